@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { DecodeError } from './decode-error.js';
+import { Reader, decodeAll } from './reader.js';
+import { Writer } from './writer.js';
+
+describe('Reader', () => {
+  it('reads integers big-endian', () => {
+    const r = new Reader(Uint8Array.from([1, 0, 2, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 5, 6]));
+    expect([r.u8('a'), r.u16('b'), r.u24('c'), r.u32('d'), r.u64('e'), r.u8('f')]).toEqual([1, 2, 3, 4, 5n, 6]);
+  });
+
+  it('names path, field and offset when a length overruns', () => {
+    const bytes = Uint8Array.from([0, 9, 1, 2]);
+    try {
+      decodeAll(bytes, 'Thing', (r) => r.scope('inner', () => r.opaque('data', 2)));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(DecodeError);
+      const d = e as DecodeError;
+      expect(d.path).toBe('Thing.inner.data');
+      expect(d.structure).toBe('Thing');
+      expect(d.field).toBe('data');
+      expect(d.offset).toBe(0);
+      expect(d.message).toMatch(/length 9 exceeds the 2 bytes that remain/);
+    }
+  });
+
+  it('rejects trailing bytes and unconsumed sub-structures', () => {
+    expect(() => decodeAll(Uint8Array.from([1, 2]), 'X', (r) => r.u8('a'))).toThrow(/1 trailing byte/);
+    expect(() => decodeAll(Uint8Array.from([2, 1, 2]), 'X', (r) => r.prefixed('body', 1, (s) => s.u8('a')))).toThrow(
+      /X\.body: 1 unread byte/,
+    );
+  });
+
+  it('indexes vector elements in the path', () => {
+    const w = new Writer();
+    w.prefixed(2, (w) => w.u8(1).u8(2).u8(3));
+    try {
+      decodeAll(w.finish(), 'V', (r) => r.vector('items', 2, (r) => r.u16('pair')));
+      expect.unreachable();
+    } catch (e) {
+      expect((e as DecodeError).path).toBe('V.items[1].pair');
+      expect((e as DecodeError).offset).toBe(4);
+    }
+  });
+
+  it('rejects a Boolean other than 0 or 1', () => {
+    expect(() => decodeAll(Uint8Array.from([2]), 'B', (r) => r.bool('flag'))).toThrow(DecodeError);
+  });
+});
+
+describe('Writer', () => {
+  it('back-patches prefixed lengths and grows', () => {
+    const w = new Writer(1);
+    w.prefixed(3, (w) => w.bytes(new Uint8Array(300)));
+    const out = w.finish();
+    expect(out.length).toBe(303);
+    expect([...out.slice(0, 3)]).toEqual([0, 1, 44]);
+  });
+
+  it('refuses values the wire cannot carry', () => {
+    expect(() => new Writer().u8(256)).toThrow(/0\.\.255/);
+    expect(() => new Writer().opaque(1, new Uint8Array(256))).toThrow(/outside/);
+  });
+});
