@@ -1,5 +1,6 @@
 import type { Reader } from './codec/reader.js';
 import type { Writer } from './codec/writer.js';
+import { EncodeError } from './codec/decode-error.js';
 
 /** TLS CertificateType registry (RFC 6091), used by GenericCertificate.type (RFC 6940 §6.3.4). */
 export const CertificateType = { X509: 0, OpenPGP: 1 } as const;
@@ -64,19 +65,23 @@ export function readSignerIdentity(r: Reader): SignerIdentity {
   return r.scope('SignerIdentity', () => {
     const at = r.offset;
     const identityType = r.u8('identityType');
+    if (identityType === SignerIdentityType.invalidSignerIdentityType) r.fail('identityType', 'identity type 0 (invalidSignerIdentityType)', at);
     const length = r.length('length', 2);
     return r.sub('identity', length, (s): SignerIdentity => {
       if (identityType === SignerIdentityType.cert_hash || identityType === SignerIdentityType.cert_hash_node_id) {
         return { identityType, hashAlg: s.u8('hashAlg'), hash: s.opaque(identityType === 1 ? 'certificateHash' : 'certificateNodeIdHash', 1) };
       }
       if (identityType === SignerIdentityType.none) return { identityType };
-      if (identityType === SignerIdentityType.invalidSignerIdentityType) s.fail('identityType', 'identity type 0 (invalidSignerIdentityType)', at);
       return { identityType, unknown: s.rest('identity') };
     });
   });
 }
 
 export function writeSignerIdentity(w: Writer, v: SignerIdentity): void {
+  // An opaque identity must use a type the decoder keeps opaque (4..255); types 0..3 would decode differently.
+  if ('unknown' in v && v.identityType <= SignerIdentityType.none) {
+    throw new EncodeError('SignerIdentity.identityType', `type ${v.identityType} cannot carry an opaque identity`);
+  }
   w.u8(v.identityType, 'SignerIdentity.identityType');
   w.prefixed(
     2,

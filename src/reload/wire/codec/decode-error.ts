@@ -3,7 +3,7 @@
  * and field (`ForwardingHeader.viaList[2].length`) and the absolute byte offset in the input.
  */
 export class DecodeError extends Error {
-  override readonly name = 'DecodeError';
+  override readonly name: string = 'DecodeError';
   /** Dotted path of structures down to the field, e.g. `ForwardedMessage.forwardingHeader.ttl`. */
   readonly path: string;
   /** The structure (last named struct on the path), e.g. `ForwardingHeader`. */

@@ -8,7 +8,7 @@ export class Writer {
   private pos = 0;
 
   constructor(initialSize = 256) {
-    this.buf = new Uint8Array(initialSize);
+    this.buf = new Uint8Array(Math.max(16, initialSize));
     this.view = new DataView(this.buf.buffer);
   }
 

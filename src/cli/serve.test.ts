@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServeCommand } from './serve.js';
+import { UsageError } from './command.js';
+import type { CliIo } from './main.js';
+
+function captureIo(): CliIo & { readonly outText: () => string; readonly errText: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    stdin: async () => new Uint8Array(),
+    outText: () => out,
+    errText: () => err,
+  };
+}
+
+/** A stop trigger the test fires by hand instead of a signal. */
+function manualStop(): { readonly untilStopped: () => Promise<string>; readonly stop: (reason: string) => void; readonly started: Promise<void> } {
+  let stop: (reason: string) => void = () => {};
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((r) => (markStarted = r));
+  return {
+    untilStopped: () => {
+      markStarted();
+      return new Promise((r) => (stop = r));
+    },
+    stop: (reason) => stop(reason),
+    started,
+  };
+}
+
+describe('chordphone serve', () => {
+  let dir: string;
+  let dist: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chordphone-serve-'));
+    dist = join(dir, 'dist');
+    await mkdir(dist);
+    await writeFile(join(dist, 'index.html'), '<!doctype html><title>Chordphone</title>');
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves dist/ until stopped, printing the URL', async () => {
+    const io = captureIo();
+    const control = manualStop();
+    const exit = createServeCommand({ distDir: dist, untilStopped: control.untilStopped }).run(['--port', '0'], io);
+    await control.started;
+    const url = /http:\/\/127\.0\.0\.1:\d+\//.exec(io.outText())?.[0];
+    expect(url).toBeDefined();
+    const res = await fetch(url as string);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<title>Chordphone</title>');
+    control.stop('SIGINT');
+    expect(await exit).toBe(0);
+    expect(io.outText()).toContain('stopped (SIGINT)');
+    await expect(fetch(url as string)).rejects.toThrow();
+  });
+
+  it('tells to build first when dist/index.html is missing', async () => {
+    const cmd = createServeCommand({ distDir: join(dir, 'nowhere'), untilStopped: manualStop().untilStopped });
+    const run = cmd.run([], captureIo());
+    await expect(run).rejects.toBeInstanceOf(UsageError);
+    await expect(run).rejects.toThrow(/index\.html does not exist; run `npm run build` first$/);
+  });
+
+  it.each([['--port', 'abc'], ['--port', '70000'], ['--port', '-1'], ['--port', '8080.5'], ['--bogus'], ['extra'], ['--host', '']])(
+    'rejects bad arguments: %s %s',
+    async (...args: string[]) => {
+      const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
+      await expect(cmd.run(args, captureIo())).rejects.toBeInstanceOf(UsageError);
+    },
+  );
+
+  it('prints help', async () => {
+    const io = captureIo();
+    expect(await createServeCommand({ distDir: dist }).run(['--help'], io)).toBe(0);
+    expect(io.outText()).toContain('serve [--port N] [--host H]');
+  });
+
+  describe('with the port taken', () => {
+    let blocker: Server;
+    let port: number;
+    beforeAll(async () => {
+      blocker = createServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const address = blocker.address();
+      port = typeof address === 'object' && address ? address.port : 0;
+    });
+    afterAll(async () => {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    });
+
+    it('fails with one clear line', async () => {
+      const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
+      await expect(cmd.run(['--port', String(port)], captureIo())).rejects.toThrow(
+        new RegExp(`^port ${port} is already in use; pass --port to pick another$`),
+      );
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import { Reader, decodeAll } from './codec/reader.js';
+import { Writer } from './codec/writer.js';
+import { EncodeError } from './codec/decode-error.js';
+import {
+  FRAGMENT_FIELD_OFFSET,
+  LENGTH_FIELD_OFFSET,
+  UNFRAGMENTED,
+  forwardingHeaderSize,
+  isUnfragmented,
+  readForwardingHeader,
+  writeForwardingHeader,
+  type ForwardingHeader,
+} from './forwarding-header.js';
+import { readMessageContents, writeMessageContents, type MessageContents } from './message-contents.js';
+import { readSecurityBlock, writeSecurityBlock, type SecurityBlock } from './security-block.js';
+
+export { MessageTooLargeError } from './forwarding-header.js';
+
+/** RFC 6940 §11.1 max-message-size: "If this value is not present, the default is 5000." */
+export const DEFAULT_MAX_MESSAGE_SIZE = 5000;
+
+/**
+ * RFC 6940 §6.3: a whole RELOAD message, the three parts concatenated. The header's `length` is
+ * the total message length: `encodeForwardedMessage` computes it (the value given is ignored) and
+ * `decodeForwardedMessage` checks it against the input.
+ */
+export interface ForwardedMessage {
+  readonly forwardingHeader: ForwardingHeader;
+  readonly messageContents: MessageContents;
+  readonly securityBlock: SecurityBlock;
+}
+
+/** Limits taken from the overlay configuration (§11.1). */
+export interface ForwardedMessageLimits {
+  /** max-message-size in bytes; default DEFAULT_MAX_MESSAGE_SIZE (5000). */
+  readonly maxMessageSize?: number;
+}
+
+/**
+ * Encode a whole message. `forwardingHeader.length` is replaced by the encoded size (RFC 6940
+ * §6.3.2: "The count in bytes of the size of the message, including the header") and the three
+ * list lengths are computed from the lists. `fragment` must describe a whole message
+ * (UNFRAGMENTED; fragments are made from the encoded bytes by `fragmentMessage`).
+ * With `limits.maxMessageSize`, a larger result throws EncodeError.
+ */
+export function encodeForwardedMessage(msg: ForwardedMessage, limits?: ForwardedMessageLimits): Uint8Array {
+  if (!isUnfragmented(msg.forwardingHeader.fragment)) {
+    throw new EncodeError('ForwardedMessage.forwardingHeader.fragment', `a whole message has fragment 0x${UNFRAGMENTED.toString(16)} (last, offset 0)`);
+  }
+  const w = new Writer(512);
+  writeForwardingHeader(w, { ...msg.forwardingHeader, length: 0 });
+  writeMessageContents(w, msg.messageContents);
+  writeSecurityBlock(w, msg.securityBlock);
+  const total = w.length;
+  if (total > 0xffffffff) throw new EncodeError('ForwardedMessage.forwardingHeader.length', `message of ${total} bytes does not fit a uint32 length`);
+  if (limits?.maxMessageSize !== undefined && total > limits.maxMessageSize) {
+    throw new EncodeError('ForwardedMessage', `message of ${total} bytes exceeds max-message-size ${limits.maxMessageSize}`);
+  }
+  w.patchU32(LENGTH_FIELD_OFFSET, total);
+  return w.finish();
+}
+
+/**
+ * Decode a whole (unfragmented or reassembled) message. Checks: relo_token, `length` equal to the
+ * input's size and at most max-message-size (a larger one throws MessageTooLargeError, a
+ * DecodeError), the fragment field describing a whole message, every vector bound, no trailing bytes.
+ */
+export function decodeForwardedMessage(bytes: Uint8Array, limits?: ForwardedMessageLimits): ForwardedMessage {
+  const maxMessageSize = limits?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  return decodeAll(bytes, 'ForwardedMessage', (r) => {
+    const forwardingHeader = readForwardingHeader(r, { totalLength: bytes.length, maxMessageSize });
+    if (!isUnfragmented(forwardingHeader.fragment)) {
+      r.scope('ForwardingHeader', () => r.fail('fragment', 'this is a fragment (RFC 6940 §6.7): reassemble it before decoding', FRAGMENT_FIELD_OFFSET));
+    }
+    const messageContents = readMessageContents(r);
+    const securityBlock = readSecurityBlock(r);
+    return { forwardingHeader, messageContents, securityBlock };
+  });
+}
+
+/** A forwarding header read on its own, with the bytes that follow it. */
+export interface ForwardingHeaderOnly {
+  readonly header: ForwardingHeader;
+  /** Encoded size of the header: where MessageContents (or a fragment's piece) starts. */
+  readonly headerLength: number;
+  /** Everything after the header (a copy): MessageContents + SecurityBlock, or a fragment's piece. */
+  readonly payload: Uint8Array;
+}
+
+/**
+ * What an intermediate peer needs (RFC 6940 §6.3: the forwarding header "is the only information
+ * that an intermediate peer ... needs to examine"): decode only the header of a message or
+ * fragment, checking relo_token, `length` = input size, max-message-size and the lists; the rest
+ * is returned unparsed.
+ */
+export function decodeForwardingHeaderOnly(bytes: Uint8Array, limits?: ForwardedMessageLimits): ForwardingHeaderOnly {
+  const maxMessageSize = limits?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const r = new Reader(bytes);
+  const header = readForwardingHeader(r, { totalLength: bytes.length, maxMessageSize });
+  const headerLength = r.offset;
+  return { header, headerLength, payload: r.rest('payload') };
+}
+
+/**
+ * Re-encode a message (or fragment) with a new forwarding header and the unparsed `payload`
+ * from `decodeForwardingHeaderOnly`, e.g. after an intermediate changed the TTL, via list or
+ * destination list. `length` is set to the new total size.
+ */
+export function encodeWithForwardingHeader(header: ForwardingHeader, payload: Uint8Array): Uint8Array {
+  const total = forwardingHeaderSize(header) + payload.length;
+  if (total > 0xffffffff) throw new EncodeError('ForwardingHeader.length', `message of ${total} bytes does not fit a uint32 length`);
+  const w = new Writer(total);
+  writeForwardingHeader(w, { ...header, length: total });
+  w.bytes(payload);
+  return w.finish();
+}

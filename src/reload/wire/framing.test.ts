@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DecodeError, EncodeError } from './codec/decode-error.js';
+import { fromHex, toHex } from './codec/hex.js';
+import { FramedMessageType, MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeFramedMessage, type FramedMessage } from './framing.js';
+import { arbFramedMessage } from './testing/envelope.arb.js';
+
+function hex(s: string): Uint8Array {
+  const b = fromHex(s);
+  if (!b) throw new Error(`bad hex ${s}`);
+  return b;
+}
+
+describe('FramedMessage (RFC 6940 §6.6.2) vectors', () => {
+  const rows: { name: string; hex: string; value: FramedMessage }[] = [
+    {
+      name: 'data: type 128, sequence 0, message<0..2^24-1> of 3 bytes',
+      hex: ['80', '00000000', '000003', 'd2454c'].join(''),
+      value: { kind: 'data', sequence: 0, message: hex('d2454c') },
+    },
+    {
+      name: 'data with an empty message and the largest sequence',
+      hex: ['80', 'ffffffff', '000000'].join(''),
+      value: { kind: 'data', sequence: 0xffffffff, message: new Uint8Array(0) },
+    },
+    {
+      name: 'ack: type 129, ack_sequence 5, received bitmask 0x80000001',
+      hex: ['81', '00000005', '80000001'].join(''),
+      value: { kind: 'ack', ackSequence: 5, received: 0x80000001 },
+    },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      const bytes = hex(row.hex);
+      expect(decodeFramedMessage(bytes)).toEqual(row.value);
+      expect(toHex(encodeFramedMessage(row.value))).toBe(toHex(bytes));
+    });
+  }
+
+  it('has the RFC type codes', () => {
+    expect(FramedMessageType).toEqual({ data: 128, ack: 129 });
+  });
+
+  it('a 300-byte message uses all three length bytes', () => {
+    const b = encodeFramedMessage({ kind: 'data', sequence: 1, message: new Uint8Array(300) });
+    expect(toHex(b.slice(0, 8))).toBe('8000000001' + '00012c');
+  });
+});
+
+describe('FramedMessage failures', () => {
+  const rows: { name: string; hex: string; path: string }[] = [
+    { name: 'unknown type 0x82', hex: '82 00000000 00000000', path: 'FramedMessage.FramedMessage.type' },
+    { name: 'type 0', hex: '00', path: 'FramedMessage.FramedMessage.type' },
+    { name: 'empty input', hex: '', path: 'FramedMessage.FramedMessage.type' },
+    { name: 'data message length overruns', hex: '80 00000001 000004 aabbcc', path: 'FramedMessage.FramedMessage.message' },
+    { name: 'data cut inside sequence', hex: '80 0000', path: 'FramedMessage.FramedMessage.sequence' },
+    { name: 'ack cut inside received', hex: '81 00000005 8000', path: 'FramedMessage.FramedMessage.received' },
+    { name: 'trailing byte after an ack', hex: '81 00000005 80000001 00', path: 'FramedMessage' },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      try {
+        decodeFramedMessage(hex(row.hex));
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(DecodeError);
+        expect((e as DecodeError).path).toBe(row.path);
+      }
+    });
+  }
+
+  it('refuses values the wire cannot carry', () => {
+    expect(() => encodeFramedMessage({ kind: 'data', sequence: -1, message: new Uint8Array(0) })).toThrow(EncodeError);
+    expect(() => encodeFramedMessage({ kind: 'ack', ackSequence: 2 ** 32, received: 0 })).toThrow(EncodeError);
+    expect(() => encodeFramedMessage({ kind: 'data', sequence: 0, message: new Uint8Array(MAX_FRAMED_MESSAGE_SIZE + 1) })).toThrow(EncodeError);
+  });
+});
+
+describe('FramedMessage properties', () => {
+  it('decode(encode(x)) equals x and encode(decode(b)) equals b', () => {
+    fc.assert(
+      fc.property(arbFramedMessage, (f) => {
+        const b = encodeFramedMessage(f);
+        expect(decodeFramedMessage(b)).toEqual(f);
+        expect(toHex(encodeFramedMessage(decodeFramedMessage(b)))).toBe(toHex(b));
+      }),
+    );
+  });
+});
