@@ -73,6 +73,7 @@ export function kindModelsFrom(
  * that were unrecognized). `path` and `offset` point at the first unknown `kind` field.
  */
 export class UnknownKindError extends DecodeError {
+  override readonly name: string = 'UnknownKindError';
   /** The first unknown Kind-ID met. */
   readonly kindId: number;
   /** Every distinct unknown Kind-ID in the structure, in order of appearance (starts with `kindId`). */
@@ -83,9 +84,6 @@ export class UnknownKindError extends DecodeError {
     kindIds: readonly [number, ...number[]],
   ) {
     super(at);
-    // DecodeError types `name` as the literal 'DecodeError', so a subclass cannot redeclare the
-    // field with its own literal; set it at run time instead.
-    Object.defineProperty(this, 'name', { value: 'UnknownKindError', enumerable: false, configurable: true, writable: false });
     this.kindId = kindIds[0];
     this.kindIds = kindIds;
   }
