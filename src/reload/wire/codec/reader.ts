@@ -52,7 +52,10 @@ export class Reader {
 
   /** Run `fn` with `name` on the path; a name starting with an upper-case letter is a structure. */
   scope<T>(name: string, fn: () => T): T {
-    const isStruct = /^[A-Z]/.test(name);
+    // `decodeAll(bytes, 'X', readX)` and `readX` both name X: keep one segment, not `X.X`.
+    if (this.path[this.path.length - 1] === name) return fn();
+    const code = name.charCodeAt(0);
+    const isStruct = code >= 65 && code <= 90;
     this.path.push(name);
     if (isStruct) this.structs.push(name);
     try {

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DecodeError } from '../codec/decode-error.js';
+import { fromHex } from '../codec/hex.js';
+import { decodeRouteQueryReq, encodeRouteQueryReq, type RouteQueryReq } from './route-query.js';
+import { arbRouteQueryReq } from '../testing/methods.arb.js';
+
+const h = (...parts: string[]): Uint8Array => fromHex(parts.join('')) ?? new Uint8Array();
+const ID = '000102030405060708090a0b0c0d0e0f';
+
+function decodeErrorPath(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DecodeError);
+    return (e as DecodeError).path;
+  }
+  throw new Error('expected a DecodeError');
+}
+
+describe('RouteQueryReq (RFC 6940 §6.4.2.4.1)', () => {
+  const rows: { name: string; bytes: Uint8Array; value: RouteQueryReq }[] = [
+    {
+      name: 'to a Node-ID, asking for an Update',
+      bytes: h(
+        '01', // send_update: True
+        '01 10', ID, // destination: type node, length 16, Node-ID
+        '0000', // overlay_specific_data: empty
+      ),
+      value: { sendUpdate: true, destination: { kind: 'node', nodeId: h(ID) }, overlaySpecificData: new Uint8Array() },
+    },
+    {
+      name: 'to a Resource-ID, with overlay data',
+      bytes: h(
+        '00', // send_update: False
+        '02 11 10', ID, // destination: type resource, length 17, ResourceId<0..2^8-1> of 16 bytes (rfc6940-readings #2)
+        '0001 ff', // overlay_specific_data: one byte
+      ),
+      value: { sendUpdate: false, destination: { kind: 'resource', resourceId: h(ID) }, overlaySpecificData: h('ff') },
+    },
+  ];
+  for (const row of rows) {
+    it(`${row.name}: decodes and re-encodes byte for byte`, () => {
+      expect(decodeRouteQueryReq(row.bytes)).toEqual(row.value);
+      expect(encodeRouteQueryReq(row.value)).toEqual(row.bytes);
+    });
+  }
+
+  const failures: { name: string; bytes: Uint8Array; path: string }[] = [
+    { name: 'send_update 2', bytes: h('02 01 10', ID, '0000'), path: 'RouteQueryReq.sendUpdate' },
+    { name: 'destination type 0', bytes: h('00 00 10', ID, '0000'), path: 'RouteQueryReq.destination.Destination.type' },
+    { name: 'overlay data missing', bytes: h('00 01 10', ID), path: 'RouteQueryReq.overlaySpecificData' },
+    { name: 'trailing byte', bytes: h('00 01 10', ID, '0000 00'), path: 'RouteQueryReq' },
+  ];
+  for (const row of failures) {
+    it(`fails: ${row.name}`, () => expect(decodeErrorPath(() => decodeRouteQueryReq(row.bytes))).toBe(row.path));
+  }
+
+  it('round-trips both ways, and mutations raise only DecodeError', () => {
+    fc.assert(
+      fc.property(arbRouteQueryReq, fc.nat(), fc.integer({ min: 0, max: 255 }), (v, at, byte) => {
+        const b = encodeRouteQueryReq(v);
+        expect(decodeRouteQueryReq(b)).toEqual(v);
+        expect(encodeRouteQueryReq(decodeRouteQueryReq(b))).toEqual(b);
+        const mutated = b.slice();
+        mutated[at % b.length] = byte;
+        try {
+          decodeRouteQueryReq(mutated);
+        } catch (e) {
+          expect(e).toBeInstanceOf(DecodeError);
+        }
+      }),
+    );
+  });
+});
