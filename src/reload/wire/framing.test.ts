@@ -49,12 +49,12 @@ describe('FramedMessage (RFC 6940 §6.6.2) vectors', () => {
 
 describe('FramedMessage failures', () => {
   const rows: { name: string; hex: string; path: string }[] = [
-    { name: 'unknown type 0x82', hex: '82 00000000 00000000', path: 'FramedMessage.FramedMessage.type' },
-    { name: 'type 0', hex: '00', path: 'FramedMessage.FramedMessage.type' },
-    { name: 'empty input', hex: '', path: 'FramedMessage.FramedMessage.type' },
-    { name: 'data message length overruns', hex: '80 00000001 000004 aabbcc', path: 'FramedMessage.FramedMessage.message' },
-    { name: 'data cut inside sequence', hex: '80 0000', path: 'FramedMessage.FramedMessage.sequence' },
-    { name: 'ack cut inside received', hex: '81 00000005 8000', path: 'FramedMessage.FramedMessage.received' },
+    { name: 'unknown type 0x82', hex: '82 00000000 00000000', path: 'FramedMessage.type' },
+    { name: 'type 0', hex: '00', path: 'FramedMessage.type' },
+    { name: 'empty input', hex: '', path: 'FramedMessage.type' },
+    { name: 'data message length overruns', hex: '80 00000001 000004 aabbcc', path: 'FramedMessage.message' },
+    { name: 'data cut inside sequence', hex: '80 0000', path: 'FramedMessage.sequence' },
+    { name: 'ack cut inside received', hex: '81 00000005 8000', path: 'FramedMessage.received' },
     { name: 'trailing byte after an ack', hex: '81 00000005 80000001 00', path: 'FramedMessage' },
   ];
   for (const row of rows) {

@@ -125,8 +125,6 @@ export const MessageExtensionType = {
   Diagnostic_Ping: 0x2,
   /** RFC 7363 §9.1 */
   self_tuning_data: 0x3,
-  /** Ours (ARCHITECTURE.md "Attach over WebRTC"); DEVIATION: not IANA-registered. See methods/dtls-fingerprint.ts. */
-  dtls_fingerprint: 0xc001,
 } as const;
 
 /** RFC 6940 §14.12 forwarding options registry. */

@@ -71,25 +71,25 @@ describe('MessageContents (RFC 6940 §6.3.3) vectors', () => {
 
 describe('MessageContents failures', () => {
   const rows: { name: string; hex: string; path: string }[] = [
-    { name: 'message code 0 (never assigned)', hex: '0000 00000000 00000000', path: 'MessageContents.MessageContents.messageCode' },
-    { name: 'body length overruns', hex: '0017 00000009 0000 00000000', path: 'MessageContents.MessageContents.messageBody' },
+    { name: 'message code 0 (never assigned)', hex: '0000 00000000 00000000', path: 'MessageContents.messageCode' },
+    { name: 'body length overruns', hex: '0017 00000009 0000 00000000', path: 'MessageContents.messageBody' },
     {
       name: 'Boolean 2 in critical',
       hex: '0017 00000000 0000000b 0001 02 00000004 00000000',
-      path: 'MessageContents.MessageContents.extensions[0].MessageExtension.critical',
+      path: 'MessageContents.extensions[0].MessageExtension.critical',
     },
     {
       name: 'extension type 0',
       hex: '0017 00000000 00000007 0000 00 00000000',
-      path: 'MessageContents.MessageContents.extensions[0].MessageExtension.type',
+      path: 'MessageContents.extensions[0].MessageExtension.type',
     },
     {
       name: 'extension contents overrun the extensions vector',
       hex: '0017 00000000 00000008 0001 00 00000002 aa',
-      path: 'MessageContents.MessageContents.extensions[0].MessageExtension.extensionContents',
+      path: 'MessageContents.extensions[0].MessageExtension.extensionContents',
     },
     { name: 'trailing byte', hex: '0017 00000000 00000000 ff', path: 'MessageContents' },
-    { name: 'missing extensions vector', hex: '0017 00000000', path: 'MessageContents.MessageContents.extensions' },
+    { name: 'missing extensions vector', hex: '0017 00000000', path: 'MessageContents.extensions' },
   ];
   for (const row of rows) {
     it(row.name, () => {
@@ -129,8 +129,8 @@ describe('ErrorResponse (RFC 6940 §6.3.3.1: exactly error_code and error_info)'
   }
 
   const failures: { name: string; hex: string; path: string }[] = [
-    { name: 'error code 0', hex: '0000 0000', path: 'ErrorResponse.ErrorResponse.errorCode' },
-    { name: 'error_info overruns', hex: '0003 0005 6e6f', path: 'ErrorResponse.ErrorResponse.errorInfo' },
+    { name: 'error code 0', hex: '0000 0000', path: 'ErrorResponse.errorCode' },
+    { name: 'error_info overruns', hex: '0003 0005 6e6f', path: 'ErrorResponse.errorInfo' },
     { name: 'trailing byte (there is no third field)', hex: '0003 0000 00', path: 'ErrorResponse' },
   ];
   for (const row of failures) {

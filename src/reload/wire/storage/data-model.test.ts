@@ -75,7 +75,7 @@ describe('UnknownKindError', () => {
       expect(u.name).toBe('UnknownKindError');
       expect(u.kindId).toBe(0xf0000001);
       expect(u.kindIds).toEqual([0xf0000001]);
-      expect(u.path).toBe('Thing.Thing.kind');
+      expect(u.path).toBe('Thing.kind');
       expect(u.structure).toBe('Thing');
       expect(u.field).toBe('kind');
       expect(u.offset).toBe(1);

@@ -195,7 +195,7 @@ describe('FetchReq / FetchAns failures', () => {
     expect(e).toBeInstanceOf(UnknownKindError);
     expect(e.kindId).toBe(PRIVATE_DICTIONARY);
     expect(e.kindIds).toEqual([PRIVATE_DICTIONARY]);
-    expect(e.path).toBe('FetchReq.FetchReq.specifiers[1].StoredDataSpecifier.kind');
+    expect(e.path).toBe('FetchReq.specifiers[1].StoredDataSpecifier.kind');
     expect(e.offset).toBe(38);
   });
 
@@ -209,13 +209,13 @@ describe('FetchReq / FetchAns failures', () => {
     const e = decodeFailure(() => decodeFetchAns(fetchAnsBytes, kindModelsFrom([], () => undefined))) as UnknownKindError;
     expect(e).toBeInstanceOf(UnknownKindError);
     expect(e.kindId).toBe(KindId.SIP_REGISTRATION);
-    expect(e.path).toBe('FetchAns.FetchAns.kindResponses[0].FetchKindResponse.kind');
+    expect(e.path).toBe('FetchAns.kindResponses[0].FetchKindResponse.kind');
   });
 
   it('a single-value specifier with a non-empty model_specifier', () => {
     const bytes = hex('00 00 10 00 00 00 02 00 00 00 00 00 00 00 00 00 02 00 00');
     const e = decodeFailure(() => decodeFetchReq(bytes, ianaKindModels));
-    expect(e.path).toBe('FetchReq.FetchReq.specifiers[0].StoredDataSpecifier.modelSpecifier');
+    expect(e.path).toBe('FetchReq.specifiers[0].StoredDataSpecifier.modelSpecifier');
     expect(e.reason).toMatch(/2 unread byte/);
   });
 
@@ -223,27 +223,27 @@ describe('FetchReq / FetchAns failures', () => {
     const bytes = fetchReqBytes.slice();
     bytes[19] = 0x13; // first specifier's length 18 -> 19
     const e = decodeFailure(() => decodeFetchReq(bytes, kinds));
-    expect(e.path).toMatch(/^FetchReq\.FetchReq\.specifiers\[/);
+    expect(e.path).toMatch(/^FetchReq\.specifiers\[/);
   });
 
   it('array indices not a whole number of ArrayRanges', () => {
     const bytes = hex('00 00 14 00 00 00 03 00 00 00 00 00 00 00 00 00 06 00 04 00 00 00 01');
     const e = decodeFailure(() => decodeFetchReq(bytes, ianaKindModels));
-    expect(e.path).toBe('FetchReq.FetchReq.specifiers[0].StoredDataSpecifier.modelSpecifier.indices[0].ArrayRange.last');
+    expect(e.path).toBe('FetchReq.specifiers[0].StoredDataSpecifier.modelSpecifier.indices[0].ArrayRange.last');
   });
 
   it('Boolean 2 in exists of the non-existent value', () => {
     const bytes = fetchAnsBytes.slice();
     bytes[bytes.length - 12] = 2;
     const e = decodeFailure(() => decodeFetchAns(bytes, ianaKindModels));
-    expect(e.path).toBe('FetchAns.FetchAns.kindResponses[0].FetchKindResponse.values[2].StoredData.StoredDataValue.DictionaryEntry.DataValue.exists');
+    expect(e.path).toBe('FetchAns.kindResponses[0].FetchKindResponse.values[2].StoredData.StoredDataValue.DictionaryEntry.DataValue.exists');
   });
 
   it('StoredData length mismatch', () => {
     const bytes = fetchAnsBytes.slice();
     bytes[23] = 0x3d; // first StoredData.length 60 -> 61
     const e = decodeFailure(() => decodeFetchAns(bytes, ianaKindModels));
-    expect(e.path).toBe('FetchAns.FetchAns.kindResponses[0].FetchKindResponse.values[0].StoredData.length');
+    expect(e.path).toBe('FetchAns.kindResponses[0].FetchKindResponse.values[0].StoredData.length');
     expect(e.offset).toBe(20);
   });
 

@@ -56,14 +56,14 @@ describe('FindReq / FindAns', () => {
 
   it('kinds not a whole number of KindIds', () => {
     const e = decodeFailure(() => decodeFindReq(hex('00 03 00 00 01')));
-    expect(e.path).toBe('FindReq.FindReq.kinds[0].kind');
+    expect(e.path).toBe('FindReq.kinds[0].kind');
   });
 
   it('closest longer than the results', () => {
     const bytes = findAnsBytes.slice();
     bytes[6] = 0x20; // closest: 32 bytes, but only 9 remain in results
     const e = decodeFailure(() => decodeFindAns(bytes));
-    expect(e.path).toBe('FindAns.FindAns.results[0].FindKindData.closest');
+    expect(e.path).toBe('FindAns.results[0].FindKindData.closest');
   });
 
   it('trailing byte', () => {

@@ -124,17 +124,17 @@ describe('StatReq / StatAns failures', () => {
     const e = decodeFailure(() => decodeStatAns(statAnsBytes, () => undefined)) as UnknownKindError;
     expect(e).toBeInstanceOf(UnknownKindError);
     expect(e.kindId).toBe(KindId.CERTIFICATE_BY_USER);
-    expect(e.path).toBe('StatAns.StatAns.kindResponses[0].StatKindResponse.kind');
+    expect(e.path).toBe('StatAns.kindResponses[0].StatKindResponse.kind');
     const r = decodeFailure(() => decodeStatReq(statReqBytes, () => undefined)) as UnknownKindError;
     expect(r.kindIds).toEqual([KindId.TURN_SERVICE]);
-    expect(r.path).toBe('StatReq.StatReq.specifiers[0].StoredDataSpecifier.kind');
+    expect(r.path).toBe('StatReq.specifiers[0].StoredDataSpecifier.kind');
   });
 
   it('StoredMetaData value_length mismatch', () => {
     const bytes = statAnsBytes.slice();
     bytes[23] = 0x1a;
     const e = decodeFailure(() => decodeStatAns(bytes, ianaKindModels));
-    expect(e.path).toBe('StatAns.StatAns.kindResponses[0].StatKindResponse.values[0].StoredMetaData.valueLength');
+    expect(e.path).toBe('StatAns.kindResponses[0].StatKindResponse.values[0].StoredMetaData.valueLength');
     expect(e.offset).toBe(20);
   });
 
@@ -142,7 +142,7 @@ describe('StatReq / StatAns failures', () => {
     const bytes = statAnsBytes.slice();
     bytes[40] = 2;
     const e = decodeFailure(() => decodeStatAns(bytes, ianaKindModels));
-    expect(e.path).toBe('StatAns.StatAns.kindResponses[0].StatKindResponse.values[0].StoredMetaData.MetaDataValue.ArrayEntryMeta.MetaData.exists');
+    expect(e.path).toBe('StatAns.kindResponses[0].StatKindResponse.values[0].StoredMetaData.MetaDataValue.ArrayEntryMeta.MetaData.exists');
   });
 
   it('hash_value longer than the input', () => {

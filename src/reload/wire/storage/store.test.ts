@@ -121,7 +121,7 @@ describe('StoreReq / StoreAns failures', () => {
     expect(e).toBeInstanceOf(UnknownKindError);
     expect((e as UnknownKindError).kindId).toBe(0x63);
     expect((e as UnknownKindError).kindIds).toEqual([0x63]);
-    expect(e.path).toBe('StoreReq.StoreReq.kindData[0].StoreKindData.kind');
+    expect(e.path).toBe('StoreReq.kindData[0].StoreKindData.kind');
     expect(e.offset).toBe(10);
   });
 
@@ -146,7 +146,7 @@ describe('StoreReq / StoreAns failures', () => {
     const bytes = storeReqBytes.slice();
     bytes[29] = 0x2a;
     const e = decodeFailure(() => decodeStoreReq(bytes, ianaKindModels));
-    expect(e.path).toBe('StoreReq.StoreReq.kindData[0].StoreKindData.values[0].StoredData.length');
+    expect(e.path).toBe('StoreReq.kindData[0].StoreKindData.values[0].StoredData.length');
     expect(e.offset).toBe(26);
   });
 
@@ -154,7 +154,7 @@ describe('StoreReq / StoreAns failures', () => {
     const bytes = storeReqBytes.slice();
     bytes[42] = 2;
     const e = decodeFailure(() => decodeStoreReq(bytes, ianaKindModels));
-    expect(e.path).toBe('StoreReq.StoreReq.kindData[0].StoreKindData.values[0].StoredData.StoredDataValue.DataValue.exists');
+    expect(e.path).toBe('StoreReq.kindData[0].StoreKindData.values[0].StoredData.StoredDataValue.DataValue.exists');
     expect(e.offset).toBe(42);
   });
 
@@ -166,13 +166,13 @@ describe('StoreReq / StoreAns failures', () => {
 
   it('truncated input', () => {
     const e = decodeFailure(() => decodeStoreReq(storeReqBytes.subarray(0, 40), ianaKindModels));
-    expect(e.path).toBe('StoreReq.StoreReq.kindData');
+    expect(e.path).toBe('StoreReq.kindData');
   });
 
   it('replicas not a whole number of Node-IDs', () => {
     const bytes = hex('00 1d 00 00 00 02 00 00 00 00 00 00 00 08 00 0f 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11');
     const e = decodeFailure(() => decodeStoreAns(bytes));
-    expect(e.path).toBe('StoreAns.StoreAns.kindResponses[0].StoreKindResponse.replicas[0].nodeId');
+    expect(e.path).toBe('StoreAns.kindResponses[0].StoreKindResponse.replicas[0].nodeId');
   });
 
   it('StoreAns trailing byte', () => {

@@ -30,12 +30,12 @@ describe('certificate Kinds (RFC 6940 §8)', () => {
   });
 
   it.each([
-    ['not a SEQUENCE', '31 00', 'Certificate.Certificate.tag'],
-    ['indefinite length', '30 80 00 00', 'Certificate.Certificate.length'],
-    ['non-minimal length', '30 81 05 01 02 03 04 05', 'Certificate.Certificate.length'],
-    ['length beyond the value', '30 05 01', 'Certificate.Certificate.length'],
+    ['not a SEQUENCE', '31 00', 'Certificate.tag'],
+    ['indefinite length', '30 80 00 00', 'Certificate.length'],
+    ['non-minimal length', '30 81 05 01 02 03 04 05', 'Certificate.length'],
+    ['length beyond the value', '30 05 01', 'Certificate.length'],
     ['trailing byte', '30 00 00', 'Certificate'],
-    ['empty', '', 'Certificate.Certificate.tag'],
+    ['empty', '', 'Certificate.tag'],
   ])('%s', (_name, text, path) => {
     try {
       decodeCertificateValue(hex(text));

@@ -48,9 +48,9 @@ describe('RedirServiceProvider (RFC 7374 §4.1)', () => {
   });
 
   it.each([
-    ['type none with an extension', '00 00 00 00 00 00 00 00 00 00 01 ff', 'RedirServiceProvider.RedirServiceProvider.length'],
-    ['destination list cut short', '00 00 03 01 10 44', 'RedirServiceProvider.RedirServiceProvider.destinationList[0].Destination.length'],
-    ['missing node', '00 00 00 00 00 00 01', 'RedirServiceProvider.RedirServiceProvider.node'],
+    ['type none with an extension', '00 00 00 00 00 00 00 00 00 00 01 ff', 'RedirServiceProvider.length'],
+    ['destination list cut short', '00 00 03 01 10 44', 'RedirServiceProvider.destinationList[0].Destination.length'],
+    ['missing node', '00 00 00 00 00 00 01', 'RedirServiceProvider.node'],
     ['trailing byte', '00 00 00 00 00 00 00 00 00 00 00 00', 'RedirServiceProvider'],
   ])('%s', (_name, text, path) => {
     try {

@@ -76,23 +76,23 @@ describe('SipRegistration failures', () => {
 
   it('destination list below its 3-byte minimum (rfc6940-readings #11)', () => {
     const e = failure(hex('02 00 06 00 00 00 02 80 01'));
-    expect(e.path).toBe('SipRegistration.SipRegistration.data.destinationList');
+    expect(e.path).toBe('SipRegistration.data.destinationList');
     expect(e.reason).toMatch(/below the minimum 3/);
   });
 
   it('length beyond the input', () => {
     const e = failure(hex('01 00 09 00 03 61 40 62'));
-    expect(e.path).toBe('SipRegistration.SipRegistration.length');
+    expect(e.path).toBe('SipRegistration.length');
   });
 
   it('length shorter than the data', () => {
     const e = failure(hex('01 00 04 00 03 61 40 62'));
-    expect(e.path).toBe('SipRegistration.SipRegistration.data.uri');
+    expect(e.path).toBe('SipRegistration.data.uri');
   });
 
   it('data longer than the uri (unread byte inside length)', () => {
     const e = failure(hex('01 00 06 00 03 61 40 62 00'));
-    expect(e.path).toBe('SipRegistration.SipRegistration.data');
+    expect(e.path).toBe('SipRegistration.data');
     expect(e.reason).toMatch(/1 unread byte/);
   });
 

@@ -38,9 +38,9 @@ describe('TurnServer (RFC 6940 §9)', () => {
   });
 
   it.each([
-    ['truncated address', '01 01 06 c0 00 02', 'TurnServer.TurnServer.serverAddress.length'],
+    ['truncated address', '01 01 06 c0 00 02', 'TurnServer.serverAddress.length'],
     ['trailing byte', '01 01 06 c0 00 02 01 0d 96 00', 'TurnServer'],
-    ['empty', '', 'TurnServer.TurnServer.iteration'],
+    ['empty', '', 'TurnServer.iteration'],
   ])('%s', (_name, text, path) => {
     try {
       decodeTurnServer(hex(text));
