@@ -1,0 +1,45 @@
+/**
+ * The Chordphone app shell. It says honestly what this build can do: nothing here joins an
+ * overlay or places a call yet, so there are no buttons that pretend to.
+ */
+import { Panel } from './Panel.js';
+
+export function App() {
+  return (
+    <div className="shell">
+      <header className="masthead">
+        <img src="/favicon.svg" alt="" width="32" height="32" />
+        <span className="brand">Chordphone</span>
+      </header>
+
+      <main className="content">
+        <h1>Chordphone</h1>
+        <p className="lede">
+          Chordphone is a softphone that runs in your browser with no SIP server behind it. Every open
+          tab is a peer in one RELOAD overlay (RFC 6940); the overlay itself is the SIP location service
+          (RFC 7904), so people call each other by address, and the call runs directly between browsers
+          over WebRTC.
+        </p>
+
+        <Panel title="Status of this build">
+          <p className="status" role="status">
+            <span className="status-badge" aria-hidden="true">
+              Not yet
+            </span>
+            <span>The overlay and calling are not available in this build yet.</span>
+          </p>
+          <p>
+            This page does not join an overlay, register an address, or place or receive calls. What
+            exists so far is the groundwork underneath: the codec for RELOAD messages.
+          </p>
+        </Panel>
+
+        {/* Further panels (the RELOAD message decoder first) go here, each as a <Panel title="…">. */}
+      </main>
+
+      <footer className="colophon">
+        <p>Chordphone {__APP_VERSION__}</p>
+      </footer>
+    </div>
+  );
+}

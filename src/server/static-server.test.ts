@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PortInUseError, startStaticServer, type StaticServer } from './static-server.js';
+
+const SECRET = 'top-secret-outside-root';
+
+interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** Sends `path` exactly as given (node:http does not normalise the request target). */
+function send(base: string, path: string, method = 'GET', headers: Record<string, string> = {}): Promise<Reply> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('startStaticServer', () => {
+  let dir: string;
+  let server: StaticServer;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chordphone-static-'));
+    const root = join(dir, 'dist');
+    await mkdir(join(root, 'assets'), { recursive: true });
+    await writeFile(join(root, 'index.html'), '<!doctype html><title>Chordphone</title>');
+    await writeFile(join(root, 'assets', 'index-AbC123.js'), 'console.log(1)');
+    await writeFile(join(root, 'assets', 'index-AbC123.css'), 'body{}');
+    await writeFile(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    await writeFile(join(root, 'data.unknownext'), 'x');
+    await writeFile(join(dir, 'secret.txt'), SECRET);
+    await symlink(join(dir, 'secret.txt'), join(root, 'link.txt'));
+    await symlink(dir, join(root, 'up'));
+    server = await startStaticServer({ root, port: 0, host: '127.0.0.1' });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports its URL', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('serves index.html at / with security headers and revalidation', async () => {
+    const r = await send(server.url, '/');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(r.body).toContain('<title>Chordphone</title>');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+    expect(r.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(r.headers['cache-control']).toBe('no-cache');
+    expect(r.headers['etag']).toBeTruthy();
+  });
+
+  it.each([
+    ['/call/alice', 'an app route'],
+    ['/settings?tab=1', 'an app route with a query'],
+    ['/assets', 'a directory'],
+    ['/assets/', 'a directory with a slash'],
+  ])('falls back to index.html for %s (%s)', async (path) => {
+    const r = await send(server.url, path);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(r.body).toContain('<title>Chordphone</title>');
+  });
+
+  it.each([
+    ['/assets/index-AbC123.js', 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
+    ['/assets/index-AbC123.css', 'text/css; charset=utf-8', 'public, max-age=31536000, immutable'],
+    ['/favicon.svg', 'image/svg+xml', 'no-cache'],
+    ['/data.unknownext', 'application/octet-stream', 'no-cache'],
+  ])('serves %s as %s', async (path, type, cache) => {
+    const r = await send(server.url, path);
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe(type);
+    expect(r.headers['cache-control']).toBe(cache);
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it.each(['/missing.js', '/assets/index-nope.css', '/favicon.ico'])('answers 404 for the missing file %s', async (path) => {
+    const r = await send(server.url, path);
+    expect(r.status).toBe(404);
+    expect(r.headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+
+  it.each([
+    ['/../secret.txt', [404]],
+    ['/../../../../etc/passwd', [200]], // extension-less: the app's index.html, not /etc/passwd
+    ['/assets/../../secret.txt', [404]],
+    ['/%2e%2e/secret.txt', [404]],
+    ['/..%2fsecret.txt', [403]],
+    ['/assets/..%2f..%2fsecret.txt', [403]],
+    ['/%2e%2e%2fsecret.txt', [403]],
+    ['/..%5csecret.txt', [400]],
+    ['/assets%5c..%5c..%5csecret.txt', [400]],
+    ['/secret.txt%00.html', [400]],
+    ['/%E0%A4%A', [400]],
+    ['/link.txt', [404]],
+    ['/up/secret.txt', [404]],
+    ['//etc/passwd', [200]], // a scheme-relative target: also just the app route /passwd
+  ])('never serves anything outside the root: %s', async (path, statuses) => {
+    const r = await send(server.url, path);
+    expect(statuses).toContain(r.status);
+    expect(r.body).not.toContain(SECRET);
+    expect(r.body).not.toContain('root:');
+    if (r.status === 200) expect(r.body).toContain('<title>Chordphone</title>');
+  });
+
+  it('answers HEAD with headers and no body', async () => {
+    const r = await send(server.url, '/assets/index-AbC123.js', 'HEAD');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-length']).toBe(String('console.log(1)'.length));
+    expect(r.body).toBe('');
+  });
+
+  it('answers 304 when the ETag matches', async () => {
+    const first = await send(server.url, '/favicon.svg');
+    const etag = first.headers['etag'];
+    expect(typeof etag).toBe('string');
+    const second = await send(server.url, '/favicon.svg', 'GET', { 'If-None-Match': etag as string });
+    expect(second.status).toBe(304);
+    expect(second.body).toBe('');
+  });
+
+  it('refuses other methods with 405 and Allow', async () => {
+    const r = await send(server.url, '/', 'POST');
+    expect(r.status).toBe(405);
+    expect(r.headers['allow']).toBe('GET, HEAD');
+  });
+
+  it('rejects a port in use with a one-line PortInUseError', async () => {
+    const port = Number(new URL(server.url).port);
+    const attempt = startStaticServer({ root: join(dir, 'dist'), port, host: '127.0.0.1' });
+    await expect(attempt).rejects.toBeInstanceOf(PortInUseError);
+    await expect(attempt).rejects.toThrow(`port ${port} is already in use; pass --port to pick another`);
+  });
+
+  it('frees the port on close', async () => {
+    const other = await startStaticServer({ root: join(dir, 'dist'), port: 0, host: '127.0.0.1' });
+    const port = Number(new URL(other.url).port);
+    await other.close();
+    await other.close(); // idempotent
+    const again = await startStaticServer({ root: join(dir, 'dist'), port, host: '127.0.0.1' });
+    await again.close();
+  });
+});

@@ -1,0 +1,283 @@
+/**
+ * The HTTP server for the built browser app (`dist/`). Node only (node:http, no framework).
+ *
+ * - GET and HEAD only; anything else is 405.
+ * - A path whose last segment has no extension (`/`, `/call/alice`) is an app route: it gets
+ *   `index.html` (the single-page app decides what to show). A missing file with an extension
+ *   (`/missing.js`) is a 404, so a broken asset link fails loudly instead of returning HTML.
+ * - Nothing outside `root` is ever served: encoded `..`, back-slashes, NUL bytes and symlinks that
+ *   leave the root are refused.
+ * - Hashed build output (`/assets/…`) is cached for a year as immutable; everything else is
+ *   revalidated (`no-cache`) with an ETag.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+export interface StaticServerOptions {
+  /** Directory to serve (the Vite build output); must contain index.html. */
+  readonly root: string;
+  /** TCP port; 0 picks a free one (the chosen port is in the returned `url`). */
+  readonly port: number;
+  /** Address to listen on, e.g. `127.0.0.1`. */
+  readonly host: string;
+}
+
+export interface StaticServer {
+  /** Base URL, ending in `/`, e.g. `http://127.0.0.1:8080/`. */
+  readonly url: string;
+  /** Stops accepting connections, closes open ones, and resolves when the server has stopped. */
+  close(): Promise<void>;
+}
+
+/** Listening failed because another process holds the port. */
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly port: number,
+    readonly host: string,
+  ) {
+    super(`port ${port} is already in use; pass --port to pick another`);
+  }
+}
+
+/** Listening failed for another reason (permission, an address this machine does not have, …). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Content types by file extension (lower case, with the dot). */
+export const MIME_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.mp3': 'audio/mpeg',
+  '.ogg': 'audio/ogg',
+  '.wav': 'audio/wav',
+  '.pcap': 'application/vnd.tcpdump.pcap',
+};
+
+/**
+ * The Content-Security-Policy for the built app. Vite's production build loads one module script
+ * and stylesheets from /assets/ and inlines nothing, so same-origin sources suffice; React sets
+ * styles through the CSSOM, which `style-src 'self'` allows.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "media-src 'self' blob: mediastream:",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  // The softphone will need the microphone (its own origin only); nothing else.
+  'Permissions-Policy': 'microphone=(self), camera=(), geolocation=(), payment=(), usb=()',
+};
+
+/** Cache policy: Vite's content-hashed files never change; the rest must be revalidated. */
+function cacheControl(relPath: string): string {
+  return relPath.startsWith(`assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
+type Resolved =
+  | { readonly kind: 'file'; readonly path: string; readonly relPath: string; readonly size: number; readonly mtimeMs: number }
+  | { readonly kind: 'status'; readonly status: 400 | 403 | 404 };
+
+/** Maps a request path to a file under `root` (already `realpath`ed), or to an error status. */
+async function resolveRequest(root: string, rawUrl: string): Promise<Resolved> {
+  let pathname: string;
+  try {
+    // WHATWG URL parsing removes dot segments, including `%2e%2e`.
+    pathname = decodeURIComponent(new URL(rawUrl, 'http://localhost').pathname);
+  } catch {
+    return { kind: 'status', status: 400 };
+  }
+  if (pathname.includes('\0') || pathname.includes('\\')) return { kind: 'status', status: 400 };
+  const segments = pathname.split('/').filter((s) => s !== '');
+  // After decoding, `%2f..%2f` can bring `..` back: refuse any dot segment outright.
+  if (segments.some((s) => s === '.' || s === '..')) return { kind: 'status', status: 403 };
+
+  const last = segments[segments.length - 1] ?? '';
+  const isAppRoute = extname(last) === '';
+  const candidate = resolve(root, ...segments);
+  if (candidate !== root && !isInside(root, candidate)) return { kind: 'status', status: 403 };
+
+  const file = await existingFile(root, candidate);
+  if (file) return file;
+  if (!isAppRoute) return { kind: 'status', status: 404 };
+  const index = await existingFile(root, resolve(root, 'index.html'));
+  return index ?? { kind: 'status', status: 404 };
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** The file at `path` if it is a regular file whose real path is still inside `root`. */
+async function existingFile(root: string, path: string): Promise<Resolved | undefined> {
+  try {
+    const real = await realpath(path);
+    if (!isInside(root, real)) return undefined;
+    const s = await stat(real);
+    if (!s.isFile()) return undefined;
+    return { kind: 'file', path: real, relPath: relative(root, real), size: s.size, mtimeMs: s.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad request',
+  403: 'Forbidden',
+  404: 'Not found',
+  405: 'Method not allowed',
+  500: 'Internal server error',
+};
+
+function sendStatus(req: IncomingMessage, res: ServerResponse, status: number, extra: Record<string, string> = {}): void {
+  const body = `${status} ${STATUS_TEXT[status] ?? ''}\n`;
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    sendStatus(req, res, 405, { Allow: 'GET, HEAD' });
+    return;
+  }
+  const found = await resolveRequest(root, req.url ?? '/');
+  if (found.kind === 'status') {
+    sendStatus(req, res, found.status);
+    return;
+  }
+  const etag = `W/"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
+  const headers: Record<string, string> = {
+    ...COMMON_HEADERS,
+    'Content-Type': MIME_TYPES[extname(found.path).toLowerCase()] ?? 'application/octet-stream',
+    'Cache-Control': cacheControl(found.relPath),
+    ETag: etag,
+    'Last-Modified': new Date(found.mtimeMs).toUTCString(),
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  headers['Content-Length'] = String(found.size);
+  if (req.method === 'HEAD') {
+    res.writeHead(200, headers);
+    res.end();
+    return;
+  }
+  const stream = createReadStream(found.path);
+  stream.once('open', () => {
+    res.writeHead(200, headers);
+    stream.pipe(res);
+  });
+  stream.once('error', () => {
+    if (!res.headersSent) sendStatus(req, res, 500);
+    else res.destroy();
+  });
+}
+
+/** Starts serving `root` on `host:port`. Rejects with `PortInUseError` when the port is taken. */
+export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
+  const { port, host } = options;
+  const root = await realpath(resolve(options.root));
+
+  const server = createServer((req, res) => {
+    handle(root, req, res).catch(() => {
+      if (!res.headersSent) sendStatus(req, res, 500);
+      else res.destroy();
+    });
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(listenError(err, port, host));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolvePromise();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}/`,
+    close() {
+      closing ??= new Promise<void>((resolvePromise, reject) => {
+        server.close((err) => (err ? reject(err) : resolvePromise()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new PortInUseError(port, host);
+    case 'EACCES':
+      return new ListenError(port, host, err.code, `no permission to listen on port ${port}; pass --port to pick one above 1023`);
+    case 'EADDRNOTAVAIL':
+      return new ListenError(port, host, err.code, `${host} is not an address of this machine; pass --host to pick another`);
+    default:
+      return new ListenError(port, host, err.code ?? 'UNKNOWN', `cannot listen on ${host}:${port}: ${err.message}`);
+  }
+}
