@@ -1,7 +1,8 @@
 /**
  * The Chordphone app shell. It says honestly what this build can do: nothing here joins an
- * overlay or places a call yet, so there are no buttons that pretend to.
+ * overlay or places a call yet; the one working tool is the RELOAD message decoder.
  */
+import { DecoderPanel } from './DecoderPanel.js';
 import { Panel } from './Panel.js';
 
 export function App() {
@@ -30,11 +31,12 @@ export function App() {
           </p>
           <p>
             This page does not join an overlay, register an address, or place or receive calls. What
-            exists so far is the groundwork underneath: the codec for RELOAD messages.
+            exists so far is the groundwork underneath: the codec for RELOAD messages, which you can try
+            below.
           </p>
         </Panel>
 
-        {/* Further panels (the RELOAD message decoder first) go here, each as a <Panel title="…">. */}
+        <DecoderPanel />
       </main>
 
       <footer className="colophon">
