@@ -1,0 +1,60 @@
+/**
+ * The world a RELOAD peer runs in, injected (ARCHITECTURE.md; style.md §4). Code under `reload/`
+ * and `usages/` never calls Date.now, setTimeout, Math.random or crypto.subtle itself: the
+ * browser, the Node peer and the simulator each build these once, in their composition root.
+ * Every stateful class takes `(deps, init)` where `deps` picks only what it uses from here.
+ */
+
+/** A cancellable one-shot timer. */
+export interface Timer {
+  cancel(): void;
+}
+
+/** Time. `now()` is milliseconds on a monotonic scale (virtual in the simulator). */
+export interface Clock {
+  now(): number;
+  /** Call `fn` once after `ms` milliseconds (of this clock's time). */
+  setTimer(ms: number, fn: () => void): Timer;
+}
+
+/** Randomness: cryptographically strong in production, seeded in the simulator. */
+export interface Random {
+  /** `n` random bytes. */
+  bytes(n: number): Uint8Array;
+  /** A float in [0, 1). */
+  float(): number;
+}
+
+/** Hash functions the protocol names (SHA-1 for chord-reload ids, §10.2; SHA-256 for signatures). */
+export interface Hasher {
+  sha1(data: Uint8Array): Promise<Uint8Array>;
+  sha256(data: Uint8Array): Promise<Uint8Array>;
+}
+
+/** Structured logging; named after the folder (`reload:topology:chord`). */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+};
+
+/** Like libp2p's AbortOptions: every async operation takes a final options bag with a signal. */
+export interface AbortOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** Thrown when an operation is aborted through its signal. */
+export class AbortError extends Error {
+  override readonly name: string = 'AbortError';
+  constructor(message = 'the operation was aborted') {
+    super(message);
+  }
+}
