@@ -1,0 +1,41 @@
+/**
+ * The one signing and verifying interface of a peer (RFC 6940 §6.3.4 messages, §7.1 stored
+ * data). Transport signs every message it originates and verifies every message addressed to
+ * it; storage verifies every StoredData signature before storing and again after fetching.
+ * Real X.509 identities implement it (reload/security, issue "Identity and trust"); the
+ * simulator's fast signer lives in src/sim and cannot be selected by production code.
+ */
+import type { NodeId } from '../wire/ids.js';
+import type { GenericCertificate, Signature, SignerIdentity } from '../wire/security-block.js';
+import type { AbortOptions } from '../runtime/components.js';
+
+/** Who signed, as proved by a verified certificate chain. */
+export interface VerifiedSigner {
+  /** The Node-ID the signature was made for (one of the certificate's Node-IDs). */
+  readonly nodeId: NodeId;
+  /** Every Node-ID the certificate holds (for NODE-MULTIPLE / USER-NODE-MATCH checks, §7.3). */
+  readonly nodeIds: readonly NodeId[];
+  /** The certificate's user name (rfc822Name, §11.3), for USER-MATCH. */
+  readonly userName: string;
+}
+
+/** This peer's identity: signs with its key and says which certificates prove it. */
+export interface Signer {
+  readonly nodeId: NodeId;
+  readonly userName: string;
+  /** The certificates to put in a SecurityBlock so others can verify our signatures (§6.3.4). */
+  certificates(): readonly GenericCertificate[];
+  /** The SignerIdentity that `sign` will put in the Signature (it is part of the signed input, §6.3.4). */
+  identity(): SignerIdentity;
+  /** Sign `input` (already built per §6.3.4 or §7.1, SignerIdentity included). */
+  sign(input: Uint8Array, options?: AbortOptions): Promise<Signature>;
+}
+
+/** Checks signatures made by others. */
+export interface Verifier {
+  /**
+   * Verify `signature` over `input`, finding the signer's certificate among `certificates`
+   * (or a cache). Resolves with the signer, or rejects with ReloadError Error_Forbidden.
+   */
+  verify(input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options?: AbortOptions): Promise<VerifiedSigner>;
+}
