@@ -1,5 +1,5 @@
 import { Reader, decodeAll } from './codec/reader.js';
-import { Writer } from './codec/writer.js';
+import { encodeWith, withPooledWriter, type Writer } from './codec/writer.js';
 import { EncodeError } from './codec/decode-error.js';
 import {
   FRAGMENT_FIELD_OFFSET,
@@ -44,20 +44,35 @@ export interface ForwardedMessageLimits {
  * With `limits.maxMessageSize`, a larger result throws EncodeError.
  */
 export function encodeForwardedMessage(msg: ForwardedMessage, limits?: ForwardedMessageLimits): Uint8Array {
-  if (!isUnfragmented(msg.forwardingHeader.fragment)) {
+  return encodeMessageParts(msg.forwardingHeader, (w) => writeMessageContents(w, msg.messageContents), msg.securityBlock, limits);
+}
+
+/**
+ * The one place a whole message is laid out: forwarding header, then whatever `writeContents`
+ * writes (a MessageContents), then the security block; `length` is patched in at the end.
+ * Used by `encodeForwardedMessage` and by encoders that write the body straight in.
+ */
+export function encodeMessageParts(
+  forwardingHeader: ForwardingHeader,
+  writeContents: (w: Writer) => void,
+  securityBlock: SecurityBlock,
+  limits?: ForwardedMessageLimits,
+): Uint8Array {
+  if (!isUnfragmented(forwardingHeader.fragment)) {
     throw new EncodeError('ForwardedMessage.forwardingHeader.fragment', `a whole message has fragment 0x${UNFRAGMENTED.toString(16)} (last, offset 0)`);
   }
-  const w = new Writer(512);
-  writeForwardingHeader(w, { ...msg.forwardingHeader, length: 0 });
-  writeMessageContents(w, msg.messageContents);
-  writeSecurityBlock(w, msg.securityBlock);
-  const total = w.length;
-  if (total > 0xffffffff) throw new EncodeError('ForwardedMessage.forwardingHeader.length', `message of ${total} bytes does not fit a uint32 length`);
-  if (limits?.maxMessageSize !== undefined && total > limits.maxMessageSize) {
-    throw new EncodeError('ForwardedMessage', `message of ${total} bytes exceeds max-message-size ${limits.maxMessageSize}`);
-  }
-  w.patchU32(LENGTH_FIELD_OFFSET, total);
-  return w.finish();
+  return withPooledWriter((w) => {
+    writeForwardingHeader(w, { ...forwardingHeader, length: 0 });
+    writeContents(w);
+    writeSecurityBlock(w, securityBlock);
+    const total = w.length;
+    if (total > 0xffffffff) throw new EncodeError('ForwardedMessage.forwardingHeader.length', `message of ${total} bytes does not fit a uint32 length`);
+    if (limits?.maxMessageSize !== undefined && total > limits.maxMessageSize) {
+      throw new EncodeError('ForwardedMessage', `message of ${total} bytes exceeds max-message-size ${limits.maxMessageSize}`);
+    }
+    w.patchU32(LENGTH_FIELD_OFFSET, total);
+    return w.finish();
+  });
 }
 
 /**
@@ -109,8 +124,8 @@ export function decodeForwardingHeaderOnly(bytes: Uint8Array, limits?: Forwarded
 export function encodeWithForwardingHeader(header: ForwardingHeader, payload: Uint8Array): Uint8Array {
   const total = forwardingHeaderSize(header) + payload.length;
   if (total > 0xffffffff) throw new EncodeError('ForwardingHeader.length', `message of ${total} bytes does not fit a uint32 length`);
-  const w = new Writer(total);
-  writeForwardingHeader(w, { ...header, length: total });
-  w.bytes(payload);
-  return w.finish();
+  return encodeWith((w) => {
+    writeForwardingHeader(w, { ...header, length: total });
+    w.bytes(payload);
+  });
 }

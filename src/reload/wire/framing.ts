@@ -50,5 +50,5 @@ export function decodeFramedMessage(bytes: Uint8Array): FramedMessage {
 }
 
 export function encodeFramedMessage(v: FramedMessage): Uint8Array {
-  return encodeWith((w) => writeFramedMessage(w, v), v.kind === 'data' ? 8 + v.message.length : 9);
+  return encodeWith((w) => writeFramedMessage(w, v));
 }

@@ -171,17 +171,62 @@ function isKnown(name: MessageCodeName | undefined): name is KnownBodyName {
  * (`answerForUnknownMessageCode`). Throws only DecodeError (UnknownKindError for an unknown kind).
  * @param baseOffset where the body starts in the whole message, so errors carry absolute offsets
  */
-export function decodeMessageBody(code: number, body: Uint8Array, ctx: BodyContext = defaultBodyContext, baseOffset = 0): MessageBody {
+export function decodeMessageBody(code: number, body: Uint8Array, ctx: BodyContext = defaultBodyContext, baseOffset = 0, owned = false): MessageBody {
   const name = messageCodeName(code);
-  if (!isKnown(name)) return { name: 'unknown', code, raw: body.slice() };
+  if (!isKnown(name)) return { name: 'unknown', code, raw: owned ? body : body.slice() };
   const codec = codecs[name] as BodyCodec<unknown>;
-  const value = decodeAll(body, 'messageBody', (r) => codec.read(r, ctx), baseOffset);
+  const value = decodeAll(body, BODY_STRUCTURE_NAMES[name], (r) => codec.read(r, ctx), baseOffset, owned);
   return { name, value } as MessageBody;
+}
+
+/** Write a body straight into `w` (no intermediate buffer); returns its message_code. */
+export function writeMessageBody(w: Writer, body: MessageBody, ctx: BodyContext = defaultBodyContext): number {
+  if (body.name === 'unknown') {
+    w.bytes(body.raw);
+    return body.code;
+  }
+  (codecs[body.name] as BodyCodec<unknown>).write(w, body.value, ctx);
+  return MessageCode[body.name];
 }
 
 /** Encode a body; returns the message_code with it. */
 export function encodeMessageBody(body: MessageBody, ctx: BodyContext = defaultBodyContext): { code: number; bytes: Uint8Array } {
-  if (body.name === 'unknown') return { code: body.code, bytes: body.raw };
-  const codec = codecs[body.name] as BodyCodec<unknown>;
-  return { code: MessageCode[body.name], bytes: encodeWith((w) => codec.write(w, body.value, ctx)) };
+  let code = 0;
+  const bytes = encodeWith((w) => {
+    code = writeMessageBody(w, body, ctx);
+  });
+  return { code, bytes };
 }
+
+/** The RFC structure name of each body, so error paths start with it (`StoreReq.…`). */
+const BODY_STRUCTURE_NAMES: { [K in KnownBodyName]: string } = {
+  probe_req: 'ProbeReq',
+  probe_ans: 'ProbeAns',
+  attach_req: 'AttachReqAns',
+  attach_ans: 'AttachReqAns',
+  store_req: 'StoreReq',
+  store_ans: 'StoreAns',
+  fetch_req: 'FetchReq',
+  fetch_ans: 'FetchAns',
+  find_req: 'FindReq',
+  find_ans: 'FindAns',
+  join_req: 'JoinReq',
+  join_ans: 'JoinAns',
+  leave_req: 'LeaveReq',
+  leave_ans: 'LeaveAns',
+  update_req: 'ChordUpdate',
+  update_ans: 'UpdateAns',
+  route_query_req: 'RouteQueryReq',
+  route_query_ans: 'ChordRouteQueryAns',
+  ping_req: 'PingReq',
+  ping_ans: 'PingAns',
+  stat_req: 'StatReq',
+  stat_ans: 'StatAns',
+  app_attach_req: 'AppAttachReq',
+  app_attach_ans: 'AppAttachAns',
+  config_update_req: 'ConfigUpdateReq',
+  config_update_ans: 'ConfigUpdateAns',
+  path_track_req: 'PathTrackReq',
+  path_track_ans: 'PathTrackAns',
+  error: 'ErrorResponse',
+};

@@ -3,11 +3,11 @@
  * processes and what `chordphone decode` prints. Built on ForwardedMessage (§6.3) and the
  * message-body table (§6.3.3).
  */
-import { DecodeError } from './codec/decode-error.js';
-import { decodeForwardedMessage, encodeForwardedMessage, type ForwardedMessage, type ForwardedMessageLimits } from './forwarded-message.js';
+import { DecodeError, EncodeError } from './codec/decode-error.js';
+import { decodeForwardedMessage, encodeMessageParts, type ForwardedMessageLimits } from './forwarded-message.js';
 import { forwardingHeaderSize, type ForwardingHeader } from './forwarding-header.js';
-import { decodeMessageBody, encodeMessageBody, defaultBodyContext, type BodyContext, type MessageBody } from './message-body.js';
-import type { MessageExtension } from './message-contents.js';
+import { decodeMessageBody, writeMessageBody, defaultBodyContext, type BodyContext, type MessageBody } from './message-body.js';
+import { writeMessageExtension, type MessageExtension } from './message-contents.js';
 import { isRequestCode, MessageExtensionType } from './message-codes.js';
 import type { SecurityBlock } from './security-block.js';
 import { DTLS_FINGERPRINT_EXTENSION, decodeDtlsFingerprint, type DtlsFingerprint } from './methods/dtls-fingerprint.js';
@@ -43,19 +43,33 @@ function bodyOffset(header: ForwardingHeader): number {
 export function decodeReloadMessage(bytes: Uint8Array, limits: ReloadMessageLimits = {}): ReloadMessage {
   const fm = decodeForwardedMessage(bytes, limits);
   const { messageCode, messageBody, extensions } = fm.messageContents;
-  const body = decodeMessageBody(messageCode, messageBody, limits.body ?? defaultBodyContext, bodyOffset(fm.forwardingHeader));
+  // messageBody is a view of decodeForwardedMessage's private copy: no second copy needed.
+  const body = decodeMessageBody(messageCode, messageBody, limits.body ?? defaultBodyContext, bodyOffset(fm.forwardingHeader), true);
   return { forwardingHeader: fm.forwardingHeader, body, extensions, securityBlock: fm.securityBlock };
 }
 
-/** Encode a message; `length`, list lengths and message_code are computed. */
+/**
+ * Encode a message; `length`, list lengths and message_code are computed. The body is written
+ * straight into the message (RFC 6940 §6.3.3 MessageContents: code, body<0..2^32-1>, extensions).
+ */
 export function encodeReloadMessage(msg: ReloadMessage, limits: ReloadMessageLimits = {}): Uint8Array {
-  const { code, bytes } = encodeMessageBody(msg.body, limits.body ?? defaultBodyContext);
-  const fm: ForwardedMessage = {
-    forwardingHeader: msg.forwardingHeader,
-    messageContents: { messageCode: code, messageBody: bytes, extensions: msg.extensions },
-    securityBlock: msg.securityBlock,
-  };
-  return encodeForwardedMessage(fm, limits);
+  const ctx = limits.body ?? defaultBodyContext;
+  return encodeMessageParts(
+    msg.forwardingHeader,
+    (w) => {
+      const codeAt = w.length;
+      w.u16(0);
+      let code = 0;
+      w.prefixed(4, () => {
+        code = writeMessageBody(w, msg.body, ctx);
+      }, 'MessageContents.messageBody');
+      if (code === 0) throw new EncodeError('MessageContents.messageCode', 'message code 0 is invalid (RFC 6940 §6.3.3)');
+      w.patchU16(codeAt, code);
+      w.prefixed(4, () => msg.extensions.forEach((e) => writeMessageExtension(w, e)), 'MessageContents.extensions');
+    },
+    msg.securityBlock,
+    limits,
+  );
 }
 
 /**

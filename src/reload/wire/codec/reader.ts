@@ -16,28 +16,40 @@ export const MAX_FOR_LENGTH_BYTES: Record<LengthBytes, number> = {
  *
  * - Every read checks the bytes that remain inside the current limit; nothing reads past it.
  * - `sub` narrows the limit to a length-prefixed region and requires it to be consumed exactly.
- * - `scope` pushes a path segment so errors name the structure and field.
- * - Opaque data is copied out (`slice`), so decoded values never alias the input buffer; the
- *   copy is at most the input's size, so a hostile length cannot make us allocate more.
+ * - `scope` names the structure and field for errors. Paths cost time, so a Reader made by
+ *   `decodeAll` runs untraced and, only when decoding fails, decodes again traced to name the
+ *   exact path (decoding is deterministic, so the second run fails at the same byte).
+ * - Opaque values: `decodeAll` copies the input once and hands out views of that private copy,
+ *   so decoded values never alias the caller's buffer (the copy is the input's size: a hostile
+ *   length cannot make us allocate more). A Reader built directly copies each value (`slice`).
  */
 export class Reader {
   private readonly view: DataView;
   private pos: number;
   private limit: number;
-  private readonly path: string[] = [];
+  /** Path segments (names and vector indexes) when tracing; undefined when not. */
+  private readonly path: (string | number)[] | undefined;
   private readonly structs: string[] = [];
+  private readonly baseOffset: number;
+  private readonly owned: boolean;
 
   /**
    * @param bytes the input
    * @param baseOffset added to positions in errors (when this input is a slice of a larger one)
+   * @param options `trace` (default true) keeps the path for errors; `owned` means `bytes` is a
+   *   private copy, so values may be views of it
    */
   constructor(
     readonly bytes: Uint8Array,
-    private readonly baseOffset = 0,
+    baseOffset = 0,
+    options: { readonly trace?: boolean; readonly owned?: boolean } = {},
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 0;
     this.limit = bytes.byteLength;
+    this.baseOffset = baseOffset;
+    this.path = options.trace === false ? undefined : [];
+    this.owned = options.owned ?? false;
   }
 
   /** Current position, relative to the start of `bytes`. */
@@ -52,27 +64,29 @@ export class Reader {
 
   /** Run `fn` with `name` on the path; a name starting with an upper-case letter is a structure. */
   scope<T>(name: string, fn: () => T): T {
+    const path = this.path;
     // `decodeAll(bytes, 'X', readX)` and `readX` both name X: keep one segment, not `X.X`.
-    if (this.path[this.path.length - 1] === name) return fn();
+    if (path === undefined || path[path.length - 1] === name) return fn();
     const code = name.charCodeAt(0);
     const isStruct = code >= 65 && code <= 90;
-    this.path.push(name);
+    path.push(name);
     if (isStruct) this.structs.push(name);
     try {
       return fn();
     } finally {
-      this.path.pop();
+      path.pop();
       if (isStruct) this.structs.pop();
     }
   }
 
   /** Throw a DecodeError at the current position (or at `at`). */
   fail(field: string, reason: string, at = this.pos): never {
-    const segments = field ? [...this.path, field] : [...this.path];
+    const segments = (this.path ?? []).map((x) => (typeof x === 'number' ? `[${x}]` : x));
+    if (field) segments.push(field);
     throw new DecodeError({
       path: segments.join('.').replace(/\.\[/g, '['),
       structure: this.structs[this.structs.length - 1] ?? '(message)',
-      field: field || (this.path[this.path.length - 1] ?? ''),
+      field: field || (segments[segments.length - 1] ?? ''),
       offset: this.baseOffset + at,
       reason,
     });
@@ -129,19 +143,19 @@ export class Reader {
     return len;
   }
 
-  /** `opaque x[n]`: exactly n bytes (copied). */
+  /** `opaque x[n]`: exactly n bytes. */
   fixed(field: string, n: number): Uint8Array {
     const at = this.need(field, n);
-    return this.bytes.slice(at, at + n);
+    return this.owned ? new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + at, n) : this.bytes.slice(at, at + n);
   }
 
-  /** `opaque x<min..max>` with a `lengthBytes` prefix (copied). */
+  /** `opaque x<min..max>` with a `lengthBytes` prefix. */
   opaque(field: string, lengthBytes: LengthBytes, min = 0, max = MAX_FOR_LENGTH_BYTES[lengthBytes]): Uint8Array {
     const len = this.length(field, lengthBytes, min, max);
     return this.fixed(field, len);
   }
 
-  /** All bytes up to the current limit (copied). */
+  /** All bytes up to the current limit. */
   rest(field: string): Uint8Array {
     return this.fixed(field, this.limit - this.pos);
   }
@@ -181,9 +195,19 @@ export class Reader {
     const len = this.length(field, lengthBytes, min, max);
     return this.sub(field, len, (r) => {
       const out: T[] = [];
+      const path = r.path;
       while (r.remaining() > 0) {
         const i = out.length;
-        out.push(r.scope(`[${i}]`, () => readElement(r, i)));
+        if (path === undefined) {
+          out.push(readElement(r, i));
+          continue;
+        }
+        path.push(i);
+        try {
+          out.push(readElement(r, i));
+        } finally {
+          path.pop();
+        }
       }
       return out;
     });
@@ -198,15 +222,28 @@ export class Reader {
 }
 
 /**
- * Decode a whole input with `fn`, rejecting trailing bytes. Any non-DecodeError escaping `fn`
- * (a bug) is wrapped so callers see only DecodeError.
+ * Decode a whole input with `fn`, rejecting trailing bytes. Runs untraced (fast); when it fails,
+ * runs again traced so the DecodeError names the exact path. Only DecodeError escapes for bad
+ * input: anything else is a bug in `fn` and propagates as it is (the fuzz tests look for those).
+ *
+ * @param owned pass true when `bytes` is already a private copy nobody else writes to (e.g. a
+ *   view that an enclosing `decodeAll` handed out), to skip the defensive copy
  */
-export function decodeAll<T>(bytes: Uint8Array, structure: string, fn: (r: Reader) => T, baseOffset = 0): T {
-  const r = new Reader(bytes, baseOffset);
-  const value = r.scope(structure, () => {
-    const v = fn(r);
-    r.end(structure);
-    return v;
-  });
-  return value;
+export function decodeAll<T>(bytes: Uint8Array, structure: string, fn: (r: Reader) => T, baseOffset = 0, owned = false): T {
+  const input = owned ? bytes : bytes.slice();
+  const run = (trace: boolean): T => {
+    const r = new Reader(input, baseOffset, { trace, owned: true });
+    return r.scope(structure, () => {
+      const v = fn(r);
+      r.end(structure);
+      return v;
+    });
+  };
+  try {
+    return run(false);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    run(true);
+    throw e; // not reached: the traced run fails the same way
+  }
 }

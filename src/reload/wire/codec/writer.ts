@@ -12,8 +12,19 @@ export class Writer {
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** Start over, keeping the buffer (for pooled writers). */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
+
   get length(): number {
     return this.pos;
+  }
+
+  /** Size of the underlying buffer. */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   private ensure(n: number): number {
@@ -116,6 +127,11 @@ export class Writer {
     return this;
   }
 
+  /** Overwrite a uint16 already written at `at` (a code known only after its body is written). */
+  patchU16(at: number, v: number): void {
+    this.view.setUint16(at, v);
+  }
+
   /** Overwrite a uint32 already written at `at` (for the forwarding header's total length). */
   patchU32(at: number, v: number): void {
     this.view.setUint32(at, v);
@@ -127,9 +143,28 @@ export class Writer {
   }
 }
 
-/** Encode with a fresh Writer. */
-export function encodeWith(fn: (w: Writer) => void, initialSize = 256): Uint8Array {
-  const w = new Writer(initialSize);
-  fn(w);
-  return w.finish();
+/**
+ * Writers are reused: encoding a message then costs one exact-size copy (`finish`) instead of a
+ * fresh buffer that grows. Nested encodes take another writer from the pool.
+ */
+const pool: Writer[] = [];
+const POOLED_WRITER_SIZE = 8192;
+const MAX_POOLED = 8;
+
+/** Run `fn` with a pooled, empty Writer; the writer goes back to the pool afterwards. */
+export function withPooledWriter<T>(fn: (w: Writer) => T): T {
+  const w = pool.pop()?.reset() ?? new Writer(POOLED_WRITER_SIZE);
+  try {
+    return fn(w);
+  } finally {
+    if (pool.length < MAX_POOLED && w.capacity <= 1 << 20) pool.push(w);
+  }
+}
+
+/** Encode with a (pooled) Writer and return exactly the bytes written. */
+export function encodeWith(fn: (w: Writer) => void): Uint8Array {
+  return withPooledWriter((w) => {
+    fn(w);
+    return w.finish();
+  });
 }

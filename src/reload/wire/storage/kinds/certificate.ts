@@ -62,7 +62,7 @@ export function encodeCertificateValue(v: CertificateValue): Uint8Array {
   } catch (e) {
     throw new EncodeError('Certificate', e instanceof Error ? e.message : String(e));
   }
-  return encodeWith((w) => writeCertificateValue(w, v), v.length);
+  return encodeWith((w) => writeCertificateValue(w, v));
 }
 
 /**

@@ -81,5 +81,5 @@ export function redirResourceName(namespace: string | Uint8Array, level: number,
     w.bytes(ns);
     w.u16(level, 'level');
     w.u16(node, 'node');
-  }, ns.length + 4);
+  });
 }
