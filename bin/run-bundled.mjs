@@ -2,8 +2,7 @@
 // Runs a TypeScript entry point bundled by esbuild the way a production build is (no tsx
 // `keepNames` helpers wrapping every function), so benchmarks measure the code users run.
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -12,7 +11,10 @@ if (!entry) {
   console.error('usage: run-bundled.mjs FILE.ts [args…]');
   process.exit(2);
 }
-const dir = mkdtempSync(join(tmpdir(), 'chordphone-bundle-'));
+// Inside the project, so the bundle's bare imports (packages stay external) resolve from node_modules.
+const cache = resolve('node_modules/.cache');
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, 'chordphone-bundle-'));
 const outfile = join(dir, 'entry.mjs');
 await build({
   entryPoints: [resolve(entry)],
@@ -24,9 +26,6 @@ await build({
   packages: 'external',
   sourcemap: 'inline',
   logLevel: 'warning',
-  // Bare imports resolve from the project, not from the temporary folder.
-  nodePaths: [resolve('node_modules')],
-  banner: { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${JSON.stringify(pathToFileURL(resolve(entry)).href)});` },
 });
 process.argv = [process.argv[0], resolve(entry), ...rest];
 try {
