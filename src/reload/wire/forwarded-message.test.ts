@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DecodeError, EncodeError } from './codec/decode-error.js';
-import { fromHex, toHex } from './codec/hex.js';
+import { toHex } from './codec/hex.js';
 import {
   DEFAULT_MAX_MESSAGE_SIZE,
   MessageTooLargeError,
@@ -14,12 +14,7 @@ import {
 import { RELOAD_VERSION, UNFRAGMENTED } from './forwarding-header.js';
 import { ErrorCode, MessageCode } from './message-codes.js';
 import { arbForwardedMessage } from './testing/envelope.arb.js';
-
-function hex(s: string): Uint8Array {
-  const b = fromHex(s);
-  if (!b) throw new Error(`bad hex ${s}`);
-  return b;
-}
+import { decodeFailure, expectOnlyDecodeError, hex } from './testing/codec-test-kit.js';
 
 const NODE = hex('00112233445566778899aabbccddeeff');
 const HASH = new Uint8Array(32).fill(0xaa);
@@ -169,14 +164,9 @@ describe('ForwardedMessage failures', () => {
   ];
   for (const row of rows) {
     it(row.name, () => {
-      try {
-        decodeForwardedMessage(row.bytes());
-        expect.unreachable();
-      } catch (e) {
-        expect(e).toBeInstanceOf(DecodeError);
-        expect((e as DecodeError).path).toBe(row.path);
-        if (row.reason) expect((e as DecodeError).message).toMatch(row.reason);
-      }
+      const e = decodeFailure(() => decodeForwardedMessage(row.bytes()));
+      expect(e.path).toBe(row.path);
+      if (row.reason) expect(e.message).toMatch(row.reason);
     });
   }
 
@@ -243,11 +233,7 @@ describe('ForwardedMessage properties', () => {
         b[at % b.length] = v;
         if (grow < 0) b = b.slice(0, b.length + grow);
         if (grow > 0) b = Uint8Array.from([...b, ...new Uint8Array(grow)]);
-        try {
-          decodeForwardedMessage(b);
-        } catch (e) {
-          expect(e).toBeInstanceOf(DecodeError);
-        }
+        expectOnlyDecodeError(() => decodeForwardedMessage(b));
       }),
       { numRuns: 300 },
     );

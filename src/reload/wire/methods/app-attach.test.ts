@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DecodeError } from '../codec/decode-error.js';
-import { fromHex } from '../codec/hex.js';
 import { ApplicationId, decodeAppAttachAns, decodeAppAttachReq, encodeAppAttachAns, encodeAppAttachReq, type AppAttachReq } from './app-attach.js';
 import { CandType, OverlayLinkType } from './attach.js';
 import { arbAppAttachAns, arbAppAttachReq } from '../testing/methods.arb.js';
-
-const h = (...parts: string[]): Uint8Array => fromHex(parts.join('')) ?? new Uint8Array();
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-
-function decodeErrorPath(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return (e as DecodeError).path;
-  }
-  throw new Error('expected a DecodeError');
-}
+import { ascii, decodeErrorPath, expectRoundTrip, hex as h } from '../testing/codec-test-kit.js';
 
 // RFC 6940 §6.5.2.1 AppAttachReq for SIP (RFC 7904 §5): application sits between password and role.
 const sipAppAttach = h(
@@ -77,12 +63,8 @@ describe('AppAttachReq / AppAttachAns (RFC 6940 §6.5.2)', () => {
   it('round-trips both ways', () => {
     fc.assert(
       fc.property(arbAppAttachReq, arbAppAttachAns, (req, ans) => {
-        const b = encodeAppAttachReq(req);
-        expect(decodeAppAttachReq(b)).toEqual(req);
-        expect(encodeAppAttachReq(decodeAppAttachReq(b))).toEqual(b);
-        const a = encodeAppAttachAns(ans);
-        expect(decodeAppAttachAns(a)).toEqual(ans);
-        expect(encodeAppAttachAns(decodeAppAttachAns(a))).toEqual(a);
+        expectRoundTrip(req, encodeAppAttachReq, decodeAppAttachReq);
+        expectRoundTrip(ans, encodeAppAttachAns, decodeAppAttachAns);
       }),
     );
   });

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import { DecodeError, EncodeError } from '../codec/decode-error.js';
-import { fromHex } from '../codec/hex.js';
+import { EncodeError } from '../codec/decode-error.js';
 import {
   ChordLeaveType,
   ChordUpdateType,
@@ -18,42 +16,12 @@ import {
   type ChordUpdate,
 } from './chord.js';
 import { arbChordLeaveData, arbChordRouteQueryAns, arbChordUpdate, arbSelfTuningData } from '../testing/methods.arb.js';
+import { decodeErrorPath, hex as h, roundTrips } from '../testing/codec-test-kit.js';
 
-const h = (...parts: string[]): Uint8Array => fromHex(parts.join('')) ?? new Uint8Array();
 const P1 = '10000000000000000000000000000001';
 const S1 = '20000000000000000000000000000002';
 const S2 = '30000000000000000000000000000003';
 const F1 = 'f0000000000000000000000000000004';
-
-function decodeErrorPath(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return (e as DecodeError).path;
-  }
-  throw new Error('expected a DecodeError');
-}
-
-/** decode(encode(x)) = x and encode(decode(b)) = b for every generated x; mutated bytes raise only DecodeError. */
-function roundTrips<T>(arb: fc.Arbitrary<T>, encode: (v: T) => Uint8Array, decode: (b: Uint8Array) => T): void {
-  fc.assert(
-    fc.property(arb, fc.nat(), fc.integer({ min: 0, max: 255 }), (v, at, byte) => {
-      const b = encode(v);
-      expect(decode(b)).toEqual(v);
-      expect(encode(decode(b))).toEqual(b);
-      const mutated = b.slice();
-      mutated[at % b.length] = byte;
-      for (const input of [mutated, b.subarray(0, at % b.length)]) {
-        try {
-          decode(input);
-        } catch (e) {
-          expect(e).toBeInstanceOf(DecodeError);
-        }
-      }
-    }),
-  );
-}
 
 describe('ChordUpdate (RFC 6940 §10.7)', () => {
   const rows: { name: string; bytes: Uint8Array; value: ChordUpdate }[] = [

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import { DecodeError, EncodeError } from '../codec/decode-error.js';
+import { EncodeError } from '../codec/decode-error.js';
 import { fromHex } from '../codec/hex.js';
 import { MessageCode } from '../message-codes.js';
 import {
@@ -21,41 +20,12 @@ import {
   type PathTrackReq,
 } from './diagnostics.js';
 import { arbDiagnosticsRequest, arbDiagnosticsResponse, arbPathTrackAns, arbPathTrackReq } from '../testing/methods.arb.js';
+import { decodeErrorPath, hex as h, roundTrips } from '../testing/codec-test-kit.js';
 
-const h = (...parts: string[]): Uint8Array => fromHex(parts.join('')) ?? new Uint8Array();
 const ID = '000102030405060708090a0b0c0d0e0f';
 const EXPIRES = '0000018bcfe65260'; // 1700000060000 ms
 const INITIATED = '0000018bcfe56800'; // 1700000000000 ms
 const RECEIVED = '0000018bcfe569f4'; // 1700000000500 ms
-
-function decodeErrorPath(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return (e as DecodeError).path;
-  }
-  throw new Error('expected a DecodeError');
-}
-
-function roundTrips<T>(arb: fc.Arbitrary<T>, encode: (v: T) => Uint8Array, decode: (b: Uint8Array) => T): void {
-  fc.assert(
-    fc.property(arb, fc.nat(), fc.integer({ min: 0, max: 255 }), (v, at, byte) => {
-      const b = encode(v);
-      expect(decode(b)).toEqual(v);
-      expect(encode(decode(b))).toEqual(b);
-      const mutated = b.slice();
-      mutated[at % b.length] = byte;
-      for (const input of [mutated, b.subarray(0, at % b.length)]) {
-        try {
-          decode(input);
-        } catch (e) {
-          expect(e).toBeInstanceOf(DecodeError);
-        }
-      }
-    }),
-  );
-}
 
 // RFC 7851 §5.1 DiagnosticsRequest: ext_length, then the list with its own uint32 length.
 const requestHex = [

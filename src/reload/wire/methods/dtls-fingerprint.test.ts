@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import { DecodeError, EncodeError } from '../codec/decode-error.js';
-import { fromHex } from '../codec/hex.js';
+import { EncodeError } from '../codec/decode-error.js';
 import { MessageExtensionType } from '../message-codes.js';
 import {
   DTLS_FINGERPRINT_EXTENSION,
@@ -15,20 +13,9 @@ import {
   type DtlsFingerprint,
 } from './dtls-fingerprint.js';
 import { arbDtlsFingerprint } from '../testing/methods.arb.js';
+import { ascii, damageRaisesOnlyDecodeError, decodeErrorPath, hex as h, roundTrips } from '../testing/codec-test-kit.js';
 
-const h = (...parts: string[]): Uint8Array => fromHex(parts.join('')) ?? new Uint8Array();
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 const digest = Uint8Array.from({ length: 32 }, (_, i) => i);
-
-function decodeErrorPath(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return (e as DecodeError).path;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 const full = h(
   '07 7368612d323536', // hash_function<0..2^8-1> = "sha-256"
@@ -85,30 +72,11 @@ describe('DtlsFingerprint (private extension)', () => {
   });
 
   it('round-trips both ways', () => {
-    fc.assert(
-      fc.property(arbDtlsFingerprint, (v) => {
-        const b = encodeDtlsFingerprint(v);
-        expect(decodeDtlsFingerprint(b)).toEqual(v);
-        expect(encodeDtlsFingerprint(decodeDtlsFingerprint(b))).toEqual(b);
-      }),
-    );
+    roundTrips(arbDtlsFingerprint, encodeDtlsFingerprint, decodeDtlsFingerprint, { damage: false });
   });
 
   it('mutated or truncated bytes raise only DecodeError', () => {
-    fc.assert(
-      fc.property(arbDtlsFingerprint, fc.nat(), fc.integer({ min: 0, max: 255 }), (v, at, byte) => {
-        const b = encodeDtlsFingerprint(v);
-        const mutated = b.slice();
-        mutated[at % b.length] = byte;
-        for (const input of [mutated, b.subarray(0, at % b.length)]) {
-          try {
-            decodeDtlsFingerprint(input);
-          } catch (e) {
-            expect(e).toBeInstanceOf(DecodeError);
-          }
-        }
-      }),
-    );
+    damageRaisesOnlyDecodeError(arbDtlsFingerprint, encodeDtlsFingerprint, decodeDtlsFingerprint);
   });
 });
 

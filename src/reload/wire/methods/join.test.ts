@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DecodeError, EncodeError } from '../codec/decode-error.js';
-import { fromHex } from '../codec/hex.js';
+import { EncodeError } from '../codec/decode-error.js';
 import { decodeJoinAns, decodeJoinReq, encodeJoinAns, encodeJoinReq } from './join.js';
 import { arbJoinAns, arbJoinReq } from '../testing/methods.arb.js';
+import { decodeErrorPath, expectRoundTrip, hex as h } from '../testing/codec-test-kit.js';
 
-const h = (...parts: string[]): Uint8Array => fromHex(parts.join('')) ?? new Uint8Array();
 const NODE = '0102030405060708090a0b0c0d0e0f10';
-
-function decodeErrorPath(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return (e as DecodeError).path;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 describe('JoinReq / JoinAns (RFC 6940 §6.4.2.1)', () => {
   it('JoinReq: the Node-ID, then overlay_specific_data<0..2^16-1>', () => {
@@ -52,12 +41,8 @@ describe('JoinReq / JoinAns (RFC 6940 §6.4.2.1)', () => {
   it('round-trips both ways', () => {
     fc.assert(
       fc.property(arbJoinReq, arbJoinAns, (req, ans) => {
-        const b = encodeJoinReq(req);
-        expect(decodeJoinReq(b)).toEqual(req);
-        expect(encodeJoinReq(decodeJoinReq(b))).toEqual(b);
-        const a = encodeJoinAns(ans);
-        expect(decodeJoinAns(a)).toEqual(ans);
-        expect(encodeJoinAns(decodeJoinAns(a))).toEqual(a);
+        expectRoundTrip(req, encodeJoinReq, decodeJoinReq);
+        expectRoundTrip(ans, encodeJoinAns, decodeJoinAns);
       }),
     );
   });

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DecodeError, EncodeError } from '../codec/decode-error.js';
-import { fromHex } from '../codec/hex.js';
+import { EncodeError } from '../codec/decode-error.js';
 import { decodePingAns, decodePingReq, encodePingAns, encodePingReq } from './ping.js';
 import { arbPingAns, arbPingReq } from '../testing/methods.arb.js';
-
-const h = (...parts: string[]): Uint8Array => fromHex(parts.join('')) ?? new Uint8Array();
-
-function decodeErrorPath(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return (e as DecodeError).path;
-  }
-  throw new Error('expected a DecodeError');
-}
+import { decodeErrorPath, expectRoundTrip, hex as h } from '../testing/codec-test-kit.js';
 
 describe('PingReq / PingAns (RFC 6940 §6.5.3)', () => {
   it('PingReq: padding<0..2^16-1>', () => {
@@ -55,12 +43,8 @@ describe('PingReq / PingAns (RFC 6940 §6.5.3)', () => {
   it('round-trips both ways', () => {
     fc.assert(
       fc.property(arbPingReq, arbPingAns, (req, ans) => {
-        const b = encodePingReq(req);
-        expect(decodePingReq(b)).toEqual(req);
-        expect(encodePingReq(decodePingReq(b))).toEqual(b);
-        const a = encodePingAns(ans);
-        expect(decodePingAns(a)).toEqual(ans);
-        expect(encodePingAns(decodePingAns(a))).toEqual(a);
+        expectRoundTrip(req, encodePingReq, decodePingReq);
+        expectRoundTrip(ans, encodePingAns, decodePingAns);
       }),
     );
   });

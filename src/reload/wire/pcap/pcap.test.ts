@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DecodeError, EncodeError } from '../codec/decode-error.js';
-import { fromHex, toHex } from '../codec/hex.js';
+import { EncodeError } from '../codec/decode-error.js';
+import { toHex } from '../codec/hex.js';
 import { formatIpAddress } from '../ip-address-port.js';
 import { internetChecksum } from './internet-checksum.js';
+import { decodeFailure, expectOnlyDecodeError, hex } from '../testing/codec-test-kit.js';
 import { LinkType, decodePcapFile, decodeUdpCapture, encodePcapFile, extractUdpDatagrams, PcapWriter, type PcapFile } from './index.js';
 
-const hex = (text: string): Uint8Array => {
-  const b = fromHex(text);
-  if (!b) throw new Error(`bad hex in test: ${text}`);
-  return b;
-};
+/** `decode` of `text` raises a DecodeError at `path` and `offset` whose message matches `message`. */
+function expectRejected(decode: (b: Uint8Array) => unknown, text: string, path: string, offset: number, message: RegExp): void {
+  const e = decodeFailure(() => decode(hex(text)));
+  expect(e.message).toMatch(message);
+  expect(e.path).toBe(path);
+  expect(e.offset).toBe(offset);
+}
 
 /** A file header (little-endian, microseconds, 2.4, snaplen 262144) for the given link type. */
 const leHeader = (linkType: number) => `d4c3b2a1 0200 0400 00000000 00000000 00000400 ${le32(linkType)}`;
@@ -148,11 +151,7 @@ describe('reading what the writer wrote', () => {
       fc.property(fc.array(fc.tuple(fc.nat(good.length - 1), fc.nat(255)), { minLength: 1, maxLength: 4 }), fc.nat(good.length), (edits, cut) => {
         const bad = good.slice(0, cut);
         for (const [at, v] of edits) if (at < bad.length) bad[at] = v;
-        try {
-          decodeUdpCapture(bad);
-        } catch (e) {
-          expect(e).toBeInstanceOf(DecodeError);
-        }
+        expectOnlyDecodeError(() => decodeUdpCapture(bad));
       }),
       { numRuns: 2000 },
     );
@@ -228,17 +227,7 @@ describe('decodePcapFile', () => {
       72,
       /needs 16 bytes but only 4 remain/,
     ],
-  ])('rejects %s', (_name, text, path, offset, message) => {
-    const run = () => decodePcapFile(hex(text));
-    expect(run).toThrow(DecodeError);
-    expect(run).toThrow(message);
-    try {
-      run();
-    } catch (e) {
-      expect((e as DecodeError).path).toBe(path);
-      expect((e as DecodeError).offset).toBe(offset);
-    }
-  });
+  ])('rejects %s', (_name, text, path, offset, message) => expectRejected(decodePcapFile, text, path, offset, message));
 });
 
 describe('extractUdpDatagrams', () => {
@@ -319,17 +308,7 @@ describe('extractUdpDatagrams', () => {
       /UDP length 7/,
     ],
     ['a short IPv4 header', leHeader(101) + leRecord(4) + '45000004', 'PcapFile.records[0].Ipv4Header.ihl', 40, /needs 20 bytes/],
-  ])('rejects %s', (_name, text, path, offset, message) => {
-    const run = () => decodeUdpCapture(hex(text));
-    expect(run).toThrow(DecodeError);
-    expect(run).toThrow(message);
-    try {
-      run();
-    } catch (e) {
-      expect((e as DecodeError).path).toBe(path);
-      expect((e as DecodeError).offset).toBe(offset);
-    }
-  });
+  ])('rejects %s', (_name, text, path, offset, message) => expectRejected(decodeUdpCapture, text, path, offset, message));
 
   it('reads the same packets whatever the byte order', () => {
     const le = hex(leHeader(101) + leRecord(32) + IPV4_UDP);

@@ -3,6 +3,7 @@ import { decodeAll, type Reader } from '../codec/reader.js';
 import { encodeWith, type Writer } from '../codec/writer.js';
 import { readResourceId, writeResourceId, type ResourceId } from '../ids.js';
 import { encoderModel, modelOfKind, UnknownKinds, type DataModel, type KindModels } from './data-model.js';
+import { kindValuesLayout, readKindValues, readKindValuesList, writeKindValues, writeKindValuesList } from './kind-values.js';
 import { checkModels, readDictionaryKey, readStoredData, writeDictionaryKey, writeStoredData, type DictionaryKey, type StoredData } from './stored-data.js';
 
 /**
@@ -159,47 +160,32 @@ export function encodeFetchReq(v: FetchReq, kinds?: KindModels): Uint8Array {
   return encodeWith((w) => writeFetchReq(w, v, kinds));
 }
 
-function readFetchKindResponseBody(r: Reader, model: (kind: number, at: number) => DataModel | undefined): FetchKindResponse | undefined {
-  return r.scope('FetchKindResponse', () => {
-    const at = r.offset;
-    const kind = r.u32('kind');
-    const generation = r.u64('generation');
-    const m = model(kind, at);
-    if (m === undefined) {
-      r.opaque('values', 4);
-      return undefined;
-    }
-    return { kind, generation, values: r.vector('values', 4, (s) => readStoredData(s, m)) };
-  });
-}
+const fetchKindResponse = kindValuesLayout<FetchKindResponse, StoredData>({
+  structure: 'FetchKindResponse',
+  generationField: 'generation',
+  readValue: readStoredData,
+  writeValue: writeStoredData,
+  modelOf: (d) => d.value,
+  make: (kind, generation, values) => ({ kind, generation, values }),
+  generationOf: (v) => v.generation,
+});
 
 /** RFC 6940 §7.4.2.2 FetchKindResponse; an unknown Kind raises UnknownKindError. */
 export function readFetchKindResponse(r: Reader, kinds: KindModels): FetchKindResponse {
-  // modelOfKind throws for an unknown Kind, so the body is always read.
-  return readFetchKindResponseBody(r, (kind, at) => modelOfKind(r, kinds, kind, at)) ?? r.fail('kind', 'unknown Kind');
+  return readKindValues(r, fetchKindResponse, kinds);
 }
 
 export function writeFetchKindResponse(w: Writer, v: FetchKindResponse, kinds?: KindModels): void {
-  checkModels('FetchKindResponse.values', encoderModel('FetchKindResponse.kind', kinds, v.kind), v.values.map((d) => d.value));
-  w.u32(v.kind, 'FetchKindResponse.kind');
-  w.u64(v.generation, 'FetchKindResponse.generation');
-  w.prefixed(4, () => v.values.forEach((d) => writeStoredData(w, d)), 'FetchKindResponse.values');
+  writeKindValues(w, fetchKindResponse, v, kinds);
 }
 
 /** RFC 6940 §7.4.2.2 FetchAns; unknown Kinds are collected and raised together. */
 export function readFetchAns(r: Reader, kinds: KindModels): FetchAns {
-  return r.scope('FetchAns', () => {
-    const unknown = new UnknownKinds();
-    const kindResponses = r
-      .vector('kindResponses', 4, (s) => readFetchKindResponseBody(s, (kind, at) => unknown.model(s, kinds, kind, at)))
-      .filter((v): v is FetchKindResponse => v !== undefined);
-    unknown.throwIfAny();
-    return { kindResponses };
-  });
+  return r.scope('FetchAns', () => ({ kindResponses: readKindValuesList(r, 'kindResponses', fetchKindResponse, kinds) }));
 }
 
 export function writeFetchAns(w: Writer, v: FetchAns, kinds?: KindModels): void {
-  w.prefixed(4, () => v.kindResponses.forEach((k) => writeFetchKindResponse(w, k, kinds)), 'FetchAns.kindResponses');
+  writeKindValuesList(w, 'FetchAns.kindResponses', fetchKindResponse, v.kindResponses, kinds);
 }
 
 export function decodeFetchAns(bytes: Uint8Array, kinds: KindModels): FetchAns {

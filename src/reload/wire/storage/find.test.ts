@@ -1,26 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, EncodeError } from '../codec/decode-error.js';
-import { fromHex } from '../codec/hex.js';
+import { EncodeError } from '../codec/decode-error.js';
 import { arbFindAns, arbFindReq } from '../testing/storage.arb.js';
 import { decodeFindAns, decodeFindReq, encodeFindAns, encodeFindReq, type FindAns, type FindReq } from './find.js';
-
-/** Hex with `//` comments. */
-function hex(text: string): Uint8Array {
-  const bytes = fromHex(text.replace(/\/\/[^\n]*/g, ''));
-  if (!bytes) throw new Error(`bad hex vector: ${text}`);
-  return bytes;
-}
-
-function decodeFailure(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DecodeError);
-    return e as DecodeError;
-  }
-  throw new Error('decoded without error');
-}
+import { decodeFailure, expectRoundTrip, hex } from '../testing/codec-test-kit.js';
 
 /** RFC 6940 §7.4.4.1 FindReq for TURN-SERVICE and REDIR. */
 const findReqBytes = hex(`
@@ -78,12 +61,8 @@ describe('FindReq / FindAns', () => {
   it('properties', () => {
     fc.assert(
       fc.property(arbFindReq, arbFindAns, (req, ans) => {
-        const a = encodeFindReq(req);
-        const b = encodeFindAns(ans);
-        expect(decodeFindReq(a)).toEqual(req);
-        expect(decodeFindAns(b)).toEqual(ans);
-        expect(encodeFindReq(decodeFindReq(a))).toEqual(a);
-        expect(encodeFindAns(decodeFindAns(b))).toEqual(b);
+        expectRoundTrip(req, encodeFindReq, decodeFindReq);
+        expectRoundTrip(ans, encodeFindAns, decodeFindAns);
       }),
     );
   });

@@ -1,17 +1,13 @@
 import { EncodeError } from '../codec/decode-error.js';
 import { decodeAll, type Reader } from '../codec/reader.js';
 import { encodeWith, type Writer } from '../codec/writer.js';
-import type { ResourceId } from '../ids.js';
-import { encoderModel, modelOfKind, UnknownKinds, type DataModel, type KindModels } from './data-model.js';
-import { readResourceSpecifiers, writeResourceSpecifiers, type StoredDataSpecifier } from './fetch.js';
-import { checkModels, readDictionaryKey, writeDictionaryKey, type DictionaryKey } from './stored-data.js';
+import type { DataModel, KindModels } from './data-model.js';
+import { readResourceSpecifiers, writeResourceSpecifiers, type FetchReq } from './fetch.js';
+import { kindValuesLayout, readKindValues, readKindValuesList, writeKindValues, writeKindValuesList } from './kind-values.js';
+import { readDictionaryKey, writeDictionaryKey, type DictionaryKey } from './stored-data.js';
 
-/** RFC 6940 §7.4.3.1 StatReq: "identical to the Fetch request". */
-export interface StatReq {
-  readonly resource: ResourceId;
-  /** `StoredDataSpecifier specifiers<0..2^16-1>`. */
-  readonly specifiers: readonly StoredDataSpecifier[];
-}
+/** RFC 6940 §7.4.3.1 StatReq: "identical to the Fetch request", so it is a FetchReq. */
+export type StatReq = FetchReq;
 
 /** RFC 6940 §7.4.3.2 MetaData: what a DataValue would be, without the value. */
 export interface MetaData {
@@ -174,47 +170,32 @@ export function writeStoredMetaData(w: Writer, v: StoredMetaData): void {
   );
 }
 
-function readStatKindResponseBody(r: Reader, model: (kind: number, at: number) => DataModel | undefined): StatKindResponse | undefined {
-  return r.scope('StatKindResponse', () => {
-    const at = r.offset;
-    const kind = r.u32('kind');
-    const generation = r.u64('generation');
-    const m = model(kind, at);
-    if (m === undefined) {
-      r.opaque('values', 4);
-      return undefined;
-    }
-    return { kind, generation, values: r.vector('values', 4, (s) => readStoredMetaData(s, m)) };
-  });
-}
+const statKindResponse = kindValuesLayout<StatKindResponse, StoredMetaData>({
+  structure: 'StatKindResponse',
+  generationField: 'generation',
+  readValue: readStoredMetaData,
+  writeValue: writeStoredMetaData,
+  modelOf: (d) => d.metadata,
+  make: (kind, generation, values) => ({ kind, generation, values }),
+  generationOf: (v) => v.generation,
+});
 
 /** RFC 6940 §7.4.3.2 StatKindResponse; an unknown Kind raises UnknownKindError. */
 export function readStatKindResponse(r: Reader, kinds: KindModels): StatKindResponse {
-  // modelOfKind throws for an unknown Kind, so the body is always read.
-  return readStatKindResponseBody(r, (kind, at) => modelOfKind(r, kinds, kind, at)) ?? r.fail('kind', 'unknown Kind');
+  return readKindValues(r, statKindResponse, kinds);
 }
 
 export function writeStatKindResponse(w: Writer, v: StatKindResponse, kinds?: KindModels): void {
-  checkModels('StatKindResponse.values', encoderModel('StatKindResponse.kind', kinds, v.kind), v.values.map((d) => d.metadata));
-  w.u32(v.kind, 'StatKindResponse.kind');
-  w.u64(v.generation, 'StatKindResponse.generation');
-  w.prefixed(4, () => v.values.forEach((d) => writeStoredMetaData(w, d)), 'StatKindResponse.values');
+  writeKindValues(w, statKindResponse, v, kinds);
 }
 
 /** RFC 6940 §7.4.3.2 StatAns; unknown Kinds are collected and raised together. */
 export function readStatAns(r: Reader, kinds: KindModels): StatAns {
-  return r.scope('StatAns', () => {
-    const unknown = new UnknownKinds();
-    const kindResponses = r
-      .vector('kindResponses', 4, (s) => readStatKindResponseBody(s, (kind, at) => unknown.model(s, kinds, kind, at)))
-      .filter((v): v is StatKindResponse => v !== undefined);
-    unknown.throwIfAny();
-    return { kindResponses };
-  });
+  return r.scope('StatAns', () => ({ kindResponses: readKindValuesList(r, 'kindResponses', statKindResponse, kinds) }));
 }
 
 export function writeStatAns(w: Writer, v: StatAns, kinds?: KindModels): void {
-  w.prefixed(4, () => v.kindResponses.forEach((k) => writeStatKindResponse(w, k, kinds)), 'StatAns.kindResponses');
+  writeKindValuesList(w, 'StatAns.kindResponses', statKindResponse, v.kindResponses, kinds);
 }
 
 export function decodeStatAns(bytes: Uint8Array, kinds: KindModels): StatAns {

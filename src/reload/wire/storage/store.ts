@@ -1,8 +1,9 @@
 import { decodeAll, type Reader } from '../codec/reader.js';
 import { encodeWith, type Writer } from '../codec/writer.js';
 import { readNodeId, readResourceId, writeNodeId, writeResourceId, type NodeId, type ResourceId } from '../ids.js';
-import { encoderModel, modelOfKind, UnknownKinds, type DataModel, type KindModels } from './data-model.js';
-import { checkModels, readStoredData, writeStoredData, type StoredData } from './stored-data.js';
+import type { KindModels } from './data-model.js';
+import { kindValuesLayout, readKindValues, readKindValuesList, writeKindValues, writeKindValuesList } from './kind-values.js';
+import { readStoredData, writeStoredData, type StoredData } from './stored-data.js';
 
 /** RFC 6940 §7.4.1.1 StoreKindData: the values of one Kind, all in the Kind's data model. */
 export interface StoreKindData {
@@ -37,35 +38,24 @@ export interface StoreAns {
   readonly kindResponses: readonly StoreKindResponse[];
 }
 
-/** StoreKindData whose Kind is resolved by `model` (undefined: unknown, values skipped). */
-function readStoreKindDataBody(r: Reader, model: (kind: number, at: number) => DataModel | undefined): StoreKindData | undefined {
-  return r.scope('StoreKindData', () => {
-    const at = r.offset;
-    const kind = r.u32('kind');
-    const generationCounter = r.u64('generationCounter');
-    const m = model(kind, at);
-    if (m === undefined) {
-      r.opaque('values', 4);
-      return undefined;
-    }
-    const values = r.vector('values', 4, (s) => readStoredData(s, m));
-    return { kind, generationCounter, values };
-  });
-}
+const storeKindData = kindValuesLayout<StoreKindData, StoredData>({
+  structure: 'StoreKindData',
+  generationField: 'generationCounter',
+  readValue: readStoredData,
+  writeValue: writeStoredData,
+  modelOf: (d) => d.value,
+  make: (kind, generationCounter, values) => ({ kind, generationCounter, values }),
+  generationOf: (v) => v.generationCounter,
+});
 
 /** RFC 6940 §7.4.1.1 StoreKindData; an unknown Kind raises UnknownKindError. */
 export function readStoreKindData(r: Reader, kinds: KindModels): StoreKindData {
-  // modelOfKind throws for an unknown Kind, so the body is always read.
-  return readStoreKindDataBody(r, (kind, at) => modelOfKind(r, kinds, kind, at)) ?? r.fail('kind', 'unknown Kind');
+  return readKindValues(r, storeKindData, kinds);
 }
 
 /** Writes StoreKindData; with `kinds`, every value must be in the Kind's model. */
 export function writeStoreKindData(w: Writer, v: StoreKindData, kinds?: KindModels): void {
-  const model = encoderModel('StoreKindData.kind', kinds, v.kind);
-  checkModels('StoreKindData.values', model, v.values.map((d) => d.value));
-  w.u32(v.kind, 'StoreKindData.kind');
-  w.u64(v.generationCounter, 'StoreKindData.generationCounter');
-  w.prefixed(4, () => v.values.forEach((d) => writeStoredData(w, d)), 'StoreKindData.values');
+  writeKindValues(w, storeKindData, v, kinds);
 }
 
 /**
@@ -74,13 +64,9 @@ export function writeStoreKindData(w: Writer, v: StoreKindData, kinds?: KindMode
  */
 export function readStoreReq(r: Reader, kinds: KindModels): StoreReq {
   return r.scope('StoreReq', () => {
-    const unknown = new UnknownKinds();
     const resource = readResourceId(r, 'resource');
     const replicaNumber = r.u8('replicaNumber');
-    const kindData = r
-      .vector('kindData', 4, (s) => readStoreKindDataBody(s, (kind, at) => unknown.model(s, kinds, kind, at)))
-      .filter((k): k is StoreKindData => k !== undefined);
-    unknown.throwIfAny();
+    const kindData = readKindValuesList(r, 'kindData', storeKindData, kinds);
     return { resource, replicaNumber, kindData };
   });
 }
@@ -88,7 +74,7 @@ export function readStoreReq(r: Reader, kinds: KindModels): StoreReq {
 export function writeStoreReq(w: Writer, v: StoreReq, kinds?: KindModels): void {
   writeResourceId(w, v.resource, 'StoreReq.resource');
   w.u8(v.replicaNumber, 'StoreReq.replicaNumber');
-  w.prefixed(4, () => v.kindData.forEach((k) => writeStoreKindData(w, k, kinds)), 'StoreReq.kindData');
+  writeKindValuesList(w, 'StoreReq.kindData', storeKindData, v.kindData, kinds);
 }
 
 export function decodeStoreReq(bytes: Uint8Array, kinds: KindModels): StoreReq {

@@ -1,32 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError } from '../codec/decode-error.js';
-import { fromHex } from '../codec/hex.js';
 import { decodeAll } from '../codec/reader.js';
 import { encodeWith } from '../codec/writer.js';
 import { arbDataModel, arbStoredData } from '../testing/storage.arb.js';
 import type { DataModel } from './data-model.js';
 import { dataValueOf, readStoredData, syntheticNonexistentSignature, writeStoredData, type StoredData } from './stored-data.js';
-
-/** Hex with `//` comments. */
-function hex(text: string): Uint8Array {
-  const bytes = fromHex(text.replace(/\/\/[^\n]*/g, ''));
-  if (!bytes) throw new Error(`bad hex vector: ${text}`);
-  return bytes;
-}
+import { decodeFailure, hex, signature, signatureHex } from '../testing/codec-test-kit.js';
 
 const decodeStoredData = (bytes: Uint8Array, model: DataModel) => decodeAll(bytes, 'X', (r) => readStoredData(r, model));
 const encodeStoredData = (v: StoredData) => encodeWith((w) => writeStoredData(w, v));
 
-const signature = {
-  algorithm: { hash: 4, signature: 1 },
-  identity: { identityType: 1, hashAlg: 4, hash: Uint8Array.of(0xaa, 0xbb, 0xcc, 0xdd) },
-  signatureValue: Uint8Array.of(0xde, 0xad, 0xbe, 0xef),
-} as const;
-const signatureHex = `
-  04 01                          // Signature.algorithm: {sha256(4), rsa(1)}
-  01 00 06 04 04 aa bb cc dd     // SignerIdentity: cert_hash(1), length 6, hash_alg sha256, certificate_hash<0..255> (4 bytes)
-  00 04 de ad be ef              // signature_value<0..2^16-1>`;
 
 interface Row {
   readonly name: string;
@@ -117,15 +101,7 @@ describe('StoredData vectors', () => {
 describe('StoredData failures', () => {
   const single = rows[0]!.bytes;
 
-  const failure = (bytes: Uint8Array, model: DataModel): DecodeError => {
-    try {
-      decodeStoredData(bytes, model);
-    } catch (e) {
-      expect(e).toBeInstanceOf(DecodeError);
-      return e as DecodeError;
-    }
-    throw new Error('decoded without error');
-  };
+  const failure = (bytes: Uint8Array, model: DataModel): DecodeError => decodeFailure(() => decodeStoredData(bytes, model));
 
   it('length shorter than the structure', () => {
     const bytes = single.slice();

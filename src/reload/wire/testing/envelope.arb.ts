@@ -13,12 +13,7 @@ import { MessageCode } from '../message-codes.js';
 import { encodeForwardedMessage, type ForwardedMessage } from '../forwarded-message.js';
 import type { FramedMessage } from '../framing.js';
 import type { GenericCertificate, SecurityBlock, Signature, SignerIdentity } from '../security-block.js';
-
-const u8 = fc.integer({ min: 0, max: 0xff });
-const u16 = fc.integer({ min: 0, max: 0xffff });
-const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const u64 = fc.bigInt({ min: 0n, max: 0xffffffffffffffffn });
-const bytes = (maxLength = 64, minLength = 0) => fc.uint8Array({ minLength, maxLength });
+import { bytes, u16, u32, u64, u8 } from './primitives.arb.js';
 
 export const arbNodeId: fc.Arbitrary<Uint8Array> = fc.uint8Array({ minLength: NODE_ID_LENGTH, maxLength: NODE_ID_LENGTH });
 

@@ -33,6 +33,7 @@ import { decodeTurnServer } from '../storage/kinds/turn-server.js';
 import { arbKindValue } from './storage.arb.js';
 import { FuzzRandom, type CorpusEntry, type FieldHint, type FuzzTarget } from './fuzz.js';
 import { sampleBodyContext, type MessageSample } from './message-samples.js';
+import { concat } from './concat-bytes.js';
 
 const MESSAGE_CODES: readonly number[] = Object.values(MessageCode);
 /** Extension types whose contents we decode (dtls-fingerprint.ts, RFC 7851 §4.2, RFC 7363 §6.5). */
@@ -143,16 +144,6 @@ export function splitFragments(input: Uint8Array): Uint8Array[] {
     p = end;
   }
   return pieces;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-  let at = 0;
-  for (const x of parts) {
-    out.set(x, at);
-    at += x.length;
-  }
-  return out;
 }
 
 /**

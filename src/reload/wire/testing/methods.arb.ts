@@ -26,12 +26,8 @@ import type {
   PathTrackReq,
 } from '../methods/diagnostics.js';
 import type { ConfigUpdateAns, ConfigUpdateReq } from '../methods/config-update.js';
+import { bytes, u16, u32, u64, u8 } from './primitives.arb.js';
 
-const u8 = fc.integer({ min: 0, max: 0xff });
-const u16 = fc.integer({ min: 0, max: 0xffff });
-const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const u64 = fc.bigInt({ min: 0n, max: 0xffffffffffffffffn });
-const bytes = (maxLength = 64, minLength = 0) => fc.uint8Array({ minLength, maxLength });
 const list = <T>(arb: fc.Arbitrary<T>, maxLength = 8) => fc.array(arb, { maxLength });
 const nodeIds = list(arbNodeId);
 

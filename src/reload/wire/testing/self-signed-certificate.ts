@@ -6,16 +6,7 @@
  * Only the few DER forms a certificate needs are written here (X.690 §8, definite lengths).
  */
 import { createPublicKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+import { concat } from './concat-bytes.js';
 
 /** One DER TLV with a definite length (short form below 128, long form above). */
 function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { destinationListSize } from '../destination.js';
 import { KindId } from '../message-codes.js';
 import type { Signature } from '../security-block.js';
-import { IANA_KIND_MODELS, type DataModel, type KindModels } from '../storage/data-model.js';
+import { IANA_KIND_MODELS, kindModelsFrom, type DataModel, type KindModels } from '../storage/data-model.js';
 import type { ArrayRange, FetchAns, FetchKindResponse, FetchReq, ModelSpecifier, StoredDataSpecifier } from '../storage/fetch.js';
 import type { FindAns, FindKindData, FindReq } from '../storage/find.js';
 import { encodeRedirServiceProvider, type RedirServiceProvider } from '../storage/kinds/redir.js';
@@ -41,12 +41,7 @@ import {
 } from '../storage/stored-data.js';
 import { arbDestination, arbDestinationList, arbNodeId, arbSignature } from './envelope.arb.js';
 import { arbIpAddressPort } from './methods.arb.js';
-
-const u8 = fc.integer({ min: 0, max: 0xff });
-const u16 = fc.integer({ min: 0, max: 0xffff });
-const u32 = fc.integer({ min: 0, max: 0xffffffff });
-const u64 = fc.bigInt({ min: 0n, max: 0xffffffffffffffffn });
-const bytes = (maxLength = 64, minLength = 0) => fc.uint8Array({ minLength, maxLength });
+import { bytes, u16, u32, u64, u8 } from './primitives.arb.js';
 
 // ---------------------------------------------------------------- Kinds and data models
 
@@ -72,8 +67,7 @@ export function arbKindModelTable(maxLength = 4): fc.Arbitrary<KindModel[]> {
 
 /** The KindModels of a table (nothing else is known: other Kinds are unknown). */
 export function kindModelsOf(table: readonly KindModel[]): KindModels {
-  const map = new Map(table.map((k) => [k.kind, k.model] as const));
-  return (kind) => map.get(kind);
+  return kindModelsFrom(table.map((k) => [k.kind, k.model] as const), () => undefined);
 }
 
 /** A generated value with the Kinds it uses. */

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, EncodeError } from '../../codec/decode-error.js';
-import { fromHex } from '../../codec/hex.js';
+import { EncodeError } from '../../codec/decode-error.js';
 import { arbCertificateValue } from '../../testing/storage.arb.js';
 import {
   certificateByNodeResourceName,
@@ -9,13 +8,7 @@ import {
   decodeCertificateValue,
   encodeCertificateValue,
 } from './certificate.js';
-
-/** Hex with `//` comments. */
-function hex(text: string): Uint8Array {
-  const bytes = fromHex(text.replace(/\/\/[^\n]*/g, ''));
-  if (!bytes) throw new Error(`bad hex vector: ${text}`);
-  return bytes;
-}
+import { decodeErrorPath, hex } from '../../testing/codec-test-kit.js';
 
 describe('certificate Kinds (RFC 6940 §8)', () => {
   it('a DER SEQUENCE, short length form', () => {
@@ -37,13 +30,7 @@ describe('certificate Kinds (RFC 6940 §8)', () => {
     ['trailing byte', '30 00 00', 'Certificate'],
     ['empty', '', 'Certificate.tag'],
   ])('%s', (_name, text, path) => {
-    try {
-      decodeCertificateValue(hex(text));
-      expect.unreachable();
-    } catch (e) {
-      expect(e).toBeInstanceOf(DecodeError);
-      expect((e as DecodeError).path).toBe(path);
-    }
+    expect(decodeErrorPath(() => decodeCertificateValue(hex(text)))).toBe(path);
     expect(() => encodeCertificateValue(hex(text))).toThrow(EncodeError);
   });
 
