@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import type { Link, LinkMessageListener, LinkState, LinkStateListener } from '../links/link.js';
+import type { Destination } from '../wire/destination.js';
+import { decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
+import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
+import { fragmentMessage } from '../wire/fragmentation.js';
+import { ErrorCode } from '../wire/message-codes.js';
+import { createForwarding, type ForwardingInit, type InboundMessage, type RoutingFailure } from './forwarding.js';
+import { overlayParameters } from './overlay-parameters.js';
+import { nodeIdKey, type Router } from './router.js';
+
+const id = (b: number) => new Uint8Array(16).fill(b);
+const node = (b: number): Destination => ({ kind: 'node', nodeId: id(b) });
+
+class FakeLink implements Link {
+  readonly id: string;
+  readonly remoteAddress = 'fake';
+  state: LinkState = 'open';
+  rtt = undefined;
+  rto = 500;
+  sent: Uint8Array[] = [];
+  accept = true;
+  private onMsg = new Set<LinkMessageListener>();
+  private onState = new Set<LinkStateListener>();
+  constructor(
+    name: string,
+    readonly maxMessageSize = 65_536,
+  ) {
+    this.id = name;
+  }
+  send(m: Uint8Array): boolean {
+    if (this.state === 'closed' || !this.accept || m.length > this.maxMessageSize) return false;
+    this.sent.push(m);
+    return true;
+  }
+  close(): void {
+    this.setState('closed');
+  }
+  setState(s: LinkState): void {
+    if (this.state === s) return;
+    this.state = s;
+    for (const l of [...this.onState]) l(s, s === 'closed' ? 'local' : undefined);
+  }
+  receive(m: Uint8Array): void {
+    for (const l of [...this.onMsg]) l(m);
+  }
+  onMessage(l: LinkMessageListener) {
+    this.onMsg.add(l);
+    return () => this.onMsg.delete(l);
+  }
+  onStateChange(l: LinkStateListener) {
+    this.onState.add(l);
+    return () => this.onState.delete(l);
+  }
+}
+
+function message(h: Partial<ForwardingHeader>, bodySize = 10): Uint8Array {
+  return encodeForwardedMessage({
+    forwardingHeader: { overlay: 7, configurationSequence: 0, version: 10, ttl: 100, fragment: UNFRAGMENTED, length: 0, transactionId: 42n, maxResponseLength: 0, viaList: [], destinationList: [node(0x90)], options: [], ...h },
+    messageContents: { messageCode: 0x17, messageBody: new Uint8Array(bodySize), extensions: [] },
+    securityBlock: { certificates: [], signature: { algorithm: { hash: 0, signature: 0 }, identity: { identityType: 3 }, signatureValue: new Uint8Array() } },
+  });
+}
+
+function setup(router: Router, init: Partial<ForwardingInit> = {}) {
+  const clock = new VirtualClock();
+  const f = createForwarding({ clock }, { localNodeId: id(0x50), parameters: overlayParameters({ overlay: 7 }), ...init });
+  f.setRouter(router);
+  const delivered: InboundMessage[] = [];
+  const failures: RoutingFailure[] = [];
+  f.setDelegate({ deliver: (m) => delivered.push(m), routingFailed: (x) => failures.push(x) });
+  return { clock, f, delivered, failures };
+}
+
+describe('forwarding', () => {
+  it('relays a message from one link to the next hop with TTL − 1 and the via list grown', () => {
+    const { f } = setup({ isResponsible: () => false, nextHop: () => id(0x60) });
+    const a = new FakeLink('a');
+    const b = new FakeLink('b');
+    f.addLink(id(0x40), a);
+    f.addLink(id(0x60), b);
+    a.receive(message({ ttl: 10 }));
+    expect(b.sent).toHaveLength(1);
+    const h = decodeForwardingHeaderOnly(b.sent[0]!).header;
+    expect(h.ttl).toBe(9);
+    expect(h.viaList).toEqual([node(0x40)]);
+    expect(f.stats().forwarded).toBe(1);
+  });
+
+  it('routes around a next hop whose link is suspect or refuses the message, asking the router again without it', () => {
+    const asked: string[][] = [];
+    const order = [id(0x60), id(0x61), id(0x62)];
+    const { f } = setup({
+      isResponsible: () => false,
+      nextHop: (_t, exclude) => {
+        asked.push([...exclude]);
+        return order.find((n) => !exclude.has(nodeIdKey(n)));
+      },
+    });
+    const suspect = new FakeLink('suspect');
+    const refusing = new FakeLink('refusing');
+    const good = new FakeLink('good');
+    f.addLink(id(0x60), suspect);
+    f.addLink(id(0x61), refusing);
+    f.addLink(id(0x62), good);
+    suspect.setState('suspect');
+    refusing.accept = false;
+    expect(f.send(message({}))).toEqual({ ok: true });
+    expect(good.sent).toHaveLength(1);
+    expect(asked).toEqual([[], [nodeIdKey(id(0x60))], [nodeIdKey(id(0x60)), nodeIdKey(id(0x61))]]);
+    expect(f.stats().routeArounds).toBe(2);
+  });
+
+  it('reports a transient failure when there is no next hop, a final one for a message over max-message-size', () => {
+    const { f } = setup({ isResponsible: () => false, nextHop: () => undefined });
+    expect(f.send(message({}))).toEqual({ ok: false, reason: 'no next hop' });
+    expect(f.send(message({}, 6000))).toMatchObject({ ok: false, errorCode: ErrorCode.Error_Message_Too_Large });
+  });
+
+  it('fragments for a link whose MTU is smaller than the message (§6.7) and reassembles at the destination', async () => {
+    const sender = setup({ isResponsible: () => false, nextHop: () => id(0x60) });
+    const small = new FakeLink('small', 600);
+    sender.f.addLink(id(0x60), small);
+    const whole = message({}, 2000);
+    expect(sender.f.send(whole)).toEqual({ ok: true });
+    expect(small.sent.length).toBeGreaterThan(3);
+    expect(small.sent.every((p) => p.length <= 600 - 32)).toBe(true);
+
+    // The destination (0x90) gets the pieces on its link from 0x50.
+    const dest = createForwarding({ clock: sender.clock }, { localNodeId: id(0x90), parameters: overlayParameters({ overlay: 7 }) });
+    const got: InboundMessage[] = [];
+    dest.setDelegate({ deliver: (m) => got.push(m), routingFailed: () => {} });
+    const link = new FakeLink('in');
+    dest.addLink(id(0x50), link);
+    for (const p of [...small.sent].reverse()) link.receive(p);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.from).toEqual(id(0x50));
+    expect(got[0]!.payload).toEqual(decodeForwardingHeaderOnly(whole).payload);
+    expect(dest.stats().reassembled).toBe(1);
+  });
+
+  it('bounds reassembly: fragments of many never-finished messages do not pile up', () => {
+    const { f } = setup({ isResponsible: () => false, nextHop: () => undefined }, { reassembly: { maxConcurrentMessages: 8 } });
+    const link = new FakeLink('flood');
+    f.addLink(id(0x40), link);
+    for (let t = 0; t < 100; t++) {
+      const pieces = fragmentMessage(message({ transactionId: BigInt(t), destinationList: [node(0x50)] }, 1500), 600);
+      link.receive(pieces[0]!);
+    }
+    expect(f.stats().dropped).toBeGreaterThanOrEqual(92);
+  });
+
+  it('hands a message for this node up; one it sends itself is handed up on a later job', async () => {
+    const { f, delivered } = setup({ isResponsible: () => true, nextHop: () => undefined });
+    const link = new FakeLink('a');
+    f.addLink(id(0x40), link);
+    link.receive(message({ destinationList: [node(0x50)] }));
+    expect(delivered.map((m) => m.from)).toEqual([id(0x40)]);
+    expect(f.send(message({ destinationList: [{ kind: 'resource', resourceId: Uint8Array.of(1) }] }))).toEqual({ ok: true });
+    expect(delivered).toHaveLength(1);
+    await Promise.resolve();
+    expect(delivered).toHaveLength(2);
+    expect(delivered[1]!.from).toBeUndefined();
+  });
+
+  it('passes routing errors up with the previous hop; drops malformed messages', () => {
+    const { f, failures } = setup({ isResponsible: () => false, nextHop: () => id(0x60) });
+    const link = new FakeLink('a');
+    f.addLink(id(0x40), link);
+    link.receive(message({ ttl: 0 }));
+    expect(failures).toMatchObject([{ errorCode: ErrorCode.Error_TTL_Exceeded, from: id(0x40) }]);
+    link.receive(Uint8Array.of(1, 2, 3));
+    expect(f.stats().dropped).toBe(1);
+  });
+
+  it('closes a link whose message has a forwarding header larger than max-message-size (§6.6)', () => {
+    const { f } = setup({ isResponsible: () => false, nextHop: () => id(0x60) }, { parameters: overlayParameters({ overlay: 7, maxMessageSize: 300 }) });
+    const link = new FakeLink('a');
+    f.addLink(id(0x40), link);
+    const via = Array.from({ length: 20 }, (_, i) => node(i + 1));
+    link.receive(message({ viaList: via }));
+    expect(link.state).toBe('closed');
+    expect(f.getLink(id(0x40))).toBeUndefined();
+  });
+
+  it('keeps one link per neighbour and reports link table changes', () => {
+    const { f } = setup({ isResponsible: () => false, nextHop: () => undefined });
+    const events: string[] = [];
+    f.onLinkEvent((e) => events.push(`${e.type}:${e.link.id}${e.type === 'state' ? `:${e.state}` : ''}`));
+    const a = new FakeLink('a');
+    const b = new FakeLink('b');
+    f.addLink(id(0x40), a);
+    a.setState('suspect');
+    expect(f.isUsable(id(0x40))).toBe(false);
+    f.addLink(id(0x40), b);
+    expect(a.state).toBe('closed');
+    b.close();
+    expect(events).toEqual(['added:a', 'state:a:suspect', 'removed:a', 'added:b', 'removed:b']);
+    expect(f.neighbours()).toEqual([]);
+  });
+});

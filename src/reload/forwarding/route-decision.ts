@@ -1,0 +1,186 @@
+/**
+ * RFC 6940 §6.1 receipt processing as a pure function of the forwarding header: what to do with
+ * a message (or fragment) that arrived from a neighbour, or that this node originates. Only the
+ * forwarding header is examined (§6.3: it "is the only information that an intermediate peer ...
+ * needs to examine"); the I/O around it (links, fragments, reassembly) is in forwarding.ts.
+ */
+import { bytesEqual } from '../wire/codec/hex.js';
+import type { Destination } from '../wire/destination.js';
+import { checkReceivedTtl, isSupportedVersion, type ForwardingHeader } from '../wire/forwarding-header.js';
+import { checkForwardingOptions } from '../wire/forwarding-option.js';
+import { ErrorCode } from '../wire/message-codes.js';
+import type { NodeId } from '../wire/ids.js';
+import type { OverlayParameters } from './overlay-parameters.js';
+import { isWildcardNodeId, nodeIdKey, type Router, type RoutingTarget } from './router.js';
+
+export interface RouteContext {
+  readonly self: NodeId;
+  readonly parameters: OverlayParameters;
+  readonly router: Router;
+  /** Whether a link to this neighbour is in the link table ("directly connected", §6.1.1, §6.1.2). */
+  isConnected(nodeId: NodeId): boolean;
+  /** Forwarding option types this node understands (§6.3.2.3). */
+  understandsForwardingOption(type: number): boolean;
+}
+
+export type RouteDecision =
+  /** The message is for this node; `header` has the entries for this node popped off its destination list. */
+  | { readonly action: 'deliver'; readonly header: ForwardingHeader }
+  /** Send it on towards `target` with `header` (TTL decremented and via list appended when relaying). */
+  | { readonly action: 'forward'; readonly target: RoutingTarget; readonly header: ForwardingHeader }
+  /** Discard it silently. */
+  | { readonly action: 'drop'; readonly reason: string }
+  /** Discard it and answer (if it is a request) with this error (§6.3.3.1). */
+  | { readonly action: 'error'; readonly errorCode: number; readonly reason: string };
+
+const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
+
+function destinationKey(d: Destination): string {
+  switch (d.kind) {
+    case 'node':
+      return `n${nodeIdKey(d.nodeId)}`;
+    case 'resource':
+      return `r${nodeIdKey(d.resourceId)}`;
+    case 'opaque':
+      return `o${nodeIdKey(d.opaqueId)}`;
+    case 'compressed':
+      return `c${d.id}`;
+    case 'unknown':
+      return `u${d.type}:${nodeIdKey(d.data)}`;
+  }
+}
+
+/**
+ * Checks on a received header before routing (§6.1: "it first examines the overlay, version, and
+ * other header fields to determine whether the message is one it can process").
+ */
+function checkReceived(h: ForwardingHeader, ctx: RouteContext): RouteDecision | undefined {
+  const p = ctx.parameters;
+  // §6.3.2 version: "Nodes MUST reject messages with other versions." We cannot answer in a version
+  // we do not speak, so (local policy, §6.1) the message is dropped silently.
+  if (!isSupportedVersion(h.version)) return { action: 'drop', reason: `unsupported version 0x${h.version.toString(16)}` };
+  // §6.1 + §6.3.3.1 Error_Incompatible_with_Overlay: "A peer receiving the request is using a
+  // different overlay, overlay algorithm, or hash algorithm".
+  if (h.overlay !== p.overlay) {
+    return { action: 'error', errorCode: ErrorCode.Error_Incompatible_with_Overlay, reason: `overlay 0x${h.overlay.toString(16)} is not ours (0x${p.overlay.toString(16)})` };
+  }
+  // §6.6: "If a peer receives a message that is larger than the value of max-message-size ... the
+  // peer SHOULD send an Error_Message_Too_Large error".
+  if (h.length > p.maxMessageSize) {
+    return { action: 'error', errorCode: ErrorCode.Error_Message_Too_Large, reason: `message of ${h.length} bytes exceeds max-message-size ${p.maxMessageSize}` };
+  }
+  // §6.3.2 ttl: "Implementations which receive messages with a TTL greater than the current value
+  // of initial-ttl (or the default of 100) MUST discard the message and send an Error_TTL_Exceeded error."
+  if (checkReceivedTtl(h.ttl, true, p.initialTtl) !== undefined) {
+    return { action: 'error', errorCode: ErrorCode.Error_TTL_Exceeded, reason: `TTL ${h.ttl} exceeds initial-ttl ${p.initialTtl}` };
+  }
+  // §13.6.5: "implementations SHOULD check the Destination List for duplicate entries and discard
+  // such records with an "Error_Invalid_Message" error."
+  if (h.destinationList.length > 1) {
+    const seen = new Set<string>();
+    for (const d of h.destinationList) {
+      const k = destinationKey(d);
+      if (seen.has(k)) return { action: 'error', errorCode: ErrorCode.Error_Invalid_Message, reason: 'duplicate entry on the destination list' };
+      seen.add(k);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Decide what to do with a message whose forwarding header is `header`.
+ * @param from the neighbour it came from, or undefined when this node originates it.
+ */
+export function decideRoute(header: ForwardingHeader, from: NodeId | undefined, ctx: RouteContext): RouteDecision {
+  if (from !== undefined) {
+    const problem = checkReceived(header, ctx);
+    if (problem) return problem;
+  }
+  let list = header.destinationList;
+  for (;;) {
+    const first = list[0];
+    if (first === undefined) return { action: 'drop', reason: 'empty destination list' };
+    const deliver = (): RouteDecision => ({ action: 'deliver', header: list === header.destinationList ? header : { ...header, destinationList: list } });
+    switch (first.kind) {
+      case 'node': {
+        if (bytesEqual(first.nodeId, ctx.self)) {
+          // §6.1.1: "If it is the only entry on the Destination List, the message is destined for this
+          // node ... Otherwise, the node removes the entry from the Destination List and repeats the
+          // routing process with the next entry".
+          if (list.length === 1) return deliver();
+          list = list.slice(1);
+          continue;
+        }
+        // §6.1.1: "A message with a wildcard Node-ID as its first entry is never forwarded; it is consumed locally."
+        if (isWildcardNodeId(first.nodeId)) return deliver();
+        // §6.1.2: "If the first entry on the Destination List is in the peer's Connection Table, the
+        // peer MUST forward the message to that peer directly."
+        if (!ctx.isConnected(first.nodeId) && ctx.router.isResponsible({ kind: 'node', nodeId: first.nodeId })) {
+          // §6.1.1: "If the entry is a Node-ID which is not equal to this node, then the node MUST drop
+          // the message silently unless the Node-ID corresponds to a node which is directly connected".
+          return { action: 'drop', reason: 'for a node in our range that is not connected to us' };
+        }
+        return forward({ kind: 'node', nodeId: first.nodeId }, list, header, from, ctx);
+      }
+      case 'resource': {
+        if (ctx.router.isResponsible({ kind: 'resource', resourceId: first.resourceId })) {
+          // §6.1.1: "If the entry is a Resource-ID, then it MUST be the only entry on the Destination
+          // List. If there are other entries, the message MUST be silently dropped."
+          if (list.length !== 1) return { action: 'drop', reason: 'a Resource-ID that is not the last destination' };
+          return deliver();
+        }
+        return forward({ kind: 'resource', resourceId: first.resourceId }, list, header, from, ctx);
+      }
+      case 'opaque':
+      case 'compressed':
+        // §6.1.3: an opaque ID is replaced by "the original Via List that it replaced". This node never
+        // compresses via lists (§6.1.2 allows either mechanism), so no opaque ID can be one of ours.
+        return { action: 'drop', reason: 'an opaque destination this node did not issue' };
+      case 'unknown':
+        return { action: 'drop', reason: `unknown destination type ${first.type}` };
+    }
+  }
+}
+
+function forward(target: RoutingTarget, list: readonly Destination[], header: ForwardingHeader, from: NodeId | undefined, ctx: RouteContext): RouteDecision {
+  if (from === undefined) {
+    // The originator sends with the initial TTL and an empty via list (§6.3.2: "The via_list starts out empty").
+    return { action: 'forward', target, header: list === header.destinationList ? header : { ...header, destinationList: list } };
+  }
+  // §6.3.2 ttl: "If a received message has a TTL of 0 and the message is not destined for the
+  // receiving node, then the message MUST NOT be propagated further, and an Error_TTL_Exceeded error
+  // should be generated."
+  if (checkReceivedTtl(header.ttl, false, ctx.parameters.initialTtl) !== undefined) {
+    return { action: 'error', errorCode: ErrorCode.Error_TTL_Exceeded, reason: 'TTL reached 0 before the destination' };
+  }
+  // RFC 7851 §6.2: "The peer MUST return an error response with error code 0x19
+  // "Error_Loop_Detected" when it finds a loop through the analysis of the Via List." A message
+  // about to be relayed by a node already on its via list has passed here before. (Checked only
+  // when relaying: a message that has reached its destination is delivered, whatever its path.)
+  // OUR CHOICE: checked only where the topology picks the next hop. A destination reached over a
+  // direct link, as on the reversed via list of an answer retracing a looping request, is a route
+  // the sender chose, not a loop.
+  const direct = target.kind === 'node' && ctx.isConnected(target.nodeId);
+  if (!direct && header.viaList.some((d) => d.kind === 'node' && bytesEqual(d.nodeId, ctx.self))) {
+    return { action: 'error', errorCode: ErrorCode.Error_Loop_Detected, reason: 'this node is already on the via list' };
+  }
+  // §6.3.2.3: "If the FORWARD_CRITICAL flag is set, any peer that would forward the message but does
+  // not understand this option MUST reject the request with an Error_Unsupported_Forwarding_Option".
+  if (checkForwardingOptions(header.options, (t) => ctx.understandsForwardingOption(t), 'intermediate') !== undefined) {
+    return { action: 'error', errorCode: ErrorCode.Error_Unsupported_Forwarding_Option, reason: 'a FORWARD_CRITICAL option this node does not understand' };
+  }
+  return {
+    action: 'forward',
+    target,
+    header: {
+      ...header,
+      // §6.3.2 ttl: "MUST be decremented by one at every hop along the route ... just before transmission."
+      ttl: header.ttl - 1,
+      // §6.1.2: "appending to the Via List the Node-ID of the node from which the request was received".
+      // OUR CHOICE: done for every relayed message, requests and responses alike (it needs no look
+      // past the forwarding header, and §6.1.2 neither requires nor forbids it for responses).
+      viaList: [...header.viaList, node(from)],
+      destinationList: list,
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { IllegalTransitionError, StateMachine } from '../runtime/state-machine.js';
+import { decodeFramedMessage, encodeFramedMessage } from '../wire/framing.js';
+import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
+import { FramedLink } from './framed-link.js';
+import { linkTransitions, type LinkState } from './link-state.js';
+
+/** A pipe that records what the link sends and lets the test inject frames. */
+class ScriptedPipe implements BytePipe {
+  readonly maxMessageSize = 1000;
+  readonly sent: Uint8Array[] = [];
+  handlers!: BytePipeHandlers;
+  closed = false;
+  send(bytes: Uint8Array): void {
+    this.sent.push(bytes);
+  }
+  close(): void {
+    this.closed = true;
+  }
+  setHandlers(h: BytePipeHandlers): void {
+    this.handlers = h;
+  }
+  frames() {
+    return this.sent.map((b) => decodeFramedMessage(b));
+  }
+}
+
+function setup(init: { failureTimeoutMs?: number } = {}) {
+  const clock = new VirtualClock();
+  const pipe = new ScriptedPipe();
+  const link = new FramedLink({ clock }, pipe, { remoteAddress: 'peer', rtt: { minRtoMs: 1 }, ...init });
+  return { clock, pipe, link };
+}
+
+describe('link state transitions (link-state.ts)', () => {
+  const all: LinkState[] = ['open', 'suspect', 'closed'];
+  const legal = new Set(['open>suspect', 'open>closed', 'suspect>open', 'suspect>closed']);
+  for (const from of all) {
+    for (const to of all) {
+      const ok = legal.has(`${from}>${to}`);
+      it(`${from} -> ${to} is ${ok ? 'allowed' : 'illegal'}`, () => {
+        const m = new StateMachine<LinkState>('link', linkTransitions, from);
+        if (ok) {
+          m.transition(to);
+          expect(m.state).toBe(to);
+        } else {
+          expect(() => m.transition(to)).toThrow(IllegalTransitionError);
+        }
+      });
+    }
+  }
+});
+
+describe('FramedLink (§6.6.2)', () => {
+  it('frames each message as data with sequence numbers from 0 and a data frame overhead of 8 bytes', () => {
+    const { pipe, link } = setup();
+    expect(link.maxMessageSize).toBe(992);
+    link.send(Uint8Array.of(7, 7));
+    link.send(Uint8Array.of(8));
+    expect(pipe.frames()).toEqual([
+      { kind: 'data', sequence: 0, message: Uint8Array.of(7, 7) },
+      { kind: 'data', sequence: 1, message: Uint8Array.of(8) },
+    ]);
+  });
+
+  it('acks every data frame at once with the received bitmask, and delivers the message', () => {
+    const { pipe, link } = setup();
+    const got: Uint8Array[] = [];
+    link.onMessage((m) => got.push(m));
+    pipe.handlers.message(encodeFramedMessage({ kind: 'data', sequence: 0, message: Uint8Array.of(1) }));
+    pipe.handlers.message(encodeFramedMessage({ kind: 'data', sequence: 2, message: Uint8Array.of(3) }));
+    expect(pipe.frames()).toEqual([
+      { kind: 'ack', ackSequence: 0, received: 0 },
+      { kind: 'ack', ackSequence: 2, received: 0b100 },
+    ]);
+    expect(got).toEqual([Uint8Array.of(1), Uint8Array.of(3)]);
+  });
+
+  it('acks but does not deliver an empty data frame (our liveness probe)', () => {
+    const { pipe, link } = setup();
+    const got: Uint8Array[] = [];
+    link.onMessage((m) => got.push(m));
+    pipe.handlers.message(encodeFramedMessage({ kind: 'data', sequence: 0, message: new Uint8Array(0) }));
+    expect(pipe.frames()).toEqual([{ kind: 'ack', ackSequence: 0, received: 0 }]);
+    expect(got).toEqual([]);
+  });
+
+  it('measures the RTT from the ack of a frame', async () => {
+    const { clock, pipe, link } = setup();
+    link.send(Uint8Array.of(1));
+    await clock.advance(40);
+    pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 0, received: 0 }));
+    expect(link.rtt).toBe(40);
+    expect(link.rto).toBe(40 + 4 * 20);
+  });
+
+  it('ignores an ack for a frame never sent', () => {
+    const { pipe, link } = setup();
+    link.send(Uint8Array.of(1));
+    pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 5, received: 0 }));
+    expect(link.rtt).toBeUndefined();
+  });
+
+  it('probes at RTO, 3·RTO, 7·RTO of silence, turns suspect at the third, closes as dead at the failure timeout', async () => {
+    const { clock, pipe, link } = setup({ failureTimeoutMs: 20_000 });
+    const states: string[] = [];
+    link.onStateChange((s, r) => states.push(`${clock.now()}:${s}${r ? `:${r}` : ''}`));
+    link.send(Uint8Array.of(1));
+    await clock.advance(20_000);
+    const probes = pipe.sent.map((b, i) => [i, decodeFramedMessage(b)] as const).filter(([, f]) => f.kind === 'data' && f.message.length === 0);
+    expect(probes.length).toBeGreaterThanOrEqual(3);
+    expect(states).toEqual(['3500:suspect', '20000:closed:dead']);
+    expect(pipe.closed).toBe(true);
+  });
+
+  it('closes on a malformed frame (protocol error)', () => {
+    const { pipe, link } = setup();
+    const states: string[] = [];
+    link.onStateChange((s, r) => states.push(`${s}:${r}`));
+    pipe.handlers.message(Uint8Array.of(0x42, 0, 0));
+    expect(states).toEqual(['closed:protocol-error']);
+    expect(pipe.closed).toBe(true);
+  });
+
+  it('a remote close closes the link with reason remote, without closing the pipe again', () => {
+    const { pipe, link } = setup();
+    const states: string[] = [];
+    link.onStateChange((s, r) => states.push(`${s}:${r}`));
+    pipe.handlers.closed();
+    expect(states).toEqual(['closed:remote']);
+    expect(pipe.closed).toBe(false);
+  });
+});

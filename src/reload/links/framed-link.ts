@@ -1,0 +1,290 @@
+/**
+ * RFC 6940 §6.6.2 framing on top of a raw byte pipe, shared by every link kind.
+ *
+ * - Every RELOAD message (or fragment) goes out as one FramedMessage `data` with the next
+ *   sequence number of this connection ("Initially, the value is zero, and it increments by
+ *   exactly one for each message sent over that connection").
+ * - Every received `data` frame is acked at once ("When the receiver receives a message, it SHOULD
+ *   immediately send an ACK"), with the `received` bitmask of `received-window.ts`. The RFC's "the
+ *   N-M bit" leaves the bit numbering open; OUR READING: bit k is the bit of value 2^k (LSB = bit
+ *   0) and stands for sequence N−k, so bits 1..31 can be set and bit 0 is always 0.
+ * - Acks give RTT samples and an RFC 6298 RTO (§6.6.3.1 "the sender can compute the RTT for that
+ *   message by looking at the time the ACK was received and the time when the message was sent").
+ * - Liveness, as §6.6.5 prescribes for reliable transports ("the Overlay Link implementation MUST
+ *   use the framing header to measure the RTT of the connection and calculate an RTO ... The
+ *   resulting RTO is not used for retransmissions, but rather as a timeout to indicate when the
+ *   link SHOULD be removed from the Routing Table"), with the probe schedule of §6.6.3.1 ("observe
+ *   when no ACKs have been received for an entire RTO interval, and then wait for three
+ *   retransmissions to occur beyond that point. If no ACKs have been received by the time the third
+ *   retransmission occurs, it is RECOMMENDED that the link be removed from the Routing Table"):
+ *   while a frame is unacknowledged, probes go out at RTO, 3·RTO and 7·RTO of silence (the wait
+ *   doubles each time); at the third the link becomes `suspect`; any ack makes it `open` again;
+ *   after `failureTimeoutMs` of silence it closes as `dead` (§6.6.5: "It is RECOMMENDED that such
+ *   a connection be retained for 30 seconds to determine if the failure was transient").
+ *
+ * OUR CHOICE: a probe is a `data` frame with an empty message (`opaque message<0..2^24-1>` allows
+ * it). The receiver acks it like any frame and delivers nothing, since no RELOAD message is empty.
+ * Probes matter only on a lossy pipe (a lost frame would otherwise leave the link waiting for an
+ * ack that never comes) and on idle links when `keepaliveIntervalMs` is set.
+ *
+ * OUR CHOICE: no hop-by-hop retransmission (§6.6.3 Simple Reliability is for unreliable transports;
+ * all our links are reliable ordered channels). A frame lost by a lossy simulated pipe is lost for
+ * good and the end-to-end retransmission of message transport (§6.2.1) recovers the request.
+ */
+import type { Clock, Logger, Timer } from '../runtime/components.js';
+import { silentLogger } from '../runtime/components.js';
+import { StateMachine } from '../runtime/state-machine.js';
+import { DecodeError } from '../wire/codec/decode-error.js';
+import { MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeFramedMessage } from '../wire/framing.js';
+import type { BytePipe } from './byte-pipe.js';
+import type { Link, LinkCloseReason, LinkMessageListener, LinkState, LinkStateListener } from './link.js';
+import { linkTransitions } from './link-state.js';
+import { ReceivedWindow, sequenceDistance } from './received-window.js';
+import { RttEstimator, type RttEstimatorInit } from './rtt-estimator.js';
+
+/** Bytes a `data` frame adds to its message: type (1), sequence (4), message length (3). */
+export const DATA_FRAME_OVERHEAD = 8;
+/** §6.6.3.1: the third unanswered "retransmission" (here: probe) makes the link suspect. */
+export const DEFAULT_SUSPECT_AFTER_PROBES = 3;
+/** §6.6.5: "It is RECOMMENDED that such a connection be retained for 30 seconds". */
+export const DEFAULT_FAILURE_TIMEOUT_MS = 30_000;
+/** Send times kept for RTT samples (acks for older frames give no sample). */
+const SENT_HISTORY = 128;
+
+export interface FramedLinkDeps {
+  readonly clock: Clock;
+  readonly logger?: Logger;
+}
+
+export interface FramedLinkInit {
+  /** Link id for logs; default `framed-<n>`. */
+  readonly id?: string;
+  readonly remoteAddress: string;
+  readonly rtt?: RttEstimatorInit;
+  /** Unanswered probes before `suspect`; default 3. */
+  readonly suspectAfterProbes?: number;
+  /** Silence (ms, no ack while frames are outstanding) after which the link closes as dead; default 30 000. */
+  readonly failureTimeoutMs?: number;
+  /** Probe an idle link after this many ms without sending; default: no keepalive. */
+  readonly keepaliveIntervalMs?: number;
+}
+
+/** Counters of one link (for the simulator's traffic figures). */
+export interface FramedLinkStats {
+  readonly dataFramesSent: number;
+  readonly acksSent: number;
+  readonly probesSent: number;
+  readonly bytesSent: number;
+  readonly dataFramesReceived: number;
+  readonly acksReceived: number;
+  readonly bytesReceived: number;
+}
+
+let linkCounter = 0;
+
+export class FramedLink implements Link {
+  readonly id: string;
+  readonly remoteAddress: string;
+  readonly maxMessageSize: number;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly machine: StateMachine<LinkState>;
+  private readonly rttEstimator: RttEstimator;
+  private readonly received = new ReceivedWindow();
+  private readonly messageListeners = new Set<LinkMessageListener>();
+  private readonly stateListeners = new Set<LinkStateListener>();
+  private readonly suspectAfterProbes: number;
+  private readonly failureTimeoutMs: number;
+  private readonly keepaliveIntervalMs: number | undefined;
+  private closeReason: LinkCloseReason | undefined;
+
+  private nextSequence = 0;
+  private lastSentSequence: number | undefined;
+  private readonly sentAt = new Map<number, number>();
+  private highestAcked: number | undefined;
+  /** Send time of the oldest frame not yet covered by an ack; undefined when all are covered. */
+  private firstUnackedAt: number | undefined;
+  private lastAckAt = Number.NEGATIVE_INFINITY;
+  private lastSendAt: number;
+  private probesSinceAck = 0;
+  private checkTimer: Timer | undefined;
+  private checkDue = Number.POSITIVE_INFINITY;
+  private counters = { dataFramesSent: 0, acksSent: 0, probesSent: 0, bytesSent: 0, dataFramesReceived: 0, acksReceived: 0, bytesReceived: 0 };
+
+  constructor(
+    deps: FramedLinkDeps,
+    private readonly pipe: BytePipe,
+    init: FramedLinkInit,
+  ) {
+    this.clock = deps.clock;
+    this.log = deps.logger ?? silentLogger;
+    this.id = init.id ?? `framed-${++linkCounter}`;
+    this.remoteAddress = init.remoteAddress;
+    this.maxMessageSize = Math.min(MAX_FRAMED_MESSAGE_SIZE, pipe.maxMessageSize - DATA_FRAME_OVERHEAD);
+    if (this.maxMessageSize < 1) throw new RangeError(`pipe of ${pipe.maxMessageSize} bytes cannot carry a framed message`);
+    this.rttEstimator = new RttEstimator(init.rtt);
+    this.suspectAfterProbes = init.suspectAfterProbes ?? DEFAULT_SUSPECT_AFTER_PROBES;
+    this.failureTimeoutMs = init.failureTimeoutMs ?? DEFAULT_FAILURE_TIMEOUT_MS;
+    this.keepaliveIntervalMs = init.keepaliveIntervalMs;
+    this.lastSendAt = this.clock.now();
+    this.machine = new StateMachine<LinkState>(`link ${this.id}`, linkTransitions, 'open');
+    this.machine.subscribe((to, from) => {
+      this.log.debug('link state', { link: this.id, from, to, reason: this.closeReason });
+      const reason = to === 'closed' ? this.closeReason : undefined;
+      for (const l of [...this.stateListeners]) l(to, reason);
+    });
+    pipe.setHandlers({ message: (b) => this.onFrame(b), closed: () => this.shut('remote', false) });
+    if (this.keepaliveIntervalMs !== undefined) this.armCheck(this.clock.now() + this.keepaliveIntervalMs);
+  }
+
+  get state(): LinkState {
+    return this.machine.state;
+  }
+
+  get rtt(): number | undefined {
+    return this.rttEstimator.rtt;
+  }
+
+  get rto(): number {
+    return this.rttEstimator.rto;
+  }
+
+  stats(): FramedLinkStats {
+    return { ...this.counters };
+  }
+
+  send(message: Uint8Array): boolean {
+    if (this.state === 'closed' || message.length === 0 || message.length > this.maxMessageSize) return false;
+    this.sendData(message);
+    return true;
+  }
+
+  close(): void {
+    this.shut('local', true);
+  }
+
+  onMessage(listener: LinkMessageListener): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  onStateChange(listener: LinkStateListener): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private sendData(message: Uint8Array): void {
+    const now = this.clock.now();
+    const sequence = this.nextSequence;
+    this.nextSequence = (this.nextSequence + 1) >>> 0;
+    const frame = encodeFramedMessage({ kind: 'data', sequence, message });
+    this.sentAt.set(sequence, now);
+    if (this.sentAt.size > SENT_HISTORY) this.sentAt.delete((sequence - SENT_HISTORY) >>> 0);
+    if (this.firstUnackedAt === undefined) this.firstUnackedAt = now;
+    this.lastSentSequence = sequence;
+    this.lastSendAt = now;
+    this.counters.dataFramesSent++;
+    if (message.length === 0) this.counters.probesSent++;
+    this.counters.bytesSent += frame.length;
+    this.pipe.send(frame);
+    this.armCheck(now + this.rto);
+  }
+
+  private onFrame(bytes: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.counters.bytesReceived += bytes.length;
+    let frame;
+    try {
+      frame = decodeFramedMessage(bytes);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      this.log.warn('bad frame; closing link', { link: this.id, error: e.message });
+      this.shut('protocol-error', true);
+      return;
+    }
+    if (frame.kind === 'ack') {
+      this.counters.acksReceived++;
+      this.onAck(frame.ackSequence);
+      return;
+    }
+    this.counters.dataFramesReceived++;
+    const received = this.received.receive(frame.sequence);
+    const ack = encodeFramedMessage({ kind: 'ack', ackSequence: frame.sequence, received });
+    this.counters.acksSent++;
+    this.counters.bytesSent += ack.length;
+    this.pipe.send(ack);
+    if (frame.message.length === 0) return; // a liveness probe
+    for (const l of [...this.messageListeners]) {
+      try {
+        l(frame.message);
+      } catch (e) {
+        this.log.error('link message listener threw', { link: this.id, error: String(e) });
+      }
+    }
+  }
+
+  private onAck(ackSequence: number): void {
+    // An ack for a frame we never sent tells us nothing.
+    if (this.lastSentSequence === undefined || sequenceDistance(ackSequence, this.lastSentSequence) > 0) return;
+    const now = this.clock.now();
+    const sentAt = this.sentAt.get(ackSequence);
+    if (sentAt !== undefined) {
+      this.rttEstimator.sample(now - sentAt);
+      this.sentAt.delete(ackSequence);
+    }
+    this.lastAckAt = now;
+    this.probesSinceAck = 0;
+    if (this.highestAcked === undefined || sequenceDistance(ackSequence, this.highestAcked) > 0) this.highestAcked = ackSequence;
+    // Every frame up to the highest ack was received or is lost for good: only later ones are outstanding.
+    if (sequenceDistance(this.lastSentSequence, this.highestAcked) <= 0) this.firstUnackedAt = undefined;
+    else this.firstUnackedAt = this.sentAt.get((this.highestAcked + 1) >>> 0) ?? now;
+    if (this.state === 'suspect') this.machine.transition('open');
+  }
+
+  private armCheck(at: number): void {
+    if (this.state === 'closed') return;
+    if (this.checkTimer && this.checkDue <= at) return;
+    this.checkTimer?.cancel();
+    this.checkDue = at;
+    this.checkTimer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => this.check());
+  }
+
+  /** The liveness timer: probes, suspect, dead, keepalive (see the file comment). */
+  private check(): void {
+    this.checkTimer = undefined;
+    this.checkDue = Number.POSITIVE_INFINITY;
+    if (this.state === 'closed') return;
+    const now = this.clock.now();
+    if (this.firstUnackedAt !== undefined) {
+      const silentSince = Math.max(this.firstUnackedAt, this.lastAckAt);
+      const silence = now - silentSince;
+      if (silence >= this.failureTimeoutMs) {
+        this.log.info('link dead: no ack', { link: this.id, silenceMs: silence });
+        this.shut('dead', true);
+        return;
+      }
+      // Probe n (1-based) is due after RTO·(2^n − 1) of silence: the wait doubles each time.
+      const dueAt = (n: number) => silentSince + this.rto * (2 ** n - 1);
+      if (now >= dueAt(this.probesSinceAck + 1)) {
+        this.probesSinceAck++;
+        this.sendData(new Uint8Array(0));
+        if (this.probesSinceAck >= this.suspectAfterProbes && this.state === 'open') this.machine.transition('suspect');
+      }
+      this.armCheck(Math.min(dueAt(this.probesSinceAck + 1), silentSince + this.failureTimeoutMs));
+      return;
+    }
+    if (this.keepaliveIntervalMs !== undefined) {
+      if (now - this.lastSendAt >= this.keepaliveIntervalMs) this.sendData(new Uint8Array(0));
+      else this.armCheck(this.lastSendAt + this.keepaliveIntervalMs);
+    }
+  }
+
+  private shut(reason: LinkCloseReason, closePipe: boolean): void {
+    if (this.state === 'closed') return;
+    this.closeReason = reason;
+    this.checkTimer?.cancel();
+    this.checkTimer = undefined;
+    if (closePipe) this.pipe.close();
+    this.machine.transition('closed', reason);
+  }
+}

@@ -1,0 +1,10 @@
+export {
+  MemoryNetwork,
+  DEFAULT_MEMORY_LINK_MODEL,
+  type MemoryEndpoint,
+  type MemoryFrame,
+  type MemoryLinkModel,
+  type MemoryNetworkDeps,
+  type MemoryNetworkInit,
+  type MemoryNetworkStats,
+} from './memory-network.js';

@@ -1,0 +1,59 @@
+/**
+ * RFC 6940 §6.2.1: "Receiving nodes MUST generate semantically equivalent responses to
+ * retransmissions of the same request (this can be determined by the transaction ID) if the
+ * request is received within the maximum request lifetime (15 seconds)." This cache keeps, per
+ * (transaction id, requester), the signed part of the answer (MessageContents + SecurityBlock,
+ * which the signature covers, §6.3.4), so a retransmission gets the same answer under a new
+ * forwarding header for the path it came by; and it marks requests still being processed, so a
+ * retransmission that overtakes its handler is not processed twice. Bounded in entries.
+ */
+
+/** RFC 6940 §6.2.1 / §6.7: "the maximum request lifetime (15 seconds)". */
+export const MAX_REQUEST_LIFETIME_MS = 15_000;
+
+type Entry = { readonly state: 'in-progress'; readonly at: number } | { readonly state: 'answered'; readonly at: number; readonly payload: Uint8Array };
+
+export class AnswerCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly lifetimeMs = MAX_REQUEST_LIFETIME_MS,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** What is known of this request: nothing, still in progress, or the answer payload to resend. */
+  lookup(key: string, now: number): Entry | undefined {
+    const e = this.entries.get(key);
+    if (e && now - e.at >= this.lifetimeMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  begin(key: string, now: number): void {
+    this.set(key, { state: 'in-progress', at: now });
+  }
+
+  answered(key: string, now: number, payload: Uint8Array): void {
+    this.set(key, { state: 'answered', at: now, payload });
+  }
+
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
+  private set(key: string, e: Entry): void {
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    // Oldest first (Map keeps insertion order): expired ones, then whatever exceeds the bound.
+    for (const [k, v] of this.entries) {
+      if (this.entries.size <= this.maxEntries && e.at - v.at < this.lifetimeMs) break;
+      this.entries.delete(k);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * One outgoing request and its end-to-end reliability (RFC 6940 §6.2.1): "When an originating node
+ * transmits a request, it MUST set a timer to the current overlay-reliability-timer. If a response
+ * has not been received when the timer fires, the request MUST be retransmitted with the same
+ * transaction identifier. The request MAY be retransmitted up to 4 times, for a total of 5
+ * messages. After the timer for the fifth transmission fires, the message MUST be considered to
+ * have failed." Each retransmission is the same signed bytes.
+ *
+ * ```
+ *   waiting ──── answer ─────────────────────────▶ answered
+ *      │ ╰──── error answer / final send failure ─▶ failed
+ *      │ ╰──── timer after the 5th transmission ──▶ timed-out   (Error_Request_Timeout)
+ *      ╰────── abort signal / transport closed ───▶ aborted
+ *   (a timer before the 5th transmission retransmits and stays in `waiting`)
+ * ```
+ */
+import type { Clock } from '../runtime/components.js';
+import { AbortError } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import { StateMachine, type TransitionTable } from '../runtime/state-machine.js';
+import type { Destination } from '../wire/destination.js';
+import type { SendResult } from '../forwarding/index.js';
+
+export type ClientTransactionState = 'waiting' | 'answered' | 'failed' | 'timed-out' | 'aborted';
+
+export const clientTransactionTransitions: TransitionTable<ClientTransactionState> = {
+  waiting: ['answered', 'failed', 'timed-out', 'aborted'],
+  answered: [],
+  failed: [],
+  'timed-out': [],
+  aborted: [],
+};
+
+/** RFC 6940 §6.2.1: "up to 4 times, for a total of 5 messages". */
+export const MAX_TRANSMISSIONS = 5;
+
+export interface ClientTransactionInit<T> {
+  readonly transactionId: bigint;
+  readonly requestCode: number;
+  readonly destinationList: readonly Destination[];
+  /** The signed, encoded request. */
+  readonly message: Uint8Array;
+  /** overlay-reliability-timer (ms). */
+  readonly timerMs: number;
+  readonly maxTransmissions?: number;
+  /** Hand the bytes to forwarding. */
+  readonly send: (message: Uint8Array) => SendResult;
+  /** Called once when the transaction ends, whatever the outcome. */
+  readonly onEnd: () => void;
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class ClientTransaction<T> {
+  private readonly machine: StateMachine<ClientTransactionState>;
+  private sent = 0;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly init: ClientTransactionInit<T>,
+  ) {
+    this.machine = new StateMachine('transaction', clientTransactionTransitions, 'waiting');
+  }
+
+  get state(): ClientTransactionState {
+    return this.machine.state;
+  }
+
+  /** Transmissions so far (1 after `start`). */
+  get transmissions(): number {
+    return this.sent;
+  }
+
+  /** The final destination (last entry of the destination list), for the §6.3.4 answer checks. */
+  get target(): Destination | undefined {
+    return this.init.destinationList.at(-1);
+  }
+
+  start(): void {
+    this.transmit();
+  }
+
+  answer(value: T): void {
+    if (!this.end('answered')) return;
+    this.init.resolve(value);
+  }
+
+  fail(error: unknown): void {
+    if (!this.end('failed')) return;
+    this.init.reject(error);
+  }
+
+  abort(reason = 'the request was aborted'): void {
+    if (!this.end('aborted')) return;
+    this.init.reject(new AbortError(reason));
+  }
+
+  private transmit(): void {
+    if (this.state !== 'waiting') return;
+    this.sent++;
+    const result = this.init.send(this.init.message);
+    if (!result.ok && result.errorCode !== undefined) {
+      this.fail(new ReloadError(result.errorCode, new TextEncoder().encode(result.reason)));
+      return;
+    }
+    // A transient failure (no route now) is retried like a lost message.
+    const timer = this.clock.setTimer(this.init.timerMs, () => this.onTimer());
+    this.machine.onLeave(() => timer.cancel());
+  }
+
+  private onTimer(): void {
+    if (this.state !== 'waiting') return;
+    if (this.sent < (this.init.maxTransmissions ?? MAX_TRANSMISSIONS)) {
+      this.transmit();
+      return;
+    }
+    if (!this.end('timed-out')) return;
+    this.init.reject(ReloadError.of('Error_Request_Timeout', `no answer after ${this.sent} transmissions`));
+  }
+
+  private end(to: ClientTransactionState): boolean {
+    if (this.state !== 'waiting') return false;
+    this.machine.transition(to);
+    this.init.onEnd();
+    return true;
+  }
+}

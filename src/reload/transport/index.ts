@@ -1,0 +1,14 @@
+/** reload/transport (RFC 6940 §6.2–6.3): requests, handlers, retransmission, signing. */
+export {
+  createMessageTransport,
+  TransportOverloadError,
+  type MessageTransport,
+  type ResponderCheck,
+  type TransportDeps,
+  type TransportInit,
+  type TransportStats,
+} from './message-transport.js';
+export type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
+export { MAX_TRANSMISSIONS, type ClientTransactionState, clientTransactionTransitions } from './client-transaction.js';
+export { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
+export { checkConfigurationSequence, ANY_CONFIGURATION_SEQUENCE } from './configuration-sequence.js';

@@ -1,0 +1,30 @@
+/**
+ * The two parts after the forwarding header (RFC 6940 §6.3): MessageContents, kept with its exact
+ * bytes (what the signature covers, §6.3.4), and the SecurityBlock.
+ */
+import { DecodeError } from '../wire/codec/decode-error.js';
+import { Reader } from '../wire/codec/reader.js';
+import { readMessageContents, type MessageContents } from '../wire/message-contents.js';
+import { readSecurityBlock, type SecurityBlock } from '../wire/security-block.js';
+
+export interface MessageParts {
+  readonly contents: MessageContents;
+  /** The encoded MessageContents as received. */
+  readonly contentsBytes: Uint8Array;
+  readonly securityBlock: SecurityBlock;
+}
+
+/** Split a message's payload into its parts; undefined when it is malformed or has trailing bytes. */
+export function parseMessageParts(payload: Uint8Array): MessageParts | undefined {
+  try {
+    const r = new Reader(payload);
+    const contents = readMessageContents(r);
+    const contentsBytes = payload.subarray(0, r.offset);
+    const securityBlock = readSecurityBlock(r);
+    if (r.remaining() !== 0) return undefined;
+    return { contents, contentsBytes, securityBlock };
+  } catch (e) {
+    if (e instanceof DecodeError) return undefined;
+    throw e;
+  }
+}

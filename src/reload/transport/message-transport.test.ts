@@ -1,0 +1,393 @@
+/**
+ * Message transport against a scripted forwarding layer: what it puts on the wire and how it
+ * treats each message handed up to it. (The multi-peer behaviour is in src/sim/overlay-core.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { AbortError } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
+import type { Forwarding, ForwardingDelegate, SendResult } from '../forwarding/index.js';
+import { overlayParameters } from '../forwarding/index.js';
+import { decodeAll } from '../wire/codec/reader.js';
+import type { Destination } from '../wire/destination.js';
+import { decodeForwardedMessage, decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
+import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
+import { ForwardingOptionFlag } from '../wire/forwarding-option.js';
+import { decodeMessageBody, encodeMessageBody, type MessageBody } from '../wire/message-body.js';
+import { ErrorCode } from '../wire/message-codes.js';
+import type { MessageExtension } from '../wire/message-contents.js';
+import { messageSignatureInput } from '../wire/message-signature-input.js';
+import type { Signature, SignerIdentity } from '../wire/security-block.js';
+import { kindModelsFrom } from '../wire/storage/data-model.js';
+import { createMessageTransport, type MessageTransport, type TransportInit } from './message-transport.js';
+
+const id = (b: number) => new Uint8Array(16).fill(b);
+const node = (nodeId: Uint8Array): Destination => ({ kind: 'node', nodeId });
+const OVERLAY = 0x11223344;
+const params = overlayParameters({ overlay: OVERLAY, configurationSequence: 9 });
+
+/** A test-only signature: the Node-ID as identity, a checksum of the input as the value. */
+function checksum(input: Uint8Array): Uint8Array {
+  let a = 1;
+  let b = 0;
+  for (const x of input) {
+    a = (a + x) % 65521;
+    b = (b + a) % 65521;
+  }
+  return Uint8Array.of(b >> 8, b & 0xff, a >> 8, a & 0xff);
+}
+function stubSigner(nodeId: Uint8Array): Signer {
+  const identity: SignerIdentity = { identityType: 1, hashAlg: 0, hash: nodeId };
+  return {
+    nodeId,
+    userName: 'stub',
+    certificates: () => [],
+    identity: () => identity,
+    sign: async (input) => ({ algorithm: { hash: 0, signature: 0 }, identity, signatureValue: checksum(input) }),
+  };
+}
+const stubVerifier: Verifier = {
+  async verify(input: Uint8Array, signature: Signature): Promise<VerifiedSigner> {
+    const expected = checksum(input);
+    if (!('hash' in signature.identity) || signature.signatureValue.join() !== expected.join()) throw ReloadError.of('Error_Forbidden', 'bad signature');
+    return { nodeId: signature.identity.hash, nodeIds: [signature.identity.hash], userName: 'stub' };
+  },
+};
+
+class ScriptedForwarding implements Forwarding {
+  readonly localNodeId = id(0xa0);
+  readonly parameters = params;
+  sent: Uint8Array[] = [];
+  result: SendResult = { ok: true };
+  delegate!: ForwardingDelegate;
+  setRouter(): void {}
+  setDelegate(d: ForwardingDelegate): void {
+    this.delegate = d;
+  }
+  addLink(): void {}
+  removeLink(): void {}
+  getLink() {
+    return undefined;
+  }
+  isUsable() {
+    return false;
+  }
+  neighbours() {
+    return [];
+  }
+  onLinkEvent() {
+    return () => {};
+  }
+  send(m: Uint8Array): SendResult {
+    this.sent.push(m);
+    return this.result;
+  }
+  stats() {
+    return { originated: 0, forwarded: 0, delivered: 0, dropped: 0, errors: 0, fragmentsSent: 0, reassembled: 0, routeArounds: 0 };
+  }
+  close(): void {}
+}
+
+function setup(init: TransportInit = {}) {
+  const clock = new VirtualClock();
+  const fwd = new ScriptedForwarding();
+  const transport: MessageTransport = createMessageTransport({ clock, random: new SeededRandom(5), signer: stubSigner(fwd.localNodeId), verifier: stubVerifier, forwarding: fwd }, init);
+  return { clock, fwd, transport };
+}
+
+interface Craft {
+  from?: Uint8Array;
+  signer?: Uint8Array;
+  transactionId: bigint;
+  body: MessageBody;
+  extensions?: MessageExtension[];
+  header?: Partial<ForwardingHeader>;
+  bodyContext?: Parameters<typeof encodeMessageBody>[1];
+  /** Corrupt the signature value after signing. */
+  tamper?: boolean;
+}
+
+/** Build a signed message as another node would, and hand it up to the transport. */
+async function deliver(fwd: ScriptedForwarding, c: Craft): Promise<void> {
+  const signer = stubSigner(c.signer ?? c.from ?? id(0xb0));
+  const { code, bytes } = encodeMessageBody(c.body, c.bodyContext);
+  const contents = { messageCode: code, messageBody: bytes, extensions: c.extensions ?? [] };
+  const header: ForwardingHeader = {
+    overlay: OVERLAY,
+    configurationSequence: 9,
+    version: 0x0a,
+    ttl: 98,
+    fragment: UNFRAGMENTED,
+    length: 0,
+    transactionId: c.transactionId,
+    maxResponseLength: 0,
+    viaList: [],
+    destinationList: [node(fwd.localNodeId)],
+    options: [],
+    ...c.header,
+  };
+  const signed = await signer.sign(messageSignatureInput(header.overlay, header.transactionId, contents, signer.identity()));
+  const signature = c.tamper ? { ...signed, signatureValue: signed.signatureValue.map((b) => b ^ 0xff) } : signed;
+  const message = encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates: [], signature } });
+  const parsed = decodeForwardingHeaderOnly(message);
+  fwd.delegate.deliver({ bytes: message, header: parsed.header, payload: parsed.payload, from: c.from ?? id(0xb0) });
+}
+
+function lastSent(fwd: ScriptedForwarding) {
+  const m = decodeForwardedMessage(fwd.sent.at(-1)!);
+  return { ...m, body: decodeMessageBody(m.messageContents.messageCode, m.messageContents.messageBody) };
+}
+
+const pingAns = (responseId = 1n): MessageBody => ({ name: 'ping_ans', value: { responseId, time: 0n } });
+const ping: MessageBody & { name: 'ping_req' } = { name: 'ping_req', value: { padding: new Uint8Array() } };
+
+describe('requests (§6.2.1, §6.3)', () => {
+  it('sends a signed request with a random transaction id and the overlay header fields', async () => {
+    const { clock, fwd, transport } = setup();
+    void transport.request([node(id(0xc0))], ping, { maxResponseLength: 4000 }).catch(() => {});
+    await clock.advance(0);
+    const m = lastSent(fwd);
+    expect(m.forwardingHeader).toMatchObject({
+      overlay: OVERLAY,
+      configurationSequence: 9,
+      version: 0x0a,
+      ttl: 100,
+      fragment: UNFRAGMENTED,
+      maxResponseLength: 4000,
+      viaList: [],
+      destinationList: [node(id(0xc0))],
+      options: [],
+    });
+    expect(m.body).toEqual(ping);
+    const sig = m.securityBlock.signature;
+    await expect(stubVerifier.verify(messageSignatureInput(OVERLAY, m.forwardingHeader.transactionId, m.messageContents, sig.identity), sig, [])).resolves.toMatchObject({ nodeId: id(0xa0) });
+    // Another request gets another transaction id.
+    void transport.request([node(id(0xc0))], ping).catch(() => {});
+    await clock.advance(0);
+    expect(lastSent(fwd).forwardingHeader.transactionId).not.toBe(m.forwardingHeader.transactionId);
+  });
+
+  it('accepts the answer of the Node-ID asked, drops one from another Node-ID (§6.3.4 check 1)', async () => {
+    const { clock, fwd, transport } = setup();
+    const p = transport.request([node(id(0xc0))], ping);
+    await clock.advance(0);
+    const transactionId = lastSent(fwd).forwardingHeader.transactionId;
+    await deliver(fwd, { transactionId, body: pingAns(), from: id(0xb0), signer: id(0xdd) });
+    await clock.advance(0);
+    expect(transport.stats().pendingRequests).toBe(1);
+    await deliver(fwd, { transactionId, body: pingAns(7n), from: id(0xb0), signer: id(0xc0) });
+    const a = await clock.run(p);
+    expect(a.value.responseId).toBe(7n);
+    expect(a.sender.nodeId).toEqual(id(0xc0));
+  });
+
+  it('an error answer from any verified node rejects with its ReloadError', async () => {
+    const { clock, fwd, transport } = setup();
+    const p = transport.request([node(id(0xc0))], ping);
+    await clock.advance(0);
+    const transactionId = lastSent(fwd).forwardingHeader.transactionId;
+    await deliver(fwd, { transactionId, body: { name: 'error', value: { errorCode: ErrorCode.Error_Not_Found, errorInfo: Uint8Array.of(0x68, 0x69) } }, signer: id(0x77) });
+    const e = await clock.run(p).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ReloadError);
+    expect((e as ReloadError).code).toBe(ErrorCode.Error_Not_Found);
+    expect((e as ReloadError).info).toEqual(Uint8Array.of(0x68, 0x69));
+  });
+
+  it('an answer with the wrong code fails the request with Error_Invalid_Message', async () => {
+    const { clock, fwd, transport } = setup();
+    const p = transport.request([node(id(0xc0))], ping);
+    await clock.advance(0);
+    await deliver(fwd, { transactionId: lastSent(fwd).forwardingHeader.transactionId, body: { name: 'leave_ans', value: {} }, signer: id(0xc0) });
+    await expect(clock.run(p)).rejects.toMatchObject({ code: ErrorCode.Error_Invalid_Message });
+  });
+
+  it('drops an answer with a bad signature or an unknown critical extension', async () => {
+    const { clock, fwd, transport } = setup();
+    const p = transport.request([node(id(0xc0))], ping);
+    await clock.advance(0);
+    const transactionId = lastSent(fwd).forwardingHeader.transactionId;
+    await deliver(fwd, { transactionId, body: pingAns(), signer: id(0xc0), extensions: [{ type: 0x4444, critical: true, extensionContents: new Uint8Array() }] });
+    await deliver(fwd, { transactionId, body: pingAns(), signer: id(0xc0), tamper: true });
+    await clock.advance(0);
+    expect(transport.stats().pendingRequests).toBe(1);
+    expect(transport.stats().droppedBadSignature).toBe(1);
+    await deliver(fwd, { transactionId, body: pingAns(2n), signer: id(0xc0) });
+    await expect(clock.run(p)).resolves.toMatchObject({ value: { responseId: 2n } });
+  });
+
+  it('asks the responder check about answers to a Resource-ID (§6.3.4 check 2)', async () => {
+    const { clock, fwd, transport } = setup();
+    const seen: string[] = [];
+    transport.setResponderCheck((resource, responder) => {
+      seen.push(`${resource[0]}:${responder[0]}`);
+      return responder[0] === 0xc1;
+    });
+    const p = transport.request([{ kind: 'resource', resourceId: Uint8Array.of(5) }], ping);
+    await clock.advance(0);
+    const transactionId = lastSent(fwd).forwardingHeader.transactionId;
+    await deliver(fwd, { transactionId, body: pingAns(1n), signer: id(0xc0) });
+    await deliver(fwd, { transactionId, body: pingAns(2n), signer: id(0xc1) });
+    await expect(clock.run(p)).resolves.toMatchObject({ value: { responseId: 2n } });
+    expect(seen).toEqual(['5:192', '5:193']);
+  });
+
+  it('retransmits every overlay-reliability-timer, 5 transmissions, then Error_Request_Timeout', async () => {
+    const { clock, fwd, transport } = setup();
+    const p = transport.request([node(id(0xc0))], ping);
+    const e = await clock.run(p).catch((x: unknown) => x);
+    expect((e as ReloadError).codeName).toBe('Error_Request_Timeout');
+    expect(clock.now()).toBe(15_000);
+    expect(fwd.sent).toHaveLength(5);
+    expect(new Set(fwd.sent.map((b) => b.join()))).toHaveProperty('size', 1);
+  });
+
+  it('a final send failure rejects at once; a transient one is retried', async () => {
+    const { clock, fwd, transport } = setup();
+    fwd.result = { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: 'too big for the link' };
+    await expect(clock.run(transport.request([node(id(0xc0))], ping))).rejects.toMatchObject({ code: ErrorCode.Error_Message_Too_Large });
+    fwd.result = { ok: false, reason: 'no route yet' };
+    fwd.sent = [];
+    const p = transport.request([node(id(0xc0))], ping);
+    await clock.advance(3000);
+    expect(fwd.sent).toHaveLength(2);
+    fwd.result = { ok: true };
+    await deliver(fwd, { transactionId: lastSent(fwd).forwardingHeader.transactionId, body: pingAns(), signer: id(0xc0) });
+    await expect(clock.run(p)).resolves.toBeDefined();
+  });
+
+  it('an abort signal or closing the transport rejects with AbortError and clears the transaction', async () => {
+    const { clock, transport } = setup();
+    const ac = new AbortController();
+    const p = transport.request([node(id(0xc0))], ping, { signal: ac.signal });
+    await clock.advance(10);
+    ac.abort();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    const q = transport.request([node(id(0xc0))], ping);
+    await clock.advance(10);
+    transport.close();
+    await expect(q).rejects.toBeInstanceOf(AbortError);
+    expect(transport.stats().pendingRequests).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('requests for this node (§6.2.2, §6.3.3.1)', () => {
+  it('answers along [previous hop, reversed via list] with RESPONSE_COPY options, TTL reset and max_response_length 0', async () => {
+    const { clock, fwd, transport } = setup();
+    const seen: { from?: Uint8Array; sender: Uint8Array }[] = [];
+    transport.handle('ping_req', (req) => {
+      seen.push({ from: req.from, sender: req.sender.nodeId });
+      return { value: { responseId: 42n, time: 1n } };
+    });
+    const option = { type: 9, flags: ForwardingOptionFlag.RESPONSE_COPY | ForwardingOptionFlag.DESTINATION_CRITICAL, option: Uint8Array.of(1) };
+    await deliver(fwd, {
+      transactionId: 77n,
+      body: ping,
+      from: id(0xb2),
+      signer: id(0xb0),
+      header: { viaList: [node(id(0xb0)), node(id(0xb1))], maxResponseLength: 3000, options: [option] },
+    });
+    await clock.advance(0);
+    // DESTINATION_CRITICAL and not understood: refused.
+    expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Unsupported_Forwarding_Option } });
+    await deliver(fwd, {
+      transactionId: 78n,
+      body: ping,
+      from: id(0xb2),
+      signer: id(0xb0),
+      header: { viaList: [node(id(0xb0)), node(id(0xb1))], maxResponseLength: 3000, options: [{ ...option, flags: ForwardingOptionFlag.RESPONSE_COPY }] },
+    });
+    await clock.advance(0);
+    const a = lastSent(fwd);
+    expect(a.body).toEqual({ name: 'ping_ans', value: { responseId: 42n, time: 1n } });
+    expect(a.forwardingHeader).toMatchObject({
+      transactionId: 78n,
+      ttl: 100,
+      maxResponseLength: 0,
+      viaList: [],
+      destinationList: [node(id(0xb2)), node(id(0xb1)), node(id(0xb0))],
+      options: [{ type: 9, flags: 0, option: Uint8Array.of(1) }],
+    });
+    expect(seen).toEqual([{ from: id(0xb2), sender: id(0xb0) }]);
+  });
+
+  it('answers a retransmitted request from the answer cache, under a header for its new path', async () => {
+    const { clock, fwd, transport } = setup();
+    let calls = 0;
+    transport.handle('ping_req', () => ({ value: { responseId: BigInt(++calls), time: 0n } }));
+    await deliver(fwd, { transactionId: 5n, body: ping, from: id(0xb1), signer: id(0xb0), header: { viaList: [node(id(0xb0))] } });
+    await clock.advance(0);
+    const first = lastSent(fwd);
+    await deliver(fwd, { transactionId: 5n, body: ping, from: id(0xb3), signer: id(0xb0), header: { viaList: [node(id(0xb0))] } });
+    await clock.advance(0);
+    const second = lastSent(fwd);
+    expect(calls).toBe(1);
+    expect(second.body).toEqual(first.body);
+    expect(second.securityBlock).toEqual(first.securityBlock);
+    expect(second.forwardingHeader.destinationList).toEqual([node(id(0xb3)), node(id(0xb0))]);
+  });
+
+  it('an unknown Kind in a request body gets Error_Unknown_Kind listing the Kinds (§7.4.1.2)', async () => {
+    const { clock, fwd, transport } = setup();
+    transport.handle('store_req', () => ({ value: { kindResponses: [] } }));
+    const senderKinds = { kinds: kindModelsFrom([[0x7f000001, 'single']]) };
+    const signature = { algorithm: { hash: 0, signature: 0 }, identity: { identityType: 3 }, signatureValue: new Uint8Array() } as const;
+    await deliver(fwd, {
+      transactionId: 6n,
+      bodyContext: senderKinds,
+      body: {
+        name: 'store_req',
+        value: {
+          resource: Uint8Array.of(1),
+          replicaNumber: 0,
+          kindData: [{ kind: 0x7f000001, generationCounter: 0n, values: [{ storageTime: 1n, lifetime: 60, value: { model: 'single', singleValueEntry: { exists: true, value: Uint8Array.of(1) } }, signature }] }],
+        },
+      },
+    });
+    await clock.advance(0);
+    const a = lastSent(fwd);
+    expect(a.body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Unknown_Kind } });
+    if (a.body.name !== 'error') throw new Error('not an error');
+    expect(decodeAll(a.body.value.errorInfo, 'unknown_kinds', (r) => r.vector('kinds', 1, (s) => s.u32('kind')))).toEqual([0x7f000001]);
+  });
+
+  it('never processes a request whose signature fails (§6.3.4)', async () => {
+    const { clock, fwd, transport } = setup();
+    let calls = 0;
+    transport.handle('ping_req', () => ({ value: { responseId: BigInt(++calls), time: 0n } }));
+    await deliver(fwd, { transactionId: 4n, body: ping, tamper: true });
+    await clock.advance(0);
+    expect(calls).toBe(0);
+    expect(fwd.sent).toHaveLength(0);
+    expect(transport.stats().droppedBadSignature).toBe(1);
+  });
+
+  it('a request without a handler gets Error_Invalid_Message; an answer nobody waits for is dropped', async () => {
+    const { clock, fwd, transport } = setup();
+    await deliver(fwd, { transactionId: 8n, body: { name: 'probe_req', value: { requestedInfo: [] } } });
+    await clock.advance(0);
+    expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Invalid_Message } });
+    const n = fwd.sent.length;
+    await deliver(fwd, { transactionId: 9n, body: pingAns() });
+    await clock.advance(0);
+    expect(fwd.sent.length).toBe(n);
+    expect(transport.stats().droppedOther).toBe(1);
+  });
+
+  it('answers a routing failure only for a request (forwarding never looks past the header)', async () => {
+    const { clock, fwd } = setup();
+    const request = encodeMessageBody(ping);
+    const header = { overlay: OVERLAY, configurationSequence: 9, version: 10, ttl: 0, fragment: UNFRAGMENTED, length: 0, transactionId: 3n, maxResponseLength: 0, viaList: [node(id(0xb0))], destinationList: [node(id(0xee))], options: [] };
+    const payload = Uint8Array.of(request.code >> 8, request.code & 0xff, 0, 0, 0, 0);
+    fwd.delegate.routingFailed({ header, payload, from: id(0xb1), errorCode: ErrorCode.Error_TTL_Exceeded, reason: 'ttl' });
+    await clock.advance(0);
+    expect(lastSent(fwd).forwardingHeader.destinationList).toEqual([node(id(0xb1)), node(id(0xb0))]);
+    expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_TTL_Exceeded } });
+    const n = fwd.sent.length;
+    fwd.delegate.routingFailed({ header, payload: Uint8Array.of(0, 0x18, 0, 0, 0, 0), from: id(0xb1), errorCode: ErrorCode.Error_TTL_Exceeded, reason: 'ttl' });
+    await clock.advance(0);
+    expect(fwd.sent.length).toBe(n);
+  });
+});

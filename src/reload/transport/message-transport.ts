@@ -1,0 +1,461 @@
+/**
+ * Message transport (RFC 6940 §1.2.2, §6.2, §6.3): requests with end-to-end retransmission and
+ * timeout, handlers per message code, error answers (§6.3.3.1), signing of every message this node
+ * originates and verification of every message addressed to it (§6.3.4). Storage and the topology
+ * plug-in are its clients: they call `request` and register handlers with `handle`; transport
+ * never imports them. Below it, forwarding routes the bytes and calls back through
+ * ForwardingDelegate.
+ */
+import type { AbortOptions, Clock, Logger, Random } from '../runtime/components.js';
+import { AbortError, silentLogger } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
+import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure } from '../forwarding/index.js';
+import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
+import { DecodeError } from '../wire/codec/decode-error.js';
+import { bytesEqual } from '../wire/codec/hex.js';
+import { encodeWith } from '../wire/codec/writer.js';
+import type { Destination } from '../wire/destination.js';
+import { encodeForwardedMessage, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
+import { RELOAD_VERSION, UNFRAGMENTED, forwardingHeaderSize, fragmentOffset, type ForwardingHeader } from '../wire/forwarding-header.js';
+import type { NodeId } from '../wire/ids.js';
+import { decodeMessageBody, defaultBodyContext, encodeMessageBody, type BodyContext, type KnownBodyName, type MessageBody } from '../wire/message-body.js';
+import { answerCodeFor, ErrorCode, isRequestCode, MessageCode, messageCodeName } from '../wire/message-codes.js';
+import {
+  answerForUnknownMessageCode,
+  checkCriticalExtensions,
+  type MessageContents,
+  type MessageExtension,
+} from '../wire/message-contents.js';
+import { messageSignatureInput } from '../wire/message-signature-input.js';
+import { UnknownKindError } from '../wire/storage/data-model.js';
+import { AnswerCache, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
+import { answerHeader } from './answer-header.js';
+import { InboundLimiter } from './inbound-limiter.js';
+import { parseMessageParts, type MessageParts } from './message-parts.js';
+import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
+import { ClientTransaction, MAX_TRANSMISSIONS } from './client-transaction.js';
+import { checkRequestAtDestination } from './request-checks.js';
+import type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
+
+export { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
+
+export function createMessageTransport(deps: TransportDeps, init: TransportInit = {}): MessageTransport {
+  return new Transport(deps, init);
+}
+
+type AnyHandler = (request: IncomingRequest) => Promise<Reply> | Reply;
+type AnyAnswer = Answer<KnownBodyName>;
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+
+class Transport implements MessageTransport, ForwardingDelegate {
+  readonly localNodeId: NodeId;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly signer: Signer;
+  private readonly verifier: Verifier;
+  private readonly forwarding: Forwarding;
+  private readonly log: Logger;
+  private readonly bodyContext: BodyContext;
+  private readonly understoodExtensions: ReadonlySet<number>;
+  private readonly understoodOptions: ReadonlySet<number>;
+  private readonly maxPending: number;
+  private readonly maxTransmissions: number;
+  private readonly onStaleConfiguration: TransportInit['onStaleConfiguration'];
+  private readonly pending = new Map<bigint, ClientTransaction<AnyAnswer>>();
+  private readonly handlers = new Map<number, AnyHandler>();
+  private readonly answers: AnswerCache;
+  private readonly inbound: InboundLimiter;
+  private responderCheck: ResponderCheck | undefined;
+  private closed = false;
+  private counters = {
+    requestsSent: 0,
+    retransmissions: 0,
+    answersAccepted: 0,
+    requestsHandled: 0,
+    errorAnswersSent: 0,
+    droppedBadSignature: 0,
+    droppedOther: 0,
+  };
+
+  constructor(deps: TransportDeps, init: TransportInit) {
+    this.clock = deps.clock;
+    this.random = deps.random;
+    this.signer = deps.signer;
+    this.verifier = deps.verifier;
+    this.forwarding = deps.forwarding;
+    this.log = deps.logger ?? silentLogger;
+    this.localNodeId = deps.forwarding.localNodeId;
+    if (!bytesEqual(deps.signer.nodeId, this.localNodeId)) throw new Error('the signer and forwarding must be for the same Node-ID');
+    this.bodyContext = init.bodyContext ?? defaultBodyContext;
+    this.understoodExtensions = init.understoodExtensions ?? new Set();
+    this.understoodOptions = init.understoodForwardingOptions ?? new Set();
+    this.maxPending = init.maxPendingRequests ?? 1024;
+    this.inbound = new InboundLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
+    this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
+    this.answers = new AnswerCache(init.answerCacheSize ?? 1024);
+    this.onStaleConfiguration = init.onStaleConfiguration;
+    deps.forwarding.setDelegate(this);
+  }
+
+  // ── Requests we originate (§6.2.1) ────────────────────────────────────────────────────────
+
+  async request<K extends RequestName>(destinationList: readonly Destination[], body: RequestBody<K>, options: RequestOptions = {}): Promise<Answer<AnswerNameFor<K>>> {
+    if (this.closed) throw new AbortError('message transport is closed');
+    if (options.signal?.aborted) throw new AbortError();
+    if (destinationList.length === 0) throw new RangeError('empty destination list');
+    if (this.pending.size >= this.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
+    const p = this.forwarding.parameters;
+    // §6.3.2 transaction_id: "they MUST be randomly generated".
+    let transactionId = this.newTransactionId();
+    while (this.pending.has(transactionId)) transactionId = this.newTransactionId();
+    const { code, bytes } = encodeMessageBody(body as MessageBody, this.bodyContext);
+    const contents: MessageContents = { messageCode: code, messageBody: bytes, extensions: options.extensions ?? [] };
+    const header: ForwardingHeader = {
+      overlay: p.overlay,
+      configurationSequence: p.configurationSequence,
+      version: RELOAD_VERSION,
+      ttl: options.ttl ?? p.initialTtl,
+      fragment: UNFRAGMENTED,
+      length: 0,
+      transactionId,
+      maxResponseLength: options.maxResponseLength ?? 0,
+      viaList: [],
+      destinationList,
+      options: options.forwardingOptions ?? [],
+    };
+    const message = await this.sign(header, contents, options);
+    if (this.closed) throw new AbortError('message transport is closed');
+    if (options.signal?.aborted) throw new AbortError();
+    if (this.pending.size >= this.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
+
+    return new Promise<Answer<AnswerNameFor<K>>>((resolve, reject) => {
+      const onAbort = () => tx.abort();
+      const tx: ClientTransaction<AnyAnswer> = new ClientTransaction<AnyAnswer>(this.clock, {
+        transactionId,
+        requestCode: code,
+        destinationList,
+        message,
+        timerMs: p.overlayReliabilityTimerMs,
+        maxTransmissions: this.maxTransmissions,
+        send: (m) => {
+          if (tx.transmissions > 1) this.counters.retransmissions++;
+          return this.forwarding.send(m);
+        },
+        onEnd: () => {
+          this.pending.delete(transactionId);
+          options.signal?.removeEventListener('abort', onAbort);
+        },
+        resolve: (a) => resolve(a as Answer<AnswerNameFor<K>>),
+        reject,
+      });
+      this.pending.set(transactionId, tx);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.counters.requestsSent++;
+      tx.start();
+    });
+  }
+
+  handle<K extends RequestName>(name: K, handler: RequestHandler<K>): () => void {
+    const code = MessageCode[name];
+    if (this.handlers.has(code)) throw new Error(`a handler for ${name} is already registered`);
+    const h = handler as unknown as AnyHandler;
+    this.handlers.set(code, h);
+    return () => {
+      if (this.handlers.get(code) === h) this.handlers.delete(code);
+    };
+  }
+
+  setResponderCheck(check: ResponderCheck | undefined): void {
+    this.responderCheck = check;
+  }
+
+  stats(): TransportStats {
+    return { pendingRequests: this.pending.size, inboundInProgress: this.inbound.inProgress, answerCacheEntries: this.answers.size, ...this.counters, droppedOverload: this.inbound.dropped };
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const tx of [...this.pending.values()]) tx.abort('message transport is closed');
+  }
+
+  private newTransactionId(): bigint {
+    const b = this.random.bytes(8);
+    let v = 0n;
+    for (const x of b) v = (v << 8n) | BigInt(x);
+    return v;
+  }
+
+  /** Sign (§6.3.4) and encode a message; too large for max-message-size -> Error_Message_Too_Large. */
+  private async sign(header: ForwardingHeader, contents: MessageContents, options: AbortOptions = {}): Promise<Uint8Array> {
+    const identity = this.signer.identity();
+    const signature = await this.signer.sign(messageSignatureInput(header.overlay, header.transactionId, contents, identity), options);
+    const message = encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates: this.signer.certificates(), signature } });
+    const max = this.forwarding.parameters.maxMessageSize;
+    if (message.length > max) throw ReloadError.of('Error_Message_Too_Large', `message of ${message.length} bytes exceeds max-message-size ${max}`);
+    return message;
+  }
+
+  // ── Messages for this node (ForwardingDelegate) ───────────────────────────────────────────
+
+  deliver(message: InboundMessage): void {
+    if (this.closed) return;
+    this.onMessage(message).catch((e: unknown) => this.log.error('failed to process a message', { error: String(e) }));
+  }
+
+  routingFailed(failure: RoutingFailure): void {
+    if (this.closed) return;
+    // Only a request gets an error answer (§6.3.3.1), and only the piece that starts with its
+    // message_code can tell: a fragment at offset 0 or a whole message.
+    if (fragmentOffset(failure.header.fragment) !== 0 || failure.payload.length < 2) return;
+    const code = (failure.payload[0]! << 8) | failure.payload[1]!;
+    if (!isRequestCode(code) || code >= 0x8000) return;
+    const key = nodeIdKey(failure.from);
+    if (!this.inbound.admit(key)) return;
+    // An intermediate node does not verify signatures (§6.3.4), so the answer goes to the
+    // previous hop and back along the via list as the request came.
+    this.sendError(failure.header, failure.from, failure.errorCode, failure.reason)
+      .catch((e: unknown) => this.log.warn('could not send an error answer', { error: String(e) }))
+      .finally(() => this.inbound.release(key));
+  }
+
+  private async verify(header: ForwardingHeader, parsed: MessageParts): Promise<VerifiedSigner | undefined> {
+    const { signature, certificates } = parsed.securityBlock;
+    try {
+      return await this.verifier.verify(messageSignatureInput(header.overlay, header.transactionId, parsed.contentsBytes, signature.identity), signature, certificates);
+    } catch (e) {
+      // §6.3.4: "If the signature fails, the implementation SHOULD simply drop the message and MUST NOT process it."
+      this.counters.droppedBadSignature++;
+      this.log.info('dropped a message whose signature does not verify', { transactionId: header.transactionId.toString(), error: String(e) });
+      return undefined;
+    }
+  }
+
+  private async onMessage(msg: InboundMessage): Promise<void> {
+    const parsed = parseMessageParts(msg.payload);
+    if (!parsed) {
+      this.counters.droppedOther++;
+      return;
+    }
+    const code = parsed.contents.messageCode;
+    if (isRequestCode(code) && code < 0x8000) return this.onRequest(msg, parsed);
+    if (code === MessageCode.error || (code % 2 === 0 && code !== 0 && code < 0x8000)) return this.onAnswer(msg, parsed);
+    // 0 and the reserved 0x8000..0xFFFE are neither (answerForUnknownMessageCode): discard.
+    this.counters.droppedOther++;
+  }
+
+  // ── Answers (§6.3.3.1, §6.3.4) ───────────────────────────────────────────────────────────
+
+  private async onAnswer(msg: InboundMessage, parsed: MessageParts): Promise<void> {
+    const tx = this.pending.get(msg.header.transactionId);
+    if (!tx) {
+      this.counters.droppedOther++;
+      return;
+    }
+    const sender = await this.verify(msg.header, parsed);
+    if (!sender || tx.state !== 'waiting') return;
+    const { messageCode, messageBody, extensions } = parsed.contents;
+    if (messageCode === MessageCode.error) {
+      // OUR READING of §6.3.4 check 1 ("The response to a message sent to a Node-ID MUST have been
+      // sent by that Node-ID"): it applies to success answers. Error answers may come from any
+      // verified peer on the path (Error_TTL_Exceeded, Error_Loop_Detected … are made by
+      // intermediates), and an intermediate could make the request fail by dropping it anyway.
+      let body: MessageBody;
+      try {
+        body = decodeMessageBody(messageCode, messageBody, this.bodyContext);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        tx.fail(ReloadError.of('Error_Invalid_Message', `malformed error answer: ${e.message}`));
+        return;
+      }
+      if (body.name === 'error') tx.fail(ReloadError.fromResponse(body.value));
+      return;
+    }
+    if (!this.responderAcceptable(tx.target, sender)) {
+      // Dropped; the request stays pending and is retransmitted (§6.3.4: "This will cause the
+      // response to be rejected and the request to be retransmitted").
+      this.counters.droppedOther++;
+      this.log.info('dropped an answer from the wrong node', { transactionId: msg.header.transactionId.toString(), sender: nodeIdKey(sender.nodeId) });
+      return;
+    }
+    // §6.3.3: an unknown critical extension in an answer cannot be answered with an error: discard it.
+    if (checkCriticalExtensions(extensions, this.understoodExtensions) !== undefined) {
+      this.counters.droppedOther++;
+      return;
+    }
+    if (messageCode !== answerCodeFor(tx.init.requestCode)) {
+      tx.fail(ReloadError.of('Error_Invalid_Message', `answer code 0x${messageCode.toString(16)} does not match request 0x${tx.init.requestCode.toString(16)}`));
+      return;
+    }
+    let body: MessageBody;
+    try {
+      body = decodeMessageBody(messageCode, messageBody, this.bodyContext);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      tx.fail(ReloadError.of('Error_Invalid_Message', `malformed answer: ${e.message}`));
+      return;
+    }
+    if (body.name === 'unknown' || body.name === 'error') return;
+    this.counters.answersAccepted++;
+    tx.answer({ name: body.name, value: body.value, extensions, sender, header: msg.header } as AnyAnswer);
+  }
+
+  /** §6.3.4 checks 1 and 2 on who may answer a request sent to `target`. */
+  private responderAcceptable(target: Destination | undefined, sender: VerifiedSigner): boolean {
+    if (!target) return false;
+    if (target.kind === 'node') return isWildcardNodeId(target.nodeId) || bytesEqual(target.nodeId, sender.nodeId);
+    if (target.kind === 'resource') return this.responderCheck?.(target.resourceId, sender.nodeId) ?? true;
+    return true;
+  }
+
+  // ── Requests for this node ───────────────────────────────────────────────────────────────
+
+  private async onRequest(msg: InboundMessage, parsed: MessageParts): Promise<void> {
+    const neighbour = msg.from ? nodeIdKey(msg.from) : 'self';
+    // A flood from one link cannot exhaust memory: requests beyond the bounds are dropped before
+    // any work (their senders retransmit, §6.2.1).
+    if (!this.inbound.admit(neighbour)) return;
+    try {
+      await this.processRequest(msg, parsed);
+    } finally {
+      this.inbound.release(neighbour);
+    }
+  }
+
+  private async processRequest(msg: InboundMessage, parsed: MessageParts): Promise<void> {
+    const { header, from } = msg;
+    const sender = await this.verify(header, parsed);
+    if (!sender || this.closed) return;
+    const now = this.clock.now();
+    const cacheKey = `${header.transactionId}/${nodeIdKey(sender.nodeId)}`;
+    const known = this.answers.lookup(cacheKey, now);
+    if (known?.state === 'in-progress') return;
+    if (known?.state === 'answered') {
+      // §6.2.1: the same answer again, under a header for the path this retransmission took.
+      this.forwarding.send(encodeWithForwardingHeader(answerHeader(header, from, this.localNodeId, this.forwarding.parameters), known.payload));
+      return;
+    }
+    this.answers.begin(cacheKey, now);
+    let reply: { code: number; body: Uint8Array; extensions: readonly MessageExtension[] };
+    try {
+      reply = await this.withinRequestLifetime(this.dispatch(msg, parsed, sender));
+    } catch (e) {
+      if (e instanceof NoAnswer) {
+        this.answers.forget(cacheKey);
+        this.counters.droppedOther++;
+        return;
+      }
+      reply = this.errorReply(e);
+    }
+    const sent = await this.sendAnswer(header, from, reply.code, reply.body, reply.extensions);
+    if (sent) this.answers.answered(cacheKey, this.clock.now(), sent);
+    else this.answers.forget(cacheKey);
+  }
+
+  /**
+   * A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its requester
+   * has given up, so the request is dropped and its slot freed (a stuck handler cannot hold the
+   * flood bounds forever).
+   */
+  private withinRequestLifetime<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.clock.setTimer(MAX_REQUEST_LIFETIME_MS, () => reject(new NoAnswer('the handler did not answer within the request lifetime')));
+      work.then(
+        (v) => {
+          timer.cancel();
+          resolve(v);
+        },
+        (e: unknown) => {
+          timer.cancel();
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
+  private async dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): Promise<{ code: number; body: Uint8Array; extensions: readonly MessageExtension[] }> {
+    const { header } = msg;
+    const { messageCode, messageBody, extensions } = parsed.contents;
+    const problem = checkRequestAtDestination(header, parsed.contents, this.forwarding.parameters, this.understoodOptions, this.understoodExtensions);
+    if (problem) {
+      if (problem.code === ErrorCode.Error_Config_Too_Old) this.onStaleConfiguration?.(sender, header.configurationSequence);
+      throw problem;
+    }
+    const handler = this.handlers.get(messageCode);
+    if (!handler) {
+      const verdict = answerForUnknownMessageCode(messageCode);
+      const name = messageCodeName(messageCode);
+      if (verdict.answer === 'error') throw new ReloadError(verdict.errorCode, utf8(`this node does not implement ${name ?? `message code 0x${messageCode.toString(16)}`}`));
+      throw new NoAnswer();
+    }
+    let body: MessageBody;
+    try {
+      body = decodeMessageBody(messageCode, messageBody, this.bodyContext);
+    } catch (e) {
+      if (e instanceof UnknownKindError) {
+        // §7.4.1.2: error_info is `KindId unknown_kinds<0..2^8-1>`.
+        throw new ReloadError(ErrorCode.Error_Unknown_Kind, encodeWith((w) => w.prefixed(1, () => e.kindIds.forEach((k) => w.u32(k)), 'unknown_kinds')));
+      }
+      if (e instanceof DecodeError) throw ReloadError.of('Error_Invalid_Message', e.message);
+      throw e;
+    }
+    if (body.name === 'unknown' || body.name === 'error') throw ReloadError.of('Error_Invalid_Message', 'not a request body');
+    this.counters.requestsHandled++;
+    const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from } as IncomingRequest;
+    const result = await handler(request);
+    const answerName = messageCodeName(answerCodeFor(messageCode));
+    if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
+    const encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, this.bodyContext);
+    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? [] };
+  }
+
+  private errorReply(e: unknown): { code: number; body: Uint8Array; extensions: readonly MessageExtension[] } {
+    let err: ReloadError;
+    if (e instanceof ReloadError) err = e;
+    else {
+      this.log.error('request handler failed', { error: String(e) });
+      err = ReloadError.of('Error_Invalid_Message', 'the request could not be processed');
+    }
+    const { code, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
+    return { code, body: bytes, extensions: [] };
+  }
+
+  /** Sign and send an answer; returns its signed payload (for the answer cache), or undefined. */
+  private async sendAnswer(request: ForwardingHeader, from: NodeId | undefined, code: number, body: Uint8Array, extensions: readonly MessageExtension[]): Promise<Uint8Array | undefined> {
+    const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters);
+    let message: Uint8Array;
+    try {
+      message = await this.sign(header, { messageCode: code, messageBody: body, extensions });
+      // §6.3.2 max_response_length: "responding peers MUST check that any response would not
+      // exceed it". §6.3.2 names Error_Incompatible_with_Overlay for this, but §6.3.3.1 defines
+      // Error_Response_Too_Large for exactly this case ("A node would have generated a response that
+      // is too large per the max_response_length field"): OUR READING takes the specific code.
+      // An error answer is not held to it: it must be able to say why the request failed.
+      if (request.maxResponseLength !== 0 && message.length > request.maxResponseLength && code !== MessageCode.error) {
+        throw ReloadError.of('Error_Response_Too_Large', `the answer has ${message.length} bytes, max_response_length is ${request.maxResponseLength}`);
+      }
+    } catch (e) {
+      if (!(e instanceof ReloadError) || code === MessageCode.error) throw e;
+      // The answer cannot go out as it is (too large): answer with the error instead.
+      const err = e.code === ErrorCode.Error_Message_Too_Large ? ReloadError.of('Error_Response_Too_Large', e.message) : e;
+      const { code: ec, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
+      return this.sendAnswer(request, from, ec, bytes, []);
+    }
+    if (this.closed) return undefined;
+    if (code === MessageCode.error) this.counters.errorAnswersSent++;
+    this.forwarding.send(message);
+    return message.subarray(forwardingHeaderSize(header));
+  }
+
+  private async sendError(request: ForwardingHeader, from: NodeId, errorCode: number, reason: string): Promise<void> {
+    const { code, bytes } = encodeMessageBody({ name: 'error', value: { errorCode, errorInfo: utf8(reason) } });
+    await this.sendAnswer(request, from, code, bytes, []);
+  }
+}
+
+/** Internal: the request gets no answer at all (answerForUnknownMessageCode 'none'). */
+class NoAnswer extends Error {
+  override readonly name: string = 'NoAnswer';
+}

@@ -1,0 +1,66 @@
+/**
+ * The typed surface of message transport: request bodies, their answers, incoming requests and
+ * the replies handlers give. Bodies are the message-body table's (wire/message-body.ts, §6.3.3).
+ */
+import type { AbortOptions } from '../runtime/components.js';
+import type { VerifiedSigner } from '../security/signer.js';
+import type { ForwardingHeader } from '../wire/forwarding-header.js';
+import type { ForwardingOption } from '../wire/forwarding-option.js';
+import type { NodeId } from '../wire/ids.js';
+import type { KnownBodyName, MessageBodies } from '../wire/message-body.js';
+import type { MessageExtension } from '../wire/message-contents.js';
+
+/** Registry names of the requests (§14.8: odd codes), e.g. `store_req`. */
+export type RequestName = Extract<KnownBodyName, `${string}_req`>;
+
+/** The answer that goes with a request (§6.3.3: "the corresponding response being the request code plus 1"). */
+export type AnswerNameFor<K extends RequestName> = K extends `${infer P}_req` ? Extract<`${P}_ans`, KnownBodyName> : never;
+
+/** A request body to send. */
+export interface RequestBody<K extends RequestName = RequestName> {
+  readonly name: K;
+  readonly value: MessageBodies[K];
+}
+
+/** Per-request settings. */
+export interface RequestOptions extends AbortOptions {
+  /** Message extensions to carry (§6.3.3). */
+  readonly extensions?: readonly MessageExtension[];
+  /** Forwarding options to carry (§6.3.2.3). */
+  readonly forwardingOptions?: readonly ForwardingOption[];
+  /** §6.3.2 max_response_length; 0 (the default) means no limit. */
+  readonly maxResponseLength?: number;
+  /** Initial TTL; default the overlay's initial-ttl. */
+  readonly ttl?: number;
+}
+
+/** A successful answer. Error answers reject the request with ReloadError instead. */
+export interface Answer<A extends KnownBodyName = KnownBodyName> {
+  readonly name: A;
+  readonly value: MessageBodies[A];
+  readonly extensions: readonly MessageExtension[];
+  /** Who signed the answer (§6.3.4). */
+  readonly sender: VerifiedSigner;
+  readonly header: ForwardingHeader;
+}
+
+/** A verified request for this node, as a handler sees it. */
+export interface IncomingRequest<K extends RequestName = RequestName> {
+  readonly name: K;
+  readonly value: MessageBodies[K];
+  readonly extensions: readonly MessageExtension[];
+  /** Who signed it (§6.3.4). */
+  readonly sender: VerifiedSigner;
+  /** Its forwarding header (via list, destination list for this node, options). */
+  readonly header: ForwardingHeader;
+  /** The neighbour it arrived from; undefined when this node sent it to itself. */
+  readonly from: NodeId | undefined;
+}
+
+/** What a handler answers with. To answer with an error, throw a ReloadError. */
+export interface Reply<A extends KnownBodyName = KnownBodyName> {
+  readonly value: MessageBodies[A];
+  readonly extensions?: readonly MessageExtension[];
+}
+
+export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>) => Promise<Reply<AnswerNameFor<K>>> | Reply<AnswerNameFor<K>>;

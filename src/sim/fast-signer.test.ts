@@ -1,0 +1,66 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ReloadError } from '../reload/runtime/reload-error.js';
+import { FastSigner, FastVerifier } from './fast-signer.js';
+
+const id = (b: number) => new Uint8Array(16).fill(b);
+
+describe('FastSigner / FastVerifier (simulator only)', () => {
+  it('verifies its own signatures and names the signer', async () => {
+    const s = new FastSigner(id(1), 'alice@sim');
+    const input = Uint8Array.of(1, 2, 3);
+    const sig = await s.sign(input);
+    const who = await new FastVerifier().verify(input, sig, []);
+    expect(who).toEqual({ nodeId: id(1), nodeIds: [id(1)], userName: 'alice@sim' });
+  });
+
+  it('rejects with Error_Forbidden: another input, a tampered signature, another key, another claimed Node-ID', async () => {
+    const s = new FastSigner(id(1), 'alice@sim');
+    const input = Uint8Array.of(1, 2, 3);
+    const sig = await s.sign(input);
+    const v = new FastVerifier();
+    const rejects = async (p: Promise<unknown>) => {
+      const e = await p.catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ReloadError);
+      expect((e as ReloadError).codeName).toBe('Error_Forbidden');
+    };
+    await rejects(v.verify(Uint8Array.of(1, 2, 4), sig, []));
+    await rejects(v.verify(input, { ...sig, signatureValue: sig.signatureValue.map((b, i) => (i === 0 ? b ^ 1 : b)) }, []));
+    await rejects(new FastVerifier(123).verify(input, sig, []));
+    const claimed = new FastSigner(id(2), 'alice@sim').identity();
+    await rejects(v.verify(input, { ...sig, identity: claimed }, []));
+  });
+});
+
+describe('nothing outside the simulator can pick the fast signer', () => {
+  // Production code must have no way to select it (issue 3): no file under these folders
+  // imports src/sim/fast-signer. The simulator itself and the CLI's sim command may.
+  const src = fileURLToPath(new URL('..', import.meta.url));
+  const guarded = ['reload', 'server', 'usages', 'phone', 'app', 'platform'];
+
+  function files(dir: string): string[] {
+    let out: string[] = [];
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      return out;
+    }
+    for (const e of entries) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) out = out.concat(files(p));
+      else if (/\.(ts|tsx|js|mjs)$/.test(e)) out.push(p);
+    }
+    return out;
+  }
+
+  it('no file under src/{reload,server,usages,phone,app,platform} mentions fast-signer', () => {
+    const offenders = guarded
+      .flatMap((d) => files(join(src, d)))
+      .filter((f) => /fast-signer|FastSigner|FastVerifier/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(src, f));
+    expect(offenders).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * A fast, NON-CRYPTOGRAPHIC Signer/Verifier (reload/security/signer.ts) for the simulator only,
+ * where thousands of peers sign every message and real RSA would dominate the run time.
+ *
+ * SIMULATOR ONLY: nothing under src/reload, src/server, src/usages, src/phone, src/app or
+ * src/platform may import this file (fast-signer.test.ts greps the tree to enforce it), so
+ * production code has no way to pick it.
+ *
+ * Scheme: the SignerIdentity is `cert_hash` with hash_alg `none` (0) and, in place of a
+ * certificate hash, the signer's Node-ID followed by its user name (UTF-8); no certificate is sent.
+ * The signature value is a 64-bit keyed hash of that identity and the signed input, under a key
+ * shared by the simulated overlay. Anyone holding the key can forge; a peer without it (or a
+ * tampered message) fails verification with Error_Forbidden, which is what the tests need.
+ */
+import type { AbortOptions } from '../reload/runtime/components.js';
+import { ReloadError } from '../reload/runtime/reload-error.js';
+import type { Signer, VerifiedSigner, Verifier } from '../reload/security/signer.js';
+import { NODE_ID_LENGTH, type NodeId } from '../reload/wire/ids.js';
+import { HashAlgorithm, SignatureAlgorithm, SignerIdentityType, type GenericCertificate, type Signature, type SignerIdentity } from '../reload/wire/security-block.js';
+
+/** The algorithm pair of fast signatures: no hash, "anonymous" signature (TLS registries). */
+export const FAST_SIGNATURE_ALGORITHM = { hash: HashAlgorithm.none, signature: SignatureAlgorithm.anonymous } as const;
+
+/** The default overlay key of the simulator. */
+export const DEFAULT_FAST_SIGNER_KEY = 0x5eed5eed;
+
+/** 64-bit keyed hash (two murmur3-style 32-bit lanes) of `parts`, as 8 bytes. */
+export function fastMac(key: number, ...parts: Uint8Array[]): Uint8Array {
+  let h1 = key >>> 0;
+  let h2 = (key ^ 0x9e3779b9) >>> 0;
+  let len = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      const b = p[i]!;
+      h1 = Math.imul(h1 ^ b, 0x01000193) >>> 0;
+      h2 = Math.imul((h2 ^ b) + 0x7f4a7c15, 0xcc9e2d51) >>> 0;
+      h2 = ((h2 << 15) | (h2 >>> 17)) >>> 0;
+    }
+    len += p.length;
+  }
+  h1 ^= len;
+  h2 ^= h1;
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b) >>> 0;
+  h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35) >>> 0;
+  h1 = (h1 ^ (h1 >>> 16)) >>> 0;
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 0x85ebca6b) >>> 0;
+  h2 = Math.imul(h2 ^ (h2 >>> 13), 0xc2b2ae35) >>> 0;
+  h2 = (h2 ^ (h2 >>> 16) ^ h1) >>> 0;
+  return Uint8Array.of(h1 >>> 24, (h1 >>> 16) & 0xff, (h1 >>> 8) & 0xff, h1 & 0xff, h2 >>> 24, (h2 >>> 16) & 0xff, (h2 >>> 8) & 0xff, h2 & 0xff);
+}
+
+function identityBytes(nodeId: NodeId, userName: string): Uint8Array {
+  const name = new TextEncoder().encode(userName);
+  if (nodeId.length !== NODE_ID_LENGTH) throw new RangeError(`a Node-ID is ${NODE_ID_LENGTH} bytes`);
+  if (name.length > 255 - NODE_ID_LENGTH) throw new RangeError('user name too long for a fast identity');
+  const out = new Uint8Array(NODE_ID_LENGTH + name.length);
+  out.set(nodeId, 0);
+  out.set(name, NODE_ID_LENGTH);
+  return out;
+}
+
+export class FastSigner implements Signer {
+  private readonly id: Uint8Array;
+
+  constructor(
+    readonly nodeId: NodeId,
+    readonly userName: string,
+    private readonly key: number = DEFAULT_FAST_SIGNER_KEY,
+  ) {
+    this.id = identityBytes(nodeId, userName);
+  }
+
+  certificates(): readonly GenericCertificate[] {
+    return [];
+  }
+
+  identity(): SignerIdentity {
+    return { identityType: SignerIdentityType.cert_hash, hashAlg: HashAlgorithm.none, hash: this.id };
+  }
+
+  sign(input: Uint8Array, _options?: AbortOptions): Promise<Signature> {
+    return Promise.resolve({ algorithm: FAST_SIGNATURE_ALGORITHM, identity: this.identity(), signatureValue: fastMac(this.key, this.id, input) });
+  }
+}
+
+export class FastVerifier implements Verifier {
+  constructor(private readonly key: number = DEFAULT_FAST_SIGNER_KEY) {}
+
+  verify(input: Uint8Array, signature: Signature, _certificates: readonly GenericCertificate[], _options?: AbortOptions): Promise<VerifiedSigner> {
+    const forbidden = (why: string) => Promise.reject(ReloadError.of('Error_Forbidden', `fast signature: ${why}`));
+    const { algorithm, identity, signatureValue } = signature;
+    if (algorithm.hash !== FAST_SIGNATURE_ALGORITHM.hash || algorithm.signature !== FAST_SIGNATURE_ALGORITHM.signature) return forbidden('not a fast signature');
+    if (!('hash' in identity) || identity.identityType !== SignerIdentityType.cert_hash || identity.hashAlg !== HashAlgorithm.none) return forbidden('not a fast identity');
+    if (identity.hash.length < NODE_ID_LENGTH) return forbidden('identity too short');
+    const expected = fastMac(this.key, identity.hash, input);
+    if (signatureValue.length !== expected.length || expected.some((b, i) => b !== signatureValue[i])) return forbidden('signature does not match');
+    const nodeId = identity.hash.slice(0, NODE_ID_LENGTH);
+    let userName: string;
+    try {
+      userName = new TextDecoder('utf-8', { fatal: true }).decode(identity.hash.subarray(NODE_ID_LENGTH));
+    } catch {
+      return forbidden('user name is not UTF-8');
+    }
+    return Promise.resolve({ nodeId, nodeIds: [nodeId], userName });
+  }
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { webCryptoHasher } from '../platform/web-crypto.js';
+import { toHex } from '../reload/wire/codec/hex.js';
+import { trackedHasher, VirtualClock } from './virtual-clock.js';
+
+describe('VirtualClock', () => {
+  it('does not move on its own and runs timers in time order, ties in the order set', async () => {
+    const clock = new VirtualClock();
+    const log: string[] = [];
+    clock.setTimer(30, () => log.push(`c@${clock.now()}`));
+    clock.setTimer(10, () => log.push(`a@${clock.now()}`));
+    clock.setTimer(10, () => log.push(`b@${clock.now()}`));
+    expect(clock.now()).toBe(0);
+    await clock.advance(20);
+    expect(log).toEqual(['a@10', 'b@10']);
+    expect(clock.now()).toBe(20);
+    await clock.advance(100);
+    expect(log).toEqual(['a@10', 'b@10', 'c@30']);
+    expect(clock.now()).toBe(120);
+  });
+
+  it('cancelled timers never run', async () => {
+    const clock = new VirtualClock();
+    let ran = false;
+    clock.setTimer(5, () => (ran = true)).cancel();
+    expect(clock.pendingTimers).toBe(0);
+    await clock.runAll();
+    expect(ran).toBe(false);
+  });
+
+  it('lets promise chains settle between timers', async () => {
+    const clock = new VirtualClock();
+    const log: string[] = [];
+    clock.setTimer(10, () => {
+      void (async () => {
+        await Promise.resolve();
+        await null;
+        log.push(`chain@${clock.now()}`);
+        clock.setTimer(0, () => log.push(`after@${clock.now()}`));
+      })();
+    });
+    clock.setTimer(11, () => log.push(`next@${clock.now()}`));
+    await clock.advance(50);
+    expect(log).toEqual(['chain@10', 'after@10', 'next@11']);
+  });
+
+  it('holds virtual time while tracked WebCrypto work is pending', async () => {
+    const clock = new VirtualClock();
+    const hasher = trackedHasher(webCryptoHasher, clock);
+    const log: string[] = [];
+    clock.setTimer(10, () => {
+      void hasher.sha256(new TextEncoder().encode('abc')).then((d) => log.push(`digest@${clock.now()}:${toHex(d).slice(0, 8)}`));
+    });
+    clock.setTimer(11, () => log.push(`next@${clock.now()}`));
+    await clock.advance(20);
+    expect(log).toEqual(['digest@10:ba7816bf', 'next@11']);
+  });
+
+  it('run(promise) drives timers until the promise settles', async () => {
+    const clock = new VirtualClock();
+    const p = new Promise<number>((resolve) => clock.setTimer(5000, () => resolve(clock.now())));
+    await expect(clock.run(p)).resolves.toBe(5000);
+    const never = new Promise(() => {});
+    await expect(clock.run(never)).rejects.toThrow(/nothing left to run/);
+    clock.setTimer(10_000, () => {});
+    await expect(clock.run(never, 1000)).rejects.toThrow(/still pending after 1000 ms/);
+  });
+
+  it('run(promise) rethrows a rejection', async () => {
+    const clock = new VirtualClock();
+    const p = new Promise((_, reject) => clock.setTimer(1, () => reject(new Error('boom'))));
+    await expect(clock.run(p)).rejects.toThrow('boom');
+  });
+
+  it('refuses nested runs', async () => {
+    const clock = new VirtualClock();
+    const outer = clock.advance(10);
+    await expect(clock.advance(10)).rejects.toThrow(/already running/);
+    await outer;
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * A Clock (reload/runtime/components.ts) whose time moves only when the simulator or a test runs
+ * it. Timers run in time order (ties in the order they were set); between two timers the clock
+ * lets the JavaScript job queue drain, so promise chains started by a timer (a handler awaiting a
+ * signature, a transport awaiting a verification) settle before virtual time moves on.
+ *
+ * How asynchronous work is made to fit virtual time:
+ * - Pure promise chains (microtasks) always settle: after each batch of timers due at the same
+ *   instant the clock yields one host macrotask (`setImmediate` in Node), and the host drains the
+ *   whole microtask queue before running it.
+ * - Work that completes outside the microtask queue — WebCrypto (`crypto.subtle` runs on a thread
+ *   pool), IndexedDB, I/O — must be registered with `track(promise)` (or wrap the provider with
+ *   `trackedHasher`). While any tracked promise is pending, virtual time stands still: the clock
+ *   waits (in real time) for it to settle, then drains the job queue again. So a WebCrypto
+ *   signature takes zero virtual time and its result is seen before any later timer fires.
+ * The simulator's composition root tracks its crypto provider; tests that use real WebCrypto do
+ * the same. Nothing under reload/ knows this clock exists.
+ */
+import type { Clock, Hasher, Timer } from '../reload/runtime/components.js';
+
+interface Entry {
+  readonly at: number;
+  readonly seq: number;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+/** Yield one host macrotask (the microtask queue drains first). */
+export type HostYield = () => Promise<void>;
+
+const defaultHostYield: HostYield = () => new Promise((resolve) => setImmediate(resolve));
+
+export interface VirtualClockInit {
+  /** Start time (ms); default 0. */
+  readonly start?: number;
+  /** How to yield to the host between timers; default `setImmediate`. */
+  readonly hostYield?: HostYield;
+}
+
+export class VirtualClock implements Clock {
+  private time: number;
+  private seq = 0;
+  private heap: Entry[] = [];
+  private live = 0;
+  private readonly tracked = new Set<Promise<unknown>>();
+  private readonly hostYield: HostYield;
+  private running = false;
+  /** Timers run so far. */
+  timersRun = 0;
+
+  constructor(init: VirtualClockInit = {}) {
+    this.time = init.start ?? 0;
+    this.hostYield = init.hostYield ?? defaultHostYield;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimer(ms: number, fn: () => void): Timer {
+    const entry: Entry = { at: this.time + Math.max(0, Number.isFinite(ms) ? ms : 0), seq: this.seq++, fn, cancelled: false };
+    this.push(entry);
+    this.live++;
+    return {
+      cancel: () => {
+        if (entry.cancelled) return;
+        entry.cancelled = true;
+        this.live--;
+      },
+    };
+  }
+
+  /** Timers set and not yet run or cancelled. */
+  get pendingTimers(): number {
+    return this.live;
+  }
+
+  /** Time of the next timer, or undefined when none is pending. */
+  nextTimerAt(): number | undefined {
+    this.dropCancelled();
+    return this.heap[0]?.at;
+  }
+
+  /**
+   * Register asynchronous work that completes outside the microtask queue (WebCrypto, IndexedDB):
+   * virtual time does not advance while it is pending. Returns the same promise.
+   */
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.tracked.add(promise);
+    const done = () => this.tracked.delete(promise);
+    promise.then(done, done);
+    return promise;
+  }
+
+  /** Let the job queue drain and every tracked operation finish (no virtual time passes). */
+  async settle(): Promise<void> {
+    for (;;) {
+      await this.hostYield();
+      if (this.tracked.size === 0) return;
+      await Promise.race([...this.tracked].map((p) => p.then(() => undefined, () => undefined)));
+    }
+  }
+
+  /** Run every timer due within the next `ms` milliseconds, then leave the clock at now + ms. */
+  async advance(ms: number): Promise<void> {
+    await this.runUntilTime(this.time + Math.max(0, ms));
+  }
+
+  /** Run timers up to and including time `t`, then set the clock to `t` (if later than now). */
+  async runUntilTime(t: number): Promise<void> {
+    this.enter();
+    try {
+      await this.settle();
+      for (;;) {
+        const at = this.nextTimerAt();
+        if (at === undefined || at > t) break;
+        this.runDue(at);
+        await this.settle();
+      }
+      if (t > this.time) this.time = t;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Run timers until `promise` settles and return its outcome (rejections are rethrown). Fails if
+   * it has not settled after `maxMs` of virtual time or when no timer is left to run.
+   */
+  async run<T>(promise: Promise<T>, maxMs = 24 * 3600_000): Promise<T> {
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    promise.then(
+      (value) => (outcome = { ok: true, value }),
+      (error: unknown) => (outcome = { ok: false, error }),
+    );
+    const deadline = this.time + maxMs;
+    this.enter();
+    try {
+      await this.settle();
+      while (!outcome) {
+        const at = this.nextTimerAt();
+        if (at === undefined) throw new Error(`VirtualClock.run: nothing left to run at ${this.time} ms and the promise is still pending`);
+        if (at > deadline) throw new Error(`VirtualClock.run: the promise is still pending after ${maxMs} ms of virtual time`);
+        this.runDue(at);
+        await this.settle();
+      }
+    } finally {
+      this.running = false;
+    }
+    if (outcome.ok) return outcome.value;
+    throw outcome.error;
+  }
+
+  /** Run every pending timer (and those they set) until none is left, at most `maxTimers`. */
+  async runAll(maxTimers = 1_000_000): Promise<void> {
+    this.enter();
+    try {
+      await this.settle();
+      let budget = maxTimers;
+      for (;;) {
+        const at = this.nextTimerAt();
+        if (at === undefined) return;
+        if (budget <= 0) throw new Error(`VirtualClock.runAll: still ${this.live} timers after ${maxTimers}`);
+        budget -= this.runDue(at);
+        await this.settle();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private enter(): void {
+    if (this.running) throw new Error('VirtualClock: already running (advance/run/runAll do not nest)');
+    this.running = true;
+  }
+
+  /** Run every timer due at time `at` (including ones they add for the same instant); returns how many ran. */
+  private runDue(at: number): number {
+    this.time = at;
+    let n = 0;
+    for (;;) {
+      this.dropCancelled();
+      const top = this.heap[0];
+      if (!top || top.at !== at) return n;
+      this.pop();
+      top.cancelled = true;
+      this.live--;
+      n++;
+      this.timersRun++;
+      top.fn();
+    }
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+  }
+
+  private less(a: Entry, b: Entry): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  private push(e: Entry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0 && last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** A Hasher whose every operation is tracked by `clock` (so WebCrypto digests fit virtual time). */
+export function trackedHasher(hasher: Hasher, clock: VirtualClock): Hasher {
+  return {
+    sha1: (data) => clock.track(hasher.sha1(data)),
+    sha256: (data) => clock.track(hasher.sha256(data)),
+  };
+}
