@@ -1,0 +1,234 @@
+/**
+ * The storage component of a peer (RFC 6940 §7, Figure 1 "Storage"): the §7 rules on top of a
+ * StorageBackend. Message transport hands it decoded Store/Fetch/Stat/Find requests (decoded
+ * with `kinds.models`) and answers with what it returns, or with the ReloadError it throws
+ * (§6.3.3.1). Replication (replication.ts) drives it through `snapshot`, `resources`, `drop`
+ * and `absorb`.
+ */
+import { AbortError, silentLogger, type AbortOptions, type Clock, type Hasher, type Logger, type Timer } from '../runtime/components.js';
+import type { Verifier } from '../security/signer.js';
+import type { GenericCertificate } from '../wire/security-block.js';
+import type { ResourceId } from '../wire/ids.js';
+import type { FetchAns, FetchKindResponse, FetchReq } from '../wire/storage/fetch.js';
+import type { FindAns, FindReq } from '../wire/storage/find.js';
+import type { StatAns, StatReq } from '../wire/storage/stat.js';
+import type { StoreReq } from '../wire/storage/store.js';
+import { BASE_ACCESS_POLICIES, type AccessPolicy } from './access-control.js';
+import { KindDefinitionError, type KindDefinition, type KindTable } from './kind-table.js';
+import { fetchValues, findResources, statValues, type ReadEnvironment } from './read-operations.js';
+import type { ResourceIdHash } from './resource-id-hash.js';
+import type { ResponsibilityOracle } from './responsibility-oracle.js';
+import { hexKey } from './ring-range.js';
+import type { ResourceQuery, StorageBackend } from './storage-backend.js';
+import { DEFAULT_STORAGE_LIMITS, type StorageLimits } from './storage-limits.js';
+import {
+  applyStore,
+  checkResponsibility,
+  checkStoreShape,
+  isAnonymousSignature,
+  verifyAndAuthorize,
+  type StoreContext,
+  type StoreEnvironment,
+  type StoreResult,
+} from './store-operation.js';
+import type { StoredRecord } from './stored-record.js';
+
+export type { StoreContext, StoreResult } from './store-operation.js';
+
+export interface DataStoreDeps {
+  readonly backend: StorageBackend;
+  readonly clock: Clock;
+  readonly verifier: Verifier;
+  /** SHA-256 for Stat digests (§7.4.3.2). */
+  readonly hasher: Pick<Hasher, 'sha256'>;
+  /** The overlay's Resource-ID hash, for access control (§7.3); chordReloadResourceIdHash for CHORD-RELOAD. */
+  readonly resourceIdHash: ResourceIdHash;
+  readonly responsibility: ResponsibilityOracle;
+  readonly logger?: Logger;
+}
+
+export interface DataStoreInit {
+  readonly kinds: KindTable;
+  readonly limits?: Partial<StorageLimits>;
+  /** Policies beyond the four of §7.3 (e.g. RFC 7374 NODE-ID-MATCH), by name. */
+  readonly extraPolicies?: readonly AccessPolicy[];
+  /** How often `start()` purges expired values (ms of the injected clock; default 60 s). */
+  readonly purgeIntervalMs?: number;
+}
+
+/** One Kind's live values at a Resource-ID, with its generation counter. */
+export interface KindSnapshot {
+  readonly kind: number;
+  readonly generation: bigint;
+  readonly records: readonly StoredRecord[];
+}
+
+export interface DataStore {
+  readonly kinds: KindTable;
+  /** RFC 6940 §7.4.1 Store. Rejects with ReloadError carrying the RFC error code. */
+  store(req: StoreReq, context: StoreContext, options?: AbortOptions): Promise<StoreResult>;
+  /** RFC 6940 §7.4.2 Fetch. */
+  fetch(req: FetchReq, options?: AbortOptions): Promise<FetchAns>;
+  /** RFC 6940 §7.4.3 Stat. */
+  stat(req: StatReq, options?: AbortOptions): Promise<StatAns>;
+  /** RFC 6940 §7.4.4 Find. */
+  find(req: FindReq, options?: AbortOptions): Promise<FindAns>;
+  /**
+   * Take the values of another peer's FetchAns that are newer than ours (§7.4.1.1: after an
+   * Error_Data_Too_Old or Error_Generation_Counter_Too_Low on a replica or hand-over store,
+   * "fetch the newer data from the peer generating the error and use that to replace its own
+   * copy"). Each value's signature and policy are checked as for a Store. Resolves with how
+   * many values were taken.
+   */
+  absorb(resourceId: ResourceId, responses: readonly FetchKindResponse[], certificates: readonly GenericCertificate[], options?: AbortOptions): Promise<number>;
+  /** Every live value at a Resource-ID, by Kind (for replication). */
+  snapshot(resourceId: ResourceId): Promise<KindSnapshot[]>;
+  /** Resource-IDs held, as StorageBackend.resources. */
+  resources(query?: ResourceQuery): Promise<ResourceId[]>;
+  /** Forget everything at these Resource-IDs (§10.7.3: no longer in the replica set). */
+  drop(resourceIds: readonly ResourceId[]): Promise<void>;
+  /** Delete expired values now (§7.4.1.3); resolves with how many. */
+  purgeExpired(): Promise<number>;
+  /** Purge expired values every `purgeIntervalMs` on the injected clock. */
+  start(): void;
+  stop(): void;
+}
+
+class DataStoreImpl implements DataStore {
+  readonly kinds: KindTable;
+  private readonly env: StoreEnvironment & ReadEnvironment;
+  private readonly logger: Logger;
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly purgeIntervalMs: number;
+  private timer: Timer | undefined;
+
+  constructor(
+    private readonly deps: DataStoreDeps,
+    init: DataStoreInit,
+  ) {
+    this.kinds = init.kinds;
+    this.logger = deps.logger ?? silentLogger;
+    this.purgeIntervalMs = init.purgeIntervalMs ?? 60_000;
+    const policies = new Map(BASE_ACCESS_POLICIES);
+    for (const p of init.extraPolicies ?? []) policies.set(p.name, p);
+    const missing = init.kinds.kinds.filter((k: KindDefinition) => !policies.has(k.accessControl));
+    if (missing.length > 0) {
+      throw new KindDefinitionError(`no access control policy for ${missing.map((k) => `Kind ${k.name ?? k.id} (${k.accessControl})`).join(', ')}`);
+    }
+    this.env = {
+      backend: deps.backend,
+      clock: deps.clock,
+      verifier: deps.verifier,
+      hash: deps.resourceIdHash,
+      hasher: deps.hasher,
+      kinds: init.kinds,
+      policies,
+      responsibility: deps.responsibility,
+      limits: { ...DEFAULT_STORAGE_LIMITS, ...init.limits },
+    };
+  }
+
+  /** Runs `fn` after every earlier locked operation on the same Resource-ID (read-check-write is atomic per location). */
+  private async withLock<T>(resourceId: ResourceId, fn: () => Promise<T>): Promise<T> {
+    const key = hexKey(resourceId);
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+
+  async store(req: StoreReq, context: StoreContext, options?: AbortOptions): Promise<StoreResult> {
+    checkAborted(options);
+    const definitions = checkStoreShape(this.env, req);
+    checkResponsibility(this.env, req, context.requester);
+    const original = req.replicaNumber === 0;
+    const verified = await verifyAndAuthorize(this.env, req.resource, req.kindData, definitions, context.certificates, original ? context.requester : undefined, options);
+    checkAborted(options);
+    // §7.4.1.2: the answer lists "the peers where the data will be replicated by the node processing the request".
+    const replicas = original ? this.deps.responsibility.replicaSet(req.resource) : [];
+    const result = await this.withLock(req.resource, () => applyStore(this.env, req.resource, verified, original ? 'original' : 'replica', replicas));
+    this.logger.debug('stored', { resource: hexKey(req.resource), replicaNumber: req.replicaNumber, values: result.stored.length });
+    return result;
+  }
+
+  async fetch(req: FetchReq, options?: AbortOptions): Promise<FetchAns> {
+    checkAborted(options);
+    return fetchValues(this.env, req);
+  }
+
+  async stat(req: StatReq, options?: AbortOptions): Promise<StatAns> {
+    checkAborted(options);
+    return statValues(this.env, req);
+  }
+
+  async find(req: FindReq, options?: AbortOptions): Promise<FindAns> {
+    checkAborted(options);
+    return findResources(this.env, req);
+  }
+
+  async absorb(resourceId: ResourceId, responses: readonly FetchKindResponse[], certificates: readonly GenericCertificate[], options?: AbortOptions): Promise<number> {
+    const kindData = responses
+      .filter((r) => this.kinds.get(r.kind))
+      // Synthesized non-existent values (§7.4.2.2) are not data anyone stored.
+      .map((r) => ({ kind: r.kind, generationCounter: r.generation, values: r.values.filter((v) => !isAnonymousSignature(v.signature)) }))
+      .filter((r) => r.values.length > 0);
+    if (kindData.length === 0) return 0;
+    const definitions = checkStoreShape(this.env, { resource: resourceId, replicaNumber: 0, kindData });
+    const verified = await verifyAndAuthorize(this.env, resourceId, kindData, definitions, certificates, undefined, options);
+    const result = await this.withLock(resourceId, () => applyStore(this.env, resourceId, verified, 'absorb', []));
+    return result.stored.length;
+  }
+
+  async snapshot(resourceId: ResourceId): Promise<KindSnapshot[]> {
+    const now = this.deps.clock.now();
+    const out: KindSnapshot[] = [];
+    for (const kind of await this.deps.backend.kinds(resourceId)) {
+      const state = await this.deps.backend.kindState(resourceId, kind);
+      const records = state.records.filter((r) => r.expiresAt > now);
+      if (records.length > 0) out.push({ kind, generation: state.generation, records });
+    }
+    return out;
+  }
+
+  resources(query?: ResourceQuery): Promise<ResourceId[]> {
+    return this.deps.backend.resources(query);
+  }
+
+  async drop(resourceIds: readonly ResourceId[]): Promise<void> {
+    for (const id of resourceIds) await this.withLock(id, () => this.deps.backend.write({ dropResources: [id] }));
+  }
+
+  async purgeExpired(): Promise<number> {
+    const removed = await this.deps.backend.deleteExpired(this.deps.clock.now());
+    if (removed > 0) this.logger.debug('purged expired values', { removed });
+    return removed;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const tick = () => {
+      this.timer = this.deps.clock.setTimer(this.purgeIntervalMs, tick);
+      this.purgeExpired().catch((e: unknown) => this.logger.warn('purge failed', { error: String(e) }));
+    };
+    this.timer = this.deps.clock.setTimer(this.purgeIntervalMs, tick);
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+}
+
+function checkAborted(options?: AbortOptions): void {
+  if (options?.signal?.aborted) throw new AbortError();
+}
+
+/** The storage component over `deps.backend`, for the Kinds of `init.kinds`. */
+export function createDataStore(deps: DataStoreDeps, init: DataStoreInit): DataStore {
+  return new DataStoreImpl(deps, init);
+}

@@ -1,0 +1,333 @@
+/**
+ * The browser's backend: IndexedDB through `idb`, one database per overlay and Node-ID
+ * (ARCHITECTURE.md "Storage"). No Node built-ins. Each `write` is one readwrite transaction over
+ * every store it touches, aborted if anything fails (RFC 6940 §7.4.1.1 atomic Store); inside a
+ * transaction only IndexedDB requests are awaited, so it never auto-commits half-way.
+ *
+ * Stores: `records` (key [resource hex, kind, key tag]; the StoredData as its §7 wire encoding),
+ * `kinds` (key [resource hex, kind]: generation and tallies), `users` (tallies per storing user)
+ * and `meta` (the total). Hex strings sort like the bytes (RingRange), tags like `list` order.
+ */
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { NodeId, ResourceId } from '../wire/ids.js';
+import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
+import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
+import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
+import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
+
+interface RecordValue {
+  r: string;
+  k: number;
+  x: string;
+  m: number;
+  d: Uint8Array;
+  s: number;
+  e: number;
+  u: string;
+  n: Uint8Array;
+  z: number;
+}
+
+interface KindValue {
+  r: string;
+  k: number;
+  /** Generation counter, decimal (uint64). */
+  g: string;
+  c: number;
+  b: number;
+}
+
+interface TallyValue {
+  u: string;
+  c: number;
+  b: number;
+}
+
+interface StorageSchema extends DBSchema {
+  records: { key: [string, number, string]; value: RecordValue; indexes: { expiry: number; kindResource: [number, string] } };
+  kinds: { key: [string, number]; value: KindValue };
+  users: { key: string; value: TallyValue };
+  meta: { key: string; value: TallyValue };
+}
+
+type StoreName = 'records' | 'kinds' | 'users' | 'meta';
+type WriteTx = IDBPTransaction<StorageSchema, StoreName[], 'readwrite'>;
+
+const VERSION = 1;
+const TOTAL = 'total';
+/** Sorts after every number and string in an IndexedDB key (arrays sort last). */
+const HIGH: [] = [];
+
+/** RFC-free naming: one database per overlay and Node-ID. */
+export function idbDatabaseName(overlay: string, nodeId: NodeId): string {
+  return `chordphone-storage/${overlay}/${hexKey(nodeId)}`;
+}
+
+export interface IdbBackendInit {
+  /** The overlay's instance name (§11.1). */
+  readonly overlay: string;
+  /** This peer's Node-ID. */
+  readonly nodeId: NodeId;
+}
+
+function toValue(r: StoredRecord): RecordValue {
+  return {
+    r: hexKey(r.resourceId),
+    k: r.kind,
+    x: recordKeyTag(keyOfRecord(r)),
+    m: MODEL_CODES[r.data.value.model],
+    d: encodeStoredDataBytes(r.data),
+    s: r.storedAt,
+    e: r.expiresAt,
+    u: r.storerUser,
+    n: r.storerNode,
+    z: r.size,
+  };
+}
+
+function toRecord(v: RecordValue): StoredRecord {
+  return {
+    resourceId: fromHexKey(v.r),
+    kind: v.k,
+    data: decodeStoredDataBytes(v.d, v.m),
+    storedAt: v.s,
+    expiresAt: v.e,
+    storerUser: v.u,
+    storerNode: v.n,
+    size: v.z,
+  };
+}
+
+/** Tallies read once per transaction, adjusted in memory, written back at the end. */
+class Tallies {
+  private readonly kinds = new Map<string, KindValue | null>();
+  private readonly users = new Map<string, TallyValue | null>();
+  private total: TallyValue | undefined;
+
+  constructor(private readonly tx: WriteTx) {}
+
+  async kind(r: string, k: number): Promise<KindValue> {
+    const id = `${r}/${k}`;
+    let v = this.kinds.get(id);
+    if (v === undefined) v = (await this.tx.objectStore('kinds').get([r, k])) ?? null;
+    const out = v ?? { r, k, g: '0', c: 0, b: 0 };
+    this.kinds.set(id, out);
+    return out;
+  }
+
+  async adjust(v: RecordValue, sign: 1 | -1): Promise<void> {
+    const kind = await this.kind(v.r, v.k);
+    let user = this.users.get(v.u);
+    if (user === undefined) user = (await this.tx.objectStore('users').get(v.u)) ?? null;
+    const u = user ?? { u: v.u, c: 0, b: 0 };
+    this.users.set(v.u, u);
+    this.total ??= (await this.tx.objectStore('meta').get(TOTAL)) ?? { u: TOTAL, c: 0, b: 0 };
+    for (const t of [kind, u, this.total]) {
+      t.c += sign;
+      t.b += sign * v.z;
+    }
+  }
+
+  /** Forget a whole resource's kinds (their records were dropped and uncounted). */
+  dropped(r: string): void {
+    for (const [id, v] of this.kinds) if (v && v.r === r) this.kinds.set(id, { ...v, g: '0', c: 0, b: 0 });
+  }
+
+  async flush(): Promise<void> {
+    for (const v of this.kinds.values()) {
+      if (!v) continue;
+      if (v.c === 0) await this.tx.objectStore('kinds').delete([v.r, v.k]);
+      else await this.tx.objectStore('kinds').put(v);
+    }
+    for (const [name, v] of this.users) {
+      if (!v) continue;
+      if (v.c === 0) await this.tx.objectStore('users').delete(name);
+      else await this.tx.objectStore('users').put(v);
+    }
+    if (this.total) await this.tx.objectStore('meta').put(this.total, TOTAL);
+  }
+}
+
+class IdbBackend implements StorageBackend {
+  constructor(private readonly db: IDBPDatabase<StorageSchema>) {}
+
+  async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
+    const v = await this.db.get('records', [hexKey(resourceId), kind, recordKeyTag(key)]);
+    return v && toRecord(v);
+  }
+
+  async put(record: StoredRecord): Promise<void> {
+    await this.write({ puts: [record] });
+  }
+
+  async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
+    const had = (await this.db.count('records', [hexKey(resourceId), kind, recordKeyTag(key)])) > 0;
+    if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
+    return had;
+  }
+
+  async kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
+    const r = hexKey(resourceId);
+    const tx = this.db.transaction(['records', 'kinds'], 'readonly');
+    const [k, values] = await Promise.all([
+      tx.objectStore('kinds').get([r, kind]),
+      tx.objectStore('records').getAll(IDBKeyRange.bound([r, kind], [r, kind, HIGH])),
+      tx.done,
+    ]);
+    return { generation: k ? BigInt(k.g) : 0n, records: values.map(toRecord) };
+  }
+
+  async kinds(resourceId: ResourceId): Promise<number[]> {
+    const r = hexKey(resourceId);
+    const keys = await this.db.getAllKeys('kinds', IDBKeyRange.bound([r], [r, HIGH]));
+    return keys.map(([, k]) => k);
+  }
+
+  async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
+    const limit = query.limit ?? Infinity;
+    const tx = this.db.transaction(['records', 'kinds'], 'readonly');
+    const out: string[] = [];
+    for (const part of rangeParts(query.range)) {
+      if (out.length >= limit) break;
+      let last: string | undefined;
+      if (query.kind === undefined) {
+        const range = keyRange(part.after === undefined ? undefined : [part.after, HIGH], part.upTo === undefined ? undefined : [part.upTo, HIGH]);
+        for (let c = await tx.objectStore('kinds').openKeyCursor(range); c && out.length < limit; c = await c.continue()) {
+          const r = c.key[0];
+          if (r === last) continue;
+          last = r;
+          if (await this.alive(tx, r, undefined, query.aliveAt)) out.push(r);
+        }
+      } else {
+        const kind = query.kind;
+        const lower: [number, string] | [number] = part.after === undefined ? [kind] : [kind, part.after];
+        const upper: [number, string] | [number, []] = part.upTo === undefined ? [kind, HIGH] : [kind, part.upTo];
+        const range = IDBKeyRange.bound(lower, upper, part.after !== undefined, false);
+        for (let c = await tx.objectStore('records').index('kindResource').openKeyCursor(range); c && out.length < limit; c = await c.continue()) {
+          const r = c.key[1];
+          if (r === last) continue;
+          last = r;
+          if (await this.alive(tx, r, kind, query.aliveAt)) out.push(r);
+        }
+      }
+    }
+    await tx.done;
+    return out.map(fromHexKey);
+  }
+
+  private async alive(
+    tx: IDBPTransaction<StorageSchema, ('records' | 'kinds')[], 'readonly'>,
+    r: string,
+    kind: number | undefined,
+    aliveAt: number | undefined,
+  ): Promise<boolean> {
+    if (aliveAt === undefined) return true;
+    const range = kind === undefined ? IDBKeyRange.bound([r], [r, HIGH]) : IDBKeyRange.bound([r, kind], [r, kind, HIGH]);
+    for (let c = await tx.objectStore('records').openCursor(range); c; c = await c.continue()) {
+      if (c.value.e > aliveAt) return true;
+    }
+    return false;
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    const tx = this.db.transaction(['records', 'kinds', 'users', 'meta'], 'readwrite');
+    const done = tx.done.catch((e: unknown) => e);
+    try {
+      const tallies = new Tallies(tx);
+      const records = tx.objectStore('records');
+      for (const id of batch.dropResources ?? []) {
+        const r = hexKey(id);
+        for (let c = await records.openCursor(IDBKeyRange.bound([r], [r, HIGH])); c; c = await c.continue()) {
+          await tallies.adjust(c.value, -1);
+          await c.delete();
+        }
+        tallies.dropped(r);
+        await tx.objectStore('kinds').delete(IDBKeyRange.bound([r], [r, HIGH]));
+      }
+      for (const ref of batch.deletes ?? []) {
+        const key: [string, number, string] = [hexKey(ref.resourceId), ref.kind, recordKeyTag(ref.key)];
+        const old = await records.get(key);
+        if (!old) continue;
+        await tallies.adjust(old, -1);
+        await records.delete(key);
+      }
+      for (const record of batch.puts ?? []) {
+        const v = toValue(record);
+        const old = await records.get([v.r, v.k, v.x]);
+        if (old) await tallies.adjust(old, -1);
+        await tallies.adjust(v, 1);
+        await records.put(v);
+      }
+      for (const g of batch.generations ?? []) {
+        if (g.generation < 1n || g.generation > MAX_GENERATION) throw new RangeError(`generation ${g.generation} is not in 1..2^64-1`);
+        (await tallies.kind(hexKey(g.resourceId), g.kind)).g = g.generation.toString();
+      }
+      await tallies.flush();
+    } catch (e) {
+      tx.abort();
+      await done;
+      throw e;
+    }
+    const result = await done;
+    if (result !== undefined) throw result;
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    const tx = this.db.transaction(['records', 'kinds', 'users', 'meta'], 'readwrite');
+    const tallies = new Tallies(tx);
+    let removed = 0;
+    const index = tx.objectStore('records').index('expiry');
+    for (let c = await index.openCursor(IDBKeyRange.upperBound(now)); c; c = await c.continue()) {
+      await tallies.adjust(c.value, -1);
+      await c.delete();
+      removed++;
+    }
+    await tallies.flush();
+    await tx.done;
+    return removed;
+  }
+
+  async usage(scope?: UsageScope): Promise<Usage> {
+    const t = !scope
+      ? await this.db.get('meta', TOTAL)
+      : 'user' in scope
+        ? await this.db.get('users', scope.user)
+        : await this.db.get('kinds', [hexKey(scope.resourceId), scope.kind]);
+    return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function keyRange<K extends IDBValidKey>(lower: K | undefined, upper: K | undefined): IDBKeyRange | undefined {
+  if (lower !== undefined && upper !== undefined) return IDBKeyRange.bound(lower, upper, true, false);
+  if (lower !== undefined) return IDBKeyRange.lowerBound(lower, true);
+  if (upper !== undefined) return IDBKeyRange.upperBound(upper);
+  return undefined;
+}
+
+/** The clockwise pieces of a ring range as ascending hex intervals `(after, upTo]`. */
+function rangeParts(range: RingRange | undefined): { after?: string; upTo?: string }[] {
+  if (!range) return [{}];
+  const after = hexKey(range.after);
+  const upTo = hexKey(range.upTo);
+  if (after < upTo) return [{ after, upTo }];
+  return [{ after }, { upTo }];
+}
+
+/** Opens (creating if needed) the IndexedDB backend of one overlay and Node-ID. */
+export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBackend> {
+  const db = await openDB<StorageSchema>(idbDatabaseName(init.overlay, init.nodeId), VERSION, {
+    upgrade(database) {
+      const records = database.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
+      records.createIndex('expiry', 'e');
+      records.createIndex('kindResource', ['k', 'r']);
+      database.createObjectStore('kinds', { keyPath: ['r', 'k'] });
+      database.createObjectStore('users', { keyPath: 'u' });
+      database.createObjectStore('meta');
+    },
+  });
+  return new IdbBackend(db);
+}

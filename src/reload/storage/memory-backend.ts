@@ -1,0 +1,275 @@
+import type { NodeId, ResourceId } from '../wire/ids.js';
+import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
+import { fromHexKey, hexKey, ringOrder } from './ring-range.js';
+import { checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
+import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
+
+/**
+ * One stored value, compactly: the StoredData as its §7 wire encoding (measured at about a
+ * quarter of the heap the decoded object graph takes in V8), decoded again on read. The data
+ * model is the tag's first letter (`s`, `a`, `d`, see recordKeyTag).
+ */
+interface Slot {
+  readonly tag: string;
+  readonly bytes: Uint8Array;
+  readonly storedAt: number;
+  readonly expiresAt: number;
+  readonly user: string;
+  readonly node: NodeId;
+  readonly size: number;
+}
+
+interface KindEntry {
+  readonly kind: number;
+  generation: bigint;
+  /** Sorted by tag (the `list` order). max-count keeps these short, so arrays beat Maps. */
+  readonly slots: Slot[];
+  bytes: number;
+}
+
+/** A resource's Kinds, sorted by Kind-ID (a handful at most). */
+type ResourceEntry = KindEntry[];
+
+interface Tally {
+  count: number;
+  bytes: number;
+}
+
+const MODEL_BY_TAG: Readonly<Record<string, number>> = { s: MODEL_CODES.single, a: MODEL_CODES.array, d: MODEL_CODES.dictionary };
+
+function search<T>(items: readonly T[], key: (t: T) => number | string, target: number | string): { found: boolean; at: number } {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = key(items[mid] as T);
+    if (k === target) return { found: true, at: mid };
+    if (k < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return { found: false, at: lo };
+}
+
+const byKind = (k: KindEntry) => k.kind;
+const byTag = (s: Slot) => s.tag;
+
+/**
+ * The simulator's backend, built to be small per peer and per record: one Map from Resource-ID
+ * (hex) to a short sorted array of Kinds, each a short sorted array of encoded values. Per-user
+ * and total tallies are kept current so limits cost O(1); the sorted Resource-ID list for ring
+ * queries is rebuilt only after resources come or go; `deleteExpired` returns at once while
+ * nothing can have expired yet.
+ */
+class MemoryBackend implements StorageBackend {
+  private readonly byResource = new Map<string, ResourceEntry>();
+  private sorted: string[] | undefined = [];
+  private readonly users = new Map<string, Tally>();
+  private readonly total: Tally = { count: 0, bytes: 0 };
+  private earliestExpiry = Infinity;
+  private closed = false;
+
+  async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
+    this.checkOpen();
+    const k = this.kindEntry(hexKey(resourceId), kind);
+    if (!k) return undefined;
+    const { found, at } = search(k.slots, byTag, recordKeyTag(key));
+    return found ? toRecord(resourceId, kind, k.slots[at] as Slot) : undefined;
+  }
+
+  async put(record: StoredRecord): Promise<void> {
+    await this.write({ puts: [record] });
+  }
+
+  async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
+    const k = this.kindEntry(hexKey(resourceId), kind);
+    const had = k !== undefined && search(k.slots, byTag, recordKeyTag(key)).found;
+    if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
+    return had;
+  }
+
+  async kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
+    this.checkOpen();
+    const k = this.kindEntry(hexKey(resourceId), kind);
+    if (!k) return { generation: 0n, records: [] };
+    return { generation: k.generation, records: k.slots.map((s) => toRecord(resourceId, kind, s)) };
+  }
+
+  async kinds(resourceId: ResourceId): Promise<number[]> {
+    this.checkOpen();
+    return (this.byResource.get(hexKey(resourceId)) ?? []).map(byKind);
+  }
+
+  async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
+    this.checkOpen();
+    this.sorted ??= [...this.byResource.keys()].sort();
+    const out: ResourceId[] = [];
+    const limit = query.limit ?? Infinity;
+    for (const key of ringOrder(this.sorted, query.range)) {
+      if (out.length >= limit) break;
+      if (this.matches(this.byResource.get(key) as ResourceEntry, query)) out.push(fromHexKey(key));
+    }
+    return out;
+  }
+
+  private matches(entry: ResourceEntry, query: ResourceQuery): boolean {
+    const kinds = query.kind === undefined ? entry : entry.filter((k) => k.kind === query.kind);
+    const aliveAt = query.aliveAt;
+    return aliveAt === undefined ? kinds.length > 0 : kinds.some((k) => k.slots.some((s) => s.expiresAt > aliveAt));
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    this.checkOpen();
+    checkBatch(batch);
+    const touched = new Map<string, { resource: string; kind: number }>();
+    const touch = (resource: string, kind: number) => touched.set(`${resource}/${kind}`, { resource, kind });
+    for (const id of batch.dropResources ?? []) {
+      const resource = hexKey(id);
+      for (const k of this.byResource.get(resource) ?? []) for (const s of k.slots) this.adjust(s, k, -1);
+      if (this.byResource.delete(resource)) this.sorted = undefined;
+    }
+    for (const ref of batch.deletes ?? []) {
+      const resource = hexKey(ref.resourceId);
+      const k = this.kindEntry(resource, ref.kind);
+      if (!k) continue;
+      const { found, at } = search(k.slots, byTag, recordKeyTag(ref.key));
+      if (!found) continue;
+      this.adjust(k.slots[at] as Slot, k, -1);
+      k.slots.splice(at, 1);
+      touch(resource, ref.kind);
+    }
+    for (const record of batch.puts ?? []) {
+      const resource = hexKey(record.resourceId);
+      const k = this.ensureKind(resource, record.kind);
+      const slot: Slot = {
+        tag: recordKeyTag(keyOfRecord(record)),
+        bytes: encodeStoredDataBytes(record.data),
+        storedAt: record.storedAt,
+        expiresAt: record.expiresAt,
+        user: record.storerUser,
+        node: record.storerNode,
+        size: record.size,
+      };
+      const { found, at } = search(k.slots, byTag, slot.tag);
+      if (found) {
+        this.adjust(k.slots[at] as Slot, k, -1);
+        k.slots[at] = slot;
+      } else k.slots.splice(at, 0, slot);
+      this.adjust(slot, k, 1);
+      if (slot.expiresAt < this.earliestExpiry) this.earliestExpiry = slot.expiresAt;
+      touch(resource, record.kind);
+    }
+    for (const g of batch.generations ?? []) {
+      const resource = hexKey(g.resourceId);
+      this.ensureKind(resource, g.kind).generation = g.generation;
+      touch(resource, g.kind);
+    }
+    for (const { resource, kind } of touched.values()) this.dropIfEmpty(resource, kind);
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    this.checkOpen();
+    if (now < this.earliestExpiry) return 0;
+    let removed = 0;
+    let earliest = Infinity;
+    for (const [resource, entry] of [...this.byResource]) {
+      for (const k of [...entry]) {
+        for (let i = k.slots.length - 1; i >= 0; i--) {
+          const s = k.slots[i] as Slot;
+          if (s.expiresAt <= now) {
+            this.adjust(s, k, -1);
+            k.slots.splice(i, 1);
+            removed++;
+          } else if (s.expiresAt < earliest) earliest = s.expiresAt;
+        }
+        this.dropIfEmpty(resource, k.kind);
+      }
+    }
+    this.earliestExpiry = earliest;
+    return removed;
+  }
+
+  async usage(scope?: UsageScope): Promise<Usage> {
+    this.checkOpen();
+    if (!scope) return { ...this.total };
+    if ('user' in scope) {
+      const u = this.users.get(scope.user);
+      return { count: u?.count ?? 0, bytes: u?.bytes ?? 0 };
+    }
+    const k = this.kindEntry(hexKey(scope.resourceId), scope.kind);
+    return { count: k?.slots.length ?? 0, bytes: k?.bytes ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('storage backend is closed');
+  }
+
+  private kindEntry(resource: string, kind: number): KindEntry | undefined {
+    const entry = this.byResource.get(resource);
+    if (!entry) return undefined;
+    const { found, at } = search(entry, byKind, kind);
+    return found ? entry[at] : undefined;
+  }
+
+  private ensureKind(resource: string, kind: number): KindEntry {
+    let entry = this.byResource.get(resource);
+    if (!entry) {
+      entry = [];
+      this.byResource.set(resource, entry);
+      this.sorted = undefined;
+    }
+    const { found, at } = search(entry, byKind, kind);
+    if (found) return entry[at] as KindEntry;
+    const k: KindEntry = { kind, generation: 0n, slots: [], bytes: 0 };
+    entry.splice(at, 0, k);
+    return k;
+  }
+
+  /** A location without values loses its generation counter; a resource without Kinds goes. */
+  private dropIfEmpty(resource: string, kind: number): void {
+    const entry = this.byResource.get(resource);
+    if (!entry) return;
+    const { found, at } = search(entry, byKind, kind);
+    if (!found || (entry[at] as KindEntry).slots.length > 0) return;
+    entry.splice(at, 1);
+    if (entry.length === 0) {
+      this.byResource.delete(resource);
+      this.sorted = undefined;
+    }
+  }
+
+  private adjust(s: Slot, k: KindEntry, sign: 1 | -1): void {
+    k.bytes += sign * s.size;
+    let u = this.users.get(s.user);
+    if (!u) {
+      u = { count: 0, bytes: 0 };
+      this.users.set(s.user, u);
+    }
+    u.count += sign;
+    u.bytes += sign * s.size;
+    if (u.count === 0) this.users.delete(s.user);
+    this.total.count += sign;
+    this.total.bytes += sign * s.size;
+  }
+}
+
+function toRecord(resourceId: ResourceId, kind: number, s: Slot): StoredRecord {
+  return {
+    resourceId,
+    kind,
+    data: decodeStoredDataBytes(s.bytes, MODEL_BY_TAG[s.tag[0] as string] as number),
+    storedAt: s.storedAt,
+    expiresAt: s.expiresAt,
+    storerUser: s.user,
+    storerNode: s.node,
+    size: s.size,
+  };
+}
+
+/** A backend in this process's memory (the simulator's; also handy in tests). */
+export function createMemoryBackend(): StorageBackend {
+  return new MemoryBackend();
+}

@@ -1,0 +1,266 @@
+/**
+ * The Node peer's backend: SQLite on disk through better-sqlite3 (version 12; 13 crashes on
+ * Node 20). Node-only, so it lives under `storage/node/` where browser code never imports it.
+ * WAL journal, prepared statements, one SQLite transaction per `write` (RFC 6940 §7.4.1.1
+ * atomic Store). Works with ':memory:' too.
+ */
+import Database from 'better-sqlite3';
+import type { ResourceId } from '../../wire/ids.js';
+import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
+import { compareIds, type RingRange } from '../ring-range.js';
+import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
+import { keyOfRecord, recordKeyBytes, type RecordKey, type StoredRecord } from '../stored-record.js';
+
+export interface SqliteBackendInit {
+  /** A file path, or ':memory:'. */
+  readonly filename: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS records (
+  resource BLOB NOT NULL,
+  kind INTEGER NOT NULL,
+  rkey BLOB NOT NULL,
+  model INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  stored_at REAL NOT NULL,
+  expires_at REAL NOT NULL,
+  storer_user TEXT NOT NULL,
+  storer_node BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (resource, kind, rkey)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at);
+CREATE INDEX IF NOT EXISTS records_user ON records (storer_user, size);
+CREATE INDEX IF NOT EXISTS records_kind ON records (kind, resource, expires_at);
+CREATE TABLE IF NOT EXISTS generations (
+  resource BLOB NOT NULL,
+  kind INTEGER NOT NULL,
+  generation BLOB NOT NULL,
+  PRIMARY KEY (resource, kind)
+) WITHOUT ROWID;
+`;
+
+interface RecordRow {
+  resource: Uint8Array;
+  kind: number;
+  model: number;
+  data: Uint8Array;
+  stored_at: number;
+  expires_at: number;
+  storer_user: string;
+  storer_node: Uint8Array;
+  size: number;
+}
+
+interface UsageRow {
+  c: number;
+  b: number;
+}
+
+/** A plain Uint8Array over a Buffer's bytes (decoded values must not be Buffers). */
+function plain(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function generationBytes(g: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, g);
+  return out;
+}
+
+function generationOf(b: Uint8Array): bigint {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0);
+}
+
+function prepareStatements(db: Database.Database) {
+  return {
+    get: db.prepare<[Uint8Array, number, Uint8Array], RecordRow>('SELECT * FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
+    list: db.prepare<[Uint8Array, number], RecordRow>('SELECT * FROM records WHERE resource = ? AND kind = ? ORDER BY rkey'),
+    generation: db.prepare<[Uint8Array, number], { generation: Uint8Array }>('SELECT generation FROM generations WHERE resource = ? AND kind = ?'),
+    kinds: db.prepare<[Uint8Array], { kind: number }>('SELECT DISTINCT kind FROM records WHERE resource = ? ORDER BY kind'),
+    insert: db.prepare(
+      'INSERT OR REPLACE INTO records (resource, kind, rkey, model, data, stored_at, expires_at, storer_user, storer_node, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    deleteOne: db.prepare<[Uint8Array, number, Uint8Array]>('DELETE FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
+    dropRecords: db.prepare<[Uint8Array]>('DELETE FROM records WHERE resource = ?'),
+    dropGenerations: db.prepare<[Uint8Array]>('DELETE FROM generations WHERE resource = ?'),
+    setGeneration: db.prepare<[Uint8Array, number, Uint8Array]>('INSERT OR REPLACE INTO generations (resource, kind, generation) VALUES (?, ?, ?)'),
+    dropIfEmpty: db.prepare<[Uint8Array, number, Uint8Array, number]>(
+      'DELETE FROM generations WHERE resource = ? AND kind = ? AND NOT EXISTS (SELECT 1 FROM records WHERE resource = ? AND kind = ?)',
+    ),
+    expiredLocations: db.prepare<[number], { resource: Uint8Array; kind: number }>('SELECT DISTINCT resource, kind FROM records WHERE expires_at <= ?'),
+    deleteExpired: db.prepare<[number]>('DELETE FROM records WHERE expires_at <= ?'),
+    usageAll: db.prepare<[], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records'),
+    usageUser: db.prepare<[string], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records WHERE storer_user = ?'),
+    usageKind: db.prepare<[Uint8Array, number], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records WHERE resource = ? AND kind = ?'),
+  };
+}
+
+class SqliteBackend implements StorageBackend {
+  private readonly db: Database.Database;
+  private readonly stmt: ReturnType<typeof prepareStatements>;
+  private readonly rangeStatements = new Map<string, Database.Statement<unknown[], { resource: Uint8Array }>>();
+  private readonly applyBatch: (batch: WriteBatch) => void;
+  private readonly purge: (now: number) => number;
+  private readonly readKindState: (resource: Uint8Array, kind: number) => KindState;
+
+  constructor(init: SqliteBackendInit) {
+    this.db = new Database(init.filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(SCHEMA);
+    this.stmt = prepareStatements(this.db);
+    const db = this.db;
+    this.applyBatch = db.transaction((batch: WriteBatch) => this.applyInTransaction(batch));
+    this.purge = db.transaction((now: number) => {
+      const locations = this.stmt.expiredLocations.all(now);
+      const removed = this.stmt.deleteExpired.run(now).changes;
+      for (const l of locations) this.stmt.dropIfEmpty.run(l.resource, l.kind, l.resource, l.kind);
+      return removed;
+    });
+    this.readKindState = db.transaction((resource: Uint8Array, kind: number): KindState => {
+      const g = this.stmt.generation.get(resource, kind);
+      const records = this.stmt.list.all(resource, kind).map((row) => this.toRecord(row));
+      return { generation: g ? generationOf(g.generation) : 0n, records };
+    });
+  }
+
+  private applyInTransaction(batch: WriteBatch): void {
+    const touched: { resource: Uint8Array; kind: number }[] = [];
+    for (const id of batch.dropResources ?? []) {
+      this.stmt.dropRecords.run(id);
+      this.stmt.dropGenerations.run(id);
+    }
+    for (const ref of batch.deletes ?? []) {
+      this.stmt.deleteOne.run(ref.resourceId, ref.kind, recordKeyBytes(ref.key));
+      touched.push({ resource: ref.resourceId, kind: ref.kind });
+    }
+    for (const r of batch.puts ?? []) {
+      this.stmt.insert.run(
+        r.resourceId,
+        r.kind,
+        recordKeyBytes(keyOfRecord(r)),
+        MODEL_CODES[r.data.value.model],
+        encodeStoredDataBytes(r.data),
+        r.storedAt,
+        r.expiresAt,
+        r.storerUser,
+        r.storerNode,
+        r.size,
+      );
+      touched.push({ resource: r.resourceId, kind: r.kind });
+    }
+    for (const g of batch.generations ?? []) {
+      // Checked here, inside the transaction, so a bad entry rolls back what came before it.
+      if (g.generation < 1n || g.generation > MAX_GENERATION) throw new RangeError(`generation ${g.generation} is not in 1..2^64-1`);
+      this.stmt.setGeneration.run(g.resourceId, g.kind, generationBytes(g.generation));
+      touched.push({ resource: g.resourceId, kind: g.kind });
+    }
+    for (const t of touched) this.stmt.dropIfEmpty.run(t.resource, t.kind, t.resource, t.kind);
+  }
+
+  private toRecord(row: RecordRow): StoredRecord {
+    return {
+      resourceId: plain(row.resource).slice(),
+      kind: row.kind,
+      data: decodeStoredDataBytes(plain(row.data), row.model),
+      storedAt: row.stored_at,
+      expiresAt: row.expires_at,
+      storerUser: row.storer_user,
+      storerNode: plain(row.storer_node).slice(),
+      size: row.size,
+    };
+  }
+
+  async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
+    const row = this.stmt.get.get(resourceId, kind, recordKeyBytes(key));
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  async put(record: StoredRecord): Promise<void> {
+    this.applyBatch({ puts: [record] });
+  }
+
+  async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
+    const had = this.stmt.get.get(resourceId, kind, recordKeyBytes(key)) !== undefined;
+    if (had) this.applyBatch({ deletes: [{ resourceId, kind, key }] });
+    return had;
+  }
+
+  async kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
+    return this.readKindState(resourceId, kind);
+  }
+
+  async kinds(resourceId: ResourceId): Promise<number[]> {
+    return this.stmt.kinds.all(resourceId).map((r) => r.kind);
+  }
+
+  async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
+    const limit = query.limit ?? -1;
+    const parts = rangeParts(query.range);
+    const out: ResourceId[] = [];
+    for (const part of parts) {
+      const remaining = limit < 0 ? -1 : limit - out.length;
+      if (remaining === 0) break;
+      const params: unknown[] = [];
+      const where: string[] = [];
+      if (part.after) {
+        where.push('resource > ?');
+        params.push(part.after);
+      }
+      if (part.upTo) {
+        where.push('resource <= ?');
+        params.push(part.upTo);
+      }
+      if (query.kind !== undefined) {
+        where.push('kind = ?');
+        params.push(query.kind);
+      }
+      if (query.aliveAt !== undefined) {
+        where.push('expires_at > ?');
+        params.push(query.aliveAt);
+      }
+      params.push(remaining);
+      const sql = `SELECT DISTINCT resource FROM records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY resource LIMIT ?`;
+      let stmt = this.rangeStatements.get(sql);
+      if (!stmt) {
+        stmt = this.db.prepare<unknown[], { resource: Uint8Array }>(sql);
+        this.rangeStatements.set(sql, stmt);
+      }
+      for (const row of stmt.all(...params)) out.push(plain(row.resource).slice());
+    }
+    return out;
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    this.applyBatch(batch);
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    return this.purge(now);
+  }
+
+  async usage(scope?: UsageScope): Promise<Usage> {
+    const row = !scope ? this.stmt.usageAll.get() : 'user' in scope ? this.stmt.usageUser.get(scope.user) : this.stmt.usageKind.get(scope.resourceId, scope.kind);
+    return { count: row?.c ?? 0, bytes: row?.b ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** The clockwise pieces of a ring range as plain ascending intervals (see RingRange). */
+function rangeParts(range: RingRange | undefined): { after?: Uint8Array; upTo?: Uint8Array }[] {
+  if (!range) return [{}];
+  const order = compareIds(range.after, range.upTo);
+  if (order < 0) return [{ after: range.after, upTo: range.upTo }];
+  // Wraps: (after, end], then [start, upTo]; the whole ring when after == upTo.
+  return [{ after: range.after }, { upTo: range.upTo }];
+}
+
+/** Opens (creating if needed) a SQLite backend. */
+export function openSqliteBackend(init: SqliteBackendInit): StorageBackend {
+  return new SqliteBackend(init);
+}

@@ -1,0 +1,210 @@
+/**
+ * The one contract every StorageBackend passes (like libp2p's shared compliance suites): call
+ * `describeStorageBackendContract` from a `*.test.ts` with a factory of fresh, empty backends.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StorageBackend } from './storage-backend.js';
+import { dict, entry, id16, NODE_B, record, single } from './testing/records.js';
+import { hexKey } from './ring-range.js';
+
+export type BackendFactory = () => Promise<StorageBackend>;
+
+const R1 = id16(0x10);
+const R2 = id16(0x20);
+const R3 = id16(0x30);
+const R4 = id16(0x40);
+
+function hexes(ids: readonly Uint8Array[]): string[] {
+  return ids.map((id) => hexKey(id));
+}
+
+export function describeStorageBackendContract(name: string, factory: BackendFactory): void {
+  describe(`StorageBackend contract: ${name}`, () => {
+    let b: StorageBackend;
+    beforeEach(async () => {
+      b = await factory();
+    });
+    afterEach(async () => {
+      await b.close();
+    });
+
+    it('starts empty', async () => {
+      expect(await b.get(R1, 7, { model: 'single' })).toBeUndefined();
+      expect(await b.kindState(R1, 7)).toEqual({ generation: 0n, records: [] });
+      expect(await b.kinds(R1)).toEqual([]);
+      expect(await b.resources()).toEqual([]);
+      expect(await b.usage()).toEqual({ count: 0, bytes: 0 });
+      expect(await b.deleteExpired(1e12)).toBe(0);
+    });
+
+    it('put then get returns the same record, for each data model', async () => {
+      const records = [
+        record({ resourceId: R1, kind: 1, value: single('abc'), storageTime: 0xfedcba9876543210n, storedAt: 12.5, expiresAt: 99_000.25 }),
+        record({ resourceId: R1, kind: 2, value: entry(0xfffffffe, 'x'), user: 'bob@example.com', node: NODE_B }),
+        record({ resourceId: R1, kind: 3, value: dict(Uint8Array.of(1, 2), 'y') }),
+        record({ resourceId: R1, kind: 4, value: single('', false) }),
+      ];
+      for (const r of records) await b.put(r);
+      expect(await b.get(R1, 1, { model: 'single' })).toEqual(records[0]);
+      expect(await b.get(R1, 2, { model: 'array', index: 0xfffffffe })).toEqual(records[1]);
+      expect(await b.get(R1, 3, { model: 'dictionary', key: Uint8Array.of(1, 2) })).toEqual(records[2]);
+      expect(await b.get(R1, 4, { model: 'single' })).toEqual(records[3]);
+      expect(await b.get(R1, 2, { model: 'array', index: 0 })).toBeUndefined();
+      expect(await b.get(R1, 3, { model: 'dictionary', key: Uint8Array.of(1) })).toBeUndefined();
+      expect(await b.kinds(R1)).toEqual([1, 2, 3, 4]);
+    });
+
+    it('kindState lists records in key order', async () => {
+      for (const i of [0x100, 2, 10]) await b.put(record({ resourceId: R1, kind: 5, value: entry(i, `v${i}`) }));
+      for (const k of [[2], [1, 0xff], [1], []]) await b.put(record({ resourceId: R1, kind: 6, value: dict(Uint8Array.from(k), 'd') }));
+      const arr = await b.kindState(R1, 5);
+      expect(arr.records.map((r) => (r.data.value.model === 'array' ? r.data.value.arrayEntry.index : -1))).toEqual([2, 10, 0x100]);
+      const d = await b.kindState(R1, 6);
+      expect(d.records.map((r) => (r.data.value.model === 'dictionary' ? [...r.data.value.dictionaryEntry.key] : []))).toEqual([[], [1], [1, 0xff], [2]]);
+    });
+
+    it('put at an existing key replaces it and moves the usage', async () => {
+      await b.put(record({ resourceId: R1, value: single('short') }));
+      const replacement = record({ resourceId: R1, value: single('a much longer value'), user: 'bob@example.com' });
+      await b.put(replacement);
+      expect(await b.get(R1, 7, { model: 'single' })).toEqual(replacement);
+      expect(await b.usage()).toEqual({ count: 1, bytes: replacement.size });
+      expect(await b.usage({ user: 'alice@example.com' })).toEqual({ count: 0, bytes: 0 });
+      expect(await b.usage({ user: 'bob@example.com' })).toEqual({ count: 1, bytes: replacement.size });
+      expect(await b.usage({ resourceId: R1, kind: 7 })).toEqual({ count: 1, bytes: replacement.size });
+    });
+
+    it('delete removes one record and says whether there was one', async () => {
+      await b.put(record({ resourceId: R1, value: entry(1, 'a') }));
+      await b.put(record({ resourceId: R1, value: entry(2, 'b') }));
+      expect(await b.delete(R1, 7, { model: 'array', index: 1 })).toBe(true);
+      expect(await b.delete(R1, 7, { model: 'array', index: 1 })).toBe(false);
+      expect((await b.kindState(R1, 7)).records).toHaveLength(1);
+      expect((await b.usage()).count).toBe(1);
+    });
+
+    it('generation counters are set in a batch and dropped with the last record', async () => {
+      const r = record({ resourceId: R1, value: single('a') });
+      await b.write({ puts: [r], generations: [{ resourceId: R1, kind: 7, generation: 0xffffffffffffffffn }] });
+      expect(await b.kindState(R1, 7)).toEqual({ generation: 0xffffffffffffffffn, records: [r] });
+      await b.write({ generations: [{ resourceId: R1, kind: 7, generation: 5n }] });
+      expect((await b.kindState(R1, 7)).generation).toBe(5n);
+      await b.delete(R1, 7, { model: 'single' });
+      expect(await b.kindState(R1, 7)).toEqual({ generation: 0n, records: [] });
+      // A counter with no record to go with it is not kept.
+      await b.write({ generations: [{ resourceId: R2, kind: 7, generation: 3n }] });
+      expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
+      expect(await b.resources()).toEqual([]);
+    });
+
+    it('a batch that fails leaves nothing behind', async () => {
+      const before = record({ resourceId: R1, value: single('before') });
+      await b.write({ puts: [before], generations: [{ resourceId: R1, kind: 7, generation: 2n }] });
+      await expect(
+        b.write({
+          deletes: [{ resourceId: R1, kind: 7, key: { model: 'single' } }],
+          puts: [record({ resourceId: R2, value: single('new') })],
+          generations: [
+            { resourceId: R2, kind: 7, generation: 1n },
+            { resourceId: R2, kind: 7, generation: 0n },
+          ],
+        }),
+      ).rejects.toThrow(RangeError);
+      expect(await b.kindState(R1, 7)).toEqual({ generation: 2n, records: [before] });
+      expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
+      expect(await b.usage()).toEqual({ count: 1, bytes: before.size });
+      expect(hexes(await b.resources())).toEqual(hexes([R1]));
+    });
+
+    it('a batch applies drops, deletes, puts and generations together', async () => {
+      await b.put(record({ resourceId: R1, kind: 1, value: single('x') }));
+      await b.put(record({ resourceId: R1, kind: 2, value: single('y') }));
+      await b.put(record({ resourceId: R2, value: entry(0, 'z') }));
+      const r3 = record({ resourceId: R3, value: single('w') });
+      await b.write({
+        dropResources: [R1],
+        deletes: [{ resourceId: R2, kind: 7, key: { model: 'array', index: 0 } }],
+        puts: [r3],
+        generations: [{ resourceId: R3, kind: 7, generation: 9n }],
+      });
+      expect(await b.kinds(R1)).toEqual([]);
+      expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
+      expect(await b.kindState(R3, 7)).toEqual({ generation: 9n, records: [r3] });
+      expect(await b.usage()).toEqual({ count: 1, bytes: r3.size });
+      expect(hexes(await b.resources())).toEqual(hexes([R3]));
+    });
+
+    it('resources: ascending, and clockwise within a ring range', async () => {
+      for (const id of [R3, R1, R4, R2]) await b.put(record({ resourceId: id, value: single('v') }));
+      expect(hexes(await b.resources())).toEqual(hexes([R1, R2, R3, R4]));
+      // (R1, R3]
+      expect(hexes(await b.resources({ range: { after: R1, upTo: R3 } }))).toEqual(hexes([R2, R3]));
+      // (R3, R1] wraps through zero
+      expect(hexes(await b.resources({ range: { after: R3, upTo: R1 } }))).toEqual(hexes([R4, R1]));
+      // (R2, R2] is the whole ring, starting after R2
+      expect(hexes(await b.resources({ range: { after: R2, upTo: R2 } }))).toEqual(hexes([R3, R4, R1, R2]));
+      // bounds between stored ids
+      expect(hexes(await b.resources({ range: { after: id16(0x35), upTo: id16(0x15) } }))).toEqual(hexes([R4, R1]));
+      expect(hexes(await b.resources({ range: { after: R2, upTo: R2 }, limit: 3 }))).toEqual(hexes([R3, R4, R1]));
+      expect(await b.resources({ limit: 0 })).toEqual([]);
+    });
+
+    it('resources: filtered by kind and by liveness', async () => {
+      await b.put(record({ resourceId: R1, kind: 1, value: single('a'), expiresAt: 100 }));
+      await b.put(record({ resourceId: R2, kind: 2, value: single('b'), expiresAt: 100 }));
+      await b.put(record({ resourceId: R3, kind: 1, value: single('c'), expiresAt: 500 }));
+      await b.put(record({ resourceId: R3, kind: 2, value: single('d'), expiresAt: 50 }));
+      expect(hexes(await b.resources({ kind: 1 }))).toEqual(hexes([R1, R3]));
+      expect(hexes(await b.resources({ kind: 2, range: { after: R2, upTo: R2 } }))).toEqual(hexes([R3, R2]));
+      expect(hexes(await b.resources({ aliveAt: 100 }))).toEqual(hexes([R3]));
+      expect(hexes(await b.resources({ kind: 2, aliveAt: 60 }))).toEqual(hexes([R2]));
+      expect(hexes(await b.resources({ kind: 9 }))).toEqual([]);
+    });
+
+    it('deleteExpired removes what expired at or before now, with its tallies and counters', async () => {
+      await b.write({
+        puts: [
+          record({ resourceId: R1, value: entry(0, 'old'), expiresAt: 1000 }),
+          record({ resourceId: R1, value: entry(1, 'new'), expiresAt: 3000 }),
+          record({ resourceId: R2, value: single('old'), expiresAt: 2000, user: 'bob@example.com' }),
+        ],
+        generations: [
+          { resourceId: R1, kind: 7, generation: 4n },
+          { resourceId: R2, kind: 7, generation: 6n },
+        ],
+      });
+      expect(await b.deleteExpired(999)).toBe(0);
+      expect(await b.deleteExpired(2000)).toBe(2);
+      expect(await b.deleteExpired(2000)).toBe(0);
+      const s1 = await b.kindState(R1, 7);
+      expect(s1.generation).toBe(4n);
+      expect(s1.records.map((r) => r.expiresAt)).toEqual([3000]);
+      expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
+      expect(await b.usage({ user: 'bob@example.com' })).toEqual({ count: 0, bytes: 0 });
+      expect((await b.usage()).count).toBe(1);
+      expect(hexes(await b.resources())).toEqual(hexes([R1]));
+      expect(await b.deleteExpired(3000)).toBe(1);
+      expect(await b.resources()).toEqual([]);
+    });
+
+    it('usage per location, per user and in total', async () => {
+      const a1 = record({ resourceId: R1, value: dict(Uint8Array.of(1), 'a') });
+      const a2 = record({ resourceId: R2, value: dict(Uint8Array.of(2), 'bb') });
+      const b1 = record({ resourceId: R1, value: dict(Uint8Array.of(3), 'ccc'), user: 'bob@example.com' });
+      await b.write({ puts: [a1, a2, b1] });
+      expect(await b.usage({ user: 'alice@example.com' })).toEqual({ count: 2, bytes: a1.size + a2.size });
+      expect(await b.usage({ user: 'bob@example.com' })).toEqual({ count: 1, bytes: b1.size });
+      expect(await b.usage({ user: 'carol@example.com' })).toEqual({ count: 0, bytes: 0 });
+      expect(await b.usage({ resourceId: R1, kind: 7 })).toEqual({ count: 2, bytes: a1.size + b1.size });
+      expect(await b.usage()).toEqual({ count: 3, bytes: a1.size + a2.size + b1.size });
+    });
+
+    it('holds many records', async () => {
+      const puts = Array.from({ length: 400 }, (_, i) => record({ resourceId: id16(i & 0xff, i >> 8), value: single(`value ${i}`) }));
+      await b.write({ puts });
+      expect((await b.usage()).count).toBe(400);
+      expect((await b.resources()).length).toBe(400);
+      expect(await b.get(id16(3, 1), 7, { model: 'single' })).toEqual(puts[259]);
+    });
+  });
+}

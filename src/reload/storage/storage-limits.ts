@@ -1,0 +1,30 @@
+/**
+ * Bounds on what one peer stores (issue 3 "Bad input and faults": "stored data per kind and per
+ * storing user all have limits"). Per Kind and Resource-ID the configuration's max-count and
+ * max-size apply (§11.1); these add per-user and total ceilings so one user flooding Stores
+ * cannot exhaust the peer, and cap the values one Fetch may synthesize.
+ */
+export interface StorageLimits {
+  /** Values stored by one user (the StoredData signer's user name), across all resources. */
+  readonly maxValuesPerUser: number;
+  /** Bytes (encoded StoredData) stored by one user. */
+  readonly maxBytesPerUser: number;
+  /** Values held by this peer in total. */
+  readonly maxValues: number;
+  /** Bytes held by this peer in total. */
+  readonly maxBytes: number;
+  /**
+   * Values one Fetch or Stat answer may hold, stored and synthesized (§7.4.2.2 synthesizes
+   * `exists = false` for every requested index that holds nothing, and array ranges can span
+   * 2^32 indices); beyond it the request fails with Error_Response_Too_Large.
+   */
+  readonly maxFetchValues: number;
+}
+
+export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
+  maxValuesPerUser: 1000,
+  maxBytesPerUser: 1 << 20,
+  maxValues: 100_000,
+  maxBytes: 64 << 20,
+  maxFetchValues: 4096,
+};

@@ -1,0 +1,62 @@
+/** Builders of StoredRecords for backend tests (any signature will do: backends do not verify). */
+import type { NodeId, ResourceId } from '../../wire/ids.js';
+import type { Signature } from '../../wire/security-block.js';
+import type { StoredData, StoredDataValue } from '../../wire/storage/stored-data.js';
+import { encodeStoredDataBytes } from '../record-encoding.js';
+import type { StoredRecord } from '../stored-record.js';
+
+/** A 16-byte id whose first byte is `first` and last byte `last` (chord-reload ids are 128 bits). */
+export function id16(first: number, last = 0): Uint8Array {
+  const out = new Uint8Array(16);
+  out[0] = first;
+  out[15] = last;
+  return out;
+}
+
+export const NODE_A: NodeId = id16(0xa0, 1);
+export const NODE_B: NodeId = id16(0xb0, 2);
+
+const signature: Signature = {
+  algorithm: { hash: 4, signature: 1 },
+  identity: { identityType: 1, hashAlg: 4, hash: Uint8Array.of(1, 2, 3, 4) },
+  signatureValue: Uint8Array.of(9, 9, 9),
+};
+
+export interface RecordSpec {
+  readonly resourceId: ResourceId;
+  readonly kind?: number;
+  readonly value: StoredDataValue;
+  readonly storageTime?: bigint;
+  readonly lifetime?: number;
+  readonly storedAt?: number;
+  readonly expiresAt?: number;
+  readonly user?: string;
+  readonly node?: NodeId;
+}
+
+export function single(text: string, exists = true): StoredDataValue {
+  return { model: 'single', singleValueEntry: { exists, value: new TextEncoder().encode(exists ? text : '') } };
+}
+
+export function entry(index: number, text: string): StoredDataValue {
+  return { model: 'array', arrayEntry: { index, value: { exists: true, value: new TextEncoder().encode(text) } } };
+}
+
+export function dict(key: Uint8Array, text: string): StoredDataValue {
+  return { model: 'dictionary', dictionaryEntry: { key, value: { exists: true, value: new TextEncoder().encode(text) } } };
+}
+
+export function record(spec: RecordSpec): StoredRecord {
+  const data: StoredData = { storageTime: spec.storageTime ?? 1000n, lifetime: spec.lifetime ?? 60, value: spec.value, signature };
+  const storedAt = spec.storedAt ?? 0;
+  return {
+    resourceId: spec.resourceId,
+    kind: spec.kind ?? 7,
+    data,
+    storedAt,
+    expiresAt: spec.expiresAt ?? storedAt + (spec.lifetime ?? 60) * 1000,
+    storerUser: spec.user ?? 'alice@example.com',
+    storerNode: spec.node ?? NODE_A,
+    size: encodeStoredDataBytes(data).length,
+  };
+}
