@@ -15,6 +15,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { HttpRoute } from './http-route.js';
 
 export interface StaticServerOptions {
   /** Directory to serve (the Vite build output); must contain index.html. */
@@ -23,6 +24,8 @@ export interface StaticServerOptions {
   readonly port: number;
   /** Address to listen on, e.g. `127.0.0.1`. */
   readonly host: string;
+  /** Handlers tried in order before serving files (e.g. the enrollment server, src/server/enrollment-route.ts). */
+  readonly routes?: readonly HttpRoute[];
 }
 
 export interface StaticServer {
@@ -228,13 +231,19 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
   });
 }
 
+async function routeThenFiles(routes: readonly HttpRoute[], root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  for (const route of routes) if (await route(req, res)) return;
+  await handle(root, req, res);
+}
+
 /** Starts serving `root` on `host:port`. Rejects with `PortInUseError` when the port is taken. */
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const { port, host } = options;
   const root = await realpath(resolve(options.root));
 
+  const routes = options.routes ?? [];
   const server = createServer((req, res) => {
-    handle(root, req, res).catch(() => {
+    routeThenFiles(routes, root, req, res).catch(() => {
       if (!res.headersSent) sendStatus(req, res, 500);
       else res.destroy();
     });

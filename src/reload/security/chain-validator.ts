@@ -1,0 +1,162 @@
+/**
+ * Certificate path validation to the overlay's trust anchors (RFC 6940 §11.3, §13.3).
+ *
+ * §11.3: a certificate must chain "back to one of the certificates received in the "root-cert"
+ * list of the overlay configuration data (including PKIX BasicConstraints checks)". §7.1: "When
+ * signatures are verified, the current time MUST be compared to the certificate validity period."
+ * §11.3.1: a self-signed certificate is accepted only where self-signed-permitted is true, and
+ * only when its Node-IDs match its public key.
+ *
+ * The checks, a subset of RFC 5280 §6.1 sized for a one-CA overlay: the issuer is found by name
+ * among the root-certs and the intermediates offered (the SecurityBlock's certificates, §6.3.4);
+ * each signature verifies with the issuer's key and uses SHA-256/384/512; every issuer has
+ * basicConstraints cA (and keyCertSign when keyUsage is present) and respects pathLenConstraint;
+ * no certificate has a critical extension we do not process; every certificate of the path,
+ * root included, is within its validity period at the given time. Any failure is Error_Forbidden
+ * with the reason.
+ */
+import { bytesEqual } from '../wire/codec/hex.js';
+import { describe, forbidden, readX509, type ReloadCertificate } from './reload-certificate.js';
+import type { CryptoDeps } from './security-components.js';
+import { checkSelfSignedNodeIds } from './self-signed.js';
+import type { SelfSignedDigestName } from './trust-policy.js';
+import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, type X509Certificate } from './x509.js';
+
+/** Extensions whose meaning we process, so they may be critical (RFC 5280 §4.2). */
+const UNDERSTOOD_CRITICAL = new Set([
+  '2.5.29.19', // basicConstraints
+  '2.5.29.15', // keyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.37', // extKeyUsage
+]);
+const ACCEPTED_HASHES = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
+/** Longest path accepted: leaf, up to 3 intermediates, root. */
+export const MAX_PATH_LENGTH = 5;
+
+/** A validated certification path. */
+export interface ValidatedPath {
+  /** Leaf first; the last is the root-cert (or the leaf itself when self-signed). */
+  readonly path: readonly X509Certificate[];
+  readonly selfSigned: boolean;
+  /** Epoch ms: the path is valid from the latest notBefore to the earliest notAfter. */
+  readonly validFrom: number;
+  readonly validUntil: number;
+}
+
+export interface ChainValidatorInit {
+  /** §11.1 root-cert DERs (unparsable ones, like the RFC example's "bad cert", are ignored). */
+  readonly rootCerts: readonly Uint8Array[];
+  /** Present when self-signed certificates are permitted (§11.3.1). */
+  readonly selfSignedDigest?: SelfSignedDigestName;
+}
+
+export class ChainValidator {
+  private readonly roots: readonly X509Certificate[];
+
+  constructor(
+    private readonly deps: CryptoDeps,
+    private readonly init: ChainValidatorInit,
+  ) {
+    const roots: X509Certificate[] = [];
+    for (const der of init.rootCerts) {
+      try {
+        roots.push(readX509(der, 'root-cert'));
+      } catch {
+        // An unusable root-cert anchors nothing.
+      }
+    }
+    this.roots = roots;
+  }
+
+  /** The root certificates in use. */
+  get rootCertificates(): readonly X509Certificate[] {
+    return this.roots;
+  }
+
+  /**
+   * Validate `leaf` at `at` (epoch ms), using `intermediates` to build the path. Throws
+   * Error_Forbidden when it does not chain to a root-cert, or any certificate is out of its
+   * validity period, or a PKIX check fails.
+   */
+  async validate(leaf: ReloadCertificate, intermediates: readonly X509Certificate[], at: number): Promise<ValidatedPath> {
+    const path = await this.buildPath(leaf, intermediates);
+    for (const cert of path.path) checkCriticalExtensions(cert);
+    const validFrom = Math.max(...path.path.map((c) => c.notBefore.getTime()));
+    const validUntil = Math.min(...path.path.map((c) => c.notAfter.getTime()));
+    const result = { ...path, validFrom, validUntil };
+    checkValidityAt(result, at);
+    return result;
+  }
+
+  private async buildPath(leaf: ReloadCertificate, intermediates: readonly X509Certificate[]): Promise<Omit<ValidatedPath, 'validFrom' | 'validUntil'>> {
+    if (this.roots.some((r) => bytesEqual(new Uint8Array(r.rawData), leaf.der))) return { path: [leaf.x509], selfSigned: false };
+    const path: X509Certificate[] = [leaf.x509];
+    let current = leaf.x509;
+    for (;;) {
+      const issuerName = new Uint8Array(current.issuerName.toArrayBuffer());
+      const byName = (c: X509Certificate) => bytesEqual(new Uint8Array(c.subjectName.toArrayBuffer()), issuerName);
+      const root = await this.findIssuer(current, this.roots.filter(byName), path.length - 1);
+      if (root) return { path: [...path, root], selfSigned: false };
+      if (path.length + 1 >= MAX_PATH_LENGTH) break;
+      const onPath = (c: X509Certificate) => path.some((p) => bytesEqual(new Uint8Array(p.rawData), new Uint8Array(c.rawData)));
+      const next = await this.findIssuer(current, intermediates.filter((c) => byName(c) && !onPath(c)), path.length - 1);
+      if (!next) break;
+      path.push(next);
+      current = next;
+    }
+    if (path.length === 1 && (await this.isSelfSigned(leaf.x509))) {
+      const digest = this.init.selfSignedDigest;
+      if (!digest) throw forbidden(`${describe(leaf.x509)} is self-signed, and this overlay does not permit self-signed certificates (§11.3.1)`);
+      await checkSelfSignedNodeIds(this.deps.crypto, leaf, digest);
+      return { path, selfSigned: true };
+    }
+    throw forbidden(`${describe(leaf.x509)} does not chain to a root-cert of this overlay (issuer ${current.issuer || '(empty)'}; §11.3)`);
+  }
+
+  /** The first candidate that may issue certificates and whose key verifies `cert`'s signature. */
+  private async findIssuer(cert: X509Certificate, candidates: readonly X509Certificate[], intermediatesBelow: number): Promise<X509Certificate | undefined> {
+    for (const issuer of candidates) {
+      if (!mayIssue(issuer, intermediatesBelow)) continue;
+      if (await this.signedBy(cert, issuer)) return issuer;
+    }
+    return undefined;
+  }
+
+  private async signedBy(cert: X509Certificate, issuer: X509Certificate): Promise<boolean> {
+    const hash = cert.signatureAlgorithm.hash?.name;
+    if (!hash || !ACCEPTED_HASHES.has(hash.toUpperCase())) return false;
+    try {
+      return await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true }, this.deps.crypto);
+    } catch {
+      return false;
+    }
+  }
+
+  private async isSelfSigned(cert: X509Certificate): Promise<boolean> {
+    if (!bytesEqual(new Uint8Array(cert.subjectName.toArrayBuffer()), new Uint8Array(cert.issuerName.toArrayBuffer()))) return false;
+    return this.signedBy(cert, cert);
+  }
+}
+
+/** Throws Error_Forbidden unless `at` (epoch ms) is within the path's validity (§7.1). */
+export function checkValidityAt(path: Pick<ValidatedPath, 'path'>, at: number): void {
+  for (const cert of path.path) {
+    if (at > cert.notAfter.getTime()) throw forbidden(`${describe(cert)} expired at ${cert.notAfter.toISOString()} (§7.1: the current time MUST be within the validity period)`);
+    if (at < cert.notBefore.getTime()) throw forbidden(`${describe(cert)} is not valid before ${cert.notBefore.toISOString()}`);
+  }
+}
+
+/** RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign, pathLenConstraint. */
+function mayIssue(issuer: X509Certificate, intermediatesBelow: number): boolean {
+  const bc = issuer.getExtension(BasicConstraintsExtension);
+  if (!bc?.ca) return false;
+  if (bc.pathLength !== undefined && intermediatesBelow > bc.pathLength) return false;
+  const ku = issuer.getExtension(KeyUsagesExtension);
+  return !ku || (ku.usages & KeyUsageFlags.keyCertSign) !== 0;
+}
+
+function checkCriticalExtensions(cert: X509Certificate): void {
+  for (const e of cert.extensions) {
+    if (e.critical && !UNDERSTOOD_CRITICAL.has(e.type)) throw forbidden(`${describe(cert)} has an unsupported critical extension ${e.type} (RFC 5280 §4.2)`);
+  }
+}

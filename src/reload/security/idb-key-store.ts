@@ -1,0 +1,57 @@
+/**
+ * The browser's key store (ARCHITECTURE.md "Identity"): IndexedDB through `idb`. A CryptoKey is
+ * structured-cloneable, so the key pair is stored as the CryptoKey objects themselves and a
+ * non-extractable private key stays non-extractable: it can sign after a reload, and no script
+ * can ever read its bytes. Saving an extractable private key is refused.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { KeyStore, StoredCredentials } from './key-store.js';
+
+interface CredentialsValue {
+  readonly keys: CryptoKeyPair;
+  readonly certificates: readonly Uint8Array[];
+}
+
+interface IdentitySchema extends DBSchema {
+  credentials: { key: string; value: CredentialsValue };
+}
+
+/** The database holding this origin's RELOAD identities. */
+export const IDENTITY_DATABASE = 'chordphone-identity';
+const VERSION = 1;
+
+export interface IdbKeyStoreInit {
+  /** Database name (default IDENTITY_DATABASE). */
+  readonly database?: string;
+}
+
+export class IdbKeyStore implements KeyStore {
+  private constructor(private readonly db: IDBPDatabase<IdentitySchema>) {}
+
+  static async open(init: IdbKeyStoreInit = {}): Promise<IdbKeyStore> {
+    const db = await openDB<IdentitySchema>(init.database ?? IDENTITY_DATABASE, VERSION, {
+      upgrade(database) {
+        database.createObjectStore('credentials');
+      },
+    });
+    return new IdbKeyStore(db);
+  }
+
+  async load(name: string): Promise<StoredCredentials | undefined> {
+    const v = await this.db.get('credentials', name);
+    return v ? { keys: v.keys, certificates: v.certificates } : undefined;
+  }
+
+  async save(name: string, credentials: StoredCredentials): Promise<void> {
+    if (credentials.keys.privateKey.extractable) throw new TypeError('a browser identity key must be non-extractable');
+    await this.db.put('credentials', { keys: credentials.keys, certificates: credentials.certificates.map((c) => c.slice()) }, name);
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.db.delete('credentials', name);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
