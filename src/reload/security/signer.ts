@@ -31,11 +31,19 @@ export interface Signer {
   sign(input: Uint8Array, options?: AbortOptions): Promise<Signature>;
 }
 
+export interface VerifyOptions extends AbortOptions {
+  /**
+   * The Node-ID the caller believes signed (e.g. the sender a request claims to come from);
+   * a signature made for any other Node-ID is refused with Error_Forbidden (§6.3.4).
+   */
+  readonly claimedNodeId?: NodeId;
+}
+
 /** Checks signatures made by others. */
 export interface Verifier {
   /**
    * Verify `signature` over `input`, finding the signer's certificate among `certificates`
    * (or a cache). Resolves with the signer, or rejects with ReloadError Error_Forbidden.
    */
-  verify(input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options?: AbortOptions): Promise<VerifiedSigner>;
+  verify(input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options?: VerifyOptions): Promise<VerifiedSigner>;
 }
