@@ -1,12 +1,15 @@
 /**
  * Runs the benchmark modules by name: `npm run bench` runs all, `npm run bench -- codec` only
  * those named. To add one, export a BenchModule and list it in MODULES. Environment:
- * BENCH_ROUND_MS, BENCH_ROUNDS (timing), BENCH_STRICT=1 (exit 1 when a goal is missed).
+ * BENCH_ROUND_MS, BENCH_ROUNDS (timing), BENCH_STRICT=1 (exit 1 when a goal is missed);
+ * SIM_* for the simulator (bench/sim.ts).
  */
 import { benchOptionsFromEnv, type BenchModule } from './bench.js';
 import { codecBench } from './codec.js';
+import { signingBench } from './signing.js';
+import { simBench } from './sim.js';
 
-const MODULES: readonly BenchModule[] = [codecBench];
+const MODULES: readonly BenchModule[] = [codecBench, signingBench, simBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !MODULES.some((m) => m.name === w));

@@ -4,9 +4,10 @@
  */
 import { decodeCommand } from './decode.js';
 import { serveCommand } from './serve.js';
+import { simCommand } from './sim.js';
 import type { Command } from './command.js';
 
-const commands: readonly Command[] = [decodeCommand, serveCommand];
+const commands: readonly Command[] = [decodeCommand, serveCommand, simCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  chordphone ${c.usage}\n      ${c.summary}`);

@@ -16,10 +16,15 @@ import type { AbortOptions } from '../reload/runtime/components.js';
 import { ReloadError } from '../reload/runtime/reload-error.js';
 import type { Signer, VerifiedSigner, Verifier } from '../reload/security/signer.js';
 import { NODE_ID_LENGTH, type NodeId } from '../reload/wire/ids.js';
-import { HashAlgorithm, SignatureAlgorithm, SignerIdentityType, type GenericCertificate, type Signature, type SignerIdentity } from '../reload/wire/security-block.js';
+import { HashAlgorithm, SignerIdentityType, type GenericCertificate, type Signature, type SignerIdentity } from '../reload/wire/security-block.js';
 
-/** The algorithm pair of fast signatures: no hash, "anonymous" signature (TLS registries). */
-export const FAST_SIGNATURE_ALGORITHM = { hash: HashAlgorithm.none, signature: SignatureAlgorithm.anonymous } as const;
+/**
+ * The algorithm pair of fast signatures: a private-use hash and signature algorithm (RFC 5246
+ * §7.4.1.4.1: "Values within the range 224-255 (decimal) inclusive are reserved for Private Use").
+ * Not {none, anonymous}: RFC 6940 §7.4.1.1 reserves {0, 0} for synthesized values and storage
+ * rejects StoredData signed with it.
+ */
+export const FAST_SIGNATURE_ALGORITHM = { hash: 224, signature: 224 } as const;
 
 /** The default overlay key of the simulator. */
 export const DEFAULT_FAST_SIGNER_KEY = 0x5eed5eed;

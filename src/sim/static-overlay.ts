@@ -7,7 +7,7 @@ import type { Logger } from '../reload/runtime/components.js';
 import { overlayParameters, type OverlayParameters } from '../reload/forwarding/index.js';
 import { MemoryNetwork, type MemoryNetworkInit } from '../reload/links/memory/index.js';
 import type { NodeId } from '../reload/wire/ids.js';
-import { idAt, RING_SIZE } from './ring-id.js';
+import { idAt, RING_SIZE } from '../reload/topology/chord/ring.js';
 import { SeededRandom } from './seeded-random.js';
 import { createSimPeer, type SimDirectory, type SimPeer, type SimPeerInit } from './sim-peer.js';
 import { StaticRingRouter } from './static-ring-router.js';

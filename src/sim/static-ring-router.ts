@@ -8,7 +8,7 @@
 import type { Forwarding, Router, RoutingTarget } from '../reload/forwarding/index.js';
 import { nodeIdKey } from '../reload/forwarding/index.js';
 import type { NodeId } from '../reload/wire/ids.js';
-import { clockwise, ringPosition } from './ring-id.js';
+import { clockwise, ringPosition } from '../reload/topology/chord/ring.js';
 
 export class StaticRingRouter implements Router {
   private readonly self: bigint;

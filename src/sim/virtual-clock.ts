@@ -21,9 +21,12 @@ import type { Clock, Hasher, Timer } from '../reload/runtime/components.js';
 interface Entry {
   readonly at: number;
   readonly seq: number;
-  readonly fn: () => void;
+  /** Replaced by NOOP when cancelled, so the callback (and all it captured) can be collected at once. */
+  fn: () => void;
   cancelled: boolean;
 }
+
+const NOOP = () => {};
 
 /** Yield one host macrotask (the microtask queue drains first). */
 export type HostYield = () => Promise<void>;
@@ -65,7 +68,10 @@ export class VirtualClock implements Clock {
       cancel: () => {
         if (entry.cancelled) return;
         entry.cancelled = true;
+        entry.fn = NOOP;
         this.live--;
+        // Cancelled entries wait in the heap until they reach its top; rebuild it when they dominate.
+        if (this.heap.length > 4096 && this.heap.length > 4 * this.live) this.compact();
       },
     };
   }
@@ -189,6 +195,13 @@ export class VirtualClock implements Clock {
       this.timersRun++;
       top.fn();
     }
+  }
+
+  /** Drop every cancelled entry and restore the heap order (O(n)). */
+  private compact(): void {
+    const kept = this.heap.filter((e) => !e.cancelled);
+    this.heap = [];
+    for (const e of kept.sort((a, b) => (this.less(a, b) ? -1 : 1))) this.heap.push(e);
   }
 
   private dropCancelled(): void {

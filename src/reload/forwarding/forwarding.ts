@@ -148,6 +148,7 @@ class ForwardingLayer implements Forwarding {
         return self.router;
       },
       isConnected: (id) => this.table.has(id),
+      isUsable: (id) => this.table.isUsable(id),
       understandsForwardingOption: (t) => this.understood.has(t),
     };
   }

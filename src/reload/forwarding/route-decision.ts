@@ -19,6 +19,11 @@ export interface RouteContext {
   readonly router: Router;
   /** Whether a link to this neighbour is in the link table ("directly connected", §6.1.1, §6.1.2). */
   isConnected(nodeId: NodeId): boolean;
+  /**
+   * Whether that link is usable (open, not suspect); default `isConnected`. A message for a
+   * neighbour whose link is not usable goes round it through the router, so it gets the loop check.
+   */
+  isUsable?(nodeId: NodeId): boolean;
   /** Forwarding option types this node understands (§6.3.2.3). */
   understandsForwardingOption(type: number): boolean;
 }
@@ -160,7 +165,7 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   // OUR CHOICE: checked only where the topology picks the next hop. A destination reached over a
   // direct link, as on the reversed via list of an answer retracing a looping request, is a route
   // the sender chose, not a loop.
-  const direct = target.kind === 'node' && ctx.isConnected(target.nodeId);
+  const direct = target.kind === 'node' && (ctx.isUsable ? ctx.isUsable(target.nodeId) : ctx.isConnected(target.nodeId));
   if (!direct && header.viaList.some((d) => d.kind === 'node' && bytesEqual(d.nodeId, ctx.self))) {
     return { action: 'error', errorCode: ErrorCode.Error_Loop_Detected, reason: 'this node is already on the via list' };
   }

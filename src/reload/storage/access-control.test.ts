@@ -3,7 +3,7 @@ import type { VerifiedSigner } from '../security/signer.js';
 import type { StoredDataValue } from '../wire/storage/stored-data.js';
 import { BASE_ACCESS_POLICIES, memoizedHash, nodeMultipleResourceName, NODE_MATCH, NODE_MULTIPLE, USER_MATCH, USER_NODE_MATCH, type AccessPolicy } from './access-control.js';
 import type { KindDefinition } from './kind-table.js';
-import { chordReloadResourceIdHash } from './resource-id-hash.js';
+import { chordReloadResourceIdHash } from '../topology/chord/chord-hash.js';
 import { dict, single } from './testing/records.js';
 import { NODE_ALICE, NODE_ALICE_2, NODE_BOB, resourceIdHash, resourceOfName, resourceOfNode, resourceOfNodeMultiple } from './testing/storage-fixture.js';
 import { webHasher } from './testing/web-hasher.js';

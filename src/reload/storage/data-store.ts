@@ -41,7 +41,7 @@ export interface DataStoreDeps {
   readonly verifier: Verifier;
   /** SHA-256 for Stat digests (§7.4.3.2). */
   readonly hasher: Pick<Hasher, 'sha256'>;
-  /** The overlay's Resource-ID hash, for access control (§7.3); chordReloadResourceIdHash for CHORD-RELOAD. */
+  /** The overlay's Resource-ID hash, for access control (§7.3); the topology plug-in's (CHORD-RELOAD: reload/topology/chord chordReloadResourceIdHash). */
   readonly resourceIdHash: ResourceIdHash;
   readonly responsibility: ResponsibilityOracle;
   readonly logger?: Logger;

@@ -13,7 +13,6 @@ export { createKindTable, kindFromConfiguration, kindTableFromConfiguration, Kin
 export type { AccessPolicy, AccessRequest } from './access-control.js';
 export { BASE_ACCESS_POLICIES, USER_MATCH, NODE_MATCH, USER_NODE_MATCH, NODE_MULTIPLE, nodeMultipleResourceName } from './access-control.js';
 export type { ResourceIdHash } from './resource-id-hash.js';
-export { chordReloadResourceIdHash } from './resource-id-hash.js';
 export type { ResponsibilityOracle } from './responsibility-oracle.js';
 export type { StorageLimits } from './storage-limits.js';
 export { DEFAULT_STORAGE_LIMITS } from './storage-limits.js';

@@ -43,6 +43,8 @@ export interface ClientTransactionInit<T> {
   /** overlay-reliability-timer (ms). */
   readonly timerMs: number;
   readonly maxTransmissions?: number;
+  /** Skip the §6.3.4 check 2 on who answers (RequestOptions.anyResponder). */
+  readonly anyResponder?: boolean;
   /** Hand the bytes to forwarding. */
   readonly send: (message: Uint8Array) => SendResult;
   /** Called once when the transaction ends, whatever the outcome. */

@@ -63,6 +63,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
   private readonly maxPending: number;
   private readonly maxTransmissions: number;
   private readonly onStaleConfiguration: TransportInit['onStaleConfiguration'];
+  private readonly unknownKindError: TransportInit['unknownKindError'];
   private readonly pending = new Map<bigint, ClientTransaction<AnyAnswer>>();
   private readonly handlers = new Map<number, AnyHandler>();
   private readonly answers: AnswerCache;
@@ -96,6 +97,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
     this.answers = new AnswerCache(init.answerCacheSize ?? 1024);
     this.onStaleConfiguration = init.onStaleConfiguration;
+    this.unknownKindError = init.unknownKindError;
     deps.forwarding.setDelegate(this);
   }
 
@@ -139,6 +141,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
         message,
         timerMs: p.overlayReliabilityTimerMs,
         maxTransmissions: this.maxTransmissions,
+        ...(options.anyResponder ? { anyResponder: true } : {}),
         send: (m) => {
           if (tx.transmissions > 1) this.counters.retransmissions++;
           return this.forwarding.send(m);
@@ -272,7 +275,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       if (body.name === 'error') tx.fail(ReloadError.fromResponse(body.value));
       return;
     }
-    if (!this.responderAcceptable(tx.target, sender)) {
+    if (!(tx.init.anyResponder && tx.target?.kind === 'resource') && !this.responderAcceptable(tx.target, sender)) {
       // Dropped; the request stays pending and is retransmitted (§6.3.4: "This will cause the
       // response to be rejected and the request to be retransmitted").
       this.counters.droppedOther++;
@@ -395,6 +398,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       body = decodeMessageBody(messageCode, messageBody, this.bodyContext);
     } catch (e) {
       if (e instanceof UnknownKindError) {
+        if (this.unknownKindError) throw this.unknownKindError(e.kindIds);
         // §7.4.1.2: error_info is `KindId unknown_kinds<0..2^8-1>`.
         throw new ReloadError(ErrorCode.Error_Unknown_Kind, encodeWith((w) => w.prefixed(1, () => e.kindIds.forEach((k) => w.u32(k)), 'unknown_kinds')));
       }

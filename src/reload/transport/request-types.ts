@@ -32,6 +32,12 @@ export interface RequestOptions extends AbortOptions {
   readonly maxResponseLength?: number;
   /** Initial TTL; default the overlay's initial-ttl. */
   readonly ttl?: number;
+  /**
+   * Accept a success answer from any verified peer: skip §6.3.4 check 2 (the topology's
+   * ResponderCheck) for this request. For §10.7.4.4 partition detection, whose Ping must be
+   * answerable by a peer of another ring.
+   */
+  readonly anyResponder?: boolean;
 }
 
 /** A successful answer. Error answers reject the request with ReloadError instead. */

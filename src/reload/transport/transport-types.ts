@@ -8,6 +8,7 @@ import type { Forwarding } from '../forwarding/index.js';
 import type { Destination } from '../wire/destination.js';
 import type { NodeId } from '../wire/ids.js';
 import type { BodyContext } from '../wire/message-body.js';
+import type { ReloadError } from '../runtime/reload-error.js';
 import type { Answer, AnswerNameFor, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
 
 /** Thrown by `request` when this node already has too many requests outstanding. */
@@ -80,6 +81,12 @@ export interface TransportInit {
   readonly answerCacheSize?: number;
   /** Transmissions of one request; default 5 (§6.2.1). */
   readonly maxTransmissions?: number;
+  /**
+   * The error answer for a request naming Kinds this node does not know (decode-time
+   * UnknownKindError, §7.4.1.2 Error_Unknown_Kind); the peer's composition passes storage's
+   * `unknownKindError`. Default: the same error_info built here.
+   */
+  readonly unknownKindError?: (kindIds: readonly number[]) => ReloadError;
   /** §6.3.2.1: a request came with an older configuration; the upper layer should send a ConfigUpdate. */
   readonly onStaleConfiguration?: (sender: VerifiedSigner, sequence: number) => void;
 }

@@ -7,7 +7,7 @@ import { nodeMultipleResourceName } from '../access-control.js';
 import { createDataStore, type DataStore } from '../data-store.js';
 import { kindTableFromConfiguration } from '../kind-table.js';
 import { createMemoryBackend } from '../memory-backend.js';
-import { chordReloadResourceIdHash } from '../resource-id-hash.js';
+import { chordReloadResourceIdHash } from '../../topology/chord/chord-hash.js';
 import type { StorageBackend } from '../storage-backend.js';
 import type { StorageLimits } from '../storage-limits.js';
 import type { StoreContext } from '../store-operation.js';

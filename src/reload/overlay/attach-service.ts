@@ -1,0 +1,262 @@
+/**
+ * Attach (RFC 6940 §6.5.1) as the way links are made, and the bootstrap connection of §11.4, over
+ * message transport and the injected PeerNetwork. The topology plug-in uses it as its
+ * LinkConnector.
+ *
+ * An AttachReqAns carries this peer's network address as one host IceCandidate (§6.5.1.1) of
+ * overlay link type TLS-TCP-FH-NO-ICE (framed messages over a reliable channel without ICE, §6.6.5,
+ * which is what our links are). Following the roles of §6.5.1.1 ("passive" for the offerer,
+ * "active" for the answerer, RFC 4145), the peer that answers the Attach opens the link to the
+ * requester's candidate; the channel's handshake (PeerNetwork.authenticate: the DTLS/TLS
+ * certificate) tells each end the other's Node-ID, and the link goes into forwarding's link table.
+ * The ICE/WebRTC version (a later issue) keeps this shape behind the same LinkFactory.
+ *
+ * One link per neighbour: when two links to the same peer come up at once (both sides attached to
+ * each other), both ends keep the one opened by the smaller Node-ID, so they agree without a word.
+ */
+import type { Forwarding } from '../forwarding/index.js';
+import { nodeIdKey } from '../forwarding/index.js';
+import type { Link } from '../links/link.js';
+import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import type { AttachOptions, LinkConnector } from '../topology/topology-plugin.js';
+import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
+import { bytesEqual, toHex } from '../wire/codec/hex.js';
+import type { Destination } from '../wire/destination.js';
+import type { NodeId } from '../wire/ids.js';
+import { formatIpAddress, parseIpAddressPort, type IpAddressPort } from '../wire/ip-address-port.js';
+import { CandType, OverlayLinkType, type AttachReqAns, type IceCandidate } from '../wire/methods/attach.js';
+import type { PeerNetwork } from './overlay-types.js';
+
+export interface AttachServiceDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly transport: MessageTransport;
+  readonly forwarding: Pick<Forwarding, 'localNodeId' | 'addLink' | 'getLink' | 'isUsable' | 'onLinkEvent'>;
+  readonly network: PeerNetwork;
+  readonly logger?: Logger;
+}
+
+export interface AttachServiceInit {
+  /** How long the requester waits for the answerer's link once the AttachAns is in (ms); default 10 000. */
+  readonly linkTimeoutMs?: number;
+}
+
+const utf8 = new TextEncoder();
+
+/** `a.b.c.d:port` / `[v6]:port` → IpAddressPort; undefined when it is not one. */
+export function parseAddress(address: string): IpAddressPort | undefined {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port > 0xffff) return undefined;
+  return parseIpAddressPort(m[1]!, port);
+}
+
+/** IpAddressPort → `a.b.c.d:port` / `[v6]:port`. */
+export function formatAddress(a: IpAddressPort): string | undefined {
+  if (a.kind === 'ipv4') return `${formatIpAddress(a)}:${a.port}`;
+  if (a.kind === 'ipv6') return `[${formatIpAddress(a)}]:${a.port}`;
+  return undefined;
+}
+
+/**
+ * RFC 8445 §5.1.2.1 priority of a host candidate: type preference 126, local preference 65535,
+ * component 1 (the one RELOAD component, §6.5.1.1).
+ */
+const HOST_PRIORITY = (126 << 24) + (65535 << 8) + (256 - 1);
+
+export class AttachService implements LinkConnector {
+  private readonly log: Logger;
+  private readonly self: NodeId;
+  private readonly linkTimeoutMs: number;
+  private readonly candidate: IceCandidate;
+  /** Links this peer opened (the others came in). */
+  private readonly outbound = new WeakSet<Link>();
+  /** Node-IDs we have an Attach request outstanding to (for the §6.5.1.2 tie-breaker). */
+  private readonly attaching = new Map<string, AbortController>();
+  private readonly updateListeners = new Set<(nodeId: NodeId) => void>();
+  /** Bootstrap addresses connected to before, and the Node-ID found there. */
+  private readonly byAddress = new Map<string, NodeId>();
+  private readonly unregister: () => void;
+  private closed = false;
+
+  constructor(
+    private readonly deps: AttachServiceDeps,
+    init: AttachServiceInit = {},
+  ) {
+    this.log = deps.logger ?? silentLogger;
+    this.self = deps.forwarding.localNodeId;
+    this.linkTimeoutMs = init.linkTimeoutMs ?? 10_000;
+    const addrPort = parseAddress(deps.network.address);
+    if (!addrPort) throw new RangeError(`network address ${deps.network.address} is not an address:port`);
+    this.candidate = { addrPort, overlayLink: OverlayLinkType.TLS_TCP_FH_NO_ICE, foundation: utf8.encode('1'), priority: HOST_PRIORITY, type: CandType.host, extensions: [] };
+    deps.network.onInbound((link) => this.inbound(link));
+    this.unregister = deps.transport.handle('attach_req', (req) => this.handleAttach(req));
+  }
+
+  onUpdateRequested(listener: (nodeId: NodeId) => void): () => void {
+    this.updateListeners.add(listener);
+    return () => this.updateListeners.delete(listener);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unregister();
+    for (const a of this.attaching.values()) a.abort();
+  }
+
+  /** §11.4: open a link to a bootstrap node's address; resolves with the Node-ID the channel is bound to. */
+  async connect(address: string, options?: AbortOptions): Promise<NodeId> {
+    if (address === this.deps.network.address) throw new Error('that is this peer\'s own address');
+    const known = this.byAddress.get(address);
+    if (known && this.deps.forwarding.isUsable(known)) return known;
+    const link = await this.deps.network.linkFactory.open(address, options);
+    const id = this.deps.network.authenticate(link);
+    if (!id || bytesEqual(id, this.self)) {
+      link.close();
+      throw new Error(`the link to ${address} is not bound to another peer's Node-ID`);
+    }
+    this.outbound.add(link);
+    this.install(id, link);
+    if (!this.deps.forwarding.isUsable(id)) await this.waitForLink(id, options);
+    this.byAddress.set(address, id);
+    return id;
+  }
+
+  /** §6.5.1: Attach along `destinationList`; resolves with the answerer once a link to it is up. */
+  async attach(destinationList: readonly Destination[], options: AttachOptions = {}): Promise<NodeId> {
+    if (this.closed) throw new AbortError('closed');
+    const last = destinationList[destinationList.length - 1];
+    const targetKey = last?.kind === 'node' ? nodeIdKey(last.nodeId) : undefined;
+    if (last?.kind === 'node' && this.deps.forwarding.isUsable(last.nodeId)) return last.nodeId;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (targetKey) this.attaching.set(targetKey, controller);
+    try {
+      const answer = await this.deps.transport.request(
+        destinationList,
+        { name: 'attach_req', value: this.offer('passive', options.sendUpdate ?? false) },
+        { signal: controller.signal, ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) },
+      );
+      const peer = answer.sender.nodeId;
+      if (bytesEqual(peer, this.self)) return peer;
+      if (!this.deps.forwarding.isUsable(peer)) await this.waitForLink(peer, { signal: controller.signal });
+      return peer;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (targetKey && this.attaching.get(targetKey) === controller) this.attaching.delete(targetKey);
+    }
+  }
+
+  /** Our AttachReqAns: ICE credentials (unused by memory links, present as §6.5.1.1 requires) and our candidate. */
+  private offer(role: 'passive' | 'active', sendUpdate: boolean): AttachReqAns {
+    const hex = (n: number) => toHex(this.deps.random.bytes(n));
+    return { ufrag: utf8.encode(hex(4)), password: utf8.encode(hex(12)), role: utf8.encode(role), candidates: [this.candidate], sendUpdate };
+  }
+
+  /** §6.5.1.2 processing of a received Attach. */
+  private handleAttach(req: IncomingRequest<'attach_req'>): Reply<'attach_ans'> {
+    const requester = req.sender.nodeId;
+    const answer = { value: this.offer('active', false) };
+    if (bytesEqual(requester, this.self) || this.closed) return answer;
+    const key = nodeIdKey(requester);
+    // §6.5.1.2 tie-breaker for Attaches crossing: "If the peer's own Node-ID is smaller ... it MUST
+    // cancel retransmission of its own incomplete Attach request [and] process this Attach request";
+    // "If the peer's own Node-ID is larger ... it MUST generate an Error_In_Progress error".
+    const mine = this.attaching.get(key);
+    if (mine) {
+      if (compare(this.self, requester) > 0) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
+      mine.abort();
+    }
+    const usable = this.deps.forwarding.isUsable(requester);
+    const address = usable ? undefined : this.candidateAddress(req.value);
+    if (!usable && !address) throw ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');
+    // We are "active": open the link to the requester (after this answer is on its way).
+    void this.openTo(requester, address, req.value.sendUpdate);
+    return answer;
+  }
+
+  private candidateAddress(a: AttachReqAns): string | undefined {
+    for (const c of a.candidates) {
+      const address = formatAddress(c.addrPort);
+      if (address) return address;
+    }
+    return undefined;
+  }
+
+  private async openTo(requester: NodeId, address: string | undefined, sendUpdate: boolean): Promise<void> {
+    try {
+      if (address && !this.deps.forwarding.isUsable(requester)) {
+        const link = await this.deps.network.linkFactory.open(address);
+        const id = this.deps.network.authenticate(link);
+        if (!id || !bytesEqual(id, requester)) {
+          link.close();
+          throw new Error(`${address} is not bound to the Node-ID that sent the Attach`);
+        }
+        this.outbound.add(link);
+        this.install(id, link);
+      }
+      // §6.4.2.3: "it MUST send an Update message back to the sender of the Attach request after
+      // completion of the corresponding ICE check and TLS connection".
+      if (sendUpdate && this.deps.forwarding.isUsable(requester)) for (const l of [...this.updateListeners]) l(requester);
+    } catch (e) {
+      this.log.debug('could not open the link an Attach asked for', { peer: nodeIdKey(requester), error: String(e) });
+    }
+  }
+
+  private inbound(link: Link): void {
+    const id = this.closed ? undefined : this.deps.network.authenticate(link);
+    if (!id || bytesEqual(id, this.self)) {
+      link.close();
+      return;
+    }
+    this.install(id, link);
+  }
+
+  /** Into the link table, keeping one link per peer (the one opened by the smaller Node-ID). */
+  private install(id: NodeId, link: Link): void {
+    if (this.closed) {
+      link.close();
+      return;
+    }
+    const existing = this.deps.forwarding.getLink(id);
+    if (existing && existing !== link && existing.state === 'open') {
+      const opener = (l: Link) => (this.outbound.has(l) ? this.self : id);
+      const newOpener = opener(link);
+      const oldOpener = opener(existing);
+      // Same opener: the newer link wins on both ends (they see the links in the same order).
+      if (newOpener !== oldOpener && compare(newOpener, oldOpener) > 0) {
+        link.close();
+        return;
+      }
+    }
+    this.deps.forwarding.addLink(id, link);
+  }
+
+  /** Resolves once a usable link to `id` is in the link table. */
+  private waitForLink(id: NodeId, options?: AbortOptions): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const finish = (error?: Error) => {
+        timer.cancel();
+        unsubscribe();
+        options?.signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onAbort = () => finish(new AbortError());
+      const unsubscribe = this.deps.forwarding.onLinkEvent((e) => {
+        if ((e.type === 'added' || e.type === 'state') && bytesEqual(e.nodeId, id) && this.deps.forwarding.isUsable(id)) finish();
+      });
+      const timer = this.deps.clock.setTimer(this.linkTimeoutMs, () => finish(new Error(`no link from ${nodeIdKey(id)} within ${this.linkTimeoutMs} ms`)));
+      options?.signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.deps.forwarding.isUsable(id)) finish();
+    });
+  }
+}
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}

@@ -1,0 +1,243 @@
+/**
+ * Joining a CHORD-RELOAD overlay (RFC 6940 §10.5, §11.4), both sides: the joining node's steps
+ * (bootstrap link, Attach to the admitting peer, Attaches to neighbours and fingers, Join) and the
+ * admitting peer's (JoinAns, hand-over Stores, the Update that labels the joining node its
+ * predecessor, Updates to its neighbours).
+ */
+import { nodeIdKey } from '../../forwarding/index.js';
+import { AbortError, type AbortOptions } from '../../runtime/components.js';
+import { ReloadError } from '../../runtime/reload-error.js';
+import type { IncomingRequest, Reply } from '../../transport/index.js';
+import type { NodeId } from '../../wire/ids.js';
+import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
+import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
+import type { ChordMaintenance } from './chord-maintenance.js';
+import { nextId, ringPosition, sameId } from './ring.js';
+
+/** Something to wait for, settled from elsewhere. */
+interface Waiter {
+  readonly promise: Promise<void>;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+function waiter(): Waiter {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+export class ChordJoin {
+  /** The admitting peer of the attempt in progress. */
+  private admitting: string | undefined;
+  /** Peers whose `full` Update (send_update) has arrived during this attempt. */
+  private readonly fullFrom = new Set<string>();
+  private tableWaiter: { key: string; w: Waiter } | undefined;
+  private admitted: Waiter | undefined;
+  /** Admissions are done one at a time (§10.5 steps 5-8 for one joining node, then the next). */
+  private admissions: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly core: ChordCore,
+    private readonly maintenance: ChordMaintenance,
+  ) {}
+
+  // ── The joining node ─────────────────────────────────────────────────────────────────────
+
+  async join(bootstrap: readonly string[], options: AbortOptions = {}): Promise<void> {
+    const core = this.core;
+    if (core.state === 'joined') return;
+    if (core.state !== 'idle' && core.state !== 'failed') throw new Error(`cannot join in state ${core.state}`);
+    const addresses = bootstrap.filter((a) => !core.ownAddresses.includes(a));
+    this.maintenance.bootstrap = addresses;
+    core.transition('bootstrapping', 'join');
+    if (addresses.length === 0) {
+      // §6.4.2.1: "some mechanism whereby nodes can determine that they are potentially the first
+      // node": being given no other bootstrap node than itself.
+      this.becomeJoined('first peer of the overlay');
+      return;
+    }
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= core.params.joinAttempts; attempt++) {
+      if (options.signal?.aborted) throw new AbortError();
+      if (core.stopped) throw new AbortError('stopped');
+      try {
+        await this.withTimeout(this.attempt(addresses, options), core.params.joinTimeoutMs);
+        return;
+      } catch (e) {
+        lastError = e;
+        core.log.info('join attempt failed', { attempt, error: String(e) });
+        if (core.stopped) break;
+        core.transition('bootstrapping', 'retry');
+        await this.sleep(1000 * attempt + core.jitter(1000 * attempt));
+      }
+    }
+    if (!core.stopped) core.transition('failed', String(lastError));
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+  }
+
+  private async attempt(addresses: readonly string[], options: AbortOptions): Promise<void> {
+    const core = this.core;
+    const { connector, transport } = core.deps;
+    this.fullFrom.clear();
+    // Step 1 (§11.4): "form the DTLS or TLS connection to the bootstrap node".
+    let bootstrapPeer: NodeId | undefined;
+    for (const address of addresses) {
+      try {
+        bootstrapPeer = await connector.connect(address, options);
+        break;
+      } catch (e) {
+        core.log.debug('bootstrap node unreachable', { address, error: String(e) });
+      }
+    }
+    if (!bootstrapPeer) throw new Error('no bootstrap node reachable');
+    // Bootstrap nodes are peers: route through it until we know better.
+    this.maintenance.addPeer(bootstrapPeer);
+    core.transition('attaching', 'bootstrap link up');
+    // Step 2: "JN SHOULD send an Attach request to the Admitting Peer (AP) for Resource-ID n+1. The
+    // "send_update" flag can be used to acquire the Routing Table of AP."
+    const ap = await connector.attach([resource(nextId(core.self))], { sendUpdate: true, ...options });
+    if (sameId(ap, core.self)) throw new Error('the Attach for n+1 came back to this peer');
+    const apKey = nodeIdKey(ap);
+    this.admitting = apKey;
+    this.maintenance.addPeer(ap);
+    // AP's Routing Table arrives as its `full` Update once the link is up (§6.4.2.3).
+    if (!this.fullFrom.has(apKey)) {
+      const w = waiter();
+      this.tableWaiter = { key: apKey, w };
+      await this.withTimeout(w.promise, 15_000);
+    }
+    // Step 3-4: Attaches to the neighbours (launched as AP's Update was taken in); every peer
+    // contacted enters the Routing Table. "The Joining Node MUST NOT send any Update message placing
+    // itself in the overlay until it has successfully completed an Attach with each peer that
+    // should be in its Neighbor Table."
+    await this.maintenance.attachesSettled();
+    // Step 3, fingers: "In order to set up its i'th Finger Table entry, JN MUST send an Attach to
+    // peer n+2^(128-i)" — for the entries AP's fingers did not fill; they need not hold up the Join.
+    for (const i of core.table.fingerIndices(core.params.minFingers)) {
+      if (core.table.finger(i) === undefined) void this.maintenance.searchFinger(i);
+    }
+    // Step 5: "JN MUST send a Join to AP." From here JN answers for its range (join-state.ts).
+    this.admitted = waiter();
+    core.transition('joining', 'Join sent');
+    await transport.request([node(ap)], { name: 'join_req', value: { joiningPeerId: core.self, overlaySpecificData: new Uint8Array(0) } }, { ...options, ...LINK_LOCAL });
+    // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
+    await this.admitted.promise;
+    this.becomeJoined(`admitted by ${apKey}`);
+  }
+
+  private becomeJoined(reason: string): void {
+    this.admitting = undefined;
+    this.admitted = undefined;
+    this.core.transition('joined', reason);
+    this.maintenance.resetReplicationState();
+    this.maintenance.startTimers();
+    // Step 9: "JN MUST send Updates to all of the peers in its Neighbor Table" (and, Figure 6, to
+    // "everyone in its Routing Table to tell them it is ready to go").
+    this.maintenance.scheduleFlush();
+  }
+
+  /** Watch Updates for what the join waits on (AP's table, step 7's labelling). */
+  onUpdate(sender: NodeId, update: ChordUpdate): void {
+    const key = nodeIdKey(sender);
+    if (update.type === ChordUpdateType.full) {
+      this.fullFrom.add(key);
+      if (this.tableWaiter?.key === key) {
+        this.tableWaiter.w.resolve();
+        this.tableWaiter = undefined;
+      }
+    }
+    if (this.core.state === 'joining' && key === this.admitting && update.type !== ChordUpdateType.peer_ready) {
+      if (update.predecessors.some((p) => sameId(p, this.core.self))) this.admitted?.resolve();
+    }
+  }
+
+  // ── The admitting peer ───────────────────────────────────────────────────────────────────
+
+  /**
+   * §6.4.2.1 JoinReq: "Receivers of the JoinReq MUST verify that the joining_peer_id field matches
+   * the Node-ID used to sign the message ... MUST verify that any JoinReq they receive arrives from
+   * a transport channel that is bound to the Node-ID to be assumed by the Joining Node."
+   */
+  async handleJoin(req: IncomingRequest<'join_req'>): Promise<Reply<'join_ans'>> {
+    const core = this.core;
+    const jn = req.value.joiningPeerId;
+    if (!sameId(jn, req.sender.nodeId)) throw ReloadError.of('Error_Forbidden', 'joining_peer_id is not the Node-ID that signed the JoinReq');
+    if (!req.from || !sameId(req.from, jn) || req.header.viaList.length > 0) throw ReloadError.of('Error_Forbidden', 'a JoinReq must arrive over a link bound to the joining Node-ID');
+    if (core.state !== 'joined') throw ReloadError.of('Error_Forbidden', 'this peer is not part of the overlay');
+    // One admission at a time: wait for the previous one to finish.
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const previous = this.admissions;
+    this.admissions = previous.then(() => mine);
+    await previous;
+    if (core.table.predecessors[0]?.key === nodeIdKey(jn) && core.state === 'joined') {
+      // Admitted already (its JoinAns or our Update was lost and it tried again): say so again.
+      core.deps.clock.setTimer(0, () => void core.sendUpdate(jn, 'neighbors').finally(release));
+      return { value: { overlaySpecificData: new Uint8Array(0) } };
+    }
+    if (!core.router.responsibleFor(ringPosition(jn)) || core.table.has(nodeIdKey(jn)) || core.state !== 'joined') {
+      release();
+      throw ReloadError.of('Error_Forbidden', 'this peer is not the admitting peer for that Node-ID');
+    }
+    const oldPred = core.table.predecessors[0];
+    const range = { after: oldPred ? oldPred.id : core.self, upTo: jn };
+    // "The AP MUST send the response to the Join" first; the rest follows once it is out.
+    core.deps.clock.setTimer(0, () => void this.admit(jn, range).finally(release));
+    return { value: { overlaySpecificData: new Uint8Array(0) } };
+  }
+
+  private async admit(jn: NodeId, range: { after: NodeId; upTo: NodeId }): Promise<void> {
+    const core = this.core;
+    const key = nodeIdKey(jn);
+    try {
+      // Step 6: "AP MUST do a series of Store requests to JN to store the data that JN will be responsible for."
+      await core.deps.data.handOver(jn, range);
+      this.maintenance.hold();
+      try {
+        // JN becomes our first predecessor: from now on we route its range to it.
+        this.maintenance.addPeer(jn);
+        if (!core.table.has(key)) throw new Error('the joining node is gone');
+        // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
+        if (!(await core.sendUpdate(jn, 'neighbors'))) throw new Error('the joining node did not take the Update');
+        // What was stored here for JN's range while the first hand-over ran.
+        await core.deps.data.handOver(jn, range);
+      } finally {
+        // Step 8: "The AP MUST send an Update to all of its neighbors (including JN) with the new
+        // values of its neighbor set (including JN)."
+        this.maintenance.release();
+        this.maintenance.scheduleFlush();
+      }
+      core.log.debug('admitted', { peer: key });
+    } catch (e) {
+      core.log.info('admission failed', { peer: key, error: String(e) });
+    }
+  }
+
+  // ── Helpers ──────────────────────────────────────────────────────────────────────────────
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.core.deps.clock.setTimer(ms, resolve));
+  }
+
+  private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.core.deps.clock.setTimer(ms, () => reject(new Error(`timed out after ${ms} ms`)));
+      p.then(
+        (v) => {
+          timer.cancel();
+          resolve(v);
+        },
+        (e: unknown) => {
+          timer.cancel();
+          reject(e);
+        },
+      );
+    });
+  }
+}

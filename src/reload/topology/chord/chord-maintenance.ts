@@ -1,0 +1,402 @@
+/**
+ * Keeping the CHORD-RELOAD routing table right (RFC 6940 §10.7): taking in peers named by Updates
+ * and Leaves (attaching to them first), reacting to changes of the Neighbor Table (Updates to the
+ * routing table, replication, §10.7.3), to failed links (§10.7.1, §10.7.2), and the periodic
+ * stabilization of §10.7.4 (neighbour Updates, finger refresh, partition detection).
+ */
+import { nodeIdKey, type LinkTableEvent } from '../../forwarding/index.js';
+import type { Timer } from '../../runtime/components.js';
+import type { NodeId } from '../../wire/ids.js';
+import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
+import type { IdRange } from '../topology-plugin.js';
+import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
+import { idAt, inOpen, randomInFingerRange, sameId } from './ring.js';
+import type { RoutingEntry } from './routing-table.js';
+
+export class ChordMaintenance {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private flushTimer: Timer | undefined;
+  private held = 0;
+  private flushWanted = false;
+  private readonly timers = new Set<Timer>();
+  /** The replica set (first successors) and first predecessor as last acted on (§10.7.3). */
+  private replicaSet: readonly RoutingEntry[] = [];
+  private pred0: RoutingEntry | undefined;
+  private neighbourKeys = '';
+  private replicaPrevious: readonly NodeId[] | undefined;
+  private replicaTimer: Timer | undefined;
+  private gained: IdRange[] = [];
+  private gainTimer: Timer | undefined;
+  private lastChangeAt = 0;
+  private unsubscribe: (() => void) | undefined;
+  /** What each peer's last Update said of its first predecessor and successor. */
+  private readonly heard = new Map<string, { readonly pred0: string | undefined; readonly succ0: string | undefined }>();
+  /** Bootstrap addresses, for §10.7.4.4 partition detection. */
+  bootstrap: readonly string[] = [];
+
+  constructor(private readonly core: ChordCore) {
+    this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
+  }
+
+  // ── Taking in peers ─────────────────────────────────────────────────────────────────────
+
+  /** A peer known to be in the ring with a usable link: into the routing table. */
+  addPeer(id: NodeId): void {
+    const key = nodeIdKey(id);
+    if (key === this.core.selfKey || this.core.stopped || !this.core.deps.forwarding.isUsable(id)) return;
+    this.core.clearFailed(key);
+    if (this.core.table.add(id)) this.tableChanged();
+  }
+
+  /**
+   * Peers named as peers by `learnedFrom` (in an Update or Leave). §10.7.3: those that "should be
+   * in x's Neighbor Table ... x MUST attempt to Attach to the new peers, and if it is successful,
+   * it MUST adjust its neighbor set accordingly"; `fingers` also takes those that would fill an
+   * empty finger entry. Peers we already have a link to are taken at once.
+   */
+  consider(ids: readonly NodeId[], learnedFrom: NodeId | undefined, fingers = false): void {
+    const t = this.core.table;
+    const wantedFingers = fingers ? new Set(t.fingerIndices(this.core.params.minFingers)) : undefined;
+    for (const id of ids) {
+      const key = nodeIdKey(id);
+      if (key === this.core.selfKey || t.has(key)) continue;
+      if (this.core.deps.forwarding.isUsable(id)) {
+        this.addPeer(id);
+        continue;
+      }
+      if (this.core.recentlyFailed(key) || this.inFlight.has(key)) continue;
+      const e = t.entryFor(id);
+      const wanted = t.wouldBeNeighbour(id) || (wantedFingers?.has(e.finger) === true && t.finger(e.finger) === undefined);
+      if (wanted) this.attachTo(id, learnedFrom);
+    }
+  }
+
+  /**
+   * Attach to `id` (§10.6: "it MUST source-route the Attach request through the peer from which it
+   * learned the new peer's Node-ID") and take it in.
+   */
+  private attachTo(id: NodeId, via: NodeId | undefined): void {
+    const key = nodeIdKey(id);
+    // Through `via` when we are linked to it: two hops (us → via → id), TTL 1 (LINK_LOCAL's reason:
+    // a target `via` has no link to is refused at once rather than chased across the overlay).
+    const sourceRouted = via !== undefined && !sameId(via, this.core.self) && !sameId(via, id) && this.core.deps.forwarding.isUsable(via);
+    const route = sourceRouted ? [node(via), node(id)] : [node(id)];
+    const p = this.core.deps.connector
+      .attach(route, sourceRouted ? { ttl: 1 } : {})
+      .then((got) => {
+        if (sameId(got, id)) this.addPeer(id);
+      })
+      .catch((e: unknown) => {
+        this.core.log.debug('attach failed', { target: key, error: String(e) });
+        this.core.markFailed(key);
+      })
+      .finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+  }
+
+  /** Resolves when every Attach in flight has settled. */
+  async attachesSettled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  /** §10.7.3: an Update from `sender` (a peer). */
+  onUpdate(sender: NodeId, update: ChordUpdate): void {
+    if (this.core.stopped) return;
+    if (update.type !== ChordUpdateType.peer_ready) {
+      const p = update.predecessors[0];
+      const q = update.successors[0];
+      this.heard.set(nodeIdKey(sender), { pred0: p && nodeIdKey(p), succ0: q && nodeIdKey(q) });
+    }
+    this.consider([sender], undefined);
+    if (update.type === ChordUpdateType.neighbors || update.type === ChordUpdateType.full) {
+      this.consider([...update.predecessors, ...update.successors], sender);
+    }
+    if (update.type === ChordUpdateType.full) this.consider(update.fingers, undefined, true);
+  }
+
+  /**
+   * §10.9: "Any peer which receives a Leave for a peer n in its neighbor set MUST follow procedures
+   * as if it had detected a peer failure as described in Section 10.7.1"; the lists it carries are
+   * the best replacements.
+   */
+  onLeave(leaving: NodeId, replacements: readonly NodeId[]): void {
+    const key = nodeIdKey(leaving);
+    this.core.markFailed(key);
+    this.peerLost(key);
+    this.consider(replacements, undefined);
+  }
+
+  // ── Failures (§10.7.1, §10.7.2) ──────────────────────────────────────────────────────────
+
+  private onLinkEvent(e: LinkTableEvent): void {
+    if (e.type !== 'removed') return;
+    const key = nodeIdKey(e.nodeId);
+    // A link replaced by a newer one to the same peer is removed and added in one go.
+    queueMicrotask(() => {
+      if (this.core.deps.forwarding.getLink(e.nodeId) || !this.core.table.has(key)) return;
+      this.core.markFailed(key);
+      this.peerLost(key);
+    });
+  }
+
+  /** Remove a failed or departed peer and repair around it. */
+  private peerLost(key: string): void {
+    const t = this.core.table;
+    const entry = t.get(key);
+    if (!entry || !t.remove(key)) return;
+    this.core.log.debug('peer lost', { peer: key });
+    this.tableChanged(true);
+    if (this.core.stopped || this.core.state !== 'joined') return;
+    // §10.7.2: "If using reactive recovery, the peer MUST initiate a search for a new Finger Table entry".
+    if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
+      this.searchFinger(entry.finger);
+    }
+    if (t.successors.length === 0 || t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.pull();
+  }
+
+  // ── Changes of the Neighbor Table ────────────────────────────────────────────────────────
+
+  /** Act on a change of the routing table (§10.7.1, §10.7.3). `failure`: a peer was lost. */
+  tableChanged(failure = false): void {
+    const t = this.core.table;
+    const keys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
+    if (keys === this.neighbourKeys) return;
+    this.neighbourKeys = keys;
+    this.lastChangeAt = this.core.deps.clock.now();
+    this.core.emit({ type: 'neighbors', predecessors: t.predecessors.map((e) => e.id), successors: t.successors.map((e) => e.id) });
+    if (this.core.state !== 'joined') return;
+    this.trackReplication(failure);
+    // §10.7.3: "if the Neighbor Table changes and the peer is using reactive recovery, the peer MUST
+    // send an Update request to each member of its Connection Table"; and "When a peer discovers that
+    // its range of responsible IDs has changed, it MUST send an Update to all entries in its
+    // Connection Table" (which it does whatever the recovery mode).
+    this.scheduleFlush();
+  }
+
+  /** Start following the replica set and range from the current tables (on joining). */
+  resetReplicationState(): void {
+    const t = this.core.table;
+    this.replicaSet = t.successors.slice(0, this.core.params.replicas);
+    this.pred0 = t.predecessors[0];
+    this.neighbourKeys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
+  }
+
+  private trackReplication(failure: boolean): void {
+    const t = this.core.table;
+    const { data, clock } = this.core.deps;
+    const hold = failure ? this.core.params.holdDownMs : 0;
+    const current = t.successors.slice(0, this.core.params.replicas);
+    if (current.map((e) => e.key).join() !== this.replicaSet.map((e) => e.key).join()) {
+      // §10.7.3: "If peer x is responsible for a Resource-ID R and x discovers that the replica set
+      // for R ... has changed, it MUST send a Store for any data associated with R to any new node in
+      // the replica set." §10.7.1: after a failure, "delay the creation of new replicas for the
+      // successor replacement hold-down time (30 seconds)".
+      this.replicaPrevious ??= this.replicaSet.map((e) => e.id);
+      this.replicaSet = current;
+      if (!this.replicaTimer) {
+        this.replicaTimer = clock.setTimer(hold, () => {
+          this.replicaTimer = undefined;
+          const previous = this.replicaPrevious ?? [];
+          this.replicaPrevious = undefined;
+          if (this.core.state === 'joined') data.replicaSetChanged(previous).catch((e: unknown) => this.core.log.warn('re-replication failed', { error: String(e) }));
+        });
+      }
+    }
+    const before = this.pred0;
+    const now = t.predecessors[0];
+    this.pred0 = now;
+    if (before && before.key !== now?.key) {
+      // The range grew when the old first predecessor lies between the new one and us.
+      const after = now ?? t.entryFor(this.core.self);
+      if (!now || inOpen(before.pos, now.pos, t.selfPos)) {
+        this.gained.push({ after: after.id, upTo: before.id });
+        this.gainTimer ??= clock.setTimer(hold, () => {
+          this.gainTimer = undefined;
+          const ranges = this.gained;
+          this.gained = [];
+          for (const range of ranges) {
+            if (this.core.state === 'joined') data.rangeGained(range).catch((e: unknown) => this.core.log.warn('replicating a gained range failed', { error: String(e) }));
+          }
+        });
+      }
+    }
+  }
+
+  /** Hold the Updates of `scheduleFlush` back (while admitting a joining peer, §10.5 steps 6-8). */
+  hold(): void {
+    this.held++;
+  }
+
+  release(): void {
+    this.held = Math.max(0, this.held - 1);
+    if (this.held === 0 && this.flushWanted) this.scheduleFlush();
+  }
+
+  /** Send `neighbors` Updates to every peer of the routing table, once changes have settled. */
+  scheduleFlush(): void {
+    this.flushWanted = true;
+    if (this.held > 0 || this.flushTimer || this.core.stopped) return;
+    this.flushTimer = this.core.deps.clock.setTimer(this.core.params.updateDelayMs, () => {
+      this.flushTimer = undefined;
+      if (this.held > 0 || this.core.state !== 'joined') return;
+      this.flushWanted = false;
+      for (const e of this.core.table.members) void this.core.sendUpdate(e.id, 'neighbors');
+    });
+  }
+
+  // ── Stabilization (§10.7.4) ──────────────────────────────────────────────────────────────
+
+  /** Start the periodic work, each peer at a random offset (§10.7.4.1 "randomly offset"). */
+  startTimers(): void {
+    const p = this.core.params;
+    this.every(p.updateIntervalMs, () => this.stabilize());
+    this.every(p.pingIntervalMs, () => this.refreshFingers());
+    if (p.partitionCheckIntervalMs > 0) this.every(p.partitionCheckIntervalMs, () => void this.checkPartition());
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const clock = this.core.deps.clock;
+    const arm = (delay: number) => {
+      const timer = clock.setTimer(delay, () => {
+        this.timers.delete(timer);
+        if (this.core.stopped) return;
+        fn();
+        arm(ms);
+      });
+      this.timers.add(timer);
+    };
+    arm(this.core.jitter(ms) + 1);
+  }
+
+  stop(): void {
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
+    this.flushTimer?.cancel();
+    this.replicaTimer?.cancel();
+    this.gainTimer?.cancel();
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /**
+   * §10.7.4.1: "A peer MUST periodically send an Update request to every peer in its Neighbor
+   * Table ... to keep the predecessor and successor lists up to date and to detect failed peers."
+   * A neighbour that does not answer is taken as failed (§10.7.1 "the failure of some request").
+   */
+  private stabilize(): void {
+    const t = this.core.table;
+    this.core.purgeFailed();
+    const neighbours = new Map<string, RoutingEntry>();
+    for (const e of [...t.predecessors, ...t.successors]) neighbours.set(e.key, e);
+    for (const e of neighbours.values()) {
+      void this.core.sendUpdate(e.id, 'neighbors').then((ok) => {
+        if (!ok && t.has(e.key) && !this.core.stopped) this.core.deps.forwarding.removeLink(e.id);
+      });
+    }
+    if (t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.pull();
+    else this.checkAdjacency();
+    // §10.7.3: "When peer x detects that it is no longer in the replica set for a resource R ..., it
+    // SHOULD delete all data associated with R" — only once the neighbour table has been stable for
+    // a hold-down time, so data is not dropped on a transient view.
+    if (this.core.deps.clock.now() - this.lastChangeAt >= this.core.params.holdDownMs && this.core.state === 'joined') {
+      this.core.deps.data.prune().catch((e: unknown) => this.core.log.warn('prune failed', { error: String(e) }));
+    }
+  }
+
+  /**
+   * Chord's stabilize, in Updates: our first successor should list us as its first predecessor,
+   * and our first predecessor us as its first successor. When the last Update of either says
+   * otherwise (or none came), a peer lies between us that we do not know, or it does not know us:
+   * ask it for its table (RouteQuery with send_update), which names the peers in between. Without
+   * this, two rings that meet (a healed partition, §10.7.4.4) can settle with one-sided lists.
+   */
+  private checkAdjacency(): void {
+    const t = this.core.table;
+    for (const key of this.heard.keys()) if (!t.has(key)) this.heard.delete(key);
+    const succ = t.successors[0];
+    const pred = t.predecessors[0];
+    const self = this.core.selfKey;
+    if (succ && this.heard.get(succ.key)?.pred0 !== self) this.requestTable(succ);
+    if (pred && pred.key !== succ?.key && this.heard.get(pred.key)?.succ0 !== self) this.requestTable(pred);
+  }
+
+  /** RouteQuery with send_update (§6.4.2.4.1): the peer answers with a `full` Update. */
+  private requestTable(e: RoutingEntry): void {
+    if (!this.core.deps.forwarding.isUsable(e.id)) return;
+    this.core.deps.transport
+      .request([node(e.id)], { name: 'route_query_req', value: { sendUpdate: true, destination: node(idAt(this.core.table.selfPos + 1n)), overlaySpecificData: new Uint8Array(0) } }, LINK_LOCAL)
+      .catch((err: unknown) => this.core.log.debug('route query failed', { target: e.key, error: String(err) }));
+  }
+
+  /**
+   * Ask the far ends of our neighbour lists for their tables (RouteQuery with send_update,
+   * §6.4.2.4.1, §10.8): how a short list grows back after failures, and how a peer that lost all
+   * its successors finds the next live one (§10.7.1) through the nearest peer it still knows after it.
+   */
+  private pull(): void {
+    const t = this.core.table;
+    const targets = new Map<string, RoutingEntry>();
+    const lastSucc = t.successors[t.successors.length - 1];
+    const lastPred = t.predecessors[t.predecessors.length - 1];
+    if (lastSucc) targets.set(lastSucc.key, lastSucc);
+    if (lastPred) targets.set(lastPred.key, lastPred);
+    for (const e of targets.values()) this.requestTable(e);
+  }
+
+  /**
+   * §10.7.4.2 Alternative 1: "search through the Finger Table entries from i=1, and each time an
+   * invalid entry is encountered, send a Ping to replace that entry with probability 0.5" — here an
+   * Attach to a random id of that range (§10.5 finds fingers with Attaches), at most one per
+   * chord-ping-interval.
+   */
+  private refreshFingers(): void {
+    const t = this.core.table;
+    for (const i of t.fingerIndices(this.core.params.minFingers)) {
+      if (t.finger(i) !== undefined) continue;
+      if (this.core.deps.random.float() < 0.5) {
+        this.searchFinger(i);
+        return;
+      }
+    }
+  }
+
+  /** Attach to a random id of finger range `i` and take the answering peer in. */
+  searchFinger(i: number): Promise<void> {
+    const target = idAt(randomInFingerRange(this.core.table.selfPos, i, (n) => this.core.deps.random.bytes(n)));
+    return this.core.deps.connector
+      .attach([resource(target)])
+      .then((id) => this.addPeer(id))
+      .catch((e: unknown) => this.core.log.debug('finger search failed', { finger: i, error: String(e) }));
+  }
+
+  /**
+   * §10.7.4.4: "periodically repeat the discovery process used in the initial join ... to locate an
+   * appropriate bootstrap node, B. P SHOULD then send a Ping for its own Node-ID routed through B.
+   * If a response is received from peer S', which is not P's successor, then the overlay is
+   * partitioned and P SHOULD send an Attach to S' routed through B, followed by an Update sent to S'."
+   * OUR READING: the Ping goes to Resource-ID P; in one ring it comes back to P itself (P is
+   * responsible for its own id), so any other responder S' means B's ring does not contain P.
+   */
+  async checkPartition(): Promise<void> {
+    const { connector, transport } = this.core.deps;
+    for (const address of this.bootstrap) {
+      if (this.core.ownAddresses.includes(address)) continue;
+      try {
+        const b = await connector.connect(address);
+        if (sameId(b, this.core.self)) continue;
+        // The answer comes from outside our neighbourhood exactly when there is a partition, so
+        // §6.3.4 check 2 would drop it (RequestOptions.anyResponder).
+        const answer = await transport.request([node(b), resource(this.core.self)], { name: 'ping_req', value: { padding: new Uint8Array(0) } }, { anyResponder: true });
+        const s = answer.sender.nodeId;
+        if (sameId(s, this.core.self) || this.core.table.has(nodeIdKey(s))) return;
+        this.core.log.info('partition detected', { responder: nodeIdKey(s) });
+        await connector.attach([node(b), node(s)]);
+        this.addPeer(s);
+        await this.core.sendUpdate(s, 'neighbors');
+        return;
+      } catch (e) {
+        this.core.log.debug('partition check failed', { bootstrap: address, error: String(e) });
+      }
+    }
+  }
+}

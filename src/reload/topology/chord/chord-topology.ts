@@ -1,0 +1,254 @@
+/**
+ * The CHORD-RELOAD topology plug-in (RFC 6940 §10) behind the TopologyPlugin contract: the
+ * handlers of its methods (Join §6.4.2.1, Leave §6.4.2.2 / §10.9, Update §10.7.3, RouteQuery
+ * §10.8, Probe §6.4.2.5) registered on message transport, Leave, status, and storage's view of the
+ * ring (§10.1, §10.4, §10.7.3). Joining is in chord-join.ts, upkeep in chord-maintenance.ts.
+ */
+import { nodeIdKey, type RoutingTarget } from '../../forwarding/index.js';
+import type { AbortOptions } from '../../runtime/components.js';
+import { ReloadError } from '../../runtime/reload-error.js';
+import type { IncomingRequest, Reply } from '../../transport/index.js';
+import type { NodeId, ResourceId } from '../../wire/ids.js';
+import { ChordLeaveType, encodeChordLeaveData, type ChordLeaveData } from '../../wire/methods/chord.js';
+import { ProbeInformationType, type ProbeInformation } from '../../wire/methods/probe.js';
+import type { ChordParameters } from './chord-parameters.js';
+import type { TopologyEvent, TopologyPlugin, TopologyResponsibility, TopologyStatus } from '../topology-plugin.js';
+import { chordReloadResourceIdHash } from './chord-hash.js';
+import { ChordCore, LINK_LOCAL, node, type ChordDeps, type ChordInit } from './chord-core.js';
+import { ChordJoin } from './chord-join.js';
+import { ChordMaintenance } from './chord-maintenance.js';
+import { isInRing, type JoinState } from './join-state.js';
+import { clockwise, inHalfOpen, inOpen, ringPosition, ringShareInPpb, sameId } from './ring.js';
+
+export type { ChordDeps, ChordInit } from './chord-core.js';
+
+/** How long a leaving peer waits for its neighbours' LeaveAns (ms). */
+const LEAVE_WAIT_MS = 6_000;
+
+/** The CHORD-RELOAD plug-in. */
+export interface ChordTopology extends TopologyPlugin {
+  readonly nodeId: NodeId;
+  readonly parameters: ChordParameters;
+}
+
+export function createChordTopology(deps: ChordDeps, init: ChordInit): ChordTopology {
+  return new ChordTopologyImpl(deps, init);
+}
+
+class ChordTopologyImpl implements ChordTopology {
+  readonly algorithm = 'CHORD-RELOAD';
+  readonly nodeId: NodeId;
+  readonly parameters: ChordParameters;
+  readonly resourceIdHash: (name: Uint8Array) => Promise<ResourceId>;
+  readonly responsibility: TopologyResponsibility;
+  private readonly core: ChordCore;
+  private readonly maintenance: ChordMaintenance;
+  private readonly joiner: ChordJoin;
+  private readonly unregister: (() => void)[] = [];
+
+  constructor(deps: ChordDeps, init: ChordInit) {
+    this.core = new ChordCore(deps, init);
+    this.nodeId = this.core.self;
+    this.parameters = init.parameters;
+    this.maintenance = new ChordMaintenance(this.core);
+    this.joiner = new ChordJoin(this.core, this.maintenance);
+    this.resourceIdHash = chordReloadResourceIdHash(deps.hasher);
+    this.responsibility = this.makeResponsibility();
+    const t = deps.transport;
+    this.unregister.push(
+      t.handle('update_req', (req) => this.handleUpdate(req)),
+      t.handle('join_req', (req) => this.joiner.handleJoin(req)),
+      t.handle('leave_req', (req) => this.handleLeave(req)),
+      t.handle('route_query_req', (req) => this.handleRouteQuery(req)),
+      t.handle('probe_req', (req) => this.handleProbe(req)),
+      deps.connector.onUpdateRequested((id) => {
+        if (!this.core.stopped && this.core.state !== 'idle') void this.core.sendUpdate(id, 'full');
+      }),
+    );
+  }
+
+  get router() {
+    return this.core.router;
+  }
+
+  join(bootstrap: readonly string[], options?: AbortOptions): Promise<void> {
+    return this.joiner.join(bootstrap, options);
+  }
+
+  /**
+   * §10.9: "peers SHOULD send a Leave request to all members of their Neighbor Table before exiting
+   * the Overlay Instance. The overlay_specific_data field MUST contain the ChordLeaveData": to a
+   * predecessor `from_succ` with our successors, to a successor `from_pred` with our predecessors.
+   */
+  async leave(options?: AbortOptions): Promise<void> {
+    const core = this.core;
+    if (core.state !== 'joined') {
+      this.stop();
+      return;
+    }
+    core.transition('leaving', 'leave()');
+    this.maintenance.stop();
+    const preds = core.table.predecessors.map((e) => e.id);
+    const succs = core.table.successors.map((e) => e.id);
+    const sent = new Set<string>();
+    const leaves: Promise<unknown>[] = [];
+    // A neighbour that does not answer within a few reliability timers is not waited for.
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    options?.signal?.addEventListener('abort', abort, { once: true });
+    const timer = core.deps.clock.setTimer(LEAVE_WAIT_MS, abort);
+    const send = (to: NodeId, data: ChordLeaveData) => {
+      const key = nodeIdKey(to);
+      if (sent.has(key) || !core.deps.forwarding.isUsable(to)) return;
+      sent.add(key);
+      leaves.push(
+        core.deps.transport
+          .request([node(to)], { name: 'leave_req', value: { leavingPeerId: core.self, overlaySpecificData: encodeChordLeaveData(data) } }, { signal: controller.signal, ...LINK_LOCAL })
+          .catch((e: unknown) => core.log.debug('leave not answered', { peer: key, error: String(e) })),
+      );
+    };
+    for (const p of preds) send(p, { type: ChordLeaveType.from_succ, successors: succs });
+    for (const s of succs) send(s, { type: ChordLeaveType.from_pred, predecessors: preds });
+    await Promise.all(leaves);
+    timer.cancel();
+    options?.signal?.removeEventListener('abort', abort);
+    if ((core.state as JoinState) === 'leaving') core.transition('left', 'Leave sent');
+    this.stop();
+  }
+
+  stop(): void {
+    this.maintenance.stop();
+    for (const u of this.unregister.splice(0)) u();
+    if (this.core.state !== 'stopped' && this.core.state !== 'left') this.core.transition('stopped', 'stop()');
+  }
+
+  status(): TopologyStatus {
+    const c = this.core;
+    return {
+      algorithm: this.algorithm,
+      state: c.state,
+      joined: c.state === 'joined',
+      nodeId: c.self,
+      predecessors: c.table.predecessors.map((e) => e.id),
+      successors: c.table.successors.map((e) => e.id),
+      fingers: c.table.fingers().map((e) => e.id),
+      uptime: c.uptime(),
+    };
+  }
+
+  subscribe(listener: (event: TopologyEvent) => void): () => void {
+    return this.core.subscribe(listener);
+  }
+
+  /**
+   * §6.3.4 check 2: the responder must be "at least as close to the target Resource-ID as any node
+   * in the requesting node's Neighbor Table": no neighbour lies in [k, responder).
+   */
+  responderAcceptable(resourceId: ResourceId, responder: NodeId): boolean {
+    const c = this.core;
+    const k = ringPosition(resourceId);
+    const d = clockwise(k, ringPosition(responder));
+    for (const e of c.table.predecessors) if (clockwise(k, e.pos) < d) return false;
+    for (const e of c.table.successors) if (clockwise(k, e.pos) < d) return false;
+    return true;
+  }
+
+  private makeResponsibility(): TopologyResponsibility {
+    const c = this.core;
+    const isResponsible = (id: ResourceId) => c.router.isResponsible({ kind: 'resource', resourceId: id });
+    // §10.7.3: x holds a replica of R unless "there are three predecessors between x and R" (with
+    // `replicas` replicas: replicas + 1 of them). With fewer known predecessors, it cannot tell: keep.
+    const holdsReplica = (id: ResourceId) => {
+      const far = c.table.predecessors[c.params.replicas];
+      return far === undefined || inHalfOpen(ringPosition(id), far.pos, c.table.selfPos);
+    };
+    return {
+      isResponsible,
+      holdsReplica,
+      replicaSet: (id) => (isResponsible(id) ? c.table.successors.slice(0, c.params.replicas).map((e) => e.id) : []),
+      // §10.4: "The peers receiving these SHOULD check that they came from an appropriate predecessor
+      // in their Neighbor Table". OUR READING, lenient while tables settle: a peer of our routing
+      // table, or one within the span our neighbour lists cover (a successor handing over, §10.5 step 6).
+      acceptsReplicaFrom: (id, sender) => {
+        if (!holdsReplica(id)) return false;
+        if (c.table.has(nodeIdKey(sender))) return true;
+        const preds = c.table.predecessors;
+        const succs = c.table.successors;
+        const from = preds[preds.length - 1]?.pos ?? c.table.selfPos;
+        const to = succs[succs.length - 1]?.pos ?? c.table.selfPos;
+        const s = ringPosition(sender);
+        return from === to || inOpen(s, from, to) || s === to;
+      },
+    };
+  }
+
+  // ── Handlers ─────────────────────────────────────────────────────────────────────────────
+
+  /** §6.4.2.3 / §10.7.3. */
+  private handleUpdate(req: IncomingRequest<'update_req'>): Reply<'update_ans'> {
+    const s = this.core.state;
+    if (s !== 'idle' && s !== 'stopped' && s !== 'left' && s !== 'leaving') {
+      this.joiner.onUpdate(req.sender.nodeId, req.value);
+      this.maintenance.onUpdate(req.sender.nodeId, req.value);
+    }
+    return { value: {} };
+  }
+
+  /**
+   * §6.4.2.2: "Receivers of the LeaveReq MUST verify that the leaving_peer_id field matches the
+   * Node-ID used to sign the message ... MUST verify that any LeaveReq they receive arrives from a
+   * transport channel that is bound to the Node-ID to be assumed by the leaving peer."
+   */
+  private handleLeave(req: IncomingRequest<'leave_req'>): Reply<'leave_ans'> {
+    const leaving = req.value.leavingPeerId;
+    if (!sameId(leaving, req.sender.nodeId)) throw ReloadError.of('Error_Forbidden', 'leaving_peer_id is not the Node-ID that signed the LeaveReq');
+    if (!req.from || !sameId(req.from, leaving) || req.header.viaList.length > 0) throw ReloadError.of('Error_Forbidden', 'a LeaveReq must arrive over a link bound to the leaving Node-ID');
+    const d = req.value.chordLeaveData;
+    const replacements = d?.type === ChordLeaveType.from_succ ? d.successors : d?.type === ChordLeaveType.from_pred ? d.predecessors : [];
+    if (!this.core.stopped) this.maintenance.onLeave(leaving, replacements);
+    return { value: {} };
+  }
+
+  /**
+   * §10.8: "The RouteQueryAns contains the single Node-ID of the next peer to which the responding
+   * peer would have routed the request message" (our own Node-ID when we would deliver it here).
+   * "If the requester has set the send_update flag, the responder SHOULD initiate an Update
+   * immediately after sending the RouteQueryAns."
+   */
+  private handleRouteQuery(req: IncomingRequest<'route_query_req'>): Reply<'route_query_ans'> {
+    const dest = req.value.destination;
+    let target: RoutingTarget;
+    if (dest.kind === 'node') target = { kind: 'node', nodeId: dest.nodeId };
+    else if (dest.kind === 'resource') target = { kind: 'resource', resourceId: dest.resourceId };
+    else throw ReloadError.of('Error_Invalid_Message', 'RouteQuery for an opaque destination');
+    const r = this.core.router;
+    const nextPeer = r.isResponsible(target) || (target.kind === 'node' && sameId(target.nodeId, this.core.self)) ? this.core.self : (r.nextHop(target, new Set()) ?? this.core.self);
+    if (req.value.sendUpdate) {
+      const requester = req.sender.nodeId;
+      this.core.deps.clock.setTimer(0, () => void this.core.sendUpdate(requester, 'full', { routed: true }));
+    }
+    return { value: { nextPeer } };
+  }
+
+  /**
+   * §6.4.2.5.2: "The responding peer SHOULD include any values that the requesting node requested
+   * and that it recognizes. They SHOULD be returned in the requested order. Any other values MUST
+   * NOT be returned."
+   */
+  private async handleProbe(req: IncomingRequest<'probe_req'>): Promise<Reply<'probe_ans'>> {
+    const c = this.core;
+    const probeInfo: ProbeInformation[] = [];
+    for (const type of req.value.requestedInfo) {
+      if (type === ProbeInformationType.responsible_set) {
+        const pred = c.table.predecessors[0];
+        const responsiblePpb = !isInRing(c.state) ? 0 : pred ? ringShareInPpb(pred.pos, c.table.selfPos) : 1_000_000_000;
+        probeInfo.push({ type, responsiblePpb });
+      } else if (type === ProbeInformationType.num_resources) {
+        probeInfo.push({ type, numResources: Math.min(0xffffffff, await c.deps.data.resourceCount()) });
+      } else if (type === ProbeInformationType.uptime) {
+        probeInfo.push({ type, uptime: c.uptime() });
+      }
+    }
+    return { value: { probeInfo } };
+  }
+}

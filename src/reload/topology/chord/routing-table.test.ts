@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { nodeIdKey } from '../../forwarding/index.js';
+import { ChordRouter } from './chord-router.js';
+import { RING_SIZE, idAt, ringPosition } from './ring.js';
+import { RoutingTable } from './routing-table.js';
+
+/** Ids at sixteenths of the ring: at(k) = k/16 of the way round. */
+const at = (k: number) => idAt((BigInt(k) * RING_SIZE) / 16n);
+const keys = (list: readonly { key: string }[]) => list.map((e) => e.key);
+const k = (n: number) => nodeIdKey(at(n));
+
+describe('RoutingTable (RFC 6940 §10.3, §10.7)', () => {
+  it('derives the nearest successors and predecessors from the peers it knows', () => {
+    const t = new RoutingTable(at(0), 3, 3);
+    for (const n of [8, 1, 15, 3, 13, 2, 12]) t.add(at(n));
+    expect(keys(t.successors)).toEqual([k(1), k(2), k(3)]);
+    expect(keys(t.predecessors)).toEqual([k(15), k(13), k(12)]);
+    expect(t.isNeighbour(k(12))).toBe(true);
+    expect(t.isNeighbour(k(8))).toBe(false);
+    // A neighbour that goes is replaced by the best peer left (§10.7.1).
+    t.remove(k(2));
+    expect(keys(t.successors)).toEqual([k(1), k(3), k(8)]);
+    expect(t.add(at(0))).toBe(false);
+    expect(t.add(at(1))).toBe(false);
+  });
+
+  it('in a small ring the same peers are both successors and predecessors', () => {
+    const t = new RoutingTable(at(0), 3, 3);
+    t.add(at(4));
+    t.add(at(9));
+    expect(keys(t.successors)).toEqual([k(4), k(9)]);
+    expect(keys(t.predecessors)).toEqual([k(9), k(4)]);
+  });
+
+  it('says whether a peer would enter the Neighbor Table (§10.7.3)', () => {
+    const t = new RoutingTable(at(0), 2, 2);
+    expect(t.wouldBeNeighbour(at(8))).toBe(true);
+    for (const n of [2, 4, 12, 14]) t.add(at(n));
+    expect(t.wouldBeNeighbour(at(3))).toBe(true);
+    expect(t.wouldBeNeighbour(at(13))).toBe(true);
+    expect(t.wouldBeNeighbour(at(8))).toBe(false);
+    expect(t.wouldBeNeighbour(at(0))).toBe(false);
+  });
+
+  it('keeps one entry per finger range, the first found, and replaces a failed one from its range (§10.7.2)', () => {
+    const t = new RoutingTable(at(0), 1, 1);
+    // Finger 1 covers [1/2, 1); finger 2 [1/4, 1/2); finger 3 [1/8, 1/4).
+    t.add(at(12));
+    t.add(at(9));
+    t.add(at(5));
+    t.add(at(2));
+    expect(t.finger(1)?.key).toBe(k(12));
+    expect(t.finger(2)?.key).toBe(k(5));
+    expect(t.finger(3)?.key).toBe(k(2));
+    expect(t.finger(4)).toBeUndefined();
+    t.remove(k(12));
+    expect(t.finger(1)?.key).toBe(k(9));
+    // Ascending Node-ID order, as a `full` Update lists them (§10.7).
+    expect(keys(t.fingers())).toEqual([k(2), k(5), k(9)]);
+  });
+
+  it('sizes the finger table at 16 or more and skips ranges the successor list covers (§10.7.4.3)', () => {
+    const t = new RoutingTable(at(0), 2, 2);
+    expect(t.fingerIndices(16)).toHaveLength(16);
+    t.add(idAt(1n << 100n));
+    t.add(idAt(1n << 110n));
+    // The final successor is at 2^110 (finger 18): ranges 19.. lie within it.
+    expect(t.coveredBySuccessors(19)).toBe(true);
+    expect(t.coveredBySuccessors(18)).toBe(false);
+    const indices = t.fingerIndices(16);
+    expect(indices[0]).toBe(1);
+    expect(indices.at(-1)).toBe(18);
+  });
+});
+
+describe('ChordRouter (RFC 6940 §10.1, §10.3)', () => {
+  const setup = (self: number, peers: number[], opts: { inRing?: boolean; down?: number[] } = {}) => {
+    const table = new RoutingTable(at(self), 2, 2);
+    for (const n of peers) table.add(at(n));
+    const down = new Set((opts.down ?? []).map(k));
+    const router = new ChordRouter({ table, isUsable: (id) => !down.has(nodeIdKey(id)), inRing: () => opts.inRing ?? true });
+    return router;
+  };
+  const res = (v: bigint) => ({ kind: 'resource' as const, resourceId: idAt(v) });
+  const sixteenth = RING_SIZE / 16n;
+
+  it('is responsible for (predecessor, self], for everything when alone, for nothing outside the ring', () => {
+    const r = setup(4, [2, 9]);
+    expect(r.isResponsible(res(3n * sixteenth))).toBe(true);
+    expect(r.isResponsible(res(4n * sixteenth))).toBe(true);
+    expect(r.isResponsible(res(2n * sixteenth))).toBe(false);
+    expect(r.isResponsible(res(5n * sixteenth))).toBe(false);
+    expect(setup(4, []).isResponsible(res(12345n))).toBe(true);
+    expect(setup(4, [2, 9], { inRing: false }).isResponsible(res(3n * sixteenth))).toBe(false);
+  });
+
+  it('routes to the largest known id between itself and k, else the smallest after k (§10.3)', () => {
+    // Self 0; successors 1, 2; predecessors 15, 14; fingers 4, 8.
+    const r = setup(0, [1, 2, 4, 8, 14, 15]);
+    expect(r.nextHop(res(6n * sixteenth), new Set())).toEqual(at(4));
+    expect(r.nextHop(res(8n * sixteenth), new Set())).toEqual(at(8));
+    expect(r.nextHop(res(13n * sixteenth), new Set())).toEqual(at(8));
+    // Route-around: the best hop's link is excluded or down.
+    expect(r.nextHop(res(6n * sixteenth), new Set([k(4)]))).toEqual(at(2));
+    expect(setup(0, [1, 2, 4, 8, 14, 15], { down: [4] }).nextHop(res(6n * sixteenth), new Set())).toEqual(at(2));
+  });
+
+  it('goes straight to the neighbour responsible for k when the Neighbor Table covers k', () => {
+    const r = setup(0, [1, 2, 4, 8, 14, 15]);
+    // k in (1, 2]: successor 2 answers for it (the RFC rule would pick 1, its predecessor).
+    expect(r.nextHop(res(sixteenth + 5n), new Set())).toEqual(at(2));
+    // k in (14, 15]: predecessor 15 answers for it.
+    expect(r.nextHop(res(14n * sixteenth + 5n), new Set())).toEqual(at(15));
+    // That neighbour unusable: back to the general rule.
+    expect(r.nextHop(res(sixteenth + 5n), new Set([k(2)]))).toEqual(at(1));
+  });
+
+  it('has no next hop without usable peers', () => {
+    expect(setup(0, []).nextHop(res(5n), new Set())).toBeUndefined();
+    expect(setup(0, [3], { down: [3] }).nextHop(res(5n), new Set())).toBeUndefined();
+  });
+
+  it('routes a Node-ID like a Resource-ID at its position', () => {
+    const r = setup(0, [1, 2, 4, 8, 14, 15]);
+    expect(r.nextHop({ kind: 'node', nodeId: at(6) }, new Set())).toEqual(at(4));
+    expect(ringPosition(at(6))).toBe(6n * sixteenth);
+  });
+});

@@ -1,0 +1,176 @@
+/**
+ * The CHORD-RELOAD Routing Table (RFC 6940 §10.3: "conceptually the union of the Neighbor Table
+ * and the Finger Table"), kept as one set of known peers, each with a usable link, from which the
+ * Neighbor Table and the Finger Table are derived:
+ *
+ * - successors: the `successors` peers nearest after this one, nearest first; predecessors: the
+ *   `predecessors` peers nearest before it (§10.1, §10.7). A peer that falls out of a list stays
+ *   in the set (§10.7.3: "x can maintain the now inferior peers as neighbors, but it MUST remember
+ *   the closer ones"), so when a neighbour fails the best remaining peer takes its place at once
+ *   (§10.7.1: "replace it with the best match it has from the other peers in its Routing Table").
+ * - finger i (1..128) holds a peer in [x+2^(128-i), x+2^(129-i)-1] (§10.7.4.2); the entry chosen
+ *   first is kept while it lives (§10.7.4.2 prefers random entries to strictly spaced ones).
+ *
+ * A peer enters the set only when it is known to be a peer (it sent an Update, answered an
+ * Attach as the responsible peer, was named in a neighbour's Update, or admitted by us) and a
+ * link to it is in the link table (§6.5.1: an Attach alone does not put a node in the Routing
+ * Table). It leaves when its link goes or it leaves the overlay.
+ */
+import { nodeIdKey } from '../../forwarding/index.js';
+import type { NodeId } from '../../wire/ids.js';
+import { clockwise, fingerIndex, fingerRangeStart, ringPosition } from './ring.js';
+
+/** A peer in the routing table. */
+export interface RoutingEntry {
+  readonly id: NodeId;
+  /** nodeIdKey(id). */
+  readonly key: string;
+  readonly pos: bigint;
+  /** Clockwise distance from this peer. */
+  readonly dist: bigint;
+  /** Finger index (1..128) of its position. */
+  readonly finger: number;
+}
+
+export class RoutingTable {
+  readonly selfPos: bigint;
+  readonly selfKey: string;
+  private readonly entries = new Map<string, RoutingEntry>();
+  private readonly fingerChoice = new Map<number, string>();
+  private succ: RoutingEntry[] = [];
+  private pred: RoutingEntry[] = [];
+  private all: RoutingEntry[] = [];
+
+  constructor(
+    readonly self: NodeId,
+    readonly maxSuccessors: number,
+    readonly maxPredecessors: number,
+  ) {
+    this.selfPos = ringPosition(self);
+    this.selfKey = nodeIdKey(self);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Every peer in the table. */
+  get members(): readonly RoutingEntry[] {
+    return this.all;
+  }
+
+  /** Nearest first. */
+  get successors(): readonly RoutingEntry[] {
+    return this.succ;
+  }
+
+  /** Nearest first. */
+  get predecessors(): readonly RoutingEntry[] {
+    return this.pred;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  get(key: string): RoutingEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  /** An entry for `id` (not inserted). */
+  entryFor(id: NodeId): RoutingEntry {
+    const pos = ringPosition(id);
+    const dist = clockwise(this.selfPos, pos);
+    return { id: id.slice(), key: nodeIdKey(id), pos, dist, finger: dist === 0n ? 0 : fingerIndex(dist) };
+  }
+
+  /** Insert a peer; returns false when it was there already (or is this peer). */
+  add(id: NodeId): boolean {
+    const e = this.entryFor(id);
+    if (e.key === this.selfKey || this.entries.has(e.key)) return false;
+    this.entries.set(e.key, e);
+    if (!this.fingerChoice.has(e.finger)) this.fingerChoice.set(e.finger, e.key);
+    this.derive();
+    return true;
+  }
+
+  /** Remove a peer; returns false when it was not there. */
+  remove(key: string): boolean {
+    const e = this.entries.get(key);
+    if (!e) return false;
+    this.entries.delete(key);
+    if (this.fingerChoice.get(e.finger) === key) {
+      // §10.7.2: "replaced with the closest preceding peer" in that range, if any is known.
+      this.fingerChoice.delete(e.finger);
+      let best: RoutingEntry | undefined;
+      for (const m of this.entries.values()) if (m.finger === e.finger && (!best || m.dist < best.dist)) best = m;
+      if (best) this.fingerChoice.set(e.finger, best.key);
+    }
+    this.derive();
+    return true;
+  }
+
+  /** Whether `id` would enter the successor or predecessor list (§10.7.3 "closer than entries in the Neighbor Table"). */
+  wouldBeNeighbour(id: NodeId): boolean {
+    const pos = ringPosition(id);
+    if (pos === this.selfPos) return false;
+    const d = clockwise(this.selfPos, pos);
+    const lastSucc = this.succ[this.maxSuccessors - 1];
+    if (this.succ.length < this.maxSuccessors || (lastSucc && d < lastSucc.dist)) return true;
+    const lastPred = this.pred[this.maxPredecessors - 1];
+    const back = clockwise(pos, this.selfPos);
+    return this.pred.length < this.maxPredecessors || (lastPred !== undefined && back < clockwise(lastPred.pos, this.selfPos));
+  }
+
+  /** Whether the peer is in the successor or predecessor list. */
+  isNeighbour(key: string): boolean {
+    return this.succ.some((e) => e.key === key) || this.pred.some((e) => e.key === key);
+  }
+
+  /** The entry of finger `i`, if valid. */
+  finger(i: number): RoutingEntry | undefined {
+    const key = this.fingerChoice.get(i);
+    return key === undefined ? undefined : this.entries.get(key);
+  }
+
+  /** Distinct finger entries, in numerically ascending Node-ID order (§10.7 `full` Update). */
+  fingers(): RoutingEntry[] {
+    const out: RoutingEntry[] = [];
+    for (const key of new Set(this.fingerChoice.values())) {
+      const e = this.entries.get(key);
+      if (e) out.push(e);
+    }
+    return out.sort((a, b) => (a.pos < b.pos ? -1 : a.pos > b.pos ? 1 : 0));
+  }
+
+  /**
+   * Whether finger range `i` lies wholly within the span the successor list covers: then every
+   * peer in it is a known successor, and searching it is pointless (§10.7.4.3: "the Finger Table
+   * is large enough to contain at least the final successor").
+   */
+  coveredBySuccessors(i: number): boolean {
+    const last = this.succ[this.succ.length - 1];
+    if (!last || this.succ.length < this.maxSuccessors) return false;
+    return 2n * fingerRangeStart(i) - 1n <= last.dist;
+  }
+
+  /**
+   * The finger indices worth keeping (§10.7.4.3): 1..max(minFingers, the final successor's index),
+   * minus those covered by the successor list.
+   */
+  fingerIndices(minFingers: number): number[] {
+    const last = this.succ[this.succ.length - 1];
+    const size = Math.min(128, Math.max(minFingers, last ? last.finger : 0));
+    const out: number[] = [];
+    for (let i = 1; i <= size; i++) if (!this.coveredBySuccessors(i)) out.push(i);
+    return out;
+  }
+
+  private derive(): void {
+    const all = [...this.entries.values()];
+    this.all = all;
+    this.succ = [...all].sort((a, b) => (a.dist < b.dist ? -1 : a.dist > b.dist ? 1 : 0)).slice(0, this.maxSuccessors);
+    // Nearest before = largest clockwise distance from self.
+    this.pred = [...all].sort((a, b) => (a.dist > b.dist ? -1 : a.dist < b.dist ? 1 : 0)).slice(0, this.maxPredecessors);
+  }
+}

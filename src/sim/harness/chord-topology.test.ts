@@ -1,0 +1,59 @@
+/**
+ * The driver on the real Chord overlay (src/sim/chord-overlay.ts) at small N: same seed, same
+ * report; churn and the workload together; a capture of the run that tshark decodes.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MessageCode } from '../../reload/wire/message-codes.js';
+import { chordTopology } from './chord-topology.js';
+import { runSimulation, type SimulationOptions, type SimulationReport } from './run-simulation.js';
+import type { SimTopologyFactory } from './sim-topology.js';
+import { tsharkReloadFields } from './tshark-reload.js';
+
+const factory = chordTopology as SimTopologyFactory;
+
+/** The report without its wall-clock figures (those differ from run to run). */
+const deterministic = ({ buildSeconds: _b, runSeconds: _r, heapMB: _h, ...rest }: SimulationReport) => rest;
+
+describe('simulation on the Chord overlay', () => {
+  const churny: SimulationOptions = { peers: 16, seed: 5, durationMs: 120_000, churnMedianMs: 120_000, stores: 60, loss: 0.01, pcap: { samplePeers: 3 } };
+
+  it('same seed twice: identical report and capture (another seed differs: run-simulation.test.ts)', async () => {
+    const a = await runSimulation(factory, churny);
+    const b = await runSimulation(factory, churny);
+    expect(JSON.stringify(deterministic(b.report))).toBe(JSON.stringify(deterministic(a.report)));
+    expect(b.pcap).toEqual(a.pcap);
+
+    // Churn happened, and the overlay kept answering.
+    const r = a.report;
+    expect(r.topology).toBe('chord');
+    expect(r.churn.joins + r.churn.fails + r.churn.leaves).toBeGreaterThan(3);
+    expect(r.workload.stores).toBe(60);
+    expect(r.lookupSuccess).toBeGreaterThan(0.9);
+    expect(r.fetchAfterStoreSuccess).toBeGreaterThan(0.9);
+    expect(r.hops.count).toBeGreaterThan(90);
+    expect(r.upkeepBytesPerPeerPerSec).toBeGreaterThan(0);
+    expect(r.traffic.byClass.workload!.messages).toBeGreaterThan(200);
+  });
+
+  it('the capture of a run decodes in tshark with no malformed packet', async () => {
+    const { report, pcap } = await runSimulation(factory, { peers: 20, seed: 8, durationMs: 120_000, churnMedianMs: 120_000, stores: 60, pcap: { samplePeers: 4 } });
+    expect(pcap).toBeDefined();
+    expect(report.pcap!.packets).toBeGreaterThan(100);
+    const dir = mkdtempSync(join(tmpdir(), 'chordphone-sim-'));
+    try {
+      const file = join(dir, 'chord.pcap');
+      writeFileSync(file, pcap!);
+      const rows = tsharkReloadFields(file);
+      expect(rows).toHaveLength(report.pcap!.packets);
+      expect(rows.filter((r) => r.malformed !== '')).toEqual([]);
+      const codes = new Set(rows.flatMap((r) => r.codes).map(Number));
+      for (const c of [MessageCode.store_req, MessageCode.store_ans, MessageCode.fetch_req, MessageCode.fetch_ans]) expect(codes).toContain(c);
+      expect([MessageCode.update_req, MessageCode.join_req, MessageCode.attach_req, MessageCode.leave_req].some((c) => codes.has(c))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
