@@ -4,16 +4,18 @@
  * requesting side (values signed per §7.1, requests routed to the Resource-ID).
  */
 import type { Forwarding } from '../forwarding/index.js';
-import { AbortError, silentLogger, type AbortOptions, type Logger } from '../runtime/components.js';
+import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer } from '../security/signer.js';
-import { createReplicator, type DataStore, type Replicator } from '../storage/index.js';
+import { createReplicator, replicaStoreReq, type DataStore, type Replicator, type StoreResult } from '../storage/index.js';
+import { hexKey } from '../storage/ring-range.js';
 import type { DataTransfer, TopologyResponsibility } from '../topology/topology-plugin.js';
 import type { Answer, AnswerNameFor, IncomingRequest, MessageTransport, RequestBody, RequestName } from '../transport/index.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { KnownBodyName, MessageBodies } from '../wire/message-body.js';
+import { ErrorCode } from '../wire/message-codes.js';
 import type { FetchReq, StoredDataSpecifier } from '../wire/storage/fetch.js';
 import { ARRAY_LAST_INDEX } from '../wire/storage/fetch.js';
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
@@ -27,7 +29,7 @@ export interface StorageServiceDeps {
   readonly forwarding: Pick<Forwarding, 'localNodeId'>;
   readonly responsibility: TopologyResponsibility;
   readonly signer: Signer;
-  readonly clock: { now(): number };
+  readonly clock: Pick<Clock, 'now' | 'setTimer'>;
   /** Milliseconds since 1970 (storage_time). */
   readonly epochClock: () => number;
   readonly logger?: Logger;
@@ -35,11 +37,24 @@ export interface StorageServiceDeps {
 
 const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
 
+/** Attempts of a request that met a routing loop, and the pause before the next (ms, times the attempt). */
+const LOOP_ATTEMPTS = 3;
+const LOOP_RETRY_MS = 1000;
+
+/** Runs of a Store's replication whose Stores partly failed, and the pause before the next (ms, times the run). */
+const REPLICATION_ATTEMPTS = 3;
+const REPLICATION_RETRY_MS = 10_000;
+
+/** Rounds of `prune` in which a resource is offered to its responsible peer before it is dropped anyway. */
+const MAX_HAND_ON_ATTEMPTS = 3;
+
 export class StorageService {
   readonly replicator: Replicator;
   private readonly log: Logger;
   private readonly unregister: (() => void)[];
   private lastStorageTime = 0n;
+  /** Failed attempts to hand on a resource before dropping it (prune). */
+  private readonly handOnAttempts = new Map<string, number>();
   /** Requests answered here as their destination, by hops (index). */
   readonly deliveredHops: number[] = [];
 
@@ -53,7 +68,18 @@ export class StorageService {
       logger: deps.logger,
       sender: {
         // §10.4: replica Stores "are addressed to those specific peers".
-        store: async (target, req, options) => (await transport.request([node(target)], { name: 'store_req', value: req }, options)).value,
+        store: async (target, req, options) => {
+          const dbg = (globalThis as any).__dbgStore;
+          const stack = new Error().stack;
+          try {
+            const v = (await transport.request([node(target)], { name: 'store_req', value: req }, options)).value;
+            if (dbg) dbg(deps.forwarding.localNodeId, target, req, stack, undefined);
+            return v;
+          } catch (e) {
+            if (dbg) dbg(deps.forwarding.localNodeId, target, req, stack, e);
+            throw e;
+          }
+        },
         // OUR LIMITATION: transport's Answer does not expose the SecurityBlock's certificates yet; the
         // fast signer needs none, real certificates will (identity issue).
         fetch: async (target, req, options) => ({ answer: (await transport.request([node(target)], { name: 'fetch_req', value: req }, options)).value, certificates: [] }),
@@ -83,7 +109,7 @@ export class StorageService {
       handOver: (target, range, options) => r.handOver(target, range, options),
       replicaSetChanged: (previous, options) => r.replicaSetChanged(previous, options),
       rangeGained: (range, options) => r.rangeGained(range, options),
-      prune: (options) => r.prune(options),
+      prune: (options) => this.prune(options),
       resourceCount: async () => (await this.deps.store.resources()).length,
     };
   }
@@ -95,18 +121,69 @@ export class StorageService {
 
   /**
    * §7.4.1: store, answer, then (§10.4) "send a Store request to its successor in the Neighbor Table
-   * and to that peer's successor" — for original stores only; replicas are not replicated further.
+   * and to that peer's successor" — for original stores. A replica Store is replicated further only
+   * when it reached the peer now responsible for the Resource-ID from a peer outside its replica set
+   * (data handed on by a former replica holder, §6.4.2.3, see `prune`); §10.4's replicas "do not
+   * themselves perform further Stores, because they can determine that they are not responsible".
    */
   private async handleStore(req: IncomingRequest<'store_req'>) {
     this.countHops(req);
     const result = await this.deps.store.store(req.value, { requester: req.sender, certificates: [] });
-    if (req.value.replicaNumber === 0) {
-      const resource = req.value.resource;
-      queueMicrotask(() => {
-        this.replicator.afterStore(resource, result).catch((e: unknown) => this.log.warn('replication failed', { error: String(e) }));
-      });
-    }
+    const resource = req.value.resource;
+    const { responsibility } = this.deps;
+    const onward =
+      req.value.replicaNumber === 0 ||
+      (result.stored.length > 0 && responsibility.isResponsible(resource) && !responsibility.replicaSet(resource).some((n) => bytesEqual(n, req.sender.nodeId)));
+    if (onward) queueMicrotask(() => this.replicate(resource, result, 1));
     return { value: result.answer };
+  }
+
+  /** §10.4 replication of a Store; Stores that failed are tried again (with the replica set of then). */
+  private replicate(resource: ResourceId, result: StoreResult, attempt: number): void {
+    this.replicator.afterStore(resource, result).then(
+      (report) => {
+        if (report.failed > 0 && attempt < REPLICATION_ATTEMPTS) this.deps.clock.setTimer(REPLICATION_RETRY_MS * attempt, () => this.replicate(resource, result, attempt + 1));
+      },
+      (e: unknown) => this.log.warn('replication failed', { error: String(e) }),
+    );
+  }
+
+  /**
+   * §10.7.3: "When peer x detects that it is no longer in the replica set for a resource R ..., it
+   * SHOULD delete all data associated with R from its local store" — but first, §6.4.2.3: "When a
+   * peer detects through an Update that it is no longer responsible for any data value it is
+   * storing, it MUST attempt to Store a copy to the correct node unless it knows the newly
+   * responsible node already has a copy of the data." The copy goes to the Resource-ID (a replica
+   * Store routed to whoever is responsible now); a resource is dropped once that peer has taken it
+   * (or holds newer data), and kept for the next round otherwise.
+   */
+  private async prune(options?: AbortOptions): Promise<number> {
+    const { store, responsibility, transport, clock } = this.deps;
+    const stale = (await store.resources()).filter((id) => !responsibility.isResponsible(id) && !responsibility.holdsReplica(id));
+    const done: ResourceId[] = [];
+    for (const resourceId of stale) {
+      if (options?.signal?.aborted) break;
+      const req = replicaStoreReq(resourceId, await store.snapshot(resourceId), 1, clock.now());
+      if (!req) {
+        done.push(resourceId);
+        continue;
+      }
+      try {
+        const answer = await transport.request([{ kind: 'resource', resourceId }], { name: 'store_req', value: req }, options);
+        if (!bytesEqual(answer.sender.nodeId, this.deps.forwarding.localNodeId)) done.push(resourceId);
+      } catch (e) {
+        const newer = e instanceof ReloadError && (e.code === ErrorCode.Error_Data_Too_Old || e.code === ErrorCode.Error_Generation_Counter_Too_Low);
+        const key = hexKey(resourceId);
+        const attempts = (this.handOnAttempts.get(key) ?? 0) + 1;
+        // A peer that keeps refusing the copy (it does not see us as a plausible source) is not asked forever.
+        if (newer || attempts >= MAX_HAND_ON_ATTEMPTS) done.push(resourceId);
+        else this.handOnAttempts.set(key, attempts);
+        this.log.debug('could not hand on a resource before dropping it', { error: String(e), attempts });
+      }
+    }
+    for (const id of done) this.handOnAttempts.delete(hexKey(id));
+    await store.drop(done);
+    return done.length;
   }
 
   /** Hops of a request delivered here: via list entries plus the last link (0 from ourselves). */
@@ -146,9 +223,20 @@ export class StorageService {
 
   /** Send a request to the peer responsible for `resourceId` and report how it came back. */
   async toResource<K extends RequestName>(resourceId: ResourceId, body: RequestBody<K>, options?: AbortOptions): Promise<Outcome<MessageBodies[AnswerNameFor<K>]>> {
-    if (options?.signal?.aborted) throw new AbortError();
-    const answer = await this.deps.transport.request([{ kind: 'resource', resourceId }], body, options);
-    return outcome(answer, this.deps.forwarding.localNodeId);
+    for (let attempt = 1; ; attempt++) {
+      if (options?.signal?.aborted) throw new AbortError();
+      try {
+        const answer = await this.deps.transport.request([{ kind: 'resource', resourceId }], body, options);
+        return outcome(answer, this.deps.forwarding.localNodeId);
+      } catch (e) {
+        // A loop (RFC 7851 §6.2 Error_Loop_Detected) comes from routing tables that disagree while
+        // the ring changes; they settle within moments, so the request is made again (a new
+        // transaction; a Store carries the same signed values, which a peer that took them already
+        // treats as a repeat).
+        if (!(e instanceof ReloadError && e.code === ErrorCode.Error_Loop_Detected) || attempt >= LOOP_ATTEMPTS) throw e;
+        await new Promise<void>((resolve) => this.deps.clock.setTimer(LOOP_RETRY_MS * attempt, resolve));
+      }
+    }
   }
 
   /** §7: storage_time, milliseconds since 1970, strictly increasing so each new value replaces the last. */

@@ -7,5 +7,6 @@ export type {
   LinkConnector,
   AttachOptions,
   DataTransfer,
+  DataMoveReport,
   IdRange,
 } from './topology-plugin.js';

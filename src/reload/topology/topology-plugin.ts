@@ -72,17 +72,23 @@ export interface AttachOptions extends AbortOptions {
   readonly ttl?: number;
 }
 
+/** What a data move did (storage's ReplicationReport has this shape). */
+export interface DataMoveReport {
+  /** Stores that failed. */
+  readonly failed: number;
+}
+
 /**
  * The data moves the plug-in orders (storage's Replicator has this shape; the composition root
  * passes it in). Each resolves when the Stores it sent are answered.
  */
 export interface DataTransfer {
-  /** §10.5 step 6: store to the joining peer `target` what it becomes responsible for. */
-  handOver(target: NodeId, range: IdRange, options?: AbortOptions): Promise<unknown>;
+  /** §10.5 step 6: store to the joining peer `target` what it becomes responsible for (also: to our successor before we leave). */
+  handOver(target: NodeId, range: IdRange, options?: AbortOptions): Promise<DataMoveReport>;
   /** §10.7.3: the replica set was `previous`; send the data this peer is responsible for to each new member. */
-  replicaSetChanged(previous: readonly NodeId[], options?: AbortOptions): Promise<unknown>;
+  replicaSetChanged(previous: readonly NodeId[], options?: AbortOptions): Promise<DataMoveReport>;
   /** This peer became responsible for `range` (a predecessor failed or left): replicate it. */
-  rangeGained(range: IdRange, options?: AbortOptions): Promise<unknown>;
+  rangeGained(range: IdRange, options?: AbortOptions): Promise<DataMoveReport>;
   /** §10.7.3: drop what this peer neither is responsible for nor replicates. */
   prune(options?: AbortOptions): Promise<unknown>;
   /** §6.4.2.5 num_resources: Resource-IDs held. */

@@ -78,21 +78,27 @@ export class FrameClassifier {
       this.recent = new Map();
       this.rotatedAt = at;
     }
-    const txKey = `${view.getUint32(20)}:${view.getUint32(24)}`;
+    const txKey = () => `${view.getUint32(20)}:${view.getUint32(24)}`;
     const fragmentOffset = view.getUint32(12) & 0xffffff;
     const codeAt = FORWARDING_HEADER_FIXED_SIZE + view.getUint16(32) + view.getUint16(34) + view.getUint16(36);
     if (fragmentOffset !== 0 || codeAt + 2 > m.length) {
-      const known = this.recent.get(txKey) ?? this.older.get(txKey);
+      const key = txKey();
+      const known = this.recent.get(key) ?? this.older.get(key);
       return known ? { ...known, label: 'fragment' } : { cls: 'other', label: 'fragment', carriesMessage: true };
     }
     const code = view.getUint16(codeAt);
     const label = messageCodeName(code) ?? 'unknown';
     if (code === MessageCode.error) {
-      const known = this.recent.get(txKey) ?? this.older.get(txKey);
+      const key = txKey();
+      const known = this.recent.get(key) ?? this.older.get(key);
       return { cls: known?.cls ?? 'other', label, carriesMessage: true };
     }
     const c: FrameClassification = { cls: classOfCode(code), label, carriesMessage: true };
-    if (!this.recent.has(txKey)) this.recent.set(txKey, c);
+    // Remember requests (odd codes, §6.3.3) and fragmented messages: error answers and later fragments look them up.
+    if (code % 2 === 1 || (view.getUint32(12) & 0x40000000) === 0) {
+      const key = txKey();
+      if (!this.recent.has(key)) this.recent.set(key, c);
+    }
     return c;
   }
 }

@@ -15,7 +15,7 @@ import type { DataTransfer, LinkConnector, TopologyEvent } from '../topology-plu
 import type { ChordParameters } from './chord-parameters.js';
 import { ChordRouter } from './chord-router.js';
 import { isInRing, joinTransitions, type JoinState } from './join-state.js';
-import { RoutingTable } from './routing-table.js';
+import { RoutingTable, type RoutingEntry } from './routing-table.js';
 
 export interface ChordDeps {
   readonly clock: Clock;
@@ -133,6 +133,20 @@ export class ChordCore {
   /** Evidence that `key` is alive (it sent us something). */
   clearFailed(key: string): void {
     this.failed.delete(key);
+  }
+
+  /**
+   * The replica set (§10.4): the first `replicas` successors whose links are usable. A successor
+   * whose link went suspect (§6.6.3.1) is passed over at once; the RFC's hold-down applies to the
+   * copies made for its replacement (chord-maintenance.ts).
+   */
+  replicaTargets(): RoutingEntry[] {
+    return this.table.nearest('succ', this.params.replicas, (e) => this.deps.forwarding.isUsable(e.id));
+  }
+
+  /** The nearest `n` predecessors whose links are usable. */
+  usablePredecessors(n: number): RoutingEntry[] {
+    return this.table.nearest('pred', n, (e) => this.deps.forwarding.isUsable(e.id));
   }
 
   /** Forget failures older than the memory (called from the periodic work). */

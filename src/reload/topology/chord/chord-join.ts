@@ -185,7 +185,7 @@ export class ChordJoin {
       release();
       throw ReloadError.of('Error_Forbidden', 'this peer is not the admitting peer for that Node-ID');
     }
-    const oldPred = core.table.predecessors[0];
+    const oldPred = core.router.effectivePredecessor();
     const range = { after: oldPred ? oldPred.id : core.self, upTo: jn };
     // "The AP MUST send the response to the Join" first; the rest follows once it is out.
     core.deps.clock.setTimer(0, () => void this.admit(jn, range).finally(release));

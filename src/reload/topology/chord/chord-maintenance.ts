@@ -8,10 +8,16 @@ import { nodeIdKey, type LinkTableEvent } from '../../forwarding/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
-import type { IdRange } from '../topology-plugin.js';
+import type { DataMoveReport, IdRange } from '../topology-plugin.js';
 import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
 import { idAt, inOpen, randomInFingerRange, sameId } from './ring.js';
 import type { RoutingEntry } from './routing-table.js';
+
+/** Delay (ms) before replicating a range this peer became responsible for. */
+const GAIN_DELAY_MS = 1000;
+/** Runs of a data move whose Stores partly failed, and the pause before the next (ms, times the run). */
+const REPLICATION_ATTEMPTS = 3;
+const REPLICATION_RETRY_MS = 10_000;
 
 export class ChordMaintenance {
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -122,13 +128,20 @@ export class ChordMaintenance {
   onLeave(leaving: NodeId, replacements: readonly NodeId[]): void {
     const key = nodeIdKey(leaving);
     this.core.markFailed(key);
-    this.peerLost(key);
+    // Not a failure: the hold-down of §10.7.1 waits for "a triggered update to inform it of a better
+    // match", and the Leave names the replacements already.
+    this.peerLost(key, false);
     this.consider(replacements, undefined);
   }
 
   // ── Failures (§10.7.1, §10.7.2) ──────────────────────────────────────────────────────────
 
   private onLinkEvent(e: LinkTableEvent): void {
+    if (e.type === 'state') {
+      // A neighbour's link turned suspect (or recovered): the usable replica set and range may move.
+      if (this.core.table.has(nodeIdKey(e.nodeId))) this.tableChanged(e.state === 'suspect');
+      return;
+    }
     if (e.type !== 'removed') return;
     const key = nodeIdKey(e.nodeId);
     // A link replaced by a newer one to the same peer is removed and added in one go.
@@ -140,12 +153,12 @@ export class ChordMaintenance {
   }
 
   /** Remove a failed or departed peer and repair around it. */
-  private peerLost(key: string): void {
+  private peerLost(key: string, failure = true): void {
     const t = this.core.table;
     const entry = t.get(key);
     if (!entry || !t.remove(key)) return;
     this.core.log.debug('peer lost', { peer: key });
-    this.tableChanged(true);
+    this.tableChanged(failure);
     if (this.core.stopped || this.core.state !== 'joined') return;
     // §10.7.2: "If using reactive recovery, the peer MUST initiate a search for a new Finger Table entry".
     if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
@@ -156,70 +169,98 @@ export class ChordMaintenance {
 
   // ── Changes of the Neighbor Table ────────────────────────────────────────────────────────
 
-  /** Act on a change of the routing table (§10.7.1, §10.7.3). `failure`: a peer was lost. */
+  /**
+   * Act on a change of the routing table or of a member's link (§10.7.1, §10.7.3). `failure`: a
+   * peer was lost or its link went suspect.
+   */
   tableChanged(failure = false): void {
     const t = this.core.table;
     const keys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
-    if (keys === this.neighbourKeys) return;
-    this.neighbourKeys = keys;
-    this.lastChangeAt = this.core.deps.clock.now();
-    this.core.emit({ type: 'neighbors', predecessors: t.predecessors.map((e) => e.id), successors: t.successors.map((e) => e.id) });
-    if (this.core.state !== 'joined') return;
-    this.trackReplication(failure);
-    // §10.7.3: "if the Neighbor Table changes and the peer is using reactive recovery, the peer MUST
-    // send an Update request to each member of its Connection Table"; and "When a peer discovers that
-    // its range of responsible IDs has changed, it MUST send an Update to all entries in its
-    // Connection Table" (which it does whatever the recovery mode).
-    this.scheduleFlush();
+    const joined = this.core.state === 'joined';
+    if (keys !== this.neighbourKeys) {
+      this.neighbourKeys = keys;
+      this.lastChangeAt = this.core.deps.clock.now();
+      this.core.emit({ type: 'neighbors', predecessors: t.predecessors.map((e) => e.id), successors: t.successors.map((e) => e.id) });
+      // §10.7.3: "if the Neighbor Table changes and the peer is using reactive recovery, the peer MUST
+      // send an Update request to each member of its Connection Table"; and "When a peer discovers
+      // that its range of responsible IDs has changed, it MUST send an Update to all entries in its
+      // Connection Table" (which it does whatever the recovery mode).
+      if (joined) this.scheduleFlush();
+    }
+    if (joined) this.trackReplication(failure);
   }
 
   /** Start following the replica set and range from the current tables (on joining). */
   resetReplicationState(): void {
     const t = this.core.table;
-    this.replicaSet = t.successors.slice(0, this.core.params.replicas);
-    this.pred0 = t.predecessors[0];
+    this.replicaSet = this.core.replicaTargets();
+    this.pred0 = this.core.router.effectivePredecessor();
     this.neighbourKeys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
   }
 
+  /**
+   * The data moves of §10.7.3, on the replica set and the range as they are usable: the first
+   * successors and the nearest predecessor whose links are up (chord-core.ts replicaTargets,
+   * chord-router.ts effectivePredecessor), so a peer that stops answering is replaced from the
+   * moment its link turns suspect rather than 30 s later when it is declared dead.
+   */
   private trackReplication(failure: boolean): void {
     const t = this.core.table;
     const { data, clock } = this.core.deps;
-    const hold = failure ? this.core.params.holdDownMs : 0;
-    const current = t.successors.slice(0, this.core.params.replicas);
+    const current = this.core.replicaTargets();
     if (current.map((e) => e.key).join() !== this.replicaSet.map((e) => e.key).join()) {
       // §10.7.3: "If peer x is responsible for a Resource-ID R and x discovers that the replica set
       // for R ... has changed, it MUST send a Store for any data associated with R to any new node in
       // the replica set." §10.7.1: after a failure, "delay the creation of new replicas for the
       // successor replacement hold-down time (30 seconds)".
+      const lost = failure || this.replicaSet.some((e) => !current.some((c) => c.key === e.key) && !(t.has(e.key) && this.core.deps.forwarding.isUsable(e.id)));
       this.replicaPrevious ??= this.replicaSet.map((e) => e.id);
       this.replicaSet = current;
       if (!this.replicaTimer) {
-        this.replicaTimer = clock.setTimer(hold, () => {
+        this.replicaTimer = clock.setTimer(lost ? this.core.params.holdDownMs : 0, () => {
           this.replicaTimer = undefined;
           const previous = this.replicaPrevious ?? [];
           this.replicaPrevious = undefined;
-          if (this.core.state === 'joined') data.replicaSetChanged(previous).catch((e: unknown) => this.core.log.warn('re-replication failed', { error: String(e) }));
+          if (this.core.state === 'joined') this.withRetries(() => data.replicaSetChanged(previous), 're-replication');
         });
       }
     }
     const before = this.pred0;
-    const now = t.predecessors[0];
+    const now = this.core.router.effectivePredecessor();
     this.pred0 = now;
     if (before && before.key !== now?.key) {
       // The range grew when the old first predecessor lies between the new one and us.
       const after = now ?? t.entryFor(this.core.self);
       if (!now || inOpen(before.pos, now.pos, t.selfPos)) {
+        // No hold-down here (§10.7.1 sets it for successor replacement): until the gained range is
+        // replicated, its records have one copy fewer. A short delay gathers simultaneous losses.
         this.gained.push({ after: after.id, upTo: before.id });
-        this.gainTimer ??= clock.setTimer(hold, () => {
+        this.gainTimer ??= clock.setTimer(GAIN_DELAY_MS, () => {
           this.gainTimer = undefined;
           const ranges = this.gained;
           this.gained = [];
           for (const range of ranges) {
-            if (this.core.state === 'joined') data.rangeGained(range).catch((e: unknown) => this.core.log.warn('replicating a gained range failed', { error: String(e) }));
+            if (this.core.state === 'joined') this.withRetries(() => data.rangeGained(range), 'replicating a gained range');
           }
         });
       }
     }
+  }
+
+  /**
+   * Run a data move; when some of its Stores failed (a target not yet agreeing, one that just
+   * died), run it again later, with the tables as they are then (at most REPLICATION_ATTEMPTS times).
+   */
+  private withRetries(move: () => Promise<DataMoveReport>, what: string, attempt = 1): void {
+    move().then(
+      (report) => {
+        if (!report.failed || attempt >= REPLICATION_ATTEMPTS) return;
+        this.core.deps.clock.setTimer(REPLICATION_RETRY_MS * attempt, () => {
+          if (this.core.state === 'joined') this.withRetries(move, what, attempt + 1);
+        });
+      },
+      (e: unknown) => this.core.log.warn(`${what} failed`, { error: String(e) }),
+    );
   }
 
   /** Hold the Updates of `scheduleFlush` back (while admitting a joining peer, §10.5 steps 6-8). */

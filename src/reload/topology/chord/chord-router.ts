@@ -37,16 +37,15 @@ export class ChordRouter implements Router {
    * ring to peers that still route them here.
    */
   responsibleFor(pos: bigint): boolean {
-    const t = this.deps.table;
-    const preds = t.predecessors;
-    let pred = preds[0];
-    for (const e of preds) {
-      if (this.deps.isUsable(e.id)) {
-        pred = e;
-        break;
-      }
-    }
-    return pred === undefined || inHalfOpen(pos, pred.pos, t.selfPos);
+    const pred = this.effectivePredecessor();
+    return pred === undefined || inHalfOpen(pos, pred.pos, this.deps.table.selfPos);
+  }
+
+  /** The predecessor whose range ends where ours begins: the nearest one with a usable link (see above). */
+  effectivePredecessor(): RoutingEntry | undefined {
+    const preds = this.deps.table.predecessors;
+    for (const e of preds) if (this.deps.isUsable(e.id)) return e;
+    return preds[0];
   }
 
   /**

@@ -107,6 +107,18 @@ class ChordTopologyImpl implements ChordTopology {
           .catch((e: unknown) => core.log.debug('leave not answered', { peer: key, error: String(e) })),
       );
     };
+    // Before the Leaves: our successor takes over our range (§6.4.2.2 "the appropriate Store/Update
+    // sequences"). Our replica set holds most of it already; this gives it the rest, to each member
+    // in case the first successor is gone too.
+    const pred0 = core.router.effectivePredecessor();
+    if (pred0) {
+      const range = { after: pred0.id, upTo: core.self };
+      await Promise.all(
+        core.replicaTargets().map((t) =>
+          core.deps.data.handOver(t.id, range, { signal: controller.signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })),
+        ),
+      );
+    }
     for (const p of preds) send(p, { type: ChordLeaveType.from_succ, successors: succs });
     for (const s of succs) send(s, { type: ChordLeaveType.from_pred, predecessors: preds });
     await Promise.all(leaves);
@@ -159,18 +171,21 @@ class ChordTopologyImpl implements ChordTopology {
     // §10.7.3: x holds a replica of R unless "there are three predecessors between x and R" (with
     // `replicas` replicas: replicas + 1 of them). With fewer known predecessors, it cannot tell: keep.
     const holdsReplica = (id: ResourceId) => {
-      const far = c.table.predecessors[c.params.replicas];
+      const far = c.usablePredecessors(c.params.replicas + 1)[c.params.replicas];
       return far === undefined || inHalfOpen(ringPosition(id), far.pos, c.table.selfPos);
     };
     return {
       isResponsible,
       holdsReplica,
-      replicaSet: (id) => (isResponsible(id) ? c.table.successors.slice(0, c.params.replicas).map((e) => e.id) : []),
+      replicaSet: (id) => (isResponsible(id) ? c.replicaTargets().map((e) => e.id) : []),
       // §10.4: "The peers receiving these SHOULD check that they came from an appropriate predecessor
       // in their Neighbor Table". OUR READING, lenient while tables settle: a peer of our routing
       // table, or one within the span our neighbour lists cover (a successor handing over, §10.5 step 6).
       acceptsReplicaFrom: (id, sender) => {
-        if (!holdsReplica(id)) return false;
+        // One predecessor wider than what we keep: the sender may already know that a peer we still
+        // count has failed (its copy is handed on again before we drop it, storage-service.ts prune).
+        const far = c.usablePredecessors(c.params.replicas + 2)[c.params.replicas + 1];
+        if (far !== undefined && !inHalfOpen(ringPosition(id), far.pos, c.table.selfPos)) return false;
         if (c.table.has(nodeIdKey(sender))) return true;
         const preds = c.table.predecessors;
         const succs = c.table.successors;

@@ -122,6 +122,18 @@ export class RoutingTable {
     return this.pred.length < this.maxPredecessors || (lastPred !== undefined && back < clockwise(lastPred.pos, this.selfPos));
   }
 
+  /**
+   * The `n` nearest peers after (`succ`) or before (`pred`) this one that pass `accept`, looking
+   * past the lists into the whole table (e.g. the nearest peers whose links are usable).
+   */
+  nearest(direction: 'succ' | 'pred', n: number, accept: (e: RoutingEntry) => boolean): RoutingEntry[] {
+    const list = direction === 'succ' ? this.succ : this.pred;
+    const fromList = list.filter(accept);
+    if (fromList.length >= n || list.length >= this.all.length) return fromList.slice(0, n);
+    const sorted = [...this.all].sort((a, b) => (direction === 'succ' ? (a.dist < b.dist ? -1 : 1) : a.dist > b.dist ? -1 : 1));
+    return sorted.filter(accept).slice(0, n);
+  }
+
   /** Whether the peer is in the successor or predecessor list. */
   isNeighbour(key: string): boolean {
     return this.succ.some((e) => e.key === key) || this.pred.some((e) => e.key === key);
