@@ -19,7 +19,7 @@
  * o.close();
  * ```
  *
- * Addresses look like IPv4 host candidates, `10.a.b.c:6084` (peer n has a.b.c = n in base 256),
+ * Addresses look like IPv4 host candidates, `10.a.b.c:6084` (peer n has a.b.c = n + 1 in base 256),
  * so Attaches carry them as IpAddressPort (§6.5.1.1). A directory of address → Node-ID stands in
  * for the certificate a DTLS/TLS handshake would prove (PeerNetwork.authenticate).
  *
@@ -153,7 +153,7 @@ export interface ChordOverlay {
   readonly configuration: Configuration;
   /** Every peer ever created, in creation order. */
   readonly peers: readonly SimChordPeer[];
-  /** Peers that have joined and neither left nor been killed. */
+  /** Peers that have joined and neither left nor been killed, in the order they joined. */
   live(): SimChordPeer[];
   /** Create a peer (not joined). */
   createPeer(options?: SimPeerOptions): SimChordPeer;
@@ -214,23 +214,32 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
   );
   const configuration = simConfiguration(init.configuration);
   const directory = new Map<string, NodeId>();
+  const usedIds = new Set<string>();
   const peers: MutablePeer[] = [];
+  const joined = new Set<MutablePeer>();
   const idRandom = random.fork();
 
   const newNodeId = (): NodeId => {
     for (;;) {
       const id = idRandom.bytes(16);
-      if (!id.every((b) => b === 0xff) && ![...directory.values()].some((d) => toHex(d) === toHex(id))) return id;
+      if (!id.every((b) => b === 0xff) && !usedIds.has(toHex(id))) return id;
     }
   };
 
-  const live = () => peers.filter((p) => p.state === 'joined');
+  /** Live peers, in the order they joined. */
+  const live = () => [...joined];
+  const setState = (p: MutablePeer, state: MutablePeer['state']) => {
+    p.state = state;
+    if (state === 'joined') joined.add(p);
+    else joined.delete(p);
+  };
 
   const createPeer = (options: SimPeerOptions = {}): SimChordPeer => {
     const index = peers.length;
     const address = simAddress(index);
     const nodeId = options.nodeId ?? newNodeId();
     directory.set(address, nodeId);
+    usedIds.add(toHex(nodeId));
     let inbound: ((link: Link) => void) | undefined;
     const endpoint = network.listen(address, (link) => (inbound ? inbound(link) : link.close()));
     const peerRandom = random.fork();
@@ -268,12 +277,13 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
     const entry = p as MutablePeer;
     const others = live().filter((o) => o !== entry);
     const bootstrap = via ?? entry.bootstrap ?? (others.length > 0 ? others[Math.floor(random.float() * others.length)]!.address : []);
-    entry.state = 'joining';
+    setState(entry, 'joining');
     try {
       await entry.peer.join(bootstrap);
-      entry.state = 'joined';
+      // Killed or left while joining: stays so.
+      if (entry.state === 'joining') setState(entry, 'joined');
     } catch (e) {
-      entry.state = 'failed';
+      if (entry.state === 'joining') setState(entry, 'failed');
       throw e;
     }
   };
@@ -312,14 +322,14 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
     kill(p) {
       const entry = p as MutablePeer;
       if (entry.state === 'killed' || entry.state === 'left') return;
-      entry.state = 'killed';
+      setState(entry, 'killed');
       network.crash(entry.address);
       entry.peer.close();
     },
     async leave(p) {
       const entry = p as MutablePeer;
       if (entry.state !== 'joined') return;
-      entry.state = 'left';
+      setState(entry, 'left');
       await entry.peer.leave();
     },
     settle: (ms) => clock.advance(ms),
@@ -328,7 +338,7 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
         const { hops } = await p.peer.store(name, SIM_KINDS.open, [{ value }]);
         return { ok: true, hops };
       } catch (e) {
-        return { ok: false, error: errorName(e), ...(process.env.SIMDEBUG ? { detail: String(e) } : {}) };
+        return { ok: false, error: errorName(e) };
       }
     },
     async fetch(p, name) {
@@ -338,7 +348,7 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
         const value = found?.value.model === 'single' ? found.value.singleValueEntry.value : undefined;
         return value ? { ok: true, hops, value } : { ok: true, hops };
       } catch (e) {
-        return { ok: false, error: errorName(e), ...(process.env.SIMDEBUG ? { detail: String(e) } : {}) };
+        return { ok: false, error: errorName(e) };
       }
     },
     ringCheck() {

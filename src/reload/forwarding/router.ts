@@ -31,13 +31,34 @@ export interface Router {
 /** RFC 6940 §6.1.1: the wildcard Node-ID is "all 1s"; a peer is always responsible for it. */
 export const WILDCARD_NODE_ID: NodeId = new Uint8Array(NODE_ID_LENGTH).fill(0xff);
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Char codes of the two lowercase hex digits of each byte value. */
+const HEX_CODES = new Uint16Array(512);
+for (let i = 0; i < 256; i++) {
+  const h = i.toString(16).padStart(2, '0');
+  HEX_CODES[2 * i] = h.charCodeAt(0);
+  HEX_CODES[2 * i + 1] = h.charCodeAt(1);
+}
+const codes: number[] = [];
 
-/** A Node-ID as a map key (lowercase hex, as `toHex`; it is on every hop's path, so kept fast). */
+/**
+ * A Node-ID as a map key (lowercase hex, as `toHex`; it is on every hop's path, so kept fast).
+ * Built in one piece: a string grown by `+=` is a rope of one cell per byte, and these keys are
+ * held by every table (link table, routing table, answer cache) of every peer.
+ */
 export function nodeIdKey(id: NodeId): string {
-  let s = '';
-  for (let i = 0; i < id.length; i++) s += HEX[id[i]!];
-  return s;
+  const n = id.length;
+  if (n > 1024) {
+    let s = '';
+    for (let i = 0; i < n; i++) s += String.fromCharCode(HEX_CODES[2 * id[i]!]!, HEX_CODES[2 * id[i]! + 1]!);
+    return s;
+  }
+  codes.length = 2 * n;
+  for (let i = 0, j = 0; i < n; i++, j += 2) {
+    const b = id[i]!;
+    codes[j] = HEX_CODES[2 * b]!;
+    codes[j + 1] = HEX_CODES[2 * b + 1]!;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
 
 export function isWildcardNodeId(id: NodeId): boolean {

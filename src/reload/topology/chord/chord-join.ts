@@ -12,6 +12,7 @@ import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
 import type { ChordMaintenance } from './chord-maintenance.js';
+import type { ChordStabilization } from './chord-stabilization.js';
 import { nextId, ringPosition, sameId } from './ring.js';
 
 /** Something to wait for, settled from elsewhere. */
@@ -45,6 +46,7 @@ export class ChordJoin {
   constructor(
     private readonly core: ChordCore,
     private readonly maintenance: ChordMaintenance,
+    private readonly stabilization: ChordStabilization,
   ) {}
 
   // ── The joining node ─────────────────────────────────────────────────────────────────────
@@ -54,7 +56,7 @@ export class ChordJoin {
     if (core.state === 'joined') return;
     if (core.state !== 'idle' && core.state !== 'failed') throw new Error(`cannot join in state ${core.state}`);
     const addresses = bootstrap.filter((a) => !core.ownAddresses.includes(a));
-    this.maintenance.bootstrap = addresses;
+    this.stabilization.bootstrap = addresses;
     core.transition('bootstrapping', 'join');
     if (addresses.length === 0) {
       // §6.4.2.1: "some mechanism whereby nodes can determine that they are potentially the first
@@ -120,7 +122,7 @@ export class ChordJoin {
     // Step 3, fingers: "In order to set up its i'th Finger Table entry, JN MUST send an Attach to
     // peer n+2^(128-i)" — for the entries AP's fingers did not fill; they need not hold up the Join.
     for (const i of core.table.fingerIndices(core.params.minFingers)) {
-      if (core.table.finger(i) === undefined) void this.maintenance.searchFinger(i);
+      if (core.table.finger(i) === undefined) void this.stabilization.searchFinger(i);
     }
     // Step 5: "JN MUST send a Join to AP." From here JN answers for its range (join-state.ts).
     this.admitted = waiter();
@@ -133,10 +135,11 @@ export class ChordJoin {
 
   private becomeJoined(reason: string): void {
     this.admitting = undefined;
+    this.fullFrom.clear();
     this.admitted = undefined;
     this.core.transition('joined', reason);
     this.maintenance.resetReplicationState();
-    this.maintenance.startTimers();
+    this.stabilization.start();
     // Step 9: "JN MUST send Updates to all of the peers in its Neighbor Table" (and, Figure 6, to
     // "everyone in its Routing Table to tell them it is ready to go").
     this.maintenance.scheduleFlush();
@@ -145,7 +148,7 @@ export class ChordJoin {
   /** Watch Updates for what the join waits on (AP's table, step 7's labelling). */
   onUpdate(sender: NodeId, update: ChordUpdate): void {
     const key = nodeIdKey(sender);
-    if (update.type === ChordUpdateType.full) {
+    if (update.type === ChordUpdateType.full && this.core.state === 'attaching') {
       this.fullFrom.add(key);
       if (this.tableWaiter?.key === key) {
         this.tableWaiter.w.resolve();

@@ -1,16 +1,16 @@
 /**
  * Keeping the CHORD-RELOAD routing table right (RFC 6940 §10.7): taking in peers named by Updates
  * and Leaves (attaching to them first), reacting to changes of the Neighbor Table (Updates to the
- * routing table, replication, §10.7.3), to failed links (§10.7.1, §10.7.2), and the periodic
- * stabilization of §10.7.4 (neighbour Updates, finger refresh, partition detection).
+ * routing table, replication, §10.7.3) and to failed links (§10.7.1, §10.7.2). The periodic
+ * stabilization of §10.7.4 is in chord-stabilization.ts.
  */
 import { nodeIdKey, type LinkTableEvent } from '../../forwarding/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import type { DataMoveReport, IdRange } from '../topology-plugin.js';
-import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
-import { idAt, inOpen, randomInFingerRange, sameId } from './ring.js';
+import { node, type ChordCore } from './chord-core.js';
+import { inOpen, sameId } from './ring.js';
 import type { RoutingEntry } from './routing-table.js';
 
 /** Delay (ms) before replicating a range this peer became responsible for. */
@@ -19,12 +19,21 @@ const GAIN_DELAY_MS = 1000;
 const REPLICATION_ATTEMPTS = 3;
 const REPLICATION_RETRY_MS = 10_000;
 
+/** What maintenance asks of stabilization when a peer is lost or an Update arrives. */
+export interface RepairHooks {
+  /** Ask the far ends of the neighbour lists for their tables. */
+  pull(): void;
+  /** Look for a new entry for finger `i`. */
+  searchFinger(i: number): Promise<void>;
+  /** An Update arrived from `sender` (for the adjacency check). */
+  noteUpdate(sender: NodeId, update: ChordUpdate): void;
+}
+
 export class ChordMaintenance {
   private readonly inFlight = new Map<string, Promise<void>>();
   private flushTimer: Timer | undefined;
   private held = 0;
   private flushWanted = false;
-  private readonly timers = new Set<Timer>();
   /** The replica set (first successors) and first predecessor as last acted on (§10.7.3). */
   private replicaSet: readonly RoutingEntry[] = [];
   private pred0: RoutingEntry | undefined;
@@ -35,10 +44,8 @@ export class ChordMaintenance {
   private gainTimer: Timer | undefined;
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
-  /** What each peer's last Update said of its first predecessor and successor. */
-  private readonly heard = new Map<string, { readonly pred0: string | undefined; readonly succ0: string | undefined }>();
-  /** Bootstrap addresses, for §10.7.4.4 partition detection. */
-  bootstrap: readonly string[] = [];
+  /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
@@ -108,11 +115,7 @@ export class ChordMaintenance {
   /** §10.7.3: an Update from `sender` (a peer). */
   onUpdate(sender: NodeId, update: ChordUpdate): void {
     if (this.core.stopped) return;
-    if (update.type !== ChordUpdateType.peer_ready) {
-      const p = update.predecessors[0];
-      const q = update.successors[0];
-      this.heard.set(nodeIdKey(sender), { pred0: p && nodeIdKey(p), succ0: q && nodeIdKey(q) });
-    }
+    this.repair.noteUpdate(sender, update);
     this.consider([sender], undefined);
     if (update.type === ChordUpdateType.neighbors || update.type === ChordUpdateType.full) {
       this.consider([...update.predecessors, ...update.successors], sender);
@@ -162,9 +165,9 @@ export class ChordMaintenance {
     if (this.core.stopped || this.core.state !== 'joined') return;
     // §10.7.2: "If using reactive recovery, the peer MUST initiate a search for a new Finger Table entry".
     if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
-      this.searchFinger(entry.finger);
+      void this.repair.searchFinger(entry.finger);
     }
-    if (t.successors.length === 0 || t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.pull();
+    if (t.successors.length === 0 || t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.repair.pull();
   }
 
   // ── Changes of the Neighbor Table ────────────────────────────────────────────────────────
@@ -285,33 +288,7 @@ export class ChordMaintenance {
     });
   }
 
-  // ── Stabilization (§10.7.4) ──────────────────────────────────────────────────────────────
-
-  /** Start the periodic work, each peer at a random offset (§10.7.4.1 "randomly offset"). */
-  startTimers(): void {
-    const p = this.core.params;
-    this.every(p.updateIntervalMs, () => this.stabilize());
-    this.every(p.pingIntervalMs, () => this.refreshFingers());
-    if (p.partitionCheckIntervalMs > 0) this.every(p.partitionCheckIntervalMs, () => void this.checkPartition());
-  }
-
-  private every(ms: number, fn: () => void): void {
-    const clock = this.core.deps.clock;
-    const arm = (delay: number) => {
-      const timer = clock.setTimer(delay, () => {
-        this.timers.delete(timer);
-        if (this.core.stopped) return;
-        fn();
-        arm(ms);
-      });
-      this.timers.add(timer);
-    };
-    arm(this.core.jitter(ms) + 1);
-  }
-
   stop(): void {
-    for (const t of this.timers) t.cancel();
-    this.timers.clear();
     this.flushTimer?.cancel();
     this.replicaTimer?.cancel();
     this.gainTimer?.cancel();
@@ -319,125 +296,8 @@ export class ChordMaintenance {
     this.unsubscribe = undefined;
   }
 
-  /**
-   * §10.7.4.1: "A peer MUST periodically send an Update request to every peer in its Neighbor
-   * Table ... to keep the predecessor and successor lists up to date and to detect failed peers."
-   * A neighbour that does not answer is taken as failed (§10.7.1 "the failure of some request").
-   */
-  private stabilize(): void {
-    const t = this.core.table;
-    this.core.purgeFailed();
-    const neighbours = new Map<string, RoutingEntry>();
-    for (const e of [...t.predecessors, ...t.successors]) neighbours.set(e.key, e);
-    for (const e of neighbours.values()) {
-      void this.core.sendUpdate(e.id, 'neighbors').then((ok) => {
-        if (!ok && t.has(e.key) && !this.core.stopped) this.core.deps.forwarding.removeLink(e.id);
-      });
-    }
-    if (t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.pull();
-    else this.checkAdjacency();
-    // §10.7.3: "When peer x detects that it is no longer in the replica set for a resource R ..., it
-    // SHOULD delete all data associated with R" — only once the neighbour table has been stable for
-    // a hold-down time, so data is not dropped on a transient view.
-    if (this.core.deps.clock.now() - this.lastChangeAt >= this.core.params.holdDownMs && this.core.state === 'joined') {
-      this.core.deps.data.prune().catch((e: unknown) => this.core.log.warn('prune failed', { error: String(e) }));
-    }
-  }
-
-  /**
-   * Chord's stabilize, in Updates: our first successor should list us as its first predecessor,
-   * and our first predecessor us as its first successor. When the last Update of either says
-   * otherwise (or none came), a peer lies between us that we do not know, or it does not know us:
-   * ask it for its table (RouteQuery with send_update), which names the peers in between. Without
-   * this, two rings that meet (a healed partition, §10.7.4.4) can settle with one-sided lists.
-   */
-  private checkAdjacency(): void {
-    const t = this.core.table;
-    for (const key of this.heard.keys()) if (!t.has(key)) this.heard.delete(key);
-    const succ = t.successors[0];
-    const pred = t.predecessors[0];
-    const self = this.core.selfKey;
-    if (succ && this.heard.get(succ.key)?.pred0 !== self) this.requestTable(succ);
-    if (pred && pred.key !== succ?.key && this.heard.get(pred.key)?.succ0 !== self) this.requestTable(pred);
-  }
-
-  /** RouteQuery with send_update (§6.4.2.4.1): the peer answers with a `full` Update. */
-  private requestTable(e: RoutingEntry): void {
-    if (!this.core.deps.forwarding.isUsable(e.id)) return;
-    this.core.deps.transport
-      .request([node(e.id)], { name: 'route_query_req', value: { sendUpdate: true, destination: node(idAt(this.core.table.selfPos + 1n)), overlaySpecificData: new Uint8Array(0) } }, LINK_LOCAL)
-      .catch((err: unknown) => this.core.log.debug('route query failed', { target: e.key, error: String(err) }));
-  }
-
-  /**
-   * Ask the far ends of our neighbour lists for their tables (RouteQuery with send_update,
-   * §6.4.2.4.1, §10.8): how a short list grows back after failures, and how a peer that lost all
-   * its successors finds the next live one (§10.7.1) through the nearest peer it still knows after it.
-   */
-  private pull(): void {
-    const t = this.core.table;
-    const targets = new Map<string, RoutingEntry>();
-    const lastSucc = t.successors[t.successors.length - 1];
-    const lastPred = t.predecessors[t.predecessors.length - 1];
-    if (lastSucc) targets.set(lastSucc.key, lastSucc);
-    if (lastPred) targets.set(lastPred.key, lastPred);
-    for (const e of targets.values()) this.requestTable(e);
-  }
-
-  /**
-   * §10.7.4.2 Alternative 1: "search through the Finger Table entries from i=1, and each time an
-   * invalid entry is encountered, send a Ping to replace that entry with probability 0.5" — here an
-   * Attach to a random id of that range (§10.5 finds fingers with Attaches), at most one per
-   * chord-ping-interval.
-   */
-  private refreshFingers(): void {
-    const t = this.core.table;
-    for (const i of t.fingerIndices(this.core.params.minFingers)) {
-      if (t.finger(i) !== undefined) continue;
-      if (this.core.deps.random.float() < 0.5) {
-        this.searchFinger(i);
-        return;
-      }
-    }
-  }
-
-  /** Attach to a random id of finger range `i` and take the answering peer in. */
-  searchFinger(i: number): Promise<void> {
-    const target = idAt(randomInFingerRange(this.core.table.selfPos, i, (n) => this.core.deps.random.bytes(n)));
-    return this.core.deps.connector
-      .attach([resource(target)])
-      .then((id) => this.addPeer(id))
-      .catch((e: unknown) => this.core.log.debug('finger search failed', { finger: i, error: String(e) }));
-  }
-
-  /**
-   * §10.7.4.4: "periodically repeat the discovery process used in the initial join ... to locate an
-   * appropriate bootstrap node, B. P SHOULD then send a Ping for its own Node-ID routed through B.
-   * If a response is received from peer S', which is not P's successor, then the overlay is
-   * partitioned and P SHOULD send an Attach to S' routed through B, followed by an Update sent to S'."
-   * OUR READING: the Ping goes to Resource-ID P; in one ring it comes back to P itself (P is
-   * responsible for its own id), so any other responder S' means B's ring does not contain P.
-   */
-  async checkPartition(): Promise<void> {
-    const { connector, transport } = this.core.deps;
-    for (const address of this.bootstrap) {
-      if (this.core.ownAddresses.includes(address)) continue;
-      try {
-        const b = await connector.connect(address);
-        if (sameId(b, this.core.self)) continue;
-        // The answer comes from outside our neighbourhood exactly when there is a partition, so
-        // §6.3.4 check 2 would drop it (RequestOptions.anyResponder).
-        const answer = await transport.request([node(b), resource(this.core.self)], { name: 'ping_req', value: { padding: new Uint8Array(0) } }, { anyResponder: true });
-        const s = answer.sender.nodeId;
-        if (sameId(s, this.core.self) || this.core.table.has(nodeIdKey(s))) return;
-        this.core.log.info('partition detected', { responder: nodeIdKey(s) });
-        await connector.attach([node(b), node(s)]);
-        this.addPeer(s);
-        await this.core.sendUpdate(s, 'neighbors');
-        return;
-      } catch (e) {
-        this.core.log.debug('partition check failed', { bootstrap: address, error: String(e) });
-      }
-    }
+  /** When the Neighbor Table last changed (ms of the injected clock). */
+  get lastChange(): number {
+    return this.lastChangeAt;
   }
 }

@@ -31,8 +31,6 @@ export interface ChordParameters {
   readonly partitionCheckIntervalMs: number;
   /** Changes within this many ms are announced in one round of Updates. */
   readonly updateDelayMs: number;
-  /** A link to a peer that is in no table is closed after this long (ms; 0: never). */
-  readonly idleLinkMs: number;
   /** A failed Attach or dead peer is not tried again as a neighbour for this long (ms). */
   readonly failedPeerMemoryMs: number;
   /** How long a join may take before it is retried (ms). */
@@ -53,7 +51,6 @@ export const DEFAULT_CHORD_PARAMETERS: ChordParameters = {
   holdDownMs: 30_000,
   partitionCheckIntervalMs: 3_600_000,
   updateDelayMs: 20,
-  idleLinkMs: 120_000,
   failedPeerMemoryMs: 60_000,
   joinTimeoutMs: 60_000,
   joinAttempts: 5,
@@ -82,7 +79,6 @@ export function chordParameters(configuration?: Pick<Configuration, 'chordUpdate
   positive('holdDownMs', 0);
   positive('partitionCheckIntervalMs', 0);
   positive('updateDelayMs', 0);
-  positive('idleLinkMs', 0);
   positive('failedPeerMemoryMs', 0);
   positive('joinTimeoutMs');
   positive('joinAttempts');

@@ -17,13 +17,14 @@ import { chordReloadResourceIdHash } from './chord-hash.js';
 import { ChordCore, LINK_LOCAL, node, type ChordDeps, type ChordInit } from './chord-core.js';
 import { ChordJoin } from './chord-join.js';
 import { ChordMaintenance } from './chord-maintenance.js';
+import { ChordStabilization } from './chord-stabilization.js';
 import { isInRing, type JoinState } from './join-state.js';
 import { clockwise, inHalfOpen, inOpen, ringPosition, ringShareInPpb, sameId } from './ring.js';
 
 export type { ChordDeps, ChordInit } from './chord-core.js';
 
-/** How long a leaving peer waits for its neighbours' LeaveAns (ms). */
-const LEAVE_WAIT_MS = 6_000;
+/** How long a leaving peer waits for its hand-over Stores, then for its neighbours' LeaveAns (ms each). */
+const LEAVE_WAIT_MS = 5_000;
 
 /** The CHORD-RELOAD plug-in. */
 export interface ChordTopology extends TopologyPlugin {
@@ -43,6 +44,7 @@ class ChordTopologyImpl implements ChordTopology {
   readonly responsibility: TopologyResponsibility;
   private readonly core: ChordCore;
   private readonly maintenance: ChordMaintenance;
+  private readonly stabilization: ChordStabilization;
   private readonly joiner: ChordJoin;
   private readonly unregister: (() => void)[] = [];
 
@@ -51,7 +53,8 @@ class ChordTopologyImpl implements ChordTopology {
     this.nodeId = this.core.self;
     this.parameters = init.parameters;
     this.maintenance = new ChordMaintenance(this.core);
-    this.joiner = new ChordJoin(this.core, this.maintenance);
+    this.stabilization = new ChordStabilization(this.core, this.maintenance);
+    this.joiner = new ChordJoin(this.core, this.maintenance, this.stabilization);
     this.resourceIdHash = chordReloadResourceIdHash(deps.hasher);
     this.responsibility = this.makeResponsibility();
     const t = deps.transport;
@@ -87,48 +90,57 @@ class ChordTopologyImpl implements ChordTopology {
       return;
     }
     core.transition('leaving', 'leave()');
+    this.stabilization.stop();
     this.maintenance.stop();
-    const preds = core.table.predecessors.map((e) => e.id);
-    const succs = core.table.successors.map((e) => e.id);
-    const sent = new Set<string>();
-    const leaves: Promise<unknown>[] = [];
-    // A neighbour that does not answer within a few reliability timers is not waited for.
-    const controller = new AbortController();
-    const abort = () => controller.abort();
-    options?.signal?.addEventListener('abort', abort, { once: true });
-    const timer = core.deps.clock.setTimer(LEAVE_WAIT_MS, abort);
-    const send = (to: NodeId, data: ChordLeaveData) => {
-      const key = nodeIdKey(to);
-      if (sent.has(key) || !core.deps.forwarding.isUsable(to)) return;
-      sent.add(key);
-      leaves.push(
-        core.deps.transport
-          .request([node(to)], { name: 'leave_req', value: { leavingPeerId: core.self, overlaySpecificData: encodeChordLeaveData(data) } }, { signal: controller.signal, ...LINK_LOCAL })
-          .catch((e: unknown) => core.log.debug('leave not answered', { peer: key, error: String(e) })),
-      );
-    };
     // Before the Leaves: our successor takes over our range (§6.4.2.2 "the appropriate Store/Update
     // sequences"). Our replica set holds most of it already; this gives it the rest, to each member
     // in case the first successor is gone too.
     const pred0 = core.router.effectivePredecessor();
     if (pred0) {
       const range = { after: pred0.id, upTo: core.self };
-      await Promise.all(
-        core.replicaTargets().map((t) =>
-          core.deps.data.handOver(t.id, range, { signal: controller.signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })),
-        ),
+      await this.bounded(options, (signal) =>
+        Promise.all(core.replicaTargets().map((t) => core.deps.data.handOver(t.id, range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
       );
     }
-    for (const p of preds) send(p, { type: ChordLeaveType.from_succ, successors: succs });
-    for (const s of succs) send(s, { type: ChordLeaveType.from_pred, predecessors: preds });
-    await Promise.all(leaves);
-    timer.cancel();
-    options?.signal?.removeEventListener('abort', abort);
+    const preds = core.table.predecessors.map((e) => e.id);
+    const succs = core.table.successors.map((e) => e.id);
+    await this.bounded(options, (signal) => {
+      const sent = new Set<string>();
+      const leaves: Promise<unknown>[] = [];
+      const send = (to: NodeId, data: ChordLeaveData) => {
+        const key = nodeIdKey(to);
+        if (sent.has(key) || !core.deps.forwarding.isUsable(to)) return;
+        sent.add(key);
+        leaves.push(
+          core.deps.transport
+            .request([node(to)], { name: 'leave_req', value: { leavingPeerId: core.self, overlaySpecificData: encodeChordLeaveData(data) } }, { signal, ...LINK_LOCAL })
+            .catch((e: unknown) => core.log.debug('leave not answered', { peer: key, error: String(e) })),
+        );
+      };
+      for (const p of preds) send(p, { type: ChordLeaveType.from_succ, successors: succs });
+      for (const s of succs) send(s, { type: ChordLeaveType.from_pred, predecessors: preds });
+      return Promise.all(leaves);
+    });
     if ((core.state as JoinState) === 'leaving') core.transition('left', 'Leave sent');
     this.stop();
   }
 
+  /** Run `work` with a signal that aborts after LEAVE_WAIT_MS (or with the caller's). */
+  private async bounded(options: AbortOptions | undefined, work: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    options?.signal?.addEventListener('abort', abort, { once: true });
+    const timer = this.core.deps.clock.setTimer(LEAVE_WAIT_MS, abort);
+    try {
+      await work(controller.signal);
+    } finally {
+      timer.cancel();
+      options?.signal?.removeEventListener('abort', abort);
+    }
+  }
+
   stop(): void {
+    this.stabilization.stop();
     this.maintenance.stop();
     for (const u of this.unregister.splice(0)) u();
     if (this.core.state !== 'stopped' && this.core.state !== 'left') this.core.transition('stopped', 'stop()');

@@ -1,0 +1,185 @@
+/**
+ * The periodic stabilization of CHORD-RELOAD (RFC 6940 §10.7.4): Updates to the Neighbor Table
+ * every chord-update-interval (§10.7.4.1), the finger refresh (§10.7.4.2), partition detection
+ * (§10.7.4.4), and the table requests that grow short neighbour lists back (§10.7.1). Every timer
+ * comes from the injected Clock.
+ */
+import { nodeIdKey } from '../../forwarding/index.js';
+import type { Timer } from '../../runtime/components.js';
+import type { NodeId } from '../../wire/ids.js';
+import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
+import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
+import type { ChordMaintenance, RepairHooks } from './chord-maintenance.js';
+import { idAt, randomInFingerRange, sameId } from './ring.js';
+import type { RoutingEntry } from './routing-table.js';
+
+export class ChordStabilization implements RepairHooks {
+  private readonly timers = new Set<Timer>();
+  /** What each peer's last Update said of its first predecessor and successor. */
+  private readonly heard = new Map<string, { readonly pred0: string | undefined; readonly succ0: string | undefined }>();
+  /** Bootstrap addresses, for §10.7.4.4 partition detection. */
+  bootstrap: readonly string[] = [];
+
+  constructor(
+    private readonly core: ChordCore,
+    private readonly maintenance: ChordMaintenance,
+  ) {
+    maintenance.repair = this;
+  }
+
+  noteUpdate(sender: NodeId, update: ChordUpdate): void {
+    if (update.type === ChordUpdateType.peer_ready) return;
+    const p = update.predecessors[0];
+    const q = update.successors[0];
+    this.heard.set(nodeIdKey(sender), { pred0: p && nodeIdKey(p), succ0: q && nodeIdKey(q) });
+  }
+
+  /** Start the periodic work, each peer at a random offset (§10.7.4.1 "randomly offset"). */
+  start(): void {
+    const p = this.core.params;
+    this.every(p.updateIntervalMs, () => this.stabilize());
+    this.every(p.pingIntervalMs, () => this.refreshFingers());
+    if (p.partitionCheckIntervalMs > 0) this.every(p.partitionCheckIntervalMs, () => void this.checkPartition());
+  }
+
+  stop(): void {
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
+  }
+
+  private every(ms: number, fn: () => void): void {
+    const clock = this.core.deps.clock;
+    const arm = (delay: number) => {
+      const timer = clock.setTimer(delay, () => {
+        this.timers.delete(timer);
+        if (this.core.stopped) return;
+        fn();
+        arm(ms);
+      });
+      this.timers.add(timer);
+    };
+    arm(this.core.jitter(ms) + 1);
+  }
+
+  /**
+   * §10.7.4.1: "A peer MUST periodically send an Update request to every peer in its Neighbor
+   * Table ... to keep the predecessor and successor lists up to date and to detect failed peers."
+   * A neighbour that does not answer is taken as failed (§10.7.1 "the failure of some request").
+   */
+  private stabilize(): void {
+    const t = this.core.table;
+    this.core.purgeFailed();
+    const neighbours = new Map<string, RoutingEntry>();
+    for (const e of [...t.predecessors, ...t.successors]) neighbours.set(e.key, e);
+    for (const e of neighbours.values()) {
+      void this.core.sendUpdate(e.id, 'neighbors').then((ok) => {
+        if (!ok && t.has(e.key) && !this.core.stopped) this.core.deps.forwarding.removeLink(e.id);
+      });
+    }
+    if (t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.pull();
+    else this.checkAdjacency();
+    // §10.7.3: "When peer x detects that it is no longer in the replica set for a resource R ..., it
+    // SHOULD delete all data associated with R" — only once the neighbour table has been stable for
+    // a hold-down time, so data is not dropped on a transient view.
+    if (this.core.deps.clock.now() - this.maintenance.lastChange >= this.core.params.holdDownMs && this.core.state === 'joined') {
+      this.core.deps.data.prune().catch((e: unknown) => this.core.log.warn('prune failed', { error: String(e) }));
+    }
+  }
+
+  /**
+   * Chord's stabilize, in Updates: our first successor should list us as its first predecessor,
+   * and our first predecessor us as its first successor. When the last Update of either says
+   * otherwise (or none came), a peer lies between us that we do not know, or it does not know us:
+   * ask it for its table (RouteQuery with send_update), which names the peers in between. Without
+   * this, two rings that meet (a healed partition, §10.7.4.4) can settle with one-sided lists.
+   */
+  private checkAdjacency(): void {
+    const t = this.core.table;
+    for (const key of this.heard.keys()) if (!t.has(key)) this.heard.delete(key);
+    const succ = t.successors[0];
+    const pred = t.predecessors[0];
+    const self = this.core.selfKey;
+    if (succ && this.heard.get(succ.key)?.pred0 !== self) this.requestTable(succ);
+    if (pred && pred.key !== succ?.key && this.heard.get(pred.key)?.succ0 !== self) this.requestTable(pred);
+  }
+
+  /** RouteQuery with send_update (§6.4.2.4.1): the peer answers with a `full` Update. */
+  private requestTable(e: RoutingEntry): void {
+    if (!this.core.deps.forwarding.isUsable(e.id)) return;
+    this.core.deps.transport
+      .request([node(e.id)], { name: 'route_query_req', value: { sendUpdate: true, destination: node(idAt(this.core.table.selfPos + 1n)), overlaySpecificData: new Uint8Array(0) } }, LINK_LOCAL)
+      .catch((err: unknown) => this.core.log.debug('route query failed', { target: e.key, error: String(err) }));
+  }
+
+  /**
+   * Ask the far ends of our neighbour lists for their tables (RouteQuery with send_update,
+   * §6.4.2.4.1, §10.8): how a short list grows back after failures, and how a peer that lost all
+   * its successors finds the next live one (§10.7.1) through the nearest peer it still knows after it.
+   */
+  pull(): void {
+    const t = this.core.table;
+    const targets = new Map<string, RoutingEntry>();
+    const lastSucc = t.successors[t.successors.length - 1];
+    const lastPred = t.predecessors[t.predecessors.length - 1];
+    if (lastSucc) targets.set(lastSucc.key, lastSucc);
+    if (lastPred) targets.set(lastPred.key, lastPred);
+    for (const e of targets.values()) this.requestTable(e);
+  }
+
+  /**
+   * §10.7.4.2 Alternative 1: "search through the Finger Table entries from i=1, and each time an
+   * invalid entry is encountered, send a Ping to replace that entry with probability 0.5" — here an
+   * Attach to a random id of that range (§10.5 finds fingers with Attaches), at most one per
+   * chord-ping-interval.
+   */
+  private refreshFingers(): void {
+    const t = this.core.table;
+    for (const i of t.fingerIndices(this.core.params.minFingers)) {
+      if (t.finger(i) !== undefined) continue;
+      if (this.core.deps.random.float() < 0.5) {
+        this.searchFinger(i);
+        return;
+      }
+    }
+  }
+
+  /** Attach to a random id of finger range `i` and take the answering peer in. */
+  searchFinger(i: number): Promise<void> {
+    const target = idAt(randomInFingerRange(this.core.table.selfPos, i, (n) => this.core.deps.random.bytes(n)));
+    return this.core.deps.connector
+      .attach([resource(target)])
+      .then((id) => this.maintenance.addPeer(id))
+      .catch((e: unknown) => this.core.log.debug('finger search failed', { finger: i, error: String(e) }));
+  }
+
+  /**
+   * §10.7.4.4: "periodically repeat the discovery process used in the initial join ... to locate an
+   * appropriate bootstrap node, B. P SHOULD then send a Ping for its own Node-ID routed through B.
+   * If a response is received from peer S', which is not P's successor, then the overlay is
+   * partitioned and P SHOULD send an Attach to S' routed through B, followed by an Update sent to S'."
+   * OUR READING: the Ping goes to Resource-ID P; in one ring it comes back to P itself (P is
+   * responsible for its own id), so any other responder S' means B's ring does not contain P.
+   */
+  async checkPartition(): Promise<void> {
+    const { connector, transport } = this.core.deps;
+    for (const address of this.bootstrap) {
+      if (this.core.ownAddresses.includes(address)) continue;
+      try {
+        const b = await connector.connect(address);
+        if (sameId(b, this.core.self)) continue;
+        // The answer comes from outside our neighbourhood exactly when there is a partition, so
+        // §6.3.4 check 2 would drop it (RequestOptions.anyResponder).
+        const answer = await transport.request([node(b), resource(this.core.self)], { name: 'ping_req', value: { padding: new Uint8Array(0) } }, { anyResponder: true });
+        const s = answer.sender.nodeId;
+        if (sameId(s, this.core.self) || this.core.table.has(nodeIdKey(s))) return;
+        this.core.log.info('partition detected', { responder: nodeIdKey(s) });
+        await connector.attach([node(b), node(s)]);
+        this.maintenance.addPeer(s);
+        await this.core.sendUpdate(s, 'neighbors');
+        return;
+      } catch (e) {
+        this.core.log.debug('partition check failed', { bootstrap: address, error: String(e) });
+      }
+    }
+  }
+}
