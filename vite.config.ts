@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { bundleSizeReport } from './src/app/build/bundle-size-report.js';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 // The browser app: root index.html, built to dist/ (served by `chordphone serve`).
 export default defineConfig({
-  plugins: [react()],
+  // Prints the gzipped initial JS and writes sw-precache.js; 'warn' until the call/ring views are lazy (then drop it to fail over 250 KB).
+  plugins: [react(), bundleSizeReport({ onOverBudget: 'warn' })],
   root: '.',
+  resolve: {
+    alias: [
+      // simple-peer's sources need Node's process, Buffer and stream shims in a browser; its own
+      // prebuilt browser bundle carries them (browserify), so the app uses that one.
+      { find: /^simple-peer$/, replacement: fileURLToPath(new URL('./node_modules/simple-peer/simplepeer.min.js', import.meta.url)) },
+    ],
+  },
   publicDir: 'public',
   define: {
     __APP_VERSION__: JSON.stringify(pkg.version),

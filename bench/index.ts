@@ -5,11 +5,15 @@
  * SIM_* for the simulator (bench/sim.ts).
  */
 import { benchOptionsFromEnv, type BenchModule } from './bench.js';
+import { callSetupBench } from './call-setup.js';
 import { codecBench } from './codec.js';
+import { overlayJoinBench } from './overlay-join.js';
 import { signingBench } from './signing.js';
 import { simBench } from './sim.js';
+import { simSigningBench } from './sim-signing.js';
+import { sipCallNodeBench } from './sip-call-node.js';
 
-const MODULES: readonly BenchModule[] = [codecBench, signingBench, simBench];
+const MODULES: readonly BenchModule[] = [codecBench, signingBench, simBench, simSigningBench, overlayJoinBench, sipCallNodeBench, callSetupBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !MODULES.some((m) => m.name === w));

@@ -4,10 +4,16 @@
  *   stable overlay) ≤ 60 s of wall time, heap ≤ 1.5 GB;
  * - N = 10,000 with a 10-minute median session: fetch-after-store ≥ 99.9 %;
  * - N = 1,000 in steady state (no churn): upkeep traffic ≤ 500 bytes/s per peer.
- * Environment overrides for quick runs: SIM_PEERS (10000), SIM_UPKEEP_PEERS (1000),
- * SIM_DURATION (10m, the runs without churn), SIM_CHURN_DURATION (30m), SIM_CHURN_MEDIAN (10m),
- * SIM_STORES (1000), SIM_SEED (1), SIM_RUNS (steady,churn,upkeep: which runs), SIM_TOPOLOGY.
- * A figure measured at another N than the goal's is shown but marked as not proving the goal.
+ * The three runs go one after another in one process and the table shows every goal beside its
+ * measured figure (the upkeep figure comes from the steady run when both have the same N). By default the 10,000-peer runs are made at N = 1,000 (a 10,000-peer build
+ * takes far longer than a bench should, see the figures in the issue notes); their rows are then
+ * marked as not proving the goal. To measure at the goal's N:
+ *   SIM_PEERS=10000 npm run bench -- sim
+ * Environment: SIM_PEERS (1000), SIM_UPKEEP_PEERS (1000), SIM_DURATION (10m, the runs without
+ * churn), SIM_CHURN_DURATION (30m), SIM_CHURN_MEDIAN (10m), SIM_STORES (1000), SIM_SEED (1),
+ * SIM_RUNS (steady,churn,upkeep: which runs), SIM_TOPOLOGY.
+ * Build time is wall time (the goal's measure); the CPU time of the build is shown beside it, since
+ * other processes on a shared machine inflate the wall time.
  */
 import { formatDuration, parseDuration } from '../src/sim/harness/duration.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from '../src/sim/harness/run-simulation.js';
@@ -41,7 +47,7 @@ function envDuration(name: string, dflt: string): number {
 const pct = (x: number | null) => (x === null ? 'n/a' : `${fmt(x * 100, 2)} %`);
 
 async function runSim(): Promise<{ ok: boolean }> {
-  const peers = envNumber('SIM_PEERS', 10_000);
+  const peers = envNumber('SIM_PEERS', 1000);
   const upkeepPeers = envNumber('SIM_UPKEEP_PEERS', 1000);
   const durationMs = envDuration('SIM_DURATION', '10m');
   const churnDurationMs = envDuration('SIM_CHURN_DURATION', '30m');
@@ -60,7 +66,7 @@ async function runSim(): Promise<{ ok: boolean }> {
     console.log(`-- ${what}`);
     const { report } = await runSimulation(factory, { ...o, progress: (l) => console.log(`   ${l}`) });
     console.log(
-      `   topology ${report.topology}; build ${fmt(report.buildSeconds, 1)} s, run ${fmt(report.runSeconds, 1)} s wall, heap ${fmt(report.heapMB)} MB; ` +
+      `   topology ${report.topology}; build ${fmt(report.buildSeconds, 1)} s wall (${fmt(report.buildCpuSeconds, 1)} s CPU), run ${fmt(report.runSeconds, 1)} s wall, heap ${fmt(report.heapMB)} MB; ` +
         `hops mean ${fmt(report.hops.mean, 2)} p50 ${report.hops.p50} p99 ${report.hops.p99}; lookups ${pct(report.lookupSuccess)}; ` +
         `fetch-after-store ${pct(report.fetchAfterStoreSuccess)} (${report.workload.fetchesOk}/${report.workload.fetches}); ` +
         `upkeep ${fmt(report.upkeepBytesPerPeerPerSec, 1)} B/s/peer; ${fmt(report.messages)} messages`,
@@ -71,14 +77,15 @@ async function runSim(): Promise<{ ok: boolean }> {
     return report;
   };
 
+  let steady: SimulationReport | undefined;
   if (runs.has('steady')) {
-    const r = await simulate('steady', { peers, seed, durationMs, stores });
+    const r = (steady = await simulate('steady', { peers, seed, durationMs, stores }));
     const halfLog = 0.5 * Math.log2(peers);
     const at = peers === 10_000;
     const run = `N=${fmt(peers)}, no churn`;
     goals.push({ goal: 'mean hops ≤ ½·log2 N', run, measured: `${fmt(r.hops.mean, 2)} (½·log2 N = ${fmt(halfLog, 2)})`, met: r.hops.count > 0 && r.hops.mean <= halfLog, atGoalN: at });
     goals.push({ goal: 'fetch-after-store 100 % without churn', run, measured: pct(r.fetchAfterStoreSuccess), met: r.fetchAfterStoreSuccess === 1, atGoalN: at });
-    goals.push({ goal: 'build ≤ 60 s', run, measured: `${fmt(r.buildSeconds, 1)} s`, met: r.buildSeconds <= 60, atGoalN: at });
+    goals.push({ goal: 'build ≤ 60 s', run, measured: `${fmt(r.buildSeconds, 1)} s wall (${fmt(r.buildCpuSeconds, 1)} s CPU)`, met: r.buildSeconds <= 60, atGoalN: at });
     goals.push({ goal: 'heap ≤ 1.5 GB', run, measured: `${fmt(r.heapMB)} MB`, met: r.heapMB <= 1536, atGoalN: at });
   }
   if (runs.has('churn')) {
@@ -93,7 +100,8 @@ async function runSim(): Promise<{ ok: boolean }> {
     });
   }
   if (runs.has('upkeep')) {
-    const r = await simulate('upkeep', { peers: upkeepPeers, seed, durationMs, stores });
+    // The same run as `steady` when the sizes agree (same seed, same report): measured once.
+    const r = steady && upkeepPeers === peers ? steady : await simulate('upkeep', { peers: upkeepPeers, seed, durationMs, stores });
     goals.push({
       goal: 'upkeep ≤ 500 B/s per peer (steady state)',
       run: `N=${fmt(upkeepPeers)}, no churn`,

@@ -14,7 +14,7 @@ function watchForProblems(page: Page): string[] {
   return problems;
 }
 
-test('the app shell says what Chordphone is and that calling is not there yet', async ({ page }, testInfo) => {
+test('the app shell says what Chordphone is, joins the overlay, and offers the call screen', async ({ page }, testInfo) => {
   const problems = watchForProblems(page);
   const response = await page.goto('/');
   expect(response?.status()).toBe(200);
@@ -24,11 +24,18 @@ test('the app shell says what Chordphone is and that calling is not there yet', 
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   await expect(page.getByRole('heading', { level: 1, name: 'Chordphone' })).toBeVisible();
   await expect(page.getByRole('main')).toContainText('RELOAD overlay (RFC 6940)');
-  await expect(page.getByRole('status')).toHaveText(/The overlay and calling are not available in this build yet\./);
+  await expect(page.getByRole('main')).toContainText('calls other people by address');
+  // The status view tells the truth: it joins for real (or says why not).
+  await expect(page.getByRole('status')).toHaveAttribute('data-phase', 'joined', { timeout: 20_000 });
+  await expect(page.getByRole('status')).toContainText('Joined the overlay.');
+  await expect(page.getByTestId('node-id')).toHaveText(/^[0-9a-f]{32}$/);
+  await expect(page.getByTestId('user-name')).toHaveText(/^guest-[0-9a-f]{6}@chordphone\.local$/);
   await expect(page.getByRole('banner')).toBeVisible();
   await expect(page.getByRole('contentinfo')).toBeVisible();
-  // Honest shell: the decoder's controls are the only ones; nothing pretends to join or call.
-  await expect(page.getByRole('button', { name: /call|join|dial|register|sign in/i })).toHaveCount(0);
+  // The call screen (issue 6): the guest's address is registered, and calling is offered.
+  await expect(page.getByTestId('phone-status')).toHaveAttribute('data-phase', 'ready', { timeout: 20_000 });
+  await expect(page.getByRole('button', { name: 'Call', exact: true })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Download capture' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Decode' })).toBeVisible();
 
   // The favicon is requested by the browser on its own schedule; fetch it so a broken one shows up.
@@ -55,7 +62,7 @@ test.describe('at phone width', () => {
   test('fits 390 px without horizontal scrolling', async ({ page }, testInfo) => {
     const problems = watchForProblems(page);
     await page.goto('/');
-    await expect(page.getByRole('status')).toBeVisible();
+    await expect(page.getByRole('status')).toHaveAttribute('data-phase', 'joined', { timeout: 20_000 });
     const { scrollWidth, clientWidth } = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       clientWidth: document.documentElement.clientWidth,

@@ -1,11 +1,15 @@
 /**
- * The Chordphone app shell. It says honestly what this build can do: nothing here joins an
- * overlay or places a call yet; the one working tool is the RELOAD message decoder.
+ * The Chordphone app shell. It says honestly what this build can do: the tab joins the overlay
+ * as a RELOAD peer (status below), stores and fetches small notes, and calls by address (the phone panel).
+ * The RELOAD message decoder is the other tool on the page.
  */
 import { DecoderPanel } from './DecoderPanel.js';
-import { Panel } from './Panel.js';
+import { OverlayPanel } from './OverlayPanel.js';
+import type { ReactNode } from 'react';
+import type { Overlay } from './overlay/overlay.js';
 
-export function App() {
+/** `phone`: the call screen (src/app/phone/CallScreen.tsx), mounted above the overlay status. */
+export function App({ overlay, phone }: { overlay: Overlay; phone?: ReactNode }) {
   return (
     <div className="shell">
       <header className="masthead">
@@ -21,20 +25,14 @@ export function App() {
           (RFC 7904), so people call each other by address, and the call runs directly between browsers
           over WebRTC.
         </p>
+        <p className="notice">
+          This build joins the overlay, registers your address in it, and calls other people by address (audio, text
+          messages). Type a user name and press Join to be reachable under that name.
+        </p>
 
-        <Panel title="Status of this build">
-          <p className="status" role="status">
-            <span className="status-badge" aria-hidden="true">
-              Not yet
-            </span>
-            <span>The overlay and calling are not available in this build yet.</span>
-          </p>
-          <p>
-            This page does not join an overlay, register an address, or place or receive calls. What
-            exists so far is the groundwork underneath: the codec for RELOAD messages, which you can try
-            below.
-          </p>
-        </Panel>
+        {phone}
+
+        <OverlayPanel overlay={overlay} />
 
         <DecoderPanel />
       </main>

@@ -3,11 +3,12 @@
  * `main` returns the process exit code; it never lets a stack trace be the only message.
  */
 import { decodeCommand } from './decode.js';
+import { peerCommand } from './peer.js';
 import { serveCommand } from './serve.js';
 import { simCommand } from './sim.js';
 import type { Command } from './command.js';
 
-const commands: readonly Command[] = [decodeCommand, serveCommand, simCommand];
+const commands: readonly Command[] = [decodeCommand, serveCommand, peerCommand, simCommand];
 
 function usage(): string {
   const lines = commands.map((c) => `  chordphone ${c.usage}\n      ${c.summary}`);

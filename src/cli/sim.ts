@@ -107,7 +107,7 @@ export function formatSimReport(r: SimulationReport, pcapFile?: string): string 
   const lines = [
     `chordphone sim: ${num(r.peers)} peers, topology: ${r.topology}, seed ${r.seed}`,
     `  ${formatDuration(r.durationSeconds * 1000)} of virtual time, ${churn}, latency ${r.latencyMs} ms, loss ${r.loss}`,
-    `  build              ${r.buildSeconds.toFixed(1)} s wall to build and stabilize, heap ${num(r.heapMB)} MB`,
+    `  build              ${r.buildSeconds.toFixed(1)} s wall (${r.buildCpuSeconds.toFixed(1)} s CPU) to build and stabilize, heap ${num(r.heapMB)} MB`,
     `  run                ${r.runSeconds.toFixed(1)} s wall`,
     `  hops               mean ${r.hops.mean.toFixed(2)}, p50 ${r.hops.p50}, p99 ${r.hops.p99} (${num(r.hops.count)} lookups)`,
     `  lookups answered   ${pct(r.lookupSuccess)}`,

@@ -10,7 +10,8 @@
  * - Hashed build output (`/assets/…`) is cached for a year as immutable; everything else is
  *   revalidated (`no-cache`) with an ETag.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
@@ -26,11 +27,17 @@ export interface StaticServerOptions {
   readonly host: string;
   /** Handlers tried in order before serving files (e.g. the enrollment server, src/server/enrollment-route.ts). */
   readonly routes?: readonly HttpRoute[];
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface StaticServer {
   /** Base URL, ending in `/`, e.g. `http://127.0.0.1:8080/`. */
   readonly url: string;
+  /** The port listened on. */
+  readonly port: number;
+  /** The node:http (or node:https) server, for WebSocket upgrades on it. */
+  readonly server: Server;
   /** Stops accepting connections, closes open ones, and resolves when the server has stopped. */
   close(): Promise<void>;
 }
@@ -242,12 +249,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const root = await realpath(resolve(options.root));
 
   const routes = options.routes ?? [];
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     routeThenFiles(routes, root, req, res).catch(() => {
       if (!res.headersSent) sendStatus(req, res, 500);
       else res.destroy();
     });
-  });
+  };
+  // An https.Server is an http.Server subclass (tls.Server underneath): same events, same close.
+  const server: Server = options.tls ? (createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, listener) as unknown as Server) : createServer(listener);
 
   await new Promise<void>((resolvePromise, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
@@ -267,7 +276,9 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${address.port}/`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}/`,
+    port: address.port,
+    server,
     close() {
       closing ??= new Promise<void>((resolvePromise, reject) => {
         server.close((err) => (err ? reject(err) : resolvePromise()));

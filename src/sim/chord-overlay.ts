@@ -28,7 +28,8 @@
  * (dictionary, USER-MATCH) and `small` (single, USER-MATCH, max-size 64) for policy and limit tests.
  */
 import { createHash } from 'node:crypto';
-import { createMemoryBackend, type AccessPolicy } from '../reload/storage/index.js';
+import { createMemoryBackend, type AccessPolicy, type StorageBackend, type StorageLimits } from '../reload/storage/index.js';
+import type { Signer, Verifier } from '../reload/security/signer.js';
 import type { Link } from '../reload/links/link.js';
 import { MemoryNetwork, type MemoryNetworkInit } from '../reload/links/memory/index.js';
 import type { Logger } from '../reload/runtime/components.js';
@@ -88,6 +89,18 @@ export interface SimPeerOptions {
   readonly nodeId?: NodeId;
   /** Bootstrap address for its join; default a random live peer's. */
   readonly bootstrap?: string;
+  /** Its signer and verifier (its Node-ID is the signer's); default ChordOverlayInit.identity's, else the fast signer. */
+  readonly identity?: SimIdentity;
+  /** Its storage backend; default a new memory backend. */
+  readonly storage?: StorageBackend;
+  /** `client` (RFC 6940 §4.2): attach with `peer.join(bootstrap)` yourself, not through `joinPeer`. Default `peer`. */
+  readonly mode?: OverlayPeerInit['mode'];
+}
+
+/** One peer's identity: real X.509 ones for tests with real certificates (default: the sim-only fast signer). */
+export interface SimIdentity {
+  readonly signer: Signer;
+  readonly verifier: Verifier;
 }
 
 export interface ChordOverlayInit {
@@ -112,6 +125,10 @@ export interface ChordOverlayInit {
   readonly logger?: Logger;
   /** Progress lines while building. */
   readonly progress?: (line: string) => void;
+  /** The identity of the `index`-th peer created (default: a fast signer with a random Node-ID). */
+  readonly identity?: (index: number) => SimIdentity;
+  /** Storage bounds of every peer (per user, total; storage-limits.ts); default DEFAULT_STORAGE_LIMITS. */
+  readonly storageLimits?: Partial<StorageLimits>;
 }
 
 /** One simulated peer. */
@@ -237,7 +254,8 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
   const createPeer = (options: SimPeerOptions = {}): SimChordPeer => {
     const index = peers.length;
     const address = simAddress(index);
-    const nodeId = options.nodeId ?? newNodeId();
+    const identity = options.identity ?? init.identity?.(index);
+    const nodeId = identity?.signer.nodeId ?? options.nodeId ?? newNodeId();
     directory.set(address, nodeId);
     usedIds.add(toHex(nodeId));
     let inbound: ((link: Link) => void) | undefined;
@@ -248,8 +266,8 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
         clock,
         random: peerRandom,
         hasher: nodeHasher,
-        signer: new FastSigner(nodeId, `peer${index}@sim.chordphone.invalid`),
-        verifier: new FastVerifier(),
+        signer: identity?.signer ?? new FastSigner(nodeId, `peer${index}@sim.chordphone.invalid`),
+        verifier: identity?.verifier ?? new FastVerifier(),
         network: {
           address,
           linkFactory: endpoint.linkFactory,
@@ -257,7 +275,7 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
           authenticate: (link) => directory.get(link.remoteAddress),
           close: () => endpoint.close(),
         },
-        storage: createMemoryBackend(),
+        storage: options.storage ?? createMemoryBackend(),
         logger: init.logger,
       },
       {
@@ -265,7 +283,9 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
         overlayHash: simOverlayHash((options.configuration ?? configuration).instanceName),
         chord: { ...init.chord, ...options.chord },
         extraPolicies: [SIM_OPEN_POLICY],
+        ...(init.storageLimits ? { storageLimits: init.storageLimits } : {}),
         ...(options.transport ? { transport: options.transport } : {}),
+        ...(options.mode ? { mode: options.mode } : {}),
       },
     );
     const entry: MutablePeer = { index, address, nodeId, peer: overlayPeer, state: 'created', ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}) };

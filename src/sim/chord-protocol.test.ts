@@ -248,6 +248,47 @@ describe('failures and partitions (RFC 6940 §10.7.1, §10.7.4.4)', () => {
     o.close();
   });
 
+  it('after a neighbour fails, Updates go to the Neighbor Table, and to every connection only when the range changed (§10.7.1)', async () => {
+    const o = await buildChordOverlay({ peers: 40, seed: 43 });
+    const ring = o.live().sort((a, b) => (ringPosition(a.nodeId) < ringPosition(b.nodeId) ? -1 : 1));
+    const at = (i: number) => ring[(i + ring.length) % ring.length]!;
+    const hex = (p: SimChordPeer) => toHex(p.nodeId);
+    const p = at(20);
+    /** Addresses `p` sent `neighbors` Updates to while `during` ran. */
+    const neighborsUpdatesFrom = async (during: () => Promise<void>): Promise<Set<string>> => {
+      const msgs = capture(o);
+      const mark = msgs.length;
+      await during();
+      const to = new Set<string>();
+      for (const m of msgs.slice(mark)) {
+        if (m.from !== p.address || m.name !== 'update_req') continue;
+        const body = decodeReloadMessage(m.bytes, { maxMessageSize: 1 << 24 }).body;
+        if (body.name === 'update_req' && body.value.type === ChordUpdateType.neighbors) to.add(m.to);
+      }
+      return to;
+    };
+    const neighbourAddresses = () => {
+      const s = p.peer.status();
+      const ids = new Set([...s.predecessors, ...s.successors].map((id) => toHex(id)));
+      return new Set(ring.filter((q) => ids.has(hex(q))).map((q) => q.address));
+    };
+    const connections = p.peer.status().links;
+    expect(connections).toBeGreaterThan(6);
+    // Its second successor dies: the Neighbor Table changes, the range (first predecessor, p] does not.
+    const before = neighbourAddresses();
+    o.kill(at(22));
+    const afterSuccessorFailure = await neighborsUpdatesFrom(() => o.settle(45_000));
+    expect(afterSuccessorFailure.size).toBeGreaterThan(0);
+    const allowed = new Set([...before, ...neighbourAddresses()]);
+    expect([...afterSuccessorFailure].filter((a) => !allowed.has(a))).toEqual([]);
+    // Its first predecessor dies: the range grows, so every member of the table hears of it.
+    o.kill(at(19));
+    const afterPredecessorFailure = await neighborsUpdatesFrom(() => o.settle(45_000));
+    expect(afterPredecessorFailure.size).toBeGreaterThan(neighbourAddresses().size);
+    expect(o.ringCheck().exact).toBe(true);
+    o.close();
+  });
+
   it('detects a partition through its bootstrap node and merges the two rings (§10.7.4.4)', async () => {
     const logger = { debug: () => {}, info: (m: string, f?: object) => process.env.PDEBUG && console.log(m, JSON.stringify(f)), warn: () => {}, error: () => {} };
     const o = createChordOverlay({ seed: 42, configuration: { chordUpdateInterval: 30 }, chord: { partitionCheckIntervalMs: 60_000 }, logger });

@@ -18,15 +18,30 @@
  */
 import type { Clock, Hasher, Timer } from '../reload/runtime/components.js';
 
-interface Entry {
-  readonly at: number;
-  readonly seq: number;
-  /** Replaced by NOOP when cancelled, so the callback (and all it captured) can be collected at once. */
-  fn: () => void;
-  cancelled: boolean;
-}
-
 const NOOP = () => {};
+
+/**
+ * A pending timer, and the Timer handed out for it (one object per timer rather than an entry plus
+ * a handle and its closure: a simulation sets a few per message it carries).
+ */
+class Entry implements Timer {
+  cancelled = false;
+
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    /** Replaced by NOOP when cancelled, so the callback (and all it captured) can be collected at once. */
+    public fn: () => void,
+    private readonly clock: VirtualClock,
+  ) {}
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.fn = NOOP;
+    this.clock.onCancel();
+  }
+}
 
 /** Yield one host macrotask (the microtask queue drains first). */
 export type HostYield = () => Promise<void>;
@@ -61,19 +76,16 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
-    const entry: Entry = { at: this.time + Math.max(0, Number.isFinite(ms) ? ms : 0), seq: this.seq++, fn, cancelled: false };
+    const entry = new Entry(this.time + Math.max(0, Number.isFinite(ms) ? ms : 0), this.seq++, fn, this);
     this.push(entry);
     this.live++;
-    return {
-      cancel: () => {
-        if (entry.cancelled) return;
-        entry.cancelled = true;
-        entry.fn = NOOP;
-        this.live--;
-        // Cancelled entries wait in the heap until they reach its top; rebuild it when they dominate.
-        if (this.heap.length > 4096 && this.heap.length > 4 * this.live) this.compact();
-      },
-    };
+    return entry;
+  }
+
+  /** @internal A timer was cancelled (Entry.cancel): compact the heap when it is mostly cancelled entries. */
+  onCancel(): void {
+    this.live--;
+    if (this.heap.length > 4096 && this.heap.length > 4 * this.live) this.compact();
   }
 
   /** Timers set and not yet run or cancelled. */
@@ -193,7 +205,9 @@ export class VirtualClock implements Clock {
       this.live--;
       n++;
       this.timersRun++;
-      top.fn();
+      const fn = top.fn;
+      top.fn = NOOP;
+      fn();
     }
   }
 

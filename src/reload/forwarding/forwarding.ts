@@ -110,6 +110,11 @@ export interface ForwardingInit {
   readonly reassembly?: Omit<ReassemblerInit, 'maxMessageSize'>;
   /** Next hops tried for one message before giving up (route-around); default 4. */
   readonly maxRouteAttempts?: number;
+  /**
+   * false for a client (RFC 6940 §4.2: clients "do not have routing or storage responsibilities"):
+   * a message from a neighbour that is not for this node is dropped, never relayed. Default true.
+   */
+  readonly relay?: boolean;
 }
 
 export function createForwarding(deps: ForwardingDeps, init: ForwardingInit): Forwarding {
@@ -150,6 +155,7 @@ class ForwardingLayer implements Forwarding {
       isConnected: (id) => this.table.has(id),
       isUsable: (id) => this.table.isUsable(id),
       understandsForwardingOption: (t) => this.understood.has(t),
+      ...(init.relay === false ? { relay: false } : {}),
     };
   }
 

@@ -26,6 +26,8 @@ export interface RouteContext {
   isUsable?(nodeId: NodeId): boolean;
   /** Forwarding option types this node understands (§6.3.2.3). */
   understandsForwardingOption(type: number): boolean;
+  /** false: this node is a client and relays nothing it received (ForwardingInit.relay); default true. */
+  readonly relay?: boolean;
 }
 
 export type RouteDecision =
@@ -152,6 +154,10 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
     // The originator sends with the initial TTL and an empty via list (§6.3.2: "The via_list starts out empty").
     return { action: 'forward', target, header: list === header.destinationList ? header : { ...header, destinationList: list } };
   }
+  // RFC 6940 §4.2: a client is a node "that do[es] not have routing ... responsibilities"; no peer
+  // routes through it (§6.5.1: a node it Attached to "MUST NOT route messages through [it] to other
+  // peers"), so what arrives for someone else is dropped, as §6.1.1 drops a Node-ID it does not serve.
+  if (ctx.relay === false) return { action: 'drop', reason: 'this node is a client and relays nothing (RFC 6940 §4.2)' };
   // §6.3.2 ttl: "If a received message has a TTL of 0 and the message is not destined for the
   // receiving node, then the message MUST NOT be propagated further, and an Error_TTL_Exceeded error
   // should be generated."

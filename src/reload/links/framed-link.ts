@@ -50,6 +50,8 @@ export const DEFAULT_SUSPECT_AFTER_PROBES = 3;
 export const DEFAULT_FAILURE_TIMEOUT_MS = 30_000;
 /** Send times kept for RTT samples (acks for older frames give no sample). */
 const SENT_HISTORY = 128;
+/** The transition check and error messages of every link's state machine share one name. */
+const MACHINE_NAME = 'link';
 
 export interface FramedLinkDeps {
   readonly clock: Clock;
@@ -81,6 +83,7 @@ export interface FramedLinkStats {
 }
 
 let linkCounter = 0;
+const NO_LISTENERS: readonly LinkMessageListener[] = [];
 
 export class FramedLink implements Link {
   readonly id: string;
@@ -91,8 +94,11 @@ export class FramedLink implements Link {
   private readonly machine: StateMachine<LinkState>;
   private readonly rttEstimator: RttEstimator;
   private readonly received = new ReceivedWindow();
-  private readonly messageListeners = new Set<LinkMessageListener>();
-  private readonly stateListeners = new Set<LinkStateListener>();
+  /**
+   * Copy-on-write listener list (a link has one or two; an array is a fraction of a Set's size,
+   * and a simulator holds hundreds of thousands of links).
+   */
+  private messageListeners: readonly LinkMessageListener[] = NO_LISTENERS;
   private readonly suspectAfterProbes: number;
   private readonly failureTimeoutMs: number;
   private readonly keepaliveIntervalMs: number | undefined;
@@ -100,7 +106,8 @@ export class FramedLink implements Link {
 
   private nextSequence = 0;
   private lastSentSequence: number | undefined;
-  private readonly sentAt = new Map<number, number>();
+  /** Send times of recent frames not yet acked, oldest first: [sequence, time, sequence, time, …]. */
+  private sentAt: number[] | undefined;
   private highestAcked: number | undefined;
   /** Send time of the oldest frame not yet covered by an ack; undefined when all are covered. */
   private firstUnackedAt: number | undefined;
@@ -109,7 +116,13 @@ export class FramedLink implements Link {
   private probesSinceAck = 0;
   private checkTimer: Timer | undefined;
   private checkDue = Number.POSITIVE_INFINITY;
-  private counters = { dataFramesSent: 0, acksSent: 0, probesSent: 0, bytesSent: 0, dataFramesReceived: 0, acksReceived: 0, bytesReceived: 0 };
+  private dataFramesSent = 0;
+  private acksSent = 0;
+  private probesSent = 0;
+  private bytesSent = 0;
+  private dataFramesReceived = 0;
+  private acksReceived = 0;
+  private bytesReceived = 0;
 
   constructor(
     deps: FramedLinkDeps,
@@ -127,12 +140,7 @@ export class FramedLink implements Link {
     this.failureTimeoutMs = init.failureTimeoutMs ?? DEFAULT_FAILURE_TIMEOUT_MS;
     this.keepaliveIntervalMs = init.keepaliveIntervalMs;
     this.lastSendAt = this.clock.now();
-    this.machine = new StateMachine<LinkState>(`link ${this.id}`, linkTransitions, 'open');
-    this.machine.subscribe((to, from) => {
-      this.log.debug('link state', { link: this.id, from, to, reason: this.closeReason });
-      const reason = to === 'closed' ? this.closeReason : undefined;
-      for (const l of [...this.stateListeners]) l(to, reason);
-    });
+    this.machine = new StateMachine<LinkState>(MACHINE_NAME, linkTransitions, 'open');
     pipe.setHandlers({ message: (b) => this.onFrame(b), closed: () => this.shut('remote', false) });
     if (this.keepaliveIntervalMs !== undefined) this.armCheck(this.clock.now() + this.keepaliveIntervalMs);
   }
@@ -150,7 +158,8 @@ export class FramedLink implements Link {
   }
 
   stats(): FramedLinkStats {
-    return { ...this.counters };
+    const { dataFramesSent, acksSent, probesSent, bytesSent, dataFramesReceived, acksReceived, bytesReceived } = this;
+    return { dataFramesSent, acksSent, probesSent, bytesSent, dataFramesReceived, acksReceived, bytesReceived };
   }
 
   send(message: Uint8Array): boolean {
@@ -164,13 +173,20 @@ export class FramedLink implements Link {
   }
 
   onMessage(listener: LinkMessageListener): () => void {
-    this.messageListeners.add(listener);
-    return () => this.messageListeners.delete(listener);
+    if (!this.messageListeners.includes(listener)) this.messageListeners = [...this.messageListeners, listener];
+    return () => {
+      this.messageListeners = this.messageListeners.filter((l) => l !== listener);
+    };
   }
 
   onStateChange(listener: LinkStateListener): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
+    return this.machine.subscribe((to) => listener(to, to === 'closed' ? this.closeReason : undefined));
+  }
+
+  /** Move the state machine (style.md §6), logging the change. */
+  private transition(to: LinkState): void {
+    this.log.debug('link state', { link: this.id, from: this.machine.state, to, reason: this.closeReason });
+    this.machine.transition(to, to === 'closed' ? this.closeReason : undefined);
   }
 
   private sendData(message: Uint8Array): void {
@@ -178,21 +194,22 @@ export class FramedLink implements Link {
     const sequence = this.nextSequence;
     this.nextSequence = (this.nextSequence + 1) >>> 0;
     const frame = encodeFramedMessage({ kind: 'data', sequence, message });
-    this.sentAt.set(sequence, now);
-    if (this.sentAt.size > SENT_HISTORY) this.sentAt.delete((sequence - SENT_HISTORY) >>> 0);
+    const sent = (this.sentAt ??= []);
+    sent.push(sequence, now);
+    if (sent.length > 2 * SENT_HISTORY) sent.splice(0, 2);
     if (this.firstUnackedAt === undefined) this.firstUnackedAt = now;
     this.lastSentSequence = sequence;
     this.lastSendAt = now;
-    this.counters.dataFramesSent++;
-    if (message.length === 0) this.counters.probesSent++;
-    this.counters.bytesSent += frame.length;
+    this.dataFramesSent++;
+    if (message.length === 0) this.probesSent++;
+    this.bytesSent += frame.length;
     this.pipe.send(frame);
     this.armCheck(now + this.rto);
   }
 
   private onFrame(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
-    this.counters.bytesReceived += bytes.length;
+    this.bytesReceived += bytes.length;
     let frame;
     try {
       frame = decodeFramedMessage(bytes);
@@ -203,18 +220,18 @@ export class FramedLink implements Link {
       return;
     }
     if (frame.kind === 'ack') {
-      this.counters.acksReceived++;
+      this.acksReceived++;
       this.onAck(frame.ackSequence);
       return;
     }
-    this.counters.dataFramesReceived++;
+    this.dataFramesReceived++;
     const received = this.received.receive(frame.sequence);
     const ack = encodeFramedMessage({ kind: 'ack', ackSequence: frame.sequence, received });
-    this.counters.acksSent++;
-    this.counters.bytesSent += ack.length;
+    this.acksSent++;
+    this.bytesSent += ack.length;
     this.pipe.send(ack);
     if (frame.message.length === 0) return; // a liveness probe
-    for (const l of [...this.messageListeners]) {
+    for (const l of this.messageListeners) {
       try {
         l(frame.message);
       } catch (e) {
@@ -227,18 +244,37 @@ export class FramedLink implements Link {
     // An ack for a frame we never sent tells us nothing.
     if (this.lastSentSequence === undefined || sequenceDistance(ackSequence, this.lastSentSequence) > 0) return;
     const now = this.clock.now();
-    const sentAt = this.sentAt.get(ackSequence);
-    if (sentAt !== undefined) {
-      this.rttEstimator.sample(now - sentAt);
-      this.sentAt.delete(ackSequence);
-    }
+    const sentAt = this.takeSendTime(ackSequence);
+    if (sentAt !== undefined) this.rttEstimator.sample(now - sentAt);
     this.lastAckAt = now;
     this.probesSinceAck = 0;
     if (this.highestAcked === undefined || sequenceDistance(ackSequence, this.highestAcked) > 0) this.highestAcked = ackSequence;
     // Every frame up to the highest ack was received or is lost for good: only later ones are outstanding.
     if (sequenceDistance(this.lastSentSequence, this.highestAcked) <= 0) this.firstUnackedAt = undefined;
-    else this.firstUnackedAt = this.sentAt.get((this.highestAcked + 1) >>> 0) ?? now;
-    if (this.state === 'suspect') this.machine.transition('open');
+    else this.firstUnackedAt = this.sendTime((this.highestAcked + 1) >>> 0) ?? now;
+    if (this.state === 'suspect') this.transition('open');
+  }
+
+  private indexOfSent(sequence: number): number {
+    const sent = this.sentAt;
+    if (!sent) return -1;
+    for (let i = 0; i < sent.length; i += 2) if (sent[i] === sequence) return i;
+    return -1;
+  }
+
+  private sendTime(sequence: number): number | undefined {
+    const i = this.indexOfSent(sequence);
+    return i < 0 ? undefined : this.sentAt![i + 1];
+  }
+
+  /** The send time of `sequence`, forgotten (an ack gives one RTT sample per frame). */
+  private takeSendTime(sequence: number): number | undefined {
+    const i = this.indexOfSent(sequence);
+    if (i < 0) return undefined;
+    const t = this.sentAt![i + 1];
+    this.sentAt!.splice(i, 2);
+    if (this.sentAt!.length === 0) this.sentAt = undefined;
+    return t;
   }
 
   private armCheck(at: number): void {
@@ -268,7 +304,7 @@ export class FramedLink implements Link {
       if (now >= dueAt(this.probesSinceAck + 1)) {
         this.probesSinceAck++;
         this.sendData(new Uint8Array(0));
-        if (this.probesSinceAck >= this.suspectAfterProbes && this.state === 'open') this.machine.transition('suspect');
+        if (this.probesSinceAck >= this.suspectAfterProbes && this.state === 'open') this.transition('suspect');
       }
       this.armCheck(Math.min(dueAt(this.probesSinceAck + 1), silentSince + this.failureTimeoutMs));
       return;
@@ -285,6 +321,7 @@ export class FramedLink implements Link {
     this.checkTimer?.cancel();
     this.checkTimer = undefined;
     if (closePipe) this.pipe.close();
-    this.machine.transition('closed', reason);
+    this.sentAt = undefined;
+    this.transition('closed');
   }
 }

@@ -25,6 +25,34 @@ describe('ReceivedWindow (§6.6.2 received bitmask; bit k = sequence N−k, LSB 
     expect(w.receive(110)).toBe(0);
   });
 
+  it('gives the same masks as the 32-entry list it stands for, for in-order runs, gaps, reordering and wrap', () => {
+    // A reference straight from the RFC text: the 32 previously received packets, by arrival.
+    const reference = () => {
+      const recent: number[] = [];
+      return (n: number) => {
+        let mask = 0;
+        for (const m of recent) {
+          const k = sequenceDistance(n, m);
+          if (k > 0 && k < 32) mask |= 1 << k;
+        }
+        recent.push(n >>> 0);
+        if (recent.length > 32) recent.shift();
+        return mask >>> 0;
+      };
+    };
+    const runs: number[][] = [
+      Array.from({ length: 100 }, (_, i) => i),
+      Array.from({ length: 40 }, (_, i) => (0xfffffff0 + i) >>> 0),
+      [...Array.from({ length: 50 }, (_, i) => i), 52, 53, 51, 60, ...Array.from({ length: 40 }, (_, i) => 61 + i)],
+      [7, 7, 8, 3, 9],
+    ];
+    for (const run of runs) {
+      const w = new ReceivedWindow();
+      const ref = reference();
+      expect(run.map((n) => w.receive(n))).toEqual(run.map((n) => ref(n)));
+    }
+  });
+
   it('sequencesInMask reads the mask back', () => {
     expect(sequencesInMask(3, 0b1100)).toEqual([1, 0]);
     expect(sequencesInMask(0, 0b10)).toEqual([0xffffffff]);

@@ -19,20 +19,36 @@ export function sequenceDistance(a: number, b: number): number {
 }
 
 export class ReceivedWindow {
-  /** The most recent sequence numbers received, oldest first, at most 32. */
-  private readonly recent: number[] = [];
-
   /**
-   * Record sequence `n` as received and return the `received` bitmask for its ack, computed from
-   * the 32 packets received before it.
+   * The most recent sequence numbers received, oldest first, kept explicitly only once an arrival
+   * was not the one after the previous. While every arrival is (an ordered link that loses
+   * nothing), the window is implied by `last` and `count`: the `count` numbers up to `last`. Same
+   * answers either way; the compact form keeps a link's receiver state at two numbers.
    */
+  private recent: number[] | undefined;
+  private last = 0;
+  private count = 0;
+
+  /** Record sequence number `n` and return the `received` bitmask for its ack. */
   receive(n: number): number {
+    n = n >>> 0;
+    if (this.recent === undefined) {
+      if (this.count === 0 || n === ((this.last + 1) >>> 0)) {
+        // The window holds last−count+1 … last = n−count … n−1: bits count … 1 (at most 31 of them).
+        const k = Math.min(this.count, RECEIVED_WINDOW - 1);
+        const mask = k === 0 ? 0 : k === 31 ? 0xfffffffe : ((1 << (k + 1)) - 2) >>> 0;
+        this.last = n;
+        this.count = Math.min(this.count + 1, RECEIVED_WINDOW);
+        return mask >>> 0;
+      }
+      this.recent = Array.from({ length: this.count }, (_, i) => (this.last - this.count + 1 + i) >>> 0);
+    }
     let mask = 0;
     for (const m of this.recent) {
       const k = sequenceDistance(n, m);
       if (k > 0 && k < RECEIVED_WINDOW) mask |= 1 << k;
     }
-    this.recent.push(n >>> 0);
+    this.recent.push(n);
     if (this.recent.length > RECEIVED_WINDOW) this.recent.shift();
     return mask >>> 0;
   }

@@ -9,7 +9,13 @@
  * "active" for the answerer, RFC 4145), the peer that answers the Attach opens the link to the
  * requester's candidate; the channel's handshake (PeerNetwork.authenticate: the DTLS/TLS
  * certificate) tells each end the other's Node-ID, and the link goes into forwarding's link table.
- * The ICE/WebRTC version (a later issue) keeps this shape behind the same LinkFactory.
+ *
+ * With a network that has ICE links (`PeerNetwork.ice`, WebRTC data channels): the AttachReqAns
+ * carries ufrag, password and the candidates gathered within a bounded wait, and the signed
+ * Attach carries the DTLS fingerprint and setup role in message extension 0xC001 (ice-attach-
+ * fields.ts); the receiver rebuilds the remote SDP from them (links/webrtc). The requester is the
+ * ICE offerer. Each side binds the data channel to the Node-ID that signed the Attach carrying
+ * the fingerprint the DTLS handshake checked.
  *
  * One link per neighbour: when two links to the same peer come up at once (both sides attached to
  * each other), both ends keep the one opened by the smaller Node-ID, so they agree without a word.
@@ -26,7 +32,8 @@ import type { Destination } from '../wire/destination.js';
 import type { NodeId } from '../wire/ids.js';
 import { formatIpAddress, parseIpAddressPort, type IpAddressPort } from '../wire/ip-address-port.js';
 import { CandType, OverlayLinkType, type AttachReqAns, type IceCandidate } from '../wire/methods/attach.js';
-import type { PeerNetwork } from './overlay-types.js';
+import { attachFromIce, iceFromAttach } from './ice-attach-fields.js';
+import type { IceCapability, PeerNetwork } from './overlay-types.js';
 
 export interface AttachServiceDeps {
   readonly clock: Clock;
@@ -70,9 +77,14 @@ export class AttachService implements LinkConnector {
   private readonly log: Logger;
   private readonly self: NodeId;
   private readonly linkTimeoutMs: number;
-  private readonly candidate: IceCandidate;
+  /** Our host candidate (networks without ICE). */
+  private readonly candidate: IceCandidate | undefined;
   /** Links this peer opened (the others came in). */
   private readonly outbound = new WeakSet<Link>();
+  /** ICE links being completed, by peer (see attachIce). */
+  private readonly completing = new Map<string, Promise<Link>>();
+  /** ICE links: the offerer's ufrag and password (hex), the same at both ends. */
+  private readonly iceKeys = new WeakMap<Link, string>();
   /** Node-IDs we have an Attach request outstanding to (for the §6.5.1.2 tie-breaker). */
   private readonly attaching = new Map<string, AbortController>();
   private readonly updateListeners = new Set<(nodeId: NodeId) => void>();
@@ -88,9 +100,12 @@ export class AttachService implements LinkConnector {
     this.log = deps.logger ?? silentLogger;
     this.self = deps.forwarding.localNodeId;
     this.linkTimeoutMs = init.linkTimeoutMs ?? 10_000;
-    const addrPort = parseAddress(deps.network.address);
-    if (!addrPort) throw new RangeError(`network address ${deps.network.address} is not an address:port`);
-    this.candidate = { addrPort, overlayLink: OverlayLinkType.TLS_TCP_FH_NO_ICE, foundation: utf8.encode('1'), priority: HOST_PRIORITY, type: CandType.host, extensions: [] };
+    if (deps.network.ice) this.candidate = undefined;
+    else {
+      const addrPort = parseAddress(deps.network.address);
+      if (!addrPort) throw new RangeError(`network address ${deps.network.address} is not an address:port`);
+      this.candidate = { addrPort, overlayLink: OverlayLinkType.TLS_TCP_FH_NO_ICE, foundation: utf8.encode('1'), priority: HOST_PRIORITY, type: CandType.host, extensions: [] };
+    }
     deps.network.onInbound((link) => this.inbound(link));
     this.unregister = deps.transport.handle('attach_req', (req) => this.handleAttach(req));
   }
@@ -135,6 +150,8 @@ export class AttachService implements LinkConnector {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (targetKey) this.attaching.set(targetKey, controller);
     try {
+      const ice = this.deps.network.ice;
+      if (ice) return await this.attachIce(ice, destinationList, options, controller.signal);
       const answer = await this.deps.transport.request(
         destinationList,
         { name: 'attach_req', value: this.offer('passive', options.sendUpdate ?? false) },
@@ -150,17 +167,86 @@ export class AttachService implements LinkConnector {
     }
   }
 
+  /** §6.5.1 over ICE: we are the offerer; the link comes from `ice` once the answer is in. */
+  private async attachIce(ice: IceCapability, destinationList: readonly Destination[], options: AttachOptions, signal: AbortSignal): Promise<NodeId> {
+    const offer = await ice.offer({ signal });
+    let link: Link | undefined;
+    try {
+      const { value, extensions } = attachFromIce(offer.local, 'passive', options.sendUpdate ?? false);
+      const answer = await this.deps.transport.request(destinationList, { name: 'attach_req', value }, { signal, extensions, ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) });
+      const peer = answer.sender.nodeId;
+      if (bytesEqual(peer, this.self)) return peer;
+      const remote = iceFromAttach(answer.value, answer.extensions);
+      if (!remote) throw ReloadError.of('Error_Invalid_Message', 'the AttachAns carries no DTLS fingerprint');
+      // One data channel at a time per peer: Chord's finger Attaches often all reach the same
+      // peer at once, and each link beyond the first would only replace another (closing it).
+      // The answerer's side of an offer not completed here times out without a link.
+      const key = nodeIdKey(peer);
+      const inFlight = this.completing.get(key);
+      if (inFlight) await inFlight.catch(() => undefined);
+      if (this.deps.forwarding.isUsable(peer)) return peer;
+      // Bound to the Node-ID that signed the AttachAns carrying the fingerprint DTLS checks.
+      const completing = offer.complete(peer, remote, { signal });
+      this.completing.set(key, completing);
+      let made: Link;
+      try {
+        made = await completing;
+      } finally {
+        if (this.completing.get(key) === completing) this.completing.delete(key);
+      }
+      link = made;
+      this.outbound.add(made);
+      this.iceKeys.set(made, toHex(offer.local.ufrag) + toHex(offer.local.password));
+      this.install(peer, made);
+      if (!this.deps.forwarding.isUsable(peer)) await this.waitForLink(peer, { signal });
+      return peer;
+    } finally {
+      if (!link) offer.cancel();
+    }
+  }
+
+  /** §6.5.1.2 over ICE: answer with our parameters; the link comes when the requester's checks and DTLS succeed. */
+  private async handleAttachIce(ice: IceCapability, req: IncomingRequest<'attach_req'>): Promise<Reply<'attach_ans'>> {
+    const requester = req.sender.nodeId;
+    const remote = iceFromAttach(req.value, req.extensions);
+    if (!remote) throw ReloadError.of('Error_Invalid_Message', 'the Attach carries no DTLS fingerprint');
+    const answer = await ice.answer(requester, remote);
+    let updated = false;
+    const update = () => {
+      // §6.4.2.3: send an Update "after completion of the corresponding ICE check and TLS connection".
+      if (updated || !req.value.sendUpdate || !this.deps.forwarding.isUsable(requester)) return;
+      updated = true;
+      for (const l of [...this.updateListeners]) l(requester);
+    };
+    // A requester that has a link to us already uses it and lets this offer lapse (attachIce):
+    // the connection exists, so the Update goes now.
+    update();
+    void answer.link.then(
+      (link: Link) => {
+        this.iceKeys.set(link, toHex(remote.ufrag) + toHex(remote.password));
+        this.install(requester, link);
+        update();
+      },
+      (e: unknown) => this.log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) }),
+    );
+    return attachFromIce(answer.local, 'active', false);
+  }
+
   /** Our AttachReqAns: ICE credentials (unused by memory links, present as §6.5.1.1 requires) and our candidate. */
   private offer(role: 'passive' | 'active', sendUpdate: boolean): AttachReqAns {
     const hex = (n: number) => toHex(this.deps.random.bytes(n));
-    return { ufrag: utf8.encode(hex(4)), password: utf8.encode(hex(12)), role: utf8.encode(role), candidates: [this.candidate], sendUpdate };
+    return { ufrag: utf8.encode(hex(4)), password: utf8.encode(hex(12)), role: utf8.encode(role), candidates: this.candidate ? [this.candidate] : [], sendUpdate };
   }
 
   /** §6.5.1.2 processing of a received Attach. */
-  private handleAttach(req: IncomingRequest<'attach_req'>): Reply<'attach_ans'> {
+  private handleAttach(req: IncomingRequest<'attach_req'>): Reply<'attach_ans'> | Promise<Reply<'attach_ans'>> {
     const requester = req.sender.nodeId;
+    const ice = this.deps.network.ice;
+    if (bytesEqual(requester, this.self) || this.closed) {
+      // An Attach routed to ourselves (e.g. §11.4's to our own Node-ID + 1 while alone): no link to make.
+      return ice ? { value: { ufrag: utf8.encode('self'), password: utf8.encode('self'), role: utf8.encode('active'), candidates: [], sendUpdate: false } } : { value: this.offer('active', false) };
+    }
     const answer = { value: this.offer('active', false) };
-    if (bytesEqual(requester, this.self) || this.closed) return answer;
     const key = nodeIdKey(requester);
     // §6.5.1.2 tie-breaker for Attaches crossing: "If the peer's own Node-ID is smaller ... it MUST
     // cancel retransmission of its own incomplete Attach request [and] process this Attach request";
@@ -170,6 +256,7 @@ export class AttachService implements LinkConnector {
       if (compare(this.self, requester) > 0) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
       mine.abort();
     }
+    if (ice) return this.handleAttachIce(ice, req);
     const usable = this.deps.forwarding.isUsable(requester);
     const address = usable ? undefined : this.candidateAddress(req.value);
     if (!usable && !address) throw ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');
@@ -226,10 +313,21 @@ export class AttachService implements LinkConnector {
       const opener = (l: Link) => (this.outbound.has(l) ? this.self : id);
       const newOpener = opener(link);
       const oldOpener = opener(existing);
-      // Same opener: the newer link wins on both ends (they see the links in the same order).
-      if (newOpener !== oldOpener && compare(newOpener, oldOpener) > 0) {
-        link.close();
-        return;
+      if (newOpener !== oldOpener) {
+        if (compare(newOpener, oldOpener) > 0) {
+          link.close();
+          return;
+        }
+      } else {
+        // Same opener. ICE links come up in either order at the two ends, so both keep the one
+        // with the smaller offerer ICE credentials, which both ends know. Other links: the newer
+        // wins on both ends (they see the links in the same order).
+        const newKey = this.iceKeys.get(link);
+        const oldKey = this.iceKeys.get(existing);
+        if (newKey !== undefined && oldKey !== undefined && newKey > oldKey) {
+          link.close();
+          return;
+        }
       }
     }
     this.deps.forwarding.addLink(id, link);

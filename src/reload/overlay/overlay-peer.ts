@@ -4,17 +4,24 @@
  * links are made (§6.5.1), storage (§7) with Store/Fetch/Stat/Find handlers and replication
  * (§10.4), and Ping (§6.5.3). The same composition runs in the simulator (memory links, virtual
  * clock), in Node and in the browser; only the deps differ. The API is in overlay-types.ts.
+ * `init.mode: 'client'` composes a client instead (client-overlay.ts, RFC 6940 §4.2) from the same
+ * messaging and storage pieces; a peer tells the clients attached to it when its range moves
+ * away from them (client-updates.ts, §6.4.1).
  */
-import { createForwarding, overlayParameters, type OverlayParameters } from '../forwarding/index.js';
+import { createForwarding, overlayParameters, type Forwarding, type OverlayParameters } from '../forwarding/index.js';
 import type { AbortOptions, Hasher } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
-import { createDataStore, kindTableFromConfiguration, unknownKindError, type KindTable } from '../storage/index.js';
+import { BASE_ACCESS_POLICIES, createDataStore, kindTableFromConfiguration, unknownKindError, type DataStore, type KindTable } from '../storage/index.js';
 import { chordParameters, createChordTopology, type ChordTopology } from '../topology/chord/index.js';
-import type { DataTransfer } from '../topology/topology-plugin.js';
-import { createMessageTransport } from '../transport/index.js';
+import type { ChordResourceIdHash } from '../topology/chord/chord-hash.js';
+import type { DataTransfer, TopologyResponsibility } from '../topology/topology-plugin.js';
+import { createMessageTransport, type MessageTransport, type TransportInit } from '../transport/index.js';
+import { ConfigurationUpdateService } from './configuration-update.js';
 import type { Configuration } from '../wire/config/overlay-configuration.js';
 import type { ResourceId } from '../wire/ids.js';
 import { AttachService } from './attach-service.js';
+import { createOverlayClient } from './client-overlay.js';
+import { notifyClientsOfRangeChanges } from './client-updates.js';
 import type { OverlayPeer, OverlayPeerDeps, OverlayPeerInit, ResourceRef } from './overlay-types.js';
 import { StorageService } from './storage-service.js';
 
@@ -43,20 +50,68 @@ export async function openOverlayPeer(deps: OverlayPeerDeps, init: Omit<OverlayP
   return createOverlayPeer(deps, { ...init, overlayHash: await overlayHashOf(init.configuration.instanceName, deps.hasher) });
 }
 
-/** Build one peer (not joined: call `join`). */
-export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit): OverlayPeer {
-  const { clock, random, hasher, signer, verifier, network, logger } = deps;
-  const nodeId = signer.nodeId;
+/** What a peer and a client (client-overlay.ts) both are made of: forwarding, transport, ConfigUpdate, Attach. */
+export interface OverlayMessaging {
+  readonly kinds: KindTable;
+  readonly forwarding: Forwarding;
+  readonly transport: MessageTransport;
+  readonly attach: AttachService;
+  readonly configUpdates: ConfigurationUpdateService | undefined;
+}
+
+/** Compose the messaging layers of one node; `relay: false` for a client (ForwardingInit.relay). */
+export function composeOverlayMessaging(deps: OverlayPeerDeps, init: OverlayPeerInit, relay = true): OverlayMessaging {
+  const { clock, random, signer, verifier, network, logger } = deps;
   const configuration = init.configuration;
   if (configuration.topologyPlugin !== 'CHORD-RELOAD') throw new RangeError(`topology plug-in ${configuration.topologyPlugin} is not implemented`);
   const kinds: KindTable = kindTableFromConfiguration(configuration);
   const parameters = overlayParametersOf(configuration, init.overlayHash);
   const forwarding = createForwarding(
     { clock, logger },
-    { localNodeId: nodeId, parameters, ...(init.transport?.understoodForwardingOptions ? { understoodForwardingOptions: init.transport.understoodForwardingOptions } : {}) },
+    {
+      localNodeId: signer.nodeId,
+      parameters,
+      ...(init.transport?.understoodForwardingOptions ? { understoodForwardingOptions: init.transport.understoodForwardingOptions } : {}),
+      ...(relay ? {} : { relay: false }),
+    },
   );
-  const transport = createMessageTransport({ clock, random, signer, verifier, forwarding, logger }, { ...init.transport, bodyContext: { kinds: kinds.models }, unknownKindError });
+  // §6.3.2.1: a request with an older configuration is answered Error_Config_Too_Old and its sender sent a ConfigUpdate.
+  let configUpdates: ConfigurationUpdateService | undefined;
+  const onStaleConfiguration: TransportInit['onStaleConfiguration'] = (sender, sequence, route) => {
+    init.transport?.onStaleConfiguration?.(sender, sequence, route);
+    configUpdates?.staleSender(sender, sequence, route);
+  };
+  const transport = createMessageTransport(
+    { clock, random, signer, verifier, forwarding, logger },
+    { ...init.transport, bodyContext: { kinds: kinds.models }, unknownKindError, onStaleConfiguration },
+  );
+  const verifyDocument = deps.verifyConfigurationDocument;
+  configUpdates = verifyDocument
+    ? new ConfigurationUpdateService(
+        { transport, clock, verifyDocument, logger },
+        { configuration, ...(init.configurationDocument ? { document: init.configurationDocument } : {}), ...(init.onConfiguration ? { onConfiguration: init.onConfiguration } : {}) },
+      )
+    : undefined;
   const attach = new AttachService({ clock, random, transport, forwarding, network, logger });
+  return { kinds, forwarding, transport, attach, configUpdates };
+}
+
+/** §6.5.3 Ping: "a simple request/response which is used to verify connectivity of the target peer". Returns the unregister function. */
+export function servePing(transport: MessageTransport, deps: Pick<OverlayPeerDeps, 'random' | 'clock' | 'epochClock'>): () => void {
+  return transport.handle('ping_req', () => {
+    let responseId = 0n;
+    for (const b of deps.random.bytes(8)) responseId = (responseId << 8n) | BigInt(b);
+    return { value: { responseId, time: BigInt(Math.floor(deps.epochClock ? deps.epochClock() : deps.clock.now())) } };
+  });
+}
+
+/** Build one peer (not joined: call `join`); with `init.mode` 'client', a client (client-overlay.ts). */
+export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit): OverlayPeer {
+  if (init.mode === 'client') return createOverlayClient(deps, init);
+  const { clock, random, hasher, signer, verifier, network, logger } = deps;
+  const nodeId = signer.nodeId;
+  const configuration = init.configuration;
+  const { kinds, forwarding, transport, attach, configUpdates } = composeOverlayMessaging(deps, init);
 
   // Chord and storage call each other (ring view one way, data moves the other): storage is
   // created after Chord, which reaches it through this late-bound delegate.
@@ -77,30 +132,16 @@ export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit):
     { clock, random, hasher, transport, forwarding, connector: attach, data, logger },
     { nodeId, parameters: chordInit, ownAddresses: [network.address] },
   );
-  const store = createDataStore(
-    { backend: deps.storage, clock, verifier, hasher, resourceIdHash: chord.resourceIdHash, responsibility: chord.responsibility, logger },
-    { kinds, ...(init.storageLimits ? { limits: init.storageLimits } : {}), ...(init.extraPolicies ? { extraPolicies: init.extraPolicies } : {}) },
-  );
-  storage = new StorageService({ store, transport, forwarding, responsibility: chord.responsibility, signer, clock, epochClock: deps.epochClock ?? (() => clock.now()), logger });
+  const { store, service } = composeStorageService(deps, init, { kinds, transport, forwarding }, { resourceIdHash: chord.resourceIdHash, responsibility: chord.responsibility });
+  storage = service;
   forwarding.setRouter(chord.router);
   transport.setResponderCheck((resourceId, responder) => chord.responderAcceptable(resourceId, responder));
-  // §6.5.3 Ping: "a simple request/response which is used to verify connectivity of the target peer".
-  const unPing = transport.handle('ping_req', () => {
-    let responseId = 0n;
-    for (const b of random.bytes(8)) responseId = (responseId << 8n) | BigInt(b);
-    return { value: { responseId, time: BigInt(Math.floor(deps.epochClock ? deps.epochClock() : clock.now())) } };
-  });
+  const unPing = servePing(transport, deps);
+  // §6.4.1 / §4.2.1: clients attached to us hear when our range changes.
+  const unClientUpdates = notifyClientsOfRangeChanges({ transport, forwarding, topology: chord, ...(logger ? { logger } : {}) });
   store.start();
 
-  const defaultLifetime = init.defaultLifetime ?? 86_400;
   let closed = false;
-  const resourceId = async (r: ResourceRef): Promise<ResourceId> => (typeof r === 'string' ? chord.resourceIdHash(utf8.encode(r)) : r);
-  const kindModel = (kind: number) => {
-    const model = kinds.get(kind)?.dataModel;
-    if (!model) throw ReloadError.of('Error_Unknown_Kind', `Kind ${kind} is not in this peer's configuration`);
-    return model;
-  };
-  const service = storage;
 
   const peer: OverlayPeer = {
     nodeId,
@@ -117,25 +158,10 @@ export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit):
       await chord.leave(options);
       peer.close();
     },
-    async store(resource, kind, values, options = {}) {
-      const id = await resourceId(resource);
-      const req = await service.buildStore(id, kind, kindModel(kind), values, defaultLifetime, options.generation ?? 0n, options);
-      return service.toResource(id, { name: 'store_req', value: req }, options);
-    },
-    async fetch(resource, specs, options) {
-      const id = await resourceId(resource);
-      return service.toResource(id, { name: 'fetch_req', value: service.fetchReq(id, specs, (k) => kinds.get(k)?.dataModel) }, options);
-    },
-    async stat(resource, specs, options) {
-      const id = await resourceId(resource);
-      return service.toResource(id, { name: 'stat_req', value: service.fetchReq(id, specs, (k) => kinds.get(k)?.dataModel) }, options);
-    },
-    async find(resource, kindIds, options) {
-      const id = await resourceId(resource);
-      return service.toResource(id, { name: 'find_req', value: { resource: id, kinds: kindIds } }, options);
-    },
-    resourceId,
-    status: () => ({ ...chord.status(), address: network.address, links: forwarding.neighbours().length }),
+    ...storageRequests(service, kinds, chord.resourceIdHash, init.defaultLifetime),
+    status: () => ({ ...chord.status(), address: network.address, links: forwarding.neighbours().length, mode: 'peer' }),
+    neighbours: () => forwarding.neighbours(),
+    attach: (target, options) => attach.attach([{ kind: 'node', nodeId: target }], options ?? {}),
     stats: () => ({ forwarding: forwarding.stats(), transport: transport.stats(), deliveredHops: [...service.deliveredHops] }),
     close() {
       if (closed) return;
@@ -144,10 +170,77 @@ export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit):
       attach.close();
       service.close();
       unPing();
+      unClientUpdates();
+      configUpdates?.close();
       transport.close();
       forwarding.close();
       network.close();
     },
   };
   return peer;
+}
+
+/** Storage (§7) over the topology's view: the data store and the Store/Fetch/Stat/Find service. */
+export function composeStorageService(
+  deps: OverlayPeerDeps,
+  init: OverlayPeerInit,
+  m: Pick<OverlayMessaging, 'kinds' | 'transport' | 'forwarding'>,
+  topology: { readonly resourceIdHash: ChordResourceIdHash; readonly responsibility: TopologyResponsibility },
+): { readonly store: DataStore; readonly service: StorageService } {
+  const { clock, verifier, hasher, signer, logger } = deps;
+  const { kinds, transport, forwarding } = m;
+  const store = createDataStore(
+    { backend: deps.storage, clock, verifier, hasher, resourceIdHash: topology.resourceIdHash, responsibility: topology.responsibility, logger },
+    { kinds, ...(init.storageLimits ? { limits: init.storageLimits } : {}), ...(init.extraPolicies ? { extraPolicies: init.extraPolicies } : {}) },
+  );
+  const policies = new Map(BASE_ACCESS_POLICIES);
+  for (const p of init.extraPolicies ?? []) policies.set(p.name, p);
+  const service = new StorageService({
+    store,
+    transport,
+    forwarding,
+    responsibility: topology.responsibility,
+    signer,
+    checks: { verifier, kinds, policies, resourceIdHash: topology.resourceIdHash },
+    clock,
+    epochClock: deps.epochClock ?? (() => clock.now()),
+    logger,
+  });
+  return { store, service };
+}
+
+/** The requesting side of storage (§7.4) as OverlayPeer methods; values live `defaultLifetime` s (default 86 400). */
+export function storageRequests(
+  service: StorageService,
+  kinds: KindTable,
+  resourceIdHash: ChordResourceIdHash,
+  defaultLifetime = 86_400,
+): Pick<OverlayPeer, 'store' | 'fetch' | 'stat' | 'find' | 'resourceId'> {
+  const resourceId = async (r: ResourceRef): Promise<ResourceId> => (typeof r === 'string' ? resourceIdHash(utf8.encode(r)) : r);
+  const kindModel = (kind: number) => {
+    const model = kinds.get(kind)?.dataModel;
+    if (!model) throw ReloadError.of('Error_Unknown_Kind', `Kind ${kind} is not in this peer's configuration`);
+    return model;
+  };
+  const modelOf = (k: number) => kinds.get(k)?.dataModel;
+  return {
+    async store(resource, kind, values, options = {}) {
+      const id = await resourceId(resource);
+      const req = await service.buildStore(id, kind, kindModel(kind), values, defaultLifetime, options.generation ?? 0n, options);
+      return service.toResource(id, { name: 'store_req', value: req }, options);
+    },
+    async fetch(resource, specs, options) {
+      const id = await resourceId(resource);
+      return service.fetch(id, service.fetchReq(id, specs, modelOf), options);
+    },
+    async stat(resource, specs, options) {
+      const id = await resourceId(resource);
+      return service.toResource(id, { name: 'stat_req', value: service.fetchReq(id, specs, modelOf) }, options);
+    },
+    async find(resource, kindIds, options) {
+      const id = await resourceId(resource);
+      return service.toResource(id, { name: 'find_req', value: { resource: id, kinds: kindIds } }, options);
+    },
+    resourceId,
+  };
 }

@@ -12,6 +12,7 @@
  * ```
  */
 import type { ForwardingStats } from '../forwarding/index.js';
+import type { AppChannelNetwork } from '../links/app-channel.js';
 import type { Link, LinkFactory } from '../links/link.js';
 import type { AbortOptions, Clock, Hasher, Logger, Random } from '../runtime/components.js';
 import type { Signer, Verifier } from '../security/signer.js';
@@ -21,18 +22,26 @@ import type { TopologyStatus } from '../topology/topology-plugin.js';
 import type { MessageTransport, TransportInit, TransportStats } from '../transport/index.js';
 import type { Configuration } from '../wire/config/overlay-configuration.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
+import type { IceCandidate } from '../wire/methods/attach.js';
+import type { DtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
 import type { ArrayRange, FetchAns } from '../wire/storage/fetch.js';
 import type { FindAns } from '../wire/storage/find.js';
 import type { StatAns } from '../wire/storage/stat.js';
 import type { StoreAns } from '../wire/storage/store.js';
+import type { StoredData } from '../wire/storage/stored-data.js';
+import type { ReloadError } from '../runtime/reload-error.js';
 
 /**
  * This peer's place on the network: its address (what its Attach candidates carry, §6.5.1.1) and
  * how links are made. For the memory network the address is an IPv4 `a.b.c.d:port` string; the
- * WebRTC version (a later issue) keeps this shape behind the same LinkFactory.
+ * real network (webrtc-network.ts) dials WebSocket URLs with `linkFactory` (bootstrap, §11.4) and
+ * makes every Attach link with ICE (`ice`).
  */
 export interface PeerNetwork {
-  /** `a.b.c.d:port` (or `[v6]:port`): carried as a host IceCandidate in our Attaches. */
+  /**
+   * Without `ice`: `a.b.c.d:port` (or `[v6]:port`), carried as a host IceCandidate in our
+   * Attaches. With `ice`: how others can dial us (our WebSocket URL), or an opaque name.
+   */
   readonly address: string;
   readonly linkFactory: LinkFactory<string>;
   /** Register the one listener for links other peers open to this one. */
@@ -45,6 +54,59 @@ export interface PeerNetwork {
   authenticate(link: Link): NodeId | undefined;
   /** Stop listening and close every link. */
   close(): void;
+  /**
+   * Application channels for AppAttach (RFC 6940 §6.5.2; links/app-channel.ts), when this network
+   * offers them (AppAttachService uses them; the overlay itself does not).
+   */
+  readonly appChannels?: AppChannelNetwork;
+  /**
+   * Links made with ICE (RFC 6940 §6.5.1; WebRTC data channels): when present, Attach carries this
+   * network's ICE parameters and DTLS fingerprint instead of `address` as a host candidate, and
+   * the links come from here rather than from `linkFactory`/`onInbound`.
+   */
+  readonly ice?: IceCapability;
+}
+
+/**
+ * What an Attach carries for one ICE link: the §6.5.1.1 AttachReqAns fields (ufrag, password,
+ * candidates) and the DTLS fingerprint of our 0xC001 message extension (wire/methods/
+ * dtls-fingerprint.ts), which binds the channel to the signer of the Attach.
+ */
+export interface IceAttachParameters {
+  readonly ufrag: Uint8Array;
+  readonly password: Uint8Array;
+  readonly candidates: readonly IceCandidate[];
+  readonly dtls: DtlsFingerprint;
+}
+
+/** The Attach requester's side of an ICE link, between its AttachReq and the AttachAns. */
+export interface IceOffer {
+  /** What the AttachReq carries. */
+  readonly local: IceAttachParameters;
+  /**
+   * Connect with the answer's parameters. `answerer` signed the AttachAns that carried them (its
+   * fingerprint): the link is bound to it (`authenticate(link)` returns it).
+   */
+  complete(answerer: NodeId, remote: IceAttachParameters, options?: AbortOptions): Promise<Link>;
+  /** No answer came: release what was gathered. */
+  cancel(): void;
+}
+
+/** The Attach receiver's side of an ICE link. */
+export interface IceAnswer {
+  /** What the AttachAns carries. */
+  readonly local: IceAttachParameters;
+  /** The link, bound to the requester, once its channel opens. */
+  readonly link: Promise<Link>;
+  cancel(): void;
+}
+
+/** A PeerNetwork's ICE links (see PeerNetwork.ice). */
+export interface IceCapability {
+  /** Gather for an Attach request (bounded wait). */
+  offer(options?: AbortOptions): Promise<IceOffer>;
+  /** Answer an Attach request from `requester` (who signed the request carrying `remote`). */
+  answer(requester: NodeId, remote: IceAttachParameters, options?: AbortOptions): Promise<IceAnswer>;
 }
 
 export interface OverlayPeerDeps {
@@ -61,9 +123,23 @@ export interface OverlayPeerDeps {
   readonly logger?: Logger;
   /** Milliseconds since 1970 for storage_time (§7); default: the Clock's `now()`. */
   readonly epochClock?: () => number;
+  /**
+   * Verifies a Configuration Document received in a ConfigUpdate (§6.5.4) against the configuration
+   * in force (reload/security verifyConfigurationDocument); without it ConfigUpdates are refused.
+   */
+  readonly verifyConfigurationDocument?: (document: string, current: Configuration) => Promise<Configuration>;
 }
 
+/**
+ * `peer` joins the ring, routes and stores for others; `client` (RFC 6940 §4.2, RFC 7890 §2.2)
+ * never joins: it attaches to the peer responsible for its Node-ID and uses the overlay through
+ * it, storing and fetching its own data but routing and storing nothing for others.
+ */
+export type OverlayMode = 'peer' | 'client';
+
 export interface OverlayPeerInit {
+  /** Default `peer`; `client`: see OverlayMode (client-overlay.ts). */
+  readonly mode?: OverlayMode;
   /**
    * The forwarding header's `overlay`: lower 32 bits of SHA-1 of the instance name (§6.3.2);
    * `overlayHashOf` computes it (createOverlayPeer is synchronous).
@@ -83,6 +159,13 @@ export interface OverlayPeerInit {
   readonly transport?: Omit<TransportInit, 'bodyContext' | 'unknownKindError'>;
   /** Default lifetime (s) of values we store; default 86 400. */
   readonly defaultLifetime?: number;
+  /**
+   * The signed Configuration Document `configuration` came from: sent in a ConfigUpdate to peers
+   * whose requests carry an older sequence (§6.3.2.1, §6.5.4).
+   */
+  readonly configurationDocument?: string;
+  /** A ConfigUpdate brought a newer, verified configuration: restart the peer with it. */
+  readonly onConfiguration?: (configuration: Configuration, document: string) => void;
 }
 
 /** A Resource Name (UTF-8, hashed with the overlay's hash, §10.2) or a Resource-ID as is. */
@@ -130,13 +213,32 @@ export interface Outcome<T> {
 }
 
 export type StoreOutcome = Outcome<StoreAns>;
-export type FetchOutcome = Outcome<FetchAns>;
+
+/** A fetched value this peer refused (its signature or signer did not check out, §7.1, §7.3). */
+export interface RejectedValue {
+  readonly kind: number;
+  readonly value: StoredData;
+  /** Error_Forbidden (or Error_Unknown_Kind) saying which check failed. */
+  readonly error: ReloadError;
+}
+
+/**
+ * A Fetch's outcome: `answer` holds only the values this peer verified itself (a fetcher trusts no
+ * storing peer); `rejected` lists those it dropped.
+ */
+export interface FetchOutcome extends Outcome<FetchAns> {
+  readonly rejected: readonly RejectedValue[];
+}
 export type StatOutcome = Outcome<StatAns>;
 export type FindOutcome = Outcome<FindAns>;
 
 /** What `status()` shows. */
 export interface OverlayStatus extends TopologyStatus {
   readonly address: string;
+  /** Peer or client (OverlayMode); absent means peer. */
+  readonly mode?: OverlayMode;
+  /** A client's attached peer (§4.2.1), while it has one. */
+  readonly attachedPeer?: NodeId;
   /** Links in the link table (the Connection Table). */
   readonly links: number;
 }
@@ -179,6 +281,13 @@ export interface OverlayPeer {
   /** The Chord parameters in force (list sizes, replicas, timers). */
   readonly chordParameters: ChordParameters;
   status(): OverlayStatus;
+  /**
+   * §6.5.1 Attach to `nodeId` ("when it wishes to establish a direct overlay connection to another
+   * node"): resolves with the answerer's Node-ID once the link to it is in the link table.
+   */
+  attach(nodeId: NodeId, options?: AbortOptions): Promise<NodeId>;
+  /** The link table (the Connection Table): each neighbour's Node-ID and the link to it. */
+  neighbours(): readonly { readonly nodeId: NodeId; readonly link: Link }[];
   stats(): OverlayStats;
   /** Stop at once: no Leave, every link closed (what a crash looks like to the neighbours, minus the silence). */
   close(): void;

@@ -21,7 +21,8 @@ import { ARRAY_LAST_INDEX } from '../wire/storage/fetch.js';
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import type { StoredData, StoredDataValue } from '../wire/storage/stored-data.js';
 import type { StoreReq } from '../wire/storage/store.js';
-import type { FetchSpec, Outcome, StoreValue } from './overlay-types.js';
+import { certificatesOfValues, checkFetchedData, type FetchedDataChecks } from './fetched-data.js';
+import type { FetchOutcome, FetchSpec, Outcome, StoreValue } from './overlay-types.js';
 
 export interface StorageServiceDeps {
   readonly store: DataStore;
@@ -29,6 +30,11 @@ export interface StorageServiceDeps {
   readonly forwarding: Pick<Forwarding, 'localNodeId'>;
   readonly responsibility: TopologyResponsibility;
   readonly signer: Signer;
+  /**
+   * Checks values a Fetch brings back (§7.1: the fetcher verifies each signature itself) and holds
+   * the certificates of the values this peer stores, to send along with them (§6.3.4).
+   */
+  readonly checks: FetchedDataChecks;
   readonly clock: Pick<Clock, 'now' | 'setTimer'>;
   /** Milliseconds since 1970 (storage_time). */
   readonly epochClock: () => number;
@@ -68,28 +74,20 @@ export class StorageService {
       logger: deps.logger,
       sender: {
         // §10.4: replica Stores "are addressed to those specific peers".
-        store: async (target, req, options) => {
-          const dbg = (globalThis as any).__dbgStore;
-          const stack = new Error().stack;
-          try {
-            const v = (await transport.request([node(target)], { name: 'store_req', value: req }, options)).value;
-            if (dbg) dbg(deps.forwarding.localNodeId, target, req, stack, undefined);
-            return v;
-          } catch (e) {
-            if (dbg) dbg(deps.forwarding.localNodeId, target, req, stack, e);
-            throw e;
-          }
+        store: async (target, req, options) => (await transport.request([node(target)], { name: 'store_req', value: req }, { ...options, certificates: this.certificatesOf(req) })).value,
+        fetch: async (target, req, options) => {
+          const answer = await transport.request([node(target)], { name: 'fetch_req', value: req }, options);
+          return { answer: answer.value, certificates: answer.certificates };
         },
-        // OUR LIMITATION: transport's Answer does not expose the SecurityBlock's certificates yet; the
-        // fast signer needs none, real certificates will (identity issue).
-        fetch: async (target, req, options) => ({ answer: (await transport.request([node(target)], { name: 'fetch_req', value: req }, options)).value, certificates: [] }),
       },
     });
     this.unregister = [
       transport.handle('store_req', (req) => this.handleStore(req)),
-      transport.handle('fetch_req', (req) => {
+      transport.handle('fetch_req', async (req) => {
         this.countHops(req);
-        return this.deps.store.fetch(req.value).then((value) => ({ value }));
+        const value = await this.deps.store.fetch(req.value);
+        // §6.3.4: the certificates of the values' signers travel with them (a fetcher verifies each, §7.1).
+        return { value, certificates: certificatesOfValues(this.deps.checks.verifier, value.kindResponses.flatMap((k) => k.values)) };
       }),
       transport.handle('stat_req', (req) => {
         this.countHops(req);
@@ -128,7 +126,8 @@ export class StorageService {
    */
   private async handleStore(req: IncomingRequest<'store_req'>) {
     this.countHops(req);
-    const result = await this.deps.store.store(req.value, { requester: req.sender, certificates: [] });
+    // §7.4.1.1: each value's signature is verified with the certificates the Store carried.
+    const result = await this.deps.store.store(req.value, { requester: req.sender, certificates: req.certificates });
     const resource = req.value.resource;
     const { responsibility } = this.deps;
     const onward =
@@ -169,7 +168,7 @@ export class StorageService {
         continue;
       }
       try {
-        const answer = await transport.request([{ kind: 'resource', resourceId }], { name: 'store_req', value: req }, options);
+        const answer = await transport.request([{ kind: 'resource', resourceId }], { name: 'store_req', value: req }, { ...options, certificates: this.certificatesOf(req) });
         if (!bytesEqual(answer.sender.nodeId, this.deps.forwarding.localNodeId)) done.push(resourceId);
       } catch (e) {
         const newer = e instanceof ReloadError && (e.code === ErrorCode.Error_Data_Too_Old || e.code === ErrorCode.Error_Generation_Counter_Too_Low);
@@ -184,6 +183,23 @@ export class StorageService {
     for (const id of done) this.handOnAttempts.delete(hexKey(id));
     await store.drop(done);
     return done.length;
+  }
+
+  /** The certificates of the signers of a StoreReq's values (§6.3.4: a storing peer retains and passes them on). */
+  private certificatesOf(req: StoreReq) {
+    return certificatesOfValues(this.deps.checks.verifier, req.kindData.flatMap((k) => k.values));
+  }
+
+  /**
+   * §7.4.2 Fetch at the responsible peer, then this peer's own check of every value that came back
+   * (§7.1: "a fetcher trusts no storing peer"): values that fail are dropped from the answer and
+   * listed in `rejected`.
+   */
+  async fetch(resourceId: ResourceId, req: FetchReq, options?: AbortOptions): Promise<FetchOutcome> {
+    const { answer, certificates, outcome: o } = await this.requestResource(resourceId, { name: 'fetch_req', value: req }, options);
+    const checked = await checkFetchedData(this.deps.checks, resourceId, answer.value, certificates, options);
+    for (const r of checked.rejected) this.log.warn('dropped a fetched value that does not verify', { kind: r.kind, responder: hexKey(o.responder), error: r.error.message });
+    return { ...o, answer: checked.answer, rejected: checked.rejected };
   }
 
   /** Hops of a request delivered here: via list entries plus the last link (0 from ourselves). */
@@ -223,11 +239,19 @@ export class StorageService {
 
   /** Send a request to the peer responsible for `resourceId` and report how it came back. */
   async toResource<K extends RequestName>(resourceId: ResourceId, body: RequestBody<K>, options?: AbortOptions): Promise<Outcome<MessageBodies[AnswerNameFor<K>]>> {
+    return (await this.requestResource(resourceId, body, options)).outcome;
+  }
+
+  private async requestResource<K extends RequestName>(
+    resourceId: ResourceId,
+    body: RequestBody<K>,
+    options?: AbortOptions,
+  ): Promise<{ answer: Answer<AnswerNameFor<K>>; certificates: Answer['certificates']; outcome: Outcome<MessageBodies[AnswerNameFor<K>]> }> {
     for (let attempt = 1; ; attempt++) {
       if (options?.signal?.aborted) throw new AbortError();
       try {
         const answer = await this.deps.transport.request([{ kind: 'resource', resourceId }], body, options);
-        return outcome(answer, this.deps.forwarding.localNodeId);
+        return { answer, certificates: answer.certificates, outcome: outcome(answer, this.deps.forwarding.localNodeId) };
       } catch (e) {
         // A loop (RFC 7851 §6.2 Error_Loop_Detected) comes from routing tables that disagree while
         // the ring changes; they settle within moments, so the request is made again (a new

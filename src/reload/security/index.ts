@@ -2,6 +2,7 @@
 // verifiers, the overlay CA and enrollment service, key stores, configuration signatures.
 // Browser-safe: the Node-only file stores are in ./node.
 export type { Signer, Verifier, VerifiedSigner } from './signer.js';
+export { CertificateUnknownError } from './signer.js';
 export type { WallClock, CryptoDeps } from './security-components.js';
 export { fixedWallClock } from './security-components.js';
 export type { SignatureKeyType } from './signature-algorithm.js';
@@ -26,3 +27,4 @@ export { PasswordAccounts, type Account, type AccountDirectory } from './enrollm
 export { MemoryNameRegistry, type NameRecord, type NameRegistryStore } from './name-registry.js';
 export { enroll, EnrollmentError, type Enrollment, type EnrollRequest } from './enrollment-client.js';
 export { signConfigurationDocument, verifyConfigurationDocument, type VerifiedConfigurationDocument } from './configuration-signer.js';
+export { expectedDtlsFingerprint, checkDtlsFingerprint, type ExpectedDtlsFingerprint, type RemoteDtlsIdentity, type DtlsFingerprintVerdict } from './dtls-fingerprint-check.js';

@@ -8,6 +8,8 @@
 import type { NodeId } from '../wire/ids.js';
 import type { GenericCertificate, Signature, SignerIdentity } from '../wire/security-block.js';
 import type { AbortOptions } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import { ErrorCode } from '../wire/message-codes.js';
 
 /** Who signed, as proved by a verified certificate chain. */
 export interface VerifiedSigner {
@@ -46,4 +48,24 @@ export interface Verifier {
    * (or a cache). Resolves with the signer, or rejects with ReloadError Error_Forbidden.
    */
   verify(input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options?: VerifyOptions): Promise<VerifiedSigner>;
+  /**
+   * The certificates (peer certificate, then intermediates) of a signer this verifier has already
+   * validated, by the SignerIdentity its signatures carry; empty when it knows none. A peer storing
+   * data passes them on with the values (§6.3.4: "a peer storing data is obligated to retain
+   * certificates for the data that it holds"). Optional: a verifier without certificates has none.
+   */
+  certificatesFor?(identity: SignerIdentity): readonly GenericCertificate[];
+}
+
+/**
+ * Error_Forbidden because the signer's certificate is neither in the SecurityBlock nor known to the
+ * verifier (§6.3.4: "In systems that have an alternative certificate distribution mechanism, some
+ * certificates MAY be omitted"). A caller may fetch it through the Certificate Store Usage (§8)
+ * and verify again.
+ */
+export class CertificateUnknownError extends ReloadError {
+  override readonly name: string = 'CertificateUnknownError';
+  constructor(reason: string) {
+    super(ErrorCode.Error_Forbidden, new TextEncoder().encode(reason));
+  }
 }

@@ -21,10 +21,10 @@
  * Any failure rejects with ReloadError Error_Forbidden whose info says which check failed.
  */
 import { AbortError, type AbortOptions } from '../runtime/components.js';
-import type { VerifiedSigner, Verifier } from './signer.js';
+import { CertificateUnknownError, type VerifiedSigner, type Verifier } from './signer.js';
 import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
-import { CertificateType, HashAlgorithm, SignerIdentityType, type GenericCertificate, type Signature } from '../wire/security-block.js';
+import { CertificateType, HashAlgorithm, SignerIdentityType, type GenericCertificate, type Signature, type SignerIdentity } from '../wire/security-block.js';
 import { CertificateCache, type CachedCertificate } from './certificate-cache.js';
 import { ChainValidator, checkValidityAt } from './chain-validator.js';
 import { describe, forbidden, parseReloadCertificate } from './reload-certificate.js';
@@ -103,6 +103,17 @@ export class X509Verifier implements Verifier {
     return { nodeId, nodeIds: cert.nodeIds, userName: cert.userName };
   }
 
+  /** The cached certificates of the signer `identity` names (Verifier.certificatesFor), leaf first, without the root. */
+  certificatesFor(identity: SignerIdentity): readonly GenericCertificate[] {
+    if (!('hash' in identity)) return [];
+    const hash = toHex(identity.hash);
+    const entry = identity.identityType === SignerIdentityType.cert_hash ? this.cache.getByCertHash(hash) : identity.identityType === SignerIdentityType.cert_hash_node_id ? this.cache.getByNodeIdHash(hash)?.entry : undefined;
+    if (!entry) return [];
+    // §6.3.4: the bucket need not hold the certificates of a root-cert element.
+    const intermediates = entry.path.selfSigned ? [] : entry.path.path.slice(1, -1).map((c) => new Uint8Array(c.rawData));
+    return [entry.certificate.der, ...intermediates].map((certificate) => ({ type: CertificateType.X509, certificate }));
+  }
+
   /**
    * Validate a peer certificate and keep it (for certificates fetched through the Certificate
    * Store Usage, §8, which later messages may omit). Throws Error_Forbidden as `verify` does.
@@ -117,7 +128,7 @@ export class X509Verifier implements Verifier {
     if (type === SignerIdentityType.cert_hash) {
       const cached = this.cache.getByCertHash(hash);
       const entry = cached ?? (await this.fromSecurityBlock(certificates, async (der, certHash) => (certHash === hash ? this.entryFor(der, certHash, this.otherCertificates(certificates, der)) : undefined)));
-      if (!entry) throw forbidden(`no certificate in the SecurityBlock or the cache has the signer's cert_hash ${hash} (§6.3.4)`);
+      if (!entry) throw new CertificateUnknownError(`no certificate in the SecurityBlock or the cache has the signer's cert_hash ${hash} (§6.3.4)`);
       const only = entry.certificate.nodeIds[0];
       if (entry.certificate.nodeIds.length !== 1 || !only) {
         throw forbidden(`cert_hash names ${describe(entry.certificate.x509)}, which holds ${entry.certificate.nodeIds.length} Node-IDs: §6.3.4 requires cert_hash_node_id to say which one signed`);
@@ -140,7 +151,7 @@ export class X509Verifier implements Verifier {
       }
       return undefined;
     });
-    if (!found) throw forbidden(`no certificate in the SecurityBlock or the cache matches the signer's cert_hash_node_id ${hash}: the signing Node-ID is not in any offered certificate (§6.3.4)`);
+    if (!found) throw new CertificateUnknownError(`no certificate in the SecurityBlock or the cache matches the signer's cert_hash_node_id ${hash}: the signing Node-ID is not in any offered certificate (§6.3.4)`);
     return found;
   }
 

@@ -98,7 +98,7 @@ class DataStoreImpl implements DataStore {
   readonly kinds: KindTable;
   private readonly env: StoreEnvironment & ReadEnvironment;
   private readonly logger: Logger;
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private lock: Promise<unknown> = Promise.resolve();
   private readonly purgeIntervalMs: number;
   private timer: Timer | undefined;
 
@@ -128,18 +128,17 @@ class DataStoreImpl implements DataStore {
     };
   }
 
-  /** Runs `fn` after every earlier locked operation on the same Resource-ID (read-check-write is atomic per location). */
-  private async withLock<T>(resourceId: ResourceId, fn: () => Promise<T>): Promise<T> {
-    const key = hexKey(resourceId);
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
+  /**
+   * Runs `fn` after every earlier locked operation, so that read-check-write is atomic. One lock
+   * for the whole store, not one per Resource-ID: the per-user and total bounds (checkLimits in
+   * store-operation.ts) span resources, and with a lock per resource a burst of concurrent Stores
+   * from one user to many Resource-IDs would each pass the check before any of them was written.
+   */
+  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn);
     const tail = run.catch(() => undefined);
-    this.locks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
+    this.lock = tail;
+    return run;
   }
 
   async store(req: StoreReq, context: StoreContext, options?: AbortOptions): Promise<StoreResult> {
@@ -151,7 +150,7 @@ class DataStoreImpl implements DataStore {
     checkAborted(options);
     // §7.4.1.2: the answer lists "the peers where the data will be replicated by the node processing the request".
     const replicas = original ? this.deps.responsibility.replicaSet(req.resource) : [];
-    const result = await this.withLock(req.resource, () => applyStore(this.env, req.resource, verified, original ? 'original' : 'replica', replicas));
+    const result = await this.withLock(() => applyStore(this.env, req.resource, verified, original ? 'original' : 'replica', replicas));
     this.logger.debug('stored', { resource: hexKey(req.resource), replicaNumber: req.replicaNumber, values: result.stored.length });
     return result;
   }
@@ -180,7 +179,7 @@ class DataStoreImpl implements DataStore {
     if (kindData.length === 0) return 0;
     const definitions = checkStoreShape(this.env, { resource: resourceId, replicaNumber: 0, kindData });
     const verified = await verifyAndAuthorize(this.env, resourceId, kindData, definitions, certificates, undefined, options);
-    const result = await this.withLock(resourceId, () => applyStore(this.env, resourceId, verified, 'absorb', []));
+    const result = await this.withLock(() => applyStore(this.env, resourceId, verified, 'absorb', []));
     return result.stored.length;
   }
 
@@ -200,7 +199,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async drop(resourceIds: readonly ResourceId[]): Promise<void> {
-    for (const id of resourceIds) await this.withLock(id, () => this.deps.backend.write({ dropResources: [id] }));
+    for (const id of resourceIds) await this.withLock(() => this.deps.backend.write({ dropResources: [id] }));
   }
 
   async purgeExpired(): Promise<number> {

@@ -1,7 +1,9 @@
 /** reload/transport (RFC 6940 §6.2–6.3): requests, handlers, retransmission, signing. */
 export {
   createMessageTransport,
+  originatorOf,
   TransportOverloadError,
+  type SecurityFailure,
   type MessageTransport,
   type ResponderCheck,
   type TransportDeps,

@@ -16,6 +16,7 @@ import { DecodeError } from '../wire/codec/decode-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { encodeWith } from '../wire/codec/writer.js';
 import type { Destination } from '../wire/destination.js';
+import type { GenericCertificate } from '../wire/security-block.js';
 import { encodeForwardedMessage, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
 import { RELOAD_VERSION, UNFRAGMENTED, forwardingHeaderSize, fragmentOffset, type ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
@@ -30,15 +31,18 @@ import {
 import { messageSignatureInput } from '../wire/message-signature-input.js';
 import { UnknownKindError } from '../wire/storage/data-model.js';
 import { AnswerCache, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
-import { answerHeader } from './answer-header.js';
+import { answerDestinationList, answerHeader } from './answer-header.js';
 import { InboundLimiter } from './inbound-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 import { ClientTransaction, MAX_TRANSMISSIONS } from './client-transaction.js';
+import { certificateBucket, MessageVerification, originatorOf } from './message-security.js';
 import { checkRequestAtDestination } from './request-checks.js';
 import type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
 
-export { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
+export { TransportOverloadError, type MessageTransport, type ResponderCheck, type SecurityFailure, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
+
+export { originatorOf } from './message-security.js';
 
 export function createMessageTransport(deps: TransportDeps, init: TransportInit = {}): MessageTransport {
   return new Transport(deps, init);
@@ -64,6 +68,8 @@ class Transport implements MessageTransport, ForwardingDelegate {
   private readonly maxTransmissions: number;
   private readonly onStaleConfiguration: TransportInit['onStaleConfiguration'];
   private readonly unknownKindError: TransportInit['unknownKindError'];
+  private readonly onSecurityFailure: TransportInit['onSecurityFailure'];
+  private readonly verification: MessageVerification;
   private readonly pending = new Map<bigint, ClientTransaction<AnyAnswer>>();
   private readonly handlers = new Map<number, AnyHandler>();
   private readonly answers: AnswerCache;
@@ -98,6 +104,8 @@ class Transport implements MessageTransport, ForwardingDelegate {
     this.answers = new AnswerCache(init.answerCacheSize ?? 1024);
     this.onStaleConfiguration = init.onStaleConfiguration;
     this.unknownKindError = init.unknownKindError;
+    this.onSecurityFailure = init.onSecurityFailure;
+    this.verification = new MessageVerification(deps.verifier, this.localNodeId, init.certificateSource, this.log);
     deps.forwarding.setDelegate(this);
   }
 
@@ -116,7 +124,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     const contents: MessageContents = { messageCode: code, messageBody: bytes, extensions: options.extensions ?? [] };
     const header: ForwardingHeader = {
       overlay: p.overlay,
-      configurationSequence: p.configurationSequence,
+      configurationSequence: options.configurationSequence ?? p.configurationSequence,
       version: RELOAD_VERSION,
       ttl: options.ttl ?? p.initialTtl,
       fragment: UNFRAGMENTED,
@@ -127,7 +135,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       destinationList,
       options: options.forwardingOptions ?? [],
     };
-    const message = await this.sign(header, contents, options);
+    const message = await this.sign(header, contents, options, options.certificates);
     if (this.closed) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
     if (this.pending.size >= this.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
@@ -191,10 +199,11 @@ class Transport implements MessageTransport, ForwardingDelegate {
   }
 
   /** Sign (§6.3.4) and encode a message; too large for max-message-size -> Error_Message_Too_Large. */
-  private async sign(header: ForwardingHeader, contents: MessageContents, options: AbortOptions = {}): Promise<Uint8Array> {
+  private async sign(header: ForwardingHeader, contents: MessageContents, options: AbortOptions = {}, extra: readonly GenericCertificate[] = []): Promise<Uint8Array> {
     const identity = this.signer.identity();
     const signature = await this.signer.sign(messageSignatureInput(header.overlay, header.transactionId, contents, identity), options);
-    const message = encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates: this.signer.certificates(), signature } });
+    const certificates = certificateBucket(this.signer.certificates(), extra);
+    const message = encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates, signature } });
     const max = this.forwarding.parameters.maxMessageSize;
     if (message.length > max) throw ReloadError.of('Error_Message_Too_Large', `message of ${message.length} bytes exceeds max-message-size ${max}`);
     return message;
@@ -223,14 +232,18 @@ class Transport implements MessageTransport, ForwardingDelegate {
       .finally(() => this.inbound.release(key));
   }
 
-  private async verify(header: ForwardingHeader, parsed: MessageParts): Promise<VerifiedSigner | undefined> {
-    const { signature, certificates } = parsed.securityBlock;
+  /** §6.3.4 verification of a message for this node (MessageVerification); undefined: dropped. */
+  private async verify(msg: InboundMessage, parsed: MessageParts): Promise<VerifiedSigner | undefined> {
     try {
-      return await this.verifier.verify(messageSignatureInput(header.overlay, header.transactionId, parsed.contentsBytes, signature.identity), signature, certificates);
+      return await this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock);
     } catch (e) {
       // §6.3.4: "If the signature fails, the implementation SHOULD simply drop the message and MUST NOT process it."
       this.counters.droppedBadSignature++;
+      const { header } = msg;
+      const error = e instanceof ReloadError ? e : ReloadError.of('Error_Forbidden', e instanceof Error ? e.message : String(e));
       this.log.info('dropped a message whose signature does not verify', { transactionId: header.transactionId.toString(), error: String(e) });
+      const claimedNodeId = originatorOf(header, msg.from, this.localNodeId);
+      this.onSecurityFailure?.({ transactionId: header.transactionId, messageCode: parsed.contents.messageCode, from: msg.from, claimedNodeId, error });
       return undefined;
     }
   }
@@ -256,7 +269,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       this.counters.droppedOther++;
       return;
     }
-    const sender = await this.verify(msg.header, parsed);
+    const sender = await this.verify(msg, parsed);
     if (!sender || tx.state !== 'waiting') return;
     const { messageCode, messageBody, extensions } = parsed.contents;
     if (messageCode === MessageCode.error) {
@@ -301,7 +314,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     }
     if (body.name === 'unknown' || body.name === 'error') return;
     this.counters.answersAccepted++;
-    tx.answer({ name: body.name, value: body.value, extensions, sender, header: msg.header } as AnyAnswer);
+    tx.answer({ name: body.name, value: body.value, extensions, sender, header: msg.header, certificates: parsed.securityBlock.certificates } as AnyAnswer);
   }
 
   /** §6.3.4 checks 1 and 2 on who may answer a request sent to `target`. */
@@ -328,7 +341,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
 
   private async processRequest(msg: InboundMessage, parsed: MessageParts): Promise<void> {
     const { header, from } = msg;
-    const sender = await this.verify(header, parsed);
+    const sender = await this.verify(msg, parsed);
     if (!sender || this.closed) return;
     const now = this.clock.now();
     const cacheKey = `${header.transactionId}/${nodeIdKey(sender.nodeId)}`;
@@ -340,7 +353,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       return;
     }
     this.answers.begin(cacheKey, now);
-    let reply: { code: number; body: Uint8Array; extensions: readonly MessageExtension[] };
+    let reply: EncodedReply;
     try {
       reply = await this.withinRequestLifetime(this.dispatch(msg, parsed, sender));
     } catch (e) {
@@ -351,7 +364,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       }
       reply = this.errorReply(e);
     }
-    const sent = await this.sendAnswer(header, from, reply.code, reply.body, reply.extensions);
+    const sent = await this.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
     if (sent) this.answers.answered(cacheKey, this.clock.now(), sent);
     else this.answers.forget(cacheKey);
   }
@@ -378,12 +391,12 @@ class Transport implements MessageTransport, ForwardingDelegate {
   }
 
   /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
-  private async dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): Promise<{ code: number; body: Uint8Array; extensions: readonly MessageExtension[] }> {
+  private async dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): Promise<EncodedReply> {
     const { header } = msg;
     const { messageCode, messageBody, extensions } = parsed.contents;
     const problem = checkRequestAtDestination(header, parsed.contents, this.forwarding.parameters, this.understoodOptions, this.understoodExtensions);
     if (problem) {
-      if (problem.code === ErrorCode.Error_Config_Too_Old) this.onStaleConfiguration?.(sender, header.configurationSequence);
+      if (problem.code === ErrorCode.Error_Config_Too_Old) this.onStaleConfiguration?.(sender, header.configurationSequence, answerDestinationList(header.viaList, msg.from, this.localNodeId));
       throw problem;
     }
     const handler = this.handlers.get(messageCode);
@@ -407,15 +420,15 @@ class Transport implements MessageTransport, ForwardingDelegate {
     }
     if (body.name === 'unknown' || body.name === 'error') throw ReloadError.of('Error_Invalid_Message', 'not a request body');
     this.counters.requestsHandled++;
-    const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from } as IncomingRequest;
+    const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
     const result = await handler(request);
     const answerName = messageCodeName(answerCodeFor(messageCode));
     if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
     const encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, this.bodyContext);
-    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? [] };
+    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? [], ...(result.certificates ? { certificates: result.certificates } : {}) };
   }
 
-  private errorReply(e: unknown): { code: number; body: Uint8Array; extensions: readonly MessageExtension[] } {
+  private errorReply(e: unknown): EncodedReply {
     let err: ReloadError;
     if (e instanceof ReloadError) err = e;
     else {
@@ -427,11 +440,18 @@ class Transport implements MessageTransport, ForwardingDelegate {
   }
 
   /** Sign and send an answer; returns its signed payload (for the answer cache), or undefined. */
-  private async sendAnswer(request: ForwardingHeader, from: NodeId | undefined, code: number, body: Uint8Array, extensions: readonly MessageExtension[]): Promise<Uint8Array | undefined> {
+  private async sendAnswer(
+    request: ForwardingHeader,
+    from: NodeId | undefined,
+    code: number,
+    body: Uint8Array,
+    extensions: readonly MessageExtension[],
+    certificates: readonly GenericCertificate[] = [],
+  ): Promise<Uint8Array | undefined> {
     const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters);
     let message: Uint8Array;
     try {
-      message = await this.sign(header, { messageCode: code, messageBody: body, extensions });
+      message = await this.sign(header, { messageCode: code, messageBody: body, extensions }, {}, certificates);
       // §6.3.2 max_response_length: "responding peers MUST check that any response would not
       // exceed it". §6.3.2 names Error_Incompatible_with_Overlay for this, but §6.3.3.1 defines
       // Error_Response_Too_Large for exactly this case ("A node would have generated a response that
@@ -457,6 +477,13 @@ class Transport implements MessageTransport, ForwardingDelegate {
     const { code, bytes } = encodeMessageBody({ name: 'error', value: { errorCode, errorInfo: utf8(reason) } });
     await this.sendAnswer(request, from, code, bytes, []);
   }
+}
+
+interface EncodedReply {
+  readonly code: number;
+  readonly body: Uint8Array;
+  readonly extensions: readonly MessageExtension[];
+  readonly certificates?: readonly GenericCertificate[];
 }
 
 /** Internal: the request gets no answer at all (answerForUnknownMessageCode 'none'). */

@@ -9,6 +9,7 @@ import type { ForwardingOption } from '../wire/forwarding-option.js';
 import type { NodeId } from '../wire/ids.js';
 import type { KnownBodyName, MessageBodies } from '../wire/message-body.js';
 import type { MessageExtension } from '../wire/message-contents.js';
+import type { GenericCertificate } from '../wire/security-block.js';
 
 /** Registry names of the requests (§14.8: odd codes), e.g. `store_req`. */
 export type RequestName = Extract<KnownBodyName, `${string}_req`>;
@@ -38,6 +39,18 @@ export interface RequestOptions extends AbortOptions {
    * answerable by a peer of another ring.
    */
   readonly anyResponder?: boolean;
+  /**
+   * Certificates to carry in the SecurityBlock besides the signer's own, e.g. those of the
+   * StoredData values a replica Store carries (§6.3.4: "The certificates bucket SHOULD contain all
+   * the certificates necessary to verify every signature in both the message and the internal
+   * message objects").
+   */
+  readonly certificates?: readonly GenericCertificate[];
+  /**
+   * The forwarding header's configuration_sequence; default this node's. A ConfigUpdate to a node
+   * with an older configuration carries 65535 (§6.3.2.1: "MUST be accepted regardless").
+   */
+  readonly configurationSequence?: number;
 }
 
 /** A successful answer. Error answers reject the request with ReloadError instead. */
@@ -48,6 +61,8 @@ export interface Answer<A extends KnownBodyName = KnownBodyName> {
   /** Who signed the answer (§6.3.4). */
   readonly sender: VerifiedSigner;
   readonly header: ForwardingHeader;
+  /** The answer's SecurityBlock certificates (to verify StoredData signatures with, §7.1). */
+  readonly certificates: readonly GenericCertificate[];
 }
 
 /** A verified request for this node, as a handler sees it. */
@@ -61,12 +76,16 @@ export interface IncomingRequest<K extends RequestName = RequestName> {
   readonly header: ForwardingHeader;
   /** The neighbour it arrived from; undefined when this node sent it to itself. */
   readonly from: NodeId | undefined;
+  /** The request's SecurityBlock certificates (a Store's values are verified with them, §7.4.1.1). */
+  readonly certificates: readonly GenericCertificate[];
 }
 
 /** What a handler answers with. To answer with an error, throw a ReloadError. */
 export interface Reply<A extends KnownBodyName = KnownBodyName> {
   readonly value: MessageBodies[A];
   readonly extensions?: readonly MessageExtension[];
+  /** Certificates to carry besides the signer's own (a FetchAns's values' signers, §6.3.4). */
+  readonly certificates?: readonly GenericCertificate[];
 }
 
 export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>) => Promise<Reply<AnswerNameFor<K>>> | Reply<AnswerNameFor<K>>;

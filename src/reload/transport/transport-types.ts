@@ -2,7 +2,7 @@
  * The public surface of message transport (RFC 6940 §1.2.2, §6.2–6.3): what storage and the
  * topology plug-in call, and what the composition root gives it.
  */
-import type { Clock, Logger, Random } from '../runtime/components.js';
+import type { AbortOptions, Clock, Logger, Random } from '../runtime/components.js';
 import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
 import type { Forwarding } from '../forwarding/index.js';
 import type { Destination } from '../wire/destination.js';
@@ -55,6 +55,18 @@ export interface TransportStats {
   readonly droppedOther: number;
 }
 
+/** A message dropped by the §6.3.4 checks (TransportInit.onSecurityFailure). */
+export interface SecurityFailure {
+  readonly transactionId: bigint;
+  readonly messageCode: number;
+  /** The neighbour it arrived from (undefined: from this node). */
+  readonly from: NodeId | undefined;
+  /** The Node-ID it claimed to come from (originatorOf). */
+  readonly claimedNodeId: NodeId | undefined;
+  /** Why: Error_Forbidden with the failed check in its info. */
+  readonly error: ReloadError;
+}
+
 export interface TransportDeps {
   readonly clock: Clock;
   readonly random: Random;
@@ -87,7 +99,22 @@ export interface TransportInit {
    * `unknownKindError`. Default: the same error_info built here.
    */
   readonly unknownKindError?: (kindIds: readonly number[]) => ReloadError;
-  /** §6.3.2.1: a request came with an older configuration; the upper layer should send a ConfigUpdate. */
-  readonly onStaleConfiguration?: (sender: VerifiedSigner, sequence: number) => void;
+  /**
+   * A received message was dropped because its signature or certificate failed (§6.3.4: "SHOULD
+   * simply drop the message and MUST NOT process it"): what the verifier refused, as Error_Forbidden.
+   */
+  readonly onSecurityFailure?: (failure: SecurityFailure) => void;
+  /**
+   * Find the certificate of `nodeId` elsewhere (the Certificate Store Usage, §8, into the verifier's
+   * cache) when a message's signer sent none the verifier knows; resolves true when one was found,
+   * and the message is verified again.
+   */
+  readonly certificateSource?: (nodeId: NodeId, options?: AbortOptions) => Promise<boolean>;
+  /**
+   * §6.3.2.1: a request came with an older configuration; the upper layer should send a ConfigUpdate.
+   * `route`: the destination list back to the sender (what its answer takes, §6.2.2), for a sender
+   * the overlay cannot route to by Node-ID yet (one still joining through a bootstrap peer).
+   */
+  readonly onStaleConfiguration?: (sender: VerifiedSigner, sequence: number, route?: readonly Destination[]) => void;
 }
 

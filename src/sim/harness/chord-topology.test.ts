@@ -15,7 +15,7 @@ import { tsharkReloadFields } from './tshark-reload.js';
 const factory = chordTopology as SimTopologyFactory;
 
 /** The report without its wall-clock figures (those differ from run to run). */
-const deterministic = ({ buildSeconds: _b, runSeconds: _r, heapMB: _h, ...rest }: SimulationReport) => rest;
+const deterministic = ({ buildSeconds: _b, buildCpuSeconds: _c, runSeconds: _r, heapMB: _h, ...rest }: SimulationReport) => rest;
 
 describe('simulation on the Chord overlay', () => {
   const churny: SimulationOptions = { peers: 16, seed: 5, durationMs: 120_000, churnMedianMs: 120_000, stores: 60, loss: 0.01, pcap: { samplePeers: 3 } };

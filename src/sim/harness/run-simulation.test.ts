@@ -62,7 +62,7 @@ function toyFactory(log: ToyLog, opts: { loseEvery?: number } = {}): SimTopology
 }
 
 /** The report without its wall-clock figures (those differ from run to run). */
-const deterministic = ({ buildSeconds: _b, runSeconds: _r, heapMB: _h, ...rest }: SimulationReport) => rest;
+const deterministic = ({ buildSeconds: _b, buildCpuSeconds: _c, runSeconds: _r, heapMB: _h, ...rest }: SimulationReport) => rest;
 
 describe('runSimulation (toy topology)', () => {
   it('runs churn and workload and reports the figures', async () => {

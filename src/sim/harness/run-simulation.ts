@@ -3,7 +3,7 @@
  * network and one virtual clock, let the overlay stabilize, then run churn (churn.ts) and a
  * workload of Stores and Fetches (workload.ts) for the given virtual duration, metering traffic
  * (traffic-meter.ts) and optionally capturing a sample of peers (pcap-tap.ts). Returns the
- * figures of issue 3. Everything but the wall-clock figures (buildSeconds, runSeconds, heapMB)
+ * figures of issue 3. Everything but the wall-clock figures (buildSeconds, buildCpuSeconds, runSeconds, heapMB)
  * depends only on the options: same seed, same report.
  */
 import type { MemoryLinkModel } from '../../reload/links/memory/index.js';
@@ -56,6 +56,11 @@ export interface SimulationReport {
   readonly loss: number;
   /** Wall time to build and stabilize the initial overlay. */
   readonly buildSeconds: number;
+  /**
+   * CPU time (user + system) this process spent on the build: on a shared machine, the figure
+   * other processes' load does not inflate (it includes the garbage collector's helper threads).
+   */
+  readonly buildCpuSeconds: number;
   /** Wall time of the churn and workload phase. */
   readonly runSeconds: number;
   /** Heap in use after the build (after a GC when available). */
@@ -115,13 +120,16 @@ export async function runSimulation(factory: SimTopologyFactory, options: Simula
   const model: Partial<MemoryLinkModel> = { latencyMs: options.latencyMs ?? 20, jitterMs: 0, loss: options.loss ?? 0 };
 
   const buildStart = performance.now();
+  const cpuStart = process.cpuUsage();
   const topology: SimTopology = await factory({ peers: options.peers, seed: topologyRandom.u32(), network: { model }, logger: options.logger, progress });
   const buildSeconds = (performance.now() - buildStart) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const heapMB = measureHeapMB();
   progress(`built ${options.peers} peers (${topology.label}) in ${buildSeconds.toFixed(1)} s, heap ${heapMB.toFixed(0)} MB`);
 
   try {
-    return await runPhase(topology, options, { clock: topology.clock, churnRandom, workloadRandom, sampleRandom, progress, buildSeconds, heapMB });
+    return await runPhase(topology, options, { clock: topology.clock, churnRandom, workloadRandom, sampleRandom, progress, buildSeconds, buildCpuSeconds, heapMB });
   } finally {
     topology.close();
   }
@@ -134,6 +142,7 @@ interface PhaseContext {
   readonly sampleRandom: SeededRandom;
   readonly progress: (line: string) => void;
   readonly buildSeconds: number;
+  readonly buildCpuSeconds: number;
   readonly heapMB: number;
 }
 
@@ -241,6 +250,7 @@ async function runPhase(topology: SimTopology, options: SimulationOptions, ctx: 
     latencyMs: options.latencyMs ?? 20,
     loss: options.loss ?? 0,
     buildSeconds: roundTo(ctx.buildSeconds, 3),
+    buildCpuSeconds: roundTo(ctx.buildCpuSeconds, 3),
     runSeconds: roundTo(runSeconds, 3),
     heapMB: roundTo(ctx.heapMB, 1),
     hops: (({ mean, p50, p99, count }) => ({ mean: roundTo(mean, 3), p50, p99, count }))(hopStats(w.hops)),

@@ -8,3 +8,4 @@ export {
   type MemoryNetworkInit,
   type MemoryNetworkStats,
 } from './memory-network.js';
+export { createMemoryAppChannels, type MemoryAppChannelsInit } from './memory-app-channels.js';

@@ -85,8 +85,8 @@ class PipeEnd implements BytePipe {
   closed = false;
   /** Delivery time of the last frame sent from this end (keeps the direction ordered). */
   lastDeliveryAt = Number.NEGATIVE_INFINITY;
-  /** Frames that arrived before the handlers were installed. */
-  private early: Uint8Array[] = [];
+  /** Frames that arrived before the handlers were installed (allocated only then). */
+  private early: Uint8Array[] | undefined;
 
   constructor(
     private readonly net: MemoryNetwork,
@@ -103,8 +103,8 @@ class PipeEnd implements BytePipe {
   setHandlers(handlers: BytePipeHandlers): void {
     this.handlers = handlers;
     const early = this.early;
-    this.early = [];
-    for (const b of early) handlers.message(b);
+    this.early = undefined;
+    for (const b of early ?? []) handlers.message(b);
   }
 
   send(bytes: Uint8Array): void {
@@ -121,7 +121,7 @@ class PipeEnd implements BytePipe {
   deliver(bytes: Uint8Array): void {
     if (this.closed) return;
     if (this.handlers) this.handlers.message(bytes);
-    else this.early.push(bytes);
+    else (this.early ??= []).push(bytes);
   }
 
   deliverClose(): void {
@@ -172,6 +172,8 @@ export class MemoryNetwork {
   }
 
   modelOf(a: string, b: string): MemoryLinkModel {
+    // Asked for every frame: skip building the pair key while no pair has a model of its own.
+    if (this.models.size === 0) return this.defaultModel;
     return this.models.get(pairKey(a, b)) ?? this.defaultModel;
   }
 
@@ -226,8 +228,10 @@ export class MemoryNetwork {
         a.peer = b;
         b.peer = a;
         const deps = { clock: this.clock, logger: this.log };
-        const local = new FramedLink(deps, a, { ...this.linkInit, id: `mem${n}:${from.address}>${to}`, remoteAddress: to });
-        const remote = new FramedLink(deps, b, { ...this.linkInit, id: `mem${n}:${to}<${from.address}`, remoteAddress: from.address });
+        // Short ids (`mem12>` opener's end, `mem12<` listener's end): a simulator holds many links,
+        // and the addresses are in remoteAddress and the logs' context anyway.
+        const local = new FramedLink(deps, a, { ...this.linkInit, id: `mem${n}>`, remoteAddress: to });
+        const remote = new FramedLink(deps, b, { ...this.linkInit, id: `mem${n}<`, remoteAddress: from.address });
         this.track(from, local);
         this.track(target, remote);
         this.counters.linksOpened++;

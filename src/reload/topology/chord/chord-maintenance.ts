@@ -34,10 +34,13 @@ export class ChordMaintenance {
   private flushTimer: Timer | undefined;
   private held = 0;
   private flushWanted = false;
+  /** The pending round goes to the whole Connection Table (else the Neighbor Table suffices, §10.7.1). */
+  private flushToAll = false;
   /** The replica set (first successors) and first predecessor as last acted on (§10.7.3). */
   private replicaSet: readonly RoutingEntry[] = [];
   private pred0: RoutingEntry | undefined;
   private neighbourKeys = '';
+  private neighbourPred0: string | undefined;
   private replicaPrevious: readonly NodeId[] | undefined;
   private replicaTimer: Timer | undefined;
   private gained: IdRange[] = [];
@@ -161,7 +164,7 @@ export class ChordMaintenance {
     const entry = t.get(key);
     if (!entry || !t.remove(key)) return;
     this.core.log.debug('peer lost', { peer: key });
-    this.tableChanged(failure);
+    this.tableChanged(failure, true);
     if (this.core.stopped || this.core.state !== 'joined') return;
     // §10.7.2: "If using reactive recovery, the peer MUST initiate a search for a new Finger Table entry".
     if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
@@ -174,21 +177,28 @@ export class ChordMaintenance {
 
   /**
    * Act on a change of the routing table or of a member's link (§10.7.1, §10.7.3). `failure`: a
-   * peer was lost or its link went suspect.
+   * peer was lost or its link went suspect (the replication hold-down applies); `lost`: a peer
+   * failed, went suspect or left (§10.9: handled "as if it had detected a peer failure").
    */
-  tableChanged(failure = false): void {
+  tableChanged(failure = false, lost = failure): void {
     const t = this.core.table;
     const keys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
     const joined = this.core.state === 'joined';
     if (keys !== this.neighbourKeys) {
+      // Our range is (first predecessor, us]: it changed with the first predecessor.
+      const rangeChanged = t.predecessors[0]?.key !== this.neighbourPred0;
       this.neighbourKeys = keys;
+      this.neighbourPred0 = t.predecessors[0]?.key;
       this.lastChangeAt = this.core.deps.clock.now();
       this.core.emit({ type: 'neighbors', predecessors: t.predecessors.map((e) => e.id), successors: t.successors.map((e) => e.id) });
       // §10.7.3: "if the Neighbor Table changes and the peer is using reactive recovery, the peer MUST
       // send an Update request to each member of its Connection Table"; and "When a peer discovers
       // that its range of responsible IDs has changed, it MUST send an Update to all entries in its
-      // Connection Table" (which it does whatever the recovery mode).
-      if (joined) this.scheduleFlush();
+      // Connection Table" (which it does whatever the recovery mode). §10.7.1, after a failure: "the
+      // peer MUST send an immediate Update to all nodes in its Neighbor Table ... If the neighbor
+      // failure affects the peer's range of responsible IDs, then the Update MUST be sent to all
+      // nodes in its Connection Table".
+      if (joined) this.scheduleFlush(!lost || rangeChanged);
     }
     if (joined) this.trackReplication(failure);
   }
@@ -199,6 +209,7 @@ export class ChordMaintenance {
     this.replicaSet = this.core.replicaTargets();
     this.pred0 = this.core.router.effectivePredecessor();
     this.neighbourKeys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
+    this.neighbourPred0 = t.predecessors[0]?.key;
   }
 
   /**
@@ -276,15 +287,29 @@ export class ChordMaintenance {
     if (this.held === 0 && this.flushWanted) this.scheduleFlush();
   }
 
-  /** Send `neighbors` Updates to every peer of the routing table, once changes have settled. */
-  scheduleFlush(): void {
+  /**
+   * Send `neighbors` Updates, once changes have settled: to every peer of the routing table (our
+   * Connection Table for Chord's purposes) when `toAll`, else to the Neighbor Table (§10.7.1).
+   */
+  scheduleFlush(toAll = true): void {
     this.flushWanted = true;
+    this.flushToAll ||= toAll;
     if (this.held > 0 || this.flushTimer || this.core.stopped) return;
     this.flushTimer = this.core.deps.clock.setTimer(this.core.params.updateDelayMs, () => {
       this.flushTimer = undefined;
       if (this.held > 0 || this.core.state !== 'joined') return;
+      // §10.7.3: "After any Pings and Attaches are done, if the Neighbor Table changes ... the peer
+      // MUST send an Update request": while Attaches to newly named peers are in flight, their
+      // outcome is part of the same change, so one round of Updates announces all of it.
+      if (this.inFlight.size > 0) {
+        void this.attachesSettled().then(() => this.scheduleFlush(false));
+        return;
+      }
       this.flushWanted = false;
-      for (const e of this.core.table.members) void this.core.sendUpdate(e.id, 'neighbors');
+      const t = this.core.table;
+      const targets = this.flushToAll ? t.members : new Set([...t.predecessors, ...t.successors]);
+      this.flushToAll = false;
+      for (const e of targets) void this.core.sendUpdate(e.id, 'neighbors');
     });
   }
 

@@ -1,0 +1,173 @@
+/**
+ * The overlay status view (issue 5): joined or not, Node-ID, user name, the link table,
+ * predecessor and successors, a note to store and fetch (to see the overlay at work), and the
+ * pcap of this tab's RELOAD traffic. All of it comes from the `Overlay` API object's snapshot.
+ */
+import { useId, useState, useSyncExternalStore, type FormEvent } from 'react';
+import type { Overlay, OverlaySnapshot } from './overlay/overlay.js';
+import { describeError } from './overlay/overlay.js';
+import { Panel } from './Panel.js';
+
+const PHASE_TEXT: Record<OverlaySnapshot['phase'], string> = {
+  idle: 'Starting…',
+  configuring: 'Fetching the overlay configuration…',
+  enrolling: 'Getting a certificate from the enrollment server…',
+  joining: 'Joining the overlay…',
+  joined: 'Joined the overlay.',
+  failed: 'Could not join the overlay.',
+  closed: 'Left the overlay.',
+};
+
+const short = (hex: string) => `${hex.slice(0, 8)}…${hex.slice(-4)}`;
+
+function downloadBytes(bytes: Uint8Array, name: string): void {
+  const url = URL.createObjectURL(new Blob([bytes.slice()], { type: 'application/vnd.tcpdump.pcap' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export function OverlayPanel({ overlay }: { overlay: Overlay }) {
+  const s = useSyncExternalStore(overlay.subscribe, overlay.getSnapshot);
+  const noteId = useId();
+  const whoId = useId();
+  const peerId = useId();
+  const [target, setTarget] = useState('');
+  const [note, setNote] = useState('');
+  const [who, setWho] = useState('');
+  const [result, setResultState] = useState<{ readonly ok: boolean; readonly text: string; readonly seq: number } | undefined>();
+  // Each outcome is numbered, so that a repeated identical answer still shows as new (and tests can wait for it).
+  const setResult = (r: { readonly ok: boolean; readonly text: string }) => setResultState((old) => ({ ...r, seq: (old?.seq ?? 0) + 1 }));
+  const joined = s.phase === 'joined';
+
+  const onStore = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await overlay.storeNote(note);
+      setResult({ ok: true, text: `Stored your note at ${s.userName ?? 'your user name'}.` });
+    } catch (x) {
+      setResult({ ok: false, text: `Store failed: ${describeError(x)}` });
+    }
+  };
+  const onFetch = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const got = await overlay.fetchNote(who);
+      setResult({ ok: true, text: got === undefined ? `${who} has no note.` : `${who}’s note: ${got}` });
+    } catch (x) {
+      setResult({ ok: false, text: `Fetch failed: ${describeError(x)}` });
+    }
+  };
+
+  const onAttach = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      await overlay.attach(target);
+      setResult({ ok: true, text: `Linked directly to ${short(target.trim().toLowerCase())}.` });
+    } catch (x) {
+      setResult({ ok: false, text: `Attach failed: ${describeError(x)}` });
+    }
+  };
+
+  return (
+    <Panel title="Overlay">
+      <p className="status" role="status" data-phase={s.phase}>
+        <span className={`status-badge ${joined ? 'status-ok' : s.phase === 'failed' ? 'status-bad' : ''}`} aria-hidden="true">
+          {joined ? 'Joined' : s.phase === 'failed' ? 'Error' : 'Joining'}
+        </span>
+        <span>
+          {PHASE_TEXT[s.phase]} {s.phase === 'failed' ? s.error : joined ? '' : s.detail}
+        </span>
+      </p>
+      <dl className="facts">
+        <dt>Overlay</dt>
+        <dd data-testid="overlay-name">{s.overlayName ?? '—'}</dd>
+        <dt>User name</dt>
+        <dd data-testid="user-name">{s.userName ?? '—'}</dd>
+        <dt>Node-ID</dt>
+        <dd data-testid="node-id" className="mono">
+          {s.nodeId ?? '—'}
+        </dd>
+        <dt>Links</dt>
+        <dd data-testid="link-count">{s.links.length}</dd>
+        <dt>Predecessor</dt>
+        <dd className="mono" data-testid="predecessor">
+          {s.predecessors[0] ? short(s.predecessors[0]) : '—'}
+        </dd>
+        <dt>Successors</dt>
+        <dd className="mono" data-testid="successors">
+          {s.successors.length > 0 ? s.successors.map(short).join(', ') : '—'}
+        </dd>
+        {s.joinMs !== undefined && (
+          <>
+            <dt>Join time</dt>
+            <dd data-testid="join-ms">
+              {s.joinMs} ms{s.reusedIdentity ? ' (stored identity)' : ' (enrolled)'}
+            </dd>
+          </>
+        )}
+      </dl>
+      {s.links.length > 0 && (
+        <table className="links">
+          <caption>Link table</caption>
+          <thead>
+            <tr>
+              <th scope="col">Neighbour</th>
+              <th scope="col">Link</th>
+              <th scope="col">State</th>
+              <th scope="col">RTT</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.links.map((l) => (
+              <tr key={l.nodeId} data-node-id={l.nodeId} data-transport={l.transport}>
+                <td className="mono" title={l.nodeId}>
+                  {short(l.nodeId)}
+                </td>
+                <td>{l.transport === 'webrtc' ? 'data channel' : l.transport === 'websocket' ? 'WebSocket' : l.remoteAddress}</td>
+                <td>{l.state}</td>
+                <td>{l.rttMs === undefined ? '—' : `${l.rttMs} ms`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form className="row" onSubmit={onStore}>
+        <label htmlFor={noteId}>Your note</label>
+        <input id={noteId} value={note} maxLength={200} onChange={(e) => setNote(e.target.value)} disabled={!joined} />
+        <button type="submit" disabled={!joined}>
+          Store note
+        </button>
+      </form>
+      <form className="row" onSubmit={onFetch}>
+        <label htmlFor={whoId}>Someone’s user name</label>
+        <input id={whoId} value={who} onChange={(e) => setWho(e.target.value)} disabled={!joined} placeholder="name@overlay" />
+        <button type="submit" disabled={!joined || who.trim() === ''}>
+          Fetch note
+        </button>
+      </form>
+      <form className="row" onSubmit={onAttach}>
+        <label htmlFor={peerId}>Node-ID to link to</label>
+        <input id={peerId} value={target} onChange={(e) => setTarget(e.target.value)} disabled={!joined} className="mono" />
+        <button type="submit" disabled={!joined || target.trim() === ''}>
+          Attach
+        </button>
+      </form>
+      {result && (
+        <p className={result.ok ? 'note-result' : 'note-result error'} data-testid="note-result" data-seq={result.seq} role={result.ok ? undefined : 'alert'}>
+          {result.text}
+        </p>
+      )}
+      <p>
+        <button type="button" onClick={() => downloadBytes(overlay.capture(), `chordphone-${s.nodeId?.slice(0, 8) ?? 'tab'}.pcap`)}>
+          Download capture
+        </button>{' '}
+        <span className="muted">{s.capturedPackets} RELOAD messages captured (open in Wireshark: reload-framing on UDP 6084)</span>
+      </p>
+    </Panel>
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * The browser's composition root for the overlay: a tab is one RELOAD peer whose key stays in
+ * IndexedDB (non-extractable, idb-key-store.ts), whose records live in IndexedDB (idb-backend.ts,
+ * one database per overlay and Node-ID, with `navigator.storage.persist()` asked for), which joins
+ * through a bootstrap WebSocket of the page's own server and links to other peers by WebRTC data
+ * channels set up with Attach (browser-network.ts).
+ */
+import { systemWallClock } from '../../platform/system-clock.js';
+import { webCryptoRandom } from '../../platform/web-crypto.js';
+import { IdbKeyStore } from '../../reload/security/idb-key-store.js';
+import type { KeyStore } from '../../reload/security/key-store.js';
+import type { Logger } from '../../reload/runtime/components.js';
+import { openIdbBackend } from '../../reload/storage/idb-backend.js';
+import { toHex } from '../../reload/wire/codec/hex.js';
+import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
+import { createBrowserNetwork } from './browser-network.js';
+import { createOverlay, type Overlay } from './overlay.js';
+import { bootstrapForPage } from './overlay-client.js';
+import { browserModeStore, overlayModeSetting } from './overlay-mode.js';
+import type { OverlayMode } from '../../reload/overlay/index.js';
+
+/** A key store opened on first use (IndexedDB opens asynchronously). */
+function lazyIdbKeyStore(): KeyStore {
+  let store: Promise<IdbKeyStore> | undefined;
+  const open = () => (store ??= IdbKeyStore.open());
+  return {
+    load: async (name) => (await open()).load(name),
+    save: async (name, c) => (await open()).save(name, c),
+    delete: async (name) => (await open()).delete(name),
+  };
+}
+
+/** A user name for open enrollment when the person has not chosen one (the softphone UI will ask). */
+export function guestUserName(): string {
+  return `guest-${toHex(webCryptoRandom.bytes(3))}`;
+}
+
+/** `?debug` in the page URL: the overlay's log goes to the console. */
+function consoleLogger(pageUrl: string): Logger | undefined {
+  if (!new URL(pageUrl).searchParams.has('debug')) return undefined;
+  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => console[level](`[overlay] ${message}`, fields ?? '');
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+/** Another identity than the tab's default guest (the call screen's "User name" + "Join"). */
+export interface BrowserOverlayOptions {
+  readonly userName?: () => string;
+  readonly credentialsName?: (configuration: Configuration) => string;
+  /** Which Node-ID of the certificate (overlay-client.ts JoinOverlayInit.nodeIdSlot). */
+  readonly nodeIdSlot?: number;
+  /** Peer or client (overlay-mode.ts); default the page's setting (`?mode=client`, remembered in localStorage). */
+  readonly mode?: OverlayMode;
+}
+
+export function createBrowserOverlay(pageUrl: string = location.href, options: BrowserOverlayOptions = {}): Overlay {
+  const logger = consoleLogger(pageUrl);
+  return createOverlay(
+    {
+      ...(logger ? { logger } : {}),
+      crypto: globalThis.crypto,
+      wallClock: systemWallClock,
+      fetch: (url, init) => fetch(url, init),
+      keyStore: lazyIdbKeyStore(),
+      openStorage: async (overlay, nodeId) => {
+        // Ask the browser to keep our records (ARCHITECTURE.md "Storage"); a refusal changes nothing else.
+        void navigator.storage?.persist?.().catch(() => false);
+        return openIdbBackend({ overlay, nodeId });
+      },
+      createNetwork: (init) => createBrowserNetwork({ ...init, ...(logger ? { logger } : {}) }),
+    },
+    {
+      serverUrl: pageUrl,
+      userName: options.userName ?? guestUserName,
+      ...(options.credentialsName ? { credentialsName: options.credentialsName } : {}),
+      ...(options.nodeIdSlot ? { nodeIdSlot: options.nodeIdSlot } : {}),
+      chooseBootstrap: (urls) => bootstrapForPage(urls, pageUrl),
+      mode: options.mode ?? overlayModeSetting(pageUrl, browserModeStore()),
+    },
+  );
+}

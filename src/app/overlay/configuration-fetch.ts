@@ -1,0 +1,59 @@
+/**
+ * Getting an overlay's configuration (RFC 6940 §11.2): GET `<base>/.well-known/reload-config`,
+ * then verify it before use (§11.1 "Recipients MUST verify the signature prior to accepting the
+ * configuration file"; reload/security/configuration-signer.ts). Used by browsers and by
+ * `chordphone peer` alike; `fetch` is injected.
+ */
+import { verifyConfigurationDocument } from '../../reload/security/configuration-signer.js';
+import type { WallClock } from '../../reload/security/security-components.js';
+import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+
+/** RFC 6940 §11.2 / §14.19 well-known path. */
+export const RELOAD_CONFIG_WELL_KNOWN = '/.well-known/reload-config';
+
+export interface FetchedConfiguration {
+  readonly configuration: Configuration;
+  /** The document as served (signed XML). */
+  readonly xml: string;
+  /** Where it came from. */
+  readonly url: string;
+}
+
+export interface ConfigurationFetchDeps {
+  readonly crypto: Crypto;
+  readonly wallClock: WallClock;
+  readonly fetch: (url: string, init?: RequestInit) => Promise<Response>;
+}
+
+/** The configuration could not be fetched or was refused. The message is one line, for people. */
+export class ConfigurationFetchError extends Error {
+  override readonly name = 'ConfigurationFetchError';
+}
+
+/** The well-known configuration URL of a server given by any URL on it (or the URL itself when it names the document). */
+export function configurationUrl(base: string): string {
+  const u = new URL(base);
+  return u.pathname === RELOAD_CONFIG_WELL_KNOWN ? u.href : new URL(RELOAD_CONFIG_WELL_KNOWN, u).href;
+}
+
+export async function fetchConfiguration(deps: ConfigurationFetchDeps, base: string, options: { readonly signal?: AbortSignal } = {}): Promise<FetchedConfiguration> {
+  const url = configurationUrl(base);
+  let response: Response;
+  try {
+    response = await deps.fetch(url, { cache: 'no-cache', ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (e) {
+    throw new ConfigurationFetchError(`cannot fetch the overlay configuration from ${url}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
+  }
+  if (!response.ok) throw new ConfigurationFetchError(`${url} answered HTTP ${response.status}; is this a Chordphone server?`);
+  const xml = await response.text();
+  try {
+    const doc = await verifyConfigurationDocument(deps, xml);
+    const configuration = doc.overlay.configurations[0];
+    if (!configuration) throw new Error('the document holds no configuration');
+    return { configuration, xml, url };
+  } catch (e) {
+    const reason = e instanceof ReloadError ? new TextDecoder().decode(e.info) : e instanceof Error ? e.message : String(e);
+    throw new ConfigurationFetchError(`the overlay configuration from ${url} was refused: ${reason.replace(/\s+/g, ' ')}`);
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Identity and trust in the real compositions (compose-peer.ts, overlay-client.ts,
+ * chordphone-server.ts) on one in-memory network with real certificates from the server's
+ * enrollment: every peer stores its certificate after joining (RFC 6940 §8); a message signed
+ * without its certificate (§6.3.4 "MAY be omitted") is verified after the §8 lookup and dropped
+ * when there is nothing to find; a peer holding an older configuration is sent the newer one in
+ * a ConfigUpdate by `chordphone serve` (§6.3.2.1, §6.5.4) and joins again with it, same identity;
+ * a joined peer sent a newer one restarts with it (same identity and storage) and joins again.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemWallClock } from '../../platform/system-clock.js';
+import { MemoryKeyStore } from '../../reload/security/key-store.js';
+import type { X509Signer } from '../../reload/security/x509-signer.js';
+import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
+import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';
+import { webCryptoHasher } from '../../platform/web-crypto.js';
+import { bytesEqual, toHex } from '../../reload/wire/codec/hex.js';
+import { OVERLAY_CONFIGURATION_MEDIA_TYPE } from '../../reload/wire/config/overlay-configuration.js';
+import { KindId } from '../../reload/wire/message-codes.js';
+import { ConfigUpdateType } from '../../reload/wire/methods/config-update.js';
+import { ANY_CONFIGURATION_SEQUENCE } from '../../reload/transport/index.js';
+import { certificateByNodeResourceName, certificateByUserResourceName, decodeCertificateValue } from '../../reload/wire/storage/kinds/certificate.js';
+import { dataValueOf } from '../../reload/wire/storage/stored-data.js';
+import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
+import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
+import { CHORDPHONE_KINDS } from './chordphone-kinds.js';
+import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
+import { fetchConfiguration } from './configuration-fetch.js';
+import { joinOverlay, type JoinedOverlay, type OverlayClientDeps } from './overlay-client.js';
+import { obtainPeerIdentity } from './peer-identity.js';
+
+const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
+const hash = chordReloadResourceIdHash(webCryptoHasher);
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'chordphone-trust-'));
+  await mkdir(join(dir, 'dist'));
+  await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html><title>Chordphone</title>');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+type Net = ReturnType<typeof memoryNodeNetwork>;
+
+/** joinOverlay's deps for a Node client on `net`; `securities` collects each peer's signer and verifier. */
+function clientDeps(net: Net, securities: PeerSecurity[] = [], extra: Partial<OverlayClientDeps> = {}): OverlayClientDeps {
+  return {
+    crypto: globalThis.crypto,
+    wallClock: systemWallClock,
+    fetch: (url, init) => fetch(url, init),
+    keyStore: new MemoryKeyStore(),
+    openStorage: async () => createMemoryBackend(),
+    createNetwork: (init) => {
+      securities.push(init.security);
+      return net(init);
+    },
+    ...extra,
+  };
+}
+
+/** The certificates (DER) stored in one §8 list, as another peer fetches them. */
+async function listed(peer: ComposedPeer, kind: number, name: Uint8Array): Promise<Uint8Array[]> {
+  const { answer } = await peer.fetch(await hash(name), [{ kind }]);
+  return answer.kindResponses.flatMap((r) => r.values.map((d) => dataValueOf(d.value))).flatMap((v) => (v.exists ? [decodeCertificateValue(v.value)] : []));
+}
+
+describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => {
+  let server: ChordphoneServer;
+  let net: Net;
+  const closers: (() => void)[] = [];
+
+  beforeAll(async () => {
+    net = memoryNodeNetwork();
+    server = await startChordphoneServer({ distDir: join(dir, 'dist'), dataDir: join(dir, 'certs'), port: 0, lan: LAN, extraPeers: 2, network: net });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of closers) c();
+    await server?.close();
+  });
+
+  /** A peer composed with compose-peer.ts whose signer can leave its certificates out of SecurityBlocks. */
+  async function omittingPeer(name: string): Promise<{ peer: ComposedPeer; omit: (on: boolean) => void }> {
+    const deps = { crypto: globalThis.crypto, wallClock: systemWallClock, fetch: (url: string, init?: RequestInit) => fetch(url, init), keyStore: new MemoryKeyStore() };
+    const fetched = await fetchConfiguration(deps, server.localUrl);
+    const identity = await obtainPeerIdentity(deps, { configuration: fetched.configuration, configurationUrl: fetched.url, credentialsName: name, userName: () => name });
+    const security = await peerSecurity(fetched.configuration, identity);
+    let omitting = false;
+    // The real signer, except that `certificates()` may say none (§6.3.4 "MAY be omitted").
+    const signer = Object.create(security.signer, { certificates: { value: () => (omitting ? [] : security.signer.certificates()) } }) as X509Signer;
+    const own = { signer, verifier: security.verifier };
+    const peer = await composePeer({ configuration: fetched.configuration, configurationDocument: fetched.xml, security: own, network: await net({ security: own, configuration: fetched.configuration, iceServers: [] }), storage: createMemoryBackend() });
+    closers.push(() => peer.close());
+    await peer.join(server.bootstrapUrls[0]!);
+    return { peer, omit: (on) => (omitting = on) };
+  }
+
+  it('the server’s peers and a joined client store their certificates under CERTIFICATE_BY_NODE and CERTIFICATE_BY_USER', async () => {
+    const joined = await joinOverlay(clientDeps(net), { serverUrl: server.localUrl, userName: () => 'carla', bootstrap: [server.bootstrapUrls[0]!] });
+    closers.push(() => joined.close());
+    expect(await joined.certificatePublished).toBe(true);
+    const reader = server.peers[2]!.peer;
+    for (const p of [...server.peers.map((s) => s.peer), joined.peer]) {
+      const der = (await listed(reader, KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(p.nodeId)))[0];
+      expect(der, `certificate of ${toHex(p.nodeId)}`).toBeDefined();
+      const byUser = await listed(reader, KindId.CERTIFICATE_BY_USER, certificateByUserResourceName(p.userName));
+      expect(byUser.some((d) => bytesEqual(d, der!))).toBe(true);
+    }
+    // Publishing again appends nothing (the certificate is already in both lists).
+    expect(await joined.peer.publishCertificate()).toEqual([]);
+  }, 60_000);
+
+  it('a message signed without its certificate is verified after the §8 lookup; one whose certificate was never stored is dropped', async () => {
+    const securities: PeerSecurity[] = [];
+    const lg = (m: string, f?: unknown) => { if (/certif|dropp|lookup/i.test(m)) console.log('VERA', m, JSON.stringify(f, (_k, v) => (typeof v === 'bigint' ? String(v) : v))); };
+    const vera = await joinOverlay(clientDeps(net, securities, { logger: { debug: lg, info: lg, warn: lg, error: lg } }), { serverUrl: server.localUrl, userName: () => 'vera', bootstrap: [server.bootstrapUrls[0]!] });
+    closers.push(() => vera.close());
+    const cache = securities[0]!.verifier.cache;
+    const lookups = vi.spyOn(vera.peer.certificates, 'byNode');
+    const sven = await omittingPeer('sven'); // never publishes
+    // A peer that omits its certificate cannot be looked up where it answers the Fetch of its own
+    // CERTIFICATE_BY_NODE itself (that answer needs the certificate): take one another peer answers for.
+    let olga: Awaited<ReturnType<typeof omittingPeer>> | undefined;
+    for (let i = 0; !olga && i < 6; i++) {
+      const candidate = await omittingPeer(`olga${i}`);
+      expect((await candidate.peer.publishCertificate()).sort()).toEqual([KindId.CERTIFICATE_BY_NODE, KindId.CERTIFICATE_BY_USER].sort());
+      const { responder } = await vera.peer.fetch(await hash(certificateByNodeResourceName(candidate.peer.nodeId)), [{ kind: KindId.CERTIFICATE_BY_NODE }]);
+      if (bytesEqual(responder, candidate.peer.nodeId) || bytesEqual(responder, sven.peer.nodeId)) continue;
+      olga = candidate;
+    }
+    if (!olga) throw new Error('no peer whose certificate another peer holds');
+    // Let replication of Olga's certificate settle, then have both leave their certificates out and
+    // make Vera forget whatever their earlier messages (with certificates) taught her.
+    const everyone = [...server.peers.map((p) => p.peer), vera.peer, sven.peer, olga.peer];
+    await vi.waitFor(() => expect(everyone.map((p) => p.stats().transport.pendingRequests)).toEqual(everyone.map(() => 0)), { timeout: 10_000, interval: 50 });
+    olga.omit(true);
+    for (const p of [olga.peer, sven.peer]) for (const c of cache.findByNodeId(p.nodeId)) cache.remove(c.certHash);
+    lookups.mockClear();
+
+    const ping = (from: ComposedPeer) =>
+      from.transport.request([{ kind: 'node', nodeId: vera.peer.nodeId }], { name: 'ping_req', value: { padding: new Uint8Array() } }, { signal: AbortSignal.timeout(4_000) });
+    console.log('PING OLGA', toHex(olga.peer.nodeId), 'sven', toHex(sven.peer.nodeId), 'vera', toHex(vera.peer.nodeId));
+    const answer = await ping(olga.peer);
+    expect(answer.value.responseId).toBeTypeOf('bigint');
+    // Vera looked Olga up by Node-ID (CERTIFICATE_BY_NODE) and now holds her certificate.
+    expect(lookups.mock.calls.map(([n]) => toHex(n))).toContain(toHex(olga.peer.nodeId));
+    expect(cache.findByNodeId(olga.peer.nodeId).map((c) => c.certificate.userName)).toEqual([olga.peer.userName]);
+
+    sven.omit(true);
+    const dropped = vera.peer.stats().transport.droppedBadSignature;
+    await expect(ping(sven.peer)).rejects.toThrow();
+    expect(lookups.mock.calls.map(([n]) => toHex(n))).toContain(toHex(sven.peer.nodeId));
+    expect(cache.findByNodeId(sven.peer.nodeId)).toEqual([]);
+    expect(vera.peer.stats().transport.droppedBadSignature).toBeGreaterThan(dropped);
+  }, 60_000);
+});
+
+describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5.4)', () => {
+  const servers: ChordphoneServer[] = [];
+  const clients: JoinedOverlay[] = [];
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    for (const s of servers) await s.close();
+  });
+  const serve = async (init: Parameters<typeof startChordphoneServer>[0]) => {
+    const s = await startChordphoneServer(init);
+    servers.push(s);
+    return s;
+  };
+
+  it('a client holding an older document is sent the newer one in a ConfigUpdate and joins with it, same identity, and keeps it', async () => {
+    const net = memoryNodeNetwork();
+    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'config'), port: 0, lan: LAN, network: net };
+    const first = await serve(base);
+    const old = first.document;
+    await first.close();
+    // The configuration changed (an ICE server added): the restarted server publishes sequence + 1.
+    const server = await serve({ ...base, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.1:3478' }] });
+    expect(server.document.configuration.sequence).toBe((old.configuration.sequence ?? 0) + 1);
+
+    const saved: string[] = [];
+    const staleFetch = async (url: string, init?: RequestInit) =>
+      url.endsWith('/.well-known/reload-config') ? new Response(old.xml, { headers: { 'content-type': OVERLAY_CONFIGURATION_MEDIA_TYPE } }) : fetch(url, init);
+    const joined = await joinOverlay(
+      clientDeps(net, [], { fetch: staleFetch, saveConfiguration: async (xml) => void saved.push(xml) }),
+      { serverUrl: server.localUrl, userName: () => 'dora', bootstrap: [server.bootstrapUrls[0]!] },
+    );
+    clients.push(joined);
+    expect(joined.fetched.configuration.sequence).toBe(old.configuration.sequence);
+    expect(joined.configuration.sequence).toBe(server.document.configuration.sequence);
+    expect(saved).toEqual([server.document.xml]);
+    expect(joined.peer.status().joined).toBe(true);
+    expect(toHex(joined.peer.nodeId)).toBe(toHex(joined.identity.certificate.nodeIds[0]!));
+    // The server's peers refuse requests of the old sequence: store and fetch work, so the peer runs the new one.
+    await joined.peer.store(joined.peer.userName, CHORDPHONE_KINDS.note, [{ value: new TextEncoder().encode('hi') }]);
+    const got = await server.peers[1]!.peer.fetch(joined.peer.userName, [{ kind: CHORDPHONE_KINDS.note }]);
+    expect(got.answer.kindResponses[0]?.values.length).toBe(1);
+    expect(await joined.certificatePublished).toBe(true);
+  }, 60_000);
+
+  it('a joined client sent a newer document restarts with it: same identity, joined again through the same bootstrap, told by onRestart', async () => {
+    const net = memoryNodeNetwork();
+    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'restart'), port: 0, lan: LAN, network: net };
+    const first = await serve(base);
+    const port = Number(new URL(first.localUrl).port);
+    const saved: string[] = [];
+    const restarts: JoinedOverlay[] = [];
+    let storages = 0;
+    const join1 = (name: string) =>
+      joinOverlay(clientDeps(net, [], { saveConfiguration: async (xml) => void saved.push(xml), openStorage: async () => (storages++, createMemoryBackend()) }), {
+        serverUrl: first.localUrl,
+        userName: () => name,
+        bootstrap: [first.bootstrapUrls[0]!],
+        onRestart: (j) => restarts.push(j),
+      });
+    const cleo = await join1('cleo');
+    const dave = await join1('dave');
+    clients.push(cleo, dave);
+    const before = cleo.peer;
+    await first.close();
+    // The server comes back on the same address with a changed configuration (sequence + 1).
+    const server = await serve({ ...base, port, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.1:3478' }] });
+    const doc = server.document;
+    expect(doc.configuration.sequence).toBe((cleo.configuration.sequence ?? 0) + 1);
+    // Dave (still on the old overlay with Cleo) hands it on in a ConfigUpdate (§6.5.4).
+    await dave.peer.transport.request(
+      [{ kind: 'node', nodeId: cleo.peer.nodeId }],
+      { name: 'config_update_req', value: { type: ConfigUpdateType.config, configData: new TextEncoder().encode(doc.xml) } },
+      { configurationSequence: ANY_CONFIGURATION_SEQUENCE },
+    );
+    await vi.waitFor(() => expect(restarts).toHaveLength(1), { timeout: 20_000, interval: 100 });
+    expect(restarts[0]).toBe(cleo);
+    expect(cleo.peer).not.toBe(before);
+    expect(cleo.configuration.sequence).toBe(doc.configuration.sequence);
+    expect(saved).toEqual([doc.xml]);
+    expect(toHex(cleo.peer.nodeId)).toBe(toHex(before.nodeId));
+    expect(storages).toBe(2); // one each for Cleo and Dave: the restart kept Cleo's records
+    expect(cleo.peer.status().joined).toBe(true);
+    expect(await cleo.certificatePublished).toBe(true);
+    await cleo.peer.store(cleo.peer.userName, CHORDPHONE_KINDS.note, [{ value: new TextEncoder().encode('after') }]);
+    const got = await server.peers[1]!.peer.fetch(cleo.peer.userName, [{ kind: CHORDPHONE_KINDS.note }]);
+    expect(got.answer.kindResponses[0]?.values.length).toBe(1);
+  }, 60_000);
+});

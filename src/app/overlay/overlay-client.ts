@@ -1,0 +1,269 @@
+/**
+ * Joining an overlay given its server's URL, the way a browser tab or `chordphone peer` does
+ * (issue 5): fetch and verify the configuration (RFC 6940 §11.2, §11.1), enroll or reuse the
+ * stored identity (§11.3), compose the peer, and join (§10.5) through a bootstrap WebSocket URL
+ * of the configuration (ARCHITECTURE.md "Bootstrap"), then publish its certificate (§8) and follow
+ * newer configurations (§6.5.4). Progress goes to `onPhase`, for the status
+ * view. No DOM here: the platform (fetch, key store, storage, network) is injected.
+ */
+import type { OverlayMode, PeerNetwork } from '../../reload/overlay/index.js';
+import type { Logger } from '../../reload/runtime/components.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { ErrorCode } from '../../reload/wire/message-codes.js';
+import type { KeyStore } from '../../reload/security/key-store.js';
+import type { WallClock } from '../../reload/security/security-components.js';
+import type { StorageBackend } from '../../reload/storage/index.js';
+import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
+import type { NodeId } from '../../reload/wire/ids.js';
+import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
+import { fetchConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
+import { iceServersOf, type IceServer } from './ice-servers.js';
+import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
+
+export type JoinPhase = 'configuring' | 'enrolling' | 'joining' | 'joined';
+
+export interface OverlayClientDeps {
+  readonly crypto: Crypto;
+  readonly wallClock: WallClock;
+  readonly fetch: (url: string, init?: RequestInit) => Promise<Response>;
+  readonly keyStore: KeyStore;
+  readonly openStorage: (overlay: string, nodeId: NodeId) => Promise<StorageBackend>;
+  readonly createNetwork: (init: { readonly security: PeerSecurity; readonly configuration: Configuration; readonly iceServers: readonly IceServer[] }) => PeerNetwork | Promise<PeerNetwork>;
+  /** Wraps the network (e.g. a capture) before the peer uses it. */
+  readonly wrapNetwork?: (network: PeerNetwork) => PeerNetwork;
+  readonly logger?: Logger;
+  /** Keep a newer Configuration Document a ConfigUpdate brought (§6.5.4), once the peer runs with it. */
+  readonly saveConfiguration?: (document: string, configuration: Configuration) => Promise<void>;
+}
+
+export interface JoinOverlayInit {
+  /** The server: any URL on it, or the configuration's own URL. */
+  readonly serverUrl: string;
+  /** Key store entry (or how to name it from the configuration); default the overlay's instance-name. */
+  readonly credentialsName?: string | ((configuration: Configuration) => string);
+  /** User name to ask for when enrolling. */
+  readonly userName: () => string | Promise<string>;
+  /** Node keeps its key in files (extractable); browsers never. */
+  readonly extractable?: boolean;
+  /** Bootstrap WebSocket URLs to use instead of the configuration's (`chordphone peer --bootstrap`). */
+  readonly bootstrap?: readonly string[];
+  /** Which configuration URLs suit this peer best (the browser's own origin); default all in order. */
+  readonly chooseBootstrap?: (urls: readonly string[]) => readonly string[];
+  readonly onPhase?: (phase: JoinPhase, detail: string) => void;
+  readonly signal?: AbortSignal;
+  /**
+   * Which Node-ID of the user's certificate this peer uses (0 = the first): another device of the
+   * same user (a second tab sharing the key) takes another, enrolling for more when needed (§11.3 nodeids).
+   */
+  readonly nodeIdSlot?: number;
+  /** The peer was restarted with a newer configuration (ConfigUpdate, RFC 6940 §6.5.4). */
+  readonly onRestart?: (joined: JoinedOverlay) => void;
+  /**
+   * `client` (RFC 6940 §4.2, RFC 7890 §2.2): do not join; attach to the peer responsible for our
+   * Node-ID and use the overlay through it (reload/overlay/client-overlay.ts). Default `peer`.
+   */
+  readonly mode?: OverlayMode;
+}
+
+export interface JoinedOverlay {
+  /** The running peer (a newer configuration restarts it: read this again after `onRestart`). */
+  readonly peer: ComposedPeer;
+  /** The configuration in force (the fetched one, or a newer one a ConfigUpdate brought). */
+  readonly configuration: Configuration;
+  /** Whether the running peer stored its certificate (RFC 6940 §8) after joining. */
+  readonly certificatePublished: Promise<boolean>;
+  readonly identity: PeerIdentity;
+  readonly fetched: FetchedConfiguration;
+  /** The bootstrap URL list the join was given. */
+  readonly bootstrap: readonly string[];
+  /** The network the peer runs on (its `appChannels` carry AppAttach's SIP channels). */
+  readonly network: PeerNetwork;
+  /** Close the running peer and restart it no more. */
+  close(): void;
+}
+
+/** How long a join refused with Error_Config_Too_Old waits for the ConfigUpdate that follows (§6.3.2.1). */
+const CONFIG_UPDATE_WAIT_MS = 3_000;
+/** Newer configurations taken on one join before giving up (a bootstrap that keeps changing). */
+const MAX_CONFIGURATION_RESTARTS = 3;
+
+interface Running {
+  readonly peer: ComposedPeer;
+  readonly network: PeerNetwork;
+  readonly configuration: Configuration;
+  readonly document: string;
+  readonly published: Promise<boolean>;
+}
+
+/**
+ * Everything up to a joined peer. On failure the peer (if made) is closed and the error thrown.
+ *
+ * RFC 6940 §6.5.4 ConfigUpdate: a newer, verified configuration (pushed by a peer that saw our
+ * older sequence, §6.3.2.1) restarts the peer with it, with the same identity and records (the
+ * storage backend is kept), and joins again through the same bootstrap URLs; `peer`,
+ * `configuration` and `network` of the result then name the new ones and `onRestart` is told.
+ * A join refused because our configuration is too old waits briefly for that ConfigUpdate and
+ * joins with it.
+ */
+export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit): Promise<JoinedOverlay> {
+  const phase = init.onPhase ?? (() => {});
+  const log = deps.logger;
+  phase('configuring', `fetching the overlay configuration from ${new URL(init.serverUrl).origin}`);
+  const fetched = await fetchConfiguration(deps, init.serverUrl, init.signal ? { signal: init.signal } : {});
+  const identity = await obtainPeerIdentity(deps, {
+    configuration: fetched.configuration,
+    configurationUrl: fetched.url,
+    credentialsName: typeof init.credentialsName === 'function' ? init.credentialsName(fetched.configuration) : (init.credentialsName ?? fetched.configuration.instanceName),
+    userName: init.userName,
+    ...(init.extractable !== undefined ? { extractable: init.extractable } : {}),
+    ...(init.signal ? { signal: init.signal } : {}),
+    onEnroll: () => phase('enrolling', 'asking the enrollment server for a certificate'),
+    ...(init.nodeIdSlot ? { nodeIds: init.nodeIdSlot + 1 } : {}),
+  });
+  const nodeId = identity.certificate.nodeIds[init.nodeIdSlot ?? 0];
+  if (!nodeId) throw new Error(`the certificate carries ${identity.certificate.nodeIds.length} Node-IDs, not ${(init.nodeIdSlot ?? 0) + 1}`);
+  const listed = init.bootstrap ?? fetched.configuration.bootstrapWebSockets;
+  const bootstrap = init.chooseBootstrap ? init.chooseBootstrap(listed) : listed;
+  if (bootstrap.length === 0) throw new Error('the configuration lists no bootstrap WebSocket URL to join through');
+  // Records are kept per overlay and the Node-ID this peer signs as.
+  const storage = await deps.openStorage(fetched.configuration.instanceName, nodeId);
+
+  // A newer configuration accepted by the running peer's ConfigUpdate service.
+  let newer: { configuration: Configuration; document: string } | undefined;
+  let newerArrived: (() => void) | undefined;
+  let running: Running | undefined;
+  let closed = false;
+  let restarting: Promise<void> = Promise.resolve();
+
+  const start = async (configuration: Configuration, document: string, joining: AbortController): Promise<Omit<Running, 'published'>> => {
+    const security = await peerSecurity(configuration, identity, deps.crypto, nodeId);
+    let network = await deps.createNetwork({ security, configuration, iceServers: iceServersOf(configuration) });
+    if (deps.wrapNetwork) network = deps.wrapNetwork(network);
+    const onConfiguration = (c: Configuration, d: string) => {
+      newer = { configuration: c, document: d };
+      newerArrived?.();
+      // Once joined, restart after this ConfigUpdate's answer has gone out; while joining, stop
+      // that join (its requests carry the old sequence) and join again with this configuration.
+      if (running?.peer === peer) setTimeout(() => void (restarting = restarting.then(restart)), 0);
+      else joining.abort(new Error('a newer configuration arrived'));
+    };
+    const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
+    return { peer, network, configuration, document };
+  };
+
+  const joinWith = async (configuration: Configuration, document: string): Promise<Running> => {
+    for (let attempt = 0; ; attempt++) {
+      newer = undefined;
+      const joining = new AbortController();
+      const s = await start(configuration, document, joining);
+      try {
+        await s.peer.join(bootstrap, { signal: init.signal ? AbortSignal.any([init.signal, joining.signal]) : joining.signal });
+        // §8: "A user/node MUST store its certificate"; a failure is logged, the peer stays joined.
+        const published = s.peer.publishCertificate(init.signal ? { signal: init.signal } : {}).then(
+          () => true,
+          (e: unknown) => (log?.warn('could not publish our certificate (RFC 6940 §8)', { error: String(e) }), false),
+        );
+        return { ...s, published };
+      } catch (e) {
+        if (!newer && isConfigTooOld(e)) await waitFor(CONFIG_UPDATE_WAIT_MS, (resolve) => (newerArrived = resolve));
+        newerArrived = undefined;
+        s.peer.close();
+        const next = newer as { configuration: Configuration; document: string } | undefined;
+        if (!next || attempt >= MAX_CONFIGURATION_RESTARTS || init.signal?.aborted) throw e;
+        log?.info('joining again with the newer configuration a ConfigUpdate brought', { sequence: next.configuration.sequence ?? 0 });
+        ({ configuration, document } = next);
+      }
+    }
+  };
+
+  async function restart(): Promise<void> {
+    const next = newer;
+    const old = running;
+    if (closed || !next || !old || (next.configuration.sequence ?? 0) === (old.configuration.sequence ?? 0)) return;
+    log?.info('restarting the peer with a newer configuration (RFC 6940 §6.5.4)', { sequence: next.configuration.sequence ?? 0 });
+    await old.peer.leave().catch(() => old.peer.close());
+    try {
+      running = await joinWith(next.configuration, next.document);
+    } catch (e) {
+      log?.error('could not join again with the newer configuration', { error: String(e) });
+      return;
+    }
+    if (closed) {
+      running.peer.close();
+      return;
+    }
+    await deps.saveConfiguration?.(running.document, running.configuration).catch((e: unknown) => log?.warn('could not keep the newer configuration', { error: String(e) }));
+    init.onRestart?.(joined);
+  }
+
+  phase('joining', `${init.mode === 'client' ? 'attaching as a client' : 'joining'} through ${bootstrap[0]}`);
+  running = await joinWith(fetched.configuration, fetched.xml);
+  if (running.document !== fetched.xml) await deps.saveConfiguration?.(running.document, running.configuration).catch(() => undefined);
+  const current = (): Running => running!;
+  const joined: JoinedOverlay = {
+    get peer() {
+      return current().peer;
+    },
+    get configuration() {
+      return current().configuration;
+    },
+    get network() {
+      return current().network;
+    },
+    get certificatePublished() {
+      return current().published;
+    },
+    identity,
+    fetched,
+    bootstrap,
+    close() {
+      closed = true;
+      current().peer.close();
+    },
+  };
+  init.signal?.addEventListener('abort', () => (closed = true), { once: true });
+  phase('joined', init.mode === 'client' ? `attached as a client, ${identity.certificate.userName}` : `joined as ${identity.certificate.userName}`);
+  return joined;
+}
+
+function isConfigTooOld(e: unknown): boolean {
+  return e instanceof ReloadError && e.code === ErrorCode.Error_Config_Too_Old;
+}
+
+/** Resolves after `ms` or when `arm`'s callback is called, whichever is first. */
+function waitFor(ms: number, arm: (resolve: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    arm(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/**
+ * The bootstrap URLs a page at `pageUrl` can use, best first: a page may connect only to its own
+ * origin (the server's Content-Security-Policy `connect-src 'self'`), and an https: page only to
+ * wss:. URLs on the page's host and port come first; a URL on the page's port with another host
+ * name for the same server (127.0.0.1 for localhost) is rewritten to the page's host.
+ */
+export function bootstrapForPage(urls: readonly string[], pageUrl: string): string[] {
+  const page = new URL(pageUrl);
+  const wsScheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
+  const pagePort = page.port || (page.protocol === 'https:' ? '443' : '80');
+  const out: string[] = [];
+  for (const text of urls) {
+    let u: URL;
+    try {
+      u = new URL(text);
+    } catch {
+      continue;
+    }
+    if (u.protocol !== wsScheme) continue;
+    const port = u.port || (u.protocol === 'wss:' ? '443' : '80');
+    if (port !== pagePort) continue;
+    u.host = page.host;
+    out.push(u.href);
+  }
+  return [...new Set(out)];
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../platform/system-clock.js';
+import { webCryptoRandom } from '../../platform/web-crypto.js';
+import { EnrollmentService } from '../../reload/security/enrollment.js';
+import { MemoryKeyStore } from '../../reload/security/key-store.js';
+import { MemoryNameRegistry } from '../../reload/security/name-registry.js';
+import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { toHex } from '../../reload/wire/codec/hex.js';
+import { obtainPeerIdentity, type PeerIdentityDeps } from './peer-identity.js';
+
+/** An enrollment server reached through `fetch` in-process; records the URLs asked. */
+async function setup() {
+  const pki = await TestPki.create();
+  const service = new EnrollmentService(
+    { crypto: globalThis.crypto, random: webCryptoRandom, clock: systemClock, wallClock: pki.wallClock },
+    { authority: pki.ca, mode: { kind: 'open' }, registry: new MemoryNameRegistry(), keyTypes: ['rsa', 'ecdsa-p256'] },
+  );
+  const asked: string[] = [];
+  const fetch = async (url: string, init: RequestInit): Promise<Response> => {
+    asked.push(url);
+    if (!url.startsWith('http://127.0.0.1:1/')) throw new TypeError('fetch failed');
+    const req = new Request(url, init);
+    const answer = await service.handle({
+      method: req.method,
+      contentType: req.headers.get('content-type') ?? '',
+      accept: req.headers.get('accept') ?? '',
+      body: new Uint8Array(await req.arrayBuffer()),
+      remoteAddress: '127.0.0.1',
+    });
+    return new Response(answer.body.slice(), { status: answer.status, headers: answer.headers });
+  };
+  const keyStore = new MemoryKeyStore();
+  const deps: PeerIdentityDeps = { crypto: globalThis.crypto, wallClock: pki.wallClock, fetch, keyStore };
+  return { pki, deps, asked, keyStore };
+}
+
+describe('obtainPeerIdentity', () => {
+  it('enrolls once on the configuration’s own origin, then reuses the stored key and certificate', async () => {
+    const { pki, deps, asked, keyStore } = await setup();
+    const configuration = pki.configuration({ enrollmentServers: ['https://192.0.2.1:8443/.well-known/reload-enrollment'] });
+    const init = { configuration, configurationUrl: 'http://127.0.0.1:1/.well-known/reload-config', credentialsName: 'me', userName: () => 'ada' };
+    const first = await obtainPeerIdentity(deps, init);
+    expect(first.enrolled).toBe(true);
+    expect(first.certificate.userName).toBe(`ada@${configuration.instanceName}`);
+    expect(first.keys.privateKey.extractable).toBe(false);
+    expect(first.certificate.keyType).toBe('ecdsa-p256');
+    expect(asked).toEqual(['http://127.0.0.1:1/.well-known/reload-enrollment']);
+    expect((await keyStore.load('me'))?.certificates[0]).toEqual(first.certificates[0]);
+
+    const second = await obtainPeerIdentity(deps, { ...init, userName: () => 'someone-else' });
+    expect(second.enrolled).toBe(false);
+    expect(toHex(second.certificate.nodeIds[0]!)).toBe(toHex(first.certificate.nodeIds[0]!));
+    expect(asked).toHaveLength(1);
+  });
+
+  it('enrolls the stored key again when its certificate is from another CA', async () => {
+    const { pki, deps, keyStore } = await setup();
+    const other = await TestPki.create();
+    const stranger = await other.peer(`ada@${other.overlay}`, { keyType: 'ecdsa-p256' });
+    await keyStore.save('me', { keys: stranger.keys, certificates: [stranger.certificate] });
+    const got = await obtainPeerIdentity(deps, { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'ada' });
+    expect(got.enrolled).toBe(true);
+    expect(got.keys).toBe(stranger.keys);
+  });
+
+  it('passes the server’s refusal on, without asking another URL', async () => {
+    const { pki, deps, asked } = await setup();
+    const configuration = pki.configuration({ enrollmentServers: ['https://192.0.2.1:8443/x'] });
+    const attempt = obtainPeerIdentity(deps, { configuration, configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'not a name' });
+    await expect(attempt).rejects.toThrow(/user name/);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('falls back to the configuration’s enrollment servers when its own origin is unreachable', async () => {
+    const { pki, deps, asked } = await setup();
+    const configuration = pki.configuration({ enrollmentServers: ['http://127.0.0.1:1/.well-known/reload-enrollment'] });
+    const got = await obtainPeerIdentity(deps, { configuration, configurationUrl: 'http://127.0.0.2:9/', credentialsName: 'me', userName: () => 'bo' });
+    expect(got.enrolled).toBe(true);
+    expect(asked).toEqual(['http://127.0.0.2:9/.well-known/reload-enrollment', 'http://127.0.0.1:1/.well-known/reload-enrollment']);
+  });
+});

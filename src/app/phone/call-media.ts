@@ -1,0 +1,34 @@
+/**
+ * The media of one call as the page sees it: the remote audio to play, and the inbound RTP audio
+ * byte counter (getStats `inbound-rtp`, W3C webrtc-stats) that the e2e test reads through the
+ * debug handle (debug-handle.ts).
+ */
+import type { PhoneCall } from '../../phone/index.js';
+
+/** The call's RTCPeerConnection (JsSIP's RTCSession.connection), once it has one. */
+export function peerConnectionOf(call: PhoneCall): RTCPeerConnection | undefined {
+  return (call.session.connection as RTCPeerConnection | null | undefined) ?? undefined;
+}
+
+/** Inbound RTP audio bytes of the call so far (0 before media flows). */
+export async function inboundAudioBytes(call: PhoneCall): Promise<number> {
+  const pc = peerConnectionOf(call);
+  if (!pc || pc.connectionState === 'closed') return 0;
+  const stats = await pc.getStats();
+  let bytes = 0;
+  stats.forEach((s: { type?: string; kind?: string; bytesReceived?: number }) => {
+    if (s.type === 'inbound-rtp' && s.kind === 'audio') bytes += s.bytesReceived ?? 0;
+  });
+  return bytes;
+}
+
+/** A stream of the call's received tracks, kept up to date as tracks arrive; undefined before there is a connection. */
+export function remoteStreamOf(call: PhoneCall): MediaStream | undefined {
+  const pc = peerConnectionOf(call);
+  if (!pc) return undefined;
+  const stream = new MediaStream(pc.getReceivers().map((r) => r.track));
+  pc.addEventListener('track', (e) => {
+    if (!stream.getTracks().includes(e.track)) stream.addTrack(e.track);
+  });
+  return stream;
+}

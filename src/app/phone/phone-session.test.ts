@@ -1,0 +1,210 @@
+/**
+ * The phone session's identity handling: the boot (guest) overlay gets a Phone once joined;
+ * "Join" with another name unregisters the old Phone, closes the old peer and registers the new
+ * name on a new overlay; the same name again changes nothing; a refused name says why; work of a
+ * superseded identity is undone. Overlays and phones are stand-ins here (the real ones run in
+ * e2e/calls.spec.ts); what is under test is the session's sequencing.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Phone, PhoneCall } from '../../phone/index.js';
+import type { JoinedOverlay } from '../overlay/overlay-client.js';
+import type { Overlay } from '../overlay/overlay.js';
+import type { BrowserPhone } from './browser-phone.js';
+import { createPhoneSession, localPart } from './phone-session.js';
+
+interface FakeOverlay extends Overlay {
+  readonly userName: string;
+  closed: boolean;
+  resolveStart(): void;
+  rejectStart(e: Error): void;
+  /** A ConfigUpdate restarted the peer: a new peer object, listeners told. */
+  restartPeer(): void;
+}
+
+function fakeOverlay(userName: string): FakeOverlay {
+  let resolve!: () => void;
+  let reject!: (e: Error) => void;
+  const started = new Promise<void>((r, j) => ((resolve = r), (reject = j)));
+  let joined: JoinedOverlay | undefined;
+  const listeners = new Set<() => void>();
+  let generation = 0;
+  const o = {
+    userName,
+    closed: false,
+    start: () => started,
+    subscribe(l: () => void) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    restartPeer() {
+      joined = { ...joined!, peer: { userName: `${userName}@example.test`, generation: ++generation } } as unknown as JoinedOverlay;
+      for (const l of [...listeners]) l();
+    },
+    get joined() {
+      return joined;
+    },
+    close() {
+      o.closed = true;
+    },
+    resolveStart() {
+      joined = { peer: { userName: `${userName}@example.test` }, configuration: { instanceName: 'example.test' } } as unknown as JoinedOverlay;
+      resolve();
+    },
+    rejectStart: (e: Error) => reject(e),
+  };
+  return o as unknown as FakeOverlay;
+}
+
+interface Started {
+  readonly user: string;
+  stopped: boolean;
+}
+
+/** Device slots held per name (another tab's, or this one's), at most two per name. */
+function harness(boot: FakeOverlay, held: Set<string> = new Set()) {
+  const created: FakeOverlay[] = [];
+  const slots: number[] = [];
+  const phones: Started[] = [];
+  const session = createPhoneSession({
+    overlay: boot,
+    claim: async (name) => {
+      const slot = [0, 1].find((i) => !held.has(`${name}/${i}`));
+      if (slot === undefined) return undefined;
+      held.add(`${name}/${slot}`);
+      return { slot, release: () => held.delete(`${name}/${slot}`) };
+    },
+    createOverlay: (name, slot) => {
+      const o = fakeOverlay(name);
+      created.push(o);
+      slots.push(slot);
+      return o;
+    },
+    startPhone: async (joined) => {
+      const record: Started = { user: joined.peer.userName, stopped: false };
+      phones.push(record);
+      let n = 0;
+      const phone = {
+        onIncomingCall: () => () => {},
+        call: async (address: string) => ({ id: `call-${++n}-${address}` }) as unknown as PhoneCall,
+      } as unknown as Phone;
+      const bp: BrowserPhone = {
+        phone,
+        stop: async () => {
+          record.stopped = true;
+        },
+      };
+      return bp;
+    },
+  });
+  return { session, created, slots, phones };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('phone session', () => {
+  it('registers the boot identity once it joins, then switches to a chosen user name', async () => {
+    const boot = fakeOverlay('guest-1');
+    const { session, created, phones } = harness(boot);
+    expect(session.getSnapshot().phase).toBe('joining');
+    boot.resolveStart();
+    await settle();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'guest-1@example.test', domain: 'example.test' });
+    expect(phones.map((p) => p.user)).toEqual(['guest-1@example.test']);
+
+    const joining = session.join('  Alice ');
+    await settle();
+    expect(created.map((o) => o.userName)).toEqual(['alice']);
+    expect(phones[0]!.stopped).toBe(true);
+    expect(boot.closed).toBe(true);
+    expect(session.getSnapshot().overlay).toBe(created[0]);
+    created[0]!.resolveStart();
+    await joining;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'alice@example.test' });
+
+    // The same name again: nothing to do.
+    await session.join('alice@example.test');
+    expect(created).toHaveLength(1);
+
+    const call = await session.dial('bob');
+    expect(session.call(call.id)).toBe(call);
+  });
+
+  it('says why a name was refused, and a later name still works', async () => {
+    const boot = fakeOverlay('guest-2');
+    const { session, created } = harness(boot);
+    boot.resolveStart();
+    await settle();
+    const refused = session.join('bob');
+    await settle();
+    created[0]!.rejectStart(new Error('the user name bob@example.test is already taken by someone else: choose another one'));
+    await expect(refused).rejects.toThrow('already taken');
+    expect(session.getSnapshot()).toMatchObject({ phase: 'failed', error: 'the user name bob@example.test is already taken by someone else: choose another one' });
+    await expect(session.dial('carol')).rejects.toThrow('not connected');
+
+    const again = session.join('bob2');
+    await settle();
+    created[1]!.resolveStart();
+    await again;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'bob2@example.test', error: undefined });
+  });
+
+  it('a boot identity that joins after "Join" was pressed does not keep its phone', async () => {
+    const boot = fakeOverlay('guest-3');
+    const { session, created, phones } = harness(boot);
+    const joining = session.join('dave');
+    await settle();
+    boot.resolveStart();
+    created[0]!.resolveStart();
+    await joining;
+    await settle();
+    expect(session.getSnapshot().userName).toBe('dave@example.test');
+    // The guest's phone either never started or was stopped at once.
+    expect(phones.filter((p) => p.user.startsWith('guest-3') && !p.stopped)).toEqual([]);
+  });
+
+  it('takes the next free device slot of a name, refuses when none is left, and lets go of its own', async () => {
+    const held = new Set(['erin/0', 'erin/1', 'frank/0']);
+    const boot = fakeOverlay('guest-4');
+    const { session, created, slots } = harness(boot, held);
+    boot.resolveStart();
+    await settle();
+    await expect(session.join('Erin')).rejects.toThrow('erin is already open in too many tabs of this browser');
+    expect(created).toHaveLength(0);
+    expect(session.getSnapshot().phase).toBe('failed');
+
+    // Another tab is frank (slot 0): this one is frank's second device.
+    const frank = session.join('frank');
+    await settle();
+    expect(slots).toEqual([1]);
+    created[0]!.resolveStart();
+    await frank;
+    expect([...held].sort()).toEqual(['erin/0', 'erin/1', 'frank/0', 'frank/1']);
+    const gina = session.join('gina');
+    await settle();
+    expect(slots).toEqual([1, 0]);
+    expect([...held].sort()).toEqual(['erin/0', 'erin/1', 'frank/0', 'gina/0']);
+    created[1]!.resolveStart();
+    await gina;
+    session.close();
+    expect([...held].sort()).toEqual(['erin/0', 'erin/1', 'frank/0']);
+  });
+
+  it('moves the Phone to the new peer when a ConfigUpdate restarts it', async () => {
+    const boot = fakeOverlay('guest-5');
+    const { session, phones } = harness(boot);
+    boot.resolveStart();
+    await settle();
+    const first = session.getSnapshot().phone;
+    boot.restartPeer();
+    await settle();
+    await settle();
+    expect(phones.map((p) => p.stopped)).toEqual([true, false]);
+    expect(session.getSnapshot().phase).toBe('ready');
+    expect(session.getSnapshot().phone).not.toBe(first);
+  });
+
+  it('localPart takes the name before the last @, lower-cased', () => {
+    expect(localPart(' Alice@Example.test ')).toBe('alice');
+    expect(localPart('bob')).toBe('bob');
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * The tab's phone session (issue 6): which overlay identity the tab uses and the Phone on it.
+ *
+ * The tab boots as a guest (browser-overlay.ts joins at once); once that overlay has joined, a
+ * Phone registers the guest's AoR, so `/?call=bob` calls in one click. "User name" + "Join"
+ * switches identity: a peer whose certificate carries that user name (RFC 7904 §3.3: the AoR is
+ * the certificate's user name; open enrollment hands it out, first come first served), kept in
+ * the key store under its own entry so the next visit reuses it. The old Phone unregisters and the
+ * old peer is closed first.
+ *
+ * ```ts
+ * const session = createPhoneSession({ overlay, createOverlay: (name) => createBrowserOverlay(location.href, ...), startPhone });
+ * session.subscribe(() => render(session.getSnapshot()));
+ * await session.join('alice');   // alice@<overlay>, registered
+ * session.close();               // pagehide
+ * ```
+ */
+import type { Phone, PhoneCall } from '../../phone/index.js';
+import type { JoinedOverlay } from '../overlay/overlay-client.js';
+import { describeError, type Overlay } from '../overlay/overlay.js';
+import type { BrowserPhone } from './browser-phone.js';
+
+export type SessionPhase = 'joining' | 'registering' | 'ready' | 'failed' | 'closed';
+
+export interface PhoneSessionSnapshot {
+  readonly phase: SessionPhase;
+  /** The overlay in use now (a new one after each identity switch). */
+  readonly overlay: Overlay;
+  readonly phone: Phone | undefined;
+  /** The full user name (`alice@chordphone.local`), once joined. */
+  readonly userName: string | undefined;
+  /** The overlay's domain, once joined. */
+  readonly domain: string | undefined;
+  /** Why joining or registering failed, in words. */
+  readonly error: string | undefined;
+}
+
+export interface PhoneSession {
+  getSnapshot(): PhoneSessionSnapshot;
+  subscribe(listener: () => void): () => void;
+  /** Use the identity `name` (a user name, with or without `@domain`): join with it and register it. */
+  join(name: string): Promise<void>;
+  /** Call `address` with the current Phone (Phone.call's errors), keeping the PhoneCall for `call(id)`. */
+  dial(address: string, options?: { video?: boolean }): Promise<PhoneCall>;
+  /** Every call this tab made or took, by id (for the call screen's audio and the e2e's getStats). */
+  call(id: string): PhoneCall | undefined;
+  close(): void;
+}
+
+export interface PhoneSessionDeps {
+  /** The tab's boot overlay (already started or about to be). */
+  readonly overlay: Overlay;
+  /** A new overlay for the user name `name` (not started), using Node-ID number `slot` of its certificate. */
+  readonly createOverlay: (name: string, slot: number) => Overlay;
+  readonly startPhone: (joined: JoinedOverlay) => Promise<BrowserPhone>;
+  /**
+   * Hold a device slot of the user name `name` for this tab while it is in use: tabs of one
+   * browser share the key, so each takes its own Node-ID of the certificate (slot 0, 1, ...).
+   * Undefined when every slot is taken.
+   */
+  readonly claim?: (name: string) => Promise<NameClaim | undefined>;
+  /** Told of each new overlay and phone (the window.chordphone debug handle). */
+  readonly onChange?: (snapshot: PhoneSessionSnapshot) => void;
+}
+
+/** One tab's hold on a device slot of a user name. */
+export interface NameClaim {
+  readonly slot: number;
+  release(): void;
+}
+
+/** The local part of a typed user name, lower-case (`Alice@x` → `alice`). */
+export function localPart(name: string): string {
+  const n = name.trim().toLowerCase();
+  const at = n.lastIndexOf('@');
+  return at < 0 ? n : n.slice(0, at);
+}
+
+export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
+  const listeners = new Set<() => void>();
+  const calls = new Map<string, PhoneCall>();
+  let current: BrowserPhone | undefined;
+  let release: (() => void) | undefined;
+  /** The peer the current Phone runs on. */
+  let bound: unknown;
+  let restarting = false;
+  /** Bumped on each switch: work of an older identity is dropped. */
+  let generation = 0;
+  let snapshot: PhoneSessionSnapshot = { phase: 'joining', overlay: deps.overlay, phone: undefined, userName: undefined, domain: undefined, error: undefined };
+
+  const set = (patch: Partial<PhoneSessionSnapshot>) => {
+    snapshot = { ...snapshot, ...patch };
+    deps.onChange?.(snapshot);
+    for (const l of [...listeners]) l();
+  };
+
+  const keep = (call: PhoneCall) => {
+    calls.set(call.id, call);
+    return call;
+  };
+
+  /** Wait for `overlay` to join, then register its user's Phone (again when a ConfigUpdate restarts its peer). */
+  const attach = async (overlay: Overlay, mine: number): Promise<void> => {
+    try {
+      await overlay.start();
+      if (mine !== generation) return;
+      if (!overlay.joined) throw new Error('the overlay closed before it joined');
+      await startOn(overlay.joined, mine);
+      // RFC 6940 §6.5.4: a newer configuration restarts the peer (overlay-client.ts); the Phone moves to the new one.
+      const unsubscribe = overlay.subscribe(() => {
+        if (mine !== generation) return unsubscribe();
+        const now = overlay.joined;
+        if (!now || !current || now.peer === bound || restarting) return;
+        restarting = true;
+        void stopCurrent()
+          .then(() => startOn(now, mine))
+          .catch(() => {})
+          .finally(() => (restarting = false));
+      });
+    } catch (e) {
+      if (mine === generation) set({ phase: 'failed', error: describeError(e) });
+      throw e;
+    }
+  };
+
+  const startOn = async (joined: JoinedOverlay, mine: number): Promise<void> => {
+    try {
+      set({ phase: 'registering', userName: joined.peer.userName, domain: joined.configuration.instanceName, error: undefined });
+      const started = await deps.startPhone(joined);
+      if (mine !== generation) {
+        await started.stop();
+        return;
+      }
+      current = started;
+      bound = joined.peer;
+      started.phone.onIncomingCall(keep);
+      set({ phase: 'ready', phone: started.phone });
+    } catch (e) {
+      if (mine === generation) set({ phase: 'failed', error: describeError(e) });
+      throw e;
+    }
+  };
+
+  const stopCurrent = async () => {
+    const old = current;
+    current = undefined;
+    if (old) await Promise.race([old.stop().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
+  };
+
+  void attach(deps.overlay, generation).catch(() => {});
+
+  return {
+    getSnapshot: () => snapshot,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async join(name) {
+      const wanted = localPart(name);
+      if (wanted === '') throw new Error('Type a user name, for example alice.');
+      const s = snapshot;
+      if (s.userName !== undefined && localPart(s.userName) === wanted && (s.phase === 'ready' || s.phase === 'registering')) return;
+      const mine = ++generation;
+      set({ phase: 'joining', phone: undefined, userName: undefined, error: undefined });
+      await stopCurrent();
+      s.overlay.close();
+      release?.();
+      release = undefined;
+      const claimed = deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} };
+      if (mine !== generation) {
+        claimed?.release();
+        return;
+      }
+      if (!claimed) {
+        const error = `${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`;
+        set({ phase: 'failed', error });
+        throw new Error(error);
+      }
+      release = () => claimed.release();
+      const overlay = deps.createOverlay(wanted, claimed.slot);
+      set({ overlay });
+      await attach(overlay, mine);
+    },
+    async dial(address, options) {
+      const phone = current?.phone;
+      if (!phone) throw new Error('The phone is not connected to the overlay yet.');
+      return keep(await phone.call(address, options));
+    },
+    call: (id) => calls.get(id),
+    close() {
+      generation++;
+      const old = current;
+      current = undefined;
+      // On pagehide the peer must close at once (its neighbours then see its links go at once); the
+      // unregistering Store is started but cannot outlive the page, so a closed tab's registration
+      // stays until its lifetime ends (Phone's registrationLifetime) and callers' routing skips it.
+      void old?.stop().catch(() => {});
+      snapshot.overlay.close();
+      release?.();
+      release = undefined;
+      set({ phase: 'closed', phone: undefined });
+    },
+  };
+}

@@ -1,0 +1,3 @@
+/** app/presence: contacts' online state from their SIP-REGISTRATION, without a lookup storm. */
+export { createPresenceScheduler, type PresenceScheduler, type PresenceDeps, type PresenceInit, type PresenceEntry, type PresenceState, type PresenceClock } from './presence-scheduler.js';
+export { registrationLookup } from './registration-lookup.js';

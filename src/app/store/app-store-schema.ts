@@ -1,0 +1,75 @@
+/**
+ * The app's own IndexedDB schema (issue 7): contacts, call history and chat threads, one database
+ * per overlay and user (never shared with the RELOAD data store, `chordphone-storage/...`).
+ *
+ * Versions (the upgrade function below walks them in order, so an old database is migrated step
+ * by step rather than dropped):
+ *   1: `contacts` (key `aor`), `history` (auto key `id`, index `start`), `messages` (auto key `id`,
+ *      index `aor`: a thread reads in insertion order, IndexedDB sorts equal index keys by primary key).
+ */
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
+
+export const APP_STORE_VERSION = 1;
+
+/** A saved contact. `aor` is the canonical AoR (`sip:bob@chordphone.local`, as parseCallAddress gives it). */
+export interface Contact {
+  readonly aor: string;
+  readonly displayName: string;
+  /** ms since 1970. */
+  readonly addedAt: number;
+}
+
+export type CallDirection = 'in' | 'out' | 'missed';
+/** How a call ended, in the words the history shows. */
+export type CallOutcome = 'answered' | 'missed' | 'rejected' | 'busy' | 'unavailable' | 'cancelled' | 'failed';
+
+export interface CallRecord {
+  /** Assigned by the store. */
+  readonly id: number;
+  readonly direction: CallDirection;
+  /** The other party's AoR. */
+  readonly aor: string;
+  /** ms since 1970. */
+  readonly start: number;
+  /** Talk time, ms (0 when never connected). */
+  readonly durationMs: number;
+  readonly outcome: CallOutcome;
+}
+
+export type ChatDirection = 'in' | 'out';
+/** `sending` until the SIP MESSAGE's final response (RFC 3428 §7: a 2xx means delivered). */
+export type ChatStatus = 'received' | 'sending' | 'delivered' | 'failed';
+
+export interface ChatRecord {
+  readonly id: number;
+  /** The other party's AoR: the thread. */
+  readonly aor: string;
+  readonly direction: ChatDirection;
+  readonly text: string;
+  readonly at: number;
+  readonly status: ChatStatus;
+}
+
+export interface AppSchema extends DBSchema {
+  contacts: { key: string; value: Contact };
+  history: { key: number; value: Omit<CallRecord, 'id'> & { id?: number }; indexes: { start: number } };
+  messages: { key: number; value: Omit<ChatRecord, 'id'> & { id?: number }; indexes: { aor: string } };
+}
+
+export type AppDatabase = IDBPDatabase<AppSchema>;
+
+/** Migrates from `oldVersion` (0 for a new database) to APP_STORE_VERSION. */
+export function upgradeAppSchema(
+  db: IDBPDatabase<AppSchema>,
+  oldVersion: number,
+  _tx: IDBPTransaction<AppSchema, StoreNames<AppSchema>[], 'versionchange'>,
+): void {
+  if (oldVersion < 1) {
+    db.createObjectStore('contacts', { keyPath: 'aor' });
+    const history = db.createObjectStore('history', { keyPath: 'id', autoIncrement: true });
+    history.createIndex('start', 'start');
+    const messages = db.createObjectStore('messages', { keyPath: 'id', autoIncrement: true });
+    messages.createIndex('aor', 'aor');
+  }
+  // Version 2 and later: add `if (oldVersion < 2) { ... }` here; never edit the steps above.
+}

@@ -1,0 +1,144 @@
+import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
+import { describe, expect, it } from 'vitest';
+import { APP_STORE_VERSION } from './app-store-schema.js';
+import { AppStoreError, appStoreName, openAppStore, type AppStore } from './app-store.js';
+
+let n = 0;
+const fresh = (limits?: Parameters<typeof openAppStore>[1]) => openAppStore(appStoreName('test.example', `user-${n++}`), limits);
+const BOB = 'sip:bob@test.example';
+const CAROL = 'sip:carol@test.example';
+
+async function withStore<T>(f: (s: AppStore) => Promise<T>, options?: Parameters<typeof openAppStore>[1]): Promise<T> {
+  const s = await fresh(options);
+  try {
+    return await f(s);
+  } finally {
+    s.close();
+  }
+}
+
+describe('openAppStore', () => {
+  it('names one database per overlay and user', () => {
+    expect(appStoreName('a.example', 'alice')).not.toBe(appStoreName('a.example', 'bob'));
+    expect(appStoreName('a.example', 'alice')).not.toBe(appStoreName('b.example', 'alice'));
+  });
+
+  it('creates the versioned schema and keeps data across reopening', async () => {
+    const name = appStoreName('test.example', 'reopen');
+    const a = await openAppStore(name);
+    await a.contacts.put({ aor: BOB, displayName: 'Bob', addedAt: 1 });
+    a.close();
+    const raw = await openDB(name);
+    expect(raw.version).toBe(APP_STORE_VERSION);
+    expect([...raw.objectStoreNames].sort()).toEqual(['contacts', 'history', 'messages']);
+    raw.close();
+    const b = await openAppStore(name);
+    expect(await b.contacts.list()).toEqual([{ aor: BOB, displayName: 'Bob', addedAt: 1 }]);
+    b.close();
+  });
+});
+
+describe('contacts', () => {
+  it('puts, replaces, lists by display name and removes', () =>
+    withStore(async (s) => {
+      await s.contacts.put({ aor: CAROL, displayName: 'Carol', addedAt: 2 });
+      await s.contacts.put({ aor: BOB, displayName: 'bob', addedAt: 1 });
+      await s.contacts.put({ aor: BOB, displayName: ' Bobby ', addedAt: 1 });
+      expect((await s.contacts.list()).map((c) => [c.aor, c.displayName])).toEqual([
+        [BOB, 'Bobby'],
+        [CAROL, 'Carol'],
+      ]);
+      expect(await s.contacts.get(CAROL)).toEqual({ aor: CAROL, displayName: 'Carol', addedAt: 2 });
+      await s.contacts.remove(BOB);
+      expect((await s.contacts.list()).map((c) => c.aor)).toEqual([CAROL]);
+    }));
+
+  it.each([
+    ['empty AoR', { aor: '', displayName: 'x', addedAt: 1 }, 'bad-aor'],
+    ['AoR with spaces', { aor: 'sip:a b@x', displayName: 'x', addedAt: 1 }, 'bad-aor'],
+    ['negative time', { aor: BOB, displayName: 'x', addedAt: -1 }, 'bad-time'],
+    ['NaN time', { aor: BOB, displayName: 'x', addedAt: Number.NaN }, 'bad-time'],
+  ])('rejects %s with AppStoreError', (_name, contact, code) =>
+    withStore(async (s) => {
+      const e = await s.contacts.put(contact).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(AppStoreError);
+      expect((e as AppStoreError).code).toBe(code);
+      expect(await s.contacts.list()).toEqual([]);
+    }));
+});
+
+describe('history', () => {
+  it('lists newest first by start time, with a limit', () =>
+    withStore(async (s) => {
+      await s.history.add({ direction: 'out', aor: BOB, start: 200, durationMs: 5000, outcome: 'answered' });
+      await s.history.add({ direction: 'missed', aor: CAROL, start: 300, durationMs: 0, outcome: 'missed' });
+      await s.history.add({ direction: 'in', aor: BOB, start: 100, durationMs: 1000, outcome: 'answered' });
+      expect((await s.history.list()).map((r) => r.start)).toEqual([300, 200, 100]);
+      const [first] = await s.history.list(1);
+      expect(first).toMatchObject({ direction: 'missed', aor: CAROL, outcome: 'missed', durationMs: 0 });
+      expect(typeof first?.id).toBe('number');
+    }));
+
+  it('keeps only the newest rows past the bound', () =>
+    withStore(
+      async (s) => {
+        for (let i = 0; i < 8; i++) await s.history.add({ direction: 'out', aor: BOB, start: 1000 + i, durationMs: 0, outcome: 'busy' });
+        expect((await s.history.list()).map((r) => r.start)).toEqual([1007, 1006, 1005, 1004, 1003]);
+      },
+      { limits: { historyRows: 5 } },
+    ));
+
+  it('rejects an unknown direction or outcome', () =>
+    withStore(async (s) => {
+      await expect(s.history.add({ direction: 'sideways' as never, aor: BOB, start: 1, durationMs: 0, outcome: 'missed' })).rejects.toMatchObject({ name: 'AppStoreError', code: 'bad-value' });
+      await expect(s.history.add({ direction: 'in', aor: BOB, start: 1, durationMs: 0, outcome: 'exploded' as never })).rejects.toBeInstanceOf(AppStoreError);
+      expect(await s.history.list()).toEqual([]);
+    }));
+});
+
+describe('chat', () => {
+  it('keeps threads apart, in order, and records delivery', () =>
+    withStore(async (s) => {
+      const a = await s.chat.append({ aor: BOB, direction: 'out', text: 'hi bob', at: 10, status: 'sending' });
+      await s.chat.append({ aor: CAROL, direction: 'in', text: 'hi alice', at: 11, status: 'received' });
+      await s.chat.append({ aor: BOB, direction: 'in', text: 'hello', at: 10, status: 'received' });
+      await s.chat.setStatus(a, 'delivered');
+      expect((await s.chat.thread(BOB)).map((m) => [m.text, m.status])).toEqual([
+        ['hi bob', 'delivered'],
+        ['hello', 'received'],
+      ]);
+      expect((await s.chat.thread(CAROL)).map((m) => m.text)).toEqual(['hi alice']);
+      const threads = await s.chat.threads();
+      expect(threads.map((t) => [t.aor, t.count, t.last.text])).toEqual([
+        [CAROL, 1, 'hi alice'],
+        [BOB, 2, 'hello'],
+      ]);
+      await s.chat.removeThread(BOB);
+      expect(await s.chat.thread(BOB)).toEqual([]);
+      expect((await s.chat.thread(CAROL)).length).toBe(1);
+    }));
+
+  it('bounds each thread to the newest messages without touching others', () =>
+    withStore(
+      async (s) => {
+        await s.chat.append({ aor: CAROL, direction: 'in', text: 'keep me', at: 1, status: 'received' });
+        for (let i = 0; i < 6; i++) await s.chat.append({ aor: BOB, direction: 'out', text: `m${i}`, at: 100 + i, status: 'delivered' });
+        expect((await s.chat.thread(BOB)).map((m) => m.text)).toEqual(['m2', 'm3', 'm4', 'm5']);
+        expect((await s.chat.thread(CAROL)).map((m) => m.text)).toEqual(['keep me']);
+      },
+      { limits: { messagesPerThread: 4 } },
+    ));
+
+  it('rejects oversized text and unknown message ids', () =>
+    withStore(
+      async (s) => {
+        const e = await s.chat.append({ aor: BOB, direction: 'out', text: 'x'.repeat(11), at: 1, status: 'sending' }).catch((x: unknown) => x);
+        expect((e as AppStoreError).code).toBe('bad-text');
+        const missing = await s.chat.setStatus(4242, 'failed').catch((x: unknown) => x);
+        expect((missing as AppStoreError).code).toBe('not-found');
+        expect(await s.chat.thread(BOB)).toEqual([]);
+      },
+      { limits: { messageChars: 10 } },
+    ));
+});

@@ -1,0 +1,254 @@
+/**
+ * The app's data in IndexedDB through `idb` (issue 7): contacts, call history and chat threads per
+ * contact, bounded so a long-lived install never grows without limit.
+ *
+ * ```ts
+ * const store = await openAppStore(appStoreName('chordphone.local', 'alice'));
+ * await store.contacts.put({ aor: 'sip:bob@chordphone.local', displayName: 'Bob', addedAt: Date.now() });
+ * await store.history.add({ direction: 'missed', aor: 'sip:bob@chordphone.local', start, durationMs: 0, outcome: 'missed' });
+ * const id = await store.chat.append({ aor: 'sip:bob@chordphone.local', direction: 'out', text: 'hi', at, status: 'sending' });
+ * await store.chat.setStatus(id, 'delivered');
+ * const thread = await store.chat.thread('sip:bob@chordphone.local');   // oldest first
+ * ```
+ */
+import { openDB } from 'idb';
+import {
+  APP_STORE_VERSION,
+  upgradeAppSchema,
+  type AppDatabase,
+  type AppSchema,
+  type CallDirection,
+  type CallOutcome,
+  type CallRecord,
+  type ChatDirection,
+  type ChatRecord,
+  type ChatStatus,
+  type Contact,
+} from './app-store-schema.js';
+
+export type { CallDirection, CallOutcome, CallRecord, ChatDirection, ChatRecord, ChatStatus, Contact } from './app-store-schema.js';
+
+export type AppStoreErrorCode = 'bad-aor' | 'bad-text' | 'bad-time' | 'bad-value' | 'not-found';
+
+/** Bad input to the store (style.md §5: a typed error, never a crash deep in IndexedDB). */
+export class AppStoreError extends Error {
+  override readonly name = 'AppStoreError';
+  constructor(
+    readonly code: AppStoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface AppStoreLimits {
+  /** History rows kept (the newest by start time); default 500. */
+  readonly historyRows: number;
+  /** Messages kept per thread (the newest); default 1,000. */
+  readonly messagesPerThread: number;
+  /** Characters in one message at most; default 10,000. */
+  readonly messageChars: number;
+}
+
+export const DEFAULT_APP_STORE_LIMITS: AppStoreLimits = { historyRows: 500, messagesPerThread: 1000, messageChars: 10_000 };
+
+export interface ContactsApi {
+  /** Adds or replaces the contact with this AoR. */
+  put(contact: Contact): Promise<void>;
+  get(aor: string): Promise<Contact | undefined>;
+  /** Sorted by display name, then AoR. */
+  list(): Promise<Contact[]>;
+  remove(aor: string): Promise<void>;
+}
+
+export interface HistoryApi {
+  add(call: Omit<CallRecord, 'id'>): Promise<number>;
+  /** Newest first, at most `limit` (default all kept). */
+  list(limit?: number): Promise<CallRecord[]>;
+  clear(): Promise<void>;
+}
+
+export interface ThreadSummary {
+  readonly aor: string;
+  readonly last: ChatRecord;
+  readonly count: number;
+}
+
+export interface ChatApi {
+  append(message: Omit<ChatRecord, 'id'>): Promise<number>;
+  /** A sent message's fate (RFC 3428 §7: delivered on a 2xx, failed otherwise). */
+  setStatus(id: number, status: ChatStatus): Promise<void>;
+  /** The thread with `aor`, oldest first. */
+  thread(aor: string): Promise<ChatRecord[]>;
+  /** One row per thread, the most recent first. */
+  threads(): Promise<ThreadSummary[]>;
+  removeThread(aor: string): Promise<void>;
+}
+
+export interface AppStore {
+  readonly name: string;
+  readonly contacts: ContactsApi;
+  readonly history: HistoryApi;
+  readonly chat: ChatApi;
+  close(): void;
+}
+
+/** One database per overlay and user (issue 7). */
+export function appStoreName(overlay: string, user: string): string {
+  return `chordphone-app/${overlay}/${user}`;
+}
+
+const MAX_AOR = 512;
+
+function checkAor(aor: unknown): string {
+  if (typeof aor !== 'string' || aor.length === 0 || aor.length > MAX_AOR || /\s/.test(aor)) {
+    throw new AppStoreError('bad-aor', `not an address of record: ${JSON.stringify(String(aor).slice(0, 60))}`);
+  }
+  return aor;
+}
+
+function checkTime(t: unknown, what: string): number {
+  if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new AppStoreError('bad-time', `${what} must be a time in ms, got ${String(t)}`);
+  return t;
+}
+
+const CALL_DIRECTIONS: readonly CallDirection[] = ['in', 'out', 'missed'];
+const CALL_OUTCOMES: readonly CallOutcome[] = ['answered', 'missed', 'rejected', 'busy', 'unavailable', 'cancelled', 'failed'];
+const CHAT_DIRECTIONS: readonly ChatDirection[] = ['in', 'out'];
+const CHAT_STATUSES: readonly ChatStatus[] = ['received', 'sending', 'delivered', 'failed'];
+
+function checkOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (!allowed.includes(value as T)) throw new AppStoreError('bad-value', `${what} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export interface OpenAppStoreOptions {
+  readonly limits?: Partial<AppStoreLimits>;
+}
+
+/** Opens (creating or upgrading) the database `name`. Uses the global `indexedDB`. */
+export async function openAppStore(name: string, options: OpenAppStoreOptions = {}): Promise<AppStore> {
+  const limits = { ...DEFAULT_APP_STORE_LIMITS, ...options.limits };
+  const db: AppDatabase = await openDB<AppSchema>(name, APP_STORE_VERSION, {
+    upgrade: (database, oldVersion, _newVersion, tx) => upgradeAppSchema(database, oldVersion, tx),
+    // Another tab needs a newer schema: close so its upgrade can run (this tab's later calls then
+    // fail with InvalidStateError; a reload picks up the new version).
+    blocking: () => db.close(),
+  });
+
+  const contacts: ContactsApi = {
+    async put(contact) {
+      const aor = checkAor(contact.aor);
+      if (typeof contact.displayName !== 'string' || contact.displayName.length > 200) throw new AppStoreError('bad-text', 'a display name is text of at most 200 characters');
+      await db.put('contacts', { aor, displayName: contact.displayName.trim(), addedAt: checkTime(contact.addedAt, 'addedAt') });
+    },
+    get: (aor) => db.get('contacts', checkAor(aor)),
+    async list() {
+      const all = await db.getAll('contacts');
+      return all.sort((a, b) => a.displayName.localeCompare(b.displayName) || (a.aor < b.aor ? -1 : a.aor > b.aor ? 1 : 0));
+    },
+    remove: (aor) => db.delete('contacts', checkAor(aor)),
+  };
+
+  const history: HistoryApi = {
+    async add(call) {
+      const row = {
+        direction: checkOneOf(call.direction, CALL_DIRECTIONS, 'direction'),
+        aor: checkAor(call.aor),
+        start: checkTime(call.start, 'start'),
+        durationMs: checkTime(call.durationMs, 'durationMs'),
+        outcome: checkOneOf(call.outcome, CALL_OUTCOMES, 'outcome'),
+      };
+      const tx = db.transaction('history', 'readwrite');
+      const id = await tx.store.add(row);
+      // Keep the newest `historyRows` by start time: delete from the oldest end.
+      let excess = (await tx.store.count()) - limits.historyRows;
+      let cursor = excess > 0 ? await tx.store.index('start').openCursor() : null;
+      while (cursor && excess > 0) {
+        await cursor.delete();
+        excess--;
+        cursor = await cursor.continue();
+      }
+      await tx.done;
+      return id;
+    },
+    async list(limit = Number.POSITIVE_INFINITY) {
+      const out: CallRecord[] = [];
+      let cursor = await db.transaction('history').store.index('start').openCursor(null, 'prev');
+      while (cursor && out.length < limit) {
+        out.push(cursor.value as CallRecord);
+        cursor = await cursor.continue();
+      }
+      return out;
+    },
+    clear: () => db.clear('history'),
+  };
+
+  const chat: ChatApi = {
+    async append(message) {
+      const aor = checkAor(message.aor);
+      if (typeof message.text !== 'string' || message.text.length > limits.messageChars) {
+        throw new AppStoreError('bad-text', `a message is text of at most ${limits.messageChars} characters`);
+      }
+      const row = {
+        aor,
+        direction: checkOneOf(message.direction, CHAT_DIRECTIONS, 'direction'),
+        text: message.text,
+        at: checkTime(message.at, 'at'),
+        status: checkOneOf(message.status, CHAT_STATUSES, 'status'),
+      };
+      const tx = db.transaction('messages', 'readwrite');
+      const id = await tx.store.add(row);
+      const index = tx.store.index('aor');
+      // Equal index keys sort by primary key, so the first entries are this thread's oldest.
+      let excess = (await index.count(aor)) - limits.messagesPerThread;
+      let cursor = excess > 0 ? await index.openCursor(aor) : null;
+      while (cursor && excess > 0) {
+        await cursor.delete();
+        excess--;
+        cursor = await cursor.continue();
+      }
+      await tx.done;
+      return id;
+    },
+    async setStatus(id, status) {
+      checkOneOf(status, CHAT_STATUSES, 'status');
+      const tx = db.transaction('messages', 'readwrite');
+      const row = await tx.store.get(id);
+      if (!row) {
+        tx.abort();
+        await tx.done.catch(() => {});
+        throw new AppStoreError('not-found', `no message ${id}`);
+      }
+      await tx.store.put({ ...row, status });
+      await tx.done;
+    },
+    async thread(aor) {
+      return (await db.getAllFromIndex('messages', 'aor', checkAor(aor))) as ChatRecord[];
+    },
+    async threads() {
+      const tx = db.transaction('messages');
+      const index = tx.store.index('aor');
+      const out: ThreadSummary[] = [];
+      let keys = await index.openKeyCursor(null, 'nextunique');
+      while (keys) {
+        const aor = keys.key;
+        const last = await index.openCursor(aor, 'prev');
+        if (last) out.push({ aor, last: last.value as ChatRecord, count: await index.count(aor) });
+        keys = await keys.continue();
+      }
+      return out.sort((a, b) => b.last.at - a.last.at || b.last.id - a.last.id);
+    },
+    async removeThread(aor) {
+      const tx = db.transaction('messages', 'readwrite');
+      let cursor = await tx.store.index('aor').openCursor(checkAor(aor));
+      while (cursor) {
+        await cursor.delete();
+        cursor = await cursor.continue();
+      }
+      await tx.done;
+    },
+  };
+
+  return { name, contacts, history, chat, close: () => db.close() };
+}

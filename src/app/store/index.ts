@@ -1,0 +1,22 @@
+/** app/store: the app's own data in IndexedDB (contacts, call history, chat threads). */
+export {
+  openAppStore,
+  appStoreName,
+  AppStoreError,
+  DEFAULT_APP_STORE_LIMITS,
+  type AppStore,
+  type AppStoreErrorCode,
+  type AppStoreLimits,
+  type OpenAppStoreOptions,
+  type ContactsApi,
+  type HistoryApi,
+  type ChatApi,
+  type ThreadSummary,
+  type Contact,
+  type CallRecord,
+  type CallDirection,
+  type CallOutcome,
+  type ChatRecord,
+  type ChatDirection,
+  type ChatStatus,
+} from './app-store.js';

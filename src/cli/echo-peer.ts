@@ -1,0 +1,93 @@
+/**
+ * The echo peer as the CLI runs it (issue 6): `chordphone peer --echo NAME`, and the one named
+ * `echo` that `chordphone serve` starts by default. A Node peer that joins the server's overlay
+ * like any `chordphone peer` (configuration, open enrollment as NAME, join), then registers
+ * `sip:NAME@<overlay>` and answers every call with what it hears (src/phone/node/echo-peer.ts).
+ * Its key, certificate and records stay under `dataDir`, so the name stays its own across runs.
+ */
+import { join } from 'node:path';
+import { systemClock, systemWallClock } from '../platform/system-clock.js';
+import { webCryptoRandom } from '../platform/web-crypto.js';
+import { iceServersOf } from '../app/overlay/ice-servers.js';
+import { joinOverlay, type JoinedOverlay } from '../app/overlay/overlay-client.js';
+import { exitBeforeWrtcTeardown } from '../phone/node/wrtc-media.js';
+import { startEchoPeer, type EchoPeer } from '../phone/node/echo-peer.js';
+import { AppAttachService } from '../reload/overlay/index.js';
+import { FileKeyStore } from '../reload/security/node/index.js';
+import { openSqliteBackend } from '../reload/storage/node/index.js';
+import { toHex } from '../reload/wire/codec/hex.js';
+import { ApplicationId } from '../reload/wire/methods/app-attach.js';
+import type { NodeNetworkFactory } from '../server/chordphone-server.js';
+import { nodeNetwork } from '../server/node-network.js';
+
+export interface EchoOverlayPeerInit {
+  /** The server (any URL on it). */
+  readonly serverUrl: string;
+  /** The user name to register (`echo` → sip:echo@<overlay>). */
+  readonly name: string;
+  /** Where its key, certificate and records live. */
+  readonly dataDir: string;
+  readonly bootstrap?: readonly string[];
+  readonly network?: NodeNetworkFactory;
+  /** Gives up joining. */
+  readonly signal?: AbortSignal;
+}
+
+export interface EchoOverlayPeer {
+  readonly joined: JoinedOverlay;
+  readonly echo: EchoPeer;
+  /** Unregister, leave (bounded by `leaveTimeoutMs`) and close. */
+  stop(leaveTimeoutMs?: number): Promise<void>;
+}
+
+export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<EchoOverlayPeer> {
+  // @roamhq/wrtc media in this process: leave before its teardown can crash the exit.
+  exitBeforeWrtcTeardown();
+  const crypto = globalThis.crypto;
+  const joined = await joinOverlay(
+    {
+      crypto,
+      wallClock: systemWallClock,
+      fetch: (url, requestInit) => fetch(url, requestInit),
+      keyStore: new FileKeyStore({ crypto }, { directory: join(init.dataDir, 'keys') }),
+      openStorage: async (overlay, nodeId) => openSqliteBackend({ filename: join(init.dataDir, `${overlay}.${toHex(nodeId)}.records.sqlite`) }),
+      createNetwork: ({ security, configuration, iceServers }) => (init.network ?? nodeNetwork)({ security, configuration, iceServers }),
+    },
+    {
+      serverUrl: init.serverUrl,
+      credentialsName: (c) => `${c.instanceName}.echo-${init.name}`,
+      userName: () => init.name,
+      extractable: true,
+      ...(init.bootstrap ? { bootstrap: init.bootstrap } : {}),
+      ...(init.signal ? { signal: init.signal } : {}),
+    },
+  );
+  const network = joined.network.appChannels;
+  if (!network) {
+    joined.peer.close();
+    throw new Error('the peer network has no application channels (AppAttach), so the echo peer cannot take calls');
+  }
+  const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
+  const domain = joined.configuration.instanceName;
+  let echo: EchoPeer;
+  try {
+    echo = await startEchoPeer(
+      { overlay: joined.peer, apps, clock: systemClock, random: webCryptoRandom },
+      { name: joined.peer.userName.slice(0, joined.peer.userName.lastIndexOf('@')), domain, rtcConfiguration: { iceServers: iceServersOf(joined.configuration).map((s) => ({ ...s })) } },
+    );
+  } catch (e) {
+    apps.close();
+    joined.peer.close();
+    throw e;
+  }
+  return {
+    joined,
+    echo,
+    async stop(leaveTimeoutMs = 3_000) {
+      await echo.stop().catch(() => undefined);
+      apps.close();
+      await joined.peer.leave({ signal: AbortSignal.timeout(leaveTimeoutMs) }).catch(() => undefined);
+      joined.peer.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JoinedOverlay } from '../app/overlay/overlay-client.js';
+import { toHex } from '../reload/wire/codec/hex.js';
+import { decodeUdpCapture } from '../reload/wire/pcap/index.js';
+import { startChordphoneServer, type ChordphoneServer } from '../server/chordphone-server.js';
+import { memoryNodeNetwork } from '../server/testing/memory-node-network.js';
+import { UsageError } from './command.js';
+import type { CliIo } from './main.js';
+import { createPeerCommand, serverUrlOfBootstrap } from './peer.js';
+
+function captureIo(): CliIo & { readonly outText: () => string } {
+  let out = '';
+  return { out: (t) => void (out += t), err: () => {}, stdin: async () => new Uint8Array(), outText: () => out };
+}
+
+let dir: string;
+let server: ChordphoneServer;
+const network = memoryNodeNetwork();
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'chordphone-peer-'));
+  await mkdir(join(dir, 'dist'));
+  await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html><title>Chordphone</title>');
+  server = await startChordphoneServer({ distDir: join(dir, 'dist'), dataDir: join(dir, 'server'), port: 0, network });
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `chordphone peer args…` until its peers have joined, then stops it; returns what joined. */
+async function runPeers(args: string[]): Promise<{ readonly joined: readonly JoinedOverlay[]; readonly out: string; readonly exit: number }> {
+  let stop: (reason: string) => void = () => {};
+  let joined: readonly JoinedOverlay[] = [];
+  const io = captureIo();
+  const command = createPeerCommand({
+    network,
+    untilStopped: () => new Promise((r) => (stop = r)),
+    onJoined: (peers) => {
+      joined = peers;
+      // Check the overlay while the peers run, then stop.
+      void (async () => {
+        const last = peers[peers.length - 1]!.peer;
+        await last.store(last.userName, 0xf0000001, [{ value: new TextEncoder().encode('from a headless peer') }]);
+        const got = await server.peers[0]!.peer.fetch(last.userName, [{ kind: 0xf0000001 }]);
+        const v = got.answer.kindResponses[0]?.values[0]?.value;
+        if (v?.model !== 'single' || new TextDecoder().decode(v.singleValueEntry.value) !== 'from a headless peer') throw new Error('fetch failed');
+        stop('test');
+      })().catch((e: unknown) => stop(`failed: ${String(e)}`));
+    },
+  });
+  const exit = await command.run(args, io);
+  return { joined, out: io.outText(), exit };
+}
+
+describe('chordphone peer', () => {
+  it('joins N peers given the server URL, enrolling once and reusing the identities on the next run', async () => {
+    const data = join(dir, 'peers');
+    const pcap = join(dir, 'peers.pcap');
+    const first = await runPeers(['--config', server.localUrl, '--count', '3', '--data', data, '--pcap', pcap]);
+    expect(first.exit).toBe(0);
+    expect(first.out).toContain('stopped (test)');
+    expect(first.joined).toHaveLength(3);
+    expect(first.joined.every((j) => j.identity.enrolled)).toBe(true);
+    expect(first.out).toMatch(/3 peers joined in \d+ ms/);
+    const ids = first.joined.map((j) => toHex(j.peer.nodeId));
+    expect(decodeUdpCapture(new Uint8Array(await readFile(pcap))).length).toBeGreaterThan(5);
+
+    const again = await runPeers(['--bootstrap', server.bootstrapUrls[0]!, '--count', '3', '--data', data]);
+    expect(again.out).toContain('stopped (test)');
+    expect(again.joined.map((j) => toHex(j.peer.nodeId))).toEqual(ids);
+    expect(again.joined.some((j) => j.identity.enrolled)).toBe(false);
+    expect(again.joined[0]!.bootstrap).toEqual([server.bootstrapUrls[0]]);
+  });
+
+  it.each([[[]], [['--config', 'ftp://x/']], [['--bootstrap', 'http://x/']], [['--config', 'http://x/', '--count', '0']], [['--config', 'http://x/', 'extra']]])('rejects %j', async (args) => {
+    await expect(createPeerCommand({ network }).run(args, captureIo())).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('fails with one line when the server is not there', async () => {
+    const attempt = createPeerCommand({ network }).run(['--config', 'http://127.0.0.1:9/', '--data', join(dir, 'none')], captureIo());
+    await expect(attempt).rejects.toThrow(/^cannot fetch the overlay configuration from http:\/\/127\.0\.0\.1:9\/\.well-known\/reload-config: .+$/);
+  });
+
+  it('maps a bootstrap URL to its server', () => {
+    expect(serverUrlOfBootstrap('wss://192.0.2.1:8443/reload')).toBe('https://192.0.2.1:8443/');
+    expect(serverUrlOfBootstrap('ws://127.0.0.1:8080/reload')).toBe('http://127.0.0.1:8080/');
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * What a person types in "Call address" (`bob`, `bob@overlay`, `sip:bob@overlay`) turned into the
+ * AoR to call (RFC 7904 §2: user@domain, `sip:` scheme), or an AddressError that says what is
+ * wrong and how to fix it. User names follow the enrollment server's rules (reload/security
+ * user-name.ts: a-z 0-9 . _ + -, case-insensitive), so anything a person can be called is accepted.
+ */
+import { prepareUserName } from '../reload/security/user-name.js';
+
+export type AddressErrorCode = 'empty' | 'unsupported-scheme' | 'bad-user' | 'bad-domain' | 'other-overlay' | 'has-parameters';
+
+export class AddressError extends Error {
+  override readonly name: string = 'AddressError';
+
+  constructor(
+    readonly code: AddressErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CallAddress {
+  /** `sip:bob@overlay`. */
+  readonly aor: string;
+  /** `bob`. */
+  readonly user: string;
+  readonly domain: string;
+}
+
+/** Parse a typed address for the overlay `domain`; throws AddressError. */
+export function parseCallAddress(input: string, domain: string): CallAddress {
+  let s = input.trim();
+  if (/^<.*>$/.test(s)) s = s.slice(1, -1).trim();
+  if (s === '') throw new AddressError('empty', 'Type the name of the person to call, for example bob.');
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(s);
+  if (scheme) {
+    const name = scheme[1]!.toLowerCase();
+    if (name === 'sips') throw new AddressError('unsupported-scheme', `"${input.trim()}" asks for sips:, which this phone does not offer; type sip:${s.slice(scheme[0].length)} or just the name.`);
+    if (name !== 'sip') throw new AddressError('unsupported-scheme', `"${name}:" addresses cannot be called here; type a user name such as bob, or sip:bob@${domain}.`);
+    s = s.slice(scheme[0].length);
+  }
+  if (/[;?]/.test(s)) throw new AddressError('has-parameters', `"${input.trim()}" has URI parameters (after ; or ?); type only the name, for example ${s.split(/[;?]/, 1)[0]}.`);
+  if (/\s/.test(s)) throw new AddressError('bad-user', `"${input.trim()}" contains a space; user names have no spaces.`);
+  const at = s.lastIndexOf('@');
+  const user = at < 0 ? s : s.slice(0, at);
+  const host = at < 0 ? domain : s.slice(at + 1);
+  if (user === '') throw new AddressError('bad-user', `"${input.trim()}" has nothing before the @; type the user name, for example bob@${domain}.`);
+  if (host === '') throw new AddressError('bad-domain', `"${input.trim()}" has nothing after the @; type just the name, for example ${user}.`);
+  let decoded = user;
+  try {
+    decoded = decodeURIComponent(user);
+  } catch {
+    throw new AddressError('bad-user', `"${user}" has a broken %-escape.`);
+  }
+  const prepared = prepareUserName(`${decoded}@${host}`, domain);
+  if ('error' in prepared) {
+    const code: AddressErrorCode = /domain/.test(prepared.error) && !/user name/.test(prepared.error) ? 'bad-domain' : 'bad-user';
+    throw new AddressError(code, `"${input.trim()}": ${prepared.error}.`);
+  }
+  const full = prepared.userName;
+  const localPart = full.slice(0, full.lastIndexOf('@'));
+  const hostPart = full.slice(full.lastIndexOf('@') + 1);
+  // RFC 7904 §4.1: an AoR whose domain this overlay does not serve cannot be resolved here.
+  if (hostPart !== domain.toLowerCase()) {
+    throw new AddressError('other-overlay', `${localPart}@${hostPart} is not on this overlay (${domain}); to call someone here type just the name, for example ${localPart}.`);
+  }
+  return { aor: `sip:${full}`, user: localPart, domain: hostPart };
+}

@@ -1,0 +1,220 @@
+/**
+ * OverlaySocket's routing and forking, driven with raw SIP over a real overlay: the caller side is
+ * the socket itself (as JsSIP would drive it), the devices are scripted UASes on their peers' SIP
+ * channels. (Phone tests cover the socket under a real JsSIP UA.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../platform/system-clock.js';
+import { webCryptoRandom } from '../platform/web-crypto.js';
+import type { AppChannel } from '../reload/links/app-channel.js';
+import { ApplicationId } from '../reload/wire/methods/app-attach.js';
+import { buildGruu, SipRegistrar } from '../usages/sip/index.js';
+import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../usages/sip/testing/sip-overlay-fixture.js';
+import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
+import { OverlaySocket } from './overlay-socket.js';
+import { parseSipMessage, type SipMessage } from './sip-message.js';
+
+let f: SipOverlay;
+let alice: SipOverlayPeer;
+let socket: OverlaySocket;
+const up: SipMessage[] = [];
+
+/** A scripted device: what it received, and the channel it came on. */
+interface Device {
+  readonly peer: SipOverlayPeer;
+  readonly got: { m: SipMessage; ch: AppChannel }[];
+  readonly gruu: string;
+}
+const devices = new Map<string, Device[]>();
+
+async function device(name: string, fresh = false): Promise<Device> {
+  const peer = fresh ? await f.addUser(name) : f.user(name);
+  const d: Device = { peer, got: [], gruu: buildGruu(`sip:${name}@${f.domain}`, peer.nodeId) };
+  peer.apps.onChannel(ApplicationId.SIP, (ch) => ch.onMessage((data) => d.got.push({ m: parseSipMessage(String(data))!, ch })));
+  await new SipRegistrar({ overlay: peer.peer, clock: systemClock }, { aor: `sip:${name}@${f.domain}` }).register();
+  devices.set(name, [...(devices.get(name) ?? []), d]);
+  return d;
+}
+
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The same request sent by sole (From sole, as its certificate says). */
+const asSole = (text: string) => text.replace(`From: <sip:alice@`, `From: <sip:sole@`).replace('alice.invalid', 'sole.invalid');
+
+function invite(to: string, branch: string, callId: string, method = 'INVITE'): string {
+  return [
+    `${method} ${to} SIP/2.0`,
+    `Via: SIP/2.0/RELOAD alice.invalid;branch=${branch}`,
+    'Max-Forwards: 69',
+    `To: <${to}>`,
+    `From: <sip:alice@${f.domain}>;tag=atag`,
+    `Call-ID: ${callId}`,
+    `CSeq: 7 ${method}`,
+    `Contact: <${buildGruu(`sip:alice@${f.domain}`, alice.nodeId)}>`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/** The device's response to request `req`. */
+function respond(d: Device, req: SipMessage, status: number, reason: string, tag: string): void {
+  const from = req.headers.find(([k]) => k === 'from')![1];
+  const to = req.headers.find(([k]) => k === 'to')![1];
+  const via = req.headers.filter(([k]) => k === 'via').map(([, v]) => `Via: ${v}`);
+  const text = [`SIP/2.0 ${status} ${reason}`, ...via, `From: ${from}`, `To: ${to};tag=${tag}`, `Call-ID: ${req.callId}`, `CSeq: ${req.cseq} ${req.method}`, `Contact: <${d.gruu}>`, 'Content-Length: 0', '', ''].join('\r\n');
+  const entry = d.got.find((g) => g.m === req)!;
+  entry.ch.send(text);
+}
+
+const received = (d: Device, method: string) => d.got.filter((g) => g.m.kind === 'request' && g.m.method === method).map((g) => g.m);
+const upStatuses = (callId: string) => up.filter((m) => m.callId === callId && m.kind === 'response').map((m) => `${m.status} ${m.method}`);
+
+beforeAll(async () => {
+  f = await buildSipOverlay({ peers: 12, users: ['alice', 'dave', 'sole', 'zed'] });
+  alice = f.user('alice');
+  socket = new OverlaySocket({ apps: alice.apps, overlay: alice.peer, clock: systemClock, random: webCryptoRandom }, { domain: f.domain });
+  socket.ondata = (text) => up.push(parseSipMessage(text)!);
+  socket.connect();
+  await device('dave');
+  await device('dave', true);
+  await device('sole');
+}, 60_000);
+afterAll(() => {
+  socket?.close();
+  f?.close();
+});
+
+describe('OverlaySocket', () => {
+  it('forks an INVITE to every device; the first 2xx wins, the other branch is CANCELed and its 487 ACKed', async () => {
+    const [d1, d2] = devices.get('dave')!;
+    expect(socket.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKfork1', 'call-1'))).toBe(true);
+    await until(() => received(d1!, 'INVITE').length === 1 && received(d2!, 'INVITE').length === 1);
+    const i1 = received(d1!, 'INVITE')[0]!;
+    const i2 = received(d2!, 'INVITE')[0]!;
+    respond(d1!, i1, 180, 'Ringing', 'd1');
+    respond(d2!, i2, 180, 'Ringing', 'd2');
+    await until(() => upStatuses('call-1').length === 2);
+    respond(d1!, i1, 200, 'OK', 'd1');
+    await until(() => received(d2!, 'CANCEL').length === 1);
+    const cancel = received(d2!, 'CANCEL')[0]!;
+    expect(cancel.branch).toBe('z9hG4bKfork1');
+    expect(cancel.cseq).toBe(7);
+    expect(received(d1!, 'CANCEL')).toHaveLength(0);
+    respond(d2!, cancel, 200, 'OK', 'd2');
+    respond(d2!, i2, 487, 'Request Terminated', 'd2');
+    await until(() => received(d2!, 'ACK').length === 1);
+    expect(received(d2!, 'ACK')[0]).toMatchObject({ branch: 'z9hG4bKfork1', toTag: 'd2', cseq: 7 });
+    await sleep(30);
+    // Up to the UA: both 180s and the winner's 200, not the loser's CANCEL answer nor its 487.
+    expect(upStatuses('call-1')).toEqual(['180 INVITE', '180 INVITE', '200 INVITE']);
+    expect(up.find((m) => m.callId === 'call-1' && m.status === 200)!.toTag).toBe('d1');
+    // The UA's ACK of the 2xx goes to the winner's GRUU (its Contact).
+    socket.send(invite(d1!.gruu, 'z9hG4bKack1', 'call-1', 'ACK'));
+    await until(() => received(d1!, 'ACK').length === 1);
+    expect(received(d2!, 'ACK')).toHaveLength(1);
+    expect(socket.stats()).toMatchObject({ forked: 1, cancelsSent: 1 });
+  });
+
+  it('when every branch refuses, the best final (a 6xx) goes up once all are in; all are ACKed here', async () => {
+    const [d1, d2] = devices.get('dave')!;
+    socket.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKfork2', 'call-2'));
+    await until(() => received(d1!, 'INVITE').length === 2 && received(d2!, 'INVITE').length === 2);
+    respond(d1!, received(d1!, 'INVITE')[1]!, 486, 'Busy Here', 'b1');
+    await until(() => received(d1!, 'ACK').length === 2);
+    await sleep(20);
+    expect(upStatuses('call-2')).toEqual([]); // d2 still rings
+    respond(d2!, received(d2!, 'INVITE')[1]!, 603, 'Decline', 'b2');
+    await until(() => upStatuses('call-2').length === 1);
+    expect(upStatuses('call-2')).toEqual(['603 INVITE']);
+    await until(() => received(d2!, 'ACK').length === 2);
+    // The UA's own ACK of the 603 is not sent again: the socket ACKed every branch.
+    socket.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKfork2', 'call-2', 'ACK'));
+    await sleep(30);
+    expect(received(d1!, 'ACK')).toHaveLength(2);
+    expect(received(d2!, 'ACK')).toHaveLength(2);
+  });
+
+  it('a second 2xx from another branch is ACKed and ended with BYE (RFC 3261 §13.2.2.4)', async () => {
+    const [d1, d2] = devices.get('dave')!;
+    socket.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKfork3', 'call-3'));
+    await until(() => received(d1!, 'INVITE').length === 3 && received(d2!, 'INVITE').length === 3);
+    respond(d1!, received(d1!, 'INVITE')[2]!, 200, 'OK', 'w1');
+    respond(d2!, received(d2!, 'INVITE')[2]!, 200, 'OK', 'w2');
+    await until(() => received(d2!, 'BYE').length === 1);
+    const bye = received(d2!, 'BYE')[0]!;
+    expect(bye).toMatchObject({ toTag: 'w2', fromTag: 'atag', callId: 'call-3', cseq: 8 });
+    expect(bye.requestUri).toBe(d2!.gruu);
+    expect(received(d2!, 'ACK').some((a) => a.callId === 'call-3' && a.toTag === 'w2')).toBe(true);
+    expect(upStatuses('call-3')).toEqual(['200 INVITE']);
+  });
+
+  it('one device: the UA\'s CANCEL follows its INVITE in order, and responses pass through', async () => {
+    const [sole] = devices.get('sole')!;
+    socket.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKsole', 'call-4'));
+    socket.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKsole', 'call-4', 'CANCEL'));
+    await until(() => received(sole!, 'CANCEL').length === 1);
+    expect(sole!.got.map((g) => g.m.method)).toEqual(['INVITE', 'CANCEL']);
+    respond(sole!, received(sole!, 'CANCEL')[0]!, 200, 'OK', 's');
+    respond(sole!, received(sole!, 'INVITE')[0]!, 487, 'Request Terminated', 's');
+    await until(() => upStatuses('call-4').length === 2);
+    expect(upStatuses('call-4').sort()).toEqual(['200 CANCEL', '487 INVITE']);
+    socket.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKsole', 'call-4', 'ACK'));
+    await until(() => received(sole!, 'ACK').length === 1);
+  });
+
+  it('a response goes back on the channel its request came in on', async () => {
+    const [sole] = devices.get('sole')!;
+    const ch = sole!.got[0]!.ch;
+    const gruu = buildGruu(`sip:alice@${f.domain}`, alice.nodeId);
+    ch.send(asSole(invite(gruu, 'z9hG4bKfromsole', 'call-5', 'OPTIONS')));
+    await until(() => up.some((m) => m.callId === 'call-5' && m.kind === 'request'));
+    const req = up.find((m) => m.callId === 'call-5')!;
+    const answer = ['SIP/2.0 200 OK', `Via: ${req.headers.find(([k]) => k === 'via')![1]}`, `From: <sip:sole@${f.domain}>;tag=stag`, `To: <${gruu}>;tag=x`, 'Call-ID: call-5', 'CSeq: 7 OPTIONS', 'Content-Length: 0', '', ''].join('\r\n');
+    expect(socket.send(answer)).toBe(true);
+    await until(() => sole!.got.some((g) => g.m.kind === 'response' && g.m.callId === 'call-5'));
+    expect(socket.send(answer.replace('z9hG4bKfromsole', 'z9hG4bKunknown'))).toBe(false);
+  });
+
+  it('a request From an AoR other than the channel\'s certificate user is refused with 403 and never reaches the UA', async () => {
+    const [sole] = devices.get('sole')!;
+    const ch = sole!.got[0]!.ch;
+    const gruu = buildGruu(`sip:alice@${f.domain}`, alice.nodeId);
+    // sole's certificate says sole@…, the INVITE claims to be from dave.
+    ch.send(invite(gruu, 'z9hG4bKspoof', 'call-spoof').replace(`From: <sip:alice@${f.domain}>`, `From: <sip:dave@${f.domain}>`));
+    await until(() => sole!.got.some((g) => g.m.kind === 'response' && g.m.callId === 'call-spoof'));
+    expect(sole!.got.find((g) => g.m.callId === 'call-spoof')!.m.status).toBe(403);
+    expect(up.some((m) => m.callId === 'call-spoof')).toBe(false);
+  });
+
+  it('an AoR nobody registered: a local 480 with a Warning saying why, well within 2 s; its ACK goes nowhere', async () => {
+    const t0 = performance.now();
+    socket.send(invite(`sip:ghost@${f.domain}`, 'z9hG4bKghost', 'call-6'));
+    await until(() => upStatuses('call-6').length === 1, 2000);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    const r = up.find((m) => m.callId === 'call-6')!;
+    expect(r.status).toBe(480);
+    expect(r.toTag).toBeTruthy();
+    expect(r.headers.find(([k]) => k === 'warning')![1]).toMatch(/ghost@chordphone\.test is not registered/);
+    expect(socket.send(invite(`sip:ghost@${f.domain}`, 'z9hG4bKghost', 'call-6', 'ACK'))).toBe(true);
+  });
+
+  it('an AoR of another domain gets 404, a broken GRUU 404', async () => {
+    socket.send(invite('sip:bob@elsewhere.example', 'z9hG4bKdom', 'call-7'));
+    socket.send(invite(`sip:bob@${f.domain};gr=AAAA`, 'z9hG4bKgr', 'call-8'));
+    await until(() => upStatuses('call-7').length === 1 && upStatuses('call-8').length === 1);
+    expect(upStatuses('call-7')).toEqual(['404 INVITE']);
+    expect(upStatuses('call-8')).toEqual(['404 INVITE']);
+  });
+
+  it('a registered device that cannot be reached answers 480 (stale registration after a crash)', async () => {
+    const zed = await device('zed');
+    f.network.crash(zed.peer.address);
+    f.network.crash(zed.peer.address.replace(/:\d+$/, ':5060'));
+    zed.peer.peer.close();
+    socket.send(invite(`sip:zed@${f.domain}`, 'z9hG4bKzed', 'call-9'));
+    await until(() => upStatuses('call-9').length === 1, 5000);
+    expect(['480 INVITE', '408 INVITE']).toContain(upStatuses('call-9')[0]);
+  });
+});

@@ -1,0 +1,394 @@
+/**
+ * The one JsSIP Socket of a tab's UA (ARCHITECTURE.md "SIP"): JsSIP sends every message to its
+ * single socket and keeps no registrar, so the routing lives here.
+ *
+ * - An outgoing request goes where its Request-URI says: a GRUU (RFC 7904 §6) straight to the
+ *   Node-ID in it; an AoR through a lookup of its SIP-REGISTRATION (§4.2) to every device
+ *   registered, then AppAttach (§5) — or the SIP channel we already have to that peer (§5.1 "A
+ *   previously established SIP connection MAY be used").
+ * - A response goes back on the channel its request arrived on (matched by the top Via branch,
+ *   RFC 3261 §17.2.3).
+ * - Requests to one target are sent in order; a request waits (queued) while its lookup and
+ *   AppAttach run, at most `routeTimeoutMs`.
+ * - An AoR registered on several devices is forked in parallel (RFC 3261 §16.6-16.7 done here, as
+ *   a forking proxy would): provisional responses pass up; the first 2xx wins and the other branches
+ *   get CANCEL (§9.1); a 2xx arriving later from another branch is ACKed and BYEd (§13.2.2.4);
+ *   non-2xx finals are ACKed here (§17.1.1.3) and the best is passed up once every branch is final
+ *   (§16.7 step 6: a 6xx, else the lowest).
+ * - When a request cannot be routed, the socket answers it itself (§8.2.6) so JsSIP fails at once:
+ *   480 Temporarily Unavailable when nobody is registered under the AoR (or no device is
+ *   reachable), 482 for a registration loop, 404 for an AoR outside the overlay, 408 when the
+ *   overlay did not answer in time; a `Warning: 399` header (§20.43) says why in words.
+ * - A request that starts a dialog or stands alone must come From the AoR of the certificate
+ *   behind its channel (verified on the signed AppAttach); otherwise it is answered 403 here.
+ * - At most `maxForks` devices per request (RFC 7904 §8.2.1 "throttle at some reasonable number").
+ */
+import { nodeIdKey } from '../reload/forwarding/index.js';
+import type { AppAttachService, AppChannel, AppChannelData, OverlayPeer } from '../reload/overlay/index.js';
+import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
+import { bytesEqual, toHex } from '../reload/wire/codec/hex.js';
+import type { Destination } from '../reload/wire/destination.js';
+import { ApplicationId } from '../reload/wire/methods/app-attach.js';
+import { aorResourceName, lookupAor, parseGruu, SipUsageError } from '../usages/sip/index.js';
+import { bestFinal, routingKey, statusForRoutingFailure } from './routing-outcomes.js';
+import { buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
+
+export interface OverlaySocketDeps {
+  readonly apps: Pick<AppAttachService, 'channel' | 'onChannel' | 'verifiedUser'>;
+  readonly overlay: Pick<OverlayPeer, 'fetch' | 'nodeId'>;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger?: Logger;
+}
+
+export interface OverlaySocketInit {
+  /** The overlay's domain: AoRs are `user@domain` (RFC 7904 §3.4). */
+  readonly domain: string;
+  /** Application-ID of the channels; default 5060 (SIP, RFC 7904 §5.1). */
+  readonly application?: number;
+  /** Longest wait for a lookup and AppAttach before answering 408 locally; default 1500 ms. */
+  readonly routeTimeoutMs?: number;
+  /** How long transaction state is kept (RFC 3261 64*T1); default 32 000 ms. */
+  readonly transactionLifetimeMs?: number;
+  /** Most devices one request is forked to (RFC 7904 §8.2.1 "throttle at some reasonable number"); default 8. */
+  readonly maxForks?: number;
+}
+
+export interface OverlaySocketStats {
+  /** Requests the socket answered itself (no route). */
+  readonly synthesized: number;
+  /** Requests sent to more than one device. */
+  readonly forked: number;
+  /** CANCELs the socket sent to branches that lost. */
+  readonly cancelsSent: number;
+  readonly requestsSent: number;
+  readonly responsesSent: number;
+  readonly received: number;
+}
+
+interface Fork {
+  readonly channel: AppChannel;
+  final?: number;
+  cancelled?: boolean;
+}
+
+interface ClientTx {
+  readonly request: SipMessage;
+  forks: Fork[];
+  ready: Promise<void>;
+  winner?: Fork;
+  synthesized?: boolean;
+  finals: SipMessage[];
+  timer?: Timer;
+}
+
+const RELOAD_TRANSPORT = 'RELOAD';
+
+export class OverlaySocket {
+  /** JsSIP Socket interface (lib/Socket.js). */
+  readonly via_transport: string = RELOAD_TRANSPORT;
+  readonly url: string;
+  readonly sip_uri: string;
+  onconnect: () => void = () => {};
+  ondisconnect: (error: boolean, code?: number, reason?: string) => void = () => {};
+  ondata: (data: string) => void = () => {};
+
+  private connected = false;
+  private readonly log: Logger;
+  private readonly application: number;
+  private readonly routeTimeoutMs: number;
+  private readonly lifetimeMs: number;
+  private readonly clientTx = new Map<string, ClientTx>();
+  private readonly serverTx = new Map<string, { channel: AppChannel; timer: Timer }>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly unsubscribe: () => void;
+  private counters = { synthesized: 0, forked: 0, cancelsSent: 0, requestsSent: 0, responsesSent: 0, received: 0 };
+
+  constructor(
+    private readonly deps: OverlaySocketDeps,
+    private readonly init: OverlaySocketInit,
+  ) {
+    this.log = deps.logger ?? silentLogger;
+    this.application = init.application ?? ApplicationId.SIP;
+    this.routeTimeoutMs = init.routeTimeoutMs ?? 1500;
+    this.lifetimeMs = init.transactionLifetimeMs ?? 32_000;
+    this.url = `reload://${init.domain}`;
+    this.sip_uri = `sip:${init.domain}`;
+    const offMessages = new Set<() => void>();
+    const offChannels = deps.apps.onChannel(this.application, (ch) => {
+      const off = ch.onMessage((data) => this.receive(ch, data));
+      offMessages.add(off);
+      ch.onClose(() => offMessages.delete(off));
+    });
+    this.unsubscribe = () => {
+      offChannels();
+      for (const off of offMessages) off();
+      offMessages.clear();
+    };
+  }
+
+  connect(): void {
+    this.connected = true;
+    this.deps.clock.setTimer(0, () => this.connected && this.onconnect());
+  }
+
+  disconnect(): void {
+    this.connected = false;
+  }
+
+  /** Stop for good (the UA is gone). */
+  close(): void {
+    this.connected = false;
+    this.unsubscribe();
+    for (const t of this.clientTx.values()) t.timer?.cancel();
+    for (const t of this.serverTx.values()) t.timer.cancel();
+    this.clientTx.clear();
+    this.serverTx.clear();
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  isConnecting(): boolean {
+    return false;
+  }
+
+  stats(): OverlaySocketStats {
+    return { ...this.counters };
+  }
+
+  send(data: string | ArrayBufferLike | ArrayBufferView | Blob): boolean {
+    if (!this.connected || typeof data !== 'string') return false;
+    const m = parseSipMessage(data);
+    if (!m) {
+      this.log.warn('not a SIP message: not sent');
+      return false;
+    }
+    if (m.kind === 'response') return this.sendResponse(m);
+    this.sendRequest(m);
+    return true;
+  }
+
+  /** RFC 3261 §18.2.2: a response goes back where its request came from. */
+  private sendResponse(m: SipMessage): boolean {
+    const tx = this.serverTx.get(m.branch);
+    if (!tx || tx.channel.state !== 'open') {
+      this.log.debug('response with no channel to go back on', { branch: m.branch, status: m.status });
+      return false;
+    }
+    this.counters.responsesSent++;
+    return tx.channel.send(m.raw);
+  }
+
+  private sendRequest(m: SipMessage): void {
+    const tx = this.clientTx.get(m.branch);
+    if (tx && (m.method === 'ACK' || m.method === 'CANCEL')) {
+      void tx.ready.then(() => this.inTransaction(tx, m));
+      return;
+    }
+    if (m.method === 'ACK') {
+      // The ACK of a 2xx (§13.2.2.4) has its own branch and goes to the remote target (a GRUU).
+      this.queue(m, async (lists, signal) => {
+        for (const ch of await this.channels(lists, signal)) this.transmit(ch, m.raw);
+      });
+      return;
+    }
+    const fresh: ClientTx = { request: m, forks: [], ready: Promise.resolve(), finals: [] };
+    this.remember(m.branch, fresh);
+    fresh.ready = this.queue(m, async (lists, signal) => {
+      const channels = await this.channels(lists, signal);
+      if (channels.length === 0) throw new SipUsageError('not-registered', `no device of ${m.requestUri} can be reached`);
+      fresh.forks = channels.map((channel) => ({ channel }));
+      if (channels.length > 1) this.counters.forked++;
+      for (const ch of channels) this.transmit(ch, m.raw);
+    }).catch((e: unknown) => {
+      fresh.synthesized = true;
+      this.answerLocally(m, e);
+    });
+  }
+
+  /** ACK or CANCEL within a client transaction we forked. */
+  private inTransaction(tx: ClientTx, m: SipMessage): void {
+    if (tx.synthesized) return; // ACK of our own 480 & co.; nothing to CANCEL
+    if (m.method === 'ACK') {
+      // A forked INVITE's non-2xx finals were ACKed here already.
+      if (tx.forks.length === 1) this.transmit(tx.forks[0]!.channel, m.raw);
+      return;
+    }
+    const open = tx.forks.filter((f) => f.final === undefined && !f.cancelled);
+    for (const f of tx.forks.length === 1 ? tx.forks : open) this.transmit(f.channel, m.raw);
+  }
+
+  /** Where the Request-URI points: destination lists (several for an AoR on several devices). */
+  private async resolve(m: SipMessage, signal: AbortSignal): Promise<Destination[][]> {
+    const gruu = parseGruu(m.requestUri);
+    if (gruu) return [[...gruu.destinationList]];
+    aorResourceName(m.requestUri, this.init.domain);
+    const contacts = await lookupAor(this.deps.overlay, m.requestUri, { signal });
+    return contacts.map((c) => [...c.destinationList]);
+  }
+
+  /**
+   * Run `work` on the destination lists of `m` after the requests queued before it to the same
+   * target, within routeTimeoutMs.
+   */
+  private queue(m: SipMessage, work: (lists: Destination[][], signal: AbortSignal) => Promise<void>): Promise<void> {
+    const key = routingKey(m.requestUri);
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const run = previous.then(async () => {
+      const controller = new AbortController();
+      let timer: Timer | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = this.deps.clock.setTimer(this.routeTimeoutMs, () => {
+          controller.abort();
+          reject(new SipUsageError('overlay-failure', `the overlay did not find ${m.requestUri} within ${this.routeTimeoutMs} ms`));
+        });
+      });
+      try {
+        await Promise.race([this.resolve(m, controller.signal).then((lists) => work(lists, controller.signal)), timeout]);
+      } finally {
+        timer?.cancel();
+      }
+    });
+    const tail = run.catch(() => {});
+    this.chains.set(key, tail);
+    void tail.then(() => this.chains.get(key) === tail && this.chains.delete(key));
+    return run;
+  }
+
+  /**
+   * Caller ID that cannot be forged: a request that starts a dialog or stands alone (no To tag)
+   * must come From the AoR of the certificate behind its channel (the user name verified on the
+   * signed AppAttach, RFC 6940 §6.3.4; RFC 7904 §3.3 binds AoR and user name). Otherwise it is
+   * answered 403 here and the UA never sees it.
+   */
+  private fromVerified(ch: AppChannel, m: SipMessage): boolean {
+    if (m.toTag !== undefined || m.method === 'ACK' || m.method === 'CANCEL') return true;
+    const user = this.deps.apps.verifiedUser(ch.remoteNodeId);
+    if (user === undefined) return true; // no AppAttach seen (cannot happen with AppAttachService): nothing to check against
+    let from: string | undefined;
+    try {
+      from = aorResourceName(m.fromUri ?? '');
+    } catch {
+      from = undefined;
+    }
+    if (from === user.toLowerCase()) return true;
+    this.log.warn('request From another user than the channel\'s certificate: refused', { from: m.fromUri, certificate: user });
+    ch.send(synthesizeResponse(m, 403, 'Forbidden', toHex(this.deps.random.bytes(5)), [['Warning', `399 ${this.init.domain} "From is not the certificate user ${user}"`]]));
+    return false;
+  }
+
+  /** Channels to each destination list (AppAttach or reuse), in parallel; unreachable ones left out. */
+  private async channels(lists: Destination[][], signal: AbortSignal): Promise<AppChannel[]> {
+    const self = this.deps.overlay.nodeId;
+    const targets = lists
+      .filter((l) => {
+        const last = l[l.length - 1];
+        return last?.kind === 'node' && !bytesEqual(last.nodeId, self);
+      })
+      .slice(0, this.init.maxForks ?? 8);
+    const settled = await Promise.allSettled(targets.map((l) => this.deps.apps.channel(l, this.application, { signal })));
+    const out: AppChannel[] = [];
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') {
+        if (!out.includes(s.value)) out.push(s.value);
+      } else this.log.info('a registered device could not be reached', { target: JSON.stringify(targets[i]?.map((d) => (d.kind === 'node' ? nodeIdKey(d.nodeId) : d.kind))), error: String(s.reason) });
+    });
+    return out;
+  }
+
+  private transmit(ch: AppChannel, raw: string): void {
+    this.counters.requestsSent++;
+    if (!ch.send(raw)) this.log.debug('the SIP channel did not take the message', { channel: ch.id });
+  }
+
+  /** RFC 3261 §8.2.6: answer a request we could not route, so the UA fails at once. */
+  private answerLocally(m: SipMessage, e: unknown): void {
+    if (m.method === 'ACK') return;
+    const [status, reason] = statusForRoutingFailure(e);
+    const text = (e instanceof Error ? e.message : String(e)).replace(/["\\\r\n]/g, ' ');
+    this.counters.synthesized++;
+    const response = synthesizeResponse(m, status, reason, toHex(this.deps.random.bytes(5)), [['Warning', `399 ${this.init.domain} "${text}"`]]);
+    this.deps.clock.setTimer(0, () => this.up(response));
+  }
+
+  private receive(ch: AppChannel, data: AppChannelData): void {
+    const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+    const m = parseSipMessage(text);
+    if (!m) return;
+    this.counters.received++;
+    if (m.kind === 'request') {
+      if (!this.fromVerified(ch, m)) return;
+      if (m.method !== 'ACK') {
+        const old = this.serverTx.get(m.branch);
+        old?.timer.cancel();
+        this.serverTx.set(m.branch, { channel: ch, timer: this.deps.clock.setTimer(this.lifetimeMs, () => this.serverTx.delete(m.branch)) });
+      }
+      this.up(text);
+      return;
+    }
+    const tx = this.clientTx.get(m.branch);
+    const fork = tx?.forks.find((f) => f.channel === ch);
+    if (!tx || !fork) {
+      this.up(text);
+      return;
+    }
+    if (m.method === 'CANCEL') {
+      if (!fork.cancelled || tx.forks.length === 1) this.up(text);
+      return;
+    }
+    if (m.method !== 'INVITE' || tx.forks.length === 1) {
+      if (m.status >= 200) fork.final ??= m.status;
+      this.up(text);
+      return;
+    }
+    this.forkedInviteResponse(tx, fork, m);
+  }
+
+  /** RFC 3261 §16.7 for a forked INVITE. */
+  private forkedInviteResponse(tx: ClientTx, fork: Fork, m: SipMessage): void {
+    if (m.status < 200) {
+      if (!tx.winner) this.up(m.raw);
+      return;
+    }
+    if (m.status < 300) {
+      if (!tx.winner) {
+        tx.winner = fork;
+        fork.final = m.status;
+        this.up(m.raw);
+        // "the first answer wins and the others get CANCEL"
+        for (const f of tx.forks) {
+          if (f === fork || f.final !== undefined || f.cancelled) continue;
+          f.cancelled = true;
+          this.counters.cancelsSent++;
+          this.transmit(f.channel, buildCancel(tx.request));
+        }
+      } else if (fork === tx.winner) {
+        this.up(m.raw); // a retransmission: the UA ACKs it again
+      } else {
+        fork.final = m.status;
+        const branch = () => `z9hG4bK${toHex(this.deps.random.bytes(8))}`;
+        for (const r of buildAckAndBye(tx.request, m, [branch(), branch()])) this.transmit(fork.channel, r);
+      }
+      return;
+    }
+    // A non-2xx final: ACK it here (hop by hop, §17.1.1.3).
+    this.transmit(fork.channel, buildNon2xxAck(tx.request, m));
+    if (fork.final !== undefined) return;
+    fork.final = m.status;
+    if (tx.winner) return;
+    tx.finals.push(m);
+    if (tx.forks.every((f) => f.final !== undefined)) this.up(bestFinal(tx.finals).raw);
+  }
+
+  private up(text: string): void {
+    if (this.connected) this.ondata(text);
+  }
+
+  private remember(branch: string, tx: ClientTx): void {
+    this.clientTx.get(branch)?.timer?.cancel();
+    tx.timer = this.deps.clock.setTimer(this.lifetimeMs, () => this.clientTx.get(branch) === tx && this.clientTx.delete(branch));
+    this.clientTx.set(branch, tx);
+  }
+}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../platform/system-clock.js';
+import { webCryptoRandom } from '../platform/web-crypto.js';
+import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../usages/sip/testing/sip-overlay-fixture.js';
+import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
+import { AddressError } from './address.js';
+import { Phone } from './phone.js';
+import { PhoneError } from './phone-error.js';
+
+let f: SipOverlay;
+const phones: Phone[] = [];
+
+function phoneOf(p: SipOverlayPeer): Phone {
+  const phone = new Phone({ overlay: p.peer, apps: p.apps, clock: systemClock, random: webCryptoRandom }, { user: `${p.name}@${f.domain}`, domain: f.domain });
+  phones.push(phone);
+  return phone;
+}
+
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
+beforeAll(async () => {
+  f = await buildSipOverlay({ peers: 14, users: ['alice', 'bob', 'erin', 'dave'] });
+}, 60_000);
+afterAll(async () => {
+  for (const p of phones) await p.stop().catch(() => {});
+  f?.close();
+});
+
+describe('Phone over OverlaySocket (JsSIP, RFC 7904 registrations, AppAttach channels)', () => {
+  it('alice and bob exchange SIP MESSAGEs by AoR; one AppAttach, the channel reused both ways', async () => {
+    const alice = phoneOf(f.user('alice'));
+    const bob = phoneOf(f.user('bob'));
+    await Promise.all([alice.start(), bob.start()]);
+    expect(alice.snapshot().state).toBe('ready');
+
+    await alice.sendMessage('bob', 'hello bob');
+    await until(() => bob.snapshot().messages.length === 1);
+    expect(bob.snapshot().messages[0]).toMatchObject({ direction: 'incoming', peer: 'alice', text: 'hello bob' });
+
+    await alice.sendMessage(`sip:bob@${f.domain}`, 'second');
+    await bob.sendMessage(`alice@${f.domain}`, 'hi alice');
+    await until(() => alice.snapshot().messages.some((m) => m.direction === 'incoming'));
+    expect(alice.snapshot().messages.find((m) => m.direction === 'incoming')).toMatchObject({ peer: 'bob', text: 'hi alice' });
+
+    // One AppAttach (alice → bob) for all three: alice reused her channel, bob used the inbound one.
+    const a = f.user('alice').apps.stats();
+    const b = f.user('bob').apps.stats();
+    expect(a.appAttachesSent).toBe(1);
+    expect(b.appAttachesSent).toBe(0);
+    expect(b.appAttachesAnswered).toBe(1);
+    expect(a.reused).toBeGreaterThanOrEqual(1);
+    expect(b.reused).toBeGreaterThanOrEqual(1);
+    expect(f.user('alice').apps.channels()).toHaveLength(1);
+    expect(f.user('bob').apps.channels()).toHaveLength(1);
+  });
+
+  it('a MESSAGE to an AoR nobody registered fails with "is not online" within 2 s', async () => {
+    const alice = phones[0]!;
+    const t0 = performance.now();
+    const e = await rejection(alice.sendMessage('nobody', 'hello?'));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(e).toBeInstanceOf(PhoneError);
+    expect((e as PhoneError).code).toBe('not-online');
+    expect((e as PhoneError).message).toBe('nobody is not online.');
+    expect((e as PhoneError).status).toBe(480);
+    expect(alice.socket.stats().synthesized).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a malformed address is refused before anything is sent', async () => {
+    const e = await rejection(phones[0]!.sendMessage('bob smith', 'x'));
+    expect(e).toBeInstanceOf(AddressError);
+  });
+
+  it('a MESSAGE to an AoR on two devices is forked to both', async () => {
+    const d1 = phoneOf(f.user('dave'));
+    const d2 = phoneOf(await f.addUser('dave'));
+    await Promise.all([d1.start(), d2.start()]);
+    const erin = phoneOf(f.user('erin'));
+    await erin.start();
+    await erin.sendMessage('dave', 'to every dave');
+    await until(() => d1.snapshot().messages.length === 1 && d2.snapshot().messages.length === 1);
+    expect(erin.socket.stats().forked).toBe(1);
+    expect(d1.snapshot().messages[0]!.text).toBe('to every dave');
+    expect(d2.snapshot().messages[0]!.text).toBe('to every dave');
+  });
+
+  it('stop() removes the registration: bob is then not online', async () => {
+    const [alice, bob] = phones;
+    await bob!.stop();
+    const e = await rejection(alice!.sendMessage('bob', 'still there?'));
+    expect((e as PhoneError).code).toBe('not-online');
+  });
+});

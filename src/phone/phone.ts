@@ -1,0 +1,297 @@
+/**
+ * The Phone: what the UI uses (style.md §9). One JsSIP UA over one OverlaySocket, the user's
+ * SIP-REGISTRATION kept in the overlay (RFC 7904 §3), calls and text messages by AoR.
+ *
+ * ```ts
+ * const phone = new Phone({ overlay: peer, apps, clock, random }, { user: 'alice@chordphone.test', domain: 'chordphone.test' });
+ * await phone.start();                          // registers alice, starts the UA
+ * const call = phone.call('bob');               // PhoneCall: state, answer, hangup, mute, hold
+ * await phone.sendMessage('bob', 'hi');         // rejects with PhoneError ("bob is not online.")
+ * phone.subscribe(() => render(phone.snapshot()));
+ * await phone.stop();                           // unregisters (leave / tab close)
+ * ```
+ * Contact is the device's GRUU (RFC 7904 §6), so in-dialog requests come straight back here.
+ * Media ICE must not hold the INVITE back (issue 6): the session's `icecandidate` event calls
+ * `ready()` at the first server-reflexive or relay candidate, or `iceReadyMs` after the first
+ * host candidate.
+ */
+import { UA } from 'jssip';
+import type { RTCSession } from 'jssip/lib/RTCSession.js';
+import type { AppAttachService, OverlayPeer } from '../reload/overlay/index.js';
+import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
+import { buildGruu, SipRegistrar } from '../usages/sip/index.js';
+import { parseCallAddress } from './address.js';
+import { OverlaySocket } from './overlay-socket.js';
+import { PhoneCall, type AnswerCallOptions, type CallSnapshot } from './phone-call.js';
+import { microphoneDenied, PhoneError, phoneErrorFor } from './phone-error.js';
+
+export interface PhoneDeps {
+  readonly overlay: Pick<OverlayPeer, 'nodeId' | 'store' | 'fetch'>;
+  readonly apps: Pick<AppAttachService, 'channel' | 'onChannel' | 'verifiedUser'>;
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The local media of a call (the browser's getUserMedia; @roamhq/wrtc tracks in Node). */
+  readonly getMedia?: (constraints: { audio: boolean; video: boolean }) => Promise<MediaStream>;
+  readonly logger?: Logger;
+  /** Wall-clock time (ms since 1970) for message timestamps; default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface PhoneInit {
+  /** The certificate's user name, `alice@chordphone.test` (RFC 7904 §3.3). */
+  readonly user: string;
+  /** The overlay's domain. */
+  readonly domain: string;
+  /** STUN/TURN servers of the configuration, for media ICE. */
+  readonly rtcConfiguration?: RTCConfiguration;
+  /**
+   * Registration lifetime, s; default 600, refreshed at 80 %: short, so a tab that vanished without
+   * `stop()` stops being called within minutes (RFC 7904 §3.1: the StoredData lifetime).
+   */
+  readonly registrationLifetime?: number;
+  /** Send the INVITE / 200 this long after the first host candidate at the latest; default 300 ms. */
+  readonly iceReadyMs?: number;
+  /** OverlaySocket's routing bound; default 1500 ms. */
+  readonly routeTimeoutMs?: number;
+}
+
+/** Host candidates arriving this close together belong to one burst (ms). */
+const ICE_QUIET_MS = 10;
+
+/** JsSIP's `icecandidate` session event. */
+interface IceEvent {
+  readonly candidate: RTCIceCandidate | null;
+  ready(): void;
+}
+
+export type PhoneState = 'stopped' | 'starting' | 'ready' | 'stopping' | 'failed';
+
+export interface ChatMessage {
+  readonly direction: 'incoming' | 'outgoing';
+  /** The other party's user name. */
+  readonly peer: string;
+  readonly text: string;
+  readonly at: number;
+}
+
+export interface PhoneSnapshot {
+  readonly state: PhoneState;
+  readonly aor: string;
+  readonly calls: readonly CallSnapshot[];
+  readonly messages: readonly ChatMessage[];
+  readonly error: PhoneError | undefined;
+}
+
+export class Phone {
+  readonly aor: string;
+  readonly gruu: string;
+  readonly socket: OverlaySocket;
+  private readonly ua: UA;
+  private readonly registrar: SipRegistrar;
+  private readonly log: Logger;
+  private current: PhoneState = 'stopped';
+  private error: PhoneError | undefined;
+  private readonly calls = new Map<string, PhoneCall>();
+  private readonly messages: ChatMessage[] = [];
+  private readonly listeners = new Set<() => void>();
+  private readonly incomingListeners = new Set<(call: PhoneCall) => void>();
+  private snap: PhoneSnapshot | undefined;
+
+  constructor(
+    private readonly deps: PhoneDeps,
+    private readonly init: PhoneInit,
+  ) {
+    this.log = deps.logger ?? silentLogger;
+    this.aor = `sip:${init.user}`;
+    this.gruu = buildGruu(this.aor, deps.overlay.nodeId);
+    this.registrar = new SipRegistrar({ overlay: deps.overlay, clock: deps.clock, logger: this.log }, { aor: this.aor, lifetime: init.registrationLifetime ?? 600 });
+    this.socket = new OverlaySocket(
+      { apps: deps.apps, overlay: deps.overlay, clock: deps.clock, random: deps.random, logger: this.log },
+      { domain: init.domain, ...(init.routeTimeoutMs ? { routeTimeoutMs: init.routeTimeoutMs } : {}) },
+    );
+    this.ua = new UA({
+      sockets: [this.socket as never],
+      uri: this.aor,
+      contact_uri: this.gruu,
+      register: false,
+      user_agent: 'Chordphone',
+      connection_recovery_min_interval: 2,
+    });
+    this.ua.on('newRTCSession', (e: { originator: string; session: RTCSession }) => {
+      if (e.originator !== 'remote') return;
+      const call = this.track(new PhoneCall(e.session, 'incoming', (s, o) => this.answerSession(s, o)));
+      for (const l of [...this.incomingListeners]) l(call);
+    });
+    this.ua.on('newMessage', (e: { originator: string; request: { body?: string; from: { uri: { user?: string } } } }) => {
+      if (e.originator !== 'remote') return;
+      this.messages.push({ direction: 'incoming', peer: e.request.from.uri.user ?? '', text: e.request.body ?? '', at: (this.deps.now ?? Date.now)() });
+      this.emit();
+    });
+  }
+
+  get state(): PhoneState {
+    return this.current;
+  }
+
+  /** Register in the overlay and start the UA; resolves when calls can be made and received. */
+  async start(): Promise<void> {
+    if (this.current === 'ready' || this.current === 'starting') return;
+    this.setState('starting');
+    try {
+      await this.registrar.register();
+      await new Promise<void>((resolve) => {
+        this.ua.once('connected', () => resolve());
+        this.ua.start();
+      });
+      this.setState('ready');
+    } catch (e) {
+      this.error = new PhoneError('failed', `Could not register ${this.init.user} in the overlay: ${e instanceof Error ? e.message : String(e)}`);
+      this.setState('failed');
+      throw this.error;
+    }
+  }
+
+  /** End every call, remove the registration (RFC 7904: "removed on leave") and stop the UA. */
+  async stop(): Promise<void> {
+    if (this.current === 'stopped') return;
+    this.setState('stopping');
+    for (const c of this.calls.values()) c.hangup();
+    try {
+      await this.registrar.unregister();
+    } catch (e) {
+      this.log.warn('could not remove the registration', { error: String(e) });
+    }
+    this.ua.stop();
+    this.socket.close();
+    this.setState('stopped');
+  }
+
+  /**
+   * Call `address` (`bob`, `bob@domain`, `sip:bob@domain`), audio (video when asked), with local
+   * media from `getMedia` when injected. Rejects with AddressError for a malformed address,
+   * PhoneError `microphone-denied` when the microphone is blocked; later failures (not online,
+   * busy, declined) show on the PhoneCall.
+   */
+  async call(address: string, options: { video?: boolean } = {}): Promise<PhoneCall> {
+    this.requireReady();
+    const target = parseCallAddress(address, this.init.domain);
+    const video = options.video ?? false;
+    const stream = await this.media(video);
+    const session = this.ua.call(target.aor, {
+      ...(stream ? { mediaStream: stream } : { mediaConstraints: { audio: true, video } }),
+      pcConfig: this.init.rtcConfiguration ?? {},
+      eventHandlers: { icecandidate: this.iceReadiness() },
+    } as never) as RTCSession;
+    return this.track(new PhoneCall(session, 'outgoing', (s, o) => this.answerSession(s, o)));
+  }
+
+  /** Send a text (SIP MESSAGE, RFC 3428); resolves on 2xx, rejects with PhoneError / AddressError. */
+  async sendMessage(address: string, text: string): Promise<void> {
+    this.requireReady();
+    const target = parseCallAddress(address, this.init.domain);
+    return new Promise<void>((resolve, reject) => {
+      this.ua.sendMessage(target.aor, text, {
+        contentType: 'text/plain',
+        eventHandlers: {
+          succeeded: () => {
+            this.messages.push({ direction: 'outgoing', peer: target.user, text, at: (this.deps.now ?? Date.now)() });
+            this.emit();
+            resolve();
+          },
+          failed: (e: { cause: string; response?: { status_code?: number; getHeader(n: string): string | undefined } | null }) => {
+            const status = e.response?.status_code;
+            const warning = e.response?.getHeader('Warning');
+            reject(phoneErrorFor(target.user, { cause: e.cause, ...(status ? { status } : {}), ...(warning ? { warning } : {}) }));
+          },
+        },
+      } as never);
+    });
+  }
+
+  /** Be told of each incoming call (it rings until answered, declined or cancelled). */
+  onIncomingCall(listener: (call: PhoneCall) => void): () => void {
+    this.incomingListeners.add(listener);
+    return () => this.incomingListeners.delete(listener);
+  }
+
+  /** For useSyncExternalStore: called on every change; `snapshot()` is immutable and cached. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): PhoneSnapshot {
+    this.snap ??= { state: this.current, aor: this.aor, calls: [...this.calls.values()].map((c) => c.snapshot()), messages: [...this.messages], error: this.error };
+    return this.snap;
+  }
+
+  private requireReady(): void {
+    if (this.current !== 'ready') throw new PhoneError('not-started', 'The phone is not connected to the overlay yet.');
+  }
+
+  private async media(video: boolean): Promise<MediaStream | undefined> {
+    if (!this.deps.getMedia) return undefined;
+    try {
+      return await this.deps.getMedia({ audio: true, video });
+    } catch (e) {
+      if (e instanceof Error && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) throw microphoneDenied();
+      throw new PhoneError('failed', `No microphone could be opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private async answerSession(session: RTCSession, options: AnswerCallOptions): Promise<void> {
+    const stream = options.mediaStream ?? (await this.media(options.video ?? false));
+    session.on('icecandidate', this.iceReadiness());
+    session.answer({ ...(stream ? { mediaStream: stream } : { mediaConstraints: { audio: true, video: options.video ?? false } }), pcConfig: this.init.rtcConfiguration ?? {} });
+  }
+
+  /**
+   * Do not wait out ICE gathering (issue 6; webrtc-and-jssip-facts.md): a handler for one session's
+   * `icecandidate` events that lets the offer/answer go at the first server-reflexive or relay
+   * candidate, or once host candidates stop coming for `ICE_QUIET_MS`, and at the latest
+   * `iceReadyMs` after the first candidate.
+   */
+  private iceReadiness(): (e: IceEvent) => void {
+    let cap: Timer | undefined;
+    let quiet: Timer | undefined;
+    let done = false;
+    return (e) => {
+      const go = () => {
+        if (done) return;
+        done = true;
+        cap?.cancel();
+        quiet?.cancel();
+        e.ready();
+      };
+      const type = e.candidate?.type ?? /typ (\w+)/.exec(e.candidate?.candidate ?? '')?.[1];
+      if (type === 'srflx' || type === 'relay') return go();
+      cap ??= this.deps.clock.setTimer(this.init.iceReadyMs ?? 300, go);
+      // Without STUN/TURN servers host candidates are all there is: go once they stop coming.
+      if ((this.init.rtcConfiguration?.iceServers?.length ?? 0) === 0) {
+        quiet?.cancel();
+        quiet = this.deps.clock.setTimer(ICE_QUIET_MS, go);
+      }
+    };
+  }
+
+  private track(call: PhoneCall): PhoneCall {
+    this.calls.set(call.id, call);
+    call.onChange(() => {
+      if (call.state === 'ended' || call.state === 'failed') this.deps.clock.setTimer(60_000, () => this.calls.get(call.id) === call && this.calls.delete(call.id) && this.emit());
+      this.emit();
+    });
+    this.emit();
+    return call;
+  }
+
+  private setState(s: PhoneState): void {
+    this.current = s;
+    this.emit();
+  }
+
+  private emit(): void {
+    this.snap = undefined;
+    for (const l of [...this.listeners]) l();
+  }
+}
+

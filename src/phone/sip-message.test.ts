@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse } from './sip-message.js';
+
+const CRLF = '\r\n';
+const invite = [
+  'INVITE sip:bob@d;gr=AAAA SIP/2.0',
+  'v: SIP/2.0/RELOAD a.invalid;branch=z9hG4bKtop, SIP/2.0/RELOAD b.invalid;branch=z9hG4bKlow',
+  'Via: SIP/2.0/RELOAD c.invalid;branch=z9hG4bKthird',
+  'f: "Alice" <sip:alice@d>;tag=at',
+  't: <sip:bob@d>',
+  'i: call@x',
+  'CSeq: 12 INVITE',
+  'm: <sip:alice@d;gr=BBBB;ob>',
+  'Subject: a long',
+  '  folded subject',
+  'Route: <sip:r@d>',
+  'l: 0',
+  '',
+  '',
+].join(CRLF);
+
+describe('parseSipMessage', () => {
+  it('reads the start line, the top Via branch, compact and folded headers', () => {
+    const m = parseSipMessage(invite)!;
+    expect(m).toMatchObject({ kind: 'request', method: 'INVITE', requestUri: 'sip:bob@d;gr=AAAA', branch: 'z9hG4bKtop', callId: 'call@x', cseq: 12, fromTag: 'at', toTag: undefined, fromUri: 'sip:alice@d', contactUri: 'sip:alice@d;gr=BBBB;ob' });
+    expect(m.headers.find(([k]) => k === 'subject')![1]).toBe('a long folded subject');
+  });
+
+  it('reads a response with the CSeq method', () => {
+    const m = parseSipMessage(`SIP/2.0 180 Ringing${CRLF}Via: SIP/2.0/RELOAD a.invalid;branch=z9hG4bK1${CRLF}From: <sip:a@d>;tag=1${CRLF}To: <sip:b@d>;tag=2${CRLF}Call-ID: c${CRLF}CSeq: 3 INVITE${CRLF}${CRLF}`)!;
+    expect(m).toMatchObject({ kind: 'response', status: 180, method: 'INVITE', toTag: '2' });
+  });
+
+  it.each([
+    ['no CSeq', `OPTIONS sip:b@d SIP/2.0${CRLF}Call-ID: c${CRLF}${CRLF}`],
+    ['no Call-ID', `OPTIONS sip:b@d SIP/2.0${CRLF}CSeq: 1 OPTIONS${CRLF}${CRLF}`],
+    ['not SIP', `GET / HTTP/1.1${CRLF}Host: x${CRLF}${CRLF}`],
+    ['a header without a colon', `OPTIONS sip:b@d SIP/2.0${CRLF}garbage${CRLF}${CRLF}`],
+    ['empty', ''],
+  ])('%s → undefined', (_name, text) => {
+    expect(parseSipMessage(text)).toBeUndefined();
+  });
+});
+
+describe('messages the socket makes', () => {
+  const req = parseSipMessage(invite)!;
+
+  it('a synthesized response keeps every Via, adds a To tag (RFC 3261 §8.2.6)', () => {
+    const r = parseSipMessage(synthesizeResponse(req, 480, 'Temporarily Unavailable', 'tt', [['Warning', '399 d "why"']]))!;
+    expect(r).toMatchObject({ kind: 'response', status: 480, method: 'INVITE', branch: 'z9hG4bKtop', toTag: 'tt', fromTag: 'at', cseq: 12 });
+    expect(r.headers.filter(([k]) => k === 'via').map(([, v]) => v)).toHaveLength(2);
+    expect(r.raw).toContain('Warning: 399 d "why"');
+  });
+
+  it('CANCEL and the ACK of a non-2xx carry the INVITE\'s top Via only and its Route (§9.1, §17.1.1.3)', () => {
+    const c = parseSipMessage(buildCancel(req))!;
+    expect(c).toMatchObject({ method: 'CANCEL', requestUri: 'sip:bob@d;gr=AAAA', branch: 'z9hG4bKtop', cseq: 12, toTag: undefined });
+    expect(c.headers.filter(([k]) => k === 'via')).toEqual([['via', 'SIP/2.0/RELOAD a.invalid;branch=z9hG4bKtop']]);
+    expect(c.headers.find(([k]) => k === 'route')![1]).toBe('<sip:r@d>');
+    const busy = parseSipMessage(synthesizeResponse(req, 486, 'Busy Here', 'bt'))!;
+    const ack = parseSipMessage(buildNon2xxAck(req, busy))!;
+    expect(ack).toMatchObject({ method: 'ACK', branch: 'z9hG4bKtop', toTag: 'bt', cseq: 12 });
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * The WebSocket link over real sockets on loopback: `ws` on both ends (the client through the
+ * same WHATWG-shaped constructor the browser's WebSocket fills), the server endpoint mounted on a
+ * path of a plain Node HTTP server. Real time.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../platform/system-clock.js';
+import { decodeFramedMessage } from '../../wire/framing.js';
+import { linkComplianceTests } from '../link.compliance.js';
+import { LinkOpenError, type Link } from '../link.js';
+import { REAL_LINK_DEFAULTS } from '../real-link-defaults.js';
+import { attachWebSocketBootstrap, nodeWebSocket, type WebSocketBootstrap } from './node/index.js';
+import { openWebSocketLink, type WebSocketLinkInit } from './websocket-link.js';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface Served {
+  server: Server;
+  endpoint: WebSocketBootstrap;
+  url: string;
+  accepted: { link: Link; request: IncomingMessage }[];
+  close(): Promise<void>;
+}
+
+async function serve(link: WebSocketLinkInit = {}): Promise<Served> {
+  const server = createServer((_req, res) => res.writeHead(404).end());
+  const accepted: Served['accepted'] = [];
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('upgrade', (req: IncomingMessage) => sockets.add(req.socket));
+  const endpoint = attachWebSocketBootstrap(server, { path: '/reload', clock: systemClock, link, onLink: (l, request) => accepted.push({ link: l, request }) });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    endpoint,
+    url: `ws://127.0.0.1:${port}/reload`,
+    accepted,
+    async close() {
+      endpoint.close();
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+async function pair(init: WebSocketLinkInit = {}) {
+  const s = await serve(init);
+  const a = await openWebSocketLink({ clock: systemClock, WebSocket: nodeWebSocket }, s.url, init);
+  for (let i = 0; i < 100 && s.accepted.length === 0; i++) await sleep(5);
+  const accepted = s.accepted[0];
+  if (!accepted) throw new Error('the server accepted no link');
+  return { s, a, b: accepted.link, request: accepted.request };
+}
+
+const FAILURE_TIMEOUT = 2_000;
+
+linkComplianceTests('WebSocket link (ws on loopback)', async () => {
+  const { s, a, b, request } = await pair({ failureTimeoutMs: FAILURE_TIMEOUT });
+  return {
+    a,
+    b,
+    advance: sleep,
+    failureTimeoutMs: FAILURE_TIMEOUT,
+    // The server stops reading its TCP socket: nothing B receives is acked, nothing A sent is answered.
+    silenceB: () => request.socket.pause(),
+    teardown: async () => {
+      a.close();
+      await s.close();
+    },
+  };
+});
+
+describe('WebSocket link', () => {
+  let served: Served | undefined;
+  afterEach(async () => {
+    await served?.close();
+    served = undefined;
+  });
+
+  it('carries one FramedMessage per binary WebSocket message (§6.6.2)', async () => {
+    served = await serve();
+    const frames: Uint8Array[] = [];
+    const { WebSocket } = await import('ws');
+    const raw = new WebSocket(served.url, 'reload-framing');
+    raw.binaryType = 'arraybuffer';
+    raw.on('message', (d: ArrayBuffer) => frames.push(new Uint8Array(d)));
+    await new Promise((r) => raw.once('open', r));
+    for (let i = 0; i < 100 && served.accepted.length === 0; i++) await sleep(5);
+    expect(raw.protocol).toBe('reload-framing');
+    served.accepted[0]!.link.send(Uint8Array.of(1, 2, 3));
+    await sleep(100);
+    expect(frames.map((f) => decodeFramedMessage(f))).toEqual([{ kind: 'data', sequence: 0, message: Uint8Array.of(1, 2, 3) }]);
+    raw.close();
+  });
+
+  it('closes the link when the peer sends a text message (framing broken)', async () => {
+    served = await serve();
+    const { WebSocket } = await import('ws');
+    const raw = new WebSocket(served.url);
+    await new Promise((r) => raw.once('open', r));
+    for (let i = 0; i < 100 && served.accepted.length === 0; i++) await sleep(5);
+    const b = served.accepted[0]!.link;
+    const closedWith = new Promise<number>((r) => raw.once('close', (code: number) => r(code)));
+    raw.send('hello');
+    expect(await closedWith).toBe(1003);
+    expect(b.state).toBe('closed');
+  });
+
+  it('with the default settings, notices a silent peer and closes the link as dead within 5 s', async () => {
+    const p = await pair();
+    served = p.s;
+    expect(REAL_LINK_DEFAULTS.failureTimeoutMs! + REAL_LINK_DEFAULTS.keepaliveIntervalMs!).toBeLessThanOrEqual(5_000);
+    const states: string[] = [];
+    p.a.onStateChange((s, r) => states.push(`${s}:${r ?? ''}`));
+    p.request.socket.pause();
+    const silentAt = performance.now();
+    // No traffic from us: the keepalive probe finds out.
+    while (p.a.state !== 'closed' && performance.now() - silentAt < 7_000) await sleep(50);
+    const took = performance.now() - silentAt;
+    expect(p.a.state).toBe('closed');
+    expect(states).toEqual(['suspect:', 'closed:dead']);
+    expect(took).toBeLessThanOrEqual(5_200);
+  }, 10_000);
+
+  it('rejects with LinkOpenError when nothing listens, and for a path the server does not serve', async () => {
+    served = await serve();
+    const deps = { clock: systemClock, WebSocket: nodeWebSocket };
+    await expect(openWebSocketLink(deps, 'ws://127.0.0.1:1/reload')).rejects.toBeInstanceOf(LinkOpenError);
+    await expect(openWebSocketLink(deps, served.url.replace('/reload', '/other'), { openTimeoutMs: 500 })).rejects.toBeInstanceOf(LinkOpenError);
+    await expect(openWebSocketLink(deps, 'not a url')).rejects.toBeInstanceOf(LinkOpenError);
+  });
+
+  it('closes every accepted link when the endpoint closes', async () => {
+    const p = await pair();
+    served = p.s;
+    p.s.endpoint.close();
+    expect(p.b.state).toBe('closed');
+    for (let i = 0; i < 100 && p.a.state !== 'closed'; i++) await sleep(10);
+    expect(p.a.state).toBe('closed');
+  });
+});

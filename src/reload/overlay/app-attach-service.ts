@@ -1,0 +1,199 @@
+/**
+ * AppAttach (RFC 6940 §6.5.2) over message transport, and the application channels it makes,
+ * with channel reuse: one channel per (remote Node-ID, application), whichever end opened it, kept
+ * for later requests (RFC 7904 §5.1 "A previously established SIP connection MAY be used for a
+ * new call"). Composed beside an OverlayPeer (it needs only the peer's transport and the
+ * network's AppChannelNetwork), not inside it:
+ *
+ * ```ts
+ * const apps = new AppAttachService({ transport: peer.transport, network: net.appChannels }, { applications: [ApplicationId.SIP] });
+ * apps.onChannel(ApplicationId.SIP, (ch) => ch.onMessage(...));     // every new channel, in or out
+ * const ch = await apps.channel(bobNodeId, ApplicationId.SIP);      // AppAttach, or the one we have
+ * ```
+ */
+import { nodeIdKey } from '../forwarding/index.js';
+import { AbortError, silentLogger, type AbortOptions, type Logger } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
+import { bytesEqual } from '../wire/codec/hex.js';
+import type { Destination } from '../wire/destination.js';
+import type { NodeId } from '../wire/ids.js';
+import type { AppChannel, AppChannelNetwork } from '../links/app-channel.js';
+
+export interface AppAttachServiceDeps {
+  readonly transport: Pick<MessageTransport, 'localNodeId' | 'request' | 'handle'>;
+  readonly network: AppChannelNetwork;
+  readonly logger?: Logger;
+}
+
+export interface AppAttachServiceInit {
+  /** Application-IDs (§14.5) this peer accepts AppAttaches for; others get Error_Not_Found (§6.5.2.2). */
+  readonly applications: readonly number[];
+}
+
+export interface AppAttachStats {
+  /** AppAttach requests this peer sent. */
+  readonly appAttachesSent: number;
+  /** AppAttach requests this peer answered. */
+  readonly appAttachesAnswered: number;
+  /** Channels made (in and out) so far. */
+  readonly channelsOpened: number;
+  /** `channel()` calls served by a channel that existed (or was being made) already. */
+  readonly reused: number;
+}
+
+const utf8 = new TextEncoder();
+
+export class AppAttachService {
+  private readonly log: Logger;
+  private readonly accepted: ReadonlySet<number>;
+  private readonly open = new Map<string, AppChannel>();
+  private readonly pending = new Map<string, Promise<AppChannel>>();
+  private readonly listeners = new Map<number, Set<(channel: AppChannel) => void>>();
+  /** The user name of each peer's certificate, from the signed AppAttach exchange (§6.3.4). */
+  private readonly users = new Map<string, string>();
+  private readonly unregister: () => void;
+  private closed = false;
+  private counters = { appAttachesSent: 0, appAttachesAnswered: 0, channelsOpened: 0, reused: 0 };
+
+  constructor(
+    private readonly deps: AppAttachServiceDeps,
+    init: AppAttachServiceInit,
+  ) {
+    this.log = deps.logger ?? silentLogger;
+    this.accepted = new Set(init.applications);
+    deps.network.onInbound((ch) => this.adopt(ch));
+    this.unregister = deps.transport.handle('app_attach_req', (req) => this.handleAppAttach(req));
+  }
+
+  /** Be told of every new channel of `application` (inbound, or opened by `channel()`). */
+  onChannel(application: number, listener: (channel: AppChannel) => void): () => void {
+    let set = this.listeners.get(application);
+    if (!set) this.listeners.set(application, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** The open channel to `nodeId` for `application`, if any. */
+  existing(nodeId: NodeId, application: number): AppChannel | undefined {
+    const ch = this.open.get(key(nodeId, application));
+    return ch?.state === 'open' ? ch : undefined;
+  }
+
+  /**
+   * A channel to the peer at the end of `target` (a Node-ID, or a destination list whose terminal
+   * entry is a Node-ID) for `application`: the open one if there is one, the one being made if an
+   * AppAttach is under way, else a new AppAttach routed along `target` (§6.5.2).
+   */
+  channel(target: NodeId | readonly Destination[], application: number, options: AbortOptions = {}): Promise<AppChannel> {
+    if (this.closed) return Promise.reject(new AbortError('the AppAttach service is closed'));
+    const list: readonly Destination[] = target instanceof Uint8Array ? [{ kind: 'node', nodeId: target }] : target;
+    const last = list[list.length - 1];
+    if (last?.kind !== 'node') return Promise.reject(new RangeError('an AppAttach target must end in a Node-ID'));
+    const nodeId = last.nodeId;
+    const k = key(nodeId, application);
+    const have = this.existing(nodeId, application);
+    if (have) {
+      this.counters.reused++;
+      return Promise.resolve(have);
+    }
+    const inFlight = this.pending.get(k);
+    if (inFlight) {
+      this.counters.reused++;
+      return inFlight;
+    }
+    const attempt = this.appAttach(list, nodeId, application, options).finally(() => {
+      if (this.pending.get(k) === attempt) this.pending.delete(k);
+    });
+    this.pending.set(k, attempt);
+    return attempt;
+  }
+
+  /**
+   * The user name (§11.3) in the certificate of `nodeId`, as verified on the AppAttach request or
+   * answer that set up a channel with it; undefined when no AppAttach with it was seen.
+   */
+  verifiedUser(nodeId: NodeId): string | undefined {
+    return this.users.get(nodeIdKey(nodeId));
+  }
+
+  stats(): AppAttachStats {
+    return { ...this.counters };
+  }
+
+  /** Every open channel. */
+  channels(): AppChannel[] {
+    return [...this.open.values()].filter((c) => c.state === 'open');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregister();
+    for (const ch of [...this.open.values()]) ch.close();
+    this.open.clear();
+  }
+
+  private async appAttach(list: readonly Destination[], nodeId: NodeId, application: number, options: AbortOptions): Promise<AppChannel> {
+    if (bytesEqual(nodeId, this.deps.transport.localNodeId)) throw new RangeError('an AppAttach to this peer itself');
+    const { extensions, ...ice } = await this.deps.network.offer(nodeId, application);
+    this.counters.appAttachesSent++;
+    // §6.5.1.1 roles, as Attach: the requester offers "passive", the answerer answers "active".
+    const answer = await this.deps.transport.request(
+      list,
+      { name: 'app_attach_req', value: { ufrag: ice.ufrag, password: ice.password, candidates: ice.candidates, application, role: utf8.encode('passive') } },
+      { ...options, ...(extensions?.length ? { extensions } : {}) },
+    );
+    // RFC 7904 §5.1: "the responding Peer MUST present a certificate with a Node-ID matching the
+    // terminal entry in the destination list. Otherwise, the connection MUST NOT be used".
+    if (!bytesEqual(answer.sender.nodeId, nodeId)) throw ReloadError.of('Error_Forbidden', `the AppAttach was answered by ${nodeIdKey(answer.sender.nodeId)}, not ${nodeIdKey(nodeId)}`);
+    this.users.set(nodeIdKey(nodeId), answer.sender.userName);
+    if (answer.value.application !== application) throw ReloadError.of('Error_Invalid_Message', `the AppAttachAns is for application ${answer.value.application}, not ${application}`);
+    // A channel from the other side may have come up meanwhile (both called at once): use it.
+    const raced = this.existing(nodeId, application);
+    if (raced) return raced;
+    const ch = await this.deps.network.open(nodeId, application, { ...answer.value, extensions: answer.extensions }, options);
+    if (!bytesEqual(ch.remoteNodeId, nodeId) || ch.application !== application) {
+      ch.close();
+      throw ReloadError.of('Error_Forbidden', 'the application channel is not bound to the Node-ID that answered the AppAttach');
+    }
+    return this.adopt(ch);
+  }
+
+  /** §6.5.2.2 processing of a received AppAttach. */
+  private async handleAppAttach(req: IncomingRequest<'app_attach_req'>): Promise<Reply<'app_attach_ans'>> {
+    const { application } = req.value;
+    // §6.5.2.2: "If the Application ID is not supported, the peer MUST reply with an Error_Not_Found error."
+    if (!this.accepted.has(application) || this.closed) throw ReloadError.of('Error_Not_Found', `application ${application} is not served here`);
+    const { extensions, ...ice } = await this.deps.network.answer(req.sender.nodeId, application, { ...req.value, extensions: req.extensions });
+    this.users.set(nodeIdKey(req.sender.nodeId), req.sender.userName);
+    this.counters.appAttachesAnswered++;
+    return {
+      value: { ufrag: ice.ufrag, password: ice.password, candidates: ice.candidates, application, role: utf8.encode('active') },
+      ...(extensions?.length ? { extensions } : {}),
+    };
+  }
+
+  /** A new channel (ours or inbound): keep it as the channel for its peer and application. */
+  private adopt(ch: AppChannel): AppChannel {
+    if (this.closed || !this.accepted.has(ch.application)) {
+      ch.close();
+      return ch;
+    }
+    const k = key(ch.remoteNodeId, ch.application);
+    this.counters.channelsOpened++;
+    // Keep the first open one as "the" channel; a second (both sides attached at once) still
+    // delivers its messages to the listeners, so nothing sent on it is lost.
+    if (!this.existing(ch.remoteNodeId, ch.application)) this.open.set(k, ch);
+    ch.onClose(() => {
+      if (this.open.get(k) === ch) this.open.delete(k);
+    });
+    for (const l of [...(this.listeners.get(ch.application) ?? [])]) l(ch);
+    this.log.debug('application channel up', { peer: nodeIdKey(ch.remoteNodeId), application: ch.application, id: ch.id });
+    return ch;
+  }
+}
+
+function key(nodeId: NodeId, application: number): string {
+  return `${nodeIdKey(nodeId)}/${application}`;
+}

@@ -1,0 +1,244 @@
+/**
+ * The real PeerNetwork (ARCHITECTURE.md "Links", "Bootstrap", "Attach over WebRTC"), the same in
+ * the browser and in Node (the WebSocket constructor and the WebRTC implementation are injected;
+ * node/ has the Node factories):
+ *
+ * - Bootstrap (RFC 6940 §11.4): `linkFactory.open('wss://host/reload')` dials a WebSocket link;
+ *   a peer serving a WebSocket endpoint hands each accepted link to `acceptLink`. Both ends bind
+ *   the link to a Node-ID with the signed Ping/PingAns of link-hello.ts before anything else moves.
+ * - Attach (§6.5.1): `ice.offer()` / `ice.answer()` make WebRTC data-channel links
+ *   (links/webrtc); the Attach service binds each to the Node-ID that signed the Attach carrying
+ *   its DTLS fingerprint, which DTLS checks against the certificate the channel presents.
+ * - Extra channels on a neighbour's peer connection (AppAttach's SIP channel, §6.5.2):
+ *   `connectionTo(nodeId)?.openChannel('sip')` on one end, `.onChannel(...)` on the other.
+ *
+ * STUN/TURN servers: `webrtc.rtcConfiguration.iceServers` (the overlay configuration has no
+ * STUN/TURN list yet; the caller passes `--stun`/`--turn` or a configuration extension here).
+ */
+import type { OverlayParameters } from '../forwarding/index.js';
+import { nodeIdKey } from '../forwarding/index.js';
+import type { Link } from '../links/link.js';
+import { LinkOpenError } from '../links/link.js';
+import { IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcInit } from '../links/webrtc/index.js';
+import { openWebSocketLink, type WebSocketConstructor, type WebSocketLinkInit } from '../links/websocket/index.js';
+import { silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import { checkDtlsFingerprint, type RemoteDtlsIdentity } from '../security/dtls-fingerprint-check.js';
+import type { Signer, Verifier } from '../security/signer.js';
+import type { DtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
+import { toHex } from '../wire/codec/hex.js';
+import type { NodeId } from '../wire/ids.js';
+import { helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
+import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
+
+export interface WebRtcNetworkDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The peer's own signer and verifier (the same the OverlayPeer gets): for the WebSocket hello. */
+  readonly signer: Signer;
+  readonly verifier: Verifier;
+  /** Dials bootstrap URLs: the browser's `WebSocket`, or `nodeWebSocket` (links/websocket/node). */
+  readonly WebSocket: WebSocketConstructor;
+  readonly logger?: Logger;
+  /** Milliseconds since 1970 (PingAns.time); default the Clock's now(). */
+  readonly epochClock?: () => number;
+  /**
+   * WebCrypto, to check each data channel's remote DTLS certificate against the fingerprint of the
+   * signed Attach once more after the handshake (security/dtls-fingerprint-check.ts). Without it
+   * the DTLS stack's own check (against the remote SDP rebuilt from that Attach) is the binding.
+   */
+  readonly crypto?: Crypto;
+}
+
+export interface WebRtcNetworkInit {
+  /**
+   * The overlay's parameters (overlayParametersOf(configuration, overlayHash)), for the hello
+   * messages; a promise will do (the overlay hash is computed asynchronously).
+   */
+  readonly overlayParameters: OverlayParameters | Promise<OverlayParameters>;
+  /** WebRTC settings: `wrtc` (Node), `rtcConfiguration` (iceServers = STUN/TURN; Node: bindAddress), timeouts. */
+  readonly webrtc?: WebRtcInit;
+  /** Our WebSocket URL when we serve one (the seed), else left out (`webrtc:<Node-ID>`). */
+  readonly address?: string;
+  /** WebSocket link settings (MTU, liveness, open timeout). */
+  readonly webSocket?: WebSocketLinkInit;
+  /** How long the other end of a WebSocket link has to prove its Node-ID (ms); default 5 000. */
+  readonly helloTimeoutMs?: number;
+}
+
+export interface WebRtcPeerNetwork extends PeerNetwork {
+  readonly ice: IceCapability;
+  /** A WebSocket link our server accepted (attachWebSocketBootstrap's `onLink`): bound by the hello, then given to the peer. */
+  acceptLink(link: Link): void;
+  /** The WebRTC connection of our data-channel link to `nodeId`, if any (for extra channels). */
+  connectionTo(nodeId: NodeId): WebRtcConnection | undefined;
+  /**
+   * Channels (other than `reload`) the other end opens on any of our data-channel connections,
+   * with the Node-ID that connection is bound to. One listener; channels that come while there
+   * is none are closed. (With `connectionTo`, this is the ExistingConnections of
+   * ice-app-channels.ts.)
+   */
+  onChannel(listener: (nodeId: NodeId, channel: RTCDataChannel) => void): void;
+  /** Every open link this network made or accepted. */
+  readonly links: ReadonlySet<Link>;
+}
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+function toLinkParameters(p: IceAttachParameters): IceParameters {
+  return { ufrag: text.decode(p.ufrag), password: text.decode(p.password), candidates: p.candidates, dtls: p.dtls };
+}
+
+/** What the DTLS handshake showed of the remote side: its certificate where the stack gives it (browsers), else the remote SDP's fingerprint. */
+function remoteDtlsIdentity(pc: RTCPeerConnection): RemoteDtlsIdentity | undefined {
+  try {
+    const certificates = pc.sctp?.transport.getRemoteCertificates() ?? [];
+    const first = certificates[0];
+    // node-datachannel's polyfill answers one empty buffer.
+    if (first && first.byteLength > 0) return { certificate: new Uint8Array(first) };
+  } catch {
+    // Not implemented by this WebRTC stack.
+  }
+  const line = /a=fingerprint:([^\r\n]+)/.exec(pc.remoteDescription?.sdp ?? '');
+  return line?.[1] ? { sdpFingerprint: line[1] } : undefined;
+}
+
+function toAttachParameters(p: IceParameters): IceAttachParameters {
+  return { ufrag: utf8.encode(p.ufrag), password: utf8.encode(p.password), candidates: p.candidates, dtls: p.dtls };
+}
+
+export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetworkInit): WebRtcPeerNetwork {
+  const log = deps.logger ?? silentLogger;
+  const webrtc: WebRtcInit = init.webrtc ?? {};
+  const linkDeps = { clock: deps.clock, logger: log };
+  const hello: LinkHelloDeps = { clock: deps.clock, random: deps.random, signer: deps.signer, verifier: deps.verifier, epochClock: deps.epochClock ?? (() => deps.clock.now()) };
+  const helloOptions = { timeoutMs: init.helloTimeoutMs };
+  const bindings = new WeakMap<Link, NodeId>();
+  const links = new Set<Link>();
+  /** Open data-channel connections per Node-ID (two can coexist a moment when Attaches cross). */
+  const connections = new Map<string, WebRtcConnection[]>();
+  let inbound: ((link: Link) => void) | undefined;
+  let channelListener: ((nodeId: NodeId, channel: RTCDataChannel) => void) | undefined;
+  let closed = false;
+
+  const track = (link: Link) => {
+    if (closed) {
+      link.close();
+      return;
+    }
+    links.add(link);
+    link.onStateChange((s) => {
+      if (s === 'closed') links.delete(link);
+    });
+  };
+
+  /**
+   * Bind a connection to the Node-ID that signed the Attach whose fingerprint `expected` is. The
+   * second check of the certificate runs beside (the link is usable at once, so nothing the other
+   * end sends first is lost) and closes the connection on a mismatch.
+   */
+  const bindConnection = (nodeId: NodeId, expected: DtlsFingerprint, connection: WebRtcConnection): Link => {
+    const link = connection.link;
+    const identity = remoteDtlsIdentity(connection.peerConnection);
+    if (deps.crypto && identity) {
+      void checkDtlsFingerprint(deps.crypto, { nodeId, fingerprint: expected }, identity).then((verdict) => {
+        if (verdict.ok) return;
+        log.warn('data channel certificate does not match the signed Attach; closing it', { link: link.id, error: verdict.error.message });
+        connection.close();
+      });
+    }
+    bindings.set(link, nodeId);
+    track(link);
+    const key = nodeIdKey(nodeId);
+    connections.set(key, [...(connections.get(key) ?? []), connection]);
+    connection.onChannel((channel) => {
+      if (channelListener && !closed) channelListener(nodeId, channel);
+      else channel.close();
+    });
+    link.onStateChange((s) => {
+      if (s !== 'closed') return;
+      const rest = (connections.get(key) ?? []).filter((c) => c !== connection);
+      if (rest.length > 0) connections.set(key, rest);
+      else connections.delete(key);
+    });
+    return link;
+  };
+
+  const ice: IceCapability = {
+    async offer(options?: AbortOptions) {
+      const offer = await offerWebRtc(linkDeps, webrtc, options);
+      return {
+        local: toAttachParameters(offer.local),
+        async complete(answerer, remote, completeOptions) {
+          const connection = await offer.complete(toLinkParameters(remote), completeOptions).catch((e: unknown) => {
+            throw e instanceof IceParametersError ? ReloadError.of('Error_Invalid_Message', e.message) : e;
+          });
+          return bindConnection(answerer, remote.dtls, connection);
+        },
+        cancel: () => offer.cancel(),
+      };
+    },
+    async answer(requester, remote, options?: AbortOptions) {
+      let answer;
+      try {
+        answer = await answerWebRtc(linkDeps, webrtc, toLinkParameters(remote), options);
+      } catch (e) {
+        throw e instanceof IceParametersError ? ReloadError.of('Error_Invalid_Message', e.message) : e;
+      }
+      return { local: toAttachParameters(answer.local), link: answer.connection.then((c) => bindConnection(requester, remote.dtls, c)), cancel: () => answer.cancel() };
+    },
+  };
+
+  return {
+    address: init.address ?? `webrtc:${toHex(deps.signer.nodeId)}`,
+    ice,
+    links,
+    linkFactory: {
+      async open(address: string, options?: AbortOptions): Promise<Link> {
+        if (!/^wss?:\/\//i.test(address)) throw new LinkOpenError(`${address} is not a ws:// or wss:// URL`);
+        const link = await openWebSocketLink({ ...linkDeps, WebSocket: deps.WebSocket }, address, init.webSocket, options);
+        try {
+          bindings.set(link, await helloDial(hello, await init.overlayParameters, link, { ...options, ...helloOptions }));
+        } catch (e) {
+          link.close();
+          throw new LinkOpenError(`${address}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        track(link);
+        return link;
+      },
+    },
+    onInbound(listener) {
+      inbound = listener;
+    },
+    acceptLink(link: Link) {
+      if (closed) {
+        link.close();
+        return;
+      }
+      helloAccept(hello, init.overlayParameters, link, helloOptions).then(
+        (nodeId) => {
+          bindings.set(link, nodeId);
+          track(link);
+          if (inbound && link.state !== 'closed') inbound(link);
+          else link.close();
+        },
+        (e: unknown) => {
+          log.debug('websocket link proved no Node-ID; closing it', { link: link.id, error: String(e) });
+          link.close();
+        },
+      );
+    },
+    authenticate: (link) => bindings.get(link),
+    // The newest open one (the link table keeps one of two crossing links; both ends of either work).
+    connectionTo: (nodeId) => (connections.get(nodeIdKey(nodeId)) ?? []).filter((c) => c.link.state !== 'closed').at(-1),
+    onChannel(listener) {
+      channelListener = listener;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      for (const l of [...links]) l.close();
+    },
+  };
+}

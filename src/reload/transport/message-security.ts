@@ -1,0 +1,84 @@
+/**
+ * Who a received message says it comes from, and which certificates a message carries (RFC 6940
+ * §6.3.4): helpers of message transport's signing and verification.
+ */
+import { nodeIdKey } from '../forwarding/index.js';
+import type { Logger } from '../runtime/components.js';
+import { CertificateUnknownError, type VerifiedSigner, type Verifier } from '../security/signer.js';
+import { bytesEqual } from '../wire/codec/hex.js';
+import { messageSignatureInput } from '../wire/message-signature-input.js';
+import type { SecurityBlock } from '../wire/security-block.js';
+import type { TransportInit } from './transport-types.js';
+import type { ForwardingHeader } from '../wire/forwarding-header.js';
+import type { NodeId } from '../wire/ids.js';
+import type { GenericCertificate } from '../wire/security-block.js';
+
+/**
+ * The Node-ID a received message comes from, whose certificate must have signed it (§6.3.4): the
+ * first via-list entry (each relay appends the node it heard from, §6.1.2), else the neighbour it
+ * arrived from, else this node (a message to itself). Undefined when the first via entry is a
+ * compressed id (§6.3.2.2), which names no Node-ID.
+ */
+export function originatorOf(header: ForwardingHeader, from: NodeId | undefined, self: NodeId): NodeId | undefined {
+  const first = header.viaList[0];
+  if (first) return first.kind === 'node' ? first.nodeId : undefined;
+  return from ?? self;
+}
+
+/** The signer's certificates, then those of `extra` not already among them (one copy each, §6.3.4). */
+export function certificateBucket(own: readonly GenericCertificate[], extra: readonly GenericCertificate[]): readonly GenericCertificate[] {
+  if (extra.length === 0) return own;
+  const out = [...own];
+  for (const c of extra) if (!out.some((o) => o.type === c.type && bytesEqual(o.certificate, c.certificate))) out.push(c);
+  return out;
+}
+
+
+/**
+ * §6.3.4: "the destination node MUST verify the signature and the authorizing certificate", with
+ * the certificates of the SecurityBlock (and the verifier's cache), and the signature must be made
+ * for the Node-ID the message comes from (`originatorOf`). A signer whose certificate was omitted
+ * is looked up once through TransportInit.certificateSource (the §8 usage).
+ */
+export class MessageVerification {
+  private readonly lookups = new Set<string>();
+
+  constructor(
+    private readonly verifier: Verifier,
+    private readonly localNodeId: NodeId,
+    private readonly certificateSource: TransportInit['certificateSource'],
+    private readonly log: Logger,
+  ) {}
+
+  /** The verified signer; rejects (Error_Forbidden) when the message must be dropped. */
+  async verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock): Promise<VerifiedSigner> {
+    const { signature, certificates } = securityBlock;
+    const claimedNodeId = originatorOf(header, from, this.localNodeId);
+    const input = messageSignatureInput(header.overlay, header.transactionId, contentsBytes, signature.identity);
+    const options = claimedNodeId ? { claimedNodeId } : {};
+    try {
+      return await this.verifier.verify(input, signature, certificates, options);
+    } catch (e) {
+      // §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: ask it once.
+      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !(await this.lookUp(claimedNodeId))) throw e;
+      return this.verifier.verify(input, signature, certificates, options);
+    }
+  }
+
+  /** One lookup per Node-ID at a time. */
+  private async lookUp(nodeId: NodeId): Promise<boolean> {
+    if (!this.certificateSource) return false;
+    const key = nodeIdKey(nodeId);
+    // A lookup whose own answers need this certificate would wait for itself: those fail instead.
+    if (this.lookups.has(key)) return false;
+    this.lookups.add(key);
+    try {
+      return await this.certificateSource(nodeId);
+    } catch (e) {
+      this.log.debug('certificate lookup failed', { nodeId: key, error: String(e) });
+      return false;
+    } finally {
+      this.lookups.delete(key);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The Certificate Store Usage (RFC 6940 §8) through real overlay peers with real certificates
+ * (the simulator's composition, tests only): publishing under both Kinds, lookups by Node-ID and by
+ * user name into a verifier's cache, the Kinds' policies keeping others out, certificates that do
+ * not validate ignored, and message transport fetching the certificate a signer omitted (§6.3.4).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+import type { Signer } from '../../reload/security/signer.js';
+import { TestPki } from '../../reload/security/testing/test-pki.js';
+import type { X509Signer } from '../../reload/security/x509-signer.js';
+import type { X509Verifier } from '../../reload/security/x509-verifier.js';
+import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';
+import { ringPosition } from '../../reload/topology/chord/ring.js';
+import type { Kind } from '../../reload/wire/config/overlay-configuration.js';
+import { KindId } from '../../reload/wire/message-codes.js';
+import type { GenericCertificate, Signature, SignerIdentity } from '../../reload/wire/security-block.js';
+import { ARRAY_APPEND_INDEX } from '../../reload/wire/storage/stored-data.js';
+import { certificateByNodeResourceName } from '../../reload/wire/storage/kinds/certificate.js';
+import { createChordOverlay, simConfiguration, type ChordOverlay, type SimChordPeer } from '../../sim/chord-overlay.js';
+import { nodeHasher } from '../../sim/node-hasher.js';
+import { createRealIdentities, type RealIdentities } from '../../sim/real-identities.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { CertificateStore } from './certificate-store.js';
+
+const PEERS = 8;
+const hash = chordReloadResourceIdHash(nodeHasher);
+const certKind = (name: 'CERTIFICATE_BY_NODE' | 'CERTIFICATE_BY_USER', accessControl: Kind['accessControl']) => ({
+  kind: { name, dataModel: 'ARRAY', accessControl, maxCount: 8, maxSize: 4096, extensions: [] } as Kind,
+});
+
+/** A signer that can leave its certificates out of the SecurityBlock (§6.3.4 "MAY be omitted"). */
+class OmittingSigner implements Signer {
+  omit = false;
+  constructor(readonly inner: X509Signer) {}
+  get nodeId() {
+    return this.inner.nodeId;
+  }
+  get userName() {
+    return this.inner.userName;
+  }
+  certificates(): readonly GenericCertificate[] {
+    return this.omit ? [] : this.inner.certificates();
+  }
+  identity(): SignerIdentity {
+    return this.inner.identity();
+  }
+  sign(input: Uint8Array): Promise<Signature> {
+    return this.inner.sign(input);
+  }
+}
+
+describe('Certificate Store Usage (RFC 6940 §8)', () => {
+  let o: ChordOverlay;
+  let ids: RealIdentities;
+  const peers: { p: SimChordPeer; signer: OmittingSigner; verifier: X509Verifier; certs: CertificateStore; lookups: number }[] = [];
+
+  const storeFor = (p: SimChordPeer, verifier: X509Verifier) => new CertificateStore({ overlay: p.peer, resourceIdHash: hash, validator: verifier, clock: o.clock });
+
+  beforeAll(async () => {
+    const clock = new VirtualClock();
+    ids = await createRealIdentities({ clock });
+    await ids.prepare(PEERS);
+    o = createChordOverlay({
+      seed: 8,
+      clock,
+      configuration: {
+        ...ids.configuration,
+        requiredKinds: [...simConfiguration().requiredKinds, certKind('CERTIFICATE_BY_NODE', 'NODE-MATCH'), certKind('CERTIFICATE_BY_USER', 'USER-MATCH')],
+      },
+    });
+    for (let i = 0; i < PEERS; i++) {
+      const id = ids.identity(i);
+      const signer = new OmittingSigner(id.signer as X509Signer);
+      const verifier = id.verifier as X509Verifier;
+      const entry = { signer, verifier, lookups: 0 } as (typeof peers)[number];
+      // Peer 1 finds omitted certificates through the usage; the others do not.
+      const transport = i === 1 ? { certificateSource: (n: Uint8Array) => (entry.lookups++, entry.certs.source()(n)) } : {};
+      entry.p = await o.clock.run(o.addPeer({ identity: { signer, verifier }, transport }));
+      entry.certs = storeFor(entry.p, verifier);
+      peers.push(entry);
+    }
+    await o.settle(30_000);
+  }, 120_000);
+  afterAll(() => o?.close());
+
+  it('publishes a certificate under its user name and its Node-ID, once', async () => {
+    const a = peers[0]!;
+    const written = await o.clock.run(a.certs.publish(a.signer.inner.certificate, a.signer.nodeId));
+    expect(written.sort()).toEqual([KindId.CERTIFICATE_BY_NODE, KindId.CERTIFICATE_BY_USER].sort());
+    expect(await o.clock.run(a.certs.publish(a.signer.inner.certificate, a.signer.nodeId))).toEqual([]);
+  });
+
+  it('finds it by Node-ID and by user name for a verifier that lacks it, and caches it', async () => {
+    const a = peers[0]!;
+    for (const by of ['node', 'user'] as const) {
+      const verifier = ids.identity(5).verifier as X509Verifier; // a fresh verifier: empty cache
+      const certs = storeFor(peers[3]!.p, verifier);
+      expect(verifier.cache.findByNodeId(a.signer.nodeId)).toEqual([]);
+      const found = await o.clock.run(by === 'node' ? certs.byNode(a.signer.nodeId) : certs.byUser(a.signer.userName));
+      expect(found?.certificate.der).toEqual(a.signer.inner.certificate.der);
+      expect(verifier.cache.findByNodeId(a.signer.nodeId)).toHaveLength(1);
+    }
+  });
+
+  it('NODE-MATCH keeps others out of a Node-ID\'s list: Error_Forbidden', async () => {
+    const [a, b] = peers;
+    const resourceId = await hash(certificateByNodeResourceName(a!.signer.nodeId));
+    const e = await o.clock.run(b!.p.peer.store(resourceId, KindId.CERTIFICATE_BY_NODE, [{ index: ARRAY_APPEND_INDEX, value: b!.signer.inner.certificate.der }])).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ReloadError);
+    expect((e as ReloadError).codeName).toBe('Error_Forbidden');
+  });
+
+  it('ignores a certificate in the list that does not validate (another CA), and says none was found', async () => {
+    const d = peers[4]!;
+    const otherCa = await TestPki.create({ overlay: ids.pki.overlay, keyType: 'ecdsa-p256' });
+    const keys = await otherCa.keyPair('ecdsa-p256');
+    const foreign = await otherCa.ca.issue({ publicKey: keys.publicKey, nodeIds: [d.signer.nodeId], userName: d.signer.userName });
+    const resourceId = await hash(certificateByNodeResourceName(d.signer.nodeId));
+    await o.clock.run(d.p.peer.store(resourceId, KindId.CERTIFICATE_BY_NODE, [{ index: ARRAY_APPEND_INDEX, value: foreign }]));
+    const verifier = ids.identity(6).verifier as X509Verifier;
+    expect(await o.clock.run(storeFor(peers[2]!.p, verifier).byNode(d.signer.nodeId))).toBeUndefined();
+    expect(verifier.cache.findByNodeId(d.signer.nodeId)).toEqual([]);
+  });
+
+  it('message transport fetches the certificate a signer omitted (§6.3.4), and drops the message without the usage', async () => {
+    const [, withUsage, without] = peers;
+    // A signer whose CERTIFICATE_BY_NODE list another peer holds: a peer that keeps its own list and
+    // omits its certificate from its answers cannot be checked at all (the lookup would need itself).
+    const ring = o.live().sort((x, y) => (ringPosition(x.nodeId) < ringPosition(y.nodeId) ? -1 : 1));
+    const responsible = (id: Uint8Array) => ring.find((p) => ringPosition(p.nodeId) >= ringPosition(id)) ?? ring[0]!;
+    let a: (typeof peers)[number] | undefined;
+    // (Nor may that holder be one of the two whose caches are cleared below: a storing peer sends the
+    // certificates of the values it holds from its verifier's cache.)
+    const excluded = new Set([withUsage!.p, without!.p]);
+    for (const p of peers.slice(3)) {
+      const holder = responsible(await hash(certificateByNodeResourceName(p.signer.nodeId)));
+      if (!a && holder !== p.p && !excluded.has(holder)) a = p;
+    }
+    if (!a) throw new Error('no suitable signer in this ring');
+    await o.clock.run(a!.certs.publish(a!.signer.inner.certificate, a!.signer.nodeId));
+    const ping = { name: 'ping_req', value: { padding: new Uint8Array(0) } } as const;
+    withUsage!.verifier.cache.clear();
+    without!.verifier.cache.clear();
+    a!.signer.omit = true;
+    try {
+      const answer = await o.clock.run(a!.p.peer.transport.request([{ kind: 'node', nodeId: withUsage!.signer.nodeId }], ping));
+      expect(answer.sender.nodeId).toEqual(withUsage!.signer.nodeId);
+      expect(withUsage!.lookups).toBeGreaterThan(0);
+      const e = await o.clock.run(a!.p.peer.transport.request([{ kind: 'node', nodeId: without!.signer.nodeId }], ping)).catch((x: unknown) => x);
+      expect((e as ReloadError).codeName).toBe('Error_Request_Timeout');
+    } finally {
+      a!.signer.omit = false;
+    }
+  }, 60_000);
+});

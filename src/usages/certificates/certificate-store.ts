@@ -1,0 +1,163 @@
+/**
+ * The Certificate Store Usage (RFC 6940 §8): "A user/node MUST store its certificate at
+ * Resource-IDs derived from two Resource Names: the user name in the certificate [and] the Node-ID
+ * in the certificate", as Kinds CERTIFICATE_BY_USER (array, USER-MATCH) and CERTIFICATE_BY_NODE
+ * (array, NODE-MATCH). "New certificates are stored at the end of the list" (index 0xFFFFFFFF).
+ *
+ * The lookup side is how a verifier gets a certificate it lacks (§6.3.4: in "systems that have an
+ * alternative certificate distribution mechanism, some certificates MAY be omitted"): a Fetch of
+ * the array, whose values the overlay peer has already verified (§7.1 signatures and the Kind's
+ * policy, so only the owner of the Node-ID or user name can have put them there), then each
+ * certificate validated to the overlay's root (`CertificateValidator.addCertificate`), which keeps
+ * it in the verifier's certificate cache. The cache is asked first; concurrent lookups of the same
+ * name share one Fetch; a name with no certificate is remembered for `negativeTtlMs`.
+ *
+ * ```ts
+ * const certs = new CertificateStore({ overlay: peer, resourceIdHash, validator: verifier, clock });
+ * await certs.publish(signer.certificate);                 // both Kinds, skipped when already there
+ * const c = await certs.byNode(nodeId);                    // CachedCertificate | undefined
+ * const transportInit = { certificateSource: certs.source() }; // transport asks it for omitted ones
+ * ```
+ */
+import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
+import type { AbortOptions, Clock } from '../../reload/runtime/components.js';
+import type { CachedCertificate, CertificateCache } from '../../reload/security/certificate-cache.js';
+import type { ReloadCertificate } from '../../reload/security/reload-certificate.js';
+import { bytesEqual, toHex } from '../../reload/wire/codec/hex.js';
+import type { NodeId, ResourceId } from '../../reload/wire/ids.js';
+import { KindId } from '../../reload/wire/message-codes.js';
+import { ARRAY_APPEND_INDEX, dataValueOf } from '../../reload/wire/storage/stored-data.js';
+import { certificateByNodeResourceName, certificateByUserResourceName, decodeCertificateValue, encodeCertificateValue } from '../../reload/wire/storage/kinds/certificate.js';
+
+/** What validates and keeps certificates: X509Verifier (its `cache` is the one it verifies with). */
+export interface CertificateValidator {
+  readonly cache: CertificateCache;
+  /** Validate to the overlay's root and cache; rejects (Error_Forbidden) when it does not. */
+  addCertificate(der: Uint8Array): Promise<CachedCertificate>;
+}
+
+export interface CertificateStoreDeps {
+  readonly overlay: Pick<OverlayPeer, 'store' | 'fetch'>;
+  /** The overlay's hash of a Resource Name (CHORD-RELOAD: chordReloadResourceIdHash). */
+  readonly resourceIdHash: (name: Uint8Array) => Promise<ResourceId>;
+  readonly validator: CertificateValidator;
+  readonly clock: Pick<Clock, 'now'>;
+}
+
+export interface CertificateStoreInit {
+  /** How long "no certificate for this name" is remembered (ms); default 30 s. */
+  readonly negativeTtlMs?: number;
+}
+
+type Key = `node:${string}` | `user:${string}`;
+
+export class CertificateStore {
+  private readonly inFlight = new Map<Key, Promise<CachedCertificate | undefined>>();
+  private readonly missing = new Map<Key, number>();
+  private readonly negativeTtlMs: number;
+
+  constructor(
+    private readonly deps: CertificateStoreDeps,
+    init: CertificateStoreInit = {},
+  ) {
+    this.negativeTtlMs = init.negativeTtlMs ?? 30_000;
+  }
+
+  /**
+   * §8: store `certificate` under its user name (CERTIFICATE_BY_USER) and under `nodeId`, the
+   * Node-ID this peer signs as (CERTIFICATE_BY_NODE: NODE-MATCH lets each Node-ID store only its own).
+   * A certificate already in a list is not appended again. Resolves with the Kinds written.
+   */
+  async publish(certificate: ReloadCertificate, nodeId: NodeId, options?: AbortOptions): Promise<number[]> {
+    if (!certificate.nodeIds.some((n) => bytesEqual(n, nodeId))) throw new RangeError(`the certificate does not hold Node-ID ${toHex(nodeId)}`);
+    const value = encodeCertificateValue(certificate.der);
+    const targets: [number, ResourceId][] = [
+      [KindId.CERTIFICATE_BY_USER, await this.deps.resourceIdHash(certificateByUserResourceName(certificate.userName))],
+      [KindId.CERTIFICATE_BY_NODE, await this.deps.resourceIdHash(certificateByNodeResourceName(nodeId))],
+    ];
+    const written: number[] = [];
+    for (const [kind, resourceId] of targets) {
+      if ((await this.list(kind, resourceId, options)).some((der) => bytesEqual(der, certificate.der))) continue;
+      // §8: "New certificates are stored at the end of the list."
+      await this.deps.overlay.store(resourceId, kind, [{ index: ARRAY_APPEND_INDEX, value }], options);
+      written.push(kind);
+    }
+    return written;
+  }
+
+  /** The newest valid certificate holding `nodeId`: from the cache, else CERTIFICATE_BY_NODE. */
+  byNode(nodeId: NodeId, options?: AbortOptions): Promise<CachedCertificate | undefined> {
+    return this.lookUp(`node:${toHex(nodeId)}`, () => this.deps.validator.cache.findByNodeId(nodeId), KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(nodeId), (c) => c.certificate.nodeIds.some((n) => bytesEqual(n, nodeId)), options);
+  }
+
+  /** The newest valid certificate of `userName`: from the cache, else CERTIFICATE_BY_USER. */
+  byUser(userName: string, options?: AbortOptions): Promise<CachedCertificate | undefined> {
+    return this.lookUp(`user:${userName}`, () => this.deps.validator.cache.findByUserName(userName), KindId.CERTIFICATE_BY_USER, certificateByUserResourceName(userName), (c) => c.certificate.userName === userName, options);
+  }
+
+  /** TransportInit.certificateSource: look up a message signer's omitted certificate by Node-ID. */
+  source(): (nodeId: NodeId, options?: AbortOptions) => Promise<boolean> {
+    return async (nodeId, options) => (await this.byNode(nodeId, options)) !== undefined;
+  }
+
+  private lookUp(
+    key: Key,
+    cached: () => CachedCertificate[],
+    kind: number,
+    resourceName: Uint8Array,
+    holds: (c: CachedCertificate) => boolean,
+    options?: AbortOptions,
+  ): Promise<CachedCertificate | undefined> {
+    const now = this.deps.clock.now();
+    const hit = cached().at(-1);
+    if (hit) return Promise.resolve(hit);
+    const until = this.missing.get(key);
+    if (until !== undefined && until > now) return Promise.resolve(undefined);
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.fetchValid(kind, resourceName, holds, options)
+        .then((found) => {
+          if (found) this.missing.delete(key);
+          else this.missing.set(key, this.deps.clock.now() + this.negativeTtlMs);
+          return found;
+        })
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Fetch the list and return its newest certificate that validates and `holds`. */
+  private async fetchValid(kind: number, resourceName: Uint8Array, holds: (c: CachedCertificate) => boolean, options?: AbortOptions): Promise<CachedCertificate | undefined> {
+    const list = await this.list(kind, await this.deps.resourceIdHash(resourceName), options);
+    for (const der of list.reverse()) {
+      try {
+        const entry = await this.deps.validator.addCertificate(der);
+        if (holds(entry)) return entry;
+      } catch {
+        // Not valid for this overlay (another CA, expired, revoked …): try the next one.
+      }
+    }
+    return undefined;
+  }
+
+  /** The certificates (DER) in one list, oldest first; only values the overlay peer verified (§7.1). */
+  private async list(kind: number, resourceId: ResourceId, options?: AbortOptions): Promise<Uint8Array[]> {
+    const { answer } = await this.deps.overlay.fetch(resourceId, [{ kind }], options);
+    const out: Uint8Array[] = [];
+    for (const r of answer.kindResponses) {
+      if (r.kind !== kind) continue;
+      const values = [...r.values].sort((a, b) => (a.value.model === 'array' && b.value.model === 'array' ? a.value.arrayEntry.index - b.value.arrayEntry.index : 0));
+      for (const d of values) {
+        const v = dataValueOf(d.value);
+        if (!v.exists) continue;
+        try {
+          out.push(decodeCertificateValue(v.value));
+        } catch {
+          // Not one DER certificate: skip it.
+        }
+      }
+    }
+    return out;
+  }
+}

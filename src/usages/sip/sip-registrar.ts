@@ -1,0 +1,122 @@
+/**
+ * Registering this device under its AoR (RFC 7904 §3.1): a Store of Kind SIP-REGISTRATION at the
+ * AoR's Resource Name, dictionary key = our Node-ID (§7), value a sip_registration_route to us.
+ * "The registration lifetime known from the regular SIP REGISTER method is inherited from the
+ * lifetime attribute of the basic RELOAD StoredData structure": we store with `lifetime` and store
+ * again at `refreshRatio` of it (RFC 3261 §10.2.4 style: refresh before it expires); `unregister`
+ * stores a deletion marker (RFC 6940 §7.4.1.3, exists = false) for the key.
+ *
+ * ```ts
+ * const r = new SipRegistrar({ overlay: peer, clock }, { aor: 'sip:alice@chordphone.test' });
+ * await r.register();  ...  await r.unregister();   // on leave or tab close
+ * ```
+ */
+import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
+import { silentLogger, type AbortOptions, type Clock, type Logger, type Timer } from '../../reload/runtime/components.js';
+import { encodeSipRegistration, type SipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
+import { aorResourceName, routeRegistration, SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
+
+export interface SipRegistrarDeps {
+  readonly overlay: Pick<OverlayPeer, 'nodeId' | 'store'>;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+}
+
+export interface SipRegistrarInit {
+  /** The user's AoR; its Resource Name must be the certificate's user name (USER-NODE-MATCH, §3.3). */
+  readonly aor: string;
+  /** Registration lifetime in seconds (StoredData.lifetime); default 3600. */
+  readonly lifetime?: number;
+  /** Refresh after this share of the lifetime; default 0.8. */
+  readonly refreshRatio?: number;
+  /** Retry a failed refresh after this many ms; default 5000. */
+  readonly retryMs?: number;
+  /** What to register; default a route to this device. */
+  readonly registration?: SipRegistration;
+}
+
+export type SipRegistrarState = 'unregistered' | 'registering' | 'registered' | 'closed';
+
+export class SipRegistrar {
+  readonly resourceName: string;
+  private readonly lifetime: number;
+  private readonly refreshMs: number;
+  private readonly retryMs: number;
+  private readonly value: Uint8Array;
+  private readonly log: Logger;
+  private timer: Timer | undefined;
+  private current: SipRegistrarState = 'unregistered';
+  /** How many Stores this registrar has made (first registration and refreshes). */
+  stores = 0;
+
+  constructor(
+    private readonly deps: SipRegistrarDeps,
+    init: SipRegistrarInit,
+  ) {
+    this.resourceName = aorResourceName(init.aor);
+    this.lifetime = init.lifetime ?? 3600;
+    this.refreshMs = this.lifetime * 1000 * (init.refreshRatio ?? 0.8);
+    this.retryMs = init.retryMs ?? 5000;
+    this.value = encodeSipRegistration(init.registration ?? routeRegistration(deps.overlay.nodeId));
+    this.log = deps.logger ?? silentLogger;
+  }
+
+  get state(): SipRegistrarState {
+    return this.current;
+  }
+
+  /** Store the registration now and keep it refreshed until `unregister` or `close`. */
+  async register(options?: AbortOptions): Promise<void> {
+    if (this.current === 'closed') throw new Error('the registrar is closed');
+    this.current = 'registering';
+    this.timer?.cancel();
+    try {
+      await this.storeOnce(true, options);
+    } catch (e) {
+      this.current = 'unregistered';
+      throw e;
+    }
+    this.current = 'registered';
+    this.schedule(this.refreshMs);
+  }
+
+  /** Remove the registration (deletion marker under our key) and stop refreshing. */
+  async unregister(options?: AbortOptions): Promise<void> {
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (this.current === 'closed') return;
+    const was = this.current;
+    this.current = 'unregistered';
+    if (was !== 'unregistered') await this.storeOnce(false, options);
+  }
+
+  /** Stop refreshing without a Store (the registration then expires by its lifetime). */
+  close(): void {
+    this.timer?.cancel();
+    this.current = 'closed';
+  }
+
+  private schedule(ms: number): void {
+    this.timer = this.deps.clock.setTimer(ms, () => {
+      if (this.current !== 'registered') return;
+      this.storeOnce(true).then(
+        () => this.current === 'registered' && this.schedule(this.refreshMs),
+        (e: unknown) => {
+          this.log.warn('SIP registration refresh failed', { aor: this.resourceName, error: String(e) });
+          if (this.current === 'registered') this.schedule(this.retryMs);
+        },
+      );
+    });
+  }
+
+  private async storeOnce(exists: boolean, options?: AbortOptions): Promise<void> {
+    this.stores++;
+    await this.deps.overlay.store(
+      this.resourceName,
+      SIP_REGISTRATION_KIND,
+      // RFC 7904 §7: "The dictionary key is the Node-ID of the Storing Peer."
+      [{ key: this.deps.overlay.nodeId, value: exists ? this.value : new Uint8Array(0), exists, lifetime: this.lifetime }],
+      options,
+    );
+  }
+}
