@@ -8,8 +8,8 @@
  *   calling by AoR through the RELOAD overlay (call-setup/overlay-system.ts);
  * - Kamailio: the baseline, JsSIP pages registered over WebSocket to Debian's Kamailio, configured
  *   on loopback by the bench (call-setup/kamailio-system.ts), ready() at the first ICE candidate;
- *   BENCH_KAMAILIO_QUIET_MS=N applies the Phone's rule instead (ready once host candidates stop
- *   coming for N ms; see ICE_QUIET_MS in src/phone/phone.ts).
+ *   BENCH_KAMAILIO_QUIET_MS=N applies a slower rule instead (ready once host candidates stop
+ *   coming for N ms; the Phone used 10 ms before it too went at the first UDP host candidate).
  * Goal (issue 6): ≤ 400 ms median from click to ringing, and each median ≤ 1.5× Kamailio's.
  */
 import type { Browser } from 'playwright-core';

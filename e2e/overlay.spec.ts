@@ -95,7 +95,7 @@ test('two browsers and 20 Node peers: join, store and fetch, Attach over a data 
   expect(await act(b, 'Attach')).toContain('Linked directly');
   await expect.poll(async () => (await snapshot(b)).links.find((l) => l.nodeId === sa.nodeId)?.transport, { timeout: 10_000 }).toBe('webrtc');
   await expect.poll(async () => (await snapshot(a)).links.find((l) => l.nodeId === sb.nodeId)?.transport, { timeout: 10_000 }).toBe('webrtc');
-  await expect(b.locator(`tr[data-node-id="${sa.nodeId}"]`)).toHaveAttribute('data-transport', 'webrtc');
+  await expect(b.getByRole('table', { name: 'Link table' }).locator(`tr[data-node-id="${sa.nodeId}"]`)).toHaveAttribute('data-transport', 'webrtc');
 
   // A's capture ("Download capture") decodes in tshark and shows Join, Update, Attach, Store, Fetch.
   const downloading = a.waitForEvent('download');

@@ -4,8 +4,8 @@
  * product's call screen has ("User name", "Join", "Call address", "Call", "Hang up"), so the bench
  * drives both systems the same way. JsSIP as the product uses it (src/phone/phone.ts): no
  * STUN/TURN, and the INVITE / 200 not held back by ICE gathering: `ready()` at the first candidate
- * (default) or, with ?quietMs=N, once host candidates stop coming for N ms, as the Phone does
- * without ICE servers. The microphone stream is acquired once at Join (kamailio-baseline.md's
+ * (default, as the Phone does without ICE servers) or, with ?quietMs=N, once host candidates stop
+ * coming for N ms. The microphone stream is acquired once at Join (kamailio-baseline.md's
  * fastest setup). Incoming calls are answered at once. Ringing / confirmed go to the probe.
  */
 import { UA, WebSocketInterface } from 'jssip';

@@ -2,14 +2,21 @@
  * The Chordphone app shell. It says honestly what this build can do: the tab joins the overlay
  * as a RELOAD peer (status below), stores and fetches small notes, and calls by address (the phone panel).
  * The RELOAD message decoder is the other tool on the page.
+ *
+ * The shell itself is light (first paint, issue 7's initial-JavaScript budget): the phone and the
+ * overlay status come in as nodes (placeholders while the overlay code loads, src/app/main.tsx),
+ * and the decoder is loaded behind `import()`. Each sits in a slot with a reserved height, so the
+ * page does not jump while it joins.
  */
-import { DecoderPanel } from './DecoderPanel.js';
-import { OverlayPanel } from './OverlayPanel.js';
-import type { ReactNode } from 'react';
-import type { Overlay } from './overlay/overlay.js';
+import { lazy, type ReactNode } from 'react';
+import { LazyPart } from './LazyPart.js';
+import { Panel } from './Panel.js';
+import './boot-slots.css';
 
-/** `phone`: the call screen (src/app/phone/CallScreen.tsx), mounted above the overlay status. */
-export function App({ overlay, phone }: { overlay: Overlay; phone?: ReactNode }) {
+const DecoderPanel = lazy(() => import('./DecoderPanel.js').then((m) => ({ default: m.DecoderPanel })));
+
+/** `phone`: the call screen (src/app/phone/CallScreen.tsx); `overlay`: the overlay status (OverlayPanel.tsx). */
+export function App({ phone, overlay }: { phone: ReactNode; overlay: ReactNode }) {
   return (
     <div className="shell">
       <header className="masthead">
@@ -30,11 +37,15 @@ export function App({ overlay, phone }: { overlay: Overlay; phone?: ReactNode })
           messages). Type a user name and press Join to be reachable under that name.
         </p>
 
-        {phone}
+        <div className="boot-slot boot-slot--phone">{phone}</div>
 
-        <OverlayPanel overlay={overlay} />
+        <div className="boot-slot boot-slot--overlay">{overlay}</div>
 
-        <DecoderPanel />
+        <div className="boot-slot boot-slot--decoder">
+          <LazyPart what="the message decoder" fallback={<Panel title="RELOAD message decoder">{null}</Panel>}>
+            <DecoderPanel />
+          </LazyPart>
+        </div>
       </main>
 
       <footer className="colophon">

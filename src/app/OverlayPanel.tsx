@@ -2,11 +2,17 @@
  * The overlay status view (issue 5): joined or not, Node-ID, user name, the link table,
  * predecessor and successors, a note to store and fetch (to see the overlay at work), and the
  * pcap of this tab's RELOAD traffic. All of it comes from the `Overlay` API object's snapshot.
+ * Below it the ring view (issue 7, src/app/ring/RingView.tsx, loaded behind `import()`): the same
+ * neighbours plus the finger table, on a picture of the Chord ring.
  */
-import { useId, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { lazy, useId, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { Overlay, OverlaySnapshot } from './overlay/overlay.js';
 import { describeError } from './overlay/overlay.js';
+import { LazyPart } from './LazyPart.js';
 import { Panel } from './Panel.js';
+import { ringStatusOf } from './ring/ring-status.js';
+
+const RingView = lazy(() => import('./ring/RingView.js').then((m) => ({ default: m.RingView })));
 
 const PHASE_TEXT: Record<OverlaySnapshot['phase'], string> = {
   idle: 'Starting…',
@@ -43,6 +49,9 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
   // Each outcome is numbered, so that a repeated identical answer still shows as new (and tests can wait for it).
   const setResult = (r: { readonly ok: boolean; readonly text: string }) => setResultState((old) => ({ ...r, seq: (old?.seq ?? 0) + 1 }));
   const joined = s.phase === 'joined';
+  // A new snapshot (the overlay changed) is a new ring; the fingers come from the peer's status then.
+  // The ring's centre shows the user part only ("alice", not "alice@chordphone.local"): it must fit inside the circle.
+  const ring = useMemo(() => ringStatusOf(s, overlay.peer, s.userName ? { userName: s.userName.split('@')[0]! } : {}), [s, overlay]);
 
   const onStore = async (e: FormEvent) => {
     e.preventDefault();
@@ -168,6 +177,13 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
         </button>{' '}
         <span className="muted">{s.capturedPackets} RELOAD messages captured (open in Wireshark: reload-framing on UDP 6084)</span>
       </p>
+      <div className="ring-slot">
+        {ring ? (
+          <LazyPart what="the ring view">
+            <RingView status={ring} />
+          </LazyPart>
+        ) : null}
+      </div>
     </Panel>
   );
 }

@@ -4,3 +4,4 @@ export { PhoneCall, type CallState, type CallSnapshot, type AnswerCallOptions } 
 export { PhoneError, phoneErrorFor, microphoneDenied, type PhoneErrorCode, type SipFailure } from './phone-error.js';
 export { parseCallAddress, AddressError, type AddressErrorCode, type CallAddress } from './address.js';
 export { OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit, type OverlaySocketStats } from './overlay-socket.js';
+export { LocalMedia, type MediaLease, type LocalMediaOptions, type GetMedia } from './local-media.js';

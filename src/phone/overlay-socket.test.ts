@@ -218,3 +218,55 @@ describe('OverlaySocket', () => {
     expect(['480 INVITE', '408 INVITE']).toContain(upStatuses('call-9')[0]);
   });
 });
+
+describe('OverlaySocket.prepare (the lookup started at the click, issue 6 call setup)', () => {
+  /** A socket of alice whose Fetches are counted. */
+  function countingSocket(routeTimeoutMs: number) {
+    const fetches: string[] = [];
+    const overlay = { nodeId: alice.peer.nodeId, fetch: ((...a: Parameters<typeof alice.peer.fetch>) => (fetches.push(String(a[0])), alice.peer.fetch(...a))) as typeof alice.peer.fetch };
+    const s = new OverlaySocket({ apps: alice.apps, overlay, clock: systemClock, random: webCryptoRandom }, { domain: f.domain, routeTimeoutMs });
+    const got: SipMessage[] = [];
+    s.ondata = (text) => got.push(parseSipMessage(text)!);
+    s.connect();
+    return { s, fetches, got };
+  }
+
+  it('the next request to the prepared AoR uses its lookup (one Fetch), once; the one after looks up again', async () => {
+    const { s, fetches } = countingSocket(5000);
+    const [d1, d2] = devices.get('dave')!;
+    const before = [received(d1!, 'INVITE').length, received(d2!, 'INVITE').length];
+    s.prepare(`sip:dave@${f.domain}`);
+    s.prepare(`sip:Dave@${f.domain}`); // the same target: still one lookup
+    expect(fetches).toHaveLength(1);
+    s.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKprep1', 'call-p1'));
+    await until(() => received(d1!, 'INVITE').length === before[0]! + 1 && received(d2!, 'INVITE').length === before[1]! + 1);
+    expect(fetches).toHaveLength(1);
+    s.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKprep2', 'call-p2'));
+    await until(() => received(d1!, 'INVITE').length === before[0]! + 2 && received(d2!, 'INVITE').length === before[1]! + 2);
+    expect(fetches).toHaveLength(2);
+    s.close();
+  });
+
+  it('a prepared AoR nobody registered still gets the local 480 with its Warning', async () => {
+    const { s, got } = countingSocket(5000);
+    s.prepare(`sip:ghost@${f.domain}`);
+    s.send(invite(`sip:ghost@${f.domain}`, 'z9hG4bKprepghost', 'call-p3'));
+    await until(() => got.some((m) => m.callId === 'call-p3'), 2000);
+    const r = got.find((m) => m.callId === 'call-p3')!;
+    expect(r.status).toBe(480);
+    expect(r.headers.find(([k]) => k === 'warning')![1]).toMatch(/ghost@chordphone\.test is not registered/);
+    s.close();
+  });
+
+  it('a preparation nobody used is dropped after routeTimeoutMs: a later request looks up afresh', async () => {
+    const { s, fetches } = countingSocket(300);
+    const [sole] = devices.get('sole')!;
+    const n = received(sole!, 'INVITE').length;
+    s.prepare(`sip:sole@${f.domain}`);
+    await sleep(450);
+    s.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKprepsole', 'call-p4'));
+    await until(() => received(sole!, 'INVITE').length === n + 1);
+    expect(fetches).toHaveLength(2);
+    s.close();
+  });
+});

@@ -30,6 +30,7 @@ import { bytesEqual, toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { aorResourceName, lookupAor, parseGruu, SipUsageError } from '../usages/sip/index.js';
+import { PreparedRoutes } from './prepared-routes.js';
 import { bestFinal, routingKey, statusForRoutingFailure } from './routing-outcomes.js';
 import { buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
 
@@ -101,6 +102,7 @@ export class OverlaySocket {
   private readonly clientTx = new Map<string, ClientTx>();
   private readonly serverTx = new Map<string, { channel: AppChannel; timer: Timer }>();
   private readonly chains = new Map<string, Promise<void>>();
+  private readonly prepared: PreparedRoutes;
   private readonly unsubscribe: () => void;
   private counters = { synthesized: 0, forked: 0, cancelsSent: 0, requestsSent: 0, responsesSent: 0, received: 0 };
 
@@ -112,6 +114,7 @@ export class OverlaySocket {
     this.application = init.application ?? ApplicationId.SIP;
     this.routeTimeoutMs = init.routeTimeoutMs ?? 1500;
     this.lifetimeMs = init.transactionLifetimeMs ?? 32_000;
+    this.prepared = new PreparedRoutes(deps.clock, this.routeTimeoutMs);
     this.url = `reload://${init.domain}`;
     this.sip_uri = `sip:${init.domain}`;
     const offMessages = new Set<() => void>();
@@ -142,6 +145,7 @@ export class OverlaySocket {
     this.unsubscribe();
     for (const t of this.clientTx.values()) t.timer?.cancel();
     for (const t of this.serverTx.values()) t.timer.cancel();
+    this.prepared.close();
     this.clientTx.clear();
     this.serverTx.clear();
   }
@@ -152,6 +156,26 @@ export class OverlaySocket {
 
   isConnecting(): boolean {
     return false;
+  }
+
+  /**
+   * Start routing a request to `requestUri` before it exists (the Phone calls this at the click,
+   * while the microphone opens and the offer is made): its AoR lookup (RFC 7904 §4.2) and
+   * AppAttach (§5) run now, and the next request to that URI within `routeTimeoutMs` uses what they
+   * found (PreparedRoutes). A GRUU or malformed URI does nothing here (the request fails as usual).
+   */
+  prepare(requestUri: string): void {
+    try {
+      if (!this.connected || parseGruu(requestUri)) return;
+    } catch {
+      return; // a broken GRUU: the request gets its 404 as usual
+    }
+    this.prepared.prepare(routingKey(requestUri), async (signal) => {
+      aorResourceName(requestUri, this.init.domain);
+      const lists = (await lookupAor(this.deps.overlay, requestUri, { signal })).map((c) => [...c.destinationList]);
+      void this.channels(lists, signal).catch(() => {}); // warm: AppAttachService shares the attempt
+      return lists;
+    });
   }
 
   stats(): OverlaySocketStats {
@@ -224,6 +248,8 @@ export class OverlaySocket {
   private async resolve(m: SipMessage, signal: AbortSignal): Promise<Destination[][]> {
     const gruu = parseGruu(m.requestUri);
     if (gruu) return [[...gruu.destinationList]];
+    const ready = m.method === 'ACK' ? undefined : this.prepared.take(routingKey(m.requestUri), signal);
+    if (ready) return ready;
     aorResourceName(m.requestUri, this.init.domain);
     const contacts = await lookupAor(this.deps.overlay, m.requestUri, { signal });
     return contacts.map((c) => [...c.destinationList]);

@@ -12,8 +12,10 @@
  * ```
  * Contact is the device's GRUU (RFC 7904 §6), so in-dialog requests come straight back here.
  * Media ICE must not hold the INVITE back (issue 6): the session's `icecandidate` event calls
- * `ready()` at the first server-reflexive or relay candidate, or `iceReadyMs` after the first
- * host candidate.
+ * `ready()` at the first server-reflexive or relay candidate (the first UDP host candidate when the
+ * configuration has no STUN/TURN servers), or `iceReadyMs` after the first candidate.
+ * Call setup (issue 6 bench): the AoR lookup starts at the click, alongside opening the microphone
+ * (OverlaySocket.prepare), and the microphone is kept open between calls (LocalMedia).
  */
 import { UA } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
@@ -21,6 +23,7 @@ import type { AppAttachService, OverlayPeer } from '../reload/overlay/index.js';
 import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
 import { buildGruu, SipRegistrar } from '../usages/sip/index.js';
 import { parseCallAddress } from './address.js';
+import { LocalMedia, type MediaLease } from './local-media.js';
 import { OverlaySocket } from './overlay-socket.js';
 import { PhoneCall, type AnswerCallOptions, type CallSnapshot } from './phone-call.js';
 import { microphoneDenied, PhoneError, phoneErrorFor } from './phone-error.js';
@@ -53,10 +56,13 @@ export interface PhoneInit {
   readonly iceReadyMs?: number;
   /** OverlaySocket's routing bound; default 1500 ms. */
   readonly routeTimeoutMs?: number;
+  /**
+   * Keep the microphone open between calls, and for this long after the last call ended (ms;
+   * LocalMedia), so a call does not wait for the device to open. Default: not kept, every call
+   * opens its own stream and stops it at its end.
+   */
+  readonly keepMediaMs?: number;
 }
-
-/** Host candidates arriving this close together belong to one burst (ms). */
-const ICE_QUIET_MS = 10;
 
 /** JsSIP's `icecandidate` session event. */
 interface IceEvent {
@@ -88,6 +94,7 @@ export class Phone {
   readonly socket: OverlaySocket;
   private readonly ua: UA;
   private readonly registrar: SipRegistrar;
+  private readonly localMedia: LocalMedia | undefined;
   private readonly log: Logger;
   private current: PhoneState = 'stopped';
   private error: PhoneError | undefined;
@@ -109,6 +116,7 @@ export class Phone {
       { apps: deps.apps, overlay: deps.overlay, clock: deps.clock, random: deps.random, logger: this.log },
       { domain: init.domain, ...(init.routeTimeoutMs ? { routeTimeoutMs: init.routeTimeoutMs } : {}) },
     );
+    this.localMedia = deps.getMedia ? new LocalMedia(deps.getMedia, deps.clock, { keepMs: init.keepMediaMs ?? 0 }) : undefined;
     this.ua = new UA({
       sockets: [this.socket as never],
       uri: this.aor,
@@ -163,6 +171,7 @@ export class Phone {
     }
     this.ua.stop();
     this.socket.close();
+    this.localMedia?.close();
     this.setState('stopped');
   }
 
@@ -176,12 +185,21 @@ export class Phone {
     this.requireReady();
     const target = parseCallAddress(address, this.init.domain);
     const video = options.video ?? false;
-    const stream = await this.media(video);
-    const session = this.ua.call(target.aor, {
-      ...(stream ? { mediaStream: stream } : { mediaConstraints: { audio: true, video } }),
-      pcConfig: this.init.rtcConfiguration ?? {},
-      eventHandlers: { icecandidate: this.iceReadiness() },
-    } as never) as RTCSession;
+    // The lookup runs while the microphone opens and the offer is made (issue 6 call setup).
+    this.socket.prepare(target.aor);
+    const lease = this.localMedia?.acquireNow({ audio: true, video }) ?? (await this.media(video));
+    let session: RTCSession;
+    try {
+      session = this.ua.call(target.aor, {
+        ...(lease ? { mediaStream: lease.stream } : { mediaConstraints: { audio: true, video } }),
+        pcConfig: this.init.rtcConfiguration ?? {},
+        eventHandlers: { icecandidate: this.iceReadiness() },
+      } as never) as RTCSession;
+    } catch (e) {
+      lease?.release();
+      throw e;
+    }
+    if (lease) releaseAtEnd(session, lease);
     return this.track(new PhoneCall(session, 'outgoing', (s, o) => this.answerSession(s, o)));
   }
 
@@ -229,10 +247,10 @@ export class Phone {
     if (this.current !== 'ready') throw new PhoneError('not-started', 'The phone is not connected to the overlay yet.');
   }
 
-  private async media(video: boolean): Promise<MediaStream | undefined> {
-    if (!this.deps.getMedia) return undefined;
+  private async media(video: boolean): Promise<MediaLease | undefined> {
+    if (!this.localMedia) return undefined;
     try {
-      return await this.deps.getMedia({ audio: true, video });
+      return await this.localMedia.acquire({ audio: true, video });
     } catch (e) {
       if (e instanceof Error && (e.name === 'NotAllowedError' || e.name === 'SecurityError')) throw microphoneDenied();
       throw new PhoneError('failed', `No microphone could be opened: ${e instanceof Error ? e.message : String(e)}`);
@@ -240,37 +258,44 @@ export class Phone {
   }
 
   private async answerSession(session: RTCSession, options: AnswerCallOptions): Promise<void> {
-    const stream = options.mediaStream ?? (await this.media(options.video ?? false));
+    const video = options.video ?? false;
+    // With the microphone kept open this answers synchronously (issue 6 call setup).
+    const lease = options.mediaStream ? undefined : (this.localMedia?.acquireNow({ audio: true, video }) ?? (await this.media(video)));
+    const stream = options.mediaStream ?? lease?.stream;
+    if (lease) releaseAtEnd(session, lease);
     session.on('icecandidate', this.iceReadiness());
-    session.answer({ ...(stream ? { mediaStream: stream } : { mediaConstraints: { audio: true, video: options.video ?? false } }), pcConfig: this.init.rtcConfiguration ?? {} });
+    try {
+      session.answer({ ...(stream ? { mediaStream: stream } : { mediaConstraints: { audio: true, video } }), pcConfig: this.init.rtcConfiguration ?? {} });
+    } catch (e) {
+      lease?.release();
+      throw e;
+    }
   }
 
   /**
-   * Do not wait out ICE gathering (issue 6; webrtc-and-jssip-facts.md): a handler for one session's
-   * `icecandidate` events that lets the offer/answer go at the first server-reflexive or relay
-   * candidate, or once host candidates stop coming for `ICE_QUIET_MS`, and at the latest
-   * `iceReadyMs` after the first candidate.
+   * Do not wait out ICE gathering (issue 6; webrtc-and-jssip-facts.md, kamailio-baseline.md): a
+   * handler for one session's `icecandidate` events that lets the offer/answer go at the first
+   * server-reflexive or relay candidate, or, with no STUN/TURN servers configured (host candidates
+   * are all there is), at the first UDP host candidate; at the latest `iceReadyMs` after the first
+   * candidate (only TCP ones, or servers that never answer).
    */
   private iceReadiness(): (e: IceEvent) => void {
     let cap: Timer | undefined;
-    let quiet: Timer | undefined;
     let done = false;
+    const hostOnly = (this.init.rtcConfiguration?.iceServers?.length ?? 0) === 0;
     return (e) => {
       const go = () => {
         if (done) return;
         done = true;
         cap?.cancel();
-        quiet?.cancel();
         e.ready();
       };
-      const type = e.candidate?.type ?? /typ (\w+)/.exec(e.candidate?.candidate ?? '')?.[1];
+      const line = e.candidate?.candidate ?? '';
+      const type = e.candidate?.type ?? /typ (\w+)/.exec(line)?.[1];
       if (type === 'srflx' || type === 'relay') return go();
+      const protocol = e.candidate?.protocol ?? /^candidate:\S+ \d+ (\w+)/i.exec(line)?.[1]?.toLowerCase();
+      if (hostOnly && type === 'host' && protocol === 'udp') return go();
       cap ??= this.deps.clock.setTimer(this.init.iceReadyMs ?? 300, go);
-      // Without STUN/TURN servers host candidates are all there is: go once they stop coming.
-      if ((this.init.rtcConfiguration?.iceServers?.length ?? 0) === 0) {
-        quiet?.cancel();
-        quiet = this.deps.clock.setTimer(ICE_QUIET_MS, go);
-      }
     };
   }
 
@@ -295,3 +320,8 @@ export class Phone {
   }
 }
 
+/** Stop a call's media when the call is over (JsSIP leaves a stream it was given running). */
+function releaseAtEnd(session: RTCSession, lease: MediaLease): void {
+  session.on('ended', () => lease.release());
+  session.on('failed', () => lease.release());
+}

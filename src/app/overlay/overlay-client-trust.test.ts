@@ -5,15 +5,17 @@
  * without its certificate (§6.3.4 "MAY be omitted") is verified after the §8 lookup and dropped
  * when there is nothing to find; a peer holding an older configuration is sent the newer one in
  * a ConfigUpdate by `chordphone serve` (§6.3.2.1, §6.5.4) and joins again with it, same identity;
- * a joined peer sent a newer one restarts with it (same identity and storage) and joins again.
+ * a joined peer sent a newer one restarts with it (same identity and storage) and joins again;
+ * the server keeps a newer document of its own signer in its data directory.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemWallClock } from '../../platform/system-clock.js';
 import { MemoryKeyStore } from '../../reload/security/key-store.js';
-import type { X509Signer } from '../../reload/security/x509-signer.js';
+import { signConfigurationDocument } from '../../reload/security/configuration-signer.js';
+import { X509Signer } from '../../reload/security/x509-signer.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';
 import { webCryptoHasher } from '../../platform/web-crypto.js';
@@ -25,6 +27,8 @@ import { ANY_CONFIGURATION_SEQUENCE } from '../../reload/transport/index.js';
 import { certificateByNodeResourceName, certificateByUserResourceName, decodeCertificateValue } from '../../reload/wire/storage/kinds/certificate.js';
 import { dataValueOf } from '../../reload/wire/storage/stored-data.js';
 import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
+import { CONFIG_FILE } from '../../server/overlay-document.js';
+import { ServerIdentity } from '../../server/server-identity.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import { CHORDPHONE_KINDS } from './chordphone-kinds.js';
 import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
@@ -116,8 +120,7 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
 
   it('a message signed without its certificate is verified after the §8 lookup; one whose certificate was never stored is dropped', async () => {
     const securities: PeerSecurity[] = [];
-    const lg = (m: string, f?: unknown) => { if (/certif|dropp|lookup/i.test(m)) console.log('VERA', m, JSON.stringify(f, (_k, v) => (typeof v === 'bigint' ? String(v) : v))); };
-    const vera = await joinOverlay(clientDeps(net, securities, { logger: { debug: lg, info: lg, warn: lg, error: lg } }), { serverUrl: server.localUrl, userName: () => 'vera', bootstrap: [server.bootstrapUrls[0]!] });
+    const vera = await joinOverlay(clientDeps(net, securities), { serverUrl: server.localUrl, userName: () => 'vera', bootstrap: [server.bootstrapUrls[0]!] });
     closers.push(() => vera.close());
     const cache = securities[0]!.verifier.cache;
     const lookups = vi.spyOn(vera.peer.certificates, 'byNode');
@@ -138,19 +141,18 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     const everyone = [...server.peers.map((p) => p.peer), vera.peer, sven.peer, olga.peer];
     await vi.waitFor(() => expect(everyone.map((p) => p.stats().transport.pendingRequests)).toEqual(everyone.map(() => 0)), { timeout: 10_000, interval: 50 });
     olga.omit(true);
+    sven.omit(true);
     for (const p of [olga.peer, sven.peer]) for (const c of cache.findByNodeId(p.nodeId)) cache.remove(c.certHash);
     lookups.mockClear();
 
     const ping = (from: ComposedPeer) =>
       from.transport.request([{ kind: 'node', nodeId: vera.peer.nodeId }], { name: 'ping_req', value: { padding: new Uint8Array() } }, { signal: AbortSignal.timeout(4_000) });
-    console.log('PING OLGA', toHex(olga.peer.nodeId), 'sven', toHex(sven.peer.nodeId), 'vera', toHex(vera.peer.nodeId));
     const answer = await ping(olga.peer);
     expect(answer.value.responseId).toBeTypeOf('bigint');
     // Vera looked Olga up by Node-ID (CERTIFICATE_BY_NODE) and now holds her certificate.
     expect(lookups.mock.calls.map(([n]) => toHex(n))).toContain(toHex(olga.peer.nodeId));
     expect(cache.findByNodeId(olga.peer.nodeId).map((c) => c.certificate.userName)).toEqual([olga.peer.userName]);
 
-    sven.omit(true);
     const dropped = vera.peer.stats().transport.droppedBadSignature;
     await expect(ping(sven.peer)).rejects.toThrow();
     expect(lookups.mock.calls.map(([n]) => toHex(n))).toContain(toHex(sven.peer.nodeId));
@@ -244,5 +246,28 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
     await cleo.peer.store(cleo.peer.userName, CHORDPHONE_KINDS.note, [{ value: new TextEncoder().encode('after') }]);
     const got = await server.peers[1]!.peer.fetch(cleo.peer.userName, [{ kind: CHORDPHONE_KINDS.note }]);
     expect(got.answer.kindResponses[0]?.values.length).toBe(1);
+  }, 60_000);
+
+  it('a server peer sent a newer document by its own configuration signer keeps it, and the next start continues from its sequence', async () => {
+    const net = memoryNodeNetwork();
+    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'restored'), port: 0, lan: LAN, network: net, extraPeers: 1 };
+    const server = await serve(base);
+    const c = server.document.configuration;
+    const sequence = (c.sequence ?? 0) + 1;
+    // Signed as the server signs (its own peer's key on disk): what a newer run of it published.
+    const identity = await ServerIdentity.open({ crypto: globalThis.crypto }, { dataDir: base.dataDir, overlay: c.instanceName });
+    const own = await identity.peer('server');
+    const signer = await X509Signer.create({ crypto: globalThis.crypto }, { privateKey: own.keys.privateKey, certificates: own.certificates, overlay: c.instanceName });
+    const xml = await signConfigurationDocument({ configurations: [{ ...c, sequence, signatures: [] }] }, signer, { kindSigner: signer });
+    await server.peers[1]!.peer.transport.request(
+      [{ kind: 'node', nodeId: server.peers[0]!.peer.nodeId }],
+      { name: 'config_update_req', value: { type: ConfigUpdateType.config, configData: new TextEncoder().encode(xml) } },
+      { configurationSequence: ANY_CONFIGURATION_SEQUENCE },
+    );
+    await vi.waitFor(async () => expect(await readFile(join(base.dataDir, CONFIG_FILE), 'utf8')).toBe(xml), { timeout: 5_000, interval: 50 });
+    await server.close();
+    // Same address, so nothing else changed: the stored (newer) sequence is kept, not reissued below it.
+    const again = await serve({ ...base, port: Number(new URL(server.localUrl).port) });
+    expect(again.document.configuration.sequence).toBe(sequence);
   }, 60_000);
 });

@@ -2,8 +2,9 @@
  * The browser's Phone (issue 6): composed on a tab's joined overlay peer. AppAttach (RFC 6940
  * §6.5.2) over the peer's transport and its network's application channels (browser-network.ts:
  * a second data channel on a link's peer connection where one exists), the microphone from
- * getUserMedia, media ICE with the configuration's STUN/TURN servers. `start()` registers the
- * user's AoR in the overlay (RFC 7904 §3), so this resolves once the phone can call and be called.
+ * getUserMedia (kept open between calls, KEEP_MICROPHONE_MS), media ICE with the configuration's
+ * STUN/TURN servers. `start()` registers the user's AoR in the overlay (RFC 7904 §3), so this
+ * resolves once the phone can call and be called.
  */
 import { systemClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
@@ -25,13 +26,24 @@ function userMedia(c: { audio: boolean; video: boolean }): Promise<MediaStream> 
   return navigator.mediaDevices.getUserMedia(c);
 }
 
+/**
+ * The microphone, once a call opened it, stays open this long after the last call (the browser
+ * shows it in use meanwhile), so the next call or answer does not wait for getUserMedia.
+ */
+const KEEP_MICROPHONE_MS = 30_000;
+
 export async function startBrowserPhone(joined: JoinedOverlay, getMedia: (c: { audio: boolean; video: boolean }) => Promise<MediaStream> = userMedia): Promise<BrowserPhone> {
   const network = joined.network.appChannels;
   if (!network) throw new Error('this overlay network has no application channels (AppAttach), so it cannot carry calls');
   const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
   const phone = new Phone(
     { overlay: joined.peer, apps, clock: systemClock, random: webCryptoRandom, getMedia },
-    { user: joined.peer.userName, domain: joined.configuration.instanceName, rtcConfiguration: { iceServers: iceServersOf(joined.configuration).map((s) => ({ ...s })) } },
+    {
+      user: joined.peer.userName,
+      domain: joined.configuration.instanceName,
+      rtcConfiguration: { iceServers: iceServersOf(joined.configuration).map((s) => ({ ...s })) },
+      keepMediaMs: KEEP_MICROPHONE_MS,
+    },
   );
   try {
     await phone.start();

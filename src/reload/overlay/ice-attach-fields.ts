@@ -24,9 +24,11 @@ export function attachFromIce(p: IceAttachParameters, role: 'passive' | 'active'
 
 /**
  * The ICE parameters of a received Attach; undefined when it carries no (valid) DTLS fingerprint.
- * An Attach with no candidate is accepted: a browser that hides its addresses behind mDNS names
- * (which IpAddressPort cannot carry, §6.3.1) still connects when the other side has candidates,
- * its checks making it known as a peer-reflexive candidate (RFC 8445 §7.3.1.3).
+ * An Attach with no candidate is accepted: the other side's checks may make this one known as a
+ * peer-reflexive candidate (RFC 8445 §7.3.1.3). A browser's mDNS host names (`<uuid>.local`, which
+ * IpAddressPort cannot carry, §6.3.1) travel as 0.0.0.0 candidates with our IceExtension, a
+ * DEVIATION that links/webrtc/ice-parameters.ts (MDNS_HOSTNAME_EXTENSION) writes and reads; here
+ * the candidates pass through unchanged.
  */
 export function iceFromAttach(value: AttachReqAns, extensions: readonly MessageExtension[]): IceAttachParameters | undefined {
   const ext = extensions.find((e) => e.type === DTLS_FINGERPRINT_EXTENSION);

@@ -103,6 +103,20 @@ describe('Certificate Store Usage (RFC 6940 §8)', () => {
     }
   });
 
+  it('a peer that holds the list itself but no longer the certificate (cache evicted) learns it from the value it holds', async () => {
+    const a = peers[0]!;
+    const ring = o.live().sort((x, y) => (ringPosition(x.nodeId) < ringPosition(y.nodeId) ? -1 : 1));
+    const id = await hash(certificateByNodeResourceName(a.signer.nodeId));
+    const holderPeer = ring.find((p) => ringPosition(p.nodeId) >= ringPosition(id)) ?? ring[0]!;
+    const holder = peers.find((p) => p.p === holderPeer)!;
+    holder.verifier.cache.clear();
+    // Its own Fetch is answered locally, with no SecurityBlock: the value's signer is unknown until
+    // the certificate in the value is validated to the root.
+    const found = await o.clock.run(storeFor(holder.p, holder.verifier).byNode(a.signer.nodeId));
+    expect(found?.certificate.der).toEqual(a.signer.inner.certificate.der);
+    expect(holder.verifier.cache.findByNodeId(a.signer.nodeId)).toHaveLength(1);
+  });
+
   it('NODE-MATCH keeps others out of a Node-ID\'s list: Error_Forbidden', async () => {
     const [a, b] = peers;
     const resourceId = await hash(certificateByNodeResourceName(a!.signer.nodeId));
@@ -124,18 +138,22 @@ describe('Certificate Store Usage (RFC 6940 §8)', () => {
   });
 
   it('message transport fetches the certificate a signer omitted (§6.3.4), and drops the message without the usage', async () => {
-    const [, withUsage, without] = peers;
     // A signer whose CERTIFICATE_BY_NODE list another peer holds: a peer that keeps its own list and
     // omits its certificate from its answers cannot be checked at all (the lookup would need itself).
+    // Nor may that holder be one of the two whose caches are cleared below: a storing peer sends the
+    // certificates of the values it holds from its verifier's cache. Node-IDs are random, so pick the
+    // roles from this ring.
     const ring = o.live().sort((x, y) => (ringPosition(x.nodeId) < ringPosition(y.nodeId) ? -1 : 1));
     const responsible = (id: Uint8Array) => ring.find((p) => ringPosition(p.nodeId) >= ringPosition(id)) ?? ring[0]!;
+    const withUsage = peers[1]!; // the one peer whose transport has the usage as certificateSource
     let a: (typeof peers)[number] | undefined;
-    // (Nor may that holder be one of the two whose caches are cleared below: a storing peer sends the
-    // certificates of the values it holds from its verifier's cache.)
-    const excluded = new Set([withUsage!.p, without!.p]);
-    for (const p of peers.slice(3)) {
+    let without: (typeof peers)[number] | undefined;
+    for (const p of peers) {
+      if (a || p === withUsage) continue;
       const holder = responsible(await hash(certificateByNodeResourceName(p.signer.nodeId)));
-      if (!a && holder !== p.p && !excluded.has(holder)) a = p;
+      if (holder === p.p || holder === withUsage.p) continue;
+      const other = peers.find((q) => q !== p && q !== withUsage && q.p !== holder);
+      if (other) [a, without] = [p, other];
     }
     if (!a) throw new Error('no suitable signer in this ring');
     await o.clock.run(a!.certs.publish(a!.signer.inner.certificate, a!.signer.nodeId));

@@ -19,10 +19,11 @@
  * const transportInit = { certificateSource: certs.source() }; // transport asks it for omitted ones
  * ```
  */
-import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
+import type { FetchOutcome, OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import type { AbortOptions, Clock } from '../../reload/runtime/components.js';
 import type { CachedCertificate, CertificateCache } from '../../reload/security/certificate-cache.js';
 import type { ReloadCertificate } from '../../reload/security/reload-certificate.js';
+import { CertificateUnknownError } from '../../reload/security/signer.js';
 import { bytesEqual, toHex } from '../../reload/wire/codec/hex.js';
 import type { NodeId, ResourceId } from '../../reload/wire/ids.js';
 import { KindId } from '../../reload/wire/message-codes.js';
@@ -141,9 +142,16 @@ export class CertificateStore {
     return undefined;
   }
 
-  /** The certificates (DER) in one list, oldest first; only values the overlay peer verified (§7.1). */
-  private async list(kind: number, resourceId: ResourceId, options?: AbortOptions): Promise<Uint8Array[]> {
-    const { answer } = await this.deps.overlay.fetch(resourceId, [{ kind }], options);
+  /**
+   * The certificates (DER) in one list, oldest first; only values the overlay peer verified (§7.1).
+   * A value refused because its signer's certificate is unknown is signed by the certificate it
+   * holds (§8: each peer stores its own): that certificate is validated to the root and the list
+   * fetched once more, which verifies it. (A fetcher that stores the list itself, or whose answer's
+   * SecurityBlock left the certificate out, has no other way to the signer's certificate.)
+   */
+  private async list(kind: number, resourceId: ResourceId, options?: AbortOptions, again = true): Promise<Uint8Array[]> {
+    const { answer, rejected } = await this.deps.overlay.fetch(resourceId, [{ kind }], options);
+    if (again && (await this.learnSigners(kind, rejected))) return this.list(kind, resourceId, options, false);
     const out: Uint8Array[] = [];
     for (const r of answer.kindResponses) {
       if (r.kind !== kind) continue;
@@ -159,5 +167,22 @@ export class CertificateStore {
       }
     }
     return out;
+  }
+
+  /** Validate the certificates held by values refused for want of their signer's certificate; true if any was new. */
+  private async learnSigners(kind: number, rejected: FetchOutcome['rejected']): Promise<boolean> {
+    let learned = false;
+    for (const r of rejected) {
+      if (r.kind !== kind || !(r.error instanceof CertificateUnknownError)) continue;
+      const v = dataValueOf(r.value.value);
+      if (!v.exists) continue;
+      try {
+        await this.deps.validator.addCertificate(decodeCertificateValue(v.value));
+        learned = true;
+      } catch {
+        // Not one DER certificate, or not valid for this overlay: the value stays refused.
+      }
+    }
+    return learned;
   }
 }

@@ -14,14 +14,17 @@ import {
   sdpSetupValue,
   type DtlsFingerprint,
 } from '../../wire/methods/dtls-fingerprint.js';
-import { iceCandidateFromSdp, iceCandidateToSdp, type IceCandidate } from '../../wire/methods/attach.js';
+import { iceCandidateFromSdp, iceCandidateToSdp, type IceCandidate, type IceExtension } from '../../wire/methods/attach.js';
 
 export interface IceParameters {
   /** RFC 8839 §5.4 ice-ufrag (§6.5.1.1 `ufrag`). */
   readonly ufrag: string;
   /** RFC 8839 §5.4 ice-pwd (§6.5.1.1 `password`). */
   readonly password: string;
-  /** §6.5.1.1 `candidates`: the ones RELOAD can carry (component 1, UDP, IP addresses). */
+  /**
+   * §6.5.1.1 `candidates`: the ones RELOAD can carry (component 1, UDP, IP addresses, and mDNS
+   * host names by our IceExtension, see MDNS_HOSTNAME_EXTENSION).
+   */
   readonly candidates: readonly IceCandidate[];
   /** DTLS certificate fingerprint, setup role, SCTP port, max message size (extension 0xC001). */
   readonly dtls: DtlsFingerprint;
@@ -32,12 +35,90 @@ export class IceParametersError extends Error {
   override readonly name: string = 'IceParametersError';
 }
 
-/** The candidates as `candidate:…` attribute values (for addIceCandidate); ones SDP cannot express are left out. */
+/**
+ * DEVIATION (ours, like message extension 0xC001): the name of the IceExtension (RFC 6940
+ * §6.5.1.1 `extensions`) that carries an mDNS host name (RFC 8839 §5.1 allows an FQDN
+ * connection-address; draft-ietf-mmusic-mdns-ice-candidates). A browser that has not been
+ * granted the microphone hides its host addresses behind `<uuid>.local` names, which IpAddressPort
+ * (§6.3.1) cannot carry; such a candidate travels with the unspecified address 0.0.0.0, its real
+ * port, and this extension, and the receiver puts the name back so that its ICE agent resolves it
+ * by mDNS itself (Chromium does; libdatachannel tries getaddrinfo on a thread of its own and
+ * drops the candidate when that fails). A peer that does not know the extension sees a 0.0.0.0
+ * host candidate that ICE cannot use, with an extension attribute RFC 8839 §5.1 says to ignore;
+ * candidateLines here never hands ICE a 0.0.0.0 candidate that has no valid name.
+ */
+export const MDNS_HOSTNAME_EXTENSION = 'chordphone-mdns-hostname';
+
+/**
+ * The mDNS names browsers make for host candidates: a UUID under `.local` (Chromium and Firefox
+ * use a random version-4 UUID). Nothing else is accepted, so a name from the wire cannot be an
+ * arbitrary DNS query or inject SDP.
+ */
+const MDNS_HOSTNAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.local$/;
+const MDNS_HOSTNAME_LENGTH = 42;
+
+/** True for an mDNS host name we carry (lower-case `<uuid>.local`, 42 characters). */
+export function isMdnsHostname(name: string): boolean {
+  return name.length === MDNS_HOSTNAME_LENGTH && MDNS_HOSTNAME.test(name);
+}
+
+const ascii = new TextEncoder();
+const MDNS_EXTENSION_NAME = ascii.encode(MDNS_HOSTNAME_EXTENSION);
+
+function isMdnsExtension(e: IceExtension): boolean {
+  return e.name.length === MDNS_EXTENSION_NAME.length && e.name.every((b, i) => b === MDNS_EXTENSION_NAME[i]);
+}
+
+/** The unspecified address (0.0.0.0 or ::) stands in for a name: not an address ICE can use. */
+function isUnspecified(c: IceCandidate): boolean {
+  return (c.addrPort.kind === 'ipv4' || c.addrPort.kind === 'ipv6') && c.addrPort.address.every((b) => b === 0);
+}
+
+/**
+ * One SDP candidate line as an IceCandidate, an mDNS host name becoming 0.0.0.0 plus our
+ * extension; undefined for what RELOAD cannot carry (see iceCandidateFromSdp).
+ */
+function candidateFromLine(line: string): IceCandidate | undefined {
+  const tokens = line.split(/[ \t]+/);
+  const address = tokens[4]?.toLowerCase();
+  const hostname = address !== undefined && address.endsWith('.local') && isMdnsHostname(address) ? address : undefined;
+  if (hostname !== undefined) tokens[4] = '0.0.0.0';
+  const parsed = iceCandidateFromSdp(tokens.join(' '));
+  if (!parsed.ok) return undefined;
+  if (hostname === undefined) return parsed.candidate;
+  if (parsed.candidate.extensions.some(isMdnsExtension)) return undefined;
+  return { ...parsed.candidate, extensions: [...parsed.candidate.extensions, { name: MDNS_EXTENSION_NAME, value: ascii.encode(hostname) }] };
+}
+
+/**
+ * One IceCandidate as a `candidate:…` line, our mDNS extension turned back into the name as the
+ * connection-address; undefined when SDP cannot express it or ICE cannot use it (an unspecified
+ * address without a valid name, a name on a real address, two names).
+ */
+function candidateToLine(c: IceCandidate): string | undefined {
+  const names = c.extensions.filter(isMdnsExtension);
+  if (names.length > 1) return undefined;
+  const unspecified = isUnspecified(c);
+  const [mdns] = names;
+  if (mdns === undefined) return unspecified ? undefined : iceCandidateToSdp(c);
+  if (!unspecified || mdns.value.length !== MDNS_HOSTNAME_LENGTH) return undefined;
+  const hostname = String.fromCharCode(...mdns.value);
+  if (!isMdnsHostname(hostname)) return undefined;
+  const tokens = iceCandidateToSdp({ ...c, extensions: c.extensions.filter((e) => !isMdnsExtension(e)) }).split(' ');
+  tokens[4] = hostname;
+  return tokens.join(' ');
+}
+
+/**
+ * The candidates as `candidate:…` attribute values (for addIceCandidate), mDNS names restored;
+ * ones SDP cannot express or ICE cannot use are left out.
+ */
 export function candidateLines(parameters: IceParameters): string[] {
   const out: string[] = [];
   for (const c of parameters.candidates) {
     try {
-      out.push(iceCandidateToSdp(c));
+      const line = candidateToLine(c);
+      if (line !== undefined) out.push(line);
     } catch {
       // Not expressible in SDP (not text, unknown address type): of no use to ICE.
     }
@@ -58,8 +139,8 @@ function applicationSection(sdp: SessionDescription): MediaDescription | undefin
 
 /**
  * Read our IceParameters out of a local SDP (offer or answer) plus candidates gathered by trickle
- * ICE. Candidates RELOAD cannot carry (TCP, mDNS names, other components) are left out; duplicates
- * are dropped.
+ * ICE. mDNS host names travel as MDNS_HOSTNAME_EXTENSION; candidates RELOAD cannot carry (TCP,
+ * other names, other components) are left out; duplicates are dropped.
  */
 export function iceParametersFromSdp(sdpText: string, trickled: readonly string[] = []): { parameters: IceParameters; mid: string } {
   const sdp = parse(sdpText);
@@ -83,12 +164,12 @@ export function iceParametersFromSdp(sdpText: string, trickled: readonly string[
   const candidates: IceCandidate[] = [];
   const seen = new Set<string>();
   for (const line of lines) {
-    const parsed = iceCandidateFromSdp(line);
-    if (!parsed.ok) continue;
-    const key = iceCandidateToSdp(parsed.candidate);
+    const candidate = candidateFromLine(line);
+    if (candidate === undefined) continue;
+    const key = iceCandidateToSdp(candidate);
     if (seen.has(key)) continue;
     seen.add(key);
-    candidates.push(parsed.candidate);
+    candidates.push(candidate);
   }
   const dtls: DtlsFingerprint = {
     ...fingerprint,

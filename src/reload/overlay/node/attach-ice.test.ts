@@ -3,7 +3,6 @@
  * extension carry, and the Attaches a peer must refuse or must not turn into a link.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataChannelLink } from '../../links/webrtc/index.js';
 import { ReloadError } from '../../runtime/reload-error.js';
 import { toHex } from '../../wire/codec/hex.js';
 import { DTLS_FINGERPRINT_EXTENSION, decodeDtlsFingerprint, encodeDtlsFingerprint } from '../../wire/methods/dtls-fingerprint.js';
@@ -44,11 +43,9 @@ describe('Attach over ICE', () => {
       const dtls = decodeDtlsFingerprint(ext!.extensionContents);
       expect(text.decode(dtls.hashFunction)).toBe('sha-256');
       expect(dtls.fingerprint).toHaveLength(32);
-      // Completing it gives a data-channel link bound to B.
-      const link = await offer.complete(answer.sender.nodeId, { ufrag: answer.value.ufrag, password: answer.value.password, candidates: answer.value.candidates, dtls });
-      expect(link).toBeInstanceOf(DataChannelLink);
-      expect(toHex(a.network.authenticate(link)!)).toBe(toHex(b.peer.nodeId));
-      link.close();
+      // Completing it into a second link to B (A and B are linked already) would race the one-link-
+      // per-neighbour rule; links bound by such Attaches are asserted in webrtc-overlay.test.ts.
+      offer.cancel();
     } catch (e) {
       offer.cancel();
       throw e;
