@@ -13,7 +13,6 @@
  */
 import { join, resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { systemWallClock } from '../platform/system-clock.js';
 import { webCryptoRandom } from '../platform/web-crypto.js';
 import { createTrafficCapture } from '../app/overlay/capture-network.js';
@@ -25,7 +24,7 @@ import type { NodeNetworkFactory } from '../server/chordphone-server.js';
 import { DataDirectoryError, prepareDataDirectory } from '../server/data-directory.js';
 import { nodeNetwork } from '../server/node-network.js';
 import { PcapFileWriter } from '../server/pcap-file-writer.js';
-import { UsageError, type Command } from './command.js';
+import { parseOptions, UsageError, type Command } from './command.js';
 import type { CliIo } from './main.js';
 import { parseCount, untilSignal } from './serve.js';
 import { startEchoOverlayPeer } from './echo-peer.js';
@@ -80,25 +79,15 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
     usage,
     summary,
     async run(args: readonly string[], io: CliIo): Promise<number> {
-      let values: { config?: string; bootstrap?: string; count?: string; data?: string; pcap?: string; echo?: string; help?: boolean };
-      try {
-        ({ values } = parseArgs({
-          args: [...args],
-          options: {
-            config: { type: 'string' },
-            bootstrap: { type: 'string' },
-            count: { type: 'string', short: 'n' },
-            data: { type: 'string' },
-            pcap: { type: 'string' },
-            echo: { type: 'string' },
-            help: { type: 'boolean', short: 'h' },
-          },
-          allowPositionals: false,
-          strict: true,
-        }));
-      } catch (e) {
-        throw new UsageError(e instanceof Error ? e.message : String(e));
-      }
+      const values = parseOptions(args, {
+        config: { type: 'string' },
+        bootstrap: { type: 'string' },
+        count: { type: 'string', short: 'n' },
+        data: { type: 'string' },
+        pcap: { type: 'string' },
+        echo: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      });
       if (values.help) {
         io.out(help);
         return 0;

@@ -12,7 +12,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { parseIceServer, type IceServer } from '../app/overlay/ice-servers.js';
 import { startChordphoneServer, DEFAULT_OVERLAY, type NodeNetworkFactory } from '../server/chordphone-server.js';
 import { DataDirectoryError, DEFAULT_DATA_DIR } from '../server/data-directory.js';
@@ -21,7 +20,7 @@ import { CorruptConfigurationError } from '../server/overlay-document.js';
 import { CaptureFileError } from '../server/pcap-file-writer.js';
 import { ListenError, PortInUseError } from '../server/static-server.js';
 import { terminalQr } from '../server/terminal-qr.js';
-import { UsageError, type Command } from './command.js';
+import { parseOptions, UsageError, type Command } from './command.js';
 import { startEchoOverlayPeer, type EchoOverlayPeer } from './echo-peer.js';
 import { prepareDataDirectory } from '../server/data-directory.js';
 import type { CliIo } from './main.js';
@@ -119,29 +118,19 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
     usage,
     summary,
     async run(args: readonly string[], io: CliIo): Promise<number> {
-      let values: { port?: string; host?: string; 'https-port'?: string; overlay?: string; data?: string; peers?: string; stun?: string[]; turn?: string[]; pcap?: string; 'no-echo'?: boolean; help?: boolean };
-      try {
-        ({ values } = parseArgs({
-          args: [...args],
-          options: {
-            port: { type: 'string', short: 'p' },
-            host: { type: 'string' },
-            'https-port': { type: 'string' },
-            overlay: { type: 'string' },
-            data: { type: 'string' },
-            peers: { type: 'string' },
-            stun: { type: 'string', multiple: true },
-            turn: { type: 'string', multiple: true },
-            pcap: { type: 'string' },
-            'no-echo': { type: 'boolean' },
-            help: { type: 'boolean', short: 'h' },
-          },
-          allowPositionals: false,
-          strict: true,
-        }));
-      } catch (e) {
-        throw new UsageError(e instanceof Error ? e.message : String(e));
-      }
+      const values = parseOptions(args, {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        'https-port': { type: 'string' },
+        overlay: { type: 'string' },
+        data: { type: 'string' },
+        peers: { type: 'string' },
+        stun: { type: 'string', multiple: true },
+        turn: { type: 'string', multiple: true },
+        pcap: { type: 'string' },
+        'no-echo': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      });
       if (values.help) {
         io.out(help);
         return 0;

@@ -5,11 +5,10 @@
  * of a sample of peers for Wireshark (`tshark -d udp.port==6084,reload-framing`).
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../sim/harness/duration.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from '../sim/harness/run-simulation.js';
 import { DEFAULT_TOPOLOGY, TOPOLOGIES } from '../sim/harness/topologies.js';
-import { UsageError, type Command } from './command.js';
+import { parseOptions, UsageError, type Command } from './command.js';
 import type { CliIo } from './main.js';
 
 const USAGE =
@@ -67,13 +66,7 @@ function duration(name: string, text: string | undefined, dflt: number, allowZer
 
 /** The options of `chordphone sim` (throws UsageError on bad input). */
 export function parseSimArgs(args: readonly string[]): SimCommandOptions | 'help' {
-  let values: { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
-  try {
-    ({ values } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: false, strict: true }));
-  } catch (e) {
-    // parseArgs explains some mistakes over several lines: keep the error to one.
-    throw new UsageError((e instanceof Error ? e.message : String(e)).split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
-  }
+  const values = parseOptions(args, OPTIONS);
   if (values.help) return 'help';
   const topology = values.topology ?? DEFAULT_TOPOLOGY;
   if (!(topology in TOPOLOGIES)) throw new UsageError(`--topology must be one of ${Object.keys(TOPOLOGIES).join(', ')}, not "${topology}"`);
