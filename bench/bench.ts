@@ -71,3 +71,12 @@ export function table(header: readonly string[], rows: readonly (readonly string
     cells.map((c, i) => (/^[\d,.×µ%+-]+\s?\S*$/.test(c) && i > 0 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/** A whole-number setting from the environment: `dflt` when unset, an error naming it when not a whole number ≥ `min`. */
+export function envInteger(name: string, dflt: number, min = 1): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be a whole number ≥ ${min}, got "${v}"`);
+  return n;
+}

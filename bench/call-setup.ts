@@ -13,7 +13,7 @@
  * Goal (issue 6): ≤ 400 ms median from click to ringing, and each median ≤ 1.5× Kamailio's.
  */
 import type { Browser } from 'playwright-core';
-import { fmt, table, type BenchModule, type BenchResult } from './bench.js';
+import { envInteger, fmt, table, type BenchModule, type BenchResult } from './bench.js';
 import { launchBrowser } from './call-setup/browser.js';
 import { bundleProbe } from './call-setup/bundles.js';
 import { startKamailioSystem } from './call-setup/kamailio-system.js';
@@ -40,17 +40,12 @@ async function startSystem(unavailable: string, start: () => Promise<SystemStart
   }
 }
 
-function envInt(name: string, dflt: number, min: number): number {
-  const n = Number(process.env[name] ?? dflt);
-  return Number.isInteger(n) && n >= min ? n : dflt;
-}
-
 export const callSetupBench: BenchModule = {
   name: 'call-setup',
   description: 'browser call setup: overlay (chordphone serve) vs Kamailio over WebSocket, click → ringing / confirmed / RTP',
   async run(): Promise<BenchResult> {
-    const calls = envInt('BENCH_CALLS', 20, 1);
-    const peers = envInt('BENCH_CALL_PEERS', 20, 0);
+    const calls = envInteger('BENCH_CALLS', 20, 1);
+    const peers = envInteger('BENCH_CALL_PEERS', 20, 0);
     const quiet = process.env.BENCH_KAMAILIO_QUIET_MS;
     const quietMs = quiet !== undefined && /^\d+$/.test(quiet) ? Number(quiet) : undefined;
     const launched = await launchBrowser();

@@ -13,15 +13,7 @@ import { buildChordOverlay, SIM_KINDS, type ChordOverlay, type ChordOverlayInit 
 import { createRealIdentities } from '../src/sim/real-identities.js';
 import { VirtualClock } from '../src/sim/virtual-clock.js';
 import { toHex } from '../src/reload/wire/codec/hex.js';
-import { fmt, table, type BenchModule } from './bench.js';
-
-function envNumber(name: string, dflt: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${v}"`);
-  return n;
-}
+import { envInteger, fmt, table, type BenchModule } from './bench.js';
 
 interface RunFigures {
   readonly signer: string;
@@ -87,9 +79,9 @@ async function run(signer: 'fast' | 'real', peers: number, stores: number, seed:
 }
 
 async function runSimSigning(): Promise<{ ok: boolean }> {
-  const peers = envNumber('SIM_SIGNED_PEERS', 1000);
-  const stores = Math.min(peers, envNumber('SIM_SIGNED_STORES', 300));
-  const seed = envNumber('SIM_SEED', 1);
+  const peers = envInteger('SIM_SIGNED_PEERS', 1000);
+  const stores = Math.min(peers, envInteger('SIM_SIGNED_STORES', 300));
+  const seed = envInteger('SIM_SEED', 1);
   console.log(`N = ${fmt(peers)}, joined one after another, then ${fmt(stores)} Stores and as many Fetches from random peers; seed ${seed}`);
   const results: RunFigures[] = [];
   for (const signer of ['fast', 'real'] as const) {

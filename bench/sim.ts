@@ -18,7 +18,7 @@
 import { formatDuration, parseDuration } from '../src/sim/harness/duration.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from '../src/sim/harness/run-simulation.js';
 import { DEFAULT_TOPOLOGY, TOPOLOGIES } from '../src/sim/harness/topologies.js';
-import { fmt, table, type BenchModule } from './bench.js';
+import { envInteger, fmt, table, type BenchModule } from './bench.js';
 
 interface Goal {
   readonly goal: string;
@@ -27,14 +27,6 @@ interface Goal {
   readonly met: boolean;
   /** The run's N is the goal's N (else the row is indicative only). */
   readonly atGoalN: boolean;
-}
-
-function envNumber(name: string, dflt: number): number {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${v}"`);
-  return n;
 }
 
 function envDuration(name: string, dflt: string): number {
@@ -47,13 +39,13 @@ function envDuration(name: string, dflt: string): number {
 const pct = (x: number | null) => (x === null ? 'n/a' : `${fmt(x * 100, 2)} %`);
 
 async function runSim(): Promise<{ ok: boolean }> {
-  const peers = envNumber('SIM_PEERS', 1000);
-  const upkeepPeers = envNumber('SIM_UPKEEP_PEERS', 1000);
+  const peers = envInteger('SIM_PEERS', 1000);
+  const upkeepPeers = envInteger('SIM_UPKEEP_PEERS', 1000);
   const durationMs = envDuration('SIM_DURATION', '10m');
   const churnDurationMs = envDuration('SIM_CHURN_DURATION', '30m');
   const churnMedianMs = envDuration('SIM_CHURN_MEDIAN', '10m');
-  const stores = envNumber('SIM_STORES', 1000);
-  const seed = envNumber('SIM_SEED', 1);
+  const stores = envInteger('SIM_STORES', 1000);
+  const seed = envInteger('SIM_SEED', 1);
   const runs = new Set((process.env.SIM_RUNS ?? 'steady,churn,upkeep').split(',').map((s) => s.trim()));
   const topologyName = process.env.SIM_TOPOLOGY ?? DEFAULT_TOPOLOGY;
   const factory = TOPOLOGIES[topologyName];

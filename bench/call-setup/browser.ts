@@ -1,28 +1,16 @@
 /**
  * Debian's Chromium for the call-setup bench, with fake media devices and real host ICE addresses
- * (the flags of playwright.config.ts), and browser contexts that carry the probe.
+ * (the flags of e2e/chromium.ts, as the e2e tests use them), and browser contexts that carry the probe.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-];
+export const CHROMIUM = CHROMIUM_PATH;
 
 export async function launchBrowser(): Promise<Browser | { readonly missing: string }> {
   if (!existsSync(CHROMIUM)) return { missing: `${CHROMIUM} is missing: apt-get install -y chromium` };
-  return chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
 }
 
 /** A fresh context (its own profile: one user) with the probe installed before every page script. */

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { EnrollmentHttpRequest, EnrollmentHttpResponse } from '../reload/security/enrollment.js';
-import type { HttpRoute } from './http-route.js';
+import { requestPath, type HttpRoute } from './http-route.js';
 
 /** Where the enrollment server answers (the configuration's enrollment-server URL names it, §11.1). */
 export const ENROLLMENT_PATH = '/.well-known/reload-enrollment';
@@ -35,13 +35,7 @@ export function enrollmentRoute(service: EnrollmentHandler, init: EnrollmentRout
   const path = init.path ?? ENROLLMENT_PATH;
   const max = init.maxBodyBytes ?? MAX_ENROLLMENT_BODY_BYTES;
   return async (req, res) => {
-    let pathname: string;
-    try {
-      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    } catch {
-      return false;
-    }
-    if (pathname !== path) return false;
+    if (requestPath(req) !== path) return false;
     const remoteAddress = req.socket.remoteAddress ?? '';
     if (!(req.socket as Partial<TLSSocket>).encrypted && !init.allowPlainHttp && !isLoopback(remoteAddress)) {
       send(res, 403, 'enrollment requires HTTPS (RFC 6940 §11.3)\n');

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OVERLAY_CONFIGURATION_MEDIA_TYPE } from '../reload/wire/config/overlay-configuration.js';
-import type { HttpRoute } from './http-route.js';
+import { requestPath, type HttpRoute } from './http-route.js';
 
 /** RFC 6940 §11.2 / §14.19 well-known URI. */
 export const RELOAD_CONFIG_PATH = '/.well-known/reload-config';
@@ -14,13 +14,7 @@ export const RELOAD_CONFIG_PATH = '/.well-known/reload-config';
 /** Serves `document()` (the current signed XML) at RELOAD_CONFIG_PATH. */
 export function reloadConfigRoute(document: () => string): HttpRoute {
   return async (req, res) => {
-    let pathname: string;
-    try {
-      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    } catch {
-      return false;
-    }
-    if (pathname !== RELOAD_CONFIG_PATH) return false;
+    if (requestPath(req) !== RELOAD_CONFIG_PATH) return false;
     const common = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-cache', 'Referrer-Policy': 'no-referrer' };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...common, Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });

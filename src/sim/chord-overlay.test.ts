@@ -9,7 +9,7 @@
  * length + 1 (`Outcome.hops`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReloadError } from '../reload/runtime/reload-error.js';
+import { rejection } from './testing/rejection.js';
 import { clockwise, fingerIndex, ringPosition } from '../reload/topology/chord/ring.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
@@ -56,15 +56,6 @@ async function fetchRecords(o: ChordOverlay, records: readonly Record[]): Promis
     else missing.push(r);
   }
   return { found, hops, missing };
-}
-
-async function rejection(o: ChordOverlay, p: Promise<unknown>): Promise<ReloadError> {
-  const e = await o.clock.run(p).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ReloadError);
-  return e as ReloadError;
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -4,7 +4,7 @@
  * checks on Join and Leave, and partition healing. The 300-peer claims are in chord-overlay.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { ReloadError } from '../reload/runtime/reload-error.js';
+import { rejection } from './testing/rejection.js';
 import { ringPosition, inHalfOpen } from '../reload/topology/chord/ring.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
@@ -31,15 +31,6 @@ function capture(o: ChordOverlay): { from: string; to: string; name: string; byt
     out.push({ from: f.from, to: f.to, name: messageCodeName(code) ?? String(code), bytes: m.message });
   });
   return out;
-}
-
-async function rejection(o: ChordOverlay, p: Promise<unknown>): Promise<ReloadError> {
-  const e = await o.clock.run(p).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ReloadError);
-  return e as ReloadError;
 }
 
 /** The live peer responsible for position `pos` (its successor on the sorted ring). */

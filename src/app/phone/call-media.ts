@@ -3,6 +3,7 @@
  * byte counter (getStats `inbound-rtp`, W3C webrtc-stats) that the e2e test reads through the
  * debug handle (debug-handle.ts).
  */
+import { inboundAudioBytes as inboundBytesOf } from '../../phone/media-stats.js';
 import type { PhoneCall } from '../../phone/index.js';
 
 /** The call's RTCPeerConnection (JsSIP's RTCSession.connection), once it has one. */
@@ -13,13 +14,7 @@ export function peerConnectionOf(call: PhoneCall): RTCPeerConnection | undefined
 /** Inbound RTP audio bytes of the call so far (0 before media flows). */
 export async function inboundAudioBytes(call: PhoneCall): Promise<number> {
   const pc = peerConnectionOf(call);
-  if (!pc || pc.connectionState === 'closed') return 0;
-  const stats = await pc.getStats();
-  let bytes = 0;
-  stats.forEach((s: { type?: string; kind?: string; bytesReceived?: number }) => {
-    if (s.type === 'inbound-rtp' && s.kind === 'audio') bytes += s.bytesReceived ?? 0;
-  });
-  return bytes;
+  return !pc || pc.connectionState === 'closed' ? 0 : inboundBytesOf(pc);
 }
 
 /** A stream of the call's received tracks, kept up to date as tracks arrive; undefined before there is a connection. */

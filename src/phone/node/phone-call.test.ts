@@ -5,36 +5,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
-import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../../usages/sip/testing/sip-overlay-fixture.js';
+import { buildSipOverlay, type SipOverlay } from '../../usages/sip/testing/sip-overlay-fixture.js';
 import { until } from '../../reload/overlay/testing/app-overlay-fixture.js';
 import type { PhoneCall } from '../phone-call.js';
-import { Phone } from '../phone.js';
+import type { Phone } from '../phone.js';
+import { createTonePhones, type TonePhonePeer } from './testing/tone-phones.js';
 import { startEchoPeer } from './echo-peer.js';
-import { createAudioOut, inboundAudioBytes, installWrtcGlobals, listenTo, type AudioFrame, type AudioOut } from './wrtc-media.js';
+import { inboundAudioBytes, installWrtcGlobals, listenTo, type AudioFrame } from './wrtc-media.js';
 
 let f: SipOverlay;
-const phones: Phone[] = [];
-const outs: AudioOut[] = [];
-
-function phoneOf(p: SipOverlayPeer, toneHz = 440): Phone {
-  const phone = new Phone(
-    {
-      overlay: p.peer,
-      apps: p.apps,
-      clock: systemClock,
-      random: webCryptoRandom,
-      getMedia: async () => {
-        const out = createAudioOut();
-        out.startTone(toneHz);
-        outs.push(out);
-        return out.stream;
-      },
-    },
-    { user: `${p.name}@${f.domain}`, domain: f.domain },
-  );
-  phones.push(phone);
-  return phone;
-}
+const tone = createTonePhones();
+const phones = tone.phones;
+const phoneOf = (p: TonePhonePeer, toneHz?: number) => tone.phoneOf(p, f.domain, toneHz);
 
 
 function nextIncoming(phone: Phone): Promise<PhoneCall> {
@@ -51,8 +33,7 @@ beforeAll(async () => {
   f = await buildSipOverlay({ peers: 12, users: ['alice', 'bob', 'carol', 'echo', 'erin'] });
 }, 60_000);
 afterAll(async () => {
-  for (const p of phones) await p.stop().catch(() => {});
-  for (const o of outs) o.stop();
+  await tone.stopAll();
   f?.close();
 });
 

@@ -4,48 +4,25 @@
  * (@roamhq/wrtc); registrations and lookups over a real overlay.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../platform/system-clock.js';
-import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { createIceAppChannels } from '../../reload/overlay/ice-app-channels.js';
-import { buildAppOverlay, realClock, type AppOverlay, type AppOverlayPeer, until } from '../../reload/overlay/testing/app-overlay-fixture.js';
+import { buildAppOverlay, realClock, type AppOverlay, until } from '../../reload/overlay/testing/app-overlay-fixture.js';
 import { webRtcIce } from '../../reload/overlay/testing/webrtc-ice.js';
 import { sipRegistrationKindBlock } from '../../usages/sip/index.js';
 import type { PhoneCall } from '../phone-call.js';
-import { Phone } from '../phone.js';
-import { createAudioOut, inboundAudioBytes, installWrtcGlobals, type AudioOut } from './wrtc-media.js';
+import { createTonePhones, type TonePhonePeer } from './testing/tone-phones.js';
+import { inboundAudioBytes, installWrtcGlobals } from './wrtc-media.js';
 
 let f: AppOverlay;
-const phones: Phone[] = [];
-const outs: AudioOut[] = [];
-
-const phoneOf = (p: AppOverlayPeer) => {
-  const phone = new Phone(
-    {
-      overlay: p.peer,
-      apps: p.apps,
-      clock: systemClock,
-      random: webCryptoRandom,
-      getMedia: async () => {
-        const out = createAudioOut();
-        out.startTone();
-        outs.push(out);
-        return out.stream;
-      },
-    },
-    { user: `${p.name}@${f.domain}`, domain: f.domain },
-  );
-  phones.push(phone);
-  return phone;
-};
-
+const tone = createTonePhones();
+const phones = tone.phones;
+const phoneOf = (p: TonePhonePeer, toneHz?: number) => tone.phoneOf(p, f.domain, toneHz);
 
 beforeAll(async () => {
   installWrtcGlobals();
   f = await buildAppOverlay({ peers: 10, users: ['alice', 'bob'], requiredKinds: [sipRegistrationKindBlock()], appChannels: () => createIceAppChannels({ ice: webRtcIce(), clock: realClock }) });
 }, 60_000);
 afterAll(async () => {
-  for (const p of phones) await p.stop().catch(() => {});
-  for (const o of outs) o.stop();
+  await tone.stopAll();
   f?.close();
 });
 

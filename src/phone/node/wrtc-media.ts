@@ -86,12 +86,4 @@ export function listenTo(track: MediaStreamTrack, onFrame: (frame: AudioFrame) =
   return () => sink.stop();
 }
 
-/** Inbound RTP audio bytes of a peer connection so far (getStats `inbound-rtp`). */
-export async function inboundAudioBytes(pc: RTCPeerConnection): Promise<number> {
-  const stats = await pc.getStats();
-  let bytes = 0;
-  stats.forEach((s: { type?: string; kind?: string; mediaType?: string; bytesReceived?: number }) => {
-    if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'audio') bytes += s.bytesReceived ?? 0;
-  });
-  return bytes;
-}
+export { inboundAudioBytes } from '../media-stats.js';

@@ -20,3 +20,52 @@ export interface BytePipeHandlers {
   /** The pipe closed (the other end closed it, or the channel failed). Not called for our own `close()`. */
   closed(): void;
 }
+
+/** A received channel message (ArrayBuffer or a typed-array view) as bytes; undefined for text. */
+export function messageBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+/**
+ * What every pipe over a real channel does alike: messages that arrive before `setHandlers` are
+ * kept and delivered then; a remote close is reported once, and never after our own `close()`.
+ */
+export abstract class BufferedPipe implements BytePipe {
+  private handlers: BytePipeHandlers | undefined;
+  private readonly early: Uint8Array[] = [];
+  protected closed = false;
+
+  constructor(readonly maxMessageSize: number) {}
+
+  abstract send(bytes: Uint8Array): void;
+
+  /** Close the underlying channel (called once, by `close()`). */
+  protected abstract closeChannel(): void;
+
+  setHandlers(handlers: BytePipeHandlers): void {
+    this.handlers = handlers;
+    for (const b of this.early.splice(0)) handlers.message(b);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeChannel();
+  }
+
+  /** Hand one received message up (or keep it until the handlers are set). */
+  protected deliver(bytes: Uint8Array): void {
+    if (this.closed) return;
+    if (this.handlers) this.handlers.message(bytes);
+    else this.early.push(bytes);
+  }
+
+  /** The channel closed under us (or we closed it for a protocol error): report it once. */
+  protected remoteClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers?.closed();
+  }
+}

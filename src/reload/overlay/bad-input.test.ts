@@ -12,6 +12,7 @@
  * values per Kind and Resource-ID (max-count, the "too many values" row below).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rejection } from '../../sim/testing/rejection.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { buildChordOverlay, simConfiguration, SIM_KINDS, type ChordOverlay, type SimChordPeer } from '../../sim/chord-overlay.js';
 import { FrameClassifier } from '../../sim/harness/traffic-meter.js';
@@ -28,16 +29,6 @@ const resource = (resourceId: Uint8Array): Destination => ({ kind: 'resource', r
 const ping = (size = 0) => ({ name: 'ping_req', value: { padding: new Uint8Array(size) } }) as const;
 /** A Kind only the `odd` peer's configuration knows. */
 const ODD_KIND = 0x7ff0;
-
-/** The error `p` rejects with (fails the test if it resolves or rejects with something else). */
-async function rejection(o: ChordOverlay, p: Promise<unknown>): Promise<ReloadError> {
-  const e = await o.clock.run(p).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(ReloadError);
-  return e as ReloadError;
-}
 
 /** Resources held by each live peer (§6.4.2.5 Probe num_resources), asked by `asker`. */
 async function resourcesHeld(o: ChordOverlay, asker: SimChordPeer): Promise<number[]> {

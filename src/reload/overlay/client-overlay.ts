@@ -23,7 +23,7 @@ import { chordReloadResourceIdHash } from '../topology/chord/chord-hash.js';
 import { chordParameters } from '../topology/chord/chord-parameters.js';
 import { ClientAttachment, type ClientAttachmentInit } from './client-attachment.js';
 import { ClientRouter } from './client-router.js';
-import { composeOverlayMessaging, composeStorageService, servePing, storageRequests } from './overlay-peer.js';
+import { bootstrapList, composeOverlayMessaging, composeStorageService, linkAndStatsMethods, servePing, storageRequests } from './overlay-peer.js';
 import type { OverlayPeer, OverlayPeerDeps, OverlayPeerInit } from './overlay-types.js';
 
 /** §4.2: "clients ... do not have routing or storage responsibilities". */
@@ -77,9 +77,8 @@ export function createOverlayClient(deps: OverlayPeerDeps, init: OverlayClientIn
     transport,
     chordParameters: chordParameters(init.configuration, init.chord),
     async join(bootstrap, options) {
-      const list = bootstrap === undefined ? [] : typeof bootstrap === 'string' ? [bootstrap] : bootstrap;
       await attachment.start(
-        list.filter((a) => a !== network.address),
+        bootstrapList(bootstrap).filter((a) => a !== network.address),
         options,
       );
     },
@@ -104,9 +103,7 @@ export function createOverlayClient(deps: OverlayPeerDeps, init: OverlayClientIn
         ...(attached && forwarding.isUsable(attached) ? { attachedPeer: attached } : {}),
       };
     },
-    neighbours: () => forwarding.neighbours(),
-    attach: (target, options) => attach.attach([{ kind: 'node', nodeId: target }], options ?? {}),
-    stats: () => ({ forwarding: forwarding.stats(), transport: transport.stats(), deliveredHops: [...service.deliveredHops] }),
+    ...linkAndStatsMethods({ transport, forwarding, attach }, service),
     close() {
       if (closed) return;
       closed = true;

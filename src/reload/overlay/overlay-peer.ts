@@ -150,8 +150,7 @@ export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit):
     transport,
     chordParameters: chordInit,
     async join(bootstrap, options) {
-      const list = bootstrap === undefined ? [] : typeof bootstrap === 'string' ? [bootstrap] : bootstrap;
-      await chord.join(list, options);
+      await chord.join(bootstrapList(bootstrap), options);
     },
     async leave(options?: AbortOptions) {
       if (closed) return;
@@ -160,9 +159,7 @@ export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit):
     },
     ...storageRequests(service, kinds, chord.resourceIdHash, init.defaultLifetime),
     status: () => ({ ...chord.status(), address: network.address, links: forwarding.neighbours().length, mode: 'peer' }),
-    neighbours: () => forwarding.neighbours(),
-    attach: (target, options) => attach.attach([{ kind: 'node', nodeId: target }], options ?? {}),
-    stats: () => ({ forwarding: forwarding.stats(), transport: transport.stats(), deliveredHops: [...service.deliveredHops] }),
+    ...linkAndStatsMethods({ transport, forwarding, attach }, service),
     close() {
       if (closed) return;
       closed = true;
@@ -207,6 +204,24 @@ export function composeStorageService(
     logger,
   });
   return { store, service };
+}
+
+/** `join`'s bootstrap argument as a list. */
+export function bootstrapList(bootstrap: string | readonly string[] | undefined): readonly string[] {
+  return bootstrap === undefined ? [] : typeof bootstrap === 'string' ? [bootstrap] : bootstrap;
+}
+
+/** The OverlayPeer methods a full peer and a client (§4.2) answer alike. */
+export function linkAndStatsMethods(
+  m: Pick<OverlayMessaging, 'transport' | 'forwarding' | 'attach'>,
+  service: StorageService,
+): Pick<OverlayPeer, 'neighbours' | 'attach' | 'stats'> {
+  const { transport, forwarding, attach } = m;
+  return {
+    neighbours: () => forwarding.neighbours(),
+    attach: (target, options) => attach.attach([{ kind: 'node', nodeId: target }], options ?? {}),
+    stats: () => ({ forwarding: forwarding.stats(), transport: transport.stats(), deliveredHops: [...service.deliveredHops] }),
+  };
 }
 
 /** The requesting side of storage (§7.4) as OverlayPeer methods; values live `defaultLifetime` s (default 86 400). */

@@ -58,3 +58,20 @@ export class AbortError extends Error {
     super(message);
   }
 }
+
+/** `work`'s outcome, or a rejection with `timeoutError()` if it has none within `ms` on `clock`. */
+export function withTimeout<T>(clock: Clock, work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = clock.setTimer(ms, () => reject(timeoutError()));
+    work.then(
+      (v) => {
+        timer.cancel();
+        resolve(v);
+      },
+      (e: unknown) => {
+        timer.cancel();
+        reject(e);
+      },
+    );
+  });
+}

@@ -7,7 +7,7 @@
  * ForwardingDelegate.
  */
 import type { AbortOptions, Clock, Logger, Random } from '../runtime/components.js';
-import { AbortError, silentLogger } from '../runtime/components.js';
+import { AbortError, silentLogger, withTimeout } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
 import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure } from '../forwarding/index.js';
@@ -375,19 +375,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
    * flood bounds forever).
    */
   private withinRequestLifetime<T>(work: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.clock.setTimer(MAX_REQUEST_LIFETIME_MS, () => reject(new NoAnswer('the handler did not answer within the request lifetime')));
-      work.then(
-        (v) => {
-          timer.cancel();
-          resolve(v);
-        },
-        (e: unknown) => {
-          timer.cancel();
-          reject(e);
-        },
-      );
-    });
+    return withTimeout(this.clock, work, MAX_REQUEST_LIFETIME_MS, () => new NoAnswer('the handler did not answer within the request lifetime'));
   }
 
   /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */

@@ -13,4 +13,4 @@ export {
   type WrtcImplementation,
 } from './webrtc-connection.js';
 export { iceParametersFromSdp, remoteSdp, normaliseCandidateLine, IceParametersError, type IceParameters } from './ice-parameters.js';
-export { SimplePeerPipe, DataChannelPipe } from './data-channel-pipe.js';
+export { SimplePeerPipe } from './data-channel-pipe.js';

@@ -5,7 +5,7 @@
  * predecessor, Updates to its neighbours).
  */
 import { nodeIdKey } from '../../forwarding/index.js';
-import { AbortError, type AbortOptions } from '../../runtime/components.js';
+import { AbortError, withTimeout, type AbortOptions } from '../../runtime/components.js';
 import { ReloadError } from '../../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../../transport/index.js';
 import type { NodeId } from '../../wire/ids.js';
@@ -14,6 +14,9 @@ import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
 import type { ChordMaintenance } from './chord-maintenance.js';
 import type { ChordStabilization } from './chord-stabilization.js';
 import { nextId, ringPosition, sameId } from './ring.js';
+
+/** The error a join step that ran out of time rejects with. */
+const timedOut = (ms: number) => () => new Error(`timed out after ${ms} ms`);
 
 /** Something to wait for, settled from elsewhere. */
 interface Waiter {
@@ -69,7 +72,7 @@ export class ChordJoin {
       if (options.signal?.aborted) throw new AbortError();
       if (core.stopped) throw new AbortError('stopped');
       try {
-        await this.withTimeout(this.attempt(addresses, options), core.params.joinTimeoutMs);
+        await withTimeout(core.deps.clock, this.attempt(addresses, options), core.params.joinTimeoutMs, timedOut(core.params.joinTimeoutMs));
         return;
       } catch (e) {
         lastError = e;
@@ -112,7 +115,7 @@ export class ChordJoin {
     if (!this.fullFrom.has(apKey)) {
       const w = waiter();
       this.tableWaiter = { key: apKey, w };
-      await this.withTimeout(w.promise, 15_000);
+      await withTimeout(this.core.deps.clock, w.promise, 15_000, timedOut(15_000));
     }
     // Step 3-4: Attaches to the neighbours (launched as AP's Update was taken in); every peer
     // contacted enters the Routing Table. "The Joining Node MUST NOT send any Update message placing
@@ -226,21 +229,5 @@ export class ChordJoin {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.core.deps.clock.setTimer(ms, resolve));
-  }
-
-  private withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.core.deps.clock.setTimer(ms, () => reject(new Error(`timed out after ${ms} ms`)));
-      p.then(
-        (v) => {
-          timer.cancel();
-          resolve(v);
-        },
-        (e: unknown) => {
-          timer.cancel();
-          reject(e);
-        },
-      );
-    });
   }
 }
