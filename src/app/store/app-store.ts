@@ -162,13 +162,8 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       const tx = db.transaction('history', 'readwrite');
       const id = await tx.store.add(row);
       // Keep the newest `historyRows` by start time: delete from the oldest end.
-      let excess = (await tx.store.count()) - limits.historyRows;
-      let cursor = excess > 0 ? await tx.store.index('start').openCursor() : null;
-      while (cursor && excess > 0) {
-        await cursor.delete();
-        excess--;
-        cursor = await cursor.continue();
-      }
+      const excess = (await tx.store.count()) - limits.historyRows;
+      if (excess > 0) await deleteFirst(await tx.store.index('start').openCursor(), excess);
       await tx.done;
       return id;
     },
@@ -201,13 +196,8 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       const id = await tx.store.add(row);
       const index = tx.store.index('aor');
       // Equal index keys sort by primary key, so the first entries are this thread's oldest.
-      let excess = (await index.count(aor)) - limits.messagesPerThread;
-      let cursor = excess > 0 ? await index.openCursor(aor) : null;
-      while (cursor && excess > 0) {
-        await cursor.delete();
-        excess--;
-        cursor = await cursor.continue();
-      }
+      const excess = (await index.count(aor)) - limits.messagesPerThread;
+      if (excess > 0) await deleteFirst(await index.openCursor(aor), excess);
       await tx.done;
       return id;
     },
@@ -251,4 +241,19 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
   };
 
   return { name, contacts, history, chat, close: () => db.close() };
+}
+
+/** Delete the first `count` entries a read-write cursor walks over (the oldest, for the bounded stores). */
+async function deleteFirst(cursor: DeletableCursor | null, count: number): Promise<void> {
+  let c = cursor;
+  for (let left = count; c && left > 0; left--) {
+    await c.delete();
+    c = await c.continue();
+  }
+}
+
+/** What deleteFirst needs of an idb read-write cursor. */
+interface DeletableCursor {
+  delete(): Promise<void>;
+  continue(): Promise<DeletableCursor | null>;
 }

@@ -326,16 +326,20 @@ class Session implements WebRtcConnection {
   }
 }
 
-/** Start a connection as the Attach requester: gather, then wait for the answer's parameters. */
-export async function offerWebRtc(deps: WebRtcDeps, init: WebRtcInit = {}, options: AbortOptions = {}): Promise<WebRtcOffer> {
-  const session = new Session(deps, init, true);
-  let gathered: { parameters: IceParameters; mid: string };
+/** The session's gathered parameters; a failed or aborted gathering ends its peer connection. */
+async function gatheredOrDestroyed(session: Session, options: AbortOptions): Promise<{ parameters: IceParameters; mid: string }> {
   try {
-    gathered = await session.gathered(options);
+    return await session.gathered(options);
   } catch (e) {
     session.peer.destroy();
     throw e;
   }
+}
+
+/** Start a connection as the Attach requester: gather, then wait for the answer's parameters. */
+export async function offerWebRtc(deps: WebRtcDeps, init: WebRtcInit = {}, options: AbortOptions = {}): Promise<WebRtcOffer> {
+  const session = new Session(deps, init, true);
+  const gathered = await gatheredOrDestroyed(session, options);
   return {
     local: gathered.parameters,
     complete(remote, completeOptions = {}) {
@@ -360,12 +364,6 @@ export async function answerWebRtc(deps: WebRtcDeps, init: WebRtcInit, remote: I
   // The connection promise may be abandoned when gathering fails; keep it from being unhandled.
   connection.catch(() => {});
   session.signalRemote('offer', remote, '0');
-  let gathered: { parameters: IceParameters; mid: string };
-  try {
-    gathered = await session.gathered(options);
-  } catch (e) {
-    session.peer.destroy();
-    throw e;
-  }
+  const gathered = await gatheredOrDestroyed(session, options);
   return { local: gathered.parameters, connection, cancel: () => session.peer.destroy() };
 }
