@@ -259,11 +259,14 @@ describe('OverlaySocket.prepare (the lookup started at the click, issue 6 call s
   });
 
   it('a preparation nobody used is dropped after routeTimeoutMs: a later request looks up afresh', async () => {
-    const { s, fetches } = countingSocket(300);
+    // The expiry is the routing timeout, and the fresh lookup after it must fit in that timeout too:
+    // 2 s keeps it from timing out on a loaded machine (300 ms did, once, in CI).
+    const routeTimeoutMs = 2000;
+    const { s, fetches } = countingSocket(routeTimeoutMs);
     const [sole] = devices.get('sole')!;
     const n = received(sole!, 'INVITE').length;
     s.prepare(`sip:sole@${f.domain}`);
-    await sleep(450);
+    await sleep(routeTimeoutMs + 150);
     s.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKprepsole', 'call-p4'));
     await until(() => received(sole!, 'INVITE').length === n + 1);
     expect(fetches).toHaveLength(2);
