@@ -208,15 +208,6 @@ describe('OverlaySocket', () => {
     expect(upStatuses('call-8')).toEqual(['404 INVITE']);
   });
 
-  it('a registered device that cannot be reached answers 480 (stale registration after a crash)', async () => {
-    const zed = await device('zed');
-    f.network.crash(zed.peer.address);
-    f.network.crash(zed.peer.address.replace(/:\d+$/, ':5060'));
-    zed.peer.peer.close();
-    socket.send(invite(`sip:zed@${f.domain}`, 'z9hG4bKzed', 'call-9'));
-    await until(() => upStatuses('call-9').length === 1, 5000);
-    expect(['480 INVITE', '408 INVITE']).toContain(upStatuses('call-9')[0]);
-  });
 });
 
 describe('OverlaySocket.prepare (the lookup started at the click, issue 6 call setup)', () => {
@@ -271,5 +262,19 @@ describe('OverlaySocket.prepare (the lookup started at the click, issue 6 call s
     await until(() => received(sole!, 'INVITE').length === n + 1);
     expect(fetches).toHaveLength(2);
     s.close();
+  });
+});
+
+// Last in the file: the crashed peer's Node-ID stays in the others' tables until failure detection
+// routes around it (RFC 6940 §10.7.1), which would slow the lookups of any test after this one.
+describe('OverlaySocket after a crash', () => {
+  it('a registered device that cannot be reached answers 480 (stale registration after a crash)', async () => {
+    const zed = await device('zed');
+    f.network.crash(zed.peer.address);
+    f.network.crash(zed.peer.address.replace(/:\d+$/, ':5060'));
+    zed.peer.peer.close();
+    socket.send(invite(`sip:zed@${f.domain}`, 'z9hG4bKzed', 'call-9'));
+    await until(() => upStatuses('call-9').length === 1, 5000);
+    expect(['480 INVITE', '408 INVITE']).toContain(upStatuses('call-9')[0]);
   });
 });
