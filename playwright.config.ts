@@ -1,14 +1,19 @@
 import { defineConfig, devices } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.js';
 
-/** Port for the e2e server: fixed so a stray server from another run fails loudly instead of being reused. */
-const PORT = 4173;
+/**
+ * Port for the e2e server: fixed (4173, or E2E_PORT to run two suites side by side) so a stray
+ * server from another run fails loudly instead of being reused.
+ */
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+/** The built app to serve: `dist/` (`npm run test:e2e` builds it), or E2E_DIST for a build of its own. */
+const APP = process.env.E2E_DIST ? ` --app ${process.env.E2E_DIST}` : '';
 const BASE_URL = `http://127.0.0.1:${PORT}/`;
 
 // End-to-end tests run Debian's Chromium (never a Playwright-downloaded browser) against the real
 // `chordphone serve` serving the built dist/ (`npm run test:e2e` builds first), with 20 headless
-// peers in the overlay (issue 5), HTTP on loopback only, its identity and records in tmp/e2e-data
-// (kept between runs, as a real server's are) and its RELOAD traffic captured to tmp/e2e-server.pcap.
+// peers in the overlay (issue 5), HTTP on loopback only, its identity and records in tmp/e2e-data-PORT
+// (kept between runs, as a real server's are) and its RELOAD traffic captured to tmp/e2e-server-PORT.pcap.
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
@@ -28,7 +33,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node bin/chordphone.mjs serve --port ${PORT} --https-port off --peers 20 --data tmp/e2e-data --pcap tmp/e2e-server.pcap`,
+    command: `node bin/chordphone.mjs serve --port ${PORT} --https-port off --peers 20 --data tmp/e2e-data-${PORT} --pcap tmp/e2e-server-${PORT}.pcap${APP}`,
     url: BASE_URL,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -11,7 +11,7 @@
  * click, and audio comes back. A blocked microphone is said as such, with how to allow it.
  *
  * Names carry a per-run suffix: open enrollment keeps each name for the key that took it, and the
- * server's data (tmp/e2e-data) outlives a run while the browser contexts do not.
+ * server's data (tmp/e2e-data-PORT) outlives a run while the browser contexts do not.
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page, type TestInfo } from '@playwright/test';

@@ -132,8 +132,8 @@ test('two browsers and 20 Node peers: join, store and fetch, Attach over a data 
 });
 
 test('the server’s capture of the run (--pcap) decodes in tshark with no malformed packet', async () => {
-  // playwright.config.ts runs the server with --pcap tmp/e2e-server.pcap; it rewrites the file every 2 s.
-  const file = 'tmp/e2e-server.pcap';
+  // playwright.config.ts runs the server with --pcap tmp/e2e-server-PORT.pcap; it rewrites the file every 2 s.
+  const file = `tmp/e2e-server-${process.env.E2E_PORT ?? 4173}.pcap`;
   await expect.poll(() => tsharkCodes(file).codes.has(0x09), { timeout: 10_000 }).toBe(true);
   const seen = tsharkCodes(file);
   expect(seen.packets).toBeGreaterThan(100);

@@ -93,9 +93,8 @@ function isPlainError(e: unknown): boolean {
 }
 
 export function createServeCommand(init: ServeCommandInit = {}): Command {
-  const distDir = init.distDir ?? DEFAULT_DIST;
   const untilStopped = init.untilStopped ?? untilSignal;
-  const usage = 'serve [--port N] [--host H] [--https-port N|off] [--overlay NAME] [--data DIR] [--peers N] [--stun HOST] [--turn USER:PASS@HOST] [--pcap FILE] [--no-echo]';
+  const usage = 'serve [--port N] [--host H] [--https-port N|off] [--overlay NAME] [--data DIR] [--peers N] [--stun HOST] [--turn USER:PASS@HOST] [--pcap FILE] [--no-echo] [--app DIR]';
   const summary = `serve the app, the overlay configuration, enrollment and a bootstrap peer on http://${DEFAULT_HOST}:${DEFAULT_PORT}/ (HTTPS :${DEFAULT_HTTPS_PORT} on the LAN) until Ctrl-C`;
   const help = [
     `usage: chordphone ${usage}`,
@@ -111,6 +110,7 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
     '  --turn USER:PASS@HOST[:PORT]   a TURN server for WebRTC (repeatable)',
     '  --pcap FILE       write the RELOAD traffic of this process as a pcap file (Wireshark: reload-framing on UDP 6084)',
     '  --no-echo         do not start the echo peer (sip:echo@<overlay> answers every call with what it hears)',
+    '  --app DIR         the built app to serve (default: this checkout\'s dist/, made by `npm run build`)',
     '',
   ].join('\n');
   return {
@@ -129,12 +129,14 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
         turn: { type: 'string', multiple: true },
         pcap: { type: 'string' },
         'no-echo': { type: 'boolean' },
+        app: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       });
       if (values.help) {
         io.out(help);
         return 0;
       }
+      const distDir = values.app === undefined ? (init.distDir ?? DEFAULT_DIST) : resolve(values.app);
       const port = values.port === undefined ? DEFAULT_PORT : parsePort(values.port);
       const host = values.host ?? DEFAULT_HOST;
       if (host === '') throw new UsageError('--host must not be empty');

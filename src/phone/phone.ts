@@ -203,6 +203,22 @@ export class Phone {
     return this.track(new PhoneCall(session, 'outgoing', (s, o) => this.answerSession(s, o)));
   }
 
+  /**
+   * Start the lookup of `address` before the call (the dialer calls this while the address is
+   * typed, issue 6 call setup): the next request to it uses this lookup while it is fresh
+   * (OverlaySocket.prepare). A malformed or partial address is ignored; nothing is sent to it.
+   */
+  prepare(address: string): void {
+    if (this.current !== 'ready') return;
+    let aor: string;
+    try {
+      aor = parseCallAddress(address, this.init.domain).aor;
+    } catch {
+      return;
+    }
+    this.socket.prepare(aor);
+  }
+
   /** Send a text (SIP MESSAGE, RFC 3428); resolves on 2xx, rejects with PhoneError / AddressError. */
   async sendMessage(address: string, text: string): Promise<void> {
     this.requireReady();

@@ -42,6 +42,8 @@ export interface PhoneSession {
   join(name: string): Promise<void>;
   /** Call `address` with the current Phone (Phone.call's errors), keeping the PhoneCall for `call(id)`. */
   dial(address: string, options?: { video?: boolean }): Promise<PhoneCall>;
+  /** Start looking `address` up before the call (Phone.prepare): the dialer calls it while the address is typed. */
+  prepare(address: string): void;
   /** Every call this tab made or took, by id (for the call screen's audio and the e2e's getStats). */
   call(id: string): PhoneCall | undefined;
   close(): void;
@@ -186,6 +188,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       if (!phone) throw new Error('The phone is not connected to the overlay yet.');
       return keep(await phone.call(address, options));
     },
+    prepare: (address) => current?.phone.prepare(address),
     call: (id) => calls.get(id),
     close() {
       generation++;
