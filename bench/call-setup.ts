@@ -10,6 +10,9 @@
  *   on loopback by the bench (call-setup/kamailio-system.ts), ready() at the first ICE candidate;
  *   BENCH_KAMAILIO_QUIET_MS=N applies a slower rule instead (ready once host candidates stop
  *   coming for N ms; the Phone used 10 ms before it too went at the first UDP host candidate).
+ * Each call is placed as a person does: the address typed key by key (BENCH_CALL_KEY_MS apart,
+ * default 80), a pause (BENCH_CALL_PAUSE_MS, default 400), then the click; the same for both
+ * systems (a dialer may look the address up while it is typed: Phone.prepare).
  * Goal (issue 6): ≤ 400 ms median from click to ringing, and each median ≤ 1.5× Kamailio's.
  */
 import type { Browser } from 'playwright-core';
@@ -17,7 +20,7 @@ import { envInteger, fmt, table, type BenchModule, type BenchResult } from './be
 import { launchBrowser } from './call-setup/browser.js';
 import { bundleProbe } from './call-setup/bundles.js';
 import { startKamailioSystem } from './call-setup/kamailio-system.js';
-import { measureCalls, summarize, type PairOutcome, type RunningSystem, type Summary, type SystemStart } from './call-setup/measure.js';
+import { DEFAULT_TYPING, measureCalls, summarize, type PairOutcome, type RunningSystem, type Summary, type SystemStart } from './call-setup/measure.js';
 import { startOverlaySystem } from './call-setup/overlay-system.js';
 import type { CallTiming } from './call-setup/probe.js';
 
@@ -46,6 +49,7 @@ export const callSetupBench: BenchModule = {
   async run(): Promise<BenchResult> {
     const calls = envInteger('BENCH_CALLS', 20, 1);
     const peers = envInteger('BENCH_CALL_PEERS', 20, 0);
+    const typing = { keyMs: envInteger('BENCH_CALL_KEY_MS', DEFAULT_TYPING.keyMs, 0), pauseMs: envInteger('BENCH_CALL_PAUSE_MS', DEFAULT_TYPING.pauseMs, 0) };
     const quiet = process.env.BENCH_KAMAILIO_QUIET_MS;
     const quietMs = quiet !== undefined && /^\d+$/.test(quiet) ? Number(quiet) : undefined;
     const launched = await launchBrowser();
@@ -60,11 +64,12 @@ export const callSetupBench: BenchModule = {
     try {
       const probe = await bundleProbe();
       console.log(`${calls} calls per system after a warm-up, the two systems taking turns; overlay with ${peers} headless peers; Kamailio pages ready() ${quietMs === undefined ? 'at the first ICE candidate' : `${quietMs} ms after the last host candidate`}`);
+      console.log(`each call: the address typed ${typing.keyMs} ms a key, ${typing.pauseMs} ms pause, click on Call (both systems)`);
       systems.push({ name: 'overlay', system: await startSystem('not available yet', () => startOverlaySystem(browser, probe, peers)) });
       systems.push({ name: 'Kamailio', system: await startSystem('skipped', () => startKamailioSystem(browser, probe, quietMs)) });
       const running = systems.flatMap((s) => ('pair' in s.system ? [s.system] : []));
       const t0 = performance.now();
-      const measured = await measureCalls(running.map((s) => s.pair), calls);
+      const measured = await measureCalls(running.map((s) => s.pair), calls, typing);
       if (running.length > 0) console.log(`${running.length * (calls + 1)} calls in ${fmt((performance.now() - t0) / 1000, 1)} s`);
       const outcome = (name: string): PairOutcome => {
         const s = systems.find((x) => x.name === name)?.system;

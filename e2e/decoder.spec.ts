@@ -5,6 +5,9 @@ import { UNFRAGMENTED } from '../src/reload/wire/forwarding-header.js';
 import { PcapWriter } from '../src/reload/wire/pcap/index.js';
 import { encodeReloadMessage, type ReloadMessage } from '../src/reload/wire/reload-message.js';
 
+/** The decoder is a tool of the Overlay view. */
+const OVERLAY_VIEW = '/#/overlay';
+
 const store: ReloadMessage = {
   forwardingHeader: {
     overlay: 0x5eed0001,
@@ -28,7 +31,7 @@ const store: ReloadMessage = {
 };
 
 test('the decoder panel decodes a pasted message in the page', async ({ page }) => {
-  await page.goto('/');
+  await page.goto(OVERLAY_VIEW);
   await page.getByLabel('Hex of a RELOAD message or framed message').fill(toHex(encodeReloadMessage(store)));
   await page.getByRole('button', { name: 'Decode' }).click();
   const results = page.locator('.decoder-results');
@@ -38,7 +41,7 @@ test('the decoder panel decodes a pasted message in the page', async ({ page }) 
 });
 
 test('a broken message shows the structure, field and byte where decoding stopped', async ({ page }) => {
-  await page.goto('/');
+  await page.goto(OVERLAY_VIEW);
   const hex = toHex(encodeReloadMessage(store));
   await page.getByLabel('Hex of a RELOAD message or framed message').fill(hex.slice(0, hex.length - 10));
   await page.getByRole('button', { name: 'Decode' }).click();
@@ -49,7 +52,7 @@ test('a broken message shows the structure, field and byte where decoding stoppe
 });
 
 test('a pcap capture opened from disk decodes frame by frame', async ({ page }) => {
-  await page.goto('/');
+  await page.goto(OVERLAY_VIEW);
   const pcap = new PcapWriter()
     .addUdp({ timestampMs: 1, src: { ip: '192.0.2.1', port: 6084 }, dst: { ip: '192.0.2.2', port: 6084 }, payload: encodeFramedMessage({ kind: 'data', sequence: 0, message: encodeReloadMessage(store) }) })
     .addUdp({ timestampMs: 2, src: { ip: '192.0.2.2', port: 6084 }, dst: { ip: '192.0.2.1', port: 6084 }, payload: encodeFramedMessage({ kind: 'ack', ackSequence: 0, received: 0 }) })
@@ -63,7 +66,7 @@ test('a pcap capture opened from disk decodes frame by frame', async ({ page }) 
 
 test('decoded output stays inside the page at phone width', async ({ page }, testInfo) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto('/');
+  await page.goto(OVERLAY_VIEW);
   await page.getByLabel('Hex of a RELOAD message or framed message').fill(toHex(encodeReloadMessage(store)));
   await page.getByRole('button', { name: 'Decode' }).click();
   await expect(page.locator('.decoder-results pre')).toBeVisible();

@@ -7,20 +7,16 @@
  * within 5 s and A's value stays fetchable from the replicas; reloading B keeps its Node-ID and
  * its records.
  */
-import { execFileSync } from 'node:child_process';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import type { OverlaySnapshot } from '../src/app/overlay/overlay.js';
+import { figure, overlaySnapshot } from './phone-steps.js';
+import { tsharkDecode } from './tshark.js';
 
 const JOIN_TIMEOUT_MS = 20_000;
 
-/** The status API's snapshot (window.chordphone.overlay, src/app/main.tsx). */
-function snapshot(page: Page): Promise<OverlaySnapshot> {
-  return page.evaluate(() => (globalThis as unknown as { chordphone: { overlay: { getSnapshot(): OverlaySnapshot } } }).chordphone.overlay.getSnapshot());
-}
-
 async function joined(page: Page): Promise<OverlaySnapshot> {
   await expect(page.getByRole('status')).toHaveAttribute('data-phase', 'joined', { timeout: JOIN_TIMEOUT_MS });
-  return snapshot(page);
+  return overlaySnapshot(page);
 }
 
 /** Runs one action of the status view and returns its outcome line (numbered: a repeat still counts). */
@@ -42,28 +38,6 @@ async function storeNote(page: Page, text: string): Promise<string> {
   return act(page, 'Store note');
 }
 
-/** Message codes tshark's `reload` dissector found in a capture, and any malformed packet. */
-function tsharkCodes(file: string): { codes: Set<number>; malformed: string[]; packets: number } {
-  const out = execFileSync('tshark', ['-r', file, '-d', 'udp.port==6084,reload-framing', '-T', 'fields', '-E', 'separator=|', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', '_ws.malformed', '-e', 'reload.message.code'], {
-    encoding: 'utf8',
-  });
-  const rows = out.split('\n').filter((l) => l !== '');
-  const codes = new Set<number>();
-  const malformed: string[] = [];
-  for (const row of rows) {
-    const [bad = '', list = ''] = row.split('|');
-    if (bad !== '') malformed.push(row);
-    for (const c of list.split(',')) if (c !== '') codes.add(Number(c));
-  }
-  return { codes, malformed, packets: rows.length };
-}
-
-/** A figure of the run: in the report's annotations and on the console. */
-function figure(testInfo: TestInfo, what: string, value: string): void {
-  testInfo.annotations.push({ type: what, description: value });
-  console.log(`${what}: ${value}`);
-}
-
 test.describe.configure({ timeout: 120_000 });
 
 test('two browsers and 20 Node peers: join, store and fetch, Attach over a data channel, failure, reload', async ({ browser }, testInfo) => {
@@ -71,7 +45,8 @@ test('two browsers and 20 Node peers: join, store and fetch, Attach over a data 
   const contextB = await browser.newContext();
   const a = await contextA.newPage();
   const b = await contextB.newPage();
-  await Promise.all([a.goto('/'), b.goto('/')]);
+  // The status view is the Overlay view of the app (#/overlay).
+  await Promise.all([a.goto('/#/overlay'), b.goto('/#/overlay')]);
   const [sa, sb] = await Promise.all([joined(a), joined(b)]);
   figure(testInfo, 'join (first visit: key, enrollment, join)', `A ${sa.joinMs} ms, B ${sb.joinMs} ms`);
   expect(sa.nodeId).toMatch(/^[0-9a-f]{32}$/);
@@ -93,8 +68,8 @@ test('two browsers and 20 Node peers: join, store and fetch, Attach over a data 
   // B attaches to A (§6.5.1): both link tables hold a data-channel link to the other.
   await b.getByLabel('Node-ID to link to').fill(sa.nodeId!);
   expect(await act(b, 'Attach')).toContain('Linked directly');
-  await expect.poll(async () => (await snapshot(b)).links.find((l) => l.nodeId === sa.nodeId)?.transport, { timeout: 10_000 }).toBe('webrtc');
-  await expect.poll(async () => (await snapshot(a)).links.find((l) => l.nodeId === sb.nodeId)?.transport, { timeout: 10_000 }).toBe('webrtc');
+  await expect.poll(async () => (await overlaySnapshot(b)).links.find((l) => l.nodeId === sa.nodeId)?.transport, { timeout: 10_000 }).toBe('webrtc');
+  await expect.poll(async () => (await overlaySnapshot(a)).links.find((l) => l.nodeId === sb.nodeId)?.transport, { timeout: 10_000 }).toBe('webrtc');
   await expect(b.getByRole('table', { name: 'Link table' }).locator(`tr[data-node-id="${sa.nodeId}"]`)).toHaveAttribute('data-transport', 'webrtc');
 
   // A's capture ("Download capture") decodes in tshark and shows Join, Update, Attach, Store, Fetch.
@@ -102,7 +77,7 @@ test('two browsers and 20 Node peers: join, store and fetch, Attach over a data 
   await a.getByRole('button', { name: 'Download capture' }).click();
   const file = testInfo.outputPath('tab-a.pcap');
   await (await downloading).saveAs(file);
-  const seen = tsharkCodes(file);
+  const seen = tsharkDecode(file);
   expect(seen.malformed).toEqual([]);
   for (const [name, code] of [['join_req', 0x0f], ['update_req', 0x13], ['attach_req', 0x03], ['store_req', 0x07], ['fetch_req', 0x09]] as const) {
     expect(seen.codes.has(code), `${name} in A's capture`).toBe(true);
@@ -116,7 +91,7 @@ test('two browsers and 20 Node peers: join, store and fetch, Attach over a data 
   // A's value stays fetchable from the replicas (§10.4).
   const closedAt = Date.now();
   await contextA.close();
-  await expect.poll(async () => (await snapshot(b)).links.some((l) => l.nodeId === sa.nodeId), { timeout: 5_000, intervals: [100] }).toBe(false);
+  await expect.poll(async () => (await overlaySnapshot(b)).links.some((l) => l.nodeId === sa.nodeId), { timeout: 5_000, intervals: [100] }).toBe(false);
   figure(testInfo, 'A closed → gone from B’s link table', `${Date.now() - closedAt} ms`);
   expect(await fetchNote(b, sa.userName!)).toContain(note);
 
@@ -134,8 +109,8 @@ test('two browsers and 20 Node peers: join, store and fetch, Attach over a data 
 test('the server’s capture of the run (--pcap) decodes in tshark with no malformed packet', async () => {
   // playwright.config.ts runs the server with --pcap tmp/e2e-server-PORT.pcap; it rewrites the file every 2 s.
   const file = `tmp/e2e-server-${process.env.E2E_PORT ?? 4173}.pcap`;
-  await expect.poll(() => tsharkCodes(file).codes.has(0x09), { timeout: 10_000 }).toBe(true);
-  const seen = tsharkCodes(file);
+  await expect.poll(() => tsharkDecode(file).codes.has(0x09), { timeout: 10_000 }).toBe(true);
+  const seen = tsharkDecode(file);
   expect(seen.packets).toBeGreaterThan(100);
   expect(seen.malformed).toEqual([]);
   for (const code of [0x0f, 0x13, 0x03, 0x07, 0x09]) expect(seen.codes.has(code)).toBe(true);

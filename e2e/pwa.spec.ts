@@ -7,7 +7,7 @@
 import { expect, test } from '@playwright/test';
 
 test('the app is installable: manifest, icons, and a service worker that serves the shell offline', async ({ page, context }) => {
-  await page.goto('/');
+  await page.goto('/#/overlay');
   await expect(page.locator('meta[name="theme-color"]')).toHaveAttribute('content', '#0b3d91');
   const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
   expect(manifestHref).toBe('/manifest.webmanifest');
@@ -30,7 +30,8 @@ test('the app is installable: manifest, icons, and a service worker that serves 
     const response = await page.reload();
     expect(response?.fromServiceWorker()).toBe(true);
     await expect(page.getByRole('heading', { level: 1, name: 'Chordphone' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: 'Phone', exact: true })).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Overlay', exact: true })).toBeVisible();
   } finally {
     await context.setOffline(false);
   }

@@ -1,7 +1,7 @@
 /**
  * Issue 7, "What it must show" 1: the ring view shows the right predecessor and successor for the
  * peer, checked against the overlay's state. A browser joins the overlay of `chordphone serve
- * --peers 20` (playwright.config.ts); the ring view in its overlay panel (src/app/ring/RingView.tsx)
+ * --peers 20` (playwright.config.ts); the ring view in its overlay panel (the Overlay view, `#/overlay`) (src/app/ring/RingView.tsx)
  * is read through its accessible neighbour table and compared with what the peer itself says
  * (`window.chordphone.overlay.peer.status()`, RFC 6940 §10.3's predecessor and successor lists) and
  * with the Overlay API object's snapshot.
@@ -55,7 +55,7 @@ async function shownNeighbour(page: Page, role: 'predecessor' | 'successor'): Pr
 }
 
 test('the ring view shows the peer’s predecessor and successor as the overlay has them', async ({ page }) => {
-  await page.goto('/');
+  await page.goto('/#/overlay');
   await expect(page.getByRole('status')).toHaveAttribute('data-phase', 'joined', { timeout: JOIN_TIMEOUT_MS });
   const table = page.getByRole('table', { name: /Neighbours of this peer/ });
   await expect(table).toBeVisible({ timeout: 10_000 });

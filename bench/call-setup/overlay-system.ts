@@ -1,6 +1,7 @@
 /**
  * System under test "overlay": the product itself. `chordphone serve` (a child process, with
- * `--peers` headless peers; `vite build` first when dist/ is missing or BENCH_CALL_BUILD=1) and two
+ * `--peers` headless peers; the app from BENCH_CALL_DIST, default dist/; `vite build` into it first
+ * when its index.html is missing or BENCH_CALL_BUILD=1) and two
  * browser contexts on its app, joined as alice and bob through the call screen ("User name",
  * "Join"). Ringing and confirmed come from the product's Phone, which the probe needs at
  * `window.chordphone.phone`; the callee answers through `phone.onIncomingCall` at once, as the
@@ -33,9 +34,10 @@ interface Served {
   stop(): Promise<void>;
 }
 
-async function serve(peers: number): Promise<Served> {
+async function serve(peers: number, appDir: string): Promise<Served> {
   const dataDir = await mkdtemp(join(tmpdir(), 'chordphone-call-bench-'));
-  const child: ChildProcess = spawn(process.execPath, ['bin/chordphone.mjs', 'serve', '--port', '0', '--https-port', 'off', '--data', dataDir, '--peers', String(peers)], {
+  const args = ['bin/chordphone.mjs', 'serve', '--port', '0', '--https-port', 'off', '--data', dataDir, '--peers', String(peers), '--app', appDir];
+  const child: ChildProcess = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exited = false;
@@ -94,11 +96,12 @@ export async function startOverlaySystem(browser: Browser, probeScript: string, 
     for (const c of cleanups.reverse()) await c().catch(() => {});
   };
   try {
-    if (!existsSync(resolve('dist/index.html')) || process.env.BENCH_CALL_BUILD === '1') {
-      console.log('building the app (vite build)…');
-      await run(process.execPath, [resolve('node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn']);
+    const appDir = resolve(process.env.BENCH_CALL_DIST || 'dist');
+    if (!existsSync(join(appDir, 'index.html')) || process.env.BENCH_CALL_BUILD === '1') {
+      console.log(`building the app (vite build --outDir ${appDir})…`);
+      await run(process.execPath, [resolve('node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', appDir, '--emptyOutDir']);
     }
-    const served = await serve(peers);
+    const served = await serve(peers, appDir);
     cleanups.push(() => served.stop());
     const open = async (user: string) => {
       const context = await probedContext(browser, probeScript);

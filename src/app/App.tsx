@@ -1,51 +1,86 @@
 /**
- * The Chordphone app shell. It says honestly what this build can do: the tab joins the overlay
- * as a RELOAD peer (status below), stores and fetches small notes, and calls by address (the phone panel).
- * The RELOAD message decoder is the other tool on the page.
+ * The Chordphone app shell (issue 7): a header with the brand and the user's address and state, the
+ * main navigation (one link per view, a bottom bar on a phone, a side bar on a wide screen), the
+ * call layer (incoming and current calls, above whichever view is open) and the open view.
  *
- * The shell itself is light (first paint, issue 7's initial-JavaScript budget): the phone and the
- * overlay status come in as nodes (placeholders while the overlay code loads, src/app/main.tsx),
- * and the decoder is loaded behind `import()`. Each sits in a slot with a reserved height, so the
- * page does not jump while it joins.
+ * The shell itself is light (first paint, issue 7's initial-JavaScript budget): it knows the routes
+ * (views.ts, hash routes so a reload or Back keeps the place) but every part bound to the phone
+ * session comes in through `parts` (main.tsx: placeholders while the session code loads, then the
+ * real parts from session-boot.tsx). The decoder, the other tool of the Overlay view, loads behind
+ * its own `import()`, so it works even when the session code cannot load. Each part sits in a slot
+ * with a reserved height (boot-slots.css), so the page does not jump while it joins.
  */
-import { lazy, type ReactNode } from 'react';
+import { lazy, useCallback, useSyncExternalStore, type ReactNode } from 'react';
 import { LazyPart } from './LazyPart.js';
 import { Panel } from './Panel.js';
+import { hashOf, VIEWS, viewFromHash, type Navigate, type ViewId, type ViewTarget } from './views.js';
 import './boot-slots.css';
 
 const DecoderPanel = lazy(() => import('./DecoderPanel.js').then((m) => ({ default: m.DecoderPanel })));
 
-/** `phone`: the call screen (src/app/phone/CallScreen.tsx); `overlay`: the overlay status (OverlayPanel.tsx). */
-export function App({ phone, overlay }: { phone: ReactNode; overlay: ReactNode }) {
+/** What the shell shows of the session (main.tsx fills these). */
+export interface ShellParts {
+  /** The user's address and state, for the header. */
+  readonly status: ReactNode;
+  /** The call layer: incoming-call and in-call screens, always mounted. */
+  readonly callLayer: (navigate: Navigate) => ReactNode;
+  /** The open view (for `overlay`, the overlay panel; the shell adds the decoder below it). */
+  readonly view: (target: ViewTarget, navigate: Navigate) => ReactNode;
+  /** A count beside a view's link (missed calls on History, unread messages on Chat), or nothing. */
+  readonly badge?: (view: ViewId) => ReactNode;
+}
+
+const subscribeHash = (onChange: () => void) => {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+};
+const readHash = () => location.hash;
+
+/** The open route, from the address bar's hash; `navigate` adds a history entry (Back returns). */
+export function useRoute(): [ViewTarget, Navigate] {
+  const hash = useSyncExternalStore(subscribeHash, readHash, () => '');
+  const navigate = useCallback<Navigate>((to) => {
+    const next = hashOf(to);
+    if (location.hash !== next) location.hash = next;
+  }, []);
+  return [viewFromHash(hash), navigate];
+}
+
+export function App({ parts }: { parts: ShellParts }) {
+  const [target, navigate] = useRoute();
   return (
     <div className="shell">
       <header className="masthead">
         <img src="/favicon.svg" alt="" width="32" height="32" />
-        <span className="brand">Chordphone</span>
+        <h1 className="brand">Chordphone</h1>
+        <div className="masthead-status">{parts.status}</div>
       </header>
 
+      <nav aria-label="Main" className="main-nav">
+        <ul>
+          {VIEWS.map((v) => (
+            <li key={v.id}>
+              <a href={hashOf({ view: v.id })} aria-current={v.id === target.view ? 'page' : undefined} data-view={v.id}>
+                {v.label}
+                {parts.badge?.(v.id)}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+
       <main className="content">
-        <h1>Chordphone</h1>
-        <p className="lede">
-          Chordphone is a softphone that runs in your browser with no SIP server behind it. Every open
-          tab is a peer in one RELOAD overlay (RFC 6940); the overlay itself is the SIP location service
-          (RFC 7904), so people call each other by address, and the call runs directly between browsers
-          over WebRTC.
-        </p>
-        <p className="notice">
-          This build joins the overlay, registers your address in it, and calls other people by address (audio, text
-          messages). Type a user name and press Join to be reachable under that name.
-        </p>
-
-        <div className="boot-slot boot-slot--phone">{phone}</div>
-
-        <div className="boot-slot boot-slot--overlay">{overlay}</div>
-
-        <div className="boot-slot boot-slot--decoder">
-          <LazyPart what="the message decoder" fallback={<Panel title="RELOAD message decoder">{null}</Panel>}>
-            <DecoderPanel />
-          </LazyPart>
+        <div className="call-layer-slot">{parts.callLayer(navigate)}</div>
+        <div className={`boot-slot view-slot view-slot--${target.view}`} data-view={target.view}>
+          {parts.view(target, navigate)}
         </div>
+        {target.view === 'overlay' && (
+          <div className="boot-slot boot-slot--decoder">
+            <LazyPart what="the message decoder" fallback={<Panel title="RELOAD message decoder">{null}</Panel>}>
+              <DecoderPanel />
+            </LazyPart>
+          </div>
+        )}
       </main>
 
       <footer className="colophon">

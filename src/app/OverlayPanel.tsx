@@ -8,6 +8,8 @@
 import { lazy, useId, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
 import type { Overlay, OverlaySnapshot } from './overlay/overlay.js';
 import { describeError } from './overlay/overlay.js';
+import { modeText } from './overlay/mode-text.js';
+import { CaptureDownload } from './CaptureDownload.js';
 import { LazyPart } from './LazyPart.js';
 import { Panel } from './Panel.js';
 import { ringStatusOf } from './ring/ring-status.js';
@@ -25,17 +27,6 @@ const PHASE_TEXT: Record<OverlaySnapshot['phase'], string> = {
 };
 
 const short = (hex: string) => `${hex.slice(0, 8)}…${hex.slice(-4)}`;
-
-function downloadBytes(bytes: Uint8Array, name: string): void {
-  const url = URL.createObjectURL(new Blob([bytes.slice()], { type: 'application/vnd.tcpdump.pcap' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function OverlayPanel({ overlay }: { overlay: Overlay }) {
   const s = useSyncExternalStore(overlay.subscribe, overlay.getSnapshot);
@@ -101,6 +92,10 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
         <dd data-testid="node-id" className="mono">
           {s.nodeId ?? '—'}
         </dd>
+        <dt>Mode</dt>
+        <dd data-testid="overlay-mode" data-mode={s.mode ?? ''} data-attached-peer={s.attachedPeer ?? ''}>
+          {modeText(s)}
+        </dd>
         <dt>Links</dt>
         <dd data-testid="link-count">{s.links.length}</dd>
         <dt>Predecessor</dt>
@@ -120,31 +115,34 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
           </>
         )}
       </dl>
-      {s.links.length > 0 && (
-        <table className="links">
-          <caption>Link table</caption>
-          <thead>
-            <tr>
-              <th scope="col">Neighbour</th>
-              <th scope="col">Link</th>
-              <th scope="col">State</th>
-              <th scope="col">RTT</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.links.map((l) => (
-              <tr key={l.nodeId} data-node-id={l.nodeId} data-transport={l.transport}>
-                <td className="mono" title={l.nodeId}>
-                  {short(l.nodeId)}
-                </td>
-                <td>{l.transport === 'webrtc' ? 'data channel' : l.transport === 'websocket' ? 'WebSocket' : l.remoteAddress}</td>
-                <td>{l.state}</td>
-                <td>{l.rttMs === undefined ? '—' : `${l.rttMs} ms`}</td>
+      {/* The table's room is kept (boot-slots.css) so the page does not jump as links come and go. */}
+      <div className="links-slot">
+        {s.links.length > 0 && (
+          <table className="links">
+            <caption>Link table</caption>
+            <thead>
+              <tr>
+                <th scope="col">Neighbour</th>
+                <th scope="col">Link</th>
+                <th scope="col">State</th>
+                <th scope="col">RTT</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {s.links.map((l) => (
+                <tr key={l.nodeId} data-node-id={l.nodeId} data-transport={l.transport}>
+                  <td className="mono" title={l.nodeId}>
+                    {short(l.nodeId)}
+                  </td>
+                  <td>{l.transport === 'webrtc' ? 'data channel' : l.transport === 'websocket' ? 'WebSocket' : l.remoteAddress}</td>
+                  <td>{l.state}</td>
+                  <td>{l.rttMs === undefined ? '—' : `${l.rttMs} ms`}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
       <form className="row" onSubmit={onStore}>
         <label htmlFor={noteId}>Your note</label>
         <input id={noteId} value={note} maxLength={200} onChange={(e) => setNote(e.target.value)} disabled={!joined} />
@@ -171,12 +169,7 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
           {result.text}
         </p>
       )}
-      <p>
-        <button type="button" onClick={() => downloadBytes(overlay.capture(), `chordphone-${s.nodeId?.slice(0, 8) ?? 'tab'}.pcap`)}>
-          Download capture
-        </button>{' '}
-        <span className="muted">{s.capturedPackets} RELOAD messages captured (open in Wireshark: reload-framing on UDP 6084)</span>
-      </p>
+      <CaptureDownload overlay={overlay} />
       <div className="ring-slot">
         {ring ? (
           <LazyPart what="the ring view">

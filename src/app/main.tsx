@@ -1,49 +1,84 @@
 /**
- * Browser entry point: paints the app shell at once (React, the shell, the join's first step),
- * loads the overlay and the phone behind `import()` (session-boot.tsx), and puts their panels into
- * the shell's slots when they arrive (the shell stays mounted: no jump, nothing typed is lost).
- * Issue 7: this file and what it imports statically are the initial JavaScript (≤ 250 KB gzipped,
- * checked by src/app/build/bundle-size-report.ts on every build).
+ * Browser entry point: paints the app shell at once (React, the shell, the navigation, the join's
+ * first step), loads the overlay and the phone session behind `import()` (session-boot.tsx), and
+ * puts their parts into the shell's slots when they arrive (the shell stays mounted: no jump,
+ * nothing typed is lost). Issue 7: this file and what it imports statically are the initial
+ * JavaScript (≤ 250 KB gzipped, checked by src/app/build/bundle-size-report.ts on every build).
  */
 import { StrictMode, use } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
-import { OverlayPlaceholder, PhonePlaceholder } from './BootPlaceholders.js';
+import { App, type ShellParts } from './App.js';
+import { StatusPlaceholder, ViewPlaceholder } from './BootPlaceholders.js';
+import { readLastUser } from './first-run/last-user.js';
 import { LazyPart } from './LazyPart.js';
 import { registerServiceWorker } from './pwa/register-service-worker.js';
 import type { BootedSession } from './session-boot.js';
+import type { Navigate, ViewId, ViewTarget } from './views.js';
 import './app.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
+/** The name this browser last joined with: session-boot joins with it, and the placeholders already show it. */
+const returningUser = readLastUser();
+
 // Started before the first render, so loading the overlay code overlaps painting the shell.
-const booting: Promise<BootedSession> = import('./session-boot.js').then(({ bootSession }) => bootSession());
+const booting: Promise<BootedSession> = import('./session-boot.js').then(({ bootSession }) => bootSession(returningUser));
 
-function BootedPhone() {
-  const { Phone } = use(booting);
-  return <Phone />;
+function BootedStatus() {
+  const { Status } = use(booting);
+  return <Status />;
 }
 
-function BootedOverlay() {
-  const { Overlay } = use(booting);
-  return <Overlay />;
+function BootedCallLayer({ navigate }: { navigate: Navigate }) {
+  const { CallLayer } = use(booting);
+  return <CallLayer navigate={navigate} />;
 }
+
+function BootedBadge({ view }: { view: ViewId }) {
+  const { Badge } = use(booting);
+  return <Badge view={view} />;
+}
+
+function BootedView({ target, navigate }: { target: ViewTarget; navigate: Navigate }) {
+  const { View } = use(booting);
+  return <View target={target} navigate={navigate} />;
+}
+
+const failed = 'The app’s code did not load.';
+
+const parts: ShellParts = {
+  status: (
+    <LazyPart what="the phone" fallback={<StatusPlaceholder userName={returningUser} />}>
+      <BootedStatus />
+    </LazyPart>
+  ),
+  // Said once, by the status above; the call layer has nothing to add when the code is missing.
+  callLayer: (navigate) => (
+    <LazyPart what="the call screen" failure={null}>
+      <BootedCallLayer navigate={navigate} />
+    </LazyPart>
+  ),
+  // Nothing while the code loads or when it cannot (the status says so once).
+  badge: (view) => (
+    <LazyPart what="a count" failure={null}>
+      <BootedBadge view={view} />
+    </LazyPart>
+  ),
+  view: (target, navigate) => (
+    <LazyPart
+      what={`the ${target.view} view`}
+      fallback={<ViewPlaceholder view={target.view} userName={returningUser} />}
+      failure={<ViewPlaceholder view={target.view} error={failed} />}
+    >
+      <BootedView target={target} navigate={navigate} />
+    </LazyPart>
+  ),
+};
 
 createRoot(root).render(
   <StrictMode>
-    <App
-      phone={
-        <LazyPart what="the phone" fallback={<PhonePlaceholder />}>
-          <BootedPhone />
-        </LazyPart>
-      }
-      overlay={
-        <LazyPart what="the overlay" fallback={<OverlayPlaceholder />} failure={<OverlayPlaceholder error="The app’s code did not load." />}>
-          <BootedOverlay />
-        </LazyPart>
-      }
-    />
+    <App parts={parts} />
   </StrictMode>,
 );
 

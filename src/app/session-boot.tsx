@@ -1,33 +1,52 @@
 /**
  * The heavy half of the app, loaded by main.tsx behind `import()` (issue 7: the initial JavaScript
- * stays small): starts the tab's overlay peer and the phone session, and gives the two panels bound
- * to them. RELOAD, the security layer and JsSIP all come in through here.
+ * stays small): starts the tab's overlay peer and the phone session, the call recorder (history),
+ * and gives the shell's parts bound to them (the header status, the call layer, the views).
+ * RELOAD, the security layer, JsSIP and every view come in through here.
  */
 import type { ComponentType } from 'react';
+import { UnreadBadge } from './chat/UnreadBadge.js';
+import { MissedCallBadge } from './history/MissedCallBadge.js';
+import { startRecorder } from './history/recorder.js';
 import { createBrowserOverlay } from './overlay/browser-overlay.js';
 import { callTargetOf, startBrowserPhoneSession } from './phone/browser-session.js';
-import { SessionCallScreen, SessionOverlayPanel } from './phone/SessionApp.js';
+import { SessionCallLayer, SessionStatus, SessionView } from './phone/SessionApp.js';
+import type { Navigate, ViewId, ViewTarget } from './views.js';
 
 export interface BootedSession {
-  /** The call screen, for the shell's phone slot. */
-  readonly Phone: ComponentType;
-  /** The overlay status (and ring view), for the shell's overlay slot. */
-  readonly Overlay: ComponentType;
+  /** The user's address and state, for the shell's header. */
+  readonly Status: ComponentType;
+  /** Incoming and current calls, above every view. */
+  readonly CallLayer: ComponentType<{ readonly navigate: Navigate }>;
+  /** The count beside a view's link in the navigation (missed calls, unread messages), or nothing. */
+  readonly Badge: ComponentType<{ readonly view: ViewId }>;
+  /** The open view. */
+  readonly View: ComponentType<{ readonly target: ViewTarget; readonly navigate: Navigate }>;
 }
 
-/** Starts the overlay and the phone (once per page). */
-export function bootSession(): BootedSession {
+/**
+ * Starts the overlay and the phone (once per page). `returningUser`: the name this browser last
+ * joined with (first-run/last-user.ts): joined with at once, no guest step. Without it the tab
+ * boots as a guest, so a first visit to `/?call=bob` calls in one click while the first run asks
+ * for a name.
+ */
+export function bootSession(returningUser?: string): BootedSession {
+  // A returning user's session never starts this guest overlay (phone-session.ts).
   const overlay = createBrowserOverlay();
   // For tests and the curious: the API object (window.chordphone.overlay in the console).
   (globalThis as { chordphone?: unknown }).chordphone = { overlay };
-  // The status view shows a failure; nothing more to do with it here.
-  overlay.start().catch(() => {});
   // The phone (issue 6): registers the user once joined; keeps window.chordphone.overlay / .phone current.
-  const session = startBrowserPhoneSession(overlay);
-  window.addEventListener('pagehide', () => session.close());
+  const session = startBrowserPhoneSession(overlay, location.href, returningUser);
+  const stopRecorder = startRecorder(session);
+  window.addEventListener('pagehide', () => {
+    stopRecorder();
+    session.close();
+  });
   const callTarget = callTargetOf();
   return {
-    Phone: () => <SessionCallScreen session={session} callTarget={callTarget} />,
-    Overlay: () => <SessionOverlayPanel session={session} />,
+    Status: () => <SessionStatus session={session} returningUser={returningUser} />,
+    CallLayer: ({ navigate }) => <SessionCallLayer session={session} navigate={navigate} />,
+    Badge: ({ view }) => (view === 'history' ? <MissedCallBadge session={session} /> : view === 'chat' ? <UnreadBadge session={session} /> : null),
+    View: ({ target, navigate }) => <SessionView session={session} target={target} navigate={navigate} callTarget={callTarget} returningUser={returningUser} />,
   };
 }

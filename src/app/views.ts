@@ -30,6 +30,8 @@ export type Navigate = (to: ViewTarget) => void;
 export interface ViewProps {
   readonly session: PhoneSession;
   readonly navigate: Navigate;
+  /** The open route (the shell passes it): `with` is the chat thread or the dialer's prefilled address. */
+  readonly target?: ViewTarget;
 }
 
 /** `#/chat/bob%40overlay` → { view: 'chat', with: 'bob@overlay' }; anything unknown → the phone. */

@@ -210,12 +210,12 @@ describe('OverlaySocket', () => {
 
 });
 
-describe('OverlaySocket.prepare (the lookup started at the click, issue 6 call setup)', () => {
+describe('OverlaySocket.prepare (the lookup started while the address is typed or at the click, issue 6 call setup)', () => {
   /** A socket of alice whose Fetches are counted. */
-  function countingSocket(routeTimeoutMs: number) {
+  function countingSocket(routeTimeoutMs: number, preparedRouteMs?: number) {
     const fetches: string[] = [];
     const overlay = { nodeId: alice.peer.nodeId, fetch: ((...a: Parameters<typeof alice.peer.fetch>) => (fetches.push(String(a[0])), alice.peer.fetch(...a))) as typeof alice.peer.fetch };
-    const s = new OverlaySocket({ apps: alice.apps, overlay, clock: systemClock, random: webCryptoRandom }, { domain: f.domain, routeTimeoutMs });
+    const s = new OverlaySocket({ apps: alice.apps, overlay, clock: systemClock, random: webCryptoRandom }, { domain: f.domain, routeTimeoutMs, ...(preparedRouteMs ? { preparedRouteMs } : {}) });
     const got: SipMessage[] = [];
     s.ondata = (text) => got.push(parseSipMessage(text)!);
     s.connect();
@@ -249,17 +249,48 @@ describe('OverlaySocket.prepare (the lookup started at the click, issue 6 call s
     s.close();
   });
 
-  it('a preparation nobody used is dropped after routeTimeoutMs: a later request looks up afresh', async () => {
-    // The expiry is the routing timeout, and the fresh lookup after it must fit in that timeout too:
-    // 2 s keeps it from timing out on a loaded machine (300 ms did, once, in CI).
-    const routeTimeoutMs = 2000;
-    const { s, fetches } = countingSocket(routeTimeoutMs);
+  it('a preparation nobody used is dropped after preparedRouteMs: a later request looks up afresh', async () => {
+    // The fresh lookup after the expiry must fit in the routing timeout: 5 s keeps it from timing
+    // out on a loaded machine.
+    const preparedRouteMs = 300;
+    const { s, fetches } = countingSocket(5000, preparedRouteMs);
     const [sole] = devices.get('sole')!;
     const n = received(sole!, 'INVITE').length;
     s.prepare(`sip:sole@${f.domain}`);
-    await sleep(routeTimeoutMs + 150);
+    await sleep(preparedRouteMs + 150);
     s.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKprepsole', 'call-p4'));
     await until(() => received(sole!, 'INVITE').length === n + 1);
+    expect(fetches).toHaveLength(2);
+    s.close();
+  });
+
+  it('a prepared route is kept for a pause longer than the routing timeout (typing, then the click)', async () => {
+    const { s, fetches } = countingSocket(300, 10_000);
+    const [sole] = devices.get('sole')!;
+    const n = received(sole!, 'INVITE').length;
+    s.prepare(`sip:sole@${f.domain}`);
+    await sleep(600);
+    s.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKpreppause', 'call-p5'));
+    await until(() => received(sole!, 'INVITE').length === n + 1);
+    expect(fetches).toHaveLength(1);
+    s.close();
+  });
+
+  it('a prepared route whose device has gone is looked up again before the request gives up', async () => {
+    const { s, fetches, got } = countingSocket(5000);
+    const old = await device('mover', true);
+    s.prepare(`sip:mover@${f.domain}`);
+    // The preparation warms the SIP channel once its lookup is done.
+    await until(() => alice.apps.existing(old.peer.nodeId, ApplicationId.SIP) !== undefined);
+    expect(fetches).toHaveLength(1);
+    // mover opens another device, and the old one stops taking SIP (its channels close).
+    const moved = await device('mover', true);
+    old.peer.apps.close();
+    await until(() => alice.apps.existing(old.peer.nodeId, ApplicationId.SIP) === undefined);
+    s.send(invite(`sip:mover@${f.domain}`, 'z9hG4bKprepmoved', 'call-p6'));
+    await until(() => received(moved, 'INVITE').length === 1 || got.some((m) => m.callId === 'call-p6'));
+    expect(got.filter((m) => m.callId === 'call-p6')).toEqual([]);
+    expect(received(moved, 'INVITE').map((m) => m.callId)).toEqual(['call-p6']);
     expect(fetches).toHaveLength(2);
     s.close();
   });

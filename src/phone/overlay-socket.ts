@@ -9,7 +9,9 @@
  * - A response goes back on the channel its request arrived on (matched by the top Via branch,
  *   RFC 3261 §17.2.3).
  * - Requests to one target are sent in order; a request waits (queued) while its lookup and
- *   AppAttach run, at most `routeTimeoutMs`.
+ *   AppAttach run, at most `routeTimeoutMs`. A lookup may be started ahead (`prepare`, while the
+ *   address is typed or at the click); a request whose prepared route reaches no device looks
+ *   the AoR up again before giving up (the registration may have moved since).
  * - An AoR registered on several devices is forked in parallel (RFC 3261 §16.6-16.7 done here, as
  *   a forking proxy would): provisional responses pass up; the first 2xx wins and the other branches
  *   get CANCEL (§9.1); a 2xx arriving later from another branch is ACKed and BYEd (§13.2.2.4);
@@ -49,6 +51,11 @@ export interface OverlaySocketInit {
   readonly application?: number;
   /** Longest wait for a lookup and AppAttach before answering 408 locally; default 1500 ms. */
   readonly routeTimeoutMs?: number;
+  /**
+   * How long a lookup started by `prepare` waits to be used (the dialer prepares while the address
+   * is typed, and a person may pause before the click); default 10 000 ms.
+   */
+  readonly preparedRouteMs?: number;
   /** How long transaction state is kept (RFC 3261 64*T1); default 32 000 ms. */
   readonly transactionLifetimeMs?: number;
   /** Most devices one request is forked to (RFC 7904 §8.2.1 "throttle at some reasonable number"); default 8. */
@@ -83,6 +90,13 @@ interface ClientTx {
   timer?: Timer;
 }
 
+/** Where a request goes: `resolve`'s answer. */
+interface Route {
+  readonly lists: Destination[][];
+  /** From a lookup made ahead (`prepare`). */
+  readonly prepared: boolean;
+}
+
 const RELOAD_TRANSPORT = 'RELOAD';
 
 export class OverlaySocket {
@@ -114,7 +128,7 @@ export class OverlaySocket {
     this.application = init.application ?? ApplicationId.SIP;
     this.routeTimeoutMs = init.routeTimeoutMs ?? 1500;
     this.lifetimeMs = init.transactionLifetimeMs ?? 32_000;
-    this.prepared = new PreparedRoutes(deps.clock, this.routeTimeoutMs);
+    this.prepared = new PreparedRoutes(deps.clock, init.preparedRouteMs ?? 10_000);
     this.url = `reload://${init.domain}`;
     this.sip_uri = `sip:${init.domain}`;
     const offMessages = new Set<() => void>();
@@ -159,10 +173,11 @@ export class OverlaySocket {
   }
 
   /**
-   * Start routing a request to `requestUri` before it exists (the Phone calls this at the click,
-   * while the microphone opens and the offer is made): its AoR lookup (RFC 7904 §4.2) and
-   * AppAttach (§5) run now, and the next request to that URI within `routeTimeoutMs` uses what they
-   * found (PreparedRoutes). A GRUU or malformed URI does nothing here (the request fails as usual).
+   * Start routing a request to `requestUri` before it exists (the dialer calls this while the
+   * address is typed, the Phone at the click, while the microphone opens and the offer is made):
+   * its AoR lookup (RFC 7904 §4.2) and AppAttach (§5) run now, and the next request to that URI
+   * within `preparedRouteMs` uses what they found (PreparedRoutes). A GRUU or malformed URI does
+   * nothing here (the request fails as usual).
    */
   prepare(requestUri: string): void {
     try {
@@ -171,8 +186,7 @@ export class OverlaySocket {
       return; // a broken GRUU: the request gets its 404 as usual
     }
     this.prepared.prepare(routingKey(requestUri), async (signal) => {
-      aorResourceName(requestUri, this.init.domain);
-      const lists = (await lookupAor(this.deps.overlay, requestUri, { signal })).map((c) => [...c.destinationList]);
+      const lists = await this.lookUp(requestUri, signal);
       void this.channels(lists, signal).catch(() => {}); // warm: AppAttachService shares the attempt
       return lists;
     });
@@ -213,15 +227,17 @@ export class OverlaySocket {
     }
     if (m.method === 'ACK') {
       // The ACK of a 2xx (§13.2.2.4) has its own branch and goes to the remote target (a GRUU).
-      this.queue(m, async (lists, signal) => {
+      this.queue(m, async ({ lists }, signal) => {
         for (const ch of await this.channels(lists, signal)) this.transmit(ch, m.raw);
       });
       return;
     }
     const fresh: ClientTx = { request: m, forks: [], ready: Promise.resolve(), finals: [] };
     this.remember(m.branch, fresh);
-    fresh.ready = this.queue(m, async (lists, signal) => {
-      const channels = await this.channels(lists, signal);
+    fresh.ready = this.queue(m, async ({ lists, prepared }, signal) => {
+      let channels = await this.channels(lists, signal);
+      // A prepared route may be some seconds old: before answering 480, look the AoR up again.
+      if (channels.length === 0 && prepared) channels = await this.channels(await this.lookUp(m.requestUri, signal), signal);
       if (channels.length === 0) throw new SipUsageError('not-registered', `no device of ${m.requestUri} can be reached`);
       fresh.forks = channels.map((channel) => ({ channel }));
       if (channels.length > 1) this.counters.forked++;
@@ -244,14 +260,22 @@ export class OverlaySocket {
     for (const f of tx.forks.length === 1 ? tx.forks : open) this.transmit(f.channel, m.raw);
   }
 
-  /** Where the Request-URI points: destination lists (several for an AoR on several devices). */
-  private async resolve(m: SipMessage, signal: AbortSignal): Promise<Destination[][]> {
+  /**
+   * Where the Request-URI points: destination lists (several for an AoR on several devices), and
+   * whether they come from a lookup made ahead (`prepare`).
+   */
+  private async resolve(m: SipMessage, signal: AbortSignal): Promise<Route> {
     const gruu = parseGruu(m.requestUri);
-    if (gruu) return [[...gruu.destinationList]];
+    if (gruu) return { lists: [[...gruu.destinationList]], prepared: false };
     const ready = m.method === 'ACK' ? undefined : this.prepared.take(routingKey(m.requestUri), signal);
-    if (ready) return ready;
-    aorResourceName(m.requestUri, this.init.domain);
-    const contacts = await lookupAor(this.deps.overlay, m.requestUri, { signal });
+    if (ready) return { lists: await ready, prepared: true };
+    return { lists: await this.lookUp(m.requestUri, signal), prepared: false };
+  }
+
+  /** RFC 7904 §4.2 lookup of an AoR of this overlay's domain: one destination list per device. */
+  private async lookUp(aor: string, signal: AbortSignal): Promise<Destination[][]> {
+    aorResourceName(aor, this.init.domain);
+    const contacts = await lookupAor(this.deps.overlay, aor, { signal });
     return contacts.map((c) => [...c.destinationList]);
   }
 
@@ -259,7 +283,7 @@ export class OverlaySocket {
    * Run `work` on the destination lists of `m` after the requests queued before it to the same
    * target, within routeTimeoutMs.
    */
-  private queue(m: SipMessage, work: (lists: Destination[][], signal: AbortSignal) => Promise<void>): Promise<void> {
+  private queue(m: SipMessage, work: (route: Route, signal: AbortSignal) => Promise<void>): Promise<void> {
     const key = routingKey(m.requestUri);
     const previous = this.chains.get(key) ?? Promise.resolve();
     const run = previous.then(async () => {
@@ -272,7 +296,7 @@ export class OverlaySocket {
         });
       });
       try {
-        await Promise.race([this.resolve(m, controller.signal).then((lists) => work(lists, controller.signal)), timeout]);
+        await Promise.race([this.resolve(m, controller.signal).then((route) => work(route, controller.signal)), timeout]);
       } finally {
         timer?.cancel();
       }

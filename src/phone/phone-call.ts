@@ -32,7 +32,18 @@ export interface CallSnapshot {
   readonly muted: boolean;
   readonly held: boolean;
   readonly error: PhoneError | undefined;
+  /** When the call was answered (ms since 1970, JsSIP's start_time); undefined before. */
+  readonly connectedAt: number | undefined;
+  /** Who put the call on hold (`held` is either): this side (Resume undoes it) or the other one. */
+  readonly onHold: { readonly local: boolean; readonly remote: boolean };
+  /** Whether this side sends video now (a camera track on a sending video sender). */
+  readonly video: boolean;
+  /** DTMF tones received from the other party (SIP INFO, application/dtmf-relay), the last 32. */
+  readonly dtmfReceived: string;
 }
+
+/** How many received DTMF tones a snapshot keeps. */
+const DTMF_KEPT = 32;
 
 /** What JsSIP's failure events carry. */
 interface FailureEvent {
@@ -51,6 +62,7 @@ export class PhoneCall {
   private error: PhoneError | undefined;
   private muted = false;
   private held = false;
+  private dtmfReceived = '';
   private readonly listeners = new Set<(call: PhoneCall) => void>();
 
   constructor(
@@ -73,6 +85,9 @@ export class PhoneCall {
     session.on('unmuted', () => this.changed(() => (this.muted = false)));
     session.on('hold', () => this.changed(() => (this.held = true)));
     session.on('unhold', () => this.changed(() => (this.held = false)));
+    session.on('newDTMF', (e: { originator: string; dtmf: { tone?: string } }) => {
+      if (e.originator === 'remote' && e.dtmf.tone) this.changed(() => (this.dtmfReceived = (this.dtmfReceived + e.dtmf.tone).slice(-DTMF_KEPT)));
+    });
   }
 
   get id(): string {
@@ -93,7 +108,20 @@ export class PhoneCall {
   }
 
   snapshot(): CallSnapshot {
-    return { id: this.id, direction: this.direction, remoteUser: this.remoteUser, remoteAor: this.remoteAor, state: this.current, muted: this.muted, held: this.held, error: this.error };
+    return {
+      id: this.id,
+      direction: this.direction,
+      remoteUser: this.remoteUser,
+      remoteAor: this.remoteAor,
+      state: this.current,
+      muted: this.muted,
+      held: this.held,
+      error: this.error,
+      connectedAt: this.session.start_time?.getTime(),
+      onHold: this.session.isOnHold(),
+      video: this.sendsVideo(),
+      dtmfReceived: this.dtmfReceived,
+    };
   }
 
   /** Answer an incoming call (audio, video when asked). */
@@ -127,8 +155,82 @@ export class PhoneCall {
     return on ? this.session.hold() : this.session.unhold();
   }
 
+  /** Send DTMF tones (`0-9`, `*`, `#`, `A-D`) as SIP INFO (JsSIP's default); throws on other characters or before the call is up. */
   sendDtmf(tones: string): void {
     this.session.sendDTMF(tones);
+  }
+
+  /** The call's RTCPeerConnection (JsSIP creates it with the session). */
+  get connection(): RTCPeerConnection | undefined {
+    return (this.session.connection as RTCPeerConnection | null | undefined) ?? undefined;
+  }
+
+  /**
+   * Send `track` instead of the current track of its kind (another microphone or camera) without
+   * renegotiating (RTCRtpSender.replaceTrack). The new track starts muted when the call is muted or
+   * held, as JsSIP's own mute does (track.enabled). Resolves with the replaced track (the caller
+   * stops it when it opened it); rejects when the call sends no track of that kind.
+   */
+  async replaceTrack(track: MediaStreamTrack): Promise<MediaStreamTrack | null> {
+    const sender = this.connection?.getSenders().find((s) => s.track?.kind === track.kind);
+    if (!sender) throw new Error(`this call sends no ${track.kind}`);
+    const old = sender.track;
+    track.enabled = !this.held && !(track.kind === 'audio' && this.muted);
+    await sender.replaceTrack(track);
+    // Listeners re-read the call's media (a camera preview shows the new track).
+    this.emit();
+    return old;
+  }
+
+  /**
+   * Turn this side's video on with `track` (a camera), or off: a re-INVITE (JsSIP renegotiate, RFC
+   * 3264 §8: a new or changed m=video line). On: the track goes into a video transceiver (an unused
+   * one the other side offered, else a new one); off: the sender stops (direction recvonly), so the
+   * other side's video, if any, keeps coming. Resolves when the answer is applied; rejects when the
+   * call is not up, is on hold, or another offer/answer is still running (try again then).
+   */
+  async setVideo(track: MediaStreamTrack | null, stream?: MediaStream): Promise<void> {
+    const pc = this.connection;
+    if (!pc || this.current !== 'connected') throw new Error('video can change only during a connected call');
+    if (this.held) throw new Error('resume the call before turning video on or off');
+    if (!this.session.isReadyToReOffer()) throw new Error('the call is still changing; try again in a moment');
+    const sender = pc.getSenders().find((s) => s.track?.kind === 'video');
+    if (track) {
+      if (sender) await sender.replaceTrack(track);
+      else pc.addTrack(track, ...(stream ? [stream] : []));
+    } else if (sender) {
+      pc.removeTrack(sender);
+    }
+    await this.renegotiate();
+    this.emit();
+  }
+
+  /**
+   * Whether a live camera track is being sent: attached to a video sender whose negotiated
+   * direction sends (a camera offered to an audio-only call is not sent until video is turned on;
+   * on hold the direction says hold, so the attached track counts).
+   */
+  private sendsVideo(): boolean {
+    const pc = this.connection;
+    if (!pc) return false;
+    return pc.getTransceivers().some((t) => {
+      const track = t.sender.track;
+      if (track?.kind !== 'video' || track.readyState !== 'live') return false;
+      const dir = t.currentDirection;
+      return this.held || dir === 'sendrecv' || dir === 'sendonly';
+    });
+  }
+
+  /** A re-INVITE with a fresh offer from the current tracks; resolves once the answer is applied. */
+  private renegotiate(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const started = this.session.renegotiate({}, () => resolve());
+      if (!started) reject(new Error('the call is still changing; try again in a moment'));
+      // JsSIP ends the call when the re-INVITE fails ("Media Renegotiation Failed").
+      const settle = () => reject(new Error('the call ended while its media changed'));
+      this.session.once('ended', settle);
+      this.session.once('failed', settle);
+    });
   }
 
   onChange(listener: (call: PhoneCall) => void): () => void {

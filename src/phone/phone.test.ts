@@ -4,7 +4,7 @@ import { webCryptoRandom } from '../platform/web-crypto.js';
 import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../usages/sip/testing/sip-overlay-fixture.js';
 import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
 import { AddressError } from './address.js';
-import { Phone } from './phone.js';
+import { Phone, type PhoneDeps } from './phone.js';
 import { PhoneError } from './phone-error.js';
 
 let f: SipOverlay;
@@ -88,6 +88,27 @@ describe('Phone over OverlaySocket (JsSIP, RFC 7904 registrations, AppAttach cha
     expect(erin.socket.stats().forked).toBe(1);
     expect(d1.snapshot().messages[0]!.text).toBe('to every dave');
     expect(d2.snapshot().messages[0]!.text).toBe('to every dave');
+  });
+
+  it('an address prepared (typed) before its user came online is looked up again when used', async () => {
+    const g = await f.addUser('gina');
+    let settled = 0;
+    const overlay: PhoneDeps['overlay'] = {
+      nodeId: g.peer.nodeId,
+      store: (...a) => g.peer.store(...a),
+      fetch: (...a) => g.peer.fetch(...a).finally(() => settled++),
+    };
+    const gina = new Phone({ overlay, apps: g.apps, clock: systemClock, random: webCryptoRandom }, { user: `gina@${f.domain}`, domain: f.domain });
+    phones.push(gina);
+    await gina.start();
+    gina.prepare('frank');
+    await until(() => settled === 1);
+    const frank = phoneOf(await f.addUser('frank'));
+    await frank.start();
+    await gina.sendMessage('frank', 'you are online now');
+    await until(() => frank.snapshot().messages.length === 1);
+    expect(frank.snapshot().messages[0]).toMatchObject({ peer: 'gina', text: 'you are online now' });
+    expect(gina.socket.stats().synthesized).toBe(0);
   });
 
   it('stop() removes the registration: bob is then not online', async () => {

@@ -14,8 +14,9 @@
  * Media ICE must not hold the INVITE back (issue 6): the session's `icecandidate` event calls
  * `ready()` at the first server-reflexive or relay candidate (the first UDP host candidate when the
  * configuration has no STUN/TURN servers), or `iceReadyMs` after the first candidate.
- * Call setup (issue 6 bench): the AoR lookup starts at the click, alongside opening the microphone
- * (OverlaySocket.prepare), and the microphone is kept open between calls (LocalMedia).
+ * Call setup (issue 6 bench): the AoR lookup starts while the address is typed (`prepare`, from the
+ * dialer) or at the latest at the click, alongside opening the microphone (OverlaySocket.prepare),
+ * and the microphone is kept open between calls (LocalMedia).
  */
 import { UA } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
@@ -78,6 +79,8 @@ export interface ChatMessage {
   readonly peer: string;
   readonly text: string;
   readonly at: number;
+  /** The MESSAGE's Call-ID (received messages): one message forked to two tabs of a user is the same message. */
+  readonly callId?: string;
 }
 
 export interface PhoneSnapshot {
@@ -103,6 +106,11 @@ export class Phone {
   private readonly listeners = new Set<() => void>();
   private readonly incomingListeners = new Set<(call: PhoneCall) => void>();
   private snap: PhoneSnapshot | undefined;
+  private pendingEmit: Timer | undefined;
+  /** Calls made since the last deferred emit (emitAfterTask). */
+  private readonly fresh = new Set<PhoneCall>();
+  /** Incoming sessions whose answer has started. */
+  private readonly answering = new WeakSet<RTCSession>();
 
   constructor(
     private readonly deps: PhoneDeps,
@@ -130,9 +138,10 @@ export class Phone {
       const call = this.track(new PhoneCall(e.session, 'incoming', (s, o) => this.answerSession(s, o)));
       for (const l of [...this.incomingListeners]) l(call);
     });
-    this.ua.on('newMessage', (e: { originator: string; request: { body?: string; from: { uri: { user?: string } } } }) => {
+    this.ua.on('newMessage', (e: { originator: string; request: { body?: string; call_id?: string; from: { uri: { user?: string } } } }) => {
       if (e.originator !== 'remote') return;
-      this.messages.push({ direction: 'incoming', peer: e.request.from.uri.user ?? '', text: e.request.body ?? '', at: (this.deps.now ?? Date.now)() });
+      const callId = e.request.call_id;
+      this.messages.push({ direction: 'incoming', peer: e.request.from.uri.user ?? '', text: e.request.body ?? '', at: (this.deps.now ?? Date.now)(), ...(callId ? { callId } : {}) });
       this.emit();
     });
   }
@@ -204,9 +213,10 @@ export class Phone {
   }
 
   /**
-   * Start the lookup of `address` before the call (the dialer calls this while the address is
-   * typed, issue 6 call setup): the next request to it uses this lookup while it is fresh
-   * (OverlaySocket.prepare). A malformed or partial address is ignored; nothing is sent to it.
+   * Start the lookup of `address` before the call (the dialer calls this, debounced, while the
+   * address is typed, issue 6 call setup): the next request to it within 10 s uses this lookup
+   * (OverlaySocket.prepare; a failed lookup is not kept, a route whose device has gone is looked up
+   * again). A malformed address is ignored; nothing is sent to the callee.
    */
   prepare(address: string): void {
     if (this.current !== 'ready') return;
@@ -274,6 +284,18 @@ export class Phone {
   }
 
   private async answerSession(session: RTCSession, options: AnswerCallOptions): Promise<void> {
+    this.answering.add(session);
+    try {
+      await this.startAnswer(session, options);
+    } catch (e) {
+      // Not answered after all: the call rings (the listeners hear of it now if they had not).
+      this.answering.delete(session);
+      this.emit();
+      throw e;
+    }
+  }
+
+  private async startAnswer(session: RTCSession, options: AnswerCallOptions): Promise<void> {
     const video = options.video ?? false;
     // With the microphone kept open this answers synchronously (issue 6 call setup).
     const lease = options.mediaStream ? undefined : (this.localMedia?.acquireNow({ audio: true, video }) ?? (await this.media(video)));
@@ -321,13 +343,32 @@ export class Phone {
       if (call.state === 'ended' || call.state === 'failed') this.deps.clock.setTimer(60_000, () => this.calls.get(call.id) === call && this.calls.delete(call.id) && this.emit());
       this.emit();
     });
-    this.emit();
+    this.emitAfterTask(call);
     return call;
   }
 
   private setState(s: PhoneState): void {
     this.current = s;
     this.emit();
+  }
+
+  /**
+   * A new call: `snapshot()` has it at once, the listeners (the UI's render) hear of it after this
+   * task (issue 6 call setup). JsSIP's offer goes on in this task's microtasks, so the browser
+   * makes the SDP while the page renders instead of after it. An incoming call answered in the
+   * task it came in (an `onIncomingCall` listener that answers at once) never rings: the listeners
+   * hear of it when it connects or fails, and no ring view or ringtone holds up the answer.
+   */
+  private emitAfterTask(call: PhoneCall): void {
+    this.snap = undefined;
+    this.fresh.add(call);
+    this.pendingEmit ??= this.deps.clock.setTimer(0, () => {
+      this.pendingEmit = undefined;
+      const calls = [...this.fresh];
+      this.fresh.clear();
+      if (calls.every((c) => c.state === 'incoming' && this.answering.has(c.session))) return;
+      this.emit();
+    });
   }
 
   private emit(): void {

@@ -1,8 +1,10 @@
 /**
- * Routes looked up ahead of their request (OverlaySocket.prepare, issue 6 call setup): the Phone
- * starts the AoR lookup (RFC 7904 §4.2) at the click, while the microphone opens and the offer is
- * made, and the INVITE that follows takes the result. Not a cache: one lookup per preparation,
- * taken once, dropped (and aborted) unused after `ttlMs`.
+ * Routes looked up ahead of their request (OverlaySocket.prepare, issue 6 call setup): the dialer
+ * starts the AoR lookup (RFC 7904 §4.2) while the address is typed, the Phone at the latest at the
+ * click (while the microphone opens and the offer is made), and the request that follows takes the
+ * result. Not a cache: one lookup per preparation, taken once, dropped (and aborted) unused after
+ * `ttlMs`; a lookup that fails is dropped at once, so the request looks up afresh rather than
+ * inherit an old "not registered".
  */
 import type { Clock, Timer } from '../reload/runtime/components.js';
 import type { Destination } from '../reload/wire/destination.js';
@@ -21,17 +23,20 @@ export class PreparedRoutes {
     private readonly ttlMs: number,
   ) {}
 
-  /** Start `lookup` for `key` unless one is under way; its failure is seen by whoever takes it. */
+  /** Start `lookup` for `key` unless one is under way or done and not taken yet. */
   prepare(key: string, lookup: (signal: AbortSignal) => Promise<Destination[][]>): void {
     if (this.entries.has(key)) return;
     const controller = new AbortController();
     const lists = lookup(controller.signal);
-    lists.catch(() => {});
-    const timer = this.clock.setTimer(this.ttlMs, () => {
-      if (this.entries.get(key)?.lists !== lists) return;
+    const drop = () => {
+      const p = this.entries.get(key);
+      if (p?.lists !== lists) return false;
       this.entries.delete(key);
-      controller.abort();
-    });
+      p.timer.cancel();
+      return true;
+    };
+    lists.catch(drop);
+    const timer = this.clock.setTimer(this.ttlMs, () => drop() && controller.abort());
     this.entries.set(key, { lists, controller, timer });
   }
 

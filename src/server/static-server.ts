@@ -121,8 +121,8 @@ const COMMON_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  // The softphone will need the microphone (its own origin only); nothing else.
-  'Permissions-Policy': 'microphone=(self), camera=(), geolocation=(), payment=(), usb=()',
+  // The softphone needs the microphone and, for video calls (issue 7), the camera: its own origin only; nothing else.
+  'Permissions-Policy': 'microphone=(self), camera=(self), geolocation=(), payment=(), usb=()',
 };
 
 /** Cache policy: Vite's content-hashed files never change; the rest must be revalidated. */

@@ -16,7 +16,7 @@ import type { Destination } from '../reload/wire/destination.js';
 import { ForwardingOptionFlag } from '../reload/wire/forwarding-option.js';
 import { decodeStoreAns } from '../reload/wire/storage/store.js';
 import { decodeUnknownKindsInfo } from '../reload/wire/storage/unknown-kinds-info.js';
-import { buildChordOverlay, simConfiguration, SIM_KINDS, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
+import { buildChordOverlay, createChordOverlay, simAddress, simConfiguration, SIM_KINDS, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
 
 const N = 300;
 const utf8 = new TextEncoder();
@@ -291,6 +291,21 @@ describe(`killing 30% of a ${N}-peer overlay at once loses no record once it has
     console.log(`killed ${victims.size} of ${N}: ${found}/${records.length} records fetched (with the RFC's 3 copies ${doomedWithRfcCopies} would have had no copy left); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(missing.map((r) => r.storer.address)).toEqual([]);
     expect(found).toBe(records.length);
+    o.close();
+  });
+});
+
+describe('addPeers when a join gives up', () => {
+  it('leaves that peer `failed` and joins the others (one failed join does not end a large build)', async () => {
+    // Every frame to or from the third peer is lost: its join times out on its only attempt.
+    const cut = simAddress(2);
+    const o = createChordOverlay({ seed: 5, chord: { joinAttempts: 1, joinTimeoutMs: 5_000 }, network: { model: { drop: (_f, from, to) => from === cut || to === cut } } });
+    const joined = await o.clock.run(o.addPeers(5));
+    await o.settle(5_000);
+    expect(joined.map((p) => p.address)).not.toContain(cut);
+    expect(joined).toHaveLength(4);
+    expect(o.peers.find((p) => p.address === cut)?.state).toBe('failed');
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 4 });
     o.close();
   });
 });

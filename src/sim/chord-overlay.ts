@@ -176,7 +176,10 @@ export interface ChordOverlay {
   createPeer(options?: SimPeerOptions): SimChordPeer;
   /** Create a peer and join it through a random live peer (the first peer starts the overlay). */
   addPeer(options?: SimPeerOptions): Promise<SimChordPeer>;
-  /** Add `n` peers, `concurrency` joining at a time. */
+  /**
+   * Add `n` peers, `concurrency` joining at a time. A peer whose join gives up (all its attempts
+   * failed, §10.5) stays `failed` and is left out of the result; the others go on joining.
+   */
   addPeers(n: number, concurrency?: number): Promise<SimChordPeer[]>;
   /** Join an existing (created) peer through `bootstrap` (default: a random live peer; none: start alone). */
   joinPeer(peer: SimChordPeer, bootstrap?: string): Promise<void>;
@@ -328,7 +331,13 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
       const worker = async () => {
         while (next < n) {
           next++;
-          out.push(await overlay.addPeer());
+          const p = createPeer();
+          try {
+            await joinPeer(p);
+            out.push(p);
+          } catch {
+            // State `failed` (joinPeer): counted by the caller from `peers`.
+          }
         }
       };
       // The first peer starts the overlay alone; the others need someone to join through.
@@ -410,7 +419,8 @@ export async function buildChordOverlay(init: ChordOverlayInit = {}): Promise<Ch
     const batch = Math.min(step, n - done);
     await overlay.clock.run(overlay.addPeers(batch, concurrency));
     done += batch;
-    init.progress?.(`joined ${done}/${n} peers at ${Math.round(overlay.clock.now() / 1000)} s virtual`);
+    const failed = overlay.peers.filter((p) => p.state === 'failed').length;
+    init.progress?.(`joined ${done - failed}/${n} peers at ${Math.round(overlay.clock.now() / 1000)} s virtual${failed > 0 ? ` (${failed} joins gave up)` : ''}`);
   }
   await overlay.settle(init.settleMs ?? 5_000);
   return overlay;

@@ -1,7 +1,125 @@
-/** Records calls and messages of the session into the app store (issue 7). Placeholder until its helper lands. */
+/**
+ * Records what the tab's phone does into the user's app store (issue 7), so nothing is lost when
+ * the page reloads: each call (incoming ones the Phone announces, and the ones the session dials)
+ * becomes a history row when it ends (direction, outcome, start, talk time), and each SIP MESSAGE
+ * received or sent (RFC 3428) is appended to the thread of the other party.
+ *
+ * It watches the Phone's snapshot (every call's state change and every message passes through it
+ * synchronously), diffing calls by id and messages by position. Each Phone is watched for its
+ * whole life, and its rows go to the store of the user it belongs to, so a call that ends after
+ * "Join" switched user still lands in the right history. A message the chat view sends is
+ * recorded there (with its delivery status) and only claimed here (AppStoreHub.claimSent).
+ *
+ * ```ts
+ * const stop = startRecorder(session);   // session-boot, once
+ * ```
+ */
+import type { CallSnapshot, ChatMessage, Phone } from '../../phone/index.js';
+import { parseCallAddress } from '../../phone/index.js';
 import type { PhoneSession } from '../phone/phone-session.js';
+import { sessionPresence } from '../presence/index.js';
+import { appStoreHub, type AppStore, type AppStoreHub } from '../store/index.js';
+import { callRecordOf } from './call-record.js';
+
+export interface RecorderDeps {
+  /** Default: the session's shared hub (appStoreHub). */
+  readonly hub?: AppStoreHub;
+  /** Wall-clock ms; default Date.now. */
+  readonly now?: () => number;
+  /** A row that could not be written; default console.warn. */
+  readonly onError?: (e: unknown) => void;
+  /** Told of each call that ended (default: its contact's presence is looked up again, sessionPresence). */
+  readonly onCallEnded?: (aor: string) => void;
+}
 
 /** Start recording; returns the stop function. */
-export function startRecorder(_session: PhoneSession): () => void {
-  return () => {};
+export function startRecorder(session: PhoneSession, deps: RecorderDeps = {}): () => void {
+  const hub = deps.hub ?? appStoreHub(session);
+  const now = deps.now ?? Date.now;
+  const onError = deps.onError ?? ((e: unknown) => console.warn('chordphone: could not record', e));
+  const watched = new Map<Phone, () => void>();
+  // A call that just ended (or failed: not online, busy) says something about the other side's presence.
+  const onCallEnded = deps.onCallEnded ?? ((aor: string) => sessionPresence(session).current()?.refresh(aor));
+
+  const follow = () => {
+    const s = session.getSnapshot();
+    if (!s.phone || watched.has(s.phone) || !s.userName || !s.domain) return;
+    const domain = s.domain;
+    watched.set(s.phone, watchPhone(s.phone, hub, () => hub.storeFor(domain, s.userName!), domain, now, onError, onCallEnded));
+  };
+  const unsubscribe = session.subscribe(follow);
+  follow();
+  return () => {
+    unsubscribe();
+    for (const stop of watched.values()) stop();
+    watched.clear();
+  };
+}
+
+interface Tracked {
+  readonly start: number;
+  connectedAt: number | undefined;
+  recorded: boolean;
+}
+
+function watchPhone(
+  phone: Phone,
+  hub: AppStoreHub,
+  storeOf: () => Promise<AppStore>,
+  domain: string,
+  now: () => number,
+  onError: (e: unknown) => void,
+  onCallEnded: (aor: string) => void,
+): () => void {
+  const calls = new Map<string, Tracked>();
+  let messagesSeen = 0;
+  // Writes in order (a thread's messages keep their order), each after the store has opened.
+  let queue: Promise<unknown> = Promise.resolve();
+  const write = (f: (store: AppStore) => Promise<unknown>) => {
+    queue = queue.then(storeOf).then(f).catch(onError);
+  };
+
+  const onCall = (c: CallSnapshot) => {
+    let t = calls.get(c.id);
+    if (!t) {
+      t = { start: now(), connectedAt: undefined, recorded: false };
+      calls.set(c.id, t);
+    }
+    if (c.state === 'connected' && t.connectedAt === undefined) t.connectedAt = now();
+    if ((c.state === 'ended' || c.state === 'failed') && !t.recorded) {
+      t.recorded = true;
+      const row = callRecordOf(c, { start: t.start, connectedAt: t.connectedAt, endedAt: now() });
+      write((s) => s.history.add(row));
+      onCallEnded(c.remoteAor);
+    }
+  };
+
+  const onMessage = (m: ChatMessage) => {
+    const aor = aorOf(m.peer, domain);
+    if (m.direction === 'outgoing') {
+      if (hub.takeSent(aor, m.text)) return;
+      write((s) => s.chat.append({ aor, direction: 'out', text: m.text, at: m.at, status: 'delivered' }));
+    } else {
+      write((s) => s.chat.append({ aor, direction: 'in', text: m.text, at: m.at, status: 'received', ...(m.callId ? { messageId: m.callId } : {}) }));
+    }
+  };
+
+  const onChange = () => {
+    const snap = phone.snapshot();
+    for (const c of snap.calls) onCall(c);
+    for (const m of snap.messages.slice(messagesSeen)) onMessage(m);
+    messagesSeen = snap.messages.length;
+  };
+  const unsubscribe = phone.subscribe(onChange);
+  onChange();
+  return unsubscribe;
+}
+
+/** The thread of a message's peer (a user name on this overlay). */
+export function aorOf(user: string, domain: string): string {
+  try {
+    return parseCallAddress(user, domain).aor;
+  } catch {
+    return `sip:${user}@${domain}`;
+  }
 }

@@ -5,7 +5,7 @@
  * through a bootstrap WebSocket of the page's own server and links to other peers by WebRTC data
  * channels set up with Attach (browser-network.ts).
  */
-import { systemWallClock } from '../../platform/system-clock.js';
+import { systemClock, systemWallClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { IdbKeyStore } from '../../reload/security/idb-key-store.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
@@ -13,20 +13,26 @@ import type { Logger } from '../../reload/runtime/components.js';
 import { openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
-import { createBrowserNetwork } from './browser-network.js';
+import { browserWebRtcInit, createBrowserNetwork } from './browser-network.js';
+import { iceServersOf } from './ice-servers.js';
+import { createOfferPool, JOIN_OFFERS, type OfferPool } from './offer-pool.js';
 import { createOverlay, type Overlay } from './overlay.js';
 import { bootstrapForPage } from './overlay-client.js';
 import { browserModeStore, overlayModeSetting } from './overlay-mode.js';
 import type { OverlayMode } from '../../reload/overlay/index.js';
 
-/** A key store opened on first use (IndexedDB opens asynchronously). */
-function lazyIdbKeyStore(): KeyStore {
-  let store: Promise<IdbKeyStore> | undefined;
-  const open = () => (store ??= IdbKeyStore.open());
+/**
+ * The IndexedDB key store, opening at once (IndexedDB opens asynchronously): the opening overlaps
+ * fetching the configuration (issue 5: page load → joined).
+ */
+function eagerIdbKeyStore(): KeyStore {
+  const store = IdbKeyStore.open();
+  // A failure to open shows at the first use.
+  store.catch(() => undefined);
   return {
-    load: async (name) => (await open()).load(name),
-    save: async (name, c) => (await open()).save(name, c),
-    delete: async (name) => (await open()).delete(name),
+    load: async (name) => (await store).load(name),
+    save: async (name, c) => (await store).save(name, c),
+    delete: async (name) => (await store).delete(name),
   };
 }
 
@@ -54,19 +60,32 @@ export interface BrowserOverlayOptions {
 
 export function createBrowserOverlay(pageUrl: string = location.href, options: BrowserOverlayOptions = {}): Overlay {
   const logger = consoleLogger(pageUrl);
+  const mode = options.mode ?? overlayModeSetting(pageUrl, browserModeStore());
+  let prepared: OfferPool | undefined;
   return createOverlay(
     {
       ...(logger ? { logger } : {}),
       crypto: globalThis.crypto,
       wallClock: systemWallClock,
       fetch: (url, init) => fetch(url, init),
-      keyStore: lazyIdbKeyStore(),
+      keyStore: eagerIdbKeyStore(),
       openStorage: async (overlay, nodeId) => {
         // Ask the browser to keep our records (ARCHITECTURE.md "Storage"); a refusal changes nothing else.
         void navigator.storage?.persist?.().catch(() => false);
         return openIdbBackend({ overlay, nodeId });
       },
-      createNetwork: (init) => createBrowserNetwork({ ...init, ...(logger ? { logger } : {}) }),
+      // The join's Attaches find their ICE candidates gathered (offer-pool.ts): gathering starts
+      // once the configuration (its STUN/TURN servers) is verified, while the identity is made.
+      prepareNetwork: (configuration) => {
+        prepared?.close();
+        prepared = createOfferPool({ clock: systemClock, ...(logger ? { logger } : {}) }, browserWebRtcInit(iceServersOf(configuration)), { count: mode === 'client' ? 1 : JOIN_OFFERS });
+      },
+      createNetwork: (init) => {
+        // For the first network only (a restart's configuration may name other ICE servers).
+        const pool = prepared;
+        prepared = undefined;
+        return createBrowserNetwork({ ...init, ...(pool ? { preparedOffers: pool.take } : {}), ...(logger ? { logger } : {}) });
+      },
     },
     {
       serverUrl: pageUrl,
@@ -74,7 +93,7 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
       ...(options.credentialsName ? { credentialsName: options.credentialsName } : {}),
       ...(options.nodeIdSlot ? { nodeIdSlot: options.nodeIdSlot } : {}),
       chooseBootstrap: (urls) => bootstrapForPage(urls, pageUrl),
-      mode: options.mode ?? overlayModeSetting(pageUrl, browserModeStore()),
+      mode,
     },
   );
 }

@@ -58,3 +58,12 @@ export function iceServersOf(configuration: Configuration): IceServer[] {
   }
   return out;
 }
+
+/**
+ * The ICE servers to use (issue 7 Settings "STUN/TURN override"): the user's own list when they set
+ * one, else the overlay configuration's. Both data-channel links (Attach, RFC 6940 §6.5.1) and
+ * call media (AppAttach's SIP sessions) take them from here.
+ */
+export function iceServersFor(configured: readonly IceServer[], override: readonly IceServer[] | undefined): IceServer[] {
+  return (override ?? configured).map((s) => ({ ...s }));
+}

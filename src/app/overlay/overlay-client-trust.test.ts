@@ -118,6 +118,36 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     expect(await joined.peer.publishCertificate()).toEqual([]);
   }, 60_000);
 
+  it('a configuration altered on the way is refused before anything of it is kept or any network made (§11.1)', async () => {
+    const keyStore = new MemoryKeyStore();
+    const asked: string[] = [];
+    const made: string[] = [];
+    const tampering = async (url: string, init?: RequestInit): Promise<Response> => {
+      asked.push(new URL(url).pathname);
+      const response = await fetch(url, init);
+      if (!url.endsWith('/.well-known/reload-config')) return response;
+      const xml = await response.text();
+      const altered = xml.replace(/sequence="(\d+)"/, (_, n: string) => `sequence="${Number(n) + 1}"`);
+      expect(altered).not.toBe(xml);
+      return new Response(altered, { status: 200 });
+    };
+    const deps = clientDeps(net, [], {
+      fetch: tampering,
+      keyStore,
+      prepareNetwork: () => void made.push('prepared'),
+      createNetwork: () => {
+        made.push('network');
+        throw new Error('no network may be made');
+      },
+    });
+    await expect(joinOverlay(deps, { serverUrl: server.localUrl, userName: () => 'mallory-target', bootstrap: [server.bootstrapUrls[0]!] })).rejects.toThrow(/was refused/);
+    // The identity work that ran beside the verification (perhaps an enrollment) has ended: nothing is kept.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(asked[0]).toBe('/.well-known/reload-config');
+    expect(await keyStore.load(server.document.configuration.instanceName)).toBeUndefined();
+    expect(made).toEqual([]);
+  }, 60_000);
+
   it('a message signed without its certificate is verified after the §8 lookup; one whose certificate was never stored is dropped', async () => {
     const securities: PeerSecurity[] = [];
     const vera = await joinOverlay(clientDeps(net, securities), { serverUrl: server.localUrl, userName: () => 'vera', bootstrap: [server.bootstrapUrls[0]!] });

@@ -16,7 +16,7 @@ import type { StorageBackend } from '../../reload/storage/index.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import type { NodeId } from '../../reload/wire/ids.js';
 import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
-import { fetchConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
+import { loadConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
 import { iceServersOf, type IceServer } from './ice-servers.js';
 import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
 
@@ -29,6 +29,12 @@ export interface OverlayClientDeps {
   readonly keyStore: KeyStore;
   readonly openStorage: (overlay: string, nodeId: NodeId) => Promise<StorageBackend>;
   readonly createNetwork: (init: { readonly security: PeerSecurity; readonly configuration: Configuration; readonly iceServers: readonly IceServer[] }) => PeerNetwork | Promise<PeerNetwork>;
+  /**
+   * Told as soon as the configuration is verified, while the identity is still being made: the
+   * platform can get its network ready (the browser gathers ICE candidates for the join's
+   * Attaches, offer-pool.ts) before `createNetwork` is called.
+   */
+  readonly prepareNetwork?: (configuration: Configuration) => void;
   /** Wraps the network (e.g. a capture) before the peer uses it. */
   readonly wrapNetwork?: (network: PeerNetwork) => PeerNetwork;
   readonly logger?: Logger;
@@ -109,24 +115,40 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   const phase = init.onPhase ?? (() => {});
   const log = deps.logger;
   phase('configuring', `fetching the overlay configuration from ${new URL(init.serverUrl).origin}`);
-  const fetched = await fetchConfiguration(deps, init.serverUrl, init.signal ? { signal: init.signal } : {});
-  const identity = await obtainPeerIdentity(deps, {
-    configuration: fetched.configuration,
-    configurationUrl: fetched.url,
-    credentialsName: typeof init.credentialsName === 'function' ? init.credentialsName(fetched.configuration) : (init.credentialsName ?? fetched.configuration.instanceName),
+  const loading = loadConfiguration(deps, init.serverUrl, init.signal ? { signal: init.signal } : {});
+  const served = await loading.unverified;
+  // RFC 6940 §11.1: "Recipients MUST verify the signature prior to accepting the configuration
+  // file". The identity work overlaps the verification (issue 5): it reads this browser's key
+  // store, makes a key and asks the server the document came from for a certificate, and keeps
+  // and hands over nothing until the document is verified (peer-identity.ts `accepted`).
+  // A refused document stops the identity work too (an enrollment not yet asked is not asked).
+  const refused = new AbortController();
+  loading.verified.catch((e: unknown) => refused.abort(e));
+  const identitySignal = init.signal ? AbortSignal.any([init.signal, refused.signal]) : refused.signal;
+  const identityWork = obtainPeerIdentity(deps, {
+    configuration: served.configuration,
+    configurationUrl: served.url,
+    credentialsName: typeof init.credentialsName === 'function' ? init.credentialsName(served.configuration) : (init.credentialsName ?? served.configuration.instanceName),
     userName: init.userName,
     ...(init.extractable !== undefined ? { extractable: init.extractable } : {}),
-    ...(init.signal ? { signal: init.signal } : {}),
+    signal: identitySignal,
     onEnroll: () => phase('enrolling', 'asking the enrollment server for a certificate'),
     ...(init.nodeIdSlot ? { nodeIds: init.nodeIdSlot + 1 } : {}),
+    accepted: loading.verified,
   });
+  identityWork.catch(() => undefined);
+  // A refused configuration is the error to report, whatever the identity work did meanwhile.
+  const fetched = await loading.verified;
+  deps.prepareNetwork?.(fetched.configuration);
+  const identity = await identityWork;
   const nodeId = identity.certificate.nodeIds[init.nodeIdSlot ?? 0];
   if (!nodeId) throw new Error(`the certificate carries ${identity.certificate.nodeIds.length} Node-IDs, not ${(init.nodeIdSlot ?? 0) + 1}`);
   const listed = init.bootstrap ?? fetched.configuration.bootstrapWebSockets;
   const bootstrap = init.chooseBootstrap ? init.chooseBootstrap(listed) : listed;
   if (bootstrap.length === 0) throw new Error('the configuration lists no bootstrap WebSocket URL to join through');
   // Records are kept per overlay and the Node-ID this peer signs as.
-  const storage = await deps.openStorage(fetched.configuration.instanceName, nodeId);
+  const storage = deps.openStorage(fetched.configuration.instanceName, nodeId);
+  storage.catch(() => undefined);
 
   // A newer configuration accepted by the running peer's ConfigUpdate service.
   let newer: { configuration: Configuration; document: string } | undefined;
@@ -136,7 +158,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   let restarting: Promise<void> = Promise.resolve();
 
   const start = async (configuration: Configuration, document: string, joining: AbortController): Promise<Omit<Running, 'published'>> => {
-    const security = await peerSecurity(configuration, identity, deps.crypto, nodeId);
+    const [security, records] = await Promise.all([peerSecurity(configuration, identity, deps.crypto, nodeId), storage]);
     let network = await deps.createNetwork({ security, configuration, iceServers: iceServersOf(configuration) });
     if (deps.wrapNetwork) network = deps.wrapNetwork(network);
     const onConfiguration = (c: Configuration, d: string) => {
@@ -147,7 +169,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       if (running?.peer === peer) setTimeout(() => void (restarting = restarting.then(restart)), 0);
       else joining.abort(new Error('a newer configuration arrived'));
     };
-    const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
+    const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage: records, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
     return { peer, network, configuration, document };
   };
 

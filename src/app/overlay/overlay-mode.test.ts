@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OVERLAY_MODE_KEY, overlayModeSetting, saveOverlayMode, type ModeSettingStore } from './overlay-mode.js';
+import { OVERLAY_MODE_KEY, overlayModeSetting, rememberedOverlayMode, saveOverlayMode, type ModeSettingStore } from './overlay-mode.js';
 
 function memoryStore(): ModeSettingStore & { readonly items: Map<string, string> } {
   const items = new Map<string, string>();
@@ -34,5 +34,27 @@ describe('overlay mode setting', () => {
     expect(overlayModeSetting('https://h/?mode=client', throwing)).toBe('client');
     expect(overlayModeSetting('https://h/', throwing)).toBe('peer');
     expect(overlayModeSetting('https://h/', undefined)).toBe('peer');
+  });
+
+  it('lets a later choice in Settings hold over a URL mode already taken, until a URL brings another mode', () => {
+    const store = memoryStore();
+    const page = 'https://h/?mode=client';
+    expect(overlayModeSetting(page, store)).toBe('client');
+    // Settings: back to peer; the page (same URL) creates its next overlay (a rejoin), and is reloaded.
+    saveOverlayMode('peer', store);
+    expect(overlayModeSetting(page, store)).toBe('peer');
+    expect(overlayModeSetting(page, store)).toBe('peer');
+    expect(rememberedOverlayMode(store)).toBe('peer');
+    // A URL with the other mode is a new choice; the first one again after it is new again.
+    expect(overlayModeSetting('https://h/?mode=peer', store)).toBe('peer');
+    expect(overlayModeSetting(page, store)).toBe('client');
+  });
+
+  it('takes the URL mode again once the remembered choice is gone (data cleared)', () => {
+    const store = memoryStore();
+    expect(overlayModeSetting('https://h/?mode=client', store)).toBe('client');
+    store.items.delete(OVERLAY_MODE_KEY);
+    expect(rememberedOverlayMode(store)).toBe('peer');
+    expect(overlayModeSetting('https://h/?mode=client', store)).toBe('client');
   });
 });

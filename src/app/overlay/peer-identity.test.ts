@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { EnrollmentService } from '../../reload/security/enrollment.js';
@@ -16,6 +16,8 @@ async function setup() {
     { authority: pki.ca, mode: { kind: 'open' }, registry: new MemoryNameRegistry(), keyTypes: ['rsa', 'ecdsa-p256'] },
   );
   const asked: string[] = [];
+  /** URLs answered (the enrollment came back). */
+  const answered: string[] = [];
   const fetch = async (url: string, init: RequestInit): Promise<Response> => {
     asked.push(url);
     if (!url.startsWith('http://127.0.0.1:1/')) throw new TypeError('fetch failed');
@@ -27,11 +29,12 @@ async function setup() {
       body: new Uint8Array(await req.arrayBuffer()),
       remoteAddress: '127.0.0.1',
     });
+    answered.push(url);
     return new Response(answer.body.slice(), { status: answer.status, headers: answer.headers });
   };
   const keyStore = new MemoryKeyStore();
   const deps: PeerIdentityDeps = { crypto: globalThis.crypto, wallClock: pki.wallClock, fetch, keyStore };
-  return { pki, deps, asked, keyStore };
+  return { pki, deps, asked, answered, keyStore };
 }
 
 describe('obtainPeerIdentity', () => {
@@ -77,5 +80,82 @@ describe('obtainPeerIdentity', () => {
     const got = await obtainPeerIdentity(deps, { configuration, configurationUrl: 'http://127.0.0.2:9/', credentialsName: 'me', userName: () => 'bo' });
     expect(got.enrolled).toBe(true);
     expect(asked).toEqual(['http://127.0.0.2:9/.well-known/reload-enrollment', 'http://127.0.0.1:1/.well-known/reload-enrollment']);
+  });
+
+  describe('before the configuration is verified (`accepted`, issue 5)', () => {
+    /** A promise settled by hand. */
+    function gate() {
+      let open!: () => void;
+      let refuse!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        open = res;
+        refuse = rej;
+      });
+      return { promise, open, refuse };
+    }
+    /** Whether `p` settles within a few event-loop turns after `ready` holds (the work it waited on is done). */
+    const settledAfter = async <T>(p: Promise<T>, ready: () => boolean): Promise<boolean> => {
+      let done = false;
+      p.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      await vi.waitFor(() => expect(ready()).toBe(true), { timeout: 10_000 });
+      for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 5));
+      return done;
+    };
+
+    it('enrolls on its own origin at once, but stores and returns the identity only once the configuration is accepted', async () => {
+      const { pki, deps, asked, answered, keyStore } = await setup();
+      const accepted = gate();
+      const identity = obtainPeerIdentity(deps, { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'ada', accepted: accepted.promise });
+      expect(await settledAfter(identity, () => answered.length === 1)).toBe(false);
+      expect(asked).toEqual(['http://127.0.0.1:1/.well-known/reload-enrollment']);
+      expect(await keyStore.load('me')).toBeUndefined();
+      accepted.open();
+      const got = await identity;
+      expect(got.enrolled).toBe(true);
+      expect((await keyStore.load('me'))?.certificates[0]).toEqual(got.certificates[0]);
+    });
+
+    it('keeps nothing when the configuration is refused, and throws that refusal', async () => {
+      const { pki, deps, answered, keyStore } = await setup();
+      const accepted = gate();
+      const identity = obtainPeerIdentity(deps, { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'ada', accepted: accepted.promise });
+      expect(await settledAfter(identity, () => answered.length === 1)).toBe(false);
+      accepted.refuse(new Error('the signature does not verify'));
+      await expect(identity).rejects.toThrow('the signature does not verify');
+      expect(await keyStore.load('me')).toBeUndefined();
+    });
+
+    it('returns a stored identity only once accepted', async () => {
+      const { pki, deps, keyStore } = await setup();
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'ada' };
+      await obtainPeerIdentity(deps, init);
+      const accepted = gate();
+      let loaded = false;
+      const load = keyStore.load.bind(keyStore);
+      keyStore.load = async (name) => {
+        const got = await load(name);
+        loaded = true;
+        return got;
+      };
+      const again = obtainPeerIdentity(deps, { ...init, accepted: accepted.promise });
+      expect(await settledAfter(again, () => loaded)).toBe(false);
+      accepted.open();
+      expect((await again).enrolled).toBe(false);
+    });
+
+    it('asks the document’s own enrollment-server URLs only once it is accepted', async () => {
+      const { pki, deps, asked } = await setup();
+      const configuration = pki.configuration({ enrollmentServers: ['http://127.0.0.1:1/.well-known/reload-enrollment'] });
+      const accepted = gate();
+      const identity = obtainPeerIdentity(deps, { configuration, configurationUrl: 'http://127.0.0.2:9/', credentialsName: 'me', userName: () => 'bo', accepted: accepted.promise });
+      expect(await settledAfter(identity, () => asked.length === 1)).toBe(false);
+      expect(asked).toEqual(['http://127.0.0.2:9/.well-known/reload-enrollment']);
+      accepted.open();
+      expect((await identity).enrolled).toBe(true);
+      expect(asked).toEqual(['http://127.0.0.2:9/.well-known/reload-enrollment', 'http://127.0.0.1:1/.well-known/reload-enrollment']);
+    });
   });
 });

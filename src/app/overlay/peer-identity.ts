@@ -14,7 +14,7 @@
  * origin it serves, so the enrollment URL on the configuration's own origin is tried first.
  */
 import { ChainValidator } from '../../reload/security/chain-validator.js';
-import { enroll, EnrollmentError } from '../../reload/security/enrollment-client.js';
+import { enroll, EnrollmentError, type Enrollment } from '../../reload/security/enrollment-client.js';
 import { generateSigningKeys, type KeyStore, type StoredCredentials } from '../../reload/security/key-store.js';
 import { parseReloadCertificate, type ReloadCertificate } from '../../reload/security/reload-certificate.js';
 import type { WallClock } from '../../reload/security/security-components.js';
@@ -50,6 +50,14 @@ export interface PeerIdentityInit {
   readonly onEnroll?: () => void;
   /** How many Node-IDs the certificate must carry (§11.3 nodeids; one per device of the user); default 1. */
   readonly nodeIds?: number;
+  /**
+   * Resolves once `configuration` is verified (configuration-fetch.ts loadConfiguration), when the
+   * work starts before that (issue 5: overlapping the verification). Until then only local work
+   * and the enrollment request to the configuration's own origin are done: nothing is stored, no
+   * other enrollment URL of the document is asked, and the identity is returned only after it
+   * resolves (a rejection is thrown as is).
+   */
+  readonly accepted?: Promise<unknown>;
 }
 
 export interface PeerIdentity extends StoredCredentials {
@@ -64,7 +72,10 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
   const stored = await deps.keyStore.load(init.credentialsName);
   if (stored?.certificates[0]) {
     const cert = await usable(deps, configuration, stored.certificates[0]);
-    if (cert && cert.nodeIds.length >= (init.nodeIds ?? 1)) return { ...stored, certificate: cert, enrolled: false };
+    if (cert && cert.nodeIds.length >= (init.nodeIds ?? 1)) {
+      await init.accepted;
+      return { ...stored, certificate: cert, enrolled: false };
+    }
   }
   const keyType = init.keyType ?? (policy.keyTypes.includes('ecdsa-p256') ? 'ecdsa-p256' : 'rsa');
   const keys = stored?.keys ?? (await generateSigningKeys(deps, keyType, init.extractable ?? false));
@@ -72,19 +83,24 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
   const userName = await init.userName();
   init.onEnroll?.();
   let lastError: unknown;
-  for (const url of urls) {
+  let got: Enrollment | undefined;
+  for (const [i, url] of urls.entries()) {
+    // The document's own enrollment-server URLs only once it is verified (the first is its origin's).
+    if (i > 0) await init.accepted;
     try {
-      const got = await enroll({ crypto: deps.crypto, wallClock: deps.wallClock, fetch: deps.fetch }, { url, policy, keys, openUsername: userName, ...(init.nodeIds && init.nodeIds > 1 ? { nodeIds: init.nodeIds } : {}), ...(init.signal ? { signal: init.signal } : {}) });
-      const credentials: StoredCredentials = { keys, certificates: [got.certificate] };
-      await deps.keyStore.save(init.credentialsName, credentials);
-      return { ...credentials, certificate: parseReloadCertificate(got.certificate, configuration.instanceName), enrolled: true };
+      got = await enroll({ crypto: deps.crypto, wallClock: deps.wallClock, fetch: deps.fetch }, { url, policy, keys, openUsername: userName, ...(init.nodeIds && init.nodeIds > 1 ? { nodeIds: init.nodeIds } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      break;
     } catch (e) {
       // A refusal is the server's answer: do not ask the next URL (the same server) again.
       if (e instanceof EnrollmentError) throw e;
       lastError = e;
     }
   }
-  throw lastError instanceof Error ? lastError : new Error(`no enrollment server could be reached (${urls.join(', ')})`);
+  if (!got) throw lastError instanceof Error ? lastError : new Error(`no enrollment server could be reached (${urls.join(', ')})`);
+  await init.accepted;
+  const credentials: StoredCredentials = { keys, certificates: [got.certificate] };
+  await deps.keyStore.save(init.credentialsName, credentials);
+  return { ...credentials, certificate: parseReloadCertificate(got.certificate, configuration.instanceName), enrolled: true };
 }
 
 async function usable(deps: PeerIdentityDeps, configuration: Configuration, der: Uint8Array): Promise<ReloadCertificate | undefined> {

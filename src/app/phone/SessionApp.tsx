@@ -1,25 +1,90 @@
 /**
- * The app's parts bound to the phone session: the overlay status shows the overlay in use now (a
- * new one after "Join" with another user name); the call screen drives the session. main.tsx puts
- * them into the shell's slots once their code has loaded (the shell itself never remounts, so
- * nothing typed elsewhere on the page is lost).
+ * The shell's parts bound to the phone session (session-boot.tsx hands them to main.tsx): the
+ * header status (the user's address and state), the call layer, and the open view. The overlay
+ * view shows the overlay in use now (a new one after "Join" with another user name). The shell
+ * itself never remounts, so nothing typed elsewhere on the page is lost.
  */
 import { useSyncExternalStore } from 'react';
-import { App } from '../App.js';
+import { CallLayer } from '../call/CallLayer.js';
+import { ChatView } from '../chat/ChatView.js';
+import { ContactsView } from '../contacts/ContactsView.js';
+import { PhoneView } from '../first-run/PhoneView.js';
+import { HistoryView } from '../history/HistoryView.js';
 import { OverlayPanel } from '../OverlayPanel.js';
-import { CallScreen } from './CallScreen.js';
-import type { PhoneSession } from './phone-session.js';
+import { SettingsView } from '../settings/SettingsView.js';
+import type { Navigate, ViewTarget } from '../views.js';
+import type { PhoneSession, PhoneSessionSnapshot } from './phone-session.js';
 
 export function SessionOverlayPanel({ session }: { session: PhoneSession }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot);
+  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
   return <OverlayPanel overlay={s.overlay} />;
 }
 
-export function SessionCallScreen({ session, callTarget }: { session: PhoneSession; callTarget?: string | undefined }) {
-  return <CallScreen session={session} {...(callTarget ? { callTarget } : {})} />;
+const STATE_TEXT: Record<PhoneSessionSnapshot['phase'], string> = {
+  joining: 'Joining…',
+  registering: 'Registering…',
+  ready: 'Online',
+  failed: 'Offline',
+  closed: 'Closed',
+};
+
+/**
+ * The header's line about the user: their address once known and the session's state. The one
+ * `phone-status` element of the page (tests read `data-phase`); `phone-aor` is the full user name.
+ */
+export function SessionStatus({ session, returningUser }: { session: PhoneSession; returningUser?: string | undefined }) {
+  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const phase = s.phase;
+  // A returning user's name is shown from the first paint on (BootPlaceholders.tsx), before the AoR is known.
+  const pending = !s.userName && !s.guest && phase === 'joining' ? returningUser : undefined;
+  return (
+    <p className="phone-status" data-testid="phone-status" data-phase={phase} aria-live="polite" title={s.userName ? `${s.userName}: ${STATE_TEXT[phase]}` : STATE_TEXT[phase]}>
+      <span className={`state-dot state-dot--${phase}`} aria-hidden="true" />
+      <span className="phone-status-text">
+        {s.userName ? (
+          <>
+            <strong data-testid="phone-aor">{s.userName}</strong>{' '}
+          </>
+        ) : pending ? (
+          <strong>{pending}</strong>
+        ) : null}{' '}
+        <span className="phone-state">{STATE_TEXT[phase]}</span>
+      </span>
+    </p>
+  );
 }
 
-/** The whole app on one session. */
-export function SessionApp({ session, callTarget }: { session: PhoneSession; callTarget?: string | undefined }) {
-  return <App overlay={<SessionOverlayPanel session={session} />} phone={<SessionCallScreen session={session} callTarget={callTarget} />} />;
+export function SessionCallLayer({ session, navigate }: { session: PhoneSession; navigate: Navigate }) {
+  return <CallLayer session={session} navigate={navigate} />;
+}
+
+/** The open view; `callTarget` is `/?call=bob`'s address (the Phone view offers "Call bob"). */
+export function SessionView({
+  session,
+  target,
+  navigate,
+  callTarget,
+  returningUser,
+}: {
+  session: PhoneSession;
+  target: ViewTarget;
+  navigate: Navigate;
+  callTarget?: string | undefined;
+  returningUser?: string | undefined;
+}) {
+  const props = { session, navigate, target };
+  switch (target.view) {
+    case 'phone':
+      return <PhoneView {...props} callTarget={callTarget} returningUser={returningUser} />;
+    case 'contacts':
+      return <ContactsView {...props} />;
+    case 'history':
+      return <HistoryView {...props} />;
+    case 'chat':
+      return <ChatView {...props} />;
+    case 'overlay':
+      return <SessionOverlayPanel session={session} />;
+    case 'settings':
+      return <SettingsView {...props} />;
+  }
 }

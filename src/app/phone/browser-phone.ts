@@ -11,7 +11,8 @@ import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { Phone } from '../../phone/index.js';
 import { AppAttachService } from '../../reload/overlay/index.js';
 import { ApplicationId } from '../../reload/wire/methods/app-attach.js';
-import { iceServersOf } from '../overlay/ice-servers.js';
+import { iceServersFor, iceServersOf } from '../overlay/ice-servers.js';
+import { userIceOverride } from '../settings/settings-store.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
 
 export interface BrowserPhone {
@@ -41,7 +42,13 @@ export async function startBrowserPhone(joined: JoinedOverlay, getMedia: (c: { a
     {
       user: joined.peer.userName,
       domain: joined.configuration.instanceName,
-      rtcConfiguration: { iceServers: iceServersOf(joined.configuration).map((s) => ({ ...s })) },
+      // The user's STUN/TURN override (Settings) where set, else the configuration's: read at each call
+      // (Phone reads rtcConfiguration when it makes or answers one), so a change applies to the next call.
+      rtcConfiguration: {
+        get iceServers() {
+          return iceServersFor(iceServersOf(joined.configuration), userIceOverride());
+        },
+      },
       keepMediaMs: KEEP_MICROPHONE_MS,
     },
   );

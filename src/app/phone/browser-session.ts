@@ -2,22 +2,34 @@
  * The browser composition of the phone session: the tab's boot overlay, a new overlay per chosen
  * user name (its identity kept in IndexedDB under `<overlay>.user.<name>`, reused next time), the
  * Phone on whichever is in use (browser-phone.ts), one Node-ID per tab of a user name (Web Locks), and the
- * window.chordphone debug handle.
+ * window.chordphone debug handle. A name chosen with "Join" is remembered once registered
+ * (first-run/last-user.ts); `returningUser` joins with it at once (no guest step).
  */
 import { createBrowserOverlay } from '../overlay/browser-overlay.js';
 import type { Overlay } from '../overlay/overlay.js';
 import { startBrowserPhone } from './browser-phone.js';
 import { installDebugHandle } from './debug-handle.js';
-import { createPhoneSession, type NameClaim, type PhoneSession } from './phone-session.js';
+import { createPhoneSession, localPart, type NameClaim, type PhoneSession } from './phone-session.js';
+import { forgetLastUser, readLastUser, rememberUser } from '../first-run/last-user.js';
 
-export function startBrowserPhoneSession(overlay: Overlay, pageUrl: string = location.href): PhoneSession {
+export function startBrowserPhoneSession(overlay: Overlay, pageUrl: string = location.href, returningUser?: string): PhoneSession {
   const session = createPhoneSession({
     overlay,
+    ...(returningUser === undefined ? {} : { userName: returningUser }),
     createOverlay: (name, slot) => createBrowserOverlay(pageUrl, { userName: () => name, credentialsName: (c) => `${c.instanceName}.user.${name}`, nodeIdSlot: slot }),
     startPhone: (joined) => startBrowserPhone(joined),
     claim: (name) => claimUserName(name),
   });
   installDebugHandle(session);
+  let registered = false;
+  session.subscribe(() => {
+    const s = session.getSnapshot();
+    if (s.phase === 'ready') registered = true;
+    if (s.phase === 'ready' && !s.guest && s.userName) rememberUser(localPart(s.userName));
+    // The boot join with the remembered name was refused as taken (the server's data was reset and
+    // another key has the name now): the next visit starts with the first run instead of failing again.
+    if (s.phase === 'failed' && !registered && returningUser !== undefined && readLastUser() === returningUser && /already taken/i.test(s.error ?? '')) forgetLastUser();
+  });
   return session;
 }
 

@@ -61,12 +61,13 @@ interface Started {
 }
 
 /** Device slots held per name (another tab's, or this one's), at most two per name. */
-function harness(boot: FakeOverlay, held: Set<string> = new Set()) {
+function harness(boot: FakeOverlay, held: Set<string> = new Set(), returning?: string) {
   const created: FakeOverlay[] = [];
   const slots: number[] = [];
   const phones: Started[] = [];
   const session = createPhoneSession({
     overlay: boot,
+    ...(returning === undefined ? {} : { userName: returning }),
     claim: async (name) => {
       const slot = [0, 1].find((i) => !held.has(`${name}/${i}`));
       if (slot === undefined) return undefined;
@@ -201,6 +202,38 @@ describe('phone session', () => {
     expect(phones.map((p) => p.stopped)).toEqual([true, false]);
     expect(session.getSnapshot().phase).toBe('ready');
     expect(session.getSnapshot().phone).not.toBe(first);
+  });
+
+  it('a returning user joins with the remembered name at once: the guest never starts', async () => {
+    let bootStarted = false;
+    const boot = fakeOverlay('guest-9');
+    const start = boot.start;
+    (boot as { start: () => Promise<void> }).start = () => ((bootStarted = true), start());
+    const { session, created, phones } = harness(boot, new Set(), 'carol');
+    expect(session.getSnapshot()).toMatchObject({ phase: 'joining', guest: false });
+    await settle();
+    expect(created.map((o) => o.userName)).toEqual(['carol']);
+    expect(bootStarted).toBe(false);
+    // The boot overlay was never started, so it is not "left" (its status would say so).
+    expect(boot.closed).toBe(false);
+    created[0]!.resolveStart();
+    await settle();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'carol@example.test', guest: false });
+    expect(phones.map((p) => p.user)).toEqual(['carol@example.test']);
+  });
+
+  it('is a guest until a name is chosen', async () => {
+    const boot = fakeOverlay('guest-8');
+    const { session, created } = harness(boot);
+    boot.resolveStart();
+    await settle();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', guest: true });
+    const joining = session.join('dan');
+    expect(session.getSnapshot().guest).toBe(false);
+    await settle();
+    created[0]!.resolveStart();
+    await joining;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', guest: false, userName: 'dan@example.test' });
   });
 
   it('localPart takes the name before the last @, lower-cased', () => {

@@ -8,6 +8,9 @@
  * the key store under its own entry so the next visit reuses it. The old Phone unregisters and the
  * old peer is closed first.
  *
+ * A returning user (`userName` in the deps: the name this browser last joined with) skips the
+ * guest: the boot overlay is never started and the session joins with that name at once.
+ *
  * ```ts
  * const session = createPhoneSession({ overlay, createOverlay: (name) => createBrowserOverlay(location.href, ...), startPhone });
  * session.subscribe(() => render(session.getSnapshot()));
@@ -33,13 +36,19 @@ export interface PhoneSessionSnapshot {
   readonly domain: string | undefined;
   /** Why joining or registering failed, in words. */
   readonly error: string | undefined;
+  /**
+   * True while the tab uses the boot identity (a guest name nobody chose); false once a user name
+   * was chosen with `join` or remembered (a returning user). Optional so stand-in sessions in tests
+   * may leave it out (absent: not a guest).
+   */
+  readonly guest?: boolean;
 }
 
 export interface PhoneSession {
   getSnapshot(): PhoneSessionSnapshot;
   subscribe(listener: () => void): () => void;
   /** Use the identity `name` (a user name, with or without `@domain`): join with it and register it. */
-  join(name: string): Promise<void>;
+  join(name: string, options?: JoinOptions): Promise<void>;
   /** Call `address` with the current Phone (Phone.call's errors), keeping the PhoneCall for `call(id)`. */
   dial(address: string, options?: { video?: boolean }): Promise<PhoneCall>;
   /** Start looking `address` up before the call (Phone.prepare): the dialer calls it while the address is typed. */
@@ -47,6 +56,14 @@ export interface PhoneSession {
   /** Every call this tab made or took, by id (for the call screen's audio and the e2e's getStats). */
   call(id: string): PhoneCall | undefined;
   close(): void;
+}
+
+export interface JoinOptions {
+  /**
+   * Join again even when already joined as that name (a new overlay: a changed client mode or
+   * STUN/TURN setting then applies, issue 7 Settings).
+   */
+  readonly again?: boolean;
 }
 
 export interface PhoneSessionDeps {
@@ -61,6 +78,11 @@ export interface PhoneSessionDeps {
    * Undefined when every slot is taken.
    */
   readonly claim?: (name: string) => Promise<NameClaim | undefined>;
+  /**
+   * A returning user's name: join with it at once instead of the boot overlay's guest identity
+   * (the boot overlay is then never started).
+   */
+  readonly userName?: string;
   /** Told of each new overlay and phone (the window.chordphone debug handle). */
   readonly onChange?: (snapshot: PhoneSessionSnapshot) => void;
 }
@@ -83,12 +105,14 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
   const calls = new Map<string, PhoneCall>();
   let current: BrowserPhone | undefined;
   let release: (() => void) | undefined;
+  /** The name and device slot `release` holds. */
+  let held: { readonly name: string; readonly slot: number } | undefined;
   /** The peer the current Phone runs on. */
   let bound: unknown;
   let restarting = false;
   /** Bumped on each switch: work of an older identity is dropped. */
   let generation = 0;
-  let snapshot: PhoneSessionSnapshot = { phase: 'joining', overlay: deps.overlay, phone: undefined, userName: undefined, domain: undefined, error: undefined };
+  let snapshot: PhoneSessionSnapshot = { phase: 'joining', overlay: deps.overlay, phone: undefined, userName: undefined, domain: undefined, error: undefined, guest: deps.userName === undefined };
 
   const set = (patch: Partial<PhoneSessionSnapshot>) => {
     snapshot = { ...snapshot, ...patch };
@@ -149,26 +173,29 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     if (old) await Promise.race([old.stop().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
   };
 
-  void attach(deps.overlay, generation).catch(() => {});
-
-  return {
+  const session: PhoneSession = {
     getSnapshot: () => snapshot,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async join(name) {
+    async join(name, options) {
       const wanted = localPart(name);
       if (wanted === '') throw new Error('Type a user name, for example alice.');
       const s = snapshot;
-      if (s.userName !== undefined && localPart(s.userName) === wanted && (s.phase === 'ready' || s.phase === 'registering')) return;
+      if (!options?.again && s.userName !== undefined && localPart(s.userName) === wanted && (s.phase === 'ready' || s.phase === 'registering')) return;
       const mine = ++generation;
-      set({ phase: 'joining', phone: undefined, userName: undefined, error: undefined });
+      set({ phase: 'joining', phone: undefined, userName: undefined, error: undefined, guest: false });
       await stopCurrent();
-      s.overlay.close();
-      release?.();
-      release = undefined;
-      const claimed = deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} };
+      // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
+      if (s.overlay !== deps.overlay || deps.userName === undefined) s.overlay.close();
+      // A rejoin as the same name keeps this tab's device slot (and so its Node-ID).
+      const kept = options?.again && release && held?.name === wanted ? { slot: held.slot, release } : undefined;
+      if (!kept) {
+        release?.();
+        release = undefined;
+      }
+      const claimed = kept ?? (deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} });
       if (mine !== generation) {
         claimed?.release();
         return;
@@ -179,6 +206,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
         throw new Error(error);
       }
       release = () => claimed.release();
+      held = { name: wanted, slot: claimed.slot };
       const overlay = deps.createOverlay(wanted, claimed.slot);
       set({ overlay });
       await attach(overlay, mine);
@@ -204,4 +232,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       set({ phase: 'closed', phone: undefined });
     },
   };
+  if (deps.userName !== undefined) session.join(deps.userName).catch(() => {});
+  else void attach(deps.overlay, generation).catch(() => {});
+  return session;
 }

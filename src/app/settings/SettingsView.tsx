@@ -1,7 +1,76 @@
-/** Settings (issue 7). Placeholder until its helper lands. */
-import type { ViewProps } from '../views.js';
+/**
+ * The Settings view (issue 7): what this browser is in the overlay (app version, overlay, user name,
+ * Node-ID, mode), client mode versus peer, the STUN/TURN override, the capture of this tab's
+ * RELOAD traffic, and "Clear identity and data". Settings are kept by settings-store.ts; a mode
+ * change applies by joining again with the same user name (rejoin.ts).
+ */
+import { useMemo, useState, useSyncExternalStore } from 'react';
+import { CaptureDownload } from '../CaptureDownload.js';
+import { iceServersOf, type IceServer } from '../overlay/ice-servers.js';
+import { modeText } from '../overlay/mode-text.js';
 import { Panel } from '../Panel.js';
+import type { ViewProps } from '../views.js';
+import { ClearDataSetting } from './ClearDataSetting.js';
+import { IceSetting } from './IceSetting.js';
+import { ModeSetting } from './ModeSetting.js';
+import { browserSettingsStore, loadSettings, type Settings } from './settings-store.js';
+import './settings.css';
 
-export function SettingsView(_: ViewProps) {
-  return <Panel title="Settings">{null}</Panel>;
+/** Loads the app again (a rejoin of the boot identity). */
+const reloadPage = () => location.reload();
+/** Loads the app from its start: no `?call=`, no `?mode=`, no route (after clearing the data). */
+const restartApp = () => location.replace(location.pathname);
+
+export function SettingsView({ session }: ViewProps) {
+  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const o = useSyncExternalStore(s.overlay.subscribe, s.overlay.getSnapshot, s.overlay.getSnapshot);
+  const store = useMemo(() => browserSettingsStore(), []);
+  const [settings, setSettings] = useState<Settings>(() => loadSettings(store));
+  // The overlay configuration's servers, once joined (`o` changes when the overlay joins or restarts).
+  const configuration = o.joined ? s.overlay.joined?.configuration : undefined;
+  const overlayServers: readonly IceServer[] | undefined = configuration ? iceServersOf(configuration) : undefined;
+
+  return (
+    <Panel title="Settings">
+      <div className="settings">
+        <section className="settings-section" aria-label="This browser">
+          <dl className="facts settings-facts">
+            <dt>App version</dt>
+            <dd data-testid="app-version">{__APP_VERSION__}</dd>
+            <dt>Overlay</dt>
+            <dd data-testid="settings-overlay">{o.overlayName ?? s.domain ?? '—'}</dd>
+            <dt>User name</dt>
+            <dd data-testid="settings-user">{s.userName ?? o.userName ?? '—'}</dd>
+            <dt>Node-ID</dt>
+            <dd data-testid="settings-node-id" className="mono">
+              {o.nodeId ?? '—'}
+            </dd>
+            <dt>Mode</dt>
+            <dd data-testid="settings-mode" data-mode={o.mode ?? ''} data-attached-peer={o.attachedPeer ?? ''}>
+              {modeText(o)}
+            </dd>
+          </dl>
+        </section>
+
+        <ModeSetting session={session} store={store} saved={settings.mode} onSaved={(mode) => setSettings((old) => ({ ...old, mode }))} reload={reloadPage} />
+
+        <IceSetting
+          session={session}
+          store={store}
+          saved={settings.iceServers}
+          overlayServers={overlayServers}
+          onSaved={(iceServers) => setSettings((old) => ({ ...old, iceServers }))}
+          reload={reloadPage}
+        />
+
+        <section className="settings-section" aria-label="Capture">
+          <h3>Capture</h3>
+          <p className="muted settings-explain">A pcap file of this tab’s RELOAD messages, for Wireshark or tshark.</p>
+          <CaptureDownload overlay={s.overlay} />
+        </section>
+
+        <ClearDataSetting session={session} userName={s.userName} restart={restartApp} />
+      </div>
+    </Panel>
+  );
 }

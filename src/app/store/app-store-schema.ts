@@ -6,10 +6,14 @@
  * by step rather than dropped):
  *   1: `contacts` (key `aor`), `history` (auto key `id`, index `start`), `messages` (auto key `id`,
  *      index `aor`: a thread reads in insertion order, IndexedDB sorts equal index keys by primary key).
+ *   2: `marks` (key `key`: what the user has seen, `chat:<aor>` → the last message id read,
+ *      `history:seen` → the newest call start seen), index `callId` on `history` and index
+ *      `messageId` on `messages` (one row per call or message, even when two tabs of the user
+ *      record it: the overlay forks to every device of an AoR).
  */
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 
-export const APP_STORE_VERSION = 1;
+export const APP_STORE_VERSION = 2;
 
 /** A saved contact. `aor` is the canonical AoR (`sip:bob@chordphone.local`, as parseCallAddress gives it). */
 export interface Contact {
@@ -21,7 +25,7 @@ export interface Contact {
 
 export type CallDirection = 'in' | 'out' | 'missed';
 /** How a call ended, in the words the history shows. */
-export type CallOutcome = 'answered' | 'missed' | 'rejected' | 'busy' | 'unavailable' | 'cancelled' | 'failed';
+export type CallOutcome = 'answered' | 'missed' | 'rejected' | 'busy' | 'unavailable' | 'no-answer' | 'cancelled' | 'failed';
 
 export interface CallRecord {
   /** Assigned by the store. */
@@ -34,6 +38,8 @@ export interface CallRecord {
   /** Talk time, ms (0 when never connected). */
   readonly durationMs: number;
   readonly outcome: CallOutcome;
+  /** The SIP call's id (JsSIP session id: Call-ID + From tag), when known: two tabs of one user record one row. */
+  readonly callId?: string;
 }
 
 export type ChatDirection = 'in' | 'out';
@@ -48,12 +54,21 @@ export interface ChatRecord {
   readonly text: string;
   readonly at: number;
   readonly status: ChatStatus;
+  /** The SIP MESSAGE's Call-ID, when known (received messages): kept once. */
+  readonly messageId?: string;
 }
 
 export interface AppSchema extends DBSchema {
   contacts: { key: string; value: Contact };
-  history: { key: number; value: Omit<CallRecord, 'id'> & { id?: number }; indexes: { start: number } };
-  messages: { key: number; value: Omit<ChatRecord, 'id'> & { id?: number }; indexes: { aor: string } };
+  history: { key: number; value: Omit<CallRecord, 'id'> & { id?: number }; indexes: { start: number; callId: string } };
+  messages: { key: number; value: Omit<ChatRecord, 'id'> & { id?: number }; indexes: { aor: string; messageId: string } };
+  marks: { key: string; value: Mark };
+}
+
+/** A number the app remembers per user (what was read or seen last). */
+export interface Mark {
+  readonly key: string;
+  readonly value: number;
 }
 
 export type AppDatabase = IDBPDatabase<AppSchema>;
@@ -62,7 +77,7 @@ export type AppDatabase = IDBPDatabase<AppSchema>;
 export function upgradeAppSchema(
   db: IDBPDatabase<AppSchema>,
   oldVersion: number,
-  _tx: IDBPTransaction<AppSchema, StoreNames<AppSchema>[], 'versionchange'>,
+  tx: IDBPTransaction<AppSchema, StoreNames<AppSchema>[], 'versionchange'>,
 ): void {
   if (oldVersion < 1) {
     db.createObjectStore('contacts', { keyPath: 'aor' });
@@ -71,5 +86,10 @@ export function upgradeAppSchema(
     const messages = db.createObjectStore('messages', { keyPath: 'id', autoIncrement: true });
     messages.createIndex('aor', 'aor');
   }
-  // Version 2 and later: add `if (oldVersion < 2) { ... }` here; never edit the steps above.
+  if (oldVersion < 2) {
+    db.createObjectStore('marks', { keyPath: 'key' });
+    tx.objectStore('history').createIndex('callId', 'callId');
+    tx.objectStore('messages').createIndex('messageId', 'messageId');
+  }
+  // Version 3 and later: add `if (oldVersion < 3) { ... }` here; never edit the steps above.
 }

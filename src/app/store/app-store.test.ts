@@ -31,7 +31,7 @@ describe('openAppStore', () => {
     a.close();
     const raw = await openDB(name);
     expect(raw.version).toBe(APP_STORE_VERSION);
-    expect([...raw.objectStoreNames].sort()).toEqual(['contacts', 'history', 'messages']);
+    expect([...raw.objectStoreNames].sort()).toEqual(['contacts', 'history', 'marks', 'messages']);
     raw.close();
     const b = await openAppStore(name);
     expect(await b.contacts.list()).toEqual([{ aor: BOB, displayName: 'Bob', addedAt: 1 }]);
@@ -141,4 +141,80 @@ describe('chat', () => {
       },
       { limits: { messageChars: 10 } },
     ));
+});
+
+describe('schema version 2', () => {
+  it('migrates a version-1 database without losing its rows', async () => {
+    const name = appStoreName('test.example', 'v1-user');
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('contacts', { keyPath: 'aor' });
+        db.createObjectStore('history', { keyPath: 'id', autoIncrement: true }).createIndex('start', 'start');
+        db.createObjectStore('messages', { keyPath: 'id', autoIncrement: true }).createIndex('aor', 'aor');
+      },
+    });
+    await v1.put('contacts', { aor: BOB, displayName: 'Bob', addedAt: 1 });
+    await v1.add('history', { direction: 'in', aor: BOB, start: 5, durationMs: 0, outcome: 'missed' });
+    v1.close();
+    const s = await openAppStore(name);
+    expect((await s.contacts.list()).map((c) => c.aor)).toEqual([BOB]);
+    expect(await s.history.unseenMissed()).toBe(1);
+    await s.history.add({ direction: 'in', aor: BOB, start: 6, durationMs: 0, outcome: 'missed', callId: 'c1' });
+    expect((await s.history.list()).map((r) => r.start)).toEqual([6, 5]);
+    s.close();
+  });
+});
+
+describe('one row per call', () => {
+  it('keeps the record that got furthest when two tabs record the same call', () =>
+    withStore(async (s) => {
+      const a = await s.history.add({ direction: 'in', aor: BOB, start: 100, durationMs: 0, outcome: 'missed', callId: 'call-1' });
+      const b = await s.history.add({ direction: 'in', aor: BOB, start: 101, durationMs: 7000, outcome: 'answered', callId: 'call-1' });
+      const c = await s.history.add({ direction: 'in', aor: BOB, start: 102, durationMs: 0, outcome: 'missed', callId: 'call-1' });
+      expect(new Set([a, b, c]).size).toBe(1);
+      expect(await s.history.list()).toEqual([{ id: a, direction: 'in', aor: BOB, start: 100, durationMs: 7000, outcome: 'answered', callId: 'call-1' }]);
+      await s.history.add({ direction: 'in', aor: BOB, start: 200, durationMs: 0, outcome: 'missed', callId: 'call-2' });
+      expect(await s.history.list()).toHaveLength(2);
+    }));
+});
+
+describe('one row per message', () => {
+  it('a message with a known messageId (forked to two tabs) is kept once', () =>
+    withStore(async (s) => {
+      const a = await s.chat.append({ aor: BOB, direction: 'in', text: 'hi', at: 1, status: 'received', messageId: 'm-1' });
+      const b = await s.chat.append({ aor: BOB, direction: 'in', text: 'hi', at: 2, status: 'received', messageId: 'm-1' });
+      await s.chat.append({ aor: BOB, direction: 'in', text: 'hi', at: 3, status: 'received', messageId: 'm-2' });
+      await s.chat.append({ aor: BOB, direction: 'in', text: 'hi', at: 4, status: 'received' });
+      expect(b).toBe(a);
+      expect((await s.chat.thread(BOB)).map((m) => m.at)).toEqual([1, 3, 4]);
+    }));
+});
+
+describe('seen and read marks', () => {
+  it('counts missed calls until the history is seen, then only newer ones', () =>
+    withStore(async (s) => {
+      await s.history.add({ direction: 'in', aor: BOB, start: 10, durationMs: 0, outcome: 'missed' });
+      await s.history.add({ direction: 'in', aor: BOB, start: 20, durationMs: 3000, outcome: 'answered' });
+      await s.history.add({ direction: 'in', aor: CAROL, start: 30, durationMs: 0, outcome: 'missed' });
+      expect(await s.history.unseenMissed()).toBe(2);
+      await s.history.markSeen();
+      expect(await s.history.unseenMissed()).toBe(0);
+      await s.history.add({ direction: 'in', aor: CAROL, start: 40, durationMs: 0, outcome: 'missed' });
+      await s.history.add({ direction: 'out', aor: CAROL, start: 50, durationMs: 0, outcome: 'busy' });
+      expect(await s.history.unseenMissed()).toBe(1);
+    }));
+
+  it('counts received messages after the thread was last read', () =>
+    withStore(async (s) => {
+      await s.chat.append({ aor: BOB, direction: 'in', text: 'one', at: 1, status: 'received' });
+      await s.chat.append({ aor: BOB, direction: 'in', text: 'two', at: 2, status: 'received' });
+      await s.chat.append({ aor: BOB, direction: 'out', text: 'mine', at: 3, status: 'delivered' });
+      await s.chat.append({ aor: CAROL, direction: 'in', text: 'hey', at: 4, status: 'received' });
+      const unread = async () => Object.fromEntries((await s.chat.threads()).map((t) => [t.aor, t.unread]));
+      expect(await unread()).toEqual({ [BOB]: 2, [CAROL]: 1 });
+      await s.chat.markRead(BOB);
+      expect(await unread()).toEqual({ [BOB]: 0, [CAROL]: 1 });
+      await s.chat.append({ aor: BOB, direction: 'in', text: 'three', at: 5, status: 'received' });
+      expect(await unread()).toEqual({ [BOB]: 1, [CAROL]: 1 });
+    }));
 });

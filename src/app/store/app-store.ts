@@ -62,19 +62,30 @@ export interface ContactsApi {
 }
 
 export interface HistoryApi {
+  /**
+   * Adds a call; with a `callId` already kept (another tab of this user recorded the same forked
+   * call), keeps one row: the one that got furthest (answered, then declined, then the rest).
+   */
   add(call: Omit<CallRecord, 'id'>): Promise<number>;
   /** Newest first, at most `limit` (default all kept). */
   list(limit?: number): Promise<CallRecord[]>;
   clear(): Promise<void>;
+  /** Missed calls that started after the last `markSeen` (the shell's badge). */
+  unseenMissed(): Promise<number>;
+  /** Everything in the history now has been seen. */
+  markSeen(): Promise<void>;
 }
 
 export interface ThreadSummary {
   readonly aor: string;
   readonly last: ChatRecord;
   readonly count: number;
+  /** Received messages after the last `markRead` of this thread. */
+  readonly unread: number;
 }
 
 export interface ChatApi {
+  /** Appends a message; one with a `messageId` already kept (another tab recorded it) is not added again. */
   append(message: Omit<ChatRecord, 'id'>): Promise<number>;
   /** A sent message's fate (RFC 3428 §7: delivered on a 2xx, failed otherwise). */
   setStatus(id: number, status: ChatStatus): Promise<void>;
@@ -83,6 +94,8 @@ export interface ChatApi {
   /** One row per thread, the most recent first. */
   threads(): Promise<ThreadSummary[]>;
   removeThread(aor: string): Promise<void>;
+  /** Every message of the thread now has been read. */
+  markRead(aor: string): Promise<void>;
 }
 
 export interface AppStore {
@@ -113,7 +126,12 @@ function checkTime(t: unknown, what: string): number {
 }
 
 const CALL_DIRECTIONS: readonly CallDirection[] = ['in', 'out', 'missed'];
-const CALL_OUTCOMES: readonly CallOutcome[] = ['answered', 'missed', 'rejected', 'busy', 'unavailable', 'cancelled', 'failed'];
+const CALL_OUTCOMES: readonly CallOutcome[] = ['answered', 'missed', 'rejected', 'busy', 'unavailable', 'no-answer', 'cancelled', 'failed'];
+/** Which of two records of one call to keep: the one that got furthest. */
+const OUTCOME_RANK: Partial<Record<CallOutcome, number>> = { answered: 2, rejected: 1 };
+const rankOf = (o: CallOutcome) => OUTCOME_RANK[o] ?? 0;
+const HISTORY_SEEN = 'history:seen';
+const chatReadMark = (aor: string) => `chat:${aor}`;
 const CHAT_DIRECTIONS: readonly ChatDirection[] = ['in', 'out'];
 const CHAT_STATUSES: readonly ChatStatus[] = ['received', 'sending', 'delivered', 'failed'];
 
@@ -158,8 +176,16 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
         start: checkTime(call.start, 'start'),
         durationMs: checkTime(call.durationMs, 'durationMs'),
         outcome: checkOneOf(call.outcome, CALL_OUTCOMES, 'outcome'),
+        ...(call.callId === undefined ? {} : { callId: checkCallId(call.callId) }),
       };
       const tx = db.transaction('history', 'readwrite');
+      const same = row.callId === undefined ? null : await tx.store.index('callId').openCursor(row.callId);
+      if (same) {
+        const kept = same.value;
+        if (rankOf(row.outcome) > rankOf(kept.outcome)) await same.update({ ...row, id: kept.id!, start: Math.min(kept.start, row.start) });
+        await tx.done;
+        return kept.id!;
+      }
       const id = await tx.store.add(row);
       // Keep the newest `historyRows` by start time: delete from the oldest end.
       const excess = (await tx.store.count()) - limits.historyRows;
@@ -177,6 +203,20 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       return out;
     },
     clear: () => db.clear('history'),
+    async unseenMissed() {
+      const seen = (await db.get('marks', HISTORY_SEEN))?.value ?? -1;
+      let n = 0;
+      let cursor = await db.transaction('history').store.index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
+      while (cursor) {
+        if (cursor.value.outcome === 'missed') n++;
+        cursor = await cursor.continue();
+      }
+      return n;
+    },
+    async markSeen() {
+      const [newest] = await history.list(1);
+      if (newest) await db.put('marks', { key: HISTORY_SEEN, value: newest.start });
+    },
   };
 
   const chat: ChatApi = {
@@ -191,8 +231,14 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
         text: message.text,
         at: checkTime(message.at, 'at'),
         status: checkOneOf(message.status, CHAT_STATUSES, 'status'),
+        ...(message.messageId === undefined ? {} : { messageId: checkCallId(message.messageId) }),
       };
       const tx = db.transaction('messages', 'readwrite');
+      const same = row.messageId === undefined ? undefined : await tx.store.index('messageId').getKey(row.messageId);
+      if (same !== undefined) {
+        await tx.done;
+        return same;
+      }
       const id = await tx.store.add(row);
       const index = tx.store.index('aor');
       // Equal index keys sort by primary key, so the first entries are this thread's oldest.
@@ -217,14 +263,15 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       return (await db.getAllFromIndex('messages', 'aor', checkAor(aor))) as ChatRecord[];
     },
     async threads() {
-      const tx = db.transaction('messages');
-      const index = tx.store.index('aor');
+      const tx = db.transaction(['messages', 'marks']);
+      const index = tx.objectStore('messages').index('aor');
       const out: ThreadSummary[] = [];
       let keys = await index.openKeyCursor(null, 'nextunique');
       while (keys) {
         const aor = keys.key;
         const last = await index.openCursor(aor, 'prev');
-        if (last) out.push({ aor, last: last.value as ChatRecord, count: await index.count(aor) });
+        const read = (await tx.objectStore('marks').get(chatReadMark(aor)))?.value ?? 0;
+        if (last) out.push({ aor, last: last.value as ChatRecord, count: await index.count(aor), unread: await unreadIn(last, read) });
         keys = await keys.continue();
       }
       return out.sort((a, b) => b.last.at - a.last.at || b.last.id - a.last.id);
@@ -238,9 +285,34 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       }
       await tx.done;
     },
+    async markRead(aor) {
+      const last = await db.transaction('messages').store.index('aor').openCursor(checkAor(aor), 'prev');
+      if (last) await db.put('marks', { key: chatReadMark(aor), value: last.value.id! });
+    },
   };
 
   return { name, contacts, history, chat, close: () => db.close() };
+}
+
+/** Received messages with an id above `read`, walking a thread back from its newest message. */
+async function unreadIn(newest: ReadCursor, read: number): Promise<number> {
+  let n = 0;
+  let c: ReadCursor | null = newest;
+  while (c && (c.value.id ?? 0) > read) {
+    if (c.value.direction === 'in') n++;
+    c = await c.continue();
+  }
+  return n;
+}
+
+interface ReadCursor {
+  readonly value: { readonly id?: number; readonly direction: ChatDirection };
+  continue(): Promise<ReadCursor | null>;
+}
+
+function checkCallId(id: unknown): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 512) throw new AppStoreError('bad-value', 'callId must be a non-empty string');
+  return id;
 }
 
 /** Delete the first `count` entries a read-write cursor walks over (the oldest, for the bounded stores). */

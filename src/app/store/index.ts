@@ -20,3 +20,5 @@ export {
   type ChatDirection,
   type ChatStatus,
 } from './app-store.js';
+export { appStoreHub, createAppStoreHub, type AppStoreHub, type AppStoreHubDeps, type AppStoreView } from './app-store-hub.js';
+export { useAppStore, useStoreQuery, useMissedCallCount, useUnreadMessageCount, type StoreQuery } from './use-app-store.js';

@@ -2,45 +2,22 @@
  * Calls between Phones in Node: JsSIP RTCSessions over OverlaySocket (SIP by AoR through the overlay
  * and AppAttach channels), real WebRTC audio from @roamhq/wrtc.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
-import { buildSipOverlay, type SipOverlay } from '../../usages/sip/testing/sip-overlay-fixture.js';
+import { buildSipOverlay } from '../../usages/sip/testing/sip-overlay-fixture.js';
 import { until } from '../../reload/overlay/testing/app-overlay-fixture.js';
-import type { PhoneCall } from '../phone-call.js';
-import type { Phone } from '../phone.js';
-import { createTonePhones, type TonePhonePeer } from './testing/tone-phones.js';
+import { nextIncoming, tonePhoneSuite } from './testing/tone-phones.js';
 import { startEchoPeer } from './echo-peer.js';
-import { inboundAudioBytes, installWrtcGlobals, listenTo, type AudioFrame } from './wrtc-media.js';
+import { inboundAudioBytes, listenTo, type AudioFrame } from './wrtc-media.js';
 
-let f: SipOverlay;
-const tone = createTonePhones();
-const phones = tone.phones;
-const phoneOf = (p: TonePhonePeer, toneHz?: number) => tone.phoneOf(p, f.domain, toneHz);
-
-
-function nextIncoming(phone: Phone): Promise<PhoneCall> {
-  return new Promise((resolve) => {
-    const off = phone.onIncomingCall((c) => {
-      off();
-      resolve(c);
-    });
-  });
-}
-
-beforeAll(async () => {
-  installWrtcGlobals();
-  f = await buildSipOverlay({ peers: 12, users: ['alice', 'bob', 'carol', 'echo', 'erin'] });
-}, 60_000);
-afterAll(async () => {
-  await tone.stopAll();
-  f?.close();
-});
+const suite = tonePhoneSuite(() => buildSipOverlay({ peers: 12, users: ['alice', 'bob', 'carol', 'echo', 'erin'] }));
+const { phones, phoneOf } = suite;
 
 describe('calls by AoR between Node phones', () => {
   it('alice calls bob, bob answers, audio flows both ways, alice hangs up and both end', async () => {
-    const alice = phoneOf(f.user('alice'));
-    const bob = phoneOf(f.user('bob'));
+    const alice = phoneOf(suite.overlay.user('alice'));
+    const bob = phoneOf(suite.overlay.user('bob'));
     await Promise.all([alice.start(), bob.start()]);
     const ringing = nextIncoming(bob);
     const call = await alice.call('bob');
@@ -73,16 +50,16 @@ describe('calls by AoR between Node phones', () => {
 
     // The SIP channel goes down mid-call: media is direct, the call stays up, and the BYE later
     // gets a new channel through a new AppAttach to the GRUU's Node-ID.
-    const attaches = f.user('alice').apps.stats().appAttachesSent + f.user('bob').apps.stats().appAttachesSent;
-    for (const ch of f.user('alice').apps.channels()) ch.close();
-    await until(() => f.user('bob').apps.channels().length === 0);
+    const attaches = suite.overlay.user('alice').apps.stats().appAttachesSent + suite.overlay.user('bob').apps.stats().appAttachesSent;
+    for (const ch of suite.overlay.user('alice').apps.channels()) ch.close();
+    await until(() => suite.overlay.user('bob').apps.channels().length === 0);
     const a1 = await inboundAudioBytes(pcA);
     await new Promise((r) => setTimeout(r, 300));
     expect(await inboundAudioBytes(pcA)).toBeGreaterThan(a1);
     expect(call.state).toBe('connected');
     call.hangup();
     await until(() => call.state === 'ended' && incoming.state === 'ended');
-    expect(f.user('alice').apps.stats().appAttachesSent + f.user('bob').apps.stats().appAttachesSent).toBe(attaches + 1);
+    expect(suite.overlay.user('alice').apps.stats().appAttachesSent + suite.overlay.user('bob').apps.stats().appAttachesSent).toBe(attaches + 1);
   }, 20_000);
 
   it('a call to an AoR nobody registered fails with "nobody is not online" within 2 s', async () => {
@@ -104,8 +81,8 @@ describe('calls by AoR between Node phones', () => {
   }, 10_000);
 
   it('carol on two devices: both ring, one answers, the other stops ringing', async () => {
-    const c1 = phoneOf(f.user('carol'));
-    const c2 = phoneOf(await f.addUser('carol'));
+    const c1 = phoneOf(suite.overlay.user('carol'));
+    const c2 = phoneOf(await suite.overlay.addUser('carol'));
     await Promise.all([c1.start(), c2.start()]);
     const r1 = nextIncoming(c1);
     const r2 = nextIncoming(c2);
@@ -123,9 +100,9 @@ describe('calls by AoR between Node phones', () => {
   }, 20_000);
 
   it('the echo peer answers and sends back what it hears (a 1 kHz tone, not its own 200 Hz one)', async () => {
-    const e = f.user('echo');
-    const echo = await startEchoPeer({ overlay: e.peer, apps: e.apps, clock: systemClock, random: webCryptoRandom }, { name: 'echo', domain: f.domain, toneHz: 200 });
-    const erin = phoneOf(f.user('erin'), 1000);
+    const e = suite.overlay.user('echo');
+    const echo = await startEchoPeer({ overlay: e.peer, apps: e.apps, clock: systemClock, random: webCryptoRandom }, { name: 'echo', domain: suite.overlay.domain, toneHz: 200 });
+    const erin = phoneOf(suite.overlay.user('erin'), 1000);
     await erin.start();
     const call = await erin.call('echo');
     await until(() => call.state === 'connected');

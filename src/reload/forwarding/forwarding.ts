@@ -85,6 +85,8 @@ export interface Forwarding {
   getLink(nodeId: NodeId): Link | undefined;
   /** Whether a link to `nodeId` is in the table and `open`. */
   isUsable(nodeId: NodeId): boolean;
+  /** `isUsable` by nodeIdKey(nodeId), for hot paths that hold the key already. */
+  isUsableKey?(key: string): boolean;
   /** Every neighbour in the link table. */
   neighbours(): { readonly nodeId: NodeId; readonly link: Link }[];
   /** Link table changes (added, state, removed); returns the unsubscribe function. */
@@ -185,6 +187,10 @@ class ForwardingLayer implements Forwarding {
 
   isUsable(nodeId: NodeId): boolean {
     return this.table.isUsable(nodeId);
+  }
+
+  isUsableKey(key: string): boolean {
+    return this.table.isUsableKey(key);
   }
 
   neighbours(): { readonly nodeId: NodeId; readonly link: Link }[] {

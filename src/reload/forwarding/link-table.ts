@@ -76,6 +76,11 @@ export class LinkTable {
     return this.get(nodeId)?.state === 'open';
   }
 
+  /** `isUsable` by nodeIdKey (for callers that hold the key: no string is built per call). */
+  isUsableKey(key: string): boolean {
+    return this.entries.get(key)?.link.state === 'open';
+  }
+
   /** Every neighbour in the table with its link. */
   entriesList(): { readonly nodeId: NodeId; readonly link: Link }[] {
     return [...this.entries.values()].map((e) => ({ nodeId: e.nodeId, link: e.link }));

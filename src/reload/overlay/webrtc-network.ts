@@ -19,7 +19,7 @@ import type { OverlayParameters } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
 import type { Link } from '../links/link.js';
 import { LinkOpenError } from '../links/link.js';
-import { IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcInit } from '../links/webrtc/index.js';
+import { IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
 import { openWebSocketLink, type WebSocketConstructor, type WebSocketLinkInit } from '../links/websocket/index.js';
 import { silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -64,6 +64,12 @@ export interface WebRtcNetworkInit {
   readonly webSocket?: WebSocketLinkInit;
   /** How long the other end of a WebSocket link has to prove its Node-ID (ms); default 5 000. */
   readonly helloTimeoutMs?: number;
+  /**
+   * Offers gathered ahead of the Attaches that use them (e.g. while the peer enrolls, so a join
+   * does not wait for ICE gathering): `ice.offer()` takes the next one, or makes one when this
+   * gives none. Each is used once, for one Attach (RFC 6940 §6.5.1).
+   */
+  readonly preparedOffers?: () => Promise<WebRtcOffer> | undefined;
 }
 
 export interface WebRtcPeerNetwork extends PeerNetwork {
@@ -167,7 +173,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
 
   const ice: IceCapability = {
     async offer(options?: AbortOptions) {
-      const offer = await offerWebRtc(linkDeps, webrtc, options);
+      const offer = await (init.preparedOffers?.() ?? offerWebRtc(linkDeps, webrtc, options));
       return {
         local: toAttachParameters(offer.local),
         async complete(answerer, remote, completeOptions) {

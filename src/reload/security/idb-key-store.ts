@@ -33,6 +33,8 @@ export class IdbKeyStore implements KeyStore {
       upgrade(database) {
         database.createObjectStore('credentials');
       },
+      // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
+      blocking: () => db.close(),
     });
     return new IdbKeyStore(db);
   }

@@ -328,6 +328,8 @@ export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBacke
       database.createObjectStore('users', { keyPath: 'u' });
       database.createObjectStore('meta');
     },
+    // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
+    blocking: () => db.close(),
   });
   return new IdbBackend(db);
 }

@@ -5,8 +5,11 @@
  * (transaction id, requester), the signed part of the answer (MessageContents + SecurityBlock,
  * which the signature covers, §6.3.4), so a retransmission gets the same answer under a new
  * forwarding header for the path it came by; and it marks requests still being processed, so a
- * retransmission that overtakes its handler is not processed twice. Bounded in entries.
+ * retransmission that overtakes its handler is not processed twice. Bounded in entries; with a
+ * clock, entries also go once their lifetime is over even when no new request arrives (one timer,
+ * armed while the cache is not empty), so an idle peer holds no answers it can no longer resend.
  */
+import type { Clock, Timer } from '../runtime/components.js';
 
 /** RFC 6940 §6.2.1 / §6.7: "the maximum request lifetime (15 seconds)". */
 export const MAX_REQUEST_LIFETIME_MS = 15_000;
@@ -15,10 +18,12 @@ type Entry = { readonly state: 'in-progress'; readonly at: number } | { readonly
 
 export class AnswerCache {
   private readonly entries = new Map<string, Entry>();
+  private sweepTimer: Timer | undefined;
 
   constructor(
     private readonly maxEntries: number,
     private readonly lifetimeMs = MAX_REQUEST_LIFETIME_MS,
+    private readonly clock?: Clock,
   ) {}
 
   get size(): number {
@@ -47,6 +52,37 @@ export class AnswerCache {
     this.entries.delete(key);
   }
 
+  /** Drop every entry and stop the sweep timer. */
+  clear(): void {
+    this.entries.clear();
+    this.sweepTimer?.cancel();
+    this.sweepTimer = undefined;
+  }
+
+  /** Drop the entries whose lifetime is over at `now` (oldest first). */
+  private expire(now: number): void {
+    for (const [k, v] of this.entries) {
+      if (now - v.at < this.lifetimeMs) break;
+      this.entries.delete(k);
+    }
+  }
+
+  /**
+   * With a clock: a timer for when the oldest entry's lifetime ends, at least a quarter lifetime
+   * away (so a busy peer sweeps a few times per lifetime, not once per answer).
+   */
+  private armSweep(): void {
+    if (!this.clock || this.sweepTimer) return;
+    const oldest = this.entries.values().next().value;
+    if (!oldest) return;
+    const at = oldest.at + this.lifetimeMs;
+    this.sweepTimer = this.clock.setTimer(Math.max(this.lifetimeMs / 4, at - this.clock.now()), () => {
+      this.sweepTimer = undefined;
+      this.expire(this.clock!.now());
+      this.armSweep();
+    });
+  }
+
   private set(key: string, e: Entry): void {
     this.entries.delete(key);
     this.entries.set(key, e);
@@ -55,5 +91,6 @@ export class AnswerCache {
       if (this.entries.size <= this.maxEntries && e.at - v.at < this.lifetimeMs) break;
       this.entries.delete(k);
     }
+    this.armSweep();
   }
 }

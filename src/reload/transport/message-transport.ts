@@ -101,7 +101,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     this.maxPending = init.maxPendingRequests ?? 1024;
     this.inbound = new InboundLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
     this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
-    this.answers = new AnswerCache(init.answerCacheSize ?? 1024);
+    this.answers = new AnswerCache(init.answerCacheSize ?? 1024, MAX_REQUEST_LIFETIME_MS, deps.clock);
     this.onStaleConfiguration = init.onStaleConfiguration;
     this.unknownKindError = init.unknownKindError;
     this.onSecurityFailure = init.onSecurityFailure;
@@ -188,6 +188,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
 
   close(): void {
     this.closed = true;
+    this.answers.clear();
     for (const tx of [...this.pending.values()]) tx.abort('message transport is closed');
   }
 

@@ -23,7 +23,7 @@ export interface ChordDeps {
   /** SHA-1 for the §10.2 Resource-ID hash. */
   readonly hasher: Pick<Hasher, 'sha1'>;
   readonly transport: MessageTransport;
-  readonly forwarding: Pick<Forwarding, 'isUsable' | 'onLinkEvent' | 'getLink' | 'removeLink'>;
+  readonly forwarding: Pick<Forwarding, 'isUsable' | 'isUsableKey' | 'onLinkEvent' | 'getLink' | 'removeLink'>;
   readonly connector: LinkConnector;
   readonly data: DataTransfer;
   readonly logger?: Logger;
@@ -72,7 +72,13 @@ export class ChordCore {
     this.startedAt = deps.clock.now();
     this.table = new RoutingTable(this.self, this.params.successors, this.params.predecessors);
     this.machine = new StateMachine<JoinState>('chord join', joinTransitions, 'idle');
-    this.router = new ChordRouter({ table: this.table, isUsable: (id) => deps.forwarding.isUsable(id), inRing: () => isInRing(this.machine.state) });
+    const byKey = deps.forwarding.isUsableKey?.bind(deps.forwarding);
+    this.router = new ChordRouter({
+      table: this.table,
+      isUsable: (id) => deps.forwarding.isUsable(id),
+      ...(byKey ? { isUsableKey: byKey } : {}),
+      inRing: () => isInRing(this.machine.state),
+    });
     this.machine.subscribe((to, from, reason) => {
       this.log.debug('chord state', { from, to, reason });
       this.emit({ type: 'state', state: to });
@@ -141,12 +147,12 @@ export class ChordCore {
    * copies made for its replacement (chord-maintenance.ts).
    */
   replicaTargets(): RoutingEntry[] {
-    return this.table.nearest('succ', this.params.replicas, (e) => this.deps.forwarding.isUsable(e.id));
+    return this.table.nearest('succ', this.params.replicas, this.router.usable);
   }
 
   /** The nearest `n` predecessors whose links are usable. */
   usablePredecessors(n: number): RoutingEntry[] {
-    return this.table.nearest('pred', n, (e) => this.deps.forwarding.isUsable(e.id));
+    return this.table.nearest('pred', n, this.router.usable);
   }
 
   /** Forget failures older than the memory (called from the periodic work). */

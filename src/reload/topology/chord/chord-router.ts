@@ -12,12 +12,20 @@ export interface ChordRouterDeps {
   readonly table: RoutingTable;
   /** Whether the link to this peer is in the link table and open (forwarding.isUsable). */
   readonly isUsable: (id: NodeId) => boolean;
+  /** The same by nodeIdKey, when the link table offers it (no key string built per routing decision). */
+  readonly isUsableKey?: (key: string) => boolean;
   /** Whether this peer is part of the ring and answers for its range (join state). */
   readonly inRing: () => boolean;
 }
 
 export class ChordRouter implements Router {
-  constructor(private readonly deps: ChordRouterDeps) {}
+  /** Whether a routing entry's link is usable (by key when possible: this runs for every member on every hop). */
+  readonly usable: (e: RoutingEntry) => boolean;
+
+  constructor(private readonly deps: ChordRouterDeps) {
+    const byKey = deps.isUsableKey;
+    this.usable = byKey ? (e) => byKey(e.key) : (e) => deps.isUsable(e.id);
+  }
 
   /**
    * §10.1: "A peer, x, is responsible for a particular Resource-ID, k, if k is less than or equal
@@ -44,7 +52,7 @@ export class ChordRouter implements Router {
   /** The predecessor whose range ends where ours begins: the nearest one with a usable link (see above). */
   effectivePredecessor(): RoutingEntry | undefined {
     const preds = this.deps.table.predecessors;
-    for (const e of preds) if (this.deps.isUsable(e.id)) return e;
+    for (const e of preds) if (this.usable(e)) return e;
     return preds[0];
   }
 
@@ -64,7 +72,8 @@ export class ChordRouter implements Router {
     const t = this.deps.table;
     const k = ringPosition(target.kind === 'node' ? target.nodeId : target.resourceId);
     const dk = clockwise(t.selfPos, k);
-    const ok = (e: RoutingEntry) => !exclude.has(e.key) && this.deps.isUsable(e.id);
+    const usable = this.usable;
+    const ok = (e: RoutingEntry) => !exclude.has(e.key) && usable(e);
 
     const known = this.knownResponsible(k, dk);
     if (known && ok(known)) return known.id;

@@ -181,8 +181,25 @@ export class RoutingTable {
   private derive(): void {
     const all = [...this.entries.values()];
     this.all = all;
-    this.succ = [...all].sort((a, b) => (a.dist < b.dist ? -1 : a.dist > b.dist ? 1 : 0)).slice(0, this.maxSuccessors);
-    // Nearest before = largest clockwise distance from self.
-    this.pred = [...all].sort((a, b) => (a.dist > b.dist ? -1 : a.dist < b.dist ? 1 : 0)).slice(0, this.maxPredecessors);
+    // One pass keeping the few nearest each way (the lists are short; the table is not).
+    const succ: RoutingEntry[] = [];
+    const pred: RoutingEntry[] = [];
+    for (const e of all) {
+      insertBounded(succ, e, this.maxSuccessors, (a, b) => a.dist < b.dist);
+      // Nearest before = largest clockwise distance from self.
+      insertBounded(pred, e, this.maxPredecessors, (a, b) => a.dist > b.dist);
+    }
+    this.succ = succ;
+    this.pred = pred;
   }
+}
+
+/** Insert `e` into `list` (sorted by `before`, at most `max` long), dropping what falls off the end. */
+function insertBounded(list: RoutingEntry[], e: RoutingEntry, max: number, before: (a: RoutingEntry, b: RoutingEntry) => boolean): void {
+  if (max <= 0) return;
+  let i = list.length;
+  if (i === max && !before(e, list[i - 1]!)) return;
+  while (i > 0 && before(e, list[i - 1]!)) i--;
+  list.splice(i, 0, e);
+  if (list.length > max) list.pop();
 }

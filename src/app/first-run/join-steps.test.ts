@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { joinSteps, type JoinProgressOverlay } from './join-steps.js';
+
+const states = (o: JoinProgressOverlay, session: Parameters<typeof joinSteps>[1]) => joinSteps(o, session).map((s) => `${s.id}:${s.state}`);
+
+describe('join progress steps', () => {
+  it('marks the step the overlay is at, those before done, those after waiting', () => {
+    expect(states({ phase: 'idle', phaseMs: {} }, 'joining')).toEqual(['configuration:current', 'certificate:pending', 'bootstrap:pending', 'joined:pending', 'registered:pending']);
+    expect(states({ phase: 'enrolling', phaseMs: { configuring: 0, enrolling: 40 } }, 'joining')).toEqual([
+      'configuration:done',
+      'certificate:current',
+      'bootstrap:pending',
+      'joined:pending',
+      'registered:pending',
+    ]);
+    expect(states({ phase: 'joined', phaseMs: { configuring: 0, joining: 30, joined: 200 }, joinMs: 200 }, 'registering')).toEqual([
+      'configuration:done',
+      'certificate:done',
+      'bootstrap:done',
+      'joined:done',
+      'registered:current',
+    ]);
+    expect(joinSteps({ phase: 'joined', phaseMs: {}, joinMs: 1 }, 'ready').every((s) => s.state === 'done')).toBe(true);
+  });
+
+  it('says where the time went and whether the certificate was stored or enrolled', () => {
+    const enrolled = joinSteps({ phase: 'joined', phaseMs: { configuring: 0, enrolling: 40, joining: 340, joined: 900 }, joinMs: 900, reusedIdentity: false }, 'ready');
+    expect(enrolled.map((s) => s.detail).slice(0, 3)).toEqual([
+      'Fetched (40 ms)',
+      'From the enrollment server (300 ms)',
+      'Through a bootstrap peer (560 ms)',
+    ]);
+    const stored = joinSteps({ phase: 'joining', phaseMs: { configuring: 0, joining: 25 } }, 'joining');
+    expect(stored[1]).toMatchObject({ state: 'done', detail: 'Stored in this browser' });
+    expect(stored[2]).toMatchObject({ state: 'current', detail: 'Joining the ring…' });
+  });
+
+  it('marks the step that failed', () => {
+    // Enrollment refused (a taken name): the overlay fails while getting the certificate.
+    expect(states({ phase: 'failed', phaseMs: { configuring: 0, enrolling: 30 } }, 'failed')).toEqual([
+      'configuration:done',
+      'certificate:failed',
+      'bootstrap:pending',
+      'joined:pending',
+      'registered:pending',
+    ]);
+    // Joined, but registering failed.
+    expect(states({ phase: 'joined', phaseMs: { configuring: 0, joining: 5 }, joinMs: 9 }, 'failed').at(-1)).toBe('registered:failed');
+    // Refused before starting (every device slot of the name taken in this browser).
+    expect(states({ phase: 'idle', phaseMs: {} }, 'failed')[0]).toBe('configuration:failed');
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The join's visible progress steps (issue 7 first run): configuration → certificate → bootstrap →
+ * joined → registered, read from the overlay's phase and phase times (overlay.ts `phase`,
+ * `phaseMs`: ms from start to the start of each phase) and the phone session's phase (registered
+ * = the Phone stored the user's SIP-REGISTRATION, RFC 7904 §3).
+ *
+ * The overlay goes configuring → enrolling (only without a stored certificate) → joining →
+ * joined; the session then goes registering → ready.
+ */
+import type { JoinPhase } from '../overlay/overlay-client.js';
+import type { OverlaySnapshot } from '../overlay/overlay.js';
+import type { SessionPhase } from '../phone/phone-session.js';
+
+export type JoinStepId = 'configuration' | 'certificate' | 'bootstrap' | 'joined' | 'registered';
+export type JoinStepState = 'done' | 'current' | 'pending' | 'failed';
+
+export interface JoinStep {
+  readonly id: JoinStepId;
+  readonly label: string;
+  readonly state: JoinStepState;
+  /** What happened or is happening, for people (`from the enrollment server, 310 ms`). */
+  readonly detail: string;
+}
+
+const LABELS: Record<JoinStepId, string> = {
+  configuration: 'Configuration',
+  certificate: 'Certificate',
+  bootstrap: 'Bootstrap',
+  joined: 'Joined',
+  registered: 'Registered',
+};
+
+const ORDER: readonly JoinStepId[] = ['configuration', 'certificate', 'bootstrap', 'joined', 'registered'];
+
+export type JoinProgressOverlay = Pick<OverlaySnapshot, 'phase' | 'phaseMs' | 'joinMs' | 'reusedIdentity'>;
+
+/** The step the overlay is at (the one it failed at, when failed). */
+function overlayStep(o: JoinProgressOverlay): number {
+  const phaseIndex: Record<JoinPhase, number> = { configuring: 0, enrolling: 1, joining: 2, joined: 3 };
+  if (o.phase === 'failed' || o.phase === 'closed') {
+    // The last phase it started.
+    let last = 0;
+    for (const [p, i] of Object.entries(phaseIndex)) if (o.phaseMs[p as JoinPhase] !== undefined) last = Math.max(last, i);
+    return last;
+  }
+  if (o.phase === 'idle') return 0;
+  return phaseIndex[o.phase];
+}
+
+const ms = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? `${Math.max(0, b - a)} ms` : undefined);
+
+export function joinSteps(o: JoinProgressOverlay, session: SessionPhase): JoinStep[] {
+  const t = o.phaseMs;
+  // The session registers (and is ready) only once the overlay has joined: then "registered" is the step.
+  const at = session === 'ready' ? ORDER.length : session === 'registering' || o.phase === 'joined' ? 4 : overlayStep(o);
+  const failed = session === 'failed' || o.phase === 'failed';
+  const stored = o.reusedIdentity === true || (t.joining !== undefined && t.enrolling === undefined);
+  // Short enough for one line of a phone-sized screen.
+  const details: Record<JoinStepId, { doing: string; done: string }> = {
+    configuration: { doing: 'Fetching the overlay’s settings…', done: `Fetched${suffix(ms(t.configuring, t.enrolling ?? t.joining))}` },
+    certificate: {
+      doing: 'Asking the enrollment server…',
+      done: stored ? 'Stored in this browser' : `From the enrollment server${suffix(ms(t.enrolling, t.joining))}`,
+    },
+    bootstrap: { doing: 'Joining the ring…', done: `Through a bootstrap peer${suffix(ms(t.joining, o.joinMs))}` },
+    joined: { doing: 'Joining the overlay…', done: 'A peer of the overlay' },
+    registered: { doing: 'Storing your address…', done: 'You can call and be called' },
+  };
+  return ORDER.map((id, i) => {
+    const state: JoinStepState = i < at ? 'done' : i === at ? (failed ? 'failed' : 'current') : 'pending';
+    const d = details[id];
+    return { id, label: LABELS[id], state, detail: state === 'done' ? d.done : state === 'current' ? d.doing : state === 'failed' ? 'Failed' : 'Waiting' };
+  });
+}
+
+function suffix(s: string | undefined): string {
+  return s ? ` (${s})` : '';
+}

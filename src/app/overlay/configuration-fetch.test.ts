@@ -1,0 +1,74 @@
+/**
+ * Fetching the configuration (RFC 6940 §11.2) and verifying it before it is accepted (§11.1), with
+ * a real signed document (a configuration-signer's and kind-signer's X.509 signature): the
+ * document can be read before the verification ends (loadConfiguration's `unverified`, issue 5),
+ * but a tampered one is refused by `verified` (and by fetchConfiguration), and a failed fetch
+ * fails both.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { signConfigurationDocument } from '../../reload/security/configuration-signer.js';
+import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { ConfigurationFetchError, fetchConfiguration, loadConfiguration, type ConfigurationFetchDeps } from './configuration-fetch.js';
+
+const URL_ = 'http://127.0.0.1:1/.well-known/reload-config';
+
+let pki: TestPki;
+let xml: string;
+
+beforeAll(async () => {
+  pki = await TestPki.create();
+  const signer = await (await pki.peer(`signer@${pki.overlay}`)).signer();
+  const configuration = pki.configuration({ configurationSigners: [signer.nodeId], kindSigners: [signer.nodeId], sequence: 7 });
+  xml = await signConfigurationDocument({ configurations: [configuration] }, signer, { kindSigner: signer });
+});
+
+/** A fetch answering `body` (or `status`) for the configuration URL; records what was asked. */
+function serving(body: string, status = 200) {
+  const asked: string[] = [];
+  const deps: ConfigurationFetchDeps = {
+    crypto: globalThis.crypto,
+    wallClock: pki.wallClock,
+    fetch: async (url) => {
+      asked.push(url);
+      return new Response(body, { status });
+    },
+  };
+  return { deps, asked };
+}
+
+describe('loadConfiguration', () => {
+  it('reads the document at once and accepts the same configuration once its signature verifies', async () => {
+    const { deps, asked } = serving(xml);
+    const loading = loadConfiguration(deps, 'http://127.0.0.1:1/call/bob');
+    const unverified = await loading.unverified;
+    const verified = await loading.verified;
+    expect(asked).toEqual([URL_]);
+    expect(unverified.configuration.instanceName).toBe(pki.overlay);
+    expect(verified.configuration).toEqual(unverified.configuration);
+    expect(verified.configuration.sequence).toBe(7);
+    expect(verified.xml).toBe(xml);
+    expect(verified.url).toBe(URL_);
+  });
+
+  it('refuses a document altered after signing in `verified`, though `unverified` could read it', async () => {
+    const tampered = xml.replace('sequence="7"', 'sequence="8"');
+    expect(tampered).not.toBe(xml);
+    const loading = loadConfiguration(serving(tampered).deps, URL_);
+    expect((await loading.unverified).configuration.sequence).toBe(8);
+    await expect(loading.verified).rejects.toBeInstanceOf(ConfigurationFetchError);
+    await expect(loading.verified).rejects.toThrow(/was refused/);
+    await expect(fetchConfiguration(serving(tampered).deps, URL_)).rejects.toThrow(/was refused/);
+  });
+
+  it('fails both when the server does not serve a configuration', async () => {
+    const loading = loadConfiguration(serving('not found', 404).deps, URL_);
+    await expect(loading.unverified).rejects.toThrow(/answered HTTP 404/);
+    await expect(loading.verified).rejects.toThrow(/answered HTTP 404/);
+  });
+
+  it('fails both, as ConfigurationFetchError, on a document that is not a configuration', async () => {
+    const loading = loadConfiguration(serving('<html>hello</html>').deps, URL_);
+    await expect(loading.unverified).rejects.toBeInstanceOf(ConfigurationFetchError);
+    await expect(loading.verified).rejects.toBeInstanceOf(ConfigurationFetchError);
+  });
+});

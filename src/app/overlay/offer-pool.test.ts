@@ -1,0 +1,112 @@
+/**
+ * Offers made ahead of the join's Attaches (offer-pool.ts), over real data channels
+ * (node-datachannel on loopback, the way webrtc-connection.test.ts runs the link): each prepared
+ * offer connects with the answer made for it, with the short host-only gathering
+ * (gather-settings.ts); the pool hands each out once, in order; and what is not taken is
+ * released (its peer connection closed) on close() or when it grows too old; a network given the
+ * pool (webrtc-network.ts `preparedOffers`) makes its first Attach offers from it. Real time.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../platform/system-clock.js';
+import { answerWebRtc, type WebRtcInit } from '../../reload/links/webrtc/index.js';
+import { nodeRtcConfiguration, nodeWrtc } from '../../reload/links/webrtc/node/index.js';
+import { webCryptoRandom } from '../../platform/web-crypto.js';
+import { overlayParameters } from '../../reload/forwarding/index.js';
+import { createWebRtcNetwork } from '../../reload/overlay/webrtc-network.js';
+import { nodeWebSocket } from '../../reload/links/websocket/node/index.js';
+import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { gatherSettingsFor, HOST_ONLY_GATHER_QUIET_MS } from './gather-settings.js';
+import { createOfferPool, type OfferPool } from './offer-pool.js';
+
+const deps = { clock: systemClock };
+/** Every peer connection made, to see which were closed. */
+const made: RTCPeerConnection[] = [];
+class Recorded extends nodeWrtc.RTCPeerConnection {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    made.push(this);
+  }
+}
+const wrtc = { ...nodeWrtc, RTCPeerConnection: Recorded as unknown as typeof RTCPeerConnection };
+const init: WebRtcInit = { wrtc, rtcConfiguration: nodeRtcConfiguration([], '127.0.0.1'), ...gatherSettingsFor([]) };
+const pools: OfferPool[] = [];
+const closers: (() => void)[] = [];
+
+afterEach(() => {
+  for (const p of pools.splice(0)) p.close();
+  for (const c of closers.splice(0)) c();
+  made.length = 0;
+});
+
+const closed = (pc: RTCPeerConnection) => pc.connectionState === 'closed' || pc.signalingState === 'closed';
+
+describe('createOfferPool', () => {
+  it('hands out each prepared offer once, in order, and each connects with its answer', async () => {
+    const pool = createOfferPool(deps, init, { count: 2 });
+    pools.push(pool);
+    expect(made).toHaveLength(2);
+    expect(pool.left()).toBe(2);
+    const first = await pool.take()!;
+    const second = await pool.take()!;
+    expect(pool.take()).toBeUndefined();
+    expect(pool.left()).toBe(0);
+    expect(first.local.ufrag).not.toBe(second.local.ufrag);
+    for (const offer of [first, second]) {
+      expect(offer.local.candidates.length).toBeGreaterThan(0);
+      const answer = await answerWebRtc(deps, init, offer.local);
+      const a = await offer.complete(answer.local);
+      const b = await answer.connection;
+      closers.push(() => a.close(), () => b.close());
+      const got = new Promise<Uint8Array>((resolve) => b.link.onMessage(resolve));
+      a.link.send(Uint8Array.of(1, 2, 3));
+      expect(await got).toEqual(Uint8Array.of(1, 2, 3));
+    }
+    // The pool made no connection beyond its two (the answers made theirs).
+    expect(made).toHaveLength(4);
+  });
+
+  it('releases the offers not taken on close()', async () => {
+    const pool = createOfferPool(deps, init, { count: 3 });
+    const taken = await pool.take()!;
+    closers.push(() => taken.cancel());
+    pool.close();
+    expect(pool.take()).toBeUndefined();
+    const [first, ...rest] = made;
+    await vi.waitFor(() => expect(rest.every(closed)).toBe(true), { timeout: 5_000 });
+    expect(closed(first!)).toBe(false);
+  });
+
+  it('releases the offers not taken once they are older than maxAgeMs', async () => {
+    const pool = createOfferPool(deps, init, { count: 2, maxAgeMs: 100 });
+    pools.push(pool);
+    await vi.waitFor(() => expect(made.every(closed)).toBe(true), { timeout: 5_000 });
+    expect(pool.take()).toBeUndefined();
+  });
+
+  it('gives a network its first Attach offers, then the network makes its own', async () => {
+    const pool = createOfferPool(deps, init, { count: 1 });
+    pools.push(pool);
+    const pki = await TestPki.create();
+    const peer = await pki.peer(`ada@${pki.overlay}`);
+    const network = createWebRtcNetwork(
+      { clock: systemClock, random: webCryptoRandom, signer: await peer.signer(), verifier: pki.verifier(), WebSocket: nodeWebSocket },
+      { overlayParameters: overlayParameters({ overlay: 1 }), webrtc: init, preparedOffers: pool.take },
+    );
+    closers.push(() => network.close());
+    const prepared = made[0]!;
+    const first = await network.ice.offer();
+    closers.push(() => first.cancel());
+    expect(made).toHaveLength(1);
+    expect(new TextDecoder().decode(first.local.ufrag)).toBe(/a=ice-ufrag:(\S+)/.exec(prepared.localDescription?.sdp ?? '')?.[1]);
+    const second = await network.ice.offer();
+    closers.push(() => second.cancel());
+    expect(made).toHaveLength(2);
+  });
+});
+
+describe('gatherSettingsFor', () => {
+  it('ends gathering early only when no STUN/TURN server is configured', () => {
+    expect(gatherSettingsFor([])).toEqual({ gatherQuietMs: HOST_ONLY_GATHER_QUIET_MS });
+    expect(gatherSettingsFor([{ urls: 'stun:192.0.2.1:3478' }])).toEqual({});
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * WebRTC offers made ahead of the join's Attaches (issue 5: page load → joined). A join makes
+ * its Attaches one step after another (RFC 6940 §10.5, §11.4: the admitting peer, then the
+ * neighbours), and each Attach request carries the ICE candidates gathered for it (no trickle,
+ * links/webrtc/webrtc-connection.ts). Gathering starts here as soon as the configuration (its
+ * STUN/TURN servers) is known, while the peer still enrolls and dials its bootstrap WebSocket, so
+ * the Attaches find their candidates ready. Each offer is its own peer connection, used for one
+ * Attach; nothing about them is signed or sent before that Attach (the Attach signs them, §6.5.1).
+ *
+ * ```ts
+ * const pool = createOfferPool({ clock }, { rtcConfiguration }, { count: 8 });
+ * createWebRtcNetwork(deps, { ..., preparedOffers: pool.take });  // ice.offer() takes the next
+ * pool.close();                                                     // releases what was not taken
+ * ```
+ */
+import { offerWebRtc, type WebRtcDeps, type WebRtcInit, type WebRtcOffer } from '../../reload/links/webrtc/index.js';
+import type { Timer } from '../../reload/runtime/components.js';
+
+/** Offers prepared for a browser's join: the Attach to the admitting peer and to its neighbours (a 20-peer overlay's join makes about 8). */
+export const JOIN_OFFERS = 8;
+/** Offers not taken within this long are released (ms). */
+export const PREPARED_OFFER_MAX_AGE_MS = 30_000;
+
+export interface OfferPoolOptions {
+  /** How many offers to make now. */
+  readonly count: number;
+  /** Release offers not taken within this long (ms); default PREPARED_OFFER_MAX_AGE_MS. */
+  readonly maxAgeMs?: number;
+}
+
+export interface OfferPool {
+  /** The next prepared offer (perhaps still gathering), or undefined when none is left. */
+  readonly take: () => Promise<WebRtcOffer> | undefined;
+  /** How many are left to take. */
+  readonly left: () => number;
+  /** Release the offers not taken (their peer connections close); `take` gives none after. */
+  close(): void;
+}
+
+export function createOfferPool(deps: WebRtcDeps, init: WebRtcInit, options: OfferPoolOptions): OfferPool {
+  const make = () => offerWebRtc(deps, init);
+  let waiting: Promise<WebRtcOffer>[] = [];
+  for (let i = 0; i < options.count; i++) {
+    const offer = make();
+    // Not taken yet: a failed gathering shows (as a fresh attempt) when it is taken.
+    offer.catch(() => undefined);
+    waiting.push(offer);
+  }
+  let expiry: Timer | undefined;
+  const close = () => {
+    expiry?.cancel();
+    const left = waiting;
+    waiting = [];
+    for (const offer of left) offer.then((o) => o.cancel(), () => undefined);
+  };
+  expiry = deps.clock.setTimer(options.maxAgeMs ?? PREPARED_OFFER_MAX_AGE_MS, close);
+  return {
+    take() {
+      const next = waiting.shift();
+      if (waiting.length === 0) expiry?.cancel();
+      // A prepared offer whose gathering failed is made again.
+      return next?.catch(make);
+    },
+    left: () => waiting.length,
+    close,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * A setting that takes a new overlay reaches it: on the real phone session (createPhoneSession)
+ * with stand-in overlays, "Rejoin now" as a named user makes a new overlay for the same name,
+ * reading the mode saved in Settings as it is made (as createBrowserOverlay does, overlay-mode.ts),
+ * even on a page opened with `?mode=peer`; the old overlay and Phone are closed. A guest (the boot
+ * identity, made by the page load) reloads instead.
+ */
+import { describe, expect, it } from 'vitest';
+import type { OverlayMode } from '../../reload/overlay/index.js';
+import type { JoinedOverlay } from '../overlay/overlay-client.js';
+import { overlayModeSetting } from '../overlay/overlay-mode.js';
+import type { Overlay } from '../overlay/overlay.js';
+import { createPhoneSession } from '../phone/phone-session.js';
+import type { Phone } from '../../phone/index.js';
+import { rejoinSession } from './rejoin.js';
+import { saveMode, type SettingsStore } from './settings-store.js';
+
+interface Made {
+  readonly overlay: Overlay & { closed: boolean };
+  readonly name: string;
+  readonly mode: OverlayMode;
+  readonly slot: number;
+}
+
+/** An overlay that joins at once as `name`. */
+function joinedOverlay(name: string): Overlay & { closed: boolean } {
+  const joined = { peer: { userName: `${name}@example.test` }, configuration: { instanceName: 'example.test' } } as unknown as JoinedOverlay;
+  const o = {
+    closed: false,
+    start: () => Promise.resolve(),
+    subscribe: () => () => {},
+    get joined() {
+      return o.closed ? undefined : joined;
+    },
+    close() {
+      o.closed = true;
+    },
+  };
+  return o as unknown as Overlay & { closed: boolean };
+}
+
+function memoryStore(): SettingsStore {
+  const items = new Map<string, string>();
+  return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) };
+}
+
+function harness(pageUrl: string) {
+  const store = memoryStore();
+  const made: Made[] = [];
+  const stopped: string[] = [];
+  const boot = joinedOverlay('guest-1a2b3c');
+  // Device slots held (Web Locks in the browser: a released one is free again only a moment later).
+  const slots = new Set<string>();
+  const session = createPhoneSession({
+    overlay: boot,
+    claim: async (name) => {
+      const slot = [0, 1, 2].find((i) => !slots.has(`${name}/${i}`));
+      if (slot === undefined) return undefined;
+      slots.add(`${name}/${slot}`);
+      return { slot, release: () => setTimeout(() => slots.delete(`${name}/${slot}`), 10) };
+    },
+    createOverlay: (name, slot) => {
+      const overlay = joinedOverlay(name);
+      made.push({ overlay, name, mode: overlayModeSetting(pageUrl, store), slot });
+      return overlay;
+    },
+    startPhone: async (joined) => ({
+      phone: { onIncomingCall: () => {} } as unknown as Phone,
+      stop: async () => void stopped.push(joined.peer.userName),
+    }),
+  });
+  return { session, store, made, stopped, boot };
+}
+
+const settled = async (session: ReturnType<typeof createPhoneSession>) => {
+  for (let i = 0; i < 50 && session.getSnapshot().phase !== 'ready'; i++) await new Promise((r) => setTimeout(r, 0));
+  expect(session.getSnapshot().phase).toBe('ready');
+};
+
+describe('rejoin to apply a setting', () => {
+  it('joins again with the same user name and device slot (Node-ID) on a new overlay that reads the saved mode', async () => {
+    const { session, store, made, stopped } = harness('https://h/?mode=peer');
+    await session.join('alice');
+    await settled(session);
+    expect(made.map((m) => [m.name, m.mode])).toEqual([['alice', 'peer']]);
+
+    saveMode(store, 'client');
+    let reloaded = 0;
+    expect(await rejoinSession(session, () => reloaded++)).toBe('rejoined');
+    await settled(session);
+    expect(reloaded).toBe(0);
+    expect(made.map((m) => [m.name, m.mode, m.slot])).toEqual([
+      ['alice', 'peer', 0],
+      ['alice', 'client', 0],
+    ]);
+    expect(made[0]!.overlay.closed).toBe(true);
+    expect(made[1]!.overlay.closed).toBe(false);
+    expect(stopped).toContain('alice@example.test');
+    expect(session.getSnapshot().userName).toBe('alice@example.test');
+    expect(session.getSnapshot().overlay).toBe(made[1]!.overlay);
+  });
+
+  it('joining the same name without `again` changes nothing', async () => {
+    const { session, made } = harness('https://h/');
+    await session.join('alice');
+    await settled(session);
+    await session.join('alice');
+    expect(made).toHaveLength(1);
+  });
+
+  it('reloads the page for the boot (guest) identity', async () => {
+    const { session, made, boot } = harness('https://h/');
+    await settled(session);
+    expect(session.getSnapshot().guest).toBe(true);
+    let reloaded = 0;
+    expect(await rejoinSession(session, () => reloaded++)).toBe('reloading');
+    expect(reloaded).toBe(1);
+    expect(made).toHaveLength(0);
+    expect(boot.closed).toBe(false);
+  });
+});

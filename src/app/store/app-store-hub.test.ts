@@ -1,0 +1,76 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { FakePhone, FakeSession } from '../history/fake-session.js';
+import { createAppStoreHub } from './app-store-hub.js';
+import { appStoreName } from './app-store.js';
+
+let n = 0;
+const until = async (f: () => boolean) => {
+  for (let i = 0; i < 100 && !f(); i++) await new Promise((r) => setTimeout(r, 0));
+  expect(f()).toBe(true);
+};
+
+describe('AppStoreHub', () => {
+  it('opens the store of the session\'s user, switches with the user, and keeps each user\'s data apart', async () => {
+    const session = new FakeSession();
+    const hub = createAppStoreHub(session);
+    expect(hub.getSnapshot()).toMatchObject({ user: undefined, store: undefined });
+    const alice = `alice-${n++}`;
+    session.ready(alice, 'test.example', new FakePhone('sip:alice@test.example'));
+    await until(() => hub.getSnapshot().store !== undefined);
+    expect(hub.getSnapshot().store!.name).toBe(appStoreName('test.example', `${alice}@test.example`));
+    await hub.getSnapshot().store!.contacts.put({ aor: 'sip:bob@test.example', displayName: 'Bob', addedAt: 1 });
+
+    const carol = `carol-${n++}`;
+    session.ready(carol, 'test.example', new FakePhone('sip:carol@test.example'));
+    expect(hub.getSnapshot()).toMatchObject({ user: `${carol}@test.example`, store: undefined });
+    await until(() => hub.getSnapshot().store !== undefined);
+    expect(await hub.getSnapshot().store!.contacts.list()).toEqual([]);
+    // The previous user's store stays open for late writes, and is the same object when asked again.
+    const aliceStore = await hub.storeFor('test.example', `${alice}@test.example`);
+    expect(await aliceStore.contacts.list()).toHaveLength(1);
+    expect(await hub.storeFor('test.example', `${alice}@test.example`)).toBe(aliceStore);
+    hub.close();
+  });
+
+  it('bumps the revision after each write through its stores, so views read again', async () => {
+    const session = new FakeSession();
+    const hub = createAppStoreHub(session);
+    session.ready(`dave-${n++}`, 'test.example', new FakePhone('sip:dave@test.example'));
+    await until(() => hub.getSnapshot().store !== undefined);
+    const store = hub.getSnapshot().store!;
+    const r0 = hub.getSnapshot().revision;
+    let told = 0;
+    hub.subscribe(() => told++);
+    await store.history.add({ direction: 'in', aor: 'sip:bob@test.example', start: 1, durationMs: 0, outcome: 'missed' });
+    const id = await store.chat.append({ aor: 'sip:bob@test.example', direction: 'out', text: 'x', at: 1, status: 'sending' });
+    await store.chat.setStatus(id, 'delivered');
+    await store.history.list();
+    expect(hub.getSnapshot().revision).toBe(r0 + 3);
+    expect(told).toBe(3);
+    hub.close();
+  });
+
+  it('says in words when the store cannot be opened', async () => {
+    const session = new FakeSession();
+    const hub = createAppStoreHub(session, { open: () => Promise.reject(new Error('IndexedDB is disabled')) });
+    session.ready('erin', 'test.example', new FakePhone('sip:erin@test.example'));
+    await until(() => hub.getSnapshot().error !== undefined);
+    expect(hub.getSnapshot().error).toContain('IndexedDB is disabled');
+    hub.close();
+  });
+
+  it('a claimed sent message is taken once; a released claim is gone', () => {
+    const hub = createAppStoreHub(new FakeSession());
+    hub.claimSent('sip:bob@x', 'hi');
+    hub.claimSent('sip:bob@x', 'hi');
+    const release = hub.claimSent('sip:bob@x', 'other');
+    release();
+    release();
+    expect(hub.takeSent('sip:bob@x', 'other')).toBe(false);
+    expect(hub.takeSent('sip:bob@x', 'hi')).toBe(true);
+    expect(hub.takeSent('sip:bob@x', 'hi')).toBe(true);
+    expect(hub.takeSent('sip:bob@x', 'hi')).toBe(false);
+    hub.close();
+  });
+});
