@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rejection } from './testing/rejection.js';
-import { ringPosition, inHalfOpen } from '../reload/topology/chord/ring.js';
+import { idAt, ringPosition, inHalfOpen } from '../reload/topology/chord/ring.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
 import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
@@ -139,6 +139,49 @@ describe('joining (RFC 6940 §10.5, §11.4)', () => {
 });
 
 describe('Join and Leave checks (RFC 6940 §6.4.2.1, §6.4.2.2)', () => {
+  it('a peer still being admitted holds a Join for the range it already answers for, then admits it (joins at once)', async () => {
+    // X has sent its Join (§10.5 step 5) and answers for its range, but its admitting peer's Update
+    // (step 7) is held back; Y, joining just below X, attaches to n+1 = X and sends X its Join. X
+    // must admit Y once its own admission completes, not refuse it (10,000-peer build: one join in
+    // 10,000 gave up on that refusal). One attempt each: a refusal would fail Y's join.
+    const code = (bytes: Uint8Array): string | undefined => {
+      const m = decodeFramedMessage(bytes);
+      if (m.kind !== 'data' || m.message.length === 0) return undefined;
+      const { payload } = decodeForwardingHeaderOnly(m.message, { maxMessageSize: 1 << 24 });
+      return messageCodeName((payload[0]! << 8) | payload[1]!);
+    };
+    let x: SimChordPeer | undefined;
+    let xSentJoin = false;
+    let holding = true;
+    const o = await buildChordOverlay({
+      peers: 6,
+      seed: 21,
+      chord: { joinAttempts: 1 },
+      network: { model: { drop: (frame, _from, to) => holding && xSentJoin && to === x?.address && code(frame) === 'update_req' } },
+    });
+    x = o.createPeer();
+    const y = o.createPeer({ nodeId: idAt(ringPosition(x.nodeId) - 1n) });
+    const joinsToX: string[] = [];
+    o.network.tap((f) => {
+      if (f.dropped) return;
+      const name = code(f.bytes);
+      if (name === 'join_req' && f.from === x!.address) xSentJoin = true;
+      if (name === 'join_req' && f.to === x!.address) joinsToX.push(f.from);
+    });
+    const xJoined = o.joinPeer(x);
+    while (!xSentJoin) await o.clock.advance(5);
+    const yJoined = o.joinPeer(y);
+    await o.settle(2_000);
+    expect(joinsToX).toEqual([y.address]);
+    expect(y.state).toBe('joining');
+    holding = false;
+    await o.clock.run(Promise.all([xJoined, yJoined]));
+    await o.settle(2_000);
+    expect([x.state, y.state]).toEqual(['joined', 'joined']);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 8 });
+    o.close();
+  });
+
   it('refuses a Join for another Node-ID, or one not over a link bound to the joining Node-ID', async () => {
     const o = await buildChordOverlay({ peers: 5, seed: 21 });
     const [a, b, c] = o.live();

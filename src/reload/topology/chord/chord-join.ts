@@ -36,6 +36,12 @@ function waiter(): Waiter {
   return { promise, resolve, reject };
 }
 
+/**
+ * Longest a peer still being admitted holds a JoinReq before answering it (handleJoin): within the
+ * 15 s maximum request lifetime (RFC 6940 §6.2.1), so the joining node gets an answer, not a timeout.
+ */
+const ADMIT_WAIT_MS = 10_000;
+
 export class ChordJoin {
   /** The admitting peer of the attempt in progress. */
   private admitting: string | undefined;
@@ -175,6 +181,10 @@ export class ChordJoin {
     const jn = req.value.joiningPeerId;
     if (!sameId(jn, req.sender.nodeId)) throw ReloadError.of('Error_Forbidden', 'joining_peer_id is not the Node-ID that signed the JoinReq');
     if (!req.from || !sameId(req.from, jn) || req.header.viaList.length > 0) throw ReloadError.of('Error_Forbidden', 'a JoinReq must arrive over a link bound to the joining Node-ID');
+    // A peer in `joining` already answers for its range (§10.5 step 5), so a node joining just
+    // below it can take it as its admitting peer; it admits once its own admission is complete
+    // (step 7) instead of refusing a Join it is about to be able to take (many joins at once).
+    if (core.state === 'joining') await this.untilNotJoining(ADMIT_WAIT_MS);
     if (core.state !== 'joined') throw ReloadError.of('Error_Forbidden', 'this peer is not part of the overlay');
     // One admission at a time: wait for the previous one to finish.
     let release!: () => void;
@@ -226,6 +236,21 @@ export class ChordJoin {
   }
 
   // ── Helpers ──────────────────────────────────────────────────────────────────────────────
+
+  /** Resolves when this peer leaves the `joining` state, or after `ms`. */
+  private untilNotJoining(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        unsubscribe();
+        timer.cancel();
+        resolve();
+      };
+      const unsubscribe = this.core.subscribe((e) => {
+        if (e.type === 'state' && e.state !== 'joining') done();
+      });
+      const timer = this.core.deps.clock.setTimer(ms, done);
+    });
+  }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.core.deps.clock.setTimer(ms, resolve));
