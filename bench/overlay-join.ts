@@ -18,12 +18,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_PATH } from '../e2e/chromium.js';
 import { startChordphoneServer } from '../src/server/chordphone-server.js';
 import { nodeNetwork } from '../src/server/node-network.js';
-import type { BenchModule, BenchResult } from './bench.js';
+import { envInteger, type BenchModule, type BenchResult } from './bench.js';
 
 const GOAL_MS = 1_000;
-const CHROMIUM = '/usr/bin/chromium';
 const PHASES = ['configuring', 'enrolling', 'joining', 'joined'] as const;
 
 function median(xs: readonly number[]): number {
@@ -78,17 +78,17 @@ export const overlayJoinBench: BenchModule = {
   description: 'browser tab: page load → joined, in a 20-peer overlay on loopback (real WebSocket + WebRTC)',
   async run(): Promise<BenchResult> {
     const dist = resolve(process.env.BENCH_DIST ?? 'dist');
-    if (!existsSync(join(dist, 'index.html')) || !existsSync(CHROMIUM)) {
-      console.log(`skipped: needs ${join(dist, 'index.html')} (npm run build) and ${CHROMIUM}`);
+    if (!existsSync(join(dist, 'index.html')) || !existsSync(CHROMIUM_PATH)) {
+      console.log(`skipped: needs ${join(dist, 'index.html')} (npm run build) and ${CHROMIUM_PATH}`);
       return { ok: true };
     }
-    const runs = Math.max(1, Number(process.env.BENCH_JOIN_RUNS ?? 7) || 7);
-    const peers = Math.max(1, Number(process.env.BENCH_JOIN_PEERS ?? 20) || 20);
+    const runs = envInteger('BENCH_JOIN_RUNS', 7);
+    const peers = envInteger('BENCH_JOIN_PEERS', 20);
     const dataDir = await mkdtemp(join(tmpdir(), 'chordphone-join-bench-'));
     const t0 = performance.now();
     const server = await startChordphoneServer({ distDir: dist, dataDir, port: 0, extraPeers: peers, network: nodeNetwork });
     console.log(`serving ${dist}; server and ${peers} peers up in ${Math.round(performance.now() - t0)} ms`);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'] });
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'] });
     const first: Timing[] = [];
     const again: Timing[] = [];
     try {

@@ -12,14 +12,10 @@ import { createAudioOut, exitBeforeWrtcTeardown, installWrtcGlobals, type AudioO
 import { Phone } from '../src/phone/phone.js';
 import type { PhoneCall } from '../src/phone/phone-call.js';
 import { buildSipOverlay } from '../src/usages/sip/testing/sip-overlay-fixture.js';
-import { fmt, table, type BenchModule, type BenchResult } from './bench.js';
+import { envInteger, fmt, table, type BenchModule, type BenchResult } from './bench.js';
+import { summarize } from './call-setup/measure.js';
 
 const GOAL_RINGING_MS = 400;
-
-function stats(xs: readonly number[]): { median: number; p95: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)] ?? NaN, p95: s[Math.min(s.length - 1, Math.floor(s.length * 0.95))] ?? NaN };
-}
 
 const until = (check: () => boolean) =>
   new Promise<void>((resolve) => {
@@ -33,7 +29,7 @@ export const sipCallNodeBench: BenchModule = {
   async run(): Promise<BenchResult> {
     installWrtcGlobals();
     exitBeforeWrtcTeardown();
-    const calls = Math.max(2, Number(process.env.BENCH_SIP_CALLS ?? 20) || 20);
+    const calls = envInteger('BENCH_SIP_CALLS', 20, 2);
     const f = await buildSipOverlay({ peers: 20, users: ['alice', 'bob'] });
     const outs: AudioOut[] = [];
     const phoneOf = (name: string) => {
@@ -69,12 +65,12 @@ export const sipCallNodeBench: BenchModule = {
         message.push(performance.now() - m0);
       }
       const row = (name: string, xs: number[]) => {
-        const rest = stats(xs.slice(1));
+        const rest = summarize(xs.slice(1));
         return [name, fmt(xs[0] ?? NaN, 1), fmt(rest.median, 1), fmt(rest.p95, 1)];
       };
       console.log(table(['ms', 'first', 'median', 'p95'], [row('call → ringing', ringing), row('call → connected', connected), row('MESSAGE → 200', message)]));
       console.log(`AppAttaches: ${f.user('alice').apps.stats().appAttachesSent + f.user('bob').apps.stats().appAttachesSent} for ${calls} calls and ${calls} messages`);
-      const ok = stats(ringing).median <= GOAL_RINGING_MS;
+      const ok = summarize(ringing).median <= GOAL_RINGING_MS;
       console.log(`goal: median call → ringing ≤ ${GOAL_RINGING_MS} ms: ${ok ? 'met' : 'NOT met'}`);
       return { ok };
     } finally {

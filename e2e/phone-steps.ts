@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContextOptions, type Page, type TestInfo } from '@playwright/test';
 import type { OverlaySnapshot } from '../src/app/overlay/overlay.js';
+import type { ChordphoneDebugHandle } from '../src/app/phone/debug-handle.js';
 
 /** Enrollment, join and registration of a new user on the loaded machine. */
 export const READY_TIMEOUT_MS = 40_000;
@@ -88,19 +89,14 @@ export async function callIn(page: Page, state: string, timeout = 20_000): Promi
   return (await call.getAttribute('data-call-id'))!;
 }
 
-type DebugWindow = {
-  chordphone: {
-    inboundAudioBytes(id: string): Promise<number>;
-    overlay: { getSnapshot(): OverlaySnapshot };
-  };
-};
+type DebugWindow = { chordphone: ChordphoneDebugHandle };
 
 /** The call's inbound RTP audio bytes so far (getStats, window.chordphone.inboundAudioBytes). */
 export function inboundAudioBytes(page: Page, callId: string): Promise<number> {
   return page.evaluate((id) => (globalThis as unknown as DebugWindow).chordphone.inboundAudioBytes(id), callId);
 }
 
-/** The status API's snapshot (window.chordphone.overlay, src/app/main.tsx). */
+/** The status API's snapshot (window.chordphone.overlay, src/app/phone/debug-handle.ts). */
 export function overlaySnapshot(page: Page): Promise<OverlaySnapshot> {
   return page.evaluate(() => (globalThis as unknown as DebugWindow).chordphone.overlay.getSnapshot());
 }

@@ -6,11 +6,9 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium.js';
 
-export const CHROMIUM = CHROMIUM_PATH;
-
 export async function launchBrowser(): Promise<Browser | { readonly missing: string }> {
-  if (!existsSync(CHROMIUM)) return { missing: `${CHROMIUM} is missing: apt-get install -y chromium` };
-  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+  if (!existsSync(CHROMIUM_PATH)) return { missing: `${CHROMIUM_PATH} is missing: apt-get install -y chromium` };
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
 }
 
 /** A fresh context (its own profile: one user) with the probe installed before every page script. */

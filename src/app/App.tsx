@@ -10,10 +10,10 @@
  * its own `import()`, so it works even when the session code cannot load. Each part sits in a slot
  * with a reserved height (boot-slots.css), so the page does not jump while it joins.
  */
-import { lazy, useCallback, useSyncExternalStore, type ReactNode } from 'react';
+import { lazy, useCallback, type ReactNode } from 'react';
 import { LazyPart } from './LazyPart.js';
 import { Panel } from './Panel.js';
-import { hashOf, VIEWS, viewFromHash, type Navigate, type ViewId, type ViewTarget } from './views.js';
+import { hashOf, useLocationHash, VIEWS, viewFromHash, type Navigate, type ViewId, type ViewTarget } from './views.js';
 import './boot-slots.css';
 
 const DecoderPanel = lazy(() => import('./DecoderPanel.js').then((m) => ({ default: m.DecoderPanel })));
@@ -30,15 +30,9 @@ export interface ShellParts {
   readonly badge?: (view: ViewId) => ReactNode;
 }
 
-const subscribeHash = (onChange: () => void) => {
-  window.addEventListener('hashchange', onChange);
-  return () => window.removeEventListener('hashchange', onChange);
-};
-const readHash = () => location.hash;
-
 /** The open route, from the address bar's hash; `navigate` adds a history entry (Back returns). */
 export function useRoute(): [ViewTarget, Navigate] {
-  const hash = useSyncExternalStore(subscribeHash, readHash, () => '');
+  const hash = useLocationHash();
   const navigate = useCallback<Navigate>((to) => {
     const next = hashOf(to);
     if (location.hash !== next) location.hash = next;

@@ -2,8 +2,8 @@
  * "Download capture" (issue 5; shown in the Overlay view and in Settings, issue 7): the pcap file of
  * this tab's RELOAD traffic (overlay.ts `capture()`, capture-network.ts), saved as a download.
  */
-import { useSyncExternalStore } from 'react';
 import type { Overlay } from './overlay/overlay.js';
+import { useOverlaySnapshot } from './overlay/use-overlay.js';
 
 /** The file name of a capture of the peer `nodeId` (hex). */
 export function captureFileName(nodeId: string | undefined): string {
@@ -24,7 +24,7 @@ export function downloadBytes(bytes: Uint8Array, name: string): void {
 
 /** The "Download capture" button and how many messages it holds. */
 export function CaptureDownload({ overlay }: { overlay: Overlay }) {
-  const s = useSyncExternalStore(overlay.subscribe, overlay.getSnapshot, overlay.getSnapshot);
+  const s = useOverlaySnapshot(overlay);
   return (
     <p className="capture-download">
       <button type="button" onClick={() => downloadBytes(overlay.capture(), captureFileName(s.nodeId))}>

@@ -5,7 +5,8 @@
  * Below it the ring view (issue 7, src/app/ring/RingView.tsx, loaded behind `import()`): the same
  * neighbours plus the finger table, on a picture of the Chord ring.
  */
-import { lazy, useId, useMemo, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { shortNodeId } from './node-id-text.js';
+import { lazy, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Overlay, OverlaySnapshot } from './overlay/overlay.js';
 import { describeError } from './overlay/overlay.js';
 import { modeText } from './overlay/mode-text.js';
@@ -13,6 +14,7 @@ import { CaptureDownload } from './CaptureDownload.js';
 import { LazyPart } from './LazyPart.js';
 import { Panel } from './Panel.js';
 import { ringStatusOf } from './ring/ring-status.js';
+import { useOverlaySnapshot } from './overlay/use-overlay.js';
 
 const RingView = lazy(() => import('./ring/RingView.js').then((m) => ({ default: m.RingView })));
 
@@ -26,10 +28,9 @@ const PHASE_TEXT: Record<OverlaySnapshot['phase'], string> = {
   closed: 'Left the overlay.',
 };
 
-const short = (hex: string) => `${hex.slice(0, 8)}…${hex.slice(-4)}`;
 
 export function OverlayPanel({ overlay }: { overlay: Overlay }) {
-  const s = useSyncExternalStore(overlay.subscribe, overlay.getSnapshot);
+  const s = useOverlaySnapshot(overlay);
   const noteId = useId();
   const whoId = useId();
   const peerId = useId();
@@ -67,7 +68,7 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
     e.preventDefault();
     try {
       await overlay.attach(target);
-      setResult({ ok: true, text: `Linked directly to ${short(target.trim().toLowerCase())}.` });
+      setResult({ ok: true, text: `Linked directly to ${shortNodeId(target.trim().toLowerCase())}.` });
     } catch (x) {
       setResult({ ok: false, text: `Attach failed: ${describeError(x)}` });
     }
@@ -100,11 +101,11 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
         <dd data-testid="link-count">{s.links.length}</dd>
         <dt>Predecessor</dt>
         <dd className="mono" data-testid="predecessor">
-          {s.predecessors[0] ? short(s.predecessors[0]) : '—'}
+          {s.predecessors[0] ? shortNodeId(s.predecessors[0]) : '—'}
         </dd>
         <dt>Successors</dt>
         <dd className="mono" data-testid="successors">
-          {s.successors.length > 0 ? s.successors.map(short).join(', ') : '—'}
+          {s.successors.length > 0 ? s.successors.map(shortNodeId).join(', ') : '—'}
         </dd>
         {s.joinMs !== undefined && (
           <>
@@ -132,7 +133,7 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
               {s.links.map((l) => (
                 <tr key={l.nodeId} data-node-id={l.nodeId} data-transport={l.transport}>
                   <td className="mono" title={l.nodeId}>
-                    {short(l.nodeId)}
+                    {shortNodeId(l.nodeId)}
                   </td>
                   <td>{l.transport === 'webrtc' ? 'data channel' : l.transport === 'websocket' ? 'WebSocket' : l.remoteAddress}</td>
                   <td>{l.state}</td>

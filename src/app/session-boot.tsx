@@ -33,9 +33,7 @@ export interface BootedSession {
 export function bootSession(returningUser?: string): BootedSession {
   // A returning user's session never starts this guest overlay (phone-session.ts).
   const overlay = createBrowserOverlay();
-  // For tests and the curious: the API object (window.chordphone.overlay in the console).
-  (globalThis as { chordphone?: unknown }).chordphone = { overlay };
-  // The phone (issue 6): registers the user once joined; keeps window.chordphone.overlay / .phone current.
+  // The phone (issue 6): registers the user once joined; sets and keeps window.chordphone.overlay / .phone current (debug-handle.ts).
   const session = startBrowserPhoneSession(overlay, location.href, returningUser);
   const stopRecorder = startRecorder(session);
   window.addEventListener('pagehide', () => {

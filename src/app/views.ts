@@ -5,6 +5,7 @@
  * `#/chat/bob@overlay`), so a reload or the Back button keeps the user where they were; `?call=bob`
  * stays a query (the Share link, issue 6).
  */
+import { useSyncExternalStore } from 'react';
 import type { PhoneSession } from './phone/phone-session.js';
 
 export const VIEWS = [
@@ -50,4 +51,15 @@ export function viewFromHash(hash: string): ViewTarget {
 
 export function hashOf(to: ViewTarget): string {
   return `#/${to.view}${to.with ? `/${encodeURIComponent(to.with)}` : ''}`;
+}
+
+const subscribeHash = (listener: () => void) => {
+  window.addEventListener('hashchange', listener);
+  return () => window.removeEventListener('hashchange', listener);
+};
+const readHash = () => (typeof location === 'undefined' ? '' : location.hash);
+
+/** The address bar's hash (`#/chat/bob`), kept current on `hashchange`. */
+export function useLocationHash(): string {
+  return useSyncExternalStore(subscribeHash, readHash, () => '');
 }

@@ -5,20 +5,16 @@
  * `sip:NAME@<overlay>` and answers every call with what it hears (src/phone/node/echo-peer.ts).
  * Its key, certificate and records stay under `dataDir`, so the name stays its own across runs.
  */
-import { join } from 'node:path';
-import { systemClock, systemWallClock } from '../platform/system-clock.js';
+import { systemClock } from '../platform/system-clock.js';
 import { webCryptoRandom } from '../platform/web-crypto.js';
 import { iceServersOf } from '../app/overlay/ice-servers.js';
 import { joinOverlay, type JoinedOverlay } from '../app/overlay/overlay-client.js';
 import { exitBeforeWrtcTeardown } from '../phone/node/wrtc-media.js';
 import { startEchoPeer, type EchoPeer } from '../phone/node/echo-peer.js';
 import { AppAttachService } from '../reload/overlay/index.js';
-import { FileKeyStore } from '../reload/security/node/index.js';
-import { openSqliteBackend } from '../reload/storage/node/index.js';
-import { toHex } from '../reload/wire/codec/hex.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import type { NodeNetworkFactory } from '../server/chordphone-server.js';
-import { nodeNetwork } from '../server/node-network.js';
+import { nodeClientDeps } from './node-client-deps.js';
 
 export interface EchoOverlayPeerInit {
   /** The server (any URL on it). */
@@ -43,16 +39,8 @@ export interface EchoOverlayPeer {
 export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<EchoOverlayPeer> {
   // @roamhq/wrtc media in this process: leave before its teardown can crash the exit.
   exitBeforeWrtcTeardown();
-  const crypto = globalThis.crypto;
   const joined = await joinOverlay(
-    {
-      crypto,
-      wallClock: systemWallClock,
-      fetch: (url, requestInit) => fetch(url, requestInit),
-      keyStore: new FileKeyStore({ crypto }, { directory: join(init.dataDir, 'keys') }),
-      openStorage: async (overlay, nodeId) => openSqliteBackend({ filename: join(init.dataDir, `${overlay}.${toHex(nodeId)}.records.sqlite`) }),
-      createNetwork: ({ security, configuration, iceServers }) => (init.network ?? nodeNetwork)({ security, configuration, iceServers }),
-    },
+    nodeClientDeps(init.dataDir, init.network),
     {
       serverUrl: init.serverUrl,
       credentialsName: (c) => `${c.instanceName}.echo-${init.name}`,

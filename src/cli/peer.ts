@@ -13,21 +13,18 @@
  */
 import { join, resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { systemWallClock } from '../platform/system-clock.js';
 import { webCryptoRandom } from '../platform/web-crypto.js';
 import { createTrafficCapture } from '../app/overlay/capture-network.js';
 import { joinOverlay, type JoinedOverlay } from '../app/overlay/overlay-client.js';
-import { FileKeyStore } from '../reload/security/node/index.js';
-import { openSqliteBackend } from '../reload/storage/node/index.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import type { NodeNetworkFactory } from '../server/chordphone-server.js';
 import { DataDirectoryError, prepareDataDirectory } from '../server/data-directory.js';
-import { nodeNetwork } from '../server/node-network.js';
 import { PcapFileWriter } from '../server/pcap-file-writer.js';
 import { parseOptions, UsageError, type Command } from './command.js';
 import type { CliIo } from './main.js';
 import { parseCount, untilSignal } from './serve.js';
 import { startEchoOverlayPeer } from './echo-peer.js';
+import { nodeClientDeps } from './node-client-deps.js';
 
 export const DEFAULT_PEER_DATA_DIR = join('data', 'peers');
 /** How long a stopping peer waits for its Leave (§10.9) before closing anyway. */
@@ -117,8 +114,8 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
         return 0;
       }
 
-      const crypto = globalThis.crypto;
-      const keyStore = new FileKeyStore({ crypto }, { directory: join(dataDir, 'keys') });
+      // One key store (and its keys directory) for all the peers of this run.
+      const clientDeps = nodeClientDeps(dataDir, init.network);
       const capture = values.pcap !== undefined ? createTrafficCapture() : undefined;
       const writer = capture && values.pcap !== undefined ? await PcapFileWriter.open(resolve(values.pcap), capture) : undefined;
       const joined: JoinedOverlay[] = [];
@@ -138,12 +135,7 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
         for (let i = 1; i <= count; i++) {
           const j = await joinOverlay(
             {
-              crypto,
-              wallClock: systemWallClock,
-              fetch: (url, requestInit) => fetch(url, requestInit),
-              keyStore,
-              openStorage: async (overlay, nodeId) => openSqliteBackend({ filename: join(dataDir, `${overlay}.${toHex(nodeId)}.records.sqlite`) }),
-              createNetwork: ({ security, configuration, iceServers }) => (init.network ?? nodeNetwork)({ security, configuration, iceServers }),
+              ...clientDeps,
               ...(capture ? { wrapNetwork: (n) => capture.wrap(n) } : {}),
             },
             {

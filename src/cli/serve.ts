@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIceServer, type IceServer } from '../app/overlay/ice-servers.js';
 import { startChordphoneServer, DEFAULT_OVERLAY, type NodeNetworkFactory } from '../server/chordphone-server.js';
-import { DataDirectoryError, DEFAULT_DATA_DIR } from '../server/data-directory.js';
+import { DataDirectoryError, DEFAULT_DATA_DIR, prepareDataDirectory } from '../server/data-directory.js';
 import { nodeNetwork } from '../server/node-network.js';
 import { CorruptConfigurationError } from '../server/overlay-document.js';
 import { CaptureFileError } from '../server/pcap-file-writer.js';
@@ -22,7 +22,6 @@ import { ListenError, PortInUseError } from '../server/static-server.js';
 import { terminalQr } from '../server/terminal-qr.js';
 import { parseOptions, UsageError, type Command } from './command.js';
 import { startEchoOverlayPeer, type EchoOverlayPeer } from './echo-peer.js';
-import { prepareDataDirectory } from '../server/data-directory.js';
 import type { CliIo } from './main.js';
 
 export const DEFAULT_PORT = 8080;

@@ -98,6 +98,7 @@ interface Route {
 }
 
 const RELOAD_TRANSPORT = 'RELOAD';
+const utf8 = new TextDecoder();
 
 export class OverlaySocket {
   /** JsSIP Socket interface (lib/Socket.js). */
@@ -364,7 +365,7 @@ export class OverlaySocket {
   }
 
   private receive(ch: AppChannel, data: AppChannelData): void {
-    const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+    const text = typeof data === 'string' ? data : utf8.decode(data);
     const m = parseSipMessage(text);
     if (!m) return;
     this.counters.received++;

@@ -15,6 +15,7 @@ import { webCryptoRandom } from '../platform/web-crypto.js';
 import { systemWallClock } from '../platform/system-clock.js';
 import { CertificateAuthority } from '../reload/security/certificate-authority.js';
 import { generateSigningKeys, type StoredCredentials } from '../reload/security/key-store.js';
+import { randomNodeId } from '../reload/security/enrollment.js';
 import { FileKeyStore, FileNameRegistry } from '../reload/security/node/index.js';
 import { parseReloadCertificate, type ReloadCertificate } from '../reload/security/reload-certificate.js';
 import { ChainValidator } from '../reload/security/chain-validator.js';
@@ -25,7 +26,7 @@ import type { NameRegistryStore } from '../reload/security/name-registry.js';
 import type { WallClock } from '../reload/security/security-components.js';
 import type { Random } from '../reload/runtime/components.js';
 import { fromHex, toHex } from '../reload/wire/codec/hex.js';
-import { NODE_ID_LENGTH, type NodeId } from '../reload/wire/ids.js';
+import type { NodeId } from '../reload/wire/ids.js';
 
 /** Credentials name of the CA in the key store. */
 export const CA_CREDENTIALS = 'ca';
@@ -101,7 +102,7 @@ export class ServerIdentity {
     const keyHash = toHex(new Uint8Array(await this.deps.crypto.subtle.digest('SHA-256', spki)));
     const now = this.deps.wallClock.epochMs();
     const existing = await this.registry.get(userName);
-    const nodeIdHex = existing?.nodeIds[0] ?? toHex(this.randomNodeId());
+    const nodeIdHex = existing?.nodeIds[0] ?? toHex(randomNodeId(this.deps.random));
     const nodeId = fromHex(nodeIdHex)!;
     await this.registry.put({ userName, keyHash, nodeIds: [nodeIdHex], firstIssuedAt: existing?.firstIssuedAt ?? now, lastIssuedAt: now });
     const certificate = await this.authority.issue({ publicKey: spki, nodeIds: [nodeId], userName });
@@ -121,13 +122,6 @@ export class ServerIdentity {
       return cert;
     } catch {
       return undefined;
-    }
-  }
-
-  private randomNodeId(): Uint8Array {
-    for (;;) {
-      const id = this.deps.random.bytes(NODE_ID_LENGTH);
-      if (!id.every((b) => b === 0) && !id.every((b) => b === 0xff)) return id;
     }
   }
 }

@@ -16,6 +16,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { urlHost } from './lan-addresses.js';
 import type { HttpRoute } from './http-route.js';
 
 export interface StaticServerOptions {
@@ -273,10 +274,9 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   });
 
   const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
   return {
-    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}/`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost(address.address)}:${address.port}/`,
     port: address.port,
     server,
     close() {

@@ -44,11 +44,6 @@ export function unlockAudioOnGesture(): void {
   window.addEventListener('keydown', unlock, true);
 }
 
-/** Whether sound can play now (the context runs). */
-export function audioAllowed(): boolean {
-  return context?.state === 'running';
-}
-
 /** A ToneOutput of oscillators summed at a moderate volume. */
 export function webAudioToneOutput(volume = 0.12): ToneOutput {
   let playing: { oscillators: OscillatorNode[]; gain: GainNode } | undefined;

@@ -7,10 +7,12 @@
  * live (the recorder writes them, the store's revision re-reads the thread) and are marked read
  * while the thread is open.
  */
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useSessionSnapshot } from '../call/use-phone.js';
 import { parseCallAddress } from '../../phone/index.js';
 import { Panel } from '../Panel.js';
 import { presenceLabel, shortAddress } from '../contacts/contact-format.js';
+import { PresenceBadge } from '../contacts/PresenceBadge.js';
 import { useViewParam } from '../contacts/use-view-param.js';
 import { formatWhen } from '../history/call-record.js';
 import { sessionPresence, usePresence } from '../presence/index.js';
@@ -25,7 +27,7 @@ function message(e: unknown): string {
 }
 
 export function ChatView(props: ViewProps) {
-  const s = useSyncExternalStore(props.session.subscribe, props.session.getSnapshot, props.session.getSnapshot);
+  const s = useSessionSnapshot(props.session);
   const address = useViewParam('chat', props.target);
   let aor: string | undefined;
   let problem: string | undefined;
@@ -115,7 +117,7 @@ function Threads({ session, navigate, domain, problem, initial }: ViewProps & { 
 const STATUS_TEXT: Record<ChatRecord['status'], string> = { sending: 'Sending…', delivered: 'Delivered', failed: 'Not delivered', received: '' };
 
 function Thread({ session, navigate, aor, domain }: ViewProps & { aor: string; domain: string | undefined }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   const textId = useId();
   const [text, setText] = useState('');
   const [error, setError] = useState<string | undefined>();
@@ -179,10 +181,7 @@ function Thread({ session, navigate, aor, domain }: ViewProps & { aor: string; d
         </button>
         <h3>
           {who}{' '}
-          <span className={`presence presence--${p.shown}`} title={p.detail} data-testid="presence">
-            <span className="presence-dot" aria-hidden="true" />
-            <span>{p.text}</span>
-          </span>
+          <PresenceBadge label={p} />
         </h3>
         <button type="button" aria-label={`Call ${who}`} disabled={!ready} onClick={() => void session.dial(aor).then(() => navigate({ view: 'phone' }), (x: unknown) => setError(message(x)))}>
           Call

@@ -6,13 +6,15 @@
  * `sip:bob@overlay`); a bad address is refused with parseCallAddress's words. `#/contacts/<address>`
  * opens the form filled in (Add to contacts from the history and the chat).
  */
-import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useSessionSnapshot } from '../call/use-phone.js';
 import { parseCallAddress, type CallAddress } from '../../phone/index.js';
 import { Panel } from '../Panel.js';
 import { usePresence } from '../presence/index.js';
 import { appStoreHub, useAppStore, useStoreQuery, type Contact } from '../store/index.js';
 import type { ViewProps } from '../views.js';
 import { presenceLabel, shortAddress } from './contact-format.js';
+import { PresenceBadge } from './PresenceBadge.js';
 import { useViewParam } from './use-view-param.js';
 import './contacts.css';
 import './view-common.css';
@@ -32,7 +34,7 @@ function checkAddress(input: string, domain: string | undefined): CallAddress | 
 }
 
 export function ContactsView({ session, navigate, target }: ViewProps) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   const { store, error: storeError, user } = useAppStore(session);
   const contacts = useStoreQuery(session, (st) => st.contacts.list());
   const presence = usePresence(session, contacts.data?.map((c) => c.aor));
@@ -121,10 +123,7 @@ export function ContactsView({ session, navigate, target }: ViewProps) {
                   <span className="contact-name">{c.displayName}</span>
                   <span className="contact-address">{short}</span>
                 </span>
-                <span className={`presence presence--${p.shown}`} title={p.detail} data-testid="presence">
-                  <span className="presence-dot" aria-hidden="true" />
-                  <span>{p.text}</span>
-                </span>
+                <PresenceBadge label={p} />
                 <span className="contact-actions">
                   <button type="button" aria-label={`Call ${c.displayName}`} disabled={!ready} onClick={() => void call(c)}>
                     Call

@@ -3,17 +3,10 @@
  * `#/contacts/sip%3Abob%40x` → the address to add): ViewProps' `target` when the shell passes
  * it, else the page's hash (views.ts `viewFromHash`), kept current on `hashchange`.
  */
-import { useSyncExternalStore } from 'react';
-import { viewFromHash, type ViewId, type ViewTarget } from '../views.js';
-
-const subscribe = (listener: () => void) => {
-  window.addEventListener('hashchange', listener);
-  return () => window.removeEventListener('hashchange', listener);
-};
-const hash = () => (typeof location === 'undefined' ? '' : location.hash);
+import { useLocationHash, viewFromHash, type ViewId, type ViewTarget } from '../views.js';
 
 export function useViewParam(view: ViewId, given?: ViewTarget): string | undefined {
-  const h = useSyncExternalStore(subscribe, hash, () => '');
+  const h = useLocationHash();
   const target = given ?? viewFromHash(h);
   return target.view === view ? target.with : undefined;
 }

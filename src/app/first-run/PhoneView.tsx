@@ -11,9 +11,9 @@
  * - `/?call=bob` adds "Call bob" on top of the first run: a first visit from a shared link calls
  *   in one click as a guest, without choosing a name first (once joined, the Dialer offers it).
  */
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import { Dialer } from '../call/Dialer.js';
-import { errorText } from '../call/use-phone.js';
+import { errorText, useSessionSnapshot } from '../call/use-phone.js';
 import { localPart, type PhoneSession } from '../phone/phone-session.js';
 import type { ViewProps } from '../views.js';
 import { CallTargetPanel, FirstRunPanel, IdentityPanel } from './FirstRunParts.js';
@@ -23,7 +23,7 @@ import { ShareCard } from './ShareCard.js';
 import './first-run.css';
 
 function FirstRun({ session, switching, onCancel }: { session: PhoneSession; switching: boolean; onCancel: (() => void) | undefined }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   const busy = !s.guest && (s.phase === 'joining' || s.phase === 'registering');
   const domain = s.domain ?? s.overlay.getSnapshot().overlayName;
   const [joiningAs, setJoiningAs] = useState<string | undefined>();
@@ -39,7 +39,7 @@ function FirstRun({ session, switching, onCancel }: { session: PhoneSession; swi
 }
 
 function IdentityCard({ session, onSwitch, returningUser }: { session: PhoneSession; onSwitch: () => void; returningUser: string | undefined }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   const userName = s.userName ?? s.overlay.getSnapshot().userName ?? returningUser;
   return (
     <IdentityPanel
@@ -51,7 +51,7 @@ function IdentityCard({ session, onSwitch, returningUser }: { session: PhoneSess
 }
 
 function CallTarget({ session, address }: { session: PhoneSession; address: string }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   const [error, setError] = useState<string | undefined>();
   const call = async () => {
     setError(undefined);
@@ -66,7 +66,7 @@ function CallTarget({ session, address }: { session: PhoneSession; address: stri
 
 /** `callTarget`: `/?call=bob`'s address; `returningUser`: the name this browser is joining with at boot (shown before the AoR is known). */
 export function PhoneView({ session, navigate, target, callTarget, returningUser }: ViewProps & { callTarget?: string | undefined; returningUser?: string | undefined }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   // Choosing a name: a guest, until a join by name is registered; a named user after "Switch
   // user"; anyone whose join by name failed.
   const [choosing, setChoosing] = useState(s.guest === true);

@@ -5,6 +5,8 @@
  * (session-boot.tsx joins with it, no guest step). Light: part of the initial JavaScript.
  * Only a name chosen with "Join" is remembered, never a guest name.
  */
+import { safeLocalStorage } from '../browser-storage.js';
+
 const KEY = 'chordphone.user';
 
 /** The remembered user name (local part, `alice`), if any; undefined where storage is blocked. */
@@ -31,14 +33,5 @@ export function forgetLastUser(storage: Pick<Storage, 'removeItem'> | undefined 
     storage?.removeItem(KEY);
   } catch {
     // Nothing remembered that could be read either.
-  }
-}
-
-/** localStorage, or undefined where touching it throws (sandboxed frames, some privacy modes). */
-function safeLocalStorage(): Storage | undefined {
-  try {
-    return globalThis.localStorage;
-  } catch {
-    return undefined;
   }
 }

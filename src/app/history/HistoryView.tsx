@@ -5,7 +5,8 @@
  * added from here. Opening the view marks the missed calls seen (the shell's badge,
  * useMissedCallCount, drops to 0).
  */
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
+import { useSessionSnapshot } from '../call/use-phone.js';
 import { Panel } from '../Panel.js';
 import { shortAddress } from '../contacts/contact-format.js';
 import { useStoreQuery, type CallRecord } from '../store/index.js';
@@ -18,7 +19,7 @@ import './history.css';
 const SHOWN = 200;
 
 export function HistoryView({ session, navigate }: ViewProps) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   const q = useStoreQuery(session, async (st) => ({
     rows: await st.history.list(SHOWN),
     unseen: await st.history.unseenMissed(),

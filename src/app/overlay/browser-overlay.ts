@@ -17,8 +17,9 @@ import { browserWebRtcInit, createBrowserNetwork } from './browser-network.js';
 import { iceServersOf } from './ice-servers.js';
 import { createOfferPool, JOIN_OFFERS, type OfferPool } from './offer-pool.js';
 import { createOverlay, type Overlay } from './overlay.js';
+import { safeLocalStorage } from '../browser-storage.js';
 import { bootstrapForPage } from './overlay-client.js';
-import { browserModeStore, overlayModeSetting } from './overlay-mode.js';
+import { overlayModeSetting } from './overlay-mode.js';
 import type { OverlayMode } from '../../reload/overlay/index.js';
 
 /**
@@ -60,7 +61,7 @@ export interface BrowserOverlayOptions {
 
 export function createBrowserOverlay(pageUrl: string = location.href, options: BrowserOverlayOptions = {}): Overlay {
   const logger = consoleLogger(pageUrl);
-  const mode = options.mode ?? overlayModeSetting(pageUrl, browserModeStore());
+  const mode = options.mode ?? overlayModeSetting(pageUrl, safeLocalStorage());
   let prepared: OfferPool | undefined;
   return createOverlay(
     {

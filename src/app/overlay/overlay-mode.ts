@@ -61,14 +61,6 @@ export function overlayModeSetting(pageUrl: string, store: ModeSettingStore | un
   return remembered ?? 'peer';
 }
 
-/** The browser's localStorage, or undefined where reading it throws (sandboxed frames) or there is none. */
-export function browserModeStore(): ModeSettingStore | undefined {
-  try {
-    return globalThis.localStorage ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Remember `mode` for the next loads and joins (the UI's setting): it holds over a URL's `mode` already taken. */
 export function saveOverlayMode(mode: OverlayMode, store: ModeSettingStore | undefined): void {

@@ -4,7 +4,7 @@
  * view shows the overlay in use now (a new one after "Join" with another user name). The shell
  * itself never remounts, so nothing typed elsewhere on the page is lost.
  */
-import { useSyncExternalStore } from 'react';
+import { useSessionSnapshot } from '../call/use-phone.js';
 import { CallLayer } from '../call/CallLayer.js';
 import { ChatView } from '../chat/ChatView.js';
 import { ContactsView } from '../contacts/ContactsView.js';
@@ -16,7 +16,7 @@ import type { Navigate, ViewTarget } from '../views.js';
 import type { PhoneSession, PhoneSessionSnapshot } from './phone-session.js';
 
 export function SessionOverlayPanel({ session }: { session: PhoneSession }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   return <OverlayPanel overlay={s.overlay} />;
 }
 
@@ -33,7 +33,7 @@ const STATE_TEXT: Record<PhoneSessionSnapshot['phase'], string> = {
  * `phone-status` element of the page (tests read `data-phase`); `phone-aor` is the full user name.
  */
 export function SessionStatus({ session, returningUser }: { session: PhoneSession; returningUser?: string | undefined }) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+  const s = useSessionSnapshot(session);
   const phase = s.phase;
   // A returning user's name is shown from the first paint on (BootPlaceholders.tsx), before the AoR is known.
   const pending = !s.userName && !s.guest && phase === 'joining' ? returningUser : undefined;

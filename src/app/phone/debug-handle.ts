@@ -1,6 +1,6 @@
 /**
- * `window.chordphone`: the API objects for tests and the curious (main.tsx starts it with
- * `{ overlay }`). The phone session keeps it current:
+ * `window.chordphone`: the API objects for tests and the curious, installed by the browser's
+ * phone session (browser-session.ts) and kept current:
  *
  * - `chordphone.overlay`: the Overlay in use (a new one after "Join" with another user name);
  * - `chordphone.phone`: the Phone (src/phone/phone.ts), once registered; undefined before;

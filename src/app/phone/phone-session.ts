@@ -83,8 +83,6 @@ export interface PhoneSessionDeps {
    * (the boot overlay is then never started).
    */
   readonly userName?: string;
-  /** Told of each new overlay and phone (the window.chordphone debug handle). */
-  readonly onChange?: (snapshot: PhoneSessionSnapshot) => void;
 }
 
 /** One tab's hold on a device slot of a user name. */
@@ -104,9 +102,8 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
   const listeners = new Set<() => void>();
   const calls = new Map<string, PhoneCall>();
   let current: BrowserPhone | undefined;
-  let release: (() => void) | undefined;
-  /** The name and device slot `release` holds. */
-  let held: { readonly name: string; readonly slot: number } | undefined;
+  /** The device slot this tab holds, and of which name (released on a switch or close). */
+  let held: (NameClaim & { readonly name: string }) | undefined;
   /** The peer the current Phone runs on. */
   let bound: unknown;
   let restarting = false;
@@ -116,7 +113,6 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
 
   const set = (patch: Partial<PhoneSessionSnapshot>) => {
     snapshot = { ...snapshot, ...patch };
-    deps.onChange?.(snapshot);
     for (const l of [...listeners]) l();
   };
 
@@ -190,10 +186,10 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
       if (s.overlay !== deps.overlay || deps.userName === undefined) s.overlay.close();
       // A rejoin as the same name keeps this tab's device slot (and so its Node-ID).
-      const kept = options?.again && release && held?.name === wanted ? { slot: held.slot, release } : undefined;
+      const kept = options?.again && held?.name === wanted ? held : undefined;
       if (!kept) {
-        release?.();
-        release = undefined;
+        held?.release();
+        held = undefined;
       }
       const claimed = kept ?? (deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} });
       if (mine !== generation) {
@@ -205,8 +201,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
         set({ phase: 'failed', error });
         throw new Error(error);
       }
-      release = () => claimed.release();
-      held = { name: wanted, slot: claimed.slot };
+      held = { name: wanted, slot: claimed.slot, release: () => claimed.release() };
       const overlay = deps.createOverlay(wanted, claimed.slot);
       set({ overlay });
       await attach(overlay, mine);
@@ -227,8 +222,8 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       // stays until its lifetime ends (Phone's registrationLifetime) and callers' routing skips it.
       void old?.stop().catch(() => {});
       snapshot.overlay.close();
-      release?.();
-      release = undefined;
+      held?.release();
+      held = undefined;
       set({ phase: 'closed', phone: undefined });
     },
   };

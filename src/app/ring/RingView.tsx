@@ -4,6 +4,7 @@
  * routes) with large type and shapes as well as colours, then the same facts as a table for
  * screen readers and keyboards. Pure rendering of `ringModel(status)`; no protocol logic here.
  */
+import { shortNodeId } from '../node-id-text.js';
 import { useId, useMemo } from 'react';
 import { badgeOf as badge, formatPosition, ringModel, type PeerRole, type RingPeer, type RingStatus } from './ring-model.js';
 import './ring-view.css';
@@ -32,10 +33,6 @@ function mainRole(p: RingPeer): PeerRole {
   return 'route';
 }
 
-/** Node-IDs in the table: the first 8 hex digits (the full one in `title` and `data-node-id`). */
-function shortId(nodeId: string): string {
-  return nodeId.length > 8 ? `${nodeId.slice(0, 8)}…` : nodeId;
-}
 
 function linkText(p: RingPeer): string {
   if (!p.link) return 'no link';
@@ -125,7 +122,7 @@ export function RingView({ status, title = 'The overlay ring as this peer sees i
       </figcaption>
       <table className="ring-view__table">
         <caption>
-          Neighbours of this peer (<code title={self.nodeId}>{shortId(self.nodeId)}</code>)
+          Neighbours of this peer (<code title={self.nodeId}>{shortNodeId(self.nodeId)}</code>)
         </caption>
         <thead>
           <tr>
@@ -146,7 +143,7 @@ export function RingView({ status, title = 'The overlay ring as this peer sees i
                 <td>{roleText(p)}</td>
                 <td>
                   {p.label.endsWith('…') ? null : `${p.label} `}
-                  <code title={p.nodeId}>{shortId(p.nodeId)}</code>
+                  <code title={p.nodeId}>{shortNodeId(p.nodeId)}</code>
                 </td>
                 <td>{formatPosition(p.position)}</td>
                 <td>{linkText(p)}</td>

@@ -38,9 +38,9 @@ export function ModeSetting({ session, store, saved, onSaved, reload }: ModeSett
     onSaved(chosen);
     setBusy(true);
     try {
-      setMessage({ ok: true, text: `Joining again as a ${chosen === 'client' ? 'client' : 'peer'}…` });
+      setMessage({ ok: true, text: `Joining again as a ${chosen}…` });
       const outcome = await rejoinSession(session, reload);
-      if (outcome === 'rejoined') setMessage({ ok: true, text: `Joined again as a ${chosen === 'client' ? 'client' : 'peer'}.` });
+      if (outcome === 'rejoined') setMessage({ ok: true, text: `Joined again as a ${chosen}.` });
     } catch (e) {
       setMessage({ ok: false, text: `Could not join again: ${describeError(e)}. Your choice is kept: reload the page to try again.` });
     } finally {
@@ -75,7 +75,7 @@ export function ModeSetting({ session, store, saved, onSaved, reload }: ModeSett
       {pending && (
         <div className="settings-confirm" role="group" aria-labelledby={confirmId}>
           <p id={confirmId}>
-            Join again as a {chosen === 'client' ? 'client' : 'peer'} now? This takes a few seconds, and a call in progress ends.
+            Join again as a {chosen} now? This takes a few seconds, and a call in progress ends.
           </p>
           <div className="settings-actions">
             <button type="button" onClick={() => void apply()} disabled={busy}>

@@ -4,7 +4,8 @@
  * RELOAD traffic, and "Clear identity and data". Settings are kept by settings-store.ts; a mode
  * change applies by joining again with the same user name (rejoin.ts).
  */
-import { useMemo, useState, useSyncExternalStore } from 'react';
+import { useMemo, useState } from 'react';
+import { safeLocalStorage } from '../browser-storage.js';
 import { CaptureDownload } from '../CaptureDownload.js';
 import { iceServersOf, type IceServer } from '../overlay/ice-servers.js';
 import { modeText } from '../overlay/mode-text.js';
@@ -13,8 +14,10 @@ import type { ViewProps } from '../views.js';
 import { ClearDataSetting } from './ClearDataSetting.js';
 import { IceSetting } from './IceSetting.js';
 import { ModeSetting } from './ModeSetting.js';
-import { browserSettingsStore, loadSettings, type Settings } from './settings-store.js';
+import { loadSettings, type Settings } from './settings-store.js';
 import './settings.css';
+import { useSessionSnapshot } from '../call/use-phone.js';
+import { useOverlaySnapshot } from '../overlay/use-overlay.js';
 
 /** Loads the app again (a rejoin of the boot identity). */
 const reloadPage = () => location.reload();
@@ -22,9 +25,9 @@ const reloadPage = () => location.reload();
 const restartApp = () => location.replace(location.pathname);
 
 export function SettingsView({ session }: ViewProps) {
-  const s = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
-  const o = useSyncExternalStore(s.overlay.subscribe, s.overlay.getSnapshot, s.overlay.getSnapshot);
-  const store = useMemo(() => browserSettingsStore(), []);
+  const s = useSessionSnapshot(session);
+  const o = useOverlaySnapshot(s.overlay);
+  const store = useMemo(() => safeLocalStorage(), []);
   const [settings, setSettings] = useState<Settings>(() => loadSettings(store));
   // The overlay configuration's servers, once joined (`o` changes when the overlay joins or restarts).
   const configuration = o.joined ? s.overlay.joined?.configuration : undefined;

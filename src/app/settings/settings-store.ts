@@ -11,15 +11,16 @@
  *   server's `--stun` / `--turn` (parseIceServer).
  *
  * ```ts
- * const store = browserSettingsStore();
+ * const store = safeLocalStorage();
  * const result = parseIceOverride({ stun: 'stun.example.org:3478', turnUrl: '', turnUsername: '', turnCredential: '' });
  * if (result.ok) saveIceOverride(store, result.servers);
  * loadSettings(store);   // { mode: 'peer', iceServers: [{ urls: 'stun:stun.example.org:3478' }] }
  * ```
  */
 import type { OverlayMode } from '../../reload/overlay/index.js';
+import { safeLocalStorage } from '../browser-storage.js';
 import { parseIceServer, type IceServer } from '../overlay/ice-servers.js';
-import { browserModeStore, rememberedOverlayMode, saveOverlayMode } from '../overlay/overlay-mode.js';
+import { rememberedOverlayMode, saveOverlayMode } from '../overlay/overlay-mode.js';
 
 /** The localStorage key of the STUN/TURN override. */
 export const ICE_OVERRIDE_KEY = 'chordphone.ice-servers';
@@ -40,10 +41,6 @@ export const DEFAULT_SETTINGS: Settings = { mode: 'peer', iceServers: undefined 
 /** Where settings are kept (localStorage; a Map-backed stand-in in tests). */
 export type SettingsStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
-/** The browser's localStorage, or undefined where there is none or reading it throws. */
-export function browserSettingsStore(): SettingsStore | undefined {
-  return browserModeStore() as SettingsStore | undefined;
-}
 
 /** The settings in `store`; defaults for anything missing or unreadable. */
 export function loadSettings(store: SettingsStore | undefined): Settings {
@@ -189,5 +186,5 @@ export function iceOverrideFieldsOf(servers: readonly IceServer[] | undefined): 
 
 /** The user's STUN/TURN override in this browser (read at each join and each call), or undefined. */
 export function userIceOverride(): IceServer[] | undefined {
-  return loadIceOverride(browserSettingsStore());
+  return loadIceOverride(safeLocalStorage());
 }

@@ -86,7 +86,7 @@ export interface Forwarding {
   /** Whether a link to `nodeId` is in the table and `open`. */
   isUsable(nodeId: NodeId): boolean;
   /** `isUsable` by nodeIdKey(nodeId), for hot paths that hold the key already. */
-  isUsableKey?(key: string): boolean;
+  isUsableKey(key: string): boolean;
   /** Every neighbour in the link table. */
   neighbours(): { readonly nodeId: NodeId; readonly link: Link }[];
   /** Link table changes (added, state, removed); returns the unsubscribe function. */

@@ -22,6 +22,7 @@
  */
 import type { Forwarding } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
+import { formatAddress, hostCandidate, parseAddress } from '../links/host-candidate.js';
 import type { Link } from '../links/link.js';
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -30,8 +31,7 @@ import type { IncomingRequest, MessageTransport, Reply } from '../transport/inde
 import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
 import type { NodeId } from '../wire/ids.js';
-import { formatIpAddress, parseIpAddressPort, type IpAddressPort } from '../wire/ip-address-port.js';
-import { CandType, OverlayLinkType, type AttachReqAns, type IceCandidate } from '../wire/methods/attach.js';
+import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
 import { attachFromIce, iceFromAttach } from './ice-attach-fields.js';
 import type { IceCapability, PeerNetwork } from './overlay-types.js';
 
@@ -50,28 +50,6 @@ export interface AttachServiceInit {
 }
 
 const utf8 = new TextEncoder();
-
-/** `a.b.c.d:port` / `[v6]:port` → IpAddressPort; undefined when it is not one. */
-export function parseAddress(address: string): IpAddressPort | undefined {
-  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address);
-  if (!m) return undefined;
-  const port = Number(m[2]);
-  if (port > 0xffff) return undefined;
-  return parseIpAddressPort(m[1]!, port);
-}
-
-/** IpAddressPort → `a.b.c.d:port` / `[v6]:port`. */
-export function formatAddress(a: IpAddressPort): string | undefined {
-  if (a.kind === 'ipv4') return `${formatIpAddress(a)}:${a.port}`;
-  if (a.kind === 'ipv6') return `[${formatIpAddress(a)}]:${a.port}`;
-  return undefined;
-}
-
-/**
- * RFC 8445 §5.1.2.1 priority of a host candidate: type preference 126, local preference 65535,
- * component 1 (the one RELOAD component, §6.5.1.1).
- */
-const HOST_PRIORITY = (126 << 24) + (65535 << 8) + (256 - 1);
 
 export class AttachService implements LinkConnector {
   private readonly log: Logger;
@@ -104,7 +82,7 @@ export class AttachService implements LinkConnector {
     else {
       const addrPort = parseAddress(deps.network.address);
       if (!addrPort) throw new RangeError(`network address ${deps.network.address} is not an address:port`);
-      this.candidate = { addrPort, overlayLink: OverlayLinkType.TLS_TCP_FH_NO_ICE, foundation: utf8.encode('1'), priority: HOST_PRIORITY, type: CandType.host, extensions: [] };
+      this.candidate = hostCandidate(addrPort);
     }
     deps.network.onInbound((link) => this.inbound(link));
     this.unregister = deps.transport.handle('attach_req', (req) => this.handleAttach(req));

@@ -21,7 +21,7 @@ import type { AbortOptions, Clock, Logger } from '../runtime/components.js';
 import { silentLogger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { VerifiedSigner } from '../security/signer.js';
-import { ANY_CONFIGURATION_SEQUENCE, type IncomingRequest, type MessageTransport, type Reply } from '../transport/index.js';
+import { ANY_CONFIGURATION_SEQUENCE, isNewerSequence, type IncomingRequest, type MessageTransport, type Reply } from '../transport/index.js';
 import { toHex } from '../wire/codec/hex.js';
 import type { Configuration } from '../wire/config/overlay-configuration.js';
 import type { Destination } from '../wire/destination.js';
@@ -52,12 +52,6 @@ export interface ConfigurationUpdateInit {
 }
 
 const utf8 = new TextEncoder();
-
-/** §6.3.2.1 "greater than ... interpreted by modulo arithmetic as in TCP" (reload/transport/configuration-sequence.ts). */
-export function isNewerSequence(theirs: number, ours: number): boolean {
-  const ahead = (((theirs - ours) % 65535) + 65535) % 65535;
-  return ahead >= 1 && ahead <= 32767;
-}
 
 export class ConfigurationUpdateService {
   private configuration: Configuration;

@@ -1,8 +1,9 @@
 /** reload/overlay: one full RELOAD peer composed from injected dependencies (RFC 6940 §1.2). */
 export { createOverlayPeer, openOverlayPeer, overlayHashOf, overlayParametersOf } from './overlay-peer.js';
 export { createOverlayClient } from './client-overlay.js';
-export { ConfigurationUpdateService, isNewerSequence, type ConfigurationUpdateDeps, type ConfigurationUpdateInit } from './configuration-update.js';
-export { AttachService, parseAddress, formatAddress, type AttachServiceDeps, type AttachServiceInit } from './attach-service.js';
+export { ConfigurationUpdateService, type ConfigurationUpdateDeps, type ConfigurationUpdateInit } from './configuration-update.js';
+export { AttachService, type AttachServiceDeps, type AttachServiceInit } from './attach-service.js';
+export { parseAddress, formatAddress } from '../links/host-candidate.js';
 export { AppAttachService, type AppAttachServiceDeps, type AppAttachServiceInit, type AppAttachStats } from './app-attach-service.js';
 export type { AppChannel, AppChannelData, AppChannelNetwork, AppAttachIce } from '../links/app-channel.js';
 export { createIceAppChannels, type ExistingConnections, type IceAppChannelsDeps, type IceAppChannelsInit } from './ice-app-channels.js';

@@ -21,7 +21,7 @@
 import type { OverlayParameters } from '../forwarding/index.js';
 import { WILDCARD_NODE_ID } from '../forwarding/index.js';
 import type { Link } from '../links/link.js';
-import { AbortError, type AbortOptions, type Clock, type Random } from '../runtime/components.js';
+import { AbortError, randomU64, type AbortOptions, type Clock, type Random } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer, Verifier } from '../security/signer.js';
 import { answerHeader } from '../transport/answer-header.js';
@@ -113,12 +113,6 @@ function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, opt
   });
 }
 
-function transactionId(random: Random): bigint {
-  let id = 0n;
-  for (const b of random.bytes(8)) id = (id << 8n) | BigInt(b);
-  return id;
-}
-
 /** Dialer side: send the signed Ping, resolve with the Node-ID that signed the PingAns. */
 export async function helloDial(deps: LinkHelloDeps, p: OverlayParameters, link: Link, options: AbortOptions & { timeoutMs?: number } = {}): Promise<NodeId> {
   const header: ForwardingHeader = {
@@ -128,7 +122,7 @@ export async function helloDial(deps: LinkHelloDeps, p: OverlayParameters, link:
     ttl: p.initialTtl,
     fragment: UNFRAGMENTED,
     length: 0,
-    transactionId: transactionId(deps.random),
+    transactionId: randomU64(deps.random),
     maxResponseLength: 0,
     viaList: [],
     destinationList: [{ kind: 'node', nodeId: WILDCARD_NODE_ID }],
@@ -163,8 +157,7 @@ export async function helloAccept(
   });
   const p = await parameters;
   const header = answerHeader(request.header, request.signer, deps.signer.nodeId, p);
-  let responseId = 0n;
-  for (const b of deps.random.bytes(8)) responseId = (responseId << 8n) | BigInt(b);
+  const responseId = randomU64(deps.random);
   const contents: MessageContents = { messageCode: MessageCode.ping_ans, messageBody: encodePingAns({ responseId, time: BigInt(Math.floor(deps.epochClock())) }), extensions: [] };
   if (!link.send(await sign(deps, header, contents, p))) throw new LinkHelloError(`cannot answer on ${link.remoteAddress}`);
   return request.signer;

@@ -9,7 +9,7 @@
  * away from them (client-updates.ts, §6.4.1).
  */
 import { createForwarding, overlayParameters, type Forwarding, type OverlayParameters } from '../forwarding/index.js';
-import type { AbortOptions, Hasher } from '../runtime/components.js';
+import { randomU64, type AbortOptions, type Hasher } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { BASE_ACCESS_POLICIES, createDataStore, kindTableFromConfiguration, unknownKindError, type DataStore, type KindTable } from '../storage/index.js';
 import { chordParameters, createChordTopology, type ChordTopology } from '../topology/chord/index.js';
@@ -99,9 +99,7 @@ export function composeOverlayMessaging(deps: OverlayPeerDeps, init: OverlayPeer
 /** §6.5.3 Ping: "a simple request/response which is used to verify connectivity of the target peer". Returns the unregister function. */
 export function servePing(transport: MessageTransport, deps: Pick<OverlayPeerDeps, 'random' | 'clock' | 'epochClock'>): () => void {
   return transport.handle('ping_req', () => {
-    let responseId = 0n;
-    for (const b of deps.random.bytes(8)) responseId = (responseId << 8n) | BigInt(b);
-    return { value: { responseId, time: BigInt(Math.floor(deps.epochClock ? deps.epochClock() : deps.clock.now())) } };
+    return { value: { responseId: randomU64(deps.random), time: BigInt(Math.floor(deps.epochClock ? deps.epochClock() : deps.clock.now())) } };
   });
 }
 

@@ -25,6 +25,13 @@ export interface Random {
   float(): number;
 }
 
+/** A random 64-bit unsigned integer from `random` (a transaction_id or response_id, RFC 6940 §6.3.2, §6.5.3). */
+export function randomU64(random: Pick<Random, 'bytes'>): bigint {
+  let v = 0n;
+  for (const b of random.bytes(8)) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
 /** Hash functions the protocol names (SHA-1 for chord-reload ids, §10.2; SHA-256 for signatures). */
 export interface Hasher {
   sha1(data: Uint8Array): Promise<Uint8Array>;

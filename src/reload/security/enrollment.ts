@@ -97,6 +97,14 @@ class Refusal {
 
 const refuse = (token: EnrollmentErrorToken, detail: string) => new Refusal(403, token, detail);
 
+/** §11.3: a "cryptographically random" Node-ID; never the all-zero or the wildcard all-ones id. */
+export function randomNodeId(random: Pick<Random, 'bytes'>): Uint8Array {
+  for (;;) {
+    const id = random.bytes(NODE_ID_LENGTH);
+    if (!id.every((b) => b === 0) && !id.every((b) => b === 0xff)) return id;
+  }
+}
+
 export class EnrollmentService {
   private readonly limiter: RateLimiter;
   private readonly log: Logger;
@@ -226,18 +234,10 @@ export class EnrollmentService {
       throw refuse('username_not_available', `the user name ${userName} is already taken by someone else: choose another one`);
     }
     const ids = [...(existing?.nodeIds ?? [])];
-    while (ids.length < count) ids.push(toHex(this.randomNodeId()));
+    while (ids.length < count) ids.push(toHex(randomNodeId(this.deps.random)));
     const record: NameRecord = { userName, keyHash, nodeIds: ids, firstIssuedAt: existing?.firstIssuedAt ?? now, lastIssuedAt: now };
     await registry.put(record);
     return ids.slice(0, count).map((h) => fromHex(h)!);
-  }
-
-  /** §11.3: "cryptographically random" Node-IDs; never the all-zero or the wildcard all-ones id. */
-  private randomNodeId(): Uint8Array {
-    for (;;) {
-      const id = this.deps.random.bytes(NODE_ID_LENGTH);
-      if (!id.every((b) => b === 0) && !id.every((b) => b === 0xff)) return id;
-    }
   }
 
   private serialized<T>(fn: () => Promise<T>): Promise<T> {

@@ -16,12 +16,17 @@ import { ErrorCode, MessageCode } from '../wire/message-codes.js';
 export const ANY_CONFIGURATION_SEQUENCE = 65535;
 const MODULUS = 65535;
 
+/** Whether sequence `theirs` is newer than `ours`: (theirs − ours) mod 65535 in 1..32767 (see above). */
+export function isNewerSequence(theirs: number, ours: number): boolean {
+  const ahead = (((theirs - ours) % MODULUS) + MODULUS) % MODULUS;
+  return ahead >= 1 && ahead <= 32767;
+}
+
 export type ConfigurationSequenceError = typeof ErrorCode.Error_Config_Too_Old | typeof ErrorCode.Error_Config_Too_New;
 
 /** The error for a request carrying `theirs` at a node whose sequence is `ours`, or undefined if it may proceed. */
 export function checkConfigurationSequence(theirs: number, ours: number, messageCode: number): ConfigurationSequenceError | undefined {
   if (theirs === ours) return undefined;
   if (theirs === ANY_CONFIGURATION_SEQUENCE && messageCode === MessageCode.config_update_req) return undefined;
-  const ahead = (((theirs - ours) % MODULUS) + MODULUS) % MODULUS;
-  return ahead >= 1 && ahead <= 32767 ? ErrorCode.Error_Config_Too_New : ErrorCode.Error_Config_Too_Old;
+  return isNewerSequence(theirs, ours) ? ErrorCode.Error_Config_Too_New : ErrorCode.Error_Config_Too_Old;
 }

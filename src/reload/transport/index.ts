@@ -13,4 +13,4 @@ export {
 export type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
 export { MAX_TRANSMISSIONS, type ClientTransactionState, clientTransactionTransitions } from './client-transaction.js';
 export { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
-export { checkConfigurationSequence, ANY_CONFIGURATION_SEQUENCE } from './configuration-sequence.js';
+export { checkConfigurationSequence, isNewerSequence, ANY_CONFIGURATION_SEQUENCE } from './configuration-sequence.js';

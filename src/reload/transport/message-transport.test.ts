@@ -74,6 +74,9 @@ class ScriptedForwarding implements Forwarding {
   isUsable() {
     return false;
   }
+  isUsableKey() {
+    return false;
+  }
   neighbours() {
     return [];
   }

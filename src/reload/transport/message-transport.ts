@@ -7,7 +7,7 @@
  * ForwardingDelegate.
  */
 import type { AbortOptions, Clock, Logger, Random } from '../runtime/components.js';
-import { AbortError, silentLogger, withTimeout } from '../runtime/components.js';
+import { AbortError, randomU64, silentLogger, withTimeout } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
 import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure } from '../forwarding/index.js';
@@ -193,10 +193,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
   }
 
   private newTransactionId(): bigint {
-    const b = this.random.bytes(8);
-    let v = 0n;
-    for (const x of b) v = (v << 8n) | BigInt(x);
-    return v;
+    return randomU64(this.random);
   }
 
   /** Sign (§6.3.4) and encode a message; too large for max-message-size -> Error_Message_Too_Large. */

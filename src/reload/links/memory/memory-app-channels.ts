@@ -9,9 +9,8 @@
 import { AbortError, type AbortOptions } from '../../runtime/components.js';
 import { bytesEqual, toHex } from '../../wire/codec/hex.js';
 import type { NodeId } from '../../wire/ids.js';
-import { formatIpAddress, parseIpAddressPort } from '../../wire/ip-address-port.js';
-import { CandType, OverlayLinkType, type IceCandidate } from '../../wire/methods/attach.js';
 import type { AppAttachIce, AppChannel, AppChannelNetwork } from '../app-channel.js';
+import { formatAddress, hostCandidate, parseAddress } from '../host-candidate.js';
 import { linkAppChannel } from '../link-app-channel.js';
 import { LinkOpenError } from '../link.js';
 import type { MemoryEndpoint, MemoryNetwork } from './memory-network.js';
@@ -26,8 +25,6 @@ export interface MemoryAppChannelsInit {
 }
 
 const utf8 = new TextEncoder();
-/** RFC 8445 §5.1.2.1 host candidate priority (as AttachService). */
-const HOST_PRIORITY = (126 << 24) + (65535 << 8) + (256 - 1);
 
 /** `h:p` → `h:port`. */
 function withPort(address: string, port: number): string {
@@ -55,11 +52,9 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
 
   const describe = (application: number): AppAttachIce => {
     const address = withPort(init.address, application);
-    const m = /^\[?([^\]]+?)\]?:(\d+)$/.exec(address);
-    const addrPort = m ? parseIpAddressPort(m[1]!, Number(m[2])) : undefined;
+    const addrPort = parseAddress(address);
     if (!addrPort) throw new RangeError(`${init.address} is not an address:port`);
-    const candidate: IceCandidate = { addrPort, overlayLink: OverlayLinkType.TLS_TCP_FH_NO_ICE, foundation: utf8.encode('1'), priority: HOST_PRIORITY, type: CandType.host, extensions: [] };
-    return { ufrag: utf8.encode('mem'), password: utf8.encode('memory-network'), candidates: [candidate] };
+    return { ufrag: utf8.encode('mem'), password: utf8.encode('memory-network'), candidates: [hostCandidate(addrPort)] };
   };
   const endpointFor = (application: number): MemoryEndpoint => {
     const e = endpoints.get(application);
@@ -78,11 +73,9 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
     },
     async open(remote: NodeId, application: number, answer: AppAttachIce, options?: AbortOptions): Promise<AppChannel> {
       if (closed) throw new AbortError('closed');
-      const c = answer.candidates.find((x) => x.addrPort.kind !== 'unknown');
-      if (!c) throw new LinkOpenError('the AppAttachAns has no candidate this network can reach');
-      const host = formatIpAddress(c.addrPort);
-      const port = c.addrPort.kind === 'unknown' ? 0 : c.addrPort.port;
-      const link = await endpointFor(application).linkFactory.open(c.addrPort.kind === 'ipv6' ? `[${host}]:${port}` : `${host}:${port}`, options);
+      const address = answer.candidates.map((x) => formatAddress(x.addrPort)).find((a) => a !== undefined);
+      if (!address) throw new LinkOpenError('the AppAttachAns has no candidate this network can reach');
+      const link = await endpointFor(application).linkFactory.open(address, options);
       const id = init.authenticate(link.remoteAddress);
       if (!id || !bytesEqual(id, remote)) {
         link.close();

@@ -20,8 +20,8 @@
  */
 import SimplePeer from 'simple-peer';
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Timer } from '../../runtime/components.js';
-import { formatIpAddress } from '../../wire/ip-address-port.js';
 import { DATA_FRAME_OVERHEAD, FramedLink } from '../framed-link.js';
+import { formatAddress } from '../host-candidate.js';
 import { LinkOpenError } from '../link.js';
 import { REAL_LINK_DEFAULTS, type RealLinkSettings } from '../real-link-defaults.js';
 import { SimplePeerPipe } from './data-channel-pipe.js';
@@ -258,7 +258,7 @@ class Session implements WebRtcConnection {
         }
         const pipe = new SimplePeerPipe(this.peer, DATA_CHANNEL_MESSAGE_SIZE);
         const first = remote.candidates[0];
-        const where = first && first.addrPort.kind !== 'unknown' ? `${formatIpAddress(first.addrPort)}:${first.addrPort.port}` : remote.ufrag;
+        const where = (first && formatAddress(first.addrPort)) ?? remote.ufrag;
         this.link = new DataChannelLink(this.deps, pipe, { ...REAL_LINK_DEFAULTS, ...this.init.link, id: `dc${this.id}`, remoteAddress: `webrtc:${where}` });
         this.link.connection = this;
         resolve(this);

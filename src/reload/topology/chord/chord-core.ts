@@ -72,13 +72,7 @@ export class ChordCore {
     this.startedAt = deps.clock.now();
     this.table = new RoutingTable(this.self, this.params.successors, this.params.predecessors);
     this.machine = new StateMachine<JoinState>('chord join', joinTransitions, 'idle');
-    const byKey = deps.forwarding.isUsableKey?.bind(deps.forwarding);
-    this.router = new ChordRouter({
-      table: this.table,
-      isUsable: (id) => deps.forwarding.isUsable(id),
-      ...(byKey ? { isUsableKey: byKey } : {}),
-      inRing: () => isInRing(this.machine.state),
-    });
+    this.router = new ChordRouter({ table: this.table, isUsableKey: (key) => deps.forwarding.isUsableKey(key), inRing: () => isInRing(this.machine.state) });
     this.machine.subscribe((to, from, reason) => {
       this.log.debug('chord state', { from, to, reason });
       this.emit({ type: 'state', state: to });

@@ -10,10 +10,8 @@ import type { RoutingEntry, RoutingTable } from './routing-table.js';
 
 export interface ChordRouterDeps {
   readonly table: RoutingTable;
-  /** Whether the link to this peer is in the link table and open (forwarding.isUsable). */
-  readonly isUsable: (id: NodeId) => boolean;
-  /** The same by nodeIdKey, when the link table offers it (no key string built per routing decision). */
-  readonly isUsableKey?: (key: string) => boolean;
+  /** Whether the link to the peer of this nodeIdKey is in the link table and open (forwarding.isUsableKey: no key string built per routing decision). */
+  readonly isUsableKey: (key: string) => boolean;
   /** Whether this peer is part of the ring and answers for its range (join state). */
   readonly inRing: () => boolean;
 }
@@ -24,7 +22,7 @@ export class ChordRouter implements Router {
 
   constructor(private readonly deps: ChordRouterDeps) {
     const byKey = deps.isUsableKey;
-    this.usable = byKey ? (e) => byKey(e.key) : (e) => deps.isUsable(e.id);
+    this.usable = (e) => byKey(e.key);
   }
 
   /**

@@ -78,7 +78,7 @@ describe('ChordRouter (RFC 6940 §10.1, §10.3)', () => {
     const table = new RoutingTable(at(self), 2, 2);
     for (const n of peers) table.add(at(n));
     const down = new Set((opts.down ?? []).map(k));
-    const router = new ChordRouter({ table, isUsable: (id) => !down.has(nodeIdKey(id)), inRing: () => opts.inRing ?? true });
+    const router = new ChordRouter({ table, isUsableKey: (key) => !down.has(key), inRing: () => opts.inRing ?? true });
     return router;
   };
   const res = (v: bigint) => ({ kind: 'resource' as const, resourceId: idAt(v) });
