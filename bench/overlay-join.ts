@@ -8,7 +8,7 @@
  * Measured on the page's own clock from navigation start to the overlay API object
  * (window.chordphone.overlay) saying joined; beside it the same from the bench's `page.goto` /
  * `page.reload` call, the page's overlay.start() → each join phase, and when the page's overlay
- * code arrived. Needs a built app (`npm run build`: dist/, or BENCH_DIST for
+ * code had arrived and run. Needs a built app (`npm run build`: dist/, or BENCH_DIST for
  * another build directory, so a bench does not serve the dist/ other runs use) and
  * /usr/bin/chromium; BENCH_JOIN_RUNS sets how many of each (default 7), BENCH_JOIN_PEERS the
  * overlay's headless peers (default 20).
@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_PATH } from '../e2e/chromium.js';
+import { OVERLAY_CODE_MARK } from '../src/app/boot-marks.js';
 import { startChordphoneServer } from '../src/server/chordphone-server.js';
 import { nodeNetwork } from '../src/server/node-network.js';
 import { envInteger, type BenchModule, type BenchResult } from './bench.js';
@@ -40,7 +41,7 @@ interface Timing {
   readonly page: number;
   /** overlay.start() → start of each phase. */
   readonly phases: Readonly<Record<string, number>>;
-  /** Navigation start → the session chunk (the overlay's code) loaded, from the page's resource timing. */
+  /** Navigation start → the overlay's code had arrived and run (its performance mark, src/app/boot-marks.ts). */
   readonly codeMs: number;
   readonly reused: boolean;
 }
@@ -59,18 +60,18 @@ async function timeToJoined(page: Page, navigate: () => Promise<unknown>): Promi
   await navigate();
   const joinedAt = await page.waitForFunction(() => ((globalThis as PageView).chordphone?.overlay?.getSnapshot().phase === 'joined' ? performance.now() : false), undefined, { polling: 5, timeout: 30_000 });
   const wall = (await joinedAt.jsonValue()) as number;
-  const s = await page.evaluate(() => {
+  const s = await page.evaluate((mark) => {
     const snap = (globalThis as PageView).chordphone!.overlay!.getSnapshot();
-    const chunks = performance.getEntriesByType('resource').filter((e) => /session-boot[^/]*\.js$/.test(e.name)) as PerformanceResourceTiming[];
-    return { ...snap, codeMs: chunks[0]?.responseEnd ?? Number.NaN, timeOrigin: performance.timeOrigin };
-  });
+    const ran = performance.getEntriesByName(mark, 'mark')[0];
+    return { ...snap, codeMs: ran?.startTime ?? Number.NaN, timeOrigin: performance.timeOrigin };
+  }, OVERLAY_CODE_MARK);
   return { wall, fromCall: s.timeOrigin + wall - calledAt, page: s.joinMs ?? Number.NaN, phases: s.phaseMs, codeMs: s.codeMs, reused: s.reusedIdentity === true };
 }
 
-/** One run as a line: wall, the session code's arrival, and each phase's start from overlay.start(). */
+/** One run as a line: wall, when the overlay's code ran, and each phase's start from overlay.start(). */
 function runLine(t: Timing): string {
   const phases = PHASES.filter((p) => t.phases[p] !== undefined).map((p) => `${p} ${t.phases[p]}`).join(', ');
-  return `${Math.round(t.wall)} ms (from goto ${Math.round(t.fromCall)}; code at ${Math.round(t.codeMs)}; from start(): ${phases}${t.reused ? '' : ', enrolled'})`;
+  return `${Math.round(t.wall)} ms (from goto ${Math.round(t.fromCall)}; overlay code ran at ${Math.round(t.codeMs)}; from start(): ${phases}${t.reused ? '' : ', enrolled'})`;
 }
 
 export const overlayJoinBench: BenchModule = {
@@ -109,7 +110,7 @@ export const overlayJoinBench: BenchModule = {
       const phases = PHASES.filter((p) => xs.some((x) => x.phases[p] !== undefined))
         .map((p) => `${p} at ${Math.round(median(xs.map((x) => x.phases[p] ?? Number.NaN)))}`)
         .join(', ');
-      return `${label.padEnd(34)} median ${Math.round(median(xs.map((x) => x.wall)))} ms, max ${Math.round(Math.max(...xs.map((x) => x.wall)))} ms, ${xs.length} runs (from the goto/reload call: median ${Math.round(median(xs.map((x) => x.fromCall)))} ms); code loaded at ${Math.round(median(xs.map((x) => x.codeMs)))} ms; in the page from overlay.start(): ${phases} ms`;
+      return `${label.padEnd(34)} median ${Math.round(median(xs.map((x) => x.wall)))} ms, max ${Math.round(Math.max(...xs.map((x) => x.wall)))} ms, ${xs.length} runs (from the goto/reload call: median ${Math.round(median(xs.map((x) => x.fromCall)))} ms); overlay code ran at ${Math.round(median(xs.map((x) => x.codeMs)))} ms; in the page from overlay.start(): ${phases} ms`;
     };
     console.log(row('first visit (key + enroll + join)', first));
     console.log(row('reload (stored identity + join)', again));

@@ -11,9 +11,12 @@
  *   SIM_PEERS=10000 npm run bench -- sim
  * Environment: SIM_PEERS (1000), SIM_UPKEEP_PEERS (1000), SIM_DURATION (10m, the runs without
  * churn), SIM_CHURN_DURATION (30m), SIM_CHURN_MEDIAN (10m), SIM_STORES (1000), SIM_SEED (1),
- * SIM_RUNS (steady,churn,upkeep: which runs), SIM_TOPOLOGY.
+ * SIM_RUNS (steady,churn,upkeep: which runs), SIM_TOPOLOGY, SIM_CHORD_REACTIVE (true, false or auto:
+ * chord-reactive of the overlay, RFC 6940 §11.1; auto, the default, is reactive up to 1,000 peers).
  * Build time is wall time (the goal's measure); the CPU time of the build is shown beside it, since
- * other processes on a shared machine inflate the wall time.
+ * other processes on a shared machine inflate the wall time, and so are the build's frames and
+ * Update requests per peer (every hop, framing acks and link probes included). bin/run-bundled.mjs
+ * runs the benches with a 64 MB young generation (bin/young-generation.mjs), as `chordphone sim` runs.
  */
 import { formatDuration, parseDuration } from '../src/sim/harness/duration.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from '../src/sim/harness/run-simulation.js';
@@ -48,6 +51,9 @@ async function runSim(): Promise<{ ok: boolean }> {
   const seed = envInteger('SIM_SEED', 1);
   const runs = new Set((process.env.SIM_RUNS ?? 'steady,churn,upkeep').split(',').map((s) => s.trim()));
   const topologyName = process.env.SIM_TOPOLOGY ?? DEFAULT_TOPOLOGY;
+  const reactiveEnv = process.env.SIM_CHORD_REACTIVE ?? 'auto';
+  if (!['true', 'false', 'auto'].includes(reactiveEnv)) throw new Error(`SIM_CHORD_REACTIVE must be true, false or auto, got "${reactiveEnv}"`);
+  const chordReactive = reactiveEnv === 'auto' ? {} : { chordReactive: reactiveEnv === 'true' };
   const factory = TOPOLOGIES[topologyName];
   if (!factory) throw new Error(`SIM_TOPOLOGY must be one of ${Object.keys(TOPOLOGIES).join(', ')}`);
 
@@ -56,9 +62,10 @@ async function runSim(): Promise<{ ok: boolean }> {
   const simulate = async (name: string, o: SimulationOptions): Promise<SimulationReport> => {
     const what = `${name}: N = ${fmt(o.peers)}, ${formatDuration(o.durationMs)}${o.churnMedianMs ? `, churn median ${formatDuration(o.churnMedianMs)}` : ', no churn'}, ${fmt(o.stores ?? 0)} stores, seed ${o.seed}`;
     console.log(`-- ${what}`);
-    const { report } = await runSimulation(factory, { ...o, progress: (l) => console.log(`   ${l}`) });
+    const { report } = await runSimulation(factory, { ...o, ...chordReactive, progress: (l) => console.log(`   ${l}`) });
     console.log(
-      `   topology ${report.topology}; build ${fmt(report.buildSeconds, 1)} s wall (${fmt(report.buildCpuSeconds, 1)} s CPU), run ${fmt(report.runSeconds, 1)} s wall, heap ${fmt(report.heapMB)} MB; ` +
+      `   topology ${report.topology}${report.chordReactive === null ? '' : ` (${report.chordReactive ? 'reactive' : 'periodic'} recovery)`}; ` +
+        `build ${fmt(report.buildSeconds, 1)} s wall (${fmt(report.buildCpuSeconds, 1)} s CPU${report.buildTraffic ? `, ${fmt(report.buildTraffic.framesPerPeer)} frames and ${fmt(report.buildTraffic.updatesPerPeer)} Updates per peer` : ''}), run ${fmt(report.runSeconds, 1)} s wall, heap ${fmt(report.heapMB)} MB; ` +
         `hops mean ${fmt(report.hops.mean, 2)} p50 ${report.hops.p50} p99 ${report.hops.p99}; lookups ${pct(report.lookupSuccess)}; ` +
         `fetch-after-store ${pct(report.fetchAfterStoreSuccess)} (${report.workload.fetchesOk}/${report.workload.fetches}); ` +
         `upkeep ${fmt(report.upkeepBytesPerPeerPerSec, 1)} B/s/peer; ${fmt(report.messages)} messages`,

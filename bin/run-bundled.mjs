@@ -5,12 +5,15 @@ import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ensureLargeYoungGeneration } from './young-generation.mjs';
 
 const [entry, ...rest] = process.argv.slice(2);
 if (!entry) {
   console.error('usage: run-bundled.mjs FILE.ts [args…]');
   process.exit(2);
 }
+// The benches include the simulator: with the young generation `chordphone sim` runs with.
+ensureLargeYoungGeneration();
 // Inside the project, so the bundle's bare imports (packages stay external) resolve from node_modules.
 const cache = resolve('node_modules/.cache');
 mkdirSync(cache, { recursive: true });

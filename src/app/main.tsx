@@ -1,15 +1,17 @@
 /**
  * Browser entry point: paints the app shell at once (React, the shell, the navigation, the join's
- * first step), loads the overlay and the phone session behind `import()` (session-boot.tsx), and
- * puts their parts into the shell's slots when they arrive (the shell stays mounted: no jump,
- * nothing typed is lost). Issue 7: this file and what it imports statically are the initial
- * JavaScript (≤ 250 KB gzipped, checked by src/app/build/bundle-size-report.ts on every build).
+ * first step), loads the overlay (early-boot.ts → overlay-boot.ts, first) and the phone session
+ * (session-boot.tsx) behind `import()`, and puts their parts into the shell's slots when they
+ * arrive (the shell stays mounted: no jump, nothing typed is lost). Issue 7: this file and what it
+ * imports statically are the initial JavaScript (≤ 250 KB gzipped, checked by
+ * src/app/build/bundle-size-report.ts on every build).
  */
+// First: asks for the overlay's code and configuration before React's code runs.
+import { overlayBooting, returningUser } from './early-boot.js';
 import { StrictMode, use } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App, type ShellParts } from './App.js';
 import { StatusPlaceholder, ViewPlaceholder } from './BootPlaceholders.js';
-import { readLastUser } from './first-run/last-user.js';
 import { LazyPart } from './LazyPart.js';
 import { registerServiceWorker } from './pwa/register-service-worker.js';
 import type { BootedSession } from './session-boot.js';
@@ -19,11 +21,16 @@ import './app.css';
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
-/** The name this browser last joined with: session-boot joins with it, and the placeholders already show it. */
-const returningUser = readLastUser();
-
-// Started before the first render, so loading the overlay code overlaps painting the shell.
-const booting: Promise<BootedSession> = import('./session-boot.js').then(({ bootSession }) => bootSession(returningUser));
+// `returningUser` (early-boot.ts): the name this browser last joined with; session-boot joins with
+// it, and the placeholders already show it. The overlay comes in its own smaller chunk, asked for
+// before anything else, and a guest's starts joining as soon as it has run (issue 5: page load →
+// joined); the phone, the views and JsSIP come once it has joined (overlay-boot.ts
+// `sessionCodeDue`, at most 1 s), so running their code does not hold up the join. A returning
+// user's session makes its own overlay: its code is asked for at once.
+const sessionCode = returningUser === undefined ? undefined : import('./session-boot.js');
+const booting: Promise<BootedSession> = overlayBooting.then(({ overlay, sessionCodeDue }) =>
+  sessionCodeDue.then(() => sessionCode ?? import('./session-boot.js')).then(({ bootSession }) => bootSession(returningUser, overlay)),
+);
 
 function BootedStatus() {
   const { Status } = use(booting);
@@ -75,11 +82,9 @@ const parts: ShellParts = {
     </LazyPart>
   ),
 };
-
 createRoot(root).render(
   <StrictMode>
     <App parts={parts} />
   </StrictMode>,
 );
-
 if (import.meta.env.PROD) void registerServiceWorker();

@@ -1,14 +1,14 @@
 /**
  * The heavy half of the app, loaded by main.tsx behind `import()` (issue 7: the initial JavaScript
- * stays small): starts the tab's overlay peer and the phone session, the call recorder (history),
- * and gives the shell's parts bound to them (the header status, the call layer, the views).
- * RELOAD, the security layer, JsSIP and every view come in through here.
+ * stays small): starts the phone session on the tab's boot overlay (overlay-boot.ts, its own
+ * chunk, already joining), the call recorder (history), and gives the shell's parts bound to them
+ * (the header status, the call layer, the views). JsSIP and every view come in through here.
  */
 import type { ComponentType } from 'react';
 import { UnreadBadge } from './chat/UnreadBadge.js';
 import { MissedCallBadge } from './history/MissedCallBadge.js';
 import { startRecorder } from './history/recorder.js';
-import { createBrowserOverlay } from './overlay/browser-overlay.js';
+import type { Overlay } from './overlay/overlay.js';
 import { callTargetOf, startBrowserPhoneSession } from './phone/browser-session.js';
 import { SessionCallLayer, SessionStatus, SessionView } from './phone/SessionApp.js';
 import type { Navigate, ViewId, ViewTarget } from './views.js';
@@ -25,14 +25,13 @@ export interface BootedSession {
 }
 
 /**
- * Starts the overlay and the phone (once per page). `returningUser`: the name this browser last
+ * Starts the phone session (once per page) on the tab's boot overlay (overlay-boot.ts: a guest's
+ * is joining already; a returning user's is never started). `returningUser`: the name this browser last
  * joined with (first-run/last-user.ts): joined with at once, no guest step. Without it the tab
  * boots as a guest, so a first visit to `/?call=bob` calls in one click while the first run asks
  * for a name.
  */
-export function bootSession(returningUser?: string): BootedSession {
-  // A returning user's session never starts this guest overlay (phone-session.ts).
-  const overlay = createBrowserOverlay();
+export function bootSession(returningUser: string | undefined, overlay: Overlay): BootedSession {
   // The phone (issue 6): registers the user once joined; sets and keeps window.chordphone.overlay / .phone current (debug-handle.ts).
   const session = startBrowserPhoneSession(overlay, location.href, returningUser);
   const stopRecorder = startRecorder(session);

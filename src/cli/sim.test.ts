@@ -37,6 +37,11 @@ describe('chordphone sim: options', () => {
     expect(d !== 'help' && d.simulation).toMatchObject({ peers: 100, seed: 1, durationMs: 600_000, churnMedianMs: 0 });
     expect(parseSimArgs(['--churn-median', 'none'])).toMatchObject({ simulation: { churnMedianMs: 0 } });
     expect(parseSimArgs(['--duration', '1.5h'])).toMatchObject({ simulation: { durationMs: 5_400_000 } });
+    // chord-reactive (RFC 6940 §11.1): absent or auto leaves the choice to the topology.
+    expect(parseSimArgs(['--chord-reactive', 'false'])).toMatchObject({ simulation: { chordReactive: false } });
+    expect(parseSimArgs(['--chord-reactive', 'true'])).toMatchObject({ simulation: { chordReactive: true } });
+    const auto = parseSimArgs(['--chord-reactive', 'auto']);
+    expect(auto !== 'help' && 'chordReactive' in auto.simulation).toBe(false);
   });
 
   it.each([
@@ -52,6 +57,7 @@ describe('chordphone sim: options', () => {
     [['--latency', 'fast'], /--latency/],
     [['--sample-peers', '3'], /--pcap/],
     [['--topology', 'kademlia'], /--topology/],
+    [['--chord-reactive', 'yes'], /--chord-reactive/],
     [['--frobnicate'], /frobnicate/],
     [['extra'], /extra|positional/i],
   ])('%j → one-line error, exit 2', async (args, message) => {
@@ -83,7 +89,9 @@ describe('chordphone sim: end to end through main()', () => {
       expect(lines).toHaveLength(1);
       const r = JSON.parse(lines[0]!) as Record<string, unknown>;
       for (const k of ['peers', 'seed', 'buildSeconds', 'heapMB', 'hops', 'lookupSuccess', 'fetchAfterStoreSuccess', 'upkeepBytesPerPeerPerSec', 'messages']) expect(r).toHaveProperty(k);
-      expect(r).toMatchObject({ peers: 50, seed: 1, topology: 'chord' });
+      // 50 peers: reactive recovery by default (chord-topology.ts defaultChordReactive); the build's frames metered.
+      expect(r).toMatchObject({ peers: 50, seed: 1, topology: 'chord', chordReactive: true });
+      expect((r.buildTraffic as { updatesPerPeer: number }).updatesPerPeer).toBeGreaterThan(0);
       const hops = r.hops as { mean: number; p50: number; p99: number };
       expect(hops.mean).toBeGreaterThan(0);
       expect(hops.p99).toBeGreaterThanOrEqual(hops.p50);

@@ -14,7 +14,7 @@ import type { CliIo } from './main.js';
 const USAGE =
   'sim [--peers N] [--seed S] [--duration 10m] [--churn-median 10m|none] [--fail-fraction 0.5] ' +
   '[--latency 20ms] [--loss 0.01] [--stores N] [--value-size BYTES] ' +
-  '[--pcap FILE] [--sample-peers K] [--topology chord] [--json] [--progress]';
+  '[--pcap FILE] [--sample-peers K] [--topology chord] [--chord-reactive true|false|auto] [--json] [--progress]';
 
 const OPTIONS = {
   peers: { type: 'string' },
@@ -29,6 +29,7 @@ const OPTIONS = {
   pcap: { type: 'string' },
   'sample-peers': { type: 'string' },
   topology: { type: 'string' },
+  'chord-reactive': { type: 'string' },
   json: { type: 'boolean', default: false },
   progress: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -72,6 +73,9 @@ export function parseSimArgs(args: readonly string[]): SimCommandOptions | 'help
   if (!(topology in TOPOLOGIES)) throw new UsageError(`--topology must be one of ${Object.keys(TOPOLOGIES).join(', ')}, not "${topology}"`);
   const churnText = values['churn-median'];
   const churnMedianMs = churnText === undefined || churnText === 'none' || churnText === 'off' ? 0 : duration('churn-median', churnText, 0, true);
+  // §11.1 chord-reactive of the simulated overlay; `auto` (default): the topology's choice by N.
+  const reactiveText = values['chord-reactive'];
+  if (reactiveText !== undefined && !['true', 'false', 'auto'].includes(reactiveText)) throw new UsageError(`--chord-reactive must be true, false or auto, not "${reactiveText}"`);
   const pcapFile = values.pcap;
   if (pcapFile === '') throw new UsageError('--pcap needs a file name');
   if (values['sample-peers'] !== undefined && pcapFile === undefined) throw new UsageError('--sample-peers only makes sense with --pcap FILE');
@@ -85,6 +89,7 @@ export function parseSimArgs(args: readonly string[]): SimCommandOptions | 'help
     loss: fraction('loss', values.loss, 0, true),
     stores: integer('stores', values.stores, 1000, 0, 10_000_000),
     valueSize: integer('value-size', values['value-size'], 64, 0, 60_000),
+    ...(reactiveText === 'true' || reactiveText === 'false' ? { chordReactive: reactiveText === 'true' } : {}),
     ...(pcapFile !== undefined ? { pcap: { samplePeers: integer('sample-peers', values['sample-peers'], 5, 1, 1_000_000) } } : {}),
   };
   return { simulation, topology, json: values.json ?? false, progress: values.progress ?? false, ...(pcapFile !== undefined ? { pcapFile } : {}) };
@@ -99,8 +104,9 @@ export function formatSimReport(r: SimulationReport, pcapFile?: string): string 
   const errors = Object.entries(r.workload.errors).map(([k, v]) => `${k} ×${v}`).join(', ');
   const lines = [
     `chordphone sim: ${num(r.peers)} peers, topology: ${r.topology}, seed ${r.seed}`,
-    `  ${formatDuration(r.durationSeconds * 1000)} of virtual time, ${churn}, latency ${r.latencyMs} ms, loss ${r.loss}`,
-    `  build              ${r.buildSeconds.toFixed(1)} s wall (${r.buildCpuSeconds.toFixed(1)} s CPU) to build and stabilize, heap ${num(r.heapMB)} MB`,
+    `  ${formatDuration(r.durationSeconds * 1000)} of virtual time, ${churn}, latency ${r.latencyMs} ms, loss ${r.loss}${r.chordReactive === null ? '' : `, ${r.chordReactive ? 'reactive' : 'periodic'} recovery`}`,
+    `  build              ${r.buildSeconds.toFixed(1)} s wall (${r.buildCpuSeconds.toFixed(1)} s CPU) to build and stabilize, heap ${num(r.heapMB)} MB` +
+      (r.buildTraffic ? `; ${num(r.buildTraffic.framesPerPeer)} frames, ${num(r.buildTraffic.updatesPerPeer)} Updates per peer` : ''),
     `  run                ${r.runSeconds.toFixed(1)} s wall`,
     `  hops               mean ${r.hops.mean.toFixed(2)}, p50 ${r.hops.p50}, p99 ${r.hops.p99} (${num(r.hops.count)} lookups)`,
     `  lookups answered   ${pct(r.lookupSuccess)}`,

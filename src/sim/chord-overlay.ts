@@ -125,6 +125,8 @@ export interface ChordOverlayInit {
   readonly logger?: Logger;
   /** Progress lines while building. */
   readonly progress?: (line: string) => void;
+  /** Called with the overlay before any peer is built (e.g. to meter the build's traffic). */
+  readonly onCreated?: (overlay: ChordOverlay) => void;
   /** The identity of the `index`-th peer created (default: a fast signer with a random Node-ID). */
   readonly identity?: (index: number) => SimIdentity;
   /** Storage bounds of every peer (per user, total; storage-limits.ts); default DEFAULT_STORAGE_LIMITS. */
@@ -225,7 +227,7 @@ function errorName(e: unknown): string {
   return String(e);
 }
 
-export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinConcurrency' | 'settleMs' | 'progress'> = {}): ChordOverlay {
+export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinConcurrency' | 'settleMs' | 'progress' | 'onCreated'> = {}): ChordOverlay {
   const clock = init.clock ?? new VirtualClock();
   const random = init.random ?? new SeededRandom(init.seed ?? 1);
   const network = new MemoryNetwork(
@@ -411,6 +413,7 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
  */
 export async function buildChordOverlay(init: ChordOverlayInit = {}): Promise<ChordOverlay> {
   const overlay = createChordOverlay(init);
+  init.onCreated?.(overlay);
   const n = init.peers ?? 0;
   const concurrency = init.joinConcurrency ?? 1;
   const step = Math.max(1, Math.ceil(n / 10));

@@ -11,27 +11,15 @@ import type { Destination } from '../reload/wire/destination.js';
 import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
 import { decodeFramedMessage } from '../reload/wire/framing.js';
 import { formatIpAddress } from '../reload/wire/ip-address-port.js';
-import { messageCodeName } from '../reload/wire/message-codes.js';
 import { decodeReloadMessage } from '../reload/wire/reload-message.js';
+import { messageCodeName } from '../reload/wire/message-codes.js';
 import { ChordLeaveType, ChordUpdateType, encodeChordLeaveData } from '../reload/wire/methods/chord.js';
 import { ProbeInformationType } from '../reload/wire/methods/probe.js';
 import { buildChordOverlay, createChordOverlay, simAddress, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
+import { captureMessages as capture } from './testing/capture-messages.js';
 
 const node = (nodeId: Uint8Array): Destination => ({ kind: 'node', nodeId });
 const resource = (resourceId: Uint8Array): Destination => ({ kind: 'resource', resourceId });
-
-/** The RELOAD messages on the network, as `from>to:message_code_name`. */
-function capture(o: ChordOverlay): { from: string; to: string; name: string; bytes: Uint8Array }[] {
-  const out: { from: string; to: string; name: string; bytes: Uint8Array }[] = [];
-  o.network.tap((f) => {
-    const m = decodeFramedMessage(f.bytes);
-    if (m.kind !== 'data' || m.message.length === 0 || f.dropped) return;
-    const { payload } = decodeForwardingHeaderOnly(m.message, { maxMessageSize: 1 << 24 });
-    const code = (payload[0]! << 8) | payload[1]!;
-    out.push({ from: f.from, to: f.to, name: messageCodeName(code) ?? String(code), bytes: m.message });
-  });
-  return out;
-}
 
 /** The live peer responsible for position `pos` (its successor on the sorted ring). */
 function responsibleFor(o: ChordOverlay, pos: bigint): SimChordPeer {

@@ -69,6 +69,8 @@ function identityBytes(nodeId: NodeId, userName: string): Uint8Array {
 
 export class FastSigner implements Signer {
   private readonly id: Uint8Array;
+  /** The identity never changes: one frozen value for every signature (signing is per message). */
+  private readonly signerIdentity: SignerIdentity;
 
   constructor(
     readonly nodeId: NodeId,
@@ -76,6 +78,7 @@ export class FastSigner implements Signer {
     private readonly key: number = DEFAULT_FAST_SIGNER_KEY,
   ) {
     this.id = identityBytes(nodeId, userName);
+    this.signerIdentity = Object.freeze({ identityType: SignerIdentityType.cert_hash, hashAlg: HashAlgorithm.none, hash: this.id });
   }
 
   certificates(): readonly GenericCertificate[] {
@@ -83,19 +86,22 @@ export class FastSigner implements Signer {
   }
 
   identity(): SignerIdentity {
-    return { identityType: SignerIdentityType.cert_hash, hashAlg: HashAlgorithm.none, hash: this.id };
+    return this.signerIdentity;
   }
 
   sign(input: Uint8Array, _options?: AbortOptions): Promise<Signature> {
-    return Promise.resolve({ algorithm: FAST_SIGNATURE_ALGORITHM, identity: this.identity(), signatureValue: fastMac(this.key, this.id, input) });
+    return Promise.resolve({ algorithm: FAST_SIGNATURE_ALGORITHM, identity: this.signerIdentity, signatureValue: fastMac(this.key, this.id, input) });
   }
+}
+
+function forbidden(why: string): Promise<never> {
+  return Promise.reject(ReloadError.of('Error_Forbidden', `fast signature: ${why}`));
 }
 
 export class FastVerifier implements Verifier {
   constructor(private readonly key: number = DEFAULT_FAST_SIGNER_KEY) {}
 
   verify(input: Uint8Array, signature: Signature, _certificates: readonly GenericCertificate[], _options?: AbortOptions): Promise<VerifiedSigner> {
-    const forbidden = (why: string) => Promise.reject(ReloadError.of('Error_Forbidden', `fast signature: ${why}`));
     const { algorithm, identity, signatureValue } = signature;
     if (algorithm.hash !== FAST_SIGNATURE_ALGORITHM.hash || algorithm.signature !== FAST_SIGNATURE_ALGORITHM.signature) return forbidden('not a fast signature');
     if (!('hash' in identity) || identity.identityType !== SignerIdentityType.cert_hash || identity.hashAlg !== HashAlgorithm.none) return forbidden('not a fast identity');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { webCryptoHasher } from '../platform/web-crypto.js';
 import { toHex } from '../reload/wire/codec/hex.js';
@@ -77,5 +78,41 @@ describe('VirtualClock', () => {
     const outer = clock.advance(10);
     await expect(clock.advance(10)).rejects.toThrow(/already running/);
     await outer;
+  });
+
+  it('runs timers in (time, order set) order whatever is cancelled, and cancelled ones leave at once', async () => {
+    const op = fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 40 }) }), fc.record({ cancel: fc.nat() }));
+    const many = { numRuns: 300 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 20, maxLength: 200 }), fc.array(fc.nat(), { maxLength: 20 }), async (ops, lateCancels) => {
+        const clock = new VirtualClock();
+        const ran: number[] = [];
+        const timers: { ms: number; timer: { cancel(): void }; cancelled: boolean }[] = [];
+        const cancel = (k: number) => {
+          const t = timers[k % timers.length];
+          if (!t || t.cancelled) return;
+          t.cancelled = true;
+          t.timer.cancel();
+        };
+        for (const o of ops) {
+          if ('add' in o) {
+            const i = timers.length;
+            timers.push({ ms: o.add, timer: clock.setTimer(o.add, () => ran.push(i)), cancelled: false });
+          } else cancel(o.cancel);
+        }
+        // More cancels from a timer part-way through (of timers not yet due).
+        clock.setTimer(20, () => lateCancels.forEach((k) => timers[k % timers.length]!.ms > 20 && cancel(k)));
+        expect(clock.pendingTimers).toBe(timers.filter((t) => !t.cancelled).length + 1);
+        await clock.runAll();
+        expect(clock.pendingTimers).toBe(0);
+        const expected = timers
+          .map((t, i) => ({ ...t, i }))
+          .filter((t) => !t.cancelled)
+          .sort((a, b) => a.ms - b.ms || a.i - b.i)
+          .map((t) => t.i);
+        expect(ran).toEqual(expected);
+      }),
+      many,
+    );
   });
 });

@@ -22,24 +22,27 @@ const NOOP = () => {};
 
 /**
  * A pending timer, and the Timer handed out for it (one object per timer rather than an entry plus
- * a handle and its closure: a simulation sets a few per message it carries).
+ * a handle and its closure: a simulation sets a few per message it carries). It knows its place in
+ * the clock's heap, so a cancelled timer leaves the heap at once: most timers of a simulation
+ * (retransmission, request lifetime, link liveness) are cancelled long before they are due, and
+ * kept in the heap they would pile up and outlive their owners.
  */
 class Entry implements Timer {
-  cancelled = false;
+  /** Position in the clock's heap; -1 once run or cancelled. */
+  index = -1;
 
   constructor(
     readonly at: number,
     readonly seq: number,
-    /** Replaced by NOOP when cancelled, so the callback (and all it captured) can be collected at once. */
+    /** Replaced by NOOP when cancelled or run, so the callback (and all it captured) can be collected at once. */
     public fn: () => void,
     private readonly clock: VirtualClock,
   ) {}
 
   cancel(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
+    if (this.index < 0) return;
     this.fn = NOOP;
-    this.clock.onCancel();
+    this.clock.remove(this);
   }
 }
 
@@ -58,8 +61,8 @@ export interface VirtualClockInit {
 export class VirtualClock implements Clock {
   private time: number;
   private seq = 0;
-  private heap: Entry[] = [];
-  private live = 0;
+  /** Pending timers, a binary heap by (at, seq): each Entry holds its index. */
+  private readonly heap: Entry[] = [];
   private readonly tracked = new Set<Promise<unknown>>();
   private readonly hostYield: HostYield;
   private running = false;
@@ -77,25 +80,33 @@ export class VirtualClock implements Clock {
 
   setTimer(ms: number, fn: () => void): Timer {
     const entry = new Entry(this.time + Math.max(0, Number.isFinite(ms) ? ms : 0), this.seq++, fn, this);
-    this.push(entry);
-    this.live++;
+    const h = this.heap;
+    entry.index = h.length;
+    h.push(entry);
+    this.siftUp(entry.index);
     return entry;
   }
 
-  /** @internal A timer was cancelled (Entry.cancel): compact the heap when it is mostly cancelled entries. */
-  onCancel(): void {
-    this.live--;
-    if (this.heap.length > 4096 && this.heap.length > 4 * this.live) this.compact();
+  /** @internal Take a cancelled timer (Entry.cancel) out of the heap. */
+  remove(e: Entry): void {
+    const h = this.heap;
+    const i = e.index;
+    e.index = -1;
+    const last = h.pop()!;
+    if (last === e) return;
+    h[i] = last;
+    last.index = i;
+    this.siftDown(i);
+    this.siftUp(last.index);
   }
 
   /** Timers set and not yet run or cancelled. */
   get pendingTimers(): number {
-    return this.live;
+    return this.heap.length;
   }
 
   /** Time of the next timer, or undefined when none is pending. */
   nextTimerAt(): number | undefined {
-    this.dropCancelled();
     return this.heap[0]?.at;
   }
 
@@ -178,7 +189,7 @@ export class VirtualClock implements Clock {
       for (;;) {
         const at = this.nextTimerAt();
         if (at === undefined) return;
-        if (budget <= 0) throw new Error(`VirtualClock.runAll: still ${this.live} timers after ${maxTimers}`);
+        if (budget <= 0) throw new Error(`VirtualClock.runAll: still ${this.heap.length} timers after ${maxTimers}`);
         budget -= this.runDue(at);
         await this.settle();
       }
@@ -195,14 +206,12 @@ export class VirtualClock implements Clock {
   /** Run every timer due at time `at` (including ones they add for the same instant); returns how many ran. */
   private runDue(at: number): number {
     this.time = at;
+    const h = this.heap;
     let n = 0;
     for (;;) {
-      this.dropCancelled();
-      const top = this.heap[0];
+      const top = h[0];
       if (!top || top.at !== at) return n;
-      this.pop();
-      top.cancelled = true;
-      this.live--;
+      this.removeTop();
       n++;
       this.timersRun++;
       const fn = top.fn;
@@ -211,52 +220,56 @@ export class VirtualClock implements Clock {
     }
   }
 
-  /** Drop every cancelled entry and restore the heap order (O(n)). */
-  private compact(): void {
-    const kept = this.heap.filter((e) => !e.cancelled);
-    this.heap = [];
-    for (const e of kept.sort((a, b) => (this.less(a, b) ? -1 : 1))) this.heap.push(e);
-  }
-
-  private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-  }
-
-  private less(a: Entry, b: Entry): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
-  private push(e: Entry): void {
+  private removeTop(): void {
     const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
+    const top = h[0]!;
+    top.index = -1;
+    const last = h.pop()!;
+    if (last === top) return;
+    h[0] = last;
+    last.index = 0;
+    this.siftDown(0);
+  }
+
+  private siftUp(i: number): void {
+    const h = this.heap;
+    const e = h[i]!;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const q = h[p]!;
+      if (!(e.at < q.at || (e.at === q.at && e.seq < q.seq))) break;
+      h[i] = q;
+      q.index = i;
       i = p;
     }
+    h[i] = e;
+    e.index = i;
   }
 
-  private pop(): Entry | undefined {
+  private siftDown(i: number): void {
     const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+    const n = h.length;
+    const e = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let m = l;
+      let c = h[l]!;
+      if (r < n) {
+        const d = h[r]!;
+        if (d.at < c.at || (d.at === c.at && d.seq < c.seq)) {
+          m = r;
+          c = d;
+        }
       }
+      if (!(c.at < e.at || (c.at === e.at && c.seq < e.seq))) break;
+      h[i] = c;
+      c.index = i;
+      i = m;
     }
-    return top;
+    h[i] = e;
+    e.index = i;
   }
 }
 

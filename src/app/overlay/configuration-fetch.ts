@@ -10,9 +10,9 @@ import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
 import type { WallClock } from '../../reload/security/security-components.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { CONFIGURATION_REQUEST, configurationUrl } from './configuration-prefetch.js';
 
-/** RFC 6940 §11.2 / §14.19 well-known path. */
-export const RELOAD_CONFIG_WELL_KNOWN = '/.well-known/reload-config';
+export { configurationUrl, RELOAD_CONFIG_WELL_KNOWN } from './configuration-prefetch.js';
 
 export interface FetchedConfiguration {
   readonly configuration: Configuration;
@@ -31,12 +31,6 @@ export interface ConfigurationFetchDeps {
 /** The configuration could not be fetched or was refused. The message is one line, for people. */
 export class ConfigurationFetchError extends Error {
   override readonly name = 'ConfigurationFetchError';
-}
-
-/** The well-known configuration URL of a server given by any URL on it (or the URL itself when it names the document). */
-export function configurationUrl(base: string): string {
-  const u = new URL(base);
-  return u.pathname === RELOAD_CONFIG_WELL_KNOWN ? u.href : new URL(RELOAD_CONFIG_WELL_KNOWN, u).href;
 }
 
 export async function fetchConfiguration(deps: ConfigurationFetchDeps, base: string, options: { readonly signal?: AbortSignal } = {}): Promise<FetchedConfiguration> {
@@ -97,7 +91,7 @@ function firstConfiguration(configurations: readonly Configuration[]): Configura
 async function fetchText(deps: ConfigurationFetchDeps, url: string, options: { readonly signal?: AbortSignal }): Promise<string> {
   let response: Response;
   try {
-    response = await deps.fetch(url, { cache: 'no-cache', ...(options.signal ? { signal: options.signal } : {}) });
+    response = await deps.fetch(url, { ...CONFIGURATION_REQUEST, ...(options.signal ? { signal: options.signal } : {}) });
   } catch (e) {
     throw new ConfigurationFetchError(`cannot fetch the overlay configuration from ${url}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
   }

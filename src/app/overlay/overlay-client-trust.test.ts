@@ -148,6 +148,28 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     expect(made).toEqual([]);
   }, 60_000);
 
+  it('joins while the new credentials are saved; when they cannot be kept it is not joined and leaves the ring (§10.9)', async () => {
+    const keyStore = new MemoryKeyStore();
+    const saving: string[] = [];
+    keyStore.save = async (name) => {
+      saving.push(name);
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error('QuotaExceededError: the key store is full');
+    };
+    const composed: PeerSecurity[] = [];
+    const phases: string[] = [];
+    const attempt = joinOverlay(clientDeps(net, composed, { keyStore }), { serverUrl: server.localUrl, userName: () => 'quota-victim', bootstrap: [server.bootstrapUrls[0]!], onPhase: (p) => phases.push(p) });
+    await expect(attempt).rejects.toThrow('QuotaExceededError');
+    expect(saving).toEqual([server.document.configuration.instanceName]);
+    // The join ran while the credentials were being saved (a network was made), but never said joined.
+    expect(composed).toHaveLength(1);
+    expect(phases).toContain('joining');
+    expect(phases).not.toContain('joined');
+    const gone = composed[0]!.signer.nodeId;
+    const listed = () => server.peers.some(({ peer }) => [...peer.status().predecessors, ...peer.status().successors].some((n) => bytesEqual(n, gone)));
+    await vi.waitFor(() => expect(listed()).toBe(false), { timeout: 5_000, interval: 50 });
+  }, 60_000);
+
   it('a message signed without its certificate is verified after the §8 lookup; one whose certificate was never stored is dropped', async () => {
     const securities: PeerSecurity[] = [];
     const vera = await joinOverlay(clientDeps(net, securities), { serverUrl: server.localUrl, userName: () => 'vera', bootstrap: [server.bootstrapUrls[0]!] });

@@ -220,6 +220,19 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
 
   phase('joining', `${init.mode === 'client' ? 'attaching as a client' : 'joining'} through ${bootstrap[0]}`);
   running = await joinWith(fetched.configuration, fetched.xml);
+  // Newly enrolled credentials were being saved meanwhile: joined means kept for the next visit too.
+  try {
+    await identity.stored;
+  } catch (e) {
+    closed = true;
+    // RFC 6940 §10.9: it was admitted already; leaving hands its range back (beside the error).
+    const admitted = running.peer;
+    void admitted
+      .leave()
+      .catch(() => undefined)
+      .finally(() => admitted.close());
+    throw e;
+  }
   if (running.document !== fetched.xml) await deps.saveConfiguration?.(running.document, running.configuration).catch(() => undefined);
   const current = (): Running => running!;
   const joined: JoinedOverlay = {

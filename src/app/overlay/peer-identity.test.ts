@@ -48,12 +48,28 @@ describe('obtainPeerIdentity', () => {
     expect(first.keys.privateKey.extractable).toBe(false);
     expect(first.certificate.keyType).toBe('ecdsa-p256');
     expect(asked).toEqual(['http://127.0.0.1:1/.well-known/reload-enrollment']);
+    await first.stored;
     expect((await keyStore.load('me'))?.certificates[0]).toEqual(first.certificates[0]);
 
     const second = await obtainPeerIdentity(deps, { ...init, userName: () => 'someone-else' });
     expect(second.enrolled).toBe(false);
     expect(toHex(second.certificate.nodeIds[0]!)).toBe(toHex(first.certificate.nodeIds[0]!));
     expect(asked).toHaveLength(1);
+  });
+
+  it('gives the enrolled identity while its credentials are saved, and a failed save through `stored`', async () => {
+    const { pki, deps, keyStore } = await setup();
+    let finishSave!: (e?: Error) => void;
+    keyStore.save = (name, credentials) =>
+      new Promise<void>((resolve, reject) => {
+        finishSave = (e) => (e ? reject(e) : resolve());
+      }).then(() => MemoryKeyStore.prototype.save.call(keyStore, name, credentials));
+    const got = await obtainPeerIdentity(deps, { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'ada' });
+    expect(got.enrolled).toBe(true);
+    expect(await keyStore.load('me')).toBeUndefined();
+    finishSave(new Error('QuotaExceededError'));
+    await expect(got.stored).rejects.toThrow('QuotaExceededError');
+    expect(await keyStore.load('me')).toBeUndefined();
   });
 
   it('enrolls the stored key again when its certificate is from another CA', async () => {
@@ -115,6 +131,7 @@ describe('obtainPeerIdentity', () => {
       accepted.open();
       const got = await identity;
       expect(got.enrolled).toBe(true);
+      await got.stored;
       expect((await keyStore.load('me'))?.certificates[0]).toEqual(got.certificates[0]);
     });
 
@@ -131,7 +148,7 @@ describe('obtainPeerIdentity', () => {
     it('returns a stored identity only once accepted', async () => {
       const { pki, deps, keyStore } = await setup();
       const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'ada' };
-      await obtainPeerIdentity(deps, init);
+      await (await obtainPeerIdentity(deps, init)).stored;
       const accepted = gate();
       let loaded = false;
       const load = keyStore.load.bind(keyStore);

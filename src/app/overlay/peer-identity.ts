@@ -64,6 +64,12 @@ export interface PeerIdentity extends StoredCredentials {
   readonly certificate: ReloadCertificate;
   /** True when this call enrolled (false: stored credentials reused). */
   readonly enrolled: boolean;
+  /**
+   * Resolves once the credentials are in the key store (at once when reused); rejects when they
+   * could not be kept. Saving newly enrolled ones overlaps what the identity is used for next (the
+   * join, issue 5): whoever needs them kept awaits this.
+   */
+  readonly stored: Promise<void>;
 }
 
 export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdentityInit): Promise<PeerIdentity> {
@@ -74,7 +80,7 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
     const cert = await usable(deps, configuration, stored.certificates[0]);
     if (cert && cert.nodeIds.length >= (init.nodeIds ?? 1)) {
       await init.accepted;
-      return { ...stored, certificate: cert, enrolled: false };
+      return { ...stored, certificate: cert, enrolled: false, stored: Promise.resolve() };
     }
   }
   const keyType = init.keyType ?? (policy.keyTypes.includes('ecdsa-p256') ? 'ecdsa-p256' : 'rsa');
@@ -99,8 +105,11 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
   if (!got) throw lastError instanceof Error ? lastError : new Error(`no enrollment server could be reached (${urls.join(', ')})`);
   await init.accepted;
   const credentials: StoredCredentials = { keys, certificates: [got.certificate] };
-  await deps.keyStore.save(init.credentialsName, credentials);
-  return { ...credentials, certificate: parseReloadCertificate(got.certificate, configuration.instanceName), enrolled: true };
+  const certificate = parseReloadCertificate(got.certificate, configuration.instanceName);
+  const saved = deps.keyStore.save(init.credentialsName, credentials);
+  // Reported through `stored` (awaited by its user), never as unhandled.
+  saved.catch(() => undefined);
+  return { ...credentials, certificate, enrolled: true, stored: saved };
 }
 
 async function usable(deps: PeerIdentityDeps, configuration: Configuration, der: Uint8Array): Promise<ReloadCertificate | undefined> {

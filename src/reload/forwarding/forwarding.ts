@@ -119,6 +119,8 @@ export interface ForwardingInit {
   readonly relay?: boolean;
 }
 
+const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
+
 export function createForwarding(deps: ForwardingDeps, init: ForwardingInit): Forwarding {
   return new ForwardingLayer(deps, init);
 }
@@ -214,7 +216,8 @@ class ForwardingLayer implements Forwarding {
     if (this.closed) return { ok: false, reason: 'forwarding is closed' };
     let parsed: ForwardingHeaderOnly;
     try {
-      parsed = decodeForwardingHeaderOnly(message, { maxMessageSize: Number.MAX_SAFE_INTEGER });
+      // Owned: message transport hands over bytes it never changes (views of them are safe).
+      parsed = decodeForwardingHeaderOnly(message, { maxMessageSize: Number.MAX_SAFE_INTEGER }, true);
     } catch (e) {
       if (e instanceof DecodeError) return { ok: false, errorCode: ErrorCode.Error_Invalid_Message, reason: `not a RELOAD message: ${e.message}` };
       throw e;
@@ -231,7 +234,8 @@ class ForwardingLayer implements Forwarding {
     if (this.closed) return;
     let parsed: ForwardingHeaderOnly;
     try {
-      parsed = decodeForwardingHeaderOnly(bytes, { maxMessageSize: Number.MAX_SAFE_INTEGER });
+      // Owned: a link hands over what it received (byte-pipe.ts).
+      parsed = decodeForwardingHeaderOnly(bytes, { maxMessageSize: Number.MAX_SAFE_INTEGER }, true);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.counters.dropped++;
@@ -259,7 +263,11 @@ class ForwardingLayer implements Forwarding {
         this.deliverLocal(bytes, parsed, decision.header, from);
         return { ok: true };
       case 'forward': {
-        const result = this.transmit(decision.header, parsed.payload, decision.target);
+        // RFC 6940 §6.3.2: a message this node originates leaves with the initial TTL and an empty
+        // via list, the header it was encoded with: its bytes go out as they are. A relayed one has
+        // a new TTL and via list (§6.1.2): encode the new header before the unparsed rest.
+        const out = decision.header === parsed.header ? bytes : encodeWithForwardingHeader(decision.header, parsed.payload);
+        const result = this.transmit(out, decision.target);
         if (result.ok) {
           if (from !== undefined) this.counters.forwarded++;
         } else {
@@ -282,11 +290,11 @@ class ForwardingLayer implements Forwarding {
   }
 
   /** Send toward `target`, routing around links that are down (§6.6: failed links are left out). */
-  private transmit(header: ForwardingHeader, payload: Uint8Array, target: RoutingTarget): SendResult {
-    const bytes = encodeWithForwardingHeader(header, payload);
-    const exclude = new Set<string>();
+  private transmit(bytes: Uint8Array, target: RoutingTarget): SendResult {
+    // Made only when a first choice fails (route-around is rare).
+    let exclude: Set<string> | undefined;
     for (let attempt = 0; attempt < this.maxRouteAttempts; attempt++) {
-      const hop = this.pickNextHop(target, exclude);
+      const hop = this.pickNextHop(target, exclude ?? NOTHING_EXCLUDED);
       if (!hop) return { ok: false, reason: attempt === 0 ? 'no next hop' : 'no usable next hop' };
       const link = this.table.get(hop);
       if (link && link.state === 'open') {
@@ -298,7 +306,7 @@ class ForwardingLayer implements Forwarding {
       }
       // RFC 6940 §6.6: "implementations SHOULD quickly act to remove a failed link from the Routing
       // Table": ask the router again without it.
-      exclude.add(nodeIdKey(hop));
+      (exclude ??= new Set()).add(nodeIdKey(hop));
       this.counters.routeArounds++;
     }
     return { ok: false, reason: `no usable next hop after ${this.maxRouteAttempts} attempts` };
@@ -344,7 +352,7 @@ class ForwardingLayer implements Forwarding {
     }
     if (result.status === 'complete') {
       this.counters.reassembled++;
-      const whole = decodeForwardingHeaderOnly(result.message, { maxMessageSize: this.parameters.maxMessageSize });
+      const whole = decodeForwardingHeaderOnly(result.message, { maxMessageSize: this.parameters.maxMessageSize }, true);
       this.handUp({ bytes: result.message, header: { ...whole.header, destinationList: header.destinationList }, payload: whole.payload, from });
     } else if (result.status === 'rejected') {
       this.counters.dropped++;

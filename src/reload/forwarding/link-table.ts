@@ -19,7 +19,6 @@ export type LinkTableListener = (event: LinkTableEvent) => void;
 interface Entry {
   readonly nodeId: NodeId;
   readonly link: Link;
-  readonly unsubscribe: (() => void)[];
 }
 
 export class LinkTable {
@@ -39,16 +38,20 @@ export class LinkTable {
     if (old?.link === link) return;
     if (old) this.remove(nodeId, true);
     const id = nodeId.slice();
-    const entry: Entry = { nodeId: id, link, unsubscribe: [] };
+    const entry: Entry = { nodeId: id, link };
     this.entries.set(key, entry);
-    entry.unsubscribe.push(link.onMessage((m) => this.onMessage(id, link, m)));
-    entry.unsubscribe.push(
-      link.onStateChange((state) => {
-        if (this.entries.get(key) !== entry) return;
-        if (state === 'closed') this.remove(id, false);
-        else this.emit({ type: 'state', nodeId: id, link, state });
-      }),
-    );
+    // No unsubscribe is kept: a link leaves the table only closed (remove closes it, or it closed
+    // on its own), and a closed link sends neither messages nor state changes again. The guards
+    // cover the `closed` change that remove's own close() causes. (A simulator holds hundreds of
+    // thousands of entries: two unsubscribe closures and their array each add up.)
+    link.onMessage((m) => {
+      if (this.entries.get(key) === entry) this.onMessage(id, link, m);
+    });
+    link.onStateChange((state) => {
+      if (this.entries.get(key) !== entry) return;
+      if (state === 'closed') this.remove(id, false);
+      else this.emit({ type: 'state', nodeId: id, link, state });
+    });
     this.emit({ type: 'added', nodeId: id, link });
   }
 
@@ -58,7 +61,6 @@ export class LinkTable {
     const entry = this.entries.get(key);
     if (!entry) return;
     this.entries.delete(key);
-    for (const u of entry.unsubscribe) u();
     if (close) entry.link.close();
     this.emit({ type: 'removed', nodeId: entry.nodeId, link: entry.link });
   }

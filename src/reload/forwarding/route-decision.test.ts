@@ -53,10 +53,18 @@ describe('decideRoute (RFC 6940 §6.1)', () => {
     ['TTL 0 and not for this node (§6.3.2)', { ttl: 0 }, ErrorCode.Error_TTL_Exceeded],
     ['this node on the via list, routed by the topology (RFC 7851 §6.2)', { viaList: [node(0x10), node(SELF)] }, ErrorCode.Error_Loop_Detected],
     ['a duplicate destination (§13.6.5)', { destinationList: [node(0x90), node(0x91), node(0x90)] }, ErrorCode.Error_Invalid_Message],
+    ['a duplicate far apart on a long destination list (§13.6.5)', { destinationList: [...Array.from({ length: 20 }, (_, i) => node(0x90 + i)), node(0x91)] }, ErrorCode.Error_Invalid_Message],
     ['an unknown FORWARD_CRITICAL option (§6.3.2.3)', { options: [{ type: 0x34, flags: ForwardingOptionFlag.FORWARD_CRITICAL, option: new Uint8Array() }] }, ErrorCode.Error_Unsupported_Forwarding_Option],
   ] as const)('error: %s', (_name, h, code) => {
     const d = decideRoute(header(h as Partial<ForwardingHeader>), id(FROM), ctx);
     expect(d).toMatchObject({ action: 'error', errorCode: code });
+  });
+
+  it('the same bytes as different kinds of destination are no duplicate (§13.6.5)', () => {
+    const nodeAndResource = [node(0x90), { kind: 'resource', resourceId: id(0x90) } as Destination];
+    for (const list of [nodeAndResource, [...Array.from({ length: 20 }, (_, i) => node(0x70 + i)), ...nodeAndResource]]) {
+      expect(decideRoute(header({ destinationList: list }), id(FROM), ctx).action).toBe('forward');
+    }
   });
 
   it('relays toward another ID: TTL − 1, the previous hop appended to the via list (§6.1.2)', () => {

@@ -42,6 +42,41 @@ export type RouteDecision =
 
 const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
 
+/** Lists up to this long are checked pairwise (no keys built): an answer's list is its path back. */
+const PAIRWISE_MAX = 16;
+
+function hasDuplicateDestination(list: readonly Destination[]): boolean {
+  const n = list.length;
+  if (n < 2) return false;
+  if (n <= PAIRWISE_MAX) {
+    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (sameDestination(list[i]!, list[j]!)) return true;
+    return false;
+  }
+  const seen = new Set<string>();
+  for (const d of list) {
+    const k = destinationKey(d);
+    if (seen.has(k)) return true;
+    seen.add(k);
+  }
+  return false;
+}
+
+/** Whether two entries name the same destination (what `destinationKey` equality means). */
+function sameDestination(a: Destination, b: Destination): boolean {
+  switch (a.kind) {
+    case 'node':
+      return b.kind === 'node' && bytesEqual(a.nodeId, b.nodeId);
+    case 'resource':
+      return b.kind === 'resource' && bytesEqual(a.resourceId, b.resourceId);
+    case 'opaque':
+      return b.kind === 'opaque' && bytesEqual(a.opaqueId, b.opaqueId);
+    case 'compressed':
+      return b.kind === 'compressed' && a.id === b.id;
+    case 'unknown':
+      return b.kind === 'unknown' && a.type === b.type && bytesEqual(a.data, b.data);
+  }
+}
+
 function destinationKey(d: Destination): string {
   switch (d.kind) {
     case 'node':
@@ -83,13 +118,8 @@ function checkReceived(h: ForwardingHeader, ctx: RouteContext): RouteDecision | 
   }
   // §13.6.5: "implementations SHOULD check the Destination List for duplicate entries and discard
   // such records with an "Error_Invalid_Message" error."
-  if (h.destinationList.length > 1) {
-    const seen = new Set<string>();
-    for (const d of h.destinationList) {
-      const k = destinationKey(d);
-      if (seen.has(k)) return { action: 'error', errorCode: ErrorCode.Error_Invalid_Message, reason: 'duplicate entry on the destination list' };
-      seen.add(k);
-    }
+  if (hasDuplicateDestination(h.destinationList)) {
+    return { action: 'error', errorCode: ErrorCode.Error_Invalid_Message, reason: 'duplicate entry on the destination list' };
   }
   return undefined;
 }

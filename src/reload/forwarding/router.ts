@@ -47,6 +47,28 @@ const codes: number[] = [];
  */
 export function nodeIdKey(id: NodeId): string {
   const n = id.length;
+  // The same Node-ID is often asked for several times in a row (routing one message looks its
+  // next hop up in a few tables): remember the last key and the bytes it was made from.
+  if (n === NODE_ID_LENGTH && sameAsLast(id)) return lastKey;
+  const key = buildKey(id, n);
+  if (n === NODE_ID_LENGTH) {
+    lastBytes.set(id);
+    lastKey = key;
+  }
+  return key;
+}
+
+const lastBytes = new Uint8Array(NODE_ID_LENGTH);
+/** The key of `lastBytes`; '' (no key is empty at this length) until the first call. */
+let lastKey = '';
+
+function sameAsLast(id: NodeId): boolean {
+  if (lastKey === '') return false;
+  for (let i = 0; i < NODE_ID_LENGTH; i++) if (id[i] !== lastBytes[i]) return false;
+  return true;
+}
+
+function buildKey(id: NodeId, n: number): string {
   if (n > 1024) {
     let s = '';
     for (let i = 0; i < n; i++) s += String.fromCharCode(HEX_CODES[2 * id[i]!]!, HEX_CODES[2 * id[i]! + 1]!);

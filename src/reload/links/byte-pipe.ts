@@ -6,7 +6,10 @@
 export interface BytePipe {
   /** Largest message the pipe carries, in bytes (a FramedMessage: the RELOAD message plus 8). */
   readonly maxMessageSize: number;
-  /** Send one message. Silently dropped once the pipe is closed. */
+  /**
+   * Send one message. Silently dropped once the pipe is closed. The bytes are handed over: the
+   * caller does not change them afterwards (the memory network delivers this very array).
+   */
   send(bytes: Uint8Array): void;
   /** Close the pipe; the other end's `closed` handler fires (after the pipe's latency). */
   close(): void;
@@ -15,7 +18,10 @@ export interface BytePipe {
 }
 
 export interface BytePipeHandlers {
-  /** One message from the other end. */
+  /**
+   * One message from the other end. The bytes are handed over: the pipe neither keeps nor changes
+   * them afterwards, so the receiver may keep views of them instead of copies.
+   */
   message(bytes: Uint8Array): void;
   /** The pipe closed (the other end closed it, or the channel failed). Not called for our own `close()`. */
   closed(): void;

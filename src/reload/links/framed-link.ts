@@ -35,8 +35,8 @@ import type { Clock, Logger, Timer } from '../runtime/components.js';
 import { silentLogger } from '../runtime/components.js';
 import { StateMachine } from '../runtime/state-machine.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
-import { MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeFramedMessage } from '../wire/framing.js';
-import type { BytePipe } from './byte-pipe.js';
+import { MAX_FRAMED_MESSAGE_SIZE, decodeOwnedFramedMessage, encodeAckFrame, encodeDataFrame } from '../wire/framing.js';
+import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
 import type { Link, LinkCloseReason, LinkMessageListener, LinkState, LinkStateListener } from './link.js';
 import { linkTransitions } from './link-state.js';
 import { ReceivedWindow, sequenceDistance } from './received-window.js';
@@ -84,6 +84,23 @@ export interface FramedLinkStats {
 
 let linkCounter = 0;
 const NO_LISTENERS: readonly LinkMessageListener[] = [];
+const NO_STATE_LISTENERS: readonly LinkStateListener[] = [];
+
+/**
+ * The pipe's receive handlers of one link: a small object with two methods instead of two
+ * closures and their context (a simulator holds hundreds of thousands of links).
+ */
+class PipeHandlers implements BytePipeHandlers {
+  constructor(private readonly link: FramedLink) {}
+
+  message(bytes: Uint8Array): void {
+    this.link.receiveFrame(bytes);
+  }
+
+  closed(): void {
+    this.link.pipeClosed();
+  }
+}
 
 export class FramedLink implements Link {
   readonly id: string;
@@ -99,6 +116,8 @@ export class FramedLink implements Link {
    * and a simulator holds hundreds of thousands of links).
    */
   private messageListeners: readonly LinkMessageListener[] = NO_LISTENERS;
+  /** State listeners, copy-on-write like `messageListeners` (the state machine itself has none). */
+  private stateListeners: readonly LinkStateListener[] = NO_STATE_LISTENERS;
   private readonly suspectAfterProbes: number;
   private readonly failureTimeoutMs: number;
   private readonly keepaliveIntervalMs: number | undefined;
@@ -115,6 +134,8 @@ export class FramedLink implements Link {
   private lastSendAt: number;
   private probesSinceAck = 0;
   private checkTimer: Timer | undefined;
+  /** The liveness timer's callback, made once (the timer is re-armed on many sends). */
+  private readonly onCheck = () => this.check();
   private checkDue = Number.POSITIVE_INFINITY;
   private dataFramesSent = 0;
   private acksSent = 0;
@@ -141,7 +162,7 @@ export class FramedLink implements Link {
     this.keepaliveIntervalMs = init.keepaliveIntervalMs;
     this.lastSendAt = this.clock.now();
     this.machine = new StateMachine<LinkState>(MACHINE_NAME, linkTransitions, 'open');
-    pipe.setHandlers({ message: (b) => this.onFrame(b), closed: () => this.shut('remote', false) });
+    pipe.setHandlers(new PipeHandlers(this));
     if (this.keepaliveIntervalMs !== undefined) this.armCheck(this.clock.now() + this.keepaliveIntervalMs);
   }
 
@@ -180,23 +201,38 @@ export class FramedLink implements Link {
   }
 
   onStateChange(listener: LinkStateListener): () => void {
-    return this.machine.subscribe((to) => listener(to, to === 'closed' ? this.closeReason : undefined));
+    this.stateListeners = [...this.stateListeners, listener];
+    return () => {
+      this.stateListeners = this.stateListeners.filter((l) => l !== listener);
+    };
   }
 
-  /** Move the state machine (style.md §6), logging the change. */
+  /** @internal A frame from the pipe (PipeHandlers). */
+  receiveFrame(bytes: Uint8Array): void {
+    this.onFrame(bytes);
+  }
+
+  /** @internal The pipe closed under us (PipeHandlers). */
+  pipeClosed(): void {
+    this.shut('remote', false);
+  }
+
+  /** Move the state machine (style.md §6), logging the change, then tell the listeners. */
   private transition(to: LinkState): void {
     this.log.debug('link state', { link: this.id, from: this.machine.state, to, reason: this.closeReason });
-    this.machine.transition(to, to === 'closed' ? this.closeReason : undefined);
+    const reason = to === 'closed' ? this.closeReason : undefined;
+    this.machine.transition(to, reason);
+    for (const l of this.stateListeners) l(to, reason);
   }
 
   private sendData(message: Uint8Array): void {
     const now = this.clock.now();
     const sequence = this.nextSequence;
     this.nextSequence = (this.nextSequence + 1) >>> 0;
-    const frame = encodeFramedMessage({ kind: 'data', sequence, message });
+    const frame = encodeDataFrame(sequence, message);
     const sent = (this.sentAt ??= []);
     sent.push(sequence, now);
-    if (sent.length > 2 * SENT_HISTORY) sent.splice(0, 2);
+    if (sent.length > 2 * SENT_HISTORY) removePair(sent, 0);
     if (this.firstUnackedAt === undefined) this.firstUnackedAt = now;
     this.lastSentSequence = sequence;
     this.lastSendAt = now;
@@ -212,7 +248,8 @@ export class FramedLink implements Link {
     this.bytesReceived += bytes.length;
     let frame;
     try {
-      frame = decodeFramedMessage(bytes);
+      // The pipe hands the received bytes over (byte-pipe.ts): the message is a view of them.
+      frame = decodeOwnedFramedMessage(bytes);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.log.warn('bad frame; closing link', { link: this.id, error: e.message });
@@ -226,7 +263,7 @@ export class FramedLink implements Link {
     }
     this.dataFramesReceived++;
     const received = this.received.receive(frame.sequence);
-    const ack = encodeFramedMessage({ kind: 'ack', ackSequence: frame.sequence, received });
+    const ack = encodeAckFrame(frame.sequence, received);
     this.acksSent++;
     this.bytesSent += ack.length;
     this.pipe.send(ack);
@@ -272,7 +309,7 @@ export class FramedLink implements Link {
     const i = this.indexOfSent(sequence);
     if (i < 0) return undefined;
     const t = this.sentAt![i + 1];
-    this.sentAt!.splice(i, 2);
+    removePair(this.sentAt!, i);
     if (this.sentAt!.length === 0) this.sentAt = undefined;
     return t;
   }
@@ -282,7 +319,7 @@ export class FramedLink implements Link {
     if (this.checkTimer && this.checkDue <= at) return;
     this.checkTimer?.cancel();
     this.checkDue = at;
-    this.checkTimer = this.clock.setTimer(Math.max(0, at - this.clock.now()), () => this.check());
+    this.checkTimer = this.clock.setTimer(Math.max(0, at - this.clock.now()), this.onCheck);
   }
 
   /** The liveness timer: probes, suspect, dead, keepalive (see the file comment). */
@@ -324,4 +361,11 @@ export class FramedLink implements Link {
     this.sentAt = undefined;
     this.transition('closed');
   }
+}
+
+/** Remove the two entries at `i` and `i + 1` in place (`splice` would allocate the removed pair). */
+function removePair(a: number[], i: number): void {
+  const n = a.length - 2;
+  for (let j = i; j < n; j++) a[j] = a[j + 2]!;
+  a.length = n;
 }

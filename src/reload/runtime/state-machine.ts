@@ -24,8 +24,9 @@ export type StateChangeListener<S extends string> = (to: S, from: S, reason: str
 
 export class StateMachine<S extends string> {
   private current: S;
-  private cleanups: (() => void)[] = [];
-  private readonly listeners = new Set<StateChangeListener<S>>();
+  /** Made on first use: most machines (a transaction's) get no cleanup and no listener. */
+  private cleanups: (() => void)[] | undefined;
+  private listeners: Set<StateChangeListener<S>> | undefined;
 
   constructor(
     /** Name used in errors and logs (`link`, `transaction`). */
@@ -53,20 +54,21 @@ export class StateMachine<S extends string> {
     const from = this.current;
     if (!this.table[from].includes(to)) throw new IllegalTransitionError(this.name, from, to);
     const cleanups = this.cleanups;
-    this.cleanups = [];
-    for (const c of cleanups) c();
+    this.cleanups = undefined;
+    if (cleanups) for (const c of cleanups) c();
     this.current = to;
-    for (const l of [...this.listeners]) l(to, from, reason);
+    if (this.listeners) for (const l of [...this.listeners]) l(to, from, reason);
   }
 
   /** Register `fn` to run when the current state is left (e.g. cancel a timer armed in it). */
   onLeave(fn: () => void): void {
-    this.cleanups.push(fn);
+    (this.cleanups ??= []).push(fn);
   }
 
   /** Listen to changes; returns the unsubscribe function. */
   subscribe(listener: StateChangeListener<S>): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const listeners = (this.listeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 }

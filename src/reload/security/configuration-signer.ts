@@ -108,14 +108,18 @@ export async function verifyConfigurationDocument(deps: X509VerifierDeps, xml: s
       throw ReloadError.of('Error_Config_Too_Old', `${what}: sequence ${c.sequence ?? 0} is older than the configuration in force (${previous.sequence ?? 0})`);
     }
     const verifier = new X509Verifier(deps, { policy: trustPolicyFromConfiguration(trusted) });
-    const signer = await verifySignatures(verifier, c.signatures, configurationSignatureInput(source), trusted.configurationSigners, `${what}: `, 'configuration-signer');
-    signers.push(signer);
+    // The configuration's and the kinds' signatures are checked side by side (one shared verifier
+    // and certificate cache); the first failure in document order is the one reported.
+    const checks = [verifySignatures(verifier, c.signatures, configurationSignatureInput(source), trusted.configurationSigners, `${what}: `, 'configuration-signer')];
     if (options.requireKindSignatures ?? true) {
       for (const [k, block] of c.requiredKinds.entries()) {
         const name = block.kind.name ?? `kind ${block.kind.id}`;
-        await verifySignatures(verifier, block.kindSignature ? [block.kindSignature] : [], kindSignatureInput(source, k), c.kindSigners, `${what}, ${name}: `, 'kind-signer');
+        checks.push(verifySignatures(verifier, block.kindSignature ? [block.kindSignature] : [], kindSignatureInput(source, k), c.kindSigners, `${what}, ${name}: `, 'kind-signer'));
       }
     }
+    const outcomes = await Promise.allSettled(checks);
+    for (const o of outcomes) if (o.status === 'rejected') throw o.reason;
+    signers.push((outcomes[0] as PromiseFulfilledResult<VerifiedSigner>).value);
   }
   return { ...parsed, signers };
 }

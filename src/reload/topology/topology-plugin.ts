@@ -110,6 +110,12 @@ export interface TopologyStatus {
   readonly successors: readonly NodeId[];
   /** Distinct finger table entries, in numerically ascending order (§10.7 `full` Update order). */
   readonly fingers: readonly NodeId[];
+  /**
+   * Every peer the plug-in sends its own range-change Updates to (chord: the whole Routing Table,
+   * §10.3, the peers kept beside the neighbours and fingers included; §10.7.3); absent: the three
+   * lists above.
+   */
+  readonly routingTable?: readonly NodeId[];
   /** Seconds since the plug-in started (§10.7 uptime). */
   readonly uptime: number;
 }

@@ -33,6 +33,18 @@ describe('AnswerCache', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('with a clock, keeps at most maxEntries too, dropping the oldest', () => {
+    const clock = new ManualClock(0);
+    const cache = new AnswerCache(2, MAX_REQUEST_LIFETIME_MS, clock);
+    cache.begin('1/a', 0);
+    cache.answered('2/a', 1, Uint8Array.of(2));
+    cache.answered('1/a', 2, Uint8Array.of(1));
+    cache.begin('3/a', 3);
+    expect(cache.size).toBe(2);
+    expect(cache.lookup('2/a', 3)).toBeUndefined();
+    expect(cache.lookup('1/a', 3)).toMatchObject({ state: 'answered', payload: Uint8Array.of(1) });
+  });
+
   it('without a clock, expired entries wait for the next insertion', () => {
     const cache = new AnswerCache(1024);
     cache.answered('1/a', 0, Uint8Array.of(1));

@@ -86,11 +86,23 @@ export class AnswerCache {
   private set(key: string, e: Entry): void {
     this.entries.delete(key);
     this.entries.set(key, e);
+    if (this.clock) {
+      // The sweep timer lets go of expired entries (and lookup never returns one): here only the
+      // bound is kept, oldest first (Map keeps insertion order, and entries are set in time order,
+      // so expired ones go first). Checking the size alone keeps this off every request's path.
+      if (this.entries.size > this.maxEntries) {
+        for (const k of this.entries.keys()) {
+          if (this.entries.size <= this.maxEntries) break;
+          this.entries.delete(k);
+        }
+      }
+      this.armSweep();
+      return;
+    }
     // Oldest first (Map keeps insertion order): expired ones, then whatever exceeds the bound.
     for (const [k, v] of this.entries) {
       if (this.entries.size <= this.maxEntries && e.at - v.at < this.lifetimeMs) break;
       this.entries.delete(k);
     }
-    this.armSweep();
   }
 }

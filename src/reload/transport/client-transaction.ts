@@ -14,7 +14,7 @@
  *   (a timer before the 5th transmission retransmits and stays in `waiting`)
  * ```
  */
-import type { Clock } from '../runtime/components.js';
+import type { Clock, Timer } from '../runtime/components.js';
 import { AbortError } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { StateMachine, type TransitionTable } from '../runtime/state-machine.js';
@@ -56,6 +56,8 @@ export interface ClientTransactionInit<T> {
 export class ClientTransaction<T> {
   private readonly machine: StateMachine<ClientTransactionState>;
   private sent = 0;
+  /** The timer of the last transmission (cancelled when the transaction ends). */
+  private timer: Timer | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -106,8 +108,7 @@ export class ClientTransaction<T> {
       return;
     }
     // A transient failure (no route now) is retried like a lost message.
-    const timer = this.clock.setTimer(this.init.timerMs, () => this.onTimer());
-    this.machine.onLeave(() => timer.cancel());
+    this.timer = this.clock.setTimer(this.init.timerMs, () => this.onTimer());
   }
 
   private onTimer(): void {
@@ -122,6 +123,9 @@ export class ClientTransaction<T> {
 
   private end(to: ClientTransactionState): boolean {
     if (this.state !== 'waiting') return false;
+    // Leaving `waiting` stops the retransmission timer.
+    this.timer?.cancel();
+    this.timer = undefined;
     this.machine.transition(to);
     this.init.onEnd();
     return true;

@@ -14,10 +14,14 @@ export interface MessageParts {
   readonly securityBlock: SecurityBlock;
 }
 
-/** Split a message's payload into its parts; undefined when it is malformed or has trailing bytes. */
-export function parseMessageParts(payload: Uint8Array): MessageParts | undefined {
+/**
+ * Split a message's payload into its parts; undefined when it is malformed or has trailing bytes.
+ * `owned`: the caller owns `payload` and never changes it, so the parts may be views of it.
+ */
+export function parseMessageParts(payload: Uint8Array, owned = false): MessageParts | undefined {
   try {
-    const r = new Reader(payload);
+    // Untraced: a malformed message is only dropped, nobody reads the error's path.
+    const r = new Reader(payload, 0, { trace: false, owned });
     const contents = readMessageContents(r);
     const contentsBytes = payload.subarray(0, r.offset);
     const securityBlock = readSecurityBlock(r);

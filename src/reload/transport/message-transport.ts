@@ -76,6 +76,8 @@ class Transport implements MessageTransport, ForwardingDelegate {
   private readonly inbound: InboundLimiter;
   private responderCheck: ResponderCheck | undefined;
   private closed = false;
+  /** `deliver`'s catch handler, made once (it is on every message's path). */
+  private readonly onMessageFailed = (e: unknown) => this.log.error('failed to process a message', { error: String(e) });
   private counters = {
     requestsSent: 0,
     retransmissions: 0,
@@ -211,7 +213,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
 
   deliver(message: InboundMessage): void {
     if (this.closed) return;
-    this.onMessage(message).catch((e: unknown) => this.log.error('failed to process a message', { error: String(e) }));
+    this.onMessage(message).catch(this.onMessageFailed);
   }
 
   routingFailed(failure: RoutingFailure): void {
@@ -247,7 +249,8 @@ class Transport implements MessageTransport, ForwardingDelegate {
   }
 
   private async onMessage(msg: InboundMessage): Promise<void> {
-    const parsed = parseMessageParts(msg.payload);
+    // Owned: forwarding hands up bytes it received or reassembled, which nothing changes.
+    const parsed = parseMessageParts(msg.payload, true);
     if (!parsed) {
       this.counters.droppedOther++;
       return;
@@ -277,7 +280,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       // intermediates), and an intermediate could make the request fail by dropping it anyway.
       let body: MessageBody;
       try {
-        body = decodeMessageBody(messageCode, messageBody, this.bodyContext);
+        body = decodeMessageBody(messageCode, messageBody, this.bodyContext, 0, true);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
         tx.fail(ReloadError.of('Error_Invalid_Message', `malformed error answer: ${e.message}`));
@@ -304,7 +307,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     }
     let body: MessageBody;
     try {
-      body = decodeMessageBody(messageCode, messageBody, this.bodyContext);
+      body = decodeMessageBody(messageCode, messageBody, this.bodyContext, 0, true);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       tx.fail(ReloadError.of('Error_Invalid_Message', `malformed answer: ${e.message}`));
@@ -373,7 +376,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
    * flood bounds forever).
    */
   private withinRequestLifetime<T>(work: Promise<T>): Promise<T> {
-    return withTimeout(this.clock, work, MAX_REQUEST_LIFETIME_MS, () => new NoAnswer('the handler did not answer within the request lifetime'));
+    return withTimeout(this.clock, work, MAX_REQUEST_LIFETIME_MS, handlerTooSlow);
   }
 
   /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
@@ -394,7 +397,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     }
     let body: MessageBody;
     try {
-      body = decodeMessageBody(messageCode, messageBody, this.bodyContext);
+      body = decodeMessageBody(messageCode, messageBody, this.bodyContext, 0, true);
     } catch (e) {
       if (e instanceof UnknownKindError) {
         if (this.unknownKindError) throw this.unknownKindError(e.kindIds);
@@ -476,3 +479,5 @@ interface EncodedReply {
 class NoAnswer extends Error {
   override readonly name: string = 'NoAnswer';
 }
+
+const handlerTooSlow = () => new NoAnswer('the handler did not answer within the request lifetime');

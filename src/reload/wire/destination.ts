@@ -137,7 +137,7 @@ export function writeDestination(w: Writer, d: Destination): void {
 export function readDestinationList(r: Reader, field: string, length: number): Destination[] {
   return r.sub(field, length, (s) => {
     const out: Destination[] = [];
-    while (s.remaining() > 0) out.push(s.scope(`[${out.length}]`, () => readDestination(s)));
+    while (s.remaining() > 0) out.push(s.tracing ? s.scope(`[${out.length}]`, () => readDestination(s)) : readDestination(s));
     return out;
   });
 }

@@ -1,6 +1,6 @@
 import { Reader, decodeAll } from './codec/reader.js';
 import { encodeWith, withPooledWriter, type Writer } from './codec/writer.js';
-import { EncodeError } from './codec/decode-error.js';
+import { DecodeError, EncodeError } from './codec/decode-error.js';
 import {
   FRAGMENT_FIELD_OFFSET,
   LENGTH_FIELD_OFFSET,
@@ -11,6 +11,7 @@ import {
   writeForwardingHeader,
   type ForwardingHeader,
 } from './forwarding-header.js';
+import { readForwardingHeaderFast } from './fast-forwarding-header.js';
 import { readMessageContents, writeMessageContents, type MessageContents } from './message-contents.js';
 import { readSecurityBlock, writeSecurityBlock, type SecurityBlock } from './security-block.js';
 
@@ -98,7 +99,10 @@ export interface ForwardingHeaderOnly {
   readonly header: ForwardingHeader;
   /** Encoded size of the header: where MessageContents (or a fragment's piece) starts. */
   readonly headerLength: number;
-  /** Everything after the header (a copy): MessageContents + SecurityBlock, or a fragment's piece. */
+  /**
+   * Everything after the header: MessageContents + SecurityBlock, or a fragment's piece. A copy,
+   * or with `owned` a view of the input (as are the header's Node-IDs).
+   */
   readonly payload: Uint8Array;
 }
 
@@ -106,14 +110,28 @@ export interface ForwardingHeaderOnly {
  * What an intermediate peer needs (RFC 6940 §6.3: the forwarding header "is the only information
  * that an intermediate peer ... needs to examine"): decode only the header of a message or
  * fragment, checking relo_token, `length` = input size, max-message-size and the lists; the rest
- * is returned unparsed.
+ * is returned unparsed. `owned`: the caller owns `bytes` and never changes them (a message it
+ * received or encoded itself), so values may be views of them rather than copies.
  */
-export function decodeForwardingHeaderOnly(bytes: Uint8Array, limits?: ForwardedMessageLimits): ForwardingHeaderOnly {
+export function decodeForwardingHeaderOnly(bytes: Uint8Array, limits?: ForwardedMessageLimits, owned = false): ForwardingHeaderOnly {
   const maxMessageSize = limits?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-  const r = new Reader(bytes);
-  const header = readForwardingHeader(r, { totalLength: bytes.length, maxMessageSize });
-  const headerLength = r.offset;
-  return { header, headerLength, payload: r.rest('payload') };
+  const read = (r: Reader): ForwardingHeaderOnly => {
+    const header = readForwardingHeader(r, { totalLength: bytes.length, maxMessageSize });
+    const headerLength = r.offset;
+    return { header, headerLength, payload: r.rest('payload') };
+  };
+  if (owned) {
+    // The per-hop path: plainly valid headers straight from the bytes (views of them).
+    const fast = readForwardingHeaderFast(bytes, { totalLength: bytes.length, maxMessageSize });
+    if (fast) return { header: fast.header, headerLength: fast.headerLength, payload: bytes.subarray(fast.headerLength) };
+  }
+  // Untraced first (paths cost time on every hop); a failure decodes again traced to name the path.
+  try {
+    return read(new Reader(bytes, 0, { trace: false, owned }));
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+  }
+  return read(new Reader(bytes));
 }
 
 /**

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { EncodeError } from './codec/decode-error.js';
 import { toHex } from './codec/hex.js';
-import { FramedMessageType, MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeFramedMessage, type FramedMessage } from './framing.js';
+import fc from 'fast-check';
+import { DecodeError } from './codec/decode-error.js';
+import {
+  FramedMessageType,
+  MAX_FRAMED_MESSAGE_SIZE,
+  decodeFramedMessage,
+  decodeOwnedFramedMessage,
+  encodeAckFrame,
+  encodeDataFrame,
+  encodeFramedMessage,
+  type FramedMessage,
+} from './framing.js';
 import { arbFramedMessage } from './testing/envelope.arb.js';
 import { decodeErrorPath, hex, roundTrips } from './testing/codec-test-kit.js';
 
@@ -67,5 +78,47 @@ describe('FramedMessage failures', () => {
 describe('FramedMessage properties', () => {
   it('decode(encode(x)) equals x and encode(decode(b)) equals b', () => {
     roundTrips(arbFramedMessage, encodeFramedMessage, decodeFramedMessage, { damage: false });
+  });
+});
+
+describe('FramedMessage per-frame fast path (decodeOwnedFramedMessage, encodeDataFrame, encodeAckFrame)', () => {
+  const encodeFast = (v: FramedMessage) => (v.kind === 'data' ? encodeDataFrame(v.sequence, v.message) : encodeAckFrame(v.ackSequence, v.received));
+  const outcome = (f: () => FramedMessage) => {
+    try {
+      return { ok: f() };
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      return { path: e.path, offset: e.offset, reason: e.reason };
+    }
+  };
+
+  it('encodes byte for byte what encodeFramedMessage encodes', () => {
+    fc.assert(
+      fc.property(arbFramedMessage, (v) => {
+        expect(toHex(encodeFast(v))).toBe(toHex(encodeFramedMessage(v)));
+      }),
+    );
+  });
+
+  it('decodes every input exactly as decodeFramedMessage does (values and errors)', () => {
+    const frames = fc.oneof(arbFramedMessage.map(encodeFramedMessage), fc.uint8Array({ maxLength: 24 }), arbFramedMessage.chain((v) => fc.nat(20).map((cut) => encodeFramedMessage(v).subarray(cut))));
+    fc.assert(
+      fc.property(frames, (b) => {
+        expect(outcome(() => decodeOwnedFramedMessage(b))).toEqual(outcome(() => decodeFramedMessage(b)));
+      }),
+    );
+  });
+
+  it('hands out a view of the received frame, not a copy', () => {
+    const b = encodeFramedMessage({ kind: 'data', sequence: 7, message: Uint8Array.of(1, 2, 3) });
+    const m = decodeOwnedFramedMessage(b);
+    expect(m.kind === 'data' && m.message.buffer).toBe(b.buffer);
+  });
+
+  it('refuses the values encodeFramedMessage refuses', () => {
+    expect(() => encodeDataFrame(-1, new Uint8Array(0))).toThrow(EncodeError);
+    expect(() => encodeDataFrame(0, new Uint8Array(MAX_FRAMED_MESSAGE_SIZE + 1))).toThrow(EncodeError);
+    expect(() => encodeAckFrame(2 ** 32, 0)).toThrow(EncodeError);
+    expect(() => encodeAckFrame(0, 1.5)).toThrow(EncodeError);
   });
 });

@@ -52,3 +52,67 @@ export function decodeFramedMessage(bytes: Uint8Array): FramedMessage {
 export function encodeFramedMessage(v: FramedMessage): Uint8Array {
   return encodeWith((w) => writeFramedMessage(w, v));
 }
+
+/** Size of a data frame's fixed part: type (1), sequence (4), message length (3). */
+const DATA_HEADER_SIZE = 8;
+/** Size of an ack frame: type (1), ack_sequence (4), received (4). */
+const ACK_FRAME_SIZE = 9;
+
+/**
+ * `decodeFramedMessage` for a frame the caller owns (a link's received bytes, which nothing else
+ * keeps or changes): a `data` frame's `message` is a view of `bytes`, not a copy. Same checks and
+ * same result; a frame that is not plainly valid goes through `decodeFramedMessage`, so every error
+ * is the one it raises. This is the per-frame path of every link (framed-link.ts).
+ */
+export function decodeOwnedFramedMessage(bytes: Uint8Array): FramedMessage {
+  const n = bytes.length;
+  const type = n > 0 ? bytes[0] : undefined;
+  if (type === FramedMessageType.data && n >= DATA_HEADER_SIZE) {
+    const length = (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!;
+    if (length === n - DATA_HEADER_SIZE) return { kind: 'data', sequence: readU32(bytes, 1), message: bytes.subarray(DATA_HEADER_SIZE) };
+  } else if (type === FramedMessageType.ack && n === ACK_FRAME_SIZE) {
+    return { kind: 'ack', ackSequence: readU32(bytes, 1), received: readU32(bytes, 5) };
+  }
+  return decodeFramedMessage(bytes);
+}
+
+/**
+ * `encodeFramedMessage({ kind: 'data', sequence, message })` written straight into a buffer of
+ * the frame's size (no intermediate writer): the per-frame path of every link.
+ */
+export function encodeDataFrame(sequence: number, message: Uint8Array): Uint8Array {
+  if (!isU32(sequence) || message.length > MAX_FRAMED_MESSAGE_SIZE) return encodeFramedMessage({ kind: 'data', sequence, message });
+  const out = new Uint8Array(DATA_HEADER_SIZE + message.length);
+  out[0] = FramedMessageType.data;
+  writeU32(out, 1, sequence);
+  out[5] = message.length >>> 16;
+  out[6] = (message.length >>> 8) & 0xff;
+  out[7] = message.length & 0xff;
+  out.set(message, DATA_HEADER_SIZE);
+  return out;
+}
+
+/** `encodeFramedMessage({ kind: 'ack', ackSequence, received })` without an intermediate writer. */
+export function encodeAckFrame(ackSequence: number, received: number): Uint8Array {
+  if (!isU32(ackSequence) || !isU32(received)) return encodeFramedMessage({ kind: 'ack', ackSequence, received });
+  const out = new Uint8Array(ACK_FRAME_SIZE);
+  out[0] = FramedMessageType.ack;
+  writeU32(out, 1, ackSequence);
+  writeU32(out, 5, received);
+  return out;
+}
+
+function isU32(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MessageCode } from '../../reload/wire/message-codes.js';
-import { chordTopology } from './chord-topology.js';
+import { chordTopology, defaultChordReactive } from './chord-topology.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from './run-simulation.js';
 import type { SimTopologyFactory } from './sim-topology.js';
 import { tsharkReloadFields } from './tshark-reload.js';
@@ -36,6 +36,20 @@ describe('simulation on the Chord overlay', () => {
     expect(r.hops.count).toBeGreaterThan(90);
     expect(r.upkeepBytesPerPeerPerSec).toBeGreaterThan(0);
     expect(r.traffic.byClass.workload!.messages).toBeGreaterThan(200);
+  });
+
+  it('chord-reactive (RFC 6940 §11.1): reactive up to 1,000 peers unless the run says otherwise, and reported', async () => {
+    expect(defaultChordReactive(1000)).toBe(true);
+    expect(defaultChordReactive(1001)).toBe(false);
+    const base: SimulationOptions = { peers: 24, seed: 9, durationMs: 60_000, stores: 30 };
+    const reactive = (await runSimulation(factory, base)).report;
+    const periodic = (await runSimulation(factory, { ...base, chordReactive: false })).report;
+    expect(reactive.chordReactive).toBe(true);
+    expect(periodic.chordReactive).toBe(false);
+    expect(periodic.fetchAfterStoreSuccess).toBe(1);
+    // Periodic recovery sends a change of a Neighbor Table that leaves the range alone to the
+    // Neighbor Table, not to the whole Connection Table: fewer Updates for the same build.
+    expect(periodic.buildTraffic!.updatesPerPeer).toBeLessThan(reactive.buildTraffic!.updatesPerPeer);
   });
 
   it('the capture of a run decodes in tshark with no malformed packet', async () => {

@@ -32,6 +32,11 @@ export interface SimulationOptions {
    * rounding puts `lastSendAt + interval` a hair before `now` (see the report of issue 3's sim).
    */
   readonly latencyMs?: number;
+  /**
+   * Chord only: chord-reactive of the simulated overlay's configuration (RFC 6940 §11.1); default
+   * the topology's choice for `peers` (chord-topology.ts defaultChordReactive).
+   */
+  readonly chordReactive?: boolean;
   /** Probability that a frame is lost; default 0. */
   readonly loss?: number;
   /** Stores of the workload (each followed by a Fetch); default 1000. */
@@ -54,6 +59,8 @@ export interface SimulationReport {
   readonly failFraction: number;
   readonly latencyMs: number;
   readonly loss: number;
+  /** The overlay's chord-reactive (§11.1): reactive or periodic recovery; null when the topology has no such setting. */
+  readonly chordReactive: boolean | null;
   /** Wall time to build and stabilize the initial overlay. */
   readonly buildSeconds: number;
   /**
@@ -65,6 +72,8 @@ export interface SimulationReport {
   readonly runSeconds: number;
   /** Heap in use after the build (after a GC when available). */
   readonly heapMB: number;
+  /** Frames sent while building (every hop, framing acks and link probes included), per peer built; null: not metered. */
+  readonly buildTraffic: BuildTraffic | null;
   readonly hops: HopStats;
   /** Stores and Fetches that got a non-error answer, 0..1 (null: none issued). */
   readonly lookupSuccess: number | null;
@@ -119,17 +128,27 @@ export async function runSimulation(factory: SimTopologyFactory, options: Simula
   const progress = options.progress ?? (() => {});
   const model: Partial<MemoryLinkModel> = { latencyMs: options.latencyMs ?? 20, jitterMs: 0, loss: options.loss ?? 0 };
 
+  let buildMeter: TrafficMeter | undefined;
   const buildStart = performance.now();
   const cpuStart = process.cpuUsage();
-  const topology: SimTopology = await factory({ peers: options.peers, seed: topologyRandom.u32(), network: { model }, logger: options.logger, progress });
+  const topology: SimTopology = await factory({
+    peers: options.peers,
+    seed: topologyRandom.u32(),
+    network: { model },
+    logger: options.logger,
+    progress,
+    onNetwork: (network) => (buildMeter = new TrafficMeter(network)),
+    ...(options.chordReactive !== undefined ? { chordReactive: options.chordReactive } : {}),
+  });
   const buildSeconds = (performance.now() - buildStart) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const heapMB = measureHeapMB();
-  progress(`built ${options.peers} peers (${topology.label}) in ${buildSeconds.toFixed(1)} s, heap ${heapMB.toFixed(0)} MB`);
+  const buildTraffic = buildFigures(buildMeter, options.peers);
+  progress(`built ${options.peers} peers (${topology.label}) in ${buildSeconds.toFixed(1)} s, heap ${heapMB.toFixed(0)} MB${buildTraffic ? `, ${buildTraffic.framesPerPeer.toFixed(0)} frames and ${buildTraffic.updatesPerPeer.toFixed(0)} Updates per peer` : ''}`);
 
   try {
-    return await runPhase(topology, options, { clock: topology.clock, churnRandom, workloadRandom, sampleRandom, progress, buildSeconds, buildCpuSeconds, heapMB });
+    return await runPhase(topology, options, { clock: topology.clock, churnRandom, workloadRandom, sampleRandom, progress, buildSeconds, buildCpuSeconds, heapMB, buildTraffic });
   } finally {
     topology.close();
   }
@@ -144,6 +163,20 @@ interface PhaseContext {
   readonly buildSeconds: number;
   readonly buildCpuSeconds: number;
   readonly heapMB: number;
+  readonly buildTraffic: BuildTraffic | null;
+}
+
+/** The build's frames per peer built, all of them and the Update requests (frames carrying update_req). */
+export interface BuildTraffic {
+  readonly framesPerPeer: number;
+  readonly updatesPerPeer: number;
+}
+
+function buildFigures(meter: TrafficMeter | undefined, peers: number): BuildTraffic | null {
+  if (!meter) return null;
+  const s = meter.snapshot();
+  meter.close();
+  return { framesPerPeer: roundTo(s.total.frames / peers, 1), updatesPerPeer: roundTo((s.byCode.update_req?.frames ?? 0) / peers, 1) };
 }
 
 async function runPhase(topology: SimTopology, options: SimulationOptions, ctx: PhaseContext): Promise<SimulationResult> {
@@ -249,10 +282,12 @@ async function runPhase(topology: SimTopology, options: SimulationOptions, ctx: 
     failFraction,
     latencyMs: options.latencyMs ?? 20,
     loss: options.loss ?? 0,
+    chordReactive: topology.chordReactive ?? null,
     buildSeconds: roundTo(ctx.buildSeconds, 3),
     buildCpuSeconds: roundTo(ctx.buildCpuSeconds, 3),
     runSeconds: roundTo(runSeconds, 3),
     heapMB: roundTo(ctx.heapMB, 1),
+    buildTraffic: ctx.buildTraffic,
     hops: (({ mean, p50, p99, count }) => ({ mean: roundTo(mean, 3), p50, p99, count }))(hopStats(w.hops)),
     lookupSuccess: fractionOrNull(successFraction(w.lookupsOk, w.lookups)),
     fetchAfterStoreSuccess: fractionOrNull(successFraction(w.fetchesOk, w.fetches)),

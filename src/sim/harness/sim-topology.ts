@@ -18,6 +18,8 @@ export interface SimTopology<P = unknown> {
   readonly initialPeers: readonly P[];
   /** Whether `join`, `fail` and `leave` work (the driver runs no churn otherwise). */
   readonly supportsChurn: boolean;
+  /** Chord only: the overlay's chord-reactive setting (RFC 6940 §11.1), reactive or periodic recovery. */
+  readonly chordReactive?: boolean;
   /** The peer's address on the memory network (for captures). */
   addressOf(peer: P): string;
   /** Start a new peer and join it to the overlay; resolves when it has joined. */
@@ -40,9 +42,13 @@ export interface SimTopologyInit {
   readonly seed: number;
   /** Link model and framing settings of the memory network. */
   readonly network: MemoryNetworkInit;
+  /** Chord only: chord-reactive of the overlay's configuration (RFC 6940 §11.1); default the topology's choice for `peers`. */
+  readonly chordReactive?: boolean;
   readonly logger?: Logger;
   /** Progress lines while building (long runs). */
   readonly progress?: (line: string) => void;
+  /** Called with the network before the first peer is built (to meter the build's traffic). */
+  readonly onNetwork?: (network: MemoryNetwork) => void;
 }
 
 /** Builds `init.peers` peers on a new virtual clock and brings the overlay to a stable state before resolving. */

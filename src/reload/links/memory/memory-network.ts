@@ -75,13 +75,16 @@ export interface MemoryEndpoint {
 interface EndpointState {
   readonly address: string;
   readonly onInbound: InboundLinkListener;
-  readonly links: Set<Link>;
+  /** This endpoint's ends of its open links (each leaves the set when it closes). */
+  readonly ends: Set<PipeEnd>;
   crashed: boolean;
 }
 
 class PipeEnd implements BytePipe {
   handlers: BytePipeHandlers | undefined;
   peer!: PipeEnd;
+  /** The link framed on this end (what the endpoint closes when it goes). */
+  link!: Link;
   closed = false;
   /** Delivery time of the last frame sent from this end (keeps the direction ordered). */
   lastDeliveryAt = Number.NEGATIVE_INFINITY;
@@ -115,6 +118,7 @@ class PipeEnd implements BytePipe {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.local.ends.delete(this);
     this.net.transmitClose(this);
   }
 
@@ -127,6 +131,7 @@ class PipeEnd implements BytePipe {
   deliverClose(): void {
     if (this.closed) return;
     this.closed = true;
+    this.local.ends.delete(this);
     this.handlers?.closed();
   }
 }
@@ -154,13 +159,13 @@ export class MemoryNetwork {
   /** Put a peer on the network at `address`; links others open to it arrive at `onInbound`. */
   listen(address: string, onInbound: InboundLinkListener): MemoryEndpoint {
     if (this.endpoints.has(address)) throw new Error(`address ${address} is already in use`);
-    const state: EndpointState = { address, onInbound, links: new Set(), crashed: false };
+    const state: EndpointState = { address, onInbound, ends: new Set(), crashed: false };
     this.endpoints.set(address, state);
     return {
       address,
       linkFactory: { open: (to, options) => this.open(state, to, options) },
       close: () => {
-        for (const l of [...state.links]) l.close();
+        for (const e of [...state.ends]) e.link.close();
         if (this.endpoints.get(address) === state) this.endpoints.delete(address);
       },
     };
@@ -189,7 +194,7 @@ export class MemoryNetwork {
   disconnect(address: string): void {
     const s = this.endpoints.get(address);
     if (!s) return;
-    for (const l of [...s.links]) l.close();
+    for (const e of [...s.ends]) e.link.close();
     this.endpoints.delete(address);
   }
 
@@ -232,19 +237,14 @@ export class MemoryNetwork {
         // and the addresses are in remoteAddress and the logs' context anyway.
         const local = new FramedLink(deps, a, { ...this.linkInit, id: `mem${n}>`, remoteAddress: to });
         const remote = new FramedLink(deps, b, { ...this.linkInit, id: `mem${n}<`, remoteAddress: from.address });
-        this.track(from, local);
-        this.track(target, remote);
+        a.link = local;
+        b.link = remote;
+        from.ends.add(a);
+        target.ends.add(b);
         this.counters.linksOpened++;
         target.onInbound(remote);
         resolve(local);
       });
-    });
-  }
-
-  private track(e: EndpointState, link: Link): void {
-    e.links.add(link);
-    link.onStateChange((s) => {
-      if (s === 'closed') e.links.delete(link);
     });
   }
 

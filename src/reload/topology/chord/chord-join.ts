@@ -42,6 +42,23 @@ function waiter(): Waiter {
  */
 const ADMIT_WAIT_MS = 10_000;
 
+/**
+ * OUR CHOICE: longest the Join (step 5) waits for the Attaches of steps 3-4, one default
+ * overlay-reliability-timer (RFC 6940 §6.2.1: 3 s). A peer that died a moment ago is still in the
+ * admitting peer's table; the Attach to it is dropped silently on the way (§6.1.1) and fails only
+ * after its 5th transmission, some 15 s later. Steps 3-4 are SHOULDs; step 9's Updates still wait
+ * for every Attach (ChordMaintenance.scheduleFlush), as the MUST NOT closing §10.5 requires.
+ */
+export const JOIN_ATTACHES_WAIT_MS = 3_000;
+
+/**
+ * OUR CHOICE: longest a Join waits for the admission before it (handleJoin), also one default
+ * overlay-reliability-timer. An admission whose joining node vanished midway (a tab closed just
+ * after joining) waits on Stores and an Update nobody answers (§6.2.1: up to 15 s each), and would
+ * hold every later Join at this peer that long; past this wait the next admission starts beside it.
+ */
+export const ADMISSION_QUEUE_WAIT_MS = 3_000;
+
 export class ChordJoin {
   /** The admitting peer of the attempt in progress. */
   private admitting: string | undefined;
@@ -126,8 +143,8 @@ export class ChordJoin {
     // Step 3-4: Attaches to the neighbours (launched as AP's Update was taken in); every peer
     // contacted enters the Routing Table. "The Joining Node MUST NOT send any Update message placing
     // itself in the overlay until it has successfully completed an Attach with each peer that
-    // should be in its Neighbor Table."
-    await this.maintenance.attachesSettled();
+    // should be in its Neighbor Table." At most JOIN_ATTACHES_WAIT_MS (an Attach to a dead peer never settles sooner).
+    await withTimeout(core.deps.clock, this.maintenance.attachesSettled(), JOIN_ATTACHES_WAIT_MS, timedOut(JOIN_ATTACHES_WAIT_MS)).catch(() => undefined);
     // Step 3, fingers: "In order to set up its i'th Finger Table entry, JN MUST send an Attach to
     // peer n+2^(128-i)" — for the entries AP's fingers did not fill; they need not hold up the Join.
     for (const i of core.table.fingerIndices(core.params.minFingers)) {
@@ -186,12 +203,12 @@ export class ChordJoin {
     // (step 7) instead of refusing a Join it is about to be able to take (many joins at once).
     if (core.state === 'joining') await this.untilNotJoining(ADMIT_WAIT_MS);
     if (core.state !== 'joined') throw ReloadError.of('Error_Forbidden', 'this peer is not part of the overlay');
-    // One admission at a time: wait for the previous one to finish.
+    // One admission at a time: wait for the previous one to finish (at most ADMISSION_QUEUE_WAIT_MS).
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
     const previous = this.admissions;
     this.admissions = previous.then(() => mine);
-    await previous;
+    await withTimeout(core.deps.clock, previous, ADMISSION_QUEUE_WAIT_MS, timedOut(ADMISSION_QUEUE_WAIT_MS)).catch(() => undefined);
     if (core.table.predecessors[0]?.key === nodeIdKey(jn) && core.state === 'joined') {
       // Admitted already (its JoinAns or our Update was lost and it tried again): say so again.
       core.deps.clock.setTimer(0, () => void core.sendUpdate(jn, 'neighbors').finally(release));

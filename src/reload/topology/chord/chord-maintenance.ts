@@ -27,6 +27,8 @@ export interface RepairHooks {
   searchFinger(i: number): Promise<void>;
   /** An Update arrived from `sender` (for the adjacency check). */
   noteUpdate(sender: NodeId, update: ChordUpdate): void;
+  /** Whether our neighbour lists would change `e`'s, as its last Update gave them. */
+  wouldChange(e: RoutingEntry): boolean;
 }
 
 export class ChordMaintenance {
@@ -48,7 +50,7 @@ export class ChordMaintenance {
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {} };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true };
 
   constructor(private readonly core: ChordCore) {
     this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
@@ -197,8 +199,11 @@ export class ChordMaintenance {
       // Connection Table" (which it does whatever the recovery mode). §10.7.1, after a failure: "the
       // peer MUST send an immediate Update to all nodes in its Neighbor Table ... If the neighbor
       // failure affects the peer's range of responsible IDs, then the Update MUST be sent to all
-      // nodes in its Connection Table".
-      if (joined) this.scheduleFlush(!lost || rangeChanged);
+      // nodes in its Connection Table". With periodic recovery (chord-reactive false, §11.1) a
+      // change that leaves the range alone goes to the Neighbor Table only: OUR CHOICE, the peers
+      // whose lists it concerns hear it at once instead of at the next chord-update-interval
+      // (§10.7.4.1), without the Connection-Table-wide round that reactive recovery requires.
+      if (joined) this.scheduleFlush(rangeChanged || (this.core.params.reactive && !lost));
     }
     if (joined) this.trackReplication(failure);
   }
@@ -284,7 +289,8 @@ export class ChordMaintenance {
 
   release(): void {
     this.held = Math.max(0, this.held - 1);
-    if (this.held === 0 && this.flushWanted) this.scheduleFlush();
+    // The scope asked for while held stands (flushToAll); releasing adds none.
+    if (this.held === 0 && this.flushWanted) this.scheduleFlush(false);
   }
 
   /**
@@ -307,10 +313,25 @@ export class ChordMaintenance {
       }
       this.flushWanted = false;
       const t = this.core.table;
-      const targets = this.flushToAll ? t.members : new Set([...t.predecessors, ...t.successors]);
+      const targets = this.flushToAll ? t.members : this.neighbourTargets();
       this.flushToAll = false;
       for (const e of targets) void this.core.sendUpdate(e.id, 'neighbors');
     });
+  }
+
+  /**
+   * The Neighbor Table, as targets of a round that is not for the whole Connection Table. With
+   * reactive recovery all of it (§10.7.1: "send an immediate Update to all nodes in its Neighbor
+   * Table"). With periodic recovery the round is ours (tableChanged), and OUR CHOICE: it leaves out
+   * a neighbour whose lists, as its last Update gave them, would not change (§10.7.3's test, made
+   * on its behalf): in a join, the joining node's own Updates (§10.5 step 9) reach every peer whose
+   * lists take it, so this round matters only where several peers join or fail near each other.
+   */
+  private neighbourTargets(): Set<RoutingEntry> {
+    const t = this.core.table;
+    const all = new Set([...t.predecessors, ...t.successors]);
+    if (this.core.params.reactive) return all;
+    return new Set([...all].filter((e) => this.repair.wouldChange(e)));
   }
 
   stop(): void {

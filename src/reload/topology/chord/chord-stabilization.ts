@@ -10,13 +10,25 @@ import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
 import type { ChordMaintenance, RepairHooks } from './chord-maintenance.js';
-import { idAt, randomInFingerRange, sameId } from './ring.js';
+import { clockwise, idAt, randomInFingerRange, ringPosition, sameId } from './ring.js';
 import type { RoutingEntry } from './routing-table.js';
+
+/** A neighbour's lists as its last Update gave them (§10.7.3). */
+interface HeardTable {
+  readonly pred0: string | undefined;
+  readonly succ0: string | undefined;
+  /** Keys of every peer in its lists. */
+  readonly known: ReadonlySet<string>;
+  /** Clockwise distance to its last successor, when its successor list is full. */
+  readonly succSpan: bigint | undefined;
+  /** Counter-clockwise distance to its last predecessor, when its predecessor list is full. */
+  readonly predSpan: bigint | undefined;
+}
 
 export class ChordStabilization implements RepairHooks {
   private readonly timers = new Set<Timer>();
-  /** What each peer's last Update said of its first predecessor and successor. */
-  private readonly heard = new Map<string, { readonly pred0: string | undefined; readonly succ0: string | undefined }>();
+  /** What each peer's last Update said of its neighbour lists. */
+  private readonly heard = new Map<string, HeardTable>();
   /** Bootstrap addresses, for §10.7.4.4 partition detection. */
   bootstrap: readonly string[] = [];
 
@@ -31,7 +43,39 @@ export class ChordStabilization implements RepairHooks {
     if (update.type === ChordUpdateType.peer_ready) return;
     const p = update.predecessors[0];
     const q = update.successors[0];
-    this.heard.set(nodeIdKey(sender), { pred0: p && nodeIdKey(p), succ0: q && nodeIdKey(q) });
+    const pos = ringPosition(sender);
+    const lastSucc = update.successors[update.successors.length - 1];
+    const lastPred = update.predecessors[update.predecessors.length - 1];
+    const known = new Set<string>();
+    for (const id of update.predecessors) known.add(nodeIdKey(id));
+    for (const id of update.successors) known.add(nodeIdKey(id));
+    this.heard.set(nodeIdKey(sender), {
+      pred0: p && nodeIdKey(p),
+      succ0: q && nodeIdKey(q),
+      known,
+      // The widths its lists span: a peer nearer than these enters them (§10.7.3); short lists take any.
+      succSpan: update.successors.length >= this.core.params.successors && lastSucc ? clockwise(pos, ringPosition(lastSucc)) : undefined,
+      predSpan: update.predecessors.length >= this.core.params.predecessors && lastPred ? clockwise(ringPosition(lastPred), pos) : undefined,
+    });
+  }
+
+  /**
+   * Whether our neighbour lists name a peer that `e`'s lists, as its last Update gave them, lack
+   * and would take in (the test of §10.7.3 that `e` makes on receiving them). True when `e` never
+   * sent us an Update.
+   */
+  wouldChange(e: RoutingEntry): boolean {
+    const h = this.heard.get(e.key);
+    if (!h) return true;
+    const t = this.core.table;
+    const news = (key: string, pos: bigint) => {
+      if (key === e.key || h.known.has(key)) return false;
+      return h.succSpan === undefined || h.predSpan === undefined || clockwise(e.pos, pos) < h.succSpan || clockwise(pos, e.pos) < h.predSpan;
+    };
+    if (news(this.core.selfKey, t.selfPos)) return true;
+    for (const n of t.predecessors) if (news(n.key, n.pos)) return true;
+    for (const n of t.successors) if (news(n.key, n.pos)) return true;
+    return false;
   }
 
   /** Start the periodic work, each peer at a random offset (§10.7.4.1 "randomly offset"). */

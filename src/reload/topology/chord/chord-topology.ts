@@ -156,6 +156,8 @@ class ChordTopologyImpl implements ChordTopology {
       predecessors: c.table.predecessors.map((e) => e.id),
       successors: c.table.successors.map((e) => e.id),
       fingers: c.table.fingers().map((e) => e.id),
+      // The targets of scheduleFlush's Connection-Table-wide round (chord-maintenance.ts).
+      routingTable: c.table.members.map((e) => e.id),
       uptime: c.uptime(),
     };
   }

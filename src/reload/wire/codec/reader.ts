@@ -57,6 +57,11 @@ export class Reader {
     return this.pos;
   }
 
+  /** Whether this reader keeps the path for errors (a caller can skip building path names when not). */
+  get tracing(): boolean {
+    return this.path !== undefined;
+  }
+
   /** Bytes left before the current limit. */
   remaining(): number {
     return this.limit - this.pos;

@@ -1,0 +1,60 @@
+/**
+ * Build step (issue 5: page load → joined ≤ 1 s): index.html names the overlay's chunks
+ * (overlay-boot.ts and the chunks it imports) with `<link rel="modulepreload" fetchpriority="low">`,
+ * so the browser fetches and compiles them while the shell's own script is still arriving and
+ * running, and early-boot.ts's `import()` finds them ready. Low priority: the shell's script and
+ * styles (issue 7's first paint) go first; the chunks stay out of the initial JavaScript
+ * (bundle-size-report.ts) and the service worker's precache.
+ */
+import type { HtmlTagDescriptor, Plugin } from 'vite';
+import type { BundleLike, ChunkLike } from './bundle-size-report.js';
+
+/** The module whose chunk starts the overlay. */
+export const OVERLAY_BOOT_MODULE = 'src/app/overlay-boot.ts';
+
+type FacadeChunk = ChunkLike & { readonly facadeModuleId?: string | null };
+
+/**
+ * The files to preload for the chunk of `module` (a path ending): that chunk and everything it
+ * imports statically, transitively, except what the entry chunks load anyway. Empty when no chunk has it.
+ */
+export function overlayPreloadFiles(bundle: BundleLike, module: string = OVERLAY_BOOT_MODULE): string[] {
+  const chunks = new Map<string, FacadeChunk>();
+  for (const c of Object.values(bundle)) if (c.type === 'chunk') chunks.set(c.fileName, c);
+  const start = [...chunks.values()].find((c) => c.facadeModuleId?.replace(/\\/g, '/').endsWith(module));
+  if (!start) return [];
+  const reach = (from: readonly string[]): Set<string> => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const dep of chunks.get(file)?.imports ?? []) visit(dep);
+    };
+    for (const f of from) visit(f);
+    return seen;
+  };
+  const initial = reach([...chunks.values()].filter((c) => c.isEntry).map((c) => c.fileName));
+  return [...reach([start.fileName])].filter((f) => !initial.has(f));
+}
+
+export function overlayPreload(module: string = OVERLAY_BOOT_MODULE): Plugin {
+  let base = '/';
+  return {
+    name: 'chordphone:overlay-preload',
+    apply: 'build',
+    configResolved(config) {
+      base = config.base;
+    },
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx): HtmlTagDescriptor[] {
+        if (!ctx.bundle) return [];
+        return overlayPreloadFiles(ctx.bundle as unknown as BundleLike, module).map((file) => ({
+          tag: 'link',
+          attrs: { rel: 'modulepreload', crossorigin: true, fetchpriority: 'low', href: `${base}${file}` },
+          injectTo: 'head',
+        }));
+      },
+    },
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The overlay half of the boot (overlay-boot.ts, issue 5): a guest's boot overlay starts joining
+ * at once and is `window.chordphone.overlay` from then on; a returning user's is never started.
+ * `sessionCodeDue` (when main.tsx runs the session code) waits while the overlay's own start works
+ * (configuration, identity, join), and no longer than SESSION_CODE_MAX_WAIT_MS.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { OVERLAY_CODE_MARK } from './boot-marks.js';
+import { bootOverlay, SESSION_CODE_MAX_WAIT_MS } from './overlay-boot.js';
+import { prefetchConfiguration } from './overlay/configuration-prefetch.js';
+import type { Overlay } from './overlay/overlay.js';
+
+const PAGE = 'http://127.0.0.1:9/';
+const g = globalThis as { chordphone?: { overlay?: Overlay } };
+const made: Overlay[] = [];
+
+afterEach(() => {
+  for (const o of made.splice(0)) o.close();
+  delete g.chordphone;
+});
+
+/** Whether `p` settles within `ms`. */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let settled = false;
+  void p.then(() => (settled = true));
+  await new Promise((r) => setTimeout(r, ms));
+  return settled;
+}
+
+describe('bootOverlay', () => {
+  it('leaves a returning user’s overlay unstarted, and the session code is due at once', async () => {
+    const { overlay, sessionCodeDue } = bootOverlay('alice', PAGE);
+    made.push(overlay);
+    expect(overlay.getSnapshot().phase).toBe('idle');
+    expect(await settlesWithin(sessionCodeDue, 20)).toBe(true);
+    expect(g.chordphone?.overlay).toBeUndefined();
+  });
+
+  it('starts a guest’s overlay with the early configuration request, and holds the session code until that start has ended', async () => {
+    let answer!: (r: Response) => void;
+    const asked: string[] = [];
+    const prefetch = prefetchConfiguration(PAGE, (url) => {
+      asked.push(url);
+      return new Promise<Response>((resolve) => (answer = resolve));
+    });
+    const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch);
+    made.push(overlay);
+    expect(g.chordphone?.overlay).toBe(overlay);
+    expect(performance.getEntriesByName(OVERLAY_CODE_MARK, 'mark').length).toBeGreaterThan(0);
+    expect(overlay.getSnapshot().phase).toBe('configuring');
+    expect(await settlesWithin(sessionCodeDue, 50)).toBe(false);
+    // The server answers something that is not a configuration: the start fails, the session code (which shows why) is due.
+    answer(new Response('not here', { status: 404 }));
+    await sessionCodeDue;
+    expect(overlay.getSnapshot().phase).toBe('failed');
+    expect(overlay.getSnapshot().error).toContain('HTTP 404');
+    // The overlay took the early answer: it asked nothing else.
+    expect(asked).toEqual(['http://127.0.0.1:9/.well-known/reload-config']);
+  });
+
+  it(`does not hold the session code longer than ${SESSION_CODE_MAX_WAIT_MS} ms`, async () => {
+    const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>(() => {}));
+    const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch);
+    made.push(overlay);
+    const t0 = performance.now();
+    await sessionCodeDue;
+    expect(overlay.getSnapshot().phase).toBe('configuring');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(SESSION_CODE_MAX_WAIT_MS - 5);
+  });
+});

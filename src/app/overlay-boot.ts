@@ -1,0 +1,74 @@
+/**
+ * The overlay half of the boot (issue 5: page load → joined ≤ 1 s), loaded by early-boot.ts behind
+ * its own `import()` as the page's first request for code: the tab's overlay code without the
+ * phone (JsSIP), the views or React parts, so a first visit starts joining as soon as this smaller
+ * chunk has run instead of after the whole session chunk. session-boot.tsx takes the overlay from here.
+ */
+import { OVERLAY_CODE_MARK } from './boot-marks.js';
+import { createBrowserOverlay } from './overlay/browser-overlay.js';
+import type { ConfigurationPrefetch } from './overlay/configuration-prefetch.js';
+import type { Overlay, OverlayPhase } from './overlay/overlay.js';
+import type { ChordphoneDebugHandle } from './phone/debug-handle.js';
+
+/**
+ * The longest the session code waits for the boot overlay's join (`sessionCodeDue`): a slow
+ * enrollment server or overlay must not keep the live first-run view away for long.
+ */
+export const SESSION_CODE_MAX_WAIT_MS = 1_000;
+
+/**
+ * Phases of the boot overlay's start that the session code would slow down: verifying, making a
+ * key and enrolling run on the page's main thread, and so do the join's signatures, certificate
+ * checks and WebRTC set-ups (measured: evaluating the session code during the join made it some
+ * 200 ms longer on a first visit).
+ */
+const BUSY: ReadonlySet<OverlayPhase> = new Set(['configuring', 'enrolling', 'joining']);
+
+export interface BootedOverlay {
+  readonly overlay: Overlay;
+  /**
+   * When to run the session code (session-boot.tsx: the phone, JsSIP, the views; 100–250 ms of
+   * script on a first visit): once the overlay has joined (its Phone registers right after, as
+   * before) or failed, at once when it is not starting (a returning user's), or after
+   * SESSION_CODE_MAX_WAIT_MS. Running it earlier would delay the join (issue 5); until then the
+   * shell shows the first run's placeholder (BootPlaceholders.tsx).
+   */
+  readonly sessionCodeDue: Promise<void>;
+}
+
+/**
+ * The tab's boot overlay. A guest (no `returningUser`, first-run/last-user.ts) starts joining at
+ * once; a returning user's boot overlay is never started (phone-session.ts joins with the
+ * remembered name instead). A failure is shown by the phone session, which waits on the same start.
+ * `configuration`: the configuration document already asked for (early-boot.ts).
+ */
+export function bootOverlay(returningUser: string | undefined, pageUrl: string = location.href, configuration?: ConfigurationPrefetch): BootedOverlay {
+  // When the overlay's code had arrived and run (bench/overlay-join.ts reports it).
+  performance.mark(OVERLAY_CODE_MARK);
+  const overlay = createBrowserOverlay(pageUrl, configuration ? { configuration } : {});
+  if (returningUser === undefined) {
+    overlay.start().catch(() => undefined);
+    // `window.chordphone.overlay` (debug-handle.ts) from now on, not only once the phone session has loaded.
+    const g = globalThis as { chordphone?: Partial<ChordphoneDebugHandle> };
+    (g.chordphone ??= {}).overlay = overlay;
+  }
+  return { overlay, sessionCodeDue: leavesPhases(overlay, BUSY, SESSION_CODE_MAX_WAIT_MS) };
+}
+
+/** Resolves when `overlay` is in none of `phases`, or after `maxWaitMs`. */
+function leavesPhases(overlay: Overlay, phases: ReadonlySet<OverlayPhase>, maxWaitMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (phases.has(overlay.getSnapshot().phase)) return;
+      done();
+    };
+    const unsubscribe = overlay.subscribe(check);
+    const timer = setTimeout(() => done(), maxWaitMs);
+    const done = () => {
+      unsubscribe();
+      clearTimeout(timer);
+      resolve();
+    };
+    check();
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * The configuration document's URL (RFC 6940 §11.2) and an early request for it: main.tsx asks
+ * for the document while the overlay's code is still loading (issue 5: page load → joined), and
+ * the overlay's first fetch of that URL takes the answer (configuration-fetch.ts still verifies
+ * it, §11.1). Light: part of the initial JavaScript (no parser, no crypto here).
+ */
+
+/** RFC 6940 §11.2 / §14.19 well-known path. */
+export const RELOAD_CONFIG_WELL_KNOWN = '/.well-known/reload-config';
+
+/** The well-known configuration URL of a server given by any URL on it (or the URL itself when it names the document). */
+export function configurationUrl(base: string): string {
+  const u = new URL(base);
+  return u.pathname === RELOAD_CONFIG_WELL_KNOWN ? u.href : new URL(RELOAD_CONFIG_WELL_KNOWN, u).href;
+}
+
+/** How the configuration is asked for (configuration-fetch.ts): always revalidated, never an old copy. */
+export const CONFIGURATION_REQUEST: RequestInit = { cache: 'no-cache' };
+
+export type FetchFunction = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** A configuration request made ahead of its use; its answer is given out once. */
+export interface ConfigurationPrefetch {
+  readonly url: string;
+  /** The answer (or the failure) of the early request, the first time; undefined after. */
+  take(): Promise<Response> | undefined;
+}
+
+/** Ask for the configuration of the server of `pageUrl` now. */
+export function prefetchConfiguration(pageUrl: string, fetchFn: FetchFunction = (u, i) => fetch(u, i)): ConfigurationPrefetch {
+  const url = configurationUrl(pageUrl);
+  let answer: Promise<Response> | undefined = fetchFn(url, CONFIGURATION_REQUEST);
+  // Not taken (or taken late): a failure is reported by whoever takes it, never as unhandled.
+  answer.catch(() => undefined);
+  return {
+    url,
+    take() {
+      const a = answer;
+      answer = undefined;
+      return a;
+    },
+  };
+}
+
+/**
+ * `fetchFn`, except that the first GET of the prefetched URL is answered by the prefetch (a later
+ * one, e.g. after a ConfigUpdate restart, asks the server again).
+ */
+export function withPrefetch(fetchFn: FetchFunction, prefetch: ConfigurationPrefetch | undefined): FetchFunction {
+  if (!prefetch) return fetchFn;
+  return (url, init) => {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const early = url === prefetch.url && method === 'GET' && !init?.body ? prefetch.take() : undefined;
+    return early ?? fetchFn(url, init);
+  };
+}

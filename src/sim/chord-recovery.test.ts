@@ -1,0 +1,110 @@
+/**
+ * Reactive and periodic recovery (RFC 6940 §10 intro, §11.1 chord-reactive): who hears a change
+ * of a Neighbor Table (§10.7.3), and that with periodic recovery the periodic Updates of
+ * §10.7.4.1 alone bring a ring to exact.
+ */
+import { describe, expect, it } from 'vitest';
+import { ringPosition } from '../reload/topology/chord/ring.js';
+import { toHex } from '../reload/wire/codec/hex.js';
+import { ChordUpdateType } from '../reload/wire/methods/chord.js';
+import { decodeReloadMessage } from '../reload/wire/reload-message.js';
+import { buildChordOverlay, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
+import { captureMessages } from './testing/capture-messages.js';
+
+const byPosition = (peers: readonly SimChordPeer[]) => [...peers].sort((a, b) => (ringPosition(a.nodeId) < ringPosition(b.nodeId) ? -1 : 1));
+
+/** The addresses of `p`'s predecessors and successors. */
+function neighbourAddresses(o: ChordOverlay, p: SimChordPeer): Set<string> {
+  const s = p.peer.status();
+  const ids = new Set([...s.predecessors, ...s.successors].map((id) => toHex(id)));
+  return new Set(o.live().filter((q) => ids.has(toHex(q.nodeId))).map((q) => q.address));
+}
+
+/**
+ * One peer joins a built overlay; for its predecessor P (whose Neighbor Table changes, its range
+ * (first predecessor, P] does not) and its admitting peer AP (whose range shrinks): the addresses
+ * each sent `neighbors` Updates to, and their neighbours before and after.
+ */
+async function joinOne(reactive: boolean) {
+  const o = await buildChordOverlay({ peers: 40, seed: 61, configuration: { chordReactive: reactive } });
+  expect(o.live()[0]!.peer.chordParameters.reactive).toBe(reactive);
+  const msgs = captureMessages(o);
+  const before = new Map(o.live().map((p) => [p.address, neighbourAddresses(o, p)]));
+  const jn = await o.clock.run(o.addPeer());
+  await o.settle(10_000);
+  expect(o.ringCheck().exact).toBe(true);
+  const ring = byPosition(o.live());
+  const j = ring.indexOf(jn);
+  const pred = ring[(j - 1 + ring.length) % ring.length]!;
+  const ap = ring[(j + 1) % ring.length]!;
+  const updatedBy = (p: SimChordPeer) => {
+    const to = new Set<string>();
+    for (const m of msgs) {
+      if (m.from !== p.address || m.name !== 'update_req') continue;
+      const body = decodeReloadMessage(m.bytes, { maxMessageSize: 1 << 24 }).body;
+      if (body.name === 'update_req' && body.value.type === ChordUpdateType.neighbors) to.add(m.to);
+    }
+    return to;
+  };
+  const side = (p: SimChordPeer) => ({ sentTo: updatedBy(p), neighbours: new Set([...before.get(p.address)!, ...neighbourAddresses(o, p)]), links: p.peer.status().links });
+  const result = { pred: side(pred), ap: side(ap) };
+  o.close();
+  return result;
+}
+
+describe('who hears a change of the Neighbor Table (RFC 6940 §10.7.3)', () => {
+  it('reactive recovery: every connection, whether or not the range changed', async () => {
+    const { pred, ap } = await joinOne(true);
+    // "if the Neighbor Table changes and the peer is using reactive recovery, the peer MUST send an
+    // Update request to each member of its Connection Table".
+    expect(pred.links).toBeGreaterThan(pred.neighbours.size);
+    expect([...pred.sentTo].filter((a) => !pred.neighbours.has(a)).length).toBeGreaterThan(0);
+    expect([...ap.sentTo].filter((a) => !ap.neighbours.has(a)).length).toBeGreaterThan(0);
+  });
+
+  it('periodic recovery: the Neighbor Table, and every connection only from a peer whose range changed', async () => {
+    const { pred, ap } = await joinOne(false);
+    expect(pred.links).toBeGreaterThan(pred.neighbours.size);
+    // P's range is the same: its neighbours hear it, nobody else.
+    expect(pred.sentTo.size).toBeGreaterThan(0);
+    expect([...pred.sentTo].filter((a) => !pred.neighbours.has(a))).toEqual([]);
+    // "When a peer discovers that its range of responsible IDs has changed, it MUST send an Update
+    // to all entries in its Connection Table" — whatever the recovery mode.
+    expect([...ap.sentTo].filter((a) => !ap.neighbours.has(a)).length).toBeGreaterThan(0);
+  });
+});
+
+describe('periodic recovery (chord-reactive false)', () => {
+  it('builds an exact ring in waves of joins', async () => {
+    const o = await buildChordOverlay({ peers: 60, joinConcurrency: 8, seed: 62, configuration: { chordReactive: false } });
+    expect(o.live()).toHaveLength(60);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 60 });
+    o.close();
+  });
+
+  it('converges to an exact ring through the periodic Updates of §10.7.4.1 alone', async () => {
+    // Every Update but those of the periodic exchange (and the join's own, §10.5 step 7) is held
+    // back for an hour: the triggered rounds of §10.5 steps 8-9 and §10.7.3 never go out here.
+    const intervalMs = 30_000;
+    const o = await buildChordOverlay({
+      peers: 24,
+      joinConcurrency: 4,
+      seed: 63,
+      settleMs: 0,
+      configuration: { chordReactive: false },
+      chord: { updateDelayMs: 3_600_000, updateIntervalMs: intervalMs },
+    });
+    expect(o.live()).toHaveLength(24);
+    const start = o.ringCheck();
+    expect(start.exact).toBe(false);
+    // Each exchange carries news one neighbour further; a few intervals suffice.
+    let waited = 0;
+    while (!o.ringCheck().exact && waited < 10 * intervalMs) {
+      await o.settle(intervalMs);
+      waited += intervalMs;
+    }
+    expect(o.ringCheck().exact).toBe(true);
+    expect(waited).toBeLessThan(3_600_000);
+    o.close();
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * Joins next to peers that have just died without a word (RFC 6940 §10.5), the causes of the
+ * 3–27 s outliers of the page-load → joined bench (a tab closed just after it joined):
+ * - a neighbour that takes no Attach: in the real network a dead peer is still in the admitting
+ *   peer's table until its link is found dead, and the Attach to it is dropped silently on the way
+ *   (§6.1.1), failing only after its 5th transmission (§6.2.1: some 15 s). The Join waits for the
+ *   Attaches of steps 3-4 at most JOIN_ATTACHES_WAIT_MS;
+ * - an admitting peer whose previous joining node vanished mid-admission: its Stores and Update
+ *   to that node go unanswered, and the next Join waits for that admission at most
+ *   ADMISSION_QUEUE_WAIT_MS.
+ * Either way the node joins within a few seconds and the ring is exact afterwards.
+ */
+import { describe, expect, it } from 'vitest';
+import { ADMISSION_QUEUE_WAIT_MS, JOIN_ATTACHES_WAIT_MS } from '../reload/topology/chord/chord-join.js';
+import { idAt, ringPosition } from '../reload/topology/chord/ring.js';
+import { bytesEqual } from '../reload/wire/codec/hex.js';
+import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
+import { decodeFramedMessage } from '../reload/wire/framing.js';
+import type { NodeId } from '../reload/wire/ids.js';
+import { MessageCode } from '../reload/wire/message-codes.js';
+import { buildChordOverlay } from './chord-overlay.js';
+
+/** Whether a memory-network frame carries an AttachReq whose last destination is `target`. */
+function isAttachTo(frame: Uint8Array, target: NodeId): boolean {
+  const f = decodeFramedMessage(frame);
+  if (f.kind !== 'data' || f.message.length === 0) return false;
+  const { header, payload } = decodeForwardingHeaderOnly(f.message, { maxMessageSize: 1 << 24 });
+  const last = header.destinationList.at(-1);
+  return ((payload[0]! << 8) | payload[1]!) === MessageCode.attach_req && last?.kind === 'node' && bytesEqual(last.nodeId, target);
+}
+
+/** Virtual ms from now until `p` settles. */
+async function timed(o: Awaited<ReturnType<typeof buildChordOverlay>>, p: Promise<unknown>): Promise<number> {
+  const t0 = o.clock.now();
+  await o.clock.run(p);
+  return o.clock.now() - t0;
+}
+
+describe('joining beside peers that just vanished (RFC 6940 §10.5)', () => {
+  it('sends the Join after JOIN_ATTACHES_WAIT_MS instead of waiting out the Attach’s retransmissions', async () => {
+    let silent: NodeId | undefined;
+    const o = await buildChordOverlay({ peers: 8, seed: 71, network: { model: { drop: (frame) => silent !== undefined && isAttachTo(frame, silent) } } });
+    const neighbour = o.live()[3]!;
+    silent = neighbour.nodeId;
+    // Just after `neighbour`: it is the joining node's predecessor, named in AP's full Update.
+    const jn = o.createPeer({ nodeId: idAt(ringPosition(neighbour.nodeId) + 1n), bootstrap: o.live()[0]!.address });
+    const took = await timed(o, o.joinPeer(jn));
+    expect(took).toBeGreaterThanOrEqual(JOIN_ATTACHES_WAIT_MS);
+    expect(took).toBeLessThan(JOIN_ATTACHES_WAIT_MS + 2_000);
+    silent = undefined;
+    await o.settle(60_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 9 });
+    o.close();
+  });
+
+  it('does not hold a Join for long behind the admission of a node that vanished mid-admission', async () => {
+    const o = await buildChordOverlay({ peers: 8, seed: 73 });
+    const ring = o.live().sort((a, b) => (ringPosition(a.nodeId) < ringPosition(b.nodeId) ? -1 : 1));
+    // Records for the first joining node's range, so its admission has Stores to make (§10.5 step 6).
+    for (let i = 0; i < 60; i++) await o.clock.run(o.store(ring[i % 8]!, `name-${i}`, new Uint8Array([i])));
+    const ap = ring[4]!;
+    const first = o.createPeer({ nodeId: idAt(ringPosition(ap.nodeId) - 1000n), bootstrap: ring[0]!.address });
+    void o.joinPeer(first).catch(() => undefined);
+    for (let i = 0; i < 60_000 && first.peer.status().state !== 'joining'; i++) await o.clock.advance(1);
+    expect(first.peer.status().state).toBe('joining');
+    // Its JoinReq reaches AP, then it vanishes: AP's admission waits on Stores nobody answers.
+    await o.clock.advance(12);
+    o.kill(first);
+    const second = o.createPeer({ nodeId: idAt(ringPosition(ap.nodeId) - 500n), bootstrap: ring[0]!.address });
+    const took = await timed(o, o.joinPeer(second));
+    expect(took).toBeGreaterThanOrEqual(ADMISSION_QUEUE_WAIT_MS);
+    expect(took).toBeLessThan(ADMISSION_QUEUE_WAIT_MS + 1_000);
+    await o.settle(120_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 9 });
+    o.close();
+  });
+});

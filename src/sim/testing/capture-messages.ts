@@ -1,0 +1,28 @@
+/**
+ * Test helper: the RELOAD messages a simulated overlay's memory network carries (each hop, lost
+ * frames left out), as `{ from, to, name, bytes }` with the message code's name (RFC 6940 §6.3.3).
+ */
+import { decodeForwardingHeaderOnly } from '../../reload/wire/forwarded-message.js';
+import { decodeFramedMessage } from '../../reload/wire/framing.js';
+import { messageCodeName } from '../../reload/wire/message-codes.js';
+import type { ChordOverlay } from '../chord-overlay.js';
+
+export interface CapturedMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Starts capturing; the returned array fills as the clock runs. */
+export function captureMessages(o: Pick<ChordOverlay, 'network'>): CapturedMessage[] {
+  const out: CapturedMessage[] = [];
+  o.network.tap((f) => {
+    const m = decodeFramedMessage(f.bytes);
+    if (m.kind !== 'data' || m.message.length === 0 || f.dropped) return;
+    const { payload } = decodeForwardingHeaderOnly(m.message, { maxMessageSize: 1 << 24 });
+    const code = (payload[0]! << 8) | payload[1]!;
+    out.push({ from: f.from, to: f.to, name: messageCodeName(code) ?? String(code), bytes: m.message });
+  });
+  return out;
+}
