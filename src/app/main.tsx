@@ -27,9 +27,12 @@ if (!root) throw new Error('index.html has no #root element');
 // joined); the phone, the views and JsSIP come once it has joined (overlay-boot.ts
 // `sessionCodeDue`, at most 1 s), so running their code does not hold up the join. A returning
 // user's session makes its own overlay: its code is asked for at once.
-const sessionCode = returningUser === undefined ? undefined : import('./session-boot.js');
+const loadSession = () => import('./session-boot.js');
+const sessionCode = returningUser === undefined ? undefined : loadSession();
+// Its failure shows through `booting` (the placeholders' error), not as an unhandled rejection.
+sessionCode?.catch(() => undefined);
 const booting: Promise<BootedSession> = overlayBooting.then(({ overlay, sessionCodeDue }) =>
-  sessionCodeDue.then(() => sessionCode ?? import('./session-boot.js')).then(({ bootSession }) => bootSession(returningUser, overlay)),
+  sessionCodeDue.then(() => sessionCode ?? loadSession()).then(({ bootSession }) => bootSession(returningUser, overlay)),
 );
 
 function BootedStatus() {

@@ -48,6 +48,9 @@ export function bootOverlay(returningUser: string | undefined, pageUrl: string =
   const overlay = createBrowserOverlay(pageUrl, configuration ? { configuration } : {});
   if (returningUser === undefined) {
     overlay.start().catch(() => undefined);
+    // A tab closed before the session code has run (that closes the session, session-boot.tsx)
+    // still closes its peer, so its links go down at once and its neighbours repair (§10.7.1).
+    globalThis.addEventListener?.('pagehide', () => overlay.close(), { once: true });
     // `window.chordphone.overlay` (debug-handle.ts) from now on, not only once the phone session has loaded.
     const g = globalThis as { chordphone?: Partial<ChordphoneDebugHandle> };
     (g.chordphone ??= {}).overlay = overlay;

@@ -1,17 +1,13 @@
 /**
- * Joins next to peers that have just died without a word (RFC 6940 §10.5), the causes of the
- * 3–27 s outliers of the page-load → joined bench (a tab closed just after it joined):
- * - a neighbour that takes no Attach: in the real network a dead peer is still in the admitting
- *   peer's table until its link is found dead, and the Attach to it is dropped silently on the way
- *   (§6.1.1), failing only after its 5th transmission (§6.2.1: some 15 s). The Join waits for the
- *   Attaches of steps 3-4 at most JOIN_ATTACHES_WAIT_MS;
- * - an admitting peer whose previous joining node vanished mid-admission: its Stores and Update
- *   to that node go unanswered, and the next Join waits for that admission at most
- *   ADMISSION_QUEUE_WAIT_MS.
- * Either way the node joins within a few seconds and the ring is exact afterwards.
+ * A join next to a peer that has just died without a word (RFC 6940 §10.5), one cause of the
+ * 15 s outliers of the page-load → joined bench (a tab closed just after it joined): in the real
+ * network a dead peer is still in the admitting peer's table until its link is found dead, and the
+ * Attach to it is dropped silently on the way (§6.1.1), failing only after its 5th transmission
+ * (§6.2.1: some 15 s). The Join waits for the Attaches of steps 3-4 at most JOIN_ATTACHES_WAIT_MS;
+ * the node joins within a few seconds and the ring is exact afterwards.
  */
 import { describe, expect, it } from 'vitest';
-import { ADMISSION_QUEUE_WAIT_MS, JOIN_ATTACHES_WAIT_MS } from '../reload/topology/chord/chord-join.js';
+import { JOIN_ATTACHES_WAIT_MS } from '../reload/topology/chord/chord-join.js';
 import { idAt, ringPosition } from '../reload/topology/chord/ring.js';
 import { bytesEqual } from '../reload/wire/codec/hex.js';
 import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
@@ -49,28 +45,6 @@ describe('joining beside peers that just vanished (RFC 6940 §10.5)', () => {
     expect(took).toBeLessThan(JOIN_ATTACHES_WAIT_MS + 2_000);
     silent = undefined;
     await o.settle(60_000);
-    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 9 });
-    o.close();
-  });
-
-  it('does not hold a Join for long behind the admission of a node that vanished mid-admission', async () => {
-    const o = await buildChordOverlay({ peers: 8, seed: 73 });
-    const ring = o.live().sort((a, b) => (ringPosition(a.nodeId) < ringPosition(b.nodeId) ? -1 : 1));
-    // Records for the first joining node's range, so its admission has Stores to make (§10.5 step 6).
-    for (let i = 0; i < 60; i++) await o.clock.run(o.store(ring[i % 8]!, `name-${i}`, new Uint8Array([i])));
-    const ap = ring[4]!;
-    const first = o.createPeer({ nodeId: idAt(ringPosition(ap.nodeId) - 1000n), bootstrap: ring[0]!.address });
-    void o.joinPeer(first).catch(() => undefined);
-    for (let i = 0; i < 60_000 && first.peer.status().state !== 'joining'; i++) await o.clock.advance(1);
-    expect(first.peer.status().state).toBe('joining');
-    // Its JoinReq reaches AP, then it vanishes: AP's admission waits on Stores nobody answers.
-    await o.clock.advance(12);
-    o.kill(first);
-    const second = o.createPeer({ nodeId: idAt(ringPosition(ap.nodeId) - 500n), bootstrap: ring[0]!.address });
-    const took = await timed(o, o.joinPeer(second));
-    expect(took).toBeGreaterThanOrEqual(ADMISSION_QUEUE_WAIT_MS);
-    expect(took).toBeLessThan(ADMISSION_QUEUE_WAIT_MS + 1_000);
-    await o.settle(120_000);
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 9 });
     o.close();
   });

@@ -36,6 +36,10 @@ describe('overlayPreloadFiles', () => {
     expect(overlayPreloadFiles(bundle).sort()).toEqual(['assets/browser-overlay.js', 'assets/overlay-boot.js', 'assets/pcap.js']);
   });
 
+  it('names the session chunk and its own imports for the session module', () => {
+    expect(overlayPreloadFiles(bundle, 'src/app/session-boot.tsx').sort()).toEqual(['assets/browser-overlay.js', 'assets/jssip.js', 'assets/pcap.js', 'assets/session-boot.js']);
+  });
+
   it('names nothing when no chunk starts with that module', () => {
     expect(overlayPreloadFiles(bundle, 'src/app/elsewhere.ts')).toEqual([]);
   });

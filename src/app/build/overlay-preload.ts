@@ -11,6 +11,12 @@ import type { BundleLike, ChunkLike } from './bundle-size-report.js';
 
 /** The module whose chunk starts the overlay. */
 export const OVERLAY_BOOT_MODULE = 'src/app/overlay-boot.ts';
+/**
+ * The session's module (the phone, JsSIP, the views): a guest's page runs it once the overlay has
+ * joined (overlay-boot.ts sessionCodeDue), so it is fetched meanwhile (`rel="prefetch"`: into the
+ * cache, not compiled) and is there when that moment comes.
+ */
+export const SESSION_BOOT_MODULE = 'src/app/session-boot.tsx';
 
 type FacadeChunk = ChunkLike & { readonly facadeModuleId?: string | null };
 
@@ -49,11 +55,11 @@ export function overlayPreload(module: string = OVERLAY_BOOT_MODULE): Plugin {
       order: 'post',
       handler(_html, ctx): HtmlTagDescriptor[] {
         if (!ctx.bundle) return [];
-        return overlayPreloadFiles(ctx.bundle as unknown as BundleLike, module).map((file) => ({
-          tag: 'link',
-          attrs: { rel: 'modulepreload', crossorigin: true, fetchpriority: 'low', href: `${base}${file}` },
-          injectTo: 'head',
-        }));
+        const bundle = ctx.bundle as unknown as BundleLike;
+        const overlay = overlayPreloadFiles(bundle, module);
+        const session = overlayPreloadFiles(bundle, SESSION_BOOT_MODULE).filter((f) => !overlay.includes(f));
+        const link = (rel: string, file: string): HtmlTagDescriptor => ({ tag: 'link', attrs: { rel, crossorigin: true, fetchpriority: 'low', href: `${base}${file}` }, injectTo: 'head' });
+        return [...overlay.map((f) => link('modulepreload', f)), ...session.map((f) => link('prefetch', f))];
       },
     },
   };

@@ -12,7 +12,6 @@ import type { Configuration } from '../../reload/wire/config/overlay-configurati
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { CONFIGURATION_REQUEST, configurationUrl } from './configuration-prefetch.js';
 
-export { configurationUrl, RELOAD_CONFIG_WELL_KNOWN } from './configuration-prefetch.js';
 
 export interface FetchedConfiguration {
   readonly configuration: Configuration;

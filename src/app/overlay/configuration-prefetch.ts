@@ -1,5 +1,5 @@
 /**
- * The configuration document's URL (RFC 6940 §11.2) and an early request for it: main.tsx asks
+ * The configuration document's URL (RFC 6940 §11.2) and an early request for it: early-boot.ts asks
  * for the document while the overlay's code is still loading (issue 5: page load → joined), and
  * the overlay's first fetch of that URL takes the answer (configuration-fetch.ts still verifies
  * it, §11.1). Light: part of the initial JavaScript (no parser, no crypto here).

@@ -263,9 +263,9 @@ class ForwardingLayer implements Forwarding {
         this.deliverLocal(bytes, parsed, decision.header, from);
         return { ok: true };
       case 'forward': {
-        // RFC 6940 §6.3.2: a message this node originates leaves with the initial TTL and an empty
-        // via list, the header it was encoded with: its bytes go out as they are. A relayed one has
-        // a new TTL and via list (§6.1.2): encode the new header before the unparsed rest.
+        // When decideRoute left the header as it was (a message this node originates: it leaves
+        // with the header it was encoded with, §6.3.2), its bytes go out as they are. Otherwise
+        // (a relayed one's new TTL and via list, §6.1.2) the new header goes before the unparsed rest.
         const out = decision.header === parsed.header ? bytes : encodeWithForwardingHeader(decision.header, parsed.payload);
         const result = this.transmit(out, decision.target);
         if (result.ok) {

@@ -40,7 +40,7 @@ export function notifyClientsOfRangeChanges(deps: ClientUpdatesDeps): () => void
     const status = deps.topology.status();
     if (!status.joined) return;
     // The plug-in's own range-change Updates reach its routing table: those get no second one here.
-    const inTable = new Set([...status.predecessors, ...status.successors, ...status.fingers, ...(status.routingTable ?? [])].map(nodeIdKey));
+    const inTable = new Set((status.routingTable ?? [...status.predecessors, ...status.successors, ...status.fingers]).map(nodeIdKey));
     // Only those whose Node-ID left our range (§10.1: (first predecessor, us]): responsibility for
     // them changed; for the others it did not, and a linked peer outside the table is not bothered.
     const self = ringPosition(status.nodeId);

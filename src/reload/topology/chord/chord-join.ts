@@ -51,14 +51,6 @@ const ADMIT_WAIT_MS = 10_000;
  */
 export const JOIN_ATTACHES_WAIT_MS = 3_000;
 
-/**
- * OUR CHOICE: longest a Join waits for the admission before it (handleJoin), also one default
- * overlay-reliability-timer. An admission whose joining node vanished midway (a tab closed just
- * after joining) waits on Stores and an Update nobody answers (§6.2.1: up to 15 s each), and would
- * hold every later Join at this peer that long; past this wait the next admission starts beside it.
- */
-export const ADMISSION_QUEUE_WAIT_MS = 3_000;
-
 export class ChordJoin {
   /** The admitting peer of the attempt in progress. */
   private admitting: string | undefined;
@@ -203,12 +195,12 @@ export class ChordJoin {
     // (step 7) instead of refusing a Join it is about to be able to take (many joins at once).
     if (core.state === 'joining') await this.untilNotJoining(ADMIT_WAIT_MS);
     if (core.state !== 'joined') throw ReloadError.of('Error_Forbidden', 'this peer is not part of the overlay');
-    // One admission at a time: wait for the previous one to finish (at most ADMISSION_QUEUE_WAIT_MS).
+    // One admission at a time: wait for the previous one to finish.
     let release!: () => void;
     const mine = new Promise<void>((r) => (release = r));
     const previous = this.admissions;
     this.admissions = previous.then(() => mine);
-    await withTimeout(core.deps.clock, previous, ADMISSION_QUEUE_WAIT_MS, timedOut(ADMISSION_QUEUE_WAIT_MS)).catch(() => undefined);
+    await previous;
     if (core.table.predecessors[0]?.key === nodeIdKey(jn) && core.state === 'joined') {
       // Admitted already (its JoinAns or our Update was lost and it tried again): say so again.
       core.deps.clock.setTimer(0, () => void core.sendUpdate(jn, 'neighbors').finally(release));

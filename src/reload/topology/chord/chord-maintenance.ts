@@ -331,7 +331,8 @@ export class ChordMaintenance {
     const t = this.core.table;
     const all = new Set([...t.predecessors, ...t.successors]);
     if (this.core.params.reactive) return all;
-    return new Set([...all].filter((e) => this.repair.wouldChange(e)));
+    for (const e of all) if (!this.repair.wouldChange(e)) all.delete(e);
+    return all;
   }
 
   stop(): void {
