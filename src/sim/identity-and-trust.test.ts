@@ -166,6 +166,16 @@ describe('identity and trust through real overlay peers with real certificates (
     return ring.find((p) => ringPosition(p.nodeId) >= k) ?? ring[0]!;
   }
 
+  /** §10.1: whether the attacker, by its own tables, answers for `resourceId` ((first predecessor, itself]): its Store would stay local. */
+  function attackerAnswersFor(resourceId: ResourceId): boolean {
+    const pred = attacker.peer.status().predecessors[0];
+    if (!pred) return true;
+    const self = ringPosition(attacker.nodeId);
+    const k = ringPosition(resourceId);
+    const p = ringPosition(pred);
+    return p < self ? k > p && k <= self : k > p || k <= self;
+  }
+
   async function rejection(p: Promise<unknown>): Promise<ReloadError> {
     const e = await o.clock.run(p).then(
       () => undefined,
@@ -188,7 +198,7 @@ describe('identity and trust through real overlay peers with real certificates (
     do {
       name = `victim-${o.random.int(1 << 30)}`;
       resourceId = await attacker.peer.resourceId(name);
-    } while (bytesEqual(responsibleFor(resourceId).nodeId, attacker.nodeId));
+    } while (bytesEqual(responsibleFor(resourceId).nodeId, attacker.nodeId) || attackerAnswersFor(resourceId));
     const before = failures.length;
     configure();
     try {
