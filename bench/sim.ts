@@ -21,6 +21,7 @@
 import { formatDuration, parseDuration } from '../src/sim/harness/duration.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from '../src/sim/harness/run-simulation.js';
 import { DEFAULT_TOPOLOGY, TOPOLOGIES } from '../src/sim/harness/topologies.js';
+import { parseChordReactive } from '../src/sim/harness/chord-topology.js';
 import { envInteger, fmt, table, type BenchModule } from './bench.js';
 
 interface Goal {
@@ -51,9 +52,8 @@ async function runSim(): Promise<{ ok: boolean }> {
   const seed = envInteger('SIM_SEED', 1);
   const runs = new Set((process.env.SIM_RUNS ?? 'steady,churn,upkeep').split(',').map((s) => s.trim()));
   const topologyName = process.env.SIM_TOPOLOGY ?? DEFAULT_TOPOLOGY;
-  const reactiveEnv = process.env.SIM_CHORD_REACTIVE ?? 'auto';
-  if (!['true', 'false', 'auto'].includes(reactiveEnv)) throw new Error(`SIM_CHORD_REACTIVE must be true, false or auto, got "${reactiveEnv}"`);
-  const chordReactive = reactiveEnv === 'auto' ? {} : { chordReactive: reactiveEnv === 'true' };
+  const reactive = parseChordReactive(process.env.SIM_CHORD_REACTIVE ?? 'auto');
+  const chordReactive = reactive === undefined ? {} : { chordReactive: reactive };
   const factory = TOPOLOGIES[topologyName];
   if (!factory) throw new Error(`SIM_TOPOLOGY must be one of ${Object.keys(TOPOLOGIES).join(', ')}`);
 

@@ -9,7 +9,7 @@ import { shortNodeId } from './node-id-text.js';
 import { lazy, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Overlay, OverlaySnapshot } from './overlay/overlay.js';
 import { describeError } from './overlay/overlay.js';
-import { modeText } from './overlay/mode-text.js';
+import { IdentityFacts } from './overlay/IdentityFacts.js';
 import { CaptureDownload } from './CaptureDownload.js';
 import { LazyPart } from './LazyPart.js';
 import { Panel } from './Panel.js';
@@ -85,18 +85,7 @@ export function OverlayPanel({ overlay }: { overlay: Overlay }) {
         </span>
       </p>
       <dl className="facts">
-        <dt>Overlay</dt>
-        <dd data-testid="overlay-name">{s.overlayName ?? '—'}</dd>
-        <dt>User name</dt>
-        <dd data-testid="user-name">{s.userName ?? '—'}</dd>
-        <dt>Node-ID</dt>
-        <dd data-testid="node-id" className="mono">
-          {s.nodeId ?? '—'}
-        </dd>
-        <dt>Mode</dt>
-        <dd data-testid="overlay-mode" data-mode={s.mode ?? ''} data-attached-peer={s.attachedPeer ?? ''}>
-          {modeText(s)}
-        </dd>
+        <IdentityFacts overlayName={s.overlayName} userName={s.userName} snapshot={s} testIds={{ overlay: 'overlay-name', user: 'user-name', nodeId: 'node-id', mode: 'overlay-mode' }} />
         <dt>Links</dt>
         <dd data-testid="link-count">{s.links.length}</dd>
         <dt>Predecessor</dt>

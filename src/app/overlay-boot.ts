@@ -7,7 +7,7 @@
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
 import { createBrowserOverlay } from './overlay/browser-overlay.js';
 import type { ConfigurationPrefetch } from './overlay/configuration-prefetch.js';
-import type { Overlay, OverlayPhase } from './overlay/overlay.js';
+import type { Overlay } from './overlay/overlay.js';
 import type { ChordphoneDebugHandle } from './phone/debug-handle.js';
 
 /**
@@ -15,14 +15,6 @@ import type { ChordphoneDebugHandle } from './phone/debug-handle.js';
  * enrollment server or overlay must not keep the live first-run view away for long.
  */
 export const SESSION_CODE_MAX_WAIT_MS = 1_000;
-
-/**
- * Phases of the boot overlay's start that the session code would slow down: verifying, making a
- * key and enrolling run on the page's main thread, and so do the join's signatures, certificate
- * checks and WebRTC set-ups (measured: evaluating the session code during the join made it some
- * 200 ms longer on a first visit).
- */
-const BUSY: ReadonlySet<OverlayPhase> = new Set(['configuring', 'enrolling', 'joining']);
 
 export interface BootedOverlay {
   readonly overlay: Overlay;
@@ -47,31 +39,17 @@ export function bootOverlay(returningUser: string | undefined, pageUrl: string =
   performance.mark(OVERLAY_CODE_MARK);
   const overlay = createBrowserOverlay(pageUrl, configuration ? { configuration } : {});
   if (returningUser === undefined) {
-    overlay.start().catch(() => undefined);
+    // Verifying, making a key, enrolling and the join's signatures and WebRTC set-ups all run on
+    // this thread; the session code (100–250 ms of script) waits for that start to end, joined or
+    // failed, at most SESSION_CODE_MAX_WAIT_MS (measured: run meanwhile, it slowed the join ~200 ms).
+    const started = overlay.start().catch(() => undefined);
     // A tab closed before the session code has run (that closes the session, session-boot.tsx)
     // still closes its peer, so its links go down at once and its neighbours repair (§10.7.1).
     globalThis.addEventListener?.('pagehide', () => overlay.close(), { once: true });
     // `window.chordphone.overlay` (debug-handle.ts) from now on, not only once the phone session has loaded.
     const g = globalThis as { chordphone?: Partial<ChordphoneDebugHandle> };
     (g.chordphone ??= {}).overlay = overlay;
+    return { overlay, sessionCodeDue: Promise.race([started, new Promise<void>((r) => setTimeout(r, SESSION_CODE_MAX_WAIT_MS))]) };
   }
-  return { overlay, sessionCodeDue: leavesPhases(overlay, BUSY, SESSION_CODE_MAX_WAIT_MS) };
-}
-
-/** Resolves when `overlay` is in none of `phases`, or after `maxWaitMs`. */
-function leavesPhases(overlay: Overlay, phases: ReadonlySet<OverlayPhase>, maxWaitMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => {
-      if (phases.has(overlay.getSnapshot().phase)) return;
-      done();
-    };
-    const unsubscribe = overlay.subscribe(check);
-    const timer = setTimeout(() => done(), maxWaitMs);
-    const done = () => {
-      unsubscribe();
-      clearTimeout(timer);
-      resolve();
-    };
-    check();
-  });
+  return { overlay, sessionCodeDue: Promise.resolve() };
 }

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { formatDuration, parseDuration } from '../sim/harness/duration.js';
 import { runSimulation, type SimulationOptions, type SimulationReport } from '../sim/harness/run-simulation.js';
 import { DEFAULT_TOPOLOGY, TOPOLOGIES } from '../sim/harness/topologies.js';
+import { parseChordReactive } from '../sim/harness/chord-topology.js';
 import { parseOptions, UsageError, type Command } from './command.js';
 import type { CliIo } from './main.js';
 
@@ -74,8 +75,12 @@ export function parseSimArgs(args: readonly string[]): SimCommandOptions | 'help
   const churnText = values['churn-median'];
   const churnMedianMs = churnText === undefined || churnText === 'none' || churnText === 'off' ? 0 : duration('churn-median', churnText, 0, true);
   // §11.1 chord-reactive of the simulated overlay; `auto` (default): the topology's choice by N.
-  const reactiveText = values['chord-reactive'];
-  if (reactiveText !== undefined && !['true', 'false', 'auto'].includes(reactiveText)) throw new UsageError(`--chord-reactive must be true, false or auto, not "${reactiveText}"`);
+  let chordReactive: boolean | undefined;
+  try {
+    chordReactive = parseChordReactive(values['chord-reactive'] ?? 'auto');
+  } catch (e) {
+    throw new UsageError(`--chord-reactive ${(e as Error).message}`);
+  }
   const pcapFile = values.pcap;
   if (pcapFile === '') throw new UsageError('--pcap needs a file name');
   if (values['sample-peers'] !== undefined && pcapFile === undefined) throw new UsageError('--sample-peers only makes sense with --pcap FILE');
@@ -89,7 +94,7 @@ export function parseSimArgs(args: readonly string[]): SimCommandOptions | 'help
     loss: fraction('loss', values.loss, 0, true),
     stores: integer('stores', values.stores, 1000, 0, 10_000_000),
     valueSize: integer('value-size', values['value-size'], 64, 0, 60_000),
-    ...(reactiveText === 'true' || reactiveText === 'false' ? { chordReactive: reactiveText === 'true' } : {}),
+    ...(chordReactive !== undefined ? { chordReactive } : {}),
     ...(pcapFile !== undefined ? { pcap: { samplePeers: integer('sample-peers', values['sample-peers'], 5, 1, 1_000_000) } } : {}),
   };
   return { simulation, topology, json: values.json ?? false, progress: values.progress ?? false, ...(pcapFile !== undefined ? { pcapFile } : {}) };

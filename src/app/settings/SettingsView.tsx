@@ -8,7 +8,7 @@ import { useMemo, useState } from 'react';
 import { safeLocalStorage } from '../browser-storage.js';
 import { CaptureDownload } from '../CaptureDownload.js';
 import { iceServersOf, type IceServer } from '../overlay/ice-servers.js';
-import { modeText } from '../overlay/mode-text.js';
+import { IdentityFacts } from '../overlay/IdentityFacts.js';
 import { Panel } from '../Panel.js';
 import type { ViewProps } from '../views.js';
 import { ClearDataSetting } from './ClearDataSetting.js';
@@ -40,18 +40,12 @@ export function SettingsView({ session }: ViewProps) {
           <dl className="facts settings-facts">
             <dt>App version</dt>
             <dd data-testid="app-version">{__APP_VERSION__}</dd>
-            <dt>Overlay</dt>
-            <dd data-testid="settings-overlay">{o.overlayName ?? s.domain ?? '—'}</dd>
-            <dt>User name</dt>
-            <dd data-testid="settings-user">{s.userName ?? o.userName ?? '—'}</dd>
-            <dt>Node-ID</dt>
-            <dd data-testid="settings-node-id" className="mono">
-              {o.nodeId ?? '—'}
-            </dd>
-            <dt>Mode</dt>
-            <dd data-testid="settings-mode" data-mode={o.mode ?? ''} data-attached-peer={o.attachedPeer ?? ''}>
-              {modeText(o)}
-            </dd>
+            <IdentityFacts
+              overlayName={o.overlayName ?? s.domain}
+              userName={s.userName ?? o.userName}
+              snapshot={o}
+              testIds={{ overlay: 'settings-overlay', user: 'settings-user', nodeId: 'settings-node-id', mode: 'settings-mode' }}
+            />
           </dl>
         </section>
 

@@ -10,6 +10,7 @@
 import { DestinationType, type Destination } from './destination.js';
 import { FORWARDING_HEADER_FIXED_SIZE, FragmentBits, RELO_TOKEN, type ForwardingHeader, type ForwardingHeaderChecks } from './forwarding-header.js';
 import { NODE_ID_LENGTH } from './ids.js';
+import { readU16, readU32 } from './codec/network-order.js';
 
 /** Eight bytes to read a uint64 from without a DataView per header. */
 const U64_BYTES = new Uint8Array(8);
@@ -19,15 +20,15 @@ const NO_OPTIONS: readonly never[] = Object.freeze([]);
 /** The header and its encoded size, or undefined when `bytes` needs the full reader. */
 export function readForwardingHeaderFast(bytes: Uint8Array, checks: ForwardingHeaderChecks): { readonly header: ForwardingHeader; readonly headerLength: number } | undefined {
   const n = bytes.length;
-  if (n < FORWARDING_HEADER_FIXED_SIZE || u32(bytes, 0) !== RELO_TOKEN) return undefined;
-  const fragment = u32(bytes, 12);
+  if (n < FORWARDING_HEADER_FIXED_SIZE || readU32(bytes, 0) !== RELO_TOKEN) return undefined;
+  const fragment = readU32(bytes, 12);
   if ((fragment & FragmentBits.ALWAYS_SET) === 0) return undefined;
-  const length = u32(bytes, 16);
+  const length = readU32(bytes, 16);
   if (checks.maxMessageSize !== undefined && length > checks.maxMessageSize) return undefined;
   if (checks.totalLength !== undefined && length !== checks.totalLength) return undefined;
-  const viaListLength = u16(bytes, 32);
-  const destinationListLength = u16(bytes, 34);
-  const optionsLength = u16(bytes, 36);
+  const viaListLength = readU16(bytes, 32);
+  const destinationListLength = readU16(bytes, 34);
+  const optionsLength = readU16(bytes, 36);
   const viaEnd = FORWARDING_HEADER_FIXED_SIZE + viaListLength;
   const headerLength = viaEnd + destinationListLength;
   if (optionsLength !== 0 || headerLength > n) return undefined;
@@ -37,14 +38,14 @@ export function readForwardingHeaderFast(bytes: Uint8Array, checks: ForwardingHe
   if (!destinationList) return undefined;
   U64_BYTES.set(bytes.subarray(20, 28));
   const header: ForwardingHeader = {
-    overlay: u32(bytes, 4),
-    configurationSequence: u16(bytes, 8),
+    overlay: readU32(bytes, 4),
+    configurationSequence: readU16(bytes, 8),
     version: bytes[10]!,
     ttl: bytes[11]!,
     fragment,
     length,
     transactionId: U64_VIEW.getBigUint64(0),
-    maxResponseLength: u32(bytes, 28),
+    maxResponseLength: readU32(bytes, 28),
     viaList,
     destinationList,
     options: NO_OPTIONS,
@@ -78,10 +79,3 @@ function readDestinations(bytes: Uint8Array, at: number, end: number, resourceLa
   return out;
 }
 
-function u16(b: Uint8Array, at: number): number {
-  return (b[at]! << 8) | b[at + 1]!;
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}

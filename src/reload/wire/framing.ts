@@ -2,6 +2,7 @@ import type { Reader } from './codec/reader.js';
 import { decodeAll } from './codec/reader.js';
 import type { Writer } from './codec/writer.js';
 import { encodeWith } from './codec/writer.js';
+import { readU32 } from './codec/network-order.js';
 
 /** RFC 6940 §6.6.2 FramedMessageType: `enum { data(128), ack(129), (255) }`. */
 export const FramedMessageType = { data: 128, ack: 129 } as const;
@@ -104,10 +105,6 @@ export function encodeAckFrame(ackSequence: number, received: number): Uint8Arra
 
 function isU32(v: number): boolean {
   return Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
-}
-
-function readU32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 function writeU32(b: Uint8Array, at: number, v: number): void {

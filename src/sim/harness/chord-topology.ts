@@ -31,6 +31,16 @@ export function defaultChordReactive(peers: number): boolean {
 }
 
 /**
+ * The `--chord-reactive` / SIM_CHORD_REACTIVE value: `true` or `false`, or `auto` (undefined: the
+ * choice by N above). Throws a RangeError naming the accepted values for anything else.
+ */
+export function parseChordReactive(text: string): boolean | undefined {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (text === 'auto') return undefined;
+  throw new RangeError(`must be true, false or auto, not "${text}"`);
+}
+
+/**
  * The periodic timers (§11.1, seconds) of the simulated overlay with periodic recovery, as the
  * overlay `chordphone serve` hands out (server/overlay-document.ts): one minute each. Without
  * reactive recovery a failed finger is replaced only by the periodic search of §10.7.4.2 ("SHOULD
