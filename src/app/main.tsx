@@ -90,4 +90,12 @@ createRoot(root).render(
     <App parts={parts} />
   </StrictMode>,
 );
-if (import.meta.env.PROD) void registerServiceWorker();
+// The worker's install fetches and caches every asset of the build: on a first visit that work
+// would compete with the join (issue 5), so it is registered once the session code is due (the
+// overlay joined, or at most SESSION_CODE_MAX_WAIT_MS), as is usual for a worker (after load).
+if (import.meta.env.PROD) {
+  void overlayBooting
+    .then(({ sessionCodeDue }) => sessionCodeDue)
+    .catch(() => undefined)
+    .then(() => registerServiceWorker());
+}

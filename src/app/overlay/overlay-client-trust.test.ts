@@ -170,6 +170,30 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     await vi.waitFor(() => expect(listed()).toBe(false), { timeout: 5_000, interval: 50 });
   }, 60_000);
 
+  it('aborted after the join while the credentials are still being saved: not joined, and it leaves the ring', async () => {
+    const keyStore = new MemoryKeyStore();
+    let saved!: () => void;
+    const saving = new Promise<void>((r) => (saved = r));
+    const save = keyStore.save.bind(keyStore);
+    keyStore.save = async (...args) => {
+      await saving;
+      return save(...args);
+    };
+    const composed: PeerSecurity[] = [];
+    const phases: string[] = [];
+    const abort = new AbortController();
+    const attempt = joinOverlay(clientDeps(net, composed, { keyStore }), { serverUrl: server.localUrl, userName: () => 'abort-victim', bootstrap: [server.bootstrapUrls[0]!], onPhase: (p) => phases.push(p), signal: abort.signal });
+    attempt.catch(() => undefined);
+    const listed = () => composed.length > 0 && server.peers.some(({ peer }) => [...peer.status().predecessors, ...peer.status().successors].some((n) => bytesEqual(n, composed[0]!.signer.nodeId)));
+    // Admitted (its neighbours list it) while its key is still being saved; then the caller gives up.
+    await vi.waitFor(() => expect(listed()).toBe(true), { timeout: 20_000, interval: 50 });
+    abort.abort(new Error('the page went away'));
+    saved();
+    await expect(attempt).rejects.toThrow('the page went away');
+    expect(phases).not.toContain('joined');
+    await vi.waitFor(() => expect(listed()).toBe(false), { timeout: 5_000, interval: 50 });
+  }, 60_000);
+
   it('a message signed without its certificate is verified after the §8 lookup; one whose certificate was never stored is dropped', async () => {
     const securities: PeerSecurity[] = [];
     const vera = await joinOverlay(clientDeps(net, securities), { serverUrl: server.localUrl, userName: () => 'vera', bootstrap: [server.bootstrapUrls[0]!] });

@@ -223,6 +223,9 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   // Newly enrolled credentials were being saved meanwhile: joined means kept for the next visit too.
   try {
     await identity.stored;
+    if (running.document !== fetched.xml) await deps.saveConfiguration?.(running.document, running.configuration).catch(() => undefined);
+    // Aborted while those were awaited: the caller no longer wants this peer.
+    init.signal?.throwIfAborted();
   } catch (e) {
     closed = true;
     // RFC 6940 §10.9: it was admitted already; leaving hands its range back (beside the error).
@@ -233,7 +236,6 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       .finally(() => admitted.close());
     throw e;
   }
-  if (running.document !== fetched.xml) await deps.saveConfiguration?.(running.document, running.configuration).catch(() => undefined);
   const current = (): Running => running!;
   const joined: JoinedOverlay = {
     get peer() {

@@ -5,6 +5,7 @@
  * ```ts
  * if (import.meta.env.PROD) void registerServiceWorker();
  * ```
+ * (main.tsx does so once the first visit's join is done, so the install's fetches do not compete with it.)
  * A new build's worker waits until every Chordphone tab is closed (no skipWaiting: an open tab may
  * still lazy-load chunks of its own build); `onUpdateWaiting` may offer "reload to update".
  */

@@ -203,7 +203,9 @@ export class ChordJoin {
     await previous;
     if (core.table.predecessors[0]?.key === nodeIdKey(jn) && core.state === 'joined') {
       // Admitted already (its JoinAns or our Update was lost and it tried again): say so again.
-      core.deps.clock.setTimer(0, () => void core.sendUpdate(jn, 'neighbors').finally(release));
+      // Only an Update to resend: the next Join need not wait for it.
+      release();
+      core.deps.clock.setTimer(0, () => void core.sendUpdate(jn, 'neighbors'));
       return { value: { overlaySpecificData: new Uint8Array(0) } };
     }
     if (!core.router.responsibleFor(ringPosition(jn)) || core.table.has(nodeIdKey(jn)) || core.state !== 'joined') {
@@ -213,25 +215,46 @@ export class ChordJoin {
     const oldPred = core.router.effectivePredecessor();
     const range = { after: oldPred ? oldPred.id : core.self, upTo: jn };
     // "The AP MUST send the response to the Join" first; the rest follows once it is out.
-    core.deps.clock.setTimer(0, () => void this.admit(jn, range).finally(release));
+    core.deps.clock.setTimer(0, () => void this.admit(jn, range, release).finally(release));
     return { value: { overlaySpecificData: new Uint8Array(0) } };
   }
 
-  private async admit(jn: NodeId, range: { after: NodeId; upTo: NodeId }): Promise<void> {
+  /**
+   * §10.5 steps 6-8 for `jn`. `release` lets the next queued Join in: once step 7 is done (JN has
+   * its Update and answers for its range), so a joining node that vanishes right after it joined
+   * (a tab closed or reloaded) does not hold every later Join behind the rest of its admission.
+   *
+   * OUR CHOICE: the admission is abandoned the moment JN's link is gone (closed, and no newer link
+   * to it took its place): its Stores and Update would otherwise wait out their whole transaction
+   * lifetime (§6.2.1, some 15 s) for a peer that is no longer there, and later Joins with them.
+   */
+  private async admit(jn: NodeId, range: { after: NodeId; upTo: NodeId }, release: () => void): Promise<void> {
     const core = this.core;
     const key = nodeIdKey(jn);
+    const gone = new AbortController();
+    const stopWatching = core.deps.forwarding.onLinkEvent((e) => {
+      if (e.type !== 'removed' || !sameId(e.nodeId, jn)) return;
+      // A link replaced by a newer one to the same peer is removed and added in one go.
+      queueMicrotask(() => {
+        if (!core.deps.forwarding.getLink(jn)) gone.abort(new AbortError('the joining node\'s link closed during its admission'));
+      });
+    });
+    const options = { signal: gone.signal };
     try {
       // Step 6: "AP MUST do a series of Store requests to JN to store the data that JN will be responsible for."
-      await core.deps.data.handOver(jn, range);
+      await core.deps.data.handOver(jn, range, options);
+      gone.signal.throwIfAborted();
       this.maintenance.hold();
       try {
         // JN becomes our first predecessor: from now on we route its range to it.
         this.maintenance.addPeer(jn);
         if (!core.table.has(key)) throw new Error('the joining node is gone');
         // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
-        if (!(await core.sendUpdate(jn, 'neighbors'))) throw new Error('the joining node did not take the Update');
+        if (!(await core.sendUpdate(jn, 'neighbors', options))) throw new Error('the joining node did not take the Update');
+        release();
         // What was stored here for JN's range while the first hand-over ran.
-        await core.deps.data.handOver(jn, range);
+        await core.deps.data.handOver(jn, range, options);
+        gone.signal.throwIfAborted();
       } finally {
         // Step 8: "The AP MUST send an Update to all of its neighbors (including JN) with the new
         // values of its neighbor set (including JN)."
@@ -241,6 +264,8 @@ export class ChordJoin {
       core.log.debug('admitted', { peer: key });
     } catch (e) {
       core.log.info('admission failed', { peer: key, error: String(e) });
+    } finally {
+      stopWatching();
     }
   }
 
