@@ -17,7 +17,7 @@ import { toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
 import type { ValidatedPath } from './chain-validator.js';
 import type { ReloadCertificate } from './reload-certificate.js';
-import type { X509Certificate } from './x509.js';
+import type { Certificate } from './certificate.js';
 
 /** A validated peer certificate, ready to verify signatures with. */
 export interface CachedCertificate {
@@ -42,7 +42,7 @@ export interface CertificateCacheInit {
 export class CertificateCache {
   private readonly entries = new Map<string, CachedCertificate>();
   private readonly byNodeIdHash = new Map<string, CachedCertificate>();
-  private readonly intermediateCerts = new Map<string, X509Certificate>();
+  private readonly intermediateCerts = new Map<string, Certificate>();
   private readonly capacity: number;
 
   constructor(init: CertificateCacheInit = {}) {
@@ -100,7 +100,7 @@ export class CertificateCache {
   }
 
   /** Intermediate CA certificates seen on validated paths. */
-  intermediates(): X509Certificate[] {
+  intermediates(): Certificate[] {
     return [...this.intermediateCerts.values()];
   }
 

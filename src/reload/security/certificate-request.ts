@@ -7,11 +7,25 @@
  * with an rfc822Name in the subjectAltName of its extensionRequest attribute (PKCS#9), the place
  * a CSR asks for subjectAltNames; the subject is empty like the certificate's. The enrollment
  * server decides the Node-IDs, so the CSR carries none (a URI in it is refused).
+ *
+ * RFC 2986 §4: CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm
+ * AlgorithmIdentifier, signature BIT STRING }; CertificationRequestInfo ::= SEQUENCE { version
+ * INTEGER { v1(0) }, subject Name, subjectPKInfo SubjectPublicKeyInfo, attributes [0] IMPLICIT
+ * SET OF Attribute }; Attribute ::= SEQUENCE { type OBJECT IDENTIFIER, values SET OF ANY }.
+ * Written and read with der.ts (no ASN.1 library: this module runs in the browser, issue 5).
  */
+import { DecodeError } from '../wire/codec/decode-error.js';
+import { children, DerTag, derError, objectIdentifier, readAll, readDer, smallInteger, bitString, type DerElement } from './asn1/der.js';
+import { derContext, derSequence, derSetOf, derOid, derSmallInteger } from './asn1/der-writer.js';
+import { encodeExtension, encodeSubjectAltName, OID_SUBJECT_ALT_NAME, readExtensions, readSubjectAltName, type CertificateExtension } from './certificate-extensions.js';
+import { EMPTY_NAME, readNameText } from './certificate-name.js';
+import { readAlgorithmIdentifier, readSubjectPublicKeyInfo, signatureAlgorithmOf, signDer, signingAlgorithmIdentifier, verifySignedBy, type SubjectPublicKeyAlgorithm } from './certificate-signature.js';
 import { bufferSource, type CryptoDeps } from './security-components.js';
-import { keyTypeOf, x509SigningAlgorithm, type SignatureKeyType } from './signature-algorithm.js';
-import { Pkcs10CertificateRequest, Pkcs10CertificateRequestGenerator, SubjectAlternativeNameExtension } from './x509.js';
-import { certifiedKeyType, OID_SUBJECT_ALT_NAME } from './reload-certificate.js';
+import { keyTypeOf, type SignatureKeyType } from './signature-algorithm.js';
+import { certifiedKeyType } from './reload-certificate.js';
+
+/** PKCS#9 extensionRequest (RFC 2985 §5.4.2). */
+const OID_EXTENSION_REQUEST = '1.2.840.113549.1.9.14';
 
 export interface CertificateRequestInit {
   readonly keys: CryptoKeyPair;
@@ -21,18 +35,70 @@ export interface CertificateRequestInit {
 
 /** A DER PKCS#10 request for `keys`, signed with the private key (proof of possession). */
 export async function createCertificateRequest(deps: CryptoDeps, init: CertificateRequestInit): Promise<Uint8Array> {
-  const type = keyTypeOf(init.keys.privateKey);
-  if (!type) throw new TypeError('the key must be RSASSA-PKCS1-v1_5/SHA-256 or ECDSA P-256');
-  const csr = await Pkcs10CertificateRequestGenerator.create(
-    {
-      name: '',
-      keys: init.keys,
-      signingAlgorithm: x509SigningAlgorithm(type),
-      extensions: init.userName === undefined ? [] : [new SubjectAlternativeNameExtension([{ type: 'email', value: init.userName }])],
-    },
-    deps.crypto,
-  );
-  return new Uint8Array(csr.rawData);
+  if (!keyTypeOf(init.keys.privateKey)) throw new TypeError('the key must be RSASSA-PKCS1-v1_5/SHA-256 or ECDSA P-256');
+  const spki = new Uint8Array(await deps.crypto.subtle.exportKey('spki', init.keys.publicKey));
+  const extensions: CertificateExtension[] =
+    init.userName === undefined ? [] : [{ extnID: OID_SUBJECT_ALT_NAME, critical: false, extnValue: encodeSubjectAltName([{ type: 'rfc822Name', value: init.userName }]) }];
+  const attributes = extensions.length === 0 ? [] : [derSequence(derOid(OID_EXTENSION_REQUEST), derSetOf(derSequence(...extensions.map(encodeExtension))))];
+  const info = derSequence(derSmallInteger(0), EMPTY_NAME, spki, derContext(0, true, ...attributes));
+  return derSequence(info, signingAlgorithmIdentifier(init.keys.privateKey), await signDer(deps.crypto, init.keys.privateKey, info));
+}
+
+/** A PKCS#10 request as read (its signature not yet checked). */
+export interface CertificationRequest {
+  readonly rawData: Uint8Array;
+  readonly certificationRequestInfo: Uint8Array;
+  readonly subject: string;
+  readonly subjectPublicKeyInfo: Uint8Array;
+  readonly publicKeyAlgorithm: SubjectPublicKeyAlgorithm;
+  /** The extensions of its extensionRequest attribute. */
+  readonly extensions: readonly CertificateExtension[];
+  readonly signatureAlgorithm: ReturnType<typeof signatureAlgorithmOf>;
+  readonly signatureValue: Uint8Array;
+}
+
+/** Parse a DER PKCS#10 request. Throws DecodeError. */
+export function parseCertificationRequest(der: Uint8Array): CertificationRequest {
+  const outer = children(readDer(der, 'CertificationRequest', DerTag.SEQUENCE));
+  const infoEl = outer.read('certificationRequestInfo', DerTag.SEQUENCE);
+  const { algorithm, parameters } = readAlgorithmIdentifier(outer, 'signatureAlgorithm');
+  const sigEl = outer.read('signature', DerTag.BIT_STRING);
+  outer.end();
+  const sig = bitString(sigEl);
+  if (sig.unusedBits) throw derError(sigEl.path, sigEl.offset, 'a signature is whole octets');
+  const info = children(infoEl);
+  const versionEl = info.read('version', DerTag.INTEGER);
+  if (smallInteger(versionEl) !== 0) throw derError(versionEl.path, versionEl.offset, 'RFC 2986 §4.1: version is 0');
+  const subjectEl = info.read('subject', DerTag.SEQUENCE);
+  const spkiEl = info.read('subjectPKInfo', DerTag.SEQUENCE);
+  const attributesEl = info.read('attributes', 0xa0);
+  info.end();
+  const extensions: CertificateExtension[] = [];
+  readAll(attributesEl, 'attribute', (r, field) => {
+    const a = children(r.read(field, DerTag.SEQUENCE));
+    const type = objectIdentifier(a.read('type', DerTag.OBJECT_IDENTIFIER));
+    const values = a.read('values', DerTag.SET);
+    a.end();
+    if (type === OID_EXTENSION_REQUEST) extensions.push(...extensionRequest(values));
+  });
+  return {
+    rawData: der,
+    certificationRequestInfo: infoEl.der,
+    subject: readNameText(subjectEl),
+    subjectPublicKeyInfo: spkiEl.der,
+    publicKeyAlgorithm: readSubjectPublicKeyInfo(spkiEl),
+    extensions,
+    signatureAlgorithm: signatureAlgorithmOf(algorithm, parameters),
+    signatureValue: sig.bytes,
+  };
+}
+
+/** extensionRequest's single value: Extensions. */
+function extensionRequest(values: DerElement): CertificateExtension[] {
+  const r = children(values);
+  const list = readExtensions(r, 'extensionRequest');
+  if (!r.done) throw derError(values.path, values.offset, 'extensionRequest has one value');
+  return list;
 }
 
 /** What the enrollment server takes from a request. */
@@ -49,35 +115,31 @@ export interface CertificateRequestContents {
  * P-256), at most one rfc822Name and no other subjectAltName. Returns the reason otherwise.
  */
 export async function readCertificateRequest(deps: CryptoDeps, der: Uint8Array): Promise<CertificateRequestContents | { readonly error: string }> {
-  let csr: Pkcs10CertificateRequest;
+  let csr: CertificationRequest;
   try {
-    csr = new Pkcs10CertificateRequest(bufferSource(der));
+    csr = parseCertificationRequest(bufferSource(der));
   } catch (e) {
-    return { error: `not a PKCS#10 request: ${e instanceof Error ? e.message : String(e)}` };
+    if (!(e instanceof DecodeError)) throw e;
+    return { error: `not a PKCS#10 request: ${e.message}` };
   }
-  let signed: boolean;
-  try {
-    signed = await csr.verify(deps.crypto);
-  } catch {
-    signed = false;
-  }
+  const signed = await verifySignedBy(deps.crypto, { signed: csr.certificationRequestInfo, signatureAlgorithm: csr.signatureAlgorithm, signatureValue: csr.signatureValue }, csr.subjectPublicKeyInfo);
   if (!signed) return { error: 'the request is not signed by the key it carries' };
   const keyType = certifiedKeyType(csr);
   if (!keyType) return { error: 'the key must be RSA of at least 2048 bits or ECDSA P-256' };
   let requestedUserName: string | undefined;
   for (const ext of csr.extensions) {
-    if (ext.type !== OID_SUBJECT_ALT_NAME) continue;
+    if (ext.extnID !== OID_SUBJECT_ALT_NAME) continue;
     let names;
     try {
-      names = new SubjectAlternativeNameExtension(ext.rawData).names.items;
+      names = readSubjectAltName(ext.extnValue);
     } catch {
       return { error: 'the requested subjectAltName cannot be read' };
     }
     for (const n of names) {
-      if (n.type !== 'email') return { error: `a request may ask only for a user name (rfc822Name), not a ${n.type} name: the server chooses the Node-IDs` };
+      if (n.type !== 'rfc822Name') return { error: `a request may ask only for a user name (rfc822Name), not a ${n.type === 'other' ? n.name : n.type} name: the server chooses the Node-IDs` };
       if (requestedUserName !== undefined) return { error: 'a request may ask for one user name' };
       requestedUserName = n.value;
     }
   }
-  return { subjectPublicKeyInfo: new Uint8Array(csr.publicKey.rawData), keyType, ...(requestedUserName === undefined ? {} : { requestedUserName }) };
+  return { subjectPublicKeyInfo: csr.subjectPublicKeyInfo.slice(), keyType, ...(requestedUserName === undefined ? {} : { requestedUserName }) };
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectReloadError, infoText } from '../storage/testing/reload-error-assert.js';
+import { parseCertificate } from './certificate.js';
 import { ChainValidator } from './chain-validator.js';
 import { parseReloadCertificate } from './reload-certificate.js';
 import { formatReloadNodeUri } from './reload-uri.js';
@@ -67,7 +68,7 @@ describe('ChainValidator', () => {
   it('validates leaf → intermediate → root when the intermediate is offered', async () => {
     const leaf = parseReloadCertificate(await leafCert({ name: 'Mid', keys: midKeys }), TEST_OVERLAY);
     const v = new ChainValidator({ crypto }, { rootCerts: [der(root)] });
-    const path = await v.validate(leaf, [mid], TEST_NOW);
+    const path = await v.validate(leaf, [parseCertificate(der(mid))], TEST_NOW);
     expect(path.path.map((c) => c.subject)).toEqual(['', 'CN=Mid', 'CN=Root']);
     expect(path.selfSigned).toBe(false);
     expect(path.validUntil).toBe(TEST_NOW + DAY_MS);
@@ -83,7 +84,7 @@ describe('ChainValidator', () => {
   it('enforces pathLenConstraint (the overlay CA issues peers only)', async () => {
     const leaf = parseReloadCertificate(await leafCert({ name: 'Mid', keys: midKeys }), TEST_OVERLAY);
     const strictRoot = await caCert('Root', { name: 'Root', keys: rootKeys }, rootKeys, 0);
-    await expectReloadError(new ChainValidator({ crypto }, { rootCerts: [der(strictRoot)] }).validate(leaf, [mid], TEST_NOW), 'Error_Forbidden');
+    await expectReloadError(new ChainValidator({ crypto }, { rootCerts: [der(strictRoot)] }).validate(leaf, [parseCertificate(der(mid))], TEST_NOW), 'Error_Forbidden');
   });
 
   it('refuses an issuer without basicConstraints cA (PKIX BasicConstraints checks, §11.3)', async () => {
@@ -104,7 +105,7 @@ describe('ChainValidator', () => {
       crypto,
     );
     const leaf = parseReloadCertificate(new Uint8Array(leafDer.rawData), TEST_OVERLAY);
-    await expectReloadError(new ChainValidator({ crypto }, { rootCerts: [pki.ca.rootCertificate] }).validate(leaf, [fakeIssuer], TEST_NOW), 'Error_Forbidden');
+    await expectReloadError(new ChainValidator({ crypto }, { rootCerts: [pki.ca.rootCertificate] }).validate(leaf, [parseCertificate(der(fakeIssuer))], TEST_NOW), 'Error_Forbidden');
   });
 
   it('refuses an unknown critical extension (RFC 5280 §4.2)', async () => {

@@ -20,7 +20,9 @@ import { describe, forbidden, readX509, type ReloadCertificate } from './reload-
 import type { CryptoDeps } from './security-components.js';
 import { checkSelfSignedNodeIds } from './self-signed.js';
 import type { SelfSignedDigestName } from './trust-policy.js';
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, type X509Certificate } from './x509.js';
+import { DecodeError } from '../wire/codec/decode-error.js';
+import { basicConstraints, certificateSignedBy, keyUsage, type Certificate } from './certificate.js';
+import { KeyUsage } from './certificate-extensions.js';
 
 /** Extensions whose meaning we process, so they may be critical (RFC 5280 §4.2). */
 const UNDERSTOOD_CRITICAL = new Set([
@@ -36,7 +38,7 @@ export const MAX_PATH_LENGTH = 5;
 /** A validated certification path. */
 export interface ValidatedPath {
   /** Leaf first; the last is the root-cert (or the leaf itself when self-signed). */
-  readonly path: readonly X509Certificate[];
+  readonly path: readonly Certificate[];
   readonly selfSigned: boolean;
   /** Epoch ms: the path is valid from the latest notBefore to the earliest notAfter. */
   readonly validFrom: number;
@@ -51,13 +53,13 @@ export interface ChainValidatorInit {
 }
 
 export class ChainValidator {
-  private readonly roots: readonly X509Certificate[];
+  private readonly roots: readonly Certificate[];
 
   constructor(
     private readonly deps: CryptoDeps,
     private readonly init: ChainValidatorInit,
   ) {
-    const roots: X509Certificate[] = [];
+    const roots: Certificate[] = [];
     for (const der of init.rootCerts) {
       try {
         roots.push(readX509(der, 'root-cert'));
@@ -69,7 +71,7 @@ export class ChainValidator {
   }
 
   /** The root certificates in use. */
-  get rootCertificates(): readonly X509Certificate[] {
+  get rootCertificates(): readonly Certificate[] {
     return this.roots;
   }
 
@@ -78,7 +80,7 @@ export class ChainValidator {
    * Error_Forbidden when it does not chain to a root-cert, or any certificate is out of its
    * validity period, or a PKIX check fails.
    */
-  async validate(leaf: ReloadCertificate, intermediates: readonly X509Certificate[], at: number): Promise<ValidatedPath> {
+  async validate(leaf: ReloadCertificate, intermediates: readonly Certificate[], at: number): Promise<ValidatedPath> {
     const path = await this.buildPath(leaf, intermediates);
     for (const cert of path.path) checkCriticalExtensions(cert);
     const validFrom = Math.max(...path.path.map((c) => c.notBefore.getTime()));
@@ -88,17 +90,17 @@ export class ChainValidator {
     return result;
   }
 
-  private async buildPath(leaf: ReloadCertificate, intermediates: readonly X509Certificate[]): Promise<Omit<ValidatedPath, 'validFrom' | 'validUntil'>> {
-    if (this.roots.some((r) => bytesEqual(new Uint8Array(r.rawData), leaf.der))) return { path: [leaf.x509], selfSigned: false };
-    const path: X509Certificate[] = [leaf.x509];
+  private async buildPath(leaf: ReloadCertificate, intermediates: readonly Certificate[]): Promise<Omit<ValidatedPath, 'validFrom' | 'validUntil'>> {
+    if (this.roots.some((r) => bytesEqual(r.rawData, leaf.der))) return { path: [leaf.x509], selfSigned: false };
+    const path: Certificate[] = [leaf.x509];
     let current = leaf.x509;
     for (;;) {
-      const issuerName = new Uint8Array(current.issuerName.toArrayBuffer());
-      const byName = (c: X509Certificate) => bytesEqual(new Uint8Array(c.subjectName.toArrayBuffer()), issuerName);
+      const issuerName = current.issuerName;
+      const byName = (c: Certificate) => bytesEqual(c.subjectName, issuerName);
       const root = await this.findIssuer(current, this.roots.filter(byName), path.length - 1);
       if (root) return { path: [...path, root], selfSigned: false };
       if (path.length + 1 >= MAX_PATH_LENGTH) break;
-      const onPath = (c: X509Certificate) => path.some((p) => bytesEqual(new Uint8Array(p.rawData), new Uint8Array(c.rawData)));
+      const onPath = (c: Certificate) => path.some((p) => bytesEqual(p.rawData, c.rawData));
       const next = await this.findIssuer(current, intermediates.filter((c) => byName(c) && !onPath(c)), path.length - 1);
       if (!next) break;
       path.push(next);
@@ -114,7 +116,7 @@ export class ChainValidator {
   }
 
   /** The first candidate that may issue certificates and whose key verifies `cert`'s signature. */
-  private async findIssuer(cert: X509Certificate, candidates: readonly X509Certificate[], intermediatesBelow: number): Promise<X509Certificate | undefined> {
+  private async findIssuer(cert: Certificate, candidates: readonly Certificate[], intermediatesBelow: number): Promise<Certificate | undefined> {
     for (const issuer of candidates) {
       if (!mayIssue(issuer, intermediatesBelow)) continue;
       if (await this.signedBy(cert, issuer)) return issuer;
@@ -122,18 +124,14 @@ export class ChainValidator {
     return undefined;
   }
 
-  private async signedBy(cert: X509Certificate, issuer: X509Certificate): Promise<boolean> {
-    const hash = cert.signatureAlgorithm.hash?.name;
-    if (!hash || !ACCEPTED_HASHES.has(hash.toUpperCase())) return false;
-    try {
-      return await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true }, this.deps.crypto);
-    } catch {
-      return false;
-    }
+  private async signedBy(cert: Certificate, issuer: Certificate): Promise<boolean> {
+    const hash = cert.signatureAlgorithm.hash;
+    if (!hash || !ACCEPTED_HASHES.has(hash)) return false;
+    return certificateSignedBy(this.deps.crypto, cert, issuer);
   }
 
-  private async isSelfSigned(cert: X509Certificate): Promise<boolean> {
-    if (!bytesEqual(new Uint8Array(cert.subjectName.toArrayBuffer()), new Uint8Array(cert.issuerName.toArrayBuffer()))) return false;
+  private async isSelfSigned(cert: Certificate): Promise<boolean> {
+    if (!bytesEqual(cert.subjectName, cert.issuerName)) return false;
     return this.signedBy(cert, cert);
   }
 }
@@ -147,16 +145,22 @@ export function checkValidityAt(path: Pick<ValidatedPath, 'path'>, at: number): 
 }
 
 /** RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign, pathLenConstraint. */
-function mayIssue(issuer: X509Certificate, intermediatesBelow: number): boolean {
-  const bc = issuer.getExtension(BasicConstraintsExtension);
-  if (!bc?.ca) return false;
-  if (bc.pathLength !== undefined && intermediatesBelow > bc.pathLength) return false;
-  const ku = issuer.getExtension(KeyUsagesExtension);
-  return !ku || (ku.usages & KeyUsageFlags.keyCertSign) !== 0;
+function mayIssue(issuer: Certificate, intermediatesBelow: number): boolean {
+  let bc, ku;
+  try {
+    bc = basicConstraints(issuer);
+    ku = keyUsage(issuer);
+  } catch (e) {
+    if (e instanceof DecodeError) return false; // a malformed extension grants nothing
+    throw e;
+  }
+  if (!bc?.cA) return false;
+  if (bc.pathLenConstraint !== undefined && intermediatesBelow > bc.pathLenConstraint) return false;
+  return ku === undefined || (ku & KeyUsage.keyCertSign) !== 0;
 }
 
-function checkCriticalExtensions(cert: X509Certificate): void {
+function checkCriticalExtensions(cert: Certificate): void {
   for (const e of cert.extensions) {
-    if (e.critical && !UNDERSTOOD_CRITICAL.has(e.type)) throw forbidden(`${describe(cert)} has an unsupported critical extension ${e.type} (RFC 5280 §4.2)`);
+    if (e.critical && !UNDERSTOOD_CRITICAL.has(e.extnID)) throw forbidden(`${describe(cert)} has an unsupported critical extension ${e.extnID} (RFC 5280 §4.2)`);
   }
 }

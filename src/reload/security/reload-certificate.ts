@@ -14,17 +14,20 @@ import type { NodeId } from '../wire/ids.js';
 import { parseReloadNodeUri, sameOverlay } from './reload-uri.js';
 import { RSA_MODULUS_BITS, type SignatureKeyType } from './signature-algorithm.js';
 import { isPlausibleUserName } from './user-name.js';
-import { bufferSource } from './security-components.js';
-import { SubjectAlternativeNameExtension, X509Certificate, type PublicKey } from './x509.js';
+import { DecodeError } from '../wire/codec/decode-error.js';
+import { DerTag, readDer } from './asn1/der.js';
+import { parseCertificate, subjectAltNames, type Certificate } from './certificate.js';
+import type { GeneralName } from './certificate-extensions.js';
+import { readSubjectPublicKeyInfo, type SubjectPublicKeyAlgorithm } from './certificate-signature.js';
 
 /** The subjectAltName extension (RFC 5280 §4.2.1.6). */
-export const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+export { OID_SUBJECT_ALT_NAME } from './certificate-extensions.js';
 
 /** A certificate with the RELOAD identities it binds (§11.3). */
 export interface ReloadCertificate {
   /** The DER, exactly as received (GenericCertificate.certificate, §6.3.4). */
   readonly der: Uint8Array;
-  readonly x509: X509Certificate;
+  readonly x509: Certificate;
   /** The Node-IDs of the certificate's RELOAD URIs, in subjectAltName order. */
   readonly nodeIds: readonly NodeId[];
   /** The rfc822Name. */
@@ -40,12 +43,13 @@ export function forbidden(reason: string): ReloadError {
   return ReloadError.of('Error_Forbidden', reason);
 }
 
-/** Parse any X.509 certificate, refusing malformed DER with Error_Forbidden. */
-export function readX509(der: Uint8Array, what = 'certificate'): X509Certificate {
+/** Parse any X.509 certificate (DER, or PEM text), refusing a malformed one with Error_Forbidden. */
+export function readX509(der: Uint8Array, what = 'certificate'): Certificate {
   try {
-    return new X509Certificate(bufferSource(der));
+    return parseCertificate(der);
   } catch (e) {
-    throw forbidden(`${what} is not a valid X.509 certificate: ${e instanceof Error ? e.message : String(e)}`);
+    if (!(e instanceof DecodeError)) throw e;
+    throw forbidden(`${what} is not a valid X.509 certificate: ${e.message}`);
   }
 }
 
@@ -58,26 +62,27 @@ export function parseReloadCertificate(received: Uint8Array, overlay: string): R
   const der = received.slice();
   const x509 = readX509(der);
   const id = describe(x509);
-  let san: SubjectAlternativeNameExtension | null;
+  let san: GeneralName[] | undefined;
   try {
-    san = x509.getExtension(SubjectAlternativeNameExtension);
+    san = subjectAltNames(x509);
   } catch (e) {
-    throw forbidden(`${id}: its subjectAltName cannot be read (${e instanceof Error ? e.message : String(e)}); only RELOAD URIs and one rfc822Name are allowed (§11.3)`);
+    if (!(e instanceof DecodeError)) throw e;
+    throw forbidden(`${id}: its subjectAltName cannot be read (${e.message}); only RELOAD URIs and one rfc822Name are allowed (§11.3)`);
   }
   if (!san) throw forbidden(`${id} has no subjectAltName, so it binds no Node-ID or user name (§11.3)`);
   const nodeIds: NodeId[] = [];
   const userNames: string[] = [];
-  for (const name of san.names.items) {
-    if (name.type === 'url') {
+  for (const name of san) {
+    if (name.type === 'uniformResourceIdentifier') {
       const parsed = parseReloadNodeUri(name.value);
       if ('error' in parsed) throw forbidden(`${id}: subjectAltName URI ${name.value} is not a RELOAD Node-ID URI: ${parsed.error}`);
       if (!sameOverlay(parsed.overlay, overlay)) throw forbidden(`${id} is for overlay ${parsed.overlay}, not ${overlay}`);
       if (nodeIds.some((n) => bytesEqual(n, parsed.nodeId))) throw forbidden(`${id} lists Node-ID ${toHex(parsed.nodeId)} twice`);
       nodeIds.push(parsed.nodeId);
-    } else if (name.type === 'email') {
+    } else if (name.type === 'rfc822Name') {
       userNames.push(name.value);
     } else {
-      throw forbidden(`${id}: a subjectAltName of type ${name.type} is not allowed (§11.3: only RELOAD URIs and one rfc822Name)`);
+      throw forbidden(`${id}: a subjectAltName of type ${name.name} is not allowed (§11.3: only RELOAD URIs and one rfc822Name)`);
     }
   }
   if (nodeIds.length === 0) throw forbidden(`${id} has no RELOAD Node-ID URI (§11.3)`);
@@ -90,21 +95,29 @@ export function parseReloadCertificate(received: Uint8Array, overlay: string): R
     nodeIds,
     userName,
     keyType: certifiedKeyType(x509),
-    subjectPublicKeyInfo: new Uint8Array(x509.publicKey.rawData),
+    subjectPublicKeyInfo: x509.subjectPublicKeyInfo,
   };
 }
 
 /** The type of the key a certificate (or request) certifies: RSA of at least 2048 bits, or ECDSA P-256. */
-export function certifiedKeyType(holder: { readonly publicKey: PublicKey }): SignatureKeyType | undefined {
-  const a = holder.publicKey.algorithm as Partial<RsaHashedKeyAlgorithm & EcKeyAlgorithm>;
-  if (a.name === 'RSASSA-PKCS1-v1_5' || a.name === 'RSA-PSS' || a.name === 'RSA-OAEP') {
-    return (a.modulusLength ?? 0) >= RSA_MODULUS_BITS ? 'rsa' : undefined;
-  }
-  if (a.name === 'ECDSA' && a.namedCurve === 'P-256') return 'ecdsa-p256';
+export function certifiedKeyType(holder: { readonly publicKeyAlgorithm: SubjectPublicKeyAlgorithm }): SignatureKeyType | undefined {
+  const a = holder.publicKeyAlgorithm;
+  if (a.kind === 'rsa') return a.modulusLength >= RSA_MODULUS_BITS ? 'rsa' : undefined;
+  if (a.kind === 'ec' && a.namedCurve === 'P-256') return 'ecdsa-p256';
   return undefined;
 }
 
+/** The key type of a DER subjectPublicKeyInfo (certifiedKeyType), or undefined when it is malformed. */
+export function keyTypeOfSubjectPublicKeyInfo(spki: Uint8Array): SignatureKeyType | undefined {
+  try {
+    return certifiedKeyType({ publicKeyAlgorithm: readSubjectPublicKeyInfo(readDer(spki, 'SubjectPublicKeyInfo', DerTag.SEQUENCE)) });
+  } catch (e) {
+    if (e instanceof DecodeError) return undefined;
+    throw e;
+  }
+}
+
 /** A short description of a certificate for error texts. */
-export function describe(x509: X509Certificate): string {
+export function describe(x509: Pick<Certificate, 'serialNumber' | 'subject'>): string {
   return `certificate ${x509.serialNumber}${x509.subject ? ` (${x509.subject})` : ''}`;
 }

@@ -17,15 +17,18 @@
  * subjectAltName form; its subject (= issuer) is `CN=` its first Node-ID in hex, because RFC 5280
  * §4.1.2.4 requires a non-empty issuer name (§11.3's empty subject is for CA-issued certificates).
  */
-import { toHex } from '../wire/codec/hex.js';
+import { fromHex, toHex } from '../wire/codec/hex.js';
 import type { Configuration } from '../wire/config/index.js';
 import { NODE_ID_LENGTH, type NodeId } from '../wire/ids.js';
 import { forbidden, type ReloadCertificate } from './reload-certificate.js';
 import { formatReloadNodeUri } from './reload-uri.js';
 import { concatBytes, digest, type CryptoDeps } from './security-components.js';
-import { keyTypeOf, x509SigningAlgorithm } from './signature-algorithm.js';
+import { keyTypeOf } from './signature-algorithm.js';
 import { trustPolicyFromConfiguration, type SelfSignedDigestName } from './trust-policy.js';
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, SubjectAlternativeNameExtension, X509CertificateGenerator } from './x509.js';
+import { derContext, derSequence, derSmallInteger, derTime, derUnsignedInteger } from './asn1/der-writer.js';
+import { encodeBasicConstraints, encodeExtension, encodeKeyUsage, encodeSubjectAltName, KeyUsage, OID_BASIC_CONSTRAINTS, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME } from './certificate-extensions.js';
+import { encodeName, OID_COMMON_NAME } from './certificate-name.js';
+import { signDer, signingAlgorithmIdentifier } from './certificate-signature.js';
 
 const DIGEST: Readonly<Record<SelfSignedDigestName, 'SHA-1' | 'SHA-256'>> = { sha1: 'SHA-1', sha256: 'SHA-256' };
 
@@ -74,28 +77,32 @@ export async function createSelfSignedCertificate(deps: CryptoDeps, init: SelfSi
   if (!policy.selfSignedDigest) {
     throw forbidden(`overlay ${policy.overlay} does not permit self-signed certificates (no self-signed-permitted true with digest sha1 or sha256): enroll with its enrollment server (§11.3)`);
   }
-  const type = keyTypeOf(init.keys.privateKey);
-  if (!type) throw new TypeError('the key must be RSASSA-PKCS1-v1_5/SHA-256 or ECDSA P-256');
+  if (!keyTypeOf(init.keys.privateKey)) throw new TypeError('the key must be RSASSA-PKCS1-v1_5/SHA-256 or ECDSA P-256');
+  const serial = fromHex(init.serialNumber.length % 2 ? `0${init.serialNumber}` : init.serialNumber);
+  if (!serial || serial.length === 0 || serial.every((b) => b === 0)) throw new RangeError(`serial number "${init.serialNumber}" is not a positive hex number`);
   const spki = new Uint8Array(await deps.crypto.subtle.exportKey('spki', init.keys.publicKey));
   const nodeIds = await selfSignedNodeIds(deps.crypto, spki, policy.selfSignedDigest, init.nodeIdCount ?? 1);
-  const name = [{ CN: [toHex(nodeIds[0]!)] }];
-  const cert = await X509CertificateGenerator.create(
-    {
-      serialNumber: init.serialNumber,
-      subject: name,
-      issuer: name,
-      notBefore: new Date(init.notBefore),
-      notAfter: new Date(init.notAfter),
-      publicKey: init.keys.publicKey,
-      signingKey: init.keys.privateKey,
-      signingAlgorithm: x509SigningAlgorithm(type),
-      extensions: [
-        new BasicConstraintsExtension(false, undefined, true),
-        new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true),
-        new SubjectAlternativeNameExtension([...nodeIds.map((id) => ({ type: 'url' as const, value: formatReloadNodeUri(id, policy.overlay) })), { type: 'email', value: init.userName }]),
-      ],
-    },
-    deps.crypto,
+  const name = encodeName([{ type: OID_COMMON_NAME, value: toHex(nodeIds[0]!) }]);
+  const san = encodeSubjectAltName([...nodeIds.map((id) => ({ type: 'uniformResourceIdentifier' as const, value: formatReloadNodeUri(id, policy.overlay) })), { type: 'rfc822Name', value: init.userName }]);
+  // RFC 5280 §4.1: a v3 TBSCertificate; the signature AlgorithmIdentifier appears inside and outside it.
+  const algorithmIdentifier = signingAlgorithmIdentifier(init.keys.privateKey);
+  const tbs = derSequence(
+    derContext(0, true, derSmallInteger(2)),
+    derUnsignedInteger(serial),
+    algorithmIdentifier,
+    name,
+    derSequence(derTime(new Date(init.notBefore)), derTime(new Date(init.notAfter))),
+    name,
+    spki,
+    derContext(
+      3,
+      true,
+      derSequence(
+        encodeExtension({ extnID: OID_BASIC_CONSTRAINTS, critical: true, extnValue: encodeBasicConstraints({ cA: false }) }),
+        encodeExtension({ extnID: OID_KEY_USAGE, critical: true, extnValue: encodeKeyUsage(KeyUsage.digitalSignature) }),
+        encodeExtension({ extnID: OID_SUBJECT_ALT_NAME, critical: false, extnValue: san }),
+      ),
+    ),
   );
-  return { der: new Uint8Array(cert.rawData), nodeIds };
+  return { der: derSequence(tbs, algorithmIdentifier, await signDer(deps.crypto, init.keys.privateKey, tbs)), nodeIds };
 }

@@ -31,7 +31,7 @@ import { describe, forbidden, parseReloadCertificate } from './reload-certificat
 import { bufferSource, concatBytes, sha256, type CryptoDeps, type WallClock } from './security-components.js';
 import { fromWireSignature, keyImportParams, keyTypeOfTlsAlgorithm, signParams } from './signature-algorithm.js';
 import type { TrustPolicy } from './trust-policy.js';
-import { X509Certificate } from './x509.js';
+import { tryParseCertificate, type Certificate } from './certificate.js';
 
 export interface X509VerifierDeps extends CryptoDeps {
   readonly wallClock: WallClock;
@@ -110,7 +110,7 @@ export class X509Verifier implements Verifier {
     const entry = identity.identityType === SignerIdentityType.cert_hash ? this.cache.getByCertHash(hash) : identity.identityType === SignerIdentityType.cert_hash_node_id ? this.cache.getByNodeIdHash(hash)?.entry : undefined;
     if (!entry) return [];
     // §6.3.4: the bucket need not hold the certificates of a root-cert element.
-    const intermediates = entry.path.selfSigned ? [] : entry.path.path.slice(1, -1).map((c) => new Uint8Array(c.rawData));
+    const intermediates = entry.path.selfSigned ? [] : entry.path.path.slice(1, -1).map((c) => c.rawData);
     return [entry.certificate.der, ...intermediates].map((certificate) => ({ type: CertificateType.X509, certificate }));
   }
 
@@ -165,24 +165,18 @@ export class X509Verifier implements Verifier {
     return undefined;
   }
 
-  private otherCertificates(certificates: readonly GenericCertificate[], leaf: Uint8Array): X509Certificate[] {
+  private otherCertificates(certificates: readonly GenericCertificate[], leaf: Uint8Array): Certificate[] {
     return this.parseIntermediates(certificates.filter((c) => c.type === CertificateType.X509 && !bytesEqual(c.certificate, leaf)).map((c) => c.certificate));
   }
 
-  private parseIntermediates(ders: readonly Uint8Array[]): X509Certificate[] {
-    const out: X509Certificate[] = [];
-    for (const der of ders) {
-      try {
-        out.push(new X509Certificate(bufferSource(der)));
-      } catch {
-        // Not a certificate: it cannot be on the path.
-      }
-    }
-    return out;
+  private parseIntermediates(ders: readonly Uint8Array[]): Certificate[] {
+    // Anything that is not a certificate cannot be on the path.
+    // Own copies: a cached intermediate must not keep a whole received message alive.
+    return ders.map((der) => tryParseCertificate(der.slice())).filter((c) => c !== undefined);
   }
 
   /** Validate the peer certificate `der` once (concurrent callers share the work) and cache it. */
-  private entryFor(der: Uint8Array, certHash: string, intermediates: readonly X509Certificate[]): Promise<CachedCertificate> {
+  private entryFor(der: Uint8Array, certHash: string, intermediates: readonly Certificate[]): Promise<CachedCertificate> {
     const cached = this.cache.getByCertHash(certHash);
     if (cached) return Promise.resolve(cached);
     let pending = this.inFlight.get(certHash);
@@ -193,7 +187,7 @@ export class X509Verifier implements Verifier {
     return pending;
   }
 
-  private async validate(der: Uint8Array, certHash: string, intermediates: readonly X509Certificate[]): Promise<CachedCertificate> {
+  private async validate(der: Uint8Array, certHash: string, intermediates: readonly Certificate[]): Promise<CachedCertificate> {
     const { crypto } = this.deps;
     const certificate = parseReloadCertificate(der, this.init.policy.overlay);
     if (!certificate.keyType) throw forbidden(`${describe(certificate.x509)} certifies a key that cannot make RELOAD signatures (RSA of 2048 bits or more, or ECDSA P-256)`);

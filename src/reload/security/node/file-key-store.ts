@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import type { KeyStore, StoredCredentials } from '../key-store.js';
 import { bufferSource, type CryptoDeps } from '../security-components.js';
 import { keyImportParams, type SignatureKeyType } from '../signature-algorithm.js';
-import { certifiedKeyType } from '../reload-certificate.js';
-import { PemConverter, PublicKey } from '../x509.js';
+import { keyTypeOfSubjectPublicKeyInfo } from '../reload-certificate.js';
+import { PemConverter } from '../x509.js';
 import { ensurePrivateDirectory, writeFileAtomic } from './private-file.js';
 
 export const PRIVATE_KEY_FILE_MODE = 0o600;
@@ -45,7 +45,7 @@ export class FileKeyStore implements KeyStore {
     const pubPem = await readOptional(this.file(name, 'pub'));
     if (pubPem === undefined) throw new Error(`${this.file(name, 'pub')} is missing beside ${this.file(name, 'key')}`);
     const spki = new Uint8Array(PemConverter.decodeFirst(pubPem));
-    const type = keyTypeOfSpki(spki);
+    const type = keyTypeOfSubjectPublicKeyInfo(spki);
     if (!type) throw new Error(`${this.file(name, 'pub')}: not an RSA (≥ 2048 bits) or ECDSA P-256 key`);
     const privateKey = await subtle.importKey('pkcs8', PemConverter.decodeFirst(keyPem), keyImportParams(type), false, ['sign']);
     const publicKey = await subtle.importKey('spki', bufferSource(spki), keyImportParams(type), true, ['verify']);
@@ -80,13 +80,6 @@ export class FileKeyStore implements KeyStore {
   }
 }
 
-function keyTypeOfSpki(spki: Uint8Array): SignatureKeyType | undefined {
-  try {
-    return certifiedKeyType({ publicKey: new PublicKey(bufferSource(spki)) });
-  } catch {
-    return undefined;
-  }
-}
 
 async function readOptional(path: string): Promise<string | undefined> {
   try {

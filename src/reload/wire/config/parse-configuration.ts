@@ -26,7 +26,8 @@ import {
   SELF_TUNING_NAMESPACE,
 } from './overlay-configuration.js';
 import { readKindBlock, readSignatureElement } from './parse-kind-block.js';
-import { isElement, readXmlDocument } from './xml-tree.js';
+import { readXmlDocument } from './xml-parser.js';
+import { isElement } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
 
 /** A parsed document together with the exact text of each configuration (for signatures, §11.1). */

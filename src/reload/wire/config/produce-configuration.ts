@@ -1,4 +1,3 @@
-import { XMLBuilder } from 'fast-xml-parser';
 import { formatIpAddress } from '../ip-address-port.js';
 import { checkOverlayConfiguration } from './check-configuration.js';
 import { formatBase64, formatHexNodeId, formatHexNumber } from './configuration-values.js';
@@ -13,9 +12,11 @@ import {
   TopologyPlugin,
 } from './overlay-configuration.js';
 import { XML_NAMESPACE } from './xml-tree.js';
+import { writeXmlDocument } from './xml-writer.js';
+import type { XmlOutElement, XmlOutNode } from './xml-writer.js';
 
 /**
- * Produce the overlay configuration document (RFC 6940 §11.1) with fast-xml-parser's XMLBuilder.
+ * Produce the overlay configuration document (RFC 6940 §11.1), written by xml-writer.ts.
  *
  * Layout: `<overlay>` declares the base namespace as default and `chord:` (as the RFC's example
  * does); each `<configuration>` declares the other prefixes it uses (`cp:`, `diag:`, `st:`,
@@ -28,18 +29,14 @@ import { XML_NAMESPACE } from './xml-tree.js';
  * CHORD-SELF-TUNING. `parseOverlayConfiguration(produceOverlayConfiguration(c))` deep-equals `c`.
  */
 
-type Out = Record<string, unknown>;
+type Out = XmlOutElement;
 
-function element(qname: string, children: Out[] = [], attributes: Record<string, string> = {}): Out {
-  return Object.keys(attributes).length > 0 ? { [qname]: children, ':@': attributes } : { [qname]: children };
-}
-
-function text(value: string): Out {
-  return { '#text': value };
+function element(qname: string, children: readonly XmlOutNode[] = [], attributes: Record<string, string> = {}): Out {
+  return { qname, attributes, children };
 }
 
 function simple(qname: string, value: string, attributes: Record<string, string> = {}): Out {
-  return element(qname, value === '' ? [] : [text(value)], attributes);
+  return element(qname, value === '' ? [] : [value], attributes);
 }
 
 /** Prefixes for one configuration element; the ones to declare on it are collected as used. */
@@ -88,7 +85,7 @@ function foreign(e: ForeignElement, ns: Prefixes, defaultNamespace: string): Out
     attributes['xmlns'] = e.namespace;
   }
   const qname = e.namespace === '' || e.namespace === CONFIG_BASE_NAMESPACE ? e.name : ns.qname(e.namespace, e.name);
-  const children = [...(e.text === '' ? [] : [text(e.text)]), ...e.children.map((c) => foreign(c, ns, inScope))];
+  const children = [...(e.text === '' ? [] : [e.text]), ...e.children.map((c) => foreign(c, ns, inScope))];
   return element(qname, children, attributes);
 }
 
@@ -165,17 +162,6 @@ function configuration(c: Configuration): Out {
   return element('configuration', children, attributes);
 }
 
-const builder = new XMLBuilder({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  format: true,
-  indentBy: '  ',
-  suppressEmptyNode: true,
-  suppressBooleanAttributes: false,
-  processEntities: true,
-});
-
 /**
  * The XML text of an overlay configuration document (RFC 6940 §11.1). Throws ConfigurationError
  * for a value the document cannot carry (same paths as the parser).
@@ -187,9 +173,5 @@ export function produceOverlayConfiguration(overlay: OverlayConfiguration): stri
     content.push(configuration(c));
     for (const s of c.signatures) content.push(signature('signature', s));
   }
-  const document: Out[] = [
-    element('?xml', [text('')], { version: '1.0', encoding: 'UTF-8' }),
-    element('overlay', content, { xmlns: CONFIG_BASE_NAMESPACE, 'xmlns:chord': CONFIG_CHORD_NAMESPACE }),
-  ];
-  return builder.build(document) as string;
+  return writeXmlDocument({ version: '1.0', encoding: 'UTF-8' }, element('overlay', content, { xmlns: CONFIG_BASE_NAMESPACE, 'xmlns:chord': CONFIG_CHORD_NAMESPACE }));
 }
