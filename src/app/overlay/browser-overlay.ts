@@ -14,7 +14,7 @@ import { openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import { browserWebRtcInit, createBrowserNetwork } from './browser-network.js';
-import { withPrefetch, type ConfigurationPrefetch } from './configuration-prefetch.js';
+import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf } from './ice-servers.js';
 import { createOfferPool, JOIN_OFFERS, type OfferPool } from './offer-pool.js';
 import { createOverlay, type Overlay } from './overlay.js';
@@ -58,7 +58,7 @@ export interface BrowserOverlayOptions {
   readonly nodeIdSlot?: number;
   /** Peer or client (overlay-mode.ts); default the page's setting (`?mode=client`, remembered in localStorage). */
   readonly mode?: OverlayMode;
-  /** The configuration already asked for (early-boot.ts, configuration-prefetch.ts): the first fetch of it takes that answer. */
+  /** The configuration already asked for (early-boot.ts, configuration-prefetch.ts): the first load of it takes that answer. */
   readonly configuration?: ConfigurationPrefetch;
 }
 
@@ -71,7 +71,8 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
       ...(logger ? { logger } : {}),
       crypto: globalThis.crypto,
       wallClock: systemWallClock,
-      fetch: withPrefetch((url, init) => fetch(url, init), options.configuration),
+      fetch: (url, init) => fetch(url, init),
+      ...(options.configuration ? { prefetched: options.configuration } : {}),
       keyStore: eagerIdbKeyStore(),
       openStorage: async (overlay, nodeId) => {
         // Ask the browser to keep our records (ARCHITECTURE.md "Storage"); a refusal changes nothing else.

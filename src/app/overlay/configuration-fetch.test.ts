@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signConfigurationDocument } from '../../reload/security/configuration-signer.js';
 import { TestPki } from '../../reload/security/testing/test-pki.js';
 import { ConfigurationFetchError, fetchConfiguration, loadConfiguration, type ConfigurationFetchDeps } from './configuration-fetch.js';
+import { prefetchConfiguration } from './configuration-prefetch.js';
 
 const URL_ = 'http://127.0.0.1:1/.well-known/reload-config';
 
@@ -70,5 +71,66 @@ describe('loadConfiguration', () => {
     const loading = loadConfiguration(serving('<html>hello</html>').deps, URL_);
     await expect(loading.unverified).rejects.toBeInstanceOf(ConfigurationFetchError);
     await expect(loading.verified).rejects.toBeInstanceOf(ConfigurationFetchError);
+  });
+});
+
+describe('loadConfiguration with a prefetched answer (configuration-prefetch.ts, issue 5)', () => {
+  /** A server answering the signed document first, then a tampered one (sequence 8): tells which answer a load used. */
+  function answering(fail = false) {
+    const asked: { url: string; init: RequestInit | undefined }[] = [];
+    const fetchFn = async (url: string, init?: RequestInit) => {
+      asked.push({ url, init });
+      if (fail) throw new TypeError('Failed to fetch');
+      return new Response(asked.length === 1 ? xml : xml.replace('sequence="7"', 'sequence="8"'));
+    };
+    const deps = (prefetched: ReturnType<typeof prefetchConfiguration> | undefined): ConfigurationFetchDeps => ({
+      crypto: globalThis.crypto,
+      wallClock: pki.wallClock,
+      fetch: fetchFn,
+      ...(prefetched ? { prefetched } : {}),
+    });
+    return { asked, fetchFn, deps };
+  }
+
+  it('answers the first load from the early request, and a second load (a restart after a ConfigUpdate) asks the server again', async () => {
+    const { asked, fetchFn, deps } = answering();
+    const prefetch = prefetchConfiguration('http://127.0.0.1:1/?call=bob', fetchFn);
+    expect(asked).toEqual([{ url: URL_, init: { cache: 'no-cache' } }]);
+    const first = loadConfiguration(deps(prefetch), 'http://127.0.0.1:1/call/bob', { signal: new AbortController().signal });
+    expect((await first.verified).configuration.sequence).toBe(7);
+    expect(asked).toHaveLength(1);
+    const second = loadConfiguration(deps(prefetch), 'http://127.0.0.1:1/call/bob');
+    expect((await second.unverified).configuration.sequence).toBe(8);
+    expect(asked).toHaveLength(2);
+    expect(asked[1]).toMatchObject({ url: URL_, init: { cache: 'no-cache' } });
+  });
+
+  it('leaves a load of another server’s configuration alone, and keeps the early answer for its own', async () => {
+    const { asked, fetchFn, deps } = answering();
+    const prefetch = prefetchConfiguration('http://127.0.0.1:1/', fetchFn);
+    const other = loadConfiguration(deps(prefetch), 'http://127.0.0.2:1/');
+    expect((await other.unverified).url).toBe('http://127.0.0.2:1/.well-known/reload-config');
+    expect(asked.map((a) => a.url)).toEqual([URL_, 'http://127.0.0.2:1/.well-known/reload-config']);
+    // The prefetched answer is still there for the load of its URL.
+    expect((await loadConfiguration(deps(prefetch), URL_).verified).configuration.sequence).toBe(7);
+    expect(asked).toHaveLength(2);
+  });
+
+  it('gives a failed early request to the first load, as ConfigurationFetchError; the next asks again', async () => {
+    const { asked, fetchFn, deps } = answering(true);
+    const prefetch = prefetchConfiguration('http://127.0.0.1:1/', fetchFn);
+    const first = loadConfiguration(deps(prefetch), URL_);
+    await expect(first.verified).rejects.toBeInstanceOf(ConfigurationFetchError);
+    await expect(first.verified).rejects.toThrow('Failed to fetch');
+    expect(asked).toHaveLength(1);
+    await expect(loadConfiguration(deps(prefetch), URL_).unverified).rejects.toThrow('Failed to fetch');
+    expect(asked).toHaveLength(2);
+  });
+
+  it('without a prefetch every load asks the server', async () => {
+    const { asked, deps } = answering();
+    await loadConfiguration(deps(undefined), URL_).verified;
+    await loadConfiguration(deps(undefined), URL_).unverified;
+    expect(asked).toHaveLength(2);
   });
 });

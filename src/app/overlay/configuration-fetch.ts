@@ -10,7 +10,7 @@ import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
 import type { WallClock } from '../../reload/security/security-components.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
-import { CONFIGURATION_REQUEST, configurationUrl } from './configuration-prefetch.js';
+import { CONFIGURATION_REQUEST, configurationUrl, type ConfigurationPrefetch } from './configuration-prefetch.js';
 
 
 export interface FetchedConfiguration {
@@ -25,6 +25,12 @@ export interface ConfigurationFetchDeps {
   readonly crypto: Crypto;
   readonly wallClock: WallClock;
   readonly fetch: (url: string, init?: RequestInit) => Promise<Response>;
+  /**
+   * The configuration already asked for (early-boot.ts, configuration-prefetch.ts): the first
+   * load of its URL takes that answer; any later load (e.g. a restart after a ConfigUpdate) asks
+   * the server again.
+   */
+  readonly prefetched?: ConfigurationPrefetch;
 }
 
 /** The configuration could not be fetched or was refused. The message is one line, for people. */
@@ -90,7 +96,8 @@ function firstConfiguration(configurations: readonly Configuration[]): Configura
 async function fetchText(deps: ConfigurationFetchDeps, url: string, options: { readonly signal?: AbortSignal }): Promise<string> {
   let response: Response;
   try {
-    response = await deps.fetch(url, { ...CONFIGURATION_REQUEST, ...(options.signal ? { signal: options.signal } : {}) });
+    const early = deps.prefetched?.url === url ? deps.prefetched.take() : undefined;
+    response = await (early ?? deps.fetch(url, { ...CONFIGURATION_REQUEST, ...(options.signal ? { signal: options.signal } : {}) }));
   } catch (e) {
     throw new ConfigurationFetchError(`cannot fetch the overlay configuration from ${url}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
   }

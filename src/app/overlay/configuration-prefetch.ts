@@ -1,8 +1,8 @@
 /**
  * The configuration document's URL (RFC 6940 §11.2) and an early request for it: early-boot.ts asks
  * for the document while the overlay's code is still loading (issue 5: page load → joined), and
- * the overlay's first fetch of that URL takes the answer (configuration-fetch.ts still verifies
- * it, §11.1). Light: part of the initial JavaScript (no parser, no crypto here).
+ * the first load of that configuration takes the answer (configuration-fetch.ts `prefetched`,
+ * which still verifies it, §11.1). Light: part of the initial JavaScript (no parser, no crypto here).
  */
 
 /** RFC 6940 §11.2 / §14.19 well-known path. */
@@ -39,18 +39,5 @@ export function prefetchConfiguration(pageUrl: string, fetchFn: FetchFunction = 
       answer = undefined;
       return a;
     },
-  };
-}
-
-/**
- * `fetchFn`, except that the first GET of the prefetched URL is answered by the prefetch (a later
- * one, e.g. after a ConfigUpdate restart, asks the server again).
- */
-export function withPrefetch(fetchFn: FetchFunction, prefetch: ConfigurationPrefetch | undefined): FetchFunction {
-  if (!prefetch) return fetchFn;
-  return (url, init) => {
-    const method = (init?.method ?? 'GET').toUpperCase();
-    const early = url === prefetch.url && method === 'GET' && !init?.body ? prefetch.take() : undefined;
-    return early ?? fetchFn(url, init);
   };
 }

@@ -17,6 +17,7 @@ import type { Configuration } from '../../reload/wire/config/overlay-configurati
 import type { NodeId } from '../../reload/wire/ids.js';
 import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
 import { loadConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
+import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf, type IceServer } from './ice-servers.js';
 import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
 
@@ -26,6 +27,8 @@ export interface OverlayClientDeps {
   readonly crypto: Crypto;
   readonly wallClock: WallClock;
   readonly fetch: (url: string, init?: RequestInit) => Promise<Response>;
+  /** The configuration already asked for: the first load of it takes that answer (configuration-fetch.ts). */
+  readonly prefetched?: ConfigurationPrefetch;
   readonly keyStore: KeyStore;
   readonly openStorage: (overlay: string, nodeId: NodeId) => Promise<StorageBackend>;
   readonly createNetwork: (init: { readonly security: PeerSecurity; readonly configuration: Configuration; readonly iceServers: readonly IceServer[] }) => PeerNetwork | Promise<PeerNetwork>;

@@ -67,6 +67,31 @@ describe('decideRoute (RFC 6940 §6.1)', () => {
     }
   });
 
+  it('tells duplicates of every kind alike on short and long destination lists (§13.6.5)', () => {
+    const opaque = (...b: number[]): Destination => ({ kind: 'opaque', opaqueId: Uint8Array.of(...b) });
+    const compressed = (n: number): Destination => ({ kind: 'compressed', id: n });
+    const unknown = (type: number, ...b: number[]): Destination => ({ kind: 'unknown', type, data: Uint8Array.of(...b) });
+    const same: [Destination, Destination][] = [
+      [opaque(1, 2), opaque(1, 2)],
+      [compressed(0x8001), compressed(0x8001)],
+      [unknown(9, 1), unknown(9, 1)],
+      [{ kind: 'resource', resourceId: Uint8Array.of(1, 2) }, { kind: 'resource', resourceId: Uint8Array.of(1, 2) }],
+    ];
+    const different: [Destination, Destination][] = [
+      [opaque(1, 2), opaque(1, 2, 0)],
+      [compressed(0x8001), compressed(0x8002)],
+      [unknown(9, 1), unknown(10, 1)],
+      [unknown(9, 1), unknown(9, 2)],
+      [opaque(0x80, 0x01), compressed(0x8001)],
+      [resource(0x90), node(0x91)],
+    ];
+    const padding = Array.from({ length: 20 }, (_, i) => node(0x70 + i));
+    for (const lead of [[node(0x90)], [node(0x90), ...padding]]) {
+      for (const [a, b] of same) expect(decideRoute(header({ destinationList: [...lead, a, b] }), id(FROM), ctx)).toMatchObject({ action: 'error', errorCode: ErrorCode.Error_Invalid_Message });
+      for (const [a, b] of different) expect(decideRoute(header({ destinationList: [...lead, a, b] }), id(FROM), ctx).action).toBe('forward');
+    }
+  });
+
   it('relays toward another ID: TTL − 1, the previous hop appended to the via list (§6.1.2)', () => {
     const d = decideRoute(header({ viaList: [node(0x10)] }), id(FROM), ctx);
     expect(d).toEqual({ action: 'forward', target: { kind: 'node', nodeId: id(0x90) }, header: header({ ttl: 49, viaList: [node(0x10), node(FROM)] }) });

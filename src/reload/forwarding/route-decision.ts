@@ -4,14 +4,14 @@
  * forwarding header is examined (§6.3: it "is the only information that an intermediate peer ...
  * needs to examine"); the I/O around it (links, fragments, reassembly) is in forwarding.ts.
  */
-import { bytesEqual } from '../wire/codec/hex.js';
+import { bytesEqual, compareBytes } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
 import { checkReceivedTtl, isSupportedVersion, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { checkForwardingOptions } from '../wire/forwarding-option.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import type { NodeId } from '../wire/ids.js';
 import type { OverlayParameters } from './overlay-parameters.js';
-import { isWildcardNodeId, nodeIdKey, type Router, type RoutingTarget } from './router.js';
+import { isWildcardNodeId, type Router, type RoutingTarget } from './router.js';
 
 export interface RouteContext {
   readonly self: NodeId;
@@ -42,53 +42,37 @@ export type RouteDecision =
 
 const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
 
-/** Lists up to this long are checked pairwise (no keys built): an answer's list is its path back. */
+/** Lists up to this long are checked pairwise (no sorted copy made): an answer's list is its path back. */
 const PAIRWISE_MAX = 16;
 
 function hasDuplicateDestination(list: readonly Destination[]): boolean {
   const n = list.length;
   if (n < 2) return false;
   if (n <= PAIRWISE_MAX) {
-    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (sameDestination(list[i]!, list[j]!)) return true;
+    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (compareDestinations(list[i]!, list[j]!) === 0) return true;
     return false;
   }
-  const seen = new Set<string>();
-  for (const d of list) {
-    const k = destinationKey(d);
-    if (seen.has(k)) return true;
-    seen.add(k);
-  }
+  // A long (perhaps hostile) list costs n·log n, not n².
+  const sorted = [...list].sort(compareDestinations);
+  for (let i = 1; i < n; i++) if (compareDestinations(sorted[i - 1]!, sorted[i]!) === 0) return true;
   return false;
 }
 
-/** Whether two entries name the same destination (what `destinationKey` equality means). */
-function sameDestination(a: Destination, b: Destination): boolean {
+/** An order of destinations: zero exactly when two entries name the same destination (§6.3.2.2). */
+function compareDestinations(a: Destination, b: Destination): number {
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  // From here on `b` is of `a`'s kind.
   switch (a.kind) {
     case 'node':
-      return b.kind === 'node' && bytesEqual(a.nodeId, b.nodeId);
+      return compareBytes(a.nodeId, (b as typeof a).nodeId);
     case 'resource':
-      return b.kind === 'resource' && bytesEqual(a.resourceId, b.resourceId);
+      return compareBytes(a.resourceId, (b as typeof a).resourceId);
     case 'opaque':
-      return b.kind === 'opaque' && bytesEqual(a.opaqueId, b.opaqueId);
+      return compareBytes(a.opaqueId, (b as typeof a).opaqueId);
     case 'compressed':
-      return b.kind === 'compressed' && a.id === b.id;
+      return a.id - (b as typeof a).id;
     case 'unknown':
-      return b.kind === 'unknown' && a.type === b.type && bytesEqual(a.data, b.data);
-  }
-}
-
-function destinationKey(d: Destination): string {
-  switch (d.kind) {
-    case 'node':
-      return `n${nodeIdKey(d.nodeId)}`;
-    case 'resource':
-      return `r${nodeIdKey(d.resourceId)}`;
-    case 'opaque':
-      return `o${nodeIdKey(d.opaqueId)}`;
-    case 'compressed':
-      return `c${d.id}`;
-    case 'unknown':
-      return `u${d.type}:${nodeIdKey(d.data)}`;
+      return a.type - (b as typeof a).type || compareBytes(a.data, (b as typeof a).data);
   }
 }
 

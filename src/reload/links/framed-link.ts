@@ -84,7 +84,6 @@ export interface FramedLinkStats {
 
 let linkCounter = 0;
 const NO_LISTENERS: readonly LinkMessageListener[] = [];
-const NO_STATE_LISTENERS: readonly LinkStateListener[] = [];
 
 /**
  * The pipe's receive handlers of one link: a small object with two methods instead of two
@@ -108,7 +107,8 @@ export class FramedLink implements Link {
   readonly maxMessageSize: number;
   private readonly clock: Clock;
   private readonly log: Logger;
-  private readonly machine: StateMachine<LinkState>;
+  /** The link's state and its state listeners (LinkStateListener is a StateChangeListener). */
+  private readonly machine: StateMachine<LinkState, LinkCloseReason>;
   private readonly rttEstimator: RttEstimator;
   private readonly received = new ReceivedWindow();
   /**
@@ -116,8 +116,6 @@ export class FramedLink implements Link {
    * and a simulator holds hundreds of thousands of links).
    */
   private messageListeners: readonly LinkMessageListener[] = NO_LISTENERS;
-  /** State listeners, copy-on-write like `messageListeners` (the state machine itself has none). */
-  private stateListeners: readonly LinkStateListener[] = NO_STATE_LISTENERS;
   private readonly suspectAfterProbes: number;
   private readonly failureTimeoutMs: number;
   private readonly keepaliveIntervalMs: number | undefined;
@@ -161,7 +159,7 @@ export class FramedLink implements Link {
     this.failureTimeoutMs = init.failureTimeoutMs ?? DEFAULT_FAILURE_TIMEOUT_MS;
     this.keepaliveIntervalMs = init.keepaliveIntervalMs;
     this.lastSendAt = this.clock.now();
-    this.machine = new StateMachine<LinkState>(MACHINE_NAME, linkTransitions, 'open');
+    this.machine = new StateMachine<LinkState, LinkCloseReason>(MACHINE_NAME, linkTransitions, 'open');
     pipe.setHandlers(new PipeHandlers(this));
     if (this.keepaliveIntervalMs !== undefined) this.armCheck(this.clock.now() + this.keepaliveIntervalMs);
   }
@@ -201,10 +199,7 @@ export class FramedLink implements Link {
   }
 
   onStateChange(listener: LinkStateListener): () => void {
-    this.stateListeners = [...this.stateListeners, listener];
-    return () => {
-      this.stateListeners = this.stateListeners.filter((l) => l !== listener);
-    };
+    return this.machine.subscribe(listener);
   }
 
   /** @internal A frame from the pipe (PipeHandlers). */
@@ -217,12 +212,10 @@ export class FramedLink implements Link {
     this.shut('remote', false);
   }
 
-  /** Move the state machine (style.md §6), logging the change, then tell the listeners. */
+  /** Move the state machine (style.md §6), logging the change; it tells the listeners. */
   private transition(to: LinkState): void {
     this.log.debug('link state', { link: this.id, from: this.machine.state, to, reason: this.closeReason });
-    const reason = to === 'closed' ? this.closeReason : undefined;
-    this.machine.transition(to, reason);
-    for (const l of this.stateListeners) l(to, reason);
+    this.machine.transition(to, to === 'closed' ? this.closeReason : undefined);
   }
 
   private sendData(message: Uint8Array): void {

@@ -20,13 +20,25 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-export type StateChangeListener<S extends string> = (to: S, from: S, reason: string | undefined) => void;
+/**
+ * Told of each change. `reason` comes second so that a listener of the shape `(state, reason)`,
+ * as a Link's (links/link.ts LinkStateListener), subscribes as it is, with no adapter.
+ */
+export type StateChangeListener<S extends string, R extends string = string> = (to: S, reason: R | undefined, from: S) => void;
 
-export class StateMachine<S extends string> {
+/** The listener list every machine starts with (most, a transaction's, never get one). */
+const NO_LISTENERS: readonly never[] = [];
+
+/** `R`: the reasons a transition may give (a link's LinkCloseReason). */
+export class StateMachine<S extends string, R extends string = string> {
   private current: S;
   /** Made on first use: most machines (a transaction's) get no cleanup and no listener. */
   private cleanups: (() => void)[] | undefined;
-  private listeners: Set<StateChangeListener<S>> | undefined;
+  /**
+   * Copy-on-write: a change is told to the listeners there when it began. An array is a fraction
+   * of a Set's size, and a simulator holds hundreds of thousands of link machines.
+   */
+  private listeners: readonly StateChangeListener<S, R>[] = NO_LISTENERS;
 
   constructor(
     /** Name used in errors and logs (`link`, `transaction`). */
@@ -50,14 +62,14 @@ export class StateMachine<S extends string> {
    * Move to `to`: throws IllegalTransitionError if the table forbids it; otherwise runs the
    * cleanups registered for the state being left (timers it armed), then tells the listeners.
    */
-  transition(to: S, reason?: string): void {
+  transition(to: S, reason?: R): void {
     const from = this.current;
     if (!this.table[from].includes(to)) throw new IllegalTransitionError(this.name, from, to);
     const cleanups = this.cleanups;
     this.cleanups = undefined;
     if (cleanups) for (const c of cleanups) c();
     this.current = to;
-    if (this.listeners) for (const l of [...this.listeners]) l(to, from, reason);
+    for (const l of this.listeners) l(to, reason, from);
   }
 
   /** Register `fn` to run when the current state is left (e.g. cancel a timer armed in it). */
@@ -65,10 +77,11 @@ export class StateMachine<S extends string> {
     (this.cleanups ??= []).push(fn);
   }
 
-  /** Listen to changes; returns the unsubscribe function. */
-  subscribe(listener: StateChangeListener<S>): () => void {
-    const listeners = (this.listeners ??= new Set());
-    listeners.add(listener);
-    return () => listeners.delete(listener);
+  /** Listen to changes, in the order of subscribing; returns the unsubscribe function. */
+  subscribe(listener: StateChangeListener<S, R>): () => void {
+    this.listeners = [...this.listeners, listener];
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
   }
 }

@@ -1,3 +1,4 @@
+import { compareBytes } from '../wire/codec/hex.js';
 import type { ResourceId } from '../wire/ids.js';
 
 /**
@@ -16,14 +17,7 @@ export interface RingRange {
 }
 
 /** Byte-wise comparison: negative, zero or positive. */
-export function compareIds(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] as number) - (b[i] as number);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
-}
+export const compareIds: (a: Uint8Array, b: Uint8Array) => number = compareBytes;
 
 /** Whether `id` lies in `(after, upTo]` clockwise. */
 export function inRingRange(id: Uint8Array, range: RingRange): boolean {

@@ -1,6 +1,6 @@
-import { Reader, decodeAll } from './codec/reader.js';
+import { decodeAll, readRetracing, type Reader } from './codec/reader.js';
 import { encodeWith, withPooledWriter, type Writer } from './codec/writer.js';
-import { DecodeError, EncodeError } from './codec/decode-error.js';
+import { EncodeError } from './codec/decode-error.js';
 import {
   FRAGMENT_FIELD_OFFSET,
   LENGTH_FIELD_OFFSET,
@@ -125,13 +125,7 @@ export function decodeForwardingHeaderOnly(bytes: Uint8Array, limits?: Forwarded
     const fast = readForwardingHeaderFast(bytes, { totalLength: bytes.length, maxMessageSize });
     if (fast) return { header: fast.header, headerLength: fast.headerLength, payload: bytes.subarray(fast.headerLength) };
   }
-  // Untraced first (paths cost time on every hop); a failure decodes again traced to name the path.
-  try {
-    return read(new Reader(bytes, 0, { trace: false, owned }));
-  } catch (e) {
-    if (!(e instanceof DecodeError)) throw e;
-  }
-  return read(new Reader(bytes));
+  return readRetracing(bytes, 0, owned, read);
 }
 
 /**

@@ -73,7 +73,7 @@ export class ChordCore {
     this.table = new RoutingTable(this.self, this.params.successors, this.params.predecessors);
     this.machine = new StateMachine<JoinState>('chord join', joinTransitions, 'idle');
     this.router = new ChordRouter({ table: this.table, isUsableKey: (key) => deps.forwarding.isUsableKey(key), inRing: () => isInRing(this.machine.state) });
-    this.machine.subscribe((to, from, reason) => {
+    this.machine.subscribe((to, reason, from) => {
       this.log.debug('chord state', { from, to, reason });
       this.emit({ type: 'state', state: to });
     });

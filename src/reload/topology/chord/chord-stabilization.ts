@@ -11,7 +11,7 @@ import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
 import type { ChordMaintenance, RepairHooks } from './chord-maintenance.js';
 import { clockwise, idAt, randomInFingerRange, ringPosition, sameId } from './ring.js';
-import type { RoutingEntry } from './routing-table.js';
+import { withinNeighbourSpans, type RoutingEntry } from './routing-table.js';
 
 /** A neighbour's lists as its last Update gave them (§10.7.3). */
 interface HeardTable {
@@ -68,10 +68,7 @@ export class ChordStabilization implements RepairHooks {
     const h = this.heard.get(e.key);
     if (!h) return true;
     const t = this.core.table;
-    const news = (key: string, pos: bigint) => {
-      if (key === e.key || h.known.has(key)) return false;
-      return h.succSpan === undefined || h.predSpan === undefined || clockwise(e.pos, pos) < h.succSpan || clockwise(pos, e.pos) < h.predSpan;
-    };
+    const news = (key: string, pos: bigint) => key !== e.key && !h.known.has(key) && withinNeighbourSpans(e.pos, pos, h.succSpan, h.predSpan);
     if (news(this.core.selfKey, t.selfPos)) return true;
     for (const n of t.predecessors) if (news(n.key, n.pos)) return true;
     for (const n of t.successors) if (news(n.key, n.pos)) return true;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../../forwarding/index.js';
 import { ChordRouter } from './chord-router.js';
 import { RING_SIZE, idAt, ringPosition } from './ring.js';
-import { RoutingTable } from './routing-table.js';
+import { RoutingTable, withinNeighbourSpans } from './routing-table.js';
 
 /** Ids at sixteenths of the ring: at(k) = k/16 of the way round. */
 const at = (k: number) => idAt((BigInt(k) * RING_SIZE) / 16n);
@@ -40,6 +40,21 @@ describe('RoutingTable (RFC 6940 §10.3, §10.7)', () => {
     expect(t.wouldBeNeighbour(at(13))).toBe(true);
     expect(t.wouldBeNeighbour(at(8))).toBe(false);
     expect(t.wouldBeNeighbour(at(0))).toBe(false);
+    // The spans follow the lists: with 4 gone the successor list is short again and takes any peer.
+    t.remove(k(4));
+    expect(t.wouldBeNeighbour(at(8))).toBe(true);
+  });
+
+  it('withinNeighbourSpans: nearer than a full list’s last entry, either way round; a short list takes any peer', () => {
+    const pos = (n: number) => ringPosition(at(n));
+    const sixteenth = RING_SIZE / 16n;
+    // The peer at 14/16 with successors up to 1/16 (span 3/16) and predecessors down to 12/16 (span 2/16).
+    const within = (n: number) => withinNeighbourSpans(pos(14), pos(n), 3n * sixteenth, 2n * sixteenth);
+    expect([15, 0, 13].map(within)).toEqual([true, true, true]);
+    // The last entries themselves are no news, nor anything beyond them.
+    expect([1, 12, 8, 3].map(within)).toEqual([false, false, false, false]);
+    expect(withinNeighbourSpans(pos(14), pos(8), undefined, 2n * sixteenth)).toBe(true);
+    expect(withinNeighbourSpans(pos(14), pos(8), 3n * sixteenth, undefined)).toBe(true);
   });
 
   it('keeps one entry per finger range, the first found, and replaces a failed one from its range (§10.7.2)', () => {

@@ -40,6 +40,9 @@ export class RoutingTable {
   private succ: RoutingEntry[] = [];
   private pred: RoutingEntry[] = [];
   private all: RoutingEntry[] = [];
+  /** The spans of the lists, as `withinNeighbourSpans` takes them (undefined while a list is short). */
+  private succSpan: bigint | undefined;
+  private predSpan: bigint | undefined;
 
   constructor(
     readonly self: NodeId,
@@ -113,13 +116,7 @@ export class RoutingTable {
   /** Whether `id` would enter the successor or predecessor list (§10.7.3 "closer than entries in the Neighbor Table"). */
   wouldBeNeighbour(id: NodeId): boolean {
     const pos = ringPosition(id);
-    if (pos === this.selfPos) return false;
-    const d = clockwise(this.selfPos, pos);
-    const lastSucc = this.succ[this.maxSuccessors - 1];
-    if (this.succ.length < this.maxSuccessors || (lastSucc && d < lastSucc.dist)) return true;
-    const lastPred = this.pred[this.maxPredecessors - 1];
-    const back = clockwise(pos, this.selfPos);
-    return this.pred.length < this.maxPredecessors || (lastPred !== undefined && back < clockwise(lastPred.pos, this.selfPos));
+    return pos !== this.selfPos && withinNeighbourSpans(this.selfPos, pos, this.succSpan, this.predSpan);
   }
 
   /**
@@ -191,7 +188,22 @@ export class RoutingTable {
     }
     this.succ = succ;
     this.pred = pred;
+    // A full list spans up to its last entry; a list kept at most 0 long takes no peer (0n).
+    const lastPred = pred[this.maxPredecessors - 1];
+    this.succSpan = succ.length < this.maxSuccessors ? undefined : (succ[this.maxSuccessors - 1]?.dist ?? 0n);
+    this.predSpan = pred.length < this.maxPredecessors ? undefined : lastPred ? clockwise(lastPred.pos, this.selfPos) : 0n;
   }
+}
+
+/**
+ * RFC 6940 §10.7.3: whether a peer at `pos` would enter the neighbour lists of the peer at `at`
+ * ("closer than entries in the Neighbor Table"), whose successor list spans `succSpan` clockwise
+ * and whose predecessor list spans `predSpan` counter-clockwise. A span is undefined while its
+ * list is short: a short list takes any peer. Used for our own lists (`wouldBeNeighbour`) and for
+ * a neighbour's lists as its last Update gave them (chord-stabilization.ts).
+ */
+export function withinNeighbourSpans(at: bigint, pos: bigint, succSpan: bigint | undefined, predSpan: bigint | undefined): boolean {
+  return succSpan === undefined || predSpan === undefined || clockwise(at, pos) < succSpan || clockwise(pos, at) < predSpan;
 }
 
 /** Insert `e` into `list` (sorted by `before`, at most `max` long), dropping what falls off the end. */

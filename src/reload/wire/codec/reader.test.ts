@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from './decode-error.js';
-import { Reader, decodeAll } from './reader.js';
+import { Reader, decodeAll, readRetracing } from './reader.js';
 import { Writer } from './writer.js';
 
 describe('Reader', () => {
@@ -46,6 +46,33 @@ describe('Reader', () => {
 
   it('rejects a Boolean other than 0 or 1', () => {
     expect(() => decodeAll(Uint8Array.from([2]), 'B', (r) => r.bool('flag'))).toThrow(DecodeError);
+  });
+
+  it('readRetracing reads untraced, and only after a DecodeError again traced to name the path', () => {
+    const bytes = Uint8Array.from([0, 9, 1, 2]);
+    const runs: boolean[] = [];
+    const read = (r: Reader) => {
+      runs.push(r.tracing);
+      return r.scope('Thing', () => r.opaque('data', 2));
+    };
+    expect(() => readRetracing(bytes, 10, false, read)).toThrow(expect.objectContaining({ path: 'Thing.data', offset: 10 }));
+    expect(runs).toEqual([false, true]);
+    runs.length = 0;
+    // A good input is read once, untraced; `owned` makes values views of the input.
+    const good = Uint8Array.from([0, 2, 7, 8]);
+    const value = readRetracing(good, 0, true, read);
+    expect(runs).toEqual([false]);
+    expect(value.buffer).toBe(good.buffer);
+    // Anything but a DecodeError is a bug, passed on as it is without a second run.
+    runs.length = 0;
+    const bug = new TypeError('bug');
+    expect(() =>
+      readRetracing(good, 0, false, (r) => {
+        runs.push(r.tracing);
+        throw bug;
+      }),
+    ).toThrow(bug);
+    expect(runs).toEqual([false]);
   });
 });
 

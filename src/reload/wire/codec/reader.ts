@@ -236,19 +236,28 @@ export class Reader {
  */
 export function decodeAll<T>(bytes: Uint8Array, structure: string, fn: (r: Reader) => T, baseOffset = 0, owned = false): T {
   const input = owned ? bytes : bytes.slice();
-  const run = (trace: boolean): T => {
-    const r = new Reader(input, baseOffset, { trace, owned: true });
-    return r.scope(structure, () => {
+  return readRetracing(input, baseOffset, true, (r) =>
+    r.scope(structure, () => {
       const v = fn(r);
       r.end(structure);
       return v;
-    });
-  };
+    }),
+  );
+}
+
+/**
+ * Read `bytes` with `fn` on an untraced Reader (paths cost time); when that fails with a
+ * DecodeError, read again on a traced one so the error names the exact path (decoding is
+ * deterministic, so the second run fails at the same byte). Anything else propagates as it is.
+ * `owned`: values may be views of `bytes` (see the Reader constructor). Unlike `decodeAll`, no
+ * copy is made and trailing bytes are `fn`'s business.
+ */
+export function readRetracing<T>(bytes: Uint8Array, baseOffset: number, owned: boolean, fn: (r: Reader) => T): T {
   try {
-    return run(false);
+    return fn(new Reader(bytes, baseOffset, { trace: false, owned }));
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
-    run(true);
+    fn(new Reader(bytes, baseOffset, { owned }));
     throw e; // not reached: the traced run fails the same way
   }
 }
