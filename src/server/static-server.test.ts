@@ -3,14 +3,18 @@ import { request } from 'node:http';
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { PortInUseError, startStaticServer, type StaticServer } from './static-server.js';
 
 const SECRET = 'top-secret-outside-root';
+/** A script large and repetitive enough that gzip makes it much smaller. */
+const BIG_SCRIPT = Array.from({ length: 2000 }, (_, i) => `export const value${i} = ${i};`).join('\n');
 
 interface Reply {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: string;
+  readonly bytes: Buffer;
 }
 
 /** Sends `path` exactly as given (node:http does not normalise the request target). */
@@ -20,7 +24,10 @@ function send(base: string, path: string, method = 'GET', headers: Record<string
     const req = request({ hostname, port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: bytes.toString('utf8'), bytes });
+      });
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -39,6 +46,8 @@ describe('startStaticServer', () => {
     await writeFile(join(root, 'index.html'), '<!doctype html><title>Chordphone</title>');
     await writeFile(join(root, 'assets', 'index-AbC123.js'), 'console.log(1)');
     await writeFile(join(root, 'assets', 'index-AbC123.css'), 'body{}');
+    await writeFile(join(root, 'assets', 'big-XyZ789.js'), BIG_SCRIPT);
+    await writeFile(join(root, 'changing.json'), '{"v":1}');
     await writeFile(join(root, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     await writeFile(join(root, 'data.unknownext'), 'x');
     await writeFile(join(dir, 'secret.txt'), SECRET);
@@ -120,6 +129,35 @@ describe('startStaticServer', () => {
     expect(r.body).not.toContain(SECRET);
     expect(r.body).not.toContain('root:');
     if (r.status === 200) expect(r.body).toContain('<title>Chordphone</title>');
+  });
+
+  it('sends a compressible file gzipped to a client that accepts gzip, the same bytes once unzipped, with its own ETag', async () => {
+    const plain = await send(server.url, '/assets/big-XyZ789.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG_SCRIPT);
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    const zipped = await send(server.url, '/assets/big-XyZ789.js', 'GET', { 'Accept-Encoding': 'gzip, deflate, br' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(Number(zipped.headers['content-length'])).toBe(zipped.bytes.length);
+    expect(zipped.bytes.length).toBeLessThan(BIG_SCRIPT.length / 3);
+    expect(gunzipSync(zipped.bytes).toString('utf8')).toBe(BIG_SCRIPT);
+    expect(zipped.headers.etag).not.toBe(plain.headers.etag);
+    // Each representation revalidates with its own ETag.
+    const again = await send(server.url, '/assets/big-XyZ789.js', 'GET', { 'Accept-Encoding': 'gzip', 'If-None-Match': String(zipped.headers.etag) });
+    expect(again.status).toBe(304);
+    // gzip refused (q=0): identity.
+    const refused = await send(server.url, '/assets/big-XyZ789.js', 'GET', { 'Accept-Encoding': 'gzip;q=0, br' });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body).toBe(BIG_SCRIPT);
+  });
+
+  it('serves a file kept in memory anew once it changes on disk (a new build in place)', async () => {
+    const root = join(dir, 'dist');
+    expect((await send(server.url, '/changing.json')).body).toBe('{"v":1}');
+    await writeFile(join(root, 'changing.json'), '{"v":22}');
+    const changed = await send(server.url, '/changing.json');
+    expect(changed.body).toBe('{"v":22}');
+    expect(changed.headers['content-length']).toBe('8');
   });
 
   it('answers HEAD with headers and no body', async () => {

@@ -9,6 +9,8 @@
  *   leave the root are refused.
  * - Hashed build output (`/assets/…`) is cached for a year as immutable; everything else is
  *   revalidated (`no-cache`) with an ETag.
+ * - Files are kept in memory once read and sent gzipped to a client that accepts it
+ *   (file-body-cache.ts); a changed file is read again.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -16,6 +18,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { acceptsGzip, FileBodyCache, isCompressible } from './file-body-cache.js';
 import { urlHost } from './lan-addresses.js';
 import type { HttpRoute } from './http-route.js';
 
@@ -199,7 +202,7 @@ function sendStatus(req: IncomingMessage, res: ServerResponse, status: number, e
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(root: string, cache: FileBodyCache, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     sendStatus(req, res, 405, { Allow: 'GET, HEAD' });
     return;
@@ -209,23 +212,36 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     sendStatus(req, res, found.status);
     return;
   }
-  const etag = `W/"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}"`;
+  const extension = extname(found.path).toLowerCase();
+  const compressible = isCompressible(extension);
+  const gzip = compressible && cache.keeps(found) && acceptsGzip(req.headers['accept-encoding']);
+  const { body, encoding } = cache.keeps(found) ? await cache.body(found, gzip) : { body: undefined, encoding: 'identity' as const };
+  // One ETag per representation (RFC 9110 §8.8.3: the gzip form is another one).
+  const etag = `W/"${found.size.toString(16)}-${Math.floor(found.mtimeMs).toString(16)}${encoding === 'gzip' ? '-gz' : ''}"`;
   const headers: Record<string, string> = {
     ...COMMON_HEADERS,
-    'Content-Type': MIME_TYPES[extname(found.path).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': MIME_TYPES[extension] ?? 'application/octet-stream',
     'Cache-Control': cacheControl(found.relPath),
     ETag: etag,
     'Last-Modified': new Date(found.mtimeMs).toUTCString(),
+    ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
+    ...(encoding === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}),
   };
   if (req.headers['if-none-match'] === etag) {
     res.writeHead(304, headers);
     res.end();
     return;
   }
-  headers['Content-Length'] = String(found.size);
+  headers['Content-Length'] = String(body ? body.length : found.size);
   if (req.method === 'HEAD') {
     res.writeHead(200, headers);
     res.end();
+    return;
+  }
+  if (body) {
+    // In memory (file-body-cache.ts): one write.
+    res.writeHead(200, headers);
+    res.end(body);
     return;
   }
   const stream = createReadStream(found.path);
@@ -239,9 +255,9 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
   });
 }
 
-async function routeThenFiles(routes: readonly HttpRoute[], root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function routeThenFiles(routes: readonly HttpRoute[], root: string, cache: FileBodyCache, req: IncomingMessage, res: ServerResponse): Promise<void> {
   for (const route of routes) if (await route(req, res)) return;
-  await handle(root, req, res);
+  await handle(root, cache, req, res);
 }
 
 /** Starts serving `root` on `host:port`. Rejects with `PortInUseError` when the port is taken. */
@@ -250,8 +266,9 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const root = await realpath(resolve(options.root));
 
   const routes = options.routes ?? [];
+  const cache = new FileBodyCache();
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    routeThenFiles(routes, root, req, res).catch(() => {
+    routeThenFiles(routes, root, cache, req, res).catch(() => {
       if (!res.headersSent) sendStatus(req, res, 500);
       else res.destroy();
     });
