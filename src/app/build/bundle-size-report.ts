@@ -75,21 +75,37 @@ function sizeOf(fileName: string, code: string): FileSize {
   return { fileName, bytes: raw.length, gzipBytes: gzipSync(raw).length };
 }
 
-/** What a first visit loads: entries plus the transitive closure of their static imports. */
-export function initialJavaScript(bundle: BundleLike): InitialJavaScript {
+/** The JS chunks of `bundle` by file name. */
+export function chunksOf(bundle: BundleLike): Map<string, ChunkLike> {
   const chunks = new Map<string, ChunkLike>();
   for (const item of Object.values(bundle)) if (item.type === 'chunk') chunks.set(item.fileName, item);
-  const initial: string[] = [];
+  return chunks;
+}
+
+/** The chunks `from` and everything they import statically, transitively, each once, in visiting order (external imports left out). */
+export function staticClosure(chunks: ReadonlyMap<string, ChunkLike>, from: readonly string[]): string[] {
+  const closure: string[] = [];
   const seen = new Set<string>();
   const visit = (fileName: string) => {
     if (seen.has(fileName)) return;
     seen.add(fileName);
     const chunk = chunks.get(fileName);
     if (!chunk) return; // an external import: not part of this bundle
-    initial.push(fileName);
+    closure.push(fileName);
     for (const dep of chunk.imports) visit(dep);
   };
-  for (const chunk of chunks.values()) if (chunk.isEntry) visit(chunk.fileName);
+  for (const f of from) visit(f);
+  return closure;
+}
+
+/** What a first visit loads: entries plus the transitive closure of their static imports. */
+export function initialJavaScript(bundle: BundleLike): InitialJavaScript {
+  const chunks = chunksOf(bundle);
+  const initial = staticClosure(
+    chunks,
+    [...chunks.values()].filter((c) => c.isEntry).map((c) => c.fileName),
+  );
+  const seen = new Set(initial);
   const files = initial.map((f) => sizeOf(f, chunks.get(f)!.code));
   const lazy = [...chunks.values()].filter((c) => !seen.has(c.fileName)).map((c) => sizeOf(c.fileName, c.code));
   const css = [...new Set(initial.flatMap((f) => [...(chunks.get(f)!.viteMetadata?.importedCss ?? [])]))];

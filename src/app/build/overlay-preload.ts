@@ -7,7 +7,7 @@
  * (bundle-size-report.ts) and the service worker's precache.
  */
 import type { HtmlTagDescriptor, Plugin } from 'vite';
-import type { BundleLike, ChunkLike } from './bundle-size-report.js';
+import { chunksOf, staticClosure, type BundleLike, type ChunkLike } from './bundle-size-report.js';
 
 /** The module whose chunk starts the overlay. */
 export const OVERLAY_BOOT_MODULE = 'src/app/overlay-boot.ts';
@@ -25,22 +25,16 @@ type FacadeChunk = ChunkLike & { readonly facadeModuleId?: string | null };
  * imports statically, transitively, except what the entry chunks load anyway. Empty when no chunk has it.
  */
 export function overlayPreloadFiles(bundle: BundleLike, module: string = OVERLAY_BOOT_MODULE): string[] {
-  const chunks = new Map<string, FacadeChunk>();
-  for (const c of Object.values(bundle)) if (c.type === 'chunk') chunks.set(c.fileName, c);
-  const start = [...chunks.values()].find((c) => c.facadeModuleId?.replace(/\\/g, '/').endsWith(module));
+  const chunks = chunksOf(bundle);
+  const start = [...chunks.values()].find((c) => (c as FacadeChunk).facadeModuleId?.replace(/\\/g, '/').endsWith(module));
   if (!start) return [];
-  const reach = (from: readonly string[]): Set<string> => {
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      for (const dep of chunks.get(file)?.imports ?? []) visit(dep);
-    };
-    for (const f of from) visit(f);
-    return seen;
-  };
-  const initial = reach([...chunks.values()].filter((c) => c.isEntry).map((c) => c.fileName));
-  return [...reach([start.fileName])].filter((f) => !initial.has(f));
+  const initial = new Set(
+    staticClosure(
+      chunks,
+      [...chunks.values()].filter((c) => c.isEntry).map((c) => c.fileName),
+    ),
+  );
+  return staticClosure(chunks, [start.fileName]).filter((f) => !initial.has(f));
 }
 
 export function overlayPreload(module: string = OVERLAY_BOOT_MODULE): Plugin {
