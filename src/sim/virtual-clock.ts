@@ -13,6 +13,13 @@
  *   `trackedHasher`). While any tracked promise is pending, virtual time stands still: the clock
  *   waits (in real time) for it to settle, then drains the job queue again. So a WebCrypto
  *   signature takes zero virtual time and its result is seen before any later timer fires.
+ * - Tracked results are handed over in the order the operations were tracked, one at a time with
+ *   the job queue drained in between, never in the order the thread pool finishes them: two
+ *   signatures started at the same instant finish in an order that depends on machine load, and
+ *   the code that awaits them would send, set timers and draw random numbers in that order. So
+ *   same seed, same code ⇒ same run, however loaded the machine. (Outside `advance`/`run`/`runAll`
+ *   a tracked result is handed over as soon as it is ready.) Track only leaf operations: one whose
+ *   completion waited on a later tracked result would never be handed over.
  * The simulator's composition root tracks its crypto provider; tests that use real WebCrypto do
  * the same. Nothing under reload/ knows this clock exists.
  */
@@ -46,6 +53,14 @@ class Entry implements Timer {
   }
 }
 
+/** An operation registered with `VirtualClock.track`. */
+interface TrackedOperation {
+  /** Fulfils once the operation has settled (never rejects); `handOver` is set by then. */
+  readonly ready: Promise<void>;
+  /** Settle the promise `track` returned with the operation's outcome. */
+  handOver?: () => void;
+}
+
 /** Yield one host macrotask (the microtask queue drains first). */
 export type HostYield = () => Promise<void>;
 
@@ -63,7 +78,8 @@ export class VirtualClock implements Clock {
   private seq = 0;
   /** Pending timers, a binary heap by (at, seq): each Entry holds its index. */
   private readonly heap: Entry[] = [];
-  private readonly tracked = new Set<Promise<unknown>>();
+  /** Tracked operations whose result has not been handed over yet, in the order tracked. */
+  private readonly tracked: TrackedOperation[] = [];
   private readonly hostYield: HostYield;
   private running = false;
   /** Timers run so far. */
@@ -112,21 +128,43 @@ export class VirtualClock implements Clock {
 
   /**
    * Register asynchronous work that completes outside the microtask queue (WebCrypto, IndexedDB):
-   * virtual time does not advance while it is pending. Returns the same promise.
+   * virtual time does not advance while it is pending. Returns a promise of the same outcome,
+   * settled by the running clock in the order operations were tracked (see the file comment).
    */
   track<T>(promise: Promise<T>): Promise<T> {
-    this.tracked.add(promise);
-    const done = () => this.tracked.delete(promise);
-    promise.then(done, done);
-    return promise;
+    return new Promise<T>((resolve, reject) => {
+      const op: TrackedOperation = {
+        ready: promise.then(
+          (value) => this.ready(op, () => resolve(value)),
+          (error: unknown) => this.ready(op, () => reject(error)),
+        ),
+      };
+      this.tracked.push(op);
+    });
+  }
+
+  private ready(op: TrackedOperation, handOver: () => void): void {
+    op.handOver = handOver;
+    // Not running: no timer can fire before it, so its order does not matter.
+    if (!this.running) this.handOver(op);
+  }
+
+  private handOver(op: TrackedOperation): void {
+    const i = this.tracked.indexOf(op);
+    if (i < 0) return;
+    this.tracked.splice(i, 1);
+    op.handOver?.();
   }
 
   /** Let the job queue drain and every tracked operation finish (no virtual time passes). */
   async settle(): Promise<void> {
     for (;;) {
       await this.hostYield();
-      if (this.tracked.size === 0) return;
-      await Promise.race([...this.tracked].map((p) => p.then(() => undefined, () => undefined)));
+      const first = this.tracked[0];
+      if (!first) return;
+      // The oldest operation, whatever finished first; then drain its continuations before the next.
+      await first.ready;
+      this.handOver(first);
     }
   }
 

@@ -27,6 +27,14 @@
  * Probes matter only on a lossy pipe (a lost frame would otherwise leave the link waiting for an
  * ack that never comes) and on idle links when `keepaliveIntervalMs` is set.
  *
+ * OUR CHOICE: a keepalive probe goes out only when the link has been idle both ways: nothing sent
+ * and no `data` frame received. A frame from the other end is as good a sign of life as the ack of
+ * our own probe. The end that opened the link (`opener`: dialed, or sent the offer) probes after
+ * OPENER_KEEPALIVE_SHARE of `keepaliveIntervalMs`, the other after all of it, so the other end hears
+ * the opener's probe first and of two idle ends only the opener probes (equal intervals would tie
+ * for ever: both probe at once, both hear the other at once). Each end still finds a silent peer
+ * within keepalive + failure timeout of its last frame.
+ *
  * OUR CHOICE: no hop-by-hop retransmission (§6.6.3 Simple Reliability is for unreliable transports;
  * all our links are reliable ordered channels). A frame lost by a lossy simulated pipe is lost for
  * good and the end-to-end retransmission of message transport (§6.2.1) recovers the request.
@@ -48,6 +56,8 @@ export const DATA_FRAME_OVERHEAD = 8;
 export const DEFAULT_SUSPECT_AFTER_PROBES = 3;
 /** §6.6.5: "It is RECOMMENDED that such a connection be retained for 30 seconds". */
 export const DEFAULT_FAILURE_TIMEOUT_MS = 30_000;
+/** The share of `keepaliveIntervalMs` after which the end that opened an idle link probes it. */
+export const OPENER_KEEPALIVE_SHARE = 0.75;
 /** Send times kept for RTT samples (acks for older frames give no sample). */
 const SENT_HISTORY = 128;
 /** The transition check and error messages of every link's state machine share one name. */
@@ -67,8 +77,10 @@ export interface FramedLinkInit {
   readonly suspectAfterProbes?: number;
   /** Silence (ms, no ack while frames are outstanding) after which the link closes as dead; default 30 000. */
   readonly failureTimeoutMs?: number;
-  /** Probe an idle link after this many ms without sending; default: no keepalive. */
+  /** Probe an idle link after this many ms with nothing sent or received; default: no keepalive. */
   readonly keepaliveIntervalMs?: number;
+  /** This end opened the link (dialed it, or made the WebRTC offer): it probes an idle link first. */
+  readonly opener?: boolean;
 }
 
 /** Counters of one link (for the simulator's traffic figures). */
@@ -130,6 +142,8 @@ export class FramedLink implements Link {
   private firstUnackedAt: number | undefined;
   private lastAckAt = Number.NEGATIVE_INFINITY;
   private lastSendAt: number;
+  /** When the last `data` frame (a message or a probe) arrived: the other end was alive then. */
+  private lastHeardAt = Number.NEGATIVE_INFINITY;
   private probesSinceAck = 0;
   private checkTimer: Timer | undefined;
   /** The liveness timer's callback, made once (the timer is re-armed on many sends). */
@@ -157,7 +171,7 @@ export class FramedLink implements Link {
     this.rttEstimator = new RttEstimator(init.rtt);
     this.suspectAfterProbes = init.suspectAfterProbes ?? DEFAULT_SUSPECT_AFTER_PROBES;
     this.failureTimeoutMs = init.failureTimeoutMs ?? DEFAULT_FAILURE_TIMEOUT_MS;
-    this.keepaliveIntervalMs = init.keepaliveIntervalMs;
+    this.keepaliveIntervalMs = init.keepaliveIntervalMs === undefined || !init.opener ? init.keepaliveIntervalMs : init.keepaliveIntervalMs * OPENER_KEEPALIVE_SHARE;
     this.lastSendAt = this.clock.now();
     this.machine = new StateMachine<LinkState, LinkCloseReason>(MACHINE_NAME, linkTransitions, 'open');
     pipe.setHandlers(new PipeHandlers(this));
@@ -255,6 +269,7 @@ export class FramedLink implements Link {
       return;
     }
     this.dataFramesReceived++;
+    if (this.keepaliveIntervalMs !== undefined) this.lastHeardAt = this.clock.now();
     const received = this.received.receive(frame.sequence);
     const ack = encodeAckFrame(frame.sequence, received);
     this.acksSent++;
@@ -340,8 +355,9 @@ export class FramedLink implements Link {
       return;
     }
     if (this.keepaliveIntervalMs !== undefined) {
-      if (now - this.lastSendAt >= this.keepaliveIntervalMs) this.sendData(new Uint8Array(0));
-      else this.armCheck(this.lastSendAt + this.keepaliveIntervalMs);
+      const idleSince = Math.max(this.lastSendAt, this.lastHeardAt);
+      if (now - idleSince >= this.keepaliveIntervalMs) this.sendData(new Uint8Array(0));
+      else this.armCheck(idleSince + this.keepaliveIntervalMs);
     }
   }
 

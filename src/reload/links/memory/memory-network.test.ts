@@ -5,6 +5,7 @@ import { decodeFramedMessage } from '../../wire/framing.js';
 import { linkComplianceTests } from '../link.compliance.js';
 import type { Link } from '../link.js';
 import { LinkOpenError } from '../link.js';
+import { OPENER_KEEPALIVE_SHARE, type FramedLink } from '../framed-link.js';
 import { MemoryNetwork, type MemoryNetworkInit } from './memory-network.js';
 
 const FAILURE_TIMEOUT = 5_000;
@@ -121,6 +122,24 @@ describe('MemoryNetwork', () => {
     net.crash('b');
     await clock.advance(FAILURE_TIMEOUT + 2000);
     expect(a.state).toBe('closed');
+  });
+
+  it('of two idle ends only the opener probes, and either end finds the other silent within keepalive + failure timeout', async () => {
+    const keepaliveIntervalMs = 1000;
+    for (const silent of ['a', 'b'] as const) {
+      const { clock, net, a, b } = await pairOn({ link: { failureTimeoutMs: FAILURE_TIMEOUT, keepaliveIntervalMs } });
+      await clock.advance(30 * keepaliveIntervalMs);
+      // The opener (a) probes every 0.75 interval; each probe is a frame b hears, so b never does.
+      const opener = (a as FramedLink).stats().probesSent;
+      expect(opener).toBeGreaterThanOrEqual(Math.floor(30 / OPENER_KEEPALIVE_SHARE) - 2);
+      expect((b as FramedLink).stats().probesSent).toBe(0);
+      expect([a.state, b.state]).toEqual(['open', 'open']);
+      const alive = silent === 'b' ? a : b;
+      net.crash(silent);
+      // The last frame the live end heard is at most one (opener's) interval old; ack latency aside.
+      await clock.advance(keepaliveIntervalMs + FAILURE_TIMEOUT + 50);
+      expect(alive.state).toBe('closed');
+    }
   });
 
   it('a suspect link becomes open again when acks resume', async () => {

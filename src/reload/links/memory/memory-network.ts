@@ -235,7 +235,7 @@ export class MemoryNetwork {
         const deps = { clock: this.clock, logger: this.log };
         // Short ids (`mem12>` opener's end, `mem12<` listener's end): a simulator holds many links,
         // and the addresses are in remoteAddress and the logs' context anyway.
-        const local = new FramedLink(deps, a, { ...this.linkInit, id: `mem${n}>`, remoteAddress: to });
+        const local = new FramedLink(deps, a, { ...this.linkInit, id: `mem${n}>`, remoteAddress: to, opener: true });
         const remote = new FramedLink(deps, b, { ...this.linkInit, id: `mem${n}<`, remoteAddress: from.address });
         a.link = local;
         b.link = remote;

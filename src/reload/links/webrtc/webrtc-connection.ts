@@ -121,7 +121,7 @@ class Session implements WebRtcConnection {
   constructor(
     private readonly deps: WebRtcDeps,
     private readonly init: WebRtcInit,
-    initiator: boolean,
+    private readonly initiator: boolean,
   ) {
     this.log = deps.logger ?? silentLogger;
     this.peer = new SimplePeer({
@@ -259,7 +259,7 @@ class Session implements WebRtcConnection {
         const pipe = new SimplePeerPipe(this.peer, DATA_CHANNEL_MESSAGE_SIZE);
         const first = remote.candidates[0];
         const where = (first && formatAddress(first.addrPort)) ?? remote.ufrag;
-        this.link = new DataChannelLink(this.deps, pipe, { ...REAL_LINK_DEFAULTS, ...this.init.link, id: `dc${this.id}`, remoteAddress: `webrtc:${where}` });
+        this.link = new DataChannelLink(this.deps, pipe, { ...REAL_LINK_DEFAULTS, ...this.init.link, id: `dc${this.id}`, remoteAddress: `webrtc:${where}`, opener: this.initiator });
         this.link.connection = this;
         resolve(this);
       };

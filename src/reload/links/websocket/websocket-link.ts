@@ -66,7 +66,7 @@ export function openWebSocketLink(deps: WebSocketDialDeps, url: string, init: We
       socket.onclose = null;
       if (!error) {
         const pipe = new WebSocketPipe(socket, (init.mtu ?? DEFAULT_WEBSOCKET_MTU) + DATA_FRAME_OVERHEAD);
-        resolve(new FramedLink(deps, pipe, linkInit(init, url, 'ws-out')));
+        resolve(new FramedLink(deps, pipe, { ...linkInit(init, url, 'ws-out'), opener: true }));
         return;
       }
       if (socket.readyState === WebSocketReadyState.CONNECTING || socket.readyState === WebSocketReadyState.OPEN) socket.close();

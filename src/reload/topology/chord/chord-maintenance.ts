@@ -29,6 +29,8 @@ export interface RepairHooks {
   noteUpdate(sender: NodeId, update: ChordUpdate): void;
   /** Whether our neighbour lists would change `e`'s, as its last Update gave them. */
   wouldChange(e: RoutingEntry): boolean;
+  /** An Update from `sender` has been taken in: tell it of nearer peers its lists lack. */
+  answerUpdate(sender: NodeId): void;
 }
 
 export class ChordMaintenance {
@@ -50,7 +52,7 @@ export class ChordMaintenance {
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
@@ -126,6 +128,7 @@ export class ChordMaintenance {
       this.consider([...update.predecessors, ...update.successors], sender);
     }
     if (update.type === ChordUpdateType.full) this.consider(update.fingers, undefined, true);
+    if (update.type !== ChordUpdateType.peer_ready) this.repair.answerUpdate(sender);
   }
 
   /**

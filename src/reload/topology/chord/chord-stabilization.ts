@@ -23,12 +23,16 @@ interface HeardTable {
   readonly succSpan: bigint | undefined;
   /** Counter-clockwise distance to its last predecessor, when its predecessor list is full. */
   readonly predSpan: bigint | undefined;
+  /** Its lists, as one string (to tell whether they changed since). */
+  readonly lists: string;
 }
 
 export class ChordStabilization implements RepairHooks {
   private readonly timers = new Set<Timer>();
   /** What each peer's last Update said of its neighbour lists. */
   private readonly heard = new Map<string, HeardTable>();
+  /** For each neighbour answered (answerUpdate): our lists and its, as they were then. */
+  private readonly answered = new Map<string, string>();
   /** Bootstrap addresses, for §10.7.4.4 partition detection. */
   bootstrap: readonly string[] = [];
 
@@ -47,12 +51,16 @@ export class ChordStabilization implements RepairHooks {
     const lastSucc = update.successors[update.successors.length - 1];
     const lastPred = update.predecessors[update.predecessors.length - 1];
     const known = new Set<string>();
-    for (const id of update.predecessors) known.add(nodeIdKey(id));
-    for (const id of update.successors) known.add(nodeIdKey(id));
+    const preds = update.predecessors.map(nodeIdKey);
+    const succs = update.successors.map(nodeIdKey);
+    for (const key of preds) known.add(key);
+    for (const key of succs) known.add(key);
     this.heard.set(nodeIdKey(sender), {
       pred0: p && nodeIdKey(p),
       succ0: q && nodeIdKey(q),
       known,
+      // Only reactive recovery answers Updates (answerUpdate); a 10,000-peer periodic overlay keeps no such string per entry.
+      lists: this.core.params.reactive ? listsKey(preds, succs) : '',
       // The widths its lists span: a peer nearer than these enters them (§10.7.3); short lists take any.
       succSpan: update.successors.length >= this.core.params.successors && lastSucc ? clockwise(pos, ringPosition(lastSucc)) : undefined,
       predSpan: update.predecessors.length >= this.core.params.predecessors && lastPred ? clockwise(ringPosition(lastPred), pos) : undefined,
@@ -73,6 +81,32 @@ export class ChordStabilization implements RepairHooks {
     for (const n of t.predecessors) if (news(n.key, n.pos)) return true;
     for (const n of t.successors) if (news(n.key, n.pos)) return true;
     return false;
+  }
+
+  /**
+   * OUR CHOICE (§10.7.1, §10.7.3, §10.7.4.1), with reactive recovery (periodic recovery leaves it
+   * to the periodic Updates): a neighbour whose Update lacks a peer that our lists name and that
+   * its lists would take in is told at once, with an Update of ours, rather than at our next
+   * chord-update-interval. §10.7.1 has a peer that lost a neighbour "replace it with the
+   * best match it has from the other peers in its Routing Table" and wait "to allow a triggered
+   * update to inform it of a better match"; but when several neighbours fail at once, the best
+   * match it has may be a far finger, the neighbours that know better have no change of their own
+   * to announce, and only §10.7.4.1's periodic Updates (every 600 s by default) would correct it
+   * (§10.7.3: "If the Update contains peers that should be in x's Neighbor Table, x MUST attempt to
+   * Attach to the new peers"). Once per state: no answer again until our lists or its change, so
+   * two peers that each list one the other cannot reach do not answer each other for ever.
+   */
+  answerUpdate(sender: NodeId): void {
+    const t = this.core.table;
+    const key = nodeIdKey(sender);
+    const e = t.get(key);
+    const h = this.heard.get(key);
+    // A joining peer sends no Update before it has joined (§10.5 step 9).
+    if (!this.core.params.reactive || this.core.state !== 'joined' || this.core.stopped || !e || !h || !t.isNeighbour(key) || !this.wouldChange(e)) return;
+    const state = `${listsKey(t.predecessors.map((n) => n.key), t.successors.map((n) => n.key))}#${h.lists}`;
+    if (this.answered.get(key) === state) return;
+    this.answered.set(key, state);
+    void this.core.sendUpdate(sender, 'neighbors');
   }
 
   /** Start the periodic work, each peer at a random offset (§10.7.4.1 "randomly offset"). */
@@ -137,6 +171,7 @@ export class ChordStabilization implements RepairHooks {
   private checkAdjacency(): void {
     const t = this.core.table;
     for (const key of this.heard.keys()) if (!t.has(key)) this.heard.delete(key);
+    for (const key of this.answered.keys()) if (!t.has(key)) this.answered.delete(key);
     const succ = t.successors[0];
     const pred = t.predecessors[0];
     const self = this.core.selfKey;
@@ -223,4 +258,9 @@ export class ChordStabilization implements RepairHooks {
       }
     }
   }
+}
+
+/** Predecessor and successor lists (keys, nearest first) as one string. */
+function listsKey(predecessors: readonly string[], successors: readonly string[]): string {
+  return `${predecessors.join()}|${successors.join()}`;
 }
