@@ -54,6 +54,16 @@ describe('FileBodyCache', () => {
     expect((await cache.body(await version(random), true)).encoding).toBe('identity');
   });
 
+  it('reads and gzips a file once for many requests at once, and counts it once', async () => {
+    const text = join(dir, 'many.js');
+    await writeFile(text, 'y'.repeat(20_000));
+    const cache = new FileBodyCache();
+    const v = await version(text);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => cache.body(v, true)));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect(cache.size).toBe(20_000 + answers[0]!.body.length);
+  });
+
   it('drops the oldest bodies past its byte limit', async () => {
     const cache = new FileBodyCache(25_000);
     const files = await Promise.all(

@@ -63,6 +63,8 @@ interface Entry {
 
 export class FileBodyCache {
   private readonly entries = new Map<string, Entry>();
+  /** Reads in progress, so that many requests for a file not yet kept read it once. */
+  private readonly reading = new Map<string, { readonly size: number; readonly mtimeMs: number; readonly entry: Promise<Entry> }>();
   private bytes = 0;
 
   /** Bytes kept (bodies and gzip forms). */
@@ -81,15 +83,22 @@ export class FileBodyCache {
   async body(file: FileVersion, gzip: boolean): Promise<{ readonly body: Buffer; readonly encoding: 'gzip' | 'identity' }> {
     const entry = await this.entry(file);
     if (gzip && entry.body.length >= MIN_GZIP_BYTES) {
-      entry.gzipped ??= gzipAsync(entry.body).then((z) => {
-        if (z.length >= entry.body.length) return null;
-        if (!entry.forgotten) {
-          entry.gzipBytes = z.length;
-          this.bytes += z.length;
-          this.trim();
-        }
-        return z;
-      });
+      entry.gzipped ??= gzipAsync(entry.body).then(
+        (z) => {
+          if (z.length >= entry.body.length) return null;
+          if (!entry.forgotten) {
+            entry.gzipBytes = z.length;
+            this.bytes += z.length;
+            this.trim();
+          }
+          return z;
+        },
+        () => {
+          // Served as it is this time; the next request tries again.
+          entry.gzipped = undefined;
+          return null;
+        },
+      );
       const z = await entry.gzipped;
       if (z) return { body: z, encoding: 'gzip' };
     }
@@ -104,11 +113,24 @@ export class FileBodyCache {
       this.entries.set(file.path, kept);
       return kept;
     }
-    if (kept) this.forget(file.path, kept);
+    const pending = this.reading.get(file.path);
+    if (pending && pending.size === file.size && pending.mtimeMs === file.mtimeMs) return pending.entry;
+    const entry = this.read(file);
+    this.reading.set(file.path, { size: file.size, mtimeMs: file.mtimeMs, entry });
+    try {
+      return await entry;
+    } finally {
+      if (this.reading.get(file.path)?.entry === entry) this.reading.delete(file.path);
+    }
+  }
+
+  private async read(file: FileVersion): Promise<Entry> {
     const body = await readFile(file.path);
-    // Changed while it was read: serve what was read, keep nothing (the next request reads again).
     const entry: Entry = { size: file.size, mtimeMs: file.mtimeMs, body, gzipBytes: 0, forgotten: false };
+    // Changed while it was read: serve what was read, keep nothing (the next request reads again).
     if (body.length !== file.size) return entry;
+    const old = this.entries.get(file.path);
+    if (old) this.forget(file.path, old);
     this.entries.set(file.path, entry);
     this.bytes += body.length;
     this.trim();

@@ -143,8 +143,11 @@ describe('startStaticServer', () => {
     expect(gunzipSync(zipped.bytes).toString('utf8')).toBe(BIG_SCRIPT);
     expect(zipped.headers.etag).not.toBe(plain.headers.etag);
     // Each representation revalidates with its own ETag.
-    const again = await send(server.url, '/assets/big-XyZ789.js', 'GET', { 'Accept-Encoding': 'gzip', 'If-None-Match': String(zipped.headers.etag) });
+    const again = await send(server.url, '/assets/big-XyZ789.js', 'GET', { 'Accept-Encoding': 'gzip', 'If-None-Match': `"other", ${String(zipped.headers.etag)}` });
     expect(again.status).toBe(304);
+    expect(again.headers['content-encoding']).toBeUndefined();
+    // The identity form's ETag does not validate the gzip form.
+    expect((await send(server.url, '/assets/big-XyZ789.js', 'GET', { 'Accept-Encoding': 'gzip', 'If-None-Match': String(plain.headers.etag) })).status).toBe(200);
     // gzip refused (q=0): identity.
     const refused = await send(server.url, '/assets/big-XyZ789.js', 'GET', { 'Accept-Encoding': 'gzip;q=0, br' });
     expect(refused.headers['content-encoding']).toBeUndefined();

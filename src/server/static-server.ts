@@ -227,8 +227,10 @@ async function handle(root: string, cache: FileBodyCache, req: IncomingMessage, 
     ...(compressible ? { Vary: 'Accept-Encoding' } : {}),
     ...(encoding === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}),
   };
-  if (req.headers['if-none-match'] === etag) {
-    res.writeHead(304, headers);
+  if (matchesEtag(req.headers['if-none-match'], etag)) {
+    // RFC 9110 §15.4.5: a 304 carries the validators and caching headers, not the body's encoding.
+    const { 'Content-Encoding': _encoding, 'Content-Type': _type, ...notModified } = headers;
+    res.writeHead(304, notModified);
     res.end();
     return;
   }
@@ -253,6 +255,13 @@ async function handle(root: string, cache: FileBodyCache, req: IncomingMessage, 
     if (!res.headersSent) sendStatus(req, res, 500);
     else res.destroy();
   });
+}
+
+/** RFC 9110 §13.1.2 If-None-Match: `*` or a list of entity tags, compared weakly. */
+export function matchesEtag(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  const weak = (t: string) => t.trim().replace(/^W\//, '');
+  return ifNoneMatch.trim() === '*' || ifNoneMatch.split(',').some((t) => weak(t) === weak(etag));
 }
 
 async function routeThenFiles(routes: readonly HttpRoute[], root: string, cache: FileBodyCache, req: IncomingMessage, res: ServerResponse): Promise<void> {

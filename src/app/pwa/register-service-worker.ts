@@ -5,7 +5,8 @@
  * ```ts
  * if (import.meta.env.PROD) void registerServiceWorker();
  * ```
- * (main.tsx does so once the first visit's join is done, so the install's fetches do not compete with it.)
+ * (main.tsx does so once the session code is due: the first join done, or at most
+ * SESSION_CODE_MAX_WAIT_MS, so the install's fetches do not compete with a join in progress.)
  * A new build's worker waits until every Chordphone tab is closed (no skipWaiting: an open tab may
  * still lazy-load chunks of its own build); `onUpdateWaiting` may offer "reload to update".
  */

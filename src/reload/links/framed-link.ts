@@ -130,6 +130,7 @@ export class FramedLink implements Link {
   private messageListeners: readonly LinkMessageListener[] = NO_LISTENERS;
   private readonly suspectAfterProbes: number;
   private readonly failureTimeoutMs: number;
+  /** Idle time (nothing sent or heard) before a keepalive probe: the configured interval, × OPENER_KEEPALIVE_SHARE at the opener. */
   private readonly keepaliveIntervalMs: number | undefined;
   private closeReason: LinkCloseReason | undefined;
 

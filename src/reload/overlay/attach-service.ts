@@ -28,7 +28,7 @@ import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, t
 import { ReloadError } from '../runtime/reload-error.js';
 import type { AttachOptions, LinkConnector } from '../topology/topology-plugin.js';
 import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
-import { bytesEqual, toHex } from '../wire/codec/hex.js';
+import { bytesEqual, compareBytes, toHex } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
 import type { NodeId } from '../wire/ids.js';
 import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
@@ -231,7 +231,7 @@ export class AttachService implements LinkConnector {
     // "If the peer's own Node-ID is larger ... it MUST generate an Error_In_Progress error".
     const mine = this.attaching.get(key);
     if (mine) {
-      if (compare(this.self, requester) > 0) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
+      if (compareBytes(this.self, requester) > 0) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
       mine.abort();
     }
     if (ice) return this.handleAttachIce(ice, req);
@@ -292,7 +292,7 @@ export class AttachService implements LinkConnector {
       const newOpener = opener(link);
       const oldOpener = opener(existing);
       if (newOpener !== oldOpener) {
-        if (compare(newOpener, oldOpener) > 0) {
+        if (compareBytes(newOpener, oldOpener) > 0) {
           link.close();
           return;
         }
@@ -330,9 +330,4 @@ export class AttachService implements LinkConnector {
       if (this.deps.forwarding.isUsable(id)) finish();
     });
   }
-}
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }

@@ -91,9 +91,9 @@ export function readBasicConstraints(extnValue: Uint8Array): BasicConstraints {
   return len ? { cA, pathLenConstraint: smallInteger(len) } : { cA };
 }
 
-export function encodeBasicConstraints(bc: BasicConstraints): Uint8Array {
-  // X.690 §11.5: cA FALSE is the DEFAULT and is omitted.
-  return derSequence(...(bc.cA ? [derBoolean(true)] : []));
+export function encodeBasicConstraints(cA: boolean): Uint8Array {
+  // X.690 §11.5: cA FALSE is the DEFAULT and is omitted (no pathLenConstraint: only a CA has one).
+  return derSequence(...(cA ? [derBoolean(true)] : []));
 }
 
 /** KeyUsage bits (RFC 5280 §4.2.1.3) as flags: bit n of the BIT STRING is 1 << n. */

@@ -53,7 +53,7 @@ export function readNameText(el: DerElement): string {
   }).join(', ');
 }
 
-/** A Name of one RDN per attribute, values as UTF8String (RFC 5280 §4.1.2.4 "MUST use the UTF8String encoding"). */
+/** A Name of one RDN per attribute, values as UTF8String (RFC 5280 §4.1.2.4: new certificates use PrintableString or UTF8String; UTF8String takes any name). */
 export function encodeName(attributes: readonly { readonly type: string; readonly value: string }[]): Uint8Array {
   return derSequence(...attributes.map((a) => derSetOf(derSequence(derOid(a.type), derUtf8String(a.value)))));
 }

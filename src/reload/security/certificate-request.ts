@@ -117,7 +117,7 @@ export interface CertificateRequestContents {
 export async function readCertificateRequest(deps: CryptoDeps, der: Uint8Array): Promise<CertificateRequestContents | { readonly error: string }> {
   let csr: CertificationRequest;
   try {
-    csr = parseCertificationRequest(bufferSource(der));
+    csr = parseCertificationRequest(der);
   } catch (e) {
     if (!(e instanceof DecodeError)) throw e;
     return { error: `not a PKCS#10 request: ${e.message}` };
@@ -132,7 +132,8 @@ export async function readCertificateRequest(deps: CryptoDeps, der: Uint8Array):
     let names;
     try {
       names = readSubjectAltName(ext.extnValue);
-    } catch {
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
       return { error: 'the requested subjectAltName cannot be read' };
     }
     for (const n of names) {

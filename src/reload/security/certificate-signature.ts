@@ -12,7 +12,7 @@ import { DecodeError } from '../wire/codec/decode-error.js';
 import { children, DerReader, DerTag, derError, objectIdentifier, readDer, smallInteger, unsignedIntegerBytes, bitString, type DerElement } from './asn1/der.js';
 import { derBitString, derNull, derOid, derSequence } from './asn1/der-writer.js';
 import { bufferSource } from './security-components.js';
-import { keyTypeOf, signParams, toWireSignature } from './signature-algorithm.js';
+import { ecdsaDerToP1363, keyTypeOf, signParams, toWireSignature } from './signature-algorithm.js';
 
 export type HashName = 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
 export type NamedCurve = 'P-256' | 'P-384' | 'P-521';
@@ -66,20 +66,29 @@ const NAMED_CURVES: Readonly<Record<string, { readonly name: NamedCurve; readonl
 };
 const SCALAR_BYTES: Readonly<Record<NamedCurve, number>> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
 
+/** The largest RSA key read (bits) and public exponent (octets). */
+const MAX_RSA_MODULUS_BITS = 16_384;
+const MAX_RSA_EXPONENT_BYTES = 8;
+
 /** AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }. */
-export function readAlgorithmIdentifier(r: DerReader, field: string): { readonly algorithm: string; readonly parameters?: DerElement } {
-  const seq = children(r.read(field, DerTag.SEQUENCE));
+export function readAlgorithmIdentifier(r: DerReader, field: string): { readonly algorithm: string; readonly parameters?: DerElement; readonly der: Uint8Array } {
+  const el = r.read(field, DerTag.SEQUENCE);
+  const seq = children(el);
   const algorithm = objectIdentifier(seq.read('algorithm', DerTag.OBJECT_IDENTIFIER));
   const parameters = seq.done ? undefined : seq.read('parameters');
   seq.end();
-  return parameters ? { algorithm, parameters } : { algorithm };
+  return parameters ? { algorithm, parameters, der: el.der } : { algorithm, der: el.der };
 }
 
 /** The algorithm an AlgorithmIdentifier names. Throws DecodeError when RSASSA-PSS parameters are malformed. */
 export function signatureAlgorithmOf(algorithm: string, parameters?: DerElement): SignatureAlgorithmIdentifier {
   if (algorithm === OID_RSASSA_PSS) return { algorithm, ...rsaPssParameters(parameters) };
   const known = SIGNATURE_ALGORITHMS[algorithm];
-  return known ? { algorithm, ...known } : { algorithm };
+  if (!known) return { algorithm };
+  // RFC 4055 §5: PKCS#1 v1.5 parameters are NULL (or absent); RFC 5758 §3.2: ECDSA's are absent.
+  // Anything else is not the algorithm we know: unverifiable (no keyKind).
+  const allowed = parameters === undefined || (known.keyKind === 'rsa' && parameters.tag === DerTag.NULL && parameters.value.length === 0);
+  return allowed ? { algorithm, ...known } : { algorithm };
 }
 
 /**
@@ -140,10 +149,17 @@ export function readSubjectPublicKeyInfo(el: DerElement): SubjectPublicKeyAlgori
     // RFC 3279 §2.3.1: RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }.
     if (bits.unusedBits) throw derError(key.path, key.offset, 'an RSA public key is whole octets');
     const rsa = children(readDer(bits.bytes, `${key.path}.RSAPublicKey`, DerTag.SEQUENCE));
-    const modulus = unsignedIntegerBytes(rsa.read('modulus', DerTag.INTEGER));
-    unsignedIntegerBytes(rsa.read('publicExponent', DerTag.INTEGER));
+    const modulusEl = rsa.read('modulus', DerTag.INTEGER);
+    const modulus = unsignedIntegerBytes(modulusEl);
+    const exponentEl = rsa.read('publicExponent', DerTag.INTEGER);
+    const exponent = unsignedIntegerBytes(exponentEl);
     rsa.end();
-    return { kind: 'rsa', algorithm, modulusLength: modulus.length << 3 };
+    // The size in bits, not whole octets: a 2041-bit modulus is not a 2048-bit key.
+    const modulusLength = modulus.length === 0 ? 0 : (modulus.length - 1) * 8 + 32 - Math.clz32(modulus[0]!);
+    // Bounded work for keys from the network: WebCrypto keys are at most 16384 bits, exponents small.
+    if (modulusLength > MAX_RSA_MODULUS_BITS) throw derError(modulusEl.path, modulusEl.offset, `an RSA modulus of ${modulusLength} bits (at most ${MAX_RSA_MODULUS_BITS})`);
+    if (exponent.length > MAX_RSA_EXPONENT_BYTES) throw derError(exponentEl.path, exponentEl.offset, `an RSA public exponent of ${exponent.length} octets (at most ${MAX_RSA_EXPONENT_BYTES})`);
+    return { kind: 'rsa', algorithm, modulusLength };
   }
   if (algorithm === OID_EC_PUBLIC_KEY) {
     const curve = parameters?.tag === DerTag.OBJECT_IDENTIFIER ? NAMED_CURVES[objectIdentifier(parameters)]?.name : undefined;
@@ -185,7 +201,7 @@ export async function verifySignedBy(crypto: Crypto, data: SignedData, subjectPu
       return await crypto.subtle.verify({ name: 'RSA-PSS', saltLength: data.signatureAlgorithm.saltLength }, publicKey, bufferSource(data.signatureValue), bufferSource(data.signed));
     }
     if (keyKind === 'ecdsa' && key.kind === 'ec' && key.namedCurve) {
-      const rs = ecdsaSigValueToP1363(data.signatureValue, SCALAR_BYTES[key.namedCurve]);
+      const rs = ecdsaDerToP1363(data.signatureValue, SCALAR_BYTES[key.namedCurve]);
       if (!rs) return false;
       const publicKey = await crypto.subtle.importKey('spki', bufferSource(subjectPublicKeyInfo), { name: 'ECDSA', namedCurve: key.namedCurve }, false, ['verify']);
       return await crypto.subtle.verify({ name: 'ECDSA', hash }, publicKey, bufferSource(rs), bufferSource(data.signed));
@@ -194,27 +210,6 @@ export async function verifySignedBy(crypto: Crypto, data: SignedData, subjectPu
     // A key WebCrypto will not import (e.g. an invalid point) verifies nothing.
   }
   return false;
-}
-
-/**
- * DER Ecdsa-Sig-Value → r || s, each left-padded to `scalarBytes`; undefined unless strict DER
- * with non-negative values that fit.
- */
-export function ecdsaSigValueToP1363(der: Uint8Array, scalarBytes: number): Uint8Array | undefined {
-  try {
-    const r = children(readDer(der, 'Ecdsa-Sig-Value', DerTag.SEQUENCE));
-    const values = [unsignedIntegerBytes(r.read('r', DerTag.INTEGER)), unsignedIntegerBytes(r.read('s', DerTag.INTEGER))];
-    r.end();
-    const out = new Uint8Array(2 * scalarBytes);
-    for (const [i, v] of values.entries()) {
-      if (v.length > scalarBytes) return undefined;
-      out.set(v, (i + 1) * scalarBytes - v.length);
-    }
-    return out;
-  } catch (e) {
-    if (e instanceof DecodeError) return undefined;
-    throw e;
-  }
 }
 
 /**

@@ -8,15 +8,16 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { toHex } from '../wire/codec/hex.js';
-import { readDer } from './asn1/der.js';
-import { derContext, derNull, derOid, derSequence, derSmallInteger, derUnsignedInteger } from './asn1/der-writer.js';
-import { basicConstraints, certificateSignedBy, keyUsage, parseCertificate, subjectAltNames, type Certificate } from './certificate.js';
+import { children, readDer } from './asn1/der.js';
+import { derContext, derNull, derOid, derSequence, derSmallInteger, derTlv, derUnsignedInteger } from './asn1/der-writer.js';
+import { basicConstraints, certificateSignedBy, keyUsage, parseCertificate, parseCertificatePem, subjectAltNames, type Certificate } from './certificate.js';
 import { KeyUsage } from './certificate-extensions.js';
-import { ecdsaSigValueToP1363, OID_ECDSA_WITH_SHA256, signatureAlgorithmOf, verifySignedBy } from './certificate-signature.js';
+import { OID_ECDSA_WITH_SHA256, signatureAlgorithmOf, verifySignedBy } from './certificate-signature.js';
+import { keyTypeOfSubjectPublicKeyInfo } from './reload-certificate.js';
 import { formatReloadNodeUri } from './reload-uri.js';
 import { bufferSource } from './security-components.js';
 import { createSelfSignedCertificate } from './self-signed.js';
-import { keyGenParams, x509SigningAlgorithm } from './signature-algorithm.js';
+import { ecdsaDerToP1363, keyGenParams, x509SigningAlgorithm } from './signature-algorithm.js';
 import { DAY_MS, TEST_NOW, TEST_OVERLAY, TestPki } from './testing/test-pki.js';
 import { encodePem } from './pem.js';
 import {
@@ -185,9 +186,10 @@ describe('parseCertificate reads what @peculiar/x509 reads', () => {
     }
   });
 
-  it('reads a PEM text too', () => {
-    const pem = new TextEncoder().encode(`junk before\n${encodePem(cases[1]!.der, 'CERTIFICATE')}`);
-    expect(parseCertificate(pem).rawData).toEqual(cases[1]!.der);
+  it('reads a PEM text with parseCertificatePem; parseCertificate takes DER only (the one form RELOAD carries)', () => {
+    const text = `junk before\n${encodePem(cases[1]!.der, 'CERTIFICATE')}junk after`;
+    expect(parseCertificatePem(text).rawData).toEqual(cases[1]!.der);
+    expect(() => parseCertificate(new TextEncoder().encode(text))).toThrow(DecodeError);
   });
 
   it('decodes keyUsage and basicConstraints as RFC 5280 defines them', () => {
@@ -256,7 +258,7 @@ describe('ECDSA signature values (RFC 3279 §2.2.3) → r || s', () => {
         const short = Math.min(derUnsignedInteger(r).length, derUnsignedInteger(s).length) - 2 < size;
         if (!short && i > 3) continue;
         const der = derSequence(derUnsignedInteger(r), derUnsignedInteger(s));
-        expect(ecdsaSigValueToP1363(der, size)).toEqual(rs);
+        expect(ecdsaDerToP1363(der, size)).toEqual(rs);
         expect(await verifySignedBy(crypto, { signed, signatureAlgorithm: signatureAlgorithmOf(algorithm), signatureValue: der }, spki)).toBe(true);
         found = short;
       }
@@ -273,7 +275,7 @@ describe('ECDSA signature values (RFC 3279 §2.2.3) → r || s', () => {
   ];
   for (const [name, h] of rows) {
     it(`refuses ${name}`, () => {
-      expect(ecdsaSigValueToP1363(Uint8Array.from(h.replace(/ /g, '').match(/../g)!, (b) => parseInt(b, 16)), 32)).toBeUndefined();
+      expect(ecdsaDerToP1363(Uint8Array.from(h.replace(/ /g, '').match(/../g)!, (b) => parseInt(b, 16)), 32)).toBeUndefined();
     });
   }
 });
@@ -300,6 +302,64 @@ describe('self-signed certificates made with our DER writer (§11.3.1)', () => {
       expect(new Uint8Array(p.publicKey.rawData)).toEqual(new Uint8Array(await crypto.subtle.exportKey('spki', keys.publicKey)));
     });
   }
+});
+
+describe('parseCertificate holds a certificate to RFC 5280', () => {
+  /** The certificate's three parts, re-assembled with `change` applied (the signature stays the CA's). */
+  const rebuilt = (der: Uint8Array, change: (parts: { tbs: Uint8Array; algorithm: Uint8Array; signature: Uint8Array }) => void): Uint8Array => {
+    const r = children(readDer(der, 'c'));
+    const parts = { tbs: r.read('tbs').der, algorithm: r.read('alg').der, signature: r.read('sig').der };
+    change(parts);
+    return derSequence(parts.tbs, parts.algorithm, parts.signature);
+  };
+
+  it('the signed and the unsigned algorithm identifiers must be the same DER, parameters included (§4.1.1.2)', () => {
+    const rsa = cases[1]!.der;
+    expect(parseCertificate(rebuilt(rsa, () => {})).rawData).toEqual(rsa);
+    // sha256WithRSAEncryption without its NULL parameters outside, with them inside.
+    const withoutNull = rebuilt(rsa, (p) => {
+      p.algorithm = derSequence(derOid('1.2.840.113549.1.1.11'));
+    });
+    expect(() => parseCertificate(withoutNull)).toThrow(/differs from the TBSCertificate/);
+  });
+
+  it('PKCS#1 v1.5 takes NULL or no parameters, ECDSA none: anything else is not verifiable (RFC 4055 §5, RFC 5758 §3.2)', () => {
+    const sha256Rsa = '1.2.840.113549.1.1.11';
+    expect(signatureAlgorithmOf(sha256Rsa, readDer(derNull(), 'p')).keyKind).toBe('rsa');
+    expect(signatureAlgorithmOf(sha256Rsa).keyKind).toBe('rsa');
+    expect(signatureAlgorithmOf(sha256Rsa, readDer(derSmallInteger(1), 'p')).keyKind).toBeUndefined();
+    expect(signatureAlgorithmOf(OID_ECDSA_WITH_SHA256, readDer(derNull(), 'p')).keyKind).toBeUndefined();
+  });
+
+  it('a version 1 certificate carries no extensions, and v1 itself is left out (§4.1.2.1, §4.1.2.9)', () => {
+    const rsa = cases[1]!.der;
+    // Drop the explicit [0] version: a v1 certificate that still has [3] extensions.
+    const v1WithExtensions = rebuilt(rsa, (p) => {
+      const fields = readDer(p.tbs, 'tbs').value;
+      const version = children(readDer(p.tbs, 'tbs')).read('version');
+      p.tbs = derSequence(fields.subarray(version.der.length));
+    });
+    expect(() => parseCertificate(v1WithExtensions)).toThrow(/extensions in a version 1 certificate/);
+    // An explicit version v1 (INTEGER 0): DER leaves the DEFAULT out.
+    const explicitV1 = rebuilt(rsa, (p) => {
+      const fields = readDer(p.tbs, 'tbs').value;
+      const version = children(readDer(p.tbs, 'tbs')).read('version');
+      p.tbs = derSequence(derContext(0, true, derSmallInteger(0)), fields.subarray(version.der.length));
+    });
+    expect(() => parseCertificate(explicitV1)).toThrow(/must be left out/);
+  });
+
+  it('counts an RSA modulus in bits, not octets', () => {
+    const info = (top: number) => {
+      const modulus = new Uint8Array(256).fill(0xff);
+      modulus[0] = top;
+      const key = derSequence(derUnsignedInteger(modulus), derSmallInteger(65537));
+      return derSequence(derSequence(derOid('1.2.840.113549.1.1.1'), derNull()), derTlv(0x03, Uint8Array.of(0), key));
+    };
+    // 256 octets, but only 2041 bits: below RFC 6940's 2048.
+    expect(keyTypeOfSubjectPublicKeyInfo(info(0x01))).toBeUndefined();
+    expect(keyTypeOfSubjectPublicKeyInfo(info(0x80))).toBe('rsa');
+  });
 });
 
 describe('parseCertificate on damaged input', () => {

@@ -14,7 +14,7 @@
  * Malformed input raises DecodeError only (the reader is strict DER, der.ts).
  */
 import { DecodeError } from '../wire/codec/decode-error.js';
-import { toHex } from '../wire/codec/hex.js';
+import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import { bitString, children, DerTag, derError, readDer, smallInteger, timeValue, integerBytes } from './asn1/der.js';
 import { OID_BASIC_CONSTRAINTS, OID_KEY_USAGE, OID_SUBJECT_ALT_NAME, readBasicConstraints, readExtensions, readKeyUsage, readSubjectAltName, type BasicConstraints, type CertificateExtension, type GeneralName } from './certificate-extensions.js';
 import { readNameText } from './certificate-name.js';
@@ -47,11 +47,11 @@ export interface Certificate {
 }
 
 /**
- * Parse a certificate from DER, or from the bytes of a PEM text (its first CERTIFICATE block).
- * Throws DecodeError.
+ * Parse a certificate from its DER, the only form RELOAD carries (RFC 6940 §6.3.4, §11.3): one
+ * certificate, one encoding, so one cert_hash and one cache entry. Throws DecodeError.
+ * (A PEM text: parseCertificatePem.)
  */
-export function parseCertificate(input: Uint8Array): Certificate {
-  const der = input[0] === DerTag.SEQUENCE ? input : pemCertificate(input);
+export function parseCertificate(der: Uint8Array): Certificate {
   const outer = children(readDer(der, 'Certificate', DerTag.SEQUENCE));
   const tbsEl = outer.read('tbsCertificate', DerTag.SEQUENCE);
   const outerAlgorithm = readAlgorithmIdentifier(outer, 'signatureAlgorithm');
@@ -72,8 +72,9 @@ export function parseCertificate(input: Uint8Array): Certificate {
   const serialEl = tbs.read('serialNumber', DerTag.INTEGER);
   const serial = integerBytes(serialEl);
   const innerAlgorithm = readAlgorithmIdentifier(tbs, 'signature');
-  // RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as the signature field".
-  if (innerAlgorithm.algorithm !== outerAlgorithm.algorithm) throw derError(tbsEl.path, tbsEl.offset, `signature algorithm ${outerAlgorithm.algorithm} differs from the TBSCertificate's ${innerAlgorithm.algorithm}`);
+  // RFC 5280 §4.1.1.2: signatureAlgorithm "MUST contain the same algorithm identifier as the
+  // signature field": the same DER, parameters included (the outer one is not signed).
+  if (!bytesEqual(innerAlgorithm.der, outerAlgorithm.der)) throw derError(tbsEl.path, tbsEl.offset, `signature algorithm ${outerAlgorithm.algorithm} differs from the TBSCertificate's ${innerAlgorithm.algorithm}`);
   const issuerEl = tbs.read('issuer', DerTag.SEQUENCE);
   const validity = children(tbs.read('validity', DerTag.SEQUENCE));
   const notBefore = timeValue(validity.read('notBefore'));
@@ -81,9 +82,15 @@ export function parseCertificate(input: Uint8Array): Certificate {
   validity.end();
   const subjectEl = tbs.read('subject', DerTag.SEQUENCE);
   const spkiEl = tbs.read('subjectPublicKeyInfo', DerTag.SEQUENCE);
-  tbs.readOptional('issuerUniqueID', 0x81);
-  tbs.readOptional('subjectUniqueID', 0x82);
+  // RFC 5280 §4.1.2.1: unique identifiers only in v2 or v3, extensions only in v3; X.690 §11.5:
+  // the DEFAULT v1 is left out, not written.
+  if (versionEl && version === 1) throw derError(versionEl.path, versionEl.offset, 'version v1 must be left out (DER omits a DEFAULT value)');
+  for (const [field, tag] of [['issuerUniqueID', 0x81], ['subjectUniqueID', 0x82]] as const) {
+    const el = tbs.readOptional(field, tag);
+    if (el && version < 2) throw derError(el.path, el.offset, `${field} in a version ${version} certificate (RFC 5280 §4.1.2.8: v2 or v3 only)`);
+  }
   const extensionsEl = tbs.readOptional('extensions', 0xa3);
+  if (extensionsEl && version !== 3) throw derError(extensionsEl.path, extensionsEl.offset, `extensions in a version ${version} certificate (RFC 5280 §4.1.2.9: v3 only)`);
   let extensions: CertificateExtension[] = [];
   if (extensionsEl) {
     const e = children(extensionsEl);
@@ -111,16 +118,11 @@ export function parseCertificate(input: Uint8Array): Certificate {
   };
 }
 
-function pemCertificate(input: Uint8Array): Uint8Array {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(input);
-  } catch {
-    throw derError('Certificate', 0, 'neither DER (a SEQUENCE) nor PEM text');
-  }
+/** Parse the first CERTIFICATE block of a PEM text (files, tests). Throws DecodeError. */
+export function parseCertificatePem(text: string): Certificate {
   const block = decodePem(text).find((b) => b.label === PEM_CERTIFICATE);
-  if (!block) throw derError('Certificate', 0, 'neither DER (a SEQUENCE) nor a PEM CERTIFICATE block');
-  return block.der;
+  if (!block) throw derError('Certificate', 0, 'no PEM CERTIFICATE block');
+  return parseCertificate(block.der);
 }
 
 /** The extension `extnID` of `cert`, if present. */

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectReloadError, infoText } from '../storage/testing/reload-error-assert.js';
 import { parseCertificate } from './certificate.js';
+import { derOid, derSequence } from './asn1/der-writer.js';
 import { ChainValidator } from './chain-validator.js';
 import { parseReloadCertificate } from './reload-certificate.js';
 import { formatReloadNodeUri } from './reload-uri.js';
@@ -112,6 +113,16 @@ describe('ChainValidator', () => {
     const leaf = parseReloadCertificate(await leafCert({ name: 'Root', keys: rootKeys }, [new Extension('1.3.6.1.4.1.99999.1', true, new Uint8Array([5, 0]))]), TEST_OVERLAY);
     const e = await expectReloadError(new ChainValidator({ crypto }, { rootCerts: [der(root)] }).validate(leaf, [], TEST_NOW), 'Error_Forbidden');
     expect(infoText(e)).toMatch(/unsupported critical extension 1.3.6.1.4.1.99999.1/);
+  });
+
+  it('refuses a leaf whose keyUsage does not allow signing, and one with an unknown critical extKeyUsage (RFC 5280 §4.2.1.3, §4.2)', async () => {
+    const validator = new ChainValidator({ crypto }, { rootCerts: [der(root)] });
+    const signing = parseReloadCertificate(await leafCert({ name: 'Root', keys: rootKeys }, [new KeyUsagesExtension(KeyUsageFlags.digitalSignature, true)]), TEST_OVERLAY);
+    await validator.validate(signing, [], TEST_NOW);
+    const encipherOnly = parseReloadCertificate(await leafCert({ name: 'Root', keys: rootKeys }, [new KeyUsagesExtension(KeyUsageFlags.keyEncipherment, true)]), TEST_OVERLAY);
+    expect(infoText(await expectReloadError(validator.validate(encipherOnly, [], TEST_NOW), 'Error_Forbidden'))).toMatch(/may not sign/);
+    const eku = parseReloadCertificate(await leafCert({ name: 'Root', keys: rootKeys }, [new Extension('2.5.29.37', true, new Uint8Array(derSequence(derOid('1.3.6.1.5.5.7.3.1'))))]), TEST_OVERLAY);
+    expect(infoText(await expectReloadError(validator.validate(eku, [], TEST_NOW), 'Error_Forbidden'))).toMatch(/unsupported critical extension 2.5.29.37/);
   });
 
   it('refuses a path whose root has expired', async () => {

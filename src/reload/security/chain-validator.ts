@@ -29,7 +29,6 @@ const UNDERSTOOD_CRITICAL = new Set([
   '2.5.29.19', // basicConstraints
   '2.5.29.15', // keyUsage
   '2.5.29.17', // subjectAltName
-  '2.5.29.37', // extKeyUsage
 ]);
 const ACCEPTED_HASHES = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
 /** Longest path accepted: leaf, up to 3 intermediates, root. */
@@ -83,6 +82,8 @@ export class ChainValidator {
   async validate(leaf: ReloadCertificate, intermediates: readonly Certificate[], at: number): Promise<ValidatedPath> {
     const path = await this.buildPath(leaf, intermediates);
     for (const cert of path.path) checkCriticalExtensions(cert);
+    // A root-cert used as it is (the configuration signer's) is trusted by configuration, not by its keyUsage.
+    if (path.selfSigned || path.path.length > 1) checkLeafKeyUsage(leaf.x509);
     const validFrom = Math.max(...path.path.map((c) => c.notBefore.getTime()));
     const validUntil = Math.min(...path.path.map((c) => c.notAfter.getTime()));
     const result = { ...path, validFrom, validUntil };
@@ -157,6 +158,18 @@ function mayIssue(issuer: Certificate, intermediatesBelow: number): boolean {
   if (!bc?.cA) return false;
   if (bc.pathLenConstraint !== undefined && intermediatesBelow > bc.pathLenConstraint) return false;
   return ku === undefined || (ku & KeyUsage.keyCertSign) !== 0;
+}
+
+/** RFC 5280 §4.2.1.3: a keyUsage on the leaf, when present, must allow the signatures RELOAD makes with it (digitalSignature). */
+function checkLeafKeyUsage(leaf: Certificate): void {
+  let ku: number | undefined;
+  try {
+    ku = keyUsage(leaf);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    throw forbidden(`${describe(leaf)} has a keyUsage that cannot be read (${e.message})`);
+  }
+  if (ku !== undefined && (ku & KeyUsage.digitalSignature) === 0) throw forbidden(`${describe(leaf)} may not sign (its keyUsage lacks digitalSignature, RFC 5280 §4.2.1.3)`);
 }
 
 function checkCriticalExtensions(cert: Certificate): void {

@@ -37,7 +37,7 @@ import { RateLimiter, type RateLimitInit } from './rate-limiter.js';
 import { sha256, type WallClock } from './security-components.js';
 import type { SignatureKeyType } from './signature-algorithm.js';
 import { prepareUserName, userNameDomain } from './user-name.js';
-import { decodePem } from './pem.js';
+import { decodePem, PEM_CERTIFICATE_REQUEST } from './pem.js';
 
 /** An HTTP request as the handler needs it. */
 export interface EnrollmentHttpRequest {
@@ -259,7 +259,7 @@ function csrBytes(f: FormField): Uint8Array | undefined {
   if (f.data[0] === 0x30 && f.transferEncoding !== 'base64') return f.data;
   const text = utf8(f.data);
   if (text === undefined) return undefined;
-  if (text.includes('-----BEGIN')) return decodePem(text)[0]?.der;
+  if (text.includes('-----BEGIN')) return decodePem(text).find((b) => b.label === PEM_CERTIFICATE_REQUEST)?.der;
   return parseBase64(text.trim());
 }
 

@@ -98,7 +98,7 @@ export async function createSelfSignedCertificate(deps: CryptoDeps, init: SelfSi
       3,
       true,
       derSequence(
-        encodeExtension({ extnID: OID_BASIC_CONSTRAINTS, critical: true, extnValue: encodeBasicConstraints({ cA: false }) }),
+        encodeExtension({ extnID: OID_BASIC_CONSTRAINTS, critical: true, extnValue: encodeBasicConstraints(false) }),
         encodeExtension({ extnID: OID_KEY_USAGE, critical: true, extnValue: encodeKeyUsage(KeyUsage.digitalSignature) }),
         encodeExtension({ extnID: OID_SUBJECT_ALT_NAME, critical: false, extnValue: san }),
       ),

@@ -90,23 +90,28 @@ export function ecdsaP1363ToDer(rs: Uint8Array): Uint8Array {
   return out;
 }
 
-/** DER Ecdsa-Sig-Value → r || s, or undefined unless it is canonical DER with P-256-sized values. */
-export function ecdsaDerToP1363(der: Uint8Array): Uint8Array | undefined {
-  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2 || der[1]! >= 0x80) return undefined;
-  const out = new Uint8Array(2 * P256_SCALAR_BYTES);
-  let at = 2;
+/** DER Ecdsa-Sig-Value (RFC 3279 §2.2.3) → r || s, each left-padded to `scalarBytes` (P-256's by default), or undefined unless it is canonical DER with values that fit. */
+export function ecdsaDerToP1363(der: Uint8Array, scalarBytes: number = P256_SCALAR_BYTES): Uint8Array | undefined {
+  // SEQUENCE, its length in one octet, or in two for P-521 (X.690 §8.1.3: long form only from 128).
+  if (der.length < 8 || der[0] !== 0x30) return undefined;
+  let at: number;
+  if (der[1]! < 0x80) at = 2;
+  else if (der[1] === 0x81 && der[2]! >= 0x80) at = 3;
+  else return undefined;
+  if (der[at - 1] !== der.length - at) return undefined;
+  const out = new Uint8Array(2 * scalarBytes);
   for (let i = 0; i < 2; i++) {
     if (der[at] !== 0x02) return undefined;
     const len = der[at + 1]!;
     const start = at + 2;
-    if (len === 0 || len > P256_SCALAR_BYTES + 1 || start + len > der.length) return undefined;
+    if (len === 0 || len > scalarBytes + 1 || start + len > der.length) return undefined;
     const value = der.subarray(start, start + len);
     // Canonical: positive, minimal (a leading zero only before a byte with the high bit set).
     if (value[0]! & 0x80) return undefined;
     if (value[0] === 0 && (len === 1 || !(value[1]! & 0x80))) return undefined;
     const digits = value[0] === 0 ? value.subarray(1) : value;
-    if (digits.length > P256_SCALAR_BYTES) return undefined;
-    out.set(digits, (i + 1) * P256_SCALAR_BYTES - digits.length);
+    if (digits.length > scalarBytes) return undefined;
+    out.set(digits, (i + 1) * scalarBytes - digits.length);
     at = start + len;
   }
   return at === der.length ? out : undefined;

@@ -5,6 +5,7 @@
  */
 import { concatBytes } from '../security-components.js';
 import { DerTag } from './der.js';
+import { compareBytes } from '../../wire/codec/hex.js';
 
 /** A TLV with identifier octet `tag` around `contents`. */
 export function derTlv(tag: number, ...contents: readonly Uint8Array[]): Uint8Array {
@@ -27,11 +28,6 @@ export const derSequence = (...items: readonly Uint8Array[]): Uint8Array => derT
 export function derSetOf(...items: readonly Uint8Array[]): Uint8Array {
   const sorted = [...items].sort(compareBytes);
   return derTlv(DerTag.SET, ...sorted);
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }
 
 /** A context-specific tag [n]: constructed for EXPLICIT tagging or a constructed IMPLICIT type. */

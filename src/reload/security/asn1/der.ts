@@ -277,6 +277,8 @@ export function timeValue(el: DerElement): Date {
   if (!m) throw derError(el.path, el.offset, `time is not in the form RFC 5280 §4.1.2.5 requires (${el.tag === DerTag.UTCTime ? 'YYMMDDHHMMSSZ' : 'YYYYMMDDHHMMSSZ'})`);
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const fullYear = el.tag === DerTag.UTCTime ? (year >= 50 ? 1900 + year : 2000 + year) : year;
+  // RFC 5280 §4.1.2.5: "dates through the year 2049 MUST be encoded as UTCTime".
+  if (el.tag === DerTag.GeneralizedTime && fullYear < 2050) throw derError(el.path, el.offset, `a date in ${fullYear} is UTCTime, not GeneralizedTime (RFC 5280 §4.1.2.5)`);
   const ms = Date.UTC(fullYear, month - 1, day, hour, minute, second);
   const d = new Date(ms);
   if (d.getUTCFullYear() !== fullYear || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {

@@ -220,9 +220,10 @@ export class ChordJoin {
   }
 
   /**
-   * §10.5 steps 6-8 for `jn`. `release` lets the next queued Join in: once step 7 is done (JN has
-   * its Update and answers for its range), so a joining node that vanishes right after it joined
-   * (a tab closed or reloaded) does not hold every later Join behind the rest of its admission.
+   * §10.5 steps 6-8 for `jn`, then a second hand-over of what was stored for JN's range meanwhile.
+   * `release` lets the next queued Join in once steps 6-8 are done (JN has its Update and answers
+   * for its range), so a joining node that vanishes right after it joined (a tab closed or
+   * reloaded) does not hold every later Join behind that second hand-over.
    *
    * OUR CHOICE: the admission is abandoned the moment JN's link is gone (closed, and no newer link
    * to it took its place): its Stores and Update would otherwise wait out their whole transaction
@@ -239,6 +240,8 @@ export class ChordJoin {
         if (!core.deps.forwarding.getLink(jn)) gone.abort(new AbortError('the joining node\'s link closed during its admission'));
       });
     });
+    // Closed already (while its Join waited in the queue): no event will come.
+    if (!core.deps.forwarding.getLink(jn)) gone.abort(new AbortError('the joining node\'s link closed before its admission'));
     const options = { signal: gone.signal };
     try {
       // Step 6: "AP MUST do a series of Store requests to JN to store the data that JN will be responsible for."
@@ -251,10 +254,6 @@ export class ChordJoin {
         if (!core.table.has(key)) throw new Error('the joining node is gone');
         // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
         if (!(await core.sendUpdate(jn, 'neighbors', options))) throw new Error('the joining node did not take the Update');
-        release();
-        // What was stored here for JN's range while the first hand-over ran.
-        await core.deps.data.handOver(jn, range, options);
-        gone.signal.throwIfAborted();
       } finally {
         // Step 8: "The AP MUST send an Update to all of its neighbors (including JN) with the new
         // values of its neighbor set (including JN)."
@@ -263,7 +262,16 @@ export class ChordJoin {
       }
       core.log.debug('admitted', { peer: key });
     } catch (e) {
+      stopWatching();
       core.log.info('admission failed', { peer: key, error: String(e) });
+      return;
+    }
+    release();
+    try {
+      // What was stored here for JN's range while the first hand-over ran.
+      await core.deps.data.handOver(jn, range, options);
+    } catch (e) {
+      core.log.debug('late hand-over to an admitted peer abandoned', { peer: key, error: String(e) });
     } finally {
       stopWatching();
     }

@@ -4,6 +4,8 @@
  * line, `<x/>` for an empty element, text inline), byte for byte, so documents produced and signed
  * before keep their text. Internal to the configuration codec.
  */
+import { ConfigurationError } from './configuration-error.js';
+import { firstNonXmlChar } from './xml-syntax.js';
 
 /** An element to write; attributes in order, names as written (prefixed), values unescaped. */
 export interface XmlOutElement {
@@ -16,16 +18,32 @@ export interface XmlOutElement {
 export type XmlOutNode = XmlOutElement | string;
 
 const INDENT = '  ';
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
 
-/** XML 1.0 §2.4, §3.1: `&`, `<`, `>` and both quotes as references, so the text is safe in content and in either quote style. */
+/**
+ * XML 1.0 §2.4, §3.1: `&`, `<`, `>` and both quotes as references, so the text is safe in content
+ * and in either quote style; and `\r` as a reference, which a parser would otherwise turn into
+ * `\n` (§2.11). A character XML cannot carry at all (§2.2) is a ConfigurationError.
+ */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  checkChars(text);
+  return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c] ?? c);
+}
+
+/** An attribute value: also tab and line feed as references, which a parser would normalise to spaces (§3.3.3). */
+function escapeAttribute(value: string): string {
+  checkChars(value);
+  return value.replace(/[&<>"'\t\n\r]/g, (c) => ESCAPES[c] ?? c);
+}
+
+function checkChars(text: string): void {
+  const at = firstNonXmlChar(text);
+  if (at >= 0) throw new ConfigurationError('document', `U+${text.codePointAt(at)!.toString(16).toUpperCase().padStart(4, '0')} cannot be written in XML (XML 1.0 §2.2)`);
 }
 
 function attributeList(attributes: Readonly<Record<string, string>>): string {
   let out = '';
-  for (const [name, value] of Object.entries(attributes)) out += ` ${name}="${escapeXml(value)}"`;
+  for (const [name, value] of Object.entries(attributes)) out += ` ${name}="${escapeAttribute(value)}"`;
   return out;
 }
 
