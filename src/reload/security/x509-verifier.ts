@@ -119,7 +119,7 @@ export class X509Verifier implements Verifier {
    * Store Usage, §8, which later messages may omit). Throws Error_Forbidden as `verify` does.
    */
   async addCertificate(der: Uint8Array, intermediates: readonly Uint8Array[] = []): Promise<CachedCertificate> {
-    const entry = await this.entryFor(der, toHex(await sha256(this.deps.crypto, der)), this.parseIntermediates(intermediates));
+    const entry = await this.entryFor(der, toHex(await sha256(this.deps.crypto, der)), () => this.parseIntermediates(intermediates));
     checkValidityAt(entry.path, this.deps.wallClock.epochMs());
     return entry;
   }
@@ -127,7 +127,7 @@ export class X509Verifier implements Verifier {
   private async findSigner(type: number, hash: string, certificates: readonly GenericCertificate[]): Promise<{ entry: CachedCertificate; nodeId: NodeId }> {
     if (type === SignerIdentityType.cert_hash) {
       const cached = this.cache.getByCertHash(hash);
-      const entry = cached ?? (await this.fromSecurityBlock(certificates, async (der, certHash) => (certHash === hash ? this.entryFor(der, certHash, this.otherCertificates(certificates, der)) : undefined)));
+      const entry = cached ?? (await this.fromSecurityBlock(certificates, async (der, certHash) => (certHash === hash ? this.entryFor(der, certHash, () => this.otherCertificates(certificates, der)) : undefined)));
       if (!entry) throw new CertificateUnknownError(`no certificate in the SecurityBlock or the cache has the signer's cert_hash ${hash} (§6.3.4)`);
       const only = entry.certificate.nodeIds[0];
       if (entry.certificate.nodeIds.length !== 1 || !only) {
@@ -146,7 +146,7 @@ export class X509Verifier implements Verifier {
       }
       for (const nodeId of nodeIds) {
         if (toHex(await sha256(this.deps.crypto, concatBytes(nodeId, der))) !== hash) continue;
-        const entry = await this.entryFor(der, toHex(await sha256(this.deps.crypto, der)), this.otherCertificates(certificates, der));
+        const entry = await this.entryFor(der, toHex(await sha256(this.deps.crypto, der)), () => this.otherCertificates(certificates, der));
         return { entry, nodeId };
       }
       return undefined;
@@ -175,13 +175,16 @@ export class X509Verifier implements Verifier {
     return ders.map((der) => tryParseCertificate(der.slice())).filter((c) => c !== undefined);
   }
 
-  /** Validate the peer certificate `der` once (concurrent callers share the work) and cache it. */
-  private entryFor(der: Uint8Array, certHash: string, intermediates: readonly Certificate[]): Promise<CachedCertificate> {
+  /**
+   * Validate the peer certificate `der` once (concurrent callers share the work) and cache it;
+   * `intermediates` (parsed from the message) only when it is not cached or being validated.
+   */
+  private entryFor(der: Uint8Array, certHash: string, intermediates: () => readonly Certificate[]): Promise<CachedCertificate> {
     const cached = this.cache.getByCertHash(certHash);
     if (cached) return Promise.resolve(cached);
     let pending = this.inFlight.get(certHash);
     if (!pending) {
-      pending = this.validate(der, certHash, intermediates).finally(() => this.inFlight.delete(certHash));
+      pending = this.validate(der, certHash, intermediates()).finally(() => this.inFlight.delete(certHash));
       this.inFlight.set(certHash, pending);
     }
     return pending;
