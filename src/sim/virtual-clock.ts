@@ -59,6 +59,8 @@ interface TrackedOperation {
   readonly ready: Promise<void>;
   /** Settle the promise `track` returned with the operation's outcome. */
   handOver?: () => void;
+  /** Handed over already (out of order only while the clock is not running). */
+  done?: boolean;
 }
 
 /** Yield one host macrotask (the microtask queue drains first). */
@@ -78,8 +80,9 @@ export class VirtualClock implements Clock {
   private seq = 0;
   /** Pending timers, a binary heap by (at, seq): each Entry holds its index. */
   private readonly heap: Entry[] = [];
-  /** Tracked operations whose result has not been handed over yet, in the order tracked. */
-  private readonly tracked: TrackedOperation[] = [];
+  /** Tracked operations in the order tracked, a queue from `trackedHead` (handed-over ones are `done`). */
+  private tracked: TrackedOperation[] = [];
+  private trackedHead = 0;
   private readonly hostYield: HostYield;
   private running = false;
   /** Timers run so far. */
@@ -150,17 +153,28 @@ export class VirtualClock implements Clock {
   }
 
   private handOver(op: TrackedOperation): void {
-    const i = this.tracked.indexOf(op);
-    if (i < 0) return;
-    this.tracked.splice(i, 1);
+    if (op.done) return;
+    op.done = true;
     op.handOver?.();
+  }
+
+  /** The oldest operation not handed over yet, dropping handed-over ones from the queue's front. */
+  private oldestTracked(): TrackedOperation | undefined {
+    const q = this.tracked;
+    while (this.trackedHead < q.length && q[this.trackedHead]!.done) this.trackedHead++;
+    if (this.trackedHead === q.length) {
+      this.tracked = [];
+      this.trackedHead = 0;
+      return undefined;
+    }
+    return q[this.trackedHead];
   }
 
   /** Let the job queue drain and every tracked operation finish (no virtual time passes). */
   async settle(): Promise<void> {
     for (;;) {
       await this.hostYield();
-      const first = this.tracked[0];
+      const first = this.oldestTracked();
       if (!first) return;
       // The oldest operation, whatever finished first; then drain its continuations before the next.
       await first.ready;
@@ -275,7 +289,7 @@ export class VirtualClock implements Clock {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const q = h[p]!;
-      if (!(e.at < q.at || (e.at === q.at && e.seq < q.seq))) break;
+      if (!runsBefore(e, q)) break;
       h[i] = q;
       q.index = i;
       i = p;
@@ -296,12 +310,12 @@ export class VirtualClock implements Clock {
       let c = h[l]!;
       if (r < n) {
         const d = h[r]!;
-        if (d.at < c.at || (d.at === c.at && d.seq < c.seq)) {
+        if (runsBefore(d, c)) {
           m = r;
           c = d;
         }
       }
-      if (!(c.at < e.at || (c.at === e.at && c.seq < e.seq))) break;
+      if (!runsBefore(c, e)) break;
       h[i] = c;
       c.index = i;
       i = m;
@@ -309,6 +323,11 @@ export class VirtualClock implements Clock {
     h[i] = e;
     e.index = i;
   }
+}
+
+/** The heap's order: earlier time first, then the order the timers were set. */
+function runsBefore(a: Entry, b: Entry): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** A Hasher whose every operation is tracked by `clock` (so WebCrypto digests fit virtual time). */
