@@ -76,23 +76,14 @@ export class ChordRouter implements Router {
     const known = this.knownResponsible(k, dk);
     if (known && ok(known)) return known.id;
 
-    let best: RoutingEntry | undefined;
-    let after: RoutingEntry | undefined;
-    let afterDist = 0n;
-    for (const e of t.members) {
-      if (!ok(e)) continue;
-      // "largest Node-ID that is in the interval between the peer and k" (k itself: that node is k).
-      if (e.dist <= dk) {
-        if (!best || e.dist > best.dist) best = e;
-      } else {
-        const d = e.dist - dk;
-        if (!after || d < afterDist) {
-          after = e;
-          afterDist = d;
-        }
-      }
-    }
-    return (best ?? after)?.id;
+    // members is sorted by clockwise distance: the entries up to index `split` lie in (self, k].
+    const members = t.members;
+    const split = t.indexAfter(dk);
+    // "largest Node-ID that is in the interval between the peer and k" (k itself: that node is k).
+    for (let i = split - 1; i >= 0; i--) if (ok(members[i]!)) return members[i]!.id;
+    // Else the nearest one past k.
+    for (let i = split; i < members.length; i++) if (ok(members[i]!)) return members[i]!.id;
+    return undefined;
   }
 
   /**

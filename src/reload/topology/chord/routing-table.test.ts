@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../../forwarding/index.js';
 import { ChordRouter } from './chord-router.js';
-import { RING_SIZE, idAt, ringPosition } from './ring.js';
+import { RING_SIZE, clockwise, idAt, ringPosition } from './ring.js';
 import { RoutingTable, withinNeighbourSpans } from './routing-table.js';
 
 /** Ids at sixteenths of the ring: at(k) = k/16 of the way round. */
@@ -139,5 +140,49 @@ describe('ChordRouter (RFC 6940 §10.1, §10.3)', () => {
     const r = setup(0, [1, 2, 4, 8, 14, 15]);
     expect(r.nextHop({ kind: 'node', nodeId: at(6) }, new Set())).toEqual(at(4));
     expect(ringPosition(at(6))).toBe(6n * sixteenth);
+  });
+
+  it('picks the hop of the RFC rule, over a table kept in ring order, in any table (binary search against a plain pass)', () => {
+    const pos = fc.bigInt({ min: 1n, max: RING_SIZE - 1n });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(pos, { minLength: 0, maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        fc.bigInt({ min: 0n, max: RING_SIZE - 1n }),
+        (members, removed, down, excluded, target) => {
+          const table = new RoutingTable(idAt(0n), 3, 3);
+          for (const m of members) table.add(idAt(m));
+          const pick = (i: number) => nodeIdKey(idAt(members[i % members.length]!));
+          if (members.length > 0) for (const i of removed) table.remove(pick(i));
+          const downKeys = new Set(members.length > 0 ? down.map(pick) : []);
+          const exclude = new Set(members.length > 0 ? excluded.map(pick) : []);
+          const router = new ChordRouter({ table, isUsableKey: (key) => !downKeys.has(key), inRing: () => true });
+          // The table stays in ring order, and its lists are its two ends.
+          const dists = table.members.map((e) => e.dist);
+          expect(dists).toEqual([...dists].sort((a, b) => (a < b ? -1 : 1)));
+          expect(table.successors).toEqual(table.members.slice(0, 3));
+          expect(table.predecessors).toEqual([...table.members].reverse().slice(0, 3));
+          // The §10.3 rule by a plain pass, with the shortcut to a known responsible neighbour first.
+          const ok = (e: { key: string }) => !exclude.has(e.key) && !downKeys.has(e.key);
+          const dk = clockwise(0n, target);
+          const usable = table.members.filter(ok);
+          const within = usable.filter((e) => e.dist <= dk);
+          const past = usable.filter((e) => e.dist > dk);
+          const rfc = within.length > 0 ? within[within.length - 1] : past[0];
+          const got = router.nextHop(res(target), exclude);
+          const shortcut = got !== undefined && rfc !== undefined && nodeIdKey(got) !== rfc.key;
+          if (!shortcut) expect(got && nodeIdKey(got)).toBe(rfc?.key);
+          else {
+            // Only the neighbour known to be responsible for k may replace the rule's hop, and it lies past k.
+            const e = table.get(nodeIdKey(got))!;
+            expect(table.isNeighbour(e.key) && ok(e)).toBe(true);
+            expect(clockwise(target, e.pos) < clockwise(target, rfc.pos) || rfc.dist <= dk).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

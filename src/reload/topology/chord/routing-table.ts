@@ -39,7 +39,13 @@ export class RoutingTable {
   private readonly fingerChoice = new Map<number, string>();
   private succ: RoutingEntry[] = [];
   private pred: RoutingEntry[] = [];
-  private all: RoutingEntry[] = [];
+  /**
+   * Every entry, by clockwise distance from this peer, nearest first: the lists are its two ends,
+   * and routing (chord-router.ts) finds the entry nearest a target by binary search instead of a
+   * pass over the table, whose size grows with the overlay (an early peer of a 2,000-peer overlay
+   * holds links to some 600 peers that took it as a finger).
+   */
+  private sorted: RoutingEntry[] = [];
   /** The spans of the lists, as `withinNeighbourSpans` takes them (undefined while a list is short). */
   private succSpan: bigint | undefined;
   private predSpan: bigint | undefined;
@@ -57,9 +63,25 @@ export class RoutingTable {
     return this.entries.size;
   }
 
-  /** Every peer in the table. */
+  /** Every peer in the table, by clockwise distance from this peer (nearest successor first). */
   get members(): readonly RoutingEntry[] {
-    return this.all;
+    return this.sorted;
+  }
+
+  /**
+   * The index in `members` of the first entry whose clockwise distance is greater than `dist`
+   * (members.length when none is): the entries before it are at or before that point of the ring.
+   */
+  indexAfter(dist: bigint): number {
+    const a = this.sorted;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]!.dist <= dist) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Nearest first. */
@@ -93,6 +115,7 @@ export class RoutingTable {
     if (e.key === this.selfKey || this.entries.has(e.key)) return false;
     this.entries.set(e.key, e);
     if (!this.fingerChoice.has(e.finger)) this.fingerChoice.set(e.finger, e.key);
+    this.sorted.splice(this.indexAfter(e.dist), 0, e);
     this.derive();
     return true;
   }
@@ -102,6 +125,9 @@ export class RoutingTable {
     const e = this.entries.get(key);
     if (!e) return false;
     this.entries.delete(key);
+    // Node-IDs are distinct, so is each distance: the entry sits where its distance does.
+    const at = this.indexAfter(e.dist) - 1;
+    if (this.sorted[at] === e) this.sorted.splice(at, 1);
     if (this.fingerChoice.get(e.finger) === key) {
       // §10.7.2: "replaced with the closest preceding peer" in that range, if any is known.
       this.fingerChoice.delete(e.finger);
@@ -124,11 +150,14 @@ export class RoutingTable {
    * past the lists into the whole table (e.g. the nearest peers whose links are usable).
    */
   nearest(direction: 'succ' | 'pred', n: number, accept: (e: RoutingEntry) => boolean): RoutingEntry[] {
-    const list = direction === 'succ' ? this.succ : this.pred;
-    const fromList = list.filter(accept);
-    if (fromList.length >= n || list.length >= this.all.length) return fromList.slice(0, n);
-    const sorted = [...this.all].sort((a, b) => (direction === 'succ' ? (a.dist < b.dist ? -1 : 1) : a.dist > b.dist ? -1 : 1));
-    return sorted.filter(accept).slice(0, n);
+    const out: RoutingEntry[] = [];
+    const a = this.sorted;
+    const last = a.length - 1;
+    for (let i = 0; i <= last && out.length < n; i++) {
+      const e = a[direction === 'succ' ? i : last - i]!;
+      if (accept(e)) out.push(e);
+    }
+    return out;
   }
 
   /** Whether the peer is in the successor or predecessor list. */
@@ -175,17 +204,12 @@ export class RoutingTable {
     return out;
   }
 
+  /** The lists from the ends of `sorted`: successors from the near end, predecessors (nearest first) from the far end. */
   private derive(): void {
-    const all = [...this.entries.values()];
-    this.all = all;
-    // One pass keeping the few nearest each way (the lists are short; the table is not).
-    const succ: RoutingEntry[] = [];
+    const a = this.sorted;
+    const succ = a.slice(0, Math.max(0, this.maxSuccessors));
     const pred: RoutingEntry[] = [];
-    for (const e of all) {
-      insertBounded(succ, e, this.maxSuccessors, (a, b) => a.dist < b.dist);
-      // Nearest before = largest clockwise distance from self.
-      insertBounded(pred, e, this.maxPredecessors, (a, b) => a.dist > b.dist);
-    }
+    for (let i = a.length - 1; i >= 0 && pred.length < this.maxPredecessors; i--) pred.push(a[i]!);
     this.succ = succ;
     this.pred = pred;
     // A full list spans up to its last entry; a list kept at most 0 long takes no peer (0n).
@@ -204,14 +228,4 @@ export class RoutingTable {
  */
 export function withinNeighbourSpans(at: bigint, pos: bigint, succSpan: bigint | undefined, predSpan: bigint | undefined): boolean {
   return succSpan === undefined || predSpan === undefined || clockwise(at, pos) < succSpan || clockwise(pos, at) < predSpan;
-}
-
-/** Insert `e` into `list` (sorted by `before`, at most `max` long), dropping what falls off the end. */
-function insertBounded(list: RoutingEntry[], e: RoutingEntry, max: number, before: (a: RoutingEntry, b: RoutingEntry) => boolean): void {
-  if (max <= 0) return;
-  let i = list.length;
-  if (i === max && !before(e, list[i - 1]!)) return;
-  while (i > 0 && before(e, list[i - 1]!)) i--;
-  list.splice(i, 0, e);
-  if (list.length > max) list.pop();
 }
