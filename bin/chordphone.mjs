@@ -1,11 +1,20 @@
 #!/usr/bin/env node
-// The `chordphone` command (package.json "bin"): loads the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// The `chordphone` command (package.json "bin"): the TypeScript CLI, through tsx, except `sim`.
+import { fileURLToPath } from 'node:url';
+import { withBundled } from './bundled-import.mjs';
 import { ensureLargeYoungGeneration } from './young-generation.mjs';
 
-// `chordphone sim` runs a whole overlay in this process: give it a larger young generation.
-if (process.argv[2] === 'sim') ensureLargeYoungGeneration();
-
-register();
-const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const args = process.argv.slice(2);
+const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+if (args[0] === 'sim') {
+  // `chordphone sim` runs a whole overlay in this process: a larger young generation, and the code
+  // bundled as production code is (bundled-import.mjs), so its figures are those of `npm run bench`.
+  ensureLargeYoungGeneration();
+  process.exitCode = await withBundled(cli, (m) => m.main(args));
+} else {
+  // `serve` finds the app's files from its own module's place (import.meta.url): not bundled.
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { main } = await import('../src/cli/main.ts');
+  process.exitCode = await main(args);
+}

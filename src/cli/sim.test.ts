@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodePcapFile } from '../reload/wire/pcap/index.js';
 import { main, type CliIo } from './main.js';
@@ -114,4 +116,26 @@ describe('chordphone sim: end to end through main()', () => {
     expect(io.outText()).toMatch(/fetch after store +100\.00 %/);
     expect(io.outText()).toMatch(/upkeep traffic/);
   });
+});
+
+describe('chordphone sim: the installed command', () => {
+  // The bin runs `sim` bundled (bin/bundled-import.mjs), not through tsx: that path is tested here.
+  const run = promisify(execFile);
+
+  it('runs the bundled simulator and prints its JSON report', async () => {
+    const { stdout } = await run(process.execPath, ['bin/chordphone.mjs', 'sim', '--peers', '12', '--duration', '10s', '--json']);
+    const report = JSON.parse(stdout) as { peers: number; fetchAfterStoreSuccess: number; heapMB: number };
+    expect(report.peers).toBe(12);
+    expect(report.fetchAfterStoreSuccess).toBe(1);
+    expect(report.heapMB).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('exits with status 2 and the one-line reason on a bad option', async () => {
+    const err = await run(process.execPath, ['bin/chordphone.mjs', 'sim', '--peers', 'x']).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    expect(err?.stderr.trim()).toBe('chordphone sim: --peers must be a whole number from 1 to 1000000, not "x"');
+  }, 60_000);
 });
