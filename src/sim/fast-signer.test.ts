@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ReloadError } from '../reload/runtime/reload-error.js';
-import { FastSigner, FastVerifier } from './fast-signer.js';
+import { FastSigner, FastVerifier, fastMac } from './fast-signer.js';
 
 const id = (b: number) => new Uint8Array(16).fill(b);
 
@@ -31,6 +31,28 @@ describe('FastSigner / FastVerifier (simulator only)', () => {
     await rejects(new FastVerifier(123).verify(input, sig, []));
     const claimed = new FastSigner(id(2), 'alice@sim').identity();
     await rejects(v.verify(input, { ...sig, identity: claimed }, []));
+  });
+});
+
+describe('FastVerifier and the claimed Node-ID (§6.3.4, VerifyOptions.claimedNodeId)', () => {
+  it('accepts a signature made for the claimed Node-ID and refuses one made for another', async () => {
+    const input = Uint8Array.of(9, 8, 7);
+    const sig = await new FastSigner(id(1), 'alice@sim').sign(input);
+    const v = new FastVerifier();
+    await expect(v.verify(input, sig, [], { claimedNodeId: id(1) })).resolves.toMatchObject({ nodeId: id(1) });
+    const e = await v.verify(input, sig, [], { claimedNodeId: id(2) }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ReloadError);
+    expect((e as ReloadError).codeName).toBe('Error_Forbidden');
+  });
+
+  it('signs as fastMac of its identity and the input (the signature value is the MAC)', async () => {
+    const s = new FastSigner(id(3), 'bob@sim', 77);
+    const input = Uint8Array.of(1, 2, 3, 4);
+    const sig = await s.sign(input);
+    const identity = s.identity();
+    expect('hash' in identity && sig.signatureValue).toEqual('hash' in identity ? fastMac(77, identity.hash, input) : undefined);
+    expect(fastMac(77, Uint8Array.of(1, 2), Uint8Array.of(3))).toEqual(fastMac(77, Uint8Array.of(1, 2, 3)));
+    expect(fastMac(77, Uint8Array.of(1, 2, 3))).not.toEqual(fastMac(78, Uint8Array.of(1, 2, 3)));
   });
 });
 

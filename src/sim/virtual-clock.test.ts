@@ -130,4 +130,75 @@ describe('VirtualClock', () => {
       many,
     );
   });
+
+  it('matches a reference (time, order set) queue when running timers cancel others (also of their instant) and set new ones', async () => {
+    // Each timer, when it runs, may cancel one timer (by creation index) and set one more.
+    const action = fc.record({ cancel: fc.option(fc.nat(), { nil: undefined }), add: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 60 }), fc.array(action, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 30 }), async (delays, actions, upfrontCancels) => {
+        // The reference: a plain list searched for the smallest (at, seq).
+        type Ref = { at: number; seq: number; cancelled: boolean; ran: boolean };
+        const ref: Ref[] = [];
+        const clock = new VirtualClock();
+        const handles: { cancel(): void }[] = [];
+        const ran: number[] = [];
+        let refNow = 0;
+        const budget = { left: 200 };
+        const add = (ms: number) => {
+          const i = handles.length;
+          handles.push(
+            clock.setTimer(ms, () => {
+              ran.push(i);
+              const a = actions[i % actions.length]!;
+              if (a.cancel !== undefined) handles[a.cancel % handles.length]!.cancel();
+              if (a.add !== undefined && budget.left-- > 0) add(a.add);
+            }),
+          );
+        };
+        for (const d of delays) {
+          ref.push({ at: d, seq: ref.length, cancelled: false, ran: false });
+          add(d);
+        }
+        for (const k of upfrontCancels) {
+          handles[k % handles.length]!.cancel();
+          ref[k % ref.length]!.cancelled = true;
+        }
+        await clock.runAll();
+        // Replay the same actions on the reference.
+        const expected: number[] = [];
+        const refBudget = { left: 200 };
+        for (;;) {
+          let next: Ref | undefined;
+          for (const r of ref) if (!r.cancelled && !r.ran && (!next || r.at < next.at || (r.at === next.at && r.seq < next.seq))) next = r;
+          if (!next) break;
+          next.ran = true;
+          refNow = next.at;
+          expected.push(next.seq);
+          const a = actions[next.seq % actions.length]!;
+          if (a.cancel !== undefined) {
+            const t = ref[a.cancel % ref.length]!;
+            if (!t.ran) t.cancelled = true;
+          }
+          if (a.add !== undefined && refBudget.left-- > 0) ref.push({ at: refNow + a.add, seq: ref.length, cancelled: false, ran: false });
+        }
+        expect(ran).toEqual(expected);
+        expect(clock.pendingTimers).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps pendingTimers exact and runs the survivors in order when most timers of an instant are cancelled', async () => {
+    const clock = new VirtualClock();
+    const ran: number[] = [];
+    const timers = Array.from({ length: 1000 }, (_, i) => clock.setTimer(5, () => ran.push(i)));
+    timers.forEach((t, i) => i % 10 !== 3 && t.cancel());
+    timers[3]!.cancel(); // twice: no effect the second time
+    timers[3]!.cancel();
+    expect(clock.pendingTimers).toBe(99);
+    clock.setTimer(5, () => ran.push(-1));
+    await clock.runAll();
+    expect(ran).toEqual([...Array.from({ length: 99 }, (_, k) => 10 * (k + 1) + 3), -1]);
+    expect(clock.pendingTimers).toBe(0);
+  });
 });

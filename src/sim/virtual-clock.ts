@@ -29,29 +29,59 @@ const NOOP = () => {};
 
 /**
  * A pending timer, and the Timer handed out for it (one object per timer rather than an entry plus
- * a handle and its closure: a simulation sets a few per message it carries). It knows its place in
- * the clock's heap, so a cancelled timer leaves the heap at once: most timers of a simulation
- * (retransmission, request lifetime, link liveness) are cancelled long before they are due, and
- * kept in the heap they would pile up and outlive their owners.
+ * a handle and its closure: a simulation sets a few per message it carries). It knows its slot in
+ * its instant's bucket, so a cancelled timer lets go of its callback at once and leaves the queue
+ * when its bucket empties: most timers of a simulation (retransmission, request lifetime, link
+ * liveness) are cancelled long before they are due.
  */
 class Entry implements Timer {
-  /** Position in the clock's heap; -1 once run or cancelled. */
-  index = -1;
+  /** The bucket holding it; undefined once run or cancelled. */
+  bucket: Bucket | undefined;
+  /** Its slot in `bucket.entries`. */
+  index: number;
+
+  constructor(
+    /** Replaced by NOOP when cancelled or run, so the callback (and all it captured) can be collected at once. */
+    public fn: () => void,
+    bucket: Bucket,
+  ) {
+    this.bucket = bucket;
+    this.index = bucket.entries.length;
+    bucket.entries.push(this);
+    bucket.live++;
+  }
+
+  cancel(): void {
+    const b = this.bucket;
+    if (b === undefined) return;
+    this.fn = NOOP;
+    this.bucket = undefined;
+    b.entries[this.index] = undefined;
+    b.clock.cancelled(b);
+  }
+}
+
+/**
+ * The timers due at one instant, in the order they were set (a simulation sets dozens for each
+ * instant: every frame's delivery is due one link latency after it is sent). Timers of one instant
+ * run in the order set, so a bucket is a plain list; only the buckets are kept in time order.
+ */
+class Bucket {
+  /** Pending timers in the order set; a cancelled or run one leaves an empty slot. */
+  readonly entries: (Entry | undefined)[] = [];
+  /** Entries not yet run or cancelled. */
+  live = 0;
+  /** Position in the clock's heap of buckets. */
+  heapIndex = -1;
 
   constructor(
     readonly at: number,
-    readonly seq: number,
-    /** Replaced by NOOP when cancelled or run, so the callback (and all it captured) can be collected at once. */
-    public fn: () => void,
-    private readonly clock: VirtualClock,
+    readonly clock: VirtualClock,
   ) {}
-
-  cancel(): void {
-    if (this.index < 0) return;
-    this.fn = NOOP;
-    this.clock.remove(this);
-  }
 }
+
+/** A bucket with more empty slots than this (and than live entries) is compacted. */
+const COMPACT_AFTER = 32;
 
 /** An operation registered with `VirtualClock.track`. */
 interface TrackedOperation {
@@ -77,9 +107,12 @@ export interface VirtualClockInit {
 
 export class VirtualClock implements Clock {
   private time: number;
-  private seq = 0;
-  /** Pending timers, a binary heap by (at, seq): each Entry holds its index. */
-  private readonly heap: Entry[] = [];
+  /** Buckets of pending timers by instant, and the same buckets as a binary heap by time (each holds its index). */
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly heap: Bucket[] = [];
+  /** The bucket `runDue` is running (it stays in the queue until done: timers set for now join it). */
+  private runningBucket: Bucket | undefined;
+  private pending = 0;
   /** Tracked operations in the order tracked, a queue from `trackedHead` (handed-over ones are `done`). */
   private tracked: TrackedOperation[] = [];
   private trackedHead = 0;
@@ -98,30 +131,31 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
-    const entry = new Entry(this.time + Math.max(0, Number.isFinite(ms) ? ms : 0), this.seq++, fn, this);
-    const h = this.heap;
-    entry.index = h.length;
-    h.push(entry);
-    this.siftUp(entry.index);
-    return entry;
+    const at = this.time + Math.max(0, Number.isFinite(ms) ? ms : 0);
+    let b = this.buckets.get(at);
+    if (b === undefined) {
+      b = new Bucket(at, this);
+      this.buckets.set(at, b);
+      b.heapIndex = this.heap.length;
+      this.heap.push(b);
+      this.siftUp(b.heapIndex);
+    }
+    this.pending++;
+    return new Entry(fn, b);
   }
 
-  /** @internal Take a cancelled timer (Entry.cancel) out of the heap. */
-  remove(e: Entry): void {
-    const h = this.heap;
-    const i = e.index;
-    e.index = -1;
-    const last = h.pop()!;
-    if (last === e) return;
-    h[i] = last;
-    last.index = i;
-    this.siftDown(i);
-    this.siftUp(last.index);
+  /** @internal An entry of `b` was cancelled (Entry.cancel): drop the bucket once empty, compact it once mostly empty. */
+  cancelled(b: Bucket): void {
+    this.pending--;
+    b.live--;
+    if (b === this.runningBucket) return;
+    if (b.live === 0) this.removeBucket(b);
+    else if (b.entries.length - b.live > COMPACT_AFTER && b.entries.length > 2 * b.live) compact(b);
   }
 
   /** Timers set and not yet run or cancelled. */
   get pendingTimers(): number {
-    return this.heap.length;
+    return this.pending;
   }
 
   /** Time of the next timer, or undefined when none is pending. */
@@ -241,7 +275,7 @@ export class VirtualClock implements Clock {
       for (;;) {
         const at = this.nextTimerAt();
         if (at === undefined) return;
-        if (budget <= 0) throw new Error(`VirtualClock.runAll: still ${this.heap.length} timers after ${maxTimers}`);
+        if (budget <= 0) throw new Error(`VirtualClock.runAll: still ${this.pending} timers after ${maxTimers}`);
         budget -= this.runDue(at);
         await this.settle();
       }
@@ -258,29 +292,45 @@ export class VirtualClock implements Clock {
   /** Run every timer due at time `at` (including ones they add for the same instant); returns how many ran. */
   private runDue(at: number): number {
     this.time = at;
-    const h = this.heap;
+    const b = this.heap[0];
+    if (b === undefined || b.at !== at) return 0;
+    this.runningBucket = b;
+    const entries = b.entries;
     let n = 0;
-    for (;;) {
-      const top = h[0];
-      if (!top || top.at !== at) return n;
-      this.removeTop();
-      n++;
-      this.timersRun++;
-      const fn = top.fn;
-      top.fn = NOOP;
-      fn();
+    try {
+      // Timers set for this instant while it runs join the bucket's end: they run in this pass.
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i];
+        if (e === undefined) continue;
+        entries[i] = undefined;
+        e.bucket = undefined;
+        b.live--;
+        this.pending--;
+        n++;
+        this.timersRun++;
+        const fn = e.fn;
+        e.fn = NOOP;
+        fn();
+      }
+    } finally {
+      this.runningBucket = undefined;
+      if (b.live === 0) this.removeBucket(b);
+      else compact(b);
     }
+    return n;
   }
 
-  private removeTop(): void {
+  private removeBucket(b: Bucket): void {
+    this.buckets.delete(b.at);
     const h = this.heap;
-    const top = h[0]!;
-    top.index = -1;
+    const i = b.heapIndex;
+    b.heapIndex = -1;
     const last = h.pop()!;
-    if (last === top) return;
-    h[0] = last;
-    last.index = 0;
-    this.siftDown(0);
+    if (last === b) return;
+    h[i] = last;
+    last.heapIndex = i;
+    this.siftDown(i);
+    this.siftUp(last.heapIndex);
   }
 
   private siftUp(i: number): void {
@@ -289,13 +339,13 @@ export class VirtualClock implements Clock {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const q = h[p]!;
-      if (!runsBefore(e, q)) break;
+      if (!(e.at < q.at)) break;
       h[i] = q;
-      q.index = i;
+      q.heapIndex = i;
       i = p;
     }
     h[i] = e;
-    e.index = i;
+    e.heapIndex = i;
   }
 
   private siftDown(i: number): void {
@@ -310,24 +360,32 @@ export class VirtualClock implements Clock {
       let c = h[l]!;
       if (r < n) {
         const d = h[r]!;
-        if (runsBefore(d, c)) {
+        if (d.at < c.at) {
           m = r;
           c = d;
         }
       }
-      if (!runsBefore(c, e)) break;
+      if (!(c.at < e.at)) break;
       h[i] = c;
-      c.index = i;
+      c.heapIndex = i;
       i = m;
     }
     h[i] = e;
-    e.index = i;
+    e.heapIndex = i;
   }
 }
 
-/** The heap's order: earlier time first, then the order the timers were set. */
-function runsBefore(a: Entry, b: Entry): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+/** Close up the empty slots of `b` (its live entries keep their order). */
+function compact(b: Bucket): void {
+  const entries = b.entries;
+  let j = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e === undefined) continue;
+    e.index = j;
+    entries[j++] = e;
+  }
+  entries.length = j;
 }
 
 /** A Hasher whose every operation is tracked by `clock` (so WebCrypto digests fit virtual time). */

@@ -13,7 +13,7 @@ import type { Clock, Logger } from '../runtime/components.js';
 import { silentLogger } from '../runtime/components.js';
 import type { Link } from '../links/link.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
-import { decodeForwardingHeaderOnly, encodeWithForwardingHeader, type ForwardingHeaderOnly } from '../wire/forwarded-message.js';
+import { decodeForwardingHeaderAndLength, decodeForwardingHeaderOnly, encodeRelayedMessage, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
 import { fragmentOffset, isUnfragmented, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { Reassembler, fragmentMessage, maxFragmentSizeForPmtu, type ReassemblerInit } from '../wire/fragmentation.js';
 import { ErrorCode } from '../wire/message-codes.js';
@@ -91,8 +91,13 @@ export interface Forwarding {
   neighbours(): { readonly nodeId: NodeId; readonly link: Link }[];
   /** Link table changes (added, state, removed); returns the unsubscribe function. */
   onLinkEvent(listener: LinkTableListener): () => void;
-  /** Route an encoded message this node originates (a request or an answer) per its destination list. */
-  send(message: Uint8Array): SendResult;
+  /**
+   * Route an encoded message this node originates (a request or an answer) per its destination
+   * list. A sender that has just encoded the message may pass its forwarding `header` (with the
+   * `length` it was encoded with) and `headerLength`, which spares decoding them again; they must
+   * be exactly what `message` holds.
+   */
+  send(message: Uint8Array, header?: ForwardingHeader, headerLength?: number): SendResult;
   stats(): ForwardingStats;
   /** Close every link and stop. */
   close(): void;
@@ -120,6 +125,8 @@ export interface ForwardingInit {
 }
 
 const NOTHING_EXCLUDED: ReadonlySet<string> = new Set();
+/** The one success result (results are read, never changed). */
+const SENT: SendResult = Object.freeze({ ok: true });
 
 export function createForwarding(deps: ForwardingDeps, init: ForwardingInit): Forwarding {
   return new ForwardingLayer(deps, init);
@@ -212,30 +219,31 @@ class ForwardingLayer implements Forwarding {
     this.table.clear();
   }
 
-  send(message: Uint8Array): SendResult {
+  send(message: Uint8Array, header?: ForwardingHeader, headerLength?: number): SendResult {
     if (this.closed) return { ok: false, reason: 'forwarding is closed' };
-    let parsed: ForwardingHeaderOnly;
-    try {
-      // Owned: message transport hands over bytes it never changes (views of them are safe).
-      parsed = decodeForwardingHeaderOnly(message, { maxMessageSize: Number.MAX_SAFE_INTEGER }, true);
-    } catch (e) {
-      if (e instanceof DecodeError) return { ok: false, errorCode: ErrorCode.Error_Invalid_Message, reason: `not a RELOAD message: ${e.message}` };
-      throw e;
+    if (header === undefined || headerLength === undefined) {
+      try {
+        // Owned: message transport hands over bytes it never changes (views of them are safe).
+        ({ header, headerLength } = decodeForwardingHeaderAndLength(message, { maxMessageSize: Number.MAX_SAFE_INTEGER }, true));
+      } catch (e) {
+        if (e instanceof DecodeError) return { ok: false, errorCode: ErrorCode.Error_Invalid_Message, reason: `not a RELOAD message: ${e.message}` };
+        throw e;
+      }
     }
-    if (parsed.header.length > this.parameters.maxMessageSize) {
-      return { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: `message of ${parsed.header.length} bytes exceeds max-message-size ${this.parameters.maxMessageSize}` };
+    if (header.length > this.parameters.maxMessageSize) {
+      return { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: `message of ${header.length} bytes exceeds max-message-size ${this.parameters.maxMessageSize}` };
     }
     this.counters.originated++;
-    return this.route(message, parsed, undefined);
+    return this.route(message, header, headerLength, undefined);
   }
 
   /** A message or fragment arrived on the link to neighbour `from`. */
   private receive(from: NodeId, link: Link, bytes: Uint8Array): void {
     if (this.closed) return;
-    let parsed: ForwardingHeaderOnly;
+    let parsed: { readonly header: ForwardingHeader; readonly headerLength: number };
     try {
       // Owned: a link hands over what it received (byte-pipe.ts).
-      parsed = decodeForwardingHeaderOnly(bytes, { maxMessageSize: Number.MAX_SAFE_INTEGER }, true);
+      parsed = decodeForwardingHeaderAndLength(bytes, { maxMessageSize: Number.MAX_SAFE_INTEGER }, true);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.counters.dropped++;
@@ -253,37 +261,41 @@ class ForwardingLayer implements Forwarding {
     // DEVIATION: §6.6 also says a peer sending an over-large message should have its session closed
     // after the Error_Message_Too_Large answer. We answer and keep the link: the neighbour is often
     // only relaying someone else's message, and closing would cut every other route through it.
-    this.route(bytes, parsed, from);
+    this.route(bytes, parsed.header, parsed.headerLength, from);
   }
 
-  private route(bytes: Uint8Array, parsed: ForwardingHeaderOnly, from: NodeId | undefined): SendResult {
-    const decision = decideRoute(parsed.header, from, this.ctx);
+  /** `header` is the forwarding header of `bytes`, `headerLength` its encoded size (the payload follows). */
+  private route(bytes: Uint8Array, header: ForwardingHeader, headerLength: number, from: NodeId | undefined): SendResult {
+    const decision = decideRoute(header, from, this.ctx);
     switch (decision.action) {
       case 'deliver':
-        this.deliverLocal(bytes, parsed, decision.header, from);
-        return { ok: true };
+        this.deliverLocal(bytes, header, headerLength, decision.header, from);
+        return SENT;
       case 'forward': {
         // When decideRoute left the header as it was (a message this node originates: it leaves
         // with the header it was encoded with, §6.3.2), its bytes go out as they are. Otherwise
         // (a relayed one's new TTL and via list, §6.1.2) the new header goes before the unparsed rest.
-        const out = decision.header === parsed.header ? bytes : encodeWithForwardingHeader(decision.header, parsed.payload);
+        // A relayed one's new bytes are spliced from the received ones (no header is built).
+        const out =
+          (decision.relayedFrom !== undefined ? encodeRelayedMessage(bytes, headerLength, header.ttl, decision.relayedFrom, decision.popped ?? 0) : undefined) ??
+          (decision.header === header ? bytes : encodeWithForwardingHeader(decision.header, bytes.subarray(headerLength)));
         const result = this.transmit(out, decision.target);
         if (result.ok) {
           if (from !== undefined) this.counters.forwarded++;
         } else {
           this.counters.dropped++;
-          this.log.debug('could not forward', { reason: result.reason, transactionId: parsed.header.transactionId.toString() });
+          this.log.debug('could not forward', { reason: result.reason, transactionId: header.transactionId.toString() });
         }
         return result;
       }
       case 'drop':
         this.counters.dropped++;
-        this.log.debug('dropped', { reason: decision.reason, transactionId: parsed.header.transactionId.toString() });
+        this.log.debug('dropped', { reason: decision.reason, transactionId: header.transactionId.toString() });
         return { ok: false, reason: decision.reason };
       case 'error':
         this.counters.errors++;
         if (from !== undefined) {
-          this.delegate?.routingFailed({ header: parsed.header, payload: parsed.payload, from, errorCode: decision.errorCode, reason: decision.reason });
+          this.delegate?.routingFailed({ header, payload: bytes.subarray(headerLength), from, errorCode: decision.errorCode, reason: decision.reason });
         }
         return { ok: false, errorCode: decision.errorCode, reason: decision.reason };
     }
@@ -299,7 +311,7 @@ class ForwardingLayer implements Forwarding {
       const link = this.table.get(hop);
       if (link && link.state === 'open') {
         const sent = this.sendOver(link, bytes);
-        if (sent === 'sent') return { ok: true };
+        if (sent === 'sent') return SENT;
         if (sent === 'too-large') {
           return { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: `cannot fragment to fit a ${link.maxMessageSize}-byte link` };
         }
@@ -315,7 +327,7 @@ class ForwardingLayer implements Forwarding {
   private pickNextHop(target: RoutingTarget, exclude: ReadonlySet<string>): NodeId | undefined {
     // §6.1.2 / §6.2.1: "If the first entry on the Destination List is directly connected, then the
     // message MUST be routed down that connection. Otherwise, the Topology Plug-in MUST be consulted".
-    if (target.kind === 'node' && this.table.has(target.nodeId) && !exclude.has(nodeIdKey(target.nodeId))) return target.nodeId;
+    if (target.kind === 'node' && this.table.has(target.nodeId) && (exclude.size === 0 || !exclude.has(nodeIdKey(target.nodeId)))) return target.nodeId;
     return this.router.nextHop(target, exclude);
   }
 
@@ -333,14 +345,14 @@ class ForwardingLayer implements Forwarding {
     return 'sent';
   }
 
-  private deliverLocal(bytes: Uint8Array, parsed: ForwardingHeaderOnly, header: ForwardingHeader, from: NodeId | undefined): void {
-    if (isUnfragmented(parsed.header.fragment)) {
-      this.handUp({ bytes, header, payload: parsed.payload, from });
+  private deliverLocal(bytes: Uint8Array, received: ForwardingHeader, headerLength: number, header: ForwardingHeader, from: NodeId | undefined): void {
+    if (isUnfragmented(received.fragment)) {
+      this.handUp({ bytes, header, payload: bytes.subarray(headerLength), from });
       return;
     }
     // §6.7: "only the final destination reassembles the fragments". Fragments of one message are
     // told apart from others by overlay, transaction_id and the originator (first via entry).
-    const origin = parsed.header.viaList[0];
+    const origin = received.viaList[0];
     const source = origin?.kind === 'node' ? nodeIdKey(origin.nodeId) : '';
     let result;
     try {
@@ -357,8 +369,8 @@ class ForwardingLayer implements Forwarding {
     } else if (result.status === 'rejected') {
       this.counters.dropped++;
       this.log.debug('reassembly rejected a fragment', { reason: result.reason, detail: result.detail });
-      if (result.reason === 'too-large' && from !== undefined && fragmentOffset(parsed.header.fragment) === 0) {
-        this.delegate?.routingFailed({ header: parsed.header, payload: parsed.payload, from, errorCode: ErrorCode.Error_Message_Too_Large, reason: result.detail });
+      if (result.reason === 'too-large' && from !== undefined && fragmentOffset(received.fragment) === 0) {
+        this.delegate?.routingFailed({ header: received, payload: bytes.subarray(headerLength), from, errorCode: ErrorCode.Error_Message_Too_Large, reason: result.detail });
       }
     }
   }

@@ -94,12 +94,13 @@ describe('decideRoute (RFC 6940 §6.1)', () => {
 
   it('relays toward another ID: TTL − 1, the previous hop appended to the via list (§6.1.2)', () => {
     const d = decideRoute(header({ viaList: [node(0x10)] }), id(FROM), ctx);
-    expect(d).toEqual({ action: 'forward', target: { kind: 'node', nodeId: id(0x90) }, header: header({ ttl: 49, viaList: [node(0x10), node(FROM)] }) });
+    expect(d).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x90) }, relayedFrom: id(FROM), popped: 0 });
+    expect(d.action === 'forward' && d.header).toEqual(header({ ttl: 49, viaList: [node(0x10), node(FROM)] }));
   });
 
   it('pops its own entry and routes on the next one (§6.1.1)', () => {
     const d = decideRoute(header({ destinationList: [node(SELF), node(0x90), node(0x91)] }), id(FROM), ctx);
-    expect(d).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x90) }, header: { destinationList: [node(0x90), node(0x91)] } });
+    expect(d).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x90) }, header: { destinationList: [node(0x90), node(0x91)] }, popped: 1 });
   });
 
   it('forwards to a directly connected Node-ID even inside our range (a client, §6.1.1)', () => {

@@ -33,8 +33,13 @@ export interface RouteContext {
 export type RouteDecision =
   /** The message is for this node; `header` has the entries for this node popped off its destination list. */
   | { readonly action: 'deliver'; readonly header: ForwardingHeader }
-  /** Send it on towards `target` with `header` (TTL decremented and via list appended when relaying). */
-  | { readonly action: 'forward'; readonly target: RoutingTarget; readonly header: ForwardingHeader }
+  /**
+   * Send it on towards `target` with `header` (TTL decremented and via list appended when relaying).
+   * A relayed message names the neighbour it came from (`relayedFrom`) and how many entries were
+   * popped off the front of its destination list (`popped`): its `header` is then made only when
+   * read, since forwarding makes the new bytes from the received ones (encodeRelayedMessage).
+   */
+  | { readonly action: 'forward'; readonly target: RoutingTarget; readonly header: ForwardingHeader; readonly relayedFrom?: NodeId; readonly popped?: number }
   /** Discard it silently. */
   | { readonly action: 'drop'; readonly reason: string }
   /** Discard it and answer (if it is a request) with this error (§6.3.3.1). */
@@ -121,36 +126,36 @@ export function decideRoute(header: ForwardingHeader, from: NodeId | undefined, 
   for (;;) {
     const first = list[0];
     if (first === undefined) return { action: 'drop', reason: 'empty destination list' };
-    const deliver = (): RouteDecision => ({ action: 'deliver', header: list === header.destinationList ? header : { ...header, destinationList: list } });
     switch (first.kind) {
       case 'node': {
         if (bytesEqual(first.nodeId, ctx.self)) {
           // §6.1.1: "If it is the only entry on the Destination List, the message is destined for this
           // node ... Otherwise, the node removes the entry from the Destination List and repeats the
           // routing process with the next entry".
-          if (list.length === 1) return deliver();
+          if (list.length === 1) return deliver(header, list);
           list = list.slice(1);
           continue;
         }
         // §6.1.1: "A message with a wildcard Node-ID as its first entry is never forwarded; it is consumed locally."
-        if (isWildcardNodeId(first.nodeId)) return deliver();
+        if (isWildcardNodeId(first.nodeId)) return deliver(header, list);
         // §6.1.2: "If the first entry on the Destination List is in the peer's Connection Table, the
         // peer MUST forward the message to that peer directly."
-        if (!ctx.isConnected(first.nodeId) && ctx.router.isResponsible({ kind: 'node', nodeId: first.nodeId })) {
+        // (A node destination is a RoutingTarget as it is: `first` serves as both.)
+        if (!ctx.isConnected(first.nodeId) && ctx.router.isResponsible(first)) {
           // §6.1.1: "If the entry is a Node-ID which is not equal to this node, then the node MUST drop
           // the message silently unless the Node-ID corresponds to a node which is directly connected".
           return { action: 'drop', reason: 'for a node in our range that is not connected to us' };
         }
-        return forward({ kind: 'node', nodeId: first.nodeId }, list, header, from, ctx);
+        return forward(first, list, header, from, ctx);
       }
       case 'resource': {
-        if (ctx.router.isResponsible({ kind: 'resource', resourceId: first.resourceId })) {
+        if (ctx.router.isResponsible(first)) {
           // §6.1.1: "If the entry is a Resource-ID, then it MUST be the only entry on the Destination
           // List. If there are other entries, the message MUST be silently dropped."
           if (list.length !== 1) return { action: 'drop', reason: 'a Resource-ID that is not the last destination' };
-          return deliver();
+          return deliver(header, list);
         }
-        return forward({ kind: 'resource', resourceId: first.resourceId }, list, header, from, ctx);
+        return forward(first, list, header, from, ctx);
       }
       case 'opaque':
       case 'compressed':
@@ -161,6 +166,20 @@ export function decideRoute(header: ForwardingHeader, from: NodeId | undefined, 
         return { action: 'drop', reason: `unknown destination type ${first.type}` };
     }
   }
+}
+
+/** Deliver locally, with the entries naming this node popped off the destination list (`list` is what remains). */
+function deliver(header: ForwardingHeader, list: readonly Destination[]): RouteDecision {
+  return { action: 'deliver', header: list === header.destinationList ? header : { ...header, destinationList: list } };
+}
+
+/** Whether `self` is a node entry of `viaList`. */
+function onViaList(viaList: readonly Destination[], self: NodeId): boolean {
+  for (let i = 0; i < viaList.length; i++) {
+    const d = viaList[i]!;
+    if (d.kind === 'node' && bytesEqual(d.nodeId, self)) return true;
+  }
+  return false;
 }
 
 function forward(target: RoutingTarget, list: readonly Destination[], header: ForwardingHeader, from: NodeId | undefined, ctx: RouteContext): RouteDecision {
@@ -186,26 +205,45 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   // direct link, as on the reversed via list of an answer retracing a looping request, is a route
   // the sender chose, not a loop.
   const direct = target.kind === 'node' && (ctx.isUsable ? ctx.isUsable(target.nodeId) : ctx.isConnected(target.nodeId));
-  if (!direct && header.viaList.some((d) => d.kind === 'node' && bytesEqual(d.nodeId, ctx.self))) {
+  if (!direct && onViaList(header.viaList, ctx.self)) {
     return { action: 'error', errorCode: ErrorCode.Error_Loop_Detected, reason: 'this node is already on the via list' };
   }
   // §6.3.2.3: "If the FORWARD_CRITICAL flag is set, any peer that would forward the message but does
   // not understand this option MUST reject the request with an Error_Unsupported_Forwarding_Option".
-  if (checkForwardingOptions(header.options, (t) => ctx.understandsForwardingOption(t), 'intermediate') !== undefined) {
+  if (header.options.length !== 0 && checkForwardingOptions(header.options, (t) => ctx.understandsForwardingOption(t), 'intermediate') !== undefined) {
     return { action: 'error', errorCode: ErrorCode.Error_Unsupported_Forwarding_Option, reason: 'a FORWARD_CRITICAL option this node does not understand' };
   }
-  return {
-    action: 'forward',
-    target,
-    header: {
-      ...header,
+  return new RelayedForward(target, header, list, from);
+}
+
+/** The decision to relay a message: the forward RouteDecision of a message from a neighbour. */
+class RelayedForward {
+  readonly action = 'forward' as const;
+
+  constructor(
+    readonly target: RoutingTarget,
+    /** The header as received. */
+    private readonly received: ForwardingHeader,
+    /** What remains of its destination list. */
+    private readonly list: readonly Destination[],
+    readonly relayedFrom: NodeId,
+  ) {}
+
+  get popped(): number {
+    return this.received.destinationList.length - this.list.length;
+  }
+
+  /** The header it leaves with (a new object each time it is read). */
+  get header(): ForwardingHeader {
+    return {
+      ...this.received,
       // §6.3.2 ttl: "MUST be decremented by one at every hop along the route ... just before transmission."
-      ttl: header.ttl - 1,
+      ttl: this.received.ttl - 1,
       // §6.1.2: "appending to the Via List the Node-ID of the node from which the request was received".
       // OUR CHOICE: done for every relayed message, requests and responses alike (it needs no look
       // past the forwarding header, and §6.1.2 neither requires nor forbids it for responses).
-      viaList: [...header.viaList, node(from)],
-      destinationList: list,
-    },
-  };
+      viaList: [...this.received.viaList, node(this.relayedFrom)],
+      destinationList: this.list,
+    };
+  }
 }

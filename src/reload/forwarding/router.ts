@@ -43,32 +43,66 @@ const codes: number[] = [];
 /**
  * A Node-ID as a map key (lowercase hex, as `toHex`; it is on every hop's path, so kept fast).
  * Built in one piece: a string grown by `+=` is a rope of one cell per byte, and these keys are
- * held by every table (link table, routing table, answer cache) of every peer.
+ * held by every table (link table, routing table, answer cache) of every peer. Keys of Node-IDs
+ * seen recently come from a cache (KeyCache), so the same Node-ID asked for again costs no new
+ * string, and the tables of all the peers of a simulator share one string per Node-ID.
  */
 export function nodeIdKey(id: NodeId): string {
   const n = id.length;
-  // The same Node-ID is often asked for several times in a row (routing one message looks its
-  // next hop up in a few tables): remember the last key and the bytes it was made from.
-  if (n === NODE_ID_LENGTH && sameAsLast(id)) return lastKey;
-  const key = buildKey(id, n);
-  if (n === NODE_ID_LENGTH) {
-    lastBytes.set(id);
-    lastKey = key;
+  if (n !== NODE_ID_LENGTH) return buildKey(id, n);
+  return keyCache.key(id);
+}
+
+/**
+ * A direct-mapped cache of Node-ID keys: the slot of a Node-ID is picked by its first two bytes
+ * (Node-IDs are hashes or random, RFC 6940 §10.2), a hit is checked against all its bytes, and a
+ * miss replaces what the slot held. It starts small (a browser peer meets few Node-IDs) and
+ * doubles, up to MAX_SLOTS, while misses keep evicting other keys (a simulator's thousands).
+ */
+class KeyCache {
+  private slots = 256;
+  private bytes = new Uint8Array(this.slots * NODE_ID_LENGTH);
+  private keys: (string | undefined)[] = new Array<string | undefined>(this.slots).fill(undefined);
+  private evictions = 0;
+
+  key(id: NodeId): string {
+    const slot = ((id[0]! << 8) | id[1]!) & (this.slots - 1);
+    const known = this.keys[slot];
+    const at = slot * NODE_ID_LENGTH;
+    if (known !== undefined) {
+      let same = true;
+      for (let i = 0; i < NODE_ID_LENGTH; i++) {
+        if (this.bytes[at + i] !== id[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return known;
+      if (++this.evictions > 4 * this.slots && this.slots < MAX_SLOTS) {
+        this.grow();
+        return this.key(id);
+      }
+    }
+    const key = buildKey(id, NODE_ID_LENGTH);
+    this.keys[slot] = key;
+    this.bytes.set(id, at);
+    return key;
   }
-  return key;
+
+  /** Twice the slots; the keys held are let go (they come back as they are asked for). */
+  private grow(): void {
+    this.slots *= 2;
+    this.bytes = new Uint8Array(this.slots * NODE_ID_LENGTH);
+    this.keys = new Array<string | undefined>(this.slots).fill(undefined);
+    this.evictions = 0;
+  }
 }
 
-const lastBytes = new Uint8Array(NODE_ID_LENGTH);
-/** The key of `lastBytes`; '' (no key is empty at this length) until the first call. */
-let lastKey = '';
+/** 65,536 slots: 1 MiB of Node-IDs, enough for a simulated overlay of tens of thousands of peers. */
+const MAX_SLOTS = 1 << 16;
+const keyCache = new KeyCache();
 
-function sameAsLast(id: NodeId): boolean {
-  if (lastKey === '') return false;
-  for (let i = 0; i < NODE_ID_LENGTH; i++) if (id[i] !== lastBytes[i]) return false;
-  return true;
-}
-
-function buildKey(id: NodeId, n: number): string {
+function buildKey(id: Uint8Array, n: number): string {
   if (n > 1024) {
     let s = '';
     for (let i = 0; i < n; i++) s += String.fromCharCode(HEX_CODES[2 * id[i]!]!, HEX_CODES[2 * id[i]! + 1]!);

@@ -77,6 +77,34 @@ describe('FramedLink (§6.6.2)', () => {
     expect(got).toEqual([Uint8Array.of(1), Uint8Array.of(3)]);
   });
 
+  it('tells each listener once per message, in the order they subscribed, until each unsubscribes', () => {
+    const { pipe, link } = setup();
+    const got: string[] = [];
+    const frame = (sequence: number) => encodeFramedMessage({ kind: 'data', sequence, message: Uint8Array.of(sequence) });
+    const first = (m: Uint8Array) => got.push(`first:${m[0]}`);
+    const offFirst = link.onMessage(first);
+    link.onMessage(first); // the same listener again: still told once
+    let offSecond = () => {};
+    offSecond = link.onMessage((m) => {
+      got.push(`second:${m[0]}`);
+      if (m[0] === 1) offSecond(); // unsubscribing while being told
+    });
+    link.onMessage(() => {
+      throw new Error('a faulty listener does not stop the others');
+    });
+    const offLast = link.onMessage((m) => got.push(`last:${m[0]}`));
+    pipe.handlers.message(frame(0));
+    pipe.handlers.message(frame(1));
+    pipe.handlers.message(frame(2));
+    offFirst();
+    pipe.handlers.message(frame(3));
+    offLast();
+    offLast();
+    pipe.handlers.message(frame(4));
+    expect(got).toEqual(['first:0', 'second:0', 'last:0', 'first:1', 'second:1', 'last:1', 'first:2', 'last:2', 'last:3']);
+    expect(link.stats().dataFramesReceived).toBe(5);
+  });
+
   it('acks but does not deliver an empty data frame (our liveness probe)', () => {
     const { pipe, link } = setup();
     const got: Uint8Array[] = [];

@@ -43,7 +43,7 @@ import type { Clock, Logger, Timer } from '../runtime/components.js';
 import { silentLogger } from '../runtime/components.js';
 import { StateMachine } from '../runtime/state-machine.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
-import { MAX_FRAMED_MESSAGE_SIZE, decodeOwnedFramedMessage, encodeAckFrame, encodeDataFrame } from '../wire/framing.js';
+import { DATA_FRAME_HEADER_SIZE, FramedMessageType, MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeAckFrame, encodeDataFrame, frameSequence, plainFrameType } from '../wire/framing.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
 import type { Link, LinkCloseReason, LinkMessageListener, LinkState, LinkStateListener } from './link.js';
 import { linkTransitions } from './link-state.js';
@@ -51,7 +51,7 @@ import { ReceivedWindow, sequenceDistance } from './received-window.js';
 import { RttEstimator, type RttEstimatorInit } from './rtt-estimator.js';
 
 /** Bytes a `data` frame adds to its message: type (1), sequence (4), message length (3). */
-export const DATA_FRAME_OVERHEAD = 8;
+export const DATA_FRAME_OVERHEAD = DATA_FRAME_HEADER_SIZE;
 /** §6.6.3.1: the third unanswered "retransmission" (here: probe) makes the link suspect. */
 export const DEFAULT_SUSPECT_AFTER_PROBES = 3;
 /** §6.6.5: "It is RECOMMENDED that such a connection be retained for 30 seconds". */
@@ -95,7 +95,8 @@ export interface FramedLinkStats {
 }
 
 let linkCounter = 0;
-const NO_LISTENERS: readonly LinkMessageListener[] = [];
+/** A probe's message: empty (the frame is made from it, so one array serves every probe). */
+const PROBE_MESSAGE = new Uint8Array(0);
 
 /**
  * The pipe's receive handlers of one link: a small object with two methods instead of two
@@ -121,13 +122,12 @@ export class FramedLink implements Link {
   private readonly log: Logger;
   /** The link's state and its state listeners (LinkStateListener is a StateChangeListener). */
   private readonly machine: StateMachine<LinkState, LinkCloseReason>;
+  /** The machine's state, kept here too: every frame asks for it, and the machine is one more object to load. */
+  private current: LinkState = 'open';
   private readonly rttEstimator: RttEstimator;
   private readonly received = new ReceivedWindow();
-  /**
-   * Copy-on-write listener list (a link has one or two; an array is a fraction of a Set's size,
-   * and a simulator holds hundreds of thousands of links).
-   */
-  private messageListeners: readonly LinkMessageListener[] = NO_LISTENERS;
+  /** None, the one (the usual case), or a copy-on-write list: a simulator holds hundreds of thousands of links. */
+  private messageListeners: LinkMessageListener | readonly LinkMessageListener[] | undefined;
   private readonly suspectAfterProbes: number;
   private readonly failureTimeoutMs: number;
   /** Idle time (nothing sent or heard) before a keepalive probe: the configured interval, × OPENER_KEEPALIVE_SHARE at the opener. */
@@ -135,21 +135,22 @@ export class FramedLink implements Link {
   private closeReason: LinkCloseReason | undefined;
 
   private nextSequence = 0;
-  private lastSentSequence: number | undefined;
   /** Send times of recent frames not yet acked, oldest first: [sequence, time, sequence, time, …]. */
   private sentAt: number[] | undefined;
   private highestAcked: number | undefined;
   /** Send time of the oldest frame not yet covered by an ack; undefined when all are covered. */
   private firstUnackedAt: number | undefined;
-  private lastAckAt = Number.NEGATIVE_INFINITY;
+  /** When the last ack arrived; the creation until then (same silence from `firstUnackedAt`; a time, not −∞, stays a small integer, not a boxed double). */
+  private lastAckAt: number;
   private lastSendAt: number;
-  /** When the last `data` frame (a message or a probe) arrived: the other end was alive then. */
-  private lastHeardAt = Number.NEGATIVE_INFINITY;
+  /** When the last `data` frame (a message or a probe) arrived: the other end was alive then (the link's creation until then). */
+  private lastHeardAt: number;
   private probesSinceAck = 0;
   private checkTimer: Timer | undefined;
-  /** The liveness timer's callback, made once (the timer is re-armed on many sends). */
-  private readonly onCheck = () => this.check();
-  private checkDue = Number.POSITIVE_INFINITY;
+  /** The liveness timer's callback, made once (the timer is re-armed on many sends); bound, so no closure context per link. */
+  private readonly onCheck: () => void = this.check.bind(this);
+  /** When `checkTimer` fires (meaningless while there is none). */
+  private checkDue = 0;
   private dataFramesSent = 0;
   private acksSent = 0;
   private probesSent = 0;
@@ -173,14 +174,14 @@ export class FramedLink implements Link {
     this.suspectAfterProbes = init.suspectAfterProbes ?? DEFAULT_SUSPECT_AFTER_PROBES;
     this.failureTimeoutMs = init.failureTimeoutMs ?? DEFAULT_FAILURE_TIMEOUT_MS;
     this.keepaliveIntervalMs = init.keepaliveIntervalMs === undefined || !init.opener ? init.keepaliveIntervalMs : init.keepaliveIntervalMs * OPENER_KEEPALIVE_SHARE;
-    this.lastSendAt = this.clock.now();
+    this.lastSendAt = this.lastAckAt = this.lastHeardAt = this.clock.now();
     this.machine = new StateMachine<LinkState, LinkCloseReason>(MACHINE_NAME, linkTransitions, 'open');
     pipe.setHandlers(new PipeHandlers(this));
     if (this.keepaliveIntervalMs !== undefined) this.armCheck(this.clock.now() + this.keepaliveIntervalMs);
   }
 
   get state(): LinkState {
-    return this.machine.state;
+    return this.current;
   }
 
   get rtt(): number | undefined {
@@ -207,10 +208,21 @@ export class FramedLink implements Link {
   }
 
   onMessage(listener: LinkMessageListener): () => void {
-    if (!this.messageListeners.includes(listener)) this.messageListeners = [...this.messageListeners, listener];
-    return () => {
-      this.messageListeners = this.messageListeners.filter((l) => l !== listener);
-    };
+    const ls = this.messageListeners;
+    if (ls === undefined) this.messageListeners = listener;
+    else if (typeof ls === 'function') {
+      if (ls !== listener) this.messageListeners = [ls, listener];
+    } else if (!ls.includes(listener)) this.messageListeners = ls.concat([listener]);
+    return () => this.removeMessageListener(listener);
+  }
+
+  private removeMessageListener(listener: LinkMessageListener): void {
+    const ls = this.messageListeners;
+    if (ls === listener) this.messageListeners = undefined;
+    else if (ls !== undefined && typeof ls !== 'function') {
+      const rest = ls.filter((l) => l !== listener);
+      this.messageListeners = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
+    }
   }
 
   onStateChange(listener: LinkStateListener): () => void {
@@ -229,7 +241,9 @@ export class FramedLink implements Link {
 
   /** Move the state machine (style.md §6), logging the change; it tells the listeners. */
   private transition(to: LinkState): void {
-    this.log.debug('link state', { link: this.id, from: this.machine.state, to, reason: this.closeReason });
+    this.log.debug('link state', { link: this.id, from: this.current, to, reason: this.closeReason });
+    // Set before the machine tells its listeners, who may read `state`; an illegal move changes nothing (the machine throws).
+    if (this.machine.can(to)) this.current = to;
     this.machine.transition(to, to === 'closed' ? this.closeReason : undefined);
   }
 
@@ -238,11 +252,14 @@ export class FramedLink implements Link {
     const sequence = this.nextSequence;
     this.nextSequence = (this.nextSequence + 1) >>> 0;
     const frame = encodeDataFrame(sequence, message);
-    const sent = (this.sentAt ??= []);
-    sent.push(sequence, now);
-    if (sent.length > 2 * SENT_HISTORY) removePair(sent, 0);
+    const sent = this.sentAt;
+    // A literal of the first pair: sized exactly (an empty array's first push reserves 17 slots).
+    if (sent === undefined) this.sentAt = [sequence, now];
+    else {
+      sent.push(sequence, now);
+      if (sent.length > 2 * SENT_HISTORY) removePair(sent, 0);
+    }
     if (this.firstUnackedAt === undefined) this.firstUnackedAt = now;
-    this.lastSentSequence = sequence;
     this.lastSendAt = now;
     this.dataFramesSent++;
     if (message.length === 0) this.probesSent++;
@@ -254,41 +271,58 @@ export class FramedLink implements Link {
   private onFrame(bytes: Uint8Array): void {
     if (this.state === 'closed') return;
     this.bytesReceived += bytes.length;
-    let frame;
-    try {
-      // The pipe hands the received bytes over (byte-pipe.ts): the message is a view of them.
-      frame = decodeOwnedFramedMessage(bytes);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      this.log.warn('bad frame; closing link', { link: this.id, error: e.message });
-      this.shut('protocol-error', true);
-      return;
-    }
-    if (frame.kind === 'ack') {
+    // Read in place (the pipe hands the received bytes over, byte-pipe.ts): no decoded object per frame.
+    const type = plainFrameType(bytes);
+    if (type === FramedMessageType.ack) {
       this.acksReceived++;
-      this.onAck(frame.ackSequence);
-      return;
-    }
+      this.onAck(frameSequence(bytes));
+    } else if (type === FramedMessageType.data) this.onData(frameSequence(bytes), bytes);
+    else this.badFrame(bytes);
+  }
+
+  /** A `data` frame: ack it (§6.6.2 "SHOULD immediately send an ACK"), then hand its message up. */
+  private onData(sequence: number, frame: Uint8Array): void {
     this.dataFramesReceived++;
     if (this.keepaliveIntervalMs !== undefined) this.lastHeardAt = this.clock.now();
-    const received = this.received.receive(frame.sequence);
-    const ack = encodeAckFrame(frame.sequence, received);
+    const received = this.received.receive(sequence);
+    const ack = encodeAckFrame(sequence, received);
     this.acksSent++;
     this.bytesSent += ack.length;
     this.pipe.send(ack);
-    if (frame.message.length === 0) return; // a liveness probe
-    for (const l of this.messageListeners) {
-      try {
-        l(frame.message);
-      } catch (e) {
-        this.log.error('link message listener threw', { link: this.id, error: String(e) });
-      }
+    if (frame.length === DATA_FRAME_OVERHEAD) return; // a liveness probe
+    const ls = this.messageListeners;
+    if (ls === undefined) return;
+    // The message is a view of the frame, which the pipe handed over.
+    const message = frame.subarray(DATA_FRAME_OVERHEAD);
+    if (typeof ls === 'function') this.tell(ls, message);
+    else for (const l of ls) this.tell(l, message);
+  }
+
+  private tell(listener: LinkMessageListener, message: Uint8Array): void {
+    try {
+      listener(message);
+    } catch (e) {
+      this.log.error('link message listener threw', { link: this.id, error: String(e) });
     }
+  }
+
+  /** Bytes that are not a FramedMessage: close the link, logging the decoder's error. */
+  private badFrame(bytes: Uint8Array): void {
+    let error = 'not a FramedMessage';
+    try {
+      decodeFramedMessage(bytes);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      error = e.message;
+    }
+    this.log.warn('bad frame; closing link', { link: this.id, error });
+    this.shut('protocol-error', true);
   }
 
   private onAck(ackSequence: number): void {
     // An ack for a frame we never sent tells us nothing.
-    if (this.lastSentSequence === undefined || sequenceDistance(ackSequence, this.lastSentSequence) > 0) return;
+    const lastSentSequence = (this.nextSequence - 1) >>> 0;
+    if (this.dataFramesSent === 0 || sequenceDistance(ackSequence, lastSentSequence) > 0) return;
     const now = this.clock.now();
     const sentAt = this.takeSendTime(ackSequence);
     if (sentAt !== undefined) this.rttEstimator.sample(now - sentAt);
@@ -296,7 +330,7 @@ export class FramedLink implements Link {
     this.probesSinceAck = 0;
     if (this.highestAcked === undefined || sequenceDistance(ackSequence, this.highestAcked) > 0) this.highestAcked = ackSequence;
     // Every frame up to the highest ack was received or is lost for good: only later ones are outstanding.
-    if (sequenceDistance(this.lastSentSequence, this.highestAcked) <= 0) this.firstUnackedAt = undefined;
+    if (sequenceDistance(lastSentSequence, this.highestAcked) <= 0) this.firstUnackedAt = undefined;
     else this.firstUnackedAt = this.sendTime((this.highestAcked + 1) >>> 0) ?? now;
     if (this.state === 'suspect') this.transition('open');
   }
@@ -334,7 +368,7 @@ export class FramedLink implements Link {
   /** The liveness timer: probes, suspect, dead, keepalive (see the file comment). */
   private check(): void {
     this.checkTimer = undefined;
-    this.checkDue = Number.POSITIVE_INFINITY;
+    this.checkDue = 0;
     if (this.state === 'closed') return;
     const now = this.clock.now();
     if (this.firstUnackedAt !== undefined) {
@@ -345,21 +379,24 @@ export class FramedLink implements Link {
         this.shut('dead', true);
         return;
       }
-      // Probe n (1-based) is due after RTO·(2^n − 1) of silence: the wait doubles each time.
-      const dueAt = (n: number) => silentSince + this.rto * (2 ** n - 1);
-      if (now >= dueAt(this.probesSinceAck + 1)) {
+      if (now >= this.probeDueAt(silentSince, this.probesSinceAck + 1)) {
         this.probesSinceAck++;
-        this.sendData(new Uint8Array(0));
+        this.sendData(PROBE_MESSAGE);
         if (this.probesSinceAck >= this.suspectAfterProbes && this.state === 'open') this.transition('suspect');
       }
-      this.armCheck(Math.min(dueAt(this.probesSinceAck + 1), silentSince + this.failureTimeoutMs));
+      this.armCheck(Math.min(this.probeDueAt(silentSince, this.probesSinceAck + 1), silentSince + this.failureTimeoutMs));
       return;
     }
     if (this.keepaliveIntervalMs !== undefined) {
       const idleSince = Math.max(this.lastSendAt, this.lastHeardAt);
-      if (now - idleSince >= this.keepaliveIntervalMs) this.sendData(new Uint8Array(0));
+      if (now - idleSince >= this.keepaliveIntervalMs) this.sendData(PROBE_MESSAGE);
       else this.armCheck(idleSince + this.keepaliveIntervalMs);
     }
+  }
+
+  /** Probe n (1-based) is due after RTO·(2^n − 1) of silence: the wait doubles each time. */
+  private probeDueAt(silentSince: number, n: number): number {
+    return silentSince + this.rto * (2 ** n - 1);
   }
 
   private shut(reason: LinkCloseReason, closePipe: boolean): void {

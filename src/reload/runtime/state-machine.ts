@@ -79,7 +79,8 @@ export class StateMachine<S extends string, R extends string = string> {
 
   /** Listen to changes, in the order of subscribing; returns the unsubscribe function. */
   subscribe(listener: StateChangeListener<S, R>): () => void {
-    this.listeners = [...this.listeners, listener];
+    // concat makes an array of exactly the new length (a spread leaves room to grow in each).
+    this.listeners = this.listeners.concat(listener);
     return () => {
       this.listeners = this.listeners.filter((l) => l !== listener);
     };

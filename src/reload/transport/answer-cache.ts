@@ -14,6 +14,24 @@ import type { Clock, Timer } from '../runtime/components.js';
 /** RFC 6940 §6.2.1 / §6.7: "the maximum request lifetime (15 seconds)". */
 export const MAX_REQUEST_LIFETIME_MS = 15_000;
 
+/** Scratch space of answerCacheKey. */
+const KEY_BYTES = new Uint8Array(8);
+const KEY_VIEW = new DataView(KEY_BYTES.buffer);
+const keyCodes: number[] = [];
+
+/**
+ * The cache key of a request: its transaction_id (8 bytes) then the requester's Node-ID, one
+ * character per byte. Made without hex or decimal conversion (one key per request received).
+ */
+export function answerCacheKey(transactionId: bigint, requester: Uint8Array): string {
+  KEY_VIEW.setBigUint64(0, transactionId);
+  const n = 8 + requester.length;
+  keyCodes.length = n;
+  for (let i = 0; i < 8; i++) keyCodes[i] = KEY_BYTES[i]!;
+  for (let i = 0; i < requester.length; i++) keyCodes[8 + i] = requester[i]!;
+  return String.fromCharCode.apply(null, keyCodes);
+}
+
 type Entry = { readonly state: 'in-progress'; readonly at: number } | { readonly state: 'answered'; readonly at: number; readonly payload: Uint8Array };
 
 export class AnswerCache {

@@ -12,11 +12,19 @@ import type { NodeId } from '../wire/ids.js';
 
 const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
 
+/** The via list every message starts with (§6.3.2: "The via_list starts out empty"): one frozen array for all. */
+export const NO_DESTINATIONS: readonly Destination[] = Object.freeze([]);
+
 /** The destination list of the answer to a request with `viaList` that arrived from `from` (undefined: from this node itself). */
 export function answerDestinationList(viaList: readonly Destination[], from: NodeId | undefined, self: NodeId): Destination[] {
-  const back = [...viaList].reverse();
-  if (from) return [node(from), ...back];
-  return back.length > 0 ? back : [node(self)];
+  // One array, filled in place (this runs for every answer).
+  const n = viaList.length;
+  if (!from && n === 0) return [node(self)];
+  const lead = from ? 1 : 0;
+  const out = new Array<Destination>(lead + n);
+  if (from) out[0] = node(from);
+  for (let i = 0; i < n; i++) out[lead + i] = viaList[n - 1 - i]!;
+  return out;
 }
 
 /** The header of the answer to `request` (received from `from`), sent by `self` under `p`. */
@@ -32,7 +40,7 @@ export function answerHeader(request: ForwardingHeader, from: NodeId | undefined
     transactionId: request.transactionId,
     // §6.3.2: max_response_length "SHOULD be set to zero for responses".
     maxResponseLength: 0,
-    viaList: [],
+    viaList: NO_DESTINATIONS,
     destinationList: answerDestinationList(request.viaList, from, self),
     // §6.3.2.3 RESPONSE_COPY: copied with the three flags cleared.
     options: responseCopyOptions(request.options),

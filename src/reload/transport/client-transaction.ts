@@ -19,6 +19,7 @@ import { AbortError } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { StateMachine, type TransitionTable } from '../runtime/state-machine.js';
 import type { Destination } from '../wire/destination.js';
+import type { ForwardingHeader } from '../wire/forwarding-header.js';
 import type { SendResult } from '../forwarding/index.js';
 
 export type ClientTransactionState = 'waiting' | 'answered' | 'failed' | 'timed-out' | 'aborted';
@@ -34,23 +35,32 @@ export const clientTransactionTransitions: TransitionTable<ClientTransactionStat
 /** RFC 6940 §6.2.1: "up to 4 times, for a total of 5 messages". */
 export const MAX_TRANSMISSIONS = 5;
 
-export interface ClientTransactionInit<T> {
+export interface ClientTransactionInit {
   readonly transactionId: bigint;
   readonly requestCode: number;
   readonly destinationList: readonly Destination[];
   /** The signed, encoded request. */
   readonly message: Uint8Array;
+  /** Its forwarding header as encoded, and that header's size (Forwarding.send need not decode them). */
+  readonly header?: ForwardingHeader;
+  readonly headerLength?: number;
   /** overlay-reliability-timer (ms). */
   readonly timerMs: number;
   readonly maxTransmissions?: number;
   /** Skip the §6.3.4 check 2 on who answers (RequestOptions.anyResponder). */
   readonly anyResponder?: boolean;
-  /** Hand the bytes to forwarding. */
-  readonly send: (message: Uint8Array) => SendResult;
-  /** Called once when the transaction ends, whatever the outcome. */
-  readonly onEnd: () => void;
-  readonly resolve: (value: T) => void;
-  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Who runs the transaction (message transport): it hands each transmission to forwarding and is
+ * told when the transaction ends. One object for every transaction, so starting one makes no
+ * closures (a simulator starts millions).
+ */
+export interface ClientTransactionOwner<T> {
+  /** Hand `tx.init.message` to forwarding (transmission number `tx.transmissions`). */
+  transmitRequest(tx: ClientTransaction<T>): SendResult;
+  /** Called once when `tx` ends, whatever the outcome. */
+  transactionEnded(tx: ClientTransaction<T>): void;
 }
 
 export class ClientTransaction<T> {
@@ -58,10 +68,15 @@ export class ClientTransaction<T> {
   private sent = 0;
   /** The timer of the last transmission (cancelled when the transaction ends). */
   private timer: Timer | undefined;
+  /** The request's abort signal, listened to while `waiting` (the transaction is the listener: `handleEvent`). */
+  private signal: AbortSignal | undefined;
 
   constructor(
     private readonly clock: Clock,
-    readonly init: ClientTransactionInit<T>,
+    readonly init: ClientTransactionInit,
+    private readonly owner: ClientTransactionOwner<T>,
+    private readonly resolve: (value: T) => void,
+    private readonly reject: (error: unknown) => void,
   ) {
     this.machine = new StateMachine('transaction', clientTransactionTransitions, 'waiting');
   }
@@ -77,48 +92,60 @@ export class ClientTransaction<T> {
 
   /** The final destination (last entry of the destination list), for the §6.3.4 answer checks. */
   get target(): Destination | undefined {
-    return this.init.destinationList.at(-1);
+    const list = this.init.destinationList;
+    return list[list.length - 1];
   }
 
-  start(): void {
+  /** Send the first transmission; with `signal`, an abort ends the transaction (`aborted`). */
+  start(signal?: AbortSignal): void {
+    if (signal) {
+      this.signal = signal;
+      signal.addEventListener('abort', this, { once: true });
+    }
     this.transmit();
+  }
+
+  /** The abort signal's listener (EventListenerObject). */
+  handleEvent(): void {
+    this.abort();
   }
 
   answer(value: T): void {
     if (!this.end('answered')) return;
-    this.init.resolve(value);
+    this.resolve(value);
   }
 
   fail(error: unknown): void {
     if (!this.end('failed')) return;
-    this.init.reject(error);
+    this.reject(error);
   }
 
   abort(reason = 'the request was aborted'): void {
     if (!this.end('aborted')) return;
-    this.init.reject(new AbortError(reason));
+    this.reject(new AbortError(reason));
   }
 
   private transmit(): void {
     if (this.state !== 'waiting') return;
     this.sent++;
-    const result = this.init.send(this.init.message);
+    const result = this.owner.transmitRequest(this);
     if (!result.ok && result.errorCode !== undefined) {
       this.fail(new ReloadError(result.errorCode, new TextEncoder().encode(result.reason)));
       return;
     }
     // A transient failure (no route now) is retried like a lost message.
-    this.timer = this.clock.setTimer(this.init.timerMs, () => this.onTimer());
+    if (this.state === 'waiting') this.timer = this.clock.setTimer(this.init.timerMs, () => this.onTimer());
   }
 
   private onTimer(): void {
+    this.timer = undefined;
     if (this.state !== 'waiting') return;
     if (this.sent < (this.init.maxTransmissions ?? MAX_TRANSMISSIONS)) {
       this.transmit();
       return;
     }
     if (!this.end('timed-out')) return;
-    this.init.reject(ReloadError.of('Error_Request_Timeout', `no answer after ${this.sent} transmissions`));
+    this.reject(ReloadError.of('Error_Request_Timeout', `no answer after ${this.sent} transmissions`));
   }
 
   private end(to: ClientTransactionState): boolean {
@@ -127,7 +154,9 @@ export class ClientTransaction<T> {
     this.timer?.cancel();
     this.timer = undefined;
     this.machine.transition(to);
-    this.init.onEnd();
+    this.signal?.removeEventListener('abort', this);
+    this.signal = undefined;
+    this.owner.transactionEnded(this);
     return true;
   }
 }

@@ -4,6 +4,7 @@
  */
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { Reader } from '../wire/codec/reader.js';
+import { readMessagePartsFast } from '../wire/fast-message-parts.js';
 import { readMessageContents, type MessageContents } from '../wire/message-contents.js';
 import { readSecurityBlock, type SecurityBlock } from '../wire/security-block.js';
 
@@ -19,6 +20,9 @@ export interface MessageParts {
  * `owned`: the caller owns `payload` and never changes it, so the parts may be views of it.
  */
 export function parseMessageParts(payload: Uint8Array, owned = false): MessageParts | undefined {
+  // The common shape straight from the bytes; anything else through the full readers.
+  const fast = readMessagePartsFast(payload, owned);
+  if (fast) return { contents: fast.contents, contentsBytes: payload.subarray(0, fast.contentsLength), securityBlock: fast.securityBlock };
   try {
     // Untraced: a malformed message is only dropped, nobody reads the error's path.
     const r = new Reader(payload, 0, { trace: false, owned });

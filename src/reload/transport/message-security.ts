@@ -51,18 +51,24 @@ export class MessageVerification {
   ) {}
 
   /** The verified signer; rejects (Error_Forbidden) when the message must be dropped. */
-  async verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock): Promise<VerifiedSigner> {
+  verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock): Promise<VerifiedSigner> {
     const { signature, certificates } = securityBlock;
     const claimedNodeId = originatorOf(header, from, this.localNodeId);
-    const input = messageSignatureInput(header.overlay, header.transactionId, contentsBytes, signature.identity);
-    const options = claimedNodeId ? { claimedNodeId } : {};
+    let input: Uint8Array;
     try {
-      return await this.verifier.verify(input, signature, certificates, options);
+      input = messageSignatureInput(header.overlay, header.transactionId, contentsBytes, signature.identity);
     } catch (e) {
+      return Promise.reject(e);
+    }
+    const options = claimedNodeId ? { claimedNodeId } : {};
+    const verified = this.verifier.verify(input, signature, certificates, options);
+    // Without a certificate source there is nothing to retry with: the verifier's answer as it is.
+    if (!this.certificateSource) return verified;
+    return verified.catch(async (e: unknown) => {
       // §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: ask it once.
       if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !(await this.lookUp(claimedNodeId))) throw e;
       return this.verifier.verify(input, signature, certificates, options);
-    }
+    });
   }
 
   /** One lookup per Node-ID at a time. */

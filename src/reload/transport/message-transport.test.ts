@@ -3,6 +3,7 @@
  * treats each message handed up to it. (The multi-peer behaviour is in src/sim/overlay-core.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import { AbortError } from '../runtime/components.js';
@@ -314,6 +315,38 @@ describe('requests for this node (§6.2.2, §6.3.3.1)', () => {
       options: [{ type: 9, flags: 0, option: Uint8Array.of(1) }],
     });
     expect(seen).toEqual([{ from: id(0xb2), sender: id(0xb0) }]);
+  });
+
+  it('drops a request whose handler has not answered within the request lifetime (§6.2.1) and frees its slot', async () => {
+    const { clock, fwd, transport } = setup();
+    const waiting: (() => void)[] = [];
+    transport.handle('ping_req', () => new Promise((resolve) => waiting.push(() => resolve({ value: { responseId: 1n, time: 0n } }))));
+    await deliver(fwd, { transactionId: 5n, body: ping });
+    await clock.advance(1000);
+    await deliver(fwd, { transactionId: 6n, body: ping });
+    await clock.advance(MAX_REQUEST_LIFETIME_MS - 1001);
+    // A retransmission of a request still in progress is not processed twice.
+    await deliver(fwd, { transactionId: 5n, body: ping });
+    await clock.advance(0);
+    expect(waiting).toHaveLength(2);
+    expect(transport.stats()).toMatchObject({ inboundInProgress: 2, droppedOther: 0 });
+    await clock.advance(1);
+    expect(transport.stats()).toMatchObject({ inboundInProgress: 1, answerCacheEntries: 1, droppedOther: 1 });
+    await clock.advance(999);
+    expect(transport.stats()).toMatchObject({ inboundInProgress: 1 });
+    await clock.advance(1);
+    expect(transport.stats()).toMatchObject({ inboundInProgress: 0, answerCacheEntries: 0, droppedOther: 2 });
+    // Answers that come too late are not sent; the request, if it comes again, is processed anew.
+    for (const answer of waiting) answer();
+    await clock.advance(0);
+    expect(fwd.sent).toHaveLength(0);
+    await deliver(fwd, { transactionId: 5n, body: ping });
+    await clock.advance(0);
+    expect(waiting).toHaveLength(3);
+    waiting[2]!();
+    await clock.advance(0);
+    expect(lastSent(fwd).body).toMatchObject({ name: 'ping_ans' });
+    expect(transport.stats()).toMatchObject({ inboundInProgress: 0, answerCacheEntries: 1 });
   });
 
   it('answers a retransmitted request from the answer cache, under a header for its new path', async () => {

@@ -6,18 +6,18 @@
  * never imports them. Below it, forwarding routes the bytes and calls back through
  * ForwardingDelegate.
  */
-import type { AbortOptions, Clock, Logger, Random } from '../runtime/components.js';
-import { AbortError, randomU64, silentLogger, withTimeout } from '../runtime/components.js';
+import type { Clock, Logger, Random } from '../runtime/components.js';
+import { AbortError, silentLogger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
-import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure } from '../forwarding/index.js';
+import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure, SendResult } from '../forwarding/index.js';
 import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { encodeWith } from '../wire/codec/writer.js';
 import type { Destination } from '../wire/destination.js';
-import type { GenericCertificate } from '../wire/security-block.js';
-import { encodeForwardedMessage, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
+import type { GenericCertificate, Signature } from '../wire/security-block.js';
+import { encodeMessageParts, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
 import { RELOAD_VERSION, UNFRAGMENTED, forwardingHeaderSize, fragmentOffset, type ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
 import { decodeMessageBody, defaultBodyContext, encodeMessageBody, type BodyContext, type KnownBodyName, type MessageBody } from '../wire/message-body.js';
@@ -28,14 +28,15 @@ import {
   type MessageContents,
   type MessageExtension,
 } from '../wire/message-contents.js';
-import { messageSignatureInput } from '../wire/message-signature-input.js';
+import { messageSignatureInputWithContents } from '../wire/message-signature-input.js';
 import { UnknownKindError } from '../wire/storage/data-model.js';
-import { AnswerCache, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
-import { answerDestinationList, answerHeader } from './answer-header.js';
+import { AnswerCache, answerCacheKey, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
+import { RequestLifetimes, type Expiring } from './request-lifetime.js';
+import { answerDestinationList, answerHeader, NO_DESTINATIONS } from './answer-header.js';
 import { InboundLimiter } from './inbound-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
-import { ClientTransaction, MAX_TRANSMISSIONS } from './client-transaction.js';
+import { ClientTransaction, MAX_TRANSMISSIONS, type ClientTransactionInit, type ClientTransactionOwner } from './client-transaction.js';
 import { certificateBucket, MessageVerification, originatorOf } from './message-security.js';
 import { checkRequestAtDestination } from './request-checks.js';
 import type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
@@ -48,12 +49,20 @@ export function createMessageTransport(deps: TransportDeps, init: TransportInit 
   return new Transport(deps, init);
 }
 
+/** Empty lists of the messages this node makes (read-only: one frozen array each). */
+const NO_EXTENSIONS: readonly MessageExtension[] = Object.freeze([]);
+const NO_FORWARDING_OPTIONS: ForwardingHeader['options'] = Object.freeze([]);
+
+/** Where newTransactionId reads its eight random bytes as one uint64 (no DataView per request). */
+const TRANSACTION_ID_BYTES = new Uint8Array(8);
+const TRANSACTION_ID_VIEW = new DataView(TRANSACTION_ID_BYTES.buffer);
+
 type AnyHandler = (request: IncomingRequest) => Promise<Reply> | Reply;
 type AnyAnswer = Answer<KnownBodyName>;
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-class Transport implements MessageTransport, ForwardingDelegate {
+class Transport implements MessageTransport, ForwardingDelegate, ClientTransactionOwner<AnyAnswer> {
   readonly localNodeId: NodeId;
   private readonly clock: Clock;
   private readonly random: Random;
@@ -74,6 +83,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
   private readonly handlers = new Map<number, AnyHandler>();
   private readonly answers: AnswerCache;
   private readonly inbound: InboundLimiter;
+  private readonly lifetimes: RequestLifetimes<InboundRequest>;
   private responderCheck: ResponderCheck | undefined;
   private closed = false;
   /** `deliver`'s catch handler, made once (it is on every message's path). */
@@ -104,6 +114,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     this.inbound = new InboundLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
     this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
     this.answers = new AnswerCache(init.answerCacheSize ?? 1024, MAX_REQUEST_LIFETIME_MS, deps.clock);
+    this.lifetimes = new RequestLifetimes<InboundRequest>(deps.clock, (r) => this.requestExpired(r));
     this.onStaleConfiguration = init.onStaleConfiguration;
     this.unknownKindError = init.unknownKindError;
     this.onSecurityFailure = init.onSecurityFailure;
@@ -123,8 +134,8 @@ class Transport implements MessageTransport, ForwardingDelegate {
     let transactionId = this.newTransactionId();
     while (this.pending.has(transactionId)) transactionId = this.newTransactionId();
     const { code, bytes } = encodeMessageBody(body as MessageBody, this.bodyContext);
-    const contents: MessageContents = { messageCode: code, messageBody: bytes, extensions: options.extensions ?? [] };
-    const header: ForwardingHeader = {
+    const contents: MessageContents = { messageCode: code, messageBody: bytes, extensions: options.extensions ?? NO_EXTENSIONS };
+    const header: EncodingHeader = {
       overlay: p.overlay,
       configurationSequence: options.configurationSequence ?? p.configurationSequence,
       version: RELOAD_VERSION,
@@ -133,41 +144,49 @@ class Transport implements MessageTransport, ForwardingDelegate {
       length: 0,
       transactionId,
       maxResponseLength: options.maxResponseLength ?? 0,
-      viaList: [],
+      viaList: NO_DESTINATIONS,
       destinationList,
-      options: options.forwardingOptions ?? [],
+      options: options.forwardingOptions ?? NO_FORWARDING_OPTIONS,
     };
-    const message = await this.sign(header, contents, options, options.certificates);
+    const { input, contentsBytes } = this.signatureInput(header, contents);
+    const signature = await this.signer.sign(input, options);
+    const message = this.seal(header, contentsBytes, signature, options.certificates);
+    const headerLength = forwardingHeaderSize(header);
     if (this.closed) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
     if (this.pending.size >= this.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
 
-    return new Promise<Answer<AnswerNameFor<K>>>((resolve, reject) => {
-      const onAbort = () => tx.abort();
-      const tx: ClientTransaction<AnyAnswer> = new ClientTransaction<AnyAnswer>(this.clock, {
-        transactionId,
-        requestCode: code,
-        destinationList,
-        message,
-        timerMs: p.overlayReliabilityTimerMs,
-        maxTransmissions: this.maxTransmissions,
-        ...(options.anyResponder ? { anyResponder: true } : {}),
-        send: (m) => {
-          if (tx.transmissions > 1) this.counters.retransmissions++;
-          return this.forwarding.send(m);
-        },
-        onEnd: () => {
-          this.pending.delete(transactionId);
-          options.signal?.removeEventListener('abort', onAbort);
-        },
-        resolve: (a) => resolve(a as Answer<AnswerNameFor<K>>),
-        reject,
-      });
+    const init: ClientTransactionInit = {
+      transactionId,
+      requestCode: code,
+      destinationList,
+      message,
+      header,
+      headerLength,
+      timerMs: p.overlayReliabilityTimerMs,
+      maxTransmissions: this.maxTransmissions,
+      anyResponder: options.anyResponder === true,
+    };
+    // Awaited rather than returned: the request settles with the answer itself, not by adopting
+    // another promise (which costs a job and a promise more per request).
+    return await new Promise<Answer<AnswerNameFor<K>>>((resolve, reject) => {
+      const tx = new ClientTransaction<AnyAnswer>(this.clock, init, this, resolve as (a: AnyAnswer) => void, reject);
       this.pending.set(transactionId, tx);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
       this.counters.requestsSent++;
-      tx.start();
+      tx.start(options.signal);
     });
+  }
+
+  /** ClientTransactionOwner: each transmission of a request goes to forwarding as it was signed. */
+  transmitRequest(tx: ClientTransaction<AnyAnswer>): SendResult {
+    if (tx.transmissions > 1) this.counters.retransmissions++;
+    const { message, header, headerLength } = tx.init;
+    return header ? this.forwarding.send(message, header, headerLength) : this.forwarding.send(message);
+  }
+
+  /** ClientTransactionOwner: the transaction is over (answered, failed, timed out or aborted). */
+  transactionEnded(tx: ClientTransaction<AnyAnswer>): void {
+    if (this.pending.get(tx.init.transactionId) === tx) this.pending.delete(tx.init.transactionId);
   }
 
   handle<K extends RequestName>(name: K, handler: RequestHandler<K>): () => void {
@@ -191,21 +210,37 @@ class Transport implements MessageTransport, ForwardingDelegate {
   close(): void {
     this.closed = true;
     this.answers.clear();
+    this.lifetimes.clear();
     for (const tx of [...this.pending.values()]) tx.abort('message transport is closed');
   }
 
   private newTransactionId(): bigint {
-    return randomU64(this.random);
+    // randomU64's value (eight random bytes, big-endian), read in one step rather than a BigInt per byte.
+    TRANSACTION_ID_BYTES.set(this.random.bytes(8));
+    return TRANSACTION_ID_VIEW.getBigUint64(0);
   }
 
-  /** Sign (§6.3.4) and encode a message; too large for max-message-size -> Error_Message_Too_Large. */
-  private async sign(header: ForwardingHeader, contents: MessageContents, options: AbortOptions = {}, extra: readonly GenericCertificate[] = []): Promise<Uint8Array> {
-    const identity = this.signer.identity();
-    const signature = await this.signer.sign(messageSignatureInput(header.overlay, header.transactionId, contents, identity), options);
+  /**
+   * What this node signs for a message (§6.3.4: overlay, transaction_id, MessageContents,
+   * SignerIdentity), with the MessageContents encoded once: into the input, and from there (a
+   * view, `contentsBytes`) into the message by `seal`.
+   */
+  private signatureInput(header: ForwardingHeader, contents: MessageContents): { readonly input: Uint8Array; readonly contentsBytes: Uint8Array } {
+    return messageSignatureInputWithContents(header.overlay, header.transactionId, contents, this.signer.identity());
+  }
+
+  /**
+   * Encode a signed message; too large for max-message-size -> Error_Message_Too_Large.
+   * `header.length` is set to the encoded size (the header is the caller's own, made for this
+   * message), so that forwarding can take the header as it is rather than decode it again.
+   */
+  private seal(header: EncodingHeader, contentsBytes: Uint8Array, signature: Signature, extra: readonly GenericCertificate[] = []): Uint8Array {
+    header.length = 0;
     const certificates = certificateBucket(this.signer.certificates(), extra);
-    const message = encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates, signature } });
+    const message = encodeMessageParts(header, (w) => w.bytes(contentsBytes), { certificates, signature });
     const max = this.forwarding.parameters.maxMessageSize;
     if (message.length > max) throw ReloadError.of('Error_Message_Too_Large', `message of ${message.length} bytes exceeds max-message-size ${max}`);
+    header.length = message.length;
     return message;
   }
 
@@ -213,7 +248,38 @@ class Transport implements MessageTransport, ForwardingDelegate {
 
   deliver(message: InboundMessage): void {
     if (this.closed) return;
-    this.onMessage(message).catch(this.onMessageFailed);
+    let parsed: MessageParts | undefined;
+    try {
+      // Owned: forwarding hands up bytes it received or reassembled, which nothing changes.
+      parsed = parseMessageParts(message.payload, true);
+    } catch (e) {
+      this.onMessageFailed(e);
+      return;
+    }
+    if (!parsed) {
+      this.counters.droppedOther++;
+      return;
+    }
+    const code = parsed.contents.messageCode;
+    if (isRequestCode(code) && code < 0x8000) {
+      const neighbour = message.from ? nodeIdKey(message.from) : 'self';
+      // A flood from one link cannot exhaust memory: requests beyond the bounds are dropped before
+      // any work (their senders retransmit, §6.2.1).
+      if (!this.inbound.admit(neighbour)) return;
+      this.processRequest(message, parsed, neighbour).catch(this.onMessageFailed);
+      return;
+    }
+    if (code === MessageCode.error || (code % 2 === 0 && code !== 0 && code < 0x8000)) {
+      const tx = this.pending.get(message.header.transactionId);
+      if (!tx) {
+        this.counters.droppedOther++;
+        return;
+      }
+      this.onAnswer(message, parsed, tx).catch(this.onMessageFailed);
+      return;
+    }
+    // 0 and the reserved 0x8000..0xFFFE are neither (answerForUnknownMessageCode): discard.
+    this.counters.droppedOther++;
   }
 
   routingFailed(failure: RoutingFailure): void {
@@ -232,46 +298,30 @@ class Transport implements MessageTransport, ForwardingDelegate {
       .finally(() => this.inbound.release(key));
   }
 
-  /** §6.3.4 verification of a message for this node (MessageVerification); undefined: dropped. */
-  private async verify(msg: InboundMessage, parsed: MessageParts): Promise<VerifiedSigner | undefined> {
-    try {
-      return await this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock);
-    } catch (e) {
-      // §6.3.4: "If the signature fails, the implementation SHOULD simply drop the message and MUST NOT process it."
-      this.counters.droppedBadSignature++;
-      const { header } = msg;
-      const error = e instanceof ReloadError ? e : ReloadError.of('Error_Forbidden', e instanceof Error ? e.message : String(e));
-      this.log.info('dropped a message whose signature does not verify', { transactionId: header.transactionId.toString(), error: String(e) });
-      const claimedNodeId = originatorOf(header, msg.from, this.localNodeId);
-      this.onSecurityFailure?.({ transactionId: header.transactionId, messageCode: parsed.contents.messageCode, from: msg.from, claimedNodeId, error });
-      return undefined;
-    }
-  }
-
-  private async onMessage(msg: InboundMessage): Promise<void> {
-    // Owned: forwarding hands up bytes it received or reassembled, which nothing changes.
-    const parsed = parseMessageParts(msg.payload, true);
-    if (!parsed) {
-      this.counters.droppedOther++;
-      return;
-    }
-    const code = parsed.contents.messageCode;
-    if (isRequestCode(code) && code < 0x8000) return this.onRequest(msg, parsed);
-    if (code === MessageCode.error || (code % 2 === 0 && code !== 0 && code < 0x8000)) return this.onAnswer(msg, parsed);
-    // 0 and the reserved 0x8000..0xFFFE are neither (answerForUnknownMessageCode): discard.
-    this.counters.droppedOther++;
+  /** §6.3.4: a message for this node whose signature does not verify is dropped (and reported). */
+  private verificationFailed(msg: InboundMessage, parsed: MessageParts, e: unknown): void {
+    // §6.3.4: "If the signature fails, the implementation SHOULD simply drop the message and MUST NOT process it."
+    this.counters.droppedBadSignature++;
+    const { header } = msg;
+    const error = e instanceof ReloadError ? e : ReloadError.of('Error_Forbidden', e instanceof Error ? e.message : String(e));
+    this.log.info('dropped a message whose signature does not verify', { transactionId: header.transactionId.toString(), error: String(e) });
+    const claimedNodeId = originatorOf(header, msg.from, this.localNodeId);
+    this.onSecurityFailure?.({ transactionId: header.transactionId, messageCode: parsed.contents.messageCode, from: msg.from, claimedNodeId, error });
   }
 
   // ── Answers (§6.3.3.1, §6.3.4) ───────────────────────────────────────────────────────────
 
-  private async onAnswer(msg: InboundMessage, parsed: MessageParts): Promise<void> {
-    const tx = this.pending.get(msg.header.transactionId);
-    if (!tx) {
-      this.counters.droppedOther++;
+  /** An answer to pending transaction `tx`. */
+  private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>): Promise<void> {
+    // §6.3.4: every message for this node is verified before anything else is done with it.
+    let sender: VerifiedSigner;
+    try {
+      sender = await this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock);
+    } catch (e) {
+      this.verificationFailed(msg, parsed, e);
       return;
     }
-    const sender = await this.verify(msg, parsed);
-    if (!sender || tx.state !== 'waiting') return;
+    if (tx.state !== 'waiting') return;
     const { messageCode, messageBody, extensions } = parsed.contents;
     if (messageCode === MessageCode.error) {
       // OUR READING of §6.3.4 check 1 ("The response to a message sent to a Node-ID MUST have been
@@ -328,55 +378,65 @@ class Transport implements MessageTransport, ForwardingDelegate {
 
   // ── Requests for this node ───────────────────────────────────────────────────────────────
 
-  private async onRequest(msg: InboundMessage, parsed: MessageParts): Promise<void> {
-    const neighbour = msg.from ? nodeIdKey(msg.from) : 'self';
-    // A flood from one link cannot exhaust memory: requests beyond the bounds are dropped before
-    // any work (their senders retransmit, §6.2.1).
-    if (!this.inbound.admit(neighbour)) return;
+  /** A request admitted under the bound for `neighbour` (released here, or when its lifetime ends). */
+  private async processRequest(msg: InboundMessage, parsed: MessageParts, neighbour: string): Promise<void> {
+    let inProgress: InboundRequest | undefined;
     try {
-      await this.processRequest(msg, parsed);
-    } finally {
-      this.inbound.release(neighbour);
-    }
-  }
-
-  private async processRequest(msg: InboundMessage, parsed: MessageParts): Promise<void> {
-    const { header, from } = msg;
-    const sender = await this.verify(msg, parsed);
-    if (!sender || this.closed) return;
-    const now = this.clock.now();
-    const cacheKey = `${header.transactionId}/${nodeIdKey(sender.nodeId)}`;
-    const known = this.answers.lookup(cacheKey, now);
-    if (known?.state === 'in-progress') return;
-    if (known?.state === 'answered') {
-      // §6.2.1: the same answer again, under a header for the path this retransmission took.
-      this.forwarding.send(encodeWithForwardingHeader(answerHeader(header, from, this.localNodeId, this.forwarding.parameters), known.payload));
-      return;
-    }
-    this.answers.begin(cacheKey, now);
-    let reply: EncodedReply;
-    try {
-      reply = await this.withinRequestLifetime(this.dispatch(msg, parsed, sender));
-    } catch (e) {
-      if (e instanceof NoAnswer) {
-        this.answers.forget(cacheKey);
-        this.counters.droppedOther++;
+      const { header, from } = msg;
+      let sender: VerifiedSigner;
+      try {
+        sender = await this.verification.verify(header, from, parsed.contentsBytes, parsed.securityBlock);
+      } catch (e) {
+        this.verificationFailed(msg, parsed, e);
         return;
       }
-      reply = this.errorReply(e);
+      if (this.closed) return;
+      const now = this.clock.now();
+      const cacheKey = answerCacheKey(header.transactionId, sender.nodeId);
+      const known = this.answers.lookup(cacheKey, now);
+      if (known?.state === 'in-progress') return;
+      if (known?.state === 'answered') {
+        // §6.2.1: the same answer again, under a header for the path this retransmission took.
+        this.forwarding.send(encodeWithForwardingHeader(answerHeader(header, from, this.localNodeId, this.forwarding.parameters), known.payload));
+        return;
+      }
+      this.answers.begin(cacheKey, now);
+      // A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its
+      // requester has given up, so the request is dropped and its slot freed (a stuck handler
+      // cannot hold the flood bounds forever): `requestExpired`.
+      inProgress = { deadline: now + MAX_REQUEST_LIFETIME_MS, cacheKey, neighbour, expired: false, older: undefined, newer: undefined, watched: false };
+      this.lifetimes.add(inProgress);
+      let reply: EncodedReply;
+      try {
+        reply = await this.dispatch(msg, parsed, sender);
+      } catch (e) {
+        if (inProgress.expired) return;
+        if (e instanceof NoAnswer) {
+          this.answers.forget(cacheKey);
+          this.counters.droppedOther++;
+          return;
+        }
+        reply = this.errorReply(e);
+      }
+      if (inProgress.expired) return;
+      this.lifetimes.remove(inProgress);
+      const sent = await this.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
+      if (sent) this.answers.answered(cacheKey, this.clock.now(), sent);
+      else this.answers.forget(cacheKey);
+    } finally {
+      if (!inProgress?.expired) {
+        if (inProgress) this.lifetimes.remove(inProgress);
+        this.inbound.release(neighbour);
+      }
     }
-    const sent = await this.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
-    if (sent) this.answers.answered(cacheKey, this.clock.now(), sent);
-    else this.answers.forget(cacheKey);
   }
 
-  /**
-   * A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its requester
-   * has given up, so the request is dropped and its slot freed (a stuck handler cannot hold the
-   * flood bounds forever).
-   */
-  private withinRequestLifetime<T>(work: Promise<T>): Promise<T> {
-    return withTimeout(this.clock, work, MAX_REQUEST_LIFETIME_MS, handlerTooSlow);
+  /** RequestLifetimes: a handler did not answer within the request lifetime; its answer, if it ever comes, is dropped. */
+  private requestExpired(request: InboundRequest): void {
+    request.expired = true;
+    this.answers.forget(request.cacheKey);
+    this.counters.droppedOther++;
+    this.inbound.release(request.neighbour);
   }
 
   /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
@@ -414,7 +474,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
     const answerName = messageCodeName(answerCodeFor(messageCode));
     if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
     const encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, this.bodyContext);
-    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? [], ...(result.certificates ? { certificates: result.certificates } : {}) };
+    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates };
   }
 
   private errorReply(e: unknown): EncodedReply {
@@ -425,7 +485,7 @@ class Transport implements MessageTransport, ForwardingDelegate {
       err = ReloadError.of('Error_Invalid_Message', 'the request could not be processed');
     }
     const { code, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
-    return { code, body: bytes, extensions: [] };
+    return { code, body: bytes, extensions: NO_EXTENSIONS };
   }
 
   /** Sign and send an answer; returns its signed payload (for the answer cache), or undefined. */
@@ -437,10 +497,12 @@ class Transport implements MessageTransport, ForwardingDelegate {
     extensions: readonly MessageExtension[],
     certificates: readonly GenericCertificate[] = [],
   ): Promise<Uint8Array | undefined> {
-    const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters);
+    // A new object, this answer's own: seal() sets its length.
+    const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters) as EncodingHeader;
     let message: Uint8Array;
     try {
-      message = await this.sign(header, { messageCode: code, messageBody: body, extensions }, {}, certificates);
+      const { input, contentsBytes } = this.signatureInput(header, { messageCode: code, messageBody: body, extensions });
+      message = this.seal(header, contentsBytes, await this.signer.sign(input, {}), certificates);
       // §6.3.2 max_response_length: "responding peers MUST check that any response would not
       // exceed it". §6.3.2 names Error_Incompatible_with_Overlay for this, but §6.3.3.1 defines
       // Error_Response_Too_Large for exactly this case ("A node would have generated a response that
@@ -454,30 +516,42 @@ class Transport implements MessageTransport, ForwardingDelegate {
       // The answer cannot go out as it is (too large): answer with the error instead.
       const err = e.code === ErrorCode.Error_Message_Too_Large ? ReloadError.of('Error_Response_Too_Large', e.message) : e;
       const { code: ec, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
-      return this.sendAnswer(request, from, ec, bytes, []);
+      return this.sendAnswer(request, from, ec, bytes, NO_EXTENSIONS);
     }
     if (this.closed) return undefined;
     if (code === MessageCode.error) this.counters.errorAnswersSent++;
-    this.forwarding.send(message);
-    return message.subarray(forwardingHeaderSize(header));
+    const headerLength = forwardingHeaderSize(header);
+    this.forwarding.send(message, header, headerLength);
+    return message.subarray(headerLength);
   }
 
   private async sendError(request: ForwardingHeader, from: NodeId, errorCode: number, reason: string): Promise<void> {
     const { code, bytes } = encodeMessageBody({ name: 'error', value: { errorCode, errorInfo: utf8(reason) } });
-    await this.sendAnswer(request, from, code, bytes, []);
+    await this.sendAnswer(request, from, code, bytes, NO_EXTENSIONS);
   }
 }
+
+/** A forwarding header being encoded by this transport: `sign` sets its `length`. */
+type EncodingHeader = { -readonly [K in keyof ForwardingHeader]: ForwardingHeader[K] };
 
 interface EncodedReply {
   readonly code: number;
   readonly body: Uint8Array;
   readonly extensions: readonly MessageExtension[];
-  readonly certificates?: readonly GenericCertificate[];
+  readonly certificates?: readonly GenericCertificate[] | undefined;
+}
+
+/** A received request whose handler is running (RequestLifetimes watches its deadline). */
+interface InboundRequest extends Expiring {
+  readonly deadline: number;
+  readonly cacheKey: string;
+  /** The inbound bound it counts against (InboundLimiter). */
+  readonly neighbour: string;
+  /** Its lifetime ended before the handler answered: dropped, its slot already freed. */
+  expired: boolean;
 }
 
 /** Internal: the request gets no answer at all (answerForUnknownMessageCode 'none'). */
 class NoAnswer extends Error {
   override readonly name: string = 'NoAnswer';
 }
-
-const handlerTooSlow = () => new NoAnswer('the handler did not answer within the request lifetime');

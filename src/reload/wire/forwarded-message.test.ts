@@ -8,12 +8,13 @@ import {
   decodeForwardedMessage,
   decodeForwardingHeaderOnly,
   encodeForwardedMessage,
+  encodeRelayedMessage,
   encodeWithForwardingHeader,
   type ForwardedMessage,
 } from './forwarded-message.js';
-import { RELOAD_VERSION, UNFRAGMENTED } from './forwarding-header.js';
+import { RELOAD_VERSION, UNFRAGMENTED, type ForwardingHeader } from './forwarding-header.js';
 import { ErrorCode, MessageCode } from './message-codes.js';
-import { arbForwardedMessage } from './testing/envelope.arb.js';
+import { arbForwardedMessage, arbForwardingHeader, arbNodeId } from './testing/envelope.arb.js';
 import { decodeFailure, expectOnlyDecodeError, hex } from './testing/codec-test-kit.js';
 
 const NODE = hex('00112233445566778899aabbccddeeff');
@@ -237,5 +238,42 @@ describe('ForwardedMessage properties', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('encodeRelayedMessage (RFC 6940 §6.1.2 relaying on the bytes)', () => {
+  /** A received message or fragment: any header (options, unknown and compressed entries…) and payload. */
+  const arbRelayCase = fc
+    .tuple(arbForwardingHeader(), fc.array(arbNodeId, { maxLength: 3 }), arbNodeId, fc.uint8Array({ maxLength: 48 }))
+    .filter(([h]) => h.ttl >= 1)
+    .map(([h, own, hop, payload]) => {
+      const header: ForwardingHeader = { ...h, destinationList: [...own.map((nodeId) => ({ kind: 'node' as const, nodeId })), ...h.destinationList] };
+      return { header, popped: own.length, hop, bytes: encodeWithForwardingHeader(header, payload), payload };
+    });
+
+  it('is byte for byte the changed header encoded before the same payload: TTL − 1, hop on the via list, own entries popped', () => {
+    fc.assert(
+      fc.property(arbRelayCase, ({ header, popped, hop, bytes, payload }) => {
+        const changed: ForwardingHeader = {
+          ...header,
+          ttl: header.ttl - 1,
+          viaList: [...header.viaList, { kind: 'node', nodeId: hop }],
+          destinationList: header.destinationList.slice(popped),
+        };
+        const relayed = encodeRelayedMessage(bytes, bytes.length - payload.length, header.ttl, hop, popped);
+        expect(relayed).toEqual(encodeWithForwardingHeader(changed, payload));
+        expect(decodeForwardingHeaderOnly(relayed!, { maxMessageSize: 1 << 24 }).header).toEqual({ ...changed, length: relayed!.length });
+      }),
+    );
+  });
+
+  it('declines what it cannot splice: a hop that is no Node-ID, TTL 0, more pops than entries', () => {
+    const header: ForwardingHeader = { overlay: 1, configurationSequence: 0, version: RELOAD_VERSION, ttl: 5, fragment: UNFRAGMENTED, length: 0, transactionId: 1n, maxResponseLength: 0, viaList: [], destinationList: [{ kind: 'node', nodeId: NODE }], options: [] };
+    const bytes = encodeWithForwardingHeader(header, Uint8Array.of(1, 2));
+    const headerLength = bytes.length - 2;
+    expect(encodeRelayedMessage(bytes, headerLength, 5, NODE, 0)).toBeDefined();
+    expect(encodeRelayedMessage(bytes, headerLength, 5, NODE.subarray(1), 0)).toBeUndefined();
+    expect(encodeRelayedMessage(bytes, headerLength, 0, NODE, 0)).toBeUndefined();
+    expect(encodeRelayedMessage(bytes, headerLength, 5, NODE, 2)).toBeUndefined();
   });
 });

@@ -1,7 +1,11 @@
-import { decodeAll, readRetracing, type Reader } from './codec/reader.js';
+import { decodeAll, readRetracing } from './codec/reader.js';
 import { encodeWith, withPooledWriter, type Writer } from './codec/writer.js';
 import { EncodeError } from './codec/decode-error.js';
+import { readU16 } from './codec/network-order.js';
+import { DestinationType } from './destination.js';
+import { NODE_ID_LENGTH } from './ids.js';
 import {
+  FORWARDING_HEADER_FIXED_SIZE,
   FRAGMENT_FIELD_OFFSET,
   LENGTH_FIELD_OFFSET,
   UNFRAGMENTED,
@@ -63,7 +67,9 @@ export function encodeMessageParts(
     throw new EncodeError('ForwardedMessage.forwardingHeader.fragment', `a whole message has fragment 0x${UNFRAGMENTED.toString(16)} (last, offset 0)`);
   }
   return withPooledWriter((w) => {
-    writeForwardingHeader(w, { ...forwardingHeader, length: 0 });
+    // The length is patched in below: a header given with length 0 (as senders build them) is
+    // written as it is, without a copy.
+    writeForwardingHeader(w, forwardingHeader.length === 0 ? forwardingHeader : { ...forwardingHeader, length: 0 });
     writeContents(w);
     writeSecurityBlock(w, securityBlock);
     const total = w.length;
@@ -114,18 +120,26 @@ export interface ForwardingHeaderOnly {
  * received or encoded itself), so values may be views of them rather than copies.
  */
 export function decodeForwardingHeaderOnly(bytes: Uint8Array, limits?: ForwardedMessageLimits, owned = false): ForwardingHeaderOnly {
+  const { header, headerLength } = decodeForwardingHeaderAndLength(bytes, limits, owned);
+  return { header, headerLength, payload: owned ? bytes.subarray(headerLength) : bytes.slice(headerLength) };
+}
+
+/**
+ * `decodeForwardingHeaderOnly` without the payload: the header (values views of `bytes` when
+ * `owned`, else copies) and its encoded size, where the payload starts. For the per-hop path,
+ * which needs the payload only when it re-encodes or delivers the message.
+ */
+export function decodeForwardingHeaderAndLength(bytes: Uint8Array, limits?: ForwardedMessageLimits, owned = false): { readonly header: ForwardingHeader; readonly headerLength: number } {
   const maxMessageSize = limits?.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
-  const read = (r: Reader): ForwardingHeaderOnly => {
-    const header = readForwardingHeader(r, { totalLength: bytes.length, maxMessageSize });
-    const headerLength = r.offset;
-    return { header, headerLength, payload: r.rest('payload') };
-  };
   if (owned) {
     // The per-hop path: plainly valid headers straight from the bytes (views of them).
     const fast = readForwardingHeaderFast(bytes, { totalLength: bytes.length, maxMessageSize });
-    if (fast) return { header: fast.header, headerLength: fast.headerLength, payload: bytes.subarray(fast.headerLength) };
+    if (fast) return fast;
   }
-  return readRetracing(bytes, 0, owned, read);
+  return readRetracing(bytes, 0, owned, (r) => {
+    const header = readForwardingHeader(r, { totalLength: bytes.length, maxMessageSize });
+    return { header, headerLength: r.offset };
+  });
 }
 
 /**
@@ -140,4 +154,62 @@ export function encodeWithForwardingHeader(header: ForwardingHeader, payload: Ui
     writeForwardingHeader(w, { ...header, length: total });
     w.bytes(payload);
   });
+}
+
+/** Offsets in the fixed part of a forwarding header (RFC 6940 §6.3.2). */
+const TTL_OFFSET = 11;
+const VIA_LIST_LENGTH_OFFSET = 32;
+const DESTINATION_LIST_LENGTH_OFFSET = 34;
+/** An encoded Node-ID destination: type, length, the Node-ID (§6.3.2.2). */
+const NODE_DESTINATION_SIZE = 2 + NODE_ID_LENGTH;
+
+/**
+ * RFC 6940 §6.1.2 relaying, done on the bytes: `bytes` (a message or fragment whose forwarding
+ * header is `headerLength` bytes long, with TTL `ttl`) with the TTL decremented, the Node-ID `hop`
+ * appended to the via list, and the first `popped` entries of the destination list removed. The
+ * result is byte for byte `encodeWithForwardingHeader` of the changed header and the same payload
+ * (every field and list entry is copied as received, as re-encoding the decoded header writes it),
+ * without building or encoding the lists. Undefined when the via list would outgrow its uint16
+ * length or `hop` is no Node-ID (the caller then encodes the header, which reports the problem).
+ */
+export function encodeRelayedMessage(bytes: Uint8Array, headerLength: number, ttl: number, hop: Uint8Array, popped: number): Uint8Array | undefined {
+  if (hop.length !== NODE_ID_LENGTH || ttl < 1 || headerLength > bytes.length) return undefined;
+  const viaLength = readU16(bytes, VIA_LIST_LENGTH_OFFSET);
+  const destinationLength = readU16(bytes, DESTINATION_LIST_LENGTH_OFFSET);
+  if (viaLength + NODE_DESTINATION_SIZE > 0xffff) return undefined;
+  const viaEnd = FORWARDING_HEADER_FIXED_SIZE + viaLength;
+  // The popped entries' encoded size (§6.3.2.2: a 16-bit compressed id has its top bit set; any
+  // other destination is type, length, data).
+  let at = viaEnd;
+  for (let i = 0; i < popped; i++) {
+    if (at + 2 > viaEnd + destinationLength) return undefined;
+    at += (bytes[at]! & 0x80) !== 0 ? 2 : 2 + bytes[at + 1]!;
+  }
+  const poppedBytes = at - viaEnd;
+  if (poppedBytes > destinationLength) return undefined;
+  const total = bytes.length + NODE_DESTINATION_SIZE - poppedBytes;
+  const out = new Uint8Array(total);
+  out.set(bytes.subarray(0, viaEnd), 0);
+  out[TTL_OFFSET] = ttl - 1;
+  writeU32(out, LENGTH_FIELD_OFFSET, total);
+  writeU16(out, VIA_LIST_LENGTH_OFFSET, viaLength + NODE_DESTINATION_SIZE);
+  writeU16(out, DESTINATION_LIST_LENGTH_OFFSET, destinationLength - poppedBytes);
+  out[viaEnd] = DestinationType.node;
+  out[viaEnd + 1] = NODE_ID_LENGTH;
+  out.set(hop, viaEnd + 2);
+  // The rest of the destination list, the options and the payload, as received.
+  out.set(bytes.subarray(at), viaEnd + NODE_DESTINATION_SIZE);
+  return out;
+}
+
+function writeU16(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 8;
+  b[at + 1] = v & 0xff;
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
 }

@@ -85,6 +85,8 @@ export function checkForwardingOptions(
   understood: ReadonlySet<number> | ((type: number) => boolean),
   role: ForwardingRole,
 ): typeof ErrorCode.Error_Unsupported_Forwarding_Option | undefined {
+  // Nearly every message has none: nothing to make (this runs on each hop and each request).
+  if (options.length === 0) return undefined;
   const knows = typeof understood === 'function' ? understood : (t: number) => understood.has(t);
   const flag = role === 'intermediate' ? ForwardingOptionFlag.FORWARD_CRITICAL : ForwardingOptionFlag.DESTINATION_CRITICAL;
   for (const o of options) {
@@ -100,6 +102,7 @@ export function checkForwardingOptions(
  * MUST be cleared" (and these flags "MUST NOT be set in a response").
  */
 export function responseCopyOptions(requestOptions: readonly ForwardingOption[]): ForwardingOption[] {
+  if (requestOptions.length === 0) return [];
   const clear = ForwardingOptionFlag.FORWARD_CRITICAL | ForwardingOptionFlag.DESTINATION_CRITICAL | ForwardingOptionFlag.RESPONSE_COPY;
   return requestOptions
     .filter((o) => (o.flags & ForwardingOptionFlag.RESPONSE_COPY) !== 0)

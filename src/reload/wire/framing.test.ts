@@ -4,6 +4,7 @@ import { toHex } from './codec/hex.js';
 import fc from 'fast-check';
 import { DecodeError } from './codec/decode-error.js';
 import {
+  DATA_FRAME_HEADER_SIZE,
   FramedMessageType,
   MAX_FRAMED_MESSAGE_SIZE,
   decodeFramedMessage,
@@ -11,6 +12,8 @@ import {
   encodeAckFrame,
   encodeDataFrame,
   encodeFramedMessage,
+  frameSequence,
+  plainFrameType,
   type FramedMessage,
 } from './framing.js';
 import { arbFramedMessage } from './testing/envelope.arb.js';
@@ -105,6 +108,28 @@ describe('FramedMessage per-frame fast path (decodeOwnedFramedMessage, encodeDat
     fc.assert(
       fc.property(frames, (b) => {
         expect(outcome(() => decodeOwnedFramedMessage(b))).toEqual(outcome(() => decodeFramedMessage(b)));
+      }),
+    );
+  });
+
+  it('plainFrameType and frameSequence read in place what decodeFramedMessage decodes, and refuse what it refuses', () => {
+    const frames = fc.oneof(arbFramedMessage.map(encodeFramedMessage), fc.uint8Array({ maxLength: 24 }), arbFramedMessage.chain((v) => fc.nat(20).map((cut) => encodeFramedMessage(v).subarray(cut))));
+    fc.assert(
+      fc.property(frames, (b) => {
+        let v: FramedMessage | undefined;
+        try {
+          v = decodeFramedMessage(b);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+        }
+        const type = plainFrameType(b);
+        if (v === undefined) {
+          expect(type).toBeUndefined();
+        } else {
+          expect(type).toBe(FramedMessageType[v.kind]);
+          expect(frameSequence(b)).toBe(v.kind === 'data' ? v.sequence : v.ackSequence);
+          if (v.kind === 'data') expect(toHex(b.subarray(DATA_FRAME_HEADER_SIZE))).toBe(toHex(v.message));
+        }
       }),
     );
   });

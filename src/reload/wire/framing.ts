@@ -55,25 +55,42 @@ export function encodeFramedMessage(v: FramedMessage): Uint8Array {
 }
 
 /** Size of a data frame's fixed part: type (1), sequence (4), message length (3). */
-const DATA_HEADER_SIZE = 8;
+export const DATA_FRAME_HEADER_SIZE = 8;
 /** Size of an ack frame: type (1), ack_sequence (4), received (4). */
 const ACK_FRAME_SIZE = 9;
+
+/**
+ * The FramedMessageType of `bytes` (`data` or `ack`) when it is plainly a valid FramedMessage: a
+ * `data` frame whose message length is the rest of the bytes, or an `ack` of exactly 9 bytes.
+ * Undefined for anything else, which `decodeFramedMessage` rejects with its DecodeError. With
+ * `frameSequence`, the per-frame path of a link (framed-link.ts) reads frames without decoding
+ * them into objects; a data frame's message is `bytes.subarray(DATA_FRAME_HEADER_SIZE)`.
+ */
+export function plainFrameType(bytes: Uint8Array): number | undefined {
+  const n = bytes.length;
+  if (n === 0) return undefined;
+  const type = bytes[0];
+  if (type === FramedMessageType.data) {
+    return n >= DATA_FRAME_HEADER_SIZE && ((bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!) === n - DATA_FRAME_HEADER_SIZE ? type : undefined;
+  }
+  return type === FramedMessageType.ack && n === ACK_FRAME_SIZE ? type : undefined;
+}
+
+/** A plainly valid frame's `sequence` (data) or `ack_sequence` (ack): both follow the type byte. */
+export function frameSequence(bytes: Uint8Array): number {
+  return readU32(bytes, 1);
+}
 
 /**
  * `decodeFramedMessage` for a frame the caller owns (a link's received bytes, which nothing else
  * keeps or changes): a `data` frame's `message` is a view of `bytes`, not a copy. Same checks and
  * same result; a frame that is not plainly valid goes through `decodeFramedMessage`, so every error
- * is the one it raises. This is the per-frame path of every link (framed-link.ts).
+ * is the one it raises.
  */
 export function decodeOwnedFramedMessage(bytes: Uint8Array): FramedMessage {
-  const n = bytes.length;
-  const type = n > 0 ? bytes[0] : undefined;
-  if (type === FramedMessageType.data && n >= DATA_HEADER_SIZE) {
-    const length = (bytes[5]! << 16) | (bytes[6]! << 8) | bytes[7]!;
-    if (length === n - DATA_HEADER_SIZE) return { kind: 'data', sequence: readU32(bytes, 1), message: bytes.subarray(DATA_HEADER_SIZE) };
-  } else if (type === FramedMessageType.ack && n === ACK_FRAME_SIZE) {
-    return { kind: 'ack', ackSequence: readU32(bytes, 1), received: readU32(bytes, 5) };
-  }
+  const type = plainFrameType(bytes);
+  if (type === FramedMessageType.data) return { kind: 'data', sequence: readU32(bytes, 1), message: bytes.subarray(DATA_FRAME_HEADER_SIZE) };
+  if (type === FramedMessageType.ack) return { kind: 'ack', ackSequence: readU32(bytes, 1), received: readU32(bytes, 5) };
   return decodeFramedMessage(bytes);
 }
 
@@ -83,13 +100,13 @@ export function decodeOwnedFramedMessage(bytes: Uint8Array): FramedMessage {
  */
 export function encodeDataFrame(sequence: number, message: Uint8Array): Uint8Array {
   if (!isU32(sequence) || message.length > MAX_FRAMED_MESSAGE_SIZE) return encodeFramedMessage({ kind: 'data', sequence, message });
-  const out = new Uint8Array(DATA_HEADER_SIZE + message.length);
+  const out = new Uint8Array(DATA_FRAME_HEADER_SIZE + message.length);
   out[0] = FramedMessageType.data;
   writeU32(out, 1, sequence);
   out[5] = message.length >>> 16;
   out[6] = (message.length >>> 8) & 0xff;
   out[7] = message.length & 0xff;
-  out.set(message, DATA_HEADER_SIZE);
+  out.set(message, DATA_FRAME_HEADER_SIZE);
   return out;
 }
 

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { fromHex } from './codec/hex.js';
 import { EncodeError } from './codec/decode-error.js';
 import { encodeMessageContents } from './message-contents.js';
-import { messageSignatureInput } from './message-signature-input.js';
+import { messageSignatureInput, messageSignatureInputWithContents } from './message-signature-input.js';
+import { arbMessageContents, arbSignerIdentity } from './testing/envelope.arb.js';
 
 const hex = (s: string) => fromHex(s)!;
 
@@ -40,5 +41,36 @@ describe('messageSignatureInput (RFC 6940 §6.3.4)', () => {
 
   it('rejects an overlay that is not a uint32', () => {
     expect(() => messageSignatureInput(2 ** 32, 0n, new Uint8Array(), { identityType: 3 })).toThrow(EncodeError);
+  });
+});
+
+describe('messageSignatureInput of received bytes (the verification path)', () => {
+  it('is the same for every kind of identity as the input built from the structure', () => {
+    fc.assert(
+      fc.property(arbMessageContents(), arbSignerIdentity(), fc.nat(0xffffffff), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (contents, identity, overlay, tid) => {
+        expect(messageSignatureInput(overlay, tid, encodeMessageContents(contents), identity)).toEqual(messageSignatureInput(overlay, tid, contents, identity));
+      }),
+    );
+  });
+
+  it('still rejects out-of-range values with EncodeError', () => {
+    const contents = encodeMessageContents({ messageCode: 1, messageBody: new Uint8Array(0), extensions: [] });
+    expect(() => messageSignatureInput(2 ** 32, 0n, contents, { identityType: 1, hashAlg: 0, hash: new Uint8Array(1) })).toThrow(EncodeError);
+    expect(() => messageSignatureInput(0, 2n ** 64n, contents, { identityType: 1, hashAlg: 0, hash: new Uint8Array(1) })).toThrow(EncodeError);
+    expect(() => messageSignatureInput(0, 0n, contents, { identityType: 1, hashAlg: 256, hash: new Uint8Array(1) })).toThrow(EncodeError);
+    expect(() => messageSignatureInput(0, 0n, contents, { identityType: 1, hashAlg: 0, hash: new Uint8Array(256) })).toThrow(EncodeError);
+  });
+});
+
+describe('messageSignatureInputWithContents (the signing path: MessageContents encoded once)', () => {
+  it('is messageSignatureInput, and its contentsBytes are the encoded MessageContents', () => {
+    fc.assert(
+      fc.property(arbMessageContents(), arbSignerIdentity(), fc.nat(0xffffffff), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (contents, identity, overlay, tid) => {
+        const { input, contentsBytes } = messageSignatureInputWithContents(overlay, tid, contents, identity);
+        expect(input).toEqual(messageSignatureInput(overlay, tid, contents, identity));
+        expect(contentsBytes).toEqual(encodeMessageContents(contents));
+        expect(contentsBytes.buffer).toBe(input.buffer);
+      }),
+    );
   });
 });

@@ -9,7 +9,7 @@ import { classOfCode, FrameClassifier, trafficBetween, TrafficMeter } from './tr
  * header, then the lists) followed by MessageContents' message_code (§6.3.3); the classifier
  * reads no further, so the rest is left out.
  */
-function message(code: number, opts: { tx?: number; fragmentOffset?: number; via?: number } = {}): Uint8Array {
+function message(code: number, opts: { tx?: number; txHigh?: number; fragmentOffset?: number; via?: number } = {}): Uint8Array {
   const via = opts.via ?? 0;
   const b = new Uint8Array(38 + via + 2 + 4);
   const v = new DataView(b.buffer);
@@ -20,7 +20,7 @@ function message(code: number, opts: { tx?: number; fragmentOffset?: number; via
   v.setUint8(11, 100); // ttl
   v.setUint32(12, (0xc0000000 | (opts.fragmentOffset ?? 0)) >>> 0); // fragment
   v.setUint32(16, b.length); // length
-  v.setUint32(20, 0); // transaction_id, high half
+  v.setUint32(20, opts.txHigh ?? 0); // transaction_id, high half
   v.setUint32(24, opts.tx ?? 1); // transaction_id, low half
   v.setUint32(28, 0); // max_response_length
   v.setUint16(32, via); // via_list_length
@@ -65,6 +65,20 @@ describe('traffic classes', () => {
     expect(c.classify(data(message(0x4242, { tx: 8, fragmentOffset: 1200 })), 30)).toEqual({ cls: 'upkeep', label: 'fragment', carriesMessage: true });
     expect(c.classify(data(message(MessageCode.error, { tx: 99 })), 40)).toMatchObject({ cls: 'other', label: 'error' });
     expect(c.classify(Uint8Array.of(1, 2, 3), 50)).toMatchObject({ cls: 'other', label: 'unknown' });
+  });
+
+  it('tells apart transaction ids that share a half (all 64 bits name a transaction)', () => {
+    const c = new FrameClassifier();
+    const halves = [0, 1, 0x7fffffff, 0x80000000, 0xffffffff];
+    // Every pair of halves is a transaction: the store requests on even high halves, updates on odd ones.
+    const cls = (hi: number) => (halves.indexOf(hi) % 2 === 0 ? 'workload' : 'upkeep');
+    for (const hi of halves) for (const lo of halves) c.classify(data(message(cls(hi) === 'workload' ? MessageCode.store_req : MessageCode.update_req, { txHigh: hi, tx: lo })), 0);
+    for (const hi of halves) for (const lo of halves) expect(c.classify(data(message(MessageCode.error, { txHigh: hi, tx: lo })), 10).cls).toBe(cls(hi));
+    // A request seen again keeps the class it was first seen with; an unknown id is `other`.
+    c.classify(data(message(MessageCode.update_req, { txHigh: 0, tx: 1 })), 20);
+    expect(c.classify(data(message(MessageCode.error, { txHigh: 0, tx: 1 })), 30).cls).toBe('workload');
+    expect(c.classify(data(message(MessageCode.error, { txHigh: 2, tx: 1 })), 30).cls).toBe('other');
+    expect(c.classify(data(message(0x4242, { txHigh: 0xffffffff, tx: 0, fragmentOffset: 100 })), 40)).toEqual({ cls: 'workload', label: 'fragment', carriesMessage: true });
   });
 
   it('forgets transaction ids after a few minutes (bounded memory)', () => {

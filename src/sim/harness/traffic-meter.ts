@@ -13,8 +13,9 @@
  */
 import type { MemoryFrame } from '../../reload/links/memory/index.js';
 import { FORWARDING_HEADER_FIXED_SIZE, RELO_TOKEN } from '../../reload/wire/forwarding-header.js';
-import { FramedMessageType } from '../../reload/wire/framing.js';
+import { DATA_FRAME_HEADER_SIZE, FramedMessageType } from '../../reload/wire/framing.js';
 import { MessageCode, messageCodeName } from '../../reload/wire/message-codes.js';
+import { readU16, readU32 } from '../../reload/wire/codec/network-order.js';
 
 export type TrafficClass = 'upkeep' | 'workload' | 'other';
 
@@ -58,48 +59,88 @@ export interface FrameClassification {
 /** How long (virtual ms) a transaction id is remembered for error answers and fragments. */
 const TRANSACTION_MEMORY_MS = 120_000;
 
+// Classifications are shared, immutable values: classifying a frame allocates nothing.
+const classification = (cls: TrafficClass, label: string, carriesMessage: boolean): FrameClassification => Object.freeze({ cls, label, carriesMessage });
+const FRAMING_ACK = classification('upkeep', 'framing_ack', false);
+const FRAMING_PROBE = classification('upkeep', 'framing_probe', false);
+const UNKNOWN_FRAME = classification('other', 'unknown', false);
+const UNKNOWN_MESSAGE = classification('other', 'unknown', true);
+const byClass = (label: string) => ({ upkeep: classification('upkeep', label, true), workload: classification('workload', label, true), other: classification('other', label, true) });
+const FRAGMENT = byClass('fragment');
+const ERROR = byClass(messageCodeName(MessageCode.error) ?? 'error');
+const CLASS_INDEX: Readonly<Record<TrafficClass, number>> = { upkeep: 0, workload: 1, other: 2 };
+/** The classification of a complete message by its code, made once per code. */
+const byCode = new Map<number, FrameClassification>();
+
+function ofCode(code: number): FrameClassification {
+  let c = byCode.get(code);
+  if (c === undefined) byCode.set(code, (c = classification(classOfCode(code), messageCodeName(code) ?? 'unknown', true)));
+  return c;
+}
+
+/**
+ * Transaction ids (§6.3.2, 64 bits: `hi`, `lo`) and the class of the message first seen with
+ * each. Keyed by the low half with the high half and the class in the value (no key string per
+ * request); a second id with the same low half goes to `clashes`.
+ */
+class TransactionClasses {
+  private readonly byLow = new Map<number, number>();
+  private readonly clashes = new Map<string, TrafficClass>();
+
+  get(hi: number, lo: number): TrafficClass | undefined {
+    const v = this.byLow.get(lo | 0);
+    if (v !== undefined && Math.floor(v / 4) === hi) return TRAFFIC_CLASSES[v % 4];
+    return this.clashes.size === 0 ? undefined : this.clashes.get(`${hi}:${lo}`);
+  }
+
+  /** Remember `cls` for the id unless it is known already. */
+  remember(hi: number, lo: number, cls: TrafficClass): void {
+    const v = this.byLow.get(lo | 0);
+    if (v === undefined) this.byLow.set(lo | 0, hi * 4 + CLASS_INDEX[cls]);
+    else if (Math.floor(v / 4) !== hi) {
+      const key = `${hi}:${lo}`;
+      if (!this.clashes.has(key)) this.clashes.set(key, cls);
+    }
+  }
+}
+
 /** Classifies frames; remembers recent transaction ids so error answers and fragments find their class. */
 export class FrameClassifier {
-  private recent = new Map<string, FrameClassification>();
-  private older = new Map<string, FrameClassification>();
+  private recent = new TransactionClasses();
+  private older = new TransactionClasses();
   private rotatedAt = 0;
 
   classify(bytes: Uint8Array, at: number): FrameClassification {
     const type = bytes[0];
-    if (type === FramedMessageType.ack) return { cls: 'upkeep', label: 'framing_ack', carriesMessage: false };
-    if (type !== FramedMessageType.data || bytes.length < 8) return { cls: 'other', label: 'unknown', carriesMessage: false };
-    if (bytes.length === 8) return { cls: 'upkeep', label: 'framing_probe', carriesMessage: false };
-    const m = bytes.subarray(8);
-    if (m.length < FORWARDING_HEADER_FIXED_SIZE) return { cls: 'other', label: 'unknown', carriesMessage: true };
-    const view = new DataView(m.buffer, m.byteOffset, m.byteLength);
-    if (view.getUint32(0) !== RELO_TOKEN) return { cls: 'other', label: 'unknown', carriesMessage: true };
+    if (type === FramedMessageType.ack) return FRAMING_ACK;
+    if (type !== FramedMessageType.data || bytes.length < DATA_FRAME_HEADER_SIZE) return UNKNOWN_FRAME;
+    if (bytes.length === DATA_FRAME_HEADER_SIZE) return FRAMING_PROBE;
+    // The message starts after the data frame's 8 bytes of header (§6.6.2).
+    const m = DATA_FRAME_HEADER_SIZE;
+    if (bytes.length - m < FORWARDING_HEADER_FIXED_SIZE || readU32(bytes, m) !== RELO_TOKEN) return UNKNOWN_MESSAGE;
     if (at - this.rotatedAt >= TRANSACTION_MEMORY_MS) {
       this.older = this.recent;
-      this.recent = new Map();
+      this.recent = new TransactionClasses();
       this.rotatedAt = at;
     }
-    const txKey = () => `${view.getUint32(20)}:${view.getUint32(24)}`;
-    const fragmentOffset = view.getUint32(12) & 0xffffff;
-    const codeAt = FORWARDING_HEADER_FIXED_SIZE + view.getUint16(32) + view.getUint16(34) + view.getUint16(36);
-    if (fragmentOffset !== 0 || codeAt + 2 > m.length) {
-      const key = txKey();
-      const known = this.recent.get(key) ?? this.older.get(key);
-      return known ? { ...known, label: 'fragment' } : { cls: 'other', label: 'fragment', carriesMessage: true };
+    const hi = readU32(bytes, m + 20);
+    const lo = readU32(bytes, m + 24);
+    const fragment = readU32(bytes, m + 12);
+    const codeAt = m + FORWARDING_HEADER_FIXED_SIZE + readU16(bytes, m + 32) + readU16(bytes, m + 34) + readU16(bytes, m + 36);
+    if ((fragment & 0xffffff) !== 0 || codeAt + 2 > bytes.length) {
+      const known = this.known(hi, lo);
+      return known ? FRAGMENT[known] : FRAGMENT.other;
     }
-    const code = view.getUint16(codeAt);
-    const label = messageCodeName(code) ?? 'unknown';
-    if (code === MessageCode.error) {
-      const key = txKey();
-      const known = this.recent.get(key) ?? this.older.get(key);
-      return { cls: known?.cls ?? 'other', label, carriesMessage: true };
-    }
-    const c: FrameClassification = { cls: classOfCode(code), label, carriesMessage: true };
+    const code = readU16(bytes, codeAt);
+    if (code === MessageCode.error) return ERROR[this.known(hi, lo) ?? 'other'];
+    const c = ofCode(code);
     // Remember requests (odd codes, §6.3.3) and fragmented messages: error answers and later fragments look them up.
-    if (code % 2 === 1 || (view.getUint32(12) & 0x40000000) === 0) {
-      const key = txKey();
-      if (!this.recent.has(key)) this.recent.set(key, c);
-    }
+    if (code % 2 === 1 || (fragment & 0x40000000) === 0) this.recent.remember(hi, lo, c.cls);
     return c;
+  }
+
+  private known(hi: number, lo: number): TrafficClass | undefined {
+    return this.recent.get(hi, lo) ?? this.older.get(hi, lo);
   }
 }
 

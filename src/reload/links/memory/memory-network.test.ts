@@ -48,6 +48,28 @@ describe('MemoryNetwork', () => {
     expect(got).toEqual([75]);
   });
 
+  it('keeps each direction ordered when the latency drops mid-flight, and delivers nothing in flight once an end crashes', async () => {
+    const { clock, net, a, b } = await pairOn({ model: { latencyMs: 50 } });
+    const got: string[] = [];
+    b.onMessage((m) => got.push(`b${m[0]}@${clock.now()}`));
+    a.onMessage((m) => got.push(`a${m[0]}@${clock.now()}`));
+    a.send(Uint8Array.of(1));
+    net.setModel('a', 'b', { latencyMs: 10 });
+    await clock.advance(10);
+    a.send(Uint8Array.of(2)); // would arrive at 120 before 1 (due at 150): waits for it
+    b.send(Uint8Array.of(3)); // the other direction is not held up
+    await clock.advance(20);
+    a.send(Uint8Array.of(4));
+    await clock.advance(100);
+    expect(got).toEqual(['a3@120', 'b1@150', 'b2@150', 'b4@150']);
+    a.send(Uint8Array.of(5));
+    b.send(Uint8Array.of(6));
+    await clock.advance(5);
+    net.crash('b');
+    await clock.advance(100);
+    expect(got).toHaveLength(4);
+  });
+
   it('rejects opening a link to an address nobody listens on', async () => {
     const clock = new VirtualClock();
     const net = new MemoryNetwork({ clock, random: new SeededRandom(1) });

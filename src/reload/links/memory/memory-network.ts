@@ -86,8 +86,18 @@ class PipeEnd implements BytePipe {
   /** The link framed on this end (what the endpoint closes when it goes). */
   link!: Link;
   closed = false;
-  /** Delivery time of the last frame sent from this end (keeps the direction ordered). */
-  lastDeliveryAt = Number.NEGATIVE_INFINITY;
+  /** Delivery time of the last frame sent from this end (keeps the direction ordered); from its creation at first. */
+  lastDeliveryAt: number;
+  /**
+   * Frames sent from this end and not yet delivered, oldest first: `inFlight`, then `queued` (an
+   * array only while more than one is in flight). Each has its delivery
+   * timer; the timers of one direction run in the order they were set, since the direction is
+   * ordered (`lastDeliveryAt`), so each timer delivers the oldest frame. One callback per end
+   * (`deliverNext`) instead of a closure per frame.
+   */
+  private inFlight: Uint8Array | undefined;
+  private queued: Uint8Array[] | undefined;
+  private deliverNext: (() => void) | undefined;
   /** Frames that arrived before the handlers were installed (allocated only then). */
   private early: Uint8Array[] | undefined;
 
@@ -96,7 +106,10 @@ class PipeEnd implements BytePipe {
     readonly local: EndpointState,
     readonly remote: EndpointState,
     readonly maxMessageSize: number,
-  ) {}
+    now: number,
+  ) {
+    this.lastDeliveryAt = now;
+  }
 
   /** Whether either end has crashed (then nothing moves between them, in either direction). */
   get silenced(): boolean {
@@ -120,6 +133,30 @@ class PipeEnd implements BytePipe {
     this.closed = true;
     this.local.ends.delete(this);
     this.net.transmitClose(this);
+  }
+
+  /** Put a frame in flight; returns the callback its delivery timer runs. */
+  enqueue(bytes: Uint8Array): () => void {
+    if (this.inFlight === undefined) this.inFlight = bytes;
+    else (this.queued ??= []).push(bytes);
+    return this.deliverNext ?? this.makeDeliverNext();
+  }
+
+  /** Made apart from `enqueue`, so that `enqueue` needs no closure context; bound, so the callback reaches this end directly. */
+  private makeDeliverNext(): () => void {
+    return (this.deliverNext = this.arrive.bind(this));
+  }
+
+  /** The oldest frame in flight from this end arrives at the peer (unless either end has crashed). */
+  private arrive(): void {
+    const bytes = this.inFlight!;
+    const q = this.queued;
+    if (q === undefined) this.inFlight = undefined;
+    else {
+      this.inFlight = q.shift();
+      if (q.length === 0) this.queued = undefined;
+    }
+    if (!this.silenced) this.peer.deliver(bytes);
   }
 
   deliver(bytes: Uint8Array): void {
@@ -228,8 +265,9 @@ export class MemoryNetwork {
         }
         const n = ++this.linkSeq;
         const pipeSize = model.mtu + DATA_FRAME_OVERHEAD;
-        const a = new PipeEnd(this, from, target, pipeSize);
-        const b = new PipeEnd(this, target, from, pipeSize);
+        const now = this.clock.now();
+        const a = new PipeEnd(this, from, target, pipeSize, now);
+        const b = new PipeEnd(this, target, from, pipeSize, now);
         a.peer = b;
         b.peer = a;
         const deps = { clock: this.clock, logger: this.log };
@@ -271,9 +309,7 @@ export class MemoryNetwork {
     const delay = model.latencyMs + (model.jitterMs > 0 ? this.random.float() * model.jitterMs : 0);
     const at = Math.max(this.clock.now() + delay, end.lastDeliveryAt);
     end.lastDeliveryAt = at;
-    this.clock.setTimer(at - this.clock.now(), () => {
-      if (!end.silenced) end.peer.deliver(bytes);
-    });
+    this.clock.setTimer(at - this.clock.now(), end.enqueue(bytes));
   }
 
   /** Called by a pipe end that closed: the peer learns it after the latency (unless one end crashed). */

@@ -17,8 +17,8 @@ import { withinNeighbourSpans, type RoutingEntry } from './routing-table.js';
 interface HeardTable {
   readonly pred0: string | undefined;
   readonly succ0: string | undefined;
-  /** Keys of every peer in its lists. */
-  readonly known: ReadonlySet<string>;
+  /** Keys of every peer in its lists (a few: an array is a fraction of a Set's size). */
+  readonly known: readonly string[];
   /** Clockwise distance to its last successor, when its successor list is full. */
   readonly succSpan: bigint | undefined;
   /** Counter-clockwise distance to its last predecessor, when its predecessor list is full. */
@@ -45,19 +45,22 @@ export class ChordStabilization implements RepairHooks {
 
   noteUpdate(sender: NodeId, update: ChordUpdate): void {
     if (update.type === ChordUpdateType.peer_ready) return;
-    const p = update.predecessors[0];
-    const q = update.successors[0];
     const pos = ringPosition(sender);
     const lastSucc = update.successors[update.successors.length - 1];
     const lastPred = update.predecessors[update.predecessors.length - 1];
-    const known = new Set<string>();
-    const preds = update.predecessors.map(nodeIdKey);
-    const succs = update.successors.map(nodeIdKey);
-    for (const key of preds) known.add(key);
-    for (const key of succs) known.add(key);
-    this.heard.set(nodeIdKey(sender), {
-      pred0: p && nodeIdKey(p),
-      succ0: q && nodeIdKey(q),
+    // One Update is kept per peer heard (a 10,000-peer overlay holds some 240,000): its keys are the
+    // routing table's own strings where it has them, not fresh copies.
+    const t = this.core.table;
+    const key = (id: NodeId) => {
+      const k = nodeIdKey(id);
+      return t.get(k)?.key ?? k;
+    };
+    const preds = update.predecessors.map(key);
+    const succs = update.successors.map(key);
+    const known = preds.concat(succs);
+    this.heard.set(key(sender), {
+      pred0: preds[0],
+      succ0: succs[0],
       known,
       // Only reactive recovery answers Updates (answerUpdate); a 10,000-peer periodic overlay keeps no such string per entry.
       lists: this.core.params.reactive ? listsKey(preds, succs) : '',
@@ -76,7 +79,7 @@ export class ChordStabilization implements RepairHooks {
     const h = this.heard.get(e.key);
     if (!h) return true;
     const t = this.core.table;
-    const news = (key: string, pos: bigint) => key !== e.key && !h.known.has(key) && withinNeighbourSpans(e.pos, pos, h.succSpan, h.predSpan);
+    const news = (key: string, pos: bigint) => key !== e.key && !h.known.includes(key) && withinNeighbourSpans(e.pos, pos, h.succSpan, h.predSpan);
     if (news(this.core.selfKey, t.selfPos)) return true;
     for (const n of t.predecessors) if (news(n.key, n.pos)) return true;
     for (const n of t.successors) if (news(n.key, n.pos)) return true;
