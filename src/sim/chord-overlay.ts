@@ -131,6 +131,8 @@ export interface ChordOverlayInit {
   readonly identity?: (index: number) => SimIdentity;
   /** Storage bounds of every peer (per user, total; storage-limits.ts); default DEFAULT_STORAGE_LIMITS. */
   readonly storageLimits?: Partial<StorageLimits>;
+  /** The storage backend of the `index`-th peer created (default: a new memory backend; e.g. to watch where records go). */
+  readonly storage?: (index: number) => StorageBackend;
 }
 
 /** One simulated peer. */
@@ -280,7 +282,7 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
           authenticate: (link) => directory.get(link.remoteAddress),
           close: () => endpoint.close(),
         },
-        storage: options.storage ?? createMemoryBackend(),
+        storage: options.storage ?? init.storage?.(index) ?? createMemoryBackend(),
         logger: init.logger,
       },
       {

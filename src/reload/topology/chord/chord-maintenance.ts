@@ -8,16 +8,10 @@ import { nodeIdKey, type LinkTableEvent } from '../../forwarding/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
-import type { DataMoveReport, IdRange } from '../topology-plugin.js';
 import { node, type ChordCore } from './chord-core.js';
-import { inOpen, sameId } from './ring.js';
-import type { RoutingEntry } from './routing-table.js';
-
-/** Delay (ms) before replicating a range this peer became responsible for. */
-const GAIN_DELAY_MS = 1000;
-/** Runs of a data move whose Stores partly failed, and the pause before the next (ms, times the run). */
-const REPLICATION_ATTEMPTS = 3;
-const REPLICATION_RETRY_MS = 10_000;
+import { ChordReplication } from './chord-replication.js';
+import { sameId } from './ring.js';
+import type { RoutingEntry, RoutingTable } from './routing-table.js';
 
 /** What maintenance asks of stabilization when a peer is lost or an Update arrives. */
 export interface RepairHooks {
@@ -40,21 +34,17 @@ export class ChordMaintenance {
   private flushWanted = false;
   /** The pending round goes to the whole Connection Table (else the Neighbor Table suffices, §10.7.1). */
   private flushToAll = false;
-  /** The replica set (first successors) and first predecessor as last acted on (§10.7.3). */
-  private replicaSet: readonly RoutingEntry[] = [];
-  private pred0: RoutingEntry | undefined;
+  /** The data moves of §10.4 / §10.7.3 as the tables change. */
+  private readonly replication: ChordReplication;
   private neighbourKeys = '';
   private neighbourPred0: string | undefined;
-  private replicaPrevious: readonly NodeId[] | undefined;
-  private replicaTimer: Timer | undefined;
-  private gained: IdRange[] = [];
-  private gainTimer: Timer | undefined;
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
   repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {} };
 
   constructor(private readonly core: ChordCore) {
+    this.replication = new ChordReplication(core);
     this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
   }
 
@@ -85,8 +75,7 @@ export class ChordMaintenance {
         continue;
       }
       if (this.core.recentlyFailed(key) || this.inFlight.has(key)) continue;
-      const e = t.entryFor(id);
-      const wanted = t.wouldBeNeighbour(id) || (wantedFingers?.has(e.finger) === true && t.finger(e.finger) === undefined);
+      const wanted = t.wouldBeNeighbour(id) || (wantedFingers !== undefined && wantsFinger(t, wantedFingers, id));
       if (wanted) this.attachTo(id, learnedFrom);
     }
   }
@@ -208,81 +197,15 @@ export class ChordMaintenance {
       // (§10.7.4.1), without the Connection-Table-wide round that reactive recovery requires.
       if (joined) this.scheduleFlush(rangeChanged || (this.core.params.reactive && !lost));
     }
-    if (joined) this.trackReplication(failure);
+    if (joined) this.replication.track(failure);
   }
 
   /** Start following the replica set and range from the current tables (on joining). */
   resetReplicationState(): void {
     const t = this.core.table;
-    this.replicaSet = this.core.replicaTargets();
-    this.pred0 = this.core.router.effectivePredecessor();
+    this.replication.reset();
     this.neighbourKeys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
     this.neighbourPred0 = t.predecessors[0]?.key;
-  }
-
-  /**
-   * The data moves of §10.7.3, on the replica set and the range as they are usable: the first
-   * successors and the nearest predecessor whose links are up (chord-core.ts replicaTargets,
-   * chord-router.ts effectivePredecessor), so a peer that stops answering is replaced from the
-   * moment its link turns suspect rather than 30 s later when it is declared dead.
-   */
-  private trackReplication(failure: boolean): void {
-    const t = this.core.table;
-    const { data, clock } = this.core.deps;
-    const current = this.core.replicaTargets();
-    if (current.map((e) => e.key).join() !== this.replicaSet.map((e) => e.key).join()) {
-      // §10.7.3: "If peer x is responsible for a Resource-ID R and x discovers that the replica set
-      // for R ... has changed, it MUST send a Store for any data associated with R to any new node in
-      // the replica set." §10.7.1: after a failure, "delay the creation of new replicas for the
-      // successor replacement hold-down time (30 seconds)".
-      const lost = failure || this.replicaSet.some((e) => !current.some((c) => c.key === e.key) && !(t.has(e.key) && this.core.deps.forwarding.isUsable(e.id)));
-      this.replicaPrevious ??= this.replicaSet.map((e) => e.id);
-      this.replicaSet = current;
-      if (!this.replicaTimer) {
-        this.replicaTimer = clock.setTimer(lost ? this.core.params.holdDownMs : 0, () => {
-          this.replicaTimer = undefined;
-          const previous = this.replicaPrevious ?? [];
-          this.replicaPrevious = undefined;
-          if (this.core.state === 'joined') this.withRetries(() => data.replicaSetChanged(previous), 're-replication');
-        });
-      }
-    }
-    const before = this.pred0;
-    const now = this.core.router.effectivePredecessor();
-    this.pred0 = now;
-    if (before && before.key !== now?.key) {
-      // The range grew when the old first predecessor lies between the new one and us.
-      const after = now ?? t.entryFor(this.core.self);
-      if (!now || inOpen(before.pos, now.pos, t.selfPos)) {
-        // No hold-down here (§10.7.1 sets it for successor replacement): until the gained range is
-        // replicated, its records have one copy fewer. A short delay gathers simultaneous losses.
-        this.gained.push({ after: after.id, upTo: before.id });
-        this.gainTimer ??= clock.setTimer(GAIN_DELAY_MS, () => {
-          this.gainTimer = undefined;
-          const ranges = this.gained;
-          this.gained = [];
-          for (const range of ranges) {
-            if (this.core.state === 'joined') this.withRetries(() => data.rangeGained(range), 'replicating a gained range');
-          }
-        });
-      }
-    }
-  }
-
-  /**
-   * Run a data move; when some of its Stores failed (a target not yet agreeing, one that just
-   * died), run it again later, with the tables as they are then (at most REPLICATION_ATTEMPTS times).
-   */
-  private withRetries(move: () => Promise<DataMoveReport>, what: string, attempt = 1): void {
-    move().then(
-      (report) => {
-        if (!report.failed || attempt >= REPLICATION_ATTEMPTS) return;
-        this.core.deps.clock.setTimer(REPLICATION_RETRY_MS * attempt, () => {
-          if (this.core.state === 'joined') this.withRetries(move, what, attempt + 1);
-        });
-      },
-      (e: unknown) => this.core.log.warn(`${what} failed`, { error: String(e) }),
-    );
   }
 
   /** Hold the Updates of `scheduleFlush` back (while admitting a joining peer, §10.5 steps 6-8). */
@@ -340,8 +263,7 @@ export class ChordMaintenance {
 
   stop(): void {
     this.flushTimer?.cancel();
-    this.replicaTimer?.cancel();
-    this.gainTimer?.cancel();
+    this.replication.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
@@ -350,4 +272,10 @@ export class ChordMaintenance {
   get lastChange(): number {
     return this.lastChangeAt;
   }
+}
+
+/** Whether `id` would fill an empty finger entry among `wanted` (§10.7.4.2). */
+function wantsFinger(t: RoutingTable, wanted: ReadonlySet<number>, id: NodeId): boolean {
+  const finger = t.entryFor(id).finger;
+  return wanted.has(finger) && t.finger(finger) === undefined;
 }

@@ -95,13 +95,25 @@ class ChordTopologyImpl implements ChordTopology {
     // Before the Leaves: our successor takes over our range (§6.4.2.2 "the appropriate Store/Update
     // sequences"). Our replica set holds most of it already; this gives it the rest, to each member
     // in case the first successor is gone too.
+    const targets = core.replicaTargets();
+    const moves: { target: NodeId; range: { after: NodeId; upTo: NodeId } }[] = [];
     const pred0 = core.router.effectivePredecessor();
-    if (pred0) {
-      const range = { after: pred0.id, upTo: core.self };
-      await this.bounded(options, (signal) =>
-        Promise.all(core.replicaTargets().map((t) => core.deps.data.handOver(t.id, range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
-      );
+    if (pred0) for (const t of targets) moves.push({ target: t.id, range: { after: pred0.id, upTo: core.self } });
+    // §10.4 / §10.7.3: the replicas we hold leave with us. The range of our i-th predecessor Pi,
+    // (P(i+1), Pi], was held by Pi and the next `replicas` peers, us among them; without us its
+    // replica set reaches one peer further, our (replicas - i + 1)-th successor. It goes to our first
+    // replicas - i + 1 usable successors (one of them may have failed unnoticed; the nearer ones
+    // take it as a repeat). Pi sends it too once it hears our Leave, unless Pi has failed unnoticed
+    // or is leaving as well (churn runs lost records to both).
+    const n = core.params.replicas;
+    const held = core.usablePredecessors(n + 1);
+    for (let i = 1; i <= n; i++) {
+      const [p, lower] = [held[i - 1], held[i]];
+      if (p && lower) for (const t of targets.slice(0, n - i + 1)) moves.push({ target: t.id, range: { after: lower.id, upTo: p.id } });
     }
+    await this.bounded(options, (signal) =>
+      Promise.all(moves.map((m) => core.deps.data.handOver(m.target, m.range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
+    );
     const preds = core.table.predecessors.map((e) => e.id);
     const succs = core.table.successors.map((e) => e.id);
     await this.bounded(options, (signal) => {

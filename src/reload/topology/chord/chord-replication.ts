@@ -1,0 +1,192 @@
+/**
+ * The data moves of CHORD-RELOAD replication (RFC 6940 §10.4, §10.7.1, §10.7.3) as the Neighbor
+ * Table changes, on the replica set and the range as they are usable: the first successors and
+ * the nearest predecessors whose links are up (chord-core.ts replicaTargets, chord-router.ts
+ * effectivePredecessor), so a peer that stops answering is replaced from the moment its link turns
+ * suspect rather than 30 s later when it is declared dead. ChordMaintenance calls `track` on every
+ * change of the routing table or of a member's link.
+ *
+ * - A changed replica set (§10.7.3): the data this peer is responsible for goes to each new
+ *   member, at once, or once the hold-down of §10.7.1 has passed when a failure brought in a
+ *   member from beyond the successor list.
+ * - A failed or departed first predecessor (§10.1): this peer's range grew; the gained range goes
+ *   to the replica set.
+ * - A failed or departed farther predecessor whose range this peer replicates (§10.4): the range
+ *   goes to the peer now responsible for it and that peer's replica set (`handOnReplicas`).
+ */
+import type { Timer } from '../../runtime/components.js';
+import type { NodeId } from '../../wire/ids.js';
+import type { DataMoveReport, IdRange } from '../topology-plugin.js';
+import type { ChordCore } from './chord-core.js';
+import { inOpen, sameId } from './ring.js';
+import type { RoutingEntry } from './routing-table.js';
+
+/** Delay (ms) before the moves of a lost predecessor: simultaneous losses are gathered. */
+const GAIN_DELAY_MS = 1000;
+/** Runs of a data move whose Stores partly failed, and the pause before the next (ms, times the run). */
+const REPLICATION_ATTEMPTS = 3;
+const REPLICATION_RETRY_MS = 10_000;
+
+const keysOf = (entries: readonly RoutingEntry[]) => entries.map((e) => e.key).join();
+
+export class ChordReplication {
+  /** The replica set (first successors) and the usable predecessors as last acted on (§10.7.3). */
+  private replicaSet: readonly RoutingEntry[] = [];
+  private preds: readonly RoutingEntry[] = [];
+  /** The successor list (§10.7) as last acted on. */
+  private successors = new Set<string>();
+  /** The replica set before the first change a pending run (hold-down or prompt) covers. */
+  private heldPrevious: readonly NodeId[] | undefined;
+  private heldTimer: Timer | undefined;
+  private promptPrevious: readonly NodeId[] | undefined;
+  private promptTimer: Timer | undefined;
+  /** Moves waiting for GAIN_DELAY_MS. */
+  private moves: { readonly what: string; readonly run: () => Promise<DataMoveReport> }[] = [];
+  private movesTimer: Timer | undefined;
+
+  constructor(private readonly core: ChordCore) {}
+
+  /** Start following the replica set and range from the current tables (on joining). */
+  reset(): void {
+    this.replicaSet = this.core.replicaTargets();
+    this.preds = this.core.usablePredecessors(this.core.params.replicas + 1);
+    this.successors = new Set(this.core.table.successors.map((e) => e.key));
+  }
+
+  /**
+   * Act on a change of the tables. `failure`: a neighbour failed or its link went suspect (the
+   * hold-down of §10.7.1 applies to the new successors that replace it); a Leave is not a failure
+   * here (§10.9 names the replacements already, see ChordMaintenance.onLeave).
+   */
+  track(failure: boolean): void {
+    const { clock, data } = this.core.deps;
+    const current = this.core.replicaTargets();
+    const successors = this.successors;
+    this.successors = new Set(this.core.table.successors.map((e) => e.key));
+    if (keysOf(current) !== keysOf(this.replicaSet)) {
+      // §10.7.3: "If peer x is responsible for a Resource-ID R and x discovers that the replica set
+      // for R ... has changed, it MUST send a Store for any data associated with R to any new node in
+      // the replica set."
+      const previous = this.replicaSet.map((e) => e.id);
+      const added = current.filter((e) => !this.replicaSet.some((x) => x.key === e.key));
+      this.replicaSet = current;
+      // §10.7.1: "when replacing a successor, the peer SHOULD delay the creation of new replicas for
+      // the successor replacement hold-down time (30 seconds) ... in order to allow a triggered update
+      // to inform it of a better match for its Neighbor Table". OUR READING: a replacement that was in
+      // our successor list already (§10.7 keeps three successors for this, confirmed by those
+      // neighbours' Updates) is the match such an Update would name, and a nearer peer we did not
+      // know gets its copy when it appears (below); the hold-down applies to a replacement from
+      // beyond the successor list (several successors failed at once). Under churn this keeps a
+      // record's three copies: with a 30 s hold-down after every failed replica holder, the loss of
+      // the two other holders within that window took the record with them (chordphone sim churn runs).
+      const held = failure ? added.filter((e) => !successors.has(e.key)).map((e) => e.id) : [];
+      // A prompt run already due this instant leaves them to the hold-down too.
+      if (this.promptPrevious) this.promptPrevious = [...this.promptPrevious, ...held];
+      if (held.length > 0) {
+        this.heldPrevious ??= previous;
+        this.heldTimer ??= clock.setTimer(this.core.params.holdDownMs, () => {
+          this.heldTimer = undefined;
+          const before = this.heldPrevious ?? [];
+          this.heldPrevious = undefined;
+          this.move('re-replication', () => data.replicaSetChanged(before));
+        });
+      }
+      if (held.length < added.length) {
+        // The others at once: a member that came from an Update (a joining peer, §10.5 step 9), one a
+        // Leave named (§10.9), or one of our successors. Also while a hold-down for an earlier
+        // failure runs (which then need not send to them again).
+        this.promptPrevious ??= [...previous, ...held];
+        this.promptTimer ??= clock.setTimer(0, () => {
+          this.promptTimer = undefined;
+          const before = this.promptPrevious ?? [];
+          this.promptPrevious = undefined;
+          const sent = this.replicaSet.filter((e) => !before.some((id) => sameId(id, e.id))).map((e) => e.id);
+          if (this.heldPrevious) this.heldPrevious = [...this.heldPrevious, ...sent];
+          this.move('replicating to a new successor', () => data.replicaSetChanged(before));
+        });
+      }
+    }
+    this.trackPredecessors();
+  }
+
+  stop(): void {
+    this.heldTimer?.cancel();
+    this.promptTimer?.cancel();
+    this.movesTimer?.cancel();
+  }
+
+  /**
+   * The nearest usable predecessors P1, P2, …: when P1 is gone, this peer is responsible for its range
+   * (§10.1) and replicates it (no hold-down: §10.7.1 sets it for successor replacement, and until the
+   * gained range is replicated its records have one copy fewer). When a farther one Pi (1 < i ≤
+   * replicas) is gone, its range (P(i+1), Pi] — of which this peer holds replicas (§10.4) — now belongs
+   * to the nearest live peer after it, Q, which held a replica too unless it joined after the last
+   * Store (§10.5: the admitting peer hands a joining node only the admitting peer's own range, and
+   * Pi may have died before it replicated to its new successor): `handOnReplicas`.
+   */
+  private trackPredecessors(): void {
+    const n = this.core.params.replicas;
+    const before = this.preds;
+    const now = this.core.usablePredecessors(n + 1);
+    this.preds = now;
+    const t = this.core.table;
+    const gone = (e: RoutingEntry) => !now.some((x) => x.key === e.key) && !(t.has(e.key) && this.core.router.usable(e));
+    for (let i = 0; i < Math.min(n, before.length); i++) {
+      const p = before[i]!;
+      if (!gone(p)) continue;
+      // Its predecessor: the next one of before that is still there, else the nearest of now beyond it.
+      const lower = before.slice(i + 1).find((e) => !gone(e)) ?? now.find((e) => !inOpen(e.pos, p.pos, t.selfPos));
+      // `now` is nearest first: the peer after P nearest to it is the last of those between P and us.
+      const between = now.filter((e) => inOpen(e.pos, p.pos, t.selfPos));
+      const q = between[between.length - 1];
+      if (!lower && q) continue;
+      const range: IdRange = { after: (lower ?? t.entryFor(this.core.self)).id, upTo: p.id };
+      if (!q) this.queue('replicating a gained range', () => this.core.deps.data.rangeGained(range));
+      else this.handOnReplicas(q, between, range);
+    }
+  }
+
+  /**
+   * RFC 6940 §10.4 leaves a failed responsible peer's data to its replicas; the peer now responsible
+   * for `range`, `q`, is one of the peers `between` the failed one and us, and its replica set is the
+   * next `replicas` peers after it (those `between` nearer to us, then us, then our successors).
+   * §6.4.2.3: "it MUST attempt to Store a copy to the correct node unless it knows the newly
+   * responsible node already has a copy of the data": OUR READING, a replica holder does not know
+   * that once the responsible peer has changed, so it stores what it holds of `range` to `q` and to
+   * the members of q's replica set other than itself (each accepts it from its predecessor, §10.4).
+   * A copy that was there already is taken as a repeat.
+   */
+  private handOnReplicas(q: RoutingEntry, between: readonly RoutingEntry[], range: IdRange): void {
+    const n = this.core.params.replicas;
+    const after = between.slice(0, between.indexOf(q)).reverse();
+    const chain: (RoutingEntry | undefined)[] = [...after, undefined, ...this.core.replicaTargets()];
+    const targets = [q, ...chain.slice(0, n).filter((e): e is RoutingEntry => e !== undefined)];
+    for (const target of targets) this.queue('handing on replicas', () => this.core.deps.data.handOver(target.id, range));
+  }
+
+  /** Run `run` after GAIN_DELAY_MS, with the moves queued meanwhile. */
+  private queue(what: string, run: () => Promise<DataMoveReport>): void {
+    this.moves.push({ what, run });
+    this.movesTimer ??= this.core.deps.clock.setTimer(GAIN_DELAY_MS, () => {
+      this.movesTimer = undefined;
+      const moves = this.moves;
+      this.moves = [];
+      for (const m of moves) this.move(m.what, m.run);
+    });
+  }
+
+  /**
+   * Run a data move while joined; when some of its Stores failed (a target not yet agreeing, one that
+   * just died), run it again later, with the tables as they are then (at most REPLICATION_ATTEMPTS times).
+   */
+  private move(what: string, run: () => Promise<DataMoveReport>, attempt = 1): void {
+    if (this.core.state !== 'joined') return;
+    run().then(
+      (report) => {
+        if (!report.failed || attempt >= REPLICATION_ATTEMPTS) return;
+        this.core.deps.clock.setTimer(REPLICATION_RETRY_MS * attempt, () => this.move(what, run, attempt + 1));
+      },
+      (e: unknown) => this.core.log.warn(`${what} failed`, { error: String(e) }),
+    );
+  }
+}
