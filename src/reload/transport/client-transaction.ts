@@ -16,6 +16,7 @@
  */
 import type { Clock, Timer } from '../runtime/components.js';
 import { AbortError } from '../runtime/components.js';
+import { unwatchAbort, watchAbort, type AbortWatcher } from '../runtime/abort-watch.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { StateMachine, type TransitionTable } from '../runtime/state-machine.js';
 import type { Destination } from '../wire/destination.js';
@@ -63,12 +64,12 @@ export interface ClientTransactionOwner<T> {
   transactionEnded(tx: ClientTransaction<T>): void;
 }
 
-export class ClientTransaction<T> {
+export class ClientTransaction<T> implements AbortWatcher {
   private readonly machine: StateMachine<ClientTransactionState>;
   private sent = 0;
   /** The timer of the last transmission (cancelled when the transaction ends). */
   private timer: Timer | undefined;
-  /** The request's abort signal, listened to while `waiting` (the transaction is the listener: `handleEvent`). */
+  /** The request's abort signal, watched while `waiting` (runtime/abort-watch.ts: one listener per signal). */
   private signal: AbortSignal | undefined;
 
   constructor(
@@ -98,15 +99,19 @@ export class ClientTransaction<T> {
 
   /** Send the first transmission; with `signal`, an abort ends the transaction (`aborted`). */
   start(signal?: AbortSignal): void {
+    if (signal?.aborted) {
+      this.abort();
+      return;
+    }
     if (signal) {
       this.signal = signal;
-      signal.addEventListener('abort', this, { once: true });
+      watchAbort(signal, this);
     }
     this.transmit();
   }
 
-  /** The abort signal's listener (EventListenerObject). */
-  handleEvent(): void {
+  /** The abort signal's watcher (AbortWatcher). */
+  handleAbort(): void {
     this.abort();
   }
 
@@ -154,7 +159,7 @@ export class ClientTransaction<T> {
     this.timer?.cancel();
     this.timer = undefined;
     this.machine.transition(to);
-    this.signal?.removeEventListener('abort', this);
+    if (this.signal) unwatchAbort(this.signal, this);
     this.signal = undefined;
     this.owner.transactionEnded(this);
     return true;
