@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * @template T
@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
  */
 export async function withBundled(entry, use) {
   // Inside the project, so the bundle's bare imports (packages stay external) resolve from node_modules.
-  const cache = resolve(new URL('..', import.meta.url).pathname, 'node_modules/.cache');
+  const cache = resolve(fileURLToPath(new URL('..', import.meta.url)), 'node_modules/.cache');
   mkdirSync(cache, { recursive: true });
   const dir = mkdtempSync(join(cache, 'chordphone-bundle-'));
   const outfile = join(dir, 'entry.mjs');
@@ -31,7 +31,10 @@ export async function withBundled(entry, use) {
       sourcemap: 'inline',
       logLevel: 'warning',
     });
-    return await use(await import(pathToFileURL(outfile).href));
+    const module = await import(pathToFileURL(outfile).href);
+    // Loaded (its source map is inline): the file is not needed while the command runs for minutes.
+    rmSync(dir, { recursive: true, force: true });
+    return await use(module);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -179,7 +179,8 @@ export class FastVerifier implements Verifier {
  * get here), picked by the Node-ID's first bytes and checked against the whole identity.
  */
 function verifiedSigner(identity: Uint8Array): VerifiedSigner | undefined {
-  const slot = ((identity[0]! << 8) | identity[1]!) & (SIGNER_SLOTS - 1);
+  // The top bits of the first two bytes (see nodeIdKey's cache): evenly spread Node-IDs differ there.
+  const slot = ((identity[0]! << 8) | identity[1]!) >>> (16 - SIGNER_SLOT_BITS);
   const known = signerCache[slot];
   if (known && sameBytes(known.identity, identity)) return known.signer;
   const nodeId = identity.slice(0, NODE_ID_LENGTH);
@@ -194,7 +195,8 @@ function verifiedSigner(identity: Uint8Array): VerifiedSigner | undefined {
   return signer;
 }
 
-const SIGNER_SLOTS = 1 << 14;
+const SIGNER_SLOT_BITS = 14;
+const SIGNER_SLOTS = 1 << SIGNER_SLOT_BITS;
 const signerCache: ({ readonly identity: Uint8Array; readonly signer: VerifiedSigner } | undefined)[] = new Array<undefined>(SIGNER_SLOTS).fill(undefined);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -61,12 +61,16 @@ export function nodeIdKey(id: NodeId): string {
  */
 class KeyCache {
   private slots = 256;
+  /** 16 − log2(slots): the slot is the top bits of the first two bytes. */
+  private shift = 8;
   private bytes = new Uint8Array(this.slots * NODE_ID_LENGTH);
   private keys: (string | undefined)[] = new Array<string | undefined>(this.slots).fill(undefined);
   private evictions = 0;
 
   key(id: NodeId): string {
-    const slot = ((id[0]! << 8) | id[1]!) & (this.slots - 1);
+    // The high bits of the first two bytes: Node-IDs spread evenly round the ring (a static ring's)
+    // differ there, where their low bits may all be the same.
+    const slot = ((id[0]! << 8) | id[1]!) >>> this.shift;
     const known = this.keys[slot];
     const at = slot * NODE_ID_LENGTH;
     if (known !== undefined) {
@@ -92,6 +96,7 @@ class KeyCache {
   /** Twice the slots; the keys held are let go (they come back as they are asked for). */
   private grow(): void {
     this.slots *= 2;
+    this.shift -= 1;
     this.bytes = new Uint8Array(this.slots * NODE_ID_LENGTH);
     this.keys = new Array<string | undefined>(this.slots).fill(undefined);
     this.evictions = 0;

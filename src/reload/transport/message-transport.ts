@@ -145,8 +145,9 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       transactionId,
       maxResponseLength: options.maxResponseLength ?? 0,
       viaList: NO_DESTINATIONS,
-      destinationList,
-      options: options.forwardingOptions ?? NO_FORWARDING_OPTIONS,
+      // Copies: forwarding routes every transmission by this header, which must stay what was signed.
+      destinationList: destinationList.slice(),
+      options: options.forwardingOptions ? options.forwardingOptions.slice() : NO_FORWARDING_OPTIONS,
     };
     const { input, contentsBytes } = this.signatureInput(header, contents);
     const signature = await this.signer.sign(input, options);
@@ -159,7 +160,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     const init: ClientTransactionInit = {
       transactionId,
       requestCode: code,
-      destinationList,
+      destinationList: header.destinationList,
       message,
       header,
       headerLength,

@@ -82,19 +82,6 @@ export function frameSequence(bytes: Uint8Array): number {
 }
 
 /**
- * `decodeFramedMessage` for a frame the caller owns (a link's received bytes, which nothing else
- * keeps or changes): a `data` frame's `message` is a view of `bytes`, not a copy. Same checks and
- * same result; a frame that is not plainly valid goes through `decodeFramedMessage`, so every error
- * is the one it raises.
- */
-export function decodeOwnedFramedMessage(bytes: Uint8Array): FramedMessage {
-  const type = plainFrameType(bytes);
-  if (type === FramedMessageType.data) return { kind: 'data', sequence: readU32(bytes, 1), message: bytes.subarray(DATA_FRAME_HEADER_SIZE) };
-  if (type === FramedMessageType.ack) return { kind: 'ack', ackSequence: readU32(bytes, 1), received: readU32(bytes, 5) };
-  return decodeFramedMessage(bytes);
-}
-
-/**
  * `encodeFramedMessage({ kind: 'data', sequence, message })` written straight into a buffer of
  * the frame's size (no intermediate writer): the per-frame path of every link.
  */
