@@ -122,8 +122,6 @@ export class FramedLink implements Link {
   private readonly log: Logger;
   /** The link's state and its state listeners (LinkStateListener is a StateChangeListener). */
   private readonly machine: StateMachine<LinkState, LinkCloseReason>;
-  /** The machine's state, kept here too: every frame asks for it, and the machine is one more object to load. */
-  private current: LinkState = 'open';
   private readonly rttEstimator: RttEstimator;
   private readonly received = new ReceivedWindow();
   /** None, the one (the usual case), or a copy-on-write list: a simulator holds hundreds of thousands of links. */
@@ -181,7 +179,7 @@ export class FramedLink implements Link {
   }
 
   get state(): LinkState {
-    return this.current;
+    return this.machine.state;
   }
 
   get rtt(): number | undefined {
@@ -241,9 +239,7 @@ export class FramedLink implements Link {
 
   /** Move the state machine (style.md §6), logging the change; it tells the listeners. */
   private transition(to: LinkState): void {
-    this.log.debug('link state', { link: this.id, from: this.current, to, reason: this.closeReason });
-    // Set before the machine tells its listeners, who may read `state`; an illegal move changes nothing (the machine throws).
-    if (this.machine.can(to)) this.current = to;
+    this.log.debug('link state', { link: this.id, from: this.machine.state, to, reason: this.closeReason });
     this.machine.transition(to, to === 'closed' ? this.closeReason : undefined);
   }
 

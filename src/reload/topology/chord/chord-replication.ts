@@ -43,6 +43,8 @@ export class ChordReplication {
   /** Moves waiting for GAIN_DELAY_MS. */
   private moves: { readonly what: string; readonly run: () => Promise<DataMoveReport> }[] = [];
   private movesTimer: Timer | undefined;
+  /** Pending re-runs of data moves whose Stores partly failed (cancelled by `stop`). */
+  private readonly retries = new Set<Timer>();
 
   constructor(private readonly core: ChordCore) {}
 
@@ -113,6 +115,8 @@ export class ChordReplication {
     this.heldTimer?.cancel();
     this.promptTimer?.cancel();
     this.movesTimer?.cancel();
+    for (const t of this.retries) t.cancel();
+    this.retries.clear();
   }
 
   /**
@@ -183,8 +187,12 @@ export class ChordReplication {
     if (this.core.state !== 'joined') return;
     run().then(
       (report) => {
-        if (!report.failed || attempt >= REPLICATION_ATTEMPTS) return;
-        this.core.deps.clock.setTimer(REPLICATION_RETRY_MS * attempt, () => this.move(what, run, attempt + 1));
+        if (!report.failed || attempt >= REPLICATION_ATTEMPTS || this.core.state !== 'joined') return;
+        const retry = this.core.deps.clock.setTimer(REPLICATION_RETRY_MS * attempt, () => {
+          this.retries.delete(retry);
+          this.move(what, run, attempt + 1);
+        });
+        this.retries.add(retry);
       },
       (e: unknown) => this.core.log.warn(`${what} failed`, { error: String(e) }),
     );
