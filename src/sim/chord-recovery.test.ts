@@ -130,4 +130,30 @@ describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)',
     expect(msgs.some((m) => m.from === s1.address && m.to === a.address && m.name === 'update_req')).toBe(true);
     o.close();
   });
+
+  it('periodic recovery: a peer whose first successor fails silently takes in the peers its other neighbours named, long before chord-update-interval', async () => {
+    // With periodic recovery no Update answers ours (that is reactive recovery's, above), and the
+    // neighbours that know the peers past the gap have lost no one and announce nothing: A would keep
+    // a far finger as its third successor until a neighbour's periodic Update (every 600 s), and
+    // send the lookups for the gap past their target, to a peer that routes them back round the ring
+    // to A (Error_Loop_Detected). The peers its remaining successors named in their last Updates
+    // are matches A has too (§10.7.1: "replace it with the best match it has").
+    const o = await buildChordOverlay({ peers: 200, joinConcurrency: 4, seed: 64, configuration: { chordReactive: false } });
+    expect(o.live()[0]!.peer.chordParameters.updateIntervalMs).toBeGreaterThan(60_000);
+    const ring = byPosition(o.live());
+    const at = (i: number) => ring[(i + ring.length) % ring.length]!;
+    // A peer whose Routing Table lacks its fourth successor: losing the first leaves a gap.
+    const ai = ring.findIndex((p, i) => !(p.peer.status().routingTable ?? []).some((id) => toHex(id) === toHex(at(i + 4).nodeId)));
+    expect(ai).toBeGreaterThanOrEqual(0);
+    const a = at(ai);
+    // A finds its first successor gone (its link closed) before that successor's own successor
+    // does (whose range then changes, §10.7.3: an Update to its whole Connection Table, A included):
+    // found dead by keepalive probes only, 45 s later here.
+    const s1 = at(ai + 1);
+    a.peer.neighbours().find((n) => toHex(n.nodeId) === toHex(s1.nodeId))!.link.close();
+    o.kill(s1);
+    await o.settle(5_000);
+    expect(a.peer.status().successors.map(toHex)).toEqual([at(ai + 2), at(ai + 3), at(ai + 4)].map((q) => toHex(q.nodeId)));
+    o.close();
+  });
 });

@@ -112,6 +112,26 @@ describe('forwarding', () => {
     expect(f.stats().routeArounds).toBe(2);
   });
 
+  it('sends a message for a Node-ID in its range down that node’s link even while it is suspect (§6.1.1), relayed or its own', () => {
+    // Responsible for Node-IDs up to 0x50; the topology would route 0x45 round to 0x60.
+    const { f } = setup({ isResponsible: (t) => t.kind === 'node' && t.nodeId[0]! <= 0x50, nextHop: () => id(0x60) });
+    const from = new FakeLink('from');
+    const target = new FakeLink('target');
+    const other = new FakeLink('other');
+    f.addLink(id(0x40), from);
+    f.addLink(id(0x45), target);
+    f.addLink(id(0x60), other);
+    target.setState('suspect');
+    expect(f.send(message({ destinationList: [node(0x45)] }))).toEqual({ ok: true });
+    from.receive(message({ ttl: 10, viaList: [node(0x50)], destinationList: [node(0x45)] }));
+    expect(target.sent).toHaveLength(2);
+    expect(other.sent).toHaveLength(0);
+    // Once the link is gone, the message for a node in our range that is not connected is dropped.
+    target.setState('closed');
+    expect(f.send(message({ destinationList: [node(0x45)] })).ok).toBe(false);
+    expect(other.sent).toHaveLength(0);
+  });
+
   it('reports a transient failure when there is no next hop, a final one for a message over max-message-size', () => {
     const { f } = setup({ isResponsible: () => false, nextHop: () => undefined });
     expect(f.send(message({}))).toEqual({ ok: false, reason: 'no next hop' });

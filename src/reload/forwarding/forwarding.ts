@@ -279,7 +279,7 @@ class ForwardingLayer implements Forwarding {
         const out =
           (decision.relayedFrom !== undefined ? encodeRelayedMessage(bytes, headerLength, header.ttl, decision.relayedFrom, decision.popped ?? 0) : undefined) ??
           (decision.header === header ? bytes : encodeWithForwardingHeader(decision.header, bytes.subarray(headerLength)));
-        const result = this.transmit(out, decision.target);
+        const result = decision.direct ? this.transmitDirect(out, decision.target) : this.transmit(out, decision.target);
         if (result.ok) {
           if (from !== undefined) this.counters.forwarded++;
         } else {
@@ -299,6 +299,16 @@ class ForwardingLayer implements Forwarding {
         }
         return { ok: false, errorCode: decision.errorCode, reason: decision.reason };
     }
+  }
+
+  /** Send down the link to a target node whatever that link's state, short of closed (RouteDecision `direct`). */
+  private transmitDirect(bytes: Uint8Array, target: RoutingTarget): SendResult {
+    const link = target.kind === 'node' ? this.table.get(target.nodeId) : undefined;
+    if (!link || link.state === 'closed') return { ok: false, reason: 'the link to the destination node is gone' };
+    const sent = this.sendOver(link, bytes);
+    if (sent === 'sent') return SENT;
+    if (sent === 'too-large') return { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: `cannot fragment to fit a ${link.maxMessageSize}-byte link` };
+    return { ok: false, reason: 'the link to the destination node did not take the message' };
   }
 
   /** Send toward `target`, routing around links that are down (§6.6: failed links are left out). */

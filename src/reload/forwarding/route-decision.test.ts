@@ -107,6 +107,19 @@ describe('decideRoute (RFC 6940 §6.1)', () => {
     expect(decideRoute(header({ destinationList: [node(0x45)] }), id(FROM), ctx)).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x45) } });
   });
 
+  it('sends a message for a connected Node-ID in our range down its link even while the link is suspect (§6.1.1)', () => {
+    const suspectCtx: RouteContext = { ...ctx, isUsable: (n) => n[0] !== 0x45 && ctx.isConnected(n) };
+    // Relayed, and with this node on the via list: the route is that link, not the topology's, so no loop.
+    for (const viaList of [[], [node(SELF)]]) {
+      expect(decideRoute(header({ viaList, destinationList: [node(0x45)] }), id(FROM), suspectCtx)).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x45) }, direct: true });
+    }
+    expect(decideRoute(header({ destinationList: [node(0x45)] }), undefined, suspectCtx)).toMatchObject({ action: 'forward', direct: true });
+    // A suspect link outside our range is routed round as before.
+    const outside: RouteContext = { ...ctx, isUsable: (n) => n[0] !== 0x60 && ctx.isConnected(n) };
+    const around = decideRoute(header({ destinationList: [node(0x60)] }), id(FROM), outside);
+    expect(around.action === 'forward' && around.direct).toBeFalsy();
+  });
+
   it('relays an answer retracing a loop over a direct link: not a loop', () => {
     expect(decideRoute(header({ viaList: [node(SELF)], destinationList: [node(0x60), node(0x10)] }), id(FROM), ctx).action).toBe('forward');
   });

@@ -89,6 +89,8 @@ export interface SimulationReport {
     readonly fetches: number;
     readonly fetchesOk: number;
     readonly errors: Readonly<Record<string, number>>;
+    /** Stores and Fetches issued again from another peer because theirs departed while they ran (workload.ts). */
+    readonly reissued: number;
   };
   /** Churn as applied: joins completed (and failed), abrupt failures and graceful leaves done. */
   readonly churn: {
@@ -250,7 +252,7 @@ async function runPhase(topology: SimTopology, options: SimulationOptions, ctx: 
   const fetchDelayMax = Math.max(1000, Math.min(300_000, options.durationMs / 5));
   const workload = new Workload(
     { clock, random: ctx.workloadRandom },
-    { pickPeer: (r) => live.pick(r), store: (p, n, v) => topology.store(p, n, v), fetch: (p, n) => topology.fetch(p, n) },
+    { pickPeer: (r) => live.pick(r), isLive: (p) => live.has(p), store: (p, n, v) => topology.store(p, n, v), fetch: (p, n) => topology.fetch(p, n) },
     { stores: options.stores ?? 1000, startMs: start, windowMs: options.durationMs * 0.75, fetchDelayMs: [Math.min(1000, fetchDelayMax), fetchDelayMax], valueSize: options.valueSize ?? 64 },
   );
   workload.start();
@@ -293,7 +295,7 @@ async function runPhase(topology: SimTopology, options: SimulationOptions, ctx: 
     fetchAfterStoreSuccess: fractionOrNull(successFraction(w.fetchesOk, w.fetches)),
     upkeepBytesPerPeerPerSec: roundTo(upkeepBytesPerPeerPerSec(window, meanPeers, options.durationMs), 1),
     messages: window.total.messages,
-    workload: { stores: w.stores, storesOk: w.storesOk, fetches: w.fetches, fetchesOk: w.fetchesOk, errors: w.errors },
+    workload: { stores: w.stores, storesOk: w.storesOk, fetches: w.fetches, fetchesOk: w.fetchesOk, errors: w.errors, reissued: w.reissued },
     churn: { ...applied, meanPeers: roundTo(meanPeers, 1), peersAtEnd: live.size },
     traffic: { byClass: window.byClass, byCode: window.byCode },
     ...(tap ? { pcap: { ...tap.stats(), samplePeers } } : {}),
@@ -341,6 +343,10 @@ class LivePeers<P> {
     if (this.index.has(p)) return;
     this.index.set(p, this.list.length);
     this.list.push(p);
+  }
+
+  has(p: P): boolean {
+    return this.index.has(p);
   }
 
   remove(p: P): boolean {

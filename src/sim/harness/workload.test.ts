@@ -1,23 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../seeded-random.js';
 import { VirtualClock } from '../virtual-clock.js';
-import { Workload, type FetchOutcome, type OperationOutcome, type WorkloadTarget } from './workload.js';
+import { MAX_REISSUES, Workload, type FetchOutcome, type OperationOutcome, type WorkloadTarget } from './workload.js';
 
-/** A toy overlay: a shared map behind a 50 ms answer delay; `lose` names whose stores vanish. */
-function toyTarget(clock: VirtualClock, opts: { lose?: (name: string) => boolean; hang?: (name: string) => boolean; peers?: number } = {}) {
+/**
+ * A toy overlay: a shared map behind a 50 ms answer delay; `lose` names whose stores vanish;
+ * `departs` peers that leave during any operation they issue (it fails with an AbortError, as a
+ * closed peer's request does) and stay gone.
+ */
+function toyTarget(clock: VirtualClock, opts: { lose?: (name: string) => boolean; hang?: (name: string) => boolean; peers?: number; departs?: (peer: number) => boolean } = {}) {
   const map = new Map<string, Uint8Array>();
   const calls: string[] = [];
+  const gone = new Set<number>();
   const after = <T>(ms: number, v: () => T) => new Promise<T>((resolve) => clock.setTimer(ms, () => resolve(v())));
+  const departed = (peer: number): boolean => {
+    if (!opts.departs?.(peer)) return false;
+    gone.add(peer);
+    return true;
+  };
+  const aborted = { ok: false, error: 'AbortError' };
   const target: WorkloadTarget<number> = {
     pickPeer: (r) => ((opts.peers ?? 10) === 0 ? undefined : Math.floor(r.float() * (opts.peers ?? 10))),
+    isLive: (peer) => !gone.has(peer),
     store: (peer, name, value): Promise<OperationOutcome> => {
       calls.push(`store ${name}@${clock.now()} from ${peer}`);
       if (opts.hang?.(name)) return new Promise(() => {});
+      if (departed(peer)) return after(50, () => aborted);
       if (!opts.lose?.(name)) map.set(name, value);
       return after(50, () => ({ ok: true, hops: 3 }));
     },
     fetch: (peer, name): Promise<FetchOutcome> => {
       calls.push(`fetch ${name}@${clock.now()} from ${peer}`);
+      if (departed(peer)) return after(50, () => aborted);
       const value = map.get(name);
       return after(50, () => (value ? { ok: true, hops: 2, value } : { ok: true, hops: 4 }));
     },
@@ -81,6 +95,25 @@ describe('workload', () => {
 
     const none = (await run(6, { peers: 0 })).w.summary();
     expect(none).toMatchObject({ stores: 40, storesOk: 0, fetches: 0, errors: { 'store: no live peer': 40 } });
+  });
+
+  it('issues an operation again from another peer when its own departed while it ran, a bounded number of times', async () => {
+    // Peer 3 departs during whatever it issues: those operations are issued again elsewhere.
+    const { w, calls } = await run(7, { departs: (p) => p === 3 });
+    const s = w.summary();
+    expect(s).toMatchObject({ stores: 40, storesOk: 40, fetches: 40, fetchesOk: 40, errors: {} });
+    const fromThree = calls.filter((c) => c.endsWith(' from 3')).length;
+    expect(fromThree).toBeGreaterThan(0);
+    expect(s.reissued).toBe(fromThree);
+    // Every peer departs: each operation is tried 1 + MAX_REISSUES times, then fails with the error it got.
+    const all = (await run(8, { departs: () => true })).w.summary();
+    expect(all).toMatchObject({ stores: 40, storesOk: 0, fetches: 0, errors: { 'store: AbortError': 40 } });
+    expect(all.reissued).toBe(40 * MAX_REISSUES);
+  });
+
+  it('does not issue again an operation that failed while its peer stayed', async () => {
+    const { w } = await run(5, { lose: (n) => n.endsWith('7') });
+    expect(w.summary()).toMatchObject({ fetchesOk: 36, reissued: 0, errors: { 'fetch: not found': 4 } });
   });
 
   it('stop() cancels what has not started', async () => {

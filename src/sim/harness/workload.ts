@@ -2,10 +2,15 @@
  * The simulator's workload: Stores of fresh values under fresh resource names, each issued from a
  * random live peer at a random time of a window, and, once a Store is acknowledged, one Fetch of
  * the same name from another random live peer after a random delay. Every outcome is recorded
- * (success, hops, error) for the figures of metrics.ts. Driven by the virtual clock's timers and
+ * (success, hops, error) for the figures of metrics.ts. An operation that fails because its own
+ * peer departed while it ran (churn took the user's tab away, not the overlay's answer) is issued
+ * again from another live peer, at most MAX_REISSUES times, and counted as `reissued`. Driven by the virtual clock's timers and
  * a seeded generator: same seed, same workload.
  */
 import type { Clock, Random, Timer } from '../../reload/runtime/components.js';
+
+/** How often one Store or Fetch is issued again after its peer departed during it. */
+export const MAX_REISSUES = 3;
 
 /** The outcome of one Store or Fetch as the overlay reports it. */
 export interface OperationOutcome {
@@ -26,6 +31,8 @@ export interface FetchOutcome extends OperationOutcome {
 export interface WorkloadTarget<P> {
   /** A random live peer (one that has joined and not left), or undefined when there is none. */
   pickPeer(random: Random): P | undefined;
+  /** Whether `peer` is still live (has not left or failed since it was picked). */
+  isLive(peer: P): boolean;
   store(peer: P, name: string, value: Uint8Array): Promise<OperationOutcome>;
   fetch(peer: P, name: string): Promise<FetchOutcome>;
 }
@@ -78,6 +85,8 @@ export interface WorkloadSummary {
   readonly hops: readonly number[];
   /** Failure reasons and how often each occurred. */
   readonly errors: Readonly<Record<string, number>>;
+  /** Stores and Fetches issued again because their peer departed while they ran. */
+  readonly reissued: number;
 }
 
 export class Workload<P> {
@@ -85,6 +94,7 @@ export class Workload<P> {
   private readonly timers = new Set<Timer>();
   private inFlight = 0;
   private scheduled = 0;
+  private reissued = 0;
   private readonly timeoutMs: number;
   private readonly prefix: string;
 
@@ -148,7 +158,7 @@ export class Workload<P> {
       else fail(`fetch: ${r.fetchError ?? 'failed'}`);
     }
     const stores = this.records.filter((r) => r.storeOk !== undefined).length;
-    return { stores, storesOk, fetches, fetchesOk, lookups: stores + fetches, lookupsOk, hops, errors };
+    return { stores, storesOk, fetches, fetchesOk, lookups: stores + fetches, lookupsOk, hops, errors, reissued: this.reissued };
   }
 
   private later(ms: number, fn: () => void): void {
@@ -166,8 +176,7 @@ export class Workload<P> {
     const record: WorkloadRecord = { name: `${this.prefix}${i}`, storeAt: at };
     this.records.push(record);
     const value = random.bytes(this.init.valueSize);
-    const peer = this.target.pickPeer(random);
-    const outcome = peer === undefined ? { ok: false, error: 'no live peer' } : await this.bounded(() => this.target.store(peer, record.name, value));
+    const outcome = await this.issue(random, (peer) => this.target.store(peer, record.name, value));
     record.storeOk = outcome.ok;
     if (outcome.hops !== undefined) record.storeHops = outcome.hops;
     if (!outcome.ok) {
@@ -180,12 +189,22 @@ export class Workload<P> {
 
   private async doFetch(record: WorkloadRecord, value: Uint8Array): Promise<void> {
     record.fetchAt = this.deps.clock.now();
-    const peer = this.target.pickPeer(this.deps.random);
-    const outcome: FetchOutcome = peer === undefined ? { ok: false, error: 'no live peer' } : await this.bounded(() => this.target.fetch(peer, record.name));
+    const outcome: FetchOutcome = await this.issue(this.deps.random, (peer) => this.target.fetch(peer, record.name));
     record.fetchAnswered = outcome.ok;
     if (outcome.hops !== undefined) record.fetchHops = outcome.hops;
     record.fetchOk = outcome.ok && outcome.value !== undefined && equalBytes(outcome.value, value);
     if (!record.fetchOk) record.fetchError = outcome.ok ? (outcome.value === undefined ? 'not found' : 'wrong value') : (outcome.error ?? 'failed');
+  }
+
+  /** Run `op` from a random live peer; again from another (MAX_REISSUES) when it failed because that peer departed. */
+  private async issue<T extends OperationOutcome>(random: Random, op: (peer: P) => Promise<T>): Promise<T | OperationOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const peer = this.target.pickPeer(random);
+      if (peer === undefined) return { ok: false, error: 'no live peer' };
+      const outcome = await this.bounded(() => op(peer));
+      if (outcome.ok || this.target.isLive(peer) || attempt >= MAX_REISSUES) return outcome;
+      this.reissued++;
+    }
   }
 
   /** Run one operation, turning exceptions and a timeout into a failed outcome. */

@@ -51,11 +51,33 @@ const ADMIT_WAIT_MS = 10_000;
  */
 export const JOIN_ATTACHES_WAIT_MS = 3_000;
 
+/**
+ * OUR CHOICE: how often a join starts over at once, without the backoff of a failed attempt, when
+ * the admitting peer refuses the Join with Error_Forbidden (handleJoin: it is no longer responsible
+ * for n, or not yet a peer). That answer means our picture of the ring is out of date, not that
+ * the overlay is overloaded: in a burst of joins (thirty laptops scanning one QR code) a peer that
+ * joined between JN and AP a moment earlier took n's range, and the Attach for n+1 of a new
+ * attempt (step 2) reaches the peer now responsible. Bounded so that a peer that keeps refusing
+ * falls back to the backed-off attempts.
+ */
+export const JOIN_QUICK_RETRIES = 16;
+
+/** Longest random wait (ms) before a quick retry, so refused joiners do not all come back at once. */
+const QUICK_RETRY_JITTER_MS = 100;
+
+/** The admitting peer refused the Join (Error_Forbidden): start over at once (JOIN_QUICK_RETRIES). */
+class AdmittingPeerRefused extends Error {
+  override readonly name = 'AdmittingPeerRefused';
+}
+
 export class ChordJoin {
   /** The admitting peer of the attempt in progress. */
   private admitting: string | undefined;
-  /** Peers whose `full` Update (send_update) has arrived during this attempt. */
-  private readonly fullFrom = new Set<string>();
+  /**
+   * Peers whose `full` Update (send_update) has arrived during this attempt, each with whether its
+   * lists were short of their sizes: then it named the whole ring as it knows it.
+   */
+  private readonly fullFrom = new Map<string, boolean>();
   private tableWaiter: { key: string; w: Waiter } | undefined;
   private admitted: Waiter | undefined;
   /** Admissions are done one at a time (§10.5 steps 5-8 for one joining node, then the next). */
@@ -83,6 +105,7 @@ export class ChordJoin {
       return;
     }
     let lastError: unknown;
+    let quickRetries = 0;
     for (let attempt = 1; attempt <= core.params.joinAttempts; attempt++) {
       if (options.signal?.aborted) throw new AbortError();
       if (core.stopped) throw new AbortError('stopped');
@@ -91,9 +114,16 @@ export class ChordJoin {
         return;
       } catch (e) {
         lastError = e;
-        core.log.info('join attempt failed', { attempt, error: String(e) });
         if (core.stopped) break;
         core.transition('bootstrapping', 'retry');
+        if (e instanceof AdmittingPeerRefused && quickRetries < JOIN_QUICK_RETRIES) {
+          quickRetries++;
+          attempt--;
+          core.log.debug('admitting peer refused the Join; starting over', { quickRetries, error: String(e) });
+          await this.sleep(core.jitter(QUICK_RETRY_JITTER_MS));
+          continue;
+        }
+        core.log.info('join attempt failed', { attempt, error: String(e) });
         await this.sleep(1000 * attempt + core.jitter(1000 * attempt));
       }
     }
@@ -139,13 +169,26 @@ export class ChordJoin {
     await withTimeout(core.deps.clock, this.maintenance.attachesSettled(), JOIN_ATTACHES_WAIT_MS, timedOut(JOIN_ATTACHES_WAIT_MS)).catch(() => undefined);
     // Step 3, fingers: "In order to set up its i'th Finger Table entry, JN MUST send an Attach to
     // peer n+2^(128-i)" — for the entries AP's fingers did not fill; they need not hold up the Join.
-    for (const i of core.table.fingerIndices(core.params.minFingers)) {
-      if (core.table.finger(i) === undefined) void this.stabilization.searchFinger(i);
+    // OUR READING: not when AP's lists were short of their sizes (§10.7: "even though this will not
+    // be possible if the ring is very small"): then AP's Update named every peer of the ring, JN has
+    // Attached to them all (steps 3-4), and each of those Attaches would be answered by one of them
+    // again. In a burst of joins into a young overlay (a workshop's thirty laptops at once) they were
+    // some sixteen Attaches per joining node, all to the same few peers. §10.7.4.3's periodic search
+    // takes over as the ring grows.
+    if (!this.fullFrom.get(apKey)) {
+      for (const i of core.table.fingerIndices(core.params.minFingers)) {
+        if (core.table.finger(i) === undefined) void this.stabilization.searchFinger(i);
+      }
     }
     // Step 5: "JN MUST send a Join to AP." From here JN answers for its range (join-state.ts).
     this.admitted = waiter();
     core.transition('joining', 'Join sent');
-    await transport.request([node(ap)], { name: 'join_req', value: { joiningPeerId: core.self, overlaySpecificData: new Uint8Array(0) } }, { ...options, ...LINK_LOCAL });
+    try {
+      await transport.request([node(ap)], { name: 'join_req', value: { joiningPeerId: core.self, overlaySpecificData: new Uint8Array(0) } }, { ...options, ...LINK_LOCAL });
+    } catch (e) {
+      if (e instanceof ReloadError && e.codeName === 'Error_Forbidden') throw new AdmittingPeerRefused(`the admitting peer refused the Join: ${e.message}`);
+      throw e;
+    }
     // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
     await this.admitted.promise;
     this.becomeJoined(`admitted by ${apKey}`);
@@ -167,7 +210,7 @@ export class ChordJoin {
   onUpdate(sender: NodeId, update: ChordUpdate): void {
     const key = nodeIdKey(sender);
     if (update.type === ChordUpdateType.full && this.core.state === 'attaching') {
-      this.fullFrom.add(key);
+      this.fullFrom.set(key, update.predecessors.length < this.core.params.predecessors && update.successors.length < this.core.params.successors);
       if (this.tableWaiter?.key === key) {
         this.tableWaiter.w.resolve();
         this.tableWaiter = undefined;

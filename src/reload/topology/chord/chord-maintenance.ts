@@ -25,6 +25,8 @@ export interface RepairHooks {
   wouldChange(e: RoutingEntry): boolean;
   /** An Update from `sender` has been taken in: tell it of nearer peers its lists lack. */
   answerUpdate(sender: NodeId): void;
+  /** A neighbour was lost: Attach to the peers our other neighbours named that our lists now take. */
+  reconsiderHeard(): void;
 }
 
 export class ChordMaintenance {
@@ -41,7 +43,7 @@ export class ChordMaintenance {
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {} };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.replication = new ChordReplication(core);
@@ -164,6 +166,7 @@ export class ChordMaintenance {
     if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
       void this.repair.searchFinger(entry.finger);
     }
+    this.repair.reconsiderHeard();
     if (t.successors.length === 0 || t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.repair.pull();
   }
 

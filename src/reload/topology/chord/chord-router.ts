@@ -47,11 +47,18 @@ export class ChordRouter implements Router {
     return pred === undefined || inHalfOpen(pos, pred.pos, this.deps.table.selfPos);
   }
 
-  /** The predecessor whose range ends where ours begins: the nearest one with a usable link (see above). */
+  /**
+   * The predecessor whose range ends where ours begins: the nearest one with a usable link (see
+   * above), looking past the predecessor list into the routing table when every predecessor in the
+   * list is suspect (several neighbours failed at once: their successor answers for all their
+   * ranges until they are declared dead, instead of routing their Resource-IDs to peers that send
+   * them back to it).
+   */
   effectivePredecessor(): RoutingEntry | undefined {
     const preds = this.deps.table.predecessors;
     for (const e of preds) if (this.usable(e)) return e;
-    return preds[0];
+    if (preds.length === 0) return undefined;
+    return this.deps.table.nearest('pred', 1, this.usable)[0] ?? preds[0];
   }
 
   /**
@@ -73,8 +80,8 @@ export class ChordRouter implements Router {
     const usable = this.usable;
     const ok = (e: RoutingEntry) => !exclude.has(e.key) && usable(e);
 
-    const known = this.knownResponsible(k, dk);
-    if (known && ok(known)) return known.id;
+    const known = this.knownResponsible(k, dk, ok);
+    if (known) return known.id;
 
     // members is sorted by clockwise distance: the entries up to index `split` lie in (self, k].
     const members = t.members;
@@ -88,25 +95,28 @@ export class ChordRouter implements Router {
 
   /**
    * The neighbour responsible for k when k lies in the span (last predecessor, last successor]
-   * that the Neighbor Table covers without gaps; undefined otherwise (or when it is this peer).
+   * that the Neighbor Table covers; undefined otherwise (or when it is this peer). When that
+   * neighbour's link is not `ok` (suspect, or excluded), the next neighbour after it that is: the
+   * peer that answers for a suspect predecessor's range (effectivePredecessor), or that knows the
+   * way back to it. Sending past k to a peer that does not cover k from its side instead would have
+   * it route the message the RFC's way, round the ring to us again.
    */
-  private knownResponsible(k: bigint, dk: bigint): RoutingEntry | undefined {
+  private knownResponsible(k: bigint, dk: bigint, ok: (e: RoutingEntry) => boolean): RoutingEntry | undefined {
     const t = this.deps.table;
     const succ = t.successors;
     const pred = t.predecessors;
     const lastSucc = succ[succ.length - 1];
     if (lastSucc && dk !== 0n && dk <= lastSucc.dist) {
-      for (const e of succ) if (e.dist >= dk) return e;
+      for (const e of succ) if (e.dist >= dk && ok(e)) return e;
+      return undefined;
     }
     const lastPred = pred[pred.length - 1];
     if (lastPred && inHalfOpen(k, lastPred.pos, t.selfPos)) {
-      // Nearest-first predecessors; the responsible one is the farthest whose position is at or after k.
-      let found: RoutingEntry | undefined;
-      for (const e of pred) {
-        if (clockwise(k, e.pos) < clockwise(k, t.selfPos)) found = e;
-        else break;
-      }
-      return found;
+      // Nearest-first predecessors: those at or after k are a prefix; the responsible one is its
+      // last (the farthest), then the nearer ones.
+      let end = 0;
+      while (end < pred.length && clockwise(k, pred[end]!.pos) < clockwise(k, t.selfPos)) end++;
+      for (let i = end - 1; i >= 0; i--) if (ok(pred[i]!)) return pred[i];
     }
     return undefined;
   }

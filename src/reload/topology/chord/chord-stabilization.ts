@@ -6,6 +6,7 @@
  */
 import { nodeIdKey } from '../../forwarding/index.js';
 import type { Timer } from '../../runtime/components.js';
+import { fromHex } from '../../wire/codec/hex.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
@@ -110,6 +111,32 @@ export class ChordStabilization implements RepairHooks {
     if (this.answered.get(key) === state) return;
     this.answered.set(key, state);
     void this.core.sendUpdate(sender, 'neighbors');
+  }
+
+  /**
+   * §10.7.1: a peer that lost a neighbour MUST "replace it with the best match it has from the other
+   * peers in its Routing Table". OUR CHOICE: the peers our remaining neighbours named in their last
+   * Updates are matches we have too, and the nearer ones are taken in at once (Attached through the
+   * neighbour that named them, §10.6). Without it, a peer whose successor failed silently took the
+   * next entry of its table, often a far finger, and kept that gap in its successor list until the
+   * next periodic Update of a neighbour (chord-update-interval, §10.7.4.1): with periodic recovery no
+   * Update answers ours, and its neighbours, which had lost no one, had nothing to announce. Until
+   * then it sent the lookups for the gap past their target, whose peer sent them back round the
+   * ring to it: Error_Loop_Detected (2,000 peers, 10-minute sessions: 612 loops, 2 lookups failed).
+   */
+  reconsiderHeard(): void {
+    const t = this.core.table;
+    for (const e of [...t.successors, ...t.predecessors]) {
+      const h = this.heard.get(e.key);
+      if (!h) continue;
+      const named: NodeId[] = [];
+      for (const k of h.known) {
+        if (k === this.core.selfKey || t.has(k)) continue;
+        const id = fromHex(k);
+        if (id && t.wouldBeNeighbour(id)) named.push(id);
+      }
+      if (named.length > 0) this.maintenance.consider(named, e.id);
+    }
   }
 
   /** Start the periodic work, each peer at a random offset (§10.7.4.1 "randomly offset"). */

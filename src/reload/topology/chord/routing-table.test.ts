@@ -90,8 +90,8 @@ describe('RoutingTable (RFC 6940 §10.3, §10.7)', () => {
 });
 
 describe('ChordRouter (RFC 6940 §10.1, §10.3)', () => {
-  const setup = (self: number, peers: number[], opts: { inRing?: boolean; down?: number[] } = {}) => {
-    const table = new RoutingTable(at(self), 2, 2);
+  const setup = (self: number, peers: number[], opts: { inRing?: boolean; down?: number[]; lists?: number } = {}) => {
+    const table = new RoutingTable(at(self), opts.lists ?? 2, opts.lists ?? 2);
     for (const n of peers) table.add(at(n));
     const down = new Set((opts.down ?? []).map(k));
     const router = new ChordRouter({ table, isUsableKey: (key) => !down.has(key), inRing: () => opts.inRing ?? true });
@@ -129,6 +129,28 @@ describe('ChordRouter (RFC 6940 §10.1, §10.3)', () => {
     expect(r.nextHop(res(14n * sixteenth + 5n), new Set())).toEqual(at(15));
     // That neighbour unusable: back to the general rule.
     expect(r.nextHop(res(sixteenth + 5n), new Set([k(2)]))).toEqual(at(1));
+  });
+
+  it('passes a suspect responsible neighbour for the next one after it that the Neighbor Table covers k with', () => {
+    // Successors 1, 2, 4; predecessors 15, 14, 8.
+    const r = setup(0, [1, 2, 4, 8, 14, 15], { lists: 3, down: [2, 14] });
+    // k in (1, 2], 2 suspect: 4 answers for 2's range while it is suspect (effectivePredecessor), not
+    // 1, past which the message would have to come back.
+    expect(r.nextHop(res(sixteenth + 5n), new Set())).toEqual(at(4));
+    // k in (8, 14], 14 suspect: 15, the next predecessor after it.
+    expect(r.nextHop(res(13n * sixteenth), new Set())).toEqual(at(15));
+    // No usable one left after it: the general rule.
+    expect(r.nextHop(res(sixteenth + 5n), new Set([k(4)]))).toEqual(at(1));
+  });
+
+  it('answers for the ranges of suspect predecessors up to the nearest usable peer of its table', () => {
+    // Self 0; predecessors 15, 14 (both suspect); 12 further back in the table.
+    const r = setup(0, [1, 2, 12, 14, 15], { down: [14, 15] });
+    expect(r.effectivePredecessor()?.key).toBe(k(12));
+    expect(r.isResponsible(res(13n * sixteenth))).toBe(true);
+    expect(r.isResponsible(res(12n * sixteenth))).toBe(false);
+    // Every peer suspect: the nearest predecessor still bounds the range.
+    expect(setup(0, [14, 15], { down: [14, 15] }).effectivePredecessor()?.key).toBe(k(15));
   });
 
   it('has no next hop without usable peers', () => {
