@@ -52,13 +52,17 @@ export class ChordRouter implements Router {
    * above), looking past the predecessor list into the routing table when every predecessor in the
    * list is suspect (several neighbours failed at once: their successor answers for all their
    * ranges until they are declared dead, instead of routing their Resource-IDs to peers that send
-   * them back to it).
+   * them back to it). Never a successor: with nothing usable on that side, the nearest predecessor
+   * still bounds the range.
    */
   effectivePredecessor(): RoutingEntry | undefined {
-    const preds = this.deps.table.predecessors;
+    const t = this.deps.table;
+    const preds = t.predecessors;
     for (const e of preds) if (this.usable(e)) return e;
     if (preds.length === 0) return undefined;
-    return this.deps.table.nearest('pred', 1, this.usable)[0] ?? preds[0];
+    const members = t.members;
+    for (let i = members.length - 1 - preds.length; i >= t.successors.length; i--) if (this.usable(members[i]!)) return members[i];
+    return preds[0];
   }
 
   /**

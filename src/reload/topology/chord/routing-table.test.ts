@@ -149,8 +149,9 @@ describe('ChordRouter (RFC 6940 §10.1, §10.3)', () => {
     expect(r.effectivePredecessor()?.key).toBe(k(12));
     expect(r.isResponsible(res(13n * sixteenth))).toBe(true);
     expect(r.isResponsible(res(12n * sixteenth))).toBe(false);
-    // Every peer suspect: the nearest predecessor still bounds the range.
+    // Nothing usable on the predecessor side (a usable successor is no predecessor): the nearest predecessor still bounds the range.
     expect(setup(0, [14, 15], { down: [14, 15] }).effectivePredecessor()?.key).toBe(k(15));
+    expect(setup(0, [1, 2, 8, 14, 15], { down: [8, 14, 15] }).effectivePredecessor()?.key).toBe(k(15));
   });
 
   it('has no next hop without usable peers', () => {
