@@ -9,26 +9,19 @@
 import type { Clock, Logger, Random } from '../runtime/components.js';
 import { AbortError, silentLogger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
-import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
+import type { Signer, VerifiedSigner } from '../security/signer.js';
 import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure, SendResult } from '../forwarding/index.js';
 import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { encodeWith } from '../wire/codec/writer.js';
 import type { Destination } from '../wire/destination.js';
-import type { GenericCertificate, Signature } from '../wire/security-block.js';
-import { encodeMessageParts, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
+import { encodeWithForwardingHeader } from '../wire/forwarded-message.js';
 import { RELOAD_VERSION, UNFRAGMENTED, forwardingHeaderSize, fragmentOffset, type ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
 import { decodeMessageBody, defaultBodyContext, encodeMessageBody, type BodyContext, type KnownBodyName, type MessageBody } from '../wire/message-body.js';
 import { answerCodeFor, ErrorCode, isRequestCode, MessageCode, messageCodeName } from '../wire/message-codes.js';
-import {
-  answerForUnknownMessageCode,
-  checkCriticalExtensions,
-  type MessageContents,
-  type MessageExtension,
-} from '../wire/message-contents.js';
-import { messageSignatureInputWithContents } from '../wire/message-signature-input.js';
+import { answerForUnknownMessageCode, checkCriticalExtensions, type MessageContents } from '../wire/message-contents.js';
 import { UnknownKindError } from '../wire/storage/data-model.js';
 import { AnswerCache, answerCacheKey, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 import { RequestLifetimes, type Expiring } from './request-lifetime.js';
@@ -37,7 +30,8 @@ import { InboundLimiter } from './inbound-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 import { ClientTransaction, MAX_TRANSMISSIONS, type ClientTransactionInit, type ClientTransactionOwner } from './client-transaction.js';
-import { certificateBucket, MessageVerification, originatorOf } from './message-security.js';
+import { MessageVerification, originatorOf } from './message-security.js';
+import { errorReply, MessageSealer, NO_EXTENSIONS, type EncodedReply, type EncodingHeader } from './message-sealer.js';
 import { checkRequestAtDestination } from './request-checks.js';
 import type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
 
@@ -49,8 +43,7 @@ export function createMessageTransport(deps: TransportDeps, init: TransportInit 
   return new Transport(deps, init);
 }
 
-/** Empty lists of the messages this node makes (read-only: one frozen array each). */
-const NO_EXTENSIONS: readonly MessageExtension[] = Object.freeze([]);
+/** No forwarding options (read-only: one frozen array). */
 const NO_FORWARDING_OPTIONS: ForwardingHeader['options'] = Object.freeze([]);
 
 /** Where newTransactionId reads its eight random bytes as one uint64 (no DataView per request). */
@@ -67,7 +60,6 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly signer: Signer;
-  private readonly verifier: Verifier;
   private readonly forwarding: Forwarding;
   private readonly log: Logger;
   private readonly bodyContext: BodyContext;
@@ -79,6 +71,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   private readonly unknownKindError: TransportInit['unknownKindError'];
   private readonly onSecurityFailure: TransportInit['onSecurityFailure'];
   private readonly verification: MessageVerification;
+  private readonly sealer: MessageSealer;
   private readonly pending = new Map<bigint, ClientTransaction<AnyAnswer>>();
   private readonly handlers = new Map<number, AnyHandler>();
   private readonly answers: AnswerCache;
@@ -102,7 +95,6 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.clock = deps.clock;
     this.random = deps.random;
     this.signer = deps.signer;
-    this.verifier = deps.verifier;
     this.forwarding = deps.forwarding;
     this.log = deps.logger ?? silentLogger;
     this.localNodeId = deps.forwarding.localNodeId;
@@ -119,6 +111,10 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.unknownKindError = init.unknownKindError;
     this.onSecurityFailure = init.onSecurityFailure;
     this.verification = new MessageVerification(deps.verifier, this.localNodeId, init.certificateSource, this.log);
+    this.sealer = new MessageSealer(deps.signer, deps.forwarding, {
+      closed: () => this.closed,
+      errorAnswerSent: () => this.counters.errorAnswersSent++,
+    });
     deps.forwarding.setDelegate(this);
   }
 
@@ -149,9 +145,9 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       destinationList: destinationList.slice(),
       options: options.forwardingOptions ? options.forwardingOptions.slice() : NO_FORWARDING_OPTIONS,
     };
-    const { input, contentsBytes } = this.signatureInput(header, contents);
+    const { input, contentsBytes } = this.sealer.signatureInput(header, contents);
     const signature = await this.signer.sign(input, options);
-    const message = this.seal(header, contentsBytes, signature, options.certificates);
+    const message = this.sealer.seal(header, contentsBytes, signature, options.certificates);
     const headerLength = forwardingHeaderSize(header);
     if (this.closed) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
@@ -221,30 +217,6 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     return TRANSACTION_ID_VIEW.getBigUint64(0);
   }
 
-  /**
-   * What this node signs for a message (§6.3.4: overlay, transaction_id, MessageContents,
-   * SignerIdentity), with the MessageContents encoded once: into the input, and from there (a
-   * view, `contentsBytes`) into the message by `seal`.
-   */
-  private signatureInput(header: ForwardingHeader, contents: MessageContents): { readonly input: Uint8Array; readonly contentsBytes: Uint8Array } {
-    return messageSignatureInputWithContents(header.overlay, header.transactionId, contents, this.signer.identity());
-  }
-
-  /**
-   * Encode a signed message; too large for max-message-size -> Error_Message_Too_Large.
-   * `header.length` is set to the encoded size (the header is the caller's own, made for this
-   * message), so that forwarding can take the header as it is rather than decode it again.
-   */
-  private seal(header: EncodingHeader, contentsBytes: Uint8Array, signature: Signature, extra: readonly GenericCertificate[] = []): Uint8Array {
-    header.length = 0;
-    const certificates = certificateBucket(this.signer.certificates(), extra);
-    const message = encodeMessageParts(header, (w) => w.bytes(contentsBytes), { certificates, signature });
-    const max = this.forwarding.parameters.maxMessageSize;
-    if (message.length > max) throw ReloadError.of('Error_Message_Too_Large', `message of ${message.length} bytes exceeds max-message-size ${max}`);
-    header.length = message.length;
-    return message;
-  }
-
   // ── Messages for this node (ForwardingDelegate) ───────────────────────────────────────────
 
   deliver(message: InboundMessage): void {
@@ -294,7 +266,8 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     if (!this.inbound.admit(key)) return;
     // An intermediate node does not verify signatures (§6.3.4), so the answer goes to the
     // previous hop and back along the via list as the request came.
-    this.sendError(failure.header, failure.from, failure.errorCode, failure.reason)
+    this.sealer
+      .sendError(failure.header, failure.from, failure.errorCode, failure.reason)
       .catch((e: unknown) => this.log.warn('could not send an error answer', { error: String(e) }))
       .finally(() => this.inbound.release(key));
   }
@@ -417,11 +390,11 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
           this.counters.droppedOther++;
           return;
         }
-        reply = this.errorReply(e);
+        reply = errorReply(e, this.log);
       }
       if (inProgress.expired) return;
       this.lifetimes.remove(inProgress);
-      const sent = await this.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
+      const sent = await this.sealer.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
       if (sent) this.answers.answered(cacheKey, this.clock.now(), sent);
       else this.answers.forget(cacheKey);
     } finally {
@@ -477,69 +450,6 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     const encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, this.bodyContext);
     return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates };
   }
-
-  private errorReply(e: unknown): EncodedReply {
-    let err: ReloadError;
-    if (e instanceof ReloadError) err = e;
-    else {
-      this.log.error('request handler failed', { error: String(e) });
-      err = ReloadError.of('Error_Invalid_Message', 'the request could not be processed');
-    }
-    const { code, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
-    return { code, body: bytes, extensions: NO_EXTENSIONS };
-  }
-
-  /** Sign and send an answer; returns its signed payload (for the answer cache), or undefined. */
-  private async sendAnswer(
-    request: ForwardingHeader,
-    from: NodeId | undefined,
-    code: number,
-    body: Uint8Array,
-    extensions: readonly MessageExtension[],
-    certificates: readonly GenericCertificate[] = [],
-  ): Promise<Uint8Array | undefined> {
-    // A new object, this answer's own: seal() sets its length.
-    const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters) as EncodingHeader;
-    let message: Uint8Array;
-    try {
-      const { input, contentsBytes } = this.signatureInput(header, { messageCode: code, messageBody: body, extensions });
-      message = this.seal(header, contentsBytes, await this.signer.sign(input, {}), certificates);
-      // §6.3.2 max_response_length: "responding peers MUST check that any response would not
-      // exceed it". §6.3.2 names Error_Incompatible_with_Overlay for this, but §6.3.3.1 defines
-      // Error_Response_Too_Large for exactly this case ("A node would have generated a response that
-      // is too large per the max_response_length field"): OUR READING takes the specific code.
-      // An error answer is not held to it: it must be able to say why the request failed.
-      if (request.maxResponseLength !== 0 && message.length > request.maxResponseLength && code !== MessageCode.error) {
-        throw ReloadError.of('Error_Response_Too_Large', `the answer has ${message.length} bytes, max_response_length is ${request.maxResponseLength}`);
-      }
-    } catch (e) {
-      if (!(e instanceof ReloadError) || code === MessageCode.error) throw e;
-      // The answer cannot go out as it is (too large): answer with the error instead.
-      const err = e.code === ErrorCode.Error_Message_Too_Large ? ReloadError.of('Error_Response_Too_Large', e.message) : e;
-      const { code: ec, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
-      return this.sendAnswer(request, from, ec, bytes, NO_EXTENSIONS);
-    }
-    if (this.closed) return undefined;
-    if (code === MessageCode.error) this.counters.errorAnswersSent++;
-    const headerLength = forwardingHeaderSize(header);
-    this.forwarding.send(message, header, headerLength);
-    return message.subarray(headerLength);
-  }
-
-  private async sendError(request: ForwardingHeader, from: NodeId, errorCode: number, reason: string): Promise<void> {
-    const { code, bytes } = encodeMessageBody({ name: 'error', value: { errorCode, errorInfo: utf8(reason) } });
-    await this.sendAnswer(request, from, code, bytes, NO_EXTENSIONS);
-  }
-}
-
-/** A forwarding header being encoded by this transport: `sign` sets its `length`. */
-type EncodingHeader = { -readonly [K in keyof ForwardingHeader]: ForwardingHeader[K] };
-
-interface EncodedReply {
-  readonly code: number;
-  readonly body: Uint8Array;
-  readonly extensions: readonly MessageExtension[];
-  readonly certificates?: readonly GenericCertificate[] | undefined;
 }
 
 /** A received request whose handler is running (RequestLifetimes watches its deadline). */
