@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,7 +64,11 @@ describe('chordphone decode', () => {
     const file = join(dir, 'three.pcap');
     writeFileSync(file, pcap);
     const io = captureIo();
-    expect(await main(['decode', file], io)).toBe(0);
+    try {
+      expect(await main(['decode', file], io)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const lines = io.outText().trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({ frame: 1, src: '10.0.0.1:6084', framing: { type: 'data', sequence: 5 }, message: { messageCodeName: 'ping_req' } });
