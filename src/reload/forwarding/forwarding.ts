@@ -307,8 +307,7 @@ class ForwardingLayer implements Forwarding {
     if (!link || link.state === 'closed') return { ok: false, reason: 'the link to the destination node is gone' };
     const sent = this.sendOver(link, bytes);
     if (sent === 'sent') return SENT;
-    if (sent === 'too-large') return { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: `cannot fragment to fit a ${link.maxMessageSize}-byte link` };
-    return { ok: false, reason: 'the link to the destination node did not take the message' };
+    return sent === 'too-large' ? tooLarge(link) : { ok: false, reason: 'the link to the destination node did not take the message' };
   }
 
   /** Send toward `target`, routing around links that are down (§6.6: failed links are left out). */
@@ -322,9 +321,7 @@ class ForwardingLayer implements Forwarding {
       if (link && link.state === 'open') {
         const sent = this.sendOver(link, bytes);
         if (sent === 'sent') return SENT;
-        if (sent === 'too-large') {
-          return { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: `cannot fragment to fit a ${link.maxMessageSize}-byte link` };
-        }
+        if (sent === 'too-large') return tooLarge(link);
       }
       // RFC 6940 §6.6: "implementations SHOULD quickly act to remove a failed link from the Routing
       // Table": ask the router again without it.
@@ -394,4 +391,9 @@ class ForwardingLayer implements Forwarding {
     if (message.from === undefined) queueMicrotask(() => delegate.deliver(message));
     else delegate.deliver(message);
   }
+}
+
+/** §6.7: a message that cannot be fragmented to fit `link` fails for good (Error_Message_Too_Large). */
+function tooLarge(link: Link): SendResult {
+  return { ok: false, errorCode: ErrorCode.Error_Message_Too_Large, reason: `cannot fragment to fit a ${link.maxMessageSize}-byte link` };
 }

@@ -40,7 +40,8 @@ export interface SealerHooks {
   errorAnswerSent(): void;
 }
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
+/** UTF-8 bytes of a text (error_info, §6.3.3.1). */
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 export class MessageSealer {
   private readonly localNodeId: NodeId;

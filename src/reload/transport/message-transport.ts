@@ -31,7 +31,7 @@ import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 import { ClientTransaction, MAX_TRANSMISSIONS, type ClientTransactionInit, type ClientTransactionOwner } from './client-transaction.js';
 import { MessageVerification, originatorOf } from './message-security.js';
-import { errorReply, MessageSealer, NO_EXTENSIONS, type EncodedReply, type EncodingHeader } from './message-sealer.js';
+import { errorReply, MessageSealer, NO_EXTENSIONS, utf8, type EncodedReply, type EncodingHeader } from './message-sealer.js';
 import { checkRequestAtDestination } from './request-checks.js';
 import type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
 
@@ -53,7 +53,6 @@ const TRANSACTION_ID_VIEW = new DataView(TRANSACTION_ID_BYTES.buffer);
 type AnyHandler = (request: IncomingRequest) => Promise<Reply> | Reply;
 type AnyAnswer = Answer<KnownBodyName>;
 
-const utf8 = (s: string) => new TextEncoder().encode(s);
 
 class Transport implements MessageTransport, ForwardingDelegate, ClientTransactionOwner<AnyAnswer> {
   readonly localNodeId: NodeId;

@@ -8,7 +8,10 @@ import { MAX_REISSUES, Workload, type FetchOutcome, type OperationOutcome, type 
  * `departs` peers that leave during any operation they issue (it fails with an AbortError, as a
  * closed peer's request does) and stay gone.
  */
-function toyTarget(clock: VirtualClock, opts: { lose?: (name: string) => boolean; hang?: (name: string) => boolean; peers?: number; departs?: (peer: number) => boolean } = {}) {
+function toyTarget(
+  clock: VirtualClock,
+  opts: { lose?: (name: string) => boolean; hang?: (name: string) => boolean; peers?: number; departs?: (peer: number) => boolean; refuse?: (name: string) => boolean; abort?: (name: string) => boolean } = {},
+) {
   const map = new Map<string, Uint8Array>();
   const calls: string[] = [];
   const gone = new Set<number>();
@@ -19,8 +22,12 @@ function toyTarget(clock: VirtualClock, opts: { lose?: (name: string) => boolean
     return true;
   };
   const aborted = { ok: false, error: 'AbortError' };
+  const refused = { ok: false, error: 'Error_Forbidden' };
   const target: WorkloadTarget<number> = {
-    pickPeer: (r) => ((opts.peers ?? 10) === 0 ? undefined : Math.floor(r.float() * (opts.peers ?? 10))),
+    pickPeer: (r) => {
+      const live = Array.from({ length: opts.peers ?? 10 }, (_, i) => i).filter((i) => !gone.has(i));
+      return live.length === 0 ? undefined : live[Math.floor(r.float() * live.length)];
+    },
     isLive: (peer) => !gone.has(peer),
     store: (peer, name, value): Promise<OperationOutcome> => {
       calls.push(`store ${name}@${clock.now()} from ${peer}`);
@@ -32,6 +39,8 @@ function toyTarget(clock: VirtualClock, opts: { lose?: (name: string) => boolean
     fetch: (peer, name): Promise<FetchOutcome> => {
       calls.push(`fetch ${name}@${clock.now()} from ${peer}`);
       if (departed(peer)) return after(50, () => aborted);
+      if (opts.refuse?.(name)) return after(50, () => refused);
+      if (opts.abort?.(name)) return after(50, () => aborted);
       const value = map.get(name);
       return after(50, () => (value ? { ok: true, hops: 2, value } : { ok: true, hops: 4 }));
     },
@@ -105,15 +114,19 @@ describe('workload', () => {
     const fromThree = calls.filter((c) => c.endsWith(' from 3')).length;
     expect(fromThree).toBeGreaterThan(0);
     expect(s.reissued).toBe(fromThree);
-    // Every peer departs: each operation is tried 1 + MAX_REISSUES times, then fails with the error it got.
-    const all = (await run(8, { departs: () => true })).w.summary();
+    // Peers keep departing: each operation is tried at most 1 + MAX_REISSUES times, then fails with the error it got.
+    const many = await run(8, { peers: 1000, departs: () => true });
+    const all = many.w.summary();
     expect(all).toMatchObject({ stores: 40, storesOk: 0, fetches: 0, errors: { 'store: AbortError': 40 } });
     expect(all.reissued).toBe(40 * MAX_REISSUES);
+    expect(many.calls).toHaveLength(40 * (1 + MAX_REISSUES));
   });
 
-  it('does not issue again an operation that failed while its peer stayed', async () => {
-    const { w } = await run(5, { lose: (n) => n.endsWith('7') });
-    expect(w.summary()).toMatchObject({ fetchesOk: 36, reissued: 0, errors: { 'fetch: not found': 4 } });
+  it('does not issue again an operation that failed while its peer stayed, nor one that failed otherwise', async () => {
+    const { w } = await run(5, { lose: (n) => n.endsWith('7'), refuse: (n) => n.endsWith('3'), abort: (n) => n.endsWith('5') });
+    // sim-3, -13, -23, -33 refused; sim-5, -15, … aborted with their peer still there; sim-7, -17, -27,
+    // -37 lost: each counted once, none issued again.
+    expect(w.summary()).toMatchObject({ fetchesOk: 28, reissued: 0, errors: { 'fetch: not found': 4, 'fetch: Error_Forbidden': 4, 'fetch: AbortError': 4 } });
   });
 
   it('stop() cancels what has not started', async () => {

@@ -95,6 +95,7 @@ export class Workload<P> {
   private inFlight = 0;
   private scheduled = 0;
   private reissued = 0;
+  private stopped = false;
   private readonly timeoutMs: number;
   private readonly prefix: string;
 
@@ -122,6 +123,7 @@ export class Workload<P> {
 
   /** Cancel what has not started (operations already running finish). */
   stop(): void {
+    this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.scheduled -= this.timers.size;
     this.timers.clear();
@@ -196,13 +198,17 @@ export class Workload<P> {
     if (!record.fetchOk) record.fetchError = outcome.ok ? (outcome.value === undefined ? 'not found' : 'wrong value') : (outcome.error ?? 'failed');
   }
 
-  /** Run `op` from a random live peer; again from another (MAX_REISSUES) when it failed because that peer departed. */
+  /**
+   * Run `op` from a random live peer; again from another (MAX_REISSUES) when it was aborted because
+   * that peer departed (a closed peer ends its requests with an AbortError). Any other failure
+   * counts as it is, whether or not the peer is still there.
+   */
   private async issue<T extends OperationOutcome>(random: Random, op: (peer: P) => Promise<T>): Promise<T | OperationOutcome> {
     for (let attempt = 0; ; attempt++) {
       const peer = this.target.pickPeer(random);
       if (peer === undefined) return { ok: false, error: 'no live peer' };
       const outcome = await this.bounded(() => op(peer));
-      if (outcome.ok || this.target.isLive(peer) || attempt >= MAX_REISSUES) return outcome;
+      if (outcome.ok || outcome.error !== 'AbortError' || this.target.isLive(peer) || this.stopped || attempt >= MAX_REISSUES) return outcome;
       this.reissued++;
     }
   }

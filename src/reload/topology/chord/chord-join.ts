@@ -65,9 +65,20 @@ export const JOIN_QUICK_RETRIES = 16;
 /** Longest random wait (ms) before a quick retry, so refused joiners do not all come back at once. */
 const QUICK_RETRY_JITTER_MS = 100;
 
+/**
+ * Only an attempt refused within this long (ms) starts over at once: one that waited out AP's
+ * Update or its Attaches first backs off as any failed attempt does, so that a refusal that never
+ * changes (or an AP that refuses on purpose) does not cost sixteen slow attempts.
+ */
+const QUICK_RETRY_WITHIN_MS = 5_000;
+
 /** The admitting peer refused the Join (Error_Forbidden): start over at once (JOIN_QUICK_RETRIES). */
 class AdmittingPeerRefused extends Error {
   override readonly name = 'AdmittingPeerRefused';
+
+  constructor(readonly refusal: ReloadError) {
+    super(`the admitting peer refused the Join: ${refusal.message}`, { cause: refusal });
+  }
 }
 
 export class ChordJoin {
@@ -109,14 +120,16 @@ export class ChordJoin {
     for (let attempt = 1; attempt <= core.params.joinAttempts; attempt++) {
       if (options.signal?.aborted) throw new AbortError();
       if (core.stopped) throw new AbortError('stopped');
+      const startedAt = core.deps.clock.now();
       try {
         await withTimeout(core.deps.clock, this.attempt(addresses, options), core.params.joinTimeoutMs, timedOut(core.params.joinTimeoutMs));
         return;
       } catch (e) {
-        lastError = e;
+        // The refusal itself (Error_Forbidden, its code kept) is what a join that gives up reports.
+        lastError = e instanceof AdmittingPeerRefused ? e.refusal : e;
         if (core.stopped) break;
         core.transition('bootstrapping', 'retry');
-        if (e instanceof AdmittingPeerRefused && quickRetries < JOIN_QUICK_RETRIES) {
+        if (e instanceof AdmittingPeerRefused && quickRetries < JOIN_QUICK_RETRIES && core.deps.clock.now() - startedAt <= QUICK_RETRY_WITHIN_MS) {
           quickRetries++;
           attempt--;
           core.log.debug('admitting peer refused the Join; starting over', { quickRetries, error: String(e) });
@@ -169,8 +182,9 @@ export class ChordJoin {
     await withTimeout(core.deps.clock, this.maintenance.attachesSettled(), JOIN_ATTACHES_WAIT_MS, timedOut(JOIN_ATTACHES_WAIT_MS)).catch(() => undefined);
     // Step 3, fingers: "In order to set up its i'th Finger Table entry, JN MUST send an Attach to
     // peer n+2^(128-i)" — for the entries AP's fingers did not fill; they need not hold up the Join.
-    // OUR READING: not when AP's lists were short of their sizes (§10.7: "even though this will not
-    // be possible if the ring is very small"): then AP's Update named every peer of the ring, JN has
+    // OUR READING: not when AP's lists were short of their sizes and held the same peers (§10.7:
+    // "even though this will not be possible if the ring is very small"; namesWholeRing): then
+    // AP's Update named every peer of the ring, JN has
     // Attached to them all (steps 3-4), and each of those Attaches would be answered by one of them
     // again. In a burst of joins into a young overlay (a workshop's thirty laptops at once) they were
     // some sixteen Attaches per joining node, all to the same few peers. §10.7.4.3's periodic search
@@ -186,7 +200,7 @@ export class ChordJoin {
     try {
       await transport.request([node(ap)], { name: 'join_req', value: { joiningPeerId: core.self, overlaySpecificData: new Uint8Array(0) } }, { ...options, ...LINK_LOCAL });
     } catch (e) {
-      if (e instanceof ReloadError && e.codeName === 'Error_Forbidden') throw new AdmittingPeerRefused(`the admitting peer refused the Join: ${e.message}`);
+      if (e instanceof ReloadError && e.codeName === 'Error_Forbidden') throw new AdmittingPeerRefused(e);
       throw e;
     }
     // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
@@ -210,7 +224,7 @@ export class ChordJoin {
   onUpdate(sender: NodeId, update: ChordUpdate): void {
     const key = nodeIdKey(sender);
     if (update.type === ChordUpdateType.full && this.core.state === 'attaching') {
-      this.fullFrom.set(key, update.predecessors.length < this.core.params.predecessors && update.successors.length < this.core.params.successors);
+      this.fullFrom.set(key, namesWholeRing(update, this.core.params));
       if (this.tableWaiter?.key === key) {
         this.tableWaiter.w.resolve();
         this.tableWaiter = undefined;
@@ -340,4 +354,17 @@ export class ChordJoin {
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.core.deps.clock.setTimer(ms, resolve));
   }
+}
+
+/**
+ * Whether a `full` Update names the whole ring as its sender knows it: both lists short of their
+ * sizes and holding the same peers (the ring is smaller than the lists, which wrap round it). Short
+ * lists alone may only mean that the sender lost neighbours a moment ago.
+ */
+function namesWholeRing(update: ChordUpdate, sizes: { readonly predecessors: number; readonly successors: number }): boolean {
+  if (update.type !== ChordUpdateType.full) return false;
+  const { predecessors, successors } = update;
+  if (predecessors.length >= sizes.predecessors || successors.length >= sizes.successors || predecessors.length !== successors.length) return false;
+  const keys = new Set(predecessors.map((id) => nodeIdKey(id)));
+  return successors.every((id) => keys.has(nodeIdKey(id)));
 }

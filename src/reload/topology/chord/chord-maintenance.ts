@@ -158,6 +158,7 @@ export class ChordMaintenance {
   private peerLost(key: string, failure = true): void {
     const t = this.core.table;
     const entry = t.get(key);
+    const wasNeighbour = t.isNeighbour(key);
     if (!entry || !t.remove(key)) return;
     this.core.log.debug('peer lost', { peer: key });
     this.tableChanged(failure, true);
@@ -166,7 +167,7 @@ export class ChordMaintenance {
     if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
       void this.repair.searchFinger(entry.finger);
     }
-    this.repair.reconsiderHeard();
+    if (wasNeighbour) this.repair.reconsiderHeard();
     if (t.successors.length === 0 || t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.repair.pull();
   }
 

@@ -52,16 +52,23 @@ export class ChordRouter implements Router {
    * above), looking past the predecessor list into the routing table when every predecessor in the
    * list is suspect (several neighbours failed at once: their successor answers for all their
    * ranges until they are declared dead, instead of routing their Resource-IDs to peers that send
-   * them back to it). Never a successor: with nothing usable on that side, the nearest predecessor
-   * still bounds the range.
+   * them back to it). Only as far back as twice the span of the predecessor list (the next few
+   * peers, not a far finger: that would claim a large part of the ring), and never a successor;
+   * with nothing usable there, the nearest predecessor still bounds the range.
    */
   effectivePredecessor(): RoutingEntry | undefined {
     const t = this.deps.table;
     const preds = t.predecessors;
     for (const e of preds) if (this.usable(e)) return e;
-    if (preds.length === 0) return undefined;
+    const last = preds[preds.length - 1];
+    if (last === undefined) return undefined;
+    const reach = 2n * clockwise(last.pos, t.selfPos);
     const members = t.members;
-    for (let i = members.length - 1 - preds.length; i >= t.successors.length; i--) if (this.usable(members[i]!)) return members[i];
+    for (let i = members.length - 1 - preds.length; i >= t.successors.length; i--) {
+      const e = members[i]!;
+      if (clockwise(e.pos, t.selfPos) > reach) break;
+      if (this.usable(e)) return e;
+    }
     return preds[0];
   }
 

@@ -126,9 +126,11 @@ export class ChordStabilization implements RepairHooks {
    */
   reconsiderHeard(): void {
     const t = this.core.table;
+    // Lists longer than the overlay's sizes are no honest neighbour's: not acted on again.
+    const most = this.core.params.predecessors + this.core.params.successors;
     for (const e of [...t.successors, ...t.predecessors]) {
       const h = this.heard.get(e.key);
-      if (!h) continue;
+      if (!h || h.known.length > most) continue;
       const named: NodeId[] = [];
       for (const k of h.known) {
         if (k === this.core.selfKey || t.has(k)) continue;

@@ -152,6 +152,9 @@ describe('ChordRouter (RFC 6940 §10.1, §10.3)', () => {
     // Nothing usable on the predecessor side (a usable successor is no predecessor): the nearest predecessor still bounds the range.
     expect(setup(0, [14, 15], { down: [14, 15] }).effectivePredecessor()?.key).toBe(k(15));
     expect(setup(0, [1, 2, 8, 14, 15], { down: [8, 14, 15] }).effectivePredecessor()?.key).toBe(k(15));
+    // A usable peer far back (a finger, past twice the predecessor list's span) is not taken: it would claim half the ring.
+    expect(setup(0, [1, 2, 8, 14, 15], { down: [14, 15] }).effectivePredecessor()?.key).toBe(k(15));
+    expect(setup(0, [1, 2, 3, 14, 15], { down: [14, 15] }).isResponsible(res(4n * sixteenth))).toBe(false);
   });
 
   it('has no next hop without usable peers', () => {
