@@ -122,7 +122,8 @@ export class ChordStabilization implements RepairHooks {
    * next periodic Update of a neighbour (chord-update-interval, §10.7.4.1): with periodic recovery no
    * Update answers ours, and its neighbours, which had lost no one, had nothing to announce. Until
    * then it sent the lookups for the gap past their target, whose peer sent them back round the
-   * ring to it: Error_Loop_Detected (2,000 peers, 10-minute sessions: 612 loops, 2 lookups failed).
+   * ring to it: Error_Loop_Detected (the loops behind the 2 failed lookups of a 2,000-peer run with
+   * 10-minute sessions).
    */
   reconsiderHeard(): void {
     const t = this.core.table;
