@@ -151,7 +151,8 @@ export function decideRoute(header: ForwardingHeader, from: NodeId | undefined, 
         // (A node destination is a RoutingTarget as it is: `first` serves as both.)
         // (A usable direct link needs no more checks: the message goes down it, §6.1.2.)
         const connected = ctx.isConnected(first.nodeId);
-        if ((!connected || (ctx.isUsable !== undefined && !ctx.isUsable(first.nodeId))) && ctx.router.isResponsible(first)) {
+        const usable = connected && (ctx.isUsable === undefined || ctx.isUsable(first.nodeId));
+        if (!usable && ctx.router.isResponsible(first)) {
           // §6.1.1: "If the entry is a Node-ID which is not equal to this node, then the node MUST drop
           // the message silently unless the Node-ID corresponds to a node which is directly connected".
           if (!connected) return { action: 'drop', reason: 'for a node in our range that is not connected to us' };
@@ -163,7 +164,7 @@ export function decideRoute(header: ForwardingHeader, from: NodeId | undefined, 
           // (Error_Loop_Detected, some 500 times in a 2,000-peer run with 10-minute sessions).
           return forward(first, list, header, from, ctx, true);
         }
-        return forward(first, list, header, from, ctx);
+        return forward(first, list, header, from, ctx, false, usable);
       }
       case 'resource': {
         if (ctx.router.isResponsible(first)) {
@@ -199,8 +200,11 @@ function onViaList(viaList: readonly Destination[], self: NodeId): boolean {
   return false;
 }
 
-/** `direct`: down the link to the target node whatever its state (see decideRoute). */
-function forward(target: RoutingTarget, list: readonly Destination[], header: ForwardingHeader, from: NodeId | undefined, ctx: RouteContext, direct = false): RouteDecision {
+/**
+ * `direct`: down the link to the target node whatever its state (see decideRoute). `usable`: whether
+ * the target node's link is usable, when the caller has looked already (asked here otherwise).
+ */
+function forward(target: RoutingTarget, list: readonly Destination[], header: ForwardingHeader, from: NodeId | undefined, ctx: RouteContext, direct = false, usable?: boolean): RouteDecision {
   if (from === undefined) {
     // The originator sends with the initial TTL and an empty via list (§6.3.2: "The via_list starts out empty").
     const out = list === header.destinationList ? header : { ...header, destinationList: list };
@@ -223,7 +227,7 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   // OUR CHOICE: checked only where the topology picks the next hop. A destination reached over a
   // direct link, as on the reversed via list of an answer retracing a looping request, is a route
   // the sender chose, not a loop.
-  const overLink = direct || (target.kind === 'node' && (ctx.isUsable ? ctx.isUsable(target.nodeId) : ctx.isConnected(target.nodeId)));
+  const overLink = direct || (usable ?? (target.kind === 'node' && (ctx.isUsable ? ctx.isUsable(target.nodeId) : ctx.isConnected(target.nodeId))));
   if (!overLink && onViaList(header.viaList, ctx.self)) {
     return { action: 'error', errorCode: ErrorCode.Error_Loop_Detected, reason: 'this node is already on the via list' };
   }

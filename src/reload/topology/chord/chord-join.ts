@@ -117,7 +117,8 @@ export class ChordJoin {
     }
     let lastError: unknown;
     let quickRetries = 0;
-    for (let attempt = 1; attempt <= core.params.joinAttempts; attempt++) {
+    // An attempt counts (and backs off) unless it was a quick restart after a refusal.
+    for (let attempt = 1; attempt <= core.params.joinAttempts; ) {
       if (options.signal?.aborted) throw new AbortError();
       if (core.stopped) throw new AbortError('stopped');
       const startedAt = core.deps.clock.now();
@@ -131,13 +132,13 @@ export class ChordJoin {
         core.transition('bootstrapping', 'retry');
         if (e instanceof AdmittingPeerRefused && quickRetries < JOIN_QUICK_RETRIES && core.deps.clock.now() - startedAt <= QUICK_RETRY_WITHIN_MS) {
           quickRetries++;
-          attempt--;
           core.log.debug('admitting peer refused the Join; starting over', { quickRetries, error: String(e) });
           await this.sleep(core.jitter(QUICK_RETRY_JITTER_MS));
           continue;
         }
         core.log.info('join attempt failed', { attempt, error: String(e) });
         await this.sleep(1000 * attempt + core.jitter(1000 * attempt));
+        attempt++;
       }
     }
     if (!core.stopped) core.transition('failed', String(lastError));
