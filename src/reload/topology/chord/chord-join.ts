@@ -119,7 +119,8 @@ export class ChordJoin {
     let quickRetries = 0;
     // An attempt counts (and backs off) unless it was a quick restart after a refusal.
     for (let attempt = 1; attempt <= core.params.joinAttempts; ) {
-      if (options.signal?.aborted) throw new AbortError();
+      // The caller's own reason (signal.reason), not a generic AbortError: it says why the join ended.
+      options.signal?.throwIfAborted();
       if (core.stopped) throw new AbortError('stopped');
       const startedAt = core.deps.clock.now();
       try {
@@ -129,6 +130,8 @@ export class ChordJoin {
         // The refusal itself (Error_Forbidden, its code kept) is what a join that gives up reports.
         lastError = e instanceof AdmittingPeerRefused ? e.refusal : e;
         if (core.stopped) break;
+        // Aborted during the attempt (its requests end with their own AbortError): no backoff first.
+        options.signal?.throwIfAborted();
         core.transition('bootstrapping', 'retry');
         if (e instanceof AdmittingPeerRefused && quickRetries < JOIN_QUICK_RETRIES && core.deps.clock.now() - startedAt <= QUICK_RETRY_WITHIN_MS) {
           quickRetries++;
