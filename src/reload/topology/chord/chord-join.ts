@@ -185,7 +185,8 @@ export class ChordJoin {
     // should be in its Neighbor Table." At most JOIN_ATTACHES_WAIT_MS (an Attach to a dead peer never settles sooner).
     await withTimeout(core.deps.clock, this.maintenance.attachesSettled(), JOIN_ATTACHES_WAIT_MS, timedOut(JOIN_ATTACHES_WAIT_MS)).catch(() => undefined);
     // Step 3, fingers: "In order to set up its i'th Finger Table entry, JN MUST send an Attach to
-    // peer n+2^(128-i)" — for the entries AP's fingers did not fill; they need not hold up the Join.
+    // peer n+2^(128-i)" — for the entries still empty (a neighbour may fill one); they need not
+    // hold up the Join. AP's fingers are not copied (chord-maintenance.ts onUpdate).
     // OUR READING: not when AP's lists were short of their sizes and held the same peers (§10.7:
     // "even though this will not be possible if the ring is very small"; namesWholeRing): then
     // AP's Update named every peer of the ring, JN has
@@ -195,7 +196,7 @@ export class ChordJoin {
     // takes over as the ring grows.
     if (!this.fullFrom.get(apKey)) {
       for (const i of core.table.fingerIndices(core.params.minFingers)) {
-        if (core.table.finger(i) === undefined) void this.stabilization.searchFinger(i);
+        if (core.table.finger(i) === undefined) void this.stabilization.searchFinger(i, 'start');
       }
     }
     // Step 5: "JN MUST send a Join to AP." From here JN answers for its range (join-state.ts).

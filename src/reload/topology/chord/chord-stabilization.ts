@@ -11,7 +11,7 @@ import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
 import type { ChordMaintenance, RepairHooks } from './chord-maintenance.js';
-import { clockwise, idAt, randomInFingerRange, ringPosition, sameId } from './ring.js';
+import { clockwise, fingerRangeStart, idAt, randomInFingerRange, ringAdd, ringPosition, sameId } from './ring.js';
 import { withinNeighbourSpans, type RoutingEntry } from './routing-table.js';
 
 /** A neighbour's lists as its last Update gave them (§10.7.3). */
@@ -252,9 +252,13 @@ export class ChordStabilization implements RepairHooks {
     }
   }
 
-  /** Attach to a random id of finger range `i` and take the answering peer in. */
-  searchFinger(i: number): Promise<void> {
-    const target = idAt(randomInFingerRange(this.core.table.selfPos, i, (n) => this.core.deps.random.bytes(n)));
+  /**
+   * Attach to an id of finger range `i` and take the answering peer in: its first id n+2^(128-i)
+   * (`start`, the join's step 3, §10.5) or a random one (§10.7.4.2).
+   */
+  searchFinger(i: number, at: 'start' | 'random' = 'random'): Promise<void> {
+    const pos = at === 'start' ? ringAdd(this.core.table.selfPos, fingerRangeStart(i)) : randomInFingerRange(this.core.table.selfPos, i, (n) => this.core.deps.random.bytes(n));
+    const target = idAt(pos);
     return this.core.deps.connector
       .attach([resource(target)])
       .then((id) => this.maintenance.addPeer(id))
