@@ -15,8 +15,14 @@ import { describe, expect, it } from 'vitest';
 import { createChordOverlay } from './chord-overlay.js';
 
 describe('a burst of joins into a one-peer overlay (RFC 6940 §10.5)', () => {
-  it('thirty nodes joining at once are all in within a couple of seconds, most within one, and the ring is exact', async () => {
-    const o = createChordOverlay({ seed: 2 });
+  // Eight seeds: before, the last node took 3.3-3.6 s with 16 seeds of 1-20 (not 2, 4, 8, 20), for
+  // one of three reasons, each a message waiting out the 3 s overlay-reliability-timer: a frame
+  // still in flight on a link closed as a duplicate (seeds 1, 3; link-table.ts, retired links); an
+  // answer rejected by §6.3.4 check 2 (seed 5; ClientTransaction.answerRejected); the Attach for
+  // n+1 looping while the ring changed (seed 6; chord-join.ts, JOIN_QUICK_RETRIES). Now every one of
+  // the twenty is in within 0.84 s.
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])('thirty nodes joining at once are all in within a second and a half, most within one, and the ring is exact (seed %i)', async (seed) => {
+    const o = createChordOverlay({ seed });
     await o.clock.run(o.addPeer());
     const took: number[] = [];
     await o.clock.run(
@@ -30,9 +36,10 @@ describe('a burst of joins into a one-peer overlay (RFC 6940 §10.5)', () => {
       ),
     );
     took.sort((a, b) => a - b);
-    // Virtual milliseconds (10 ms links). Before: median 4.2 s, last 8.0 s.
+    // Virtual milliseconds (10 ms links). Before the quick restarts and the finger search left out
+    // (seed 2): median 4.2 s, last 8.0 s.
     expect(took[14]!).toBeLessThan(1_000);
-    expect(took[29]!).toBeLessThan(2_000);
+    expect(took[29]!).toBeLessThan(1_500);
     await o.settle(30_000);
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 31 });
     o.close();

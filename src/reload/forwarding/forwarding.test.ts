@@ -7,6 +7,7 @@ import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.j
 import { fragmentMessage } from '../wire/fragmentation.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { createForwarding, type ForwardingInit, type InboundMessage, type RoutingFailure } from './forwarding.js';
+import { RETIRED_LINK_GRACE_MS } from './link-table.js';
 import { overlayParameters } from './overlay-parameters.js';
 import { nodeIdKey, type Router } from './router.js';
 
@@ -204,8 +205,8 @@ describe('forwarding', () => {
     expect(f.getLink(id(0x40))).toBeUndefined();
   });
 
-  it('keeps one link per neighbour and reports link table changes', () => {
-    const { f } = setup({ isResponsible: () => false, nextHop: () => undefined });
+  it('keeps one link per neighbour and reports link table changes', async () => {
+    const { f, clock } = setup({ isResponsible: () => false, nextHop: () => undefined });
     const events: string[] = [];
     f.onLinkEvent((e) => events.push(`${e.type}:${e.link.id}${e.type === 'state' ? `:${e.state}` : ''}`));
     const a = new FakeLink('a');
@@ -214,9 +215,65 @@ describe('forwarding', () => {
     a.setState('suspect');
     expect(f.isUsable(id(0x40))).toBe(false);
     f.addLink(id(0x40), b);
+    expect(f.getLink(id(0x40))).toBe(b);
+    // Retired: closed after the grace period, with no further event (it left the table already).
+    await clock.advance(RETIRED_LINK_GRACE_MS);
     expect(a.state).toBe('closed');
     b.close();
     expect(events).toEqual(['added:a', 'state:a:suspect', 'removed:a', 'added:b', 'removed:b']);
     expect(f.neighbours()).toEqual([]);
+  });
+
+  describe('retired links (link-table.ts): two links to one neighbour, one kept', () => {
+    const forUs = () => message({ destinationList: [node(0x50)] });
+
+    it('a link replaced by another still delivers what arrives on it for the grace period, sends nothing, then closes', async () => {
+      // Messages for 0x50 (us) are ours; one for 0x40 goes down its link.
+      const { f, clock, delivered } = setup({ isResponsible: () => false, nextHop: () => undefined });
+      const old = new FakeLink('old');
+      const kept = new FakeLink('kept');
+      f.addLink(id(0x40), old);
+      f.addLink(id(0x40), kept);
+      // A frame the other end sent on `old` before it switched to `kept` arrives after the switch.
+      old.receive(forUs());
+      expect(delivered.map((m) => m.from)).toEqual([id(0x40)]);
+      expect(f.send(message({ destinationList: [node(0x40)] }))).toEqual({ ok: true });
+      expect(kept.sent).toHaveLength(1);
+      expect(old.sent).toHaveLength(0);
+      // It turning suspect or closing is no news about the neighbour: the table holds `kept`.
+      old.setState('suspect');
+      expect(f.isUsable(id(0x40))).toBe(true);
+      await clock.advance(RETIRED_LINK_GRACE_MS - 1);
+      expect(old.state).toBe('suspect');
+      await clock.advance(1);
+      expect(old.state).toBe('closed');
+      expect(f.getLink(id(0x40))).toBe(kept);
+      old.receive(forUs());
+      expect(delivered).toHaveLength(1);
+    });
+
+    it('a link refused in favour of the one in the table (retireLink) delivers what arrives on it, then closes', async () => {
+      const { f, clock, delivered } = setup({ isResponsible: () => true, nextHop: () => undefined });
+      const kept = new FakeLink('kept');
+      const refused = new FakeLink('refused');
+      f.addLink(id(0x40), kept);
+      f.retireLink(id(0x40), refused);
+      expect(f.getLink(id(0x40))).toBe(kept);
+      refused.receive(forUs());
+      expect(delivered.map((m) => m.from)).toEqual([id(0x40)]);
+      await clock.advance(RETIRED_LINK_GRACE_MS);
+      expect(refused.state).toBe('closed');
+      expect(kept.state).toBe('open');
+      expect(f.getLink(id(0x40))).toBe(kept);
+    });
+
+    it('closing the forwarding layer closes retired links at once', () => {
+      const { f } = setup({ isResponsible: () => true, nextHop: () => undefined });
+      const old = new FakeLink('old');
+      f.addLink(id(0x40), old);
+      f.addLink(id(0x40), new FakeLink('kept'));
+      f.close();
+      expect(old.state).toBe('closed');
+    });
   });
 });

@@ -78,10 +78,12 @@ export interface Forwarding {
   setRouter(router: Router): void;
   /** Inject message transport (start-up). */
   setDelegate(delegate: ForwardingDelegate): void;
-  /** Put a link to neighbour `nodeId` in the link table (replacing and closing an older one). */
+  /** Put a link to neighbour `nodeId` in the link table (replacing an older one, which is retired: link-table.ts). */
   addLink(nodeId: NodeId, link: Link): void;
   /** Take the link to `nodeId` out of the table and close it. */
   removeLink(nodeId: NodeId): void;
+  /** A link to `nodeId` kept out of the table in favour of the one there: delivers what arrives on it for a grace period, then closes (link-table.ts). */
+  retireLink(nodeId: NodeId, link: Link): void;
   getLink(nodeId: NodeId): Link | undefined;
   /** Whether a link to `nodeId` is in the table and `open`. */
   isUsable(nodeId: NodeId): boolean;
@@ -155,7 +157,7 @@ class ForwardingLayer implements Forwarding {
     this.understood = init.understoodForwardingOptions ?? new Set();
     this.maxRouteAttempts = init.maxRouteAttempts ?? 4;
     this.reassembler = new Reassembler({ ...init.reassembly, maxMessageSize: init.parameters.maxMessageSize });
-    this.table = new LinkTable((nodeId, link, message) => this.receive(nodeId, link, message));
+    this.table = new LinkTable((nodeId, link, message) => this.receive(nodeId, link, message), this.clock);
     const self = this;
     this.ctx = {
       self: this.localNodeId,
@@ -188,6 +190,11 @@ class ForwardingLayer implements Forwarding {
 
   removeLink(nodeId: NodeId): void {
     this.table.remove(nodeId, true);
+  }
+
+  retireLink(nodeId: NodeId, link: Link): void {
+    if (this.closed) link.close();
+    else this.table.retire(nodeId, link);
   }
 
   getLink(nodeId: NodeId): Link | undefined {
@@ -255,7 +262,8 @@ class ForwardingLayer implements Forwarding {
     if (parsed.headerLength > this.parameters.maxMessageSize) {
       this.counters.dropped++;
       this.log.warn('forwarding header larger than max-message-size; closing the link', { from: nodeIdKey(from), link: link.id });
-      this.table.remove(from, true);
+      if (this.table.get(from) === link) this.table.remove(from, true);
+      else link.close();
       return;
     }
     // DEVIATION: §6.6 also says a peer sending an over-large message should have its session closed

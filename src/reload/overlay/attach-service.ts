@@ -39,7 +39,7 @@ export interface AttachServiceDeps {
   readonly clock: Clock;
   readonly random: Random;
   readonly transport: MessageTransport;
-  readonly forwarding: Pick<Forwarding, 'localNodeId' | 'addLink' | 'getLink' | 'isUsable' | 'onLinkEvent'>;
+  readonly forwarding: Pick<Forwarding, 'localNodeId' | 'addLink' | 'retireLink' | 'getLink' | 'isUsable' | 'onLinkEvent'>;
   readonly network: PeerNetwork;
   readonly logger?: Logger;
 }
@@ -280,7 +280,7 @@ export class AttachService implements LinkConnector {
     this.install(id, link);
   }
 
-  /** Into the link table, keeping one link per peer (the one opened by the smaller Node-ID). */
+  /** Into the link table, keeping one link per peer (the one opened by the smaller Node-ID); the other is retired (link-table.ts). */
   private install(id: NodeId, link: Link): void {
     if (this.closed) {
       link.close();
@@ -293,7 +293,7 @@ export class AttachService implements LinkConnector {
       const oldOpener = opener(existing);
       if (newOpener !== oldOpener) {
         if (compareBytes(newOpener, oldOpener) > 0) {
-          link.close();
+          this.deps.forwarding.retireLink(id, link);
           return;
         }
       } else {
@@ -303,7 +303,7 @@ export class AttachService implements LinkConnector {
         const newKey = this.iceKeys.get(link);
         const oldKey = this.iceKeys.get(existing);
         if (newKey !== undefined && oldKey !== undefined && newKey > oldKey) {
-          link.close();
+          this.deps.forwarding.retireLink(id, link);
           return;
         }
       }

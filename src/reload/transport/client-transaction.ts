@@ -71,6 +71,8 @@ export class ClientTransaction<T> implements AbortWatcher {
   private timer: Timer | undefined;
   /** The request's abort signal, watched while `waiting` (runtime/abort-watch.ts: one listener per signal). */
   private signal: AbortSignal | undefined;
+  /** An answer was rejected already (answerRejected). */
+  private rejected = false;
 
   constructor(
     private readonly clock: Clock,
@@ -128,6 +130,24 @@ export class ClientTransaction<T> implements AbortWatcher {
   abort(reason = 'the request was aborted'): void {
     if (!this.end('aborted')) return;
     this.reject(new AbortError(reason));
+  }
+
+  /**
+   * §6.3.4 check 2 rejected an answer (it came from a node farther from the target than a node of
+   * our Neighbor Table): "This will cause the response to be rejected and the request to be
+   * retransmitted." OUR CHOICE: the first time, the retransmission goes at once rather than when
+   * the timer fires: the rejection tells that the request did arrive and that the ring around the
+   * target changed since (a burst of joins: a node that joined a moment ago took the target's
+   * range), so the route our table now gives is the one to try. Later ones wait for the timer, so
+   * two nodes whose pictures of the ring differ cannot use up the transmissions at once.
+   */
+  answerRejected(): void {
+    if (this.state !== 'waiting' || this.rejected) return;
+    this.rejected = true;
+    if (this.sent >= (this.init.maxTransmissions ?? MAX_TRANSMISSIONS)) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.transmit();
   }
 
   private transmit(): void {

@@ -69,6 +69,7 @@ class ScriptedForwarding implements Forwarding {
   }
   addLink(): void {}
   removeLink(): void {}
+  retireLink(): void {}
   getLink() {
     return undefined;
   }
@@ -235,6 +236,27 @@ describe('requests (§6.2.1, §6.3)', () => {
     await deliver(fwd, { transactionId, body: pingAns(2n), signer: id(0xc1) });
     await expect(clock.run(p)).resolves.toMatchObject({ value: { responseId: 2n } });
     expect(seen).toEqual(['5:192', '5:193']);
+  });
+
+  it('retransmits at once when it rejects the first answer (§6.3.4 check 2), then only on the timer', async () => {
+    const { clock, fwd, transport } = setup();
+    transport.setResponderCheck((_resource, responder) => responder[0] === 0xc1);
+    const p = transport.request([{ kind: 'resource', resourceId: Uint8Array.of(5) }], ping);
+    await clock.advance(0);
+    expect(fwd.sent).toHaveLength(1);
+    const transactionId = lastSent(fwd).forwardingHeader.transactionId;
+    await deliver(fwd, { transactionId, body: pingAns(1n), signer: id(0xc0) });
+    await clock.advance(0);
+    expect(fwd.sent).toHaveLength(2);
+    expect(fwd.sent[1]).toEqual(fwd.sent[0]);
+    // A second rejection waits for the timer (3 s after the last transmission).
+    await deliver(fwd, { transactionId, body: pingAns(1n), signer: id(0xc0) });
+    await clock.advance(2_999);
+    expect(fwd.sent).toHaveLength(2);
+    await clock.advance(1);
+    expect(fwd.sent).toHaveLength(3);
+    await deliver(fwd, { transactionId, body: pingAns(2n), signer: id(0xc1) });
+    await expect(clock.run(p)).resolves.toMatchObject({ value: { responseId: 2n } });
   });
 
   it('retransmits every overlay-reliability-timer, 5 transmissions, then Error_Request_Timeout', async () => {

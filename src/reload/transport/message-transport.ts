@@ -314,9 +314,10 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     }
     if (!(tx.init.anyResponder && tx.target?.kind === 'resource') && !this.responderAcceptable(tx.target, sender)) {
       // Dropped; the request stays pending and is retransmitted (§6.3.4: "This will cause the
-      // response to be rejected and the request to be retransmitted").
+      // response to be rejected and the request to be retransmitted"), the first time at once.
       this.counters.droppedOther++;
       this.log.info('dropped an answer from the wrong node', { transactionId: msg.header.transactionId.toString(), sender: nodeIdKey(sender.nodeId) });
+      tx.answerRejected();
       return;
     }
     // §6.3.3: an unknown critical extension in an answer cannot be answered with an error: discard it.

@@ -54,11 +54,13 @@ export const JOIN_ATTACHES_WAIT_MS = 3_000;
 /**
  * OUR CHOICE: how often a join starts over at once, without the backoff of a failed attempt, when
  * the admitting peer refuses the Join with Error_Forbidden (handleJoin: it is no longer responsible
- * for n, or not yet a peer). That answer means our picture of the ring is out of date, not that
- * the overlay is overloaded: in a burst of joins (thirty laptops scanning one QR code) a peer that
- * joined between JN and AP a moment earlier took n's range, and the Attach for n+1 of a new
- * attempt (step 2) reaches the peer now responsible. Bounded so that a peer that keeps refusing
- * falls back to the backed-off attempts.
+ * for n, or not yet a peer), or when the Attach for n+1 (step 2) ends in Error_Loop_Detected. Those
+ * answers mean that the ring around n is changing, not that the overlay is overloaded: in a burst
+ * of joins (thirty laptops scanning one QR code) a peer that joined between JN and AP a moment
+ * earlier took n's range, and the Attach for n+1 of a new attempt reaches the peer now
+ * responsible; peers in the middle of their own joins briefly disagree on who follows whom, and a
+ * message can come back round to them. Bounded so that a ring that keeps refusing falls back to
+ * the backed-off attempts.
  */
 export const JOIN_QUICK_RETRIES = 16;
 
@@ -72,12 +74,15 @@ const QUICK_RETRY_JITTER_MS = 100;
  */
 const QUICK_RETRY_WITHIN_MS = 5_000;
 
-/** The admitting peer refused the Join (Error_Forbidden): start over at once (JOIN_QUICK_RETRIES). */
-class AdmittingPeerRefused extends Error {
-  override readonly name = 'AdmittingPeerRefused';
+/** The ring around n changed under the attempt (JOIN_QUICK_RETRIES): start over at once. */
+class RingChanged extends Error {
+  override readonly name = 'RingChanged';
 
-  constructor(readonly refusal: ReloadError) {
-    super(`the admitting peer refused the Join: ${refusal.message}`, { cause: refusal });
+  constructor(
+    readonly refusal: ReloadError,
+    step: string,
+  ) {
+    super(`${step}: ${refusal.message}`, { cause: refusal });
   }
 }
 
@@ -128,14 +133,14 @@ export class ChordJoin {
         return;
       } catch (e) {
         // The refusal itself (Error_Forbidden, its code kept) is what a join that gives up reports.
-        lastError = e instanceof AdmittingPeerRefused ? e.refusal : e;
+        lastError = e instanceof RingChanged ? e.refusal : e;
         if (core.stopped) break;
         // Aborted during the attempt (its requests end with their own AbortError): no backoff first.
         options.signal?.throwIfAborted();
         core.transition('bootstrapping', 'retry');
-        if (e instanceof AdmittingPeerRefused && quickRetries < JOIN_QUICK_RETRIES && core.deps.clock.now() - startedAt <= QUICK_RETRY_WITHIN_MS) {
+        if (e instanceof RingChanged && quickRetries < JOIN_QUICK_RETRIES && core.deps.clock.now() - startedAt <= QUICK_RETRY_WITHIN_MS) {
           quickRetries++;
-          core.log.debug('admitting peer refused the Join; starting over', { quickRetries, error: String(e) });
+          core.log.debug('the ring changed under the join; starting over', { quickRetries, error: String(e) });
           await this.sleep(core.jitter(QUICK_RETRY_JITTER_MS));
           continue;
         }
@@ -168,7 +173,13 @@ export class ChordJoin {
     core.transition('attaching', 'bootstrap link up');
     // Step 2: "JN SHOULD send an Attach request to the Admitting Peer (AP) for Resource-ID n+1. The
     // "send_update" flag can be used to acquire the Routing Table of AP."
-    const ap = await connector.attach([resource(nextId(core.self))], { sendUpdate: true, ...options });
+    let ap: NodeId;
+    try {
+      ap = await connector.attach([resource(nextId(core.self))], { sendUpdate: true, ...options });
+    } catch (e) {
+      if (e instanceof ReloadError && e.codeName === 'Error_Loop_Detected') throw new RingChanged(e, 'the Attach for n+1 looped');
+      throw e;
+    }
     if (sameId(ap, core.self)) throw new Error('the Attach for n+1 came back to this peer');
     const apKey = nodeIdKey(ap);
     this.admitting = apKey;
@@ -205,7 +216,7 @@ export class ChordJoin {
     try {
       await transport.request([node(ap)], { name: 'join_req', value: { joiningPeerId: core.self, overlaySpecificData: new Uint8Array(0) } }, { ...options, ...LINK_LOCAL });
     } catch (e) {
-      if (e instanceof ReloadError && e.codeName === 'Error_Forbidden') throw new AdmittingPeerRefused(e);
+      if (e instanceof ReloadError && e.codeName === 'Error_Forbidden') throw new RingChanged(e, 'the admitting peer refused the Join');
       throw e;
     }
     // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
