@@ -65,7 +65,7 @@ async function runSim(): Promise<{ ok: boolean }> {
     const { report } = await runSimulation(factory, { ...o, ...chordReactive, progress: (l) => console.log(`   ${l}`) });
     console.log(
       `   topology ${report.topology}${report.chordReactive === null ? '' : ` (${report.chordReactive ? 'reactive' : 'periodic'} recovery)`}; ` +
-        `build ${fmt(report.buildSeconds, 1)} s wall (${fmt(report.buildCpuSeconds, 1)} s CPU${report.buildTraffic ? `, ${fmt(report.buildTraffic.framesPerPeer)} frames and ${fmt(report.buildTraffic.updatesPerPeer)} Updates per peer` : ''}), run ${fmt(report.runSeconds, 1)} s wall, heap ${fmt(report.heapMB)} MB; ` +
+        `build ${fmt(report.buildSeconds, 1)} s wall (${fmt(report.buildCpuSeconds, 1)} s CPU${report.buildTraffic ? `, ${fmt(report.buildTraffic.framesPerPeer)} frames and ${fmt(report.buildTraffic.updatesPerPeer)} Updates per peer` : ''}${report.linksPerPeer ? `, links per peer mean ${fmt(report.linksPerPeer.mean, 1)} max ${fmt(report.linksPerPeer.max)}` : ''}), run ${fmt(report.runSeconds, 1)} s wall, heap ${fmt(report.heapMB)} MB; ` +
         `hops mean ${fmt(report.hops.mean, 2)} p50 ${report.hops.p50} p99 ${report.hops.p99}; lookups ${pct(report.lookupSuccess)}; ` +
         `fetch-after-store ${pct(report.fetchAfterStoreSuccess)} (${report.workload.fetchesOk}/${report.workload.fetches}); ` +
         `upkeep ${fmt(report.upkeepBytesPerPeerPerSec, 1)} B/s/peer; ${fmt(report.messages)} messages`,

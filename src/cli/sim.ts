@@ -112,6 +112,7 @@ export function formatSimReport(r: SimulationReport, pcapFile?: string): string 
     `  ${formatDuration(r.durationSeconds * 1000)} of virtual time, ${churn}, latency ${r.latencyMs} ms, loss ${r.loss}${r.chordReactive === null ? '' : `, ${r.chordReactive ? 'reactive' : 'periodic'} recovery`}`,
     `  build              ${r.buildSeconds.toFixed(1)} s wall (${r.buildCpuSeconds.toFixed(1)} s CPU) to build and stabilize, heap ${num(r.heapMB)} MB` +
       (r.buildTraffic ? `; ${num(r.buildTraffic.framesPerPeer)} frames, ${num(r.buildTraffic.updatesPerPeer)} Updates per peer` : ''),
+    ...(r.linksPerPeer ? [`  links per peer     mean ${num(r.linksPerPeer.mean, 1)}, p50 ${r.linksPerPeer.p50}, p99 ${r.linksPerPeer.p99}, max ${num(r.linksPerPeer.max)} once built`] : []),
     `  run                ${r.runSeconds.toFixed(1)} s wall`,
     `  hops               mean ${r.hops.mean.toFixed(2)}, p50 ${r.hops.p50}, p99 ${r.hops.p99} (${num(r.hops.count)} lookups)`,
     `  lookups answered   ${pct(r.lookupSuccess)}`,

@@ -80,6 +80,7 @@ export async function chordTopology(init: SimTopologyInit): Promise<SimTopology<
     supportsChurn: true,
     chordReactive,
     addressOf: (p) => p.address,
+    linksOf: (p) => p.peer.status().links,
     join: () => overlay.addPeer(),
     fail: (p) => overlay.kill(p),
     leave: (p) => overlay.leave(p),

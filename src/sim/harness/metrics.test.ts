@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hopStats, percentile, PopulationAverage, successFraction, upkeepBytesPerPeerPerSec } from './metrics.js';
+import { hopStats, linkStats, percentile, PopulationAverage, successFraction, upkeepBytesPerPeerPerSec } from './metrics.js';
 import type { TrafficCounts } from './traffic-meter.js';
 
 describe('metrics', () => {
@@ -17,6 +17,8 @@ describe('metrics', () => {
   it('hop statistics', () => {
     expect(hopStats([3, 1, 2, 2, 7])).toEqual({ mean: 3, p50: 2, p99: 7, count: 5 });
     expect(hopStats([])).toEqual({ mean: 0, p50: 0, p99: 0, count: 0 });
+    expect(linkStats([20, 6, 9, 9, 120])).toEqual({ mean: 32.8, p50: 9, p99: 120, max: 120 });
+    expect(linkStats([])).toBeNull();
     const many = [...Array.from({ length: 990 }, () => 4), ...Array.from({ length: 10 }, () => 9)];
     expect(hopStats(many)).toMatchObject({ p50: 4, p99: 4, mean: 4.05 });
   });

@@ -25,6 +25,23 @@ export function percentile(sorted: readonly number[], p: number): number | undef
   return sorted[Math.min(rank, sorted.length) - 1];
 }
 
+/** Links per peer: mean, median, 99th percentile and largest. */
+export interface LinkStats {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** LinkStats of each peer's link count (null when there are no peers). */
+export function linkStats(counts: readonly number[]): LinkStats | null {
+  if (counts.length === 0) return null;
+  const sorted = [...counts].sort((a, b) => a - b);
+  let sum = 0;
+  for (const c of sorted) sum += c;
+  return { mean: roundTo(sum / sorted.length, 1), p50: percentile(sorted, 50) ?? 0, p99: percentile(sorted, 99) ?? 0, max: sorted[sorted.length - 1] ?? 0 };
+}
+
 /** Mean, median and 99th percentile of hop counts (all 0 when there are none). */
 export function hopStats(hops: readonly number[]): HopStats {
   if (hops.length === 0) return { mean: 0, p50: 0, p99: 0, count: 0 };

@@ -87,6 +87,8 @@ describe('runSimulation (toy topology)', () => {
     expect(report.hops.mean).toBeGreaterThan(1);
     expect(report.messages).toBe(0);
     expect(report.upkeepBytesPerPeerPerSec).toBe(0);
+    // The toy has no links to count (SimTopology.linksOf).
+    expect(report.linksPerPeer).toBeNull();
   });
 
   it('same seed, same report (apart from wall-clock figures); another seed differs', async () => {

@@ -11,7 +11,7 @@ import type { Logger } from '../../reload/runtime/components.js';
 import { SeededRandom } from '../seeded-random.js';
 import type { VirtualClock } from '../virtual-clock.js';
 import { churnSchedule, type ChurnEvent } from './churn.js';
-import { hopStats, measureHeapMB, PopulationAverage, roundTo, successFraction, upkeepBytesPerPeerPerSec, type HopStats } from './metrics.js';
+import { hopStats, linkStats, measureHeapMB, PopulationAverage, roundTo, successFraction, upkeepBytesPerPeerPerSec, type HopStats, type LinkStats } from './metrics.js';
 import { PcapTap } from './pcap-tap.js';
 import type { SimTopology, SimTopologyFactory } from './sim-topology.js';
 import { trafficBetween, TrafficMeter, type TrafficFigures } from './traffic-meter.js';
@@ -74,6 +74,12 @@ export interface SimulationReport {
   readonly heapMB: number;
   /** Frames sent while building (every hop, framing acks and link probes included), per peer built; null: not metered. */
   readonly buildTraffic: BuildTraffic | null;
+  /**
+   * Links per peer once built (each peer's Connection Table; for a browser tab, WebRTC
+   * connections): a peer that many others keep links to is a hot spot. Null when the topology
+   * cannot tell (linksOf).
+   */
+  readonly linksPerPeer: LinkStats | null;
   readonly hops: HopStats;
   /** Stores and Fetches that got a non-error answer, 0..1 (null: none issued). */
   readonly lookupSuccess: number | null;
@@ -147,10 +153,16 @@ export async function runSimulation(factory: SimTopologyFactory, options: Simula
   const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const heapMB = measureHeapMB();
   const buildTraffic = buildFigures(buildMeter, options.peers);
-  progress(`built ${options.peers} peers (${topology.label}) in ${buildSeconds.toFixed(1)} s, heap ${heapMB.toFixed(0)} MB${buildTraffic ? `, ${buildTraffic.framesPerPeer.toFixed(0)} frames and ${buildTraffic.updatesPerPeer.toFixed(0)} Updates per peer` : ''}`);
+  const linksOf = topology.linksOf?.bind(topology);
+  const linksPerPeer = linksOf ? linkStats(topology.initialPeers.map((p) => linksOf(p))) : null;
+  progress(
+    `built ${options.peers} peers (${topology.label}) in ${buildSeconds.toFixed(1)} s, heap ${heapMB.toFixed(0)} MB` +
+      (buildTraffic ? `, ${buildTraffic.framesPerPeer.toFixed(0)} frames and ${buildTraffic.updatesPerPeer.toFixed(0)} Updates per peer` : '') +
+      (linksPerPeer ? `, links per peer mean ${linksPerPeer.mean} max ${linksPerPeer.max}` : ''),
+  );
 
   try {
-    return await runPhase(topology, options, { clock: topology.clock, churnRandom, workloadRandom, sampleRandom, progress, buildSeconds, buildCpuSeconds, heapMB, buildTraffic });
+    return await runPhase(topology, options, { clock: topology.clock, churnRandom, workloadRandom, sampleRandom, progress, buildSeconds, buildCpuSeconds, heapMB, buildTraffic, linksPerPeer });
   } finally {
     topology.close();
   }
@@ -166,6 +178,7 @@ interface PhaseContext {
   readonly buildCpuSeconds: number;
   readonly heapMB: number;
   readonly buildTraffic: BuildTraffic | null;
+  readonly linksPerPeer: LinkStats | null;
 }
 
 /** The build's frames per peer built, all of them and the Update requests (frames carrying update_req). */
@@ -290,6 +303,7 @@ async function runPhase(topology: SimTopology, options: SimulationOptions, ctx: 
     runSeconds: roundTo(runSeconds, 3),
     heapMB: roundTo(ctx.heapMB, 1),
     buildTraffic: ctx.buildTraffic,
+    linksPerPeer: ctx.linksPerPeer,
     hops: (({ mean, p50, p99, count }) => ({ mean: roundTo(mean, 3), p50, p99, count }))(hopStats(w.hops)),
     lookupSuccess: fractionOrNull(successFraction(w.lookupsOk, w.lookups)),
     fetchAfterStoreSuccess: fractionOrNull(successFraction(w.fetchesOk, w.fetches)),

@@ -22,6 +22,8 @@ export interface SimTopology<P = unknown> {
   readonly chordReactive?: boolean;
   /** The peer's address on the memory network (for captures). */
   addressOf(peer: P): string;
+  /** Links in the peer's Connection Table (RFC 6940 §6.1.2): for a browser tab, its WebRTC connections. Optional (toys). */
+  linksOf?(peer: P): number;
   /** Start a new peer and join it to the overlay; resolves when it has joined. */
   join(): Promise<P>;
   /** The peer vanishes abruptly (no Leave; neighbours find out by themselves). */
