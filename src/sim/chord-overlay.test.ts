@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection } from './testing/rejection.js';
-import { clockwise, fingerIndex, ringPosition } from '../reload/topology/chord/ring.js';
+import { clockwise, fingerIndex, fingerRangeStart, ringPosition } from '../reload/topology/chord/ring.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
 import { ForwardingOptionFlag } from '../reload/wire/forwarding-option.js';
@@ -87,8 +87,8 @@ describe(`a ${N}-peer overlay with the RFC's defaults (3 predecessors, 3 success
     expect(check).toMatchObject({ exact: true, peers: N });
     // Finger tables (§10.7.4.2, §10.7.4.3): of the finger ranges 1..16 that hold a live peer beyond
     // the successor list (the ranges nearer in are covered by the successors), how many have a valid
-    // entry. A range's search can miss (the random target lies past the range's only peer); the
-    // hourly refresh tries again.
+    // entry. A range's search can miss (the periodic refresh's random target lies past the range's
+    // only peer, or the ring changed while the join searched); the next refresh tries again.
     const live = o.live();
     let ranges = 0;
     let filled = 0;
@@ -301,6 +301,30 @@ describe(`killing 30% of a ${N}-peer overlay at once loses no record once it has
     console.log(`killed ${victims.size} of ${N}: ${found}/${records.length} records fetched (with the RFC's 3 copies ${doomedWithRfcCopies} would have had no copy left); ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     expect(missing.map((r) => r.storer.address)).toEqual([]);
     expect(found).toBe(records.length);
+    o.close();
+  });
+});
+
+describe('a joining node finds its fingers by Attaches to n+2^(128-i) (§10.5 step 3)', () => {
+  it("each far finger is the first peer of its range, not a peer the admitting peer's Update named", async () => {
+    const o = await buildChordOverlay({ peers: 64, seed: 11 });
+    const p = o.createPeer();
+    const self = ringPosition(p.nodeId);
+    const others = o.live().map((q) => ({ q, d: clockwise(self, ringPosition(q.nodeId)) })).sort((a, b) => (a.d < b.d ? -1 : 1));
+    // Through its admitting peer (its successor), so that no far peer enters its table as the
+    // bootstrap node; the finger Attaches do not hold up the Join (settle).
+    await o.clock.run(o.joinPeer(p, others[0]!.q.address));
+    await o.settle(5_000);
+    const fingers = p.peer.status().fingers.map((f) => clockwise(self, ringPosition(f)));
+    // Ranges 2-4 (a quarter of the ring down to a sixteenth: some 16, 8 and 4 peers each, none of
+    // them neighbours): the Attach to the range's first id is answered by the first peer at or
+    // after it. (Range 1, the far half of the ring, holds the predecessors too: its entry is the
+    // first of them the join took in, and no search is sent for it.)
+    for (let i = 2; i <= 4; i++) {
+      const first = others.find((e) => e.d >= fingerRangeStart(i))!.d;
+      expect(fingerIndex(first)).toBe(i);
+      expect(fingers.filter((d) => fingerIndex(d) === i)).toEqual([first]);
+    }
     o.close();
   });
 });

@@ -17,10 +17,10 @@ import { createChordOverlay } from './chord-overlay.js';
 describe('a burst of joins into a one-peer overlay (RFC 6940 §10.5)', () => {
   // Eight seeds: before, the last node took 3.3-3.6 s with 16 seeds of 1-20 (not 2, 4, 8, 20), for
   // one of three reasons, each a message waiting out the 3 s overlay-reliability-timer: a frame
-  // still in flight on a link closed as a duplicate (seeds 1, 3; link-table.ts, retired links); an
-  // answer rejected by §6.3.4 check 2 (seed 5; ClientTransaction.answerRejected); the Attach for
-  // n+1 looping while the ring changed (seed 6; chord-join.ts, JOIN_QUICK_RETRIES). Now every one of
-  // the twenty is in within 0.84 s.
+  // still in flight on a link closed as a duplicate (seeds 1, 3, 7; link-table.ts, retired links);
+  // an answer rejected by §6.3.4 check 2 (seed 5; ClientTransaction.answerRejected); the Attach for
+  // n+1 looping while the ring changed (seed 6; chord-join.ts, JOIN_QUICK_RETRIES). Each of those
+  // seeds fails with its fix taken out. Now every one of the twenty is in within 0.84 s.
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('thirty nodes joining at once are all in within a second and a half, most within one, and the ring is exact (seed %i)', async (seed) => {
     const o = createChordOverlay({ seed });
     await o.clock.run(o.addPeer());

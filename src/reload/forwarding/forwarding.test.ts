@@ -267,6 +267,21 @@ describe('forwarding', () => {
       expect(f.getLink(id(0x40))).toBe(kept);
     });
 
+    it('a retired link taken back into the table is no longer retired: delivered once, not closed by the grace timer', async () => {
+      const { f, clock, delivered } = setup({ isResponsible: () => false, nextHop: () => undefined });
+      const a = new FakeLink('a');
+      const b = new FakeLink('b');
+      f.addLink(id(0x40), a);
+      f.addLink(id(0x40), b);
+      f.addLink(id(0x40), a);
+      a.receive(forUs());
+      expect(delivered).toHaveLength(1);
+      await clock.advance(RETIRED_LINK_GRACE_MS);
+      expect(a.state).toBe('open');
+      expect(f.getLink(id(0x40))).toBe(a);
+      expect(b.state).toBe('closed');
+    });
+
     it('closing the forwarding layer closes retired links at once', () => {
       const { f } = setup({ isResponsible: () => true, nextHop: () => undefined });
       const old = new FakeLink('old');

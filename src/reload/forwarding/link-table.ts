@@ -10,7 +10,7 @@
  * seconds later: in a burst of 30 joins into one peer, a joining node's `full` Update, and its
  * join, took 3.5 s instead of 0.6 s.
  */
-import type { Clock } from '../runtime/components.js';
+import type { Clock, Timer } from '../runtime/components.js';
 import type { Link, LinkState } from '../links/link.js';
 import type { NodeId } from '../wire/ids.js';
 import { nodeIdKey } from './router.js';
@@ -37,7 +37,8 @@ interface Entry {
 
 export class LinkTable {
   private readonly entries = new Map<string, Entry>();
-  private readonly retired = new Set<Link>();
+  /** Retired links, each with its entry and the timer that closes it. */
+  private readonly retired = new Map<Link, { readonly entry: Entry; readonly timer: Timer }>();
   private readonly listeners = new Set<LinkTableListener>();
 
   constructor(
@@ -54,6 +55,8 @@ export class LinkTable {
     const key = nodeIdKey(nodeId);
     const old = this.entries.get(key);
     if (old?.link === link) return;
+    // A retired link taken back: no longer retired (its old entry stops delivering), not closed.
+    this.unretire(link);
     if (old) {
       this.entries.delete(key);
       this.emit({ type: 'removed', nodeId: old.nodeId, link: old.link });
@@ -121,7 +124,7 @@ export class LinkTable {
   /** Close every link, retired ones included. */
   clear(): void {
     for (const e of [...this.entries.values()]) this.remove(e.nodeId, true);
-    for (const l of [...this.retired]) l.close();
+    for (const l of [...this.retired.keys()]) l.close();
   }
 
   /**
@@ -136,10 +139,7 @@ export class LinkTable {
       if (entry.retired || this.entries.get(key) === entry) this.onMessage(nodeId, link, m);
     });
     link.onStateChange((state) => {
-      if (state === 'closed' && entry.retired) {
-        entry.retired = false;
-        this.retired.delete(link);
-      }
+      if (state === 'closed' && entry.retired) this.unretire(link);
       if (this.entries.get(key) !== entry) return;
       if (state === 'closed') this.remove(nodeId, false);
       else this.emit({ type: 'state', nodeId, link, state });
@@ -148,8 +148,15 @@ export class LinkTable {
 
   private retireEntry(entry: Entry): void {
     entry.retired = true;
-    this.retired.add(entry.link);
-    this.clock.setTimer(RETIRED_LINK_GRACE_MS, () => entry.link.close());
+    this.retired.set(entry.link, { entry, timer: this.clock.setTimer(RETIRED_LINK_GRACE_MS, () => entry.link.close()) });
+  }
+
+  private unretire(link: Link): void {
+    const r = this.retired.get(link);
+    if (!r) return;
+    this.retired.delete(link);
+    r.entry.retired = false;
+    r.timer.cancel();
   }
 
   private emit(e: LinkTableEvent): void {

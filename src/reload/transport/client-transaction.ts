@@ -139,12 +139,14 @@ export class ClientTransaction<T> implements AbortWatcher {
    * the timer fires: the rejection tells that the request did arrive and that the ring around the
    * target changed since (a burst of joins: a node that joined a moment ago took the target's
    * range), so the route our table now gives is the one to try. Later ones wait for the timer, so
-   * two nodes whose pictures of the ring differ cannot use up the transmissions at once.
+   * two nodes whose pictures of the ring differ cannot use up the transmissions at once; and none
+   * goes if the timer has retransmitted since the answer arrived (`sentBefore`: the transmissions
+   * then; the answer's signature is checked asynchronously).
    */
-  answerRejected(): void {
+  answerRejected(sentBefore: number): void {
     if (this.state !== 'waiting' || this.rejected) return;
     this.rejected = true;
-    if (this.sent >= (this.init.maxTransmissions ?? MAX_TRANSMISSIONS)) return;
+    if (this.sent > sentBefore || this.sent >= (this.init.maxTransmissions ?? MAX_TRANSMISSIONS)) return;
     this.timer?.cancel();
     this.timer = undefined;
     this.transmit();

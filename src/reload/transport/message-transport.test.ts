@@ -182,6 +182,8 @@ describe('requests (§6.2.1, §6.3)', () => {
     await deliver(fwd, { transactionId, body: pingAns(), from: id(0xb0), signer: id(0xdd) });
     await clock.advance(0);
     expect(transport.stats().pendingRequests).toBe(1);
+    // Not retransmitted at once: only a rejection under check 2 is (the ring moved under a Resource-ID).
+    expect(fwd.sent).toHaveLength(1);
     await deliver(fwd, { transactionId, body: pingAns(7n), from: id(0xb0), signer: id(0xc0) });
     const a = await clock.run(p);
     expect(a.value.responseId).toBe(7n);

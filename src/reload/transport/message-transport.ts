@@ -247,7 +247,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
         this.counters.droppedOther++;
         return;
       }
-      this.onAnswer(message, parsed, tx).catch(this.onMessageFailed);
+      this.onAnswer(message, parsed, tx, tx.transmissions).catch(this.onMessageFailed);
       return;
     }
     // 0 and the reserved 0x8000..0xFFFE are neither (answerForUnknownMessageCode): discard.
@@ -285,7 +285,8 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   // ── Answers (§6.3.3.1, §6.3.4) ───────────────────────────────────────────────────────────
 
   /** An answer to pending transaction `tx`. */
-  private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>): Promise<void> {
+  /** `sentBefore`: the request's transmissions when the answer arrived (its verification is asynchronous). */
+  private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number): Promise<void> {
     // §6.3.4: every message for this node is verified before anything else is done with it.
     let sender: VerifiedSigner;
     try {
@@ -314,10 +315,11 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     }
     if (!(tx.init.anyResponder && tx.target?.kind === 'resource') && !this.responderAcceptable(tx.target, sender)) {
       // Dropped; the request stays pending and is retransmitted (§6.3.4: "This will cause the
-      // response to be rejected and the request to be retransmitted"), the first time at once.
+      // response to be rejected and the request to be retransmitted"); check 2's the first time at
+      // once (ClientTransaction.answerRejected).
       this.counters.droppedOther++;
       this.log.info('dropped an answer from the wrong node', { transactionId: msg.header.transactionId.toString(), sender: nodeIdKey(sender.nodeId) });
-      tx.answerRejected();
+      if (tx.target?.kind === 'resource') tx.answerRejected(sentBefore);
       return;
     }
     // §6.3.3: an unknown critical extension in an answer cannot be answered with an error: discard it.

@@ -132,7 +132,8 @@ export class ChordJoin {
         await withTimeout(core.deps.clock, this.attempt(addresses, options), core.params.joinTimeoutMs, timedOut(core.params.joinTimeoutMs));
         return;
       } catch (e) {
-        // The refusal itself (Error_Forbidden, its code kept) is what a join that gives up reports.
+        // The ring change's error itself (Error_Forbidden or Error_Loop_Detected, its code kept) is
+        // what a join that gives up reports.
         lastError = e instanceof RingChanged ? e.refusal : e;
         if (core.stopped) break;
         // Aborted during the attempt (its requests end with their own AbortError): no backoff first.
@@ -203,7 +204,7 @@ export class ChordJoin {
     // AP's Update named every peer of the ring, JN has
     // Attached to them all (steps 3-4), and each of those Attaches would be answered by one of them
     // again. In a burst of joins into a young overlay (a workshop's thirty laptops at once) they were
-    // some sixteen Attaches per joining node, all to the same few peers. §10.7.4.3's periodic search
+    // some sixteen Attaches per joining node, all to the same few peers. §10.7.4.2's periodic search
     // takes over as the ring grows.
     if (!this.fullFrom.get(apKey)) {
       for (const i of core.table.fingerIndices(core.params.minFingers)) {

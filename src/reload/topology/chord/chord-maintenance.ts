@@ -121,7 +121,9 @@ export class ChordMaintenance {
     // lists are short, so it Attached to every finger of AP (chosen by AP's own AP, and so on back
     // to when the ring was small), and the first peers stayed everyone's fingers. Building 2,000
     // peers (seed 1), the largest Routing Table held 623 peers (434 used it as a finger; mean 32.1
-    // peers), against 118 (mean 26.7) without.
+    // peers), against 118 (mean 26.7) without. The cost: the hubs' many links made routes shorter,
+    // so lookups take 8-16 % more hops (300 peers: 3.70 against 3.41; 10,000: 5.93 against 5.11),
+    // still under the ½·log2 N of Chord's fingers.
     if (update.type !== ChordUpdateType.peer_ready) this.repair.answerUpdate(sender);
   }
 
