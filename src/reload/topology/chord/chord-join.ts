@@ -64,13 +64,14 @@ export const JOIN_ATTACHES_WAIT_MS = 3_000;
  */
 export const JOIN_QUICK_RETRIES = 16;
 
-/** Longest random wait (ms) before a quick retry, so refused joiners do not all come back at once. */
+/** Longest random wait (ms) before a quick retry, so joiners sent back at once do not all come back together. */
 const QUICK_RETRY_JITTER_MS = 100;
 
 /**
- * Only an attempt refused within this long (ms) starts over at once: one that waited out AP's
- * Update or its Attaches first backs off as any failed attempt does, so that a refusal that never
- * changes (or an AP that refuses on purpose) does not cost sixteen slow attempts.
+ * Only an attempt that met a changing ring (RingChanged) within this long (ms) starts over at once:
+ * one that waited out AP's Update or its Attaches first backs off as any failed attempt does, so
+ * that a refusal that never changes (or an AP that refuses on purpose) does not cost sixteen slow
+ * attempts.
  */
 const QUICK_RETRY_WITHIN_MS = 5_000;
 
@@ -79,10 +80,11 @@ class RingChanged extends Error {
   override readonly name = 'RingChanged';
 
   constructor(
-    readonly refusal: ReloadError,
+    /** The answer that showed it (Error_Forbidden or Error_Loop_Detected). */
+    readonly answer: ReloadError,
     step: string,
   ) {
-    super(`${step}: ${refusal.message}`, { cause: refusal });
+    super(`${step}: ${answer.message}`, { cause: answer });
   }
 }
 
@@ -122,7 +124,7 @@ export class ChordJoin {
     }
     let lastError: unknown;
     let quickRetries = 0;
-    // An attempt counts (and backs off) unless it was a quick restart after a refusal.
+    // An attempt counts (and backs off) unless it was a quick restart after the ring changed.
     for (let attempt = 1; attempt <= core.params.joinAttempts; ) {
       // The caller's own reason (signal.reason), not a generic AbortError: it says why the join ended.
       options.signal?.throwIfAborted();
@@ -134,7 +136,7 @@ export class ChordJoin {
       } catch (e) {
         // The ring change's error itself (Error_Forbidden or Error_Loop_Detected, its code kept) is
         // what a join that gives up reports.
-        lastError = e instanceof RingChanged ? e.refusal : e;
+        lastError = e instanceof RingChanged ? e.answer : e;
         if (core.stopped) break;
         // Aborted during the attempt (its requests end with their own AbortError): no backoff first.
         options.signal?.throwIfAborted();
