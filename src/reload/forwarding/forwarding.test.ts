@@ -74,6 +74,13 @@ function setup(router: Router, init: Partial<ForwardingInit> = {}) {
   return { clock, f, delivered, failures };
 }
 
+/** A FakeLink named `name`, put in `f`'s link table as the link to node `b`. */
+function linked(f: ReturnType<typeof setup>['f'], b: number, name: string): FakeLink {
+  const link = new FakeLink(name);
+  f.addLink(id(b), link);
+  return link;
+}
+
 describe('forwarding', () => {
   it('relays a message from one link to the next hop with TTL − 1 and the via list grown', () => {
     const { f } = setup({ isResponsible: () => false, nextHop: () => id(0x60) });
@@ -116,12 +123,9 @@ describe('forwarding', () => {
   it('sends a message for a Node-ID in its range down that node’s link even while it is suspect (§6.1.1), relayed or its own', () => {
     // Responsible for Node-IDs up to 0x50; the topology would route 0x45 round to 0x60.
     const { f } = setup({ isResponsible: (t) => t.kind === 'node' && t.nodeId[0]! <= 0x50, nextHop: () => id(0x60) });
-    const from = new FakeLink('from');
-    const target = new FakeLink('target');
-    const other = new FakeLink('other');
-    f.addLink(id(0x40), from);
-    f.addLink(id(0x45), target);
-    f.addLink(id(0x60), other);
+    const from = linked(f, 0x40, 'from');
+    const target = linked(f, 0x45, 'target');
+    const other = linked(f, 0x60, 'other');
     target.setState('suspect');
     expect(f.send(message({ destinationList: [node(0x45)] }))).toEqual({ ok: true });
     from.receive(message({ ttl: 10, viaList: [node(0x50)], destinationList: [node(0x45)] }));
@@ -230,10 +234,8 @@ describe('forwarding', () => {
     it('a link replaced by another still delivers what arrives on it for the grace period, sends nothing, then closes', async () => {
       // Messages for 0x50 (us) are ours; one for 0x40 goes down its link.
       const { f, clock, delivered } = setup({ isResponsible: () => false, nextHop: () => undefined });
-      const old = new FakeLink('old');
-      const kept = new FakeLink('kept');
-      f.addLink(id(0x40), old);
-      f.addLink(id(0x40), kept);
+      const old = linked(f, 0x40, 'old');
+      const kept = linked(f, 0x40, 'kept');
       // A frame the other end sent on `old` before it switched to `kept` arrives after the switch.
       old.receive(forUs());
       expect(delivered.map((m) => m.from)).toEqual([id(0x40)]);
@@ -254,9 +256,10 @@ describe('forwarding', () => {
 
     it('a link refused in favour of the one in the table (retireLink) delivers what arrives on it, then closes', async () => {
       const { f, clock, delivered } = setup({ isResponsible: () => true, nextHop: () => undefined });
-      const kept = new FakeLink('kept');
+      const kept = linked(f, 0x40, 'kept');
       const refused = new FakeLink('refused');
-      f.addLink(id(0x40), kept);
+      f.retireLink(id(0x40), refused);
+      // Retired twice (both ends' Attaches refused it): still one delivery per message.
       f.retireLink(id(0x40), refused);
       expect(f.getLink(id(0x40))).toBe(kept);
       refused.receive(forUs());
@@ -269,10 +272,8 @@ describe('forwarding', () => {
 
     it('a retired link taken back into the table is no longer retired: delivered once, not closed by the grace timer', async () => {
       const { f, clock, delivered } = setup({ isResponsible: () => false, nextHop: () => undefined });
-      const a = new FakeLink('a');
-      const b = new FakeLink('b');
-      f.addLink(id(0x40), a);
-      f.addLink(id(0x40), b);
+      const a = linked(f, 0x40, 'a');
+      const b = linked(f, 0x40, 'b');
       f.addLink(id(0x40), a);
       a.receive(forUs());
       expect(delivered).toHaveLength(1);
@@ -284,9 +285,8 @@ describe('forwarding', () => {
 
     it('closing the forwarding layer closes retired links at once', () => {
       const { f } = setup({ isResponsible: () => true, nextHop: () => undefined });
-      const old = new FakeLink('old');
-      f.addLink(id(0x40), old);
-      f.addLink(id(0x40), new FakeLink('kept'));
+      const old = linked(f, 0x40, 'old');
+      linked(f, 0x40, 'kept');
       f.close();
       expect(old.state).toBe('closed');
     });

@@ -73,9 +73,11 @@ export class LinkTable {
    * retired, so what the other end sent on it before it chose the same link is still delivered.
    */
   retire(nodeId: NodeId, link: Link): void {
-    if (link.state === 'closed' || this.entries.get(nodeIdKey(nodeId))?.link === link) return;
+    const key = nodeIdKey(nodeId);
+    // Closed, in the table, or retired already (one listener and one timer per retired link).
+    if (link.state === 'closed' || this.entries.get(key)?.link === link || this.retired.has(link)) return;
     const entry: Entry = { nodeId: nodeId.slice(), link, retired: false };
-    this.listen(nodeIdKey(nodeId), entry);
+    this.listen(key, entry);
     this.retireEntry(entry);
   }
 

@@ -33,22 +33,26 @@ export interface LinkStats {
   readonly max: number;
 }
 
+/** Mean, median, 99th percentile and largest of non-empty `values`. */
+function distribution(values: readonly number[]): { mean: number; p50: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return { mean: sum / sorted.length, p50: percentile(sorted, 50) ?? 0, p99: percentile(sorted, 99) ?? 0, max: sorted[sorted.length - 1] ?? 0 };
+}
+
 /** LinkStats of each peer's link count (null when there are no peers). */
 export function linkStats(counts: readonly number[]): LinkStats | null {
   if (counts.length === 0) return null;
-  const sorted = [...counts].sort((a, b) => a - b);
-  let sum = 0;
-  for (const c of sorted) sum += c;
-  return { mean: roundTo(sum / sorted.length, 1), p50: percentile(sorted, 50) ?? 0, p99: percentile(sorted, 99) ?? 0, max: sorted[sorted.length - 1] ?? 0 };
+  const d = distribution(counts);
+  return { ...d, mean: roundTo(d.mean, 1) };
 }
 
 /** Mean, median and 99th percentile of hop counts (all 0 when there are none). */
 export function hopStats(hops: readonly number[]): HopStats {
   if (hops.length === 0) return { mean: 0, p50: 0, p99: 0, count: 0 };
-  const sorted = [...hops].sort((a, b) => a - b);
-  let sum = 0;
-  for (const h of sorted) sum += h;
-  return { mean: sum / sorted.length, p50: percentile(sorted, 50) ?? 0, p99: percentile(sorted, 99) ?? 0, count: sorted.length };
+  const { mean, p50, p99 } = distribution(hops);
+  return { mean, p50, p99, count: hops.length };
 }
 
 /** ok / total as a fraction 0..1; null when nothing was attempted (no figure, rather than a made-up one). */
