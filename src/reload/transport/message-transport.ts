@@ -1,7 +1,8 @@
 /**
  * Message transport (RFC 6940 §1.2.2, §6.2, §6.3): requests with end-to-end retransmission and
  * timeout, handlers per message code, error answers (§6.3.3.1), signing of every message this node
- * originates and verification of every message addressed to it (§6.3.4). Storage and the topology
+ * originates and verification of every message addressed to it (§6.3.4); requests for this node are
+ * served by request-server.ts, answers to ours go to their ClientTransaction. Storage and the topology
  * plug-in are its clients: they call `request` and register handlers with `handle`; transport
  * never imports them. Below it, forwarding routes the bytes and calls back through
  * ForwardingDelegate.
@@ -14,26 +15,21 @@ import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure, Se
 import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
-import { encodeWith } from '../wire/codec/writer.js';
 import type { Destination } from '../wire/destination.js';
-import { encodeWithForwardingHeader } from '../wire/forwarded-message.js';
 import { RELOAD_VERSION, UNFRAGMENTED, forwardingHeaderSize, fragmentOffset, type ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
 import { decodeMessageBody, defaultBodyContext, encodeMessageBody, type BodyContext, type KnownBodyName, type MessageBody } from '../wire/message-body.js';
-import { answerCodeFor, ErrorCode, isRequestCode, MessageCode, messageCodeName } from '../wire/message-codes.js';
-import { answerForUnknownMessageCode, checkCriticalExtensions, type MessageContents } from '../wire/message-contents.js';
-import { UnknownKindError } from '../wire/storage/data-model.js';
-import { AnswerCache, answerCacheKey, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
-import { RequestLifetimes, type Expiring } from './request-lifetime.js';
-import { answerDestinationList, answerHeader, NO_DESTINATIONS } from './answer-header.js';
+import { answerCodeFor, isRequestCode, MessageCode } from '../wire/message-codes.js';
+import { checkCriticalExtensions, type MessageContents } from '../wire/message-contents.js';
+import { NO_DESTINATIONS } from './answer-header.js';
 import { InboundLimiter } from './inbound-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 import { ClientTransaction, MAX_TRANSMISSIONS, type ClientTransactionInit, type ClientTransactionOwner } from './client-transaction.js';
 import { MessageVerification, originatorOf } from './message-security.js';
-import { errorReply, MessageSealer, NO_EXTENSIONS, utf8, type EncodedReply, type EncodingHeader } from './message-sealer.js';
-import { checkRequestAtDestination } from './request-checks.js';
-import type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
+import { MessageSealer, NO_EXTENSIONS, type EncodingHeader } from './message-sealer.js';
+import { RequestServer } from './request-server.js';
+import type { Answer, AnswerNameFor, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
 
 export { TransportOverloadError, type MessageTransport, type ResponderCheck, type SecurityFailure, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 
@@ -50,7 +46,6 @@ const NO_FORWARDING_OPTIONS: ForwardingHeader['options'] = Object.freeze([]);
 const TRANSACTION_ID_BYTES = new Uint8Array(8);
 const TRANSACTION_ID_VIEW = new DataView(TRANSACTION_ID_BYTES.buffer);
 
-type AnyHandler = (request: IncomingRequest) => Promise<Reply> | Reply;
 type AnyAnswer = Answer<KnownBodyName>;
 
 
@@ -63,19 +58,14 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   private readonly log: Logger;
   private readonly bodyContext: BodyContext;
   private readonly understoodExtensions: ReadonlySet<number>;
-  private readonly understoodOptions: ReadonlySet<number>;
   private readonly maxPending: number;
   private readonly maxTransmissions: number;
-  private readonly onStaleConfiguration: TransportInit['onStaleConfiguration'];
-  private readonly unknownKindError: TransportInit['unknownKindError'];
   private readonly onSecurityFailure: TransportInit['onSecurityFailure'];
   private readonly verification: MessageVerification;
   private readonly sealer: MessageSealer;
   private readonly pending = new Map<bigint, ClientTransaction<AnyAnswer>>();
-  private readonly handlers = new Map<number, AnyHandler>();
-  private readonly answers: AnswerCache;
   private readonly inbound: InboundLimiter;
-  private readonly lifetimes: RequestLifetimes<InboundRequest>;
+  private readonly server: RequestServer;
   private responderCheck: ResponderCheck | undefined;
   private closed = false;
   /** `deliver`'s catch handler, made once (it is on every message's path). */
@@ -100,19 +90,32 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     if (!bytesEqual(deps.signer.nodeId, this.localNodeId)) throw new Error('the signer and forwarding must be for the same Node-ID');
     this.bodyContext = init.bodyContext ?? defaultBodyContext;
     this.understoodExtensions = init.understoodExtensions ?? new Set();
-    this.understoodOptions = init.understoodForwardingOptions ?? new Set();
     this.maxPending = init.maxPendingRequests ?? 1024;
     this.inbound = new InboundLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
     this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
-    this.answers = new AnswerCache(init.answerCacheSize ?? 1024, MAX_REQUEST_LIFETIME_MS, deps.clock);
-    this.lifetimes = new RequestLifetimes<InboundRequest>(deps.clock, (r) => this.requestExpired(r));
-    this.onStaleConfiguration = init.onStaleConfiguration;
-    this.unknownKindError = init.unknownKindError;
     this.onSecurityFailure = init.onSecurityFailure;
     this.verification = new MessageVerification(deps.verifier, this.localNodeId, init.certificateSource, this.log);
     this.sealer = new MessageSealer(deps.signer, deps.forwarding, {
       closed: () => this.closed,
       errorAnswerSent: () => this.counters.errorAnswersSent++,
+    });
+    this.server = new RequestServer({
+      clock: deps.clock,
+      log: this.log,
+      localNodeId: this.localNodeId,
+      forwarding: deps.forwarding,
+      sealer: this.sealer,
+      inbound: this.inbound,
+      bodyContext: this.bodyContext,
+      understoodExtensions: this.understoodExtensions,
+      understoodOptions: init.understoodForwardingOptions ?? new Set(),
+      answerCacheSize: init.answerCacheSize ?? 1024,
+      onStaleConfiguration: init.onStaleConfiguration,
+      unknownKindError: init.unknownKindError,
+      counters: this.counters,
+      verify: (msg, parsed) => this.verify(msg, parsed),
+      verificationFailed: (msg, parsed, e) => this.verificationFailed(msg, parsed, e),
+      closed: () => this.closed,
     });
     deps.forwarding.setDelegate(this);
   }
@@ -186,13 +189,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   }
 
   handle<K extends RequestName>(name: K, handler: RequestHandler<K>): () => void {
-    const code = MessageCode[name];
-    if (this.handlers.has(code)) throw new Error(`a handler for ${name} is already registered`);
-    const h = handler as unknown as AnyHandler;
-    this.handlers.set(code, h);
-    return () => {
-      if (this.handlers.get(code) === h) this.handlers.delete(code);
-    };
+    return this.server.handle(name, handler);
   }
 
   setResponderCheck(check: ResponderCheck | undefined): void {
@@ -200,13 +197,12 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   }
 
   stats(): TransportStats {
-    return { pendingRequests: this.pending.size, inboundInProgress: this.inbound.inProgress, answerCacheEntries: this.answers.size, ...this.counters, droppedOverload: this.inbound.dropped };
+    return { pendingRequests: this.pending.size, inboundInProgress: this.inbound.inProgress, answerCacheEntries: this.server.answerCacheEntries, ...this.counters, droppedOverload: this.inbound.dropped };
   }
 
   close(): void {
     this.closed = true;
-    this.answers.clear();
-    this.lifetimes.clear();
+    this.server.close();
     for (const tx of [...this.pending.values()]) tx.abort('message transport is closed');
   }
 
@@ -238,7 +234,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       // A flood from one link cannot exhaust memory: requests beyond the bounds are dropped before
       // any work (their senders retransmit, §6.2.1).
       if (!this.inbound.admit(neighbour)) return;
-      this.processRequest(message, parsed, neighbour).catch(this.onMessageFailed);
+      this.server.process(message, parsed, neighbour).catch(this.onMessageFailed);
       return;
     }
     if (code === MessageCode.error || (code % 2 === 0 && code !== 0 && code < 0x8000)) {
@@ -271,6 +267,11 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       .finally(() => this.inbound.release(key));
   }
 
+  /** §6.3.4: the verified signer of a message for this node. */
+  private verify(msg: InboundMessage, parsed: MessageParts): Promise<VerifiedSigner> {
+    return this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock);
+  }
+
   /** §6.3.4: a message for this node whose signature does not verify is dropped (and reported). */
   private verificationFailed(msg: InboundMessage, parsed: MessageParts, e: unknown): void {
     // §6.3.4: "If the signature fails, the implementation SHOULD simply drop the message and MUST NOT process it."
@@ -284,13 +285,12 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
 
   // ── Answers (§6.3.3.1, §6.3.4) ───────────────────────────────────────────────────────────
 
-  /** An answer to pending transaction `tx`. */
-  /** `sentBefore`: the request's transmissions when the answer arrived (its verification is asynchronous). */
+  /** An answer to pending transaction `tx`; `sentBefore`: the request's transmissions when the answer arrived (its verification is asynchronous). */
   private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number): Promise<void> {
     // §6.3.4: every message for this node is verified before anything else is done with it.
     let sender: VerifiedSigner;
     try {
-      sender = await this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock);
+      sender = await this.verify(msg, parsed);
     } catch (e) {
       this.verificationFailed(msg, parsed, e);
       return;
@@ -351,120 +351,4 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     if (target.kind === 'resource') return this.responderCheck?.(target.resourceId, sender.nodeId) ?? true;
     return true;
   }
-
-  // ── Requests for this node ───────────────────────────────────────────────────────────────
-
-  /** A request admitted under the bound for `neighbour` (released here, or when its lifetime ends). */
-  private async processRequest(msg: InboundMessage, parsed: MessageParts, neighbour: string): Promise<void> {
-    let inProgress: InboundRequest | undefined;
-    try {
-      const { header, from } = msg;
-      let sender: VerifiedSigner;
-      try {
-        sender = await this.verification.verify(header, from, parsed.contentsBytes, parsed.securityBlock);
-      } catch (e) {
-        this.verificationFailed(msg, parsed, e);
-        return;
-      }
-      if (this.closed) return;
-      const now = this.clock.now();
-      const cacheKey = answerCacheKey(header.transactionId, sender.nodeId);
-      const known = this.answers.lookup(cacheKey, now);
-      if (known?.state === 'in-progress') return;
-      if (known?.state === 'answered') {
-        // §6.2.1: the same answer again, under a header for the path this retransmission took.
-        this.forwarding.send(encodeWithForwardingHeader(answerHeader(header, from, this.localNodeId, this.forwarding.parameters), known.payload));
-        return;
-      }
-      this.answers.begin(cacheKey, now);
-      // A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its
-      // requester has given up, so the request is dropped and its slot freed (a stuck handler
-      // cannot hold the flood bounds forever): `requestExpired`.
-      inProgress = { deadline: now + MAX_REQUEST_LIFETIME_MS, cacheKey, neighbour, expired: false, older: undefined, newer: undefined, watched: false };
-      this.lifetimes.add(inProgress);
-      let reply: EncodedReply;
-      try {
-        reply = await this.dispatch(msg, parsed, sender);
-      } catch (e) {
-        if (inProgress.expired) return;
-        if (e instanceof NoAnswer) {
-          this.answers.forget(cacheKey);
-          this.counters.droppedOther++;
-          return;
-        }
-        reply = errorReply(e, this.log);
-      }
-      if (inProgress.expired) return;
-      this.lifetimes.remove(inProgress);
-      const sent = await this.sealer.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
-      if (sent) this.answers.answered(cacheKey, this.clock.now(), sent);
-      else this.answers.forget(cacheKey);
-    } finally {
-      if (!inProgress?.expired) {
-        if (inProgress) this.lifetimes.remove(inProgress);
-        this.inbound.release(neighbour);
-      }
-    }
-  }
-
-  /** RequestLifetimes: a handler did not answer within the request lifetime; its answer, if it ever comes, is dropped. */
-  private requestExpired(request: InboundRequest): void {
-    request.expired = true;
-    this.answers.forget(request.cacheKey);
-    this.counters.droppedOther++;
-    this.inbound.release(request.neighbour);
-  }
-
-  /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
-  private async dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): Promise<EncodedReply> {
-    const { header } = msg;
-    const { messageCode, messageBody, extensions } = parsed.contents;
-    const problem = checkRequestAtDestination(header, parsed.contents, this.forwarding.parameters, this.understoodOptions, this.understoodExtensions);
-    if (problem) {
-      if (problem.code === ErrorCode.Error_Config_Too_Old) this.onStaleConfiguration?.(sender, header.configurationSequence, answerDestinationList(header.viaList, msg.from, this.localNodeId));
-      throw problem;
-    }
-    const handler = this.handlers.get(messageCode);
-    if (!handler) {
-      const verdict = answerForUnknownMessageCode(messageCode);
-      const name = messageCodeName(messageCode);
-      if (verdict.answer === 'error') throw new ReloadError(verdict.errorCode, utf8(`this node does not implement ${name ?? `message code 0x${messageCode.toString(16)}`}`));
-      throw new NoAnswer();
-    }
-    let body: MessageBody;
-    try {
-      body = decodeMessageBody(messageCode, messageBody, this.bodyContext, 0, true);
-    } catch (e) {
-      if (e instanceof UnknownKindError) {
-        if (this.unknownKindError) throw this.unknownKindError(e.kindIds);
-        // §7.4.1.2: error_info is `KindId unknown_kinds<0..2^8-1>`.
-        throw new ReloadError(ErrorCode.Error_Unknown_Kind, encodeWith((w) => w.prefixed(1, () => e.kindIds.forEach((k) => w.u32(k)), 'unknown_kinds')));
-      }
-      if (e instanceof DecodeError) throw ReloadError.of('Error_Invalid_Message', e.message);
-      throw e;
-    }
-    if (body.name === 'unknown' || body.name === 'error') throw ReloadError.of('Error_Invalid_Message', 'not a request body');
-    this.counters.requestsHandled++;
-    const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
-    const result = await handler(request);
-    const answerName = messageCodeName(answerCodeFor(messageCode));
-    if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
-    const encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, this.bodyContext);
-    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates };
-  }
-}
-
-/** A received request whose handler is running (RequestLifetimes watches its deadline). */
-interface InboundRequest extends Expiring {
-  readonly deadline: number;
-  readonly cacheKey: string;
-  /** The inbound bound it counts against (InboundLimiter). */
-  readonly neighbour: string;
-  /** Its lifetime ended before the handler answered: dropped, its slot already freed. */
-  expired: boolean;
-}
-
-/** Internal: the request gets no answer at all (answerForUnknownMessageCode 'none'). */
-class NoAnswer extends Error {
-  override readonly name: string = 'NoAnswer';
 }

@@ -1,0 +1,205 @@
+/**
+ * The server side of message transport (RFC 6940 §6.2, §6.3): requests addressed to this node. Each
+ * is verified (§6.3.4), recognised when it is a retransmission (§6.2.1: the same answer again, from
+ * the AnswerCache), checked as its destination must (request-checks.ts), handed to the handler
+ * registered for its message code, and answered, with an error answer (§6.3.3.1) when a check or
+ * the handler fails. A handler gets the maximum request lifetime to answer (RequestLifetimes).
+ * message-transport.ts admits requests under the flood bounds (InboundLimiter) and calls `process`.
+ */
+import type { Clock, Logger } from '../runtime/components.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import type { VerifiedSigner } from '../security/signer.js';
+import type { Forwarding, InboundMessage } from '../forwarding/index.js';
+import { DecodeError } from '../wire/codec/decode-error.js';
+import { encodeWith } from '../wire/codec/writer.js';
+import { encodeWithForwardingHeader } from '../wire/forwarded-message.js';
+import type { NodeId } from '../wire/ids.js';
+import { decodeMessageBody, encodeMessageBody, type BodyContext, type MessageBody } from '../wire/message-body.js';
+import { answerCodeFor, ErrorCode, MessageCode, messageCodeName } from '../wire/message-codes.js';
+import { answerForUnknownMessageCode } from '../wire/message-contents.js';
+import { UnknownKindError } from '../wire/storage/data-model.js';
+import { AnswerCache, answerCacheKey, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
+import { answerDestinationList, answerHeader } from './answer-header.js';
+import type { InboundLimiter } from './inbound-limiter.js';
+import type { MessageParts } from './message-parts.js';
+import { errorReply, NO_EXTENSIONS, utf8, type EncodedReply, type MessageSealer } from './message-sealer.js';
+import { checkRequestAtDestination } from './request-checks.js';
+import { RequestLifetimes, type Expiring } from './request-lifetime.js';
+import type { IncomingRequest, Reply, RequestHandler, RequestName } from './request-types.js';
+import type { TransportInit } from './transport-types.js';
+
+type AnyHandler = (request: IncomingRequest) => Promise<Reply> | Reply;
+
+/** The counters of TransportStats this side keeps (message-transport.ts owns the object). */
+export interface ServerCounters {
+  requestsHandled: number;
+  droppedOther: number;
+}
+
+export interface RequestServerInit {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly localNodeId: NodeId;
+  readonly forwarding: Forwarding;
+  readonly sealer: MessageSealer;
+  readonly inbound: InboundLimiter;
+  readonly bodyContext: BodyContext;
+  readonly understoodExtensions: ReadonlySet<number>;
+  readonly understoodOptions: ReadonlySet<number>;
+  readonly answerCacheSize: number;
+  readonly onStaleConfiguration: TransportInit['onStaleConfiguration'];
+  readonly unknownKindError: TransportInit['unknownKindError'];
+  readonly counters: ServerCounters;
+  /** §6.3.4: the verified signer of a message for this node (rejects when its signature does not verify). */
+  readonly verify: (msg: InboundMessage, parsed: MessageParts) => Promise<VerifiedSigner>;
+  /** §6.3.4: "the implementation SHOULD simply drop the message and MUST NOT process it" (and reports it). */
+  readonly verificationFailed: (msg: InboundMessage, parsed: MessageParts, e: unknown) => void;
+  readonly closed: () => boolean;
+}
+
+export class RequestServer {
+  private readonly handlers = new Map<number, AnyHandler>();
+  private readonly answers: AnswerCache;
+  private readonly lifetimes: RequestLifetimes<InboundRequest>;
+
+  constructor(private readonly init: RequestServerInit) {
+    this.answers = new AnswerCache(init.answerCacheSize, MAX_REQUEST_LIFETIME_MS, init.clock);
+    this.lifetimes = new RequestLifetimes<InboundRequest>(init.clock, (r) => this.requestExpired(r));
+  }
+
+  /** Answers kept for retransmitted requests (TransportStats.answerCacheEntries). */
+  get answerCacheEntries(): number {
+    return this.answers.size;
+  }
+
+  handle<K extends RequestName>(name: K, handler: RequestHandler<K>): () => void {
+    const code = MessageCode[name];
+    if (this.handlers.has(code)) throw new Error(`a handler for ${name} is already registered`);
+    const h = handler as unknown as AnyHandler;
+    this.handlers.set(code, h);
+    return () => {
+      if (this.handlers.get(code) === h) this.handlers.delete(code);
+    };
+  }
+
+  close(): void {
+    this.answers.clear();
+    this.lifetimes.clear();
+  }
+
+  /** A request admitted under the bound for `neighbour` (released here, or when its lifetime ends). */
+  async process(msg: InboundMessage, parsed: MessageParts, neighbour: string): Promise<void> {
+    const { clock, forwarding, localNodeId, counters } = this.init;
+    let inProgress: InboundRequest | undefined;
+    try {
+      const { header, from } = msg;
+      let sender: VerifiedSigner;
+      try {
+        sender = await this.init.verify(msg, parsed);
+      } catch (e) {
+        this.init.verificationFailed(msg, parsed, e);
+        return;
+      }
+      if (this.init.closed()) return;
+      const now = clock.now();
+      const cacheKey = answerCacheKey(header.transactionId, sender.nodeId);
+      const known = this.answers.lookup(cacheKey, now);
+      if (known?.state === 'in-progress') return;
+      if (known?.state === 'answered') {
+        // §6.2.1: the same answer again, under a header for the path this retransmission took.
+        forwarding.send(encodeWithForwardingHeader(answerHeader(header, from, localNodeId, forwarding.parameters), known.payload));
+        return;
+      }
+      this.answers.begin(cacheKey, now);
+      // A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its
+      // requester has given up, so the request is dropped and its slot freed (a stuck handler
+      // cannot hold the flood bounds forever): `requestExpired`.
+      inProgress = { deadline: now + MAX_REQUEST_LIFETIME_MS, cacheKey, neighbour, expired: false, older: undefined, newer: undefined, watched: false };
+      this.lifetimes.add(inProgress);
+      let reply: EncodedReply;
+      try {
+        reply = await this.dispatch(msg, parsed, sender);
+      } catch (e) {
+        if (inProgress.expired) return;
+        if (e instanceof NoAnswer) {
+          this.answers.forget(cacheKey);
+          counters.droppedOther++;
+          return;
+        }
+        reply = errorReply(e, this.init.log);
+      }
+      if (inProgress.expired) return;
+      this.lifetimes.remove(inProgress);
+      const sent = await this.init.sealer.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
+      if (sent) this.answers.answered(cacheKey, clock.now(), sent);
+      else this.answers.forget(cacheKey);
+    } finally {
+      if (!inProgress?.expired) {
+        if (inProgress) this.lifetimes.remove(inProgress);
+        this.init.inbound.release(neighbour);
+      }
+    }
+  }
+
+  /** RequestLifetimes: a handler did not answer within the request lifetime; its answer, if it ever comes, is dropped. */
+  private requestExpired(request: InboundRequest): void {
+    request.expired = true;
+    this.answers.forget(request.cacheKey);
+    this.init.counters.droppedOther++;
+    this.init.inbound.release(request.neighbour);
+  }
+
+  /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
+  private async dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): Promise<EncodedReply> {
+    const { header } = msg;
+    const { messageCode, messageBody, extensions } = parsed.contents;
+    const { bodyContext } = this.init;
+    const problem = checkRequestAtDestination(header, parsed.contents, this.init.forwarding.parameters, this.init.understoodOptions, this.init.understoodExtensions);
+    if (problem) {
+      if (problem.code === ErrorCode.Error_Config_Too_Old) this.init.onStaleConfiguration?.(sender, header.configurationSequence, answerDestinationList(header.viaList, msg.from, this.init.localNodeId));
+      throw problem;
+    }
+    const handler = this.handlers.get(messageCode);
+    if (!handler) {
+      const verdict = answerForUnknownMessageCode(messageCode);
+      const name = messageCodeName(messageCode);
+      if (verdict.answer === 'error') throw new ReloadError(verdict.errorCode, utf8(`this node does not implement ${name ?? `message code 0x${messageCode.toString(16)}`}`));
+      throw new NoAnswer();
+    }
+    let body: MessageBody;
+    try {
+      body = decodeMessageBody(messageCode, messageBody, bodyContext, 0, true);
+    } catch (e) {
+      if (e instanceof UnknownKindError) {
+        if (this.init.unknownKindError) throw this.init.unknownKindError(e.kindIds);
+        // §7.4.1.2: error_info is `KindId unknown_kinds<0..2^8-1>`.
+        throw new ReloadError(ErrorCode.Error_Unknown_Kind, encodeWith((w) => w.prefixed(1, () => e.kindIds.forEach((k) => w.u32(k)), 'unknown_kinds')));
+      }
+      if (e instanceof DecodeError) throw ReloadError.of('Error_Invalid_Message', e.message);
+      throw e;
+    }
+    if (body.name === 'unknown' || body.name === 'error') throw ReloadError.of('Error_Invalid_Message', 'not a request body');
+    this.init.counters.requestsHandled++;
+    const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
+    const result = await handler(request);
+    const answerName = messageCodeName(answerCodeFor(messageCode));
+    if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
+    const encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, bodyContext);
+    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates };
+  }
+}
+
+/** A received request whose handler is running (RequestLifetimes watches its deadline). */
+interface InboundRequest extends Expiring {
+  readonly deadline: number;
+  readonly cacheKey: string;
+  /** The inbound bound it counts against (InboundLimiter). */
+  readonly neighbour: string;
+  /** Its lifetime ended before the handler answered: dropped, its slot already freed. */
+  expired: boolean;
+}
+
+/** Internal: the request gets no answer at all (answerForUnknownMessageCode 'none'). */
+class NoAnswer extends Error {
+  override readonly name: string = 'NoAnswer';
+}
