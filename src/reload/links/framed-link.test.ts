@@ -3,7 +3,8 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { IllegalTransitionError, StateMachine } from '../runtime/state-machine.js';
 import { decodeFramedMessage, encodeFramedMessage } from '../wire/framing.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
-import { FramedLink } from './framed-link.js';
+import { ManualClock } from '../storage/testing/manual-clock.js';
+import { FramedLink, LATE_CHECK_GRACE_MS, LATE_CHECK_MS } from './framed-link.js';
 import { linkTransitions, type LinkState } from './link-state.js';
 
 /** A pipe that records what the link sends and lets the test inject frames. */
@@ -140,6 +141,37 @@ describe('FramedLink (§6.6.2)', () => {
     expect(probes.length).toBeGreaterThanOrEqual(3);
     expect(states).toEqual(['3500:suspect', '20000:closed:dead']);
     expect(pipe.closed).toBe(true);
+  });
+
+  it('a check that runs a second or more late (this process was blocked) does not count that time as silence; a peer that stays silent is still found dead (LATE_CHECK_MS)', () => {
+    // Time that jumps while no timer runs, as in a blocked process: then the due timers run late.
+    const clock = new ManualClock(0);
+    const pipe = new ScriptedPipe();
+    const link = new FramedLink({ clock }, pipe, { remoteAddress: 'peer', rtt: { minRtoMs: 1 }, failureTimeoutMs: 4_000, keepaliveIntervalMs: 1_000 });
+    const states: string[] = [];
+    link.onStateChange((s, r) => states.push(`${clock.now()}:${s}${r ? `:${r}` : ''}`));
+    link.send(Uint8Array.of(1));
+    clock.advance(50);
+    // Blocked for 6 s (longer than the failure timeout) with the peer's ack of frame 0 not yet read.
+    clock.block(6_000);
+    expect(states).toEqual([]);
+    // The loop reads its input: the ack that waited.
+    pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 0, received: 0 }));
+    clock.advance(LATE_CHECK_GRACE_MS);
+    expect(link.state).toBe('open');
+    // The ack's delay measured the block, not the link: no RTT sample from it.
+    expect(link.rtt).toBeUndefined();
+    // Blocked again with a frame outstanding, and this time the peer is gone: after the block it
+    // still gets the failure timeout of silence (counted while this end runs) before `dead`.
+    link.send(Uint8Array.of(2));
+    clock.block(6_000);
+    const resumedAt = clock.now();
+    // (Only the time since the late check was due is known to be the block's: the RTO before it counts.)
+    clock.advance(4_000 - LATE_CHECK_MS - 1);
+    expect(link.state).not.toBe('closed');
+    clock.advance(LATE_CHECK_MS + LATE_CHECK_GRACE_MS + 1);
+    expect(states.at(-1)).toMatch(/:closed:dead$/);
+    expect(Number(states.at(-1)!.split(':')[0]) - resumedAt).toBeLessThanOrEqual(4_000 + LATE_CHECK_GRACE_MS);
   });
 
   it('closes on a malformed frame (protocol error)', () => {

@@ -58,6 +58,21 @@ export const DEFAULT_SUSPECT_AFTER_PROBES = 3;
 export const DEFAULT_FAILURE_TIMEOUT_MS = 30_000;
 /** The share of `keepaliveIntervalMs` after which the end that opened an idle link probes it. */
 export const OPENER_KEEPALIVE_SHARE = 0.75;
+/**
+ * OUR CHOICE: a liveness check that runs this many ms or more after it was due finds that this end
+ * was not running meanwhile (a blocked event loop — every peer of `chordphone serve` shares one
+ * process —, a starved or suspended process, a throttled tab). Frames that arrived in that time
+ * are still waiting to be read (Node runs due timers before it reads input), so the silence it
+ * sees is its own as much as the peer's: that time does not count as the peer's silence (§6.6.3.1
+ * and §6.6.5 judge the peer by the ACKs it sends), and the verdict waits until input has been read
+ * (LATE_CHECK_GRACE_MS later). Without this, a process blocked for longer than `failureTimeoutMs`
+ * closed every one of its links as `dead` the moment it ran again — in `chordphone serve`, the
+ * links between its own peers too — though each ack was waiting in its buffer. Lateness under a
+ * second (a busy machine) counts as silence as before.
+ */
+export const LATE_CHECK_MS = 1_000;
+/** After a late check (LATE_CHECK_MS), the next one: time for the input that waited to be read. */
+export const LATE_CHECK_GRACE_MS = 100;
 /** Send times kept for RTT samples (acks for older frames give no sample). */
 const SENT_HISTORY = 128;
 /** The transition check and error messages of every link's state machine share one name. */
@@ -149,6 +164,8 @@ export class FramedLink implements Link {
   private readonly onCheck: () => void = this.check.bind(this);
   /** When `checkTimer` fires (meaningless while there is none). */
   private checkDue = 0;
+  /** Of the silence since `firstUnackedAt` / `lastAckAt`, the time this end was not running (LATE_CHECK_MS): not counted. */
+  private pausedMs = 0;
   private dataFramesSent = 0;
   private acksSent = 0;
   private probesSent = 0;
@@ -255,7 +272,10 @@ export class FramedLink implements Link {
       sent.push(sequence, now);
       if (sent.length > 2 * SENT_HISTORY) removePair(sent, 0);
     }
-    if (this.firstUnackedAt === undefined) this.firstUnackedAt = now;
+    if (this.firstUnackedAt === undefined) {
+      this.firstUnackedAt = now;
+      this.pausedMs = 0;
+    }
     this.lastSendAt = now;
     this.dataFramesSent++;
     if (message.length === 0) this.probesSent++;
@@ -321,8 +341,10 @@ export class FramedLink implements Link {
     if (this.dataFramesSent === 0 || sequenceDistance(ackSequence, lastSentSequence) > 0) return;
     const now = this.clock.now();
     const sentAt = this.takeSendTime(ackSequence);
-    if (sentAt !== undefined) this.rttEstimator.sample(now - sentAt);
+    // Not across a time this end was not running (LATE_CHECK_MS): that sample would measure the block, not the link.
+    if (sentAt !== undefined && this.pausedMs === 0) this.rttEstimator.sample(now - sentAt);
     this.lastAckAt = now;
+    this.pausedMs = 0;
     this.probesSinceAck = 0;
     if (this.highestAcked === undefined || sequenceDistance(ackSequence, this.highestAcked) > 0) this.highestAcked = ackSequence;
     // Every frame up to the highest ack was received or is lost for good: only later ones are outstanding.
@@ -357,18 +379,27 @@ export class FramedLink implements Link {
     if (this.state === 'closed') return;
     if (this.checkTimer && this.checkDue <= at) return;
     this.checkTimer?.cancel();
-    this.checkDue = at;
-    this.checkTimer = this.clock.setTimer(Math.max(0, at - this.clock.now()), this.onCheck);
+    const now = this.clock.now();
+    // When it should run: `at`, or now for a time already past (how late it ran is measured from here).
+    this.checkDue = Math.max(at, now);
+    this.checkTimer = this.clock.setTimer(this.checkDue - now, this.onCheck);
   }
 
   /** The liveness timer: probes, suspect, dead, keepalive (see the file comment). */
   private check(): void {
+    const late = this.clock.now() - this.checkDue;
     this.checkTimer = undefined;
     this.checkDue = 0;
     if (this.state === 'closed') return;
     const now = this.clock.now();
     if (this.firstUnackedAt !== undefined) {
-      const silentSince = Math.max(this.firstUnackedAt, this.lastAckAt);
+      if (late >= LATE_CHECK_MS) {
+        // This end was not running for `late` ms (LATE_CHECK_MS): not the peer's silence; judge once input has been read.
+        this.pausedMs += late;
+        this.armCheck(now + LATE_CHECK_GRACE_MS);
+        return;
+      }
+      const silentSince = Math.max(this.firstUnackedAt, this.lastAckAt) + this.pausedMs;
       const silence = now - silentSince;
       if (silence >= this.failureTimeoutMs) {
         this.log.info('link dead: no ack', { link: this.id, silenceMs: silence });

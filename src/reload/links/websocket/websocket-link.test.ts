@@ -125,6 +125,34 @@ describe('WebSocket link', () => {
     expect(took).toBeLessThanOrEqual(5_200);
   }, 10_000);
 
+  it('with the default settings, a process blocked for longer than the failure timeout keeps its links: the acks waiting to be read count (LATE_CHECK_MS)', async () => {
+    // `chordphone serve` runs all its peers in one process: both ends of this pair are in it, as
+    // its peers' links to each other are. A block of the event loop (a native call, a long GC, a
+    // starved machine) silences both ends; when the loop runs again, timers run before the input
+    // that waited is read.
+    const p = await pair(REAL_LINK_DEFAULTS);
+    served = p.s;
+    const states: string[] = [];
+    p.a.onStateChange((s, r) => states.push(`a ${s}:${r ?? ''}`));
+    p.b.onStateChange((s, r) => states.push(`b ${s}:${r ?? ''}`));
+    const got: number[] = [];
+    p.b.onMessage((m) => got.push(m[0]!));
+    // Frames in flight both ways when the loop blocks (sent just before).
+    p.a.send(Uint8Array.of(1));
+    p.b.send(Uint8Array.of(2));
+    const blockMs = REAL_LINK_DEFAULTS.failureTimeoutMs! + REAL_LINK_DEFAULTS.keepaliveIntervalMs! + 500;
+    const until = performance.now() + blockMs;
+    while (performance.now() < until) {
+      // the whole process blocked: no timer, no socket read
+    }
+    await sleep(1_500);
+    expect(states).toEqual([]);
+    expect([p.a.state, p.b.state]).toEqual(['open', 'open']);
+    p.a.send(Uint8Array.of(3));
+    for (let i = 0; i < 100 && got.length < 2; i++) await sleep(10);
+    expect(got).toEqual([1, 3]);
+  }, 15_000);
+
   it('rejects with LinkOpenError when nothing listens, and for a path the server does not serve', async () => {
     served = await serve();
     const deps = { clock: systemClock, WebSocket: nodeWebSocket };
