@@ -135,6 +135,11 @@ export class ChordCore {
     this.failed.delete(key);
   }
 
+  /** Forget every failure remembered (markFailed): they were this peer's own (it lost every peer at once). */
+  forgetFailures(): void {
+    this.failed.clear();
+  }
+
   /**
    * The replica set (§10.4): the first `replicas` successors whose links are usable. A successor
    * whose link went suspect (§6.6.3.1) is passed over at once; the RFC's hold-down applies to the

@@ -27,6 +27,8 @@ export interface RepairHooks {
   answerUpdate(sender: NodeId): void;
   /** A neighbour was lost: Attach to the peers our other neighbours named that our lists now take. */
   reconsiderHeard(): void;
+  /** Every peer of the Routing Table was lost: look for the ring again through a bootstrap node. */
+  alone(): void;
 }
 
 export class ChordMaintenance {
@@ -43,7 +45,7 @@ export class ChordMaintenance {
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {} };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, alone: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.replication = new ChordReplication(core);
@@ -168,6 +170,10 @@ export class ChordMaintenance {
     this.core.log.debug('peer lost', { peer: key });
     this.tableChanged(failure, true);
     if (this.core.stopped || this.core.state !== 'joined') return;
+    if (t.size === 0) {
+      this.repair.alone();
+      return;
+    }
     // §10.7.2: "If using reactive recovery, the peer MUST initiate a search for a new Finger Table entry".
     if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
       void this.repair.searchFinger(entry.finger);

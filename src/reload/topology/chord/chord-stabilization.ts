@@ -28,6 +28,11 @@ interface HeardTable {
   readonly lists: string;
 }
 
+/** `alone`: the first look for the ring after the last peer was lost (ms, half of it jittered). */
+export const ALONE_FIRST_WAIT_MS = 1_000;
+/** `alone`: the longest wait between looks (ms). */
+export const ALONE_MAX_WAIT_MS = 60_000;
+
 export class ChordStabilization implements RepairHooks {
   private readonly timers = new Set<Timer>();
   /** What each peer's last Update said of its neighbour lists. */
@@ -36,6 +41,8 @@ export class ChordStabilization implements RepairHooks {
   private readonly answered = new Map<string, string>();
   /** Bootstrap addresses, for §10.7.4.4 partition detection. */
   bootstrap: readonly string[] = [];
+  /** The next look for the ring while this peer is alone (`alone`). */
+  private aloneTimer: Timer | undefined;
 
   constructor(
     private readonly core: ChordCore,
@@ -153,6 +160,44 @@ export class ChordStabilization implements RepairHooks {
   stop(): void {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
+    this.aloneTimer = undefined;
+  }
+
+  /**
+   * OUR CHOICE: a joined peer that has lost every peer of its Routing Table at once (every link
+   * failed: a network outage, or the server all its links go through did not answer for longer
+   * than the failure timeout) runs §10.7.4.4's partition check through a bootstrap node now, not
+   * at the next periodic one (partitionCheckIntervalMs: an hour), and again, backing off
+   * (ALONE_FIRST_WAIT_MS doubling up to ALONE_MAX_WAIT_MS), for as long as it stays alone. Until it
+   * finds the ring it answers for the whole Resource-ID space by itself: every Fetch finds
+   * nothing, every Attach to another peer goes unanswered, and a node joining through it is told
+   * that the ring is the two of them. The failures it remembers are forgotten (they were its own).
+   */
+  alone(): void {
+    if (this.aloneTimer !== undefined || this.bootstrap.length === 0) return;
+    // Every peer failed at once: the failure was ours (or the network's), not each of theirs, so none
+    // is held back as a neighbour for failedPeerMemoryMs once the ring is found again.
+    this.core.forgetFailures();
+    const stillAlone = () => !this.core.stopped && this.core.state === 'joined' && this.core.table.size === 0;
+    const look = (attempt: number) => {
+      const wait = Math.min(ALONE_MAX_WAIT_MS, ALONE_FIRST_WAIT_MS * 2 ** attempt);
+      const timer = this.core.deps.clock.setTimer(wait / 2 + this.core.jitter(wait / 2), () => {
+        this.timers.delete(timer);
+        if (!stillAlone()) {
+          this.aloneTimer = undefined;
+          return;
+        }
+        this.core.log.info('lost every peer; looking for the ring through a bootstrap node', { attempt });
+        void this.checkPartition().finally(() => {
+          if (this.aloneTimer !== timer) return;
+          if (stillAlone()) look(attempt + 1);
+          else this.aloneTimer = undefined;
+        });
+      });
+      this.aloneTimer = timer;
+      this.timers.add(timer);
+    };
+    look(0);
   }
 
   private every(ms: number, fn: () => void): void {
