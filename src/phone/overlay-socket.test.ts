@@ -11,7 +11,7 @@ import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { buildGruu, SipRegistrar } from '../usages/sip/index.js';
 import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../usages/sip/testing/sip-overlay-fixture.js';
 import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
-import { OverlaySocket } from './overlay-socket.js';
+import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket } from './overlay-socket.js';
 import { parseSipMessage, type SipMessage } from './sip-message.js';
 
 let f: SipOverlay;
@@ -296,6 +296,22 @@ describe('OverlaySocket.prepare (the lookup started while the address is typed o
   });
 });
 
+describe('OverlaySocket when a message of the route is lost', () => {
+  it('a lookup whose first Fetch is lost waits for the retransmission (RFC 6940 §6.2.1, 3 s) and reaches the device, not a 408 (DEFAULT_ROUTE_TIMEOUT_MS)', async () => {
+    const [d] = devices.get('sole')!;
+    // For 500 ms nothing alice's peer sends arrives (its links stay up: a moment of loss).
+    const until500 = Date.now() + 500;
+    const lossy = (_frame: Uint8Array, from: string) => from === alice.address && Date.now() < until500;
+    for (const n of alice.peer.neighbours()) f.network.setModel(alice.address, n.link.remoteAddress, { drop: lossy });
+    const before = received(d!, 'INVITE').length;
+    socket.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKlost1', 'call-lost'));
+    await until(() => received(d!, 'INVITE').length > before || upStatuses('call-lost').length > 0, DEFAULT_ROUTE_TIMEOUT_MS + 2_000);
+    expect(upStatuses('call-lost')).toEqual([]);
+    expect(received(d!, 'INVITE').map((m) => m.callId)).toContain('call-lost');
+    for (const n of alice.peer.neighbours()) f.network.setModel(alice.address, n.link.remoteAddress, { drop: undefined });
+  }, DEFAULT_ROUTE_TIMEOUT_MS + 10_000);
+});
+
 // Last in the file: the crashed peer's Node-ID stays in the others' tables until failure detection
 // routes around it (RFC 6940 §10.7.1), which would slow the lookups of any test after this one.
 describe('OverlaySocket after a crash', () => {
@@ -305,7 +321,7 @@ describe('OverlaySocket after a crash', () => {
     f.network.crash(zed.peer.address.replace(/:\d+$/, ':5060'));
     zed.peer.peer.close();
     socket.send(invite(`sip:zed@${f.domain}`, 'z9hG4bKzed', 'call-9'));
-    await until(() => upStatuses('call-9').length === 1, 5000);
+    await until(() => upStatuses('call-9').length === 1, DEFAULT_ROUTE_TIMEOUT_MS + 5000);
     expect(['480 INVITE', '408 INVITE']).toContain(upStatuses('call-9')[0]);
-  });
+  }, DEFAULT_ROUTE_TIMEOUT_MS + 15_000);
 });

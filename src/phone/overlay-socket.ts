@@ -36,6 +36,18 @@ import { PreparedRoutes } from './prepared-routes.js';
 import { bestFinal, routingKey, statusForRoutingFailure } from './routing-outcomes.js';
 import { buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
 
+/**
+ * OUR CHOICE: how long a request may wait for its route (the lookup's Fetches and the AppAttach,
+ * with the data channel it opens) before it is answered 408 here. Each of those is a RELOAD
+ * transaction whose first retransmission comes after the overlay-reliability-timer (RFC 6940
+ * §6.2.1: 3 s), so the bound lets the Fetch and the AppAttach each be sent again once, and leaves
+ * time for the channel: 10 s, well within JsSIP's own 32 s (RFC 3261 Timer B). It was 1.5 s: a
+ * single lost or late message (a neighbour that had just gone, a busy peer or machine — RTTs of
+ * 0.5-1.4 s on the loaded e2e machine) failed the call with "could not be reached" though the
+ * overlay would have answered a moment later.
+ */
+export const DEFAULT_ROUTE_TIMEOUT_MS = 10_000;
+
 export interface OverlaySocketDeps {
   readonly apps: Pick<AppAttachService, 'channel' | 'onChannel' | 'verifiedUser'>;
   readonly overlay: Pick<OverlayPeer, 'fetch' | 'nodeId'>;
@@ -49,7 +61,7 @@ export interface OverlaySocketInit {
   readonly domain: string;
   /** Application-ID of the channels; default 5060 (SIP, RFC 7904 §5.1). */
   readonly application?: number;
-  /** Longest wait for a lookup and AppAttach before answering 408 locally; default 1500 ms. */
+  /** Longest wait for a lookup and AppAttach before answering 408 locally; default DEFAULT_ROUTE_TIMEOUT_MS. */
   readonly routeTimeoutMs?: number;
   /**
    * How long a lookup started by `prepare` waits to be used (the dialer prepares while the address
@@ -127,7 +139,7 @@ export class OverlaySocket {
   ) {
     this.log = deps.logger ?? silentLogger;
     this.application = init.application ?? ApplicationId.SIP;
-    this.routeTimeoutMs = init.routeTimeoutMs ?? 1500;
+    this.routeTimeoutMs = init.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
     this.lifetimeMs = init.transactionLifetimeMs ?? 32_000;
     this.prepared = new PreparedRoutes(deps.clock, init.preparedRouteMs ?? 10_000);
     this.url = `reload://${init.domain}`;
