@@ -13,7 +13,8 @@ const BASE_URL = `http://127.0.0.1:${PORT}/`;
 // End-to-end tests run Debian's Chromium (never a Playwright-downloaded browser) against the real
 // `chordphone serve` serving the built dist/ (`npm run test:e2e` builds first), with 20 headless
 // peers in the overlay (issue 5), HTTP on loopback only, its identity and records in tmp/e2e-data-PORT
-// (kept between runs, as a real server's are) and its RELOAD traffic captured to tmp/e2e-server-PORT.pcap.
+// (kept between runs, as a real server's are), its RELOAD traffic captured to tmp/e2e-server-PORT.pcap
+// and its peers' log written to tmp/e2e-server-PORT.log (attached to a failed test by e2e/overlay-log.ts).
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results',
@@ -33,7 +34,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node bin/chordphone.mjs serve --port ${PORT} --https-port off --peers 20 --data tmp/e2e-data-${PORT} --pcap tmp/e2e-server-${PORT}.pcap${APP}`,
+    command: `node bin/chordphone.mjs serve --port ${PORT} --https-port off --peers 20 --data tmp/e2e-data-${PORT} --pcap tmp/e2e-server-${PORT}.pcap --log-file tmp/e2e-server-${PORT}.log${APP}`,
     url: BASE_URL,
     reuseExistingServer: false,
     timeout: 60_000,

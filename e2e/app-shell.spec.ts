@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './overlay-log.js';
 
 /** Collects everything that would mean the page is broken: console errors, uncaught errors, failed or 4xx/5xx requests. */
 function watchForProblems(page: Page): string[] {

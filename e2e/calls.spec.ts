@@ -21,7 +21,7 @@
  * Names carry a per-run suffix: open enrollment keeps each name for the key that took it, and the
  * server's data (tmp/e2e-data-PORT) outlives a run while the browser contexts do not.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './overlay-log.js';
 import { button, callIn, DESKTOP, figure, inboundAudioBytes, joinAs, newPage, openView, overlaySnapshot, phoneReady, runSuffix, shoot } from './phone-steps.js';
 
 const run = runSuffix();

@@ -12,7 +12,7 @@
  * Names carry a per-run suffix: open enrollment keeps each name for the key that took it, and the
  * server's data (tmp/e2e-data-PORT) outlives a run while the browser contexts do not.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './overlay-log.js';
 import { button, figure, joinAs, newPage, openView, phoneReady, runSuffix, shoot } from './phone-steps.js';
 
 const run = runSuffix();

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './overlay-log.js';
 import { toHex } from '../src/reload/wire/codec/hex.js';
 import { encodeFramedMessage } from '../src/reload/wire/framing.js';
 import { UNFRAGMENTED } from '../src/reload/wire/forwarding-header.js';

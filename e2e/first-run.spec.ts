@@ -13,7 +13,7 @@
  *
  * The name carries a per-run suffix: the server's data (tmp/e2e-data-PORT) outlives the run.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './overlay-log.js';
 import { cumulativeShift, MAX_CLS, watchShifts } from './layout-shifts.js';
 import { callIn, inboundAudioBytes, newPage, PHONE, READY_TIMEOUT_MS, runSuffix, shoot } from './phone-steps.js';
 

@@ -8,7 +8,7 @@
  * and until the ring is drawn (the Overlay view); each total (the Cumulative Layout Shift of the
  * join) must stay under 0.05 ("good" is under 0.1) at desktop and phone sizes.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './overlay-log.js';
 import { cumulativeShift, MAX_CLS, watchShifts } from './layout-shifts.js';
 
 for (const viewport of [

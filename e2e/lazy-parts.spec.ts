@@ -6,7 +6,7 @@
  * the rest of the page keeps working. The chunks are made to fail with a 404 here; the service
  * worker is blocked so every request reaches the test's route.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './overlay-log.js';
 
 test.use({ serviceWorkers: 'block' });
 

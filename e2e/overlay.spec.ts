@@ -7,7 +7,7 @@
  * within 5 s and A's value stays fetchable from the replicas; reloading B keeps its Node-ID and
  * its records.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './overlay-log.js';
 import type { OverlaySnapshot } from '../src/app/overlay/overlay.js';
 import { figure, overlaySnapshot } from './phone-steps.js';
 import { tsharkDecode } from './tshark.js';

@@ -4,7 +4,7 @@
  * (src/app/pwa/register-service-worker.ts from main.tsx), which takes control of the page and
  * precaches the shell, so a reload without the network still paints the app.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test } from './overlay-log.js';
 
 test('the app is installable: manifest, icons, and a service worker that serves the shell offline', async ({ page, context }) => {
   await page.goto('/#/overlay');

@@ -6,7 +6,7 @@
  * (`window.chordphone.overlay.peer.status()`, RFC 6940 §10.3's predecessor and successor lists) and
  * with the Overlay API object's snapshot.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './overlay-log.js';
 
 const JOIN_TIMEOUT_MS = 20_000;
 

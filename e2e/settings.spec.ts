@@ -9,7 +9,7 @@
  *
  * The user name carries a per-run suffix: the server's data (tmp/e2e-data-PORT) outlives the run.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './overlay-log.js';
 import { DESKTOP, figure, joinAs, overlaySnapshot, phoneReady, READY_TIMEOUT_MS, runSuffix, shoot } from './phone-steps.js';
 import { tsharkDecode } from './tshark.js';
 

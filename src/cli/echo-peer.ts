@@ -13,6 +13,7 @@ import { exitBeforeWrtcTeardown } from '../phone/node/wrtc-media.js';
 import { startEchoPeer, type EchoPeer } from '../phone/node/echo-peer.js';
 import { AppAttachService } from '../reload/overlay/index.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
+import type { Logger } from '../reload/runtime/components.js';
 import type { NodeNetworkFactory } from '../server/chordphone-server.js';
 import { nodeClientDeps } from './node-client-deps.js';
 
@@ -27,6 +28,8 @@ export interface EchoOverlayPeerInit {
   readonly network?: NodeNetworkFactory;
   /** Gives up joining. */
   readonly signal?: AbortSignal;
+  /** The overlay's log (`chordphone serve --log`). */
+  readonly logger?: Logger;
 }
 
 export interface EchoOverlayPeer {
@@ -40,7 +43,7 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
   // @roamhq/wrtc media in this process: leave before its teardown can crash the exit.
   exitBeforeWrtcTeardown();
   const joined = await joinOverlay(
-    nodeClientDeps(init.dataDir, init.network),
+    nodeClientDeps(init.dataDir, init.network, init.logger),
     {
       serverUrl: init.serverUrl,
       credentialsName: (c) => `${c.instanceName}.echo-${init.name}`,

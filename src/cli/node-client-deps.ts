@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { systemWallClock } from '../platform/system-clock.js';
+import type { Logger } from '../reload/runtime/components.js';
 import type { OverlayClientDeps } from '../app/overlay/overlay-client.js';
 import { FileKeyStore } from '../reload/security/node/index.js';
 import { openSqliteBackend } from '../reload/storage/node/index.js';
@@ -12,7 +13,7 @@ import { toHex } from '../reload/wire/codec/hex.js';
 import type { NodeNetworkFactory } from '../server/chordphone-server.js';
 import { nodeNetwork } from '../server/node-network.js';
 
-export function nodeClientDeps(dataDir: string, network: NodeNetworkFactory = nodeNetwork): OverlayClientDeps {
+export function nodeClientDeps(dataDir: string, network: NodeNetworkFactory = nodeNetwork, logger?: Logger): OverlayClientDeps {
   const crypto = globalThis.crypto;
   return {
     crypto,
@@ -20,6 +21,7 @@ export function nodeClientDeps(dataDir: string, network: NodeNetworkFactory = no
     fetch: (url, requestInit) => fetch(url, requestInit),
     keyStore: new FileKeyStore({ crypto }, { directory: join(dataDir, 'keys') }),
     openStorage: async (overlay, nodeId) => openSqliteBackend({ filename: join(dataDir, `${overlay}.${toHex(nodeId)}.records.sqlite`) }),
-    createNetwork: ({ security, configuration, iceServers }) => network({ security, configuration, iceServers }),
+    createNetwork: ({ security, configuration, iceServers }) => network({ security, configuration, iceServers, ...(logger ? { logger } : {}) }),
+    ...(logger ? { logger } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +63,21 @@ describe('chordphone serve', () => {
     expect(await exit).toBe(0);
     expect(io.outText()).toContain('stopped (SIGINT)');
     await expect(fetch(url as string)).rejects.toThrow();
+  });
+
+  it('--log-file writes the peers\' log there, one line per entry naming the peer (its first request and hop included)', async () => {
+    const io = captureIo();
+    const control = manualStop();
+    const logFile = join(dir, 'serve.log');
+    const exit = createServeCommand({ distDir: dist, untilStopped: control.untilStopped }).run(['--port', '0', '--https-port', 'off', '--data', join(dir, 'data-log'), '--log-file', logFile], io);
+    await control.started;
+    control.stop('SIGTERM');
+    expect(await exit).toBe(0);
+    const lines = (await readFile(logFile, 'utf8')).trim().split('\n');
+    expect(lines[0]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z debug server:[0-9a-f]{8} peer created \{"nodeId":"[0-9a-f]{32}"/);
+    // The first peer stores its certificate (RFC 6940 §8): the request, as it left, logged.
+    expect(lines.some((l) => / debug server:[0-9a-f]{8} request sent \{"method":"store_req"/.test(l))).toBe(true);
+    expect(io.errText()).toBe('');
   });
 
   it('tells to build first when dist/index.html is missing', async () => {

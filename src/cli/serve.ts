@@ -9,7 +9,7 @@
  * Errors a person can fix (port in use, unusable data directory, corrupt configuration, bad
  * option) are one line, never only a stack trace.
  */
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIceServer, type IceServer } from '../app/overlay/ice-servers.js';
@@ -22,6 +22,8 @@ import { ListenError, PortInUseError } from '../server/static-server.js';
 import { terminalQr } from '../server/terminal-qr.js';
 import { parseOptions, UsageError, type Command } from './command.js';
 import { startEchoOverlayPeer, type EchoOverlayPeer } from './echo-peer.js';
+import { watchEventLoop } from './event-loop-watch.js';
+import { lineLoggers, parseLogLevel } from './line-logger.js';
 import type { CliIo } from './main.js';
 
 export const DEFAULT_PORT = 8080;
@@ -93,7 +95,7 @@ function isPlainError(e: unknown): boolean {
 
 export function createServeCommand(init: ServeCommandInit = {}): Command {
   const untilStopped = init.untilStopped ?? untilSignal;
-  const usage = 'serve [--port N] [--host H] [--https-port N|off] [--overlay NAME] [--data DIR] [--peers N] [--stun HOST] [--turn USER:PASS@HOST] [--pcap FILE] [--no-echo] [--app DIR]';
+  const usage = 'serve [--port N] [--host H] [--https-port N|off] [--overlay NAME] [--data DIR] [--peers N] [--stun HOST] [--turn USER:PASS@HOST] [--pcap FILE] [--log LEVEL] [--log-file FILE] [--no-echo] [--app DIR]';
   const summary = `serve the app, the overlay configuration, enrollment and a bootstrap peer on http://${DEFAULT_HOST}:${DEFAULT_PORT}/ (HTTPS :${DEFAULT_HTTPS_PORT} on the LAN) until Ctrl-C`;
   const help = [
     `usage: chordphone ${usage}`,
@@ -108,6 +110,8 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
     '  --stun HOST[:PORT]             a STUN server for WebRTC (repeatable)',
     '  --turn USER:PASS@HOST[:PORT]   a TURN server for WebRTC (repeatable)',
     '  --pcap FILE       write the RELOAD traffic of this process as a pcap file (Wireshark: reload-framing on UDP 6084)',
+    '  --log LEVEL       write the overlay\'s log to stderr, one line per entry: debug (every request, hop and answer), info, warn or error',
+    '  --log-file FILE   write that log to FILE (made anew) instead of stderr; --log defaults to debug',
     '  --no-echo         do not start the echo peer (sip:echo@<overlay> answers every call with what it hears)',
     '  --app DIR         the built app to serve (default: this checkout\'s dist/, made by `npm run build`)',
     '',
@@ -127,6 +131,8 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
         stun: { type: 'string', multiple: true },
         turn: { type: 'string', multiple: true },
         pcap: { type: 'string' },
+        log: { type: 'string' },
+        'log-file': { type: 'string' },
         'no-echo': { type: 'boolean' },
         app: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -146,6 +152,12 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
       const iceServers = parseIceOptions(values.stun ?? [], values.turn ?? []);
       if (values.data === '') throw new UsageError('--data must not be empty');
       if (values.pcap === '') throw new UsageError('--pcap must not be empty');
+      if (values['log-file'] === '') throw new UsageError('--log-file must not be empty');
+      const logLevel = values.log !== undefined ? parseLogLevel(values.log) : values['log-file'] !== undefined ? 'debug' : undefined;
+      const logFile = values['log-file'] !== undefined ? createWriteStream(resolve(values['log-file']), { flags: 'w' }) : undefined;
+      logFile?.on('error', (e) => io.err(`note: the log file could not be written (${e.message})\n`));
+      const peerLogger = logLevel === undefined ? undefined : lineLoggers(logLevel, logFile ? (line) => void (logFile.writableEnded || logFile.write(line)) : (line) => io.err(line));
+      const stopWatching = peerLogger ? watchEventLoop(peerLogger('process')) : undefined;
 
       if (!existsSync(join(distDir, 'index.html'))) {
         throw new UsageError(`${join(distDir, 'index.html')} does not exist; run \`npm run build\` first`);
@@ -164,6 +176,7 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
           iceServers,
           ...(values.pcap !== undefined ? { pcapFile: resolve(values.pcap) } : {}),
           network: init.network ?? nodeNetwork,
+          ...(peerLogger ? { peerLogger } : {}),
           progress: (line) => io.out(`${line}\n`),
         });
       } catch (e) {
@@ -176,7 +189,7 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
       const startEcho = async (dataDir: string, serverUrl: string, signal: AbortSignal) => {
         try {
           const echoDir = await prepareDataDirectory(join(dataDir, 'echo'));
-          echo = await startEchoOverlayPeer({ serverUrl, name: 'echo', dataDir: echoDir, signal, ...(init.network ? { network: init.network } : {}) });
+          echo = await startEchoOverlayPeer({ serverUrl, name: 'echo', dataDir: echoDir, signal, ...(init.network ? { network: init.network } : {}), ...(peerLogger ? { logger: peerLogger('echo') } : {}) });
           io.out(`Echo peer: call sip:${echo.joined.peer.userName} to hear yourself\n`);
         } catch (e) {
           if (!signal.aborted) io.err(`note: the echo peer did not start (${e instanceof Error ? e.message : String(e)})\n`);
@@ -201,6 +214,8 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
       await echoStarted;
       await echo?.stop();
       await server.close();
+      stopWatching?.();
+      if (logFile) await new Promise<void>((done) => logFile.end(done));
       io.out(`stopped (${reason})\n`);
       return 0;
     },

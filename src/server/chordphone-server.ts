@@ -71,6 +71,8 @@ export interface ChordphoneServerInit {
   readonly pcapFile?: string;
   readonly network: NodeNetworkFactory;
   readonly logger?: Logger;
+  /** Each peer's own logger (its lines say which peer wrote them); default `logger`. */
+  readonly peerLogger?: (name: string) => Logger;
   /** For tests: the LAN addresses to use instead of this machine's. */
   readonly lan?: LanAddresses;
   /** Told of each step while starting. */
@@ -175,13 +177,14 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
       }
     };
     const startPeer = async (name: string, credentials: PeerCredentials, accept: boolean): Promise<ServerPeer> => {
+      const logger = init.peerLogger?.(`${name}:${toHex(credentials.nodeId).slice(0, 8)}`) ?? init.logger;
       const security = await peerSecurity(configuration, credentials);
       let network = await init.network({
         security,
         configuration,
         iceServers: init.iceServers ?? [],
         ...(accept ? { accept: { servers, path: RELOAD_WS_PATH }, address: bootstrapUrls[0]! } : {}),
-        ...(init.logger ? { logger: init.logger } : {}),
+        ...(logger ? { logger } : {}),
       });
       if (capture) network = capture.wrap(network);
       const storage: StorageBackend = openSqliteBackend({ filename: join(dataDir, `${name}.records.sqlite`) });
@@ -194,7 +197,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         // §6.5.4: a newer document signed by our configuration signer (an older copy of this data
         // directory was restored): keep it so the next start publishes after its sequence.
         onConfiguration: (_c, xml) => void writeFileAtomic(join(dataDir, CONFIG_FILE), xml, 0o644).then(() => progress('a peer sent a newer configuration; restart to publish after it'), () => undefined),
-        ...(init.logger ? { logger: init.logger } : {}),
+        ...(logger ? { logger } : {}),
       });
       closers.push(() => peer.close());
       return { name, credentials, peer };

@@ -43,10 +43,30 @@ export function guestUserName(): string {
   return `guest-${toHex(webCryptoRandom.bytes(3))}`;
 }
 
-/** `?debug` in the page URL: the overlay's log goes to the console. */
-function consoleLogger(pageUrl: string): Logger | undefined {
-  if (!new URL(pageUrl).searchParams.has('debug')) return undefined;
-  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => console[level](`[overlay] ${message}`, fields ?? '');
+/** The localStorage key that turns the console log on for every page of this origin (as `?debug` does for one). */
+export const OVERLAY_DEBUG_KEY = 'chordphone.debug';
+
+/**
+ * `?debug` in the page URL, or OVERLAY_DEBUG_KEY set in localStorage: the overlay's log goes to
+ * the console, one line per entry with its fields as JSON (readable where the console is captured
+ * as text: Playwright's e2e output, a phone's remote console).
+ */
+export function consoleLogger(pageUrl: string = location.href): Logger | undefined {
+  let stored: string | null | undefined;
+  try {
+    stored = safeLocalStorage()?.getItem(OVERLAY_DEBUG_KEY);
+  } catch {
+    stored = undefined;
+  }
+  if (!new URL(pageUrl).searchParams.has('debug') && !stored) return undefined;
+  const json = (fields: Record<string, unknown>) => {
+    try {
+      return JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+    } catch {
+      return String(fields);
+    }
+  };
+  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => console[level](`[overlay] ${new Date().toISOString()} ${message}${fields ? ` ${json(fields)}` : ''}`);
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 

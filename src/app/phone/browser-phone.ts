@@ -11,6 +11,7 @@ import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { Phone } from '../../phone/index.js';
 import { AppAttachService } from '../../reload/overlay/index.js';
 import { ApplicationId } from '../../reload/wire/methods/app-attach.js';
+import { consoleLogger } from '../overlay/browser-overlay.js';
 import { iceServersFor, iceServersOf } from '../overlay/ice-servers.js';
 import { userIceOverride } from '../settings/settings-store.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
@@ -37,8 +38,10 @@ export async function startBrowserPhone(joined: JoinedOverlay, getMedia: (c: { a
   const network = joined.network.appChannels;
   if (!network) throw new Error('this overlay network has no application channels (AppAttach), so it cannot carry calls');
   const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
+  // The phone's log (AoR lookups, AppAttaches, registration refreshes) goes where the overlay's does (`?debug`).
+  const logger = consoleLogger();
   const phone = new Phone(
-    { overlay: joined.peer, apps, clock: systemClock, random: webCryptoRandom, getMedia },
+    { overlay: joined.peer, apps, clock: systemClock, random: webCryptoRandom, getMedia, ...(logger ? { logger } : {}) },
     {
       user: joined.peer.userName,
       domain: joined.configuration.instanceName,

@@ -139,6 +139,10 @@ class ForwardingLayer implements Forwarding {
   readonly parameters: OverlayParameters;
   private readonly clock: Clock;
   private readonly log: Logger;
+  /** Each hop a message takes from here is logged (debug): only with a logger, not on the simulator's hot path. */
+  private readonly traced: boolean;
+  /** The hop `transmit` chose last (traced only). */
+  private lastHop: string | undefined;
   private router: Router = nullRouter;
   private delegate: ForwardingDelegate | undefined;
   private readonly table: LinkTable;
@@ -152,6 +156,7 @@ class ForwardingLayer implements Forwarding {
   constructor(deps: ForwardingDeps, init: ForwardingInit) {
     this.clock = deps.clock;
     this.log = deps.logger ?? silentLogger;
+    this.traced = this.log !== silentLogger;
     this.localNodeId = init.localNodeId.slice();
     this.parameters = init.parameters;
     this.understood = init.understoodForwardingOptions ?? new Set();
@@ -287,7 +292,9 @@ class ForwardingLayer implements Forwarding {
         const out =
           (decision.relayedFrom !== undefined ? encodeRelayedMessage(bytes, headerLength, header.ttl, decision.relayedFrom, decision.popped ?? 0) : undefined) ??
           (decision.header === header ? bytes : encodeWithForwardingHeader(decision.header, bytes.subarray(headerLength)));
+        this.lastHop = undefined;
         const result = decision.direct ? this.transmitDirect(out, decision.target) : this.transmit(out, decision.target);
+        if (this.traced) this.log.debug(from === undefined ? 'sent' : 'forwarded', { transactionId: header.transactionId.toString(), ...(from ? { from: nodeIdKey(from) } : {}), via: this.lastHop ?? (decision.direct ? 'direct' : 'none'), ...(result.ok ? {} : { notSent: result.reason }) });
         if (result.ok) {
           if (from !== undefined) this.counters.forwarded++;
         } else {
@@ -328,6 +335,7 @@ class ForwardingLayer implements Forwarding {
       const link = this.table.get(hop);
       if (link && link.state === 'open') {
         const sent = this.sendOver(link, bytes);
+        if (this.traced) this.lastHop = `${nodeIdKey(hop)} (${link.id}) ${sent}`;
         if (sent === 'sent') return SENT;
         if (sent === 'too-large') return tooLarge(link);
       }

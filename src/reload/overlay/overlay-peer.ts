@@ -8,6 +8,7 @@
  * messaging and storage pieces; a peer tells the clients attached to it when its range moves
  * away from them (client-updates.ts, §6.4.1).
  */
+import { toHex } from '../wire/codec/hex.js';
 import { createForwarding, overlayParameters, type Forwarding, type OverlayParameters } from '../forwarding/index.js';
 import { randomU64, type AbortOptions, type Hasher } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -110,6 +111,7 @@ export function createOverlayPeer(deps: OverlayPeerDeps, init: OverlayPeerInit):
   const nodeId = signer.nodeId;
   const configuration = init.configuration;
   const { kinds, forwarding, transport, attach, configUpdates } = composeOverlayMessaging(deps, init);
+  logger?.debug('peer created', { nodeId: toHex(nodeId), address: network.address });
 
   // Chord and storage call each other (ring view one way, data moves the other): storage is
   // created after Chord, which reaches it through this late-bound delegate.

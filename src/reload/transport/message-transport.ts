@@ -19,7 +19,7 @@ import type { Destination } from '../wire/destination.js';
 import { RELOAD_VERSION, UNFRAGMENTED, forwardingHeaderSize, fragmentOffset, type ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
 import { decodeMessageBody, defaultBodyContext, encodeMessageBody, type BodyContext, type KnownBodyName, type MessageBody } from '../wire/message-body.js';
-import { answerCodeFor, isRequestCode, MessageCode } from '../wire/message-codes.js';
+import { answerCodeFor, isRequestCode, MessageCode, messageCodeName } from '../wire/message-codes.js';
 import { checkCriticalExtensions, type MessageContents } from '../wire/message-contents.js';
 import { NO_DESTINATIONS } from './answer-header.js';
 import { InboundLimiter } from './inbound-limiter.js';
@@ -56,6 +56,8 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   private readonly signer: Signer;
   private readonly forwarding: Forwarding;
   private readonly log: Logger;
+  /** Each request's transmissions and end are logged (debug): only with a logger, not on the simulator's hot path. */
+  private readonly traced: boolean;
   private readonly bodyContext: BodyContext;
   private readonly understoodExtensions: ReadonlySet<number>;
   private readonly maxPending: number;
@@ -86,6 +88,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.signer = deps.signer;
     this.forwarding = deps.forwarding;
     this.log = deps.logger ?? silentLogger;
+    this.traced = this.log !== silentLogger;
     this.localNodeId = deps.forwarding.localNodeId;
     if (!bytesEqual(deps.signer.nodeId, this.localNodeId)) throw new Error('the signer and forwarding must be for the same Node-ID');
     this.bodyContext = init.bodyContext ?? defaultBodyContext;
@@ -180,12 +183,17 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   transmitRequest(tx: ClientTransaction<AnyAnswer>): SendResult {
     if (tx.transmissions > 1) this.counters.retransmissions++;
     const { message, header, headerLength } = tx.init;
-    return header ? this.forwarding.send(message, header, headerLength) : this.forwarding.send(message);
+    const result = header ? this.forwarding.send(message, header, headerLength) : this.forwarding.send(message);
+    if (this.traced) {
+      this.log.debug('request sent', { method: messageCodeName(tx.init.requestCode), to: describeDestinations(tx.init.destinationList), transactionId: tx.init.transactionId.toString(), transmission: tx.transmissions, ...(result.ok ? {} : { notSent: result.reason }) });
+    }
+    return result;
   }
 
   /** ClientTransactionOwner: the transaction is over (answered, failed, timed out or aborted). */
   transactionEnded(tx: ClientTransaction<AnyAnswer>): void {
     if (this.pending.get(tx.init.transactionId) === tx) this.pending.delete(tx.init.transactionId);
+    if (this.traced) this.log.debug('request ended', { method: messageCodeName(tx.init.requestCode), transactionId: tx.init.transactionId.toString(), state: tx.state, transmissions: tx.transmissions });
   }
 
   handle<K extends RequestName>(name: K, handler: RequestHandler<K>): () => void {
@@ -310,7 +318,11 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
         tx.fail(ReloadError.of('Error_Invalid_Message', `malformed error answer: ${e.message}`));
         return;
       }
-      if (body.name === 'error') tx.fail(ReloadError.fromResponse(body.value));
+      if (body.name === 'error') {
+        const error = ReloadError.fromResponse(body.value);
+        if (this.traced) this.log.debug('error answer', { transactionId: msg.header.transactionId.toString(), sender: nodeIdKey(sender.nodeId), error: String(error) });
+        tx.fail(error);
+      }
       return;
     }
     if (!(tx.init.anyResponder && tx.target?.kind === 'resource') && !this.responderAcceptable(tx.target, sender)) {
@@ -341,6 +353,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     }
     if (body.name === 'unknown' || body.name === 'error') return;
     this.counters.answersAccepted++;
+    if (this.traced) this.log.debug('answer', { name: body.name, transactionId: msg.header.transactionId.toString(), sender: nodeIdKey(sender.nodeId) });
     tx.answer({ name: body.name, value: body.value, extensions, sender, header: msg.header, certificates: parsed.securityBlock.certificates } as AnyAnswer);
   }
 
@@ -351,4 +364,9 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     if (target.kind === 'resource') return this.responderCheck?.(target.resourceId, sender.nodeId) ?? true;
     return true;
   }
+}
+
+/** A destination list for the log: node and resource ids in hex. */
+function describeDestinations(list: readonly Destination[]): string {
+  return list.map((d) => (d.kind === 'node' ? `node:${nodeIdKey(d.nodeId)}` : d.kind === 'resource' ? `resource:${nodeIdKey(d.resourceId)}` : d.kind)).join(',');
 }

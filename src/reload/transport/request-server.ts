@@ -6,10 +6,10 @@
  * the handler fails. A handler gets the maximum request lifetime to answer (RequestLifetimes).
  * message-transport.ts admits requests under the flood bounds (InboundLimiter) and calls `process`.
  */
-import type { Clock, Logger } from '../runtime/components.js';
+import { silentLogger, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { VerifiedSigner } from '../security/signer.js';
-import type { Forwarding, InboundMessage } from '../forwarding/index.js';
+import { nodeIdKey, type Forwarding, type InboundMessage } from '../forwarding/index.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { encodeWith } from '../wire/codec/writer.js';
 import { encodeWithForwardingHeader } from '../wire/forwarded-message.js';
@@ -58,11 +58,14 @@ export interface RequestServerInit {
 }
 
 export class RequestServer {
+  /** Each answer is logged (debug): only with a logger, not on the simulator's hot path. */
+  private readonly traced: boolean;
   private readonly handlers = new Map<number, AnyHandler>();
   private readonly answers: AnswerCache;
   private readonly lifetimes: RequestLifetimes<InboundRequest>;
 
   constructor(private readonly init: RequestServerInit) {
+    this.traced = init.log !== silentLogger;
     this.answers = new AnswerCache(init.answerCacheSize, MAX_REQUEST_LIFETIME_MS, init.clock);
     this.lifetimes = new RequestLifetimes<InboundRequest>(init.clock, (r) => this.requestExpired(r));
   }
@@ -130,6 +133,7 @@ export class RequestServer {
       }
       if (inProgress.expired) return;
       this.lifetimes.remove(inProgress);
+      if (this.traced) this.init.log.debug('answering', { method: messageCodeName(parsed.contents.messageCode), transactionId: header.transactionId.toString(), requester: nodeIdKey(sender.nodeId), ...(from ? { from: nodeIdKey(from) } : {}), answer: messageCodeName(reply.code), ms: clock.now() - now });
       const sent = await this.init.sealer.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
       if (sent) this.answers.answered(cacheKey, clock.now(), sent);
       else this.answers.forget(cacheKey);
@@ -144,6 +148,7 @@ export class RequestServer {
   /** RequestLifetimes: a handler did not answer within the request lifetime; its answer, if it ever comes, is dropped. */
   private requestExpired(request: InboundRequest): void {
     request.expired = true;
+    if (this.traced) this.init.log.debug('request expired unanswered', { requester: request.neighbour });
     this.answers.forget(request.cacheKey);
     this.init.counters.droppedOther++;
     this.init.inbound.release(request.neighbour);
