@@ -9,7 +9,7 @@ import { systemClock, systemWallClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { IdbKeyStore } from '../../reload/security/idb-key-store.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
-import type { Logger } from '../../reload/runtime/components.js';
+import { logFieldsJson, type Logger } from '../../reload/runtime/components.js';
 import { openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
@@ -59,14 +59,7 @@ export function consoleLogger(pageUrl: string = location.href): Logger | undefin
     stored = undefined;
   }
   if (!new URL(pageUrl).searchParams.has('debug') && !stored) return undefined;
-  const json = (fields: Record<string, unknown>) => {
-    try {
-      return JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-    } catch {
-      return String(fields);
-    }
-  };
-  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => console[level](`[overlay] ${new Date().toISOString()} ${message}${fields ? ` ${json(fields)}` : ''}`);
+  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => console[level](`[overlay] ${new Date().toISOString()} ${message}${fields ? ` ${logFieldsJson(fields)}` : ''}`);
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 

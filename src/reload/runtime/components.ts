@@ -53,6 +53,19 @@ export const silentLogger: Logger = {
   error: () => {},
 };
 
+/**
+ * A log entry's fields as one line of JSON for a text log (`chordphone serve --log`, a tab's
+ * console): bigints (transaction ids) as decimal strings; fields JSON cannot write (a cycle) as
+ * String() does.
+ */
+export function logFieldsJson(fields: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch {
+    return String(fields);
+  }
+}
+
 /** Like libp2p's AbortOptions: every async operation takes a final options bag with a signal. */
 export interface AbortOptions {
   readonly signal?: AbortSignal;
