@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { logsDebug, silentLogger } from '../reload/runtime/components.js';
 import { UsageError } from './command.js';
 import { lineLoggers, parseLogLevel } from './line-logger.js';
 
@@ -21,5 +22,12 @@ describe('--log (line-logger.ts)', () => {
       '2026-01-02T03:04:05.006Z warn peer-3:ab12cd34 event loop blocked\n',
       '2026-01-02T03:04:05.006Z error peer-3:ab12cd34 answer {"transactionId":"12345678901234567890"}\n',
     ]);
+  });
+
+  it('says whether debug entries are kept, so per-hop logging is built only then (logsDebug)', () => {
+    const write = () => {};
+    expect(logsDebug(lineLoggers('debug', write)('p'))).toBe(true);
+    expect(['info', 'warn', 'error'].map((l) => logsDebug(lineLoggers(parseLogLevel(l), write)('p')))).toEqual([false, false, false]);
+    expect(logsDebug(silentLogger)).toBe(false);
   });
 });

@@ -25,6 +25,6 @@ export function lineLoggers(level: LogLevel, write: (line: string) => void, now:
       LOG_LEVELS.indexOf(l) < min
         ? () => {}
         : (message: string, fields?: Record<string, unknown>) => write(`${now().toISOString()} ${l} ${name} ${message}${fields && Object.keys(fields).length > 0 ? ` ${logFieldsJson(fields)}` : ''}\n`);
-    return { debug: entry('debug'), info: entry('info'), warn: entry('warn'), error: entry('error') };
+    return { debug: entry('debug'), info: entry('info'), warn: entry('warn'), error: entry('error'), debugEnabled: min === 0 };
   };
 }

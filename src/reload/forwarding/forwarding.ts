@@ -10,7 +10,7 @@
  * the injected Router.
  */
 import type { Clock, Logger } from '../runtime/components.js';
-import { silentLogger } from '../runtime/components.js';
+import { logsDebug, silentLogger } from '../runtime/components.js';
 import type { Link } from '../links/link.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { decodeForwardingHeaderAndLength, decodeForwardingHeaderOnly, encodeRelayedMessage, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
@@ -139,7 +139,7 @@ class ForwardingLayer implements Forwarding {
   readonly parameters: OverlayParameters;
   private readonly clock: Clock;
   private readonly log: Logger;
-  /** Each hop a message takes from here is logged (debug): only with a logger, not on the simulator's hot path. */
+  /** Each hop a message takes from here is logged (debug): only when the logger keeps debug entries (logsDebug), never on the simulator's hot path. */
   private readonly traced: boolean;
   /** The hop `transmit` chose last (traced only). */
   private lastHop: string | undefined;
@@ -156,7 +156,7 @@ class ForwardingLayer implements Forwarding {
   constructor(deps: ForwardingDeps, init: ForwardingInit) {
     this.clock = deps.clock;
     this.log = deps.logger ?? silentLogger;
-    this.traced = this.log !== silentLogger;
+    this.traced = logsDebug(this.log);
     this.localNodeId = init.localNodeId.slice();
     this.parameters = init.parameters;
     this.understood = init.understoodForwardingOptions ?? new Set();

@@ -44,6 +44,8 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** False when `debug` writes nothing (a log kept at a higher level); default: it writes. */
+  readonly debugEnabled?: boolean;
 }
 
 export const silentLogger: Logger = {
@@ -52,6 +54,14 @@ export const silentLogger: Logger = {
   warn: () => {},
   error: () => {},
 };
+
+/**
+ * Whether `log` keeps debug entries: code that logs every message (each hop, each request) builds
+ * those entries only then, never on the simulator's hot path (no logger: silentLogger).
+ */
+export function logsDebug(log: Logger): boolean {
+  return log !== silentLogger && log.debugEnabled !== false;
+}
 
 /**
  * A log entry's fields as one line of JSON for a text log (`chordphone serve --log`, a tab's

@@ -8,7 +8,7 @@
  * ForwardingDelegate.
  */
 import type { Clock, Logger, Random } from '../runtime/components.js';
-import { AbortError, silentLogger } from '../runtime/components.js';
+import { AbortError, logsDebug, silentLogger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer, VerifiedSigner } from '../security/signer.js';
 import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure, SendResult } from '../forwarding/index.js';
@@ -56,7 +56,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   private readonly signer: Signer;
   private readonly forwarding: Forwarding;
   private readonly log: Logger;
-  /** Each request's transmissions and end are logged (debug): only with a logger, not on the simulator's hot path. */
+  /** Each request's transmissions and end are logged (debug): only when the logger keeps debug entries (logsDebug), never on the simulator's hot path. */
   private readonly traced: boolean;
   private readonly bodyContext: BodyContext;
   private readonly understoodExtensions: ReadonlySet<number>;
@@ -88,7 +88,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.signer = deps.signer;
     this.forwarding = deps.forwarding;
     this.log = deps.logger ?? silentLogger;
-    this.traced = this.log !== silentLogger;
+    this.traced = logsDebug(this.log);
     this.localNodeId = deps.forwarding.localNodeId;
     if (!bytesEqual(deps.signer.nodeId, this.localNodeId)) throw new Error('the signer and forwarding must be for the same Node-ID');
     this.bodyContext = init.bodyContext ?? defaultBodyContext;

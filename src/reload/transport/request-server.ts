@@ -6,7 +6,7 @@
  * the handler fails. A handler gets the maximum request lifetime to answer (RequestLifetimes).
  * message-transport.ts admits requests under the flood bounds (InboundLimiter) and calls `process`.
  */
-import { silentLogger, type Clock, type Logger } from '../runtime/components.js';
+import { logsDebug, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { VerifiedSigner } from '../security/signer.js';
 import { nodeIdKey, type Forwarding, type InboundMessage } from '../forwarding/index.js';
@@ -58,14 +58,14 @@ export interface RequestServerInit {
 }
 
 export class RequestServer {
-  /** Each answer is logged (debug): only with a logger, not on the simulator's hot path. */
+  /** Each answer is logged (debug): only when the logger keeps debug entries (logsDebug), never on the simulator's hot path. */
   private readonly traced: boolean;
   private readonly handlers = new Map<number, AnyHandler>();
   private readonly answers: AnswerCache;
   private readonly lifetimes: RequestLifetimes<InboundRequest>;
 
   constructor(private readonly init: RequestServerInit) {
-    this.traced = init.log !== silentLogger;
+    this.traced = logsDebug(init.log);
     this.answers = new AnswerCache(init.answerCacheSize, MAX_REQUEST_LIFETIME_MS, init.clock);
     this.lifetimes = new RequestLifetimes<InboundRequest>(init.clock, (r) => this.requestExpired(r));
   }

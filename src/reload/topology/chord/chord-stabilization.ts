@@ -164,19 +164,19 @@ export class ChordStabilization implements RepairHooks {
   }
 
   /**
-   * OUR CHOICE: a joined peer that has lost every peer of its Routing Table at once (every link
-   * failed: a network outage, or the server all its links go through did not answer for longer
-   * than the failure timeout) runs §10.7.4.4's partition check through a bootstrap node now, not
+   * OUR CHOICE: a joined peer whose Routing Table has become empty (usually every link failed at
+   * once: a network outage, or the server all its links go through did not answer for longer
+   * than the failure timeout; or the last other peer of a tiny overlay left) runs §10.7.4.4's partition check through a bootstrap node now, not
    * at the next periodic one (partitionCheckIntervalMs: an hour), and again, backing off
    * (ALONE_FIRST_WAIT_MS doubling up to ALONE_MAX_WAIT_MS), for as long as it stays alone. Until it
    * finds the ring it answers for the whole Resource-ID space by itself: every Fetch finds
    * nothing, every Attach to another peer goes unanswered, and a node joining through it is told
-   * that the ring is the two of them. The failures it remembers are forgotten (they were its own).
+   * that the ring is the two of them. The failures it remembers are forgotten (most likely its own).
    */
   alone(): void {
     if (this.aloneTimer !== undefined || this.bootstrap.length === 0) return;
-    // Every peer failed at once: the failure was ours (or the network's), not each of theirs, so none
-    // is held back as a neighbour for failedPeerMemoryMs once the ring is found again.
+    // Losing every peer is most likely our failure (or the network's), not each of theirs: none is
+    // held back as a neighbour for failedPeerMemoryMs once the ring is found again.
     this.core.forgetFailures();
     const stillAlone = () => !this.core.stopped && this.core.state === 'joined' && this.core.table.size === 0;
     const look = (attempt: number) => {
