@@ -6,6 +6,7 @@
  */
 import { benchOptionsFromEnv, type BenchModule } from './bench.js';
 import { callSetupBench } from './call-setup.js';
+import { captureBench } from './capture.js';
 import { codecBench } from './codec.js';
 import { overlayJoinBench } from './overlay-join.js';
 import { signingBench } from './signing.js';
@@ -13,7 +14,7 @@ import { simBench } from './sim.js';
 import { simSigningBench } from './sim-signing.js';
 import { sipCallNodeBench } from './sip-call-node.js';
 
-const MODULES: readonly BenchModule[] = [codecBench, signingBench, simBench, simSigningBench, overlayJoinBench, sipCallNodeBench, callSetupBench];
+const MODULES: readonly BenchModule[] = [codecBench, captureBench, signingBench, simBench, simSigningBench, overlayJoinBench, sipCallNodeBench, callSetupBench];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !MODULES.some((m) => m.name === w));

@@ -42,10 +42,12 @@ export class PcapFileWriter {
     const packets = this.capture.packets();
     if (packets === this.written) return this.writing;
     this.written = packets;
-    const bytes = this.capture.toBytes();
+    // The parts as they are now (no copy, nothing encoded again: PcapWriter.parts), written whole
+    // to a new file that then replaces the old one, so a reader never sees a half-written file.
+    const parts = this.capture.parts();
     const tmp = `${this.path}.${process.pid}.tmp`;
     const write = this.writing.then(async () => {
-      await writeFile(tmp, bytes);
+      await writeFile(tmp, parts);
       await rename(tmp, this.path);
     });
     // A failed write is retried by the next flush (the interval's, or close's).

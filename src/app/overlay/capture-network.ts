@@ -30,6 +30,8 @@ export interface TrafficCapture {
   wrap<N extends PeerNetwork>(inner: N): N;
   /** The pcap file so far. */
   toBytes(): Uint8Array;
+  /** The pcap file so far as consecutive parts, without a copy; bytes handed out never change (PcapWriter.parts). */
+  parts(): Uint8Array[];
   /** Packets recorded so far. */
   packets(): number;
   /** Stop recording (the bytes so far stay available). */
@@ -110,6 +112,7 @@ export function createTrafficCapture(init: CaptureNetworkInit = {}): TrafficCapt
   return {
     wrap: wrapNetwork,
     toBytes: () => tap.toBytes(),
+    parts: () => tap.parts(),
     packets: () => tap.stats().packets,
     stop() {
       stopped = true;

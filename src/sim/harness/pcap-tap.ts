@@ -103,4 +103,9 @@ export class PcapTap {
   toBytes(): Uint8Array {
     return this.writer.toBytes();
   }
+
+  /** The pcap file as consecutive parts, without a copy (PcapWriter.parts). */
+  parts(): Uint8Array[] {
+    return this.writer.parts();
+  }
 }
