@@ -111,7 +111,7 @@ export const PCAP_WRITER_CHUNK_BYTES = 1 << 20;
  * Each record is encoded once, as it is added, into chunks of about PCAP_WRITER_CHUNK_BYTES:
  * `parts()` hands out the file so far as those arrays, without encoding or copying it again. A
  * capture written to disk every few seconds (`chordphone serve --pcap`) used to encode the whole
- * file each time, up to 200,000 records: some 150 ms of blocked event loop per write on an idle
+ * file each time, up to 200,000 records: 100-150 ms of blocked event loop per write on an idle
  * machine, every 2 s, in a process whose links judge their peers by how promptly they answer.
  */
 export class PcapWriter {
