@@ -37,15 +37,3 @@ export async function sha256(crypto: Crypto, data: Uint8Array): Promise<Uint8Arr
 export async function digest(crypto: Crypto, algorithm: 'SHA-1' | 'SHA-256', data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest(algorithm, bufferSource(data)));
 }
-
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

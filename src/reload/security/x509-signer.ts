@@ -20,7 +20,8 @@ import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
 import { CertificateType, HashAlgorithm, SignerIdentityType, type GenericCertificate, type Signature, type SignerIdentity } from '../wire/security-block.js';
 import { parseReloadCertificate, type ReloadCertificate } from './reload-certificate.js';
-import { bufferSource, concatBytes, sha256, type CryptoDeps } from './security-components.js';
+import { concatBytes } from '../wire/codec/concat-bytes.js';
+import { bufferSource, sha256, type CryptoDeps } from './security-components.js';
 import { keyTypeOf, signParams, tlsSignatureAlgorithm, toWireSignature, type SignatureKeyType } from './signature-algorithm.js';
 
 export interface X509SignerInit {

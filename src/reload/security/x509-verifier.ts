@@ -28,7 +28,8 @@ import { CertificateType, HashAlgorithm, SignerIdentityType, type GenericCertifi
 import { CertificateCache, type CachedCertificate } from './certificate-cache.js';
 import { ChainValidator, checkValidityAt } from './chain-validator.js';
 import { describe, forbidden, parseReloadCertificate } from './reload-certificate.js';
-import { bufferSource, concatBytes, sha256, type CryptoDeps, type WallClock } from './security-components.js';
+import { concatBytes } from '../wire/codec/concat-bytes.js';
+import { bufferSource, sha256, type CryptoDeps, type WallClock } from './security-components.js';
 import { fromWireSignature, keyImportParams, keyTypeOfTlsAlgorithm, signParams } from './signature-algorithm.js';
 import type { TrustPolicy } from './trust-policy.js';
 import { tryParseCertificate, type Certificate } from './certificate.js';

@@ -3,7 +3,7 @@
  * self-signed certificates. Each returns the whole TLV; constructed values take their encoded
  * children. Lengths are definite and minimal (X.690 §10.1).
  */
-import { concatBytes } from '../security-components.js';
+import { concatBytes } from '../../wire/codec/concat-bytes.js';
 import { DerTag } from './der.js';
 import { compareBytes } from '../../wire/codec/hex.js';
 

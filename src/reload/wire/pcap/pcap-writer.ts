@@ -4,6 +4,7 @@
  * link-layer header, IPv4 or IPv6 told apart by the version nibble). Pure: runs in the browser
  * (a "Download capture" button) as well as in Node.
  */
+import { concatBytes } from '../codec/concat-bytes.js';
 import { EncodeError } from '../codec/decode-error.js';
 import { encodeIpUdpPacket } from './ip-udp-packet.js';
 import {
@@ -161,14 +162,7 @@ export class PcapWriter {
 
   /** The whole file so far, in one array. */
   toBytes(): Uint8Array {
-    const parts = this.parts();
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
+    return concatBytes(...this.parts());
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { concatBytes } from '../codec/concat-bytes.js';
 import { EncodeError } from '../codec/decode-error.js';
 import { toHex } from '../codec/hex.js';
 import { formatIpAddress } from '../ip-address-port.js';
@@ -378,4 +379,4 @@ describe('encodePcapFile', () => {
 });
 
 /** The parts as one file. */
-const concat = (parts: readonly Uint8Array[]): Uint8Array => Buffer.concat(parts);
+const concat = (parts: readonly Uint8Array[]): Uint8Array => concatBytes(...parts);

@@ -33,7 +33,7 @@ import { decodeTurnServer } from '../storage/kinds/turn-server.js';
 import { arbKindValue } from './storage.arb.js';
 import { FuzzRandom, type CorpusEntry, type FieldHint, type FuzzTarget } from './fuzz.js';
 import { sampleBodyContext, type MessageSample } from './message-samples.js';
-import { concat } from './concat-bytes.js';
+import { concatBytes } from '../codec/concat-bytes.js';
 
 const MESSAGE_CODES: readonly number[] = Object.values(MessageCode);
 /** Extension types whose contents we decode (dtls-fingerprint.ts, RFC 7851 §4.2, RFC 7363 §6.5). */
@@ -222,7 +222,7 @@ export function reloadFuzzTargets(samples: readonly MessageSample[], options: Re
       fields.push(...messageHints(f, at));
       at += f.length;
     }
-    return { bytes: concat(ordered), fields };
+    return { bytes: concatBytes(...ordered), fields };
   });
 
   const frame = (e: CorpusEntry, sequence: number): CorpusEntry => {

@@ -6,14 +6,14 @@
  * Only the few DER forms a certificate needs are written here (X.690 §8, definite lengths).
  */
 import { createPublicKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
-import { concat } from './concat-bytes.js';
+import { concatBytes } from '../codec/concat-bytes.js';
 
 /** One DER TLV with a definite length (short form below 128, long form above). */
 function tlv(tag: number, ...content: Uint8Array[]): Uint8Array {
-  const body = concat(content);
+  const body = concatBytes(...content);
   const n = body.length;
   const len = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
-  return concat([Uint8Array.of(tag, ...len), body]);
+  return concatBytes(Uint8Array.of(tag, ...len), body);
 }
 
 const seq = (...c: Uint8Array[]): Uint8Array => tlv(0x30, ...c);
@@ -33,7 +33,7 @@ function oid(dotted: string): Uint8Array {
 
 /** A positive INTEGER from big-endian bytes (a 0x00 is prefixed when the top bit is set). */
 function integer(bytes: Uint8Array): Uint8Array {
-  return tlv(0x02, (bytes[0] ?? 0) & 0x80 ? concat([Uint8Array.of(0), bytes]) : bytes);
+  return tlv(0x02, (bytes[0] ?? 0) & 0x80 ? concatBytes(Uint8Array.of(0), bytes) : bytes);
 }
 
 /** UTCTime `YYMMDDhhmmssZ` (RFC 5280 §4.1.2.5.1: dates through 2049). */
