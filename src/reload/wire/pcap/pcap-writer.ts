@@ -126,7 +126,8 @@ export class PcapWriter {
 
   constructor(private readonly chunkBytes = PCAP_WRITER_CHUNK_BYTES) {
     writeFileHeader(new DataView(this.header.buffer), WRITER_HEADER);
-    this.chunk = new Uint8Array(chunkBytes);
+    // No chunk until the first record (a capture may stay empty).
+    this.chunk = new Uint8Array(0);
     this.view = new DataView(this.chunk.buffer);
   }
 
