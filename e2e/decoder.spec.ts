@@ -9,10 +9,11 @@ import { encodeReloadMessage, type ReloadMessage } from '../src/reload/wire/relo
 const OVERLAY_VIEW = '/#/overlay';
 
 /**
- * Press Decode from the keyboard. While the tab joins, the Overlay view's panels above the decoder
- * grow, and the button can move between Playwright's check that it is still and its click: in one
- * e2e run the click landed elsewhere and the form was never sent. Focus and Enter do not depend on
- * where the button is (and are what a keyboard user does).
+ * Press Decode from the keyboard. The page goes on changing while the tab joins, and in one e2e run
+ * the button moved between Playwright's check that it was still and its click (at the click its box
+ * was ~120 px above where the textarea it follows had just been): the click landed elsewhere and
+ * the form was never sent. Focus and Enter do not depend on where the button is (and are what a
+ * keyboard user does).
  */
 async function decode(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Decode' }).press('Enter');
