@@ -11,6 +11,7 @@
  */
 import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { test as base, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { OVERLAY_DEBUG_KEY } from '../src/app/overlay/overlay-debug-key.js';
 
 // Everything else as Playwright has it (a spec imports `test`, `expect` and types from here).
 export * from '@playwright/test';
@@ -20,8 +21,6 @@ export function serverLogFile(port: number | string = process.env.E2E_PORT ?? 41
   return `tmp/e2e-server-${port}.log`;
 }
 
-/** The localStorage key browser-overlay.ts reads (OVERLAY_DEBUG_KEY). */
-const DEBUG_KEY = 'chordphone.debug';
 
 /** Most of the server log attached for one test (its last bytes). */
 const MAX_SERVER_LOG_BYTES = 20_000_000;
@@ -64,7 +63,7 @@ class ConsoleRecorder {
       } catch {
         // no storage (an opaque origin): no log from this page
       }
-    }, DEBUG_KEY);
+    }, OVERLAY_DEBUG_KEY);
     context.on('console', (m) => this.add(m.page(), `${m.type()} ${m.text()}`));
     context.on('weberror', (e) => this.add(e.page(), `pageerror ${e.error().stack ?? e.error().message}`));
     context.on('page', (p) => {

@@ -4,7 +4,7 @@
  * its fields as JSON — so that a join or a lookup that does not finish can be followed request by
  * request (which method, to which Node-ID or Resource-ID, over which hop, and what came back).
  */
-import { logFieldsJson, type Logger } from '../reload/runtime/components.js';
+import { logEntryText, type Logger } from '../reload/runtime/components.js';
 import { UsageError } from './command.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -24,7 +24,7 @@ export function lineLoggers(level: LogLevel, write: (line: string) => void, now:
     const entry = (l: LogLevel) =>
       LOG_LEVELS.indexOf(l) < min
         ? () => {}
-        : (message: string, fields?: Record<string, unknown>) => write(`${now().toISOString()} ${l} ${name} ${message}${fields && Object.keys(fields).length > 0 ? ` ${logFieldsJson(fields)}` : ''}\n`);
+        : (message: string, fields?: Record<string, unknown>) => write(`${now().toISOString()} ${l} ${name} ${logEntryText(message, fields)}\n`);
     return { debug: entry('debug'), info: entry('info'), warn: entry('warn'), error: entry('error'), debugEnabled: min === 0 };
   };
 }

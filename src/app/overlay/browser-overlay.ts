@@ -9,7 +9,8 @@ import { systemClock, systemWallClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { IdbKeyStore } from '../../reload/security/idb-key-store.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
-import { logFieldsJson, type Logger } from '../../reload/runtime/components.js';
+import { logEntryText, type Logger } from '../../reload/runtime/components.js';
+import { OVERLAY_DEBUG_KEY } from './overlay-debug-key.js';
 import { openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
@@ -43,9 +44,6 @@ export function guestUserName(): string {
   return `guest-${toHex(webCryptoRandom.bytes(3))}`;
 }
 
-/** The localStorage key that turns the console log on for every page of this origin (as `?debug` does for one). */
-export const OVERLAY_DEBUG_KEY = 'chordphone.debug';
-
 /**
  * `?debug` in the page URL, or OVERLAY_DEBUG_KEY set in localStorage: the overlay's log goes to
  * the console, one line per entry with its fields as JSON (readable where the console is captured
@@ -59,7 +57,7 @@ export function consoleLogger(pageUrl: string = location.href): Logger | undefin
     stored = undefined;
   }
   if (!new URL(pageUrl).searchParams.has('debug') && !stored) return undefined;
-  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => console[level](`[overlay] ${new Date().toISOString()} ${message}${fields ? ` ${logFieldsJson(fields)}` : ''}`);
+  const line = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => console[level](`[overlay] ${new Date().toISOString()} ${logEntryText(message, fields)}`);
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 

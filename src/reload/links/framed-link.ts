@@ -387,11 +387,11 @@ export class FramedLink implements Link {
 
   /** The liveness timer: probes, suspect, dead, keepalive (see the file comment). */
   private check(): void {
-    const late = this.clock.now() - this.checkDue;
+    const now = this.clock.now();
+    const late = now - this.checkDue;
     this.checkTimer = undefined;
     this.checkDue = 0;
     if (this.state === 'closed') return;
-    const now = this.clock.now();
     if (this.firstUnackedAt !== undefined) {
       if (late >= LATE_CHECK_MS) {
         // This end was not running for `late` ms (LATE_CHECK_MS): not the peer's silence; judge once input has been read.

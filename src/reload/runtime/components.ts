@@ -76,6 +76,11 @@ export function logFieldsJson(fields: Record<string, unknown>): string {
   }
 }
 
+/** A log entry as text: the message, then its fields as JSON (logFieldsJson) when it has any. */
+export function logEntryText(message: string, fields?: Record<string, unknown>): string {
+  return fields && Object.keys(fields).length > 0 ? `${message} ${logFieldsJson(fields)}` : message;
+}
+
 /** Like libp2p's AbortOptions: every async operation takes a final options bag with a signal. */
 export interface AbortOptions {
   readonly signal?: AbortSignal;
