@@ -5,6 +5,7 @@ import type { Destination } from '../wire/destination.js';
 import { decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { fragmentMessage } from '../wire/fragmentation.js';
+import { answerHeader } from '../transport/answer-header.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { createForwarding, type ForwardingInit, type InboundMessage, type RoutingFailure } from './forwarding.js';
 import { RETIRED_LINK_GRACE_MS } from './link-table.js';
@@ -56,10 +57,10 @@ class FakeLink implements Link {
   }
 }
 
-function message(h: Partial<ForwardingHeader>, bodySize = 10): Uint8Array {
+function message(h: Partial<ForwardingHeader>, bodySize = 10, messageCode = 0x17): Uint8Array {
   return encodeForwardedMessage({
     forwardingHeader: { overlay: 7, configurationSequence: 0, version: 10, ttl: 100, fragment: UNFRAGMENTED, length: 0, transactionId: 42n, maxResponseLength: 0, viaList: [], destinationList: [node(0x90)], options: [], ...h },
-    messageContents: { messageCode: 0x17, messageBody: new Uint8Array(bodySize), extensions: [] },
+    messageContents: { messageCode, messageBody: new Uint8Array(bodySize), extensions: [] },
     securityBlock: { certificates: [], signature: { algorithm: { hash: 0, signature: 0 }, identity: { identityType: 3 }, signatureValue: new Uint8Array() } },
   });
 }
@@ -135,6 +136,28 @@ describe('forwarding', () => {
     target.setState('closed');
     expect(f.send(message({ destinationList: [node(0x45)] })).ok).toBe(false);
     expect(other.sent).toHaveLength(0);
+  });
+
+  it('takes the answer to a request that passed it twice back to the requester (§6.2.2, the loop cut out)', () => {
+    // This node is B = 0x50; A = 0x40 asked, C = 0x60 is where B's topology routes, X = 0x45 the
+    // destination. The request went A → B → C and came back to B, which now sends it down its direct
+    // link to X (a route the sender's list names, not a loop: route-decision.ts).
+    const { f, failures } = setup({ isResponsible: () => false, nextHop: () => id(0x60) });
+    const toA = linked(f, 0x40, 'A');
+    const toC = linked(f, 0x60, 'C');
+    const toX = linked(f, 0x45, 'X');
+    toC.receive(message({ ttl: 97, viaList: [node(0x40), node(0x50)], destinationList: [node(0x45)] }));
+    expect(toX.sent).toHaveLength(1);
+    expect(failures).toEqual([]);
+    // X answers: without the cut its list [B, C, B, A] fails B's duplicate check (§13.6.5) and the
+    // answer, and every retransmission's, is dropped here.
+    const atX = decodeForwardingHeaderOnly(toX.sent[0]!).header;
+    const h = answerHeader(atX, id(0x50), id(0x45), overlayParameters({ overlay: 7 }));
+    expect(h.destinationList).toEqual([node(0x50), node(0x40)]);
+    toX.receive(message(h, 10, 0x18));
+    expect(toA.sent).toHaveLength(1);
+    expect(toC.sent).toHaveLength(0);
+    expect(f.stats().errors).toBe(0);
   });
 
   it('reports a transient failure when there is no next hop, a final one for a message over max-message-size', () => {

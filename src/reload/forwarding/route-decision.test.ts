@@ -121,7 +121,7 @@ describe('decideRoute (RFC 6940 §6.1)', () => {
     expect(around.action === 'forward' ? around.direct : 'not forwarded').toBeUndefined();
   });
 
-  it('relays an answer retracing a loop over a direct link: not a loop', () => {
+  it('relays over a direct link named by the list although this node is on the via list: not a loop', () => {
     expect(decideRoute(header({ viaList: [node(SELF)], destinationList: [node(0x60), node(0x10)] }), id(FROM), ctx).action).toBe('forward');
   });
 

@@ -4,8 +4,8 @@
  * forwarding header is examined (§6.3: it "is the only information that an intermediate peer ...
  * needs to examine"); the I/O around it (links, fragments, reassembly) is in forwarding.ts.
  */
-import { bytesEqual, compareBytes } from '../wire/codec/hex.js';
-import type { Destination } from '../wire/destination.js';
+import { bytesEqual } from '../wire/codec/hex.js';
+import { compareDestinations, type Destination } from '../wire/destination.js';
 import { checkReceivedTtl, isSupportedVersion, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { checkForwardingOptions } from '../wire/forwarding-option.js';
 import { ErrorCode } from '../wire/message-codes.js';
@@ -69,24 +69,6 @@ function hasDuplicateDestination(list: readonly Destination[]): boolean {
   const sorted = [...list].sort(compareDestinations);
   for (let i = 1; i < n; i++) if (compareDestinations(sorted[i - 1]!, sorted[i]!) === 0) return true;
   return false;
-}
-
-/** An order of destinations: zero exactly when two entries name the same destination (§6.3.2.2). */
-function compareDestinations(a: Destination, b: Destination): number {
-  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
-  // From here on `b` is of `a`'s kind.
-  switch (a.kind) {
-    case 'node':
-      return compareBytes(a.nodeId, (b as typeof a).nodeId);
-    case 'resource':
-      return compareBytes(a.resourceId, (b as typeof a).resourceId);
-    case 'opaque':
-      return compareBytes(a.opaqueId, (b as typeof a).opaqueId);
-    case 'compressed':
-      return a.id - (b as typeof a).id;
-    case 'unknown':
-      return a.type - (b as typeof a).type || compareBytes(a.data, (b as typeof a).data);
-  }
 }
 
 /**

@@ -3,9 +3,15 @@
  * reversing the order of the entries on the Via List", after the neighbour the request came from
  * (§6.1.2: "exits that node with a Destination List equal to the concatenation of the Node-ID of
  * the node from which the request was received with the Via List in the original request").
+ *
+ * OUR CHOICE: a request that passed a node twice (A→B→C→B→X: B routed around a suspect link the
+ * first time, then took it, route-decision.ts) would get the list [B, C, B, A], which B's own
+ * §13.6.5 check ("check the Destination List for duplicate entries and discard such records")
+ * drops, and with it every retransmission's answer. The loop is cut out instead: [B, A]. The
+ * answer still goes back through peers the request passed, each to a neighbour it heard from.
  */
 import type { OverlayParameters } from '../forwarding/index.js';
-import type { Destination } from '../wire/destination.js';
+import { compareDestinations, destinationKey, type Destination } from '../wire/destination.js';
 import { RELOAD_VERSION, UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { responseCopyOptions } from '../wire/forwarding-option.js';
 import type { NodeId } from '../wire/ids.js';
@@ -24,6 +30,42 @@ export function answerDestinationList(viaList: readonly Destination[], from: Nod
   const out = new Array<Destination>(lead + n);
   if (from) out[0] = node(from);
   for (let i = 0; i < n; i++) out[lead + i] = viaList[n - 1 - i]!;
+  return withoutLoops(out);
+}
+
+/** Lists up to this long are checked pairwise; a longer (perhaps hostile) one through a map. */
+const PAIRWISE_MAX = 16;
+
+/**
+ * `list` with every loop cut out (in place): from an entry's first place to its next, the entries
+ * between and the repeat go.
+ */
+function withoutLoops(list: Destination[]): Destination[] {
+  if (list.length > PAIRWISE_MAX) return withoutLoopsKeyed(list);
+  for (let i = 1; i < list.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (compareDestinations(list[i]!, list[j]!) !== 0) continue;
+      list.splice(j + 1, i - j);
+      i = j;
+      break;
+    }
+  }
+  return list;
+}
+
+function withoutLoopsKeyed(list: readonly Destination[]): Destination[] {
+  const out: Destination[] = [];
+  const at = new Map<string, number>();
+  for (const d of list) {
+    const key = destinationKey(d);
+    const j = at.get(key);
+    if (j === undefined) {
+      at.set(key, out.length);
+      out.push(d);
+      continue;
+    }
+    for (const gone of out.splice(j + 1)) at.delete(destinationKey(gone));
+  }
   return out;
 }
 

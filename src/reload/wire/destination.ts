@@ -1,6 +1,7 @@
 import type { Reader } from './codec/reader.js';
 import type { Writer } from './codec/writer.js';
 import { EncodeError } from './codec/decode-error.js';
+import { compareBytes, toHex } from './codec/hex.js';
 import { NODE_ID_LENGTH, readNodeId, readResourceId, writeNodeId, writeResourceId, type NodeId, type ResourceId } from './ids.js';
 
 /** RFC 6940 §6.3.2.2 DestinationType. Values 128-255 are not allowed: a first byte with the high bit set is a compressed id. */
@@ -145,4 +146,38 @@ export function readDestinationList(r: Reader, field: string, length: number): D
 /** Write the destinations back to back (the list's byte length goes in the header, see `destinationListSize`). */
 export function writeDestinationList(w: Writer, list: readonly Destination[]): void {
   for (const d of list) writeDestination(w, d);
+}
+
+/** An order of destinations: zero exactly when two entries name the same destination (§6.3.2.2). */
+export function compareDestinations(a: Destination, b: Destination): number {
+  if (a.kind !== b.kind) return a.kind < b.kind ? -1 : 1;
+  // From here on `b` is of `a`'s kind.
+  switch (a.kind) {
+    case 'node':
+      return compareBytes(a.nodeId, (b as typeof a).nodeId);
+    case 'resource':
+      return compareBytes(a.resourceId, (b as typeof a).resourceId);
+    case 'opaque':
+      return compareBytes(a.opaqueId, (b as typeof a).opaqueId);
+    case 'compressed':
+      return a.id - (b as typeof a).id;
+    case 'unknown':
+      return a.type - (b as typeof a).type || compareBytes(a.data, (b as typeof a).data);
+  }
+}
+
+/** A string naming a destination: two are equal exactly when compareDestinations gives zero. */
+export function destinationKey(d: Destination): string {
+  switch (d.kind) {
+    case 'node':
+      return `n${toHex(d.nodeId)}`;
+    case 'resource':
+      return `r${toHex(d.resourceId)}`;
+    case 'opaque':
+      return `o${toHex(d.opaqueId)}`;
+    case 'compressed':
+      return `c${d.id}`;
+    case 'unknown':
+      return `u${d.type}:${toHex(d.data)}`;
+  }
 }
