@@ -160,6 +160,23 @@ describe('forwarding', () => {
     expect(f.stats().errors).toBe(0);
   });
 
+  it('drops a message to relay whose via list cannot take one more entry (uint16 via_list_length), throwing nothing', () => {
+    // Only with a max-message-size above 64 KiB (a configuration may say so) can the list be that long.
+    const { f } = setup({ isResponsible: () => false, nextHop: () => id(0x60) }, { parameters: overlayParameters({ overlay: 7, maxMessageSize: 200_000 }) });
+    const from = new FakeLink('from', 300_000);
+    const next = new FakeLink('next', 300_000);
+    f.addLink(id(0x40), from);
+    f.addLink(id(0x60), next);
+    // 3,640 Node-ID entries = 65,520 bytes: one more does not fit.
+    const via = Array.from({ length: 3640 }, (_, i): Destination => ({ kind: 'node', nodeId: Uint8Array.from({ length: 16 }, (_, j) => (j < 2 ? (i >> (8 * j)) & 0xff : 0x11)) }));
+    expect(() => from.receive(message({ ttl: 50, viaList: via }))).not.toThrow();
+    expect(next.sent).toHaveLength(0);
+    expect(f.stats().dropped).toBe(1);
+    // One entry fewer still fits and is relayed.
+    from.receive(message({ ttl: 50, viaList: via.slice(1) }));
+    expect(next.sent).toHaveLength(1);
+  });
+
   it('reports a transient failure when there is no next hop, a final one for a message over max-message-size', () => {
     const { f } = setup({ isResponsible: () => false, nextHop: () => undefined });
     expect(f.send(message({}))).toEqual({ ok: false, reason: 'no next hop' });

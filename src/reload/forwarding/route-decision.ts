@@ -5,11 +5,11 @@
  * needs to examine"); the I/O around it (links, fragments, reassembly) is in forwarding.ts.
  */
 import { bytesEqual } from '../wire/codec/hex.js';
-import { compareDestinations, type Destination } from '../wire/destination.js';
+import { compareDestinations, destinationListSize, type Destination } from '../wire/destination.js';
 import { checkReceivedTtl, isSupportedVersion, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { checkForwardingOptions } from '../wire/forwarding-option.js';
 import { ErrorCode } from '../wire/message-codes.js';
-import type { NodeId } from '../wire/ids.js';
+import { NODE_ID_LENGTH, type NodeId } from '../wire/ids.js';
 import type { OverlayParameters } from './overlay-parameters.js';
 import { isWildcardNodeId, type Router, type RoutingTarget } from './router.js';
 
@@ -69,6 +69,15 @@ function hasDuplicateDestination(list: readonly Destination[]): boolean {
   const sorted = [...list].sort(compareDestinations);
   for (let i = 1; i < n; i++) if (compareDestinations(sorted[i - 1]!, sorted[i]!) === 0) return true;
   return false;
+}
+
+/** The largest encoded destination (type, length, 255 bytes of data): a via list this many entries short of full has room. */
+const MAX_DESTINATION_SIZE = 2 + 255;
+/** An encoded Node-ID destination, as relaying appends one. */
+const NODE_DESTINATION_SIZE = 2 + NODE_ID_LENGTH;
+
+function viaListCanGrow(via: readonly Destination[]): boolean {
+  return via.length * MAX_DESTINATION_SIZE + NODE_DESTINATION_SIZE <= 0xffff || destinationListSize(via) + NODE_DESTINATION_SIZE <= 0xffff;
 }
 
 /**
@@ -218,6 +227,10 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   if (header.options.length !== 0 && checkForwardingOptions(header.options, (t) => ctx.understandsForwardingOption(t), 'intermediate') !== undefined) {
     return { action: 'error', errorCode: ErrorCode.Error_Unsupported_Forwarding_Option, reason: 'a FORWARD_CRITICAL option this node does not understand' };
   }
+  // §6.1.2: relaying appends this node to the via list, whose length is a uint16 (§6.3.2). Only a
+  // hostile message has one near full (honest paths end with the TTL, initial-ttl ≤ 255 hops):
+  // dropped, rather than failing to encode it.
+  if (from !== undefined && !viaListCanGrow(header.viaList)) return { action: 'drop', reason: 'the via list cannot take one more entry' };
   return new RelayedForward(target, header, list, from, direct || undefined);
 }
 
