@@ -150,14 +150,62 @@ describe('Reassembler', () => {
     expect(r.add(p2, 4).status).toBe('complete');
   });
 
-  it('rejects an overlapping piece and drops the message', () => {
+  it('fills in from a retransmission cut at other places (another path, §6.7), where the bytes agree', () => {
+    const r = new Reassembler();
+    expect(r.add(p0, 0).status).toBe('pending');
+    const other = fragmentMessage(m, 1100); // two pieces of 972 bytes: the first covers p0 and more
+    expect(r.add(other[0] as Uint8Array, 1).status).toBe('pending');
+    // Held: p0's 486 body bytes, then the 486 more of other[0] (one header).
+    expect(r.pendingBytes).toBe(972 + 56);
+    const done = r.add(other[1] as Uint8Array, 2);
+    expect(done.status === 'complete' && toHex(done.message) === toHex(m)).toBe(true);
+    expect(r.pendingBytes).toBe(0);
+  });
+
+  it('takes a piece wholly inside what it holds as a duplicate', () => {
+    const r = new Reassembler();
+    const other = fragmentMessage(m, 1100);
+    r.add(other[0] as Uint8Array, 0);
+    expect(r.add(p1, 1)).toEqual({ status: 'duplicate' });
+    expect(r.pendingBytes).toBe(972 + 56);
+  });
+
+  it('rejects an overlapping piece whose bytes differ and drops the message', () => {
     const r = new Reassembler();
     r.add(p0, 0);
-    const other = fragmentMessage(m, 1100); // two pieces of 972 bytes: the first covers p0 and more
-    const result = r.add(other[0] as Uint8Array, 1);
-    expect(result).toMatchObject({ status: 'rejected', reason: 'overlap' });
+    const altered = (fragmentMessage(m, 1100)[0] as Uint8Array).slice();
+    altered[100] = (altered[100] ?? 0) ^ 0xff; // inside p0's part
+    expect(r.add(altered, 1)).toMatchObject({ status: 'rejected', reason: 'overlap' });
     expect(r.pendingMessages).toBe(0);
     expect(r.pendingBytes).toBe(0);
+  });
+
+  it('property: pieces of the first transmission that arrived, then a retransmission cut anywhere, make the message', () => {
+    fc.assert(
+      // Both below the message size (2,000 bytes): a retransmission that comes whole is complete by itself.
+      fc.property(fc.integer({ min: 400, max: 1999 }), fc.integer({ min: 400, max: 1999 }), fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }), fc.boolean(), (mtu1, mtu2, arrived, reversed) => {
+        const r = new Reassembler();
+        const first = fragmentMessage(m, mtu1);
+        // Some of the first transmission's pieces arrive (not all: else it is complete already).
+        const kept = first.filter((_, i) => arrived[i % arrived.length] && i < first.length - 1);
+        for (const piece of kept) expect(r.add(piece, 0).status).toBe('pending');
+        const second = fragmentMessage(m, mtu2);
+        const order = reversed ? [...second].reverse() : second;
+        // Fed until it completes (a piece after that would start a new partial, as any late duplicate does).
+        let done: string | undefined;
+        for (const piece of order) {
+          const x = r.add(piece, 1);
+          expect(x.status).not.toBe('rejected');
+          if (x.status === 'complete') {
+            done = toHex(x.message);
+            break;
+          }
+        }
+        expect(done).toBe(toHex(m));
+        expect(r.pendingBytes).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('rejects a same-offset piece with different bytes', () => {

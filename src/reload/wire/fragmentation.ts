@@ -114,6 +114,30 @@ interface Partial {
 }
 
 /**
+ * The parts of `payload` (a piece at body offset `offset`) that `pieces` (by offset, not
+ * overlapping) do not hold yet, or 'differs' when a held piece has other bytes where they
+ * overlap. OUR CHOICE: §6.7 lets "any node along the path" fragment, so a retransmission (§6.2.1)
+ * that took another path may be cut at other places than the pieces of the first transmission
+ * still held; where the bytes agree it fills in what is missing, where they differ the message is
+ * inconsistent and dropped.
+ */
+function uncovered(pieces: ReadonlyMap<number, Uint8Array>, offset: number, payload: Uint8Array): { offset: number; bytes: Uint8Array }[] | 'differs' {
+  const end = offset + payload.length;
+  const overlapping = [...pieces].filter(([o, piece]) => offset < o + piece.length && o < end).sort((a, b) => a[0] - b[0]);
+  const gaps: { offset: number; bytes: Uint8Array }[] = [];
+  let at = offset;
+  for (const [o, piece] of overlapping) {
+    const from = Math.max(o, offset);
+    const to = Math.min(o + piece.length, end);
+    if (!bytesEqual(piece.subarray(from - o, to - o), payload.subarray(from - offset, to - offset))) return 'differs';
+    if (o > at) gaps.push({ offset: at, bytes: payload.subarray(at - offset, o - offset) });
+    at = Math.max(at, o + piece.length);
+  }
+  if (at < end) gaps.push({ offset: at, bytes: payload.subarray(at - offset) });
+  return gaps;
+}
+
+/**
  * RFC 6940 §6.7 reassembly at the final destination, as pure state: no timers; every call takes
  * `now` (ms, from the injected clock). Partial messages are keyed by overlay, transaction_id and
  * an optional caller-chosen `source` (e.g. the link the fragments came on), so that fragments
@@ -196,35 +220,34 @@ export class Reassembler {
           if (o + piece.length > end) return reject('inconsistent', `last fragment ends at ${end} but a piece reaches ${o + piece.length}`);
         }
       }
-      for (const [o, piece] of p.pieces) {
-        if (offset < o + piece.length && o < end) {
-          if (o === offset && bytesEqual(piece, payload)) return { status: 'duplicate' };
-          return reject('overlap', `piece ${offset}..${end} overlaps piece ${o}..${o + piece.length}`);
-        }
-      }
-      if (p.pieces.size + 1 > this.maxFragmentsPerMessage) return reject('too-many-fragments', `more than ${this.maxFragmentsPerMessage} fragments`);
-    } else if (this.partials.size >= this.maxConcurrentMessages) {
-      return reject('too-many-messages', `already reassembling ${this.partials.size} messages`);
     }
+    const gaps = p ? uncovered(p.pieces, offset, payload) : [{ offset, bytes: payload }];
+    if (gaps === 'differs') return reject('overlap', `piece ${offset}..${end} overlaps a piece held with other bytes`);
+    if (gaps.length === 0 && !(last && p?.total === undefined)) return { status: 'duplicate' };
+    if (p && p.pieces.size + gaps.length > this.maxFragmentsPerMessage) return reject('too-many-fragments', `more than ${this.maxFragmentsPerMessage} fragments`);
+    if (!p && this.partials.size >= this.maxConcurrentMessages) return reject('too-many-messages', `already reassembling ${this.partials.size} messages`);
 
-    const cost = payload.length + (offset === 0 ? headerLength : 0);
+    const newHeader = gaps.length > 0 && gaps[0]!.offset === 0;
+    const cost = gaps.reduce((n, g) => n + g.bytes.length, 0) + (newHeader ? headerLength : 0);
     if (this.heldBytes + cost > this.maxTotalBytes) return reject('out-of-memory', `holding ${this.heldBytes} bytes; ${cost} more exceeds ${this.maxTotalBytes}`);
 
     if (!p) {
       p = { firstSeen: now, pieces: new Map(), headerLength: 0, bodyBytes: 0 };
       this.partials.set(key, p);
     }
-    p.pieces.set(offset, payload);
-    p.bodyBytes += payload.length;
+    for (const g of gaps) {
+      p.pieces.set(g.offset, g.bytes);
+      p.bodyBytes += g.bytes.length;
+    }
     this.heldBytes += cost;
-    if (offset === 0) {
+    if (newHeader) {
       p.header = header;
       p.headerLength = headerLength;
     }
     if (last) p.total = end;
 
     if (p.total === undefined || p.bodyBytes !== p.total || !p.header) return { status: 'pending' };
-    // No overlaps and every piece inside 0..total, so total bytes held means full coverage.
+    // Pieces held never overlap and lie inside 0..total, so total bytes held means full coverage.
     const body = new Uint8Array(p.total);
     for (const [o, piece] of p.pieces) body.set(piece, o);
     const completeHeader: ForwardingHeader = { ...p.header, fragment: UNFRAGMENTED };
