@@ -7,7 +7,7 @@ import type { Forwarding } from '../forwarding/index.js';
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer } from '../security/signer.js';
-import { createReplicator, replicaStoreReq, type DataStore, type Replicator, type StoreResult } from '../storage/index.js';
+import { createReplicator, storeReplica, type DataStore, type ReplicaPeer, type Replicator, type StoreResult } from '../storage/index.js';
 import { hexKey } from '../storage/ring-range.js';
 import type { DataTransfer, TopologyResponsibility } from '../topology/topology-plugin.js';
 import type { Answer, AnswerNameFor, IncomingRequest, MessageTransport, RequestBody, RequestName } from '../transport/index.js';
@@ -153,29 +153,36 @@ export class StorageService {
    * peer detects through an Update that it is no longer responsible for any data value it is
    * storing, it MUST attempt to Store a copy to the correct node unless it knows the newly
    * responsible node already has a copy of the data." The copy goes to the Resource-ID (a replica
-   * Store routed to whoever is responsible now); a resource is dropped once that peer has taken it
-   * (or holds newer data), and kept for the next round otherwise.
+   * Store routed to whoever is responsible now); a peer that refuses it for holding newer data is
+   * resynchronized from and sent the merged data (`storeReplica`, §7.4.1.1), since a refused Store
+   * leaves it without every value of ours it lacked. A resource is dropped once that peer has
+   * taken it, and kept for the next round otherwise.
    */
   private async prune(options?: AbortOptions): Promise<number> {
-    const { store, responsibility, transport, clock } = this.deps;
+    const { store, responsibility, transport } = this.deps;
     const stale = (await store.resources()).filter((id) => !responsibility.isResponsible(id) && !responsibility.holdsReplica(id));
     const done: ResourceId[] = [];
     for (const resourceId of stale) {
       if (options?.signal?.aborted) break;
-      const req = replicaStoreReq(resourceId, await store.snapshot(resourceId), 1, clock.now());
-      if (!req) {
-        done.push(resourceId);
-        continue;
-      }
+      const to: Destination[] = [{ kind: 'resource', resourceId }];
+      // OUR CHOICE: an error answer does not name the peer that made it (it may come from any peer
+      // on the path, see MessageTransport), so the newer data is fetched from the Resource-ID too:
+      // routed like the Store, it reaches the same responsible peer.
+      const peer: ReplicaPeer<NodeId> = {
+        store: async (req, o) => (await transport.request(to, { name: 'store_req', value: req }, { ...o, certificates: this.certificatesOf(req) })).sender.nodeId,
+        fetch: async (req, o) => {
+          const answer = await transport.request(to, { name: 'fetch_req', value: req }, o);
+          return { answer: answer.value, certificates: answer.certificates };
+        },
+      };
       try {
-        const answer = await transport.request([{ kind: 'resource', resourceId }], { name: 'store_req', value: req }, { ...options, certificates: this.certificatesOf(req) });
-        if (!bytesEqual(answer.sender.nodeId, this.deps.forwarding.localNodeId)) done.push(resourceId);
+        const taken = await storeReplica(this.deps, peer, resourceId, await store.snapshot(resourceId), 1, options);
+        if (taken === undefined || !bytesEqual(taken.answer, this.deps.forwarding.localNodeId)) done.push(resourceId);
       } catch (e) {
-        const newer = e instanceof ReloadError && (e.code === ErrorCode.Error_Data_Too_Old || e.code === ErrorCode.Error_Generation_Counter_Too_Low);
         const key = hexKey(resourceId);
         const attempts = (this.handOnAttempts.get(key) ?? 0) + 1;
         // A peer that keeps refusing the copy (it does not see us as a plausible source) is not asked forever.
-        if (newer || attempts >= MAX_HAND_ON_ATTEMPTS) done.push(resourceId);
+        if (attempts >= MAX_HAND_ON_ATTEMPTS) done.push(resourceId);
         else this.handOnAttempts.set(key, attempts);
         this.log.debug('could not hand on a resource before dropping it', { error: String(e), attempts });
       }

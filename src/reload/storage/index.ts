@@ -19,5 +19,5 @@ export { DEFAULT_STORAGE_LIMITS } from './storage-limits.js';
 export { unknownKindError, generationTooLowError } from './storage-errors.js';
 export type { DataStore, DataStoreDeps, DataStoreInit, KindSnapshot, StoreContext, StoreResult } from './data-store.js';
 export { createDataStore } from './data-store.js';
-export type { Replicator, ReplicaSender, ReplicatorDeps, ReplicatorInit, ReplicationReport } from './replication.js';
-export { createReplicator, replicaStoreReq, remainingLifetime, newReplicas } from './replication.js';
+export type { Replicator, ReplicaPeer, ReplicaSender, ReplicaSource, ReplicatorDeps, ReplicatorInit, ReplicationReport } from './replication.js';
+export { createReplicator, replicaStoreReq, remainingLifetime, newReplicas, storeReplica } from './replication.js';

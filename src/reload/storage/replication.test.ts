@@ -215,6 +215,45 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
     expect(ans.kindResponses[0]?.values[0]?.value).toEqual(single('newer'));
   });
 
+  it('after resynchronizing from a replica that refused one older value, the merged data is stored at that replica (§7.4.1.1, §10.7.3)', async () => {
+    const net = new Network(NODES);
+    const alice = net.trust.identity('alice@example.com', [id16(0xee)]);
+    const resource = await resourceOfName('alice@example.com');
+    const responsible = net.peer(net.ring.responsible(resource));
+    const [k1, k2] = [Uint8Array.of(1), Uint8Array.of(2)];
+    await responsible.store.store(storeReq(resource, K.DICT, [alice.sign(resource, K.DICT, dict(k1, 'k1-old'), 1n, 600), alice.sign(resource, K.DICT, dict(k2, 'k2'), 5n, 600)]), {
+      requester: alice.signer,
+      certificates: [],
+    });
+    // The first replica holds a newer k1 and no k2 (e.g. it replicated a peer that failed before storing k2 there).
+    const first = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
+    await first.store.store(storeReq(resource, K.DICT, [alice.sign(resource, K.DICT, dict(k1, 'k1-new'), 3n, 600)], 7n, 1), { requester: responsible.identity.signer, certificates: [] });
+
+    // §10.7.3: the replica set is filled (both successors are new). The Store of {k1@1, k2@5} is refused as a whole at the first one.
+    expect(await responsible.replicator.replicaSetChanged([])).toEqual({ sent: 1, failed: 0, resynced: 1 });
+    const all = { resource, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary' as const, keys: [] } }] };
+    const times = async (p: { store: DataStore }) => (await p.store.fetch(all)).kindResponses[0]?.values.map((v) => v.storageTime);
+    expect(await times(responsible)).toEqual([3n, 5n]);
+    expect(await times(first)).toEqual([3n, 5n]);
+  });
+
+  it('a replica that refuses the merged data again counts as failed', async () => {
+    const net = new Network(NODES);
+    const alice = net.trust.identity('alice@example.com', [id16(0xee)]);
+    const resource = await resourceOfName('alice@example.com');
+    const { responsible, result } = await storedAtResponsible(net, alice, resource, 'old', 1n);
+    const first = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
+    await first.store.store(storeReq(resource, K.SINGLE, [alice.sign(resource, K.SINGLE, single('newer'), 2n, 600)], 3n, 1), { requester: responsible.identity.signer, certificates: [] });
+    // A still newer value reaches the replica between the Fetch and the second Store.
+    const store = first.store.store.bind(first.store);
+    let stores = 0;
+    first.store.store = async (req, context) => {
+      if (++stores === 2) await store(storeReq(resource, K.SINGLE, [alice.sign(resource, K.SINGLE, single('newest'), 4n, 600)], 4n, 1), { requester: responsible.identity.signer, certificates: [] });
+      return store(req, context);
+    };
+    expect(await responsible.replicator.afterStore(resource, result)).toEqual({ sent: 1, failed: 1, resynced: 0 });
+  });
+
   it('counts failed deliveries (an unreachable replica)', async () => {
     const net = new Network(NODES);
     const alice = net.trust.identity('alice@example.com', [id16(0xee)]);

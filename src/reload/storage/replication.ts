@@ -23,7 +23,8 @@
  * Lifetimes are sent decremented by the time the value has been held here (§7.4.1.1). A target
  * that answers Error_Data_Too_Old or Error_Generation_Counter_Too_Low holds newer data: "the peer
  * MUST fetch the newer data from the peer generating the error and use that to replace its own
- * copy" (`ReplicaSender.fetch`, then `DataStore.absorb`).
+ * copy" (`ReplicaSender.fetch`, then `DataStore.absorb`), and the merged data is stored there
+ * again (`storeReplica`).
  */
 import { silentLogger, type AbortOptions, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -31,7 +32,7 @@ import { bytesEqual } from '../wire/codec/hex.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import type { GenericCertificate } from '../wire/security-block.js';
-import type { FetchAns, FetchReq, ModelSpecifier } from '../wire/storage/fetch.js';
+import { ARRAY_LAST_INDEX, type FetchAns, type FetchReq, type ModelSpecifier, type StoredDataSpecifier } from '../wire/storage/fetch.js';
 import type { StoredData } from '../wire/storage/stored-data.js';
 import type { StoreAns, StoreKindData, StoreReq } from '../wire/storage/store.js';
 import type { DataStore, KindSnapshot, StoreResult } from './data-store.js';
@@ -108,6 +109,72 @@ export function replicaStoreReq(resourceId: ResourceId, kinds: readonly KindSnap
     if (values.length > 0) kindData.push({ kind: k.kind, generationCounter: k.generation > 0n ? k.generation : 1n, values });
   }
   return kindData.length > 0 ? { resource: resourceId, replicaNumber, kindData } : undefined;
+}
+
+/** One peer's side of a replica Store: the Store itself, and the Fetch that resynchronizes from it. */
+export interface ReplicaPeer<A> {
+  /** Rejects with the ReloadError the peer answered. */
+  store(req: StoreReq, options?: AbortOptions): Promise<A>;
+  fetch?(req: FetchReq, options?: AbortOptions): Promise<{ readonly answer: FetchAns; readonly certificates: readonly GenericCertificate[] }>;
+}
+
+/** What `storeReplica` needs of this peer. */
+export interface ReplicaSource {
+  readonly store: DataStore;
+  readonly clock: Pick<Clock, 'now'>;
+}
+
+/** Whether a refused Store means the peer holds newer data (§7.4.1.1). */
+function refusedAsOlder(e: unknown): boolean {
+  return e instanceof ReloadError && (e.code === ErrorCode.Error_Data_Too_Old || e.code === ErrorCode.Error_Generation_Counter_Too_Low);
+}
+
+/**
+ * Stores `kinds` of `resourceId` at `peer` as a replica Store. RFC 6940 §7.4.1.1: "These
+ * operations MUST be atomic", so one value older than the peer's refuses the others too; then:
+ * "the peer MUST fetch the newer data from the peer generating the error and use that to replace
+ * its own copy", merging as it would "act as if all the values that need to be merged were
+ * stored", and the merged data (everything now held at `resourceId`) is stored at the peer once
+ * more, since it still lacks the values it did not have (§10.7.3: "it MUST send a Store for any
+ * data associated with R to any new node in the replica set"; §6.4.2.3: "MUST attempt to Store a
+ * copy to the correct node"). The values it already has count there as repeats.
+ *
+ * Resolves with the answer of the Store that succeeded and whether it took a resynchronization,
+ * or undefined when nothing was left to send; rejects with the error of the step that failed.
+ */
+export async function storeReplica<A>(
+  source: ReplicaSource,
+  peer: ReplicaPeer<A>,
+  resourceId: ResourceId,
+  kinds: readonly KindSnapshot[],
+  replicaNumber: number,
+  options?: AbortOptions,
+): Promise<{ readonly answer: A; readonly resynced: boolean } | undefined> {
+  const req = replicaStoreReq(resourceId, kinds, replicaNumber, source.clock.now());
+  if (!req) return undefined;
+  const fetch = peer.fetch;
+  try {
+    return { answer: await peer.store(req, options), resynced: false };
+  } catch (e) {
+    if (!refusedAsOlder(e) || !fetch) throw e;
+  }
+  const { answer, certificates } = await fetch.call(peer, { resource: resourceId, specifiers: fetchAllOf(source.store, req) }, options);
+  await source.store.absorb(resourceId, answer.kindResponses, certificates, options);
+  // OUR CHOICE: the merged data is sent once; a peer that refuses it again took still newer data
+  // meanwhile, and the caller's next round (or its count of failures) deals with that.
+  const merged = replicaStoreReq(resourceId, await source.store.snapshot(resourceId), replicaNumber, source.clock.now());
+  return merged ? { answer: await peer.store(merged, options), resynced: true } : undefined;
+}
+
+/** Specifiers for every value of the Kinds of `req` (a whole resynchronization). */
+function fetchAllOf(store: DataStore, req: StoreReq): StoredDataSpecifier[] {
+  return req.kindData.flatMap((k) => {
+    const model = store.kinds.get(k.kind)?.dataModel;
+    if (!model) return [];
+    const modelSpecifier: ModelSpecifier =
+      model === 'single' ? { model } : model === 'array' ? { model, indices: [{ first: 0, last: ARRAY_LAST_INDEX }] } : { model, keys: [] };
+    return [{ kind: k.kind, generation: 0n, modelSpecifier }];
+  });
 }
 
 /** The records of a Store, grouped by Kind with the generation counters of its answer. */
@@ -211,38 +278,18 @@ class ReplicatorImpl implements Replicator {
   }
 
   private async deliverOne(d: Delivery, options?: AbortOptions): Promise<'sent' | 'resynced' | 'failed' | 'empty'> {
-    const kinds = await d.kinds();
-    const req = replicaStoreReq(d.resourceId, kinds, d.replicaNumber, this.deps.clock.now());
-    if (!req) return 'empty';
+    const { sender } = this.deps;
+    const fetch = sender.fetch;
+    const peer: ReplicaPeer<StoreAns> = {
+      store: (req, o) => sender.store(d.target, req, o),
+      fetch: fetch && ((req, o) => fetch.call(sender, d.target, req, o)),
+    };
     try {
-      await this.deps.sender.store(d.target, req, options);
-      return 'sent';
+      const done = await storeReplica(this.deps, peer, d.resourceId, await d.kinds(), d.replicaNumber, options);
+      return done === undefined ? 'empty' : done.resynced ? 'resynced' : 'sent';
     } catch (e) {
-      const newer = e instanceof ReloadError && (e.code === ErrorCode.Error_Data_Too_Old || e.code === ErrorCode.Error_Generation_Counter_Too_Low);
-      if (newer && (await this.resync(d.target, d.resourceId, kinds, options))) return 'resynced';
       this.logger.warn('replica store failed', { target: hexKey(d.target), resource: hexKey(d.resourceId), error: String(e) });
       return 'failed';
-    }
-  }
-
-  /** §7.4.1.1: fetch the newer data from the peer that refused ours, and take it. */
-  private async resync(target: NodeId, resourceId: ResourceId, kinds: readonly KindSnapshot[], options?: AbortOptions): Promise<boolean> {
-    const fetch = this.deps.sender.fetch;
-    if (!fetch) return false;
-    const specifiers = kinds.flatMap((k) => {
-      const model = this.deps.store.kinds.get(k.kind)?.dataModel;
-      if (!model) return [];
-      const modelSpecifier: ModelSpecifier =
-        model === 'single' ? { model } : model === 'array' ? { model, indices: [{ first: 0, last: 0xffffffff }] } : { model, keys: [] };
-      return [{ kind: k.kind, generation: 0n, modelSpecifier }];
-    });
-    try {
-      const { answer, certificates } = await fetch.call(this.deps.sender, target, { resource: resourceId, specifiers }, options);
-      await this.deps.store.absorb(resourceId, answer.kindResponses, certificates, options);
-      return true;
-    } catch (e) {
-      this.logger.warn('resynchronization failed', { target: hexKey(target), resource: hexKey(resourceId), error: String(e) });
-      return false;
     }
   }
 }
