@@ -2,13 +2,14 @@
  * Who a received message says it comes from, and which certificates a message carries (RFC 6940
  * §6.3.4): helpers of message transport's signing and verification.
  */
-import { nodeIdKey } from '../forwarding/index.js';
+import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
 import type { Logger } from '../runtime/components.js';
 import { CertificateUnknownError, type VerifiedSigner, type Verifier } from '../security/signer.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
 import type { SecurityBlock } from '../wire/security-block.js';
 import type { TransportInit } from './transport-types.js';
+import type { Destination } from '../wire/destination.js';
 import type { ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
 import type { GenericCertificate } from '../wire/security-block.js';
@@ -35,10 +36,23 @@ export function certificateBucket(own: readonly GenericCertificate[], extra: rea
 
 
 /**
+ * OUR CHOICE: most certificate lookups running at once (TransportInit.maxCertificateLookups). A
+ * lookup is an overlay Fetch, one more pending request of ours, and the Node-ID it is for is the
+ * first via-list entry, which no signature covers: any junk message can name a new one. Above the
+ * bound a message whose certificate is unknown fails verification at once, so lookups never take
+ * more than a few of the pending-request slots (TransportInit.maxPendingRequests) or of a
+ * neighbour's inbound slots (maxInboundPerNeighbour) while they run. RFC 6940 §13.1: the overlay is
+ * "to function correctly in the face of a modest number of malicious nodes".
+ */
+export const MAX_CERTIFICATE_LOOKUPS = 8;
+
+/**
  * §6.3.4: "the destination node MUST verify the signature and the authorizing certificate", with
  * the certificates of the SecurityBlock (and the verifier's cache), and the signature must be made
  * for the Node-ID the message comes from (`originatorOf`). A signer whose certificate was omitted
- * is looked up once through TransportInit.certificateSource (the §8 usage).
+ * is looked up once through TransportInit.certificateSource (the §8 usage), at most
+ * `maxLookups` at a time (MAX_CERTIFICATE_LOOKUPS), and for an answer only when the signer is one
+ * that may answer (`mayLookUp`).
  */
 export class MessageVerification {
   private readonly lookups = new Set<string>();
@@ -48,10 +62,19 @@ export class MessageVerification {
     private readonly localNodeId: NodeId,
     private readonly certificateSource: TransportInit['certificateSource'],
     private readonly log: Logger,
+    private readonly maxLookups = MAX_CERTIFICATE_LOOKUPS,
   ) {}
 
-  /** The verified signer; rejects (Error_Forbidden) when the message must be dropped. */
-  verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock): Promise<VerifiedSigner> {
+  /** Certificate lookups running now. */
+  get lookupsInProgress(): number {
+    return this.lookups.size;
+  }
+
+  /**
+   * The verified signer; rejects (Error_Forbidden) when the message must be dropped. `answering`:
+   * for an answer, the final destination of the request it answers.
+   */
+  verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock, answering?: Destination): Promise<VerifiedSigner> {
     const { signature, certificates } = securityBlock;
     const claimedNodeId = originatorOf(header, from, this.localNodeId);
     let input: Uint8Array;
@@ -66,17 +89,21 @@ export class MessageVerification {
     if (!this.certificateSource) return verified;
     return verified.catch(async (e: unknown) => {
       // §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: ask it once.
-      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !(await this.lookUp(claimedNodeId))) throw e;
+      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayLookUp(claimedNodeId, answering) || !(await this.lookUp(claimedNodeId))) throw e;
       return this.verifier.verify(input, signature, certificates, options);
     });
   }
 
-  /** One lookup per Node-ID at a time. */
+  /** One lookup per Node-ID at a time, and at most `maxLookups` in all. */
   private async lookUp(nodeId: NodeId): Promise<boolean> {
     if (!this.certificateSource) return false;
     const key = nodeIdKey(nodeId);
     // A lookup whose own answers need this certificate would wait for itself: those fail instead.
     if (this.lookups.has(key)) return false;
+    if (this.lookups.size >= this.maxLookups) {
+      this.log.debug('certificate lookup refused: too many running', { nodeId: key, running: this.lookups.size });
+      return false;
+    }
     this.lookups.add(key);
     try {
       return await this.certificateSource(nodeId);
@@ -87,4 +114,20 @@ export class MessageVerification {
       this.lookups.delete(key);
     }
   }
+}
+
+/**
+ * Whether the certificate of `claimed` is worth looking up for a message: for a request, yes (any
+ * node may send one); for an answer to a request sent to a Node-ID, only when `claimed` is that
+ * Node-ID. RFC 6940 §6.3.4 check 1: "The response to a message sent to a Node-ID MUST have been
+ * sent by that Node-ID unless the response has been sent to the wildcard Node-ID." A forged answer
+ * naming any other first via entry cannot be accepted, so it starts no lookup. OUR CHOICE: this
+ * holds for error answers too, which message transport accepts from any verified node on the path:
+ * an intermediate's error answer whose certificate was omitted is dropped, and the request is
+ * retransmitted or times out. Answers to a Resource-ID or the wildcard may come from several nodes;
+ * the bound on lookups (MAX_CERTIFICATE_LOOKUPS) limits those.
+ */
+export function mayLookUp(claimed: NodeId, answering: Destination | undefined): boolean {
+  if (answering?.kind !== 'node' || isWildcardNodeId(answering.nodeId)) return true;
+  return bytesEqual(answering.nodeId, claimed);
 }

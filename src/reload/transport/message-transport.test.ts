@@ -4,149 +4,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
-import { VirtualClock } from '../../sim/virtual-clock.js';
-import { SeededRandom } from '../../sim/seeded-random.js';
 import { AbortError } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
-import type { Signer, VerifiedSigner, Verifier } from '../security/signer.js';
-import type { Forwarding, ForwardingDelegate, SendResult } from '../forwarding/index.js';
-import { overlayParameters } from '../forwarding/index.js';
 import { decodeAll } from '../wire/codec/reader.js';
-import type { Destination } from '../wire/destination.js';
-import { decodeForwardedMessage, decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
-import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
+import { UNFRAGMENTED } from '../wire/forwarding-header.js';
 import { ForwardingOptionFlag } from '../wire/forwarding-option.js';
-import { decodeMessageBody, encodeMessageBody, type MessageBody } from '../wire/message-body.js';
+import { encodeMessageBody } from '../wire/message-body.js';
 import { ErrorCode } from '../wire/message-codes.js';
-import type { MessageExtension } from '../wire/message-contents.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
-import type { Signature, SignerIdentity } from '../wire/security-block.js';
 import { kindModelsFrom } from '../wire/storage/data-model.js';
-import { createMessageTransport, type MessageTransport, type TransportInit } from './message-transport.js';
-
-const id = (b: number) => new Uint8Array(16).fill(b);
-const node = (nodeId: Uint8Array): Destination => ({ kind: 'node', nodeId });
-const OVERLAY = 0x11223344;
-const params = overlayParameters({ overlay: OVERLAY, configurationSequence: 9 });
-
-/** A test-only signature: the Node-ID as identity, a checksum of the input as the value. */
-function checksum(input: Uint8Array): Uint8Array {
-  let a = 1;
-  let b = 0;
-  for (const x of input) {
-    a = (a + x) % 65521;
-    b = (b + a) % 65521;
-  }
-  return Uint8Array.of(b >> 8, b & 0xff, a >> 8, a & 0xff);
-}
-function stubSigner(nodeId: Uint8Array): Signer {
-  const identity: SignerIdentity = { identityType: 1, hashAlg: 0, hash: nodeId };
-  return {
-    nodeId,
-    userName: 'stub',
-    certificates: () => [],
-    identity: () => identity,
-    sign: async (input) => ({ algorithm: { hash: 0, signature: 0 }, identity, signatureValue: checksum(input) }),
-  };
-}
-const stubVerifier: Verifier = {
-  async verify(input: Uint8Array, signature: Signature): Promise<VerifiedSigner> {
-    const expected = checksum(input);
-    if (!('hash' in signature.identity) || signature.signatureValue.join() !== expected.join()) throw ReloadError.of('Error_Forbidden', 'bad signature');
-    return { nodeId: signature.identity.hash, nodeIds: [signature.identity.hash], userName: 'stub' };
-  },
-};
-
-class ScriptedForwarding implements Forwarding {
-  readonly localNodeId = id(0xa0);
-  readonly parameters = params;
-  sent: Uint8Array[] = [];
-  result: SendResult = { ok: true };
-  delegate!: ForwardingDelegate;
-  setRouter(): void {}
-  setDelegate(d: ForwardingDelegate): void {
-    this.delegate = d;
-  }
-  addLink(): void {}
-  removeLink(): void {}
-  retireLink(): void {}
-  getLink() {
-    return undefined;
-  }
-  isUsable() {
-    return false;
-  }
-  isUsableKey() {
-    return false;
-  }
-  neighbours() {
-    return [];
-  }
-  onLinkEvent() {
-    return () => {};
-  }
-  send(m: Uint8Array): SendResult {
-    this.sent.push(m);
-    return this.result;
-  }
-  stats() {
-    return { originated: 0, forwarded: 0, delivered: 0, dropped: 0, errors: 0, fragmentsSent: 0, reassembled: 0, routeArounds: 0 };
-  }
-  close(): void {}
-}
-
-function setup(init: TransportInit = {}) {
-  const clock = new VirtualClock();
-  const fwd = new ScriptedForwarding();
-  const transport: MessageTransport = createMessageTransport({ clock, random: new SeededRandom(5), signer: stubSigner(fwd.localNodeId), verifier: stubVerifier, forwarding: fwd }, init);
-  return { clock, fwd, transport };
-}
-
-interface Craft {
-  from?: Uint8Array;
-  signer?: Uint8Array;
-  transactionId: bigint;
-  body: MessageBody;
-  extensions?: MessageExtension[];
-  header?: Partial<ForwardingHeader>;
-  bodyContext?: Parameters<typeof encodeMessageBody>[1];
-  /** Corrupt the signature value after signing. */
-  tamper?: boolean;
-}
-
-/** Build a signed message as another node would, and hand it up to the transport. */
-async function deliver(fwd: ScriptedForwarding, c: Craft): Promise<void> {
-  const signer = stubSigner(c.signer ?? c.from ?? id(0xb0));
-  const { code, bytes } = encodeMessageBody(c.body, c.bodyContext);
-  const contents = { messageCode: code, messageBody: bytes, extensions: c.extensions ?? [] };
-  const header: ForwardingHeader = {
-    overlay: OVERLAY,
-    configurationSequence: 9,
-    version: 0x0a,
-    ttl: 98,
-    fragment: UNFRAGMENTED,
-    length: 0,
-    transactionId: c.transactionId,
-    maxResponseLength: 0,
-    viaList: [],
-    destinationList: [node(fwd.localNodeId)],
-    options: [],
-    ...c.header,
-  };
-  const signed = await signer.sign(messageSignatureInput(header.overlay, header.transactionId, contents, signer.identity()));
-  const signature = c.tamper ? { ...signed, signatureValue: signed.signatureValue.map((b) => b ^ 0xff) } : signed;
-  const message = encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates: [], signature } });
-  const parsed = decodeForwardingHeaderOnly(message);
-  fwd.delegate.deliver({ bytes: message, header: parsed.header, payload: parsed.payload, from: c.from ?? id(0xb0) });
-}
-
-function lastSent(fwd: ScriptedForwarding) {
-  const m = decodeForwardedMessage(fwd.sent.at(-1)!);
-  return { ...m, body: decodeMessageBody(m.messageContents.messageCode, m.messageContents.messageBody) };
-}
-
-const pingAns = (responseId = 1n): MessageBody => ({ name: 'ping_ans', value: { responseId, time: 0n } });
-const ping: MessageBody & { name: 'ping_req' } = { name: 'ping_req', value: { padding: new Uint8Array() } };
+import { deliver, id, lastSent, node, OVERLAY, ping, pingAns, setup, stubVerifier } from './testing/scripted-forwarding.js';
 
 describe('requests (§6.2.1, §6.3)', () => {
   it('sends a signed request with a random transaction id and the overlay header fields', async () => {

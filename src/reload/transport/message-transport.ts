@@ -97,7 +97,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.inbound = new InboundLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
     this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
     this.onSecurityFailure = init.onSecurityFailure;
-    this.verification = new MessageVerification(deps.verifier, this.localNodeId, init.certificateSource, this.log);
+    this.verification = new MessageVerification(deps.verifier, this.localNodeId, init.certificateSource, this.log, init.maxCertificateLookups);
     this.sealer = new MessageSealer(deps.signer, deps.forwarding, {
       closed: () => this.closed,
       errorAnswerSent: () => this.counters.errorAnswersSent++,
@@ -275,9 +275,9 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       .finally(() => this.inbound.release(key));
   }
 
-  /** §6.3.4: the verified signer of a message for this node. */
-  private verify(msg: InboundMessage, parsed: MessageParts): Promise<VerifiedSigner> {
-    return this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock);
+  /** §6.3.4: the verified signer of a message for this node; `answering`: for an answer, its request's final destination. */
+  private verify(msg: InboundMessage, parsed: MessageParts, answering?: Destination): Promise<VerifiedSigner> {
+    return this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock, answering);
   }
 
   /** §6.3.4: a message for this node whose signature does not verify is dropped (and reported). */
@@ -295,10 +295,12 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
 
   /** An answer to pending transaction `tx`; `sentBefore`: the request's transmissions when the answer arrived (its verification is asynchronous). */
   private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number): Promise<void> {
-    // §6.3.4: every message for this node is verified before anything else is done with it.
+    // §6.3.4: every message for this node is verified before anything else is done with it. Answers
+    // are not bounded like requests (InboundLimiter), so their certificate lookups are limited to
+    // the one signer check 1 accepts (mayLookUp) and the bound on lookups.
     let sender: VerifiedSigner;
     try {
-      sender = await this.verify(msg, parsed);
+      sender = await this.verify(msg, parsed, tx.target);
     } catch (e) {
       this.verificationFailed(msg, parsed, e);
       return;

@@ -111,6 +111,11 @@ export interface TransportInit {
    */
   readonly certificateSource?: (nodeId: NodeId, options?: AbortOptions) => Promise<boolean>;
   /**
+   * Most certificateSource lookups running at once; a message whose signer's certificate is unknown
+   * fails verification at once above it. Default 8 (MAX_CERTIFICATE_LOOKUPS).
+   */
+  readonly maxCertificateLookups?: number;
+  /**
    * §6.3.2.1: a request came with an older configuration; the upper layer should send a ConfigUpdate.
    * `route`: the destination list back to the sender (what its answer takes, §6.2.2), for a sender
    * the overlay cannot route to by Node-ID yet (one still joining through a bootstrap peer).

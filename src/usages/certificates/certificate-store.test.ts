@@ -5,8 +5,10 @@
  * not validate ignored, and message transport fetching the certificate a signer omitted (§6.3.4).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchOutcome } from '../../reload/overlay/overlay-types.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import type { Signer } from '../../reload/security/signer.js';
+import { CertificateCache } from '../../reload/security/certificate-cache.js';
 import { TestPki } from '../../reload/security/testing/test-pki.js';
 import type { X509Signer } from '../../reload/security/x509-signer.js';
 import type { X509Verifier } from '../../reload/security/x509-verifier.js';
@@ -21,7 +23,7 @@ import { createChordOverlay, simConfiguration, type ChordOverlay, type SimChordP
 import { nodeHasher } from '../../sim/node-hasher.js';
 import { createRealIdentities, type RealIdentities } from '../../sim/real-identities.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { CertificateStore } from './certificate-store.js';
+import { CertificateStore, type CertificateStoreInit } from './certificate-store.js';
 
 const PEERS = 8;
 const hash = chordReloadResourceIdHash(nodeHasher);
@@ -171,4 +173,59 @@ describe('Certificate Store Usage (RFC 6940 §8)', () => {
       a!.signer.omit = false;
     }
   }, 60_000);
+});
+
+describe('names without a certificate (lookups for §6.3.4 come from messages anyone can send)', () => {
+  /** A store over an overlay where every list is empty, counting its Fetches, on a clock the test moves. */
+  function emptyOverlay(init?: CertificateStoreInit) {
+    const clock = { t: 0, now: () => clock.t };
+    let fetches = 0;
+    const store = new CertificateStore(
+      {
+        overlay: {
+          store: () => Promise.reject(new Error('not used')),
+          fetch: async () => (fetches++, { answer: { kindResponses: [] }, rejected: [] }) as unknown as FetchOutcome,
+        },
+        resourceIdHash: async (name) => name.subarray(0, 16),
+        validator: { cache: new CertificateCache(), addCertificate: () => Promise.reject(new Error('not used')) },
+        clock,
+      },
+      init,
+    );
+    const nodeId = (n: number) => {
+      const b = new Uint8Array(16);
+      new DataView(b.buffer).setUint32(0, n);
+      return b;
+    };
+    return { clock, store, nodeId, fetches: () => fetches };
+  }
+
+  it('remembers one for negativeTtlMs (no Fetch again), and forgets it after', async () => {
+    const { clock, store, nodeId, fetches } = emptyOverlay({ negativeTtlMs: 1000 });
+    expect(await store.byNode(nodeId(1))).toBeUndefined();
+    expect(await store.byNode(nodeId(1))).toBeUndefined();
+    expect(fetches()).toBe(1);
+    clock.t += 1000;
+    expect(await store.byNode(nodeId(1))).toBeUndefined();
+    expect(fetches()).toBe(2);
+  });
+
+  it('keeps at most maxMissing, forgetting the oldest first', async () => {
+    const { store, nodeId, fetches } = emptyOverlay({ maxMissing: 3 });
+    for (let i = 1; i <= 4; i++) await store.byNode(nodeId(i));
+    expect(store.missingCount).toBe(3);
+    await store.byNode(nodeId(4));
+    expect(fetches()).toBe(4);
+    await store.byNode(nodeId(1)); // forgotten: fetched again
+    expect(fetches()).toBe(5);
+  });
+
+  it('drops expired ones as new ones come: a stream of new names holds only those of the last negativeTtlMs', async () => {
+    const { clock, store, nodeId } = emptyOverlay({ negativeTtlMs: 30_000 });
+    for (let i = 0; i < 20_000; i++) {
+      await store.byNode(nodeId(i));
+      clock.t += 10;
+    }
+    expect(store.missingCount).toBeLessThanOrEqual(30_000 / 10);
+  });
 });

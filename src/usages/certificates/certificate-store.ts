@@ -10,7 +10,8 @@
  * policy, so only the owner of the Node-ID or user name can have put them there), then each
  * certificate validated to the overlay's root (`CertificateValidator.addCertificate`), which keeps
  * it in the verifier's certificate cache. The cache is asked first; concurrent lookups of the same
- * name share one Fetch; a name with no certificate is remembered for `negativeTtlMs`.
+ * name share one Fetch; a name with no certificate is remembered for `negativeTtlMs` (at most
+ * `maxMissing` of them: the names come from messages anyone can send).
  *
  * ```ts
  * const certs = new CertificateStore({ overlay: peer, resourceIdHash, validator: verifier, clock });
@@ -48,20 +49,30 @@ export interface CertificateStoreDeps {
 export interface CertificateStoreInit {
   /** How long "no certificate for this name" is remembered (ms); default 30 s. */
   readonly negativeTtlMs?: number;
+  /** Most names remembered as having no certificate; default 4096 (the oldest go first). */
+  readonly maxMissing?: number;
 }
 
 type Key = `node:${string}` | `user:${string}`;
 
 export class CertificateStore {
   private readonly inFlight = new Map<Key, Promise<CachedCertificate | undefined>>();
+  /** Names with no certificate, each until when; in the order they were added, so the first expires first. */
   private readonly missing = new Map<Key, number>();
   private readonly negativeTtlMs: number;
+  private readonly maxMissing: number;
 
   constructor(
     private readonly deps: CertificateStoreDeps,
     init: CertificateStoreInit = {},
   ) {
     this.negativeTtlMs = init.negativeTtlMs ?? 30_000;
+    this.maxMissing = init.maxMissing ?? 4096;
+  }
+
+  /** Names remembered as having no certificate (at most `maxMissing`). */
+  get missingCount(): number {
+    return this.missing.size;
   }
 
   /**
@@ -113,19 +124,38 @@ export class CertificateStore {
     const hit = cached().at(-1);
     if (hit) return Promise.resolve(hit);
     const until = this.missing.get(key);
-    if (until !== undefined && until > now) return Promise.resolve(undefined);
+    if (until !== undefined) {
+      if (until > now) return Promise.resolve(undefined);
+      this.missing.delete(key);
+    }
     let pending = this.inFlight.get(key);
     if (!pending) {
       pending = this.fetchValid(kind, resourceName, holds, options)
         .then((found) => {
           if (found) this.missing.delete(key);
-          else this.missing.set(key, this.deps.clock.now() + this.negativeTtlMs);
+          else this.rememberMissing(key);
           return found;
         })
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Remember that `key` has no certificate, for `negativeTtlMs`. OUR CHOICE: the names come from
+   * messages (a message's first via entry, which anyone can write), so the expired entries are
+   * dropped here and the oldest beyond `maxMissing` too: every entry lives equally long, so the
+   * oldest is the nearest to expiry and the cheapest to forget (at worst one Fetch more).
+   */
+  private rememberMissing(key: Key): void {
+    const now = this.deps.clock.now();
+    this.missing.delete(key);
+    for (const [k, until] of this.missing) {
+      if (until > now && this.missing.size < this.maxMissing) break;
+      this.missing.delete(k);
+    }
+    this.missing.set(key, now + this.negativeTtlMs);
   }
 
   /** Fetch the list and return its newest certificate that validates and `holds`. */

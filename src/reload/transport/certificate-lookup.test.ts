@@ -1,0 +1,146 @@
+/**
+ * Looking up a signer's omitted certificate (RFC 6940 §6.3.4: "In systems that have an alternative
+ * certificate distribution mechanism, some certificates MAY be omitted"; the §8 usage is
+ * TransportInit.certificateSource) without letting junk messages drive it: the Node-ID looked up is
+ * the first via-list entry, which no signature covers, and each lookup is an overlay Fetch.
+ */
+import { describe, expect, it } from 'vitest';
+import { CertificateUnknownError, type Verifier } from '../security/signer.js';
+import { toHex } from '../wire/codec/hex.js';
+import { decodeForwardedMessage } from '../wire/forwarded-message.js';
+import { MAX_CERTIFICATE_LOOKUPS } from './message-security.js';
+import { TransportOverloadError, type MessageTransport, type TransportInit } from './message-transport.js';
+import { deliver, id, lastSent, node, ping, pingAns, setup, stubVerifier, type ScriptedForwarding } from './testing/scripted-forwarding.js';
+
+/** stubVerifier, except that the certificate of a signer not in `known` was omitted and is not cached (X509Verifier's CertificateUnknownError). */
+function omittedUnlessKnown(known: Set<string>): Verifier {
+  return {
+    verify(input, signature, certificates, options) {
+      if ('hash' in signature.identity && !known.has(toHex(signature.identity.hash))) return Promise.reject(new CertificateUnknownError('no certificate has that cert_hash'));
+      return stubVerifier.verify(input, signature, certificates, options);
+    },
+  };
+}
+
+/** A Node-ID made from `n` (never one of id()'s). */
+const nodeIdOf = (n: number) => {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setUint32(0, n + 1);
+  return b;
+};
+
+/** `transport` answers pings. */
+const answersPings = (transport: MessageTransport) => transport.handle('ping_req', () => ({ value: { responseId: 1n, time: 0n } }));
+
+/**
+ * A transport whose lookups run as the §8 usage's do in composePeer, as an overlay Fetch (one more
+ * pending request of ours), that finds a certificate only for Node-IDs in `published`.
+ */
+function withLookups(published: Uint8Array[] = [], init: TransportInit = {}) {
+  const known = new Set<string>();
+  const looked: string[] = [];
+  let transport!: MessageTransport;
+  const certificateSource = async (nodeId: Uint8Array) => {
+    looked.push(toHex(nodeId));
+    await transport.request([{ kind: 'resource', resourceId: nodeId }], ping).catch(() => undefined);
+    if (!published.some((p) => toHex(p) === toHex(nodeId))) return false;
+    known.add(toHex(nodeId));
+    return true;
+  };
+  const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known));
+  transport = t.transport;
+  answersPings(transport);
+  return { ...t, known, looked };
+}
+
+/** The transaction id of the last request `fwd` sent. */
+const lastTransactionId = (fwd: ScriptedForwarding) => decodeForwardedMessage(fwd.sent.at(-1)!).forwardingHeader.transactionId;
+
+/** Answer the lookup requests sent since the first `skip` messages, from `from` (whose certificate is made `known`). */
+async function answerLookups(fwd: ScriptedForwarding, skip: number, from: Uint8Array, known: Set<string>) {
+  known.add(toHex(from));
+  for (const m of fwd.sent.slice(skip)) await deliver(fwd, { from, transactionId: decodeForwardedMessage(m).forwardingHeader.transactionId, body: pingAns() });
+}
+
+describe('certificates omitted by the signer (§6.3.4) are looked up (§8)', () => {
+  it('a request whose signer omitted its certificate is verified after the lookup of its Node-ID, and answered', async () => {
+    const signer = nodeIdOf(1);
+    const { clock, fwd, known, looked } = withLookups([signer]);
+    const sentBefore = fwd.sent.length;
+    await deliver(fwd, { from: id(0xb0), signer, transactionId: 5n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(0);
+    // The lookup's Fetch went out; its answer comes from a node whose certificate is known.
+    await answerLookups(fwd, sentBefore, id(0xd0), known);
+    expect(looked).toEqual([toHex(signer)]);
+    await clock.advance(0);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+  });
+
+  it('an answer whose signer omitted its certificate is verified after the lookup of the Node-ID the request went to', async () => {
+    const target = nodeIdOf(2);
+    const { clock, fwd, transport, known, looked } = withLookups([target]);
+    const answer = transport.request([node(target)], ping);
+    await clock.advance(0);
+    const sentBefore = fwd.sent.length;
+    await deliver(fwd, { from: target, transactionId: lastTransactionId(fwd), body: pingAns() });
+    await clock.advance(0);
+    await answerLookups(fwd, sentBefore, id(0xd0), known);
+    expect(await clock.run(answer)).toMatchObject({ sender: { nodeId: target } });
+    expect(looked).toEqual([toHex(target)]);
+  });
+});
+
+describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
+  it('forged answers to a request sent to a Node-ID look up no other signer: they cannot fill the pending requests', async () => {
+    const { clock, fwd, transport, looked } = withLookups([], { maxPendingRequests: 1024 });
+    void transport.request([node(id(0xbb))], ping).catch(() => undefined);
+    await clock.advance(0);
+    // Whoever sees our request knows its transaction id, and may name any first via entry.
+    const transactionId = lastTransactionId(fwd);
+    for (let i = 0; i < 1100; i++) await deliver(fwd, { from: id(0xbb), signer: nodeIdOf(i), transactionId, header: { viaList: [node(nodeIdOf(i))] }, body: pingAns() });
+    await clock.advance(0);
+    expect(looked).toEqual([]);
+    expect(transport.stats().pendingRequests).toBe(1);
+    const own = transport.request([node(id(0xcc))], ping).catch((e: unknown) => e);
+    await clock.advance(0);
+    expect(transport.stats().pendingRequests).toBe(2);
+    transport.close();
+    expect(await own).not.toBeInstanceOf(TransportOverloadError);
+  });
+
+  it(`forged answers to a request sent to a Resource-ID start at most ${MAX_CERTIFICATE_LOOKUPS} lookups at once; the others are dropped at once`, async () => {
+    const { clock, fwd, transport, looked } = withLookups();
+    void transport.request([{ kind: 'resource', resourceId: id(0x77) }], ping).catch(() => undefined);
+    await clock.advance(0);
+    const transactionId = lastTransactionId(fwd);
+    for (let i = 0; i < 100; i++) await deliver(fwd, { from: id(0xbb), signer: nodeIdOf(i), transactionId, header: { viaList: [node(nodeIdOf(i))] }, body: pingAns() });
+    await clock.advance(0);
+    expect(looked).toHaveLength(MAX_CERTIFICATE_LOOKUPS);
+    expect(transport.stats()).toMatchObject({ pendingRequests: 1 + MAX_CERTIFICATE_LOOKUPS, droppedBadSignature: 100 - MAX_CERTIFICATE_LOOKUPS });
+    transport.close();
+  });
+
+  it('junk requests relayed by an honest neighbour hold few of its inbound slots while they are looked up: its genuine requests are answered', async () => {
+    const known = new Set<string>();
+    // A lookup is an overlay Fetch: seconds; here one that has not come back yet.
+    const { clock, fwd, transport } = setup({ certificateSource: () => new Promise<boolean>(() => {}) }, omittedUnlessKnown(known));
+    answersPings(transport);
+    const relay = id(0xb0);
+    for (let i = 0; i < 64; i++) await deliver(fwd, { from: relay, signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    await clock.advance(0);
+    const genuine = id(0x42);
+    known.add(toHex(genuine));
+    await deliver(fwd, { from: relay, signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
+    await clock.advance(0);
+    expect(transport.stats()).toMatchObject({ droppedOverload: 0, inboundInProgress: MAX_CERTIFICATE_LOOKUPS, droppedBadSignature: 64 - MAX_CERTIFICATE_LOOKUPS });
+    expect(fwd.sent).toHaveLength(1);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+  });
+
+  it('maxCertificateLookups sets the bound', async () => {
+    const { clock, fwd, looked } = withLookups([], { maxCertificateLookups: 2 });
+    for (let i = 0; i < 5; i++) await deliver(fwd, { from: id(0xb0), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    await clock.advance(0);
+    expect(looked).toHaveLength(2);
+  });
+});
