@@ -186,8 +186,9 @@ export function composeStorageService(
 ): { readonly store: DataStore; readonly service: StorageService } {
   const { clock, verifier, hasher, signer, logger } = deps;
   const { kinds, transport, forwarding } = m;
+  const epochClock = deps.epochClock ?? (() => clock.now());
   const store = createDataStore(
-    { backend: deps.storage, clock, verifier, hasher, resourceIdHash: topology.resourceIdHash, responsibility: topology.responsibility, logger },
+    { backend: deps.storage, clock, epochClock, verifier, hasher, resourceIdHash: topology.resourceIdHash, responsibility: topology.responsibility, logger },
     { kinds, ...(init.storageLimits ? { limits: init.storageLimits } : {}), ...(init.extraPolicies ? { extraPolicies: init.extraPolicies } : {}) },
   );
   const policies = new Map(BASE_ACCESS_POLICIES);
@@ -200,7 +201,7 @@ export function composeStorageService(
     signer,
     checks: { verifier, kinds, policies, resourceIdHash: topology.resourceIdHash },
     clock,
-    epochClock: deps.epochClock ?? (() => clock.now()),
+    epochClock,
     logger,
   });
   return { store, service };

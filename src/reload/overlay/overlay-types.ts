@@ -121,7 +121,12 @@ export interface OverlayPeerDeps {
   /** Where this peer keeps the records it is responsible for or replicates. */
   readonly storage: StorageBackend;
   readonly logger?: Logger;
-  /** Milliseconds since 1970 for storage_time (§7); default: the Clock's `now()`. */
+  /**
+   * Milliseconds since 1970 for storage_time (§7) and for when stored values arrive and expire
+   * (DataStoreDeps.epochClock); default: the Clock's `now()`, right only where the Clock is the
+   * simulator's virtual one or `storage` does not outlive the process (the browser and the Node
+   * peer pass Date.now: their backends persist).
+   */
   readonly epochClock?: () => number;
   /**
    * Verifies a Configuration Document received in a ConfigUpdate (§6.5.4) against the configuration

@@ -19,7 +19,7 @@ const K2 = Uint8Array.of(2);
 
 function dataStore(): DataStore {
   // Whether a replica Store comes from a plausible source is the topology's business: any is here.
-  return createDataStore({ backend: createMemoryBackend(), clock, verifier: trust, hasher: webHasher, resourceIdHash, responsibility: new FakeOracle() }, { kinds: kindTableFromConfiguration(TEST_CONFIGURATION) });
+  return createDataStore({ backend: createMemoryBackend(), clock, epochClock: () => clock.now(), verifier: trust, hasher: webHasher, resourceIdHash, responsibility: new FakeOracle() }, { kinds: kindTableFromConfiguration(TEST_CONFIGURATION) });
 }
 
 /** Message transport that delivers every request for a Resource-ID to `target`'s store (signed as `target`); `refuse` names requests it fails. */
@@ -58,7 +58,7 @@ async function handOnScene() {
       signer: undefined as never, // prune signs nothing of its own
       checks: { verifier: trust, kinds: x.store.kinds, policies: new Map(), resourceIdHash },
       clock,
-      epochClock: () => 0,
+      epochClock: () => clock.now(),
     });
   return { q, x, resource, service };
 }

@@ -36,7 +36,7 @@ export interface StorageServiceDeps {
    */
   readonly checks: FetchedDataChecks;
   readonly clock: Pick<Clock, 'now' | 'setTimer'>;
-  /** Milliseconds since 1970 (storage_time). */
+  /** Milliseconds since 1970: storage_time (§7), and the scale of the stored values' times (DataStoreDeps.epochClock). */
   readonly epochClock: () => number;
   readonly logger?: Logger;
 }
@@ -70,7 +70,7 @@ export class StorageService {
     this.replicator = createReplicator({
       store: deps.store,
       oracle: deps.responsibility,
-      clock: deps.clock,
+      epochClock: deps.epochClock,
       logger: deps.logger,
       sender: {
         // §10.4: replica Stores "are addressed to those specific peers".
@@ -160,7 +160,8 @@ export class StorageService {
    */
   private async prune(options?: AbortOptions): Promise<number> {
     const { store, responsibility, transport } = this.deps;
-    const stale = (await store.resources()).filter((id) => !responsibility.isResponsible(id) && !responsibility.holdsReplica(id));
+    // Kept generation counters too (StorageBackend): they go with the resource.
+    const stale = (await store.resources({ withCounters: true })).filter((id) => !responsibility.isResponsible(id) && !responsibility.holdsReplica(id));
     const done: ResourceId[] = [];
     for (const resourceId of stale) {
       if (options?.signal?.aborted) break;

@@ -3,6 +3,7 @@ import { HashAlgorithm } from '../wire/security-block.js';
 import type { FetchReq } from '../wire/storage/fetch.js';
 import { syntheticNonexistentSignature, type StoredData } from '../wire/storage/stored-data.js';
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
+import { decodeStoreAns } from '../wire/storage/store.js';
 import { expectReloadError } from './testing/reload-error-assert.js';
 import { dict, entry, single } from './testing/records.js';
 import { K, NODE_ALICE, NODE_BOB, resourceOfNode, resourceOfNodeMultiple, storageFixture, storeReq } from './testing/storage-fixture.js';
@@ -111,9 +112,42 @@ describe('DataStore Store', () => {
     expect((await f.backend.usage()).count).toBe(0);
     f.store.stop();
     expect(f.clock.pendingTimers).toBe(0);
-    // An expired value does not block an older storage_time, and the counter restarts.
+    // An expired value does not block an older storage_time; the counter goes on from the last one.
     const r = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('again'), 1n)]), f.ctx(f.alice));
-    expect(r.answer.kindResponses[0]?.generationCounter).toBe(1n);
+    expect(r.answer.kindResponses[0]?.generationCounter).toBe(2n);
+  });
+
+  // §7.4.1.1: "if the store succeeds and the data is changed, then the peer MUST increase the generation counter by at least 1";
+  // §7.4.2.1: "If the generation counter in the request matches the stored counter, then the storing peer returns a response with no StoredData values."
+  it('the generation counter goes on increasing after the values of a location expired, so a fetcher holding the old one gets the new data', async () => {
+    const f = await storageFixture();
+    const spec = { kind: K.SINGLE, modelSpecifier: { model: 'single' as const } };
+    const first = f.alice.sign(f.aliceUser, K.SINGLE, single('first'), 1000n, 60);
+    const r1 = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [first]), f.ctx(f.alice));
+    const held = r1.answer.kindResponses[0]?.generationCounter as bigint;
+    expect((await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: 0n }] })).kindResponses[0]?.generation).toBe(held);
+
+    f.clock.advance(61_000);
+    // Expired: Fetch answers the synthesized non-existent value with generation 0, whatever counter the fetcher holds.
+    const empty = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
+    expect(empty.kindResponses[0]?.generation).toBe(0n);
+    expect(empty.kindResponses[0]?.values.map(text)).toEqual([null]);
+    // Purged too: the location keeps its counter.
+    await f.store.purgeExpired();
+    const second = f.alice.sign(f.aliceUser, K.SINGLE, single('second'), 2000n, 60);
+    const r2 = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [second]), f.ctx(f.alice));
+    expect(r2.answer.kindResponses[0]?.generationCounter).toBeGreaterThan(held);
+
+    const again = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
+    expect(again.kindResponses[0]?.values.map(text)).toEqual(['second']);
+  });
+
+  it('a store on an expired location that names the old counter is refused with the counter Fetch reports (§7.4.1.1)', async () => {
+    const f = await storageFixture();
+    await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('first'), 1000n, 60)]), f.ctx(f.alice));
+    f.clock.advance(61_000);
+    const e = await expectReloadError(f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('second'), 2000n, 60)], 1n), f.ctx(f.alice)), 'Error_Generation_Counter_Too_Low');
+    expect(decodeStoreAns(e.info).kindResponses[0]?.generationCounter).toBe(0n);
   });
 
   it('absorb takes newer values only (§7.4.1.1 resynchronization)', async () => {

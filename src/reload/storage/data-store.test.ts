@@ -332,6 +332,7 @@ describe('DataStore Store error details', () => {
       {
         backend: f.backend,
         clock: f.clock,
+        epochClock: () => f.clock.now(),
         verifier: { verify: async () => Promise.reject(new TypeError('certificate chain broken')) },
         hasher: { sha256: async () => new Uint8Array(32) },
         resourceIdHash: async () => new Uint8Array(16),

@@ -37,7 +37,16 @@ export type { StoreContext, StoreResult } from './store-operation.js';
 
 export interface DataStoreDeps {
   readonly backend: StorageBackend;
-  readonly clock: Clock;
+  /** Monotonic time for the purge timer (`start`). */
+  readonly clock: Pick<Clock, 'setTimer'>;
+  /**
+   * Milliseconds since 1970 (the simulator's virtual clock there): when values arrive and expire
+   * (StoredRecord.storedAt, expiresAt), what Fetch, Stat, Find and the purge count lifetimes
+   * against. Not `clock`: a persistent backend keeps these times across restarts, and a new
+   * process's monotonic clock starts again near 0 (RFC 6940 §7: "lifetime: The validity period for
+   * the data, in seconds, starting from the time the peer receives the StoreReq").
+   */
+  readonly epochClock: () => number;
   readonly verifier: Verifier;
   /** SHA-256 for Stat digests (§7.4.3.2). */
   readonly hasher: Pick<Hasher, 'sha256'>;
@@ -52,7 +61,7 @@ export interface DataStoreInit {
   readonly limits?: Partial<StorageLimits>;
   /** Policies beyond the four of §7.3 (e.g. RFC 7374 NODE-ID-MATCH), by name. */
   readonly extraPolicies?: readonly AccessPolicy[];
-  /** How often `start()` purges expired values (ms of the injected clock; default 60 s). */
+  /** How often `start()` purges expired values (ms of the monotonic clock; default 60 s). */
   readonly purgeIntervalMs?: number;
 }
 
@@ -89,7 +98,7 @@ export interface DataStore {
   drop(resourceIds: readonly ResourceId[]): Promise<void>;
   /** Delete expired values now (§7.4.1.3); resolves with how many. */
   purgeExpired(): Promise<number>;
-  /** Purge expired values every `purgeIntervalMs` on the injected clock. */
+  /** Purge expired values every `purgeIntervalMs` on the monotonic clock. */
   start(): void;
   stop(): void;
 }
@@ -117,7 +126,7 @@ class DataStoreImpl implements DataStore {
     }
     this.env = {
       backend: deps.backend,
-      clock: deps.clock,
+      epochClock: deps.epochClock,
       verifier: deps.verifier,
       hash: deps.resourceIdHash,
       hasher: deps.hasher,
@@ -184,7 +193,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async snapshot(resourceId: ResourceId): Promise<KindSnapshot[]> {
-    const now = this.deps.clock.now();
+    const now = this.deps.epochClock();
     const out: KindSnapshot[] = [];
     for (const kind of await this.deps.backend.kinds(resourceId)) {
       const state = await this.deps.backend.kindState(resourceId, kind);
@@ -203,7 +212,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async purgeExpired(): Promise<number> {
-    const removed = await this.deps.backend.deleteExpired(this.deps.clock.now());
+    const removed = await this.deps.backend.deleteExpired(this.deps.epochClock());
     if (removed > 0) this.logger.debug('purged expired values', { removed });
     return removed;
   }

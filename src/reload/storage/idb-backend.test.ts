@@ -1,6 +1,9 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { idbDatabaseName, openIdbBackend } from './idb-backend.js';
+import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
+import { hexKey } from './ring-range.js';
 import { describeStorageBackendContract } from './storage-backend.contract.js';
 import { id16, NODE_A, record, single } from './testing/records.js';
 
@@ -22,5 +25,35 @@ describe('indexeddb backend', () => {
     expect(await second.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [r] });
     expect(await second.usage()).toEqual({ count: 1, bytes: r.size });
     await second.close();
+  });
+
+  it('a database of version 1 (times on a gone page clock) loses its records and their tallies, and keeps its counters', async () => {
+    const name = idbDatabaseName('legacy.example', NODE_A);
+    const r = record({ resourceId: id16(1), value: single('old'), expiresAt: 5_000_000 });
+    // Version 1 as it was written: the same stores, a record and its tallies.
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        const records = db.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
+        records.createIndex('expiry', 'e');
+        records.createIndex('kindResource', ['k', 'r']);
+        db.createObjectStore('kinds', { keyPath: ['r', 'k'] });
+        db.createObjectStore('users', { keyPath: 'u' });
+        db.createObjectStore('meta');
+      },
+    });
+    const rh = hexKey(r.resourceId);
+    await v1.put('records', { r: rh, k: 7, x: 's', m: MODEL_CODES.single, d: encodeStoredDataBytes(r.data), s: r.storedAt, e: r.expiresAt, u: r.storerUser, n: r.storerNode, z: r.size });
+    await v1.put('kinds', { r: rh, k: 7, g: '12', c: 1, b: r.size });
+    await v1.put('kinds', { r: hexKey(id16(2)), k: 7, g: '0', c: 0, b: 0 });
+    await v1.put('users', { u: r.storerUser, c: 1, b: r.size });
+    await v1.put('meta', { u: 'total', c: 1, b: r.size }, 'total');
+    v1.close();
+
+    const upgraded = await openIdbBackend({ overlay: 'legacy.example', nodeId: NODE_A });
+    expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [] });
+    expect(await upgraded.usage()).toEqual({ count: 0, bytes: 0 });
+    expect(await upgraded.usage({ user: r.storerUser })).toEqual({ count: 0, bytes: 0 });
+    expect((await upgraded.resources({ withCounters: true })).map((id) => hexKey(id))).toEqual([rh]);
+    await upgraded.close();
   });
 });

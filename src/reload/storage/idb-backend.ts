@@ -5,8 +5,13 @@
  * transaction only IndexedDB requests are awaited, so it never auto-commits half-way.
  *
  * Stores: `records` (key [resource hex, kind, key tag]; the StoredData as its §7 wire encoding),
- * `kinds` (key [resource hex, kind]: generation and tallies), `users` (tallies per storing user)
- * and `meta` (the total). Hex strings sort like the bytes (RingRange), tags like `list` order.
+ * `kinds` (key [resource hex, kind]: generation and tallies; kept with count 0 while it holds a
+ * counter, StorageBackend), `users` (tallies per storing user) and `meta` (the total). Hex strings
+ * sort like the bytes (RingRange), tags like `list` order.
+ *
+ * Database versions: 1, times on the tab's monotonic clock (performance.now(), from 0 in each page
+ * load); 2, times on the epoch clock (StorageBackend). The upgrade from 1 deletes the records and
+ * keeps the generation counters, for the reason the SQLite backend gives (storage/node).
  */
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { NodeId, ResourceId } from '../wire/ids.js';
@@ -53,7 +58,7 @@ interface StorageSchema extends DBSchema {
 type StoreName = 'records' | 'kinds' | 'users' | 'meta';
 type WriteTx = IDBPTransaction<StorageSchema, StoreName[], 'readwrite'>;
 
-const VERSION = 1;
+const VERSION = 2;
 const TOTAL = 'total';
 /** Sorts after every number and string in an IndexedDB key (arrays sort last). */
 const HIGH: [] = [];
@@ -136,7 +141,7 @@ class Tallies {
   async flush(): Promise<void> {
     for (const v of this.kinds.values()) {
       if (!v) continue;
-      if (v.c === 0) await this.tx.objectStore('kinds').delete([v.r, v.k]);
+      if (v.c === 0 && v.g === '0') await this.tx.objectStore('kinds').delete([v.r, v.k]);
       else await this.tx.objectStore('kinds').put(v);
     }
     for (const [name, v] of this.users) {
@@ -179,8 +184,8 @@ class IdbBackend implements StorageBackend {
 
   async kinds(resourceId: ResourceId): Promise<number[]> {
     const r = hexKey(resourceId);
-    const keys = await this.db.getAllKeys('kinds', IDBKeyRange.bound([r], [r, HIGH]));
-    return keys.map(([, k]) => k);
+    const kinds = await this.db.getAll('kinds', IDBKeyRange.bound([r], [r, HIGH]));
+    return kinds.filter((k) => k.c > 0).map((k) => k.k);
   }
 
   async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
@@ -192,9 +197,11 @@ class IdbBackend implements StorageBackend {
       let last: string | undefined;
       if (query.kind === undefined) {
         const range = keyRange(part.after === undefined ? undefined : [part.after, HIGH], part.upTo === undefined ? undefined : [part.upTo, HIGH]);
-        for (let c = await tx.objectStore('kinds').openKeyCursor(range); c && out.length < limit; c = await c.continue()) {
+        const counters = query.withCounters === true && query.aliveAt === undefined;
+        for (let c = await tx.objectStore('kinds').openCursor(range); c && out.length < limit; c = await c.continue()) {
           const r = c.key[0];
-          if (r === last) continue;
+          // A count of 0: only a kept counter (no record).
+          if (r === last || (c.value.c === 0 && !counters)) continue;
           last = r;
           if (await this.alive(tx, r, undefined, query.aliveAt)) out.push(r);
         }
@@ -317,16 +324,31 @@ function rangeParts(range: RingRange | undefined): { after?: string; upTo?: stri
   return [{ after }, { upTo }];
 }
 
+/** Version 1 to 2: delete the records (their times are on a dead page's clock) and their tallies; keep the counters. */
+async function dropMonotonicRecords(tx: IDBPTransaction<StorageSchema, StoreName[], 'versionchange'>): Promise<void> {
+  await Promise.all([tx.objectStore('records').clear(), tx.objectStore('users').clear(), tx.objectStore('meta').clear()]);
+  for (let c = await tx.objectStore('kinds').openCursor(); c; c = await c.continue()) {
+    if (c.value.g === '0') await c.delete();
+    else await c.update({ ...c.value, c: 0, b: 0 });
+  }
+}
+
 /** Opens (creating if needed) the IndexedDB backend of one overlay and Node-ID. */
 export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBackend> {
   const db = await openDB<StorageSchema>(idbDatabaseName(init.overlay, init.nodeId), VERSION, {
-    upgrade(database) {
-      const records = database.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
-      records.createIndex('expiry', 'e');
-      records.createIndex('kindResource', ['k', 'r']);
-      database.createObjectStore('kinds', { keyPath: ['r', 'k'] });
-      database.createObjectStore('users', { keyPath: 'u' });
-      database.createObjectStore('meta');
+    upgrade(database, oldVersion, _newVersion, tx) {
+      if (oldVersion < 1) {
+        const records = database.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
+        records.createIndex('expiry', 'e');
+        records.createIndex('kindResource', ['k', 'r']);
+        database.createObjectStore('kinds', { keyPath: ['r', 'k'] });
+        database.createObjectStore('users', { keyPath: 'u' });
+        database.createObjectStore('meta');
+      } else if (oldVersion < 2) {
+        // On the upgrade transaction, which commits after these requests and before the open resolves;
+        // a request that fails aborts it, and the open rejects with that error.
+        dropMonotonicRecords(tx).catch(() => undefined);
+      }
     },
     // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
     blocking: () => db.close(),

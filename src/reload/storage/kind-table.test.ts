@@ -46,9 +46,11 @@ describe('Kind table (RFC 6940 §7.4.5, §11.1)', () => {
 
 describe('policies the Kinds need', () => {
   const redir = createKindTable([kindFromConfiguration({ ...base, name: 'REDIR', dataModel: 'DICTIONARY', accessControl: 'USER-MATCH' } as Kind)]);
+  const clock = new ManualClock();
   const deps = {
     backend: createMemoryBackend(),
-    clock: new ManualClock(),
+    clock,
+    epochClock: () => clock.now(),
     verifier: new FakeTrust(),
     hasher: webHasher,
     resourceIdHash,

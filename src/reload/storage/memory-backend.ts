@@ -96,7 +96,7 @@ class MemoryBackend implements StorageBackend {
 
   async kinds(resourceId: ResourceId): Promise<number[]> {
     this.checkOpen();
-    return (this.byResource.get(hexKey(resourceId)) ?? []).map(byKind);
+    return (this.byResource.get(hexKey(resourceId)) ?? []).filter((k) => k.slots.length > 0).map(byKind);
   }
 
   async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
@@ -114,7 +114,9 @@ class MemoryBackend implements StorageBackend {
   private matches(entry: ResourceEntry, query: ResourceQuery): boolean {
     const kinds = query.kind === undefined ? entry : entry.filter((k) => k.kind === query.kind);
     const aliveAt = query.aliveAt;
-    return aliveAt === undefined ? kinds.length > 0 : kinds.some((k) => k.slots.some((s) => s.expiresAt > aliveAt));
+    if (aliveAt !== undefined) return kinds.some((k) => k.slots.some((s) => s.expiresAt > aliveAt));
+    // An entry without slots holds a kept generation counter (StorageBackend).
+    return query.withCounters && query.kind === undefined ? kinds.length > 0 : kinds.some((k) => k.slots.length > 0);
   }
 
   async write(batch: WriteBatch): Promise<void> {
@@ -228,12 +230,14 @@ class MemoryBackend implements StorageBackend {
     return k;
   }
 
-  /** A location without values loses its generation counter; a resource without Kinds goes. */
+  /** A location without values or a counter goes (one with a counter keeps it, StorageBackend); a resource without Kinds goes. */
   private dropIfEmpty(resource: string, kind: number): void {
     const entry = this.byResource.get(resource);
     if (!entry) return;
     const { found, at } = search(entry, byKind, kind);
-    if (!found || (entry[at] as KindEntry).slots.length > 0) return;
+    if (!found) return;
+    const k = entry[at] as KindEntry;
+    if (k.slots.length > 0 || k.generation > 0n) return;
     entry.splice(at, 1);
     if (entry.length === 0) {
       this.byResource.delete(resource);

@@ -1,7 +1,7 @@
 /**
  * RFC 6940 §7.4.2 Fetch, §7.4.3 Stat and §7.4.4 Find, answered from what this peer holds.
  */
-import type { Clock, Hasher } from '../runtime/components.js';
+import type { Hasher } from '../runtime/components.js';
 import type { ResourceId } from '../wire/ids.js';
 import { HashAlgorithm } from '../wire/security-block.js';
 import { ARRAY_LAST_INDEX, type FetchAns, type FetchReq, type ModelSpecifier, type StoredDataSpecifier } from '../wire/storage/fetch.js';
@@ -18,7 +18,8 @@ import { recordKeyOf, recordKeyTag, type StoredRecord } from './stored-record.js
 
 export interface ReadEnvironment {
   readonly backend: StorageBackend;
-  readonly clock: Pick<Clock, 'now'>;
+  /** Milliseconds since 1970, the scale of StoredRecord's times (DataStoreDeps.epochClock). */
+  readonly epochClock: () => number;
   readonly hasher: Pick<Hasher, 'sha256'>;
   readonly kinds: KindTable;
   readonly responsibility: Pick<ResponsibilityOracle, 'isResponsible'>;
@@ -120,12 +121,15 @@ interface KindAnswer {
 
 async function answerSpecifiers(env: ReadEnvironment, resource: ResourceId, specifiers: readonly StoredDataSpecifier[]): Promise<KindAnswer[]> {
   checkSpecifiers(env, specifiers);
-  const now = env.clock.now();
+  const now = env.epochClock();
   const budget = { left: env.limits.maxFetchValues };
   const answers: KindAnswer[] = [];
   for (const spec of specifiers) {
     const state = await env.backend.kindState(resource, spec.kind);
     const live = state.records.filter((r) => r.expiresAt > now);
+    // OUR CHOICE (the RFC is silent on a location whose values expired): it answers 0, "no data", not
+    // its kept counter, so a fetcher holding that counter is sent the (synthesized) values: what it
+    // saw is gone. The next Store still goes on from the kept counter (store-operation.ts).
     const generation = live.length > 0 ? state.generation : 0n;
     // §7.4.2.1: "If the generation counter in the request matches the stored counter, then the storing peer returns a response with no StoredData values."
     // A requester's 0 means "not set" (it "may be set to zero"), so it matches nothing.
@@ -138,7 +142,7 @@ async function answerSpecifiers(env: ReadEnvironment, resource: ResourceId, spec
 /** RFC 6940 §7.4.2 Fetch. Lifetimes are what remains of each value's lifetime. */
 export async function fetchValues(env: ReadEnvironment, req: FetchReq): Promise<FetchAns> {
   const answers = await answerSpecifiers(env, req.resource, req.specifiers);
-  const now = env.clock.now();
+  const now = env.epochClock();
   return {
     // §7.4.2.2: "There MUST be one FetchKindResponse element for each Kind-ID in the request."
     kindResponses: answers.map((a) => ({
@@ -180,7 +184,7 @@ async function storedMetaData(hasher: Pick<Hasher, 'sha256'>, s: Selected, now: 
 /** RFC 6940 §7.4.3 Stat: what Fetch would return, as metadata with SHA-256 digests. */
 export async function statValues(env: ReadEnvironment, req: StatReq): Promise<StatAns> {
   const answers = await answerSpecifiers(env, req.resource, req.specifiers);
-  const now = env.clock.now();
+  const now = env.epochClock();
   return {
     kindResponses: await Promise.all(
       answers.map(async (a) => ({ kind: a.kind, generation: a.generation, values: await Promise.all(a.selected.map((s) => storedMetaData(env.hasher, s, now))) })),
@@ -203,7 +207,7 @@ export async function findResources(env: ReadEnvironment, req: FindReq): Promise
   }
   // §7.4.4.2: "If the processing peer is not responsible for the specified Resource-ID, it SHOULD return an Error_Not_Found error code."
   if (!env.responsibility.isResponsible(req.resource)) throw storageError('Error_Not_Found', `this peer is not responsible for ${hexKey(req.resource)}`);
-  const now = env.clock.now();
+  const now = env.epochClock();
   const zero = new Uint8Array(req.resource.length);
   const results = await Promise.all(
     req.kinds.map(async (kind) => {

@@ -79,7 +79,7 @@ class Network {
   addPeer(node: NodeId): void {
     const kinds = kindTableFromConfiguration(TEST_CONFIGURATION);
     const store = createDataStore(
-      { backend: createMemoryBackend(), clock: this.clock, verifier: this.trust, hasher: webHasher, resourceIdHash, responsibility: this.ring.oracle(node) },
+      { backend: createMemoryBackend(), clock: this.clock, epochClock: () => this.clock.now(), verifier: this.trust, hasher: webHasher, resourceIdHash, responsibility: this.ring.oracle(node) },
       { kinds },
     );
     const identity = this.trust.identity(`peer-${hexKey(node).slice(0, 4)}@example.com`, [node]);
@@ -91,7 +91,7 @@ class Network {
       },
       fetch: async (target, req): Promise<{ answer: FetchAns; certificates: [] }> => ({ answer: await this.peer(target).store.fetch(req), certificates: [] }),
     };
-    this.peers.set(hexKey(node), { node, store, identity, replicator: createReplicator({ store, oracle: this.ring.oracle(node), sender, clock: this.clock }) });
+    this.peers.set(hexKey(node), { node, store, identity, replicator: createReplicator({ store, oracle: this.ring.oracle(node), sender, epochClock: () => this.clock.now() }) });
   }
 
   peer(node: NodeId) {

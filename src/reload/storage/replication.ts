@@ -26,7 +26,7 @@
  * copy" (`ReplicaSender.fetch`, then `DataStore.absorb`), and the merged data is stored there
  * again (`storeReplica`).
  */
-import { silentLogger, type AbortOptions, type Clock, type Logger } from '../runtime/components.js';
+import { silentLogger, type AbortOptions, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
@@ -52,7 +52,8 @@ export interface ReplicatorDeps {
   readonly store: DataStore;
   readonly oracle: ResponsibilityOracle;
   readonly sender: ReplicaSender;
-  readonly clock: Pick<Clock, 'now'>;
+  /** The DataStore's epoch clock (DataStoreDeps.epochClock), the scale of the records' times. */
+  readonly epochClock: () => number;
   readonly logger?: Logger;
 }
 
@@ -121,7 +122,8 @@ export interface ReplicaPeer<A> {
 /** What `storeReplica` needs of this peer. */
 export interface ReplicaSource {
   readonly store: DataStore;
-  readonly clock: Pick<Clock, 'now'>;
+  /** Milliseconds since 1970, the scale of the records' times (DataStoreDeps.epochClock). */
+  readonly epochClock: () => number;
 }
 
 /** Whether a refused Store means the peer holds newer data (§7.4.1.1). */
@@ -150,7 +152,7 @@ export async function storeReplica<A>(
   replicaNumber: number,
   options?: AbortOptions,
 ): Promise<{ readonly answer: A; readonly resynced: boolean } | undefined> {
-  const req = replicaStoreReq(resourceId, kinds, replicaNumber, source.clock.now());
+  const req = replicaStoreReq(resourceId, kinds, replicaNumber, source.epochClock());
   if (!req) return undefined;
   const fetch = peer.fetch;
   try {
@@ -162,7 +164,7 @@ export async function storeReplica<A>(
   await source.store.absorb(resourceId, answer.kindResponses, certificates, options);
   // OUR CHOICE: the merged data is sent once; a peer that refuses it again took still newer data
   // meanwhile, and the caller's next round (or its count of failures) deals with that.
-  const merged = replicaStoreReq(resourceId, await source.store.snapshot(resourceId), replicaNumber, source.clock.now());
+  const merged = replicaStoreReq(resourceId, await source.store.snapshot(resourceId), replicaNumber, source.epochClock());
   return merged ? { answer: await peer.store(merged, options), resynced: true } : undefined;
 }
 
@@ -251,7 +253,7 @@ class ReplicatorImpl implements Replicator {
 
   async prune(options?: AbortOptions): Promise<number> {
     const { oracle } = this.deps;
-    const stale = (await this.deps.store.resources()).filter((id) => !oracle.isResponsible(id) && !oracle.holdsReplica(id));
+    const stale = (await this.deps.store.resources({ withCounters: true })).filter((id) => !oracle.isResponsible(id) && !oracle.holdsReplica(id));
     if (options?.signal?.aborted) return 0;
     await this.deps.store.drop(stale);
     if (stale.length > 0) this.logger.debug('dropped resources outside the replica set', { count: stale.length });

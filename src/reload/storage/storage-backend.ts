@@ -12,8 +12,16 @@ import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
  * atomic. If any operation fails, the state MUST be rolled back"). Reads that must agree with
  * each other (a location's generation and its values) come from one call, `kindState`.
  *
- * Generation counters live with their values: a (Resource-ID, Kind-ID) that holds no record has
- * generation 0, so a backend drops the counter together with the last record.
+ * Generation counters outlive their values: a counter once set stays when the location's last
+ * record goes (deleted or expired), until `dropResources` removes its Resource-ID. RFC 6940
+ * §7.4.1.1: "if the store succeeds and the data is changed, then the peer MUST increase the
+ * generation counter by at least 1"; a counter that restarted at 1 after the values expired would
+ * answer a fetcher still holding 1 "unchanged" (§7.4.2.1) for different data. A location never
+ * written has generation 0.
+ *
+ * Times (`StoredRecord.storedAt`, `expiresAt`, `deleteExpired`'s `now`, `aliveAt`) are on the
+ * DataStore's epoch clock (ms since 1970), which, unlike the monotonic Clock, goes on across
+ * restarts of the process that reopens a persistent backend.
  */
 export interface StorageBackend {
   /** The record at `key`, or undefined. */
@@ -24,13 +32,13 @@ export interface StorageBackend {
   delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean>;
   /** The generation counter and every record of one location, records in key order. */
   kindState(resourceId: ResourceId, kind: number): Promise<KindState>;
-  /** The Kind-IDs that hold records at `resourceId`, ascending. */
+  /** The Kind-IDs that hold records at `resourceId`, ascending (not those with only a kept counter). */
   kinds(resourceId: ResourceId): Promise<number[]>;
-  /** Resource-IDs that hold records, in the clockwise order of `query.range` (ascending without one). */
+  /** Resource-IDs that hold records (or, with `query.withCounters`, kept counters), in the clockwise order of `query.range` (ascending without one). */
   resources(query?: ResourceQuery): Promise<ResourceId[]>;
   /** Apply a batch atomically: all of it or, if anything throws, none of it. */
   write(batch: WriteBatch): Promise<void>;
-  /** Delete every record with `expiresAt <= now`; resolves with how many. */
+  /** Delete every record with `expiresAt <= now` (their locations keep their counters); resolves with how many. */
   deleteExpired(now: number): Promise<number>;
   /** Records and bytes held: in total, at one location, or stored by one user. */
   usage(scope?: UsageScope): Promise<Usage>;
@@ -39,7 +47,7 @@ export interface StorageBackend {
 
 /** One location's state, read at one instant. */
 export interface KindState {
-  /** 0 when the location holds nothing (RFC 6940 §7.4.1.1: stored values have generation ≥ 1). */
+  /** The location's counter, kept after its last record went; 0 when it was never set (RFC 6940 §7.4.1.1: stored values have generation ≥ 1). */
   readonly generation: bigint;
   readonly records: readonly StoredRecord[];
 }
@@ -53,6 +61,11 @@ export interface ResourceQuery {
   readonly aliveAt?: number;
   /** At most this many. */
   readonly limit?: number;
+  /**
+   * Also Resource-IDs that hold no record, only a kept generation counter (so pruning can drop
+   * them, §10.7.3). Used without `kind` and `aliveAt`, which select by records.
+   */
+  readonly withCounters?: boolean;
 }
 
 /** A generation counter to set (RFC 6940 §7.4.1.1), 1 … 2^64-1. */
@@ -64,7 +77,7 @@ export interface GenerationUpdate {
 
 /** Changes applied together, in this order: drops, deletes, puts, generations. */
 export interface WriteBatch {
-  /** Remove everything stored at these Resource-IDs. */
+  /** Remove everything stored at these Resource-IDs, generation counters included. */
   readonly dropResources?: readonly ResourceId[];
   readonly deletes?: readonly RecordRef[];
   readonly puts?: readonly StoredRecord[];

@@ -12,7 +12,7 @@
  *      stores), storage_time (Error_Data_Too_Old), max-count, per-user and total limits;
  *   5. one atomic backend write, generation counters increased (original) or copied (replica).
  */
-import type { AbortOptions, Clock } from '../runtime/components.js';
+import type { AbortOptions } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Verifier, VerifiedSigner } from '../security/signer.js';
 import { encodeWith } from '../wire/codec/writer.js';
@@ -35,7 +35,8 @@ import { recordKeyOf, recordKeyTag, storedDataSize, type RecordRef, type StoredR
 /** What the Store pipeline uses. */
 export interface StoreEnvironment {
   readonly backend: StorageBackend;
-  readonly clock: Pick<Clock, 'now'>;
+  /** Milliseconds since 1970, the scale of StoredRecord's times (DataStoreDeps.epochClock). */
+  readonly epochClock: () => number;
   readonly verifier: Verifier;
   readonly hash: ResourceIdHash;
   readonly kinds: KindTable;
@@ -193,10 +194,11 @@ interface Delta {
 
 /** Step 4 and 5: check against the stored state, then write atomically. Call under the resource's lock. */
 export async function applyStore(env: StoreEnvironment, resource: ResourceId, kindData: readonly VerifiedKindData[], mode: StoreMode, replicas: readonly Uint8Array[]): Promise<StoreResult> {
-  const now = env.clock.now();
+  const now = env.epochClock();
   const states = await Promise.all(kindData.map((k) => env.backend.kindState(resource, k.definition.id)));
   const live = states.map((s) => s.records.filter((r) => r.expiresAt > now));
-  // A location whose values have all expired holds nothing: its counter restarts (§7.4.1.1 "all stored data values MUST have a generation counter of 1 or greater").
+  // The counter a location without live values answers with is 0, as Fetch reports it (read-operations.ts);
+  // its next one follows the kept counter (`state.generation`, StorageBackend), never restarting at 1.
   const current = states.map((s, i) => ((live[i] as StoredRecord[]).length > 0 ? s.generation : 0n));
 
   // §7.4.1.1: "if the generation counter is nonzero, it equals the current value"; §7.4.1.2: fail the entire request.
@@ -272,17 +274,16 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
     // §7.4.1.1 "The size and number of the stored values are consistent with the limits specified in the overlay configuration."
     if (slots.size > def.maxCount) throw storageError('Error_Data_Too_Large', `${slots.size} values of Kind ${name} would exceed max-count ${def.maxCount}`);
     puts.push(...changed.values());
+    // §7.4.1.1: "if the store succeeds and the data is changed, then the peer MUST increase the generation counter by at least 1"
+    // — from the last counter of the location, kept when its values expired: a fetcher may still hold that one (§7.4.2.1).
+    const increased = state.generation < MAX_GENERATION ? state.generation + 1n : state.generation;
     let generation = current[i] as bigint;
-    if (mode === 'original') {
-      // §7.4.1.1: "if the store succeeds and the data is changed, then the peer MUST increase the generation counter by at least 1".
-      if (changed.size > 0 && generation < MAX_GENERATION) generation += 1n;
-    } else if (mode === 'replica') {
+    if (mode === 'replica') {
       // §7.4.1.1: replica Stores "MUST set the generation counter to match the generation counter in the message".
       generation = k.generation;
     } else if (changed.size > 0) {
-      // Absorbing newer data: at least the other peer's counter, and increased since the data changed.
-      generation = generation < MAX_GENERATION ? generation + 1n : generation;
-      if (k.generation > generation) generation = k.generation;
+      // Original: increased. Absorbing newer data: at least the other peer's counter too.
+      generation = mode === 'absorb' && k.generation > increased ? k.generation : increased;
     }
     responseGenerations.push(generation);
     if (slots.size > 0 && generation > 0n && generation !== state.generation) generations.push({ resourceId: resource, kind: def.id, generation });

@@ -24,9 +24,10 @@ export interface StoredRecord {
   readonly kind: number;
   readonly data: StoredData;
   /**
-   * Local clock time (ms, `Clock.now()`) when the StoreReq arrived: RFC 6940 §7 "lifetime ...
-   * starting from the time the peer receives the StoreReq"; §7.4.1.1 decrements the lifetime by
-   * the time since then when storing it elsewhere.
+   * Local time (ms since 1970, DataStoreDeps.epochClock) when the StoreReq arrived: RFC 6940 §7
+   * "lifetime ... starting from the time the peer receives the StoreReq"; §7.4.1.1 decrements the
+   * lifetime by the time since then when storing it elsewhere. An epoch time, not the monotonic
+   * Clock's: persistent backends keep it across restarts.
    */
   readonly storedAt: number;
   /** `storedAt + lifetime·1000`: at and after this local time the value is gone (§7.4.1.3). */

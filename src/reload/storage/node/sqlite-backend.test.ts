@@ -1,9 +1,12 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStorageBackendContract } from '../storage-backend.contract.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { id16, record, single } from '../testing/records.js';
+import { K, storageFixture, storeReq } from '../testing/storage-fixture.js';
 import { openSqliteBackend } from './sqlite-backend.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chordphone-sqlite-'));
@@ -24,5 +27,57 @@ describe('sqlite backend on disk', () => {
     expect(await second.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [r] });
     expect(await second.usage()).toEqual({ count: 1, bytes: r.size });
     await second.close();
+  });
+
+  it('a file of schema version 0 (times on a gone process clock) loses its records once and keeps its counters', async () => {
+    const filename = join(dir, 'legacy.db');
+    const old = openSqliteBackend({ filename });
+    await old.write({ puts: [record({ resourceId: id16(1), value: single('old'), expiresAt: 5_000_000 })], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }] });
+    await old.close();
+    // The tables of version 0 are those of version 1: only user_version tells them apart.
+    const raw = new Database(filename);
+    raw.pragma('user_version = 0');
+    raw.close();
+
+    const upgraded = openSqliteBackend({ filename });
+    expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [] });
+    expect(await upgraded.usage()).toEqual({ count: 0, bytes: 0 });
+    const r = record({ resourceId: id16(1), value: single('new') });
+    await upgraded.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 13n }] });
+    await upgraded.close();
+    const again = openSqliteBackend({ filename });
+    expect(await again.kindState(id16(1), 7)).toEqual({ generation: 13n, records: [r] });
+    await again.close();
+  });
+});
+
+const DAY = 86_400_000;
+
+describe('a DataStore over SQLite across a restart', () => {
+  // RFC 6940 §7: "lifetime: The validity period for the data, in seconds, starting from the time the
+  // peer receives the StoreReq"; §7.4.1.3: values age out "when the lifetime expires". The monotonic
+  // clock of a new process starts again; the epoch clock goes on.
+  it('a 60 s value stored after 10 days of uptime expires 60 s after it arrived, in the next process', async () => {
+    const filename = join(dir, 'restart.db');
+    const wall = new ManualClock(1_700_000_000_000);
+    const epochClock = () => wall.now();
+    const first = await storageFixture({ backend: openSqliteBackend({ filename }), epochClock });
+    first.clock.advance(10 * DAY);
+    wall.advance(10 * DAY);
+    const d = first.alice.sign(first.aliceUser, K.SINGLE, single('short-lived'), 1000n, 60);
+    await first.store.store(storeReq(first.aliceUser, K.SINGLE, [d]), first.ctx(first.alice));
+    await first.backend.close();
+
+    const second = await storageFixture({ backend: openSqliteBackend({ filename }), epochClock });
+    const fetch = () => second.store.fetch({ resource: second.aliceUser, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
+    second.clock.advance(20_000);
+    wall.advance(20_000);
+    expect((await fetch()).kindResponses[0]?.values[0]?.lifetime).toBe(40);
+    second.clock.advance(100_000);
+    wall.advance(100_000);
+    expect(await second.store.purgeExpired()).toBe(1);
+    const v = (await fetch()).kindResponses[0]?.values[0];
+    expect({ exists: v?.value.model === 'single' && v.value.singleValueEntry.exists, lifetime: v?.lifetime }).toEqual({ exists: false, lifetime: 0 });
+    await second.backend.close();
   });
 });

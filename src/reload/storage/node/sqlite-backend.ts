@@ -3,6 +3,15 @@
  * Node 20). Node-only, so it lives under `storage/node/` where browser code never imports it.
  * WAL journal, prepared statements, one SQLite transaction per `write` (RFC 6940 §7.4.1.1
  * atomic Store). Works with ':memory:' too.
+ *
+ * Schema versions (`PRAGMA user_version`): 0, times on the writing process's monotonic clock;
+ * 1, times on the epoch clock (StorageBackend). Opening a version-0 file deletes its records,
+ * keeping their generation counters. OUR CHOICE: a version-0 `expires_at` counts from the start
+ * of a process that is gone, so no later process can tell when the value expires; rather than
+ * guess (its storage_time is the storer's clock, possibly skewed), the value goes, as if it had
+ * expired. Storers refresh what they keep in the overlay (RFC 6940 §7.4.1.3: values age out
+ * unless stored again), replicas come back by replication (§10.4), and the kept counters go on
+ * increasing (§7.4.1.1).
  */
 import Database from 'better-sqlite3';
 import type { ResourceId } from '../../wire/ids.js';
@@ -33,6 +42,7 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at);
 CREATE INDEX IF NOT EXISTS records_user ON records (storer_user, size);
 CREATE INDEX IF NOT EXISTS records_kind ON records (kind, resource, expires_at);
+-- Kept after a location's last record goes (StorageBackend).
 CREATE TABLE IF NOT EXISTS generations (
   resource BLOB NOT NULL,
   kind INTEGER NOT NULL,
@@ -40,6 +50,9 @@ CREATE TABLE IF NOT EXISTS generations (
   PRIMARY KEY (resource, kind)
 ) WITHOUT ROWID;
 `;
+
+/** The current `user_version` (see the file comment). */
+const SCHEMA_VERSION = 1;
 
 interface RecordRow {
   resource: Uint8Array;
@@ -86,10 +99,6 @@ function prepareStatements(db: Database.Database) {
     dropRecords: db.prepare<[Uint8Array]>('DELETE FROM records WHERE resource = ?'),
     dropGenerations: db.prepare<[Uint8Array]>('DELETE FROM generations WHERE resource = ?'),
     setGeneration: db.prepare<[Uint8Array, number, Uint8Array]>('INSERT OR REPLACE INTO generations (resource, kind, generation) VALUES (?, ?, ?)'),
-    dropIfEmpty: db.prepare<[Uint8Array, number, Uint8Array, number]>(
-      'DELETE FROM generations WHERE resource = ? AND kind = ? AND NOT EXISTS (SELECT 1 FROM records WHERE resource = ? AND kind = ?)',
-    ),
-    expiredLocations: db.prepare<[number], { resource: Uint8Array; kind: number }>('SELECT DISTINCT resource, kind FROM records WHERE expires_at <= ?'),
     deleteExpired: db.prepare<[number]>('DELETE FROM records WHERE expires_at <= ?'),
     usageAll: db.prepare<[], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records'),
     usageUser: db.prepare<[string], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records WHERE storer_user = ?'),
@@ -102,7 +111,6 @@ class SqliteBackend implements StorageBackend {
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly rangeStatements = new Map<string, Database.Statement<unknown[], { resource: Uint8Array }>>();
   private readonly applyBatch: (batch: WriteBatch) => void;
-  private readonly purge: (now: number) => number;
   private readonly readKindState: (resource: Uint8Array, kind: number) => KindState;
 
   constructor(init: SqliteBackendInit) {
@@ -110,15 +118,15 @@ class SqliteBackend implements StorageBackend {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
+    if ((this.db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
+      this.db.transaction(() => {
+        this.db.exec('DELETE FROM records');
+        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+    }
     this.stmt = prepareStatements(this.db);
     const db = this.db;
     this.applyBatch = db.transaction((batch: WriteBatch) => this.applyInTransaction(batch));
-    this.purge = db.transaction((now: number) => {
-      const locations = this.stmt.expiredLocations.all(now);
-      const removed = this.stmt.deleteExpired.run(now).changes;
-      for (const l of locations) this.stmt.dropIfEmpty.run(l.resource, l.kind, l.resource, l.kind);
-      return removed;
-    });
     this.readKindState = db.transaction((resource: Uint8Array, kind: number): KindState => {
       const g = this.stmt.generation.get(resource, kind);
       const records = this.stmt.list.all(resource, kind).map((row) => this.toRecord(row));
@@ -127,14 +135,12 @@ class SqliteBackend implements StorageBackend {
   }
 
   private applyInTransaction(batch: WriteBatch): void {
-    const touched: { resource: Uint8Array; kind: number }[] = [];
     for (const id of batch.dropResources ?? []) {
       this.stmt.dropRecords.run(id);
       this.stmt.dropGenerations.run(id);
     }
     for (const ref of batch.deletes ?? []) {
       this.stmt.deleteOne.run(ref.resourceId, ref.kind, recordKeyBytes(ref.key));
-      touched.push({ resource: ref.resourceId, kind: ref.kind });
     }
     for (const r of batch.puts ?? []) {
       this.stmt.insert.run(
@@ -149,15 +155,12 @@ class SqliteBackend implements StorageBackend {
         r.storerNode,
         r.size,
       );
-      touched.push({ resource: r.resourceId, kind: r.kind });
     }
     for (const g of batch.generations ?? []) {
       // Checked here, inside the transaction, so a bad entry rolls back what came before it.
       if (g.generation < 1n || g.generation > MAX_GENERATION) throw new RangeError(`generation ${g.generation} is not in 1..2^64-1`);
       this.stmt.setGeneration.run(g.resourceId, g.kind, generationBytes(g.generation));
-      touched.push({ resource: g.resourceId, kind: g.kind });
     }
-    for (const t of touched) this.stmt.dropIfEmpty.run(t.resource, t.kind, t.resource, t.kind);
   }
 
   private toRecord(row: RecordRow): StoredRecord {
@@ -222,7 +225,9 @@ class SqliteBackend implements StorageBackend {
         params.push(query.aliveAt);
       }
       params.push(remaining);
-      const sql = `SELECT DISTINCT resource FROM records${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY resource LIMIT ?`;
+      const counters = query.withCounters && query.kind === undefined && query.aliveAt === undefined;
+      const from = counters ? '(SELECT resource FROM records UNION SELECT resource FROM generations)' : 'records';
+      const sql = `SELECT DISTINCT resource FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY resource LIMIT ?`;
       let stmt = this.rangeStatements.get(sql);
       if (!stmt) {
         stmt = this.db.prepare<unknown[], { resource: Uint8Array }>(sql);
@@ -238,7 +243,7 @@ class SqliteBackend implements StorageBackend {
   }
 
   async deleteExpired(now: number): Promise<number> {
-    return this.purge(now);
+    return this.stmt.deleteExpired.run(now).changes;
   }
 
   async usage(scope?: UsageScope): Promise<Usage> {

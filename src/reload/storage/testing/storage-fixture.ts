@@ -61,6 +61,7 @@ export const resourceOfNode = (nodeId: NodeId): Promise<ResourceId> => resourceI
 export const resourceOfNodeMultiple = (nodeId: NodeId, i: number): Promise<ResourceId> => resourceIdHash(nodeMultipleResourceName(nodeId, i));
 
 export interface StorageFixture {
+  /** The monotonic clock, and the epoch clock too unless `epochClock` was given (as in the simulator). */
   readonly clock: ManualClock;
   readonly trust: FakeTrust;
   readonly oracle: FakeOracle;
@@ -77,13 +78,20 @@ export interface StorageFixture {
   ctx(who: FakeIdentity): StoreContext;
 }
 
-export async function storageFixture(options: { backend?: StorageBackend; limits?: Partial<StorageLimits> } = {}): Promise<StorageFixture> {
+export interface StorageFixtureOptions {
+  readonly backend?: StorageBackend;
+  readonly limits?: Partial<StorageLimits>;
+  /** The DataStore's epoch clock; default `clock.now` (a process that outlives its backend can share one across fixtures). */
+  readonly epochClock?: () => number;
+}
+
+export async function storageFixture(options: StorageFixtureOptions = {}): Promise<StorageFixture> {
   const clock = new ManualClock();
   const trust = new FakeTrust();
   const oracle = new FakeOracle();
   const backend = options.backend ?? createMemoryBackend();
   const store = createDataStore(
-    { backend, clock, verifier: trust, hasher: webHasher, resourceIdHash, responsibility: oracle },
+    { backend, clock, epochClock: options.epochClock ?? (() => clock.now()), verifier: trust, hasher: webHasher, resourceIdHash, responsibility: oracle },
     { kinds: kindTableFromConfiguration(TEST_CONFIGURATION), ...(options.limits ? { limits: options.limits } : {}) },
   );
   return {
