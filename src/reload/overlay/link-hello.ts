@@ -3,20 +3,39 @@
  * transport channel that is bound to the Node-ID"). A WebSocket carries no RELOAD certificate
  * (its TLS, with wss:, is the web server's), so the first RELOAD exchange on the link proves it:
  *
- *   dialer ── Ping to the wildcard Node-ID, via list empty, signed ──▶ acceptor   (binds the dialer)
- *   dialer ◀── PingAns, signed ─────────────────────────────────────── acceptor   (binds the acceptor)
+ *   dialer ◀── Ping to the wildcard, padding: nonce, signed ──────────── acceptor   (the challenge)
+ *   dialer ── Ping to the acceptor, padding: nonce ‖ acceptor's Node-ID, signed ──▶ acceptor   (binds the dialer)
+ *   dialer ◀── PingAns, signed ─────────────────────────────────────────── acceptor   (binds the acceptor)
+ *
+ * §6.6.1 asks of an overlay link protocol that "it MUST be possible to cryptographically verify
+ * that the endpoint has a given Node-ID" and that it "MUST also provide replay
+ * prevention/detection". A signed message proves who signed it, not that the signer is on this
+ * socket now, so each end binds the other by a signature over something fresh it chose itself:
+ * - The acceptor binds the dialer by the dialer's Ping, whose padding (inside the signed
+ *   MessageContents, §6.3.4) carries the acceptor's random nonce of this link and the Node-ID
+ *   that signed the challenge. A Ping captured on another link, or made for another acceptor, is
+ *   refused: a third party cannot bind its own link to someone else's Node-ID.
+ * - The dialer binds the acceptor by the PingAns to its Ping (its transaction id is random and
+ *   signed, §6.3.4), signed by the Node-ID that signed the challenge.
+ * The dialer answers the challenge with its own Ping rather than a PingAns: a PingAns has no
+ * field to carry the acceptor's Node-ID under the signature.
+ *
+ * OUR CHOICE: the dialer's Ping is bound to the acceptor's Node-ID, not to the URL it dialed. The
+ * acceptor cannot know that URL: `chordphone serve` answers on every address of the machine
+ * (127.0.0.1, localhost, each LAN address, a name), and behind a reverse proxy on a public URL
+ * this code is never told. The Node-ID is what both ends know and what §6.4.2.1 binds to. So a
+ * server that relays the hello in real time (a reverse proxy, or a peer the victim dialed that
+ * passes everything on to another) only forwards between the two true ends: each end is bound
+ * to the other's own Node-ID, as through any router, and cannot bind either to a third one.
  *
  * §6.5.3: "A ping can be addressed ... to the wildcard Node-ID"; §6.1.1: the wildcard is "consumed
- * locally"; §6.3.4: the answer to it may come from any Node-ID ("unless the response has been
- * sent to the wildcard Node-ID"). Each side binds the link to the Node-ID whose certificate signed
- * the message it received (verified with the injected Verifier, as transport verifies). Both
- * messages are ordinary RELOAD messages, so a capture of the link decodes as Ping / PingAns.
+ * locally". Each side verifies with the injected Verifier, as transport verifies. All three are
+ * ordinary RELOAD messages, so a capture of the link decodes as Ping / Ping / PingAns.
  *
- * DEVIATION (RFC 6940 expects the TLS/DTLS handshake with RELOAD certificates to bind the
- * channel): a signed Ping proves who signed it, not that the signer is on this socket now; a
- * replayed Ping could bind an eavesdropper's link to the victim's Node-ID. The transaction id is
- * random and the answer's signer is checked by the dialer, and every message on the link is
- * still signed end to end (§6.3.4), so such a link can misroute but not forge.
+ * DEVIATION: RFC 6940 §6.5.3.1 says a PingReq "is empty of meaningful contents"; the hello's
+ * padding carries the challenge. And RFC 6940 expects TLS/DTLS with RELOAD certificates on a
+ * link (§6.6.1): here the messages after the hello are not bound to the link, only signed end to
+ * end (§6.3.4), and confidentiality is what wss: gives.
  */
 import type { OverlayParameters } from '../forwarding/index.js';
 import { WILDCARD_NODE_ID } from '../forwarding/index.js';
@@ -27,6 +46,7 @@ import type { Signer, Verifier } from '../security/signer.js';
 import { answerHeader } from '../transport/answer-header.js';
 import { parseMessageParts } from '../transport/message-parts.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
+import { concatBytes } from '../wire/codec/concat-bytes.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { RELOAD_VERSION, UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
@@ -34,7 +54,7 @@ import type { NodeId } from '../wire/ids.js';
 import { MessageCode } from '../wire/message-codes.js';
 import type { MessageContents } from '../wire/message-contents.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
-import { encodePingAns, encodePingReq } from '../wire/methods/ping.js';
+import { decodePingReq, encodePingAns, encodePingReq } from '../wire/methods/ping.js';
 
 export interface LinkHelloDeps {
   readonly clock: Clock;
@@ -50,8 +70,13 @@ export class LinkHelloError extends Error {
   override readonly name: string = 'LinkHelloError';
 }
 
-/** Default wait for the other end's message (ms). */
+/** Default wait for the other end's proof (ms). */
 export const DEFAULT_HELLO_TIMEOUT_MS = 5_000;
+
+/** OUR CHOICE: the challenge nonce is 128 random bits, as many as a Node-ID: one per link, never guessed. */
+export const HELLO_NONCE_BYTES = 16;
+
+type Parameters = OverlayParameters | Promise<OverlayParameters>;
 
 async function sign(deps: LinkHelloDeps, header: ForwardingHeader, contents: MessageContents, p: OverlayParameters): Promise<Uint8Array> {
   const identity = deps.signer.identity();
@@ -59,9 +84,32 @@ async function sign(deps: LinkHelloDeps, header: ForwardingHeader, contents: Mes
   return encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates: deps.signer.certificates(), signature } }, { maxMessageSize: p.maxMessageSize });
 }
 
+/** A signed hello Ping from us (empty via list) to `destination`, carrying `padding`. */
+async function signPing(deps: LinkHelloDeps, p: OverlayParameters, transactionId: bigint, destination: NodeId, padding: Uint8Array): Promise<Uint8Array> {
+  const header: ForwardingHeader = {
+    overlay: p.overlay,
+    configurationSequence: p.configurationSequence,
+    version: RELOAD_VERSION,
+    ttl: p.initialTtl,
+    fragment: UNFRAGMENTED,
+    length: 0,
+    transactionId,
+    maxResponseLength: 0,
+    viaList: [],
+    destinationList: [{ kind: 'node', nodeId: destination }],
+    options: [],
+  };
+  return sign(deps, header, { messageCode: MessageCode.ping_req, messageBody: encodePingReq({ padding }), extensions: [] }, p);
+}
+
+/** What the dialer's Ping carries: the acceptor's nonce, then the Node-ID that signed the challenge. */
+function binding(nonce: Uint8Array, acceptor: NodeId): Uint8Array {
+  return concatBytes(nonce, acceptor);
+}
+
 interface Received {
   readonly header: ForwardingHeader;
-  readonly messageCode: number;
+  readonly contents: MessageContents;
   readonly signer: NodeId;
 }
 
@@ -74,15 +122,29 @@ async function verify(deps: LinkHelloDeps, bytes: Uint8Array, p: OverlayParamete
     if (!parts) return undefined;
     const { signature, certificates } = parts.securityBlock;
     const signer = await deps.verifier.verify(messageSignatureInput(header.overlay, header.transactionId, parts.contentsBytes, signature.identity), signature, certificates);
-    return { header, messageCode: parts.contents.messageCode, signer: signer.nodeId };
+    return { header, contents: parts.contents, signer: signer.nodeId };
   } catch (e) {
     if (e instanceof DecodeError || e instanceof ReloadError) return undefined;
     throw e;
   }
 }
 
+/** The padding of a hello Ping its signer sent itself (empty via list) to `destination` alone; undefined for anything else. */
+function helloPingPadding(got: Received, destination: NodeId): Uint8Array | undefined {
+  const { header, contents } = got;
+  const [first, ...rest] = header.destinationList;
+  if (contents.messageCode !== MessageCode.ping_req || header.viaList.length !== 0) return undefined;
+  if (rest.length !== 0 || first?.kind !== 'node' || !bytesEqual(first.nodeId, destination)) return undefined;
+  try {
+    return decodePingReq(contents.messageBody).padding;
+  } catch (e) {
+    if (e instanceof DecodeError) return undefined;
+    throw e;
+  }
+}
+
 /** Resolve with the first message on `link` that `accept` turns into a value; reject on timeout, close or abort. */
-function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, options: AbortOptions, accept: (bytes: Uint8Array) => Promise<T | undefined>): Promise<T> {
+function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, options: AbortOptions, what: string, accept: (bytes: Uint8Array) => Promise<T | undefined>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const finish = (error: Error | undefined, value?: T) => {
@@ -100,7 +162,7 @@ function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, opt
     const offMessage = link.onMessage((bytes) => {
       void accept(bytes).then(
         (v) => {
-          if (v === undefined) finish(new LinkHelloError(`the first message on ${link.remoteAddress} is not the expected signed Ping`));
+          if (v === undefined) finish(new LinkHelloError(`the message on ${link.remoteAddress} is not the expected ${what}`));
           else finish(undefined, v);
         },
         (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))),
@@ -113,52 +175,54 @@ function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, opt
   });
 }
 
-/** Dialer side: send the signed Ping, resolve with the Node-ID that signed the PingAns. */
-export async function helloDial(deps: LinkHelloDeps, p: OverlayParameters, link: Link, options: AbortOptions & { timeoutMs?: number } = {}): Promise<NodeId> {
-  const header: ForwardingHeader = {
-    overlay: p.overlay,
-    configurationSequence: p.configurationSequence,
-    version: RELOAD_VERSION,
-    ttl: p.initialTtl,
-    fragment: UNFRAGMENTED,
-    length: 0,
-    transactionId: randomU64(deps.random),
-    maxResponseLength: 0,
-    viaList: [],
-    destinationList: [{ kind: 'node', nodeId: WILDCARD_NODE_ID }],
-    options: [],
-  };
-  const contents: MessageContents = { messageCode: MessageCode.ping_req, messageBody: encodePingReq({ padding: new Uint8Array(0) }), extensions: [] };
-  const answer = firstMessage(link, deps, options.timeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS, options, async (bytes) => {
+/** Milliseconds left of a hello that may take `timeoutMs` from now. */
+function deadline(clock: Clock, timeoutMs: number): () => number {
+  const end = clock.now() + timeoutMs;
+  return () => Math.max(0, end - clock.now());
+}
+
+/** Dialer side: wait for the challenge, send the Ping bound to it, resolve with the Node-ID that signed the challenge and the PingAns. */
+export async function helloDial(deps: LinkHelloDeps, parameters: Parameters, link: Link, options: AbortOptions & { timeoutMs?: number } = {}): Promise<NodeId> {
+  const left = deadline(deps.clock, options.timeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
+  // Listening starts now (a challenge arriving while `parameters` is still pending is not lost).
+  const challenge = await firstMessage(link, deps, left(), options, 'signed challenge Ping to the wildcard', async (bytes) => {
+    const got = await verify(deps, bytes, await parameters);
+    const nonce = got && helloPingPadding(got, WILDCARD_NODE_ID);
+    return got && nonce?.length === HELLO_NONCE_BYTES ? { acceptor: got.signer, nonce } : undefined;
+  });
+  const p = await parameters;
+  const transactionId = randomU64(deps.random);
+  const answer = firstMessage(link, deps, left(), options, 'signed PingAns', async (bytes) => {
     const got = await verify(deps, bytes, p);
-    if (!got || got.messageCode !== MessageCode.ping_ans || got.header.transactionId !== header.transactionId) return undefined;
-    return got.signer;
+    if (!got || got.contents.messageCode !== MessageCode.ping_ans || got.header.transactionId !== transactionId) return undefined;
+    // The answer comes from the one that sent the challenge this Ping is bound to.
+    return bytesEqual(got.signer, challenge.acceptor) ? got.signer : undefined;
   });
   answer.catch(() => {});
-  if (!link.send(await sign(deps, header, contents, p))) throw new LinkHelloError(`cannot send on ${link.remoteAddress}`);
+  const ping = await signPing(deps, p, transactionId, challenge.acceptor, binding(challenge.nonce, challenge.acceptor));
+  if (!link.send(ping)) throw new LinkHelloError(`cannot send on ${link.remoteAddress}`);
   return answer;
 }
 
-/** Acceptor side: wait for the signed Ping to the wildcard, answer it, resolve with its signer's Node-ID. */
-export async function helloAccept(
-  deps: LinkHelloDeps,
-  parameters: OverlayParameters | Promise<OverlayParameters>,
-  link: Link,
-  options: AbortOptions & { timeoutMs?: number } = {},
-): Promise<NodeId> {
+/** Acceptor side: send the challenge, wait for the Ping bound to it, answer it, resolve with its signer's Node-ID. */
+export async function helloAccept(deps: LinkHelloDeps, parameters: Parameters, link: Link, options: AbortOptions & { timeoutMs?: number } = {}): Promise<NodeId> {
+  // RFC 6940 §6.6.1: "The overlay link protocol MUST also provide replay prevention/detection":
+  // only a Ping signed over this link's fresh nonce, and for us, binds the link.
+  const nonce = deps.random.bytes(HELLO_NONCE_BYTES);
+  const expected = binding(nonce, deps.signer.nodeId);
   // Listening starts now (a Ping arriving while `parameters` is still pending is not lost).
-  const request = await firstMessage(link, deps, options.timeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS, options, async (bytes) => {
+  const request = firstMessage(link, deps, options.timeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS, options, 'signed Ping bound to our challenge', async (bytes) => {
     const got = await verify(deps, bytes, await parameters);
-    const first = got?.header.destinationList[0];
-    // Only a Ping its signer sent itself (empty via list) to the wildcard Node-ID binds the link.
-    if (!got || got.messageCode !== MessageCode.ping_req || got.header.viaList.length !== 0) return undefined;
-    if (got.header.destinationList.length !== 1 || first?.kind !== 'node' || !bytesEqual(first.nodeId, WILDCARD_NODE_ID)) return undefined;
-    return got;
+    const padding = got && helloPingPadding(got, deps.signer.nodeId);
+    return got && padding && bytesEqual(padding, expected) ? got : undefined;
   });
+  request.catch(() => {});
   const p = await parameters;
-  const header = answerHeader(request.header, request.signer, deps.signer.nodeId, p);
+  if (!link.send(await signPing(deps, p, randomU64(deps.random), WILDCARD_NODE_ID, nonce))) throw new LinkHelloError(`cannot send on ${link.remoteAddress}`);
+  const got = await request;
+  const header = answerHeader(got.header, got.signer, deps.signer.nodeId, p);
   const responseId = randomU64(deps.random);
   const contents: MessageContents = { messageCode: MessageCode.ping_ans, messageBody: encodePingAns({ responseId, time: BigInt(Math.floor(deps.epochClock())) }), extensions: [] };
   if (!link.send(await sign(deps, header, contents, p))) throw new LinkHelloError(`cannot answer on ${link.remoteAddress}`);
-  return request.signer;
+  return got.signer;
 }

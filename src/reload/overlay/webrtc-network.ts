@@ -5,7 +5,8 @@
  *
  * - Bootstrap (RFC 6940 §11.4): `linkFactory.open('wss://host/reload')` dials a WebSocket link;
  *   a peer serving a WebSocket endpoint hands each accepted link to `acceptLink`. Both ends bind
- *   the link to a Node-ID with the signed Ping/PingAns of link-hello.ts before anything else moves.
+ *   the link to a Node-ID with the signed hello of link-hello.ts (the acceptor's challenge, the
+ *   dialer's Ping bound to it, the PingAns) before anything else moves.
  * - Attach (§6.5.1): `ice.offer()` / `ice.answer()` make WebRTC data-channel links
  *   (links/webrtc); the Attach service binds each to the Node-ID that signed the Attach carrying
  *   its DTLS fingerprint, which DTLS checks against the certificate the channel presents.
@@ -205,7 +206,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
         if (!/^wss?:\/\//i.test(address)) throw new LinkOpenError(`${address} is not a ws:// or wss:// URL`);
         const link = await openWebSocketLink({ ...linkDeps, WebSocket: deps.WebSocket }, address, init.webSocket, options);
         try {
-          bindings.set(link, await helloDial(hello, await init.overlayParameters, link, { ...options, ...helloOptions }));
+          bindings.set(link, await helloDial(hello, init.overlayParameters, link, { ...options, ...helloOptions }));
         } catch (e) {
           link.close();
           throw new LinkOpenError(`${address}: ${e instanceof Error ? e.message : String(e)}`);
