@@ -277,11 +277,17 @@ export class ChordJoin {
     const previous = this.admissions;
     this.admissions = previous.then(() => mine);
     await previous;
-    if (core.table.predecessors[0]?.key === nodeIdKey(jn) && core.state === 'joined') {
-      // Admitted already (its JoinAns or our Update was lost and it tried again): say so again.
-      // Only an Update to resend: the next Join need not wait for it.
-      release();
-      core.deps.clock.setTimer(0, () => void core.sendUpdate(jn, 'neighbors'));
+    const [first, beyond] = core.table.predecessors;
+    if (first?.key === nodeIdKey(jn) && core.state === 'joined') {
+      // Admitted already: either its JoinAns or our Update was lost and it tried again, or it
+      // restarted at once with the same Node-ID (a reloaded tab keeps its certificate) and empty
+      // storage, over a link that replaced the old one before we saw that one fail. We cannot tell
+      // which, so steps 6-8 again, for the range it had: RFC 6940 §10.5 step 6, "AP MUST do a
+      // series of Store requests to JN to store the data that JN will be responsible for";
+      // §6.4.2.1, "the responding peer MUST follow up by executing the right sequence of Stores and
+      // Updates". A copy it still holds is taken as a repeat (store-operation.ts).
+      const range = { after: beyond ? beyond.id : core.self, upTo: jn };
+      core.deps.clock.setTimer(0, () => void this.admit(jn, range, release).finally(release));
       return { value: { overlaySpecificData: new Uint8Array(0) } };
     }
     if (!core.router.responsibleFor(ringPosition(jn)) || core.table.has(nodeIdKey(jn)) || core.state !== 'joined') {
@@ -319,6 +325,7 @@ export class ChordJoin {
     // Closed already (while its Join waited in the queue): no event will come.
     if (!core.deps.forwarding.getLink(jn)) gone.abort(new AbortError('the joining node\'s link closed before its admission'));
     const options = { signal: gone.signal };
+    const admitted = this.maintenance.admitting(jn);
     try {
       // Step 6: "AP MUST do a series of Store requests to JN to store the data that JN will be responsible for."
       await core.deps.data.handOver(jn, range, options);
@@ -341,6 +348,8 @@ export class ChordJoin {
       stopWatching();
       core.log.info('admission failed', { peer: key, error: String(e) });
       return;
+    } finally {
+      admitted();
     }
     release();
     try {

@@ -223,6 +223,14 @@ export class ChordMaintenance {
     this.neighbourPred0 = t.predecessors[0]?.key;
   }
 
+  /**
+   * `id` is being admitted by us (§10.5 steps 6-8): the range step 6 hands it is not handed to it
+   * again when it becomes our first predecessor (chord-replication.ts). Returns the end of the admission.
+   */
+  admitting(id: NodeId): () => void {
+    return this.replication.admitting(nodeIdKey(id));
+  }
+
   /** Hold the Updates of `scheduleFlush` back (while admitting a joining peer, §10.5 steps 6-8). */
   hold(): void {
     this.held++;

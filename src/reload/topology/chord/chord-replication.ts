@@ -13,6 +13,8 @@
  *   to the replica set.
  * - A failed or departed farther predecessor whose range this peer replicates (§10.4): the range
  *   goes to the peer now responsible for it and that peer's replica set (`handOnReplicas`).
+ * - A new, nearer first predecessor (§6.4.2.3): the part of our range it took goes to it
+ *   (`handOverLostRange`), unless we are admitting it (§10.5 step 6 hands it over).
  */
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
@@ -45,6 +47,13 @@ export class ChordReplication {
   private movesTimer: Timer | undefined;
   /** Pending re-runs of data moves whose Stores partly failed (cancelled by `stop`). */
   private readonly retries = new Set<Timer>();
+  /** The peers we are admitting (§10.5 steps 6-8, one at a time: chord-join.ts), by key. */
+  private readonly admissions = new Set<string>();
+  /**
+   * The peers of the routing table nearer than the first usable predecessor, as last acted on: their
+   * links were not usable (suspect, §6.6.3.1), so they were not in `preds`.
+   */
+  private unusableNearer = new Set<string>();
 
   constructor(private readonly core: ChordCore) {}
 
@@ -52,6 +61,7 @@ export class ChordReplication {
   reset(): void {
     this.replicaSet = this.core.replicaTargets();
     this.preds = this.core.usablePredecessors(this.core.params.replicas + 1);
+    this.unusableNearer = this.nearerThan(this.preds[0]);
     this.successors = new Set(this.core.table.successors.map((e) => e.key));
   }
 
@@ -111,6 +121,16 @@ export class ChordReplication {
     this.trackPredecessors();
   }
 
+  /**
+   * `key` is being admitted by us: §10.5 step 6's Stores give it its range, so when it becomes our
+   * first predecessor that range is not handed to it again (`handOverLostRange`). Returns the end
+   * of the admission.
+   */
+  admitting(key: string): () => void {
+    this.admissions.add(key);
+    return () => this.admissions.delete(key);
+  }
+
   stop(): void {
     this.heldTimer?.cancel();
     this.promptTimer?.cancel();
@@ -133,6 +153,8 @@ export class ChordReplication {
     const before = this.preds;
     const now = this.core.usablePredecessors(n + 1);
     this.preds = now;
+    const unusableBefore = this.unusableNearer;
+    this.unusableNearer = this.nearerThan(now[0]);
     const t = this.core.table;
     const gone = (e: RoutingEntry) => !now.some((x) => x.key === e.key) && !(t.has(e.key) && this.core.router.usable(e));
     for (let i = 0; i < Math.min(n, before.length); i++) {
@@ -148,6 +170,45 @@ export class ChordReplication {
       if (!q) this.queue('replicating a gained range', () => this.core.deps.data.rangeGained(range));
       else this.handOnReplicas(q, between, range);
     }
+    if (before[0]) this.handOverLostRange(before[0], now, unusableBefore);
+  }
+
+  /**
+   * RFC 6940 §6.4.2.3: "When a peer detects through an Update that it is no longer responsible for
+   * any data value it is storing, it MUST attempt to Store a copy to the correct node unless it
+   * knows the newly responsible node already has a copy of the data. This prevents data loss during
+   * large-scale topology shifts, such as the merging of partitioned overlays." Our range was
+   * (`first`, us]; the usable predecessors now nearer than `first` (`now` is nearest first) took
+   * (first, now[0]] from it, each Q the part (the next of them, or first, Q]. That part goes to Q
+   * and to the others of them in Q's replica set: they were not in ours, so they have no copy,
+   * while our successors that are in it held one as our replicas (§10.4).
+   *
+   * OUR READING of "knows the newly responsible node already has a copy": a peer we are admitting
+   * (§10.5 step 6's Stores hand it its range: a normal join costs no more Stores), and a peer that
+   * was in the routing table all along with a link not usable (`unusableBefore`: a suspect link
+   * that recovered; while it was suspect we answered for its range, it still held it). Any other
+   * peer, such as one back from a partition (§10.7.4.4) whose range was ours meanwhile, gets a
+   * copy; one it had already is taken as a repeat.
+   */
+  private handOverLostRange(first: RoutingEntry, now: readonly RoutingEntry[], unusableBefore: ReadonlySet<string>): void {
+    const selfPos = this.core.table.selfPos;
+    const end = now.findIndex((e) => !inOpen(e.pos, first.pos, selfPos));
+    const nearer = end < 0 ? now : now.slice(0, end);
+    nearer.forEach((q, i) => {
+      if (this.admissions.has(q.key) || unusableBefore.has(q.key)) return;
+      const range: IdRange = { after: (nearer[i + 1] ?? first).id, upTo: q.id };
+      const members = this.replicaSetOf(q, nearer).filter((e): e is RoutingEntry => e !== undefined && nearer.includes(e));
+      for (const target of [q, ...members]) this.queue('handing over a lost range', () => this.core.deps.data.handOver(target.id, range));
+    });
+  }
+
+  /** The keys of the routing table's members strictly between `pred` and us (nearer predecessors than it). */
+  private nearerThan(pred: RoutingEntry | undefined): Set<string> {
+    const out = new Set<string>();
+    if (!pred) return out;
+    const members = this.core.table.members;
+    for (let i = members.length - 1; i >= 0 && members[i]!.key !== pred.key; i--) out.add(members[i]!.key);
+    return out;
   }
 
   /**
@@ -161,11 +222,18 @@ export class ChordReplication {
    * A copy that was there already is taken as a repeat.
    */
   private handOnReplicas(q: RoutingEntry, between: readonly RoutingEntry[], range: IdRange): void {
-    const n = this.core.params.replicas;
-    const after = between.slice(0, between.indexOf(q)).reverse();
-    const chain: (RoutingEntry | undefined)[] = [...after, undefined, ...this.core.replicaTargets()];
-    const targets = [q, ...chain.slice(0, n).filter((e): e is RoutingEntry => e !== undefined)];
+    const targets = [q, ...this.replicaSetOf(q, between).filter((e): e is RoutingEntry => e !== undefined)];
     for (const target of targets) this.queue('handing on replicas', () => this.core.deps.data.handOver(target.id, range));
+  }
+
+  /**
+   * The replica set of `q` (§10.4: the next `replicas` peers after it), where `between` are the
+   * peers from q to us (nearest us first, q among them): those nearer us than q, then us
+   * (undefined), then our replica set.
+   */
+  private replicaSetOf(q: RoutingEntry, between: readonly RoutingEntry[]): (RoutingEntry | undefined)[] {
+    const after = between.slice(0, between.indexOf(q)).reverse();
+    return [...after, undefined, ...this.core.replicaTargets()].slice(0, this.core.params.replicas);
   }
 
   /** Run `run` after GAIN_DELAY_MS, with the moves queued meanwhile. */
