@@ -4,7 +4,7 @@ import { IllegalTransitionError, StateMachine } from '../runtime/state-machine.j
 import { decodeFramedMessage, encodeFramedMessage } from '../wire/framing.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
 import { ManualClock } from '../storage/testing/manual-clock.js';
-import { FramedLink, LATE_CHECK_GRACE_MS, LATE_CHECK_MS } from './framed-link.js';
+import { EARLY_MESSAGES_MAX, FramedLink, LATE_CHECK_GRACE_MS, LATE_CHECK_MS } from './framed-link.js';
 import { linkTransitions, type LinkState } from './link-state.js';
 
 /** A pipe that records what the link sends and lets the test inject frames. */
@@ -104,6 +104,46 @@ describe('FramedLink (§6.6.2)', () => {
     pipe.handlers.message(frame(4));
     expect(got).toEqual(['first:0', 'second:0', 'last:0', 'first:1', 'second:1', 'last:1', 'first:2', 'last:2', 'last:3']);
     expect(link.stats().dataFramesReceived).toBe(5);
+  });
+
+  it('keeps messages that come before any listener, in order, for the first one (after the job that subscribes it)', async () => {
+    const { pipe, link } = setup();
+    const frame = (sequence: number) => encodeFramedMessage({ kind: 'data', sequence, message: Uint8Array.of(sequence) });
+    pipe.handlers.message(frame(0));
+    pipe.handlers.message(frame(1));
+    const got: number[] = [];
+    const off = link.onMessage((m) => got.push(m[0]!));
+    // Not inside onMessage: the caller may not be ready for it (a const it is assigning, say).
+    expect(got).toEqual([]);
+    pipe.handlers.message(frame(2)); // behind the kept ones
+    await Promise.resolve();
+    expect(got).toEqual([0, 1, 2]);
+    pipe.handlers.message(frame(3));
+    expect(got).toEqual([0, 1, 2, 3]);
+    // Between one listener and the next (the hello's, then forwarding's), nothing is lost either.
+    off();
+    pipe.handlers.message(frame(4));
+    const next: number[] = [];
+    link.onMessage((m) => next.push(m[0]!));
+    await Promise.resolve();
+    expect(next).toEqual([4]);
+    expect(pipe.frames().filter((f) => f.kind === 'ack')).toHaveLength(5);
+  });
+
+  it(`keeps at most ${EARLY_MESSAGES_MAX} messages with no listener, and none once closed`, async () => {
+    const { pipe, link } = setup();
+    for (let i = 0; i < EARLY_MESSAGES_MAX + 5; i++) pipe.handlers.message(encodeFramedMessage({ kind: 'data', sequence: i, message: Uint8Array.of(i) }));
+    const got: number[] = [];
+    link.onMessage((m) => got.push(m[0]!));
+    await Promise.resolve();
+    expect(got).toEqual(Array.from({ length: EARLY_MESSAGES_MAX }, (_, i) => i));
+    const closed = setup();
+    closed.pipe.handlers.message(encodeFramedMessage({ kind: 'data', sequence: 0, message: Uint8Array.of(9) }));
+    closed.link.close();
+    const none: number[] = [];
+    closed.link.onMessage((m) => none.push(m[0]!));
+    await Promise.resolve();
+    expect(none).toEqual([]);
   });
 
   it('acks but does not deliver an empty data frame (our liveness probe)', () => {

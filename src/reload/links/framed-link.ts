@@ -129,6 +129,9 @@ class PipeHandlers implements BytePipeHandlers {
   }
 }
 
+/** Messages a link keeps while no listener is subscribed (FramedLink.early); more are dropped. */
+export const EARLY_MESSAGES_MAX = 32;
+
 export class FramedLink implements Link {
   readonly id: string;
   readonly remoteAddress: string;
@@ -141,6 +144,14 @@ export class FramedLink implements Link {
   private readonly received = new ReceivedWindow();
   /** None, the one (the usual case), or a copy-on-write list: a simulator holds hundreds of thousands of links. */
   private messageListeners: LinkMessageListener | readonly LinkMessageListener[] | undefined;
+  /**
+   * Messages that arrived while no listener was subscribed, for the next one (at most
+   * EARLY_MESSAGES_MAX), and whether their hand-over is scheduled. A dialed WebSocket in Node
+   * (`ws`) can emit the first message in the same task as `open`, before the caller of
+   * openWebSocketLink has subscribed: the acceptor's hello challenge was lost so.
+   */
+  private early: Uint8Array[] | undefined;
+  private earlyScheduled = false;
   private readonly suspectAfterProbes: number;
   private readonly failureTimeoutMs: number;
   /** Idle time (nothing sent or heard) before a keepalive probe: the configured interval, × OPENER_KEEPALIVE_SHARE at the opener. */
@@ -228,6 +239,7 @@ export class FramedLink implements Link {
     else if (typeof ls === 'function') {
       if (ls !== listener) this.messageListeners = [ls, listener];
     } else if (!ls.includes(listener)) this.messageListeners = ls.concat([listener]);
+    if (this.early) this.scheduleEarly();
     return () => this.removeMessageListener(listener);
   }
 
@@ -306,12 +318,42 @@ export class FramedLink implements Link {
     this.bytesSent += ack.length;
     this.pipe.send(ack);
     if (frame.length === DATA_FRAME_OVERHEAD) return; // a liveness probe
-    const ls = this.messageListeners;
-    if (ls === undefined) return;
     // The message is a view of the frame, which the pipe handed over.
     const message = frame.subarray(DATA_FRAME_OVERHEAD);
+    if (this.messageListeners === undefined || this.early) this.keepEarly(message);
+    else this.handUp(message);
+  }
+
+  private handUp(message: Uint8Array): void {
+    const ls = this.messageListeners;
     if (typeof ls === 'function') this.tell(ls, message);
-    else for (const l of ls) this.tell(l, message);
+    else if (ls) for (const l of ls) this.tell(l, message);
+  }
+
+  /** A message with no listener yet (or behind such messages): kept, in order, for the next one. */
+  private keepEarly(message: Uint8Array): void {
+    const early = (this.early ??= []);
+    if (early.length >= EARLY_MESSAGES_MAX) {
+      this.log.debug('message dropped: no listener', { link: this.id });
+      return;
+    }
+    early.push(message);
+    if (this.messageListeners !== undefined) this.scheduleEarly();
+  }
+
+  /** Hand the kept messages to the listeners, after the current job (the one subscribing may not be ready yet). */
+  private scheduleEarly(): void {
+    if (this.earlyScheduled) return;
+    this.earlyScheduled = true;
+    queueMicrotask(() => {
+      this.earlyScheduled = false;
+      const early = this.early;
+      if (!early || this.state === 'closed') return;
+      let i = 0;
+      while (i < early.length && this.messageListeners !== undefined) this.handUp(early[i++]!);
+      // Left with no listener midway: the rest waits for the next one.
+      this.early = i < early.length ? early.slice(i) : undefined;
+    });
   }
 
   private tell(listener: LinkMessageListener, message: Uint8Array): void {
@@ -433,6 +475,7 @@ export class FramedLink implements Link {
     this.checkTimer = undefined;
     if (closePipe) this.pipe.close();
     this.sentAt = undefined;
+    this.early = undefined;
     this.transition('closed');
   }
 }

@@ -96,6 +96,29 @@ describe('WebSocket link', () => {
     raw.close();
   });
 
+  it('a message the server sends as soon as it accepts reaches the dialer that subscribes once openWebSocketLink resolves', async () => {
+    // `ws` can emit that message in the same task as `open`, before the dialer's `await` resumes
+    // (the hello's challenge, link-hello.ts, was lost so now and then).
+    const server = createServer((_req, res) => res.writeHead(404).end());
+    attachWebSocketBootstrap(server, { path: '/reload', clock: systemClock, onLink: (l) => l.send(Uint8Array.of(42)) });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/reload`;
+    try {
+      for (let i = 0; i < 20; i++) {
+        const link = await openWebSocketLink({ clock: systemClock, WebSocket: nodeWebSocket }, url);
+        const first = await new Promise<Uint8Array | undefined>((resolve) => {
+          link.onMessage(resolve);
+          setTimeout(() => resolve(undefined), 2_000);
+        });
+        link.close();
+        expect(first).toEqual(Uint8Array.of(42));
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('closes the link when the peer sends a text message (framing broken)', async () => {
     served = await serve();
     const { WebSocket } = await import('ws');
