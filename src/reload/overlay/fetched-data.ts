@@ -12,9 +12,8 @@ import type { AbortOptions } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Verifier, VerifiedSigner } from '../security/signer.js';
 import type { AccessPolicy, KindTable, ResourceIdHash } from '../storage/index.js';
-import { bytesEqual } from '../wire/codec/hex.js';
 import type { ResourceId } from '../wire/ids.js';
-import { SignerIdentityType, type GenericCertificate, type SignerIdentity } from '../wire/security-block.js';
+import { SignerIdentityType, type GenericCertificate } from '../wire/security-block.js';
 import type { FetchAns } from '../wire/storage/fetch.js';
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import { dataValueOf, type StoredData } from '../wire/storage/stored-data.js';
@@ -77,20 +76,4 @@ async function checkValue(checks: FetchedDataChecks, resourceId: ResourceId, kin
   // §7.3: the value's signer must have been allowed to store it there.
   const refusal = await policy.check({ resourceId, kind: definition, value: d.value, signer }, checks.resourceIdHash);
   return refusal === undefined ? undefined : ReloadError.of('Error_Forbidden', refusal);
-}
-
-/** The certificates `verifier` holds for the signers of `values` (one copy each), to send along with them. */
-export function certificatesOfValues(verifier: Verifier, values: Iterable<StoredData>): GenericCertificate[] {
-  if (!verifier.certificatesFor) return [];
-  const seen = new Set<string>();
-  const out: GenericCertificate[] = [];
-  for (const d of values) {
-    const identity: SignerIdentity = d.signature.identity;
-    if (!('hash' in identity)) continue;
-    const key = `${identity.identityType}/${Array.from(identity.hash).join(',')}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    for (const c of verifier.certificatesFor(identity)) if (!out.some((o) => o.type === c.type && bytesEqual(o.certificate, c.certificate))) out.push(c);
-  }
-  return out;
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ReloadError } from '../runtime/reload-error.js';
-import { createDataStore, kindTableFromConfiguration, type DataStore } from '../storage/index.js';
+import { CertificateCache } from '../security/certificate-cache.js';
+import { TestPki } from '../security/testing/test-pki.js';
+import { X509Verifier } from '../security/x509-verifier.js';
+import { BASE_ACCESS_POLICIES, createDataStore, kindTableFromConfiguration, type DataStore } from '../storage/index.js';
 import { createMemoryBackend } from '../storage/memory-backend.js';
 import { FakeOracle } from '../storage/testing/fake-oracle.js';
 import { FakeTrust, type FakeIdentity } from '../storage/testing/fake-trust.js';
@@ -10,6 +13,11 @@ import { K, resourceIdHash, resourceOfName, storeReq, TEST_CONFIGURATION } from 
 import { webHasher } from '../storage/testing/web-hasher.js';
 import type { Answer, MessageTransport, RequestBody, RequestName } from '../transport/index.js';
 import type { ResourceId } from '../wire/ids.js';
+import type { GenericCertificate } from '../wire/security-block.js';
+import type { FetchAns } from '../wire/storage/fetch.js';
+import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
+import type { StoredData, StoredDataValue } from '../wire/storage/stored-data.js';
+import { checkFetchedData } from './fetched-data.js';
 import { StorageService } from './storage-service.js';
 
 const clock = new ManualClock();
@@ -81,5 +89,58 @@ describe('StorageService prune: handing data on before dropping it (§6.4.2.3, �
     expect(await service(routedTo(q, x.identity, new Set(['fetch_req']))).dataTransfer().prune()).toBe(0);
     expect(await storageTimes(x.store, resource)).toEqual([1n, 5n]);
     expect(await storageTimes(q.store, resource)).toEqual([3n]);
+  });
+});
+
+describe('StorageService fetch_req: the certificates of the stored values (§6.3.4)', () => {
+  // RFC 6940 §6.3.4: "implementers MUST include all referenced certificates ... a peer storing data is obligated to
+  // retain certificates for the data that it holds"; §7.4.2.2: a fetcher verifies every value it receives.
+  it("a FetchAns carries a stored value's certificate after the verifier's cache has let its signer go, and a fetcher that never met the signer keeps the value", async () => {
+    const pki = await TestPki.create({ keyType: 'ecdsa-p256' });
+    const policy = pki.policy();
+    // Capacity 4 stands in for the default 4096: every signer the peer verifies goes through the cache.
+    const storingVerifier = new X509Verifier({ crypto: pki.crypto, wallClock: pki.wallClock }, { policy, cache: new CertificateCache({ capacity: 4 }) });
+    const kinds = kindTableFromConfiguration(TEST_CONFIGURATION);
+    const store = createDataStore(
+      { backend: createMemoryBackend(), clock, epochClock: () => clock.now(), verifier: storingVerifier, hasher: webHasher, resourceIdHash, responsibility: new FakeOracle() },
+      { kinds },
+    );
+    const handlers = new Map<string, (req: unknown) => Promise<{ value: FetchAns; certificates: readonly GenericCertificate[] }>>();
+    const transport = { handle: (name: string, h: never) => (handlers.set(name, h), () => undefined), request: () => Promise.reject(new Error('not in this test')) };
+    new StorageService({
+      store,
+      transport: transport as unknown as MessageTransport,
+      forwarding: { localNodeId: id16(0x40) },
+      responsibility: { isResponsible: () => true, holdsReplica: () => true, replicaSet: () => [], acceptsReplicaFrom: () => true },
+      signer: undefined as never, // answering a Fetch signs nothing of its own here
+      checks: { verifier: storingVerifier, kinds, policies: BASE_ACCESS_POLICIES, resourceIdHash },
+      clock,
+      epochClock: () => clock.now(),
+    });
+
+    // Alice stores a USER-MATCH value at her user name's Resource-ID, her certificate in the Store.
+    const alice = await (await pki.peer('alice@chordphone.test', { keyType: 'ecdsa-p256' })).signer();
+    const resource = await resourceOfName(alice.userName);
+    const value: StoredDataValue = { model: 'single', singleValueEntry: { exists: true, value: new TextEncoder().encode('hello') } };
+    const input = storedDataSignatureInput(resource, K.SINGLE, 1000n, value, alice.identity());
+    const data: StoredData = { storageTime: 1000n, lifetime: 3600, value, signature: await alice.sign(input) };
+    const requester = await storingVerifier.verify(input, data.signature, alice.certificates());
+    await store.store(storeReq(resource, K.SINGLE, [data]), { requester, certificates: alice.certificates() });
+
+    // The peer goes on verifying messages of other peers, which push Alice out of its cache.
+    const keys = await pki.keyPair('ecdsa-p256');
+    for (let i = 0; i < 4; i++) {
+      const other = await (await pki.peer(`peer${i}@chordphone.test`, { keyType: 'ecdsa-p256', keys })).signer();
+      const message = new TextEncoder().encode(`message ${i}`);
+      await storingVerifier.verify(message, await other.sign(message), other.certificates());
+    }
+    expect(storingVerifier.certificatesFor(alice.identity())).toEqual([]);
+
+    const fetchAnswer = handlers.get('fetch_req');
+    const reply = await fetchAnswer?.({ value: { resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] }, header: { viaList: [] } });
+    expect(reply?.certificates).toEqual(alice.certificates());
+    const checked = await checkFetchedData({ verifier: pki.verifier(policy), kinds, policies: BASE_ACCESS_POLICIES, resourceIdHash }, resource, reply?.value as FetchAns, reply?.certificates ?? []);
+    expect(checked.rejected.map((r) => r.error.message)).toEqual([]);
+    expect(checked.answer.kindResponses[0]?.values).toHaveLength(1);
   });
 });

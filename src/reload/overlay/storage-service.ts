@@ -21,7 +21,7 @@ import { ARRAY_LAST_INDEX } from '../wire/storage/fetch.js';
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import type { StoredData, StoredDataValue } from '../wire/storage/stored-data.js';
 import type { StoreReq } from '../wire/storage/store.js';
-import { certificatesOfValues, checkFetchedData, type FetchedDataChecks } from './fetched-data.js';
+import { checkFetchedData, type FetchedDataChecks } from './fetched-data.js';
 import type { FetchOutcome, FetchSpec, Outcome, StoreValue } from './overlay-types.js';
 
 export interface StorageServiceDeps {
@@ -30,10 +30,7 @@ export interface StorageServiceDeps {
   readonly forwarding: Pick<Forwarding, 'localNodeId'>;
   readonly responsibility: TopologyResponsibility;
   readonly signer: Signer;
-  /**
-   * Checks values a Fetch brings back (§7.1: the fetcher verifies each signature itself) and holds
-   * the certificates of the values this peer stores, to send along with them (§6.3.4).
-   */
+  /** Checks values a Fetch brings back (§7.1: the fetcher verifies each signature itself). */
   readonly checks: FetchedDataChecks;
   readonly clock: Pick<Clock, 'now' | 'setTimer'>;
   /** Milliseconds since 1970: storage_time (§7), and the scale of the stored values' times (DataStoreDeps.epochClock). */
@@ -74,7 +71,7 @@ export class StorageService {
       logger: deps.logger,
       sender: {
         // §10.4: replica Stores "are addressed to those specific peers".
-        store: async (target, req, options) => (await transport.request([node(target)], { name: 'store_req', value: req }, { ...options, certificates: this.certificatesOf(req) })).value,
+        store: async (target, req, certificates, options) => (await transport.request([node(target)], { name: 'store_req', value: req }, { ...options, certificates })).value,
         fetch: async (target, req, options) => {
           const answer = await transport.request([node(target)], { name: 'fetch_req', value: req }, options);
           return { answer: answer.value, certificates: answer.certificates };
@@ -85,9 +82,9 @@ export class StorageService {
       transport.handle('store_req', (req) => this.handleStore(req)),
       transport.handle('fetch_req', async (req) => {
         this.countHops(req);
-        const value = await this.deps.store.fetch(req.value);
-        // §6.3.4: the certificates of the values' signers travel with them (a fetcher verifies each, §7.1).
-        return { value, certificates: certificatesOfValues(this.deps.checks.verifier, value.kindResponses.flatMap((k) => k.values)) };
+        // §6.3.4: the certificates of the values' signers, kept with the values, travel with them (a fetcher verifies each, §7.1).
+        const { answer, certificates } = await this.deps.store.fetchWithCertificates(req.value);
+        return { value: answer, certificates };
       }),
       transport.handle('stat_req', (req) => {
         this.countHops(req);
@@ -170,7 +167,7 @@ export class StorageService {
       // on the path, see MessageTransport), so the newer data is fetched from the Resource-ID too:
       // routed like the Store, it reaches the same responsible peer.
       const peer: ReplicaPeer<NodeId> = {
-        store: async (req, o) => (await transport.request(to, { name: 'store_req', value: req }, { ...o, certificates: this.certificatesOf(req) })).sender.nodeId,
+        store: async (req, certificates, o) => (await transport.request(to, { name: 'store_req', value: req }, { ...o, certificates })).sender.nodeId,
         fetch: async (req, o) => {
           const answer = await transport.request(to, { name: 'fetch_req', value: req }, o);
           return { answer: answer.value, certificates: answer.certificates };
@@ -191,11 +188,6 @@ export class StorageService {
     for (const id of done) this.handOnAttempts.delete(hexKey(id));
     await store.drop(done);
     return done.length;
-  }
-
-  /** The certificates of the signers of a StoreReq's values (§6.3.4: a storing peer retains and passes them on). */
-  private certificatesOf(req: StoreReq) {
-    return certificatesOfValues(this.deps.checks.verifier, req.kindData.flatMap((k) => k.values));
   }
 
   /**

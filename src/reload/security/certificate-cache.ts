@@ -15,6 +15,7 @@
  */
 import { toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
+import type { GenericCertificate } from '../wire/security-block.js';
 import type { ValidatedPath } from './chain-validator.js';
 import type { ReloadCertificate } from './reload-certificate.js';
 import type { Certificate } from './certificate.js';
@@ -29,6 +30,8 @@ export interface CachedCertificate {
   /** The certified key imported for verifying. */
   readonly publicKey: CryptoKey;
   readonly path: ValidatedPath;
+  /** The peer certificate, then the path's intermediates (no root): what proves its signatures to others (§6.3.4). */
+  readonly chain: readonly GenericCertificate[];
 }
 
 /** Intermediate CA certificates kept (an overlay has one CA, perhaps a few). */

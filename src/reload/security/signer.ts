@@ -19,6 +19,14 @@ export interface VerifiedSigner {
   readonly nodeIds: readonly NodeId[];
   /** The certificate's user name (rfc822Name, §11.3), for USER-MATCH. */
   readonly userName: string;
+  /**
+   * The certificates that proved the signer: its peer certificate, then the intermediates of the
+   * validated path (not the root-cert, which §6.3.4 leaves out of a SecurityBlock). A peer that
+   * stores a value this signer signed keeps them with it (§6.3.4: "a peer storing data is
+   * obligated to retain certificates for the data that it holds"). Absent where no certificate
+   * proves a signer (the simulator's fast signatures).
+   */
+  readonly certificates?: readonly GenericCertificate[];
 }
 
 /** This peer's identity: signs with its key and says which certificates prove it. */

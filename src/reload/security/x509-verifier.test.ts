@@ -85,11 +85,11 @@ async function X509SignerFor(peer: TestPeer, over: { nodeId?: Uint8Array; privat
 }
 
 describe('X509Verifier: valid signatures', () => {
-  it('verifies an RSA message signature and names the signer (§6.3.4)', async () => {
+  it('verifies an RSA message signature and names the signer and the certificates that proved it, not the root (§6.3.4)', async () => {
     const s = await alice.signer();
     const input = pingInput(s.identity());
     const signer = await pki.verifier().verify(input, await s.sign(input), s.certificates());
-    expect(signer).toEqual({ nodeId: alice.nodeIds[0], nodeIds: alice.nodeIds, userName: 'alice@chordphone.test' });
+    expect(signer).toEqual({ nodeId: alice.nodeIds[0], nodeIds: alice.nodeIds, userName: 'alice@chordphone.test', certificates: [{ type: 0, certificate: alice.certificate }] });
   });
 
   it('verifies an ECDSA signature where the overlay allows ECDSA', async () => {

@@ -101,7 +101,7 @@ export class X509Verifier implements Verifier {
     if (!webSignature) throw forbidden('the signature value is malformed');
     const ok = await this.deps.crypto.subtle.verify(signParams(keyType), entry.publicKey, bufferSource(webSignature), bufferSource(input));
     if (!ok) throw forbidden(`the signature does not verify with the certificate of Node-ID ${toHex(nodeId)} (${cert.userName}): forged or altered`);
-    return { nodeId, nodeIds: cert.nodeIds, userName: cert.userName };
+    return { nodeId, nodeIds: cert.nodeIds, userName: cert.userName, certificates: entry.chain };
   }
 
   /** The cached certificates of the signer `identity` names (Verifier.certificatesFor), leaf first, without the root. */
@@ -109,10 +109,7 @@ export class X509Verifier implements Verifier {
     if (!('hash' in identity)) return [];
     const hash = toHex(identity.hash);
     const entry = identity.identityType === SignerIdentityType.cert_hash ? this.cache.getByCertHash(hash) : identity.identityType === SignerIdentityType.cert_hash_node_id ? this.cache.getByNodeIdHash(hash)?.entry : undefined;
-    if (!entry) return [];
-    // §6.3.4: the bucket need not hold the certificates of a root-cert element.
-    const intermediates = entry.path.selfSigned ? [] : entry.path.path.slice(1, -1).map((c) => c.rawData);
-    return [entry.certificate.der, ...intermediates].map((certificate) => ({ type: CertificateType.X509, certificate }));
+    return entry?.chain ?? [];
   }
 
   /**
@@ -199,7 +196,10 @@ export class X509Verifier implements Verifier {
     const publicKey = await crypto.subtle.importKey('spki', bufferSource(certificate.subjectPublicKeyInfo), keyImportParams(certificate.keyType), false, ['verify']);
     const nodeIdHashes = new Map<string, NodeId>();
     for (const nodeId of certificate.nodeIds) nodeIdHashes.set(toHex(await sha256(crypto, concatBytes(nodeId, der))), nodeId);
-    const entry: CachedCertificate = { certificate, certHash, nodeIdHashes, publicKey, path };
+    // §6.3.4: the bucket need not hold the certificates of a root-cert element.
+    const issuers = path.selfSigned ? [] : path.path.slice(1, -1).map((c) => c.rawData);
+    const chain = [certificate.der, ...issuers].map((der): GenericCertificate => ({ type: CertificateType.X509, certificate: der }));
+    const entry: CachedCertificate = { certificate, certHash, nodeIdHashes, publicKey, path, chain };
     this.cache.add(entry);
     return entry;
   }

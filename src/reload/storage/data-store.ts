@@ -14,6 +14,7 @@ import type { FindAns, FindReq } from '../wire/storage/find.js';
 import type { StatAns, StatReq } from '../wire/storage/stat.js';
 import type { StoreReq } from '../wire/storage/store.js';
 import { BASE_ACCESS_POLICIES, type AccessPolicy } from './access-control.js';
+import { certificatesOfRecords } from './held-certificates.js';
 import { KindDefinitionError, type KindDefinition, type KindTable } from './kind-table.js';
 import { fetchValues, findResources, statValues, type ReadEnvironment } from './read-operations.js';
 import type { ResourceIdHash } from './resource-id-hash.js';
@@ -72,12 +73,26 @@ export interface KindSnapshot {
   readonly records: readonly StoredRecord[];
 }
 
+/** A FetchAns and the certificates of its values (§6.3.4). */
+export interface FetchResult {
+  readonly answer: FetchAns;
+  readonly certificates: readonly GenericCertificate[];
+}
+
 export interface DataStore {
   readonly kinds: KindTable;
   /** RFC 6940 §7.4.1 Store. Rejects with ReloadError carrying the RFC error code. */
   store(req: StoreReq, context: StoreContext, options?: AbortOptions): Promise<StoreResult>;
   /** RFC 6940 §7.4.2 Fetch. */
   fetch(req: FetchReq, options?: AbortOptions): Promise<FetchAns>;
+  /** RFC 6940 §7.4.2 Fetch, with the certificates to send in the FetchAns's SecurityBlock (`certificatesOf` its values). */
+  fetchWithCertificates(req: FetchReq, options?: AbortOptions): Promise<FetchResult>;
+  /**
+   * The certificates that verify `records`' values, one copy each, to send along with them (a
+   * replica Store): RFC 6940 §6.3.4 "implementers MUST include all referenced certificates ...
+   * a peer storing data is obligated to retain certificates for the data that it holds".
+   */
+  certificatesOf(records: readonly StoredRecord[]): Promise<GenericCertificate[]>;
   /** RFC 6940 §7.4.3 Stat. */
   stat(req: StatReq, options?: AbortOptions): Promise<StatAns>;
   /** RFC 6940 §7.4.4 Find. */
@@ -166,7 +181,17 @@ class DataStoreImpl implements DataStore {
 
   async fetch(req: FetchReq, options?: AbortOptions): Promise<FetchAns> {
     checkAborted(options);
-    return fetchValues(this.env, req);
+    return (await fetchValues(this.env, req)).answer;
+  }
+
+  async fetchWithCertificates(req: FetchReq, options?: AbortOptions): Promise<FetchResult> {
+    checkAborted(options);
+    const { answer, records } = await fetchValues(this.env, req);
+    return { answer, certificates: await this.certificatesOf(records) };
+  }
+
+  certificatesOf(records: readonly StoredRecord[]): Promise<GenericCertificate[]> {
+    return certificatesOfRecords(this.deps.backend, this.deps.verifier, records);
   }
 
   async stat(req: StatReq, options?: AbortOptions): Promise<StatAns> {

@@ -1,13 +1,23 @@
 import 'fake-indexeddb/auto';
-import { openDB } from 'idb';
+import { openDB, type IDBPDatabase } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { idbDatabaseName, openIdbBackend } from './idb-backend.js';
 import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
 import { describeStorageBackendContract } from './storage-backend.contract.js';
-import { id16, NODE_A, record, single } from './testing/records.js';
+import { heldCertificate, id16, NODE_A, record, single } from './testing/records.js';
 
 let n = 0;
+
+/** The stores of versions 1 and 2, as they were written. */
+function createVersion1Stores(db: IDBPDatabase): void {
+  const records = db.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
+  records.createIndex('expiry', 'e');
+  records.createIndex('kindResource', ['k', 'r']);
+  db.createObjectStore('kinds', { keyPath: ['r', 'k'] });
+  db.createObjectStore('users', { keyPath: 'u' });
+  db.createObjectStore('meta');
+}
 
 describeStorageBackendContract('indexeddb (fake-indexeddb)', async () => openIdbBackend({ overlay: `contract-${n++}.example`, nodeId: NODE_A }));
 
@@ -16,31 +26,42 @@ describe('indexeddb backend', () => {
     expect(idbDatabaseName('chordphone.example', id16(0xab, 1))).toBe('chordphone-storage/chordphone.example/ab000000000000000000000000000001');
   });
 
-  it('keeps records across close and reopen', async () => {
-    const r = record({ resourceId: id16(1), value: single('kept') });
+  it('keeps records and their certificates across close and reopen', async () => {
+    const r = record({ resourceId: id16(1), value: single('kept'), certificates: ['a1'] });
     const first = await openIdbBackend({ overlay: 'persist.example', nodeId: NODE_A });
-    await first.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }] });
+    await first.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }], certificates: [heldCertificate('a1')] });
     await first.close();
     const second = await openIdbBackend({ overlay: 'persist.example', nodeId: NODE_A });
     expect(await second.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [r] });
     expect(await second.usage()).toEqual({ count: 1, bytes: r.size });
+    expect(await second.certificates(['a1'])).toEqual([heldCertificate('a1')]);
+    expect(await second.certificateUsage()).toEqual({ count: 1, bytes: 100 });
     await second.close();
+  });
+
+  it('a database of version 2 keeps its records, which name no certificates, and then keeps certificates', async () => {
+    const name = idbDatabaseName('v2.example', NODE_A);
+    const old = record({ resourceId: id16(1), value: single('old') });
+    const v2 = await openDB(name, 2, { upgrade: (db) => createVersion1Stores(db) });
+    const rh = hexKey(old.resourceId);
+    await v2.put('records', { r: rh, k: 7, x: 's', m: MODEL_CODES.single, d: encodeStoredDataBytes(old.data), s: old.storedAt, e: old.expiresAt, u: old.storerUser, n: old.storerNode, z: old.size });
+    await v2.put('kinds', { r: rh, k: 7, g: '3', c: 1, b: old.size });
+    v2.close();
+
+    const upgraded = await openIdbBackend({ overlay: 'v2.example', nodeId: NODE_A });
+    expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 3n, records: [old] });
+    const r = record({ resourceId: id16(2), value: single('new'), certificates: ['a1'] });
+    await upgraded.write({ puts: [r], certificates: [heldCertificate('a1')] });
+    expect(await upgraded.get(id16(2), 7, { model: 'single' })).toEqual(r);
+    expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+    await upgraded.close();
   });
 
   it('a database of version 1 (times on a gone page clock) loses its records and their tallies, and keeps its counters', async () => {
     const name = idbDatabaseName('legacy.example', NODE_A);
     const r = record({ resourceId: id16(1), value: single('old'), expiresAt: 5_000_000 });
     // Version 1 as it was written: the same stores, a record and its tallies.
-    const v1 = await openDB(name, 1, {
-      upgrade(db) {
-        const records = db.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
-        records.createIndex('expiry', 'e');
-        records.createIndex('kindResource', ['k', 'r']);
-        db.createObjectStore('kinds', { keyPath: ['r', 'k'] });
-        db.createObjectStore('users', { keyPath: 'u' });
-        db.createObjectStore('meta');
-      },
-    });
+    const v1 = await openDB(name, 1, { upgrade: (db) => createVersion1Stores(db) });
     const rh = hexKey(r.resourceId);
     await v1.put('records', { r: rh, k: 7, x: 's', m: MODEL_CODES.single, d: encodeStoredDataBytes(r.data), s: r.storedAt, e: r.expiresAt, u: r.storerUser, n: r.storerNode, z: r.size });
     await v1.put('kinds', { r: rh, k: 7, g: '12', c: 1, b: r.size });

@@ -6,60 +6,25 @@
  *
  * Stores: `records` (key [resource hex, kind, key tag]; the StoredData as its §7 wire encoding),
  * `kinds` (key [resource hex, kind]: generation and tallies; kept with count 0 while it holds a
- * counter, StorageBackend), `users` (tallies per storing user) and `meta` (the total). Hex strings
- * sort like the bytes (RingRange), tags like `list` order.
+ * counter, StorageBackend), `users` (tallies per storing user), `meta` (the totals of records and
+ * of certificates) and `certificates` (key hash: a held certificate and how many records name it,
+ * held-certificates.ts). Hex strings sort like the bytes (RingRange), tags like `list` order.
  *
  * Database versions: 1, times on the tab's monotonic clock (performance.now(), from 0 in each page
  * load); 2, times on the epoch clock (StorageBackend). The upgrade from 1 deletes the records and
- * keeps the generation counters, for the reason the SQLite backend gives (storage/node).
+ * keeps the generation counters, for the reason the SQLite backend gives (storage/node); 3, the
+ * certificates of the stored values (the records of version 2 name none, as in the SQLite backend).
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { NodeId, ResourceId } from '../wire/ids.js';
+import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
+import { CERTIFICATES, CertificateRefs, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema, type StoreName } from './idb-schema.js';
 import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
 import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
-interface RecordValue {
-  r: string;
-  k: number;
-  x: string;
-  m: number;
-  d: Uint8Array;
-  s: number;
-  e: number;
-  u: string;
-  n: Uint8Array;
-  z: number;
-}
-
-interface KindValue {
-  r: string;
-  k: number;
-  /** Generation counter, decimal (uint64). */
-  g: string;
-  c: number;
-  b: number;
-}
-
-interface TallyValue {
-  u: string;
-  c: number;
-  b: number;
-}
-
-interface StorageSchema extends DBSchema {
-  records: { key: [string, number, string]; value: RecordValue; indexes: { expiry: number; kindResource: [number, string] } };
-  kinds: { key: [string, number]; value: KindValue };
-  users: { key: string; value: TallyValue };
-  meta: { key: string; value: TallyValue };
-}
-
-type StoreName = 'records' | 'kinds' | 'users' | 'meta';
-type WriteTx = IDBPTransaction<StorageSchema, StoreName[], 'readwrite'>;
-
-const VERSION = 2;
-const TOTAL = 'total';
+const VERSION = 3;
 /** Sorts after every number and string in an IndexedDB key (arrays sort last). */
 const HIGH: [] = [];
 
@@ -87,6 +52,7 @@ function toValue(r: StoredRecord): RecordValue {
     u: r.storerUser,
     n: r.storerNode,
     z: r.size,
+    c: [...r.certificates],
   };
 }
 
@@ -100,58 +66,10 @@ function toRecord(v: RecordValue): StoredRecord {
     storerUser: v.u,
     storerNode: v.n,
     size: v.z,
+    certificates: v.c ?? [],
   };
 }
 
-/** Tallies read once per transaction, adjusted in memory, written back at the end. */
-class Tallies {
-  private readonly kinds = new Map<string, KindValue | null>();
-  private readonly users = new Map<string, TallyValue | null>();
-  private total: TallyValue | undefined;
-
-  constructor(private readonly tx: WriteTx) {}
-
-  async kind(r: string, k: number): Promise<KindValue> {
-    const id = `${r}/${k}`;
-    let v = this.kinds.get(id);
-    if (v === undefined) v = (await this.tx.objectStore('kinds').get([r, k])) ?? null;
-    const out = v ?? { r, k, g: '0', c: 0, b: 0 };
-    this.kinds.set(id, out);
-    return out;
-  }
-
-  async adjust(v: RecordValue, sign: 1 | -1): Promise<void> {
-    const kind = await this.kind(v.r, v.k);
-    let user = this.users.get(v.u);
-    if (user === undefined) user = (await this.tx.objectStore('users').get(v.u)) ?? null;
-    const u = user ?? { u: v.u, c: 0, b: 0 };
-    this.users.set(v.u, u);
-    this.total ??= (await this.tx.objectStore('meta').get(TOTAL)) ?? { u: TOTAL, c: 0, b: 0 };
-    for (const t of [kind, u, this.total]) {
-      t.c += sign;
-      t.b += sign * v.z;
-    }
-  }
-
-  /** Forget a whole resource's kinds (their records were dropped and uncounted). */
-  dropped(r: string): void {
-    for (const [id, v] of this.kinds) if (v && v.r === r) this.kinds.set(id, { ...v, g: '0', c: 0, b: 0 });
-  }
-
-  async flush(): Promise<void> {
-    for (const v of this.kinds.values()) {
-      if (!v) continue;
-      if (v.c === 0 && v.g === '0') await this.tx.objectStore('kinds').delete([v.r, v.k]);
-      else await this.tx.objectStore('kinds').put(v);
-    }
-    for (const [name, v] of this.users) {
-      if (!v) continue;
-      if (v.c === 0) await this.tx.objectStore('users').delete(name);
-      else await this.tx.objectStore('users').put(v);
-    }
-    if (this.total) await this.tx.objectStore('meta').put(this.total, TOTAL);
-  }
-}
 
 class IdbBackend implements StorageBackend {
   constructor(private readonly db: IDBPDatabase<StorageSchema>) {}
@@ -237,15 +155,18 @@ class IdbBackend implements StorageBackend {
   }
 
   async write(batch: WriteBatch): Promise<void> {
-    const tx = this.db.transaction(['records', 'kinds', 'users', 'meta'], 'readwrite');
+    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
     const done = tx.done.catch((e: unknown) => e);
     try {
       const tallies = new Tallies(tx);
+      const refs = new CertificateRefs(tx);
+      for (const c of batch.certificates ?? []) await refs.offer(c);
       const records = tx.objectStore('records');
       for (const id of batch.dropResources ?? []) {
         const r = hexKey(id);
         for (let c = await records.openCursor(IDBKeyRange.bound([r], [r, HIGH])); c; c = await c.continue()) {
           await tallies.adjust(c.value, -1);
+          await refs.adjust(c.value.c, -1);
           await c.delete();
         }
         tallies.dropped(r);
@@ -256,13 +177,18 @@ class IdbBackend implements StorageBackend {
         const old = await records.get(key);
         if (!old) continue;
         await tallies.adjust(old, -1);
+        await refs.adjust(old.c, -1);
         await records.delete(key);
       }
       for (const record of batch.puts ?? []) {
         const v = toValue(record);
         const old = await records.get([v.r, v.k, v.x]);
-        if (old) await tallies.adjust(old, -1);
+        if (old) {
+          await tallies.adjust(old, -1);
+          await refs.adjust(old.c, -1);
+        }
         await tallies.adjust(v, 1);
+        await refs.adjust(v.c, 1);
         await records.put(v);
       }
       for (const g of batch.generations ?? []) {
@@ -270,6 +196,7 @@ class IdbBackend implements StorageBackend {
         (await tallies.kind(hexKey(g.resourceId), g.kind)).g = g.generation.toString();
       }
       await tallies.flush();
+      await refs.flush();
     } catch (e) {
       tx.abort();
       await done;
@@ -280,16 +207,19 @@ class IdbBackend implements StorageBackend {
   }
 
   async deleteExpired(now: number): Promise<number> {
-    const tx = this.db.transaction(['records', 'kinds', 'users', 'meta'], 'readwrite');
+    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
     const tallies = new Tallies(tx);
+    const refs = new CertificateRefs(tx);
     let removed = 0;
     const index = tx.objectStore('records').index('expiry');
     for (let c = await index.openCursor(IDBKeyRange.upperBound(now)); c; c = await c.continue()) {
       await tallies.adjust(c.value, -1);
+      await refs.adjust(c.value.c, -1);
       await c.delete();
       removed++;
     }
     await tallies.flush();
+    await refs.flush();
     await tx.done;
     return removed;
   }
@@ -300,6 +230,18 @@ class IdbBackend implements StorageBackend {
       : 'user' in scope
         ? await this.db.get('users', scope.user)
         : await this.db.get('kinds', [hexKey(scope.resourceId), scope.kind]);
+    return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
+  }
+
+  async certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
+    const tx = this.db.transaction('certificates', 'readonly');
+    const unique = [...new Set(hashes)];
+    const [values] = await Promise.all([Promise.all(unique.map((h) => tx.store.get(h))), tx.done]);
+    return values.filter((v) => v !== undefined).map((v) => ({ hash: v.h, certificate: { type: v.t, certificate: v.d } }));
+  }
+
+  async certificateUsage(): Promise<Usage> {
+    const t = await this.db.get('meta', CERTIFICATES);
     return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
   }
 
@@ -349,6 +291,8 @@ export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBacke
         // a request that fails aborts it, and the open rejects with that error.
         dropMonotonicRecords(tx).catch(() => undefined);
       }
+      // Version 3: the certificates of the stored values (the records of version 2 name none).
+      if (oldVersion < 3) database.createObjectStore('certificates', { keyPath: 'h' });
     },
     // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
     blocking: () => db.close(),

@@ -1,4 +1,6 @@
 import type { NodeId, ResourceId } from '../wire/ids.js';
+import type { GenericCertificate } from '../wire/security-block.js';
+import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { fromHexKey, hexKey, ringOrder } from './ring-range.js';
 import { checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
@@ -17,6 +19,13 @@ interface Slot {
   readonly user: string;
   readonly node: NodeId;
   readonly size: number;
+  readonly certs: readonly string[];
+}
+
+/** A held certificate and how many slots name it. */
+interface CertEntry {
+  readonly certificate: GenericCertificate;
+  refs: number;
 }
 
 interface KindEntry {
@@ -65,6 +74,10 @@ class MemoryBackend implements StorageBackend {
   private sorted: string[] | undefined = [];
   private readonly users = new Map<string, Tally>();
   private readonly total: Tally = { count: 0, bytes: 0 };
+  private readonly certs = new Map<string, CertEntry>();
+  private readonly certTotal: Tally = { count: 0, bytes: 0 };
+  /** Certificates whose last slot went during the current change (removed at its end). */
+  private readonly unreferenced = new Set<string>();
   private earliestExpiry = Infinity;
   private closed = false;
 
@@ -122,6 +135,12 @@ class MemoryBackend implements StorageBackend {
   async write(batch: WriteBatch): Promise<void> {
     this.checkOpen();
     checkBatch(batch);
+    const offered = new Map((batch.certificates ?? []).map((c) => [c.hash, c]));
+    for (const r of batch.puts ?? []) {
+      const missing = r.certificates.find((h) => !this.certs.has(h) && !offered.has(h));
+      if (missing !== undefined) throw new RangeError(`certificate ${missing} is neither held nor in the batch`);
+    }
+    for (const c of offered.values()) this.holdCertificate(c);
     const touched = new Map<string, { resource: string; kind: number }>();
     const touch = (resource: string, kind: number) => touched.set(`${resource}/${kind}`, { resource, kind });
     for (const id of batch.dropResources ?? []) {
@@ -150,6 +169,7 @@ class MemoryBackend implements StorageBackend {
         user: record.storerUser,
         node: record.storerNode,
         size: record.size,
+        certs: record.certificates,
       };
       const { found, at } = search(k.slots, byTag, slot.tag);
       if (found) {
@@ -166,6 +186,7 @@ class MemoryBackend implements StorageBackend {
       touch(resource, g.kind);
     }
     for (const { resource, kind } of touched.values()) this.dropIfEmpty(resource, kind);
+    this.sweepCertificates();
   }
 
   async deleteExpired(now: number): Promise<number> {
@@ -187,6 +208,7 @@ class MemoryBackend implements StorageBackend {
       }
     }
     this.earliestExpiry = earliest;
+    this.sweepCertificates();
     return removed;
   }
 
@@ -201,8 +223,45 @@ class MemoryBackend implements StorageBackend {
     return { count: k?.slots.length ?? 0, bytes: k?.bytes ?? 0 };
   }
 
+  async certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
+    this.checkOpen();
+    const out: HeldCertificate[] = [];
+    for (const hash of new Set(hashes)) {
+      const e = this.certs.get(hash);
+      if (e) out.push({ hash, certificate: e.certificate });
+    }
+    return out;
+  }
+
+  async certificateUsage(): Promise<Usage> {
+    this.checkOpen();
+    return { ...this.certTotal };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /** Keeps an own copy of `c` (not a view into a received message), named by no slot yet. */
+  private holdCertificate(c: HeldCertificate): void {
+    if (this.certs.has(c.hash)) return;
+    const certificate = { type: c.certificate.type, certificate: c.certificate.certificate.slice() };
+    this.certs.set(c.hash, { certificate, refs: 0 });
+    this.certTotal.count++;
+    this.certTotal.bytes += certificate.certificate.length;
+    this.unreferenced.add(c.hash);
+  }
+
+  /** Removes the certificates no slot names any more. */
+  private sweepCertificates(): void {
+    for (const hash of this.unreferenced) {
+      const e = this.certs.get(hash);
+      if (!e || e.refs > 0) continue;
+      this.certs.delete(hash);
+      this.certTotal.count--;
+      this.certTotal.bytes -= e.certificate.certificate.length;
+    }
+    this.unreferenced.clear();
   }
 
   private checkOpen(): void {
@@ -257,6 +316,12 @@ class MemoryBackend implements StorageBackend {
     if (u.count === 0) this.users.delete(s.user);
     this.total.count += sign;
     this.total.bytes += sign * s.size;
+    for (const hash of s.certs) {
+      const e = this.certs.get(hash);
+      if (!e) continue;
+      e.refs += sign;
+      if (e.refs <= 0) this.unreferenced.add(hash);
+    }
   }
 }
 
@@ -270,6 +335,7 @@ function toRecord(resourceId: ResourceId, kind: number, s: Slot): StoredRecord {
     storerUser: s.user,
     storerNode: s.node,
     size: s.size,
+    certificates: s.certs,
   };
 }
 

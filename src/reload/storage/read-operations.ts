@@ -139,11 +139,12 @@ async function answerSpecifiers(env: ReadEnvironment, resource: ResourceId, spec
   return answers;
 }
 
-/** RFC 6940 §7.4.2 Fetch. Lifetimes are what remains of each value's lifetime. */
-export async function fetchValues(env: ReadEnvironment, req: FetchReq): Promise<FetchAns> {
+/** RFC 6940 §7.4.2 Fetch, and the records answered. Lifetimes are what remains of each value's lifetime. */
+export async function fetchValues(env: ReadEnvironment, req: FetchReq): Promise<{ answer: FetchAns; records: StoredRecord[] }> {
   const answers = await answerSpecifiers(env, req.resource, req.specifiers);
   const now = env.epochClock();
-  return {
+  const records = answers.flatMap((a) => a.selected.flatMap((s) => ('record' in s ? [s.record] : [])));
+  const answer: FetchAns = {
     // §7.4.2.2: "There MUST be one FetchKindResponse element for each Kind-ID in the request."
     kindResponses: answers.map((a) => ({
       kind: a.kind,
@@ -156,6 +157,7 @@ export async function fetchValues(env: ReadEnvironment, req: FetchReq): Promise<
       ),
     })),
   };
+  return { answer, records };
 }
 
 /** RFC 6940 §7.4.3.2 MetaData; the digest covers the value "including its 4 leading length bytes". */

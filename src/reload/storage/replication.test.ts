@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import { bytesEqual } from '../wire/codec/hex.js';
-import type { FetchAns } from '../wire/storage/fetch.js';
+import type { GenericCertificate } from '../wire/security-block.js';
 import type { StoreReq } from '../wire/storage/store.js';
 import { createDataStore, type DataStore } from './data-store.js';
 import { kindTableFromConfiguration } from './kind-table.js';
@@ -67,8 +67,8 @@ class Network {
   readonly trust = new FakeTrust();
   readonly ring: Ring;
   readonly peers = new Map<string, { node: NodeId; store: DataStore; replicator: Replicator; identity: FakeIdentity }>();
-  /** Every StoreReq sent, for assertions. */
-  readonly sent: { from: NodeId; to: NodeId; req: StoreReq }[] = [];
+  /** Every StoreReq sent, with its SecurityBlock's certificates, for assertions. */
+  readonly sent: { from: NodeId; to: NodeId; req: StoreReq; certificates: readonly GenericCertificate[] }[] = [];
   down = new Set<string>();
 
   constructor(nodes: readonly NodeId[]) {
@@ -84,12 +84,12 @@ class Network {
     );
     const identity = this.trust.identity(`peer-${hexKey(node).slice(0, 4)}@example.com`, [node]);
     const sender: ReplicaSender = {
-      store: async (target, req) => {
-        this.sent.push({ from: node, to: target, req });
+      store: async (target, req, certificates) => {
+        this.sent.push({ from: node, to: target, req, certificates });
         if (this.down.has(hexKey(target))) throw ReloadError.of('Error_Request_Timeout', 'peer down');
-        return (await this.peer(target).store.store(req, { requester: identity.signer, certificates: [] })).answer;
+        return (await this.peer(target).store.store(req, { requester: identity.signer, certificates })).answer;
       },
-      fetch: async (target, req): Promise<{ answer: FetchAns; certificates: [] }> => ({ answer: await this.peer(target).store.fetch(req), certificates: [] }),
+      fetch: async (target, req) => this.peer(target).store.fetchWithCertificates(req),
     };
     this.peers.set(hexKey(node), { node, store, identity, replicator: createReplicator({ store, oracle: this.ring.oracle(node), sender, epochClock: () => this.clock.now() }) });
   }
@@ -135,6 +135,19 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
     const replica = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
     const ans = await replica.store.fetch({ resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
     expect(ans.kindResponses[0]?.generation).toBe(1n);
+  });
+
+  // RFC 6940 §6.3.4: "implementers MUST include all referenced certificates"; the replica verifies every value (§7.4.1.1).
+  it('replica Stores carry the certificates kept with their values, and the replicas keep them in turn', async () => {
+    const net = new Network(NODES);
+    const alice = net.trust.identity('alice@example.com', [id16(0xee)]);
+    const resource = await resourceOfName('alice@example.com');
+    const { responsible, result } = await storedAtResponsible(net, alice, resource, 'hello', 1n);
+    await responsible.replicator.afterStore(resource, result);
+    expect(net.sent.map((s) => s.certificates)).toEqual([alice.signer.certificates, alice.signer.certificates]);
+    // The replicas keep them, to send with the values in turn (a Fetch, a replica Store after a ring change).
+    const successor = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
+    expect(await successor.store.certificatesOf((await successor.store.snapshot(resource)).flatMap((k) => k.records))).toEqual(alice.signer.certificates);
   });
 
   it('afterStore does nothing for a replica store or when not responsible', async () => {

@@ -24,7 +24,9 @@
  * that answers Error_Data_Too_Old or Error_Generation_Counter_Too_Low holds newer data: "the peer
  * MUST fetch the newer data from the peer generating the error and use that to replace its own
  * copy" (`ReplicaSender.fetch`, then `DataStore.absorb`), and the merged data is stored there
- * again (`storeReplica`).
+ * again (`storeReplica`). Each replica Store carries the certificates this peer keeps for its values
+ * (`DataStore.certificatesOf`): the target verifies every value (§7.4.1.1) and may never have met
+ * their signers (§6.3.4: "implementers MUST include all referenced certificates").
  */
 import { silentLogger, type AbortOptions, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -42,8 +44,11 @@ import type { StoredRecord } from './stored-record.js';
 
 /** Sends storage requests to one peer (message transport implements it). */
 export interface ReplicaSender {
-  /** A StoreReq addressed to `target` (§10.4: "addressed to those specific peers"); rejects with the ReloadError it answered. */
-  store(target: NodeId, req: StoreReq, options?: AbortOptions): Promise<StoreAns>;
+  /**
+   * A StoreReq addressed to `target` (§10.4: "addressed to those specific peers"), `certificates` in
+   * its SecurityBlock; rejects with the ReloadError it answered.
+   */
+  store(target: NodeId, req: StoreReq, certificates: readonly GenericCertificate[], options?: AbortOptions): Promise<StoreAns>;
   /** A FetchReq to `target`, with the certificates of its answer's SecurityBlock (for resynchronization). */
   fetch?(target: NodeId, req: FetchReq, options?: AbortOptions): Promise<{ readonly answer: FetchAns; readonly certificates: readonly GenericCertificate[] }>;
 }
@@ -114,8 +119,8 @@ export function replicaStoreReq(resourceId: ResourceId, kinds: readonly KindSnap
 
 /** One peer's side of a replica Store: the Store itself, and the Fetch that resynchronizes from it. */
 export interface ReplicaPeer<A> {
-  /** Rejects with the ReloadError the peer answered. */
-  store(req: StoreReq, options?: AbortOptions): Promise<A>;
+  /** Sends `req` with `certificates` in its SecurityBlock; rejects with the ReloadError the peer answered. */
+  store(req: StoreReq, certificates: readonly GenericCertificate[], options?: AbortOptions): Promise<A>;
   fetch?(req: FetchReq, options?: AbortOptions): Promise<{ readonly answer: FetchAns; readonly certificates: readonly GenericCertificate[] }>;
 }
 
@@ -156,7 +161,7 @@ export async function storeReplica<A>(
   if (!req) return undefined;
   const fetch = peer.fetch;
   try {
-    return { answer: await peer.store(req, options), resynced: false };
+    return { answer: await peer.store(req, await certificatesOfKinds(source.store, kinds), options), resynced: false };
   } catch (e) {
     if (!refusedAsOlder(e) || !fetch) throw e;
   }
@@ -164,8 +169,14 @@ export async function storeReplica<A>(
   await source.store.absorb(resourceId, answer.kindResponses, certificates, options);
   // OUR CHOICE: the merged data is sent once; a peer that refuses it again took still newer data
   // meanwhile, and the caller's next round (or its count of failures) deals with that.
-  const merged = replicaStoreReq(resourceId, await source.store.snapshot(resourceId), replicaNumber, source.epochClock());
-  return merged ? { answer: await peer.store(merged, options), resynced: true } : undefined;
+  const held = await source.store.snapshot(resourceId);
+  const merged = replicaStoreReq(resourceId, held, replicaNumber, source.epochClock());
+  return merged ? { answer: await peer.store(merged, await certificatesOfKinds(source.store, held), options), resynced: true } : undefined;
+}
+
+/** The certificates of the values of `kinds` (§6.3.4). */
+function certificatesOfKinds(store: DataStore, kinds: readonly KindSnapshot[]): Promise<GenericCertificate[]> {
+  return store.certificatesOf(kinds.flatMap((k) => k.records));
 }
 
 /** Specifiers for every value of the Kinds of `req` (a whole resynchronization). */
@@ -283,7 +294,7 @@ class ReplicatorImpl implements Replicator {
     const { sender } = this.deps;
     const fetch = sender.fetch;
     const peer: ReplicaPeer<StoreAns> = {
-      store: (req, o) => sender.store(d.target, req, o),
+      store: (req, certificates, o) => sender.store(d.target, req, certificates, o),
       fetch: fetch && ((req, o) => fetch.call(sender, d.target, req, o)),
     };
     try {

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StorageBackend } from './storage-backend.js';
-import { dict, entry, id16, NODE_B, record, single } from './testing/records.js';
+import { dict, entry, heldCertificate, id16, NODE_B, record, single } from './testing/records.js';
 import { hexKey } from './ring-range.js';
 
 export type BackendFactory = () => Promise<StorageBackend>;
@@ -13,6 +13,9 @@ const R1 = id16(0x10);
 const R2 = id16(0x20);
 const R3 = id16(0x30);
 const R4 = id16(0x40);
+const CA = heldCertificate('a1', 300);
+const CB = heldCertificate('b2', 200);
+const CC = heldCertificate('c3', 100);
 
 function hexes(ids: readonly Uint8Array[]): string[] {
   return ids.map((id) => hexKey(id));
@@ -211,6 +214,52 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect(await b.usage({ user: 'carol@example.com' })).toEqual({ count: 0, bytes: 0 });
       expect(await b.usage({ resourceId: R1, kind: 7 })).toEqual({ count: 2, bytes: a1.size + b1.size });
       expect(await b.usage()).toEqual({ count: 3, bytes: a1.size + a2.size + b1.size });
+    });
+
+    // RFC 6940 §6.3.4: "a peer storing data is obligated to retain certificates for the data that it holds".
+    it('keeps each certificate the records name once, and lets it go with the last record naming it', async () => {
+      const r1 = record({ resourceId: R1, value: single('a'), certificates: ['a1', 'b2'] });
+      const r2 = record({ resourceId: R2, value: single('b'), certificates: ['a1'] });
+      await b.write({ puts: [r1, r2], certificates: [CA, CB, CA] });
+      expect(await b.get(R1, 7, { model: 'single' })).toEqual(r1);
+      expect(await b.certificates(['b2', 'c3', 'a1', 'b2'])).toEqual([CB, CA]);
+      expect(await b.certificateUsage()).toEqual({ count: 2, bytes: 500 });
+      // Replaced by a value another certificate verifies: b2 goes, a1 stays for r2.
+      await b.write({ puts: [record({ resourceId: R1, value: single('a2'), certificates: ['c3'] })], certificates: [CC] });
+      expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([CA, CC]);
+      // A later put may name a held certificate without bringing it again.
+      await b.put(record({ resourceId: R3, value: single('c'), certificates: ['a1', 'c3'] }));
+      await b.delete(R2, 7, { model: 'single' });
+      await b.write({ dropResources: [R1] });
+      expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([CA, CC]);
+      await b.delete(R3, 7, { model: 'single' });
+      expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([]);
+      expect(await b.certificateUsage()).toEqual({ count: 0, bytes: 0 });
+    });
+
+    it('expired records let their certificates go; a batch keeps no certificate that no put names', async () => {
+      await b.write({
+        puts: [record({ resourceId: R1, value: single('a'), expiresAt: 1000, certificates: ['a1'] }), record({ resourceId: R2, value: single('b'), expiresAt: 3000, certificates: ['a1', 'b2'] })],
+        certificates: [CA, CB, CC],
+      });
+      expect(await b.certificateUsage()).toEqual({ count: 2, bytes: 500 });
+      expect(await b.deleteExpired(2000)).toBe(1);
+      expect(await b.certificates(['a1', 'b2'])).toEqual([CA, CB]);
+      expect(await b.deleteExpired(3000)).toBe(1);
+      expect(await b.certificates(['a1', 'b2'])).toEqual([]);
+      expect(await b.certificateUsage()).toEqual({ count: 0, bytes: 0 });
+    });
+
+    it('a put naming a certificate neither held nor in the batch fails the batch', async () => {
+      const before = record({ resourceId: R1, value: single('before'), certificates: ['a1'] });
+      await b.write({ puts: [before], certificates: [CA] });
+      await expect(
+        b.write({ deletes: [{ resourceId: R1, kind: 7, key: { model: 'single' } }], puts: [record({ resourceId: R2, value: single('new'), certificates: ['b2', 'c3'] })], certificates: [CB] }),
+      ).rejects.toThrow(RangeError);
+      expect(await b.kindState(R1, 7)).toEqual({ generation: 0n, records: [before] });
+      expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
+      expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([CA]);
+      expect(await b.certificateUsage()).toEqual({ count: 1, bytes: 300 });
     });
 
     it('holds many records', async () => {

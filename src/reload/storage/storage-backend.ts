@@ -1,4 +1,5 @@
 import type { ResourceId } from '../wire/ids.js';
+import type { HeldCertificate } from './held-certificates.js';
 import type { RingRange } from './ring-range.js';
 import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
 
@@ -18,6 +19,12 @@ import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
  * generation counter by at least 1"; a counter that restarted at 1 after the values expired would
  * answer a fetcher still holding 1 "unchanged" (§7.4.2.1) for different data. A location never
  * written has generation 0.
+ *
+ * Certificates (held-certificates.ts) are kept once each, by hash, for as long as a record names
+ * them (`StoredRecord.certificates`): a write brings those its puts name that are not held yet
+ * (`WriteBatch.certificates`), and a certificate goes with the last record naming it (deleted,
+ * replaced, dropped or expired). RFC 6940 §6.3.4: "a peer storing data is obligated to retain
+ * certificates for the data that it holds".
  *
  * Times (`StoredRecord.storedAt`, `expiresAt`, `deleteExpired`'s `now`, `aliveAt`) are on the
  * DataStore's epoch clock (ms since 1970), which, unlike the monotonic Clock, goes on across
@@ -42,6 +49,10 @@ export interface StorageBackend {
   deleteExpired(now: number): Promise<number>;
   /** Records and bytes held: in total, at one location, or stored by one user. */
   usage(scope?: UsageScope): Promise<Usage>;
+  /** The held certificates among `hashes` (each once, in the order of `hashes`). */
+  certificates(hashes: readonly string[]): Promise<HeldCertificate[]>;
+  /** Certificates held, and their bytes (GenericCertificate.certificate). */
+  certificateUsage(): Promise<Usage>;
   close(): Promise<void>;
 }
 
@@ -75,13 +86,18 @@ export interface GenerationUpdate {
   readonly generation: bigint;
 }
 
-/** Changes applied together, in this order: drops, deletes, puts, generations. */
+/**
+ * Changes applied together, in this order: drops, deletes, puts, generations. Each certificate a
+ * put names must be held already or come in `certificates`; otherwise the batch throws RangeError.
+ */
 export interface WriteBatch {
   /** Remove everything stored at these Resource-IDs, generation counters included. */
   readonly dropResources?: readonly ResourceId[];
   readonly deletes?: readonly RecordRef[];
   readonly puts?: readonly StoredRecord[];
   readonly generations?: readonly GenerationUpdate[];
+  /** Certificates the puts name; those already held, or named by no put, are not stored again. */
+  readonly certificates?: readonly HeldCertificate[];
 }
 
 export type UsageScope = { readonly resourceId: ResourceId; readonly kind: number } | { readonly user: string };

@@ -14,6 +14,12 @@ export interface StorageLimits {
   /** Bytes held by this peer in total. */
   readonly maxBytes: number;
   /**
+   * Bytes of the certificates kept for the stored values (RFC 6940 §6.3.4), each counted once
+   * however many values it verifies. OUR CHOICE: half of `maxBytes`, room for the certificate
+   * chains of some tens of thousands of signers.
+   */
+  readonly maxCertificateBytes: number;
+  /**
    * Values one Fetch or Stat answer may hold, stored and synthesized (§7.4.2.2 synthesizes
    * `exists = false` for every requested index that holds nothing, and array ranges can span
    * 2^32 indices); beyond it the request fails with Error_Response_Too_Large.
@@ -26,5 +32,6 @@ export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
   maxBytesPerUser: 1 << 20,
   maxValues: 100_000,
   maxBytes: 64 << 20,
+  maxCertificateBytes: 32 << 20,
   maxFetchValues: 4096,
 };

@@ -10,9 +10,10 @@
  *      Kind's policy and, for original stores, the StoreReq's signer too (§7.3);
  *   4. under the Resource-ID's lock, against what is stored: generation counter (original
  *      stores), storage_time (Error_Data_Too_Old), max-count, per-user and total limits;
- *   5. one atomic backend write, generation counters increased (original) or copied (replica).
+ *   5. one atomic backend write, generation counters increased (original) or copied (replica),
+ *      with the certificates that verified the values (§6.3.4, held-certificates.ts).
  */
-import type { AbortOptions } from '../runtime/components.js';
+import type { AbortOptions, Hasher } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Verifier, VerifiedSigner } from '../security/signer.js';
 import { encodeWith } from '../wire/codec/writer.js';
@@ -23,6 +24,7 @@ import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-
 import { ARRAY_APPEND_INDEX, dataValueOf, writeStoredDataValue, type StoredData } from '../wire/storage/stored-data.js';
 import type { StoreAns, StoreKindData, StoreReq } from '../wire/storage/store.js';
 import { memoizedHash, type AccessPolicy } from './access-control.js';
+import { certificateHasher, type HeldCertificate } from './held-certificates.js';
 import type { KindDefinition, KindTable } from './kind-table.js';
 import type { ResourceIdHash } from './resource-id-hash.js';
 import type { ResponsibilityOracle } from './responsibility-oracle.js';
@@ -38,6 +40,8 @@ export interface StoreEnvironment {
   /** Milliseconds since 1970, the scale of StoredRecord's times (DataStoreDeps.epochClock). */
   readonly epochClock: () => number;
   readonly verifier: Verifier;
+  /** SHA-256, naming the held certificates (HeldCertificate). */
+  readonly hasher: Pick<Hasher, 'sha256'>;
   readonly hash: ResourceIdHash;
   readonly kinds: KindTable;
   readonly policies: ReadonlyMap<string, AccessPolicy>;
@@ -72,6 +76,8 @@ export interface VerifiedKindData {
   readonly generation: bigint;
   readonly values: readonly StoredData[];
   readonly signers: readonly VerifiedSigner[];
+  /** For each value, the certificates that verified it (its signer's, VerifiedSigner.certificates), to keep with it (§6.3.4). */
+  readonly certificates: readonly (readonly HeldCertificate[])[];
 }
 
 /** RFC 6940 §7.4.1.1: identity `none` or algorithm {0, 0} marks synthesized data only. */
@@ -136,6 +142,7 @@ export async function verifyAndAuthorize(
   options?: AbortOptions,
 ): Promise<VerifiedKindData[]> {
   const hash = memoizedHash(env.hash);
+  const held = certificateHasher(env.hasher);
   return Promise.all(
     kindData.map(async (k, i) => {
       const definition = definitions[i] as KindDefinition;
@@ -151,7 +158,7 @@ export async function verifyAndAuthorize(
           return signer;
         }),
       );
-      return { definition, generation: k.generationCounter, values: k.values, signers };
+      return { definition, generation: k.generationCounter, values: k.values, signers, certificates: await Promise.all(signers.map((s) => held(s.certificates ?? []))) };
     }),
   );
 }
@@ -187,6 +194,9 @@ function sameValue(a: StoredData, b: StoredData): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
+/** One list for every record that keeps no certificate (the simulator's millions of values). */
+const NO_CERTIFICATES: readonly string[] = Object.freeze([]);
+
 interface Delta {
   count: number;
   bytes: number;
@@ -220,6 +230,8 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
     total.bytes += bytes;
   };
   const responseGenerations: bigint[] = [];
+  /** The certificates of the verified values, by hash: those the puts name go in the batch. */
+  const offered = new Map<string, HeldCertificate>();
 
   kindData.forEach((k, i) => {
     const def = k.definition;
@@ -234,6 +246,7 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
     const changed = new Map<string, StoredRecord>();
     k.values.forEach((given, j) => {
       const signer = k.signers[j] as VerifiedSigner;
+      const certificates = k.certificates[j] ?? [];
       let data = given;
       if (data.value.model === 'array' && data.value.arrayEntry.index === ARRAY_APPEND_INDEX) {
         // §7.4.1.1: "A store at index 0xffffffff places the new value at the end of the array"; the signature covers index 0 (§7.4.2.2).
@@ -266,7 +279,9 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
         storerUser: signer.userName,
         storerNode: signer.nodeId,
         size,
+        certificates: certificates.length > 0 ? certificates.map((c) => c.hash) : NO_CERTIFICATES,
       };
+      for (const c of certificates) offered.set(c.hash, c);
       charge(signer.userName, 1, size);
       slots.set(tag, record);
       changed.set(tag, record);
@@ -289,8 +304,10 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
     if (slots.size > 0 && generation > 0n && generation !== state.generation) generations.push({ resourceId: resource, kind: def.id, generation });
   });
 
+  const certificates = [...new Set(puts.flatMap((r) => r.certificates))].map((h) => offered.get(h) as HeldCertificate);
   await checkLimits(env, users, total);
-  const batch: WriteBatch = { deletes, puts, generations };
+  await checkCertificateLimit(env, certificates);
+  const batch: WriteBatch = { deletes, puts, generations, certificates };
   if (deletes.length || puts.length || generations.length) await env.backend.write(batch);
   return {
     answer: {
@@ -314,4 +331,18 @@ async function checkLimits(env: StoreEnvironment, users: ReadonlyMap<string, Del
     const t = await env.backend.usage();
     if (t.count + total.count > l.maxValues || t.bytes + total.bytes > l.maxBytes) throw storageError('Error_Data_Too_Large', 'this peer holds as much data as it allows');
   }
+}
+
+/**
+ * StorageLimits.maxCertificateBytes: only certificates not held yet add to it. OUR CHOICE: a Store
+ * whose certificates do not fit is refused like one whose values do not (§7.4.1.2
+ * Error_Data_Too_Large), since §6.3.4 obliges the peer to keep them with the values.
+ */
+async function checkCertificateLimit(env: StoreEnvironment, certificates: readonly HeldCertificate[]): Promise<void> {
+  if (certificates.length === 0) return;
+  const held = new Set((await env.backend.certificates(certificates.map((c) => c.hash))).map((c) => c.hash));
+  const added = certificates.filter((c) => !held.has(c.hash)).reduce((n, c) => n + c.certificate.certificate.length, 0);
+  if (added === 0) return;
+  const usage = await env.backend.certificateUsage();
+  if (usage.bytes + added > env.limits.maxCertificateBytes) throw storageError('Error_Data_Too_Large', "this peer holds as many certificates of stored values' signers as it allows");
 }

@@ -38,6 +38,11 @@ export interface StoredRecord {
   readonly storerNode: NodeId;
   /** Bytes charged to the storer: the StoredData's encoded size (§7). */
   readonly size: number;
+  /**
+   * Hashes of the held certificates that verify `data`'s signature (HeldCertificate), peer
+   * certificate first; empty when none was kept (RFC 6940 §6.3.4, held-certificates.ts).
+   */
+  readonly certificates: readonly string[];
 }
 
 /** A record's address. */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStorageBackendContract } from '../storage-backend.contract.js';
 import { ManualClock } from '../testing/manual-clock.js';
-import { id16, record, single } from '../testing/records.js';
+import { encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
+import { heldCertificate, id16, record, single } from '../testing/records.js';
 import { K, storageFixture, storeReq } from '../testing/storage-fixture.js';
 import { openSqliteBackend } from './sqlite-backend.js';
 
@@ -17,16 +18,40 @@ describeStorageBackendContract('sqlite :memory:', async () => openSqliteBackend(
 describeStorageBackendContract('sqlite file', async () => openSqliteBackend({ filename: join(dir, `contract-${n++}.db`) }));
 
 describe('sqlite backend on disk', () => {
-  it('keeps records across close and reopen', async () => {
+  it('keeps records and their certificates across close and reopen', async () => {
     const filename = join(dir, 'persist.db');
-    const r = record({ resourceId: id16(1), value: single('kept') });
+    const r = record({ resourceId: id16(1), value: single('kept'), certificates: ['a1'] });
     const first = openSqliteBackend({ filename });
-    await first.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }] });
+    await first.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }], certificates: [heldCertificate('a1')] });
     await first.close();
     const second = openSqliteBackend({ filename });
     expect(await second.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [r] });
     expect(await second.usage()).toEqual({ count: 1, bytes: r.size });
+    expect(await second.certificates(['a1'])).toEqual([heldCertificate('a1')]);
     await second.close();
+  });
+
+  it('a file of schema version 1 keeps its records, which name no certificates, and then keeps certificates', async () => {
+    const filename = join(dir, 'v1.db');
+    // Version 1 as it was written: records without the certs column, no certificates table.
+    const raw = new Database(filename);
+    raw.exec(`CREATE TABLE records (resource BLOB NOT NULL, kind INTEGER NOT NULL, rkey BLOB NOT NULL, model INTEGER NOT NULL, data BLOB NOT NULL, stored_at REAL NOT NULL,
+      expires_at REAL NOT NULL, storer_user TEXT NOT NULL, storer_node BLOB NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (resource, kind, rkey)) WITHOUT ROWID;
+      CREATE TABLE generations (resource BLOB NOT NULL, kind INTEGER NOT NULL, generation BLOB NOT NULL, PRIMARY KEY (resource, kind)) WITHOUT ROWID;`);
+    const old = record({ resourceId: id16(1), value: single('old') });
+    raw
+      .prepare('INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(old.resourceId, 7, new Uint8Array(0), MODEL_CODES.single, encodeStoredDataBytes(old.data), old.storedAt, old.expiresAt, old.storerUser, old.storerNode, old.size);
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const upgraded = openSqliteBackend({ filename });
+    expect(await upgraded.get(id16(1), 7, { model: 'single' })).toEqual(old);
+    const r = record({ resourceId: id16(2), value: single('new'), certificates: ['a1'] });
+    await upgraded.write({ puts: [r], certificates: [heldCertificate('a1')] });
+    expect(await upgraded.get(id16(2), 7, { model: 'single' })).toEqual(r);
+    expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+    await upgraded.close();
   });
 
   it('a file of schema version 0 (times on a gone process clock) loses its records once and keeps its counters', async () => {
@@ -78,6 +103,21 @@ describe('a DataStore over SQLite across a restart', () => {
     expect(await second.store.purgeExpired()).toBe(1);
     const v = (await fetch()).kindResponses[0]?.values[0];
     expect({ exists: v?.value.model === 'single' && v.value.singleValueEntry.exists, lifetime: v?.lifetime }).toEqual({ exists: false, lifetime: 0 });
+    await second.backend.close();
+  });
+
+  // RFC 6940 §6.3.4: "a peer storing data is obligated to retain certificates for the data that it holds"; the
+  // verifier's certificate cache of the next process starts empty.
+  it('the certificates of the stored values outlive a restart, and a Fetch still carries them', async () => {
+    const filename = join(dir, 'restart-certificates.db');
+    const first = await storageFixture({ backend: openSqliteBackend({ filename }) });
+    await first.store.store(storeReq(first.aliceUser, K.SINGLE, [first.alice.sign(first.aliceUser, K.SINGLE, single('kept'), 1000n, 600)]), first.ctx(first.alice));
+    await first.backend.close();
+
+    const second = await storageFixture({ backend: openSqliteBackend({ filename }) });
+    const { answer, certificates } = await second.store.fetchWithCertificates({ resource: second.aliceUser, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
+    expect(answer.kindResponses[0]?.values).toHaveLength(1);
+    expect(certificates).toEqual(first.alice.signer.certificates);
     await second.backend.close();
   });
 });

@@ -11,10 +11,14 @@
  * guess (its storage_time is the storer's clock, possibly skewed), the value goes, as if it had
  * expired. Storers refresh what they keep in the overlay (RFC 6940 §7.4.1.3: values age out
  * unless stored again), replicas come back by replication (§10.4), and the kept counters go on
- * increasing (§7.4.1.1).
+ * increasing (§7.4.1.1). 2, the certificates of the stored values (`certificates`, each once, with
+ * the count of records naming it in `records.certs`; held-certificates.ts). Opening a version-1
+ * file adds them; its records name none, and are sent with what the verifier knows of their
+ * signers until they are stored again or expire (certificatesOfRecords).
  */
 import Database from 'better-sqlite3';
 import type { ResourceId } from '../../wire/ids.js';
+import type { HeldCertificate } from '../held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { compareIds, type RingRange } from '../ring-range.js';
 import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
@@ -37,6 +41,8 @@ CREATE TABLE IF NOT EXISTS records (
   storer_user TEXT NOT NULL,
   storer_node BLOB NOT NULL,
   size INTEGER NOT NULL,
+  -- Hashes of the held certificates verifying the value, space-separated (StoredRecord.certificates).
+  certs TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (resource, kind, rkey)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at);
@@ -49,10 +55,17 @@ CREATE TABLE IF NOT EXISTS generations (
   generation BLOB NOT NULL,
   PRIMARY KEY (resource, kind)
 ) WITHOUT ROWID;
+-- Kept while a record names them (StorageBackend); refs counts those records.
+CREATE TABLE IF NOT EXISTS certificates (
+  hash TEXT NOT NULL PRIMARY KEY,
+  type INTEGER NOT NULL,
+  bytes BLOB NOT NULL,
+  refs INTEGER NOT NULL
+) WITHOUT ROWID;
 `;
 
 /** The current `user_version` (see the file comment). */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 interface RecordRow {
   resource: Uint8Array;
@@ -64,11 +77,16 @@ interface RecordRow {
   storer_user: string;
   storer_node: Uint8Array;
   size: number;
+  certs: string;
 }
 
 interface UsageRow {
   c: number;
   b: number;
+}
+
+function certList(certs: string): string[] {
+  return certs === '' ? [] : certs.split(' ');
 }
 
 /** A plain Uint8Array over a Buffer's bytes (decoded values must not be Buffers). */
@@ -93,8 +111,16 @@ function prepareStatements(db: Database.Database) {
     generation: db.prepare<[Uint8Array, number], { generation: Uint8Array }>('SELECT generation FROM generations WHERE resource = ? AND kind = ?'),
     kinds: db.prepare<[Uint8Array], { kind: number }>('SELECT DISTINCT kind FROM records WHERE resource = ? ORDER BY kind'),
     insert: db.prepare(
-      'INSERT OR REPLACE INTO records (resource, kind, rkey, model, data, stored_at, expires_at, storer_user, storer_node, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO records (resource, kind, rkey, model, data, stored_at, expires_at, storer_user, storer_node, size, certs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    certsOf: db.prepare<[Uint8Array, number, Uint8Array], { certs: string }>('SELECT certs FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
+    certsOfResource: db.prepare<[Uint8Array], { certs: string }>("SELECT certs FROM records WHERE resource = ? AND certs != ''"),
+    certsOfExpired: db.prepare<[number], { certs: string }>("SELECT certs FROM records WHERE expires_at <= ? AND certs != ''"),
+    holdCertificate: db.prepare<[string, number, Uint8Array]>('INSERT OR IGNORE INTO certificates (hash, type, bytes, refs) VALUES (?, ?, ?, 0)'),
+    addRefs: db.prepare<[number, string]>('UPDATE certificates SET refs = refs + ? WHERE hash = ?'),
+    dropUnreferenced: db.prepare<[string]>('DELETE FROM certificates WHERE hash = ? AND refs <= 0'),
+    certificate: db.prepare<[string], { type: number; bytes: Uint8Array }>('SELECT type, bytes FROM certificates WHERE hash = ?'),
+    certificateUsage: db.prepare<[], UsageRow>('SELECT count(*) AS c, coalesce(sum(length(bytes)), 0) AS b FROM certificates'),
     deleteOne: db.prepare<[Uint8Array, number, Uint8Array]>('DELETE FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
     dropRecords: db.prepare<[Uint8Array]>('DELETE FROM records WHERE resource = ?'),
     dropGenerations: db.prepare<[Uint8Array]>('DELETE FROM generations WHERE resource = ?'),
@@ -112,21 +138,36 @@ class SqliteBackend implements StorageBackend {
   private readonly rangeStatements = new Map<string, Database.Statement<unknown[], { resource: Uint8Array }>>();
   private readonly applyBatch: (batch: WriteBatch) => void;
   private readonly readKindState: (resource: Uint8Array, kind: number) => KindState;
+  private readonly purge: (now: number) => number;
 
   constructor(init: SqliteBackendInit) {
     this.db = new Database(init.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec(SCHEMA);
-    if ((this.db.pragma('user_version', { simple: true }) as number) < SCHEMA_VERSION) {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version < SCHEMA_VERSION) {
       this.db.transaction(() => {
-        this.db.exec('DELETE FROM records');
+        if (version < 1) this.db.exec('DELETE FROM records');
+        // Version 2: the records of a version-1 file name no certificates (SCHEMA made the table).
+        const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(records)').all();
+        if (!columns.some((c) => c.name === 'certs')) this.db.exec("ALTER TABLE records ADD COLUMN certs TEXT NOT NULL DEFAULT ''");
         this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })();
     }
     this.stmt = prepareStatements(this.db);
     const db = this.db;
     this.applyBatch = db.transaction((batch: WriteBatch) => this.applyInTransaction(batch));
+    this.purge = db.transaction((now: number): number => {
+      const released = new Map<string, number>();
+      for (const row of this.stmt.certsOfExpired.all(now)) for (const h of certList(row.certs)) released.set(h, (released.get(h) ?? 0) + 1);
+      const removed = this.stmt.deleteExpired.run(now).changes;
+      for (const [h, n] of released) {
+        this.stmt.addRefs.run(-n, h);
+        this.stmt.dropUnreferenced.run(h);
+      }
+      return removed;
+    });
     this.readKindState = db.transaction((resource: Uint8Array, kind: number): KindState => {
       const g = this.stmt.generation.get(resource, kind);
       const records = this.stmt.list.all(resource, kind).map((row) => this.toRecord(row));
@@ -135,18 +176,38 @@ class SqliteBackend implements StorageBackend {
   }
 
   private applyInTransaction(batch: WriteBatch): void {
+    const released = new Set<string>();
+    const release = (certs: string | undefined) => {
+      for (const h of certList(certs ?? '')) {
+        this.stmt.addRefs.run(-1, h);
+        released.add(h);
+      }
+    };
+    for (const c of batch.certificates ?? []) {
+      this.stmt.holdCertificate.run(c.hash, c.certificate.type, c.certificate.certificate);
+      released.add(c.hash);
+    }
     for (const id of batch.dropResources ?? []) {
+      for (const row of this.stmt.certsOfResource.all(id)) release(row.certs);
       this.stmt.dropRecords.run(id);
       this.stmt.dropGenerations.run(id);
     }
     for (const ref of batch.deletes ?? []) {
-      this.stmt.deleteOne.run(ref.resourceId, ref.kind, recordKeyBytes(ref.key));
+      const rkey = recordKeyBytes(ref.key);
+      release(this.stmt.certsOf.get(ref.resourceId, ref.kind, rkey)?.certs);
+      this.stmt.deleteOne.run(ref.resourceId, ref.kind, rkey);
     }
     for (const r of batch.puts ?? []) {
+      const rkey = recordKeyBytes(keyOfRecord(r));
+      release(this.stmt.certsOf.get(r.resourceId, r.kind, rkey)?.certs);
+      for (const h of r.certificates) {
+        // Checked here, inside the transaction, so a put naming an unknown certificate rolls back the batch.
+        if (this.stmt.addRefs.run(1, h).changes === 0) throw new RangeError(`certificate ${h} is neither held nor in the batch`);
+      }
       this.stmt.insert.run(
         r.resourceId,
         r.kind,
-        recordKeyBytes(keyOfRecord(r)),
+        rkey,
         MODEL_CODES[r.data.value.model],
         encodeStoredDataBytes(r.data),
         r.storedAt,
@@ -154,6 +215,7 @@ class SqliteBackend implements StorageBackend {
         r.storerUser,
         r.storerNode,
         r.size,
+        r.certificates.join(' '),
       );
     }
     for (const g of batch.generations ?? []) {
@@ -161,6 +223,7 @@ class SqliteBackend implements StorageBackend {
       if (g.generation < 1n || g.generation > MAX_GENERATION) throw new RangeError(`generation ${g.generation} is not in 1..2^64-1`);
       this.stmt.setGeneration.run(g.resourceId, g.kind, generationBytes(g.generation));
     }
+    for (const h of released) this.stmt.dropUnreferenced.run(h);
   }
 
   private toRecord(row: RecordRow): StoredRecord {
@@ -173,6 +236,7 @@ class SqliteBackend implements StorageBackend {
       storerUser: row.storer_user,
       storerNode: plain(row.storer_node).slice(),
       size: row.size,
+      certificates: certList(row.certs),
     };
   }
 
@@ -243,11 +307,25 @@ class SqliteBackend implements StorageBackend {
   }
 
   async deleteExpired(now: number): Promise<number> {
-    return this.stmt.deleteExpired.run(now).changes;
+    return this.purge(now);
   }
 
   async usage(scope?: UsageScope): Promise<Usage> {
     const row = !scope ? this.stmt.usageAll.get() : 'user' in scope ? this.stmt.usageUser.get(scope.user) : this.stmt.usageKind.get(scope.resourceId, scope.kind);
+    return { count: row?.c ?? 0, bytes: row?.b ?? 0 };
+  }
+
+  async certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
+    const out: HeldCertificate[] = [];
+    for (const hash of new Set(hashes)) {
+      const row = this.stmt.certificate.get(hash);
+      if (row) out.push({ hash, certificate: { type: row.type, certificate: plain(row.bytes).slice() } });
+    }
+    return out;
+  }
+
+  async certificateUsage(): Promise<Usage> {
+    const row = this.stmt.certificateUsage.get();
     return { count: row?.c ?? 0, bytes: row?.b ?? 0 };
   }
 

@@ -2,7 +2,8 @@
  * A fake Signer/Verifier pair for storage tests (never for production): a "signature" is the
  * FNV-1a digest of the signed input, and the SignerIdentity's cert_hash names a registered
  * identity. So a value altered after signing, or signed by an unregistered identity, fails
- * verification, and tests choose who signs what.
+ * verification, and tests choose who signs what. Each identity has a stand-in certificate, which
+ * `verify` names as the one that proved the signer, as X509Verifier does.
  */
 import { ReloadError } from '../../runtime/reload-error.js';
 import type { VerifiedSigner, Verifier } from '../../security/signer.js';
@@ -42,7 +43,9 @@ export class FakeTrust implements Verifier {
     if (!nodeId) throw new Error('no such Node-ID');
     const tag = new Uint8Array(8);
     new DataView(tag.buffer).setUint32(4, this.next++);
-    const signer: VerifiedSigner = { nodeId, nodeIds, userName };
+    // A stand-in for the identity's certificate, which verification names (VerifiedSigner.certificates).
+    const certificate: GenericCertificate = { type: 0, certificate: new TextEncoder().encode(`certificate ${hexKey(tag)} of ${userName}`) };
+    const signer: VerifiedSigner = { nodeId, nodeIds, userName, certificates: [certificate] };
     this.byTag.set(hexKey(tag), signer);
     const identity: SignerIdentity = { identityType: SignerIdentityType.cert_hash, hashAlg: HashAlgorithm.sha256, hash: tag };
     const signature = (input: Uint8Array): Signature => ({

@@ -3,6 +3,7 @@ import type { NodeId, ResourceId } from '../../wire/ids.js';
 import type { Signature } from '../../wire/security-block.js';
 import type { StoredData, StoredDataValue } from '../../wire/storage/stored-data.js';
 import { encodeStoredDataBytes } from '../record-encoding.js';
+import type { HeldCertificate } from '../held-certificates.js';
 import type { StoredRecord } from '../stored-record.js';
 
 /** A 16-byte id whose first byte is `first` and last byte `last` (chord-reload ids are 128 bits). */
@@ -32,6 +33,8 @@ export interface RecordSpec {
   readonly expiresAt?: number;
   readonly user?: string;
   readonly node?: NodeId;
+  /** Hashes of held certificates (each must be held or come in the same WriteBatch). */
+  readonly certificates?: readonly string[];
 }
 
 export function single(text: string, exists = true): StoredDataValue {
@@ -58,5 +61,11 @@ export function record(spec: RecordSpec): StoredRecord {
     storerUser: spec.user ?? 'alice@example.com',
     storerNode: spec.node ?? NODE_A,
     size: encodeStoredDataBytes(data).length,
+    certificates: spec.certificates ?? [],
   };
+}
+
+/** A held certificate named `hash` (backends take the name as given) of `size` bytes. */
+export function heldCertificate(hash: string, size = 100): HeldCertificate {
+  return { hash, certificate: { type: 0, certificate: new Uint8Array(size).fill(hash.charCodeAt(0)) } };
 }

@@ -1,0 +1,161 @@
+/**
+ * The IndexedDB backend's stores (idb-backend.ts) and the bookkeeping of one write transaction:
+ * tallies of records (per location, per user, in total) and the counts of records naming each
+ * held certificate (held-certificates.ts), read once, adjusted in memory, written back at the end.
+ */
+import type { DBSchema, IDBPTransaction } from 'idb';
+import type { HeldCertificate } from './held-certificates.js';
+
+export interface RecordValue {
+  r: string;
+  k: number;
+  x: string;
+  m: number;
+  d: Uint8Array;
+  s: number;
+  e: number;
+  u: string;
+  n: Uint8Array;
+  z: number;
+  /** StoredRecord.certificates; absent in records of version 2. */
+  c?: string[];
+}
+
+export interface CertificateValue {
+  h: string;
+  t: number;
+  d: Uint8Array;
+  /** Records naming it. */
+  n: number;
+}
+
+export interface KindValue {
+  r: string;
+  k: number;
+  /** Generation counter, decimal (uint64). */
+  g: string;
+  c: number;
+  b: number;
+}
+
+export interface TallyValue {
+  u: string;
+  c: number;
+  b: number;
+}
+
+export interface StorageSchema extends DBSchema {
+  records: { key: [string, number, string]; value: RecordValue; indexes: { expiry: number; kindResource: [number, string] } };
+  kinds: { key: [string, number]; value: KindValue };
+  users: { key: string; value: TallyValue };
+  meta: { key: string; value: TallyValue };
+  certificates: { key: string; value: CertificateValue };
+}
+
+export type StoreName = 'records' | 'kinds' | 'users' | 'meta' | 'certificates';
+export const WRITE_STORES: StoreName[] = ['records', 'kinds', 'users', 'meta', 'certificates'];
+export type WriteTx = IDBPTransaction<StorageSchema, StoreName[], 'readwrite'>;
+
+export const TOTAL = 'total';
+/** The `meta` key of the certificates' tally. */
+export const CERTIFICATES = 'certificates';
+
+/** Tallies read once per transaction, adjusted in memory, written back at the end. */
+export class Tallies {
+  private readonly kinds = new Map<string, KindValue | null>();
+  private readonly users = new Map<string, TallyValue | null>();
+  private total: TallyValue | undefined;
+
+  constructor(private readonly tx: WriteTx) {}
+
+  async kind(r: string, k: number): Promise<KindValue> {
+    const id = `${r}/${k}`;
+    let v = this.kinds.get(id);
+    if (v === undefined) v = (await this.tx.objectStore('kinds').get([r, k])) ?? null;
+    const out = v ?? { r, k, g: '0', c: 0, b: 0 };
+    this.kinds.set(id, out);
+    return out;
+  }
+
+  async adjust(v: RecordValue, sign: 1 | -1): Promise<void> {
+    const kind = await this.kind(v.r, v.k);
+    let user = this.users.get(v.u);
+    if (user === undefined) user = (await this.tx.objectStore('users').get(v.u)) ?? null;
+    const u = user ?? { u: v.u, c: 0, b: 0 };
+    this.users.set(v.u, u);
+    this.total ??= (await this.tx.objectStore('meta').get(TOTAL)) ?? { u: TOTAL, c: 0, b: 0 };
+    for (const t of [kind, u, this.total]) {
+      t.c += sign;
+      t.b += sign * v.z;
+    }
+  }
+
+  /** Forget a whole resource's kinds (their records were dropped and uncounted). */
+  dropped(r: string): void {
+    for (const [id, v] of this.kinds) if (v && v.r === r) this.kinds.set(id, { ...v, g: '0', c: 0, b: 0 });
+  }
+
+  async flush(): Promise<void> {
+    for (const v of this.kinds.values()) {
+      if (!v) continue;
+      if (v.c === 0 && v.g === '0') await this.tx.objectStore('kinds').delete([v.r, v.k]);
+      else await this.tx.objectStore('kinds').put(v);
+    }
+    for (const [name, v] of this.users) {
+      if (!v) continue;
+      if (v.c === 0) await this.tx.objectStore('users').delete(name);
+      else await this.tx.objectStore('users').put(v);
+    }
+    if (this.total) await this.tx.objectStore('meta').put(this.total, TOTAL);
+  }
+}
+
+/** Certificates read once per transaction, their counts of naming records adjusted in memory, written back at the end. */
+export class CertificateRefs {
+  private readonly entries = new Map<string, CertificateValue | null>();
+  private readonly held = new Set<string>();
+
+  constructor(private readonly tx: WriteTx) {}
+
+  private async entry(h: string): Promise<CertificateValue | null> {
+    let v = this.entries.get(h);
+    if (v === undefined) {
+      v = (await this.tx.objectStore('certificates').get(h)) ?? null;
+      if (v) this.held.add(h);
+      this.entries.set(h, v);
+    }
+    return v;
+  }
+
+  async offer(c: HeldCertificate): Promise<void> {
+    if ((await this.entry(c.hash)) === null) this.entries.set(c.hash, { h: c.hash, t: c.certificate.type, d: c.certificate.certificate.slice(), n: 0 });
+  }
+
+  /** A record naming `hashes` comes (1) or goes (-1). */
+  async adjust(hashes: readonly string[] | undefined, sign: 1 | -1): Promise<void> {
+    for (const h of hashes ?? []) {
+      const v = await this.entry(h);
+      if (v) v.n += sign;
+      else if (sign > 0) throw new RangeError(`certificate ${h} is neither held nor in the batch`);
+    }
+  }
+
+  async flush(): Promise<void> {
+    const store = this.tx.objectStore('certificates');
+    let count = 0;
+    let bytes = 0;
+    for (const [h, v] of this.entries) {
+      if (!v) continue;
+      const kept = v.n > 0;
+      if (kept) await store.put(v);
+      else if (this.held.has(h)) await store.delete(h);
+      const sign = (kept ? 1 : 0) - (this.held.has(h) ? 1 : 0);
+      count += sign;
+      bytes += sign * v.d.length;
+    }
+    if (count === 0 && bytes === 0) return;
+    const meta = this.tx.objectStore('meta');
+    const t = (await meta.get(CERTIFICATES)) ?? { u: CERTIFICATES, c: 0, b: 0 };
+    await meta.put({ u: CERTIFICATES, c: t.c + count, b: t.b + bytes }, CERTIFICATES);
+  }
+}
