@@ -11,6 +11,7 @@ import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { buildGruu, SipRegistrar } from '../usages/sip/index.js';
 import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../usages/sip/testing/sip-overlay-fixture.js';
 import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
+import { ManualClock } from '../reload/storage/testing/manual-clock.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket } from './overlay-socket.js';
 import { parseSipMessage, type SipMessage } from './sip-message.js';
 
@@ -69,10 +70,12 @@ function respond(d: Device, req: SipMessage, status: number, reason: string, tag
 }
 
 const received = (d: Device, method: string) => d.got.filter((g) => g.m.kind === 'request' && g.m.method === method).map((g) => g.m);
+/** The request `method` of call `callId` that device `d` received. */
+const receivedOf = (d: Device, method: string, callId: string) => received(d, method).filter((m) => m.callId === callId);
 const upStatuses = (callId: string) => up.filter((m) => m.callId === callId && m.kind === 'response').map((m) => `${m.status} ${m.method}`);
 
 beforeAll(async () => {
-  f = await buildSipOverlay({ peers: 12, users: ['alice', 'dave', 'sole', 'zed'] });
+  f = await buildSipOverlay({ peers: 12, users: ['alice', 'dave', 'erin', 'sole', 'zed'] });
   alice = f.user('alice');
   socket = new OverlaySocket({ apps: alice.apps, overlay: alice.peer, clock: systemClock, random: webCryptoRandom }, { domain: f.domain });
   socket.ondata = (text) => up.push(parseSipMessage(text)!);
@@ -206,6 +209,70 @@ describe('OverlaySocket', () => {
     await until(() => upStatuses('call-7').length === 1 && upStatuses('call-8').length === 1);
     expect(upStatuses('call-7')).toEqual(['404 INVITE']);
     expect(upStatuses('call-8')).toEqual(['404 INVITE']);
+  });
+
+  it('a 6xx from one device CANCELs the branches still ringing, and goes up once they are final (RFC 3261 §16.7 step 5)', async () => {
+    const [d1, d2] = devices.get('dave')!;
+    socket.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKdecline', 'call-decline'));
+    await until(() => receivedOf(d1!, 'INVITE', 'call-decline').length === 1 && receivedOf(d2!, 'INVITE', 'call-decline').length === 1);
+    const [i1, i2] = [receivedOf(d1!, 'INVITE', 'call-decline')[0]!, receivedOf(d2!, 'INVITE', 'call-decline')[0]!];
+    respond(d1!, i1, 180, 'Ringing', 'r1');
+    respond(d2!, i2, 180, 'Ringing', 'r2');
+    await until(() => upStatuses('call-decline').length === 2);
+    respond(d1!, i1, 603, 'Decline', 'r1');
+    await until(() => receivedOf(d2!, 'CANCEL', 'call-decline').length === 1);
+    expect(receivedOf(d1!, 'CANCEL', 'call-decline')).toEqual([]);
+    expect(upStatuses('call-decline')).toEqual(['180 INVITE', '180 INVITE']);
+    respond(d2!, receivedOf(d2!, 'CANCEL', 'call-decline')[0]!, 200, 'OK', 'r2');
+    respond(d2!, i2, 487, 'Request Terminated', 'r2');
+    await until(() => upStatuses('call-decline').length === 3);
+    expect(upStatuses('call-decline')).toEqual(['180 INVITE', '180 INVITE', '603 INVITE']);
+  });
+
+  it('a device whose SIP channel closes counts as a 503 for its branch (RFC 3261 §16.9): the other device\'s 486 goes up', async () => {
+    const e1 = await device('erin');
+    const e2 = await device('erin', true);
+    socket.send(invite(`sip:erin@${f.domain}`, 'z9hG4bKgone', 'call-gone'));
+    await until(() => received(e1, 'INVITE').length === 1 && received(e2, 'INVITE').length === 1);
+    respond(e1, received(e1, 'INVITE')[0]!, 180, 'Ringing', 'g1');
+    await until(() => upStatuses('call-gone').length === 1);
+    e2.peer.apps.close(); // e2's tab goes away
+    respond(e1, received(e1, 'INVITE')[0]!, 486, 'Busy Here', 'g1');
+    // With a 180 seen, JsSIP's INVITE transaction has no Timer B: the caller waits for this final.
+    await until(() => upStatuses('call-gone').length === 2);
+    expect(upStatuses('call-gone')).toEqual(['180 INVITE', '486 INVITE']);
+  });
+
+  it('an INVITE still ringing after the transaction lifetime is still watched: its device going away ends it with a 503 (RFC 3261 §8.1.3.1)', async () => {
+    const clock = new ManualClock();
+    const s = new OverlaySocket({ apps: alice.apps, overlay: alice.peer, clock, random: webCryptoRandom }, { domain: f.domain, transactionLifetimeMs: 32_000 });
+    const got: SipMessage[] = [];
+    s.ondata = (text) => got.push(parseSipMessage(text)!);
+    s.connect();
+    const ringer = await device('ringer', true);
+    s.send(invite(`sip:ringer@${f.domain}`, 'z9hG4bKlongring', 'call-long'));
+    await until(() => received(ringer, 'INVITE').length === 1);
+    respond(ringer, received(ringer, 'INVITE')[0]!, 180, 'Ringing', 'l1');
+    await until(() => got.some((m) => m.callId === 'call-long'));
+    clock.advance(3 * 32_000); // a person lets it ring for over a minute and a half
+    ringer.peer.apps.close();
+    await until(() => got.filter((m) => m.callId === 'call-long').length === 2);
+    expect(got.map((m) => `${m.status} ${m.method}`)).toEqual(['180 INVITE', '503 INVITE']);
+    s.close();
+  });
+
+  it('a forked MESSAGE: one device\'s 480 is held, the other\'s 200 goes up, and only it (RFC 3261 §16.7 step 5)', async () => {
+    const [d1, d2] = devices.get('dave')!;
+    socket.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKmsgfork', 'msg-fork', 'MESSAGE'));
+    await until(() => receivedOf(d1!, 'MESSAGE', 'msg-fork').length === 1 && receivedOf(d2!, 'MESSAGE', 'msg-fork').length === 1);
+    const got = socket.stats().received;
+    respond(d1!, receivedOf(d1!, 'MESSAGE', 'msg-fork')[0]!, 480, 'Temporarily Unavailable', 'x1');
+    await until(() => socket.stats().received === got + 1);
+    expect(upStatuses('msg-fork')).toEqual([]);
+    respond(d2!, receivedOf(d2!, 'MESSAGE', 'msg-fork')[0]!, 200, 'OK', 'x2');
+    await until(() => upStatuses('msg-fork').length === 1);
+    expect(upStatuses('msg-fork')).toEqual(['200 MESSAGE']);
+    expect([...receivedOf(d1!, 'ACK', 'msg-fork'), ...receivedOf(d1!, 'CANCEL', 'msg-fork'), ...receivedOf(d2!, 'CANCEL', 'msg-fork')]).toEqual([]);
   });
 
 });

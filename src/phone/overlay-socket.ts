@@ -13,10 +13,11 @@
  *   address is typed or at the click); a request whose prepared route reaches no device looks
  *   the AoR up again before giving up (the registration may have moved since).
  * - An AoR registered on several devices is forked in parallel (RFC 3261 §16.6-16.7 done here, as
- *   a forking proxy would): provisional responses pass up; the first 2xx wins and the other branches
- *   get CANCEL (§9.1); a 2xx arriving later from another branch is ACKed and BYEd (§13.2.2.4);
- *   non-2xx finals are ACKed here (§17.1.1.3) and the best is passed up once every branch is final
- *   (§16.7 step 6: a 6xx, else the lowest).
+ *   a forking proxy would, in a ResponseContext): provisional responses pass up; the first 2xx wins
+ *   and the other INVITE branches get CANCEL (§9.1); a 2xx arriving later from another branch is
+ *   ACKed and BYEd (§13.2.2.4); other finals are held (a 6xx CANCELs the INVITE branches still
+ *   ringing) and the best is passed up once every branch is final (§16.7 step 6: a 6xx, else the
+ *   lowest); a branch whose channel closes counts as a 503 (§16.9).
  * - When a request cannot be routed, the socket answers it itself (§8.2.6) so JsSIP fails at once:
  *   480 Temporarily Unavailable when nobody is registered under the AoR (or no device is
  *   reachable), 482 for a registration loop, 404 for an AoR outside the overlay, 408 when the
@@ -33,8 +34,9 @@ import type { Destination } from '../reload/wire/destination.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { aorResourceName, lookupAor, parseGruu, SipUsageError } from '../usages/sip/index.js';
 import { PreparedRoutes } from './prepared-routes.js';
-import { bestFinal, routingKey, statusForRoutingFailure } from './routing-outcomes.js';
-import { buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
+import { ResponseContext } from './response-context.js';
+import { routingKey, statusForRoutingFailure } from './routing-outcomes.js';
+import { parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
 
 /**
  * OUR CHOICE: how long a request may wait for its route (the lookup's Fetches and the AppAttach,
@@ -86,19 +88,10 @@ export interface OverlaySocketStats {
   readonly received: number;
 }
 
-interface Fork {
-  readonly channel: AppChannel;
-  final?: number;
-  cancelled?: boolean;
-}
-
 interface ClientTx {
-  readonly request: SipMessage;
-  forks: Fork[];
   ready: Promise<void>;
-  winner?: Fork;
-  synthesized?: boolean;
-  finals: SipMessage[];
+  /** Once the request went to its devices. */
+  context?: ResponseContext;
   timer?: Timer;
 }
 
@@ -170,7 +163,10 @@ export class OverlaySocket {
   close(): void {
     this.connected = false;
     this.unsubscribe();
-    for (const t of this.clientTx.values()) t.timer?.cancel();
+    for (const t of this.clientTx.values()) {
+      t.timer?.cancel();
+      t.context?.dispose();
+    }
     for (const t of this.serverTx.values()) t.timer.cancel();
     this.prepared.close();
     this.clientTx.clear();
@@ -245,32 +241,28 @@ export class OverlaySocket {
       });
       return;
     }
-    const fresh: ClientTx = { request: m, forks: [], ready: Promise.resolve(), finals: [] };
+    const fresh: ClientTx = { ready: Promise.resolve() };
     this.remember(m.branch, fresh);
     fresh.ready = this.queue(m, async ({ lists, prepared }, signal) => {
       let channels = await this.channels(lists, signal);
       // A prepared route may be some seconds old: before answering 480, look the AoR up again.
       if (channels.length === 0 && prepared) channels = await this.channels(await this.lookUp(m.requestUri, signal), signal);
       if (channels.length === 0) throw new SipUsageError('not-registered', `no device of ${m.requestUri} can be reached`);
-      fresh.forks = channels.map((channel) => ({ channel }));
       if (channels.length > 1) this.counters.forked++;
-      for (const ch of channels) this.transmit(ch, m.raw);
-    }).catch((e: unknown) => {
-      fresh.synthesized = true;
-      this.answerLocally(m, e);
-    });
+      fresh.context = new ResponseContext(m, channels, {
+        up: (raw) => this.up(raw),
+        send: (ch, raw) => this.transmit(ch, raw),
+        cancelled: () => this.counters.cancelsSent++,
+        token: () => toHex(this.deps.random.bytes(8)),
+        domain: this.init.domain,
+      });
+    }).catch((e: unknown) => this.answerLocally(m, e));
   }
 
-  /** ACK or CANCEL within a client transaction we forked. */
+  /** ACK or CANCEL within a client transaction we sent. */
   private inTransaction(tx: ClientTx, m: SipMessage): void {
-    if (tx.synthesized) return; // ACK of our own 480 & co.; nothing to CANCEL
-    if (m.method === 'ACK') {
-      // A forked INVITE's non-2xx finals were ACKed here already.
-      if (tx.forks.length === 1) this.transmit(tx.forks[0]!.channel, m.raw);
-      return;
-    }
-    const open = tx.forks.filter((f) => f.final === undefined && !f.cancelled);
-    for (const f of tx.forks.length === 1 ? tx.forks : open) this.transmit(f.channel, m.raw);
+    // No context: the ACK of our own 480 & co.; nothing to CANCEL.
+    tx.context?.fromUa(m);
   }
 
   /**
@@ -361,9 +353,11 @@ export class OverlaySocket {
     return out;
   }
 
-  private transmit(ch: AppChannel, raw: string): void {
+  private transmit(ch: AppChannel, raw: string): boolean {
     this.counters.requestsSent++;
-    if (!ch.send(raw)) this.log.debug('the SIP channel did not take the message', { channel: ch.id });
+    const sent = ch.send(raw);
+    if (!sent) this.log.debug('the SIP channel did not take the message', { channel: ch.id });
+    return sent;
   }
 
   /** RFC 3261 §8.2.6: answer a request we could not route, so the UA fails at once. */
@@ -391,67 +385,30 @@ export class OverlaySocket {
       this.up(text);
       return;
     }
-    const tx = this.clientTx.get(m.branch);
-    const fork = tx?.forks.find((f) => f.channel === ch);
-    if (!tx || !fork) {
-      this.up(text);
-      return;
-    }
-    if (m.method === 'CANCEL') {
-      if (!fork.cancelled || tx.forks.length === 1) this.up(text);
-      return;
-    }
-    if (m.method !== 'INVITE' || tx.forks.length === 1) {
-      if (m.status >= 200) fork.final ??= m.status;
-      this.up(text);
-      return;
-    }
-    this.forkedInviteResponse(tx, fork, m);
-  }
-
-  /** RFC 3261 §16.7 for a forked INVITE. */
-  private forkedInviteResponse(tx: ClientTx, fork: Fork, m: SipMessage): void {
-    if (m.status < 200) {
-      if (!tx.winner) this.up(m.raw);
-      return;
-    }
-    if (m.status < 300) {
-      if (!tx.winner) {
-        tx.winner = fork;
-        fork.final = m.status;
-        this.up(m.raw);
-        // "the first answer wins and the others get CANCEL"
-        for (const f of tx.forks) {
-          if (f === fork || f.final !== undefined || f.cancelled) continue;
-          f.cancelled = true;
-          this.counters.cancelsSent++;
-          this.transmit(f.channel, buildCancel(tx.request));
-        }
-      } else if (fork === tx.winner) {
-        this.up(m.raw); // a retransmission: the UA ACKs it again
-      } else {
-        fork.final = m.status;
-        const branch = () => `z9hG4bK${toHex(this.deps.random.bytes(8))}`;
-        for (const r of buildAckAndBye(tx.request, m, [branch(), branch()])) this.transmit(fork.channel, r);
-      }
-      return;
-    }
-    // A non-2xx final: ACK it here (hop by hop, §17.1.1.3).
-    this.transmit(fork.channel, buildNon2xxAck(tx.request, m));
-    if (fork.final !== undefined) return;
-    fork.final = m.status;
-    if (tx.winner) return;
-    tx.finals.push(m);
-    if (tx.forks.every((f) => f.final !== undefined)) this.up(bestFinal(tx.finals).raw);
+    if (!this.clientTx.get(m.branch)?.context?.response(ch, m)) this.up(text);
   }
 
   private up(text: string): void {
     if (this.connected) this.ondata(text);
   }
 
+  /**
+   * Keep `tx` for lifetimeMs (RFC 3261 64*T1: retransmissions of its final), and longer while an
+   * INVITE branch may still ring: its final, or its channel closing, must still reach the UA.
+   */
   private remember(branch: string, tx: ClientTx): void {
-    this.clientTx.get(branch)?.timer?.cancel();
-    tx.timer = this.deps.clock.setTimer(this.lifetimeMs, () => this.clientTx.get(branch) === tx && this.clientTx.delete(branch));
+    const old = this.clientTx.get(branch);
+    old?.timer?.cancel();
+    old?.context?.dispose();
+    const expire = (): void => {
+      if (tx.context?.ringing) {
+        tx.timer = this.deps.clock.setTimer(this.lifetimeMs, expire);
+        return;
+      }
+      tx.context?.dispose();
+      if (this.clientTx.get(branch) === tx) this.clientTx.delete(branch);
+    };
+    tx.timer = this.deps.clock.setTimer(this.lifetimeMs, expire);
     this.clientTx.set(branch, tx);
   }
 }

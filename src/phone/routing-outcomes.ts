@@ -2,7 +2,7 @@
  * What OverlaySocket answers: the SIP status for a request it could not route (RFC 3261 §21: 480
  * "the callee's end system was contacted successfully but the callee is currently unavailable
  * (e.g., is not logged in)", 482 Loop Detected, 404 Not Found, 408 Request Timeout), and which
- * final response of a forked INVITE goes up to the UA (§16.7 step 6); and the key that keeps
+ * final response of a forked request goes up to the UA (§16.7 step 6); and the key that keeps
  * requests to one target in order.
  */
 import { nodeIdKey } from '../reload/forwarding/index.js';
@@ -11,7 +11,7 @@ import type { SipMessage } from './sip-message.js';
 
 /**
  * RFC 3261 §16.7 step 6 ("choose ... any 6xx ... otherwise the lowest response class"), then the
- * lowest code in it: the final response of a forked INVITE that goes up to the UA.
+ * lowest code in it: the final response of a forked request that goes up to the UA (ResponseContext).
  */
 export function bestFinal(finals: readonly SipMessage[]): SipMessage {
   const six = finals.find((f) => f.status >= 600);
