@@ -313,18 +313,25 @@ export class OverlaySocket {
   }
 
   /**
-   * Caller ID that cannot be forged: a request that starts a dialog or stands alone (no To tag)
-   * must come From the AoR of the certificate behind its channel (the user name verified on the
-   * signed AppAttach, RFC 6940 §6.3.4; RFC 7904 §3.3 binds AoR and user name). Otherwise it is
-   * answered 403 here and the UA never sees it.
+   * Caller ID that cannot be forged: a request that starts a dialog or stands alone must come From
+   * the AoR of the certificate behind its channel (the user name verified on the signed AppAttach,
+   * RFC 6940 §6.3.4; RFC 7904 §3.3 binds AoR and user name). Otherwise it is answered 403 here and
+   * the UA never sees it. From and To are the ones JsSIP reads (parseSipMessage uses its grammar
+   * and drops a message with two of either), so what is checked here is what the UA shows.
    */
   private fromVerified(ch: AppChannel, m: SipMessage): boolean {
-    if (m.toTag !== undefined || m.method === 'ACK' || m.method === 'CANCEL') return true;
+    if (m.method === 'ACK' || m.method === 'CANCEL') return true;
+    // RFC 3261 §12.2.2: "Requests that do not change in any way the state of a dialog may be
+    // received within a dialog (for example, an OPTIONS request). They are processed as if they
+    // had been received outside the dialog." JsSIP (UA.receiveRequest) does so for MESSAGE and
+    // OPTIONS even with a To tag, so a tag does not exempt them from the check.
+    const outsideDialog = m.toTag === undefined || m.method === 'MESSAGE' || m.method === 'OPTIONS';
+    if (!outsideDialog) return true;
     const user = this.deps.apps.verifiedUser(ch.remoteNodeId);
     if (user === undefined) return true; // no AppAttach seen (cannot happen with AppAttachService): nothing to check against
     let from: string | undefined;
     try {
-      from = aorResourceName(m.fromUri ?? '');
+      from = aorResourceName(m.fromUri);
     } catch {
       from = undefined;
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/system-clock.js';
 import { webCryptoRandom } from '../platform/web-crypto.js';
+import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../usages/sip/testing/sip-overlay-fixture.js';
 import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
 import { AddressError } from './address.js';
@@ -116,5 +117,37 @@ describe('Phone over OverlaySocket (JsSIP, RFC 7904 registrations, AppAttach cha
     await bob!.stop();
     const e = await rejection(alice!.sendMessage('bob', 'still there?'));
     expect((e as PhoneError).code).toBe('not-online');
+  });
+});
+
+describe('caller ID cannot be forged over a verified channel (RFC 7904 §3.3, RFC 6940 §6.3.4)', () => {
+  /** A MESSAGE from mallory's own peer to ivy, with the given From/To rows. */
+  const message = (callId: string, rows: readonly string[], body: string) =>
+    [`MESSAGE sip:ivy@${f.domain} SIP/2.0`, `Via: SIP/2.0/RELOAD mallory.invalid;branch=z9hG4bK${callId}`, 'Max-Forwards: 69', ...rows, `Call-ID: ${callId}`, 'CSeq: 1 MESSAGE', 'Content-Type: text/plain', `Content-Length: ${body.length}`, '', body].join('\r\n');
+  const d = () => f.domain;
+  let ivy: Phone;
+  let ivyPeer: SipOverlayPeer;
+  let mallory: SipOverlayPeer;
+
+  beforeAll(async () => {
+    ivyPeer = await f.addUser('ivy');
+    ivy = phoneOf(ivyPeer);
+    mallory = await f.addUser('mallory');
+    await ivy.start();
+  }, 30_000);
+
+  it.each([
+    ['a display name holding mallory\'s URI', () => [`From: "<sip:mallory@${d()}>" <sip:carol@${d()}>;tag=m`, `To: <sip:ivy@${d()}>`]],
+    ['two From rows, mallory\'s first', () => [`From: <sip:mallory@${d()}>;tag=m`, `From: <sip:carol@${d()}>;tag=m`, `To: <sip:ivy@${d()}>`]],
+    ['two To rows, the first with a tag', () => [`From: <sip:carol@${d()}>;tag=m`, `To: <sip:ivy@${d()}>;tag=fake`, `To: <sip:ivy@${d()}>`]],
+    ['a To tag on a MESSAGE (RFC 3261 §12.2.2: handled as outside a dialog)', () => [`From: <sip:carol@${d()}>;tag=m`, `To: <sip:ivy@${d()}>;tag=fake`]],
+  ])('a MESSAGE From carol with %s is not shown as from carol', async (what, rows) => {
+    const ch = await mallory.apps.channel(ivyPeer.nodeId, ApplicationId.SIP);
+    const tag = what.replace(/\W/g, '').slice(0, 12);
+    ch.send(message(`forged${tag}`, rows(), 'transfer the money'));
+    // Then an honest one on the same channel: once it is shown, the forged one has been handled.
+    ch.send(message(`honest${tag}`, [`From: <sip:mallory@${d()}>;tag=m`, `To: <sip:ivy@${d()}>`], tag));
+    await until(() => ivy.snapshot().messages.some((m) => m.text === tag));
+    expect(ivy.snapshot().messages.filter((m) => m.peer !== 'mallory')).toEqual([]);
   });
 });

@@ -1,7 +1,18 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse } from './sip-message.js';
 
 const CRLF = '\r\n';
+
+/** JsSIP's own message parser (lib/Parser.js, untyped): what the UA makes of the same text. */
+interface JsSipParsed {
+  readonly from: { readonly uri: { toString(): string } };
+  readonly from_tag: string | undefined;
+  readonly to_tag: string | null | undefined;
+  readonly call_id: string;
+  readonly cseq: number;
+}
+const jssipParser = createRequire(import.meta.url)('jssip/lib/Parser.js') as { parseMessage(data: string, ua: object): JsSipParsed | undefined };
 const invite = [
   'INVITE sip:bob@d;gr=AAAA SIP/2.0',
   'v: SIP/2.0/RELOAD a.invalid;branch=z9hG4bKtop, SIP/2.0/RELOAD b.invalid;branch=z9hG4bKlow',
@@ -37,8 +48,42 @@ describe('parseSipMessage', () => {
     ['not SIP', `GET / HTTP/1.1${CRLF}Host: x${CRLF}${CRLF}`],
     ['a header without a colon', `OPTIONS sip:b@d SIP/2.0${CRLF}garbage${CRLF}${CRLF}`],
     ['empty', ''],
+    ['no From', `OPTIONS sip:b@d SIP/2.0${CRLF}To: <sip:b@d>${CRLF}Call-ID: c${CRLF}CSeq: 1 OPTIONS${CRLF}${CRLF}`],
+    ['a From that is not a name-addr', `OPTIONS sip:b@d SIP/2.0${CRLF}From: a, <sip:a@d>${CRLF}To: <sip:b@d>${CRLF}Call-ID: c${CRLF}CSeq: 1 OPTIONS${CRLF}${CRLF}`],
   ])('%s → undefined', (_name, text) => {
     expect(parseSipMessage(text)).toBeUndefined();
+  });
+});
+
+describe('parseSipMessage reads From, To, Call-ID and CSeq as JsSIP does (one caller for socket and UA)', () => {
+  const message = (...hs: string[]) => [`MESSAGE sip:bob@d SIP/2.0`, 'Via: SIP/2.0/RELOAD m.invalid;branch=z9hG4bKm', ...hs, 'Content-Length: 0', '', ''].join(CRLF);
+  const base = { from: 'From: <sip:mallory@d>;tag=m', to: 'To: <sip:bob@d>', callId: 'Call-ID: c1', cseq: 'CSeq: 1 MESSAGE' };
+
+  it.each([
+    ['a display name holding a URI', [`From: "<sip:mallory@d>" <sip:carol@d>;tag=m`, base.to, base.callId, base.cseq], 'sip:carol@d'],
+    ['a display name holding a URI and ;tag', [`From: "x;tag=1 <sip:mallory@d>" <sip:carol@d>`, base.to, base.callId, base.cseq], 'sip:carol@d'],
+    ['an addr-spec From, its parameters not the URI\'s', ['From: sip:carol@d;tag=m', base.to, base.callId, base.cseq], 'sip:carol@d'],
+    ['a line folded with a form feed (JsSIP folds it into the header before)', [base.from, 'Subject: hi', '\fFrom: <sip:carol@d>;tag=c', base.to, base.callId, base.cseq], 'sip:mallory@d'],
+  ])('%s: the From URI and tags JsSIP sees', (_what, hs, fromUri) => {
+    const text = message(...hs);
+    const ours = parseSipMessage(text)!;
+    const theirs = jssipParser.parseMessage(text, {})!;
+    expect(ours.fromUri).toBe(fromUri);
+    expect(ours).toMatchObject({ fromUri: theirs.from.uri.toString(), fromTag: theirs.from_tag, toTag: theirs.to_tag ?? undefined, callId: theirs.call_id, cseq: theirs.cseq });
+  });
+
+  it('a To with a bare ";tag" has no tag: JsSIP takes the request as outside any dialog', () => {
+    expect(parseSipMessage(message(base.from, 'To: <sip:bob@d>;tag', base.callId, base.cseq))!.toTag).toBeUndefined();
+  });
+
+  it.each([
+    ['From', [base.from, 'From: <sip:carol@d>;tag=c', base.to, base.callId, base.cseq]],
+    ['From, once in compact form', [base.from, 'f: <sip:carol@d>;tag=c', base.to, base.callId, base.cseq]],
+    ['To, the first with a tag', [base.from, 'To: <sip:bob@d>;tag=fake', base.to, base.callId, base.cseq]],
+    ['Call-ID', [base.from, base.to, base.callId, 'i: c2', base.cseq]],
+    ['CSeq', [base.from, base.to, base.callId, base.cseq, 'CSeq: 2 MESSAGE']],
+  ])('a message with two %s header rows is malformed (RFC 3261 §7.3.1) → undefined', (_what, hs) => {
+    expect(parseSipMessage(message(...hs))).toBeUndefined();
   });
 });
 

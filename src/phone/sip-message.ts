@@ -1,11 +1,14 @@
 /**
  * Just enough of a SIP message (RFC 3261 §7) for routing by OverlaySocket: the start line, the
- * top Via's branch, Call-ID, CSeq, From/To tags and the first Contact, read with JsSIP's own
- * grammar (`Grammar.parse(..., 'Request_Response' | 'Via')`) so we agree with the UA; plus the
- * few messages a forking socket must make itself: a synthesized final response (§8.2.6), CANCEL
- * (§9.1), the ACK of a non-2xx (§17.1.1.3) and ACK+BYE for an extra 2xx of a fork (§13.2.2.4).
+ * top Via's branch, Call-ID, CSeq, From/To tags and URIs and the first Contact, read with JsSIP's
+ * own grammar (`Grammar.parse(..., 'Request_Response' | 'Via' | 'From' | 'To' | 'Call_ID' |
+ * 'CSeq' | 'Contact')`) on the header values JsSIP's parser (lib/Parser.js) hands it, so the
+ * socket and the UA cannot read two different callers out of one message; plus the few messages
+ * a forking socket must make itself: a synthesized final response (§8.2.6), CANCEL (§9.1), the
+ * ACK of a non-2xx (§17.1.1.3) and ACK+BYE for an extra 2xx of a fork (§13.2.2.4).
  */
 import { Grammar } from 'jssip';
+import type { NameAddrHeader } from 'jssip/lib/NameAddrHeader.js';
 
 export interface SipMessage {
   readonly kind: 'request' | 'response';
@@ -19,9 +22,11 @@ export interface SipMessage {
   readonly branch: string;
   readonly callId: string;
   readonly cseq: number;
+  /** From's tag; undefined when none (or a bare `;tag`, which JsSIP takes as none). */
   readonly fromTag: string | undefined;
-  /** The URI of From. */
-  readonly fromUri: string | undefined;
+  /** The URI of From (in the name-addr, never one in its display name). */
+  readonly fromUri: string;
+  /** To's tag; undefined when none (or a bare `;tag`: JsSIP then treats the request as outside a dialog). */
   readonly toTag: string | undefined;
   /** The URI of the first Contact, undefined when none. */
   readonly contactUri: string | undefined;
@@ -32,45 +37,71 @@ export interface SipMessage {
 
 const COMPACT: Readonly<Record<string, string>> = { v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type', k: 'supported', s: 'subject', e: 'content-encoding', o: 'event', r: 'refer-to', x: 'session-expires' };
 
-/** The message, or undefined when it is not a SIP message we can route. */
+/**
+ * RFC 3261 §7.3.1: "Multiple header field rows with the same field-name MAY be present in a
+ * message if and only if the entire field-value for that header field is defined as a
+ * comma-separated list"; From, To, Call-ID and CSeq are not (§20.20, §20.39, §20.8, §20.16).
+ * A message repeating one is malformed, and readers disagree on it: JsSIP keeps the last row
+ * (lib/Parser.js setHeader).
+ */
+const SINGLE = ['from', 'to', 'call-id', 'cseq'] as const;
+
+/**
+ * The message, or undefined when it is not a SIP message we can route: no start line, a header
+ * JsSIP would not parse, From, To, Call-ID or CSeq missing (RFC 3261 §8.1.1; JsSIP's sanityCheck
+ * drops such a message too) or repeated (§7.3.1).
+ */
 export function parseSipMessage(raw: string): SipMessage | undefined {
   const headEnd = raw.indexOf('\r\n\r\n');
   const head = headEnd < 0 ? raw : raw.slice(0, headEnd);
   const lines = head.split('\r\n');
   const first = lines.shift();
   if (!first) return undefined;
-  const start = Grammar.parse(first, 'Request_Response') as { method?: string; uri?: unknown; status_code?: number } | -1;
-  if (start === -1) return undefined;
+  const start = grammar<{ method?: string; status_code?: number }>(first, 'Request_Response');
+  if (!start) return undefined;
   const headers: [string, string][] = [];
+  /** Each header's value as JsSIP's parser gives it to its grammar: folds kept (lib/Parser.js). */
+  const values: string[] = [];
   for (const line of lines) {
-    if (/^[ \t]/.test(line) && headers.length > 0) {
+    // JsSIP (lib/Parser.js getHeader) folds every line that starts with white space, not only SP and HTAB.
+    if (/^\s/.test(line) && headers.length > 0) {
       headers[headers.length - 1]![1] += ` ${line.trim()}`;
+      values[values.length - 1] += `\r\n${line}`;
       continue;
     }
     const colon = line.indexOf(':');
     if (colon <= 0) return undefined;
     const name = line.slice(0, colon).trim().toLowerCase();
-    headers.push([COMPACT[name] ?? name, line.slice(colon + 1).trim()]);
+    headers.push([Object.hasOwn(COMPACT, name) ? COMPACT[name]! : name, line.slice(colon + 1).trim()]);
+    values.push(line.slice(colon + 1));
   }
-  const get = (n: string) => headers.find(([k]) => k === n)?.[1];
-  const cseq = /^(\d+)\s+(\S+)/.exec(get('cseq') ?? '');
-  const callId = get('call-id');
-  if (!cseq || !callId) return undefined;
-  const via = topVia(get('via'));
-  const branch = via ? (((Grammar.parse(via, 'Via') as { branch?: string } | -1) as { branch?: string }).branch ?? '') : '';
+  if (SINGLE.some((n) => headers.filter(([k]) => k === n).length !== 1)) return undefined;
+  const value = (n: string) => {
+    const i = headers.findIndex(([k]) => k === n);
+    return i < 0 ? undefined : values[i]!.trim();
+  };
+  const from = grammar<NameAddrHeader>(value('from')!, 'From');
+  const to = grammar<NameAddrHeader>(value('to')!, 'To');
+  const cseq = grammar<{ value: number; method: string }>(value('cseq')!, 'CSeq');
+  const callId = grammar<string>(value('call-id')!, 'Call_ID') !== undefined ? value('call-id')! : undefined;
+  const contact = value('contact');
+  const contacts = contact === undefined ? [] : grammar<{ parsed?: NameAddrHeader }[]>(contact, 'Contact');
+  if (!from || !to || !cseq || callId === undefined || !contacts) return undefined;
+  const via = topVia(headers.find(([k]) => k === 'via')?.[1]);
+  const branch = via ? (grammar<{ branch?: string }>(via, 'Via')?.branch ?? '') : '';
   const isRequest = start.status_code === undefined;
   return {
     kind: isRequest ? 'request' : 'response',
-    method: isRequest ? (start.method ?? '') : cseq[2]!,
+    method: isRequest ? (start.method ?? '') : cseq.method,
     requestUri: isRequest ? first.split(' ')[1] ?? '' : '',
     status: start.status_code ?? 0,
     branch,
     callId,
-    cseq: Number(cseq[1]),
-    fromTag: tagOf(get('from')),
-    fromUri: uriOf(get('from')),
-    toTag: tagOf(get('to')),
-    contactUri: uriOf(get('contact')),
+    cseq: cseq.value,
+    fromTag: tagOf(from),
+    fromUri: from.uri.toString(),
+    toTag: tagOf(to),
+    contactUri: contacts[0]?.parsed?.uri.toString(),
     headers,
     raw,
   };
@@ -81,16 +112,20 @@ function topVia(value: string | undefined): string | undefined {
   return value?.split(',')[0]?.trim();
 }
 
-function tagOf(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const after = value.includes('>') ? value.slice(value.lastIndexOf('>')) : value;
-  return /;\s*tag=([^;\s,]+)/i.exec(after)?.[1];
+/** `value` read by JsSIP's grammar `rule`, or undefined when it does not parse (some rules throw). */
+function grammar<T>(value: string, rule: string): T | undefined {
+  try {
+    const parsed = Grammar.parse(value, rule) as T | -1;
+    return parsed === -1 ? undefined : parsed;
+  } catch {
+    return undefined;
+  }
 }
 
-function uriOf(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const m = /<([^>]+)>/.exec(value);
-  return (m ? m[1]! : value.split(';')[0]!).trim();
+/** A From or To tag as JsSIP reads it (lib/Parser.js `getParam('tag')`); a bare `;tag` is none, as for JsSIP's `!request.to_tag`. */
+function tagOf(h: NameAddrHeader): string | undefined {
+  const tag: unknown = h.getParam('tag');
+  return typeof tag === 'string' && tag !== '' ? tag : undefined;
 }
 
 function header(m: SipMessage, name: string): string | undefined {
