@@ -112,6 +112,16 @@ describe('Phone over OverlaySocket (JsSIP, RFC 7904 registrations, AppAttach cha
     expect(gina.socket.stats().synthesized).toBe(0);
   });
 
+  it('stop() during start() (the registration Store in flight) leaves the phone stopped and not online', async () => {
+    const jo = phoneOf(await f.addUser('jo'));
+    const starting = jo.start();
+    await jo.stop();
+    await starting;
+    expect(jo.snapshot().state).toBe('stopped');
+    const e = await rejection(phones[0]!.sendMessage('jo', 'are you there?'));
+    expect((e as PhoneError).code).toBe('not-online');
+  });
+
   it('stop() removes the registration: bob is then not online', async () => {
     const [alice, bob] = phones;
     await bob!.stop();

@@ -154,14 +154,18 @@ export class Phone {
   async start(): Promise<void> {
     if (this.current === 'ready' || this.current === 'starting') return;
     this.setState('starting');
+    const stopped = (): boolean => this.current !== 'starting';
     try {
       await this.registrar.register();
+      // stop() came while the registration was being stored: it removed it; the UA stays stopped.
+      if (stopped()) return;
       await new Promise<void>((resolve) => {
         this.ua.once('connected', () => resolve());
         this.ua.start();
       });
-      this.setState('ready');
+      if (!stopped()) this.setState('ready');
     } catch (e) {
+      if (stopped()) return; // stopped meanwhile: nothing failed that still matters
       this.error = new PhoneError('failed', `Could not register ${this.init.user} in the overlay: ${e instanceof Error ? e.message : String(e)}`);
       this.setState('failed');
       throw this.error;

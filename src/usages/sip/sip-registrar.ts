@@ -46,6 +46,13 @@ export class SipRegistrar {
   private readonly log: Logger;
   private timer: Timer | undefined;
   private current: SipRegistrarState = 'unregistered';
+  /**
+   * Bumped by every `register`, `unregister` and `close`: a Store answered after one of them
+   * belongs to an older epoch and must not set the state or schedule a refresh (else an
+   * `unregister` or `close` made while the first Store was in flight would be undone, and the
+   * registration refreshed after the user left).
+   */
+  private epoch = 0;
   /** How many Stores this registrar has made (first registration and refreshes). */
   stores = 0;
 
@@ -65,26 +72,29 @@ export class SipRegistrar {
     return this.current;
   }
 
-  /** Store the registration now and keep it refreshed until `unregister` or `close`. */
+  /**
+   * Store the registration now and keep it refreshed until `unregister` or `close`. Resolves
+   * without registering when one of those (or another `register`) comes before the Store's answer.
+   */
   async register(options?: AbortOptions): Promise<void> {
     if (this.current === 'closed') throw new Error('the registrar is closed');
+    const epoch = this.newEpoch();
     this.current = 'registering';
-    this.timer?.cancel();
     try {
       await this.storeOnce(true, options);
     } catch (e) {
-      this.current = 'unregistered';
+      if (epoch === this.epoch) this.current = 'unregistered';
       throw e;
     }
+    if (epoch !== this.epoch) return;
     this.current = 'registered';
-    this.schedule(this.refreshMs);
+    this.schedule(epoch, this.refreshMs);
   }
 
   /** Remove the registration (deletion marker under our key) and stop refreshing. */
   async unregister(options?: AbortOptions): Promise<void> {
-    this.timer?.cancel();
-    this.timer = undefined;
     if (this.current === 'closed') return;
+    this.newEpoch();
     const was = this.current;
     this.current = 'unregistered';
     if (was !== 'unregistered') await this.storeOnce(false, options);
@@ -92,18 +102,25 @@ export class SipRegistrar {
 
   /** Stop refreshing without a Store (the registration then expires by its lifetime). */
   close(): void {
-    this.timer?.cancel();
+    this.newEpoch();
     this.current = 'closed';
   }
 
-  private schedule(ms: number): void {
+  /** A new epoch: the refresh timer and the answers of Stores made before it no longer count. */
+  private newEpoch(): number {
+    this.timer?.cancel();
+    this.timer = undefined;
+    return ++this.epoch;
+  }
+
+  private schedule(epoch: number, ms: number): void {
     this.timer = this.deps.clock.setTimer(ms, () => {
-      if (this.current !== 'registered') return;
+      if (epoch !== this.epoch) return;
       this.storeOnce(true).then(
-        () => this.current === 'registered' && this.schedule(this.refreshMs),
+        () => epoch === this.epoch && this.schedule(epoch, this.refreshMs),
         (e: unknown) => {
           this.log.warn('SIP registration refresh failed', { aor: this.resourceName, error: String(e) });
-          if (this.current === 'registered') this.schedule(this.retryMs);
+          if (epoch === this.epoch) this.schedule(epoch, this.retryMs);
         },
       );
     });
