@@ -6,8 +6,9 @@
  * 3. "Once only GRUUs and destination lists remain, the Peer removes duplicate destination lists
  *    and GRUUs".
  * Step 2 follows sip_registration_uri values breadth-first, each AoR at most once, at most
- * `maxDepth` levels and `maxFetches` Fetches (RFC 7904 §8.2.1 "Fork Explosion"): a loop or a
- * chain too deep that yields nothing is `registration-loop`; nothing at all is `not-registered`.
+ * `maxDepth` levels of them (the AoR asked is level 0, an AoR it forwards to level 1, ...) and
+ * `maxFetches` Fetches (RFC 7904 §8.2.1 "Fork Explosion"): a loop or a chain too deep that yields
+ * nothing is `registration-loop`; nothing at all is `not-registered`.
  */
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import type { AbortOptions } from '../../reload/runtime/components.js';
@@ -32,7 +33,7 @@ export interface AorContact {
 }
 
 export interface AorLookupOptions extends AbortOptions {
-  /** Levels of sip_registration_uri indirection followed; default 4. */
+  /** Levels of sip_registration_uri indirection followed (0: only the AoR's own registrations); default 4. */
   readonly maxDepth?: number;
   /** Fetches in one lookup at most; default 8. */
   readonly maxFetches?: number;
@@ -85,7 +86,8 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
         next.push(target);
       }
     }
-    if (next.length > 0 && depth + 1 >= maxDepth) {
+    // `next` is level depth + 1 of indirection: followed only within maxDepth.
+    if (next.length > 0 && depth + 1 > maxDepth) {
       cutShort = true;
       break;
     }
