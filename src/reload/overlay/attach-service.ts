@@ -19,6 +19,10 @@
  *
  * One link per neighbour: when two links to the same peer come up at once (both sides attached to
  * each other), both ends keep the one opened by the smaller Node-ID, so they agree without a word.
+ *
+ * An Attach received from a peer we have an Attach of our own in progress to follows §6.5.1.2
+ * (own-attaches.ts). When the peer's Attach is the one that makes the link (it refused ours with
+ * Error_In_Progress, or the tie-breaker cancelled ours for it), our attach() waits for that link.
  */
 import type { Forwarding } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
@@ -34,6 +38,7 @@ import type { NodeId } from '../wire/ids.js';
 import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
 import { attachFromIce, iceFromAttach } from './ice-attach-fields.js';
 import type { IceCapability, PeerNetwork } from './overlay-types.js';
+import { OwnAttaches, type OwnAttach } from './own-attaches.js';
 
 export interface AttachServiceDeps {
   readonly clock: Clock;
@@ -63,8 +68,10 @@ export class AttachService implements LinkConnector {
   private readonly completing = new Map<string, Promise<Link>>();
   /** ICE links: the offerer's ufrag and password (hex), the same at both ends. */
   private readonly iceKeys = new WeakMap<Link, string>();
-  /** Node-IDs we have an Attach request outstanding to (for the §6.5.1.2 tie-breaker). */
-  private readonly attaching = new Map<string, AbortController>();
+  /** Our Attach requests in progress, by peer (§6.5.1.2). */
+  private readonly own = new OwnAttaches();
+  /** Aborted by close(): ends the waits for links our Attaches no longer track. */
+  private readonly lifetime = new AbortController();
   private readonly updateListeners = new Set<(nodeId: NodeId) => void>();
   /** Bootstrap addresses connected to before, and the Node-ID found there. */
   private readonly byAddress = new Map<string, NodeId>();
@@ -96,7 +103,8 @@ export class AttachService implements LinkConnector {
   close(): void {
     this.closed = true;
     this.unregister();
-    for (const a of this.attaching.values()) a.abort();
+    this.own.abortAll();
+    this.lifetime.abort();
   }
 
   /** §11.4: open a link to a bootstrap node's address; resolves with the Node-ID the channel is bound to. */
@@ -121,32 +129,44 @@ export class AttachService implements LinkConnector {
   async attach(destinationList: readonly Destination[], options: AttachOptions = {}): Promise<NodeId> {
     if (this.closed) throw new AbortError('closed');
     const last = destinationList[destinationList.length - 1];
-    const targetKey = last?.kind === 'node' ? nodeIdKey(last.nodeId) : undefined;
-    if (last?.kind === 'node' && this.deps.forwarding.isUsable(last.nodeId)) return last.nodeId;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
+    const target = last?.kind === 'node' ? last.nodeId : undefined;
+    if (target && this.deps.forwarding.isUsable(target)) return target;
+    const own = this.own.start(target);
+    const onAbort = () => own.controller.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (targetKey) this.attaching.set(targetKey, controller);
     try {
       const ice = this.deps.network.ice;
-      if (ice) return await this.attachIce(ice, destinationList, options, controller.signal);
+      if (ice) return await this.attachIce(ice, destinationList, options, own);
       const answer = await this.deps.transport.request(
         destinationList,
         { name: 'attach_req', value: this.offer('passive', options.sendUpdate ?? false) },
-        { signal: controller.signal, ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) },
+        { signal: own.signal, ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) },
       );
       const peer = answer.sender.nodeId;
       if (bytesEqual(peer, this.self)) return peer;
-      if (!this.deps.forwarding.isUsable(peer)) await this.waitForLink(peer, { signal: controller.signal });
+      this.own.answered(own, peer);
+      if (!this.deps.forwarding.isUsable(peer)) await this.waitForLink(peer, { signal: own.signal });
+      return peer;
+    } catch (e) {
+      const peer = this.closed ? undefined : (own.supersededBy ?? (target && isInProgress(e) ? target : undefined));
+      if (!peer) throw e;
+      // OUR CHOICE: RFC 6940 §6.5.1.2 does not say what becomes of an Attach the tie-breaker
+      // cancelled, or one refused with Error_In_Progress (the peer's Attach to us is in progress).
+      // Either way the peer's Attach makes the link this one asked for, so we wait for that link as
+      // for our own instead of failing (Chord holds off a peer whose Attach failed).
+      this.own.end(own);
+      const signal = options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal;
+      await this.waitForLink(peer, { signal });
       return peer;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
-      if (targetKey && this.attaching.get(targetKey) === controller) this.attaching.delete(targetKey);
+      this.own.end(own);
     }
   }
 
   /** §6.5.1 over ICE: we are the offerer; the link comes from `ice` once the answer is in. */
-  private async attachIce(ice: IceCapability, destinationList: readonly Destination[], options: AttachOptions, signal: AbortSignal): Promise<NodeId> {
+  private async attachIce(ice: IceCapability, destinationList: readonly Destination[], options: AttachOptions, own: OwnAttach): Promise<NodeId> {
+    const { signal } = own;
     const offer = await ice.offer({ signal });
     let link: Link | undefined;
     try {
@@ -156,6 +176,7 @@ export class AttachService implements LinkConnector {
       if (bytesEqual(peer, this.self)) return peer;
       const remote = iceFromAttach(answer.value, answer.extensions);
       if (!remote) throw ReloadError.of('Error_Invalid_Message', 'the AttachAns carries no DTLS fingerprint');
+      this.own.answered(own, peer);
       // One data channel at a time per peer: Chord's finger Attaches often all reach the same
       // peer at once, and each link beyond the first would only replace another (closing it).
       // The answerer's side of an offer not completed here times out without a link.
@@ -225,15 +246,8 @@ export class AttachService implements LinkConnector {
       return ice ? { value: { ufrag: utf8.encode('self'), password: utf8.encode('self'), role: utf8.encode('active'), candidates: [], sendUpdate: false } } : { value: this.offer('active', false) };
     }
     const answer = { value: this.offer('active', false) };
-    const key = nodeIdKey(requester);
-    // §6.5.1.2 tie-breaker for Attaches crossing: "If the peer's own Node-ID is smaller ... it MUST
-    // cancel retransmission of its own incomplete Attach request [and] process this Attach request";
-    // "If the peer's own Node-ID is larger ... it MUST generate an Error_In_Progress error".
-    const mine = this.attaching.get(key);
-    if (mine) {
-      if (compareBytes(this.self, requester) > 0) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
-      mine.abort();
-    }
+    // RFC 6940 §6.5.1.2: an Attach of ours to the requester is in progress (own-attaches.ts).
+    if (this.own.refuses(requester, this.self)) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
     if (ice) return this.handleAttachIce(ice, req);
     const usable = this.deps.forwarding.isUsable(requester);
     const address = usable ? undefined : this.candidateAddress(req.value);
@@ -287,7 +301,11 @@ export class AttachService implements LinkConnector {
       return;
     }
     const existing = this.deps.forwarding.getLink(id);
-    if (existing && existing !== link && existing.state === 'open') {
+    // Whatever the state of the link we hold: `suspect` is this end's own view (its acks stopped)
+    // while the other end may still see that link open, so the two ends choose the same link only
+    // if neither looks at the state. A link kept while suspect is used again once acks resume, or
+    // leaves the table when it closes at its failure timeout.
+    if (existing && existing !== link && existing.state !== 'closed') {
       const opener = (l: Link) => (this.outbound.has(l) ? this.self : id);
       const newOpener = opener(link);
       const oldOpener = opener(existing);
@@ -322,6 +340,10 @@ export class AttachService implements LinkConnector {
         else resolve();
       };
       const onAbort = () => finish(new AbortError());
+      if (options?.signal?.aborted) {
+        reject(new AbortError());
+        return;
+      }
       const unsubscribe = this.deps.forwarding.onLinkEvent((e) => {
         if ((e.type === 'added' || e.type === 'state') && bytesEqual(e.nodeId, id) && this.deps.forwarding.isUsable(id)) finish();
       });
@@ -330,4 +352,9 @@ export class AttachService implements LinkConnector {
       if (this.deps.forwarding.isUsable(id)) finish();
     });
   }
+}
+
+/** An Error_In_Progress answer (RFC 6940 §6.5.1.2): the peer has an Attach to us in progress. */
+function isInProgress(e: unknown): boolean {
+  return e instanceof ReloadError && e.codeName === 'Error_In_Progress';
 }

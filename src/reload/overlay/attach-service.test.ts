@@ -1,0 +1,221 @@
+/**
+ * AttachService between two peers whose Attaches meet (RFC 6940 §6.5.1.2) or whose links to each
+ * other come up twice: the §6.5.1.2 rules, and the one link per neighbour both ends keep. The
+ * peers share a scripted ICE fabric (each data channel opens ICE_CHECK_MS after the offerer starts
+ * its check) and a transport that hands each Attach to the other peer's handler; the link tables
+ * are forwarding's own (LinkTable), on the virtual clock.
+ */
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
+import type { Link, LinkState, LinkStateListener } from '../links/link.js';
+import { AbortError } from '../runtime/components.js';
+import type { IncomingRequest, Reply } from '../transport/index.js';
+import type { NodeId } from '../wire/ids.js';
+import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
+import { AttachService } from './attach-service.js';
+import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
+
+const LATENCY_MS = 10;
+const ICE_CHECK_MS = 50;
+const utf8 = new TextEncoder();
+const id = (b: number): NodeId => new Uint8Array(16).fill(b);
+const SMALLER = id(0x01);
+const LARGER = id(0x02);
+
+const params = (ufrag: string): IceAttachParameters => ({
+  ufrag: utf8.encode(ufrag),
+  password: utf8.encode(`${ufrag}-password-0123456789`),
+  candidates: [],
+  dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(32).fill(9), setup: DtlsSetupRole.actpass },
+});
+
+/** One end of a data channel; closing it closes the other end. */
+class FakeLink implements Link {
+  readonly remoteAddress = 'fake';
+  readonly maxMessageSize = 1000;
+  readonly rtt = undefined;
+  readonly rto = 1000;
+  state: LinkState = 'open';
+  other: FakeLink | undefined;
+  private readonly listeners = new Set<LinkStateListener>();
+
+  constructor(readonly id: string) {}
+
+  send(): boolean {
+    return this.state !== 'closed';
+  }
+
+  close(): void {
+    this.to('closed');
+    this.other?.to('closed');
+  }
+
+  /** This end's view changes (acks stop: `suspect`; they resume: `open`). */
+  to(state: LinkState): void {
+    if (this.state === state || this.state === 'closed') return;
+    this.state = state;
+    for (const l of [...this.listeners]) l(state, state === 'closed' ? 'local' : undefined);
+  }
+
+  onMessage(): () => void {
+    return () => {};
+  }
+
+  onStateChange(listener: LinkStateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/** ICE between the two peers: link `L<n>` is the one of the n-th offer. */
+class IceFabric {
+  offers = 0;
+  answers = 0;
+  checksAborted = 0;
+  checksRunning = 0;
+  /** The answerer's side of each answered offer, by offer ufrag. */
+  private readonly answered = new Map<string, (link: Link) => void>();
+
+  constructor(private readonly clock: VirtualClock) {}
+
+  capability(): IceCapability {
+    return {
+      offer: () => {
+        const n = ++this.offers;
+        const ufrag = `off${n}`;
+        return Promise.resolve({
+          local: params(ufrag),
+          complete: (_answerer, _remote, options) =>
+            new Promise<Link>((resolve, reject) => {
+              this.checksRunning++;
+              const timer = this.clock.setTimer(ICE_CHECK_MS, () => {
+                this.checksRunning--;
+                const atOfferer = new FakeLink(`L${n}`);
+                const atAnswerer = new FakeLink(`L${n}`);
+                atOfferer.other = atAnswerer;
+                atAnswerer.other = atOfferer;
+                this.answered.get(ufrag)?.(atAnswerer);
+                resolve(atOfferer);
+              });
+              options?.signal?.addEventListener('abort', () => {
+                timer.cancel();
+                this.checksRunning--;
+                this.checksAborted++;
+                reject(new AbortError());
+              }, { once: true });
+            }),
+          cancel: () => {},
+        });
+      },
+      answer: (_requester, remote) => {
+        this.answers++;
+        const link = new Promise<Link>((resolve) => this.answered.set(new TextDecoder().decode(remote.ufrag), resolve));
+        return Promise.resolve({ local: params(`ans${this.answers}`), link, cancel: () => {} });
+      },
+    };
+  }
+}
+
+interface Peer {
+  readonly self: NodeId;
+  readonly service: AttachService;
+  readonly table: LinkTable;
+  handle?: (req: IncomingRequest<'attach_req'>) => Promise<Reply<'attach_ans'>> | Reply<'attach_ans'>;
+  other?: Peer;
+}
+
+function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
+  const table = new LinkTable(() => {}, clock);
+  const forwarding = {
+    localNodeId: self,
+    addLink: (n: NodeId, l: Link) => table.add(n, l),
+    retireLink: (n: NodeId, l: Link) => table.retire(n, l),
+    getLink: (n: NodeId) => table.get(n),
+    isUsable: (n: NodeId) => table.isUsable(n),
+    onLinkEvent: table.subscribe.bind(table),
+  };
+  const p: Partial<Peer> & { self: NodeId; table: LinkTable } = { self, table };
+  // The other peer's handler, LATENCY_MS each way; an aborted request rejects at once.
+  const transport = {
+    handle: (_name: string, h: NonNullable<Peer['handle']>) => {
+      p.handle = h;
+      return () => {};
+    },
+    request: (_to: unknown, body: { value: IncomingRequest<'attach_req'>['value'] }, options: { signal?: AbortSignal; extensions?: IncomingRequest['extensions'] }) =>
+      new Promise((resolve, reject) => {
+        const { signal } = options;
+        signal?.addEventListener('abort', () => reject(new AbortError()), { once: true });
+        clock.setTimer(LATENCY_MS, () => {
+          const other = p.other!;
+          const request = { name: 'attach_req', value: body.value, extensions: options.extensions ?? [], sender: { nodeId: self }, header: {}, from: self, certificates: [] };
+          void Promise.resolve()
+            .then(() => other.handle!(request as unknown as IncomingRequest<'attach_req'>))
+            .then(
+              (reply) => clock.setTimer(LATENCY_MS, () => resolve({ sender: { nodeId: other.self }, value: reply.value, extensions: reply.extensions ?? [] })),
+              (error: unknown) => clock.setTimer(LATENCY_MS, () => reject(error)),
+            );
+        });
+      }),
+  };
+  const network = { address: 'webrtc:fake', ice: fabric.capability(), linkFactory: { open: () => Promise.reject(new Error('no')) }, onInbound: () => {}, authenticate: () => undefined, close: () => {} } as unknown as PeerNetwork;
+  const random = { bytes: (n: number) => new Uint8Array(n), float: () => 0 };
+  const service = new AttachService({ clock, random, transport, forwarding, network } as never);
+  return Object.assign(p, { service });
+}
+
+function pairOf() {
+  const clock = new VirtualClock();
+  const fabric = new IceFabric(clock);
+  const small = peer(SMALLER, clock, fabric);
+  const large = peer(LARGER, clock, fabric);
+  small.other = large;
+  large.other = small;
+  /** The link each end keeps to the other, if any, and its state there. */
+  const kept = () => [small.table.get(LARGER), large.table.get(SMALLER)].map((l) => (l ? `${l.id} ${l.state}` : 'none'));
+  return { clock, fabric, small, large, kept };
+}
+
+describe('AttachService: Attaches between two peers (RFC 6940 §6.5.1.2)', () => {
+  it('refuses with Error_In_Progress an Attach from a peer whose answer to our Attach is in, whatever the Node-IDs, and the refused requester gets the link our Attach makes', async () => {
+    const { clock, fabric, small, large, kept } = pairOf();
+    const mine = small.service.attach([{ kind: 'node', nodeId: LARGER }]);
+    await clock.advance(2 * LATENCY_MS);
+    expect(fabric.checksRunning).toBe(1); // answered; the smaller peer's ICE check runs
+    const theirs = large.service.attach([{ kind: 'node', nodeId: SMALLER }]);
+    const both = Promise.all([mine, theirs]);
+    // The smaller peer keeps its check: no second answer, no second peer connection; and the
+    // larger peer's Attach resolves over the link the smaller peer's makes.
+    await expect(clock.run(both)).resolves.toEqual([LARGER, SMALLER]);
+    expect(fabric.checksAborted).toBe(0);
+    expect(fabric.answers).toBe(1);
+    expect(kept()).toEqual(['L1 open', 'L1 open']);
+  });
+
+  it('Attaches crossing before either answer: the smaller Node-ID cancels its own and answers, the larger refuses, and both Attaches resolve over the one link', async () => {
+    const { clock, fabric, small, large, kept } = pairOf();
+    const both = Promise.all([small.service.attach([{ kind: 'node', nodeId: LARGER }]), large.service.attach([{ kind: 'node', nodeId: SMALLER }])]);
+    await expect(clock.run(both)).resolves.toEqual([LARGER, SMALLER]);
+    expect(fabric.answers).toBe(1);
+    expect(kept()).toEqual(['L2 open', 'L2 open']); // the larger peer's offer (the second)
+  });
+});
+
+describe('AttachService: one link per neighbour', () => {
+  it('both ends keep the link opened by the smaller Node-ID even when one end sees it suspect, and the neighbour outlives the retired link', async () => {
+    const { clock, small, large, kept } = pairOf();
+    // L1: the smaller peer's Attach.
+    await clock.run(small.service.attach([{ kind: 'node', nodeId: LARGER }]));
+    expect(kept()).toEqual(['L1 open', 'L1 open']);
+    // At the larger end alone, L1's acks stop: it Attaches again, and L2 comes up at both ends.
+    (large.table.get(SMALLER) as FakeLink).to('suspect');
+    const again = large.service.attach([{ kind: 'node', nodeId: SMALLER }]);
+    await clock.advance(2 * LATENCY_MS + ICE_CHECK_MS);
+    expect(kept()).toEqual(['L1 open', 'L1 suspect']);
+    // Acks resume; the retired L2 closes at both ends; L1 stays.
+    (large.table.get(SMALLER) as FakeLink).to('open');
+    await expect(clock.run(again)).resolves.toEqual(SMALLER);
+    await clock.advance(RETIRED_LINK_GRACE_MS);
+    expect(kept()).toEqual(['L1 open', 'L1 open']);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * This peer's own Attach requests in progress, by the peer they go to, and RFC 6940 §6.5.1.2's
+ * rule for an Attach that arrives from such a peer (attach-service.ts asks `refuses`).
+ *
+ * An Attach of ours is in progress from the request until its link is up or it fails; it is
+ * `answered` once the AttachAns is in (the ICE check, or the answerer's link to us, is under way).
+ * It is filed under the Node-ID it was addressed to, if any, and under the answerer's once the
+ * answer names it (an Attach for a Resource-ID learns its peer only then).
+ */
+import { nodeIdKey } from '../forwarding/index.js';
+import { AbortError } from '../runtime/components.js';
+import { compareBytes } from '../wire/codec/hex.js';
+import type { NodeId } from '../wire/ids.js';
+
+/** One Attach of ours. Its signal aborts the request and its ICE check. */
+export class OwnAttach {
+  readonly controller = new AbortController();
+  /** The AttachAns is in. */
+  answered = false;
+  /** The §6.5.1.2 tie-breaker cancelled it for this peer's crossing Attach, which makes the link instead. */
+  supersededBy: NodeId | undefined;
+  /** The peers it is filed under. */
+  readonly keys = new Set<string>();
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+}
+
+export class OwnAttaches {
+  private readonly byPeer = new Map<string, Set<OwnAttach>>();
+
+  /** An Attach of ours starts, addressed to `target` when its destination is a Node-ID. */
+  start(target: NodeId | undefined): OwnAttach {
+    const own = new OwnAttach();
+    if (target) this.file(own, nodeIdKey(target));
+    return own;
+  }
+
+  /** Its AttachAns came from `answerer`. */
+  answered(own: OwnAttach, answerer: NodeId): void {
+    own.answered = true;
+    this.file(own, nodeIdKey(answerer));
+  }
+
+  /** It is over (link up, failed, aborted, or refused). */
+  end(own: OwnAttach): void {
+    for (const key of own.keys) {
+      const set = this.byPeer.get(key);
+      set?.delete(own);
+      if (set?.size === 0) this.byPeer.delete(key);
+    }
+    own.keys.clear();
+  }
+
+  /**
+   * RFC 6940 §6.5.1.2 for an Attach from `requester` received by `self`: true when it is to be
+   * answered with Error_In_Progress. Otherwise it is processed, and our incomplete Attaches to the
+   * requester are cancelled (`supersededBy`): its Attach makes the link.
+   */
+  refuses(requester: NodeId, self: NodeId): boolean {
+    const mine = this.byPeer.get(nodeIdKey(requester));
+    // "If the peer has not initiated an Attach request to the originating peer of this Attach
+    // request, it MUST process this request".
+    if (!mine) return false;
+    // "If the peer has already sent an Attach request to and received the response from the
+    // originating peer of this Attach request and, as a result, an ICE check and TLS connection are
+    // in progress, then it SHOULD generate an Error_In_Progress error instead of an AttachReqAns."
+    // Whatever the Node-IDs' order: cancelling now would drop a check that is half done.
+    for (const own of mine) if (own.answered) return true;
+    // Sent but not answered, the tie-breaker: "If the peer's own Node-ID is larger ... it MUST
+    // generate an Error_In_Progress error to this Attach request, and then proceed to wait for and
+    // complete the Attach and the corresponding ICE check it has originated."
+    if (compareBytes(self, requester) > 0) return true;
+    // "If the peer's own Node-ID is smaller ... it MUST cancel retransmission of its own incomplete
+    // Attach request. It MUST then process this Attach request".
+    for (const own of [...mine]) {
+      if (own.signal.aborted) continue;
+      own.supersededBy = requester;
+      own.controller.abort(new AbortError('superseded by the peer\'s crossing Attach (RFC 6940 §6.5.1.2)'));
+      this.end(own);
+    }
+    return false;
+  }
+
+  /** Abort every Attach in progress (the service closes). */
+  abortAll(): void {
+    for (const set of [...this.byPeer.values()]) for (const own of set) own.controller.abort();
+    this.byPeer.clear();
+  }
+
+  private file(own: OwnAttach, key: string): void {
+    own.keys.add(key);
+    let set = this.byPeer.get(key);
+    if (!set) this.byPeer.set(key, (set = new Set()));
+    set.add(own);
+  }
+}
