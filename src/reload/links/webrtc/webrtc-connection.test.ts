@@ -9,9 +9,9 @@ import { decodeAttachReqAns, encodeAttachReqAns } from '../../wire/methods/attac
 import { decodeDtlsFingerprint, encodeDtlsFingerprint } from '../../wire/methods/dtls-fingerprint.js';
 import { linkComplianceTests } from '../link.compliance.js';
 import { LinkOpenError } from '../link.js';
-import type { IceParameters } from './ice-parameters.js';
+import { IceParametersError, type IceParameters } from './ice-parameters.js';
 import { nodeRtcConfiguration, nodeWrtc } from './node/index.js';
-import { answerWebRtc, offerWebRtc, DataChannelLink, type WebRtcInit } from './webrtc-connection.js';
+import { answerWebRtc, dataChannelMessageSize, offerWebRtc, DataChannelLink, DATA_CHANNEL_MESSAGE_SIZE, type WebRtcInit } from './webrtc-connection.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const utf8 = new TextEncoder();
@@ -125,6 +125,78 @@ describe('WebRTC data-channel link', () => {
     offer.cancel();
     expect(seen).toHaveLength(1);
     expect(seen[0]!.iceServers).toEqual([]);
+  });
+
+  it('a WebRTC stack that refuses a peer connection (a browser tab past its limit): LinkOpenError, nothing thrown out of the event loop', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    const atLimit = true;
+    class Refusing extends nodeWrtc.RTCPeerConnection {
+      constructor(config?: RTCConfiguration) {
+        if (atLimit) throw new DOMException('Cannot create so many PeerConnections', 'UnknownError');
+        super(config);
+      }
+    }
+    const refusing = init({ wrtc: { ...nodeWrtc, RTCPeerConnection: Refusing } });
+    try {
+      await expect(offerWebRtc(deps, refusing)).rejects.toBeInstanceOf(LinkOpenError);
+      const offer = await offerWebRtc(deps, init());
+      offer.cancel();
+      await expect(answerWebRtc(deps, refusing, overTheWire(offer.local))).rejects.toBeInstanceOf(LinkOpenError);
+      // simple-peer emits its 'error' after a tick.
+      await sleep(50);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
+  it('sends no message larger than the max-message-size the other end states (RFC 8841 §6), and says so', async () => {
+    const offer = await offerWebRtc(deps, init());
+    const answer = await answerWebRtc(deps, init(), overTheWire(offer.local));
+    const stated = overTheWire(answer.local);
+    const a = await offer.complete({ ...stated, dtls: { ...stated.dtls, maxMessageSize: 16_384 } });
+    const b = await answer.connection;
+    try {
+      expect(a.link.maxMessageSize).toBe(16_384 - 8); // the FramedMessage data frame's 8 bytes
+      expect(a.link.send(new Uint8Array(30_000))).toBe(false);
+      const got: number[] = [];
+      b.link.onMessage((m) => got.push(m.length));
+      expect(a.link.send(new Uint8Array(a.link.maxMessageSize).fill(7))).toBe(true);
+      for (let i = 0; i < 100 && got.length === 0; i++) await sleep(10);
+      expect(got).toEqual([16_384 - 8]);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('refuses a stated max-message-size that cannot carry a framed message, before making a peer connection', async () => {
+    const offer = await offerWebRtc(deps, init());
+    const tiny = (p: IceParameters): IceParameters => ({ ...p, dtls: { ...p.dtls, maxMessageSize: 8 } });
+    let made = 0;
+    class Counting extends nodeWrtc.RTCPeerConnection {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        made++;
+      }
+    }
+    await expect(answerWebRtc(deps, init({ wrtc: { ...nodeWrtc, RTCPeerConnection: Counting } }), tiny(overTheWire(offer.local)))).rejects.toBeInstanceOf(IceParametersError);
+    expect(made).toBe(0);
+    const answer = await answerWebRtc(deps, init(), overTheWire(offer.local));
+    await expect(offer.complete(tiny(overTheWire(answer.local)))).rejects.toBeInstanceOf(IceParametersError);
+    answer.cancel();
+  });
+
+  it.each([
+    ['not stated: RFC 8841 §6\'s 64 KiB', undefined, DATA_CHANNEL_MESSAGE_SIZE],
+    ['0 (any size): ours', 0, DATA_CHANNEL_MESSAGE_SIZE],
+    ['larger than ours (256 KiB, browsers): ours', 262_144, DATA_CHANNEL_MESSAGE_SIZE],
+    ['smaller than ours: the stated one', 16_384, 16_384],
+  ])('the channel message size when the other end states %s', (_name, stated, expected) => {
+    const p: IceParameters = { ufrag: 'abcd', password: 'x'.repeat(22), candidates: [], dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(32), setup: 1, ...(stated === undefined ? {} : { maxMessageSize: stated }) } };
+    expect(dataChannelMessageSize(p)).toBe(expected);
   });
 
   it('closing the link closes the other end as remote', async () => {

@@ -25,7 +25,7 @@ import { formatAddress } from '../host-candidate.js';
 import { LinkOpenError } from '../link.js';
 import { REAL_LINK_DEFAULTS, type RealLinkSettings } from '../real-link-defaults.js';
 import { SimplePeerPipe } from './data-channel-pipe.js';
-import { candidateLines, iceParametersFromSdp, remoteSdp, type IceParameters } from './ice-parameters.js';
+import { IceParametersError, candidateLines, iceParametersFromSdp, remoteSdp, type IceParameters } from './ice-parameters.js';
 
 /** The label of the overlay link's own channel. */
 export const RELOAD_CHANNEL_LABEL = 'reload';
@@ -34,6 +34,20 @@ export const RELOAD_CHANNEL_LABEL = 'reload';
  * `a=max-message-size` (browsers and libdatachannel state 256 KiB).
  */
 export const DATA_CHANNEL_MESSAGE_SIZE = 65_536;
+
+/**
+ * The largest message our channel to `remote` carries: RFC 8841 §6 has a sender keep under the
+ * max-message-size the other end states (0: any size; not stated: 64 KiB), so
+ * min(DATA_CHANNEL_MESSAGE_SIZE, that). A stated size that leaves no room for one FramedMessage
+ * data frame (RFC 6940 §6.6.2) can make no overlay link: IceParametersError, like other received
+ * fields that make no usable SDP, checked before anything starts.
+ */
+export function dataChannelMessageSize(remote: IceParameters): number {
+  const stated = remote.dtls.maxMessageSize;
+  const size = stated === undefined || stated === 0 ? DATA_CHANNEL_MESSAGE_SIZE : Math.min(DATA_CHANNEL_MESSAGE_SIZE, stated);
+  if (size <= DATA_FRAME_OVERHEAD) throw new IceParametersError(`a max-message-size of ${size} bytes cannot carry a framed RELOAD message`);
+  return size;
+}
 
 /**
  * How long an answerer waits before it adds the offerer's candidates (see Session.signalRemote):
@@ -132,7 +146,13 @@ class Session implements WebRtcConnection {
       config: { iceServers: [], ...init.rtcConfiguration },
       ...(init.wrtc ? { wrtc: init.wrtc } : {}),
     });
-    this.peerConnection = (this.peer as unknown as { _pc: RTCPeerConnection })._pc;
+    // simple-peer catches an RTCPeerConnection constructor that throws (a browser tab past its
+    // limit of peer connections, e.g. Chromium's 500) and destroys itself with that error on a
+    // later microtask: listen for 'error' first, or it is thrown out of the event loop.
+    this.peer.on('error', (e: Error) => this.log.debug('webrtc error', { session: this.id, error: e.message }));
+    const pc = (this.peer as unknown as { _pc?: RTCPeerConnection })._pc;
+    if (!pc) throw new LinkOpenError('the WebRTC stack made no peer connection (too many open?)');
+    this.peerConnection = pc;
     // simple-peer takes the first incoming channel as its own (the answerer's `ondatachannel`):
     // route `reload` to it and every other label to our listeners.
     const original = this.peerConnection.ondatachannel;
@@ -154,7 +174,6 @@ class Session implements WebRtcConnection {
       this.iceComplete = true;
       this.poke();
     });
-    this.peer.on('error', (e: Error) => this.log.debug('webrtc error', { session: this.id, error: e.message }));
     this.peerConnection.addEventListener('connectionstatechange', () =>
       this.log.debug('peer connection state', { session: this.id, state: this.peerConnection.connectionState, ice: this.peerConnection.iceConnectionState }),
     );
@@ -256,7 +275,7 @@ class Session implements WebRtcConnection {
           reject(error);
           return;
         }
-        const pipe = new SimplePeerPipe(this.peer, DATA_CHANNEL_MESSAGE_SIZE);
+        const pipe = new SimplePeerPipe(this.peer, dataChannelMessageSize(remote));
         const first = remote.candidates[0];
         const where = (first && formatAddress(first.addrPort)) ?? remote.ufrag;
         this.link = new DataChannelLink(this.deps, pipe, { ...REAL_LINK_DEFAULTS, ...this.init.link, id: `dc${this.id}`, remoteAddress: `webrtc:${where}`, opener: this.initiator });
@@ -343,14 +362,15 @@ export async function offerWebRtc(deps: WebRtcDeps, init: WebRtcInit = {}, optio
   return {
     local: gathered.parameters,
     complete(remote, completeOptions = {}) {
-      const connected = session.connected(remote, completeOptions);
       try {
+        dataChannelMessageSize(remote);
         session.signalRemote('answer', remote, gathered.mid);
       } catch (e) {
         session.peer.destroy();
         return Promise.reject(e);
       }
-      return connected;
+      // Nothing of the signalling above completes synchronously: the channel cannot open before this listens.
+      return session.connected(remote, completeOptions);
     },
     cancel: () => session.peer.destroy(),
   };
@@ -358,7 +378,9 @@ export async function offerWebRtc(deps: WebRtcDeps, init: WebRtcInit = {}, optio
 
 /** Answer an Attach request's parameters: gather ours (for the AttachAns) and connect. */
 export async function answerWebRtc(deps: WebRtcDeps, init: WebRtcInit, remote: IceParameters, options: AbortOptions = {}): Promise<WebRtcAnswer> {
-  remoteSdp(remote); // throws IceParametersError for fields that make no SDP, before anything starts
+  // IceParametersError for fields that make no SDP or no link, before anything starts.
+  remoteSdp(remote);
+  dataChannelMessageSize(remote);
   const session = new Session(deps, init, false);
   const connection = session.connected(remote, options);
   // The connection promise may be abandoned when gathering fails; keep it from being unhandled.
