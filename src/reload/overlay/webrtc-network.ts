@@ -13,6 +13,11 @@
  * - Extra channels on a neighbour's peer connection (AppAttach's SIP channel, §6.5.2):
  *   `connectionTo(nodeId)?.openChannel('sip')` on one end, `.onChannel(...)` on the other.
  *
+ * Every peer connection takes a slot of a PeerConnectionBudget before it is made, and gives it back
+ * when it closes or fails: an Attach or AppAttach over the caps is answered with an error
+ * (RFC 6940 §6.5.1.2 "If the peer is overloaded ... it MAY generate an error"), as is one the
+ * WebRTC stack refuses a peer connection for.
+ *
  * STUN/TURN servers: `webrtc.rtcConfiguration.iceServers` (the overlay configuration has no
  * STUN/TURN list yet; the caller passes `--stun`/`--turn` or a configuration extension here).
  */
@@ -31,6 +36,7 @@ import { toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
 import { helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
+import { PeerConnectionBudget, overloaded, type PeerConnectionLimits, type PeerConnectionSlot } from './peer-connection-budget.js';
 
 export interface WebRtcNetworkDeps {
   readonly clock: Clock;
@@ -71,6 +77,8 @@ export interface WebRtcNetworkInit {
    * gives none. Each is used once, for one Attach (RFC 6940 §6.5.1).
    */
   readonly preparedOffers?: () => Promise<WebRtcOffer> | undefined;
+  /** Caps on the peer connections this network makes (peer-connection-budget.ts); default DEFAULT_PEER_CONNECTION_LIMITS. */
+  readonly peerConnectionLimits?: PeerConnectionLimits;
 }
 
 export interface WebRtcPeerNetwork extends PeerNetwork {
@@ -125,6 +133,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
   const links = new Set<Link>();
   /** Open data-channel connections per Node-ID (two can coexist a moment when Attaches cross). */
   const connections = new Map<string, WebRtcConnection[]>();
+  const budget = new PeerConnectionBudget(init.peerConnectionLimits);
   let inbound: ((link: Link) => void) | undefined;
   let channelListener: ((nodeId: NodeId, channel: RTCDataChannel) => void) | undefined;
   let closed = false;
@@ -143,10 +152,16 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
   /**
    * Bind a connection to the Node-ID that signed the Attach whose fingerprint `expected` is. The
    * second check of the certificate runs beside (the link is usable at once, so nothing the other
-   * end sends first is lost) and closes the connection on a mismatch.
+   * end sends first is lost) and closes the connection on a mismatch. Its budget `slot` is given
+   * back when the link closes.
    */
-  const bindConnection = (nodeId: NodeId, expected: DtlsFingerprint, connection: WebRtcConnection): Link => {
+  const bindConnection = (nodeId: NodeId, expected: DtlsFingerprint, connection: WebRtcConnection, slot: PeerConnectionSlot): Link => {
     const link = connection.link;
+    slot.connected();
+    if (link.state === 'closed') slot.release();
+    link.onStateChange((s) => {
+      if (s === 'closed') slot.release();
+    });
     const identity = remoteDtlsIdentity(connection.peerConnection);
     if (deps.crypto && identity) {
       void checkDtlsFingerprint(deps.crypto, { nodeId, fingerprint: expected }, identity).then((verdict) => {
@@ -172,28 +187,59 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
     return link;
   };
 
+  /** Received ICE parameters that make no SDP or no link: the Attach (or AttachAns) is invalid. */
+  const invalidParameters = (e: unknown): unknown => (e instanceof IceParametersError ? ReloadError.of('Error_Invalid_Message', e.message) : e);
+
   const ice: IceCapability = {
     async offer(options?: AbortOptions) {
-      const offer = await (init.preparedOffers?.() ?? offerWebRtc(linkDeps, webrtc, options));
+      const slot = budget.take();
+      let offer: WebRtcOffer;
+      try {
+        offer = await (init.preparedOffers?.() ?? offerWebRtc(linkDeps, webrtc, options));
+      } catch (e) {
+        slot.release();
+        throw e;
+      }
       return {
         local: toAttachParameters(offer.local),
         async complete(answerer, remote, completeOptions) {
           const connection = await offer.complete(toLinkParameters(remote), completeOptions).catch((e: unknown) => {
-            throw e instanceof IceParametersError ? ReloadError.of('Error_Invalid_Message', e.message) : e;
+            slot.release();
+            throw invalidParameters(e);
           });
-          return bindConnection(answerer, remote.dtls, connection);
+          return bindConnection(answerer, remote.dtls, connection, slot);
         },
-        cancel: () => offer.cancel(),
+        cancel: () => {
+          offer.cancel();
+          slot.release();
+        },
       };
     },
     async answer(requester, remote, options?: AbortOptions) {
+      const slot = budget.take(requester);
       let answer;
       try {
         answer = await answerWebRtc(linkDeps, webrtc, toLinkParameters(remote), options);
       } catch (e) {
-        throw e instanceof IceParametersError ? ReloadError.of('Error_Invalid_Message', e.message) : e;
+        slot.release();
+        // The WebRTC stack made no peer connection (past its limit) or no description: overloaded.
+        throw e instanceof LinkOpenError ? overloaded(e.message) : invalidParameters(e);
       }
-      return { local: toAttachParameters(answer.local), link: answer.connection.then((c) => bindConnection(requester, remote.dtls, c)), cancel: () => answer.cancel() };
+      const link = answer.connection.then(
+        (c) => bindConnection(requester, remote.dtls, c, slot),
+        (e: unknown) => {
+          slot.release();
+          throw e;
+        },
+      );
+      return {
+        local: toAttachParameters(answer.local),
+        link,
+        cancel: () => {
+          answer.cancel();
+          slot.release();
+        },
+      };
     },
   };
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReloadError } from '../../runtime/reload-error.js';
 import { toHex } from '../../wire/codec/hex.js';
 import { DTLS_FINGERPRINT_EXTENSION, decodeDtlsFingerprint, encodeDtlsFingerprint } from '../../wire/methods/dtls-fingerprint.js';
+import { DEFAULT_PEER_CONNECTION_LIMITS } from '../peer-connection-budget.js';
 import { startWebRtcOverlay, type RealPeer, type WebRtcOverlay } from './testing/webrtc-overlay-fixture.js';
 
 const text = new TextDecoder();
@@ -72,5 +73,29 @@ describe('Attach over ICE', () => {
       { extensions: [{ type: DTLS_FINGERPRINT_EXTENSION, critical: false, extensionContents: encodeDtlsFingerprint(offer.local.dtls) }] },
     );
     await expect(request).rejects.toMatchObject({ codeName: 'Error_Invalid_Message' });
+  }, 30_000);
+
+  // Last: the answers it leaves pending hold B's places for A until the connect timeout.
+  it('answers an Attach flood from one neighbour with a bounded number of peer connections, the rest with Error_Request_Timeout (§6.5.1.2 "overloaded")', async () => {
+    const offer = await a.network.ice.offer();
+    offer.cancel();
+    const results = await Promise.all(
+      Array.from({ length: 24 }, () =>
+        a.peer.transport
+          .request(
+            toB(),
+            { name: 'attach_req', value: { ufrag: offer.local.ufrag, password: offer.local.password, role: new TextEncoder().encode('passive'), candidates: offer.local.candidates, sendUpdate: false } },
+            { extensions: [{ type: DTLS_FINGERPRINT_EXTENSION, critical: false, extensionContents: encodeDtlsFingerprint(offer.local.dtls) }] },
+          )
+          .then(
+            () => 'answered',
+            (e: unknown) => (e instanceof ReloadError ? e.codeName : String(e)),
+          ),
+      ),
+    );
+    const refused = results.filter((r) => r !== 'answered');
+    expect(results.length - refused.length).toBeLessThanOrEqual(DEFAULT_PEER_CONNECTION_LIMITS.pendingPerRequester);
+    expect(refused.length).toBeGreaterThanOrEqual(24 - DEFAULT_PEER_CONNECTION_LIMITS.pendingPerRequester);
+    expect(new Set(refused)).toEqual(new Set(['Error_Request_Timeout']));
   }, 30_000);
 });
