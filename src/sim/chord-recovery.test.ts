@@ -110,24 +110,25 @@ describe('periodic recovery (chord-reactive false)', () => {
 });
 
 describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)', () => {
-  it('is named back to the peer by a neighbour that knows it, in answer to its Update, long before chord-update-interval', async () => {
+  it('is back in the peer\'s list long before chord-update-interval', async () => {
     // A drops its link to B, its third successor (failedPeerMemoryMs 0: nothing holds A back from
-    // B again). A fills its list from the rest of its Routing Table (§10.7.1) with a farther peer
-    // and tells its neighbours; A's first successor knows B, and its answer names B (§10.7.3: A
-    // "MUST attempt to Attach to the new peers"). No neighbour has a change of its own to announce:
-    // without the answer only the periodic Updates (§10.7.4.1, every 600 s) would correct A.
+    // B again). A fills its list from the rest of its Routing Table (§10.7.1) with a farther peer.
+    // Two ways bring B back before the periodic Updates (§10.7.4.1, every 600 s): B, whose list lost
+    // A too, Attaches to A, and A's own Attach to B waits for that link (§6.5.1.2 Error_In_Progress,
+    // attach-service.ts); or A's first successor, which knows B, names B in answer to A's Update
+    // (§10.7.3: A "MUST attempt to Attach to the new peers"; ChordStabilization.answerUpdate). Since
+    // the first came in, it is the one taken here, and the second has no test of its own (the note
+    // of issue 3 says so).
     const o = await buildChordOverlay({ peers: 30, seed: 71, chord: { failedPeerMemoryMs: 0 } });
     expect(o.live()[0]!.peer.chordParameters.updateIntervalMs).toBeGreaterThan(60_000);
     const ring = byPosition(o.live());
-    const [a, s1, b] = [ring[0]!, ring[1]!, ring[3]!];
+    const [a, b] = [ring[0]!, ring[3]!];
     const link = a.peer.neighbours().find((n) => toHex(n.nodeId) === toHex(b.nodeId))?.link;
     expect(link).toBeDefined();
-    const msgs = captureMessages(o);
     link!.close();
     await o.settle(10_000);
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
     expect(a.peer.status().successors.map(toHex)[2]).toBe(toHex(b.nodeId));
-    expect(msgs.some((m) => m.from === s1.address && m.to === a.address && m.name === 'update_req')).toBe(true);
     o.close();
   });
 
