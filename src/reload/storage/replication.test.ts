@@ -117,6 +117,17 @@ async function storedAtResponsible(net: Network, who: FakeIdentity, resource: Re
   return { responsible, result };
 }
 
+/** alice's value 'old' stored at its responsible peer, whose first replica already holds a newer one (e.g. from the other side of a partition). */
+async function newerAtFirstReplica() {
+  const net = new Network(NODES);
+  const alice = net.trust.identity('alice@example.com', [id16(0xee)]);
+  const resource = await resourceOfName('alice@example.com');
+  const { responsible, result } = await storedAtResponsible(net, alice, resource, 'old', 1n);
+  const first = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
+  await first.store.store(storeReq(resource, K.SINGLE, [alice.sign(resource, K.SINGLE, single('newer'), 2n, 600)], 3n, 1), { requester: responsible.identity.signer, certificates: [] });
+  return { net, alice, resource, responsible, result, first };
+}
+
 describe('replication over a ring of DataStores (fake oracle, direct delivery)', () => {
   it('afterStore: the responsible peer stores to its two successors with replica numbers 1 and 2 (§10.4)', async () => {
     const net = new Network(NODES);
@@ -215,13 +226,7 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
   });
 
   it('a refused replica store with Error_Data_Too_Old makes the sender fetch and take the newer data (§7.4.1.1)', async () => {
-    const net = new Network(NODES);
-    const alice = net.trust.identity('alice@example.com', [id16(0xee)]);
-    const resource = await resourceOfName('alice@example.com');
-    const { responsible, result } = await storedAtResponsible(net, alice, resource, 'old', 1n);
-    // The first replica already holds a newer value (e.g. from the other side of a partition).
-    const first = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
-    await first.store.store(storeReq(resource, K.SINGLE, [alice.sign(resource, K.SINGLE, single('newer'), 2n, 600)], 3n, 1), { requester: responsible.identity.signer, certificates: [] });
+    const { net, alice, resource, responsible, result, first } = await newerAtFirstReplica();
     const report = await responsible.replicator.afterStore(resource, result);
     expect(report).toEqual({ sent: 1, failed: 0, resynced: 1 });
     const ans = await responsible.store.fetch({ resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
@@ -251,12 +256,7 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
   });
 
   it('a replica that refuses the merged data again counts as failed', async () => {
-    const net = new Network(NODES);
-    const alice = net.trust.identity('alice@example.com', [id16(0xee)]);
-    const resource = await resourceOfName('alice@example.com');
-    const { responsible, result } = await storedAtResponsible(net, alice, resource, 'old', 1n);
-    const first = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
-    await first.store.store(storeReq(resource, K.SINGLE, [alice.sign(resource, K.SINGLE, single('newer'), 2n, 600)], 3n, 1), { requester: responsible.identity.signer, certificates: [] });
+    const { net, alice, resource, responsible, result, first } = await newerAtFirstReplica();
     // A still newer value reaches the replica between the Fetch and the second Store.
     const store = first.store.store.bind(first.store);
     let stores = 0;

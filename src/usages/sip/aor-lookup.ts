@@ -13,8 +13,7 @@
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import type { AbortOptions } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
-import { toHex } from '../../reload/wire/codec/hex.js';
-import type { Destination } from '../../reload/wire/destination.js';
+import { destinationKey, type Destination } from '../../reload/wire/destination.js';
 import type { NodeId } from '../../reload/wire/ids.js';
 import { decodeSipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import { parseGruu } from './gruu.js';
@@ -139,17 +138,3 @@ function safeGruu(uri: string) {
   }
 }
 
-function destinationKey(d: Destination): string {
-  switch (d.kind) {
-    case 'node':
-      return `n${toHex(d.nodeId)}`;
-    case 'resource':
-      return `r${toHex(d.resourceId)}`;
-    case 'opaque':
-      return `o${toHex(d.opaqueId)}`;
-    case 'compressed':
-      return `c${d.id}`;
-    case 'unknown':
-      return `u${d.type}:${toHex(d.data)}`;
-  }
-}
