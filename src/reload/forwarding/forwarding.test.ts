@@ -5,7 +5,6 @@ import type { Destination } from '../wire/destination.js';
 import { decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { fragmentMessage } from '../wire/fragmentation.js';
-import { answerHeader } from '../transport/answer-header.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { createForwarding, type ForwardingInit, type InboundMessage, type RoutingFailure } from './forwarding.js';
 import { RETIRED_LINK_GRACE_MS } from './link-table.js';
@@ -138,7 +137,7 @@ describe('forwarding', () => {
     expect(other.sent).toHaveLength(0);
   });
 
-  it('takes the answer to a request that passed it twice back to the requester (§6.2.2, the loop cut out)', () => {
+  it('relays a request that came back to it down its direct link to the destination, and the answer (its loop cut out, answer-header.ts) to the requester', () => {
     // This node is B = 0x50; A = 0x40 asked, C = 0x60 is where B's topology routes, X = 0x45 the
     // destination. The request went A → B → C and came back to B, which now sends it down its direct
     // link to X (a route the sender's list names, not a loop: route-decision.ts).
@@ -149,12 +148,10 @@ describe('forwarding', () => {
     toC.receive(message({ ttl: 97, viaList: [node(0x40), node(0x50)], destinationList: [node(0x45)] }));
     expect(toX.sent).toHaveLength(1);
     expect(failures).toEqual([]);
-    // X answers: without the cut its list [B, C, B, A] fails B's duplicate check (§13.6.5) and the
-    // answer, and every retransmission's, is dropped here.
-    const atX = decodeForwardingHeaderOnly(toX.sent[0]!).header;
-    const h = answerHeader(atX, id(0x50), id(0x45), overlayParameters({ overlay: 7 }));
-    expect(h.destinationList).toEqual([node(0x50), node(0x40)]);
-    toX.receive(message(h, 10, 0x18));
+    // X answers with the loop cut out of its reversed via list (answer-header.ts): [B, A], not
+    // [B, C, B, A], which B's duplicate check (§13.6.5) drops with every retransmission's answer.
+    expect(decodeForwardingHeaderOnly(toX.sent[0]!).header.viaList).toEqual([node(0x40), node(0x50), node(0x60)]);
+    toX.receive(message({ destinationList: [node(0x50), node(0x40)] }, 10, 0x18));
     expect(toA.sent).toHaveLength(1);
     expect(toC.sent).toHaveLength(0);
     expect(f.stats().errors).toBe(0);

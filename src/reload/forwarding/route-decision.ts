@@ -9,7 +9,8 @@ import { compareDestinations, destinationListSize, type Destination } from '../w
 import { checkReceivedTtl, isSupportedVersion, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { checkForwardingOptions } from '../wire/forwarding-option.js';
 import { ErrorCode } from '../wire/message-codes.js';
-import { NODE_ID_LENGTH, type NodeId } from '../wire/ids.js';
+import type { NodeId } from '../wire/ids.js';
+import { NODE_DESTINATION_SIZE } from '../wire/forwarded-message.js';
 import type { OverlayParameters } from './overlay-parameters.js';
 import { isWildcardNodeId, type Router, type RoutingTarget } from './router.js';
 
@@ -73,8 +74,6 @@ function hasDuplicateDestination(list: readonly Destination[]): boolean {
 
 /** The largest encoded destination (type, length, 255 bytes of data): a via list this many entries short of full has room. */
 const MAX_DESTINATION_SIZE = 2 + 255;
-/** An encoded Node-ID destination, as relaying appends one. */
-const NODE_DESTINATION_SIZE = 2 + NODE_ID_LENGTH;
 
 function viaListCanGrow(via: readonly Destination[]): boolean {
   return via.length * MAX_DESTINATION_SIZE + NODE_DESTINATION_SIZE <= 0xffff || destinationListSize(via) + NODE_DESTINATION_SIZE <= 0xffff;
@@ -216,8 +215,8 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   // about to be relayed by a node already on its via list has passed here before. (Checked only
   // when relaying: a message that has reached its destination is delivered, whatever its path.)
   // OUR CHOICE: checked only where the topology picks the next hop. A destination reached over a
-  // direct link, as on the reversed via list of an answer retracing a looping request, is a route
-  // the sender chose, not a loop.
+  // direct link (a request A→B→C→B→X that B routed round X's suspect link the first time) is a
+  // route the destination list names, not a loop; its answer has the loop cut out (answer-header.ts).
   const overLink = direct || (usable ?? (target.kind === 'node' && (ctx.isUsable ? ctx.isUsable(target.nodeId) : ctx.isConnected(target.nodeId))));
   if (!overLink && onViaList(header.viaList, ctx.self)) {
     return { action: 'error', errorCode: ErrorCode.Error_Loop_Detected, reason: 'this node is already on the via list' };
@@ -230,7 +229,7 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   // §6.1.2: relaying appends this node to the via list, whose length is a uint16 (§6.3.2). Only a
   // hostile message has one near full (honest paths end with the TTL, initial-ttl ≤ 255 hops):
   // dropped, rather than failing to encode it.
-  if (from !== undefined && !viaListCanGrow(header.viaList)) return { action: 'drop', reason: 'the via list cannot take one more entry' };
+  if (!viaListCanGrow(header.viaList)) return { action: 'drop', reason: 'the via list cannot take one more entry' };
   return new RelayedForward(target, header, list, from, direct || undefined);
 }
 

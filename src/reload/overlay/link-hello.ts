@@ -25,8 +25,9 @@
  * (127.0.0.1, localhost, each LAN address, a name), and behind a reverse proxy on a public URL
  * this code is never told. The Node-ID is what both ends know and what §6.4.2.1 binds to. So a
  * server that relays the hello in real time (a reverse proxy, or a peer the victim dialed that
- * passes everything on to another) only forwards between the two true ends: each end is bound
- * to the other's own Node-ID, as through any router, and cannot bind either to a third one.
+ * passes everything on to another) cannot bind either end to a Node-ID but the other's own; it
+ * stays in the middle, though: it can drop, delay and (wss: ends at it) read what passes, and
+ * inject messages signed by itself, as a router on the path could, but not forge either end's.
  *
  * §6.5.3: "A ping can be addressed ... to the wildcard Node-ID"; §6.1.1: the wildcard is "consumed
  * locally". Each side verifies with the injected Verifier, as transport verifies. All three are

@@ -59,10 +59,11 @@ export class OwnAttaches {
    * requester are cancelled (`supersededBy`): its Attach makes the link.
    */
   refuses(requester: NodeId, self: NodeId): boolean {
-    const mine = this.byPeer.get(nodeIdKey(requester));
+    // An Attach whose caller gave up (aborted, not yet ended) makes no link: it does not count.
+    const mine = [...(this.byPeer.get(nodeIdKey(requester)) ?? [])].filter((own) => !own.signal.aborted);
     // "If the peer has not initiated an Attach request to the originating peer of this Attach
     // request, it MUST process this request".
-    if (!mine) return false;
+    if (mine.length === 0) return false;
     // "If the peer has already sent an Attach request to and received the response from the
     // originating peer of this Attach request and, as a result, an ICE check and TLS connection are
     // in progress, then it SHOULD generate an Error_In_Progress error instead of an AttachReqAns."
@@ -74,8 +75,7 @@ export class OwnAttaches {
     if (compareBytes(self, requester) > 0) return true;
     // "If the peer's own Node-ID is smaller ... it MUST cancel retransmission of its own incomplete
     // Attach request. It MUST then process this Attach request".
-    for (const own of [...mine]) {
-      if (own.signal.aborted) continue;
+    for (const own of mine) {
       own.supersededBy = requester;
       own.controller.abort(new AbortError('superseded by the peer\'s crossing Attach (RFC 6940 §6.5.1.2)'));
       this.end(own);

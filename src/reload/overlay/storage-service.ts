@@ -32,7 +32,7 @@ export interface StorageServiceDeps {
   readonly signer: Signer;
   /** Checks values a Fetch brings back (§7.1: the fetcher verifies each signature itself). */
   readonly checks: FetchedDataChecks;
-  readonly clock: Pick<Clock, 'now' | 'setTimer'>;
+  readonly clock: Pick<Clock, 'setTimer'>;
   /** Milliseconds since 1970: storage_time (§7), and the scale of the stored values' times (DataStoreDeps.epochClock). */
   readonly epochClock: () => number;
   readonly logger?: Logger;

@@ -58,9 +58,9 @@ export interface Verifier {
   verify(input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options?: VerifyOptions): Promise<VerifiedSigner>;
   /**
    * The certificates (peer certificate, then intermediates) of a signer this verifier has already
-   * validated, by the SignerIdentity its signatures carry; empty when it knows none. A peer storing
-   * data passes them on with the values (§6.3.4: "a peer storing data is obligated to retain
-   * certificates for the data that it holds"). Optional: a verifier without certificates has none.
+   * validated, by the SignerIdentity its signatures carry; empty when it knows none. Storage keeps
+   * the certificates of the values it holds itself (held-certificates.ts, §6.3.4); this is its
+   * fallback for records stored before it did. Optional: a verifier without certificates has none.
    */
   certificatesFor?(identity: SignerIdentity): readonly GenericCertificate[];
 }

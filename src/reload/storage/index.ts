@@ -21,4 +21,4 @@ export type { DataStore, DataStoreDeps, DataStoreInit, FetchResult, KindSnapshot
 export type { HeldCertificate } from './held-certificates.js';
 export { createDataStore } from './data-store.js';
 export type { Replicator, ReplicaPeer, ReplicaSender, ReplicaSource, ReplicatorDeps, ReplicatorInit, ReplicationReport } from './replication.js';
-export { createReplicator, replicaStoreReq, remainingLifetime, newReplicas, storeReplica } from './replication.js';
+export { createReplicator, remainingLifetime, newReplicas, storeReplica } from './replication.js';

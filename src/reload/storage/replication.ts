@@ -69,11 +69,11 @@ export interface ReplicatorInit {
 
 /** What a replication step did. */
 export interface ReplicationReport {
-  /** StoreReqs answered successfully. */
+  /** Replica Stores taken at the first try. */
   readonly sent: number;
-  /** StoreReqs that failed (and were not resolved by resynchronizing). */
+  /** Replica Stores that failed, resynchronization and second try included. */
   readonly failed: number;
-  /** Resources re-fetched from a peer that held newer data. */
+  /** Replica Stores refused for older data, then taken once we had fetched and merged the peer's data (storeReplica). */
   readonly resynced: number;
 }
 
@@ -167,8 +167,10 @@ export async function storeReplica<A>(
   }
   const { answer, certificates } = await fetch.call(peer, { resource: resourceId, specifiers: fetchAllOf(source.store, req) }, options);
   await source.store.absorb(resourceId, answer.kindResponses, certificates, options);
-  // OUR CHOICE: the merged data is sent once; a peer that refuses it again took still newer data
-  // meanwhile, and the caller's next round (or its count of failures) deals with that.
+  // OUR CHOICE: the merged data is sent once. A peer refuses it again when it took still newer data
+  // meanwhile, or for a value with the same storage_time and other bytes (absorb keeps ours, the
+  // peer keeps its own, §7.4.1.1 has no rule for it): the caller's next round or its cap on
+  // attempts ends that.
   const held = await source.store.snapshot(resourceId);
   const merged = replicaStoreReq(resourceId, held, replicaNumber, source.epochClock());
   return merged ? { answer: await peer.store(merged, await certificatesOfKinds(source.store, held), options), resynced: true } : undefined;

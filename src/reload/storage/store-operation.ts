@@ -297,8 +297,10 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
       // §7.4.1.1: replica Stores "MUST set the generation counter to match the generation counter in the message".
       generation = k.generation;
     } else if (changed.size > 0) {
-      // Original: increased. Absorbing newer data: at least the other peer's counter too.
-      generation = mode === 'absorb' && k.generation > increased ? k.generation : increased;
+      // Original: increased. Absorbing newer data: above the other peer's counter too, since we may
+      // hold values it lacks and send it the merged data (storeReplica), whose counter it takes: at
+      // its own counter, a fetcher holding that one would be told "unchanged" (§7.4.2.1).
+      generation = mode === 'absorb' && k.generation >= increased ? (k.generation < MAX_GENERATION ? k.generation + 1n : k.generation) : increased;
     }
     responseGenerations.push(generation);
     if (slots.size > 0 && generation > 0n && generation !== state.generation) generations.push({ resourceId: resource, kind: def.id, generation });

@@ -23,6 +23,14 @@ describe('answerDestinationList (RFC 6940 §6.2.2)', () => {
     });
   }
 
+  it('cuts no loop at equal opaque ids: each was compressed by its own peer (§6.3.2.2)', () => {
+    const opaque: Destination = { kind: 'opaque', opaqueId: Uint8Array.of(7, 7) };
+    const via = [node(0xa), opaque, node(0xb), opaque];
+    expect(answerDestinationList(via, id(0xc), id(0xf))).toEqual([node(0xc), opaque, node(0xb), opaque, node(0xa)]);
+    const long = [...Array.from({ length: 20 }, (_, i) => node(i + 0x10)), opaque, node(0x40), opaque];
+    expect(answerDestinationList(long, id(0xc), id(0xf))).toHaveLength(24);
+  });
+
   it('cuts loops out of a long via list as it does from a short one', () => {
     // 40 distinct hops, then a loop back to hop 5: the answer skips hops 6..39.
     const via = [...Array.from({ length: 40 }, (_, i) => node(i + 0x10)), node(0x15)];

@@ -9,6 +9,8 @@
  * §13.6.5 check ("check the Destination List for duplicate entries and discard such records")
  * drops, and with it every retransmission's answer. The loop is cut out instead: [B, A]. The
  * answer still goes back through peers the request passed, each to a neighbour it heard from.
+ * Only Node-ID entries count: equal opaque or compressed ids may come from different peers
+ * (§6.3.2.2, "compressed by one of the peers") and name different nodes.
  */
 import type { OverlayParameters } from '../forwarding/index.js';
 import { compareDestinations, destinationKey, type Destination } from '../wire/destination.js';
@@ -44,7 +46,7 @@ function withoutLoops(list: Destination[]): Destination[] {
   if (list.length > PAIRWISE_MAX) return withoutLoopsKeyed(list);
   for (let i = 1; i < list.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (compareDestinations(list[i]!, list[j]!) !== 0) continue;
+      if (list[i]!.kind !== 'node' || compareDestinations(list[i]!, list[j]!) !== 0) continue;
       list.splice(j + 1, i - j);
       i = j;
       break;
@@ -57,14 +59,14 @@ function withoutLoopsKeyed(list: readonly Destination[]): Destination[] {
   const out: Destination[] = [];
   const at = new Map<string, number>();
   for (const d of list) {
-    const key = destinationKey(d);
-    const j = at.get(key);
+    const key = d.kind === 'node' ? destinationKey(d) : undefined;
+    const j = key === undefined ? undefined : at.get(key);
     if (j === undefined) {
-      at.set(key, out.length);
+      if (key !== undefined) at.set(key, out.length);
       out.push(d);
       continue;
     }
-    for (const gone of out.splice(j + 1)) at.delete(destinationKey(gone));
+    for (const gone of out.splice(j + 1)) if (gone.kind === 'node') at.delete(destinationKey(gone));
   }
   return out;
 }

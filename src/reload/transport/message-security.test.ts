@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ForwardingHeader } from '../wire/forwarding-header.js';
 import { CertificateType } from '../wire/security-block.js';
 import { WILDCARD_NODE_ID } from '../forwarding/index.js';
-import { certificateBucket, mayLookUp, originatorOf } from './message-security.js';
+import { certificateBucket, mayAnswer, originatorOf } from './message-security.js';
 
 const id = (b: number) => new Uint8Array(16).fill(b);
 const header = (viaList: ForwardingHeader['viaList']) => ({ viaList }) as ForwardingHeader;
@@ -30,10 +30,10 @@ describe('the certificates bucket (§6.3.4: one copy of each)', () => {
 
 describe('whose omitted certificate is looked up', () => {
   it('for an answer to a Node-ID, only that Node-ID\'s (§6.3.4 check 1); for a request or an answer to a Resource-ID or the wildcard, any', () => {
-    expect(mayLookUp(id(1), { kind: 'node', nodeId: id(1) })).toBe(true);
-    expect(mayLookUp(id(2), { kind: 'node', nodeId: id(1) })).toBe(false);
-    expect(mayLookUp(id(2), { kind: 'node', nodeId: WILDCARD_NODE_ID })).toBe(true);
-    expect(mayLookUp(id(2), { kind: 'resource', resourceId: id(1) })).toBe(true);
-    expect(mayLookUp(id(2), undefined)).toBe(true);
+    expect(mayAnswer(id(1), { kind: 'node', nodeId: id(1) })).toBe(true);
+    expect(mayAnswer(id(2), { kind: 'node', nodeId: id(1) })).toBe(false);
+    expect(mayAnswer(id(2), { kind: 'node', nodeId: WILDCARD_NODE_ID })).toBe(true);
+    expect(mayAnswer(id(2), { kind: 'resource', resourceId: id(1) })).toBe(true);
+    expect(mayAnswer(id(2), undefined)).toBe(true);
   });
 });

@@ -52,7 +52,7 @@ export const MAX_CERTIFICATE_LOOKUPS = 8;
  * for the Node-ID the message comes from (`originatorOf`). A signer whose certificate was omitted
  * is looked up once through TransportInit.certificateSource (the §8 usage), at most
  * `maxLookups` at a time (MAX_CERTIFICATE_LOOKUPS), and for an answer only when the signer is one
- * that may answer (`mayLookUp`).
+ * that may answer (`mayAnswer`).
  */
 export class MessageVerification {
   private readonly lookups = new Set<string>();
@@ -64,11 +64,6 @@ export class MessageVerification {
     private readonly log: Logger,
     private readonly maxLookups = MAX_CERTIFICATE_LOOKUPS,
   ) {}
-
-  /** Certificate lookups running now. */
-  get lookupsInProgress(): number {
-    return this.lookups.size;
-  }
 
   /**
    * The verified signer; rejects (Error_Forbidden) when the message must be dropped. `answering`:
@@ -89,7 +84,7 @@ export class MessageVerification {
     if (!this.certificateSource) return verified;
     return verified.catch(async (e: unknown) => {
       // §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: ask it once.
-      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayLookUp(claimedNodeId, answering) || !(await this.lookUp(claimedNodeId))) throw e;
+      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering) || !(await this.lookUp(claimedNodeId))) throw e;
       return this.verifier.verify(input, signature, certificates, options);
     });
   }
@@ -127,7 +122,7 @@ export class MessageVerification {
  * retransmitted or times out. Answers to a Resource-ID or the wildcard may come from several nodes;
  * the bound on lookups (MAX_CERTIFICATE_LOOKUPS) limits those.
  */
-export function mayLookUp(claimed: NodeId, answering: Destination | undefined): boolean {
+export function mayAnswer(claimed: NodeId, answering: Destination | undefined): boolean {
   if (answering?.kind !== 'node' || isWildcardNodeId(answering.nodeId)) return true;
   return bytesEqual(answering.nodeId, claimed);
 }

@@ -12,7 +12,7 @@ import { AbortError, logsDebug, silentLogger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer, VerifiedSigner } from '../security/signer.js';
 import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure, SendResult } from '../forwarding/index.js';
-import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
+import { nodeIdKey } from '../forwarding/index.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
@@ -26,7 +26,7 @@ import { InboundLimiter } from './inbound-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 import { ClientTransaction, MAX_TRANSMISSIONS, type ClientTransactionInit, type ClientTransactionOwner } from './client-transaction.js';
-import { MessageVerification, originatorOf } from './message-security.js';
+import { MessageVerification, mayAnswer, originatorOf } from './message-security.js';
 import { MessageSealer, NO_EXTENSIONS, type EncodingHeader } from './message-sealer.js';
 import { RequestServer } from './request-server.js';
 import type { Answer, AnswerNameFor, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
@@ -297,7 +297,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number): Promise<void> {
     // §6.3.4: every message for this node is verified before anything else is done with it. Answers
     // are not bounded like requests (InboundLimiter), so their certificate lookups are limited to
-    // the one signer check 1 accepts (mayLookUp) and the bound on lookups.
+    // the one signer check 1 accepts (mayAnswer) and the bound on lookups.
     let sender: VerifiedSigner;
     try {
       sender = await this.verify(msg, parsed, tx.target);
@@ -362,7 +362,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   /** §6.3.4 checks 1 and 2 on who may answer a request sent to `target`. */
   private responderAcceptable(target: Destination | undefined, sender: VerifiedSigner): boolean {
     if (!target) return false;
-    if (target.kind === 'node') return isWildcardNodeId(target.nodeId) || bytesEqual(target.nodeId, sender.nodeId);
+    if (target.kind === 'node') return mayAnswer(sender.nodeId, target);
     if (target.kind === 'resource') return this.responderCheck?.(target.resourceId, sender.nodeId) ?? true;
     return true;
   }

@@ -161,7 +161,7 @@ const TTL_OFFSET = 11;
 const VIA_LIST_LENGTH_OFFSET = 32;
 const DESTINATION_LIST_LENGTH_OFFSET = 34;
 /** An encoded Node-ID destination: type, length, the Node-ID (§6.3.2.2). */
-const NODE_DESTINATION_SIZE = 2 + NODE_ID_LENGTH;
+export const NODE_DESTINATION_SIZE = 2 + NODE_ID_LENGTH;
 
 /**
  * RFC 6940 §6.1.2 relaying, done on the bytes: `bytes` (a message or fragment whose forwarding

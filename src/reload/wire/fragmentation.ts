@@ -96,7 +96,7 @@ export type ReassemblyResult =
   /** The whole message, encoded with `fragment` = UNFRAGMENTED and `length` = its size. */
   | { readonly status: 'complete'; readonly message: Uint8Array }
   | { readonly status: 'pending' }
-  /** An exact copy of a piece already held (a retransmission); ignored. */
+  /** A piece whose bytes are all held already (a retransmission, cut where the first was or elsewhere); ignored. */
   | { readonly status: 'duplicate' }
   | { readonly status: 'rejected'; readonly reason: ReassemblyRejection; readonly detail: string };
 
@@ -115,7 +115,8 @@ interface Partial {
 
 /**
  * The parts of `payload` (a piece at body offset `offset`) that `pieces` (by offset, not
- * overlapping) do not hold yet, or 'differs' when a held piece has other bytes where they
+ * overlapping) do not hold yet, each its own copy (a view would keep all of `payload` alive while
+ * only the part is counted against maxTotalBytes), or 'differs' when a held piece has other bytes where they
  * overlap. OUR CHOICE: §6.7 lets "any node along the path" fragment, so a retransmission (§6.2.1)
  * that took another path may be cut at other places than the pieces of the first transmission
  * still held; where the bytes agree it fills in what is missing, where they differ the message is
@@ -130,10 +131,10 @@ function uncovered(pieces: ReadonlyMap<number, Uint8Array>, offset: number, payl
     const from = Math.max(o, offset);
     const to = Math.min(o + piece.length, end);
     if (!bytesEqual(piece.subarray(from - o, to - o), payload.subarray(from - offset, to - offset))) return 'differs';
-    if (o > at) gaps.push({ offset: at, bytes: payload.subarray(at - offset, o - offset) });
+    if (o > at) gaps.push({ offset: at, bytes: payload.slice(at - offset, o - offset) });
     at = Math.max(at, o + piece.length);
   }
-  if (at < end) gaps.push({ offset: at, bytes: payload.subarray(at - offset) });
+  if (at < end) gaps.push({ offset: at, bytes: at === offset ? payload : payload.slice(at - offset) });
   return gaps;
 }
 

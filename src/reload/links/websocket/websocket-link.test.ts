@@ -106,10 +106,12 @@ describe('WebSocket link', () => {
     try {
       for (let i = 0; i < 20; i++) {
         const link = await openWebSocketLink({ clock: systemClock, WebSocket: nodeWebSocket }, url);
+        let timer: ReturnType<typeof setTimeout> | undefined;
         const first = await new Promise<Uint8Array | undefined>((resolve) => {
           link.onMessage(resolve);
-          setTimeout(() => resolve(undefined), 2_000);
+          timer = setTimeout(() => resolve(undefined), 2_000);
         });
+        clearTimeout(timer);
         link.close();
         expect(first).toEqual(Uint8Array.of(42));
       }

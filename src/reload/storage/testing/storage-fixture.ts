@@ -61,7 +61,7 @@ export const resourceOfNode = (nodeId: NodeId): Promise<ResourceId> => resourceI
 export const resourceOfNodeMultiple = (nodeId: NodeId, i: number): Promise<ResourceId> => resourceIdHash(nodeMultipleResourceName(nodeId, i));
 
 export interface StorageFixture {
-  /** The monotonic clock, and the epoch clock too unless `epochClock` was given (as in the simulator). */
+  /** The monotonic clock, and the epoch clock too unless `epochClock` was given. */
   readonly clock: ManualClock;
   readonly trust: FakeTrust;
   readonly oracle: FakeOracle;

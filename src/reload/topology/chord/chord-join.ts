@@ -286,18 +286,19 @@ export class ChordJoin {
       // series of Store requests to JN to store the data that JN will be responsible for";
       // §6.4.2.1, "the responding peer MUST follow up by executing the right sequence of Stores and
       // Updates". A copy it still holds is taken as a repeat (store-operation.ts).
-      const range = { after: beyond ? beyond.id : core.self, upTo: jn };
-      core.deps.clock.setTimer(0, () => void this.admit(jn, range, release).finally(release));
-      return { value: { overlaySpecificData: new Uint8Array(0) } };
+      return this.admitLater(jn, { after: beyond ? beyond.id : core.self, upTo: jn }, release);
     }
     if (!core.router.responsibleFor(ringPosition(jn)) || core.table.has(nodeIdKey(jn)) || core.state !== 'joined') {
       release();
       throw ReloadError.of('Error_Forbidden', 'this peer is not the admitting peer for that Node-ID');
     }
     const oldPred = core.router.effectivePredecessor();
-    const range = { after: oldPred ? oldPred.id : core.self, upTo: jn };
-    // "The AP MUST send the response to the Join" first; the rest follows once it is out.
-    core.deps.clock.setTimer(0, () => void this.admit(jn, range, release).finally(release));
+    return this.admitLater(jn, { after: oldPred ? oldPred.id : core.self, upTo: jn }, release);
+  }
+
+  /** "The AP MUST send the response to the Join" first (§10.5 step 5); steps 6-8 follow once it is out. */
+  private admitLater(jn: NodeId, range: { after: NodeId; upTo: NodeId }, release: () => void): Reply<'join_ans'> {
+    this.core.deps.clock.setTimer(0, () => void this.admit(jn, range, release).finally(release));
     return { value: { overlaySpecificData: new Uint8Array(0) } };
   }
 
