@@ -5,7 +5,7 @@
  * needs to examine"); the I/O around it (links, fragments, reassembly) is in forwarding.ts.
  */
 import { bytesEqual } from '../wire/codec/hex.js';
-import { compareDestinations, destinationListSize, type Destination } from '../wire/destination.js';
+import { destinationListSize, hasDuplicateDestination, type Destination } from '../wire/destination.js';
 import { checkReceivedTtl, isSupportedVersion, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { checkForwardingOptions } from '../wire/forwarding-option.js';
 import { ErrorCode } from '../wire/message-codes.js';
@@ -55,22 +55,6 @@ export type RouteDecision =
   | { readonly action: 'error'; readonly errorCode: number; readonly reason: string };
 
 const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
-
-/** Lists up to this long are checked pairwise (no sorted copy made): an answer's list is its path back. */
-const PAIRWISE_MAX = 16;
-
-function hasDuplicateDestination(list: readonly Destination[]): boolean {
-  const n = list.length;
-  if (n < 2) return false;
-  if (n <= PAIRWISE_MAX) {
-    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (compareDestinations(list[i]!, list[j]!) === 0) return true;
-    return false;
-  }
-  // A long (perhaps hostile) list costs n·log n, not n².
-  const sorted = [...list].sort(compareDestinations);
-  for (let i = 1; i < n; i++) if (compareDestinations(sorted[i - 1]!, sorted[i]!) === 0) return true;
-  return false;
-}
 
 /** The largest encoded destination (type, length, 255 bytes of data): a via list this many entries short of full has room. */
 const MAX_DESTINATION_SIZE = 2 + 255;

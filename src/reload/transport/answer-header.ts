@@ -13,7 +13,7 @@
  * (§6.3.2.2, "compressed by one of the peers") and name different nodes.
  */
 import type { OverlayParameters } from '../forwarding/index.js';
-import { compareDestinations, destinationKey, type Destination } from '../wire/destination.js';
+import { destinationKey, hasDuplicateDestination, type Destination } from '../wire/destination.js';
 import { RELOAD_VERSION, UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { responseCopyOptions } from '../wire/forwarding-option.js';
 import type { NodeId } from '../wire/ids.js';
@@ -35,27 +35,12 @@ export function answerDestinationList(viaList: readonly Destination[], from: Nod
   return withoutLoops(out);
 }
 
-/** Lists up to this long are checked pairwise; a longer (perhaps hostile) one through a map. */
-const PAIRWISE_MAX = 16;
-
 /**
- * `list` with every loop cut out (in place): from an entry's first place to its next, the entries
- * between and the repeat go.
+ * `list` with every loop cut out: from a Node-ID's first place to its next, the entries between
+ * and the repeat go. Most lists have no repeat (the shared duplicate check says so without a map).
  */
 function withoutLoops(list: Destination[]): Destination[] {
-  if (list.length > PAIRWISE_MAX) return withoutLoopsKeyed(list);
-  for (let i = 1; i < list.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (list[i]!.kind !== 'node' || compareDestinations(list[i]!, list[j]!) !== 0) continue;
-      list.splice(j + 1, i - j);
-      i = j;
-      break;
-    }
-  }
-  return list;
-}
-
-function withoutLoopsKeyed(list: readonly Destination[]): Destination[] {
+  if (!hasDuplicateDestination(list)) return list;
   const out: Destination[] = [];
   const at = new Map<string, number>();
   for (const d of list) {

@@ -181,3 +181,20 @@ export function destinationKey(d: Destination): string {
       return `u${d.type}:${toHex(d.data)}`;
   }
 }
+
+/** Lists up to this long are checked pairwise (no sorted copy made): an answer's list is its path back. */
+const PAIRWISE_MAX = 16;
+
+/** Whether two entries of `list` name the same destination (compareDestinations). */
+export function hasDuplicateDestination(list: readonly Destination[]): boolean {
+  const n = list.length;
+  if (n < 2) return false;
+  if (n <= PAIRWISE_MAX) {
+    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (compareDestinations(list[i]!, list[j]!) === 0) return true;
+    return false;
+  }
+  // A long (perhaps hostile) list costs n·log n, not n².
+  const sorted = [...list].sort(compareDestinations);
+  for (let i = 1; i < n; i++) if (compareDestinations(sorted[i - 1]!, sorted[i]!) === 0) return true;
+  return false;
+}
