@@ -30,14 +30,22 @@ describe('handing a peer the data of its range (RFC 6940 §10.5 step 6, §6.4.2.
     await storeAll(o, names);
     await o.settle(2000);
     const victim = o.live()[3]!;
+    const ap = o.live().find((p) => toHex(p.nodeId) === toHex(victim.peer.status().successors[0]!))!;
     const mine = await inRange(victim, victim.peer.status().predecessors[0]!, names);
     expect(mine.length).toBeGreaterThan(0);
     o.kill(victim);
-    // A reloaded tab keeps its certificate, so its Node-ID; its new link to the admitting peer
-    // replaces the old one before that one is seen to fail, so it is still that peer's predecessor
-    // when its Join arrives.
+    // A reloaded tab keeps its certificate, so its Node-ID; it comes back through its successor
+    // (its admitting peer), whose new link to it replaces the old one before that one is seen to
+    // fail, so it is still that peer's first predecessor when its Join arrives. (Through another
+    // peer, its Attach for n+1 chased the dead link for some 35 s, and the Join came after its
+    // successor had dropped it: the re-admission never ran.)
     const again = o.createPeer({ nodeId: victim.nodeId });
-    await o.clock.run(o.joinPeer(again, o.live()[0]!.address));
+    const msgs = capture(o);
+    await o.clock.run(o.joinPeer(again, ap.address));
+    // The re-admission ran (chord-join.ts handleJoin, "Admitted already"): its first Join is
+    // answered, not refused with Error_Forbidden (its Node-ID is still in the table).
+    const joins = msgs.filter((m) => (m.from === again.address && m.name === 'join_req') || (m.to === again.address && m.from === ap.address && (m.name === 'join_ans' || m.name === 'error')));
+    expect(joins.map((m) => m.name)).toEqual(['join_req', 'join_ans']);
     await o.settle(5_000);
     const from = o.live().find((p) => p !== again)!;
     const missing: string[] = [];
