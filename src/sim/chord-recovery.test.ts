@@ -117,8 +117,7 @@ describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)',
     // A too, Attaches to A, and A's own Attach to B waits for that link (§6.5.1.2 Error_In_Progress,
     // attach-service.ts); or A's first successor, which knows B, names B in answer to A's Update
     // (§10.7.3: A "MUST attempt to Attach to the new peers"; ChordStabilization.answerUpdate). Since
-    // the first came in, it is the one taken here, and the second has no test of its own (the note
-    // of issue 3 says so).
+    // the first came in, it is the one taken here; the next test takes the second.
     const o = await buildChordOverlay({ peers: 30, seed: 71, chord: { failedPeerMemoryMs: 0 } });
     expect(o.live()[0]!.peer.chordParameters.updateIntervalMs).toBeGreaterThan(60_000);
     const ring = byPosition(o.live());
@@ -129,6 +128,37 @@ describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)',
     await o.settle(10_000);
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
     expect(a.peer.status().successors.map(toHex)[2]).toBe(toHex(b.nodeId));
+    o.close();
+  });
+
+  it('is named back to the peer by the neighbours that know it, in answer to its Update (reactive recovery)', async () => {
+    // The answer alone brings B back here. B holds A back as failed (failedPeerMemoryMs, default
+    // 60 s), so B does not Attach to A. A holds B back for 1 s only, and announces its change 2 s
+    // later (updateDelayMs): when its lists lost B, the peers its neighbours had named (B among
+    // them, reconsiderHeard) were still held back, and A's neighbours have lost no one, so they
+    // have no change of their own to announce. A's first two successors list B, A's Update lacks
+    // it: each answers with an Update of its own (answerUpdate), and A Attaches to B through one
+    // of them (§10.7.3, §10.6). Without the answer A keeps a farther peer until the periodic
+    // Updates of §10.7.4.1 (every 600 s).
+    const o = await buildChordOverlay({ peers: 29, seed: 71 });
+    const a = await o.clock.run(o.addPeer({ chord: { failedPeerMemoryMs: 1_000, updateDelayMs: 2_000 } }));
+    await o.settle(10_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
+    expect(a.peer.chordParameters.updateIntervalMs).toBeGreaterThan(60_000);
+    const ring = byPosition(o.live());
+    const i = ring.indexOf(a);
+    const [s1, s2, b] = [1, 2, 3].map((k) => ring[(i + k) % ring.length]!);
+    const link = a.peer.neighbours().find((n) => toHex(n.nodeId) === toHex(b!.nodeId))?.link;
+    expect(link).toBeDefined();
+    const msgs = captureMessages(o);
+    link!.close();
+    await o.settle(500);
+    expect(a.peer.status().successors.map(toHex)).not.toContain(toHex(b!.nodeId));
+    await o.settle(9_500);
+    expect(a.peer.status().successors.map(toHex)[2]).toBe(toHex(b!.nodeId));
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
+    const answeredBy = new Set(msgs.filter((m) => m.to === a.address && m.name === 'update_req').map((m) => m.from));
+    expect(answeredBy.has(s1!.address) || answeredBy.has(s2!.address)).toBe(true);
     o.close();
   });
 
