@@ -79,6 +79,7 @@ describe('Attach over ICE', () => {
   it('answers an Attach flood from one neighbour with a bounded number of peer connections, the rest with Error_Request_Timeout (§6.5.1.2 "overloaded")', async () => {
     const offer = await a.network.ice.offer();
     offer.cancel();
+    const before = { bAnswered: b.peer.transport.stats().errorAnswersSent, aRetransmitted: a.peer.transport.stats().retransmissions };
     const results = await Promise.all(
       Array.from({ length: 24 }, () =>
         a.peer.transport
@@ -97,5 +98,9 @@ describe('Attach over ICE', () => {
     expect(results.length - refused.length).toBeLessThanOrEqual(DEFAULT_PEER_CONNECTION_LIMITS.pendingPerRequester);
     expect(refused.length).toBeGreaterThanOrEqual(24 - DEFAULT_PEER_CONNECTION_LIMITS.pendingPerRequester);
     expect(new Set(refused)).toEqual(new Set(['Error_Request_Timeout']));
+    // A refusal, not a timeout: B answered each with an error (a request B dropped would time out
+    // with the same code only after its fifth transmission, §6.2.1), and A sent none of them again.
+    expect(b.peer.transport.stats().errorAnswersSent - before.bAnswered).toBe(refused.length);
+    expect(a.peer.transport.stats().retransmissions - before.aRetransmitted).toBe(0);
   }, 30_000);
 });
