@@ -10,10 +10,12 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
 import type { Link, LinkState, LinkStateListener } from '../links/link.js';
 import { AbortError } from '../runtime/components.js';
+import { OverloadError, ReloadError } from '../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';
 import type { NodeId } from '../wire/ids.js';
 import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
 import { AttachService } from './attach-service.js';
+import { PeerConnectionBudget } from './peer-connection-budget.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
 
 const LATENCY_MS = 10;
@@ -22,6 +24,16 @@ const utf8 = new TextEncoder();
 const id = (b: number): NodeId => new Uint8Array(16).fill(b);
 const SMALLER = id(0x01);
 const LARGER = id(0x02);
+
+/** What a full PeerConnectionBudget throws (webrtc-network.ts takes a place before each peer connection). */
+const budgetRefusal = () => {
+  try {
+    new PeerConnectionBudget({ pendingPerRequester: 0, pending: 0, total: 0 }).take();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('the budget took a place');
+};
 
 const params = (ufrag: string): IceAttachParameters => ({
   ufrag: utf8.encode(ufrag),
@@ -72,6 +84,8 @@ class FakeLink implements Link {
 class IceFabric {
   offers = 0;
   answers = 0;
+  /** The peer whose own budget refuses to make a peer connection (its offers, or its answers). */
+  refuse: { readonly at: NodeId; readonly what: 'offer' | 'answer' } | undefined;
   checksAborted = 0;
   checksRunning = 0;
   /** The answerer's side of each answered offer, by offer ufrag. */
@@ -79,9 +93,12 @@ class IceFabric {
 
   constructor(private readonly clock: VirtualClock) {}
 
-  capability(): IceCapability {
+  /** `self`'s ICE capability. */
+  capability(self: NodeId): IceCapability {
+    const refused = (what: 'offer' | 'answer') => this.refuse?.at === self && this.refuse.what === what;
     return {
       offer: () => {
+        if (refused('offer')) return Promise.reject(budgetRefusal());
         const n = ++this.offers;
         const ufrag = `off${n}`;
         return Promise.resolve({
@@ -109,6 +126,7 @@ class IceFabric {
         });
       },
       answer: (_requester, remote) => {
+        if (refused('answer')) return Promise.reject(budgetRefusal());
         this.answers++;
         const link = new Promise<Link>((resolve) => this.answered.set(new TextDecoder().decode(remote.ufrag), resolve));
         return Promise.resolve({ local: params(`ans${this.answers}`), link, cancel: () => {} });
@@ -158,7 +176,7 @@ function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
         });
       }),
   };
-  const network = { address: 'webrtc:fake', ice: fabric.capability(), linkFactory: { open: () => Promise.reject(new Error('no')) }, onInbound: () => {}, authenticate: () => undefined, close: () => {} } as unknown as PeerNetwork;
+  const network = { address: 'webrtc:fake', ice: fabric.capability(self), linkFactory: { open: () => Promise.reject(new Error('no')) }, onInbound: () => {}, authenticate: () => undefined, close: () => {} } as unknown as PeerNetwork;
   const random = { bytes: (n: number) => new Uint8Array(n), float: () => 0 };
   const service = new AttachService({ clock, random, transport, forwarding, network } as never);
   return Object.assign(p, { service });
@@ -198,6 +216,32 @@ describe('AttachService: Attaches between two peers (RFC 6940 §6.5.1.2)', () =>
     await expect(clock.run(both)).resolves.toEqual([LARGER, SMALLER]);
     expect(fabric.answers).toBe(1);
     expect(kept()).toEqual(['L2 open', 'L2 open']); // the larger peer's offer (the second)
+  });
+});
+
+describe('AttachService: this peer\'s own budget refuses the peer connection (overlay/peer-connection-budget.ts)', () => {
+  it('for an Attach of ours: it rejects at once with the OverloadError (our refusal, not the target\'s failure), nothing sent', async () => {
+    const { clock, fabric, small } = pairOf();
+    fabric.refuse = { at: SMALLER, what: 'offer' };
+    const mine = small.service.attach([{ kind: 'node', nodeId: LARGER }]).catch((e: unknown) => e);
+    const error = await clock.run(mine);
+    expect(error).toBeInstanceOf(OverloadError);
+    expect(clock.now()).toBe(0);
+    expect(fabric.answers).toBe(0);
+  });
+
+  it('for the crossing Attach ours gave way to (§6.5.1.2): ours ends at once with that OverloadError, instead of waiting out the link timeout for a link that cannot come', async () => {
+    const { clock, fabric, small, large } = pairOf();
+    fabric.refuse = { at: SMALLER, what: 'answer' };
+    const mine = small.service.attach([{ kind: 'node', nodeId: LARGER }]).catch((e: unknown) => e);
+    const theirs = large.service.attach([{ kind: 'node', nodeId: SMALLER }]).catch((e: unknown) => e);
+    const [ours, other] = await clock.run(Promise.all([mine, theirs]));
+    // The smaller peer gave way and could not answer: its Attach fails by its own refusal.
+    expect(ours).toBeInstanceOf(OverloadError);
+    // The larger peer got the error answer (on the wire, a plain ReloadError: the other peer's refusal).
+    expect(other).toBeInstanceOf(ReloadError);
+    expect((other as ReloadError).codeName).toBe('Error_Request_Timeout');
+    expect(clock.now()).toBeLessThan(1_000);
   });
 });
 

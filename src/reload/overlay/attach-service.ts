@@ -153,10 +153,16 @@ export class AttachService implements LinkConnector {
       // OUR CHOICE: RFC 6940 §6.5.1.2 does not say what becomes of an Attach the tie-breaker
       // cancelled, or one refused with Error_In_Progress (the peer's Attach to us is in progress).
       // Either way the peer's Attach makes the link this one asked for, so we wait for that link as
-      // for our own instead of failing (Chord holds off a peer whose Attach failed).
+      // for our own instead of failing (Chord holds off a peer whose Attach failed). When we could
+      // not answer the peer's Attach after all (our own peer-connection budget refused, say), no
+      // link comes: ours ends at once with that reason (OwnAttach.crossing).
       this.own.end(own);
-      const signal = options.signal ? AbortSignal.any([options.signal, this.lifetime.signal]) : this.lifetime.signal;
-      await this.waitForLink(peer, { signal });
+      const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), this.lifetime.signal, own.crossing.signal]);
+      try {
+        await this.waitForLink(peer, { signal });
+      } catch (w) {
+        throw own.crossing.signal.aborted ? own.crossing.signal.reason : w;
+      }
       return peer;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
@@ -248,7 +254,19 @@ export class AttachService implements LinkConnector {
     const answer = { value: this.offer('active', false) };
     // RFC 6940 §6.5.1.2: an Attach of ours to the requester is in progress (own-attaches.ts).
     if (this.own.refuses(requester, this.self)) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
-    if (ice) return this.handleAttachIce(ice, req);
+    if (ice) {
+      return this.handleAttachIce(ice, req).then(
+        (reply) => {
+          this.own.crossingDone(requester);
+          return reply;
+        },
+        (e: unknown) => {
+          this.own.crossingDone(requester, e);
+          throw e;
+        },
+      );
+    }
+    this.own.crossingDone(requester);
     const usable = this.deps.forwarding.isUsable(requester);
     const address = usable ? undefined : this.candidateAddress(req.value);
     if (!usable && !address) throw ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');

@@ -19,6 +19,8 @@ export class OwnAttach {
   answered = false;
   /** The §6.5.1.2 tie-breaker cancelled it for this peer's crossing Attach, which makes the link instead. */
   supersededBy: NodeId | undefined;
+  /** Aborted, with the reason, when that crossing Attach could not be answered here: no link will come. */
+  readonly crossing = new AbortController();
   /** The peers it is filed under. */
   readonly keys = new Set<string>();
 
@@ -29,6 +31,8 @@ export class OwnAttach {
 
 export class OwnAttaches {
   private readonly byPeer = new Map<string, Set<OwnAttach>>();
+  /** Attaches cancelled for a crossing Attach (`refuses`), by its requester, until that one is answered or refused. */
+  private readonly gaveWay = new Map<string, Set<OwnAttach>>();
 
   /** An Attach of ours starts, addressed to `target` when its destination is a Node-ID. */
   start(target: NodeId | undefined): OwnAttach {
@@ -75,18 +79,32 @@ export class OwnAttaches {
     if (compareBytes(self, requester) > 0) return true;
     // "If the peer's own Node-ID is smaller ... it MUST cancel retransmission of its own incomplete
     // Attach request. It MUST then process this Attach request".
+    const key = nodeIdKey(requester);
     for (const own of mine) {
       own.supersededBy = requester;
       own.controller.abort(new AbortError('superseded by the peer\'s crossing Attach (RFC 6940 §6.5.1.2)'));
       this.end(own);
+      this.gaveWay.set(key, (this.gaveWay.get(key) ?? new Set()).add(own));
     }
     return false;
+  }
+
+  /**
+   * The crossing Attach from `requester` that ours gave way to (`refuses`) is answered, or could
+   * not be (`error`): then no link comes of it, and ours end with `error` (OwnAttach.crossing).
+   */
+  crossingDone(requester: NodeId, error?: unknown): void {
+    const key = nodeIdKey(requester);
+    const own = this.gaveWay.get(key);
+    this.gaveWay.delete(key);
+    if (error !== undefined) for (const o of own ?? []) o.crossing.abort(error);
   }
 
   /** Abort every Attach in progress (the service closes). */
   abortAll(): void {
     for (const set of [...this.byPeer.values()]) for (const own of set) own.controller.abort();
     this.byPeer.clear();
+    this.gaveWay.clear();
   }
 
   private file(own: OwnAttach, key: string): void {

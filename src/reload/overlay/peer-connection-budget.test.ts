@@ -3,7 +3,7 @@
  * overloaded ... it MAY generate an error instead of an AttachReqAns").
  */
 import { describe, expect, it } from 'vitest';
-import { ReloadError } from '../runtime/reload-error.js';
+import { OverloadError, ReloadError } from '../runtime/reload-error.js';
 import { DEFAULT_PEER_CONNECTION_LIMITS, PeerConnectionBudget } from './peer-connection-budget.js';
 
 const id = (n: number) => new Uint8Array(16).fill(n);
@@ -47,6 +47,8 @@ describe('PeerConnectionBudget', () => {
     b.take(id(1));
     expect(refusal(() => b.take(id(2)))).toBe('Error_Request_Timeout');
     expect(refusal(() => b.take())).toBe('Error_Request_Timeout');
+    // Our own refusal, told apart from a target's failure (Chord does not hold the target back).
+    expect(() => b.take()).toThrow(OverloadError);
     offer.release();
     expect(refusal(() => b.take(id(2)))).toBe('taken');
   });

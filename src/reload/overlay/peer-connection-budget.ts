@@ -19,7 +19,8 @@
  * ```
  */
 import { nodeIdKey } from '../forwarding/index.js';
-import { ReloadError } from '../runtime/reload-error.js';
+import { OverloadError } from '../runtime/reload-error.js';
+import { ErrorCode } from '../wire/message-codes.js';
 import type { NodeId } from '../wire/ids.js';
 
 export interface PeerConnectionLimits {
@@ -56,10 +57,11 @@ export interface PeerConnectionSlot {
 /**
  * OUR CHOICE of error: RFC 6940 §6.3.3.1 has no "overloaded" code. Error_Request_Timeout ("The
  * requesting node MAY resend the request at a later time") is what the requester would see had
- * we dropped the request, as an overloaded peer's inbound limiter does, only sooner.
+ * we dropped the request, as an overloaded peer's inbound limiter does, only sooner. An
+ * OverloadError: for an offer of our own it is our refusal, not the target's failure.
  */
-export function overloaded(reason: string): ReloadError {
-  return ReloadError.of('Error_Request_Timeout', `overloaded: ${reason}`);
+export function overloaded(reason: string): OverloadError {
+  return new OverloadError(ErrorCode.Error_Request_Timeout, new TextEncoder().encode(`overloaded: ${reason}`));
 }
 
 export class PeerConnectionBudget {
@@ -79,7 +81,7 @@ export class PeerConnectionBudget {
     return this.pendingCount;
   }
 
-  /** A slot for one new peer connection (answering `requester`, or our own offer); the overload ReloadError above a cap. */
+  /** A slot for one new peer connection (answering `requester`, or our own offer); an OverloadError above a cap. */
   take(requester?: NodeId): PeerConnectionSlot {
     const key = requester ? nodeIdKey(requester) : undefined;
     const mine = key === undefined ? 0 : (this.pendingBy.get(key) ?? 0);

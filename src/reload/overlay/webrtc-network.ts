@@ -16,7 +16,8 @@
  * Every peer connection takes a slot of a PeerConnectionBudget before it is made, and gives it back
  * when it closes or fails: an Attach or AppAttach over the caps is answered with an error
  * (RFC 6940 §6.5.1.2 "If the peer is overloaded ... it MAY generate an error"), as is one the
- * WebRTC stack refuses a peer connection for.
+ * WebRTC stack refuses a peer connection for. An offer of our own refused either way rejects with
+ * the same OverloadError: our refusal, which the Attach's caller does not count against its target.
  *
  * STUN/TURN servers: `webrtc.rtcConfiguration.iceServers` (the overlay configuration has no
  * STUN/TURN list yet; the caller passes `--stun`/`--turn` or a configuration extension here).
@@ -198,7 +199,8 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
         offer = await (init.preparedOffers?.() ?? offerWebRtc(linkDeps, webrtc, options));
       } catch (e) {
         slot.release();
-        throw e;
+        // The WebRTC stack made no peer connection (past its limit) or no description: our own refusal, as in answer.
+        throw e instanceof LinkOpenError ? overloaded(e.message) : e;
       }
       return {
         local: toAttachParameters(offer.local),

@@ -34,6 +34,17 @@ export class ReloadError extends Error {
   }
 }
 
+/**
+ * A refusal of this node's own: a cap it keeps on what it has in progress (the peer connections of
+ * overlay/peer-connection-budget.ts) refused the operation before it reached the other peer, so it
+ * says nothing about that peer, and the caller may try again later. Answering a request, it goes
+ * on the wire as its code (RFC 6940 §6.5.1.2: "If the peer is overloaded or detects some other
+ * kind of error, it MAY generate an error"); the requester gets a plain ReloadError.
+ */
+export class OverloadError extends ReloadError {
+  override readonly name: string = 'OverloadError';
+}
+
 function safeText(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -10,7 +10,7 @@ import { webCryptoRandom } from '../../../platform/web-crypto.js';
 import { overlayParameters } from '../../forwarding/index.js';
 import { nodeRtcConfiguration, nodeWrtc } from '../../links/webrtc/node/index.js';
 import { nodeWebSocket } from '../../links/websocket/node/index.js';
-import { ReloadError } from '../../runtime/reload-error.js';
+import { OverloadError, ReloadError } from '../../runtime/reload-error.js';
 import { TestPki } from '../../security/testing/test-pki.js';
 import type { X509Signer } from '../../security/x509-signer.js';
 import type { IceAnswer, IceAttachParameters } from '../overlay-types.js';
@@ -112,7 +112,9 @@ describe('the real network: caps on peer connections for Attaches', () => {
     const answers: IceAnswer[] = [];
     state.refuse = true;
     expect(await outcome(b.ice.answer(signers[0]!.nodeId, remote), answers)).toBe('Error_Request_Timeout');
+    // Our own offer: our refusal (OverloadError), not a failure of the peer it was for.
     await expect(b.ice.offer()).rejects.toThrow(/no peer connection/);
+    await expect(b.ice.offer()).rejects.toBeInstanceOf(OverloadError);
     state.refuse = false;
     expect(await outcome(b.ice.answer(signers[0]!.nodeId, remote), answers)).toBe('answered');
     for (const x of answers) x.cancel();

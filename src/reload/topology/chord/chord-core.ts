@@ -6,8 +6,9 @@
 import type { Forwarding } from '../../forwarding/index.js';
 import { nodeIdKey } from '../../forwarding/index.js';
 import { silentLogger, type AbortOptions, type Clock, type Hasher, type Logger, type Random } from '../../runtime/components.js';
+import { OverloadError } from '../../runtime/reload-error.js';
 import { StateMachine } from '../../runtime/state-machine.js';
-import type { MessageTransport } from '../../transport/index.js';
+import { TransportOverloadError, type MessageTransport } from '../../transport/index.js';
 import type { Destination } from '../../wire/destination.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
@@ -47,6 +48,15 @@ export const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
  */
 export const LINK_LOCAL = { ttl: 0 } as const;
 export const resource = (resourceId: Uint8Array): Destination => ({ kind: 'resource', resourceId });
+
+/**
+ * Whether `e` is this peer's own refusal (its caps on peer connections, OverloadError, or on
+ * pending requests, TransportOverloadError), made before anything reached the other peer: it
+ * says nothing about that peer.
+ */
+export function refusedHere(e: unknown): boolean {
+  return e instanceof OverloadError || e instanceof TransportOverloadError;
+}
 
 export class ChordCore {
   readonly self: NodeId;

@@ -8,7 +8,7 @@ import { nodeIdKey, type LinkTableEvent } from '../../forwarding/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
-import { node, type ChordCore } from './chord-core.js';
+import { node, refusedHere, type ChordCore } from './chord-core.js';
 import { ChordReplication } from './chord-replication.js';
 import { sameId } from './ring.js';
 import type { RoutingEntry } from './routing-table.js';
@@ -31,8 +31,19 @@ export interface RepairHooks {
   alone(): void;
 }
 
+/** OUR CHOICE: first wait (ms) before an Attach this peer's own caps refused is tried again (retryRefused); it doubles each time. */
+export const REFUSED_ATTACH_RETRY_MS = 1_000;
+/**
+ * OUR CHOICE: how often such an Attach is tried again: waits of at most 1, 2, 4, 8 and 16 s (half
+ * of each jittered), at least 15 s in all: past the 10 s a pending peer connection holds its place
+ * in the budget at most (the WebRTC connect timeout, overlay/peer-connection-budget.ts).
+ */
+export const REFUSED_ATTACH_RETRIES = 5;
+
 export class ChordMaintenance {
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Attaches our own caps refused, waiting to be tried again (retryRefused). */
+  private readonly refusedRetries = new Map<string, Timer>();
   private flushTimer: Timer | undefined;
   private held = 0;
   private flushWanted = false;
@@ -85,8 +96,10 @@ export class ChordMaintenance {
    * Attach to `id` (§10.6: "it MUST source-route the Attach request through the peer from which it
    * learned the new peer's Node-ID") and take it in.
    */
-  private attachTo(id: NodeId, via: NodeId | undefined): void {
+  private attachTo(id: NodeId, via: NodeId | undefined, refusals = 0): void {
     const key = nodeIdKey(id);
+    this.refusedRetries.get(key)?.cancel();
+    this.refusedRetries.delete(key);
     // Through `via` when we are linked to it: two hops (us → via → id), TTL 1 (LINK_LOCAL's reason:
     // a target `via` has no link to is refused at once rather than chased across the overlay).
     const sourceRouted = via !== undefined && !sameId(via, this.core.self) && !sameId(via, id) && this.core.deps.forwarding.isUsable(via);
@@ -98,10 +111,33 @@ export class ChordMaintenance {
       })
       .catch((e: unknown) => {
         this.core.log.debug('attach failed', { target: key, error: String(e) });
-        this.core.markFailed(key);
+        if (refusedHere(e)) this.retryRefused(id, via, refusals);
+        else this.core.markFailed(key);
       })
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, p);
+  }
+
+  /**
+   * OUR CHOICE: an Attach that this peer's own caps refused (refusedHere: too many peer
+   * connections or requests in progress here) is no failure of its target, which §10.7.1's
+   * failure handling (markFailed) is about: the target is not held back, and the Attach is tried
+   * again later (REFUSED_ATTACH_RETRY_MS, doubling, REFUSED_ATTACH_RETRIES times) while the peer
+   * still belongs in our Neighbor Table. Marked failed, a healthy neighbour was kept out of our
+   * lists for failedPeerMemoryMs, and no Update would name it to us again before then.
+   */
+  private retryRefused(id: NodeId, via: NodeId | undefined, refusals: number): void {
+    const key = nodeIdKey(id);
+    if (this.core.stopped || refusals >= REFUSED_ATTACH_RETRIES) return;
+    const wait = REFUSED_ATTACH_RETRY_MS * 2 ** refusals;
+    const timer = this.core.deps.clock.setTimer(wait / 2 + this.core.jitter(wait / 2), () => {
+      this.refusedRetries.delete(key);
+      const t = this.core.table;
+      if (this.core.stopped || t.has(key) || this.inFlight.has(key) || this.core.recentlyFailed(key)) return;
+      if (this.core.deps.forwarding.isUsable(id)) this.addPeer(id);
+      else if (t.wouldBeNeighbour(id)) this.attachTo(id, via, refusals + 1);
+    });
+    this.refusedRetries.set(key, timer);
   }
 
   /** Resolves when every Attach in flight has settled. */
@@ -286,6 +322,8 @@ export class ChordMaintenance {
 
   stop(): void {
     this.flushTimer?.cancel();
+    for (const timer of this.refusedRetries.values()) timer.cancel();
+    this.refusedRetries.clear();
     this.replication.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;

@@ -1,0 +1,104 @@
+/**
+ * ChordMaintenance taking in a peer an Update named (RFC 6940 §10.7.3: "x MUST attempt to Attach
+ * to the new peers"), when the Attach fails: a failure of the target holds it back (§10.7.1), a
+ * refusal of this peer's own caps does not. Real ChordCore, routing table and maintenance on the
+ * virtual clock; the LinkConnector (the Attach service) answers as scripted.
+ */
+import { describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../../sim/seeded-random.js';
+import { VirtualClock } from '../../../sim/virtual-clock.js';
+import { nodeIdKey } from '../../forwarding/index.js';
+import { OverloadError, ReloadError } from '../../runtime/reload-error.js';
+import { TransportOverloadError, type MessageTransport } from '../../transport/index.js';
+import type { NodeId } from '../../wire/ids.js';
+import { ErrorCode } from '../../wire/message-codes.js';
+import type { DataMoveReport, DataTransfer, LinkConnector } from '../topology-plugin.js';
+import { ChordCore } from './chord-core.js';
+import { ChordMaintenance, REFUSED_ATTACH_RETRIES, REFUSED_ATTACH_RETRY_MS } from './chord-maintenance.js';
+import { DEFAULT_CHORD_PARAMETERS } from './chord-parameters.js';
+
+const id = (b: number): NodeId => new Uint8Array(16).fill(b);
+const SELF = id(0x10);
+const TARGET = id(0x20);
+const utf8 = new TextEncoder();
+
+/** What the budget of overlay/peer-connection-budget.ts throws for an offer of ours over its caps. */
+const budgetRefusal = () => new OverloadError(ErrorCode.Error_Request_Timeout, utf8.encode('overloaded: 128 peer connections being set up'));
+
+/** `outcomes[n]` for the n-th Attach (the last one for every later Attach): an error to reject with, or 'link' (the target becomes usable). */
+function setup(outcomes: readonly (Error | 'link')[]) {
+  const clock = new VirtualClock();
+  const usable = new Set<string>();
+  let attaches = 0;
+  const connector: LinkConnector = {
+    connect: () => Promise.reject(new Error('no bootstrap here')),
+    attach: (destinations) => {
+      const outcome = outcomes[Math.min(attaches++, outcomes.length - 1)]!;
+      const last = destinations[destinations.length - 1];
+      if (outcome !== 'link' || last?.kind !== 'node') return Promise.reject(outcome === 'link' ? new Error('not a Node-ID') : outcome);
+      usable.add(nodeIdKey(last.nodeId));
+      return Promise.resolve(last.nodeId);
+    },
+    onUpdateRequested: () => () => {},
+  };
+  const forwarding = {
+    isUsable: (n: NodeId) => usable.has(nodeIdKey(n)),
+    isUsableKey: (k: string) => usable.has(k),
+    onLinkEvent: () => () => {},
+    getLink: () => undefined,
+    removeLink: () => {},
+  };
+  const none: DataMoveReport = { failed: 0 };
+  const data: DataTransfer = {
+    handOver: () => Promise.resolve(none),
+    replicaSetChanged: () => Promise.resolve(none),
+    rangeGained: () => Promise.resolve(none),
+    prune: () => Promise.resolve(),
+    resourceCount: () => Promise.resolve(0),
+  };
+  const transport = { request: () => Promise.reject(new Error('no transport here')) } as unknown as MessageTransport;
+  const core = new ChordCore({ clock, random: new SeededRandom(1), hasher: { sha1: () => Promise.resolve(new Uint8Array(20)) }, transport, forwarding, connector, data }, { nodeId: SELF, parameters: DEFAULT_CHORD_PARAMETERS });
+  const maintenance = new ChordMaintenance(core);
+  return { clock, core, maintenance, attaches: () => attaches, has: () => core.table.has(nodeIdKey(TARGET)) };
+}
+
+describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 §10.7.1, §10.7.3)', () => {
+  it.each([
+    ['peer-connection budget (OverloadError)', budgetRefusal()],
+    ['cap on pending requests (TransportOverloadError)', new TransportOverloadError('1000 requests already pending')],
+  ])('refused by this peer\'s own %s: the target is not held back, and the Attach is tried again later', async (_name, refusal) => {
+    const s = setup([refusal, 'link']);
+    s.maintenance.consider([TARGET], undefined);
+    await s.clock.advance(0);
+    expect(s.attaches()).toBe(1);
+    expect(s.core.recentlyFailed(nodeIdKey(TARGET))).toBe(false);
+    await s.clock.advance(REFUSED_ATTACH_RETRY_MS);
+    expect(s.attaches()).toBe(2);
+    expect(s.has()).toBe(true);
+  });
+
+  it('refused every time: tried again a bounded number of times, then left until something names the target again', async () => {
+    const s = setup([budgetRefusal()]);
+    s.maintenance.consider([TARGET], undefined);
+    await s.clock.advance(REFUSED_ATTACH_RETRY_MS * 2 ** (REFUSED_ATTACH_RETRIES + 1));
+    expect(s.attaches()).toBe(1 + REFUSED_ATTACH_RETRIES);
+    expect(s.has()).toBe(false);
+    expect(s.core.recentlyFailed(nodeIdKey(TARGET))).toBe(false);
+    s.maintenance.consider([TARGET], undefined);
+    await s.clock.advance(0);
+    expect(s.attaches()).toBe(2 + REFUSED_ATTACH_RETRIES);
+    s.maintenance.stop();
+  });
+
+  it('failed at the target (its error answer, or no answer): the target is held back for failedPeerMemoryMs and not tried again meanwhile', async () => {
+    const s = setup([ReloadError.of('Error_Request_Timeout', 'no answer after 5 transmissions'), 'link']);
+    s.maintenance.consider([TARGET], undefined);
+    await s.clock.advance(0);
+    expect(s.core.recentlyFailed(nodeIdKey(TARGET))).toBe(true);
+    await s.clock.advance(REFUSED_ATTACH_RETRY_MS * 2 ** REFUSED_ATTACH_RETRIES);
+    s.maintenance.consider([TARGET], undefined);
+    await s.clock.advance(0);
+    expect(s.attaches()).toBe(1);
+    expect(s.has()).toBe(false);
+  });
+});
