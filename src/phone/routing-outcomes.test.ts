@@ -25,6 +25,17 @@ describe('routing outcomes', () => {
     [[486, 404, 500], 404],
     [[487], 487],
     [[503, 480], 480],
+    [[600, 603], 600],
+    [[486, 300], 300],
+    // "give preference to responses that provide information affecting resubmission of this
+    // request, such as 401, 407, 415, 420, and 484 if the 4xx class is chosen"
+    [[404, 486, 407], 407],
+    [[400, 484], 484],
+    [[403, 415, 420], 415],
+    [[408, 401, 500], 401],
+    // a 503 is not forwarded when another 5xx can be
+    [[503, 504], 504],
+    [[503, 500, 502], 500],
   ])('best of %j is %i (RFC 3261 §16.7 step 6)', (codes, best) => {
     expect(bestFinal(codes.map(response)).status).toBe(best);
   });
