@@ -16,8 +16,11 @@
  *   a forking proxy would, in a ResponseContext): provisional responses pass up; the first 2xx wins
  *   and the other INVITE branches get CANCEL (§9.1); a 2xx arriving later from another branch is
  *   ACKed and BYEd (§13.2.2.4); other finals are held (a 6xx CANCELs the INVITE branches still
- *   ringing) and the best is passed up once every branch is final (§16.7 step 6: a 6xx, else the
- *   lowest); a branch whose channel closes counts as a 503 (§16.9).
+ *   ringing) and the best is passed up once every branch is final (§16.7 step 6); a branch whose
+ *   channel closes counts as a 503 (§16.9); Timer C bounds each branch (§16.8).
+ * - When the UA has given up on a request (its transaction timed out with nothing received, 64*T1,
+ *   or the socket answered it 408 while it was still being routed), the request is not sent, and
+ *   an INVITE's devices that answer late are CANCELed, a late 2xx ACKed and BYEd (ResponseContext).
  * - When a request cannot be routed, the socket answers it itself (§8.2.6) so JsSIP fails at once:
  *   480 Temporarily Unavailable when nobody is registered under the AoR (or no device is
  *   reachable), 482 for a registration loop, 404 for an AoR outside the overlay, 408 when the
@@ -74,6 +77,8 @@ export interface OverlaySocketInit {
   readonly transactionLifetimeMs?: number;
   /** Most devices one request is forked to (RFC 7904 §8.2.1 "throttle at some reasonable number"); default 8. */
   readonly maxForks?: number;
+  /** Timer C of a forked INVITE's branches (RFC 3261 §16.8); default DEFAULT_TIMER_C_MS (response-context.ts). */
+  readonly timerCMs?: number;
 }
 
 export interface OverlaySocketStats {
@@ -93,6 +98,8 @@ interface ClientTx {
   /** Once the request went to its devices. */
   context?: ResponseContext;
   timer?: Timer;
+  /** The UA's transaction ended (64*T1) while the request was still being routed: it is not sent. */
+  givenUp?: boolean;
 }
 
 /** Where a request goes: `resolve`'s answer. */
@@ -247,15 +254,29 @@ export class OverlaySocket {
       let channels = await this.channels(lists, signal);
       // A prepared route may be some seconds old: before answering 480, look the AoR up again.
       if (channels.length === 0 && prepared) channels = await this.channels(await this.lookUp(m.requestUri, signal), signal);
+      // The UA has its answer already (the 408 of the route timeout) or has given up (64*T1): a
+      // request sent now would ring a call nobody waits for.
+      if (signal.aborted || fresh.givenUp) {
+        this.log.info('request routed after the UA gave up on it: not sent', { method: m.method, callId: m.callId });
+        return;
+      }
       if (channels.length === 0) throw new SipUsageError('not-registered', `no device of ${m.requestUri} can be reached`);
       if (channels.length > 1) this.counters.forked++;
-      fresh.context = new ResponseContext(m, channels, {
-        up: (raw) => this.up(raw),
-        send: (ch, raw) => this.transmit(ch, raw),
-        cancelled: () => this.counters.cancelsSent++,
-        token: () => toHex(this.deps.random.bytes(8)),
-        domain: this.init.domain,
-      });
+      fresh.context = new ResponseContext(
+        m,
+        channels,
+        {
+          up: (r) => {
+            this.up(r.raw);
+          },
+          send: (ch, raw) => this.transmit(ch, raw),
+          cancelled: () => this.counters.cancelsSent++,
+          token: () => toHex(this.deps.random.bytes(8)),
+          domain: this.init.domain,
+          clock: this.deps.clock,
+        },
+        { transactionLifetimeMs: this.lifetimeMs, ...(this.init.timerCMs === undefined ? {} : { timerCMs: this.init.timerCMs }) },
+      );
     }).catch((e: unknown) => this.answerLocally(m, e));
   }
 
@@ -402,12 +423,21 @@ export class OverlaySocket {
   /**
    * Keep `tx` for lifetimeMs (RFC 3261 64*T1: retransmissions of its final), and longer while an
    * INVITE branch may still ring: its final, or its channel closing, must still reach the UA.
+   * At 64*T1 the UA's transaction itself has timed out if nothing reached it (Timer B or F,
+   * §17.1.1.2, §17.1.2.2; JsSIP's are 64*T1 from the same send): a request still being routed is
+   * then not sent, and an INVITE's context goes on for the UA (ResponseContext.uaTimedOut).
    */
   private remember(branch: string, tx: ClientTx): void {
     const old = this.clientTx.get(branch);
     old?.timer?.cancel();
     old?.context?.dispose();
+    let first = true;
     const expire = (): void => {
+      if (first) {
+        first = false;
+        tx.givenUp = tx.context === undefined;
+        tx.context?.uaTimedOut();
+      }
       if (tx.context?.ringing) {
         tx.timer = this.deps.clock.setTimer(this.lifetimeMs, expire);
         return;

@@ -3,50 +3,12 @@
  * fake SIP channels. overlay-socket.test.ts covers it over a real overlay.
  */
 import { describe, expect, it } from 'vitest';
-import type { AppChannel } from '../reload/links/app-channel.js';
-import { ResponseContext } from './response-context.js';
+import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { DEFAULT_TIMER_C_MS, ResponseContext } from './response-context.js';
 import { parseSipMessage, type SipMessage } from './sip-message.js';
+import { fakeSipChannel as device, type FakeSipChannel as Device } from './testing/fake-sip-channel.js';
 
 const CRLF = '\r\n';
-
-/** A device's channel: what the context sent on it; `close()` as when its tab goes away. */
-interface Device extends AppChannel {
-  readonly sent: SipMessage[];
-}
-
-function device(n: number, takes = true): Device {
-  const closeListeners = new Set<() => void>();
-  let state: 'open' | 'closed' = 'open';
-  const d: Device = {
-    id: `ch${n}`,
-    remoteNodeId: new Uint8Array(16).fill(n),
-    application: 5060,
-    get state() {
-      return state;
-    },
-    sent: [],
-    send(data) {
-      if (state === 'closed' || !takes) return false;
-      d.sent.push(parseSipMessage(String(data))!);
-      return true;
-    },
-    onMessage: () => () => {},
-    onClose(listener) {
-      if (state === 'closed') {
-        listener();
-        return () => {};
-      }
-      closeListeners.add(listener);
-      return () => closeListeners.delete(listener);
-    },
-    close() {
-      if (state === 'closed') return;
-      state = 'closed';
-      for (const l of closeListeners) l();
-    },
-  };
-  return d;
-}
 
 function request(method: string): SipMessage {
   return parseSipMessage(
@@ -58,23 +20,26 @@ function response(req: SipMessage, status: number, tag: string, method = req.met
   return parseSipMessage([`SIP/2.0 ${status} X`, 'Via: SIP/2.0/RELOAD alice.invalid;branch=z9hG4bKctx', 'From: <sip:alice@d>;tag=atag', `To: <sip:dave@d>;tag=${tag}`, 'Call-ID: ctx', `CSeq: 7 ${method}`, `Contact: <sip:dave@d;gr=${tag}>`, 'Content-Length: 0', '', ''].join(CRLF))!;
 }
 
-/** A context for `method` over `devices`, and what went up to the UA ("status method"). */
+/** A context for `method` over `devices` on a virtual clock, and what went up to the UA ("status method", and the messages). */
 function start(method: string, devices: Device[]) {
   const req = request(method);
   const up: string[] = [];
+  const upMessages: SipMessage[] = [];
+  const clock = new ManualClock();
   let cancels = 0;
   let n = 0;
   const ctx = new ResponseContext(req, devices, {
-    up: (raw) => {
-      const m = parseSipMessage(raw)!;
+    up: (m) => {
+      upMessages.push(m);
       up.push(`${m.status} ${m.method}`);
     },
     send: (ch, raw) => ch.send(raw),
     cancelled: () => cancels++,
     token: () => `t${n++}`,
     domain: 'd',
+    clock,
   });
-  return { req, ctx, up, cancels: () => cancels };
+  return { req, ctx, up, upMessages, clock, cancels: () => cancels };
 }
 
 const methods = (d: Device) => d.sent.map((m) => m.method);
@@ -149,14 +114,12 @@ describe('ResponseContext', () => {
 
   it('one device whose channel closes after its 180: a 503 with a Warning goes up (RFC 3261 §8.1.3.1)', () => {
     const a = device(1);
-    const req = request('INVITE');
-    const up: SipMessage[] = [];
-    const ctx = new ResponseContext(req, [a], { up: (raw) => up.push(parseSipMessage(raw)!), send: (ch, raw) => ch.send(raw), cancelled: () => {}, token: () => 'tok', domain: 'd' });
+    const { req, ctx, upMessages: up } = start('INVITE', [a]);
     ctx.response(a, response(req, 180, 'a'));
     a.close();
     a.close();
     expect(up.map((m) => m.status)).toEqual([180, 503]);
-    expect(up[1]).toMatchObject({ callId: 'ctx', branch: 'z9hG4bKctx', cseq: 7, method: 'INVITE', toTag: 'tok' });
+    expect(up[1]).toMatchObject({ callId: 'ctx', branch: 'z9hG4bKctx', cseq: 7, method: 'INVITE' });
     expect(up[1]!.headers.find(([k]) => k === 'warning')![1]).toMatch(/channel closed/);
     expect(ctx.ringing).toBe(false);
   });
@@ -227,5 +190,143 @@ describe('ResponseContext', () => {
   it('answers on a channel that is no branch are not its own', () => {
     const { req, ctx } = start('INVITE', [device(1)]);
     expect(ctx.response(device(9), response(req, 200, 'x'))).toBe(false);
+  });
+
+  it('forked: when only 503s came (here two closed channels), a 500 goes up with their Warnings, not a 503 (RFC 3261 §16.7 step 6)', () => {
+    const [a, b] = [device(1), device(2)];
+    const { ctx, up, upMessages } = start('INVITE', [a, b]);
+    a.close();
+    b.close();
+    expect(up).toEqual(['500 INVITE']);
+    expect(upMessages[0]!.headers.filter(([k]) => k === 'warning').map(([, v]) => v)).toEqual([expect.stringMatching(/channel closed/), expect.stringMatching(/channel closed/)]);
+    expect(ctx.ringing).toBe(false);
+  });
+
+  it('forked: a 503 and a 504 from the devices: the 504 goes up (RFC 3261 §16.7 step 6)', () => {
+    const [a, b] = [device(1), device(2)];
+    const { req, ctx, up } = start('INVITE', [a, b]);
+    ctx.response(a, response(req, 503, 'a'));
+    ctx.response(b, response(req, 504, 'b'));
+    expect(up).toEqual(['504 INVITE']);
+  });
+
+  it('one device: its own 503 passes up unchanged (no proxy there)', () => {
+    const a = device(1);
+    const { req, ctx, up } = start('INVITE', [a]);
+    ctx.response(a, response(req, 503, 'a'));
+    expect(up).toEqual(['503 INVITE']);
+  });
+
+  describe('Timer C (RFC 3261 §16.6 step 11, §16.8)', () => {
+    it('is more than 3 minutes', () => {
+      expect(DEFAULT_TIMER_C_MS).toBeGreaterThan(180_000);
+    });
+
+    it('forked INVITE: a device that rings and never answers is CANCELed at Timer C; the other\'s 486 then goes up with its 487', () => {
+      const [a, b] = [device(1), device(2)];
+      const { req, ctx, up, clock } = start('INVITE', [a, b]);
+      ctx.response(a, response(req, 180, 'a'));
+      ctx.response(b, response(req, 180, 'b'));
+      ctx.response(b, response(req, 486, 'b'));
+      clock.advance(DEFAULT_TIMER_C_MS - 1);
+      expect(methods(a)).toEqual(['INVITE']);
+      clock.advance(1);
+      expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
+      expect(a.sent[1]).toMatchObject({ branch: 'z9hG4bKctx', cseq: 7 });
+      ctx.response(a, response(req, 200, 'a', 'CANCEL'));
+      ctx.response(a, response(req, 487, 'a'));
+      expect(up).toEqual(['180 INVITE', '180 INVITE', '486 INVITE']);
+      expect(ctx.ringing).toBe(false);
+    });
+
+    it('a provisional other than 100 restarts it (§16.7 step 2)', () => {
+      const [a, b] = [device(1), device(2)];
+      const { req, ctx, clock } = start('INVITE', [a, b]);
+      ctx.response(a, response(req, 100, 'a'));
+      clock.advance(DEFAULT_TIMER_C_MS - 1000);
+      ctx.response(a, response(req, 183, 'a'));
+      ctx.response(b, response(req, 180, 'b'));
+      clock.advance(DEFAULT_TIMER_C_MS - 1);
+      expect(methods(a)).toEqual(['INVITE']);
+      clock.advance(1);
+      expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
+    });
+
+    it('a device that sent nothing at all counts as a 408 at Timer C ("as if the transaction received a 408")', () => {
+      const [a, b] = [device(1), device(2)];
+      const { req, ctx, up, clock } = start('INVITE', [a, b]);
+      ctx.response(b, response(req, 480, 'b'));
+      clock.advance(DEFAULT_TIMER_C_MS);
+      expect(methods(a)).toEqual(['INVITE']); // no CANCEL without a provisional (§9.1)
+      expect(up).toEqual(['408 INVITE']);
+      expect(ctx.ringing).toBe(false);
+    });
+
+    it('a CANCELed device that never sends its final counts as a 408 after 64*T1 (§9.1 "consider the original transaction cancelled")', () => {
+      const [a, b] = [device(1), device(2)];
+      const { req, ctx, up, clock } = start('INVITE', [a, b]);
+      ctx.response(a, response(req, 180, 'a'));
+      ctx.response(b, response(req, 180, 'b'));
+      ctx.response(b, response(req, 603, 'b'));
+      expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
+      clock.advance(32_000);
+      expect(up).toEqual(['180 INVITE', '180 INVITE', '603 INVITE']);
+      expect(ctx.ringing).toBe(false);
+    });
+
+    it('one device with the UA still waiting: Timer C is reset, the UA decides how long it rings', () => {
+      const a = device(1);
+      const { req, ctx, up, clock } = start('INVITE', [a]);
+      ctx.response(a, response(req, 180, 'a'));
+      clock.advance(3 * DEFAULT_TIMER_C_MS);
+      expect(methods(a)).toEqual(['INVITE']);
+      expect(up).toEqual(['180 INVITE']);
+      expect(ctx.ringing).toBe(true);
+    });
+  });
+
+  describe('after the UA\'s INVITE transaction timed out with nothing received (Timer B)', () => {
+    it('a device that rings later is CANCELed at its first provisional, and nothing goes up', () => {
+      const [a, b] = [device(1), device(2)];
+      const { req, ctx, up } = start('INVITE', [a, b]);
+      ctx.uaTimedOut();
+      ctx.response(a, response(req, 180, 'a'));
+      expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
+      ctx.response(a, response(req, 200, 'a', 'CANCEL'));
+      ctx.response(a, response(req, 487, 'a'));
+      expect(methods(a)).toEqual(['INVITE', 'CANCEL', 'ACK']);
+      expect(up).toEqual([]);
+    });
+
+    it('a device\'s late 2xx is ACKed and ended with BYE (§13.2.2.4), one device or several', () => {
+      for (const n of [1, 2]) {
+        const devices = [device(1), device(2)].slice(0, n);
+        const { req, ctx, up } = start('INVITE', devices);
+        ctx.uaTimedOut();
+        ctx.response(devices[0]!, response(req, 200, 'a'));
+        expect(methods(devices[0]!)).toEqual(['INVITE', 'ACK', 'BYE']);
+        expect(devices[0]!.sent[2]).toMatchObject({ toTag: 'a', cseq: 8 });
+        expect(up).toEqual([]);
+      }
+    });
+
+    it('one device that never answers is given up at Timer C, as a proxy would', () => {
+      const a = device(1);
+      const { ctx, up, clock } = start('INVITE', [a]);
+      ctx.uaTimedOut();
+      clock.advance(DEFAULT_TIMER_C_MS);
+      expect(ctx.ringing).toBe(false);
+      expect(up).toEqual([]);
+    });
+
+    it('changes nothing once a response went up (the UA\'s transaction has no Timer B then)', () => {
+      const a = device(1);
+      const { req, ctx, up } = start('INVITE', [a]);
+      ctx.response(a, response(req, 100, 'a'));
+      ctx.uaTimedOut();
+      ctx.response(a, response(req, 180, 'a'));
+      expect(methods(a)).toEqual(['INVITE']);
+      expect(up).toEqual(['100 INVITE', '180 INVITE']);
+    });
   });
 });

@@ -12,19 +12,32 @@
  *   responses").
  * - Other finals are held (a forked INVITE's are ACKed here, §17.1.1.3); a 6xx to an INVITE CANCELs
  *   the pending branches (§16.7 step 5). Once every branch is final, the best goes up (step 6,
- *   routing-outcomes' bestFinal).
+ *   routing-outcomes' bestFinal; a 503 chosen goes up as a 500).
  * - A branch whose channel closes (or does not take the request) before its final counts as a 503
  *   for that branch (§16.9 and §8.1.3.1).
- * - A CANCEL, ours or the UA's, goes to a branch only after its first provisional (§9.1).
+ * - A CANCEL, ours or the UA's, goes to a branch only after its first provisional (§9.1); a branch
+ *   with no final 64*T1 after its CANCEL counts as a 408.
+ * - Timer C (§16.6 step 11, §16.8) bounds each branch of a forked INVITE: at its expiry a branch
+ *   that sent a provisional is CANCELed, one that sent nothing counts as a 408.
+ * - When the UA's INVITE transaction times out with nothing received (`uaTimedOut`, Timer B), the
+ *   context goes on for it: what rings later is CANCELed, a late 2xx ACKed and BYEd, nothing goes up.
  */
 import type { AppChannel } from '../reload/links/app-channel.js';
+import type { Clock, Timer } from '../reload/runtime/components.js';
 import { bestFinal } from './routing-outcomes.js';
 import { buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
 
+/**
+ * Timer C (RFC 3261 §16.6 step 11: "The timer MUST be larger than 3 minutes"; §16.7 step 2: a reset
+ * value "MUST be greater than 3 minutes"). OUR CHOICE: 3 minutes and 1 second, the least whole
+ * second allowed: a caller hears about the devices that did answer as soon as the RFC lets us.
+ */
+export const DEFAULT_TIMER_C_MS = 181_000;
+
 /** What a response context does outside itself (OverlaySocket). */
 export interface ResponseContextActions {
-  /** Pass a response up to the UA. */
-  up(raw: string): void;
+  /** Pass a response up to the UA; `branch` is the channel it came on (none for one made here). */
+  up(response: SipMessage, branch?: AppChannel): void;
   /** Send a request on a branch's channel; false when the channel did not take it. */
   send(channel: AppChannel, raw: string): boolean;
   /** A CANCEL of our own was sent (for the socket's counters). */
@@ -33,6 +46,15 @@ export interface ResponseContextActions {
   token(): string;
   /** Domain for the Warning of a response made here (§20.43). */
   readonly domain: string;
+  /** The clock of Timer C and of the wait after a CANCEL. */
+  readonly clock: Pick<Clock, 'setTimer'>;
+}
+
+export interface ResponseContextInit {
+  /** Timer C; default DEFAULT_TIMER_C_MS. */
+  readonly timerCMs?: number;
+  /** 64*T1 (RFC 3261 §17.1.1.1): how long a CANCELed branch may take for its final; default 32 000. */
+  readonly transactionLifetimeMs?: number;
 }
 
 /** One branch: a device's SIP channel the request went to. */
@@ -45,6 +67,10 @@ interface Branch {
   cancel?: 'ours' | 'ua';
   /** The CANCEL to send at the first provisional (§9.1). */
   waitingCancel?: string;
+  /** A CANCEL went out on the branch: its final is awaited for 64*T1 (§9.1). */
+  cancelSent?: boolean;
+  /** Timer C, or after a CANCEL the wait for the final. */
+  timer?: Timer;
   offClose: () => void;
 }
 
@@ -52,19 +78,30 @@ export class ResponseContext {
   private readonly branches: Branch[];
   private readonly invite: boolean;
   private winner?: Branch;
-  /** A final response went up to the UA. */
+  /** A final response went up to the UA, or the UA has gone (`uaGone`): nothing more goes up but a winner's 2xx retransmissions. */
   private finalSent = false;
+  /** Some response went up to the UA. */
+  private wentUp = false;
+  /** The UA's INVITE transaction timed out (uaTimedOut): the context acts for it. */
+  private uaGone = false;
   private readonly finals: SipMessage[] = [];
+  private readonly timerCMs: number;
+  private readonly cancelWaitMs: number;
 
   /** Send `request` to every channel (each a branch). */
   constructor(
     private readonly request: SipMessage,
     channels: readonly AppChannel[],
     private readonly actions: ResponseContextActions,
+    init: ResponseContextInit = {},
   ) {
     this.invite = request.method === 'INVITE';
+    this.timerCMs = init.timerCMs ?? DEFAULT_TIMER_C_MS;
+    this.cancelWaitMs = init.transactionLifetimeMs ?? 32_000;
     this.branches = channels.map((channel) => ({ channel, offClose: () => {} }));
     for (const b of this.branches) b.offClose = b.channel.onClose(() => this.transportFailure(b, 'the device\'s SIP channel closed'));
+    // RFC 3261 §16.6 step 11: "Timer C MUST be set for each client transaction when an INVITE request is proxied."
+    if (this.invite) for (const b of this.branches) this.arm(b, this.timerCMs);
     for (const b of this.branches) {
       // RFC 3261 §16.9: "If the transport layer notifies a proxy of an error when it tries to
       // forward a request ..., the proxy MUST behave as if the forwarded request received a 503".
@@ -81,9 +118,29 @@ export class ResponseContext {
     return this.invite && this.branches.some((b) => b.final === undefined);
   }
 
-  /** Stop watching the channels. */
+  /** Stop watching the channels, and the timers. */
   dispose(): void {
-    for (const b of this.branches) b.offClose();
+    for (const b of this.branches) {
+      b.offClose();
+      b.timer?.cancel();
+    }
+  }
+
+  /**
+   * The UA's INVITE transaction timed out with nothing received (RFC 3261 §17.1.1.2: Timer B,
+   * 64*T1, in the Calling state; JsSIP then fails the call with "Request Timeout" and drops what
+   * comes after): a device that answers later must not ring a call nobody waits for. From here the
+   * context acts for the UA: every branch still pending is CANCELed (after its first provisional,
+   * §9.1), a 2xx is ACKed and ended with BYE as for a fork that lost (§13.2.2.4), a non-2xx final
+   * ACKed (§17.1.1.3), Timer C bounds even a single branch, and nothing more goes up.
+   * Nothing changes when a response went up already (the UA's transaction then left the Calling
+   * state, where alone Timer B fires) or the request is not an INVITE (§9.1: no CANCEL for it).
+   */
+  uaTimedOut(): void {
+    if (!this.invite || this.wentUp || this.uaGone) return;
+    this.uaGone = true;
+    this.finalSent = true;
+    this.cancelPending('ours', buildCancel(this.request));
   }
 
   /** A response that came on `channel`; false when that channel is none of our branches. */
@@ -92,7 +149,7 @@ export class ResponseContext {
     if (!b) return false;
     if (m.method === 'CANCEL') {
       // The answer to a CANCEL of our own stays here; the UA's goes up.
-      if (b.cancel !== 'ours') this.actions.up(m.raw);
+      if (b.cancel !== 'ours') this.up(m, b.channel);
     } else if (m.status < 200) this.provisional(b, m);
     else if (m.status < 300) this.success(b, m);
     else this.failure(b, m);
@@ -115,42 +172,47 @@ export class ResponseContext {
 
   private provisional(b: Branch, m: SipMessage): void {
     b.provisional = true;
+    // RFC 3261 §16.7 step 2: "if the response is a provisional response with status codes 101 to
+    // 199 inclusive (i.e., anything but 100), the proxy MUST reset timer C for that client transaction".
+    if (this.invite && m.status > 100 && b.final === undefined && !b.cancelSent) this.arm(b, this.timerCMs);
     if (b.waitingCancel !== undefined && b.final === undefined) this.sendCancel(b, b.waitingCancel);
     b.waitingCancel = undefined;
     // RFC 3261 §16.7 step 5: "Until a final response has been sent on the server transaction, ...
     // Any provisional response other than 100 (Trying)" is forwarded at once.
     // OUR CHOICE: a 100 too, as the socket always did: with one branch it is the UA's transport,
     // not a proxy hop, and a forked 100 tells the UA no more than a single one.
-    if (!this.finalSent) this.actions.up(m.raw);
+    if (!this.finalSent) this.up(m, b.channel);
   }
 
   private success(b: Branch, m: SipMessage): void {
     if (!this.finalSent) {
       // RFC 3261 §16.7 step 5: "Any 2xx response" MUST be forwarded immediately.
       this.winner = b;
-      b.final = m.status;
+      this.settle(b, m.status);
       this.finalSent = true;
-      this.actions.up(m.raw);
+      this.up(m, b.channel);
       // §16.7 step 10: "Generate any necessary CANCEL requests" (the first answer wins).
       this.cancelPending('ours', buildCancel(this.request));
     } else if (b === this.winner) {
-      this.actions.up(m.raw); // a retransmission: the UA ACKs it again
+      this.up(m, b.channel); // a retransmission: the UA ACKs it again
     } else if (this.invite) {
       // §16.7 step 5 would forward it too; the UA would then ACK and BYE it (§13.2.2.4), which we
-      // do here, so that the call has one dialog.
-      b.final = m.status;
+      // do here, so that the call has one dialog (or none, when the UA has gone).
+      this.settle(b, m.status);
       for (const r of buildAckAndBye(this.request, m, [this.branch(), this.branch()])) this.actions.send(b.channel, r);
     } else {
       // §16.7 step 5: after the final "A stateful proxy MUST NOT immediately forward any other responses".
-      b.final ??= m.status;
+      if (b.final === undefined) this.settle(b, m.status);
     }
   }
 
   private failure(b: Branch, m: SipMessage): void {
-    // A forked INVITE's non-2xx final is ACKed here, hop by hop (§17.1.1.3); with one branch, by the UA.
-    if (this.invite && this.forked) this.actions.send(b.channel, buildNon2xxAck(this.request, m));
+    // A forked INVITE's non-2xx final is ACKed here, hop by hop (§17.1.1.3); with one branch, by
+    // the UA, unless it has gone.
+    const acksHere = this.forked || this.uaGone;
+    if (this.invite && acksHere) this.actions.send(b.channel, buildNon2xxAck(this.request, m));
     if (b.final !== undefined) {
-      if (!this.forked) this.actions.up(m.raw); // a retransmission: the UA ACKs it again
+      if (!acksHere) this.up(m, b.channel); // a retransmission: the UA ACKs it again
       return;
     }
     this.final(b, m);
@@ -161,15 +223,18 @@ export class ResponseContext {
 
   /**
    * RFC 3261 §8.1.3.1: a fatal transport error "MUST be treated as a 503 (Service Unavailable)
-   * status code" (§16.9 for a proxy; §17.1.4): the branch's final, made here.
-   * OUR CHOICE: a 503 chosen as the best goes up as such, not as the 500 of §16.7 step 6 ("If the
-   * only response that was received is a 503, the proxy SHOULD generate a 500"): that rule keeps an
-   * upstream element from taking the proxy for overloaded; our upstream is the UA of this tab,
-   * which does not, and the 503 with its Warning says what happened.
+   * status code" (§16.9 for a proxy; §17.1.4): the branch's final, made here. With one branch (no
+   * proxy, the UA's own transport failed) it goes up as such, with a Warning saying what happened;
+   * forked, a 503 chosen goes up as a 500 (`final`).
    */
   private transportFailure(b: Branch, why: string): void {
+    this.madeHere(b, 503, 'Service Unavailable', why);
+  }
+
+  /** A final for branch `b` made here (a transport failure, a timeout), with a Warning saying why (§20.43). */
+  private madeHere(b: Branch, status: number, reason: string, why: string): void {
     if (b.final !== undefined) return;
-    const raw = synthesizeResponse(this.request, 503, 'Service Unavailable', this.actions.token(), [['Warning', `399 ${this.actions.domain} "${why}"`]]);
+    const raw = synthesizeResponse(this.request, status, reason, this.actions.token(), [['Warning', `399 ${this.actions.domain} "${why}"`]]);
     this.final(b, parseSipMessage(raw)!);
   }
 
@@ -180,12 +245,62 @@ export class ResponseContext {
    * this response context have been terminated").
    */
   private final(b: Branch, m: SipMessage): void {
-    b.final = m.status;
+    this.settle(b, m.status);
     if (this.finalSent) return;
     this.finals.push(m);
     if (this.branches.every((x) => x.final !== undefined)) {
       this.finalSent = true;
-      this.actions.up(bestFinal(this.finals).raw);
+      const best = bestFinal(this.finals);
+      // §16.7 step 6: "If the only response that was received is a 503, the proxy SHOULD generate a
+      // 500 response and forward that upstream" (a 503 upstream would say the proxy itself is out of
+      // service). bestFinal picks a 503 only when nothing else of its class came. The Warnings of the
+      // 503s go with it: they say why the devices could not be reached.
+      if (best.status === 503 && this.forked) {
+        const warnings = this.finals.filter((f) => f.status === 503).flatMap((f) => f.headers.filter(([k]) => k === 'warning').map(([, v]) => ['Warning', v] as const));
+        this.up(parseSipMessage(synthesizeResponse(this.request, 500, 'Server Internal Error', this.actions.token(), warnings))!);
+      } else this.up(best);
+    }
+  }
+
+  private settle(b: Branch, status: number): void {
+    b.final = status;
+    b.timer?.cancel();
+  }
+
+  private up(m: SipMessage, branch?: AppChannel): void {
+    this.wentUp = true;
+    this.actions.up(m, branch);
+  }
+
+  /** (Re)start the branch's timer: Timer C, or the wait for its final after a CANCEL. */
+  private arm(b: Branch, ms: number): void {
+    b.timer?.cancel();
+    b.timer = this.actions.clock.setTimer(ms, () => this.timerFired(b));
+  }
+
+  /**
+   * RFC 3261 §16.8: "If timer C should fire, the proxy MUST either reset the timer with any value it
+   * chooses, or terminate the client transaction. If the client transaction has received a
+   * provisional response, the proxy MUST generate a CANCEL request matching that transaction. If
+   * the client transaction has not received a provisional response, the proxy MUST behave as if
+   * the transaction received a 408 (Request Timeout) response."
+   * OUR CHOICE: with one branch and the UA still waiting, the timer is reset: the socket is then
+   * the UA's transport rather than a proxy, the UA sees the ringing and how long to let it ring is
+   * its user's choice. Forked, one device that never answers would hold back the final of the
+   * others (a 486 here, a 603 there) until the caller gave up.
+   * After a CANCEL, §9.1: "If there is no final response for the original request in 64*T1 seconds
+   * ..., the client SHOULD then consider the original transaction cancelled and SHOULD destroy the
+   * client transaction": the branch is then final with a 408 (§16.7 step 6 answers a context
+   * without finals with a 408).
+   */
+  private timerFired(b: Branch): void {
+    if (b.final !== undefined) return;
+    if (b.cancelSent) this.madeHere(b, 408, 'Request Timeout', 'the device did not end the call after its CANCEL');
+    else if (!this.forked && !this.uaGone) this.arm(b, this.timerCMs);
+    else if (!b.provisional) this.madeHere(b, 408, 'Request Timeout', 'the device did not answer');
+    else {
+      b.cancel ??= 'ours';
+      this.sendCancel(b, buildCancel(this.request));
     }
   }
 
@@ -207,6 +322,8 @@ export class ResponseContext {
   private sendCancel(b: Branch, cancel: string): void {
     if (b.cancel === 'ours') this.actions.cancelled();
     this.actions.send(b.channel, cancel);
+    b.cancelSent = true;
+    this.arm(b, this.cancelWaitMs);
   }
 
   private branch(): string {
