@@ -139,7 +139,7 @@ describe('OverlaySocket', () => {
     expect(received(d2!, 'ACK')).toHaveLength(2);
   });
 
-  it('a second 2xx from another branch is ACKed and ended with BYE (RFC 3261 §13.2.2.4)', async () => {
+  it('a second 2xx from another branch is ACKed and ended with BYE (RFC 3261 §13.2.2.4); the call takes a BYE from the winner only', async () => {
     const [d1, d2] = devices.get('dave')!;
     socket.send(invite(`sip:dave@${f.domain}`, 'z9hG4bKfork3', 'call-3'));
     await until(() => received(d1!, 'INVITE').length === 3 && received(d2!, 'INVITE').length === 3);
@@ -151,6 +151,15 @@ describe('OverlaySocket', () => {
     expect(bye.requestUri).toBe(d2!.gruu);
     expect(received(d2!, 'ACK').some((a) => a.callId === 'call-3' && a.toTag === 'w2')).toBe(true);
     expect(upStatuses('call-3')).toEqual(['200 INVITE']);
+    // The call is with d1 alone: d2, which knows the Call-ID and tags, cannot end it (RFC 3261 §12.2.2).
+    const aliceGruu = buildGruu(`sip:alice@${f.domain}`, alice.nodeId);
+    const byeInD1 = (branch: string) => invite(aliceGruu, branch, 'call-3', 'BYE').replace(/^To: .*$/m, `To: <sip:alice@${f.domain}>;tag=atag`).replace(/^From: .*$/m, `From: <sip:dave@${f.domain}>;tag=w1`);
+    d2!.got[0]!.ch.send(byeInD1('z9hG4bKbye3d2'));
+    await until(() => d2!.got.some((g) => g.m.kind === 'response' && g.m.callId === 'call-3' && g.m.method === 'BYE'));
+    expect(d2!.got.filter((g) => g.m.kind === 'response' && g.m.method === 'BYE').map((g) => g.m.status)).toEqual([481]);
+    d1!.got[0]!.ch.send(byeInD1('z9hG4bKbye3d1'));
+    await until(() => up.some((m) => m.callId === 'call-3' && m.method === 'BYE'));
+    expect(up.filter((m) => m.callId === 'call-3' && m.method === 'BYE').map((m) => m.branch)).toEqual(['z9hG4bKbye3d1']);
   });
 
   it('one device: the UA\'s CANCEL follows its INVITE in order, and responses pass through', async () => {

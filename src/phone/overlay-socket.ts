@@ -26,7 +26,10 @@
  *   reachable), 482 for a registration loop, 404 for an AoR outside the overlay, 408 when the
  *   overlay did not answer in time; a `Warning: 399` header (§20.43) says why in words.
  * - A request that starts a dialog or stands alone must come From the AoR of the certificate
- *   behind its channel (verified on the signed AppAttach); otherwise it is answered 403 here.
+ *   behind its channel (verified on the signed AppAttach); otherwise it is answered 403 here. A
+ *   request within a dialog or transaction must come from the peer (Node-ID) of that dialog or
+ *   transaction (DialogPeers); otherwise it is answered 481 (482 for a branch that collides) here,
+ *   and a response from a peer its request was not sent to is dropped.
  * - At most `maxForks` devices per request (RFC 7904 §8.2.1 "throttle at some reasonable number").
  */
 import { nodeIdKey } from '../reload/forwarding/index.js';
@@ -36,6 +39,7 @@ import { bytesEqual, toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { aorResourceName, lookupAor, parseGruu, SipUsageError } from '../usages/sip/index.js';
+import { InboundRequests } from './inbound-requests.js';
 import { PreparedRoutes } from './prepared-routes.js';
 import { ResponseContext } from './response-context.js';
 import { routingKey, statusForRoutingFailure } from './routing-outcomes.js';
@@ -127,7 +131,7 @@ export class OverlaySocket {
   private readonly routeTimeoutMs: number;
   private readonly lifetimeMs: number;
   private readonly clientTx = new Map<string, ClientTx>();
-  private readonly serverTx = new Map<string, { channel: AppChannel; timer: Timer }>();
+  private readonly inbound: InboundRequests;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly prepared: PreparedRoutes;
   private readonly unsubscribe: () => void;
@@ -142,6 +146,7 @@ export class OverlaySocket {
     this.routeTimeoutMs = init.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
     this.lifetimeMs = init.transactionLifetimeMs ?? 32_000;
     this.prepared = new PreparedRoutes(deps.clock, init.preparedRouteMs ?? 10_000);
+    this.inbound = new InboundRequests({ apps: deps.apps, clock: deps.clock, random: deps.random, logger: this.log }, { domain: init.domain, transactionLifetimeMs: this.lifetimeMs });
     this.url = `reload://${init.domain}`;
     this.sip_uri = `sip:${init.domain}`;
     const offMessages = new Set<() => void>();
@@ -174,10 +179,9 @@ export class OverlaySocket {
       t.timer?.cancel();
       t.context?.dispose();
     }
-    for (const t of this.serverTx.values()) t.timer.cancel();
     this.prepared.close();
     this.clientTx.clear();
-    this.serverTx.clear();
+    this.inbound.close();
   }
 
   isConnected(): boolean {
@@ -226,16 +230,17 @@ export class OverlaySocket {
 
   /** RFC 3261 §18.2.2: a response goes back where its request came from. */
   private sendResponse(m: SipMessage): boolean {
-    const tx = this.serverTx.get(m.branch);
-    if (!tx || tx.channel.state !== 'open') {
+    const ch = this.inbound.responding(m);
+    if (!ch || ch.state !== 'open') {
       this.log.debug('response with no channel to go back on', { branch: m.branch, status: m.status });
       return false;
     }
     this.counters.responsesSent++;
-    return tx.channel.send(m.raw);
+    return ch.send(m.raw);
   }
 
   private sendRequest(m: SipMessage): void {
+    if (m.method === 'BYE') this.inbound.byeSent(m);
     const tx = this.clientTx.get(m.branch);
     if (tx && (m.method === 'ACK' || m.method === 'CANCEL')) {
       void tx.ready.then(() => this.inTransaction(tx, m));
@@ -266,7 +271,8 @@ export class OverlaySocket {
         m,
         channels,
         {
-          up: (r) => {
+          up: (r, branch) => {
+            this.inbound.responseUp(r, branch);
             this.up(r.raw);
           },
           send: (ch, raw) => this.transmit(ch, raw),
@@ -333,35 +339,6 @@ export class OverlaySocket {
     return run;
   }
 
-  /**
-   * Caller ID that cannot be forged: a request that starts a dialog or stands alone must come From
-   * the AoR of the certificate behind its channel (the user name verified on the signed AppAttach,
-   * RFC 6940 §6.3.4; RFC 7904 §3.3 binds AoR and user name). Otherwise it is answered 403 here and
-   * the UA never sees it. From and To are the ones JsSIP reads (parseSipMessage uses its grammar
-   * and drops a message with two of either), so what is checked here is what the UA shows.
-   */
-  private fromVerified(ch: AppChannel, m: SipMessage): boolean {
-    if (m.method === 'ACK' || m.method === 'CANCEL') return true;
-    // RFC 3261 §12.2.2: "Requests that do not change in any way the state of a dialog may be
-    // received within a dialog (for example, an OPTIONS request). They are processed as if they
-    // had been received outside the dialog." JsSIP (UA.receiveRequest) does so for MESSAGE and
-    // OPTIONS even with a To tag, so a tag does not exempt them from the check.
-    const outsideDialog = m.toTag === undefined || m.method === 'MESSAGE' || m.method === 'OPTIONS';
-    if (!outsideDialog) return true;
-    const user = this.deps.apps.verifiedUser(ch.remoteNodeId);
-    if (user === undefined) return true; // no AppAttach seen (cannot happen with AppAttachService): nothing to check against
-    let from: string | undefined;
-    try {
-      from = aorResourceName(m.fromUri);
-    } catch {
-      from = undefined;
-    }
-    if (from === user.toLowerCase()) return true;
-    this.log.warn('request From another user than the channel\'s certificate: refused', { from: m.fromUri, certificate: user });
-    ch.send(synthesizeResponse(m, 403, 'Forbidden', toHex(this.deps.random.bytes(5)), [['Warning', `399 ${this.init.domain} "From is not the certificate user ${user}"`]]));
-    return false;
-  }
-
   /** Channels to each destination list (AppAttach or reuse), in parallel; unreachable ones left out. */
   private async channels(lists: Destination[][], signal: AbortSignal): Promise<AppChannel[]> {
     const self = this.deps.overlay.nodeId;
@@ -404,16 +381,16 @@ export class OverlaySocket {
     if (!m) return;
     this.counters.received++;
     if (m.kind === 'request') {
-      if (!this.fromVerified(ch, m)) return;
-      if (m.method !== 'ACK') {
-        const old = this.serverTx.get(m.branch);
-        old?.timer.cancel();
-        this.serverTx.set(m.branch, { channel: ch, timer: this.deps.clock.setTimer(this.lifetimeMs, () => this.serverTx.delete(m.branch)) });
-      }
-      this.up(text);
+      if (this.inbound.admit(ch, m)) this.up(text);
       return;
     }
-    if (!this.clientTx.get(m.branch)?.context?.response(ch, m)) this.up(text);
+    const tx = this.clientTx.get(m.branch);
+    if (!tx) {
+      this.up(text); // no transaction here (over, or not ours): the UA's to drop
+      return;
+    }
+    // A response to a request of ours counts only from a device the request went to.
+    if (!tx.context?.response(ch, m)) this.log.warn('a response from a peer its request was not sent to: dropped', { status: m.status, callId: m.callId });
   }
 
   private up(text: string): void {

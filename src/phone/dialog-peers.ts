@@ -1,0 +1,121 @@
+/**
+ * The peer of each dialog (RFC 3261 §12) the UA has over OverlaySocket: the Node-ID at the other
+ * end of the SIP channel the dialog was set up over, so that a request within the dialog is taken
+ * from that peer only. JsSIP finds a dialog by Call-ID and tags alone (UA._findDialog, either tag
+ * order, concatenated without a separator), so anyone who learnt them (a device the INVITE was
+ * forked to knows the Call-ID and the caller's tag) could otherwise end or change someone else's
+ * call over its own verified channel.
+ *
+ * A dialog is known from the response that sets it up, keyed by Call-ID, local tag and remote tag:
+ * - UAC: a 101-299 response with a To tag to a dialog-creating request we sent, as it goes up to
+ *   the UA (early dialog at a provisional, confirmed at the 2xx; §12.1.2), bound to the branch it
+ *   came on;
+ * - UAS: the UA's 101-299 response with a To tag to such a request that came in, bound to the
+ *   channel the request came on (§12.1.1).
+ * An early dialog ends when the request gets a final that does not confirm it (§12.3: a non-2xx
+ * final, or a 2xx of another fork); any dialog ends with a BYE either way (§15), after the BYE's
+ * transaction lifetime (64*T1), so its retransmissions are still taken.
+ */
+import { nodeIdKey } from '../reload/forwarding/index.js';
+import type { Clock } from '../reload/runtime/components.js';
+import type { NodeId } from '../reload/wire/ids.js';
+import type { SipMessage } from './sip-message.js';
+
+/**
+ * Methods whose 1xx/2xx set up a dialog in JsSIP: INVITE (§12.1) and SUBSCRIBE (RFC 6665 §4.1.2.4;
+ * JsSIP's Subscriber makes its dialog at the 2xx only, and answers a NOTIFY before it with 481).
+ */
+const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE']);
+
+/**
+ * OUR CHOICE: dialogs kept at most. A dialog whose peer vanished without a BYE (its tab closed) or
+ * a subscription that ended by NOTIFY is kept until pushed out; a tab has a handful of calls, and a
+ * dialog pushed out only makes its later requests be refused (481), never taken from a stranger.
+ */
+const MAX_DIALOGS = 256;
+
+interface DialogPeer {
+  readonly peer: string;
+  readonly callId: string;
+  readonly localTag: string;
+  /** A 2xx set it up (not just an early dialog). */
+  confirmed: boolean;
+  ending: boolean;
+}
+
+/**
+ * RFC 3261 §12.2.2: "Requests that do not change in any way the state of a dialog may be received
+ * within a dialog (for example, an OPTIONS request). They are processed as if they had been
+ * received outside the dialog." JsSIP (UA.receiveRequest) does so for MESSAGE and OPTIONS even
+ * with a To tag: they are checked as requests outside a dialog (OverlaySocket.fromVerified).
+ * ACK and CANCEL belong to a transaction, and are checked against it first.
+ */
+export function withinDialog(m: SipMessage): boolean {
+  return m.toTag !== undefined && m.method !== 'MESSAGE' && m.method !== 'OPTIONS';
+}
+
+export class DialogPeers {
+  private readonly dialogs = new Map<string, DialogPeer>();
+
+  constructor(
+    private readonly clock: Pick<Clock, 'setTimer'>,
+    /** 64*T1 (RFC 3261 §17): how long a BYE's retransmissions may come. */
+    private readonly lifetimeMs: number,
+  ) {}
+
+  /** The Node-ID key of the peer of the dialog incoming request `m` is within; undefined when none is known. */
+  peerOf(m: SipMessage): string | undefined {
+    if (m.toTag === undefined || m.fromTag === undefined) return undefined;
+    return this.dialogs.get(key(m.callId, m.toTag, m.fromTag))?.peer;
+  }
+
+  /**
+   * Response `m` went up to the UA (`side` 'uac', from `peer`) or was sent by it on the channel of
+   * its request (`side` 'uas', to `peer`): the dialog it sets up, confirms or ends.
+   */
+  response(m: SipMessage, side: 'uac' | 'uas', peer: NodeId | undefined): void {
+    if (!DIALOG_CREATING.has(m.method) || m.fromTag === undefined) return;
+    const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
+    if (localTag === undefined) return;
+    if (m.status > 100 && m.status < 300 && remoteTag !== undefined && peer) this.bind(m.callId, localTag, remoteTag, nodeIdKey(peer), m.status >= 200);
+    if (m.status < 200) return;
+    // §12.3 / §13.2.2.4: the final of the request ends its early dialogs but the one it confirms.
+    for (const [k, d] of this.dialogs) {
+      if (d.callId === m.callId && d.localTag === localTag && !d.confirmed) this.end(k);
+    }
+  }
+
+  /** A BYE in the dialog, sent (`side` 'uac') or taken in ('uas'): the dialog ends (§15). */
+  bye(m: SipMessage, side: 'uac' | 'uas'): void {
+    const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
+    if (localTag !== undefined && remoteTag !== undefined) this.end(key(m.callId, localTag, remoteTag));
+  }
+
+  clear(): void {
+    this.dialogs.clear();
+  }
+
+  /** OUR CHOICE: a dialog stays with the peer it was set up with (a target refresh to another device's GRUU does not move it). */
+  private bind(callId: string, localTag: string, remoteTag: string, peer: string, confirmed: boolean): void {
+    const k = key(callId, localTag, remoteTag);
+    const have = this.dialogs.get(k);
+    if (have) {
+      if (have.peer === peer) have.confirmed ||= confirmed;
+      return;
+    }
+    if (this.dialogs.size >= MAX_DIALOGS) this.dialogs.delete(this.dialogs.keys().next().value!);
+    this.dialogs.set(k, { peer, callId, localTag, confirmed, ending: false });
+  }
+
+  private end(k: string): void {
+    const d = this.dialogs.get(k);
+    if (!d || d.ending) return;
+    d.ending = true;
+    this.clock.setTimer(this.lifetimeMs, () => this.dialogs.get(k) === d && this.dialogs.delete(k));
+  }
+}
+
+/** Call-ID and tags, kept apart (JsSIP's own key runs them together). */
+function key(callId: string, localTag: string, remoteTag: string): string {
+  return JSON.stringify([callId, localTag, remoteTag]);
+}

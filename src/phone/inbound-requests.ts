@@ -1,0 +1,190 @@
+/**
+ * The requests that come in on OverlaySocket's SIP channels, and who may send them:
+ * - a request that starts a dialog or stands alone must come From the AoR of the certificate
+ *   behind its channel (`fromVerified`, answered 403 otherwise);
+ * - ACK, CANCEL and a request within a dialog must come from the peer (Node-ID) of their
+ *   transaction or dialog (`fromItsPeer` and DialogPeers, answered 481 or 482 otherwise);
+ * - each request's server transaction (RFC 3261 §17.2) keeps the channel it came on, where the
+ *   UA's responses go back (§18.2.2), and the dialogs those responses set up are bound to its peer.
+ * A refused request never reaches the UA; the answer made here carries a Warning saying why (§20.43).
+ */
+import { nodeIdKey } from '../reload/forwarding/index.js';
+import type { AppAttachService, AppChannel } from '../reload/overlay/index.js';
+import type { Clock, Logger, Random, Timer } from '../reload/runtime/components.js';
+import { toHex } from '../reload/wire/codec/hex.js';
+import { aorResourceName } from '../usages/sip/index.js';
+import { DialogPeers, withinDialog } from './dialog-peers.js';
+import { synthesizeResponse, type SipMessage } from './sip-message.js';
+
+export interface InboundRequestsDeps {
+  readonly apps: Pick<AppAttachService, 'verifiedUser'>;
+  readonly clock: Clock;
+  readonly random: Pick<Random, 'bytes'>;
+  readonly logger: Logger;
+}
+
+export interface InboundRequestsInit {
+  /** Domain for the Warning of an answer made here. */
+  readonly domain: string;
+  /** How long a server transaction is kept (RFC 3261 64*T1). */
+  readonly transactionLifetimeMs: number;
+}
+
+/** A request that came in, kept for its transaction's lifetime: its responses go back on `channel`. */
+interface ServerTx {
+  readonly channel: AppChannel;
+  readonly method: string;
+  /** The UA sent its final response. */
+  final: boolean;
+  timer?: Timer;
+}
+
+export class InboundRequests {
+  /** By serverTxKey: a CANCEL has its own transaction, with the branch of the INVITE it cancels (RFC 3261 §9.2). */
+  private readonly serverTx = new Map<string, ServerTx>();
+  private readonly dialogs: DialogPeers;
+
+  constructor(
+    private readonly deps: InboundRequestsDeps,
+    private readonly init: InboundRequestsInit,
+  ) {
+    this.dialogs = new DialogPeers(deps.clock, init.transactionLifetimeMs);
+  }
+
+  /** Request `m` came in on `ch`: true when it may go up to the UA (its transaction is then kept); false when refused here. */
+  admit(ch: AppChannel, m: SipMessage): boolean {
+    if (!this.fromVerified(ch, m) || !this.fromItsPeer(ch, m)) return false;
+    const k = serverTxKey(m.branch, m.method);
+    const old = this.serverTx.get(k);
+    // A retransmission on the same channel keeps its transaction; otherwise this one is kept.
+    if (m.method !== 'ACK' && old?.channel !== ch) {
+      old?.timer?.cancel();
+      const tx: ServerTx = { channel: ch, method: m.method, final: false };
+      this.serverTx.set(k, tx);
+      this.keep(k, tx);
+    }
+    if (m.method === 'BYE') this.dialogs.bye(m, 'uas');
+    return true;
+  }
+
+  /** The UA answers with `m`: the channel its request came on (undefined when none is kept); a dialog it sets up is bound to that peer. */
+  responding(m: SipMessage): AppChannel | undefined {
+    const k = serverTxKey(m.branch, m.method);
+    const tx = this.serverTx.get(k);
+    if (!tx) return undefined;
+    this.dialogs.response(m, 'uas', tx.channel.remoteNodeId);
+    if (m.status >= 200 && !tx.final) {
+      tx.final = true;
+      this.keep(k, tx);
+    }
+    return tx.channel;
+  }
+
+  /** Response `m` to a request of the UA went up to it, from the device at the end of `branch` (none for one made by the socket). */
+  responseUp(m: SipMessage, branch: AppChannel | undefined): void {
+    this.dialogs.response(m, 'uac', branch?.remoteNodeId);
+  }
+
+  /** The UA sent BYE `m`: its dialog ends. */
+  byeSent(m: SipMessage): void {
+    this.dialogs.bye(m, 'uac');
+  }
+
+  close(): void {
+    for (const t of this.serverTx.values()) t.timer?.cancel();
+    this.serverTx.clear();
+    this.dialogs.clear();
+  }
+
+  /**
+   * Keep `tx` 64*T1 (RFC 3261 §17.2.1, §13.3.1.4: the retransmissions of its final, and the ACK),
+   * counted from its final once the UA sent it. An INVITE not answered yet is kept on while its
+   * channel is open: the callee may let it ring longer than that (JsSIP's no_answer_timeout is 60 s),
+   * and its final must still go back to the caller.
+   */
+  private keep(k: string, tx: ServerTx): void {
+    tx.timer?.cancel();
+    tx.timer = this.deps.clock.setTimer(this.init.transactionLifetimeMs, () => {
+      if (this.serverTx.get(k) !== tx) return;
+      if (tx.method === 'INVITE' && !tx.final && tx.channel.state === 'open') this.keep(k, tx);
+      else this.serverTx.delete(k);
+    });
+  }
+
+  /**
+   * Caller ID that cannot be forged: a request that starts a dialog or stands alone must come From
+   * the AoR of the certificate behind its channel (the user name verified on the signed AppAttach,
+   * RFC 6940 §6.3.4; RFC 7904 §3.3 binds AoR and user name). Otherwise it is answered 403 here and
+   * the UA never sees it. From and To are the ones JsSIP reads (parseSipMessage uses its grammar
+   * and drops a message with two of either), so what is checked here is what the UA shows.
+   */
+  private fromVerified(ch: AppChannel, m: SipMessage): boolean {
+    // ACK and CANCEL, and requests within a dialog (a MESSAGE or OPTIONS with a To tag is not, see
+    // withinDialog), are checked against the peer of their transaction or dialog (fromItsPeer).
+    if (m.method === 'ACK' || m.method === 'CANCEL' || withinDialog(m)) return true;
+    const user = this.deps.apps.verifiedUser(ch.remoteNodeId);
+    if (user === undefined) return true; // no AppAttach seen (cannot happen with AppAttachService): nothing to check against
+    let from: string | undefined;
+    try {
+      from = aorResourceName(m.fromUri);
+    } catch {
+      from = undefined;
+    }
+    if (from === user.toLowerCase()) return true;
+    this.deps.logger.warn('request From another user than the channel\'s certificate: refused', { from: m.fromUri, certificate: user });
+    this.refuse(ch, m, 403, 'Forbidden', `From is not the certificate user ${user}`);
+    return false;
+  }
+
+  /**
+   * A request within a transaction or a dialog must come from the peer it belongs to: JsSIP matches
+   * a request to its server transaction by the branch alone (Transactions.checkTransaction) and to
+   * its dialog by Call-ID and tags alone, so a peer that learnt them could otherwise CANCEL, end or
+   * change someone else's call, or take over its transaction's responses, over its own channel.
+   * Refused requests are answered 481 Call/Transaction Does Not Exist, not 403: a dialog here is one
+   * with a peer (its remote target is that peer's GRUU, RFC 7904 §6), so a request from another
+   * Node-ID matches no dialog or transaction it may use. RFC 3261 §12.2.2: "If the UAS receives a
+   * request with a To tag that doesn't match any existing dialog, ... [it] SHOULD respond to the
+   * request with a 481"; §9.2: "If the UAS did not find a matching transaction for the CANCEL ...,
+   * it SHOULD respond to the CANCEL with a 481". A 481 also does not tell the sender that the call
+   * it named exists. A request within a dialog we do not know is refused the same way (JsSIP would
+   * answer it 481 too, but its lookup would also take swapped tags, or a Call-ID that runs into a tag).
+   */
+  private fromItsPeer(ch: AppChannel, m: SipMessage): boolean {
+    const peer = nodeIdKey(ch.remoteNodeId);
+    /** The transaction with this request's branch (any method but CANCEL). */
+    const tx = this.serverTx.get(m.branch);
+    const txPeer = tx && nodeIdKey(tx.channel.remoteNodeId);
+    if (m.method === 'ACK') {
+      // §17.2.1: the ACK of a non-2xx final has the INVITE's branch; §13.2.2.4: that of a 2xx is
+      // within the dialog. An ACK is never answered (§17.1.1.3): a stranger's is dropped.
+      if ((tx?.method === 'INVITE' ? txPeer : this.dialogs.peerOf(m)) === peer) return true;
+      this.deps.logger.warn('an ACK from another peer than its transaction\'s or dialog\'s: dropped', { callId: m.callId });
+      return false;
+    }
+    if (tx && txPeer !== peer) {
+      // OUR CHOICE: a request other than CANCEL with the branch of another peer's transaction gets
+      // 482, the answer of §8.2.2.2 for a request that matches an ongoing transaction's identifiers
+      // but not the transaction (its peer, as §17.2.3's sent-by): JsSIP would take it for that
+      // transaction's retransmission, and the transaction's responses would go to its sender.
+      this.deps.logger.warn('a request with the branch of another peer\'s transaction: refused', { method: m.method, callId: m.callId });
+      if (m.method === 'CANCEL') this.refuse(ch, m, 481, 'Call/Transaction Does Not Exist', 'no such transaction with this peer');
+      else this.refuse(ch, m, 482, 'Loop Detected', 'the branch is another peer\'s transaction');
+      return false;
+    }
+    if (m.method === 'CANCEL' || !withinDialog(m) || this.dialogs.peerOf(m) === peer) return true;
+    this.deps.logger.warn('a request within a dialog not with this peer: refused', { method: m.method, callId: m.callId });
+    this.refuse(ch, m, 481, 'Call/Transaction Does Not Exist', 'no such dialog with this peer');
+    return false;
+  }
+
+  /** Answer request `m` on `ch` here, with a Warning saying why (RFC 3261 §20.43). */
+  private refuse(ch: AppChannel, m: SipMessage, status: number, reason: string, why: string): void {
+    ch.send(synthesizeResponse(m, status, reason, toHex(this.deps.random.bytes(5)), [['Warning', `399 ${this.init.domain} "${why}"`]]));
+  }
+}
+
+/** A server transaction's key: its branch, with the method for a CANCEL (RFC 3261 §17.2.3: "the method of the request matches the one that created the transaction, except for ACK, where the method of the request that created the transaction is INVITE"). */
+function serverTxKey(branch: string, method: string): string {
+  return method === 'CANCEL' ? `${branch} CANCEL` : branch;
+}

@@ -1,0 +1,287 @@
+/**
+ * OverlaySocket and the peer behind each message: a request within a dialog or transaction is
+ * taken only from the peer (Node-ID) it belongs to, and a request the UA has given up on rings
+ * nobody. Devices are scripted on fake SIP channels, time is virtual (ManualClock); the UA is the
+ * test, as JsSIP would drive the socket. overlay-socket.test.ts covers forking over a real overlay.
+ */
+import { describe, expect, it } from 'vitest';
+import { webCryptoRandom } from '../platform/web-crypto.js';
+import type { AppChannel } from '../reload/links/app-channel.js';
+import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { toHex } from '../reload/wire/codec/hex.js';
+import { buildGruu } from '../usages/sip/index.js';
+import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit } from './overlay-socket.js';
+import { parseSipMessage, type SipMessage } from './sip-message.js';
+import { fakeSipChannel, type FakeSipChannel } from './testing/fake-sip-channel.js';
+
+const DOMAIN = 'chordphone.test';
+const ALICE = `sip:alice@${DOMAIN}`;
+const SELF = new Uint8Array(16).fill(0xaa);
+const ALICE_GRUU = buildGruu(ALICE, SELF);
+const LIFETIME_MS = 32_000;
+
+/** A device: its channel to alice's socket, its AoR and GRUU. */
+interface Peer {
+  readonly ch: FakeSipChannel;
+  readonly aor: string;
+  readonly gruu: string;
+}
+
+/** Alice's socket over fake channels, on a virtual clock. */
+function world(init: Partial<OverlaySocketInit> = {}) {
+  const clock = new ManualClock();
+  const listeners = new Set<(ch: AppChannel) => void>();
+  const users = new Map<string, string>();
+  const channels = new Map<string, FakeSipChannel>();
+  /** While set, channel() waits for it (an AppAttach that takes long). */
+  let attach: Promise<void> | undefined;
+  const apps: OverlaySocketDeps['apps'] = {
+    onChannel: (_application, listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    verifiedUser: (nodeId) => users.get(toHex(nodeId)),
+    channel: async (target) => {
+      const last = target instanceof Uint8Array ? target : target[target.length - 1]?.kind === 'node' ? (target[target.length - 1] as { nodeId: Uint8Array }).nodeId : undefined;
+      await attach;
+      const ch = last && channels.get(toHex(last));
+      if (!ch) throw new Error('unreachable');
+      return ch;
+    },
+  };
+  const overlay: OverlaySocketDeps['overlay'] = { nodeId: SELF, fetch: () => Promise.reject(new Error('no lookups in this test')) };
+  const socket = new OverlaySocket({ apps, overlay, clock, random: webCryptoRandom }, { domain: DOMAIN, transactionLifetimeMs: LIFETIME_MS, ...init });
+  const up: SipMessage[] = [];
+  socket.ondata = (text) => up.push(parseSipMessage(text)!);
+  socket.connect();
+  clock.advance(0);
+  const peer = (n: number, user: string): Peer => {
+    const ch = fakeSipChannel(n);
+    users.set(toHex(ch.remoteNodeId), `${user}@${DOMAIN}`);
+    channels.set(toHex(ch.remoteNodeId), ch);
+    for (const l of listeners) l(ch);
+    return { ch, aor: `sip:${user}@${DOMAIN}`, gruu: buildGruu(`sip:${user}@${DOMAIN}`, ch.remoteNodeId) };
+  };
+  /** Make channel() wait until the returned function is called. */
+  const slowAttach = (): (() => void) => {
+    let release = (): void => {};
+    attach = new Promise((r) => (release = r));
+    return () => {
+      attach = undefined;
+      release();
+    };
+  };
+  return { clock, socket, up, peer, slowAttach };
+}
+
+interface Fields {
+  readonly from: string;
+  readonly fromTag: string;
+  readonly to: string;
+  readonly toTag?: string;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly branch: string;
+  readonly contact?: string;
+}
+
+function request(method: string, uri: string, f: Fields): string {
+  return [
+    `${method} ${uri} SIP/2.0`,
+    `Via: SIP/2.0/RELOAD x.invalid;branch=${f.branch}`,
+    'Max-Forwards: 70',
+    `To: <${f.to}>${f.toTag ? `;tag=${f.toTag}` : ''}`,
+    `From: <${f.from}>;tag=${f.fromTag}`,
+    `Call-ID: ${f.callId}`,
+    `CSeq: ${f.cseq} ${method}`,
+    ...(f.contact ? [`Contact: <${f.contact}>`] : []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+/** The response to `req` (To tag `tag` added unless it has one). */
+function answer(req: SipMessage, status: number, tag: string, contact?: string): string {
+  const h = (n: string) => req.headers.filter(([k]) => k === n).map(([, v]) => v);
+  const to = h('to')[0]!;
+  return [
+    `SIP/2.0 ${status} X`,
+    ...h('via').map((v) => `Via: ${v}`),
+    `From: ${h('from')[0]}`,
+    `To: ${req.toTag ? to : `${to};tag=${tag}`}`,
+    `Call-ID: ${req.callId}`,
+    `CSeq: ${req.cseq} ${req.method}`,
+    ...(contact ? [`Contact: <${contact}>`] : []),
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+};
+const requests = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'request').map((m) => m.method);
+const responses = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'response').map((m) => `${m.status} ${m.method}`);
+const upLines = (up: SipMessage[]) => up.map((m) => (m.kind === 'request' ? m.method : `${m.status} ${m.method}`));
+
+/** dave calls alice: the INVITE comes in on dave's channel; alice's UA answers 180 and, unless `ring`, 200 (tag `at`). */
+function incomingCall(w: ReturnType<typeof world>, dave: Peer, callId: string, ring = false): SipMessage {
+  dave.ch.deliver(request('INVITE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: dave.gruu }));
+  const invite = w.up.find((m) => m.callId === callId && m.method === 'INVITE')!;
+  w.socket.send(answer(invite, 180, 'at', ALICE_GRUU));
+  if (!ring) w.socket.send(answer(invite, 200, 'at', ALICE_GRUU));
+  return invite;
+}
+
+/** alice calls `to` (a GRUU): the INVITE goes out on its channel. */
+async function outgoingInvite(w: ReturnType<typeof world>, to: Peer, callId: string): Promise<SipMessage> {
+  w.socket.send(request('INVITE', to.gruu, { from: ALICE, fromTag: 'at', to: to.aor, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: ALICE_GRUU }));
+  await flush();
+  return to.ch.sent.find((m) => m.callId === callId && m.method === 'INVITE' && m.kind === 'request')!;
+}
+
+describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3261 §12.2.2)', () => {
+  it('callee side: a BYE in dave\'s call sent by another peer over its own channel is answered 481 and never reaches the UA; dave\'s is taken', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    incomingCall(w, dave, 'call-a');
+    expect(responses(dave.ch)).toEqual(['180 INVITE', '200 INVITE']);
+    const inDialog = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-a', contact: dave.gruu };
+    sole.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKsolebye' }));
+    // JsSIP's UA._findDialog also takes the tags the other way round.
+    sole.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, fromTag: 'at', toTag: 'dt', cseq: 3, branch: 'z9hG4bKsolebye2' }));
+    sole.ch.deliver(request('INVITE', ALICE_GRUU, { ...inDialog, cseq: 4, branch: 'z9hG4bKsolereinvite' }));
+    expect(responses(sole.ch)).toEqual(['481 BYE', '481 BYE', '481 INVITE']);
+    // The ACK of the 2xx from another peer is dropped: an ACK is never answered.
+    sole.ch.deliver(request('ACK', ALICE_GRUU, { ...inDialog, cseq: 1, branch: 'z9hG4bKsoleack' }));
+    expect(upLines(w.up)).toEqual(['INVITE']);
+    dave.ch.deliver(request('ACK', ALICE_GRUU, { ...inDialog, cseq: 1, branch: 'z9hG4bKdaveack' }));
+    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKdavebye' }));
+    expect(upLines(w.up)).toEqual(['INVITE', 'ACK', 'BYE']);
+  });
+
+  it('caller side: the callee\'s dialog takes in-dialog requests from the callee\'s Node-ID only', async () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    const invite = await outgoingInvite(w, dave, 'call-b');
+    dave.ch.deliver(answer(invite, 180, 'dt', dave.gruu));
+    dave.ch.deliver(answer(invite, 200, 'dt', dave.gruu));
+    expect(upLines(w.up)).toEqual(['180 INVITE', '200 INVITE']);
+    const inDialog = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-b' };
+    sole.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKsb' }));
+    sole.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, cseq: 3, branch: 'z9hG4bKsi' }));
+    expect(responses(sole.ch)).toEqual(['481 BYE', '481 INFO']);
+    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKdi' }));
+    expect(upLines(w.up)).toEqual(['180 INVITE', '200 INVITE', 'INFO']);
+  });
+
+  it('a response to our request from a peer it was not sent to is dropped', async () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    const invite = await outgoingInvite(w, dave, 'call-c');
+    sole.ch.deliver(answer(invite, 200, 'st', sole.gruu));
+    expect(w.up).toEqual([]);
+    sole.ch.deliver(request('BYE', ALICE_GRUU, { from: sole.aor, fromTag: 'st', to: ALICE, toTag: 'at', callId: 'call-c', cseq: 2, branch: 'z9hG4bKsc' }));
+    expect(responses(sole.ch)).toEqual(['481 BYE']);
+  });
+
+  it('a CANCEL, ACK or request with the branch of dave\'s INVITE from another peer: 481, dropped, 482; dave\'s transaction keeps its channel', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    const invite = incomingCall(w, dave, 'call-d', true);
+    const same = { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'call-d', cseq: 1, branch: invite.branch };
+    sole.ch.deliver(request('CANCEL', ALICE_GRUU, same));
+    sole.ch.deliver(request('ACK', ALICE_GRUU, { ...same, toTag: 'at' }));
+    sole.ch.deliver(request('INVITE', ALICE_GRUU, { ...same, from: sole.aor }));
+    expect(responses(sole.ch)).toEqual(['481 CANCEL', '482 INVITE']);
+    expect(upLines(w.up)).toEqual(['INVITE']);
+    w.socket.send(answer(invite, 486, 'at'));
+    expect(responses(dave.ch)).toEqual(['180 INVITE', '486 INVITE']);
+    // dave's own CANCEL and ACK go up, and the answer to the CANCEL goes back to dave.
+    dave.ch.deliver(request('CANCEL', ALICE_GRUU, same));
+    w.socket.send(answer(w.up.at(-1)!, 200, 'at'));
+    dave.ch.deliver(request('ACK', ALICE_GRUU, { ...same, toTag: 'at' }));
+    expect(upLines(w.up)).toEqual(['INVITE', 'CANCEL', 'ACK']);
+    expect(responses(dave.ch)).toEqual(['180 INVITE', '486 INVITE', '200 CANCEL']);
+  });
+
+  it('callee side: a call answered after ringing longer than 64*T1 still sends its 200 back to the caller, and takes the caller\'s ACK and BYE', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const invite = incomingCall(w, dave, 'call-long', true);
+    w.clock.advance(3 * LIFETIME_MS); // JsSIP lets it ring up to its no_answer_timeout (60 s)
+    expect(w.socket.send(answer(invite, 200, 'at', ALICE_GRUU))).toBe(true);
+    expect(responses(dave.ch)).toEqual(['180 INVITE', '200 INVITE']);
+    const inDialog = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-long' };
+    dave.ch.deliver(request('ACK', ALICE_GRUU, { ...inDialog, cseq: 1, branch: 'z9hG4bKlongack' }));
+    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKlongbye' }));
+    expect(upLines(w.up)).toEqual(['INVITE', 'ACK', 'BYE']);
+    // Once final, the transaction goes after 64*T1 (its retransmissions' time, RFC 3261 §17.2.1).
+    w.clock.advance(LIFETIME_MS);
+    expect(w.socket.send(answer(invite, 200, 'at', ALICE_GRUU))).toBe(false);
+  });
+
+  it('a dialog ended with BYE takes no more requests once the BYE\'s transaction is over; a call that failed leaves no dialog', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    incomingCall(w, dave, 'call-e');
+    const inDialog = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-e' };
+    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKe1' }));
+    w.clock.advance(LIFETIME_MS - 1);
+    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKe1' })); // a retransmission
+    expect(upLines(w.up)).toEqual(['INVITE', 'BYE', 'BYE']);
+    w.clock.advance(1);
+    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, cseq: 3, branch: 'z9hG4bKe2' }));
+    expect(responses(dave.ch).at(-1)).toBe('481 INFO');
+    const failed = incomingCall(w, dave, 'call-f', true); // an early dialog (the 180's tag) ...
+    w.socket.send(answer(failed, 486, 'at')); // ... that ends with the 486
+    w.clock.advance(LIFETIME_MS);
+    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, callId: 'call-f', cseq: 2, branch: 'z9hG4bKf2' }));
+    expect(responses(dave.ch).at(-1)).toBe('481 INFO');
+  });
+});
+
+describe('OverlaySocket: a request the UA has given up on rings nobody', () => {
+  it('an AppAttach that ends after the local 408 does not carry the INVITE', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const release = w.slowAttach();
+    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'call-g', cseq: 1, branch: 'z9hG4bKg', contact: ALICE_GRUU }));
+    await flush();
+    w.clock.advance(DEFAULT_ROUTE_TIMEOUT_MS);
+    await flush();
+    w.clock.advance(0);
+    expect(upLines(w.up)).toEqual(['408 INVITE']);
+    release();
+    await flush();
+    expect(requests(dave.ch)).toEqual([]);
+  });
+
+  it('an INVITE still being routed when the UA\'s transaction times out (64*T1) is not sent', async () => {
+    const w = world({ routeTimeoutMs: 60_000 });
+    const dave = w.peer(1, 'dave');
+    const release = w.slowAttach();
+    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'call-h', cseq: 1, branch: 'z9hG4bKh', contact: ALICE_GRUU }));
+    await flush();
+    w.clock.advance(LIFETIME_MS);
+    release();
+    await flush();
+    expect(requests(dave.ch)).toEqual([]);
+  });
+
+  it('a device that answers after the UA\'s INVITE timed out with nothing (Timer B) is CANCELed, its late 2xx ACKed and BYEd; nothing goes up', async () => {
+    const w = world();
+    const [dave, erin] = [w.peer(1, 'dave'), w.peer(3, 'erin')];
+    const i1 = await outgoingInvite(w, dave, 'call-i');
+    const i2 = await outgoingInvite(w, erin, 'call-j');
+    w.clock.advance(LIFETIME_MS);
+    dave.ch.deliver(answer(i1, 180, 'dt', dave.gruu));
+    expect(requests(dave.ch)).toEqual(['INVITE', 'CANCEL']);
+    erin.ch.deliver(answer(i2, 200, 'et', erin.gruu));
+    expect(requests(erin.ch)).toEqual(['INVITE', 'ACK', 'BYE']);
+    expect(erin.ch.sent.at(-1)).toMatchObject({ requestUri: erin.gruu, toTag: 'et', callId: 'call-j' });
+    expect(w.up).toEqual([]);
+  });
+});
