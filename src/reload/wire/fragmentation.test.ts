@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DecodeError } from './codec/decode-error.js';
 import { toHex } from './codec/hex.js';
-import { decodeForwardedMessage, decodeForwardingHeaderOnly, encodeForwardedMessage, type ForwardedMessage } from './forwarded-message.js';
-import { RELOAD_VERSION, UNFRAGMENTED } from './forwarding-header.js';
+import { decodeForwardedMessage, decodeForwardingHeaderOnly, encodeForwardedMessage, encodeWithForwardingHeader, type ForwardedMessage } from './forwarded-message.js';
+import { RELOAD_VERSION, UNFRAGMENTED, fragmentField } from './forwarding-header.js';
 import {
   MIN_FRAGMENT_BODY,
   REASSEMBLY_TIMEOUT_MS,
@@ -287,10 +287,43 @@ describe('Reassembler', () => {
     expect(r.pendingMessages).toBe(0);
   });
 
-  it('bounds the number of pieces per message', () => {
-    const r = new Reassembler({ maxFragmentsPerMessage: 3 });
-    for (const p of [p0, p1, p2]) expect(r.add(p, 0).status).toBe('pending');
+  it('bounds the number of separate pieces per message (adjacent ones count once)', () => {
+    const r = new Reassembler({ maxFragmentsPerMessage: 1 });
+    for (const p of [p0, p1]) expect(r.add(p, 0).status).toBe('pending');
     expect(r.add(p3, 0)).toMatchObject({ status: 'rejected', reason: 'too-many-fragments' });
+    expect(r.pendingBytes).toBe(0);
+  });
+
+  it('a retransmission filling the gaps between every other piece stays within the piece bound (adjacent pieces merge)', () => {
+    // max-message-size 5000: at most ceil(5000 / 256) = 20 pieces per message (§6.7's smallest piece).
+    const big = messageOfSize(5000);
+    const first = fragmentMessage(big, 330); // 19 pieces of about 260 bytes
+    expect(first).toHaveLength(19);
+    const r = new Reassembler();
+    for (const [i, piece] of first.entries()) if (i % 2 === 0 && i < first.length - 1) expect(r.add(piece, 0).status).toBe('pending');
+    // Cut elsewhere (another path, §6.7): each gap is filled by parts of one or two pieces.
+    let done: string | undefined;
+    for (const piece of fragmentMessage(big, 456)) {
+      const x = r.add(piece, 1);
+      expect(x.status).not.toBe('rejected');
+      if (x.status === 'complete') done = toHex(x.message);
+    }
+    expect(done).toBe(toHex(big));
+    expect(r.pendingBytes).toBe(0);
+  });
+
+  it('a flood of one-byte pieces with gaps between them is still held to the piece bound', () => {
+    const r = new Reassembler({ maxFragmentsPerMessage: 4 });
+    const whole = fragmentMessage(m, 600);
+    const header = decodeForwardingHeaderOnly(whole[0] as Uint8Array).header;
+    const body = decodeForwardingHeaderOnly(m).payload;
+    const piece = (at: number) => encodeWithForwardingHeader({ ...header, fragment: fragmentField(at, false) }, body.subarray(at, at + 1));
+    for (const at of [0, 2, 4, 6]) expect(r.add(piece(at), 0).status).toBe('pending');
+    // Filling 1 joins three pieces into one: room again.
+    expect(r.add(piece(1), 0).status).toBe('pending');
+    expect(r.add(piece(8), 0).status).toBe('pending');
+    expect(r.add(piece(10), 0)).toMatchObject({ status: 'rejected', reason: 'too-many-fragments' });
+    expect(r.pendingBytes).toBe(0);
   });
 
   it('raises DecodeError for a malformed fragment header', () => {

@@ -71,7 +71,7 @@ export interface ReassemblerInit {
   readonly maxConcurrentMessages?: number;
   /** Most bytes held across all partial messages. Default max(256 KiB, 4 × maxMessageSize). */
   readonly maxTotalBytes?: number;
-  /** Most pieces held for one message. Default ceil(maxMessageSize / 256) (§6.7's minimum piece). */
+  /** Most separate pieces (runs of adjacent ones count once) held for one message. Default ceil(maxMessageSize / 256) (§6.7's minimum piece). */
   readonly maxFragmentsPerMessage?: number;
   /** Incomplete messages older than this (since their first fragment) are dropped. Default 15000 ms. */
   readonly timeoutMs?: number;
@@ -102,8 +102,8 @@ export type ReassemblyResult =
 
 interface Partial {
   readonly firstSeen: number;
-  /** Pieces by offset. */
-  readonly pieces: Map<number, Uint8Array>;
+  /** Pieces by offset, none overlapping or adjacent (adjacent ones are joined, `withGaps`). */
+  pieces: ReadonlyMap<number, Uint8Array>;
   /** Header of the offset-0 piece, used for the reassembled message. */
   header?: ForwardingHeader;
   headerLength: number;
@@ -136,6 +136,42 @@ function uncovered(pieces: ReadonlyMap<number, Uint8Array>, offset: number, payl
   }
   if (at < end) gaps.push({ offset: at, bytes: at === offset ? payload : payload.slice(at - offset) });
   return gaps;
+}
+
+/**
+ * `pieces` with `gaps` (from `uncovered`) added, each run of adjacent pieces joined into one copy,
+ * so that the count of pieces is the count of separate runs. A retransmission cut elsewhere fills
+ * a gap with parts of one or two of its pieces; kept apart, these parts would push a message whose
+ * first pieces arrived every other one past maxFragmentsPerMessage. Joined, each piece held spans
+ * at least one whole fragment received (§6.7: "at least 256 bytes of the message body"), so a
+ * message from a sender that keeps to §6.7 never holds more than max-message-size / 256 pieces.
+ * Joining copies at most one message's bytes per fragment received.
+ */
+function withGaps(pieces: ReadonlyMap<number, Uint8Array>, gaps: readonly { offset: number; bytes: Uint8Array }[]): Map<number, Uint8Array> {
+  const all = [...pieces].map(([offset, bytes]) => ({ offset, bytes })).concat(gaps).sort((a, b) => a.offset - b.offset);
+  const runs: { offset: number; parts: Uint8Array[]; length: number }[] = [];
+  for (const { offset, bytes } of all) {
+    const run = runs.at(-1);
+    if (run && run.offset + run.length === offset) {
+      run.parts.push(bytes);
+      run.length += bytes.length;
+    } else runs.push({ offset, parts: [bytes], length: bytes.length });
+  }
+  const out = new Map<number, Uint8Array>();
+  for (const run of runs) {
+    if (run.parts.length === 1) {
+      out.set(run.offset, run.parts[0] as Uint8Array);
+      continue;
+    }
+    const joined = new Uint8Array(run.length);
+    let at = 0;
+    for (const part of run.parts) {
+      joined.set(part, at);
+      at += part.length;
+    }
+    out.set(run.offset, joined);
+  }
+  return out;
 }
 
 /**
@@ -225,7 +261,8 @@ export class Reassembler {
     const gaps = p ? uncovered(p.pieces, offset, payload) : [{ offset, bytes: payload }];
     if (gaps === 'differs') return reject('overlap', `piece ${offset}..${end} overlaps a piece held with other bytes`);
     if (gaps.length === 0 && !(last && p?.total === undefined)) return { status: 'duplicate' };
-    if (p && p.pieces.size + gaps.length > this.maxFragmentsPerMessage) return reject('too-many-fragments', `more than ${this.maxFragmentsPerMessage} fragments`);
+    const pieces = p ? withGaps(p.pieces, gaps) : new Map(gaps.map((g) => [g.offset, g.bytes]));
+    if (pieces.size > this.maxFragmentsPerMessage) return reject('too-many-fragments', `more than ${this.maxFragmentsPerMessage} separate pieces`);
     if (!p && this.partials.size >= this.maxConcurrentMessages) return reject('too-many-messages', `already reassembling ${this.partials.size} messages`);
 
     const newHeader = gaps.length > 0 && gaps[0]!.offset === 0;
@@ -236,10 +273,8 @@ export class Reassembler {
       p = { firstSeen: now, pieces: new Map(), headerLength: 0, bodyBytes: 0 };
       this.partials.set(key, p);
     }
-    for (const g of gaps) {
-      p.pieces.set(g.offset, g.bytes);
-      p.bodyBytes += g.bytes.length;
-    }
+    p.pieces = pieces;
+    for (const g of gaps) p.bodyBytes += g.bytes.length;
     this.heldBytes += cost;
     if (newHeader) {
       p.header = header;
