@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { CertificateUnknownError, type Verifier } from '../security/signer.js';
 import { toHex } from '../wire/codec/hex.js';
 import { decodeForwardedMessage } from '../wire/forwarded-message.js';
-import { MAX_CERTIFICATE_LOOKUPS } from './message-security.js';
+import { CERTIFICATE_LOOKUP_TIMEOUT_MS, MAX_CERTIFICATE_LOOKUPS, certificateLookupShare } from './message-security.js';
 import { TransportOverloadError, type MessageTransport, type TransportInit } from './message-transport.js';
 import { deliver, id, lastSent, node, ping, pingAns, setup, stubVerifier, type ScriptedForwarding } from './testing/scripted-forwarding.js';
 
@@ -90,6 +90,9 @@ describe('certificates omitted by the signer (§6.3.4) are looked up (§8)', () 
   });
 });
 
+/** The most lookups the messages of one link start while no other link's run (they leave the others' share). */
+const ONE_LINK = MAX_CERTIFICATE_LOOKUPS - certificateLookupShare(MAX_CERTIFICATE_LOOKUPS);
+
 describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
   it('forged answers to a request sent to a Node-ID look up no other signer: they cannot fill the pending requests', async () => {
     const { clock, fwd, transport, looked } = withLookups([], { maxPendingRequests: 1024 });
@@ -108,15 +111,15 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
     expect(await own).not.toBeInstanceOf(TransportOverloadError);
   });
 
-  it(`forged answers to a request sent to a Resource-ID start at most ${MAX_CERTIFICATE_LOOKUPS} lookups at once; the others are dropped at once`, async () => {
+  it(`forged answers to a request sent to a Resource-ID, all from one link, start at most ${ONE_LINK} lookups at once; the others are dropped at once`, async () => {
     const { clock, fwd, transport, looked } = withLookups();
     void transport.request([{ kind: 'resource', resourceId: id(0x77) }], ping).catch(() => undefined);
     await clock.advance(0);
     const transactionId = lastTransactionId(fwd);
     for (let i = 0; i < 100; i++) await deliver(fwd, { from: id(0xbb), signer: nodeIdOf(i), transactionId, header: { viaList: [node(nodeIdOf(i))] }, body: pingAns() });
     await clock.advance(0);
-    expect(looked).toHaveLength(MAX_CERTIFICATE_LOOKUPS);
-    expect(transport.stats()).toMatchObject({ pendingRequests: 1 + MAX_CERTIFICATE_LOOKUPS, droppedBadSignature: 100 - MAX_CERTIFICATE_LOOKUPS });
+    expect(looked).toHaveLength(ONE_LINK);
+    expect(transport.stats()).toMatchObject({ pendingRequests: 1 + ONE_LINK, droppedBadSignature: 100 - ONE_LINK });
     transport.close();
   });
 
@@ -132,15 +135,65 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
     known.add(toHex(genuine));
     await deliver(fwd, { from: relay, signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
     await clock.advance(0);
-    expect(transport.stats()).toMatchObject({ droppedOverload: 0, inboundInProgress: MAX_CERTIFICATE_LOOKUPS, droppedBadSignature: 64 - MAX_CERTIFICATE_LOOKUPS });
+    expect(transport.stats()).toMatchObject({ droppedOverload: 0, inboundInProgress: ONE_LINK, droppedBadSignature: 64 - ONE_LINK });
     expect(fwd.sent).toHaveLength(1);
     expect(lastSent(fwd).body.name).toBe('ping_ans');
   });
 
-  it('maxCertificateLookups sets the bound', async () => {
+  it('maxCertificateLookups sets the bound over all links', async () => {
     const { clock, fwd, looked } = withLookups([], { maxCertificateLookups: 2 });
-    for (let i = 0; i < 5; i++) await deliver(fwd, { from: id(0xb0), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    for (let i = 0; i < 5; i++) await deliver(fwd, { from: id(0xb0 + i), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
     await clock.advance(0);
     expect(looked).toHaveLength(2);
+  });
+
+  /**
+   * A transport whose lookups of `genuine` Node-IDs find the certificate at once, and whose other
+   * lookups (junk) do not come back, as an overlay Fetch that gets no answer; `aborted` counts the
+   * junk lookups whose AbortSignal fired.
+   */
+  function slowJunk(genuine: Uint8Array[], init: TransportInit = {}) {
+    const known = new Set<string>();
+    let aborted = 0;
+    const certificateSource = (nodeId: Uint8Array, options?: { signal?: AbortSignal }) => {
+      if (genuine.some((g) => toHex(g) === toHex(nodeId))) {
+        known.add(toHex(nodeId));
+        return Promise.resolve(true);
+      }
+      options?.signal?.addEventListener('abort', () => aborted++);
+      return new Promise<boolean>(() => {});
+    };
+    const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known));
+    answersPings(t.transport);
+    return { ...t, aborted: () => aborted };
+  }
+
+  it('junk from one link cannot take every lookup: a genuine request from another link whose certificate was omitted is still verified and answered', async () => {
+    const genuine = nodeIdOf(1000);
+    const { clock, fwd, transport } = slowJunk([genuine]);
+    // One link (a malicious neighbour, or an honest one relaying junk) sends requests naming ever new signers.
+    for (let i = 0; i < 20; i++) await deliver(fwd, { from: id(0xb0), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    await clock.advance(0);
+    await deliver(fwd, { from: id(0xc0), signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
+    await clock.advance(0);
+    expect(fwd.sent).toHaveLength(1);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+    transport.close();
+  });
+
+  it(`a lookup that does not come back is given up after ${CERTIFICATE_LOOKUP_TIMEOUT_MS} ms on the clock, its Fetch aborted and its slot free again`, async () => {
+    const genuine = nodeIdOf(1000);
+    const { clock, fwd, transport, aborted } = slowJunk([genuine]);
+    for (let i = 0; i < 20; i++) await deliver(fwd, { from: id(0xb0), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    await clock.advance(CERTIFICATE_LOOKUP_TIMEOUT_MS - 1);
+    expect(aborted()).toBe(0);
+    await clock.advance(1);
+    expect(aborted()).toBeGreaterThan(0);
+    expect(transport.stats().inboundInProgress).toBe(0);
+    // The same link's genuine request now gets a lookup.
+    await deliver(fwd, { from: id(0xb0), signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
+    await clock.advance(0);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+    transport.close();
   });
 });

@@ -3,7 +3,7 @@
  * §6.3.4): helpers of message transport's signing and verification.
  */
 import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
-import type { Logger } from '../runtime/components.js';
+import { AbortError, withTimeout, type Clock, type Logger } from '../runtime/components.js';
 import { CertificateUnknownError, type VerifiedSigner, type Verifier } from '../security/signer.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
@@ -47,31 +47,72 @@ export function certificateBucket(own: readonly GenericCertificate[], extra: rea
 export const MAX_CERTIFICATE_LOOKUPS = 8;
 
 /**
+ * OUR CHOICE: how long one lookup may hold its slot (TransportInit.certificateLookupTimeoutMs), on
+ * the transport's clock; then its Fetch is aborted and the message fails verification. Longer than
+ * an overlay Fetch answered at its first or second transmission (§6.2.1: retransmission after 3 s),
+ * well inside the 15 s a request lives (MAX_REQUEST_LIFETIME_MS), so that lookups that get no
+ * answer (junk Node-IDs no one stored a certificate for, §8) free their slots for others.
+ */
+export const CERTIFICATE_LOOKUP_TIMEOUT_MS = 5_000;
+
+/**
+ * The lookups a link (the neighbour a message came from) may always start, out of `maxLookups`:
+ * a quarter. OUR CHOICE: a link may go beyond its share only while the share stays free for the
+ * others, so the messages of one link (a malicious neighbour, an honest one relaying junk, or
+ * forged answers to a request sent to a Resource-ID) never hold every slot; §13.1 as above.
+ */
+export function certificateLookupShare(maxLookups: number): number {
+  return Math.max(1, Math.floor(maxLookups / 4));
+}
+
+export interface MessageVerificationDeps {
+  readonly verifier: Verifier;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export interface MessageVerificationInit {
+  readonly localNodeId: NodeId;
+  readonly certificateSource?: TransportInit['certificateSource'];
+  /** Default MAX_CERTIFICATE_LOOKUPS. */
+  readonly maxLookups?: number;
+  /** Default CERTIFICATE_LOOKUP_TIMEOUT_MS. */
+  readonly lookupTimeoutMs?: number;
+}
+
+/**
  * §6.3.4: "the destination node MUST verify the signature and the authorizing certificate", with
  * the certificates of the SecurityBlock (and the verifier's cache), and the signature must be made
  * for the Node-ID the message comes from (`originatorOf`). A signer whose certificate was omitted
- * is looked up once through TransportInit.certificateSource (the §8 usage), at most
- * `maxLookups` at a time (MAX_CERTIFICATE_LOOKUPS), and for an answer only when the signer is one
- * that may answer (`mayAnswer`).
+ * is looked up once through TransportInit.certificateSource (the §8 usage), at most `maxLookups`
+ * at a time (MAX_CERTIFICATE_LOOKUPS) and a link's fair part of them (certificateLookupShare),
+ * each for at most `lookupTimeoutMs`, and for an answer only when the signer is one that may
+ * answer (`mayAnswer`).
  */
 export class MessageVerification {
-  private readonly lookups = new Set<string>();
+  /** Running lookups: the Node-ID looked up, and the link whose message started it. */
+  private readonly lookups = new Map<string, string>();
+  private readonly perLink = new Map<string, number>();
+  private readonly maxLookups: number;
+  private readonly share: number;
+  private readonly timeoutMs: number;
 
   constructor(
-    private readonly verifier: Verifier,
-    private readonly localNodeId: NodeId,
-    private readonly certificateSource: TransportInit['certificateSource'],
-    private readonly log: Logger,
-    private readonly maxLookups = MAX_CERTIFICATE_LOOKUPS,
-  ) {}
+    private readonly deps: MessageVerificationDeps,
+    private readonly init: MessageVerificationInit,
+  ) {
+    this.maxLookups = init.maxLookups ?? MAX_CERTIFICATE_LOOKUPS;
+    this.share = certificateLookupShare(this.maxLookups);
+    this.timeoutMs = init.lookupTimeoutMs ?? CERTIFICATE_LOOKUP_TIMEOUT_MS;
+  }
 
   /**
-   * The verified signer; rejects (Error_Forbidden) when the message must be dropped. `answering`:
-   * for an answer, the final destination of the request it answers.
+   * The verified signer; rejects (Error_Forbidden) when the message must be dropped. `from`: the
+   * neighbour it came from; `answering`: for an answer, the final destination of the request it answers.
    */
   verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock, answering?: Destination): Promise<VerifiedSigner> {
     const { signature, certificates } = securityBlock;
-    const claimedNodeId = originatorOf(header, from, this.localNodeId);
+    const claimedNodeId = originatorOf(header, from, this.init.localNodeId);
     let input: Uint8Array;
     try {
       input = messageSignatureInput(header.overlay, header.transactionId, contentsBytes, signature.identity);
@@ -79,34 +120,45 @@ export class MessageVerification {
       return Promise.reject(e);
     }
     const options = claimedNodeId ? { claimedNodeId } : {};
-    const verified = this.verifier.verify(input, signature, certificates, options);
+    const verified = this.deps.verifier.verify(input, signature, certificates, options);
     // Without a certificate source there is nothing to retry with: the verifier's answer as it is.
-    if (!this.certificateSource) return verified;
+    if (!this.init.certificateSource) return verified;
     return verified.catch(async (e: unknown) => {
       // §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: ask it once.
-      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering) || !(await this.lookUp(claimedNodeId))) throw e;
-      return this.verifier.verify(input, signature, certificates, options);
+      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering) || !(await this.lookUp(claimedNodeId, from))) throw e;
+      return this.deps.verifier.verify(input, signature, certificates, options);
     });
   }
 
-  /** One lookup per Node-ID at a time, and at most `maxLookups` in all. */
-  private async lookUp(nodeId: NodeId): Promise<boolean> {
-    if (!this.certificateSource) return false;
+  /** One lookup per Node-ID at a time, at most `maxLookups` in all and a link's part of them, each until its timeout. */
+  private async lookUp(nodeId: NodeId, from: NodeId | undefined): Promise<boolean> {
+    const source = this.init.certificateSource;
+    if (!source) return false;
     const key = nodeIdKey(nodeId);
+    const link = from ? nodeIdKey(from) : '';
     // A lookup whose own answers need this certificate would wait for itself: those fail instead.
     if (this.lookups.has(key)) return false;
-    if (this.lookups.size >= this.maxLookups) {
-      this.log.debug('certificate lookup refused: too many running', { nodeId: key, running: this.lookups.size });
+    const running = this.lookups.size;
+    const own = this.perLink.get(link) ?? 0;
+    if (running >= this.maxLookups || (own >= this.share && running >= this.maxLookups - this.share)) {
+      this.deps.log.debug('certificate lookup refused: too many running', { nodeId: key, link, running, ofLink: own });
       return false;
     }
-    this.lookups.add(key);
+    this.lookups.set(key, link);
+    this.perLink.set(link, own + 1);
+    const controller = new AbortController();
     try {
-      return await this.certificateSource(nodeId);
+      // The slot is free at the timeout even if the source does not heed the signal.
+      return await withTimeout(this.deps.clock, source(nodeId, { signal: controller.signal }), this.timeoutMs, () => new AbortError(`certificate lookup timed out after ${this.timeoutMs} ms`));
     } catch (e) {
-      this.log.debug('certificate lookup failed', { nodeId: key, error: String(e) });
+      if (e instanceof AbortError) controller.abort(e);
+      this.deps.log.debug('certificate lookup failed', { nodeId: key, link, error: String(e) });
       return false;
     } finally {
       this.lookups.delete(key);
+      const left = (this.perLink.get(link) ?? 1) - 1;
+      if (left > 0) this.perLink.set(link, left);
+      else this.perLink.delete(link);
     }
   }
 }

@@ -97,7 +97,10 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.inbound = new InboundLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
     this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
     this.onSecurityFailure = init.onSecurityFailure;
-    this.verification = new MessageVerification(deps.verifier, this.localNodeId, init.certificateSource, this.log, init.maxCertificateLookups);
+    this.verification = new MessageVerification(
+      { verifier: deps.verifier, clock: deps.clock, log: this.log },
+      { localNodeId: this.localNodeId, certificateSource: init.certificateSource, maxLookups: init.maxCertificateLookups, lookupTimeoutMs: init.certificateLookupTimeoutMs },
+    );
     this.sealer = new MessageSealer(deps.signer, deps.forwarding, {
       closed: () => this.closed,
       errorAnswerSent: () => this.counters.errorAnswersSent++,

@@ -112,9 +112,12 @@ export interface TransportInit {
   readonly certificateSource?: (nodeId: NodeId, options?: AbortOptions) => Promise<boolean>;
   /**
    * Most certificateSource lookups running at once; a message whose signer's certificate is unknown
-   * fails verification at once above it. Default 8 (MAX_CERTIFICATE_LOOKUPS).
+   * fails verification at once above it. Default 8 (MAX_CERTIFICATE_LOOKUPS); the messages of one
+   * link may always start a quarter of them, more only while that many stay free (certificateLookupShare).
    */
   readonly maxCertificateLookups?: number;
+  /** How long one certificateSource lookup may run (on the clock) before it is aborted. Default 5000 ms (CERTIFICATE_LOOKUP_TIMEOUT_MS). */
+  readonly certificateLookupTimeoutMs?: number;
   /**
    * §6.3.2.1: a request came with an older configuration; the upper layer should send a ConfigUpdate.
    * `route`: the destination list back to the sender (what its answer takes, §6.2.2), for a sender
