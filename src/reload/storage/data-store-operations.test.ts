@@ -6,7 +6,9 @@ import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-
 import { decodeStoreAns } from '../wire/storage/store.js';
 import { expectReloadError } from './testing/reload-error-assert.js';
 import { dict, entry, single } from './testing/records.js';
-import { K, NODE_ALICE, NODE_BOB, resourceOfNode, resourceOfNodeMultiple, storageFixture, storeReq } from './testing/storage-fixture.js';
+import { hexKey } from './ring-range.js';
+import { id16 } from './testing/records.js';
+import { K, NODE_ALICE, NODE_BOB, resourceOfName, resourceOfNode, resourceOfNodeMultiple, storageFixture, storeReq } from './testing/storage-fixture.js';
 import { webHasher } from './testing/web-hasher.js';
 
 const LAST = 0xffffffff;
@@ -140,6 +142,43 @@ describe('DataStore Store', () => {
 
     const again = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
     expect(again.kindResponses[0]?.values.map(text)).toEqual(['second']);
+  });
+
+  it('the counters kept for emptied locations are bounded (StorageLimits.maxKeptCounters): the purge forgets the longest emptied', async () => {
+    const f = await storageFixture({ limits: { maxKeptCounters: 2 } });
+    const users = ['u1', 'u2', 'u3', 'u4'].map((u) => f.trust.identity(`${u}@example.com`, [id16(0xc0, u.charCodeAt(1))]));
+    const resources = await Promise.all(users.map((u) => resourceOfName(u.signer.userName)));
+    // Emptied one after another: u1's value lives 10 s, u2's 20 s, …
+    for (const [i, u] of users.entries()) {
+      const r = resources[i] as Uint8Array;
+      await f.store.store(storeReq(r, K.SINGLE, [u.sign(r, K.SINGLE, single(`v${i}`), 1000n, 10 * (i + 1))]), f.ctx(u));
+    }
+    for (let i = 0; i < users.length; i++) {
+      f.clock.advance(10_000);
+      await f.store.purgeExpired();
+    }
+    expect((await f.backend.resources({ withCounters: true })).map((r) => hexKey(r)).sort()).toEqual([resources[2], resources[3]].map((r) => hexKey(r as Uint8Array)).sort());
+  });
+
+  // §7.4.1.1: "if the store succeeds and the data is changed, then the peer MUST increase the generation counter by at least 1";
+  // §7.4.2.1: "If the generation counter in the request matches the stored counter, then the storing peer returns a response with no StoredData values."
+  it('a location whose kept counter was forgotten goes on above every counter forgotten: a fetcher holding the old one gets the new data', async () => {
+    const f = await storageFixture({ limits: { maxKeptCounters: 0 } });
+    const spec = { kind: K.SINGLE, modelSpecifier: { model: 'single' as const } };
+    for (const [i, t] of ['a', 'b', 'c'].entries()) await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single(t), BigInt(1000 + i), 60)]), f.ctx(f.alice));
+    const held = (await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: 0n }] })).kindResponses[0]?.generation as bigint;
+    expect(held).toBe(3n);
+    f.clock.advance(61_000);
+    await f.store.purgeExpired();
+    expect(await f.backend.resources({ withCounters: true })).toEqual([]);
+
+    const r = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('new'), 2000n, 60)]), f.ctx(f.alice));
+    expect(r.answer.kindResponses[0]?.generationCounter).toBe(held + 1n);
+    const again = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
+    expect(again.kindResponses[0]?.values.map(text)).toEqual(['new']);
+    // A location never written here starts above the forgotten counters too.
+    const b = await f.store.store(storeReq(f.bobUser, K.SINGLE, [f.bob.sign(f.bobUser, K.SINGLE, single('bob'), 2000n, 60)]), f.ctx(f.bob));
+    expect(b.answer.kindResponses[0]?.generationCounter).toBe(held + 1n);
   });
 
   it('a store on an expired location that names the old counter is refused with the counter Fetch reports (§7.4.1.1)', async () => {

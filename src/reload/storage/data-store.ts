@@ -111,7 +111,7 @@ export interface DataStore {
   resources(query?: ResourceQuery): Promise<ResourceId[]>;
   /** Forget everything at these Resource-IDs (§10.7.3: no longer in the replica set). */
   drop(resourceIds: readonly ResourceId[]): Promise<void>;
-  /** Delete expired values now (§7.4.1.3); resolves with how many. */
+  /** Delete expired values now (§7.4.1.3), and forget kept counters beyond StorageLimits.maxKeptCounters; resolves with how many values went. */
   purgeExpired(): Promise<number>;
   /** Purge expired values every `purgeIntervalMs` on the monotonic clock. */
   start(): void;
@@ -239,6 +239,9 @@ class DataStoreImpl implements DataStore {
   async purgeExpired(): Promise<number> {
     const removed = await this.deps.backend.deleteExpired(this.deps.epochClock());
     if (removed > 0) this.logger.debug('purged expired values', { removed });
+    // StorageLimits.maxKeptCounters; under the lock, as a Store reads a counter and then writes the next.
+    const forgotten = await this.withLock(() => this.deps.backend.forgetCounters(this.env.limits.maxKeptCounters));
+    if (forgotten > 0) this.logger.debug('forgot the counters of emptied locations', { forgotten });
     return removed;
   }
 

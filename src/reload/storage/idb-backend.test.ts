@@ -30,9 +30,13 @@ describe('indexeddb backend', () => {
     const r = record({ resourceId: id16(1), value: single('kept'), certificates: ['a1'] });
     const first = await openIdbBackend({ overlay: 'persist.example', nodeId: NODE_A });
     await first.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }], certificates: [heldCertificate('a1')] });
+    await first.write({ generations: [{ resourceId: id16(2), kind: 7, generation: 30n }] });
+    expect(await first.forgetCounters(0)).toBe(1);
     await first.close();
     const second = await openIdbBackend({ overlay: 'persist.example', nodeId: NODE_A });
     expect(await second.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [r] });
+    // The floor outlives a restart (StorageBackend.forgetCounters).
+    expect((await second.kindState(id16(2), 7)).generation).toBe(30n);
     expect(await second.usage()).toEqual({ count: 1, bytes: r.size });
     expect(await second.certificates(['a1'])).toEqual([heldCertificate('a1')]);
     expect(await second.certificateUsage()).toEqual({ count: 1, bytes: 100 });
@@ -75,6 +79,10 @@ describe('indexeddb backend', () => {
     expect(await upgraded.usage()).toEqual({ count: 0, bytes: 0 });
     expect(await upgraded.usage({ user: r.storerUser })).toEqual({ count: 0, bytes: 0 });
     expect((await upgraded.resources({ withCounters: true })).map((id) => hexKey(id))).toEqual([rh]);
+    // Version 4: the kept counter is among those forgetCounters can forget.
+    expect(await upgraded.forgetCounters(0)).toBe(1);
+    expect(await upgraded.resources({ withCounters: true })).toEqual([]);
+    expect((await upgraded.kindState(id16(1), 7)).generation).toBe(12n);
     await upgraded.close();
   });
 });

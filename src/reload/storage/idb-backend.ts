@@ -6,27 +6,27 @@
  *
  * Stores: `records` (key [resource hex, kind, key tag]; the StoredData as its §7 wire encoding),
  * `kinds` (key [resource hex, kind]: generation and tallies; kept with count 0 while it holds a
- * counter, StorageBackend), `users` (tallies per storing user), `meta` (the totals of records and
- * of certificates) and `certificates` (key hash: a held certificate and how many records name it,
- * held-certificates.ts). Hex strings sort like the bytes (RingRange), tags like `list` order.
+ * counter, StorageBackend; index `idle` on those), `users` (tallies per storing user), `meta` (the
+ * totals of records, of certificates and of kinds holding only a counter, and the floor of
+ * forgotten counters) and `certificates` (key hash: a held certificate and how many records name
+ * it, held-certificates.ts). Hex strings sort like the bytes (RingRange), tags like `list` order.
  *
  * Database versions: 1, times on the tab's monotonic clock (performance.now(), from 0 in each page
  * load); 2, times on the epoch clock (StorageBackend). The upgrade from 1 deletes the records and
  * keeps the generation counters, for the reason the SQLite backend gives (storage/node); 3, the
- * certificates of the stored values (the records of version 2 name none, as in the SQLite backend).
+ * certificates of the stored values (the records of version 2 name none, as in the SQLite backend);
+ * 4, the `idle` index of kinds holding only a counter, for forgetCounters, and its tally.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
-import { CERTIFICATES, CertificateRefs, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema, type StoreName } from './idb-schema.js';
+import { CERTIFICATES, CertificateRefs, FLOOR, HIGH, KEPT, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema, type StoreName } from './idb-schema.js';
 import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
 import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
-const VERSION = 3;
-/** Sorts after every number and string in an IndexedDB key (arrays sort last). */
-const HIGH: [] = [];
+const VERSION = 4;
 
 /** RFC-free naming: one database per overlay and Node-ID. */
 export function idbDatabaseName(overlay: string, nodeId: NodeId): string {
@@ -91,13 +91,14 @@ class IdbBackend implements StorageBackend {
 
   async kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
     const r = hexKey(resourceId);
-    const tx = this.db.transaction(['records', 'kinds'], 'readonly');
-    const [k, values] = await Promise.all([
+    const tx = this.db.transaction(['records', 'kinds', 'meta'], 'readonly');
+    const [k, values, floor] = await Promise.all([
       tx.objectStore('kinds').get([r, kind]),
       tx.objectStore('records').getAll(IDBKeyRange.bound([r, kind], [r, kind, HIGH])),
+      tx.objectStore('meta').get(FLOOR),
       tx.done,
     ]);
-    return { generation: k ? BigInt(k.g) : 0n, records: values.map(toRecord) };
+    return { generation: k && k.g !== '0' ? BigInt(k.g) : BigInt(floor?.g ?? '0'), records: values.map(toRecord) };
   }
 
   async kinds(resourceId: ResourceId): Promise<number[]> {
@@ -169,8 +170,7 @@ class IdbBackend implements StorageBackend {
           await refs.adjust(c.value.c, -1);
           await c.delete();
         }
-        tallies.dropped(r);
-        await tx.objectStore('kinds').delete(IDBKeyRange.bound([r], [r, HIGH]));
+        await tallies.dropResource(r);
       }
       for (const ref of batch.deletes ?? []) {
         const key: [string, number, string] = [hexKey(ref.resourceId), ref.kind, recordKeyTag(ref.key)];
@@ -245,6 +245,26 @@ class IdbBackend implements StorageBackend {
     return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
   }
 
+  async forgetCounters(keep: number): Promise<number> {
+    const tx = this.db.transaction(['kinds', 'meta'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const kept = await meta.get(KEPT);
+    let forgotten = 0;
+    if (kept && kept.c > keep) {
+      let floor = BigInt((await meta.get(FLOOR))?.g ?? '0');
+      for (let c = await tx.objectStore('kinds').index('idle').openCursor(); c && forgotten < kept.c - keep; c = await c.continue()) {
+        const g = BigInt(c.value.g);
+        if (g > floor) floor = g;
+        await c.delete();
+        forgotten++;
+      }
+      await meta.put({ ...kept, c: kept.c - forgotten }, KEPT);
+      await meta.put({ u: FLOOR, c: 0, b: 0, g: floor.toString() }, FLOOR);
+    }
+    await tx.done;
+    return forgotten;
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }
@@ -266,6 +286,23 @@ function rangeParts(range: RingRange | undefined): { after?: string; upTo?: stri
   return [{ after }, { upTo }];
 }
 
+/** The data of an older version made current (see the file comment). */
+async function upgradeData(tx: IDBPTransaction<StorageSchema, StoreName[], 'versionchange'>, oldVersion: number): Promise<void> {
+  if (oldVersion < 2) await dropMonotonicRecords(tx);
+  if (oldVersion < 4) await markKeptCounters(tx);
+}
+
+/** Version 4: the kinds holding only a counter get their `i` (all alike: which emptied first is not known) and their tally. */
+async function markKeptCounters(tx: IDBPTransaction<StorageSchema, StoreName[], 'versionchange'>): Promise<void> {
+  let count = 0;
+  for (let c = await tx.objectStore('kinds').openCursor(); c; c = await c.continue()) {
+    if (c.value.c !== 0) continue;
+    await c.update({ ...c.value, i: 0 });
+    count++;
+  }
+  await tx.objectStore('meta').put({ u: KEPT, c: count, b: 1 }, KEPT);
+}
+
 /** Version 1 to 2: delete the records (their times are on a dead page's clock) and their tallies; keep the counters. */
 async function dropMonotonicRecords(tx: IDBPTransaction<StorageSchema, StoreName[], 'versionchange'>): Promise<void> {
   await Promise.all([tx.objectStore('records').clear(), tx.objectStore('users').clear(), tx.objectStore('meta').clear()]);
@@ -283,13 +320,15 @@ export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBacke
         const records = database.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
         records.createIndex('expiry', 'e');
         records.createIndex('kindResource', ['k', 'r']);
-        database.createObjectStore('kinds', { keyPath: ['r', 'k'] });
+        database.createObjectStore('kinds', { keyPath: ['r', 'k'] }).createIndex('idle', 'i');
         database.createObjectStore('users', { keyPath: 'u' });
         database.createObjectStore('meta');
-      } else if (oldVersion < 2) {
+      } else {
+        // Version 4: kinds holding only a counter, in the order they lost their last record (forgetCounters).
+        if (oldVersion < 4) tx.objectStore('kinds').createIndex('idle', 'i');
         // On the upgrade transaction, which commits after these requests and before the open resolves;
         // a request that fails aborts it, and the open rejects with that error.
-        dropMonotonicRecords(tx).catch(() => undefined);
+        upgradeData(tx, oldVersion).catch(() => undefined);
       }
       // Version 3: the certificates of the stored values (the records of version 2 name none).
       if (oldVersion < 3) database.createObjectStore('certificates', { keyPath: 'h' });

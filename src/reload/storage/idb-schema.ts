@@ -1,7 +1,8 @@
 /**
  * The IndexedDB backend's stores (idb-backend.ts) and the bookkeeping of one write transaction:
- * tallies of records (per location, per user, in total) and the counts of records naming each
- * held certificate (held-certificates.ts), read once, adjusted in memory, written back at the end.
+ * tallies of records (per location, per user, in total), of the locations holding only a kept
+ * counter (StorageBackend), and the counts of records naming each held certificate
+ * (held-certificates.ts), read once, adjusted in memory, written back at the end.
  */
 import type { DBSchema, IDBPTransaction } from 'idb';
 import type { HeldCertificate } from './held-certificates.js';
@@ -36,17 +37,21 @@ export interface KindValue {
   g: string;
   c: number;
   b: number;
+  /** While it holds only a counter (c = 0): when it lost its last record (meta KEPT.b), for forgetCounters; index `idle`. */
+  i?: number;
 }
 
 export interface TallyValue {
   u: string;
   c: number;
   b: number;
+  /** FLOOR only: the highest counter forgotten, decimal. */
+  g?: string;
 }
 
 export interface StorageSchema extends DBSchema {
   records: { key: [string, number, string]; value: RecordValue; indexes: { expiry: number; kindResource: [number, string] } };
-  kinds: { key: [string, number]; value: KindValue };
+  kinds: { key: [string, number]; value: KindValue; indexes: { idle: number } };
   users: { key: string; value: TallyValue };
   meta: { key: string; value: TallyValue };
   certificates: { key: string; value: CertificateValue };
@@ -59,12 +64,20 @@ export type WriteTx = IDBPTransaction<StorageSchema, StoreName[], 'readwrite'>;
 export const TOTAL = 'total';
 /** The `meta` key of the certificates' tally. */
 export const CERTIFICATES = 'certificates';
+/** The `meta` key of the tally of locations holding only a counter (c), and the next KindValue.i (b). */
+export const KEPT = 'kept';
+/** The `meta` key of the highest counter forgotten (TallyValue.g). */
+export const FLOOR = 'forgotten';
+/** Sorts after every number and string in an IndexedDB key (arrays sort last). */
+export const HIGH: [] = [];
 
 /** Tallies read once per transaction, adjusted in memory, written back at the end. */
 export class Tallies {
   private readonly kinds = new Map<string, KindValue | null>();
   private readonly users = new Map<string, TallyValue | null>();
   private total: TallyValue | undefined;
+  /** Locations holding only a counter deleted with their resource before this transaction loaded them. */
+  private droppedKept = 0;
 
   constructor(private readonly tx: WriteTx) {}
 
@@ -90,16 +103,38 @@ export class Tallies {
     }
   }
 
-  /** Forget a whole resource's kinds (their records were dropped and uncounted). */
-  dropped(r: string): void {
+  /** Delete a whole resource's kinds (its records were dropped and uncounted). */
+  async dropResource(r: string): Promise<void> {
+    for (let c = await this.tx.objectStore('kinds').openCursor(IDBKeyRange.bound([r], [r, HIGH])); c; c = await c.continue()) {
+      // Those loaded leave the tally at flush (they keep the `i` they were loaded with).
+      if (!this.kinds.has(`${r}/${c.value.k}`) && c.value.i !== undefined) this.droppedKept++;
+      await c.delete();
+    }
     for (const [id, v] of this.kinds) if (v && v.r === r) this.kinds.set(id, { ...v, g: '0', c: 0, b: 0 });
   }
 
   async flush(): Promise<void> {
+    const meta = this.tx.objectStore('meta');
+    let kept: TallyValue | undefined;
+    let keptChange = -this.droppedKept;
     for (const v of this.kinds.values()) {
       if (!v) continue;
+      const was = v.i !== undefined;
+      const is = v.c === 0 && v.g !== '0';
+      if (is && !was) {
+        kept ??= (await meta.get(KEPT)) ?? { u: KEPT, c: 0, b: 0 };
+        v.i = kept.b++;
+        keptChange++;
+      } else if (was && !is) {
+        delete v.i;
+        keptChange--;
+      }
       if (v.c === 0 && v.g === '0') await this.tx.objectStore('kinds').delete([v.r, v.k]);
       else await this.tx.objectStore('kinds').put(v);
+    }
+    if (kept || keptChange !== 0) {
+      kept ??= (await meta.get(KEPT)) ?? { u: KEPT, c: 0, b: 0 };
+      await meta.put({ ...kept, c: kept.c + keptChange }, KEPT);
     }
     for (const [name, v] of this.users) {
       if (!v) continue;

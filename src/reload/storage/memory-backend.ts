@@ -78,6 +78,10 @@ class MemoryBackend implements StorageBackend {
   private readonly certTotal: Tally = { count: 0, bytes: 0 };
   /** Certificates whose last slot went during the current change (removed at its end). */
   private readonly unreferenced = new Set<string>();
+  /** Locations holding only a kept counter, by `resource/kind`, the longest emptied first (Map order). */
+  private readonly emptied = new Map<string, { readonly resource: string; readonly kind: number }>();
+  /** The highest counter forgotten: the generation of a location without one (StorageBackend). */
+  private floor = 0n;
   private earliestExpiry = Infinity;
   private closed = false;
 
@@ -103,8 +107,8 @@ class MemoryBackend implements StorageBackend {
   async kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
     this.checkOpen();
     const k = this.kindEntry(hexKey(resourceId), kind);
-    if (!k) return { generation: 0n, records: [] };
-    return { generation: k.generation, records: k.slots.map((s) => toRecord(resourceId, kind, s)) };
+    if (!k) return { generation: this.floor, records: [] };
+    return { generation: k.generation > 0n ? k.generation : this.floor, records: k.slots.map((s) => toRecord(resourceId, kind, s)) };
   }
 
   async kinds(resourceId: ResourceId): Promise<number[]> {
@@ -145,7 +149,10 @@ class MemoryBackend implements StorageBackend {
     const touch = (resource: string, kind: number) => touched.set(`${resource}/${kind}`, { resource, kind });
     for (const id of batch.dropResources ?? []) {
       const resource = hexKey(id);
-      for (const k of this.byResource.get(resource) ?? []) for (const s of k.slots) this.adjust(s, k, -1);
+      for (const k of this.byResource.get(resource) ?? []) {
+        for (const s of k.slots) this.adjust(s, k, -1);
+        this.emptied.delete(`${resource}/${k.kind}`);
+      }
       if (this.byResource.delete(resource)) this.sorted = undefined;
     }
     for (const ref of batch.deletes ?? []) {
@@ -238,6 +245,22 @@ class MemoryBackend implements StorageBackend {
     return { ...this.certTotal };
   }
 
+  async forgetCounters(keep: number): Promise<number> {
+    this.checkOpen();
+    let forgotten = 0;
+    for (const [key, { resource, kind }] of this.emptied) {
+      if (this.emptied.size <= keep) break;
+      this.emptied.delete(key);
+      const k = this.kindEntry(resource, kind);
+      if (!k) continue;
+      if (k.generation > this.floor) this.floor = k.generation;
+      k.generation = 0n;
+      this.dropIfEmpty(resource, kind);
+      forgotten++;
+    }
+    return forgotten;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }
@@ -289,13 +312,21 @@ class MemoryBackend implements StorageBackend {
     return k;
   }
 
-  /** A location without values or a counter goes (one with a counter keeps it, StorageBackend); a resource without Kinds goes. */
+  /**
+   * A location without values or a counter goes (one with a counter keeps it, listed in `emptied`,
+   * StorageBackend); a resource without Kinds goes.
+   */
   private dropIfEmpty(resource: string, kind: number): void {
     const entry = this.byResource.get(resource);
     if (!entry) return;
     const { found, at } = search(entry, byKind, kind);
     if (!found) return;
     const k = entry[at] as KindEntry;
+    const key = `${resource}/${kind}`;
+    if (k.slots.length > 0) this.emptied.delete(key);
+    else if (k.generation > 0n) {
+      if (!this.emptied.has(key)) this.emptied.set(key, { resource, kind });
+    }
     if (k.slots.length > 0 || k.generation > 0n) return;
     entry.splice(at, 1);
     if (entry.length === 0) {

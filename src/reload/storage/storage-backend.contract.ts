@@ -114,6 +114,42 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect(hexes(await b.resources({ withCounters: true }))).toEqual(hexes([R2]));
     });
 
+    // StorageLimits.maxKeptCounters; §7.4.1.1 as above: the floor keeps counters going up where one was forgotten.
+    it('forgetCounters forgets the longest emptied counters beyond `keep`, never one of a location with records, and raises the floor', async () => {
+      const R5 = id16(0x50);
+      const gens = [
+        { resourceId: R1, kind: 7, generation: 5n },
+        { resourceId: R2, kind: 7, generation: 9n },
+        { resourceId: R3, kind: 7, generation: 2n },
+        { resourceId: R4, kind: 7, generation: 3n },
+        { resourceId: R5, kind: 7, generation: 4n },
+      ];
+      const r5 = record({ resourceId: R5, value: single('e'), expiresAt: 100 });
+      await b.write({ puts: [R1, R2, R3, R4].map((resourceId) => record({ resourceId, value: single('v'), expiresAt: 1e12 })).concat(r5), generations: gens });
+      // Emptied in this order: R1, R2, R3 (deleted), R5 (expired); R4 keeps its record.
+      for (const r of [R1, R2, R3]) await b.delete(r, 7, { model: 'single' });
+      expect(await b.deleteExpired(100)).toBe(1);
+      expect(await b.forgetCounters(2)).toBe(2);
+      expect(hexes(await b.resources({ withCounters: true }))).toEqual(hexes([R3, R4, R5]));
+      // R1 and R2 read the floor, the highest forgotten; so does a location never written.
+      expect(await b.kindState(R1, 7)).toEqual({ generation: 9n, records: [] });
+      expect((await b.kindState(R2, 7)).generation).toBe(9n);
+      expect((await b.kindState(id16(0x60), 7)).generation).toBe(9n);
+      expect((await b.kindState(R3, 7)).generation).toBe(2n);
+      expect(await b.forgetCounters(2)).toBe(0);
+      // R3 gets a record again (no longer emptied); then all emptied ones go, and the floor stays the highest.
+      await b.write({ puts: [record({ resourceId: R3, value: single('w'), expiresAt: 1e12 })], generations: [{ resourceId: R3, kind: 7, generation: 10n }] });
+      expect(await b.forgetCounters(0)).toBe(1);
+      expect(hexes(await b.resources({ withCounters: true }))).toEqual(hexes([R3, R4]));
+      expect((await b.kindState(R5, 7)).generation).toBe(9n);
+      expect((await b.kindState(R4, 7)).generation).toBe(3n);
+      // A dropped resource's counter is no longer among the emptied.
+      await b.delete(R3, 7, { model: 'single' });
+      await b.write({ dropResources: [R3] });
+      expect(await b.forgetCounters(0)).toBe(0);
+      expect((await b.kindState(R3, 7)).generation).toBe(9n);
+    });
+
     it('a batch that fails leaves nothing behind', async () => {
       const before = record({ resourceId: R1, value: single('before') });
       await b.write({ puts: [before], generations: [{ resourceId: R1, kind: 7, generation: 2n }] });

@@ -14,11 +14,13 @@ import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
  * each other (a location's generation and its values) come from one call, `kindState`.
  *
  * Generation counters outlive their values: a counter once set stays when the location's last
- * record goes (deleted or expired), until `dropResources` removes its Resource-ID. RFC 6940
- * §7.4.1.1: "if the store succeeds and the data is changed, then the peer MUST increase the
- * generation counter by at least 1"; a counter that restarted at 1 after the values expired would
- * answer a fetcher still holding 1 "unchanged" (§7.4.2.1) for different data. A location never
- * written has generation 0.
+ * record goes (deleted or expired), until `dropResources` removes its Resource-ID or
+ * `forgetCounters` forgets it. RFC 6940 §7.4.1.1: "if the store succeeds and the data is changed,
+ * then the peer MUST increase the generation counter by at least 1"; a counter that restarted at 1
+ * after the values expired would answer a fetcher still holding 1 "unchanged" (§7.4.2.1) for
+ * different data. So a forgotten counter is not lost: the highest one forgotten (the floor, kept
+ * with the data) is the generation of every location that has no counter, and its next Store goes
+ * above it. A location never written, before any counter was forgotten, has generation 0.
  *
  * Certificates (held-certificates.ts) are kept once each, by hash, for as long as a record names
  * them (`StoredRecord.certificates`): a write brings those its puts name that are not held yet
@@ -53,12 +55,18 @@ export interface StorageBackend {
   certificates(hashes: readonly string[]): Promise<HeldCertificate[]>;
   /** Certificates held, and their bytes (GenericCertificate.certificate). */
   certificateUsage(): Promise<Usage>;
+  /**
+   * Forget the counters of locations without records beyond the `keep` most recently emptied
+   * (the longest emptied go first), raising the floor to the highest forgotten; resolves with how
+   * many went. The counters of locations with records are never forgotten.
+   */
+  forgetCounters(keep: number): Promise<number>;
   close(): Promise<void>;
 }
 
 /** One location's state, read at one instant. */
 export interface KindState {
-  /** The location's counter, kept after its last record went; 0 when it was never set (RFC 6940 §7.4.1.1: stored values have generation ≥ 1). */
+  /** The location's counter, kept after its last record went; when it has none, the floor (the highest counter forgotten, 0 until one was; RFC 6940 §7.4.1.1: stored values have generation ≥ 1). */
   readonly generation: bigint;
   readonly records: readonly StoredRecord[];
 }

@@ -25,6 +25,19 @@ export interface StorageLimits {
    * 2^32 indices); beyond it the request fails with Error_Response_Too_Large.
    */
   readonly maxFetchValues: number;
+  /**
+   * Generation counters kept for locations whose values all went (StorageBackend: one per location
+   * ever written in this peer's range, otherwise until the resource is dropped, §10.7.3). The purge
+   * forgets the longest emptied beyond this many. OUR CHOICE, the trade-off: the rule that matters
+   * is §7.4.2.1's "unchanged" answer, which must never meet new data under a counter a fetcher
+   * holds (§7.4.1.1: "MUST increase the generation counter by at least 1"). Forgetting keeps it,
+   * since the next Store at any location without a counter goes above the highest counter
+   * forgotten (the floor), so no fetcher can hold it; the cost is only that counters jump (a
+   * location's next value gets floor + 1, not its old counter + 1) and a storer naming the old
+   * counter is refused as it already is once the values expired (Fetch reports 0 then). So the
+   * bound can be small: 10,000, about 1 MiB of counters.
+   */
+  readonly maxKeptCounters: number;
 }
 
 export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
@@ -34,4 +47,5 @@ export const DEFAULT_STORAGE_LIMITS: StorageLimits = {
   maxBytes: 64 << 20,
   maxCertificateBytes: 32 << 20,
   maxFetchValues: 4096,
+  maxKeptCounters: 10_000,
 };

@@ -208,7 +208,7 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
   const states = await Promise.all(kindData.map((k) => env.backend.kindState(resource, k.definition.id)));
   const live = states.map((s) => s.records.filter((r) => r.expiresAt > now));
   // The counter a location without live values answers with is 0, as Fetch reports it (read-operations.ts);
-  // its next one follows the kept counter (`state.generation`, StorageBackend), never restarting at 1.
+  // its next one follows the kept counter (`state.generation`, StorageBackend; the floor once forgotten), never restarting at 1.
   const current = states.map((s, i) => ((live[i] as StoredRecord[]).length > 0 ? s.generation : 0n));
 
   // §7.4.1.1: "if the generation counter is nonzero, it equals the current value"; §7.4.1.2: fail the entire request.
@@ -303,7 +303,8 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
       generation = mode === 'absorb' && k.generation >= increased ? (k.generation < MAX_GENERATION ? k.generation + 1n : k.generation) : increased;
     }
     responseGenerations.push(generation);
-    if (slots.size > 0 && generation > 0n && generation !== state.generation) generations.push({ resourceId: resource, kind: def.id, generation });
+    // Written when changed even if equal: a location without a counter reads the floor (StorageBackend), which may rise.
+    if (slots.size > 0 && generation > 0n && (generation !== state.generation || changed.size > 0)) generations.push({ resourceId: resource, kind: def.id, generation });
   });
 
   const certificates = [...new Set(puts.flatMap((r) => r.certificates))].map((h) => offered.get(h) as HeldCertificate);

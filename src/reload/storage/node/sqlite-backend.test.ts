@@ -23,9 +23,13 @@ describe('sqlite backend on disk', () => {
     const r = record({ resourceId: id16(1), value: single('kept'), certificates: ['a1'] });
     const first = openSqliteBackend({ filename });
     await first.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }], certificates: [heldCertificate('a1')] });
+    await first.write({ generations: [{ resourceId: id16(2), kind: 7, generation: 30n }] });
+    expect(await first.forgetCounters(0)).toBe(1);
     await first.close();
     const second = openSqliteBackend({ filename });
     expect(await second.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [r] });
+    // The floor outlives a restart (StorageBackend.forgetCounters).
+    expect((await second.kindState(id16(2), 7)).generation).toBe(30n);
     expect(await second.usage()).toEqual({ count: 1, bytes: r.size });
     expect(await second.certificates(['a1'])).toEqual([heldCertificate('a1')]);
     await second.close();
@@ -47,6 +51,9 @@ describe('sqlite backend on disk', () => {
 
     const upgraded = openSqliteBackend({ filename });
     expect(await upgraded.get(id16(1), 7, { model: 'single' })).toEqual(old);
+    // Version 3's tallies, counted once on the upgrade.
+    expect(await upgraded.usage()).toEqual({ count: 1, bytes: old.size });
+    expect(await upgraded.usage({ user: old.storerUser })).toEqual({ count: 1, bytes: old.size });
     const r = record({ resourceId: id16(2), value: single('new'), certificates: ['a1'] });
     await upgraded.write({ puts: [r], certificates: [heldCertificate('a1')] });
     expect(await upgraded.get(id16(2), 7, { model: 'single' })).toEqual(r);
@@ -67,12 +74,59 @@ describe('sqlite backend on disk', () => {
     const upgraded = openSqliteBackend({ filename });
     expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [] });
     expect(await upgraded.usage()).toEqual({ count: 0, bytes: 0 });
+    expect(await upgraded.usage({ user: 'alice@example.com' })).toEqual({ count: 0, bytes: 0 });
     const r = record({ resourceId: id16(1), value: single('new') });
     await upgraded.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 13n }] });
     await upgraded.close();
     const again = openSqliteBackend({ filename });
     expect(await again.kindState(id16(1), 7)).toEqual({ generation: 13n, records: [r] });
     await again.close();
+  });
+});
+
+/**
+ * The statements of `statements` (as traced, values filled in) that walk a whole table or index: a
+ * Count on a cursor of a stored table or index, or a Rewind or Last on one that no Idx{GT,GE,LT,LE}
+ * bounds (a range from the start, like `expires_at <= now` on its index, is bounded), in the
+ * statement's program or a trigger's (EXPLAIN lists each trigger's program after it, from its own Init).
+ */
+function wholeTableWalks(filename: string, statements: readonly string[]): string[] {
+  const db = new Database(filename, { readonly: true });
+  const walks = (program: readonly { opcode: string; p1: number }[]) => {
+    const stored = new Set(program.filter((op) => op.opcode === 'OpenRead' || op.opcode === 'OpenWrite').map((op) => op.p1));
+    const bounded = new Set(program.filter((op) => /^Idx(GT|GE|LT|LE)$/.test(op.opcode)).map((op) => op.p1));
+    return program.some((op) => stored.has(op.p1) && (op.opcode === 'Count' || ((op.opcode === 'Rewind' || op.opcode === 'Last') && !bounded.has(op.p1))));
+  };
+  try {
+    return statements.filter((sql) => {
+      const programs: { opcode: string; p1: number }[][] = [];
+      for (const op of db.prepare<[], { opcode: string; p1: number }>(`EXPLAIN ${sql}`).all()) {
+        if (op.opcode === 'Init') programs.push([]);
+        programs.at(-1)?.push(op);
+      }
+      return programs.some(walks);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+describe('sqlite backend cost of a Store', () => {
+  // Item: the totals a Store checks (StorageLimits: values, bytes, certificates) were counted over the whole tables.
+  it('a Store that brings a new certificate, and a purge, run no statement that walks a whole table (totals are kept, not counted)', async () => {
+    const filename = join(dir, 'cost.db');
+    const statements: string[] = [];
+    let tracing = false;
+    const f = await storageFixture({ backend: openSqliteBackend({ filename, trace: (sql) => tracing && statements.push(sql) }) });
+    await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('alice'), 1000n, 60)]), f.ctx(f.alice));
+    tracing = true;
+    await f.store.store(storeReq(f.bobUser, K.SINGLE, [f.bob.sign(f.bobUser, K.SINGLE, single('bob'), 1000n, 600)]), f.ctx(f.bob));
+    f.clock.advance(61_000);
+    expect(await f.store.purgeExpired()).toBe(1);
+    tracing = false;
+    expect(statements.length).toBeGreaterThan(0);
+    expect(wholeTableWalks(filename, statements)).toEqual([]);
+    await f.backend.close();
   });
 });
 

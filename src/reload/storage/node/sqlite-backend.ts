@@ -4,17 +4,7 @@
  * WAL journal, prepared statements, one SQLite transaction per `write` (RFC 6940 §7.4.1.1
  * atomic Store). Works with ':memory:' too.
  *
- * Schema versions (`PRAGMA user_version`): 0, times on the writing process's monotonic clock;
- * 1, times on the epoch clock (StorageBackend). Opening a version-0 file deletes its records,
- * keeping their generation counters. OUR CHOICE: a version-0 `expires_at` counts from the start
- * of a process that is gone, so no later process can tell when the value expires; rather than
- * guess (its storage_time is the storer's clock, possibly skewed), the value goes, as if it had
- * expired. Storers refresh what they keep in the overlay (RFC 6940 §7.4.1.3: values age out
- * unless stored again), replicas come back by replication (§10.4), and the kept counters go on
- * increasing (§7.4.1.1). 2, the certificates of the stored values (`certificates`, each once, with
- * the count of records naming it in `records.certs`; held-certificates.ts). Opening a version-1
- * file adds them; its records name none, and are sent with what the verifier knows of their
- * signers until they are stored again or expire (certificatesOfRecords).
+ * Tables, upgrades and the triggers that keep its tallies: sqlite-schema.ts.
  */
 import Database from 'better-sqlite3';
 import type { ResourceId } from '../../wire/ids.js';
@@ -23,49 +13,14 @@ import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../re
 import { compareIds, type RingRange } from '../ring-range.js';
 import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import { keyOfRecord, recordKeyBytes, type RecordKey, type StoredRecord } from '../stored-record.js';
+import { prepareSchema } from './sqlite-schema.js';
 
 export interface SqliteBackendInit {
   /** A file path, or ':memory:'. */
   readonly filename: string;
+  /** Called with each SQL statement the connection runs, values filled in (better-sqlite3's `verbose`): for diagnostics and tests. */
+  readonly trace?: (sql: string) => void;
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS records (
-  resource BLOB NOT NULL,
-  kind INTEGER NOT NULL,
-  rkey BLOB NOT NULL,
-  model INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  stored_at REAL NOT NULL,
-  expires_at REAL NOT NULL,
-  storer_user TEXT NOT NULL,
-  storer_node BLOB NOT NULL,
-  size INTEGER NOT NULL,
-  -- Hashes of the held certificates verifying the value, space-separated (StoredRecord.certificates).
-  certs TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (resource, kind, rkey)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at);
-CREATE INDEX IF NOT EXISTS records_user ON records (storer_user, size);
-CREATE INDEX IF NOT EXISTS records_kind ON records (kind, resource, expires_at);
--- Kept after a location's last record goes (StorageBackend).
-CREATE TABLE IF NOT EXISTS generations (
-  resource BLOB NOT NULL,
-  kind INTEGER NOT NULL,
-  generation BLOB NOT NULL,
-  PRIMARY KEY (resource, kind)
-) WITHOUT ROWID;
--- Kept while a record names them (StorageBackend); refs counts those records.
-CREATE TABLE IF NOT EXISTS certificates (
-  hash TEXT NOT NULL PRIMARY KEY,
-  type INTEGER NOT NULL,
-  bytes BLOB NOT NULL,
-  refs INTEGER NOT NULL
-) WITHOUT ROWID;
-`;
-
-/** The current `user_version` (see the file comment). */
-const SCHEMA_VERSION = 2;
 
 interface RecordRow {
   resource: Uint8Array;
@@ -111,7 +66,7 @@ function prepareStatements(db: Database.Database) {
     generation: db.prepare<[Uint8Array, number], { generation: Uint8Array }>('SELECT generation FROM generations WHERE resource = ? AND kind = ?'),
     kinds: db.prepare<[Uint8Array], { kind: number }>('SELECT DISTINCT kind FROM records WHERE resource = ? ORDER BY kind'),
     insert: db.prepare(
-      'INSERT OR REPLACE INTO records (resource, kind, rkey, model, data, stored_at, expires_at, storer_user, storer_node, size, certs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO records (resource, kind, rkey, model, data, stored_at, expires_at, storer_user, storer_node, size, certs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     certsOf: db.prepare<[Uint8Array, number, Uint8Array], { certs: string }>('SELECT certs FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
     certsOfResource: db.prepare<[Uint8Array], { certs: string }>("SELECT certs FROM records WHERE resource = ? AND certs != ''"),
@@ -120,14 +75,21 @@ function prepareStatements(db: Database.Database) {
     addRefs: db.prepare<[number, string]>('UPDATE certificates SET refs = refs + ? WHERE hash = ?'),
     dropUnreferenced: db.prepare<[string]>('DELETE FROM certificates WHERE hash = ? AND refs <= 0'),
     certificate: db.prepare<[string], { type: number; bytes: Uint8Array }>('SELECT type, bytes FROM certificates WHERE hash = ?'),
-    certificateUsage: db.prepare<[], UsageRow>('SELECT count(*) AS c, coalesce(sum(length(bytes)), 0) AS b FROM certificates'),
+    tally: db.prepare<[string], UsageRow>('SELECT c, b FROM tallies WHERE name = ?'),
     deleteOne: db.prepare<[Uint8Array, number, Uint8Array]>('DELETE FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
     dropRecords: db.prepare<[Uint8Array]>('DELETE FROM records WHERE resource = ?'),
     dropGenerations: db.prepare<[Uint8Array]>('DELETE FROM generations WHERE resource = ?'),
-    setGeneration: db.prepare<[Uint8Array, number, Uint8Array]>('INSERT OR REPLACE INTO generations (resource, kind, generation) VALUES (?, ?, ?)'),
+    setGeneration: db.prepare<[Uint8Array, number, Uint8Array]>(
+      'INSERT INTO generations (resource, kind, generation) VALUES (?, ?, ?) ON CONFLICT (resource, kind) DO UPDATE SET generation = excluded.generation',
+    ),
+    oldestEmptied: db.prepare<[number], { resource: Uint8Array; kind: number; generation: Uint8Array }>(
+      'SELECT resource, kind, generation FROM generations WHERE idle IS NOT NULL ORDER BY idle LIMIT ?',
+    ),
+    forgetCounter: db.prepare<[Uint8Array, number]>('DELETE FROM generations WHERE resource = ? AND kind = ?'),
+    floor: db.prepare<[], { generation: Uint8Array }>('SELECT generation FROM forgotten WHERE id = 0'),
+    setFloor: db.prepare<[Uint8Array]>('INSERT INTO forgotten (id, generation) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET generation = excluded.generation'),
     deleteExpired: db.prepare<[number]>('DELETE FROM records WHERE expires_at <= ?'),
-    usageAll: db.prepare<[], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records'),
-    usageUser: db.prepare<[string], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records WHERE storer_user = ?'),
+    usageUser: db.prepare<[string], UsageRow>('SELECT c, b FROM users WHERE storer_user = ?'),
     usageKind: db.prepare<[Uint8Array, number], UsageRow>('SELECT count(*) AS c, coalesce(sum(size), 0) AS b FROM records WHERE resource = ? AND kind = ?'),
   };
 }
@@ -139,22 +101,13 @@ class SqliteBackend implements StorageBackend {
   private readonly applyBatch: (batch: WriteBatch) => void;
   private readonly readKindState: (resource: Uint8Array, kind: number) => KindState;
   private readonly purge: (now: number) => number;
+  private readonly forget: (keep: number) => number;
 
   constructor(init: SqliteBackendInit) {
-    this.db = new Database(init.filename);
+    this.db = new Database(init.filename, init.trace ? { verbose: (sql) => init.trace?.(String(sql)) } : {});
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
-    this.db.exec(SCHEMA);
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version < SCHEMA_VERSION) {
-      this.db.transaction(() => {
-        if (version < 1) this.db.exec('DELETE FROM records');
-        // Version 2: the records of a version-1 file name no certificates (SCHEMA made the table).
-        const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(records)').all();
-        if (!columns.some((c) => c.name === 'certs')) this.db.exec("ALTER TABLE records ADD COLUMN certs TEXT NOT NULL DEFAULT ''");
-        this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      })();
-    }
+    prepareSchema(this.db);
     this.stmt = prepareStatements(this.db);
     const db = this.db;
     this.applyBatch = db.transaction((batch: WriteBatch) => this.applyInTransaction(batch));
@@ -171,7 +124,20 @@ class SqliteBackend implements StorageBackend {
     this.readKindState = db.transaction((resource: Uint8Array, kind: number): KindState => {
       const g = this.stmt.generation.get(resource, kind);
       const records = this.stmt.list.all(resource, kind).map((row) => this.toRecord(row));
-      return { generation: g ? generationOf(g.generation) : 0n, records };
+      return { generation: g ? generationOf(g.generation) : this.floor(), records };
+    });
+    this.forget = db.transaction((keep: number): number => {
+      const kept = this.stmt.tally.get('kept')?.c ?? 0;
+      if (kept <= keep) return 0;
+      let floor = this.floor();
+      const oldest = this.stmt.oldestEmptied.all(kept - keep);
+      for (const row of oldest) {
+        const g = generationOf(row.generation);
+        if (g > floor) floor = g;
+        this.stmt.forgetCounter.run(row.resource, row.kind);
+      }
+      this.stmt.setFloor.run(generationBytes(floor));
+      return oldest.length;
     });
   }
 
@@ -199,7 +165,12 @@ class SqliteBackend implements StorageBackend {
     }
     for (const r of batch.puts ?? []) {
       const rkey = recordKeyBytes(keyOfRecord(r));
-      release(this.stmt.certsOf.get(r.resourceId, r.kind, rkey)?.certs);
+      const old = this.stmt.certsOf.get(r.resourceId, r.kind, rkey);
+      if (old) {
+        // Deleted, then inserted: the tallies' triggers see a replaced record as both.
+        release(old.certs);
+        this.stmt.deleteOne.run(r.resourceId, r.kind, rkey);
+      }
       for (const h of r.certificates) {
         // Checked here, inside the transaction, so a put naming an unknown certificate rolls back the batch.
         if (this.stmt.addRefs.run(1, h).changes === 0) throw new RangeError(`certificate ${h} is neither held nor in the batch`);
@@ -224,6 +195,12 @@ class SqliteBackend implements StorageBackend {
       this.stmt.setGeneration.run(g.resourceId, g.kind, generationBytes(g.generation));
     }
     for (const h of released) this.stmt.dropUnreferenced.run(h);
+  }
+
+  /** The highest counter forgotten (StorageBackend). */
+  private floor(): bigint {
+    const row = this.stmt.floor.get();
+    return row ? generationOf(row.generation) : 0n;
   }
 
   private toRecord(row: RecordRow): StoredRecord {
@@ -311,7 +288,7 @@ class SqliteBackend implements StorageBackend {
   }
 
   async usage(scope?: UsageScope): Promise<Usage> {
-    const row = !scope ? this.stmt.usageAll.get() : 'user' in scope ? this.stmt.usageUser.get(scope.user) : this.stmt.usageKind.get(scope.resourceId, scope.kind);
+    const row = !scope ? this.stmt.tally.get('records') : 'user' in scope ? this.stmt.usageUser.get(scope.user) : this.stmt.usageKind.get(scope.resourceId, scope.kind);
     return { count: row?.c ?? 0, bytes: row?.b ?? 0 };
   }
 
@@ -325,8 +302,12 @@ class SqliteBackend implements StorageBackend {
   }
 
   async certificateUsage(): Promise<Usage> {
-    const row = this.stmt.certificateUsage.get();
+    const row = this.stmt.tally.get('certificates');
     return { count: row?.c ?? 0, bytes: row?.b ?? 0 };
+  }
+
+  async forgetCounters(keep: number): Promise<number> {
+    return this.forget(keep);
   }
 
   async close(): Promise<void> {
