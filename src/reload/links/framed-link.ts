@@ -35,6 +35,9 @@
  * for ever: both probe at once, both hear the other at once). Each end still finds a silent peer
  * within keepalive + failure timeout of its last frame.
  *
+ * Beside it: message-delivery.ts (the listeners, and messages kept until one subscribes; FramedLink
+ * extends it) and sent-times.ts (the send times the RTT samples come from).
+ *
  * OUR CHOICE: no hop-by-hop retransmission (§6.6.3 Simple Reliability is for unreliable transports;
  * all our links are reliable ordered channels). A frame lost by a lossy simulated pipe is lost for
  * good and the end-to-end retransmission of message transport (§6.2.1) recovers the request.
@@ -45,10 +48,14 @@ import { StateMachine } from '../runtime/state-machine.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { DATA_FRAME_HEADER_SIZE, FramedMessageType, MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeAckFrame, encodeDataFrame, frameSequence, plainFrameType } from '../wire/framing.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
-import type { Link, LinkCloseReason, LinkMessageListener, LinkState, LinkStateListener } from './link.js';
+import type { Link, LinkCloseReason, LinkState, LinkStateListener } from './link.js';
 import { linkTransitions } from './link-state.js';
+import { MessageDelivery } from './message-delivery.js';
 import { ReceivedWindow, sequenceDistance } from './received-window.js';
 import { RttEstimator, type RttEstimatorInit } from './rtt-estimator.js';
+import { recordSend, sendTime, takeSendTime, type SentTimes } from './sent-times.js';
+
+export { EARLY_MESSAGES_MAX } from './message-delivery.js';
 
 /** Bytes a `data` frame adds to its message: type (1), sequence (4), message length (3). */
 export const DATA_FRAME_OVERHEAD = DATA_FRAME_HEADER_SIZE;
@@ -73,8 +80,6 @@ export const OPENER_KEEPALIVE_SHARE = 0.75;
 export const LATE_CHECK_MS = 1_000;
 /** After a late check (LATE_CHECK_MS), the next one: time for the input that waited to be read. */
 export const LATE_CHECK_GRACE_MS = 100;
-/** Send times kept for RTT samples (acks for older frames give no sample). */
-const SENT_HISTORY = 128;
 /** The transition check and error messages of every link's state machine share one name. */
 const MACHINE_NAME = 'link';
 
@@ -129,29 +134,16 @@ class PipeHandlers implements BytePipeHandlers {
   }
 }
 
-/** Messages a link keeps while no listener is subscribed (FramedLink.early); more are dropped. */
-export const EARLY_MESSAGES_MAX = 32;
-
-export class FramedLink implements Link {
+export class FramedLink extends MessageDelivery implements Link {
   readonly id: string;
   readonly remoteAddress: string;
   readonly maxMessageSize: number;
   private readonly clock: Clock;
-  private readonly log: Logger;
+  protected readonly log: Logger;
   /** The link's state and its state listeners (LinkStateListener is a StateChangeListener). */
   private readonly machine: StateMachine<LinkState, LinkCloseReason>;
   private readonly rttEstimator: RttEstimator;
   private readonly received = new ReceivedWindow();
-  /** None, the one (the usual case), or a copy-on-write list: a simulator holds hundreds of thousands of links. */
-  private messageListeners: LinkMessageListener | readonly LinkMessageListener[] | undefined;
-  /**
-   * Messages that arrived while no listener was subscribed, for the next one (at most
-   * EARLY_MESSAGES_MAX), and whether their hand-over is scheduled. A dialed WebSocket in Node
-   * (`ws`) can emit the first message in the same task as `open`, before the caller of
-   * openWebSocketLink has subscribed: the acceptor's hello challenge was lost so.
-   */
-  private early: Uint8Array[] | undefined;
-  private earlyScheduled = false;
   private readonly suspectAfterProbes: number;
   private readonly failureTimeoutMs: number;
   /** Idle time (nothing sent or heard) before a keepalive probe: the configured interval, × OPENER_KEEPALIVE_SHARE at the opener. */
@@ -159,8 +151,8 @@ export class FramedLink implements Link {
   private closeReason: LinkCloseReason | undefined;
 
   private nextSequence = 0;
-  /** Send times of recent frames not yet acked, oldest first: [sequence, time, sequence, time, …]. */
-  private sentAt: number[] | undefined;
+  /** Send times of recent frames not yet acked (sent-times.ts). */
+  private sentAt: SentTimes;
   private highestAcked: number | undefined;
   /** Send time of the oldest frame not yet covered by an ack; undefined when all are covered. */
   private firstUnackedAt: number | undefined;
@@ -190,6 +182,7 @@ export class FramedLink implements Link {
     private readonly pipe: BytePipe,
     init: FramedLinkInit,
   ) {
+    super();
     this.clock = deps.clock;
     this.log = deps.logger ?? silentLogger;
     this.id = init.id ?? `framed-${++linkCounter}`;
@@ -233,25 +226,6 @@ export class FramedLink implements Link {
     this.shut('local', true);
   }
 
-  onMessage(listener: LinkMessageListener): () => void {
-    const ls = this.messageListeners;
-    if (ls === undefined) this.messageListeners = listener;
-    else if (typeof ls === 'function') {
-      if (ls !== listener) this.messageListeners = [ls, listener];
-    } else if (!ls.includes(listener)) this.messageListeners = ls.concat([listener]);
-    if (this.early) this.scheduleEarly();
-    return () => this.removeMessageListener(listener);
-  }
-
-  private removeMessageListener(listener: LinkMessageListener): void {
-    const ls = this.messageListeners;
-    if (ls === listener) this.messageListeners = undefined;
-    else if (ls !== undefined && typeof ls !== 'function') {
-      const rest = ls.filter((l) => l !== listener);
-      this.messageListeners = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : rest;
-    }
-  }
-
   onStateChange(listener: LinkStateListener): () => void {
     return this.machine.subscribe(listener);
   }
@@ -277,13 +251,7 @@ export class FramedLink implements Link {
     const sequence = this.nextSequence;
     this.nextSequence = (this.nextSequence + 1) >>> 0;
     const frame = encodeDataFrame(sequence, message);
-    const sent = this.sentAt;
-    // A literal of the first pair: sized exactly (an empty array's first push reserves 17 slots).
-    if (sent === undefined) this.sentAt = [sequence, now];
-    else {
-      sent.push(sequence, now);
-      if (sent.length > 2 * SENT_HISTORY) removePair(sent, 0);
-    }
+    this.sentAt = recordSend(this.sentAt, sequence, now);
     if (this.firstUnackedAt === undefined) {
       this.firstUnackedAt = now;
       this.pausedMs = 0;
@@ -319,49 +287,7 @@ export class FramedLink implements Link {
     this.pipe.send(ack);
     if (frame.length === DATA_FRAME_OVERHEAD) return; // a liveness probe
     // The message is a view of the frame, which the pipe handed over.
-    const message = frame.subarray(DATA_FRAME_OVERHEAD);
-    if (this.messageListeners === undefined || this.early) this.keepEarly(message);
-    else this.handUp(message);
-  }
-
-  private handUp(message: Uint8Array): void {
-    const ls = this.messageListeners;
-    if (typeof ls === 'function') this.tell(ls, message);
-    else if (ls) for (const l of ls) this.tell(l, message);
-  }
-
-  /** A message with no listener yet (or behind such messages): kept, in order, for the next one. */
-  private keepEarly(message: Uint8Array): void {
-    const early = (this.early ??= []);
-    if (early.length >= EARLY_MESSAGES_MAX) {
-      this.log.debug('message dropped: no listener', { link: this.id });
-      return;
-    }
-    early.push(message);
-    if (this.messageListeners !== undefined) this.scheduleEarly();
-  }
-
-  /** Hand the kept messages to the listeners, after the current job (the one subscribing may not be ready yet). */
-  private scheduleEarly(): void {
-    if (this.earlyScheduled) return;
-    this.earlyScheduled = true;
-    queueMicrotask(() => {
-      this.earlyScheduled = false;
-      const early = this.early;
-      if (!early || this.state === 'closed') return;
-      let i = 0;
-      while (i < early.length && this.messageListeners !== undefined) this.handUp(early[i++]!);
-      // Left with no listener midway: the rest waits for the next one.
-      this.early = i < early.length ? early.slice(i) : undefined;
-    });
-  }
-
-  private tell(listener: LinkMessageListener, message: Uint8Array): void {
-    try {
-      listener(message);
-    } catch (e) {
-      this.log.error('link message listener threw', { link: this.id, error: String(e) });
-    }
+    this.deliver(frame.subarray(DATA_FRAME_OVERHEAD));
   }
 
   /** Bytes that are not a FramedMessage: close the link, logging the decoder's error. */
@@ -382,7 +308,8 @@ export class FramedLink implements Link {
     const lastSentSequence = (this.nextSequence - 1) >>> 0;
     if (this.dataFramesSent === 0 || sequenceDistance(ackSequence, lastSentSequence) > 0) return;
     const now = this.clock.now();
-    const sentAt = this.takeSendTime(ackSequence);
+    const sentAt = takeSendTime(this.sentAt, ackSequence);
+    if (this.sentAt?.length === 0) this.sentAt = undefined;
     // Not across a time this end was not running (LATE_CHECK_MS): that sample would measure the block, not the link.
     if (sentAt !== undefined && this.pausedMs === 0) this.rttEstimator.sample(now - sentAt);
     this.lastAckAt = now;
@@ -391,30 +318,8 @@ export class FramedLink implements Link {
     if (this.highestAcked === undefined || sequenceDistance(ackSequence, this.highestAcked) > 0) this.highestAcked = ackSequence;
     // Every frame up to the highest ack was received or is lost for good: only later ones are outstanding.
     if (sequenceDistance(lastSentSequence, this.highestAcked) <= 0) this.firstUnackedAt = undefined;
-    else this.firstUnackedAt = this.sendTime((this.highestAcked + 1) >>> 0) ?? now;
+    else this.firstUnackedAt = sendTime(this.sentAt, (this.highestAcked + 1) >>> 0) ?? now;
     if (this.state === 'suspect') this.transition('open');
-  }
-
-  private indexOfSent(sequence: number): number {
-    const sent = this.sentAt;
-    if (!sent) return -1;
-    for (let i = 0; i < sent.length; i += 2) if (sent[i] === sequence) return i;
-    return -1;
-  }
-
-  private sendTime(sequence: number): number | undefined {
-    const i = this.indexOfSent(sequence);
-    return i < 0 ? undefined : this.sentAt![i + 1];
-  }
-
-  /** The send time of `sequence`, forgotten (an ack gives one RTT sample per frame). */
-  private takeSendTime(sequence: number): number | undefined {
-    const i = this.indexOfSent(sequence);
-    if (i < 0) return undefined;
-    const t = this.sentAt![i + 1];
-    removePair(this.sentAt!, i);
-    if (this.sentAt!.length === 0) this.sentAt = undefined;
-    return t;
   }
 
   private armCheck(at: number): void {
@@ -475,14 +380,8 @@ export class FramedLink implements Link {
     this.checkTimer = undefined;
     if (closePipe) this.pipe.close();
     this.sentAt = undefined;
-    this.early = undefined;
+    this.dropEarly();
     this.transition('closed');
   }
 }
 
-/** Remove the two entries at `i` and `i + 1` in place (`splice` would allocate the removed pair). */
-function removePair(a: number[], i: number): void {
-  const n = a.length - 2;
-  for (let j = i; j < n; j++) a[j] = a[j + 2]!;
-  a.length = n;
-}
