@@ -11,7 +11,12 @@ import { linkComplianceTests } from '../link.compliance.js';
 import { LinkOpenError } from '../link.js';
 import { IceParametersError, type IceParameters } from './ice-parameters.js';
 import { nodeRtcConfiguration, nodeWrtc } from './node/index.js';
-import { answerWebRtc, dataChannelMessageSize, offerWebRtc, DataChannelLink, DATA_CHANNEL_MESSAGE_SIZE, type WebRtcInit } from './webrtc-connection.js';
+import { DATA_FRAME_OVERHEAD } from '../framed-link.js';
+import { encodeWithForwardingHeader } from '../../wire/forwarded-message.js';
+import { RELOAD_VERSION, UNFRAGMENTED } from '../../wire/forwarding-header.js';
+import { MIN_FRAGMENT_BODY, fragmentMessage, maxFragmentSizeForPmtu } from '../../wire/fragmentation.js';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../../wire/forwarded-message.js';
+import { answerWebRtc, dataChannelMessageSize, offerWebRtc, DataChannelLink, DATA_CHANNEL_MESSAGE_SIZE, MIN_DATA_CHANNEL_MESSAGE_SIZE, type WebRtcInit } from './webrtc-connection.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const utf8 = new TextEncoder();
@@ -187,6 +192,28 @@ describe('WebRTC data-channel link', () => {
     const answer = await answerWebRtc(deps, init(), overTheWire(offer.local));
     await expect(offer.complete(tiny(overTheWire(answer.local)))).rejects.toBeInstanceOf(IceParametersError);
     answer.cancel();
+  });
+
+  const stating = (maxMessageSize: number): IceParameters => ({ ufrag: 'abcd', password: 'x'.repeat(22), candidates: [], dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(32), setup: 1, maxMessageSize } });
+
+  it.each([9, 100, 300, MIN_DATA_CHANNEL_MESSAGE_SIZE - 1])('refuses a stated max-message-size of %i bytes, too small for one RELOAD fragment (RFC 6940 §6.7)', (stated) => {
+    expect(() => dataChannelMessageSize(stating(stated))).toThrow(IceParametersError);
+  });
+
+  it('at the smallest max-message-size accepted, a message of the overlay\'s max-message-size goes out in fragments that fit and that the Reassembler\'s default fragment count takes', () => {
+    expect(dataChannelMessageSize(stating(MIN_DATA_CHANNEL_MESSAGE_SIZE))).toBe(MIN_DATA_CHANNEL_MESSAGE_SIZE);
+    const linkMtu = MIN_DATA_CHANNEL_MESSAGE_SIZE - DATA_FRAME_OVERHEAD; // FramedLink.maxMessageSize
+    const header = { overlay: 1, configurationSequence: 1, version: RELOAD_VERSION, ttl: 100, fragment: UNFRAGMENTED, length: 0, transactionId: 1n, maxResponseLength: 0, viaList: [], destinationList: [{ kind: 'node' as const, nodeId: new Uint8Array(16).fill(7) }], options: [] };
+    // Every size from just over the link's MTU to max-message-size (the worst is just over it).
+    for (let size = linkMtu + 1; size <= DEFAULT_MAX_MESSAGE_SIZE; size += 7) {
+      const whole = encodeWithForwardingHeader(header, new Uint8Array(size - 56));
+      expect(whole.length).toBe(size);
+      // As forwarding's sendOver fragments (§6.7: PMTU minus 32).
+      const pieces = fragmentMessage(whole, maxFragmentSizeForPmtu(linkMtu));
+      expect(pieces.length, `${size} bytes`).toBeGreaterThan(1);
+      expect(pieces.every((p) => p.length <= linkMtu)).toBe(true);
+      expect(pieces.length).toBeLessThanOrEqual(Math.ceil(DEFAULT_MAX_MESSAGE_SIZE / MIN_FRAGMENT_BODY));
+    }
   });
 
   it.each([

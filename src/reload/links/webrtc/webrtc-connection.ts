@@ -20,35 +20,18 @@
  */
 import SimplePeer from 'simple-peer';
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Timer } from '../../runtime/components.js';
-import { DATA_FRAME_OVERHEAD, FramedLink } from '../framed-link.js';
+import { FramedLink } from '../framed-link.js';
 import { formatAddress } from '../host-candidate.js';
 import { LinkOpenError } from '../link.js';
 import { REAL_LINK_DEFAULTS, type RealLinkSettings } from '../real-link-defaults.js';
+import { dataChannelMessageSize } from './data-channel-message-size.js';
 import { SimplePeerPipe } from './data-channel-pipe.js';
-import { IceParametersError, candidateLines, iceParametersFromSdp, remoteSdp, type IceParameters } from './ice-parameters.js';
+import { candidateLines, iceParametersFromSdp, remoteSdp, type IceParameters } from './ice-parameters.js';
+
+export { DATA_CHANNEL_MESSAGE_SIZE, MIN_DATA_CHANNEL_MESSAGE_SIZE, dataChannelMessageSize } from './data-channel-message-size.js';
 
 /** The label of the overlay link's own channel. */
 export const RELOAD_CHANNEL_LABEL = 'reload';
-/**
- * Largest data-channel message we send: 64 KiB, RFC 8841 §6's default when a peer states no
- * `a=max-message-size` (browsers and libdatachannel state 256 KiB).
- */
-export const DATA_CHANNEL_MESSAGE_SIZE = 65_536;
-
-/**
- * The largest message our channel to `remote` carries: RFC 8841 §6 has a sender keep under the
- * max-message-size the other end states (0: any size; not stated: 64 KiB), so
- * min(DATA_CHANNEL_MESSAGE_SIZE, that). A stated size that leaves no room for one FramedMessage
- * data frame (RFC 6940 §6.6.2) can make no overlay link: IceParametersError, like other received
- * fields that make no usable SDP, checked before anything starts.
- */
-export function dataChannelMessageSize(remote: IceParameters): number {
-  const stated = remote.dtls.maxMessageSize;
-  const size = stated === undefined || stated === 0 ? DATA_CHANNEL_MESSAGE_SIZE : Math.min(DATA_CHANNEL_MESSAGE_SIZE, stated);
-  if (size <= DATA_FRAME_OVERHEAD) throw new IceParametersError(`a max-message-size of ${size} bytes cannot carry a framed RELOAD message`);
-  return size;
-}
-
 /**
  * How long an answerer waits before it adds the offerer's candidates (see Session.signalRemote):
  * longer than an AttachAns usually takes to cross a busy overlay back to the offerer.
