@@ -16,12 +16,14 @@ import { toHex } from '../wire/codec/hex.js';
 import { decodeForwardedMessage, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { decodeFramedMessage } from '../wire/framing.js';
 import { MessageCode } from '../wire/message-codes.js';
-import { decodePingReq } from '../wire/methods/ping.js';
+import { decodePingReq, encodePingReq } from '../wire/methods/ping.js';
+import { messageSignatureInput } from '../wire/message-signature-input.js';
+import { RELOAD_VERSION, UNFRAGMENTED } from '../wire/forwarding-header.js';
 import type { Random } from '../runtime/components.js';
 import type { NodeId } from '../wire/ids.js';
 import type { MessageTransport } from '../transport/index.js';
 import { AttachService } from './attach-service.js';
-import { HELLO_NONCE_BYTES, LinkHelloError, helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
+import { HELLO_NONCE_BYTES, HelloVersionError, LinkHelloError, helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
 import type { PeerNetwork } from './overlay-types.js';
 
 const params = overlayParameters({ overlay: 0x1234_5678 });
@@ -220,5 +222,49 @@ describe('link hello', () => {
     carolLink.send(sent('a')[0]!);
     await expect(replayed).rejects.toBeInstanceOf(LinkHelloError);
     expect(table.get(toHex(alice.nodeId))).toBe(accepted[0]);
+  });
+});
+
+/** The first message of a dialer of the hello before the challenge (commit 2bfcb53): a signed Ping to the wildcard, empty padding. */
+async function firstHelloPing(signer: X509Signer): Promise<Uint8Array> {
+  const contents = { messageCode: MessageCode.ping_req, messageBody: encodePingReq({ padding: new Uint8Array(0) }), extensions: [] };
+  const transactionId = 7n;
+  const signature = await signer.sign(messageSignatureInput(params.overlay, transactionId, contents, signer.identity()));
+  const forwardingHeader = {
+    overlay: params.overlay, configurationSequence: params.configurationSequence, version: RELOAD_VERSION, ttl: params.initialTtl, fragment: UNFRAGMENTED, length: 0,
+    transactionId, maxResponseLength: 0, viaList: [], destinationList: [{ kind: 'node' as const, nodeId: new Uint8Array(16).fill(0xff) }], options: [],
+  };
+  return encodeForwardedMessage({ forwardingHeader, messageContents: contents, securityBlock: { certificates: signer.certificates(), signature } });
+}
+
+describe('link hello against the hello before the challenge (a page loaded before the server was upgraded, or the other way round)', () => {
+  it('the acceptor refuses a dialer\'s first-hello Ping with a HelloVersionError that names the dialer and says to reload its page, and binds nothing', async () => {
+    const { dialer, acceptor } = await pair();
+    const refused = helloAccept(deps(bob), params, acceptor);
+    dialer.send(await firstHelloPing(alice));
+    const error = await refused.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HelloVersionError);
+    expect((error as Error).message).toContain(toHex(alice.nodeId));
+    expect((error as Error).message).toMatch(/older Chordphone.*Reload/);
+  });
+
+  it('the dialer in front of a first-hello acceptor (it waits for the dialer to speak first) fails with a HelloVersionError, not a bare timeout', async () => {
+    const { dialer, acceptor } = await pair();
+    let acceptorHeard = 0;
+    acceptor.onMessage(() => acceptorHeard++);
+    const error = await helloDial(deps(alice), params, dialer, { timeoutMs: 200 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HelloVersionError);
+    expect((error as Error).message).toMatch(/no hello challenge.*older Chordphone.*Reload the page/);
+    // Nothing went out that a first-hello acceptor would bind (the dialer speaks only to a challenge).
+    expect(acceptorHeard).toBe(0);
+  });
+
+  it('a dialer that heard something other than a challenge gets the plain LinkHelloError, not the version one', async () => {
+    const { dialer, acceptor } = await pair();
+    const dialing = helloDial(deps(alice), params, dialer, { timeoutMs: 2_000 });
+    acceptor.send(Uint8Array.of(1, 2, 3));
+    const error = await dialing.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LinkHelloError);
+    expect(error).not.toBeInstanceOf(HelloVersionError);
   });
 });

@@ -48,7 +48,7 @@ import { answerHeader } from '../transport/answer-header.js';
 import { parseMessageParts } from '../transport/message-parts.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { concatBytes } from '../wire/codec/concat-bytes.js';
-import { bytesEqual } from '../wire/codec/hex.js';
+import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import { decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { RELOAD_VERSION, UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
@@ -69,6 +69,26 @@ export interface LinkHelloDeps {
 /** Thrown when the other end does not prove a Node-ID in time. */
 export class LinkHelloError extends Error {
   override readonly name: string = 'LinkHelloError';
+}
+
+/**
+ * The other end speaks another version of this hello, so no link can be made until both run the
+ * same code (the remedy is in the message: reload the page, which loads the server's version).
+ *
+ * The hello before the acceptor's challenge (the "first hello"): the dialer sent a signed Ping to
+ * the wildcard with empty padding as soon as the socket opened, and the acceptor answered it with
+ * a PingAns. Neither version can be made to accept the other without giving up the replay
+ * protection of the challenge, so each says what happened instead of waiting out its timeout:
+ * - an acceptor of this version that gets a first-hello Ping refuses it (it binds nothing) with
+ *   this error, naming the signer whose page is out of date;
+ * - a dialer of this version in front of a first-hello acceptor hears nothing (that acceptor
+ *   waits for the dialer to speak first): when the socket stays silent until the timeout or
+ *   closes without a word, this error says that is what such an acceptor does. (A dialer of the
+ *   first hello sees this version's challenge as a first message that is not a PingAns, and fails
+ *   at once with its own LinkHelloError; its code cannot be changed after the fact.)
+ */
+export class HelloVersionError extends LinkHelloError {
+  override readonly name: string = 'HelloVersionError';
 }
 
 /** Default wait for the other end's proof (ms). */
@@ -144,10 +164,24 @@ function helloPingPadding(got: Received, destination: NodeId): Uint8Array | unde
   }
 }
 
-/** Resolve with the first message on `link` that `accept` turns into a value; reject on timeout, close or abort. */
-function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, options: AbortOptions, what: string, accept: (bytes: Uint8Array) => Promise<T | undefined>): Promise<T> {
+/**
+ * Resolve with the first message on `link` that `accept` turns into a value; reject on timeout,
+ * close or abort, or with what `accept` throws. `silence`, if given, is the error for a timeout or
+ * close before any message arrived.
+ */
+function firstMessage<T>(
+  link: Link,
+  deps: LinkHelloDeps,
+  timeoutMs: number,
+  options: AbortOptions,
+  what: string,
+  accept: (bytes: Uint8Array) => Promise<T | undefined>,
+  silence?: (why: string) => LinkHelloError,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
+    let heard = false;
+    const ended = (why: string, otherwise: string) => (silence && !heard ? silence(why) : new LinkHelloError(otherwise));
     const finish = (error: Error | undefined, value?: T) => {
       if (done) return;
       done = true;
@@ -159,8 +193,9 @@ function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, opt
       else resolve(value as T);
     };
     const onAbort = () => finish(new AbortError());
-    const timer = deps.clock.setTimer(timeoutMs, () => finish(new LinkHelloError(`no Node-ID proved on ${link.remoteAddress} within ${timeoutMs} ms`)));
+    const timer = deps.clock.setTimer(timeoutMs, () => finish(ended(`within ${timeoutMs} ms`, `no Node-ID proved on ${link.remoteAddress} within ${timeoutMs} ms`)));
     const offMessage = link.onMessage((bytes) => {
+      heard = true;
       void accept(bytes).then(
         (v) => {
           if (v === undefined) finish(new LinkHelloError(`the message on ${link.remoteAddress} is not the expected ${what}`));
@@ -170,7 +205,7 @@ function firstMessage<T>(link: Link, deps: LinkHelloDeps, timeoutMs: number, opt
       );
     });
     const offState = link.onStateChange((s) => {
-      if (s === 'closed') finish(new LinkHelloError(`${link.remoteAddress} closed before proving a Node-ID`));
+      if (s === 'closed') finish(ended('before it closed', `${link.remoteAddress} closed before proving a Node-ID`));
     });
     options.signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -186,11 +221,23 @@ function deadline(clock: Clock, timeoutMs: number): () => number {
 export async function helloDial(deps: LinkHelloDeps, parameters: Parameters, link: Link, options: AbortOptions & { timeoutMs?: number } = {}): Promise<NodeId> {
   const left = deadline(deps.clock, options.timeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS);
   // Listening starts now (a challenge arriving while `parameters` is still pending is not lost).
-  const challenge = await firstMessage(link, deps, left(), options, 'signed challenge Ping to the wildcard', async (bytes) => {
-    const got = await verify(deps, bytes, await parameters);
-    const nonce = got && helloPingPadding(got, WILDCARD_NODE_ID);
-    return got && nonce?.length === HELLO_NONCE_BYTES ? { acceptor: got.signer, nonce } : undefined;
-  });
+  const challenge = await firstMessage(
+    link,
+    deps,
+    left(),
+    options,
+    'signed challenge Ping to the wildcard',
+    async (bytes) => {
+      const got = await verify(deps, bytes, await parameters);
+      const nonce = got && helloPingPadding(got, WILDCARD_NODE_ID);
+      return got && nonce?.length === HELLO_NONCE_BYTES ? { acceptor: got.signer, nonce } : undefined;
+    },
+    // An acceptor of this hello challenges as soon as it accepts; a first-hello one (HelloVersionError) never does.
+    (why) =>
+      new HelloVersionError(
+        `${link.remoteAddress} sent no hello challenge ${why}: it most likely runs an older Chordphone, whose hello waits for the dialer to speak first (a WebSocket server that is no RELOAD peer looks the same). Reload the page to run the version that server serves.`,
+      ),
+  );
   const p = await parameters;
   const transactionId = randomU64(deps.random);
   const answer = firstMessage(link, deps, left(), options, 'signed PingAns', async (bytes) => {
@@ -215,7 +262,14 @@ export async function helloAccept(deps: LinkHelloDeps, parameters: Parameters, l
   const request = firstMessage(link, deps, options.timeoutMs ?? DEFAULT_HELLO_TIMEOUT_MS, options, 'signed Ping bound to our challenge', async (bytes) => {
     const got = await verify(deps, bytes, await parameters);
     const padding = got && helloPingPadding(got, deps.signer.nodeId);
-    return got && padding && bytesEqual(padding, expected) ? got : undefined;
+    if (got && padding && bytesEqual(padding, expected)) return got;
+    // Refused as any other message is (it answers no challenge, so it binds nothing), but named.
+    if (got && helloPingPadding(got, WILDCARD_NODE_ID)?.length === 0) {
+      throw new HelloVersionError(
+        `${link.remoteAddress} (Node-ID ${toHex(got.signer)}) sent the hello of an older Chordphone (a Ping to the wildcard, not an answer to our challenge): a page loaded before this server was upgraded. Reload that page.`,
+      );
+    }
+    return undefined;
   });
   request.catch(() => {});
   const p = await parameters;

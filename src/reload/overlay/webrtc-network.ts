@@ -35,7 +35,7 @@ import type { Signer, Verifier } from '../security/signer.js';
 import type { DtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
 import { toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
-import { helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
+import { HelloVersionError, helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
 import { PeerConnectionBudget, overloaded, type PeerConnectionLimits, type PeerConnectionSlot } from './peer-connection-budget.js';
 
@@ -257,7 +257,9 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
           bindings.set(link, await helloDial(hello, init.overlayParameters, link, { ...options, ...helloOptions }));
         } catch (e) {
           link.close();
-          throw new LinkOpenError(`${address}: ${e instanceof Error ? e.message : String(e)}`);
+          // The other version's hello: said once here, whatever the caller does with the error (e.g. retry).
+          if (e instanceof HelloVersionError) log.warn(e.message, { url: address });
+          throw new LinkOpenError(`${address}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
         track(link);
         return link;
@@ -279,7 +281,8 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
           else link.close();
         },
         (e: unknown) => {
-          log.debug('websocket link proved no Node-ID; closing it', { link: link.id, error: String(e) });
+          if (e instanceof HelloVersionError) log.warn(e.message, { link: link.id });
+          else log.debug('websocket link proved no Node-ID; closing it', { link: link.id, error: String(e) });
           link.close();
         },
       );
