@@ -81,6 +81,7 @@ export function createTrafficCapture(init: CaptureNetworkInit = {}): TrafficCapt
           if (ok) record(inner.address, remote, sent++ >>> 0, message);
           return ok;
         },
+        probe: (timeoutMs: number) => link.probe(timeoutMs),
         close: () => link.close(),
         onMessage: (l: LinkMessageListener) => link.onMessage(l),
         onStateChange: (l: LinkStateListener) => link.onStateChange(l),

@@ -35,6 +35,9 @@ class FakeLink implements Link {
     this.sent.push(m);
     return true;
   }
+  probe(): Promise<boolean> {
+    return Promise.resolve(this.state !== 'closed');
+  }
   close(): void {
     this.setState('closed');
   }

@@ -225,3 +225,37 @@ describe('FramedLink (§6.6.2)', () => {
     expect(pipe.closed).toBe(false);
   });
 });
+
+describe('FramedLink.probe (whether the link carries frames both ways now)', () => {
+  it('sends a probe at once and answers true on its ack, false when no ack comes within the timeout or the link closes', async () => {
+    const { clock, pipe, link } = setup();
+    const answered = link.probe(1_000);
+    const [probe] = pipe.frames();
+    expect(probe).toEqual({ kind: 'data', sequence: 0, message: new Uint8Array(0) });
+    pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 0, received: 0 }));
+    await expect(answered).resolves.toBe(true);
+
+    const silent = link.probe(1_000);
+    await clock.advance(1_000);
+    await expect(silent).resolves.toBe(false);
+
+    const closing = link.probe(1_000);
+    link.close();
+    await expect(closing).resolves.toBe(false);
+    await expect(link.probe(1_000)).resolves.toBe(false);
+  });
+
+  it('an ack for a frame sent before the probe does not answer it; one for a later frame does', async () => {
+    const { clock, pipe, link } = setup();
+    link.send(Uint8Array.of(1)); // sequence 0
+    const answered = link.probe(1_000); // sequence 1
+    link.send(Uint8Array.of(2)); // sequence 2
+    let result: boolean | undefined;
+    void answered.then((r) => (result = r));
+    pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 0, received: 0 }));
+    await clock.advance(1);
+    expect(result).toBeUndefined();
+    pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 2, received: 0 }));
+    await expect(answered).resolves.toBe(true);
+  });
+});

@@ -47,6 +47,7 @@ import { silentLogger } from '../runtime/components.js';
 import { StateMachine } from '../runtime/state-machine.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { DATA_FRAME_HEADER_SIZE, FramedMessageType, MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeAckFrame, encodeDataFrame, frameSequence, plainFrameType } from '../wire/framing.js';
+import { AckWaiters } from './ack-waiters.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
 import type { Link, LinkCloseReason, LinkState, LinkStateListener } from './link.js';
 import { linkTransitions } from './link-state.js';
@@ -162,6 +163,8 @@ export class FramedLink extends MessageDelivery implements Link {
   /** When the last `data` frame (a message or a probe) arrived: the other end was alive then (the link's creation until then). */
   private lastHeardAt: number;
   private probesSinceAck = 0;
+  /** Callers of probe() waiting for an ack; made at the first call. */
+  private ackWaiters: AckWaiters | undefined;
   private checkTimer: Timer | undefined;
   /** The liveness timer's callback, made once (the timer is re-armed on many sends); bound, so no closure context per link. */
   private readonly onCheck: () => void = this.check.bind(this);
@@ -224,6 +227,14 @@ export class FramedLink extends MessageDelivery implements Link {
 
   close(): void {
     this.shut('local', true);
+  }
+
+  /** Link.probe: a probe now (as the liveness schedule sends them), answered by its ack or a later one. */
+  probe(timeoutMs: number): Promise<boolean> {
+    if (this.state === 'closed') return Promise.resolve(false);
+    const sequence = this.nextSequence;
+    this.sendData(PROBE_MESSAGE);
+    return (this.ackWaiters ??= new AckWaiters(this.clock)).wait(sequence, timeoutMs);
   }
 
   onStateChange(listener: LinkStateListener): () => void {
@@ -320,6 +331,7 @@ export class FramedLink extends MessageDelivery implements Link {
     if (sequenceDistance(lastSentSequence, this.highestAcked) <= 0) this.firstUnackedAt = undefined;
     else this.firstUnackedAt = sendTime(this.sentAt, (this.highestAcked + 1) >>> 0) ?? now;
     if (this.state === 'suspect') this.transition('open');
+    this.ackWaiters?.acked(ackSequence);
   }
 
   private armCheck(at: number): void {
@@ -381,6 +393,7 @@ export class FramedLink extends MessageDelivery implements Link {
     if (closePipe) this.pipe.close();
     this.sentAt = undefined;
     this.dropEarly();
+    this.ackWaiters?.closeAll();
     this.transition('closed');
   }
 }

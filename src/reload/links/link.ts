@@ -53,6 +53,13 @@ export interface Link {
    * the link is closed, the message is empty or larger than `maxMessageSize`.
    */
   send(message: Uint8Array): boolean;
+  /**
+   * Whether the link carries frames both ways now: a liveness probe (RFC 6940 §6.6.3.1 judges a
+   * link by its ACKs) goes out at once, and this resolves true when the ack of it, or of a later
+   * frame, arrives within `timeoutMs`; false otherwise, or when the link is or becomes closed.
+   * It changes nothing else (the state follows the acks as always).
+   */
+  probe(timeoutMs: number): Promise<boolean>;
   /** Close the link (both ends end in `closed`). Idempotent. */
   close(): void;
   /** Subscribe to received messages; returns the unsubscribe function. */

@@ -8,13 +8,15 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
+import type { BytePipe, BytePipeHandlers } from '../links/byte-pipe.js';
+import { FramedLink } from '../links/framed-link.js';
 import type { Link, LinkState, LinkStateListener } from '../links/link.js';
 import { AbortError } from '../runtime/components.js';
 import { OverloadError, ReloadError } from '../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';
 import type { NodeId } from '../wire/ids.js';
 import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
-import { AttachService } from './attach-service.js';
+import { AttachService, LINK_CHECK_MS } from './attach-service.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
 
@@ -58,6 +60,11 @@ class FakeLink implements Link {
     return this.state !== 'closed';
   }
 
+  /** The channel itself carries frames; only this end's view goes suspect (to()). */
+  probe(): Promise<boolean> {
+    return Promise.resolve(this.state !== 'closed');
+  }
+
   close(): void {
     this.to('closed');
     this.other?.to('closed');
@@ -80,6 +87,71 @@ class FakeLink implements Link {
   }
 }
 
+/**
+ * One end's side of a real link's byte channel, LATENCY_MS each way on the virtual clock. With
+ * `carries` false, what this end sends is lost (a NAT binding gone, a route down one way): frames
+ * and the close alike, and nobody is told.
+ */
+class Wire implements BytePipe {
+  readonly maxMessageSize = 1000;
+  carries = true;
+  peer!: Wire;
+  private handlers: BytePipeHandlers | undefined;
+  private closed = false;
+
+  constructor(private readonly clock: VirtualClock) {}
+
+  setHandlers(h: BytePipeHandlers): void {
+    this.handlers = h;
+  }
+
+  send(bytes: Uint8Array): void {
+    if (!this.closed && this.carries) this.clock.setTimer(LATENCY_MS, () => this.peer.receive(bytes));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.carries) this.clock.setTimer(LATENCY_MS, () => this.peer.remoteClosed());
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (!this.closed) this.handlers?.message(bytes);
+  }
+
+  private remoteClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.handlers?.closed();
+  }
+}
+
+/** The two ends of link `L<n>`: FakeLinks (state set by the test), or FramedLinks over Wires. */
+type LinkPairMaker = (n: number) => { atOfferer: Link; atAnswerer: Link };
+
+const fakePair: LinkPairMaker = (n) => {
+  const atOfferer = new FakeLink(`L${n}`);
+  const atAnswerer = new FakeLink(`L${n}`);
+  atOfferer.other = atAnswerer;
+  atAnswerer.other = atOfferer;
+  return { atOfferer, atAnswerer };
+};
+
+/** Real links; `wires[n - 1]` are L<n>'s, the offerer's first. */
+function framedPairs(clock: VirtualClock, wires: [Wire, Wire][]): LinkPairMaker {
+  return (n) => {
+    const a = new Wire(clock);
+    const b = new Wire(clock);
+    a.peer = b;
+    b.peer = a;
+    wires.push([a, b]);
+    return {
+      atOfferer: new FramedLink({ clock }, a, { id: `L${n}`, remoteAddress: 'answerer', opener: true }),
+      atAnswerer: new FramedLink({ clock }, b, { id: `L${n}`, remoteAddress: 'offerer' }),
+    };
+  };
+}
+
 /** ICE between the two peers: link `L<n>` is the one of the n-th offer. */
 class IceFabric {
   offers = 0;
@@ -91,7 +163,10 @@ class IceFabric {
   /** The answerer's side of each answered offer, by offer ufrag. */
   private readonly answered = new Map<string, (link: Link) => void>();
 
-  constructor(private readonly clock: VirtualClock) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly makePair: LinkPairMaker = fakePair,
+  ) {}
 
   /** `self`'s ICE capability. */
   capability(self: NodeId): IceCapability {
@@ -108,10 +183,7 @@ class IceFabric {
               this.checksRunning++;
               const timer = this.clock.setTimer(ICE_CHECK_MS, () => {
                 this.checksRunning--;
-                const atOfferer = new FakeLink(`L${n}`);
-                const atAnswerer = new FakeLink(`L${n}`);
-                atOfferer.other = atAnswerer;
-                atAnswerer.other = atOfferer;
+                const { atOfferer, atAnswerer } = this.makePair(n);
                 this.answered.get(ufrag)?.(atAnswerer);
                 resolve(atOfferer);
               });
@@ -182,9 +254,9 @@ function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
   return Object.assign(p, { service });
 }
 
-function pairOf() {
+function pairOf(makePair?: (clock: VirtualClock) => LinkPairMaker) {
   const clock = new VirtualClock();
-  const fabric = new IceFabric(clock);
+  const fabric = new IceFabric(clock, makePair?.(clock));
   const small = peer(SMALLER, clock, fabric);
   const large = peer(LARGER, clock, fabric);
   small.other = large;
@@ -252,14 +324,63 @@ describe('AttachService: one link per neighbour', () => {
     await clock.run(small.service.attach([{ kind: 'node', nodeId: LARGER }]));
     expect(kept()).toEqual(['L1 open', 'L1 open']);
     // At the larger end alone, L1's acks stop: it Attaches again, and L2 comes up at both ends.
-    (large.table.get(SMALLER) as FakeLink).to('suspect');
+    (large.table.get(SMALLER) as unknown as FakeLink).to('suspect');
     const again = large.service.attach([{ kind: 'node', nodeId: SMALLER }]);
     await clock.advance(2 * LATENCY_MS + ICE_CHECK_MS);
     expect(kept()).toEqual(['L1 open', 'L1 suspect']);
     // Acks resume; the retired L2 closes at both ends; L1 stays.
-    (large.table.get(SMALLER) as FakeLink).to('open');
+    (large.table.get(SMALLER) as unknown as FakeLink).to('open');
     await expect(clock.run(again)).resolves.toEqual(SMALLER);
     await clock.advance(RETIRED_LINK_GRACE_MS);
     expect(kept()).toEqual(['L1 open', 'L1 open']);
+  });
+});
+
+describe('AttachService: a link that stops carrying frames is replaced at both ends', () => {
+  /** The smaller peer's Attach makes L1 (the tie-breaker's choice over any later link from the larger). */
+  async function linked() {
+    const wires: [Wire, Wire][] = [];
+    const p = pairOf((clock) => framedPairs(clock, wires));
+    await p.clock.run(p.small.service.attach([{ kind: 'node', nodeId: LARGER }]));
+    expect(p.kept()).toEqual(['L1 open', 'L1 open']);
+    return { ...p, wires };
+  }
+
+  // L1's wires: [the smaller peer's side (it offered), the larger peer's side].
+  it.each([
+    ['from the smaller peer to the larger', [true, false]],
+    ['from the larger peer to the smaller', [false, true]],
+    ['either way', [true, true]],
+  ] as const)('L1 lost %s: the larger peer, which sees it suspect, Attaches again and both ends keep the new link within LINK_CHECK_MS of it', async (_way, [smallSideLost, largeSideLost]) => {
+    const { clock, small, large, kept, wires } = await linked();
+    const l1 = [small.table.get(LARGER)!, large.table.get(SMALLER)!];
+    wires[0]![0].carries = !smallSideLost;
+    wires[0]![1].carries = !largeSideLost;
+    // The larger peer sends on L1; no ack comes back. The smaller end, with nothing outstanding, sees nothing wrong.
+    large.table.get(SMALLER)!.send(Uint8Array.of(1));
+    await clock.advance(5_000);
+    expect(kept()).toEqual(['L1 open', 'L1 suspect']);
+    const start = clock.now();
+    await expect(clock.run(large.service.attach([{ kind: 'node', nodeId: SMALLER }]))).resolves.toEqual(SMALLER);
+    expect(kept()).toEqual(['L2 open', 'L2 open']);
+    expect(clock.now() - start).toBeLessThanOrEqual(2 * LATENCY_MS + ICE_CHECK_MS + LINK_CHECK_MS);
+    // Each end closes its own L1 (the close may not get through).
+    await clock.advance(RETIRED_LINK_GRACE_MS);
+    expect(l1.map((l) => l.state)).toEqual(['closed', 'closed']);
+    expect(kept()).toEqual(['L2 open', 'L2 open']);
+  });
+
+  it('L1 carries frames again by the time the new link is up: both ends keep L1 and the new link closes', async () => {
+    const { clock, small, large, kept, wires } = await linked();
+    wires[0]![1].carries = false;
+    large.table.get(SMALLER)!.send(Uint8Array.of(1));
+    await clock.advance(5_000);
+    expect(kept()).toEqual(['L1 open', 'L1 suspect']);
+    wires[0]![1].carries = true;
+    const again = large.service.attach([{ kind: 'node', nodeId: SMALLER }]);
+    await expect(clock.run(again)).resolves.toEqual(SMALLER);
+    await clock.advance(LINK_CHECK_MS + RETIRED_LINK_GRACE_MS);
+    expect(kept()).toEqual(['L1 open', 'L1 open']);
+    expect(wires).toHaveLength(2);
   });
 });

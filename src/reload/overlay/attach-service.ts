@@ -17,8 +17,9 @@
  * ICE offerer. Each side binds the data channel to the Node-ID that signed the Attach carrying
  * the fingerprint the DTLS handshake checked.
  *
- * One link per neighbour: when two links to the same peer come up at once (both sides attached to
- * each other), both ends keep the one opened by the smaller Node-ID, so they agree without a word.
+ * One link per neighbour: when a second link to the same peer comes up, both ends keep the same one
+ * without a word (install has the rule): the one opened by the smaller Node-ID, unless that is the
+ * older link and it no longer carries frames, which both ends find out by probing it.
  *
  * An Attach received from a peer we have an Attach of our own in progress to follows §6.5.1.2
  * (own-attaches.ts). When the peer's Attach is the one that makes the link (it refused ours with
@@ -55,6 +56,13 @@ export interface AttachServiceInit {
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * How long a link's probe may wait for its ack before the link is judged not to carry frames (see
+ * install). OUR CHOICE: well over a round trip on any working link, and under RETIRED_LINK_GRACE_MS
+ * so the retired challenger is still there to take back.
+ */
+export const LINK_CHECK_MS = 1_000;
 
 export class AttachService implements LinkConnector {
   private readonly log: Logger;
@@ -267,9 +275,8 @@ export class AttachService implements LinkConnector {
       );
     }
     this.own.crossingDone(requester);
-    const usable = this.deps.forwarding.isUsable(requester);
-    const address = usable ? undefined : this.candidateAddress(req.value);
-    if (!usable && !address) throw ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');
+    const address = this.candidateAddress(req.value);
+    if (!address && !this.deps.forwarding.isUsable(requester)) throw ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');
     // We are "active": open the link to the requester (after this answer is on its way).
     void this.openTo(requester, address, req.value.sendUpdate);
     return answer;
@@ -285,7 +292,11 @@ export class AttachService implements LinkConnector {
 
   private async openTo(requester: NodeId, address: string | undefined, sendUpdate: boolean): Promise<void> {
     try {
-      if (address && !this.deps.forwarding.isUsable(requester)) {
+      // A link we see open may have stopped carrying frames where the requester is (its acks
+      // stopped: it Attaches because it has no usable link to us): one that does not answer a
+      // probe is replaced (install's rule 2 then makes both ends agree on the new link).
+      const held = this.deps.forwarding.isUsable(requester) ? this.deps.forwarding.getLink(requester) : undefined;
+      if (address && (!held || !(await held.probe(LINK_CHECK_MS)))) {
         const link = await this.deps.network.linkFactory.open(address);
         const id = this.deps.network.authenticate(link);
         if (!id || !bytesEqual(id, requester)) {
@@ -293,7 +304,8 @@ export class AttachService implements LinkConnector {
           throw new Error(`${address} is not bound to the Node-ID that sent the Attach`);
         }
         this.outbound.add(link);
-        this.install(id, link);
+        // Rule 2's verdict on `held` is in already.
+        this.install(id, link, held);
       }
       // §6.4.2.3: "it MUST send an Update message back to the sender of the Attach request after
       // completion of the corresponding ICE check and TLS connection".
@@ -312,39 +324,62 @@ export class AttachService implements LinkConnector {
     this.install(id, link);
   }
 
-  /** Into the link table, keeping one link per peer (the one opened by the smaller Node-ID); the other is retired (link-table.ts). */
-  private install(id: NodeId, link: Link): void {
+  /**
+   * Into the link table, keeping one link per peer; the other is retired (link-table.ts). The two
+   * ends must keep the same link: if each kept a different one, each would close the other's after
+   * RETIRED_LINK_GRACE_MS and the neighbour would be lost. So the rule uses only what both ends see
+   * alike, never a link's state: `suspect` is one end's own view (its acks stopped) while the other
+   * end, with nothing outstanding, may see the same link open.
+   *
+   * 1. The tie-breaker, which both ends know: the link opened by the smaller Node-ID; of two opened
+   *    by the same peer, the one with the smaller offerer ICE credentials (ICE links come up in
+   *    either order at the two ends), or else the newer (both ends see them in the same order).
+   * 2. When the tie-breaker keeps the link held, the new one is retired, not dropped, and the held
+   *    one is probed (Link.probe, LINK_CHECK_MS): if no ack comes back, the held link does not carry
+   *    frames one way or both, and the new one, which just came up at both ends, takes its place.
+   *    Both ends probe the same link within a link set-up of each other, and a link that lost one
+   *    direction answers neither end's probe, so both reach the same verdict: a new link from a
+   *    peer whose link to us broke (a peer Attaches only when it has no usable link to us) replaces
+   *    it at once, not after the broken link's failure timeout, while an old link that still works
+   *    (its `suspect` was a passing loss) stays at both ends. The ends could differ only for a link
+   *    that starts or stops carrying frames within LINK_CHECK_MS of the check, or whose round trip
+   *    is close to LINK_CHECK_MS at one end; then both links close and a later Attach repairs it.
+   *    (A link that takes too long at both ends is replaced at both: no harm.) `silent`: a link
+   *    that just failed that probe (openTo), replaced at once.
+   */
+  private install(id: NodeId, link: Link, silent?: Link): void {
     if (this.closed) {
       link.close();
       return;
     }
     const existing = this.deps.forwarding.getLink(id);
-    // Whatever the state of the link we hold: `suspect` is this end's own view (its acks stopped)
-    // while the other end may still see that link open, so the two ends choose the same link only
-    // if neither looks at the state. A link kept while suspect is used again once acks resume, or
-    // leaves the table when it closes at its failure timeout.
-    if (existing && existing !== link && existing.state !== 'closed') {
-      const opener = (l: Link) => (this.outbound.has(l) ? this.self : id);
-      const newOpener = opener(link);
-      const oldOpener = opener(existing);
-      if (newOpener !== oldOpener) {
-        if (compareBytes(newOpener, oldOpener) > 0) {
-          this.deps.forwarding.retireLink(id, link);
-          return;
-        }
-      } else {
-        // Same opener. ICE links come up in either order at the two ends, so both keep the one
-        // with the smaller offerer ICE credentials, which both ends know. Other links: the newer
-        // wins on both ends (they see the links in the same order).
-        const newKey = this.iceKeys.get(link);
-        const oldKey = this.iceKeys.get(existing);
-        if (newKey !== undefined && oldKey !== undefined && newKey > oldKey) {
-          this.deps.forwarding.retireLink(id, link);
-          return;
-        }
-      }
+    if (existing && existing !== link && existing.state !== 'closed' && existing !== silent && !this.wins(id, link, existing)) {
+      this.deps.forwarding.retireLink(id, link);
+      void this.replaceIfSilent(id, existing, link);
+      return;
     }
     this.deps.forwarding.addLink(id, link);
+  }
+
+  /** install's tie-breaker (rule 1): whether `link` is kept over `existing`, the link to `id` held. */
+  private wins(id: NodeId, link: Link, existing: Link): boolean {
+    const opener = (l: Link) => (this.outbound.has(l) ? this.self : id);
+    const newOpener = opener(link);
+    const oldOpener = opener(existing);
+    if (newOpener !== oldOpener) return compareBytes(newOpener, oldOpener) < 0;
+    const newKey = this.iceKeys.get(link);
+    const oldKey = this.iceKeys.get(existing);
+    return newKey === undefined || oldKey === undefined || newKey <= oldKey;
+  }
+
+  /** install's rule 2: `challenger` (retired) takes the place of `held` if `held` does not answer a probe. */
+  private async replaceIfSilent(id: NodeId, held: Link, challenger: Link): Promise<void> {
+    if (await held.probe(LINK_CHECK_MS)) return;
+    const now = this.deps.forwarding.getLink(id);
+    // Another link took the place meanwhile, or the challenger closed: nothing to repair here.
+    if (this.closed || challenger.state === 'closed' || (now !== undefined && now !== held)) return;
+    this.log.info('link carries no frames; the new link to the peer replaces it', { peer: nodeIdKey(id), link: held.id, by: challenger.id });
+    this.deps.forwarding.addLink(id, challenger);
   }
 
   /** Resolves once a usable link to `id` is in the link table. */
