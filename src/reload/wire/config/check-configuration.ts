@@ -19,9 +19,12 @@ import {
   CONFIG_BASE_NAMESPACE,
   CONFIG_CHORD_NAMESPACE,
   CONFIG_DIAGNOSTICS_NAMESPACE,
+  CONFIG_SIP_NAMESPACE,
   DataModel,
   SELF_TUNING_NAMESPACE,
 } from './overlay-configuration.js';
+import { KindId } from '../message-codes.js';
+import { compileWholeMatch, PosixEreError } from './posix-ere.js';
 import { XML_NAMESPACE } from './xml-tree.js';
 
 /**
@@ -107,7 +110,7 @@ function foreignContent(e: ForeignElement, path: string): void {
 
 /** A top-level extension element of a configuration or kind (§11.1.1 `foreign-elements`). */
 function extension(e: ForeignElement, path: string): void {
-  if (e.namespace === '' || e.namespace === CONFIG_BASE_NAMESPACE || e.namespace === CONFIG_CHORD_NAMESPACE) {
+  if (e.namespace === '' || e.namespace === CONFIG_BASE_NAMESPACE || e.namespace === CONFIG_CHORD_NAMESPACE || e.namespace === CONFIG_SIP_NAMESPACE) {
     fail(path, `an extension element cannot be in ${e.namespace === '' ? 'no namespace' : e.namespace}`);
   }
   if (RECOGNIZED.has(`${e.namespace} ${e.name}`)) fail(path, `{${e.namespace}}${e.name} is a known element, not an extension`);
@@ -124,6 +127,22 @@ function kind(k: Kind, path: string): void {
   int(k.maxSize, `${path}.max-size`, Ranges.count);
   if (k.maxNodeMultiple !== undefined) int(k.maxNodeMultiple, `${path}.max-node-multiple`, Ranges.maxNodeMultiple);
   else if (k.accessControl === 'NODE-MULTIPLE') fail(`${path}.max-node-multiple`, 'is required with NODE-MULTIPLE access control');
+  if (k.domainRestriction !== undefined) {
+    // The parser's rules (parse-kind-block.ts readDomainRestriction), RFC 7904 §3.4.
+    const p = `${path}.domain-restriction`;
+    if (k.name !== 'SIP-REGISTRATION' && k.id !== KindId.SIP_REGISTRATION) fail(p, 'belongs to the SIP-REGISTRATION Kind (RFC 7904 §3.4)');
+    bool(k.domainRestriction.enable, `${p}.enable`);
+    if (!k.domainRestriction.enable && k.domainRestriction.patterns.length > 0) fail(`${p}.pattern[0]`, 'is given but enable is false');
+    k.domainRestriction.patterns.forEach((pattern, i) => {
+      trimmedText(pattern, `${p}.pattern[${i}]`, true);
+      try {
+        compileWholeMatch(pattern);
+      } catch (e) {
+        if (e instanceof PosixEreError) fail(`${p}.pattern[${i}]`, `is not a POSIX extended regular expression: ${e.message}`);
+        throw e;
+      }
+    });
+  }
   k.extensions.forEach((e, i) => extension(e, `${path}.${e.name}[${i}]`));
 }
 

@@ -1,7 +1,7 @@
 import { ConfigurationError } from './configuration-error.js';
 import { collapseXml, trimXml } from './configuration-values.js';
 import type { ForeignAttribute, ForeignElement } from './overlay-configuration.js';
-import { CONFIG_BASE_NAMESPACE, CONFIG_CHORD_NAMESPACE } from './overlay-configuration.js';
+import { CONFIG_BASE_NAMESPACE, CONFIG_CHORD_NAMESPACE, CONFIG_SIP_NAMESPACE } from './overlay-configuration.js';
 import { directText, isElement } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
 
@@ -15,8 +15,13 @@ import type { XmlElement } from './xml-tree.js';
  * `kind-parameter`) they are preserved; elsewhere they are ignored.
  */
 
-/** Namespaces whose element and attribute sets are closed by the §11.1.1 grammar. */
-const CLOSED_NAMESPACES: readonly string[] = [CONFIG_BASE_NAMESPACE, CONFIG_CHORD_NAMESPACE, ''];
+/**
+ * Namespaces whose element and attribute sets are closed by the §11.1.1 grammar, and RFC 7904
+ * §3.4's, whose two elements belong inside `<kind>` only. OUR CHOICE: a `sip:` element anywhere
+ * else is refused rather than kept as an extension, so a misplaced domain restriction is not
+ * silently ignored.
+ */
+const CLOSED_NAMESPACES: readonly string[] = [CONFIG_BASE_NAMESPACE, CONFIG_CHORD_NAMESPACE, CONFIG_SIP_NAMESPACE, ''];
 
 export function fail(path: string, reason: string, at?: number): never {
   throw new ConfigurationError(path, reason, at);

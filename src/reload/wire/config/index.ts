@@ -3,6 +3,7 @@ export type {
   BootstrapNode,
   Configuration,
   DiagnosticKind,
+  DomainRestriction,
   ForeignAttribute,
   ForeignElement,
   Kind,
@@ -18,6 +19,7 @@ export {
   CONFIG_BASE_NAMESPACE,
   CONFIG_CHORD_NAMESPACE,
   CONFIG_DIAGNOSTICS_NAMESPACE,
+  CONFIG_SIP_NAMESPACE,
   ConfigurationDefaults,
   DataModel,
   OVERLAY_CONFIGURATION_MEDIA_TYPE,
@@ -29,6 +31,7 @@ export {
   unsupportedMandatoryExtensions,
 } from './overlay-configuration.js';
 export { ConfigurationError } from './configuration-error.js';
+export { compileWholeMatch, PosixEreError } from './posix-ere.js';
 export { parseOverlayConfiguration, parseOverlayConfigurationWithSource, type ParsedOverlayConfiguration } from './parse-configuration.js';
 export { produceOverlayConfiguration } from './produce-configuration.js';
 export { configurationSignatureInput, kindSignatureInput, type ConfigurationSource } from './configuration-signature.js';

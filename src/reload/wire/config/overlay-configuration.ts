@@ -16,6 +16,8 @@ export const OVERLAY_CONFIGURATION_MEDIA_TYPE = 'application/p2p-overlay+xml';
 export const CONFIG_BASE_NAMESPACE = 'urn:ietf:params:xml:ns:p2p:config-base';
 /** RFC 6940 §11.1: namespace of the CHORD-RELOAD parameters (chord-ping-interval …). */
 export const CONFIG_CHORD_NAMESPACE = 'urn:ietf:params:xml:ns:p2p:config-chord';
+/** RFC 7904 §3.4 / §9: namespace of the SIP usage's `<sip:domain-restriction>` and `<sip:pattern>`. */
+export const CONFIG_SIP_NAMESPACE = 'urn:ietf:params:xml:ns:p2p:config-base:sip';
 /** RFC 7851 §9.6: namespace of the diagnostics authorization elements. */
 export const CONFIG_DIAGNOSTICS_NAMESPACE = 'urn:ietf:params:xml:ns:p2p:config-diagnostics';
 /** RFC 7363 §7 / §9.3: namespace of number-of-peers-to-probe. */
@@ -32,6 +34,7 @@ export const CHORDPHONE_BOOTSTRAP_WS_NAMESPACE = 'urn:chordphone:params:xml:ns:p
 export const SUPPORTED_CONFIGURATION_NAMESPACES: readonly string[] = [
   CONFIG_BASE_NAMESPACE,
   CONFIG_CHORD_NAMESPACE,
+  CONFIG_SIP_NAMESPACE,
   CONFIG_DIAGNOSTICS_NAMESPACE,
   SELF_TUNING_NAMESPACE,
   CHORDPHONE_BOOTSTRAP_WS_NAMESPACE,
@@ -134,6 +137,22 @@ export interface SelfSignedPermitted {
  */
 export type BootstrapNode = Extract<IpAddressPort, { readonly kind: 'ipv4' | 'ipv6' }>;
 
+/**
+ * RFC 7904 §3.4 `<sip:domain-restriction enable="…">` with its `<sip:pattern>`s, a kind-parameter
+ * of the SIP-REGISTRATION Kind: which AoR domains the overlay accepts registrations for.
+ * - element absent (`KindParameters.domainRestriction` undefined): "the default behavior is to
+ *   accept any AOR";
+ * - `enable` false (or not set): "the overlay MUST only accept AORs that match the domain name of
+ *   the overlay" (its instance-name); `patterns` is then empty;
+ * - `enable` true: "the overlay MUST only accept AORs that match patterns specified", each a POSIX
+ *   ERE (posix-ere.ts) that must match the whole domain; no pattern means no AoR is accepted.
+ */
+export interface DomainRestriction {
+  readonly enable: boolean;
+  /** The patterns as written (trimmed), in document order. */
+  readonly patterns: readonly string[];
+}
+
 /** RFC 6940 §11.1 kind parameters (§11.1.1 `kind-parameter`). */
 export interface KindParameters {
   readonly dataModel: DataModel;
@@ -144,6 +163,8 @@ export interface KindParameters {
   readonly maxSize: number;
   /** §11.1 max-node-multiple: "If the access control is NODE-MULTIPLE, this element MUST be included" (> 0). */
   readonly maxNodeMultiple?: number;
+  /** RFC 7904 §3.4 `<sip:domain-restriction>` (SIP-REGISTRATION only); undefined when absent. */
+  readonly domainRestriction?: DomainRestriction;
   /** Foreign elements inside `<kind>` (the RFC example's `<ext:example-kind-extension>`). */
   readonly extensions: readonly ForeignElement[];
 }

@@ -6,6 +6,7 @@ import {
   CONFIG_BASE_NAMESPACE,
   CONFIG_CHORD_NAMESPACE,
   CONFIG_DIAGNOSTICS_NAMESPACE,
+  CONFIG_SIP_NAMESPACE,
   SELF_TUNING_NAMESPACE,
   configurationWithDefaults,
   unsupportedMandatoryExtensions,
@@ -26,7 +27,7 @@ function overlay(body: string): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n<overlay xmlns="${CONFIG_BASE_NAMESPACE}" xmlns:chord="${CONFIG_CHORD_NAMESPACE}"` +
     ` xmlns:cp="${CHORDPHONE_BOOTSTRAP_WS_NAMESPACE}" xmlns:diag="${CONFIG_DIAGNOSTICS_NAMESPACE}" xmlns:st="${SELF_TUNING_NAMESPACE}"` +
-    ` xmlns:ext="urn:example:ext" xmlns:p2pcf="${CONFIG_BASE_NAMESPACE}">${body}</overlay>`
+    ` xmlns:ext="urn:example:ext" xmlns:p2pcf="${CONFIG_BASE_NAMESPACE}" xmlns:sip="${CONFIG_SIP_NAMESPACE}">${body}</overlay>`
   );
 }
 function cfg(inner: string, attrs = 'instance-name="o.example"'): string {
@@ -324,4 +325,55 @@ describe('parseOverlayConfiguration: invalid documents', () => {
       }
     }
   });
+});
+
+describe('parseOverlayConfiguration: RFC 7904 §3.4 domain-restriction of SIP-REGISTRATION', () => {
+  const SIP_BODY = '<data-model>DICTIONARY</data-model><access-control>USER-NODE-MATCH</access-control><max-count>4</max-count><max-size>200</max-size>';
+  const sipKind = (restriction: string, attrs = 'name="SIP-REGISTRATION"') => overlay(cfg(kinds(`<kind ${attrs}>${SIP_BODY}${restriction}</kind>`)));
+  const restrictionOf = (xml: string) => parseOverlayConfiguration(xml).configurations[0]?.requiredKinds[0]?.kind.domainRestriction;
+
+  const valid: [string, string, { enable: boolean; patterns: string[] } | undefined][] = [
+    ['absent: any AoR (no restriction)', sipKind(''), undefined],
+    ['enable not set: the overlay domain only', sipKind('<sip:domain-restriction/>'), { enable: false, patterns: [] }],
+    ['enable="false"', sipKind('<sip:domain-restriction enable="false"></sip:domain-restriction>'), { enable: false, patterns: [] }],
+    ['enable="0"', sipKind('<sip:domain-restriction enable=" 0 "/>'), { enable: false, patterns: [] }],
+    ['enable="true" without patterns: no AoR', sipKind('<sip:domain-restriction enable="true"/>'), { enable: true, patterns: [] }],
+    [
+      'the RFC example patterns, trimmed',
+      sipKind('<sip:domain-restriction enable="true"><sip:pattern> dht\\.example\\.com </sip:pattern><sip:pattern>.*\\.my\\.example</sip:pattern></sip:domain-restriction>'),
+      { enable: true, patterns: ['dht\\.example\\.com', '.*\\.my\\.example'] },
+    ],
+    ['enable="1", brackets, classes, intervals, groups', sipKind('<sip:domain-restriction enable="1"><sip:pattern>[[:alnum:]-]{1,63}\\.(a|b)\\.example</sip:pattern></sip:domain-restriction>'), { enable: true, patterns: ['[[:alnum:]-]{1,63}\\.(a|b)\\.example'] }],
+    ['the prose spelling <domain-restrictions>', sipKind('<sip:domain-restrictions enable="true"><sip:pattern>a\\.example</sip:pattern></sip:domain-restrictions>'), { enable: true, patterns: ['a\\.example'] }],
+    ['on the SIP-REGISTRATION Kind given by id 1', sipKind('<sip:domain-restriction enable="false"/>', 'id="1"'), { enable: false, patterns: [] }],
+    ['pattern with an entity', sipKind('<sip:domain-restriction enable="true"><sip:pattern>a&amp;?b</sip:pattern></sip:domain-restriction>'), { enable: true, patterns: ['a&?b'] }],
+  ];
+  it.each(valid.map(([name, xml, expected]) => ({ name, xml, expected })))('$name', ({ xml, expected }) => {
+    expect(restrictionOf(xml)).toEqual(expected);
+    // The element is a typed field, not an extension.
+    expect(parseOverlayConfiguration(xml).configurations[0]?.requiredKinds[0]?.kind.extensions).toEqual([]);
+  });
+
+  const K0 = 'configuration[0].kind[0].domain-restriction';
+  const invalid: [string, string, string, RegExp][] = [
+    ['enable not a boolean', sipKind('<sip:domain-restriction enable="yes"/>'), `${K0}.enable`, /boolean/],
+    ['patterns without enable', sipKind('<sip:domain-restriction><sip:pattern>a\\.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /enable="true"/],
+    ['patterns with enable="false"', sipKind('<sip:domain-restriction enable="false"><sip:pattern>a</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /enable/],
+    ['empty pattern', sipKind('<sip:domain-restriction enable="true"><sip:pattern>a</sip:pattern><sip:pattern> </sip:pattern></sip:domain-restriction>'), `${K0}.pattern[1]`, /empty/],
+    ['unclosed bracket', sipKind('<sip:domain-restriction enable="true"><sip:pattern>[a-z.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /POSIX.*"\[" is not closed/],
+    ['unclosed group', sipKind('<sip:domain-restriction enable="true"><sip:pattern>(a|b\\.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /"\(" is not closed/],
+    ['leading repetition', sipKind('<sip:domain-restriction enable="true"><sip:pattern>*\\.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /nothing to repeat/],
+    ['Perl escape \\d', sipKind('<sip:domain-restriction enable="true"><sip:pattern>host\\d\\.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /undefined in a POSIX ERE/],
+    ['unknown class', sipKind('<sip:domain-restriction enable="true"><sip:pattern>[[:word:]]+</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /not a POSIX character class/],
+    ['range out of order', sipKind('<sip:domain-restriction enable="true"><sip:pattern>[z-a]</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /out of order/],
+    ['interval beyond RE_DUP_MAX', sipKind('<sip:domain-restriction enable="true"><sip:pattern>a{1,256}</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /RE_DUP_MAX/],
+    ['pattern with a child element', sipKind('<sip:domain-restriction enable="true"><sip:pattern><b/></sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /simple content/],
+    ['unknown sip element inside', sipKind('<sip:domain-restriction enable="true"><sip:regex>a</sip:regex></sip:domain-restriction>'), `${K0}.regex`, /unknown element/],
+    ['unknown attribute', sipKind('<sip:domain-restriction enable="true" mode="strict"/>'), `${K0}.mode`, /unknown attribute/],
+    ['twice', sipKind('<sip:domain-restriction/><sip:domain-restrictions/>'), K0, /twice/],
+    ['on another Kind', overlay(cfg(kinds(`<kind id="9">${KIND_BODY}<sip:domain-restriction enable="false"/></kind>`))), K0, /SIP-REGISTRATION/],
+    ['directly in <configuration>', overlay(cfg('<sip:domain-restriction enable="false"/>')), 'configuration[0].domain-restriction', /inside <kind name="SIP-REGISTRATION">/],
+    ['unknown sip element in <configuration>', overlay(cfg('<sip:pattern>a</sip:pattern>')), 'configuration[0].pattern', /unknown element/],
+  ];
+  it.each(invalid.map(([name, xml, path, reason]) => ({ name, xml, path, reason })))('$name → $path', ({ xml, path, reason }) => expectError(xml, path, reason));
 });

@@ -22,10 +22,11 @@ import {
   CONFIG_BASE_NAMESPACE,
   CONFIG_CHORD_NAMESPACE,
   CONFIG_DIAGNOSTICS_NAMESPACE,
+  CONFIG_SIP_NAMESPACE,
   ConfigurationDefaults,
   SELF_TUNING_NAMESPACE,
 } from './overlay-configuration.js';
-import { readKindBlock, readSignatureElement } from './parse-kind-block.js';
+import { DOMAIN_RESTRICTION_NAMES, readKindBlock, readSignatureElement } from './parse-kind-block.js';
 import { readXmlDocument } from './xml-parser.js';
 import { isElement } from './xml-tree.js';
 import type { XmlElement } from './xml-tree.js';
@@ -215,6 +216,12 @@ function readConfiguration(el: XmlElement, path: string): { configuration: Confi
       kindSpans.push(kindSpan);
     });
     rk.foreign(); // no extension point inside required-kinds: ignored
+  }
+
+  // RFC 7904 §3.4 grammar: "Kind-parameter &= element sip:domain-restriction": inside the Kind.
+  for (const name of DOMAIN_RESTRICTION_NAMES) {
+    const misplaced = c.all(CONFIG_SIP_NAMESPACE, name)[0];
+    if (misplaced) fail(`${path}.${name}`, `belongs inside <kind name="SIP-REGISTRATION"> (RFC 7904 §3.4), not directly in <configuration>`, misplaced.start);
   }
 
   const configuration: Configuration = {

@@ -7,6 +7,7 @@ import {
   CONFIG_BASE_NAMESPACE,
   CONFIG_CHORD_NAMESPACE,
   CONFIG_DIAGNOSTICS_NAMESPACE,
+  CONFIG_SIP_NAMESPACE,
   ConfigurationDefaults,
   SELF_TUNING_NAMESPACE,
   TopologyPlugin,
@@ -47,6 +48,7 @@ class Prefixes {
   ]);
   private readonly preferred = new Map<string, string>([
     [CONFIG_DIAGNOSTICS_NAMESPACE, 'diag'],
+    [CONFIG_SIP_NAMESPACE, 'sip'],
     [SELF_TUNING_NAMESPACE, 'st'],
     [CHORDPHONE_BOOTSTRAP_WS_NAMESPACE, 'cp'],
     [CONFIG_BASE_NAMESPACE, 'p2pcf'], // only for attributes: elements use the default namespace
@@ -103,6 +105,16 @@ function kind(k: Kind, ns: Prefixes): Out {
       ...(k.maxNodeMultiple === undefined ? [] : [simple('max-node-multiple', String(k.maxNodeMultiple))]),
       simple('max-count', String(k.maxCount)),
       simple('max-size', String(k.maxSize)),
+      // RFC 7904 §3.4 grammar: `attribute enable { xsd:boolean }` is always written.
+      ...(k.domainRestriction === undefined
+        ? []
+        : [
+            element(
+              ns.qname(CONFIG_SIP_NAMESPACE, 'domain-restriction'),
+              k.domainRestriction.patterns.map((p) => simple(ns.qname(CONFIG_SIP_NAMESPACE, 'pattern'), p)),
+              { enable: k.domainRestriction.enable ? 'true' : 'false' },
+            ),
+          ]),
       ...k.extensions.map((e) => foreign(e, ns, CONFIG_BASE_NAMESPACE)),
     ],
     attributes,

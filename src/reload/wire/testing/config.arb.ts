@@ -5,6 +5,7 @@ import type {
   Configuration,
   DataModel,
   DiagnosticKind,
+  DomainRestriction,
   ForeignAttribute,
   ForeignElement,
   Kind,
@@ -110,7 +111,17 @@ const arbKindParameters: fc.Arbitrary<KindParameters> = fc
     return m === undefined ? rest : { ...rest, maxNodeMultiple: m };
   });
 
+/** RFC 7904 §3.4 domain-restriction: the overlay's domain only, or POSIX ERE patterns. */
+const arbDomainRestriction: fc.Arbitrary<DomainRestriction> = fc.oneof(
+  fc.constant({ enable: false, patterns: [] }),
+  fc.record({
+    enable: fc.constant(true),
+    patterns: fc.array(fc.constantFrom('dht\\.example\\.com', '.*\\.my\\.example', '[[:alnum:]-]+\\.(a|b)', 'x{1,3}', 'a&<b>'), { maxLength: 3 }),
+  }),
+);
+
 export const arbKind: fc.Arbitrary<Kind> = fc.oneof(
+  fc.tuple(arbKindParameters, arbDomainRestriction).map(([p, domainRestriction]): Kind => ({ name: 'SIP-REGISTRATION', ...p, domainRestriction })),
   fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), arbKindParameters).map(([id, p]): Kind => ({ id, ...p })),
   fc
     .tuple(fc.oneof(fc.constantFrom('SIP-REGISTRATION', 'TURN-SERVICE', 'CERTIFICATE_BY_NODE', 'CERTIFICATE_BY_USER'), arbAttributeText), arbKindParameters)
