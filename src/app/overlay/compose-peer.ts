@@ -7,7 +7,8 @@
  * Each peer also runs the Certificate Store Usage (RFC 6940 §8, usages/certificates): its message
  * transport looks up a signer's certificate that a SecurityBlock left out (§6.3.4 "MAY be
  * omitted") by CERTIFICATE_BY_NODE, and `publishCertificate` stores its own after joining (§8 "A
- * user/node MUST store its certificate").
+ * user/node MUST store its certificate"). As storing peer it applies the SIP usage's AoR domain
+ * rule (RFC 7904 §3.3, §3.4: usages/sip aorDomainKindRules of the configuration).
  */
 import { systemClock, systemWallClock } from '../../platform/system-clock.js';
 import { webCryptoHasher, webCryptoRandom } from '../../platform/web-crypto.js';
@@ -15,6 +16,7 @@ import { openOverlayPeer, type OverlayPeer, type OverlayPeerInit, type PeerNetwo
 import type { AbortOptions, Logger } from '../../reload/runtime/components.js';
 import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';
 import { CertificateStore } from '../../usages/certificates/certificate-store.js';
+import { aorDomainKindRules } from '../../usages/sip/index.js';
 import { X509Signer } from '../../reload/security/x509-signer.js';
 import { verifyConfigurationDocument } from '../../reload/security/configuration-signer.js';
 import { X509Verifier } from '../../reload/security/x509-verifier.js';
@@ -79,7 +81,13 @@ export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> 
       },
       ...(logger ? { logger } : {}),
     },
-    { configuration, ...rest, transport: { certificateSource, ...rest.transport } },
+    {
+      configuration,
+      ...rest,
+      // RFC 7904 §3.3: "Before a Store is permitted, the Storing Peer MUST check that: The AOR of the request is a valid Resource Name".
+      kindRules: [...aorDomainKindRules(configuration), ...(rest.kindRules ?? [])],
+      transport: { certificateSource, ...rest.transport },
+    },
   );
   const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock: systemClock });
   certificates = store;

@@ -2,8 +2,9 @@
  * The fetching side's own checks of fetched values (RFC 6940 §7.1, §7.4.2.2): a fetcher trusts no
  * storing peer, so every StoredData of a FetchAns is verified again here, with the answer's
  * SecurityBlock certificates (and the verifier's cache), and its signer is checked against the
- * Kind's access control policy (§7.3): a storing peer cannot make up a value, alter one, move it to
- * another Resource-ID or Kind, or return a value its signer had no right to store.
+ * Kind's access control policy (§7.3) and the usages' KindRules (as the storing peer checks them):
+ * a storing peer cannot make up a value, alter one, move it to another Resource-ID or Kind, or
+ * return a value its signer had no right to store.
  *
  * §7.1: "the signature is over the following data: resource_id || kind || storage_time ||
  * StoredDataValue || SignerIdentity" — what storedDataSignatureInput builds.
@@ -11,7 +12,7 @@
 import type { AbortOptions } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Verifier, VerifiedSigner } from '../security/signer.js';
-import type { AccessPolicy, KindTable, ResourceIdHash } from '../storage/index.js';
+import { kindRuleRefusal, type AccessPolicy, type KindRule, type KindTable, type ResourceIdHash } from '../storage/index.js';
 import type { ResourceId } from '../wire/ids.js';
 import { SignerIdentityType, type GenericCertificate } from '../wire/security-block.js';
 import type { FetchAns } from '../wire/storage/fetch.js';
@@ -24,6 +25,8 @@ export interface FetchedDataChecks {
   readonly kinds: KindTable;
   /** Access control policies by name (§7.3's four plus any extra ones). */
   readonly policies: ReadonlyMap<string, AccessPolicy>;
+  /** The usages' further conditions on Kinds' values, as the storing peer checks them (KindRule). */
+  readonly kindRules?: readonly KindRule[];
   readonly resourceIdHash: ResourceIdHash;
 }
 
@@ -74,6 +77,7 @@ async function checkValue(checks: FetchedDataChecks, resourceId: ResourceId, kin
   const policy = checks.policies.get(definition.accessControl);
   if (!policy) return ReloadError.of('Error_Forbidden', `no access control policy ${definition.accessControl}`);
   // §7.3: the value's signer must have been allowed to store it there.
-  const refusal = await policy.check({ resourceId, kind: definition, value: d.value, signer }, checks.resourceIdHash);
+  const request = { resourceId, kind: definition, value: d.value, signer };
+  const refusal = (await policy.check(request, checks.resourceIdHash)) ?? kindRuleRefusal(checks.kindRules ?? [], request);
   return refusal === undefined ? undefined : ReloadError.of('Error_Forbidden', refusal);
 }

@@ -189,7 +189,12 @@ export function composeStorageService(
   const epochClock = deps.epochClock ?? (() => clock.now());
   const store = createDataStore(
     { backend: deps.storage, clock, epochClock, verifier, hasher, resourceIdHash: topology.resourceIdHash, responsibility: topology.responsibility, logger },
-    { kinds, ...(init.storageLimits ? { limits: init.storageLimits } : {}), ...(init.extraPolicies ? { extraPolicies: init.extraPolicies } : {}) },
+    {
+      kinds,
+      ...(init.storageLimits ? { limits: init.storageLimits } : {}),
+      ...(init.extraPolicies ? { extraPolicies: init.extraPolicies } : {}),
+      ...(init.kindRules ? { kindRules: init.kindRules } : {}),
+    },
   );
   const policies = new Map(BASE_ACCESS_POLICIES);
   for (const p of init.extraPolicies ?? []) policies.set(p.name, p);
@@ -199,7 +204,7 @@ export function composeStorageService(
     forwarding,
     responsibility: topology.responsibility,
     signer,
-    checks: { verifier, kinds, policies, resourceIdHash: topology.resourceIdHash },
+    checks: { verifier, kinds, policies, kindRules: init.kindRules ?? [], resourceIdHash: topology.resourceIdHash },
     clock,
     epochClock,
     logger,

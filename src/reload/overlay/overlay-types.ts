@@ -16,7 +16,7 @@ import type { AppChannelNetwork } from '../links/app-channel.js';
 import type { Link, LinkFactory } from '../links/link.js';
 import type { AbortOptions, Clock, Hasher, Logger, Random } from '../runtime/components.js';
 import type { Signer, Verifier } from '../security/signer.js';
-import type { AccessPolicy, StorageBackend, StorageLimits } from '../storage/index.js';
+import type { AccessPolicy, KindRule, StorageBackend, StorageLimits } from '../storage/index.js';
 import type { ChordParameters } from '../topology/chord/chord-parameters.js';
 import type { TopologyStatus } from '../topology/topology-plugin.js';
 import type { MessageTransport, TransportInit, TransportStats } from '../transport/index.js';
@@ -160,6 +160,11 @@ export interface OverlayPeerInit {
   readonly storageLimits?: Partial<StorageLimits>;
   /** Access policies beyond the four of §7.3, by name (e.g. RFC 7374 NODE-ID-MATCH). */
   readonly extraPolicies?: readonly AccessPolicy[];
+  /**
+   * The usages' further conditions on Kinds' values, checked by this peer as storing peer and on
+   * values it fetches (e.g. RFC 7904 §3.4 AoR domains, usages/sip aorDomainKindRules).
+   */
+  readonly kindRules?: readonly KindRule[];
   /** Transport bounds and the extensions / forwarding options this peer understands. */
   readonly transport?: Omit<TransportInit, 'bodyContext' | 'unknownKindError'>;
   /** Default lifetime (s) of values we store; default 86 400. */

@@ -27,6 +27,32 @@ export interface AccessPolicy {
   check(request: AccessRequest, hash: ResourceIdHash): Promise<string | undefined>;
 }
 
+/**
+ * A usage's own condition on the values of one Kind, on top of the Kind's §7.3 policy, checked
+ * wherever the policy is: by the storing peer on every Store, replica and absorbed value
+ * (§7.4.1.1), and by a fetcher on fetched values. RFC 7904 §3.3 is one: "Before a Store is
+ * permitted, the Storing Peer MUST check that: The AOR of the request is a valid Resource Name with
+ * respect to the namespaces defined in the overlay configuration document".
+ */
+export interface KindRule {
+  /** The Kind-ID whose values it judges. */
+  readonly kind: number;
+  /** What the rule is, for logs (`RFC 7904 §3.4 domain-restriction`). */
+  readonly name: string;
+  /** Undefined when the value may be stored, else why not (the error_info of Error_Forbidden). */
+  check(request: AccessRequest): string | undefined;
+}
+
+/** The first refusal of the `rules` for `request`'s Kind, or undefined when none refuses. */
+export function kindRuleRefusal(rules: readonly KindRule[], request: AccessRequest): string | undefined {
+  for (const rule of rules) {
+    if (rule.kind !== request.kind.id) continue;
+    const refusal = rule.check(request);
+    if (refusal !== undefined) return refusal;
+  }
+  return undefined;
+}
+
 const utf8 = new TextEncoder();
 
 /** RFC 6940 §7.3.1 USER-MATCH: the signer's user name hashes to the Resource-ID. */

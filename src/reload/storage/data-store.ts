@@ -13,7 +13,7 @@ import type { FetchAns, FetchKindResponse, FetchReq } from '../wire/storage/fetc
 import type { FindAns, FindReq } from '../wire/storage/find.js';
 import type { StatAns, StatReq } from '../wire/storage/stat.js';
 import type { StoreReq } from '../wire/storage/store.js';
-import { BASE_ACCESS_POLICIES, type AccessPolicy } from './access-control.js';
+import { BASE_ACCESS_POLICIES, type AccessPolicy, type KindRule } from './access-control.js';
 import { certificatesOfRecords } from './held-certificates.js';
 import { KindDefinitionError, type KindDefinition, type KindTable } from './kind-table.js';
 import { fetchValues, findResources, statValues, type ReadEnvironment } from './read-operations.js';
@@ -62,6 +62,8 @@ export interface DataStoreInit {
   readonly limits?: Partial<StorageLimits>;
   /** Policies beyond the four of §7.3 (e.g. RFC 7374 NODE-ID-MATCH), by name. */
   readonly extraPolicies?: readonly AccessPolicy[];
+  /** The usages' further conditions on Kinds' values (e.g. RFC 7904 §3.4 AoR domains). */
+  readonly kindRules?: readonly KindRule[];
   /** How often `start()` purges expired values (ms of the monotonic clock; default 60 s). */
   readonly purgeIntervalMs?: number;
 }
@@ -147,6 +149,7 @@ class DataStoreImpl implements DataStore {
       hasher: deps.hasher,
       kinds: init.kinds,
       policies,
+      kindRules: init.kindRules ?? [],
       responsibility: deps.responsibility,
       limits: { ...DEFAULT_STORAGE_LIMITS, ...init.limits },
     };

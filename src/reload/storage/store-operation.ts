@@ -7,7 +7,8 @@
  *   2. responsibility (§7.4.1.1): original stores only at the responsible peer, replica stores
  *      only from a plausible peer;
  *   3. every StoredData signature verified (Error_Forbidden), its signer authorized by the
- *      Kind's policy and, for original stores, the StoreReq's signer too (§7.3);
+ *      Kind's policy and, for original stores, the StoreReq's signer too (§7.3), and the value
+ *      passing the usage's KindRules (RFC 7904 §3.3 AoR namespaces);
  *   4. under the Resource-ID's lock, against what is stored: generation counter (original
  *      stores), storage_time (Error_Data_Too_Old), max-count, per-user and total limits;
  *   5. one atomic backend write, generation counters increased (original) or copied (replica),
@@ -23,7 +24,7 @@ import { SignatureAlgorithm, SignerIdentityType, writeSignature, type GenericCer
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import { ARRAY_APPEND_INDEX, dataValueOf, writeStoredDataValue, type StoredData } from '../wire/storage/stored-data.js';
 import type { StoreAns, StoreKindData, StoreReq } from '../wire/storage/store.js';
-import { memoizedHash, type AccessPolicy } from './access-control.js';
+import { kindRuleRefusal, memoizedHash, type AccessPolicy, type KindRule } from './access-control.js';
 import { certificateHasher, type HeldCertificate } from './held-certificates.js';
 import type { KindDefinition, KindTable } from './kind-table.js';
 import type { ResourceIdHash } from './resource-id-hash.js';
@@ -45,6 +46,8 @@ export interface StoreEnvironment {
   readonly hash: ResourceIdHash;
   readonly kinds: KindTable;
   readonly policies: ReadonlyMap<string, AccessPolicy>;
+  /** The usages' further conditions on a Kind's values (KindRule). */
+  readonly kindRules: readonly KindRule[];
   readonly responsibility: Pick<ResponsibilityOracle, 'isResponsible' | 'acceptsReplicaFrom' | 'replicaSet'>;
   readonly limits: StorageLimits;
 }
@@ -155,6 +158,12 @@ export async function verifyAndAuthorize(
             const refusal = await policy.check({ resourceId: resource, kind: definition, value: d.value, signer: who }, hash);
             if (refusal !== undefined) throw storageError('Error_Forbidden', who === signer ? refusal : `StoreReq signer: ${refusal}`);
           }
+          // The value's signer is the one the rules judge (RFC 7904 §3.3: the certificate's user
+          // name is the AoR); for an original store the policy has just tied the StoreReq's signer
+          // to the same Resource-ID. RFC 7904 §3.3: "If any of these checks fail, the request MUST
+          // be rejected with an Error_Forbidden error."
+          const ruled = kindRuleRefusal(env.kindRules, { resourceId: resource, kind: definition, value: d.value, signer });
+          if (ruled !== undefined) throw storageError('Error_Forbidden', ruled);
           return signer;
         }),
       );

@@ -4,3 +4,14 @@ export { buildGruu, parseGruu, encodeGrParameter, decodeGrParameter, type Gruu }
 export { SIP_REGISTRATION_KIND, sipRegistrationKindBlock, routeRegistration, uriRegistration, aorResourceName } from './sip-registration-kind.js';
 export { SipRegistrar, type SipRegistrarDeps, type SipRegistrarInit, type SipRegistrarState } from './sip-registrar.js';
 export { lookupAor, type AorContact, type AorLookupOptions } from './aor-lookup.js';
+export {
+  aorDomainsOf,
+  aorDomainKindRules,
+  aorDomainRefusal,
+  admitsAorDomain,
+  describeAorDomains,
+  exampleAorDomain,
+  overlayDomainOnly,
+  type AorDomains,
+  type AorDomainPattern,
+} from './aor-domains.js';

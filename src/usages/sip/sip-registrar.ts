@@ -1,5 +1,6 @@
 /**
- * Registering this device under its AoR (RFC 7904 §3.1): a Store of Kind SIP-REGISTRATION at the
+ * Registering this device under its AoR (RFC 7904 §3.1), in a domain the overlay accepts (§3.4,
+ * `domains`): a Store of Kind SIP-REGISTRATION at the
  * AoR's Resource Name, dictionary key = our Node-ID (§7), value a sip_registration_route to us.
  * "The registration lifetime known from the regular SIP REGISTER method is inherited from the
  * lifetime attribute of the basic RELOAD StoredData structure": we store with `lifetime` and store
@@ -14,6 +15,7 @@
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import { silentLogger, type AbortOptions, type Clock, type Logger, type Timer } from '../../reload/runtime/components.js';
 import { encodeSipRegistration, type SipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
+import type { AorDomains } from './aor-domains.js';
 import { aorResourceName, routeRegistration, SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
 
 export interface SipRegistrarDeps {
@@ -25,6 +27,11 @@ export interface SipRegistrarDeps {
 export interface SipRegistrarInit {
   /** The user's AoR; its Resource Name must be the certificate's user name (USER-NODE-MATCH, §3.3). */
   readonly aor: string;
+  /**
+   * The AoR domains the overlay accepts (RFC 7904 §3.4, aorDomainsOf the configuration): `register`
+   * refuses an AoR outside them without storing. Default: not checked here (the storing peer does).
+   */
+  readonly domains?: AorDomains;
   /** Registration lifetime in seconds (StoredData.lifetime); default 3600. */
   readonly lifetime?: number;
   /** Refresh after this share of the lifetime; default 0.8. */
@@ -39,6 +46,7 @@ export type SipRegistrarState = 'unregistered' | 'registering' | 'registered' | 
 
 export class SipRegistrar {
   readonly resourceName: string;
+  private readonly domains: AorDomains | undefined;
   private readonly lifetime: number;
   private readonly refreshMs: number;
   private readonly retryMs: number;
@@ -61,6 +69,7 @@ export class SipRegistrar {
     init: SipRegistrarInit,
   ) {
     this.resourceName = aorResourceName(init.aor);
+    this.domains = init.domains;
     this.lifetime = init.lifetime ?? 3600;
     this.refreshMs = this.lifetime * 1000 * (init.refreshRatio ?? 0.8);
     this.retryMs = init.retryMs ?? 5000;
@@ -78,6 +87,11 @@ export class SipRegistrar {
    */
   async register(options?: AbortOptions): Promise<void> {
     if (this.current === 'closed') throw new Error('the registrar is closed');
+    // RFC 7904 §3.3: "Before issuing a Store request to the overlay, any Peer SHOULD verify that
+    // the AOR of the request is a valid Resource Name with respect to its domain name and the
+    // namespaces defined in the overlay configuration document": SipUsageError foreign-domain
+    // now, rather than the storing peer's Error_Forbidden after a round trip.
+    if (this.domains) aorResourceName(this.resourceName, this.domains);
     const epoch = this.newEpoch();
     this.current = 'registering';
     try {

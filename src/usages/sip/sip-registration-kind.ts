@@ -5,18 +5,30 @@
  * configuration lists so its peers store registrations (§11.1 required-kinds).
  */
 import { KindId } from '../../reload/wire/message-codes.js';
-import type { KindBlock } from '../../reload/wire/config/overlay-configuration.js';
+import type { DomainRestriction, KindBlock } from '../../reload/wire/config/overlay-configuration.js';
 import type { Destination } from '../../reload/wire/destination.js';
 import type { NodeId } from '../../reload/wire/ids.js';
 import { sipResourceName, type SipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
+import { aorDomainRefusal, type AorDomains } from './aor-domains.js';
 import { SipUsageError } from './sip-usage-error.js';
 
 export const SIP_REGISTRATION_KIND = KindId.SIP_REGISTRATION;
 
-/** The `<kind name="SIP-REGISTRATION">` of a configuration; the IANA data model and policy apply (§11.1). */
-export function sipRegistrationKindBlock(limits: { maxCount?: number; maxSize?: number } = {}): KindBlock {
+/**
+ * The `<kind name="SIP-REGISTRATION">` of a configuration; the IANA data model and policy apply
+ * (§11.1); `domainRestriction` is RFC 7904 §3.4's (absent: any AoR).
+ */
+export function sipRegistrationKindBlock(limits: { maxCount?: number; maxSize?: number; domainRestriction?: DomainRestriction } = {}): KindBlock {
   return {
-    kind: { name: 'SIP-REGISTRATION', dataModel: 'DICTIONARY', accessControl: 'USER-NODE-MATCH', maxCount: limits.maxCount ?? 16, maxSize: limits.maxSize ?? 512, extensions: [] },
+    kind: {
+      name: 'SIP-REGISTRATION',
+      dataModel: 'DICTIONARY',
+      accessControl: 'USER-NODE-MATCH',
+      maxCount: limits.maxCount ?? 16,
+      maxSize: limits.maxSize ?? 512,
+      ...(limits.domainRestriction ? { domainRestriction: limits.domainRestriction } : {}),
+      extensions: [],
+    },
   };
 }
 
@@ -32,15 +44,13 @@ export function uriRegistration(aor: string): SipRegistration {
 
 /**
  * The Resource Name of an AoR (§7: without the scheme, escapes decoded), or SipUsageError
- * `invalid-aor`; with `domain`, also `foreign-domain` when the AoR is in another domain (§3.4
- * without domain-restrictions patterns: "the overlay MUST only accept AORs that match the domain
- * name of the overlay" once restrictions are on; we apply the overlay's own domain).
+ * `invalid-aor`; with `domains`, also `foreign-domain` when the overlay does not accept the AoR's
+ * domain (§3.4; §4.1 "AOR domain not supported by overlay").
  */
-export function aorResourceName(aor: string, domain?: string): string {
+export function aorResourceName(aor: string, domains?: AorDomains): string {
   const name = sipResourceName(aor);
   if (!name) throw new SipUsageError('invalid-aor', `${aor} is not an address of record of the form user@host`);
-  if (domain !== undefined && name.slice(name.lastIndexOf('@') + 1) !== domain.toLowerCase()) {
-    throw new SipUsageError('foreign-domain', `${aor} is not in the overlay ${domain}`);
-  }
+  const refusal = domains === undefined ? undefined : aorDomainRefusal(domains, name);
+  if (refusal !== undefined) throw new SipUsageError('foreign-domain', refusal);
   return name;
 }

@@ -123,3 +123,21 @@ describe('GRUUs (RFC 7904 §6)', () => {
     expect(() => parseGruu(`sip:alice@${f.domain};gr=AAAA`)).toThrow(/destination list/);
   });
 });
+
+describe('RFC 7904 §3.4 domain-restriction over a real overlay', () => {
+  it('a Store of a registration in a domain the overlay does not accept is answered Error_Forbidden by the storing peer', async () => {
+    // The users' AoRs are in the test overlay's own domain, which these patterns leave out.
+    const g = await buildSipOverlay({ peers: 5, users: ['alice', 'bob'], domainRestriction: { enable: true, patterns: ['sip\\.example\\.net'] } });
+    try {
+      const alice = g.user('alice');
+      const e = await alice.peer.store(`alice@${g.domain}`, SIP_REGISTRATION_KIND, [{ key: alice.nodeId, value: encodeSipRegistration(routeRegistration(alice.nodeId)) }]).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ReloadError);
+      expect((e as ReloadError).codeName).toBe('Error_Forbidden');
+      expect(new TextDecoder().decode((e as ReloadError).info)).toBe(`alice@${g.domain} is not in a domain this overlay accepts: only sip.example.net (RFC 7904 §3.4)`);
+      // Nothing was stored: the AoR does not resolve.
+      await expectUsageError(lookupAor(g.user('bob').peer, alice.aor), 'not-registered');
+    } finally {
+      g.close();
+    }
+  }, 30_000);
+});

@@ -19,7 +19,7 @@ import type { Link } from '../../links/link.js';
 import { AppAttachService } from '../app-attach-service.js';
 import { createOverlayPeer, overlayHashOf } from '../overlay-peer.js';
 import type { OverlayPeer } from '../overlay-types.js';
-import { createMemoryBackend } from '../../storage/index.js';
+import { createMemoryBackend, type KindRule } from '../../storage/index.js';
 import { TestPki, testRandom } from '../../security/testing/test-pki.js';
 import type { Configuration, KindBlock } from '../../wire/config/overlay-configuration.js';
 import type { NodeId } from '../../wire/ids.js';
@@ -75,6 +75,8 @@ export interface AppOverlayInit {
   readonly applications?: readonly number[];
   /** The peers' application channels; default the memory network's (memory-app-channels.ts). */
   readonly appChannels?: (peer: { readonly nodeId: NodeId; readonly address: string }) => AppChannelNetwork;
+  /** The usages' KindRules of the configuration, given to every peer (OverlayPeerInit.kindRules). */
+  readonly kindRules?: (configuration: Configuration) => readonly KindRule[];
 }
 
 export async function buildAppOverlay(init: AppOverlayInit = {}): Promise<AppOverlay> {
@@ -82,6 +84,7 @@ export async function buildAppOverlay(init: AppOverlayInit = {}): Promise<AppOve
   const domain = pki.overlay;
   const configuration = pki.configuration({ requiredKinds: [...(init.requiredKinds ?? [])] });
   const overlayHash = await overlayHashOf(configuration.instanceName, webHasher);
+  const kindRules = init.kindRules?.(configuration);
   const network = new MemoryNetwork({ clock: realClock, random: testRandom }, { model: { latencyMs: init.latencyMs ?? 1 } });
   const directory = new Map<string, NodeId>(); // host → Node-ID (overlay link and app channels alike)
   const host = (address: string) => address.replace(/:\d+$/, '');
@@ -119,7 +122,7 @@ export async function buildAppOverlay(init: AppOverlayInit = {}): Promise<AppOve
         storage: createMemoryBackend(),
         epochClock: () => pki.wallClock.epochMs() + performance.now(),
       },
-      { configuration, overlayHash },
+      { configuration, overlayHash, ...(kindRules ? { kindRules } : {}) },
     );
     const apps = new AppAttachService({ transport: peer.transport, network: appChannels }, { applications });
     const entry: AppOverlayPeer = { index, name, aor: `sip:${name}@${domain}`, address, nodeId, peer, apps, joined: false };

@@ -1,9 +1,9 @@
 /** A DataStore wired to fakes (clock, verifier, oracle) and a test configuration's Kinds. */
-import { configurationWithDefaults, type Kind } from '../../wire/config/overlay-configuration.js';
+import { configurationWithDefaults, type Configuration, type Kind } from '../../wire/config/overlay-configuration.js';
 import type { NodeId, ResourceId } from '../../wire/ids.js';
 import type { StoredData } from '../../wire/storage/stored-data.js';
 import type { StoreReq } from '../../wire/storage/store.js';
-import { nodeMultipleResourceName } from '../access-control.js';
+import { nodeMultipleResourceName, type KindRule } from '../access-control.js';
 import { createDataStore, type DataStore } from '../data-store.js';
 import { kindTableFromConfiguration } from '../kind-table.js';
 import { createMemoryBackend } from '../memory-backend.js';
@@ -83,6 +83,10 @@ export interface StorageFixtureOptions {
   readonly limits?: Partial<StorageLimits>;
   /** The DataStore's epoch clock; default `clock.now` (a process that outlives its backend can share one across fixtures). */
   readonly epochClock?: () => number;
+  /** The configuration whose Kinds the store has; default TEST_CONFIGURATION. */
+  readonly configuration?: Configuration;
+  /** The usages' KindRules (DataStoreInit.kindRules). */
+  readonly kindRules?: readonly KindRule[];
 }
 
 export async function storageFixture(options: StorageFixtureOptions = {}): Promise<StorageFixture> {
@@ -92,7 +96,11 @@ export async function storageFixture(options: StorageFixtureOptions = {}): Promi
   const backend = options.backend ?? createMemoryBackend();
   const store = createDataStore(
     { backend, clock, epochClock: options.epochClock ?? (() => clock.now()), verifier: trust, hasher: webHasher, resourceIdHash, responsibility: oracle },
-    { kinds: kindTableFromConfiguration(TEST_CONFIGURATION), ...(options.limits ? { limits: options.limits } : {}) },
+    {
+      kinds: kindTableFromConfiguration(options.configuration ?? TEST_CONFIGURATION),
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.kindRules ? { kindRules: options.kindRules } : {}),
+    },
   );
   return {
     clock,

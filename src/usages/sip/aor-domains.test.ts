@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { checkFetchedData } from '../../reload/overlay/fetched-data.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { BASE_ACCESS_POLICIES } from '../../reload/storage/index.js';
+import { expectReloadError, infoText } from '../../reload/storage/testing/reload-error-assert.js';
+import { dict } from '../../reload/storage/testing/records.js';
+import { NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
+import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
+import type { Configuration } from '../../reload/wire/config/index.js';
+import { aorDomainKindRules, aorDomainsOf, describeAorDomains } from './aor-domains.js';
+import { SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
+import { SipRegistrar } from './sip-registrar.js';
+import { SipUsageError } from './sip-usage-error.js';
+
+/** A configuration of overlay `dht.example.com` whose SIP-REGISTRATION Kind has `restriction` (RFC 7904 §3.4). */
+function configuration(restriction: string): Configuration {
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<overlay xmlns="urn:ietf:params:xml:ns:p2p:config-base" xmlns:sip="urn:ietf:params:xml:ns:p2p:config-base:sip">
+  <configuration instance-name="dht.example.com">
+    <required-kinds><kind-block><kind name="SIP-REGISTRATION">
+      <data-model>DICTIONARY</data-model><access-control>USER-NODE-MATCH</access-control><max-count>4</max-count><max-size>200</max-size>
+      ${restriction}
+    </kind></kind-block></required-kinds>
+  </configuration>
+</overlay>`;
+  const c = parseOverlayConfiguration(xml).configurations[0];
+  if (!c) throw new Error('no configuration');
+  return c;
+}
+
+const RFC_EXAMPLE = '<sip:domain-restriction enable="true"><sip:pattern>dht\\.example\\.com</sip:pattern><sip:pattern>.*\\.my\\.example</sip:pattern></sip:domain-restriction>';
+
+/** Store a SIP-REGISTRATION of `aor`'s own certificate at its AoR, at a storing peer of `c` (its KindRules applied, as composePeer does). */
+async function storeAs(c: Configuration, aor: string, replicaNumber = 0) {
+  const f = await storageFixture({ configuration: c, kindRules: aorDomainKindRules(c) });
+  const who = f.trust.identity(aor, [NODE_ALICE]);
+  const at = await resourceOfName(aor);
+  return f.store.store(storeReq(at, SIP_REGISTRATION_KIND, [who.sign(at, SIP_REGISTRATION_KIND, dict(NODE_ALICE, 'route'), 1n)], replicaNumber === 0 ? 0n : 1n, replicaNumber), f.ctx(who));
+}
+
+describe('AoR domains of a configuration (RFC 7904 §3.4)', () => {
+  it.each([
+    ['no domain-restriction: any AoR', '', 'any domain', ['alice@anything.example', 'bob@dht.example.com'], []],
+    ['enable not set: the overlay domain only', '<sip:domain-restriction/>', 'dht.example.com', ['alice@dht.example.com', 'alice@DHT.Example.com'], ['alice@evil.example', 'alice@x.dht.example.com']],
+    ['enable="false": the overlay domain only', '<sip:domain-restriction enable="false"/>', 'dht.example.com', ['alice@dht.example.com'], ['alice@my.example']],
+    [
+      'the RFC example patterns',
+      RFC_EXAMPLE,
+      'dht.example.com or any domain ending in .my.example',
+      ['alice@dht.example.com', 'alice@a.my.example', 'alice@a.b.MY.example'],
+      ['alice@my.example', 'alice@dht.example.com.evil', 'alice@xdht.example.com', 'alice@a.my.example:5060', 'alice@a%2e.my.example'],
+    ],
+    ['enable="true" without patterns: no AoR', '<sip:domain-restriction enable="true"/>', 'no domain at all', [], ['alice@dht.example.com']],
+  ])('%s', async (_name, restriction, described, admitted, refused) => {
+    const c = configuration(restriction);
+    expect(describeAorDomains(aorDomainsOf(c))).toBe(described);
+    for (const aor of admitted) await expect(storeAs(c, aor), aor).resolves.toBeDefined();
+    for (const aor of refused) {
+      const e = await expectReloadError(storeAs(c, aor), 'Error_Forbidden');
+      expect(infoText(e)).toMatch(/RFC 7904 §3\.4/);
+    }
+  });
+});
+
+describe('the storing peer refuses a Store for a domain the overlay does not accept (RFC 7904 §3.3)', () => {
+  it('an original Store is answered Error_Forbidden, saying which domains are accepted', async () => {
+    const e = await expectReloadError(storeAs(configuration(RFC_EXAMPLE), 'mallory@evil.example'), 'Error_Forbidden');
+    expect(infoText(e)).toBe('mallory@evil.example is not in a domain this overlay accepts: only dht.example.com or any domain ending in .my.example (RFC 7904 §3.4)');
+  });
+
+  it('a replica Store of such a value is refused too', async () => {
+    await expectReloadError(storeAs(configuration('<sip:domain-restriction enable="false"/>'), 'mallory@evil.example', 1), 'Error_Forbidden');
+  });
+
+  it('a certificate user name that is no AoR is refused once domains are restricted', async () => {
+    const e = await expectReloadError(storeAs(configuration('<sip:domain-restriction enable="false"/>'), 'not-an-aor'), 'Error_Forbidden');
+    expect(infoText(e)).toMatch(/not an AoR/);
+  });
+});
+
+describe('a fetcher applies the rule too (what the storing peer should have refused)', () => {
+  it('a registration in a refused domain, held by a storing peer without the rule, is taken out of the FetchAns', async () => {
+    const c = configuration('<sip:domain-restriction enable="false"/>');
+    const careless = await storageFixture({ configuration: c }); // no KindRules: accepts any AoR
+    const mallory = careless.trust.identity('mallory@evil.example', [NODE_ALICE]);
+    const at = await resourceOfName('mallory@evil.example');
+    await careless.store.store(storeReq(at, SIP_REGISTRATION_KIND, [mallory.sign(at, SIP_REGISTRATION_KIND, dict(NODE_ALICE, 'route'), 1n)]), careless.ctx(mallory));
+    const answer = await careless.store.fetch({ resource: at, specifiers: [{ kind: SIP_REGISTRATION_KIND, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
+    expect(answer.kindResponses[0]?.values).toHaveLength(1);
+    const checks = { verifier: careless.trust, kinds: careless.store.kinds, policies: BASE_ACCESS_POLICIES, resourceIdHash };
+    expect((await checkFetchedData(checks, at, answer, [])).rejected).toEqual([]);
+    const checked = await checkFetchedData({ ...checks, kindRules: aorDomainKindRules(c) }, at, answer, []);
+    expect(checked.answer.kindResponses[0]?.values).toEqual([]);
+    expect(checked.rejected.map((r) => r.error.codeName)).toEqual(['Error_Forbidden']);
+  });
+});
+
+describe('the registering peer refuses early (RFC 7904 §3.3 "any Peer SHOULD verify")', () => {
+  const clock = { now: () => 0, setTimer: () => ({ cancel: () => undefined }) };
+
+  it('SipRegistrar.register throws SipUsageError foreign-domain and stores nothing', async () => {
+    const stores: string[] = [];
+    const overlay = {
+      nodeId: NODE_ALICE,
+      store: async (resource: unknown) => {
+        stores.push(String(resource));
+        throw new ReloadError(0, new Uint8Array(0));
+      },
+    };
+    const r = new SipRegistrar({ overlay: overlay as never, clock }, { aor: 'sip:mallory@evil.example', domains: aorDomainsOf(configuration(RFC_EXAMPLE)) });
+    const e = await r.register().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(SipUsageError);
+    expect((e as SipUsageError).code).toBe('foreign-domain');
+    expect((e as SipUsageError).message).toContain('only dht.example.com or any domain ending in .my.example');
+    expect(stores).toEqual([]);
+    expect(r.state).toBe('unregistered');
+  });
+
+  it('an AoR in an accepted domain is stored', async () => {
+    const stores: string[] = [];
+    const overlay = { nodeId: NODE_ALICE, store: async (resource: unknown) => void stores.push(String(resource)) };
+    const r = new SipRegistrar({ overlay: overlay as never, clock }, { aor: 'sip:alice@a.my.example', domains: aorDomainsOf(configuration(RFC_EXAMPLE)) });
+    await r.register();
+    expect(stores).toEqual(['alice@a.my.example']);
+    r.close();
+  });
+});
