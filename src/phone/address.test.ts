@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { compileWholeMatch } from '../reload/wire/config/index.js';
+import type { AorDomains } from '../usages/sip/index.js';
 import { AddressError, parseCallAddress, type AddressErrorCode } from './address.js';
 
 const D = 'chordphone.test';
@@ -43,6 +45,41 @@ describe('parseCallAddress', () => {
     }
     expect(caught).toBeInstanceOf(AddressError);
     expect((caught as AddressError).code).toBe(code);
+    expect((caught as AddressError).message).toMatch(message);
+  });
+});
+
+describe('parseCallAddress in an overlay with an RFC 7904 §3.4 domain-restriction', () => {
+  const pattern = (source: string) => ({ source, regexp: compileWholeMatch(source, { ignoreCase: true }) });
+  const RFC_EXAMPLE: AorDomains = { kind: 'patterns', patterns: [pattern('dht\\.example\\.com'), pattern('.*\\.my\\.example')] };
+
+  it.each<[string, AorDomains, string]>([
+    ['bob@a.my.example', RFC_EXAMPLE, 'sip:bob@a.my.example'],
+    ['sip:bob@DHT.example.com', RFC_EXAMPLE, 'sip:bob@dht.example.com'],
+    ['bob@example.org', { kind: 'any' }, 'sip:bob@example.org'],
+    ['bob', { kind: 'any' }, 'sip:bob@chordphone.test'],
+    ['bob', { kind: 'patterns', patterns: [pattern('chordphone\\.test')] }, 'sip:bob@chordphone.test'],
+  ])('%j is accepted → %s', (input, domains, aor) => {
+    expect(parseCallAddress(input, D, domains).aor).toBe(aor);
+  });
+
+  it.each<[string, AorDomains, RegExp]>([
+    // What is wrong (not on this overlay, which domains it serves) and how to fix it (what to type).
+    ['bob@evil.example', RFC_EXAMPLE, /^bob@evil\.example is not on this overlay \(chordphone\.test\): it serves only addresses in dht\.example\.com or any domain ending in \.my\.example; type the full address, for example bob@dht\.example\.com\.$/],
+    ['bob@my.example', RFC_EXAMPLE, /serves only addresses in dht\.example\.com or any domain ending in \.my\.example/],
+    ['bob', RFC_EXAMPLE, /^bob@chordphone\.test is not on this overlay \(chordphone\.test\), the domain a name alone gets: .*for example bob@dht\.example\.com\.$/],
+    ['bob@x.example', { kind: 'patterns', patterns: [pattern('[a-z]+\\.corp')] }, /serves only addresses in a domain matching the pattern \[a-z\]\+\\\.corp; type an address in one of those domains\.$/],
+    ['bob@chordphone.test', { kind: 'patterns', patterns: [] }, /accepts no address domain at all.*ask whoever runs the overlay/],
+    ['bob@example.org', { kind: 'overlay', domain: 'chordphone.test' }, /not on this overlay \(chordphone\.test\); to call someone here type just the name, for example bob\.$/],
+  ])('%j is refused as other-overlay: %s', (input, domains, message) => {
+    let caught: unknown;
+    try {
+      parseCallAddress(input, D, domains);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AddressError);
+    expect((caught as AddressError).code).toBe('other-overlay');
     expect((caught as AddressError).message).toMatch(message);
   });
 });

@@ -3,8 +3,11 @@
  * AoR to call (RFC 7904 §2: user@domain, `sip:` scheme), or an AddressError that says what is
  * wrong and how to fix it. User names follow the enrollment server's rules (reload/security
  * user-name.ts: a-z 0-9 . _ + -, case-insensitive), so anything a person can be called is accepted.
+ * The domain must be one the overlay serves (RFC 7904 §3.4, §4.1: the configuration's
+ * domain-restriction, usages/sip aorDomainsOf; by default the overlay's own domain).
  */
 import { prepareUserName } from '../reload/security/user-name.js';
+import { admitsAorDomain, describeAorDomains, exampleAorDomain, overlayDomainOnly, type AorDomains } from '../usages/sip/index.js';
 
 export type AddressErrorCode = 'empty' | 'unsupported-scheme' | 'bad-user' | 'bad-domain' | 'other-overlay' | 'has-parameters';
 
@@ -27,8 +30,11 @@ export interface CallAddress {
   readonly domain: string;
 }
 
-/** Parse a typed address for the overlay `domain`; throws AddressError. */
-export function parseCallAddress(input: string, domain: string): CallAddress {
+/**
+ * Parse a typed address for the overlay `domain`, whose AoR domains are `domains` (default:
+ * `domain` only); throws AddressError.
+ */
+export function parseCallAddress(input: string, domain: string, domains: AorDomains = overlayDomainOnly(domain)): CallAddress {
   let s = input.trim();
   if (/^<.*>$/.test(s)) s = s.slice(1, -1).trim();
   if (s === '') throw new AddressError('empty', 'Type the name of the person to call, for example bob.');
@@ -60,9 +66,20 @@ export function parseCallAddress(input: string, domain: string): CallAddress {
   const full = prepared.userName;
   const localPart = full.slice(0, full.lastIndexOf('@'));
   const hostPart = full.slice(full.lastIndexOf('@') + 1);
-  // RFC 7904 §4.1: an AoR whose domain this overlay does not serve cannot be resolved here.
-  if (hostPart !== domain.toLowerCase()) {
-    throw new AddressError('other-overlay', `${localPart}@${hostPart} is not on this overlay (${domain}); to call someone here type just the name, for example ${localPart}.`);
-  }
+  // RFC 7904 §4.1: "AOR domain not supported by overlay?": it cannot be resolved here.
+  if (!admitsAorDomain(domains, hostPart)) throw new AddressError('other-overlay', otherOverlayText(localPart, hostPart, domain, domains, at >= 0));
   return { aor: `sip:${full}`, user: localPart, domain: hostPart };
+}
+
+/** What is wrong with `user@host` in an overlay that does not serve `host`, and what to type instead. */
+function otherOverlayText(user: string, host: string, domain: string, domains: AorDomains, typedDomain: boolean): string {
+  const notHere = `${user}@${host} is not on this overlay (${domain})`;
+  if (domains.kind === 'patterns' && domains.patterns.length === 0) {
+    return `${notHere}: its configuration accepts no address domain at all, so no one can be called here; ask whoever runs the overlay to fix its domain restriction.`;
+  }
+  const example = exampleAorDomain(domains);
+  if (example === domain.toLowerCase()) return `${notHere}; to call someone here type just the name, for example ${user}.`;
+  const served = `it serves only addresses in ${describeAorDomains(domains)}`;
+  const typeInstead = example === undefined ? 'type an address in one of those domains' : `type the full address, for example ${user}@${example}`;
+  return typedDomain ? `${notHere}: ${served}; ${typeInstead}.` : `${notHere}, the domain a name alone gets: ${served}; ${typeInstead}.`;
 }

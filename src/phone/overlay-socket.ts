@@ -38,7 +38,7 @@ import { silentLogger, type Clock, type Logger, type Random, type Timer } from '
 import { bytesEqual, toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
-import { aorResourceName, lookupAor, parseGruu, SipUsageError } from '../usages/sip/index.js';
+import { aorResourceName, lookupAor, overlayDomainOnly, parseGruu, SipUsageError, type AorDomains } from '../usages/sip/index.js';
 import { InboundRequests } from './inbound-requests.js';
 import { PreparedRoutes } from './prepared-routes.js';
 import { ResponseContext } from './response-context.js';
@@ -66,8 +66,10 @@ export interface OverlaySocketDeps {
 }
 
 export interface OverlaySocketInit {
-  /** The overlay's domain: AoRs are `user@domain` (RFC 7904 §3.4). */
+  /** The overlay's domain (RFC 7904 §3.4), this socket's `reload://` URL and Warning host. */
   readonly domain: string;
+  /** The AoR domains the overlay serves (RFC 7904 §3.4, §4.1); default the overlay's domain only. */
+  readonly domains?: AorDomains;
   /** Application-ID of the channels; default 5060 (SIP, RFC 7904 §5.1). */
   readonly application?: number;
   /** Longest wait for a lookup and AppAttach before answering 408 locally; default DEFAULT_ROUTE_TIMEOUT_MS. */
@@ -304,9 +306,9 @@ export class OverlaySocket {
     return { lists: await this.lookUp(m.requestUri, signal), prepared: false };
   }
 
-  /** RFC 7904 §4.2 lookup of an AoR of this overlay's domain: one destination list per device. */
+  /** RFC 7904 §4.2 lookup of an AoR in a domain the overlay serves (§4.1): one destination list per device. */
   private async lookUp(aor: string, signal: AbortSignal): Promise<Destination[][]> {
-    aorResourceName(aor, this.init.domain);
+    aorResourceName(aor, this.init.domains ?? overlayDomainOnly(this.init.domain));
     const contacts = await lookupAor(this.deps.overlay, aor, { signal });
     return contacts.map((c) => [...c.destinationList]);
   }

@@ -22,7 +22,7 @@ import { UA } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { AppAttachService, OverlayPeer } from '../reload/overlay/index.js';
 import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
-import { buildGruu, SipRegistrar } from '../usages/sip/index.js';
+import { buildGruu, overlayDomainOnly, SipRegistrar, type AorDomains } from '../usages/sip/index.js';
 import { parseCallAddress } from './address.js';
 import { LocalMedia, type MediaLease } from './local-media.js';
 import { OverlaySocket } from './overlay-socket.js';
@@ -46,6 +46,11 @@ export interface PhoneInit {
   readonly user: string;
   /** The overlay's domain. */
   readonly domain: string;
+  /**
+   * The AoR domains the overlay serves (RFC 7904 §3.4: usages/sip aorDomainsOf the configuration):
+   * what may be called, and whether our own AoR may be registered. Default: `domain` only.
+   */
+  readonly aorDomains?: AorDomains;
   /** STUN/TURN servers of the configuration, for media ICE. */
   readonly rtcConfiguration?: RTCConfiguration;
   /**
@@ -95,6 +100,8 @@ export class Phone {
   readonly aor: string;
   readonly gruu: string;
   readonly socket: OverlaySocket;
+  /** The AoR domains the overlay serves (PhoneInit.aorDomains). */
+  readonly domains: AorDomains;
   private readonly ua: UA;
   private readonly registrar: SipRegistrar;
   private readonly localMedia: LocalMedia | undefined;
@@ -119,10 +126,11 @@ export class Phone {
     this.log = deps.logger ?? silentLogger;
     this.aor = `sip:${init.user}`;
     this.gruu = buildGruu(this.aor, deps.overlay.nodeId);
-    this.registrar = new SipRegistrar({ overlay: deps.overlay, clock: deps.clock, logger: this.log }, { aor: this.aor, lifetime: init.registrationLifetime ?? 600 });
+    this.domains = init.aorDomains ?? overlayDomainOnly(init.domain);
+    this.registrar = new SipRegistrar({ overlay: deps.overlay, clock: deps.clock, logger: this.log }, { aor: this.aor, domains: this.domains, lifetime: init.registrationLifetime ?? 600 });
     this.socket = new OverlaySocket(
       { apps: deps.apps, overlay: deps.overlay, clock: deps.clock, random: deps.random, logger: this.log },
-      { domain: init.domain, ...(init.routeTimeoutMs ? { routeTimeoutMs: init.routeTimeoutMs } : {}) },
+      { domain: init.domain, domains: this.domains, ...(init.routeTimeoutMs ? { routeTimeoutMs: init.routeTimeoutMs } : {}) },
     );
     this.localMedia = deps.getMedia ? new LocalMedia(deps.getMedia, deps.clock, { keepMs: init.keepMediaMs ?? 0 }) : undefined;
     this.ua = new UA({
@@ -196,7 +204,7 @@ export class Phone {
    */
   async call(address: string, options: { video?: boolean } = {}): Promise<PhoneCall> {
     this.requireReady();
-    const target = parseCallAddress(address, this.init.domain);
+    const target = parseCallAddress(address, this.init.domain, this.domains);
     const video = options.video ?? false;
     // The lookup runs while the microphone opens and the offer is made (issue 6 call setup).
     this.socket.prepare(target.aor);
@@ -226,7 +234,7 @@ export class Phone {
     if (this.current !== 'ready') return;
     let aor: string;
     try {
-      aor = parseCallAddress(address, this.init.domain).aor;
+      aor = parseCallAddress(address, this.init.domain, this.domains).aor;
     } catch {
       return;
     }
@@ -236,7 +244,7 @@ export class Phone {
   /** Send a text (SIP MESSAGE, RFC 3428); resolves on 2xx, rejects with PhoneError / AddressError. */
   async sendMessage(address: string, text: string): Promise<void> {
     this.requireReady();
-    const target = parseCallAddress(address, this.init.domain);
+    const target = parseCallAddress(address, this.init.domain, this.domains);
     return new Promise<void>((resolve, reject) => {
       this.ua.sendMessage(target.aor, text, {
         contentType: 'text/plain',

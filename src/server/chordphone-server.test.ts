@@ -10,6 +10,7 @@ import { generateSigningKeys } from '../reload/security/key-store.js';
 import { trustPolicyFromConfiguration } from '../reload/security/trust-policy.js';
 import { X509Certificate } from '../reload/security/x509.js';
 import { OVERLAY_CONFIGURATION_MEDIA_TYPE } from '../reload/wire/config/overlay-configuration.js';
+import { aorDomainsOf } from '../usages/sip/index.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import { CHORDPHONE_KINDS } from '../app/overlay/chordphone-kinds.js';
 import { iceServersOf } from '../app/overlay/ice-servers.js';
@@ -79,6 +80,9 @@ describe('startChordphoneServer', () => {
       expect(c.enrollmentServers).toEqual([`https://192.0.2.10:${httpsPort}/.well-known/reload-enrollment`]);
       expect(toHex(doc.signers[0]!.nodeId)).toBe(toHex(server.peers[0]!.peer.nodeId));
       expect(c.requiredKinds.map((k) => k.kind.id ?? k.kind.name)).toEqual(['SIP-REGISTRATION', CHORDPHONE_KINDS.note, 'CERTIFICATE_BY_NODE', 'CERTIFICATE_BY_USER']);
+      // RFC 7904 §3.4: registrations only under the overlay's own domain, the one enrollment issues names in.
+      expect(c.requiredKinds[0]?.kind.domainRestriction).toEqual({ enable: false, patterns: [] });
+      expect(aorDomainsOf(c)).toEqual({ kind: 'overlay', domain: 'workshop.example' });
       expect(iceServersOf(c)).toEqual([{ urls: 'stun:192.0.2.1:3478' }]);
       expect(server.peers[0]!.peer.status().joined).toBe(true);
 

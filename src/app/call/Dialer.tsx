@@ -39,6 +39,8 @@ export function Dialer({ session, target }: ViewProps) {
   const [permission, setPermission] = useState<NotificationPermissionState>(notificationPermission);
   const ready = s.phase === 'ready';
   const domain = s.domain;
+  // RFC 7904 §3.4: the AoR domains the overlay serves (the phone's, from the configuration).
+  const domains = s.phone?.domains;
 
   // `#/phone/<address>` while the dialer is open (a contact's or the history's "Call" button).
   useEffect(() => {
@@ -48,12 +50,12 @@ export function Dialer({ session, target }: ViewProps) {
   const problem = useMemo(() => {
     if (address.trim() === '' || !domain) return undefined;
     try {
-      parseCallAddress(address, domain);
+      parseCallAddress(address, domain, domains);
       return undefined;
     } catch (e) {
       return errorText(e);
     }
-  }, [address, domain]);
+  }, [address, domain, domains]);
 
   // Start the lookup while the person is still typing (issue 6): only for an address that parses.
   useEffect(() => {

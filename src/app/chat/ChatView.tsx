@@ -9,7 +9,7 @@
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useSessionSnapshot } from '../call/use-phone.js';
-import { parseCallAddress } from '../../phone/index.js';
+import { parseCallAddress, type AorDomains } from '../../phone/index.js';
 import { Panel } from '../Panel.js';
 import { presenceLabel, shortAddress } from '../contacts/contact-format.js';
 import { PresenceBadge } from '../contacts/PresenceBadge.js';
@@ -33,19 +33,19 @@ export function ChatView(props: ViewProps) {
   let problem: string | undefined;
   if (address && s.domain) {
     try {
-      aor = parseCallAddress(address, s.domain).aor;
+      aor = parseCallAddress(address, s.domain, s.phone?.domains).aor;
     } catch (e) {
       problem = message(e);
     }
   }
   return (
     <Panel title="Chat">
-      {aor ? <Thread key={aor} {...props} aor={aor} domain={s.domain} /> : <Threads {...props} domain={s.domain} problem={problem} initial={address} />}
+      {aor ? <Thread key={aor} {...props} aor={aor} domain={s.domain} /> : <Threads {...props} domain={s.domain} domains={s.phone?.domains} problem={problem} initial={address} />}
     </Panel>
   );
 }
 
-function Threads({ session, navigate, domain, problem, initial }: ViewProps & { domain: string | undefined; problem: string | undefined; initial: string | undefined }) {
+function Threads({ session, navigate, domain, domains, problem, initial }: ViewProps & { domain: string | undefined; domains: AorDomains | undefined; problem: string | undefined; initial: string | undefined }) {
   const inputId = useId();
   const errorId = useId();
   const [address, setAddress] = useState(initial ?? '');
@@ -56,7 +56,7 @@ function Threads({ session, navigate, domain, problem, initial }: ViewProps & { 
     e.preventDefault();
     if (!domain) return setError('The phone has not joined the overlay yet; wait until it says Ready.');
     try {
-      const target = parseCallAddress(address, domain);
+      const target = parseCallAddress(address, domain, domains);
       setError(undefined);
       navigate({ view: 'chat', with: shortAddress(target.aor, domain) });
     } catch (x) {

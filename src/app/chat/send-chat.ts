@@ -14,7 +14,7 @@ export async function sendChat(session: PhoneSession, hub: AppStoreHub, address:
   const phone = s.phone;
   if (!phone || s.phase !== 'ready' || !s.domain || !s.userName) throw new Error('The phone is not connected to the overlay yet; wait until it says Ready.');
   if (text.trim() === '') throw new Error('Type a message first.');
-  const { aor } = parseCallAddress(address, s.domain);
+  const { aor } = parseCallAddress(address, s.domain, phone.domains);
   const store = await hub.storeFor(s.domain, s.userName);
   const id = await store.chat.append({ aor, direction: 'out', text, at: now(), status: 'sending' });
   const release = hub.claimSent(aor, text);

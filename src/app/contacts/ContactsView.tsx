@@ -8,7 +8,7 @@
  */
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useSessionSnapshot } from '../call/use-phone.js';
-import { parseCallAddress, type CallAddress } from '../../phone/index.js';
+import { parseCallAddress, type AorDomains, type CallAddress } from '../../phone/index.js';
 import { Panel } from '../Panel.js';
 import { usePresence } from '../presence/index.js';
 import { appStoreHub, useAppStore, useStoreQuery, type Contact } from '../store/index.js';
@@ -24,10 +24,10 @@ function message(e: unknown): string {
 }
 
 /** The address typed, checked for this overlay; the AddressError's words when it is wrong. */
-function checkAddress(input: string, domain: string | undefined): CallAddress | string {
+function checkAddress(input: string, domain: string | undefined, domains: AorDomains | undefined): CallAddress | string {
   if (!domain) return 'The phone has not joined the overlay yet; wait until it says Ready.';
   try {
-    return parseCallAddress(input, domain);
+    return parseCallAddress(input, domain, domains);
   } catch (e) {
     return message(e);
   }
@@ -66,7 +66,7 @@ export function ContactsView({ session, navigate, target }: ViewProps) {
     });
 
   const save = async (old: Contact | undefined, name: string, address: string): Promise<string | undefined> => {
-    const target = checkAddress(address, s.domain);
+    const target = checkAddress(address, s.domain, s.phone?.domains);
     if (typeof target === 'string') return target;
     if (!store) return 'Contacts cannot be kept yet: the phone has not joined the overlay.';
     const displayName = name.trim() || target.user;

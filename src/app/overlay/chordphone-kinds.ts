@@ -3,6 +3,10 @@
  * the server that writes the configuration and the peers that use it.
  *
  * - SIP-REGISTRATION (RFC 7904 §7): where a user's AoR points to its Node-ID (the softphone issue).
+ *   With `<sip:domain-restriction enable="false"/>` (RFC 7904 §3.4: "the overlay MUST only accept
+ *   AORs that match the domain name of the overlay"): the enrollment server issues only
+ *   `user@<overlay>` (chordphone-server.ts userNameDomain), and storing peers then refuse a
+ *   registration under any other domain, whatever certificate signs it (§8.2.3 "Misuse of AORs").
  * - CERTIFICATE_BY_NODE, CERTIFICATE_BY_USER (RFC 6940 §8): where each peer publishes its
  *   certificate, so a verifier can fetch one a signer left out of a SecurityBlock (§6.3.4).
  * - NOTE: Chordphone's own small text value, one per user, stored at the Resource-ID of the
@@ -24,7 +28,7 @@ export const CHORDPHONE_KINDS = {
 export const NOTE_MAX_SIZE = 1024;
 
 const kinds: readonly Kind[] = [
-  sipRegistrationKindBlock({ maxCount: 8, maxSize: 2048 }).kind,
+  sipRegistrationKindBlock({ maxCount: 8, maxSize: 2048, domainRestriction: { enable: false, patterns: [] } }).kind,
   { id: CHORDPHONE_KINDS.note, dataModel: 'SINGLE', accessControl: 'USER-MATCH', maxCount: 1, maxSize: NOTE_MAX_SIZE, extensions: [] },
 ];
 

@@ -8,7 +8,7 @@
  */
 import { systemClock } from '../../platform/system-clock.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
-import { Phone } from '../../phone/index.js';
+import { aorDomainsOf, Phone } from '../../phone/index.js';
 import { AppAttachService } from '../../reload/overlay/index.js';
 import { ApplicationId } from '../../reload/wire/methods/app-attach.js';
 import { consoleLogger } from '../overlay/browser-overlay.js';
@@ -45,6 +45,8 @@ export async function startBrowserPhone(joined: JoinedOverlay, getMedia: (c: { a
     {
       user: joined.peer.userName,
       domain: joined.configuration.instanceName,
+      // RFC 7904 §3.4: the AoR domains the overlay's SIP-REGISTRATION Kind accepts.
+      aorDomains: aorDomainsOf(joined.configuration),
       // The user's STUN/TURN override (Settings) where set, else the configuration's: read at each call
       // (Phone reads rtcConfiguration when it makes or answers one), so a change applies to the next call.
       rtcConfiguration: {
