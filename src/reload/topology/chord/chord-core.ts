@@ -58,6 +58,13 @@ export function refusedHere(e: unknown): boolean {
   return e instanceof OverloadError || e instanceof TransportOverloadError;
 }
 
+/**
+ * What came of an Update (ChordCore.sendUpdate): `answered`; `failed` (no usable link, no answer,
+ * or an error answer: §10.7.1 "the failure of some request"); `refused` by this peer's own caps
+ * before it left (refusedHere), which says nothing about the target.
+ */
+export type UpdateOutcome = 'answered' | 'failed' | 'refused';
+
 export class ChordCore {
   readonly self: NodeId;
   readonly selfKey: string;
@@ -119,19 +126,19 @@ export class ChordCore {
   }
 
   /**
-   * Send an Update to `target`; resolves false when it failed (the reason is logged). Over our
-   * link to it (LINK_LOCAL) when there is one; without a usable link only when `routed` (the
+   * Send an Update to `target`; resolves with what came of it (a failure's reason is logged). Over
+   * our link to it (LINK_LOCAL) when there is one; without a usable link only when `routed` (the
    * answer to an explicit send_update), else it counts as failed at once.
    */
-  async sendUpdate(target: NodeId, type: 'neighbors' | 'full' | 'peer_ready', options: AbortOptions & { readonly routed?: boolean } = {}): Promise<boolean> {
+  async sendUpdate(target: NodeId, type: 'neighbors' | 'full' | 'peer_ready', options: AbortOptions & { readonly routed?: boolean } = {}): Promise<UpdateOutcome> {
     const direct = this.deps.forwarding.isUsable(target);
-    if (!direct && !options.routed) return false;
+    if (!direct && !options.routed) return 'failed';
     try {
       await this.deps.transport.request([node(target)], { name: 'update_req', value: this.update(type) }, direct ? { ...options, ...LINK_LOCAL } : options);
-      return true;
+      return 'answered';
     } catch (e) {
       this.log.debug('update failed', { target: nodeIdKey(target), error: String(e) });
-      return false;
+      return refusedHere(e) ? 'refused' : 'failed';
     }
   }
 

@@ -1,13 +1,13 @@
 /**
- * ChordMaintenance taking in a peer an Update named (RFC 6940 §10.7.3: "x MUST attempt to Attach
- * to the new peers"), when the Attach fails: a failure of the target holds it back (§10.7.1), a
- * refusal of this peer's own caps does not. Real ChordCore, routing table and maintenance on the
- * virtual clock; the LinkConnector (the Attach service) answers as scripted.
+ * ChordMaintenance and ChordStabilization on a real ChordCore and routing table, on the virtual
+ * clock, when a request to another peer fails: a failure of the target holds it back (RFC 6940
+ * §10.7.1), a refusal of this peer's own caps does not. The LinkConnector (the Attach service)
+ * and the message transport answer as scripted.
  */
 import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../../sim/seeded-random.js';
 import { VirtualClock } from '../../../sim/virtual-clock.js';
-import { nodeIdKey } from '../../forwarding/index.js';
+import { nodeIdKey, type LinkTableListener } from '../../forwarding/index.js';
 import { OverloadError, ReloadError } from '../../runtime/reload-error.js';
 import { TransportOverloadError, type MessageTransport } from '../../transport/index.js';
 import type { NodeId } from '../../wire/ids.js';
@@ -16,6 +16,7 @@ import type { DataMoveReport, DataTransfer, LinkConnector } from '../topology-pl
 import { ChordCore } from './chord-core.js';
 import { ChordMaintenance, REFUSED_ATTACH_RETRIES, REFUSED_ATTACH_RETRY_MS } from './chord-maintenance.js';
 import { DEFAULT_CHORD_PARAMETERS } from './chord-parameters.js';
+import { ChordStabilization } from './chord-stabilization.js';
 
 const id = (b: number): NodeId => new Uint8Array(16).fill(b);
 const SELF = id(0x10);
@@ -25,14 +26,21 @@ const utf8 = new TextEncoder();
 /** What the budget of overlay/peer-connection-budget.ts throws for an offer of ours over its caps. */
 const budgetRefusal = () => new OverloadError(ErrorCode.Error_Request_Timeout, utf8.encode('overloaded: 128 peer connections being set up'));
 
-/** `outcomes[n]` for the n-th Attach (the last one for every later Attach): an error to reject with, or 'link' (the target becomes usable). */
-function setup(outcomes: readonly (Error | 'link')[]) {
+/**
+ * `outcomes[n]` for the n-th Attach (the last one for every later Attach): an error to reject with,
+ * or 'link' (the target becomes usable). Every other request fails with `requestError`.
+ */
+function setup(outcomes: readonly (Error | 'link')[], requestError: Error = new Error('no transport here')) {
   const clock = new VirtualClock();
   const usable = new Set<string>();
+  const routes: string[][] = [];
+  const removed: string[] = [];
+  const linkListeners = new Set<LinkTableListener>();
   let attaches = 0;
   const connector: LinkConnector = {
     connect: () => Promise.reject(new Error('no bootstrap here')),
     attach: (destinations) => {
+      routes.push(destinations.map((d) => (d.kind === 'node' ? nodeIdKey(d.nodeId) : 'resource')));
       const outcome = outcomes[Math.min(attaches++, outcomes.length - 1)]!;
       const last = destinations[destinations.length - 1];
       if (outcome !== 'link' || last?.kind !== 'node') return Promise.reject(outcome === 'link' ? new Error('not a Node-ID') : outcome);
@@ -44,9 +52,14 @@ function setup(outcomes: readonly (Error | 'link')[]) {
   const forwarding = {
     isUsable: (n: NodeId) => usable.has(nodeIdKey(n)),
     isUsableKey: (k: string) => usable.has(k),
-    onLinkEvent: () => () => {},
+    onLinkEvent: (l: LinkTableListener) => {
+      linkListeners.add(l);
+      return () => linkListeners.delete(l);
+    },
     getLink: () => undefined,
-    removeLink: () => {},
+    removeLink: (n: NodeId) => {
+      removed.push(nodeIdKey(n));
+    },
   };
   const none: DataMoveReport = { failed: 0 };
   const data: DataTransfer = {
@@ -56,10 +69,15 @@ function setup(outcomes: readonly (Error | 'link')[]) {
     prune: () => Promise.resolve(),
     resourceCount: () => Promise.resolve(0),
   };
-  const transport = { request: () => Promise.reject(new Error('no transport here')) } as unknown as MessageTransport;
+  const transport = { request: () => Promise.reject(requestError) } as unknown as MessageTransport;
   const core = new ChordCore({ clock, random: new SeededRandom(1), hasher: { sha1: () => Promise.resolve(new Uint8Array(20)) }, transport, forwarding, connector, data }, { nodeId: SELF, parameters: DEFAULT_CHORD_PARAMETERS });
   const maintenance = new ChordMaintenance(core);
-  return { clock, core, maintenance, attaches: () => attaches, has: () => core.table.has(nodeIdKey(TARGET)) };
+  /** `n` in the routing table with a usable link. */
+  const linked = (n: NodeId) => {
+    usable.add(nodeIdKey(n));
+    core.table.add(n);
+  };
+  return { clock, core, maintenance, usable, routes, removed, linkListeners, linked, attaches: () => attaches, has: () => core.table.has(nodeIdKey(TARGET)) };
 }
 
 describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 §10.7.1, §10.7.3)', () => {
@@ -100,5 +118,21 @@ describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 
     await s.clock.advance(0);
     expect(s.attaches()).toBe(1);
     expect(s.has()).toBe(false);
+  });
+});
+
+describe('ChordStabilization: the periodic Update to a neighbour fails (RFC 6940 §10.7.4.1, §10.7.1)', () => {
+  it.each([
+    ['refused by this peer\'s own cap on pending requests (TransportOverloadError): the neighbour is kept', new TransportOverloadError('1000 requests already pending'), []],
+    ['unanswered (Error_Request_Timeout): the neighbour is taken as failed and its link dropped', ReloadError.of('Error_Request_Timeout', 'no answer after 5 transmissions'), [nodeIdKey(TARGET)]],
+  ])('%s', async (_name, error, removed) => {
+    const s = setup(['link'], error);
+    s.linked(TARGET);
+    const stabilization = new ChordStabilization(s.core, s.maintenance);
+    stabilization.start();
+    await s.clock.advance(DEFAULT_CHORD_PARAMETERS.updateIntervalMs + 1);
+    expect(s.removed).toEqual(removed);
+    stabilization.stop();
+    s.maintenance.stop();
   });
 });

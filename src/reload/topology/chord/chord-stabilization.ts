@@ -218,6 +218,8 @@ export class ChordStabilization implements RepairHooks {
    * §10.7.4.1: "A peer MUST periodically send an Update request to every peer in its Neighbor
    * Table ... to keep the predecessor and successor lists up to date and to detect failed peers."
    * A neighbour that does not answer is taken as failed (§10.7.1 "the failure of some request").
+   * OUR CHOICE: an Update that this peer's own caps refused (refusedHere: too many requests of ours
+   * pending) is no failure of the neighbour, which keeps its link and place; the next round asks again.
    */
   private stabilize(): void {
     const t = this.core.table;
@@ -225,8 +227,8 @@ export class ChordStabilization implements RepairHooks {
     const neighbours = new Map<string, RoutingEntry>();
     for (const e of [...t.predecessors, ...t.successors]) neighbours.set(e.key, e);
     for (const e of neighbours.values()) {
-      void this.core.sendUpdate(e.id, 'neighbors').then((ok) => {
-        if (!ok && t.has(e.key) && !this.core.stopped) this.core.deps.forwarding.removeLink(e.id);
+      void this.core.sendUpdate(e.id, 'neighbors').then((outcome) => {
+        if (outcome === 'failed' && t.has(e.key) && !this.core.stopped) this.core.deps.forwarding.removeLink(e.id);
       });
     }
     if (t.predecessors.length < this.core.params.predecessors || t.successors.length < this.core.params.successors) this.pull();
