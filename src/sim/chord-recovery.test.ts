@@ -4,6 +4,7 @@
  * §10.7.4.1 alone bring a ring to exact.
  */
 import { describe, expect, it } from 'vitest';
+import { CLOSED_LINK_REATTACH_MS } from '../reload/topology/chord/chord-maintenance.js';
 import { ringPosition } from '../reload/topology/chord/ring.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import { ChordUpdateType } from '../reload/wire/methods/chord.js';
@@ -132,19 +133,19 @@ describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)',
   });
 
   it('is named back to the peer by the neighbours that know it, in answer to its Update (reactive recovery)', async () => {
-    // The answer alone brings B back here. B holds A back as failed (failedPeerMemoryMs, default
-    // 60 s), so B does not Attach to A. A holds B back for 1 s only, and announces its change 2 s
-    // later (updateDelayMs): when its lists lost B, the peers its neighbours had named (B among
-    // them, reconsiderHeard) were still held back, and A's neighbours have lost no one, so they
-    // have no change of their own to announce. A's first two successors list B, A's Update lacks
-    // it: each answers with an Update of its own (answerUpdate), and A Attaches to B through one
-    // of them (§10.7.3, §10.6). Without the answer A keeps a farther peer until the periodic
-    // Updates of §10.7.4.1 (every 600 s).
+    // The answer alone brings B back here, before the Attach that a closed link's ends send each
+    // other (CLOSED_LINK_REATTACH_MS, ChordMaintenance.reattachLater) could have gone. B holds A
+    // back as failed (failedPeerMemoryMs, default 60 s), so B does not Attach to A sooner. A holds
+    // B back for 10 ms only, and announces its change 20 ms later (updateDelayMs): when its lists
+    // lost B, the peers its neighbours had named (B among them, reconsiderHeard) were still held
+    // back, and A's neighbours have lost no one, so they have no change of their own to announce.
+    // A's first two successors list B, A's Update lacks it: each answers with an Update of its own
+    // (answerUpdate), and A Attaches to B through one of them (§10.7.3, §10.6).
     const o = await buildChordOverlay({ peers: 29, seed: 71 });
-    const a = await o.clock.run(o.addPeer({ chord: { failedPeerMemoryMs: 1_000, updateDelayMs: 2_000 } }));
+    const a = await o.clock.run(o.addPeer({ chord: { failedPeerMemoryMs: 10 } }));
     await o.settle(10_000);
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
-    expect(a.peer.chordParameters.updateIntervalMs).toBeGreaterThan(60_000);
+    expect(a.peer.chordParameters.updateDelayMs).toBeGreaterThan(a.peer.chordParameters.failedPeerMemoryMs);
     const ring = byPosition(o.live());
     const i = ring.indexOf(a);
     const [s1, s2, b] = [1, 2, 3].map((k) => ring[(i + k) % ring.length]!);
@@ -152,13 +153,87 @@ describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)',
     expect(link).toBeDefined();
     const msgs = captureMessages(o);
     link!.close();
-    await o.settle(500);
-    expect(a.peer.status().successors.map(toHex)).not.toContain(toHex(b!.nodeId));
-    await o.settle(9_500);
+    const answerWithinMs = 500;
+    expect(answerWithinMs).toBeLessThan(CLOSED_LINK_REATTACH_MS / 2);
+    await o.settle(answerWithinMs);
     expect(a.peer.status().successors.map(toHex)[2]).toBe(toHex(b!.nodeId));
-    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
     const answeredBy = new Set(msgs.filter((m) => m.to === a.address && m.name === 'update_req').map((m) => m.from));
     expect(answeredBy.has(s1!.address) || answeredBy.has(s2!.address)).toBe(true);
+    await o.settle(10_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
+    o.close();
+  });
+
+  it('with the default hold-back: a neighbour whose link just closed is back within seconds, not at chord-update-interval', async () => {
+    // Both ends of a link between two healthy neighbours see it close (a WebRTC connection that
+    // dropped, or one end that closed it) and hold each other back (failedPeerMemoryMs, 60 s): their
+    // neighbours' Updates and answers (§10.7.3) that name the other are not acted on meanwhile, and
+    // once the hold-back is over nothing names it again before the periodic Updates of §10.7.4.1
+    // (every 600 s). §10.7.1: "A peer MAY attempt to reestablish connectivity with a lost neighbor
+    // ... by actively routing a new Attach to the lost peer".
+    const o = await buildChordOverlay({ peers: 30, seed: 71 });
+    expect(o.live()[0]!.peer.chordParameters.failedPeerMemoryMs).toBe(60_000);
+    const ring = byPosition(o.live());
+    const [a, b] = [ring[0]!, ring[1]!];
+    const link = a.peer.neighbours().find((n) => toHex(n.nodeId) === toHex(b.nodeId))?.link;
+    expect(link).toBeDefined();
+    link!.close();
+    await o.settle(10_000);
+    expect(a.peer.status().successors.map(toHex)[0]).toBe(toHex(b.nodeId));
+    expect(b.peer.status().predecessors.map(toHex)[0]).toBe(toHex(a.nodeId));
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
+    o.close();
+  });
+
+  it('with the default hold-back: a neighbour whose link went silent is Attached to again once the hold-back is over', async () => {
+    // The path between two healthy neighbours goes silent (a phone that changed networks): each end
+    // finds the link dead (§6.6.3.1) and holds the other back as failed, as it would a peer that
+    // crashed. Their other neighbours still name them; nothing else would before §10.7.4.1's
+    // periodic Updates (every 600 s).
+    let silent: readonly string[] = [];
+    const o = await buildChordOverlay({ peers: 30, seed: 71, network: { model: { drop: (_f, from, to) => silent.includes(from) && silent.includes(to) } } });
+    const memoryMs = o.live()[0]!.peer.chordParameters.failedPeerMemoryMs;
+    const ring = byPosition(o.live());
+    const [a, b] = [ring[0]!, ring[1]!];
+    silent = [a.address, b.address];
+    const linked = () => a.peer.neighbours().some((n) => toHex(n.nodeId) === toHex(b.nodeId)) || b.peer.neighbours().some((n) => toHex(n.nodeId) === toHex(a.nodeId));
+    let waited = 0;
+    while (linked()) {
+      await o.settle(1_000);
+      waited += 1_000;
+    }
+    expect(waited).toBeLessThan(memoryMs);
+    silent = [];
+    await o.settle(memoryMs + 10_000);
+    expect(a.peer.status().successors.map(toHex)[0]).toBe(toHex(b.nodeId));
+    expect(b.peer.status().predecessors.map(toHex)[0]).toBe(toHex(a.nodeId));
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 30 });
+    o.close();
+  });
+
+  it.each([
+    ['crashed (its links went silent)', false],
+    ['was closed without a Leave (its links closed)', true],
+  ])('with the default hold-back: a neighbour that %s is not sought again', async (_name, closedLinks) => {
+    // The hold-back is kept for what it is for: the neighbours of a crashed peer find it dead one
+    // by one, and until each has, its Updates still name it. By the time a neighbour would Attach
+    // to it again (the end of the hold-back; CLOSED_LINK_REATTACH_MS after a closed link) the
+    // others have dropped it from their lists (§10.7.1's immediate Updates), so no Attach goes to
+    // it (ChordMaintenance.reattachLater Attaches through a neighbour that still names it).
+    const o = await buildChordOverlay({ peers: 30, seed: 71 });
+    const memoryMs = o.live()[0]!.peer.chordParameters.failedPeerMemoryMs;
+    const b = byPosition(o.live())[1]!;
+    const msgs = captureMessages(o);
+    if (closedLinks) o.network.disconnect(b.address);
+    o.kill(b);
+    await o.settle(2 * memoryMs);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 29 });
+    const attachesToB = msgs.filter((m) => {
+      if (m.name !== 'attach_req') return false;
+      const to = decodeReloadMessage(m.bytes, { maxMessageSize: 1 << 24 }).forwardingHeader.destinationList.at(-1);
+      return to?.kind === 'node' && toHex(to.nodeId) === toHex(b.nodeId);
+    });
+    expect(attachesToB).toEqual([]);
     o.close();
   });
 

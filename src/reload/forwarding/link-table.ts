@@ -11,7 +11,7 @@
  * join, took 3.5 s instead of 0.6 s.
  */
 import type { Clock, Timer } from '../runtime/components.js';
-import type { Link, LinkState } from '../links/link.js';
+import type { Link, LinkCloseReason, LinkState } from '../links/link.js';
 import type { NodeId } from '../wire/ids.js';
 import { nodeIdKey } from './router.js';
 
@@ -20,8 +20,11 @@ export type LinkTableEvent =
   | { readonly type: 'added'; readonly nodeId: NodeId; readonly link: Link }
   /** The link's state changed (`suspect`: route around it; `open`: usable again). */
   | { readonly type: 'state'; readonly nodeId: NodeId; readonly link: Link; readonly state: LinkState }
-  /** The link left the table (it closed, or was removed or replaced). */
-  | { readonly type: 'removed'; readonly nodeId: NodeId; readonly link: Link };
+  /**
+   * The link left the table: it closed by itself (`reason` says why: the other end or the channel
+   * closed it, it went dead, ...), or it was removed (removeLink) or replaced (no `reason`).
+   */
+  | { readonly type: 'removed'; readonly nodeId: NodeId; readonly link: Link; readonly reason?: LinkCloseReason };
 
 export type LinkTableListener = (event: LinkTableEvent) => void;
 
@@ -83,12 +86,7 @@ export class LinkTable {
 
   /** Take the link to `nodeId` out of the table, closing it if `close`. */
   remove(nodeId: NodeId, close = true): void {
-    const key = nodeIdKey(nodeId);
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    this.entries.delete(key);
-    if (close) entry.link.close();
-    this.emit({ type: 'removed', nodeId: entry.nodeId, link: entry.link });
+    this.take(nodeIdKey(nodeId), close, undefined);
   }
 
   get(nodeId: NodeId): Link | undefined {
@@ -140,12 +138,21 @@ export class LinkTable {
     link.onMessage((m) => {
       if (entry.retired || this.entries.get(key) === entry) this.onMessage(nodeId, link, m);
     });
-    link.onStateChange((state) => {
+    link.onStateChange((state, reason) => {
       if (state === 'closed' && entry.retired) this.unretire(link);
       if (this.entries.get(key) !== entry) return;
-      if (state === 'closed') this.remove(nodeId, false);
+      if (state === 'closed') this.take(key, false, reason);
       else this.emit({ type: 'state', nodeId, link, state });
     });
+  }
+
+  /** Take the entry for `key` out of the table, closing its link if `close`; `reason`: why the link closed by itself. */
+  private take(key: string, close: boolean, reason: LinkCloseReason | undefined): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    if (close) entry.link.close();
+    this.emit({ type: 'removed', nodeId: entry.nodeId, link: entry.link, ...(reason ? { reason } : {}) });
   }
 
   private retireEntry(entry: Entry): void {

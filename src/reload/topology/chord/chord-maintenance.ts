@@ -27,6 +27,8 @@ export interface RepairHooks {
   answerUpdate(sender: NodeId): void;
   /** A neighbour was lost: Attach to the peers our other neighbours named that our lists now take. */
   reconsiderHeard(): void;
+  /** A neighbour whose last Update names `key`, with a usable link (to Attach through, §10.6). */
+  namedBy(key: string): NodeId | undefined;
   /** Every peer of the Routing Table was lost: look for the ring again through a bootstrap node. */
   alone(): void;
 }
@@ -39,11 +41,19 @@ export const REFUSED_ATTACH_RETRY_MS = 1_000;
  * in the budget at most (the WebRTC connect timeout, overlay/peer-connection-budget.ts).
  */
 export const REFUSED_ATTACH_RETRIES = 5;
+/**
+ * OUR CHOICE: wait (ms, half of it jittered) before a neighbour whose link closed (rather than went
+ * dead) is Attached to again (reattachLater): time for our other neighbours, when it closed because
+ * the peer is gone, to drop it from their lists and tell us (§10.7.1's immediate Updates) first.
+ */
+export const CLOSED_LINK_REATTACH_MS = 2_000;
 
 export class ChordMaintenance {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Attaches our own caps refused, waiting to be tried again (retryRefused). */
   private readonly refusedRetries = new Map<string, Timer>();
+  /** Neighbours lost with their links, waiting for the Attach that may bring them back (reattachLater). */
+  private readonly lostRetries = new Map<string, Timer>();
   private flushTimer: Timer | undefined;
   private held = 0;
   private flushWanted = false;
@@ -56,7 +66,7 @@ export class ChordMaintenance {
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, alone: () => {} };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, namedBy: () => undefined, alone: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.replication = new ChordReplication(core);
@@ -192,9 +202,51 @@ export class ChordMaintenance {
     // A link replaced by a newer one to the same peer is removed and added in one go.
     queueMicrotask(() => {
       if (this.core.deps.forwarding.getLink(e.nodeId) || !this.core.table.has(key)) return;
+      const wasNeighbour = this.core.table.isNeighbour(key);
       this.core.markFailed(key);
       this.peerLost(key);
+      // A peer that broke the framing (§6.6.2) is not sought again; it may Attach to us.
+      if (wasNeighbour && e.reason !== 'protocol-error') this.reattachLater(e.nodeId, e.reason === 'remote' || e.reason === 'local');
     });
+  }
+
+  /**
+   * §10.7.1: "A peer MAY attempt to reestablish connectivity with a lost neighbor either by waiting
+   * additional time to see if connectivity returns or by actively routing a new Attach to the lost
+   * peer ... Such a peer is returned to the Neighbor Table once connectivity is reestablished."
+   * OUR CHOICE: a neighbour lost with its link is held back (markFailed) like any failed peer, so
+   * that the Updates of neighbours that have not yet noticed a crash do not make us Attach to it
+   * again and again; but one Attach goes to it (through a neighbour whose last Update still names
+   * it, §10.6) once the hold-back is over, and, when its link closed rather than went dead
+   * (`closed`: the other end or the channel closed it, as when a WebRTC connection drops between
+   * two peers that were answering), also CLOSED_LINK_REATTACH_MS after the loss. Without it two
+   * healthy neighbours whose link dropped each kept a farther peer until the periodic Updates of
+   * §10.7.4.1 (600 s): the Updates and answers (§10.7.3) that named the other came while it was
+   * held back, and none came after. A peer that is gone is soon in no neighbour's list, and is not tried.
+   */
+  private reattachLater(id: NodeId, closed: boolean): void {
+    const memoryMs = this.core.params.failedPeerMemoryMs;
+    // Without a hold-back the Updates that name it are acted on at once (consider).
+    if (memoryMs === 0 || this.core.stopped) return;
+    const key = nodeIdKey(id);
+    this.lostRetries.get(key)?.cancel();
+    const wait = closed ? CLOSED_LINK_REATTACH_MS / 2 + this.core.jitter(CLOSED_LINK_REATTACH_MS / 2) : memoryMs;
+    const timer = this.core.deps.clock.setTimer(wait, () => {
+      this.lostRetries.delete(key);
+      const t = this.core.table;
+      // A link it opened to us since is no sign that it is in the ring: its Update (§6.4.2.3) will say.
+      if (this.core.stopped || this.core.state !== 'joined' || t.has(key) || this.inFlight.has(key) || this.core.deps.forwarding.isUsable(id)) return;
+      const via = this.repair.namedBy(key);
+      if (!via || !t.wouldBeNeighbour(id)) return;
+      this.attachTo(id, via);
+      // The channel may be down a while yet (a phone changing networks): once more after the hold-back.
+      if (closed) {
+        void this.inFlight.get(key)?.then(() => {
+          if (!t.has(key)) this.reattachLater(id, false);
+        });
+      }
+    });
+    this.lostRetries.set(key, timer);
   }
 
   /** Remove a failed or departed peer and repair around it. */
@@ -322,8 +374,9 @@ export class ChordMaintenance {
 
   stop(): void {
     this.flushTimer?.cancel();
-    for (const timer of this.refusedRetries.values()) timer.cancel();
+    for (const timer of [...this.refusedRetries.values(), ...this.lostRetries.values()]) timer.cancel();
     this.refusedRetries.clear();
+    this.lostRetries.clear();
     this.replication.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;

@@ -134,11 +134,9 @@ export class ChordStabilization implements RepairHooks {
    */
   reconsiderHeard(): void {
     const t = this.core.table;
-    // Lists longer than the overlay's sizes are no honest neighbour's: not acted on again.
-    const most = this.core.params.predecessors + this.core.params.successors;
     for (const e of [...t.successors, ...t.predecessors]) {
-      const h = this.heard.get(e.key);
-      if (!h || h.known.length > most) continue;
+      const h = this.heardFrom(e.key);
+      if (!h) continue;
       const named: NodeId[] = [];
       for (const k of h.known) {
         if (k === this.core.selfKey || t.has(k)) continue;
@@ -147,6 +145,21 @@ export class ChordStabilization implements RepairHooks {
       }
       if (named.length > 0) this.maintenance.consider(named, e.id);
     }
+  }
+
+  /** A neighbour of ours whose last Update names `key`, with a usable link (ChordMaintenance.reattachLater). */
+  namedBy(key: string): NodeId | undefined {
+    const t = this.core.table;
+    for (const e of [...t.successors, ...t.predecessors]) {
+      if (this.heardFrom(e.key)?.known.includes(key) && this.core.deps.forwarding.isUsableKey(e.key)) return e.id;
+    }
+    return undefined;
+  }
+
+  /** The lists of `key`'s last Update, to act on: lists longer than the overlay's sizes are no honest neighbour's. */
+  private heardFrom(key: string): HeardTable | undefined {
+    const h = this.heard.get(key);
+    return h && h.known.length <= this.core.params.predecessors + this.core.params.successors ? h : undefined;
   }
 
   /** Start the periodic work, each peer at a random offset (§10.7.4.1 "randomly offset"). */
