@@ -29,10 +29,21 @@ const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE']);
 
 /**
  * OUR CHOICE: dialogs kept at most. A dialog whose peer vanished without a BYE (its tab closed) or
- * a subscription that ended by NOTIFY is kept until pushed out; a tab has a handful of calls, and a
- * dialog pushed out only makes its later requests be refused (481), never taken from a stranger.
+ * a subscription that ended by NOTIFY is kept until pushed out; a tab has a handful of calls. A
+ * dialog pushed out has its later requests refused (481), and a confirmed call whose peer then
+ * gets 481 to its BYE, re-INVITE or session refresh ends on that side only: so when the table is
+ * full, an ending dialog goes first, then the oldest early one, and a confirmed dialog only for
+ * another confirmed one (a 2xx: a call answered here or by the callee), never for an early one.
  */
 const MAX_DIALOGS = 256;
+
+/**
+ * OUR CHOICE: early dialogs kept per peer. Every 18x with a new To tag makes one (§12.1: a callee
+ * may fork, or send 180s with any tags), and JsSIP sends a 180 for every INVITE that comes in, so
+ * one peer could otherwise fill the table with early dialogs; beyond this its oldest early one
+ * goes. A call has one early dialog per device that rings it, and maxForks (8) devices at most.
+ */
+const MAX_EARLY_PER_PEER = 16;
 
 interface DialogPeer {
   readonly peer: string;
@@ -103,8 +114,28 @@ export class DialogPeers {
       if (have.peer === peer) have.confirmed ||= confirmed;
       return;
     }
-    if (this.dialogs.size >= MAX_DIALOGS) this.dialogs.delete(this.dialogs.keys().next().value!);
+    if (!confirmed) {
+      const early = this.oldest((d) => d.peer === peer && !d.confirmed && !d.ending, MAX_EARLY_PER_PEER);
+      if (early !== undefined) this.dialogs.delete(early);
+    }
+    if (this.dialogs.size >= MAX_DIALOGS) {
+      const out = this.oldest((d) => d.ending) ?? this.oldest((d) => !d.confirmed) ?? (confirmed ? this.oldest(() => true) : undefined);
+      if (out === undefined) return; // full of confirmed calls: this early dialog is not kept
+      this.dialogs.delete(out);
+    }
     this.dialogs.set(k, { peer, callId, localTag, confirmed, ending: false });
+  }
+
+  /** The key of the oldest dialog that `is`, when at least `atLeast` dialogs are. */
+  private oldest(is: (d: DialogPeer) => boolean, atLeast = 1): string | undefined {
+    let first: string | undefined;
+    let n = 0;
+    for (const [k, d] of this.dialogs) {
+      if (!is(d)) continue;
+      first ??= k;
+      if (++n >= atLeast) return first;
+    }
+    return undefined;
   }
 
   private end(k: string): void {

@@ -14,7 +14,7 @@ import type { Clock, Logger, Random, Timer } from '../reload/runtime/components.
 import { toHex } from '../reload/wire/codec/hex.js';
 import { aorResourceName } from '../usages/sip/index.js';
 import { DialogPeers, withinDialog } from './dialog-peers.js';
-import { synthesizeResponse, type SipMessage } from './sip-message.js';
+import { answerWithWarning, type SipMessage } from './sip-message.js';
 
 export interface InboundRequestsDeps {
   readonly apps: Pick<AppAttachService, 'verifiedUser'>;
@@ -29,6 +29,16 @@ export interface InboundRequestsInit {
   /** How long a server transaction is kept (RFC 3261 64*T1). */
   readonly transactionLifetimeMs: number;
 }
+
+/**
+ * OUR CHOICE: INVITEs of one peer the UA has not answered yet, kept at most; the next is answered
+ * 486 Busy Here here (RFC 3261 §21.4.24: "not willing or able to take additional calls"). An
+ * unanswered INVITE is kept while its channel is open (keep), which assumes the UA answers every
+ * INVITE, and JsSIP does not always: one with Replaces (RFC 3891) naming a call waits for the
+ * app's decision (RTCSession 'replaces'; Phone rejects it), and a branch resent on a new channel
+ * finds JsSIP's transaction answered already. A peer rings a tab with a call or two at a time.
+ */
+export const MAX_UNANSWERED_INVITES_PER_PEER = 8;
 
 /** A request that came in, kept for its transaction's lifetime: its responses go back on `channel`. */
 interface ServerTx {
@@ -58,6 +68,11 @@ export class InboundRequests {
     const old = this.serverTx.get(k);
     // A retransmission on the same channel keeps its transaction; otherwise this one is kept.
     if (m.method !== 'ACK' && old?.channel !== ch) {
+      if (m.method === 'INVITE' && this.unansweredInvites(ch, old) >= MAX_UNANSWERED_INVITES_PER_PEER) {
+        this.deps.logger.warn('too many INVITEs of one peer not answered yet: refused', { callId: m.callId });
+        this.refuse(ch, m, 486, 'Busy Here', 'too many calls from this peer not answered yet');
+        return false;
+      }
       old?.timer?.cancel();
       const tx: ServerTx = { channel: ch, method: m.method, final: false };
       this.serverTx.set(k, tx);
@@ -67,12 +82,16 @@ export class InboundRequests {
     return true;
   }
 
-  /** The UA answers with `m`: the channel its request came on (undefined when none is kept); a dialog it sets up is bound to that peer. */
+  /**
+   * The UA answers with `m`: the channel its request came on (undefined when none is kept); a
+   * dialog it sets up is bound to that peer. A final ends the request's early dialogs even when its
+   * transaction is no longer kept (its channel closed while the phone rang, and the UA answered later).
+   */
   responding(m: SipMessage): AppChannel | undefined {
     const k = serverTxKey(m.branch, m.method);
     const tx = this.serverTx.get(k);
+    this.dialogs.response(m, 'uas', tx?.channel.remoteNodeId);
     if (!tx) return undefined;
-    this.dialogs.response(m, 'uas', tx.channel.remoteNodeId);
     if (m.status >= 200 && !tx.final) {
       tx.final = true;
       this.keep(k, tx);
@@ -109,6 +128,16 @@ export class InboundRequests {
       if (tx.method === 'INVITE' && !tx.final && tx.channel.state === 'open') this.keep(k, tx);
       else this.serverTx.delete(k);
     });
+  }
+
+  /** INVITEs from the peer of `ch` not answered yet, other than `replaced` (the one a new one takes the place of). */
+  private unansweredInvites(ch: AppChannel, replaced: ServerTx | undefined): number {
+    const peer = nodeIdKey(ch.remoteNodeId);
+    let n = 0;
+    for (const tx of this.serverTx.values()) {
+      if (tx !== replaced && tx.method === 'INVITE' && !tx.final && nodeIdKey(tx.channel.remoteNodeId) === peer) n++;
+    }
+    return n;
   }
 
   /**
@@ -180,7 +209,7 @@ export class InboundRequests {
 
   /** Answer request `m` on `ch` here, with a Warning saying why (RFC 3261 §20.43). */
   private refuse(ch: AppChannel, m: SipMessage, status: number, reason: string, why: string): void {
-    ch.send(synthesizeResponse(m, status, reason, toHex(this.deps.random.bytes(5)), [['Warning', `399 ${this.init.domain} "${why}"`]]));
+    ch.send(answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, why));
   }
 }
 

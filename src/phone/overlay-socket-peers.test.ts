@@ -10,6 +10,7 @@ import type { AppChannel } from '../reload/links/app-channel.js';
 import { ManualClock } from '../reload/storage/testing/manual-clock.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import { buildGruu } from '../usages/sip/index.js';
+import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit } from './overlay-socket.js';
 import { parseSipMessage, type SipMessage } from './sip-message.js';
 import { fakeSipChannel, type FakeSipChannel } from './testing/fake-sip-channel.js';
@@ -240,6 +241,39 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     w.clock.advance(LIFETIME_MS);
     dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, callId: 'call-f', cseq: 2, branch: 'z9hG4bKf2' }));
     expect(responses(dave.ch).at(-1)).toBe('481 INFO');
+  });
+});
+
+describe('OverlaySocket: callee-side state stays bounded', () => {
+  it('an early dialog ends with the UA\'s late final even when the INVITE\'s transaction is gone (the caller\'s channel closed while it rang)', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const invite = incomingCall(w, dave, 'call-gone', true);
+    dave.ch.close();
+    w.clock.advance(LIFETIME_MS); // the transaction is dropped: its channel is closed
+    expect(w.socket.send(answer(invite, 408, 'at'))).toBe(false); // JsSIP's no-answer 408 at 60 s
+    w.clock.advance(LIFETIME_MS);
+    const back = w.peer(1, 'dave'); // dave's node on a new channel
+    back.ch.deliver(request('INFO', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-gone', cseq: 2, branch: 'z9hG4bKgone' }));
+    expect(responses(back.ch)).toEqual(['481 INFO']);
+  });
+
+  it('a peer\'s INVITEs the UA has not answered are capped (JsSIP answers no INVITE with Replaces until the app decides): the next is refused 486 here', () => {
+    const w = world();
+    const eve = w.peer(3, 'eve');
+    const invite = (i: number) => eve.ch.deliver(request('INVITE', ALICE_GRUU, { from: eve.aor, fromTag: `e${i}`, to: ALICE, callId: `flood-${i}`, cseq: 1, branch: `z9hG4bKflood${i}` }));
+    for (let i = 0; i < MAX_UNANSWERED_INVITES_PER_PEER; i++) invite(i);
+    expect(w.up).toHaveLength(MAX_UNANSWERED_INVITES_PER_PEER);
+    invite(99);
+    expect(w.up).toHaveLength(MAX_UNANSWERED_INVITES_PER_PEER);
+    expect(responses(eve.ch)).toEqual(['486 INVITE']);
+    expect(eve.ch.sent[0]!.headers.find(([k]) => k === 'warning')?.[1]).toMatch(/^399 chordphone\.test "/);
+    // Once the UA answers one, the peer may send another; other peers were never limited.
+    w.socket.send(answer(w.up[0]!, 486, 'at'));
+    invite(100);
+    expect(w.up).toHaveLength(MAX_UNANSWERED_INVITES_PER_PEER + 1);
+    incomingCall(w, w.peer(1, 'dave'), 'call-dave', true);
+    expect(w.up).toHaveLength(MAX_UNANSWERED_INVITES_PER_PEER + 2);
   });
 });
 

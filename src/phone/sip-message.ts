@@ -156,6 +156,15 @@ export function synthesizeResponse(req: SipMessage, status: number, reason: stri
   ]);
 }
 
+/**
+ * A final response to `req` made here (synthesizeResponse) with a Warning saying why in words:
+ * RFC 3261 §20.43 `399 <domain> "<why>"` (399 "Miscellaneous warning"); `why` becomes a
+ * quoted-string (§25.1), its quotes, backslashes and line breaks replaced by spaces.
+ */
+export function answerWithWarning(req: SipMessage, status: number, reason: string, toTag: string, domain: string, why: string): string {
+  return synthesizeResponse(req, status, reason, toTag, [['Warning', `399 ${domain} "${why.replace(/["\\\r\n]/g, ' ')}"`]]);
+}
+
 /** RFC 3261 §9.1: the CANCEL of `invite` (same Request-URI, top Via, Call-ID, From, To, CSeq number, Route). */
 export function buildCancel(invite: SipMessage): string {
   return lines(`CANCEL ${invite.requestUri} SIP/2.0`, [
