@@ -85,6 +85,10 @@ export class PhoneCall {
     session.on('unmuted', () => this.changed(() => (this.muted = false)));
     session.on('hold', () => this.changed(() => (this.held = true)));
     session.on('unhold', () => this.changed(() => (this.held = false)));
+    // OUR CHOICE: no call taken over by an INVITE with Replaces (RFC 3891; the UI offers no
+    // transfer). JsSIP answers such an INVITE only once the app accepts or rejects it (RTCSession
+    // 'replaces'), so without this it would never be answered: rejected (JsSIP answers 486).
+    session.on('replaces', (e: { reject(): void }) => e.reject());
     session.on('newDTMF', (e: { originator: string; dtmf: { tone?: string } }) => {
       if (e.originator === 'remote' && e.dtmf.tone) this.changed(() => (this.dtmfReceived = (this.dtmfReceived + e.dtmf.tone).slice(-DTMF_KEPT)));
     });

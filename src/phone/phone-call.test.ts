@@ -1,0 +1,17 @@
+/** PhoneCall over a scripted RTCSession (an EventEmitter standing for JsSIP's). */
+import { EventEmitter } from 'node:events';
+import type { RTCSession } from 'jssip/lib/RTCSession.js';
+import { describe, expect, it } from 'vitest';
+import { PhoneCall } from './phone-call.js';
+
+describe('PhoneCall', () => {
+  it('rejects an INVITE with Replaces naming the call (JsSIP would leave it unanswered until the app decides)', () => {
+    const session = new EventEmitter();
+    const call = new PhoneCall(session as unknown as RTCSession, 'incoming', async () => {});
+    let rejected = 0;
+    let accepted = 0;
+    session.emit('replaces', { request: {}, reject: () => rejected++, accept: () => accepted++ });
+    expect([rejected, accepted]).toEqual([1, 0]);
+    expect(call.state).toBe('incoming');
+  });
+});
