@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../reload/storage/testing/manual-clock.js';
 import { DEFAULT_TIMER_C_MS, ResponseContext } from './response-context.js';
-import { parseSipMessage, type SipMessage } from './sip-message.js';
+import { buildCancel, parseSipMessage, type SipMessage } from './sip-message.js';
 import { fakeSipChannel as device, type FakeSipChannel as Device } from './testing/fake-sip-channel.js';
 
 const CRLF = '\r\n';
@@ -178,12 +178,13 @@ describe('ResponseContext', () => {
   it('one device: every response passes up unchanged, and the UA\'s ACK and CANCEL go through', () => {
     const a = device(1);
     const { req, ctx, up } = start('INVITE', [a]);
+    ctx.response(a, response(req, 180, 'a'));
     ctx.fromUa(parseSipMessage(req.raw.replace(/INVITE/g, 'CANCEL'))!);
     ctx.response(a, response(req, 200, 'a', 'CANCEL'));
     ctx.response(a, response(req, 487, 'a'));
     ctx.response(a, response(req, 487, 'a'));
     ctx.fromUa(parseSipMessage(req.raw.replace(/INVITE/g, 'ACK'))!);
-    expect(up).toEqual(['200 CANCEL', '487 INVITE', '487 INVITE']);
+    expect(up).toEqual(['180 INVITE', '200 CANCEL', '487 INVITE', '487 INVITE']);
     expect(methods(a)).toEqual(['INVITE', 'CANCEL', 'ACK']);
   });
 
@@ -200,6 +201,20 @@ describe('ResponseContext', () => {
     expect(up).toEqual(['500 INVITE']);
     expect(upMessages[0]!.headers.filter(([k]) => k === 'warning').map(([, v]) => v)).toEqual([expect.stringMatching(/channel closed/), expect.stringMatching(/channel closed/)]);
     expect(ctx.ringing).toBe(false);
+  });
+
+  it('forked: a 401 chosen carries the challenges of every 401 and 407 (RFC 3261 §16.7 step 7)', () => {
+    const [a, b, c] = [device(1), device(2), device(3)];
+    const { req, ctx, upMessages } = start('MESSAGE', [a, b, c]);
+    const challenge = (m: SipMessage, line: string) => parseSipMessage(m.raw.replace('Content-Length', `${line}\r\nContent-Length`))!;
+    ctx.response(a, challenge(response(req, 407, 'a'), 'Proxy-Authenticate: Digest realm="a"'));
+    ctx.response(b, challenge(response(req, 401, 'b'), 'WWW-Authenticate: Digest realm="b"'));
+    ctx.response(c, response(req, 480, 'c'));
+    expect(upMessages.map((m) => m.status)).toEqual([401]);
+    expect(upMessages[0]!.headers.filter(([k]) => k.endsWith('authenticate'))).toEqual([
+      ['www-authenticate', 'Digest realm="b"'],
+      ['proxy-authenticate', 'Digest realm="a"'],
+    ]);
   });
 
   it('forked: a 503 and a 504 from the devices: the 504 goes up (RFC 3261 §16.7 step 6)', () => {
@@ -239,26 +254,48 @@ describe('ResponseContext', () => {
       expect(ctx.ringing).toBe(false);
     });
 
-    it('a provisional other than 100 restarts it (§16.7 step 2)', () => {
+    it('a provisional other than 100 restarts it, a 100 does not (§16.7 step 2)', () => {
       const [a, b] = [device(1), device(2)];
       const { req, ctx, clock } = start('INVITE', [a, b]);
-      ctx.response(a, response(req, 100, 'a'));
-      clock.advance(DEFAULT_TIMER_C_MS - 1000);
-      ctx.response(a, response(req, 183, 'a'));
+      ctx.response(a, response(req, 180, 'a'));
       ctx.response(b, response(req, 180, 'b'));
-      clock.advance(DEFAULT_TIMER_C_MS - 1);
-      expect(methods(a)).toEqual(['INVITE']);
+      clock.advance(DEFAULT_TIMER_C_MS - 1000);
+      ctx.response(a, response(req, 100, 'a'));
+      ctx.response(b, response(req, 183, 'b'));
+      clock.advance(1000);
+      expect(methods(a)).toEqual(['INVITE', 'CANCEL']); // the 100 did not restart a's
+      expect(methods(b)).toEqual(['INVITE']);
+      clock.advance(DEFAULT_TIMER_C_MS - 1000 - 1);
+      expect(methods(b)).toEqual(['INVITE']);
       clock.advance(1);
-      expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
+      expect(methods(b)).toEqual(['INVITE', 'CANCEL']);
     });
 
     it('a device that sent nothing at all counts as a 408 at Timer C ("as if the transaction received a 408")', () => {
       const [a, b] = [device(1), device(2)];
-      const { req, ctx, up, clock } = start('INVITE', [a, b]);
-      ctx.response(b, response(req, 480, 'b'));
+      const { ctx, up, clock } = start('INVITE', [a, b]);
       clock.advance(DEFAULT_TIMER_C_MS);
       expect(methods(a)).toEqual(['INVITE']); // no CANCEL without a provisional (§9.1)
       expect(up).toEqual(['408 INVITE']);
+      expect(ctx.ringing).toBe(false);
+    });
+
+    it('a 408 made here ranks after a device\'s own answer: the phone\'s 486 goes up, not the silent laptop\'s 408', () => {
+      const [phone, laptop] = [device(1), device(2)];
+      const { req, ctx, up, clock } = start('INVITE', [phone, laptop]);
+      ctx.response(phone, response(req, 486, 'p'));
+      clock.advance(DEFAULT_TIMER_C_MS);
+      expect(up).toEqual(['486 INVITE']);
+    });
+
+    it('one device the UA CANCELed that never sends its final is given up after 64*T1 with a 408 (§9.1)', () => {
+      const a = device(1);
+      const { req, ctx, up, clock } = start('INVITE', [a]);
+      ctx.response(a, response(req, 180, 'a'));
+      ctx.fromUa(parseSipMessage(buildCancel(req))!);
+      expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
+      clock.advance(32_000);
+      expect(up).toEqual(['180 INVITE', '408 INVITE']);
       expect(ctx.ringing).toBe(false);
     });
 

@@ -12,11 +12,12 @@
  *   responses").
  * - Other finals are held (a forked INVITE's are ACKed here, §17.1.1.3); a 6xx to an INVITE CANCELs
  *   the pending branches (§16.7 step 5). Once every branch is final, the best goes up (step 6,
- *   routing-outcomes' bestFinal; a 503 chosen goes up as a 500).
+ *   routing-outcomes' bestFinal, among the devices' own finals before those made here; a 503
+ *   chosen goes up as a 500, a 401 or 407 with the challenges of all of them, step 7).
  * - A branch whose channel closes (or does not take the request) before its final counts as a 503
  *   for that branch (§16.9 and §8.1.3.1).
  * - A CANCEL, ours or the UA's, goes to a branch only after its first provisional (§9.1); a branch
- *   with no final 64*T1 after its CANCEL counts as a 408.
+ *   with no final 64*T1 after its CANCEL counts as a 408, with one branch too.
  * - Timer C (§16.6 step 11, §16.8) bounds each branch of a forked INVITE: at its expiry a branch
  *   that sent a provisional is CANCELed, one that sent nothing counts as a 408.
  * - When the UA's INVITE transaction times out with nothing received (`uaTimedOut`, Timer B), the
@@ -25,7 +26,7 @@
 import type { AppChannel } from '../reload/links/app-channel.js';
 import type { Clock, Timer } from '../reload/runtime/components.js';
 import { bestFinal } from './routing-outcomes.js';
-import { buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
+import { answerWithWarning, buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, withHeaders, type SipMessage } from './sip-message.js';
 
 /**
  * Timer C (RFC 3261 §16.6 step 11: "The timer MUST be larger than 3 minutes"; §16.7 step 2: a reset
@@ -85,6 +86,8 @@ export class ResponseContext {
   /** The UA's INVITE transaction timed out (uaTimedOut): the context acts for it. */
   private uaGone = false;
   private readonly finals: SipMessage[] = [];
+  /** The finals in `finals` made here (madeHere), not by a device. */
+  private readonly madeHereFinals = new Set<SipMessage>();
   private readonly timerCMs: number;
   private readonly cancelWaitMs: number;
 
@@ -159,9 +162,12 @@ export class ResponseContext {
   /** The UA's ACK or CANCEL of this request. */
   fromUa(m: SipMessage): void {
     // With one branch the UA's own transaction rules hold (it waits for a provisional before its
-    // CANCEL, §9.1): both pass through.
+    // CANCEL, §9.1): both pass through. A CANCEL of the pending branch goes as forked ones do
+    // (cancelPending), so that the branch's final is awaited 64*T1 after it (§9.1), not for ever.
     if (!this.forked) {
-      this.actions.send(this.branches[0]!.channel, m.raw);
+      const b = this.branches[0]!;
+      if (m.method === 'CANCEL' && b.final === undefined && !b.cancel) this.cancelPending('ua', m.raw);
+      else this.actions.send(b.channel, m.raw);
       return;
     }
     if (m.method === 'ACK') return; // a forked INVITE's non-2xx finals were ACKed here already
@@ -234,8 +240,9 @@ export class ResponseContext {
   /** A final for branch `b` made here (a transport failure, a timeout), with a Warning saying why (§20.43). */
   private madeHere(b: Branch, status: number, reason: string, why: string): void {
     if (b.final !== undefined) return;
-    const raw = synthesizeResponse(this.request, status, reason, this.actions.token(), [['Warning', `399 ${this.actions.domain} "${why}"`]]);
-    this.final(b, parseSipMessage(raw)!);
+    const m = parseSipMessage(answerWithWarning(this.request, status, reason, this.actions.token(), this.actions.domain, why))!;
+    this.madeHereFinals.add(m);
+    this.final(b, m);
   }
 
   /**
@@ -250,7 +257,11 @@ export class ResponseContext {
     this.finals.push(m);
     if (this.branches.every((x) => x.final !== undefined)) {
       this.finalSent = true;
-      const best = bestFinal(this.finals);
+      // OUR CHOICE: the devices' own finals are chosen from before those made here (a closed
+      // channel's 503, the 408 of Timer C or of the wait after a CANCEL): "Busy Here" from the phone
+      // tells the caller more than "Request Timeout" for the laptop that never answered.
+      const fromDevices = this.finals.filter((f) => !this.madeHereFinals.has(f));
+      const best = bestFinal(fromDevices.length > 0 ? fromDevices : this.finals);
       // §16.7 step 6: "If the only response that was received is a 503, the proxy SHOULD generate a
       // 500 response and forward that upstream" (a 503 upstream would say the proxy itself is out of
       // service). bestFinal picks a 503 only when nothing else of its class came. The Warnings of the
@@ -258,8 +269,21 @@ export class ResponseContext {
       if (best.status === 503 && this.forked) {
         const warnings = this.finals.filter((f) => f.status === 503).flatMap((f) => f.headers.filter(([k]) => k === 'warning').map(([, v]) => ['Warning', v] as const));
         this.up(parseSipMessage(synthesizeResponse(this.request, 500, 'Server Internal Error', this.actions.token(), warnings))!);
-      } else this.up(best);
+      } else this.up(best.status === 401 || best.status === 407 ? withHeaders(best, this.challenges(best)) : best);
     }
+  }
+
+  /**
+   * RFC 3261 §16.7 step 7: "If the selected response is a 401 (Unauthorized) or 407 (Proxy
+   * Authentication Required), the proxy MUST collect any WWW-Authenticate and Proxy-Authenticate
+   * header field values from all other 401 and 407 responses received so far in this response
+   * context and add them to this response without modification before forwarding."
+   */
+  private challenges(best: SipMessage): [string, string][] {
+    const names: Readonly<Record<string, string>> = { 'www-authenticate': 'WWW-Authenticate', 'proxy-authenticate': 'Proxy-Authenticate' };
+    return this.finals
+      .filter((f) => f !== best && (f.status === 401 || f.status === 407))
+      .flatMap((f) => f.headers.flatMap(([k, v]): [string, string][] => (names[k] ? [[names[k], v]] : [])));
   }
 
   private settle(b: Branch, status: number): void {
@@ -284,9 +308,10 @@ export class ResponseContext {
    * provisional response, the proxy MUST generate a CANCEL request matching that transaction. If
    * the client transaction has not received a provisional response, the proxy MUST behave as if
    * the transaction received a 408 (Request Timeout) response."
-   * OUR CHOICE: with one branch and the UA still waiting, the timer is reset: the socket is then
-   * the UA's transport rather than a proxy, the UA sees the ringing and how long to let it ring is
-   * its user's choice. Forked, one device that never answers would hold back the final of the
+   * OUR CHOICE: with one branch and the UA still waiting (it has not CANCELed: a CANCEL, the UA's
+   * too, replaces Timer C with the wait below), the timer is reset: the socket is then the UA's
+   * transport rather than a proxy, the UA sees the ringing and how long to let it ring is its
+   * user's choice. Forked, one device that never answers would hold back the final of the
    * others (a 486 here, a 603 there) until the caller gave up.
    * After a CANCEL, §9.1: "If there is no final response for the original request in 64*T1 seconds
    * ..., the client SHOULD then consider the original transaction cancelled and SHOULD destroy the

@@ -28,6 +28,8 @@ const RESUBMISSION_INFO: ReadonlySet<number> = new Set([401, 407, 415, 420, 484]
  *   requests it might proxy will also generate a 503": another 5xx is chosen before it. When only
  *   503s are left to choose from, a 503 is returned, and the caller makes the 500 that step asks
  *   for ("If the only response that was received is a 503, the proxy SHOULD generate a 500").
+ * ResponseContext makes the 500, chooses among the devices' own finals before those it made, and
+ * adds the challenges of the other 401s and 407s to a 401 or 407 chosen (step 7).
  * `finals` must not be empty (a context has a final of each branch when it chooses).
  */
 export function bestFinal(finals: readonly SipMessage[]): SipMessage {

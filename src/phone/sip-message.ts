@@ -165,6 +165,14 @@ export function answerWithWarning(req: SipMessage, status: number, reason: strin
   return synthesizeResponse(req, status, reason, toTag, [['Warning', `399 ${domain} "${why.replace(/["\\\r\n]/g, ' ')}"`]]);
 }
 
+/** `m` with the header lines `extra` added at the end of its head (its body unchanged). */
+export function withHeaders(m: SipMessage, extra: readonly (readonly [string, string])[]): SipMessage {
+  if (extra.length === 0) return m;
+  const i = m.raw.indexOf('\r\n\r\n');
+  const [head, rest] = i < 0 ? [m.raw, '\r\n\r\n'] : [m.raw.slice(0, i), m.raw.slice(i)];
+  return parseSipMessage(`${head}${extra.map(([k, v]) => `\r\n${k}: ${v}`).join('')}${rest}`) ?? m;
+}
+
 /** RFC 3261 §9.1: the CANCEL of `invite` (same Request-URI, top Via, Call-ID, From, To, CSeq number, Route). */
 export function buildCancel(invite: SipMessage): string {
   return lines(`CANCEL ${invite.requestUri} SIP/2.0`, [
