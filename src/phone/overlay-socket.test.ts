@@ -162,16 +162,19 @@ describe('OverlaySocket', () => {
     expect(up.filter((m) => m.callId === 'call-3' && m.method === 'BYE').map((m) => m.branch)).toEqual(['z9hG4bKbye3d1']);
   });
 
-  it('one device: the UA\'s CANCEL follows its INVITE in order, and responses pass through', async () => {
+  it('one device: the UA\'s CANCEL goes after the device\'s first provisional (RFC 3261 §9.1), and responses pass through', async () => {
     const [sole] = devices.get('sole')!;
     socket.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKsole', 'call-4'));
     socket.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKsole', 'call-4', 'CANCEL'));
+    await until(() => received(sole!, 'INVITE').length === 1);
+    expect(received(sole!, 'CANCEL')).toEqual([]);
+    respond(sole!, received(sole!, 'INVITE')[0]!, 180, 'Ringing', 's');
     await until(() => received(sole!, 'CANCEL').length === 1);
     expect(sole!.got.map((g) => g.m.method)).toEqual(['INVITE', 'CANCEL']);
     respond(sole!, received(sole!, 'CANCEL')[0]!, 200, 'OK', 's');
     respond(sole!, received(sole!, 'INVITE')[0]!, 487, 'Request Terminated', 's');
-    await until(() => upStatuses('call-4').length === 2);
-    expect(upStatuses('call-4').sort()).toEqual(['200 CANCEL', '487 INVITE']);
+    await until(() => upStatuses('call-4').length === 3);
+    expect(upStatuses('call-4').sort()).toEqual(['180 INVITE', '200 CANCEL', '487 INVITE']);
     socket.send(invite(`sip:sole@${f.domain}`, 'z9hG4bKsole', 'call-4', 'ACK'));
     await until(() => received(sole!, 'ACK').length === 1);
   });
