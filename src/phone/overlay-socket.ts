@@ -2,10 +2,10 @@
  * The one JsSIP Socket of a tab's UA (ARCHITECTURE.md "SIP"): JsSIP sends every message to its
  * single socket and keeps no registrar, so the routing lives here.
  *
- * - An outgoing request goes where its Request-URI says: a GRUU (RFC 7904 §6) straight to the
- *   Node-ID in it; an AoR through a lookup of its SIP-REGISTRATION (§4.2) to every device
- *   registered, then AppAttach (§5) — or the SIP channel we already have to that peer (§5.1 "A
- *   previously established SIP connection MAY be used").
+ * - An outgoing request goes where its Request-URI says (RequestRouter): a GRUU (RFC 7904 §6)
+ *   straight to the Node-ID in it; an AoR through a lookup of its SIP-REGISTRATION (§4.2) to every
+ *   device registered, then AppAttach (§5) — or the SIP channel we already have to that peer (§5.1
+ *   "A previously established SIP connection MAY be used").
  * - A response goes back on the channel its request arrived on (matched by the top Via branch,
  *   RFC 3261 §17.2.3).
  * - Requests to one target are sent in order; a request waits (queued) while its lookup and
@@ -17,7 +17,8 @@
  *   and the other INVITE branches get CANCEL (§9.1); a 2xx arriving later from another branch is
  *   ACKed and BYEd (§13.2.2.4); other finals are held (a 6xx CANCELs the INVITE branches still
  *   ringing) and the best is passed up once every branch is final (§16.7 step 6); a branch whose
- *   channel closes counts as a 503 (§16.9); Timer C bounds each branch (§16.8).
+ *   channel closes counts as a 503 (§16.9); Timer C bounds each branch of a forked INVITE (§16.8;
+ *   with one branch it is reset while the UA waits, and a CANCEL's final is awaited 64*T1, §9.1).
  * - When the UA has given up on a request (its transaction timed out with nothing received, 64*T1,
  *   or the socket answered it 408 while it was still being routed), the request is not sent, and
  *   an INVITE's devices that answer late are CANCELed, a late 2xx ACKed and BYEd (ResponseContext).
@@ -32,30 +33,18 @@
  *   and a response from a peer its request was not sent to is dropped.
  * - At most `maxForks` devices per request (RFC 7904 §8.2.1 "throttle at some reasonable number").
  */
-import { nodeIdKey } from '../reload/forwarding/index.js';
 import type { AppAttachService, AppChannel, AppChannelData, OverlayPeer } from '../reload/overlay/index.js';
 import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
-import { bytesEqual, toHex } from '../reload/wire/codec/hex.js';
-import type { Destination } from '../reload/wire/destination.js';
+import { toHex } from '../reload/wire/codec/hex.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
-import { aorResourceName, lookupAor, overlayDomainOnly, parseGruu, SipUsageError, type AorDomains } from '../usages/sip/index.js';
+import { SipUsageError, type AorDomains } from '../usages/sip/index.js';
 import { InboundRequests } from './inbound-requests.js';
-import { PreparedRoutes } from './prepared-routes.js';
+import { RequestRouter } from './request-router.js';
 import { ResponseContext } from './response-context.js';
-import { routingKey, statusForRoutingFailure } from './routing-outcomes.js';
-import { parseSipMessage, synthesizeResponse, type SipMessage } from './sip-message.js';
+import { statusForRoutingFailure } from './routing-outcomes.js';
+import { answerWithWarning, parseSipMessage, type SipMessage } from './sip-message.js';
 
-/**
- * OUR CHOICE: how long a request may wait for its route (the lookup's Fetches and the AppAttach,
- * with the data channel it opens) before it is answered 408 here. Each of those is a RELOAD
- * transaction whose first retransmission comes after the overlay-reliability-timer (RFC 6940
- * §6.2.1: 3 s), so the bound lets the Fetch and the AppAttach each be sent again once, and leaves
- * time for the channel: 10 s, well within JsSIP's own 32 s (RFC 3261 Timer B). It was 1.5 s: a
- * single lost or late message (a neighbour that had just gone, a busy peer or machine — RTTs of
- * 0.5-1.4 s on the loaded e2e machine) failed the call with "could not be reached" though the
- * overlay would have answered a moment later.
- */
-export const DEFAULT_ROUTE_TIMEOUT_MS = 10_000;
+export { DEFAULT_ROUTE_TIMEOUT_MS } from './request-router.js';
 
 export interface OverlaySocketDeps {
   readonly apps: Pick<AppAttachService, 'channel' | 'onChannel' | 'verifiedUser'>;
@@ -72,7 +61,7 @@ export interface OverlaySocketInit {
   readonly domains?: AorDomains;
   /** Application-ID of the channels; default 5060 (SIP, RFC 7904 §5.1). */
   readonly application?: number;
-  /** Longest wait for a lookup and AppAttach before answering 408 locally; default DEFAULT_ROUTE_TIMEOUT_MS. */
+  /** Longest wait for a lookup and AppAttach before answering 408 locally; default DEFAULT_ROUTE_TIMEOUT_MS (request-router.ts). */
   readonly routeTimeoutMs?: number;
   /**
    * How long a lookup started by `prepare` waits to be used (the dialer prepares while the address
@@ -108,13 +97,6 @@ interface ClientTx {
   givenUp?: boolean;
 }
 
-/** Where a request goes: `resolve`'s answer. */
-interface Route {
-  readonly lists: Destination[][];
-  /** From a lookup made ahead (`prepare`). */
-  readonly prepared: boolean;
-}
-
 const RELOAD_TRANSPORT = 'RELOAD';
 const utf8 = new TextDecoder();
 
@@ -130,12 +112,10 @@ export class OverlaySocket {
   private connected = false;
   private readonly log: Logger;
   private readonly application: number;
-  private readonly routeTimeoutMs: number;
   private readonly lifetimeMs: number;
   private readonly clientTx = new Map<string, ClientTx>();
   private readonly inbound: InboundRequests;
-  private readonly chains = new Map<string, Promise<void>>();
-  private readonly prepared: PreparedRoutes;
+  private readonly router: RequestRouter;
   private readonly unsubscribe: () => void;
   private counters = { synthesized: 0, forked: 0, cancelsSent: 0, requestsSent: 0, responsesSent: 0, received: 0 };
 
@@ -145,9 +125,8 @@ export class OverlaySocket {
   ) {
     this.log = deps.logger ?? silentLogger;
     this.application = init.application ?? ApplicationId.SIP;
-    this.routeTimeoutMs = init.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS;
     this.lifetimeMs = init.transactionLifetimeMs ?? 32_000;
-    this.prepared = new PreparedRoutes(deps.clock, init.preparedRouteMs ?? 10_000);
+    this.router = new RequestRouter({ apps: deps.apps, overlay: deps.overlay, clock: deps.clock, logger: this.log }, { ...init, application: this.application });
     this.inbound = new InboundRequests({ apps: deps.apps, clock: deps.clock, random: deps.random, logger: this.log }, { domain: init.domain, transactionLifetimeMs: this.lifetimeMs });
     this.url = `reload://${init.domain}`;
     this.sip_uri = `sip:${init.domain}`;
@@ -181,7 +160,7 @@ export class OverlaySocket {
       t.timer?.cancel();
       t.context?.dispose();
     }
-    this.prepared.close();
+    this.router.close();
     this.clientTx.clear();
     this.inbound.close();
   }
@@ -202,16 +181,7 @@ export class OverlaySocket {
    * nothing here (the request fails as usual).
    */
   prepare(requestUri: string): void {
-    try {
-      if (!this.connected || parseGruu(requestUri)) return;
-    } catch {
-      return; // a broken GRUU: the request gets its 404 as usual
-    }
-    this.prepared.prepare(routingKey(requestUri), async (signal) => {
-      const lists = await this.lookUp(requestUri, signal);
-      void this.channels(lists, signal).catch(() => {}); // warm: AppAttachService shares the attempt
-      return lists;
-    });
+    if (this.connected) this.router.prepare(requestUri);
   }
 
   stats(): OverlaySocketStats {
@@ -250,17 +220,17 @@ export class OverlaySocket {
     }
     if (m.method === 'ACK') {
       // The ACK of a 2xx (§13.2.2.4) has its own branch and goes to the remote target (a GRUU).
-      this.queue(m, async ({ lists }, signal) => {
-        for (const ch of await this.channels(lists, signal)) this.transmit(ch, m.raw);
+      void this.router.queue(m, async ({ lists }, signal) => {
+        for (const ch of await this.router.channels(lists, signal)) this.transmit(ch, m.raw);
       });
       return;
     }
     const fresh: ClientTx = { ready: Promise.resolve() };
     this.remember(m.branch, fresh);
-    fresh.ready = this.queue(m, async ({ lists, prepared }, signal) => {
-      let channels = await this.channels(lists, signal);
+    fresh.ready = this.router.queue(m, async ({ lists, prepared }, signal) => {
+      let channels = await this.router.channels(lists, signal);
       // A prepared route may be some seconds old: before answering 480, look the AoR up again.
-      if (channels.length === 0 && prepared) channels = await this.channels(await this.lookUp(m.requestUri, signal), signal);
+      if (channels.length === 0 && prepared) channels = await this.router.channels(await this.router.lookUp(m.requestUri, signal), signal);
       // The UA has its answer already (the 408 of the route timeout) or has given up (64*T1): a
       // request sent now would ring a call nobody waits for.
       if (signal.aborted || fresh.givenUp) {
@@ -294,72 +264,6 @@ export class OverlaySocket {
     tx.context?.fromUa(m);
   }
 
-  /**
-   * Where the Request-URI points: destination lists (several for an AoR on several devices), and
-   * whether they come from a lookup made ahead (`prepare`).
-   */
-  private async resolve(m: SipMessage, signal: AbortSignal): Promise<Route> {
-    const gruu = parseGruu(m.requestUri);
-    if (gruu) return { lists: [[...gruu.destinationList]], prepared: false };
-    const ready = m.method === 'ACK' ? undefined : this.prepared.take(routingKey(m.requestUri), signal);
-    if (ready) return { lists: await ready, prepared: true };
-    return { lists: await this.lookUp(m.requestUri, signal), prepared: false };
-  }
-
-  /** RFC 7904 §4.2 lookup of an AoR in a domain the overlay serves (§4.1): one destination list per device. */
-  private async lookUp(aor: string, signal: AbortSignal): Promise<Destination[][]> {
-    aorResourceName(aor, this.init.domains ?? overlayDomainOnly(this.init.domain));
-    const contacts = await lookupAor(this.deps.overlay, aor, { signal });
-    return contacts.map((c) => [...c.destinationList]);
-  }
-
-  /**
-   * Run `work` on the destination lists of `m` after the requests queued before it to the same
-   * target, within routeTimeoutMs.
-   */
-  private queue(m: SipMessage, work: (route: Route, signal: AbortSignal) => Promise<void>): Promise<void> {
-    const key = routingKey(m.requestUri);
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const run = previous.then(async () => {
-      const controller = new AbortController();
-      let timer: Timer | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = this.deps.clock.setTimer(this.routeTimeoutMs, () => {
-          controller.abort();
-          reject(new SipUsageError('overlay-failure', `the overlay did not find ${m.requestUri} within ${this.routeTimeoutMs} ms`));
-        });
-      });
-      try {
-        await Promise.race([this.resolve(m, controller.signal).then((route) => work(route, controller.signal)), timeout]);
-      } finally {
-        timer?.cancel();
-      }
-    });
-    const tail = run.catch(() => {});
-    this.chains.set(key, tail);
-    void tail.then(() => this.chains.get(key) === tail && this.chains.delete(key));
-    return run;
-  }
-
-  /** Channels to each destination list (AppAttach or reuse), in parallel; unreachable ones left out. */
-  private async channels(lists: Destination[][], signal: AbortSignal): Promise<AppChannel[]> {
-    const self = this.deps.overlay.nodeId;
-    const targets = lists
-      .filter((l) => {
-        const last = l[l.length - 1];
-        return last?.kind === 'node' && !bytesEqual(last.nodeId, self);
-      })
-      .slice(0, this.init.maxForks ?? 8);
-    const settled = await Promise.allSettled(targets.map((l) => this.deps.apps.channel(l, this.application, { signal })));
-    const out: AppChannel[] = [];
-    settled.forEach((s, i) => {
-      if (s.status === 'fulfilled') {
-        if (!out.includes(s.value)) out.push(s.value);
-      } else this.log.info('a registered device could not be reached', { target: JSON.stringify(targets[i]?.map((d) => (d.kind === 'node' ? nodeIdKey(d.nodeId) : d.kind))), error: String(s.reason) });
-    });
-    return out;
-  }
-
   private transmit(ch: AppChannel, raw: string): boolean {
     this.counters.requestsSent++;
     const sent = ch.send(raw);
@@ -371,9 +275,8 @@ export class OverlaySocket {
   private answerLocally(m: SipMessage, e: unknown): void {
     if (m.method === 'ACK') return;
     const [status, reason] = statusForRoutingFailure(e);
-    const text = (e instanceof Error ? e.message : String(e)).replace(/["\\\r\n]/g, ' ');
     this.counters.synthesized++;
-    const response = synthesizeResponse(m, status, reason, toHex(this.deps.random.bytes(5)), [['Warning', `399 ${this.init.domain} "${text}"`]]);
+    const response = answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, e instanceof Error ? e.message : String(e));
     this.deps.clock.setTimer(0, () => this.up(response));
   }
 
