@@ -60,7 +60,7 @@ export interface PhoneInit {
   readonly registrationLifetime?: number;
   /** Send the INVITE / 200 this long after the first host candidate at the latest; default 300 ms. */
   readonly iceReadyMs?: number;
-  /** OverlaySocket's routing bound; default DEFAULT_ROUTE_TIMEOUT_MS (10 s, overlay-socket.ts). */
+  /** OverlaySocket's routing bound; default DEFAULT_ROUTE_TIMEOUT_MS (10 s, request-router.ts). */
   readonly routeTimeoutMs?: number;
   /**
    * Keep the microphone open between calls, and for this long after the last call ended (ms;
