@@ -82,6 +82,7 @@ export function createTrafficCapture(init: CaptureNetworkInit = {}): TrafficCapt
           return ok;
         },
         probe: (timeoutMs: number) => link.probe(timeoutMs),
+        heardWithin: (ms: number) => link.heardWithin(ms),
         close: () => link.close(),
         onMessage: (l: LinkMessageListener) => link.onMessage(l),
         onStateChange: (l: LinkStateListener) => link.onStateChange(l),

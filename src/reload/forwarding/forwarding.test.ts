@@ -35,6 +35,10 @@ class FakeLink implements Link {
     this.sent.push(m);
     return true;
   }
+  heardWithin(): boolean {
+    return this.state === 'open';
+  }
+
   probe(): Promise<boolean> {
     return Promise.resolve(this.state !== 'closed');
   }

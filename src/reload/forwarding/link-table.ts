@@ -11,6 +11,7 @@
  * join, took 3.5 s instead of 0.6 s.
  */
 import type { Clock, Timer } from '../runtime/components.js';
+import { LINK_CHECK_MS } from '../links/link-check.js';
 import type { Link, LinkCloseReason, LinkState } from '../links/link.js';
 import type { NodeId } from '../wire/ids.js';
 import { nodeIdKey } from './router.js';
@@ -28,8 +29,12 @@ export type LinkTableEvent =
 
 export type LinkTableListener = (event: LinkTableEvent) => void;
 
-/** How long a retired link (see above) still delivers what arrives on it before it is closed. */
-export const RETIRED_LINK_GRACE_MS = 2_000;
+/**
+ * How long a retired link (see above) still delivers what arrives on it before it is closed. OUR
+ * CHOICE: 2 s more than the longest probe verdict (links/link-check.ts): attach-service.ts retires a
+ * new link while it probes the held one, and takes the new one back if the held one is silent.
+ */
+export const RETIRED_LINK_GRACE_MS = LINK_CHECK_MS + 2_000;
 
 interface Entry {
   readonly nodeId: NodeId;

@@ -4,7 +4,9 @@ import { IllegalTransitionError, StateMachine } from '../runtime/state-machine.j
 import { decodeFramedMessage, encodeFramedMessage } from '../wire/framing.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
 import { ManualClock } from '../storage/testing/manual-clock.js';
-import { EARLY_MESSAGES_MAX, FramedLink, LATE_CHECK_GRACE_MS, LATE_CHECK_MS } from './framed-link.js';
+import { FramedLink } from './framed-link.js';
+import { LATE_CHECK_GRACE_MS, LATE_CHECK_MS } from './late-check.js';
+import { EARLY_MESSAGES_MAX } from './message-delivery.js';
 import { linkTransitions, type LinkState } from './link-state.js';
 
 /** A pipe that records what the link sends and lets the test inject frames. */
@@ -257,5 +259,21 @@ describe('FramedLink.probe (whether the link carries frames both ways now)', () 
     expect(result).toBeUndefined();
     pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 2, received: 0 }));
     await expect(answered).resolves.toBe(true);
+  });
+});
+
+describe('FramedLink.probe on a late timer (LATE_CHECK_MS)', () => {
+  it('a probe whose timeout runs a second or more late (this process was blocked) waits for the input read next: the ack waiting there answers it', async () => {
+    const clock = new ManualClock(0);
+    const pipe = new ScriptedPipe();
+    const link = new FramedLink({ clock }, pipe, { remoteAddress: 'peer' });
+    let result: boolean | undefined;
+    void link.probe(1_000).then((r) => (result = r));
+    clock.block(3_000);
+    await Promise.resolve();
+    expect(result).toBeUndefined();
+    pipe.handlers.message(encodeFramedMessage({ kind: 'ack', ackSequence: 0, received: 0 }));
+    await Promise.resolve();
+    expect(result).toBe(true);
   });
 });

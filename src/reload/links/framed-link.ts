@@ -48,6 +48,7 @@ import { StateMachine } from '../runtime/state-machine.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
 import { DATA_FRAME_HEADER_SIZE, FramedMessageType, MAX_FRAMED_MESSAGE_SIZE, decodeFramedMessage, encodeAckFrame, encodeDataFrame, frameSequence, plainFrameType } from '../wire/framing.js';
 import { AckWaiters } from './ack-waiters.js';
+import { LATE_CHECK_GRACE_MS, LATE_CHECK_MS } from './late-check.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
 import type { Link, LinkCloseReason, LinkState, LinkStateListener } from './link.js';
 import { linkTransitions } from './link-state.js';
@@ -55,8 +56,6 @@ import { MessageDelivery } from './message-delivery.js';
 import { ReceivedWindow, sequenceDistance } from './received-window.js';
 import { RttEstimator, type RttEstimatorInit } from './rtt-estimator.js';
 import { recordSend, sendTime, takeSendTime, type SentTimes } from './sent-times.js';
-
-export { EARLY_MESSAGES_MAX } from './message-delivery.js';
 
 /** Bytes a `data` frame adds to its message: type (1), sequence (4), message length (3). */
 export const DATA_FRAME_OVERHEAD = DATA_FRAME_HEADER_SIZE;
@@ -66,21 +65,6 @@ export const DEFAULT_SUSPECT_AFTER_PROBES = 3;
 export const DEFAULT_FAILURE_TIMEOUT_MS = 30_000;
 /** The share of `keepaliveIntervalMs` after which the end that opened an idle link probes it. */
 export const OPENER_KEEPALIVE_SHARE = 0.75;
-/**
- * OUR CHOICE: a liveness check that runs this many ms or more after it was due finds that this end
- * was not running meanwhile (a blocked event loop — every peer of `chordphone serve` shares one
- * process —, a starved or suspended process, a throttled tab). Frames that arrived in that time
- * are still waiting to be read (Node runs due timers before it reads input), so the silence it
- * sees is its own as much as the peer's: that time does not count as the peer's silence (§6.6.3.1
- * and §6.6.5 judge the peer by the ACKs it sends), and the verdict waits until input has been read
- * (LATE_CHECK_GRACE_MS later). Without this, a process blocked for longer than `failureTimeoutMs`
- * closed every one of its links as `dead` the moment it ran again — in `chordphone serve`, the
- * links between its own peers too — though each ack was waiting in its buffer. Lateness under a
- * second (a busy machine) counts as silence as before.
- */
-export const LATE_CHECK_MS = 1_000;
-/** After a late check (LATE_CHECK_MS), the next one: time for the input that waited to be read. */
-export const LATE_CHECK_GRACE_MS = 100;
 /** The transition check and error messages of every link's state machine share one name. */
 const MACHINE_NAME = 'link';
 
@@ -160,7 +144,7 @@ export class FramedLink extends MessageDelivery implements Link {
   /** When the last ack arrived; the creation until then (same silence from `firstUnackedAt`; a time, not −∞, stays a small integer, not a boxed double). */
   private lastAckAt: number;
   private lastSendAt: number;
-  /** When the last `data` frame (a message or a probe) arrived: the other end was alive then (the link's creation until then). */
+  /** When the last `data` frame (a message or a probe) arrived: the other end was alive then (the link's creation until then; keepalive, heardWithin). */
   private lastHeardAt: number;
   private probesSinceAck = 0;
   /** Callers of probe() waiting for an ack; made at the first call. */
@@ -237,6 +221,14 @@ export class FramedLink extends MessageDelivery implements Link {
     return (this.ackWaiters ??= new AckWaiters(this.clock)).wait(sequence, timeoutMs);
   }
 
+  /** Link.heardWithin: a frame heard, and no frame of ours unacked, within `ms` (time this end was not running not counted). */
+  heardWithin(ms: number): boolean {
+    if (this.state !== 'open') return false;
+    const now = this.clock.now();
+    if (this.firstUnackedAt !== undefined && now - Math.max(this.firstUnackedAt, this.lastAckAt) - this.pausedMs > ms) return false;
+    return now - Math.max(this.lastHeardAt, this.lastAckAt) <= ms;
+  }
+
   onStateChange(listener: LinkStateListener): () => void {
     return this.machine.subscribe(listener);
   }
@@ -290,7 +282,7 @@ export class FramedLink extends MessageDelivery implements Link {
   /** A `data` frame: ack it (§6.6.2 "SHOULD immediately send an ACK"), then hand its message up. */
   private onData(sequence: number, frame: Uint8Array): void {
     this.dataFramesReceived++;
-    if (this.keepaliveIntervalMs !== undefined) this.lastHeardAt = this.clock.now();
+    this.lastHeardAt = this.clock.now();
     const received = this.received.receive(sequence);
     const ack = encodeAckFrame(sequence, received);
     this.acksSent++;

@@ -57,9 +57,16 @@ export interface Link {
    * Whether the link carries frames both ways now: a liveness probe (RFC 6940 §6.6.3.1 judges a
    * link by its ACKs) goes out at once, and this resolves true when the ack of it, or of a later
    * frame, arrives within `timeoutMs`; false otherwise, or when the link is or becomes closed.
-   * It changes nothing else (the state follows the acks as always).
+   * The probe is a frame like any other: until acked it counts in the link's own liveness check,
+   * so a link that answers none goes `suspect` and then closes as `dead` (§6.6.3.1, §6.6.5).
+   * One probe is one frame: for a verdict, see link-check.ts (carriesFrames).
    */
   probe(timeoutMs: number): Promise<boolean>;
+  /**
+   * Whether this end has seen the other alive within the last `ms`: a frame from it arrived, and
+   * none of ours has waited longer for its ack. No frame is sent.
+   */
+  heardWithin(ms: number): boolean;
   /** Close the link (both ends end in `closed`). Idempotent. */
   close(): void;
   /** Subscribe to received messages; returns the unsubscribe function. */

@@ -7,7 +7,7 @@
  */
 
 /** Send times kept (acks for older frames give no sample). */
-export const SENT_HISTORY = 128;
+const SENT_HISTORY = 128;
 
 export type SentTimes = number[] | undefined;
 

@@ -16,7 +16,8 @@ import { OverloadError, ReloadError } from '../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';
 import type { NodeId } from '../wire/ids.js';
 import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
-import { AttachService, LINK_CHECK_MS } from './attach-service.js';
+import { LINK_CHECK_MS } from '../links/link-check.js';
+import { AttachService } from './attach-service.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
 
@@ -58,6 +59,10 @@ class FakeLink implements Link {
 
   send(): boolean {
     return this.state !== 'closed';
+  }
+
+  heardWithin(): boolean {
+    return this.state === 'open';
   }
 
   /** The channel itself carries frames; only this end's view goes suspect (to()). */

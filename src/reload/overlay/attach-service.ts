@@ -28,6 +28,7 @@
 import type { Forwarding } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
 import { formatAddress, hostCandidate, parseAddress } from '../links/host-candidate.js';
+import { carriesFrames, probeWaitMs } from '../links/link-check.js';
 import type { Link } from '../links/link.js';
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -39,7 +40,7 @@ import type { NodeId } from '../wire/ids.js';
 import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
 import { attachFromIce, iceFromAttach } from './ice-attach-fields.js';
 import type { IceCapability, PeerNetwork } from './overlay-types.js';
-import { OwnAttaches, type OwnAttach } from './own-attaches.js';
+import { OwnAttaches, type Crossing, type OwnAttach } from './own-attaches.js';
 
 export interface AttachServiceDeps {
   readonly clock: Clock;
@@ -56,13 +57,6 @@ export interface AttachServiceInit {
 }
 
 const utf8 = new TextEncoder();
-
-/**
- * How long a link's probe may wait for its ack before the link is judged not to carry frames (see
- * install). OUR CHOICE: well over a round trip on any working link, and under RETIRED_LINK_GRACE_MS
- * so the retired challenger is still there to take back.
- */
-export const LINK_CHECK_MS = 1_000;
 
 export class AttachService implements LinkConnector {
   private readonly log: Logger;
@@ -259,27 +253,30 @@ export class AttachService implements LinkConnector {
       // An Attach routed to ourselves (e.g. §11.4's to our own Node-ID + 1 while alone): no link to make.
       return ice ? { value: { ufrag: utf8.encode('self'), password: utf8.encode('self'), role: utf8.encode('active'), candidates: [], sendUpdate: false } } : { value: this.offer('active', false) };
     }
-    const answer = { value: this.offer('active', false) };
     // RFC 6940 §6.5.1.2: an Attach of ours to the requester is in progress (own-attaches.ts).
-    if (this.own.refuses(requester, this.self)) throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
+    const crossing = this.own.admit(requester, this.self);
+    if (crossing === 'refuse') throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
     if (ice) {
       return this.handleAttachIce(ice, req).then(
         (reply) => {
-          this.own.crossingDone(requester);
+          crossing.done();
           return reply;
         },
         (e: unknown) => {
-          this.own.crossingDone(requester, e);
+          crossing.done(e);
           throw e;
         },
       );
     }
-    this.own.crossingDone(requester);
     const address = this.candidateAddress(req.value);
-    if (!address && !this.deps.forwarding.isUsable(requester)) throw ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');
+    if (!address && !this.deps.forwarding.isUsable(requester)) {
+      const e = ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');
+      crossing.done(e);
+      throw e;
+    }
     // We are "active": open the link to the requester (after this answer is on its way).
-    void this.openTo(requester, address, req.value.sendUpdate);
-    return answer;
+    void this.openTo(requester, address, req.value.sendUpdate, crossing);
+    return { value: this.offer('active', false) };
   }
 
   private candidateAddress(a: AttachReqAns): string | undefined {
@@ -290,13 +287,19 @@ export class AttachService implements LinkConnector {
     return undefined;
   }
 
-  private async openTo(requester: NodeId, address: string | undefined, sendUpdate: boolean): Promise<void> {
+  /** Without ICE: the link the requester's Attach asks for; `crossing` is told how it went. */
+  private async openTo(requester: NodeId, address: string | undefined, sendUpdate: boolean, crossing: Crossing): Promise<void> {
     try {
-      // A link we see open may have stopped carrying frames where the requester is (its acks
-      // stopped: it Attaches because it has no usable link to us): one that does not answer a
-      // probe is replaced (install's rule 2 then makes both ends agree on the new link).
+      // The requester may Attach over a link we hold: an Attach to a Resource-ID goes out whatever
+      // links exist (finger search, the join's Attach to the admitting peer), and one to our
+      // Node-ID when its end of the link stopped carrying frames. OUR CHOICE: the held link is
+      // probed (link-check.ts) only when this end has reason to doubt it: not `open` here, a frame
+      // of ours unacked, or nothing heard on it, for longer than a probe's wait. A link we doubt
+      // and that stays silent is replaced (install's rule 2 makes both ends agree on the new one).
+      // A link broken only towards the requester while we send nothing on it escapes us here; the
+      // requester's end finds it dead (§6.6.5) and a later Attach repairs it.
       const held = this.deps.forwarding.isUsable(requester) ? this.deps.forwarding.getLink(requester) : undefined;
-      if (address && (!held || !(await held.probe(LINK_CHECK_MS)))) {
+      if (address && (!held || (!held.heardWithin(probeWaitMs(held)) && !(await carriesFrames(held))))) {
         const link = await this.deps.network.linkFactory.open(address);
         const id = this.deps.network.authenticate(link);
         if (!id || !bytesEqual(id, requester)) {
@@ -310,7 +313,9 @@ export class AttachService implements LinkConnector {
       // §6.4.2.3: "it MUST send an Update message back to the sender of the Attach request after
       // completion of the corresponding ICE check and TLS connection".
       if (sendUpdate && this.deps.forwarding.isUsable(requester)) for (const l of [...this.updateListeners]) l(requester);
+      crossing.done();
     } catch (e) {
+      crossing.done(e);
       this.log.debug('could not open the link an Attach asked for', { peer: nodeIdKey(requester), error: String(e) });
     }
   }
@@ -335,17 +340,17 @@ export class AttachService implements LinkConnector {
    *    by the same peer, the one with the smaller offerer ICE credentials (ICE links come up in
    *    either order at the two ends), or else the newer (both ends see them in the same order).
    * 2. When the tie-breaker keeps the link held, the new one is retired, not dropped, and the held
-   *    one is probed (Link.probe, LINK_CHECK_MS): if no ack comes back, the held link does not carry
-   *    frames one way or both, and the new one, which just came up at both ends, takes its place.
-   *    Both ends probe the same link within a link set-up of each other, and a link that lost one
-   *    direction answers neither end's probe, so both reach the same verdict: a new link from a
-   *    peer whose link to us broke (a peer Attaches only when it has no usable link to us) replaces
-   *    it at once, not after the broken link's failure timeout, while an old link that still works
-   *    (its `suspect` was a passing loss) stays at both ends. The ends could differ only for a link
-   *    that starts or stops carrying frames within LINK_CHECK_MS of the check, or whose round trip
-   *    is close to LINK_CHECK_MS at one end; then both links close and a later Attach repairs it.
-   *    (A link that takes too long at both ends is replaced at both: no harm.) `silent`: a link
-   *    that just failed that probe (openTo), replaced at once.
+   *    one is checked (link-check.ts: up to three probes, each waiting the link's RTO within
+   *    bounds, so within LINK_CHECK_MS, under RETIRED_LINK_GRACE_MS): if none is answered, the held
+   *    link does not carry frames one way or both, and the new one, which just came up at both
+   *    ends, takes its place. A link that lost one direction answers neither end's probes, so both
+   *    reach the same verdict: the new link replaces the broken one at once, not after its failure
+   *    timeout, while an old link that still works (its `suspect` was a passing loss) stays at both
+   *    ends. The answerer without ICE checks before it opens the new link (openTo), the other end
+   *    once it is up: the ends could differ for a link that starts or stops carrying frames between
+   *    the two checks (a link set-up plus LINK_CHECK_MS apart at most), or that loses all of one
+   *    end's probes but not the other's; then both links close and a later Attach repairs it.
+   *    `silent`: a link that just failed that check (openTo), replaced at once.
    */
   private install(id: NodeId, link: Link, silent?: Link): void {
     if (this.closed) {
@@ -374,7 +379,7 @@ export class AttachService implements LinkConnector {
 
   /** install's rule 2: `challenger` (retired) takes the place of `held` if `held` does not answer a probe. */
   private async replaceIfSilent(id: NodeId, held: Link, challenger: Link): Promise<void> {
-    if (await held.probe(LINK_CHECK_MS)) return;
+    if (await carriesFrames(held)) return;
     const now = this.deps.forwarding.getLink(id);
     // Another link took the place meanwhile, or the challenger closed: nothing to repair here.
     if (this.closed || challenger.state === 'closed' || (now !== undefined && now !== held)) return;

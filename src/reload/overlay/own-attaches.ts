@@ -1,6 +1,6 @@
 /**
  * This peer's own Attach requests in progress, by the peer they go to, and RFC 6940 §6.5.1.2's
- * rule for an Attach that arrives from such a peer (attach-service.ts asks `refuses`).
+ * rule for an Attach that arrives from such a peer (attach-service.ts asks `admit`).
  *
  * An Attach of ours is in progress from the request until its link is up or it fails; it is
  * `answered` once the AttachAns is in (the ICE check, or the answerer's link to us, is under way).
@@ -29,10 +29,16 @@ export class OwnAttach {
   }
 }
 
+/** A received Attach that is processed (OwnAttaches.admit). */
+export interface Crossing {
+  /** It was answered and its link made, or could not be (`error`). */
+  done(error?: unknown): void;
+}
+
+const NO_CROSSING: Crossing = { done: () => {} };
+
 export class OwnAttaches {
   private readonly byPeer = new Map<string, Set<OwnAttach>>();
-  /** Attaches cancelled for a crossing Attach (`refuses`), by its requester, until that one is answered or refused. */
-  private readonly gaveWay = new Map<string, Set<OwnAttach>>();
 
   /** An Attach of ours starts, addressed to `target` when its destination is a Node-ID. */
   start(target: NodeId | undefined): OwnAttach {
@@ -58,53 +64,45 @@ export class OwnAttaches {
   }
 
   /**
-   * RFC 6940 §6.5.1.2 for an Attach from `requester` received by `self`: true when it is to be
+   * RFC 6940 §6.5.1.2 for an Attach from `requester` received by `self`: 'refuse' when it is to be
    * answered with Error_In_Progress. Otherwise it is processed, and our incomplete Attaches to the
-   * requester are cancelled (`supersededBy`): its Attach makes the link.
+   * requester are cancelled (`supersededBy`): its Attach makes the link. The Crossing returned is
+   * that Attach's: its `done` tells the ones that gave way to it (and only those) how it went.
    */
-  refuses(requester: NodeId, self: NodeId): boolean {
+  admit(requester: NodeId, self: NodeId): Crossing | 'refuse' {
     // An Attach whose caller gave up (aborted, not yet ended) makes no link: it does not count.
     const mine = [...(this.byPeer.get(nodeIdKey(requester)) ?? [])].filter((own) => !own.signal.aborted);
     // "If the peer has not initiated an Attach request to the originating peer of this Attach
     // request, it MUST process this request".
-    if (mine.length === 0) return false;
+    if (mine.length === 0) return NO_CROSSING;
     // "If the peer has already sent an Attach request to and received the response from the
     // originating peer of this Attach request and, as a result, an ICE check and TLS connection are
     // in progress, then it SHOULD generate an Error_In_Progress error instead of an AttachReqAns."
     // Whatever the Node-IDs' order: cancelling now would drop a check that is half done.
-    for (const own of mine) if (own.answered) return true;
+    for (const own of mine) if (own.answered) return 'refuse';
     // Sent but not answered, the tie-breaker: "If the peer's own Node-ID is larger ... it MUST
     // generate an Error_In_Progress error to this Attach request, and then proceed to wait for and
     // complete the Attach and the corresponding ICE check it has originated."
-    if (compareBytes(self, requester) > 0) return true;
+    if (compareBytes(self, requester) > 0) return 'refuse';
     // "If the peer's own Node-ID is smaller ... it MUST cancel retransmission of its own incomplete
     // Attach request. It MUST then process this Attach request".
-    const key = nodeIdKey(requester);
     for (const own of mine) {
       own.supersededBy = requester;
       own.controller.abort(new AbortError('superseded by the peer\'s crossing Attach (RFC 6940 §6.5.1.2)'));
       this.end(own);
-      this.gaveWay.set(key, (this.gaveWay.get(key) ?? new Set()).add(own));
     }
-    return false;
-  }
-
-  /**
-   * The crossing Attach from `requester` that ours gave way to (`refuses`) is answered, or could
-   * not be (`error`): then no link comes of it, and ours end with `error` (OwnAttach.crossing).
-   */
-  crossingDone(requester: NodeId, error?: unknown): void {
-    const key = nodeIdKey(requester);
-    const own = this.gaveWay.get(key);
-    this.gaveWay.delete(key);
-    if (error !== undefined) for (const o of own ?? []) o.crossing.abort(error);
+    return {
+      // Answered (or its link made): nothing to tell. Not answered (`error`): no link comes of it, and ours end with `error`.
+      done: (error?: unknown) => {
+        if (error !== undefined) for (const own of mine) own.crossing.abort(error);
+      },
+    };
   }
 
   /** Abort every Attach in progress (the service closes). */
   abortAll(): void {
     for (const set of [...this.byPeer.values()]) for (const own of set) own.controller.abort();
     this.byPeer.clear();
-    this.gaveWay.clear();
   }
 
   private file(own: OwnAttach, key: string): void {
