@@ -235,7 +235,7 @@ export async function helloDial(deps: LinkHelloDeps, parameters: Parameters, lin
     // An acceptor of this hello challenges as soon as it accepts; a first-hello one (HelloVersionError) never does.
     (why) =>
       new HelloVersionError(
-        `${link.remoteAddress} sent no hello challenge ${why}: it most likely runs an older Chordphone, whose hello waits for the dialer to speak first (a WebSocket server that is no RELOAD peer looks the same). Reload the page to run the version that server serves.`,
+        `${link.remoteAddress} sent no hello challenge ${why}: no challenge came: the server is older (reload the page) or not answering (shutting down, overloaded, or no RELOAD peer).`,
       ),
   );
   const p = await parameters;
@@ -266,7 +266,7 @@ export async function helloAccept(deps: LinkHelloDeps, parameters: Parameters, l
     // Refused as any other message is (it answers no challenge, so it binds nothing), but named.
     if (got && helloPingPadding(got, WILDCARD_NODE_ID)?.length === 0) {
       throw new HelloVersionError(
-        `${link.remoteAddress} (Node-ID ${toHex(got.signer)}) sent the hello of an older Chordphone (a Ping to the wildcard, not an answer to our challenge): a page loaded before this server was upgraded. Reload that page.`,
+        `${link.remoteAddress} sent the hello of an older Chordphone (a Ping to the wildcard, not an answer to our challenge): a page loaded before this server was upgraded. Reload that page.`,
       );
     }
     return undefined;

@@ -258,7 +258,8 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
         } catch (e) {
           link.close();
           // The other version's hello: said once here, whatever the caller does with the error (e.g. retry).
-          if (e instanceof HelloVersionError) log.warn(e.message, { url: address });
+          // Info, not warn: a dialer retries, and a server shutting down or slow says nothing either (link-hello.ts).
+          if (e instanceof HelloVersionError) log.info(e.message, { url: address });
           throw new LinkOpenError(`${address}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
         track(link);
