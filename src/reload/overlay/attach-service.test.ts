@@ -106,6 +106,11 @@ class Wire implements BytePipe {
 
   constructor(private readonly clock: VirtualClock) {}
 
+  /** This end closed, or heard the other end close. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   setHandlers(h: BytePipeHandlers): void {
     this.handlers = h;
   }
@@ -387,5 +392,7 @@ describe('AttachService: a link that stops carrying frames is replaced at both e
     await clock.advance(LINK_CHECK_MS + RETIRED_LINK_GRACE_MS);
     expect(kept()).toEqual(['L1 open', 'L1 open']);
     expect(wires).toHaveLength(2);
+    // The retired L2 is closed at both ends, not left open beside L1.
+    expect(wires[1]!.map((w) => w.isClosed)).toEqual([true, true]);
   });
 });
