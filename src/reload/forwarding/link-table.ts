@@ -22,8 +22,9 @@ export type LinkTableEvent =
   /** The link's state changed (`suspect`: route around it; `open`: usable again). */
   | { readonly type: 'state'; readonly nodeId: NodeId; readonly link: Link; readonly state: LinkState }
   /**
-   * The link left the table: it closed by itself (`reason` says why: the other end or the channel
-   * closed it, it went dead, ...), or it was removed (removeLink) or replaced (no `reason`).
+   * The link left the table: it closed, and `reason` says why (LinkCloseReason: `local` when this
+   * end called its close(), `remote` when the other end or the channel closed it, `dead`,
+   * `protocol-error`); or it was taken out (removeLink, clear) or replaced: no `reason`.
    */
   | { readonly type: 'removed'; readonly nodeId: NodeId; readonly link: Link; readonly reason?: LinkCloseReason };
 

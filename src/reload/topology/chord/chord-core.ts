@@ -142,7 +142,11 @@ export class ChordCore {
     }
   }
 
-  /** Remember that `key` failed (dead link, failed Attach, left): it is not tried as a neighbour for a while. */
+  /**
+   * Remember that `key` failed (dead link, failed Attach, left): the Updates that name it do not
+   * make us Attach to it for a while (ChordMaintenance.consider); ours to a neighbour lost with its
+   * link may (chord-reattach.ts).
+   */
   markFailed(key: string): void {
     if (this.params.failedPeerMemoryMs > 0) this.failed.set(key, this.deps.clock.now() + this.params.failedPeerMemoryMs);
   }
@@ -178,11 +182,22 @@ export class ChordCore {
   }
 
   recentlyFailed(key: string): boolean {
+    return this.heldBackUntil(key) !== undefined;
+  }
+
+  /** When the hold-back of `key` (markFailed) ends, if it is held back now. */
+  heldBackUntil(key: string): number | undefined {
     const until = this.failed.get(key);
-    if (until === undefined) return false;
-    if (until > this.deps.clock.now()) return true;
+    if (until === undefined) return undefined;
+    if (until > this.deps.clock.now()) return until;
     this.failed.delete(key);
-    return false;
+    return undefined;
+  }
+
+  /** Whether `key` is held back by a failure remembered at or after `t` (ms). */
+  failedSince(key: string, t: number): boolean {
+    const until = this.heldBackUntil(key);
+    return until !== undefined && until - this.params.failedPeerMemoryMs >= t;
   }
 
   subscribe(listener: (e: TopologyEvent) => void): () => void {

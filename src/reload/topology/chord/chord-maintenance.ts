@@ -9,6 +9,7 @@ import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { node, refusedHere, type ChordCore } from './chord-core.js';
+import { NeighbourReattach } from './chord-reattach.js';
 import { ChordReplication } from './chord-replication.js';
 import { sameId } from './ring.js';
 import type { RoutingEntry } from './routing-table.js';
@@ -27,8 +28,8 @@ export interface RepairHooks {
   answerUpdate(sender: NodeId): void;
   /** A neighbour was lost: Attach to the peers our other neighbours named that our lists now take. */
   reconsiderHeard(): void;
-  /** A neighbour whose last Update names `key`, with a usable link (to Attach through, §10.6). */
-  namedBy(key: string): NodeId | undefined;
+  /** A neighbour whose last Update, received after `since` (ms), names `key`, with a usable link (to Attach through, §10.6). */
+  namedBy(key: string, since: number): NodeId | undefined;
   /** Every peer of the Routing Table was lost: look for the ring again through a bootstrap node. */
   alone(): void;
 }
@@ -41,19 +42,18 @@ export const REFUSED_ATTACH_RETRY_MS = 1_000;
  * in the budget at most (the WebRTC connect timeout, overlay/peer-connection-budget.ts).
  */
 export const REFUSED_ATTACH_RETRIES = 5;
-/**
- * OUR CHOICE: wait (ms, half of it jittered) before a neighbour whose link closed (rather than went
- * dead) is Attached to again (reattachLater): time for our other neighbours, when it closed because
- * the peer is gone, to drop it from their lists and tell us (§10.7.1's immediate Updates) first.
- */
-export const CLOSED_LINK_REATTACH_MS = 2_000;
+/** An Attach in flight; `reattach`: to a neighbour lost with its link (chord-reattach.ts), no part of a change to announce. */
+interface InFlightAttach {
+  readonly settled: Promise<void>;
+  readonly reattach: boolean;
+}
 
 export class ChordMaintenance {
-  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly inFlight = new Map<string, InFlightAttach>();
   /** Attaches our own caps refused, waiting to be tried again (retryRefused). */
   private readonly refusedRetries = new Map<string, Timer>();
-  /** Neighbours lost with their links, waiting for the Attach that may bring them back (reattachLater). */
-  private readonly lostRetries = new Map<string, Timer>();
+  /** Neighbours lost with their links, waiting for the Attach that may bring them back. */
+  private readonly reattach: NeighbourReattach;
   private flushTimer: Timer | undefined;
   private held = 0;
   private flushWanted = false;
@@ -70,6 +70,11 @@ export class ChordMaintenance {
 
   constructor(private readonly core: ChordCore) {
     this.replication = new ChordReplication(core);
+    this.reattach = new NeighbourReattach(core, {
+      namedBy: (key, since) => this.repair.namedBy(key, since),
+      attaching: (key) => this.inFlight.has(key),
+      attach: (id, via) => this.attachTo(id, via, 0, true),
+    });
     this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
   }
 
@@ -104,9 +109,9 @@ export class ChordMaintenance {
 
   /**
    * Attach to `id` (§10.6: "it MUST source-route the Attach request through the peer from which it
-   * learned the new peer's Node-ID") and take it in.
+   * learned the new peer's Node-ID") and take it in. `reattach`: to a neighbour lost with its link.
    */
-  private attachTo(id: NodeId, via: NodeId | undefined, refusals = 0): void {
+  private attachTo(id: NodeId, via: NodeId | undefined, refusals = 0, reattach = false): void {
     const key = nodeIdKey(id);
     this.refusedRetries.get(key)?.cancel();
     this.refusedRetries.delete(key);
@@ -114,18 +119,18 @@ export class ChordMaintenance {
     // a target `via` has no link to is refused at once rather than chased across the overlay).
     const sourceRouted = via !== undefined && !sameId(via, this.core.self) && !sameId(via, id) && this.core.deps.forwarding.isUsable(via);
     const route = sourceRouted ? [node(via), node(id)] : [node(id)];
-    const p = this.core.deps.connector
+    const settled = this.core.deps.connector
       .attach(route, sourceRouted ? { ttl: 1 } : {})
       .then((got) => {
         if (sameId(got, id)) this.addPeer(id);
       })
       .catch((e: unknown) => {
         this.core.log.debug('attach failed', { target: key, error: String(e) });
-        if (refusedHere(e)) this.retryRefused(id, via, refusals);
+        if (refusedHere(e)) this.retryRefused(id, via, refusals, reattach);
         else this.core.markFailed(key);
       })
       .finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, p);
+    this.inFlight.set(key, { settled, reattach });
   }
 
   /**
@@ -133,26 +138,43 @@ export class ChordMaintenance {
    * connections or requests in progress here) is no failure of its target, which §10.7.1's
    * failure handling (markFailed) is about: the target is not held back, and the Attach is tried
    * again later (REFUSED_ATTACH_RETRY_MS, doubling, REFUSED_ATTACH_RETRIES times) while the peer
-   * still belongs in our Neighbor Table. Marked failed, a healthy neighbour was kept out of our
-   * lists for failedPeerMemoryMs, and no Update would name it to us again before then.
+   * still belongs in our Neighbor Table and has not failed since. Marked failed, a healthy
+   * neighbour was kept out of our lists for failedPeerMemoryMs, and no Update would name it to us
+   * again before then. (A neighbour lost with its link is held back from the loss on; the refusal
+   * of our Attach to it is retried all the same.)
    */
-  private retryRefused(id: NodeId, via: NodeId | undefined, refusals: number): void {
+  private retryRefused(id: NodeId, via: NodeId | undefined, refusals: number, reattach: boolean): void {
     const key = nodeIdKey(id);
     if (this.core.stopped || refusals >= REFUSED_ATTACH_RETRIES) return;
+    const refusedAt = this.core.deps.clock.now();
     const wait = REFUSED_ATTACH_RETRY_MS * 2 ** refusals;
     const timer = this.core.deps.clock.setTimer(wait / 2 + this.core.jitter(wait / 2), () => {
       this.refusedRetries.delete(key);
       const t = this.core.table;
-      if (this.core.stopped || t.has(key) || this.inFlight.has(key) || this.core.recentlyFailed(key)) return;
+      if (this.core.stopped || t.has(key) || this.inFlight.has(key) || this.core.failedSince(key, refusedAt)) return;
       if (this.core.deps.forwarding.isUsable(id)) this.addPeer(id);
-      else if (t.wouldBeNeighbour(id)) this.attachTo(id, via, refusals + 1);
+      else if (t.wouldBeNeighbour(id)) this.attachTo(id, via, refusals + 1, reattach);
     });
     this.refusedRetries.set(key, timer);
   }
 
-  /** Resolves when every Attach in flight has settled. */
+  /**
+   * Resolves when every Attach in flight to a newly named peer has settled. Not those to
+   * neighbours lost with their links (chord-reattach.ts): they are no part of the change being
+   * announced, and one to a half-dead peer lasts its whole transaction.
+   */
   async attachesSettled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
+    for (;;) {
+      const pending = this.namedAttaches();
+      if (pending.length === 0) return;
+      await Promise.allSettled(pending);
+    }
+  }
+
+  private namedAttaches(): Promise<void>[] {
+    const pending: Promise<void>[] = [];
+    for (const a of this.inFlight.values()) if (!a.reattach) pending.push(a.settled);
+    return pending;
   }
 
   /** §10.7.3: an Update from `sender` (a peer). */
@@ -183,6 +205,7 @@ export class ChordMaintenance {
   onLeave(leaving: NodeId, replacements: readonly NodeId[]): void {
     const key = nodeIdKey(leaving);
     this.core.markFailed(key);
+    this.reattach.forget(key);
     // Not a failure: the hold-down of §10.7.1 waits for "a triggered update to inform it of a better
     // match", and the Leave names the replacements already.
     this.peerLost(key, false);
@@ -205,48 +228,9 @@ export class ChordMaintenance {
       const wasNeighbour = this.core.table.isNeighbour(key);
       this.core.markFailed(key);
       this.peerLost(key);
-      // A peer that broke the framing (§6.6.2) is not sought again; it may Attach to us.
-      if (wasNeighbour && e.reason !== 'protocol-error') this.reattachLater(e.nodeId, e.reason === 'remote' || e.reason === 'local');
+      // §10.7.1: "A peer MAY attempt to reestablish connectivity with a lost neighbor" (chord-reattach.ts).
+      if (wasNeighbour) this.reattach.linkLost(e.nodeId, e.reason);
     });
-  }
-
-  /**
-   * §10.7.1: "A peer MAY attempt to reestablish connectivity with a lost neighbor either by waiting
-   * additional time to see if connectivity returns or by actively routing a new Attach to the lost
-   * peer ... Such a peer is returned to the Neighbor Table once connectivity is reestablished."
-   * OUR CHOICE: a neighbour lost with its link is held back (markFailed) like any failed peer, so
-   * that the Updates of neighbours that have not yet noticed a crash do not make us Attach to it
-   * again and again; but one Attach goes to it (through a neighbour whose last Update still names
-   * it, §10.6) once the hold-back is over, and, when its link closed rather than went dead
-   * (`closed`: the other end or the channel closed it, as when a WebRTC connection drops between
-   * two peers that were answering), also CLOSED_LINK_REATTACH_MS after the loss. Without it two
-   * healthy neighbours whose link dropped each kept a farther peer until the periodic Updates of
-   * §10.7.4.1 (600 s): the Updates and answers (§10.7.3) that named the other came while it was
-   * held back, and none came after. A peer that is gone is soon in no neighbour's list, and is not tried.
-   */
-  private reattachLater(id: NodeId, closed: boolean): void {
-    const memoryMs = this.core.params.failedPeerMemoryMs;
-    // Without a hold-back the Updates that name it are acted on at once (consider).
-    if (memoryMs === 0 || this.core.stopped) return;
-    const key = nodeIdKey(id);
-    this.lostRetries.get(key)?.cancel();
-    const wait = closed ? CLOSED_LINK_REATTACH_MS / 2 + this.core.jitter(CLOSED_LINK_REATTACH_MS / 2) : memoryMs;
-    const timer = this.core.deps.clock.setTimer(wait, () => {
-      this.lostRetries.delete(key);
-      const t = this.core.table;
-      // A link it opened to us since is no sign that it is in the ring: its Update (§6.4.2.3) will say.
-      if (this.core.stopped || this.core.state !== 'joined' || t.has(key) || this.inFlight.has(key) || this.core.deps.forwarding.isUsable(id)) return;
-      const via = this.repair.namedBy(key);
-      if (!via || !t.wouldBeNeighbour(id)) return;
-      this.attachTo(id, via);
-      // The channel may be down a while yet (a phone changing networks): once more after the hold-back.
-      if (closed) {
-        void this.inFlight.get(key)?.then(() => {
-          if (!t.has(key)) this.reattachLater(id, false);
-        });
-      }
-    });
-    this.lostRetries.set(key, timer);
   }
 
   /** Remove a failed or departed peer and repair around it. */
@@ -344,7 +328,7 @@ export class ChordMaintenance {
       // §10.7.3: "After any Pings and Attaches are done, if the Neighbor Table changes ... the peer
       // MUST send an Update request": while Attaches to newly named peers are in flight, their
       // outcome is part of the same change, so one round of Updates announces all of it.
-      if (this.inFlight.size > 0) {
+      if (this.namedAttaches().length > 0) {
         void this.attachesSettled().then(() => this.scheduleFlush(false));
         return;
       }
@@ -374,9 +358,9 @@ export class ChordMaintenance {
 
   stop(): void {
     this.flushTimer?.cancel();
-    for (const timer of [...this.refusedRetries.values(), ...this.lostRetries.values()]) timer.cancel();
+    for (const timer of this.refusedRetries.values()) timer.cancel();
     this.refusedRetries.clear();
-    this.lostRetries.clear();
+    this.reattach.stop();
     this.replication.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;

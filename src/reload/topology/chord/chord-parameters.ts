@@ -31,7 +31,11 @@ export interface ChordParameters {
   readonly partitionCheckIntervalMs: number;
   /** Changes within this many ms are announced in one round of Updates. */
   readonly updateDelayMs: number;
-  /** A failed Attach or dead peer is not tried again as a neighbour for this long (ms). */
+  /**
+   * A failed Attach or dead peer is not taken in again from the Updates that name it for this long
+   * (ms); a neighbour lost with its link gets an Attach of ours at its end, or sooner once when the
+   * other end closed the link (chord-reattach.ts).
+   */
   readonly failedPeerMemoryMs: number;
   /** How long a join may take before it is retried (ms). */
   readonly joinTimeoutMs: number;

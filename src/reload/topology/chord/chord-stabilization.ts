@@ -26,6 +26,8 @@ interface HeardTable {
   readonly predSpan: bigint | undefined;
   /** Its lists, as one string (to tell whether they changed since). */
   readonly lists: string;
+  /** When the Update came (ms of the injected clock). */
+  readonly at: number;
 }
 
 /** `alone`: the first look for the ring after the last peer was lost (ms, half of it jittered). */
@@ -72,6 +74,7 @@ export class ChordStabilization implements RepairHooks {
       known,
       // Only reactive recovery answers Updates (answerUpdate); a 10,000-peer periodic overlay keeps no such string per entry.
       lists: this.core.params.reactive ? listsKey(preds, succs) : '',
+      at: this.core.deps.clock.now(),
       // The widths its lists span: a peer nearer than these enters them (§10.7.3); short lists take any.
       succSpan: update.successors.length >= this.core.params.successors && lastSucc ? clockwise(pos, ringPosition(lastSucc)) : undefined,
       predSpan: update.predecessors.length >= this.core.params.predecessors && lastPred ? clockwise(ringPosition(lastPred), pos) : undefined,
@@ -147,11 +150,17 @@ export class ChordStabilization implements RepairHooks {
     }
   }
 
-  /** A neighbour of ours whose last Update names `key`, with a usable link (ChordMaintenance.reattachLater). */
-  namedBy(key: string): NodeId | undefined {
+  /**
+   * A neighbour of ours whose last Update, received after `since`, names `key`, with a usable link
+   * (chord-reattach.ts): one that reported `key` alive since we lost it. An older Update vouches
+   * for nothing: with periodic recovery a neighbour that dropped a crashed peer tells only the
+   * neighbours whose lists would change (ChordMaintenance.neighbourTargets), often not us.
+   */
+  namedBy(key: string, since: number): NodeId | undefined {
     const t = this.core.table;
     for (const e of [...t.successors, ...t.predecessors]) {
-      if (this.heardFrom(e.key)?.known.includes(key) && this.core.deps.forwarding.isUsableKey(e.key)) return e.id;
+      const h = this.heardFrom(e.key);
+      if (h && h.at > since && h.known.includes(key) && this.core.deps.forwarding.isUsableKey(e.key)) return e.id;
     }
     return undefined;
   }
