@@ -337,7 +337,9 @@ export class ChordJoin {
         this.maintenance.addPeer(jn);
         if (!core.table.has(key)) throw new Error('the joining node is gone');
         // Step 7: "AP MUST send JN an Update explicitly labeling JN as its predecessor."
-        if ((await core.sendUpdate(jn, 'neighbors', options)) !== 'answered') throw new Error('the joining node did not take the Update');
+        const outcome = await core.sendUpdate(jn, 'neighbors', options);
+        if (outcome === 'refused') throw new Error('our own cap on pending requests refused the Update to the joining node');
+        if (outcome !== 'answered') throw new Error('the joining node did not take the Update');
       } finally {
         // Step 8: "The AP MUST send an Update to all of its neighbors (including JN) with the new
         // values of its neighbor set (including JN)."
