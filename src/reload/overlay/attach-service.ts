@@ -18,7 +18,7 @@
  * the fingerprint the DTLS handshake checked.
  *
  * One link per neighbour: when a second link to the same peer comes up, both ends keep the same one
- * without a word (install has the rule): the one opened by the smaller Node-ID, unless that is the
+ * without a word (one-link-per-peer.ts has the rule): the one opened by the smaller Node-ID, unless that is the
  * older link and it no longer carries frames, which both ends find out by probing it.
  *
  * An Attach received from a peer we have an Attach of our own in progress to follows §6.5.1.2
@@ -34,12 +34,13 @@ import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, t
 import { ReloadError } from '../runtime/reload-error.js';
 import type { AttachOptions, LinkConnector } from '../topology/topology-plugin.js';
 import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
-import { bytesEqual, compareBytes, toHex } from '../wire/codec/hex.js';
+import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
 import type { NodeId } from '../wire/ids.js';
 import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
 import { attachFromIce, iceFromAttach } from './ice-attach-fields.js';
 import type { IceCapability, PeerNetwork } from './overlay-types.js';
+import { OneLinkPerPeer } from './one-link-per-peer.js';
 import { OwnAttaches, type Crossing, type OwnAttach } from './own-attaches.js';
 
 export interface AttachServiceDeps {
@@ -64,12 +65,10 @@ export class AttachService implements LinkConnector {
   private readonly linkTimeoutMs: number;
   /** Our host candidate (networks without ICE). */
   private readonly candidate: IceCandidate | undefined;
-  /** Links this peer opened (the others came in). */
-  private readonly outbound = new WeakSet<Link>();
   /** ICE links being completed, by peer (see attachIce). */
   private readonly completing = new Map<string, Promise<Link>>();
-  /** ICE links: the offerer's ufrag and password (hex), the same at both ends. */
-  private readonly iceKeys = new WeakMap<Link, string>();
+  /** The link table's one link per peer (one-link-per-peer.ts). */
+  private readonly links: OneLinkPerPeer;
   /** Our Attach requests in progress, by peer (§6.5.1.2). */
   private readonly own = new OwnAttaches();
   /** Aborted by close(): ends the waits for links our Attaches no longer track. */
@@ -87,6 +86,7 @@ export class AttachService implements LinkConnector {
     this.log = deps.logger ?? silentLogger;
     this.self = deps.forwarding.localNodeId;
     this.linkTimeoutMs = init.linkTimeoutMs ?? 10_000;
+    this.links = new OneLinkPerPeer(deps.forwarding, this.log, () => this.closed);
     if (deps.network.ice) this.candidate = undefined;
     else {
       const addrPort = parseAddress(deps.network.address);
@@ -120,8 +120,7 @@ export class AttachService implements LinkConnector {
       link.close();
       throw new Error(`the link to ${address} is not bound to another peer's Node-ID`);
     }
-    this.outbound.add(link);
-    this.install(id, link);
+    this.links.install(id, link, { outbound: true });
     if (!this.deps.forwarding.isUsable(id)) await this.waitForLink(id, options);
     this.byAddress.set(address, id);
     return id;
@@ -202,9 +201,7 @@ export class AttachService implements LinkConnector {
         if (this.completing.get(key) === completing) this.completing.delete(key);
       }
       link = made;
-      this.outbound.add(made);
-      this.iceKeys.set(made, toHex(offer.local.ufrag) + toHex(offer.local.password));
-      this.install(peer, made);
+      this.links.install(peer, made, { outbound: true, iceKey: toHex(offer.local.ufrag) + toHex(offer.local.password) });
       if (!this.deps.forwarding.isUsable(peer)) await this.waitForLink(peer, { signal });
       return peer;
     } finally {
@@ -230,8 +227,7 @@ export class AttachService implements LinkConnector {
     update();
     void answer.link.then(
       (link: Link) => {
-        this.iceKeys.set(link, toHex(remote.ufrag) + toHex(remote.password));
-        this.install(requester, link);
+        this.links.install(requester, link, { iceKey: toHex(remote.ufrag) + toHex(remote.password) });
         update();
       },
       (e: unknown) => this.log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) }),
@@ -295,7 +291,7 @@ export class AttachService implements LinkConnector {
       // Node-ID when its end of the link stopped carrying frames. OUR CHOICE: the held link is
       // probed (link-check.ts) only when this end has reason to doubt it: not `open` here, a frame
       // of ours unacked, or nothing heard on it, for longer than a probe's wait. A link we doubt
-      // and that stays silent is replaced (install's rule 2 makes both ends agree on the new one).
+      // and that stays silent is replaced (OneLinkPerPeer's rule 2 makes both ends agree on the new one).
       // A link broken only towards the requester while we send nothing on it escapes us here; the
       // requester's end finds it dead (§6.6.5) and a later Attach repairs it.
       const held = this.deps.forwarding.isUsable(requester) ? this.deps.forwarding.getLink(requester) : undefined;
@@ -306,9 +302,8 @@ export class AttachService implements LinkConnector {
           link.close();
           throw new Error(`${address} is not bound to the Node-ID that sent the Attach`);
         }
-        this.outbound.add(link);
         // Rule 2's verdict on `held` is in already.
-        this.install(id, link, held);
+        this.links.install(id, link, { outbound: true, silent: held });
       }
       // §6.4.2.3: "it MUST send an Update message back to the sender of the Attach request after
       // completion of the corresponding ICE check and TLS connection".
@@ -326,65 +321,7 @@ export class AttachService implements LinkConnector {
       link.close();
       return;
     }
-    this.install(id, link);
-  }
-
-  /**
-   * Into the link table, keeping one link per peer; the other is retired (link-table.ts). The two
-   * ends must keep the same link: if each kept a different one, each would close the other's after
-   * RETIRED_LINK_GRACE_MS and the neighbour would be lost. So the rule uses only what both ends see
-   * alike, never a link's state: `suspect` is one end's own view (its acks stopped) while the other
-   * end, with nothing outstanding, may see the same link open.
-   *
-   * 1. The tie-breaker, which both ends know: the link opened by the smaller Node-ID; of two opened
-   *    by the same peer, the one with the smaller offerer ICE credentials (ICE links come up in
-   *    either order at the two ends), or else the newer (both ends see them in the same order).
-   * 2. When the tie-breaker keeps the link held, the new one is retired, not dropped, and the held
-   *    one is checked (link-check.ts: up to three probes, each waiting the link's RTO within
-   *    bounds, so within LINK_CHECK_MS, under RETIRED_LINK_GRACE_MS): if none is answered, the held
-   *    link does not carry frames one way or both, and the new one, which just came up at both
-   *    ends, takes its place. A link that lost one direction answers neither end's probes, so both
-   *    reach the same verdict: the new link replaces the broken one at once, not after its failure
-   *    timeout, while an old link that still works (its `suspect` was a passing loss) stays at both
-   *    ends. The answerer without ICE checks before it opens the new link (openTo), the other end
-   *    once it is up: the ends could differ for a link that starts or stops carrying frames between
-   *    the two checks (a link set-up plus LINK_CHECK_MS apart at most), or that loses all of one
-   *    end's probes but not the other's; then both links close and a later Attach repairs it.
-   *    `silent`: a link that just failed that check (openTo), replaced at once.
-   */
-  private install(id: NodeId, link: Link, silent?: Link): void {
-    if (this.closed) {
-      link.close();
-      return;
-    }
-    const existing = this.deps.forwarding.getLink(id);
-    if (existing && existing !== link && existing.state !== 'closed' && existing !== silent && !this.wins(id, link, existing)) {
-      this.deps.forwarding.retireLink(id, link);
-      void this.replaceIfSilent(id, existing, link);
-      return;
-    }
-    this.deps.forwarding.addLink(id, link);
-  }
-
-  /** install's tie-breaker (rule 1): whether `link` is kept over `existing`, the link to `id` held. */
-  private wins(id: NodeId, link: Link, existing: Link): boolean {
-    const opener = (l: Link) => (this.outbound.has(l) ? this.self : id);
-    const newOpener = opener(link);
-    const oldOpener = opener(existing);
-    if (newOpener !== oldOpener) return compareBytes(newOpener, oldOpener) < 0;
-    const newKey = this.iceKeys.get(link);
-    const oldKey = this.iceKeys.get(existing);
-    return newKey === undefined || oldKey === undefined || newKey <= oldKey;
-  }
-
-  /** install's rule 2: `challenger` (retired) takes the place of `held` if `held` does not answer a probe. */
-  private async replaceIfSilent(id: NodeId, held: Link, challenger: Link): Promise<void> {
-    if (await carriesFrames(held)) return;
-    const now = this.deps.forwarding.getLink(id);
-    // Another link took the place meanwhile, or the challenger closed: nothing to repair here.
-    if (this.closed || challenger.state === 'closed' || (now !== undefined && now !== held)) return;
-    this.log.info('link carries no frames; the new link to the peer replaces it', { peer: nodeIdKey(id), link: held.id, by: challenger.id });
-    this.deps.forwarding.addLink(id, challenger);
+    this.links.install(id, link);
   }
 
   /** Resolves once a usable link to `id` is in the link table. */
