@@ -312,17 +312,45 @@ describe('Reassembler', () => {
     expect(r.pendingBytes).toBe(0);
   });
 
-  it('a flood of one-byte pieces with gaps between them is still held to the piece bound', () => {
+  it('pieces with gaps between them are held to maxFragmentsPerMessage separate runs; filling a gap joins two', () => {
     const r = new Reassembler({ maxFragmentsPerMessage: 4 });
-    const whole = fragmentMessage(m, 600);
-    const header = decodeForwardingHeaderOnly(whole[0] as Uint8Array).header;
+    const header = decodeForwardingHeaderOnly(p0).header;
     const body = decodeForwardingHeaderOnly(m).payload;
-    const piece = (at: number) => encodeWithForwardingHeader({ ...header, fragment: fragmentField(at, false) }, body.subarray(at, at + 1));
-    for (const at of [0, 2, 4, 6]) expect(r.add(piece(at), 0).status).toBe('pending');
-    // Filling 1 joins three pieces into one: room again.
-    expect(r.add(piece(1), 0).status).toBe('pending');
-    expect(r.add(piece(8), 0).status).toBe('pending');
-    expect(r.add(piece(10), 0)).toMatchObject({ status: 'rejected', reason: 'too-many-fragments' });
+    const piece = (at: number) => encodeWithForwardingHeader({ ...header, fragment: fragmentField(at, false) }, body.subarray(at, at + MIN_FRAGMENT_BODY));
+    for (const at of [0, 300, 600, 900]) expect(r.add(piece(at), 0).status).toBe('pending');
+    // 200..456 brings 256..300 only: the first two runs become one, room again.
+    expect(r.add(piece(200), 0).status).toBe('pending');
+    expect(r.add(piece(1200), 0).status).toBe('pending');
+    expect(r.add(piece(1500), 0)).toMatchObject({ status: 'rejected', reason: 'too-many-fragments' });
+    expect(r.pendingBytes).toBe(0);
+  });
+
+  it('refuses a non-last piece under 256 bytes of body (RFC 6940 §6.7) before holding anything', () => {
+    // The review's flood: max-message-size 64,000, one-byte pieces in order from one link.
+    const r = new Reassembler({ maxMessageSize: 64_000 });
+    const big = messageOfSize(2000);
+    const header = decodeForwardingHeaderOnly(fragmentMessage(big, 600)[0] as Uint8Array).header;
+    const body = decodeForwardingHeaderOnly(big).payload;
+    const tiny = (at: number) => encodeWithForwardingHeader({ ...header, fragment: fragmentField(at, false) }, body.subarray(at, at + 1));
+    expect(r.add(tiny(0), 0)).toMatchObject({ status: 'rejected', reason: 'too-small' });
+    for (let at = 1; at < 1000; at++) expect(r.add(tiny(at), 0).status).toBe('rejected');
+    expect(r.pendingMessages).toBe(0);
+    expect(r.pendingBytes).toBe(0);
+    // 255 bytes is still short; 256 is a piece.
+    const sized = (at: number, n: number) => encodeWithForwardingHeader({ ...header, fragment: fragmentField(at, false) }, body.subarray(at, at + n));
+    expect(r.add(sized(0, MIN_FRAGMENT_BODY - 1), 0)).toMatchObject({ status: 'rejected', reason: 'too-small' });
+    expect(r.add(sized(0, MIN_FRAGMENT_BODY), 0).status).toBe('pending');
+  });
+
+  it('pieces of 256 bytes that each bring one new byte are held to 4 × maxFragmentsPerMessage pieces per message', () => {
+    // Every piece overlaps what is held and adds one byte at its end: one run, many pieces held.
+    const r = new Reassembler({ maxFragmentsPerMessage: 2 });
+    const big = messageOfSize(2000);
+    const header = decodeForwardingHeaderOnly(fragmentMessage(big, 600)[0] as Uint8Array).header;
+    const body = decodeForwardingHeaderOnly(big).payload;
+    const sliding = (at: number) => encodeWithForwardingHeader({ ...header, fragment: fragmentField(at, false) }, body.subarray(at, at + MIN_FRAGMENT_BODY));
+    for (let at = 0; at < 8; at++) expect(r.add(sliding(at), 0).status).toBe('pending');
+    expect(r.add(sliding(8), 0)).toMatchObject({ status: 'rejected', reason: 'too-many-fragments' });
     expect(r.pendingBytes).toBe(0);
   });
 

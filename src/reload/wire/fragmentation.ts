@@ -71,7 +71,11 @@ export interface ReassemblerInit {
   readonly maxConcurrentMessages?: number;
   /** Most bytes held across all partial messages. Default max(256 KiB, 4 × maxMessageSize). */
   readonly maxTotalBytes?: number;
-  /** Most separate pieces (runs of adjacent ones count once) held for one message. Default ceil(maxMessageSize / 256) (§6.7's minimum piece). */
+  /**
+   * Most separate runs of bytes (adjacent pieces count once) held for one message. Default
+   * ceil(maxMessageSize / 256) (§6.7's minimum piece). The pieces held, adjacent or not, are held
+   * to 4 × this (PIECES_PER_RUN).
+   */
   readonly maxFragmentsPerMessage?: number;
   /** Incomplete messages older than this (since their first fragment) are dropped. Default 15000 ms. */
   readonly timeoutMs?: number;
@@ -83,13 +87,15 @@ export type ReassemblyRejection =
   | 'overlap'
   /** It contradicts what is known: a second last fragment, a piece past the end, an empty piece. */
   | 'inconsistent'
+  /** A piece other than the last with under 256 bytes of body (§6.7). */
+  | 'too-small'
   /** The message would exceed max-message-size. */
   | 'too-large'
   /** maxConcurrentMessages partial messages are already held; the new message is dropped. */
   | 'too-many-messages'
   /** maxTotalBytes would be exceeded ("if the receiver runs out of buffer space ... it MUST drop the message"). */
   | 'out-of-memory'
-  /** maxFragmentsPerMessage would be exceeded. */
+  /** maxFragmentsPerMessage separate runs, or 4 × that many pieces, would be exceeded. */
   | 'too-many-fragments';
 
 export type ReassemblyResult =
@@ -102,8 +108,12 @@ export type ReassemblyResult =
 
 interface Partial {
   readonly firstSeen: number;
-  /** Pieces by offset, none overlapping or adjacent (adjacent ones are joined, `withGaps`). */
-  pieces: ReadonlyMap<number, Uint8Array>;
+  /** Pieces by offset, none overlapping; copied into one body only once the message is complete. */
+  readonly pieces: Map<number, Uint8Array>;
+  /** End offsets of the pieces (none overlap, so each end is one piece's). */
+  readonly ends: Set<number>;
+  /** Separate runs of adjacent pieces. */
+  runs: number;
   /** Header of the offset-0 piece, used for the reassembled message. */
   header?: ForwardingHeader;
   headerLength: number;
@@ -139,40 +149,28 @@ function uncovered(pieces: ReadonlyMap<number, Uint8Array>, offset: number, payl
 }
 
 /**
- * `pieces` with `gaps` (from `uncovered`) added, each run of adjacent pieces joined into one copy,
- * so that the count of pieces is the count of separate runs. A retransmission cut elsewhere fills
- * a gap with parts of one or two of its pieces; kept apart, these parts would push a message whose
- * first pieces arrived every other one past maxFragmentsPerMessage. Joined, each piece held spans
- * at least one whole fragment received (§6.7: "at least 256 bytes of the message body"), so a
- * message from a sender that keeps to §6.7 never holds more than max-message-size / 256 pieces.
- * Joining copies at most one message's bytes per fragment received.
+ * The runs of adjacent pieces `pieces` would make with `gaps` (from `uncovered`, in order) added,
+ * counted without joining them. A retransmission cut elsewhere fills a gap with parts of one or
+ * two of its pieces; counted apart, these parts would push a message whose first pieces arrived
+ * every other one past maxFragmentsPerMessage. Counted as runs, each run spans at least one whole
+ * piece received, and every piece but the last holds at least 256 bytes (§6.7, checked in `add`),
+ * so a message from a sender that keeps to §6.7 never makes more than max-message-size / 256 runs.
  */
-function withGaps(pieces: ReadonlyMap<number, Uint8Array>, gaps: readonly { offset: number; bytes: Uint8Array }[]): Map<number, Uint8Array> {
-  const all = [...pieces].map(([offset, bytes]) => ({ offset, bytes })).concat(gaps).sort((a, b) => a.offset - b.offset);
-  const runs: { offset: number; parts: Uint8Array[]; length: number }[] = [];
-  for (const { offset, bytes } of all) {
-    const run = runs.at(-1);
-    if (run && run.offset + run.length === offset) {
-      run.parts.push(bytes);
-      run.length += bytes.length;
-    } else runs.push({ offset, parts: [bytes], length: bytes.length });
-  }
-  const out = new Map<number, Uint8Array>();
-  for (const run of runs) {
-    if (run.parts.length === 1) {
-      out.set(run.offset, run.parts[0] as Uint8Array);
-      continue;
-    }
-    const joined = new Uint8Array(run.length);
-    let at = 0;
-    for (const part of run.parts) {
-      joined.set(part, at);
-      at += part.length;
-    }
-    out.set(run.offset, joined);
-  }
-  return out;
+function runsWith(p: Partial, gaps: readonly { offset: number; bytes: Uint8Array }[]): number {
+  let runs = p.runs;
+  // Gaps are never adjacent to one another: a held piece lies between any two.
+  for (const { offset, bytes } of gaps) runs += 1 - (p.ends.has(offset) ? 1 : 0) - (p.pieces.has(offset + bytes.length) ? 1 : 0);
+  return runs;
 }
+
+/**
+ * OUR CHOICE: pieces held per message, as a multiple of maxFragmentsPerMessage. Runs alone do not
+ * bound them: pieces of 256 bytes that each overlap what is held and bring one new byte make one
+ * run of many pieces, each its own object. A first transmission holds at most maxFragmentsPerMessage
+ * pieces, and a retransmission cut elsewhere adds at most one per piece of it plus one per gap it
+ * fills; four times leaves room for that and part of one more.
+ */
+const PIECES_PER_RUN = 4;
 
 /**
  * RFC 6940 §6.7 reassembly at the final destination, as pure state: no timers; every call takes
@@ -244,6 +242,10 @@ export class Reassembler {
     };
 
     if (payload.length === 0) return reject('inconsistent', `empty fragment at offset ${offset}`);
+    // RFC 6940 §6.7: each fragment "MUST contain at least 256 bytes of the message body".
+    // OUR CHOICE: not checked on the last piece, which senders that cut path-MTU-sized pieces
+    // rather than equal ones leave short; there is one last piece per message.
+    if (!last && payload.length < MIN_FRAGMENT_BODY) return reject('too-small', `a piece of ${payload.length} bytes of body at offset ${offset}, not the last`);
     if (headerLength + end > this.maxMessageSize) {
       return reject('too-large', `a piece ending at body offset ${end} makes the message larger than max-message-size ${this.maxMessageSize}`);
     }
@@ -261,8 +263,10 @@ export class Reassembler {
     const gaps = p ? uncovered(p.pieces, offset, payload) : [{ offset, bytes: payload }];
     if (gaps === 'differs') return reject('overlap', `piece ${offset}..${end} overlaps a piece held with other bytes`);
     if (gaps.length === 0 && !(last && p?.total === undefined)) return { status: 'duplicate' };
-    const pieces = p ? withGaps(p.pieces, gaps) : new Map(gaps.map((g) => [g.offset, g.bytes]));
-    if (pieces.size > this.maxFragmentsPerMessage) return reject('too-many-fragments', `more than ${this.maxFragmentsPerMessage} separate pieces`);
+    const runs = p ? runsWith(p, gaps) : 1;
+    if (runs > this.maxFragmentsPerMessage) return reject('too-many-fragments', `more than ${this.maxFragmentsPerMessage} separate runs`);
+    const maxPieces = PIECES_PER_RUN * this.maxFragmentsPerMessage;
+    if ((p?.pieces.size ?? 0) + gaps.length > maxPieces) return reject('too-many-fragments', `more than ${maxPieces} pieces`);
     if (!p && this.partials.size >= this.maxConcurrentMessages) return reject('too-many-messages', `already reassembling ${this.partials.size} messages`);
 
     const newHeader = gaps.length > 0 && gaps[0]!.offset === 0;
@@ -270,11 +274,15 @@ export class Reassembler {
     if (this.heldBytes + cost > this.maxTotalBytes) return reject('out-of-memory', `holding ${this.heldBytes} bytes; ${cost} more exceeds ${this.maxTotalBytes}`);
 
     if (!p) {
-      p = { firstSeen: now, pieces: new Map(), headerLength: 0, bodyBytes: 0 };
+      p = { firstSeen: now, pieces: new Map(), ends: new Set(), runs: 0, headerLength: 0, bodyBytes: 0 };
       this.partials.set(key, p);
     }
-    p.pieces = pieces;
-    for (const g of gaps) p.bodyBytes += g.bytes.length;
+    p.runs = runs;
+    for (const g of gaps) {
+      p.pieces.set(g.offset, g.bytes);
+      p.ends.add(g.offset + g.bytes.length);
+      p.bodyBytes += g.bytes.length;
+    }
     this.heldBytes += cost;
     if (newHeader) {
       p.header = header;
