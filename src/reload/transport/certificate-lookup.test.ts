@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { CertificateUnknownError, type Verifier } from '../security/signer.js';
 import { toHex } from '../wire/codec/hex.js';
 import { decodeForwardedMessage } from '../wire/forwarded-message.js';
-import { CERTIFICATE_LOOKUP_TIMEOUT_MS, MAX_CERTIFICATE_LOOKUPS, certificateLookupShare } from './message-security.js';
+import { DEFAULT_OVERLAY_RELIABILITY_TIMER_MS } from '../forwarding/index.js';
+import { MAX_CERTIFICATE_LOOKUPS, certificateLookupShare, certificateLookupTimeoutMs } from './message-security.js';
 import { TransportOverloadError, type MessageTransport, type TransportInit } from './message-transport.js';
 import { deliver, id, lastSent, node, ping, pingAns, setup, stubVerifier, type ScriptedForwarding } from './testing/scripted-forwarding.js';
 
@@ -88,7 +89,25 @@ describe('certificates omitted by the signer (§6.3.4) are looked up (§8)', () 
     expect(await clock.run(answer)).toMatchObject({ sender: { nodeId: target } });
     expect(looked).toEqual([toHex(target)]);
   });
+
+  it('a lookup lasts until its Fetch has had its second transmission answered, at the overlay-reliability-timer configured (§6.2.1)', async () => {
+    const signer = nodeIdOf(1);
+    const { clock, fwd, known } = withLookups([signer]);
+    fwd.parameters = { ...fwd.parameters, overlayReliabilityTimerMs: 4_000 };
+    await deliver(fwd, { from: id(0xb0), signer, transactionId: 5n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(0);
+    const firstTransmission = fwd.sent.length;
+    await clock.advance(4_000);
+    expect(fwd.sent.length).toBe(firstTransmission + 1); // the Fetch's retransmission
+    await clock.advance(3_000);
+    await answerLookups(fwd, firstTransmission, id(0xd0), known);
+    await clock.advance(0);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+  });
 });
+
+/** A lookup's timeout at the default overlay-reliability-timer (3 s). */
+const CERTIFICATE_LOOKUP_TIMEOUT_MS = certificateLookupTimeoutMs(DEFAULT_OVERLAY_RELIABILITY_TIMER_MS);
 
 /** The most lookups the messages of one link start while no other link's run (they leave the others' share). */
 const ONE_LINK = MAX_CERTIFICATE_LOOKUPS - certificateLookupShare(MAX_CERTIFICATE_LOOKUPS);
@@ -181,19 +200,50 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
     transport.close();
   });
 
-  it(`a lookup that does not come back is given up after ${CERTIFICATE_LOOKUP_TIMEOUT_MS} ms on the clock, its Fetch aborted and its slot free again`, async () => {
+  it(`a lookup that does not come back is given up after ${CERTIFICATE_LOOKUP_TIMEOUT_MS} ms on the clock, its Fetch aborted and its link's count freed`, async () => {
     const genuine = nodeIdOf(1000);
     const { clock, fwd, transport, aborted } = slowJunk([genuine]);
-    for (let i = 0; i < 20; i++) await deliver(fwd, { from: id(0xb0), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    const junk = async (from: Uint8Array, first: number) => {
+      for (let i = first; i < first + 20; i++) await deliver(fwd, { from, signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    };
+    await junk(id(0xb0), 0);
     await clock.advance(CERTIFICATE_LOOKUP_TIMEOUT_MS - 1);
     expect(aborted()).toBe(0);
     await clock.advance(1);
-    expect(aborted()).toBeGreaterThan(0);
+    expect(aborted()).toBe(ONE_LINK);
     expect(transport.stats().inboundInProgress).toBe(0);
-    // The same link's genuine request now gets a lookup.
+    // Another link's junk now holds as many; the first link's genuine request still gets a lookup,
+    // which it would not if its count had stayed at ONE_LINK (over its share, and no share free).
+    await junk(id(0xb1), 100);
+    await clock.advance(0);
+    expect(transport.stats().inboundInProgress).toBe(ONE_LINK);
     await deliver(fwd, { from: id(0xb0), signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
     await clock.advance(0);
     expect(lastSent(fwd).body.name).toBe('ping_ans');
+    transport.close();
+  });
+
+  it('junk from two links that fills every lookup does not shut out a third: a link under its share takes the slot of the one furthest over its share', async () => {
+    const genuine = nodeIdOf(1000);
+    const { clock, fwd, transport, aborted } = slowJunk([genuine]);
+    for (let i = 0; i < 20; i++) await deliver(fwd, { from: id(0xb0), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    for (let i = 100; i < 120; i++) await deliver(fwd, { from: id(0xb1), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
+    await clock.advance(0);
+    expect(transport.stats().inboundInProgress).toBe(MAX_CERTIFICATE_LOOKUPS);
+    await deliver(fwd, { from: id(0xc0), signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
+    await clock.advance(0);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+    // One lookup of the first link (ONE_LINK, over its share) was aborted, its request dropped; the second link's (at its share) run on.
+    expect(aborted()).toBe(1);
+    expect(transport.stats().inboundInProgress).toBe(MAX_CERTIFICATE_LOOKUPS - 1);
+    // The first link, now one below where it was, is still over its share: it cannot take the slot back.
+    await deliver(fwd, { from: id(0xb0), signer: nodeIdOf(50), transactionId: 51n, header: { viaList: [node(nodeIdOf(50))] }, body: ping });
+    await clock.advance(0);
+    expect(transport.stats().inboundInProgress).toBe(MAX_CERTIFICATE_LOOKUPS - 1);
+    // At the timeout the rest are given up, each once.
+    await clock.advance(CERTIFICATE_LOOKUP_TIMEOUT_MS);
+    expect(aborted()).toBe(MAX_CERTIFICATE_LOOKUPS);
+    expect(transport.stats().inboundInProgress).toBe(0);
     transport.close();
   });
 });

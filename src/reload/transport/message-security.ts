@@ -3,6 +3,7 @@
  * §6.3.4): helpers of message transport's signing and verification.
  */
 import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
+import { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 import { AbortError, withTimeout, type Clock, type Logger } from '../runtime/components.js';
 import { CertificateUnknownError, type VerifiedSigner, type Verifier } from '../security/signer.js';
 import { bytesEqual } from '../wire/codec/hex.js';
@@ -47,19 +48,24 @@ export function certificateBucket(own: readonly GenericCertificate[], extra: rea
 export const MAX_CERTIFICATE_LOOKUPS = 8;
 
 /**
- * OUR CHOICE: how long one lookup may hold its slot (TransportInit.certificateLookupTimeoutMs), on
- * the transport's clock; then its Fetch is aborted and the message fails verification. Longer than
- * an overlay Fetch answered at its first or second transmission (§6.2.1: retransmission after 3 s),
- * well inside the 15 s a request lives (MAX_REQUEST_LIFETIME_MS), so that lookups that get no
+ * OUR CHOICE: how long one lookup may hold its slot unless TransportInit.certificateLookupTimeoutMs
+ * says, on the transport's clock; then its Fetch is aborted and the message fails verification.
+ * Twice the overlay-reliability-timer: time for an overlay Fetch answered at its first or second
+ * transmission (RFC 6940 §6.2.1: a request not answered when the timer fires is retransmitted),
+ * and never past the 15 s a request lives (MAX_REQUEST_LIFETIME_MS), so that lookups that get no
  * answer (junk Node-IDs no one stored a certificate for, §8) free their slots for others.
  */
-export const CERTIFICATE_LOOKUP_TIMEOUT_MS = 5_000;
+export function certificateLookupTimeoutMs(overlayReliabilityTimerMs: number): number {
+  return Math.min(2 * overlayReliabilityTimerMs, MAX_REQUEST_LIFETIME_MS);
+}
 
 /**
- * The lookups a link (the neighbour a message came from) may always start, out of `maxLookups`:
- * a quarter. OUR CHOICE: a link may go beyond its share only while the share stays free for the
- * others, so the messages of one link (a malicious neighbour, an honest one relaying junk, or
- * forged answers to a request sent to a Resource-ID) never hold every slot; §13.1 as above.
+ * A link's (the neighbour a message came from) share of `maxLookups`: a quarter. OUR CHOICE: a
+ * link may go beyond its share only while that many slots stay free for the others, and a link
+ * under its share that finds every slot taken takes one from the link furthest over its share (its
+ * oldest lookup is aborted). So the messages of some links (malicious neighbours, honest ones
+ * relaying junk, or forged answers to a request sent to a Resource-ID) shut out another link only
+ * while each of them holds no more than its share: four links or more; §13.1 as above.
  */
 export function certificateLookupShare(maxLookups: number): number {
   return Math.max(1, Math.floor(maxLookups / 4));
@@ -76,8 +82,17 @@ export interface MessageVerificationInit {
   readonly certificateSource?: TransportInit['certificateSource'];
   /** Default MAX_CERTIFICATE_LOOKUPS. */
   readonly maxLookups?: number;
-  /** Default CERTIFICATE_LOOKUP_TIMEOUT_MS. */
+  /** Default certificateLookupTimeoutMs of the overlay-reliability-timer at the time of each lookup. */
   readonly lookupTimeoutMs?: number;
+  /** The overlay-reliability-timer (§11.1) now: it may change with the configuration. */
+  readonly overlayReliabilityTimerMs: () => number;
+}
+
+/** A running lookup: the link whose message started it, and how to end it early (preemption). */
+interface RunningLookup {
+  readonly link: string;
+  /** Frees its slot at once and aborts it. */
+  readonly preempt: () => void;
 }
 
 /**
@@ -90,12 +105,11 @@ export interface MessageVerificationInit {
  * answer (`mayAnswer`).
  */
 export class MessageVerification {
-  /** Running lookups: the Node-ID looked up, and the link whose message started it. */
-  private readonly lookups = new Map<string, string>();
+  /** Running lookups by the Node-ID looked up, oldest first. */
+  private readonly lookups = new Map<string, RunningLookup>();
   private readonly perLink = new Map<string, number>();
   private readonly maxLookups: number;
   private readonly share: number;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly deps: MessageVerificationDeps,
@@ -103,7 +117,6 @@ export class MessageVerification {
   ) {
     this.maxLookups = init.maxLookups ?? MAX_CERTIFICATE_LOOKUPS;
     this.share = certificateLookupShare(this.maxLookups);
-    this.timeoutMs = init.lookupTimeoutMs ?? CERTIFICATE_LOOKUP_TIMEOUT_MS;
   }
 
   /**
@@ -138,28 +151,65 @@ export class MessageVerification {
     const link = from ? nodeIdKey(from) : '';
     // A lookup whose own answers need this certificate would wait for itself: those fail instead.
     if (this.lookups.has(key)) return false;
-    const running = this.lookups.size;
-    const own = this.perLink.get(link) ?? 0;
-    if (running >= this.maxLookups || (own >= this.share && running >= this.maxLookups - this.share)) {
-      this.deps.log.debug('certificate lookup refused: too many running', { nodeId: key, link, running, ofLink: own });
+    if (!this.makeRoom(link)) {
+      this.deps.log.debug('certificate lookup refused: too many running', { nodeId: key, link, running: this.lookups.size, ofLink: this.perLink.get(link) ?? 0 });
       return false;
     }
-    this.lookups.set(key, link);
-    this.perLink.set(link, own + 1);
     const controller = new AbortController();
+    let stop!: (e: AbortError) => void;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    const entry: RunningLookup = {
+      link,
+      preempt: () => {
+        release();
+        stop(new AbortError('certificate lookup preempted by a link under its share'));
+      },
+    };
+    const release = () => {
+      if (this.lookups.get(key) !== entry) return;
+      this.lookups.delete(key);
+      const left = (this.perLink.get(link) ?? 1) - 1;
+      if (left > 0) this.perLink.set(link, left);
+      else this.perLink.delete(link);
+    };
+    this.lookups.set(key, entry);
+    this.perLink.set(link, (this.perLink.get(link) ?? 0) + 1);
+    const timeoutMs = this.init.lookupTimeoutMs ?? certificateLookupTimeoutMs(this.init.overlayReliabilityTimerMs());
     try {
-      // The slot is free at the timeout even if the source does not heed the signal.
-      return await withTimeout(this.deps.clock, source(nodeId, { signal: controller.signal }), this.timeoutMs, () => new AbortError(`certificate lookup timed out after ${this.timeoutMs} ms`));
+      // The slot is free at the timeout (or preemption) even if the source does not heed the signal.
+      const work = Promise.race([source(nodeId, { signal: controller.signal }), stopped]);
+      return await withTimeout(this.deps.clock, work, timeoutMs, () => new AbortError(`certificate lookup timed out after ${timeoutMs} ms`));
     } catch (e) {
       if (e instanceof AbortError) controller.abort(e);
       this.deps.log.debug('certificate lookup failed', { nodeId: key, link, error: String(e) });
       return false;
     } finally {
-      this.lookups.delete(key);
-      const left = (this.perLink.get(link) ?? 1) - 1;
-      if (left > 0) this.perLink.set(link, left);
-      else this.perLink.delete(link);
+      release();
     }
+  }
+
+  /**
+   * Whether `link` may start a lookup now (certificateLookupShare): below its share while any slot
+   * is free, or by preempting the oldest lookup of the link furthest over its share; at or over its
+   * share only while `share` slots stay free.
+   */
+  private makeRoom(link: string): boolean {
+    const running = this.lookups.size;
+    if ((this.perLink.get(link) ?? 0) >= this.share) return running < this.maxLookups - this.share;
+    if (running < this.maxLookups) return true;
+    let furthest: string | undefined;
+    let most = this.share;
+    for (const [other, count] of this.perLink) {
+      if (count > most) [furthest, most] = [other, count];
+    }
+    if (furthest === undefined) return false;
+    for (const running of this.lookups.values()) {
+      if (running.link === furthest) {
+        running.preempt();
+        return true;
+      }
+    }
+    return false;
   }
 }
 

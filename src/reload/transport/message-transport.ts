@@ -99,7 +99,13 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.onSecurityFailure = init.onSecurityFailure;
     this.verification = new MessageVerification(
       { verifier: deps.verifier, clock: deps.clock, log: this.log },
-      { localNodeId: this.localNodeId, certificateSource: init.certificateSource, maxLookups: init.maxCertificateLookups, lookupTimeoutMs: init.certificateLookupTimeoutMs },
+      {
+        localNodeId: this.localNodeId,
+        certificateSource: init.certificateSource,
+        maxLookups: init.maxCertificateLookups,
+        lookupTimeoutMs: init.certificateLookupTimeoutMs,
+        overlayReliabilityTimerMs: () => deps.forwarding.parameters.overlayReliabilityTimerMs,
+      },
     );
     this.sealer = new MessageSealer(deps.signer, deps.forwarding, {
       closed: () => this.closed,

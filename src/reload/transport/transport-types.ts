@@ -112,11 +112,15 @@ export interface TransportInit {
   readonly certificateSource?: (nodeId: NodeId, options?: AbortOptions) => Promise<boolean>;
   /**
    * Most certificateSource lookups running at once; a message whose signer's certificate is unknown
-   * fails verification at once above it. Default 8 (MAX_CERTIFICATE_LOOKUPS); the messages of one
-   * link may always start a quarter of them, more only while that many stay free (certificateLookupShare).
+   * fails verification at once above it. Default 8 (MAX_CERTIFICATE_LOOKUPS). Each link has a share
+   * of a quarter (certificateLookupShare): it goes beyond only while that many stay free, and a link
+   * under its share that finds none free preempts the link furthest over its share.
    */
   readonly maxCertificateLookups?: number;
-  /** How long one certificateSource lookup may run (on the clock) before it is aborted. Default 5000 ms (CERTIFICATE_LOOKUP_TIMEOUT_MS). */
+  /**
+   * How long one certificateSource lookup may run (on the clock) before it is aborted. Default twice
+   * the overlay-reliability-timer, at most 15 s (certificateLookupTimeoutMs): 6000 ms at its default.
+   */
   readonly certificateLookupTimeoutMs?: number;
   /**
    * §6.3.2.1: a request came with an older configuration; the upper layer should send a ConfigUpdate.

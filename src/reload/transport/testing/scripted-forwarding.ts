@@ -7,7 +7,7 @@ import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { SeededRandom } from '../../../sim/seeded-random.js';
 import { ReloadError } from '../../runtime/reload-error.js';
 import type { Signer, VerifiedSigner, Verifier } from '../../security/signer.js';
-import type { Forwarding, ForwardingDelegate, SendResult } from '../../forwarding/index.js';
+import type { Forwarding, ForwardingDelegate, OverlayParameters, SendResult } from '../../forwarding/index.js';
 import { overlayParameters } from '../../forwarding/index.js';
 import type { Destination } from '../../wire/destination.js';
 import { decodeForwardedMessage, decodeForwardingHeaderOnly, encodeForwardedMessage } from '../../wire/forwarded-message.js';
@@ -53,7 +53,8 @@ export const stubVerifier: Verifier = {
 
 export class ScriptedForwarding implements Forwarding {
   readonly localNodeId = id(0xa0);
-  readonly parameters = params;
+  /** Replaced by a test to change a configuration value (it is read where it is used). */
+  parameters: OverlayParameters = params;
   sent: Uint8Array[] = [];
   result: SendResult = { ok: true };
   delegate!: ForwardingDelegate;
