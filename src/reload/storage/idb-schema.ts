@@ -78,6 +78,8 @@ export class Tallies {
   private total: TallyValue | undefined;
   /** Locations holding only a counter deleted with their resource before this transaction loaded them. */
   private droppedKept = 0;
+  /** The highest counter of a resource dropped in this transaction: it raises the floor (FLOOR) at flush. */
+  private highestDropped = 0n;
 
   constructor(private readonly tx: WriteTx) {}
 
@@ -108,6 +110,8 @@ export class Tallies {
     for (let c = await this.tx.objectStore('kinds').openCursor(IDBKeyRange.bound([r], [r, HIGH])); c; c = await c.continue()) {
       // Those loaded leave the tally at flush (they keep the `i` they were loaded with).
       if (!this.kinds.has(`${r}/${c.value.k}`) && c.value.i !== undefined) this.droppedKept++;
+      const g = BigInt(c.value.g);
+      if (g > this.highestDropped) this.highestDropped = g;
       await c.delete();
     }
     for (const [id, v] of this.kinds) if (v && v.r === r) this.kinds.set(id, { ...v, g: '0', c: 0, b: 0 });
@@ -142,6 +146,11 @@ export class Tallies {
       else await this.tx.objectStore('users').put(v);
     }
     if (this.total) await this.tx.objectStore('meta').put(this.total, TOTAL);
+    if (this.highestDropped > 0n) {
+      // A dropped counter is forgotten: it raises the floor (StorageBackend).
+      const floor = BigInt((await meta.get(FLOOR))?.g ?? '0');
+      if (this.highestDropped > floor) await meta.put({ u: FLOOR, c: 0, b: 0, g: this.highestDropped.toString() }, FLOOR);
+    }
   }
 }
 

@@ -152,6 +152,8 @@ class MemoryBackend implements StorageBackend {
       for (const k of this.byResource.get(resource) ?? []) {
         for (const s of k.slots) this.adjust(s, k, -1);
         this.emptied.delete(`${resource}/${k.kind}`);
+        // A dropped counter is forgotten: it raises the floor (StorageBackend).
+        if (k.generation > this.floor) this.floor = k.generation;
       }
       if (this.byResource.delete(resource)) this.sorted = undefined;
     }

@@ -95,7 +95,7 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
     });
 
     // RFC 6940 §7.4.1.1: "if the store succeeds and the data is changed, then the peer MUST increase the generation counter by at least 1".
-    it('a generation counter outlives the last record, is listed only withCounters, and goes with its resource', async () => {
+    it('a generation counter outlives the last record, is listed only withCounters, and goes with its resource into the floor', async () => {
       await b.write({ puts: [record({ resourceId: R1, value: single('a') }), record({ resourceId: R2, value: single('b') })], generations: [{ resourceId: R1, kind: 7, generation: 5n }] });
       await b.delete(R1, 7, { model: 'single' });
       expect(await b.kindState(R1, 7)).toEqual({ generation: 5n, records: [] });
@@ -110,7 +110,8 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect(await b.kindState(R1, 7)).toEqual({ generation: 6n, records: [again] });
       await b.delete(R1, 7, { model: 'single' });
       await b.write({ dropResources: [R1] });
-      expect(await b.kindState(R1, 7)).toEqual({ generation: 0n, records: [] });
+      // Gone from the resources, but not lost: the floor (forgetCounters) is now 6.
+      expect(await b.kindState(R1, 7)).toEqual({ generation: 6n, records: [] });
       expect(hexes(await b.resources({ withCounters: true }))).toEqual(hexes([R2]));
     });
 
@@ -143,11 +144,21 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect(hexes(await b.resources({ withCounters: true }))).toEqual(hexes([R3, R4]));
       expect((await b.kindState(R5, 7)).generation).toBe(9n);
       expect((await b.kindState(R4, 7)).generation).toBe(3n);
-      // A dropped resource's counter is no longer among the emptied.
+      // A dropped resource's counter is no longer among the emptied, but it raises the floor as a
+      // forgotten one does (RFC 6940 §7.4.1.1 "MUST increase"): the next Store at R3 goes above 10.
       await b.delete(R3, 7, { model: 'single' });
       await b.write({ dropResources: [R3] });
       expect(await b.forgetCounters(0)).toBe(0);
-      expect((await b.kindState(R3, 7)).generation).toBe(9n);
+      expect((await b.kindState(R3, 7)).generation).toBe(10n);
+      expect((await b.kindState(R5, 7)).generation).toBe(10n);
+      // A lower one leaves the floor where it is; a higher one dropped with its records raises it.
+      await b.write({ dropResources: [R4] });
+      expect(await b.kindState(R4, 7)).toEqual({ generation: 10n, records: [] });
+      await b.write({ puts: [record({ resourceId: R1, kind: 8, value: single('x'), expiresAt: 1e12 })], generations: [{ resourceId: R1, kind: 8, generation: 12n }] });
+      await b.write({ dropResources: [R1] });
+      expect(await b.kindState(R1, 8)).toEqual({ generation: 12n, records: [] });
+      expect((await b.kindState(R4, 7)).generation).toBe(12n);
+      expect(hexes(await b.resources({ withCounters: true }))).toEqual([]);
     });
 
     it('a batch that fails leaves nothing behind', async () => {

@@ -18,9 +18,11 @@ import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
  * `forgetCounters` forgets it. RFC 6940 §7.4.1.1: "if the store succeeds and the data is changed,
  * then the peer MUST increase the generation counter by at least 1"; a counter that restarted at 1
  * after the values expired would answer a fetcher still holding 1 "unchanged" (§7.4.2.1) for
- * different data. So a forgotten counter is not lost: the highest one forgotten (the floor, kept
- * with the data) is the generation of every location that has no counter, and its next Store goes
- * above it. A location never written, before any counter was forgotten, has generation 0.
+ * different data. So a forgotten counter is not lost, nor one dropped with its Resource-ID (this
+ * peer may be responsible for it again and take a Store before a replica comes): the highest one
+ * forgotten or dropped (the floor, kept with the data) is the generation of every location that
+ * has no counter, and its next Store goes above it. A location never written, before any counter
+ * was forgotten or dropped, has generation 0.
  *
  * Certificates (held-certificates.ts) are kept once each, by hash, for as long as a record names
  * them (`StoredRecord.certificates`): a write brings those its puts name that are not held yet
@@ -66,7 +68,7 @@ export interface StorageBackend {
 
 /** One location's state, read at one instant. */
 export interface KindState {
-  /** The location's counter, kept after its last record went; when it has none, the floor (the highest counter forgotten, 0 until one was; RFC 6940 §7.4.1.1: stored values have generation ≥ 1). */
+  /** The location's counter, kept after its last record went; when it has none, the floor (the highest counter forgotten or dropped, 0 until one was; RFC 6940 §7.4.1.1: stored values have generation ≥ 1). */
   readonly generation: bigint;
   readonly records: readonly StoredRecord[];
 }
@@ -99,7 +101,7 @@ export interface GenerationUpdate {
  * put names must be held already or come in `certificates`; otherwise the batch throws RangeError.
  */
 export interface WriteBatch {
-  /** Remove everything stored at these Resource-IDs, generation counters included. */
+  /** Remove everything stored at these Resource-IDs, generation counters included (they raise the floor, as forgotten ones do). */
   readonly dropResources?: readonly ResourceId[];
   readonly deletes?: readonly RecordRef[];
   readonly puts?: readonly StoredRecord[];

@@ -79,6 +79,8 @@ function prepareStatements(db: Database.Database) {
     deleteOne: db.prepare<[Uint8Array, number, Uint8Array]>('DELETE FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
     dropRecords: db.prepare<[Uint8Array]>('DELETE FROM records WHERE resource = ?'),
     dropGenerations: db.prepare<[Uint8Array]>('DELETE FROM generations WHERE resource = ?'),
+    // Counters are 8-byte big-endian blobs, which SQLite compares byte by byte: max() is the numeric one.
+    highestGeneration: db.prepare<[Uint8Array], { generation: Uint8Array | null }>('SELECT max(generation) AS generation FROM generations WHERE resource = ?'),
     setGeneration: db.prepare<[Uint8Array, number, Uint8Array]>(
       'INSERT INTO generations (resource, kind, generation) VALUES (?, ?, ?) ON CONFLICT (resource, kind) DO UPDATE SET generation = excluded.generation',
     ),
@@ -156,6 +158,9 @@ class SqliteBackend implements StorageBackend {
     for (const id of batch.dropResources ?? []) {
       for (const row of this.stmt.certsOfResource.all(id)) release(row.certs);
       this.stmt.dropRecords.run(id);
+      // A dropped counter is forgotten: it raises the floor (StorageBackend).
+      const dropped = this.stmt.highestGeneration.get(id)?.generation;
+      if (dropped && generationOf(dropped) > this.floor()) this.stmt.setFloor.run(dropped);
       this.stmt.dropGenerations.run(id);
     }
     for (const ref of batch.deletes ?? []) {
