@@ -5,9 +5,8 @@ import { syntheticNonexistentSignature, type StoredData } from '../wire/storage/
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import { decodeStoreAns } from '../wire/storage/store.js';
 import { expectReloadError } from './testing/reload-error-assert.js';
-import { dict, entry, single } from './testing/records.js';
+import { dict, entry, id16, single } from './testing/records.js';
 import { hexKey } from './ring-range.js';
-import { id16 } from './testing/records.js';
 import { K, NODE_ALICE, NODE_BOB, resourceOfName, resourceOfNode, resourceOfNodeMultiple, storageFixture, storeReq } from './testing/storage-fixture.js';
 import { webHasher } from './testing/web-hasher.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { idbDatabaseName, openIdbBackend } from './idb-backend.js';
 import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
-import { describeStorageBackendContract } from './storage-backend.contract.js';
+import { describeStorageBackendContract, hexes } from './storage-backend.contract.js';
 import { heldCertificate, id16, NODE_A, record, single } from './testing/records.js';
 
 let n = 0;
@@ -43,13 +43,15 @@ describe('indexeddb backend', () => {
     await second.close();
   });
 
-  it('a database of version 2 keeps its records, which name no certificates, and then keeps certificates', async () => {
+  it('a database of version 2 keeps its records, which name no certificates, and its counters, and then keeps certificates', async () => {
     const name = idbDatabaseName('v2.example', NODE_A);
     const old = record({ resourceId: id16(1), value: single('old') });
     const v2 = await openDB(name, 2, { upgrade: (db) => createVersion1Stores(db) });
     const rh = hexKey(old.resourceId);
     await v2.put('records', { r: rh, k: 7, x: 's', m: MODEL_CODES.single, d: encodeStoredDataBytes(old.data), s: old.storedAt, e: old.expiresAt, u: old.storerUser, n: old.storerNode, z: old.size });
     await v2.put('kinds', { r: rh, k: 7, g: '3', c: 1, b: old.size });
+    // A location holding only a counter.
+    await v2.put('kinds', { r: hexKey(id16(3)), k: 7, g: '20', c: 0, b: 0 });
     v2.close();
 
     const upgraded = await openIdbBackend({ overlay: 'v2.example', nodeId: NODE_A });
@@ -58,6 +60,48 @@ describe('indexeddb backend', () => {
     await upgraded.write({ puts: [r], certificates: [heldCertificate('a1')] });
     expect(await upgraded.get(id16(2), 7, { model: 'single' })).toEqual(r);
     expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+    // Version 4: the counter-only location is among those forgetCounters can forget, the others are not.
+    expect(await upgraded.forgetCounters(0)).toBe(1);
+    expect(await upgraded.kindState(id16(3), 7)).toEqual({ generation: 20n, records: [] });
+    expect(hexes(await upgraded.resources({ withCounters: true }))).toEqual(hexes([id16(1), id16(2)]));
+    await upgraded.close();
+  });
+
+  it('a database of version 3 keeps its records, certificates and counters, and counts the counter-only locations once', async () => {
+    const name = idbDatabaseName('v3.example', NODE_A);
+    const old = record({ resourceId: id16(1), value: single('old'), certificates: ['a1'] });
+    const v3 = await openDB(name, 3, {
+      upgrade: (db) => {
+        createVersion1Stores(db);
+        db.createObjectStore('certificates', { keyPath: 'h' });
+      },
+    });
+    const rh = hexKey(old.resourceId);
+    const a1 = heldCertificate('a1');
+    await v3.put('records', { r: rh, k: 7, x: 's', m: MODEL_CODES.single, d: encodeStoredDataBytes(old.data), s: old.storedAt, e: old.expiresAt, u: old.storerUser, n: old.storerNode, z: old.size, c: ['a1'] });
+    await v3.put('certificates', { h: 'a1', t: a1.certificate.type, d: a1.certificate.certificate, n: 1 });
+    await v3.put('meta', { u: 'certificates', c: 1, b: 100 }, 'certificates');
+    await v3.put('kinds', { r: rh, k: 7, g: '4', c: 1, b: old.size });
+    await v3.put('kinds', { r: hexKey(id16(3)), k: 7, g: '20', c: 0, b: 0 });
+    await v3.put('kinds', { r: hexKey(id16(4)), k: 7, g: '9', c: 0, b: 0 });
+    await v3.put('users', { u: old.storerUser, c: 1, b: old.size });
+    await v3.put('meta', { u: 'total', c: 1, b: old.size }, 'total');
+    v3.close();
+
+    const upgraded = await openIdbBackend({ overlay: 'v3.example', nodeId: NODE_A });
+    expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 4n, records: [old] });
+    expect(await upgraded.usage()).toEqual({ count: 1, bytes: old.size });
+    expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+    // Two hold only a counter; the record's location joins them when its record (and certificate) goes.
+    expect(await upgraded.forgetCounters(2)).toBe(0);
+    await upgraded.delete(id16(1), 7, { model: 'single' });
+    expect(await upgraded.certificateUsage()).toEqual({ count: 0, bytes: 0 });
+    // The two counter-only since the upgrade go first; the floor is the higher.
+    expect(await upgraded.forgetCounters(1)).toBe(2);
+    expect((await upgraded.kindState(id16(1), 7)).generation).toBe(4n);
+    expect((await upgraded.kindState(id16(4), 7)).generation).toBe(20n);
+    expect(await upgraded.forgetCounters(0)).toBe(1);
+    expect(await upgraded.resources({ withCounters: true })).toEqual([]);
     await upgraded.close();
   });
 

@@ -17,7 +17,8 @@ const CA = heldCertificate('a1', 300);
 const CB = heldCertificate('b2', 200);
 const CC = heldCertificate('c3', 100);
 
-function hexes(ids: readonly Uint8Array[]): string[] {
+/** Resource-IDs as hex, to compare lists of them. */
+export function hexes(ids: readonly Uint8Array[]): string[] {
   return ids.map((id) => hexKey(id));
 }
 

@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeStorageBackendContract } from '../storage-backend.contract.js';
+import { describeStorageBackendContract, hexes } from '../storage-backend.contract.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { heldCertificate, id16, record, single } from '../testing/records.js';
+import type { HeldCertificate } from '../held-certificates.js';
+import type { StoredRecord } from '../stored-record.js';
 import { K, storageFixture, storeReq } from '../testing/storage-fixture.js';
 import { openSqliteBackend } from './sqlite-backend.js';
 
@@ -35,19 +37,10 @@ describe('sqlite backend on disk', () => {
     await second.close();
   });
 
-  it('a file of schema version 1 keeps its records, which name no certificates, and then keeps certificates', async () => {
+  it('a file of schema version 1 keeps its records, which name no certificates, and its counters, and then keeps certificates', async () => {
     const filename = join(dir, 'v1.db');
-    // Version 1 as it was written: records without the certs column, no certificates table.
-    const raw = new Database(filename);
-    raw.exec(`CREATE TABLE records (resource BLOB NOT NULL, kind INTEGER NOT NULL, rkey BLOB NOT NULL, model INTEGER NOT NULL, data BLOB NOT NULL, stored_at REAL NOT NULL,
-      expires_at REAL NOT NULL, storer_user TEXT NOT NULL, storer_node BLOB NOT NULL, size INTEGER NOT NULL, PRIMARY KEY (resource, kind, rkey)) WITHOUT ROWID;
-      CREATE TABLE generations (resource BLOB NOT NULL, kind INTEGER NOT NULL, generation BLOB NOT NULL, PRIMARY KEY (resource, kind)) WITHOUT ROWID;`);
     const old = record({ resourceId: id16(1), value: single('old') });
-    raw
-      .prepare('INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(old.resourceId, 7, new Uint8Array(0), MODEL_CODES.single, encodeStoredDataBytes(old.data), old.storedAt, old.expiresAt, old.storerUser, old.storerNode, old.size);
-    raw.pragma('user_version = 1');
-    raw.close();
+    legacyFile(filename, 1, { records: [old], generations: [[id16(1), 7, 4n], [id16(3), 7, 20n]] });
 
     const upgraded = openSqliteBackend({ filename });
     expect(await upgraded.get(id16(1), 7, { model: 'single' })).toEqual(old);
@@ -58,18 +51,40 @@ describe('sqlite backend on disk', () => {
     await upgraded.write({ puts: [r], certificates: [heldCertificate('a1')] });
     expect(await upgraded.get(id16(2), 7, { model: 'single' })).toEqual(r);
     expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+    // The location holding only a counter is counted as such: forgotten, into the floor; the one with a record is not.
+    expect(await upgraded.forgetCounters(0)).toBe(1);
+    expect(await upgraded.kindState(id16(3), 7)).toEqual({ generation: 20n, records: [] });
+    expect((await upgraded.kindState(id16(1), 7)).generation).toBe(4n);
+    await upgraded.close();
+  });
+
+  it('a file of schema version 2 keeps its records, certificates and counters, and counts them once', async () => {
+    const filename = join(dir, 'v2.db');
+    const old = record({ resourceId: id16(1), value: single('old'), certificates: ['a1'] });
+    legacyFile(filename, 2, { records: [old], certificates: [heldCertificate('a1')], generations: [[id16(1), 7, 4n], [id16(3), 7, 20n], [id16(4), 7, 9n]] });
+
+    const upgraded = openSqliteBackend({ filename });
+    expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 4n, records: [old] });
+    expect(await upgraded.usage()).toEqual({ count: 1, bytes: old.size });
+    expect(await upgraded.usage({ user: old.storerUser })).toEqual({ count: 1, bytes: old.size });
+    expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+    expect(hexes(await upgraded.resources({ withCounters: true }))).toEqual(hexes([id16(1), id16(3), id16(4)]));
+    // Two locations hold only a counter; the record's location joins them when its record goes.
+    expect(await upgraded.forgetCounters(2)).toBe(0);
+    await upgraded.delete(id16(1), 7, { model: 'single' });
+    expect(await upgraded.certificateUsage()).toEqual({ count: 0, bytes: 0 });
+    expect(await upgraded.forgetCounters(1)).toBe(2);
+    // The two that held only a counter since the upgrade go first; the floor is the higher.
+    expect((await upgraded.kindState(id16(1), 7)).generation).toBe(4n);
+    expect((await upgraded.kindState(id16(4), 7)).generation).toBe(20n);
+    expect(await upgraded.forgetCounters(0)).toBe(1);
+    expect(hexes(await upgraded.resources({ withCounters: true }))).toEqual([]);
     await upgraded.close();
   });
 
   it('a file of schema version 0 (times on a gone process clock) loses its records once and keeps its counters', async () => {
     const filename = join(dir, 'legacy.db');
-    const old = openSqliteBackend({ filename });
-    await old.write({ puts: [record({ resourceId: id16(1), value: single('old'), expiresAt: 5_000_000 })], generations: [{ resourceId: id16(1), kind: 7, generation: 12n }] });
-    await old.close();
-    // The tables of version 0 are those of version 1: only user_version tells them apart.
-    const raw = new Database(filename);
-    raw.pragma('user_version = 0');
-    raw.close();
+    legacyFile(filename, 0, { records: [record({ resourceId: id16(1), value: single('old'), expiresAt: 5_000_000 })], generations: [[id16(1), 7, 12n], [id16(3), 7, 2n]] });
 
     const upgraded = openSqliteBackend({ filename });
     expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 12n, records: [] });
@@ -77,12 +92,53 @@ describe('sqlite backend on disk', () => {
     expect(await upgraded.usage({ user: 'alice@example.com' })).toEqual({ count: 0, bytes: 0 });
     const r = record({ resourceId: id16(1), value: single('new') });
     await upgraded.write({ puts: [r], generations: [{ resourceId: id16(1), kind: 7, generation: 13n }] });
+    // Only the other location holds only a counter now.
+    expect(await upgraded.forgetCounters(0)).toBe(1);
     await upgraded.close();
     const again = openSqliteBackend({ filename });
     expect(await again.kindState(id16(1), 7)).toEqual({ generation: 13n, records: [r] });
+    expect((await again.kindState(id16(3), 7)).generation).toBe(2n);
     await again.close();
   });
 });
+
+/**
+ * A file as schema `version` (0, 1 or 2) wrote it, without what later versions added: versions 0
+ * and 1 had the same tables (records without certs, no certificates table); version 2 added the
+ * certificates and had a per-user index; none had generations.idle, tallies or triggers.
+ */
+function legacyFile(
+  filename: string,
+  version: 0 | 1 | 2,
+  contents: { records?: readonly StoredRecord[]; generations?: readonly [Uint8Array, number, bigint][]; certificates?: readonly HeldCertificate[] },
+): void {
+  const certs = version >= 2;
+  const raw = new Database(filename);
+  raw.exec(`CREATE TABLE records (resource BLOB NOT NULL, kind INTEGER NOT NULL, rkey BLOB NOT NULL, model INTEGER NOT NULL, data BLOB NOT NULL, stored_at REAL NOT NULL,
+      expires_at REAL NOT NULL, storer_user TEXT NOT NULL, storer_node BLOB NOT NULL, size INTEGER NOT NULL, ${certs ? "certs TEXT NOT NULL DEFAULT ''," : ''} PRIMARY KEY (resource, kind, rkey)) WITHOUT ROWID;
+    CREATE INDEX records_expiry ON records (expires_at);
+    CREATE TABLE generations (resource BLOB NOT NULL, kind INTEGER NOT NULL, generation BLOB NOT NULL, PRIMARY KEY (resource, kind)) WITHOUT ROWID;`);
+  if (certs) {
+    raw.exec(`CREATE INDEX records_user ON records (storer_user, size);
+      CREATE TABLE certificates (hash TEXT NOT NULL PRIMARY KEY, type INTEGER NOT NULL, bytes BLOB NOT NULL, refs INTEGER NOT NULL) WITHOUT ROWID;`);
+  }
+  for (const r of contents.records ?? []) {
+    const values = [r.resourceId, r.kind, new Uint8Array(0), MODEL_CODES[r.data.value.model], encodeStoredDataBytes(r.data), r.storedAt, r.expiresAt, r.storerUser, r.storerNode, r.size];
+    if (certs) raw.prepare('INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(...values, r.certificates.join(' '));
+    else raw.prepare('INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(...values);
+  }
+  for (const c of contents.certificates ?? []) {
+    const refs = (contents.records ?? []).filter((r) => r.certificates.includes(c.hash)).length;
+    raw.prepare('INSERT INTO certificates VALUES (?, ?, ?, ?)').run(c.hash, c.certificate.type, c.certificate.certificate, refs);
+  }
+  for (const [resource, kind, generation] of contents.generations ?? []) {
+    const g = new Uint8Array(8);
+    new DataView(g.buffer).setBigUint64(0, generation);
+    raw.prepare('INSERT INTO generations VALUES (?, ?, ?)').run(resource, kind, g);
+  }
+  raw.pragma(`user_version = ${version}`);
+  raw.close();
+}
 
 /**
  * The statements of `statements` (as traced, values filled in) that walk a whole table or index: a
