@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchOutcome } from '../../reload/overlay/overlay-types.js';
+import { AbortError } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import type { Signer } from '../../reload/security/signer.js';
 import { CertificateCache } from '../../reload/security/certificate-cache.js';
@@ -227,5 +228,67 @@ describe('names without a certificate (lookups for §6.3.4 come from messages an
       clock.t += 10;
     }
     expect(store.missingCount).toBeLessThanOrEqual(30_000 / 10);
+  });
+});
+
+describe('one Fetch per name, shared by the callers waiting for it', () => {
+  /** A store whose Fetches wait for `answer()` (an empty list) and reject when their signal aborts. */
+  function heldOverlay() {
+    const waiting: { answer: () => void; signal?: AbortSignal }[] = [];
+    const store = new CertificateStore({
+      overlay: {
+        store: () => Promise.reject(new Error('not used')),
+        fetch: (_id, _kinds, options) =>
+          new Promise<FetchOutcome>((resolve, reject) => {
+            const signal = options?.signal;
+            signal?.addEventListener('abort', () => reject(new AbortError('fetch aborted')));
+            waiting.push({ answer: () => resolve({ answer: { kindResponses: [] }, rejected: [] } as unknown as FetchOutcome), signal });
+          }),
+      },
+      resourceIdHash: async (name) => name.subarray(0, 16),
+      validator: { cache: new CertificateCache(), addCertificate: () => Promise.reject(new Error('not used')) },
+      clock: { now: () => 0 },
+    });
+    return { store, waiting };
+  }
+  const NODE = new Uint8Array(16).fill(7);
+  /** Lets the store's hash and Fetch calls run. */
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+
+  it('a caller that gives up (its signal aborts) leaves the Fetch to the others', async () => {
+    const { store, waiting } = heldOverlay();
+    const first = new AbortController();
+    const a = store.byNode(NODE, { signal: first.signal }).catch((e: unknown) => e);
+    const b = store.byNode(NODE);
+    await settle();
+    expect(waiting).toHaveLength(1);
+    first.abort();
+    expect(await a).toBeInstanceOf(AbortError);
+    expect(waiting[0]!.signal?.aborted).toBe(false);
+    waiting[0]!.answer();
+    expect(await b).toBeUndefined();
+  });
+
+  it('the Fetch is aborted when every caller waiting for it has given up', async () => {
+    const { store, waiting } = heldOverlay();
+    const [x, y] = [new AbortController(), new AbortController()];
+    const a = store.byNode(NODE, { signal: x.signal }).catch((e: unknown) => e);
+    const b = store.byNode(NODE, { signal: y.signal }).catch((e: unknown) => e);
+    await settle();
+    expect(waiting).toHaveLength(1);
+    x.abort();
+    expect(waiting[0]!.signal?.aborted).toBe(false);
+    y.abort();
+    expect(waiting[0]!.signal?.aborted).toBe(true);
+    expect(await a).toBeInstanceOf(AbortError);
+    expect(await b).toBeInstanceOf(AbortError);
+    // The next caller starts a Fetch of its own.
+    const c = store.byNode(NODE);
+    await settle();
+    expect(waiting).toHaveLength(2);
+    waiting[1]!.answer();
+    expect(await c).toBeUndefined();
   });
 });

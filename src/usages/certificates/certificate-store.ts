@@ -21,7 +21,7 @@
  * ```
  */
 import type { FetchOutcome, OverlayPeer } from '../../reload/overlay/overlay-types.js';
-import type { AbortOptions, Clock } from '../../reload/runtime/components.js';
+import { AbortError, type AbortOptions, type Clock } from '../../reload/runtime/components.js';
 import type { CachedCertificate, CertificateCache } from '../../reload/security/certificate-cache.js';
 import type { ReloadCertificate } from '../../reload/security/reload-certificate.js';
 import { CertificateUnknownError } from '../../reload/security/signer.js';
@@ -55,8 +55,16 @@ export interface CertificateStoreInit {
 
 type Key = `node:${string}` | `user:${string}`;
 
+/** One Fetch for a name, shared by the callers waiting for it. */
+interface InFlight {
+  readonly result: Promise<CachedCertificate | undefined>;
+  readonly controller: AbortController;
+  /** Callers waiting that may still give up (a caller without a signal never does: Infinity). */
+  waiting: number;
+}
+
 export class CertificateStore {
-  private readonly inFlight = new Map<Key, Promise<CachedCertificate | undefined>>();
+  private readonly inFlight = new Map<Key, InFlight>();
   /** Names with no certificate, each until when; in the order they were added, so the first expires first. */
   private readonly missing = new Map<Key, number>();
   private readonly negativeTtlMs: number;
@@ -128,18 +136,57 @@ export class CertificateStore {
       if (until > now) return Promise.resolve(undefined);
       this.missing.delete(key);
     }
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.fetchValid(kind, resourceName, holds, options)
+    let flight = this.inFlight.get(key);
+    if (!flight) {
+      const controller = new AbortController();
+      const result = this.fetchValid(kind, resourceName, holds, { signal: controller.signal })
         .then((found) => {
           if (found) this.missing.delete(key);
           else this.rememberMissing(key);
           return found;
         })
-        .finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
+        .finally(() => {
+          if (this.inFlight.get(key) === started) this.inFlight.delete(key);
+        });
+      const started: InFlight = { result, controller, waiting: 0 };
+      flight = started;
+      this.inFlight.set(key, flight);
     }
-    return pending;
+    return this.wait(key, flight, options?.signal);
+  }
+
+  /**
+   * `flight`'s outcome for one caller. The Fetch runs under its own signal, not the first caller's:
+   * a caller that gives up rejects alone, and the Fetch is aborted only when every caller waiting
+   * for it has given up (then the next caller starts another).
+   */
+  private wait(key: Key, flight: InFlight, signal: AbortSignal | undefined): Promise<CachedCertificate | undefined> {
+    if (!signal) {
+      flight.waiting = Infinity;
+      return flight.result;
+    }
+    if (signal.aborted) return Promise.reject(new AbortError());
+    flight.waiting++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (--flight.waiting === 0) {
+          if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+          flight.controller.abort();
+        }
+        reject(new AbortError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      flight.result.then(
+        (found) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(found);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
   }
 
   /**
