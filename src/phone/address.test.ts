@@ -50,7 +50,7 @@ describe('parseCallAddress', () => {
 });
 
 describe('parseCallAddress in an overlay with an RFC 7904 §3.4 domain-restriction', () => {
-  const pattern = (source: string) => ({ source, regexp: compileWholeMatch(source, { ignoreCase: true }) });
+  const pattern = (source: string) => ({ source, matcher: compileWholeMatch(source, { ignoreCase: true }) });
   const RFC_EXAMPLE: AorDomains = { kind: 'patterns', patterns: [pattern('dht\\.example\\.com'), pattern('.*\\.my\\.example')] };
 
   it.each<[string, AorDomains, string]>([

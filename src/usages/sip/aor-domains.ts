@@ -16,15 +16,15 @@
  * example `dht\.example\.com` accepts "<user>@dht.example.com", not `dht.example.com.evil`.
  */
 import type { AccessRequest, KindRule } from '../../reload/storage/index.js';
-import { compileWholeMatch } from '../../reload/wire/config/index.js';
+import { compileWholeMatch, type WholeMatcher } from '../../reload/wire/config/index.js';
 import type { Configuration, Kind } from '../../reload/wire/config/index.js';
 import { KindId } from '../../reload/wire/message-codes.js';
 import { sipResourceName } from '../../reload/wire/storage/kinds/sip-registration.js';
 
-/** A `<sip:pattern>` and its compiled whole-domain test. */
+/** A `<sip:pattern>` and its compiled whole-domain test (linear in the domain's length, posix-ere-matcher.ts). */
 export interface AorDomainPattern {
   readonly source: string;
-  readonly regexp: RegExp;
+  readonly matcher: WholeMatcher;
 }
 
 /** An overlay's admissible AoR domains (RFC 7904 §3.4). */
@@ -50,14 +50,14 @@ export function aorDomainsOf(configuration: Pick<Configuration, 'instanceName' |
   const restriction = configuration.requiredKinds.map((b) => b.kind).find(isSipRegistration)?.domainRestriction;
   if (!restriction) return { kind: 'any' };
   if (!restriction.enable) return overlayDomainOnly(configuration.instanceName);
-  return { kind: 'patterns', patterns: restriction.patterns.map((source) => ({ source, regexp: compileWholeMatch(source, { ignoreCase: true }) })) };
+  return { kind: 'patterns', patterns: restriction.patterns.map((source) => ({ source, matcher: compileWholeMatch(source, { ignoreCase: true }) })) };
 }
 
 /**
  * RFC 7904 §3.4: "Encoding of the domain name adheres to the restricted ASCII character set
  * without character escaping as defined in Section 19.1 of [RFC3261]": a host (name, IPv4, or
  * [IPv6]) with an optional port, at most 255 characters. Anything else is not matched against the
- * patterns (which also bounds the work a crafted name can cause).
+ * patterns. (The matcher is linear in the name whatever the pattern; the 255 only caps the factor.)
  */
 const RESTRICTED_HOSTPORT = /^[a-z0-9.:[\]-]{1,255}$/i;
 
@@ -74,7 +74,7 @@ export function admitsAorDomain(domains: AorDomains, domain: string): boolean {
     case 'overlay':
       return domain.toLowerCase() === domains.domain;
     case 'patterns':
-      return RESTRICTED_HOSTPORT.test(domain) && domains.patterns.some((p) => p.regexp.test(domain));
+      return RESTRICTED_HOSTPORT.test(domain) && domains.patterns.some((p) => p.matcher.test(domain));
   }
 }
 

@@ -23,8 +23,7 @@ import {
   DataModel,
   SELF_TUNING_NAMESPACE,
 } from './overlay-configuration.js';
-import { KindId } from '../message-codes.js';
-import { compileWholeMatch, PosixEreError } from './posix-ere.js';
+import { domainPatternProblem, isSipRegistrationKind, patternsInForce } from './domain-restriction.js';
 import { XML_NAMESPACE } from './xml-tree.js';
 
 /**
@@ -130,17 +129,12 @@ function kind(k: Kind, path: string): void {
   if (k.domainRestriction !== undefined) {
     // The parser's rules (parse-kind-block.ts readDomainRestriction), RFC 7904 §3.4.
     const p = `${path}.domain-restriction`;
-    if (k.name !== 'SIP-REGISTRATION' && k.id !== KindId.SIP_REGISTRATION) fail(p, 'belongs to the SIP-REGISTRATION Kind (RFC 7904 §3.4)');
+    if (!isSipRegistrationKind(k)) fail(p, 'belongs to the SIP-REGISTRATION Kind (RFC 7904 §3.4)');
     bool(k.domainRestriction.enable, `${p}.enable`);
-    if (!k.domainRestriction.enable && k.domainRestriction.patterns.length > 0) fail(`${p}.pattern[0]`, 'is given but enable is false');
-    k.domainRestriction.patterns.forEach((pattern, i) => {
-      trimmedText(pattern, `${p}.pattern[${i}]`, true);
-      try {
-        compileWholeMatch(pattern);
-      } catch (e) {
-        if (e instanceof PosixEreError) fail(`${p}.pattern[${i}]`, `is not a POSIX extended regular expression: ${e.message}`);
-        throw e;
-      }
+    k.domainRestriction.patterns.forEach((pattern, i) => trimmedText(pattern, `${p}.pattern[${i}]`, k.domainRestriction?.enable === true));
+    patternsInForce(k.domainRestriction).forEach((pattern, i) => {
+      const problem = domainPatternProblem(pattern);
+      if (problem !== undefined) fail(`${p}.pattern[${i}]`, problem);
     });
   }
   k.extensions.forEach((e, i) => extension(e, `${path}.${e.name}[${i}]`));

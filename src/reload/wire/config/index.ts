@@ -31,7 +31,8 @@ export {
   unsupportedMandatoryExtensions,
 } from './overlay-configuration.js';
 export { ConfigurationError } from './configuration-error.js';
-export { compileWholeMatch, PosixEreError } from './posix-ere.js';
+export { PosixEreError } from './posix-ere.js';
+export { compileWholeMatch, MAX_PROGRAM_SIZE, type WholeMatcher } from './posix-ere-matcher.js';
 export { parseOverlayConfiguration, parseOverlayConfigurationWithSource, type ParsedOverlayConfiguration } from './parse-configuration.js';
 export { produceOverlayConfiguration } from './produce-configuration.js';
 export { configurationSignatureInput, kindSignatureInput, type ConfigurationSource } from './configuration-signature.js';

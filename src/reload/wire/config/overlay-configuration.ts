@@ -143,7 +143,7 @@ export type BootstrapNode = Extract<IpAddressPort, { readonly kind: 'ipv4' | 'ip
  * - element absent (`KindParameters.domainRestriction` undefined): "the default behavior is to
  *   accept any AOR";
  * - `enable` false (or not set): "the overlay MUST only accept AORs that match the domain name of
- *   the overlay" (its instance-name); `patterns` is then empty;
+ *   the overlay" (its instance-name); any `patterns` are ignored (OUR CHOICE, domain-restriction.ts);
  * - `enable` true: "the overlay MUST only accept AORs that match patterns specified", each a POSIX
  *   ERE (posix-ere.ts) that must match the whole domain; no pattern means no AoR is accepted.
  */

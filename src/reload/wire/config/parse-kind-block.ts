@@ -1,9 +1,8 @@
 import { Children, fail, readAttributes, simpleText, toForeignElement } from './element-reader.js';
 import { Ranges, collapseXml, parseBase64, parseBoolean, parseInteger, trimXml } from './configuration-values.js';
-import { KindId } from '../message-codes.js';
 import type { AccessControl, DataModel, DomainRestriction, KindBlock, KindParameters, Kind, SignatureElement } from './overlay-configuration.js';
 import { AccessControl as AccessControlNames, CONFIG_BASE_NAMESPACE, CONFIG_SIP_NAMESPACE, DataModel as DataModelNames } from './overlay-configuration.js';
-import { compileWholeMatch, PosixEreError } from './posix-ere.js';
+import { domainPatternProblem, isSipRegistrationKind, patternsInForce } from './domain-restriction.js';
 import type { XmlElement } from './xml-tree.js';
 
 /**
@@ -69,25 +68,15 @@ function readDomainRestriction(children: Children, path: string, sipRegistration
   const enable = enableText === undefined ? false : parseBoolean(trimXml(enableText));
   if (enable === undefined) fail(`${p}.enable`, `"${enableText ?? ''}" is not a boolean (true, false, 1 or 0)`, el.start);
   const inner = new Children(el, p);
-  const patterns = inner.all(CONFIG_SIP_NAMESPACE, 'pattern').map((pe, i) => {
-    const pp = `${p}.pattern[${i}]`;
-    const pattern = trimXml(simpleText(pe, pp));
-    if (pattern === '') fail(pp, 'is empty', pe.start);
-    // RFC 7904 §3.4: "interpreted as a regular expression according to POSIX Extended Regular Expression".
-    try {
-      compileWholeMatch(pattern);
-    } catch (e) {
-      if (e instanceof PosixEreError) fail(pp, `is not a POSIX extended regular expression: ${e.message}`, pe.start);
-      throw e;
-    }
-    return pattern;
-  });
+  const patterns = inner.all(CONFIG_SIP_NAMESPACE, 'pattern').map((pe, i) => ({ pattern: trimXml(simpleText(pe, `${p}.pattern[${i}]`)), at: pe.start }));
   inner.foreign(); // no extension point inside domain-restriction: foreign elements are ignored
-  // RFC 7904 §3.4: "A <pattern> element MAY be present if the enable attribute of its parent
-  // element is set to true." OUR CHOICE: patterns under a false or missing enable are refused, not
-  // ignored: the overlay would then accept only its own domain, surely not what the author meant.
-  if (!enable && patterns.length > 0) fail(`${p}.pattern[0]`, 'is given but enable is not "true": without enable="true" the overlay accepts only its own domain (RFC 7904 §3.4); set enable="true" to use the patterns', el.start);
-  return { enable, patterns };
+  // RFC 7904 §3.4: each pattern is a POSIX ERE. Patterns under a false enable are kept but ignored
+  // (domain-restriction.ts patternsInForce), so not checked.
+  patternsInForce({ enable, patterns }).forEach(({ pattern, at }, i) => {
+    const problem = pattern === '' ? 'is empty' : domainPatternProblem(pattern);
+    if (problem !== undefined) fail(`${p}.pattern[${i}]`, problem, at);
+  });
+  return { enable, patterns: patterns.map((x) => x.pattern) };
 }
 
 /**
@@ -120,7 +109,7 @@ function readKind(el: XmlElement, path: string): Kind {
   if (accessControl === 'NODE-MULTIPLE' && maxNodeMultiple === undefined) {
     fail(`${path}.max-node-multiple`, 'is missing (required with NODE-MULTIPLE access control)', el.start);
   }
-  const sipRegistration = nameAttr !== undefined ? trimXml(nameAttr) === 'SIP-REGISTRATION' : parseInteger(idAttr ?? '', Ranges.unsignedInt) === KindId.SIP_REGISTRATION;
+  const sipRegistration = isSipRegistrationKind(nameAttr !== undefined ? { name: trimXml(nameAttr) } : { id: parseInteger(idAttr ?? '', Ranges.unsignedInt) });
   const domainRestriction = readDomainRestriction(children, path, sipRegistration);
   const params: KindParameters = {
     dataModel,

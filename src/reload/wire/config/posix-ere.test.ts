@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileWholeMatch, PosixEreError } from './posix-ere.js';
+import { compileWholeMatch, MAX_PROGRAM_SIZE } from './posix-ere-matcher.js';
+import { PosixEreError } from './posix-ere.js';
 
 describe('POSIX ERE (RFC 7904 §3.4 domain patterns): whole-string matching', () => {
   const rows: [pattern: string, matches: string[], misses: string[]][] = [
@@ -25,9 +26,27 @@ describe('POSIX ERE (RFC 7904 §3.4 domain patterns): whole-string matching', ()
     ['a}b]/', ['a}b]/'], ['ab']],
     ['[[.-.]a]', ['-', 'a'], ['b']],
     ['[[=e=]]', ['e'], ['f']],
+    // A "-" written as the collating symbol [.-.] stands anywhere in the list (§9.3.5), and starts a range.
+    ['[a[.-.]b]', ['a', '-', 'b'], ['c']],
+    ['[[.-.]-0]', ['-', '.', '0'], ['1', ',']],
+    ['[^-a]', ['b'], ['-', 'a']],
+    ['[a-c[.-.]-]', ['b', '-'], ['d']],
+    // Per code point, never per UTF-16 unit: one character outside brackets, in a range, and for ".".
+    ['\u{1F600}+', ['\u{1F600}\u{1F600}'], ['\u{1F600}\uD83D', '']],
+    ['a.b', ['a\u{1F600}b'], ['a\uD83D\uDE00\uD83Db']],
+    ['[\u{1F600}-\u{1F64F}]', ['\u{1F601}'], ['\u{1F650}', '\uD83D']],
+    // Anchors inside: "^" only at the start, "$" only at the end (§9.4.9).
+    ['(^a|b)c', ['ac', 'bc'], ['c']],
+    ['a$|b', ['a', 'b'], ['ab']],
+    ['a^b', [], ['ab', 'a^b']],
+    // Nested and empty-matching repetitions.
+    ['(a*)*b', ['b', 'aab'], ['aa']],
+    ['(a|b?){2,3}', ['', 'ab', 'bab'], ['abba']],
+    ['(ab){0,2}c', ['c', 'abc', 'ababc'], ['abababc']],
     ['[[:punct:]]', ['!', '/', '@', '[', '`', '~'], ['a', '0', ' ']],
   ];
-  it.each(rows.map(([pattern, matches, misses]) => ({ pattern, matches, misses })))('$pattern', ({ pattern, matches, misses }) => {
+  const u = (s: string) => s.replace(/\\u\{([0-9A-F]+)\}|\\u([0-9A-F]{4})/g, (_m, cp: string | undefined, unit: string | undefined) => (cp ? String.fromCodePoint(parseInt(cp, 16)) : String.fromCharCode(parseInt(unit ?? '0', 16))));
+  it.each(rows.map(([pattern, matches, misses]) => ({ pattern: u(pattern), matches: matches.map(u), misses: misses.map(u) })))('$pattern', ({ pattern, matches, misses }) => {
     const re = compileWholeMatch(pattern);
     for (const s of matches) expect(re.test(s), `${pattern} should match ${s}`).toBe(true);
     for (const s of misses) expect(re.test(s), `${pattern} should not match ${s}`).toBe(false);
@@ -36,6 +55,8 @@ describe('POSIX ERE (RFC 7904 §3.4 domain patterns): whole-string matching', ()
   it('ignoreCase matches as REG_ICASE', () => {
     expect(compileWholeMatch('dht\\.example\\.com', { ignoreCase: true }).test('DHT.Example.COM')).toBe(true);
     expect(compileWholeMatch('dht\\.example\\.com').test('DHT.example.com')).toBe(false);
+    expect(compileWholeMatch('[a-z]+[[:upper:]]', { ignoreCase: true }).test('ABc')).toBe(true);
+    expect(compileWholeMatch('[^a-z]', { ignoreCase: true }).test('A')).toBe(false);
   });
 
   const invalid: [pattern: string, reason: RegExp, offset: number][] = [
@@ -64,6 +85,11 @@ describe('POSIX ERE (RFC 7904 §3.4 domain patterns): whole-string matching', ()
     ['[a-c-e]', /"-" in a bracket expression/, 4],
     ['[a-[:digit:]]', /class cannot end a range/, 3],
     ['[[.ch.]]', /single character/, 1],
+    ['[a-', /"\[" is not closed/, 0],
+    ['[a', /"\[" is not closed/, 0],
+    ['[[=a=]-z]', /equivalence class cannot start a range/, 1],
+    ['[a-[=z=]]', /equivalence class cannot end a range/, 3],
+    ['(a{0,255}){0,255}b', /too large/, 10],
   ];
   it.each(invalid.map(([pattern, reason, offset]) => ({ pattern, reason, offset })))('refuses "$pattern"', ({ pattern, reason, offset }) => {
     let error: unknown;
@@ -75,5 +101,31 @@ describe('POSIX ERE (RFC 7904 §3.4 domain patterns): whole-string matching', ()
     expect(error).toBeInstanceOf(PosixEreError);
     expect((error as PosixEreError).message).toMatch(reason);
     expect((error as PosixEreError).offset).toBe(offset);
+  });
+});
+
+describe('POSIX ERE matching takes linear time (RFC 7904 §3.4 patterns run on every Store and keystroke)', () => {
+  // Patterns that take exponential time in a backtracking engine (JavaScript's RegExp: the first
+  // ~4x slower per 2 more characters, 1 s at 30) on names that almost match.
+  const slow: [pattern: string, name: string][] = [
+    ['([a-z0-9-]+\\.?)+\\.example', `${'a'.repeat(254)}.examplx`],
+    ['([a-z0-9-]+\\.?)+\\.example', `${'a.'.repeat(126)}x`],
+    ['(a{0,15}){0,15}b', 'a'.repeat(255)],
+    ['(a|a)*b', 'a'.repeat(255)],
+    ['(a*)*(b*)*(a*)*c', 'ab'.repeat(127)],
+    ['(.*.*.*)*x', 'y'.repeat(255)],
+  ];
+  it.each(slow.map(([pattern, name]) => ({ pattern, name })))('$pattern: at most 2 × program × (length + 1) steps', ({ pattern, name }) => {
+    const matcher = compileWholeMatch(pattern, { ignoreCase: true });
+    const { matched, steps } = matcher.run(name);
+    expect(matched).toBe(false);
+    expect(steps).toBeLessThanOrEqual(2 * matcher.size * ([...name].length + 1));
+    expect(matcher.size).toBeLessThanOrEqual(MAX_PROGRAM_SIZE);
+  });
+
+  it('the steps grow linearly with the name, not exponentially', () => {
+    const matcher = compileWholeMatch('([a-z0-9-]+\\.?)+\\.example');
+    const steps = (n: number) => matcher.run(`${'a'.repeat(n)}.examplx`).steps;
+    expect(steps(60) - steps(30)).toBe(steps(90) - steps(60));
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { arbConfiguration, arbOverlayConfiguration, arbSignatureElement } from '../testing/config.arb.js';
 import { ConfigurationError } from './configuration-error.js';
 import { configurationSignatureInput, kindSignatureInput } from './configuration-signature.js';
-import type { Configuration, OverlayConfiguration } from './overlay-configuration.js';
+import type { Configuration, Kind, OverlayConfiguration } from './overlay-configuration.js';
 import { CHORDPHONE_BOOTSTRAP_WS_NAMESPACE, configurationWithDefaults } from './overlay-configuration.js';
 import { parseOverlayConfiguration, parseOverlayConfigurationWithSource } from './parse-configuration.js';
 import { produceOverlayConfiguration } from './produce-configuration.js';
@@ -148,6 +148,20 @@ describe('produceOverlayConfiguration: values the document cannot carry', () => 
       change: { extensions: [{ namespace: 'urn:x', name: 'x', attributes: [], text: 'a  b', children: [] }] },
       path: 'configuration[0].x[0]',
     },
+    ...(
+      [
+        // RFC 7904 §3.4 domain-restriction (the parser's rules, parse-kind-block.ts).
+        ['domain-restriction on another Kind', { name: 'TURN-SERVICE' }, { enable: false, patterns: [] }, 'configuration[0].kind[0].domain-restriction'],
+        ['domain-restriction on Kind id 2', { id: 2 }, { enable: false, patterns: [] }, 'configuration[0].kind[0].domain-restriction'],
+        ['a pattern in force that is not an ERE', { id: 1 }, { enable: true, patterns: ['a', '(b'] }, 'configuration[0].kind[0].domain-restriction.pattern[1]'],
+        ['an empty pattern in force', { name: 'SIP-REGISTRATION' }, { enable: true, patterns: [''] }, 'configuration[0].kind[0].domain-restriction.pattern[0]'],
+        ['an ignored pattern with outer space', { name: 'SIP-REGISTRATION' }, { enable: false, patterns: [' a'] }, 'configuration[0].kind[0].domain-restriction.pattern[0]'],
+      ] as const
+    ).map(([name, kind, domainRestriction, path]) => ({
+      name,
+      change: { requiredKinds: [{ kind: { ...kind, dataModel: 'DICTIONARY', accessControl: 'USER-NODE-MATCH', maxCount: 1, maxSize: 1, domainRestriction, extensions: [] } as Kind }] },
+      path,
+    })),
     { name: 'foreign attribute in no namespace', change: { foreignAttributes: [{ namespace: '', name: 'a', value: '1' }] }, path: 'configuration[0].a' },
   ];
 
@@ -161,6 +175,12 @@ describe('produceOverlayConfiguration: values the document cannot carry', () => 
     }
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).path).toBe(path);
+  });
+
+  it('keeps the patterns of a domain-restriction without enable (ignored, RFC 7904 §3.4), valid ERE or not', () => {
+    const kind: Kind = { name: 'SIP-REGISTRATION', dataModel: 'DICTIONARY', accessControl: 'USER-NODE-MATCH', maxCount: 1, maxSize: 1, domainRestriction: { enable: false, patterns: ['(not', ''] }, extensions: [] };
+    const xml = produceOverlayConfiguration({ configurations: [{ ...base, requiredKinds: [{ kind }] }] });
+    expect(parseOverlayConfiguration(xml).configurations[0]?.requiredKinds[0]?.kind.domainRestriction).toEqual({ enable: false, patterns: ['(not', ''] });
   });
 
   it('rejects a document without configurations', () => {
