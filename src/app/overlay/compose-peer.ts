@@ -85,7 +85,7 @@ export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> 
       configuration,
       ...rest,
       // RFC 7904 §3.3: "Before a Store is permitted, the Storing Peer MUST check that: The AOR of the request is a valid Resource Name".
-      kindRules: [...aorDomainKindRules(configuration), ...(rest.kindRules ?? [])],
+      kindRules: [...aorDomainKindRules(configuration, logger), ...(rest.kindRules ?? [])],
       transport: { certificateSource, ...rest.transport },
     },
   );

@@ -7,7 +7,7 @@ import { dict } from '../../reload/storage/testing/records.js';
 import { NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
 import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
 import type { Configuration } from '../../reload/wire/config/index.js';
-import { aorDomainKindRules, aorDomainsOf, describeAorDomains } from './aor-domains.js';
+import { aorDomainKindRules, aorDomainsOf, describeAorDomains, ignoredAorDomainPatterns } from './aor-domains.js';
 import { SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
 import { SipRegistrar } from './sip-registrar.js';
 import { SipUsageError } from './sip-usage-error.js';
@@ -41,13 +41,13 @@ async function storeAs(c: Configuration, aor: string, replicaNumber = 0) {
 describe('AoR domains of a configuration (RFC 7904 §3.4)', () => {
   it.each([
     ['no domain-restriction: any AoR', '', 'any domain', ['alice@anything.example', 'bob@dht.example.com'], []],
-    ['enable not set: the overlay domain only', '<sip:domain-restriction/>', 'dht.example.com', ['alice@dht.example.com', 'alice@DHT.Example.com'], ['alice@evil.example', 'alice@x.dht.example.com']],
+    ['enable not set: the overlay domain only', '<sip:domain-restriction/>', 'dht.example.com', ['alice@dht.example.com'], ['alice@evil.example', 'alice@x.dht.example.com']],
     ['enable="false": the overlay domain only', '<sip:domain-restriction enable="false"/>', 'dht.example.com', ['alice@dht.example.com'], ['alice@my.example']],
     [
       'the RFC example patterns',
       RFC_EXAMPLE,
       'dht.example.com or any domain ending in .my.example',
-      ['alice@dht.example.com', 'alice@a.my.example', 'alice@a.b.MY.example'],
+      ['alice@dht.example.com', 'alice@a.my.example', 'alice@a.b.my.example'],
       ['alice@my.example', 'alice@dht.example.com.evil', 'alice@xdht.example.com', 'alice@a.my.example:5060', 'alice@a%2e.my.example'],
     ],
     ['enable="true" without patterns: no AoR', '<sip:domain-restriction enable="true"/>', 'no domain at all', [], ['alice@dht.example.com']],
@@ -60,6 +60,17 @@ describe('AoR domains of a configuration (RFC 7904 §3.4)', () => {
       expect(infoText(e)).toMatch(/RFC 7904 §3\.4/);
     }
   });
+
+  it('patterns under enable="false" are ignored (the overlay domain only) and reported', () => {
+    const c = configuration('<sip:domain-restriction enable="false"><sip:pattern>.*\\.my\\.example</sip:pattern></sip:domain-restriction>');
+    expect(aorDomainsOf(c)).toEqual({ kind: 'overlay', domain: 'dht.example.com' });
+    expect(ignoredAorDomainPatterns(c)).toEqual(['.*\\.my\\.example']);
+    expect(ignoredAorDomainPatterns(configuration(RFC_EXAMPLE))).toEqual([]);
+    const warnings: unknown[][] = [];
+    aorDomainKindRules(c, { warn: (...args: unknown[]) => void warnings.push(args) });
+    aorDomainKindRules(configuration(RFC_EXAMPLE), { warn: (...args: unknown[]) => void warnings.push(args) });
+    expect(warnings).toEqual([[expect.stringMatching(/enable is not "true": they are ignored/), { patterns: ['.*\\.my\\.example'] }]]);
+  });
 });
 
 describe('the storing peer refuses a Store for a domain the overlay does not accept (RFC 7904 §3.3)', () => {
@@ -70,6 +81,12 @@ describe('the storing peer refuses a Store for a domain the overlay does not acc
 
   it('a replica Store of such a value is refused too', async () => {
     await expectReloadError(storeAs(configuration('<sip:domain-restriction enable="false"/>'), 'mallory@evil.example', 1), 'Error_Forbidden');
+  });
+
+  // USER-NODE-MATCH hashes the user name as it is; only the Resource Name form is reached by a lookup of the AoR.
+  it.each(['sip:alice@dht.example.com', 'alice@dht.example.com;x', 'alice@DHT.example.com', 'al%69ce@dht.example.com'])('a certificate user name %s that is not a Resource Name is refused', async (userName) => {
+    const e = await expectReloadError(storeAs(configuration(RFC_EXAMPLE), userName), 'Error_Forbidden');
+    expect(infoText(e)).toMatch(/not an AoR's Resource Name \(RFC 7904 §3\.3\)/);
   });
 
   it('a certificate user name that is no AoR is refused once domains are restricted', async () => {
@@ -114,6 +131,15 @@ describe('the registering peer refuses early (RFC 7904 §3.3 "any Peer SHOULD ve
     expect((e as SipUsageError).message).toContain('only dht.example.com or any domain ending in .my.example');
     expect(stores).toEqual([]);
     expect(r.state).toBe('unregistered');
+  });
+
+  it('the AoR is decoded once: sip:50%25@dht.example.com registers as 50%@dht.example.com', async () => {
+    const stores: string[] = [];
+    const overlay = { nodeId: NODE_ALICE, store: async (resource: unknown) => void stores.push(String(resource)) };
+    const r = new SipRegistrar({ overlay: overlay as never, clock }, { aor: 'sip:50%25@dht.example.com', domains: aorDomainsOf(configuration(RFC_EXAMPLE)) });
+    await r.register();
+    expect(stores).toEqual(['50%@dht.example.com']);
+    r.close();
   });
 
   it('an AoR in an accepted domain is stored', async () => {

@@ -12,12 +12,19 @@
  *
  * The domain is "the right-hand side of the AOR" (§3.1), lower-cased as in its Resource Name
  * (sip-registration.ts sipResourceName); host names compare case-insensitively (RFC 3261
- * §19.1.4), so patterns match ignoring case. A pattern must match the whole domain: the §3.4
- * example `dht\.example\.com` accepts "<user>@dht.example.com", not `dht.example.com.evil`.
+ * §19.1.4), so patterns match ignoring case.
+ *
+ * OUR CHOICE: a pattern must match the whole domain. POSIX regexec finds a match anywhere in the
+ * string unless the pattern is anchored, but §3.4 reads its example `dht\.example\.com` as
+ * "<user>@dht.example.com" and `.*\.my\.example` as a domain that "ends with the domain
+ * my.example": read as a search, the first would admit `dht.example.com.evil` and the second any
+ * domain containing `.my.example`.
  */
+import type { Logger } from '../../reload/runtime/components.js';
 import type { AccessRequest, KindRule } from '../../reload/storage/index.js';
-import { compileWholeMatch, type WholeMatcher } from '../../reload/wire/config/index.js';
-import type { Configuration, Kind } from '../../reload/wire/config/index.js';
+import { userNameDomain } from '../../reload/security/user-name.js';
+import { compileWholeMatch, isSipRegistrationKind, patternsInForce, type WholeMatcher } from '../../reload/wire/config/index.js';
+import type { Configuration } from '../../reload/wire/config/index.js';
 import { KindId } from '../../reload/wire/message-codes.js';
 import { sipResourceName } from '../../reload/wire/storage/kinds/sip-registration.js';
 
@@ -41,16 +48,26 @@ export function overlayDomainOnly(domain: string): AorDomains {
   return { kind: 'overlay', domain: domain.toLowerCase() };
 }
 
-function isSipRegistration(kind: Kind): boolean {
-  return kind.name !== undefined ? kind.name === 'SIP-REGISTRATION' : kind.id === KindId.SIP_REGISTRATION;
+function domainRestrictionOf(configuration: Pick<Configuration, 'requiredKinds'>) {
+  return configuration.requiredKinds.map((b) => b.kind).find(isSipRegistrationKind)?.domainRestriction;
 }
 
 /** The AoR domains of `configuration`, from its SIP-REGISTRATION Kind (§3.4); patterns were checked by the parser. */
 export function aorDomainsOf(configuration: Pick<Configuration, 'instanceName' | 'requiredKinds'>): AorDomains {
-  const restriction = configuration.requiredKinds.map((b) => b.kind).find(isSipRegistration)?.domainRestriction;
+  const restriction = domainRestrictionOf(configuration);
   if (!restriction) return { kind: 'any' };
   if (!restriction.enable) return overlayDomainOnly(configuration.instanceName);
-  return { kind: 'patterns', patterns: restriction.patterns.map((source) => ({ source, matcher: compileWholeMatch(source, { ignoreCase: true }) })) };
+  return { kind: 'patterns', patterns: patternsInForce(restriction).map((source) => ({ source, matcher: compileWholeMatch(source, { ignoreCase: true }) })) };
+}
+
+/**
+ * The `<pattern>`s of `configuration` that are ignored because enable is not true (RFC 7904 §3.4
+ * "MAY be present if the enable attribute ... is set to true"; OUR CHOICE in the configuration's
+ * domain-restriction.ts), for a warning: the overlay accepts only its own domain.
+ */
+export function ignoredAorDomainPatterns(configuration: Pick<Configuration, 'requiredKinds'>): readonly string[] {
+  const restriction = domainRestrictionOf(configuration);
+  return restriction && !restriction.enable ? restriction.patterns : [];
 }
 
 /**
@@ -60,11 +77,6 @@ export function aorDomainsOf(configuration: Pick<Configuration, 'instanceName' |
  * patterns. (The matcher is linear in the name whatever the pattern; the 255 only caps the factor.)
  */
 const RESTRICTED_HOSTPORT = /^[a-z0-9.:[\]-]{1,255}$/i;
-
-/** The domain of an AoR's Resource Name (`alice@dht.example.com` → `dht.example.com`). */
-export function aorDomainOf(resourceName: string): string {
-  return resourceName.slice(resourceName.lastIndexOf('@') + 1);
-}
 
 /** Whether `domains` admits an AoR whose domain is `domain`. */
 export function admitsAorDomain(domains: AorDomains, domain: string): boolean {
@@ -114,7 +126,7 @@ export function exampleAorDomain(domains: AorDomains): string | undefined {
 
 /** Why `domains` refuses the AoR with Resource Name `resourceName`, or undefined if it admits it. */
 export function aorDomainRefusal(domains: AorDomains, resourceName: string): string | undefined {
-  if (admitsAorDomain(domains, aorDomainOf(resourceName))) return undefined;
+  if (admitsAorDomain(domains, userNameDomain(resourceName))) return undefined;
   if (domains.kind === 'patterns' && domains.patterns.length === 0) {
     return `${resourceName} cannot be registered: this overlay's configuration accepts no AoR domain (RFC 7904 §3.4 domain-restriction enabled without patterns)`;
   }
@@ -123,11 +135,17 @@ export function aorDomainRefusal(domains: AorDomains, resourceName: string): str
 
 /**
  * The storing peer's check of RFC 7904 §3.3 as a KindRule of SIP-REGISTRATION: the certificate's
- * user name is the AoR (USER-NODE-MATCH has tied it to the Resource-ID), and its domain must be
- * admitted; else Error_Forbidden ("If any of these checks fail, the request MUST be rejected with
- * an Error_Forbidden error"). None when the overlay accepts any AoR.
+ * user name is the AoR (USER-NODE-MATCH has tied it to the Resource-ID by hashing it as it is), so
+ * it must be the AoR's Resource Name itself ("The AOR of the request is a valid Resource Name":
+ * `sip:alice@…`, `alice@…;x` or `alice@DHT.example.com` name a Resource-ID no lookup of the AoR
+ * reaches), and its domain must be admitted; else Error_Forbidden ("If any of these checks fail, the request MUST be rejected with
+ * an Error_Forbidden error"). None when the overlay accepts any AoR. Warns `logger` of ignored patterns.
  */
-export function aorDomainKindRules(configuration: Pick<Configuration, 'instanceName' | 'requiredKinds'>): KindRule[] {
+export function aorDomainKindRules(configuration: Pick<Configuration, 'instanceName' | 'requiredKinds'>, logger?: Pick<Logger, 'warn'>): KindRule[] {
+  const ignored = ignoredAorDomainPatterns(configuration);
+  if (ignored.length > 0) {
+    logger?.warn('the SIP-REGISTRATION domain-restriction has patterns but enable is not "true": they are ignored, only AoRs of the overlay\'s own domain are accepted (RFC 7904 §3.4)', { patterns: ignored });
+  }
   const domains = aorDomainsOf(configuration);
   if (domains.kind === 'any') return [];
   return [
@@ -135,8 +153,8 @@ export function aorDomainKindRules(configuration: Pick<Configuration, 'instanceN
       kind: KindId.SIP_REGISTRATION,
       name: 'RFC 7904 §3.4 domain-restriction',
       check({ signer }: AccessRequest): string | undefined {
-        const name = sipResourceName(signer.userName);
-        if (!name) return `the certificate's user name ${signer.userName} is not an AoR (RFC 7904 §3.3)`;
+        const name = signer.userName;
+        if (sipResourceName(name) !== name) return `the certificate's user name ${name} is not an AoR's Resource Name (RFC 7904 §3.3)`;
         return aorDomainRefusal(domains, name);
       },
     },

@@ -11,6 +11,7 @@ export {
   admitsAorDomain,
   describeAorDomains,
   exampleAorDomain,
+  ignoredAorDomainPatterns,
   overlayDomainOnly,
   type AorDomains,
   type AorDomainPattern,

@@ -16,7 +16,7 @@ import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import { silentLogger, type AbortOptions, type Clock, type Logger, type Timer } from '../../reload/runtime/components.js';
 import { encodeSipRegistration, type SipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import type { AorDomains } from './aor-domains.js';
-import { aorResourceName, routeRegistration, SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
+import { aorResourceName, requireAorDomain, routeRegistration, SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
 
 export interface SipRegistrarDeps {
   readonly overlay: Pick<OverlayPeer, 'nodeId' | 'store'>;
@@ -90,8 +90,9 @@ export class SipRegistrar {
     // RFC 7904 §3.3: "Before issuing a Store request to the overlay, any Peer SHOULD verify that
     // the AOR of the request is a valid Resource Name with respect to its domain name and the
     // namespaces defined in the overlay configuration document": SipUsageError foreign-domain
-    // now, rather than the storing peer's Error_Forbidden after a round trip.
-    if (this.domains) aorResourceName(this.resourceName, this.domains);
+    // now, rather than the storing peer's Error_Forbidden after a round trip. The Resource Name,
+    // not the AoR: its escapes are decoded already.
+    if (this.domains) requireAorDomain(this.resourceName, this.domains);
     const epoch = this.newEpoch();
     this.current = 'registering';
     try {

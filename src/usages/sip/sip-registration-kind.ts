@@ -50,7 +50,12 @@ export function uriRegistration(aor: string): SipRegistration {
 export function aorResourceName(aor: string, domains?: AorDomains): string {
   const name = sipResourceName(aor);
   if (!name) throw new SipUsageError('invalid-aor', `${aor} is not an address of record of the form user@host`);
-  const refusal = domains === undefined ? undefined : aorDomainRefusal(domains, name);
-  if (refusal !== undefined) throw new SipUsageError('foreign-domain', refusal);
+  if (domains !== undefined) requireAorDomain(name, domains);
   return name;
+}
+
+/** SipUsageError `foreign-domain` unless `domains` admits the AoR whose Resource Name (already decoded) is `resourceName`. */
+export function requireAorDomain(resourceName: string, domains: AorDomains): void {
+  const refusal = aorDomainRefusal(domains, resourceName);
+  if (refusal !== undefined) throw new SipUsageError('foreign-domain', refusal);
 }
