@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileWholeMatch } from '../reload/wire/config/index.js';
 import type { AorDomains } from '../usages/sip/index.js';
-import { AddressError, parseCallAddress, type AddressErrorCode } from './address.js';
+import { AddressError, aorOfUri, parseCallAddress, type AddressErrorCode } from './address.js';
 
 const D = 'chordphone.test';
 
@@ -82,4 +82,15 @@ describe('parseCallAddress in an overlay with an RFC 7904 §3.4 domain-restricti
     expect((caught as AddressError).code).toBe('other-overlay');
     expect((caught as AddressError).message).toMatch(message);
   });
+});
+
+describe('aorOfUri: the AoR of a received From URI, as parseCallAddress writes it', () => {
+  it.each<[string, string, string]>([
+    ['bob', 'a.my.example', 'sip:bob@a.my.example'],
+    // The key the recorder used for a user of our own domain (parseCallAddress of the user name): threads stored before keep it.
+    ['Bob', 'Chordphone.Test', parseCallAddress('bob', D).aor],
+    ['carol', D, parseCallAddress('carol', D).aor],
+    // Not a user name the enrollment rules allow: kept as it came, the host lower-cased.
+    ['Bad User', 'A.example', 'sip:Bad User@a.example'],
+  ])('%s @ %s → %s', (user, host, aor) => expect(aorOfUri(user, host)).toBe(aor));
 });

@@ -71,6 +71,18 @@ export function parseCallAddress(input: string, domain: string, domains: AorDoma
   return { aor: `sip:${full}`, user: localPart, domain: hostPart };
 }
 
+/**
+ * The AoR of a received SIP URI's user and host (JsSIP has decoded the user's escapes), written as
+ * parseCallAddress writes AoRs (`sip:` + the prepared, lower-case user name), so a message from
+ * `sip:Bob@Chordphone.test` lands in the thread `bob` opens, and threads stored before the AoR's
+ * domain was kept (the overlay's domain added to a user name) keep their key. A user name the
+ * enrollment rules refuse is kept as it came, the host lower-cased (RFC 3261 §19.1.4).
+ */
+export function aorOfUri(user: string, host: string): string {
+  const prepared = prepareUserName(`${user}@${host}`, host);
+  return 'error' in prepared ? `sip:${user}@${host.toLowerCase()}` : `sip:${prepared.userName}`;
+}
+
 /** What is wrong with `user@host` in an overlay that does not serve `host`, and what to type instead. */
 function otherOverlayText(user: string, host: string, domain: string, domains: AorDomains, typedDomain: boolean): string {
   const notHere = `${user}@${host} is not on this overlay (${domain})`;

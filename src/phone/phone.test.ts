@@ -42,12 +42,12 @@ describe('Phone over OverlaySocket (JsSIP, RFC 7904 registrations, AppAttach cha
 
     await alice.sendMessage('bob', 'hello bob');
     await until(() => bob.snapshot().messages.length === 1);
-    expect(bob.snapshot().messages[0]).toMatchObject({ direction: 'incoming', peer: 'alice', text: 'hello bob' });
+    expect(bob.snapshot().messages[0]).toMatchObject({ direction: 'incoming', aor: `sip:alice@${f.domain}`, text: 'hello bob' });
 
     await alice.sendMessage(`sip:bob@${f.domain}`, 'second');
     await bob.sendMessage(`alice@${f.domain}`, 'hi alice');
     await until(() => alice.snapshot().messages.some((m) => m.direction === 'incoming'));
-    expect(alice.snapshot().messages.find((m) => m.direction === 'incoming')).toMatchObject({ peer: 'bob', text: 'hi alice' });
+    expect(alice.snapshot().messages.find((m) => m.direction === 'incoming')).toMatchObject({ aor: `sip:bob@${f.domain}`, text: 'hi alice' });
 
     // One AppAttach (alice → bob) for all three: alice reused her channel, bob used the inbound one.
     const a = f.user('alice').apps.stats();
@@ -108,7 +108,7 @@ describe('Phone over OverlaySocket (JsSIP, RFC 7904 registrations, AppAttach cha
     await frank.start();
     await gina.sendMessage('frank', 'you are online now');
     await until(() => frank.snapshot().messages.length === 1);
-    expect(frank.snapshot().messages[0]).toMatchObject({ peer: 'gina', text: 'you are online now' });
+    expect(frank.snapshot().messages[0]).toMatchObject({ aor: `sip:gina@${f.domain}`, text: 'you are online now' });
     expect(gina.socket.stats().synthesized).toBe(0);
   });
 
@@ -158,6 +158,6 @@ describe('caller ID cannot be forged over a verified channel (RFC 7904 §3.3, RF
     // Then an honest one on the same channel: once it is shown, the forged one has been handled.
     ch.send(message(`honest${tag}`, [`From: <sip:mallory@${d()}>;tag=m`, `To: <sip:ivy@${d()}>`], tag));
     await until(() => ivy.snapshot().messages.some((m) => m.text === tag));
-    expect(ivy.snapshot().messages.filter((m) => m.peer !== 'mallory')).toEqual([]);
+    expect(ivy.snapshot().messages.filter((m) => m.aor !== `sip:mallory@${d()}`)).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { AppAttachService, OverlayPeer } from '../reload/overlay/index.js';
 import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
 import { buildGruu, overlayDomainOnly, SipRegistrar, type AorDomains } from '../usages/sip/index.js';
-import { parseCallAddress } from './address.js';
+import { aorOfUri, parseCallAddress } from './address.js';
 import { LocalMedia, type MediaLease } from './local-media.js';
 import { OverlaySocket } from './overlay-socket.js';
 import { PhoneCall, type AnswerCallOptions, type CallSnapshot } from './phone-call.js';
@@ -80,8 +80,8 @@ export type PhoneState = 'stopped' | 'starting' | 'ready' | 'stopping' | 'failed
 
 export interface ChatMessage {
   readonly direction: 'incoming' | 'outgoing';
-  /** The other party's user name. */
-  readonly peer: string;
+  /** The other party's AoR, `sip:bob@a.my.example` (address.ts aorOfUri / parseCallAddress form). */
+  readonly aor: string;
   readonly text: string;
   readonly at: number;
   /** The MESSAGE's Call-ID (received messages): one message forked to two tabs of a user is the same message. */
@@ -146,10 +146,11 @@ export class Phone {
       const call = this.track(new PhoneCall(e.session, 'incoming', (s, o) => this.answerSession(s, o)));
       for (const l of [...this.incomingListeners]) l(call);
     });
-    this.ua.on('newMessage', (e: { originator: string; request: { body?: string; call_id?: string; from: { uri: { user?: string } } } }) => {
+    this.ua.on('newMessage', (e: { originator: string; request: { body?: string; call_id?: string; from: { uri: { user?: string; host: string } } } }) => {
       if (e.originator !== 'remote') return;
       const callId = e.request.call_id;
-      this.messages.push({ direction: 'incoming', peer: e.request.from.uri.user ?? '', text: e.request.body ?? '', at: (this.deps.now ?? Date.now)(), ...(callId ? { callId } : {}) });
+      const aor = aorOfUri(e.request.from.uri.user ?? '', e.request.from.uri.host);
+      this.messages.push({ direction: 'incoming', aor, text: e.request.body ?? '', at: (this.deps.now ?? Date.now)(), ...(callId ? { callId } : {}) });
       this.emit();
     });
   }
@@ -250,7 +251,7 @@ export class Phone {
         contentType: 'text/plain',
         eventHandlers: {
           succeeded: () => {
-            this.messages.push({ direction: 'outgoing', peer: target.user, text, at: (this.deps.now ?? Date.now)() });
+            this.messages.push({ direction: 'outgoing', aor: target.aor, text, at: (this.deps.now ?? Date.now)() });
             this.emit();
             resolve();
           },

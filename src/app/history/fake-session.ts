@@ -4,7 +4,7 @@
  * announced to subscribers exactly as the real ones do (synchronously, a new snapshot object).
  */
 import type { CallSnapshot, ChatMessage, Phone, PhoneCall, PhoneSnapshot } from '../../phone/index.js';
-import { PhoneError, type PhoneErrorCode } from '../../phone/index.js';
+import { PhoneError, type AorDomains, type PhoneErrorCode } from '../../phone/index.js';
 import type { Overlay } from '../overlay/overlay.js';
 import type { PhoneSession, PhoneSessionSnapshot } from '../phone/phone-session.js';
 
@@ -14,6 +14,8 @@ export class FakePhone {
   readonly sent: { address: string; text: string }[] = [];
   /** What sendMessage does next: resolve, or reject with this error. */
   failNextSend: Error | undefined;
+  /** Phone.domains: the AoR domains the overlay serves (undefined: the overlay's own). */
+  domains: AorDomains | undefined;
 
   constructor(aor: string) {
     this.snap = { state: 'ready', aor, calls: [], messages: [], error: undefined };
@@ -45,8 +47,8 @@ export class FakePhone {
     const failure = this.failNextSend;
     this.failNextSend = undefined;
     if (failure) throw failure;
-    const peer = address.replace(/^sip:/, '').split('@')[0] ?? address;
-    this.update({ messages: [...this.snap.messages, { direction: 'outgoing', peer, text, at: Date.now() }] });
+    // The Phone is given an AoR by the chat view (sendChat) and records that AoR.
+    this.update({ messages: [...this.snap.messages, { direction: 'outgoing', aor: address, text, at: Date.now() }] });
   }
 
   private update(patch: Partial<PhoneSnapshot>): void {

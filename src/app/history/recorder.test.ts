@@ -88,9 +88,9 @@ describe('startRecorder: calls into the history', () => {
 describe('startRecorder: messages into chat threads', () => {
   it('appends received messages to the sender\'s thread, in order, and they count as unread', async () => {
     const { phone, store, settle } = setup();
-    phone.receive({ direction: 'incoming', peer: 'bob', text: 'one', at: 1 });
-    phone.receive({ direction: 'incoming', peer: 'Carol', text: 'hi', at: 2 });
-    phone.receive({ direction: 'incoming', peer: 'bob', text: 'two', at: 3 });
+    phone.receive({ direction: 'incoming', aor: BOB, text: 'one', at: 1 });
+    phone.receive({ direction: 'incoming', aor: `sip:carol@${DOMAIN}`, text: 'hi', at: 2 });
+    phone.receive({ direction: 'incoming', aor: BOB, text: 'two', at: 3 });
     await settle();
     const s = await store();
     expect((await s.chat.thread(BOB)).map((m) => [m.direction, m.text, m.status])).toEqual([
@@ -108,8 +108,8 @@ describe('startRecorder: messages into chat threads', () => {
     const otherTab = new FakePhone(`sip:alice@${DOMAIN}`);
     const stop = startRecorder(session, { hub });
     session.set({ phone: otherTab as never });
-    phone.receive({ direction: 'incoming', peer: 'bob', text: 'to both', at: 1, callId: 'msg-1' });
-    otherTab.receive({ direction: 'incoming', peer: 'bob', text: 'to both', at: 1, callId: 'msg-1' });
+    phone.receive({ direction: 'incoming', aor: BOB, text: 'to both', at: 1, callId: 'msg-1' });
+    otherTab.receive({ direction: 'incoming', aor: BOB, text: 'to both', at: 1, callId: 'msg-1' });
     await settle();
     expect((await (await store()).chat.thread(BOB)).map((m) => m.text)).toEqual(['to both']);
     stop();
@@ -125,6 +125,21 @@ describe('startRecorder: messages into chat threads', () => {
       ['out', 'hello bob', 'delivered'],
       ['out', 'are you there', 'failed'],
     ]);
+  });
+
+  it('messages with another domain (RFC 7904 §3.4) go to that AoR\'s thread, and a sent one is kept once', async () => {
+    const { session, hub, phone, store, settle } = setup();
+    phone.domains = { kind: 'any' };
+    const other = 'sip:bob@a.my.example';
+    await sendChat(session, hub, 'bob@a.my.example', 'hello other bob', Date.now);
+    phone.receive({ direction: 'incoming', aor: other, text: 'hi from a.my.example', at: 2 });
+    await settle();
+    const s = await store();
+    expect((await s.chat.thread(other)).map((m) => [m.direction, m.text, m.status])).toEqual([
+      ['out', 'hello other bob', 'delivered'],
+      ['in', 'hi from a.my.example', 'received'],
+    ]);
+    expect(await s.chat.thread(BOB)).toEqual([]);
   });
 
   it('a message sent some other way (straight through the Phone) is still kept', async () => {

@@ -2,7 +2,8 @@
  * Records what the tab's phone does into the user's app store (issue 7), so nothing is lost when
  * the page reloads: each call (incoming ones the Phone announces, and the ones the session dials)
  * becomes a history row when it ends (direction, outcome, start, talk time), and each SIP MESSAGE
- * received or sent (RFC 3428) is appended to the thread of the other party.
+ * received or sent (RFC 3428) is appended to the thread of the other party, keyed by its whole AoR
+ * (ChatMessage.aor: a message with bob@a.my.example is not bob@<our domain>'s).
  *
  * It watches the Phone's snapshot (every call's state change and every message passes through it
  * synchronously), diffing calls by id and messages by position. Each Phone is watched for its
@@ -15,7 +16,6 @@
  * ```
  */
 import type { CallSnapshot, ChatMessage, Phone } from '../../phone/index.js';
-import { parseCallAddress } from '../../phone/index.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { sessionPresence } from '../presence/index.js';
 import { appStoreHub, type AppStore, type AppStoreHub } from '../store/index.js';
@@ -45,7 +45,7 @@ export function startRecorder(session: PhoneSession, deps: RecorderDeps = {}): (
     const s = session.getSnapshot();
     if (!s.phone || watched.has(s.phone) || !s.userName || !s.domain) return;
     const domain = s.domain;
-    watched.set(s.phone, watchPhone(s.phone, hub, () => hub.storeFor(domain, s.userName!), domain, now, onError, onCallEnded));
+    watched.set(s.phone, watchPhone(s.phone, hub, () => hub.storeFor(domain, s.userName!), now, onError, onCallEnded));
   };
   const unsubscribe = session.subscribe(follow);
   follow();
@@ -66,7 +66,6 @@ function watchPhone(
   phone: Phone,
   hub: AppStoreHub,
   storeOf: () => Promise<AppStore>,
-  domain: string,
   now: () => number,
   onError: (e: unknown) => void,
   onCallEnded: (aor: string) => void,
@@ -95,7 +94,7 @@ function watchPhone(
   };
 
   const onMessage = (m: ChatMessage) => {
-    const aor = aorOf(m.peer, domain);
+    const aor = m.aor;
     if (m.direction === 'outgoing') {
       if (hub.takeSent(aor, m.text)) return;
       write((s) => s.chat.append({ aor, direction: 'out', text: m.text, at: m.at, status: 'delivered' }));
@@ -113,13 +112,4 @@ function watchPhone(
   const unsubscribe = phone.subscribe(onChange);
   onChange();
   return unsubscribe;
-}
-
-/** The thread of a message's peer (a user name on this overlay). */
-export function aorOf(user: string, domain: string): string {
-  try {
-    return parseCallAddress(user, domain).aor;
-  } catch {
-    return `sip:${user}@${domain}`;
-  }
 }
