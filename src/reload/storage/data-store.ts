@@ -168,12 +168,25 @@ class DataStoreImpl implements DataStore {
     return run;
   }
 
+  /**
+   * A usage's KindRule refused one value of a replica Store or of absorbed data. OUR CHOICE: that
+   * value is left out and the rest kept. An original Store is refused whole (RFC 7904 §3.3 "the
+   * request MUST be rejected"), but a replica Store or a fetch to absorb carries everything a peer
+   * held at the Resource-ID (replication.ts replicaStoreReq), which RFC 6940 §10.7.3 has us keep:
+   * refused whole, one value a rule now refuses (a configuration that added a restriction, or a
+   * peer whose configuration lags) would stop every other Kind there from being replicated, such
+   * as a user's CERTIFICATE_BY_USER beside a SIP-REGISTRATION.
+   */
+  private ruleRefused(resourceId: ResourceId, how: 'replica' | 'absorb'): (refusal: string) => void {
+    return (refusal) => this.logger.info(`a ${how} value a KindRule refuses is left out`, { resource: hexKey(resourceId), refusal });
+  }
+
   async store(req: StoreReq, context: StoreContext, options?: AbortOptions): Promise<StoreResult> {
     checkAborted(options);
     const definitions = checkStoreShape(this.env, req);
     checkResponsibility(this.env, req, context.requester);
     const original = req.replicaNumber === 0;
-    const verified = await verifyAndAuthorize(this.env, req.resource, req.kindData, definitions, context.certificates, original ? context.requester : undefined, options);
+    const verified = await verifyAndAuthorize(this.env, req.resource, req.kindData, definitions, context.certificates, original ? context.requester : undefined, options, original ? undefined : this.ruleRefused(req.resource, 'replica'));
     checkAborted(options);
     // §7.4.1.2: the answer lists "the peers where the data will be replicated by the node processing the request".
     const replicas = original ? this.deps.responsibility.replicaSet(req.resource) : [];
@@ -215,7 +228,7 @@ class DataStoreImpl implements DataStore {
       .filter((r) => r.values.length > 0);
     if (kindData.length === 0) return 0;
     const definitions = checkStoreShape(this.env, { resource: resourceId, replicaNumber: 0, kindData });
-    const verified = await verifyAndAuthorize(this.env, resourceId, kindData, definitions, certificates, undefined, options);
+    const verified = await verifyAndAuthorize(this.env, resourceId, kindData, definitions, certificates, undefined, options, this.ruleRefused(resourceId, 'absorb'));
     const result = await this.withLock(() => applyStore(this.env, resourceId, verified, 'absorb', []));
     return result.stored.length;
   }

@@ -133,7 +133,9 @@ export function checkResponsibility(env: StoreEnvironment, req: StoreReq, reques
 
 /**
  * Step 3: verify each value's signature (§7.1) and check its signer — and, for original
- * stores, the StoreReq's signer — against the Kind's access control policy (§7.3).
+ * stores, the StoreReq's signer — against the Kind's access control policy (§7.3) and the usages'
+ * KindRules. A rule's refusal fails the whole request, unless `onRuleRefusal` is given: then the
+ * refused value is left out and reported, and a Kind left without values is dropped.
  */
 export async function verifyAndAuthorize(
   env: StoreEnvironment,
@@ -143,15 +145,16 @@ export async function verifyAndAuthorize(
   certificates: readonly GenericCertificate[],
   requester: VerifiedSigner | undefined,
   options?: AbortOptions,
+  onRuleRefusal?: (refusal: string) => void,
 ): Promise<VerifiedKindData[]> {
   const hash = memoizedHash(env.hash);
   const held = certificateHasher(env.hasher);
-  return Promise.all(
+  const verified = await Promise.all(
     kindData.map(async (k, i) => {
       const definition = definitions[i] as KindDefinition;
       const policy = env.policies.get(definition.accessControl);
       if (!policy) throw storageError('Error_Forbidden', `no access control policy ${definition.accessControl} for Kind 0x${k.kind.toString(16)}`);
-      const signers = await Promise.all(
+      const checked = await Promise.all(
         k.values.map(async (d) => {
           const signer = await verifyValue(env.verifier, resource, k.kind, d, certificates, options);
           for (const who of requester ? [signer, requester] : [signer]) {
@@ -163,13 +166,20 @@ export async function verifyAndAuthorize(
           // to the same Resource-ID. RFC 7904 §3.3: "If any of these checks fail, the request MUST
           // be rejected with an Error_Forbidden error."
           const ruled = kindRuleRefusal(env.kindRules, { resourceId: resource, kind: definition, value: d.value, signer });
-          if (ruled !== undefined) throw storageError('Error_Forbidden', ruled);
-          return signer;
+          if (ruled !== undefined) {
+            if (!onRuleRefusal) throw storageError('Error_Forbidden', ruled);
+            onRuleRefusal(ruled);
+            return undefined;
+          }
+          return { d, signer };
         }),
       );
-      return { definition, generation: k.generationCounter, values: k.values, signers, certificates: await Promise.all(signers.map((s) => held(s.certificates ?? []))) };
+      const kept = checked.filter((c) => c !== undefined);
+      const signers = kept.map((c) => c.signer);
+      return { definition, generation: k.generationCounter, values: kept.map((c) => c.d), signers, certificates: await Promise.all(signers.map((s) => held(s.certificates ?? []))) };
     }),
   );
+  return verified.filter((k, i) => k.values.length > 0 || kindData[i]?.values.length === 0);
 }
 
 async function verifyValue(

@@ -3,10 +3,11 @@ import { checkFetchedData } from '../../reload/overlay/fetched-data.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { BASE_ACCESS_POLICIES } from '../../reload/storage/index.js';
 import { expectReloadError, infoText } from '../../reload/storage/testing/reload-error-assert.js';
-import { dict } from '../../reload/storage/testing/records.js';
+import { dict, single } from '../../reload/storage/testing/records.js';
 import { NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
 import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
 import type { Configuration } from '../../reload/wire/config/index.js';
+import type { StoreReq } from '../../reload/wire/storage/store.js';
 import { aorDomainKindRules, aorDomainsOf, describeAorDomains, ignoredAorDomainPatterns } from './aor-domains.js';
 import { SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
 import { SipRegistrar } from './sip-registrar.js';
@@ -20,6 +21,8 @@ function configuration(restriction: string): Configuration {
     <required-kinds><kind-block><kind name="SIP-REGISTRATION">
       <data-model>DICTIONARY</data-model><access-control>USER-NODE-MATCH</access-control><max-count>4</max-count><max-size>200</max-size>
       ${restriction}
+    </kind></kind-block><kind-block><kind id="${NOTE_KIND}">
+      <data-model>SINGLE</data-model><access-control>USER-MATCH</access-control><max-count>1</max-count><max-size>200</max-size>
     </kind></kind-block></required-kinds>
   </configuration>
 </overlay>`;
@@ -27,6 +30,9 @@ function configuration(restriction: string): Configuration {
   if (!c) throw new Error('no configuration');
   return c;
 }
+
+/** A second Kind at a user's Resource-ID (as CERTIFICATE_BY_USER or a note beside a registration). */
+const NOTE_KIND = 4000;
 
 const RFC_EXAMPLE = '<sip:domain-restriction enable="true"><sip:pattern>dht\\.example\\.com</sip:pattern><sip:pattern>.*\\.my\\.example</sip:pattern></sip:domain-restriction>';
 
@@ -79,8 +85,40 @@ describe('the storing peer refuses a Store for a domain the overlay does not acc
     expect(infoText(e)).toBe('mallory@evil.example is not in a domain this overlay accepts: only dht.example.com or any domain ending in .my.example (RFC 7904 §3.4)');
   });
 
-  it('a replica Store of such a value is refused too', async () => {
-    await expectReloadError(storeAs(configuration('<sip:domain-restriction enable="false"/>'), 'mallory@evil.example', 1), 'Error_Forbidden');
+  /** A StoreReq at `userName`'s Resource-ID with its SIP-REGISTRATION and a NOTE_KIND value, and the fixture. */
+  async function twoKinds(userName: string, replicaNumber: number) {
+    const c = configuration('<sip:domain-restriction enable="false"/>');
+    const f = await storageFixture({ configuration: c, kindRules: aorDomainKindRules(c) });
+    const who = f.trust.identity(userName, [NODE_ALICE]);
+    const at = await resourceOfName(userName);
+    const req: StoreReq = {
+      resource: at,
+      replicaNumber,
+      kindData: [
+        { kind: SIP_REGISTRATION_KIND, generationCounter: replicaNumber === 0 ? 0n : 3n, values: [who.sign(at, SIP_REGISTRATION_KIND, dict(NODE_ALICE, 'route'), 1n)] },
+        { kind: NOTE_KIND, generationCounter: replicaNumber === 0 ? 0n : 5n, values: [who.sign(at, NOTE_KIND, single('a note'), 1n)] },
+      ],
+    };
+    const held = async () => (await f.store.snapshot(at)).map((k) => k.kind);
+    return { f, who, at, req, held };
+  }
+
+  it('an original Store with such a value is refused whole (§3.3 "the request MUST be rejected")', async () => {
+    const { f, who, req, held } = await twoKinds('mallory@evil.example', 0);
+    await expectReloadError(f.store.store(req, f.ctx(who)), 'Error_Forbidden');
+    expect(await held()).toEqual([]);
+  });
+
+  it('a replica Store leaves out the value the rule refuses and keeps the other Kinds at the Resource-ID', async () => {
+    const { f, who, req, held } = await twoKinds('mallory@evil.example', 1);
+    await f.store.store(req, f.ctx(who));
+    expect(await held()).toEqual([NOTE_KIND]);
+  });
+
+  it('absorbed data (a fetch from the previous holder) leaves out the refused value, keeps the rest', async () => {
+    const { f, at, req, held } = await twoKinds('mallory@evil.example', 1);
+    expect(await f.store.absorb(at, req.kindData.map((k) => ({ kind: k.kind, generation: k.generationCounter, values: k.values })), [])).toBe(1);
+    expect(await held()).toEqual([NOTE_KIND]);
   });
 
   // USER-NODE-MATCH hashes the user name as it is; only the Resource Name form is reached by a lookup of the AoR.
