@@ -19,7 +19,7 @@ import type { Link } from '../../links/link.js';
 import { AppAttachService } from '../app-attach-service.js';
 import { createOverlayPeer, overlayHashOf } from '../overlay-peer.js';
 import type { OverlayPeer } from '../overlay-types.js';
-import { createMemoryBackend, type KindRule } from '../../storage/index.js';
+import { createMemoryBackend, type KindRule, type StorageBackend } from '../../storage/index.js';
 import { TestPki, testRandom } from '../../security/testing/test-pki.js';
 import type { Configuration, KindBlock } from '../../wire/config/overlay-configuration.js';
 import type { NodeId } from '../../wire/ids.js';
@@ -45,6 +45,8 @@ export interface AppOverlayPeer {
   readonly nodeId: NodeId;
   readonly peer: OverlayPeer;
   readonly apps: AppAttachService;
+  /** The peer's storage backend, to see what it holds as a storing peer. */
+  readonly storage: StorageBackend;
   joined: boolean;
 }
 
@@ -104,6 +106,7 @@ export async function buildAppOverlay(init: AppOverlayInit = {}): Promise<AppOve
     const appChannels = init.appChannels
       ? init.appChannels({ nodeId, address })
       : createMemoryAppChannels(network, { address, authenticate: (a) => directory.get(host(a)), applications });
+    const storage = createMemoryBackend();
     const peer = createOverlayPeer(
       {
         clock: realClock,
@@ -119,13 +122,13 @@ export async function buildAppOverlay(init: AppOverlayInit = {}): Promise<AppOve
           close: () => endpoint.close(),
           appChannels,
         },
-        storage: createMemoryBackend(),
+        storage,
         epochClock: () => pki.wallClock.epochMs() + performance.now(),
       },
       { configuration, overlayHash, ...(kindRules ? { kindRules } : {}) },
     );
     const apps = new AppAttachService({ transport: peer.transport, network: appChannels }, { applications });
-    const entry: AppOverlayPeer = { index, name, aor: `sip:${name}@${domain}`, address, nodeId, peer, apps, joined: false };
+    const entry: AppOverlayPeer = { index, name, aor: `sip:${name}@${domain}`, address, nodeId, peer, apps, storage, joined: false };
     const close = peer.close.bind(peer);
     // Closing the peer closes its application channels too (as closing a tab would).
     (peer as { close: () => void }).close = () => {
