@@ -85,13 +85,14 @@ export function aorOfUri(user: string, host: string): string {
 
 /** What is wrong with `user@host` in an overlay that does not serve `host`, and what to type instead. */
 function otherOverlayText(user: string, host: string, domain: string, domains: AorDomains, typedDomain: boolean): string {
-  const notHere = `${user}@${host} is not on this overlay (${domain})`;
   if (domains.kind === 'patterns' && domains.patterns.length === 0) {
-    return `${notHere}: its configuration accepts no address domain at all, so no one can be called here; ask whoever runs the overlay to fix its domain restriction.`;
+    return `No one can be called on this overlay: its configuration accepts no address domain at all; ask whoever runs the overlay to fix its domain restriction.`;
   }
+  const served = `this overlay serves only addresses in ${describeAorDomains(domains)}`;
   const example = exampleAorDomain(domains);
-  if (example === domain.toLowerCase()) return `${notHere}; to call someone here type just the name, for example ${user}.`;
-  const served = `it serves only addresses in ${describeAorDomains(domains)}`;
-  const typeInstead = example === undefined ? 'type an address in one of those domains' : `type the full address, for example ${user}@${example}`;
-  return typedDomain ? `${notHere}: ${served}; ${typeInstead}.` : `${notHere}, the domain a name alone gets: ${served}; ${typeInstead}.`;
+  // A name alone gets the overlay's own domain, which this overlay does not serve (RFC 7904 §3.4 patterns without it).
+  if (!typedDomain) return `A name alone means ${user}@${host}, but ${served}; type the full address, ${example === undefined ? 'in one of those domains' : `for example ${user}@${example}`}.`;
+  const typeInstead =
+    example === domain.toLowerCase() ? `to call someone in ${example} type just the name, for example ${user}` : example === undefined ? 'type an address in one of those domains' : `type the full address, for example ${user}@${example}`;
+  return `${user}@${host} cannot be called here: ${served}; ${typeInstead}.`;
 }
