@@ -2,6 +2,8 @@
  * Why a call or a message failed, in words a person understands (issue 6 "Errors a person
  * understands"): each PhoneError has a `code` for the UI's table and a ready `message`.
  */
+import { describeAorDomains, SipUsageError, type AorDomains, type SipUsageErrorCode } from '../usages/sip/index.js';
+
 export type PhoneErrorCode =
   | 'not-online'
   | 'busy'
@@ -59,4 +61,23 @@ export function microphoneDenied(): PhoneError {
     'microphone-denied',
     'The microphone is blocked. Allow it for this site (the camera/microphone icon in the address bar, or the browser\'s site settings), then try again.',
   );
+}
+
+/**
+ * What a person reads when `user`'s registration failed, by the SipUsageError's code; the usage's
+ * own text (a diagnostic citing the RFC) only for failures without one here.
+ */
+const REGISTRATION_FAILURE: Partial<Record<SipUsageErrorCode, (user: string, domains: AorDomains) => string>> = {
+  // RFC 7904 §3.4: the overlay's domain-restriction leaves the user's own domain out.
+  'foreign-domain': (user, domains) =>
+    domains.kind === 'patterns' && domains.patterns.length === 0
+      ? 'No one can join this overlay\'s phone: its configuration accepts no address domain at all; ask whoever runs the overlay to fix its domain restriction.'
+      : `${user} cannot be used on this overlay: it serves only addresses in ${describeAorDomains(domains)}. Join with a user name in one of those domains.`,
+  'invalid-aor': (user) => `${user} is not an address this phone can register (user@domain).`,
+};
+
+/** The PhoneError for a failed registration of `user` in an overlay serving `domains`. */
+export function registrationFailure(user: string, e: unknown, domains: AorDomains): PhoneError {
+  const text = e instanceof SipUsageError ? REGISTRATION_FAILURE[e.code] : undefined;
+  return new PhoneError('failed', text ? text(user, domains) : `Could not register ${user} in the overlay: ${e instanceof Error ? e.message : String(e)}`);
 }

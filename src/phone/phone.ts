@@ -27,7 +27,7 @@ import { aorOfUri, parseCallAddress } from './address.js';
 import { LocalMedia, type MediaLease } from './local-media.js';
 import { OverlaySocket } from './overlay-socket.js';
 import { PhoneCall, type AnswerCallOptions, type CallSnapshot } from './phone-call.js';
-import { microphoneDenied, PhoneError, phoneErrorFor } from './phone-error.js';
+import { microphoneDenied, PhoneError, phoneErrorFor, registrationFailure } from './phone-error.js';
 
 export interface PhoneDeps {
   readonly overlay: Pick<OverlayPeer, 'nodeId' | 'store' | 'fetch'>;
@@ -175,7 +175,7 @@ export class Phone {
       if (!stopped()) this.setState('ready');
     } catch (e) {
       if (stopped()) return; // stopped meanwhile: nothing failed that still matters
-      this.error = new PhoneError('failed', `Could not register ${this.init.user} in the overlay: ${e instanceof Error ? e.message : String(e)}`);
+      this.error = registrationFailure(this.init.user, e, this.domains);
       this.setState('failed');
       throw this.error;
     }

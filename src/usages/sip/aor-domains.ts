@@ -124,11 +124,15 @@ export function exampleAorDomain(domains: AorDomains): string | undefined {
   return undefined;
 }
 
-/** Why `domains` refuses the AoR with Resource Name `resourceName`, or undefined if it admits it. */
+/**
+ * Why `domains` refuses the AoR with Resource Name `resourceName`, or undefined if it admits it: a
+ * diagnostic for the protocol (Error_Forbidden info, SipUsageError, a Warning header) whether the
+ * AoR is registered, stored or looked up; what a person reads comes from phone/ (address.ts).
+ */
 export function aorDomainRefusal(domains: AorDomains, resourceName: string): string | undefined {
   if (admitsAorDomain(domains, userNameDomain(resourceName))) return undefined;
   if (domains.kind === 'patterns' && domains.patterns.length === 0) {
-    return `${resourceName} cannot be registered: this overlay's configuration accepts no AoR domain (RFC 7904 §3.4 domain-restriction enabled without patterns)`;
+    return `${resourceName} is not in a domain this overlay accepts: its configuration accepts no AoR domain (RFC 7904 §3.4 domain-restriction enabled without patterns)`;
   }
   return `${resourceName} is not in a domain this overlay accepts: only ${describeAorDomains(domains)} (RFC 7904 §3.4)`;
 }
