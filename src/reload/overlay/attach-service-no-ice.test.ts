@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
-import type { BytePipe, BytePipeHandlers } from '../links/byte-pipe.js';
 import { FramedLink } from '../links/framed-link.js';
 import type { Link } from '../links/link.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';
 import type { NodeId } from '../wire/ids.js';
+import { Wire, tableForwarding } from './testing/attach-links.js';
 import { AttachService } from './attach-service.js';
 import type { PeerNetwork } from './overlay-types.js';
 
@@ -18,23 +18,6 @@ const LATENCY_MS = 10;
 const SMALLER = new Uint8Array(16).fill(1);
 const LARGER = new Uint8Array(16).fill(2);
 
-/** One end's side of a link's byte channel, LATENCY_MS each way; with `carries` false what it sends is lost. */
-class Wire implements BytePipe {
-  readonly maxMessageSize = 1000;
-  carries = true;
-  peer!: Wire;
-  private handlers: BytePipeHandlers | undefined;
-  constructor(private readonly clock: VirtualClock) {}
-  setHandlers(h: BytePipeHandlers): void {
-    this.handlers = h;
-  }
-  send(bytes: Uint8Array): void {
-    if (this.carries) this.clock.setTimer(LATENCY_MS, () => this.peer.handlers?.message(bytes));
-  }
-  close(): void {
-    if (this.carries) this.clock.setTimer(LATENCY_MS, () => this.peer.handlers?.closed());
-  }
-}
 
 interface Peer {
   readonly self: NodeId;
@@ -53,14 +36,7 @@ function pair() {
   const make = (self: NodeId, address: string, otherAddress: string): Peer => {
     const table = new LinkTable(() => {}, clock);
     const p: Partial<Peer> & { self: NodeId; table: LinkTable } = { self, table };
-    const forwarding = {
-      localNodeId: self,
-      addLink: (n: NodeId, l: Link) => table.add(n, l),
-      retireLink: (n: NodeId, l: Link) => table.retire(n, l),
-      getLink: (n: NodeId) => table.get(n),
-      isUsable: (n: NodeId) => table.isUsable(n),
-      onLinkEvent: table.subscribe.bind(table),
-    };
+    const forwarding = tableForwarding(self, table);
     const transport = {
       handle: (_name: string, h: NonNullable<Peer['handle']>) => ((p.handle = h), () => {}),
       request: (_to: unknown, body: { value: IncomingRequest<'attach_req'>['value'] }) =>
@@ -79,10 +55,7 @@ function pair() {
     };
     const linkFactory = {
       open: (to: string) => {
-        const a = new Wire(clock);
-        const b = new Wire(clock);
-        a.peer = b;
-        b.peer = a;
+        const [a, b] = Wire.pair(clock, LATENCY_MS);
         wires.push([a, b]);
         const n = wires.length;
         const mine = new FramedLink({ clock }, a, { id: `L${n}`, remoteAddress: to, opener: true });

@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
-import type { BytePipe, BytePipeHandlers } from '../links/byte-pipe.js';
 import { FramedLink } from '../links/framed-link.js';
 import type { Link, LinkState, LinkStateListener } from '../links/link.js';
 import { AbortError } from '../runtime/components.js';
@@ -17,6 +16,7 @@ import type { IncomingRequest, Reply } from '../transport/index.js';
 import type { NodeId } from '../wire/ids.js';
 import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
 import { LINK_CHECK_MS } from '../links/link-check.js';
+import { Wire, tableForwarding } from './testing/attach-links.js';
 import { AttachService } from './attach-service.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
@@ -92,49 +92,6 @@ class FakeLink implements Link {
   }
 }
 
-/**
- * One end's side of a real link's byte channel, LATENCY_MS each way on the virtual clock. With
- * `carries` false, what this end sends is lost (a NAT binding gone, a route down one way): frames
- * and the close alike, and nobody is told.
- */
-class Wire implements BytePipe {
-  readonly maxMessageSize = 1000;
-  carries = true;
-  peer!: Wire;
-  private handlers: BytePipeHandlers | undefined;
-  private closed = false;
-
-  constructor(private readonly clock: VirtualClock) {}
-
-  /** This end closed, or heard the other end close. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  setHandlers(h: BytePipeHandlers): void {
-    this.handlers = h;
-  }
-
-  send(bytes: Uint8Array): void {
-    if (!this.closed && this.carries) this.clock.setTimer(LATENCY_MS, () => this.peer.receive(bytes));
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.carries) this.clock.setTimer(LATENCY_MS, () => this.peer.remoteClosed());
-  }
-
-  private receive(bytes: Uint8Array): void {
-    if (!this.closed) this.handlers?.message(bytes);
-  }
-
-  private remoteClosed(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.handlers?.closed();
-  }
-}
 
 /** The two ends of link `L<n>`: FakeLinks (state set by the test), or FramedLinks over Wires. */
 type LinkPairMaker = (n: number) => { atOfferer: Link; atAnswerer: Link };
@@ -150,10 +107,7 @@ const fakePair: LinkPairMaker = (n) => {
 /** Real links; `wires[n - 1]` are L<n>'s, the offerer's first. */
 function framedPairs(clock: VirtualClock, wires: [Wire, Wire][]): LinkPairMaker {
   return (n) => {
-    const a = new Wire(clock);
-    const b = new Wire(clock);
-    a.peer = b;
-    b.peer = a;
+    const [a, b] = Wire.pair(clock, LATENCY_MS);
     wires.push([a, b]);
     return {
       atOfferer: new FramedLink({ clock }, a, { id: `L${n}`, remoteAddress: 'answerer', opener: true }),
@@ -227,14 +181,7 @@ interface Peer {
 
 function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
   const table = new LinkTable(() => {}, clock);
-  const forwarding = {
-    localNodeId: self,
-    addLink: (n: NodeId, l: Link) => table.add(n, l),
-    retireLink: (n: NodeId, l: Link) => table.retire(n, l),
-    getLink: (n: NodeId) => table.get(n),
-    isUsable: (n: NodeId) => table.isUsable(n),
-    onLinkEvent: table.subscribe.bind(table),
-  };
+  const forwarding = tableForwarding(self, table);
   const p: Partial<Peer> & { self: NodeId; table: LinkTable } = { self, table };
   // The other peer's handler, LATENCY_MS each way; an aborted request rejects at once.
   const transport = {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { idbDatabaseName, openIdbBackend } from './idb-backend.js';
 import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
-import { describeStorageBackendContract, hexes } from './storage-backend.contract.js';
+import { describeStorageBackendContract, expectCountersKeptByUpgrade, hexes } from './storage-backend.contract.js';
 import { heldCertificate, id16, NODE_A, record, single } from './testing/records.js';
 
 let n = 0;
@@ -89,19 +89,7 @@ describe('indexeddb backend', () => {
     v3.close();
 
     const upgraded = await openIdbBackend({ overlay: 'v3.example', nodeId: NODE_A });
-    expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 4n, records: [old] });
-    expect(await upgraded.usage()).toEqual({ count: 1, bytes: old.size });
-    expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
-    // Two hold only a counter; the record's location joins them when its record (and certificate) goes.
-    expect(await upgraded.forgetCounters(2)).toBe(0);
-    await upgraded.delete(id16(1), 7, { model: 'single' });
-    expect(await upgraded.certificateUsage()).toEqual({ count: 0, bytes: 0 });
-    // The two counter-only since the upgrade go first; the floor is the higher.
-    expect(await upgraded.forgetCounters(1)).toBe(2);
-    expect((await upgraded.kindState(id16(1), 7)).generation).toBe(4n);
-    expect((await upgraded.kindState(id16(4), 7)).generation).toBe(20n);
-    expect(await upgraded.forgetCounters(0)).toBe(1);
-    expect(await upgraded.resources({ withCounters: true })).toEqual([]);
+    await expectCountersKeptByUpgrade(upgraded, old);
     await upgraded.close();
   });
 

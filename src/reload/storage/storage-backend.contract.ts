@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StorageBackend } from './storage-backend.js';
+import type { StoredRecord } from './stored-record.js';
 import { dict, entry, heldCertificate, id16, NODE_B, record, single } from './testing/records.js';
 import { hexKey } from './ring-range.js';
 
@@ -20,6 +21,29 @@ const CC = heldCertificate('c3', 100);
 /** Resource-IDs as hex, to compare lists of them. */
 export function hexes(ids: readonly Uint8Array[]): string[] {
   return ids.map((id) => hexKey(id));
+}
+
+/**
+ * After an upgrade from an older layout that held `old` (Resource-ID 1, kind 7, generation 4, with
+ * certificate 'a1' of 100 bytes) and two locations of kind 7 with only a counter (Resource-IDs 3
+ * and 4: 20 and 9): the totals are counted once, and the counter-only locations are forgotten
+ * first, the floor taking the higher of them.
+ */
+export async function expectCountersKeptByUpgrade(upgraded: StorageBackend, old: StoredRecord): Promise<void> {
+  expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 4n, records: [old] });
+  expect(await upgraded.usage()).toEqual({ count: 1, bytes: old.size });
+  expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+  expect(hexes(await upgraded.resources({ withCounters: true }))).toEqual(hexes([id16(1), id16(3), id16(4)]));
+  // Two locations hold only a counter; the record's location joins them when its record (and certificate) goes.
+  expect(await upgraded.forgetCounters(2)).toBe(0);
+  await upgraded.delete(id16(1), 7, { model: 'single' });
+  expect(await upgraded.certificateUsage()).toEqual({ count: 0, bytes: 0 });
+  // The two that held only a counter since the upgrade go first; the floor is the higher.
+  expect(await upgraded.forgetCounters(1)).toBe(2);
+  expect((await upgraded.kindState(id16(1), 7)).generation).toBe(4n);
+  expect((await upgraded.kindState(id16(4), 7)).generation).toBe(20n);
+  expect(await upgraded.forgetCounters(0)).toBe(1);
+  expect(hexes(await upgraded.resources({ withCounters: true }))).toEqual([]);
 }
 
 export function describeStorageBackendContract(name: string, factory: BackendFactory): void {

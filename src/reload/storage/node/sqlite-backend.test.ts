@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeStorageBackendContract, hexes } from '../storage-backend.contract.js';
+import { describeStorageBackendContract, expectCountersKeptByUpgrade } from '../storage-backend.contract.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { heldCertificate, id16, record, single } from '../testing/records.js';
@@ -64,21 +64,8 @@ describe('sqlite backend on disk', () => {
     legacyFile(filename, 2, { records: [old], certificates: [heldCertificate('a1')], generations: [[id16(1), 7, 4n], [id16(3), 7, 20n], [id16(4), 7, 9n]] });
 
     const upgraded = openSqliteBackend({ filename });
-    expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 4n, records: [old] });
-    expect(await upgraded.usage()).toEqual({ count: 1, bytes: old.size });
     expect(await upgraded.usage({ user: old.storerUser })).toEqual({ count: 1, bytes: old.size });
-    expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
-    expect(hexes(await upgraded.resources({ withCounters: true }))).toEqual(hexes([id16(1), id16(3), id16(4)]));
-    // Two locations hold only a counter; the record's location joins them when its record goes.
-    expect(await upgraded.forgetCounters(2)).toBe(0);
-    await upgraded.delete(id16(1), 7, { model: 'single' });
-    expect(await upgraded.certificateUsage()).toEqual({ count: 0, bytes: 0 });
-    expect(await upgraded.forgetCounters(1)).toBe(2);
-    // The two that held only a counter since the upgrade go first; the floor is the higher.
-    expect((await upgraded.kindState(id16(1), 7)).generation).toBe(4n);
-    expect((await upgraded.kindState(id16(4), 7)).generation).toBe(20n);
-    expect(await upgraded.forgetCounters(0)).toBe(1);
-    expect(hexes(await upgraded.resources({ withCounters: true }))).toEqual([]);
+    await expectCountersKeptByUpgrade(upgraded, old);
     await upgraded.close();
   });
 
