@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectReloadError, infoText } from '../storage/testing/reload-error-assert.js';
 import { toHex } from '../wire/codec/hex.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
@@ -8,7 +8,10 @@ import { CertificateType, HashAlgorithm, SignatureAlgorithm, SignerIdentityType,
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import { bufferSource, fixedWallClock } from './security-components.js';
 import { DAY_MS, TEST_NOW, TestPki, type TestPeer } from './testing/test-pki.js';
-import { X509Certificate } from './x509.js';
+import { CertificateAuthority } from './certificate-authority.js';
+import { x509SigningAlgorithm } from './signature-algorithm.js';
+import { X509Verifier } from './x509-verifier.js';
+import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate, X509CertificateGenerator } from './x509.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const bucket = (...ders: Uint8Array[]): GenericCertificate[] => ders.map((certificate) => ({ type: CertificateType.X509, certificate }));
@@ -134,6 +137,77 @@ describe('X509Verifier: valid signatures', () => {
     const input = pingInput(s.identity());
     const signer = await pki.verifier().verify(input, await s.sign(input), bucket(alice.certificate, carol.certificate, bob.certificate));
     expect(signer.userName).toBe('bob@chordphone.test');
+  });
+});
+
+describe('X509Verifier: concurrent validations of one certificate', () => {
+  /** A CA certificate for `subject`'s key, signed by `issuer`. */
+  function caCertificate(subject: CertificateAuthority, issuer: CertificateAuthority, pathLength?: number) {
+    return X509CertificateGenerator.create(
+      {
+        subject: subject.certificate.subjectName,
+        issuer: issuer.certificate.subjectName,
+        notBefore: new Date(TEST_NOW - DAY_MS),
+        notAfter: new Date(TEST_NOW + 365 * DAY_MS),
+        publicKey: subject.keys.publicKey,
+        signingKey: issuer.keys.privateKey,
+        signingAlgorithm: x509SigningAlgorithm('rsa'),
+        extensions: [new BasicConstraintsExtension(true, pathLength, true), new KeyUsagesExtension(KeyUsageFlags.keyCertSign, true)],
+      },
+      pki.crypto,
+    );
+  }
+
+  /**
+   * A root-cert admitting one intermediate, a peer certificate that intermediate issued, the
+   * intermediate, and `wrongIntermediate`: the intermediate's own self-signed certificate (right
+   * name and key, but chaining to nothing).
+   */
+  async function peerUnderIntermediate() {
+    const deps = { crypto: pki.crypto, random: pki.random, wallClock: pki.wallClock };
+    const [root, mid] = await Promise.all([CertificateAuthority.create(deps, { overlay: 'root.chordphone.test' }), CertificateAuthority.create(deps, { overlay: pki.overlay })]);
+    const rootCert = await caCertificate(root, root, 1);
+    const intermediate = await caCertificate(mid, root, 0);
+    const leaf = await mid.issue({ publicKey: alice.keys.publicKey, nodeIds: [pki.randomNodeId()], userName: 'dave@chordphone.test' });
+    return { policy: pki.policy({ rootCerts: [new Uint8Array(rootCert.rawData)] }), leaf, intermediate: new Uint8Array(intermediate.rawData), wrongIntermediate: mid.rootCertificate };
+  }
+
+  /** WebCrypto whose signature checks wait for `open()`, counting the digests made. */
+  function gatedCrypto() {
+    const subtle = pki.crypto.subtle;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const state = { digests: 0, open };
+    const gated = new Proxy(subtle, {
+      get: (target, key) => {
+        if (key === 'verify') return async (...args: Parameters<SubtleCrypto['verify']>) => (await gate, target.verify(...args));
+        if (key === 'digest') return async (...args: Parameters<SubtleCrypto['digest']>) => { const d = await target.digest(...args); state.digests++; return d; };
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const crypto = { subtle: gated, getRandomValues: pki.crypto.getRandomValues.bind(pki.crypto) } as Crypto;
+    return { crypto, state };
+  }
+
+  it('a caller offering the right intermediate is not refused because a concurrent caller offered a wrong one', async () => {
+    const { policy, leaf, intermediate, wrongIntermediate } = await peerUnderIntermediate();
+    const { crypto, state } = gatedCrypto();
+    const v = new X509Verifier({ crypto, wallClock: pki.wallClock }, { policy });
+    const wrong = v.addCertificate(leaf, [wrongIntermediate]);
+    const right = v.addCertificate(leaf, [intermediate]);
+    await vi.waitFor(() => expect(state.digests).toBe(2)); // both callers hashed the certificate: the second joins the first's validation
+    state.open();
+    await expectReloadError(wrong, 'Error_Forbidden');
+    expect((await right).path.path).toHaveLength(3);
+    expect(v.cache.size).toBe(1);
+  });
+
+  it('concurrent callers offering the same intermediates share one validation', async () => {
+    const { policy, leaf, intermediate } = await peerUnderIntermediate();
+    const v = pki.verifier(policy);
+    const [a, b] = await Promise.all([v.addCertificate(leaf, [intermediate]), v.addCertificate(leaf, [intermediate])]);
+    expect(a).toBe(b);
   });
 });
 

@@ -176,15 +176,29 @@ export class X509Verifier implements Verifier {
   /**
    * Validate the peer certificate `der` once (concurrent callers share the work) and cache it;
    * `intermediates` (parsed from the message) only when it is not cached or being validated.
+   *
+   * A success is a fact about the certificate (it chains to a root-cert), so every caller may use
+   * it, as it may use the cache. A failure may only say that the first caller's intermediates did
+   * not build the path: a caller that joined it then validates with its own, so that a message
+   * offering the wrong intermediates (or none) cannot get a concurrent, well-formed one refused.
    */
-  private entryFor(der: Uint8Array, certHash: string, intermediates: () => readonly Certificate[]): Promise<CachedCertificate> {
+  private async entryFor(der: Uint8Array, certHash: string, intermediates: () => readonly Certificate[]): Promise<CachedCertificate> {
     const cached = this.cache.getByCertHash(certHash);
-    if (cached) return Promise.resolve(cached);
-    let pending = this.inFlight.get(certHash);
-    if (!pending) {
-      pending = this.validate(der, certHash, intermediates()).finally(() => this.inFlight.delete(certHash));
-      this.inFlight.set(certHash, pending);
+    if (cached) return cached;
+    const shared = this.inFlight.get(certHash);
+    if (shared) {
+      try {
+        return await shared;
+      } catch {
+        // Validated again below with this caller's intermediates.
+      }
+      const validated = this.cache.getByCertHash(certHash);
+      if (validated) return validated;
     }
+    const pending = this.validate(der, certHash, intermediates()).finally(() => {
+      if (this.inFlight.get(certHash) === pending) this.inFlight.delete(certHash);
+    });
+    if (!this.inFlight.has(certHash)) this.inFlight.set(certHash, pending);
     return pending;
   }
 
