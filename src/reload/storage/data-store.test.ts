@@ -326,6 +326,34 @@ describe('DataStore Store error details', () => {
     expect(infoText(e)).toMatch(/as much data/);
   });
 
+  it('a purge between a Store reading its location and checking the limits does not let it pass them (expired values subtracted once)', async () => {
+    let purgeOnRead: (() => Promise<number>) | undefined;
+    let purged: Promise<number> | undefined;
+    const memory = createMemoryBackend();
+    // A backend whose reads take time (as IndexedDB's do): the periodic purge runs while a Store reads its location.
+    const backend = new Proxy(memory, {
+      get: (target, key) => {
+        if (key !== 'kindState') return Reflect.get(target, key);
+        return async (...args: Parameters<StorageBackend['kindState']>) => {
+          const state = await target.kindState(...args);
+          purged ??= purgeOnRead?.();
+          return state;
+        };
+      },
+    });
+    const f = await storageFixture({ backend, limits: { maxValues: 2 } });
+    const value = (i: number, storageTime: bigint, lifetime?: number) => f.alice.sign(f.aliceUser, K.DICT, dict(Uint8Array.of(i), 'x'), storageTime, lifetime);
+    await f.store.store(storeReq(f.aliceUser, K.DICT, [value(1, 1n, 30)]), f.ctx(f.alice));
+    await f.store.store(storeReq(f.bobUser, K.SINGLE, [f.bob.sign(f.bobUser, K.SINGLE, single('b'), 1n)]), f.ctx(f.bob));
+    f.clock.advance(30_000); // alice's value expired; bob's is live
+    // Once alice's value goes, bob's and two new ones would be 3 values: over maxValues.
+    purgeOnRead = () => f.store.purgeExpired();
+    const e = await expectReloadError(f.store.store(storeReq(f.aliceUser, K.DICT, [value(2, 2n), value(3, 2n)]), f.ctx(f.alice)), 'Error_Data_Too_Large');
+    expect(infoText(e)).toMatch(/as much data/);
+    expect(await purged).toBe(1);
+    expect((await f.backend.usage()).count).toBe(1);
+  });
+
   it('a Verifier failure that is not a ReloadError still answers Error_Forbidden', async () => {
     const f = await storageFixture();
     const store = (await import('./data-store.js')).createDataStore(

@@ -252,11 +252,18 @@ class DataStoreImpl implements DataStore {
     for (const id of resourceIds) await this.withLock(() => this.deps.backend.write({ dropResources: [id] }));
   }
 
+  /**
+   * Under the lock, as a Store reads its location and then checks the limits against the tallies
+   * (applyStore): a purge in between would take the expired values it read out of the tallies, and
+   * the Store would subtract them again, letting it pass StorageLimits. Likewise for the counters
+   * (StorageLimits.maxKeptCounters): a Store reads a counter and then writes the next.
+   */
   async purgeExpired(): Promise<number> {
-    const removed = await this.deps.backend.deleteExpired(this.deps.epochClock());
+    const { removed, forgotten } = await this.withLock(async () => {
+      const removed = await this.deps.backend.deleteExpired(this.deps.epochClock());
+      return { removed, forgotten: await this.deps.backend.forgetCounters(this.env.limits.maxKeptCounters) };
+    });
     if (removed > 0) this.logger.debug('purged expired values', { removed });
-    // StorageLimits.maxKeptCounters; under the lock, as a Store reads a counter and then writes the next.
-    const forgotten = await this.withLock(() => this.deps.backend.forgetCounters(this.env.limits.maxKeptCounters));
     if (forgotten > 0) this.logger.debug('forgot the counters of emptied locations', { forgotten });
     return removed;
   }
