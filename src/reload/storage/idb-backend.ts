@@ -50,7 +50,8 @@ function toValue(r: StoredRecord): RecordValue {
     s: r.storedAt,
     e: r.expiresAt,
     u: r.storerUser,
-    n: r.storerNode,
+    // Exactly its bytes: a structured clone of a view into a received message would store the whole message.
+    n: r.storerNode.slice(),
     z: r.size,
     c: [...r.certificates],
   };

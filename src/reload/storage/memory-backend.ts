@@ -176,7 +176,8 @@ class MemoryBackend implements StorageBackend {
         storedAt: record.storedAt,
         expiresAt: record.expiresAt,
         user: record.storerUser,
-        node: record.storerNode,
+        // An own copy: a view into a received message would keep it alive, and change when its buffer is reused.
+        node: record.storerNode.slice(),
         size: record.size,
         certs: record.certificates,
       };

@@ -82,6 +82,17 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect(await b.kinds(R1)).toEqual([1, 2, 3, 4]);
     });
 
+    it('keeps exactly the storer Node-ID’s bytes when it comes as a view into a larger buffer (a received message)', async () => {
+      const frame = new Uint8Array(4096).fill(0xee);
+      frame.set(NODE_B, 100);
+      const r = record({ resourceId: R1, value: single('abc'), node: frame.subarray(100, 100 + NODE_B.length) });
+      await b.put(r);
+      frame.fill(0); // the receive buffer is reused
+      const node = (await b.get(R1, 7, { model: 'single' }))?.storerNode;
+      expect(node).toEqual(NODE_B);
+      expect(node?.buffer.byteLength).toBe(NODE_B.length);
+    });
+
     it('kindState lists records in key order', async () => {
       for (const i of [0x100, 2, 10]) await b.put(record({ resourceId: R1, kind: 5, value: entry(i, `v${i}`) }));
       for (const k of [[2], [1, 0xff], [1], []]) await b.put(record({ resourceId: R1, kind: 6, value: dict(Uint8Array.from(k), 'd') }));
