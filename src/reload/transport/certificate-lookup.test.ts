@@ -247,3 +247,87 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
     transport.close();
   });
 });
+
+describe('a message whose signer is being looked up waits for that lookup (§6.3.4, §13.1)', () => {
+  /** A transport whose lookups come back only when the test says (`finish`), finding the certificate. */
+  function gated(init: TransportInit = {}) {
+    const known = new Set<string>();
+    const running = new Map<string, () => void>();
+    const certificateSource = (nodeId: Uint8Array) =>
+      new Promise<boolean>((resolve) => {
+        running.set(toHex(nodeId), () => {
+          known.add(toHex(nodeId));
+          resolve(true);
+        });
+      });
+    const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known));
+    answersPings(t.transport);
+    const finish = (nodeId: Uint8Array) => running.get(toHex(nodeId))!();
+    return { ...t, finish, lookups: () => running.size };
+  }
+
+  it('a junk request naming a genuine signer does not make the signer\'s real request from another link fail: it waits for the lookup the junk started', async () => {
+    const signer = nodeIdOf(1);
+    const { clock, fwd, transport, finish, lookups } = gated();
+    // The junk (its signature does not verify) names the signer, and starts the lookup.
+    await deliver(fwd, { from: id(0xb0), signer, transactionId: 1n, header: { viaList: [node(signer)] }, body: ping, tamper: true });
+    await deliver(fwd, { from: id(0xc0), signer, transactionId: 0x42n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(0);
+    expect(lookups()).toBe(1);
+    expect(transport.stats().droppedBadSignature).toBe(0);
+    finish(signer);
+    await clock.advance(0);
+    expect(transport.stats().droppedBadSignature).toBe(1);
+    expect(fwd.sent).toHaveLength(1);
+    expect(decodeForwardedMessage(fwd.sent[0]!).forwardingHeader.transactionId).toBe(0x42n);
+    transport.close();
+  });
+
+  it('the real answer of a Node-ID being looked up because of a forged answer waits for that lookup and is accepted', async () => {
+    const target = nodeIdOf(2);
+    const { clock, fwd, transport, finish } = gated();
+    let answered: unknown;
+    void transport.request([node(target)], ping).then((a) => (answered = a));
+    await clock.advance(0);
+    const transactionId = lastTransactionId(fwd);
+    await deliver(fwd, { from: id(0xbb), signer: target, transactionId, header: { viaList: [node(target)] }, body: pingAns(), tamper: true });
+    await deliver(fwd, { from: target, signer: target, transactionId, body: pingAns() });
+    await clock.advance(0);
+    finish(target);
+    await clock.advance(0);
+    expect(answered).toMatchObject({ sender: { nodeId: target } });
+    transport.close();
+  });
+
+  it('an answer to a request sent after the lookup started (the lookup\'s own Fetch, answered by the node looked up) does not wait for it: it fails at once, no deadlock', async () => {
+    const signer = nodeIdOf(3);
+    const { clock, fwd, transport, lookups } = gated();
+    await deliver(fwd, { from: id(0xb0), signer, transactionId: 1n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(0);
+    expect(lookups()).toBe(1);
+    // As the §8 usage's Fetch would be, sent while the lookup runs and answered by the node looked up.
+    void transport.request([{ kind: 'resource', resourceId: signer }], ping).catch(() => undefined);
+    await clock.advance(0);
+    await deliver(fwd, { from: signer, signer, transactionId: lastTransactionId(fwd), body: pingAns() });
+    await clock.advance(0);
+    expect(transport.stats().droppedBadSignature).toBe(1);
+    transport.close();
+  });
+
+  it(`junk from one link naming a signer being looked up holds at most ${certificateLookupShare(MAX_CERTIFICATE_LOOKUPS)} waits on it; the signer's real message from another link still waits`, async () => {
+    const signer = nodeIdOf(4);
+    const share = certificateLookupShare(MAX_CERTIFICATE_LOOKUPS);
+    const { clock, fwd, transport, finish } = gated();
+    for (let i = 0; i < 20; i++) await deliver(fwd, { from: id(0xb0), signer, transactionId: BigInt(i + 1), header: { viaList: [node(signer)] }, body: ping, tamper: true });
+    await clock.advance(0);
+    // One started the lookup, `share` wait on it; the rest are dropped at once.
+    expect(transport.stats()).toMatchObject({ droppedBadSignature: 20 - 1 - share, inboundInProgress: 1 + share });
+    await deliver(fwd, { from: id(0xc0), signer, transactionId: 0x42n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(0);
+    finish(signer);
+    await clock.advance(0);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+    expect(transport.stats()).toMatchObject({ droppedBadSignature: 20, inboundInProgress: 0 });
+    transport.close();
+  });
+});

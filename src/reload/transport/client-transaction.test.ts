@@ -27,7 +27,7 @@ describe('ClientTransaction.answerRejected (§6.3.4 check 2)', () => {
       transmitRequest: (tx) => (sent.push(tx.transmissions), { ok: true }),
       transactionEnded: () => {},
     };
-    const tx = new ClientTransaction<unknown>(clock, { transactionId: 1n, requestCode: 0x17, destinationList: [], message: new Uint8Array(1), timerMs: 3_000 }, owner, () => {}, () => {});
+    const tx = new ClientTransaction<unknown>(clock, { transactionId: 1n, requestCode: 0x17, destinationList: [], message: new Uint8Array(1), timerMs: 3_000, certificateLookupsBefore: 0 }, owner, () => {}, () => {});
     tx.start();
     return { clock, sent, tx };
   };

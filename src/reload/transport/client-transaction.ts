@@ -50,6 +50,11 @@ export interface ClientTransactionInit {
   readonly maxTransmissions?: number;
   /** Skip the §6.3.4 check 2 on who answers (RequestOptions.anyResponder). */
   readonly anyResponder?: boolean;
+  /**
+   * Certificate lookups started before the request was made (MessageVerification.lookupsStarted):
+   * its answer waits only for a lookup started before it (message-security's waitFor).
+   */
+  readonly certificateLookupsBefore: number;
 }
 
 /**

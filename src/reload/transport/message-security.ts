@@ -91,8 +91,21 @@ export interface MessageVerificationInit {
 /** A running lookup: the link whose message started it, and how to end it early (preemption). */
 interface RunningLookup {
   readonly link: string;
+  /** Its place among the lookups started (MessageVerification.lookupsStarted just after it started). */
+  readonly serial: number;
+  /** Whether the certificate was found; false once it failed, timed out or was preempted. */
+  outcome: Promise<boolean>;
+  /** Messages of each link waiting for it (waitFor), and of all links. */
+  readonly waiting: Map<string, number>;
+  waiters: number;
   /** Frees its slot at once and aborts it. */
   readonly preempt: () => void;
+}
+
+/** For an answer: the final destination of the request it answers, and lookupsStarted() when that request was made. */
+export interface Answering {
+  readonly target: Destination | undefined;
+  readonly lookupsBefore: number;
 }
 
 /**
@@ -102,7 +115,7 @@ interface RunningLookup {
  * is looked up once through TransportInit.certificateSource (the §8 usage), at most `maxLookups`
  * at a time (MAX_CERTIFICATE_LOOKUPS) and a link's fair part of them (certificateLookupShare),
  * each for at most `lookupTimeoutMs`, and for an answer only when the signer is one that may
- * answer (`mayAnswer`).
+ * answer (`mayAnswer`). A message whose signer is being looked up waits for that lookup (waitFor).
  */
 export class MessageVerification {
   /** Running lookups by the Node-ID looked up, oldest first. */
@@ -110,6 +123,7 @@ export class MessageVerification {
   private readonly perLink = new Map<string, number>();
   private readonly maxLookups: number;
   private readonly share: number;
+  private started = 0;
 
   constructor(
     private readonly deps: MessageVerificationDeps,
@@ -119,11 +133,16 @@ export class MessageVerification {
     this.share = certificateLookupShare(this.maxLookups);
   }
 
+  /** Lookups started so far: a request records it when made, for the answer's verification (Answering). */
+  lookupsStarted(): number {
+    return this.started;
+  }
+
   /**
    * The verified signer; rejects (Error_Forbidden) when the message must be dropped. `from`: the
-   * neighbour it came from; `answering`: for an answer, the final destination of the request it answers.
+   * neighbour it came from; `answering`: for an answer, the request it answers.
    */
-  verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock, answering?: Destination): Promise<VerifiedSigner> {
+  verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock, answering?: Answering): Promise<VerifiedSigner> {
     const { signature, certificates } = securityBlock;
     const claimedNodeId = originatorOf(header, from, this.init.localNodeId);
     let input: Uint8Array;
@@ -138,28 +157,60 @@ export class MessageVerification {
     if (!this.init.certificateSource) return verified;
     return verified.catch(async (e: unknown) => {
       // §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: ask it once.
-      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering) || !(await this.lookUp(claimedNodeId, from))) throw e;
+      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering?.target) || !(await this.lookUp(claimedNodeId, from, answering))) throw e;
       return this.deps.verifier.verify(input, signature, certificates, options);
     });
   }
 
   /** One lookup per Node-ID at a time, at most `maxLookups` in all and a link's part of them, each until its timeout. */
-  private async lookUp(nodeId: NodeId, from: NodeId | undefined): Promise<boolean> {
-    const source = this.init.certificateSource;
-    if (!source) return false;
+  private lookUp(nodeId: NodeId, from: NodeId | undefined, answering: Answering | undefined): Promise<boolean> {
     const key = nodeIdKey(nodeId);
     const link = from ? nodeIdKey(from) : '';
-    // A lookup whose own answers need this certificate would wait for itself: those fail instead.
-    if (this.lookups.has(key)) return false;
+    const running = this.lookups.get(key);
+    if (running) return this.waitFor(running, link, answering);
     if (!this.makeRoom(link)) {
       this.deps.log.debug('certificate lookup refused: too many running', { nodeId: key, link, running: this.lookups.size, ofLink: this.perLink.get(link) ?? 0 });
-      return false;
+      return Promise.resolve(false);
     }
+    return this.start(nodeId, key, link);
+  }
+
+  /**
+   * The outcome of `running` for another message whose signer it looks up, so that a junk message
+   * naming a genuine signer does not make the signer's own message from another link fail (§13.1).
+   * OUR CHOICE: an answer to a request made after the lookup started does not wait: it may answer
+   * the lookup's own Fetch (the node looked up may hold its certificate, §8), which would wait for
+   * itself until the timeout; it fails at once, and its request is retransmitted (§6.2.1). Waiters
+   * are bounded as lookups are: `maxLookups` a lookup, a link's share (certificateLookupShare) of them.
+   */
+  private waitFor(running: RunningLookup, link: string, answering: Answering | undefined): Promise<boolean> {
+    if (answering && answering.lookupsBefore >= running.serial) return Promise.resolve(false);
+    const ofLink = running.waiting.get(link) ?? 0;
+    if (running.waiters >= this.maxLookups || ofLink >= this.share) return Promise.resolve(false);
+    running.waiting.set(link, ofLink + 1);
+    running.waiters++;
+    const done = () => {
+      running.waiters--;
+      const left = (running.waiting.get(link) ?? 1) - 1;
+      if (left > 0) running.waiting.set(link, left);
+      else running.waiting.delete(link);
+    };
+    return running.outcome.finally(done);
+  }
+
+  /** Starts the lookup of `nodeId` for a message of `link`; makeRoom said there is a slot. */
+  private async start(nodeId: NodeId, key: string, link: string): Promise<boolean> {
+    const source = this.init.certificateSource;
+    if (!source) return false;
     const controller = new AbortController();
     let stop!: (e: AbortError) => void;
     const stopped = new Promise<never>((_, reject) => (stop = reject));
     const entry: RunningLookup = {
       link,
+      serial: ++this.started,
+      outcome: Promise.resolve(false),
+      waiting: new Map(),
+      waiters: 0,
       preempt: () => {
         release();
         stop(new AbortError('certificate lookup preempted by a link under its share'));
@@ -175,10 +226,13 @@ export class MessageVerification {
     this.lookups.set(key, entry);
     this.perLink.set(link, (this.perLink.get(link) ?? 0) + 1);
     const timeoutMs = this.init.lookupTimeoutMs ?? certificateLookupTimeoutMs(this.init.overlayReliabilityTimerMs());
+    // The slot is free at the timeout (or preemption) even if the source does not heed the signal;
+    // a source that throws at once fails as one that rejects.
+    const work = Promise.race([(async () => source(nodeId, { signal: controller.signal }))(), stopped]);
+    const found = withTimeout(this.deps.clock, work, timeoutMs, () => new AbortError(`certificate lookup timed out after ${timeoutMs} ms`));
+    entry.outcome = found.catch(() => false);
     try {
-      // The slot is free at the timeout (or preemption) even if the source does not heed the signal.
-      const work = Promise.race([source(nodeId, { signal: controller.signal }), stopped]);
-      return await withTimeout(this.deps.clock, work, timeoutMs, () => new AbortError(`certificate lookup timed out after ${timeoutMs} ms`));
+      return await found;
     } catch (e) {
       if (e instanceof AbortError) controller.abort(e);
       this.deps.log.debug('certificate lookup failed', { nodeId: key, link, error: String(e) });

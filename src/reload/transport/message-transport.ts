@@ -26,7 +26,7 @@ import { InboundLimiter } from './inbound-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 import { ClientTransaction, MAX_TRANSMISSIONS, type ClientTransactionInit, type ClientTransactionOwner } from './client-transaction.js';
-import { MessageVerification, mayAnswer, originatorOf } from './message-security.js';
+import { MessageVerification, mayAnswer, originatorOf, type Answering } from './message-security.js';
 import { MessageSealer, NO_EXTENSIONS, type EncodingHeader } from './message-sealer.js';
 import { RequestServer } from './request-server.js';
 import type { Answer, AnswerNameFor, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
@@ -138,6 +138,8 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     if (this.closed) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
     if (destinationList.length === 0) throw new RangeError('empty destination list');
+    // Before anything awaits: a certificate lookup that makes this request (its Fetch) started before.
+    const certificateLookupsBefore = this.verification.lookupsStarted();
     if (this.pending.size >= this.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
     const p = this.forwarding.parameters;
     // §6.3.2 transaction_id: "they MUST be randomly generated".
@@ -177,6 +179,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       timerMs: p.overlayReliabilityTimerMs,
       maxTransmissions: this.maxTransmissions,
       anyResponder: options.anyResponder === true,
+      certificateLookupsBefore,
     };
     // Awaited rather than returned: the request settles with the answer itself, not by adopting
     // another promise (which costs a job and a promise more per request).
@@ -284,8 +287,8 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       .finally(() => this.inbound.release(key));
   }
 
-  /** §6.3.4: the verified signer of a message for this node; `answering`: for an answer, its request's final destination. */
-  private verify(msg: InboundMessage, parsed: MessageParts, answering?: Destination): Promise<VerifiedSigner> {
+  /** §6.3.4: the verified signer of a message for this node; `answering`: for an answer, the request it answers. */
+  private verify(msg: InboundMessage, parsed: MessageParts, answering?: Answering): Promise<VerifiedSigner> {
     return this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock, answering);
   }
 
@@ -309,7 +312,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     // the one signer check 1 accepts (mayAnswer) and the bound on lookups.
     let sender: VerifiedSigner;
     try {
-      sender = await this.verify(msg, parsed, tx.target);
+      sender = await this.verify(msg, parsed, { target: tx.target, lookupsBefore: tx.init.certificateLookupsBefore });
     } catch (e) {
       this.verificationFailed(msg, parsed, e);
       return;
