@@ -13,13 +13,15 @@ import { buildGruu } from '../usages/sip/index.js';
 import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit } from './overlay-socket.js';
 import { parseSipMessage, type SipMessage } from './sip-message.js';
+import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { fakeSipChannel, type FakeSipChannel } from './testing/fake-sip-channel.js';
 
 const DOMAIN = 'chordphone.test';
 const ALICE = `sip:alice@${DOMAIN}`;
 const SELF = new Uint8Array(16).fill(0xaa);
 const ALICE_GRUU = buildGruu(ALICE, SELF);
-const LIFETIME_MS = 32_000;
+/** 64*T1, JsSIP's Timer B and F (sip-timers.ts). */
+const LIFETIME_MS = TRANSACTION_LIFETIME_MS;
 
 /** A device: its channel to alice's socket, its AoR and GRUU. */
 interface Peer {
@@ -51,7 +53,7 @@ function world(init: Partial<OverlaySocketInit> = {}) {
     },
   };
   const overlay: OverlaySocketDeps['overlay'] = { nodeId: SELF, fetch: () => Promise.reject(new Error('no lookups in this test')) };
-  const socket = new OverlaySocket({ apps, overlay, clock, random: webCryptoRandom }, { domain: DOMAIN, transactionLifetimeMs: LIFETIME_MS, ...init });
+  const socket = new OverlaySocket({ apps, overlay, clock, random: webCryptoRandom }, { domain: DOMAIN, ...init });
   const up: SipMessage[] = [];
   socket.ondata = (text) => up.push(parseSipMessage(text)!);
   socket.connect();
@@ -317,5 +319,42 @@ describe('OverlaySocket: a request the UA has given up on rings nobody', () => {
     expect(requests(erin.ch)).toEqual(['INVITE', 'ACK', 'BYE']);
     expect(erin.ch.sent.at(-1)).toMatchObject({ requestUri: erin.gruu, toTag: 'et', callId: 'call-j' });
     expect(w.up).toEqual([]);
+  });
+
+  it('a device whose first response comes after JsSIP\'s Timer B fired but before the socket\'s own 64*T1 timer is CANCELed; nothing goes up to the UA that dropped the transaction', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const invite = await outgoingInvite(w, dave, 'call-k');
+    // JsSIP started its Timer B just before the socket's timer (in its transport.send): it fires
+    // first, and the session fails; Phone tells the socket.
+    w.clock.advance(LIFETIME_MS - 1);
+    w.socket.uaGaveUp('call-k');
+    dave.ch.deliver(answer(invite, 180, 'dt', dave.gruu));
+    w.clock.advance(1);
+    expect(requests(dave.ch)).toEqual(['INVITE', 'CANCEL']);
+    expect(w.up).toEqual([]);
+  });
+
+  it('an INVITE still being routed when the UA\'s session fails (Timer B, or a hangup before any response) is not sent; another Call-ID\'s is', async () => {
+    const w = world({ routeTimeoutMs: 60_000 });
+    const dave = w.peer(1, 'dave');
+    const release = w.slowAttach();
+    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'call-l', cseq: 1, branch: 'z9hG4bKl', contact: ALICE_GRUU }));
+    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at2', to: dave.aor, callId: 'call-m', cseq: 1, branch: 'z9hG4bKm', contact: ALICE_GRUU }));
+    await flush();
+    w.socket.uaGaveUp('call-l');
+    release();
+    await flush();
+    expect(dave.ch.sent.filter((m) => m.kind === 'request').map((m) => m.callId)).toEqual(['call-m']);
+  });
+
+  it('a session that fails after a response went up changes nothing: the UA sends its own CANCEL', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const invite = await outgoingInvite(w, dave, 'call-n');
+    dave.ch.deliver(answer(invite, 180, 'dt', dave.gruu));
+    w.socket.uaGaveUp('call-n');
+    expect(requests(dave.ch)).toEqual(['INVITE']);
+    expect(upLines(w.up)).toEqual(['180 INVITE']);
   });
 });

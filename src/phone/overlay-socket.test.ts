@@ -13,6 +13,7 @@ import { buildSipOverlay, type SipOverlay, type SipOverlayPeer } from '../usages
 import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
 import { ManualClock } from '../reload/storage/testing/manual-clock.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket } from './overlay-socket.js';
+import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { parseSipMessage, type SipMessage } from './sip-message.js';
 
 let f: SipOverlay;
@@ -257,7 +258,7 @@ describe('OverlaySocket', () => {
 
   it('an INVITE still ringing after the transaction lifetime is still watched: its device going away ends it with a 503 (RFC 3261 §8.1.3.1)', async () => {
     const clock = new ManualClock();
-    const s = new OverlaySocket({ apps: alice.apps, overlay: alice.peer, clock, random: webCryptoRandom }, { domain: f.domain, transactionLifetimeMs: 32_000 });
+    const s = new OverlaySocket({ apps: alice.apps, overlay: alice.peer, clock, random: webCryptoRandom }, { domain: f.domain });
     const got: SipMessage[] = [];
     s.ondata = (text) => got.push(parseSipMessage(text)!);
     s.connect();
@@ -266,7 +267,7 @@ describe('OverlaySocket', () => {
     await until(() => received(ringer, 'INVITE').length === 1);
     respond(ringer, received(ringer, 'INVITE')[0]!, 180, 'Ringing', 'l1');
     await until(() => got.some((m) => m.callId === 'call-long'));
-    clock.advance(3 * 32_000); // a person lets it ring for over a minute and a half
+    clock.advance(3 * TRANSACTION_LIFETIME_MS); // a person lets it ring for over a minute and a half
     ringer.peer.apps.close();
     await until(() => got.filter((m) => m.callId === 'call-long').length === 2);
     expect(got.map((m) => `${m.status} ${m.method}`)).toEqual(['180 INVITE', '503 INVITE']);

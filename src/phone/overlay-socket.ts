@@ -20,7 +20,8 @@
  *   channel closes counts as a 503 (§16.9); Timer C bounds each branch of a forked INVITE (§16.8;
  *   with one branch it is reset while the UA waits, and a CANCEL's final is awaited 64*T1, §9.1).
  * - When the UA has given up on a request (its transaction timed out with nothing received, 64*T1,
- *   or the socket answered it 408 while it was still being routed), the request is not sent, and
+ *   JsSIP's own Timer B or F, sip-timers.ts; an INVITE whose session failed before any response,
+ *   `uaGaveUp`; or the socket answered it 408 while it was still being routed), the request is not sent, and
  *   an INVITE's devices that answer late are CANCELed, a late 2xx ACKed and BYEd (ResponseContext).
  * - When a request cannot be routed, the socket answers it itself (§8.2.6) so JsSIP fails at once:
  *   480 Temporarily Unavailable when nobody is registered under the AoR (or no device is
@@ -41,6 +42,7 @@ import { SipUsageError, type AorDomains } from '../usages/sip/index.js';
 import { InboundRequests } from './inbound-requests.js';
 import { RequestRouter } from './request-router.js';
 import { ResponseContext } from './response-context.js';
+import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { statusForRoutingFailure } from './routing-outcomes.js';
 import { answerWithWarning, parseSipMessage, type SipMessage } from './sip-message.js';
 
@@ -68,8 +70,6 @@ export interface OverlaySocketInit {
    * is typed, and a person may pause before the click); default 10 000 ms.
    */
   readonly preparedRouteMs?: number;
-  /** How long transaction state is kept (RFC 3261 64*T1); default 32 000 ms. */
-  readonly transactionLifetimeMs?: number;
   /** Most devices one request is forked to (RFC 7904 §8.2.1 "throttle at some reasonable number"); default 8. */
   readonly maxForks?: number;
   /** Timer C of a forked INVITE's branches (RFC 3261 §16.8); default DEFAULT_TIMER_C_MS (response-context.ts). */
@@ -93,8 +93,11 @@ interface ClientTx {
   /** Once the request went to its devices. */
   context?: ResponseContext;
   timer?: Timer;
-  /** The UA's transaction ended (64*T1) while the request was still being routed: it is not sent. */
+  /** The UA's transaction ended (64*T1, uaGaveUp) while the request was still being routed: it is not sent. */
   givenUp?: boolean;
+  /** The request's Call-ID and whether it is an INVITE (uaGaveUp). */
+  readonly callId: string;
+  readonly invite: boolean;
 }
 
 const RELOAD_TRANSPORT = 'RELOAD';
@@ -112,7 +115,8 @@ export class OverlaySocket {
   private connected = false;
   private readonly log: Logger;
   private readonly application: number;
-  private readonly lifetimeMs: number;
+  /** RFC 3261 64*T1, JsSIP's (sip-timers.ts): the socket's transactions end with the UA's. */
+  private readonly lifetimeMs = TRANSACTION_LIFETIME_MS;
   private readonly clientTx = new Map<string, ClientTx>();
   private readonly inbound: InboundRequests;
   private readonly router: RequestRouter;
@@ -125,7 +129,6 @@ export class OverlaySocket {
   ) {
     this.log = deps.logger ?? silentLogger;
     this.application = init.application ?? ApplicationId.SIP;
-    this.lifetimeMs = init.transactionLifetimeMs ?? 32_000;
     this.router = new RequestRouter({ apps: deps.apps, overlay: deps.overlay, clock: deps.clock, logger: this.log }, { ...init, application: this.application });
     this.inbound = new InboundRequests({ apps: deps.apps, clock: deps.clock, random: deps.random, logger: this.log }, { domain: init.domain, transactionLifetimeMs: this.lifetimeMs });
     this.url = `reload://${init.domain}`;
@@ -184,6 +187,20 @@ export class OverlaySocket {
     if (this.connected) this.router.prepare(requestUri);
   }
 
+  /**
+   * The UA's INVITE session with this Call-ID failed before any response reached it (Phone hears
+   * it from JsSIP): Timer B fired (RFC 3261 §17.1.1.2; JsSIP 3.13 reports it as a local CANCELED
+   * failure, from terminate()), or the user hung up before any response. Its INVITE transaction is
+   * then as good as gone, so the socket gives up on it now rather than at its own 64*T1: were a
+   * device's first response to come between JsSIP's Timer B and the socket's timer, it would go up
+   * to a UA that drops it, and the device would ring with nobody waiting. Here it is CANCELed (a
+   * 2xx ACKed and BYEd, ResponseContext.uaTimedOut), as JsSIP does after a hangup, or not sent at
+   * all while still being routed. Nothing changes once a response went up (JsSIP then handles it).
+   */
+  uaGaveUp(callId: string): void {
+    for (const tx of this.clientTx.values()) if (tx.invite && tx.callId === callId) this.giveUp(tx);
+  }
+
   stats(): OverlaySocketStats {
     return { ...this.counters };
   }
@@ -225,7 +242,7 @@ export class OverlaySocket {
       });
       return;
     }
-    const fresh: ClientTx = { ready: Promise.resolve() };
+    const fresh: ClientTx = { ready: Promise.resolve(), callId: m.callId, invite: m.method === 'INVITE' };
     this.remember(m.branch, fresh);
     fresh.ready = this.router.queue(m, async ({ lists, prepared }, signal) => {
       let channels = await this.router.channels(lists, signal);
@@ -253,7 +270,7 @@ export class OverlaySocket {
           domain: this.init.domain,
           clock: this.deps.clock,
         },
-        { transactionLifetimeMs: this.lifetimeMs, ...(this.init.timerCMs === undefined ? {} : { timerCMs: this.init.timerCMs }) },
+        this.init.timerCMs === undefined ? {} : { timerCMs: this.init.timerCMs },
       );
     }).catch((e: unknown) => this.answerLocally(m, e));
   }
@@ -306,8 +323,8 @@ export class OverlaySocket {
    * Keep `tx` for lifetimeMs (RFC 3261 64*T1: retransmissions of its final), and longer while an
    * INVITE branch may still ring: its final, or its channel closing, must still reach the UA.
    * At 64*T1 the UA's transaction itself has timed out if nothing reached it (Timer B or F,
-   * §17.1.1.2, §17.1.2.2; JsSIP's are 64*T1 from the same send): a request still being routed is
-   * then not sent, and an INVITE's context goes on for the UA (ResponseContext.uaTimedOut).
+   * §17.1.1.2, §17.1.2.2; JsSIP's, started in the same send just before): a request still being
+   * routed is then not sent, and an INVITE's context goes on for the UA (giveUp).
    */
   private remember(branch: string, tx: ClientTx): void {
     const old = this.clientTx.get(branch);
@@ -317,8 +334,7 @@ export class OverlaySocket {
     const expire = (): void => {
       if (first) {
         first = false;
-        tx.givenUp = tx.context === undefined;
-        tx.context?.uaTimedOut();
+        this.giveUp(tx);
       }
       if (tx.context?.ringing) {
         tx.timer = this.deps.clock.setTimer(this.lifetimeMs, expire);
@@ -329,5 +345,11 @@ export class OverlaySocket {
     };
     tx.timer = this.deps.clock.setTimer(this.lifetimeMs, expire);
     this.clientTx.set(branch, tx);
+  }
+
+  /** The UA has given up on `tx`: not sent if still being routed, else its context acts for the UA. */
+  private giveUp(tx: ClientTx): void {
+    if (tx.context) tx.context.uaTimedOut();
+    else tx.givenUp = true;
   }
 }

@@ -141,8 +141,15 @@ export class Phone {
       user_agent: 'Chordphone',
       connection_recovery_min_interval: 2,
     });
-    this.ua.on('newRTCSession', (e: { originator: string; session: RTCSession }) => {
-      if (e.originator !== 'remote') return;
+    this.ua.on('newRTCSession', (e: { originator: string; session: RTCSession; request: { call_id: string } }) => {
+      if (e.originator !== 'remote') {
+        // JsSIP's Timer B (RFC 3261 §17.1.1.2) fails the session before the socket's own 64*T1
+        // timer fires: the socket must know at once, or a device's first response in between
+        // would ring a call nobody waits for (OverlaySocket.uaGaveUp).
+        const callId = e.request.call_id;
+        e.session.on('failed', () => this.socket.uaGaveUp(callId));
+        return;
+      }
       const call = this.track(new PhoneCall(e.session, 'incoming', (s, o) => this.answerSession(s, o)));
       for (const l of [...this.incomingListeners]) l(call);
     });

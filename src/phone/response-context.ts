@@ -26,6 +26,7 @@
 import type { AppChannel } from '../reload/links/app-channel.js';
 import type { Clock, Timer } from '../reload/runtime/components.js';
 import { bestFinal } from './routing-outcomes.js';
+import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { answerWithWarning, buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, withHeaders, type SipMessage } from './sip-message.js';
 
 /**
@@ -54,8 +55,6 @@ export interface ResponseContextActions {
 export interface ResponseContextInit {
   /** Timer C; default DEFAULT_TIMER_C_MS. */
   readonly timerCMs?: number;
-  /** 64*T1 (RFC 3261 §17.1.1.1): how long a CANCELed branch may take for its final; default 32 000. */
-  readonly transactionLifetimeMs?: number;
 }
 
 /** One branch: a device's SIP channel the request went to. */
@@ -89,7 +88,6 @@ export class ResponseContext {
   /** The finals in `finals` made here (madeHere), not by a device. */
   private readonly madeHereFinals = new Set<SipMessage>();
   private readonly timerCMs: number;
-  private readonly cancelWaitMs: number;
 
   /** Send `request` to every channel (each a branch). */
   constructor(
@@ -100,7 +98,6 @@ export class ResponseContext {
   ) {
     this.invite = request.method === 'INVITE';
     this.timerCMs = init.timerCMs ?? DEFAULT_TIMER_C_MS;
-    this.cancelWaitMs = init.transactionLifetimeMs ?? 32_000;
     this.branches = channels.map((channel) => ({ channel, offClose: () => {} }));
     for (const b of this.branches) b.offClose = b.channel.onClose(() => this.transportFailure(b, 'the device\'s SIP channel closed'));
     // RFC 3261 §16.6 step 11: "Timer C MUST be set for each client transaction when an INVITE request is proxied."
@@ -348,7 +345,8 @@ export class ResponseContext {
     if (b.cancel === 'ours') this.actions.cancelled();
     this.actions.send(b.channel, cancel);
     b.cancelSent = true;
-    this.arm(b, this.cancelWaitMs);
+    // 64*T1 (§9.1, §17.1.1.1), JsSIP's: how long a CANCELed branch may take for its final.
+    this.arm(b, TRANSACTION_LIFETIME_MS);
   }
 
   private branch(): string {
