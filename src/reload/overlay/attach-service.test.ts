@@ -11,7 +11,7 @@ import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
 import { FramedLink } from '../links/framed-link.js';
 import type { Link, LinkState, LinkStateListener } from '../links/link.js';
 import { AbortError } from '../runtime/components.js';
-import { OverloadError, ReloadError } from '../runtime/reload-error.js';
+import { ErrorAnswer, OverloadError, ReloadError } from '../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';
 import type { NodeId } from '../wire/ids.js';
 import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
@@ -200,7 +200,8 @@ function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
             .then(() => other.handle!(request as unknown as IncomingRequest<'attach_req'>))
             .then(
               (reply) => clock.setTimer(LATENCY_MS, () => resolve({ sender: { nodeId: other.self }, value: reply.value, extensions: reply.extensions ?? [] })),
-              (error: unknown) => clock.setTimer(LATENCY_MS, () => reject(error)),
+              // As message transport does: an error answer names its (verified) signer.
+              (error: unknown) => clock.setTimer(LATENCY_MS, () => reject(error instanceof ReloadError ? new ErrorAnswer(error.toResponse(), other.self) : error)),
             );
         });
       }),
@@ -235,6 +236,18 @@ describe('AttachService: Attaches between two peers (RFC 6940 §6.5.1.2)', () =>
     // larger peer's Attach resolves over the link the smaller peer's makes.
     await expect(clock.run(both)).resolves.toEqual([LARGER, SMALLER]);
     expect(fabric.checksAborted).toBe(0);
+    expect(fabric.answers).toBe(1);
+    expect(kept()).toEqual(['L1 open', 'L1 open']);
+  });
+
+  it('an Attach of ours to a Resource-ID that the peer answering refuses with Error_In_Progress waits for the link that peer\'s Attach makes, as one to its Node-ID does', async () => {
+    const { clock, fabric, small, large, kept } = pairOf();
+    const mine = small.service.attach([{ kind: 'node', nodeId: LARGER }]);
+    await clock.advance(2 * LATENCY_MS);
+    expect(fabric.checksRunning).toBe(1); // answered; the smaller peer's ICE check runs
+    // The larger peer's finger search reaches the smaller peer, which refuses it (§6.5.1.2).
+    const theirs = large.service.attach([{ kind: 'resource', resourceId: id(0x01) }]);
+    await expect(clock.run(Promise.all([mine, theirs]))).resolves.toEqual([LARGER, SMALLER]);
     expect(fabric.answers).toBe(1);
     expect(kept()).toEqual(['L1 open', 'L1 open']);
   });

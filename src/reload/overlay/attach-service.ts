@@ -23,7 +23,8 @@
  *
  * An Attach received from a peer we have an Attach of our own in progress to follows §6.5.1.2
  * (own-attaches.ts). When the peer's Attach is the one that makes the link (it refused ours with
- * Error_In_Progress, or the tie-breaker cancelled ours for it), our attach() waits for that link.
+ * Error_In_Progress, or the tie-breaker cancelled ours for it), our attach() waits for that link,
+ * also when ours went to a Resource-ID: the error answer names the peer that refused (ErrorAnswer).
  */
 import type { Forwarding } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
@@ -31,7 +32,7 @@ import { formatAddress, hostCandidate, parseAddress } from '../links/host-candid
 import { carriesFrames, probeWaitMs } from '../links/link-check.js';
 import type { Link } from '../links/link.js';
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
-import { ReloadError } from '../runtime/reload-error.js';
+import { ErrorAnswer, ReloadError } from '../runtime/reload-error.js';
 import type { AttachOptions, LinkConnector } from '../topology/topology-plugin.js';
 import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
 import { bytesEqual, toHex } from '../wire/codec/hex.js';
@@ -149,7 +150,7 @@ export class AttachService implements LinkConnector {
       if (!this.deps.forwarding.isUsable(peer)) await this.waitForLink(peer, { signal: own.signal });
       return peer;
     } catch (e) {
-      const peer = this.closed ? undefined : (own.supersededBy ?? (target && isInProgress(e) ? target : undefined));
+      const peer = this.closed ? undefined : (own.supersededBy ?? refusedInProgressBy(e, target));
       if (!peer) throw e;
       // OUR CHOICE: RFC 6940 §6.5.1.2 does not say what becomes of an Attach the tie-breaker
       // cancelled, or one refused with Error_In_Progress (the peer's Attach to us is in progress).
@@ -349,7 +350,12 @@ export class AttachService implements LinkConnector {
   }
 }
 
-/** An Error_In_Progress answer (RFC 6940 §6.5.1.2): the peer has an Attach to us in progress. */
-function isInProgress(e: unknown): boolean {
-  return e instanceof ReloadError && e.codeName === 'Error_In_Progress';
+/**
+ * The peer that answered our Attach with Error_In_Progress (RFC 6940 §6.5.1.2: it has an Attach to
+ * us in progress, which makes the link): the Node-ID the Attach went to, or, for one to a
+ * Resource-ID (finger search, the join), the verified signer of the error answer.
+ */
+function refusedInProgressBy(e: unknown, target: NodeId | undefined): NodeId | undefined {
+  if (!(e instanceof ReloadError) || e.codeName !== 'Error_In_Progress') return undefined;
+  return target ?? (e instanceof ErrorAnswer ? e.sender : undefined);
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, errorCodeName, type ErrorCodeName } from '../wire/message-codes.js';
+import type { NodeId } from '../wire/ids.js';
 import type { ErrorResponse } from '../wire/message-contents.js';
 
 /**
@@ -43,6 +44,24 @@ export class ReloadError extends Error {
  */
 export class OverloadError extends ReloadError {
   override readonly name: string = 'OverloadError';
+}
+
+/**
+ * An error answer received for a request of ours (RFC 6940 §6.3.3.1), with `sender`: the Node-ID
+ * that signed it, verified (§6.3.4). Error answers may come from any peer on the path (an
+ * intermediate's Error_TTL_Exceeded, say) or from the responsible peer, which a request to a
+ * Resource-ID learns only from the answer: e.g. the peer that refused an Attach with
+ * Error_In_Progress (§6.5.1.2), whose own Attach to us makes the link.
+ */
+export class ErrorAnswer extends ReloadError {
+  override readonly name: string = 'ErrorAnswer';
+
+  constructor(
+    response: ErrorResponse,
+    readonly sender: NodeId,
+  ) {
+    super(response.errorCode, response.errorInfo);
+  }
 }
 
 function safeText(bytes: Uint8Array): string {

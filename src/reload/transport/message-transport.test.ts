@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 import { AbortError } from '../runtime/components.js';
-import { ReloadError } from '../runtime/reload-error.js';
+import { ErrorAnswer, ReloadError } from '../runtime/reload-error.js';
 import { decodeAll } from '../wire/codec/reader.js';
 import { UNFRAGMENTED } from '../wire/forwarding-header.js';
 import { ForwardingOptionFlag } from '../wire/forwarding-option.js';
@@ -57,7 +57,7 @@ describe('requests (§6.2.1, §6.3)', () => {
     expect(a.sender.nodeId).toEqual(id(0xc0));
   });
 
-  it('an error answer from any verified node rejects with its ReloadError', async () => {
+  it('an error answer from any verified node rejects with its ReloadError, which names that node (ErrorAnswer.sender)', async () => {
     const { clock, fwd, transport } = setup();
     const p = transport.request([node(id(0xc0))], ping);
     await clock.advance(0);
@@ -67,6 +67,8 @@ describe('requests (§6.2.1, §6.3)', () => {
     expect(e).toBeInstanceOf(ReloadError);
     expect((e as ReloadError).code).toBe(ErrorCode.Error_Not_Found);
     expect((e as ReloadError).info).toEqual(Uint8Array.of(0x68, 0x69));
+    expect(e).toBeInstanceOf(ErrorAnswer);
+    expect((e as ErrorAnswer).sender).toEqual(id(0x77));
   });
 
   it('an answer with the wrong code fails the request with Error_Invalid_Message', async () => {

@@ -9,7 +9,7 @@
  */
 import type { Clock, Logger, Random } from '../runtime/components.js';
 import { AbortError, logsDebug, silentLogger } from '../runtime/components.js';
-import { ReloadError } from '../runtime/reload-error.js';
+import { ErrorAnswer, ReloadError } from '../runtime/reload-error.js';
 import type { Signer, VerifiedSigner } from '../security/signer.js';
 import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure, SendResult } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
@@ -333,7 +333,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
         return;
       }
       if (body.name === 'error') {
-        const error = ReloadError.fromResponse(body.value);
+        const error = new ErrorAnswer(body.value, sender.nodeId);
         if (this.traced) this.log.debug('error answer', { transactionId: msg.header.transactionId.toString(), sender: nodeIdKey(sender.nodeId), error: String(error) });
         tx.fail(error);
       }
