@@ -5,12 +5,12 @@
  */
 import { systemClock } from '../../platform/system-clock.js';
 import { webCryptoHasher, webCryptoRandom } from '../../platform/web-crypto.js';
-import { overlayHashOf, overlayParametersOf, type PeerNetwork } from '../../reload/overlay/index.js';
+import { overlayHashOf, overlayParametersOf, type PeerNetwork, type PreparedOffers } from '../../reload/overlay/index.js';
 import { createWebRtcNetwork } from '../../reload/overlay/webrtc-network.js';
 import { createIceAppChannels } from '../../reload/overlay/ice-app-channels.js';
 import { ApplicationId } from '../../reload/wire/methods/app-attach.js';
 import type { WebSocketConstructor } from '../../reload/links/websocket/index.js';
-import type { WebRtcInit, WebRtcOffer } from '../../reload/links/webrtc/index.js';
+import type { WebRtcInit } from '../../reload/links/webrtc/index.js';
 import type { Logger } from '../../reload/runtime/components.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import type { PeerSecurity } from './compose-peer.js';
@@ -30,7 +30,7 @@ export async function createBrowserNetwork(init: {
   readonly iceServers: readonly IceServer[];
   readonly logger?: Logger;
   /** Offers gathered ahead (offer-pool.ts), taken by the first Attaches. */
-  readonly preparedOffers?: () => Promise<WebRtcOffer> | undefined;
+  readonly preparedOffers?: PreparedOffers;
 }): Promise<PeerNetwork> {
   const { security, configuration, iceServers, logger, preparedOffers } = init;
   const overlayParameters = overlayParametersOf(configuration, await overlayHashOf(configuration.instanceName, webCryptoHasher));

@@ -100,7 +100,7 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
         // For the first network only (a restart's configuration may name other ICE servers).
         const pool = prepared;
         prepared = undefined;
-        return createBrowserNetwork({ ...init, ...(pool ? { preparedOffers: pool.take } : {}), ...(logger ? { logger } : {}) });
+        return createBrowserNetwork({ ...init, ...(pool ? { preparedOffers: pool } : {}), ...(logger ? { logger } : {}) });
       },
     },
     {

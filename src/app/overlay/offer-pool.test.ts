@@ -13,6 +13,7 @@ import { nodeRtcConfiguration, nodeWrtc } from '../../reload/links/webrtc/node/i
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { overlayParameters } from '../../reload/forwarding/index.js';
 import { createWebRtcNetwork } from '../../reload/overlay/webrtc-network.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { nodeWebSocket } from '../../reload/links/websocket/node/index.js';
 import { TestPki } from '../../reload/security/testing/test-pki.js';
 import { gatherSettingsFor, HOST_ONLY_GATHER_QUIET_MS } from './gather-settings.js';
@@ -90,7 +91,7 @@ describe('createOfferPool', () => {
     const peer = await pki.peer(`ada@${pki.overlay}`);
     const network = createWebRtcNetwork(
       { clock: systemClock, random: webCryptoRandom, signer: await peer.signer(), verifier: pki.verifier(), WebSocket: nodeWebSocket },
-      { overlayParameters: overlayParameters({ overlay: 1 }), webrtc: init, preparedOffers: pool.take },
+      { overlayParameters: overlayParameters({ overlay: 1 }), webrtc: init, preparedOffers: pool },
     );
     closers.push(() => network.close());
     const prepared = made[0]!;
@@ -100,6 +101,44 @@ describe('createOfferPool', () => {
     expect(new TextDecoder().decode(first.local.ufrag)).toBe(/a=ice-ufrag:(\S+)/.exec(prepared.localDescription?.sdp ?? '')?.[1]);
     const second = await network.ice.offer();
     closers.push(() => second.cancel());
+    expect(made).toHaveLength(2);
+  });
+});
+
+describe('createOfferPool: the network\'s peer-connection budget (overlay/peer-connection-budget.ts)', () => {
+  it('counts the offers the pool holds: an answer past the caps is refused, and a prepared offer taken stays within them', async () => {
+    const pool = createOfferPool(deps, init, { count: 2 });
+    pools.push(pool);
+    const pki = await TestPki.create();
+    const [ada, bob] = await Promise.all([pki.peer(`ada@${pki.overlay}`), pki.peer(`bob@${pki.overlay}`)]);
+    const networkDeps = async (p: typeof ada) => ({ clock: systemClock, random: webCryptoRandom, signer: await p.signer(), verifier: pki.verifier(), WebSocket: nodeWebSocket });
+    const network = createWebRtcNetwork(await networkDeps(ada), {
+      overlayParameters: overlayParameters({ overlay: 1 }),
+      webrtc: init,
+      preparedOffers: pool,
+      peerConnectionLimits: { pendingPerRequester: 4, pending: 2, total: 2 },
+    });
+    closers.push(() => network.close());
+    // Bob's offer, withdrawn at once (its own WebRTC stack: `made` counts Ada's peer connections).
+    const other = createWebRtcNetwork(await networkDeps(bob), { overlayParameters: overlayParameters({ overlay: 1 }), webrtc: { ...init, wrtc: nodeWrtc } });
+    closers.push(() => other.close());
+    const bobs = await other.ice.offer();
+    bobs.cancel();
+    expect(made).toHaveLength(2); // the pool's
+    // Ada holds 2 peer connections, her caps: an Attach answered now would make a third.
+    const answered = await network.ice.answer(bob.nodeIds[0]!, bobs.local).then(
+      (a) => {
+        a.link.catch(() => undefined);
+        a.cancel();
+        return 'answered';
+      },
+      (e: unknown) => (e instanceof ReloadError ? e.codeName : String(e)),
+    );
+    expect(answered).toBe('Error_Request_Timeout');
+    expect(made).toHaveLength(2);
+    // Her own Attach's offer comes from the pool: no new peer connection, nothing refused.
+    const first = await network.ice.offer();
+    closers.push(() => first.cancel());
     expect(made).toHaveLength(2);
   });
 });

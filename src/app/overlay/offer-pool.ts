@@ -9,7 +9,7 @@
  *
  * ```ts
  * const pool = createOfferPool({ clock }, { rtcConfiguration }, { count: 8 });
- * createWebRtcNetwork(deps, { ..., preparedOffers: pool.take });  // ice.offer() takes the next
+ * createWebRtcNetwork(deps, { ..., preparedOffers: pool });  // ice.offer() takes the next; its budget counts the rest
  * pool.close();                                                     // releases what was not taken
  * ```
  */

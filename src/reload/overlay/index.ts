@@ -32,6 +32,6 @@ export type {
 } from './overlay-types.js';
 // The real network (WebSocket bootstrap, WebRTC data channels). It pulls in simple-peer: import it
 // from './webrtc-network.js' (browser and Node) or './node/index.js' (Node factories) directly.
-export type { WebRtcPeerNetwork, WebRtcNetworkDeps, WebRtcNetworkInit } from './webrtc-network.js';
+export type { PreparedOffers, WebRtcPeerNetwork, WebRtcNetworkDeps, WebRtcNetworkInit } from './webrtc-network.js';
 export { DEFAULT_PEER_CONNECTION_LIMITS, type PeerConnectionLimits } from './peer-connection-budget.js';
 export { helloDial, helloAccept, LinkHelloError, type LinkHelloDeps } from './link-hello.js';

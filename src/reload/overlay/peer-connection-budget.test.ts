@@ -41,6 +41,16 @@ describe('PeerConnectionBudget', () => {
     expect(refusal(() => b.take(id(1)))).toBe('taken');
   });
 
+  it('counts peer connections held outside it (offers gathered ahead) as pending and in the total', () => {
+    let held = 2;
+    const b = new PeerConnectionBudget({ pendingPerRequester: 4, pending: 3, total: 10 }, () => held);
+    b.take(id(1));
+    expect({ total: b.total, pending: b.pending }).toEqual({ total: 3, pending: 3 });
+    expect(refusal(() => b.take(id(2)))).toBe('Error_Request_Timeout');
+    held = 1; // one is taken, for its own slot
+    expect(refusal(() => b.take())).toBe('taken');
+  });
+
   it('caps pending connections in all, our own offers (no requester) included', () => {
     const b = new PeerConnectionBudget({ pendingPerRequester: 5, pending: 2, total: 10 });
     const offer = b.take();

@@ -12,6 +12,10 @@
  * - live connections in all: pending, plus connected ones (overlay links and application
  *   channels) until they close.
  *
+ * Peer connections made before the budget and held for it (`held`: the offers a browser gathers
+ * ahead of its join, app/overlay/offer-pool.ts) count as pending until taken; each then takes
+ * its own slot.
+ *
  * ```
  *   take(requester?) ──▶ pending ──connected()──▶ connected
  *                           │                        │
@@ -69,24 +73,29 @@ export class PeerConnectionBudget {
   private totalCount = 0;
   private readonly pendingBy = new Map<string, number>();
 
-  constructor(private readonly limits: PeerConnectionLimits = DEFAULT_PEER_CONNECTION_LIMITS) {}
+  /** `held`: how many peer connections made outside the budget are held now (counted as pending). */
+  constructor(
+    private readonly limits: PeerConnectionLimits = DEFAULT_PEER_CONNECTION_LIMITS,
+    private readonly held: () => number = () => 0,
+  ) {}
 
   /** Peer connections counted now (pending and connected). */
   get total(): number {
-    return this.totalCount;
+    return this.totalCount + this.held();
   }
 
   /** Pending peer connections now. */
   get pending(): number {
-    return this.pendingCount;
+    return this.pendingCount + this.held();
   }
 
   /** A slot for one new peer connection (answering `requester`, or our own offer); an OverloadError above a cap. */
   take(requester?: NodeId): PeerConnectionSlot {
     const key = requester ? nodeIdKey(requester) : undefined;
     const mine = key === undefined ? 0 : (this.pendingBy.get(key) ?? 0);
-    if (this.totalCount >= this.limits.total) throw overloaded(`${this.totalCount} peer connections open`);
-    if (this.pendingCount >= this.limits.pending) throw overloaded(`${this.pendingCount} peer connections being set up`);
+    const { total, pending } = this;
+    if (total >= this.limits.total) throw overloaded(`${total} peer connections open`);
+    if (pending >= this.limits.pending) throw overloaded(`${pending} peer connections being set up`);
     if (key !== undefined && mine >= this.limits.pendingPerRequester) throw overloaded(`${mine} peer connections being set up for you`);
     this.totalCount++;
     this.pendingCount++;

@@ -75,11 +75,20 @@ export interface WebRtcNetworkInit {
   /**
    * Offers gathered ahead of the Attaches that use them (e.g. while the peer enrolls, so a join
    * does not wait for ICE gathering): `ice.offer()` takes the next one, or makes one when this
-   * gives none. Each is used once, for one Attach (RFC 6940 §6.5.1).
+   * gives none. Each is used once, for one Attach (RFC 6940 §6.5.1). The peer connections they
+   * hold count in the budget (`peerConnectionLimits`).
    */
-  readonly preparedOffers?: () => Promise<WebRtcOffer> | undefined;
+  readonly preparedOffers?: PreparedOffers;
   /** Caps on the peer connections this network makes (peer-connection-budget.ts); default DEFAULT_PEER_CONNECTION_LIMITS. */
   readonly peerConnectionLimits?: PeerConnectionLimits;
+}
+
+/** Offers gathered ahead (app/overlay/offer-pool.ts), each holding a peer connection. */
+export interface PreparedOffers {
+  /** The next prepared offer (perhaps still gathering), or undefined when none is left. */
+  readonly take: () => Promise<WebRtcOffer> | undefined;
+  /** How many are held, not yet taken. */
+  readonly left: () => number;
 }
 
 export interface WebRtcPeerNetwork extends PeerNetwork {
@@ -134,7 +143,8 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
   const links = new Set<Link>();
   /** Open data-channel connections per Node-ID (two can coexist a moment when Attaches cross). */
   const connections = new Map<string, WebRtcConnection[]>();
-  const budget = new PeerConnectionBudget(init.peerConnectionLimits);
+  const prepared = init.preparedOffers;
+  const budget = new PeerConnectionBudget(init.peerConnectionLimits, prepared?.left);
   let inbound: ((link: Link) => void) | undefined;
   let channelListener: ((nodeId: NodeId, channel: RTCDataChannel) => void) | undefined;
   let closed = false;
@@ -193,10 +203,18 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
 
   const ice: IceCapability = {
     async offer(options?: AbortOptions) {
-      const slot = budget.take();
+      // A prepared offer leaves the pool's count for a slot of its own; refused, it is released.
+      const ready = prepared?.take();
+      let slot: PeerConnectionSlot;
+      try {
+        slot = budget.take();
+      } catch (e) {
+        void ready?.then((o) => o.cancel(), () => undefined);
+        throw e;
+      }
       let offer: WebRtcOffer;
       try {
-        offer = await (init.preparedOffers?.() ?? offerWebRtc(linkDeps, webrtc, options));
+        offer = await (ready ?? offerWebRtc(linkDeps, webrtc, options));
       } catch (e) {
         slot.release();
         // The WebRTC stack made no peer connection (past its limit) or no description: our own refusal, as in answer.
