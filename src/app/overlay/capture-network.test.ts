@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { linkComplianceTests } from '../../reload/links/link.compliance.js';
 import type { Link } from '../../reload/links/link.js';
 import { MemoryNetwork } from '../../reload/links/memory/index.js';
 import type { PeerNetwork } from '../../reload/overlay/index.js';
@@ -25,6 +26,20 @@ function memoryPeerNetwork(net: MemoryNetwork, address: string): PeerNetwork & {
     close: () => endpoint.close(),
   };
 }
+
+const FAILURE_TIMEOUT_MS = 5_000;
+
+// The capture's links wrap the network's (both ends wrapped, each by its own peer's capture).
+linkComplianceTests('capture wrapper of memory links', async () => {
+  const clock = new VirtualClock();
+  const net = new MemoryNetwork({ clock, random: new SeededRandom(5) }, { link: { failureTimeoutMs: FAILURE_TIMEOUT_MS } });
+  const a = createTrafficCapture({ now: () => clock.now() }).wrap(memoryPeerNetwork(net, '10.0.0.1:6084'));
+  const b = createTrafficCapture({ now: () => clock.now() }).wrap(memoryPeerNetwork(net, '10.0.0.2:6084'));
+  const inbound: Link[] = [];
+  b.onInbound((l) => inbound.push(l));
+  const atA = await clock.run(a.linkFactory.open('10.0.0.2:6084'));
+  return { a: atA, b: inbound[0]!, advance: (ms) => clock.advance(ms), failureTimeoutMs: FAILURE_TIMEOUT_MS, silenceB: () => net.crash('10.0.0.2:6084') };
+});
 
 describe('createTrafficCapture', () => {
   it('records what the links of a wrapped network carry, both ways, as framed data in UDP/6084', async () => {

@@ -1,7 +1,8 @@
 /**
  * The one compliance suite every Link implementation passes (style.md §8, like libp2p's shared
- * transport suite): the memory link now, the WebSocket and data-channel links later. Call
- * `linkComplianceTests(name, makePair)` from the implementation's test file.
+ * transport suite): the memory, WebSocket and data-channel links, and wrappers of a link (the
+ * capture of app/overlay/capture-network.ts). Call `linkComplianceTests(name, makePair)` from the
+ * implementation's test file.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Link, LinkCloseReason, LinkState } from './link.js';
@@ -146,6 +147,49 @@ export function linkComplianceTests(name: string, makePair: () => Promise<LinkPa
       expect(a.state).toBe('closed');
       expect(atA.states.at(-1)).toEqual(['closed', 'dead']);
       expect(atA.states.map((s) => s[0])).toEqual(['suspect', 'closed']);
+    });
+
+    it('probe(): the ack answers it true; the probe delivers no message and changes no state, also once its timeout has passed', async () => {
+      const { a, b, advance } = await pair();
+      const atA = record(a);
+      const atB = record(b);
+      let answered: boolean | undefined;
+      void a.probe(1000).then((v) => (answered = v));
+      await advance(500);
+      expect(answered).toBe(true);
+      // Its wait is over: the timeout passing later neither answers again nor touches the link.
+      await advance(1000);
+      expect(atB.messages).toEqual([]);
+      expect([atA.states, atB.states]).toEqual([[], []]);
+      expect([a.state, b.state]).toEqual(['open', 'open']);
+      expect(a.send(bytesOf(4, 1))).toBe(true);
+      await advance(500);
+      expect(atB.messages).toEqual([bytesOf(4, 1)]);
+    });
+
+    it('probe(): a closed link answers false at once; a probe under way when the link closes answers false then, not at its timeout', async () => {
+      const { a, b, advance } = await pair();
+      let underWay: boolean | undefined;
+      // Closed by the other end before the probe's ack can come back.
+      void b.probe(60_000).then((v) => (underWay = v));
+      b.close();
+      await advance(0);
+      expect(underWay).toBe(false);
+      await expect(b.probe(60_000)).resolves.toBe(false);
+      await advance(1000);
+      expect(a.state).toBe('closed');
+      await expect(a.probe(60_000)).resolves.toBe(false);
+    });
+
+    it('probe(): a peer gone silent answers false once the timeout is over', async (ctx) => {
+      const harness = await pair();
+      if (!harness.silenceB) return ctx.skip();
+      const { a, advance } = harness;
+      harness.silenceB();
+      let answered: boolean | undefined;
+      void a.probe(300).then((v) => (answered = v));
+      await advance(600);
+      expect(answered).toBe(false);
     });
 
     it('stays open while idle (no traffic, no failure)', async () => {
