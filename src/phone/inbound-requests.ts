@@ -14,6 +14,7 @@ import type { Clock, Logger, Random, Timer } from '../reload/runtime/components.
 import { toHex } from '../reload/wire/codec/hex.js';
 import { aorResourceName } from '../usages/sip/index.js';
 import { DialogPeers, withinDialog } from './dialog-peers.js';
+import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { answerWithWarning, type SipMessage } from './sip-message.js';
 
 export interface InboundRequestsDeps {
@@ -26,8 +27,6 @@ export interface InboundRequestsDeps {
 export interface InboundRequestsInit {
   /** Domain for the Warning of an answer made here. */
   readonly domain: string;
-  /** How long a server transaction is kept (RFC 3261 64*T1). */
-  readonly transactionLifetimeMs: number;
 }
 
 /**
@@ -58,7 +57,7 @@ export class InboundRequests {
     private readonly deps: InboundRequestsDeps,
     private readonly init: InboundRequestsInit,
   ) {
-    this.dialogs = new DialogPeers(deps.clock, init.transactionLifetimeMs);
+    this.dialogs = new DialogPeers(deps.clock, TRANSACTION_LIFETIME_MS);
   }
 
   /** Request `m` came in on `ch`: true when it may go up to the UA (its transaction is then kept); false when refused here. */
@@ -123,7 +122,7 @@ export class InboundRequests {
    */
   private keep(k: string, tx: ServerTx): void {
     tx.timer?.cancel();
-    tx.timer = this.deps.clock.setTimer(this.init.transactionLifetimeMs, () => {
+    tx.timer = this.deps.clock.setTimer(TRANSACTION_LIFETIME_MS, () => {
       if (this.serverTx.get(k) !== tx) return;
       if (tx.method === 'INVITE' && !tx.final && tx.channel.state === 'open') this.keep(k, tx);
       else this.serverTx.delete(k);

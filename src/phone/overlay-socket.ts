@@ -130,7 +130,7 @@ export class OverlaySocket {
     this.log = deps.logger ?? silentLogger;
     this.application = init.application ?? ApplicationId.SIP;
     this.router = new RequestRouter({ apps: deps.apps, overlay: deps.overlay, clock: deps.clock, logger: this.log }, { ...init, application: this.application });
-    this.inbound = new InboundRequests({ apps: deps.apps, clock: deps.clock, random: deps.random, logger: this.log }, { domain: init.domain, transactionLifetimeMs: this.lifetimeMs });
+    this.inbound = new InboundRequests({ apps: deps.apps, clock: deps.clock, random: deps.random, logger: this.log }, { domain: init.domain });
     this.url = `reload://${init.domain}`;
     this.sip_uri = `sip:${init.domain}`;
     const offMessages = new Set<() => void>();

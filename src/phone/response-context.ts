@@ -20,8 +20,8 @@
  *   with no final 64*T1 after its CANCEL counts as a 408, with one branch too.
  * - Timer C (§16.6 step 11, §16.8) bounds each branch of a forked INVITE: at its expiry a branch
  *   that sent a provisional is CANCELed, one that sent nothing counts as a 408.
- * - When the UA's INVITE transaction times out with nothing received (`uaTimedOut`, Timer B), the
- *   context goes on for it: what rings later is CANCELed, a late 2xx ACKed and BYEd, nothing goes up.
+ * - When the UA gives up on its INVITE with nothing received (`uaTimedOut`: Timer B, or a hang-up
+ *   before any response), the context goes on for it: what rings later is CANCELed, a late 2xx ACKed and BYEd, nothing goes up.
  */
 import type { AppChannel } from '../reload/links/app-channel.js';
 import type { Clock, Timer } from '../reload/runtime/components.js';
@@ -82,7 +82,7 @@ export class ResponseContext {
   private finalSent = false;
   /** Some response went up to the UA. */
   private wentUp = false;
-  /** The UA's INVITE transaction timed out (uaTimedOut): the context acts for it. */
+  /** The UA gave up on its INVITE with nothing received (uaTimedOut): the context acts for it. */
   private uaGone = false;
   private readonly finals: SipMessage[] = [];
   /** The finals in `finals` made here (madeHere), not by a device. */
@@ -127,9 +127,10 @@ export class ResponseContext {
   }
 
   /**
-   * The UA's INVITE transaction timed out with nothing received (RFC 3261 §17.1.1.2: Timer B,
-   * 64*T1, in the Calling state; JsSIP then fails the call with "Request Timeout" and drops what
-   * comes after): a device that answers later must not ring a call nobody waits for. From here the
+   * The UA gave up on its INVITE with nothing received: its transaction timed out (RFC 3261
+   * §17.1.1.2: Timer B, 64*T1, in the Calling state; JsSIP then terminates the session, which it
+   * reports as a local CANCELED failure, and drops what comes after), or the user hung up before
+   * any response. A device that answers later must not ring a call nobody waits for. From here the
    * context acts for the UA: every branch still pending is CANCELed (after its first provisional,
    * §9.1), a 2xx is ACKed and ended with BYE as for a fork that lost (§13.2.2.4), a non-2xx final
    * ACKed (§17.1.1.3), Timer C bounds even a single branch, and nothing more goes up.

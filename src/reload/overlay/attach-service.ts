@@ -353,7 +353,10 @@ export class AttachService implements LinkConnector {
 /**
  * The peer that answered our Attach with Error_In_Progress (RFC 6940 §6.5.1.2: it has an Attach to
  * us in progress, which makes the link): the Node-ID the Attach went to, or, for one to a
- * Resource-ID (finger search, the join), the verified signer of the error answer.
+ * Resource-ID (finger search, the join), the verified signer of the error answer. OUR CHOICE: that
+ * signer is taken at its word (it cannot be checked before its Attach arrives). A peer on the path
+ * that lies so makes our Attach wait linkTimeoutMs for a link that never comes; it could make the
+ * Attach fail as surely by dropping it, which costs the whole transaction lifetime (§6.2.1).
  */
 function refusedInProgressBy(e: unknown, target: NodeId | undefined): NodeId | undefined {
   if (!(e instanceof ReloadError) || e.codeName !== 'Error_In_Progress') return undefined;

@@ -22,10 +22,6 @@ export class ReloadError extends Error {
     return new ReloadError(ErrorCode[name], new TextEncoder().encode(text));
   }
 
-  static fromResponse(r: ErrorResponse): ReloadError {
-    return new ReloadError(r.errorCode, r.errorInfo);
-  }
-
   toResponse(): ErrorResponse {
     return { errorCode: this.code, errorInfo: this.info };
   }

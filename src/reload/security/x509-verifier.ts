@@ -178,9 +178,11 @@ export class X509Verifier implements Verifier {
    * `intermediates` (parsed from the message) only when it is not cached or being validated.
    *
    * A success is a fact about the certificate (it chains to a root-cert), so every caller may use
-   * it, as it may use the cache. A failure may only say that the first caller's intermediates did
+   * it, as it may use the cache. A failure may say only that the first caller's intermediates did
    * not build the path: a caller that joined it then validates with its own, so that a message
    * offering the wrong intermediates (or none) cannot get a concurrent, well-formed one refused.
+   * A failure that is a fact about the certificate itself (unparsable, expired, an unusable key) is
+   * so found again by each joiner: one validation each, as if the messages had come one by one.
    */
   private async entryFor(der: Uint8Array, certHash: string, intermediates: () => readonly Certificate[]): Promise<CachedCertificate> {
     const cached = this.cache.getByCertHash(certHash);

@@ -52,7 +52,8 @@ export interface ClientTransactionInit {
   readonly anyResponder?: boolean;
   /**
    * Certificate lookups started before the request was made (MessageVerification.lookupsStarted):
-   * its answer waits only for a lookup started before it (message-security's waitFor).
+   * its answer may wait for a lookup started before the request, never for one started after it
+   * (message-security's waitFor: that one may be waiting for this very answer).
    */
   readonly certificateLookupsBefore: number;
 }

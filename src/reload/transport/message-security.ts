@@ -180,8 +180,13 @@ export class MessageVerification {
    * naming a genuine signer does not make the signer's own message from another link fail (§13.1).
    * OUR CHOICE: an answer to a request made after the lookup started does not wait: it may answer
    * the lookup's own Fetch (the node looked up may hold its certificate, §8), which would wait for
-   * itself until the timeout; it fails at once, and its request is retransmitted (§6.2.1). Waiters
-   * are bounded as lookups are: `maxLookups` a lookup, a link's share (certificateLookupShare) of them.
+   * itself until the timeout; it fails at once, and its request goes again at its next
+   * retransmission (§6.2.1), which may come while the lookup still runs. Waiters are bounded as
+   * lookups are: `maxLookups` a lookup, a link's share (certificateLookupShare) of them; a genuine
+   * message that comes over the same link as more junk than that share still fails. This holds only
+   * if `certificateSource` never waits for a request made before it was called: one that joined an
+   * earlier Fetch of the same certificate (CertificateStore shares one per name) could wait on an
+   * answer that waits on it, until the lookup's timeout.
    */
   private waitFor(running: RunningLookup, link: string, answering: Answering | undefined): Promise<boolean> {
     if (answering && answering.lookupsBefore >= running.serial) return Promise.resolve(false);
@@ -201,7 +206,7 @@ export class MessageVerification {
   /** Starts the lookup of `nodeId` for a message of `link`; makeRoom said there is a slot. */
   private async start(nodeId: NodeId, key: string, link: string): Promise<boolean> {
     const source = this.init.certificateSource;
-    if (!source) return false;
+    if (!source) return false; // verify returns early without one
     const controller = new AbortController();
     let stop!: (e: AbortError) => void;
     const stopped = new Promise<never>((_, reject) => (stop = reject));
