@@ -14,6 +14,7 @@
  * ```
  */
 import { offerWebRtc, type WebRtcDeps, type WebRtcInit, type WebRtcOffer } from '../../reload/links/webrtc/index.js';
+import type { PreparedOffers } from '../../reload/overlay/index.js';
 import type { Timer } from '../../reload/runtime/components.js';
 
 /** Offers prepared for a browser's join: the Attach to the admitting peer and to its neighbours (a 20-peer overlay's join makes about 8). */
@@ -28,21 +29,16 @@ export interface OfferPoolOptions {
   readonly maxAgeMs?: number;
 }
 
-export interface OfferPool {
-  /** The next prepared offer (perhaps still gathering), or undefined when none is left. */
-  readonly take: () => Promise<WebRtcOffer> | undefined;
-  /** How many are left to take. */
-  readonly left: () => number;
+export interface OfferPool extends PreparedOffers {
   /** Release the offers not taken (their peer connections close); `take` gives none after. */
   close(): void;
 }
 
 export function createOfferPool(deps: WebRtcDeps, init: WebRtcInit, options: OfferPoolOptions): OfferPool {
-  const make = () => offerWebRtc(deps, init);
   let waiting: Promise<WebRtcOffer>[] = [];
   for (let i = 0; i < options.count; i++) {
-    const offer = make();
-    // Not taken yet: a failed gathering shows (as a fresh attempt) when it is taken.
+    const offer = offerWebRtc(deps, init);
+    // Not taken yet: a failed gathering shows when it is taken.
     offer.catch(() => undefined);
     waiting.push(offer);
   }
@@ -58,8 +54,8 @@ export function createOfferPool(deps: WebRtcDeps, init: WebRtcInit, options: Off
     take() {
       const next = waiting.shift();
       if (waiting.length === 0) expiry?.cancel();
-      // A prepared offer whose gathering failed is made again.
-      return next?.catch(make);
+      // May reject (its gathering failed): the taker makes a fresh one if it still wants one.
+      return next;
     },
     left: () => waiting.length,
     close,

@@ -85,7 +85,7 @@ export interface WebRtcNetworkInit {
 
 /** Offers gathered ahead (app/overlay/offer-pool.ts), each holding a peer connection. */
 export interface PreparedOffers {
-  /** The next prepared offer (perhaps still gathering), or undefined when none is left. */
+  /** The next prepared offer (perhaps still gathering; it rejects if its gathering failed), or undefined when none is left. */
   readonly take: () => Promise<WebRtcOffer> | undefined;
   /** How many are held, not yet taken. */
   readonly left: () => number;
@@ -214,7 +214,8 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
       }
       let offer: WebRtcOffer;
       try {
-        offer = await (ready ?? offerWebRtc(linkDeps, webrtc, options));
+        // A prepared offer whose gathering failed is made again, now that the slot is ours.
+        offer = await (ready ? ready.catch(() => offerWebRtc(linkDeps, webrtc, options)) : offerWebRtc(linkDeps, webrtc, options));
       } catch (e) {
         slot.release();
         // The WebRTC stack made no peer connection (past its limit) or no description: our own refusal, as in answer.
