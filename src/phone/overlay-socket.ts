@@ -116,7 +116,6 @@ export class OverlaySocket {
   private readonly log: Logger;
   private readonly application: number;
   /** RFC 3261 64*T1, JsSIP's (sip-timers.ts): the socket's transactions end with the UA's. */
-  private readonly lifetimeMs = TRANSACTION_LIFETIME_MS;
   private readonly clientTx = new Map<string, ClientTx>();
   private readonly inbound: InboundRequests;
   private readonly router: RequestRouter;
@@ -320,8 +319,9 @@ export class OverlaySocket {
   }
 
   /**
-   * Keep `tx` for lifetimeMs (RFC 3261 64*T1: retransmissions of its final), and longer while an
-   * INVITE branch may still ring: its final, or its channel closing, must still reach the UA.
+   * Keep `tx` for TRANSACTION_LIFETIME_MS (RFC 3261 64*T1: retransmissions of its final), and
+   * longer while an INVITE branch may still ring: its final, or its channel closing, must still
+   * reach the UA.
    * At 64*T1 the UA's transaction itself has timed out if nothing reached it (Timer B or F,
    * §17.1.1.2, §17.1.2.2; JsSIP's, started in the same send just before): a request still being
    * routed is then not sent, and an INVITE's context goes on for the UA (giveUp).
@@ -337,13 +337,13 @@ export class OverlaySocket {
         this.giveUp(tx);
       }
       if (tx.context?.ringing) {
-        tx.timer = this.deps.clock.setTimer(this.lifetimeMs, expire);
+        tx.timer = this.deps.clock.setTimer(TRANSACTION_LIFETIME_MS, expire);
         return;
       }
       tx.context?.dispose();
       if (this.clientTx.get(branch) === tx) this.clientTx.delete(branch);
     };
-    tx.timer = this.deps.clock.setTimer(this.lifetimeMs, expire);
+    tx.timer = this.deps.clock.setTimer(TRANSACTION_LIFETIME_MS, expire);
     this.clientTx.set(branch, tx);
   }
 

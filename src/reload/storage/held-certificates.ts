@@ -24,14 +24,23 @@ export interface HeldCertificate {
   readonly certificate: GenericCertificate;
 }
 
-/** `certificates` named by their hashes (one SHA-256 per distinct certificate object). */
+/**
+ * The hashes made so far, by hasher and certificate bytes. The verifier hands out the same
+ * certificate objects for a signer each time (its cache), so a signer's Stores hash them once, not
+ * once each; a certificate no longer referenced anywhere leaves the map with it.
+ */
+const hashesByHasher = new WeakMap<object, WeakMap<Uint8Array, Promise<string>>>();
+
+/** `certificates` named by their hashes (one SHA-256 per distinct certificate object, for as long as it lives). */
 export function certificateHasher(hasher: Pick<Hasher, 'sha256'>): (certificates: readonly GenericCertificate[]) => Promise<HeldCertificate[]> {
-  const hashes = new Map<Uint8Array, Promise<string>>();
+  let hashes = hashesByHasher.get(hasher);
+  if (!hashes) hashesByHasher.set(hasher, (hashes = new WeakMap()));
   const hashOf = (bytes: Uint8Array) => {
     let h = hashes.get(bytes);
     if (!h) {
       h = hasher.sha256(bytes).then(toHex);
       hashes.set(bytes, h);
+      h.catch(() => hashes.delete(bytes)); // a failed hash is not kept
     }
     return h;
   };

@@ -177,6 +177,11 @@ export class ChordMaintenance {
     return pending;
   }
 
+  private hasNamedAttaches(): boolean {
+    for (const a of this.inFlight.values()) if (!a.reattach) return true;
+    return false;
+  }
+
   /** §10.7.3: an Update from `sender` (a peer). */
   onUpdate(sender: NodeId, update: ChordUpdate): void {
     if (this.core.stopped) return;
@@ -328,7 +333,7 @@ export class ChordMaintenance {
       // §10.7.3: "After any Pings and Attaches are done, if the Neighbor Table changes ... the peer
       // MUST send an Update request": while Attaches to newly named peers are in flight, their
       // outcome is part of the same change, so one round of Updates announces all of it.
-      if (this.namedAttaches().length > 0) {
+      if (this.hasNamedAttaches()) {
         void this.attachesSettled().then(() => this.scheduleFlush(false));
         return;
       }
