@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppChannelData } from '../links/app-channel.js';
+import { AbortError } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { ApplicationId } from '../wire/methods/app-attach.js';
@@ -60,6 +61,19 @@ describe('AppAttachService (RFC 6940 §6.5.2) over a real overlay', () => {
     const other = await c.apps.channel(d.nodeId, PRIVATE_APP);
     expect(other).not.toBe(x);
     expect(other.application).toBe(PRIVATE_APP);
+  });
+
+  it('a caller that joined a shared AppAttach gets the channel even when the caller who started it gives up', async () => {
+    const b = f.user('b');
+    const d = f.user('d');
+    const first = new AbortController();
+    const started = b.apps.channel(d.nodeId, PRIVATE_APP, { signal: first.signal }).catch((e: unknown) => e);
+    const joined = b.apps.channel(d.nodeId, PRIVATE_APP, { signal: new AbortController().signal });
+    first.abort();
+    expect(await started).toBeInstanceOf(AbortError);
+    const ch = await joined;
+    expect(bytesEqual(ch.remoteNodeId, d.nodeId)).toBe(true);
+    expect(ch.application).toBe(PRIVATE_APP);
   });
 
   it('a closed channel is replaced by a new AppAttach', async () => {

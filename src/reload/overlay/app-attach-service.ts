@@ -14,6 +14,7 @@
 import { nodeIdKey } from '../forwarding/index.js';
 import { AbortError, silentLogger, type AbortOptions, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
+import { SharedAttempt } from '../runtime/shared-attempt.js';
 import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
@@ -48,7 +49,7 @@ export class AppAttachService {
   private readonly log: Logger;
   private readonly accepted: ReadonlySet<number>;
   private readonly open = new Map<string, AppChannel>();
-  private readonly pending = new Map<string, Promise<AppChannel>>();
+  private readonly pending = new Map<string, SharedAttempt<AppChannel>>();
   private readonly listeners = new Map<number, Set<(channel: AppChannel) => void>>();
   /** The user name of each peer's certificate, from the signed AppAttach exchange (§6.3.4). */
   private readonly users = new Map<string, string>();
@@ -100,13 +101,15 @@ export class AppAttachService {
     const inFlight = this.pending.get(k);
     if (inFlight) {
       this.counters.reused++;
-      return inFlight;
+      return inFlight.join(options.signal);
     }
-    const attempt = this.appAttach(list, nodeId, application, options).finally(() => {
+    // One AppAttach for all callers, each with its own signal (SharedAttempt: aborted only when all gave up).
+    const forget = () => {
       if (this.pending.get(k) === attempt) this.pending.delete(k);
-    });
+    };
+    const attempt = new SharedAttempt((signal) => this.appAttach(list, nodeId, application, { signal }).finally(forget), forget);
     this.pending.set(k, attempt);
-    return attempt;
+    return attempt.join(options.signal);
   }
 
   /**

@@ -21,7 +21,8 @@
  * ```
  */
 import type { FetchOutcome, OverlayPeer } from '../../reload/overlay/overlay-types.js';
-import { AbortError, type AbortOptions, type Clock } from '../../reload/runtime/components.js';
+import type { AbortOptions, Clock } from '../../reload/runtime/components.js';
+import { SharedAttempt } from '../../reload/runtime/shared-attempt.js';
 import type { CachedCertificate, CertificateCache } from '../../reload/security/certificate-cache.js';
 import type { ReloadCertificate } from '../../reload/security/reload-certificate.js';
 import { CertificateUnknownError } from '../../reload/security/signer.js';
@@ -56,15 +57,8 @@ export interface CertificateStoreInit {
 type Key = `node:${string}` | `user:${string}`;
 
 /** One Fetch for a name, shared by the callers waiting for it. */
-interface InFlight {
-  readonly result: Promise<CachedCertificate | undefined>;
-  readonly controller: AbortController;
-  /** Callers waiting that may still give up (a caller without a signal never does: Infinity). */
-  waiting: number;
-}
-
 export class CertificateStore {
-  private readonly inFlight = new Map<Key, InFlight>();
+  private readonly inFlight = new Map<Key, SharedAttempt<CachedCertificate | undefined>>();
   /** Names with no certificate, each until when; in the order they were added, so the first expires first. */
   private readonly missing = new Map<Key, number>();
   private readonly negativeTtlMs: number;
@@ -138,55 +132,25 @@ export class CertificateStore {
     }
     let flight = this.inFlight.get(key);
     if (!flight) {
-      const controller = new AbortController();
-      const result = this.fetchValid(kind, resourceName, holds, { signal: controller.signal })
-        .then((found) => {
-          if (found) this.missing.delete(key);
-          else this.rememberMissing(key);
-          return found;
-        })
-        .finally(() => {
-          if (this.inFlight.get(key) === started) this.inFlight.delete(key);
-        });
-      const started: InFlight = { result, controller, waiting: 0 };
+      // One Fetch per name for all callers (SharedAttempt: it is aborted only when all gave up).
+      const forget = () => {
+        if (this.inFlight.get(key) === started) this.inFlight.delete(key);
+      };
+      const started = new SharedAttempt(
+        (signal) =>
+          this.fetchValid(kind, resourceName, holds, { signal })
+            .then((found) => {
+              if (found) this.missing.delete(key);
+              else this.rememberMissing(key);
+              return found;
+            })
+            .finally(forget),
+        forget,
+      );
       flight = started;
       this.inFlight.set(key, flight);
     }
-    return this.wait(key, flight, options?.signal);
-  }
-
-  /**
-   * `flight`'s outcome for one caller. The Fetch runs under its own signal, not the first caller's:
-   * a caller that gives up rejects alone, and the Fetch is aborted only when every caller waiting
-   * for it has given up (then the next caller starts another).
-   */
-  private wait(key: Key, flight: InFlight, signal: AbortSignal | undefined): Promise<CachedCertificate | undefined> {
-    if (!signal) {
-      flight.waiting = Infinity;
-      return flight.result;
-    }
-    if (signal.aborted) return Promise.reject(new AbortError());
-    flight.waiting++;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        if (--flight.waiting === 0) {
-          if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
-          flight.controller.abort();
-        }
-        reject(new AbortError());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.result.then(
-        (found) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(found);
-        },
-        (e: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(e);
-        },
-      );
-    });
+    return flight.join(options?.signal);
   }
 
   /**
