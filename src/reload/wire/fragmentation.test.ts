@@ -224,6 +224,15 @@ describe('Reassembler', () => {
     expect(r.pendingMessages).toBe(0);
   });
 
+  it('rejects a last fragment that ends before a piece held reaches, the furthest held last', () => {
+    const r = new Reassembler();
+    // Held out of order, so the piece reaching furthest (p2) was not the last one added.
+    for (const p of [p2, p0]) expect(r.add(p, 0).status).toBe('pending');
+    const shorter = fragmentMessage(messageOfSize(1200), 600); // same transaction id, body ends at 1144, inside p2
+    expect(r.add(shorter[shorter.length - 1] as Uint8Array, 0)).toMatchObject({ status: 'rejected', reason: 'inconsistent', detail: expect.stringContaining('a piece reaches') });
+    expect(r.pendingMessages).toBe(0);
+  });
+
   it('rejects a piece past a known end', () => {
     const r = new Reassembler();
     const small = fragmentMessage(messageOfSize(1200), 600); // 3 pieces, body ends at 1144

@@ -110,6 +110,11 @@ interface Partial {
   readonly firstSeen: number;
   /** Pieces by offset, none overlapping; copied into one body only once the message is complete. */
   readonly pieces: Map<number, Uint8Array>;
+  /**
+   * The offsets of `pieces`, ascending; each new piece is put in its place by binary search, so a
+   * piece costs O(log n) to place plus the move, not a sort of everything held (`uncovered`).
+   */
+  readonly offsets: number[];
   /** End offsets of the pieces (none overlap, so each end is one piece's). */
   readonly ends: Set<number>;
   /** Separate runs of adjacent pieces. */
@@ -123,21 +128,38 @@ interface Partial {
   bodyBytes: number;
 }
 
+/** The index in `offsets` (ascending) of the first offset above `target`. */
+function firstAbove(offsets: readonly number[], target: number): number {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((offsets[mid] as number) <= target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
- * The parts of `payload` (a piece at body offset `offset`) that `pieces` (by offset, not
- * overlapping) do not hold yet, each its own copy (a view would keep all of `payload` alive while
- * only the part is counted against maxTotalBytes), or 'differs' when a held piece has other bytes where they
+ * The parts of `payload` (a piece at body offset `offset`) that `p`'s pieces (not overlapping) do
+ * not hold yet, each its own copy (a view would keep all of `payload` alive while only the part
+ * is counted against maxTotalBytes), or 'differs' when a held piece has other bytes where they
  * overlap. OUR CHOICE: §6.7 lets "any node along the path" fragment, so a retransmission (§6.2.1)
  * that took another path may be cut at other places than the pieces of the first transmission
  * still held; where the bytes agree it fills in what is missing, where they differ the message is
- * inconsistent and dropped.
+ * inconsistent and dropped. Only the held pieces it overlaps are visited, found by binary search
+ * in `p.offsets` (pieces do not overlap, so their ends ascend with their offsets).
  */
-function uncovered(pieces: ReadonlyMap<number, Uint8Array>, offset: number, payload: Uint8Array): { offset: number; bytes: Uint8Array }[] | 'differs' {
+function uncovered(p: Pick<Partial, 'pieces' | 'offsets'>, offset: number, payload: Uint8Array): { offset: number; bytes: Uint8Array }[] | 'differs' {
   const end = offset + payload.length;
-  const overlapping = [...pieces].filter(([o, piece]) => offset < o + piece.length && o < end).sort((a, b) => a[0] - b[0]);
+  // The held piece starting at or before `offset` may reach into it; those after start above it.
+  let i = firstAbove(p.offsets, offset) - 1;
+  if (i < 0 || (p.offsets[i] as number) + (p.pieces.get(p.offsets[i] as number) as Uint8Array).length <= offset) i++;
   const gaps: { offset: number; bytes: Uint8Array }[] = [];
   let at = offset;
-  for (const [o, piece] of overlapping) {
+  for (; i < p.offsets.length && (p.offsets[i] as number) < end; i++) {
+    const o = p.offsets[i] as number;
+    const piece = p.pieces.get(o) as Uint8Array;
     const from = Math.max(o, offset);
     const to = Math.min(o + piece.length, end);
     if (!bytesEqual(piece.subarray(from - o, to - o), payload.subarray(from - offset, to - offset))) return 'differs';
@@ -254,13 +276,12 @@ export class Reassembler {
     if (p) {
       if (p.total !== undefined && end > p.total) return reject('inconsistent', `piece ${offset}..${end} goes past the message end ${p.total}`);
       if (last && p.total !== undefined && end !== p.total) return reject('inconsistent', `a second last fragment ends at ${end}, the first at ${p.total}`);
-      if (last) {
-        for (const [o, piece] of p.pieces) {
-          if (o + piece.length > end) return reject('inconsistent', `last fragment ends at ${end} but a piece reaches ${o + piece.length}`);
-        }
-      }
+      // The piece at the highest offset reaches furthest (pieces do not overlap).
+      const furthest = p.offsets.at(-1);
+      const reach = furthest === undefined ? 0 : furthest + (p.pieces.get(furthest) as Uint8Array).length;
+      if (last && reach > end) return reject('inconsistent', `last fragment ends at ${end} but a piece reaches ${reach}`);
     }
-    const gaps = p ? uncovered(p.pieces, offset, payload) : [{ offset, bytes: payload }];
+    const gaps = p ? uncovered(p, offset, payload) : [{ offset, bytes: payload }];
     if (gaps === 'differs') return reject('overlap', `piece ${offset}..${end} overlaps a piece held with other bytes`);
     if (gaps.length === 0 && !(last && p?.total === undefined)) return { status: 'duplicate' };
     const runs = p ? runsWith(p, gaps) : 1;
@@ -274,11 +295,12 @@ export class Reassembler {
     if (this.heldBytes + cost > this.maxTotalBytes) return reject('out-of-memory', `holding ${this.heldBytes} bytes; ${cost} more exceeds ${this.maxTotalBytes}`);
 
     if (!p) {
-      p = { firstSeen: now, pieces: new Map(), ends: new Set(), runs: 0, headerLength: 0, bodyBytes: 0 };
+      p = { firstSeen: now, pieces: new Map(), offsets: [], ends: new Set(), runs: 0, headerLength: 0, bodyBytes: 0 };
       this.partials.set(key, p);
     }
     p.runs = runs;
     for (const g of gaps) {
+      p.offsets.splice(firstAbove(p.offsets, g.offset), 0, g.offset);
       p.pieces.set(g.offset, g.bytes);
       p.ends.add(g.offset + g.bytes.length);
       p.bodyBytes += g.bytes.length;
