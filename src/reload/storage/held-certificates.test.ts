@@ -80,6 +80,22 @@ describe.each(backends)('certificates kept with stored values (§6.3.4): %s', (_
     await expectReloadError(f.store.store(storeReq(f.bobUser, K.DICT, [f.bob.sign(f.bobUser, K.DICT, dict(K1, 'c'), 1n)]), f.ctx(f.bob)), 'Error_Data_Too_Large');
     expect(await f.backend.certificateUsage()).toEqual({ count: 1, bytes: size });
   });
+
+  it('a Store bringing a certificate reads neither the held certificates nor their usage first: its write checks maxCertificateBytes', async () => {
+    const inner = await backend();
+    const reads: string[] = [];
+    const watched = new Proxy(inner, {
+      get(target, property) {
+        if (property === 'certificates' || property === 'certificateUsage') reads.push(property);
+        const v: unknown = Reflect.get(target, property, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const f = await storageFixture({ backend: watched, limits: { maxCertificateBytes: 1 } });
+    await expectReloadError(f.store.store(storeReq(f.aliceUser, K.DICT, [f.alice.sign(f.aliceUser, K.DICT, dict(K1, 'a'), 1n)]), f.ctx(f.alice)), 'Error_Data_Too_Large');
+    expect(reads).toEqual([]);
+    expect(await inner.usage()).toEqual({ count: 0, bytes: 0 });
+  });
 });
 
 describe('certificates of values stored without any (stored before they were kept)', () => {

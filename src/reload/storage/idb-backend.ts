@@ -197,7 +197,7 @@ class IdbBackend implements StorageBackend {
         (await tallies.kind(hexKey(g.resourceId), g.kind)).g = g.generation.toString();
       }
       await tallies.flush();
-      await refs.flush();
+      await refs.flush(batch.maxCertificateBytes);
     } catch (e) {
       tx.abort();
       await done;

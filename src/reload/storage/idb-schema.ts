@@ -6,6 +6,7 @@
  */
 import type { DBSchema, IDBPTransaction } from 'idb';
 import type { HeldCertificate } from './held-certificates.js';
+import { CertificateLimitError } from './storage-backend.js';
 
 export interface RecordValue {
   r: string;
@@ -184,22 +185,30 @@ export class CertificateRefs {
     }
   }
 
-  async flush(): Promise<void> {
+  /**
+   * Writes the certificates back, and their tally. With `maxCertificateBytes` (WriteBatch), throws
+   * CertificateLimitError (the caller aborts the transaction) when a certificate not held before is
+   * kept and more bytes than that would be held.
+   */
+  async flush(maxCertificateBytes?: number): Promise<void> {
     const store = this.tx.objectStore('certificates');
     let count = 0;
     let bytes = 0;
+    let adds = false;
     for (const [h, v] of this.entries) {
       if (!v) continue;
       const kept = v.n > 0;
+      if (kept && !this.held.has(h)) adds = true;
       if (kept) await store.put(v);
       else if (this.held.has(h)) await store.delete(h);
       const sign = (kept ? 1 : 0) - (this.held.has(h) ? 1 : 0);
       count += sign;
       bytes += sign * v.d.length;
     }
-    if (count === 0 && bytes === 0) return;
+    if (count === 0 && bytes === 0 && !adds) return;
     const meta = this.tx.objectStore('meta');
     const t = (await meta.get(CERTIFICATES)) ?? { u: CERTIFICATES, c: 0, b: 0 };
+    if (adds && maxCertificateBytes !== undefined && t.b + bytes > maxCertificateBytes) throw new CertificateLimitError(t.b + bytes, maxCertificateBytes);
     await meta.put({ u: CERTIFICATES, c: t.c + count, b: t.b + bytes }, CERTIFICATES);
   }
 }

@@ -3,7 +3,7 @@ import type { GenericCertificate } from '../wire/security-block.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { fromHexKey, hexKey, ringOrder } from './ring-range.js';
-import { checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
+import { CertificateLimitError, checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
 /**
@@ -144,6 +144,11 @@ class MemoryBackend implements StorageBackend {
       const missing = r.certificates.find((h) => !this.certs.has(h) && !offered.has(h));
       if (missing !== undefined) throw new RangeError(`certificate ${missing} is neither held nor in the batch`);
     }
+    // Checked before anything changes, since this backend cannot roll back.
+    if (batch.maxCertificateBytes !== undefined) {
+      const bytes = this.certificateBytesAfter(batch, offered);
+      if (bytes !== undefined && bytes > batch.maxCertificateBytes) throw new CertificateLimitError(bytes, batch.maxCertificateBytes);
+    }
     for (const c of offered.values()) this.holdCertificate(c);
     const touched = new Map<string, { resource: string; kind: number }>();
     const touch = (resource: string, kind: number) => touched.set(`${resource}/${kind}`, { resource, kind });
@@ -266,6 +271,53 @@ class MemoryBackend implements StorageBackend {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+
+  /**
+   * The bytes of certificates held after `batch`, if it adds one (a certificate not held that a put
+   * names); undefined if it adds none. Follows `write`'s order: the slots dropped, deleted or
+   * replaced (by a put, or by a later put at the same key) let go of their certificates.
+   */
+  private certificateBytesAfter(batch: WriteBatch, offered: ReadonlyMap<string, HeldCertificate>): number | undefined {
+    const refs = new Map<string, number>();
+    const count = (hashes: readonly string[], sign: 1 | -1) => {
+      for (const h of hashes) refs.set(h, (refs.get(h) ?? 0) + sign);
+    };
+    const gone = new Set<Slot>();
+    const remove = (s: Slot | undefined) => {
+      if (!s || gone.has(s)) return;
+      gone.add(s);
+      count(s.certs, -1);
+    };
+    const slotAt = (resourceId: ResourceId, kind: number, key: RecordKey) => {
+      const k = this.kindEntry(hexKey(resourceId), kind);
+      const { found, at } = k ? search(k.slots, byTag, recordKeyTag(key)) : { found: false, at: 0 };
+      return found ? k?.slots[at] : undefined;
+    };
+    for (const id of batch.dropResources ?? []) for (const k of this.byResource.get(hexKey(id)) ?? []) for (const s of k.slots) remove(s);
+    for (const ref of batch.deletes ?? []) remove(slotAt(ref.resourceId, ref.kind, ref.key));
+    const put = new Map<string, readonly string[]>();
+    for (const r of batch.puts ?? []) {
+      const key = keyOfRecord(r);
+      const at = `${hexKey(r.resourceId)}/${r.kind}/${recordKeyTag(key)}`;
+      const earlier = put.get(at);
+      if (earlier) count(earlier, -1);
+      else remove(slotAt(r.resourceId, r.kind, key));
+      put.set(at, r.certificates);
+      count(r.certificates, 1);
+    }
+    let bytes = this.certTotal.bytes;
+    let adds = false;
+    for (const [h, change] of refs) {
+      const held = this.certs.get(h);
+      if (held && held.refs + change <= 0) bytes -= held.certificate.certificate.length;
+      const brought = offered.get(h);
+      if (!held && brought && change > 0) {
+        bytes += brought.certificate.certificate.length;
+        adds = true;
+      }
+    }
+    return adds ? bytes : undefined;
   }
 
   /** Keeps an own copy of `c` (not a view into a received message), named by no slot yet. */

@@ -3,7 +3,7 @@
  * `describeStorageBackendContract` from a `*.test.ts` with a factory of fresh, empty backends.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StorageBackend } from './storage-backend.js';
+import { CertificateLimitError, type StorageBackend } from './storage-backend.js';
 import type { StoredRecord } from './stored-record.js';
 import { dict, entry, heldCertificate, id16, NODE_B, record, single } from './testing/records.js';
 import { hexKey } from './ring-range.js';
@@ -343,6 +343,30 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
       expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([CA]);
       expect(await b.certificateUsage()).toEqual({ count: 1, bytes: 300 });
+    });
+
+    // StorageLimits.maxCertificateBytes, checked in the write's own transaction (no read before it).
+    it('a write that leaves more than maxCertificateBytes of certificates, having added some, fails whole; one that adds none, or releases as much, does not', async () => {
+      await b.write({ puts: [record({ resourceId: R1, value: single('a'), certificates: ['a1'] })], certificates: [CA], maxCertificateBytes: 300 });
+      const r2 = record({ resourceId: R2, value: single('b'), certificates: ['b2'] });
+      await expect(b.write({ puts: [r2], certificates: [CB], generations: [{ resourceId: R2, kind: 7, generation: 3n }], maxCertificateBytes: 400 })).rejects.toThrow(CertificateLimitError);
+      expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
+      expect(await b.certificates(['a1', 'b2'])).toEqual([CA]);
+      expect(await b.certificateUsage()).toEqual({ count: 1, bytes: 300 });
+      // Naming only a held certificate adds nothing, whatever the limit.
+      await b.put(record({ resourceId: R3, value: single('c'), certificates: ['a1'] }));
+      await b.write({ puts: [record({ resourceId: R3, value: single('c2'), certificates: ['a1'] })], maxCertificateBytes: 100 });
+      // What the write releases makes room for what it adds: the limit holds for the state after it.
+      await b.write({
+        deletes: [
+          { resourceId: R1, kind: 7, key: { model: 'single' } },
+          { resourceId: R3, kind: 7, key: { model: 'single' } },
+        ],
+        puts: [r2],
+        certificates: [CB],
+        maxCertificateBytes: 300,
+      });
+      expect(await b.certificateUsage()).toEqual({ count: 1, bytes: 200 });
     });
 
     it('holds many records', async () => {

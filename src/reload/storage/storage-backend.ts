@@ -108,6 +108,24 @@ export interface WriteBatch {
   readonly generations?: readonly GenerationUpdate[];
   /** Certificates the puts name; those already held, or named by no put, are not stored again. */
   readonly certificates?: readonly HeldCertificate[];
+  /**
+   * The most bytes of certificates (GenericCertificate.certificate) held after the write when it
+   * adds any (StorageLimits.maxCertificateBytes): beyond it the write throws CertificateLimitError
+   * and changes nothing. Checked on the state after the write, in its transaction, so what it
+   * releases (replaced, deleted or dropped records) makes room.
+   */
+  readonly maxCertificateBytes?: number;
+}
+
+/** A write would hold more bytes of certificates than WriteBatch.maxCertificateBytes; nothing was written. */
+export class CertificateLimitError extends Error {
+  override readonly name: string = 'CertificateLimitError';
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`the write would hold ${bytes} bytes of certificates, more than ${limit}`);
+  }
 }
 
 export type UsageScope = { readonly resourceId: ResourceId; readonly kind: number } | { readonly user: string };

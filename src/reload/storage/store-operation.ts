@@ -12,7 +12,8 @@
  *   4. under the Resource-ID's lock, against what is stored: generation counter (original
  *      stores), storage_time (Error_Data_Too_Old), max-count, per-user and total limits;
  *   5. one atomic backend write, generation counters increased (original) or copied (replica),
- *      with the certificates that verified the values (§6.3.4, held-certificates.ts).
+ *      with the certificates that verified the values (§6.3.4, held-certificates.ts), refused if
+ *      they would take more than StorageLimits.maxCertificateBytes (checked by the write).
  */
 import type { AbortOptions, Hasher } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -30,7 +31,7 @@ import type { KindDefinition, KindTable } from './kind-table.js';
 import type { ResourceIdHash } from './resource-id-hash.js';
 import type { ResponsibilityOracle } from './responsibility-oracle.js';
 import { hexKey } from './ring-range.js';
-import { MAX_GENERATION, type GenerationUpdate, type StorageBackend, type WriteBatch } from './storage-backend.js';
+import { CertificateLimitError, MAX_GENERATION, type GenerationUpdate, type StorageBackend, type WriteBatch } from './storage-backend.js';
 import { generationTooLowError, storageError, unknownKindError } from './storage-errors.js';
 import type { StorageLimits } from './storage-limits.js';
 import { recordKeyOf, recordKeyTag, storedDataSize, type RecordRef, type StoredRecord } from './stored-record.js';
@@ -328,9 +329,8 @@ export async function applyStore(env: StoreEnvironment, resource: ResourceId, ki
 
   const certificates = [...new Set(puts.flatMap((r) => r.certificates))].map((h) => offered.get(h) as HeldCertificate);
   await checkLimits(env, users, total);
-  await checkCertificateLimit(env, certificates);
-  const batch: WriteBatch = { deletes, puts, generations, certificates };
-  if (deletes.length || puts.length || generations.length) await env.backend.write(batch);
+  const batch: WriteBatch = { deletes, puts, generations, certificates, maxCertificateBytes: env.limits.maxCertificateBytes };
+  if (deletes.length || puts.length || generations.length) await writeStore(env.backend, batch);
   return {
     answer: {
       kindResponses: kindData.map((k, i) => ({ kind: k.definition.id, generationCounter: responseGenerations[i] as bigint, replicas: [...replicas] })),
@@ -356,15 +356,17 @@ async function checkLimits(env: StoreEnvironment, users: ReadonlyMap<string, Del
 }
 
 /**
- * StorageLimits.maxCertificateBytes: only certificates not held yet add to it. OUR CHOICE: a Store
- * whose certificates do not fit is refused like one whose values do not (§7.4.1.2
- * Error_Data_Too_Large), since §6.3.4 obliges the peer to keep them with the values.
+ * The write of step 5. StorageLimits.maxCertificateBytes is checked by the backend in the write's
+ * own transaction (WriteBatch.maxCertificateBytes): only a write that adds a certificate is refused,
+ * against what is held after it. OUR CHOICE: a Store whose certificates do not fit is refused like
+ * one whose values do not (§7.4.1.2 Error_Data_Too_Large), since §6.3.4 obliges the peer to keep
+ * them with the values.
  */
-async function checkCertificateLimit(env: StoreEnvironment, certificates: readonly HeldCertificate[]): Promise<void> {
-  if (certificates.length === 0) return;
-  const held = new Set((await env.backend.certificates(certificates.map((c) => c.hash))).map((c) => c.hash));
-  const added = certificates.filter((c) => !held.has(c.hash)).reduce((n, c) => n + c.certificate.certificate.length, 0);
-  if (added === 0) return;
-  const usage = await env.backend.certificateUsage();
-  if (usage.bytes + added > env.limits.maxCertificateBytes) throw storageError('Error_Data_Too_Large', "this peer holds as many certificates of stored values' signers as it allows");
+async function writeStore(backend: StorageBackend, batch: WriteBatch): Promise<void> {
+  try {
+    await backend.write(batch);
+  } catch (e) {
+    if (e instanceof CertificateLimitError) throw storageError('Error_Data_Too_Large', "this peer holds as many certificates of stored values' signers as it allows");
+    throw e;
+  }
 }

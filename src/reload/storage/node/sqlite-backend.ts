@@ -11,9 +11,9 @@ import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { compareIds, type RingRange } from '../ring-range.js';
-import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
+import { CertificateLimitError, MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import { keyOfRecord, recordKeyBytes, type RecordKey, type StoredRecord } from '../stored-record.js';
-import { prepareSchema } from './sqlite-schema.js';
+import { CERTIFICATE_NOT_HELD, prepareSchema, UNREFERENCED } from './sqlite-schema.js';
 
 export interface SqliteBackendInit {
   /** A file path, or ':memory:'. */
@@ -40,8 +40,18 @@ interface UsageRow {
   b: number;
 }
 
+/** `records.certs`: a JSON array of hashes, '' for none (sqlite-schema.ts, version 4). */
 function certList(certs: string): string[] {
-  return certs === '' ? [] : certs.split(' ');
+  return certs === '' ? [] : (JSON.parse(certs) as string[]);
+}
+
+function certsColumn(hashes: readonly string[]): string {
+  return hashes.length === 0 ? '' : JSON.stringify(hashes);
+}
+
+/** The trigger's abort when a put names a certificate not held (sqlite-schema.ts), as StorageBackend.write reports it. */
+function isCertificateNotHeld(e: unknown): boolean {
+  return e instanceof Database.SqliteError && e.code === 'SQLITE_CONSTRAINT_TRIGGER' && e.message === CERTIFICATE_NOT_HELD;
 }
 
 /** A plain Uint8Array over a Buffer's bytes (decoded values must not be Buffers). */
@@ -68,12 +78,9 @@ function prepareStatements(db: Database.Database) {
     insert: db.prepare(
       'INSERT INTO records (resource, kind, rkey, model, data, stored_at, expires_at, storer_user, storer_node, size, certs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    certsOf: db.prepare<[Uint8Array, number, Uint8Array], { certs: string }>('SELECT certs FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
-    certsOfResource: db.prepare<[Uint8Array], { certs: string }>("SELECT certs FROM records WHERE resource = ? AND certs != ''"),
-    certsOfExpired: db.prepare<[number], { certs: string }>("SELECT certs FROM records WHERE expires_at <= ? AND certs != ''"),
+    // Named by no record until a put names it: the triggers count the records naming each (sqlite-schema.ts).
     holdCertificate: db.prepare<[string, number, Uint8Array]>('INSERT OR IGNORE INTO certificates (hash, type, bytes, refs) VALUES (?, ?, ?, 0)'),
-    addRefs: db.prepare<[number, string]>('UPDATE certificates SET refs = refs + ? WHERE hash = ?'),
-    dropUnreferenced: db.prepare<[string]>('DELETE FROM certificates WHERE hash = ? AND refs <= 0'),
+    dropUnreferenced: db.prepare(UNREFERENCED),
     certificate: db.prepare<[string], { type: number; bytes: Uint8Array }>('SELECT type, bytes FROM certificates WHERE hash = ?'),
     tally: db.prepare<[string], UsageRow>('SELECT c, b FROM tallies WHERE name = ?'),
     deleteOne: db.prepare<[Uint8Array, number, Uint8Array]>('DELETE FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
@@ -114,13 +121,8 @@ class SqliteBackend implements StorageBackend {
     const db = this.db;
     this.applyBatch = db.transaction((batch: WriteBatch) => this.applyInTransaction(batch));
     this.purge = db.transaction((now: number): number => {
-      const released = new Map<string, number>();
-      for (const row of this.stmt.certsOfExpired.all(now)) for (const h of certList(row.certs)) released.set(h, (released.get(h) ?? 0) + 1);
       const removed = this.stmt.deleteExpired.run(now).changes;
-      for (const [h, n] of released) {
-        this.stmt.addRefs.run(-n, h);
-        this.stmt.dropUnreferenced.run(h);
-      }
+      this.stmt.dropUnreferenced.run();
       return removed;
     });
     this.readKindState = db.transaction((resource: Uint8Array, kind: number): KindState => {
@@ -144,42 +146,23 @@ class SqliteBackend implements StorageBackend {
   }
 
   private applyInTransaction(batch: WriteBatch): void {
-    const released = new Set<string>();
-    const release = (certs: string | undefined) => {
-      for (const h of certList(certs ?? '')) {
-        this.stmt.addRefs.run(-1, h);
-        released.add(h);
-      }
-    };
+    // The certificates this write brings that were not held (each insert that took).
+    const added: string[] = [];
     for (const c of batch.certificates ?? []) {
-      this.stmt.holdCertificate.run(c.hash, c.certificate.type, c.certificate.certificate);
-      released.add(c.hash);
+      if (this.stmt.holdCertificate.run(c.hash, c.certificate.type, c.certificate.certificate).changes > 0) added.push(c.hash);
     }
     for (const id of batch.dropResources ?? []) {
-      for (const row of this.stmt.certsOfResource.all(id)) release(row.certs);
       this.stmt.dropRecords.run(id);
       // A dropped counter is forgotten: it raises the floor (StorageBackend).
       const dropped = this.stmt.highestGeneration.get(id)?.generation;
       if (dropped && generationOf(dropped) > this.floor()) this.stmt.setFloor.run(dropped);
       this.stmt.dropGenerations.run(id);
     }
-    for (const ref of batch.deletes ?? []) {
-      const rkey = recordKeyBytes(ref.key);
-      release(this.stmt.certsOf.get(ref.resourceId, ref.kind, rkey)?.certs);
-      this.stmt.deleteOne.run(ref.resourceId, ref.kind, rkey);
-    }
+    for (const ref of batch.deletes ?? []) this.stmt.deleteOne.run(ref.resourceId, ref.kind, recordKeyBytes(ref.key));
     for (const r of batch.puts ?? []) {
       const rkey = recordKeyBytes(keyOfRecord(r));
-      const old = this.stmt.certsOf.get(r.resourceId, r.kind, rkey);
-      if (old) {
-        // Deleted, then inserted: the tallies' triggers see a replaced record as both.
-        release(old.certs);
-        this.stmt.deleteOne.run(r.resourceId, r.kind, rkey);
-      }
-      for (const h of r.certificates) {
-        // Checked here, inside the transaction, so a put naming an unknown certificate rolls back the batch.
-        if (this.stmt.addRefs.run(1, h).changes === 0) throw new RangeError(`certificate ${h} is neither held nor in the batch`);
-      }
+      // Deleted, then inserted: the triggers see a replaced record as both.
+      this.stmt.deleteOne.run(r.resourceId, r.kind, rkey);
       this.stmt.insert.run(
         r.resourceId,
         r.kind,
@@ -191,7 +174,7 @@ class SqliteBackend implements StorageBackend {
         r.storerUser,
         r.storerNode,
         r.size,
-        r.certificates.join(' '),
+        certsColumn(r.certificates),
       );
     }
     for (const g of batch.generations ?? []) {
@@ -199,7 +182,12 @@ class SqliteBackend implements StorageBackend {
       if (g.generation < 1n || g.generation > MAX_GENERATION) throw new RangeError(`generation ${g.generation} is not in 1..2^64-1`);
       this.stmt.setGeneration.run(g.resourceId, g.kind, generationBytes(g.generation));
     }
-    for (const h of released) this.stmt.dropUnreferenced.run(h);
+    this.stmt.dropUnreferenced.run();
+    const limit = batch.maxCertificateBytes;
+    if (limit === undefined || added.length === 0) return;
+    const held = this.stmt.tally.get('certificates')?.b ?? 0;
+    // Refused only if one it brought is still held (a put names it): it added to what is held.
+    if (held > limit && added.some((h) => this.stmt.certificate.get(h) !== undefined)) throw new CertificateLimitError(held, limit);
   }
 
   /** The highest counter forgotten (StorageBackend). */
@@ -228,12 +216,12 @@ class SqliteBackend implements StorageBackend {
   }
 
   async put(record: StoredRecord): Promise<void> {
-    this.applyBatch({ puts: [record] });
+    await this.write({ puts: [record] });
   }
 
   async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
     const had = this.stmt.get.get(resourceId, kind, recordKeyBytes(key)) !== undefined;
-    if (had) this.applyBatch({ deletes: [{ resourceId, kind, key }] });
+    if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
     return had;
   }
 
@@ -285,7 +273,12 @@ class SqliteBackend implements StorageBackend {
   }
 
   async write(batch: WriteBatch): Promise<void> {
-    this.applyBatch(batch);
+    try {
+      this.applyBatch(batch);
+    } catch (e) {
+      if (isCertificateNotHeld(e)) throw new RangeError(CERTIFICATE_NOT_HELD);
+      throw e;
+    }
   }
 
   async deleteExpired(now: number): Promise<number> {

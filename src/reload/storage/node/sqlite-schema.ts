@@ -17,12 +17,16 @@
  * file adds them; its records name none, and are sent with what the verifier knows of their
  * signers until they are stored again or expire (certificatesOfRecords). 3, the tallies and their
  * triggers, `generations.idle` (the order in which locations lost their last record, for
- * `forgetCounters`) and `forgotten` (the floor); opening an older file counts them once.
+ * `forgetCounters`) and `forgotten` (the floor); opening an older file counts them once. 4,
+ * `records.certs` a JSON array (was space-separated), so that triggers read it with `json_each`
+ * and keep `certificates.refs` (which the backend had kept by hand: a statement per certificate
+ * of each record put, replaced or deleted, and a read of the expiring records' lists before a
+ * purge); opening an older file rewrites the lists and counts the references once.
  */
 import type Database from 'better-sqlite3';
 
 /** The current `user_version` (see the file comment). */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const TABLES = `
 CREATE TABLE IF NOT EXISTS records (
@@ -36,7 +40,7 @@ CREATE TABLE IF NOT EXISTS records (
   storer_user TEXT NOT NULL,
   storer_node BLOB NOT NULL,
   size INTEGER NOT NULL,
-  -- Hashes of the held certificates verifying the value, space-separated (StoredRecord.certificates).
+  -- Hashes of the held certificates verifying the value, a JSON array, '' for none (StoredRecord.certificates).
   certs TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (resource, kind, rkey)
 ) WITHOUT ROWID;
@@ -50,7 +54,7 @@ CREATE TABLE IF NOT EXISTS generations (
   idle INTEGER,
   PRIMARY KEY (resource, kind)
 ) WITHOUT ROWID;
--- Kept while a record names them (StorageBackend); refs counts those records.
+-- Kept while a record names them (StorageBackend); refs counts those records (triggers record_certified, record_uncertified).
 CREATE TABLE IF NOT EXISTS certificates (
   hash TEXT NOT NULL PRIMARY KEY,
   type INTEGER NOT NULL,
@@ -75,9 +79,32 @@ CREATE TABLE IF NOT EXISTS forgotten (
 );
 `;
 
-/** Records are written by INSERT and DELETE only (a replaced record is deleted first), so these see every change. */
+/** The certificates no record names (left by the triggers), deleted at the end of each write and purge. */
+export const UNREFERENCED = 'DELETE FROM certificates WHERE refs <= 0';
+
+/**
+ * The message of the trigger's abort when an inserted record names a certificate not held
+ * (StorageBackend: "each certificate a put names must be held already or come in `certificates`").
+ */
+export const CERTIFICATE_NOT_HELD = 'a put names a certificate neither held nor in the batch';
+
+/**
+ * Records are written by INSERT and DELETE only (a replaced record is deleted first), so these see
+ * every change. A certificate no record names any more is left with refs 0 (a record replaced by
+ * one naming the same certificate is deleted before it is inserted) and deleted at the end of the
+ * write or purge (`UNREFERENCED`, through the `certificates_unreferenced` index).
+ */
 const TRIGGERS = `
 CREATE INDEX IF NOT EXISTS generations_idle ON generations (idle) WHERE idle IS NOT NULL;
+CREATE INDEX IF NOT EXISTS certificates_unreferenced ON certificates (refs) WHERE refs <= 0;
+CREATE TRIGGER IF NOT EXISTS record_certified AFTER INSERT ON records WHEN new.certs != '' BEGIN
+  SELECT RAISE(ABORT, '${CERTIFICATE_NOT_HELD}')
+    WHERE EXISTS (SELECT 1 FROM json_each(new.certs) j WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.hash = j.value));
+  UPDATE certificates SET refs = refs + 1 WHERE hash IN (SELECT value FROM json_each(new.certs));
+END;
+CREATE TRIGGER IF NOT EXISTS record_uncertified AFTER DELETE ON records WHEN old.certs != '' BEGIN
+  UPDATE certificates SET refs = refs - 1 WHERE hash IN (SELECT value FROM json_each(old.certs));
+END;
 CREATE TRIGGER IF NOT EXISTS record_added AFTER INSERT ON records BEGIN
   UPDATE tallies SET c = c + 1, b = b + new.size WHERE name = 'records';
   INSERT INTO users (storer_user, c, b) VALUES (new.storer_user, 1, new.size)
@@ -111,6 +138,23 @@ CREATE TRIGGER IF NOT EXISTS certificate_removed AFTER DELETE ON certificates BE
 END;
 `;
 
+/** The names of TRIGGERS' triggers: an upgrade drops them (an older file's may differ) before it counts. */
+const TRIGGER_NAMES = ['record_added', 'record_removed', 'counter_added', 'counter_idle', 'counter_removed', 'certificate_added', 'certificate_removed', 'record_certified', 'record_uncertified'];
+
+/**
+ * Version 4: the lists of certificates as JSON arrays (hashes are hex, so none needs escaping), and
+ * each certificate's references counted once from them, as the triggers count them (each hash of a
+ * record once); those no record names go.
+ */
+const CERTIFICATE_LISTS = `
+UPDATE records SET certs = '["' || replace(certs, ' ', '","') || '"]' WHERE certs != '';
+UPDATE certificates SET refs = 0;
+UPDATE certificates SET refs = t.n
+  FROM (SELECT hash, count(*) AS n FROM (SELECT DISTINCT r.resource, r.kind, r.rkey, j.value AS hash FROM records r, json_each(r.certs) j WHERE r.certs != '') GROUP BY hash) AS t
+  WHERE certificates.hash = t.hash;
+${UNREFERENCED};
+`;
+
 /** The tallies of what a file holds, counted once (before the triggers exist, which keep them from then on). */
 const COUNT_TALLIES = `
 DELETE FROM tallies;
@@ -135,12 +179,15 @@ export function prepareSchema(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version < SCHEMA_VERSION) {
     db.transaction(() => {
+      for (const name of TRIGGER_NAMES) db.exec(`DROP TRIGGER IF EXISTS ${name}`);
       if (version < 1) db.exec('DELETE FROM records');
       // Version 2: the records of a version-1 file name no certificates (TABLES made the table).
       if (!hasColumn(db, 'records', 'certs')) db.exec("ALTER TABLE records ADD COLUMN certs TEXT NOT NULL DEFAULT ''");
       // Version 3: tallies (TABLES made their tables), and the per-user index they replace goes.
       if (!hasColumn(db, 'generations', 'idle')) db.exec('ALTER TABLE generations ADD COLUMN idle INTEGER');
       db.exec('DROP INDEX IF EXISTS records_user');
+      // Version 4 (a version-1 file's records name none).
+      if (version < 4) db.exec(CERTIFICATE_LISTS);
       db.exec(COUNT_TALLIES);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     })();
