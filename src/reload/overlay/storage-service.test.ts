@@ -9,7 +9,7 @@ import { FakeOracle } from '../storage/testing/fake-oracle.js';
 import { FakeTrust, type FakeIdentity } from '../storage/testing/fake-trust.js';
 import { ManualClock } from '../storage/testing/manual-clock.js';
 import { dict, id16 } from '../storage/testing/records.js';
-import { K, resourceIdHash, resourceOfName, storeReq, TEST_CONFIGURATION } from '../storage/testing/storage-fixture.js';
+import { fetchAnswer, K, resourceIdHash, resourceOfName, storeReq, TEST_CONFIGURATION } from '../storage/testing/storage-fixture.js';
 import { webHasher } from '../storage/testing/web-hasher.js';
 import type { Answer, MessageTransport, RequestBody, RequestName } from '../transport/index.js';
 import type { ResourceId } from '../wire/ids.js';
@@ -36,7 +36,7 @@ function routedTo(target: { store: DataStore; identity: FakeIdentity }, from: Fa
     const body = request as RequestBody<'store_req'> | RequestBody<'fetch_req'>;
     if (refuse.has(body.name)) throw ReloadError.of('Error_Request_Timeout', 'refused in this test');
     if (body.name === 'store_req') return { name: 'store_ans', value: (await target.store.store(body.value, { requester: from.signer, certificates: [] })).answer };
-    if (body.name === 'fetch_req') return { name: 'fetch_ans', value: await target.store.fetch(body.value) };
+    if (body.name === 'fetch_req') return { name: 'fetch_ans', value: await fetchAnswer(target.store, body.value) };
     throw ReloadError.of('Error_Not_Found', `no ${request.name} in this test`);
   };
   const transport: Pick<MessageTransport, 'request' | 'handle'> = {
@@ -72,7 +72,7 @@ async function handOnScene() {
 }
 
 async function storageTimes(store: DataStore, resource: ResourceId): Promise<bigint[] | undefined> {
-  const ans = await store.fetch({ resource, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
+  const ans = await fetchAnswer(store, { resource, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
   return ans.kindResponses[0]?.values.map((v) => v.storageTime);
 }
 

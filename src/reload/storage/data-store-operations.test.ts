@@ -7,7 +7,7 @@ import { decodeStoreAns } from '../wire/storage/store.js';
 import { expectReloadError } from './testing/reload-error-assert.js';
 import { dict, entry, id16, single } from './testing/records.js';
 import { hexKey } from './ring-range.js';
-import { K, NODE_ALICE, NODE_BOB, resourceOfName, resourceOfNode, resourceOfNodeMultiple, storageFixture, storeReq } from './testing/storage-fixture.js';
+import { fetchAnswer, K, NODE_ALICE, NODE_BOB, resourceOfName, resourceOfNode, resourceOfNodeMultiple, storageFixture, storeReq } from './testing/storage-fixture.js';
 import { webHasher } from './testing/web-hasher.js';
 
 const LAST = 0xffffffff;
@@ -27,7 +27,7 @@ describe('DataStore Store', () => {
     expect(r1.stored).toHaveLength(1);
     const r2 = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('two'), 2n)], 1n), f.ctx(f.alice));
     expect(r2.answer.kindResponses[0]?.generationCounter).toBe(2n);
-    const ans = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
+    const ans = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
     expect(ans.kindResponses).toHaveLength(1);
     expect(ans.kindResponses[0]?.generation).toBe(2n);
     expect(ans.kindResponses[0]?.values.map(text)).toEqual(['two']);
@@ -46,7 +46,7 @@ describe('DataStore Store', () => {
     const f = await storageFixture();
     await f.store.store(storeReq(f.aliceUser, K.CERT_USER, [f.alice.sign(f.aliceUser, K.CERT_USER, entry(LAST, 'c0'), 1n), f.alice.sign(f.aliceUser, K.CERT_USER, entry(LAST, 'c1'), 1n)]), f.ctx(f.alice));
     await f.store.store(storeReq(f.aliceUser, K.CERT_USER, [f.alice.sign(f.aliceUser, K.CERT_USER, entry(LAST, 'c2'), 2n)]), f.ctx(f.alice));
-    const ans = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ kind: K.CERT_USER, generation: 0n, modelSpecifier: { model: 'array', indices: [{ first: 0, last: LAST }] } }] });
+    const ans = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ kind: K.CERT_USER, generation: 0n, modelSpecifier: { model: 'array', indices: [{ first: 0, last: LAST }] } }] });
     const values = ans.kindResponses[0]?.values ?? [];
     expect(values.map((d) => (d.value.model === 'array' ? d.value.arrayEntry.index : -1))).toEqual([0, 1, 2]);
     expect(values.map(text)).toEqual(['c0', 'c1', 'c2']);
@@ -75,7 +75,7 @@ describe('DataStore Store', () => {
     const gone = f.alice.sign(f.aliceUser, K.DICT, { model: 'dictionary', dictionaryEntry: { key: Uint8Array.of(1), value: { exists: false, value: new Uint8Array(0) } } }, 2n);
     const r = await f.store.store(storeReq(f.aliceUser, K.DICT, [gone]), f.ctx(f.alice));
     expect(r.answer.kindResponses[0]?.generationCounter).toBe(2n);
-    const ans = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
+    const ans = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
     const [v] = ans.kindResponses[0]?.values ?? [];
     expect(v && text(v)).toBeNull();
     expect(v?.signature).toEqual(gone.signature);
@@ -97,9 +97,9 @@ describe('DataStore Store', () => {
     await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('brief'), 1n, 30)]), f.ctx(f.alice));
     const fetch: FetchReq = { resource: f.aliceUser, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] };
     f.clock.advance(10_000);
-    expect((await f.store.fetch(fetch)).kindResponses[0]?.values[0]?.lifetime).toBe(20);
+    expect((await fetchAnswer(f.store, fetch)).kindResponses[0]?.values[0]?.lifetime).toBe(20);
     f.clock.advance(20_000);
-    const after = await f.store.fetch(fetch);
+    const after = await fetchAnswer(f.store, fetch);
     expect(after.kindResponses[0]).toEqual({
       kind: K.SINGLE,
       generation: 0n,
@@ -126,11 +126,11 @@ describe('DataStore Store', () => {
     const first = f.alice.sign(f.aliceUser, K.SINGLE, single('first'), 1000n, 60);
     const r1 = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [first]), f.ctx(f.alice));
     const held = r1.answer.kindResponses[0]?.generationCounter as bigint;
-    expect((await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: 0n }] })).kindResponses[0]?.generation).toBe(held);
+    expect((await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ ...spec, generation: 0n }] })).kindResponses[0]?.generation).toBe(held);
 
     f.clock.advance(61_000);
     // Expired: Fetch answers the synthesized non-existent value with generation 0, whatever counter the fetcher holds.
-    const empty = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
+    const empty = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
     expect(empty.kindResponses[0]?.generation).toBe(0n);
     expect(empty.kindResponses[0]?.values.map(text)).toEqual([null]);
     // Purged too: the location keeps its counter.
@@ -139,7 +139,7 @@ describe('DataStore Store', () => {
     const r2 = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [second]), f.ctx(f.alice));
     expect(r2.answer.kindResponses[0]?.generationCounter).toBeGreaterThan(held);
 
-    const again = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
+    const again = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
     expect(again.kindResponses[0]?.values.map(text)).toEqual(['second']);
   });
 
@@ -165,7 +165,7 @@ describe('DataStore Store', () => {
     const f = await storageFixture({ limits: { maxKeptCounters: 0 } });
     const spec = { kind: K.SINGLE, modelSpecifier: { model: 'single' as const } };
     for (const [i, t] of ['a', 'b', 'c'].entries()) await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single(t), BigInt(1000 + i), 60)]), f.ctx(f.alice));
-    const held = (await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: 0n }] })).kindResponses[0]?.generation as bigint;
+    const held = (await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ ...spec, generation: 0n }] })).kindResponses[0]?.generation as bigint;
     expect(held).toBe(3n);
     f.clock.advance(61_000);
     await f.store.purgeExpired();
@@ -173,7 +173,7 @@ describe('DataStore Store', () => {
 
     const r = await f.store.store(storeReq(f.aliceUser, K.SINGLE, [f.alice.sign(f.aliceUser, K.SINGLE, single('new'), 2000n, 60)]), f.ctx(f.alice));
     expect(r.answer.kindResponses[0]?.generationCounter).toBe(held + 1n);
-    const again = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
+    const again = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ ...spec, generation: held }] });
     expect(again.kindResponses[0]?.values.map(text)).toEqual(['new']);
     // A location never written here starts above the forgotten counters too.
     const b = await f.store.store(storeReq(f.bobUser, K.SINGLE, [f.bob.sign(f.bobUser, K.SINGLE, single('bob'), 2000n, 60)]), f.ctx(f.bob));
@@ -208,7 +208,7 @@ describe('DataStore Store', () => {
       [],
     );
     expect(n).toBe(1);
-    const ans = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
+    const ans = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
     // Above theirs (9): we hold 'mine 2', which they lack, and a replica Store of the merged data
     // hands them our counter; at 9 a fetcher holding their 9 would not see the change.
     expect(ans.kindResponses[0]?.generation).toBe(10n);
@@ -238,35 +238,35 @@ describe('DataStore Fetch (§7.4.2)', () => {
     { name: 'from past the end to the final element: nothing', indices: [{ first: 9, last: LAST }], expected: [] },
   ])('array ranges: $name', async ({ indices, expected }) => {
     const f = await withArray();
-    const ans = await f.store.fetch(arrayFetch(f.aliceUser, indices));
+    const ans = await fetchAnswer(f.store, arrayFetch(f.aliceUser, indices));
     expect(ans.kindResponses[0]?.values.map((d) => `${d.value.model === 'array' ? d.value.arrayEntry.index : '?'}:${text(d) ?? '-'}`)).toEqual(expected);
   });
 
   it('synthesized values carry the §7.4.2.2 empty signature', async () => {
     const f = await withArray();
-    const [gap] = (await f.store.fetch(arrayFetch(f.aliceUser, [{ first: 1, last: 1 }]))).kindResponses[0]?.values ?? [];
+    const [gap] = (await fetchAnswer(f.store, arrayFetch(f.aliceUser, [{ first: 1, last: 1 }]))).kindResponses[0]?.values ?? [];
     expect(gap).toEqual({ storageTime: 0n, lifetime: 0, value: { model: 'array', arrayEntry: { index: 1, value: { exists: false, value: new Uint8Array(0) } } }, signature: syntheticNonexistentSignature() });
   });
 
   it('a matching generation returns no values; 0 never matches (§7.4.2.1)', async () => {
     const f = await withArray();
-    expect((await f.store.fetch(arrayFetch(f.aliceUser, [{ first: 0, last: LAST }], 1n))).kindResponses).toEqual([{ kind: K.ARRAY, generation: 1n, values: [] }]);
-    expect((await f.store.fetch(arrayFetch(f.aliceUser, [{ first: 0, last: LAST }], 2n))).kindResponses[0]?.values).toHaveLength(4);
+    expect((await fetchAnswer(f.store, arrayFetch(f.aliceUser, [{ first: 0, last: LAST }], 1n))).kindResponses).toEqual([{ kind: K.ARRAY, generation: 1n, values: [] }]);
+    expect((await fetchAnswer(f.store, arrayFetch(f.aliceUser, [{ first: 0, last: LAST }], 2n))).kindResponses[0]?.values).toHaveLength(4);
   });
 
   it('dictionary: wildcard and keys, a missing key synthesized', async () => {
     const f = await storageFixture();
     await f.store.store(storeReq(f.aliceUser, K.DICT, [2, 1].map((i) => f.alice.sign(f.aliceUser, K.DICT, dict(Uint8Array.of(i), `d${i}`), 1n))), f.ctx(f.alice));
-    const all = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
+    const all = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
     expect(all.kindResponses[0]?.values.map(text)).toEqual(['d1', 'd2']);
-    const some = await f.store.fetch({ resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [Uint8Array.of(2), Uint8Array.of(9)] } }] });
+    const some = await fetchAnswer(f.store, { resource: f.aliceUser, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [Uint8Array.of(2), Uint8Array.of(9)] } }] });
     expect(some.kindResponses[0]?.values.map(text)).toEqual(['d2', null]);
     expect(some.kindResponses[0]?.values[1]?.value).toEqual({ model: 'dictionary', dictionaryEntry: { key: Uint8Array.of(9), value: { exists: false, value: new Uint8Array(0) } } });
   });
 
   it('one FetchKindResponse per specifier, nothing stored included', async () => {
     const f = await storageFixture();
-    const ans = await f.store.fetch({
+    const ans = await fetchAnswer(f.store, {
       resource: f.bobUser,
       specifiers: [
         { kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } },
@@ -287,7 +287,7 @@ describe('DataStore Fetch (§7.4.2)', () => {
     { name: 'a range that would synthesize too many values', code: 'Error_Response_Too_Large' as const, req: (r: Uint8Array) => arrayFetch(r, [{ first: 0, last: 0xfffffffe }]) },
   ])('rejects $name → $code', async ({ code, req }) => {
     const f = await withArray();
-    await expectReloadError(f.store.fetch(req(f.aliceUser)), code);
+    await expectReloadError(fetchAnswer(f.store, req(f.aliceUser)), code);
   });
 });
 

@@ -5,7 +5,7 @@ import { createMemoryBackend } from './memory-backend.js';
 import { openSqliteBackend } from './node/sqlite-backend.js';
 import type { StorageBackend } from './storage-backend.js';
 import { expectReloadError } from './testing/reload-error-assert.js';
-import { K, storageFixture, storeReq } from './testing/storage-fixture.js';
+import { fetchAnswer, K, storageFixture, storeReq } from './testing/storage-fixture.js';
 
 type TestKind = typeof K.SINGLE | typeof K.DICT | typeof K.ARRAY;
 
@@ -66,7 +66,7 @@ async function run(backend: () => Promise<StorageBackend>, numRuns: number): Pro
         generation.set(op.kind, gen + 1n);
         expect(r.answer.kindResponses[0]?.generationCounter).toBe(gen + 1n);
       }
-      const ans = await f.store.fetch({
+      const ans = await fetchAnswer(f.store, {
         resource: f.aliceUser,
         specifiers: [
           { kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } },

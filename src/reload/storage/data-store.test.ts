@@ -14,6 +14,7 @@ import type { StoreContext } from './store-operation.js';
 import { expectReloadError, infoText } from './testing/reload-error-assert.js';
 import { dict, entry, single } from './testing/records.js';
 import {
+  fetchAnswer,
   K,
   NODE_ALICE,
   NODE_ALICE_2,
@@ -258,11 +259,11 @@ describe.each(backends)('DataStore Store rules (%s backend)', (_name, backend) =
     row.setup?.(f);
     const { req, ctx } = await row.request(f);
     const snapshot = await f.store.snapshot(req.resource);
-    const fetched = await f.store.fetch(fetchAll(req));
+    const fetched = await fetchAnswer(f.store, fetchAll(req));
     const e = await expectReloadError(f.store.store(req, ctx), row.code);
     if (row.info) expect(infoText(e)).toMatch(row.info);
     expect(await f.store.snapshot(req.resource)).toEqual(snapshot);
-    expect(await f.store.fetch(fetchAll(req))).toEqual(fetched);
+    expect(await fetchAnswer(f.store, fetchAll(req))).toEqual(fetched);
     await f.backend.close();
   });
 });

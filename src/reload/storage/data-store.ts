@@ -85,8 +85,6 @@ export interface DataStore {
   readonly kinds: KindTable;
   /** RFC 6940 §7.4.1 Store. Rejects with ReloadError carrying the RFC error code. */
   store(req: StoreReq, context: StoreContext, options?: AbortOptions): Promise<StoreResult>;
-  /** RFC 6940 §7.4.2 Fetch. */
-  fetch(req: FetchReq, options?: AbortOptions): Promise<FetchAns>;
   /** RFC 6940 §7.4.2 Fetch, with the certificates to send in the FetchAns's SecurityBlock (`certificatesOf` its values). */
   fetchWithCertificates(req: FetchReq, options?: AbortOptions): Promise<FetchResult>;
   /**
@@ -193,11 +191,6 @@ class DataStoreImpl implements DataStore {
     const result = await this.withLock(() => applyStore(this.env, req.resource, verified, original ? 'original' : 'replica', replicas));
     this.logger.debug('stored', { resource: hexKey(req.resource), replicaNumber: req.replicaNumber, values: result.stored.length });
     return result;
-  }
-
-  async fetch(req: FetchReq, options?: AbortOptions): Promise<FetchAns> {
-    checkAborted(options);
-    return (await fetchValues(this.env, req)).answer;
   }
 
   async fetchWithCertificates(req: FetchReq, options?: AbortOptions): Promise<FetchResult> {

@@ -13,7 +13,7 @@ import { FakeTrust, type FakeIdentity } from './testing/fake-trust.js';
 import { ManualClock } from './testing/manual-clock.js';
 import { dict, id16, record, single } from './testing/records.js';
 import { Ring } from './testing/ring-oracle.js';
-import { K, resourceIdHash, resourceOfName, storeReq, TEST_CONFIGURATION } from './testing/storage-fixture.js';
+import { fetchAnswer, K, resourceIdHash, resourceOfName, storeReq, TEST_CONFIGURATION } from './testing/storage-fixture.js';
 import { webHasher } from './testing/web-hasher.js';
 
 describe('replication: pure parts', () => {
@@ -144,7 +144,7 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
     expect(await net.holders(resource, K.SINGLE)).toEqual(hexes(net.ring.group(resource)));
     // A replica answers a Fetch like the responsible peer.
     const replica = net.peer(net.ring.successors(responsible.node, 1)[0] as NodeId);
-    const ans = await replica.store.fetch({ resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
+    const ans = await fetchAnswer(replica.store, { resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
     expect(ans.kindResponses[0]?.generation).toBe(1n);
   });
 
@@ -185,7 +185,7 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
     const report = await responsible.replicator.handOver(joining, { after: predecessor, upTo: joining });
     expect(report).toEqual({ sent: 1, failed: 0, resynced: 0 });
     expect(net.sent.at(-1)?.req.replicaNumber).toBe(1);
-    const jnAns = await net.peer(joining).store.fetch({ resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
+    const jnAns = await fetchAnswer(net.peer(joining).store, { resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
     expect(jnAns.kindResponses[0]?.generation).toBe(1n);
     expect(jnAns.kindResponses[0]?.values[0]?.value).toEqual(single('hello'));
     // The old second replica is now the third successor: it prunes; the others keep theirs.
@@ -229,7 +229,7 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
     const { net, alice, resource, responsible, result, first } = await newerAtFirstReplica();
     const report = await responsible.replicator.afterStore(resource, result);
     expect(report).toEqual({ sent: 1, failed: 0, resynced: 1 });
-    const ans = await responsible.store.fetch({ resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
+    const ans = await fetchAnswer(responsible.store, { resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
     expect(ans.kindResponses[0]?.values[0]?.value).toEqual(single('newer'));
   });
 
@@ -250,7 +250,7 @@ describe('replication over a ring of DataStores (fake oracle, direct delivery)',
     // §10.7.3: the replica set is filled (both successors are new). The Store of {k1@1, k2@5} is refused as a whole at the first one.
     expect(await responsible.replicator.replicaSetChanged([])).toEqual({ sent: 1, failed: 0, resynced: 1 });
     const all = { resource, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary' as const, keys: [] } }] };
-    const times = async (p: { store: DataStore }) => (await p.store.fetch(all)).kindResponses[0]?.values.map((v) => v.storageTime);
+    const times = async (p: { store: DataStore }) => (await fetchAnswer(p.store, all)).kindResponses[0]?.values.map((v) => v.storageTime);
     expect(await times(responsible)).toEqual([3n, 5n]);
     expect(await times(first)).toEqual([3n, 5n]);
   });

@@ -4,7 +4,7 @@ import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { BASE_ACCESS_POLICIES } from '../../reload/storage/index.js';
 import { expectReloadError, infoText } from '../../reload/storage/testing/reload-error-assert.js';
 import { dict, single } from '../../reload/storage/testing/records.js';
-import { NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
+import { fetchAnswer, NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
 import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
 import type { Configuration } from '../../reload/wire/config/index.js';
 import type { StoreReq } from '../../reload/wire/storage/store.js';
@@ -140,7 +140,7 @@ describe('a fetcher applies the rule too (what the storing peer should have refu
     const mallory = careless.trust.identity('mallory@evil.example', [NODE_ALICE]);
     const at = await resourceOfName('mallory@evil.example');
     await careless.store.store(storeReq(at, SIP_REGISTRATION_KIND, [mallory.sign(at, SIP_REGISTRATION_KIND, dict(NODE_ALICE, 'route'), 1n)]), careless.ctx(mallory));
-    const answer = await careless.store.fetch({ resource: at, specifiers: [{ kind: SIP_REGISTRATION_KIND, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
+    const answer = await fetchAnswer(careless.store, { resource: at, specifiers: [{ kind: SIP_REGISTRATION_KIND, generation: 0n, modelSpecifier: { model: 'dictionary', keys: [] } }] });
     expect(answer.kindResponses[0]?.values).toHaveLength(1);
     const checks = { verifier: careless.trust, kinds: careless.store.kinds, policies: BASE_ACCESS_POLICIES, resourceIdHash };
     expect((await checkFetchedData(checks, at, answer, [])).rejected).toEqual([]);

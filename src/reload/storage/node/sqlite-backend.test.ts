@@ -9,7 +9,7 @@ import { encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { heldCertificate, id16, record, single } from '../testing/records.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import type { StoredRecord } from '../stored-record.js';
-import { K, storageFixture, storeReq } from '../testing/storage-fixture.js';
+import { fetchAnswer, K, storageFixture, storeReq } from '../testing/storage-fixture.js';
 import { openSqliteBackend } from './sqlite-backend.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chordphone-sqlite-'));
@@ -245,7 +245,7 @@ describe('a DataStore over SQLite across a restart', () => {
     await first.backend.close();
 
     const second = await storageFixture({ backend: openSqliteBackend({ filename }), epochClock });
-    const fetch = () => second.store.fetch({ resource: second.aliceUser, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
+    const fetch = () => fetchAnswer(second.store, { resource: second.aliceUser, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' } }] });
     second.clock.advance(20_000);
     wall.advance(20_000);
     expect((await fetch()).kindResponses[0]?.values[0]?.lifetime).toBe(40);

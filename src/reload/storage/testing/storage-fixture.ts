@@ -1,6 +1,7 @@
 /** A DataStore wired to fakes (clock, verifier, oracle) and a test configuration's Kinds. */
 import { configurationWithDefaults, type Configuration, type Kind } from '../../wire/config/overlay-configuration.js';
 import type { NodeId, ResourceId } from '../../wire/ids.js';
+import type { FetchAns, FetchReq } from '../../wire/storage/fetch.js';
 import type { StoredData } from '../../wire/storage/stored-data.js';
 import type { StoreReq } from '../../wire/storage/store.js';
 import { nodeMultipleResourceName, type KindRule } from '../access-control.js';
@@ -120,4 +121,9 @@ export async function storageFixture(options: StorageFixtureOptions = {}): Promi
 /** A StoreReq of one Kind. */
 export function storeReq(resource: ResourceId, kind: number, values: readonly StoredData[], generationCounter = 0n, replicaNumber = 0): StoreReq {
   return { resource, replicaNumber, kindData: [{ kind, generationCounter, values }] };
+}
+
+/** The FetchAns a DataStore answers `req` with (DataStore.fetchWithCertificates, as the storage service calls it), without its certificates. */
+export async function fetchAnswer(store: Pick<DataStore, 'fetchWithCertificates'>, req: FetchReq): Promise<FetchAns> {
+  return (await store.fetchWithCertificates(req)).answer;
 }
