@@ -279,6 +279,8 @@ class MemoryBackend implements StorageBackend {
    * replaced (by a put, or by a later put at the same key) let go of their certificates.
    */
   private certificateBytesAfter(batch: WriteBatch, offered: ReadonlyMap<string, HeldCertificate>): number | undefined {
+    // Most writes bring none not held (the simulator's values name none): nothing to count.
+    if (![...offered.keys()].some((h) => !this.certs.has(h))) return undefined;
     const refs = new Map<string, number>();
     const count = (hashes: readonly string[], sign: 1 | -1) => {
       for (const h of hashes) refs.set(h, (refs.get(h) ?? 0) + sign);
