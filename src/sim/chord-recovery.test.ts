@@ -165,7 +165,11 @@ describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)',
     o.close();
   });
 
-  it('with the default hold-back: a neighbour whose link just closed is back within seconds, not at chord-update-interval', async () => {
+  it.each([
+    ['reactive recovery', { chordReactive: true }],
+    // As `chordphone serve` hands it out (server/overlay-document.ts): periodic Updates every 60 s.
+    ['periodic recovery, chord-update-interval 60 s', { chordReactive: false, chordUpdateInterval: 60 }],
+  ] as const)('with the default hold-back: a neighbour whose link just closed is back within seconds, not at chord-update-interval (%s)', async (_name, configuration) => {
     // Both ends of a link between two healthy neighbours see it close (a WebRTC connection that
     // dropped, or one end that closed it) and hold each other back (failedPeerMemoryMs, 60 s): their
     // neighbours' Updates and answers (§10.7.3) that name the other are not acted on meanwhile, and
@@ -173,7 +177,9 @@ describe('a neighbour replaced by a farther peer (RFC 6940 §10.7.1, §10.7.3)',
     // (every 600 s). §10.7.1: "A peer MAY attempt to reestablish connectivity with a lost neighbor
     // ... by actively routing a new Attach to the lost peer": here B, which saw A close the link
     // (`remote`), Attaches to A 1-2 s later (chord-reattach.ts); A closed it itself and does not.
-    const o = await buildChordOverlay({ peers: 30, seed: 71 });
+    // With periodic recovery no neighbour tells B of A meanwhile (their lists did not change, and
+    // no Update is answered): B asks one that named A for its lists first (RouteQuery, §10.8).
+    const o = await buildChordOverlay({ peers: 30, seed: 71, configuration });
     expect(o.live()[0]!.peer.chordParameters.failedPeerMemoryMs).toBe(60_000);
     const ring = byPosition(o.live());
     const [a, b] = [ring[0]!, ring[1]!];

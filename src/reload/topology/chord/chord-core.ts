@@ -59,11 +59,21 @@ export function refusedHere(e: unknown): boolean {
 }
 
 /**
- * What came of an Update (ChordCore.sendUpdate): `answered`; `failed` (no usable link, no answer,
- * or an error answer: §10.7.1 "the failure of some request"); `refused` by this peer's own caps
- * before it left (refusedHere), which says nothing about the target.
+ * What came of a request to a neighbour (an Update, ChordCore.sendUpdate; a RouteQuery,
+ * ChordStabilization.requestTable): `answered`; `failed` (no usable link, no answer, or an error
+ * answer: §10.7.1 "the failure of some request"); `refused` by this peer's own caps before it
+ * left (refusedHere), which says nothing about the target.
  */
 export type UpdateOutcome = 'answered' | 'failed' | 'refused';
+
+/** OUR CHOICE: first wait (ms) before a request this peer's own caps refused is tried again (refusedRetryWait); it doubles each time. */
+export const REFUSED_RETRY_MS = 1_000;
+/**
+ * OUR CHOICE: how often such a request is tried again: waits of at most 1, 2, 4, 8 and 16 s (half
+ * of each jittered), at least 15 s in all: past the 10 s a pending peer connection holds its place
+ * in the budget at most (the WebRTC connect timeout, overlay/peer-connection-budget.ts).
+ */
+export const REFUSED_RETRIES = 5;
 
 export class ChordCore {
   readonly self: NodeId;
@@ -207,6 +217,17 @@ export class ChordCore {
 
   emit(e: TopologyEvent): void {
     for (const l of [...this.listeners]) l(e);
+  }
+
+  /**
+   * The wait (ms) before trying again a request refused here (refusedHere) `refusals` times before,
+   * or undefined when it has been tried REFUSED_RETRIES times again: REFUSED_RETRY_MS doubling, half
+   * of it jittered.
+   */
+  refusedRetryWait(refusals: number): number | undefined {
+    if (refusals >= REFUSED_RETRIES) return undefined;
+    const wait = REFUSED_RETRY_MS * 2 ** refusals;
+    return wait / 2 + this.jitter(wait / 2);
   }
 
   /** A uniformly random delay in [0, ms). */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../../forwarding/index.js';
 import { ReloadError } from '../../runtime/reload-error.js';
 import { TransportOverloadError } from '../../transport/index.js';
-import { REFUSED_ATTACH_RETRIES, REFUSED_ATTACH_RETRY_MS } from './chord-maintenance.js';
+import { REFUSED_RETRIES, REFUSED_RETRY_MS } from './chord-core.js';
 import { DEFAULT_CHORD_PARAMETERS } from './chord-parameters.js';
 import { ChordStabilization } from './chord-stabilization.js';
 import { budgetRefusal, maintenanceFixture, TARGET } from './testing/maintenance-fixture.js';
@@ -23,7 +23,7 @@ describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 
     await s.clock.advance(0);
     expect(s.attaches()).toBe(1);
     expect(s.core.recentlyFailed(nodeIdKey(TARGET))).toBe(false);
-    await s.clock.advance(REFUSED_ATTACH_RETRY_MS);
+    await s.clock.advance(REFUSED_RETRY_MS);
     expect(s.attaches()).toBe(2);
     expect(s.has()).toBe(true);
   });
@@ -31,13 +31,13 @@ describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 
   it('refused every time: tried again a bounded number of times, then left until something names the target again', async () => {
     const s = maintenanceFixture([budgetRefusal()]);
     s.maintenance.consider([TARGET], undefined);
-    await s.clock.advance(REFUSED_ATTACH_RETRY_MS * 2 ** (REFUSED_ATTACH_RETRIES + 1));
-    expect(s.attaches()).toBe(1 + REFUSED_ATTACH_RETRIES);
+    await s.clock.advance(REFUSED_RETRY_MS * 2 ** (REFUSED_RETRIES + 1));
+    expect(s.attaches()).toBe(1 + REFUSED_RETRIES);
     expect(s.has()).toBe(false);
     expect(s.core.recentlyFailed(nodeIdKey(TARGET))).toBe(false);
     s.maintenance.consider([TARGET], undefined);
     await s.clock.advance(0);
-    expect(s.attaches()).toBe(2 + REFUSED_ATTACH_RETRIES);
+    expect(s.attaches()).toBe(2 + REFUSED_RETRIES);
     s.maintenance.stop();
   });
 
@@ -46,7 +46,7 @@ describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 
     s.maintenance.consider([TARGET], undefined);
     await s.clock.advance(0);
     expect(s.core.recentlyFailed(nodeIdKey(TARGET))).toBe(true);
-    await s.clock.advance(REFUSED_ATTACH_RETRY_MS * 2 ** REFUSED_ATTACH_RETRIES);
+    await s.clock.advance(REFUSED_RETRY_MS * 2 ** REFUSED_RETRIES);
     s.maintenance.consider([TARGET], undefined);
     await s.clock.advance(0);
     expect(s.attaches()).toBe(1);
@@ -59,7 +59,7 @@ describe('ChordStabilization: the periodic Update to a neighbour fails (RFC 6940
     ['refused by this peer\'s own cap on pending requests (TransportOverloadError): the neighbour is kept', new TransportOverloadError('1000 requests already pending'), []],
     ['unanswered (Error_Request_Timeout): the neighbour is taken as failed and its link dropped', ReloadError.of('Error_Request_Timeout', 'no answer after 5 transmissions'), [nodeIdKey(TARGET)]],
   ])('%s', async (_name, error, removed) => {
-    const s = maintenanceFixture(['link'], error);
+    const s = maintenanceFixture(['link'], { requestError: error });
     s.linked(TARGET);
     const stabilization = new ChordStabilization(s.core, s.maintenance);
     stabilization.start();

@@ -8,7 +8,7 @@ import { nodeIdKey, type LinkTableEvent } from '../../forwarding/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
-import { node, refusedHere, type ChordCore } from './chord-core.js';
+import { node, refusedHere, type ChordCore, type UpdateOutcome } from './chord-core.js';
 import { NeighbourReattach } from './chord-reattach.js';
 import { ChordReplication } from './chord-replication.js';
 import { sameId } from './ring.js';
@@ -30,18 +30,12 @@ export interface RepairHooks {
   reconsiderHeard(): void;
   /** A neighbour whose last Update, received after `since` (ms), names `key`, with a usable link (to Attach through, §10.6). */
   namedBy(key: string, since: number): NodeId | undefined;
+  /** Ask neighbour `id` for its lists (RouteQuery with send_update, §10.8): its `full` Update follows the answer. */
+  requestTable(id: NodeId): Promise<UpdateOutcome>;
   /** Every peer of the Routing Table was lost: look for the ring again through a bootstrap node. */
   alone(): void;
 }
 
-/** OUR CHOICE: first wait (ms) before an Attach this peer's own caps refused is tried again (retryRefused); it doubles each time. */
-export const REFUSED_ATTACH_RETRY_MS = 1_000;
-/**
- * OUR CHOICE: how often such an Attach is tried again: waits of at most 1, 2, 4, 8 and 16 s (half
- * of each jittered), at least 15 s in all: past the 10 s a pending peer connection holds its place
- * in the budget at most (the WebRTC connect timeout, overlay/peer-connection-budget.ts).
- */
-export const REFUSED_ATTACH_RETRIES = 5;
 /** An Attach in flight; `reattach`: to a neighbour lost with its link (chord-reattach.ts), no part of a change to announce. */
 interface InFlightAttach {
   readonly settled: Promise<void>;
@@ -66,7 +60,7 @@ export class ChordMaintenance {
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, namedBy: () => undefined, alone: () => {} };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, namedBy: () => undefined, requestTable: () => Promise.resolve('failed'), alone: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.replication = new ChordReplication(core);
@@ -74,6 +68,7 @@ export class ChordMaintenance {
       namedBy: (key, since) => this.repair.namedBy(key, since),
       attaching: (key) => this.inFlight.has(key),
       attach: (id, via) => this.attachTo(id, via, 0, true),
+      requestTable: (id) => this.repair.requestTable(id),
     });
     this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
   }
@@ -137,7 +132,7 @@ export class ChordMaintenance {
    * OUR CHOICE: an Attach that this peer's own caps refused (refusedHere: too many peer
    * connections or requests in progress here) is no failure of its target, which §10.7.1's
    * failure handling (markFailed) is about: the target is not held back, and the Attach is tried
-   * again later (REFUSED_ATTACH_RETRY_MS, doubling, REFUSED_ATTACH_RETRIES times) while the peer
+   * again later (ChordCore.refusedRetryWait: REFUSED_RETRY_MS, doubling, REFUSED_RETRIES times) while the peer
    * still belongs in our Neighbor Table and has not failed since. Marked failed, a healthy
    * neighbour was kept out of our lists for failedPeerMemoryMs, and no Update would name it to us
    * again before then. (A neighbour lost with its link is held back from the loss on; the refusal
@@ -145,10 +140,11 @@ export class ChordMaintenance {
    */
   private retryRefused(id: NodeId, via: NodeId | undefined, refusals: number, reattach: boolean): void {
     const key = nodeIdKey(id);
-    if (this.core.stopped || refusals >= REFUSED_ATTACH_RETRIES) return;
+    if (this.core.stopped) return;
+    const wait = this.core.refusedRetryWait(refusals);
+    if (wait === undefined) return;
     const refusedAt = this.core.deps.clock.now();
-    const wait = REFUSED_ATTACH_RETRY_MS * 2 ** refusals;
-    const timer = this.core.deps.clock.setTimer(wait / 2 + this.core.jitter(wait / 2), () => {
+    const timer = this.core.deps.clock.setTimer(wait, () => {
       this.refusedRetries.delete(key);
       const t = this.core.table;
       if (this.core.stopped || t.has(key) || this.inFlight.has(key) || this.core.failedSince(key, refusedAt)) return;
@@ -200,6 +196,8 @@ export class ChordMaintenance {
     // so lookups take 8-16 % more hops (300 peers: 3.70 against 3.41; 10,000: 5.93 against 5.11),
     // still under the ½·log2 N of Chord's fingers.
     if (update.type !== ChordUpdateType.peer_ready) this.repair.answerUpdate(sender);
+    // A lost neighbour it was asked about may be Attached to now (chord-reattach.ts).
+    this.reattach.updateFrom(nodeIdKey(sender));
   }
 
   /**

@@ -9,12 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../../forwarding/index.js';
 import type { LinkCloseReason } from '../../links/index.js';
 import type { NodeId } from '../../wire/ids.js';
-import { ChordUpdateType } from '../../wire/methods/chord.js';
-import { REFUSED_ATTACH_RETRY_MS } from './chord-maintenance.js';
+import { TransportOverloadError } from '../../transport/index.js';
+import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
+import { REFUSED_RETRY_MS } from './chord-core.js';
 import { CLOSED_LINK_REATTACH_MS } from './chord-reattach.js';
 import { DEFAULT_CHORD_PARAMETERS } from './chord-parameters.js';
 import { ChordStabilization } from './chord-stabilization.js';
-import { budgetRefusal, id, maintenanceFixture, TARGET, type AttachOutcome } from './testing/maintenance-fixture.js';
+import { budgetRefusal, id, maintenanceFixture, SELF, TARGET, type AttachOutcome } from './testing/maintenance-fixture.js';
 
 const VIA = id(0x30);
 const OTHER = id(0x18);
@@ -100,10 +101,13 @@ describe('ChordMaintenance: a neighbour lost with its link (RFC 6940 §10.7.1)',
     s.maintenance.stop();
   });
 
-  it('closed, and the early Attach refused by our own budget: tried again (REFUSED_ATTACH_RETRY_MS), though the loss holds it back', async () => {
-    const s = lostNeighbour([budgetRefusal(), 'link']);
+  it.each([
+    ['peer-connection budget (OverloadError)', budgetRefusal()],
+    ['cap on pending requests (TransportOverloadError)', new TransportOverloadError('1000 requests already pending')],
+  ])('closed, and the early Attach refused by our own %s: tried again (REFUSED_RETRY_MS), though the loss holds it back', async (_name, refusal) => {
+    const s = lostNeighbour([refusal, 'link']);
     s.lose(TARGET, 'remote');
-    await s.clock.advance(CLOSED_LINK_REATTACH_MS + REFUSED_ATTACH_RETRY_MS);
+    await s.clock.advance(CLOSED_LINK_REATTACH_MS + REFUSED_RETRY_MS);
     expect(s.attaches()).toBe(2);
     expect(s.has()).toBe(true);
     s.maintenance.stop();
@@ -145,6 +149,98 @@ describe('ChordMaintenance: a neighbour lost with its link (RFC 6940 §10.7.1)',
     r.maintenance.stop();
     await r.clock.advance(3 * memoryMs);
     expect(r.attaches()).toBe(1);
+  });
+});
+
+describe('ChordMaintenance: a lost neighbour that no Update has named since the loss (RFC 6940 §10.7.1, §10.8)', () => {
+  /** Its lists, with TARGET (`named`) or without: the Update of VIA (the `full` one answers a RouteQuery). */
+  const listsOfVia = (full: boolean, named: boolean): ChordUpdate => {
+    const lists = { uptime: 1, predecessors: [SELF], successors: named ? [TARGET, id(0x40)] : [id(0x40)] };
+    return full ? { ...lists, type: ChordUpdateType.full, fingers: [] } : { ...lists, type: ChordUpdateType.neighbors };
+  };
+
+  /**
+   * Periodic recovery (chord-reactive false, chord-update-interval 60 s as `chordphone serve` hands
+   * it out): no neighbour tells us of TARGET after the loss by itself. VIA named it before the loss;
+   * asked for its lists (RouteQuery with send_update), it answers with a `full` Update that names
+   * TARGET while `stillNamed()`. `refusals`: how many of those RouteQueries our own cap refuses first.
+   */
+  function periodicLoss(outcomes: readonly AttachOutcome[], stillNamed = () => true, refusals = 0) {
+    let s: ReturnType<typeof maintenanceFixture> | undefined;
+    const queries: string[] = [];
+    let refused = 0;
+    s = maintenanceFixture(outcomes, {
+      parameters: { reactive: false, updateIntervalMs: 60_000 },
+      answer: ({ target, name }) => {
+        if (name !== 'route_query_req' || target !== nodeIdKey(VIA)) return undefined;
+        queries.push(target);
+        if (refused++ < refusals) return undefined;
+        // §10.8: "the responder SHOULD initiate an Update immediately after sending the RouteQueryAns" (here it takes 50 ms to come).
+        s!.clock.setTimer(50, () => s!.maintenance.onUpdate(VIA, listsOfVia(true, stillNamed())));
+        return { nextPeer: VIA };
+      },
+      ...(refusals > 0 ? { requestError: new TransportOverloadError('1000 requests already pending') } : {}),
+    });
+    new ChordStabilization(s.core, s.maintenance);
+    s.core.transition('joined');
+    // Full lists without TARGET too: its loss asks nobody for a table to fill them (stabilization's pull).
+    for (const n of [VIA, TARGET, id(0x40), id(0x50), id(0xd0), id(0xe0), id(0xf0)]) s.linked(n);
+    s.maintenance.resetReplicationState();
+    s.maintenance.onUpdate(VIA, listsOfVia(false, true));
+    return { ...s, queries };
+  }
+
+  it('periodic recovery, closed by the other end: Attached to again within seconds, through the neighbour asked for its lists, not at the next periodic Update', async () => {
+    const s = periodicLoss(['link']);
+    s.lose(TARGET, 'remote');
+    await s.clock.advance(CLOSED_LINK_REATTACH_MS + 100);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
+    expect(s.attaches()).toBe(1);
+    expect(s.routes[0]).toEqual([nodeIdKey(VIA), nodeIdKey(TARGET)]);
+    expect(s.has()).toBe(true);
+    s.maintenance.stop();
+  });
+
+  it('periodic recovery, link found dead: Attached to at the end of the hold-back, once the neighbour asked names it', async () => {
+    const s = periodicLoss([new Error('no answer')]);
+    s.lose(TARGET, 'dead');
+    await s.clock.advance(memoryMs - 1);
+    expect(s.queries).toEqual([]);
+    await s.clock.advance(CLOSED_LINK_REATTACH_MS + 100);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
+    expect(s.attaches()).toBe(1);
+    await s.clock.advance(10 * memoryMs);
+    expect(s.attaches()).toBe(1);
+    s.maintenance.stop();
+  });
+
+  it('the neighbour asked no longer names it (it is gone): not sought', async () => {
+    const s = periodicLoss(['link'], () => false);
+    s.lose(TARGET, 'remote');
+    await s.clock.advance(3 * memoryMs);
+    expect(s.queries.length).toBeGreaterThan(0);
+    expect(s.attaches()).toBe(0);
+    s.maintenance.stop();
+  });
+
+  it('the RouteQuery refused by our own cap on pending requests: asked again (REFUSED_RETRY_MS), not at the end of the hold-back', async () => {
+    const s = periodicLoss(['link'], () => true, 1);
+    s.lose(TARGET, 'remote');
+    await s.clock.advance(CLOSED_LINK_REATTACH_MS + REFUSED_RETRY_MS + 100);
+    expect(s.queries).toEqual([nodeIdKey(VIA), nodeIdKey(VIA)]);
+    expect(s.attaches()).toBe(1);
+    expect(s.has()).toBe(true);
+    s.maintenance.stop();
+  });
+
+  it('stop() while the answer is awaited: no Attach', async () => {
+    const s = periodicLoss(['link']);
+    s.lose(TARGET, 'remote');
+    for (let i = 0; i < 1_000 && s.queries.length === 0; i++) await s.clock.advance(10);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
+    s.maintenance.stop();
+    await s.clock.advance(3 * memoryMs);
+    expect(s.attaches()).toBe(0);
   });
 });
 

@@ -20,16 +20,19 @@
  *   it may Attach to us.
  * Each Attach goes through a neighbour whose Update, received since the loss, names it (§10.6:
  * source-routed through the peer we learned it from). A peer that is gone is soon in no
- * neighbour's list; with periodic recovery (chord-reactive false) the neighbours that dropped it
- * need not tell us, and Updates from before the loss vouch for nothing, so a peer that no
- * neighbour has named since is not sought: its neighbours' periodic Updates will name it if it is
- * there (§10.7.4.1).
+ * neighbour's list, and Updates from before the loss vouch for nothing. When no neighbour has named
+ * it since (with periodic recovery, chord-reactive false, none tells us by itself: a neighbour whose
+ * lists did not change announces nothing, and none answers an Update, §10.7.4.3), one neighbour
+ * whose last Update named it is asked for its lists (RouteQuery with send_update, §10.8), and its
+ * `full` Update decides: OUR CHOICE, so that the re-attach does not wait for the periodic Updates
+ * of §10.7.4.1 (chord-update-interval). A RouteQuery refused by this peer's own caps is asked again
+ * (ChordCore.refusedRetryWait), as a refused Attach is.
  */
 import { nodeIdKey } from '../../forwarding/index.js';
 import type { LinkCloseReason } from '../../links/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
-import type { ChordCore } from './chord-core.js';
+import type { ChordCore, UpdateOutcome } from './chord-core.js';
 
 /**
  * OUR CHOICE: wait (ms, half of it jittered) before a neighbour whose link the other end closed
@@ -48,13 +51,26 @@ export interface ReattachHooks {
   attaching(key: string): boolean;
   /** Attach to `id` through `via` (§10.6) and take it in if that succeeds. */
   attach(id: NodeId, via: NodeId): void;
+  /** Ask neighbour `id` for its lists (RouteQuery with send_update, §10.8): its Update follows the answer. */
+  requestTable(id: NodeId): Promise<UpdateOutcome>;
+}
+
+/** A neighbour asked for its lists: whose Update is awaited, for which attempt, and the retry of a refused RouteQuery. */
+interface Ask {
+  readonly key: string;
+  readonly early: boolean;
+  retry: Timer | undefined;
 }
 
 /** A neighbour lost with its link: when, and the attempts waiting. */
 interface Lost {
+  readonly id: NodeId;
   readonly at: number;
   early: Timer | undefined;
+  /** The attempt at the end of the hold-back; once it is made (`over`), the end of the wait for its ask's answer. */
   late: Timer | undefined;
+  over: boolean;
+  asked: Ask | undefined;
 }
 
 export class NeighbourReattach {
@@ -77,12 +93,12 @@ export class NeighbourReattach {
     const clock = this.core.deps.clock;
     const now = clock.now();
     for (const [k, at] of this.earlyAt) if (at + memoryMs <= now) this.earlyAt.delete(k);
-    const lost: Lost = { at: now, early: undefined, late: undefined };
+    const lost: Lost = { id, at: now, early: undefined, late: undefined, over: false, asked: undefined };
     this.lost.set(key, lost);
     if (reason === 'remote' && !this.earlyAt.has(key)) {
       lost.early = clock.setTimer(CLOSED_LINK_REATTACH_MS / 2 + this.core.jitter(CLOSED_LINK_REATTACH_MS / 2), () => {
         lost.early = undefined;
-        if (this.tryAttach(id, key, lost)) this.earlyAt.set(key, clock.now());
+        this.attempt(key, lost, true);
       });
     }
     const atHoldBackEnd = (): void => {
@@ -93,10 +109,26 @@ export class NeighbourReattach {
         lost.late = clock.setTimer(until - clock.now() + this.core.jitter(CLOSED_LINK_REATTACH_MS), atHoldBackEnd);
         return;
       }
-      this.lost.delete(key);
-      this.tryAttach(id, key, lost);
+      lost.over = true;
+      this.attempt(key, lost, false);
+      // OUR CHOICE: the answer of the neighbour asked is awaited for one more hold-back at most.
+      if (lost.asked) lost.late = clock.setTimer(memoryMs, () => this.forget(key));
+      else this.lost.delete(key);
     };
     lost.late = clock.setTimer(memoryMs + this.core.jitter(CLOSED_LINK_REATTACH_MS), atHoldBackEnd);
+  }
+
+  /** An Update from `senderKey` has been taken in: the lost neighbours it was asked about may be Attached to now. */
+  updateFrom(senderKey: string): void {
+    for (const [key, lost] of this.lost) {
+      const ask = lost.asked;
+      if (ask?.key !== senderKey) continue;
+      ask.retry?.cancel();
+      lost.asked = undefined;
+      const via = this.missing(key, lost) ? this.hooks.namedBy(key, lost.at) : undefined;
+      if (via) this.attachThrough(key, lost, via, ask.early);
+      if (lost.over) this.forget(key);
+    }
   }
 
   /** No Attach is to go to `key` for its loss (it left, §10.9, or was lost again). */
@@ -105,6 +137,7 @@ export class NeighbourReattach {
     if (!lost) return;
     lost.early?.cancel();
     lost.late?.cancel();
+    lost.asked?.retry?.cancel();
     this.lost.delete(key);
   }
 
@@ -113,14 +146,55 @@ export class NeighbourReattach {
     this.earlyAt.clear();
   }
 
-  /** Attach to `id` if it is still missing and a neighbour named it since the loss; whether one went. */
-  private tryAttach(id: NodeId, key: string, lost: Lost): boolean {
-    const t = this.core.table;
-    // A link it opened to us since is no sign that it is in the ring: its Update (§6.4.2.3) will say.
-    if (this.core.stopped || this.core.state !== 'joined' || t.has(key) || this.hooks.attaching(key) || this.core.deps.forwarding.isUsable(id)) return false;
+  /** Attach to the lost neighbour if it is still missing and a neighbour named it since the loss; else ask one that named it before. */
+  private attempt(key: string, lost: Lost, early: boolean): void {
+    lost.asked?.retry?.cancel();
+    lost.asked = undefined;
+    if (!this.missing(key, lost)) return;
     const via = this.hooks.namedBy(key, lost.at);
-    if (!via || !t.wouldBeNeighbour(id)) return false;
-    this.hooks.attach(id, via);
-    return true;
+    if (via) {
+      this.attachThrough(key, lost, via, early);
+      return;
+    }
+    const before = this.hooks.namedBy(key, Number.NEGATIVE_INFINITY);
+    if (before) this.ask(key, lost, before, early, 0);
+  }
+
+  /** Ask `neighbour` for its lists (§10.8); a RouteQuery refused here is asked again (ChordCore.refusedRetryWait). */
+  private ask(key: string, lost: Lost, neighbour: NodeId, early: boolean, refusals: number): void {
+    const ask: Ask = { key: nodeIdKey(neighbour), early, retry: undefined };
+    lost.asked = ask;
+    void this.hooks.requestTable(neighbour).then((outcome) => {
+      if (lost.asked !== ask || outcome === 'answered') return;
+      const wait = outcome === 'refused' ? this.core.refusedRetryWait(refusals) : undefined;
+      if (wait === undefined) {
+        this.unask(key, lost);
+        return;
+      }
+      ask.retry = this.core.deps.clock.setTimer(wait, () => {
+        ask.retry = undefined;
+        if (lost.asked !== ask) return;
+        if (this.missing(key, lost)) this.ask(key, lost, neighbour, early, refusals + 1);
+        else this.unask(key, lost);
+      });
+    });
+  }
+
+  /** No answer is awaited for `key` any more. */
+  private unask(key: string, lost: Lost): void {
+    lost.asked = undefined;
+    if (lost.over) this.forget(key);
+  }
+
+  /** Whether the lost neighbour is still to be sought: not back, no Attach to it in flight. */
+  private missing(key: string, lost: Lost): boolean {
+    // A link it opened to us since is no sign that it is in the ring: its Update (§6.4.2.3) will say.
+    return !this.core.stopped && this.core.state === 'joined' && !this.core.table.has(key) && !this.hooks.attaching(key) && !this.core.deps.forwarding.isUsable(lost.id);
+  }
+
+  private attachThrough(key: string, lost: Lost, via: NodeId, early: boolean): void {
+    if (!this.core.table.wouldBeNeighbour(lost.id)) return;
+    this.hooks.attach(lost.id, via);
+    if (early) this.earlyAt.set(key, this.core.deps.clock.now());
   }
 }

@@ -9,7 +9,7 @@ import type { Timer } from '../../runtime/components.js';
 import { fromHex } from '../../wire/codec/hex.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
-import { LINK_LOCAL, node, resource, type ChordCore } from './chord-core.js';
+import { LINK_LOCAL, node, refusedHere, resource, type ChordCore, type UpdateOutcome } from './chord-core.js';
 import type { ChordMaintenance, RepairHooks } from './chord-maintenance.js';
 import { clockwise, fingerRangeStart, idAt, randomInFingerRange, ringAdd, ringPosition, sameId } from './ring.js';
 import { withinNeighbourSpans, type RoutingEntry } from './routing-table.js';
@@ -277,16 +277,26 @@ export class ChordStabilization implements RepairHooks {
     const succ = t.successors[0];
     const pred = t.predecessors[0];
     const self = this.core.selfKey;
-    if (succ && this.heard.get(succ.key)?.pred0 !== self) this.requestTable(succ);
-    if (pred && pred.key !== succ?.key && this.heard.get(pred.key)?.succ0 !== self) this.requestTable(pred);
+    if (succ && this.heard.get(succ.key)?.pred0 !== self) void this.requestTable(succ.id);
+    if (pred && pred.key !== succ?.key && this.heard.get(pred.key)?.succ0 !== self) void this.requestTable(pred.id);
   }
 
-  /** RouteQuery with send_update (§6.4.2.4.1): the peer answers with a `full` Update. */
-  private requestTable(e: RoutingEntry): void {
-    if (!this.core.deps.forwarding.isUsable(e.id)) return;
-    this.core.deps.transport
-      .request([node(e.id)], { name: 'route_query_req', value: { sendUpdate: true, destination: node(idAt(this.core.table.selfPos + 1n)), overlaySpecificData: new Uint8Array(0) } }, LINK_LOCAL)
-      .catch((err: unknown) => this.core.log.debug('route query failed', { target: e.key, error: String(err) }));
+  /**
+   * RouteQuery with send_update (§6.4.2.4.1) to neighbour `id`, over our link to it: it answers
+   * with a `full` Update (§10.8: "the responder SHOULD initiate an Update immediately after sending
+   * the RouteQueryAns"). Resolves with what came of the RouteQuery.
+   */
+  requestTable(id: NodeId): Promise<UpdateOutcome> {
+    if (!this.core.deps.forwarding.isUsable(id)) return Promise.resolve('failed');
+    return this.core.deps.transport
+      .request([node(id)], { name: 'route_query_req', value: { sendUpdate: true, destination: node(idAt(this.core.table.selfPos + 1n)), overlaySpecificData: new Uint8Array(0) } }, LINK_LOCAL)
+      .then(
+        () => 'answered' as const,
+        (err: unknown) => {
+          this.core.log.debug('route query failed', { target: nodeIdKey(id), error: String(err) });
+          return refusedHere(err) ? ('refused' as const) : ('failed' as const);
+        },
+      );
   }
 
   /**
@@ -301,7 +311,7 @@ export class ChordStabilization implements RepairHooks {
     const lastPred = t.predecessors[t.predecessors.length - 1];
     if (lastSucc) targets.set(lastSucc.key, lastSucc);
     if (lastPred) targets.set(lastPred.key, lastPred);
-    for (const e of targets.values()) this.requestTable(e);
+    for (const e of targets.values()) void this.requestTable(e.id);
   }
 
   /**

@@ -14,7 +14,7 @@ import { ErrorCode } from '../../../wire/message-codes.js';
 import type { DataMoveReport, DataTransfer, LinkConnector } from '../../topology-plugin.js';
 import { ChordCore } from '../chord-core.js';
 import { ChordMaintenance } from '../chord-maintenance.js';
-import { DEFAULT_CHORD_PARAMETERS } from '../chord-parameters.js';
+import { DEFAULT_CHORD_PARAMETERS, type ChordParameters } from '../chord-parameters.js';
 
 export const id = (b: number): NodeId => new Uint8Array(16).fill(b);
 export const SELF = id(0x10);
@@ -29,11 +29,27 @@ export const budgetRefusal = () => new OverloadError(ErrorCode.Error_Request_Tim
  */
 export type AttachOutcome = Error | 'link' | 'hang';
 
+/** A request other than an Attach, as the scripted transport sees it: its target's nodeIdKey and method. */
+export interface ScriptedRequest {
+  readonly target: string;
+  readonly name: string;
+}
+
+export interface MaintenanceFixtureOptions {
+  /** What every other request fails with (when `answer` gives nothing). */
+  readonly requestError?: Error;
+  /** The answer's body to a request, or undefined for `requestError`. */
+  readonly answer?: (request: ScriptedRequest) => unknown;
+  readonly parameters?: Partial<ChordParameters>;
+}
+
 /**
  * `outcomes[n]` for the n-th Attach (the last one for every later Attach). Every other request
- * fails with `requestError`; `requests` lists the targets (nodeIdKey) of those requests.
+ * is answered as `options.answer` says or fails with `options.requestError`; `requests` lists the
+ * targets (nodeIdKey) of those requests.
  */
-export function maintenanceFixture(outcomes: readonly AttachOutcome[], requestError: Error = new Error('no transport here')) {
+export function maintenanceFixture(outcomes: readonly AttachOutcome[], options: MaintenanceFixtureOptions = {}) {
+  const requestError = options.requestError ?? new Error('no transport here');
   const clock = new VirtualClock();
   const usable = new Set<string>();
   const routes: string[][] = [];
@@ -75,13 +91,16 @@ export function maintenanceFixture(outcomes: readonly AttachOutcome[], requestEr
     resourceCount: () => Promise.resolve(0),
   };
   const transport = {
-    request: (destinations: readonly { readonly kind: string; readonly nodeId?: NodeId }[]) => {
+    request: (destinations: readonly { readonly kind: string; readonly nodeId?: NodeId }[], body: { readonly name: string }) => {
       const last = destinations[destinations.length - 1];
-      requests.push(last?.nodeId ? nodeIdKey(last.nodeId) : 'resource');
-      return Promise.reject(requestError);
+      const target = last?.nodeId ? nodeIdKey(last.nodeId) : 'resource';
+      requests.push(target);
+      const value = options.answer?.({ target, name: body.name });
+      return value === undefined ? Promise.reject(requestError) : Promise.resolve({ value });
     },
   } as unknown as MessageTransport;
-  const core = new ChordCore({ clock, random: new SeededRandom(1), hasher: { sha1: () => Promise.resolve(new Uint8Array(20)) }, transport, forwarding, connector, data }, { nodeId: SELF, parameters: DEFAULT_CHORD_PARAMETERS });
+  const parameters = { ...DEFAULT_CHORD_PARAMETERS, ...options.parameters };
+  const core = new ChordCore({ clock, random: new SeededRandom(1), hasher: { sha1: () => Promise.resolve(new Uint8Array(20)) }, transport, forwarding, connector, data }, { nodeId: SELF, parameters });
   const maintenance = new ChordMaintenance(core);
   /** `n` in the routing table with a usable link. */
   const linked = (n: NodeId) => {
