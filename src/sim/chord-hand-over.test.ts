@@ -42,7 +42,7 @@ describe('handing a peer the data of its range (RFC 6940 §10.5 step 6, §6.4.2.
     const again = o.createPeer({ nodeId: victim.nodeId });
     const msgs = capture(o);
     await o.clock.run(o.joinPeer(again, ap.address));
-    // The re-admission ran (chord-join.ts handleJoin, "Admitted already"): its first Join is
+    // The re-admission ran (chord-admission.ts handleJoin, "Admitted already"): its first Join is
     // answered, not refused with Error_Forbidden (its Node-ID is still in the table).
     const joins = msgs.filter((m) => (m.from === again.address && m.name === 'join_req') || (m.to === again.address && m.from === ap.address && (m.name === 'join_ans' || m.name === 'error')));
     expect(joins.map((m) => m.name)).toEqual(['join_req', 'join_ans']);
@@ -146,7 +146,7 @@ describe('handing a peer the data of its range (RFC 6940 §10.5 step 6, §6.4.2.
       stores.set(id, (stores.get(id) ?? 0) + 1);
     }
     const ids = await Promise.all(mine.map(async (n) => toHex(await jn.peer.resourceId(n))));
-    // Step 6 and the hand-over of what was stored meanwhile (chord-join.ts admit): twice each.
+    // Step 6 and the hand-over of what was stored meanwhile (chord-admission.ts admit): twice each.
     expect(ids.map((id) => stores.get(id))).toEqual(ids.map(() => 2));
     o.close();
   });

@@ -1,5 +1,5 @@
 /**
- * The state the parts of the CHORD-RELOAD plug-in share (chord-topology.ts, chord-join.ts,
+ * The state the parts of the CHORD-RELOAD plug-in share (chord-topology.ts, chord-join.ts, chord-admission.ts,
  * chord-maintenance.ts): this peer's identity, the routing table, the join state machine, the
  * injected world, and the Update messages of RFC 6940 §10.7.
  */

@@ -47,7 +47,7 @@ export class ChordReplication {
   private movesTimer: Timer | undefined;
   /** Pending re-runs of data moves whose Stores partly failed (cancelled by `stop`). */
   private readonly retries = new Set<Timer>();
-  /** The peers we are admitting (§10.5 steps 6-8, one at a time: chord-join.ts), by key. */
+  /** The peers we are admitting (§10.5 steps 6-8, one at a time: chord-admission.ts), by key. */
   private readonly admissions = new Set<string>();
   /**
    * The peers of the routing table nearer than the first usable predecessor, as last acted on: their

@@ -2,7 +2,8 @@
  * The CHORD-RELOAD topology plug-in (RFC 6940 §10) behind the TopologyPlugin contract: the
  * handlers of its methods (Join §6.4.2.1, Leave §6.4.2.2 / §10.9, Update §10.7.3, RouteQuery
  * §10.8, Probe §6.4.2.5) registered on message transport, Leave, status, and storage's view of the
- * ring (§10.1, §10.4, §10.7.3). Joining is in chord-join.ts, upkeep in chord-maintenance.ts.
+ * ring (§10.1, §10.4, §10.7.3). Joining is in chord-join.ts, admitting a joining node in
+ * chord-admission.ts, upkeep in chord-maintenance.ts.
  */
 import { nodeIdKey, type RoutingTarget } from '../../forwarding/index.js';
 import type { AbortOptions } from '../../runtime/components.js';
@@ -14,6 +15,7 @@ import { ProbeInformationType, type ProbeInformation } from '../../wire/methods/
 import type { ChordParameters } from './chord-parameters.js';
 import type { TopologyEvent, TopologyPlugin, TopologyResponsibility, TopologyStatus } from '../topology-plugin.js';
 import { chordReloadResourceIdHash } from './chord-hash.js';
+import { ChordAdmission } from './chord-admission.js';
 import { ChordCore, LINK_LOCAL, node, type ChordDeps, type ChordInit } from './chord-core.js';
 import { ChordJoin } from './chord-join.js';
 import { ChordMaintenance } from './chord-maintenance.js';
@@ -46,6 +48,7 @@ class ChordTopologyImpl implements ChordTopology {
   private readonly maintenance: ChordMaintenance;
   private readonly stabilization: ChordStabilization;
   private readonly joiner: ChordJoin;
+  private readonly admission: ChordAdmission;
   private readonly unregister: (() => void)[] = [];
 
   constructor(deps: ChordDeps, init: ChordInit) {
@@ -55,12 +58,13 @@ class ChordTopologyImpl implements ChordTopology {
     this.maintenance = new ChordMaintenance(this.core);
     this.stabilization = new ChordStabilization(this.core, this.maintenance);
     this.joiner = new ChordJoin(this.core, this.maintenance, this.stabilization);
+    this.admission = new ChordAdmission(this.core, this.maintenance);
     this.resourceIdHash = chordReloadResourceIdHash(deps.hasher);
     this.responsibility = this.makeResponsibility();
     const t = deps.transport;
     this.unregister.push(
       t.handle('update_req', (req) => this.handleUpdate(req)),
-      t.handle('join_req', (req) => this.joiner.handleJoin(req)),
+      t.handle('join_req', (req) => this.admission.handleJoin(req)),
       t.handle('leave_req', (req) => this.handleLeave(req)),
       t.handle('route_query_req', (req) => this.handleRouteQuery(req)),
       t.handle('probe_req', (req) => this.handleProbe(req)),
