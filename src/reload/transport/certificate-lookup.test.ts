@@ -5,23 +5,12 @@
  * the first via-list entry, which no signature covers, and each lookup is an overlay Fetch.
  */
 import { describe, expect, it } from 'vitest';
-import { CertificateUnknownError, type Verifier } from '../security/signer.js';
 import { toHex } from '../wire/codec/hex.js';
 import { decodeForwardedMessage } from '../wire/forwarded-message.js';
 import { DEFAULT_OVERLAY_RELIABILITY_TIMER_MS } from '../forwarding/index.js';
-import { MAX_CERTIFICATE_LOOKUPS, certificateLookupShare, certificateLookupTimeoutMs } from './message-security.js';
+import { MAX_CERTIFICATE_LOOKUPS, certificateLookupShare, certificateLookupTimeoutMs } from './certificate-lookups.js';
 import { TransportOverloadError, type MessageTransport, type TransportInit } from './message-transport.js';
-import { deliver, id, lastSent, node, ping, pingAns, setup, stubVerifier, type ScriptedForwarding } from './testing/scripted-forwarding.js';
-
-/** stubVerifier, except that the certificate of a signer not in `known` was omitted and is not cached (X509Verifier's CertificateUnknownError). */
-function omittedUnlessKnown(known: Set<string>): Verifier {
-  return {
-    verify(input, signature, certificates, options) {
-      if ('hash' in signature.identity && !known.has(toHex(signature.identity.hash))) return Promise.reject(new CertificateUnknownError('no certificate has that cert_hash'));
-      return stubVerifier.verify(input, signature, certificates, options);
-    },
-  };
-}
+import { deliver, id, lastSent, node, omittedUnlessKnown, ping, pingAns, setup, type ScriptedForwarding } from './testing/scripted-forwarding.js';
 
 /** A Node-ID made from `n` (never one of id()'s). */
 const nodeIdOf = (n: number) => {
@@ -249,12 +238,17 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
 });
 
 describe('a message whose signer is being looked up waits for that lookup (§6.3.4, §13.1)', () => {
-  /** A transport whose lookups come back only when the test says (`finish`), finding the certificate. */
+  /**
+   * A transport whose lookups come back only when the test says (`finish`), finding the
+   * certificate; `aborted` lists the Node-IDs (hex) whose lookup's AbortSignal fired.
+   */
   function gated(init: TransportInit = {}) {
     const known = new Set<string>();
     const running = new Map<string, () => void>();
-    const certificateSource = (nodeId: Uint8Array) =>
+    const aborted: string[] = [];
+    const certificateSource = (nodeId: Uint8Array, options?: { signal?: AbortSignal }) =>
       new Promise<boolean>((resolve) => {
+        options?.signal?.addEventListener('abort', () => aborted.push(toHex(nodeId)));
         running.set(toHex(nodeId), () => {
           known.add(toHex(nodeId));
           resolve(true);
@@ -263,8 +257,74 @@ describe('a message whose signer is being looked up waits for that lookup (§6.3
     const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known));
     answersPings(t.transport);
     const finish = (nodeId: Uint8Array) => running.get(toHex(nodeId))!();
-    return { ...t, finish, lookups: () => running.size };
+    return { ...t, finish, aborted, lookups: () => running.size };
   }
+
+  /** Junk requests from `from` naming the signers nodeIdOf(first) … nodeIdOf(first + count - 1). */
+  const junk = async (fwd: ScriptedForwarding, from: Uint8Array, first: number, count: number) => {
+    for (let i = first; i < first + count; i++) await deliver(fwd, { from, signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping, tamper: true });
+  };
+
+  /** The transaction ids of the answers `fwd` sent. */
+  const answered = (fwd: ScriptedForwarding) => fwd.sent.map((m) => decodeForwardedMessage(m).forwardingHeader.transactionId);
+
+  it(`messages waiting for a lookup that times out fail then (after ${CERTIFICATE_LOOKUP_TIMEOUT_MS} ms), their inbound slots freed; the signer's next message starts a lookup anew`, async () => {
+    const signer = nodeIdOf(5);
+    const { clock, fwd, transport, finish, lookups } = gated();
+    await deliver(fwd, { from: id(0xb0), signer, transactionId: 1n, header: { viaList: [node(signer)] }, body: ping, tamper: true });
+    await deliver(fwd, { from: id(0xc0), signer, transactionId: 2n, header: { viaList: [node(signer)] }, body: ping });
+    await deliver(fwd, { from: id(0xc1), signer, transactionId: 3n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(CERTIFICATE_LOOKUP_TIMEOUT_MS - 1);
+    expect(transport.stats()).toMatchObject({ droppedBadSignature: 0, inboundInProgress: 3 });
+    await clock.advance(1);
+    expect(transport.stats()).toMatchObject({ droppedBadSignature: 3, inboundInProgress: 0 });
+    await deliver(fwd, { from: id(0xc0), signer, transactionId: 4n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(0);
+    expect(lookups()).toBe(1);
+    finish(signer);
+    await clock.advance(0);
+    expect(answered(fwd)).toEqual([4n]);
+    transport.close();
+  });
+
+  it('messages waiting for a lookup that is preempted fail at once when their link could not take it (at its share), their inbound slots freed', async () => {
+    const share = certificateLookupShare(MAX_CERTIFICATE_LOOKUPS);
+    const { clock, fwd, transport, finish, aborted } = gated();
+    await junk(fwd, id(0xb0), 0, 20); // ONE_LINK lookups: nodeIdOf(0) … nodeIdOf(ONE_LINK - 1)
+    await junk(fwd, id(0xb1), 100, 20); // `share` lookups
+    // The second link, at its share, has messages waiting for the first link's oldest lookup.
+    for (let i = 0; i < share; i++) await deliver(fwd, { from: id(0xb1), signer: nodeIdOf(0), transactionId: BigInt(200 + i), header: { viaList: [node(nodeIdOf(0))] }, body: ping });
+    await clock.advance(0);
+    expect(transport.stats().inboundInProgress).toBe(MAX_CERTIFICATE_LOOKUPS + share);
+    const genuine = nodeIdOf(1000);
+    await deliver(fwd, { from: id(0xc0), signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
+    await clock.advance(0);
+    expect(aborted).toEqual([toHex(nodeIdOf(0))]);
+    // The preempted lookup's message and its waiters dropped; the genuine one's lookup in their place.
+    expect(transport.stats().inboundInProgress).toBe(MAX_CERTIFICATE_LOOKUPS);
+    finish(genuine);
+    await clock.advance(0);
+    expect(answered(fwd)).toEqual([0x42n]);
+    transport.close();
+  });
+
+  it(`at most ${MAX_CERTIFICATE_LOOKUPS} messages wait for one lookup over all links, a link's share each: the others fail at once`, async () => {
+    const signer = nodeIdOf(6);
+    const share = certificateLookupShare(MAX_CERTIFICATE_LOOKUPS);
+    const links = MAX_CERTIFICATE_LOOKUPS / share + 1;
+    const { clock, fwd, transport, finish } = gated();
+    await deliver(fwd, { from: id(0xb0), signer, transactionId: 1n, header: { viaList: [node(signer)] }, body: ping, tamper: true });
+    for (let l = 0; l < links; l++) {
+      for (let i = 0; i < share; i++) await deliver(fwd, { from: id(0xc0 + l), signer, transactionId: BigInt(0x100 * (l + 1) + i), header: { viaList: [node(signer)] }, body: ping });
+    }
+    await clock.advance(0);
+    expect(transport.stats()).toMatchObject({ inboundInProgress: 1 + MAX_CERTIFICATE_LOOKUPS, droppedBadSignature: links * share - MAX_CERTIFICATE_LOOKUPS });
+    finish(signer);
+    await clock.advance(0);
+    expect(answered(fwd)).toHaveLength(MAX_CERTIFICATE_LOOKUPS);
+    expect(transport.stats().inboundInProgress).toBe(0);
+    transport.close();
+  });
 
   it('a junk request naming a genuine signer does not make the signer\'s real request from another link fail: it waits for the lookup the junk started', async () => {
     const signer = nodeIdOf(1);

@@ -53,7 +53,7 @@ export interface ClientTransactionInit {
   /**
    * Certificate lookups started before the request was made (MessageVerification.lookupsStarted):
    * its answer may wait for a lookup started before the request, never for one started after it
-   * (message-security's waitFor: that one may be waiting for this very answer).
+   * (CertificateLookups.waitFor: that one may be waiting for this very answer).
    */
   readonly certificateLookupsBefore: number;
 }

@@ -22,7 +22,7 @@ import { decodeMessageBody, defaultBodyContext, encodeMessageBody, type BodyCont
 import { answerCodeFor, isRequestCode, MessageCode, messageCodeName } from '../wire/message-codes.js';
 import { checkCriticalExtensions, type MessageContents } from '../wire/message-contents.js';
 import { NO_DESTINATIONS } from './answer-header.js';
-import { InboundLimiter } from './inbound-limiter.js';
+import { KeyedLimiter } from './keyed-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
 import { TransportOverloadError, type MessageTransport, type ResponderCheck, type TransportDeps, type TransportInit, type TransportStats } from './transport-types.js';
 import { ClientTransaction, MAX_TRANSMISSIONS, type ClientTransactionInit, type ClientTransactionOwner } from './client-transaction.js';
@@ -66,7 +66,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   private readonly verification: MessageVerification;
   private readonly sealer: MessageSealer;
   private readonly pending = new Map<bigint, ClientTransaction<AnyAnswer>>();
-  private readonly inbound: InboundLimiter;
+  private readonly inbound: KeyedLimiter;
   private readonly server: RequestServer;
   private responderCheck: ResponderCheck | undefined;
   private closed = false;
@@ -94,7 +94,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     this.bodyContext = init.bodyContext ?? defaultBodyContext;
     this.understoodExtensions = init.understoodExtensions ?? new Set();
     this.maxPending = init.maxPendingRequests ?? 1024;
-    this.inbound = new InboundLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
+    this.inbound = new KeyedLimiter(init.maxInboundInProgress ?? 256, init.maxInboundPerNeighbour ?? 64);
     this.maxTransmissions = init.maxTransmissions ?? MAX_TRANSMISSIONS;
     this.onSecurityFailure = init.onSecurityFailure;
     this.verification = new MessageVerification(
@@ -308,7 +308,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   /** An answer to pending transaction `tx`; `sentBefore`: the request's transmissions when the answer arrived (its verification is asynchronous). */
   private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number): Promise<void> {
     // §6.3.4: every message for this node is verified before anything else is done with it. Answers
-    // are not bounded like requests (InboundLimiter), so their certificate lookups are limited to
+    // are not bounded like requests (KeyedLimiter), so their certificate lookups are limited to
     // the one signer check 1 accepts (mayAnswer) and the bound on lookups.
     let sender: VerifiedSigner;
     try {

@@ -4,7 +4,7 @@
  * the AnswerCache), checked as its destination must (request-checks.ts), handed to the handler
  * registered for its message code, and answered, with an error answer (§6.3.3.1) when a check or
  * the handler fails. A handler gets the maximum request lifetime to answer (RequestLifetimes).
- * message-transport.ts admits requests under the flood bounds (InboundLimiter) and calls `process`.
+ * message-transport.ts admits requests under the flood bounds (KeyedLimiter) and calls `process`.
  */
 import { logsDebug, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -20,7 +20,7 @@ import { answerForUnknownMessageCode } from '../wire/message-contents.js';
 import { UnknownKindError } from '../wire/storage/data-model.js';
 import { AnswerCache, answerCacheKey, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 import { answerDestinationList, answerHeader } from './answer-header.js';
-import type { InboundLimiter } from './inbound-limiter.js';
+import type { KeyedLimiter } from './keyed-limiter.js';
 import type { MessageParts } from './message-parts.js';
 import { errorReply, NO_EXTENSIONS, utf8, type EncodedReply, type MessageSealer } from './message-sealer.js';
 import { checkRequestAtDestination } from './request-checks.js';
@@ -42,7 +42,7 @@ export interface RequestServerInit {
   readonly localNodeId: NodeId;
   readonly forwarding: Forwarding;
   readonly sealer: MessageSealer;
-  readonly inbound: InboundLimiter;
+  readonly inbound: KeyedLimiter;
   readonly bodyContext: BodyContext;
   readonly understoodExtensions: ReadonlySet<number>;
   readonly understoodOptions: ReadonlySet<number>;
@@ -198,7 +198,7 @@ export class RequestServer {
 interface InboundRequest extends Expiring {
   readonly deadline: number;
   readonly cacheKey: string;
-  /** The inbound bound it counts against (InboundLimiter). */
+  /** The inbound bound it counts against (KeyedLimiter). */
   readonly neighbour: string;
   /** Its lifetime ended before the handler answered: dropped, its slot already freed. */
   expired: boolean;

@@ -6,7 +6,8 @@
 import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { SeededRandom } from '../../../sim/seeded-random.js';
 import { ReloadError } from '../../runtime/reload-error.js';
-import type { Signer, VerifiedSigner, Verifier } from '../../security/signer.js';
+import { toHex } from '../../wire/codec/hex.js';
+import { CertificateUnknownError, type Signer, type VerifiedSigner, type Verifier } from '../../security/signer.js';
 import type { Forwarding, ForwardingDelegate, OverlayParameters, SendResult } from '../../forwarding/index.js';
 import { overlayParameters } from '../../forwarding/index.js';
 import type { Destination } from '../../wire/destination.js';
@@ -50,6 +51,19 @@ export const stubVerifier: Verifier = {
     return { nodeId: signature.identity.hash, nodeIds: [signature.identity.hash], userName: 'stub' };
   },
 };
+
+/**
+ * stubVerifier, except that the certificate of a signer not in `known` (hex Node-IDs) was omitted
+ * and is not cached (X509Verifier's CertificateUnknownError, §6.3.4).
+ */
+export function omittedUnlessKnown(known: ReadonlySet<string>): Verifier {
+  return {
+    verify(input, signature, certificates, options) {
+      if ('hash' in signature.identity && !known.has(toHex(signature.identity.hash))) return Promise.reject(new CertificateUnknownError('no certificate has that cert_hash'));
+      return stubVerifier.verify(input, signature, certificates, options);
+    },
+  };
+}
 
 export class ScriptedForwarding implements Forwarding {
   readonly localNodeId = id(0xa0);
