@@ -308,6 +308,24 @@ describe('a message whose signer is being looked up waits for that lookup (§6.3
     transport.close();
   });
 
+  it('a lookup another link\'s message waits for is not preempted from under it: it is charged to that link (under its share), and the next oldest lookup is preempted instead', async () => {
+    const { clock, fwd, transport, finish, aborted } = gated();
+    await junk(fwd, id(0xb0), 0, 20); // the first link's oldest lookup is of nodeIdOf(0)
+    // nodeIdOf(0)'s own request, from a link with no lookup, waits for it.
+    await deliver(fwd, { from: id(0xd0), signer: nodeIdOf(0), transactionId: 0xd0n, header: { viaList: [node(nodeIdOf(0))] }, body: ping });
+    await junk(fwd, id(0xb1), 100, 20);
+    await clock.advance(0);
+    const genuine = nodeIdOf(1000);
+    await deliver(fwd, { from: id(0xc0), signer: genuine, transactionId: 0x42n, header: { viaList: [node(genuine)] }, body: ping });
+    await clock.advance(0);
+    expect(aborted).toEqual([toHex(nodeIdOf(1))]);
+    finish(nodeIdOf(0));
+    finish(genuine);
+    await clock.advance(0);
+    expect(answered(fwd).sort((a, b) => Number(a - b))).toEqual([0x42n, 0xd0n]);
+    transport.close();
+  });
+
   it(`at most ${MAX_CERTIFICATE_LOOKUPS} messages wait for one lookup over all links, a link's share each: the others fail at once`, async () => {
     const signer = nodeIdOf(6);
     const share = certificateLookupShare(MAX_CERTIFICATE_LOOKUPS);

@@ -39,9 +39,10 @@ export function certificateLookupTimeoutMs(overlayReliabilityTimerMs: number): n
  * A link's (the neighbour a message came from) share of `maxLookups`: a quarter. OUR CHOICE: a
  * link may go beyond its share only while that many slots stay free for the others, and a link
  * under its share that finds every slot taken takes one from the link furthest over its share (its
- * oldest lookup is aborted). So the messages of some links (malicious neighbours, honest ones
- * relaying junk, or forged answers to a request sent to a Resource-ID) shut out another link only
- * while each of them holds no more than its share: four links or more; §13.1 as above.
+ * oldest lookup is aborted, unless messages of a link under its share wait for it: makeRoom). So
+ * the messages of some links (malicious neighbours, honest ones relaying junk, or forged answers to
+ * a request sent to a Resource-ID) shut out another link only while each of them holds no more than
+ * its share: four links or more; §13.1 as above.
  */
 export function certificateLookupShare(maxLookups: number): number {
   return Math.max(1, Math.floor(maxLookups / 4));
@@ -64,7 +65,8 @@ export interface CertificateLookupsInit {
 
 /** A running lookup: the link it counts against, and how to end it early (preemption). */
 interface RunningLookup {
-  readonly link: string;
+  /** The link whose message started it, or one whose message waits for it (makeRoom). */
+  link: string;
   /** Its place among the lookups started (CertificateLookups.started just after it started). */
   readonly serial: number;
   /** Whether the certificate was found; false once it failed, timed out or was preempted. */
@@ -180,23 +182,54 @@ export class CertificateLookups {
    * Whether `link` may start a lookup now (certificateLookupShare): below its share while any slot
    * is free, or by preempting the oldest lookup of the link furthest over its share; at or over its
    * share only while `share` slots stay free.
+   *
+   * OUR CHOICE: a lookup that messages of another link wait for (waitFor) is looked up for them
+   * too: it is preempted only if none of their links could have started it itself. When one of
+   * them is under its share, the lookup is charged to that link (the one with fewest lookups)
+   * instead of being aborted, and the next lookup of a link furthest over its share is considered.
+   * So the waiters, possibly the signer's own message (§13.1), are treated as if they had come
+   * first: no link goes over its share by it, and each charge moves a lookup from a link over its
+   * share to one under it, so the loop ends. The newcomer `link` may be that link: once at its share
+   * it starts no lookup more here (the bound above).
    */
   private makeRoom(link: string): boolean {
-    const running = this.running.size;
-    if (this.perLink.count(link) >= this.share) return running < this.maxLookups - this.share;
-    if (running < this.maxLookups) return true;
+    if (this.perLink.count(link) >= this.share) return this.running.size < this.maxLookups - this.share;
+    if (this.running.size < this.maxLookups) return true;
+    while (this.perLink.count(link) < this.share) {
+      const victim = this.oldestOfFurthest();
+      if (!victim) return false;
+      const heir = this.heirOf(victim);
+      if (heir === undefined) {
+        victim.preempt();
+        return true;
+      }
+      this.perLink.release(victim.link);
+      victim.link = heir;
+      this.perLink.admit(heir);
+    }
+    return false;
+  }
+
+  /** The oldest lookup of the link furthest over its share, if a link is over its share. */
+  private oldestOfFurthest(): RunningLookup | undefined {
     let furthest: string | undefined;
     let most = this.share;
     for (const [other, count] of this.perLink.entries()) {
       if (count > most) [furthest, most] = [other, count];
     }
-    if (furthest === undefined) return false;
-    for (const running of this.running.values()) {
-      if (running.link === furthest) {
-        running.preempt();
-        return true;
-      }
+    if (furthest === undefined) return undefined;
+    for (const running of this.running.values()) if (running.link === furthest) return running;
+    return undefined;
+  }
+
+  /** Of the links whose messages wait for `running`, the one with fewest lookups, if under its share. */
+  private heirOf(running: RunningLookup): string | undefined {
+    let heir: string | undefined;
+    let fewest = this.share;
+    for (const [waiter] of running.waiting.entries()) {
+      const count = this.perLink.count(waiter);
+      if (count < fewest) [heir, fewest] = [waiter, count];
     }
-    return false;
+    return heir;
   }
 }

@@ -114,7 +114,8 @@ export interface TransportInit {
    * Most certificateSource lookups running at once; a message whose signer's certificate is unknown
    * fails verification at once above it. Default 8 (MAX_CERTIFICATE_LOOKUPS). Each link has a share
    * of a quarter (certificateLookupShare): it goes beyond only while that many stay free, and a link
-   * under its share that finds none free preempts the link furthest over its share.
+   * under its share that finds none free preempts the link furthest over its share (a lookup that a
+   * message of a link under its share waits for is charged to that link instead, CertificateLookups).
    */
   readonly maxCertificateLookups?: number;
   /**
