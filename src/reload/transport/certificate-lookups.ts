@@ -130,7 +130,8 @@ export class CertificateLookups {
    * retransmission (§6.2.1), which may come while the lookup still runs. Waiters are bounded as
    * lookups are: `maxLookups` a lookup, a link's share (certificateLookupShare) of them; a genuine
    * message that comes over the same link as more junk than that share still fails. This holds only
-   * if `certificateSource` never waits for a request made before it was called (TransportInit).
+   * if `certificateSource` never waits for a request made before it was called (TransportInit; the
+   * §8 usage's CertificateStore.source starts a Fetch of its own for it).
    */
   private waitFor(running: RunningLookup, link: string, lookupsBefore: number | undefined): Promise<boolean> {
     if (lookupsBefore !== undefined && lookupsBefore >= running.serial) return Promise.resolve(false);

@@ -107,7 +107,10 @@ export interface TransportInit {
   /**
    * Find the certificate of `nodeId` elsewhere (the Certificate Store Usage, §8, into the verifier's
    * cache) when a message's signer sent none the verifier knows; resolves true when one was found,
-   * and the message is verified again.
+   * and the message is verified again. It MUST NOT wait for a request of this transport made before
+   * it was called (such as a Fetch of the same certificate another caller started): that request's
+   * answer may be signed by `nodeId` with its certificate omitted, and so wait for this lookup
+   * (CertificateLookups.waitFor) until the lookup's timeout. Requests it makes itself are safe.
    */
   readonly certificateSource?: (nodeId: NodeId, options?: AbortOptions) => Promise<boolean>;
   /**

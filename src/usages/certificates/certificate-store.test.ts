@@ -9,7 +9,7 @@ import type { FetchOutcome } from '../../reload/overlay/overlay-types.js';
 import { AbortError } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import type { Signer } from '../../reload/security/signer.js';
-import { CertificateCache } from '../../reload/security/certificate-cache.js';
+import { CertificateCache, type CachedCertificate } from '../../reload/security/certificate-cache.js';
 import { TestPki } from '../../reload/security/testing/test-pki.js';
 import type { X509Signer } from '../../reload/security/x509-signer.js';
 import type { X509Verifier } from '../../reload/security/x509-verifier.js';
@@ -19,7 +19,11 @@ import type { Kind } from '../../reload/wire/config/overlay-configuration.js';
 import { KindId } from '../../reload/wire/message-codes.js';
 import type { GenericCertificate, Signature, SignerIdentity } from '../../reload/wire/security-block.js';
 import { ARRAY_APPEND_INDEX } from '../../reload/wire/storage/stored-data.js';
-import { certificateByNodeResourceName } from '../../reload/wire/storage/kinds/certificate.js';
+import { certificateByNodeResourceName, encodeCertificateValue } from '../../reload/wire/storage/kinds/certificate.js';
+import { decodeForwardedMessage } from '../../reload/wire/forwarded-message.js';
+import { toHex } from '../../reload/wire/codec/hex.js';
+import type { MessageTransport } from '../../reload/transport/index.js';
+import { deliver, id, lastSent, node, omittedUnlessKnown, ping, pingAns, setup } from '../../reload/transport/testing/scripted-forwarding.js';
 import { createChordOverlay, simConfiguration, type ChordOverlay, type SimChordPeer } from '../../sim/chord-overlay.js';
 import { nodeHasher } from '../../sim/node-hasher.js';
 import { createRealIdentities, type RealIdentities } from '../../sim/real-identities.js';
@@ -290,5 +294,59 @@ describe('one Fetch per name, shared by the callers waiting for it', () => {
     expect(waiting).toHaveLength(2);
     waiting[1]!.answer();
     expect(await c).toBeUndefined();
+  });
+});
+
+describe('the transport\'s lookup (source) never waits for a Fetch another caller started (§6.3.4)', () => {
+  it('a message whose signer omitted its certificate, while another caller\'s Fetch of that certificate runs and the signer answers it without the certificate, is verified by a Fetch of its own: no deadlock until the lookup\'s timeout', async () => {
+    const signer = new Uint8Array(16).fill(0x5a);
+    const holder = id(0xd0); // the peer that holds the signer's CERTIFICATE_BY_NODE list (§8)
+    const known = new Set([toHex(holder)]);
+    let transport!: MessageTransport;
+    // The usage's Fetch over the transport (one pending request, to the list's Resource-ID); every
+    // list holds one certificate, of `signer`, which the validator accepts.
+    const certs = new CertificateStore({
+      overlay: {
+        store: () => Promise.reject(new Error('not used')),
+        fetch: async (resource, _kinds, options) => {
+          if (typeof resource === 'string') throw new Error('the store fetches by Resource-ID');
+          await transport.request([{ kind: 'resource', resourceId: resource }], ping, options);
+          const value = { model: 'array', arrayEntry: { index: 0, value: { exists: true, value: encodeCertificateValue(Uint8Array.of(0x30, 0)) } } };
+          return { answer: { kindResponses: [{ kind: KindId.CERTIFICATE_BY_NODE, generation: 1n, values: [{ value }] }] }, rejected: [] } as unknown as FetchOutcome;
+        },
+      },
+      resourceIdHash: async (name) => name.subarray(0, 16),
+      validator: {
+        cache: new CertificateCache(),
+        addCertificate: async () => {
+          known.add(toHex(signer));
+          return { certificate: { nodeIds: [signer] } } as unknown as CachedCertificate;
+        },
+      },
+      clock: { now: () => 0 },
+    });
+    const t = setup({ certificateSource: certs.source() }, omittedUnlessKnown(known));
+    transport = t.transport;
+    const { clock, fwd } = t;
+    transport.handle('ping_req', () => ({ value: { responseId: 1n, time: 0n } }));
+    const requestIds = () => fwd.sent.map((m) => decodeForwardedMessage(m)).filter((m) => m.messageContents.messageCode % 2 === 1).map((m) => m.forwardingHeader.transactionId);
+    // Another caller (an application checking a peer) fetches the signer's certificate first.
+    const other = certs.byNode(signer);
+    await clock.advance(0);
+    const [earlier] = requestIds();
+    // The signer's request comes, its certificate omitted: the transport looks the signer up.
+    await deliver(fwd, { from: id(0xb0), signer, transactionId: 0x42n, header: { viaList: [node(signer)] }, body: ping });
+    await clock.advance(0);
+    // The signer answers the other caller's Fetch, its certificate omitted: that answer waits for the lookup.
+    await deliver(fwd, { from: signer, signer, transactionId: earlier!, body: pingAns() });
+    await clock.advance(0);
+    // The lookup's own Fetch (any request but the other caller's), answered by the holder, finds the
+    // certificate at once: the signer's request is answered, before any timeout.
+    for (const transactionId of requestIds().filter((x) => x !== earlier)) await deliver(fwd, { from: holder, transactionId, body: pingAns() });
+    await clock.advance(0);
+    expect(lastSent(fwd).body.name).toBe('ping_ans');
+    expect((await clock.run(other))?.certificate.nodeIds).toEqual([signer]);
+    expect(transport.stats()).toMatchObject({ droppedBadSignature: 0, inboundInProgress: 0 });
+    transport.close();
   });
 });

@@ -10,7 +10,7 @@
  * policy, so only the owner of the Node-ID or user name can have put them there), then each
  * certificate validated to the overlay's root (`CertificateValidator.addCertificate`), which keeps
  * it in the verifier's certificate cache. The cache is asked first; concurrent lookups of the same
- * name share one Fetch; a name with no certificate is remembered for `negativeTtlMs` (at most
+ * name share one Fetch (but the transport's, `source`, joins none started before it); a name with no certificate is remembered for `negativeTtlMs` (at most
  * `maxMissing` of them: the names come from messages anyone can send).
  *
  * ```ts
@@ -101,17 +101,29 @@ export class CertificateStore {
 
   /** The newest valid certificate holding `nodeId`: from the cache, else CERTIFICATE_BY_NODE. */
   byNode(nodeId: NodeId, options?: AbortOptions): Promise<CachedCertificate | undefined> {
-    return this.lookUp(`node:${toHex(nodeId)}`, () => this.deps.validator.cache.findByNodeId(nodeId), KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(nodeId), (c) => c.certificate.nodeIds.some((n) => bytesEqual(n, nodeId)), options);
+    return this.lookUpNode(nodeId, true, options);
   }
 
   /** The newest valid certificate of `userName`: from the cache, else CERTIFICATE_BY_USER. */
   byUser(userName: string, options?: AbortOptions): Promise<CachedCertificate | undefined> {
-    return this.lookUp(`user:${userName}`, () => this.deps.validator.cache.findByUserName(userName), KindId.CERTIFICATE_BY_USER, certificateByUserResourceName(userName), (c) => c.certificate.userName === userName, options);
+    return this.lookUp(`user:${userName}`, () => this.deps.validator.cache.findByUserName(userName), KindId.CERTIFICATE_BY_USER, certificateByUserResourceName(userName), (c) => c.certificate.userName === userName, true, options);
   }
 
-  /** TransportInit.certificateSource: look up a message signer's omitted certificate by Node-ID. */
+  /**
+   * TransportInit.certificateSource: look up a message signer's omitted certificate by Node-ID, as
+   * byNode does but with a Fetch of its own. A Fetch another caller started earlier may be answered
+   * by the very node looked up with its certificate omitted (§6.3.4; it may hold its own list, §8):
+   * the transport then verifies that answer by waiting for this lookup, which would wait for that
+   * answer until the lookup's timeout. So it never joins one; later callers of byNode join its.
+   * OUR CHOICE: at worst one Fetch more, while another caller's Fetch of the same list runs.
+   */
   source(): (nodeId: NodeId, options?: AbortOptions) => Promise<boolean> {
-    return async (nodeId, options) => (await this.byNode(nodeId, options)) !== undefined;
+    return async (nodeId, options) => (await this.lookUpNode(nodeId, false, options)) !== undefined;
+  }
+
+  /** byNode; `joinEarlier`: whether to share a Fetch of the same list already running. */
+  private lookUpNode(nodeId: NodeId, joinEarlier: boolean, options?: AbortOptions): Promise<CachedCertificate | undefined> {
+    return this.lookUp(`node:${toHex(nodeId)}`, () => this.deps.validator.cache.findByNodeId(nodeId), KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(nodeId), (c) => c.certificate.nodeIds.some((n) => bytesEqual(n, nodeId)), joinEarlier, options);
   }
 
   private lookUp(
@@ -120,6 +132,7 @@ export class CertificateStore {
     kind: number,
     resourceName: Uint8Array,
     holds: (c: CachedCertificate) => boolean,
+    joinEarlier: boolean,
     options?: AbortOptions,
   ): Promise<CachedCertificate | undefined> {
     const now = this.deps.clock.now();
@@ -130,7 +143,7 @@ export class CertificateStore {
       if (until > now) return Promise.resolve(undefined);
       this.missing.delete(key);
     }
-    let flight = this.inFlight.get(key);
+    let flight = joinEarlier ? this.inFlight.get(key) : undefined;
     if (!flight) {
       // One Fetch per name for all callers (SharedAttempt: it is aborted only when all gave up).
       const forget = () => {
