@@ -43,6 +43,17 @@ export function certificateLookupTimeoutMs(overlayReliabilityTimerMs: number): n
  * the messages of some links (malicious neighbours, honest ones relaying junk, or forged answers to
  * a request sent to a Resource-ID) shut out another link only while each of them holds no more than
  * its share: four links or more; §13.1 as above.
+ *
+ * OUR CHOICE, a trade-off: junk from four links or more, each within its share, holds every slot
+ * until the lookups' timeout, and a genuine message from a fifth link whose signer omitted its
+ * certificate fails meanwhile (its sender retransmits, §6.2.1). No rule over a fixed number of
+ * slots avoids that: junk relayed by honest neighbours arrives over as many links as this node has,
+ * so once each of `maxLookups` links holds one slot a newcomer finds none. Shares computed over the
+ * active links (a link with fewer lookups preempting the one with most) only move that point from
+ * four links to `maxLookups`, and cost the guarantee a link has now (its share, never preempted):
+ * any new link carrying junk could abort a genuine lookup mid-way, wasting its Fetch. More slots
+ * cost pending requests (MAX_CERTIFICATE_LOOKUPS). A signer that includes its certificates, as
+ * §6.3.4 has it unless "an alternative certificate distribution mechanism" exists, needs no lookup.
  */
 export function certificateLookupShare(maxLookups: number): number {
   return Math.max(1, Math.floor(maxLookups / 4));
