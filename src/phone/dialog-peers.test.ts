@@ -6,22 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../reload/forwarding/index.js';
 import { ManualClock } from '../reload/storage/testing/manual-clock.js';
 import { DialogPeers } from './dialog-peers.js';
-import { parseSipMessage, type SipMessage } from './sip-message.js';
+import type { SipMessage } from './sip-message.js';
+import { parsed, sipRequest, sipResponse } from './testing/sip-messages.js';
 
 const node = (n: number) => new Uint8Array(16).fill(n);
 
 /** A response to our INVITE `callId` (From tag 'at') with To tag `tag`. */
 function response(status: number, callId: string, tag: string): SipMessage {
-  return parseSipMessage(
-    [`SIP/2.0 ${status} X`, 'Via: SIP/2.0/RELOAD a.invalid;branch=z9hG4bKx', 'From: <sip:alice@d>;tag=at', `To: <sip:x@d>;tag=${tag}`, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', 'Content-Length: 0', '', ''].join('\r\n'),
-  )!;
+  const invite = parsed(sipRequest('INVITE', 'sip:x@d', { via: 'a.invalid', from: 'sip:alice@d', fromTag: 'at', to: 'sip:x@d', callId, cseq: 1, branch: 'z9hG4bKx' }));
+  return parsed(sipResponse(invite, status, tag));
 }
 
 /** A request from the peer of dialog (callId, remote tag `tag`) within it. */
 function inDialog(callId: string, tag: string): SipMessage {
-  return parseSipMessage(
-    ['BYE sip:alice@d SIP/2.0', 'Via: SIP/2.0/RELOAD x.invalid;branch=z9hG4bKb', `From: <sip:x@d>;tag=${tag}`, 'To: <sip:alice@d>;tag=at', `Call-ID: ${callId}`, 'CSeq: 2 BYE', 'Content-Length: 0', '', ''].join('\r\n'),
-  )!;
+  return parsed(sipRequest('BYE', 'sip:alice@d', { from: 'sip:x@d', fromTag: tag, to: 'sip:alice@d', toTag: 'at', callId, cseq: 2, branch: 'z9hG4bKb' }));
 }
 
 describe('DialogPeers bound', () => {

@@ -6,15 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { webCryptoRandom } from '../platform/web-crypto.js';
-import type { AppChannel } from '../reload/links/app-channel.js';
 import { ManualClock } from '../reload/storage/testing/manual-clock.js';
-import { toHex } from '../reload/wire/codec/hex.js';
 import { buildGruu } from '../usages/sip/index.js';
 import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit } from './overlay-socket.js';
-import { parseSipMessage, type SipMessage } from './sip-message.js';
+import type { SipMessage } from './sip-message.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
-import { fakeSipChannel, type FakeSipChannel } from './testing/fake-sip-channel.js';
+import type { FakeSipChannel } from './testing/fake-sip-channel.js';
+import { fakeSipApps, type FakeSipPeer as Peer } from './testing/fake-sip-apps.js';
+import { parsed, sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
 
 const DOMAIN = 'chordphone.test';
 const ALICE = `sip:alice@${DOMAIN}`;
@@ -23,103 +23,17 @@ const ALICE_GRUU = buildGruu(ALICE, SELF);
 /** 64*T1, JsSIP's Timer B and F (sip-timers.ts). */
 const LIFETIME_MS = TRANSACTION_LIFETIME_MS;
 
-/** A device: its channel to alice's socket, its AoR and GRUU. */
-interface Peer {
-  readonly ch: FakeSipChannel;
-  readonly aor: string;
-  readonly gruu: string;
-}
-
 /** Alice's socket over fake channels, on a virtual clock. */
 function world(init: Partial<OverlaySocketInit> = {}) {
   const clock = new ManualClock();
-  const listeners = new Set<(ch: AppChannel) => void>();
-  const users = new Map<string, string>();
-  const channels = new Map<string, FakeSipChannel>();
-  /** While set, channel() waits for it (an AppAttach that takes long). */
-  let attach: Promise<void> | undefined;
-  const apps: OverlaySocketDeps['apps'] = {
-    onChannel: (_application, listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    verifiedUser: (nodeId) => users.get(toHex(nodeId)),
-    channel: async (target) => {
-      const last = target instanceof Uint8Array ? target : target[target.length - 1]?.kind === 'node' ? (target[target.length - 1] as { nodeId: Uint8Array }).nodeId : undefined;
-      await attach;
-      const ch = last && channels.get(toHex(last));
-      if (!ch) throw new Error('unreachable');
-      return ch;
-    },
-  };
+  const { apps, peer, slowAttach } = fakeSipApps(DOMAIN);
   const overlay: OverlaySocketDeps['overlay'] = { nodeId: SELF, fetch: () => Promise.reject(new Error('no lookups in this test')) };
   const socket = new OverlaySocket({ apps, overlay, clock, random: webCryptoRandom }, { domain: DOMAIN, ...init });
   const up: SipMessage[] = [];
-  socket.ondata = (text) => up.push(parseSipMessage(text)!);
+  socket.ondata = (text) => up.push(parsed(text));
   socket.connect();
   clock.advance(0);
-  const peer = (n: number, user: string): Peer => {
-    const ch = fakeSipChannel(n);
-    users.set(toHex(ch.remoteNodeId), `${user}@${DOMAIN}`);
-    channels.set(toHex(ch.remoteNodeId), ch);
-    for (const l of listeners) l(ch);
-    return { ch, aor: `sip:${user}@${DOMAIN}`, gruu: buildGruu(`sip:${user}@${DOMAIN}`, ch.remoteNodeId) };
-  };
-  /** Make channel() wait until the returned function is called. */
-  const slowAttach = (): (() => void) => {
-    let release = (): void => {};
-    attach = new Promise((r) => (release = r));
-    return () => {
-      attach = undefined;
-      release();
-    };
-  };
   return { clock, socket, up, peer, slowAttach };
-}
-
-interface Fields {
-  readonly from: string;
-  readonly fromTag: string;
-  readonly to: string;
-  readonly toTag?: string;
-  readonly callId: string;
-  readonly cseq: number;
-  readonly branch: string;
-  readonly contact?: string;
-}
-
-function request(method: string, uri: string, f: Fields): string {
-  return [
-    `${method} ${uri} SIP/2.0`,
-    `Via: SIP/2.0/RELOAD x.invalid;branch=${f.branch}`,
-    'Max-Forwards: 70',
-    `To: <${f.to}>${f.toTag ? `;tag=${f.toTag}` : ''}`,
-    `From: <${f.from}>;tag=${f.fromTag}`,
-    `Call-ID: ${f.callId}`,
-    `CSeq: ${f.cseq} ${method}`,
-    ...(f.contact ? [`Contact: <${f.contact}>`] : []),
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
-}
-
-/** The response to `req` (To tag `tag` added unless it has one). */
-function answer(req: SipMessage, status: number, tag: string, contact?: string): string {
-  const h = (n: string) => req.headers.filter(([k]) => k === n).map(([, v]) => v);
-  const to = h('to')[0]!;
-  return [
-    `SIP/2.0 ${status} X`,
-    ...h('via').map((v) => `Via: ${v}`),
-    `From: ${h('from')[0]}`,
-    `To: ${req.toTag ? to : `${to};tag=${tag}`}`,
-    `Call-ID: ${req.callId}`,
-    `CSeq: ${req.cseq} ${req.method}`,
-    ...(contact ? [`Contact: <${contact}>`] : []),
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
 }
 
 const flush = async (): Promise<void> => {

@@ -5,19 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../reload/storage/testing/manual-clock.js';
 import { DEFAULT_TIMER_C_MS, ResponseContext } from './response-context.js';
-import { buildCancel, parseSipMessage, type SipMessage } from './sip-message.js';
+import { buildCancel, withHeaders, type SipMessage } from './sip-message.js';
 import { fakeSipChannel as device, type FakeSipChannel as Device } from './testing/fake-sip-channel.js';
+import { parsed, sipRequest, sipResponse } from './testing/sip-messages.js';
 
-const CRLF = '\r\n';
-
+/** Alice's request `method` to dave (one Call-ID and branch for the whole file). */
 function request(method: string): SipMessage {
-  return parseSipMessage(
-    [`${method} sip:dave@d SIP/2.0`, 'Via: SIP/2.0/RELOAD alice.invalid;branch=z9hG4bKctx', 'Max-Forwards: 69', 'To: <sip:dave@d>', 'From: <sip:alice@d>;tag=atag', 'Call-ID: ctx', `CSeq: 7 ${method}`, 'Content-Length: 0', '', ''].join(CRLF),
-  )!;
+  return parsed(sipRequest(method, 'sip:dave@d', { via: 'alice.invalid', from: 'sip:alice@d', fromTag: 'atag', to: 'sip:dave@d', callId: 'ctx', cseq: 7, branch: 'z9hG4bKctx' }));
 }
 
+/** Device `tag`'s response to `req` (to its CANCEL when `method` is CANCEL), Contact its GRUU. */
 function response(req: SipMessage, status: number, tag: string, method = req.method): SipMessage {
-  return parseSipMessage([`SIP/2.0 ${status} X`, 'Via: SIP/2.0/RELOAD alice.invalid;branch=z9hG4bKctx', 'From: <sip:alice@d>;tag=atag', `To: <sip:dave@d>;tag=${tag}`, 'Call-ID: ctx', `CSeq: 7 ${method}`, `Contact: <sip:dave@d;gr=${tag}>`, 'Content-Length: 0', '', ''].join(CRLF))!;
+  const to = method === req.method ? req : parsed(buildCancel(req));
+  return parsed(sipResponse(to, status, tag, `sip:dave@d;gr=${tag}`));
 }
 
 /** A context for `method` over `devices` on a virtual clock, and what went up to the UA ("status method", and the messages). */
@@ -91,7 +91,7 @@ describe('ResponseContext', () => {
     const [a, b] = [device(1), device(2)];
     const { req, ctx, up, cancels } = start('INVITE', [a, b]);
     ctx.response(a, response(req, 180, 'a'));
-    const cancel = parseSipMessage(req.raw.replace(/INVITE/g, 'CANCEL'))!;
+    const cancel = request('CANCEL');
     ctx.fromUa(cancel);
     expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
     expect(methods(b)).toEqual(['INVITE']);
@@ -179,11 +179,11 @@ describe('ResponseContext', () => {
     const a = device(1);
     const { req, ctx, up } = start('INVITE', [a]);
     ctx.response(a, response(req, 180, 'a'));
-    ctx.fromUa(parseSipMessage(req.raw.replace(/INVITE/g, 'CANCEL'))!);
+    ctx.fromUa(request('CANCEL'));
     ctx.response(a, response(req, 200, 'a', 'CANCEL'));
     ctx.response(a, response(req, 487, 'a'));
     ctx.response(a, response(req, 487, 'a'));
-    ctx.fromUa(parseSipMessage(req.raw.replace(/INVITE/g, 'ACK'))!);
+    ctx.fromUa(request('ACK'));
     expect(up).toEqual(['180 INVITE', '200 CANCEL', '487 INVITE', '487 INVITE']);
     expect(methods(a)).toEqual(['INVITE', 'CANCEL', 'ACK']);
   });
@@ -206,9 +206,8 @@ describe('ResponseContext', () => {
   it('forked: a 401 chosen carries the challenges of every 401 and 407 (RFC 3261 §16.7 step 7)', () => {
     const [a, b, c] = [device(1), device(2), device(3)];
     const { req, ctx, upMessages } = start('MESSAGE', [a, b, c]);
-    const challenge = (m: SipMessage, line: string) => parseSipMessage(m.raw.replace('Content-Length', `${line}\r\nContent-Length`))!;
-    ctx.response(a, challenge(response(req, 407, 'a'), 'Proxy-Authenticate: Digest realm="a"'));
-    ctx.response(b, challenge(response(req, 401, 'b'), 'WWW-Authenticate: Digest realm="b"'));
+    ctx.response(a, withHeaders(response(req, 407, 'a'), [['Proxy-Authenticate', 'Digest realm="a"']]));
+    ctx.response(b, withHeaders(response(req, 401, 'b'), [['WWW-Authenticate', 'Digest realm="b"']]));
     ctx.response(c, response(req, 480, 'c'));
     expect(upMessages.map((m) => m.status)).toEqual([401]);
     expect(upMessages[0]!.headers.filter(([k]) => k.endsWith('authenticate'))).toEqual([
@@ -292,7 +291,7 @@ describe('ResponseContext', () => {
       const a = device(1);
       const { req, ctx, up, clock } = start('INVITE', [a]);
       ctx.response(a, response(req, 180, 'a'));
-      ctx.fromUa(parseSipMessage(buildCancel(req))!);
+      ctx.fromUa(parsed(buildCancel(req)));
       expect(methods(a)).toEqual(['INVITE', 'CANCEL']);
       clock.advance(32_000);
       expect(up).toEqual(['180 INVITE', '408 INVITE']);
