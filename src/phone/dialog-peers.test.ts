@@ -50,3 +50,46 @@ describe('DialogPeers bound', () => {
     expect(dialogs.peerOf(inDialog('call-0', 't'))).toBeUndefined();
   });
 });
+
+/** Our SUBSCRIBE `callId` (From tag 'at') answered 200 by the notifier with To tag `tag`: the subscription's dialog (RFC 6665 §4.1.2.4). */
+function subscribed(callId: string, tag: string): SipMessage {
+  const subscribe = parsed(sipRequest('SUBSCRIBE', 'sip:x@d', { from: 'sip:alice@d', fromTag: 'at', to: 'sip:x@d', callId, cseq: 1, branch: 'z9hG4bKs', headers: [['Event', 'presence']] }));
+  return parsed(sipResponse(subscribe, 200, tag));
+}
+
+/** The notifier's NOTIFY in dialog (callId, its tag `tag`) with Subscription-State `state`. */
+function notify(callId: string, tag: string, state: string): SipMessage {
+  return parsed(sipRequest('NOTIFY', 'sip:alice@d', { from: 'sip:x@d', fromTag: tag, to: 'sip:alice@d', toTag: 'at', callId, cseq: 2, branch: `z9hG4bKn${callId}`, headers: [['Event', 'presence'], ['Subscription-State', state]] }));
+}
+
+describe('DialogPeers: a subscription ended by NOTIFY (RFC 6665 §4.4.1)', () => {
+  it('its dialog ends: gone after the NOTIFY\'s transaction, and the first pushed out of a full table, before a call', () => {
+    const clock = new ManualClock();
+    const dialogs = new DialogPeers(clock, 32_000);
+    dialogs.response(response(200, 'call-live', 't'), 'uac', node(1));
+    for (let i = 0; i < 255; i++) {
+      dialogs.response(subscribed(`sub-${i}`, 'n'), 'uac', node(2));
+      dialogs.request(notify(`sub-${i}`, 'n', 'terminated;reason=noresource'), 'uas');
+    }
+    // The table is full: a new call pushes out an ended subscription, not the live call.
+    dialogs.response(response(200, 'call-new', 't'), 'uac', node(3));
+    expect(dialogs.peerOf(inDialog('call-live', 't'))).toBe(nodeIdKey(node(1)));
+    expect(dialogs.peerOf(inDialog('call-new', 't'))).toBe(nodeIdKey(node(3)));
+    // Its retransmissions are taken for the NOTIFY's transaction lifetime (64*T1), then nothing.
+    expect(dialogs.peerOf(notify('sub-254', 'n', 'terminated'))).toBe(nodeIdKey(node(2)));
+    clock.advance(32_000);
+    expect(dialogs.peerOf(notify('sub-254', 'n', 'terminated'))).toBeUndefined();
+  });
+
+  it('a NOTIFY that is not final, or the final NOTIFY of a REFER within a call (RFC 3515), leaves the dialog', () => {
+    const clock = new ManualClock();
+    const dialogs = new DialogPeers(clock, 32_000);
+    dialogs.response(subscribed('sub', 'n'), 'uac', node(2));
+    dialogs.request(notify('sub', 'n', 'active;expires=600'), 'uas');
+    dialogs.response(response(200, 'call', 'n'), 'uac', node(1));
+    dialogs.request(notify('call', 'n', 'terminated;reason=noresource'), 'uas');
+    clock.advance(32_000);
+    expect(dialogs.peerOf(notify('sub', 'n', 'active'))).toBe(nodeIdKey(node(2)));
+    expect(dialogs.peerOf(inDialog('call', 'n'))).toBe(nodeIdKey(node(1)));
+  });
+});

@@ -13,13 +13,14 @@
  * - UAS: the UA's 101-299 response with a To tag to such a request that came in, bound to the
  *   channel the request came on (§12.1.1).
  * An early dialog ends when the request gets a final that does not confirm it (§12.3: a non-2xx
- * final, or a 2xx of another fork); any dialog ends with a BYE either way (§15), after the BYE's
- * transaction lifetime (64*T1), so its retransmissions are still taken.
+ * final, or a 2xx of another fork); any dialog ends with a BYE either way (§15), and a dialog a
+ * SUBSCRIBE set up with the notifier's final NOTIFY either way (RFC 6665 §4.4.1), after that
+ * request's transaction lifetime (64*T1), so its retransmissions are still taken.
  */
 import { nodeIdKey } from '../reload/forwarding/index.js';
 import type { Clock } from '../reload/runtime/components.js';
 import type { NodeId } from '../reload/wire/ids.js';
-import type { SipMessage } from './sip-message.js';
+import { subscriptionState, type SipMessage } from './sip-message.js';
 
 /**
  * Methods whose 1xx/2xx set up a dialog in JsSIP: INVITE (§12.1) and SUBSCRIBE (RFC 6665 §4.1.2.4;
@@ -28,8 +29,10 @@ import type { SipMessage } from './sip-message.js';
 const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE']);
 
 /**
- * OUR CHOICE: dialogs kept at most. A dialog whose peer vanished without a BYE (its tab closed) or
- * a subscription that ended by NOTIFY is kept until pushed out; a tab has a handful of calls. A
+ * OUR CHOICE: dialogs kept at most. A dialog whose peer vanished without a BYE or final NOTIFY
+ * (its tab closed), or a subscription that ended otherwise (JsSIP also ends one at an unsubscribe
+ * answered with no final NOTIFY, a failed NOTIFY, or a NOTIFY it finds malformed), is kept until
+ * pushed out; a tab has a handful of calls. A
  * dialog pushed out has its later requests refused (481), and a confirmed call whose peer then
  * gets 481 to its BYE, re-INVITE or session refresh ends on that side only: so when the table is
  * full, an ending dialog goes first, then the oldest early one, and a confirmed dialog only for
@@ -49,6 +52,12 @@ interface DialogPeer {
   readonly peer: string;
   readonly callId: string;
   readonly localTag: string;
+  /**
+   * The method whose response set it up: INVITE or SUBSCRIBE. JsSIP gives each dialog one owner
+   * (an RTCSession or a Subscriber/Notifier), so this is its only usage: a subscription within a
+   * call (REFER's, RFC 3515) belongs to the call, and its final NOTIFY does not end the call.
+   */
+  readonly usage: string;
   /** A 2xx set it up (not just an early dialog). */
   confirmed: boolean;
   ending: boolean;
@@ -88,7 +97,7 @@ export class DialogPeers {
     if (!DIALOG_CREATING.has(m.method) || m.fromTag === undefined) return;
     const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
     if (localTag === undefined) return;
-    if (m.status > 100 && m.status < 300 && remoteTag !== undefined && peer) this.bind(m.callId, localTag, remoteTag, nodeIdKey(peer), m.status >= 200);
+    if (m.status > 100 && m.status < 300 && remoteTag !== undefined && peer) this.bind(m.callId, localTag, remoteTag, nodeIdKey(peer), m.status >= 200, m.method);
     if (m.status < 200) return;
     // §12.3 / §13.2.2.4: the final of the request ends its early dialogs but the one it confirms.
     for (const [k, d] of this.dialogs) {
@@ -96,10 +105,20 @@ export class DialogPeers {
     }
   }
 
-  /** A BYE in the dialog, sent (`side` 'uac') or taken in ('uas'): the dialog ends (§15). */
-  bye(m: SipMessage, side: 'uac' | 'uas'): void {
+  /**
+   * A request within a dialog, sent by the UA (`side` 'uac') or taken in ('uas'): the dialog it
+   * ends. A BYE ends its dialog (§15). A final NOTIFY ends the dialog of a subscription, RFC 6665
+   * §4.4.1: "A subscription is destroyed after a notifier sends a NOTIFY request with a
+   * "Subscription-State" of "terminated"", and "If a subscription's destruction leaves no other
+   * application state associated with the dialog, the dialog terminates."
+   */
+  request(m: SipMessage, side: 'uac' | 'uas'): void {
+    const ends = m.method === 'BYE' || (m.method === 'NOTIFY' && subscriptionState(m) === 'terminated');
     const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
-    if (localTag !== undefined && remoteTag !== undefined) this.end(key(m.callId, localTag, remoteTag));
+    if (!ends || localTag === undefined || remoteTag === undefined) return;
+    const k = key(m.callId, localTag, remoteTag);
+    if (m.method === 'NOTIFY' && this.dialogs.get(k)?.usage !== 'SUBSCRIBE') return;
+    this.end(k);
   }
 
   clear(): void {
@@ -107,7 +126,7 @@ export class DialogPeers {
   }
 
   /** OUR CHOICE: a dialog stays with the peer it was set up with (a target refresh to another device's GRUU does not move it). */
-  private bind(callId: string, localTag: string, remoteTag: string, peer: string, confirmed: boolean): void {
+  private bind(callId: string, localTag: string, remoteTag: string, peer: string, confirmed: boolean, usage: string): void {
     const k = key(callId, localTag, remoteTag);
     const have = this.dialogs.get(k);
     if (have) {
@@ -123,7 +142,7 @@ export class DialogPeers {
       if (out === undefined) return; // full of confirmed calls: this early dialog is not kept
       this.dialogs.delete(out);
     }
-    this.dialogs.set(k, { peer, callId, localTag, confirmed, ending: false });
+    this.dialogs.set(k, { peer, callId, localTag, usage, confirmed, ending: false });
   }
 
   /** The key of the oldest dialog that `is`, when at least `atLeast` dialogs are. */

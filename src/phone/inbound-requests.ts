@@ -77,7 +77,7 @@ export class InboundRequests {
       this.serverTx.set(k, tx);
       this.keep(k, tx);
     }
-    if (m.method === 'BYE') this.dialogs.bye(m, 'uas');
+    this.dialogs.request(m, 'uas');
     return true;
   }
 
@@ -103,9 +103,9 @@ export class InboundRequests {
     this.dialogs.response(m, 'uac', branch?.remoteNodeId);
   }
 
-  /** The UA sent BYE `m`: its dialog ends. */
-  byeSent(m: SipMessage): void {
-    this.dialogs.bye(m, 'uac');
+  /** The UA sent request `m`: the dialog it ends (a BYE, a final NOTIFY; DialogPeers.request). */
+  requestSent(m: SipMessage): void {
+    this.dialogs.request(m, 'uac');
   }
 
   close(): void {

@@ -158,6 +158,30 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, callId: 'call-f', cseq: 2, branch: 'z9hG4bKf2' }));
     expect(responses(dave.ch).at(-1)).toBe('481 INFO');
   });
+
+  it('a subscription ended by the notifier\'s NOTIFY (Subscription-State: terminated, RFC 6665 §4.4.1) takes no more requests once the NOTIFY\'s transaction is over, either side', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const event: [string, string] = ['Event', 'presence'];
+    const final: [string, string] = ['Subscription-State', 'terminated;reason=noresource'];
+    // alice subscribes to dave; dave's final NOTIFY ends it.
+    w.socket.send(request('SUBSCRIBE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'sub-a', cseq: 1, branch: 'z9hG4bKsa', contact: ALICE_GRUU, headers: [event] }));
+    await flush();
+    dave.ch.deliver(answer(dave.ch.sent.find((m) => m.callId === 'sub-a')!, 200, 'dt', dave.gruu));
+    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'sub-a', contact: dave.gruu };
+    dave.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, cseq: 1, branch: 'z9hG4bKna1', headers: [event, final] }));
+    // dave subscribes to alice; alice's final NOTIFY ends it.
+    dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'sub-b', cseq: 1, branch: 'z9hG4bKsb', contact: dave.gruu, headers: [event] }));
+    w.socket.send(answer(w.up.find((m) => m.callId === 'sub-b')!, 200, 'at', ALICE_GRUU));
+    w.socket.send(request('NOTIFY', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, toTag: 'dt', callId: 'sub-b', cseq: 1, branch: 'z9hG4bKnb1', contact: ALICE_GRUU, headers: [event, final] }));
+    await flush();
+    expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', 'NOTIFY', 'SUBSCRIBE']);
+    w.clock.advance(LIFETIME_MS);
+    dave.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, cseq: 2, branch: 'z9hG4bKna2', headers: [event, ['Subscription-State', 'active']] }));
+    dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'sub-b', cseq: 2, branch: 'z9hG4bKsb2', contact: dave.gruu, headers: [event] }));
+    expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', 'NOTIFY', 'SUBSCRIBE']);
+    expect(responses(dave.ch).slice(-2)).toEqual(['481 NOTIFY', '481 SUBSCRIBE']);
+  });
 });
 
 describe('OverlaySocket: callee-side state stays bounded', () => {

@@ -228,7 +228,7 @@ export class OverlaySocket {
   }
 
   private sendRequest(m: SipMessage): void {
-    if (m.method === 'BYE') this.inbound.byeSent(m);
+    this.inbound.requestSent(m);
     const tx = this.clientTx.get(m.branch);
     if (tx && (m.method === 'ACK' || m.method === 'CANCEL')) {
       void tx.ready.then(() => this.inTransaction(tx, m));

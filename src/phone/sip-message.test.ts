@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse } from './sip-message.js';
+import { buildCancel, buildNon2xxAck, parseSipMessage, subscriptionState, synthesizeResponse, withHeaders } from './sip-message.js';
 
 const CRLF = '\r\n';
 
@@ -105,5 +105,18 @@ describe('messages the socket makes', () => {
     const busy = parseSipMessage(synthesizeResponse(req, 486, 'Busy Here', 'bt'))!;
     const ack = parseSipMessage(buildNon2xxAck(req, busy))!;
     expect(ack).toMatchObject({ method: 'ACK', branch: 'z9hG4bKtop', toTag: 'bt', cseq: 12 });
+  });
+});
+
+describe('subscriptionState (RFC 6665 §8.2.3)', () => {
+  const notify = parseSipMessage(invite.replace(/INVITE/g, 'NOTIFY'))!;
+  it.each([
+    ['terminated;reason=noresource', 'terminated'],
+    ['Terminated', 'terminated'],
+    ['active;expires=600', 'active'],
+    ['pending', 'pending'],
+    ['', undefined],
+  ])('%j → %s', (value, state) => {
+    expect(subscriptionState(value ? withHeaders(notify, [['Subscription-State', value]]) : notify)).toBe(state);
   });
 });

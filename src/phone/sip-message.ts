@@ -128,6 +128,15 @@ function tagOf(h: NameAddrHeader): string | undefined {
   return typeof tag === 'string' && tag !== '' ? tag : undefined;
 }
 
+/**
+ * The substate of `m`'s Subscription-State (RFC 6665 §8.2.3: active, pending, terminated or an
+ * extension), lower-case, read with JsSIP's grammar; undefined when none or unreadable.
+ */
+export function subscriptionState(m: SipMessage): string | undefined {
+  const value = header(m, 'subscription-state');
+  return value === undefined ? undefined : grammar<{ state?: string }>(value, 'Subscription_State')?.state?.toLowerCase();
+}
+
 function header(m: SipMessage, name: string): string | undefined {
   return m.headers.find(([k]) => k === name)?.[1];
 }
