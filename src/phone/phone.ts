@@ -13,7 +13,7 @@
  * Contact is the device's GRUU (RFC 7904 §6), so in-dialog requests come straight back here.
  * Media ICE must not hold the INVITE back (issue 6): the session's `icecandidate` event calls
  * `ready()` at the first server-reflexive or relay candidate (the first UDP host candidate when the
- * configuration has no STUN/TURN servers), or `iceReadyMs` after the first candidate.
+ * configuration has no STUN/TURN servers), or `iceReadyMs` after the first candidate (ice-readiness.ts).
  * Call setup (issue 6 bench): the AoR lookup starts while the address is typed (`prepare`, from the
  * dialer) or at the latest at the click, alongside opening the microphone (OverlaySocket.prepare),
  * and the microphone is kept open between calls (LocalMedia).
@@ -24,6 +24,7 @@ import type { AppAttachService, OverlayPeer } from '../reload/overlay/index.js';
 import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
 import { buildGruu, overlayDomainOnly, SipRegistrar, type AorDomains } from '../usages/sip/index.js';
 import { aorOfUri, parseCallAddress } from './address.js';
+import { iceReadiness, type IceEvent } from './ice-readiness.js';
 import { LocalMedia, type MediaLease } from './local-media.js';
 import { OverlaySocket } from './overlay-socket.js';
 import { PhoneCall, type AnswerCallOptions, type CallSnapshot } from './phone-call.js';
@@ -68,12 +69,6 @@ export interface PhoneInit {
    * opens its own stream and stops it at its end.
    */
   readonly keepMediaMs?: number;
-}
-
-/** JsSIP's `icecandidate` session event. */
-interface IceEvent {
-  readonly candidate: RTCIceCandidate | null;
-  ready(): void;
 }
 
 export type PhoneState = 'stopped' | 'starting' | 'ready' | 'stopping' | 'failed';
@@ -330,31 +325,9 @@ export class Phone {
     }
   }
 
-  /**
-   * Do not wait out ICE gathering (issue 6; webrtc-and-jssip-facts.md, kamailio-baseline.md): a
-   * handler for one session's `icecandidate` events that lets the offer/answer go at the first
-   * server-reflexive or relay candidate, or, with no STUN/TURN servers configured (host candidates
-   * are all there is), at the first UDP host candidate; at the latest `iceReadyMs` after the first
-   * candidate (only TCP ones, or servers that never answer).
-   */
+  /** The `icecandidate` handler of one session (ice-readiness.ts). */
   private iceReadiness(): (e: IceEvent) => void {
-    let cap: Timer | undefined;
-    let done = false;
-    const hostOnly = (this.init.rtcConfiguration?.iceServers?.length ?? 0) === 0;
-    return (e) => {
-      const go = () => {
-        if (done) return;
-        done = true;
-        cap?.cancel();
-        e.ready();
-      };
-      const line = e.candidate?.candidate ?? '';
-      const type = e.candidate?.type ?? /typ (\w+)/.exec(line)?.[1];
-      if (type === 'srflx' || type === 'relay') return go();
-      const protocol = e.candidate?.protocol ?? /^candidate:\S+ \d+ (\w+)/i.exec(line)?.[1]?.toLowerCase();
-      if (hostOnly && type === 'host' && protocol === 'udp') return go();
-      cap ??= this.deps.clock.setTimer(this.init.iceReadyMs ?? 300, go);
-    };
+    return iceReadiness(this.deps.clock, this.init.rtcConfiguration, this.init.iceReadyMs ?? 300);
   }
 
   private track(call: PhoneCall): PhoneCall {
