@@ -28,9 +28,19 @@ export interface AccessPolicy {
 }
 
 /**
+ * What a KindRule decides on: an AccessRequest whose signer is known only by what a stored value
+ * keeps of it (StoredRecord.storerUser, storerNode), so that a rule judges a value already held
+ * (data-store.ts, when a new configuration brings new rules) as it judged it when stored.
+ */
+export interface KindRuleRequest extends Omit<AccessRequest, 'signer'> {
+  readonly signer: Pick<VerifiedSigner, 'userName' | 'nodeId'>;
+}
+
+/**
  * A usage's own condition on the values of one Kind, on top of the Kind's §7.3 policy, checked
  * wherever the policy is: by the storing peer on every Store, replica and absorbed value
- * (§7.4.1.1), and by a fetcher on fetched values. RFC 7904 §3.3 is one: "Before a Store is
+ * (§7.4.1.1), and by a fetcher on fetched values; and by the storing peer on the values it holds
+ * when it starts with the rules of a (new) configuration. RFC 7904 §3.3 is one: "Before a Store is
  * permitted, the Storing Peer MUST check that: The AOR of the request is a valid Resource Name with
  * respect to the namespaces defined in the overlay configuration document".
  */
@@ -40,11 +50,11 @@ export interface KindRule {
   /** What the rule is, for logs (`RFC 7904 §3.4 domain-restriction`). */
   readonly name: string;
   /** Undefined when the value may be stored, else why not (the error_info of Error_Forbidden). */
-  check(request: AccessRequest): string | undefined;
+  check(request: KindRuleRequest): string | undefined;
 }
 
 /** The first refusal of the `rules` for `request`'s Kind, or undefined when none refuses. */
-export function kindRuleRefusal(rules: readonly KindRule[], request: AccessRequest): string | undefined {
+export function kindRuleRefusal(rules: readonly KindRule[], request: KindRuleRequest): string | undefined {
   for (const rule of rules) {
     if (rule.kind !== request.kind.id) continue;
     const refusal = rule.check(request);

@@ -5,6 +5,7 @@ import { BASE_ACCESS_POLICIES } from '../../reload/storage/index.js';
 import { expectReloadError, infoText } from '../../reload/storage/testing/reload-error-assert.js';
 import { dict, single } from '../../reload/storage/testing/records.js';
 import { fetchAnswer, NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
+import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
 import type { Configuration } from '../../reload/wire/config/index.js';
 import type { StoreReq } from '../../reload/wire/storage/store.js';
@@ -187,5 +188,42 @@ describe('the registering peer refuses early (RFC 7904 §3.3 "any Peer SHOULD ve
     await r.register();
     expect(stores).toEqual(['alice@a.my.example']);
     r.close();
+  });
+});
+
+describe('a new configuration that restricts domains (RFC 6940 §6.5.4 ConfigUpdate: the peer starts again with it, same storage)', () => {
+  const fetchAll = (kind: number) => ({ kind, generation: 0n, modelSpecifier: { model: 'dictionary' as const, keys: [] } });
+
+  it('registrations it refuses, stored under the old one, are dropped by the storing peer: not fetched, not replicated; the rest stays', async () => {
+    const backend = createMemoryBackend();
+    const before = configuration(''); // no domain-restriction: "the default behavior is to accept any AOR"
+    const old = await storageFixture({ configuration: before, kindRules: aorDomainKindRules(before), backend });
+    const stored = async (userName: string) => {
+      const who = old.trust.identity(userName, [NODE_ALICE]);
+      const at = await resourceOfName(userName);
+      const req: StoreReq = {
+        resource: at,
+        replicaNumber: 0,
+        kindData: [
+          { kind: SIP_REGISTRATION_KIND, generationCounter: 0n, values: [who.sign(at, SIP_REGISTRATION_KIND, dict(NODE_ALICE, 'route'), 1n)] },
+          { kind: NOTE_KIND, generationCounter: 0n, values: [who.sign(at, NOTE_KIND, single('a note'), 1n)] },
+        ],
+      };
+      await old.store.store(req, old.ctx(who));
+      return at;
+    };
+    const mallory = await stored('mallory@evil.example');
+    const alice = await stored('alice@dht.example.com');
+
+    const after = configuration('<sip:domain-restriction enable="false"/>');
+    const restarted = await storageFixture({ configuration: after, kindRules: aorDomainKindRules(after), backend });
+    const answer = await fetchAnswer(restarted.store, { resource: mallory, specifiers: [fetchAll(SIP_REGISTRATION_KIND)] });
+    expect(answer.kindResponses[0]?.values).toEqual([]);
+    // Replication sends the snapshot (replication.ts replicaStoreReq): only the note is left to send.
+    expect((await restarted.store.snapshot(mallory)).map((k) => k.kind)).toEqual([NOTE_KIND]);
+    // Dropped from storage, not only hidden.
+    expect(await backend.kinds(mallory)).toEqual([NOTE_KIND]);
+    expect(await backend.kinds(alice)).toEqual([SIP_REGISTRATION_KIND, NOTE_KIND]);
+    expect((await fetchAnswer(restarted.store, { resource: alice, specifiers: [fetchAll(SIP_REGISTRATION_KIND)] })).kindResponses[0]?.values).toHaveLength(1);
   });
 });
