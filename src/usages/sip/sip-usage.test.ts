@@ -8,6 +8,11 @@ import { routeRegistration, SIP_REGISTRATION_KIND, uriRegistration } from './sip
 import { SipRegistrar } from './sip-registrar.js';
 import { SipUsageError } from './sip-usage-error.js';
 import { buildSipOverlay, type SipOverlay } from './testing/sip-overlay-fixture.js';
+import { buildAppOverlay } from '../../reload/overlay/testing/app-overlay-fixture.js';
+import { kindRuleRefusal, type KindRule } from '../../reload/storage/index.js';
+import { infoText } from '../../reload/storage/testing/reload-error-assert.js';
+import { aorDomainKindRules } from './aor-domains.js';
+import { sipRegistrationKindBlock } from './sip-registration-kind.js';
 import { systemClock } from '../../platform/system-clock.js';
 
 let f: SipOverlay;
@@ -138,6 +143,26 @@ describe('RFC 7904 §3.4 domain-restriction over a real overlay', () => {
       for (const p of g.peers) {
         for (const resource of await p.storage.resources()) expect(await p.storage.kinds(resource)).not.toContain(SIP_REGISTRATION_KIND);
       }
+    } finally {
+      g.close();
+    }
+  }, 30_000);
+
+  it('a fetcher takes out a registration its rule refuses though a storing peer serves it (OverlayPeerInit.kindRules reach the fetch checks)', async () => {
+    // Every peer's rule is the domain rule of `now`: none when alice stores, then one that leaves
+    // her domain out (as a newer configuration would). The storing peers judged her registration
+    // when it came; only the fetcher's own check can take it out of the answer.
+    let now: readonly KindRule[] = [];
+    const rule: KindRule = { kind: SIP_REGISTRATION_KIND, name: 'the domain rule in force', check: (r) => kindRuleRefusal(now, r) };
+    const g = await buildAppOverlay({ peers: 5, users: ['alice', 'bob'], requiredKinds: [sipRegistrationKindBlock()], kindRules: () => [rule] });
+    try {
+      const alice = g.user('alice');
+      const aor = `alice@${g.domain}`;
+      await alice.peer.store(aor, SIP_REGISTRATION_KIND, [{ key: alice.nodeId, value: encodeSipRegistration(routeRegistration(alice.nodeId)) }]);
+      now = aorDomainKindRules({ instanceName: g.domain, requiredKinds: [sipRegistrationKindBlock({ domainRestriction: { enable: true, patterns: ['sip\\.example\\.net'] } })] });
+      const { answer, rejected } = await g.user('bob').peer.fetch(aor, [{ kind: SIP_REGISTRATION_KIND }]);
+      expect(answer.kindResponses[0]?.values).toEqual([]);
+      expect(rejected.map((r) => infoText(r.error))).toEqual([`${aor} is not in a domain this overlay accepts: only sip.example.net (RFC 7904 §3.4)`]);
     } finally {
       g.close();
     }
