@@ -3,7 +3,7 @@
  * pattern is compiled to a Thompson NFA (Thompson 1968; Cox, "Regular Expression Matching Can Be
  * Simple And Fast", 2007) and run as a Pike VM without captures, every state advanced one
  * character at a time. Each state is entered at most once per position, so a match costs at most
- * 2 × program size × (string length + 1) steps whatever the pattern and the string: a pattern
+ * 3 × program size × (string length + 1) steps whatever the pattern and the string: a pattern
  * such as `([a-z0-9-]+\.?)+\.example` cannot make a name take exponential time, as it does in a
  * backtracking engine such as JavaScript's RegExp.
  *
@@ -11,11 +11,17 @@
  * rule decides which match and which subexpressions are reported, not whether one exists, so the
  * NFA's answer is POSIX's.
  *
- * Intervals `{m,n}` are expanded into copies of their atom, so the program grows with the counts
- * (`(a{0,255}){0,255}` would need 65,000 states). OUR CHOICE: a program is at most
- * MAX_PROGRAM_SIZE instructions (as RE2 bounds its programs); a larger pattern is a PosixEreError
- * at the repetition that made it too large, found before anything is expanded. That keeps the work of one match bounded as well as
- * linear: at most 2 × 4096 × 256 steps for a 255-character domain.
+ * An interval `{m,n}` of one character (`[a-z0-9-]{1,63}`) is one `count` instruction: the
+ * threads in it differ only by how many characters they have counted, and every one of them reads
+ * the same character set, so they advance together; it keeps the positions where they entered,
+ * oldest first (a counting set: Turoňová, Holík, Lengál, Saarikivi, Veanes, Vojnar, "Regex Matching
+ * with Counting-Set Automata", OOPSLA 2020). Per character that is one test, and each position is
+ * kept and dropped once, so the bound above holds with the instruction counted once. Any other
+ * interval is expanded into copies of its atom, so the program grows with the counts. OUR CHOICE:
+ * a program is at most MAX_PROGRAM_SIZE instructions (as RE2 bounds its programs); a larger
+ * pattern is a PosixEreError at the outermost repetition being laid out when it grew too large,
+ * found as it is laid out, so no more than that is ever built. That keeps the work of one match
+ * bounded as well as linear: at most 3 × 4096 × 256 steps for a 255-character domain.
  */
 import { parsePosixEre, PosixEreError, type EreCharSet, type EreNode } from './posix-ere.js';
 
@@ -30,7 +36,13 @@ type Instruction =
   | { op: 'jmp'; to: number }
   /** Go on at the next instruction if the position is the start (end) of the string (§9.4.9). */
   | { readonly op: 'anchor'; readonly at: 'start' | 'end' }
+  /** `min` to `max` (undefined: unbounded) characters that `test` accepts, then the next instruction. */
+  | { readonly op: 'count'; readonly test: (codePoint: number) => boolean; readonly min: number; readonly max: number | undefined }
   | { readonly op: 'match' };
+
+/** What to write instead of a pattern too large to compile. */
+const TOO_LARGE_ADVICE =
+  'use smaller interval counts, or leave the length to the domain syntax (at most 255 characters, RFC 7904 §3.4): for example [a-z0-9.-]+ or [a-z0-9-]+(\\.[a-z0-9-]+)* rather than ([a-z0-9-]{1,63}\\.){0,126}';
 
 /** A compiled pattern: whether a whole string matches, and at what cost. */
 export interface WholeMatcher {
@@ -57,12 +69,30 @@ function charTest(set: EreCharSet, ignoreCase: boolean): (codePoint: number) => 
   return (c) => caseMember(c) !== negate;
 }
 
+type Repeat = EreNode & { type: 'repeat' };
+
+/** Whether `node` is one character read `min` to `max` times as a `count` instruction (only where that is shorter than its expansion). */
+function isCounted(node: Repeat): node is Repeat & { node: { type: 'char' } } {
+  return node.node.type === 'char' && (node.max === undefined ? node.min > 1 : node.max > 1);
+}
+
+/** Lays the program out; the one place that knows its size, which it keeps under MAX_PROGRAM_SIZE. */
 class Compiler {
   readonly program: Instruction[] = [];
+  /** The repetitions being laid out, outermost first: the first is blamed when the program grows too large. */
+  private readonly repeats: Repeat[] = [];
 
-  constructor(private readonly ignoreCase: boolean) {}
+  constructor(
+    private readonly pattern: string,
+    private readonly ignoreCase: boolean,
+  ) {}
 
-  private push(i: Instruction): number {
+  push(i: Instruction): number {
+    if (this.program.length >= MAX_PROGRAM_SIZE) {
+      const blamed = this.repeats[0];
+      const what = blamed ? `the repetition at offset ${blamed.offset} of "${this.pattern}" makes the pattern` : `"${this.pattern}" is`;
+      throw new PosixEreError(blamed?.offset ?? 0, `${what} too large (more than ${MAX_PROGRAM_SIZE} states); ${TOO_LARGE_ADVICE}`);
+    }
     this.program.push(i);
     return this.program.length - 1;
   }
@@ -95,11 +125,17 @@ class Compiler {
         return;
       }
       case 'repeat':
-        return this.repeat(node);
+        if (isCounted(node)) {
+          this.push({ op: 'count', test: charTest(node.node.set, this.ignoreCase), min: node.min, max: node.max });
+          return;
+        }
+        this.repeats.push(node);
+        this.repeat(node);
+        this.repeats.pop();
     }
   }
 
-  private repeat(node: EreNode & { type: 'repeat' }): void {
+  private repeat(node: Repeat): void {
     for (let k = 0; k < node.min; k++) {
       this.emit(node.node);
     }
@@ -126,38 +162,17 @@ class Compiler {
   }
 }
 
-/**
- * The number of instructions `node` compiles to (as Compiler.emit lays them out); throws at the
- * first repetition, innermost first, whose expansion alone passes MAX_PROGRAM_SIZE.
- */
-function programSize(node: EreNode, pattern: string): number {
-  switch (node.type) {
-    case 'char':
-    case 'anchor':
-      return 1;
-    case 'concat':
-      return node.items.reduce((sum, item) => sum + programSize(item, pattern), 0);
-    case 'alt':
-      return node.options.reduce((sum, option) => sum + programSize(option, pattern), 0) + 2 * (node.options.length - 1);
-    case 'repeat': {
-      const s = programSize(node.node, pattern);
-      const size = node.min * s + (node.max === undefined ? s + 2 : (node.max - node.min) * (s + 1));
-      if (size > MAX_PROGRAM_SIZE) {
-        throw new PosixEreError(node.offset, `the repetition at offset ${node.offset} of "${pattern}" makes the pattern too large (more than ${MAX_PROGRAM_SIZE} states); use smaller interval counts`);
-      }
-      return size;
-    }
-  }
-}
-
 class PikeMatcher implements WholeMatcher {
   readonly size: number;
+  /** Whether the program has `count` instructions (else their pass is skipped). */
+  private readonly counting: boolean;
 
   constructor(
     readonly pattern: string,
     private readonly program: readonly Instruction[],
   ) {
     this.size = program.length;
+    this.counting = program.some((i) => i.op === 'count');
   }
 
   test(s: string): boolean {
@@ -167,10 +182,23 @@ class PikeMatcher implements WholeMatcher {
   run(s: string): { matched: boolean; steps: number } {
     const text = Array.from(s, (c) => c.codePointAt(0) ?? 0);
     const n = text.length;
+    const program = this.program;
+    /** The position whose ε-closure has entered each instruction (each is entered once per position). */
     const seen = new Int32Array(this.size).fill(-1);
+    /** The position whose list holds each `count` instruction. */
+    const listed = new Int32Array(this.size).fill(-1);
+    /** Per `count` instruction, where its threads entered it, oldest first (from `heads[pc]` on): a thread entered at e has counted pos − e. */
+    const entered: number[][] = this.counting ? program.map(() => []) : [];
+    const heads = new Int32Array(this.size);
     let steps = 0;
     let matched = false;
-    // Adds to `list` the char instructions reachable from `pc` without consuming (the ε-closure at `pos`).
+    // (Bounds checked: reading past an array's end takes V8's slow path.)
+    const oldest = (pc: number): number | undefined => {
+      const queue = entered[pc] as number[];
+      const head = heads[pc] as number;
+      return head < queue.length ? queue[head] : undefined;
+    };
+    // Adds to `list` the instructions that read the next character reachable from `start` without reading (the ε-closure at `pos`).
     const add = (list: number[], start: number, pos: number): void => {
       const stack = [start];
       while (stack.length > 0) {
@@ -178,11 +206,21 @@ class PikeMatcher implements WholeMatcher {
         if (seen[pc] === pos) continue;
         seen[pc] = pos;
         steps++;
-        const ins = this.program[pc] as Instruction;
+        const ins = program[pc] as Instruction;
         switch (ins.op) {
           case 'char':
             list.push(pc);
             break;
+          case 'count': {
+            // A thread enters having counted 0; unbounded, the oldest thread counts the most and never runs out.
+            if (ins.max !== undefined || oldest(pc) === undefined) entered[pc]!.push(pos);
+            if (listed[pc] !== pos) {
+              listed[pc] = pos;
+              list.push(pc);
+            }
+            if (ins.min === 0) stack.push(pc + 1);
+            break;
+          }
           case 'split':
             stack.push(ins.y, ins.x);
             break;
@@ -203,10 +241,39 @@ class PikeMatcher implements WholeMatcher {
     for (let pos = 0; pos < n && current.length > 0; pos++) {
       const c = text[pos] as number;
       const next: number[] = [];
-      for (const pc of current) {
+      // The `count` threads read c first, all together, before any thread enters at pos + 1.
+      for (const pc of this.counting ? current : []) {
+        const ins = program[pc] as Instruction;
+        if (ins.op !== 'count') continue;
         steps++;
-        const ins = this.program[pc] as Instruction & { op: 'char' };
-        if (ins.test(c)) add(next, pc + 1, pos + 1);
+        const queue = entered[pc]!;
+        if (!ins.test(c)) {
+          queue.length = 0;
+          heads[pc] = 0;
+          continue;
+        }
+        for (let e = oldest(pc); e !== undefined && ins.max !== undefined && pos + 1 - e > ins.max; e = oldest(pc)) {
+          heads[pc]!++;
+          steps++;
+        }
+        if (oldest(pc) === undefined) {
+          queue.length = 0;
+          heads[pc] = 0;
+        } else {
+          listed[pc] = pos + 1;
+          next.push(pc);
+        }
+      }
+      for (const pc of current) {
+        const ins = program[pc] as Instruction & { op: 'char' | 'count' };
+        if (ins.op === 'char') {
+          steps++;
+          if (ins.test(c)) add(next, pc + 1, pos + 1);
+        } else {
+          // The oldest thread has counted the most (at most max): go on if it has counted min.
+          const e = oldest(pc);
+          if (e !== undefined && pos + 1 - e >= ins.min) add(next, pc + 1, pos + 1);
+        }
       }
       current = next;
     }
@@ -219,12 +286,8 @@ class PikeMatcher implements WholeMatcher {
  * Throws PosixEreError (not an ERE, or a program over MAX_PROGRAM_SIZE).
  */
 export function compileWholeMatch(pattern: string, options: { readonly ignoreCase?: boolean } = {}): WholeMatcher {
-  const tree = parsePosixEre(pattern);
-  const size = programSize(tree, pattern) + 1;
-  if (size > MAX_PROGRAM_SIZE) throw new PosixEreError(0, `"${pattern}" is too large (more than ${MAX_PROGRAM_SIZE} states)`);
-  const compiler = new Compiler(options.ignoreCase ?? false);
-  compiler.emit(tree);
-  compiler.program.push({ op: 'match' });
-  if (compiler.program.length !== size) throw new Error(`posix-ere-matcher: "${pattern}" compiled to ${compiler.program.length} instructions, not the ${size} counted`);
+  const compiler = new Compiler(pattern, options.ignoreCase ?? false);
+  compiler.emit(parsePosixEre(pattern));
+  compiler.push({ op: 'match' });
   return new PikeMatcher(pattern, compiler.program);
 }
