@@ -7,7 +7,8 @@
  * domain-restriction, usages/sip aorDomainsOf; by default the overlay's own domain).
  */
 import { prepareUserName } from '../reload/security/user-name.js';
-import { admitsAorDomain, describeAorDomains, exampleAorDomain, overlayDomainOnly, type AorDomains } from '../usages/sip/index.js';
+import { acceptsNoAorDomain, admitsAorDomain, describeAorDomains, exampleAorDomain, overlayDomainOnly, type AorDomains } from '../usages/sip/index.js';
+import { noAorDomainText } from './phone-error.js';
 
 export type AddressErrorCode = 'empty' | 'unsupported-scheme' | 'bad-user' | 'bad-domain' | 'other-overlay' | 'has-parameters';
 
@@ -85,9 +86,7 @@ export function aorOfUri(user: string, host: string): string {
 
 /** What is wrong with `user@host` in an overlay that does not serve `host`, and what to type instead. */
 function otherOverlayText(user: string, host: string, domain: string, domains: AorDomains, typedDomain: boolean): string {
-  if (domains.kind === 'patterns' && domains.patterns.length === 0) {
-    return `No one can be called on this overlay: its configuration accepts no address domain at all; ask whoever runs the overlay to fix its domain restriction.`;
-  }
+  if (acceptsNoAorDomain(domains)) return noAorDomainText('be called on this overlay');
   const served = `this overlay serves only addresses in ${describeAorDomains(domains)}`;
   const example = exampleAorDomain(domains);
   // A name alone gets the overlay's own domain, which this overlay does not serve (RFC 7904 §3.4 patterns without it).

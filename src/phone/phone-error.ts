@@ -2,7 +2,7 @@
  * Why a call or a message failed, in words a person understands (issue 6 "Errors a person
  * understands"): each PhoneError has a `code` for the UI's table and a ready `message`.
  */
-import { describeAorDomains, SipUsageError, type AorDomains, type SipUsageErrorCode } from '../usages/sip/index.js';
+import { acceptsNoAorDomain, describeAorDomains, SipUsageError, type AorDomains, type SipUsageErrorCode } from '../usages/sip/index.js';
 
 export type PhoneErrorCode =
   | 'not-online'
@@ -64,14 +64,22 @@ export function microphoneDenied(): PhoneError {
 }
 
 /**
+ * What a person reads when the overlay accepts no address at all (RFC 7904 §3.4 domain-restriction
+ * enabled without patterns, usages/sip acceptsNoAorDomain); `cannot` says what no one can do.
+ */
+export function noAorDomainText(cannot: string): string {
+  return `No one can ${cannot}: its configuration accepts no address domain at all; ask whoever runs the overlay to fix its domain restriction.`;
+}
+
+/**
  * What a person reads when `user`'s registration failed, by the SipUsageError's code; the usage's
  * own text (a diagnostic citing the RFC) only for failures without one here.
  */
 const REGISTRATION_FAILURE: Partial<Record<SipUsageErrorCode, (user: string, domains: AorDomains) => string>> = {
   // RFC 7904 §3.4: the overlay's domain-restriction leaves the user's own domain out.
   'foreign-domain': (user, domains) =>
-    domains.kind === 'patterns' && domains.patterns.length === 0
-      ? 'No one can join this overlay\'s phone: its configuration accepts no address domain at all; ask whoever runs the overlay to fix its domain restriction.'
+    acceptsNoAorDomain(domains)
+      ? noAorDomainText("join this overlay's phone")
       : `${user} cannot be used on this overlay: it serves only addresses in ${describeAorDomains(domains)}. Join with a user name in one of those domains.`,
   'invalid-aor': (user) => `${user} is not an address this phone can register (user@domain).`,
 };

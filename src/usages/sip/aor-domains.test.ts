@@ -68,6 +68,13 @@ describe('AoR domains of a configuration (RFC 7904 §3.4)', () => {
     }
   });
 
+  it('a configuration\'s patterns are compiled once, when it is parsed, and shared by every use', () => {
+    const c = configuration(RFC_EXAMPLE);
+    const first = aorDomainsOf(c);
+    const again = aorDomainsOf(c);
+    expect(first.kind === 'patterns' && again.kind === 'patterns' && first.patterns.every((p, i) => p.matcher === again.patterns[i]?.matcher)).toBe(true);
+  });
+
   it('patterns under enable="false" are ignored (the overlay domain only) and reported', () => {
     const c = configuration('<sip:domain-restriction enable="false"><sip:pattern>.*\\.my\\.example</sip:pattern></sip:domain-restriction>');
     expect(aorDomainsOf(c)).toEqual({ kind: 'overlay', domain: 'dht.example.com' });

@@ -23,16 +23,13 @@
 import type { Logger } from '../../reload/runtime/components.js';
 import type { AccessRequest, KindRule } from '../../reload/storage/index.js';
 import { userNameDomain } from '../../reload/security/user-name.js';
-import { compileWholeMatch, isSipRegistrationKind, patternsInForce, type WholeMatcher } from '../../reload/wire/config/index.js';
+import { domainPatterns, isSipRegistrationKind, type DomainPattern } from '../../reload/wire/config/index.js';
 import type { Configuration } from '../../reload/wire/config/index.js';
 import { KindId } from '../../reload/wire/message-codes.js';
 import { sipResourceName } from '../../reload/wire/storage/kinds/sip-registration.js';
 
-/** A `<sip:pattern>` and its compiled whole-domain test (linear in the domain's length, posix-ere-matcher.ts). */
-export interface AorDomainPattern {
-  readonly source: string;
-  readonly matcher: WholeMatcher;
-}
+/** A `<sip:pattern>` and its compiled whole-domain test (compiled once per configuration, reload/wire/config domainPatterns). */
+export type AorDomainPattern = DomainPattern;
 
 /** An overlay's admissible AoR domains (RFC 7904 §3.4). */
 export type AorDomains =
@@ -57,7 +54,12 @@ export function aorDomainsOf(configuration: Pick<Configuration, 'instanceName' |
   const restriction = domainRestrictionOf(configuration);
   if (!restriction) return { kind: 'any' };
   if (!restriction.enable) return overlayDomainOnly(configuration.instanceName);
-  return { kind: 'patterns', patterns: patternsInForce(restriction).map((source) => ({ source, matcher: compileWholeMatch(source, { ignoreCase: true }) })) };
+  return { kind: 'patterns', patterns: domainPatterns(restriction) };
+}
+
+/** Whether `domains` accepts no AoR at all (RFC 7904 §3.4 enable="true" without patterns): the one test of it. */
+export function acceptsNoAorDomain(domains: AorDomains): boolean {
+  return domains.kind === 'patterns' && domains.patterns.length === 0;
 }
 
 /**
@@ -113,7 +115,7 @@ export function describeAorDomains(domains: AorDomains): string {
     case 'overlay':
       return domains.domain;
     case 'patterns':
-      return domains.patterns.length === 0 ? 'no domain at all' : domains.patterns.map((p) => describePattern(p.source)).join(' or ');
+      return acceptsNoAorDomain(domains) ? 'no domain at all' : domains.patterns.map((p) => describePattern(p.source)).join(' or ');
   }
 }
 
@@ -131,7 +133,7 @@ export function exampleAorDomain(domains: AorDomains): string | undefined {
  */
 export function aorDomainRefusal(domains: AorDomains, resourceName: string): string | undefined {
   if (admitsAorDomain(domains, userNameDomain(resourceName))) return undefined;
-  if (domains.kind === 'patterns' && domains.patterns.length === 0) {
+  if (acceptsNoAorDomain(domains)) {
     return `${resourceName} is not in a domain this overlay accepts: its configuration accepts no AoR domain (RFC 7904 §3.4 domain-restriction enabled without patterns)`;
   }
   return `${resourceName} is not in a domain this overlay accepts: only ${describeAorDomains(domains)} (RFC 7904 §3.4)`;

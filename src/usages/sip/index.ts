@@ -9,6 +9,7 @@ export {
   aorDomainKindRules,
   aorDomainRefusal,
   admitsAorDomain,
+  acceptsNoAorDomain,
   describeAorDomains,
   exampleAorDomain,
   ignoredAorDomainPatterns,

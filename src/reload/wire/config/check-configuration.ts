@@ -23,7 +23,7 @@ import {
   DataModel,
   SELF_TUNING_NAMESPACE,
 } from './overlay-configuration.js';
-import { domainPatternProblem, isSipRegistrationKind, patternsInForce } from './domain-restriction.js';
+import { domainRestrictionProblem, isSipRegistrationKind } from './domain-restriction.js';
 import { XML_NAMESPACE } from './xml-tree.js';
 
 /**
@@ -132,10 +132,8 @@ function kind(k: Kind, path: string): void {
     if (!isSipRegistrationKind(k)) fail(p, 'belongs to the SIP-REGISTRATION Kind (RFC 7904 §3.4)');
     bool(k.domainRestriction.enable, `${p}.enable`);
     k.domainRestriction.patterns.forEach((pattern, i) => trimmedText(pattern, `${p}.pattern[${i}]`, k.domainRestriction?.enable === true));
-    patternsInForce(k.domainRestriction).forEach((pattern, i) => {
-      const problem = domainPatternProblem(pattern);
-      if (problem !== undefined) fail(`${p}.pattern[${i}]`, problem);
-    });
+    const problem = domainRestrictionProblem(k.domainRestriction);
+    if (problem) fail(`${p}.pattern[${problem.index}]`, problem.problem);
   }
   k.extensions.forEach((e, i) => extension(e, `${path}.${e.name}[${i}]`));
 }

@@ -1,5 +1,6 @@
 import { KindId } from '../message-codes.js';
-import { compileWholeMatch } from './posix-ere-matcher.js';
+import type { DomainRestriction } from './overlay-configuration.js';
+import { compileWholeMatch, type WholeMatcher } from './posix-ere-matcher.js';
 import { PosixEreError } from './posix-ere.js';
 
 /**
@@ -13,18 +14,52 @@ export function isSipRegistrationKind(kind: { readonly name?: string | undefined
   return kind.name !== undefined ? kind.name === 'SIP-REGISTRATION' : kind.id === KindId.SIP_REGISTRATION;
 }
 
-/**
- * Why `pattern` cannot be a domain `<pattern>` (RFC 7904 §3.4: "interpreted as a regular expression
- * according to POSIX Extended Regular Expression"), or undefined if it can.
- */
-export function domainPatternProblem(pattern: string): string | undefined {
-  try {
-    compileWholeMatch(pattern);
-    return undefined;
-  } catch (e) {
-    if (e instanceof PosixEreError) return `is not a POSIX extended regular expression: ${e.message}`;
-    throw e;
+/** A `<pattern>` in force and its compiled whole-domain test (linear in the domain's length, posix-ere-matcher.ts). */
+export interface DomainPattern {
+  readonly source: string;
+  readonly matcher: WholeMatcher;
+}
+
+/** Each pattern in force of a restriction, compiled, or why it is no POSIX ERE. */
+type Compiled = readonly (DomainPattern | { readonly problem: string })[];
+
+/** By restriction object: the parser compiles its patterns as it checks them, and every later use of that configuration shares them. */
+const compiled = new WeakMap<DomainRestriction, Compiled>();
+
+function compile(restriction: DomainRestriction): Compiled {
+  let out = compiled.get(restriction);
+  if (!out) {
+    out = patternsInForce(restriction).map((source) => {
+      try {
+        // Host names compare ignoring case (RFC 3261 §19.1.4): REG_ICASE.
+        return { source, matcher: compileWholeMatch(source, { ignoreCase: true }) };
+      } catch (e) {
+        if (e instanceof PosixEreError) return { problem: `is not a POSIX extended regular expression: ${e.message}` };
+        throw e;
+      }
+    });
+    compiled.set(restriction, out);
   }
+  return out;
+}
+
+/**
+ * The first pattern in force of `restriction` that cannot be a domain `<pattern>` (RFC 7904 §3.4:
+ * "interpreted as a regular expression according to POSIX Extended Regular Expression"): its index
+ * among the patterns and why; undefined if every one can.
+ */
+export function domainRestrictionProblem(restriction: DomainRestriction): { readonly index: number; readonly problem: string } | undefined {
+  const all = compile(restriction);
+  const index = all.findIndex((p) => 'problem' in p);
+  const found = all[index];
+  return found && 'problem' in found ? { index, problem: found.problem } : undefined;
+}
+
+/** The patterns in force of `restriction`, compiled once per restriction; throws RangeError if one is no ERE (the parser refuses such a configuration). */
+export function domainPatterns(restriction: DomainRestriction): readonly DomainPattern[] {
+  const problem = domainRestrictionProblem(restriction);
+  if (problem) throw new RangeError(`domain-restriction pattern[${problem.index}] ${problem.problem}`);
+  return compile(restriction) as readonly DomainPattern[];
 }
 
 /**

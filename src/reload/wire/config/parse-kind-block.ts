@@ -2,7 +2,7 @@ import { Children, fail, readAttributes, simpleText, toForeignElement } from './
 import { Ranges, collapseXml, parseBase64, parseBoolean, parseInteger, trimXml } from './configuration-values.js';
 import type { AccessControl, DataModel, DomainRestriction, KindBlock, KindParameters, Kind, SignatureElement } from './overlay-configuration.js';
 import { AccessControl as AccessControlNames, CONFIG_BASE_NAMESPACE, CONFIG_SIP_NAMESPACE, DataModel as DataModelNames } from './overlay-configuration.js';
-import { domainPatternProblem, isSipRegistrationKind, patternsInForce } from './domain-restriction.js';
+import { domainRestrictionProblem, isSipRegistrationKind, patternsInForce } from './domain-restriction.js';
 import type { XmlElement } from './xml-tree.js';
 
 /**
@@ -71,12 +71,15 @@ function readDomainRestriction(children: Children, path: string, sipRegistration
   const patterns = inner.all(CONFIG_SIP_NAMESPACE, 'pattern').map((pe, i) => ({ pattern: trimXml(simpleText(pe, `${p}.pattern[${i}]`)), at: pe.start }));
   inner.foreign(); // no extension point inside domain-restriction: foreign elements are ignored
   // RFC 7904 §3.4: each pattern is a POSIX ERE. Patterns under a false enable are kept but ignored
-  // (domain-restriction.ts patternsInForce), so not checked.
+  // (domain-restriction.ts patternsInForce), so not checked. Compiled here once, for every use of
+  // the configuration (domainPatterns).
   patternsInForce({ enable, patterns }).forEach(({ pattern, at }, i) => {
-    const problem = pattern === '' ? 'is empty' : domainPatternProblem(pattern);
-    if (problem !== undefined) fail(`${p}.pattern[${i}]`, problem, at);
+    if (pattern === '') fail(`${p}.pattern[${i}]`, 'is empty', at);
   });
-  return { enable, patterns: patterns.map((x) => x.pattern) };
+  const restriction: DomainRestriction = { enable, patterns: patterns.map((x) => x.pattern) };
+  const problem = domainRestrictionProblem(restriction);
+  if (problem) fail(`${p}.pattern[${problem.index}]`, problem.problem, patterns[problem.index]?.at);
+  return restriction;
 }
 
 /**
