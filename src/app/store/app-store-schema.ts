@@ -48,7 +48,13 @@ export type ChatStatus = 'received' | 'sending' | 'delivered' | 'failed';
 
 export interface ChatRecord {
   readonly id: number;
-  /** The other party's AoR: the thread. */
+  /**
+   * The other party's AoR: the thread. NOTE: records written before threads were keyed by the
+   * whole AoR (98e645c) have `sip:<user>@<our overlay>` for a party of any domain; they are left
+   * as they are: nothing in a record (text, time, Call-ID) tells which domain its party was in, so
+   * no migration can refile them, and in an overlay accepting only its own domain (RFC 7904 §3.4,
+   * what `chordphone serve` publishes) the old key is the right one.
+   */
   readonly aor: string;
   readonly direction: ChatDirection;
   readonly text: string;
