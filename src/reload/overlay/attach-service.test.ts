@@ -177,12 +177,14 @@ interface Peer {
   readonly table: LinkTable;
   handle?: (req: IncomingRequest<'attach_req'>) => Promise<Reply<'attach_ans'>> | Reply<'attach_ans'>;
   other?: Peer;
+  /** How long this peer's requests take to reach the other peer (ms); LATENCY_MS unless a test slows them. */
+  requestLatencyMs: number;
 }
 
 function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
   const table = new LinkTable(() => {}, clock);
   const forwarding = tableForwarding(self, table);
-  const p: Partial<Peer> & { self: NodeId; table: LinkTable } = { self, table };
+  const p: Partial<Peer> & { self: NodeId; table: LinkTable; requestLatencyMs: number } = { self, table, requestLatencyMs: LATENCY_MS };
   // The other peer's handler, LATENCY_MS each way; an aborted request rejects at once.
   const transport = {
     handle: (_name: string, h: NonNullable<Peer['handle']>) => {
@@ -193,7 +195,7 @@ function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
       new Promise((resolve, reject) => {
         const { signal } = options;
         signal?.addEventListener('abort', () => reject(new AbortError()), { once: true });
-        clock.setTimer(LATENCY_MS, () => {
+        clock.setTimer(p.requestLatencyMs, () => {
           const other = p.other!;
           const request = { name: 'attach_req', value: body.value, extensions: options.extensions ?? [], sender: { nodeId: self }, header: {}, from: self, certificates: [] };
           void Promise.resolve()
@@ -283,6 +285,20 @@ describe('AttachService: this peer\'s own budget refuses the peer connection (ov
     // The larger peer got the error answer (on the wire, a plain ReloadError: the other peer's refusal).
     expect(other).toBeInstanceOf(ReloadError);
     expect((other as ReloadError).codeName).toBe('Error_Request_Timeout');
+    expect(clock.now()).toBeLessThan(1_000);
+  });
+
+  it('for the refusing peer\'s own Attach that an Attach of ours to a Resource-ID waits for (§6.5.1.2 Error_In_Progress): ours ends at once with that OverloadError when it arrives after the refusal and cannot be answered', async () => {
+    const { clock, fabric, small, large } = pairOf();
+    fabric.refuse = { at: SMALLER, what: 'answer' };
+    // The larger peer's Attach to the smaller takes a slower route: it arrives after the refusal.
+    large.requestLatencyMs = 5 * LATENCY_MS;
+    const theirs = large.service.attach([{ kind: 'node', nodeId: SMALLER }]).catch((e: unknown) => e);
+    // The smaller peer's finger search reaches the larger peer, which refuses it (tie-breaker: its own Attach is unanswered).
+    const mine = small.service.attach([{ kind: 'resource', resourceId: id(0x02) }]).catch((e: unknown) => e);
+    const [ours, other] = await clock.run(Promise.all([mine, theirs]));
+    expect((other as ReloadError).codeName).toBe('Error_Request_Timeout');
+    expect(ours).toBeInstanceOf(OverloadError);
     expect(clock.now()).toBeLessThan(1_000);
   });
 });

@@ -158,8 +158,9 @@ export class AttachService implements LinkConnector {
       // for our own instead of failing (Chord holds off a peer whose Attach failed). When we could
       // not answer the peer's Attach after all (our own peer-connection budget refused, say), no
       // link comes: ours ends at once with that reason (OwnAttach.crossing).
-      // Ended now, not only in `finally`: while we wait, a new Attach of the peer's is no crossing of ours.
-      this.own.end(own);
+      // No longer in progress (a new Attach of the peer's is no crossing of ours), but filed under
+      // the peer as waiting for its Attach, also when that Attach comes only after its refusal.
+      this.own.awaitCrossing(own, peer);
       const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), this.lifetime.signal, own.crossing.signal]);
       try {
         await this.waitForLink(peer, { signal });

@@ -6,6 +6,11 @@
  * `answered` once the AttachAns is in (the ICE check, or the answerer's link to us, is under way).
  * It is filed under the Node-ID it was addressed to, if any, and under the answerer's once the
  * answer names it (an Attach for a Resource-ID learns its peer only then).
+ *
+ * One that gave way to a peer's crossing Attach (the tie-breaker cancelled it, or the peer refused
+ * it with Error_In_Progress) is no longer in progress, but waits for the link that peer's Attach
+ * makes: it is filed under that peer as `awaiting` its Attach, which tells it when it cannot be
+ * answered here (no link will come).
  */
 import { nodeIdKey } from '../forwarding/index.js';
 import { AbortError } from '../runtime/components.js';
@@ -23,6 +28,8 @@ export class OwnAttach {
   readonly crossing = new AbortController();
   /** The peers it is filed under. */
   readonly keys = new Set<string>();
+  /** The peer whose Attach it waits for (OwnAttaches.awaitCrossing). */
+  awaitedKey: string | undefined;
 
   get signal(): AbortSignal {
     return this.controller.signal;
@@ -35,10 +42,10 @@ export interface Crossing {
   done(error?: unknown): void;
 }
 
-const NO_CROSSING: Crossing = { done: () => {} };
-
 export class OwnAttaches {
   private readonly byPeer = new Map<string, Set<OwnAttach>>();
+  /** Ours that gave way, by the peer whose Attach makes their link (awaitCrossing). */
+  private readonly awaiting = new Map<string, Set<OwnAttach>>();
 
   /** An Attach of ours starts, addressed to `target` when its destination is a Node-ID. */
   start(target: NodeId | undefined): OwnAttach {
@@ -53,14 +60,26 @@ export class OwnAttaches {
     this.file(own, nodeIdKey(answerer));
   }
 
+  /**
+   * It gave way to `peer`'s crossing Attach (superseded, or refused with Error_In_Progress): no
+   * longer in progress (a new Attach of the peer's is no crossing of it), it waits for the link
+   * that peer's Attach makes, and learns (`crossing`) when that Attach cannot be answered here,
+   * also when it arrives only after the refusal (an Attach to a Resource-ID learns the peer only
+   * from the refusal).
+   */
+  awaitCrossing(own: OwnAttach, peer: NodeId): void {
+    this.end(own);
+    const key = nodeIdKey(peer);
+    own.awaitedKey = key;
+    file(this.awaiting, own, key);
+  }
+
   /** It is over (link up, failed, aborted, or refused). */
   end(own: OwnAttach): void {
-    for (const key of own.keys) {
-      const set = this.byPeer.get(key);
-      set?.delete(own);
-      if (set?.size === 0) this.byPeer.delete(key);
-    }
+    for (const key of own.keys) unfile(this.byPeer, own, key);
     own.keys.clear();
+    if (own.awaitedKey !== undefined) unfile(this.awaiting, own, own.awaitedKey);
+    own.awaitedKey = undefined;
   }
 
   /**
@@ -70,11 +89,21 @@ export class OwnAttaches {
    * that Attach's: its `done` tells the ones that gave way to it (and only those) how it went.
    */
   admit(requester: NodeId, self: NodeId): Crossing | 'refuse' {
+    const key = nodeIdKey(requester);
     // An Attach whose caller gave up (aborted, not yet ended) makes no link: it does not count.
-    const mine = [...(this.byPeer.get(nodeIdKey(requester)) ?? [])].filter((own) => !own.signal.aborted);
+    const mine = [...(this.byPeer.get(key) ?? [])].filter((own) => !own.signal.aborted);
+    const crossing: Crossing = {
+      // Answered (or its link made): nothing to tell. Not answered (`error`): no link comes of it,
+      // and the Attaches of ours that gave way to it (cancelled now, or waiting for it since the
+      // requester refused them) end with `error`.
+      done: (error?: unknown) => {
+        if (error === undefined) return;
+        for (const own of [...mine, ...(this.awaiting.get(key) ?? [])]) own.crossing.abort(error);
+      },
+    };
     // "If the peer has not initiated an Attach request to the originating peer of this Attach
     // request, it MUST process this request".
-    if (mine.length === 0) return NO_CROSSING;
+    if (mine.length === 0) return crossing;
     // "If the peer has already sent an Attach request to and received the response from the
     // originating peer of this Attach request and, as a result, an ICE check and TLS connection are
     // in progress, then it SHOULD generate an Error_In_Progress error instead of an AttachReqAns."
@@ -91,24 +120,30 @@ export class OwnAttaches {
       own.controller.abort(new AbortError('superseded by the peer\'s crossing Attach (RFC 6940 §6.5.1.2)'));
       this.end(own);
     }
-    return {
-      // Answered (or its link made): nothing to tell. Not answered (`error`): no link comes of it, and ours end with `error`.
-      done: (error?: unknown) => {
-        if (error !== undefined) for (const own of mine) own.crossing.abort(error);
-      },
-    };
+    return crossing;
   }
 
   /** Abort every Attach in progress (the service closes). */
   abortAll(): void {
     for (const set of [...this.byPeer.values()]) for (const own of set) own.controller.abort();
     this.byPeer.clear();
+    this.awaiting.clear();
   }
 
   private file(own: OwnAttach, key: string): void {
     own.keys.add(key);
-    let set = this.byPeer.get(key);
-    if (!set) this.byPeer.set(key, (set = new Set()));
-    set.add(own);
+    file(this.byPeer, own, key);
   }
+}
+
+function file(map: Map<string, Set<OwnAttach>>, own: OwnAttach, key: string): void {
+  let set = map.get(key);
+  if (!set) map.set(key, (set = new Set()));
+  set.add(own);
+}
+
+function unfile(map: Map<string, Set<OwnAttach>>, own: OwnAttach, key: string): void {
+  const set = map.get(key);
+  set?.delete(own);
+  if (set?.size === 0) map.delete(key);
 }
