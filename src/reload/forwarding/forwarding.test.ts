@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import type { Link, LinkMessageListener, LinkState, LinkStateListener } from '../links/link.js';
+import { FakeLink } from '../links/testing/fake-link.js';
 import type { Destination } from '../wire/destination.js';
 import { decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
@@ -13,55 +13,6 @@ import { nodeIdKey, type Router } from './router.js';
 
 const id = (b: number) => new Uint8Array(16).fill(b);
 const node = (b: number): Destination => ({ kind: 'node', nodeId: id(b) });
-
-class FakeLink implements Link {
-  readonly id: string;
-  readonly remoteAddress = 'fake';
-  state: LinkState = 'open';
-  rtt = undefined;
-  rto = 500;
-  sent: Uint8Array[] = [];
-  accept = true;
-  private onMsg = new Set<LinkMessageListener>();
-  private onState = new Set<LinkStateListener>();
-  constructor(
-    name: string,
-    readonly maxMessageSize = 65_536,
-  ) {
-    this.id = name;
-  }
-  send(m: Uint8Array): boolean {
-    if (this.state === 'closed' || !this.accept || m.length > this.maxMessageSize) return false;
-    this.sent.push(m);
-    return true;
-  }
-  heardWithin(): boolean {
-    return this.state === 'open';
-  }
-
-  probe(): Promise<boolean> {
-    return Promise.resolve(this.state !== 'closed');
-  }
-  close(): void {
-    this.setState('closed');
-  }
-  setState(s: LinkState): void {
-    if (this.state === s) return;
-    this.state = s;
-    for (const l of [...this.onState]) l(s, s === 'closed' ? 'local' : undefined);
-  }
-  receive(m: Uint8Array): void {
-    for (const l of [...this.onMsg]) l(m);
-  }
-  onMessage(l: LinkMessageListener) {
-    this.onMsg.add(l);
-    return () => this.onMsg.delete(l);
-  }
-  onStateChange(l: LinkStateListener) {
-    this.onState.add(l);
-    return () => this.onState.delete(l);
-  }
-}
 
 function message(h: Partial<ForwardingHeader>, bodySize = 10, messageCode = 0x17): Uint8Array {
   return encodeForwardedMessage({

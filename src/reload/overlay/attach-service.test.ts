@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
 import { FramedLink } from '../links/framed-link.js';
-import type { Link, LinkState, LinkStateListener } from '../links/link.js';
+import type { Link } from '../links/link.js';
+import { FakeLink } from '../links/testing/fake-link.js';
 import { AbortError } from '../runtime/components.js';
 import { ErrorAnswer, OverloadError, ReloadError } from '../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';
@@ -45,62 +46,11 @@ const params = (ufrag: string): IceAttachParameters => ({
   dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(32).fill(9), setup: DtlsSetupRole.actpass },
 });
 
-/** One end of a data channel; closing it closes the other end. */
-class FakeLink implements Link {
-  readonly remoteAddress = 'fake';
-  readonly maxMessageSize = 1000;
-  readonly rtt = undefined;
-  readonly rto = 1000;
-  state: LinkState = 'open';
-  other: FakeLink | undefined;
-  private readonly listeners = new Set<LinkStateListener>();
-
-  constructor(readonly id: string) {}
-
-  send(): boolean {
-    return this.state !== 'closed';
-  }
-
-  heardWithin(): boolean {
-    return this.state === 'open';
-  }
-
-  /** The channel itself carries frames; only this end's view goes suspect (to()). */
-  probe(): Promise<boolean> {
-    return Promise.resolve(this.state !== 'closed');
-  }
-
-  close(): void {
-    this.to('closed');
-    this.other?.to('closed');
-  }
-
-  /** This end's view changes (acks stop: `suspect`; they resume: `open`). */
-  to(state: LinkState): void {
-    if (this.state === state || this.state === 'closed') return;
-    this.state = state;
-    for (const l of [...this.listeners]) l(state, state === 'closed' ? 'local' : undefined);
-  }
-
-  onMessage(): () => void {
-    return () => {};
-  }
-
-  onStateChange(listener: LinkStateListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
-
-
 /** The two ends of link `L<n>`: FakeLinks (state set by the test), or FramedLinks over Wires. */
 type LinkPairMaker = (n: number) => { atOfferer: Link; atAnswerer: Link };
 
 const fakePair: LinkPairMaker = (n) => {
-  const atOfferer = new FakeLink(`L${n}`);
-  const atAnswerer = new FakeLink(`L${n}`);
-  atOfferer.other = atAnswerer;
-  atAnswerer.other = atOfferer;
+  const [atOfferer, atAnswerer] = FakeLink.pair(`L${n}`);
   return { atOfferer, atAnswerer };
 };
 
@@ -310,12 +260,12 @@ describe('AttachService: one link per neighbour', () => {
     await clock.run(small.service.attach([{ kind: 'node', nodeId: LARGER }]));
     expect(kept()).toEqual(['L1 open', 'L1 open']);
     // At the larger end alone, L1's acks stop: it Attaches again, and L2 comes up at both ends.
-    (large.table.get(SMALLER) as unknown as FakeLink).to('suspect');
+    (large.table.get(SMALLER) as unknown as FakeLink).setState('suspect');
     const again = large.service.attach([{ kind: 'node', nodeId: SMALLER }]);
     await clock.advance(2 * LATENCY_MS + ICE_CHECK_MS);
     expect(kept()).toEqual(['L1 open', 'L1 suspect']);
     // Acks resume; the retired L2 closes at both ends; L1 stays.
-    (large.table.get(SMALLER) as unknown as FakeLink).to('open');
+    (large.table.get(SMALLER) as unknown as FakeLink).setState('open');
     await expect(clock.run(again)).resolves.toEqual(SMALLER);
     await clock.advance(RETIRED_LINK_GRACE_MS);
     expect(kept()).toEqual(['L1 open', 'L1 open']);
