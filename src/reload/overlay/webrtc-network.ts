@@ -14,7 +14,7 @@
  *   `connectionTo(nodeId)?.openChannel('sip')` on one end, `.onChannel(...)` on the other.
  *
  * Every peer connection takes a slot of a PeerConnectionBudget before it is made, and gives it back
- * when it closes or fails: an Attach or AppAttach over the caps is answered with an error
+ * in one place (holdUntilClosed) when it closes, whatever closes it, or when none was made: an Attach or AppAttach over the caps is answered with an error
  * (RFC 6940 §6.5.1.2 "If the peer is overloaded ... it MAY generate an error"), as is one the
  * WebRTC stack refuses a peer connection for. An offer of our own refused either way rejects with
  * the same OverloadError: our refusal, which the Attach's caller does not count against its target.
@@ -26,7 +26,7 @@ import type { OverlayParameters } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
 import type { Link } from '../links/link.js';
 import { LinkOpenError } from '../links/link.js';
-import { IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
+import { IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcAnswer, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
 import { openWebSocketLink, type WebSocketConstructor, type WebSocketLinkInit } from '../links/websocket/index.js';
 import { silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
@@ -161,18 +161,28 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
   };
 
   /**
+   * The one place a budget `slot` is given back: once the peer connection `made` holds is closed
+   * (cancelled, failed, its link closed, or closed by the other side), or when `made` rejects (no
+   * peer connection, or it was closed as it failed). Registered before anyone awaits `made`, so the
+   * slot is free by the time they hear of a failure.
+   */
+  const holdUntilClosed = <T extends WebRtcOffer | WebRtcAnswer>(slot: PeerConnectionSlot, made: Promise<T>): Promise<T> => {
+    made.then(
+      (m) => m.onClose(() => slot.release()),
+      () => slot.release(),
+    );
+    return made;
+  };
+
+  /**
    * Bind a connection to the Node-ID that signed the Attach whose fingerprint `expected` is. The
    * second check of the certificate runs beside (the link is usable at once, so nothing the other
-   * end sends first is lost) and closes the connection on a mismatch. Its budget `slot` is given
-   * back when the link closes.
+   * end sends first is lost) and closes the connection on a mismatch. Its budget `slot` stops
+   * counting as pending.
    */
   const bindConnection = (nodeId: NodeId, expected: DtlsFingerprint, connection: WebRtcConnection, slot: PeerConnectionSlot): Link => {
     const link = connection.link;
     slot.connected();
-    if (link.state === 'closed') slot.release();
-    link.onStateChange((s) => {
-      if (s === 'closed') slot.release();
-    });
     const identity = remoteDtlsIdentity(connection.peerConnection);
     if (deps.crypto && identity) {
       void checkDtlsFingerprint(deps.crypto, { nodeId, fingerprint: expected }, identity).then((verdict) => {
@@ -215,9 +225,8 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
       let offer: WebRtcOffer;
       try {
         // A prepared offer whose gathering failed is made again, now that the slot is ours.
-        offer = await (ready ? ready.catch(() => offerWebRtc(linkDeps, webrtc, options)) : offerWebRtc(linkDeps, webrtc, options));
+        offer = await holdUntilClosed(slot, ready ? ready.catch(() => offerWebRtc(linkDeps, webrtc, options)) : offerWebRtc(linkDeps, webrtc, options));
       } catch (e) {
-        slot.release();
         // The WebRTC stack made no peer connection (past its limit) or no description: our own refusal, as in answer.
         throw e instanceof LinkOpenError ? overloaded(e.message) : e;
       }
@@ -225,41 +234,26 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
         local: toAttachParameters(offer.local),
         async complete(answerer, remote, completeOptions) {
           const connection = await offer.complete(toLinkParameters(remote), completeOptions).catch((e: unknown) => {
-            slot.release();
             throw invalidParameters(e);
           });
           return bindConnection(answerer, remote.dtls, connection, slot);
         },
-        cancel: () => {
-          offer.cancel();
-          slot.release();
-        },
+        cancel: () => offer.cancel(),
       };
     },
     async answer(requester, remote, options?: AbortOptions) {
       const slot = budget.take(requester);
-      let answer;
+      let answer: WebRtcAnswer;
       try {
-        answer = await answerWebRtc(linkDeps, webrtc, toLinkParameters(remote), options);
+        answer = await holdUntilClosed(slot, answerWebRtc(linkDeps, webrtc, toLinkParameters(remote), options));
       } catch (e) {
-        slot.release();
         // The WebRTC stack made no peer connection (past its limit) or no description: overloaded.
         throw e instanceof LinkOpenError ? overloaded(e.message) : invalidParameters(e);
       }
-      const link = answer.connection.then(
-        (c) => bindConnection(requester, remote.dtls, c, slot),
-        (e: unknown) => {
-          slot.release();
-          throw e;
-        },
-      );
       return {
         local: toAttachParameters(answer.local),
-        link,
-        cancel: () => {
-          answer.cancel();
-          slot.release();
-        },
+        link: answer.connection.then((c) => bindConnection(requester, remote.dtls, c, slot)),
+        cancel: () => answer.cancel(),
       };
     },
   };

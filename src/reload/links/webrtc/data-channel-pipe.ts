@@ -7,9 +7,11 @@ import type SimplePeer from 'simple-peer';
 import { BufferedPipe, messageBytes } from '../byte-pipe.js';
 
 export class SimplePeerPipe extends BufferedPipe {
+  /** `end` ends the peer connection (the session's one end, which tells who waits for it). */
   constructor(
     private readonly peer: SimplePeer.Instance,
     maxMessageSize: number,
+    private readonly end: () => void,
   ) {
     super(maxMessageSize);
     peer.on('data', (data: unknown) => {
@@ -29,6 +31,6 @@ export class SimplePeerPipe extends BufferedPipe {
   }
 
   protected closeChannel(): void {
-    this.peer.destroy();
+    this.end();
   }
 }

@@ -89,6 +89,8 @@ export interface WebRtcOffer {
   complete(remote: IceParameters, options?: AbortOptions): Promise<WebRtcConnection>;
   /** Give up (no answer came): releases the peer connection. */
   cancel(): void;
+  /** `listener` is called once its peer connection is closed (cancelled, failed, or its link closed); at once if it is already. */
+  onClose(listener: () => void): void;
 }
 
 /** The answerer's side. */
@@ -98,6 +100,8 @@ export interface WebRtcAnswer {
   /** Resolves once the offerer's channel opens. */
   readonly connection: Promise<WebRtcConnection>;
   cancel(): void;
+  /** `listener` is called once its peer connection is closed (cancelled, failed, or its link closed); at once if it is already. */
+  onClose(listener: () => void): void;
 }
 
 let counter = 0;
@@ -113,6 +117,8 @@ class Session implements WebRtcConnection {
   private description: string | undefined;
   private iceComplete = false;
   private gatherWaiters: (() => void)[] = [];
+  private ended = false;
+  private readonly closeListeners: (() => void)[] = [];
   readonly id = ++counter;
 
   constructor(
@@ -136,6 +142,8 @@ class Session implements WebRtcConnection {
     const pc = (this.peer as unknown as { _pc?: RTCPeerConnection })._pc;
     if (!pc) throw new LinkOpenError('the WebRTC stack made no peer connection (too many open?)');
     this.peerConnection = pc;
+    // Closed from the other side, or by the WebRTC stack.
+    this.peer.on('close', () => this.end());
     // simple-peer takes the first incoming channel as its own (the answerer's `ondatachannel`):
     // route `reload` to it and every other label to our listeners.
     const original = this.peerConnection.ondatachannel;
@@ -254,11 +262,11 @@ class Session implements WebRtcConnection {
         this.peer.off('connect', onConnect);
         this.peer.off('close', onClose);
         if (error) {
-          this.peer.destroy();
+          this.end();
           reject(error);
           return;
         }
-        const pipe = new SimplePeerPipe(this.peer, dataChannelMessageSize(remote));
+        const pipe = new SimplePeerPipe(this.peer, dataChannelMessageSize(remote), () => this.end());
         const first = remote.candidates[0];
         const where = (first && formatAddress(first.addrPort)) ?? remote.ufrag;
         this.link = new DataChannelLink(this.deps, pipe, { ...REAL_LINK_DEFAULTS, ...this.init.link, id: `dc${this.id}`, remoteAddress: `webrtc:${where}`, opener: this.initiator });
@@ -324,7 +332,23 @@ class Session implements WebRtcConnection {
 
   close(): void {
     if (this.link) this.link.close();
-    else this.peer.destroy();
+    else this.end();
+  }
+
+  /**
+   * The one end of the peer connection, whoever ends it (cancel, a failure, its link's close, the
+   * other side): destroys it and tells the onClose listeners, once.
+   */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.peer.destroy();
+    for (const l of this.closeListeners.splice(0)) l();
+  }
+
+  onClose(listener: () => void): void {
+    if (this.ended) listener();
+    else this.closeListeners.push(listener);
   }
 }
 
@@ -333,7 +357,7 @@ async function gatheredOrDestroyed(session: Session, options: AbortOptions): Pro
   try {
     return await session.gathered(options);
   } catch (e) {
-    session.peer.destroy();
+    session.end();
     throw e;
   }
 }
@@ -349,13 +373,14 @@ export async function offerWebRtc(deps: WebRtcDeps, init: WebRtcInit = {}, optio
         dataChannelMessageSize(remote);
         session.signalRemote('answer', remote, gathered.mid);
       } catch (e) {
-        session.peer.destroy();
+        session.end();
         return Promise.reject(e);
       }
       // Nothing of the signalling above completes synchronously: the channel cannot open before this listens.
       return session.connected(remote, completeOptions);
     },
-    cancel: () => session.peer.destroy(),
+    cancel: () => session.end(),
+    onClose: (listener) => session.onClose(listener),
   };
 }
 
@@ -370,5 +395,5 @@ export async function answerWebRtc(deps: WebRtcDeps, init: WebRtcInit, remote: I
   connection.catch(() => {});
   session.signalRemote('offer', remote, '0');
   const gathered = await gatheredOrDestroyed(session, options);
-  return { local: gathered.parameters, connection, cancel: () => session.peer.destroy() };
+  return { local: gathered.parameters, connection, cancel: () => session.end(), onClose: (listener) => session.onClose(listener) };
 }
