@@ -12,6 +12,7 @@ import { answerWebRtc, type WebRtcInit } from '../../reload/links/webrtc/index.j
 import { nodeRtcConfiguration, nodeWrtc } from '../../reload/links/webrtc/node/index.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { overlayParameters } from '../../reload/forwarding/index.js';
+import { PeerConnectionBudget } from '../../reload/overlay/peer-connection-budget.js';
 import { createWebRtcNetwork } from '../../reload/overlay/webrtc-network.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { nodeWebSocket } from '../../reload/links/websocket/node/index.js';
@@ -75,6 +76,22 @@ describe('createOfferPool', () => {
     const [first, ...rest] = made;
     await vi.waitFor(() => expect(rest.every(closed)).toBe(true), { timeout: 5_000 });
     expect(closed(first!)).toBe(false);
+  });
+
+  it('drops a prepared offer at once when its gathering fails: it holds no peer connection, so the network\'s budget no longer counts it', async () => {
+    class Refusing extends nodeWrtc.RTCPeerConnection {
+      constructor(config?: RTCConfiguration) {
+        // As a browser tab past its limit of peer connections does.
+        if (config) throw new DOMException('Cannot create so many PeerConnections', 'UnknownError');
+        super(config);
+      }
+    }
+    const pool = createOfferPool(deps, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Refusing as unknown as typeof RTCPeerConnection } }, { count: 2 });
+    pools.push(pool);
+    await vi.waitFor(() => expect(pool.left()).toBe(0), { timeout: 2_000 });
+    // The budget counts what the pool holds (webrtc-network.ts gives it `left`): nothing is pending.
+    expect(new PeerConnectionBudget({ pendingPerRequester: 1, pending: 1, total: 1 }, pool.left).pending).toBe(0);
+    expect(pool.take()).toBeUndefined();
   });
 
   it('releases the offers not taken once they are older than maxAgeMs', async () => {

@@ -36,13 +36,23 @@ export interface OfferPool extends PreparedOffers {
 
 export function createOfferPool(deps: WebRtcDeps, init: WebRtcInit, options: OfferPoolOptions): OfferPool {
   let waiting: Promise<WebRtcOffer>[] = [];
+  let expiry: Timer | undefined;
+  /**
+   * An offer not taken whose peer connection is gone (its gathering failed, or it closed) holds
+   * nothing: it leaves the pool at once, and so the count the network's budget reads (`left`).
+   */
+  const drop = (offer: Promise<WebRtcOffer>) => {
+    waiting = waiting.filter((o) => o !== offer);
+    if (waiting.length === 0) expiry?.cancel();
+  };
   for (let i = 0; i < options.count; i++) {
     const offer = offerWebRtc(deps, init);
-    // Not taken yet: a failed gathering shows when it is taken.
-    offer.catch(() => undefined);
+    offer.then(
+      (o) => o.onClose(() => drop(offer)),
+      () => drop(offer),
+    );
     waiting.push(offer);
   }
-  let expiry: Timer | undefined;
   const close = () => {
     expiry?.cancel();
     const left = waiting;
@@ -54,7 +64,7 @@ export function createOfferPool(deps: WebRtcDeps, init: WebRtcInit, options: Off
     take() {
       const next = waiting.shift();
       if (waiting.length === 0) expiry?.cancel();
-      // May reject (its gathering failed): the taker makes a fresh one if it still wants one.
+      // May reject (still gathering when taken, and then failed): the taker makes a fresh one if it still wants one.
       return next;
     },
     left: () => waiting.length,

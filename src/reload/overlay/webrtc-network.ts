@@ -87,7 +87,7 @@ export interface WebRtcNetworkInit {
 export interface PreparedOffers {
   /** The next prepared offer (perhaps still gathering; it rejects if its gathering failed), or undefined when none is left. */
   readonly take: () => Promise<WebRtcOffer> | undefined;
-  /** How many are held, not yet taken. */
+  /** How many are held, not yet taken: each still gathering or holding its peer connection (one whose gathering failed or that closed is no longer counted). */
   readonly left: () => number;
 }
 
