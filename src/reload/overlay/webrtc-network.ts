@@ -18,6 +18,8 @@
  * (RFC 6940 §6.5.1.2 "If the peer is overloaded ... it MAY generate an error"), as is one the
  * WebRTC stack refuses a peer connection for. An offer of our own refused either way rejects with
  * the same OverloadError: our refusal, which the Attach's caller does not count against its target.
+ * One for which the stack makes no local description fails the same way as regards the peer, as a
+ * LocalDescriptionError (localFailure).
  *
  * STUN/TURN servers: `webrtc.rtcConfiguration.iceServers` (the overlay configuration has no
  * STUN/TURN list yet; the caller passes `--stun`/`--turn` or a configuration extension here).
@@ -26,15 +28,16 @@ import type { OverlayParameters } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
 import type { Link } from '../links/link.js';
 import { LinkOpenError } from '../links/link.js';
-import { IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcAnswer, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
+import { IceParametersError, NoLocalDescriptionError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcAnswer, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
 import { openWebSocketLink, type WebSocketConstructor, type WebSocketLinkInit } from '../links/websocket/index.js';
 import { silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
-import { ReloadError } from '../runtime/reload-error.js';
+import { LocalDescriptionError, ReloadError, type LocalFailure } from '../runtime/reload-error.js';
 import { checkDtlsFingerprint, type RemoteDtlsIdentity } from '../security/dtls-fingerprint-check.js';
 import type { Signer, Verifier } from '../security/signer.js';
 import type { DtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
 import { toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
+import { ErrorCode } from '../wire/message-codes.js';
 import { HelloVersionError, helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
 import { PeerConnectionBudget, overloaded, type PeerConnectionLimits, type PeerConnectionSlot } from './peer-connection-budget.js';
@@ -133,6 +136,14 @@ function toAttachParameters(p: IceParameters): IceAttachParameters {
   return { ufrag: utf8.encode(p.ufrag), password: utf8.encode(p.password), candidates: p.candidates, dtls: p.dtls };
 }
 
+/**
+ * OUR CHOICE of code, as for overloaded() (peer-connection-budget.ts): Error_Request_Timeout, what
+ * the requester would see had we dropped its Attach; it may try again later.
+ */
+function noLocalDescription(reason: string): LocalDescriptionError {
+  return new LocalDescriptionError(ErrorCode.Error_Request_Timeout, new TextEncoder().encode(reason));
+}
+
 export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetworkInit): WebRtcPeerNetwork {
   const log = deps.logger ?? silentLogger;
   const webrtc: WebRtcInit = init.webrtc ?? {};
@@ -208,6 +219,16 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
     return link;
   };
 
+  /**
+   * What offerWebRtc/answerWebRtc's failure to make our side is, as a LocalFailure (ours, not the
+   * peer's): the WebRTC stack made no peer connection (past its limit: overloaded) or no local
+   * description. Undefined for any other failure.
+   */
+  const localFailure = (e: unknown): LocalFailure | undefined => {
+    if (e instanceof NoLocalDescriptionError) return noLocalDescription(e.message);
+    return e instanceof LinkOpenError ? overloaded(e.message) : undefined;
+  };
+
   /** Received ICE parameters that make no SDP or no link: the Attach (or AttachAns) is invalid. */
   const invalidParameters = (e: unknown): unknown => (e instanceof IceParametersError ? ReloadError.of('Error_Invalid_Message', e.message) : e);
 
@@ -227,8 +248,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
         // A prepared offer whose gathering failed is made again, now that the slot is ours.
         offer = await holdUntilClosed(slot, ready ? ready.catch(() => offerWebRtc(linkDeps, webrtc, options)) : offerWebRtc(linkDeps, webrtc, options));
       } catch (e) {
-        // The WebRTC stack made no peer connection (past its limit) or no description: our own refusal, as in answer.
-        throw e instanceof LinkOpenError ? overloaded(e.message) : e;
+        throw localFailure(e) ?? e;
       }
       return {
         local: toAttachParameters(offer.local),
@@ -247,8 +267,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
       try {
         answer = await holdUntilClosed(slot, answerWebRtc(linkDeps, webrtc, toLinkParameters(remote), options));
       } catch (e) {
-        // The WebRTC stack made no peer connection (past its limit) or no description: overloaded.
-        throw e instanceof LinkOpenError ? overloaded(e.message) : invalidParameters(e);
+        throw localFailure(e) ?? invalidParameters(e);
       }
       return {
         local: toAttachParameters(answer.local),

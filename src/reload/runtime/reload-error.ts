@@ -32,14 +32,28 @@ export class ReloadError extends Error {
 }
 
 /**
- * A refusal of this node's own: a cap it keeps on what it has in progress (the peer connections of
- * overlay/peer-connection-budget.ts) refused the operation before it reached the other peer, so it
- * says nothing about that peer, and the caller may try again later. Answering a request, it goes
- * on the wire as its code (RFC 6940 §6.5.1.2: "If the peer is overloaded or detects some other
- * kind of error, it MAY generate an error"); the requester gets a plain ReloadError.
+ * A failure of this node's own, before the operation reached the other peer: it says nothing about
+ * that peer (callers do not count it against the peer: chord-core.ts refusedHere), and the caller
+ * may try again later. Answering a request, it goes on the wire as its code (RFC 6940 §6.5.1.2:
+ * "If the peer is overloaded or detects some other kind of error, it MAY generate an error"); the
+ * requester gets a plain ReloadError.
  */
-export class OverloadError extends ReloadError {
+export class LocalFailure extends ReloadError {
+  override readonly name: string = 'LocalFailure';
+}
+
+/**
+ * A refusal of this node's own: a cap it keeps on what it has in progress (the peer connections of
+ * overlay/peer-connection-budget.ts), or the WebRTC stack's own limit on peer connections, refused
+ * the operation.
+ */
+export class OverloadError extends LocalFailure {
   override readonly name: string = 'OverloadError';
+}
+
+/** This node's WebRTC stack made no local description (SDP offer or answer) for a peer connection. */
+export class LocalDescriptionError extends LocalFailure {
+  override readonly name: string = 'LocalDescriptionError';
 }
 
 /**

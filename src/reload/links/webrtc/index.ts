@@ -3,6 +3,7 @@ export {
   offerWebRtc,
   answerWebRtc,
   DataChannelLink,
+  NoLocalDescriptionError,
   RELOAD_CHANNEL_LABEL,
   DATA_CHANNEL_MESSAGE_SIZE,
   type WebRtcConnection,

@@ -104,6 +104,11 @@ export interface WebRtcAnswer {
   onClose(listener: () => void): void;
 }
 
+/** The WebRTC stack made no local description (SDP offer or answer) within the wait. */
+export class NoLocalDescriptionError extends LinkOpenError {
+  override readonly name: string = 'NoLocalDescriptionError';
+}
+
 let counter = 0;
 
 class Session implements WebRtcConnection {
@@ -234,7 +239,7 @@ class Session implements WebRtcConnection {
           return g;
         }
       } else if (now - started >= Math.max(timeoutMs, 5_000)) {
-        throw new LinkOpenError('no local description was made');
+        throw new NoLocalDescriptionError('no local description was made');
       }
       // Wake at the next event or the next deadline, whichever comes first.
       const deadline = Math.min(started + timeoutMs, lastCount > 0 ? lastChange + quietMs : Number.POSITIVE_INFINITY);

@@ -10,7 +10,9 @@ import { webCryptoRandom } from '../../../platform/web-crypto.js';
 import { overlayParameters } from '../../forwarding/index.js';
 import { nodeRtcConfiguration, nodeWrtc } from '../../links/webrtc/node/index.js';
 import { nodeWebSocket } from '../../links/websocket/node/index.js';
-import { OverloadError, ReloadError } from '../../runtime/reload-error.js';
+import type { Clock } from '../../runtime/components.js';
+import { LocalDescriptionError, LocalFailure, OverloadError, ReloadError } from '../../runtime/reload-error.js';
+import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { TestPki } from '../../security/testing/test-pki.js';
 import type { X509Signer } from '../../security/x509-signer.js';
 import type { IceAnswer, IceAttachParameters } from '../overlay-types.js';
@@ -38,9 +40,21 @@ function countingWrtc() {
   return { state, wrtc: { ...nodeWrtc, RTCPeerConnection: Counting } };
 }
 
-function network(index: number, limits?: PeerConnectionLimits, wrtc = nodeWrtc): WebRtcPeerNetwork {
+/** `stall` makes every offer's description wait forever, as a WebRTC stack that makes none does. */
+function stallingWrtc() {
+  const state = { stall: false };
+  class Stalling extends nodeWrtc.RTCPeerConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      if (state.stall) Object.defineProperty(this, 'createOffer', { value: () => new Promise<never>(() => {}) });
+    }
+  }
+  return { state, wrtc: { ...nodeWrtc, RTCPeerConnection: Stalling } };
+}
+
+function network(index: number, limits?: PeerConnectionLimits, wrtc = nodeWrtc, clock: Clock = systemClock): WebRtcPeerNetwork {
   return createWebRtcNetwork(
-    { clock: systemClock, random: webCryptoRandom, signer: signers[index]!, verifier: pki.verifier(), WebSocket: nodeWebSocket },
+    { clock, random: webCryptoRandom, signer: signers[index]!, verifier: pki.verifier(), WebSocket: nodeWebSocket },
     {
       overlayParameters: overlayParameters({ overlay: 0x0a0b0c0d }),
       webrtc: { wrtc, rtcConfiguration: nodeRtcConfiguration([], '127.0.0.1'), connectTimeoutMs: 3_000 },
@@ -118,5 +132,19 @@ describe('the real network: caps on peer connections for Attaches', () => {
     state.refuse = false;
     expect(await outcome(b.ice.answer(signers[0]!.nodeId, remote), answers)).toBe('answered');
     for (const x of answers) x.cancel();
+  }, 30_000);
+
+  it('rejects our offer with LocalDescriptionError when the WebRTC stack makes no local description: our own failure (not the peer\'s), but no overload; and gives the place back', async () => {
+    const { state, wrtc } = stallingWrtc();
+    const clock = new VirtualClock();
+    const b = network(1, { pendingPerRequester: 1, pending: 1, total: 1 }, wrtc, clock);
+    state.stall = true;
+    const error = await clock.run(b.ice.offer().catch((e: unknown) => e));
+    expect(error).not.toBeInstanceOf(OverloadError);
+    expect(error).toBeInstanceOf(LocalDescriptionError);
+    expect(error).toBeInstanceOf(LocalFailure);
+    state.stall = false;
+    const offer = await clock.run(b.ice.offer());
+    offer.cancel();
   }, 30_000);
 });

@@ -6,7 +6,7 @@
 import type { Forwarding } from '../../forwarding/index.js';
 import { nodeIdKey } from '../../forwarding/index.js';
 import { silentLogger, type AbortOptions, type Clock, type Hasher, type Logger, type Random } from '../../runtime/components.js';
-import { OverloadError } from '../../runtime/reload-error.js';
+import { LocalFailure } from '../../runtime/reload-error.js';
 import { StateMachine } from '../../runtime/state-machine.js';
 import { TransportOverloadError, type MessageTransport } from '../../transport/index.js';
 import type { Destination } from '../../wire/destination.js';
@@ -50,12 +50,13 @@ export const LINK_LOCAL = { ttl: 0 } as const;
 export const resource = (resourceId: Uint8Array): Destination => ({ kind: 'resource', resourceId });
 
 /**
- * Whether `e` is this peer's own refusal (its caps on peer connections, OverloadError, or on
- * pending requests, TransportOverloadError), made before anything reached the other peer: it
- * says nothing about that peer.
+ * Whether `e` is this peer's own refusal or failure, made before anything reached the other peer
+ * (a LocalFailure: its caps on peer connections, OverloadError, or a local description its WebRTC
+ * stack did not make, LocalDescriptionError; or its cap on pending requests,
+ * TransportOverloadError): it says nothing about that peer.
  */
 export function refusedHere(e: unknown): boolean {
-  return e instanceof OverloadError || e instanceof TransportOverloadError;
+  return e instanceof LocalFailure || e instanceof TransportOverloadError;
 }
 
 /**
