@@ -197,7 +197,7 @@ export class ChordMaintenance {
     // still under the ½·log2 N of Chord's fingers.
     if (update.type !== ChordUpdateType.peer_ready) this.repair.answerUpdate(sender);
     // A lost neighbour it was asked about may be Attached to now (chord-reattach.ts).
-    this.reattach.updateFrom(nodeIdKey(sender));
+    this.reattach.updateFrom(nodeIdKey(sender), update.type);
   }
 
   /**

@@ -153,41 +153,61 @@ describe('ChordMaintenance: a neighbour lost with its link (RFC 6940 §10.7.1)',
 });
 
 describe('ChordMaintenance: a lost neighbour that no Update has named since the loss (RFC 6940 §10.7.1, §10.8)', () => {
-  /** Its lists, with TARGET (`named`) or without: the Update of VIA (the `full` one answers a RouteQuery). */
-  const listsOfVia = (full: boolean, named: boolean): ChordUpdate => {
-    const lists = { uptime: 1, predecessors: [SELF], successors: named ? [TARGET, id(0x40)] : [id(0x40)] };
-    return full ? { ...lists, type: ChordUpdateType.full, fingers: [] } : { ...lists, type: ChordUpdateType.neighbors };
-  };
+  interface LossOptions {
+    /** Whether VIA's `full` Update names TARGET (evaluated when it is sent). */
+    readonly stillNamed?: () => boolean;
+    /** How many of the RouteQueries to VIA fail first: refused by our own cap on pending requests, or with `queryError`. */
+    readonly refusals?: number;
+    readonly queryError?: Error;
+    /** How long a RouteQuery to VIA takes to be answered or to fail (ms). */
+    readonly queryMs?: number;
+    /** Reactive recovery (chord-reactive true) instead of periodic. */
+    readonly reactive?: boolean;
+    /** How long VIA's `full` Update takes to come after its RouteQueryAns (ms). */
+    readonly updateDelayMs?: number;
+    /** Other neighbours that VIA's lists name beside TARGET. */
+    readonly alsoNamed?: readonly NodeId[];
+  }
 
   /**
    * Periodic recovery (chord-reactive false, chord-update-interval 60 s as `chordphone serve` hands
    * it out): no neighbour tells us of TARGET after the loss by itself. VIA named it before the loss;
    * asked for its lists (RouteQuery with send_update), it answers with a `full` Update that names
-   * TARGET while `stillNamed()`. `refusals`: how many of those RouteQueries our own cap refuses first.
+   * TARGET while `stillNamed()`.
    */
-  function periodicLoss(outcomes: readonly AttachOutcome[], stillNamed = () => true, refusals = 0) {
+  function periodicLoss(outcomes: readonly AttachOutcome[], options: LossOptions = {}) {
+    const { stillNamed = () => true, refusals = 0, reactive = false, updateDelayMs = 50, alsoNamed = [], queryMs = 0 } = options;
+    const queryError = options.queryError ?? new TransportOverloadError('1000 requests already pending');
     let s: ReturnType<typeof maintenanceFixture> | undefined;
     const queries: string[] = [];
     let refused = 0;
+    const listsOfVia = (full: boolean, named: boolean): ChordUpdate => {
+      const lists = { uptime: 1, predecessors: [SELF], successors: [...(named ? [TARGET] : []), ...alsoNamed, id(0x40)] };
+      return full ? { ...lists, type: ChordUpdateType.full, fingers: [] } : { ...lists, type: ChordUpdateType.neighbors };
+    };
     s = maintenanceFixture(outcomes, {
-      parameters: { reactive: false, updateIntervalMs: 60_000 },
+      parameters: { reactive, updateIntervalMs: 60_000 },
       answer: ({ target, name }) => {
         if (name !== 'route_query_req' || target !== nodeIdKey(VIA)) return undefined;
         queries.push(target);
-        if (refused++ < refusals) return undefined;
-        // §10.8: "the responder SHOULD initiate an Update immediately after sending the RouteQueryAns" (here it takes 50 ms to come).
-        s!.clock.setTimer(50, () => s!.maintenance.onUpdate(VIA, listsOfVia(true, stillNamed())));
-        return { nextPeer: VIA };
+        const fails = refused++ < refusals;
+        const settle = () => {
+          if (fails) throw queryError;
+          // §10.8: "the responder SHOULD initiate an Update immediately after sending the RouteQueryAns".
+          s!.clock.setTimer(updateDelayMs, () => s!.maintenance.onUpdate(VIA, listsOfVia(true, stillNamed())));
+          return { nextPeer: VIA };
+        };
+        if (queryMs === 0) return fails ? Promise.reject(queryError) : settle();
+        return new Promise((resolve) => s!.clock.setTimer(queryMs, () => resolve(undefined))).then(settle);
       },
-      ...(refusals > 0 ? { requestError: new TransportOverloadError('1000 requests already pending') } : {}),
     });
     new ChordStabilization(s.core, s.maintenance);
     s.core.transition('joined');
     // Full lists without TARGET too: its loss asks nobody for a table to fill them (stabilization's pull).
-    for (const n of [VIA, TARGET, id(0x40), id(0x50), id(0xd0), id(0xe0), id(0xf0)]) s.linked(n);
+    for (const n of [VIA, TARGET, ...alsoNamed, id(0x40), id(0x50), id(0xd0), id(0xe0), id(0xf0)]) s.linked(n);
     s.maintenance.resetReplicationState();
     s.maintenance.onUpdate(VIA, listsOfVia(false, true));
-    return { ...s, queries };
+    return { ...s, queries, listsOfVia };
   }
 
   it('periodic recovery, closed by the other end: Attached to again within seconds, through the neighbour asked for its lists, not at the next periodic Update', async () => {
@@ -211,25 +231,114 @@ describe('ChordMaintenance: a lost neighbour that no Update has named since the 
     expect(s.attaches()).toBe(1);
     await s.clock.advance(10 * memoryMs);
     expect(s.attaches()).toBe(1);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
     s.maintenance.stop();
   });
 
   it('the neighbour asked no longer names it (it is gone): not sought', async () => {
-    const s = periodicLoss(['link'], () => false);
+    const s = periodicLoss(['link'], { stillNamed: () => false });
     s.lose(TARGET, 'remote');
     await s.clock.advance(3 * memoryMs);
-    expect(s.queries.length).toBeGreaterThan(0);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
     expect(s.attaches()).toBe(0);
     s.maintenance.stop();
   });
 
   it('the RouteQuery refused by our own cap on pending requests: asked again (REFUSED_RETRY_MS), not at the end of the hold-back', async () => {
-    const s = periodicLoss(['link'], () => true, 1);
+    const s = periodicLoss(['link'], { refusals: 1 });
     s.lose(TARGET, 'remote');
     await s.clock.advance(CLOSED_LINK_REATTACH_MS + REFUSED_RETRY_MS + 100);
     expect(s.queries).toEqual([nodeIdKey(VIA), nodeIdKey(VIA)]);
     expect(s.attaches()).toBe(1);
     expect(s.has()).toBe(true);
+    s.maintenance.stop();
+  });
+
+  /** Run the clock until the RouteQuery to VIA has gone (`n` of them in all) and what came of it has been handled. */
+  async function untilQueries(s: ReturnType<typeof periodicLoss>, n: number): Promise<void> {
+    for (let i = 0; i < 10_000 && s.queries.length < n; i++) await s.clock.advance(10);
+    expect(s.queries.length).toBe(n);
+    await s.clock.advance(0);
+  }
+
+  it('a Leave from it (§10.9) while its RouteQuery, to be refused by our own cap, is in flight: asked no more', async () => {
+    const s = periodicLoss(['link'], { refusals: 1, queryMs: 100 });
+    s.lose(TARGET, 'remote');
+    await untilQueries(s, 1);
+    s.maintenance.onLeave(TARGET, []);
+    await s.clock.advance(3 * memoryMs);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
+    expect(s.attaches()).toBe(0);
+    s.maintenance.stop();
+  });
+
+  it('lost again while its RouteQuery, to be refused by our own cap, is in flight: only the new loss asks', async () => {
+    const s = periodicLoss(['link'], { refusals: 1, queryMs: 100 });
+    s.lose(TARGET, 'remote');
+    await untilQueries(s, 1);
+    // It came back (a link it opened to us) and its link was found dead: the new loss asks at the end of its hold-back.
+    s.linked(TARGET);
+    s.lose(TARGET, 'dead');
+    await s.clock.advance(memoryMs / 2);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
+    await s.clock.advance(3 * memoryMs);
+    expect(s.queries).toEqual([nodeIdKey(VIA), nodeIdKey(VIA)]);
+    expect(s.attaches()).toBe(1);
+    s.maintenance.stop();
+  });
+
+  it('lost again while the RouteQuery of the hold-back\'s end is in flight, which then fails: the new loss is still sought', async () => {
+    const s = periodicLoss(['link'], { refusals: 1, queryError: new Error('no answer'), queryMs: 15_000 });
+    s.lose(TARGET, 'dead');
+    await untilQueries(s, 1);
+    s.linked(TARGET);
+    s.lose(TARGET, 'dead');
+    await s.clock.advance(memoryMs + CLOSED_LINK_REATTACH_MS + 15_100);
+    expect(s.queries).toEqual([nodeIdKey(VIA), nodeIdKey(VIA)]);
+    expect(s.attaches()).toBe(1);
+    s.maintenance.stop();
+  });
+
+  it('stop() while a RouteQuery, to be refused by our own cap, is in flight: no timer left', async () => {
+    const s = periodicLoss(['link'], { refusals: 1, queryMs: 100 });
+    s.lose(TARGET, 'remote');
+    await untilQueries(s, 1);
+    s.maintenance.stop();
+    await s.clock.advance(3 * memoryMs);
+    expect(s.clock.pendingTimers).toBe(0);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
+  });
+
+  it('reactive recovery: no neighbour is asked for its lists (as before the asks); one that has not yet noticed a crash would vouch for it', async () => {
+    const s = periodicLoss(['link'], { reactive: true });
+    s.lose(TARGET, 'remote');
+    await s.clock.advance(3 * memoryMs);
+    expect(s.queries).toEqual([]);
+    expect(s.attaches()).toBe(0);
+    s.maintenance.stop();
+  });
+
+  it('two neighbours lost at once, both last named by VIA: one RouteQuery, whose `full` Update serves both', async () => {
+    const second = id(0x28);
+    const s = periodicLoss(['link'], { updateDelayMs: CLOSED_LINK_REATTACH_MS, alsoNamed: [second] });
+    s.lose(TARGET, 'remote');
+    s.lose(second, 'remote');
+    await s.clock.advance(2 * CLOSED_LINK_REATTACH_MS + 100);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
+    expect(s.routes.map((r) => r[r.length - 1]).sort()).toEqual([nodeIdKey(TARGET), nodeIdKey(second)].sort());
+    s.maintenance.stop();
+  });
+
+  it('an Update of the neighbour asked that is no answer (peer_ready; `neighbors`, sent before it took our RouteQuery) does not end the wait for its `full` one', async () => {
+    const s = periodicLoss(['link'], { updateDelayMs: 500 });
+    s.lose(TARGET, 'remote');
+    await untilQueries(s, 1);
+    s.maintenance.onUpdate(VIA, { uptime: 1, type: ChordUpdateType.peer_ready });
+    s.maintenance.onUpdate(VIA, s.listsOfVia(false, false));
+    expect(s.attaches()).toBe(0);
+    await s.clock.advance(500);
+    expect(s.attaches()).toBe(1);
+    expect(s.queries).toEqual([nodeIdKey(VIA)]);
     s.maintenance.stop();
   });
 
@@ -241,6 +350,20 @@ describe('ChordMaintenance: a lost neighbour that no Update has named since the 
     s.maintenance.stop();
     await s.clock.advance(3 * memoryMs);
     expect(s.attaches()).toBe(0);
+  });
+});
+
+describe('ChordStabilization.requestTable (RouteQuery with send_update, §10.8)', () => {
+  it('one RouteQuery in flight per neighbour: callers at the same time (a re-attach, pull) share it', async () => {
+    const s = maintenanceFixture(['link'], { answer: ({ name }) => (name === 'route_query_req' ? { nextPeer: VIA } : undefined) });
+    s.core.transition('joined');
+    s.linked(VIA);
+    const stabilization = new ChordStabilization(s.core, s.maintenance);
+    expect(await Promise.all([stabilization.requestTable(VIA), stabilization.requestTable(VIA)])).toEqual(['answered', 'answered']);
+    expect(s.requests).toEqual([nodeIdKey(VIA)]);
+    expect(await stabilization.requestTable(VIA)).toBe('answered');
+    expect(s.requests).toEqual([nodeIdKey(VIA), nodeIdKey(VIA)]);
+    s.maintenance.stop();
   });
 });
 

@@ -20,24 +20,30 @@
  *   it may Attach to us.
  * Each Attach goes through a neighbour whose Update, received since the loss, names it (§10.6:
  * source-routed through the peer we learned it from). A peer that is gone is soon in no
- * neighbour's list, and Updates from before the loss vouch for nothing. When no neighbour has named
- * it since (with periodic recovery, chord-reactive false, none tells us by itself: a neighbour whose
- * lists did not change announces nothing, and none answers an Update, §10.7.4.3), one neighbour
- * whose last Update named it is asked for its lists (RouteQuery with send_update, §10.8), and its
- * `full` Update decides: OUR CHOICE, so that the re-attach does not wait for the periodic Updates
- * of §10.7.4.1 (chord-update-interval). A RouteQuery refused by this peer's own caps is asked again
- * (ChordCore.refusedRetryWait), as a refused Attach is.
+ * neighbour's list, and Updates from before the loss vouch for nothing. With periodic recovery
+ * (chord-reactive false) none tells us by itself (a neighbour whose lists did not change announces
+ * nothing, and none answers an Update, §10.7.4.3), so when no neighbour has named it since, one
+ * neighbour whose last Update named it is asked for its lists (RouteQuery with send_update, §10.8),
+ * and its `full` Update decides: OUR CHOICE, so that the re-attach does not wait for the periodic
+ * Updates of §10.7.4.1 (chord-update-interval). One ask per neighbour, shared by every lost
+ * neighbour that chose it; a RouteQuery refused by this peer's own caps is asked again
+ * (ChordCore.refusedRetryWait), as a refused Attach is. With reactive recovery nobody is asked
+ * (attempt()).
  */
-import { nodeIdKey } from '../../forwarding/index.js';
+import { DEFAULT_OVERLAY_RELIABILITY_TIMER_MS, nodeIdKey } from '../../forwarding/index.js';
 import type { LinkCloseReason } from '../../links/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
+import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import type { ChordCore, UpdateOutcome } from './chord-core.js';
 
 /**
  * OUR CHOICE: wait (ms, half of it jittered) before a neighbour whose link the other end closed
  * is Attached to again: time for our other neighbours, when it closed because the peer is gone,
- * to drop it from their lists and tell us (§10.7.1's immediate Updates) first. Also the jitter
+ * to drop it from their lists and tell us (§10.7.1's immediate Updates) first. With periodic
+ * recovery they do not tell us, and the neighbour asked instead (§10.8) may not yet have noticed a
+ * crash: its Update then still names the peer and our Attach times out, the price of not waiting
+ * for chord-update-interval. Also the jitter
  * (up to this much) added to the attempt at the end of the hold-back, so that the two ends of a
  * link lost at the same moment do not send crossing Attaches at the same moment.
  */
@@ -55,11 +61,23 @@ export interface ReattachHooks {
   requestTable(id: NodeId): Promise<UpdateOutcome>;
 }
 
-/** A neighbour asked for its lists: whose Update is awaited, for which attempt, and the retry of a refused RouteQuery. */
+/**
+ * OUR CHOICE: how long after its RouteQueryAns the `full` Update of a neighbour asked is awaited
+ * before a lost neighbour that chooses it asks it again rather than waiting too: one Update
+ * retransmission interval (§6.2.1, overlay-reliability-timer); §10.8 has it sent "immediately".
+ */
+const ASKED_UPDATE_WAIT_MS = DEFAULT_OVERLAY_RELIABILITY_TIMER_MS;
+
+/**
+ * A neighbour asked for its lists (one RouteQuery in flight, or its refusal's retry, or its answer's
+ * `full` Update awaited), shared by every lost neighbour that waits for that Update.
+ */
 interface Ask {
-  readonly key: string;
-  readonly early: boolean;
+  readonly neighbour: NodeId;
+  refusals: number;
   retry: Timer | undefined;
+  /** When its RouteQueryAns came (ms); undefined while the RouteQuery is in flight or to be sent again. */
+  answeredAt: number | undefined;
 }
 
 /** A neighbour lost with its link: when, and the attempts waiting. */
@@ -70,11 +88,14 @@ interface Lost {
   /** The attempt at the end of the hold-back; once it is made (`over`), the end of the wait for its ask's answer. */
   late: Timer | undefined;
   over: boolean;
-  asked: Ask | undefined;
+  /** The neighbour asked (its key in `asks`) whose Update this one waits for, and for which attempt. */
+  asked: { readonly key: string; readonly early: boolean } | undefined;
 }
 
 export class NeighbourReattach {
   private readonly lost = new Map<string, Lost>();
+  /** The neighbours asked for their lists, by key: at most one ask each (§10.8). */
+  private readonly asks = new Map<string, Ask>();
   /** When each peer was last Attached to early (its link closed): at most once per hold-back. */
   private readonly earlyAt = new Map<string, number>();
 
@@ -118,17 +139,24 @@ export class NeighbourReattach {
     lost.late = clock.setTimer(memoryMs + this.core.jitter(CLOSED_LINK_REATTACH_MS), atHoldBackEnd);
   }
 
-  /** An Update from `senderKey` has been taken in: the lost neighbours it was asked about may be Attached to now. */
-  updateFrom(senderKey: string): void {
+  /**
+   * An Update of type `type` from `senderKey` has been taken in: the lost neighbours it was asked
+   * about may be Attached to now. Its `full` Update (§10.8) decides; a `neighbors` one that does
+   * not name the lost neighbour may have been sent before it took our RouteQuery, and a
+   * `peer_ready` carries no lists (§10.7.3): the `full` one is still awaited.
+   */
+  updateFrom(senderKey: string, type: ChordUpdate['type']): void {
+    if (type === ChordUpdateType.peer_ready || !this.asks.has(senderKey)) return;
     for (const [key, lost] of this.lost) {
-      const ask = lost.asked;
-      if (ask?.key !== senderKey) continue;
-      ask.retry?.cancel();
-      lost.asked = undefined;
-      const via = this.missing(key, lost) ? this.hooks.namedBy(key, lost.at) : undefined;
-      if (via) this.attachThrough(key, lost, via, ask.early);
-      if (lost.over) this.forget(key);
+      const asked = lost.asked;
+      if (asked?.key !== senderKey) continue;
+      const missing = this.missing(key, lost);
+      const via = missing ? this.hooks.namedBy(key, lost.at) : undefined;
+      if (missing && !via && type !== ChordUpdateType.full) continue;
+      this.unask(key, lost);
+      if (via) this.attachThrough(key, lost, via, asked.early);
     }
+    if (type === ChordUpdateType.full) this.endAsk(senderKey);
   }
 
   /** No Attach is to go to `key` for its loss (it left, §10.9, or was lost again). */
@@ -137,53 +165,94 @@ export class NeighbourReattach {
     if (!lost) return;
     lost.early?.cancel();
     lost.late?.cancel();
-    lost.asked?.retry?.cancel();
     this.lost.delete(key);
+    this.leaveAsk(lost);
   }
 
   stop(): void {
     for (const key of [...this.lost.keys()]) this.forget(key);
+    for (const key of [...this.asks.keys()]) this.endAsk(key);
     this.earlyAt.clear();
   }
 
-  /** Attach to the lost neighbour if it is still missing and a neighbour named it since the loss; else ask one that named it before. */
+  /**
+   * Attach to the lost neighbour if it is still missing and a neighbour named it since the loss;
+   * else, with periodic recovery, ask one that named it before.
+   */
   private attempt(key: string, lost: Lost, early: boolean): void {
-    lost.asked?.retry?.cancel();
-    lost.asked = undefined;
+    this.leaveAsk(lost);
     if (!this.missing(key, lost)) return;
     const via = this.hooks.namedBy(key, lost.at);
     if (via) {
       this.attachThrough(key, lost, via, early);
       return;
     }
+    // OUR CHOICE: with reactive recovery nobody is asked, as before the asks: our neighbours tell
+    // us of their changes and answer our Update of the loss (§10.7.1, ChordStabilization.answerUpdate),
+    // and a neighbour asked 1-2 s after a crash that it has not yet noticed would vouch for the peer
+    // (its Update shows what it believed when it sent it), so that we Attach to a dead peer.
+    if (this.core.params.reactive) return;
     const before = this.hooks.namedBy(key, Number.NEGATIVE_INFINITY);
-    if (before) this.ask(key, lost, before, early, 0);
+    if (!before) return;
+    lost.asked = { key: nodeIdKey(before), early };
+    const ask = this.asks.get(lost.asked.key);
+    // One ask per neighbour, shared: its `full` Update serves every lost neighbour waiting for it.
+    if (ask && (ask.answeredAt === undefined || this.core.deps.clock.now() - ask.answeredAt < ASKED_UPDATE_WAIT_MS)) return;
+    ask?.retry?.cancel();
+    const fresh: Ask = { neighbour: before, refusals: 0, retry: undefined, answeredAt: undefined };
+    this.asks.set(lost.asked.key, fresh);
+    this.send(lost.asked.key, fresh);
   }
 
-  /** Ask `neighbour` for its lists (§10.8); a RouteQuery refused here is asked again (ChordCore.refusedRetryWait). */
-  private ask(key: string, lost: Lost, neighbour: NodeId, early: boolean, refusals: number): void {
-    const ask: Ask = { key: nodeIdKey(neighbour), early, retry: undefined };
-    lost.asked = ask;
-    void this.hooks.requestTable(neighbour).then((outcome) => {
-      if (lost.asked !== ask || outcome === 'answered') return;
-      const wait = outcome === 'refused' ? this.core.refusedRetryWait(refusals) : undefined;
+  /** Send the RouteQuery of `ask` (§10.8); one refused here is sent again (ChordCore.refusedRetryWait). */
+  private send(askKey: string, ask: Ask): void {
+    void this.hooks.requestTable(ask.neighbour).then((outcome) => {
+      if (this.asks.get(askKey) !== ask) return;
+      if (outcome === 'answered') {
+        ask.answeredAt = this.core.deps.clock.now();
+        return;
+      }
+      const wait = outcome === 'refused' ? this.core.refusedRetryWait(ask.refusals) : undefined;
       if (wait === undefined) {
-        this.unask(key, lost);
+        this.endAsk(askKey);
         return;
       }
       ask.retry = this.core.deps.clock.setTimer(wait, () => {
         ask.retry = undefined;
-        if (lost.asked !== ask) return;
-        if (this.missing(key, lost)) this.ask(key, lost, neighbour, early, refusals + 1);
-        else this.unask(key, lost);
+        if (this.asks.get(askKey) !== ask) return;
+        for (const [key, lost] of this.waiting(askKey)) if (!this.missing(key, lost)) this.unask(key, lost);
+        if (!this.asks.has(askKey)) return;
+        ask.refusals++;
+        this.send(askKey, ask);
       });
     });
   }
 
-  /** No answer is awaited for `key` any more. */
-  private unask(key: string, lost: Lost): void {
+  /** The lost neighbours waiting for the Update of the neighbour asked `askKey`. */
+  private waiting(askKey: string): [string, Lost][] {
+    return [...this.lost].filter(([, lost]) => lost.asked?.key === askKey);
+  }
+
+  /** No answer is awaited from `askKey` any more, by any lost neighbour. */
+  private endAsk(askKey: string): void {
+    const ask = this.asks.get(askKey);
+    if (!ask) return;
+    ask.retry?.cancel();
+    this.asks.delete(askKey);
+    for (const [key, lost] of this.waiting(askKey)) this.unask(key, lost);
+  }
+
+  /** `lost` no longer waits for its ask's answer; an ask nobody waits for is ended. */
+  private leaveAsk(lost: Lost): void {
+    const askKey = lost.asked?.key;
     lost.asked = undefined;
+    if (askKey !== undefined && this.waiting(askKey).length === 0) this.endAsk(askKey);
+  }
+
+  /** No answer is awaited for `key` any more; after the hold-back's end, it is forgotten. */
+  private unask(key: string, lost: Lost): void {
     if (lost.over) this.forget(key);
+    else this.leaveAsk(lost);
   }
 
   /** Whether the lost neighbour is still to be sought: not back, no Attach to it in flight. */

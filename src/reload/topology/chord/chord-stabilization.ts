@@ -41,6 +41,8 @@ export class ChordStabilization implements RepairHooks {
   private readonly heard = new Map<string, HeardTable>();
   /** For each neighbour answered (answerUpdate): our lists and its, as they were then. */
   private readonly answered = new Map<string, string>();
+  /** The RouteQuery in flight to each neighbour (requestTable), by key. */
+  private readonly tableRequests = new Map<string, Promise<UpdateOutcome>>();
   /** Bootstrap addresses, for §10.7.4.4 partition detection. */
   bootstrap: readonly string[] = [];
   /** The next look for the ring while this peer is alone (`alone`). */
@@ -284,19 +286,26 @@ export class ChordStabilization implements RepairHooks {
   /**
    * RouteQuery with send_update (§6.4.2.4.1) to neighbour `id`, over our link to it: it answers
    * with a `full` Update (§10.8: "the responder SHOULD initiate an Update immediately after sending
-   * the RouteQueryAns"). Resolves with what came of the RouteQuery.
+   * the RouteQueryAns"). Resolves with what came of the RouteQuery. OUR CHOICE: one in flight per
+   * neighbour; callers meanwhile (pull, checkAdjacency, a re-attach) share it and the Update it brings.
    */
   requestTable(id: NodeId): Promise<UpdateOutcome> {
     if (!this.core.deps.forwarding.isUsable(id)) return Promise.resolve('failed');
-    return this.core.deps.transport
+    const key = nodeIdKey(id);
+    const inFlight = this.tableRequests.get(key);
+    if (inFlight) return inFlight;
+    const request = this.core.deps.transport
       .request([node(id)], { name: 'route_query_req', value: { sendUpdate: true, destination: node(idAt(this.core.table.selfPos + 1n)), overlaySpecificData: new Uint8Array(0) } }, LINK_LOCAL)
       .then(
         () => 'answered' as const,
         (err: unknown) => {
-          this.core.log.debug('route query failed', { target: nodeIdKey(id), error: String(err) });
+          this.core.log.debug('route query failed', { target: key, error: String(err) });
           return refusedHere(err) ? ('refused' as const) : ('failed' as const);
         },
-      );
+      )
+      .finally(() => this.tableRequests.delete(key));
+    this.tableRequests.set(key, request);
+    return request;
   }
 
   /**

@@ -38,7 +38,7 @@ export interface ScriptedRequest {
 export interface MaintenanceFixtureOptions {
   /** What every other request fails with (when `answer` gives nothing). */
   readonly requestError?: Error;
-  /** The answer's body to a request, or undefined for `requestError`. */
+  /** The answer's body to a request (or a promise of it, for a request that takes time), or undefined for `requestError`. */
   readonly answer?: (request: ScriptedRequest) => unknown;
   readonly parameters?: Partial<ChordParameters>;
 }
@@ -96,6 +96,7 @@ export function maintenanceFixture(outcomes: readonly AttachOutcome[], options: 
       const target = last?.nodeId ? nodeIdKey(last.nodeId) : 'resource';
       requests.push(target);
       const value = options.answer?.({ target, name: body.name });
+      if (value instanceof Promise) return value.then((v: unknown) => ({ value: v }));
       return value === undefined ? Promise.reject(requestError) : Promise.resolve({ value });
     },
   } as unknown as MessageTransport;
