@@ -62,12 +62,12 @@ export function refusedHere(e: unknown): boolean {
 /**
  * What came of a request to a neighbour (an Update, ChordCore.sendUpdate; a RouteQuery,
  * ChordStabilization.requestTable): `answered`; `failed` (no usable link, no answer, or an error
- * answer: §10.7.1 "the failure of some request"); `refused` by this peer's own caps before it
- * left (refusedHere), which says nothing about the target.
+ * answer: §10.7.1 "the failure of some request"); `refused` by this peer itself before it left
+ * (refusedHere: its own caps, or another LocalFailure), which says nothing about the target.
  */
 export type UpdateOutcome = 'answered' | 'failed' | 'refused';
 
-/** OUR CHOICE: first wait (ms) before a request this peer's own caps refused is tried again (refusedRetryWait); it doubles each time. */
+/** OUR CHOICE: first wait (ms) before a request this peer refused itself (refusedHere) is tried again (refusedRetryWait); it doubles each time. */
 export const REFUSED_RETRY_MS = 1_000;
 /**
  * OUR CHOICE: how often such a request is tried again: waits of at most 1, 2, 4, 8 and 16 s (half

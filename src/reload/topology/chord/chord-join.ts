@@ -47,7 +47,7 @@ export const JOIN_ATTACHES_WAIT_MS = 3_000;
 
 /**
  * OUR CHOICE: how often a join starts over at once, without the backoff of a failed attempt, when
- * the admitting peer refuses the Join with Error_Forbidden (handleJoin: it is no longer responsible
+ * the admitting peer refuses the Join with Error_Forbidden (ChordAdmission.handleJoin: it is no longer responsible
  * for n, or not yet a peer), or when the Attach for n+1 (step 2) ends in Error_Loop_Detected. Those
  * answers mean that the ring around n is changing, not that the overlay is overloaded: in a burst
  * of joins (thirty laptops scanning one QR code) a peer that joined between JN and AP a moment

@@ -44,7 +44,7 @@ interface InFlightAttach {
 
 export class ChordMaintenance {
   private readonly inFlight = new Map<string, InFlightAttach>();
-  /** Attaches our own caps refused, waiting to be tried again (retryRefused). */
+  /** Attaches this peer refused itself (refusedHere), waiting to be tried again (retryRefused). */
   private readonly refusedRetries = new Map<string, Timer>();
   /** Neighbours lost with their links, waiting for the Attach that may bring them back. */
   private readonly reattach: NeighbourReattach;
@@ -129,8 +129,9 @@ export class ChordMaintenance {
   }
 
   /**
-   * OUR CHOICE: an Attach that this peer's own caps refused (refusedHere: too many peer
-   * connections or requests in progress here) is no failure of its target, which §10.7.1's
+   * OUR CHOICE: an Attach that this peer refused or failed itself (refusedHere: its caps on peer
+   * connections or pending requests, or a local description its WebRTC stack did not make; nothing
+   * reached the target) is no failure of its target, which §10.7.1's
    * failure handling (markFailed) is about: the target is not held back, and the Attach is tried
    * again later (ChordCore.refusedRetryWait: REFUSED_RETRY_MS, doubling, REFUSED_RETRIES times) while the peer
    * still belongs in our Neighbor Table and has not failed since. Marked failed, a healthy

@@ -26,7 +26,7 @@
  * neighbour whose last Update named it is asked for its lists (RouteQuery with send_update, §10.8),
  * and its `full` Update decides: OUR CHOICE, so that the re-attach does not wait for the periodic
  * Updates of §10.7.4.1 (chord-update-interval). One ask per neighbour, shared by every lost
- * neighbour that chose it; a RouteQuery refused by this peer's own caps is asked again
+ * neighbour that chose it; a RouteQuery this peer refused itself (refusedHere) is asked again
  * (ChordCore.refusedRetryWait), as a refused Attach is. With reactive recovery nobody is asked
  * (attempt()).
  */

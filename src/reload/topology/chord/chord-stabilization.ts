@@ -242,7 +242,7 @@ export class ChordStabilization implements RepairHooks {
    * §10.7.4.1: "A peer MUST periodically send an Update request to every peer in its Neighbor
    * Table ... to keep the predecessor and successor lists up to date and to detect failed peers."
    * A neighbour that does not answer is taken as failed (§10.7.1 "the failure of some request").
-   * OUR CHOICE: an Update that this peer's own caps refused (refusedHere: too many requests of ours
+   * OUR CHOICE: an Update that this peer refused itself (refusedHere: e.g. too many requests of ours
    * pending) is no failure of the neighbour, which keeps its link and place; the next round asks again.
    */
   private stabilize(): void {
