@@ -1,6 +1,7 @@
 /**
- * DialogPeers' bound: a full table pushes out ending and early dialogs, never a confirmed call for
- * an early one, and one peer's early dialogs are capped.
+ * DialogPeers: its bound (a full table pushes out ending and early dialogs, never a confirmed call
+ * for an early one, and one peer's early dialogs are capped), and the end of a subscription's
+ * dialog with the notifier's final NOTIFY (RFC 6665 §4.4.1), not the subscriber's.
  */
 import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../reload/forwarding/index.js';
@@ -57,9 +58,20 @@ function subscribed(callId: string, tag: string): SipMessage {
   return parsed(sipResponse(subscribe, 200, tag));
 }
 
-/** The notifier's NOTIFY in dialog (callId, its tag `tag`) with Subscription-State `state`. */
+/** x's SUBSCRIBE `callId` (From tag `tag`) to alice, answered 200 by alice's UA with To tag 'at': alice is the notifier. */
+function subscribedTo(callId: string, tag: string): SipMessage {
+  const subscribe = parsed(sipRequest('SUBSCRIBE', 'sip:alice@d', { from: 'sip:x@d', fromTag: tag, to: 'sip:alice@d', callId, cseq: 1, branch: 'z9hG4bKs', headers: [['Event', 'presence']] }));
+  return parsed(sipResponse(subscribe, 200, 'at'));
+}
+
+/** x's NOTIFY in dialog (callId, its tag `tag`) with Subscription-State `state`. */
 function notify(callId: string, tag: string, state: string): SipMessage {
   return parsed(sipRequest('NOTIFY', 'sip:alice@d', { from: 'sip:x@d', fromTag: tag, to: 'sip:alice@d', toTag: 'at', callId, cseq: 2, branch: `z9hG4bKn${callId}`, headers: [['Event', 'presence'], ['Subscription-State', state]] }));
+}
+
+/** Alice's NOTIFY in dialog (callId, x's tag `tag`) with Subscription-State `state`. */
+function notifyOfAlice(callId: string, tag: string, state: string): SipMessage {
+  return parsed(sipRequest('NOTIFY', 'sip:x@d', { from: 'sip:alice@d', fromTag: 'at', to: 'sip:x@d', toTag: tag, callId, cseq: 2, branch: `z9hG4bKa${callId}`, headers: [['Event', 'presence'], ['Subscription-State', state]] }));
 }
 
 describe('DialogPeers: a subscription ended by NOTIFY (RFC 6665 §4.4.1)', () => {
@@ -91,5 +103,30 @@ describe('DialogPeers: a subscription ended by NOTIFY (RFC 6665 §4.4.1)', () =>
     clock.advance(32_000);
     expect(dialogs.peerOf(notify('sub', 'n', 'active'))).toBe(nodeIdKey(node(2)));
     expect(dialogs.peerOf(inDialog('call', 'n'))).toBe(nodeIdKey(node(1)));
+  });
+});
+
+describe('DialogPeers: only the notifier\'s final NOTIFY ends a subscription (RFC 6665 §4.4.1)', () => {
+  it('a final NOTIFY from the subscriber, taken in or sent, leaves the dialog past 64*T1', () => {
+    const clock = new ManualClock();
+    const dialogs = new DialogPeers(clock, 32_000);
+    // x subscribed to alice (alice notifies): x's own final NOTIFY ends nothing.
+    dialogs.response(subscribedTo('sub-in', 'n'), 'uas', node(2));
+    dialogs.request(notify('sub-in', 'n', 'terminated'), 'uas');
+    // alice subscribed to x (x notifies): a final NOTIFY alice's UA sends ends nothing.
+    dialogs.response(subscribed('sub-out', 'n'), 'uac', node(3));
+    dialogs.request(notifyOfAlice('sub-out', 'n', 'terminated'), 'uac');
+    clock.advance(32_000);
+    expect(dialogs.peerOf(notify('sub-in', 'n', 'active'))).toBe(nodeIdKey(node(2)));
+    expect(dialogs.peerOf(notify('sub-out', 'n', 'active'))).toBe(nodeIdKey(node(3)));
+  });
+
+  it('alice\'s final NOTIFY as the notifier ends the dialog after 64*T1', () => {
+    const clock = new ManualClock();
+    const dialogs = new DialogPeers(clock, 32_000);
+    dialogs.response(subscribedTo('sub-in', 'n'), 'uas', node(2));
+    dialogs.request(notifyOfAlice('sub-in', 'n', 'terminated;reason=timeout'), 'uac');
+    clock.advance(32_000);
+    expect(dialogs.peerOf(notify('sub-in', 'n', 'active'))).toBeUndefined();
   });
 });

@@ -14,8 +14,13 @@
  *   channel the request came on (§12.1.1).
  * An early dialog ends when the request gets a final that does not confirm it (§12.3: a non-2xx
  * final, or a 2xx of another fork); any dialog ends with a BYE either way (§15), and a dialog a
- * SUBSCRIBE set up with the notifier's final NOTIFY either way (RFC 6665 §4.4.1), after that
- * request's transaction lifetime (64*T1), so its retransmissions are still taken.
+ * SUBSCRIBE set up with the notifier's final NOTIFY (RFC 6665 §4.4.1), whether the notifier is the
+ * peer (we subscribed) or us; a final NOTIFY from the subscriber ends nothing. Either ends after
+ * that request's transaction lifetime (64*T1), so its retransmissions are still taken.
+ *
+ * The Phone neither subscribes (no ua.subscribe) nor takes subscriptions today (it registers no
+ * newSubscribe listener, so JsSIP answers every SUBSCRIBE 405): the subscription rules guard the
+ * socket for any JsSIP UA on it (OverlaySocket is a general JsSIP Socket), not a flow the Phone has.
  */
 import { nodeIdKey } from '../reload/forwarding/index.js';
 import type { Clock } from '../reload/runtime/components.js';
@@ -26,7 +31,11 @@ import { subscriptionState, type SipMessage } from './sip-message.js';
  * Methods whose 1xx/2xx set up a dialog in JsSIP: INVITE (§12.1) and SUBSCRIBE (RFC 6665 §4.1.2.4;
  * JsSIP's Subscriber makes its dialog at the 2xx only, and answers a NOTIFY before it with 481).
  */
-const DIALOG_CREATING: ReadonlySet<string> = new Set(['INVITE', 'SUBSCRIBE']);
+type Usage = 'INVITE' | 'SUBSCRIBE';
+
+function usageOf(method: string): Usage | undefined {
+  return method === 'INVITE' || method === 'SUBSCRIBE' ? method : undefined;
+}
 
 /**
  * OUR CHOICE: dialogs kept at most. A dialog whose peer vanished without a BYE or final NOTIFY
@@ -57,7 +66,12 @@ interface DialogPeer {
    * (an RTCSession or a Subscriber/Notifier), so this is its only usage: a subscription within a
    * call (REFER's, RFC 3515) belongs to the call, and its final NOTIFY does not end the call.
    */
-  readonly usage: string;
+  readonly usage: Usage;
+  /**
+   * Our side of the request that set it up: 'uac' when the UA sent it, 'uas' when it came in. For
+   * a SUBSCRIBE, 'uac' makes us the subscriber and the peer the notifier (RFC 6665 §4.1, §4.2).
+   */
+  readonly side: 'uac' | 'uas';
   /** A 2xx set it up (not just an early dialog). */
   confirmed: boolean;
   ending: boolean;
@@ -79,7 +93,7 @@ export class DialogPeers {
 
   constructor(
     private readonly clock: Pick<Clock, 'setTimer'>,
-    /** 64*T1 (RFC 3261 §17): how long a BYE's retransmissions may come. */
+    /** 64*T1 (RFC 3261 §17): how long the retransmissions of the BYE or final NOTIFY that ends a dialog may come. */
     private readonly lifetimeMs: number,
   ) {}
 
@@ -94,10 +108,11 @@ export class DialogPeers {
    * its request (`side` 'uas', to `peer`): the dialog it sets up, confirms or ends.
    */
   response(m: SipMessage, side: 'uac' | 'uas', peer: NodeId | undefined): void {
-    if (!DIALOG_CREATING.has(m.method) || m.fromTag === undefined) return;
+    const usage = usageOf(m.method);
+    if (usage === undefined || m.fromTag === undefined) return;
     const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
     if (localTag === undefined) return;
-    if (m.status > 100 && m.status < 300 && remoteTag !== undefined && peer) this.bind(m.callId, localTag, remoteTag, nodeIdKey(peer), m.status >= 200, m.method);
+    if (m.status > 100 && m.status < 300 && remoteTag !== undefined && peer) this.bind(key(m.callId, localTag, remoteTag), { peer: nodeIdKey(peer), callId: m.callId, localTag, usage, side, confirmed: m.status >= 200, ending: false });
     if (m.status < 200) return;
     // §12.3 / §13.2.2.4: the final of the request ends its early dialogs but the one it confirms.
     for (const [k, d] of this.dialogs) {
@@ -106,18 +121,22 @@ export class DialogPeers {
   }
 
   /**
-   * A request within a dialog, sent by the UA (`side` 'uac') or taken in ('uas'): the dialog it
-   * ends. A BYE ends its dialog (§15). A final NOTIFY ends the dialog of a subscription, RFC 6665
-   * §4.4.1: "A subscription is destroyed after a notifier sends a NOTIFY request with a
-   * "Subscription-State" of "terminated"", and "If a subscription's destruction leaves no other
-   * application state associated with the dialog, the dialog terminates."
+   * A request within a dialog, sent by the UA (`side` 'uac') or taken in ('uas') once it passed
+   * the checks of its peer: the dialog it ends. A BYE ends its dialog (§15). A final NOTIFY from
+   * the notifier ends the dialog of a subscription, RFC 6665 §4.4.1: "A subscription is destroyed
+   * after a notifier sends a NOTIFY request with a "Subscription-State" of "terminated"", and "If
+   * a subscription's destruction leaves no other application state associated with the dialog,
+   * the dialog terminates." The notifier is the side that took the SUBSCRIBE in: a NOTIFY going
+   * the way the SUBSCRIBE went comes from the subscriber (JsSIP's Notifier answers it 405 and
+   * keeps the subscription), and ends nothing.
    */
   request(m: SipMessage, side: 'uac' | 'uas'): void {
     const ends = m.method === 'BYE' || (m.method === 'NOTIFY' && subscriptionState(m) === 'terminated');
     const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
     if (!ends || localTag === undefined || remoteTag === undefined) return;
     const k = key(m.callId, localTag, remoteTag);
-    if (m.method === 'NOTIFY' && this.dialogs.get(k)?.usage !== 'SUBSCRIBE') return;
+    const d = this.dialogs.get(k);
+    if (m.method === 'NOTIFY' && (d?.usage !== 'SUBSCRIBE' || d.side === side)) return;
     this.end(k);
   }
 
@@ -126,8 +145,8 @@ export class DialogPeers {
   }
 
   /** OUR CHOICE: a dialog stays with the peer it was set up with (a target refresh to another device's GRUU does not move it). */
-  private bind(callId: string, localTag: string, remoteTag: string, peer: string, confirmed: boolean, usage: string): void {
-    const k = key(callId, localTag, remoteTag);
+  private bind(k: string, d: DialogPeer): void {
+    const { peer, confirmed } = d;
     const have = this.dialogs.get(k);
     if (have) {
       if (have.peer === peer) have.confirmed ||= confirmed;
@@ -142,7 +161,7 @@ export class DialogPeers {
       if (out === undefined) return; // full of confirmed calls: this early dialog is not kept
       this.dialogs.delete(out);
     }
-    this.dialogs.set(k, { peer, callId, localTag, usage, confirmed, ending: false });
+    this.dialogs.set(k, d);
   }
 
   /** The key of the oldest dialog that `is`, when at least `atLeast` dialogs are. */
