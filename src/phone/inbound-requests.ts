@@ -77,6 +77,8 @@ export class InboundRequests {
       this.serverTx.set(k, tx);
       this.keep(k, tx);
     }
+    // After the checks above: a BYE or final NOTIFY another peer sent into the dialog was refused
+    // there and ends nothing.
     this.dialogs.request(m, 'uas');
     return true;
   }
@@ -103,7 +105,7 @@ export class InboundRequests {
     this.dialogs.response(m, 'uac', branch?.remoteNodeId);
   }
 
-  /** The UA sent request `m`: the dialog it ends (a BYE, a final NOTIFY; DialogPeers.request). */
+  /** The UA sent request `m`: the dialog it ends (a BYE, or a final NOTIFY as the notifier; DialogPeers.request). */
   requestSent(m: SipMessage): void {
     this.dialogs.request(m, 'uac');
   }

@@ -182,6 +182,39 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', 'NOTIFY', 'SUBSCRIBE']);
     expect(responses(dave.ch).slice(-2)).toEqual(['481 NOTIFY', '481 SUBSCRIBE']);
   });
+
+  it('a final NOTIFY from the subscriber ends nothing: dave, subscribed to alice, still refreshes and unsubscribes after 64*T1', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const event: [string, string] = ['Event', 'presence'];
+    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'sub-c', contact: dave.gruu };
+    dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { ...fromDave, cseq: 1, branch: 'z9hG4bKsc1', headers: [event] }));
+    w.socket.send(answer(w.up[0]!, 200, 'at', ALICE_GRUU));
+    // Not the notifier's: JsSIP's Notifier answers it 405 and keeps the subscription.
+    dave.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, toTag: 'at', cseq: 2, branch: 'z9hG4bKsc2', headers: [event, ['Subscription-State', 'terminated']] }));
+    w.clock.advance(LIFETIME_MS);
+    dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { ...fromDave, toTag: 'at', cseq: 3, branch: 'z9hG4bKsc3', headers: [event, ['Expires', '0']] }));
+    expect(upLines(w.up)).toEqual(['SUBSCRIBE', 'NOTIFY', 'SUBSCRIBE']);
+    expect(responses(dave.ch)).toEqual(['200 SUBSCRIBE']);
+  });
+
+  it('a BYE or final NOTIFY from another peer, refused 481, leaves the dialog to its peer past 64*T1', async () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    const event: [string, string] = ['Event', 'presence'];
+    incomingCall(w, dave, 'call-o');
+    w.socket.send(request('SUBSCRIBE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'sub-o', cseq: 1, branch: 'z9hG4bKso', contact: ALICE_GRUU, headers: [event] }));
+    await flush();
+    dave.ch.deliver(answer(dave.ch.sent.find((m) => m.callId === 'sub-o')!, 200, 'dt', dave.gruu));
+    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at' };
+    sole.ch.deliver(request('BYE', ALICE_GRUU, { ...fromDave, callId: 'call-o', cseq: 2, branch: 'z9hG4bKob' }));
+    sole.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, callId: 'sub-o', cseq: 1, branch: 'z9hG4bKon', headers: [event, ['Subscription-State', 'terminated']] }));
+    expect(responses(sole.ch)).toEqual(['481 BYE', '481 NOTIFY']);
+    w.clock.advance(LIFETIME_MS);
+    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...fromDave, callId: 'call-o', cseq: 2, branch: 'z9hG4bKoi' }));
+    dave.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, callId: 'sub-o', cseq: 1, branch: 'z9hG4bKon2', headers: [event, ['Subscription-State', 'active']] }));
+    expect(upLines(w.up)).toEqual(['INVITE', '200 SUBSCRIBE', 'INFO', 'NOTIFY']);
+  });
 });
 
 describe('OverlaySocket: callee-side state stays bounded', () => {
