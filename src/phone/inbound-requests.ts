@@ -6,6 +6,7 @@
  *   transaction or dialog (`fromItsPeer` and DialogPeers, answered 481 or 482 otherwise);
  * - each request's server transaction (RFC 3261 §17.2) keeps the channel it came on, where the
  *   UA's responses go back (§18.2.2), and the dialogs those responses set up are bound to its peer.
+ * - a NOTIFY must carry Event (`wellFormed`, answered 400 otherwise: JsSIP throws on one without).
  * A refused request never reaches the UA; the answer made here carries a Warning saying why (§20.43).
  */
 import { nodeIdKey } from '../reload/forwarding/index.js';
@@ -62,7 +63,7 @@ export class InboundRequests {
 
   /** Request `m` came in on `ch`: true when it may go up to the UA (its transaction is then kept); false when refused here. */
   admit(ch: AppChannel, m: SipMessage): boolean {
-    if (!this.fromVerified(ch, m) || !this.fromItsPeer(ch, m)) return false;
+    if (!this.fromVerified(ch, m) || !this.fromItsPeer(ch, m) || !this.wellFormed(ch, m)) return false;
     const k = serverTxKey(m.branch, m.method);
     const old = this.serverTx.get(k);
     // A retransmission on the same channel keeps its transaction; otherwise this one is kept.
@@ -205,6 +206,19 @@ export class InboundRequests {
     if (m.method === 'CANCEL' || !withinDialog(m) || this.dialogs.peerOf(m) === peer) return true;
     this.deps.logger.warn('a request within a dialog not with this peer: refused', { method: m.method, callId: m.callId });
     this.refuse(ch, m, 481, 'Call/Transaction Does Not Exist', 'no such dialog with this peer');
+    return false;
+  }
+
+  /**
+   * RFC 6665 §7.2 (its header table marks Event mandatory in NOTIFY) and §8.2.1: a NOTIFY without
+   * Event is answered 400 here. JsSIP 3.13 (RTCSession._receiveNotify) replies 400 to one within a
+   * call but does not return, then reads `request.event.event` and throws: any peer with a call
+   * could make the UA throw at will. OverlaySocket also catches what the UA throws (OverlaySocket.up).
+   */
+  private wellFormed(ch: AppChannel, m: SipMessage): boolean {
+    if (m.method !== 'NOTIFY' || m.headers.some(([k]) => k === 'event')) return true;
+    this.deps.logger.warn('a NOTIFY without Event: refused', { callId: m.callId });
+    this.refuse(ch, m, 400, 'Missing Event header', 'a NOTIFY must carry an Event header (RFC 6665 section 7.2)');
     return false;
   }
 

@@ -217,6 +217,22 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
   });
 });
 
+describe('OverlaySocket: what the UA throws on a message a peer sent stays in the socket', () => {
+  it('the throw is caught (it would leave the channel\'s message listener), and the next message goes up', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const took: string[] = [];
+    w.socket.ondata = (text) => {
+      if (text.startsWith('OPTIONS')) throw new TypeError('Cannot read properties of undefined');
+      took.push(parsed(text).method);
+    };
+    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'throw', contact: dave.gruu };
+    expect(() => dave.ch.deliver(request('OPTIONS', ALICE_GRUU, { ...fromDave, cseq: 1, branch: 'z9hG4bKt1' }))).not.toThrow();
+    dave.ch.deliver(request('MESSAGE', ALICE_GRUU, { ...fromDave, cseq: 2, branch: 'z9hG4bKt2', body: 'hi' }));
+    expect(took).toEqual(['MESSAGE']);
+  });
+});
+
 describe('OverlaySocket: callee-side state stays bounded', () => {
   it('an early dialog ends with the UA\'s late final even when the INVITE\'s transaction is gone (the caller\'s channel closed while it rang)', () => {
     const w = world();

@@ -314,8 +314,19 @@ export class OverlaySocket {
     if (!tx.context?.response(ch, m)) this.log.warn('a response from a peer its request was not sent to: dropped', { status: m.status, callId: m.callId });
   }
 
+  /**
+   * Hand `text` to the UA (JsSIP's Transport parses it and runs the UA on it, synchronously). What
+   * the UA throws on one message is caught and logged here: it would otherwise come out of the
+   * channel's message listener (an uncaught exception, which may end a Node peer), from a message
+   * any peer can send. The UA takes the next message as usual.
+   */
   private up(text: string): void {
-    if (this.connected) this.ondata(text);
+    if (!this.connected) return;
+    try {
+      this.ondata(text);
+    } catch (e) {
+      this.log.error('the UA threw on a message it received: dropped', { message: text.split('\r\n', 1)[0], error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    }
   }
 
   /**

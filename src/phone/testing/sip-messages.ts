@@ -54,3 +54,10 @@ export function parsed(text: string): SipMessage {
   if (!m) throw new Error(`not a SIP message: ${text.slice(0, 60)}`);
   return m;
 }
+
+/** `message` (made with Content-Length 0, as sipResponse's) with body `body` of type `type`. */
+export function withBody(message: string, type: string, body: string): string {
+  const empty = 'Content-Length: 0\r\n\r\n';
+  if (!message.endsWith(empty)) throw new Error('withBody: the message has a body already');
+  return `${message.slice(0, -empty.length)}Content-Type: ${type}\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\n\r\n${body}`;
+}
