@@ -59,7 +59,7 @@ describe('OverlaySocket.prepare (the lookup started while the address is typed o
 
   it('the next request to the prepared AoR uses its lookup (one Fetch), once; the one after looks up again', async () => {
     const { s, fetches } = countingSocket(5000);
-    const [d1, d2] = devices('dave')!;
+    const [d1, d2] = devices('dave');
     const before = [received(d1!, 'INVITE').length, received(d2!, 'INVITE').length];
     s.prepare(`sip:dave@${net.f.domain}`);
     s.prepare(`sip:Dave@${net.f.domain}`); // the same target: still one lookup
@@ -89,7 +89,7 @@ describe('OverlaySocket.prepare (the lookup started while the address is typed o
     // out on a loaded machine.
     const preparedRouteMs = 300;
     const { s, fetches } = countingSocket(5000, preparedRouteMs);
-    const [sole] = devices('sole')!;
+    const [sole] = devices('sole');
     const n = received(sole!, 'INVITE').length;
     s.prepare(`sip:sole@${net.f.domain}`);
     await sleep(preparedRouteMs + 150);
@@ -101,7 +101,7 @@ describe('OverlaySocket.prepare (the lookup started while the address is typed o
 
   it('a prepared route is kept for a pause longer than the routing timeout (typing, then the click)', async () => {
     const { s, fetches } = countingSocket(300, 10_000);
-    const [sole] = devices('sole')!;
+    const [sole] = devices('sole');
     const n = received(sole!, 'INVITE').length;
     s.prepare(`sip:sole@${net.f.domain}`);
     await sleep(600);
@@ -133,7 +133,7 @@ describe('OverlaySocket.prepare (the lookup started while the address is typed o
 
 describe('OverlaySocket when a message of the route is lost', () => {
   it('a lookup whose first Fetch is lost waits for the retransmission (RFC 6940 §6.2.1, 3 s) and reaches the device, not a 408 (DEFAULT_ROUTE_TIMEOUT_MS)', async () => {
-    const [d] = devices('sole')!;
+    const [d] = devices('sole');
     // For 500 ms nothing alice's peer sends arrives (its links stay up: a moment of loss).
     const until500 = Date.now() + 500;
     const lossy = (_frame: Uint8Array, from: string) => from === net.alice.address && Date.now() < until500;

@@ -14,7 +14,7 @@ import { OverlaySocket } from './overlay-socket.js';
 import type { SipMessage } from './sip-message.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { received, receivedOf, scriptedDevices } from './testing/scripted-devices.js';
-import { parsed } from './testing/sip-messages.js';
+import { parsed, sipResponse } from './testing/sip-messages.js';
 
 const net = scriptedDevices({ peers: 12, users: ['alice', 'dave', 'erin', 'sole'] }, async (s) => {
   await s.device('dave');
@@ -30,7 +30,7 @@ const asSole = (text: string) => text.replace(`From: <sip:alice@`, `From: <sip:s
 
 describe('OverlaySocket forking (RFC 3261 §16.7)', () => {
   it('forks an INVITE to every device; the first 2xx wins, the other branch is CANCELed and its 487 ACKed', async () => {
-    const [d1, d2] = devices('dave')!;
+    const [d1, d2] = devices('dave');
     expect(net.socket.send(invite(`sip:dave@${net.f.domain}`, 'z9hG4bKfork1', 'call-1'))).toBe(true);
     await until(() => received(d1!, 'INVITE').length === 1 && received(d2!, 'INVITE').length === 1);
     const i1 = received(d1!, 'INVITE')[0]!;
@@ -60,7 +60,7 @@ describe('OverlaySocket forking (RFC 3261 §16.7)', () => {
   });
 
   it('when every branch refuses, the best final (a 6xx) goes up once all are in; all are ACKed here', async () => {
-    const [d1, d2] = devices('dave')!;
+    const [d1, d2] = devices('dave');
     net.socket.send(invite(`sip:dave@${net.f.domain}`, 'z9hG4bKfork2', 'call-2'));
     await until(() => received(d1!, 'INVITE').length === 2 && received(d2!, 'INVITE').length === 2);
     respond(d1!, received(d1!, 'INVITE')[1]!, 486, 'Busy Here', 'b1');
@@ -79,7 +79,7 @@ describe('OverlaySocket forking (RFC 3261 §16.7)', () => {
   });
 
   it('a second 2xx from another branch is ACKed and ended with BYE (RFC 3261 §13.2.2.4); the call takes a BYE from the winner only', async () => {
-    const [d1, d2] = devices('dave')!;
+    const [d1, d2] = devices('dave');
     net.socket.send(invite(`sip:dave@${net.f.domain}`, 'z9hG4bKfork3', 'call-3'));
     await until(() => received(d1!, 'INVITE').length === 3 && received(d2!, 'INVITE').length === 3);
     respond(d1!, received(d1!, 'INVITE')[2]!, 200, 'OK', 'w1');
@@ -102,7 +102,7 @@ describe('OverlaySocket forking (RFC 3261 §16.7)', () => {
   });
 
   it('one device: the UA\'s CANCEL goes after the device\'s first provisional (RFC 3261 §9.1), and responses pass through', async () => {
-    const [sole] = devices('sole')!;
+    const [sole] = devices('sole');
     net.socket.send(invite(`sip:sole@${net.f.domain}`, 'z9hG4bKsole', 'call-4'));
     net.socket.send(invite(`sip:sole@${net.f.domain}`, 'z9hG4bKsole', 'call-4', 'CANCEL'));
     await until(() => received(sole!, 'INVITE').length === 1);
@@ -119,20 +119,20 @@ describe('OverlaySocket forking (RFC 3261 §16.7)', () => {
   });
 
   it('a response goes back on the channel its request came in on', async () => {
-    const [sole] = devices('sole')!;
+    const [sole] = devices('sole');
     const ch = sole!.got[0]!.ch;
     const gruu = buildGruu(`sip:alice@${net.f.domain}`, net.alice.nodeId);
     ch.send(asSole(invite(gruu, 'z9hG4bKfromsole', 'call-5', 'OPTIONS')));
     await until(() => up.some((m) => m.callId === 'call-5' && m.kind === 'request'));
     const req = up.find((m) => m.callId === 'call-5')!;
-    const answer = ['SIP/2.0 200 OK', `Via: ${req.headers.find(([k]) => k === 'via')![1]}`, `From: <sip:sole@${net.f.domain}>;tag=stag`, `To: <${gruu}>;tag=x`, 'Call-ID: call-5', 'CSeq: 7 OPTIONS', 'Content-Length: 0', '', ''].join('\r\n');
+    const answer = sipResponse(req, 200, 'x', undefined, 'OK');
     expect(net.socket.send(answer)).toBe(true);
     await until(() => sole!.got.some((g) => g.m.kind === 'response' && g.m.callId === 'call-5'));
     expect(net.socket.send(answer.replace('z9hG4bKfromsole', 'z9hG4bKunknown'))).toBe(false);
   });
 
   it('a request From an AoR other than the channel\'s certificate user is refused with 403 and never reaches the UA', async () => {
-    const [sole] = devices('sole')!;
+    const [sole] = devices('sole');
     const ch = sole!.got[0]!.ch;
     const gruu = buildGruu(`sip:alice@${net.f.domain}`, net.alice.nodeId);
     // sole's certificate says sole@…, the INVITE claims to be from dave.
@@ -143,7 +143,7 @@ describe('OverlaySocket forking (RFC 3261 §16.7)', () => {
   });
 
   it('a 6xx from one device CANCELs the branches still ringing, and goes up once they are final (RFC 3261 §16.7 step 5)', async () => {
-    const [d1, d2] = devices('dave')!;
+    const [d1, d2] = devices('dave');
     net.socket.send(invite(`sip:dave@${net.f.domain}`, 'z9hG4bKdecline', 'call-decline'));
     await until(() => receivedOf(d1!, 'INVITE', 'call-decline').length === 1 && receivedOf(d2!, 'INVITE', 'call-decline').length === 1);
     const [i1, i2] = [receivedOf(d1!, 'INVITE', 'call-decline')[0]!, receivedOf(d2!, 'INVITE', 'call-decline')[0]!];
@@ -193,7 +193,7 @@ describe('OverlaySocket forking (RFC 3261 §16.7)', () => {
   });
 
   it('a forked MESSAGE: one device\'s 480 is held, the other\'s 200 goes up, and only it (RFC 3261 §16.7 step 5)', async () => {
-    const [d1, d2] = devices('dave')!;
+    const [d1, d2] = devices('dave');
     net.socket.send(invite(`sip:dave@${net.f.domain}`, 'z9hG4bKmsgfork', 'msg-fork', 'MESSAGE'));
     await until(() => receivedOf(d1!, 'MESSAGE', 'msg-fork').length === 1 && receivedOf(d2!, 'MESSAGE', 'msg-fork').length === 1);
     const got = net.socket.stats().received;
