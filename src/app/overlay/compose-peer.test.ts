@@ -3,13 +3,21 @@
  * §3.3, §3.4; OverlayPeerInit.kindRules, which the peer applies as storing peer and as fetcher,
  * usages/sip sip-usage.test.ts): a peer composed from a configuration whose SIP-REGISTRATION Kind
  * accepts only other domains refuses its own user's registration (alone, it is the storing peer).
+ * Its transport looks up omitted certificates through the §8 usage's own source (RFC 6940 §6.3.4,
+ * TransportInit.certificateSource), never by joining a Fetch another caller started.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { webCryptoHasher } from '../../platform/web-crypto.js';
+import type { FetchOutcome } from '../../reload/overlay/index.js';
+import { AbortError } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { TestPki } from '../../reload/security/testing/test-pki.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { infoText } from '../../reload/storage/testing/reload-error-assert.js';
+import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';
+import { bytesEqual } from '../../reload/wire/codec/hex.js';
 import type { DomainRestriction } from '../../reload/wire/config/index.js';
+import { certificateByNodeResourceName } from '../../reload/wire/storage/kinds/certificate.js';
 import { encodeSipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import { routeRegistration, SIP_REGISTRATION_KIND, sipRegistrationKindBlock } from '../../usages/sip/sip-registration-kind.js';
@@ -50,5 +58,49 @@ describe('composePeer applies the RFC 7904 §3.4 domain-restriction of its confi
     await register(peer);
     const { answer } = await peer.fetch(peer.userName, [{ kind: SIP_REGISTRATION_KIND }]);
     expect(answer.kindResponses[0]?.values).toHaveLength(1);
+  }, 30_000);
+});
+
+describe('composePeer wires the §8 usage as its transport\'s certificate source (RFC 6940 §6.3.4)', () => {
+  it('a message whose signer omitted its certificate is looked up by a Fetch of its own while another caller\'s Fetch of that certificate runs', async () => {
+    const pki = await TestPki.create();
+    const configuration = pki.configuration();
+    const net = memoryNodeNetwork();
+    const compose = async (name: string) => {
+      const signer = await (await pki.peer(`${name}@${pki.overlay}`, { keyType: 'ecdsa-p256' })).signer();
+      let omit = false;
+      // The real signer, except that `certificates()` may say none (§6.3.4 "MAY be omitted").
+      const omitting = Object.create(signer, { certificates: { value: () => (omit ? [] : signer.certificates()) } }) as typeof signer;
+      const security = { signer: omitting, verifier: pki.verifier(pki.policy()) };
+      const network = await net({ security, configuration, iceServers: [] });
+      const peer = await composePeer({ configuration, security, network, storage: createMemoryBackend() });
+      opened.push(peer);
+      return { peer, address: network.address, verifier: security.verifier, omit: () => (omit = true) };
+    };
+    const p = await compose('pat');
+    await p.peer.join([]);
+    const q = await compose('quinn');
+    await q.peer.join([p.address]);
+    // Pat's Fetches of Quinn's CERTIFICATE_BY_NODE list are held: none is answered in this test.
+    const quinnsList = await chordReloadResourceIdHash(webCryptoHasher)(certificateByNodeResourceName(q.peer.nodeId));
+    let fetches = 0;
+    vi.spyOn(p.peer, 'fetch').mockImplementation((resource, _kinds, options) => {
+      if (resource instanceof Uint8Array && bytesEqual(resource, quinnsList)) fetches++;
+      return new Promise<FetchOutcome>((_, reject) => options?.signal?.addEventListener('abort', () => reject(new AbortError('held Fetch aborted'))));
+    });
+    // From now on Quinn's messages come without its certificate; once none signed before is under
+    // way, Pat forgets it and, at once, another caller (an application checking a peer) fetches it.
+    q.omit();
+    await vi.waitFor(() => expect([p.peer, q.peer].map((x) => x.stats().transport.pendingRequests)).toEqual([0, 0]), { timeout: 10_000, interval: 20 });
+    for (const c of p.verifier.cache.findByNodeId(q.peer.nodeId)) p.verifier.cache.remove(c.certHash);
+    const end = new AbortController();
+    const other = p.peer.certificates.byNode(q.peer.nodeId, { signal: end.signal }).catch(() => undefined);
+    await vi.waitFor(() => expect(fetches).toBeGreaterThan(0), { timeout: 5_000, interval: 10 });
+    // Quinn's request, its certificate omitted: Pat's transport looks Quinn up with a Fetch of its
+    // own (or already did for another message of Quinn's), not by joining that caller's.
+    const ping = q.peer.transport.request([{ kind: 'node', nodeId: p.peer.nodeId }], { name: 'ping_req', value: { padding: new Uint8Array() } }, { signal: end.signal }).catch(() => undefined);
+    await vi.waitFor(() => expect(fetches).toBeGreaterThan(1), { timeout: 5_000, interval: 10 });
+    end.abort();
+    await Promise.all([other, ping]);
   }, 30_000);
 });

@@ -14,6 +14,7 @@ import { systemClock, systemWallClock } from '../../platform/system-clock.js';
 import { webCryptoHasher, webCryptoRandom } from '../../platform/web-crypto.js';
 import { openOverlayPeer, type OverlayPeer, type OverlayPeerInit, type PeerNetwork } from '../../reload/overlay/index.js';
 import type { AbortOptions, Logger } from '../../reload/runtime/components.js';
+import type { TransportInit } from '../../reload/transport/index.js';
 import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';
 import { CertificateStore } from '../../usages/certificates/certificate-store.js';
 import { aorDomainKindRules } from '../../usages/sip/index.js';
@@ -60,8 +61,10 @@ export interface ComposedPeer extends OverlayPeer {
 export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> {
   const { configuration, security, network, storage, logger, ...rest } = init;
   // The store needs the peer and the peer's transport needs the store: bound once the peer exists.
-  let certificates: CertificateStore | undefined;
-  const certificateSource = async (nodeId: Uint8Array, options?: AbortOptions): Promise<boolean> => (certificates ? (await certificates.byNode(nodeId, options)) !== undefined : false);
+  // Its `source`, not byNode: the transport's lookup must not join a Fetch another caller started
+  // (TransportInit.certificateSource, RFC 6940 §6.3.4), or it may wait for itself until its timeout.
+  let source: NonNullable<TransportInit['certificateSource']> | undefined;
+  const certificateSource: NonNullable<TransportInit['certificateSource']> = (nodeId, options) => (source ? source(nodeId, options) : Promise.resolve(false));
   const peer = await openOverlayPeer(
     {
       clock: systemClock,
@@ -90,7 +93,7 @@ export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> 
     },
   );
   const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock: systemClock });
-  certificates = store;
+  source = store.source();
   return Object.assign(peer, {
     certificates: store,
     publishCertificate: (options?: AbortOptions) => store.publish(security.signer.certificate, security.signer.nodeId, options),
