@@ -295,6 +295,44 @@ describe('one Fetch per name, shared by the callers waiting for it', () => {
     waiting[1]!.answer();
     expect(await c).toBeUndefined();
   });
+
+  /** The Fetches still running (their signal not aborted). */
+  const runningOf = (waiting: ReturnType<typeof heldOverlay>['waiting']) => waiting.filter((w) => !w.signal?.aborted).length;
+
+  it('the transport\'s lookup (source) neither replaces the shared Fetch nor is joined: a byNode caller after an abandoned lookup joins the Fetch already running', async () => {
+    const { store, waiting } = heldOverlay();
+    const shared = store.byNode(NODE);
+    await settle();
+    const lookup = new AbortController();
+    const found = store.source()(NODE, { signal: lookup.signal }).catch((e: unknown) => e);
+    await settle();
+    expect(waiting).toHaveLength(2); // the lookup's Fetch of its own
+    lookup.abort();
+    expect(await found).toBeInstanceOf(AbortError);
+    const later = store.byNode(NODE);
+    await settle();
+    expect(waiting).toHaveLength(2);
+    expect(runningOf(waiting)).toBe(1);
+    waiting[0]!.answer();
+    expect(await shared).toBeUndefined();
+    expect(await later).toBeUndefined();
+  });
+
+  it('lookups restarted again and again, each while a byNode caller with no signal waits, leave one shared Fetch running, not one per restart', async () => {
+    const { store, waiting } = heldOverlay();
+    const callers: Promise<unknown>[] = [];
+    for (let i = 0; i < 5; i++) {
+      const lookup = new AbortController(); // the transport's lookup, preempted or timed out below
+      callers.push(store.source()(NODE, { signal: lookup.signal }).catch((e: unknown) => e));
+      await settle();
+      callers.push(store.byNode(NODE));
+      await settle();
+      lookup.abort();
+    }
+    expect(runningOf(waiting)).toBe(1);
+    for (const w of waiting) w.answer();
+    await Promise.all(callers);
+  });
 });
 
 describe('the transport\'s lookup (source) never waits for a Fetch another caller started (§6.3.4)', () => {

@@ -10,8 +10,9 @@
  * policy, so only the owner of the Node-ID or user name can have put them there), then each
  * certificate validated to the overlay's root (`CertificateValidator.addCertificate`), which keeps
  * it in the verifier's certificate cache. The cache is asked first; concurrent lookups of the same
- * name share one Fetch (but the transport's, `source`, joins none started before it); a name with no certificate is remembered for `negativeTtlMs` (at most
- * `maxMissing` of them: the names come from messages anyone can send).
+ * name share one Fetch (but the transport's, `source`, has one of its own); a name with no
+ * certificate is remembered for `negativeTtlMs` (at most `maxMissing` of them: the names come from
+ * messages anyone can send).
  *
  * ```ts
  * const certs = new CertificateStore({ overlay: peer, resourceIdHash, validator: verifier, clock });
@@ -56,8 +57,9 @@ export interface CertificateStoreInit {
 
 type Key = `node:${string}` | `user:${string}`;
 
-/** One Fetch for a name, shared by the callers waiting for it. */
+/** One Fetch for a name, shared by the callers waiting for it (the transport's source aside). */
 export class CertificateStore {
+  /** The Fetch byNode and byUser callers share, by name; source never joins nor replaces one. */
   private readonly inFlight = new Map<Key, SharedAttempt<CachedCertificate | undefined>>();
   /** Names with no certificate, each until when; in the order they were added, so the first expires first. */
   private readonly missing = new Map<Key, number>();
@@ -114,16 +116,20 @@ export class CertificateStore {
    * byNode does but with a Fetch of its own. A Fetch another caller started earlier may be answered
    * by the very node looked up with its certificate omitted (§6.3.4; it may hold its own list, §8):
    * the transport then verifies that answer by waiting for this lookup, which would wait for that
-   * answer until the lookup's timeout. So it never joins one; later callers of byNode join its.
-   * OUR CHOICE: at worst one Fetch more, while another caller's Fetch of the same list runs.
+   * answer until the lookup's timeout. So it never joins one.
+   * OUR CHOICE: nor is its Fetch shared (byNode callers keep theirs, and find what it found in the
+   * cache): it ends when its lookup gives up, so a name has at most one shared Fetch running plus
+   * one per transport lookup of it, and the transport runs one lookup per Node-ID at a time
+   * (CertificateLookups). Shared, a byNode caller with no signal would keep each abandoned lookup's
+   * Fetch running, one more each time a lookup of the name is preempted and started again.
    */
   source(): (nodeId: NodeId, options?: AbortOptions) => Promise<boolean> {
     return async (nodeId, options) => (await this.lookUpNode(nodeId, false, options)) !== undefined;
   }
 
-  /** byNode; `joinEarlier`: whether to share a Fetch of the same list already running. */
-  private lookUpNode(nodeId: NodeId, joinEarlier: boolean, options?: AbortOptions): Promise<CachedCertificate | undefined> {
-    return this.lookUp(`node:${toHex(nodeId)}`, () => this.deps.validator.cache.findByNodeId(nodeId), KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(nodeId), (c) => c.certificate.nodeIds.some((n) => bytesEqual(n, nodeId)), joinEarlier, options);
+  /** byNode; `shared`: whether to share one Fetch with the other callers, else one of its own. */
+  private lookUpNode(nodeId: NodeId, shared: boolean, options?: AbortOptions): Promise<CachedCertificate | undefined> {
+    return this.lookUp(`node:${toHex(nodeId)}`, () => this.deps.validator.cache.findByNodeId(nodeId), KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(nodeId), (c) => c.certificate.nodeIds.some((n) => bytesEqual(n, nodeId)), shared, options);
   }
 
   private lookUp(
@@ -132,7 +138,7 @@ export class CertificateStore {
     kind: number,
     resourceName: Uint8Array,
     holds: (c: CachedCertificate) => boolean,
-    joinEarlier: boolean,
+    shared: boolean,
     options?: AbortOptions,
   ): Promise<CachedCertificate | undefined> {
     const now = this.deps.clock.now();
@@ -143,23 +149,20 @@ export class CertificateStore {
       if (until > now) return Promise.resolve(undefined);
       this.missing.delete(key);
     }
-    let flight = joinEarlier ? this.inFlight.get(key) : undefined;
+    const fetched = (fetchOptions?: AbortOptions) =>
+      this.fetchValid(kind, resourceName, holds, fetchOptions).then((found) => {
+        if (found) this.missing.delete(key);
+        else this.rememberMissing(key);
+        return found;
+      });
+    if (!shared) return fetched(options);
+    let flight = this.inFlight.get(key);
     if (!flight) {
       // One Fetch per name for all callers (SharedAttempt: it is aborted only when all gave up).
       const forget = () => {
         if (this.inFlight.get(key) === started) this.inFlight.delete(key);
       };
-      const started = new SharedAttempt(
-        (signal) =>
-          this.fetchValid(kind, resourceName, holds, { signal })
-            .then((found) => {
-              if (found) this.missing.delete(key);
-              else this.rememberMissing(key);
-              return found;
-            })
-            .finally(forget),
-        forget,
-      );
+      const started = new SharedAttempt((signal) => fetched({ signal }).finally(forget), forget);
       flight = started;
       this.inFlight.set(key, flight);
     }
