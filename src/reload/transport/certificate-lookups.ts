@@ -96,8 +96,11 @@ interface RunningLookup {
 export class CertificateLookups {
   /** Running lookups by the Node-ID looked up, oldest first. */
   private readonly running = new Map<string, RunningLookup>();
-  /** Running lookups by the link they count against (makeRoom keeps the bounds). */
-  private readonly perLink: KeyedLimiter;
+  /**
+   * Running lookups by the link they count against. Only counts: it bounds nothing, so its admit
+   * always admits; makeRoom keeps the bounds (`maxLookups`, a link's share) before each admit.
+   */
+  private readonly perLink = new KeyedLimiter(Infinity, Infinity);
   private readonly maxLookups: number;
   private readonly share: number;
   private serial = 0;
@@ -108,7 +111,6 @@ export class CertificateLookups {
   ) {
     this.maxLookups = init.maxLookups ?? MAX_CERTIFICATE_LOOKUPS;
     this.share = certificateLookupShare(this.maxLookups);
-    this.perLink = new KeyedLimiter(this.maxLookups, Infinity);
   }
 
   /** Lookups started so far: a request records it when made, for its answer's lookUp. */
@@ -183,7 +185,8 @@ export class CertificateLookups {
       return await found;
     } catch (e) {
       if (e instanceof AbortError) controller.abort(e);
-      this.deps.log.debug('certificate lookup failed', { nodeId: key, link, error: String(e) });
+      // The link it counts against now: a charge (makeRoom) may have moved it from the one that started it.
+      this.deps.log.debug('certificate lookup failed', { nodeId: key, link: entry.link, startedBy: link, error: String(e) });
       return false;
     } finally {
       release();

@@ -2,7 +2,7 @@
  * Who a received message says it comes from, and which certificates a message carries (RFC 6940
  * §6.3.4): helpers of message transport's signing and verification.
  */
-import { isWildcardNodeId, nodeIdKey } from '../forwarding/index.js';
+import { isWildcardNodeId } from '../forwarding/index.js';
 import { CertificateLookups, type CertificateLookupsInit } from './certificate-lookups.js';
 import type { Clock, Logger } from '../runtime/components.js';
 import { CertificateUnknownError, type VerifiedSigner, type Verifier } from '../security/signer.js';
@@ -34,7 +34,6 @@ export function certificateBucket(own: readonly GenericCertificate[], extra: rea
   for (const c of extra) if (!out.some((o) => o.type === c.type && bytesEqual(o.certificate, c.certificate))) out.push(c);
   return out;
 }
-
 
 export interface MessageVerificationDeps {
   readonly verifier: Verifier;
