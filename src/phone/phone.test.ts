@@ -61,16 +61,16 @@ describe('Phone over OverlaySocket (JsSIP, RFC 7904 registrations, AppAttach cha
     expect(f.user('bob').apps.channels()).toHaveLength(1);
   });
 
-  it('a MESSAGE to an AoR nobody registered fails with "is not online" within 2 s', async () => {
+  it('a MESSAGE to an AoR nobody registered fails with "is not online": the socket\'s own 480 from the lookup, not a timeout', async () => {
     const alice = phones[0]!;
-    const t0 = performance.now();
+    const synthesized = alice.socket.stats().synthesized;
     const e = await rejection(alice.sendMessage('nobody', 'hello?'));
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(e).toBeInstanceOf(PhoneError);
+    // A timeout (the socket's route timeout, JsSIP's Timer F) would be a 408, 'unreachable'.
     expect((e as PhoneError).code).toBe('not-online');
     expect((e as PhoneError).message).toBe('nobody is not online.');
     expect((e as PhoneError).status).toBe(480);
-    expect(alice.socket.stats().synthesized).toBeGreaterThanOrEqual(1);
+    expect(alice.socket.stats().synthesized).toBe(synthesized + 1);
   });
 
   it('a malformed address is refused before anything is sent', async () => {
