@@ -75,7 +75,8 @@ describe('sqlite backend on disk', () => {
     const b2 = heldCertificate('b2', 50);
     const old = record({ resourceId: id16(1), value: single('old'), certificates: ['a1', 'b2'] });
     const other = record({ resourceId: id16(2), value: single('other'), certificates: ['b2'] });
-    legacyFile(filename, 3, { records: [old, other, record({ resourceId: id16(5), value: single('none') })], certificates: [a1, b2], generations: [[id16(1), 7, 4n]] });
+    // The file's counts are off (5 each): the upgrade counts the references again, from the lists.
+    legacyFile(filename, 3, { records: [old, other, record({ resourceId: id16(5), value: single('none') })], certificates: [a1, b2], generations: [[id16(1), 7, 4n]], refs: 5 });
 
     const upgraded = openSqliteBackend({ filename });
     expect(await upgraded.kindState(id16(1), 7)).toEqual({ generation: 4n, records: [old] });
@@ -90,6 +91,27 @@ describe('sqlite backend on disk', () => {
     await upgraded.write({ dropResources: [id16(3)] });
     expect(await upgraded.certificateUsage()).toEqual({ count: 0, bytes: 0 });
     await expect(upgraded.put(record({ resourceId: id16(4), value: single('x'), certificates: ['a1'] }))).rejects.toThrow(RangeError);
+    await upgraded.close();
+  });
+
+  it('a file of schema version 3 keeps the order in which its locations came to hold only a counter: the oldest are forgotten first', async () => {
+    const filename = join(dir, 'v3-idle.db');
+    const held = record({ resourceId: id16(2), value: single('held'), certificates: ['a1'] });
+    // Emptied in this order (idle 1, 2, 3), not in key order.
+    legacyFile(filename, 3, { records: [held], certificates: [heldCertificate('a1')], generations: [[id16(9), 7, 5n], [id16(6), 7, 7n], [id16(7), 7, 3n], [id16(2), 7, 8n]] });
+
+    const upgraded = openSqliteBackend({ filename });
+    expect(await upgraded.usage()).toEqual({ count: 1, bytes: held.size });
+    expect(await upgraded.certificateUsage()).toEqual({ count: 1, bytes: 100 });
+    expect(await upgraded.forgetCounters(1)).toBe(2);
+    // 9 and 6 went (the floor is the higher, 7); 7, emptied last, keeps its own counter.
+    expect((await upgraded.kindState(id16(7), 7)).generation).toBe(3n);
+    expect((await upgraded.kindState(id16(9), 7)).generation).toBe(7n);
+    // The location emptied after the upgrade comes after those the file held.
+    await upgraded.delete(id16(2), 7, { model: 'single' });
+    expect(await upgraded.forgetCounters(1)).toBe(1);
+    expect((await upgraded.kindState(id16(2), 7)).generation).toBe(8n);
+    expect((await upgraded.kindState(id16(7), 7)).generation).toBe(7n);
     await upgraded.close();
   });
 
@@ -118,12 +140,14 @@ describe('sqlite backend on disk', () => {
  * and 1 had the same tables (records without certs, no certificates table); version 2 added the
  * certificates (each record's list space-separated, references counted by the backend) and had a
  * per-user index; version 3 replaced that index by generations.idle and the tallies (kept by
- * triggers, which an upgrade drops and makes again, so they are left out here).
+ * triggers, which an upgrade drops and makes again, so they are left out here). In a version-3
+ * file, the locations holding only a counter emptied in the order `generations` lists them (idle
+ * 1, 2, ...). `refs`, when given, is every certificate's count of references instead of the true one.
  */
 function legacyFile(
   filename: string,
   version: 0 | 1 | 2 | 3,
-  contents: { records?: readonly StoredRecord[]; generations?: readonly [Uint8Array, number, bigint][]; certificates?: readonly HeldCertificate[] },
+  contents: { records?: readonly StoredRecord[]; generations?: readonly [Uint8Array, number, bigint][]; certificates?: readonly HeldCertificate[]; refs?: number },
 ): void {
   const certs = version >= 2;
   const raw = new Database(filename);
@@ -141,7 +165,7 @@ function legacyFile(
     else raw.prepare('INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(...values);
   }
   for (const c of contents.certificates ?? []) {
-    const refs = (contents.records ?? []).filter((r) => r.certificates.includes(c.hash)).length;
+    const refs = contents.refs ?? (contents.records ?? []).filter((r) => r.certificates.includes(c.hash)).length;
     raw.prepare('INSERT INTO certificates VALUES (?, ?, ?, ?)').run(c.hash, c.certificate.type, c.certificate.certificate, refs);
   }
   for (const [resource, kind, generation] of contents.generations ?? []) {
@@ -157,9 +181,13 @@ function legacyFile(
       CREATE TABLE forgotten (id INTEGER PRIMARY KEY CHECK (id = 0), generation BLOB NOT NULL);
       INSERT INTO tallies SELECT 'records', count(*), coalesce(sum(size), 0) FROM records;
       INSERT INTO tallies SELECT 'certificates', count(*), coalesce(sum(length(bytes)), 0) FROM certificates;
-      UPDATE generations SET idle = 0 WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.resource = generations.resource AND r.kind = generations.kind);
-      INSERT INTO tallies SELECT 'kept', count(*), 1 FROM generations WHERE idle IS NOT NULL;
       INSERT INTO users SELECT storer_user, count(*), sum(size) FROM records GROUP BY storer_user;`);
+    let idle = 1;
+    for (const [resource, kind] of contents.generations ?? []) {
+      const empty = raw.prepare('UPDATE generations SET idle = ? WHERE resource = ? AND kind = ? AND NOT EXISTS (SELECT 1 FROM records r WHERE r.resource = ? AND r.kind = ?)');
+      if (empty.run(idle, resource, kind, resource, kind).changes > 0) idle++;
+    }
+    raw.prepare("INSERT INTO tallies VALUES ('kept', ?, ?)").run(idle - 1, idle);
   }
   raw.pragma(`user_version = ${version}`);
   raw.close();

@@ -138,9 +138,6 @@ CREATE TRIGGER IF NOT EXISTS certificate_removed AFTER DELETE ON certificates BE
 END;
 `;
 
-/** The names of TRIGGERS' triggers: an upgrade drops them (an older file's may differ) before it counts. */
-const TRIGGER_NAMES = ['record_added', 'record_removed', 'counter_added', 'counter_idle', 'counter_removed', 'certificate_added', 'certificate_removed', 'record_certified', 'record_uncertified'];
-
 /**
  * Version 4: the lists of certificates as JSON arrays (hashes are hex, so none needs escaping), and
  * each certificate's references counted once from them, as the triggers count them (each hash of a
@@ -155,15 +152,27 @@ UPDATE certificates SET refs = t.n
 ${UNREFERENCED};
 `;
 
-/** The tallies of what a file holds, counted once (before the triggers exist, which keep them from then on). */
+/**
+ * The totals of what a file holds, counted once (before the triggers exist, which keep them from
+ * then on): records and bytes, in all and per storing user, and certificates held.
+ */
 const COUNT_TALLIES = `
-DELETE FROM tallies;
+DELETE FROM tallies WHERE name IN ('records', 'certificates');
 DELETE FROM users;
 INSERT INTO tallies SELECT 'records', count(*), coalesce(sum(size), 0) FROM records;
 INSERT INTO tallies SELECT 'certificates', count(*), coalesce(sum(length(bytes)), 0) FROM certificates;
+INSERT INTO users SELECT storer_user, count(*), sum(size) FROM records GROUP BY storer_user;
+`;
+
+/**
+ * Version 3: the locations holding only a counter, in a file older than 3 (which kept no order),
+ * all emptied at once (idle 0), and the next idle number. A version-3 file's order, kept by its
+ * triggers, is what `forgetCounters` forgets by (oldest first), so it is not made again.
+ */
+const FIRST_IDLE_ORDER = `
+DELETE FROM tallies WHERE name = 'kept';
 UPDATE generations SET idle = 0 WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.resource = generations.resource AND r.kind = generations.kind);
 INSERT INTO tallies SELECT 'kept', count(*), 1 FROM generations WHERE idle IS NOT NULL;
-INSERT INTO users SELECT storer_user, count(*), sum(size) FROM records GROUP BY storer_user;
 `;
 
 function hasColumn(db: Database.Database, table: string, column: string): boolean {
@@ -179,13 +188,15 @@ export function prepareSchema(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version < SCHEMA_VERSION) {
     db.transaction(() => {
-      for (const name of TRIGGER_NAMES) db.exec(`DROP TRIGGER IF EXISTS ${name}`);
+      // Every trigger goes before the counts (an older file's may differ from TRIGGERS); TRIGGERS makes them again.
+      for (const { name } of db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'trigger'").all()) db.exec(`DROP TRIGGER "${name}"`);
       if (version < 1) db.exec('DELETE FROM records');
       // Version 2: the records of a version-1 file name no certificates (TABLES made the table).
       if (!hasColumn(db, 'records', 'certs')) db.exec("ALTER TABLE records ADD COLUMN certs TEXT NOT NULL DEFAULT ''");
       // Version 3: tallies (TABLES made their tables), and the per-user index they replace goes.
       if (!hasColumn(db, 'generations', 'idle')) db.exec('ALTER TABLE generations ADD COLUMN idle INTEGER');
       db.exec('DROP INDEX IF EXISTS records_user');
+      if (version < 3) db.exec(FIRST_IDLE_ORDER);
       // Version 4 (a version-1 file's records name none).
       if (version < 4) db.exec(CERTIFICATE_LISTS);
       db.exec(COUNT_TALLIES);
