@@ -6,7 +6,7 @@
  */
 import type { DBSchema, IDBPTransaction } from 'idb';
 import type { HeldCertificate } from './held-certificates.js';
-import { CertificateLimitError } from './storage-backend.js';
+import { CertificateLimitError, CertificateNotHeldError } from './storage-backend.js';
 
 export interface RecordValue {
   r: string;
@@ -181,7 +181,7 @@ export class CertificateRefs {
     for (const h of hashes ?? []) {
       const v = await this.entry(h);
       if (v) v.n += sign;
-      else if (sign > 0) throw new RangeError(`certificate ${h} is neither held nor in the batch`);
+      else if (sign > 0) throw new CertificateNotHeldError(h);
     }
   }
 

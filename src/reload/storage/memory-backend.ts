@@ -3,7 +3,7 @@ import type { GenericCertificate } from '../wire/security-block.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { fromHexKey, hexKey, ringOrder } from './ring-range.js';
-import { CertificateLimitError, checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
+import { CertificateLimitError, CertificateNotHeldError, checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
 /**
@@ -142,7 +142,7 @@ class MemoryBackend implements StorageBackend {
     const offered = new Map((batch.certificates ?? []).map((c) => [c.hash, c]));
     for (const r of batch.puts ?? []) {
       const missing = r.certificates.find((h) => !this.certs.has(h) && !offered.has(h));
-      if (missing !== undefined) throw new RangeError(`certificate ${missing} is neither held nor in the batch`);
+      if (missing !== undefined) throw new CertificateNotHeldError(missing);
     }
     // Checked before anything changes, since this backend cannot roll back.
     if (batch.maxCertificateBytes !== undefined) {

@@ -3,7 +3,7 @@
  * `describeStorageBackendContract` from a `*.test.ts` with a factory of fresh, empty backends.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CertificateLimitError, type StorageBackend } from './storage-backend.js';
+import { CertificateLimitError, CertificateNotHeldError, type StorageBackend } from './storage-backend.js';
 import type { StoredRecord } from './stored-record.js';
 import { dict, entry, heldCertificate, id16, NODE_B, record, single } from './testing/records.js';
 import { hexKey } from './ring-range.js';
@@ -338,7 +338,7 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       await b.write({ puts: [before], certificates: [CA] });
       await expect(
         b.write({ deletes: [{ resourceId: R1, kind: 7, key: { model: 'single' } }], puts: [record({ resourceId: R2, value: single('new'), certificates: ['b2', 'c3'] })], certificates: [CB] }),
-      ).rejects.toThrow(RangeError);
+      ).rejects.toThrow(new CertificateNotHeldError('c3'));
       expect(await b.kindState(R1, 7)).toEqual({ generation: 0n, records: [before] });
       expect(await b.kindState(R2, 7)).toEqual({ generation: 0n, records: [] });
       expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([CA]);

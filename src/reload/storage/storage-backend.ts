@@ -98,7 +98,8 @@ export interface GenerationUpdate {
 
 /**
  * Changes applied together, in this order: drops, deletes, puts, generations. Each certificate a
- * put names must be held already or come in `certificates`; otherwise the batch throws RangeError.
+ * put names must be held already or come in `certificates`; otherwise the batch throws
+ * CertificateNotHeldError (a RangeError) and changes nothing.
  */
 export interface WriteBatch {
   /** Remove everything stored at these Resource-IDs, generation counters included (they raise the floor, as forgotten ones do). */
@@ -125,6 +126,14 @@ export class CertificateLimitError extends Error {
     readonly limit: number,
   ) {
     super(`the write would hold ${bytes} bytes of certificates, more than ${limit}`);
+  }
+}
+
+/** A put of a write names a certificate neither held nor in its batch (WriteBatch); nothing was written. */
+export class CertificateNotHeldError extends RangeError {
+  override readonly name: string = 'CertificateNotHeldError';
+  constructor(readonly hash: string) {
+    super(`certificate ${hash} is neither held nor in the batch`);
   }
 }
 

@@ -11,7 +11,7 @@ import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { compareIds, type RingRange } from '../ring-range.js';
-import { CertificateLimitError, MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
+import { CertificateLimitError, CertificateNotHeldError, MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import { keyOfRecord, recordKeyBytes, type RecordKey, type StoredRecord } from '../stored-record.js';
 import { CERTIFICATE_NOT_HELD, prepareSchema, UNREFERENCED } from './sqlite-schema.js';
 
@@ -276,9 +276,20 @@ class SqliteBackend implements StorageBackend {
     try {
       this.applyBatch(batch);
     } catch (e) {
-      if (isCertificateNotHeld(e)) throw new RangeError(CERTIFICATE_NOT_HELD);
+      if (isCertificateNotHeld(e)) throw new CertificateNotHeldError(this.notHeld(batch) ?? '(unknown)');
       throw e;
     }
+  }
+
+  /**
+   * The first certificate a put of `batch` names that is neither held nor in the batch: the one the
+   * trigger refused (the trigger's message cannot name it). Read after the write rolled back, on the
+   * same tick (better-sqlite3 is synchronous), so what is held is what the write saw; what its own
+   * drops and deletes released was still held until its end (UNREFERENCED).
+   */
+  private notHeld(batch: WriteBatch): string | undefined {
+    const brought = new Set((batch.certificates ?? []).map((c) => c.hash));
+    return batch.puts?.flatMap((r) => r.certificates).find((h) => !brought.has(h) && this.stmt.certificate.get(h) === undefined);
   }
 
   async deleteExpired(now: number): Promise<number> {
