@@ -13,9 +13,10 @@ import type { FetchAns, FetchKindResponse, FetchReq } from '../wire/storage/fetc
 import type { FindAns, FindReq } from '../wire/storage/find.js';
 import type { StatAns, StatReq } from '../wire/storage/stat.js';
 import type { StoreReq } from '../wire/storage/store.js';
-import { BASE_ACCESS_POLICIES, kindRuleRefusal, type AccessPolicy, type KindRule } from './access-control.js';
+import { BASE_ACCESS_POLICIES, type AccessPolicy, type KindRule } from './access-control.js';
 import { certificatesOfRecords } from './held-certificates.js';
 import { KindDefinitionError, type KindDefinition, type KindTable } from './kind-table.js';
+import { KindRulePass } from './kind-rule-pass.js';
 import { fetchValues, findResources, statValues, type ReadEnvironment } from './read-operations.js';
 import type { ResourceIdHash } from './resource-id-hash.js';
 import type { ResponsibilityOracle } from './responsibility-oracle.js';
@@ -32,7 +33,7 @@ import {
   type StoreEnvironment,
   type StoreResult,
 } from './store-operation.js';
-import { recordKeyOf, type RecordRef, type StoredRecord } from './stored-record.js';
+import type { StoredRecord } from './stored-record.js';
 
 export type { StoreContext, StoreResult } from './store-operation.js';
 
@@ -64,7 +65,8 @@ export interface DataStoreInit {
   readonly extraPolicies?: readonly AccessPolicy[];
   /**
    * The usages' further conditions on Kinds' values (e.g. RFC 7904 §3.4 AoR domains), applied to
-   * every value stored and, when the store is created, to the values the backend holds already.
+   * every value stored and, when the store is created, to the values the backend holds already
+   * (KindRulePass).
    */
   readonly kindRules?: readonly KindRule[];
   /** How often `start()` purges expired values (ms of the monotonic clock; default 60 s). */
@@ -128,8 +130,9 @@ class DataStoreImpl implements DataStore {
   private lock: Promise<unknown> = Promise.resolve();
   private readonly purgeIntervalMs: number;
   private timer: Timer | undefined;
-  /** Settles once the values held when the store was created have been judged by its KindRules (dropRuledOut). */
-  private readonly ruled: Promise<void>;
+  private readonly rulePass: KindRulePass;
+  /** The rule pass over the values held (KindRulePass); undefined again when it could not list them, so that the next read runs it again. */
+  private ruling: Promise<void> | undefined;
 
   constructor(
     private readonly deps: DataStoreDeps,
@@ -156,42 +159,27 @@ class DataStoreImpl implements DataStore {
       responsibility: deps.responsibility,
       limits: { ...DEFAULT_STORAGE_LIMITS, ...init.limits },
     };
+    this.rulePass = new KindRulePass({ backend: deps.backend, logger: this.logger }, init.kinds, this.env.kindRules);
     // First under the lock: no Store, purge or drop comes before it, and the reads wait for it.
-    this.ruled = this.withLock(() => this.dropRuledOut()).catch((e: unknown) => this.logger.warn('the held values could not be checked against the KindRules', { error: String(e) }));
+    this.judged().catch((e: unknown) => this.logger.warn('the held values could not be listed to be judged by the KindRules; the next read tries again', { error: String(e) }));
   }
 
   /**
-   * RFC 7904 §3.3's check ("Before a Store is permitted, the Storing Peer MUST check that: The AOR
-   * of the request is a valid Resource Name with respect to the namespaces defined in the overlay
-   * configuration document") made on the values already held, when the store is created: a new
-   * configuration (RFC 6940 §6.5.4 ConfigUpdate; the peer starts again with it and the same
-   * backend, configuration-update.ts) may bring a rule, such as a §3.4 domain-restriction, that
-   * values stored under the old one fail. OUR CHOICE (neither RFC says what becomes of data held
-   * when the configuration changes): they are deleted, so they are neither served nor replicated
-   * (a replica Store would leave them out anyway, ruleRefused); a Store of them now would be
-   * refused, and so will their storers' refreshes be. Their locations keep their generation
-   * counters, as those of expired values do. A rule judges the signer the value was accepted from
-   * (StoredRecord.storerUser, storerNode, KindRuleRequest); the signature is not verified again.
+   * Settles once the values held when the store was created have been judged by its KindRules
+   * (KindRulePass), and those at `resourceId` if the pass could not judge them: each read waits for
+   * it, so no value the rules refuse is served. Rejects when the values cannot be judged (the read
+   * fails rather than serve them); the next read tries again. OUR CHOICE: Find and the listing of
+   * Resource-IDs (replication) wait for the pass, not for every Resource-ID it could not judge (one
+   * unreadable location would stop them all): they name Resource-IDs, not values, and replication
+   * sends the values of each by `snapshot`, which waits for its own.
    */
-  private async dropRuledOut(): Promise<void> {
-    const rules = this.env.kindRules;
-    let dropped = 0;
-    for (const kind of new Set(rules.map((r) => r.kind))) {
-      const definition = this.kinds.get(kind);
-      if (!definition) continue;
-      for (const resourceId of await this.deps.backend.resources({ kind })) {
-        const deletes: RecordRef[] = [];
-        for (const r of (await this.deps.backend.kindState(resourceId, kind)).records) {
-          const refusal = kindRuleRefusal(rules, { resourceId, kind: definition, value: r.data.value, signer: { userName: r.storerUser, nodeId: r.storerNode } });
-          if (refusal === undefined) continue;
-          deletes.push({ resourceId, kind, key: recordKeyOf(r.data.value) });
-          this.logger.info('a held value the KindRules now refuse is dropped', { resource: hexKey(resourceId), refusal });
-        }
-        if (deletes.length > 0) await this.deps.backend.write({ deletes });
-        dropped += deletes.length;
-      }
-    }
-    if (dropped > 0) this.logger.info('dropped the held values the KindRules refuse', { dropped });
+  private async judged(resourceId?: ResourceId): Promise<void> {
+    this.ruling ??= this.withLock(() => this.rulePass.run()).catch((e: unknown) => {
+      this.ruling = undefined;
+      throw e;
+    });
+    await this.ruling;
+    if (resourceId !== undefined && this.rulePass.isUnjudged(resourceId)) await this.withLock(() => this.rulePass.judgeAgain(resourceId));
   }
 
   /**
@@ -235,7 +223,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async fetchWithCertificates(req: FetchReq, options?: AbortOptions): Promise<FetchResult> {
-    await this.ruled;
+    await this.judged(req.resource);
     checkAborted(options);
     const { answer, records } = await fetchValues(this.env, req);
     return { answer, certificates: await this.certificatesOf(records) };
@@ -246,13 +234,13 @@ class DataStoreImpl implements DataStore {
   }
 
   async stat(req: StatReq, options?: AbortOptions): Promise<StatAns> {
-    await this.ruled;
+    await this.judged(req.resource);
     checkAborted(options);
     return statValues(this.env, req);
   }
 
   async find(req: FindReq, options?: AbortOptions): Promise<FindAns> {
-    await this.ruled;
+    await this.judged();
     checkAborted(options);
     return findResources(this.env, req);
   }
@@ -271,7 +259,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async snapshot(resourceId: ResourceId): Promise<KindSnapshot[]> {
-    await this.ruled;
+    await this.judged(resourceId);
     const now = this.deps.epochClock();
     const out: KindSnapshot[] = [];
     for (const kind of await this.deps.backend.kinds(resourceId)) {
@@ -283,7 +271,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async resources(query?: ResourceQuery): Promise<ResourceId[]> {
-    await this.ruled;
+    await this.judged();
     return this.deps.backend.resources(query);
   }
 

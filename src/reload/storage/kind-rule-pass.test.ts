@@ -1,0 +1,102 @@
+/**
+ * The DataStore's start-up pass (kind-rule-pass.ts): the values it holds judged by the KindRules of
+ * its (new) configuration before any is served, however the backend fails along the way.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ResourceId } from '../wire/ids.js';
+import type { KindRule } from './access-control.js';
+import { createMemoryBackend } from './memory-backend.js';
+import { hexKey } from './ring-range.js';
+import type { StorageBackend } from './storage-backend.js';
+import { single } from './testing/records.js';
+import { fetchAnswer, K, storageFixture, storeReq } from './testing/storage-fixture.js';
+
+/** The usage's rule of the new configuration: bob may no longer store K.SINGLE values. */
+const refuseBob: KindRule = { kind: K.SINGLE, name: 'no bob', check: ({ signer }) => (signer.userName === 'bob@example.com' ? 'bob may not' : undefined) };
+
+/** A backend holding alice's and bob's K.SINGLE values, stored under the old configuration (no rule). */
+async function heldUnderOldRules(): Promise<{ backend: StorageBackend; alice: ResourceId; bob: ResourceId }> {
+  const old = await storageFixture({ backend: createMemoryBackend() });
+  await old.store.store(storeReq(old.aliceUser, K.SINGLE, [old.alice.sign(old.aliceUser, K.SINGLE, single('alice'), 1n)]), old.ctx(old.alice));
+  await old.store.store(storeReq(old.bobUser, K.SINGLE, [old.bob.sign(old.bobUser, K.SINGLE, single('bob'), 1n)]), old.ctx(old.bob));
+  return { backend: old.backend, alice: old.aliceUser, bob: old.bobUser };
+}
+
+/** `backend` with some of its methods replaced. */
+function withMethods(backend: StorageBackend, replaced: Partial<StorageBackend>): StorageBackend {
+  return new Proxy(backend, {
+    get(target, property) {
+      const own = (replaced as Record<PropertyKey, unknown>)[property];
+      if (own !== undefined) return own;
+      const v: unknown = Reflect.get(target, property, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+const fetchSingle = (resource: ResourceId) => ({ resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' as const } }] });
+/** How many values a Fetch of K.SINGLE at `resource` answers with (not the non-existent value of §7.4.2.2 that an empty location answers). */
+const held = async (store: Parameters<typeof fetchAnswer>[0], resource: ResourceId) =>
+  (await fetchAnswer(store, fetchSingle(resource))).kindResponses[0]?.values.filter((v) => v.value.model === 'single' && v.value.singleValueEntry.exists).length;
+
+describe('the start-up pass of a DataStore over values held under other rules', () => {
+  it('the reads wait for it: a Fetch made as the store is created is answered after the refused values went', async () => {
+    const { backend, bob } = await heldUnderOldRules();
+    let list: () => void = () => undefined;
+    const listed = new Promise<void>((resolve) => (list = resolve));
+    // A backend slow to list (as IndexedDB's reads are): the pass is under way when the Fetch comes.
+    const slow = withMethods(backend, { resources: async (query) => (await listed, backend.resources(query)) });
+    const f = await storageFixture({ backend: slow, kindRules: [refuseBob] });
+    const answer = held(f.store, bob);
+    list();
+    expect(await answer).toBe(0);
+  });
+
+  it('goes on past a Resource-ID whose values it could not read, and judges that one again before it is read', async () => {
+    const { backend, alice, bob } = await heldUnderOldRules();
+    let failures = 1;
+    const flaky = withMethods(backend, {
+      // alice's location first, which fails once (an IndexedDB error, a record that would not decode).
+      resources: async (query) => (await backend.resources(query)).sort((a, b) => (hexKey(a) === hexKey(alice) ? -1 : hexKey(b) === hexKey(alice) ? 1 : 0)),
+      kindState: async (resourceId, kind) => {
+        if (hexKey(resourceId) === hexKey(alice) && failures-- > 0) throw new Error('read failed');
+        return backend.kindState(resourceId, kind);
+      },
+    });
+    const f = await storageFixture({ backend: flaky, kindRules: [refuseBob] });
+    expect(await held(f.store, bob)).toBe(0);
+    expect(await backend.kinds(bob)).toEqual([]);
+    expect(await held(f.store, alice)).toBe(1);
+  });
+
+  it('a pass that could not list the held values runs again at the next read: nothing refused is served meanwhile', async () => {
+    const { backend, bob } = await heldUnderOldRules();
+    let failures = 1;
+    const flaky = withMethods(backend, {
+      resources: async (query) => {
+        if (failures-- > 0) throw new Error('listing failed');
+        return backend.resources(query);
+      },
+    });
+    const f = await storageFixture({ backend: flaky, kindRules: [refuseBob] });
+    expect(await held(f.store, bob)).toBe(0);
+    expect(await backend.kinds(bob)).toEqual([]);
+  });
+
+  it('a read at a Resource-ID that cannot be judged fails rather than serve values not judged', async () => {
+    const { backend, bob } = await heldUnderOldRules();
+    let failing = true;
+    // bob's values cannot be read, in the pass and when a read judges them again; then they can.
+    const flaky = withMethods(backend, {
+      kindState: async (resourceId, kind) => {
+        if (failing && hexKey(resourceId) === hexKey(bob)) throw new Error('read failed');
+        return backend.kindState(resourceId, kind);
+      },
+    });
+    const f = await storageFixture({ backend: flaky, kindRules: [refuseBob] });
+    await expect(f.store.snapshot(bob)).rejects.toThrow('read failed');
+    failing = false;
+    expect(await f.store.snapshot(bob)).toEqual([]);
+    expect(await backend.kinds(bob)).toEqual([]);
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The values a DataStore holds when it is created, judged by the KindRules it is created with.
+ *
+ * RFC 7904 §3.3's check ("Before a Store is permitted, the Storing Peer MUST check that: The AOR
+ * of the request is a valid Resource Name with respect to the namespaces defined in the overlay
+ * configuration document") made on the values already held: a new configuration (RFC 6940 §6.5.4
+ * ConfigUpdate; the peer starts again with it and the same backend, configuration-update.ts) may
+ * bring a rule, such as a §3.4 domain-restriction, that values stored under the old one fail.
+ * OUR CHOICE (neither RFC says what becomes of data held when the configuration changes): they are
+ * deleted, so they are neither served nor replicated (a replica Store would leave them out anyway,
+ * DataStore ruleRefused); a Store of them now would be refused, and so will their storers'
+ * refreshes be. Their locations keep their generation counters, as those of expired values do. A
+ * rule judges the signer the value was accepted from (StoredRecord.storerUser, storerNode,
+ * KindRuleRequest); the signature is not verified again.
+ *
+ * A backend failure stops no more than it must: a Resource-ID whose values could not be read or
+ * deleted is left unjudged and the pass goes on; the DataStore judges it again before it serves
+ * it. A pass that could not list the Resource-IDs judged none, and runs again (DataStore).
+ *
+ * OUR CHOICE: the pass runs at every start, over the values of the ruled Kinds only (SIP-REGISTRATION
+ * for RFC 7904), not only when the rules changed: a KindRule is code (`check`), with nothing to
+ * compare with the rules the values were stored under, short of a version each usage would have
+ * to keep and the backends to store.
+ */
+import type { Logger } from '../runtime/components.js';
+import type { ResourceId } from '../wire/ids.js';
+import { kindRuleRefusal, type KindRule } from './access-control.js';
+import type { KindTable } from './kind-table.js';
+import { hexKey } from './ring-range.js';
+import type { StorageBackend } from './storage-backend.js';
+import { recordKeyOf, type RecordRef } from './stored-record.js';
+
+export class KindRulePass {
+  /** The Kinds some rule judges, that the configuration has. */
+  private readonly ruledKinds: readonly number[];
+  /** The Resource-IDs the last pass could not judge (by hexKey), until they are. */
+  private readonly unjudged = new Map<string, ResourceId>();
+
+  constructor(
+    private readonly deps: { readonly backend: StorageBackend; readonly logger: Logger },
+    private readonly kinds: KindTable,
+    private readonly rules: readonly KindRule[],
+  ) {
+    this.ruledKinds = [...new Set(rules.map((r) => r.kind))].filter((k) => kinds.get(k) !== undefined);
+  }
+
+  /**
+   * Judges the values of the ruled Kinds at every Resource-ID holding one, deleting those refused.
+   * Rejects only when it could not list them: then it judged none.
+   */
+  async run(): Promise<void> {
+    const held = new Map<string, ResourceId>();
+    for (const kind of this.ruledKinds) for (const id of await this.deps.backend.resources({ kind })) held.set(hexKey(id), id);
+    let dropped = 0;
+    for (const [key, id] of held) {
+      try {
+        dropped += await this.judge(id);
+      } catch (e) {
+        this.unjudged.set(key, id);
+        this.deps.logger.warn('the held values at a Resource-ID could not be judged by the KindRules; they will be before they are served', { resource: key, error: String(e) });
+      }
+    }
+    if (dropped > 0) this.deps.logger.info('dropped the held values the KindRules refuse', { dropped });
+  }
+
+  /** Whether the last pass could not judge the values at `resourceId`. */
+  isUnjudged(resourceId: ResourceId): boolean {
+    return this.unjudged.has(hexKey(resourceId));
+  }
+
+  /** Judges again the values at `resourceId` if the last pass could not; rejects if it still cannot. */
+  async judgeAgain(resourceId: ResourceId): Promise<void> {
+    if (this.isUnjudged(resourceId)) await this.judge(resourceId);
+  }
+
+  /** Deletes the values of the ruled Kinds at `resourceId` the rules refuse; resolves with how many went. */
+  private async judge(resourceId: ResourceId): Promise<number> {
+    const deletes: RecordRef[] = [];
+    for (const kind of this.ruledKinds) {
+      const definition = this.kinds.get(kind);
+      if (!definition) continue;
+      for (const r of (await this.deps.backend.kindState(resourceId, kind)).records) {
+        const refusal = kindRuleRefusal(this.rules, { resourceId, kind: definition, value: r.data.value, signer: { userName: r.storerUser, nodeId: r.storerNode } });
+        if (refusal === undefined) continue;
+        deletes.push({ resourceId, kind, key: recordKeyOf(r.data.value) });
+        this.deps.logger.info('a held value the KindRules now refuse is dropped', { resource: hexKey(resourceId), refusal });
+      }
+    }
+    if (deletes.length > 0) await this.deps.backend.write({ deletes });
+    this.unjudged.delete(hexKey(resourceId));
+    return deletes.length;
+  }
+}
