@@ -111,7 +111,7 @@ export class StorageService {
 
   close(): void {
     for (const u of this.unregister.splice(0)) u();
-    this.deps.store.stop();
+    this.deps.store.close();
   }
 
   /**

@@ -121,6 +121,14 @@ export interface DataStore {
   /** Purge expired values every `purgeIntervalMs` on the monotonic clock. */
   start(): void;
   stop(): void;
+  /**
+   * Stop, and write no more: a Store, absorb, drop or purge not yet under the lock rejects with
+   * AbortError. For a peer that closes while another DataStore is made over its backend (a restart
+   * with a newer configuration, RFC 6940 §6.5.4, overlay-client.ts): a Store this one verified under
+   * the old rules would otherwise write after the new store's start-up pass (KindRulePass) and keep
+   * a value the new rules refuse.
+   */
+  close(): void;
 }
 
 class DataStoreImpl implements DataStore {
@@ -130,6 +138,7 @@ class DataStoreImpl implements DataStore {
   private lock: Promise<unknown> = Promise.resolve();
   private readonly purgeIntervalMs: number;
   private timer: Timer | undefined;
+  private closed = false;
   private readonly rulePass: KindRulePass;
   /** The rule pass over the values held (KindRulePass); undefined again when it could not list them, so that the next read runs it again. */
   private ruling: Promise<void> | undefined;
@@ -189,7 +198,8 @@ class DataStoreImpl implements DataStore {
    * from one user to many Resource-IDs would each pass the check before any of them was written.
    */
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
+    const guarded = (): Promise<T> => (this.closed ? Promise.reject(new AbortError('the data store is closed')) : fn());
+    const run = this.lock.then(guarded, guarded);
     const tail = run.catch(() => undefined);
     this.lock = tail;
     return run;
@@ -307,6 +317,11 @@ class DataStoreImpl implements DataStore {
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stop();
   }
 }
 

@@ -3,13 +3,17 @@
  * its (new) configuration before any is served, however the backend fails along the way.
  */
 import { describe, expect, it } from 'vitest';
+import { AbortError } from '../runtime/components.js';
+import type { Verifier } from '../security/signer.js';
 import type { ResourceId } from '../wire/ids.js';
 import type { KindRule } from './access-control.js';
+import { createDataStore } from './data-store.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { hexKey } from './ring-range.js';
 import type { StorageBackend } from './storage-backend.js';
 import { single } from './testing/records.js';
-import { fetchAnswer, K, storageFixture, storeReq } from './testing/storage-fixture.js';
+import { fetchAnswer, K, resourceIdHash, storageFixture, storeReq } from './testing/storage-fixture.js';
+import { webHasher } from './testing/web-hasher.js';
 
 /** The usage's rule of the new configuration: bob may no longer store K.SINGLE values. */
 const refuseBob: KindRule = { kind: K.SINGLE, name: 'no bob', check: ({ signer }) => (signer.userName === 'bob@example.com' ? 'bob may not' : undefined) };
@@ -98,5 +102,21 @@ describe('the start-up pass of a DataStore over values held under other rules', 
     failing = false;
     expect(await f.store.snapshot(bob)).toEqual([]);
     expect(await backend.kinds(bob)).toEqual([]);
+  });
+
+  // RFC 6940 §6.5.4: the peer starts again with the newer configuration over the same backend (overlay-client.ts).
+  it('a Store the old store verified before it was closed writes nothing, so none escapes the pass of the new store', async () => {
+    const f = await storageFixture();
+    let verified: () => void = () => undefined;
+    const slow = new Promise<void>((resolve) => (verified = resolve));
+    const verifier: Verifier = { verify: async (input, signature, certificates) => ((await slow), f.trust.verify(input, signature, certificates)) };
+    const old = createDataStore({ backend: f.backend, clock: f.clock, epochClock: () => f.clock.now(), verifier, hasher: webHasher, resourceIdHash, responsibility: f.oracle }, { kinds: f.store.kinds });
+    const stored = old.store(storeReq(f.bobUser, K.SINGLE, [f.bob.sign(f.bobUser, K.SINGLE, single('bob'), 1n)]), f.ctx(f.bob));
+    old.close();
+    const restarted = await storageFixture({ backend: f.backend, kindRules: [refuseBob] });
+    expect(await restarted.store.resources()).toEqual([]);
+    verified();
+    await expect(stored).rejects.toThrow(AbortError);
+    expect(await f.backend.kinds(f.bobUser)).toEqual([]);
   });
 });
