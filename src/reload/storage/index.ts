@@ -10,7 +10,7 @@ export { createMemoryBackend } from './memory-backend.js';
 export { openIdbBackend, idbDatabaseName, type IdbBackendInit } from './idb-backend.js';
 export type { KindDefinition, KindTable } from './kind-table.js';
 export { createKindTable, kindFromConfiguration, kindTableFromConfiguration, KindDefinitionError, IANA_KINDS } from './kind-table.js';
-export type { AccessPolicy, AccessRequest, KindRule } from './access-control.js';
+export type { AccessPolicy, AccessRequest, KindRule, KindRuleRequest } from './access-control.js';
 export { BASE_ACCESS_POLICIES, USER_MATCH, NODE_MATCH, USER_NODE_MATCH, NODE_MULTIPLE, nodeMultipleResourceName, kindRuleRefusal } from './access-control.js';
 export type { ResourceIdHash } from './resource-id-hash.js';
 export type { ResponsibilityOracle } from './responsibility-oracle.js';

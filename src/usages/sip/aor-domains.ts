@@ -21,15 +21,12 @@
  * domain containing `.my.example`.
  */
 import type { Logger } from '../../reload/runtime/components.js';
-import type { AccessRequest, KindRule } from '../../reload/storage/index.js';
+import type { KindRule, KindRuleRequest } from '../../reload/storage/index.js';
 import { userNameDomain } from '../../reload/security/user-name.js';
 import { domainPatterns, isSipRegistrationKind, type DomainPattern } from '../../reload/wire/config/index.js';
 import type { Configuration } from '../../reload/wire/config/index.js';
 import { KindId } from '../../reload/wire/message-codes.js';
 import { sipResourceName } from '../../reload/wire/storage/kinds/sip-registration.js';
-
-/** A `<sip:pattern>` and its compiled whole-domain test (compiled once per configuration, reload/wire/config domainPatterns). */
-export type AorDomainPattern = DomainPattern;
 
 /** An overlay's admissible AoR domains (RFC 7904 §3.4). */
 export type AorDomains =
@@ -38,7 +35,7 @@ export type AorDomains =
   /** enable false or not set: "only accept AORs that match the domain name of the overlay". */
   | { readonly kind: 'overlay'; readonly domain: string }
   /** enable true: "only accept AORs that match patterns specified" (none: no AoR at all). */
-  | { readonly kind: 'patterns'; readonly patterns: readonly AorDomainPattern[] };
+  | { readonly kind: 'patterns'; readonly patterns: readonly DomainPattern[] };
 
 /** The overlay's own domain only (as enable="false"). */
 export function overlayDomainOnly(domain: string): AorDomains {
@@ -158,7 +155,7 @@ export function aorDomainKindRules(configuration: Pick<Configuration, 'instanceN
     {
       kind: KindId.SIP_REGISTRATION,
       name: 'RFC 7904 §3.4 domain-restriction',
-      check({ signer }: AccessRequest): string | undefined {
+      check({ signer }: KindRuleRequest): string | undefined {
         const name = signer.userName;
         if (sipResourceName(name) !== name) return `the certificate's user name ${name} is not an AoR's Resource Name (RFC 7904 §3.3)`;
         return aorDomainRefusal(domains, name);

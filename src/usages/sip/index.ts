@@ -15,5 +15,4 @@ export {
   ignoredAorDomainPatterns,
   overlayDomainOnly,
   type AorDomains,
-  type AorDomainPattern,
 } from './aor-domains.js';
