@@ -369,6 +369,20 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect(await b.certificateUsage()).toEqual({ count: 1, bytes: 200 });
     });
 
+    it('under maxCertificateBytes, a value dropped with its Resource-ID and put there again, or put twice at one key in a write, lets go of its certificates once', async () => {
+      await b.write({ puts: [record({ resourceId: R1, value: single('a'), certificates: ['a1'] })], certificates: [CA] });
+      // R1's value goes with R1 and comes back naming a1 still and c3: 300 + 100 bytes after the write.
+      const again = { dropResources: [R1], puts: [record({ resourceId: R1, value: single('b'), certificates: ['a1', 'c3'] })], certificates: [CC] };
+      await expect(b.write({ ...again, maxCertificateBytes: 399 })).rejects.toThrow(CertificateLimitError);
+      await b.write({ ...again, maxCertificateBytes: 400 });
+      expect(await b.certificateUsage()).toEqual({ count: 2, bytes: 400 });
+      // The second put at R2 replaces the first: b2 is named by no value after the write, c3 by two.
+      const twice = [record({ resourceId: R2, value: single('c'), certificates: ['b2'] }), record({ resourceId: R2, value: single('d'), certificates: ['c3'] })];
+      await b.write({ dropResources: [R1], puts: [record({ resourceId: R1, value: single('e'), certificates: ['a1'] }), ...twice], certificates: [CB], maxCertificateBytes: 400 });
+      expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([CA, CC]);
+      expect(await b.certificateUsage()).toEqual({ count: 2, bytes: 400 });
+    });
+
     it('holds many records', async () => {
       const puts = Array.from({ length: 400 }, (_, i) => record({ resourceId: id16(i & 0xff, i >> 8), value: single(`value ${i}`) }));
       await b.write({ puts });
