@@ -1,6 +1,6 @@
 import type { NodeId, ResourceId } from '../wire/ids.js';
-import type { GenericCertificate } from '../wire/security-block.js';
 import type { HeldCertificate } from './held-certificates.js';
+import { MemoryCertificates } from './memory-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { fromHexKey, hexKey, ringOrder } from './ring-range.js';
 import { CertificateLimitError, CertificateNotHeldError, checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
@@ -20,12 +20,6 @@ interface Slot {
   readonly node: NodeId;
   readonly size: number;
   readonly certs: readonly string[];
-}
-
-/** A held certificate and how many slots name it. */
-interface CertEntry {
-  readonly certificate: GenericCertificate;
-  refs: number;
 }
 
 interface KindEntry {
@@ -67,17 +61,14 @@ const byTag = (s: Slot) => s.tag;
  * (hex) to a short sorted array of Kinds, each a short sorted array of encoded values. Per-user
  * and total tallies are kept current so limits cost O(1); the sorted Resource-ID list for ring
  * queries is rebuilt only after resources come or go; `deleteExpired` returns at once while
- * nothing can have expired yet.
+ * nothing can have expired yet. The certificates the values name: memory-certificates.ts.
  */
 class MemoryBackend implements StorageBackend {
   private readonly byResource = new Map<string, ResourceEntry>();
   private sorted: string[] | undefined = [];
   private readonly users = new Map<string, Tally>();
   private readonly total: Tally = { count: 0, bytes: 0 };
-  private readonly certs = new Map<string, CertEntry>();
-  private readonly certTotal: Tally = { count: 0, bytes: 0 };
-  /** Certificates whose last slot went during the current change (removed at its end). */
-  private readonly unreferenced = new Set<string>();
+  private readonly certs = new MemoryCertificates();
   /** Locations holding only a kept counter, by `resource/kind`, the longest emptied first (Map order). */
   private readonly emptied = new Map<string, { readonly resource: string; readonly kind: number }>();
   /** The highest counter forgotten: the generation of a location without one (StorageBackend). */
@@ -87,10 +78,8 @@ class MemoryBackend implements StorageBackend {
 
   async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
     this.checkOpen();
-    const k = this.kindEntry(hexKey(resourceId), kind);
-    if (!k) return undefined;
-    const { found, at } = search(k.slots, byTag, recordKeyTag(key));
-    return found ? toRecord(resourceId, kind, k.slots[at] as Slot) : undefined;
+    const slot = this.slotAt(hexKey(resourceId), kind, key)?.slot;
+    return slot ? toRecord(resourceId, kind, slot) : undefined;
   }
 
   async put(record: StoredRecord): Promise<void> {
@@ -98,8 +87,7 @@ class MemoryBackend implements StorageBackend {
   }
 
   async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
-    const k = this.kindEntry(hexKey(resourceId), kind);
-    const had = k !== undefined && search(k.slots, byTag, recordKeyTag(key)).found;
+    const had = this.slotAt(hexKey(resourceId), kind, key) !== undefined;
     if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
     return had;
   }
@@ -149,7 +137,7 @@ class MemoryBackend implements StorageBackend {
       const bytes = this.certificateBytesAfter(batch, offered);
       if (bytes !== undefined && bytes > batch.maxCertificateBytes) throw new CertificateLimitError(bytes, batch.maxCertificateBytes);
     }
-    for (const c of offered.values()) this.holdCertificate(c);
+    for (const c of offered.values()) this.certs.hold(c);
     const touched = new Map<string, { resource: string; kind: number }>();
     const touch = (resource: string, kind: number) => touched.set(`${resource}/${kind}`, { resource, kind });
     for (const id of batch.dropResources ?? []) {
@@ -164,12 +152,10 @@ class MemoryBackend implements StorageBackend {
     }
     for (const ref of batch.deletes ?? []) {
       const resource = hexKey(ref.resourceId);
-      const k = this.kindEntry(resource, ref.kind);
-      if (!k) continue;
-      const { found, at } = search(k.slots, byTag, recordKeyTag(ref.key));
-      if (!found) continue;
-      this.adjust(k.slots[at] as Slot, k, -1);
-      k.slots.splice(at, 1);
+      const held = this.slotAt(resource, ref.kind, ref.key);
+      if (!held) continue;
+      this.adjust(held.slot, held.k, -1);
+      held.k.slots.splice(held.at, 1);
       touch(resource, ref.kind);
     }
     for (const record of batch.puts ?? []) {
@@ -201,7 +187,7 @@ class MemoryBackend implements StorageBackend {
       touch(resource, g.kind);
     }
     for (const { resource, kind } of touched.values()) this.dropIfEmpty(resource, kind);
-    this.sweepCertificates();
+    this.certs.sweep();
   }
 
   async deleteExpired(now: number): Promise<number> {
@@ -223,7 +209,7 @@ class MemoryBackend implements StorageBackend {
       }
     }
     this.earliestExpiry = earliest;
-    this.sweepCertificates();
+    this.certs.sweep();
     return removed;
   }
 
@@ -240,17 +226,12 @@ class MemoryBackend implements StorageBackend {
 
   async certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
     this.checkOpen();
-    const out: HeldCertificate[] = [];
-    for (const hash of new Set(hashes)) {
-      const e = this.certs.get(hash);
-      if (e) out.push({ hash, certificate: e.certificate });
-    }
-    return out;
+    return this.certs.certificates(hashes);
   }
 
   async certificateUsage(): Promise<Usage> {
     this.checkOpen();
-    return { ...this.certTotal };
+    return this.certs.usage();
   }
 
   async forgetCounters(keep: number): Promise<number> {
@@ -291,57 +272,19 @@ class MemoryBackend implements StorageBackend {
       gone.add(s);
       count(s.certs, -1);
     };
-    const slotAt = (resourceId: ResourceId, kind: number, key: RecordKey) => {
-      const k = this.kindEntry(hexKey(resourceId), kind);
-      const { found, at } = k ? search(k.slots, byTag, recordKeyTag(key)) : { found: false, at: 0 };
-      return found ? k?.slots[at] : undefined;
-    };
     for (const id of batch.dropResources ?? []) for (const k of this.byResource.get(hexKey(id)) ?? []) for (const s of k.slots) remove(s);
-    for (const ref of batch.deletes ?? []) remove(slotAt(ref.resourceId, ref.kind, ref.key));
+    for (const ref of batch.deletes ?? []) remove(this.slotAt(hexKey(ref.resourceId), ref.kind, ref.key)?.slot);
     const put = new Map<string, readonly string[]>();
     for (const r of batch.puts ?? []) {
       const key = keyOfRecord(r);
       const at = `${hexKey(r.resourceId)}/${r.kind}/${recordKeyTag(key)}`;
       const earlier = put.get(at);
       if (earlier) count(earlier, -1);
-      else remove(slotAt(r.resourceId, r.kind, key));
+      else remove(this.slotAt(hexKey(r.resourceId), r.kind, key)?.slot);
       put.set(at, r.certificates);
       count(r.certificates, 1);
     }
-    let bytes = this.certTotal.bytes;
-    let adds = false;
-    for (const [h, change] of refs) {
-      const held = this.certs.get(h);
-      if (held && held.refs + change <= 0) bytes -= held.certificate.certificate.length;
-      const brought = offered.get(h);
-      if (!held && brought && change > 0) {
-        bytes += brought.certificate.certificate.length;
-        adds = true;
-      }
-    }
-    return adds ? bytes : undefined;
-  }
-
-  /** Keeps an own copy of `c` (not a view into a received message), named by no slot yet. */
-  private holdCertificate(c: HeldCertificate): void {
-    if (this.certs.has(c.hash)) return;
-    const certificate = { type: c.certificate.type, certificate: c.certificate.certificate.slice() };
-    this.certs.set(c.hash, { certificate, refs: 0 });
-    this.certTotal.count++;
-    this.certTotal.bytes += certificate.certificate.length;
-    this.unreferenced.add(c.hash);
-  }
-
-  /** Removes the certificates no slot names any more. */
-  private sweepCertificates(): void {
-    for (const hash of this.unreferenced) {
-      const e = this.certs.get(hash);
-      if (!e || e.refs > 0) continue;
-      this.certs.delete(hash);
-      this.certTotal.count--;
-      this.certTotal.bytes -= e.certificate.certificate.length;
-    }
-    this.unreferenced.clear();
+    return this.certs.bytesAfter(refs, offered);
   }
 
   private checkOpen(): void {
@@ -353,6 +296,14 @@ class MemoryBackend implements StorageBackend {
     if (!entry) return undefined;
     const { found, at } = search(entry, byKind, kind);
     return found ? entry[at] : undefined;
+  }
+
+  /** The value at `key` of the location, and where it is in its Kind's slots. */
+  private slotAt(resource: string, kind: number, key: RecordKey): { readonly k: KindEntry; readonly at: number; readonly slot: Slot } | undefined {
+    const k = this.kindEntry(resource, kind);
+    if (!k) return undefined;
+    const { found, at } = search(k.slots, byTag, recordKeyTag(key));
+    return found ? { k, at, slot: k.slots[at] as Slot } : undefined;
   }
 
   private ensureKind(resource: string, kind: number): KindEntry {
@@ -404,12 +355,7 @@ class MemoryBackend implements StorageBackend {
     if (u.count === 0) this.users.delete(s.user);
     this.total.count += sign;
     this.total.bytes += sign * s.size;
-    for (const hash of s.certs) {
-      const e = this.certs.get(hash);
-      if (!e) continue;
-      e.refs += sign;
-      if (e.refs <= 0) this.unreferenced.add(hash);
-    }
+    this.certs.named(s.certs, sign);
   }
 }
 
