@@ -253,6 +253,40 @@ describe('AttachService: this peer\'s own budget refuses the peer connection (ov
   });
 });
 
+describe('AttachService: an Attach of ours waiting for the peer\'s own (§6.5.1.2) ends only when no link can come of the peer\'s Attaches', () => {
+  it('a later Attach of the peer\'s that cannot be answered here does not end ours while an answered one\'s link is still coming', async () => {
+    const { clock, fabric, small, large, kept } = pairOf();
+    // The larger peer's first Attach is answered; its ICE check runs (ICE_CHECK_MS).
+    const first = large.service.attach([{ kind: 'node', nodeId: SMALLER }]);
+    await clock.advance(2 * LATENCY_MS);
+    // Ours reaches the larger peer, which refuses it (its own Attach is answered): ours waits for that link.
+    const mine = small.service.attach([{ kind: 'node', nodeId: LARGER }]).catch((e: unknown) => e);
+    await clock.advance(2 * LATENCY_MS);
+    // The larger peer's next Attach (a finger search) finds our budget full and is refused.
+    fabric.refuse = { at: SMALLER, what: 'answer' };
+    const second = large.service.attach([{ kind: 'resource', resourceId: id(0x01) }]).catch((e: unknown) => e);
+    const [ours, firstDone, secondDone] = await clock.run(Promise.all([mine, first, second]));
+    expect((secondDone as ReloadError).codeName).toBe('Error_Request_Timeout');
+    expect(firstDone).toEqual(SMALLER);
+    expect(ours).toEqual(LARGER);
+    expect(kept()).toEqual(['L1 open', 'L1 open']);
+  });
+
+  it('the peer\'s Attach that failed here before its refusal of ours arrived ends ours at once when the refusal comes', async () => {
+    const { clock, fabric, small, large } = pairOf();
+    fabric.refuse = { at: SMALLER, what: 'answer' };
+    // The larger peer's Attach arrives first and cannot be answered here.
+    const theirs = large.service.attach([{ kind: 'node', nodeId: SMALLER }]).catch((e: unknown) => e);
+    await clock.advance(LATENCY_MS / 2);
+    // Ours to a Resource-ID reaches the larger peer while its own is unanswered: refused (tie-breaker), after that failure here.
+    const mine = small.service.attach([{ kind: 'resource', resourceId: id(0x02) }]).catch((e: unknown) => e);
+    const [ours, other] = await clock.run(Promise.all([mine, theirs]));
+    expect((other as ReloadError).codeName).toBe('Error_Request_Timeout');
+    expect(ours).toBeInstanceOf(OverloadError);
+    expect(clock.now()).toBeLessThan(1_000);
+  });
+});
+
 describe('AttachService: one link per neighbour', () => {
   it('both ends keep the link opened by the smaller Node-ID even when one end sees it suspect, and the neighbour outlives the retired link', async () => {
     const { clock, small, large, kept } = pairOf();

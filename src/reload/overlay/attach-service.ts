@@ -71,7 +71,7 @@ export class AttachService implements LinkConnector {
   /** The link table's one link per peer (one-link-per-peer.ts). */
   private readonly links: OneLinkPerPeer;
   /** Our Attach requests in progress, by peer (§6.5.1.2). */
-  private readonly own = new OwnAttaches();
+  private readonly own: OwnAttaches;
   /** Aborted by close(): ends the waits for links our Attaches no longer track. */
   private readonly lifetime = new AbortController();
   private readonly updateListeners = new Set<(nodeId: NodeId) => void>();
@@ -87,6 +87,7 @@ export class AttachService implements LinkConnector {
     this.log = deps.logger ?? silentLogger;
     this.self = deps.forwarding.localNodeId;
     this.linkTimeoutMs = init.linkTimeoutMs ?? 10_000;
+    this.own = new OwnAttaches(deps.clock);
     this.links = new OneLinkPerPeer(deps.forwarding, this.log, () => this.closed);
     if (deps.network.ice) this.candidate = undefined;
     else {
@@ -155,11 +156,12 @@ export class AttachService implements LinkConnector {
       // OUR CHOICE: RFC 6940 §6.5.1.2 does not say what becomes of an Attach the tie-breaker
       // cancelled, or one refused with Error_In_Progress (the peer's Attach to us is in progress).
       // Either way the peer's Attach makes the link this one asked for, so we wait for that link as
-      // for our own instead of failing (Chord holds off a peer whose Attach failed). When we could
-      // not answer the peer's Attach after all (our own peer-connection budget refused, say), no
-      // link comes: ours ends at once with that reason (OwnAttach.crossing).
+      // for our own instead of failing (Chord holds off a peer whose Attach failed). When none of
+      // the peer's Attaches could be answered and linked here (our own peer-connection budget
+      // refused, say), no link comes: ours ends at once with that reason (OwnAttach.crossing).
+      if (this.deps.forwarding.isUsable(peer)) return peer;
       // No longer in progress (a new Attach of the peer's is no crossing of ours), but filed under
-      // the peer as waiting for its Attach, also when that Attach comes only after its refusal.
+      // the peer as waiting for its Attaches, also when one comes only after its refusal.
       this.own.awaitCrossing(own, peer);
       const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), this.lifetime.signal, own.crossing.signal]);
       try {
@@ -212,8 +214,12 @@ export class AttachService implements LinkConnector {
     }
   }
 
-  /** §6.5.1.2 over ICE: answer with our parameters; the link comes when the requester's checks and DTLS succeed. */
-  private async handleAttachIce(ice: IceCapability, req: IncomingRequest<'attach_req'>): Promise<Reply<'attach_ans'>> {
+  /**
+   * §6.5.1.2 over ICE: answer with our parameters; the link comes when the requester's checks and
+   * DTLS succeed. `crossing` is told once that link is made or cannot be (not when the answer goes:
+   * ours waiting for this Attach's link keep waiting while it may still come).
+   */
+  private async handleAttachIce(ice: IceCapability, req: IncomingRequest<'attach_req'>, crossing: Crossing): Promise<Reply<'attach_ans'>> {
     const requester = req.sender.nodeId;
     const remote = iceFromAttach(req.value, req.extensions);
     if (!remote) throw ReloadError.of('Error_Invalid_Message', 'the Attach carries no DTLS fingerprint');
@@ -232,8 +238,12 @@ export class AttachService implements LinkConnector {
       (link: Link) => {
         this.links.install(requester, link, { iceKey: toHex(remote.ufrag) + toHex(remote.password) });
         update();
+        crossing.done();
       },
-      (e: unknown) => this.log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) }),
+      (e: unknown) => {
+        crossing.done(e);
+        this.log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) });
+      },
     );
     return attachFromIce(answer.local, 'active', false);
   }
@@ -256,16 +266,10 @@ export class AttachService implements LinkConnector {
     const crossing = this.own.admit(requester, this.self);
     if (crossing === 'refuse') throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
     if (ice) {
-      return this.handleAttachIce(ice, req).then(
-        (reply) => {
-          crossing.done();
-          return reply;
-        },
-        (e: unknown) => {
-          crossing.done(e);
-          throw e;
-        },
-      );
+      return this.handleAttachIce(ice, req, crossing).catch((e: unknown) => {
+        crossing.done(e);
+        throw e;
+      });
     }
     const address = this.candidateAddress(req.value);
     if (!address && !this.deps.forwarding.isUsable(requester)) {

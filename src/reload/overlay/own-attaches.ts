@@ -8,12 +8,14 @@
  * answer names it (an Attach for a Resource-ID learns its peer only then).
  *
  * One that gave way to a peer's crossing Attach (the tie-breaker cancelled it, or the peer refused
- * it with Error_In_Progress) is no longer in progress, but waits for the link that peer's Attach
- * makes: it is filed under that peer as `awaiting` its Attach, which tells it when it cannot be
- * answered here (no link will come).
+ * it with Error_In_Progress) is no longer in progress, but waits for the link that peer's Attaches
+ * make: it is filed under that peer as `awaiting` them. It is told (`crossing`) when none of them
+ * can make that link: the last of the peer's Attaches admitted here failed and none made the link.
+ * Messages cross, so the peer's Attach may fail here before its refusal of ours arrives: that
+ * failure is remembered a while (CROSSING_FAILURE_MEMORY_MS) for the refusal that comes after.
  */
 import { nodeIdKey } from '../forwarding/index.js';
-import { AbortError } from '../runtime/components.js';
+import { AbortError, type Clock } from '../runtime/components.js';
 import { compareBytes } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
 
@@ -38,14 +40,31 @@ export class OwnAttach {
 
 /** A received Attach that is processed (OwnAttaches.admit). */
 export interface Crossing {
-  /** It was answered and its link made, or could not be (`error`). */
+  /** It was answered and its link made, or could not be (`error`). Once; later calls do nothing. */
   done(error?: unknown): void;
 }
 
+/**
+ * OUR CHOICE: how long a peer's failed Attach (the last of its Attaches here, none made the link)
+ * is remembered for a refusal of ours that crossed it. The refusal was sent before the peer had
+ * our error answer, so it arrives within about one round trip of the failure; a few seconds cover
+ * a busy overlay. Longer would end ours on a stale failure when the peer refused it for a newer
+ * Attach still on its way (a later Attach from it forgets the failure at once).
+ */
+export const CROSSING_FAILURE_MEMORY_MS = 5_000;
+/** OUR CHOICE: at most this many peers' failures remembered (the oldest go first): bounded memory whatever peers send. */
+export const MAX_CROSSING_FAILURES = 256;
+
 export class OwnAttaches {
   private readonly byPeer = new Map<string, Set<OwnAttach>>();
-  /** Ours that gave way, by the peer whose Attach makes their link (awaitCrossing). */
+  /** Ours that gave way, by the peer whose Attaches make their link (awaitCrossing). */
   private readonly awaiting = new Map<string, Set<OwnAttach>>();
+  /** The peer's Attaches admitted here whose outcome is not in, by peer, and whether one made the link. */
+  private readonly admitted = new Map<string, { pending: number; linked: boolean }>();
+  /** The peer's Attaches that all failed here, by peer: the error, and until when it is remembered. */
+  private readonly failed = new Map<string, { readonly error: unknown; readonly until: number }>();
+
+  constructor(private readonly clock: Pick<Clock, 'now'>) {}
 
   /** An Attach of ours starts, addressed to `target` when its destination is a Node-ID. */
   start(target: NodeId | undefined): OwnAttach {
@@ -72,6 +91,9 @@ export class OwnAttaches {
     const key = nodeIdKey(peer);
     own.awaitedKey = key;
     file(this.awaiting, own, key);
+    // The peer's Attaches failed here already (before its refusal, or our abort, was in): no link comes.
+    const failed = this.failed.get(key);
+    if (failed && failed.until > this.clock.now()) own.crossing.abort(failed.error);
   }
 
   /** It is over (link up, failed, aborted, or refused). */
@@ -86,24 +108,16 @@ export class OwnAttaches {
    * RFC 6940 §6.5.1.2 for an Attach from `requester` received by `self`: 'refuse' when it is to be
    * answered with Error_In_Progress. Otherwise it is processed, and our incomplete Attaches to the
    * requester are cancelled (`supersededBy`): its Attach makes the link. The Crossing returned is
-   * that Attach's: its `done` tells the ones that gave way to it (and only those) how it went.
+   * that Attach's: when it is the last of the requester's here and none made the link, its
+   * `done(error)` ends every Attach of ours waiting for the requester's (awaitCrossing) with `error`.
    */
   admit(requester: NodeId, self: NodeId): Crossing | 'refuse' {
     const key = nodeIdKey(requester);
     // An Attach whose caller gave up (aborted, not yet ended) makes no link: it does not count.
     const mine = [...(this.byPeer.get(key) ?? [])].filter((own) => !own.signal.aborted);
-    const crossing: Crossing = {
-      // Answered (or its link made): nothing to tell. Not answered (`error`): no link comes of it,
-      // and the Attaches of ours that gave way to it (cancelled now, or waiting for it since the
-      // requester refused them) end with `error`.
-      done: (error?: unknown) => {
-        if (error === undefined) return;
-        for (const own of [...mine, ...(this.awaiting.get(key) ?? [])]) own.crossing.abort(error);
-      },
-    };
     // "If the peer has not initiated an Attach request to the originating peer of this Attach
     // request, it MUST process this request".
-    if (mine.length === 0) return crossing;
+    if (mine.length === 0) return this.processing(key);
     // "If the peer has already sent an Attach request to and received the response from the
     // originating peer of this Attach request and, as a result, an ICE check and TLS connection are
     // in progress, then it SHOULD generate an Error_In_Progress error instead of an AttachReqAns."
@@ -120,7 +134,7 @@ export class OwnAttaches {
       own.controller.abort(new AbortError('superseded by the peer\'s crossing Attach (RFC 6940 §6.5.1.2)'));
       this.end(own);
     }
-    return crossing;
+    return this.processing(key);
   }
 
   /** Abort every Attach in progress (the service closes). */
@@ -128,6 +142,46 @@ export class OwnAttaches {
     for (const set of [...this.byPeer.values()]) for (const own of set) own.controller.abort();
     this.byPeer.clear();
     this.awaiting.clear();
+    this.admitted.clear();
+    this.failed.clear();
+  }
+
+  /**
+   * An Attach from the peer `key` is processed: counted until its `done`. Ours waiting for the
+   * peer's Attaches (cancelled for this one, or refused by the peer) end when the last of them
+   * fails and none made the link, not while another may still make it.
+   */
+  private processing(key: string): Crossing {
+    // A link may come of this one: an earlier failure no longer says none will.
+    this.failed.delete(key);
+    let peer = this.admitted.get(key);
+    if (!peer) this.admitted.set(key, (peer = { pending: 0, linked: false }));
+    peer.pending++;
+    const counted = peer;
+    let over = false;
+    return {
+      done: (error?: unknown) => {
+        if (over) return;
+        over = true;
+        if (error === undefined) counted.linked = true;
+        if (--counted.pending > 0) return;
+        this.admitted.delete(key);
+        if (counted.linked) return;
+        for (const own of [...(this.awaiting.get(key) ?? [])]) own.crossing.abort(error);
+        // Also for ours that learn only later that they wait for this peer (awaitCrossing).
+        this.rememberFailure(key, error);
+      },
+    };
+  }
+
+  private rememberFailure(key: string, error: unknown): void {
+    const now = this.clock.now();
+    for (const [k, f] of this.failed) if (f.until <= now) this.failed.delete(k);
+    this.failed.delete(key);
+    // A Map iterates in insertion order: the first key is the oldest failure.
+    const oldest = this.failed.keys().next();
+    if (this.failed.size >= MAX_CROSSING_FAILURES && !oldest.done) this.failed.delete(oldest.value);
+    this.failed.set(key, { error, until: now + CROSSING_FAILURE_MEMORY_MS });
   }
 
   private file(own: OwnAttach, key: string): void {
