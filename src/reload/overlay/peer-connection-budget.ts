@@ -23,7 +23,7 @@
  * ```
  */
 import { nodeIdKey } from '../forwarding/index.js';
-import { OverloadError } from '../runtime/reload-error.js';
+import { OverloadError, type LocalFailure } from '../runtime/reload-error.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import type { NodeId } from '../wire/ids.js';
 
@@ -58,14 +58,22 @@ export interface PeerConnectionSlot {
   release(): void;
 }
 
+const utf8 = new TextEncoder();
+
 /**
- * OUR CHOICE of error: RFC 6940 §6.3.3.1 has no "overloaded" code. Error_Request_Timeout ("The
- * requesting node MAY resend the request at a later time") is what the requester would see had
- * we dropped the request, as an overloaded peer's inbound limiter does, only sooner. An
- * OverloadError: for an offer of our own it is our refusal, not the target's failure.
+ * This peer's own failure to make a peer connection (`Kind`: overloaded, or no local description),
+ * as the error the requester is answered with. OUR CHOICE of code: RFC 6940 §6.3.3.1 has none for
+ * it. Error_Request_Timeout ("The requesting node MAY resend the request at a later time") is what
+ * the requester would see had we dropped the request, as an overloaded peer's inbound limiter
+ * does, only sooner. A LocalFailure: for an offer of our own it is ours, not the target's failure.
  */
+export function localFailureAnswer<E extends LocalFailure>(Kind: new (code: number, info: Uint8Array) => E, reason: string): E {
+  return new Kind(ErrorCode.Error_Request_Timeout, utf8.encode(reason));
+}
+
+/** A cap of ours refused the peer connection (localFailureAnswer). */
 export function overloaded(reason: string): OverloadError {
-  return new OverloadError(ErrorCode.Error_Request_Timeout, new TextEncoder().encode(`overloaded: ${reason}`));
+  return localFailureAnswer(OverloadError, `overloaded: ${reason}`);
 }
 
 export class PeerConnectionBudget {

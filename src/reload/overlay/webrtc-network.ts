@@ -37,10 +37,10 @@ import type { Signer, Verifier } from '../security/signer.js';
 import type { DtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
 import { toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
-import { ErrorCode } from '../wire/message-codes.js';
 import { HelloVersionError, helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
+import { DataChannelConnections } from './data-channel-connections.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
-import { PeerConnectionBudget, overloaded, type PeerConnectionLimits, type PeerConnectionSlot } from './peer-connection-budget.js';
+import { PeerConnectionBudget, localFailureAnswer, overloaded, type PeerConnectionLimits, type PeerConnectionSlot } from './peer-connection-budget.js';
 
 export interface WebRtcNetworkDeps {
   readonly clock: Clock;
@@ -136,14 +136,6 @@ function toAttachParameters(p: IceParameters): IceAttachParameters {
   return { ufrag: utf8.encode(p.ufrag), password: utf8.encode(p.password), candidates: p.candidates, dtls: p.dtls };
 }
 
-/**
- * OUR CHOICE of code, as for overloaded() (peer-connection-budget.ts): Error_Request_Timeout, what
- * the requester would see had we dropped its Attach; it may try again later.
- */
-function noLocalDescription(reason: string): LocalDescriptionError {
-  return new LocalDescriptionError(ErrorCode.Error_Request_Timeout, new TextEncoder().encode(reason));
-}
-
 export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetworkInit): WebRtcPeerNetwork {
   const log = deps.logger ?? silentLogger;
   const webrtc: WebRtcInit = init.webrtc ?? {};
@@ -152,8 +144,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
   const helloOptions = { timeoutMs: init.helloTimeoutMs };
   const bindings = new WeakMap<Link, NodeId>();
   const links = new Set<Link>();
-  /** Open data-channel connections per Node-ID (two can coexist a moment when Attaches cross). */
-  const connections = new Map<string, WebRtcConnection[]>();
+  const connections = new DataChannelConnections<WebRtcConnection>();
   const prepared = init.preparedOffers;
   const budget = new PeerConnectionBudget(init.peerConnectionLimits, prepared?.left);
   let inbound: ((link: Link) => void) | undefined;
@@ -165,6 +156,8 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
       link.close();
       return;
     }
+    // Closed before it was bound (e.g. by the other end): its close is not heard again, and it is no open link.
+    if (link.state === 'closed') return;
     links.add(link);
     link.onStateChange((s) => {
       if (s === 'closed') links.delete(link);
@@ -204,17 +197,10 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
     }
     bindings.set(link, nodeId);
     track(link);
-    const key = nodeIdKey(nodeId);
-    connections.set(key, [...(connections.get(key) ?? []), connection]);
+    connections.add(nodeId, connection);
     connection.onChannel((channel) => {
       if (channelListener && !closed) channelListener(nodeId, channel);
       else channel.close();
-    });
-    link.onStateChange((s) => {
-      if (s !== 'closed') return;
-      const rest = (connections.get(key) ?? []).filter((c) => c !== connection);
-      if (rest.length > 0) connections.set(key, rest);
-      else connections.delete(key);
     });
     return link;
   };
@@ -225,7 +211,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
    * description. Undefined for any other failure.
    */
   const localFailure = (e: unknown): LocalFailure | undefined => {
-    if (e instanceof NoLocalDescriptionError) return noLocalDescription(e.message);
+    if (e instanceof NoLocalDescriptionError) return localFailureAnswer(LocalDescriptionError, e.message);
     return e instanceof LinkOpenError ? overloaded(e.message) : undefined;
   };
 
@@ -262,10 +248,12 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
       };
     },
     async answer(requester, remote, options?: AbortOptions) {
+      // Before the slot is taken: from budget.take on, nothing may throw before holdUntilClosed holds it.
+      const parameters = toLinkParameters(remote);
       const slot = budget.take(requester);
       let answer: WebRtcAnswer;
       try {
-        answer = await holdUntilClosed(slot, answerWebRtc(linkDeps, webrtc, toLinkParameters(remote), options));
+        answer = await holdUntilClosed(slot, answerWebRtc(linkDeps, webrtc, parameters, options));
       } catch (e) {
         throw localFailure(e) ?? invalidParameters(e);
       }
@@ -321,8 +309,7 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
       );
     },
     authenticate: (link) => bindings.get(link),
-    // The newest open one (the link table keeps one of two crossing links; both ends of either work).
-    connectionTo: (nodeId) => (connections.get(nodeIdKey(nodeId)) ?? []).filter((c) => c.link.state !== 'closed').at(-1),
+    connectionTo: (nodeId) => connections.newest(nodeId),
     onChannel(listener) {
       channelListener = listener;
     },
