@@ -12,13 +12,14 @@ import { answerWebRtc, type WebRtcInit } from '../../reload/links/webrtc/index.j
 import { nodeRtcConfiguration, nodeWrtc } from '../../reload/links/webrtc/node/index.js';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { overlayParameters } from '../../reload/forwarding/index.js';
-import { PeerConnectionBudget } from '../../reload/overlay/peer-connection-budget.js';
 import { createWebRtcNetwork } from '../../reload/overlay/webrtc-network.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { nodeWebSocket } from '../../reload/links/websocket/node/index.js';
 import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
 import { gatherSettingsFor, HOST_ONLY_GATHER_QUIET_MS } from './gather-settings.js';
 import { createOfferPool, type OfferPool } from './offer-pool.js';
+import { stackCloses } from '../../reload/links/webrtc/testing/stack-closes.js';
 
 const deps = { clock: systemClock };
 /** Every peer connection made, to see which were closed. */
@@ -78,7 +79,7 @@ describe('createOfferPool', () => {
     expect(closed(first!)).toBe(false);
   });
 
-  it('drops a prepared offer at once when its gathering fails: it holds no peer connection, so the network\'s budget no longer counts it', async () => {
+  it('drops a prepared offer at once when the WebRTC stack makes it no peer connection: the network\'s budget no longer counts it', async () => {
     class Refusing extends nodeWrtc.RTCPeerConnection {
       constructor(config?: RTCConfiguration) {
         // As a browser tab past its limit of peer connections does.
@@ -88,10 +89,48 @@ describe('createOfferPool', () => {
     }
     const pool = createOfferPool(deps, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Refusing as unknown as typeof RTCPeerConnection } }, { count: 2 });
     pools.push(pool);
+    // `left` is what the budget counts as pending (webrtc-network.ts gives it to PeerConnectionBudget).
     await vi.waitFor(() => expect(pool.left()).toBe(0), { timeout: 2_000 });
-    // The budget counts what the pool holds (webrtc-network.ts gives it `left`): nothing is pending.
-    expect(new PeerConnectionBudget({ pendingPerRequester: 1, pending: 1, total: 1 }, pool.left).pending).toBe(0);
     expect(pool.take()).toBeUndefined();
+  });
+
+  it('drops a prepared offer at once when its gathering fails after its peer connection is made, and that peer connection closes', async () => {
+    class Stalling extends Recorded {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        // A WebRTC stack that makes no local description.
+        Object.defineProperty(this, 'createOffer', { value: () => new Promise<never>(() => {}) });
+      }
+    }
+    const clock = new VirtualClock();
+    const pool = createOfferPool({ clock }, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Stalling as unknown as typeof RTCPeerConnection } }, { count: 2 });
+    pools.push(pool);
+    expect(made).toHaveLength(2);
+    expect(pool.left()).toBe(2);
+    // links/webrtc gives up on a local description after 5 s.
+    await clock.advance(5_000);
+    expect(pool.left()).toBe(0);
+    expect(made.every(closed)).toBe(true);
+    expect(pool.take()).toBeUndefined();
+  });
+
+  it('drops a prepared offer whose peer connection closes before it is taken (the WebRTC stack closed it)', async () => {
+    const described = new Set<RTCPeerConnection>();
+    class Describing extends Recorded {
+      override setLocalDescription(d?: RTCLocalSessionDescriptionInit): Promise<void> {
+        return super.setLocalDescription(d).then(() => void described.add(this));
+      }
+    }
+    const pool = createOfferPool(deps, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Describing as unknown as typeof RTCPeerConnection } }, { count: 2 });
+    pools.push(pool);
+    const [first, second] = made;
+    // Past its description (simple-peer signals it as this resolves): its gathering succeeds, closed or not.
+    await vi.waitFor(() => expect(described.has(first!)).toBe(true), { timeout: 5_000 });
+    stackCloses(first!);
+    await vi.waitFor(() => expect(pool.left()).toBe(1), { timeout: 5_000 });
+    const taken = await pool.take()!;
+    closers.push(() => taken.cancel());
+    expect(taken.local.ufrag).toBe(/a=ice-ufrag:(\S+)/.exec(second!.localDescription?.sdp ?? '')?.[1]);
   });
 
   it('releases the offers not taken once they are older than maxAgeMs', async () => {

@@ -17,6 +17,7 @@ import { RELOAD_VERSION, UNFRAGMENTED } from '../../wire/forwarding-header.js';
 import { MIN_FRAGMENT_BODY, fragmentMessage, maxFragmentSizeForPmtu } from '../../wire/fragmentation.js';
 import { DEFAULT_MAX_MESSAGE_SIZE } from '../../wire/forwarded-message.js';
 import { answerWebRtc, dataChannelMessageSize, offerWebRtc, DataChannelLink, DATA_CHANNEL_MESSAGE_SIZE, MIN_DATA_CHANNEL_MESSAGE_SIZE, type WebRtcInit } from './webrtc-connection.js';
+import { stackCloses } from './testing/stack-closes.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const utf8 = new TextEncoder();
@@ -233,5 +234,31 @@ describe('WebRTC data-channel link', () => {
     a.link.close();
     for (let i = 0; i < 100 && b.link.state !== 'closed'; i++) await sleep(20);
     expect(states).toEqual(['closed:remote']);
+  });
+});
+
+describe('WebRtcOffer/WebRtcAnswer.onClose: the one end of a peer connection', () => {
+  it('tells each listener once, however often it is ended, and one added after the end at once', async () => {
+    const offer = await offerWebRtc(deps, init());
+    const told: string[] = [];
+    offer.onClose(() => told.push('before'));
+    offer.cancel();
+    offer.cancel();
+    expect(told).toEqual(['before']);
+    offer.onClose(() => told.push('after'));
+    expect(told).toEqual(['before', 'after']);
+  });
+
+  it('tells its listeners when the WebRTC stack closes the peer connection under a connected link', async () => {
+    const { offer, answer, a, b } = await connectPair();
+    const told: string[] = [];
+    offer.onClose(() => told.push('offer'));
+    answer.onClose(() => told.push('answer'));
+    stackCloses(a.peerConnection);
+    await sleep(0); // simple-peer closes on a microtask
+    expect(told[0]).toBe('offer');
+    // The other end's, by the channel's close or its own: once either way.
+    b.close();
+    expect([...told].sort()).toEqual(['answer', 'offer']);
   });
 });
