@@ -3,7 +3,6 @@ export {
   offerWebRtc,
   answerWebRtc,
   DataChannelLink,
-  NoLocalDescriptionError,
   RELOAD_CHANNEL_LABEL,
   DATA_CHANNEL_MESSAGE_SIZE,
   type WebRtcConnection,
@@ -14,4 +13,5 @@ export {
   type WrtcImplementation,
 } from './webrtc-connection.js';
 export { iceParametersFromSdp, remoteSdp, normaliseCandidateLine, IceParametersError, type IceParameters } from './ice-parameters.js';
+export { NoLocalDescriptionError, type GatherSettings } from './local-gathering.js';
 export { SimplePeerPipe } from './data-channel-pipe.js';

@@ -3,7 +3,8 @@
  * simple-peer: the browser's own RTCPeerConnection, or in Node node-datachannel's polyfill
  * (node/node-webrtc.ts). ICE uses trickle (the facts note: without it the polyfill waits out
  * simple-peer's 5 s gathering timeout), but nothing is trickled to the other side: what was
- * gathered within a bounded wait goes into one Attach (RFC 6940 §6.5.1), as IceParameters.
+ * gathered within a bounded wait (local-gathering.ts) goes into one Attach (RFC 6940 §6.5.1), as
+ * IceParameters.
  *
  * ```
  *   offerer (Attach requester)                 answerer (Attach receiver)
@@ -19,16 +20,18 @@
  * RFC 8832 in-band DCEP, no new offer/answer), e.g. the AppAttach'd SIP channel (§6.5.2).
  */
 import SimplePeer from 'simple-peer';
-import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Timer } from '../../runtime/components.js';
+import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger } from '../../runtime/components.js';
 import { FramedLink } from '../framed-link.js';
 import { formatAddress } from '../host-candidate.js';
 import { LinkOpenError } from '../link.js';
 import { REAL_LINK_DEFAULTS, type RealLinkSettings } from '../real-link-defaults.js';
 import { dataChannelMessageSize } from './data-channel-message-size.js';
 import { SimplePeerPipe } from './data-channel-pipe.js';
-import { candidateLines, iceParametersFromSdp, remoteSdp, type IceParameters } from './ice-parameters.js';
+import { candidateLines, remoteSdp, type IceParameters } from './ice-parameters.js';
+import { LocalGathering, type GatherSettings } from './local-gathering.js';
 
 export { DATA_CHANNEL_MESSAGE_SIZE, MIN_DATA_CHANNEL_MESSAGE_SIZE, dataChannelMessageSize } from './data-channel-message-size.js';
+export { NoLocalDescriptionError } from './local-gathering.js';
 
 /** The label of the overlay link's own channel. */
 export const RELOAD_CHANNEL_LABEL = 'reload';
@@ -46,15 +49,12 @@ export interface WebRtcDeps {
   readonly logger?: Logger;
 }
 
-export interface WebRtcInit {
+/** With the gathering's bounded wait (GatherSettings: gatherTimeoutMs, gatherQuietMs). */
+export interface WebRtcInit extends GatherSettings {
   /** RTCPeerConnection configuration: `iceServers` (STUN/TURN from the overlay configuration), plus implementation options (node-datachannel: `bindAddress`). */
   readonly rtcConfiguration?: RTCConfiguration;
   /** Node: node-datachannel's polyfill (node/node-webrtc.ts). Browser: leave out. */
   readonly wrtc?: WrtcImplementation;
-  /** Longest wait for candidates before the Attach goes out with what there is (ms); default 1 500. */
-  readonly gatherTimeoutMs?: number;
-  /** Once a candidate is in, stop after this long without a new one (ms); default 250. */
-  readonly gatherQuietMs?: number;
   /** Answerer: wait this long before adding the offerer's candidates (ms); default DEFAULT_REMOTE_CANDIDATE_DELAY_MS. */
   readonly remoteCandidateDelayMs?: number;
   /** Longest wait for the channel to open once both sides have the other's parameters (ms); default 10 000. */
@@ -104,11 +104,6 @@ export interface WebRtcAnswer {
   onClose(listener: () => void): void;
 }
 
-/** The WebRTC stack made no local description (SDP offer or answer) within the wait. */
-export class NoLocalDescriptionError extends LinkOpenError {
-  override readonly name: string = 'NoLocalDescriptionError';
-}
-
 let counter = 0;
 
 class Session implements WebRtcConnection {
@@ -118,10 +113,8 @@ class Session implements WebRtcConnection {
   private readonly log: Logger;
   private readonly channelListeners = new Set<(channel: RTCDataChannel) => void>();
   private readonly queued: RTCDataChannel[] = [];
-  private readonly candidates: string[] = [];
-  private description: string | undefined;
-  private iceComplete = false;
-  private gatherWaiters: (() => void)[] = [];
+  /** Our side's ICE parameters as simple-peer trickles them. */
+  readonly gathering: LocalGathering;
   private ended = false;
   private readonly closeListeners: (() => void)[] = [];
   readonly id = ++counter;
@@ -132,6 +125,7 @@ class Session implements WebRtcConnection {
     private readonly initiator: boolean,
   ) {
     this.log = deps.logger ?? silentLogger;
+    this.gathering = new LocalGathering(deps.clock, this.log, this.id, init);
     this.peer = new SimplePeer({
       initiator,
       trickle: true,
@@ -161,15 +155,8 @@ class Session implements WebRtcConnection {
       }
       this.extraChannel(event.channel);
     };
-    this.peer.on('signal', (data: { type?: string; sdp?: string; candidate?: RTCIceCandidateInit }) => {
-      if ((data.type === 'offer' || data.type === 'answer') && data.sdp !== undefined) this.description = data.sdp;
-      else if (data.candidate?.candidate) this.candidates.push(data.candidate.candidate);
-      this.poke();
-    });
-    this.peer.on('_iceComplete', () => {
-      this.iceComplete = true;
-      this.poke();
-    });
+    this.peer.on('signal', (data: { type?: string; sdp?: string; candidate?: RTCIceCandidateInit }) => this.gathering.signal(data));
+    this.peer.on('_iceComplete', () => this.gathering.complete());
     this.peerConnection.addEventListener('connectionstatechange', () =>
       this.log.debug('peer connection state', { session: this.id, state: this.peerConnection.connectionState, ice: this.peerConnection.iceConnectionState }),
     );
@@ -190,7 +177,7 @@ class Session implements WebRtcConnection {
    * the connection then takes the delay longer. Once connected, they are not added at all.
    */
   signalRemote(type: 'offer' | 'answer', remote: IceParameters, mid: string): void {
-    this.log.debug('webrtc remote parameters', { session: this.id, type, ufrag: remote.ufrag, candidates: candidateLines(remote), local: this.description ? /a=ice-ufrag:(\S+)/.exec(this.description)?.[1] : undefined });
+    this.log.debug('webrtc remote parameters', { session: this.id, type, ufrag: remote.ufrag, candidates: candidateLines(remote), local: this.gathering.description ? /a=ice-ufrag:(\S+)/.exec(this.gathering.description)?.[1] : undefined });
     this.peer.signal({ type, sdp: remoteSdp(remote, mid, { candidates: false }) });
     const lines = candidateLines(remote);
     const pause = (ms: number) => new Promise<void>((r) => this.deps.clock.setTimer(ms, r));
@@ -207,54 +194,6 @@ class Session implements WebRtcConnection {
       }
     };
     void add();
-  }
-
-  private poke(): void {
-    for (const w of this.gatherWaiters.splice(0)) w();
-  }
-
-  /** Our IceParameters once gathering is complete or the bounded wait is over. */
-  async gathered(options: AbortOptions): Promise<{ parameters: IceParameters; mid: string }> {
-    const { clock } = this.deps;
-    const started = clock.now();
-    const timeoutMs = this.init.gatherTimeoutMs ?? 1_500;
-    const quietMs = this.init.gatherQuietMs ?? 250;
-    let lastCount = -1;
-    let lastChange = started;
-    for (;;) {
-      if (options.signal?.aborted) throw new AbortError();
-      const now = clock.now();
-      if (this.candidates.length !== lastCount) {
-        lastCount = this.candidates.length;
-        lastChange = now;
-      }
-      const sdp = this.description;
-      if (sdp !== undefined) {
-        const complete = this.iceComplete || /a=end-of-candidates/.test(sdp);
-        const quiet = lastCount > 0 && now - lastChange >= quietMs;
-        const candidatesInSdp = /a=candidate:/.test(sdp);
-        if (complete || quiet || (candidatesInSdp && this.iceComplete) || now - started >= timeoutMs) {
-          const g = iceParametersFromSdp(sdp, this.candidates);
-          this.log.debug('webrtc gathered', { session: this.id, ufrag: g.parameters.ufrag, candidates: candidateLines(g.parameters), waitedMs: now - started });
-          return g;
-        }
-      } else if (now - started >= Math.max(timeoutMs, 5_000)) {
-        throw new NoLocalDescriptionError('no local description was made');
-      }
-      // Wake at the next event or the next deadline, whichever comes first.
-      const deadline = Math.min(started + timeoutMs, lastCount > 0 ? lastChange + quietMs : Number.POSITIVE_INFINITY);
-      await new Promise<void>((resolve) => {
-        let timer: Timer | undefined;
-        const wake = () => {
-          timer?.cancel();
-          options.signal?.removeEventListener('abort', wake);
-          resolve();
-        };
-        this.gatherWaiters.push(wake);
-        timer = clock.setTimer(Math.max(1, deadline - clock.now()), wake);
-        options.signal?.addEventListener('abort', wake, { once: true });
-      });
-    }
   }
 
   /** Resolves once simple-peer's channel is open; builds the overlay link. */
@@ -360,7 +299,7 @@ class Session implements WebRtcConnection {
 /** The session's gathered parameters; a failed or aborted gathering ends its peer connection. */
 async function gatheredOrDestroyed(session: Session, options: AbortOptions): Promise<{ parameters: IceParameters; mid: string }> {
   try {
-    return await session.gathered(options);
+    return await session.gathering.gathered(options);
   } catch (e) {
     session.end();
     throw e;
