@@ -9,6 +9,7 @@ import { systemClock } from '../../../platform/system-clock.js';
 import { webCryptoRandom } from '../../../platform/web-crypto.js';
 import { overlayParameters } from '../../forwarding/index.js';
 import { nodeRtcConfiguration, nodeWrtc } from '../../links/webrtc/node/index.js';
+import { stackCloses } from '../../links/webrtc/testing/stack-closes.js';
 import { nodeWebSocket } from '../../links/websocket/node/index.js';
 import type { Clock } from '../../runtime/components.js';
 import { LocalDescriptionError, LocalFailure, OverloadError, ReloadError } from '../../runtime/reload-error.js';
@@ -113,6 +114,23 @@ describe('the real network: caps on peer connections for Attaches', () => {
     expect(await outcome(b.ice.answer(signers[2]!.nodeId, remote), answers)).toBe('answered');
     expect(await outcome(b.ice.answer(signers[2]!.nodeId, remote), answers)).toBe('Error_Request_Timeout');
     atB.close();
+    expect(await outcome(b.ice.answer(signers[2]!.nodeId, remote), answers)).toBe('answered');
+    for (const x of answers) x.cancel();
+    atA.close();
+  }, 30_000);
+
+  it('gives the place back when the WebRTC stack closes a connected peer connection by itself', async () => {
+    const a = network(0);
+    const b = network(1, { pendingPerRequester: 4, pending: 4, total: 1 });
+    const offer = await a.ice.offer();
+    const answer = await b.ice.answer(signers[0]!.nodeId, offer.local);
+    const atA = await offer.complete(signers[1]!.nodeId, answer.local);
+    await answer.link;
+    const remote = await withdrawnOffer(a);
+    const answers: IceAnswer[] = [];
+    expect(await outcome(b.ice.answer(signers[2]!.nodeId, remote), answers)).toBe('Error_Request_Timeout');
+    stackCloses(b.connectionTo(signers[0]!.nodeId)!.peerConnection);
+    await new Promise((r) => setTimeout(r, 0)); // simple-peer closes on a microtask
     expect(await outcome(b.ice.answer(signers[2]!.nodeId, remote), answers)).toBe('answered');
     for (const x of answers) x.cancel();
     atA.close();
