@@ -1,3 +1,4 @@
+import { lowerBound } from '../wire/codec/sorted.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { MemoryCertificates } from './memory-certificates.js';
@@ -40,17 +41,9 @@ interface Tally {
 
 const MODEL_BY_TAG: Readonly<Record<string, number>> = { s: MODEL_CODES.single, a: MODEL_CODES.array, d: MODEL_CODES.dictionary };
 
-function search<T>(items: readonly T[], key: (t: T) => number | string, target: number | string): { found: boolean; at: number } {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const k = key(items[mid] as T);
-    if (k === target) return { found: true, at: mid };
-    if (k < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return { found: false, at: lo };
+function search<T, K extends number | string>(items: readonly T[], key: (t: T) => K, target: K): { found: boolean; at: number } {
+  const at = lowerBound(items, key, target);
+  return { found: at < items.length && key(items[at] as T) === target, at };
 }
 
 const byKind = (k: KindEntry) => k.kind;

@@ -1,4 +1,5 @@
 import { compareBytes } from '../wire/codec/hex.js';
+import { itself, upperBound } from '../wire/codec/sorted.js';
 import type { ResourceId } from '../wire/ids.js';
 
 /**
@@ -82,22 +83,10 @@ export function ringOrder(sortedHex: readonly string[], range: RingRange | undef
   if (!range) return sortedHex.slice();
   const after = hexKey(range.after);
   const upTo = hexKey(range.upTo);
-  const start = upperBound(sortedHex, after);
-  if (after < upTo) return sortedHex.slice(start, upperBound(sortedHex, upTo));
+  const start = upperBound(sortedHex, itself, after);
+  if (after < upTo) return sortedHex.slice(start, upperBound(sortedHex, itself, upTo));
   // Wraps (or the whole ring when after == upTo): (after, end] then [start, upTo].
   const head = sortedHex.slice(start);
-  const tail = sortedHex.slice(0, after === upTo ? start : upperBound(sortedHex, upTo));
+  const tail = sortedHex.slice(0, after === upTo ? start : upperBound(sortedHex, itself, upTo));
   return head.concat(tail);
-}
-
-/** Index of the first element greater than `key`. */
-function upperBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -1,4 +1,5 @@
 import { bytesEqual } from './codec/hex.js';
+import { itself, upperBound } from './codec/sorted.js';
 import {
   UNFRAGMENTED,
   fragmentField,
@@ -129,16 +130,7 @@ interface Partial {
 }
 
 /** The index in `offsets` (ascending) of the first offset above `target`. */
-function firstAbove(offsets: readonly number[], target: number): number {
-  let lo = 0;
-  let hi = offsets.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((offsets[mid] as number) <= target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+const firstAbove = (offsets: readonly number[], target: number): number => upperBound(offsets, itself, target);
 
 /**
  * The parts of `payload` (a piece at body offset `offset`) that `p`'s pieces (not overlapping) do

@@ -17,6 +17,7 @@
  * Table). It leaves when its link goes or it leaves the overlay.
  */
 import { nodeIdKey } from '../../forwarding/index.js';
+import { upperBound } from '../../wire/codec/sorted.js';
 import type { NodeId } from '../../wire/ids.js';
 import { clockwise, fingerIndex, fingerRangeStart, ringPosition } from './ring.js';
 
@@ -31,6 +32,8 @@ export interface RoutingEntry {
   /** Finger index (1..128) of its position. */
   readonly finger: number;
 }
+
+const byDistance = (e: RoutingEntry): bigint => e.dist;
 
 export class RoutingTable {
   readonly selfPos: bigint;
@@ -73,15 +76,7 @@ export class RoutingTable {
    * (members.length when none is): the entries before it are at or before that point of the ring.
    */
   indexAfter(dist: bigint): number {
-    const a = this.sorted;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid]!.dist <= dist) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return upperBound(this.sorted, byDistance, dist);
   }
 
   /** Nearest first. */

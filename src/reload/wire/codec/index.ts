@@ -3,3 +3,4 @@ export { Reader, decodeAll, MAX_FOR_LENGTH_BYTES, type LengthBytes } from './rea
 export { Writer, encodeWith } from './writer.js';
 export { toHex, fromHex, bytesEqual } from './hex.js';
 export { concatBytes } from './concat-bytes.js';
+export { lowerBound, upperBound, itself, type SortKey } from './sorted.js';
