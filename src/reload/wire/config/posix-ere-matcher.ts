@@ -19,9 +19,13 @@
  * kept and dropped once, so the bound above holds with the instruction counted once. Any other
  * interval is expanded into copies of its atom, so the program grows with the counts. OUR CHOICE:
  * a program is at most MAX_PROGRAM_SIZE instructions (as RE2 bounds its programs); a larger
- * pattern is a PosixEreError at the outermost repetition being laid out when it grew too large,
- * found as it is laid out, so no more than that is ever built. That keeps the work of one match
- * bounded as well as linear: at most 3 × 4096 × 256 steps for a 255-character domain.
+ * pattern is a PosixEreError blaming the outermost repetition that built the most of it, found
+ * as it is laid out, so no more than that is ever built. Parts that can only match the empty
+ * string (`x{0}`) are pruned first (prune), so laying the program out takes at most 3 × its size
+ * steps (`compileSteps`): compiling is bounded too, which matters because a configuration's
+ * patterns are compiled as it is parsed, before its signature is checked. That keeps the work of
+ * one match bounded as well as linear: at most 3 × 4096 × 256 steps for a 255-character domain
+ * (the SIP usage matches no longer name, usages/sip/aor-domains.ts RESTRICTED_HOSTPORT).
  */
 import { parsePosixEre, PosixEreError, type EreCharSet, type EreNode } from './posix-ere.js';
 
@@ -42,7 +46,7 @@ type Instruction =
 
 /** What to write instead of a pattern too large to compile. */
 const TOO_LARGE_ADVICE =
-  'use smaller interval counts, or leave the length to the domain syntax (at most 255 characters, RFC 7904 §3.4): for example [a-z0-9.-]+ or [a-z0-9-]+(\\.[a-z0-9-]+)* rather than ([a-z0-9-]{1,63}\\.){0,126}';
+  'use smaller interval counts, or leave the number of labels open: for example [a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63})* rather than (([a-z0-9-]{1,63}\\.){0,126}[a-z]{2,63}\\.){0,126}';
 
 /** A compiled pattern: whether a whole string matches, and at what cost. */
 export interface WholeMatcher {
@@ -50,6 +54,8 @@ export interface WholeMatcher {
   readonly pattern: string;
   /** Instructions in the program (the factor of the string length in the step bound). */
   readonly size: number;
+  /** The nodes the compiler laid out to build the program (its work, at most 3 × size). */
+  readonly compileSteps: number;
   test(s: string): boolean;
   /** As `test`, with the steps taken (states entered and characters tested). */
   run(s: string): { readonly matched: boolean; readonly steps: number };
@@ -76,11 +82,44 @@ function isCounted(node: Repeat): node is Repeat & { node: { type: 'char' } } {
   return node.node.type === 'char' && (node.max === undefined ? node.min > 1 : node.max > 1);
 }
 
+/** What a part that matches only the empty string compiles to (an alternative of nothing: `(a|x{0})`). */
+const NOTHING: EreNode = { type: 'concat', items: [] };
+
+/**
+ * `node` without the parts that can only match the empty string (`x{0}`, `(x{0}){255}`) and
+ * with `{1}` and `{1,1}` unwrapped; undefined if all of it is such a part. Linear in the tree.
+ * Then every node laid out, but NOTHING in an alternative, builds at least one instruction or
+ * has two children that do, so laying out the program takes at most 3 × its size steps, and
+ * the size check bounds the work as well as the program.
+ */
+function prune(node: EreNode): EreNode | undefined {
+  switch (node.type) {
+    case 'char':
+    case 'anchor':
+      return node;
+    case 'concat': {
+      const items = node.items.flatMap((item) => prune(item) ?? []);
+      return items.length > 1 ? { type: 'concat', items } : items[0];
+    }
+    case 'alt':
+      return { type: 'alt', options: node.options.map((option) => prune(option) ?? NOTHING) };
+    case 'repeat': {
+      const body = node.max === 0 ? undefined : prune(node.node);
+      if (body === undefined) return undefined;
+      return node.min === 1 && node.max === 1 ? body : { ...node, node: body };
+    }
+  }
+}
+
 /** Lays the program out; the one place that knows its size, which it keeps under MAX_PROGRAM_SIZE. */
 class Compiler {
   readonly program: Instruction[] = [];
-  /** The repetitions being laid out, outermost first: the first is blamed when the program grows too large. */
-  private readonly repeats: Repeat[] = [];
+  /** Nodes laid out so far (emit calls). */
+  steps = 0;
+  /** The outermost repetition being laid out, and where its instructions start. */
+  private outer: { readonly offset: number; readonly start: number } | undefined;
+  /** The outermost repetition laid out so far that built the most instructions. */
+  private largest: { readonly offset: number; readonly size: number } | undefined;
 
   constructor(
     private readonly pattern: string,
@@ -89,15 +128,18 @@ class Compiler {
 
   push(i: Instruction): number {
     if (this.program.length >= MAX_PROGRAM_SIZE) {
-      const blamed = this.repeats[0];
-      const what = blamed ? `the repetition at offset ${blamed.offset} of "${this.pattern}" makes the pattern` : `"${this.pattern}" is`;
-      throw new PosixEreError(blamed?.offset ?? 0, `${what} too large (more than ${MAX_PROGRAM_SIZE} states); ${TOO_LARGE_ADVICE}`);
+      // Blamed: the repetition that built the most, not whichever crossed the limit.
+      const current = this.outer && { offset: this.outer.offset, size: this.program.length - this.outer.start };
+      const blamed = current && (!this.largest || current.size > this.largest.size) ? current : this.largest;
+      const what = blamed ? `; its largest repetition is at offset ${blamed.offset}` : '';
+      throw new PosixEreError(blamed?.offset ?? 0, `"${this.pattern}" is too large (more than ${MAX_PROGRAM_SIZE} states)${what}; ${TOO_LARGE_ADVICE}`);
     }
     this.program.push(i);
     return this.program.length - 1;
   }
 
   emit(node: EreNode): void {
+    this.steps++;
     switch (node.type) {
       case 'char':
         this.push({ op: 'char', test: charTest(node.set, this.ignoreCase) });
@@ -129,9 +171,11 @@ class Compiler {
           this.push({ op: 'count', test: charTest(node.node.set, this.ignoreCase), min: node.min, max: node.max });
           return;
         }
-        this.repeats.push(node);
+        if (this.outer) return this.repeat(node);
+        this.outer = { offset: node.offset, start: this.program.length };
         this.repeat(node);
-        this.repeats.pop();
+        if (!this.largest || this.program.length - this.outer.start > this.largest.size) this.largest = { offset: node.offset, size: this.program.length - this.outer.start };
+        this.outer = undefined;
     }
   }
 
@@ -170,6 +214,7 @@ class PikeMatcher implements WholeMatcher {
   constructor(
     readonly pattern: string,
     private readonly program: readonly Instruction[],
+    readonly compileSteps: number,
   ) {
     this.size = program.length;
     this.counting = program.some((i) => i.op === 'count');
@@ -287,7 +332,8 @@ class PikeMatcher implements WholeMatcher {
  */
 export function compileWholeMatch(pattern: string, options: { readonly ignoreCase?: boolean } = {}): WholeMatcher {
   const compiler = new Compiler(pattern, options.ignoreCase ?? false);
-  compiler.emit(parsePosixEre(pattern));
+  const tree = prune(parsePosixEre(pattern));
+  if (tree) compiler.emit(tree);
   compiler.push({ op: 'match' });
-  return new PikeMatcher(pattern, compiler.program);
+  return new PikeMatcher(pattern, compiler.program, compiler.steps);
 }

@@ -97,7 +97,12 @@ describe('POSIX ERE (RFC 7904 §3.4 domain patterns): whole-string matching', ()
     ['[a', /"\[" is not closed/, 0],
     ['[[=a=]-z]', /equivalence class cannot start a range/, 1],
     ['[a-[=z=]]', /equivalence class cannot end a range/, 3],
-    ['((ab){0,255}){0,255}b', /repetition at offset 13 .* too large .*for example \[a-z0-9\.-\]\+/, 13],
+    ['((ab){0,255}){0,255}b', /too large .*largest repetition is at offset 13; .*for example \[a-z0-9-\]\{1,63\}/, 13],
+    // The advice's own example of a pattern too large is one.
+    ['(([a-z0-9-]{1,63}\\.){0,126}[a-z]{2,63}\\.){0,126}', /too large/, 41],
+    ['([a-z0-9-]{1,63}\\.){0,126}'.repeat(11), /too large .*largest repetition is at offset 19/, 19],
+    // Two repetitions together too large: the larger is blamed, not the smaller that crossed the limit.
+    ['(abcdefghijklm){0,255}(ab){0,200}', /largest repetition is at offset 15/, 15],
     [`${'a'.repeat(MAX_PROGRAM_SIZE)}`, /is too large/, 0],
   ];
   it.each(invalid.map(([pattern, reason, offset]) => ({ pattern, reason, offset })))('refuses "$pattern"', ({ pattern, reason, offset }) => {
@@ -139,6 +144,20 @@ describe('POSIX ERE matching takes linear time (RFC 7904 §3.4 patterns run on e
     const matcher = compileWholeMatch('([a-z0-9-]+\\.?)+\\.example');
     const steps = (n: number) => matcher.run(`${'a'.repeat(n)}.examplx`).steps;
     expect(steps(60) - steps(30)).toBe(steps(90) - steps(60));
+  });
+});
+
+describe('compiling takes work bounded by the program it builds (a configuration is parsed before its signature is checked)', () => {
+  // Bodies that compile to nothing (x{0}) used to be laid out min times each: the first took
+  // 255³ steps, the second 255⁴ (about 45 s) for 32 characters.
+  it.each(['(((x{0}){255}){255}){255}', '((((x{0}){255}){255}){255}){255}', '(((x{0,0}){0,255}){255}){255}y', '((((a{1}){1}){1}){1}){255}', '(x{0}x{0}x{0}x{0}a){255}', '(a|(x{0}){255})*'])('%s', (pattern) => {
+    const matcher = compileWholeMatch(pattern);
+    expect(matcher.compileSteps).toBeLessThanOrEqual(3 * matcher.size);
+  });
+
+  it.each([...['([a-z0-9-]{1,63}\\.){0,126}', '(a|b?){2,3}', '(ab){0,2}c', '(a{1,2}b){2}', 'x{0}y', '(.*.*.*)*x']])('%s (as the step bound says)', (pattern) => {
+    const matcher = compileWholeMatch(pattern);
+    expect(matcher.compileSteps).toBeLessThanOrEqual(3 * matcher.size);
   });
 });
 
