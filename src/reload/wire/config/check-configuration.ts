@@ -131,7 +131,8 @@ function kind(k: Kind, path: string): void {
     const p = `${path}.domain-restriction`;
     if (!isSipRegistrationKind(k)) fail(p, 'belongs to the SIP-REGISTRATION Kind (RFC 7904 §3.4)');
     bool(k.domainRestriction.enable, `${p}.enable`);
-    k.domainRestriction.patterns.forEach((pattern, i) => trimmedText(pattern, `${p}.pattern[${i}]`, k.domainRestriction?.enable === true));
+    // Empty patterns in force are domainRestrictionProblem's, which reports the first bad one in order.
+    k.domainRestriction.patterns.forEach((pattern, i) => trimmedText(pattern, `${p}.pattern[${i}]`, false));
     const problem = domainRestrictionProblem(k.domainRestriction);
     if (problem) fail(`${p}.pattern[${problem.index}]`, problem.problem);
   }

@@ -20,7 +20,7 @@ export interface DomainPattern {
   readonly matcher: WholeMatcher;
 }
 
-/** Each pattern in force of a restriction, compiled, or why it is no POSIX ERE. */
+/** Each pattern in force of a restriction, compiled, or why it cannot be one (empty, or no POSIX ERE). */
 type Compiled = readonly (DomainPattern | { readonly problem: string })[];
 
 /** By restriction object: the parser compiles its patterns as it checks them, and every later use of that configuration shares them. */
@@ -30,6 +30,7 @@ function compile(restriction: DomainRestriction): Compiled {
   let out = compiled.get(restriction);
   if (!out) {
     out = patternsInForce(restriction).map((source) => {
+      if (source === '') return { problem: 'is empty' };
       try {
         // Host names compare ignoring case (RFC 3261 §19.1.4): REG_ICASE.
         return { source, matcher: compileWholeMatch(source, { ignoreCase: true }) };
@@ -44,9 +45,10 @@ function compile(restriction: DomainRestriction): Compiled {
 }
 
 /**
- * The first pattern in force of `restriction` that cannot be a domain `<pattern>` (RFC 7904 §3.4:
- * "interpreted as a regular expression according to POSIX Extended Regular Expression"): its index
- * among the patterns and why; undefined if every one can.
+ * The first pattern in force of `restriction`, in document order, that cannot be a domain
+ * `<pattern>` (RFC 7904 §3.4: "interpreted as a regular expression according to POSIX Extended
+ * Regular Expression"; an empty one is no ERE either, §9.4.3): its index among the patterns and
+ * why; undefined if every one can.
  */
 export function domainRestrictionProblem(restriction: DomainRestriction): { readonly index: number; readonly problem: string } | undefined {
   const all = compile(restriction);
@@ -70,6 +72,6 @@ export function domainPatterns(restriction: DomainRestriction): readonly DomainP
  * (usages/sip ignoredAorDomainPatterns); refusing the configuration would keep the peer out of an
  * overlay whose document the RFC allows.
  */
-export function patternsInForce<T>(restriction: { readonly enable: boolean; readonly patterns: readonly T[] }): readonly T[] {
+function patternsInForce<T>(restriction: { readonly enable: boolean; readonly patterns: readonly T[] }): readonly T[] {
   return restriction.enable ? restriction.patterns : [];
 }

@@ -32,7 +32,7 @@ export {
 } from './overlay-configuration.js';
 export { ConfigurationError } from './configuration-error.js';
 export { PosixEreError } from './posix-ere.js';
-export { domainPatterns, isSipRegistrationKind, patternsInForce, type DomainPattern } from './domain-restriction.js';
+export { domainPatterns, isSipRegistrationKind, type DomainPattern } from './domain-restriction.js';
 export { compileWholeMatch, MAX_PROGRAM_SIZE, type WholeMatcher } from './posix-ere-matcher.js';
 export { parseOverlayConfiguration, parseOverlayConfigurationWithSource, type ParsedOverlayConfiguration } from './parse-configuration.js';
 export { produceOverlayConfiguration } from './produce-configuration.js';

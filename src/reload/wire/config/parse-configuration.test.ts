@@ -361,6 +361,7 @@ describe('parseOverlayConfiguration: RFC 7904 §3.4 domain-restriction of SIP-RE
   const invalid: [string, string, string, RegExp][] = [
     ['enable not a boolean', sipKind('<sip:domain-restriction enable="yes"/>'), `${K0}.enable`, /boolean/],
     ['empty pattern', sipKind('<sip:domain-restriction enable="true"><sip:pattern>a</sip:pattern><sip:pattern> </sip:pattern></sip:domain-restriction>'), `${K0}.pattern[1]`, /empty/],
+    ['the first bad pattern in document order', sipKind('<sip:domain-restriction enable="true"><sip:pattern>[a</sip:pattern><sip:pattern/></sip:domain-restriction>'), `${K0}.pattern[0]`, /not closed/],
     ['unclosed bracket', sipKind('<sip:domain-restriction enable="true"><sip:pattern>[a-z.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /POSIX.*"\[" is not closed/],
     ['unclosed group', sipKind('<sip:domain-restriction enable="true"><sip:pattern>(a|b\\.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /"\(" is not closed/],
     ['leading repetition', sipKind('<sip:domain-restriction enable="true"><sip:pattern>*\\.example</sip:pattern></sip:domain-restriction>'), `${K0}.pattern[0]`, /nothing to repeat/],

@@ -2,7 +2,7 @@ import { Children, fail, readAttributes, simpleText, toForeignElement } from './
 import { Ranges, collapseXml, parseBase64, parseBoolean, parseInteger, trimXml } from './configuration-values.js';
 import type { AccessControl, DataModel, DomainRestriction, KindBlock, KindParameters, Kind, SignatureElement } from './overlay-configuration.js';
 import { AccessControl as AccessControlNames, CONFIG_BASE_NAMESPACE, CONFIG_SIP_NAMESPACE, DataModel as DataModelNames } from './overlay-configuration.js';
-import { domainRestrictionProblem, isSipRegistrationKind, patternsInForce } from './domain-restriction.js';
+import { domainRestrictionProblem, isSipRegistrationKind } from './domain-restriction.js';
 import type { XmlElement } from './xml-tree.js';
 
 /**
@@ -73,9 +73,6 @@ function readDomainRestriction(children: Children, path: string, sipRegistration
   // RFC 7904 §3.4: each pattern is a POSIX ERE. Patterns under a false enable are kept but ignored
   // (domain-restriction.ts patternsInForce), so not checked. Compiled here once, for every use of
   // the configuration (domainPatterns).
-  patternsInForce({ enable, patterns }).forEach(({ pattern, at }, i) => {
-    if (pattern === '') fail(`${p}.pattern[${i}]`, 'is empty', at);
-  });
   const restriction: DomainRestriction = { enable, patterns: patterns.map((x) => x.pattern) };
   const problem = domainRestrictionProblem(restriction);
   if (problem) fail(`${p}.pattern[${problem.index}]`, problem.problem, patterns[problem.index]?.at);

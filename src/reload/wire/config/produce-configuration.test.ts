@@ -155,6 +155,7 @@ describe('produceOverlayConfiguration: values the document cannot carry', () => 
         ['domain-restriction on Kind id 2', { id: 2 }, { enable: false, patterns: [] }, 'configuration[0].kind[0].domain-restriction'],
         ['a pattern in force that is not an ERE', { id: 1 }, { enable: true, patterns: ['a', '(b'] }, 'configuration[0].kind[0].domain-restriction.pattern[1]'],
         ['an empty pattern in force', { name: 'SIP-REGISTRATION' }, { enable: true, patterns: [''] }, 'configuration[0].kind[0].domain-restriction.pattern[0]'],
+        ['the first bad pattern in force', { id: 1 }, { enable: true, patterns: ['(', ''] }, 'configuration[0].kind[0].domain-restriction.pattern[0]'],
         ['an ignored pattern with outer space', { name: 'SIP-REGISTRATION' }, { enable: false, patterns: [' a'] }, 'configuration[0].kind[0].domain-restriction.pattern[0]'],
       ] as const
     ).map(([name, kind, domainRestriction, path]) => ({
