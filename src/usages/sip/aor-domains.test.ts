@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { checkFetchedData } from '../../reload/overlay/fetched-data.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { BASE_ACCESS_POLICIES } from '../../reload/storage/index.js';
@@ -7,6 +7,7 @@ import { dict, single } from '../../reload/storage/testing/records.js';
 import { fetchAnswer, NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { parseOverlayConfiguration } from '../../reload/wire/config/index.js';
+import { compileWholeMatch } from '../../reload/wire/config/posix-ere-matcher.js';
 import type { Configuration } from '../../reload/wire/config/index.js';
 import type { StoreReq } from '../../reload/wire/storage/store.js';
 import { aorDomainKindRules, aorDomainsOf, describeAorDomains, ignoredAorDomainPatterns } from './aor-domains.js';
@@ -31,6 +32,12 @@ function configuration(restriction: string): Configuration {
   if (!c) throw new Error('no configuration');
   return c;
 }
+
+// The compiler, counted (it behaves as it is): how often a configuration's patterns are compiled.
+vi.mock('../../reload/wire/config/posix-ere-matcher.js', async (original) => {
+  const actual = await original<typeof import('../../reload/wire/config/posix-ere-matcher.js')>();
+  return { ...actual, compileWholeMatch: vi.fn(actual.compileWholeMatch) };
+});
 
 /** A second Kind at a user's Resource-ID (as CERTIFICATE_BY_USER or a note beside a registration). */
 const NOTE_KIND = 4000;
@@ -69,9 +76,14 @@ describe('AoR domains of a configuration (RFC 7904 §3.4)', () => {
   });
 
   it('a configuration\'s patterns are compiled once, when it is parsed, and shared by every use', () => {
+    const compiles = vi.mocked(compileWholeMatch);
+    compiles.mockClear();
     const c = configuration(RFC_EXAMPLE);
+    expect(compiles.mock.calls.map(([pattern]) => pattern)).toEqual(['dht\\.example\\.com', '.*\\.my\\.example']);
     const first = aorDomainsOf(c);
     const again = aorDomainsOf(c);
+    aorDomainKindRules(c);
+    expect(compiles).toHaveBeenCalledTimes(2);
     expect(first.kind === 'patterns' && again.kind === 'patterns' && first.patterns.every((p, i) => p.matcher === again.patterns[i]?.matcher)).toBe(true);
   });
 
