@@ -208,7 +208,8 @@ class Compiler {
 
 class PikeMatcher implements WholeMatcher {
   readonly size: number;
-  /** Whether the program has `count` instructions (else their pass is skipped). */
+  /** Where the program's `count` instructions are (none: their pass is skipped). */
+  private readonly countAt: readonly number[];
   private readonly counting: boolean;
 
   constructor(
@@ -217,7 +218,8 @@ class PikeMatcher implements WholeMatcher {
     readonly compileSteps: number,
   ) {
     this.size = program.length;
-    this.counting = program.some((i) => i.op === 'count');
+    this.countAt = program.flatMap((i, pc) => (i.op === 'count' ? [pc] : []));
+    this.counting = this.countAt.length > 0;
   }
 
   test(s: string): boolean {
@@ -233,7 +235,8 @@ class PikeMatcher implements WholeMatcher {
     /** The position whose list holds each `count` instruction. */
     const listed = new Int32Array(this.size).fill(-1);
     /** Per `count` instruction, where its threads entered it, oldest first (from `heads[pc]` on): a thread entered at e has counted pos − e. */
-    const entered: number[][] = this.counting ? program.map(() => []) : [];
+    const entered: number[][] = [];
+    for (const pc of this.countAt) entered[pc] = [];
     const heads = new Int32Array(this.size);
     let steps = 0;
     let matched = false;
