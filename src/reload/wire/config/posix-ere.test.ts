@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileWholeMatch, MAX_PROGRAM_SIZE } from './posix-ere-matcher.js';
-import { PosixEreError } from './posix-ere.js';
+import { MAX_GROUP_DEPTH, PosixEreError } from './posix-ere.js';
 
 describe('POSIX ERE (RFC 7904 §3.4 domain patterns): whole-string matching', () => {
   const rows: [pattern: string, matches: string[], misses: string[]][] = [
@@ -153,6 +153,17 @@ describe('compiling takes work bounded by the program it builds (a configuration
   it.each(['(((x{0}){255}){255}){255}', '((((x{0}){255}){255}){255}){255}', '(((x{0,0}){0,255}){255}){255}y', '((((a{1}){1}){1}){1}){255}', '(x{0}x{0}x{0}x{0}a){255}', '(a|(x{0}){255})*'])('%s', (pattern) => {
     const matcher = compileWholeMatch(pattern);
     expect(matcher.compileSteps).toBeLessThanOrEqual(3 * matcher.size);
+  });
+
+  it(`groups nested ${MAX_GROUP_DEPTH} deep compile; deeper is a PosixEreError, not a stack overflow`, () => {
+    const nested = (n: number) => '('.repeat(n) + 'a' + ')'.repeat(n);
+    expect(compileWholeMatch(nested(MAX_GROUP_DEPTH)).run("a").matched).toBe(true);
+    for (const n of [MAX_GROUP_DEPTH + 1, 20_000]) {
+      const e = (() => { try { compileWholeMatch(nested(n)); } catch (err) { return err; } })();
+      expect(e).toBeInstanceOf(PosixEreError);
+      expect((e as PosixEreError).offset).toBe(MAX_GROUP_DEPTH);
+      expect((e as Error).message).toMatch(/nest more than 100 deep/);
+    }
   });
 
   it.each([...['([a-z0-9-]{1,63}\\.){0,126}', '(a|b?){2,3}', '(ab){0,2}c', '(a{1,2}b){2}', 'x{0}y', '(.*.*.*)*x']])('%s (as the step bound says)', (pattern) => {

@@ -21,6 +21,14 @@
  *   (§9.3.5 7: "produces unspecified results").
  */
 
+/**
+ * How deep groups may nest. The parser, the compiler and the matcher's layout each recurse once per
+ * level, so a pattern of thousands of `(` would overflow the stack with a RangeError instead of
+ * giving a PosixEreError. OUR CHOICE: 100 (RE2 allows 1,000; a domain pattern needs a few), as the
+ * XML parser caps element depth (MAX_ELEMENT_DEPTH).
+ */
+export const MAX_GROUP_DEPTH = 100;
+
 /** A pattern that is not a POSIX ERE, or uses a construct POSIX leaves undefined. */
 export class PosixEreError extends Error {
   override readonly name = 'PosixEreError';
@@ -139,6 +147,7 @@ class EreParser {
     const c = this.next();
     switch (c) {
       case '(': {
+        if (depth >= MAX_GROUP_DEPTH) this.error(`groups nest more than ${MAX_GROUP_DEPTH} deep`, at);
         const inner = this.alternation(depth + 1);
         if (this.p[this.i] !== ')') this.error('"(" is not closed', at);
         this.i++;
