@@ -287,6 +287,28 @@ describe('AttachService: an Attach of ours waiting for the peer\'s own (§6.5.1.
   });
 });
 
+describe('AttachService: each Attach of the peer\'s is told its outcome once, whatever throws after (review 2, bug 3)', () => {
+  it('an Update listener that throws once the link is made leaves no Attach of the peer\'s counted for good: its later failure still ends ours at once', async () => {
+    const { clock, fabric, small, large, kept } = pairOf();
+    small.service.onUpdateRequested(() => {
+      throw new Error('listener broke');
+    });
+    // The larger peer's Attach asks for an Update; the link comes, the smaller peer's listener throws.
+    await clock.run(large.service.attach([{ kind: 'node', nodeId: SMALLER }], { sendUpdate: true }));
+    // The link breaks (a FakeLink closes at both ends).
+    (small.table.get(LARGER) as unknown as FakeLink).close();
+    expect(kept()).toEqual(['none', 'none']);
+    // As 'the peer's Attach that failed here before its refusal of ours arrived': ours ends at once.
+    fabric.refuse = { at: SMALLER, what: 'answer' };
+    const theirs = large.service.attach([{ kind: 'node', nodeId: SMALLER }]).catch((e: unknown) => e);
+    await clock.advance(LATENCY_MS / 2);
+    const mine = small.service.attach([{ kind: 'resource', resourceId: id(0x02) }]).catch((e: unknown) => e);
+    const [ours] = await clock.run(Promise.all([mine, theirs]));
+    expect(ours).toBeInstanceOf(OverloadError);
+    expect(clock.now()).toBeLessThan(1_000);
+  });
+});
+
 describe('AttachService: one link per neighbour', () => {
   it('both ends keep the link opened by the smaller Node-ID even when one end sees it suspect, and the neighbour outlives the retired link', async () => {
     const { clock, small, large, kept } = pairOf();

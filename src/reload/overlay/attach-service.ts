@@ -87,7 +87,7 @@ export class AttachService implements LinkConnector {
     this.log = deps.logger ?? silentLogger;
     this.self = deps.forwarding.localNodeId;
     this.linkTimeoutMs = init.linkTimeoutMs ?? 10_000;
-    this.own = new OwnAttaches(deps.clock);
+    this.own = new OwnAttaches(deps.clock, (peer) => deps.forwarding.isUsable(peer));
     this.links = new OneLinkPerPeer(deps.forwarding, this.log, () => this.closed);
     if (deps.network.ice) this.candidate = undefined;
     else {
@@ -216,8 +216,8 @@ export class AttachService implements LinkConnector {
 
   /**
    * §6.5.1.2 over ICE: answer with our parameters; the link comes when the requester's checks and
-   * DTLS succeed. `crossing` is told once that link is made or cannot be (not when the answer goes:
-   * ours waiting for this Attach's link keep waiting while it may still come).
+   * DTLS succeed. `crossing` is told once that link is installed or cannot be (not when the answer
+   * goes: ours waiting for this Attach's link keep waiting while it may still come).
    */
   private async handleAttachIce(ice: IceCapability, req: IncomingRequest<'attach_req'>, crossing: Crossing): Promise<Reply<'attach_ans'>> {
     const requester = req.sender.nodeId;
@@ -229,16 +229,24 @@ export class AttachService implements LinkConnector {
       // §6.4.2.3: send an Update "after completion of the corresponding ICE check and TLS connection".
       if (updated || !req.value.sendUpdate || !this.deps.forwarding.isUsable(requester)) return;
       updated = true;
-      for (const l of [...this.updateListeners]) l(requester);
+      this.requestUpdate(requester);
     };
     // A requester that has a link to us already uses it and lets this offer lapse (attachIce):
     // the connection exists, so the Update goes now.
     update();
     void answer.link.then(
       (link: Link) => {
-        this.links.install(requester, link, { iceKey: toHex(remote.ufrag) + toHex(remote.password) });
-        update();
+        // Told once the link is in the table (OwnAttaches asks then whether it is usable), before
+        // the Update, whose listeners cannot change this Attach's outcome.
+        try {
+          this.links.install(requester, link, { iceKey: toHex(remote.ufrag) + toHex(remote.password) });
+        } catch (e) {
+          crossing.done(e);
+          this.log.debug('the data channel an Attach asked for could not be installed', { peer: nodeIdKey(requester), error: String(e) });
+          return;
+        }
         crossing.done();
+        update();
       },
       (e: unknown) => {
         crossing.done(e);
@@ -292,6 +300,14 @@ export class AttachService implements LinkConnector {
 
   /** Without ICE: the link the requester's Attach asks for; `crossing` is told how it went. */
   private async openTo(requester: NodeId, address: string | undefined, sendUpdate: boolean, crossing: Crossing): Promise<void> {
+    if (!(await this.linkTo(requester, address, crossing))) return;
+    // §6.4.2.3: "it MUST send an Update message back to the sender of the Attach request after
+    // completion of the corresponding ICE check and TLS connection".
+    if (sendUpdate && this.deps.forwarding.isUsable(requester)) this.requestUpdate(requester);
+  }
+
+  /** openTo's link: whether it is in place; `crossing` is told, once the link is installed or failed. */
+  private async linkTo(requester: NodeId, address: string | undefined, crossing: Crossing): Promise<boolean> {
     try {
       // The requester may Attach over a link we hold: an Attach to a Resource-ID goes out whatever
       // links exist (finger search, the join's Attach to the admitting peer), and one to our
@@ -312,13 +328,23 @@ export class AttachService implements LinkConnector {
         // Rule 2's verdict on `held` is in already.
         this.links.install(id, link, { outbound: true, silent: held });
       }
-      // §6.4.2.3: "it MUST send an Update message back to the sender of the Attach request after
-      // completion of the corresponding ICE check and TLS connection".
-      if (sendUpdate && this.deps.forwarding.isUsable(requester)) for (const l of [...this.updateListeners]) l(requester);
-      crossing.done();
     } catch (e) {
       crossing.done(e);
       this.log.debug('could not open the link an Attach asked for', { peer: nodeIdKey(requester), error: String(e) });
+      return false;
+    }
+    crossing.done();
+    return true;
+  }
+
+  /** The Update listeners (§6.4.2.3); one that throws is logged, the others still run. */
+  private requestUpdate(requester: NodeId): void {
+    for (const l of [...this.updateListeners]) {
+      try {
+        l(requester);
+      } catch (e) {
+        this.log.warn('an Update listener threw', { peer: nodeIdKey(requester), error: String(e) });
+      }
     }
   }
 

@@ -10,9 +10,15 @@
  * One that gave way to a peer's crossing Attach (the tie-breaker cancelled it, or the peer refused
  * it with Error_In_Progress) is no longer in progress, but waits for the link that peer's Attaches
  * make: it is filed under that peer as `awaiting` them. It is told (`crossing`) when none of them
- * can make that link: the last of the peer's Attaches admitted here failed and none made the link.
- * Messages cross, so the peer's Attach may fail here before its refusal of ours arrives: that
- * failure is remembered a while (CROSSING_FAILURE_MEMORY_MS) for the refusal that comes after.
+ * can make that link: the last of the peer's Attaches admitted here is over (failed, or its link
+ * closed before it was bound) and we have no usable link to the peer then. Messages cross, so the
+ * peer's Attach may fail here before its refusal of ours arrives: that failure is remembered a
+ * while (CROSSING_FAILURE_MEMORY_MS) for the refusal that comes after.
+ *
+ * OUR CHOICE: an Attach of the peer's that ends while we hold a usable link to it ends nothing and
+ * is not remembered: it is most often one the peer let lapse because it holds that link (attach-
+ * service.ts: a neighbour's finger Attach to a Resource-ID that reaches us), no sign that a later
+ * Attach of the peer's will fail here.
  */
 import { nodeIdKey } from '../forwarding/index.js';
 import { AbortError, type Clock } from '../runtime/components.js';
@@ -26,7 +32,11 @@ export class OwnAttach {
   answered = false;
   /** The §6.5.1.2 tie-breaker cancelled it for this peer's crossing Attach, which makes the link instead. */
   supersededBy: NodeId | undefined;
-  /** Aborted, with the reason, when that crossing Attach could not be answered here: no link will come. */
+  /**
+   * Aborted, with the reason, when no link will come of the peer's Attaches it waits for: the last
+   * of those admitted here is over (refused, failed, or its link failed after we answered) and
+   * there is no usable link to the peer.
+   */
   readonly crossing = new AbortController();
   /** The peers it is filed under. */
   readonly keys = new Set<string>();
@@ -40,7 +50,7 @@ export class OwnAttach {
 
 /** A received Attach that is processed (OwnAttaches.admit). */
 export interface Crossing {
-  /** It was answered and its link made, or could not be (`error`). Once; later calls do nothing. */
+  /** It was answered and its link installed, or could not be (`error`). Once; later calls do nothing. */
   done(error?: unknown): void;
 }
 
@@ -49,7 +59,8 @@ export interface Crossing {
  * is remembered for a refusal of ours that crossed it. The refusal was sent before the peer had
  * our error answer, so it arrives within about one round trip of the failure; a few seconds cover
  * a busy overlay. Longer would end ours on a stale failure when the peer refused it for a newer
- * Attach still on its way (a later Attach from it forgets the failure at once).
+ * Attach still on its way (a later Attach from it forgets the failure, but only once it arrives
+ * here, which may be after the refusal).
  */
 export const CROSSING_FAILURE_MEMORY_MS = 5_000;
 /** OUR CHOICE: at most this many peers' failures remembered (the oldest go first): bounded memory whatever peers send. */
@@ -59,12 +70,16 @@ export class OwnAttaches {
   private readonly byPeer = new Map<string, Set<OwnAttach>>();
   /** Ours that gave way, by the peer whose Attaches make their link (awaitCrossing). */
   private readonly awaiting = new Map<string, Set<OwnAttach>>();
-  /** The peer's Attaches admitted here whose outcome is not in, by peer, and whether one made the link. */
-  private readonly admitted = new Map<string, { pending: number; linked: boolean }>();
+  /** How many of the peer's Attaches admitted here have no outcome yet, by peer. */
+  private readonly admitted = new Map<string, { pending: number }>();
   /** The peer's Attaches that all failed here, by peer: the error, and until when it is remembered. */
   private readonly failed = new Map<string, { readonly error: unknown; readonly until: number }>();
 
-  constructor(private readonly clock: Pick<Clock, 'now'>) {}
+  constructor(
+    private readonly clock: Pick<Clock, 'now'>,
+    /** Whether a usable link to the peer is in the link table now (Forwarding.isUsable). */
+    private readonly isUsable: (peer: NodeId) => boolean,
+  ) {}
 
   /** An Attach of ours starts, addressed to `target` when its destination is a Node-ID. */
   start(target: NodeId | undefined): OwnAttach {
@@ -82,9 +97,9 @@ export class OwnAttaches {
   /**
    * It gave way to `peer`'s crossing Attach (superseded, or refused with Error_In_Progress): no
    * longer in progress (a new Attach of the peer's is no crossing of it), it waits for the link
-   * that peer's Attach makes, and learns (`crossing`) when that Attach cannot be answered here,
-   * also when it arrives only after the refusal (an Attach to a Resource-ID learns the peer only
-   * from the refusal).
+   * that peer's Attaches make, and learns (`crossing`) when none of them can: the last admitted
+   * here is over without a usable link, also when that was before the refusal arrived (an Attach
+   * to a Resource-ID learns the peer only from the refusal).
    */
   awaitCrossing(own: OwnAttach, peer: NodeId): void {
     this.end(own);
@@ -108,8 +123,8 @@ export class OwnAttaches {
    * RFC 6940 §6.5.1.2 for an Attach from `requester` received by `self`: 'refuse' when it is to be
    * answered with Error_In_Progress. Otherwise it is processed, and our incomplete Attaches to the
    * requester are cancelled (`supersededBy`): its Attach makes the link. The Crossing returned is
-   * that Attach's: when it is the last of the requester's here and none made the link, its
-   * `done(error)` ends every Attach of ours waiting for the requester's (awaitCrossing) with `error`.
+   * that Attach's: when it is the last of the requester's here and no usable link to the requester
+   * is up, its `done(error)` ends every Attach of ours waiting for the requester's (awaitCrossing).
    */
   admit(requester: NodeId, self: NodeId): Crossing | 'refuse' {
     const key = nodeIdKey(requester);
@@ -117,7 +132,7 @@ export class OwnAttaches {
     const mine = [...(this.byPeer.get(key) ?? [])].filter((own) => !own.signal.aborted);
     // "If the peer has not initiated an Attach request to the originating peer of this Attach
     // request, it MUST process this request".
-    if (mine.length === 0) return this.processing(key);
+    if (mine.length === 0) return this.processing(requester, key);
     // "If the peer has already sent an Attach request to and received the response from the
     // originating peer of this Attach request and, as a result, an ICE check and TLS connection are
     // in progress, then it SHOULD generate an Error_In_Progress error instead of an AttachReqAns."
@@ -134,7 +149,7 @@ export class OwnAttaches {
       own.controller.abort(new AbortError('superseded by the peer\'s crossing Attach (RFC 6940 §6.5.1.2)'));
       this.end(own);
     }
-    return this.processing(key);
+    return this.processing(requester, key);
   }
 
   /** Abort every Attach in progress (the service closes). */
@@ -147,15 +162,17 @@ export class OwnAttaches {
   }
 
   /**
-   * An Attach from the peer `key` is processed: counted until its `done`. Ours waiting for the
-   * peer's Attaches (cancelled for this one, or refused by the peer) end when the last of them
-   * fails and none made the link, not while another may still make it.
+   * An Attach from `requester` (`key`) is processed: counted until its `done`. Ours waiting for the
+   * peer's Attaches (cancelled for this one, or refused by the peer) end when the last of them is
+   * over and no usable link to the peer is up then, not while another may still make it. Whether
+   * a link came is asked at that moment, not kept from an earlier outcome: a link one Attach made
+   * may have closed since, and one told as made may have closed before it was bound.
    */
-  private processing(key: string): Crossing {
+  private processing(requester: NodeId, key: string): Crossing {
     // A link may come of this one: an earlier failure no longer says none will.
     this.failed.delete(key);
     let peer = this.admitted.get(key);
-    if (!peer) this.admitted.set(key, (peer = { pending: 0, linked: false }));
+    if (!peer) this.admitted.set(key, (peer = { pending: 0 }));
     peer.pending++;
     const counted = peer;
     let over = false;
@@ -163,13 +180,13 @@ export class OwnAttaches {
       done: (error?: unknown) => {
         if (over) return;
         over = true;
-        if (error === undefined) counted.linked = true;
         if (--counted.pending > 0) return;
-        this.admitted.delete(key);
-        if (counted.linked) return;
-        for (const own of [...(this.awaiting.get(key) ?? [])]) own.crossing.abort(error);
+        if (this.admitted.get(key) === counted) this.admitted.delete(key);
+        if (this.isUsable(requester)) return;
+        const reason = error ?? new Error('no usable link came of the peer\'s Attach');
+        for (const own of [...(this.awaiting.get(key) ?? [])]) own.crossing.abort(reason);
         // Also for ours that learn only later that they wait for this peer (awaitCrossing).
-        this.rememberFailure(key, error);
+        this.rememberFailure(key, reason);
       },
     };
   }
