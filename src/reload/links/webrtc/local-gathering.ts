@@ -32,7 +32,8 @@ export class LocalGathering {
   /** Our SDP offer or answer, once simple-peer made it. */
   description: string | undefined;
   private iceComplete = false;
-  private waiters: (() => void)[] = [];
+  /** The waits in `gathered` to wake at the next event; each leaves when it wakes. */
+  private readonly waiters = new Set<() => void>();
 
   constructor(
     private readonly clock: Clock,
@@ -82,16 +83,21 @@ export class LocalGathering {
       } else if (now - started >= Math.max(timeoutMs, NO_DESCRIPTION_MS)) {
         throw new NoLocalDescriptionError('no local description was made');
       }
-      // Wake at the next event or the next deadline, whichever comes first.
-      const deadline = Math.min(started + timeoutMs, lastCount > 0 ? lastChange + quietMs : Number.POSITIVE_INFINITY);
+      // Wake at the next event or the next deadline, whichever comes first. Without a description
+      // only its own deadline counts: gatherTimeoutMs and the quiet time may be over already.
+      const deadline =
+        sdp === undefined
+          ? started + Math.max(timeoutMs, NO_DESCRIPTION_MS)
+          : Math.min(started + timeoutMs, lastCount > 0 ? lastChange + quietMs : Number.POSITIVE_INFINITY);
       await new Promise<void>((resolve) => {
         let timer: Timer | undefined;
         const wake = () => {
           timer?.cancel();
+          this.waiters.delete(wake);
           options.signal?.removeEventListener('abort', wake);
           resolve();
         };
-        this.waiters.push(wake);
+        this.waiters.add(wake);
         timer = clock.setTimer(Math.max(1, deadline - clock.now()), wake);
         options.signal?.addEventListener('abort', wake, { once: true });
       });
@@ -99,6 +105,6 @@ export class LocalGathering {
   }
 
   private poke(): void {
-    for (const w of this.waiters.splice(0)) w();
+    for (const w of [...this.waiters]) w();
   }
 }
