@@ -25,7 +25,6 @@
  * STUN/TURN list yet; the caller passes `--stun`/`--turn` or a configuration extension here).
  */
 import type { OverlayParameters } from '../forwarding/index.js';
-import { nodeIdKey } from '../forwarding/index.js';
 import type { Link } from '../links/link.js';
 import { LinkOpenError } from '../links/link.js';
 import { IceParametersError, NoLocalDescriptionError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcAnswer, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
