@@ -175,20 +175,23 @@ class DataStoreImpl implements DataStore {
 
   /**
    * Settles once the values held when the store was created have been judged by its KindRules
-   * (KindRulePass), and those at `resourceId` if the pass could not judge them: each read waits for
-   * it, so no value the rules refuse is served. Rejects when the values cannot be judged (the read
-   * fails rather than serve them); the next read tries again. OUR CHOICE: Find and the listing of
-   * Resource-IDs (replication) wait for the pass, not for every Resource-ID it could not judge (one
-   * unreadable location would stop them all): they name Resource-IDs, not values, and replication
-   * sends the values of each by `snapshot`, which waits for its own.
+   * (KindRulePass), and those of `kinds` (every Kind if undefined) at `resourceId` if the pass could
+   * not judge them: each read waits for it, so no value the rules refuse is served. Rejects when
+   * those values cannot be judged (the read fails rather than serve them); the next read tries
+   * again. A Fetch or Stat waits only for the Kinds it reads: one Kind that cannot be read does not
+   * fail the others at that Resource-ID (RFC 7904's SIP-REGISTRATION and CERTIFICATE_BY_USER of a
+   * user share one). OUR CHOICE: Find and the listing of Resource-IDs (replication) wait for the
+   * pass, not for every Resource-ID it could not judge (one unreadable location would stop them
+   * all): they name Resource-IDs, not values, and replication sends the values of each by
+   * `snapshot`, which waits for its own.
    */
-  private async judged(resourceId?: ResourceId): Promise<void> {
+  private async judged(resourceId?: ResourceId, kinds?: readonly number[]): Promise<void> {
     this.ruling ??= this.withLock(() => this.rulePass.run()).catch((e: unknown) => {
       this.ruling = undefined;
       throw e;
     });
     await this.ruling;
-    if (resourceId !== undefined && this.rulePass.isUnjudged(resourceId)) await this.withLock(() => this.rulePass.judgeAgain(resourceId));
+    if (resourceId !== undefined && this.rulePass.isUnjudged(resourceId, kinds)) await this.withLock(() => this.rulePass.judgeAgain(resourceId, kinds));
   }
 
   /**
@@ -233,7 +236,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async fetchWithCertificates(req: FetchReq, options?: AbortOptions): Promise<FetchResult> {
-    await this.judged(req.resource);
+    await this.judged(req.resource, req.specifiers.map((s) => s.kind));
     checkAborted(options);
     const { answer, records } = await fetchValues(this.env, req);
     return { answer, certificates: await this.certificatesOf(records) };
@@ -244,7 +247,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async stat(req: StatReq, options?: AbortOptions): Promise<StatAns> {
-    await this.judged(req.resource);
+    await this.judged(req.resource, req.specifiers.map((s) => s.kind));
     checkAborted(options);
     return statValues(this.env, req);
   }

@@ -11,9 +11,10 @@ import { createDataStore } from './data-store.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { hexKey } from './ring-range.js';
 import type { StorageBackend } from './storage-backend.js';
-import { single } from './testing/records.js';
+import { dict, single } from './testing/records.js';
 import { fetchAnswer, K, resourceIdHash, storageFixture, storeReq } from './testing/storage-fixture.js';
 import { webHasher } from './testing/web-hasher.js';
+import { withMethods } from './testing/with-methods.js';
 
 /** The usage's rule of the new configuration: bob may no longer store K.SINGLE values. */
 const refuseBob: KindRule = { kind: K.SINGLE, name: 'no bob', check: ({ signer }) => (signer.userName === 'bob@example.com' ? 'bob may not' : undefined) };
@@ -24,18 +25,6 @@ async function heldUnderOldRules(): Promise<{ backend: StorageBackend; alice: Re
   await old.store.store(storeReq(old.aliceUser, K.SINGLE, [old.alice.sign(old.aliceUser, K.SINGLE, single('alice'), 1n)]), old.ctx(old.alice));
   await old.store.store(storeReq(old.bobUser, K.SINGLE, [old.bob.sign(old.bobUser, K.SINGLE, single('bob'), 1n)]), old.ctx(old.bob));
   return { backend: old.backend, alice: old.aliceUser, bob: old.bobUser };
-}
-
-/** `backend` with some of its methods replaced. */
-function withMethods(backend: StorageBackend, replaced: Partial<StorageBackend>): StorageBackend {
-  return new Proxy(backend, {
-    get(target, property) {
-      const own = (replaced as Record<PropertyKey, unknown>)[property];
-      if (own !== undefined) return own;
-      const v: unknown = Reflect.get(target, property, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
 }
 
 const fetchSingle = (resource: ResourceId) => ({ resource, specifiers: [{ kind: K.SINGLE, generation: 0n, modelSpecifier: { model: 'single' as const } }] });
@@ -102,6 +91,25 @@ describe('the start-up pass of a DataStore over values held under other rules', 
     failing = false;
     expect(await f.store.snapshot(bob)).toEqual([]);
     expect(await backend.kinds(bob)).toEqual([]);
+  });
+
+  it("a Resource-ID whose ruled Kind cannot be read still serves its other Kinds (RFC 7904: a user's CERTIFICATE_BY_USER beside the SIP-REGISTRATION)", async () => {
+    const { backend, bob } = await heldUnderOldRules();
+    const old = await storageFixture({ backend });
+    await old.store.store(storeReq(old.bobUser, K.DICT, [old.bob.sign(old.bobUser, K.DICT, dict(Uint8Array.of(1), 'b'), 1n)]), old.ctx(old.bob));
+    // bob's K.SINGLE values (the ruled Kind) can never be read; his K.DICT values can.
+    const flaky = withMethods(backend, {
+      kindState: async (resourceId, kind) => {
+        if (hexKey(resourceId) === hexKey(bob) && kind === K.SINGLE) throw new Error('read failed');
+        return backend.kindState(resourceId, kind);
+      },
+    });
+    const f = await storageFixture({ backend: flaky, kindRules: [refuseBob] });
+    const fetchDict = { resource: bob, specifiers: [{ kind: K.DICT, generation: 0n, modelSpecifier: { model: 'dictionary' as const, keys: [] } }] };
+    expect((await fetchAnswer(f.store, fetchDict)).kindResponses[0]?.values).toHaveLength(1);
+    expect((await f.store.stat(fetchDict)).kindResponses[0]?.values).toHaveLength(1);
+    await expect(held(f.store, bob)).rejects.toThrow('read failed');
+    await expect(f.store.snapshot(bob)).rejects.toThrow('read failed');
   });
 
   // RFC 6940 §6.5.4: the peer starts again with the newer configuration over the same backend (overlay-client.ts).
