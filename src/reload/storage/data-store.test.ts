@@ -25,6 +25,7 @@ import {
   storeReq,
   type StorageFixture,
 } from './testing/storage-fixture.js';
+import { withMethods } from './testing/with-methods.js';
 
 let idb = 0;
 const backends: [string, () => Promise<StorageBackend>][] = [
@@ -332,14 +333,11 @@ describe('DataStore Store error details', () => {
     let purged: Promise<number> | undefined;
     const memory = createMemoryBackend();
     // A backend whose reads take time (as IndexedDB's do): the periodic purge runs while a Store reads its location.
-    const backend = new Proxy(memory, {
-      get: (target, key) => {
-        if (key !== 'kindState') return Reflect.get(target, key);
-        return async (...args: Parameters<StorageBackend['kindState']>) => {
-          const state = await target.kindState(...args);
-          purged ??= purgeOnRead?.();
-          return state;
-        };
+    const backend = withMethods(memory, {
+      kindState: async (resourceId, kind) => {
+        const state = await memory.kindState(resourceId, kind);
+        purged ??= purgeOnRead?.();
+        return state;
       },
     });
     const f = await storageFixture({ backend, limits: { maxValues: 2 } });

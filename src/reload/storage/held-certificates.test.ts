@@ -16,6 +16,7 @@ import { expectReloadError } from './testing/reload-error-assert.js';
 import { dict, record, single } from './testing/records.js';
 import { K, NODE_ALICE, resourceIdHash, storageFixture, storeReq, TEST_CONFIGURATION } from './testing/storage-fixture.js';
 import { webHasher } from './testing/web-hasher.js';
+import { withMethods } from './testing/with-methods.js';
 
 let idb = 0;
 const backends: [string, () => Promise<StorageBackend>][] = [
@@ -84,12 +85,9 @@ describe.each(backends)('certificates kept with stored values (§6.3.4): %s', (_
   it('a Store bringing a certificate reads neither the held certificates nor their usage first: its write checks maxCertificateBytes', async () => {
     const inner = await backend();
     const reads: string[] = [];
-    const watched = new Proxy(inner, {
-      get(target, property) {
-        if (property === 'certificates' || property === 'certificateUsage') reads.push(property);
-        const v: unknown = Reflect.get(target, property, target);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
+    const watched = withMethods(inner, {
+      certificates: (...args) => (reads.push('certificates'), inner.certificates(...args)),
+      certificateUsage: () => (reads.push('certificateUsage'), inner.certificateUsage()),
     });
     const f = await storageFixture({ backend: watched, limits: { maxCertificateBytes: 1 } });
     await expectReloadError(f.store.store(storeReq(f.aliceUser, K.DICT, [f.alice.sign(f.aliceUser, K.DICT, dict(K1, 'a'), 1n)]), f.ctx(f.alice)), 'Error_Data_Too_Large');
