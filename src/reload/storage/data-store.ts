@@ -123,10 +123,12 @@ export interface DataStore {
   stop(): void;
   /**
    * Stop, and write no more: a Store, absorb, drop or purge not yet under the lock rejects with
-   * AbortError. For a peer that closes while another DataStore is made over its backend (a restart
-   * with a newer configuration, RFC 6940 §6.5.4, overlay-client.ts): a Store this one verified under
-   * the old rules would otherwise write after the new store's start-up pass (KindRulePass) and keep
-   * a value the new rules refuse.
+   * AbortError. So does a read that needs the lock: every read when the start-up KindRule pass had
+   * not started (or must run again, having failed to list the values), and a Fetch, Stat or snapshot
+   * of a Kind at a Resource-ID the pass could not judge (KindRulePass). For a peer that closes while
+   * another DataStore is made over its backend (a restart with a newer configuration, RFC 6940
+   * §6.5.4, overlay-client.ts): a Store this one verified under the old rules would otherwise write
+   * after the new store's start-up pass and keep a value the new rules refuse.
    */
   close(): void;
 }
@@ -170,7 +172,10 @@ class DataStoreImpl implements DataStore {
     };
     this.rulePass = new KindRulePass({ backend: deps.backend, logger: this.logger }, init.kinds, this.env.kindRules);
     // First under the lock: no Store, purge or drop comes before it, and the reads wait for it.
-    this.judged().catch((e: unknown) => this.logger.warn('the held values could not be listed to be judged by the KindRules; the next read tries again', { error: String(e) }));
+    this.judged().catch((e: unknown) => {
+      if (this.closed) this.logger.debug('the data store closed before the KindRules judged the values held');
+      else this.logger.warn('the held values could not be listed to be judged by the KindRules; the next read tries again', { error: String(e) });
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
  * its (new) configuration before any is served, however the backend fails along the way.
  */
 import { describe, expect, it } from 'vitest';
-import { AbortError } from '../runtime/components.js';
+import { AbortError, type Logger } from '../runtime/components.js';
 import type { Verifier } from '../security/signer.js';
 import type { ResourceId } from '../wire/ids.js';
 import type { KindRule } from './access-control.js';
@@ -126,5 +126,15 @@ describe('the start-up pass of a DataStore over values held under other rules', 
     verified();
     await expect(stored).rejects.toThrow(AbortError);
     expect(await f.backend.kinds(f.bobUser)).toEqual([]);
+  });
+
+  it('a store closed before its pass ran logs that it closed, not that the values could not be listed', async () => {
+    const f = await storageFixture();
+    const warnings: string[] = [];
+    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) };
+    const store = createDataStore({ backend: f.backend, clock: f.clock, epochClock: () => f.clock.now(), verifier: f.trust, hasher: webHasher, resourceIdHash, responsibility: f.oracle, logger }, { kinds: f.store.kinds, kindRules: [refuseBob] });
+    store.close();
+    await expect(store.resources()).rejects.toThrow(AbortError);
+    expect(warnings).toEqual([]);
   });
 });
