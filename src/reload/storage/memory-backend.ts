@@ -4,7 +4,7 @@ import type { HeldCertificate } from './held-certificates.js';
 import { MemoryCertificates } from './memory-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { fromHexKey, hexKey, ringOrder } from './ring-range.js';
-import { CertificateLimitError, CertificateNotHeldError, checkBatch, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
+import { CertificateLimitError, CertificateNotHeldError, checkBatch, firstCertificateNotHeld, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
 /**
@@ -121,10 +121,8 @@ class MemoryBackend implements StorageBackend {
     this.checkOpen();
     checkBatch(batch);
     const offered = new Map((batch.certificates ?? []).map((c) => [c.hash, c]));
-    for (const r of batch.puts ?? []) {
-      const missing = r.certificates.find((h) => !this.certs.has(h) && !offered.has(h));
-      if (missing !== undefined) throw new CertificateNotHeldError(missing);
-    }
+    const missing = firstCertificateNotHeld(batch, (h) => this.certs.has(h));
+    if (missing !== undefined) throw new CertificateNotHeldError(missing);
     // Checked before anything changes, since this backend cannot roll back.
     if (batch.maxCertificateBytes !== undefined) {
       const bytes = this.certificateBytesAfter(batch, offered);

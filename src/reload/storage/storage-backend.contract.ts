@@ -376,7 +376,7 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       await expect(b.write({ ...again, maxCertificateBytes: 399 })).rejects.toThrow(CertificateLimitError);
       await b.write({ ...again, maxCertificateBytes: 400 });
       expect(await b.certificateUsage()).toEqual({ count: 2, bytes: 400 });
-      // The second put at R2 replaces the first: b2 is named by no value after the write, c3 by two.
+      // The second put at R2 replaces the first: after the write b2 is named by no value, c3 by one (R2's 'd'; R1's 'b' went with R1).
       const twice = [record({ resourceId: R2, value: single('c'), certificates: ['b2'] }), record({ resourceId: R2, value: single('d'), certificates: ['c3'] })];
       await b.write({ dropResources: [R1], puts: [record({ resourceId: R1, value: single('e'), certificates: ['a1'] }), ...twice], certificates: [CB], maxCertificateBytes: 400 });
       expect(await b.certificates(['a1', 'b2', 'c3'])).toEqual([CA, CC]);

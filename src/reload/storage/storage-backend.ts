@@ -137,6 +137,12 @@ export class CertificateNotHeldError extends RangeError {
   }
 }
 
+/** The first certificate a put of `batch` names that is neither `held` nor in the batch (CertificateNotHeldError), if any. */
+export function firstCertificateNotHeld(batch: WriteBatch, held: (hash: string) => boolean): string | undefined {
+  const brought = new Set((batch.certificates ?? []).map((c) => c.hash));
+  return batch.puts?.flatMap((r) => r.certificates).find((h) => !brought.has(h) && !held(h));
+}
+
 export type UsageScope = { readonly resourceId: ResourceId; readonly kind: number } | { readonly user: string };
 
 export interface Usage {

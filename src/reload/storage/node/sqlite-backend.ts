@@ -11,7 +11,7 @@ import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { compareIds, type RingRange } from '../ring-range.js';
-import { CertificateLimitError, CertificateNotHeldError, MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
+import { CertificateLimitError, CertificateNotHeldError, firstCertificateNotHeld, MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import { keyOfRecord, recordKeyBytes, type RecordKey, type StoredRecord } from '../stored-record.js';
 import { CERTIFICATE_NOT_HELD, prepareSchema, UNREFERENCED } from './sqlite-schema.js';
 
@@ -288,8 +288,7 @@ class SqliteBackend implements StorageBackend {
    * drops and deletes released was still held until its end (UNREFERENCED).
    */
   private notHeld(batch: WriteBatch): string | undefined {
-    const brought = new Set((batch.certificates ?? []).map((c) => c.hash));
-    return batch.puts?.flatMap((r) => r.certificates).find((h) => !brought.has(h) && this.stmt.certificate.get(h) === undefined);
+    return firstCertificateNotHeld(batch, (h) => this.stmt.certificate.get(h) !== undefined);
   }
 
   async deleteExpired(now: number): Promise<number> {
