@@ -20,9 +20,10 @@
  * interval is expanded into copies of its atom, so the program grows with the counts. OUR CHOICE:
  * a program is at most MAX_PROGRAM_SIZE instructions (as RE2 bounds its programs); a larger
  * pattern is a PosixEreError blaming the outermost repetition that built the most of it, found
- * as it is laid out, so no more than that is ever built. Parts that can only match the empty
- * string (`x{0}`) are pruned first (prune), so laying the program out takes at most 3 × its size
- * steps (`compileSteps`): compiling is bounded too, which matters because a configuration's
+ * as it is laid out, so no more than that is ever built. Parts that match the empty string and
+ * nothing else, wherever they stand (`x{0}`, and groups, sequences and repetitions of only such
+ * parts, not alternations) are pruned first (prune), so laying the program out takes at most
+ * 3 × its size steps (`compileSteps`): compiling is bounded too, which matters because a configuration's
  * patterns are compiled as it is parsed, before its signature is checked. That keeps the work of
  * one match bounded as well as linear: at most 3 × 4096 × 256 steps for a 255-character domain
  * (the SIP usage matches no longer name, usages/sip/aor-domains.ts RESTRICTED_HOSTPORT).
@@ -86,8 +87,12 @@ function isCounted(node: Repeat): node is Repeat & { node: { type: 'char' } } {
 const NOTHING: EreNode = { type: 'concat', items: [] };
 
 /**
- * `node` without the parts that can only match the empty string (`x{0}`, `(x{0}){255}`) and
- * with `{1}` and `{1,1}` unwrapped; undefined if all of it is such a part. Linear in the tree.
+ * `node` without the parts that match the empty string and nothing else, wherever they stand: a
+ * repetition `{0}` or `{0,0}` (`x{0}`, `(^a){0}`), and a sequence or repetition of only such parts
+ * (`x{0}y{0}`, `(x{0}){255}`); with `{1}` and `{1,1}` unwrapped; undefined if all of it is such a
+ * part. An alternation is never pruned, even of such parts only (`(x{0}|x{0})`): each of its
+ * alternatives that is becomes NOTHING. Anchors stay (`(a{0}$)` matches the empty string only at
+ * the end). Linear in the tree.
  * Then every node laid out, but NOTHING in an alternative, builds at least one instruction or
  * has two children that do, so laying out the program takes at most 3 × its size steps, and
  * the size check bounds the work as well as the program.
