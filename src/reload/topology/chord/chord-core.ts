@@ -24,7 +24,7 @@ export interface ChordDeps {
   /** SHA-1 for the §10.2 Resource-ID hash. */
   readonly hasher: Pick<Hasher, 'sha1'>;
   readonly transport: MessageTransport;
-  readonly forwarding: Pick<Forwarding, 'isUsable' | 'isUsableKey' | 'onLinkEvent' | 'getLink' | 'removeLink'>;
+  readonly forwarding: Pick<Forwarding, 'isUsable' | 'isUsableKey' | 'onLinkEvent' | 'getLink' | 'removeLink' | 'parameters'>;
   readonly connector: LinkConnector;
   readonly data: DataTransfer;
   readonly logger?: Logger;

@@ -5,7 +5,7 @@
  * else it must not hold up. ChordMaintenance on a real ChordCore, the rest scripted
  * (testing/maintenance-fixture.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { nodeIdKey } from '../../forwarding/index.js';
 import type { LinkCloseReason } from '../../links/index.js';
 import type { NodeId } from '../../wire/ids.js';
@@ -13,7 +13,7 @@ import { TransportOverloadError } from '../../transport/index.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { REFUSED_RETRY_MS } from './chord-core.js';
 import { CLOSED_LINK_REATTACH_MS } from './chord-reattach.js';
-import { DEFAULT_CHORD_PARAMETERS } from './chord-parameters.js';
+import { DEFAULT_CHORD_PARAMETERS, type ChordParameters } from './chord-parameters.js';
 import { ChordStabilization } from './chord-stabilization.js';
 import { budgetRefusal, id, maintenanceFixture, SELF, TARGET, type AttachOutcome } from './testing/maintenance-fixture.js';
 
@@ -22,8 +22,8 @@ const OTHER = id(0x18);
 const memoryMs = DEFAULT_CHORD_PARAMETERS.failedPeerMemoryMs;
 
 /** A joined peer with neighbours VIA and TARGET; `namedBy` answers for the neighbours' Updates. */
-function lostNeighbour(outcomes: readonly AttachOutcome[], namedBy: (key: string, since: number) => NodeId | undefined = () => VIA) {
-  const s = maintenanceFixture(outcomes);
+function lostNeighbour(outcomes: readonly AttachOutcome[], namedBy: (key: string, since: number) => NodeId | undefined = () => VIA, parameters: Partial<ChordParameters> = {}) {
+  const s = maintenanceFixture(outcomes, { parameters });
   s.core.transition('joined');
   s.linked(VIA);
   s.linked(TARGET);
@@ -124,6 +124,27 @@ describe('ChordMaintenance: a neighbour lost with its link (RFC 6940 §10.7.1)',
     await s.clock.advance(DEFAULT_CHORD_PARAMETERS.updateDelayMs + 1);
     expect(s.requests).toContain(nodeIdKey(OTHER));
     s.maintenance.stop();
+  });
+
+  it('a hold-back shorter than the early wait: its end, asking nobody, also ends the early attempt (no Attach after it, no timer left)', async () => {
+    let naming: NodeId | undefined;
+    const shortHoldBack = async () => {
+      const s = lostNeighbour(['link'], () => naming, { failedPeerMemoryMs: 10, reactive: false });
+      // The hold-back ends (10 ms, no jitter) before the early attempt is due (1-2 s).
+      vi.spyOn(s.core, 'jitter').mockImplementation((ms) => (ms === CLOSED_LINK_REATTACH_MS ? 0 : ms - 1));
+      naming = undefined;
+      s.lose(TARGET, 'remote');
+      await s.clock.advance(100);
+      naming = VIA;
+      return s;
+    };
+    const s = await shortHoldBack();
+    await s.clock.advance(CLOSED_LINK_REATTACH_MS);
+    expect(s.attaches()).toBe(0);
+    s.maintenance.stop();
+    const t = await shortHoldBack();
+    t.maintenance.stop();
+    expect(t.clock.pendingTimers).toBe(0);
   });
 
   it('a Leave from it since the loss (§10.9): not sought', async () => {

@@ -30,7 +30,7 @@
  * (ChordCore.refusedRetryWait), as a refused Attach is. With reactive recovery nobody is asked
  * (attempt()).
  */
-import { DEFAULT_OVERLAY_RELIABILITY_TIMER_MS, nodeIdKey } from '../../forwarding/index.js';
+import { nodeIdKey } from '../../forwarding/index.js';
 import type { LinkCloseReason } from '../../links/index.js';
 import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
@@ -43,7 +43,10 @@ import type { ChordCore, UpdateOutcome } from './chord-core.js';
  * to drop it from their lists and tell us (§10.7.1's immediate Updates) first. With periodic
  * recovery they do not tell us, and the neighbour asked instead (§10.8) may not yet have noticed a
  * crash: its Update then still names the peer and our Attach times out, the price of not waiting
- * for chord-update-interval. Also the jitter
+ * for chord-update-interval. The same price when the ask joins a RouteQuery that pull or
+ * checkAdjacency sent to that neighbour before the loss (ChordStabilization.requestTable shares
+ * one per neighbour): its `full` Update, received after the loss, may show the neighbour's lists
+ * from before it. Also the jitter
  * (up to this much) added to the attempt at the end of the hold-back, so that the two ends of a
  * link lost at the same moment do not send crossing Attaches at the same moment.
  */
@@ -60,13 +63,6 @@ export interface ReattachHooks {
   /** Ask neighbour `id` for its lists (RouteQuery with send_update, §10.8): its Update follows the answer. */
   requestTable(id: NodeId): Promise<UpdateOutcome>;
 }
-
-/**
- * OUR CHOICE: how long after its RouteQueryAns the `full` Update of a neighbour asked is awaited
- * before a lost neighbour that chooses it asks it again rather than waiting too: one Update
- * retransmission interval (§6.2.1, overlay-reliability-timer); §10.8 has it sent "immediately".
- */
-const ASKED_UPDATE_WAIT_MS = DEFAULT_OVERLAY_RELIABILITY_TIMER_MS;
 
 /**
  * A neighbour asked for its lists (one RouteQuery in flight, or its refusal's retry, or its answer's
@@ -130,20 +126,24 @@ export class NeighbourReattach {
         lost.late = clock.setTimer(until - clock.now() + this.core.jitter(CLOSED_LINK_REATTACH_MS), atHoldBackEnd);
         return;
       }
+      // This attempt supersedes the early one, still due when the hold-back is shorter than its wait.
+      lost.early?.cancel();
+      lost.early = undefined;
       lost.over = true;
       this.attempt(key, lost, false);
       // OUR CHOICE: the answer of the neighbour asked is awaited for one more hold-back at most.
       if (lost.asked) lost.late = clock.setTimer(memoryMs, () => this.forget(key));
-      else this.lost.delete(key);
+      else this.forget(key);
     };
     lost.late = clock.setTimer(memoryMs + this.core.jitter(CLOSED_LINK_REATTACH_MS), atHoldBackEnd);
   }
 
   /**
    * An Update of type `type` from `senderKey` has been taken in: the lost neighbours it was asked
-   * about may be Attached to now. Its `full` Update (§10.8) decides; a `neighbors` one that does
-   * not name the lost neighbour may have been sent before it took our RouteQuery, and a
-   * `peer_ready` carries no lists (§10.7.3): the `full` one is still awaited.
+   * about may be Attached to now, through it when it names them. One that does not name the lost
+   * neighbour decides only if it is the `full` Update the RouteQuery asked for (§10.8): a
+   * `neighbors` one (sent on a change of its lists, §10.7.1) may have left before it took our
+   * RouteQuery, and a `peer_ready` carries no lists (§10.7.3), so the `full` one is still awaited.
    */
   updateFrom(senderKey: string, type: ChordUpdate['type']): void {
     if (type === ChordUpdateType.peer_ready || !this.asks.has(senderKey)) return;
@@ -159,7 +159,7 @@ export class NeighbourReattach {
     if (type === ChordUpdateType.full) this.endAsk(senderKey);
   }
 
-  /** No Attach is to go to `key` for its loss (it left, §10.9, or was lost again). */
+  /** No Attach is to go to `key` for its loss (it left, §10.9, was lost again, or its attempts are over): every timer of the loss is cancelled. */
   forget(key: string): void {
     const lost = this.lost.get(key);
     if (!lost) return;
@@ -197,8 +197,12 @@ export class NeighbourReattach {
     lost.asked = { key: nodeIdKey(before), early };
     const ask = this.asks.get(lost.asked.key);
     // One ask per neighbour, shared: its `full` Update serves every lost neighbour waiting for it.
-    if (ask && (ask.answeredAt === undefined || this.core.deps.clock.now() - ask.answeredAt < ASKED_UPDATE_WAIT_MS)) return;
-    ask?.retry?.cancel();
+    // OUR CHOICE: the `full` Update of a neighbour asked is awaited for one Update retransmission
+    // interval (§6.2.1, overlay-reliability-timer) after its RouteQueryAns (§10.8 has it sent
+    // "immediately") before a lost neighbour that chooses it asks it again rather than waiting too.
+    const updateWaitMs = this.core.deps.forwarding.parameters.overlayReliabilityTimerMs;
+    if (ask && (ask.answeredAt === undefined || this.core.deps.clock.now() - ask.answeredAt < updateWaitMs)) return;
+    // An ask replaced here was answered: no retry of it is pending.
     const fresh: Ask = { neighbour: before, refusals: 0, retry: undefined, answeredAt: undefined };
     this.asks.set(lost.asked.key, fresh);
     this.send(lost.asked.key, fresh);

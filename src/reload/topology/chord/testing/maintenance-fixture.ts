@@ -5,7 +5,7 @@
  */
 import { SeededRandom } from '../../../../sim/seeded-random.js';
 import { VirtualClock } from '../../../../sim/virtual-clock.js';
-import { nodeIdKey, type LinkTableListener } from '../../../forwarding/index.js';
+import { nodeIdKey, overlayParameters, type LinkTableListener } from '../../../forwarding/index.js';
 import type { Link, LinkCloseReason } from '../../../links/index.js';
 import { OverloadError } from '../../../runtime/reload-error.js';
 import type { MessageTransport } from '../../../transport/index.js';
@@ -81,6 +81,7 @@ export function maintenanceFixture(outcomes: readonly AttachOutcome[], options: 
     removeLink: (n: NodeId) => {
       removed.push(nodeIdKey(n));
     },
+    parameters: overlayParameters({ overlay: 0 }),
   };
   const none: DataMoveReport = { failed: 0 };
   const data: DataTransfer = {
