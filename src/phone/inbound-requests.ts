@@ -84,6 +84,12 @@ export class InboundRequests {
     return true;
   }
 
+  /** Whether request `m` came in here (its transaction is kept) and the UA has sent no final response to it yet. */
+  awaitsFinal(m: SipMessage): boolean {
+    const tx = this.serverTx.get(serverTxKey(m.branch, m.method));
+    return tx !== undefined && !tx.final;
+  }
+
   /**
    * The UA answers with `m`: the channel its request came on (undefined when none is kept); a
    * dialog it sets up is bound to that peer. A final ends the request's early dialogs even when its

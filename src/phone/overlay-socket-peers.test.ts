@@ -231,6 +231,28 @@ describe('OverlaySocket: what the UA throws on a message a peer sent stays in th
     dave.ch.deliver(request('MESSAGE', ALICE_GRUU, { ...fromDave, cseq: 2, branch: 'z9hG4bKt2', body: 'hi' }));
     expect(took).toEqual(['MESSAGE']);
   });
+
+  it('a request the UA threw on before its final is answered 500 here (RFC 3261 §21.5.1), with a Warning; one it answered first is not', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, contact: dave.gruu };
+    w.socket.ondata = (text) => {
+      const m = parsed(text);
+      // JsSIP's server transaction sends an INVITE's 100 before the request is handed on (UA.receiveRequest).
+      if (m.method === 'INVITE') w.socket.send(answer(m, 100, 'at'));
+      if (m.method === 'MESSAGE') w.socket.send(answer(m, 200, 'at'));
+      throw new TypeError('Cannot read properties of undefined');
+    };
+    dave.ch.deliver(request('OPTIONS', ALICE_GRUU, { ...fromDave, callId: 'throw-o', cseq: 1, branch: 'z9hG4bKt1' }));
+    dave.ch.deliver(request('INVITE', ALICE_GRUU, { ...fromDave, callId: 'throw-i', cseq: 1, branch: 'z9hG4bKt2' }));
+    dave.ch.deliver(request('MESSAGE', ALICE_GRUU, { ...fromDave, callId: 'throw-m', cseq: 1, branch: 'z9hG4bKt3', body: 'hi' }));
+    expect(responses(dave.ch)).toEqual(['500 OPTIONS', '100 INVITE', '500 INVITE', '200 MESSAGE']);
+    expect(dave.ch.sent[0]!.headers.find(([k]) => k === 'warning')?.[1]).toMatch(/^399 chordphone\.test "/);
+    // An answered INVITE no longer counts against the peer's cap on unanswered ones (MAX_UNANSWERED_INVITES_PER_PEER).
+    w.socket.ondata = () => {};
+    for (let i = 0; i < MAX_UNANSWERED_INVITES_PER_PEER; i++) dave.ch.deliver(request('INVITE', ALICE_GRUU, { ...fromDave, callId: `next-${i}`, cseq: 1, branch: `z9hG4bKn${i}` }));
+    expect(responses(dave.ch)).toHaveLength(4);
+  });
 });
 
 describe('OverlaySocket: callee-side state stays bounded', () => {

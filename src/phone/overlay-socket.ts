@@ -302,7 +302,7 @@ export class OverlaySocket {
     if (!m) return;
     this.counters.received++;
     if (m.kind === 'request') {
-      if (this.inbound.admit(ch, m)) this.up(text);
+      if (this.inbound.admit(ch, m)) this.up(text, m);
       return;
     }
     const tx = this.clientTx.get(m.branch);
@@ -315,17 +315,26 @@ export class OverlaySocket {
   }
 
   /**
-   * Hand `text` to the UA (JsSIP's Transport parses it and runs the UA on it, synchronously). What
-   * the UA throws on one message is caught and logged here: it would otherwise come out of the
-   * channel's message listener (an uncaught exception, which may end a Node peer), from a message
-   * any peer can send. The UA takes the next message as usual.
+   * Hand `text` (a peer's `request`, if it is one) to the UA (JsSIP's Transport parses it and runs
+   * the UA on it, synchronously). What the UA throws on one message is caught and logged here: it
+   * would otherwise come out of the channel's message listener (an uncaught exception, which may
+   * end a Node peer), from a message any peer can send. The UA takes the next message as usual.
+   * A request it threw on before sending its final response is answered 500 here (RFC 3261
+   * §21.5.1 Server Internal Error), with a Warning, so that its sender does not wait out its own
+   * timeout. JsSIP's server transaction for it may stay open: JsSIP 3.13 creates it before handing
+   * the request on (UA.receiveRequest; an INVITE's sends 100 at once), and a non-INVITE one whose
+   * final never comes stays in the UA for good.
    */
-  private up(text: string): void {
+  private up(text: string, request?: SipMessage): void {
     if (!this.connected) return;
     try {
       this.ondata(text);
     } catch (e) {
       this.log.error('the UA threw on a message it received: dropped', { message: text.split('\r\n', 1)[0], error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      if (request && request.method !== 'ACK' && this.inbound.awaitsFinal(request)) {
+        const response = parseSipMessage(answerWithWarning(request, 500, 'Server Internal Error', toHex(this.deps.random.bytes(5)), this.init.domain, 'the phone failed on this request'));
+        if (response) this.sendResponse(response);
+      }
     }
   }
 
