@@ -23,8 +23,8 @@ const DAVE = 1;
 /** A minimal SDP, for the offer and an answer. */
 export const SDP = 'v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n';
 
-/** An RTCPeerConnection that makes an offer with its ICE gathering complete (JsSIP then sends the INVITE at once), and takes an answer. */
-class OfferOnlyPeerConnection {
+/** A caller's RTCPeerConnection: it makes an offer with its ICE gathering complete (JsSIP then sends the INVITE at once) and takes the answer; it makes no answer itself. */
+class CallerPeerConnection {
   readonly iceGatheringState = 'complete';
   readonly iceConnectionState = 'new';
   signalingState = 'stable';
@@ -62,7 +62,7 @@ class PlainSessionDescription {
 export function jsSipGlobals(): void {
   beforeEach(() => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    vi.stubGlobal('RTCPeerConnection', OfferOnlyPeerConnection);
+    vi.stubGlobal('RTCPeerConnection', CallerPeerConnection);
     vi.stubGlobal('RTCSessionDescription', PlainSessionDescription);
     vi.stubGlobal('window', globalThis);
   });
