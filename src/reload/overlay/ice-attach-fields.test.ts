@@ -9,32 +9,16 @@ import { MessageCode } from '../wire/message-codes.js';
 import { decodeMessageContents, encodeMessageContents } from '../wire/message-contents.js';
 import { decodeAttachReqAns, encodeAttachReqAns } from '../wire/methods/attach.js';
 import { attachFromIce, iceFromAttach } from './ice-attach-fields.js';
+import { CHROMIUM_OFFER, CHROMIUM_OFFER_FINGERPRINT } from '../links/webrtc/testing/chromium-offer.js';
 import type { IceAttachParameters } from './overlay-types.js';
 
-const FP = '2E:93:B7:B0:02:97:2F:12:AC:7C:58:38:89:E7:6F:CC:75:4E:E1:08:E3:57:C4:5B:6E:CE:4B:18:65:3C:F7:0D';
 const MDNS = '4f0e5c8c-7d16-4e3f-9b2a-1c2d3e4f5a6b.local';
-const browserOffer = [
-  'v=0',
-  'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
-  's=-',
-  't=0 0',
-  'a=group:BUNDLE 0',
-  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
-  'c=IN IP4 0.0.0.0',
-  'a=ice-ufrag:Wq3x',
-  'a=ice-pwd:Bz0o7RV7Yuc4uYwXW5f4Tlw8',
-  `a=fingerprint:sha-256 ${FP}`,
-  'a=setup:actpass',
-  'a=mid:0',
-  'a=sctp-port:5000',
-  '',
-].join('\r\n');
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
 
 function browserParameters(): IceAttachParameters {
-  const { parameters } = iceParametersFromSdp(browserOffer, [
+  const { parameters } = iceParametersFromSdp(CHROMIUM_OFFER, [
     `candidate:2385720581 1 udp 2113937151 ${MDNS} 54321 typ host generation 0 network-cost 999`,
     'candidate:842163049 1 udp 1677729535 192.0.2.10 61665 typ srflx raddr 0.0.0.0 rport 0 generation 0',
   ]);

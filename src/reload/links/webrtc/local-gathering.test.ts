@@ -6,24 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { silentLogger } from '../../runtime/components.js';
 import { LocalGathering, NoLocalDescriptionError } from './local-gathering.js';
-
-/** A description without candidates (Chromium's shape, as in ice-parameters.test.ts). */
-const OFFER = [
-  'v=0',
-  'o=- 4611731400430051336 2 IN IP4 127.0.0.1',
-  's=-',
-  't=0 0',
-  'a=group:BUNDLE 0',
-  'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
-  'c=IN IP4 0.0.0.0',
-  'a=ice-ufrag:Wq3x',
-  'a=ice-pwd:Bz0o7RV7Yuc4uYwXW5f4Tlw8',
-  'a=fingerprint:sha-256 2E:93:B7:B0:02:97:2F:12:AC:7C:58:38:89:E7:6F:CC:75:4E:E1:08:E3:57:C4:5B:6E:CE:4B:18:65:3C:F7:0D',
-  'a=setup:actpass',
-  'a=mid:0',
-  'a=sctp-port:5000',
-  '',
-].join('\r\n');
+import { CHROMIUM_OFFER } from './testing/chromium-offer.js';
 
 /** A VirtualClock that counts the timers set on it. */
 class CountingClock extends VirtualClock {
@@ -51,7 +34,7 @@ describe('LocalGathering', () => {
     const gathering = new LocalGathering(clock, silentLogger, 1, { gatherTimeoutMs: 1_500 });
     const result = gathering.gathered({});
     await clock.advance(3_000);
-    gathering.signal({ type: 'offer', sdp: OFFER });
+    gathering.signal({ type: 'offer', sdp: CHROMIUM_OFFER });
     await clock.advance(0);
     expect((await result).parameters.ufrag).toBe('Wq3x');
     expect(clock.now()).toBe(3_000);
