@@ -362,6 +362,22 @@ describe('AttachService: a link that stops carrying frames is replaced at both e
     expect(kept()).toEqual(['L2 open', 'L2 open']);
   });
 
+  it('L1 lost either way, both peers Attach at once: the smaller peer\'s, cancelled for the larger\'s (§6.5.1.2), waits while the new link is retired pending the check, and gets it when it replaces L1 (review 3)', async () => {
+    const { clock, small, large, kept, wires } = await linked();
+    for (const w of wires[0]!) w.carries = false;
+    for (const [p, other] of [[small, LARGER], [large, SMALLER]] as const) p.table.get(other)!.send(Uint8Array.of(1));
+    await clock.advance(5_000);
+    expect(kept()).toEqual(['L1 suspect', 'L1 suspect']);
+    const start = clock.now();
+    const both = Promise.all([small.service.attach([{ kind: 'node', nodeId: LARGER }]), large.service.attach([{ kind: 'node', nodeId: SMALLER }])].map((a) => a.catch((e: unknown) => e)));
+    await clock.advance(2 * LATENCY_MS + ICE_CHECK_MS);
+    // L3 (the larger peer's offer; the smaller's, L2, was cancelled) is up and retired at both ends: L1, opened by the smaller peer, is being checked.
+    expect(kept()).toEqual(['L1 suspect', 'L1 suspect']);
+    await expect(clock.run(both)).resolves.toEqual([LARGER, SMALLER]);
+    expect(kept()).toEqual(['L3 open', 'L3 open']);
+    expect(clock.now() - start).toBeLessThanOrEqual(2 * LATENCY_MS + ICE_CHECK_MS + LINK_CHECK_MS);
+  });
+
   it('L1 carries frames again by the time the new link is up: both ends keep L1 and the new link closes', async () => {
     const { clock, small, large, kept, wires } = await linked();
     wires[0]![1].carries = false;

@@ -236,7 +236,7 @@ export class AttachService implements LinkConnector {
     update();
     void answer.link.then(
       (link: Link) => {
-        // Told once the link is in the table (OwnAttaches asks then whether it is usable), before
+        // Told once installed (in the table, or retired while the held link is checked), before
         // the Update, whose listeners cannot change this Attach's outcome.
         try {
           this.links.install(requester, link, { iceKey: toHex(remote.ufrag) + toHex(remote.password) });

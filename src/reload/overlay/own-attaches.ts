@@ -10,10 +10,16 @@
  * One that gave way to a peer's crossing Attach (the tie-breaker cancelled it, or the peer refused
  * it with Error_In_Progress) is no longer in progress, but waits for the link that peer's Attaches
  * make: it is filed under that peer as `awaiting` them. It is told (`crossing`) when none of them
- * can make that link: the last of the peer's Attaches admitted here is over (failed, or its link
- * closed before it was bound) and we have no usable link to the peer then. Messages cross, so the
- * peer's Attach may fail here before its refusal of ours arrives: that failure is remembered a
- * while (CROSSING_FAILURE_MEMORY_MS) for the refusal that comes after.
+ * can make that link: the last of the peer's Attaches admitted here failed and we have no usable
+ * link to the peer then. Messages cross, so the peer's Attach may fail here before its refusal of
+ * ours arrives: that failure is remembered a while (CROSSING_FAILURE_MEMORY_MS) for the refusal
+ * that comes after.
+ *
+ * OUR CHOICE: the last of them ending without error ends nothing, usable link or not: its link was
+ * installed, but may be in the table only later (one-link-per-peer.ts retires a new link while it
+ * checks the held one, often `suspect` when we Attach to repair it, and puts it in within
+ * LINK_CHECK_MS if the held one stays silent), or closed before it was bound. Ours waits for the
+ * link with its own timeout (AttachService linkTimeoutMs), as for a link of its own.
  *
  * OUR CHOICE: an Attach of the peer's that ends while we hold a usable link to it ends nothing and
  * is not remembered: it is most often one the peer let lapse because it holds that link (attach-
@@ -34,8 +40,8 @@ export class OwnAttach {
   supersededBy: NodeId | undefined;
   /**
    * Aborted, with the reason, when no link will come of the peer's Attaches it waits for: the last
-   * of those admitted here is over (refused, failed, or its link failed after we answered) and
-   * there is no usable link to the peer.
+   * of those admitted here failed (could not be answered, or its link failed after we answered)
+   * and there is no usable link to the peer.
    */
   readonly crossing = new AbortController();
   /** The peers it is filed under. */
@@ -98,7 +104,7 @@ export class OwnAttaches {
    * It gave way to `peer`'s crossing Attach (superseded, or refused with Error_In_Progress): no
    * longer in progress (a new Attach of the peer's is no crossing of it), it waits for the link
    * that peer's Attaches make, and learns (`crossing`) when none of them can: the last admitted
-   * here is over without a usable link, also when that was before the refusal arrived (an Attach
+   * here failed without a usable link, also when that was before the refusal arrived (an Attach
    * to a Resource-ID learns the peer only from the refusal).
    */
   awaitCrossing(own: OwnAttach, peer: NodeId): void {
@@ -123,8 +129,9 @@ export class OwnAttaches {
    * RFC 6940 §6.5.1.2 for an Attach from `requester` received by `self`: 'refuse' when it is to be
    * answered with Error_In_Progress. Otherwise it is processed, and our incomplete Attaches to the
    * requester are cancelled (`supersededBy`): its Attach makes the link. The Crossing returned is
-   * that Attach's: when it is the last of the requester's here and no usable link to the requester
-   * is up, its `done(error)` ends every Attach of ours waiting for the requester's (awaitCrossing).
+   * that Attach's: when it is the last of the requester's here, fails, and no usable link to the
+   * requester is up, its `done(error)` ends every Attach of ours waiting for the requester's
+   * (awaitCrossing) with `error`.
    */
   admit(requester: NodeId, self: NodeId): Crossing | 'refuse' {
     const key = nodeIdKey(requester);
@@ -163,10 +170,10 @@ export class OwnAttaches {
 
   /**
    * An Attach from `requester` (`key`) is processed: counted until its `done`. Ours waiting for the
-   * peer's Attaches (cancelled for this one, or refused by the peer) end when the last of them is
-   * over and no usable link to the peer is up then, not while another may still make it. Whether
-   * a link came is asked at that moment, not kept from an earlier outcome: a link one Attach made
-   * may have closed since, and one told as made may have closed before it was bound.
+   * peer's Attaches (cancelled for this one, or refused by the peer) end when the last of them
+   * fails and no usable link to the peer is up then, not while another may still make it. Only
+   * the last outcome and the link table at that moment count, nothing kept from an earlier
+   * outcome: a link one Attach made may have closed since.
    */
   private processing(requester: NodeId, key: string): Crossing {
     // A link may come of this one: an earlier failure no longer says none will.
@@ -182,11 +189,11 @@ export class OwnAttaches {
         over = true;
         if (--counted.pending > 0) return;
         if (this.admitted.get(key) === counted) this.admitted.delete(key);
-        if (this.isUsable(requester)) return;
-        const reason = error ?? new Error('no usable link came of the peer\'s Attach');
-        for (const own of [...(this.awaiting.get(key) ?? [])]) own.crossing.abort(reason);
+        // Without error its link may still come (the file comment's OUR CHOICE): ours waits for it.
+        if (error === undefined || this.isUsable(requester)) return;
+        for (const own of [...(this.awaiting.get(key) ?? [])]) own.crossing.abort(error);
         // Also for ours that learn only later that they wait for this peer (awaitCrossing).
-        this.rememberFailure(key, reason);
+        this.rememberFailure(key, error);
       },
     };
   }
