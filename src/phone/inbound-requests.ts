@@ -44,8 +44,8 @@ export const MAX_UNANSWERED_INVITES_PER_PEER = 8;
 interface ServerTx {
   readonly channel: AppChannel;
   readonly method: string;
-  /** The UA sent its final response. */
-  final: boolean;
+  /** The final response sent (the UA's, or OverlaySocket's 500): its status and To tag (sameFinal). */
+  final?: { readonly status: number; readonly toTag: string | undefined };
   timer?: Timer;
 }
 
@@ -74,7 +74,7 @@ export class InboundRequests {
         return false;
       }
       old?.timer?.cancel();
-      const tx: ServerTx = { channel: ch, method: m.method, final: false };
+      const tx: ServerTx = { channel: ch, method: m.method };
       this.serverTx.set(k, tx);
       this.keep(k, tx);
     }
@@ -84,24 +84,34 @@ export class InboundRequests {
     return true;
   }
 
-  /** Whether request `m` came in here (its transaction is kept) and the UA has sent no final response to it yet. */
+  /** Whether request `m` came in here (its transaction is kept) and no final response has been sent to it yet. */
   awaitsFinal(m: SipMessage): boolean {
     const tx = this.serverTx.get(serverTxKey(m.branch, m.method));
     return tx !== undefined && !tx.final;
   }
 
   /**
-   * The UA answers with `m`: the channel its request came on (undefined when none is kept); a
-   * dialog it sets up is bound to that peer. A final ends the request's early dialogs even when its
-   * transaction is no longer kept (its channel closed while the phone rang, and the UA answered later).
+   * Response `m` (the UA's, or one OverlaySocket makes for it) is to go out: the channel its request
+   * came on (undefined when none is kept, or when `m` may not go); a dialog it sets up is bound to
+   * that peer. A final ends the request's early dialogs even when its transaction is no longer kept
+   * (its channel closed while the phone rang, and the UA answered later).
+   * RFC 3261 §17.2.1, §17.2.2: a server transaction sends one final response, and nothing else
+   * after it but that final again (a retransmission; the UA core's resent 2xx, §13.3.1.4). Any other
+   * response once a final went is dropped here: after the socket's 500 for a request the UA threw on
+   * (OverlaySocket.up), JsSIP's own transaction and session may still answer it (RTCSession.init_incoming
+   * starts its no-answer and Expires timers before it emits newRTCSession).
    */
   responding(m: SipMessage): AppChannel | undefined {
     const k = serverTxKey(m.branch, m.method);
     const tx = this.serverTx.get(k);
+    if (tx?.final && !(m.status === tx.final.status && m.toTag === tx.final.toTag)) {
+      this.deps.logger.warn('a response after the final of its transaction: dropped', { status: m.status, final: tx.final.status, method: m.method, callId: m.callId });
+      return undefined;
+    }
     this.dialogs.response(m, 'uas', tx?.channel.remoteNodeId);
     if (!tx) return undefined;
     if (m.status >= 200 && !tx.final) {
-      tx.final = true;
+      tx.final = { status: m.status, toTag: m.toTag };
       this.keep(k, tx);
     }
     return tx.channel;

@@ -253,6 +253,36 @@ describe('OverlaySocket: what the UA throws on a message a peer sent stays in th
     for (let i = 0; i < MAX_UNANSWERED_INVITES_PER_PEER; i++) dave.ch.deliver(request('INVITE', ALICE_GRUU, { ...fromDave, callId: `next-${i}`, cseq: 1, branch: `z9hG4bKn${i}` }));
     expect(responses(dave.ch)).toHaveLength(4);
   });
+
+  it('after a final on a server transaction only that final goes again (RFC 3261 §17.2.1): the UA\'s late answer to a request answered 500 here is dropped', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, contact: dave.gruu };
+    w.socket.ondata = (text) => {
+      const m = parsed(text);
+      w.up.push(m);
+      if (m.method === 'INVITE') w.socket.send(answer(m, 100, 'at'));
+      throw new TypeError('an app listener threw');
+    };
+    dave.ch.deliver(request('INVITE', ALICE_GRUU, { ...fromDave, callId: 'late-i', cseq: 1, branch: 'z9hG4bKl1' }));
+    dave.ch.deliver(request('MESSAGE', ALICE_GRUU, { ...fromDave, callId: 'late-m', cseq: 1, branch: 'z9hG4bKl2', body: 'hi' }));
+    expect(responses(dave.ch)).toEqual(['100 INVITE', '500 INVITE', '500 MESSAGE']);
+    const [invite, message] = w.up;
+    // The user answers the call that stayed answerable in JsSIP; its expiresTimer's 487; the MESSAGE's 200.
+    expect(w.socket.send(answer(invite!, 180, 'at', ALICE_GRUU))).toBe(false);
+    expect(w.socket.send(answer(invite!, 200, 'at', ALICE_GRUU))).toBe(false);
+    expect(w.socket.send(answer(invite!, 487, 'at'))).toBe(false);
+    expect(w.socket.send(answer(message!, 200, 'at'))).toBe(false);
+    expect(responses(dave.ch)).toEqual(['100 INVITE', '500 INVITE', '500 MESSAGE']);
+    // The UA's own final, resent (its 2xx until the ACK, §13.3.1.4), still goes; another final does not.
+    w.socket.ondata = (text) => w.up.push(parsed(text));
+    dave.ch.deliver(request('INVITE', ALICE_GRUU, { ...fromDave, callId: 'ok-i', cseq: 1, branch: 'z9hG4bKl3' }));
+    const ok = w.up.at(-1)!;
+    expect(w.socket.send(answer(ok, 200, 'at', ALICE_GRUU))).toBe(true);
+    expect(w.socket.send(answer(ok, 200, 'at', ALICE_GRUU))).toBe(true);
+    expect(w.socket.send(answer(ok, 486, 'at'))).toBe(false);
+    expect(responses(dave.ch).slice(3)).toEqual(['200 INVITE', '200 INVITE']);
+  });
 });
 
 describe('OverlaySocket: callee-side state stays bounded', () => {
