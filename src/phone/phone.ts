@@ -146,7 +146,7 @@ export class Phone {
         return;
       }
       const call = this.track(new PhoneCall(e.session, 'incoming', (s, o) => this.answerSession(s, o)));
-      for (const l of [...this.incomingListeners]) l(call);
+      this.tell(this.incomingListeners, 'an incoming-call listener', call);
     });
     this.ua.on('newMessage', (e: { originator: string; request: { body?: string; call_id?: string; from: { uri: { user?: string; host: string } } } }) => {
       if (e.originator !== 'remote') return;
@@ -366,7 +366,23 @@ export class Phone {
 
   private emit(): void {
     this.snap = undefined;
-    for (const l of [...this.listeners]) l();
+    this.tell(this.listeners, 'a subscriber');
+  }
+
+  /**
+   * Call each of the app's `listeners` with `args`, each in its own try/catch: what one throws is
+   * logged and stops neither the others nor the Phone. They run inside JsSIP's events (newRTCSession,
+   * newMessage, a session's progress), and a throw there would leave JsSIP half way: an incoming call
+   * would be answered 500 by the socket (OverlaySocket.up) and yet stay answerable in JsSIP, without its 180.
+   */
+  private tell<A extends unknown[]>(listeners: Iterable<(...args: A) => void>, who: string, ...args: A): void {
+    for (const l of [...listeners]) {
+      try {
+        l(...args);
+      } catch (e) {
+        this.log.error(`${who} threw`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      }
+    }
   }
 }
 

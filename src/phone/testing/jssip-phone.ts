@@ -48,6 +48,13 @@ class CallerPeerConnection {
   }
 }
 
+/** A callee's RTCPeerConnection: it takes the offer and makes an answer (ICE gathering complete, so JsSIP sends its 200 at once). `vi.stubGlobal('RTCPeerConnection', CalleePeerConnection)` after jsSipGlobals's. */
+export class CalleePeerConnection extends CallerPeerConnection {
+  async createAnswer(): Promise<{ type: string; sdp: string }> {
+    return { type: 'answer', sdp: SDP };
+  }
+}
+
 /** What JsSIP wraps an SDP in (RTCSession: `new RTCSessionDescription(...)`), absent in Node. */
 class PlainSessionDescription {
   readonly type: string;
