@@ -9,6 +9,8 @@
  * ```
  */
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
+import { silentLogger, type Logger } from '../reload/runtime/components.js';
+import { tellEach } from './app-listeners.js';
 import { phoneErrorFor, type PhoneError } from './phone-error.js';
 
 export type CallState = 'calling' | 'ringing' | 'incoming' | 'connected' | 'ended' | 'failed';
@@ -69,6 +71,8 @@ export class PhoneCall {
     readonly session: RTCSession,
     readonly direction: 'outgoing' | 'incoming',
     private readonly answerWith: (session: RTCSession, options: AnswerCallOptions) => Promise<void>,
+    /** Where what an onChange listener throws is logged. */
+    private readonly log: Logger = silentLogger,
   ) {
     this.current = direction === 'incoming' ? 'incoming' : 'calling';
     session.on('progress', () => this.transition('ringing'));
@@ -255,6 +259,6 @@ export class PhoneCall {
   }
 
   private emit(): void {
-    for (const l of [...this.listeners]) l(this);
+    tellEach(this.log, 'a call listener', this.listeners, this);
   }
 }

@@ -24,6 +24,7 @@ import type { AppAttachService, OverlayPeer } from '../reload/overlay/index.js';
 import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
 import { buildGruu, overlayDomainOnly, SipRegistrar, type AorDomains } from '../usages/sip/index.js';
 import { aorOfUri, parseCallAddress } from './address.js';
+import { tellEach } from './app-listeners.js';
 import { iceReadiness, type IceEvent } from './ice-readiness.js';
 import { LocalMedia, type MediaLease } from './local-media.js';
 import { OverlaySocket } from './overlay-socket.js';
@@ -145,8 +146,8 @@ export class Phone {
         e.session.on('failed', () => this.socket.uaGaveUp(callId));
         return;
       }
-      const call = this.track(new PhoneCall(e.session, 'incoming', (s, o) => this.answerSession(s, o)));
-      this.tell(this.incomingListeners, 'an incoming-call listener', call);
+      const call = this.track(new PhoneCall(e.session, 'incoming', (s, o) => this.answerSession(s, o), this.log));
+      tellEach(this.log, 'an incoming-call listener', this.incomingListeners, call);
     });
     this.ua.on('newMessage', (e: { originator: string; request: { body?: string; call_id?: string; from: { uri: { user?: string; host: string } } } }) => {
       if (e.originator !== 'remote') return;
@@ -224,7 +225,7 @@ export class Phone {
       throw e;
     }
     if (lease) releaseAtEnd(session, lease);
-    return this.track(new PhoneCall(session, 'outgoing', (s, o) => this.answerSession(s, o)));
+    return this.track(new PhoneCall(session, 'outgoing', (s, o) => this.answerSession(s, o), this.log));
   }
 
   /**
@@ -366,23 +367,7 @@ export class Phone {
 
   private emit(): void {
     this.snap = undefined;
-    this.tell(this.listeners, 'a subscriber');
-  }
-
-  /**
-   * Call each of the app's `listeners` with `args`, each in its own try/catch: what one throws is
-   * logged and stops neither the others nor the Phone. They run inside JsSIP's events (newRTCSession,
-   * newMessage, a session's progress), and a throw there would leave JsSIP half way: an incoming call
-   * would be answered 500 by the socket (OverlaySocket.up) and yet stay answerable in JsSIP, without its 180.
-   */
-  private tell<A extends unknown[]>(listeners: Iterable<(...args: A) => void>, who: string, ...args: A): void {
-    for (const l of [...listeners]) {
-      try {
-        l(...args);
-      } catch (e) {
-        this.log.error(`${who} threw`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-      }
-    }
+    tellEach(this.log, 'a subscriber', this.listeners);
   }
 }
 
