@@ -190,13 +190,16 @@ class DataStoreImpl implements DataStore {
    * all): they name Resource-IDs, not values, and replication sends the values of each by
    * `snapshot`, which waits for its own.
    */
-  private async judged(resourceId?: ResourceId, kinds?: readonly number[]): Promise<void> {
+  private async judged(resourceId?: ResourceId, specifiers?: readonly { readonly kind: number }[]): Promise<void> {
     this.ruling ??= this.withLock(() => this.rulePass.run()).catch((e: unknown) => {
       this.ruling = undefined;
       throw e;
     });
     await this.ruling;
-    if (resourceId !== undefined && this.rulePass.isUnjudged(resourceId, kinds)) await this.withLock(() => this.rulePass.judgeAgain(resourceId, kinds));
+    // Almost always nothing is left unjudged (and never without KindRules): every Fetch comes here.
+    if (resourceId === undefined || !this.rulePass.leftUnjudged) return;
+    const kinds = specifiers?.map((s) => s.kind);
+    if (this.rulePass.isUnjudged(resourceId, kinds)) await this.withLock(() => this.rulePass.judgeAgain(resourceId, kinds));
   }
 
   /**
@@ -241,7 +244,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async fetchWithCertificates(req: FetchReq, options?: AbortOptions): Promise<FetchResult> {
-    await this.judged(req.resource, req.specifiers.map((s) => s.kind));
+    await this.judged(req.resource, req.specifiers);
     checkAborted(options);
     const { answer, records } = await fetchValues(this.env, req);
     return { answer, certificates: await this.certificatesOf(records) };
@@ -252,7 +255,7 @@ class DataStoreImpl implements DataStore {
   }
 
   async stat(req: StatReq, options?: AbortOptions): Promise<StatAns> {
-    await this.judged(req.resource, req.specifiers.map((s) => s.kind));
+    await this.judged(req.resource, req.specifiers);
     checkAborted(options);
     return statValues(this.env, req);
   }

@@ -66,6 +66,11 @@ export class KindRulePass {
     if (dropped > 0) this.deps.logger.info('dropped the held values the KindRules refuse', { dropped });
   }
 
+  /** Whether the last pass left any values unjudged, anywhere. */
+  get leftUnjudged(): boolean {
+    return this.unjudged.size > 0;
+  }
+
   /** Whether the last pass could not judge the values of any of `kinds` (every Kind if undefined) at `resourceId`. */
   isUnjudged(resourceId: ResourceId, kinds?: readonly number[]): boolean {
     return this.unjudgedKinds(resourceId, kinds).length > 0;

@@ -121,7 +121,7 @@ class MemoryBackend implements StorageBackend {
     this.checkOpen();
     checkBatch(batch);
     const offered = new Map((batch.certificates ?? []).map((c) => [c.hash, c]));
-    const missing = firstCertificateNotHeld(batch, (h) => this.certs.has(h));
+    const missing = firstCertificateNotHeld(batch, (h) => offered.has(h) || this.certs.has(h));
     if (missing !== undefined) throw new CertificateNotHeldError(missing);
     // Checked before anything changes, since this backend cannot roll back.
     if (batch.maxCertificateBytes !== undefined) {
@@ -245,6 +245,12 @@ class MemoryBackend implements StorageBackend {
     this.closed = true;
   }
 
+  /** Whether the batch brings a certificate not held (a loop: this runs on every write). */
+  private bringsNew(offered: ReadonlyMap<string, HeldCertificate>): boolean {
+    for (const h of offered.keys()) if (!this.certs.has(h)) return true;
+    return false;
+  }
+
   /**
    * The bytes of certificates held after `batch`, if it adds one (a certificate not held that a put
    * names); undefined if it adds none. Follows `write`'s order: the slots dropped, deleted or
@@ -252,7 +258,7 @@ class MemoryBackend implements StorageBackend {
    */
   private certificateBytesAfter(batch: WriteBatch, offered: ReadonlyMap<string, HeldCertificate>): number | undefined {
     // Most writes bring none not held (the simulator's values name none): nothing to count.
-    if (![...offered.keys()].some((h) => !this.certs.has(h))) return undefined;
+    if (!this.bringsNew(offered)) return undefined;
     const refs = new Map<string, number>();
     const count = (hashes: readonly string[], sign: 1 | -1) => {
       for (const h of hashes) refs.set(h, (refs.get(h) ?? 0) + sign);

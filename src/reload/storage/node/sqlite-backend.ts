@@ -288,7 +288,8 @@ class SqliteBackend implements StorageBackend {
    * drops and deletes released was still held until its end (UNREFERENCED).
    */
   private notHeld(batch: WriteBatch): string | undefined {
-    return firstCertificateNotHeld(batch, (h) => this.stmt.certificate.get(h) !== undefined);
+    const brought = new Set((batch.certificates ?? []).map((c) => c.hash));
+    return firstCertificateNotHeld(batch, (h) => brought.has(h) || this.stmt.certificate.get(h) !== undefined);
   }
 
   async deleteExpired(now: number): Promise<number> {
