@@ -200,7 +200,11 @@ export class OwnAttaches {
 
   private rememberFailure(key: string, error: unknown): void {
     const now = this.clock.now();
-    for (const [k, f] of this.failed) if (f.until <= now) this.failed.delete(k);
+    // In insertion order, which is the order of `until` (one memory time, a clock that only moves on): stop at the first live one.
+    for (const [k, f] of this.failed) {
+      if (f.until > now) break;
+      this.failed.delete(k);
+    }
     this.failed.delete(key);
     // A Map iterates in insertion order: the first key is the oldest failure.
     const oldest = this.failed.keys().next();
