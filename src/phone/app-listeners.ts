@@ -12,7 +12,12 @@ export function tellEach<A extends unknown[]>(log: Logger, who: string, listener
     try {
       l(...args);
     } catch (e) {
-      log.error(`${who} threw`, { error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      log.error(`${who} threw`, { error: errorDetail(e) });
     }
   }
+}
+
+/** What a thrown value says, for a log: an Error's stack (or message), else the value as text. */
+export function errorDetail(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }

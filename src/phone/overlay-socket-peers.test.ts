@@ -12,7 +12,7 @@ import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit } from './overlay-socket.js';
 import type { SipMessage } from './sip-message.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
-import type { FakeSipChannel } from './testing/fake-sip-channel.js';
+import { requests, responses } from './testing/fake-sip-channel.js';
 import { fakeSipApps, type FakeSipPeer as Peer } from './testing/fake-sip-apps.js';
 import { parsed, sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
 
@@ -39,8 +39,6 @@ function world(init: Partial<OverlaySocketInit> = {}) {
 const flush = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
 };
-const requests = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'request').map((m) => m.method);
-const responses = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'response').map((m) => `${m.status} ${m.method}`);
 const upLines = (up: SipMessage[]) => up.map((m) => (m.kind === 'request' ? m.method : `${m.status} ${m.method}`));
 
 /** dave calls alice: the INVITE comes in on dave's channel; alice's UA answers 180 and, unless `ring`, 200 (tag `at`). */

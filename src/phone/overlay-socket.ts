@@ -44,6 +44,7 @@ import { RequestRouter } from './request-router.js';
 import { ResponseContext } from './response-context.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { statusForRoutingFailure } from './routing-outcomes.js';
+import { errorDetail } from './app-listeners.js';
 import { answerWithWarning, parseSipMessage, type SipMessage } from './sip-message.js';
 
 export { DEFAULT_ROUTE_TIMEOUT_MS } from './request-router.js';
@@ -292,8 +293,13 @@ export class OverlaySocket {
     if (m.method === 'ACK') return;
     const [status, reason] = statusForRoutingFailure(e);
     this.counters.synthesized++;
-    const response = answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, e instanceof Error ? e.message : String(e));
+    const response = this.warned(m, status, reason, e instanceof Error ? e.message : String(e));
     this.deps.clock.setTimer(0, () => this.up(response));
+  }
+
+  /** A response of the socket's own to `m`, with a new To tag and a Warning saying `why` (RFC 3261 §20.43). */
+  private warned(m: SipMessage, status: number, reason: string, why: string): string {
+    return answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, why);
   }
 
   private receive(ch: AppChannel, data: AppChannelData): void {
@@ -331,9 +337,9 @@ export class OverlaySocket {
     try {
       this.ondata(text);
     } catch (e) {
-      this.log.error('the UA threw on a message it received: dropped', { message: text.split('\r\n', 1)[0], error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      this.log.error('the UA threw on a message it received: dropped', { message: text.split('\r\n', 1)[0], error: errorDetail(e) });
       if (request && request.method !== 'ACK' && this.inbound.awaitsFinal(request)) {
-        const response = parseSipMessage(answerWithWarning(request, 500, 'Server Internal Error', toHex(this.deps.random.bytes(5)), this.init.domain, 'the phone failed on this request'));
+        const response = parseSipMessage(this.warned(request, 500, 'Server Internal Error', 'the phone failed on this request'));
         if (response) this.sendResponse(response);
       }
     }

@@ -6,13 +6,12 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PhoneCall } from './phone-call.js';
-import type { FakeSipChannel } from './testing/fake-sip-channel.js';
+import { responses } from './testing/fake-sip-channel.js';
 import { alicePhone, CalleePeerConnection, DOMAIN, flush, jsSipGlobals, SDP } from './testing/jssip-phone.js';
 import { sipRequest, withBody } from './testing/sip-messages.js';
 
 const DAVE_AOR = `sip:dave@${DOMAIN}`;
 const ALICE_AOR = `sip:alice@${DOMAIN}`;
-const responses = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'response').map((m) => `${m.status} ${m.method}`);
 
 describe('Phone: an app listener that throws', () => {
   jsSipGlobals();

@@ -7,11 +7,10 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
-import type { FakeSipChannel } from './testing/fake-sip-channel.js';
+import { requests } from './testing/fake-sip-channel.js';
 import { alicePhone, DOMAIN, flush, jsSipGlobals } from './testing/jssip-phone.js';
 import { sipResponse } from './testing/sip-messages.js';
 
-const requests = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'request').map((m) => m.method);
 
 describe('Phone: the socket hears at once that JsSIP gave up on an outgoing call (OverlaySocket.uaGaveUp)', () => {
   jsSipGlobals();

@@ -3,13 +3,11 @@
  * over OverlaySocket (testing/jssip-phone.ts), dave's device a fake SIP channel.
  */
 import { describe, expect, it } from 'vitest';
-import type { FakeSipChannel } from './testing/fake-sip-channel.js';
+import { requests, responses } from './testing/fake-sip-channel.js';
 import { alicePhone, DOMAIN, flush, jsSipGlobals, SDP } from './testing/jssip-phone.js';
 import { sipRequest, sipResponse, withBody } from './testing/sip-messages.js';
 
 const DAVE_AOR = `sip:dave@${DOMAIN}`;
-const requests = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'request').map((m) => m.method);
-const responses = (ch: FakeSipChannel) => ch.sent.filter((m) => m.kind === 'response').map((m) => `${m.status} ${m.method}`);
 
 /** Alice calls dave, and dave's device answers 200: the call is connected. */
 async function connectedCall() {

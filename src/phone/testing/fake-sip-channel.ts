@@ -53,3 +53,9 @@ export function fakeSipChannel(n: number, takes = true): FakeSipChannel {
   };
   return ch;
 }
+
+/** The methods of the requests the socket sent on `ch`, in order. */
+export const requests = (ch: FakeSipChannel): string[] => ch.sent.filter((m) => m.kind === 'request').map((m) => m.method);
+
+/** The responses the socket sent on `ch`, as "status METHOD", in order. */
+export const responses = (ch: FakeSipChannel): string[] => ch.sent.filter((m) => m.kind === 'response').map((m) => `${m.status} ${m.method}`);

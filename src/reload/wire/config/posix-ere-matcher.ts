@@ -211,6 +211,9 @@ class Compiler {
   }
 }
 
+/** The per-instruction arrays of a run whose program has no `count` instruction (never read). */
+const NO_COUNTS = new Int32Array(0);
+
 class PikeMatcher implements WholeMatcher {
   readonly size: number;
   /** Where the program's `count` instructions are (none: their pass is skipped). */
@@ -237,12 +240,13 @@ class PikeMatcher implements WholeMatcher {
     const program = this.program;
     /** The position whose ε-closure has entered each instruction (each is entered once per position). */
     const seen = new Int32Array(this.size).fill(-1);
+    // What only `count` instructions use is made only for a program that has them (most have none).
     /** The position whose list holds each `count` instruction. */
-    const listed = new Int32Array(this.size).fill(-1);
+    const listed = this.counting ? new Int32Array(this.size).fill(-1) : NO_COUNTS;
     /** Per `count` instruction, where its threads entered it, oldest first (from `heads[pc]` on): a thread entered at e has counted pos − e. */
     const entered: number[][] = [];
     for (const pc of this.countAt) entered[pc] = [];
-    const heads = new Int32Array(this.size);
+    const heads = this.counting ? new Int32Array(this.size) : NO_COUNTS;
     let steps = 0;
     let matched = false;
     // (Bounds checked: reading past an array's end takes V8's slow path.)
@@ -295,7 +299,7 @@ class PikeMatcher implements WholeMatcher {
       const c = text[pos] as number;
       const next: number[] = [];
       // The `count` threads read c first, all together, before any thread enters at pos + 1.
-      for (const pc of this.counting ? current : []) {
+      if (this.counting) for (const pc of current) {
         const ins = program[pc] as Instruction;
         if (ins.op !== 'count') continue;
         steps++;
