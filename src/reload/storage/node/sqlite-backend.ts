@@ -82,6 +82,7 @@ function prepareStatements(db: Database.Database) {
     holdCertificate: db.prepare<[string, number, Uint8Array]>('INSERT OR IGNORE INTO certificates (hash, type, bytes, refs) VALUES (?, ?, ?, 0)'),
     dropUnreferenced: db.prepare(UNREFERENCED),
     certificate: db.prepare<[string], { type: number; bytes: Uint8Array }>('SELECT type, bytes FROM certificates WHERE hash = ?'),
+    certificateHeld: db.prepare<[string], { held: number }>('SELECT 1 AS held FROM certificates WHERE hash = ?'),
     tally: db.prepare<[string], UsageRow>('SELECT c, b FROM tallies WHERE name = ?'),
     deleteOne: db.prepare<[Uint8Array, number, Uint8Array]>('DELETE FROM records WHERE resource = ? AND kind = ? AND rkey = ?'),
     dropRecords: db.prepare<[Uint8Array]>('DELETE FROM records WHERE resource = ?'),
@@ -187,7 +188,7 @@ class SqliteBackend implements StorageBackend {
     if (limit === undefined || added.length === 0) return;
     const held = this.stmt.tally.get('certificates')?.b ?? 0;
     // Refused only if one it brought is still held (a put names it): it added to what is held.
-    if (held > limit && added.some((h) => this.stmt.certificate.get(h) !== undefined)) throw new CertificateLimitError(held, limit);
+    if (held > limit && added.some((h) => this.stmt.certificateHeld.get(h) !== undefined)) throw new CertificateLimitError(held, limit);
   }
 
   /** The highest counter forgotten (StorageBackend). */
@@ -289,7 +290,7 @@ class SqliteBackend implements StorageBackend {
    */
   private notHeld(batch: WriteBatch): string | undefined {
     const brought = new Set((batch.certificates ?? []).map((c) => c.hash));
-    return firstCertificateNotHeld(batch, (h) => brought.has(h) || this.stmt.certificate.get(h) !== undefined);
+    return firstCertificateNotHeld(batch, (h) => brought.has(h) || this.stmt.certificateHeld.get(h) !== undefined);
   }
 
   async deleteExpired(now: number): Promise<number> {
