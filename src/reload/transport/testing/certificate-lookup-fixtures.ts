@@ -6,7 +6,7 @@ import { DEFAULT_OVERLAY_RELIABILITY_TIMER_MS } from '../../forwarding/index.js'
 import { decodeForwardedMessage } from '../../wire/forwarded-message.js';
 import { MAX_CERTIFICATE_LOOKUPS, certificateLookupShare, certificateLookupTimeoutMs } from '../certificate-lookups.js';
 import type { MessageTransport } from '../message-transport.js';
-import { deliver, node, ping, type ScriptedForwarding } from './scripted-forwarding.js';
+import { deliver, node, ping, type ScriptedForwarding } from '../../testing/scripted-forwarding.js';
 
 /** A Node-ID made from `n` (never one of id()'s). */
 export const nodeIdOf = (n: number) => {

@@ -2,22 +2,26 @@
  * Message transport against a scripted forwarding layer (tests only): a forwarding that records
  * what transport sends and hands messages up as forwarding would, a test-only signature scheme,
  * and helpers to craft the messages of other nodes.
+ *
+ * `reload/testing/` holds test doubles that tests of more than one layer use: the transport's own
+ * tests and those of the usages that answer the transport (the §8 usage's certificate source).
+ * A layer's own `testing/` folder is for that layer's tests only.
  */
-import { VirtualClock } from '../../../sim/virtual-clock.js';
-import { SeededRandom } from '../../../sim/seeded-random.js';
-import { ReloadError } from '../../runtime/reload-error.js';
-import { toHex } from '../../wire/codec/hex.js';
-import { CertificateUnknownError, type Signer, type VerifiedSigner, type Verifier } from '../../security/signer.js';
-import type { Forwarding, ForwardingDelegate, OverlayParameters, SendResult } from '../../forwarding/index.js';
-import { overlayParameters } from '../../forwarding/index.js';
-import type { Destination } from '../../wire/destination.js';
-import { decodeForwardedMessage, decodeForwardingHeaderOnly, encodeForwardedMessage } from '../../wire/forwarded-message.js';
-import { UNFRAGMENTED, type ForwardingHeader } from '../../wire/forwarding-header.js';
-import { decodeMessageBody, encodeMessageBody, type MessageBody } from '../../wire/message-body.js';
-import type { MessageExtension } from '../../wire/message-contents.js';
-import { messageSignatureInput } from '../../wire/message-signature-input.js';
-import type { Signature, SignerIdentity } from '../../wire/security-block.js';
-import { createMessageTransport, type MessageTransport, type TransportInit } from '../message-transport.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
+import { SeededRandom } from '../../sim/seeded-random.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import { toHex } from '../wire/codec/hex.js';
+import { CertificateUnknownError, type Signer, type VerifiedSigner, type Verifier } from '../security/signer.js';
+import type { Forwarding, ForwardingDelegate, OverlayParameters, SendResult } from '../forwarding/index.js';
+import { overlayParameters } from '../forwarding/index.js';
+import type { Destination } from '../wire/destination.js';
+import { decodeForwardedMessage, decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
+import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';
+import { decodeMessageBody, encodeMessageBody, type MessageBody } from '../wire/message-body.js';
+import type { MessageExtension } from '../wire/message-contents.js';
+import { messageSignatureInput } from '../wire/message-signature-input.js';
+import type { Signature, SignerIdentity } from '../wire/security-block.js';
+import { createMessageTransport, type MessageTransport, type TransportInit } from '../transport/index.js';
 
 export const id = (b: number) => new Uint8Array(16).fill(b);
 export const node = (nodeId: Uint8Array): Destination => ({ kind: 'node', nodeId });
