@@ -128,16 +128,26 @@ export interface DataStore {
    * of a Kind at a Resource-ID the pass could not judge (KindRulePass). For a peer that closes while
    * another DataStore is made over its backend (a restart with a newer configuration, RFC 6940
    * §6.5.4, overlay-client.ts): a Store this one verified under the old rules would otherwise write
-   * after the new store's start-up pass and keep a value the new rules refuse.
+   * after the new store's start-up pass and keep a value the new rules refuse. One already under
+   * the lock finishes: a DataStore made over the same backend shares the lock (lockTails), so its
+   * pass comes after that write and judges it.
    */
   close(): void;
 }
+
+/**
+ * The tail of the lock (DataStoreImpl.withLock) of the DataStores over each backend object. Shared
+ * because a peer restarted with a newer configuration (RFC 6940 §6.5.4, overlay-client.ts) makes a
+ * new DataStore over the backend while the old one's closing cannot wait: a write the old one had
+ * under way when it closed would otherwise land after the new one's start-up pass (KindRulePass)
+ * and keep a value the new rules refuse. Queued behind it, that pass judges it.
+ */
+const lockTails = new WeakMap<StorageBackend, Promise<unknown>>();
 
 class DataStoreImpl implements DataStore {
   readonly kinds: KindTable;
   private readonly env: StoreEnvironment & ReadEnvironment;
   private readonly logger: Logger;
-  private lock: Promise<unknown> = Promise.resolve();
   private readonly purgeIntervalMs: number;
   private timer: Timer | undefined;
   private closed = false;
@@ -207,12 +217,12 @@ class DataStoreImpl implements DataStore {
    * for the whole store, not one per Resource-ID: the per-user and total bounds (checkLimits in
    * store-operation.ts) span resources, and with a lock per resource a burst of concurrent Stores
    * from one user to many Resource-IDs would each pass the check before any of them was written.
+   * Nor one per store: one per backend, after the operations of an earlier store over it (lockTails).
    */
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const guarded = (): Promise<T> => (this.closed ? Promise.reject(new AbortError('the data store is closed')) : fn());
-    const run = this.lock.then(guarded, guarded);
-    const tail = run.catch(() => undefined);
-    this.lock = tail;
+    const run = (lockTails.get(this.deps.backend) ?? Promise.resolve()).then(guarded, guarded);
+    lockTails.set(this.deps.backend, run.catch(() => undefined));
     return run;
   }
 

@@ -128,6 +128,37 @@ describe('the start-up pass of a DataStore over values held under other rules', 
     expect(await f.backend.kinds(f.bobUser)).toEqual([]);
   });
 
+  // RFC 6940 §6.5.4: overlay-client.ts closes the old peer and composes the new one over the same
+  // backend object, without waiting for the old store's writes (the peer's close() is synchronous).
+  it('a Store already writing under the old store\'s lock when it closes lands before the new store\'s pass, which then judges it', async () => {
+    let holding = true;
+    let entered: () => void = () => undefined;
+    const writing = new Promise<void>((resolve) => (entered = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = createMemoryBackend();
+    // A backend slow to write (IndexedDB's transaction commits): the old Store's write is under way at the close.
+    const backend = withMethods(inner, {
+      write: async (w) => {
+        if (holding) (entered(), await gate);
+        return inner.write(w);
+      },
+    });
+    const old = await storageFixture({ backend });
+    const stored = old.store.store(storeReq(old.bobUser, K.SINGLE, [old.bob.sign(old.bobUser, K.SINGLE, single('bob'), 1n)]), old.ctx(old.bob));
+    await writing;
+    old.store.close();
+    holding = false;
+    const restarted = await storageFixture({ backend, kindRules: [refuseBob] });
+    const during = held(restarted.store, old.bobUser);
+    for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    release();
+    await stored;
+    expect(await during).toBe(0);
+    expect(await held(restarted.store, old.bobUser)).toBe(0);
+    expect(await inner.kinds(old.bobUser)).toEqual([]);
+  });
+
   it('a store closed before its pass ran logs that it closed, not that the values could not be listed', async () => {
     const f = await storageFixture();
     const warnings: string[] = [];
