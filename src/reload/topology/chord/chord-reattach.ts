@@ -46,9 +46,14 @@ import type { ChordCore, UpdateOutcome } from './chord-core.js';
  * for chord-update-interval. The same price when the ask joins a RouteQuery that pull or
  * checkAdjacency sent to that neighbour before the loss (ChordStabilization.requestTable shares
  * one per neighbour): its `full` Update, received after the loss, may show the neighbour's lists
- * from before it. Also the jitter
- * (up to this much) added to the attempt at the end of the hold-back, so that the two ends of a
- * link lost at the same moment do not send crossing Attaches at the same moment.
+ * from before it, as may any Update sent before the loss and received after it (namedBy goes by
+ * when an Update came: §10.7.3's Updates carry no time of their own). Neither decides wrongly for
+ * long: an Update that still names a peer that is gone costs one Attach, which fails and holds the
+ * peer back again (markFailed) without taking it in; one that no longer names the peer means the
+ * neighbour dropped it before our loss (a fresh ask would hear the same), and ends the wait,
+ * leaving the peer, as before the asks, to the periodic Updates of §10.7.4.1. Also the jitter (up
+ * to this much) added to the attempt at the end of the hold-back, so that the two ends of a link
+ * lost at the same moment do not send crossing Attaches at the same moment.
  */
 export const CLOSED_LINK_REATTACH_MS = 2_000;
 
