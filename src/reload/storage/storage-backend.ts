@@ -55,7 +55,13 @@ export interface StorageBackend {
   usage(scope?: UsageScope): Promise<Usage>;
   /** The held certificates among `hashes` (each once, in the order of `hashes`). */
   certificates(hashes: readonly string[]): Promise<HeldCertificate[]>;
-  /** Certificates held, and their bytes (GenericCertificate.certificate). */
+  /**
+   * Certificates held, and their bytes (GenericCertificate.certificate). OUR CHOICE: the contract's
+   * observation point (storage-backend.contract.ts and the backends' tests check by it that a
+   * certificate is kept once and goes with the last record naming it), with no production caller:
+   * the limit on certificate bytes is the backend's own check in `write`
+   * (WriteBatch.maxCertificateBytes), and the peer reports no storage usage (OverlayStats).
+   */
   certificateUsage(): Promise<Usage>;
   /**
    * Forget the counters of locations without records beyond the `keep` most recently emptied
