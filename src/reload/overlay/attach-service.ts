@@ -224,6 +224,24 @@ export class AttachService implements LinkConnector {
     const remote = iceFromAttach(req.value, req.extensions);
     if (!remote) throw ReloadError.of('Error_Invalid_Message', 'the Attach carries no DTLS fingerprint');
     const answer = await ice.answer(requester, remote);
+    // The answer holds a peer connection (and its PeerConnectionBudget slot) until its channel
+    // opens or the connect timeout is over, and only the requester, once it has this AttachAns,
+    // can complete it: when the AttachAns cannot be built, or the transport does not send it
+    // (Reply.unsent: too large for max_response_length, RFC 6940 §6.3.2, say), it is cancelled at once.
+    let reply: Reply<'attach_ans'>;
+    try {
+      reply = {
+        ...attachFromIce(answer.local, 'active', false),
+        unsent: (reason: unknown) => {
+          crossing.done(reason);
+          answer.cancel();
+          this.log.debug('the AttachAns did not go; its ICE answer is cancelled', { peer: nodeIdKey(requester), error: String(reason) });
+        },
+      };
+    } catch (e) {
+      answer.cancel();
+      throw e;
+    }
     let updated = false;
     const update = () => {
       // §6.4.2.3: send an Update "after completion of the corresponding ICE check and TLS connection".
@@ -253,7 +271,7 @@ export class AttachService implements LinkConnector {
         this.log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) });
       },
     );
-    return attachFromIce(answer.local, 'active', false);
+    return reply;
   }
 
   /** Our AttachReqAns: ICE credentials (unused by memory links, present as §6.5.1.1 requires) and our candidate. */

@@ -3,7 +3,7 @@
  * originates and answers (RFC 6940 §6.3.4: every message signed), the answers' max_response_length
  * check (§6.3.2) and the error answers of §6.3.3.1.
  */
-import type { Logger } from '../runtime/components.js';
+import { AbortError, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer } from '../security/signer.js';
 import type { Forwarding } from '../forwarding/index.js';
@@ -30,6 +30,8 @@ export interface EncodedReply {
   readonly body: Uint8Array;
   readonly extensions: readonly MessageExtension[];
   readonly certificates?: readonly GenericCertificate[] | undefined;
+  /** The handler's Reply.unsent: told when this answer does not go out as given. */
+  readonly unsent?: ((reason: unknown) => void) | undefined;
 }
 
 /** What the sealer asks of the transport it works for. */
@@ -86,6 +88,8 @@ export class MessageSealer {
     body: Uint8Array,
     extensions: readonly MessageExtension[],
     certificates: readonly GenericCertificate[] = [],
+    /** Told when this answer does not go out as given (Reply.unsent): an error answer goes instead, or none. */
+    unsent?: (reason: unknown) => void,
   ): Promise<Uint8Array | undefined> {
     // A new object, this answer's own: seal() sets its length.
     const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters) as EncodingHeader;
@@ -102,13 +106,17 @@ export class MessageSealer {
         throw ReloadError.of('Error_Response_Too_Large', `the answer has ${message.length} bytes, max_response_length is ${request.maxResponseLength}`);
       }
     } catch (e) {
+      unsent?.(e);
       if (!(e instanceof ReloadError) || code === MessageCode.error) throw e;
       // The answer cannot go out as it is (too large): answer with the error instead.
       const err = e.code === ErrorCode.Error_Message_Too_Large ? ReloadError.of('Error_Response_Too_Large', e.message) : e;
       const { code: ec, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
       return this.sendAnswer(request, from, ec, bytes, NO_EXTENSIONS);
     }
-    if (this.hooks.closed()) return undefined;
+    if (this.hooks.closed()) {
+      unsent?.(new AbortError('the transport is closed'));
+      return undefined;
+    }
     if (code === MessageCode.error) this.hooks.errorAnswerSent();
     const headerLength = forwardingHeaderSize(header);
     this.forwarding.send(message, header, headerLength);

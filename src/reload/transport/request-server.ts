@@ -6,7 +6,7 @@
  * the handler fails. A handler gets the maximum request lifetime to answer (RequestLifetimes).
  * message-transport.ts admits requests under the flood bounds (KeyedLimiter) and calls `process`.
  */
-import { logsDebug, type Clock, type Logger } from '../runtime/components.js';
+import { AbortError, logsDebug, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { VerifiedSigner } from '../security/signer.js';
 import { nodeIdKey, type Forwarding, type InboundMessage } from '../forwarding/index.js';
@@ -131,10 +131,13 @@ export class RequestServer {
         }
         reply = errorReply(e, this.init.log);
       }
-      if (inProgress.expired) return;
+      if (inProgress.expired) {
+        reply.unsent?.(new AbortError('the request lifetime ended before its answer (RFC 6940 §6.2.1)'));
+        return;
+      }
       this.lifetimes.remove(inProgress);
       if (this.traced) this.init.log.debug('answering', { method: messageCodeName(parsed.contents.messageCode), transactionId: header.transactionId.toString(), requester: nodeIdKey(sender.nodeId), ...(from ? { from: nodeIdKey(from) } : {}), answer: messageCodeName(reply.code), ms: clock.now() - now });
-      const sent = await this.init.sealer.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates);
+      const sent = await this.init.sealer.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates, reply.unsent);
       if (sent) this.answers.answered(cacheKey, clock.now(), sent);
       else this.answers.forget(cacheKey);
     } finally {
@@ -189,8 +192,14 @@ export class RequestServer {
     const result = await handler(request);
     const answerName = messageCodeName(answerCodeFor(messageCode));
     if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
-    const encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, bodyContext);
-    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates };
+    let encoded: { code: number; bytes: Uint8Array };
+    try {
+      encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, bodyContext);
+    } catch (e) {
+      result.unsent?.(e);
+      throw e;
+    }
+    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates, unsent: result.unsent };
   }
 }
 

@@ -86,6 +86,14 @@ export interface Reply<A extends KnownBodyName = KnownBodyName> {
   readonly extensions?: readonly MessageExtension[];
   /** Certificates to carry besides the signer's own (a FetchAns's values' signers, §6.3.4). */
   readonly certificates?: readonly GenericCertificate[];
+  /**
+   * Told, with the reason, when this answer does not go out as given: it cannot be encoded or
+   * sealed (too large for the request's max_response_length, say: an error answer goes instead,
+   * RFC 6940 §6.3.2), the request's lifetime ended first (§6.2.1), or the transport closed. For a
+   * handler whose answer holds something that is of use only once the requester has it (an
+   * AttachAns's ICE answer and its peer connection). Not told of a loss on the way.
+   */
+  readonly unsent?: (reason: unknown) => void;
 }
 
 export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>) => Promise<Reply<AnswerNameFor<K>>> | Reply<AnswerNameFor<K>>;

@@ -1,0 +1,102 @@
+/**
+ * The answering side of an Attach over ICE (RFC 6940 §6.5.1.2), through the real message
+ * transport (over a scripted forwarding layer, on the virtual clock): an ICE answer holds a peer
+ * connection, and with it a slot of the PeerConnectionBudget, until its channel opens or the
+ * connect timeout is over (webrtc-network.ts); only the requester, once it has our AttachAns, can
+ * complete it. So an answer whose AttachAns does not go is cancelled at once.
+ */
+import { describe, expect, it } from 'vitest';
+import type { VirtualClock } from '../../sim/virtual-clock.js';
+import type { Link } from '../links/link.js';
+import type { Timer } from '../runtime/components.js';
+import { deliver, lastSent, setup, type ScriptedForwarding } from '../transport/testing/scripted-forwarding.js';
+import { ErrorCode } from '../wire/message-codes.js';
+import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
+import { AttachService } from './attach-service.js';
+import { attachFromIce } from './ice-attach-fields.js';
+import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
+import { PeerConnectionBudget } from './peer-connection-budget.js';
+
+const utf8 = new TextEncoder();
+/** webrtc-connection.ts's default connect timeout. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+const params = (ufrag: string, fingerprintBytes = 32): IceAttachParameters => ({
+  ufrag: utf8.encode(ufrag),
+  password: utf8.encode(`${ufrag}-password-0123456789`),
+  candidates: [],
+  dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(fingerprintBytes).fill(9), setup: DtlsSetupRole.actpass },
+});
+
+/**
+ * ICE answers as webrtc-network.ts makes them: each takes a budget slot, given back when its peer
+ * connection closes (cancel) or its channel has not opened within the connect timeout.
+ */
+function budgetedIce(clock: VirtualClock, budget: PeerConnectionBudget, local: IceAttachParameters): IceCapability {
+  return {
+    offer: () => Promise.reject(new Error('this peer only answers')),
+    answer: (requester) => {
+      const slot = budget.take(requester);
+      let timer: Timer | undefined;
+      const link = new Promise<Link>((_resolve, reject) => {
+        timer = clock.setTimer(CONNECT_TIMEOUT_MS, () => {
+          slot.release();
+          reject(new Error('the data channel did not open'));
+        });
+      });
+      link.catch(() => undefined);
+      return Promise.resolve({
+        local,
+        link,
+        cancel: () => {
+          timer?.cancel();
+          slot.release();
+        },
+      });
+    },
+  };
+}
+
+function answerer(local: IceAttachParameters) {
+  const { clock, fwd, transport } = setup();
+  const budget = new PeerConnectionBudget();
+  const network = { address: 'webrtc:answerer', ice: budgetedIce(clock, budget, local), linkFactory: { open: () => Promise.reject(new Error('no')) }, onInbound: () => {}, authenticate: () => undefined, close: () => {} } as unknown as PeerNetwork;
+  const service = new AttachService({ clock, random: { bytes: (n: number) => new Uint8Array(n), float: () => 0 }, transport, forwarding: fwd, network });
+  return { clock, fwd, budget, service };
+}
+
+/** An Attach from id(0xb0) (the requester's ICE parameters, our 0xC001 extension), as a request of transaction `transactionId`. */
+function attachFrom(fwd: ScriptedForwarding, transactionId: bigint, maxResponseLength = 0) {
+  const { value, extensions } = attachFromIce(params('req'), 'passive', false);
+  return deliver(fwd, { transactionId, body: { name: 'attach_req', value }, extensions, header: { maxResponseLength } });
+}
+
+describe('AttachService answering over ICE: an ICE answer whose AttachAns does not go is cancelled at once', () => {
+  it('answered: the slot stays taken while the requester may complete the answer', async () => {
+    const { clock, fwd, budget } = answerer(params('ans'));
+    await attachFrom(fwd, 1n);
+    await clock.advance(0);
+    expect(lastSent(fwd).body).toMatchObject({ name: 'attach_ans' });
+    expect(budget.pending).toBe(1);
+    await clock.advance(CONNECT_TIMEOUT_MS);
+    expect(budget.pending).toBe(0);
+  });
+
+  it('the AttachAns cannot be built (our DTLS fingerprint does not fit it): the error answer goes and the slot is free at once', async () => {
+    const { clock, fwd, budget } = answerer(params('ans', 300));
+    await attachFrom(fwd, 2n);
+    await clock.advance(0);
+    expect(lastSent(fwd).body).toMatchObject({ name: 'error' });
+    expect(budget.pending).toBe(0);
+    expect(budget.total).toBe(0);
+  });
+
+  it('the AttachAns is larger than the request\'s max_response_length (RFC 6940 §6.3.2): Error_Response_Too_Large goes and the slot is free at once', async () => {
+    const { clock, fwd, budget } = answerer(params('ans'));
+    await attachFrom(fwd, 3n, 100);
+    await clock.advance(0);
+    expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Response_Too_Large } });
+    expect(budget.pending).toBe(0);
+    expect(budget.total).toBe(0);
+  });
+});
