@@ -114,6 +114,24 @@ describe('createOfferPool', () => {
     expect(pool.take()).toBeUndefined();
   });
 
+  it('drops a prepared offer at once when its peer connection closes before it has a local description, not when gathering gives up', async () => {
+    class Stalling extends Recorded {
+      constructor(config?: RTCConfiguration) {
+        super(config);
+        // A WebRTC stack that makes no local description (yet).
+        Object.defineProperty(this, 'createOffer', { value: () => new Promise<never>(() => {}) });
+      }
+    }
+    const clock = new VirtualClock();
+    const pool = createOfferPool({ clock }, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Stalling as unknown as typeof RTCPeerConnection } }, { count: 2 });
+    pools.push(pool);
+    const [first] = made;
+    stackCloses(first!);
+    // No virtual time passes: links/webrtc's 5 s wait for a description is not what drops it.
+    await vi.waitFor(() => expect(pool.left()).toBe(1), { timeout: 2_000 });
+    expect(clock.now()).toBe(0);
+  });
+
   it('drops a prepared offer whose peer connection closes before it is taken (the WebRTC stack closed it)', async () => {
     const described = new Set<RTCPeerConnection>();
     class Describing extends Recorded {
@@ -124,7 +142,7 @@ describe('createOfferPool', () => {
     const pool = createOfferPool(deps, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Describing as unknown as typeof RTCPeerConnection } }, { count: 2 });
     pools.push(pool);
     const [first, second] = made;
-    // Past its description (simple-peer signals it as this resolves): its gathering succeeds, closed or not.
+    // Past its description (simple-peer signals it as this resolves): closed after it, while still gathering or after, it is dropped too.
     await vi.waitFor(() => expect(described.has(first!)).toBe(true), { timeout: 5_000 });
     stackCloses(first!);
     await vi.waitFor(() => expect(pool.left()).toBe(1), { timeout: 5_000 });

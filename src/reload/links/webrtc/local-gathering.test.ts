@@ -39,4 +39,19 @@ describe('LocalGathering', () => {
     expect((await result).parameters.ufrag).toBe('Wq3x');
     expect(clock.now()).toBe(3_000);
   });
+
+  it('its peer connection closing ends the wait at once with NoLocalDescriptionError, before or after the description', async () => {
+    for (const described of [false, true]) {
+      const clock = new CountingClock();
+      const gathering = new LocalGathering(clock, silentLogger, 1, { gatherTimeoutMs: 1_500 });
+      // Without candidates the wait goes on until gatherTimeoutMs.
+      if (described) gathering.signal({ type: 'offer', sdp: CHROMIUM_OFFER });
+      const result = gathering.gathered({}).catch((e: unknown) => e);
+      await clock.advance(100);
+      gathering.end();
+      await clock.advance(0);
+      expect(await result).toBeInstanceOf(NoLocalDescriptionError);
+      expect(clock.now()).toBe(100);
+    }
+  });
 });

@@ -16,7 +16,7 @@ export interface GatherSettings {
   readonly gatherQuietMs?: number;
 }
 
-/** The WebRTC stack made no local description (SDP offer or answer) within the wait. */
+/** The WebRTC stack made no local description (SDP offer or answer) within the wait, or its peer connection closed before our ICE parameters were gathered. */
 export class NoLocalDescriptionError extends LinkOpenError {
   override readonly name: string = 'NoLocalDescriptionError';
 }
@@ -32,6 +32,8 @@ export class LocalGathering {
   /** Our SDP offer or answer, once simple-peer made it. */
   description: string | undefined;
   private iceComplete = false;
+  /** Its peer connection is closed: no parameters of use will come. */
+  private ended = false;
   /** The waits in `gathered` to wake at the next event; each leaves when it wakes. */
   private readonly waiters = new Set<() => void>();
 
@@ -55,7 +57,17 @@ export class LocalGathering {
     this.poke();
   }
 
-  /** Our IceParameters once gathering is complete or the bounded wait is over. */
+  /**
+   * Its peer connection closed (the session's one end: cancelled, or closed by the WebRTC stack):
+   * a wait in `gathered` ends at once, and its offer or answer fails (and leaves an offer pool, and
+   * the budget, webrtc-network.ts) now rather than when the wait would be over.
+   */
+  end(): void {
+    this.ended = true;
+    this.poke();
+  }
+
+  /** Our IceParameters once gathering is complete or the bounded wait is over; NoLocalDescriptionError if its peer connection closes first. */
   async gathered(options: AbortOptions): Promise<{ parameters: IceParameters; mid: string }> {
     const { clock } = this;
     const started = clock.now();
@@ -65,6 +77,7 @@ export class LocalGathering {
     let lastChange = started;
     for (;;) {
       if (options.signal?.aborted) throw new AbortError();
+      if (this.ended) throw new NoLocalDescriptionError('the peer connection closed before our ICE parameters were gathered');
       const now = clock.now();
       if (this.candidates.length !== lastCount) {
         lastCount = this.candidates.length;

@@ -287,6 +287,7 @@ class Session implements WebRtcConnection {
     if (this.ended) return;
     this.ended = true;
     this.peer.destroy();
+    this.gathering.end();
     for (const l of this.closeListeners.splice(0)) l();
   }
 
