@@ -1,6 +1,6 @@
 /**
  * AttachService without ICE (the simulator's memory network): the answerer of an Attach from a peer
- * it holds a link to checks that link only when it has reason to doubt it (openTo), over real
+ * it holds a link to checks that link only when it has reason to doubt it (AttachAnswerer.openTo), over real
  * FramedLinks on the virtual clock.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,8 @@
 /**
  * Attach (RFC 6940 §6.5.1) as the way links are made, and the bootstrap connection of §11.4, over
  * message transport and the injected PeerNetwork. The topology plug-in uses it as its
- * LinkConnector.
+ * LinkConnector. This file is the originating side; attach-answerer.ts answers the Attaches this
+ * peer receives (§6.5.1.2).
  *
  * An AttachReqAns carries this peer's network address as one host IceCandidate (§6.5.1.1) of
  * overlay link type TLS-TCP-FH-NO-ICE (framed messages over a reliable channel without ICE, §6.6.5,
@@ -28,21 +29,21 @@
  */
 import type { Forwarding } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
-import { formatAddress, hostCandidate, parseAddress } from '../links/host-candidate.js';
-import { carriesFrames, probeWaitMs } from '../links/link-check.js';
+import { hostCandidate, parseAddress } from '../links/host-candidate.js';
 import type { Link } from '../links/link.js';
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
 import { ErrorAnswer, ReloadError } from '../runtime/reload-error.js';
 import type { AttachOptions, LinkConnector } from '../topology/topology-plugin.js';
-import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
+import type { MessageTransport } from '../transport/index.js';
 import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
 import type { NodeId } from '../wire/ids.js';
-import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
-import { attachFromIce, iceFromAttach } from './ice-attach-fields.js';
+import type { IceCandidate } from '../wire/methods/attach.js';
+import { AttachAnswerer } from './attach-answerer.js';
+import { attachFromIce, attachWithoutIce, iceFromAttach } from './ice-attach-fields.js';
 import type { IceCapability, PeerNetwork } from './overlay-types.js';
 import { OneLinkPerPeer } from './one-link-per-peer.js';
-import { OwnAttaches, type Crossing, type OwnAttach } from './own-attaches.js';
+import { OwnAttaches, type OwnAttach } from './own-attaches.js';
 
 export interface AttachServiceDeps {
   readonly clock: Clock;
@@ -58,8 +59,6 @@ export interface AttachServiceInit {
   readonly linkTimeoutMs?: number;
 }
 
-const utf8 = new TextEncoder();
-
 export class AttachService implements LinkConnector {
   private readonly log: Logger;
   private readonly self: NodeId;
@@ -74,7 +73,8 @@ export class AttachService implements LinkConnector {
   private readonly own: OwnAttaches;
   /** Aborted by close(): ends the waits for links our Attaches no longer track. */
   private readonly lifetime = new AbortController();
-  private readonly updateListeners = new Set<(nodeId: NodeId) => void>();
+  /** §6.5.1.2: the Attaches this peer receives. */
+  private readonly answerer: AttachAnswerer;
   /** Bootstrap addresses connected to before, and the Node-ID found there. */
   private readonly byAddress = new Map<string, NodeId>();
   private readonly unregister: () => void;
@@ -95,13 +95,15 @@ export class AttachService implements LinkConnector {
       if (!addrPort) throw new RangeError(`network address ${deps.network.address} is not an address:port`);
       this.candidate = hostCandidate(addrPort);
     }
+    const { random, forwarding, network } = deps;
+    this.answerer = new AttachAnswerer({ self: this.self, random, forwarding, network, links: this.links, own: this.own, candidate: this.candidate, closed: () => this.closed, log: this.log });
     deps.network.onInbound((link) => this.inbound(link));
-    this.unregister = deps.transport.handle('attach_req', (req) => this.handleAttach(req));
+    this.unregister = deps.transport.handle('attach_req', (req) => this.answerer.handle(req));
   }
 
+  /** §6.4.2.3: asked to send an Update to a requester whose Attach asked for one, once its link is up. */
   onUpdateRequested(listener: (nodeId: NodeId) => void): () => void {
-    this.updateListeners.add(listener);
-    return () => this.updateListeners.delete(listener);
+    return this.answerer.onUpdateRequested(listener);
   }
 
   close(): void {
@@ -142,7 +144,7 @@ export class AttachService implements LinkConnector {
       if (ice) return await this.attachIce(ice, destinationList, options, own);
       const answer = await this.deps.transport.request(
         destinationList,
-        { name: 'attach_req', value: this.offer('passive', options.sendUpdate ?? false) },
+        { name: 'attach_req', value: attachWithoutIce(this.deps.random, this.candidate, 'passive', options.sendUpdate ?? false) },
         { signal: own.signal, ...(options.ttl !== undefined ? { ttl: options.ttl } : {}) },
       );
       const peer = answer.sender.nodeId;
@@ -211,158 +213,6 @@ export class AttachService implements LinkConnector {
       return peer;
     } finally {
       if (!link) offer.cancel();
-    }
-  }
-
-  /**
-   * §6.5.1.2 over ICE: answer with our parameters; the link comes when the requester's checks and
-   * DTLS succeed. `crossing` is told once that link is installed or cannot be (not when the answer
-   * goes: ours waiting for this Attach's link keep waiting while it may still come).
-   */
-  private async handleAttachIce(ice: IceCapability, req: IncomingRequest<'attach_req'>, crossing: Crossing): Promise<Reply<'attach_ans'>> {
-    const requester = req.sender.nodeId;
-    const remote = iceFromAttach(req.value, req.extensions);
-    if (!remote) throw ReloadError.of('Error_Invalid_Message', 'the Attach carries no DTLS fingerprint');
-    const answer = await ice.answer(requester, remote);
-    // The answer holds a peer connection (and its PeerConnectionBudget slot) until its channel
-    // opens or the connect timeout is over, and only the requester, once it has this AttachAns,
-    // can complete it: when the AttachAns cannot be built, or the transport does not send it
-    // (Reply.unsent: too large for max_response_length, RFC 6940 §6.3.2, say), it is cancelled at once.
-    let reply: Reply<'attach_ans'>;
-    try {
-      reply = {
-        ...attachFromIce(answer.local, 'active', false),
-        unsent: (reason: unknown) => {
-          crossing.done(reason);
-          answer.cancel();
-          this.log.debug('the AttachAns did not go; its ICE answer is cancelled', { peer: nodeIdKey(requester), error: String(reason) });
-        },
-      };
-    } catch (e) {
-      answer.cancel();
-      throw e;
-    }
-    let updated = false;
-    const update = () => {
-      // §6.4.2.3: send an Update "after completion of the corresponding ICE check and TLS connection".
-      if (updated || !req.value.sendUpdate || !this.deps.forwarding.isUsable(requester)) return;
-      updated = true;
-      this.requestUpdate(requester);
-    };
-    // A requester that has a link to us already uses it and lets this offer lapse (attachIce):
-    // the connection exists, so the Update goes now.
-    update();
-    void answer.link.then(
-      (link: Link) => {
-        // Told once installed (in the table, or retired while the held link is checked), before
-        // the Update, whose listeners cannot change this Attach's outcome.
-        try {
-          this.links.install(requester, link, { iceKey: toHex(remote.ufrag) + toHex(remote.password) });
-        } catch (e) {
-          crossing.done(e);
-          this.log.debug('the data channel an Attach asked for could not be installed', { peer: nodeIdKey(requester), error: String(e) });
-          return;
-        }
-        crossing.done();
-        update();
-      },
-      (e: unknown) => {
-        crossing.done(e);
-        this.log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) });
-      },
-    );
-    return reply;
-  }
-
-  /** Our AttachReqAns: ICE credentials (unused by memory links, present as §6.5.1.1 requires) and our candidate. */
-  private offer(role: 'passive' | 'active', sendUpdate: boolean): AttachReqAns {
-    const hex = (n: number) => toHex(this.deps.random.bytes(n));
-    return { ufrag: utf8.encode(hex(4)), password: utf8.encode(hex(12)), role: utf8.encode(role), candidates: this.candidate ? [this.candidate] : [], sendUpdate };
-  }
-
-  /** §6.5.1.2 processing of a received Attach. */
-  private handleAttach(req: IncomingRequest<'attach_req'>): Reply<'attach_ans'> | Promise<Reply<'attach_ans'>> {
-    const requester = req.sender.nodeId;
-    const ice = this.deps.network.ice;
-    if (bytesEqual(requester, this.self) || this.closed) {
-      // An Attach routed to ourselves (e.g. §11.4's to our own Node-ID + 1 while alone): no link to make.
-      return ice ? { value: { ufrag: utf8.encode('self'), password: utf8.encode('self'), role: utf8.encode('active'), candidates: [], sendUpdate: false } } : { value: this.offer('active', false) };
-    }
-    // RFC 6940 §6.5.1.2: an Attach of ours to the requester is in progress (own-attaches.ts).
-    const crossing = this.own.admit(requester, this.self);
-    if (crossing === 'refuse') throw ReloadError.of('Error_In_Progress', 'an Attach to you is in progress');
-    if (ice) {
-      return this.handleAttachIce(ice, req, crossing).catch((e: unknown) => {
-        crossing.done(e);
-        throw e;
-      });
-    }
-    const address = this.candidateAddress(req.value);
-    if (!address && !this.deps.forwarding.isUsable(requester)) {
-      const e = ReloadError.of('Error_Invalid_Message', 'no candidate this peer can reach');
-      crossing.done(e);
-      throw e;
-    }
-    // We are "active": open the link to the requester (after this answer is on its way).
-    void this.openTo(requester, address, req.value.sendUpdate, crossing);
-    return { value: this.offer('active', false) };
-  }
-
-  private candidateAddress(a: AttachReqAns): string | undefined {
-    for (const c of a.candidates) {
-      const address = formatAddress(c.addrPort);
-      if (address) return address;
-    }
-    return undefined;
-  }
-
-  /** Without ICE: the link the requester's Attach asks for; `crossing` is told how it went. */
-  private async openTo(requester: NodeId, address: string | undefined, sendUpdate: boolean, crossing: Crossing): Promise<void> {
-    if (!(await this.linkTo(requester, address, crossing))) return;
-    // §6.4.2.3: "it MUST send an Update message back to the sender of the Attach request after
-    // completion of the corresponding ICE check and TLS connection".
-    if (sendUpdate && this.deps.forwarding.isUsable(requester)) this.requestUpdate(requester);
-  }
-
-  /** openTo's link: whether it is in place; `crossing` is told, once the link is installed or failed. */
-  private async linkTo(requester: NodeId, address: string | undefined, crossing: Crossing): Promise<boolean> {
-    try {
-      // The requester may Attach over a link we hold: an Attach to a Resource-ID goes out whatever
-      // links exist (finger search, the join's Attach to the admitting peer), and one to our
-      // Node-ID when its end of the link stopped carrying frames. OUR CHOICE: the held link is
-      // probed (link-check.ts) only when this end has reason to doubt it: not `open` here, a frame
-      // of ours unacked, or nothing heard on it, for longer than a probe's wait. A link we doubt
-      // and that stays silent is replaced (OneLinkPerPeer's rule 2 makes both ends agree on the new one).
-      // A link broken only towards the requester while we send nothing on it escapes us here; the
-      // requester's end finds it dead (§6.6.5) and a later Attach repairs it.
-      const held = this.deps.forwarding.isUsable(requester) ? this.deps.forwarding.getLink(requester) : undefined;
-      if (address && (!held || (!held.heardWithin(probeWaitMs(held)) && !(await carriesFrames(held))))) {
-        const link = await this.deps.network.linkFactory.open(address);
-        const id = this.deps.network.authenticate(link);
-        if (!id || !bytesEqual(id, requester)) {
-          link.close();
-          throw new Error(`${address} is not bound to the Node-ID that sent the Attach`);
-        }
-        // Rule 2's verdict on `held` is in already.
-        this.links.install(id, link, { outbound: true, silent: held });
-      }
-    } catch (e) {
-      crossing.done(e);
-      this.log.debug('could not open the link an Attach asked for', { peer: nodeIdKey(requester), error: String(e) });
-      return false;
-    }
-    crossing.done();
-    return true;
-  }
-
-  /** The Update listeners (§6.4.2.3); one that throws is logged, the others still run. */
-  private requestUpdate(requester: NodeId): void {
-    for (const l of [...this.updateListeners]) {
-      try {
-        l(requester);
-      } catch (e) {
-        this.log.warn('an Update listener threw', { peer: nodeIdKey(requester), error: String(e) });
-      }
     }
   }
 

@@ -1,9 +1,12 @@
 /**
  * IceAttachParameters ⇄ what a signed Attach carries (RFC 6940 §6.5.1.1 AttachReqAns plus our
- * DTLS-fingerprint MessageExtension 0xC001, ARCHITECTURE.md "Attach over WebRTC").
+ * DTLS-fingerprint MessageExtension 0xC001, ARCHITECTURE.md "Attach over WebRTC"); and the
+ * AttachReqAns of a network without ICE (attachWithoutIce).
  */
-import type { AttachReqAns } from '../wire/methods/attach.js';
+import type { Random } from '../runtime/components.js';
+import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
+import { toHex } from '../wire/codec/hex.js';
 import { DTLS_FINGERPRINT_EXTENSION, decodeDtlsFingerprint, encodeDtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
 import type { MessageExtension } from '../wire/message-contents.js';
 import type { IceAttachParameters } from './overlay-types.js';
@@ -39,4 +42,13 @@ export function iceFromAttach(value: AttachReqAns, extensions: readonly MessageE
     if (e instanceof DecodeError) return undefined;
     throw e;
   }
+}
+
+/**
+ * The AttachReqAns of a network without ICE: ICE credentials (unused by its links, present as
+ * §6.5.1.1 requires) and our host candidate, if any (`role` as in attachFromIce).
+ */
+export function attachWithoutIce(random: Random, candidate: IceCandidate | undefined, role: 'passive' | 'active', sendUpdate: boolean): AttachReqAns {
+  const hex = (n: number) => toHex(random.bytes(n));
+  return { ufrag: utf8.encode(hex(4)), password: utf8.encode(hex(12)), role: utf8.encode(role), candidates: candidate ? [candidate] : [], sendUpdate };
 }

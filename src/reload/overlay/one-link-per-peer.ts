@@ -53,11 +53,11 @@ export class OneLinkPerPeer {
    *    ends, takes its place. A link that lost one direction answers neither end's probes, so both
    *    reach the same verdict: the new link replaces the broken one at once, not after its failure
    *    timeout, while an old link that still works (its `suspect` was a passing loss) stays at both
-   *    ends. The answerer without ICE checks before it opens the new link (AttachService.openTo),
+   *    ends. The answerer without ICE checks before it opens the new link (AttachAnswerer.openTo),
    *    the other end once it is up: the ends could differ for a link that starts or stops carrying frames between
    *    the two checks (a link set-up plus LINK_CHECK_MS apart at most), or that loses all of one
    *    end's probes but not the other's; then both links close and a later Attach repairs it.
-   *    `origin.silent`: a link that just failed that check (AttachService.openTo), replaced at once.
+   *    `origin.silent`: a link that just failed that check (AttachAnswerer.openTo), replaced at once.
    */
   install(id: NodeId, link: Link, origin: LinkOrigin = {}): void {
     if (origin.outbound) this.outbound.add(link);

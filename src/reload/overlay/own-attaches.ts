@@ -1,6 +1,6 @@
 /**
  * This peer's own Attach requests in progress, by the peer they go to, and RFC 6940 §6.5.1.2's
- * rule for an Attach that arrives from such a peer (attach-service.ts asks `admit`).
+ * rule for an Attach that arrives from such a peer (attach-answerer.ts asks `admit`).
  *
  * An Attach of ours is in progress from the request until its link is up or it fails; it is
  * `answered` once the AttachAns is in (the ICE check, or the answerer's link to us, is under way).
