@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { VirtualClock } from '../../sim/virtual-clock.js';
 import type { Link } from '../links/link.js';
 import type { Timer } from '../runtime/components.js';
-import { deliver, lastSent, setup, type ScriptedForwarding } from '../transport/testing/scripted-forwarding.js';
+import { deliver, lastSent, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
 import { AttachService } from './attach-service.js';
