@@ -11,7 +11,7 @@
 import { MessageCode } from '../src/reload/wire/message-codes.js';
 import { messageSignatureInput } from '../src/reload/wire/message-signature-input.js';
 import type { SignatureKeyType } from '../src/reload/security/signature-algorithm.js';
-import { TestPki } from '../src/reload/security/testing/test-pki.js';
+import { TestPki } from '../src/reload/testing/test-pki.js';
 import { fmt, table, type BenchModule, type BenchOptions } from './bench.js';
 
 /** Operations per second of an async `op`, run one at a time: warm-up, then the median of rounds. */

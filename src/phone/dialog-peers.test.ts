@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../reload/forwarding/index.js';
-import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../reload/testing/manual-clock.js';
 import { DialogPeers } from './dialog-peers.js';
 import type { SipMessage } from './sip-message.js';
 import { parsed, sipRequest, sipResponse } from './testing/sip-messages.js';

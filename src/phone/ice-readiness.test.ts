@@ -1,6 +1,6 @@
 /** When a call's SDP goes without waiting out ICE gathering (issue 6): the first useful candidate, or the cap. */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../reload/testing/manual-clock.js';
 import { iceReadiness } from './ice-readiness.js';
 
 const STUN: RTCConfiguration = { iceServers: [{ urls: 'stun:stun.example' }] };

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { webCryptoRandom } from '../platform/web-crypto.js';
-import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../reload/testing/manual-clock.js';
 import { buildGruu } from '../usages/sip/index.js';
 import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit } from './overlay-socket.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { systemClock } from '../platform/system-clock.js';
 import { webCryptoRandom } from '../platform/web-crypto.js';
 import type { Clock } from '../reload/runtime/components.js';
-import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../reload/testing/manual-clock.js';
 import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket } from './overlay-socket.js';

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { webCryptoRandom } from '../platform/web-crypto.js';
 import { until } from '../reload/overlay/testing/app-overlay-fixture.js';
-import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../reload/testing/manual-clock.js';
 import { buildGruu } from '../usages/sip/index.js';
 import { OverlaySocket } from './overlay-socket.js';
 import type { SipMessage } from './sip-message.js';

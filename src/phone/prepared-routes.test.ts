@@ -4,7 +4,7 @@
  * a lookup governs its abort from then on.
  */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../reload/testing/manual-clock.js';
 import type { Destination } from '../reload/wire/destination.js';
 import { PreparedRoutes } from './prepared-routes.js';
 

@@ -3,7 +3,7 @@
  * fake SIP channels. overlay-socket.test.ts covers it over a real overlay.
  */
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../reload/testing/manual-clock.js';
 import { DEFAULT_TIMER_C_MS, ResponseContext } from './response-context.js';
 import { buildCancel, withHeaders, type SipMessage } from './sip-message.js';
 import { fakeSipChannel as device, type FakeSipChannel as Device } from './testing/fake-sip-channel.js';

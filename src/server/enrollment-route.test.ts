@@ -7,7 +7,7 @@ import { systemClock } from '../platform/system-clock.js';
 import { enroll, EnrollmentError } from '../reload/security/enrollment-client.js';
 import { EnrollmentService } from '../reload/security/enrollment.js';
 import { MemoryNameRegistry } from '../reload/security/name-registry.js';
-import { TestPki } from '../reload/security/testing/test-pki.js';
+import { TestPki } from '../reload/testing/test-pki.js';
 import { ENROLLMENT_PATH, enrollmentRoute } from './enrollment-route.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
 

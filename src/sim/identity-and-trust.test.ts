@@ -16,7 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReloadError } from '../reload/runtime/reload-error.js';
 import type { Signer } from '../reload/security/signer.js';
-import { TestPki, DAY_MS, TEST_NOW } from '../reload/security/testing/test-pki.js';
+import { TestPki, DAY_MS, TEST_NOW } from '../reload/testing/test-pki.js';
 import { X509Signer } from '../reload/security/x509-signer.js';
 import type { X509Verifier } from '../reload/security/x509-verifier.js';
 import { createMemoryBackend, nodeMultipleResourceName, type StorageBackend } from '../reload/storage/index.js';

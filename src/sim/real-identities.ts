@@ -11,7 +11,7 @@
 import type { VirtualClock } from './virtual-clock.js';
 import type { SimIdentity } from './chord-overlay.js';
 import { simConfiguration } from './chord-overlay.js';
-import { TestPki } from '../reload/security/testing/test-pki.js';
+import { TestPki } from '../reload/testing/test-pki.js';
 import { X509Signer } from '../reload/security/x509-signer.js';
 import { X509Verifier } from '../reload/security/x509-verifier.js';
 import { signatureAlgorithmElements, trustPolicyFromConfiguration } from '../reload/security/trust-policy.js';

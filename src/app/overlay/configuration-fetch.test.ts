@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signConfigurationDocument } from '../../reload/security/configuration-signer.js';
-import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { TestPki } from '../../reload/testing/test-pki.js';
 import { ConfigurationFetchError, fetchConfiguration, loadConfiguration, type ConfigurationFetchDeps } from './configuration-fetch.js';
 import { prefetchConfiguration } from './configuration-prefetch.js';
 

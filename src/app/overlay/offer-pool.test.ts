@@ -15,7 +15,7 @@ import { overlayParameters } from '../../reload/forwarding/index.js';
 import { createWebRtcNetwork } from '../../reload/overlay/webrtc-network.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { nodeWebSocket } from '../../reload/links/websocket/node/index.js';
-import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { TestPki } from '../../reload/testing/test-pki.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { gatherSettingsFor, HOST_ONLY_GATHER_QUIET_MS } from './gather-settings.js';
 import { createOfferPool, type OfferPool } from './offer-pool.js';

@@ -4,7 +4,7 @@ import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { EnrollmentService } from '../../reload/security/enrollment.js';
 import { MemoryKeyStore } from '../../reload/security/key-store.js';
 import { MemoryNameRegistry } from '../../reload/security/name-registry.js';
-import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { TestPki } from '../../reload/testing/test-pki.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import { obtainPeerIdentity, type PeerIdentityDeps } from './peer-identity.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { createPresenceScheduler, type PresenceInit } from './presence-scheduler.js';
 
 /** A lookup the test answers by hand: every call is recorded with its resolver. */

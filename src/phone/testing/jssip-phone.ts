@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, vi } from 'vitest';
 import { webCryptoRandom } from '../../platform/web-crypto.js';
 import type { FetchOutcome, StoreOutcome } from '../../reload/overlay/overlay-types.js';
-import { ManualClock } from '../../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { encodeSipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import { syntheticNonexistentSignature } from '../../reload/wire/storage/stored-data.js';
 import { routeRegistration, SIP_REGISTRATION_KIND } from '../../usages/sip/index.js';

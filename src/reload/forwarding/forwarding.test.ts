@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sim/virtual-clock.js';
-import { FakeLink } from '../links/testing/fake-link.js';
+import { FakeLink } from '../testing/fake-link.js';
 import type { Destination } from '../wire/destination.js';
 import { decodeForwardingHeaderOnly, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { UNFRAGMENTED, type ForwardingHeader } from '../wire/forwarding-header.js';

@@ -3,7 +3,7 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { IllegalTransitionError, StateMachine } from '../runtime/state-machine.js';
 import { decodeFramedMessage, encodeFramedMessage } from '../wire/framing.js';
 import type { BytePipe, BytePipeHandlers } from './byte-pipe.js';
-import { ManualClock } from '../storage/testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { FramedLink } from './framed-link.js';
 import { LATE_CHECK_GRACE_MS, LATE_CHECK_MS } from './late-check.js';
 import { EARLY_MESSAGES_MAX } from './message-delivery.js';

@@ -10,7 +10,7 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { LinkTable, RETIRED_LINK_GRACE_MS } from '../forwarding/link-table.js';
 import { FramedLink } from '../links/framed-link.js';
 import type { Link } from '../links/link.js';
-import { FakeLink } from '../links/testing/fake-link.js';
+import { FakeLink } from '../testing/fake-link.js';
 import { AbortError } from '../runtime/components.js';
 import { ErrorAnswer, OverloadError, ReloadError } from '../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeLink } from '../links/testing/fake-link.js';
+import { FakeLink } from '../testing/fake-link.js';
 import type { NodeId } from '../wire/ids.js';
 import { DataChannelConnections } from './data-channel-connections.js';
 

@@ -11,7 +11,7 @@ import { overlayParameters } from '../forwarding/index.js';
 import { MemoryNetwork } from '../links/memory/index.js';
 import type { Link } from '../links/link.js';
 import type { X509Signer } from '../security/x509-signer.js';
-import { TestPki } from '../security/testing/test-pki.js';
+import { TestPki } from '../testing/test-pki.js';
 import { toHex } from '../wire/codec/hex.js';
 import { decodeForwardedMessage, encodeForwardedMessage } from '../wire/forwarded-message.js';
 import { decodeFramedMessage } from '../wire/framing.js';

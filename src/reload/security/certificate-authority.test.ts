@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../wire/codec/hex.js';
 import { bufferSource } from './security-components.js';
-import { DAY_MS, TEST_NOW, TestPki } from './testing/test-pki.js';
+import { DAY_MS, TEST_NOW, TestPki } from '../testing/test-pki.js';
 import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, PemConverter, SubjectAlternativeNameExtension, X509Certificate } from './x509.js';
 
 let pki: TestPki;

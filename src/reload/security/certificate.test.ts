@@ -18,7 +18,7 @@ import { formatReloadNodeUri } from './reload-uri.js';
 import { bufferSource } from './security-components.js';
 import { createSelfSignedCertificate } from './self-signed.js';
 import { ecdsaDerToP1363, keyGenParams, x509SigningAlgorithm } from './signature-algorithm.js';
-import { DAY_MS, TEST_NOW, TEST_OVERLAY, TestPki } from './testing/test-pki.js';
+import { DAY_MS, TEST_NOW, TEST_OVERLAY, TestPki } from '../testing/test-pki.js';
 import { encodePem } from './pem.js';
 import {
   BasicConstraintsExtension,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectReloadError, infoText } from '../storage/testing/reload-error-assert.js';
+import { expectReloadError, infoText } from '../testing/reload-error-assert.js';
 import { parseCertificate } from './certificate.js';
 import { derOid, derSequence } from './asn1/der-writer.js';
 import { ChainValidator } from './chain-validator.js';
@@ -7,7 +7,7 @@ import { parseReloadCertificate } from './reload-certificate.js';
 import { formatReloadNodeUri } from './reload-uri.js';
 import { keyGenParams, x509SigningAlgorithm } from './signature-algorithm.js';
 import { createSelfSignedCertificate } from './self-signed.js';
-import { DAY_MS, TEST_NOW, TEST_OVERLAY, TestPki } from './testing/test-pki.js';
+import { DAY_MS, TEST_NOW, TEST_OVERLAY, TestPki } from '../testing/test-pki.js';
 import { BasicConstraintsExtension, Extension, KeyUsageFlags, KeyUsagesExtension, SubjectAlternativeNameExtension, X509Certificate, X509CertificateGenerator } from './x509.js';
 
 const crypto = globalThis.crypto;

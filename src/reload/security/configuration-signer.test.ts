@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectReloadError, infoText } from '../storage/testing/reload-error-assert.js';
+import { expectReloadError, infoText } from '../testing/reload-error-assert.js';
 import { parseOverlayConfiguration, type Configuration } from '../wire/config/index.js';
 import { signConfigurationDocument, verifyConfigurationDocument } from './configuration-signer.js';
-import { DAY_MS, TEST_NOW, TestPki, type TestPeer } from './testing/test-pki.js';
+import { DAY_MS, TEST_NOW, TestPki, type TestPeer } from '../testing/test-pki.js';
 import type { X509Signer } from './x509-signer.js';
 
 let pki: TestPki;

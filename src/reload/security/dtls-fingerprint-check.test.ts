@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ReloadError } from '../runtime/reload-error.js';
 import { DTLS_FINGERPRINT_EXTENSION, DtlsSetupRole, encodeDtlsFingerprint, sdpFingerprintValue } from '../wire/methods/dtls-fingerprint.js';
 import { checkDtlsFingerprint, expectedDtlsFingerprint } from './dtls-fingerprint-check.js';
-import { TestPki } from './testing/test-pki.js';
+import { TestPki } from '../testing/test-pki.js';
 
 const crypto = globalThis.crypto;
 const utf8 = new TextEncoder();

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../storage/testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { toHex } from '../wire/codec/hex.js';
 import { createCertificateRequest } from './certificate-request.js';
 import { enroll, EnrollmentError } from './enrollment-client.js';
@@ -9,7 +9,7 @@ import { EnrollmentService, type EnrollmentHttpRequest, type EnrollmentServiceIn
 import { MemoryNameRegistry } from './name-registry.js';
 import { parseReloadCertificate } from './reload-certificate.js';
 import { formatReloadNodeUri } from './reload-uri.js';
-import { TestPki, testRandom as webCryptoRandom } from './testing/test-pki.js';
+import { TestPki, testRandom as webCryptoRandom } from '../testing/test-pki.js';
 import { SubjectAlternativeNameExtension, X509Certificate } from './x509.js';
 import { bufferSource } from './security-components.js';
 import { ChainValidator } from './chain-validator.js';

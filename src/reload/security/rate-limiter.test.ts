@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../storage/testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { addressKey, RateLimiter } from './rate-limiter.js';
 
 describe('RateLimiter', () => {

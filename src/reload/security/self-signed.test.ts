@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { expectReloadError } from '../storage/testing/reload-error-assert.js';
+import { expectReloadError } from '../testing/reload-error-assert.js';
 import { toHex } from '../wire/codec/hex.js';
 import { configurationWithDefaults } from '../wire/config/index.js';
 import { parseReloadCertificate } from './reload-certificate.js';
 import { createSelfSignedCertificate, selfSignedNodeIds } from './self-signed.js';
 import { keyGenParams } from './signature-algorithm.js';
-import { DAY_MS, TEST_NOW, TEST_OVERLAY } from './testing/test-pki.js';
+import { DAY_MS, TEST_NOW, TEST_OVERLAY } from '../testing/test-pki.js';
 
 const crypto = globalThis.crypto;
 const spki = new Uint8Array(91).map((_, i) => i);

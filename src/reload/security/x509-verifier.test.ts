@@ -1,13 +1,13 @@
 import { createHash, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectReloadError, infoText } from '../storage/testing/reload-error-assert.js';
+import { expectReloadError, infoText } from '../testing/reload-error-assert.js';
 import { toHex } from '../wire/codec/hex.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
 import { MessageCode } from '../wire/message-codes.js';
 import { CertificateType, HashAlgorithm, SignatureAlgorithm, SignerIdentityType, type GenericCertificate, type Signature } from '../wire/security-block.js';
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import { bufferSource, fixedWallClock } from './security-components.js';
-import { DAY_MS, TEST_NOW, TestPki, type TestPeer } from './testing/test-pki.js';
+import { DAY_MS, TEST_NOW, TestPki, type TestPeer } from '../testing/test-pki.js';
 import { CertificateAuthority } from './certificate-authority.js';
 import { x509SigningAlgorithm } from './signature-algorithm.js';
 import { X509Verifier } from './x509-verifier.js';

@@ -6,7 +6,7 @@ import type { KindDefinition } from './kind-table.js';
 import { chordReloadResourceIdHash } from '../topology/chord/chord-hash.js';
 import { dict, single } from './testing/records.js';
 import { NODE_ALICE, NODE_ALICE_2, NODE_BOB, resourceIdHash, resourceOfName, resourceOfNode, resourceOfNodeMultiple } from './testing/storage-fixture.js';
-import { webHasher } from './testing/web-hasher.js';
+import { webHasher } from '../testing/web-hasher.js';
 
 const alice: VerifiedSigner = { nodeId: NODE_ALICE, nodeIds: [NODE_ALICE, NODE_ALICE_2], userName: 'alice@example.com' };
 const kind = (d: Partial<KindDefinition> = {}): KindDefinition => ({ id: 4000, dataModel: 'single', accessControl: 'X', maxCount: 1, maxSize: 1, ...d });

@@ -4,11 +4,11 @@ import type { FetchReq } from '../wire/storage/fetch.js';
 import { syntheticNonexistentSignature, type StoredData } from '../wire/storage/stored-data.js';
 import { storedDataSignatureInput } from '../wire/storage/stored-data-signature-input.js';
 import { decodeStoreAns } from '../wire/storage/store.js';
-import { expectReloadError } from './testing/reload-error-assert.js';
+import { expectReloadError } from '../testing/reload-error-assert.js';
 import { dict, entry, id16, single } from './testing/records.js';
 import { hexKey } from './ring-range.js';
 import { fetchAnswer, K, NODE_ALICE, NODE_BOB, resourceOfName, resourceOfNode, resourceOfNodeMultiple, storageFixture, storeReq } from './testing/storage-fixture.js';
-import { webHasher } from './testing/web-hasher.js';
+import { webHasher } from '../testing/web-hasher.js';
 
 const LAST = 0xffffffff;
 const text = (d: StoredData) => {

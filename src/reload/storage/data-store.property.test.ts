@@ -4,7 +4,7 @@ import type { StoredData, StoredDataValue } from '../wire/storage/stored-data.js
 import { createMemoryBackend } from './memory-backend.js';
 import { openSqliteBackend } from './node/sqlite-backend.js';
 import type { StorageBackend } from './storage-backend.js';
-import { expectReloadError } from './testing/reload-error-assert.js';
+import { expectReloadError } from '../testing/reload-error-assert.js';
 import { fetchAnswer, K, storageFixture, storeReq } from './testing/storage-fixture.js';
 
 type TestKind = typeof K.SINGLE | typeof K.DICT | typeof K.ARRAY;

@@ -11,7 +11,7 @@ import { createMemoryBackend } from './memory-backend.js';
 import { openSqliteBackend } from './node/sqlite-backend.js';
 import type { StorageBackend } from './storage-backend.js';
 import type { StoreContext } from './store-operation.js';
-import { expectReloadError, infoText } from './testing/reload-error-assert.js';
+import { expectReloadError, infoText } from '../testing/reload-error-assert.js';
 import { dict, entry, single } from './testing/records.js';
 import {
   fetchAnswer,

@@ -11,11 +11,11 @@ import { openSqliteBackend } from './node/sqlite-backend.js';
 import type { StorageBackend } from './storage-backend.js';
 import { FakeOracle } from './testing/fake-oracle.js';
 import type { FakeIdentity } from './testing/fake-trust.js';
-import { ManualClock } from './testing/manual-clock.js';
-import { expectReloadError } from './testing/reload-error-assert.js';
+import { ManualClock } from '../testing/manual-clock.js';
+import { expectReloadError } from '../testing/reload-error-assert.js';
 import { dict, record, single } from './testing/records.js';
 import { K, NODE_ALICE, resourceIdHash, storageFixture, storeReq, TEST_CONFIGURATION } from './testing/storage-fixture.js';
-import { webHasher } from './testing/web-hasher.js';
+import { webHasher } from '../testing/web-hasher.js';
 import { withMethods } from './testing/with-methods.js';
 
 let idb = 0;

@@ -13,7 +13,7 @@ import { hexKey } from './ring-range.js';
 import type { StorageBackend } from './storage-backend.js';
 import { dict, single } from './testing/records.js';
 import { fetchAnswer, K, resourceIdHash, storageFixture, storeReq } from './testing/storage-fixture.js';
-import { webHasher } from './testing/web-hasher.js';
+import { webHasher } from '../testing/web-hasher.js';
 import { withMethods } from './testing/with-methods.js';
 
 /** The usage's rule of the new configuration: bob may no longer store K.SINGLE values. */

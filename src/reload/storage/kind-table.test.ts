@@ -6,9 +6,9 @@ import { createDataStore } from './data-store.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { FakeOracle } from './testing/fake-oracle.js';
 import { FakeTrust } from './testing/fake-trust.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { resourceIdHash, TEST_CONFIGURATION } from './testing/storage-fixture.js';
-import { webHasher } from './testing/web-hasher.js';
+import { webHasher } from '../testing/web-hasher.js';
 
 const base = { extensions: [], maxCount: 2, maxSize: 10 } as const;
 

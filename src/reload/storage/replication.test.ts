@@ -10,11 +10,11 @@ import { createMemoryBackend } from './memory-backend.js';
 import { createReplicator, newReplicas, remainingLifetime, replicaStoreReq, storedKinds, type ReplicaSender, type Replicator } from './replication.js';
 import { hexKey } from './ring-range.js';
 import { FakeTrust, type FakeIdentity } from './testing/fake-trust.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { dict, id16, record, single } from './testing/records.js';
 import { Ring } from './testing/ring-oracle.js';
 import { fetchAnswer, K, resourceIdHash, resourceOfName, storeReq, TEST_CONFIGURATION } from './testing/storage-fixture.js';
-import { webHasher } from './testing/web-hasher.js';
+import { webHasher } from '../testing/web-hasher.js';
 
 describe('replication: pure parts', () => {
   it('remainingLifetime decrements by the time held, rounded down (§7.4.1.1)', () => {

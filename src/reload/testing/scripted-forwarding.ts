@@ -3,9 +3,11 @@
  * what transport sends and hands messages up as forwarding would, a test-only signature scheme,
  * and helpers to craft the messages of other nodes.
  *
- * `reload/testing/` holds test doubles that tests of more than one layer use: the transport's own
- * tests and those of the usages that answer the transport (the §8 usage's certificate source).
- * A layer's own `testing/` folder is for that layer's tests only.
+ * `reload/testing/` holds test doubles that tests of more than one layer use (this one: the
+ * transport's own tests and those of the usages that answer the transport, the §8 usage's
+ * certificate source; beside it a clock, a hasher, a fake link, a test PKI, an error assertion).
+ * A layer's own `testing/` folder holds fixtures of that layer's own types, for its tests and for
+ * the tests of neighbours built on those types.
  */
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../storage/testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { AnswerCache, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 
 describe('AnswerCache', () => {

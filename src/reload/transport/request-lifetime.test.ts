@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../storage/testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { RequestLifetimes } from './request-lifetime.js';
 
 describe('RequestLifetimes (one timer for the deadlines of the requests in progress, §6.2.1)', () => {

@@ -10,7 +10,7 @@ import { AbortError } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import type { Signer } from '../../reload/security/signer.js';
 import { CertificateCache, type CachedCertificate } from '../../reload/security/certificate-cache.js';
-import { TestPki } from '../../reload/security/testing/test-pki.js';
+import { TestPki } from '../../reload/testing/test-pki.js';
 import type { X509Signer } from '../../reload/security/x509-signer.js';
 import type { X509Verifier } from '../../reload/security/x509-verifier.js';
 import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { checkFetchedData } from '../../reload/overlay/fetched-data.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { BASE_ACCESS_POLICIES } from '../../reload/storage/index.js';
-import { expectReloadError, infoText } from '../../reload/storage/testing/reload-error-assert.js';
+import { expectReloadError, infoText } from '../../reload/testing/reload-error-assert.js';
 import { dict, single } from '../../reload/storage/testing/records.js';
 import { fetchAnswer, NODE_ALICE, resourceIdHash, resourceOfName, storageFixture, storeReq } from '../../reload/storage/testing/storage-fixture.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';

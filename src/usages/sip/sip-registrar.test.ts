@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { OverlayPeer, StoreOutcome } from '../../reload/overlay/overlay-types.js';
-import { ManualClock } from '../../reload/storage/testing/manual-clock.js';
+import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { SipRegistrar } from './sip-registrar.js';
 
 const LIFETIME_S = 10;

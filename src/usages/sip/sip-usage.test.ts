@@ -11,7 +11,7 @@ import { SipUsageError } from './sip-usage-error.js';
 import { buildSipOverlay, type SipOverlay } from './testing/sip-overlay-fixture.js';
 import { buildAppOverlay } from '../../reload/overlay/testing/app-overlay-fixture.js';
 import { kindRuleRefusal, type KindRule } from '../../reload/storage/index.js';
-import { infoText } from '../../reload/storage/testing/reload-error-assert.js';
+import { infoText } from '../../reload/testing/reload-error-assert.js';
 import { aorDomainKindRules } from './aor-domains.js';
 import { sipRegistrationKindBlock } from './sip-registration-kind.js';
 import { systemClock } from '../../platform/system-clock.js';

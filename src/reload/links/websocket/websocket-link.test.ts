@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../platform/system-clock.js';
 import type { Clock } from '../../runtime/components.js';
-import { ManualClock } from '../../storage/testing/manual-clock.js';
+import { ManualClock } from '../../testing/manual-clock.js';
 import { decodeFramedMessage } from '../../wire/framing.js';
 import { linkComplianceTests } from '../link.compliance.js';
 import { LinkOpenError, type Link } from '../link.js';

@@ -12,7 +12,7 @@ import { overlayParameters } from '../../forwarding/index.js';
 import type { Link } from '../../links/link.js';
 import { LinkOpenError } from '../../links/link.js';
 import type { WebSocketBootstrap } from '../../links/websocket/node/index.js';
-import { TestPki } from '../../security/testing/test-pki.js';
+import { TestPki } from '../../testing/test-pki.js';
 import type { X509Signer } from '../../security/x509-signer.js';
 import { toHex } from '../../wire/codec/hex.js';
 import { createNodeWebRtcNetwork, serveWebSocketBootstrap } from './node-network.js';

@@ -14,7 +14,7 @@ import { nodeWebSocket } from '../../links/websocket/node/index.js';
 import type { Clock } from '../../runtime/components.js';
 import { LocalDescriptionError, LocalFailure, OverloadError, ReloadError } from '../../runtime/reload-error.js';
 import { VirtualClock } from '../../../sim/virtual-clock.js';
-import { TestPki } from '../../security/testing/test-pki.js';
+import { TestPki } from '../../testing/test-pki.js';
 import type { X509Signer } from '../../security/x509-signer.js';
 import type { IceAnswer, IceAttachParameters } from '../overlay-types.js';
 import type { PeerConnectionLimits } from '../peer-connection-budget.js';

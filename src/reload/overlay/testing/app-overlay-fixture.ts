@@ -20,12 +20,12 @@ import { AppAttachService } from '../app-attach-service.js';
 import { createOverlayPeer, overlayHashOf } from '../overlay-peer.js';
 import type { OverlayPeer } from '../overlay-types.js';
 import { createMemoryBackend, type KindRule, type StorageBackend } from '../../storage/index.js';
-import { TestPki, testRandom } from '../../security/testing/test-pki.js';
+import { TestPki, testRandom } from '../../testing/test-pki.js';
 import type { Configuration, KindBlock } from '../../wire/config/overlay-configuration.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ApplicationId } from '../../wire/methods/app-attach.js';
 import type { Clock } from '../../runtime/components.js';
-import { webHasher } from '../../storage/testing/web-hasher.js';
+import { webHasher } from '../../testing/web-hasher.js';
 
 /** Real time (tests only: production code gets its Clock injected from platform/). */
 export const realClock: Clock = {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeys } from '../key-store.js';
 import { signParams, type SignatureKeyType } from '../signature-algorithm.js';
-import { TestPki } from '../testing/test-pki.js';
+import { TestPki } from '../../testing/test-pki.js';
 import { FileKeyStore } from './file-key-store.js';
 
 const crypto = globalThis.crypto;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeStorageBackendContract, expectCountersKeptByUpgrade } from '../storage-backend.contract.js';
-import { ManualClock } from '../testing/manual-clock.js';
+import { ManualClock } from '../../testing/manual-clock.js';
 import { encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { heldCertificate, id16, record, single } from '../testing/records.js';
 import type { HeldCertificate } from '../held-certificates.js';

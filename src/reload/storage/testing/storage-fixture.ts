@@ -14,9 +14,9 @@ import type { StorageLimits } from '../storage-limits.js';
 import type { StoreContext } from '../store-operation.js';
 import { FakeOracle } from './fake-oracle.js';
 import { FakeTrust, type FakeIdentity } from './fake-trust.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../testing/manual-clock.js';
 import { id16 } from './records.js';
-import { webHasher } from './web-hasher.js';
+import { webHasher } from '../../testing/web-hasher.js';
 
 /** Kind-IDs of the test configuration. */
 export const K = {

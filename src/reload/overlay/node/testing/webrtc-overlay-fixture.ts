@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock } from '../../../../platform/system-clock.js';
 import { webCryptoHasher, webCryptoRandom } from '../../../../platform/web-crypto.js';
 import type { WebSocketBootstrap } from '../../../links/websocket/node/index.js';
-import { TestPki } from '../../../security/testing/test-pki.js';
+import { TestPki } from '../../../testing/test-pki.js';
 import type { X509Signer } from '../../../security/x509-signer.js';
 import { createMemoryBackend } from '../../../storage/index.js';
 import type { Configuration } from '../../../wire/config/index.js';

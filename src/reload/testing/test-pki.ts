@@ -3,15 +3,15 @@
  * real keys and real certificates, and a fixed calendar time. RSA key generation is slow
  * (tens of ms), so build one TestPki per test file and reuse its peers.
  */
-import type { Random } from '../../runtime/components.js';
-import { configurationWithDefaults, type Configuration } from '../../wire/config/index.js';
-import type { NodeId } from '../../wire/ids.js';
-import { CertificateAuthority } from '../certificate-authority.js';
-import { fixedWallClock, type WallClock } from '../security-components.js';
-import { keyGenParams, type SignatureKeyType } from '../signature-algorithm.js';
-import { signatureAlgorithmElements, trustPolicyFromConfiguration, type TrustPolicy } from '../trust-policy.js';
-import { X509Signer } from '../x509-signer.js';
-import { X509Verifier } from '../x509-verifier.js';
+import type { Random } from '../runtime/components.js';
+import { configurationWithDefaults, type Configuration } from '../wire/config/index.js';
+import type { NodeId } from '../wire/ids.js';
+import { CertificateAuthority } from '../security/certificate-authority.js';
+import { fixedWallClock, type WallClock } from '../security/security-components.js';
+import { keyGenParams, type SignatureKeyType } from '../security/signature-algorithm.js';
+import { signatureAlgorithmElements, trustPolicyFromConfiguration, type TrustPolicy } from '../security/trust-policy.js';
+import { X509Signer } from '../security/x509-signer.js';
+import { X509Verifier } from '../security/x509-verifier.js';
 
 /** Strong randomness from WebCrypto (tests only; production injects platform/web-crypto.ts's). */
 export const testRandom: Random = {

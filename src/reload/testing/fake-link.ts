@@ -3,7 +3,7 @@
  * test, what is sent is kept in `sent`, and `receive` hands it a message as if from the other end.
  * `pair` makes the two ends of one channel: closing either closes both.
  */
-import type { Link, LinkMessageListener, LinkState, LinkStateListener } from '../link.js';
+import type { Link, LinkMessageListener, LinkState, LinkStateListener } from '../links/link.js';
 
 export class FakeLink implements Link {
   readonly remoteAddress = 'fake';

@@ -1,7 +1,7 @@
 /** Test helper: a promise rejects with a ReloadError of a given RFC error code. */
 import { expect } from 'vitest';
-import { ReloadError } from '../../runtime/reload-error.js';
-import { ErrorCode, type ErrorCodeName } from '../../wire/message-codes.js';
+import { ReloadError } from '../runtime/reload-error.js';
+import { ErrorCode, type ErrorCodeName } from '../wire/message-codes.js';
 
 export async function expectReloadError(p: Promise<unknown>, name: ErrorCodeName): Promise<ReloadError> {
   let error: unknown;

@@ -1,5 +1,5 @@
 /** A virtual Clock for tests: time moves only when `advance` is called. */
-import type { Clock, Timer } from '../../runtime/components.js';
+import type { Clock, Timer } from '../runtime/components.js';
 
 export class ManualClock implements Clock {
   private time: number;
