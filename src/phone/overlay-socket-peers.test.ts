@@ -2,60 +2,15 @@
  * OverlaySocket and the peer behind each message: a request within a dialog or transaction is
  * taken only from the peer (Node-ID) it belongs to, and a request the UA has given up on rings
  * nobody. Devices are scripted on fake SIP channels, time is virtual (ManualClock); the UA is the
- * test, as JsSIP would drive the socket. overlay-socket.test.ts covers forking over a real overlay.
+ * test, as JsSIP would drive the socket (testing/socket-world.ts). overlay-socket.test.ts covers
+ * forking over a real overlay; overlay-socket-dialog-failures.test.ts, dialogs that end on a 481 or 408.
  */
 import { describe, expect, it } from 'vitest';
-import { webCryptoRandom } from '../platform/web-crypto.js';
-import { ManualClock } from '../reload/testing/manual-clock.js';
-import { buildGruu } from '../usages/sip/index.js';
 import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
-import { DEFAULT_ROUTE_TIMEOUT_MS, OverlaySocket, type OverlaySocketDeps, type OverlaySocketInit } from './overlay-socket.js';
-import type { SipMessage } from './sip-message.js';
-import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
+import { DEFAULT_ROUTE_TIMEOUT_MS } from './overlay-socket.js';
 import { requests, responses } from './testing/fake-sip-channel.js';
-import { fakeSipApps, type FakeSipPeer as Peer } from './testing/fake-sip-apps.js';
 import { parsed, sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
-
-const DOMAIN = 'chordphone.test';
-const ALICE = `sip:alice@${DOMAIN}`;
-const SELF = new Uint8Array(16).fill(0xaa);
-const ALICE_GRUU = buildGruu(ALICE, SELF);
-/** 64*T1, JsSIP's Timer B and F (sip-timers.ts). */
-const LIFETIME_MS = TRANSACTION_LIFETIME_MS;
-
-/** Alice's socket over fake channels, on a virtual clock. */
-function world(init: Partial<OverlaySocketInit> = {}) {
-  const clock = new ManualClock();
-  const { apps, peer, slowAttach } = fakeSipApps(DOMAIN);
-  const overlay: OverlaySocketDeps['overlay'] = { nodeId: SELF, fetch: () => Promise.reject(new Error('no lookups in this test')) };
-  const socket = new OverlaySocket({ apps, overlay, clock, random: webCryptoRandom }, { domain: DOMAIN, ...init });
-  const up: SipMessage[] = [];
-  socket.ondata = (text) => up.push(parsed(text));
-  socket.connect();
-  clock.advance(0);
-  return { clock, socket, up, peer, slowAttach };
-}
-
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-};
-const upLines = (up: SipMessage[]) => up.map((m) => (m.kind === 'request' ? m.method : `${m.status} ${m.method}`));
-
-/** dave calls alice: the INVITE comes in on dave's channel; alice's UA answers 180 and, unless `ring`, 200 (tag `at`). */
-function incomingCall(w: ReturnType<typeof world>, dave: Peer, callId: string, ring = false): SipMessage {
-  dave.ch.deliver(request('INVITE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: dave.gruu }));
-  const invite = w.up.find((m) => m.callId === callId && m.method === 'INVITE')!;
-  w.socket.send(answer(invite, 180, 'at', ALICE_GRUU));
-  if (!ring) w.socket.send(answer(invite, 200, 'at', ALICE_GRUU));
-  return invite;
-}
-
-/** alice calls `to` (a GRUU): the INVITE goes out on its channel. */
-async function outgoingInvite(w: ReturnType<typeof world>, to: Peer, callId: string): Promise<SipMessage> {
-  w.socket.send(request('INVITE', to.gruu, { from: ALICE, fromTag: 'at', to: to.aor, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: ALICE_GRUU }));
-  await flush();
-  return to.ch.sent.find((m) => m.callId === callId && m.method === 'INVITE' && m.kind === 'request')!;
-}
+import { ALICE, ALICE_GRUU, flush, incomingCall, LIFETIME_MS, outgoingInvite, upLines, world } from './testing/socket-world.js';
 
 describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3261 §12.2.2)', () => {
   it('callee side: a BYE in dave\'s call sent by another peer over its own channel is answered 481 and never reaches the UA; dave\'s is taken', () => {
