@@ -15,8 +15,9 @@
  * An early dialog ends when the request gets a final that does not confirm it (§12.3: a non-2xx
  * final, or a 2xx of another fork); any dialog ends with a BYE either way (§15), and a dialog a
  * SUBSCRIBE set up with the notifier's final NOTIFY (RFC 6665 §4.4.1), whether the notifier is the
- * peer (we subscribed) or us; a final NOTIFY from the subscriber ends nothing. Either ends after
- * that request's transaction lifetime (64*T1), so its retransmissions are still taken.
+ * peer (we subscribed) or us; a final NOTIFY from the subscriber ends nothing. A dialog also ends
+ * when a request within it fails with 481 or 408, or gets no final at all (§12.2.1.2; `failed`).
+ * Each ends after that request's transaction lifetime (64*T1), so its retransmissions are still taken.
  *
  * The Phone neither subscribes (no ua.subscribe) nor takes subscriptions today (it registers no
  * newSubscribe listener, so JsSIP answers every SUBSCRIBE 405): the subscription rules guard the
@@ -37,12 +38,20 @@ function usageOf(method: string): Usage | undefined {
   return method === 'INVITE' || method === 'SUBSCRIBE' ? method : undefined;
 }
 
+/** RFC 3261 §12.2.1.2: the final responses to a request within a dialog that end the dialog (DialogPeers.failed). */
+export function dialogEndingStatus(status: number): boolean {
+  return status === 481 || status === 408;
+}
+
+/** Methods of a subscription (RFC 6665; a REFER's, RFC 3515): within a call, of the REFER's subscription (DialogPeers.failed). */
+const SUBSCRIPTION_METHODS: ReadonlySet<string> = new Set(['SUBSCRIBE', 'NOTIFY', 'REFER']);
+
 /**
  * OUR CHOICE: dialogs kept at most. A dialog whose peer vanished without a BYE or final NOTIFY
- * (its tab closed), or a subscription that ended otherwise (JsSIP also ends one at an unsubscribe
- * answered with no final NOTIFY, a failed NOTIFY, or a NOTIFY it finds malformed), is kept until
- * pushed out; a tab has a handful of calls. A
- * dialog pushed out has its later requests refused (481), and a confirmed call whose peer then
+ * (its tab closed), or a subscription that ended otherwise (JsSIP's Notifier also ends one at an
+ * unsubscribe, sending no final NOTIFY unless the app does, and at a NOTIFY answered with a failure
+ * other than 481 or 408; its Subscriber at a NOTIFY it finds malformed), is kept until pushed out;
+ * a tab has a handful of calls. A dialog pushed out has its later requests refused (481), and a confirmed call whose peer then
  * gets 481 to its BYE, re-INVITE or session refresh ends on that side only: so when the table is
  * full, an ending dialog goes first, then the oldest early one, and a confirmed dialog only for
  * another confirmed one (a 2xx: a call answered here or by the callee), never for an early one.
@@ -137,6 +146,30 @@ export class DialogPeers {
     const k = key(m.callId, localTag, remoteTag);
     const d = this.dialogs.get(k);
     if (m.method === 'NOTIFY' && (d?.usage !== 'SUBSCRIBE' || d.side === side)) return;
+    this.end(k);
+  }
+
+  /**
+   * Request `m` within a dialog (withinDialog), sent by the UA (`side` 'uac') or taken in ('uas'),
+   * failed: it was answered 481 or 408 (dialogEndingStatus), or the UA's transaction for it timed
+   * out with no final. RFC 3261 §12.2.1.2: "If the response for a request within a dialog is a 481
+   * (Call/Transaction Does Not Exist) or a 408 (Request Timeout), the UAC SHOULD terminate the
+   * dialog. A UAC SHOULD also terminate a dialog if no response at all is received for the
+   * request". JsSIP does (Dialog/RequestSender.js onDialogError, onRequestTimeout): an RTCSession
+   * ends its call (with a BYE), a Subscriber or Notifier its subscription (with no request at all).
+   * When our UA answered a peer's request so, the peer ends the dialog, and our UA has none (JsSIP
+   * answers 481 to a request within a dialog it does not know, UA.receiveRequest).
+   * OUR CHOICE: a REFER, NOTIFY or SUBSCRIBE within a call is of a subscription in that call (a
+   * REFER's, RFC 3515), not of the call: its failure leaves the call's dialog, as JsSIP leaves the
+   * call (ReferSubscriber and ReferNotifier end only the REFER's subscription; JsSIP answers a
+   * NOTIFY in a call with no such subscription 481 "Subscription does not exist" and keeps the call).
+   */
+  failed(m: SipMessage, side: 'uac' | 'uas'): void {
+    const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
+    if (localTag === undefined || remoteTag === undefined) return;
+    const k = key(m.callId, localTag, remoteTag);
+    const d = this.dialogs.get(k);
+    if (d === undefined || (d.usage === 'INVITE' && SUBSCRIPTION_METHODS.has(m.method))) return;
     this.end(k);
   }
 

@@ -14,7 +14,7 @@ import type { AppAttachService, AppChannel } from '../reload/overlay/index.js';
 import type { Clock, Logger, Random, Timer } from '../reload/runtime/components.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import { aorResourceName } from '../usages/sip/index.js';
-import { DialogPeers, withinDialog } from './dialog-peers.js';
+import { DialogPeers, dialogEndingStatus, withinDialog } from './dialog-peers.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { answerWithWarning, type SipMessage } from './sip-message.js';
 
@@ -44,6 +44,8 @@ export const MAX_UNANSWERED_INVITES_PER_PEER = 8;
 interface ServerTx {
   readonly channel: AppChannel;
   readonly method: string;
+  /** The request was within a dialog (withinDialog): a 481 or 408 to it ends the dialog (DialogPeers.failed). */
+  readonly inDialog: boolean;
   /** The final response sent (the UA's, or OverlaySocket's 500): its status and To tag (sameFinal). */
   final?: { readonly status: number; readonly toTag: string | undefined };
   timer?: Timer;
@@ -74,7 +76,7 @@ export class InboundRequests {
         return false;
       }
       old?.timer?.cancel();
-      const tx: ServerTx = { channel: ch, method: m.method };
+      const tx: ServerTx = { channel: ch, method: m.method, inDialog: withinDialog(m) };
       this.serverTx.set(k, tx);
       this.keep(k, tx);
     }
@@ -110,6 +112,7 @@ export class InboundRequests {
     }
     this.dialogs.response(m, 'uas', tx?.channel.remoteNodeId);
     if (!tx) return undefined;
+    if (tx.inDialog && dialogEndingStatus(m.status)) this.dialogs.failed(m, 'uas');
     if (m.status >= 200 && !tx.final) {
       tx.final = { status: m.status, toTag: m.toTag };
       this.keep(k, tx);
@@ -117,9 +120,19 @@ export class InboundRequests {
     return tx.channel;
   }
 
-  /** Response `m` to a request of the UA went up to it, from the device at the end of `branch` (none for one made by the socket). */
-  responseUp(m: SipMessage, branch: AppChannel | undefined): void {
+  /**
+   * Response `m` to the UA's `request` went up to it, from the device at the end of `branch` (none
+   * for one made by the socket): the dialog it sets up, confirms or ends (a 481 or 408 to a request
+   * within a dialog, DialogPeers.failed).
+   */
+  responseUp(m: SipMessage, branch: AppChannel | undefined, request: SipMessage): void {
     this.dialogs.response(m, 'uac', branch?.remoteNodeId);
+    if (m.method === request.method && withinDialog(request) && dialogEndingStatus(m.status)) this.dialogs.failed(request, 'uac');
+  }
+
+  /** The UA's transaction for its `request` timed out with no final (RFC 3261 §8.1.3.1: as a 408): the dialog it was within ends (DialogPeers.failed). */
+  requestTimedOut(request: SipMessage): void {
+    if (withinDialog(request)) this.dialogs.failed(request, 'uac');
   }
 
   /** The UA sent request `m`: the dialog it ends (a BYE, or a final NOTIFY as the notifier; DialogPeers.request). */

@@ -96,9 +96,9 @@ interface ClientTx {
   timer?: Timer;
   /** The UA's transaction ended (64*T1, uaGaveUp) while the request was still being routed: it is not sent. */
   givenUp?: boolean;
-  /** The request's Call-ID and whether it is an INVITE (uaGaveUp). */
-  readonly callId: string;
-  readonly invite: boolean;
+  readonly request: SipMessage;
+  /** What went up to the UA of its responses: nothing, a provisional only, or a final (timedOutAtUa). */
+  heard: 'nothing' | 'provisional' | 'final';
 }
 
 const RELOAD_TRANSPORT = 'RELOAD';
@@ -198,7 +198,7 @@ export class OverlaySocket {
    * all while still being routed. Nothing changes once a response went up (JsSIP then handles it).
    */
   uaGaveUp(callId: string): void {
-    for (const tx of this.clientTx.values()) if (tx.invite && tx.callId === callId) this.giveUp(tx);
+    for (const tx of this.clientTx.values()) if (tx.request.method === 'INVITE' && tx.request.callId === callId) this.giveUp(tx);
   }
 
   stats(): OverlaySocketStats {
@@ -242,7 +242,7 @@ export class OverlaySocket {
       });
       return;
     }
-    const fresh: ClientTx = { ready: Promise.resolve(), callId: m.callId, invite: m.method === 'INVITE' };
+    const fresh: ClientTx = { ready: Promise.resolve(), request: m, heard: 'nothing' };
     this.remember(m.branch, fresh);
     fresh.ready = this.router.queue(m, async ({ lists, prepared }, signal) => {
       let channels = await this.router.channels(lists, signal);
@@ -260,10 +260,7 @@ export class OverlaySocket {
         m,
         channels,
         {
-          up: (r, branch) => {
-            this.inbound.responseUp(r, branch);
-            this.up(r.raw);
-          },
+          up: (r, branch) => this.responseUp(fresh, r, branch),
           send: (ch, raw) => this.transmit(ch, raw),
           cancelled: () => this.counters.cancelsSent++,
           token: () => toHex(this.deps.random.bytes(8)),
@@ -272,7 +269,15 @@ export class OverlaySocket {
         },
         this.init.timerCMs === undefined ? {} : { timerCMs: this.init.timerCMs },
       );
-    }).catch((e: unknown) => this.answerLocally(m, e));
+    }).catch((e: unknown) => this.answerLocally(fresh, e));
+  }
+
+  /** Response `r` to the request of `tx` goes up to the UA, from the device at the end of `branch` (none for one made here). */
+  private responseUp(tx: ClientTx, r: SipMessage, branch?: AppChannel): void {
+    // The answer to the UA's CANCEL of an INVITE goes up on the INVITE's context too.
+    if (r.method === tx.request.method && tx.heard !== 'final') tx.heard = r.status >= 200 ? 'final' : 'provisional';
+    this.inbound.responseUp(r, branch, tx.request);
+    this.up(r.raw);
   }
 
   /** ACK or CANCEL within a client transaction we sent. */
@@ -289,12 +294,12 @@ export class OverlaySocket {
   }
 
   /** RFC 3261 §8.2.6: answer a request we could not route, so the UA fails at once. */
-  private answerLocally(m: SipMessage, e: unknown): void {
-    if (m.method === 'ACK') return;
+  private answerLocally(tx: ClientTx, e: unknown): void {
+    const m = tx.request;
     const [status, reason] = statusForRoutingFailure(e);
     this.counters.synthesized++;
-    const response = this.warned(m, status, reason, e instanceof Error ? e.message : String(e));
-    this.deps.clock.setTimer(0, () => this.up(response));
+    const response = parseSipMessage(this.warned(m, status, reason, e instanceof Error ? e.message : String(e)));
+    if (response) this.deps.clock.setTimer(0, () => this.responseUp(tx, response));
   }
 
   /** A response of the socket's own to `m`, with a new To tag and a Warning saying `why` (RFC 3261 §20.43). */
@@ -361,6 +366,7 @@ export class OverlaySocket {
     const expire = (): void => {
       if (first) {
         first = false;
+        if (this.timedOutAtUa(tx)) this.inbound.requestTimedOut(tx.request);
         this.giveUp(tx);
       }
       if (tx.context?.ringing) {
@@ -372,6 +378,15 @@ export class OverlaySocket {
     };
     tx.timer = this.deps.clock.setTimer(TRANSACTION_LIFETIME_MS, expire);
     this.clientTx.set(branch, tx);
+  }
+
+  /**
+   * At 64*T1 the UA's transaction for `tx` has timed out (JsSIP's Timer B or F, started just before
+   * the socket's timer) unless what it needed went up: a final (Timer F, §17.1.2.2, runs on after a
+   * provisional), or for an INVITE any response (Timer B runs only in the Calling state, §17.1.1.2).
+   */
+  private timedOutAtUa(tx: ClientTx): boolean {
+    return tx.request.method === 'INVITE' ? tx.heard === 'nothing' : tx.heard !== 'final';
   }
 
   /** The UA has given up on `tx`: not sent if still being routed, else its context acts for the UA. */

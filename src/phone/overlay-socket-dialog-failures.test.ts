@@ -1,0 +1,139 @@
+/**
+ * OverlaySocket ends a dialog when a request within it fails, RFC 3261 §12.2.1.2: "If the response
+ * for a request within a dialog is a 481 (Call/Transaction Does Not Exist) or a 408 (Request
+ * Timeout), the UAC SHOULD terminate the dialog. A UAC SHOULD also terminate a dialog if no
+ * response at all is received for the request", as JsSIP ends its call or subscription then: the
+ * peer's later requests in it are refused 481 here, and it no longer counts against the table's cap.
+ * The UA is the test (testing/socket-world.ts); time is virtual.
+ */
+import { describe, expect, it } from 'vitest';
+import { responses } from './testing/fake-sip-channel.js';
+import type { FakeSipPeer } from './testing/fake-sip-apps.js';
+import { sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
+import { ALICE, ALICE_GRUU, DEFAULT_ROUTE_TIMEOUT_MS, flush, incomingCall, LIFETIME_MS, upLines, world, type SocketWorld } from './testing/socket-world.js';
+
+const EVENT: [string, string] = ['Event', 'presence'];
+
+/** alice's request `method` within the dialog (Call-ID `callId`, alice's tag 'at', dave's 'dt'), sent to dave's GRUU; what went to dave. */
+async function aliceSends(w: SocketWorld, dave: FakeSipPeer, method: string, callId: string, cseq: number, headers: [string, string][] = []) {
+  w.socket.send(request(method, dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, toTag: 'dt', callId, cseq, branch: `z9hG4bK${callId}${cseq}`, contact: ALICE_GRUU, headers }));
+  await flush();
+  return dave.ch.sent.find((m) => m.kind === 'request' && m.callId === callId && m.cseq === cseq)!;
+}
+
+/** dave's request `method` within the dialog `callId`, delivered on its channel. */
+function daveSends(dave: FakeSipPeer, method: string, callId: string, cseq: number, headers: [string, string][] = []): void {
+  dave.ch.deliver(request(method, ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId, cseq, branch: `z9hG4bKd${callId}${cseq}`, contact: dave.gruu, headers }));
+}
+
+/** alice subscribed to dave (SUBSCRIBE `callId`, 200 with dave's tag 'dt'): dave notifies. */
+async function subscribedToDave(w: SocketWorld, dave: FakeSipPeer, callId: string): Promise<void> {
+  w.socket.send(request('SUBSCRIBE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: ALICE_GRUU, headers: [EVENT] }));
+  await flush();
+  dave.ch.deliver(answer(dave.ch.sent.find((m) => m.callId === callId)!, 200, 'dt', dave.gruu));
+}
+
+describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog (RFC 3261 §12.2.1.2)', () => {
+  it('alice\'s re-INVITE answered 481 and INFO answered 408 by dave: once their transactions are over, dave\'s requests in those calls are refused 481 here', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    incomingCall(w, dave, 'call-a');
+    incomingCall(w, dave, 'call-b');
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'INVITE', 'call-a', 1), 481, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'INFO', 'call-b', 1), 408, 'dt'));
+    expect(upLines(w.up).slice(-2)).toEqual(['481 INVITE', '408 INFO']);
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'INFO', 'call-a', 2);
+    daveSends(dave, 'INFO', 'call-b', 2);
+    expect(responses(dave.ch).slice(-2)).toEqual(['481 INFO', '481 INFO']);
+    expect(upLines(w.up).slice(-1)).toEqual(['408 INFO']);
+  });
+
+  it('dave\'s INFO in a call answered 481 by alice\'s UA (it has no such dialog) ends it; another peer\'s request refused 481 here ends nothing', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    incomingCall(w, dave, 'call-c');
+    incomingCall(w, dave, 'call-d');
+    daveSends(dave, 'INFO', 'call-c', 2);
+    w.socket.send(answer(w.up.at(-1)!, 481, 'at'));
+    sole.ch.deliver(request('INFO', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-d', cseq: 2, branch: 'z9hG4bKsole' }));
+    expect(responses(sole.ch)).toEqual(['481 INFO']);
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'INFO', 'call-c', 3);
+    daveSends(dave, 'INFO', 'call-d', 3);
+    expect(upLines(w.up)).toEqual(['INVITE', 'INVITE', 'INFO', 'INFO']);
+    expect(w.up.at(-1)!.callId).toBe('call-d');
+    expect(responses(dave.ch).at(-1)).toBe('481 INFO');
+  });
+
+  it('a REFER\'s subscription failing in a call (its REFER or NOTIFY answered 481 or 408) leaves the call, as JsSIP does', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    incomingCall(w, dave, 'call-e');
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'REFER', 'call-e', 1, [['Refer-To', `<${dave.gruu}>`]]), 481, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'call-e', 2, [['Event', 'refer'], ['Subscription-State', 'active']]), 408, 'dt'));
+    daveSends(dave, 'NOTIFY', 'call-e', 2, [['Event', 'refer'], ['Subscription-State', 'active']]);
+    w.socket.send(answer(w.up.at(-1)!, 481, 'at', undefined, 'Subscription does not exist'));
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'BYE', 'call-e', 3);
+    expect(upLines(w.up).at(-1)).toBe('BYE');
+  });
+
+  it('the socket\'s own 408 to a request within a call (dave not reached in time) ends the call\'s dialog, as it ends JsSIP\'s call', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    incomingCall(w, dave, 'call-f');
+    const release = w.slowAttach();
+    await aliceSends(w, dave, 'INFO', 'call-f', 1);
+    w.clock.advance(DEFAULT_ROUTE_TIMEOUT_MS);
+    await flush();
+    w.clock.advance(0);
+    expect(upLines(w.up).at(-1)).toBe('408 INFO');
+    release();
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'INFO', 'call-f', 2);
+    expect(responses(dave.ch).at(-1)).toBe('481 INFO');
+  });
+});
+
+describe('OverlaySocket: a subscription whose request fails ends its dialog (RFC 3261 §12.2.1.2; JsSIP\'s Subscriber and Notifier end it, sending nothing)', () => {
+  it('alice\'s refresh SUBSCRIBE answered 481 by dave: dave\'s NOTIFY after 64*T1 is refused 481 here', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    await subscribedToDave(w, dave, 'sub-a');
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-a', 2, [EVENT]), 481, 'dt'));
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'NOTIFY', 'sub-a', 1, [EVENT, ['Subscription-State', 'active']]);
+    expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', '481 SUBSCRIBE']);
+    expect(responses(dave.ch)).toEqual(['481 NOTIFY']);
+  });
+
+  it('alice\'s refresh SUBSCRIBE that gets no final (JsSIP\'s Timer F: as a 408) ends the subscription, a 100 or not', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    await subscribedToDave(w, dave, 'sub-b');
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-b', 2, [EVENT]), 100, 'dt'));
+    await subscribedToDave(w, dave, 'sub-c');
+    await aliceSends(w, dave, 'SUBSCRIBE', 'sub-c', 2, [EVENT]);
+    w.clock.advance(2 * LIFETIME_MS);
+    daveSends(dave, 'NOTIFY', 'sub-b', 1, [EVENT, ['Subscription-State', 'active']]);
+    daveSends(dave, 'NOTIFY', 'sub-c', 1, [EVENT, ['Subscription-State', 'active']]);
+    expect(responses(dave.ch)).toEqual(['481 NOTIFY', '481 NOTIFY']);
+  });
+
+  it('alice\'s NOTIFY as the notifier answered 408 by dave ends the subscription; one answered 200 does not', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    for (const callId of ['sub-d', 'sub-e']) {
+      dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: dave.gruu, headers: [EVENT] }));
+      w.socket.send(answer(w.up.at(-1)!, 200, 'at', ALICE_GRUU));
+    }
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'sub-d', 1, [EVENT, ['Subscription-State', 'active']]), 408, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'sub-e', 1, [EVENT, ['Subscription-State', 'active']]), 200, 'dt'));
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'SUBSCRIBE', 'sub-d', 2, [EVENT]);
+    daveSends(dave, 'SUBSCRIBE', 'sub-e', 2, [EVENT]);
+    expect(responses(dave.ch)).toEqual(['200 SUBSCRIBE', '200 SUBSCRIBE', '481 SUBSCRIBE']);
+    expect(w.up.at(-1)).toMatchObject({ method: 'SUBSCRIBE', callId: 'sub-e' });
+  });
+});
