@@ -5,7 +5,8 @@
  * - ACK, CANCEL and a request within a dialog must come from the peer (Node-ID) of their
  *   transaction or dialog (`fromItsPeer` and DialogPeers, answered 481 or 482 otherwise);
  * - each request's server transaction (RFC 3261 §17.2) keeps the channel it came on, where the
- *   UA's responses go back (§18.2.2), and the dialogs those responses set up are bound to its peer.
+ *   UA's responses go back (§18.2.2), and the dialogs those responses set up are bound to its peer;
+ *   a retransmission of a request answered gets its final again (§17.2.1, §17.2.2, `resentFinal`);
  * - a NOTIFY must carry Event (`wellFormed`, answered 400 otherwise: JsSIP throws on one without).
  * A refused request never reaches the UA; the answer made here carries a Warning saying why (§20.43).
  */
@@ -46,8 +47,8 @@ interface ServerTx {
   readonly method: string;
   /** The request was within a dialog (withinDialog): a 481 or 408 to it ends the dialog (DialogPeers.failed). */
   readonly inDialog: boolean;
-  /** The final response sent (the UA's, or OverlaySocket's 500): its status and To tag (sameFinal). */
-  final?: { readonly status: number; readonly toTag: string | undefined };
+  /** The final response sent (the UA's, or OverlaySocket's 500): its status and To tag (responding), and its text (resentFinal). */
+  final?: { readonly status: number; readonly toTag: string | undefined; readonly raw: string };
   timer?: Timer;
 }
 
@@ -68,6 +69,7 @@ export class InboundRequests {
     if (!this.fromVerified(ch, m) || !this.fromItsPeer(ch, m) || !this.wellFormed(ch, m)) return false;
     const k = serverTxKey(m.branch, m.method);
     const old = this.serverTx.get(k);
+    if (old?.channel === ch && this.resentFinal(old, m)) return false;
     // A retransmission on the same channel keeps its transaction; otherwise this one is kept.
     if (m.method !== 'ACK' && old?.channel !== ch) {
       if (m.method === 'INVITE' && this.unansweredInvites(ch, old) >= MAX_UNANSWERED_INVITES_PER_PEER) {
@@ -114,7 +116,7 @@ export class InboundRequests {
     if (!tx) return undefined;
     if (tx.inDialog && dialogEndingStatus(m.status)) this.dialogs.failed(m, 'uas');
     if (m.status >= 200 && !tx.final) {
-      tx.final = { status: m.status, toTag: m.toTag };
+      tx.final = { status: m.status, toTag: m.toTag, raw: m.raw };
       this.keep(k, tx);
     }
     return tx.channel;
@@ -159,6 +161,29 @@ export class InboundRequests {
       if (tx.method === 'INVITE' && !tx.final && tx.channel.state === 'open') this.keep(k, tx);
       else this.serverTx.delete(k);
     });
+  }
+
+  /**
+   * Request `m` is a retransmission on the channel of `tx`: its final, when it has one to send
+   * again, is sent here, and the request goes no further. RFC 3261 §17.2.2: "While in the
+   * "Completed" state, the server transaction MUST pass the final response to the transport layer
+   * for retransmission whenever a retransmission of the request is received"; §17.2.1, an INVITE's
+   * non-2xx: "If a request retransmission is received while in the "Completed" state, the server
+   * SHOULD pass the response to the transport for retransmission". The final may be the socket's
+   * own 500 (OverlaySocket.up), which JsSIP's transaction never sent: it would absorb the request
+   * (a non-INVITE one still in Trying) or resend its 100. JsSIP 3.13 also absorbs the retransmission
+   * of an INVITE it answered non-2xx (Transactions.checkTransaction resends only in Proceeding).
+   * An INVITE answered 2xx goes on to the UA, which absorbs it (RFC 6026 §7.1; the UA core resends
+   * the 2xx itself, §13.3.1.4). An ACK is never answered (§17.1.1.3).
+   * OUR CHOICE: JsSIP never retransmits a request (it has no Timer A or E) and our channels are
+   * reliable, but RFC 7904 §5.1 lets a peer send "plain or (D)TLS-encrypted SIP messages over the
+   * connection as in normal SIP", over DTLS an unreliable transport, where a client transaction
+   * retransmits (§17.1.1.2, §17.1.2.2).
+   */
+  private resentFinal(tx: ServerTx, m: SipMessage): boolean {
+    if (m.method === 'ACK' || !tx.final || (tx.method === 'INVITE' && tx.final.status < 300)) return false;
+    tx.channel.send(tx.final.raw);
+    return true;
   }
 
   /** INVITEs from the peer of `ch` not answered yet, other than `replaced` (the one a new one takes the place of). */

@@ -335,7 +335,8 @@ export class OverlaySocket {
    * timeout. JsSIP's server transaction for it may stay open: JsSIP 3.13 creates it before handing
    * the request on (UA.receiveRequest; an INVITE's sends 100 at once), and a non-INVITE one whose
    * final never comes stays in the UA for good. What the UA sends on it after the 500 (an answer
-   * of the session still ringing in JsSIP, its no-answer 408) is dropped (InboundRequests.responding).
+   * of the session still ringing in JsSIP, its no-answer 408) is dropped (InboundRequests.responding),
+   * and a retransmission of the request gets the 500 again (InboundRequests.resentFinal).
    */
   private up(text: string, request?: SipMessage): void {
     if (!this.connected) return;
