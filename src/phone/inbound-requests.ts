@@ -168,7 +168,7 @@ export class InboundRequests {
    * again, is sent here, and the request goes no further. RFC 3261 §17.2.2: "While in the
    * "Completed" state, the server transaction MUST pass the final response to the transport layer
    * for retransmission whenever a retransmission of the request is received"; §17.2.1, an INVITE's
-   * non-2xx: "If a request retransmission is received while in the "Completed" state, the server
+   * non-2xx: "while in the "Completed" state, if a request retransmission is received, the server
    * SHOULD pass the response to the transport for retransmission". The final may be the socket's
    * own 500 (OverlaySocket.up), which JsSIP's transaction never sent: it would absorb the request
    * (a non-INVITE one still in Trying) or resend its 100. JsSIP 3.13 also absorbs the retransmission
