@@ -19,7 +19,7 @@ import { carriesFrames, probeWaitMs } from '../links/link-check.js';
 import type { Link } from '../links/link.js';
 import type { Logger, Random } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
-import type { IncomingRequest, Reply } from '../transport/index.js';
+import { replyHolding, type IncomingRequest, type Reply } from '../transport/index.js';
 import { bytesEqual, toHex } from '../wire/codec/hex.js';
 import type { NodeId } from '../wire/ids.js';
 import type { AttachReqAns, IceCandidate } from '../wire/methods/attach.js';
@@ -104,20 +104,14 @@ export class AttachAnswerer {
     // opens or the connect timeout is over, and only the requester, once it has this AttachAns,
     // can complete it: when the AttachAns cannot be built, or the transport does not send it
     // (Reply.unsent: too large for max_response_length, RFC 6940 §6.3.2, say), it is cancelled at once.
-    let reply: Reply<'attach_ans'>;
-    try {
-      reply = {
-        ...attachFromIce(answer.local, 'active', false),
-        unsent: (reason: unknown) => {
-          crossing.done(reason);
-          answer.cancel();
-          log.debug('the AttachAns did not go; its ICE answer is cancelled', { peer: nodeIdKey(requester), error: String(reason) });
-        },
-      };
-    } catch (e) {
-      answer.cancel();
-      throw e;
-    }
+    const reply = replyHolding<'attach_ans'>(
+      (reason) => {
+        crossing.done(reason);
+        answer.cancel();
+        log.debug('the AttachAns did not go; its ICE answer is cancelled', { peer: nodeIdKey(requester), error: String(reason) });
+      },
+      () => attachFromIce(answer.local, 'active', false),
+    );
     let updated = false;
     const update = () => {
       // §6.4.2.3: send an Update "after completion of the corresponding ICE check and TLS connection".

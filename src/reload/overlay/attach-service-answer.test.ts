@@ -3,59 +3,16 @@
  * transport (over a scripted forwarding layer, on the virtual clock): an ICE answer holds a peer
  * connection, and with it a slot of the PeerConnectionBudget, until its channel opens or the
  * connect timeout is over (webrtc-network.ts); only the requester, once it has our AttachAns, can
- * complete it. So an answer whose AttachAns does not go is cancelled at once.
+ * complete it. So an answer whose AttachAns does not go is cancelled at once (testing/budgeted-ice.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { VirtualClock } from '../../sim/virtual-clock.js';
-import type { Link } from '../links/link.js';
-import type { Timer } from '../runtime/components.js';
 import { deliver, lastSent, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
 import { ErrorCode } from '../wire/message-codes.js';
-import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
 import { AttachService } from './attach-service.js';
 import { attachFromIce } from './ice-attach-fields.js';
-import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
+import type { IceAttachParameters, PeerNetwork } from './overlay-types.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
-
-const utf8 = new TextEncoder();
-/** webrtc-connection.ts's default connect timeout. */
-const CONNECT_TIMEOUT_MS = 10_000;
-
-const params = (ufrag: string, fingerprintBytes = 32): IceAttachParameters => ({
-  ufrag: utf8.encode(ufrag),
-  password: utf8.encode(`${ufrag}-password-0123456789`),
-  candidates: [],
-  dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(fingerprintBytes).fill(9), setup: DtlsSetupRole.actpass },
-});
-
-/**
- * ICE answers as webrtc-network.ts makes them: each takes a budget slot, given back when its peer
- * connection closes (cancel) or its channel has not opened within the connect timeout.
- */
-function budgetedIce(clock: VirtualClock, budget: PeerConnectionBudget, local: IceAttachParameters): IceCapability {
-  return {
-    offer: () => Promise.reject(new Error('this peer only answers')),
-    answer: (requester) => {
-      const slot = budget.take(requester);
-      let timer: Timer | undefined;
-      const link = new Promise<Link>((_resolve, reject) => {
-        timer = clock.setTimer(CONNECT_TIMEOUT_MS, () => {
-          slot.release();
-          reject(new Error('the data channel did not open'));
-        });
-      });
-      link.catch(() => undefined);
-      return Promise.resolve({
-        local,
-        link,
-        cancel: () => {
-          timer?.cancel();
-          slot.release();
-        },
-      });
-    },
-  };
-}
+import { budgetedIce, CONNECT_TIMEOUT_MS, iceParams as params } from './testing/budgeted-ice.js';
 
 function answerer(local: IceAttachParameters) {
   const { clock, fwd, transport } = setup();

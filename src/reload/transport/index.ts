@@ -11,6 +11,7 @@ export {
   type TransportStats,
 } from './message-transport.js';
 export type { Answer, AnswerNameFor, IncomingRequest, Reply, RequestBody, RequestHandler, RequestName, RequestOptions } from './request-types.js';
+export { replyHolding } from './request-types.js';
 export { MAX_TRANSMISSIONS, type ClientTransactionState, clientTransactionTransitions } from './client-transaction.js';
 export { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 export { checkConfigurationSequence, isNewerSequence, ANY_CONFIGURATION_SEQUENCE } from './configuration-sequence.js';

@@ -1,6 +1,7 @@
 /**
  * The typed surface of message transport: request bodies, their answers, incoming requests and
- * the replies handlers give. Bodies are the message-body table's (wire/message-body.ts, §6.3.3).
+ * the replies handlers give (and replyHolding, for a reply that holds something until it goes).
+ * Bodies are the message-body table's (wire/message-body.ts, §6.3.3).
  */
 import type { AbortOptions } from '../runtime/components.js';
 import type { VerifiedSigner } from '../security/signer.js';
@@ -91,9 +92,26 @@ export interface Reply<A extends KnownBodyName = KnownBodyName> {
    * sealed (too large for the request's max_response_length, say: an error answer goes instead,
    * RFC 6940 §6.3.2), the request's lifetime ended first (§6.2.1), or the transport closed. For a
    * handler whose answer holds something that is of use only once the requester has it (an
-   * AttachAns's ICE answer and its peer connection). Not told of a loss on the way.
+   * AttachAns's or AppAttachAns's ICE answer and its peer connection; replyHolding). Not told
+   * of a loss on the way.
    */
   readonly unsent?: (reason: unknown) => void;
+}
+
+/**
+ * The Reply of a handler whose answer holds something of use only once the requester has it
+ * (Reply.unsent): `release` is told, with the reason, when `build` throws (the error then goes on
+ * to the transport, which answers with it) and when the built answer does not go out.
+ */
+export function replyHolding<A extends KnownBodyName>(release: (reason: unknown) => void, build: () => Omit<Reply<A>, 'unsent'>): Reply<A> {
+  let reply: Omit<Reply<A>, 'unsent'>;
+  try {
+    reply = build();
+  } catch (e) {
+    release(e);
+    throw e;
+  }
+  return { ...reply, unsent: release };
 }
 
 export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>) => Promise<Reply<AnswerNameFor<K>>> | Reply<AnswerNameFor<K>>;

@@ -1,0 +1,49 @@
+/**
+ * TESTS ONLY: an IceCapability (overlay-types.ts) that only answers, on an injected clock, with
+ * answers made as webrtc-network.ts makes them: each takes a PeerConnectionBudget slot, given back
+ * when its peer connection closes (cancel) or its channel has not opened within the connect
+ * timeout. For the tests of what becomes of an answer whose Attach/AppAttach answer does not go.
+ */
+import type { Link } from '../../links/link.js';
+import type { Clock, Timer } from '../../runtime/components.js';
+import { DtlsSetupRole } from '../../wire/methods/dtls-fingerprint.js';
+import type { IceAttachParameters, IceCapability } from '../overlay-types.js';
+import type { PeerConnectionBudget } from '../peer-connection-budget.js';
+
+const utf8 = new TextEncoder();
+/** webrtc-connection.ts's default connect timeout. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** ICE parameters with `ufrag` and a DTLS fingerprint of `fingerprintBytes` bytes. */
+export const iceParams = (ufrag: string, fingerprintBytes = 32): IceAttachParameters => ({
+  ufrag: utf8.encode(ufrag),
+  password: utf8.encode(`${ufrag}-password-0123456789`),
+  candidates: [],
+  dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(fingerprintBytes).fill(9), setup: DtlsSetupRole.actpass },
+});
+
+/** Answers with `local`, each holding a slot of `budget` until cancelled or the connect timeout is over. */
+export function budgetedIce(clock: Clock, budget: PeerConnectionBudget, local: IceAttachParameters): IceCapability {
+  return {
+    offer: () => Promise.reject(new Error('this peer only answers')),
+    answer: (requester) => {
+      const slot = budget.take(requester);
+      let timer: Timer | undefined;
+      const link = new Promise<Link>((_resolve, reject) => {
+        timer = clock.setTimer(CONNECT_TIMEOUT_MS, () => {
+          slot.release();
+          reject(new Error('the data channel did not open'));
+        });
+      });
+      link.catch(() => undefined);
+      return Promise.resolve({
+        local,
+        link,
+        cancel: () => {
+          timer?.cancel();
+          slot.release();
+        },
+      });
+    },
+  };
+}
