@@ -12,7 +12,7 @@
  * ```
  *  requester                                   answerer
  *  offer(B, app)  -> AppAttachReq ----------->  answer(A, app, req)   (prepares to accept)
- *                 <----------- AppAttachAns <-
+ *                 <----------- AppAttachAns <-   (cancel() when it does not go)
  *  open(B, app, ans) ======== channel =======>  onInbound(channel bound to A)
  * ```
  * Memory network: the candidate is a host address; WebRTC: ICE ufrag/password/candidates (and the
@@ -53,15 +53,28 @@ export type AppAttachIce = Pick<AppAttachReq, 'ufrag' | 'password' | 'candidates
   readonly extensions?: readonly MessageExtension[];
 };
 
+/** The answerer's side of one AppAttach (AppChannelNetwork.answer). */
+export interface AppAttachAnswer {
+  /** What the AppAttachAns carries. */
+  readonly local: AppAttachIce;
+  /**
+   * The AppAttachAns did not go (Reply.unsent): the requester cannot open this channel, so what
+   * the answer holds for it (a peer connection and its budget slot, say) is freed now rather
+   * than at its own timeout. Idempotent.
+   */
+  cancel(): void;
+}
+
 /** What a PeerNetwork implements so usages can AppAttach (see the diagram above). */
 export interface AppChannelNetwork {
   /** Requester: our ICE fields for an AppAttachReq to `remote`. */
   offer(remote: NodeId, application: number): Promise<AppAttachIce>;
   /**
    * Answerer: an AppAttachReq from `remote` (verified signer) arrived: get ready to accept its
-   * channel and return our AppAttachAns fields. Throw (ReloadError) to refuse.
+   * channel and return our AppAttachAns fields, with a way to stop waiting for that channel.
+   * Throw (ReloadError) to refuse.
    */
-  answer(remote: NodeId, application: number, request: AppAttachIce): Promise<AppAttachIce>;
+  answer(remote: NodeId, application: number, request: AppAttachIce): Promise<AppAttachAnswer>;
   /** Requester, with the AppAttachAns in hand: make the channel; resolves once it is open and bound to `remote`. */
   open(remote: NodeId, application: number, answer: AppAttachIce, options?: AbortOptions): Promise<AppChannel>;
   /** The one listener for channels other peers open to this one. */

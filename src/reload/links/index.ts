@@ -12,6 +12,6 @@ export {
   type FramedLinkStats,
 } from './framed-link.js';
 export { RttEstimator, DEFAULT_INITIAL_RTO_MS, DEFAULT_MIN_RTO_MS, DEFAULT_MAX_RTO_MS, type RttEstimatorInit } from './rtt-estimator.js';
-export type { AppChannel, AppChannelData, AppChannelNetwork, AppAttachIce } from './app-channel.js';
+export type { AppChannel, AppChannelData, AppChannelNetwork, AppAttachAnswer, AppAttachIce } from './app-channel.js';
 export { linkAppChannel } from './link-app-channel.js';
 export { dataChannelAppChannel, appChannelLabel, applicationOfLabel, type DataChannelLike } from './data-channel-app-channel.js';

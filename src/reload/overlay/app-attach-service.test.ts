@@ -113,7 +113,7 @@ describe('AppAttachService with a network that signs its parameters into the App
       offer: async () => ({ ufrag: new Uint8Array(1), password: new Uint8Array(1), candidates: [], extensions: ext(1) }),
       answer: async (_r: Uint8Array, _a: number, req: { extensions?: readonly { extensionContents: Uint8Array }[] }) => {
         seen.push({ at: `${self} answer`, ext: req.extensions?.[0]?.extensionContents[0] });
-        return { ufrag: new Uint8Array(1), password: new Uint8Array(1), candidates: [], extensions: ext(2) };
+        return { local: { ufrag: new Uint8Array(1), password: new Uint8Array(1), candidates: [], extensions: ext(2) }, cancel: () => {} };
       },
       open: async (remote: Uint8Array, application: number, ans: { extensions?: readonly { extensionContents: Uint8Array }[] }) => {
         seen.push({ at: `${self} open`, ext: ans.extensions?.[0]?.extensionContents[0] });

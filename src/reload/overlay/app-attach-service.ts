@@ -15,7 +15,7 @@ import { nodeIdKey } from '../forwarding/index.js';
 import { AbortError, silentLogger, type AbortOptions, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { SharedAttempt } from '../runtime/shared-attempt.js';
-import type { IncomingRequest, MessageTransport, Reply } from '../transport/index.js';
+import { replyHolding, type IncomingRequest, type MessageTransport, type Reply } from '../transport/index.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
 import type { NodeId } from '../wire/ids.js';
@@ -168,13 +168,25 @@ export class AppAttachService {
     const { application } = req.value;
     // §6.5.2.2: "If the Application ID is not supported, the peer MUST reply with an Error_Not_Found error."
     if (!this.accepted.has(application) || this.closed) throw ReloadError.of('Error_Not_Found', `application ${application} is not served here`);
-    const { extensions, ...ice } = await this.deps.network.answer(req.sender.nodeId, application, { ...req.value, extensions: req.extensions });
-    this.users.set(nodeIdKey(req.sender.nodeId), req.sender.userName);
+    const requester = req.sender.nodeId;
+    const answer = await this.deps.network.answer(requester, application, { ...req.value, extensions: req.extensions });
+    this.users.set(nodeIdKey(requester), req.sender.userName);
     this.counters.appAttachesAnswered++;
-    return {
-      value: { ufrag: ice.ufrag, password: ice.password, candidates: ice.candidates, application, role: utf8.encode('active') },
-      ...(extensions?.length ? { extensions } : {}),
-    };
+    // The answer holds what the requester's channel needs (over ICE a peer connection and its
+    // PeerConnectionBudget slot) until that channel opens or its own timeout, and only the
+    // requester, once it has this AppAttachAns, can open it: when the AppAttachAns cannot be
+    // built, or the transport does not send it (Reply.unsent: too large for max_response_length,
+    // RFC 6940 §6.3.2, or the request lifetime over, §6.2.1), it is cancelled at once.
+    return replyHolding<'app_attach_ans'>(
+      (reason) => {
+        answer.cancel();
+        this.log.debug('the AppAttachAns did not go; its answer is cancelled', { peer: nodeIdKey(requester), application, error: String(reason) });
+      },
+      () => {
+        const { ufrag, password, candidates, extensions } = answer.local;
+        return { value: { ufrag, password, candidates, application, role: utf8.encode('active') }, ...(extensions?.length ? { extensions } : {}) };
+      },
+    );
   }
 
   /** A new channel (ours or inbound): keep it as the channel for its peer and application. */

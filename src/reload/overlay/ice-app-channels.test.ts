@@ -68,7 +68,7 @@ describe('the fast path: a labelled data channel on an existing peer connection'
     netA.onInbound(() => {});
     const req = await netA.offer(idB, ApplicationId.SIP);
     expect(req.candidates).toEqual([]);
-    const ans = await netB.answer(idA, ApplicationId.SIP, req);
+    const { local: ans } = await netB.answer(idA, ApplicationId.SIP, req);
     expect(ans.candidates).toEqual([]);
     const ch = await netA.open(idB, ApplicationId.SIP, ans);
     expect(ch.send('INVITE')).toBe(true);

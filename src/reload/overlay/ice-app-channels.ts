@@ -100,15 +100,24 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
       refuse(application);
       if (reuse(request)) {
         // The requester shares a peer connection with us: its channel comes on that connection.
+        // Nothing is held for it: every `app-N` channel opened on a shared connection is taken.
         if (!deps.existing?.connectionTo(remote)) throw ReloadError.of('Error_Invalid_Message', 'an AppAttach without candidates, and no connection to reuse');
-        return { ufrag: EMPTY, password: EMPTY, candidates: [] };
+        return { local: { ufrag: EMPTY, password: EMPTY, candidates: [] }, cancel: () => {} };
       }
       const answer = await deps.ice.answer(remote, parameters(request));
+      let local: AppAttachIce;
+      try {
+        local = fields(answer.local);
+      } catch (e) {
+        // Our fields do not fit an AppAttachAns: no requester can complete this answer.
+        answer.cancel();
+        throw e;
+      }
       answer.link.then(
         (link) => (closed || !inbound ? link.close() : inbound(track(linkAppChannel(link, remote, application)))),
         () => {},
       );
-      return fields(answer.local);
+      return { local, cancel: () => answer.cancel() };
     },
     async open(remote, application, answer, options) {
       refuse(application);

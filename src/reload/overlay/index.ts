@@ -5,7 +5,7 @@ export { ConfigurationUpdateService, type ConfigurationUpdateDeps, type Configur
 export { AttachService, type AttachServiceDeps, type AttachServiceInit } from './attach-service.js';
 export { parseAddress, formatAddress } from '../links/host-candidate.js';
 export { AppAttachService, type AppAttachServiceDeps, type AppAttachServiceInit, type AppAttachStats } from './app-attach-service.js';
-export type { AppChannel, AppChannelData, AppChannelNetwork, AppAttachIce } from '../links/app-channel.js';
+export type { AppChannel, AppChannelData, AppChannelNetwork, AppAttachAnswer, AppAttachIce } from '../links/app-channel.js';
 export { createIceAppChannels, type ExistingConnections, type IceAppChannelsDeps, type IceAppChannelsInit } from './ice-app-channels.js';
 export type {
   OverlayPeer,

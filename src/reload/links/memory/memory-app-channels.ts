@@ -69,7 +69,8 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
     },
     answer: async (_remote, application) => {
       endpointFor(application);
-      return describe(application);
+      // The application's endpoint listens for every requester: nothing is held for this one.
+      return { local: describe(application), cancel: () => {} };
     },
     async open(remote: NodeId, application: number, answer: AppAttachIce, options?: AbortOptions): Promise<AppChannel> {
       if (closed) throw new AbortError('closed');
