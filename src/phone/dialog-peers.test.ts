@@ -130,3 +130,40 @@ describe('DialogPeers: only the notifier\'s final NOTIFY ends a subscription (RF
     expect(dialogs.peerOf(notify('sub-in', 'n', 'active'))).toBeUndefined();
   });
 });
+
+/** Alice's request `method` within dialog (callId, x's tag `tag`), as sent by her UA. */
+function ofAlice(method: string, callId: string, tag: string): SipMessage {
+  return parsed(sipRequest(method, 'sip:x@d', { from: 'sip:alice@d', fromTag: 'at', to: 'sip:x@d', toTag: tag, callId, cseq: 3, branch: `z9hG4bKf${callId}` }));
+}
+
+/** x's request `method` within dialog (callId, its tag `tag`), as taken in. */
+function ofX(method: string, callId: string, tag: string): SipMessage {
+  return parsed(sipRequest(method, 'sip:alice@d', { from: 'sip:x@d', fromTag: tag, to: 'sip:alice@d', toTag: 'at', callId, cseq: 3, branch: `z9hG4bKg${callId}` }));
+}
+
+describe('DialogPeers.failed: a request within a dialog that failed (RFC 3261 §12.2.1.2)', () => {
+  it('ends the dialog after 64*T1, on either side', () => {
+    const clock = new ManualClock();
+    const dialogs = new DialogPeers(clock, 32_000);
+    dialogs.response(response(200, 'call-out', 'xt'), 'uac', node(1));
+    dialogs.response(subscribedTo('sub-in', 'xt'), 'uas', node(2));
+    dialogs.failed(ofAlice('INFO', 'call-out', 'xt'), 'uac');
+    dialogs.failed(ofX('SUBSCRIBE', 'sub-in', 'xt'), 'uas');
+    expect(dialogs.peerOf(inDialog('call-out', 'xt'))).toBe(nodeIdKey(node(1)));
+    clock.advance(32_000);
+    expect(dialogs.peerOf(inDialog('call-out', 'xt'))).toBeUndefined();
+    expect(dialogs.peerOf(notify('sub-in', 'xt', 'active'))).toBeUndefined();
+  });
+
+  it('a CANCEL (RFC 3261 §9.2: its 481 is of its transaction), or a REFER, NOTIFY or SUBSCRIBE within a call (RFC 3515), leaves the call', () => {
+    const clock = new ManualClock();
+    const dialogs = new DialogPeers(clock, 32_000);
+    dialogs.response(response(200, 'call', 'xt'), 'uac', node(1));
+    for (const method of ['CANCEL', 'REFER', 'NOTIFY', 'SUBSCRIBE']) {
+      dialogs.failed(ofAlice(method, 'call', 'xt'), 'uac');
+      dialogs.failed(ofX(method, 'call', 'xt'), 'uas');
+    }
+    clock.advance(32_000);
+    expect(dialogs.peerOf(inDialog('call', 'xt'))).toBe(nodeIdKey(node(1)));
+  });
+});

@@ -157,14 +157,21 @@ export class DialogPeers {
    * dialog. A UAC SHOULD also terminate a dialog if no response at all is received for the
    * request". JsSIP does (Dialog/RequestSender.js onDialogError, onRequestTimeout): an RTCSession
    * ends its call (with a BYE), a Subscriber or Notifier its subscription (with no request at all).
-   * When our UA answered a peer's request so, the peer ends the dialog, and our UA has none (JsSIP
-   * answers 481 to a request within a dialog it does not know, UA.receiveRequest).
+   * When our UA answered a peer's request so, the peer ends the dialog; JsSIP answers a request
+   * within a dialog 481 when it knows no such dialog (UA.receiveRequest), and within a call a NOTIFY
+   * of no subscription (kept below).
+   * A CANCEL ends nothing: it is not within the dialog but within the transaction it cancels, and
+   * its 481 says that transaction is unknown (RFC 3261 §9.2: "If the UAS did not find a matching
+   * transaction for the CANCEL ..., it SHOULD respond to the CANCEL with a 481"; JsSIP answers it so
+   * in Transactions.checkTransaction, To tag kept, while its call goes on). Any peer may send one:
+   * a CANCEL whose branch matches no transaction is let through (InboundRequests.fromItsPeer).
    * OUR CHOICE: a REFER, NOTIFY or SUBSCRIBE within a call is of a subscription in that call (a
    * REFER's, RFC 3515), not of the call: its failure leaves the call's dialog, as JsSIP leaves the
    * call (ReferSubscriber and ReferNotifier end only the REFER's subscription; JsSIP answers a
    * NOTIFY in a call with no such subscription 481 "Subscription does not exist" and keeps the call).
    */
   failed(m: SipMessage, side: 'uac' | 'uas'): void {
+    if (m.method === 'CANCEL') return;
     const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
     if (localTag === undefined || remoteTag === undefined) return;
     const k = key(m.callId, localTag, remoteTag);

@@ -66,6 +66,25 @@ describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog
     expect(responses(dave.ch).at(-1)).toBe('481 INFO');
   });
 
+  it('a CANCEL answered 481 ends no dialog (RFC 3261 §9.2: the 481 says its transaction is unknown): a stranger\'s, or dave\'s own late one', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    incomingCall(w, dave, 'call-x');
+    incomingCall(w, dave, 'call-y');
+    // sole learnt call-x's Call-ID and tags: its CANCEL, with a branch of no transaction, goes up,
+    // and JsSIP answers it 481 (Transactions.checkTransaction, reply_sl keeps the To tag).
+    sole.ch.deliver(request('CANCEL', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-x', cseq: 1, branch: 'z9hG4bKmadeup' }));
+    w.socket.send(answer(w.up.at(-1)!, 481, 'at'));
+    expect(responses(sole.ch)).toEqual(['481 CANCEL']);
+    // dave CANCELs its re-INVITE in call-y after its final: JsSIP has no such transaction left.
+    daveSends(dave, 'CANCEL', 'call-y', 2);
+    w.socket.send(answer(w.up.at(-1)!, 481, 'at'));
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'BYE', 'call-x', 3);
+    daveSends(dave, 'BYE', 'call-y', 3);
+    expect(upLines(w.up).slice(-2)).toEqual(['BYE', 'BYE']);
+  });
+
   it('a REFER\'s subscription failing in a call (its REFER or NOTIFY answered 481 or 408) leaves the call, as JsSIP does', async () => {
     const w = world();
     const dave = w.peer(1, 'dave');
