@@ -50,11 +50,13 @@ const SUBSCRIPTION_METHODS: ReadonlySet<string> = new Set(['SUBSCRIBE', 'NOTIFY'
  * OUR CHOICE: dialogs kept at most. A dialog whose peer vanished without a BYE or final NOTIFY
  * (its tab closed), or a subscription that ended otherwise (JsSIP's Notifier also ends one at an
  * unsubscribe, sending no final NOTIFY unless the app does, and at a NOTIFY answered with a failure
- * other than 481 or 408; its Subscriber at a NOTIFY it finds malformed), is kept until pushed out;
- * a tab has a handful of calls. A dialog pushed out has its later requests refused (481), and a confirmed call whose peer then
- * gets 481 to its BYE, re-INVITE or session refresh ends on that side only: so when the table is
- * full, an ending dialog goes first, then the oldest early one, and a confirmed dialog only for
- * another confirmed one (a 2xx: a call answered here or by the callee), never for an early one.
+ * other than 481 or 408; its Subscriber at a NOTIFY it finds malformed, and at a refresh SUBSCRIBE
+ * answered with any other failure >= 300, Subscriber._receiveSubscribeResponse), is kept until
+ * pushed out; a tab has a handful of calls. A dialog pushed out has its later requests refused
+ * (481), and a confirmed call whose peer then gets 481 to its BYE, re-INVITE or session refresh
+ * ends on that side only: so when the table is full, an ending dialog goes first, then the oldest
+ * early one, and a confirmed dialog only for another confirmed one (a 2xx: a call answered here or
+ * by the callee), never for an early one.
  */
 const MAX_DIALOGS = 256;
 
@@ -72,8 +74,9 @@ interface DialogPeer {
   readonly localTag: string;
   /**
    * The method whose response set it up: INVITE or SUBSCRIBE. JsSIP gives each dialog one owner
-   * (an RTCSession or a Subscriber/Notifier), so this is its only usage: a subscription within a
-   * call (REFER's, RFC 3515) belongs to the call, and its final NOTIFY does not end the call.
+   * (an RTCSession or a Subscriber/Notifier), so this is its only usage: a REFER's subscription
+   * (RFC 3515) shares the call's dialog, and neither its final NOTIFY (request) nor its failure
+   * (failed) ends the call.
    */
   readonly usage: Usage;
   /**
@@ -108,8 +111,8 @@ export class DialogPeers {
 
   /** The Node-ID key of the peer of the dialog incoming request `m` is within; undefined when none is known. */
   peerOf(m: SipMessage): string | undefined {
-    if (m.toTag === undefined || m.fromTag === undefined) return undefined;
-    return this.dialogs.get(key(m.callId, m.toTag, m.fromTag))?.peer;
+    const k = dialogKey(m, 'uas');
+    return k === undefined ? undefined : this.dialogs.get(k)?.peer;
   }
 
   /**
@@ -118,10 +121,10 @@ export class DialogPeers {
    */
   response(m: SipMessage, side: 'uac' | 'uas', peer: NodeId | undefined): void {
     const usage = usageOf(m.method);
-    if (usage === undefined || m.fromTag === undefined) return;
-    const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
-    if (localTag === undefined) return;
-    if (m.status > 100 && m.status < 300 && remoteTag !== undefined && peer) this.bind(key(m.callId, localTag, remoteTag), { peer: nodeIdKey(peer), callId: m.callId, localTag, usage, side, confirmed: m.status >= 200, ending: false });
+    const { localTag } = tags(m, side);
+    if (usage === undefined || m.fromTag === undefined || localTag === undefined) return;
+    const k = dialogKey(m, side);
+    if (m.status > 100 && m.status < 300 && k !== undefined && peer) this.bind(k, { peer: nodeIdKey(peer), callId: m.callId, localTag, usage, side, confirmed: m.status >= 200, ending: false });
     if (m.status < 200) return;
     // §12.3 / §13.2.2.4: the final of the request ends its early dialogs but the one it confirms.
     for (const [k, d] of this.dialogs) {
@@ -141,9 +144,8 @@ export class DialogPeers {
    */
   request(m: SipMessage, side: 'uac' | 'uas'): void {
     const ends = m.method === 'BYE' || (m.method === 'NOTIFY' && subscriptionState(m) === 'terminated');
-    const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
-    if (!ends || localTag === undefined || remoteTag === undefined) return;
-    const k = key(m.callId, localTag, remoteTag);
+    const k = dialogKey(m, side);
+    if (!ends || k === undefined) return;
     const d = this.dialogs.get(k);
     if (m.method === 'NOTIFY' && (d?.usage !== 'SUBSCRIBE' || d.side === side)) return;
     this.end(k);
@@ -165,16 +167,16 @@ export class DialogPeers {
    * transaction for the CANCEL ..., it SHOULD respond to the CANCEL with a 481"; JsSIP answers it so
    * in Transactions.checkTransaction, To tag kept, while its call goes on). Any peer may send one:
    * a CANCEL whose branch matches no transaction is let through (InboundRequests.fromItsPeer).
-   * OUR CHOICE: a REFER, NOTIFY or SUBSCRIBE within a call is of a subscription in that call (a
-   * REFER's, RFC 3515), not of the call: its failure leaves the call's dialog, as JsSIP leaves the
-   * call (ReferSubscriber and ReferNotifier end only the REFER's subscription; JsSIP answers a
-   * NOTIFY in a call with no such subscription 481 "Subscription does not exist" and keeps the call).
+   * OUR CHOICE: a REFER, NOTIFY or SUBSCRIBE within a call is of the REFER's subscription (RFC
+   * 3515), which shares the call's dialog (DialogPeer.usage): its failure leaves the call's dialog,
+   * as JsSIP leaves the call (ReferSubscriber and ReferNotifier end only the REFER's subscription;
+   * JsSIP answers a NOTIFY in a call with no such subscription 481 "Subscription does not exist"
+   * and keeps the call).
    */
   failed(m: SipMessage, side: 'uac' | 'uas'): void {
     if (m.method === 'CANCEL') return;
-    const [localTag, remoteTag] = side === 'uac' ? [m.fromTag, m.toTag] : [m.toTag, m.fromTag];
-    if (localTag === undefined || remoteTag === undefined) return;
-    const k = key(m.callId, localTag, remoteTag);
+    const k = dialogKey(m, side);
+    if (k === undefined) return;
     const d = this.dialogs.get(k);
     if (d === undefined || (d.usage === 'INVITE' && SUBSCRIPTION_METHODS.has(m.method))) return;
     this.end(k);
@@ -224,7 +226,13 @@ export class DialogPeers {
   }
 }
 
-/** Call-ID and tags, kept apart (JsSIP's own key runs them together). */
-function key(callId: string, localTag: string, remoteTag: string): string {
-  return JSON.stringify([callId, localTag, remoteTag]);
+/** The local and remote tags of `m` for our `side` of the request it is or answers: 'uac' when the UA sent it (RFC 3261 §12.2.1.1, §12.1.2), 'uas' when it came in (§12.2.2, §12.1.1). */
+function tags(m: SipMessage, side: 'uac' | 'uas'): { readonly localTag: string | undefined; readonly remoteTag: string | undefined } {
+  return side === 'uac' ? { localTag: m.fromTag, remoteTag: m.toTag } : { localTag: m.toTag, remoteTag: m.fromTag };
+}
+
+/** The key of the dialog `m` is within or sets up (tags as `tags`), undefined without both tags: Call-ID and tags, kept apart (JsSIP's own key runs them together). */
+function dialogKey(m: SipMessage, side: 'uac' | 'uas'): string | undefined {
+  const { localTag, remoteTag } = tags(m, side);
+  return localTag === undefined || remoteTag === undefined ? undefined : JSON.stringify([m.callId, localTag, remoteTag]);
 }
