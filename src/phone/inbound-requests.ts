@@ -69,9 +69,12 @@ export class InboundRequests {
     if (!this.fromVerified(ch, m) || !this.fromItsPeer(ch, m) || !this.wellFormed(ch, m)) return false;
     const k = serverTxKey(m.branch, m.method);
     const old = this.serverTx.get(k);
-    if (old?.channel === ch && this.resentFinal(old, m)) return false;
-    // A retransmission on the same channel keeps its transaction; otherwise this one is kept.
-    if (m.method !== 'ACK' && old?.channel !== ch) {
+    // RFC 3261 §17.2.3 (serverTxKey): a request matches a transaction only with its method (an
+    // ACK's is INVITE's). A retransmission, on the same channel, keeps its transaction; otherwise
+    // this request's is kept.
+    const resent = old?.channel === ch && old.method === (m.method === 'ACK' ? 'INVITE' : m.method);
+    if (resent && this.resentFinal(old, m)) return false;
+    if (m.method !== 'ACK' && !resent) {
       if (m.method === 'INVITE' && this.unansweredInvites(ch, old) >= MAX_UNANSWERED_INVITES_PER_PEER) {
         this.deps.logger.warn('too many INVITEs of one peer not answered yet: refused', { callId: m.callId });
         this.refuse(ch, m, 486, 'Busy Here', 'too many calls from this peer not answered yet');

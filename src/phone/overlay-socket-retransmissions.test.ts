@@ -51,6 +51,18 @@ describe('OverlaySocket: a retransmitted request gets its transaction\'s final a
     expect(upLines(w.up)).toEqual(['INVITE', 'INVITE', 'OPTIONS', 'INVITE']);
   });
 
+  it('a request of another method with an answered request\'s branch is no retransmission (RFC 3261 §17.2.3: the method must match): it goes up, and gets the UA\'s answer', () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, contact: dave.gruu, callId: 're-x', branch: 'z9hG4bKr7' };
+    dave.ch.deliver(request('OPTIONS', ALICE_GRUU, { ...fromDave, cseq: 1 }));
+    w.socket.send(answer(w.up.at(-1)!, 200, 'at'));
+    dave.ch.deliver(request('MESSAGE', ALICE_GRUU, { ...fromDave, cseq: 2, body: 'hi' }));
+    expect(upLines(w.up)).toEqual(['OPTIONS', 'MESSAGE']);
+    w.socket.send(answer(w.up.at(-1)!, 202, 'at2'));
+    expect(responses(dave.ch)).toEqual(['200 OPTIONS', '202 MESSAGE']);
+  });
+
   it('a NOTIFY without Event, refused 400 here, is refused again when retransmitted (it never gets a transaction)', () => {
     const w = world();
     const dave = w.peer(1, 'dave');
