@@ -115,6 +115,23 @@ describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog
   });
 });
 
+describe('OverlaySocket: a re-INVITE that gets no final (RFC 3261 §12.2.1.2: "no response at all")', () => {
+  it('one that hears nothing ends the call (JsSIP\'s Timer B); one that got a provisional does not (Timer B runs only in Calling, §17.1.1.2)', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    incomingCall(w, dave, 'call-g');
+    incomingCall(w, dave, 'call-h');
+    await aliceSends(w, dave, 'INVITE', 'call-g', 1);
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'INVITE', 'call-h', 1), 180, 'dt'));
+    w.clock.advance(2 * LIFETIME_MS);
+    daveSends(dave, 'INFO', 'call-g', 2);
+    daveSends(dave, 'INFO', 'call-h', 2);
+    expect(responses(dave.ch).at(-1)).toBe('481 INFO');
+    expect(dave.ch.sent.at(-1)!.callId).toBe('call-g');
+    expect(w.up.at(-1)).toMatchObject({ method: 'INFO', callId: 'call-h' });
+  });
+});
+
 describe('OverlaySocket: a subscription whose request fails ends its dialog (RFC 3261 §12.2.1.2; JsSIP\'s Subscriber and Notifier end it, sending nothing)', () => {
   it('alice\'s refresh SUBSCRIBE answered 481 by dave: dave\'s NOTIFY after 64*T1 is refused 481 here', async () => {
     const w = world();

@@ -35,14 +35,14 @@
  * - At most `maxForks` devices per request (RFC 7904 §8.2.1 "throttle at some reasonable number").
  */
 import type { AppAttachService, AppChannel, AppChannelData, OverlayPeer } from '../reload/overlay/index.js';
-import { silentLogger, type Clock, type Logger, type Random, type Timer } from '../reload/runtime/components.js';
+import { silentLogger, type Clock, type Logger, type Random } from '../reload/runtime/components.js';
 import { toHex } from '../reload/wire/codec/hex.js';
 import { ApplicationId } from '../reload/wire/methods/app-attach.js';
 import { SipUsageError, type AorDomains } from '../usages/sip/index.js';
+import { ClientTransactions, type ClientTx } from './client-transactions.js';
 import { InboundRequests } from './inbound-requests.js';
 import { RequestRouter } from './request-router.js';
 import { ResponseContext } from './response-context.js';
-import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { statusForRoutingFailure } from './routing-outcomes.js';
 import { errorDetail } from './app-listeners.js';
 import { answerWithWarning, parseSipMessage, type SipMessage } from './sip-message.js';
@@ -89,18 +89,6 @@ export interface OverlaySocketStats {
   readonly received: number;
 }
 
-interface ClientTx {
-  ready: Promise<void>;
-  /** Once the request went to its devices. */
-  context?: ResponseContext;
-  timer?: Timer;
-  /** The UA's transaction ended (64*T1, uaGaveUp) while the request was still being routed: it is not sent. */
-  givenUp?: boolean;
-  readonly request: SipMessage;
-  /** What went up to the UA of its responses: nothing, a provisional only, or a final (timedOutAtUa). */
-  heard: 'nothing' | 'provisional' | 'final';
-}
-
 const RELOAD_TRANSPORT = 'RELOAD';
 const utf8 = new TextDecoder();
 
@@ -117,7 +105,7 @@ export class OverlaySocket {
   private readonly log: Logger;
   private readonly application: number;
   /** RFC 3261 64*T1, JsSIP's (sip-timers.ts): the socket's transactions end with the UA's. */
-  private readonly clientTx = new Map<string, ClientTx>();
+  private readonly clientTx: ClientTransactions;
   private readonly inbound: InboundRequests;
   private readonly router: RequestRouter;
   private readonly unsubscribe: () => void;
@@ -131,6 +119,7 @@ export class OverlaySocket {
     this.application = init.application ?? ApplicationId.SIP;
     this.router = new RequestRouter({ apps: deps.apps, overlay: deps.overlay, clock: deps.clock, logger: this.log }, { ...init, application: this.application });
     this.inbound = new InboundRequests({ apps: deps.apps, clock: deps.clock, random: deps.random, logger: this.log }, { domain: init.domain });
+    this.clientTx = new ClientTransactions({ clock: deps.clock, requestTimedOut: (r) => this.inbound.requestTimedOut(r) });
     this.url = `reload://${init.domain}`;
     this.sip_uri = `sip:${init.domain}`;
     const offMessages = new Set<() => void>();
@@ -159,12 +148,8 @@ export class OverlaySocket {
   close(): void {
     this.connected = false;
     this.unsubscribe();
-    for (const t of this.clientTx.values()) {
-      t.timer?.cancel();
-      t.context?.dispose();
-    }
+    this.clientTx.close();
     this.router.close();
-    this.clientTx.clear();
     this.inbound.close();
   }
 
@@ -198,7 +183,7 @@ export class OverlaySocket {
    * all while still being routed. Nothing changes once a response went up (JsSIP then handles it).
    */
   uaGaveUp(callId: string): void {
-    for (const tx of this.clientTx.values()) if (tx.request.method === 'INVITE' && tx.request.callId === callId) this.giveUp(tx);
+    this.clientTx.uaGaveUp(callId);
   }
 
   stats(): OverlaySocketStats {
@@ -243,7 +228,7 @@ export class OverlaySocket {
       return;
     }
     const fresh: ClientTx = { ready: Promise.resolve(), request: m, heard: 'nothing' };
-    this.remember(m.branch, fresh);
+    this.clientTx.remember(m.branch, fresh);
     fresh.ready = this.router.queue(m, async ({ lists, prepared }, signal) => {
       let channels = await this.router.channels(lists, signal);
       // A prepared route may be some seconds old: before answering 480, look the AoR up again.
@@ -298,13 +283,15 @@ export class OverlaySocket {
     const m = tx.request;
     const [status, reason] = statusForRoutingFailure(e);
     this.counters.synthesized++;
-    const response = parseSipMessage(this.warned(m, status, reason, e instanceof Error ? e.message : String(e)));
+    const response = this.ownResponse(m, status, reason, e instanceof Error ? e.message : String(e));
     if (response) this.deps.clock.setTimer(0, () => this.responseUp(tx, response));
   }
 
-  /** A response of the socket's own to `m`, with a new To tag and a Warning saying `why` (RFC 3261 §20.43). */
-  private warned(m: SipMessage, status: number, reason: string, why: string): string {
-    return answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, why);
+  /** A response of the socket's own to `m`, with a new To tag and a Warning saying `why` (RFC 3261 §20.43); undefined (logged) should it not parse. */
+  private ownResponse(m: SipMessage, status: number, reason: string, why: string): SipMessage | undefined {
+    const response = parseSipMessage(answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, why));
+    if (!response) this.log.warn('the socket\'s own response does not parse: not sent', { status, method: m.method, callId: m.callId });
+    return response;
   }
 
   private receive(ch: AppChannel, data: AppChannelData): void {
@@ -345,54 +332,9 @@ export class OverlaySocket {
     } catch (e) {
       this.log.error('the UA threw on a message it received: dropped', { message: text.split('\r\n', 1)[0], error: errorDetail(e) });
       if (request && request.method !== 'ACK' && this.inbound.awaitsFinal(request)) {
-        const response = parseSipMessage(this.warned(request, 500, 'Server Internal Error', 'the phone failed on this request'));
+        const response = this.ownResponse(request, 500, 'Server Internal Error', 'the phone failed on this request');
         if (response) this.sendResponse(response);
       }
     }
-  }
-
-  /**
-   * Keep `tx` for TRANSACTION_LIFETIME_MS (RFC 3261 64*T1: retransmissions of its final), and
-   * longer while an INVITE branch may still ring: its final, or its channel closing, must still
-   * reach the UA.
-   * At 64*T1 the UA's transaction itself has timed out if nothing reached it (Timer B or F,
-   * §17.1.1.2, §17.1.2.2; JsSIP's, started in the same send just before): a request still being
-   * routed is then not sent, and an INVITE's context goes on for the UA (giveUp).
-   */
-  private remember(branch: string, tx: ClientTx): void {
-    const old = this.clientTx.get(branch);
-    old?.timer?.cancel();
-    old?.context?.dispose();
-    let first = true;
-    const expire = (): void => {
-      if (first) {
-        first = false;
-        if (this.timedOutAtUa(tx)) this.inbound.requestTimedOut(tx.request);
-        this.giveUp(tx);
-      }
-      if (tx.context?.ringing) {
-        tx.timer = this.deps.clock.setTimer(TRANSACTION_LIFETIME_MS, expire);
-        return;
-      }
-      tx.context?.dispose();
-      if (this.clientTx.get(branch) === tx) this.clientTx.delete(branch);
-    };
-    tx.timer = this.deps.clock.setTimer(TRANSACTION_LIFETIME_MS, expire);
-    this.clientTx.set(branch, tx);
-  }
-
-  /**
-   * At 64*T1 the UA's transaction for `tx` has timed out (JsSIP's Timer B or F, started just before
-   * the socket's timer) unless what it needed went up: a final (Timer F, §17.1.2.2, runs on after a
-   * provisional), or for an INVITE any response (Timer B runs only in the Calling state, §17.1.1.2).
-   */
-  private timedOutAtUa(tx: ClientTx): boolean {
-    return tx.request.method === 'INVITE' ? tx.heard === 'nothing' : tx.heard !== 'final';
-  }
-
-  /** The UA has given up on `tx`: not sent if still being routed, else its context acts for the UA. */
-  private giveUp(tx: ClientTx): void {
-    if (tx.context) tx.context.uaTimedOut();
-    else tx.givenUp = true;
   }
 }
