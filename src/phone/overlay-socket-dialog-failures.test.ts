@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { responses } from './testing/fake-sip-channel.js';
 import type { FakeSipPeer } from './testing/fake-sip-apps.js';
 import { sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
-import { ALICE, ALICE_GRUU, DEFAULT_ROUTE_TIMEOUT_MS, flush, incomingCall, LIFETIME_MS, upLines, world, type SocketWorld } from './testing/socket-world.js';
+import { DEFAULT_ROUTE_TIMEOUT_MS } from './overlay-socket.js';
+import { ALICE, ALICE_GRUU, daveSends, flush, incomingCall, LIFETIME_MS, upLines, world, type SocketWorld } from './testing/socket-world.js';
 
 const EVENT: [string, string] = ['Event', 'presence'];
 
@@ -19,11 +20,6 @@ async function aliceSends(w: SocketWorld, dave: FakeSipPeer, method: string, cal
   w.socket.send(request(method, dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, toTag: 'dt', callId, cseq, branch: `z9hG4bK${callId}${cseq}`, contact: ALICE_GRUU, headers }));
   await flush();
   return dave.ch.sent.find((m) => m.kind === 'request' && m.callId === callId && m.cseq === cseq)!;
-}
-
-/** dave's request `method` within the dialog `callId`, delivered on its channel. */
-function daveSends(dave: FakeSipPeer, method: string, callId: string, cseq: number, headers: [string, string][] = []): void {
-  dave.ch.deliver(request(method, ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId, cseq, branch: `z9hG4bKd${callId}${cseq}`, contact: dave.gruu, headers }));
 }
 
 /** alice subscribed to dave (SUBSCRIBE `callId`, 200 with dave's tag 'dt'): dave notifies. */

@@ -10,7 +10,7 @@ import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS } from './overlay-socket.js';
 import { requests, responses } from './testing/fake-sip-channel.js';
 import { parsed, sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
-import { ALICE, ALICE_GRUU, flush, incomingCall, LIFETIME_MS, outgoingInvite, upLines, world } from './testing/socket-world.js';
+import { ALICE, ALICE_GRUU, daveSends, flush, incomingCall, LIFETIME_MS, outgoingInvite, upLines, world } from './testing/socket-world.js';
 
 describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3261 §12.2.2)', () => {
   it('callee side: a BYE in dave\'s call sent by another peer over its own channel is answered 481 and never reaches the UA; dave\'s is taken', () => {
@@ -27,8 +27,8 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     // The ACK of the 2xx from another peer is dropped: an ACK is never answered.
     sole.ch.deliver(request('ACK', ALICE_GRUU, { ...inDialog, cseq: 1, branch: 'z9hG4bKsoleack' }));
     expect(upLines(w.up)).toEqual(['INVITE']);
-    dave.ch.deliver(request('ACK', ALICE_GRUU, { ...inDialog, cseq: 1, branch: 'z9hG4bKdaveack' }));
-    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKdavebye' }));
+    daveSends(dave, 'ACK', 'call-a', 1);
+    daveSends(dave, 'BYE', 'call-a', 2);
     expect(upLines(w.up)).toEqual(['INVITE', 'ACK', 'BYE']);
   });
 
@@ -43,7 +43,7 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     sole.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKsb' }));
     sole.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, cseq: 3, branch: 'z9hG4bKsi' }));
     expect(responses(sole.ch)).toEqual(['481 BYE', '481 INFO']);
-    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKdi' }));
+    daveSends(dave, 'INFO', 'call-b', 2);
     expect(upLines(w.up)).toEqual(['180 INVITE', '200 INVITE', 'INFO']);
   });
 
@@ -84,9 +84,8 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     w.clock.advance(3 * LIFETIME_MS); // JsSIP lets it ring up to its no_answer_timeout (60 s)
     expect(w.socket.send(answer(invite, 200, 'at', ALICE_GRUU))).toBe(true);
     expect(responses(dave.ch)).toEqual(['180 INVITE', '200 INVITE']);
-    const inDialog = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-long' };
-    dave.ch.deliver(request('ACK', ALICE_GRUU, { ...inDialog, cseq: 1, branch: 'z9hG4bKlongack' }));
-    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKlongbye' }));
+    daveSends(dave, 'ACK', 'call-long', 1);
+    daveSends(dave, 'BYE', 'call-long', 2);
     expect(upLines(w.up)).toEqual(['INVITE', 'ACK', 'BYE']);
     // Once final, the transaction goes after 64*T1 (its retransmissions' time, RFC 3261 §17.2.1).
     w.clock.advance(LIFETIME_MS);
@@ -97,18 +96,17 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     const w = world();
     const dave = w.peer(1, 'dave');
     incomingCall(w, dave, 'call-e');
-    const inDialog = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-e' };
-    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKe1' }));
+    daveSends(dave, 'BYE', 'call-e', 2);
     w.clock.advance(LIFETIME_MS - 1);
-    dave.ch.deliver(request('BYE', ALICE_GRUU, { ...inDialog, cseq: 2, branch: 'z9hG4bKe1' })); // a retransmission
+    daveSends(dave, 'BYE', 'call-e', 2); // a retransmission
     expect(upLines(w.up)).toEqual(['INVITE', 'BYE', 'BYE']);
     w.clock.advance(1);
-    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, cseq: 3, branch: 'z9hG4bKe2' }));
+    daveSends(dave, 'INFO', 'call-e', 3);
     expect(responses(dave.ch).at(-1)).toBe('481 INFO');
     const failed = incomingCall(w, dave, 'call-f', true); // an early dialog (the 180's tag) ...
     w.socket.send(answer(failed, 486, 'at')); // ... that ends with the 486
     w.clock.advance(LIFETIME_MS);
-    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...inDialog, callId: 'call-f', cseq: 2, branch: 'z9hG4bKf2' }));
+    daveSends(dave, 'INFO', 'call-f', 2);
     expect(responses(dave.ch).at(-1)).toBe('481 INFO');
   });
 
@@ -121,8 +119,7 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     w.socket.send(request('SUBSCRIBE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'sub-a', cseq: 1, branch: 'z9hG4bKsa', contact: ALICE_GRUU, headers: [event] }));
     await flush();
     dave.ch.deliver(answer(dave.ch.sent.find((m) => m.callId === 'sub-a')!, 200, 'dt', dave.gruu));
-    const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'sub-a', contact: dave.gruu };
-    dave.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, cseq: 1, branch: 'z9hG4bKna1', headers: [event, final] }));
+    daveSends(dave, 'NOTIFY', 'sub-a', 1, [event, final]);
     // dave subscribes to alice; alice's final NOTIFY ends it.
     dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'sub-b', cseq: 1, branch: 'z9hG4bKsb', contact: dave.gruu, headers: [event] }));
     w.socket.send(answer(w.up.find((m) => m.callId === 'sub-b')!, 200, 'at', ALICE_GRUU));
@@ -130,7 +127,7 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     await flush();
     expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', 'NOTIFY', 'SUBSCRIBE']);
     w.clock.advance(LIFETIME_MS);
-    dave.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, cseq: 2, branch: 'z9hG4bKna2', headers: [event, ['Subscription-State', 'active']] }));
+    daveSends(dave, 'NOTIFY', 'sub-a', 2, [event, ['Subscription-State', 'active']]);
     dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'sub-b', cseq: 2, branch: 'z9hG4bKsb2', contact: dave.gruu, headers: [event] }));
     expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', 'NOTIFY', 'SUBSCRIBE']);
     expect(responses(dave.ch).slice(-2)).toEqual(['481 NOTIFY', '481 SUBSCRIBE']);
@@ -164,8 +161,8 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     sole.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, callId: 'sub-o', cseq: 1, branch: 'z9hG4bKon', headers: [event, ['Subscription-State', 'terminated']] }));
     expect(responses(sole.ch)).toEqual(['481 BYE', '481 NOTIFY']);
     w.clock.advance(LIFETIME_MS);
-    dave.ch.deliver(request('INFO', ALICE_GRUU, { ...fromDave, callId: 'call-o', cseq: 2, branch: 'z9hG4bKoi' }));
-    dave.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, callId: 'sub-o', cseq: 1, branch: 'z9hG4bKon2', headers: [event, ['Subscription-State', 'active']] }));
+    daveSends(dave, 'INFO', 'call-o', 2);
+    daveSends(dave, 'NOTIFY', 'sub-o', 1, [event, ['Subscription-State', 'active']]);
     expect(upLines(w.up)).toEqual(['INVITE', '200 SUBSCRIBE', 'INFO', 'NOTIFY']);
   });
 });

@@ -7,7 +7,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PhoneCall } from './phone-call.js';
 import { responses } from './testing/fake-sip-channel.js';
-import { alicePhone, CalleePeerConnection, DOMAIN, flush, jsSipGlobals, SDP } from './testing/jssip-phone.js';
+import { alicePhone, CalleePeerConnection, jsSipGlobals, SDP } from './testing/jssip-phone.js';
+import { DOMAIN, flush } from './testing/socket-world.js';
 import { sipRequest, withBody } from './testing/sip-messages.js';
 
 const DAVE_AOR = `sip:dave@${DOMAIN}`;

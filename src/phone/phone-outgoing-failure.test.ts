@@ -8,7 +8,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { requests } from './testing/fake-sip-channel.js';
-import { alicePhone, DOMAIN, flush, jsSipGlobals } from './testing/jssip-phone.js';
+import { alicePhone, jsSipGlobals } from './testing/jssip-phone.js';
+import { DOMAIN, flush } from './testing/socket-world.js';
 import { sipResponse } from './testing/sip-messages.js';
 
 

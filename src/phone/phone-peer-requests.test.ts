@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { requests, responses } from './testing/fake-sip-channel.js';
-import { alicePhone, DOMAIN, flush, jsSipGlobals, SDP } from './testing/jssip-phone.js';
+import { alicePhone, jsSipGlobals, SDP } from './testing/jssip-phone.js';
+import { DOMAIN, flush } from './testing/socket-world.js';
 import { sipRequest, sipResponse, withBody } from './testing/sip-messages.js';
 
 const DAVE_AOR = `sip:dave@${DOMAIN}`;

@@ -15,9 +15,8 @@ import { routeRegistration, SIP_REGISTRATION_KIND } from '../../usages/sip/index
 import { Phone, type PhoneDeps } from '../phone.js';
 import type { FakeSipChannel } from './fake-sip-channel.js';
 import { fakeSipApps } from './fake-sip-apps.js';
+import { DOMAIN, flush, SELF } from './socket-world.js';
 
-export const DOMAIN = 'chordphone.test';
-const SELF = new Uint8Array(16).fill(0xaa);
 const DAVE = 1;
 
 /** A minimal SDP, for the offer and an answer. */
@@ -78,10 +77,6 @@ export function jsSipGlobals(): void {
     vi.unstubAllGlobals();
   });
 }
-
-export const flush = async (): Promise<void> => {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-};
 
 /** Alice's phone, started, with dave's device registered on Node-ID DAVE (its fake channel). */
 export async function alicePhone(): Promise<{ phone: Phone; clock: ManualClock; dave: FakeSipChannel; daveGruu: string }> {

@@ -12,13 +12,13 @@ import { TRANSACTION_LIFETIME_MS } from '../sip-timers.js';
 import { fakeSipApps, type FakeSipPeer } from './fake-sip-apps.js';
 import { parsed, sipRequest as request, sipResponse as answer } from './sip-messages.js';
 
+/** The overlay's domain, and alice's Node-ID (RFC 7904 §3.4, §6). */
 export const DOMAIN = 'chordphone.test';
+export const SELF = new Uint8Array(16).fill(0xaa);
 export const ALICE = `sip:alice@${DOMAIN}`;
-const SELF = new Uint8Array(16).fill(0xaa);
 export const ALICE_GRUU = buildGruu(ALICE, SELF);
 /** 64*T1, JsSIP's Timer B and F (sip-timers.ts). */
 export const LIFETIME_MS = TRANSACTION_LIFETIME_MS;
-export { DEFAULT_ROUTE_TIMEOUT_MS } from '../overlay-socket.js';
 
 export type SocketWorld = ReturnType<typeof world>;
 
@@ -35,8 +35,9 @@ export function world(init: Partial<OverlaySocketInit> = {}) {
   return { clock, socket, up, peer, slowAttach };
 }
 
+/** Let promise chains run (the socket's routing, JsSIP's session's offer and answer): rounds of setImmediate, not timers. */
 export const flush = async (): Promise<void> => {
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 };
 
 /** What went up to the UA, as 'METHOD' or 'status METHOD'. */
@@ -49,6 +50,11 @@ export function incomingCall(w: SocketWorld, dave: FakeSipPeer, callId: string, 
   w.socket.send(answer(invite, 180, 'at', ALICE_GRUU));
   if (!ring) w.socket.send(answer(invite, 200, 'at', ALICE_GRUU));
   return invite;
+}
+
+/** dave's request `method` within the dialog `callId` (dave's tag 'dt', alice's 'at'), delivered on its channel. */
+export function daveSends(dave: FakeSipPeer, method: string, callId: string, cseq: number, headers: readonly (readonly [string, string])[] = []): void {
+  dave.ch.deliver(request(method, ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId, cseq, branch: `z9hG4bKd${callId}${cseq}`, contact: dave.gruu, headers }));
 }
 
 /** alice calls `to` (a GRUU): the INVITE goes out on its channel. */
