@@ -31,17 +31,27 @@ class Recorded extends nodeWrtc.RTCPeerConnection {
   }
 }
 const wrtc = { ...nodeWrtc, RTCPeerConnection: Recorded as unknown as typeof RTCPeerConnection };
+/** A WebRTC stack that makes no local description (yet): its offers stay gathering until links/webrtc gives up (5 s). */
+class Stalling extends Recorded {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    Object.defineProperty(this, 'createOffer', { value: () => new Promise<never>(() => {}) });
+  }
+}
+const stalling = { ...nodeWrtc, RTCPeerConnection: Stalling as unknown as typeof RTCPeerConnection };
 const init: WebRtcInit = { wrtc, rtcConfiguration: nodeRtcConfiguration([], '127.0.0.1'), ...gatherSettingsFor([]) };
 const pools: OfferPool[] = [];
 const closers: (() => void)[] = [];
 
-afterEach(() => {
+const closed = (pc: RTCPeerConnection) => pc.connectionState === 'closed' || pc.signalingState === 'closed';
+
+afterEach(async () => {
   for (const p of pools.splice(0)) p.close();
   for (const c of closers.splice(0)) c();
-  made.length = 0;
+  // No test leaves a real peer connection open for the next (nor the process).
+  const left = made.splice(0);
+  await vi.waitFor(() => expect(left.filter((pc) => !closed(pc))).toHaveLength(0), { timeout: 5_000 });
 });
-
-const closed = (pc: RTCPeerConnection) => pc.connectionState === 'closed' || pc.signalingState === 'closed';
 
 describe('createOfferPool', () => {
   it('hands out each prepared offer once, in order, and each connects with its answer', async () => {
@@ -95,15 +105,8 @@ describe('createOfferPool', () => {
   });
 
   it('drops a prepared offer at once when its gathering fails after its peer connection is made, and that peer connection closes', async () => {
-    class Stalling extends Recorded {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        // A WebRTC stack that makes no local description.
-        Object.defineProperty(this, 'createOffer', { value: () => new Promise<never>(() => {}) });
-      }
-    }
     const clock = new VirtualClock();
-    const pool = createOfferPool({ clock }, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Stalling as unknown as typeof RTCPeerConnection } }, { count: 2 });
+    const pool = createOfferPool({ clock }, { ...init, wrtc: stalling }, { count: 2 });
     pools.push(pool);
     expect(made).toHaveLength(2);
     expect(pool.left()).toBe(2);
@@ -115,20 +118,24 @@ describe('createOfferPool', () => {
   });
 
   it('drops a prepared offer at once when its peer connection closes before it has a local description, not when gathering gives up', async () => {
-    class Stalling extends Recorded {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        // A WebRTC stack that makes no local description (yet).
-        Object.defineProperty(this, 'createOffer', { value: () => new Promise<never>(() => {}) });
-      }
-    }
     const clock = new VirtualClock();
-    const pool = createOfferPool({ clock }, { ...init, wrtc: { ...nodeWrtc, RTCPeerConnection: Stalling as unknown as typeof RTCPeerConnection } }, { count: 2 });
+    const pool = createOfferPool({ clock }, { ...init, wrtc: stalling }, { count: 2 });
     pools.push(pool);
     const [first] = made;
     stackCloses(first!);
     // No virtual time passes: links/webrtc's 5 s wait for a description is not what drops it.
     await vi.waitFor(() => expect(pool.left()).toBe(1), { timeout: 2_000 });
+    expect(clock.now()).toBe(0);
+    // The other, still gathering, ends with the pool (afterEach checks every peer connection closed).
+  });
+
+  it('ends the offers still gathering on close(), without waiting for gathering to give up', async () => {
+    const clock = new VirtualClock();
+    const pool = createOfferPool({ clock }, { ...init, wrtc: stalling }, { count: 2 });
+    pool.close();
+    expect(pool.left()).toBe(0);
+    // No virtual time passes: their peer connections close now, not after links/webrtc's 5 s.
+    await vi.waitFor(() => expect(made.every(closed)).toBe(true), { timeout: 2_000 });
     expect(clock.now()).toBe(0);
   });
 
