@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deliver, lastSent, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
+import { MAX_REQUEST_LIFETIME_MS } from '../transport/index.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { AttachService } from './attach-service.js';
 import { attachFromIce } from './ice-attach-fields.js';
@@ -14,10 +15,10 @@ import type { IceAttachParameters, PeerNetwork } from './overlay-types.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
 import { budgetedIce, CONNECT_TIMEOUT_MS, iceParams as params } from './testing/budgeted-ice.js';
 
-function answerer(local: IceAttachParameters) {
+function answerer(local: IceAttachParameters, gatherMs = 0) {
   const { clock, fwd, transport } = setup();
   const budget = new PeerConnectionBudget();
-  const network = { address: 'webrtc:answerer', ice: budgetedIce(clock, budget, local), linkFactory: { open: () => Promise.reject(new Error('no')) }, onInbound: () => {}, authenticate: () => undefined, close: () => {} } as unknown as PeerNetwork;
+  const network = { address: 'webrtc:answerer', ice: budgetedIce(clock, budget, local, gatherMs), linkFactory: { open: () => Promise.reject(new Error('no')) }, onInbound: () => {}, authenticate: () => undefined, close: () => {} } as unknown as PeerNetwork;
   const service = new AttachService({ clock, random: { bytes: (n: number) => new Uint8Array(n), float: () => 0 }, transport, forwarding: fwd, network });
   return { clock, fwd, budget, service };
 }
@@ -53,6 +54,18 @@ describe('AttachService answering over ICE: an ICE answer whose AttachAns does n
     await attachFrom(fwd, 3n, 100);
     await clock.advance(0);
     expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Response_Too_Large } });
+    expect(budget.pending).toBe(0);
+    expect(budget.total).toBe(0);
+  });
+
+  it('the AttachAns is ready only after the request lifetime ended (RFC 6940 §6.2.1): nothing goes and the slot is free at once', async () => {
+    const { clock, fwd, budget } = answerer(params('ans'), MAX_REQUEST_LIFETIME_MS + 1_000);
+    await attachFrom(fwd, 4n);
+    await clock.advance(MAX_REQUEST_LIFETIME_MS);
+    // The transport gave up on the request; the answer still gathers, holding its slot.
+    expect(budget.pending).toBe(1);
+    await clock.advance(1_000);
+    expect(fwd.sent).toHaveLength(0);
     expect(budget.pending).toBe(0);
     expect(budget.total).toBe(0);
   });

@@ -11,6 +11,7 @@
  */
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
+import type { Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { toHex } from '../wire/codec/hex.js';
 import { CertificateUnknownError, type Signer, type VerifiedSigner, type Verifier } from '../security/signer.js';
@@ -111,10 +112,10 @@ export class ScriptedForwarding implements Forwarding {
 }
 
 /** A transport for Node-ID id(0xa0) over a ScriptedForwarding, on a virtual clock. */
-export function setup(init: TransportInit = {}, verifier: Verifier = stubVerifier) {
+export function setup(init: TransportInit = {}, verifier: Verifier = stubVerifier, logger?: Logger) {
   const clock = new VirtualClock();
   const fwd = new ScriptedForwarding();
-  const transport: MessageTransport = createMessageTransport({ clock, random: new SeededRandom(5), signer: stubSigner(fwd.localNodeId), verifier, forwarding: fwd }, init);
+  const transport: MessageTransport = createMessageTransport({ clock, random: new SeededRandom(5), signer: stubSigner(fwd.localNodeId), verifier, forwarding: fwd, ...(logger ? { logger } : {}) }, init);
   return { clock, fwd, transport };
 }
 

@@ -30,8 +30,24 @@ export interface EncodedReply {
   readonly body: Uint8Array;
   readonly extensions: readonly MessageExtension[];
   readonly certificates?: readonly GenericCertificate[] | undefined;
-  /** The handler's Reply.unsent: told when this answer does not go out as given. */
+  /** The handler's Reply.unsent, guarded (guardedUnsent): told when this answer does not go out as given. */
   readonly unsent?: ((reason: unknown) => void) | undefined;
+}
+
+/**
+ * A handler's Reply.unsent as the transport calls it: one that throws is logged, and what the
+ * transport does goes on unchanged (the error answer of §6.3.2 or §6.3.3.1 still goes, the error
+ * it reports stays its own), as the Update listeners of attach-answerer.ts are called.
+ */
+export function guardedUnsent(unsent: ((reason: unknown) => void) | undefined, log: Logger): ((reason: unknown) => void) | undefined {
+  if (!unsent) return undefined;
+  return (reason) => {
+    try {
+      unsent(reason);
+    } catch (e) {
+      log.warn("a handler's Reply.unsent threw", { reason: String(reason), error: String(e) });
+    }
+  };
 }
 
 /** What the sealer asks of the transport it works for. */
@@ -88,7 +104,7 @@ export class MessageSealer {
     body: Uint8Array,
     extensions: readonly MessageExtension[],
     certificates: readonly GenericCertificate[] = [],
-    /** Told when this answer does not go out as given (Reply.unsent): an error answer goes instead, or none. */
+    /** Told when this answer does not go out as given (Reply.unsent, guardedUnsent: it must not throw): an error answer goes instead, or none. */
     unsent?: (reason: unknown) => void,
   ): Promise<Uint8Array | undefined> {
     // A new object, this answer's own: seal() sets its length.

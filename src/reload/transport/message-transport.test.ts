@@ -242,33 +242,6 @@ describe('requests for this node (§6.2.2, §6.3.3.1)', () => {
     expect(transport.stats()).toMatchObject({ inboundInProgress: 0, answerCacheEntries: 1 });
   });
 
-  it('tells a handler whose answer does not go out as given (Reply.unsent): too large for max_response_length, or too late for the request lifetime; not one whose answer goes', async () => {
-    const { clock, fwd, transport } = setup();
-    const unsent: unknown[] = [];
-    const late: (() => void)[] = [];
-    const answer = { value: { responseId: 1n, time: 0n }, unsent: (reason: unknown) => unsent.push(reason) };
-    transport.handle('ping_req', (req) => (req.header.transactionId === 3n ? new Promise((resolve) => late.push(() => resolve(answer))) : answer));
-    await deliver(fwd, { transactionId: 1n, body: ping });
-    await clock.advance(0);
-    expect(lastSent(fwd).body).toMatchObject({ name: 'ping_ans' });
-    expect(unsent).toEqual([]);
-    // §6.3.2: the PingAns would exceed max_response_length; an error answer goes instead.
-    await deliver(fwd, { transactionId: 2n, body: ping, header: { maxResponseLength: 10 } });
-    await clock.advance(0);
-    expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Response_Too_Large } });
-    expect(unsent).toHaveLength(1);
-    expect((unsent[0] as ReloadError).codeName).toBe('Error_Response_Too_Large');
-    // §6.2.1: the answer comes after the request lifetime; nothing goes.
-    await deliver(fwd, { transactionId: 3n, body: ping });
-    await clock.advance(MAX_REQUEST_LIFETIME_MS);
-    const sent = fwd.sent.length;
-    late[0]!();
-    await clock.advance(0);
-    expect(fwd.sent).toHaveLength(sent);
-    expect(unsent).toHaveLength(2);
-    expect(unsent[1]).toBeInstanceOf(AbortError);
-  });
-
   it('answers a retransmitted request from the answer cache, under a header for its new path', async () => {
     const { clock, fwd, transport } = setup();
     let calls = 0;

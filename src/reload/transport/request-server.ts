@@ -22,7 +22,7 @@ import { AnswerCache, answerCacheKey, MAX_REQUEST_LIFETIME_MS } from './answer-c
 import { answerDestinationList, answerHeader } from './answer-header.js';
 import type { KeyedLimiter } from './keyed-limiter.js';
 import type { MessageParts } from './message-parts.js';
-import { errorReply, NO_EXTENSIONS, utf8, type EncodedReply, type MessageSealer } from './message-sealer.js';
+import { errorReply, guardedUnsent, NO_EXTENSIONS, utf8, type EncodedReply, type MessageSealer } from './message-sealer.js';
 import { checkRequestAtDestination } from './request-checks.js';
 import { RequestLifetimes, type Expiring } from './request-lifetime.js';
 import type { IncomingRequest, Reply, RequestHandler, RequestName } from './request-types.js';
@@ -190,16 +190,18 @@ export class RequestServer {
     this.init.counters.requestsHandled++;
     const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
     const result = await handler(request);
-    const answerName = messageCodeName(answerCodeFor(messageCode));
-    if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
+    // Every call of the handler's unsent, here and on (message-sealer.ts, `process`), goes through the guard.
+    const unsent = guardedUnsent(result.unsent, this.init.log);
     let encoded: { code: number; bytes: Uint8Array };
     try {
+      const answerName = messageCodeName(answerCodeFor(messageCode));
+      if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
       encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, bodyContext);
     } catch (e) {
-      result.unsent?.(e);
+      unsent?.(e);
       throw e;
     }
-    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates, unsent: result.unsent };
+    return { code: encoded.code, body: encoded.bytes, extensions: result.extensions ?? NO_EXTENSIONS, certificates: result.certificates, unsent };
   }
 }
 

@@ -22,12 +22,17 @@ export const iceParams = (ufrag: string, fingerprintBytes = 32): IceAttachParame
   dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(fingerprintBytes).fill(9), setup: DtlsSetupRole.actpass },
 });
 
-/** Answers with `local`, each holding a slot of `budget` until cancelled or the connect timeout is over. */
-export function budgetedIce(clock: Clock, budget: PeerConnectionBudget, local: IceAttachParameters): IceCapability {
+/**
+ * Answers with `local`, each holding a slot of `budget` from the start (while it gathers, as
+ * webrtc-network.ts counts it) until cancelled or the connect timeout is over; `gatherMs`: how long
+ * after the Attach its parameters are ready (default at once).
+ */
+export function budgetedIce(clock: Clock, budget: PeerConnectionBudget, local: IceAttachParameters, gatherMs = 0): IceCapability {
   return {
     offer: () => Promise.reject(new Error('this peer only answers')),
-    answer: (requester) => {
+    answer: async (requester) => {
       const slot = budget.take(requester);
+      if (gatherMs > 0) await new Promise<void>((resolve) => clock.setTimer(gatherMs, resolve));
       let timer: Timer | undefined;
       const link = new Promise<Link>((_resolve, reject) => {
         timer = clock.setTimer(CONNECT_TIMEOUT_MS, () => {
@@ -36,14 +41,14 @@ export function budgetedIce(clock: Clock, budget: PeerConnectionBudget, local: I
         });
       });
       link.catch(() => undefined);
-      return Promise.resolve({
+      return {
         local,
         link,
         cancel: () => {
           timer?.cancel();
           slot.release();
         },
-      });
+      };
     },
   };
 }
