@@ -61,7 +61,7 @@ export interface PeerConnectionSlot {
 const utf8 = new TextEncoder();
 
 /**
- * This peer's own failure to make a peer connection (`Kind`: overloaded, or no local description),
+ * This peer's own failure to make a peer connection (`Kind`: overloaded, or none of our ICE parameters gathered),
  * as the error the requester is answered with. OUR CHOICE of code: RFC 6940 §6.3.3.1 has none for
  * it. Error_Request_Timeout ("The requesting node MAY resend the request at a later time") is what
  * the requester would see had we dropped the request, as an overloaded peer's inbound limiter

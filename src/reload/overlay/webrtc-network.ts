@@ -18,8 +18,9 @@
  * (RFC 6940 §6.5.1.2 "If the peer is overloaded ... it MAY generate an error"), as is one the
  * WebRTC stack refuses a peer connection for. An offer of our own refused either way rejects with
  * the same OverloadError: our refusal, which the Attach's caller does not count against its target.
- * One for which the stack makes no local description fails the same way as regards the peer, as a
- * LocalDescriptionError (localFailure).
+ * One for which the stack gives none of our ICE parameters (it makes no local description, or closes
+ * the peer connection while they are gathered) fails the same way as regards the peer, as a
+ * LocalGatheringError that says which (localFailure).
  *
  * STUN/TURN servers: `webrtc.rtcConfiguration.iceServers` (the overlay configuration has no
  * STUN/TURN list yet; the caller passes `--stun`/`--turn` or a configuration extension here).
@@ -27,10 +28,10 @@
 import type { OverlayParameters } from '../forwarding/index.js';
 import type { Link } from '../links/link.js';
 import { LinkOpenError } from '../links/link.js';
-import { IceParametersError, NoLocalDescriptionError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcAnswer, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
+import { GatheringError, IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcAnswer, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
 import { openWebSocketLink, type WebSocketConstructor, type WebSocketLinkInit } from '../links/websocket/index.js';
 import { silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
-import { LocalDescriptionError, ReloadError, type LocalFailure } from '../runtime/reload-error.js';
+import { LocalGatheringError, ReloadError, type LocalFailure } from '../runtime/reload-error.js';
 import { checkDtlsFingerprint, type RemoteDtlsIdentity } from '../security/dtls-fingerprint-check.js';
 import type { Signer, Verifier } from '../security/signer.js';
 import type { DtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
@@ -206,11 +207,12 @@ export function createWebRtcNetwork(deps: WebRtcNetworkDeps, init: WebRtcNetwork
 
   /**
    * What offerWebRtc/answerWebRtc's failure to make our side is, as a LocalFailure (ours, not the
-   * peer's): the WebRTC stack made no peer connection (past its limit: overloaded) or no local
-   * description. Undefined for any other failure.
+   * peer's): the WebRTC stack made no peer connection (past its limit: overloaded), or gave none of
+   * our ICE parameters (no local description, or it closed the peer connection while they were
+   * gathered: the message says which). Undefined for any other failure.
    */
   const localFailure = (e: unknown): LocalFailure | undefined => {
-    if (e instanceof NoLocalDescriptionError) return localFailureAnswer(LocalDescriptionError, e.message);
+    if (e instanceof GatheringError) return localFailureAnswer(LocalGatheringError, e.message);
     return e instanceof LinkOpenError ? overloaded(e.message) : undefined;
   };
 

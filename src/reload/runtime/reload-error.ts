@@ -51,9 +51,13 @@ export class OverloadError extends LocalFailure {
   override readonly name: string = 'OverloadError';
 }
 
-/** This node's WebRTC stack made no local description (SDP offer or answer) for a peer connection. */
-export class LocalDescriptionError extends LocalFailure {
-  override readonly name: string = 'LocalDescriptionError';
+/**
+ * This node's WebRTC stack gave it none of its own ICE parameters for a peer connection: it made no
+ * local description (SDP offer or answer) within the wait, or it closed the peer connection before
+ * they were gathered. The info says which.
+ */
+export class LocalGatheringError extends LocalFailure {
+  override readonly name: string = 'LocalGatheringError';
 }
 
 /**

@@ -13,5 +13,5 @@ export {
   type WrtcImplementation,
 } from './webrtc-connection.js';
 export { iceParametersFromSdp, remoteSdp, normaliseCandidateLine, IceParametersError, type IceParameters } from './ice-parameters.js';
-export { NoLocalDescriptionError, type GatherSettings } from './local-gathering.js';
+export { GatheringError, type GatherSettings } from './local-gathering.js';
 export { SimplePeerPipe } from './data-channel-pipe.js';

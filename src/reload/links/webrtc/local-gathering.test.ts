@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { silentLogger } from '../../runtime/components.js';
-import { LocalGathering, NoLocalDescriptionError } from './local-gathering.js';
+import { ClosedWhileGatheringError, LocalGathering, NoLocalDescriptionError } from './local-gathering.js';
 import { CHROMIUM_OFFER } from './testing/chromium-offer.js';
 
 /** A VirtualClock that counts the timers set on it. */
@@ -40,7 +40,7 @@ describe('LocalGathering', () => {
     expect(clock.now()).toBe(3_000);
   });
 
-  it('its peer connection closing ends the wait at once with NoLocalDescriptionError, before or after the description', async () => {
+  it('its peer connection closing ends the wait at once with ClosedWhileGatheringError, which says so, before or after the description', async () => {
     for (const described of [false, true]) {
       const clock = new CountingClock();
       const gathering = new LocalGathering(clock, silentLogger, 1, { gatherTimeoutMs: 1_500 });
@@ -50,7 +50,10 @@ describe('LocalGathering', () => {
       await clock.advance(100);
       gathering.end();
       await clock.advance(0);
-      expect(await result).toBeInstanceOf(NoLocalDescriptionError);
+      const error = await result;
+      expect(error).toBeInstanceOf(ClosedWhileGatheringError);
+      expect(error).not.toBeInstanceOf(NoLocalDescriptionError);
+      expect(String(error)).toBe('ClosedWhileGatheringError: the peer connection closed before its ICE parameters were gathered');
       expect(clock.now()).toBe(100);
     }
   });

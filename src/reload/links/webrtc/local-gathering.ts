@@ -16,9 +16,22 @@ export interface GatherSettings {
   readonly gatherQuietMs?: number;
 }
 
-/** The WebRTC stack made no local description (SDP offer or answer) within the wait, or its peer connection closed before our ICE parameters were gathered. */
-export class NoLocalDescriptionError extends LinkOpenError {
+/** Our ICE parameters for an offer or answer were not gathered: the WebRTC stack gave us none of use. */
+export class GatheringError extends LinkOpenError {
+  override readonly name: string = 'GatheringError';
+}
+
+/** The WebRTC stack made no local description (SDP offer or answer) within the wait. */
+export class NoLocalDescriptionError extends GatheringError {
   override readonly name: string = 'NoLocalDescriptionError';
+}
+
+/**
+ * The peer connection closed (the WebRTC stack closed it) before our ICE parameters were gathered,
+ * with or without a local description: none of its parameters are of use.
+ */
+export class ClosedWhileGatheringError extends GatheringError {
+  override readonly name: string = 'ClosedWhileGatheringError';
 }
 
 /**
@@ -67,7 +80,10 @@ export class LocalGathering {
     this.poke();
   }
 
-  /** Our IceParameters once gathering is complete or the bounded wait is over; NoLocalDescriptionError if its peer connection closes first. */
+  /**
+   * Our IceParameters once gathering is complete or the bounded wait is over; NoLocalDescriptionError
+   * when no description came within the wait, ClosedWhileGatheringError if its peer connection closes first.
+   */
   async gathered(options: AbortOptions): Promise<{ parameters: IceParameters; mid: string }> {
     const { clock } = this;
     const started = clock.now();
@@ -77,7 +93,7 @@ export class LocalGathering {
     let lastChange = started;
     for (;;) {
       if (options.signal?.aborted) throw new AbortError();
-      if (this.ended) throw new NoLocalDescriptionError('the peer connection closed before our ICE parameters were gathered');
+      if (this.ended) throw new ClosedWhileGatheringError('the peer connection closed before its ICE parameters were gathered');
       const now = clock.now();
       if (this.candidates.length !== lastCount) {
         lastCount = this.candidates.length;

@@ -31,7 +31,6 @@ import { candidateLines, remoteSdp, type IceParameters } from './ice-parameters.
 import { LocalGathering, type GatherSettings } from './local-gathering.js';
 
 export { DATA_CHANNEL_MESSAGE_SIZE, MIN_DATA_CHANNEL_MESSAGE_SIZE, dataChannelMessageSize } from './data-channel-message-size.js';
-export { NoLocalDescriptionError } from './local-gathering.js';
 
 /** The label of the overlay link's own channel. */
 export const RELOAD_CHANNEL_LABEL = 'reload';

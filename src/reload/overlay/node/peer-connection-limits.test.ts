@@ -12,7 +12,7 @@ import { nodeRtcConfiguration, nodeWrtc } from '../../links/webrtc/node/index.js
 import { stackCloses } from '../../links/webrtc/testing/stack-closes.js';
 import { nodeWebSocket } from '../../links/websocket/node/index.js';
 import type { Clock } from '../../runtime/components.js';
-import { LocalDescriptionError, LocalFailure, OverloadError, ReloadError } from '../../runtime/reload-error.js';
+import { LocalGatheringError, LocalFailure, OverloadError, ReloadError } from '../../runtime/reload-error.js';
 import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { TestPki } from '../../testing/test-pki.js';
 import type { X509Signer } from '../../security/x509-signer.js';
@@ -41,11 +41,12 @@ function countingWrtc() {
   return { state, wrtc: { ...nodeWrtc, RTCPeerConnection: Counting } };
 }
 
-/** Every offer's description waits forever, as a WebRTC stack that makes none does. */
-function stallingWrtc() {
+/** Every offer's description waits forever, as a WebRTC stack that makes none does; `made` gets each peer connection. */
+function stallingWrtc(made: RTCPeerConnection[] = []) {
   class Stalling extends nodeWrtc.RTCPeerConnection {
     constructor(config?: RTCConfiguration) {
       super(config);
+      made.push(this);
       Object.defineProperty(this, 'createOffer', { value: () => new Promise<never>(() => {}) });
     }
   }
@@ -162,16 +163,32 @@ describe('the real network: caps on peer connections for Attaches', () => {
     for (const x of answers) x.cancel();
   }, 30_000);
 
-  it('rejects our offer with LocalDescriptionError when the WebRTC stack makes no local description: our own failure (not the peer\'s), but no overload; and gives the place back', async () => {
+  it('rejects our offer with LocalGatheringError when the WebRTC stack makes no local description: our own failure (not the peer\'s), but no overload; and gives the place back', async () => {
     const clock = new VirtualClock();
     const b = network(1, { pendingPerRequester: 1, pending: 1, total: 1 }, stallingWrtc(), clock);
     const error = await clock.run(b.ice.offer().catch((e: unknown) => e));
     expect(error).not.toBeInstanceOf(OverloadError);
-    expect(error).toBeInstanceOf(LocalDescriptionError);
+    expect(error).toBeInstanceOf(LocalGatheringError);
     expect(error).toBeInstanceOf(LocalFailure);
     // The place is back: the next offer is not refused (OverloadError) but made, and fails the same
     // way. It stalls too, so nothing real races the virtual clock's 5 s wait.
     const again = await clock.run(b.ice.offer().catch((e: unknown) => e));
-    expect(again).toBeInstanceOf(LocalDescriptionError);
+    expect(again).toBeInstanceOf(LocalGatheringError);
+    expect((again as ReloadError).message).toMatch(/no local description/);
+  }, 30_000);
+
+  it('rejects our offer with LocalGatheringError saying so when the WebRTC stack closes its peer connection while it gathers', async () => {
+    const clock = new VirtualClock();
+    const made: RTCPeerConnection[] = [];
+    const b = network(1, { pendingPerRequester: 1, pending: 1, total: 1 }, stallingWrtc(made), clock);
+    const offer = b.ice.offer().catch((e: unknown) => e);
+    stackCloses(made[0]!);
+    // No virtual time passes: not the 5 s wait for a description.
+    const error = await offer;
+    expect(error).toBeInstanceOf(LocalGatheringError);
+    expect(error).toBeInstanceOf(LocalFailure);
+    expect((error as ReloadError).codeName).toBe('Error_Request_Timeout');
+    expect((error as ReloadError).message).toBe('Error_Request_Timeout: the peer connection closed before its ICE parameters were gathered');
+    expect(clock.now()).toBe(0);
   }, 30_000);
 });

@@ -51,8 +51,8 @@ export const resource = (resourceId: Uint8Array): Destination => ({ kind: 'resou
 
 /**
  * Whether `e` is this peer's own refusal or failure, made before anything reached the other peer
- * (a LocalFailure: its caps on peer connections, OverloadError, or a local description its WebRTC
- * stack did not make, LocalDescriptionError; or its cap on pending requests,
+ * (a LocalFailure: its caps on peer connections, OverloadError, or ICE parameters its WebRTC stack
+ * did not give, LocalGatheringError; or its cap on pending requests,
  * TransportOverloadError): it says nothing about that peer.
  */
 export function refusedHere(e: unknown): boolean {

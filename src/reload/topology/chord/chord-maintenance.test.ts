@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../../forwarding/index.js';
-import { LocalDescriptionError, ReloadError } from '../../runtime/reload-error.js';
+import { LocalGatheringError, ReloadError } from '../../runtime/reload-error.js';
 import { TransportOverloadError } from '../../transport/index.js';
 import { ErrorCode } from '../../wire/message-codes.js';
 import { REFUSED_RETRIES, REFUSED_RETRY_MS } from './chord-core.js';
@@ -17,7 +17,7 @@ import { budgetRefusal, maintenanceFixture, TARGET } from './testing/maintenance
 describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 §10.7.1, §10.7.3)', () => {
   it.each([
     ['peer-connection budget (OverloadError)', budgetRefusal()],
-    ['WebRTC stack that made no local description (LocalDescriptionError)', new LocalDescriptionError(ErrorCode.Error_Request_Timeout, new TextEncoder().encode('no local description was made'))],
+    ['WebRTC stack that made no local description (LocalGatheringError)', new LocalGatheringError(ErrorCode.Error_Request_Timeout, new TextEncoder().encode('no local description was made'))],
     ['cap on pending requests (TransportOverloadError)', new TransportOverloadError('1000 requests already pending')],
   ])('refused by this peer\'s own %s: the target is not held back, and the Attach is tried again later', async (_name, refusal) => {
     const s = maintenanceFixture([refusal, 'link']);

@@ -130,7 +130,7 @@ export class ChordMaintenance {
 
   /**
    * OUR CHOICE: an Attach that this peer refused or failed itself (refusedHere: its caps on peer
-   * connections or pending requests, or a local description its WebRTC stack did not make; nothing
+   * connections or pending requests, or ICE parameters its WebRTC stack did not give; nothing
    * reached the target) is no failure of its target, which §10.7.1's
    * failure handling (markFailed) is about: the target is not held back, and the Attach is tried
    * again later (ChordCore.refusedRetryWait: REFUSED_RETRY_MS, doubling, REFUSED_RETRIES times) while the peer
