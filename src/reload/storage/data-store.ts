@@ -141,6 +141,14 @@ export interface DataStore {
  * new DataStore over the backend while the old one's closing cannot wait: a write the old one had
  * under way when it closed would otherwise land after the new one's start-up pass (KindRulePass)
  * and keep a value the new rules refuse. Queued behind it, that pass judges it.
+ *
+ * OUR CHOICE, with its cost: the new store's start-up pass, and so every read of the new store
+ * (each waits for the pass), waits without bound on the old store's operation in flight, as any
+ * operation already waited on the one before it within one store; a backend write that never
+ * settles stalls the new store too. And it is shared only for the same backend object: the
+ * ConfigUpdate restart in overlay-client.ts passes the old peer's object on, but a second Overlay
+ * opened over the same database through another backend object (another tab's IndexedDB
+ * connection, say) has a lock of its own and is not ordered with this one.
  */
 const lockTails = new WeakMap<StorageBackend, Promise<unknown>>();
 

@@ -151,6 +151,11 @@ describe('the start-up pass of a DataStore over values held under other rules', 
     holding = false;
     const restarted = await storageFixture({ backend, kindRules: [refuseBob] });
     const during = held(restarted.store, old.bobUser);
+    // The old write stays held for 10 event-loop turns: time enough for a pass that does not wait
+    // for it to list the values over this memory backend (all promises, no timers) before the write
+    // lands. Nothing observable marks "the pass is waiting for the lock" (it makes no backend call
+    // until then), so the turns bound the wait: before the lock was shared this failed with no turn
+    // at all (expected 1 to be +0), which leaves a wide margin.
     for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     release();
     await stored;
