@@ -104,9 +104,11 @@ export class AttachAnswerer {
     // opens or the connect timeout is over, and only the requester, once it has this AttachAns,
     // can complete it: when the AttachAns cannot be built, or the transport does not send it
     // (Reply.unsent: too large for max_response_length, RFC 6940 §6.3.2, say), it is cancelled at once.
+    let cancelled = false;
     const reply = replyHolding<'attach_ans'>(
       (reason) => {
         crossing.done(reason);
+        cancelled = true;
         answer.cancel();
         log.debug('the AttachAns did not go; its ICE answer is cancelled', { peer: nodeIdKey(requester), error: String(reason) });
       },
@@ -138,7 +140,8 @@ export class AttachAnswerer {
       },
       (e: unknown) => {
         crossing.done(e);
-        log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) });
+        // A cancelled answer's link fails because the cancel closed it: logged as cancelled above.
+        if (!cancelled) log.debug('the data channel an Attach asked for did not open', { peer: nodeIdKey(requester), error: String(e) });
       },
     );
     return reply;

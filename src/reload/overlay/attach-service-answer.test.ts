@@ -6,6 +6,7 @@
  * complete it. So an answer whose AttachAns does not go is cancelled at once (testing/budgeted-ice.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { silentLogger, type Logger } from '../runtime/components.js';
 import { deliver, lastSent, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
 import { MAX_REQUEST_LIFETIME_MS } from '../transport/index.js';
 import { ErrorCode } from '../wire/message-codes.js';
@@ -17,10 +18,12 @@ import { budgetedIce, CONNECT_TIMEOUT_MS, iceParams as params } from './testing/
 
 function answerer(local: IceAttachParameters, gatherMs = 0) {
   const { clock, fwd, transport } = setup();
+  const debug: string[] = [];
+  const logger: Logger = { ...silentLogger, debug: (message) => void debug.push(message) };
   const budget = new PeerConnectionBudget();
   const network = { address: 'webrtc:answerer', ice: budgetedIce(clock, budget, local, gatherMs), linkFactory: { open: () => Promise.reject(new Error('no')) }, onInbound: () => {}, authenticate: () => undefined, close: () => {} } as unknown as PeerNetwork;
-  const service = new AttachService({ clock, random: { bytes: (n: number) => new Uint8Array(n), float: () => 0 }, transport, forwarding: fwd, network });
-  return { clock, fwd, budget, service };
+  const service = new AttachService({ clock, random: { bytes: (n: number) => new Uint8Array(n), float: () => 0 }, transport, forwarding: fwd, network, logger });
+  return { clock, fwd, budget, service, debug };
 }
 
 /** An Attach from id(0xb0) (the requester's ICE parameters, our 0xC001 extension), as a request of transaction `transactionId`. */
@@ -50,12 +53,14 @@ describe('AttachService answering over ICE: an ICE answer whose AttachAns does n
   });
 
   it('the AttachAns is larger than the request\'s max_response_length (RFC 6940 §6.3.2): Error_Response_Too_Large goes and the slot is free at once', async () => {
-    const { clock, fwd, budget } = answerer(params('ans'));
+    const { clock, fwd, budget, debug } = answerer(params('ans'));
     await attachFrom(fwd, 3n, 100);
     await clock.advance(0);
     expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Response_Too_Large } });
     expect(budget.pending).toBe(0);
     expect(budget.total).toBe(0);
+    // Logged once, as cancelled: not again as a channel that did not open (the cancel closed it).
+    expect(debug.filter((m) => m.includes('AttachAns') || m.includes('did not open'))).toEqual(['the AttachAns did not go; its ICE answer is cancelled']);
   });
 
   it('the AttachAns is ready only after the request lifetime ended (RFC 6940 §6.2.1): nothing goes and the slot is free at once', async () => {

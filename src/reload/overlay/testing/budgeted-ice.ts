@@ -4,7 +4,7 @@
  * when its peer connection closes (cancel) or its channel has not opened within the connect
  * timeout. For the tests of what becomes of an answer whose Attach/AppAttach answer does not go.
  */
-import type { Link } from '../../links/link.js';
+import { LinkOpenError, type Link } from '../../links/link.js';
 import type { Clock, Timer } from '../../runtime/components.js';
 import { DtlsSetupRole } from '../../wire/methods/dtls-fingerprint.js';
 import type { IceAttachParameters, IceCapability } from '../overlay-types.js';
@@ -34,7 +34,9 @@ export function budgetedIce(clock: Clock, budget: PeerConnectionBudget, local: I
       const slot = budget.take(requester);
       if (gatherMs > 0) await new Promise<void>((resolve) => clock.setTimer(gatherMs, resolve));
       let timer: Timer | undefined;
+      let fail: (e: Error) => void = () => undefined;
       const link = new Promise<Link>((_resolve, reject) => {
+        fail = reject;
         timer = clock.setTimer(CONNECT_TIMEOUT_MS, () => {
           slot.release();
           reject(new Error('the data channel did not open'));
@@ -44,9 +46,11 @@ export function budgetedIce(clock: Clock, budget: PeerConnectionBudget, local: I
       return {
         local,
         link,
+        // As webrtc-connection.ts's: the closed peer connection fails the link.
         cancel: () => {
           timer?.cancel();
           slot.release();
+          fail(new LinkOpenError('the peer connection closed before its channel opened'));
         },
       };
     },
