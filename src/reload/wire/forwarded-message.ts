@@ -1,3 +1,4 @@
+import { allocateBytes } from './codec/byte-slab.js';
 import { decodeAll, readRetracing } from './codec/reader.js';
 import { encodeWith, withPooledWriter, type Writer } from './codec/writer.js';
 import { EncodeError } from './codec/decode-error.js';
@@ -188,7 +189,7 @@ export function encodeRelayedMessage(bytes: Uint8Array, headerLength: number, tt
   const poppedBytes = at - viaEnd;
   if (poppedBytes > destinationLength) return undefined;
   const total = bytes.length + NODE_DESTINATION_SIZE - poppedBytes;
-  const out = new Uint8Array(total);
+  const out = allocateBytes(total);
   out.set(bytes.subarray(0, viaEnd), 0);
   out[TTL_OFFSET] = ttl - 1;
   writeU32(out, LENGTH_FIELD_OFFSET, total);

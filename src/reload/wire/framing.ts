@@ -1,3 +1,4 @@
+import { allocateBytes } from './codec/byte-slab.js';
 import type { Reader } from './codec/reader.js';
 import { decodeAll } from './codec/reader.js';
 import type { Writer } from './codec/writer.js';
@@ -87,7 +88,7 @@ export function frameSequence(bytes: Uint8Array): number {
  */
 export function encodeDataFrame(sequence: number, message: Uint8Array): Uint8Array {
   if (!isU32(sequence) || message.length > MAX_FRAMED_MESSAGE_SIZE) return encodeFramedMessage({ kind: 'data', sequence, message });
-  const out = new Uint8Array(DATA_FRAME_HEADER_SIZE + message.length);
+  const out = allocateBytes(DATA_FRAME_HEADER_SIZE + message.length);
   out[0] = FramedMessageType.data;
   writeU32(out, 1, sequence);
   out[5] = message.length >>> 16;

@@ -6,6 +6,7 @@
  * byte order as on the wire; MessageContents and SignerIdentity are their encoded structures
  * (§6.3.3, §6.3.4), SignerIdentity with its type and length.
  */
+import { allocateBytes } from './codec/byte-slab.js';
 import { encodeWith } from './codec/writer.js';
 import { writeMessageContents, type MessageContents } from './message-contents.js';
 import { SignerIdentityType, writeSignerIdentity, type SignerIdentity } from './security-block.js';
@@ -71,7 +72,7 @@ function inputFromBytes(overlay: number, transactionId: bigint, contents: Uint8A
   if (hashLength > 0xff || !isByte(id.hashAlg) || !Number.isInteger(overlay) || overlay < 0 || overlay > 0xffffffff) return undefined;
   if (transactionId < 0n || transactionId > 0xffffffffffffffffn) return undefined;
   const identityAt = PREFIX_SIZE + contents.length;
-  const out = new Uint8Array(identityAt + 5 + hashLength);
+  const out = allocateBytes(identityAt + 5 + hashLength);
   SCRATCH_VIEW.setUint32(0, overlay);
   SCRATCH_VIEW.setBigUint64(4, transactionId);
   out.set(SCRATCH, 0);

@@ -1,3 +1,4 @@
+import { allocateBytes } from './byte-slab.js';
 import { EncodeError } from './decode-error.js';
 import { MAX_FOR_LENGTH_BYTES, type LengthBytes } from './reader.js';
 
@@ -137,9 +138,11 @@ export class Writer {
     this.view.setUint32(at, v);
   }
 
-  /** The bytes written so far (a copy sized exactly). */
+  /** The bytes written so far (a copy sized exactly, from `allocateBytes`). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    const out = allocateBytes(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
+    return out;
   }
 }
 

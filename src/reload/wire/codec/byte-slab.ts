@@ -1,0 +1,33 @@
+/**
+ * Exact-size byte arrays for encoded messages and frames, carved from shared slabs. Every message
+ * a node sends is encoded into a new array (Writer.finish's copy, the frame around it, a relayed
+ * message's new header); a `new Uint8Array(n)` larger than a few dozen bytes gets a buffer of its
+ * own outside the JavaScript heap (allocated, zeroed, tracked and freed by the collector one by
+ * one), which cost the simulator ~8 % of its CPU. A view of a slab costs only the view object.
+ *
+ * The trade: a view keeps its whole slab alive while anything holds it (a retained message, or a
+ * value decoded in place from a received frame). Slabs are small (SLAB_SIZE) so that the memory
+ * held that way stays close to the messages held; larger arrays get a buffer of their own. The
+ * arrays are views (`byteOffset` may be non-zero, `buffer` holds other messages' bytes), as the
+ * wire code's received messages already are; nothing transfers or exposes their `buffer`.
+ */
+
+/** Bytes of one slab: a few messages' worth (RFC 6940 messages of the overlay are a few hundred bytes). */
+const SLAB_SIZE = 4096;
+/** Larger arrays get a buffer of their own (a slab's tail is never wasted on more than this). */
+const MAX_SLAB_PIECE = SLAB_SIZE / 4;
+
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/** A zeroed array of `n` bytes: a view of a shared slab when small (see the file comment). */
+export function allocateBytes(n: number): Uint8Array {
+  if (n > MAX_SLAB_PIECE) return new Uint8Array(n);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed += n;
+  return out;
+}
