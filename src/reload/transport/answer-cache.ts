@@ -62,8 +62,12 @@ export class AnswerCache {
     this.set(key, { state: 'in-progress', at: now });
   }
 
+  /**
+   * Kept as a copy of its own: an encoded answer is a view of a slab shared with other messages
+   * (wire/codec/byte-slab.ts), which the entry would hold for the whole request lifetime.
+   */
   answered(key: string, now: number, payload: Uint8Array): void {
-    this.set(key, { state: 'answered', at: now, payload });
+    this.set(key, { state: 'answered', at: now, payload: payload.slice() });
   }
 
   forget(key: string): void {
