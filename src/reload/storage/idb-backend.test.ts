@@ -2,6 +2,9 @@ import 'fake-indexeddb/auto';
 import { openDB, type IDBPDatabase } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { idbDatabaseName, openIdbBackend } from './idb-backend.js';
+import { encodeWith } from '../wire/codec/writer.js';
+import { toHex } from '../wire/codec/hex.js';
+import type { StorageSchema } from './idb-schema.js';
 import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
 import { describeStorageBackendContract, expectCountersKeptByUpgrade, hexes } from './storage-backend.contract.js';
@@ -24,6 +27,21 @@ describeStorageBackendContract('indexeddb (fake-indexeddb)', async () => openIdb
 describe('indexeddb backend', () => {
   it('names one database per overlay and Node-ID', () => {
     expect(idbDatabaseName('chordphone.example', id16(0xab, 1))).toBe('chordphone-storage/chordphone.example/ab000000000000000000000000000001');
+  });
+
+  it('writes to disk exactly a record’s bytes, never the rest of the byte slab its encoding is a view of', async () => {
+    const backend = await openIdbBackend({ overlay: 'exact.example', nodeId: NODE_A });
+    // Another message encoded just before: its bytes share the slab with the record's encoding.
+    const secret = encodeWith((w) => w.bytes(new TextEncoder().encode('another peer’s message')));
+    expect(secret.buffer.byteLength).toBeGreaterThan(secret.byteLength);
+    await backend.put(record({ resourceId: id16(1), value: single('kept'), node: new Uint8Array(secret.buffer, 0, 16) }));
+    await backend.close();
+    const db = await openDB<StorageSchema>(idbDatabaseName('exact.example', NODE_A));
+    const [v] = await db.getAll('records');
+    db.close();
+    expect(v?.d.buffer.byteLength).toBe(v?.d.byteLength);
+    expect(v?.n.buffer.byteLength).toBe(16);
+    expect(toHex(new Uint8Array(v?.d.buffer ?? new ArrayBuffer(0)))).not.toContain(toHex(secret));
   });
 
   it('keeps records and their certificates across close and reopen', async () => {

@@ -18,6 +18,7 @@
  * 4, the `idle` index of kinds holding only a counter, for forgetCounters, and its tally.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
@@ -46,12 +47,13 @@ function toValue(r: StoredRecord): RecordValue {
     k: r.kind,
     x: recordKeyTag(keyOfRecord(r)),
     m: MODEL_CODES[r.data.value.model],
-    d: encodeStoredDataBytes(r.data),
+    // Exactly its bytes, here and in `n`: an IndexedDB put structured-clones a view's whole buffer, and
+    // the encoding is a view of a shared slab (codec/byte-slab.ts), the Node-ID maybe one of a received message.
+    d: exactBytes(encodeStoredDataBytes(r.data)),
     s: r.storedAt,
     e: r.expiresAt,
     u: r.storerUser,
-    // Exactly its bytes: a structured clone of a view into a received message would store the whole message.
-    n: r.storerNode.slice(),
+    n: exactBytes(r.storerNode),
     z: r.size,
     c: [...r.certificates],
   };

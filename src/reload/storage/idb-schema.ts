@@ -5,6 +5,7 @@
  * (held-certificates.ts), read once, adjusted in memory, written back at the end.
  */
 import type { DBSchema, IDBPTransaction } from 'idb';
+import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { CertificateLimitError, CertificateNotHeldError } from './storage-backend.js';
 
@@ -173,7 +174,7 @@ export class CertificateRefs {
   }
 
   async offer(c: HeldCertificate): Promise<void> {
-    if ((await this.entry(c.hash)) === null) this.entries.set(c.hash, { h: c.hash, t: c.certificate.type, d: c.certificate.certificate.slice(), n: 0 });
+    if ((await this.entry(c.hash)) === null) this.entries.set(c.hash, { h: c.hash, t: c.certificate.type, d: exactBytes(c.certificate.certificate), n: 0 });
   }
 
   /** A record naming `hashes` comes (1) or goes (-1). */

@@ -9,7 +9,9 @@
  * value decoded in place from a received frame). Slabs are small (SLAB_SIZE) so that the memory
  * held that way stays close to the messages held; larger arrays get a buffer of their own. The
  * arrays are views (`byteOffset` may be non-zero, `buffer` holds other messages' bytes), as the
- * wire code's received messages already are; nothing transfers or exposes their `buffer`.
+ * wire code's received messages already are; nothing transfers or exposes their `buffer`, and
+ * what is kept for long or written out (an IndexedDB put clones a view's whole buffer) is first
+ * made `exactBytes`.
  */
 
 /** Bytes of one slab: a few messages' worth (RFC 6940 messages of the overlay are a few hundred bytes). */
@@ -30,4 +32,13 @@ export function allocateBytes(n: number): Uint8Array {
   const out = new Uint8Array(slab, slabUsed, n);
   slabUsed += n;
   return out;
+}
+
+/**
+ * `b` itself when it is its whole buffer, else a copy that is: what a holder keeps for long, or
+ * hands to anything that takes the whole buffer (a structured clone, an IndexedDB put, a transfer),
+ * so it neither keeps a slab alive nor carries other messages' bytes along (see the file comment).
+ */
+export function exactBytes(b: Uint8Array): Uint8Array {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
 }
