@@ -1,3 +1,4 @@
+import { exactBytes } from '../wire/codec/byte-slab.js';
 import { lowerBound } from '../wire/codec/sorted.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
@@ -154,12 +155,14 @@ class MemoryBackend implements StorageBackend {
       const k = this.ensureKind(resource, record.kind);
       const slot: Slot = {
         tag: recordKeyTag(keyOfRecord(record)),
-        bytes: encodeStoredDataBytes(record.data),
+        // Bytes of its own, here and in `node`: the encoding is a view of a byte slab shared with other
+        // messages (codec/byte-slab.ts), which the slot would keep alive for the value's lifetime; the
+        // Node-ID may be a view into a received message, which would also change when its buffer is reused.
+        bytes: exactBytes(encodeStoredDataBytes(record.data)),
         storedAt: record.storedAt,
         expiresAt: record.expiresAt,
         user: record.storerUser,
-        // An own copy: a view into a received message would keep it alive, and change when its buffer is reused.
-        node: record.storerNode.slice(),
+        node: exactBytes(record.storerNode),
         size: record.size,
         certs: record.certificates,
       };
