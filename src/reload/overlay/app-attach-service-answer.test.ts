@@ -61,18 +61,12 @@ describe('AppAttachService answering over ICE: a network answer whose AppAttachA
     expect(budget.total).toBe(0);
   });
 
-  it('the AppAttachAns cannot be encoded (our ufrag is longer than its opaque<0..2^8-1>, §6.5.2.1): the error answer goes and the slot is free at once', async () => {
-    const { clock, fwd, budget } = answerer(iceParams('u'.repeat(300)));
-    await appAttachFrom(fwd, 3n);
-    await clock.advance(0);
-    expect(lastSent(fwd).body).toMatchObject({ name: 'error' });
-    expect(budget.pending).toBe(0);
-    expect(budget.total).toBe(0);
-  });
-
-  it('the network cannot describe its answer (our DTLS fingerprint does not fit the 0xC001 extension): the error answer goes and the slot is free at once', async () => {
-    const { clock, fwd, budget } = answerer(iceParams('ans', 300));
-    await appAttachFrom(fwd, 4n);
+  it.each([
+    ['the AppAttachAns cannot be encoded (our ufrag is longer than its opaque<0..2^8-1>, §6.5.2.1)', iceParams('u'.repeat(300)), 3n],
+    ['the network cannot describe its answer (our DTLS fingerprint does not fit the 0xC001 extension)', iceParams('ans', 300), 4n],
+  ])('%s: the error answer goes and the slot is free at once', async (_case, local, transactionId) => {
+    const { clock, fwd, budget } = answerer(local);
+    await appAttachFrom(fwd, transactionId);
     await clock.advance(0);
     expect(lastSent(fwd).body).toMatchObject({ name: 'error' });
     expect(budget.pending).toBe(0);
