@@ -17,17 +17,29 @@
 /** Bytes of one slab: a few messages' worth (RFC 6940 messages of the overlay are a few hundred bytes). */
 const SLAB_SIZE = 4096;
 /** Larger arrays get a buffer of their own (a slab's tail is never wasted on more than this). */
-const MAX_SLAB_PIECE = SLAB_SIZE / 4;
+export const MAX_SLAB_PIECE = SLAB_SIZE / 4;
 
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabUsed = 0;
+/** Told of each slab made (watchSlabs): tests only. */
+let slabWatcher: ((made: ArrayBuffer) => void) | undefined;
+
+/**
+ * For tests of what holds a slab (wire/testing/slab-retention.ts): `watcher` is told of each slab
+ * made from now on, until the next call (`undefined` stops watching).
+ */
+export function watchSlabs(watcher: ((made: ArrayBuffer) => void) | undefined): void {
+  slabWatcher = watcher;
+}
 
 /** A zeroed array of `n` bytes: a view of a shared slab when small (see the file comment). */
 export function allocateBytes(n: number): Uint8Array {
-  if (n > MAX_SLAB_PIECE) return new Uint8Array(n);
+  // An empty view would still hold its whole slab.
+  if (n === 0 || n > MAX_SLAB_PIECE) return new Uint8Array(n);
   if (slabUsed + n > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE);
     slabUsed = 0;
+    slabWatcher?.(slab);
   }
   const out = new Uint8Array(slab, slabUsed, n);
   slabUsed += n;
@@ -40,5 +52,7 @@ export function allocateBytes(n: number): Uint8Array {
  * so it neither keeps a slab alive nor carries other messages' bytes along (see the file comment).
  */
 export function exactBytes(b: Uint8Array): Uint8Array {
-  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
+  // `new Uint8Array(b)` copies into a buffer of its own, where `b.slice()` would not be certain to:
+  // a Node Buffer's `slice` returns a view of the same memory.
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : new Uint8Array(b);
 }
