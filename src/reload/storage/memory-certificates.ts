@@ -3,6 +3,7 @@
  * of its values name it, and their tally. RFC 6940 §6.3.4: "a peer storing data is obligated to
  * retain certificates for the data that it holds" (StorageBackend).
  */
+import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { GenericCertificate } from '../wire/security-block.js';
 import type { HeldCertificate } from './held-certificates.js';
 import type { Usage } from './storage-backend.js';
@@ -23,10 +24,10 @@ export class MemoryCertificates {
     return this.held.has(hash);
   }
 
-  /** Keeps an own copy of `c` (not a view into a received message), named by no value yet. */
+  /** Keeps `c` in bytes of its own (exactBytes: not a view into a received message), named by no value yet. */
   hold(c: HeldCertificate): void {
     if (this.held.has(c.hash)) return;
-    const certificate = { type: c.certificate.type, certificate: c.certificate.certificate.slice() };
+    const certificate = { type: c.certificate.type, certificate: exactBytes(c.certificate.certificate) };
     this.held.set(c.hash, { certificate, refs: 0 });
     this.total.count++;
     this.total.bytes += certificate.certificate.length;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../testing/manual-clock.js';
+import { encodeWith } from '../wire/codec/writer.js';
+import { slabKeptBy } from '../wire/testing/slab-retention.js';
 import { AnswerCache, MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 
 describe('AnswerCache', () => {
@@ -8,6 +10,12 @@ describe('AnswerCache', () => {
     cache.answered('1/a', 0, Uint8Array.of(7));
     expect(cache.lookup('1/a', MAX_REQUEST_LIFETIME_MS - 1)).toMatchObject({ state: 'answered', payload: Uint8Array.of(7) });
     expect(cache.lookup('1/a', MAX_REQUEST_LIFETIME_MS)).toBeUndefined();
+  });
+
+  it('keeps an answer in bytes of its own, not a view of the byte slab its encoding came from', async () => {
+    const cache = new AnswerCache(16);
+    expect(await slabKeptBy(() => cache.answered('1/a', 0, encodeWith((w) => w.u32(7))))).toBe(false);
+    expect(cache.lookup('1/a', 0)).toMatchObject({ state: 'answered', payload: Uint8Array.of(0, 0, 0, 7) });
   });
 
   it('keeps at most maxEntries, dropping the oldest', () => {

@@ -10,6 +10,7 @@
  * armed while the cache is not empty), so an idle peer holds no answers it can no longer resend.
  */
 import type { Clock, Timer } from '../runtime/components.js';
+import { exactBytes } from '../wire/codec/byte-slab.js';
 
 /** RFC 6940 §6.2.1 / §6.7: "the maximum request lifetime (15 seconds)". */
 export const MAX_REQUEST_LIFETIME_MS = 15_000;
@@ -63,11 +64,11 @@ export class AnswerCache {
   }
 
   /**
-   * Kept as a copy of its own: an encoded answer is a view of a slab shared with other messages
-   * (wire/codec/byte-slab.ts), which the entry would hold for the whole request lifetime.
+   * Kept in bytes of its own (exactBytes): an encoded answer is a view of a slab shared with other
+   * messages (wire/codec/byte-slab.ts), which the entry would hold for the whole request lifetime.
    */
   answered(key: string, now: number, payload: Uint8Array): void {
-    this.set(key, { state: 'answered', at: now, payload: payload.slice() });
+    this.set(key, { state: 'answered', at: now, payload: exactBytes(payload) });
   }
 
   forget(key: string): void {
