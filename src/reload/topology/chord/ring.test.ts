@@ -25,6 +25,16 @@ describe('ring arithmetic (RFC 6940 §10.1: modulo 2^128)', () => {
     expect(ringPosition(Uint8Array.of(1, ...new Uint8Array(15)))).toBe(1n << 120n);
     // A 20-byte SHA-1 digest: only its most significant 128 bits count (§10.2).
     expect(ringPosition(Uint8Array.of(...new Uint8Array(15), 7, 9, 9, 9, 9))).toBe(7n);
+    // A shorter id is zero-padded on the right, also after a full id was read (the scratch bytes are reused).
+    expect(ringPosition(new Uint8Array(16).fill(0xff))).toBe(RING_SIZE - 1n);
+    expect(ringPosition(Uint8Array.of(0xab, 0xcd))).toBe(0xabcdn << 112n);
+    expect(ringPosition(Uint8Array.of(1))).toBe(1n << 120n);
+    expect(ringPosition(new Uint8Array(0))).toBe(0n);
+    // A view at a non-zero offset reads its own bytes, not its buffer's from 0.
+    const buffer = Uint8Array.of(0xee, 0xee, 0xee, ...idAt(5n), 0xee).buffer;
+    expect(ringPosition(new Uint8Array(buffer, 3, 16))).toBe(5n);
+    expect(ringPosition(new Uint8Array(buffer, 3))).toBe(5n); // 17 bytes: the first 16 count
+    expect(ringPosition(new Uint8Array(buffer, 1, 2))).toBe(0xeeeen << 112n);
     fc.assert(fc.property(pos, (v) => ringPosition(idAt(v)) === v));
     expect(idAt(RING_SIZE + 5n)).toEqual(idAt(5n));
     expect(idAt(-1n)).toEqual(new Uint8Array(16).fill(0xff));
