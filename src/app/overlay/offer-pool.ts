@@ -35,51 +35,50 @@ export interface OfferPool extends PreparedOffers {
 }
 
 export function createOfferPool(deps: WebRtcDeps, init: WebRtcInit, options: OfferPoolOptions): OfferPool {
-  let waiting: Promise<WebRtcOffer>[] = [];
   let expiry: Timer | undefined;
-  /** Each offer's own abort: one still gathering when the pool closes ends now (its peer connection closes), one taken is the taker's. */
-  const aborts = new Map<Promise<WebRtcOffer>, AbortController>();
+  /**
+   * The offers not taken, oldest first (a Map keeps insertion order), each with its own abort: one
+   * still gathering when the pool closes ends now (its peer connection closes), one taken is the taker's.
+   */
+  const waiting = new Map<Promise<WebRtcOffer>, AbortController>();
   /**
    * An offer not taken whose peer connection is gone (its gathering failed, or it closed) holds
    * nothing: it leaves the pool at once, and so the count the network's budget reads (`left`).
    */
   const drop = (offer: Promise<WebRtcOffer>) => {
-    waiting = waiting.filter((o) => o !== offer);
-    aborts.delete(offer);
-    if (waiting.length === 0) expiry?.cancel();
+    waiting.delete(offer);
+    if (waiting.size === 0) expiry?.cancel();
   };
   for (let i = 0; i < options.count; i++) {
     const abort = new AbortController();
     const offer = offerWebRtc(deps, init, { signal: abort.signal });
-    aborts.set(offer, abort);
+    waiting.set(offer, abort);
     offer.then(
       (o) => o.onClose(() => drop(offer)),
       () => drop(offer),
     );
-    waiting.push(offer);
   }
   const close = () => {
     expiry?.cancel();
-    const left = waiting;
-    waiting = [];
-    for (const offer of left) {
+    const left = [...waiting];
+    waiting.clear();
+    for (const [offer, abort] of left) {
       // Still gathering: the abort ends its gathering and closes its peer connection at once
       // (links/webrtc); gathered already: the abort is too late, and cancel closes it.
-      aborts.get(offer)?.abort();
+      abort.abort();
       offer.then((o) => o.cancel(), () => undefined);
     }
-    aborts.clear();
   };
   expiry = deps.clock.setTimer(options.maxAgeMs ?? PREPARED_OFFER_MAX_AGE_MS, close);
   return {
     take() {
-      const next = waiting.shift();
-      if (next) aborts.delete(next);
-      if (waiting.length === 0) expiry?.cancel();
+      const next = waiting.keys().next();
+      if (!next.done) waiting.delete(next.value);
+      if (waiting.size === 0) expiry?.cancel();
       // May reject (still gathering when taken, and then failed): the taker makes a fresh one if it still wants one.
-      return next;
+      return next.done ? undefined : next.value;
     },
-    left: () => waiting.length,
+    left: () => waiting.size,
     close,
   };
 }
