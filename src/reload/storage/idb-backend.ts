@@ -47,9 +47,9 @@ function toValue(r: StoredRecord): RecordValue {
     k: r.kind,
     x: recordKeyTag(keyOfRecord(r)),
     m: MODEL_CODES[r.data.value.model],
-    // Exactly its bytes, here and in `n`: an IndexedDB put structured-clones a view's whole buffer, and
-    // the encoding is a view of a shared slab (codec/byte-slab.ts), the Node-ID maybe one of a received message.
-    d: exactBytes(encodeStoredDataBytes(r.data)),
+    // Exactly its bytes, here and in `n`: an IndexedDB put structured-clones a view's whole buffer. The
+    // encoding is made so (encodeStoredDataBytes); the Node-ID may be a view of a received message.
+    d: encodeStoredDataBytes(r.data),
     s: r.storedAt,
     e: r.expiresAt,
     u: r.storerUser,

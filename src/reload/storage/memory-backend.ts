@@ -155,12 +155,10 @@ class MemoryBackend implements StorageBackend {
       const k = this.ensureKind(resource, record.kind);
       const slot: Slot = {
         tag: recordKeyTag(keyOfRecord(record)),
-        // Arrays that are their whole buffer, here and in `node`: the encoding is a view of a byte slab
-        // shared with other messages (codec/byte-slab.ts), and the Node-ID may be a view of a received
-        // message, whose whole buffer the slot would keep alive for the value's lifetime. exactBytes
-        // keeps an array that already is its whole buffer as it is (a verified signer's Node-ID may be
-        // the certificate cache's own array): nothing writes into wire values (plain data), so sharing is safe.
-        bytes: exactBytes(encodeStoredDataBytes(record.data)),
+        // Arrays that are their whole buffer: the encoding is made so (encodeStoredDataBytes); the
+        // Node-ID may be a view of a received message, which the slot would keep alive, so exactBytes
+        // (an array already its whole buffer is shared: nothing writes into wire values).
+        bytes: encodeStoredDataBytes(record.data),
         storedAt: record.storedAt,
         expiresAt: record.expiresAt,
         user: record.storerUser,

@@ -1,5 +1,5 @@
 import { decodeAll } from '../wire/codec/reader.js';
-import { encodeWith } from '../wire/codec/writer.js';
+import { withPooledWriter } from '../wire/codec/writer.js';
 import type { DataModel } from '../wire/storage/data-model.js';
 import { readStoredData, writeStoredData, type StoredData } from '../wire/storage/stored-data.js';
 
@@ -12,8 +12,16 @@ export const MODEL_CODES: Readonly<Record<DataModel, number>> = { single: 1, arr
 
 const MODELS_BY_CODE = new Map<number, DataModel>(Object.entries(MODEL_CODES).map(([m, c]) => [c, m as DataModel]));
 
+/**
+ * The encoding in bytes of its own (Writer.finishOwn), not a view of a shared byte slab
+ * (codec/byte-slab.ts): the backends keep it for the value's lifetime or write it out whole (an
+ * IndexedDB put structured-clones a view's whole buffer).
+ */
 export function encodeStoredDataBytes(data: StoredData): Uint8Array {
-  return encodeWith((w) => writeStoredData(w, data));
+  return withPooledWriter((w) => {
+    writeStoredData(w, data);
+    return w.finishOwn();
+  });
 }
 
 export function decodeStoredDataBytes(bytes: Uint8Array, modelCode: number): StoredData {

@@ -11,7 +11,7 @@
  * arrays are views (`byteOffset` may be non-zero, `buffer` holds other messages' bytes), as the
  * wire code's received messages already are; nothing transfers or exposes their `buffer`, and
  * what is kept for long or written out (an IndexedDB put clones a view's whole buffer) is first
- * made `exactBytes`.
+ * made `exactBytes`, or encoded into bytes of its own (`Writer.finishOwn`).
  */
 
 /** Bytes of one slab: a few messages' worth (RFC 6940 messages of the overlay are a few hundred bytes). */

@@ -144,6 +144,16 @@ export class Writer {
     out.set(this.buf.subarray(0, this.pos));
     return out;
   }
+
+  /**
+   * The bytes written so far in an array that is its whole buffer (never a slab view): for bytes
+   * kept for long or written out whole (a stored value), which `finish` followed by exactBytes
+   * would copy twice.
+   */
+  finishOwn(): Uint8Array {
+    // A plain Uint8Array's slice copies into a new buffer (the writer's buffer is never a Node Buffer).
+    return this.buf.slice(0, this.pos);
+  }
 }
 
 /**
