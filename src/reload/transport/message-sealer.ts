@@ -13,7 +13,7 @@ import { forwardingHeaderSize, type ForwardingHeader } from '../wire/forwarding-
 import type { NodeId } from '../wire/ids.js';
 import { encodeMessageBody } from '../wire/message-body.js';
 import { ErrorCode, MessageCode } from '../wire/message-codes.js';
-import type { MessageContents, MessageExtension } from '../wire/message-contents.js';
+import type { ErrorResponse, MessageContents, MessageExtension } from '../wire/message-contents.js';
 import { messageSignatureInputWithContents } from '../wire/message-signature-input.js';
 import { answerHeader } from './answer-header.js';
 import { certificateBucket } from './message-security.js';
@@ -96,23 +96,19 @@ export class MessageSealer {
     return message;
   }
 
-  /** Sign and send an answer; returns its signed payload (for the answer cache), or undefined. */
-  async sendAnswer(
-    request: ForwardingHeader,
-    from: NodeId | undefined,
-    code: number,
-    body: Uint8Array,
-    extensions: readonly MessageExtension[],
-    certificates: readonly GenericCertificate[] = [],
-    /** Told when this answer does not go out as given (Reply.unsent, guardedUnsent: it must not throw): an error answer goes instead, or none. */
-    unsent?: (reason: unknown) => void,
-  ): Promise<Uint8Array | undefined> {
+  /**
+   * Sign and send an answer; returns its signed payload (for the answer cache), or undefined.
+   * `reply.unsent` is told when this answer does not go out as given (guardedUnsent: it must not
+   * throw): an error answer goes instead, or none.
+   */
+  async sendAnswer(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply): Promise<Uint8Array | undefined> {
+    const { code, unsent } = reply;
     // A new object, this answer's own: seal() sets its length.
     const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters) as EncodingHeader;
     let message: Uint8Array;
     try {
-      const { input, contentsBytes } = this.signatureInput(header, { messageCode: code, messageBody: body, extensions });
-      message = this.seal(header, contentsBytes, await this.signer.sign(input, {}), certificates);
+      const { input, contentsBytes } = this.signatureInput(header, { messageCode: code, messageBody: reply.body, extensions: reply.extensions });
+      message = this.seal(header, contentsBytes, await this.signer.sign(input, {}), reply.certificates);
       // §6.3.2 max_response_length: "responding peers MUST check that any response would not
       // exceed it". §6.3.2 names Error_Incompatible_with_Overlay for this, but §6.3.3.1 defines
       // Error_Response_Too_Large for exactly this case ("A node would have generated a response that
@@ -126,8 +122,7 @@ export class MessageSealer {
       if (!(e instanceof ReloadError) || code === MessageCode.error) throw e;
       // The answer cannot go out as it is (too large): answer with the error instead.
       const err = e.code === ErrorCode.Error_Message_Too_Large ? ReloadError.of('Error_Response_Too_Large', e.message) : e;
-      const { code: ec, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
-      return this.sendAnswer(request, from, ec, bytes, NO_EXTENSIONS);
+      return this.sendAnswer(request, from, errorAnswer(err.toResponse()));
     }
     if (this.hooks.closed()) {
       unsent?.(new AbortError('the transport is closed'));
@@ -141,9 +136,14 @@ export class MessageSealer {
 
   /** §6.3.3.1: an error answer to `request`, which reached this node from `from`. */
   async sendError(request: ForwardingHeader, from: NodeId, errorCode: number, reason: string): Promise<void> {
-    const { code, bytes } = encodeMessageBody({ name: 'error', value: { errorCode, errorInfo: utf8(reason) } });
-    await this.sendAnswer(request, from, code, bytes, NO_EXTENSIONS);
+    await this.sendAnswer(request, from, errorAnswer({ errorCode, errorInfo: utf8(reason) }));
   }
+}
+
+/** §6.3.3.1: an error answer (message code error, body an ErrorResponse), encoded: the one place it is built. */
+export function errorAnswer(response: ErrorResponse): EncodedReply {
+  const { code, bytes } = encodeMessageBody({ name: 'error', value: response });
+  return { code, body: bytes, extensions: NO_EXTENSIONS };
 }
 
 /** The error answer for what a handler threw: its ReloadError, else Error_Invalid_Message (logged). */
@@ -154,6 +154,5 @@ export function errorReply(e: unknown, log: Logger): EncodedReply {
     log.error('request handler failed', { error: String(e) });
     err = ReloadError.of('Error_Invalid_Message', 'the request could not be processed');
   }
-  const { code, bytes } = encodeMessageBody({ name: 'error', value: err.toResponse() });
-  return { code, body: bytes, extensions: NO_EXTENSIONS };
+  return errorAnswer(err.toResponse());
 }

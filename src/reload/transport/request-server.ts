@@ -137,7 +137,7 @@ export class RequestServer {
       }
       this.lifetimes.remove(inProgress);
       if (this.traced) this.init.log.debug('answering', { method: messageCodeName(parsed.contents.messageCode), transactionId: header.transactionId.toString(), requester: nodeIdKey(sender.nodeId), ...(from ? { from: nodeIdKey(from) } : {}), answer: messageCodeName(reply.code), ms: clock.now() - now });
-      const sent = await this.init.sealer.sendAnswer(header, from, reply.code, reply.body, reply.extensions, reply.certificates, reply.unsent);
+      const sent = await this.init.sealer.sendAnswer(header, from, reply);
       if (sent) this.answers.answered(cacheKey, clock.now(), sent);
       else this.answers.forget(cacheKey);
     } finally {
