@@ -15,16 +15,15 @@ import { AbortError } from '../runtime/components.js';
 import { ErrorAnswer, OverloadError, ReloadError } from '../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../transport/index.js';
 import type { NodeId } from '../wire/ids.js';
-import { DtlsSetupRole } from '../wire/methods/dtls-fingerprint.js';
 import { LINK_CHECK_MS } from '../links/link-check.js';
 import { Wire, tableForwarding } from './testing/attach-links.js';
 import { AttachService } from './attach-service.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
-import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
+import type { IceCapability, PeerNetwork } from './overlay-types.js';
+import { iceParams as params } from './testing/budgeted-ice.js';
 
 const LATENCY_MS = 10;
 const ICE_CHECK_MS = 50;
-const utf8 = new TextEncoder();
 const id = (b: number): NodeId => new Uint8Array(16).fill(b);
 const SMALLER = id(0x01);
 const LARGER = id(0x02);
@@ -38,13 +37,6 @@ const budgetRefusal = () => {
   }
   throw new Error('the budget took a place');
 };
-
-const params = (ufrag: string): IceAttachParameters => ({
-  ufrag: utf8.encode(ufrag),
-  password: utf8.encode(`${ufrag}-password-0123456789`),
-  candidates: [],
-  dtls: { hashFunction: utf8.encode('sha-256'), fingerprint: new Uint8Array(32).fill(9), setup: DtlsSetupRole.actpass },
-});
 
 /** The two ends of link `L<n>`: FakeLinks (state set by the test), or FramedLinks over Wires. */
 type LinkPairMaker = (n: number) => { atOfferer: Link; atAnswerer: Link };
