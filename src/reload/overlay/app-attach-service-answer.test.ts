@@ -7,6 +7,7 @@
  * AppAttachAns does not go is cancelled at once, as for Attach (attach-service-answer.test.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../links/webrtc/index.js';
 import { deliver, lastSent, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
 import { MAX_REQUEST_LIFETIME_MS } from '../transport/index.js';
 import { ErrorCode } from '../wire/message-codes.js';
@@ -16,7 +17,7 @@ import { attachFromIce } from './ice-attach-fields.js';
 import { createIceAppChannels } from './ice-app-channels.js';
 import type { IceAttachParameters, IceCapability } from './overlay-types.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
-import { budgetedIce, CONNECT_TIMEOUT_MS, iceParams } from './testing/budgeted-ice.js';
+import { budgetedIce, iceParams } from './testing/budgeted-ice.js';
 
 const utf8 = new TextEncoder();
 
@@ -48,7 +49,7 @@ describe('AppAttachService answering over ICE: a network answer whose AppAttachA
     await clock.advance(0);
     expect(lastSent(fwd).body).toMatchObject({ name: 'app_attach_ans' });
     expect(budget.pending).toBe(1);
-    await clock.advance(CONNECT_TIMEOUT_MS);
+    await clock.advance(DEFAULT_CONNECT_TIMEOUT_MS);
     expect(budget.pending).toBe(0);
   });
 

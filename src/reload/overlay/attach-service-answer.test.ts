@@ -6,6 +6,7 @@
  * complete it. So an answer whose AttachAns does not go is cancelled at once (testing/budgeted-ice.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../links/webrtc/index.js';
 import { silentLogger, type Logger } from '../runtime/components.js';
 import { deliver, lastSent, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
 import { MAX_REQUEST_LIFETIME_MS } from '../transport/index.js';
@@ -14,7 +15,7 @@ import { AttachService } from './attach-service.js';
 import { attachFromIce } from './ice-attach-fields.js';
 import type { IceAttachParameters, PeerNetwork } from './overlay-types.js';
 import { PeerConnectionBudget } from './peer-connection-budget.js';
-import { budgetedIce, CONNECT_TIMEOUT_MS, iceParams as params } from './testing/budgeted-ice.js';
+import { budgetedIce, iceParams as params } from './testing/budgeted-ice.js';
 
 function answerer(local: IceAttachParameters, gatherMs = 0) {
   const { clock, fwd, transport } = setup();
@@ -39,7 +40,7 @@ describe('AttachService answering over ICE: an ICE answer whose AttachAns does n
     await clock.advance(0);
     expect(lastSent(fwd).body).toMatchObject({ name: 'attach_ans' });
     expect(budget.pending).toBe(1);
-    await clock.advance(CONNECT_TIMEOUT_MS);
+    await clock.advance(DEFAULT_CONNECT_TIMEOUT_MS);
     expect(budget.pending).toBe(0);
   });
 

@@ -5,6 +5,7 @@ export {
   DataChannelLink,
   RELOAD_CHANNEL_LABEL,
   DATA_CHANNEL_MESSAGE_SIZE,
+  DEFAULT_CONNECT_TIMEOUT_MS,
   type WebRtcConnection,
   type WebRtcDeps,
   type WebRtcInit,

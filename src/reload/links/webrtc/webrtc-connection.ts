@@ -39,6 +39,8 @@ export const RELOAD_CHANNEL_LABEL = 'reload';
  * longer than an AttachAns usually takes to cross a busy overlay back to the offerer.
  */
 export const DEFAULT_REMOTE_CANDIDATE_DELAY_MS = 2_000;
+/** Longest wait for the channel to open once both sides have the other's parameters (ms): WebRtcInit.connectTimeoutMs's default. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 /** The WebRTC implementation simple-peer uses (`wrtc` option): none in a browser. */
 export type WrtcImplementation = NonNullable<SimplePeer.Options['wrtc']>;
@@ -56,7 +58,7 @@ export interface WebRtcInit extends GatherSettings {
   readonly wrtc?: WrtcImplementation;
   /** Answerer: wait this long before adding the offerer's candidates (ms); default DEFAULT_REMOTE_CANDIDATE_DELAY_MS. */
   readonly remoteCandidateDelayMs?: number;
-  /** Longest wait for the channel to open once both sides have the other's parameters (ms); default 10 000. */
+  /** Longest wait for the channel to open once both sides have the other's parameters (ms); default DEFAULT_CONNECT_TIMEOUT_MS. */
   readonly connectTimeoutMs?: number;
   /** FramedLink liveness settings; default REAL_LINK_DEFAULTS. */
   readonly link?: RealLinkSettings;
@@ -198,7 +200,7 @@ class Session implements WebRtcConnection {
   /** Resolves once simple-peer's channel is open; builds the overlay link. */
   connected(remote: IceParameters, options: AbortOptions): Promise<WebRtcConnection> {
     return new Promise<WebRtcConnection>((resolve, reject) => {
-      const timeoutMs = this.init.connectTimeoutMs ?? 10_000;
+      const timeoutMs = this.init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
       const finish = (error?: Error) => {
         timer.cancel();
         options.signal?.removeEventListener('abort', onAbort);

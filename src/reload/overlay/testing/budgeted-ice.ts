@@ -5,14 +5,13 @@
  * timeout. For the tests of what becomes of an answer whose Attach/AppAttach answer does not go.
  */
 import { LinkOpenError, type Link } from '../../links/link.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../links/webrtc/index.js';
 import type { Clock, Timer } from '../../runtime/components.js';
 import { DtlsSetupRole } from '../../wire/methods/dtls-fingerprint.js';
 import type { IceAttachParameters, IceCapability } from '../overlay-types.js';
 import type { PeerConnectionBudget } from '../peer-connection-budget.js';
 
 const utf8 = new TextEncoder();
-/** webrtc-connection.ts's default connect timeout. */
-export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** ICE parameters with `ufrag` and a DTLS fingerprint of `fingerprintBytes` bytes. */
 export const iceParams = (ufrag: string, fingerprintBytes = 32): IceAttachParameters => ({
@@ -37,7 +36,7 @@ export function budgetedIce(clock: Clock, budget: PeerConnectionBudget, local: I
       let fail: (e: Error) => void = () => undefined;
       const link = new Promise<Link>((_resolve, reject) => {
         fail = reject;
-        timer = clock.setTimer(CONNECT_TIMEOUT_MS, () => {
+        timer = clock.setTimer(DEFAULT_CONNECT_TIMEOUT_MS, () => {
           slot.release();
           reject(new Error('the data channel did not open'));
         });
