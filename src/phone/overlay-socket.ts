@@ -45,7 +45,7 @@ import { RequestRouter } from './request-router.js';
 import { ResponseContext } from './response-context.js';
 import { statusForRoutingFailure } from './routing-outcomes.js';
 import { errorDetail } from './app-listeners.js';
-import { answerWithWarning, parseSipMessage, type SipMessage } from './sip-message.js';
+import { answerWithWarningMessage, parseSipMessage, type SipMessage } from './sip-message.js';
 
 export { DEFAULT_ROUTE_TIMEOUT_MS } from './request-router.js';
 
@@ -284,14 +284,12 @@ export class OverlaySocket {
     const [status, reason] = statusForRoutingFailure(e);
     this.counters.synthesized++;
     const response = this.ownResponse(m, status, reason, e instanceof Error ? e.message : String(e));
-    if (response) this.deps.clock.setTimer(0, () => this.responseUp(tx, response));
+    this.deps.clock.setTimer(0, () => this.responseUp(tx, response));
   }
 
-  /** A response of the socket's own to `m`, with a new To tag and a Warning saying `why` (RFC 3261 §20.43); undefined (logged) should it not parse. */
-  private ownResponse(m: SipMessage, status: number, reason: string, why: string): SipMessage | undefined {
-    const response = parseSipMessage(answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, why));
-    if (!response) this.log.warn('the socket\'s own response does not parse: not sent', { status, method: m.method, callId: m.callId });
-    return response;
+  /** A response of the socket's own to `m`, with a new To tag and a Warning saying `why` (RFC 3261 §20.43). */
+  private ownResponse(m: SipMessage, status: number, reason: string, why: string): SipMessage {
+    return answerWithWarningMessage(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, why);
   }
 
   private receive(ch: AppChannel, data: AppChannelData): void {
@@ -332,8 +330,7 @@ export class OverlaySocket {
     } catch (e) {
       this.log.error('the UA threw on a message it received: dropped', { message: text.split('\r\n', 1)[0], error: errorDetail(e) });
       if (request && request.method !== 'ACK' && this.inbound.awaitsFinal(request)) {
-        const response = this.ownResponse(request, 500, 'Server Internal Error', 'the phone failed on this request');
-        if (response) this.sendResponse(response);
+        this.sendResponse(this.ownResponse(request, 500, 'Server Internal Error', 'the phone failed on this request'));
       }
     }
   }

@@ -27,7 +27,7 @@ import type { AppChannel } from '../reload/links/app-channel.js';
 import type { Clock, Timer } from '../reload/runtime/components.js';
 import { bestFinal } from './routing-outcomes.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
-import { answerWithWarning, buildAckAndBye, buildCancel, buildNon2xxAck, parseSipMessage, synthesizeResponse, withHeaders, type SipMessage } from './sip-message.js';
+import { answerWithWarningMessage, buildAckAndBye, buildCancel, buildNon2xxAck, parseMadeHere, synthesizeResponse, withHeaders, type SipMessage } from './sip-message.js';
 
 /**
  * Timer C (RFC 3261 §16.6 step 11: "The timer MUST be larger than 3 minutes"; §16.7 step 2: a reset
@@ -238,7 +238,7 @@ export class ResponseContext {
   /** A final for branch `b` made here (a transport failure, a timeout), with a Warning saying why (§20.43). */
   private madeHere(b: Branch, status: number, reason: string, why: string): void {
     if (b.final !== undefined) return;
-    const m = parseSipMessage(answerWithWarning(this.request, status, reason, this.actions.token(), this.actions.domain, why))!;
+    const m = answerWithWarningMessage(this.request, status, reason, this.actions.token(), this.actions.domain, why);
     this.madeHereFinals.add(m);
     this.final(b, m);
   }
@@ -266,7 +266,7 @@ export class ResponseContext {
       // 503s go with it: they say why the devices could not be reached.
       if (best.status === 503 && this.forked) {
         const warnings = this.finals.filter((f) => f.status === 503).flatMap((f) => f.headers.filter(([k]) => k === 'warning').map(([, v]) => ['Warning', v] as const));
-        this.up(parseSipMessage(synthesizeResponse(this.request, 500, 'Server Internal Error', this.actions.token(), warnings))!);
+        this.up(parseMadeHere(synthesizeResponse(this.request, 500, 'Server Internal Error', this.actions.token(), warnings)));
       } else this.up(best.status === 401 || best.status === 407 ? withHeaders(best, this.challenges(best)) : best);
     }
   }

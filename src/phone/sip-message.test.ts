@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildCancel, buildNon2xxAck, parseSipMessage, subscriptionState, synthesizeResponse, withHeaders } from './sip-message.js';
+import { answerWithWarningMessage, buildCancel, buildNon2xxAck, parseMadeHere, parseSipMessage, subscriptionState, synthesizeResponse, withHeaders } from './sip-message.js';
 
 const CRLF = '\r\n';
 
@@ -95,6 +95,20 @@ describe('messages the socket makes', () => {
     expect(r).toMatchObject({ kind: 'response', status: 480, method: 'INVITE', branch: 'z9hG4bKtop', toTag: 'tt', fromTag: 'at', cseq: 12 });
     expect(r.headers.filter(([k]) => k === 'via').map(([, v]) => v)).toHaveLength(2);
     expect(r.raw).toContain('Warning: 399 d "why"');
+  });
+
+  it.each([
+    ['an INVITE with compact and folded headers', invite],
+    ['a To with a bare ";tag" (no tag for JsSIP: one is added after it)', invite.replace('t: <sip:bob@d>', 't: <sip:bob@d>;tag')],
+    ['a folded From with a display name holding a URI', invite.replace('f: "Alice" <sip:alice@d>;tag=at', 'f: "<sip:mallory@d>"\r\n <sip:alice@d>;tag=at')],
+  ])('answerWithWarningMessage: the answer to %s parses, with its To tag and a Warning made a quoted-string (§20.43)', (_what, text) => {
+    const r = answerWithWarningMessage(parseSipMessage(text)!, 480, 'Temporarily Unavailable', 'tt', 'd', 'a "quoted"\r\nwhy\\');
+    expect(r).toMatchObject({ kind: 'response', status: 480, method: 'INVITE', branch: 'z9hG4bKtop', fromTag: 'at', toTag: 'tt', cseq: 12 });
+    expect(r.headers.find(([k]) => k === 'warning')![1]).toBe('399 d "a  quoted   why "');
+  });
+
+  it('parseMadeHere throws on a message that does not parse (a bug where it was made)', () => {
+    expect(() => parseMadeHere('SIP/2.0 500 Oops\r\n\r\n')).toThrow('a SIP message made here does not parse: SIP/2.0 500 Oops');
   });
 
   it('CANCEL and the ACK of a non-2xx carry the INVITE\'s top Via only and its Route (§9.1, §17.1.1.3)', () => {

@@ -174,6 +174,22 @@ export function answerWithWarning(req: SipMessage, status: number, reason: strin
   return synthesizeResponse(req, status, reason, toTag, [['Warning', `399 ${domain} "${why.replace(/["\\\r\n]/g, ' ')}"`]]);
 }
 
+/**
+ * `text`, a message made here (synthesizeResponse, answerWithWarning) out of the header values of
+ * one that parsed, parsed in turn, for the socket to take on itself (pass up to the UA, send, hold
+ * among a fork's finals). It always parses; should it not, that is a bug here, and this throws.
+ */
+export function parseMadeHere(text: string): SipMessage {
+  const m = parseSipMessage(text);
+  if (!m) throw new Error(`a SIP message made here does not parse: ${text.split('\r\n', 1)[0]}`);
+  return m;
+}
+
+/** answerWithWarning, parsed (parseMadeHere). */
+export function answerWithWarningMessage(req: SipMessage, status: number, reason: string, toTag: string, domain: string, why: string): SipMessage {
+  return parseMadeHere(answerWithWarning(req, status, reason, toTag, domain, why));
+}
+
 /** `m` with the header lines `extra` added at the end of its head (its body unchanged). */
 export function withHeaders(m: SipMessage, extra: readonly (readonly [string, string])[]): SipMessage {
   if (extra.length === 0) return m;
