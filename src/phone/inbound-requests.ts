@@ -48,7 +48,7 @@ interface ServerTx {
   /** The request was within a dialog (withinDialog): a 481 or 408 to it ends the dialog (DialogPeers.failed). */
   readonly inDialog: boolean;
   /** The final response sent (the UA's, or OverlaySocket's 500): its status and To tag (responding), and its text (resentFinal). */
-  final?: { readonly status: number; readonly toTag: string | undefined; readonly raw: string };
+  final?: SipMessage;
   timer?: Timer;
 }
 
@@ -119,25 +119,31 @@ export class InboundRequests {
     if (!tx) return undefined;
     if (tx.inDialog && dialogEndingStatus(m.status)) this.dialogs.failed(m, 'uas');
     if (m.status >= 200 && !tx.final) {
-      tx.final = { status: m.status, toTag: m.toTag, raw: m.raw };
+      tx.final = m;
       this.keep(k, tx);
     }
     return tx.channel;
   }
 
   /**
-   * Response `m` to the UA's `request` went up to it, from the device at the end of `branch` (none
-   * for one made by the socket): the dialog it sets up, confirms or ends (a 481 or 408 to a request
-   * within a dialog, DialogPeers.failed).
+   * Response `m` went up to the UA, from the device at the end of `branch` (none for one made by
+   * the socket): the dialog it sets up, confirms or ends (DialogPeers.response).
    */
-  responseUp(m: SipMessage, branch: AppChannel | undefined, request: SipMessage): void {
+  responseUp(m: SipMessage, branch: AppChannel | undefined): void {
     this.dialogs.response(m, 'uac', branch?.remoteNodeId);
-    if (m.method === request.method && withinDialog(request) && dialogEndingStatus(m.status)) this.dialogs.failed(request, 'uac');
+  }
+
+  /**
+   * The UA's `request` was answered `status` (a response to it, not to a CANCEL of it, went up): a
+   * 481 or 408 to a request within a dialog ends that dialog (DialogPeers.failed).
+   */
+  requestAnswered(request: SipMessage, status: number): void {
+    if (withinDialog(request) && dialogEndingStatus(status)) this.dialogs.failed(request, 'uac');
   }
 
   /** The UA's transaction for its `request` timed out with no final (RFC 3261 §8.1.3.1: as a 408): the dialog it was within ends (DialogPeers.failed). */
   requestTimedOut(request: SipMessage): void {
-    if (withinDialog(request)) this.dialogs.failed(request, 'uac');
+    this.requestAnswered(request, 408);
   }
 
   /** The UA sent request `m`: the dialog it ends (a BYE, or a final NOTIFY as the notifier; DialogPeers.request). */

@@ -259,9 +259,12 @@ export class OverlaySocket {
 
   /** Response `r` to the request of `tx` goes up to the UA, from the device at the end of `branch` (none for one made here). */
   private responseUp(tx: ClientTx, r: SipMessage, branch?: AppChannel): void {
-    // The answer to the UA's CANCEL of an INVITE goes up on the INVITE's context too.
-    if (r.method === tx.request.method && tx.heard !== 'final') tx.heard = r.status >= 200 ? 'final' : 'provisional';
-    this.inbound.responseUp(r, branch, tx.request);
+    this.inbound.responseUp(r, branch);
+    // The answer to the UA's CANCEL of an INVITE goes up on the INVITE's context too: it answers the CANCEL, not the INVITE.
+    if (r.method === tx.request.method) {
+      if (tx.heard !== 'final') tx.heard = r.status >= 200 ? 'final' : 'provisional';
+      this.inbound.requestAnswered(tx.request, r.status);
+    }
     this.up(r.raw);
   }
 
