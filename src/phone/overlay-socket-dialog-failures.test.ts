@@ -11,22 +11,16 @@ import { responses } from './testing/fake-sip-channel.js';
 import type { FakeSipPeer } from './testing/fake-sip-apps.js';
 import { sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS } from './overlay-socket.js';
-import { ALICE, ALICE_GRUU, daveSends, flush, incomingCall, LIFETIME_MS, upLines, world, type SocketWorld } from './testing/socket-world.js';
+import { ALICE, ALICE_GRUU, aliceSends, daveSends, flush, incomingCall, LIFETIME_MS, upLines, world, type SocketWorld } from './testing/socket-world.js';
 
 const EVENT: [string, string] = ['Event', 'presence'];
 
-/** alice's request `method` within the dialog (Call-ID `callId`, alice's tag 'at', dave's 'dt'), sent to dave's GRUU; what went to dave. */
-async function aliceSends(w: SocketWorld, dave: FakeSipPeer, method: string, callId: string, cseq: number, headers: [string, string][] = []) {
-  w.socket.send(request(method, dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, toTag: 'dt', callId, cseq, branch: `z9hG4bK${callId}${cseq}`, contact: ALICE_GRUU, headers }));
-  await flush();
-  return dave.ch.sent.find((m) => m.kind === 'request' && m.callId === callId && m.cseq === cseq)!;
-}
+/** alice's request within the dialog with dave (dave's tag 'dt'; aliceSends). */
+const IN_DIALOG = { toTag: 'dt' } as const;
 
 /** alice subscribed to dave (SUBSCRIBE `callId`, 200 with dave's tag 'dt'): dave notifies. */
 async function subscribedToDave(w: SocketWorld, dave: FakeSipPeer, callId: string): Promise<void> {
-  w.socket.send(request('SUBSCRIBE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: ALICE_GRUU, headers: [EVENT] }));
-  await flush();
-  dave.ch.deliver(answer(dave.ch.sent.find((m) => m.callId === callId)!, 200, 'dt', dave.gruu));
+  dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', callId, 1, { headers: [EVENT] }), 200, 'dt', dave.gruu));
 }
 
 describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog (RFC 3261 §12.2.1.2)', () => {
@@ -35,8 +29,8 @@ describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog
     const dave = w.peer(1, 'dave');
     incomingCall(w, dave, 'call-a');
     incomingCall(w, dave, 'call-b');
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'INVITE', 'call-a', 1), 481, 'dt'));
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'INFO', 'call-b', 1), 408, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'INVITE', 'call-a', 1, IN_DIALOG), 481, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'INFO', 'call-b', 1, IN_DIALOG), 408, 'dt'));
     expect(upLines(w.up).slice(-2)).toEqual(['481 INVITE', '408 INFO']);
     w.clock.advance(LIFETIME_MS);
     daveSends(dave, 'INFO', 'call-a', 2);
@@ -85,8 +79,8 @@ describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog
     const w = world();
     const dave = w.peer(1, 'dave');
     incomingCall(w, dave, 'call-e');
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'REFER', 'call-e', 1, [['Refer-To', `<${dave.gruu}>`]]), 481, 'dt'));
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'call-e', 2, [['Event', 'refer'], ['Subscription-State', 'active']]), 408, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'REFER', 'call-e', 1, { ...IN_DIALOG, headers: [['Refer-To', `<${dave.gruu}>`]] }), 481, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'call-e', 2, { ...IN_DIALOG, headers: [['Event', 'refer'], ['Subscription-State', 'active']] }), 408, 'dt'));
     daveSends(dave, 'NOTIFY', 'call-e', 2, [['Event', 'refer'], ['Subscription-State', 'active']]);
     w.socket.send(answer(w.up.at(-1)!, 481, 'at', undefined, 'Subscription does not exist'));
     w.clock.advance(LIFETIME_MS);
@@ -99,7 +93,7 @@ describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog
     const dave = w.peer(1, 'dave');
     incomingCall(w, dave, 'call-f');
     const release = w.slowAttach();
-    await aliceSends(w, dave, 'INFO', 'call-f', 1);
+    await aliceSends(w, dave, 'INFO', 'call-f', 1, IN_DIALOG);
     w.clock.advance(DEFAULT_ROUTE_TIMEOUT_MS);
     await flush();
     w.clock.advance(0);
@@ -117,8 +111,8 @@ describe('OverlaySocket: a re-INVITE that gets no final (RFC 3261 §12.2.1.2: "n
     const dave = w.peer(1, 'dave');
     incomingCall(w, dave, 'call-g');
     incomingCall(w, dave, 'call-h');
-    await aliceSends(w, dave, 'INVITE', 'call-g', 1);
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'INVITE', 'call-h', 1), 180, 'dt'));
+    await aliceSends(w, dave, 'INVITE', 'call-g', 1, IN_DIALOG);
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'INVITE', 'call-h', 1, IN_DIALOG), 180, 'dt'));
     w.clock.advance(2 * LIFETIME_MS);
     daveSends(dave, 'INFO', 'call-g', 2);
     daveSends(dave, 'INFO', 'call-h', 2);
@@ -133,7 +127,7 @@ describe('OverlaySocket: a subscription whose request fails ends its dialog (RFC
     const w = world();
     const dave = w.peer(1, 'dave');
     await subscribedToDave(w, dave, 'sub-a');
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-a', 2, [EVENT]), 481, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-a', 2, { ...IN_DIALOG, headers: [EVENT] }), 481, 'dt'));
     w.clock.advance(LIFETIME_MS);
     daveSends(dave, 'NOTIFY', 'sub-a', 1, [EVENT, ['Subscription-State', 'active']]);
     expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', '481 SUBSCRIBE']);
@@ -144,9 +138,9 @@ describe('OverlaySocket: a subscription whose request fails ends its dialog (RFC
     const w = world();
     const dave = w.peer(1, 'dave');
     await subscribedToDave(w, dave, 'sub-b');
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-b', 2, [EVENT]), 100, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-b', 2, { ...IN_DIALOG, headers: [EVENT] }), 100, 'dt'));
     await subscribedToDave(w, dave, 'sub-c');
-    await aliceSends(w, dave, 'SUBSCRIBE', 'sub-c', 2, [EVENT]);
+    await aliceSends(w, dave, 'SUBSCRIBE', 'sub-c', 2, { ...IN_DIALOG, headers: [EVENT] });
     w.clock.advance(2 * LIFETIME_MS);
     daveSends(dave, 'NOTIFY', 'sub-b', 1, [EVENT, ['Subscription-State', 'active']]);
     daveSends(dave, 'NOTIFY', 'sub-c', 1, [EVENT, ['Subscription-State', 'active']]);
@@ -160,8 +154,8 @@ describe('OverlaySocket: a subscription whose request fails ends its dialog (RFC
       dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: dave.gruu, headers: [EVENT] }));
       w.socket.send(answer(w.up.at(-1)!, 200, 'at', ALICE_GRUU));
     }
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'sub-d', 1, [EVENT, ['Subscription-State', 'active']]), 408, 'dt'));
-    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'sub-e', 1, [EVENT, ['Subscription-State', 'active']]), 200, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'sub-d', 1, { ...IN_DIALOG, headers: [EVENT, ['Subscription-State', 'active']] }), 408, 'dt'));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'NOTIFY', 'sub-e', 1, { ...IN_DIALOG, headers: [EVENT, ['Subscription-State', 'active']] }), 200, 'dt'));
     w.clock.advance(LIFETIME_MS);
     daveSends(dave, 'SUBSCRIBE', 'sub-d', 2, [EVENT]);
     daveSends(dave, 'SUBSCRIBE', 'sub-e', 2, [EVENT]);

@@ -10,7 +10,7 @@ import { MAX_UNANSWERED_INVITES_PER_PEER } from './inbound-requests.js';
 import { DEFAULT_ROUTE_TIMEOUT_MS } from './overlay-socket.js';
 import { requests, responses } from './testing/fake-sip-channel.js';
 import { parsed, sipRequest as request, sipResponse as answer } from './testing/sip-messages.js';
-import { ALICE, ALICE_GRUU, daveSends, flush, incomingCall, LIFETIME_MS, outgoingInvite, upLines, world } from './testing/socket-world.js';
+import { ALICE, ALICE_GRUU, aliceSends, daveSends, flush, incomingCall, LIFETIME_MS, outgoingInvite, upLines, world } from './testing/socket-world.js';
 
 describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3261 §12.2.2)', () => {
   it('callee side: a BYE in dave\'s call sent by another peer over its own channel is answered 481 and never reaches the UA; dave\'s is taken', () => {
@@ -116,15 +116,12 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     const event: [string, string] = ['Event', 'presence'];
     const final: [string, string] = ['Subscription-State', 'terminated;reason=noresource'];
     // alice subscribes to dave; dave's final NOTIFY ends it.
-    w.socket.send(request('SUBSCRIBE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'sub-a', cseq: 1, branch: 'z9hG4bKsa', contact: ALICE_GRUU, headers: [event] }));
-    await flush();
-    dave.ch.deliver(answer(dave.ch.sent.find((m) => m.callId === 'sub-a')!, 200, 'dt', dave.gruu));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-a', 1, { headers: [event] }), 200, 'dt', dave.gruu));
     daveSends(dave, 'NOTIFY', 'sub-a', 1, [event, final]);
     // dave subscribes to alice; alice's final NOTIFY ends it.
     dave.ch.deliver(request('SUBSCRIBE', ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'sub-b', cseq: 1, branch: 'z9hG4bKsb', contact: dave.gruu, headers: [event] }));
     w.socket.send(answer(w.up.find((m) => m.callId === 'sub-b')!, 200, 'at', ALICE_GRUU));
-    w.socket.send(request('NOTIFY', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, toTag: 'dt', callId: 'sub-b', cseq: 1, branch: 'z9hG4bKnb1', contact: ALICE_GRUU, headers: [event, final] }));
-    await flush();
+    await aliceSends(w, dave, 'NOTIFY', 'sub-b', 1, { toTag: 'dt', headers: [event, final] });
     expect(upLines(w.up)).toEqual(['200 SUBSCRIBE', 'NOTIFY', 'SUBSCRIBE']);
     w.clock.advance(LIFETIME_MS);
     daveSends(dave, 'NOTIFY', 'sub-a', 2, [event, ['Subscription-State', 'active']]);
@@ -153,9 +150,7 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
     const event: [string, string] = ['Event', 'presence'];
     incomingCall(w, dave, 'call-o');
-    w.socket.send(request('SUBSCRIBE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'sub-o', cseq: 1, branch: 'z9hG4bKso', contact: ALICE_GRUU, headers: [event] }));
-    await flush();
-    dave.ch.deliver(answer(dave.ch.sent.find((m) => m.callId === 'sub-o')!, 200, 'dt', dave.gruu));
+    dave.ch.deliver(answer(await aliceSends(w, dave, 'SUBSCRIBE', 'sub-o', 1, { headers: [event] }), 200, 'dt', dave.gruu));
     const fromDave = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at' };
     sole.ch.deliver(request('BYE', ALICE_GRUU, { ...fromDave, callId: 'call-o', cseq: 2, branch: 'z9hG4bKob' }));
     sole.ch.deliver(request('NOTIFY', ALICE_GRUU, { ...fromDave, callId: 'sub-o', cseq: 1, branch: 'z9hG4bKon', headers: [event, ['Subscription-State', 'terminated']] }));
@@ -273,8 +268,7 @@ describe('OverlaySocket: a request the UA has given up on rings nobody', () => {
     const w = world();
     const dave = w.peer(1, 'dave');
     const release = w.slowAttach();
-    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'call-g', cseq: 1, branch: 'z9hG4bKg', contact: ALICE_GRUU }));
-    await flush();
+    await outgoingInvite(w, dave, 'call-g');
     w.clock.advance(DEFAULT_ROUTE_TIMEOUT_MS);
     await flush();
     w.clock.advance(0);
@@ -288,8 +282,7 @@ describe('OverlaySocket: a request the UA has given up on rings nobody', () => {
     const w = world({ routeTimeoutMs: 60_000 });
     const dave = w.peer(1, 'dave');
     const release = w.slowAttach();
-    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'call-h', cseq: 1, branch: 'z9hG4bKh', contact: ALICE_GRUU }));
-    await flush();
+    await outgoingInvite(w, dave, 'call-h');
     w.clock.advance(LIFETIME_MS);
     release();
     await flush();
@@ -328,9 +321,8 @@ describe('OverlaySocket: a request the UA has given up on rings nobody', () => {
     const w = world({ routeTimeoutMs: 60_000 });
     const dave = w.peer(1, 'dave');
     const release = w.slowAttach();
-    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at', to: dave.aor, callId: 'call-l', cseq: 1, branch: 'z9hG4bKl', contact: ALICE_GRUU }));
-    w.socket.send(request('INVITE', dave.gruu, { from: ALICE, fromTag: 'at2', to: dave.aor, callId: 'call-m', cseq: 1, branch: 'z9hG4bKm', contact: ALICE_GRUU }));
-    await flush();
+    await outgoingInvite(w, dave, 'call-l');
+    await outgoingInvite(w, dave, 'call-m');
     w.socket.uaGaveUp('call-l');
     release();
     await flush();

@@ -57,9 +57,25 @@ export function daveSends(dave: FakeSipPeer, method: string, callId: string, cse
   dave.ch.deliver(request(method, ALICE_GRUU, { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId, cseq, branch: `z9hG4bKd${callId}${cseq}`, contact: dave.gruu, headers }));
 }
 
-/** alice calls `to` (a GRUU): the INVITE goes out on its channel. */
-export async function outgoingInvite(w: SocketWorld, to: FakeSipPeer, callId: string): Promise<SipMessage> {
-  w.socket.send(request('INVITE', to.gruu, { from: ALICE, fromTag: 'at', to: to.aor, callId, cseq: 1, branch: `z9hG4bK${callId}`, contact: ALICE_GRUU }));
+/**
+ * alice's UA sends request `method` to `to`'s GRUU (alice's tag 'at'; within a dialog with `toTag`,
+ * the peer's tag, e.g. 'dt'); once routed, what went out on `to`'s channel (undefined when nothing
+ * did, as for a request still being routed, whatever the type says).
+ */
+export async function aliceSends(
+  w: SocketWorld,
+  to: FakeSipPeer,
+  method: string,
+  callId: string,
+  cseq: number,
+  more: { readonly toTag?: string; readonly headers?: readonly (readonly [string, string])[] } = {},
+): Promise<SipMessage> {
+  w.socket.send(request(method, to.gruu, { from: ALICE, fromTag: 'at', to: to.aor, callId, cseq, branch: `z9hG4bK${callId}${cseq}`, contact: ALICE_GRUU, ...more }));
   await flush();
-  return to.ch.sent.find((m) => m.callId === callId && m.method === 'INVITE' && m.kind === 'request')!;
+  return to.ch.sent.find((m) => m.kind === 'request' && m.callId === callId && m.cseq === cseq)!;
+}
+
+/** alice calls `to` (a GRUU): the INVITE goes out on its channel. */
+export function outgoingInvite(w: SocketWorld, to: FakeSipPeer, callId: string): Promise<SipMessage> {
+  return aliceSends(w, to, 'INVITE', callId, 1);
 }
