@@ -75,6 +75,21 @@ describe('OverlaySocket: a 481 or 408 to a request within a call ends its dialog
     expect(upLines(w.up).slice(-2)).toEqual(['BYE', 'BYE']);
   });
 
+  it('the 481 to alice\'s CANCEL of her re-INVITE ends no dialog (it answers the CANCEL, RFC 3261 §9.2, and goes up on the INVITE\'s context)', async () => {
+    const w = world();
+    const dave = w.peer(1, 'dave');
+    incomingCall(w, dave, 'call-z');
+    const reinvite = await aliceSends(w, dave, 'INVITE', 'call-z', 1, IN_DIALOG);
+    dave.ch.deliver(answer(reinvite, 100, 'dt'));
+    await aliceSends(w, dave, 'CANCEL', 'call-z', 1, IN_DIALOG);
+    dave.ch.deliver(answer(dave.ch.sent.find((m) => m.method === 'CANCEL')!, 481, 'dt'));
+    dave.ch.deliver(answer(reinvite, 487, 'dt'));
+    expect(upLines(w.up).slice(-3)).toEqual(['100 INVITE', '481 CANCEL', '487 INVITE']);
+    w.clock.advance(LIFETIME_MS);
+    daveSends(dave, 'INFO', 'call-z', 2);
+    expect(upLines(w.up).at(-1)).toBe('INFO');
+  });
+
   it('a REFER\'s subscription failing in a call (its REFER or NOTIFY answered 481 or 408) leaves the call, as JsSIP does', async () => {
     const w = world();
     const dave = w.peer(1, 'dave');
