@@ -136,10 +136,9 @@ export interface ForwardingHeaderChecks {
 
 /** RFC 6940 §6.3.2.2: resource destinations never appear in a via_list, and only last in a destination_list. */
 function resourcePlacementProblem(viaList: readonly Destination[], destinationList: readonly Destination[]): { field: 'viaList' | 'destinationList'; index: number } | undefined {
-  const v = viaList.findIndex((d) => d.kind === 'resource');
-  if (v >= 0) return { field: 'viaList', index: v };
-  const d = destinationList.findIndex((x, i) => x.kind === 'resource' && i !== destinationList.length - 1);
-  if (d >= 0) return { field: 'destinationList', index: d };
+  // Loops, not findIndex with closures: this runs on every header written.
+  for (let i = 0; i < viaList.length; i++) if (viaList[i]!.kind === 'resource') return { field: 'viaList', index: i };
+  for (let i = 0; i < destinationList.length - 1; i++) if (destinationList[i]!.kind === 'resource') return { field: 'destinationList', index: i };
   return undefined;
 }
 

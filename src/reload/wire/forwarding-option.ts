@@ -31,8 +31,9 @@ export function forwardingOptionSize(o: ForwardingOption): number {
 
 /** Encoded size of the options list (the value of `options_length`). */
 export function forwardingOptionsSize(options: readonly ForwardingOption[]): number {
+  // Indexed, not for-of: nearly every header's options are the frozen empty list, whose iterator V8 does not inline (an allocation per call).
   let n = 0;
-  for (const o of options) n += forwardingOptionSize(o);
+  for (let i = 0; i < options.length; i++) n += forwardingOptionSize(options[i]!);
   return n;
 }
 
@@ -63,7 +64,8 @@ export function readForwardingOptions(r: Reader, field: string, length: number):
 }
 
 export function writeForwardingOptions(w: Writer, options: readonly ForwardingOption[]): void {
-  for (const o of options) writeForwardingOption(w, o);
+  // Indexed, not for-of (see forwardingOptionsSize).
+  for (let i = 0; i < options.length; i++) writeForwardingOption(w, options[i]!);
 }
 
 /** Which role this node plays for a received request (RFC 6940 §6.3.2.3). */
