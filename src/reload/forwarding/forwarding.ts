@@ -170,8 +170,7 @@ class ForwardingLayer implements Forwarding {
       get router() {
         return self.router;
       },
-      isConnected: (id) => this.table.has(id),
-      isUsable: (id) => this.table.isUsable(id),
+      linkState: (id) => this.table.stateOf(id),
       understandsForwardingOption: (t) => this.understood.has(t),
       ...(init.relay === false ? { relay: false } : {}),
     };

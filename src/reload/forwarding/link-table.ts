@@ -103,6 +103,11 @@ export class LinkTable {
     return this.entries.has(nodeIdKey(nodeId));
   }
 
+  /** The state of the link to `nodeId` in the table; undefined when there is none. */
+  stateOf(nodeId: NodeId): LinkState | undefined {
+    return this.get(nodeId)?.state;
+  }
+
   /** Whether the link to `nodeId` is in the table and `open` (not suspect). */
   isUsable(nodeId: NodeId): boolean {
     return this.get(nodeId)?.state === 'open';

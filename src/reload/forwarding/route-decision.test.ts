@@ -22,7 +22,7 @@ const ctx: RouteContext = {
   self: id(SELF),
   parameters: overlayParameters({ overlay: 7 }),
   router,
-  isConnected: (n) => [0x40, 0x45, 0x60].includes(n[0]!),
+  linkState: (n) => ([0x40, 0x45, 0x60].includes(n[0]!) ? 'open' : undefined),
   understandsForwardingOption: (t) => t === 0x33,
 };
 
@@ -108,14 +108,14 @@ describe('decideRoute (RFC 6940 §6.1)', () => {
   });
 
   it('sends a message for a connected Node-ID in our range down its link even while the link is suspect (§6.1.1)', () => {
-    const suspectCtx: RouteContext = { ...ctx, isUsable: (n) => n[0] !== 0x45 && ctx.isConnected(n) };
+    const suspectCtx: RouteContext = { ...ctx, linkState: (n) => (n[0] === 0x45 ? 'suspect' : ctx.linkState(n)) };
     // Relayed, and with this node on the via list: the route is that link, not the topology's, so no loop.
     for (const viaList of [[], [node(SELF)]]) {
       expect(decideRoute(header({ viaList, destinationList: [node(0x45)] }), id(FROM), suspectCtx)).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x45) }, direct: true });
     }
     expect(decideRoute(header({ destinationList: [node(0x45)] }), undefined, suspectCtx)).toMatchObject({ action: 'forward', direct: true });
     // A suspect link outside our range is routed round as before.
-    const outside: RouteContext = { ...ctx, isUsable: (n) => n[0] !== 0x60 && ctx.isConnected(n) };
+    const outside: RouteContext = { ...ctx, linkState: (n) => (n[0] === 0x60 ? 'suspect' : ctx.linkState(n)) };
     const around = decideRoute(header({ destinationList: [node(0x60)] }), id(FROM), outside);
     expect(around).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x60) } });
     expect(around.action === 'forward' ? around.direct : 'not forwarded').toBeUndefined();

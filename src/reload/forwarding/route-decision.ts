@@ -10,6 +10,7 @@ import { checkReceivedTtl, isSupportedVersion, type ForwardingHeader } from '../
 import { checkForwardingOptions } from '../wire/forwarding-option.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import type { NodeId } from '../wire/ids.js';
+import type { LinkState } from '../links/link.js';
 import { NODE_DESTINATION_SIZE } from '../wire/forwarded-message.js';
 import type { OverlayParameters } from './overlay-parameters.js';
 import { isWildcardNodeId, type Router, type RoutingTarget } from './router.js';
@@ -18,13 +19,13 @@ export interface RouteContext {
   readonly self: NodeId;
   readonly parameters: OverlayParameters;
   readonly router: Router;
-  /** Whether a link to this neighbour is in the link table ("directly connected", §6.1.1, §6.1.2). */
-  isConnected(nodeId: NodeId): boolean;
   /**
-   * Whether that link is usable (open, not suspect); default `isConnected`. A message for a
+   * The state of the link to this neighbour in the link table, undefined when there is none: one
+   * is "directly connected" (§6.1.1, §6.1.2); usable when `open` (not suspect). A message for a
    * neighbour whose link is not usable goes round it through the router, so it gets the loop check.
+   * (One lookup gives both: this runs on every message routed.)
    */
-  isUsable?(nodeId: NodeId): boolean;
+  linkState(nodeId: NodeId): LinkState | undefined;
   /** Forwarding option types this node understands (§6.3.2.3). */
   understandsForwardingOption(type: number): boolean;
   /** false: this node is a client and relays nothing it received (ForwardingInit.relay); default true. */
@@ -124,8 +125,9 @@ export function decideRoute(header: ForwardingHeader, from: NodeId | undefined, 
         // peer MUST forward the message to that peer directly."
         // (A node destination is a RoutingTarget as it is: `first` serves as both.)
         // (A usable direct link needs no more checks: the message goes down it, §6.1.2.)
-        const connected = ctx.isConnected(first.nodeId);
-        const usable = connected && (ctx.isUsable === undefined || ctx.isUsable(first.nodeId));
+        const state = ctx.linkState(first.nodeId);
+        const connected = state !== undefined;
+        const usable = state === 'open';
         if (!usable && ctx.router.isResponsible(first)) {
           // §6.1.1: "If the entry is a Node-ID which is not equal to this node, then the node MUST drop
           // the message silently unless the Node-ID corresponds to a node which is directly connected".
@@ -201,7 +203,7 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   // OUR CHOICE: checked only where the topology picks the next hop. A destination reached over a
   // direct link (a request A→B→C→B→X that B routed round X's suspect link the first time) is a
   // route the destination list names, not a loop; its answer has the loop cut out (answer-header.ts).
-  const overLink = direct || (usable ?? (target.kind === 'node' && (ctx.isUsable ? ctx.isUsable(target.nodeId) : ctx.isConnected(target.nodeId))));
+  const overLink = direct || (usable ?? (target.kind === 'node' && ctx.linkState(target.nodeId) === 'open'));
   if (!overLink && onViaList(header.viaList, ctx.self)) {
     return { action: 'error', errorCode: ErrorCode.Error_Loop_Detected, reason: 'this node is already on the via list' };
   }
