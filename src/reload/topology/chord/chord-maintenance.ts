@@ -93,7 +93,8 @@ export class ChordMaintenance {
     for (const id of ids) {
       const key = nodeIdKey(id);
       if (key === this.core.selfKey || t.has(key)) continue;
-      if (this.core.deps.forwarding.isUsable(id)) {
+      // By the key already made (isUsableKey): this runs for every peer named in every Update.
+      if (this.core.deps.forwarding.isUsableKey(key)) {
         this.addPeer(id);
         continue;
       }
