@@ -178,9 +178,10 @@ function onViaList(viaList: readonly Destination[], self: NodeId): boolean {
 
 /**
  * `direct`: down the link to the target node whatever its state (see decideRoute). `usable`: whether
- * the target node's link is usable, when the caller has looked already (asked here otherwise).
+ * the target node's link is usable (decideRoute looks it up for a node target; a Resource-ID target
+ * has no link of its own, so false).
  */
-function forward(target: RoutingTarget, list: readonly Destination[], header: ForwardingHeader, from: NodeId | undefined, ctx: RouteContext, direct = false, usable?: boolean): RouteDecision {
+function forward(target: RoutingTarget, list: readonly Destination[], header: ForwardingHeader, from: NodeId | undefined, ctx: RouteContext, direct = false, usable = false): RouteDecision {
   if (from === undefined) {
     // The originator sends with the initial TTL and an empty via list (§6.3.2: "The via_list starts out empty").
     const out = list === header.destinationList ? header : { ...header, destinationList: list };
@@ -203,7 +204,7 @@ function forward(target: RoutingTarget, list: readonly Destination[], header: Fo
   // OUR CHOICE: checked only where the topology picks the next hop. A destination reached over a
   // direct link (a request A→B→C→B→X that B routed round X's suspect link the first time) is a
   // route the destination list names, not a loop; its answer has the loop cut out (answer-header.ts).
-  const overLink = direct || (usable ?? (target.kind === 'node' && ctx.linkState(target.nodeId) === 'open'));
+  const overLink = direct || usable;
   if (!overLink && onViaList(header.viaList, ctx.self)) {
     return { action: 'error', errorCode: ErrorCode.Error_Loop_Detected, reason: 'this node is already on the via list' };
   }
