@@ -30,24 +30,8 @@ export interface EncodedReply {
   readonly body: Uint8Array;
   readonly extensions: readonly MessageExtension[];
   readonly certificates?: readonly GenericCertificate[] | undefined;
-  /** The handler's Reply.unsent, guarded (guardedUnsent): told when this answer does not go out as given. */
+  /** The handler's Reply.unsent, guarded (request-server.ts, guardedUnsent): told when this answer does not go out as given. */
   readonly unsent?: ((reason: unknown) => void) | undefined;
-}
-
-/**
- * A handler's Reply.unsent as the transport calls it: one that throws is logged, and what the
- * transport does goes on unchanged (the error answer of §6.3.2 or §6.3.3.1 still goes, the error
- * it reports stays its own), as the Update listeners of attach-answerer.ts are called.
- */
-export function guardedUnsent(unsent: ((reason: unknown) => void) | undefined, log: Logger): ((reason: unknown) => void) | undefined {
-  if (!unsent) return undefined;
-  return (reason) => {
-    try {
-      unsent(reason);
-    } catch (e) {
-      log.warn("a handler's Reply.unsent threw", { reason: String(reason), error: String(e) });
-    }
-  };
 }
 
 /** What the sealer asks of the transport it works for. */
@@ -98,7 +82,7 @@ export class MessageSealer {
 
   /**
    * Sign and send an answer; returns its signed payload (for the answer cache), or undefined.
-   * `reply.unsent` is told when this answer does not go out as given (guardedUnsent: it must not
+   * `reply.unsent` is told when this answer does not go out as given (guarded by request-server.ts: it does not
    * throw): an error answer goes instead, or none.
    */
   async sendAnswer(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply): Promise<Uint8Array | undefined> {
