@@ -145,10 +145,10 @@ export interface DataStore {
  * OUR CHOICE, with its cost: the new store's start-up pass, and so every read of the new store
  * (each waits for the pass), waits without bound on the old store's operation in flight, as any
  * operation already waited on the one before it within one store; a backend write that never
- * settles stalls the new store too. And it is shared only for the same backend object: the
- * ConfigUpdate restart in overlay-client.ts passes the old peer's object on, but a second Overlay
- * opened over the same database through another backend object (another tab's IndexedDB
- * connection, say) has a lock of its own and is not ordered with this one.
+ * settles stalls the new store too. It is shared only for the same backend object (the ConfigUpdate
+ * restart in overlay-client.ts passes the old peer's object on); the stores over other backend
+ * objects over the same data, in another tab, are ordered with these by the backend's own
+ * `exclusively` (StorageBackend; Web Locks in idb-backend.ts), which each locked operation runs in.
  */
 const lockTails = new WeakMap<StorageBackend, Promise<unknown>>();
 
@@ -225,12 +225,16 @@ class DataStoreImpl implements DataStore {
    * for the whole store, not one per Resource-ID: the per-user and total bounds (checkLimits in
    * store-operation.ts) span resources, and with a lock per resource a burst of concurrent Stores
    * from one user to many Resource-IDs would each pass the check before any of them was written.
-   * Nor one per store: one per backend, after the operations of an earlier store over it (lockTails).
+   * Nor one per store: one per backend, after the operations of an earlier store over it (lockTails),
+   * and inside the backend's `exclusively`, after those of the stores over other backend objects
+   * over the same data (another tab's).
    */
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    const { backend } = this.deps;
     const guarded = (): Promise<T> => (this.closed ? Promise.reject(new AbortError('the data store is closed')) : fn());
-    const run = (lockTails.get(this.deps.backend) ?? Promise.resolve()).then(guarded, guarded);
-    lockTails.set(this.deps.backend, run.catch(() => undefined));
+    const exclusive = (): Promise<T> => (backend.exclusively ? backend.exclusively(guarded) : guarded());
+    const run = (lockTails.get(backend) ?? Promise.resolve()).then(exclusive, exclusive);
+    lockTails.set(backend, run.catch(() => undefined));
     return run;
   }
 

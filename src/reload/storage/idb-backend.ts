@@ -34,11 +34,22 @@ export function idbDatabaseName(overlay: string, nodeId: NodeId): string {
   return `chordphone-storage/${overlay}/${hexKey(nodeId)}`;
 }
 
+/** What the backend uses of the Web Locks API (navigator.locks, a LockManager): locks by name shared by the tabs of an origin, held while `callback` runs. */
+export interface WebLocks {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
 export interface IdbBackendInit {
   /** The overlay's instance name (§11.1). */
   readonly overlay: string;
   /** This peer's Node-ID. */
   readonly nodeId: NodeId;
+  /**
+   * The origin's lock manager, for `exclusively`; default `navigator.locks`. OUR CHOICE: where the
+   * page has none (every current browser has it, in a secure context only: https or localhost), the
+   * tabs over one database are not ordered, as before.
+   */
+  readonly locks?: WebLocks;
 }
 
 function toValue(r: StoredRecord): RecordValue {
@@ -75,7 +86,25 @@ function toRecord(v: RecordValue): StoredRecord {
 
 
 class IdbBackend implements StorageBackend {
-  constructor(private readonly db: IDBPDatabase<StorageSchema>) {}
+  constructor(
+    private readonly db: IDBPDatabase<StorageSchema>,
+    /** The database's name, the name of its lock. */
+    private readonly name: string,
+    private readonly locks: WebLocks | undefined,
+  ) {}
+
+  /**
+   * Under the Web Lock named after the database: the tabs of an origin share IndexedDB, and two
+   * tabs can open the database of one Node-ID (two guest tabs load the one identity stored under
+   * the overlay's name, peer-identity.ts), each as a peer storing what it is sent; so can one tab
+   * that joins again as the same user (overlay-client.ts opens the database at each join). A Store's
+   * read-check-write (DataStore) spans several transactions, with a signature verified in
+   * between, so one tab's Store could otherwise read a location, the other tab's write it, and
+   * the first write over what it never checked (RFC 6940 §7.4.1.1 generation counters, limits).
+   */
+  exclusively<T>(critical: () => Promise<T>): Promise<T> {
+    return this.locks ? this.locks.request(this.name, critical) : critical();
+  }
 
   async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
     const v = await this.db.get('records', [hexKey(resourceId), kind, recordKeyTag(key)]);
@@ -317,7 +346,8 @@ async function dropMonotonicRecords(tx: IDBPTransaction<StorageSchema, StoreName
 
 /** Opens (creating if needed) the IndexedDB backend of one overlay and Node-ID. */
 export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBackend> {
-  const db = await openDB<StorageSchema>(idbDatabaseName(init.overlay, init.nodeId), VERSION, {
+  const name = idbDatabaseName(init.overlay, init.nodeId);
+  const db = await openDB<StorageSchema>(name, VERSION, {
     upgrade(database, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const records = database.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
@@ -339,5 +369,5 @@ export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBacke
     // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
     blocking: () => db.close(),
   });
-  return new IdbBackend(db);
+  return new IdbBackend(db, name, init.locks ?? globalThis.navigator?.locks);
 }

@@ -69,6 +69,14 @@ export interface StorageBackend {
    * many went. The counters of locations with records are never forgotten.
    */
   forgetCounters(keep: number): Promise<number>;
+  /**
+   * Runs `critical` (a DataStore's read-check-write, DataStore withLock) while no other backend
+   * object over the same stored data runs its own: two tabs of one origin can open the IndexedDB
+   * database of one Node-ID, each with its own connection (idb-backend.ts). Absent where no other
+   * object reaches the data: the memory backend's is its own, and a SQLite file is held by one
+   * connection (node/sqlite-backend.ts).
+   */
+  exclusively?<T>(critical: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
