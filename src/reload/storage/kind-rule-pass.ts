@@ -21,7 +21,11 @@
  * OUR CHOICE: the pass runs at every start, over the values of the ruled Kinds only (SIP-REGISTRATION
  * for RFC 7904), not only when the rules changed: a KindRule is code (`check`), with nothing to
  * compare with the rules the values were stored under, short of a version each usage would have
- * to keep and the backends to store.
+ * to keep and the backends to store (RFC 7904's rule closes over the configuration's domains; its
+ * name does not change with them). Even then a recorded digest would miss values another writer
+ * stored under other rules (a tab of the origin still on an older configuration, over the same
+ * database: StorageBackend.exclusively) and a release that changed a check's code. The cost: one
+ * read of each ruled value per start (none when the configuration has no rule).
  */
 import type { Logger } from '../runtime/components.js';
 import type { ResourceId } from '../wire/ids.js';
