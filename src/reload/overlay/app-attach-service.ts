@@ -178,6 +178,7 @@ export class AppAttachService {
     // built, or the transport does not send it (Reply.unsent: too large for max_response_length,
     // RFC 6940 §6.3.2, or the request lifetime over, §6.2.1), it is cancelled at once.
     return replyHolding<'app_attach_ans'>(
+      this.log,
       (reason) => {
         answer.cancel();
         this.log.debug('the AppAttachAns did not go; its answer is cancelled', { peer: nodeIdKey(requester), application, error: String(reason) });

@@ -106,6 +106,7 @@ export class AttachAnswerer {
     // (Reply.unsent: too large for max_response_length, RFC 6940 §6.3.2, say), it is cancelled at once.
     let cancelled = false;
     const reply = replyHolding<'attach_ans'>(
+      log,
       (reason) => {
         crossing.done(reason);
         cancelled = true;

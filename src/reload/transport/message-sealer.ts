@@ -30,7 +30,7 @@ export interface EncodedReply {
   readonly body: Uint8Array;
   readonly extensions: readonly MessageExtension[];
   readonly certificates?: readonly GenericCertificate[] | undefined;
-  /** The handler's Reply.unsent, guarded (request-server.ts, guardedUnsent): told when this answer does not go out as given. */
+  /** The handler's Reply.unsent, guarded (request-types.ts guardedUnsent, applied in request-server.ts): told when this answer does not go out as given. */
   readonly unsent?: ((reason: unknown) => void) | undefined;
 }
 

@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 import { AbortError, silentLogger, type Logger } from '../runtime/components.js';
-import type { ReloadError } from '../runtime/reload-error.js';
+import { ReloadError } from '../runtime/reload-error.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { deliver, lastSent, ping, setup } from '../testing/scripted-forwarding.js';
-import type { Reply } from './request-types.js';
+import { replyHolding, type Reply } from './request-types.js';
 
 /** A PingAns whose `unsent` records each reason, then throws when `throws` says so. */
 function recordingAnswer(responseId = 1n, throws = false) {
@@ -117,5 +117,31 @@ describe('Reply.unsent', () => {
     expect(late.reasons).toHaveLength(1);
     expect(entries.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual(Array(3).fill("a handler's Reply.unsent threw"));
     expect(entries.filter((e) => e.level === 'error').map((e) => e.message)).toEqual(['request handler failed']);
+  });
+});
+
+describe('replyHolding', () => {
+  it('a release that throws when the build fails is logged and changes nothing: the transport answers with the build\'s error (§6.3.3.1), not the release\'s', async () => {
+    const { entries, log } = keptLog();
+    const { clock, fwd, transport } = setup({}, undefined, log);
+    const released: unknown[] = [];
+    transport.handle('ping_req', () =>
+      replyHolding<'ping_ans'>(
+        log,
+        (reason) => {
+          released.push(reason);
+          throw new Error('release failed');
+        },
+        () => {
+          throw ReloadError.of('Error_Forbidden', 'not for you');
+        },
+      ),
+    );
+    await deliver(fwd, { transactionId: 1n, body: ping });
+    await clock.advance(0);
+    expect(released).toHaveLength(1);
+    expect((released[0] as ReloadError).codeName).toBe('Error_Forbidden');
+    expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Forbidden } });
+    expect(entries.filter((e) => e.level === 'warn').map((e) => e.message)).toEqual(["a handler's Reply.unsent threw"]);
   });
 });

@@ -25,7 +25,7 @@ import type { MessageParts } from './message-parts.js';
 import { errorReply, NO_EXTENSIONS, utf8, type EncodedReply, type MessageSealer } from './message-sealer.js';
 import { checkRequestAtDestination } from './request-checks.js';
 import { RequestLifetimes, type Expiring } from './request-lifetime.js';
-import type { IncomingRequest, Reply, RequestHandler, RequestName } from './request-types.js';
+import { guardedUnsent, type IncomingRequest, type Reply, type RequestHandler, type RequestName } from './request-types.js';
 import type { TransportInit } from './transport-types.js';
 
 type AnyHandler = (request: IncomingRequest) => Promise<Reply> | Reply;
@@ -218,20 +218,4 @@ interface InboundRequest extends Expiring {
 /** Internal: the request gets no answer at all (answerForUnknownMessageCode 'none'). */
 class NoAnswer extends Error {
   override readonly name: string = 'NoAnswer';
-}
-
-/**
- * A handler's Reply.unsent as the transport calls it: one that throws is logged, and what the
- * transport does goes on unchanged (the error answer of §6.3.2 or §6.3.3.1 still goes, the error
- * it reports stays its own), as the Update listeners of attach-answerer.ts are called.
- */
-function guardedUnsent(unsent: ((reason: unknown) => void) | undefined, log: Logger): ((reason: unknown) => void) | undefined {
-  if (!unsent) return undefined;
-  return (reason) => {
-    try {
-      unsent(reason);
-    } catch (e) {
-      log.warn("a handler's Reply.unsent threw", { reason: String(reason), error: String(e) });
-    }
-  };
 }

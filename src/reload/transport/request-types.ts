@@ -3,7 +3,7 @@
  * the replies handlers give (and replyHolding, for a reply that holds something until it goes).
  * Bodies are the message-body table's (wire/message-body.ts, §6.3.3).
  */
-import type { AbortOptions } from '../runtime/components.js';
+import type { AbortOptions, Logger } from '../runtime/components.js';
 import type { VerifiedSigner } from '../security/signer.js';
 import type { ForwardingHeader } from '../wire/forwarding-header.js';
 import type { ForwardingOption } from '../wire/forwarding-option.js';
@@ -101,17 +101,36 @@ export interface Reply<A extends KnownBodyName = KnownBodyName> {
 /**
  * The Reply of a handler whose answer holds something of use only once the requester has it
  * (Reply.unsent): `release` is told, with the reason, when `build` throws (the error then goes on
- * to the transport, which answers with it) and when the built answer does not go out.
+ * to the transport, which answers with it, RFC 6940 §6.3.3.1) and when the built answer does not
+ * go out. A `release` that throws on a failed build is guarded as the transport guards unsent
+ * (guardedUnsent): logged to `log`, and the build's error still goes on.
  */
-export function replyHolding<A extends KnownBodyName>(release: (reason: unknown) => void, build: () => Omit<Reply<A>, 'unsent'>): Reply<A> {
+export function replyHolding<A extends KnownBodyName>(log: Logger, release: (reason: unknown) => void, build: () => Omit<Reply<A>, 'unsent'>): Reply<A> {
   let reply: Omit<Reply<A>, 'unsent'>;
   try {
     reply = build();
   } catch (e) {
-    release(e);
+    guardedUnsent(release, log)?.(e);
     throw e;
   }
+  // The transport guards the unsent it calls (request-server.ts).
   return { ...reply, unsent: release };
 }
 
 export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>) => Promise<Reply<AnswerNameFor<K>>> | Reply<AnswerNameFor<K>>;
+
+/**
+ * A handler's Reply.unsent as the transport calls it (request-server.ts; and replyHolding's
+ * release, on a failed build): one that throws is logged, and what the transport does goes on unchanged (the error answer of §6.3.2 or §6.3.3.1 still goes, the error
+ * it reports stays its own), as the Update listeners of attach-answerer.ts are called.
+ */
+export function guardedUnsent(unsent: ((reason: unknown) => void) | undefined, log: Logger): ((reason: unknown) => void) | undefined {
+  if (!unsent) return undefined;
+  return (reason) => {
+    try {
+      unsent(reason);
+    } catch (e) {
+      log.warn("a handler's Reply.unsent threw", { reason: String(reason), error: String(e) });
+    }
+  };
+}
