@@ -84,3 +84,31 @@ describe('AppAttachService answering over ICE: a network answer whose AppAttachA
     expect(budget.total).toBe(0);
   });
 });
+
+describe('AppAttachService stats: appAttachesAnswered counts only the AppAttachAns that went out', () => {
+  it('an answer that goes counts; one the transport did not send (too large for max_response_length, RFC 6940 §6.3.2; unencodable; after the request lifetime, §6.2.1) does not', async () => {
+    const sent = answerer(iceParams('ans'));
+    await appAttachFrom(sent.fwd, 1n);
+    await sent.clock.advance(0);
+    expect(lastSent(sent.fwd).body).toMatchObject({ name: 'app_attach_ans' });
+    expect(sent.service.stats().appAttachesAnswered).toBe(1);
+
+    const tooLarge = answerer(iceParams('ans'));
+    await appAttachFrom(tooLarge.fwd, 2n, 100);
+    await tooLarge.clock.advance(0);
+    expect(lastSent(tooLarge.fwd).body).toMatchObject({ name: 'error', value: { errorCode: ErrorCode.Error_Response_Too_Large } });
+    expect(tooLarge.service.stats().appAttachesAnswered).toBe(0);
+
+    const unencodable = answerer(iceParams('u'.repeat(300)));
+    await appAttachFrom(unencodable.fwd, 3n);
+    await unencodable.clock.advance(0);
+    expect(lastSent(unencodable.fwd).body).toMatchObject({ name: 'error' });
+    expect(unencodable.service.stats().appAttachesAnswered).toBe(0);
+
+    const late = answerer(iceParams('ans'), MAX_REQUEST_LIFETIME_MS + 1);
+    await appAttachFrom(late.fwd, 4n);
+    await late.clock.advance(MAX_REQUEST_LIFETIME_MS + 1);
+    expect(late.fwd.sent).toHaveLength(0);
+    expect(late.service.stats().appAttachesAnswered).toBe(0);
+  });
+});

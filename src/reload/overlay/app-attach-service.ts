@@ -35,7 +35,11 @@ export interface AppAttachServiceInit {
 export interface AppAttachStats {
   /** AppAttach requests this peer sent. */
   readonly appAttachesSent: number;
-  /** AppAttach requests this peer answered. */
+  /**
+   * AppAttach requests this peer answered: AppAttachAns that went out (not one the transport did
+   * not send, Reply.unsent: too large for max_response_length, RFC 6940 §6.3.2, unencodable, or
+   * after the request lifetime, §6.2.1). Error answers are not counted.
+   */
   readonly appAttachesAnswered: number;
   /** Channels made (in and out) so far. */
   readonly channelsOpened: number;
@@ -171,15 +175,19 @@ export class AppAttachService {
     const requester = req.sender.nodeId;
     const answer = await this.deps.network.answer(requester, application, { ...req.value, extensions: req.extensions });
     this.users.set(nodeIdKey(requester), req.sender.userName);
-    this.counters.appAttachesAnswered++;
     // The answer holds what the requester's channel needs (over ICE a peer connection and its
     // PeerConnectionBudget slot) until that channel opens or its own timeout, and only the
     // requester, once it has this AppAttachAns, can open it: when the AppAttachAns cannot be
     // built, or the transport does not send it (Reply.unsent: too large for max_response_length,
     // RFC 6940 §6.3.2, or the request lifetime over, §6.2.1), it is cancelled at once.
-    return replyHolding<'app_attach_ans'>(
+    // appAttachesAnswered counts the AppAttachAns built, and un-counts one the transport then did
+    // not send (the transport tells of no loss on the way).
+    let counted = false;
+    const reply = replyHolding<'app_attach_ans'>(
       this.log,
       (reason) => {
+        if (counted) this.counters.appAttachesAnswered--;
+        counted = false;
         answer.cancel();
         this.log.debug('the AppAttachAns did not go; its answer is cancelled', { peer: nodeIdKey(requester), application, error: String(reason) });
       },
@@ -188,6 +196,9 @@ export class AppAttachService {
         return { value: { ufrag, password, candidates, application, role: utf8.encode('active') }, ...(extensions?.length ? { extensions } : {}) };
       },
     );
+    this.counters.appAttachesAnswered++;
+    counted = true;
+    return reply;
   }
 
   /** A new channel (ours or inbound): keep it as the channel for its peer and application. */
