@@ -11,7 +11,8 @@ import { decodeForwardedMessage } from '../wire/forwarded-message.js';
 import { MAX_CERTIFICATE_LOOKUPS, certificateLookupShare } from './certificate-lookups.js';
 import type { TransportInit } from './message-transport.js';
 import { answersPings, CERTIFICATE_LOOKUP_TIMEOUT_MS, junk, lastTransactionId, nodeIdOf } from './testing/certificate-lookup-fixtures.js';
-import { deliver, id, lastSent, node, omittedUnlessKnown, ping, pingAns, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
+import { deliver, id, lastSent, node, ping, pingAns, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
+import { omittedUnlessKnown } from '../testing/test-signatures.js';
 
 describe('a message whose signer is being looked up waits for that lookup (§6.3.4, §13.1)', () => {
   /**

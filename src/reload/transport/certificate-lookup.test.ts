@@ -10,7 +10,8 @@ import { decodeForwardedMessage } from '../wire/forwarded-message.js';
 import { MAX_CERTIFICATE_LOOKUPS } from './certificate-lookups.js';
 import { TransportOverloadError, type MessageTransport, type TransportInit } from './message-transport.js';
 import { answersPings, CERTIFICATE_LOOKUP_TIMEOUT_MS, junk, lastTransactionId, nodeIdOf, ONE_LINK } from './testing/certificate-lookup-fixtures.js';
-import { deliver, id, lastSent, node, omittedUnlessKnown, ping, pingAns, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
+import { deliver, id, lastSent, node, ping, pingAns, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
+import { omittedUnlessKnown } from '../testing/test-signatures.js';
 
 /**
  * A transport whose lookups run as the §8 usage's do in composePeer, as an overlay Fetch (one more

@@ -13,7 +13,8 @@ import { encodeMessageBody } from '../wire/message-body.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
 import { kindModelsFrom } from '../wire/storage/data-model.js';
-import { deliver, id, lastSent, node, OVERLAY, ping, pingAns, setup, stubVerifier } from '../testing/scripted-forwarding.js';
+import { deliver, id, lastSent, node, OVERLAY, ping, pingAns, setup } from '../testing/scripted-forwarding.js';
+import { stubVerifier } from '../testing/test-signatures.js';
 
 describe('requests (§6.2.1, §6.3)', () => {
   it('sends a signed request with a random transaction id and the overlay header fields', async () => {

@@ -23,7 +23,8 @@ import { certificateByNodeResourceName, encodeCertificateValue } from '../../rel
 import { decodeForwardedMessage } from '../../reload/wire/forwarded-message.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import type { MessageTransport } from '../../reload/transport/index.js';
-import { deliver, id, lastSent, node, omittedUnlessKnown, ping, pingAns, setup } from '../../reload/testing/scripted-forwarding.js';
+import { deliver, id, lastSent, node, ping, pingAns, setup } from '../../reload/testing/scripted-forwarding.js';
+import { omittedUnlessKnown } from '../../reload/testing/test-signatures.js';
 import { createChordOverlay, simConfiguration, type ChordOverlay, type SimChordPeer } from '../../sim/chord-overlay.js';
 import { nodeHasher } from '../../sim/node-hasher.js';
 import { createRealIdentities, type RealIdentities } from '../../sim/real-identities.js';

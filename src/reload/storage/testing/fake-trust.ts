@@ -1,6 +1,7 @@
 /**
  * A fake Signer/Verifier pair for storage tests (never for production): a "signature" is the
- * FNV-1a digest of the signed input, and the SignerIdentity's cert_hash names a registered
+ * test digest of the signed input (reload/testing/test-signatures.ts, whose open scheme is the
+ * transport tests'; this one is closed), and the SignerIdentity's cert_hash names a registered
  * identity. So a value altered after signing, or signed by an unregistered identity, fails
  * verification, and tests choose who signs what. Each identity has a stand-in certificate, which
  * `verify` names as the one that proved the signer, as X509Verifier does.
@@ -12,14 +13,7 @@ import { HashAlgorithm, SignatureAlgorithm, SignerIdentityType, type GenericCert
 import { storedDataSignatureInput } from '../../wire/storage/stored-data-signature-input.js';
 import type { StoredData, StoredDataValue } from '../../wire/storage/stored-data.js';
 import { hexKey } from '../ring-range.js';
-
-function fnv1a(bytes: Uint8Array): Uint8Array {
-  let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, h);
-  return out;
-}
+import { testDigest, testDigestMatches } from '../../testing/test-signatures.js';
 
 /** One identity: a user name, the certificate's Node-IDs and the Node-ID it signs for. */
 export interface FakeIdentity {
@@ -51,7 +45,7 @@ export class FakeTrust implements Verifier {
     const signature = (input: Uint8Array): Signature => ({
       algorithm: { hash: HashAlgorithm.sha256, signature: SignatureAlgorithm.rsa },
       identity,
-      signatureValue: fnv1a(input),
+      signatureValue: testDigest(input),
     });
     return {
       signer,
@@ -71,10 +65,7 @@ export class FakeTrust implements Verifier {
     const id = signature.identity;
     const signer = 'hash' in id ? this.byTag.get(hexKey(id.hash)) : undefined;
     if (!signer) throw ReloadError.of('Error_Forbidden', 'unknown signer');
-    const expected = fnv1a(input);
-    if (signature.signatureValue.length !== 4 || !signature.signatureValue.every((b, i) => b === expected[i])) {
-      throw ReloadError.of('Error_Forbidden', 'bad signature');
-    }
+    if (!testDigestMatches(signature.signatureValue, input)) throw ReloadError.of('Error_Forbidden', 'bad signature');
     return signer;
   }
 }
