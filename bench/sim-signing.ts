@@ -3,14 +3,14 @@
  * the same N-peer CHORD-RELOAD overlay (default N = 1,000; SIM_SIGNED_PEERS overrides), built one
  * join after another and then storing and fetching SIM_SIGNED_STORES records (default 300,
  * USER-MATCH dictionary entries), once with src/sim/fast-signer.ts and once with a real ECDSA P-256
- * key and X.509 certificate per peer from one test CA (src/sim/real-identities.ts): every message
+ * key and X.509 certificate per peer from one test CA (src/sim/testing/real-identities.ts): every message
  * signed and verified (§6.3.4), every value signed and verified by storer, replicas and fetcher
  * (§7.1). Same seed and workload; the Node-IDs differ (the real ones come from the certificates).
  * The figures show what real cryptography costs in wall time and what it does not change (ring,
  * hops, fetch rate).
  */
 import { buildChordOverlay, SIM_KINDS, type ChordOverlay, type ChordOverlayInit } from '../src/sim/chord-overlay.js';
-import { createRealIdentities } from '../src/sim/real-identities.js';
+import { createRealIdentities } from '../src/sim/testing/real-identities.js';
 import { VirtualClock } from '../src/sim/virtual-clock.js';
 import { toHex } from '../src/reload/wire/codec/hex.js';
 import { envInteger, fmt, table, type BenchModule } from './bench.js';

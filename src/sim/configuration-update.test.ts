@@ -14,7 +14,7 @@ import { X509Signer } from '../reload/security/x509-signer.js';
 import type { Configuration } from '../reload/wire/config/overlay-configuration.js';
 import { createChordOverlay, simConfiguration, SIM_KINDS, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
 import { ringPosition } from '../reload/topology/chord/ring.js';
-import { createRealIdentities, trackedCrypto, type RealIdentities } from './real-identities.js';
+import { createRealIdentities, trackedCrypto, type RealIdentities } from './testing/real-identities.js';
 import { VirtualClock } from './virtual-clock.js';
 
 const PEERS = 4;

@@ -33,7 +33,7 @@ import type { GenericCertificate, Signature, SignerIdentity } from '../reload/wi
 import type { StoredRecord } from '../reload/storage/index.js';
 import { createChordOverlay, simConfiguration, SIM_KINDS, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
 import { nodeHasher } from './node-hasher.js';
-import { createRealIdentities, type RealIdentities } from './real-identities.js';
+import { createRealIdentities, type RealIdentities } from './testing/real-identities.js';
 import { VirtualClock } from './virtual-clock.js';
 
 const PEERS = 10;

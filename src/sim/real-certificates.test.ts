@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../reload/wire/codec/hex.js';
 import { buildChordOverlay, SIM_KINDS, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
-import { createRealIdentities } from './real-identities.js';
+import { createRealIdentities } from './testing/real-identities.js';
 import { VirtualClock } from './virtual-clock.js';
 
 const N = Number(process.env.REAL_CERT_PEERS ?? 300);

@@ -27,7 +27,7 @@ import { deliver, id, lastSent, node, ping, pingAns, setup } from '../../reload/
 import { omittedUnlessKnown } from '../../reload/testing/test-signatures.js';
 import { createChordOverlay, simConfiguration, type ChordOverlay, type SimChordPeer } from '../../sim/chord-overlay.js';
 import { nodeHasher } from '../../sim/node-hasher.js';
-import { createRealIdentities, type RealIdentities } from '../../sim/real-identities.js';
+import { createRealIdentities, type RealIdentities } from '../../sim/testing/real-identities.js';
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { CertificateStore, type CertificateStoreInit } from './certificate-store.js';
 

@@ -8,17 +8,17 @@
  * given to signers and verifiers is `trackedCrypto`: each operation is registered with
  * `clock.track`, and virtual time waits for it (it costs no virtual time).
  */
-import type { VirtualClock } from './virtual-clock.js';
-import type { SimIdentity } from './chord-overlay.js';
-import { simConfiguration } from './chord-overlay.js';
-import { TestPki } from '../reload/testing/test-pki.js';
-import { X509Signer } from '../reload/security/x509-signer.js';
-import { X509Verifier } from '../reload/security/x509-verifier.js';
-import { signatureAlgorithmElements, trustPolicyFromConfiguration } from '../reload/security/trust-policy.js';
-import type { SignatureKeyType } from '../reload/security/signature-algorithm.js';
-import type { WallClock } from '../reload/security/security-components.js';
-import type { Configuration } from '../reload/wire/config/overlay-configuration.js';
-import type { NodeId } from '../reload/wire/ids.js';
+import type { VirtualClock } from '../virtual-clock.js';
+import type { SimIdentity } from '../chord-overlay.js';
+import { simConfiguration } from '../chord-overlay.js';
+import { TestPki } from '../../reload/testing/test-pki.js';
+import { X509Signer } from '../../reload/security/x509-signer.js';
+import { X509Verifier } from '../../reload/security/x509-verifier.js';
+import { signatureAlgorithmElements, trustPolicyFromConfiguration } from '../../reload/security/trust-policy.js';
+import type { SignatureKeyType } from '../../reload/security/signature-algorithm.js';
+import type { WallClock } from '../../reload/security/security-components.js';
+import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
+import type { NodeId } from '../../reload/wire/ids.js';
 
 /** WebCrypto whose every `subtle` operation is tracked by `clock` (see the file comment). */
 export function trackedCrypto(clock: Pick<VirtualClock, 'track'>, crypto: Crypto = globalThis.crypto): Crypto {
