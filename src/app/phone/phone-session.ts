@@ -19,6 +19,7 @@
  * ```
  */
 import type { Phone, PhoneCall } from '../../phone/index.js';
+import type { DeviceSlot } from '../overlay/device-slot.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
 import { describeError, type Overlay } from '../overlay/overlay.js';
 import type { BrowserPhone } from './browser-phone.js';
@@ -74,21 +75,15 @@ export interface PhoneSessionDeps {
   readonly startPhone: (joined: JoinedOverlay) => Promise<BrowserPhone>;
   /**
    * Hold a device slot of the user name `name` for this tab while it is in use: tabs of one
-   * browser share the key, so each takes its own Node-ID of the certificate (slot 0, 1, ...).
-   * Undefined when every slot is taken.
+   * browser share the key, so each takes its own Node-ID of the certificate (slot 0, 1, ...;
+   * device-slot.ts). Undefined when every slot is taken.
    */
-  readonly claim?: (name: string) => Promise<NameClaim | undefined>;
+  readonly claim?: (name: string) => Promise<DeviceSlot | undefined>;
   /**
    * A returning user's name: join with it at once instead of the boot overlay's guest identity
    * (the boot overlay is then never started).
    */
   readonly userName?: string;
-}
-
-/** One tab's hold on a device slot of a user name. */
-export interface NameClaim {
-  readonly slot: number;
-  release(): void;
 }
 
 /** The local part of a typed user name, lower-case (`Alice@x` → `alice`). */
@@ -103,7 +98,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
   const calls = new Map<string, PhoneCall>();
   let current: BrowserPhone | undefined;
   /** The device slot this tab holds, and of which name (released on a switch or close). */
-  let held: (NameClaim & { readonly name: string }) | undefined;
+  let held: (DeviceSlot & { readonly name: string }) | undefined;
   /** The peer the current Phone runs on. */
   let bound: unknown;
   let restarting = false;

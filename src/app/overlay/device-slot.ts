@@ -1,0 +1,64 @@
+/**
+ * One Node-ID per tab (Web Locks). The tabs of a browser share IndexedDB, and so the stored key and
+ * certificate of an identity (the guest's, or a user name's): each tab takes its own device slot of
+ * that identity, slot N meaning the N+1th Node-ID of the certificate (overlay-client.ts
+ * `nodeIdSlot`). Else two tabs would join with one Node-ID (RFC 6940 §2: a Node-ID "uniquely
+ * identifies a node"): the ring (§10) has one place for it (the second's Join takes the first's
+ * place; Attaches and answers reach either), and both tabs would keep their records in the same
+ * database (idb-backend.ts: one per overlay and Node-ID).
+ *
+ * Light: early-boot.ts claims the guest's slot with it in the initial JavaScript; `ifAvailable`
+ * answers at once, never waiting for another tab.
+ */
+
+/** Tabs (devices) of one identity per browser; the enrollment server gives up to 8 Node-IDs per certificate. */
+export const MAX_DEVICE_SLOTS = 4;
+
+/** The boot overlay's identity (the overlay's instance-name entry of the key store, browser-overlay.ts). */
+export const GUEST_DEVICE = 'guest';
+
+/** The identity of user name `name` (its key store entry `<overlay>.user.<name>`, browser-session.ts). */
+export function userDevice(name: string): string {
+  return `user-${name}`;
+}
+
+/** The Web Lock of slot `slot` of `device` (GUEST_DEVICE or userDevice(name)). */
+export function deviceSlotLockName(device: string, slot: number): string {
+  return `chordphone-${device}-${slot}`;
+}
+
+/** What is used of the Web Locks API (navigator.locks, a LockManager, shared by the tabs of an origin). */
+export interface SlotLocks {
+  /** `callback` gets the lock, or null when another holder has it; the lock is held until its returned promise settles. */
+  request(name: string, options: { readonly ifAvailable: true }, callback: (lock: unknown) => Promise<void> | undefined): Promise<unknown>;
+}
+
+/** One tab's hold on a device slot. */
+export interface DeviceSlot {
+  readonly slot: number;
+  release(): void;
+}
+
+/**
+ * The lowest free device slot of `device` for this tab, held until released or the tab goes away
+ * (so a reloaded tab gets a slot again); undefined when all MAX_DEVICE_SLOTS are taken.
+ * OUR CHOICE: without Web Locks (an old browser) every tab takes slot 0, as before they existed.
+ */
+export async function claimDeviceSlot(device: string, locks: SlotLocks | undefined = (globalThis.navigator as Navigator | undefined)?.locks): Promise<DeviceSlot | undefined> {
+  if (!locks) return { slot: 0, release: () => {} };
+  for (let slot = 0; slot < MAX_DEVICE_SLOTS; slot++) {
+    const release = await new Promise<(() => void) | undefined>((resolve, reject) => {
+      locks
+        .request(deviceSlotLockName(device, slot), { ifAvailable: true }, (lock) => {
+          if (!lock) {
+            resolve(undefined);
+            return undefined;
+          }
+          return new Promise<void>((done) => resolve(() => done()));
+        })
+        .catch(reject);
+    });
+    if (release) return { slot, release };
+  }
+  return undefined;
+}
