@@ -6,6 +6,7 @@
  */
 import { readLastUser } from './first-run/last-user.js';
 import { prefetchConfiguration } from './overlay/configuration-prefetch.js';
+import { claimDeviceSlot, GUEST_DEVICE } from './overlay/device-slot.js';
 import type { BootedOverlay } from './overlay-boot.js';
 
 /** The name this browser last joined with (first-run/last-user.ts); undefined for a guest. */
@@ -14,6 +15,10 @@ export const returningUser: string | undefined = readLastUser();
 // A returning user's session joins with its own overlay (phone-session.ts), made later: only the
 // guest's boot overlay, which starts at once, takes the early answer.
 const configuration = returningUser === undefined ? prefetchConfiguration(location.href) : undefined;
+// The guest tab's Node-ID slot (device-slot.ts: a Web Lock, answered at once), claimed while the overlay's chunk loads.
+const guestSlot = returningUser === undefined ? claimDeviceSlot(GUEST_DEVICE) : undefined;
+// A failure shows through the overlay's start (overlay-boot.ts), never as unhandled.
+guestSlot?.catch(() => undefined);
 
 /** The tab's boot overlay (overlay-boot.ts), a guest's already joining, and when to run the session code. */
-export const overlayBooting: Promise<BootedOverlay> = import('./overlay-boot.js').then(({ bootOverlay }) => bootOverlay(returningUser, location.href, configuration));
+export const overlayBooting: Promise<BootedOverlay> = import('./overlay-boot.js').then(({ bootOverlay }) => bootOverlay(returningUser, location.href, configuration, guestSlot));

@@ -6,8 +6,10 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
-import { bootOverlay, SESSION_CODE_MAX_WAIT_MS } from './overlay-boot.js';
+import { bootOverlay, GuestSlotsTakenError, SESSION_CODE_MAX_WAIT_MS } from './overlay-boot.js';
 import { prefetchConfiguration } from './overlay/configuration-prefetch.js';
+import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS } from './overlay/device-slot.js';
+import { FakeSlotLocks } from './overlay/fake-slot-locks.js';
 import type { Overlay } from './overlay/overlay.js';
 
 const PAGE = 'http://127.0.0.1:9/';
@@ -47,7 +49,8 @@ describe('bootOverlay', () => {
     made.push(overlay);
     expect(g.chordphone?.overlay).toBe(overlay);
     expect(performance.getEntriesByName(OVERLAY_CODE_MARK, 'mark').length).toBeGreaterThan(0);
-    expect(overlay.getSnapshot().phase).toBe('configuring');
+    // Once the tab's guest slot is claimed (at once: no Web Locks here, slot 0).
+    await vi.waitFor(() => expect(overlay.getSnapshot().phase).toBe('configuring'));
     expect(await settlesWithin(sessionCodeDue, 50)).toBe(false);
     // The server answers something that is not a configuration: the start fails, the session code (which shows why) is due.
     answer(new Response('not here', { status: 404 }));
@@ -56,6 +59,34 @@ describe('bootOverlay', () => {
     expect(overlay.getSnapshot().error).toContain('HTTP 404');
     // The overlay took the early answer: it asked nothing else.
     expect(asked).toEqual(['http://127.0.0.1:9/.well-known/reload-config']);
+  });
+
+  it('a guest tab finding every guest slot of the browser held does not join, and says why and what to do', async () => {
+    const locks = new FakeSlotLocks();
+    for (let tab = 0; tab < MAX_DEVICE_SLOTS; tab++) await claimDeviceSlot(GUEST_DEVICE, locks.tab(`other-${tab}`));
+    const asked: string[] = [];
+    const prefetch = prefetchConfiguration(PAGE, async (url) => (asked.push(url), new Response('not here', { status: 404 })));
+    const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')));
+    made.push(overlay);
+    await expect(overlay.start()).rejects.toBeInstanceOf(GuestSlotsTakenError);
+    await sessionCodeDue;
+    const s = overlay.getSnapshot();
+    expect(s.phase).toBe('failed');
+    expect(s.error).toBe(new GuestSlotsTakenError().message);
+    expect(s.error).toMatch(/already open as a guest in \d+ other tabs of this browser.*Close another Chordphone tab/);
+    expect(s.nodeId).toBeUndefined();
+  });
+
+  it('gives the guest slot back when the guest’s overlay closes (a switch to a user name, the tab going away)', async () => {
+    const locks = new FakeSlotLocks();
+    const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>(() => {}));
+    const { overlay } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')));
+    made.push(overlay);
+    await vi.waitFor(() => expect(overlay.getSnapshot().phase).toBe('configuring'));
+    expect(locks.names()).toEqual(['chordphone-guest-0']);
+    overlay.close();
+    await vi.waitFor(() => expect(locks.names()).toEqual([]));
+    expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('next')))?.slot).toBe(0);
   });
 
   it(`does not hold the session code longer than ${SESSION_CODE_MAX_WAIT_MS} ms`, async () => {

@@ -7,6 +7,7 @@
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
 import { createBrowserOverlay } from './overlay/browser-overlay.js';
 import type { ConfigurationPrefetch } from './overlay/configuration-prefetch.js';
+import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS, type DeviceSlot } from './overlay/device-slot.js';
 import type { Overlay } from './overlay/overlay.js';
 import type { ChordphoneDebugHandle } from './phone/debug-handle.js';
 
@@ -28,17 +29,51 @@ export interface BootedOverlay {
   readonly sessionCodeDue: Promise<void>;
 }
 
+/** Every guest device slot of this browser is held by another tab: this one does not join. */
+export class GuestSlotsTakenError extends Error {
+  constructor() {
+    super(
+      `Chordphone is already open as a guest in ${MAX_DEVICE_SLOTS} other tabs of this browser, and each tab needs a Node-ID of its own. ` +
+        'Close another Chordphone tab, then reload this one, or choose a user name and press Join.',
+    );
+    this.name = 'GuestSlotsTakenError';
+  }
+}
+
 /**
  * The tab's boot overlay. A guest (no `returningUser`, first-run/last-user.ts) starts joining at
  * once; a returning user's boot overlay is never started (phone-session.ts joins with the
  * remembered name instead). A failure is shown by the phone session, which waits on the same start.
  * `configuration`: the configuration document already asked for (early-boot.ts).
+ *
+ * The guest's identity (key and certificate under the overlay's instance-name) is shared by the
+ * browser's tabs: the tab joins with the Node-ID of the guest device slot it holds (`guestSlot`,
+ * claimed by early-boot.ts; device-slot.ts), as a named user's tabs do, and gives the slot back
+ * when its overlay closes (a switch to a user name, the tab going away). With every slot taken
+ * the start fails with GuestSlotsTakenError, shown by the phone session.
  */
-export function bootOverlay(returningUser: string | undefined, pageUrl: string = location.href, configuration?: ConfigurationPrefetch): BootedOverlay {
+export function bootOverlay(
+  returningUser: string | undefined,
+  pageUrl: string = location.href,
+  configuration?: ConfigurationPrefetch,
+  guestSlot?: Promise<DeviceSlot | undefined>,
+): BootedOverlay {
   // When the overlay's code had arrived and run (bench/overlay-join.ts reports it).
   performance.mark(OVERLAY_CODE_MARK);
-  const overlay = createBrowserOverlay(pageUrl, configuration ? { configuration } : {});
   if (returningUser === undefined) {
+    const claim = guestSlot ?? claimDeviceSlot(GUEST_DEVICE);
+    const nodeIdSlot = claim.then((held) => {
+      if (!held) throw new GuestSlotsTakenError();
+      return held.slot;
+    });
+    // Handled by the start (a failed overlay), never as unhandled.
+    nodeIdSlot.catch(() => undefined);
+    const overlay = createBrowserOverlay(pageUrl, { ...(configuration ? { configuration } : {}), nodeIdSlot });
+    const unsubscribe = overlay.subscribe(() => {
+      if (overlay.getSnapshot().phase !== 'closed') return;
+      unsubscribe();
+      void claim.then((held) => held?.release()).catch(() => undefined);
+    });
     // Verifying, making a key, enrolling and the join's signatures and WebRTC set-ups all run on
     // this thread; the session code (100–250 ms of script) waits for that start to end, joined or
     // failed, at most SESSION_CODE_MAX_WAIT_MS (measured: run meanwhile, it slowed the join ~200 ms).
@@ -51,5 +86,5 @@ export function bootOverlay(returningUser: string | undefined, pageUrl: string =
     (g.chordphone ??= {}).overlay = overlay;
     return { overlay, sessionCodeDue: Promise.race([started, new Promise<void>((r) => setTimeout(r, SESSION_CODE_MAX_WAIT_MS))]) };
   }
-  return { overlay, sessionCodeDue: Promise.resolve() };
+  return { overlay: createBrowserOverlay(pageUrl, configuration ? { configuration } : {}), sessionCodeDue: Promise.resolve() };
 }

@@ -65,8 +65,8 @@ export function consoleLogger(pageUrl: string = location.href): Logger | undefin
 export interface BrowserOverlayOptions {
   readonly userName?: () => string;
   readonly credentialsName?: (configuration: Configuration) => string;
-  /** Which Node-ID of the certificate (overlay-client.ts JoinOverlayInit.nodeIdSlot). */
-  readonly nodeIdSlot?: number;
+  /** Which Node-ID of the certificate (overlay-client.ts JoinOverlayInit.nodeIdSlot), or its claim (overlay.ts OverlayInit). */
+  readonly nodeIdSlot?: number | Promise<number>;
   /** Peer or client (overlay-mode.ts); default the page's setting (`?mode=client`, remembered in localStorage). */
   readonly mode?: OverlayMode;
   /** The configuration already asked for (early-boot.ts, configuration-prefetch.ts): the first load of it takes that answer. */
@@ -107,7 +107,7 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
       serverUrl: pageUrl,
       userName: options.userName ?? guestUserName,
       ...(options.credentialsName ? { credentialsName: options.credentialsName } : {}),
-      ...(options.nodeIdSlot ? { nodeIdSlot: options.nodeIdSlot } : {}),
+      ...(options.nodeIdSlot !== undefined ? { nodeIdSlot: options.nodeIdSlot } : {}),
       chooseBootstrap: (urls) => bootstrapForPage(urls, pageUrl),
       mode,
     },

@@ -77,7 +77,12 @@ export interface Overlay {
   close(): void;
 }
 
-export interface OverlayInit extends Omit<JoinOverlayInit, 'onPhase'> {
+export interface OverlayInit extends Omit<JoinOverlayInit, 'onPhase' | 'nodeIdSlot'> {
+  /**
+   * Which Node-ID of the certificate (JoinOverlayInit.nodeIdSlot), or the claim of it that `start`
+   * awaits first (overlay-boot.ts: the guest tab's device slot, device-slot.ts); a rejection fails the start.
+   */
+  readonly nodeIdSlot?: number | Promise<number>;
   /** ms clock for the join time (default performance.now). */
   readonly now?: () => number;
   /** How often the snapshot refreshes the link table and neighbours (ms); default 500. */
@@ -160,9 +165,11 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
       started ??= (async () => {
         const t0 = now();
         try {
+          // A claim is awaited (settled already when claimed early, early-boot.ts); a number is used at once.
+          const nodeIdSlot = typeof init.nodeIdSlot === 'object' ? await init.nodeIdSlot : (init.nodeIdSlot ?? 0);
           joined = await joinOverlay(
             { ...deps, wrapNetwork: (n) => capture.wrap(deps.wrapNetwork ? deps.wrapNetwork(n) : n) },
-            { ...init, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }) },
+            { ...init, nodeIdSlot, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }) },
           );
           const { peer, configuration, identity } = joined;
           set({
