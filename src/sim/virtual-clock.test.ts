@@ -20,6 +20,23 @@ describe('VirtualClock', () => {
     expect(clock.now()).toBe(120);
   });
 
+  it('runs posted tasks in order with timers, also those posted for the instant running', async () => {
+    const clock = new VirtualClock();
+    const log: string[] = [];
+    const task = (name: string) => ({ run: () => log.push(`${name}@${clock.now()}`) });
+    clock.setTimer(10, () => {
+      log.push(`a@${clock.now()}`);
+      clock.post(0, task('c'));
+      clock.setTimer(0, () => log.push(`d@${clock.now()}`));
+    });
+    clock.post(10, task('b'));
+    clock.post(5, task('first'));
+    expect(clock.pendingTimers).toBe(3);
+    await clock.runAll();
+    expect(log).toEqual(['first@5', 'a@10', 'b@10', 'c@10', 'd@10']);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('cancelled timers never run', async () => {
     const clock = new VirtualClock();
     let ran = false;
@@ -95,24 +112,27 @@ describe('VirtualClock', () => {
     await outer;
   });
 
-  it('runs timers in (time, order set) order whatever is cancelled, and cancelled ones leave at once', async () => {
-    const op = fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 40 }) }), fc.record({ cancel: fc.nat() }));
+  it('runs timers and posted tasks in (time, order set) order whatever is cancelled, and cancelled ones leave at once', async () => {
+    const op = fc.oneof(fc.record({ add: fc.integer({ min: 0, max: 40 }) }), fc.record({ post: fc.integer({ min: 0, max: 40 }) }), fc.record({ cancel: fc.nat() }));
     const many = { numRuns: 300 };
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 20, maxLength: 200 }), fc.array(fc.nat(), { maxLength: 20 }), async (ops, lateCancels) => {
         const clock = new VirtualClock();
         const ran: number[] = [];
-        const timers: { ms: number; timer: { cancel(): void }; cancelled: boolean }[] = [];
+        // A posted task has no Timer (nothing can cancel it).
+        const timers: { ms: number; timer?: { cancel(): void }; cancelled: boolean }[] = [];
         const cancel = (k: number) => {
           const t = timers[k % timers.length];
-          if (!t || t.cancelled) return;
+          if (!t?.timer || t.cancelled) return;
           t.cancelled = true;
           t.timer.cancel();
         };
         for (const o of ops) {
-          if ('add' in o) {
-            const i = timers.length;
-            timers.push({ ms: o.add, timer: clock.setTimer(o.add, () => ran.push(i)), cancelled: false });
+          const i = timers.length;
+          if ('add' in o) timers.push({ ms: o.add, timer: clock.setTimer(o.add, () => ran.push(i)), cancelled: false });
+          else if ('post' in o) {
+            clock.post(o.post, { run: () => ran.push(i) });
+            timers.push({ ms: o.post, cancelled: false });
           } else cancel(o.cancel);
         }
         // More cancels from a timer part-way through (of timers not yet due).

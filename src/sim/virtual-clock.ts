@@ -28,6 +28,14 @@ import type { Clock, Hasher, Timer } from '../reload/runtime/components.js';
 const NOOP = () => {};
 
 /**
+ * Work for `VirtualClock.post`: an object run at its time, with no Timer handed out (so no entry
+ * object and no closure per call; a memory network posts each frame's delivery this way).
+ */
+export interface ClockTask {
+  run(): void;
+}
+
+/**
  * A pending timer, and the Timer handed out for it (one object per timer rather than an entry plus
  * a handle and its closure: a simulation sets a few per message it carries). It knows its slot in
  * its instant's bucket, so a cancelled timer lets go of its callback at once and leaves the queue
@@ -67,8 +75,8 @@ class Entry implements Timer {
  * run in the order set, so a bucket is a plain list; only the buckets are kept in time order.
  */
 class Bucket {
-  /** Pending timers in the order set; a cancelled or run one leaves an empty slot. */
-  readonly entries: (Entry | undefined)[] = [];
+  /** Pending timers (and posted tasks) in the order set; a cancelled or run one leaves an empty slot. */
+  readonly entries: (Entry | ClockTask | undefined)[] = [];
   /** Entries not yet run or cancelled. */
   live = 0;
   /** Position in the clock's heap of buckets. */
@@ -131,6 +139,24 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
+    const b = this.bucketIn(ms);
+    this.pending++;
+    return new Entry(fn, b);
+  }
+
+  /**
+   * Run `task.run()` after `ms` milliseconds, like `setTimer` (in the same order with timers) but
+   * with no Timer to cancel it: for the many timers nobody cancels, one allocation less each.
+   */
+  post(ms: number, task: ClockTask): void {
+    const b = this.bucketIn(ms);
+    this.pending++;
+    b.entries.push(task);
+    b.live++;
+  }
+
+  /** The bucket of the instant `ms` from now, made if there is none. */
+  private bucketIn(ms: number): Bucket {
     const at = this.time + Math.max(0, Number.isFinite(ms) ? ms : 0);
     let b = this.buckets.get(at);
     if (b === undefined) {
@@ -140,8 +166,7 @@ export class VirtualClock implements Clock {
       this.heap.push(b);
       this.siftUp(b.heapIndex);
     }
-    this.pending++;
-    return new Entry(fn, b);
+    return b;
   }
 
   /** @internal An entry of `b` was cancelled (Entry.cancel): drop the bucket once empty, compact it once mostly empty. */
@@ -303,14 +328,16 @@ export class VirtualClock implements Clock {
         const e = entries[i];
         if (e === undefined) continue;
         entries[i] = undefined;
-        e.bucket = undefined;
         b.live--;
         this.pending--;
         n++;
         this.timersRun++;
-        const fn = e.fn;
-        e.fn = NOOP;
-        fn();
+        if (e instanceof Entry) {
+          e.bucket = undefined;
+          const fn = e.fn;
+          e.fn = NOOP;
+          fn();
+        } else e.run();
       }
     } finally {
       this.runningBucket = undefined;
@@ -382,7 +409,7 @@ function compact(b: Bucket): void {
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     if (e === undefined) continue;
-    e.index = j;
+    if (e instanceof Entry) e.index = j;
     entries[j++] = e;
   }
   entries.length = j;

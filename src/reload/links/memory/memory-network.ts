@@ -34,8 +34,17 @@ export interface MemoryLinkModel {
 
 export const DEFAULT_MEMORY_LINK_MODEL: MemoryLinkModel = { latencyMs: 10, jitterMs: 0, loss: 0, mtu: 65_536 };
 
+/** Work a clock runs at its time with no Timer handed out (see `MemoryNetworkDeps.clock`). */
+export interface PostedTask {
+  run(): void;
+}
+
 export interface MemoryNetworkDeps {
-  readonly clock: Clock;
+  /**
+   * With a `post` method (the simulator's VirtualClock), each frame's delivery is posted as a task
+   * in the order timers are set, with no Timer made for it: nothing cancels a delivery.
+   */
+  readonly clock: Clock & { post?(ms: number, task: PostedTask): void };
   readonly random: Random;
   readonly logger?: Logger;
 }
@@ -80,7 +89,7 @@ interface EndpointState {
   crashed: boolean;
 }
 
-class PipeEnd implements BytePipe {
+class PipeEnd implements BytePipe, PostedTask {
   handlers: BytePipeHandlers | undefined;
   peer!: PipeEnd;
   /** The link framed on this end (what the endpoint closes when it goes). */
@@ -90,10 +99,10 @@ class PipeEnd implements BytePipe {
   lastDeliveryAt: number;
   /**
    * Frames sent from this end and not yet delivered, oldest first: `inFlight`, then `queued` (an
-   * array only while more than one is in flight). Each has its delivery
-   * timer; the timers of one direction run in the order they were set, since the direction is
-   * ordered (`lastDeliveryAt`), so each timer delivers the oldest frame. One callback per end
-   * (`deliverNext`) instead of a closure per frame.
+   * array only while more than one is in flight). Each has its delivery (this end posted as a
+   * task, or a timer); those of one direction run in the order they were set, since the direction
+   * is ordered (`lastDeliveryAt`), so each delivers the oldest frame. No closure per frame: a timer
+   * calls the one callback of the end (`deliverNext`).
    */
   private inFlight: Uint8Array | undefined;
   private queued: Uint8Array[] | undefined;
@@ -135,20 +144,19 @@ class PipeEnd implements BytePipe {
     this.net.transmitClose(this);
   }
 
-  /** Put a frame in flight; returns the callback its delivery timer runs. */
-  enqueue(bytes: Uint8Array): () => void {
+  /** Put a frame in flight (its delivery is then posted or timed: `run` or `deliveryCallback`). */
+  enqueue(bytes: Uint8Array): void {
     if (this.inFlight === undefined) this.inFlight = bytes;
     else (this.queued ??= []).push(bytes);
-    return this.deliverNext ?? this.makeDeliverNext();
   }
 
-  /** Made apart from `enqueue`, so that `enqueue` needs no closure context; bound, so the callback reaches this end directly. */
-  private makeDeliverNext(): () => void {
-    return (this.deliverNext = this.arrive.bind(this));
+  /** The callback a delivery timer runs (made once, apart from `enqueue` so it needs no closure context). */
+  deliveryCallback(): () => void {
+    return (this.deliverNext ??= this.run.bind(this));
   }
 
-  /** The oldest frame in flight from this end arrives at the peer (unless either end has crashed). */
-  private arrive(): void {
+  /** A delivery is due: the oldest frame in flight from this end arrives at the peer (unless either end has crashed). */
+  run(): void {
     const bytes = this.inFlight!;
     const q = this.queued;
     if (q === undefined) this.inFlight = undefined;
@@ -174,7 +182,7 @@ class PipeEnd implements BytePipe {
 }
 
 export class MemoryNetwork {
-  private readonly clock: Clock;
+  private readonly clock: MemoryNetworkDeps['clock'];
   private readonly random: Random;
   private readonly log: Logger;
   private readonly defaultModel: MemoryLinkModel;
@@ -307,9 +315,12 @@ export class MemoryNetwork {
       return;
     }
     const delay = model.latencyMs + (model.jitterMs > 0 ? this.random.float() * model.jitterMs : 0);
-    const at = Math.max(this.clock.now() + delay, end.lastDeliveryAt);
+    const now = this.clock.now();
+    const at = Math.max(now + delay, end.lastDeliveryAt);
     end.lastDeliveryAt = at;
-    this.clock.setTimer(at - this.clock.now(), end.enqueue(bytes));
+    end.enqueue(bytes);
+    if (this.clock.post) this.clock.post(at - now, end);
+    else this.clock.setTimer(at - now, end.deliveryCallback());
   }
 
   /** Called by a pipe end that closed: the peer learns it after the latency (unless one end crashed). */
