@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,22 @@ describe('startChordphoneServer', () => {
     expect(third.document.configuration.sequence).toBe((seq ?? 0) + 1);
     expect(toHex(third.peers[0]!.peer.nodeId)).toBe(nodeId);
     await third.close();
+  });
+
+  // A server stopped in the process (a test, or `serve` stopping before a new start) lets its peers'
+  // records files go: another process (`chordphone serve` again over the data directory) can open them.
+  it('close lets each peer’s records file go, for another process to open', async () => {
+    const server = await startChordphoneServer(init('closed', { httpsPort: undefined, extraPeers: 1 }));
+    await server.close();
+    for (const name of ['server', 'peer-1']) {
+      // Another process's connection: no wait, as openSqliteBackend's.
+      const other = new Database(join(dir, 'closed', `${name}.records.sqlite`), { timeout: 0 });
+      try {
+        expect(() => other.prepare('SELECT count(*) FROM records').get(), name).not.toThrow();
+      } finally {
+        other.close();
+      }
+    }
   });
 
   it('refuses a corrupt stored configuration with one line naming the file', async () => {

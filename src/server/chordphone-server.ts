@@ -21,7 +21,7 @@ import { writeFileAtomic } from '../reload/security/node/private-file.js';
 import type { Logger } from '../reload/runtime/components.js';
 import { EnrollmentService } from '../reload/security/enrollment.js';
 import { X509Signer } from '../reload/security/x509-signer.js';
-import type { StorageBackend } from '../reload/storage/index.js';
+import { closeBackendAfterStores, type StorageBackend } from '../reload/storage/index.js';
 import { openSqliteBackend } from '../reload/storage/node/index.js';
 import type { Configuration } from '../reload/wire/config/overlay-configuration.js';
 import { toHex } from '../reload/wire/codec/hex.js';
@@ -176,7 +176,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         progress(`${p.name} could not publish its certificate (${e instanceof Error ? e.message : String(e)})`);
       }
     };
-    const startPeer = async (name: string, credentials: PeerCredentials, accept: boolean): Promise<ServerPeer> => {
+    const startPeer = async (name: string, credentials: PeerCredentials, accept: boolean): Promise<ServerPeer & { readonly stop: () => Promise<void> }> => {
       const logger = init.peerLogger?.(`${name}:${toHex(credentials.nodeId).slice(0, 8)}`) ?? init.logger;
       const security = await peerSecurity(configuration, credentials);
       let network = await init.network({
@@ -187,25 +187,39 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         ...(logger ? { logger } : {}),
       });
       if (capture) network = capture.wrap(network);
+      // Held by this process from here until `stop` (node/sqlite-backend.ts): closed by this, its opener.
       const storage: StorageBackend = openSqliteBackend({ filename: join(dataDir, `${name}.records.sqlite`) });
-      const peer = await composePeer({
-        configuration,
-        configurationDocument: document!.xml,
-        security,
-        network,
-        storage,
-        // §6.5.4: a newer document signed by our configuration signer (an older copy of this data
-        // directory was restored): keep it so the next start publishes after its sequence.
-        onConfiguration: (_c, xml) => void writeFileAtomic(join(dataDir, CONFIG_FILE), xml, 0o644).then(() => progress('a peer sent a newer configuration; restart to publish after it'), () => undefined),
-        ...(logger ? { logger } : {}),
-      });
-      closers.push(() => peer.close());
-      return { name, credentials, peer };
+      let peer: ComposedPeer;
+      try {
+        peer = await composePeer({
+          configuration,
+          configurationDocument: document!.xml,
+          security,
+          network,
+          storage,
+          // §6.5.4: a newer document signed by our configuration signer (an older copy of this data
+          // directory was restored): keep it so the next start publishes after its sequence.
+          onConfiguration: (_c, xml) => void writeFileAtomic(join(dataDir, CONFIG_FILE), xml, 0o644).then(() => progress('a peer sent a newer configuration; restart to publish after it'), () => undefined),
+          ...(logger ? { logger } : {}),
+        });
+      } catch (e) {
+        network.close();
+        await storage.close();
+        throw e;
+      }
+      // Once: the peer (and so its DataStore) first, then its records.
+      let stopped: Promise<void> | undefined;
+      const stop = () => (stopped ??= (async () => {
+        peer.close();
+        await closeBackendAfterStores(storage);
+      })());
+      closers.push(stop);
+      return { name, credentials, peer, stop };
     };
     const first = await startPeer('server', own, true);
     await first.peer.join([]);
     await publishCertificate(first);
-    peers.push(first);
+    peers.push({ name: first.name, credentials: first.credentials, peer: first.peer });
     progress(`first peer ${toHex(own.nodeId)} (${own.userName}) started the overlay`);
     const local = bootstrapUrls[0]!;
     let failed = 0;
@@ -215,11 +229,11 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
       try {
         await p.peer.join([local]);
         await publishCertificate(p);
-        peers.push(p);
+        peers.push({ name: p.name, credentials: p.credentials, peer: p.peer });
       } catch (e) {
         // One headless peer that cannot join is reported, not fatal: the server and the rest go on.
         failed++;
-        p.peer.close();
+        await p.stop();
         progress(`${name} could not join (${e instanceof Error ? e.message : String(e)}); left out`);
       }
     }

@@ -152,6 +152,17 @@ export interface DataStore {
  */
 const lockTails = new WeakMap<StorageBackend, Promise<unknown>>();
 
+/**
+ * How the owner of a backend (the one that opened it: chordphone-server.ts, overlay-client.ts)
+ * closes it, once, after closing the DataStores over it (their peers): the operation one of them
+ * had under way (DataStore.close lets it finish) settles first, so no write is cut off between
+ * its read and its write; those queued behind it were refused by the close.
+ */
+export async function closeBackendAfterStores(backend: StorageBackend): Promise<void> {
+  await lockTails.get(backend);
+  await backend.close();
+}
+
 class DataStoreImpl implements DataStore {
   readonly kinds: KindTable;
   private readonly env: StoreEnvironment & ReadEnvironment;

@@ -19,6 +19,6 @@ export { DEFAULT_STORAGE_LIMITS } from './storage-limits.js';
 export { unknownKindError, generationTooLowError } from './storage-errors.js';
 export type { DataStore, DataStoreDeps, DataStoreInit, FetchResult, KindSnapshot, StoreContext, StoreResult } from './data-store.js';
 export type { HeldCertificate } from './held-certificates.js';
-export { createDataStore } from './data-store.js';
+export { closeBackendAfterStores, createDataStore } from './data-store.js';
 export type { Replicator, ReplicaPeer, ReplicaSender, ReplicaSource, ReplicatorDeps, ReplicatorInit, ReplicationReport } from './replication.js';
 export { createReplicator, remainingLifetime, newReplicas, storeReplica } from './replication.js';
