@@ -5,7 +5,7 @@
  * snapshot, stores (its certificate, §8, and a note) and fetches through its attached peer, and
  * is in none of the server peers' routing tables.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,14 +38,14 @@ describe('a tab in client mode (issue 5)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const open = (userName: string, mode: 'peer' | 'client'): Overlay => {
+  const open = (userName: string, mode: 'peer' | 'client', openStorage = async () => createMemoryBackend()): Overlay => {
     const o = createOverlay(
       {
         crypto: globalThis.crypto,
         wallClock: systemWallClock,
         fetch: (url, init) => fetch(url, init),
         keyStore: new MemoryKeyStore(),
-        openStorage: async () => createMemoryBackend(),
+        openStorage,
         createNetwork: (init) => net(init),
       },
       { serverUrl: server.localUrl, userName: () => userName, bootstrap: [server.bootstrapUrls[0]!], mode, refreshMs: 50 },
@@ -77,5 +77,18 @@ describe('a tab in client mode (issue 5)', () => {
       const st = p.status();
       expect([...st.predecessors, ...st.successors, ...st.fingers].map(toHex)).not.toContain(me);
     }
+  }, 60_000);
+
+  // A tab that closes its overlay (and joins again, say in the other mode) leaves no records open
+  // behind it: in the browser its IndexedDB connection.
+  it('a tab closed closes the records its join opened', async () => {
+    const backend = createMemoryBackend();
+    const closing = vi.spyOn(backend, 'close');
+    const tab = open('cora', 'client', async () => backend);
+    await tab.start();
+    expect(closing).not.toHaveBeenCalled();
+    tab.close();
+    await vi.waitFor(() => expect(closing).toHaveBeenCalledTimes(1), { timeout: 5_000, interval: 20 });
+    expect(tab.getSnapshot().phase).toBe('closed');
   }, 60_000);
 });

@@ -67,6 +67,19 @@ function clientDeps(net: Net, securities: PeerSecurity[] = [], extra: Partial<Ov
   };
 }
 
+/** Deps whose storage and network say (in `events`) when they are closed. */
+function closeTracking(events: string[]): Partial<OverlayClientDeps> {
+  return {
+    openStorage: async () => {
+      const backend = createMemoryBackend();
+      const close = backend.close.bind(backend);
+      backend.close = () => (events.push('storage closed'), close());
+      return backend;
+    },
+    wrapNetwork: (network) => ({ ...network, close: () => (events.push('network closed'), network.close()) }),
+  };
+}
+
 /** The certificates (DER) stored in one §8 list, as another peer fetches them. */
 async function listed(peer: ComposedPeer, kind: number, name: Uint8Array): Promise<Uint8Array[]> {
   const { answer } = await peer.fetch(await hash(name), [{ kind }]);
@@ -118,6 +131,19 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     expect(await joined.peer.publishCertificate()).toEqual([]);
   }, 60_000);
 
+  // The join opened the records (in the browser an IndexedDB connection, in Node a SQLite file held
+  // until closed): closing what it joined closes them too, after the peer, so a tab that joins
+  // again, or another `chordphone peer` over the directory, is not left behind an open one.
+  it('close closes the peer, then the records its join opened, once', async () => {
+    const events: string[] = [];
+    const joined = await joinOverlay(clientDeps(net, [], closeTracking(events)), { serverUrl: server.localUrl, userName: () => 'cora', bootstrap: [server.bootstrapUrls[0]!] });
+    closers.push(() => joined.close());
+    expect(events).toEqual([]);
+    await joined.close();
+    await joined.close();
+    expect(events).toEqual(['network closed', 'storage closed']);
+  }, 60_000);
+
   it('a configuration altered on the way is refused before anything of it is kept or any network made (§11.1)', async () => {
     const keyStore = new MemoryKeyStore();
     const asked: string[] = [];
@@ -158,7 +184,8 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     };
     const composed: PeerSecurity[] = [];
     const phases: string[] = [];
-    const attempt = joinOverlay(clientDeps(net, composed, { keyStore }), { serverUrl: server.localUrl, userName: () => 'quota-victim', bootstrap: [server.bootstrapUrls[0]!], onPhase: (p) => phases.push(p) });
+    const events: string[] = [];
+    const attempt = joinOverlay(clientDeps(net, composed, { keyStore, ...closeTracking(events) }), { serverUrl: server.localUrl, userName: () => 'quota-victim', bootstrap: [server.bootstrapUrls[0]!], onPhase: (p) => phases.push(p) });
     await expect(attempt).rejects.toThrow('QuotaExceededError');
     expect(saving).toEqual([server.document.configuration.instanceName]);
     // The join ran while the credentials were being saved (a network was made), but never said joined.
@@ -168,6 +195,8 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     const gone = composed[0]!.signer.nodeId;
     const listed = () => server.peers.some(({ peer }) => [...peer.status().predecessors, ...peer.status().successors].some((n) => bytesEqual(n, gone)));
     await vi.waitFor(() => expect(listed()).toBe(false), { timeout: 5_000, interval: 50 });
+    // Not joined: the records the join opened are closed, after its peer.
+    await vi.waitFor(() => expect(events).toEqual(['network closed', 'storage closed']), { timeout: 5_000, interval: 50 });
   }, 60_000);
 
   it('aborted after the join while the credentials are still being saved: not joined, and it leaves the ring', async () => {
@@ -295,8 +324,16 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
     const saved: string[] = [];
     const restarts: JoinedOverlay[] = [];
     let storages = 0;
+    const closedStorages: number[] = [];
+    const openStorage = async () => {
+      const n = storages++;
+      const backend = createMemoryBackend();
+      const close = backend.close.bind(backend);
+      backend.close = () => (closedStorages.push(n), close());
+      return backend;
+    };
     const join1 = (name: string) =>
-      joinOverlay(clientDeps(net, [], { saveConfiguration: async (xml) => void saved.push(xml), openStorage: async () => (storages++, createMemoryBackend()) }), {
+      joinOverlay(clientDeps(net, [], { saveConfiguration: async (xml) => void saved.push(xml), openStorage }), {
         serverUrl: first.localUrl,
         userName: () => name,
         bootstrap: [first.bootstrapUrls[0]!],
@@ -329,6 +366,10 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
     await cleo.peer.store(cleo.peer.userName, CHORDPHONE_KINDS.note, [{ value: new TextEncoder().encode('after') }]);
     const got = await server.peers[1]!.peer.fetch(cleo.peer.userName, [{ kind: CHORDPHONE_KINDS.note }]);
     expect(got.answer.kindResponses[0]?.values.length).toBe(1);
+    // The restart passed Cleo's records on to the new peer; closing Cleo closes them, once.
+    expect(closedStorages).toEqual([]);
+    await cleo.close();
+    expect(closedStorages).toEqual([0]);
   }, 60_000);
 
   it('a server peer sent a newer document by its own configuration signer keeps it, and the next start continues from its sequence', async () => {

@@ -12,7 +12,7 @@ import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
 import type { WallClock } from '../../reload/security/security-components.js';
-import type { StorageBackend } from '../../reload/storage/index.js';
+import { closeBackendAfterStores, type StorageBackend } from '../../reload/storage/index.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import type { NodeId } from '../../reload/wire/ids.js';
 import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
@@ -87,8 +87,11 @@ export interface JoinedOverlay {
   readonly bootstrap: readonly string[];
   /** The network the peer runs on (its `appChannels` carry AppAttach's SIP channels). */
   readonly network: PeerNetwork;
-  /** Close the running peer and restart it no more. */
-  close(): void;
+  /**
+   * Close the running peer and restart it no more, then the records the join opened (its storage
+   * backend); settles once they are closed. Once: calling it again waits for the same.
+   */
+  close(): Promise<void>;
 }
 
 /** How long a join refused with Error_Config_Too_Old waits for the ConfigUpdate that follows (§6.3.2.1). */
@@ -152,6 +155,18 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   // Records are kept per overlay and the Node-ID this peer signs as.
   const storage = deps.openStorage(fetched.configuration.instanceName, nodeId);
   storage.catch(() => undefined);
+  // Opened here, so closed here, once (a SQLite file is held, an IndexedDB connection open, until
+  // then): when the join fails or the joined overlay closes, after the last peer over it has
+  // closed. A restart with a newer configuration passes it on to the new peer.
+  let released: Promise<void> | undefined;
+  const release = (): Promise<void> =>
+    (released ??= storage.then(
+      (records) => closeBackendAfterStores(records).catch((e: unknown) => log?.warn('could not close the records', { error: String(e) })),
+      () => undefined,
+    ));
+  // Aborted by close (or the caller's signal): a join under way, a restart's join and leave stop.
+  const stopping = new AbortController();
+  const signal = init.signal ? AbortSignal.any([init.signal, stopping.signal]) : stopping.signal;
 
   // A newer configuration accepted by the running peer's ConfigUpdate service.
   let newer: { configuration: Configuration; document: string } | undefined;
@@ -182,9 +197,9 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       const joining = new AbortController();
       const s = await start(configuration, document, joining);
       try {
-        await s.peer.join(bootstrap, { signal: init.signal ? AbortSignal.any([init.signal, joining.signal]) : joining.signal });
+        await s.peer.join(bootstrap, { signal: AbortSignal.any([signal, joining.signal]) });
         // §8: "A user/node MUST store its certificate"; a failure is logged, the peer stays joined.
-        const published = s.peer.publishCertificate(init.signal ? { signal: init.signal } : {}).then(
+        const published = s.peer.publishCertificate({ signal }).then(
           () => true,
           (e: unknown) => (log?.warn('could not publish our certificate (RFC 6940 §8)', { error: String(e) }), false),
         );
@@ -194,7 +209,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
         newerArrived = undefined;
         s.peer.close();
         const next = newer as { configuration: Configuration; document: string } | undefined;
-        if (!next || attempt >= MAX_CONFIGURATION_RESTARTS || init.signal?.aborted) throw e;
+        if (!next || attempt >= MAX_CONFIGURATION_RESTARTS || signal.aborted) throw e;
         log?.info('joining again with the newer configuration a ConfigUpdate brought', { sequence: next.configuration.sequence ?? 0 });
         ({ configuration, document } = next);
       }
@@ -206,11 +221,11 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     const old = running;
     if (closed || !next || !old || (next.configuration.sequence ?? 0) === (old.configuration.sequence ?? 0)) return;
     log?.info('restarting the peer with a newer configuration (RFC 6940 §6.5.4)', { sequence: next.configuration.sequence ?? 0 });
-    await old.peer.leave().catch(() => old.peer.close());
+    await old.peer.leave({ signal }).catch(() => old.peer.close());
     try {
       running = await joinWith(next.configuration, next.document);
     } catch (e) {
-      log?.error('could not join again with the newer configuration', { error: String(e) });
+      if (!closed) log?.error('could not join again with the newer configuration', { error: String(e) });
       return;
     }
     if (closed) {
@@ -222,7 +237,13 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   }
 
   phase('joining', `${init.mode === 'client' ? 'attaching as a client' : 'joining'} through ${bootstrap[0]}`);
-  running = await joinWith(fetched.configuration, fetched.xml);
+  try {
+    running = await joinWith(fetched.configuration, fetched.xml);
+  } catch (e) {
+    // joinWith closed the peer it made.
+    await release();
+    throw e;
+  }
   // Newly enrolled credentials were being saved meanwhile: joined means kept for the next visit too.
   try {
     await identity.stored;
@@ -236,7 +257,8 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     void admitted
       .leave()
       .catch(() => undefined)
-      .finally(() => admitted.close());
+      .finally(() => admitted.close())
+      .then(release);
     throw e;
   }
   const current = (): Running => running!;
@@ -258,7 +280,10 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     bootstrap,
     close() {
       closed = true;
+      stopping.abort(new Error('the overlay was closed'));
       current().peer.close();
+      // A restart under way ends (its join aborted, or its new peer closed since `closed`) before the records close.
+      return restarting.then(release, release);
     },
   };
   init.signal?.addEventListener('abort', () => (closed = true), { once: true });

@@ -218,7 +218,8 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
     close() {
       abort.abort();
       if (refresh) clearInterval(refresh);
-      joined?.peer.close();
+      // Its peer, then its records (an IndexedDB connection: a tab that joins again opens another).
+      void joined?.close();
       set({ phase: 'closed', joined: false, detail: 'closed' });
     },
   };
