@@ -55,7 +55,7 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
   );
   const network = joined.network.appChannels;
   if (!network) {
-    joined.peer.close();
+    await joined.close();
     throw new Error('the peer network has no application channels (AppAttach), so the echo peer cannot take calls');
   }
   const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
@@ -68,7 +68,7 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
     );
   } catch (e) {
     apps.close();
-    joined.peer.close();
+    await joined.close();
     throw e;
   }
   return {
@@ -78,7 +78,8 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
       await echo.stop().catch(() => undefined);
       apps.close();
       await joined.peer.leave({ signal: AbortSignal.timeout(leaveTimeoutMs) }).catch(() => undefined);
-      joined.peer.close();
+      // The peer, then its records file (held until closed).
+      await joined.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,15 @@ describe('chordphone peer', () => {
     expect(first.out).toMatch(/3 peers joined in \d+ ms/);
     const ids = first.joined.map((j) => toHex(j.peer.nodeId));
     expect(decodeUdpCapture(new Uint8Array(await readFile(pcap))).length).toBeGreaterThan(5);
+    // Stopped, the run let its records files go: another `chordphone peer` over the directory can open them.
+    for (const id of ids) {
+      const other = new Database(join(data, `${first.joined[0]!.configuration.instanceName}.${id}.records.sqlite`), { timeout: 0 });
+      try {
+        expect(() => other.prepare('SELECT count(*) FROM records').get(), id).not.toThrow();
+      } finally {
+        other.close();
+      }
+    }
 
     const again = await runPeers(['--bootstrap', server.bootstrapUrls[0]!, '--count', '3', '--data', data]);
     expect(again.out).toContain('stopped (test)');

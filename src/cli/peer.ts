@@ -124,7 +124,8 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
           joined.map(async (j) => {
             const timeout = AbortSignal.timeout(LEAVE_TIMEOUT_MS);
             await j.peer.leave({ signal: timeout }).catch(() => undefined);
-            j.peer.close();
+            // The peer, then its records file (held until closed: another run over --data can open it).
+            await j.close();
           }),
         );
         await writer?.close();
