@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,22 @@ describe('chordphone serve', () => {
     const io = captureIo();
     expect(await createServeCommand({ distDir: dist }).run(['--help'], io)).toBe(0);
     expect(io.outText()).toContain('serve [--port N] [--host H]');
+  });
+
+  it('a data directory another serve is using fails with one clear line', async () => {
+    const data = join(dir, 'data-held');
+    await mkdir(data);
+    // The other `chordphone serve` (another process) holding the first peer's records, as it does.
+    const theirs = new Database(join(data, 'server.records.sqlite'), { timeout: 0 });
+    try {
+      theirs.pragma('locking_mode = EXCLUSIVE');
+      theirs.pragma('journal_mode = WAL');
+      theirs.exec('BEGIN EXCLUSIVE; COMMIT');
+      const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
+      await expect(cmd.run(['--port', '0', '--https-port', 'off', '--data', data], captureIo())).rejects.toThrow(/^the records file \S+server\.records\.sqlite is already in use by another peer /);
+    } finally {
+      theirs.close();
+    }
   });
 
   describe('with the port taken', () => {

@@ -13,6 +13,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIceServer, type IceServer } from '../app/overlay/ice-servers.js';
+import { StorageInUseError } from '../reload/storage/node/index.js';
 import { startChordphoneServer, DEFAULT_OVERLAY, type NodeNetworkFactory } from '../server/chordphone-server.js';
 import { DataDirectoryError, DEFAULT_DATA_DIR, prepareDataDirectory } from '../server/data-directory.js';
 import { nodeNetwork } from '../server/node-network.js';
@@ -90,7 +91,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** Errors a person can act on, as they are; anything else with its class name. */
 function isPlainError(e: unknown): boolean {
-  return e instanceof PortInUseError || e instanceof ListenError || e instanceof DataDirectoryError || e instanceof CorruptConfigurationError || e instanceof CaptureFileError || e instanceof UsageError;
+  return e instanceof PortInUseError || e instanceof ListenError || e instanceof DataDirectoryError || e instanceof CorruptConfigurationError || e instanceof CaptureFileError || e instanceof StorageInUseError || e instanceof UsageError;
 }
 
 export function createServeCommand(init: ServeCommandInit = {}): Command {
