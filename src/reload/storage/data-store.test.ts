@@ -6,6 +6,7 @@ import { decodeUnknownKindsInfo } from '../wire/storage/unknown-kinds-info.js';
 import { syntheticNonexistentSignature } from '../wire/storage/stored-data.js';
 import type { ErrorCodeName } from '../wire/message-codes.js';
 import type { FetchReq, StoredDataSpecifier } from '../wire/storage/fetch.js';
+import { closeBackendAfterStores } from './data-store.js';
 import { openIdbBackend } from './idb-backend.js';
 import { createMemoryBackend } from './memory-backend.js';
 import { openSqliteBackend } from './node/sqlite-backend.js';
@@ -372,3 +373,28 @@ describe('DataStore Store error details', () => {
   });
 });
 
+
+describe('closeBackendAfterStores', () => {
+  // The owner closes the backend once the peer (its DataStore) has closed: the Store already writing
+  // under the lock lands (RFC 6940 §7.4.1.1 read-check-write, not cut off), then the backend closes.
+  it('closes the backend after the write a closed store had under way, which lands', async () => {
+    let entered: () => void = () => undefined;
+    const writing = new Promise<void>((resolve) => (entered = resolve));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inner = createMemoryBackend();
+    const events: string[] = [];
+    const backend = withMethods(inner, {
+      write: async (w) => (entered(), await gate, events.push('written'), inner.write(w)),
+      close: async () => (events.push('closed'), inner.close()),
+    });
+    const f = await storageFixture({ backend });
+    const stored = f.store.store(storeReq(f.bobUser, K.SINGLE, [f.bob.sign(f.bobUser, K.SINGLE, single('bob'), 1n)]), f.ctx(f.bob));
+    await writing;
+    f.store.close();
+    const closing = closeBackendAfterStores(backend);
+    release();
+    await Promise.all([stored, closing]);
+    expect(events).toEqual(['written', 'closed']);
+  });
+});
