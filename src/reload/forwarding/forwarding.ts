@@ -329,9 +329,20 @@ class ForwardingLayer implements Forwarding {
     // Made only when a first choice fails (route-around is rare).
     let exclude: Set<string> | undefined;
     for (let attempt = 0; attempt < this.maxRouteAttempts; attempt++) {
-      const hop = this.pickNextHop(target, exclude ?? NOTHING_EXCLUDED);
-      if (!hop) return { ok: false, reason: attempt === 0 ? 'no next hop' : 'no usable next hop' };
-      const link = this.table.get(hop);
+      // §6.1.2 / §6.2.1: "If the first entry on the Destination List is directly connected, then the
+      // message MUST be routed down that connection. Otherwise, the Topology Plug-in MUST be consulted".
+      // (The link to a neighbour target is looked up once: it is both the test and the link used.)
+      let hop: NodeId | undefined;
+      let link: Link | undefined;
+      if (target.kind === 'node' && (exclude === undefined || !exclude.has(nodeIdKey(target.nodeId)))) {
+        link = this.table.get(target.nodeId);
+        if (link) hop = target.nodeId;
+      }
+      if (!hop) {
+        hop = this.router.nextHop(target, exclude ?? NOTHING_EXCLUDED);
+        if (!hop) return { ok: false, reason: attempt === 0 ? 'no next hop' : 'no usable next hop' };
+        link = this.table.get(hop);
+      }
       if (link && link.state === 'open') {
         const sent = this.sendOver(link, bytes);
         if (this.traced) this.lastHop = `${nodeIdKey(hop)} (${link.id}) ${sent}`;
@@ -344,13 +355,6 @@ class ForwardingLayer implements Forwarding {
       this.counters.routeArounds++;
     }
     return { ok: false, reason: `no usable next hop after ${this.maxRouteAttempts} attempts` };
-  }
-
-  private pickNextHop(target: RoutingTarget, exclude: ReadonlySet<string>): NodeId | undefined {
-    // §6.1.2 / §6.2.1: "If the first entry on the Destination List is directly connected, then the
-    // message MUST be routed down that connection. Otherwise, the Topology Plug-in MUST be consulted".
-    if (target.kind === 'node' && this.table.has(target.nodeId) && (exclude.size === 0 || !exclude.has(nodeIdKey(target.nodeId)))) return target.nodeId;
-    return this.router.nextHop(target, exclude);
   }
 
   /** Send `bytes` over `link`, in fragments if it exceeds the link's MTU (§6.7). */
