@@ -44,6 +44,32 @@ describe('Reader', () => {
     }
   });
 
+  it('fixedVector gives the values and errors of vector with fixed elements', () => {
+    const viaVector = (r: Reader) => r.vector('ids', 2, (s) => s.fixed('id', 3));
+    const viaFixed = (r: Reader) => r.fixedVector('ids', 2, 3, 'id');
+    const outcome = (bytes: Uint8Array, read: (r: Reader) => Uint8Array[], owned: boolean) => {
+      try {
+        const value = readRetracing(bytes, 0, owned, (r) => r.scope('L', () => ({ ids: read(r), next: r.u8('next') })));
+        return { ids: value.ids.map((id) => [...id]), views: value.ids.every((id) => id.buffer === bytes.buffer), next: value.next };
+      } catch (e) {
+        const d = e as DecodeError;
+        return { path: d.path, offset: d.offset, message: d.message };
+      }
+    };
+    const cases = [
+      [0, 0, 9], // empty
+      [0, 6, 1, 2, 3, 4, 5, 6, 9], // two elements
+      [0, 5, 1, 2, 3, 4, 5, 9], // a partial last element
+      [0, 9, 1, 2, 3], // a length past the end
+      [0, 3, 1, 2, 3], // no byte after the list
+    ].map((b) => Uint8Array.from(b));
+    for (const bytes of cases) {
+      for (const owned of [false, true]) expect(outcome(bytes, viaFixed, owned)).toEqual(outcome(bytes, viaVector, owned));
+    }
+    expect(outcome(cases[1]!, viaFixed, true)).toEqual({ ids: [[1, 2, 3], [4, 5, 6]], views: true, next: 9 });
+    expect(outcome(cases[2]!, viaFixed, false)).toMatchObject({ path: 'L.ids[1].id', offset: 5 });
+  });
+
   it('rejects a Boolean other than 0 or 1', () => {
     expect(() => decodeAll(Uint8Array.from([2]), 'B', (r) => r.bool('flag'))).toThrow(DecodeError);
   });

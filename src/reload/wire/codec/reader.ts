@@ -218,6 +218,24 @@ export class Reader {
     });
   }
 
+  /**
+   * `vector` of `opaque element[size]` (e.g. `NodeId x<0..2^16-1>`): the same values and errors as
+   * `vector(field, lengthBytes, (r) => r.fixed(elementField, size))`, without the closures and
+   * nested region per list when the length is a whole number of elements (every honest list).
+   */
+  fixedVector(field: string, lengthBytes: LengthBytes, size: number, elementField: string): Uint8Array[] {
+    const at = this.pos;
+    const len = this.length(field, lengthBytes);
+    if (len % size !== 0) {
+      // A partial last element: `vector` reports it exactly.
+      this.pos = at;
+      return this.vector(field, lengthBytes, (r) => r.fixed(elementField, size));
+    }
+    const out: Uint8Array[] = [];
+    for (const end = this.pos + len; this.pos < end; ) out.push(this.fixed(elementField, size));
+    return out;
+  }
+
   /** Reject trailing bytes: the current region must be fully consumed. */
   end(structure: string): void {
     if (this.pos !== this.limit) {

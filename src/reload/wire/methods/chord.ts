@@ -1,7 +1,7 @@
 import { decodeAll, type Reader } from '../codec/reader.js';
 import { encodeWith, type Writer } from '../codec/writer.js';
 import { EncodeError } from '../codec/decode-error.js';
-import { readNodeId, writeNodeId, type NodeId } from '../ids.js';
+import { NODE_ID_LENGTH, readNodeId, writeNodeId, type NodeId } from '../ids.js';
 
 /** RFC 6940 §10.7 ChordUpdateType. */
 export const ChordUpdateType = { invalidChordUpdateType: 0, peer_ready: 1, neighbors: 2, full: 3 } as const;
@@ -58,7 +58,8 @@ export interface SelfTuningData {
 }
 
 function readNodeIdList(r: Reader, field: string): NodeId[] {
-  return r.vector(field, 2, (s) => readNodeId(s));
+  // `r.vector(field, 2, readNodeId)`, read without a closure per list (Updates carry two or three).
+  return r.fixedVector(field, 2, NODE_ID_LENGTH, 'nodeId');
 }
 
 function writeNodeIdList(w: Writer, ids: readonly NodeId[], field: string): void {
