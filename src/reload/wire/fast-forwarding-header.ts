@@ -16,6 +16,8 @@ import { readU16, readU32 } from './codec/network-order.js';
 const U64_BYTES = new Uint8Array(8);
 const U64_VIEW = new DataView(U64_BYTES.buffer);
 const NO_OPTIONS: readonly never[] = Object.freeze([]);
+/** An empty via or destination list (read-only: one frozen array for the many messages with an empty via list). */
+const NO_DESTINATIONS: readonly Destination[] = Object.freeze([]);
 
 /** The header and its encoded size, or undefined when `bytes` needs the full reader. */
 export function readForwardingHeaderFast(bytes: Uint8Array, checks: ForwardingHeaderChecks): { readonly header: ForwardingHeader; readonly headerLength: number } | undefined {
@@ -57,7 +59,8 @@ export function readForwardingHeaderFast(bytes: Uint8Array, checks: ForwardingHe
  * Node-ID destinations, and (only last in a destination list, §6.3.2.2) one Resource-ID, filling
  * bytes [at, end) exactly; undefined for anything else.
  */
-function readDestinations(bytes: Uint8Array, at: number, end: number, resourceLast: boolean): Destination[] | undefined {
+function readDestinations(bytes: Uint8Array, at: number, end: number, resourceLast: boolean): readonly Destination[] | undefined {
+  if (at === end) return NO_DESTINATIONS;
   const out: Destination[] = [];
   while (at < end) {
     if (end - at < 2) return undefined;
