@@ -13,7 +13,7 @@ import type { Clock, Logger } from '../runtime/components.js';
 import { logsDebug, silentLogger } from '../runtime/components.js';
 import type { Link } from '../links/link.js';
 import { DecodeError } from '../wire/codec/decode-error.js';
-import { decodeForwardingHeaderAndLength, decodeForwardingHeaderOnly, encodeRelayedMessage, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
+import { decodeForwardingHeaderAndLength, encodeRelayedMessage, encodeWithForwardingHeader } from '../wire/forwarded-message.js';
 import { fragmentOffset, isUnfragmented, type ForwardingHeader } from '../wire/forwarding-header.js';
 import { Reassembler, fragmentMessage, maxFragmentSizeForPmtu, type ReassemblerInit } from '../wire/fragmentation.js';
 import { ErrorCode } from '../wire/message-codes.js';
@@ -29,8 +29,11 @@ export interface InboundMessage {
   readonly bytes: Uint8Array;
   /** Its forwarding header, with the destination-list entries naming this node popped off. */
   readonly header: ForwardingHeader;
-  /** The bytes after the forwarding header: MessageContents then SecurityBlock. */
-  readonly payload: Uint8Array;
+  /**
+   * The encoded size of the forwarding header as received: the payload (MessageContents then
+   * SecurityBlock) is `bytes` from there on (no view of it is made per message).
+   */
+  readonly headerLength: number;
   /** The neighbour it came from; undefined when this node sent it to itself. */
   readonly from: NodeId | undefined;
 }
@@ -373,7 +376,7 @@ class ForwardingLayer implements Forwarding {
 
   private deliverLocal(bytes: Uint8Array, received: ForwardingHeader, headerLength: number, header: ForwardingHeader, from: NodeId | undefined): void {
     if (isUnfragmented(received.fragment)) {
-      this.handUp({ bytes, header, payload: bytes.subarray(headerLength), from });
+      this.handUp({ bytes, header, headerLength, from });
       return;
     }
     // §6.7: "only the final destination reassembles the fragments". Fragments of one message are
@@ -390,8 +393,8 @@ class ForwardingLayer implements Forwarding {
     }
     if (result.status === 'complete') {
       this.counters.reassembled++;
-      const whole = decodeForwardingHeaderOnly(result.message, { maxMessageSize: this.parameters.maxMessageSize }, true);
-      this.handUp({ bytes: result.message, header: { ...whole.header, destinationList: header.destinationList }, payload: whole.payload, from });
+      const whole = decodeForwardingHeaderAndLength(result.message, { maxMessageSize: this.parameters.maxMessageSize }, true);
+      this.handUp({ bytes: result.message, header: { ...whole.header, destinationList: header.destinationList }, headerLength: whole.headerLength, from });
     } else if (result.status === 'rejected') {
       this.counters.dropped++;
       this.log.debug('reassembly rejected a fragment', { reason: result.reason, detail: result.detail });

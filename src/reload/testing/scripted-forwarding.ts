@@ -112,7 +112,7 @@ export async function deliver(fwd: ScriptedForwarding, c: Craft): Promise<void> 
   const signature = c.tamper ? { ...signed, signatureValue: signed.signatureValue.map((b) => b ^ 0xff) } : signed;
   const message = encodeForwardedMessage({ forwardingHeader: header, messageContents: contents, securityBlock: { certificates: [], signature } });
   const parsed = decodeForwardingHeaderOnly(message);
-  fwd.delegate.deliver({ bytes: message, header: parsed.header, payload: parsed.payload, from: c.from ?? id(0xb0) });
+  fwd.delegate.deliver({ bytes: message, header: parsed.header, headerLength: parsed.headerLength, from: c.from ?? id(0xb0) });
 }
 
 export function lastSent(fwd: ScriptedForwarding) {

@@ -16,13 +16,15 @@ export interface MessageParts {
 }
 
 /**
- * Split a message's payload into its parts; undefined when it is malformed or has trailing bytes.
- * `owned`: the caller owns `payload` and never changes it, so the parts may be views of it.
+ * Split a message's payload — `bytes` from `start` (after a forwarding header of that size) to the
+ * end — into its parts; undefined when it is malformed or has trailing bytes. `owned`: the caller
+ * owns `bytes` and never changes them, so the parts may be views of them.
  */
-export function parseMessageParts(payload: Uint8Array, owned = false): MessageParts | undefined {
+export function parseMessageParts(bytes: Uint8Array, owned = false, start = 0): MessageParts | undefined {
   // The common shape straight from the bytes; anything else through the full readers.
-  const fast = readMessagePartsFast(payload, owned);
-  if (fast) return { contents: fast.contents, contentsBytes: payload.subarray(0, fast.contentsLength), securityBlock: fast.securityBlock };
+  const fast = readMessagePartsFast(bytes, owned, start);
+  if (fast) return { contents: fast.contents, contentsBytes: bytes.subarray(start, start + fast.contentsLength), securityBlock: fast.securityBlock };
+  const payload = start === 0 ? bytes : bytes.subarray(start);
   try {
     // Untraced: a malformed message is only dropped, nobody reads the error's path.
     const r = new Reader(payload, 0, { trace: false, owned });

@@ -239,7 +239,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
     let parsed: MessageParts | undefined;
     try {
       // Owned: forwarding hands up bytes it received or reassembled, which nothing changes.
-      parsed = parseMessageParts(message.payload, true);
+      parsed = parseMessageParts(message.bytes, true, message.headerLength);
     } catch (e) {
       this.onMessageFailed(e);
       return;

@@ -45,6 +45,18 @@ describe('readMessagePartsFast (RFC 6940 §6.3.3, §6.3.4: the path of every mes
     );
   });
 
+  it('reads the parts from `start` on as it reads them alone (a payload after its forwarding header)', () => {
+    fc.assert(
+      fc.property(arbPlainContents, arbSecurityBlock(), fc.uint8Array({ maxLength: 60 }), (contents, block, header) => {
+        const parts = encodeParts(contents, block);
+        const bytes = Uint8Array.of(...header, ...parts);
+        const fast = readMessagePartsFast(bytes, true, header.length);
+        expect(fast).toEqual(readMessagePartsFast(parts, true));
+        expect(fast?.contents.messageBody.buffer).toBe(bytes.buffer);
+      }),
+    );
+  });
+
   it('leaves messages with extensions to the full readers', () => {
     fc.assert(
       fc.property(arbMessageContents(), arbSecurityBlock(), (contents, block) => {

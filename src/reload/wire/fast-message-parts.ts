@@ -18,19 +18,22 @@ export interface MessagePartsFast {
   readonly securityBlock: SecurityBlock;
 }
 
-/** MessageContents then a SecurityBlock filling `bytes` exactly, or undefined (use the full readers). */
-export function readMessagePartsFast(bytes: Uint8Array, owned: boolean): MessagePartsFast | undefined {
+/**
+ * MessageContents then a SecurityBlock filling `bytes` from `start` (a message's payload, after its
+ * forwarding header) to the end exactly, or undefined (use the full readers).
+ */
+export function readMessagePartsFast(bytes: Uint8Array, owned: boolean, start = 0): MessagePartsFast | undefined {
   const n = bytes.length;
   // MessageContents: message_code, message_body<0..2^32-1>, extensions<0..2^32-1>.
-  if (n < 10) return undefined;
-  const messageCode = readU16(bytes, 0);
+  if (n - start < 10) return undefined;
+  const messageCode = readU16(bytes, start);
   if (messageCode === 0) return undefined;
-  const bodyLength = readU32(bytes, 2);
-  const bodyEnd = 6 + bodyLength;
+  const bodyLength = readU32(bytes, start + 2);
+  const bodyEnd = start + 6 + bodyLength;
   if (bodyEnd + 4 > n || readU32(bytes, bodyEnd) !== 0) return undefined;
-  const contentsLength = bodyEnd + 4;
+  const contentsEnd = bodyEnd + 4;
   // SecurityBlock: certificates<0..2^16-1>, then Signature.
-  let at = contentsLength;
+  let at = contentsEnd;
   if (at + 2 > n) return undefined;
   const certificatesEnd = at + 2 + readU16(bytes, at);
   if (certificatesEnd > n) return undefined;
@@ -64,8 +67,8 @@ export function readMessagePartsFast(bytes: Uint8Array, owned: boolean): Message
   if (identityEnd + 2 > n || identityEnd + 2 + readU16(bytes, identityEnd) !== n) return undefined;
   const signatureValue = part(bytes, identityEnd + 2, n, owned);
   return {
-    contents: { messageCode, messageBody: part(bytes, 6, bodyEnd, owned), extensions: [] },
-    contentsLength,
+    contents: { messageCode, messageBody: part(bytes, start + 6, bodyEnd, owned), extensions: [] },
+    contentsLength: contentsEnd - start,
     securityBlock: { certificates, signature: { algorithm, identity, signatureValue } },
   };
 }
