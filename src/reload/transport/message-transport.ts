@@ -42,6 +42,9 @@ export function createMessageTransport(deps: TransportDeps, init: TransportInit 
 /** No forwarding options (read-only: one frozen array). */
 const NO_FORWARDING_OPTIONS: ForwardingHeader['options'] = Object.freeze([]);
 
+/** `request`'s options when none are given (read-only: one frozen object, not a new one per request). */
+const NO_REQUEST_OPTIONS: RequestOptions = Object.freeze({});
+
 /** Where newTransactionId reads its eight random bytes as one uint64 (no DataView per request). */
 const TRANSACTION_ID_BYTES = new Uint8Array(8);
 const TRANSACTION_ID_VIEW = new DataView(TRANSACTION_ID_BYTES.buffer);
@@ -134,7 +137,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
 
   // ── Requests we originate (§6.2.1) ────────────────────────────────────────────────────────
 
-  async request<K extends RequestName>(destinationList: readonly Destination[], body: RequestBody<K>, options: RequestOptions = {}): Promise<Answer<AnswerNameFor<K>>> {
+  async request<K extends RequestName>(destinationList: readonly Destination[], body: RequestBody<K>, options: RequestOptions = NO_REQUEST_OPTIONS): Promise<Answer<AnswerNameFor<K>>> {
     if (this.closed) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
     if (destinationList.length === 0) throw new RangeError('empty destination list');

@@ -47,6 +47,8 @@ export const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
  * dead Node-ID and being retransmitted there five times.
  */
 export const LINK_LOCAL = { ttl: 0 } as const;
+/** sendUpdate's options when none are given (read-only: most Updates are sent without). */
+const NO_UPDATE_OPTIONS: AbortOptions & { readonly routed?: boolean } = Object.freeze({});
 export const resource = (resourceId: Uint8Array): Destination => ({ kind: 'resource', resourceId });
 
 /**
@@ -141,11 +143,12 @@ export class ChordCore {
    * our link to it (LINK_LOCAL) when there is one; without a usable link only when `routed` (the
    * answer to an explicit send_update), else it counts as failed at once.
    */
-  async sendUpdate(target: NodeId, type: 'neighbors' | 'full' | 'peer_ready', options: AbortOptions & { readonly routed?: boolean } = {}): Promise<UpdateOutcome> {
+  async sendUpdate(target: NodeId, type: 'neighbors' | 'full' | 'peer_ready', options = NO_UPDATE_OPTIONS): Promise<UpdateOutcome> {
     const direct = this.deps.forwarding.isUsable(target);
     if (!direct && !options.routed) return 'failed';
     try {
-      await this.deps.transport.request([node(target)], { name: 'update_req', value: this.update(type) }, direct ? { ...options, ...LINK_LOCAL } : options);
+      const requestOptions = direct ? (options === NO_UPDATE_OPTIONS ? LINK_LOCAL : { ...options, ...LINK_LOCAL }) : options;
+      await this.deps.transport.request([node(target)], { name: 'update_req', value: this.update(type) }, requestOptions);
       return 'answered';
     } catch (e) {
       this.log.debug('update failed', { target: nodeIdKey(target), error: String(e) });
