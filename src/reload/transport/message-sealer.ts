@@ -81,7 +81,8 @@ export class MessageSealer {
   }
 
   /**
-   * Sign and send an answer; returns its signed payload (for the answer cache), or undefined.
+   * Sign and send an answer; returns its signed payload (for the answer cache) in bytes of its own,
+   * or undefined.
    * `reply.unsent` is told when this answer does not go out as given (guarded by request-server.ts: it does not
    * throw): an error answer goes instead, or none.
    */
@@ -115,7 +116,9 @@ export class MessageSealer {
     if (code === MessageCode.error) this.hooks.errorAnswerSent();
     const headerLength = forwardingHeaderSize(header);
     this.forwarding.send(message, header, headerLength);
-    return message.subarray(headerLength);
+    // A copy (the answer cache keeps it: exactBytes takes it as it is), not a view to copy later.
+    // `message` is a Uint8Array of the slab (Writer.finish), whose slice copies.
+    return message.slice(headerLength);
   }
 
   /** §6.3.3.1: an error answer to `request`, which reached this node from `from`. */
