@@ -18,6 +18,7 @@ import { browserWebRtcInit, createBrowserNetwork } from './browser-network.js';
 import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf } from './ice-servers.js';
 import { createOfferPool, JOIN_OFFERS, type OfferPool } from './offer-pool.js';
+import { MAX_DEVICE_SLOTS } from './device-slot.js';
 import { createOverlay, type Overlay } from './overlay.js';
 import { safeLocalStorage } from '../browser-storage.js';
 import { bootstrapForPage } from './overlay-client.js';
@@ -108,6 +109,10 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
       userName: options.userName ?? guestUserName,
       ...(options.credentialsName ? { credentialsName: options.credentialsName } : {}),
       ...(options.nodeIdSlot !== undefined ? { nodeIdSlot: options.nodeIdSlot } : {}),
+      // OUR CHOICE: the tabs of a browser share an identity's certificate, one Node-ID per device
+      // slot (device-slot.ts): enrolling asks for every slot's at once (our server gives up to 8),
+      // so a later tab reuses the certificate rather than enrolling again (RFC 6940 §11.3 nodeids).
+      enrollNodeIds: MAX_DEVICE_SLOTS,
       chooseBootstrap: (urls) => bootstrapForPage(urls, pageUrl),
       mode,
     },

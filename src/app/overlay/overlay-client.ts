@@ -65,6 +65,11 @@ export interface JoinOverlayInit {
    * same user (a second tab sharing the key) takes another, enrolling for more when needed (§11.3 nodeids).
    */
   readonly nodeIdSlot?: number;
+  /**
+   * Node-IDs to ask for when enrolling, when more than `nodeIdSlot` needs (peer-identity.ts
+   * `enrollNodeIds`): the browser asks for every device slot's at once, so its other tabs reuse the certificate.
+   */
+  readonly enrollNodeIds?: number;
   /** The peer was restarted with a newer configuration (ConfigUpdate, RFC 6940 §6.5.4). */
   readonly onRestart?: (joined: JoinedOverlay) => void;
   /**
@@ -140,6 +145,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     signal: identitySignal,
     onEnroll: () => phase('enrolling', 'asking the enrollment server for a certificate'),
     ...(init.nodeIdSlot ? { nodeIds: init.nodeIdSlot + 1 } : {}),
+    ...(init.enrollNodeIds ? { enrollNodeIds: init.enrollNodeIds } : {}),
     accepted: loading.verified,
   });
   identityWork.catch(() => undefined);

@@ -9,11 +9,11 @@ import { toHex } from '../../reload/wire/codec/hex.js';
 import { obtainPeerIdentity, type PeerIdentityDeps } from './peer-identity.js';
 
 /** An enrollment server reached through `fetch` in-process; records the URLs asked. */
-async function setup() {
+async function setup(server: { readonly maxNodeIds?: number } = {}) {
   const pki = await TestPki.create();
   const service = new EnrollmentService(
     { crypto: globalThis.crypto, random: webCryptoRandom, clock: systemClock, wallClock: pki.wallClock },
-    { authority: pki.ca, mode: { kind: 'open' }, registry: new MemoryNameRegistry(), keyTypes: ['rsa', 'ecdsa-p256'] },
+    { authority: pki.ca, mode: { kind: 'open' }, registry: new MemoryNameRegistry(), keyTypes: ['rsa', 'ecdsa-p256'], ...server },
   );
   const asked: string[] = [];
   /** URLs answered (the enrollment came back). */
@@ -80,6 +80,50 @@ describe('obtainPeerIdentity', () => {
     const got = await obtainPeerIdentity(deps, { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'me', userName: () => 'ada' });
     expect(got.enrolled).toBe(true);
     expect(got.keys).toBe(stranger.keys);
+  });
+
+  it('enrolls the stored key again under its stored user name when another device slot needs more Node-IDs: the identity keeps its name and first Node-ID', async () => {
+    // A guest's second tab (slot 1) finds the first tab's guest credentials (one Node-ID); its own
+    // userName() would make up another guest name.
+    const { pki, deps, keyStore } = await setup({ maxNodeIds: 8 });
+    const configuration = pki.configuration();
+    const init = { configuration, configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest' };
+    const first = await obtainPeerIdentity(deps, { ...init, userName: () => 'guest-aaaaaa' });
+    await first.stored;
+    const second = await obtainPeerIdentity(deps, { ...init, userName: () => 'guest-bbbbbb', nodeIds: 2 });
+    expect(second.enrolled).toBe(true);
+    expect(second.keys).toEqual(first.keys);
+    expect(second.certificate.userName).toBe(`guest-aaaaaa@${configuration.instanceName}`);
+    expect(second.certificate.nodeIds).toHaveLength(2);
+    expect(toHex(second.certificate.nodeIds[0]!)).toBe(toHex(first.certificate.nodeIds[0]!));
+    await second.stored;
+    // The first tab, reloaded, finds the same name and its own Node-ID.
+    const reloaded = await obtainPeerIdentity(deps, { ...init, userName: () => 'guest-cccccc' });
+    expect(reloaded.enrolled).toBe(false);
+    expect(reloaded.certificate.userName).toBe(`guest-aaaaaa@${configuration.instanceName}`);
+    expect(toHex(reloaded.certificate.nodeIds[0]!)).toBe(toHex(first.certificate.nodeIds[0]!));
+    expect((await keyStore.load('guest'))?.certificates[0]).toEqual(second.certificates[0]);
+  });
+
+  it('asks for `enrollNodeIds` Node-IDs when enrolling, so a later device slot reuses the certificate', async () => {
+    const { pki, deps, asked } = await setup({ maxNodeIds: 8 });
+    const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', enrollNodeIds: 4 };
+    const first = await obtainPeerIdentity(deps, { ...init, userName: () => 'guest-aaaaaa' });
+    expect(first.certificate.nodeIds).toHaveLength(4);
+    await first.stored;
+    const fourth = await obtainPeerIdentity(deps, { ...init, userName: () => 'guest-bbbbbb', nodeIds: 4 });
+    expect(fourth.enrolled).toBe(false);
+    expect(asked).toHaveLength(1);
+  });
+
+  it('asks again for only the Node-IDs needed when the server refuses `enrollNodeIds` of them (Node-IDs_not_available)', async () => {
+    const { pki, deps, asked } = await setup({ maxNodeIds: 2 });
+    const got = await obtainPeerIdentity(deps, { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', userName: () => 'guest-aaaaaa', nodeIds: 2, enrollNodeIds: 4 });
+    expect(got.certificate.nodeIds).toHaveLength(2);
+    expect(asked).toHaveLength(2);
+    // Needed more than the server gives: its refusal is the answer.
+    const { pki: pki2, deps: deps2 } = await setup({ maxNodeIds: 1 });
+    await expect(obtainPeerIdentity(deps2, { configuration: pki2.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', userName: () => 'guest-aaaaaa', nodeIds: 2, enrollNodeIds: 4 })).rejects.toMatchObject({ token: 'Node-IDs_not_available' });
   });
 
   it('passes the server’s refusal on, without asking another URL', async () => {

@@ -4,8 +4,10 @@
  * Node (`chordphone peer`, files) differ only in the injected KeyStore and `extractable`.
  *
  * Stored credentials are reused while the certificate chains to one of the configuration's
- * root-certs, names this overlay and is valid for another day; otherwise the same key is enrolled
- * again (the server hands a returning key the same Node-IDs, §11.3).
+ * root-certs, names this overlay, is valid for another day and carries the Node-IDs needed;
+ * otherwise the same key is enrolled again under the stored certificate's user name (the server
+ * hands a returning user the same Node-IDs, §11.3), so the identity keeps its name, its address,
+ * and the Node-IDs other device slots already use: a guest's made-up name is asked for only once.
  *
  * DEVIATION (ARCHITECTURE.md "HTTPS"): the configuration's enrollment-server URLs are https:
  * (§11.1 "This URL MUST be of type https:"), but a page on http://localhost may only connect to
@@ -39,7 +41,7 @@ export interface PeerIdentityInit {
   readonly configurationUrl: string;
   /** Key store entry name (e.g. the instance-name, or `peer-3` for a headless peer). */
   readonly credentialsName: string;
-  /** The user name to ask for; only used when enrolling. */
+  /** The user name to ask for when enrolling without a stored certificate for this overlay (else its name is asked for again). */
   readonly userName: () => string | Promise<string>;
   /** Node keeps keys on disk (extractable); the browser never (default false). */
   readonly extractable?: boolean;
@@ -50,6 +52,12 @@ export interface PeerIdentityInit {
   readonly onEnroll?: () => void;
   /** How many Node-IDs the certificate must carry (§11.3 nodeids; one per device of the user); default 1. */
   readonly nodeIds?: number;
+  /**
+   * How many Node-IDs to ask for when enrolling, when more than `nodeIds` (the browser: one per
+   * device slot, so its other tabs reuse the certificate instead of enrolling again). A server
+   * that gives fewer (§11.3 "Node-IDs_not_available") is asked again for `nodeIds`.
+   */
+  readonly enrollNodeIds?: number;
   /**
    * Resolves once `configuration` is verified (configuration-fetch.ts loadConfiguration), when the
    * work starts before that (issue 5: overlapping the verification). Until then only local work
@@ -76,25 +84,38 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
   const { configuration } = init;
   const policy = trustPolicyFromConfiguration(configuration);
   const stored = await deps.keyStore.load(init.credentialsName);
-  if (stored?.certificates[0]) {
-    const cert = await usable(deps, configuration, stored.certificates[0]);
-    if (cert && cert.nodeIds.length >= (init.nodeIds ?? 1)) {
-      await init.accepted;
-      return { ...stored, certificate: cert, enrolled: false, stored: Promise.resolve() };
-    }
+  const needed = init.nodeIds ?? 1;
+  const storedCertificate = stored?.certificates[0] ? overlayCertificate(configuration, stored.certificates[0]) : undefined;
+  if (stored && storedCertificate && (await usable(deps, configuration, storedCertificate)) && storedCertificate.nodeIds.length >= needed) {
+    await init.accepted;
+    return { ...stored, certificate: storedCertificate, enrolled: false, stored: Promise.resolve() };
   }
   const keyType = init.keyType ?? (policy.keyTypes.includes('ecdsa-p256') ? 'ecdsa-p256' : 'rsa');
   const keys = stored?.keys ?? (await generateSigningKeys(deps, keyType, init.extractable ?? false));
   const urls = [...new Set([new URL(ENROLLMENT_WELL_KNOWN, init.configurationUrl).href, ...configuration.enrollmentServers])];
-  const userName = await init.userName();
+  // OUR CHOICE: the key store entry is one identity: enrolled again (more Node-IDs, renewal), it
+  // asks for the name its certificate has (§11.3: the same user gets the same Node-IDs), never a
+  // new one `userName` would make up (a guest's random name: a new address and all-new Node-IDs).
+  const userName = storedCertificate?.userName ?? (await init.userName());
   init.onEnroll?.();
+  const ask = async (url: string): Promise<Enrollment> => {
+    const request = (nodeIds: number) =>
+      enroll({ crypto: deps.crypto, wallClock: deps.wallClock, fetch: deps.fetch }, { url, policy, keys, openUsername: userName, ...(nodeIds > 1 ? { nodeIds } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+    const wanted = Math.max(needed, init.enrollNodeIds ?? 1);
+    if (wanted === needed) return request(needed);
+    // RFC 6940 §11.3 "Node-IDs_not_available: The number of Node-IDs requested was not acceptable."
+    return request(wanted).catch((e: unknown) => {
+      if (e instanceof EnrollmentError && e.token === 'Node-IDs_not_available') return request(needed);
+      throw e;
+    });
+  };
   let lastError: unknown;
   let got: Enrollment | undefined;
   for (const [i, url] of urls.entries()) {
     // The document's own enrollment-server URLs only once it is verified (the first is its origin's).
     if (i > 0) await init.accepted;
     try {
-      got = await enroll({ crypto: deps.crypto, wallClock: deps.wallClock, fetch: deps.fetch }, { url, policy, keys, openUsername: userName, ...(init.nodeIds && init.nodeIds > 1 ? { nodeIds: init.nodeIds } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      got = await ask(url);
       break;
     } catch (e) {
       // A refusal is the server's answer: do not ask the next URL (the same server) again.
@@ -112,14 +133,22 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
   return { ...credentials, certificate, enrolled: true, stored: saved };
 }
 
-async function usable(deps: PeerIdentityDeps, configuration: Configuration, der: Uint8Array): Promise<ReloadCertificate | undefined> {
+/** The stored certificate, when it is one of this overlay's (else undefined: enroll as new). */
+function overlayCertificate(configuration: Configuration, der: Uint8Array): ReloadCertificate | undefined {
   try {
-    const cert = parseReloadCertificate(der, configuration.instanceName);
-    const now = deps.wallClock.epochMs();
-    await new ChainValidator(deps, { rootCerts: configuration.rootCerts }).validate(cert, [], now);
-    if (cert.nodeIds.length === 0 || cert.x509.notAfter.getTime() - now < DAY_MS) return undefined;
-    return cert;
+    return parseReloadCertificate(der, configuration.instanceName);
   } catch {
     return undefined;
+  }
+}
+
+/** Whether `cert` chains to the configuration's root-certs and is valid for another day. */
+async function usable(deps: PeerIdentityDeps, configuration: Configuration, cert: ReloadCertificate): Promise<boolean> {
+  try {
+    const now = deps.wallClock.epochMs();
+    await new ChainValidator(deps, { rootCerts: configuration.rootCerts }).validate(cert, [], now);
+    return cert.nodeIds.length > 0 && cert.x509.notAfter.getTime() - now >= DAY_MS;
+  } catch {
+    return false;
   }
 }
