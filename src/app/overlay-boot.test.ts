@@ -77,15 +77,24 @@ describe('bootOverlay', () => {
     expect(s.nodeId).toBeUndefined();
   });
 
-  it('gives the guest slot back when the guest’s overlay closes (a switch to a user name, the tab going away)', async () => {
+  it('gives the guest slot back when the guest’s overlay closes (a switch to a user name, the tab going away), once its start has ended', async () => {
     const locks = new FakeSlotLocks();
-    const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>(() => {}));
+    let answer!: (r: Response) => void;
+    const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>((resolve) => (answer = resolve)));
     const { overlay } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')));
     made.push(overlay);
     await vi.waitFor(() => expect(overlay.getSnapshot().phase).toBe('configuring'));
     expect(locks.names()).toEqual(['chordphone-guest-0']);
-    overlay.close();
+    const closed = Promise.resolve(overlay.close());
+    expect(overlay.getSnapshot().phase).toBe('closed');
+    // The start is still under way (its configuration has not come): it could still reach the ring
+    // with slot 0's Node-ID, so a tab loading now must not get that slot.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(locks.names()).toEqual(['chordphone-guest-0']);
+    answer(new Response('not here', { status: 404 }));
+    await closed;
     await vi.waitFor(() => expect(locks.names()).toEqual([]));
+    expect(overlay.getSnapshot().phase).toBe('closed');
     expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('next')))?.slot).toBe(0);
   });
 

@@ -49,7 +49,7 @@ export class GuestSlotsTakenError extends Error {
  * The guest's identity (key and certificate under the overlay's instance-name) is shared by the
  * browser's tabs: the tab joins with the Node-ID of the guest device slot it holds (`guestSlot`,
  * claimed by early-boot.ts; device-slot.ts), as a named user's tabs do, and gives the slot back
- * when its overlay closes (a switch to a user name, the tab going away). With every slot taken
+ * when its overlay has closed (a switch to a user name, the tab going away). With every slot taken
  * the start fails with GuestSlotsTakenError, shown by the phone session.
  */
 export function bootOverlay(
@@ -72,7 +72,13 @@ export function bootOverlay(
     const unsubscribe = overlay.subscribe(() => {
       if (overlay.getSnapshot().phase !== 'closed') return;
       unsubscribe();
-      void claim.then((held) => held?.release()).catch(() => undefined);
+      // Once the close has finished (`closed` shows at once): until then the old peer may still be
+      // on the ring with this slot's Node-ID, which a tab loading meanwhile would take.
+      void overlay
+        .close()
+        .then(() => claim)
+        .then((held) => held?.release())
+        .catch(() => undefined);
     });
     // Verifying, making a key, enrolling and the join's signatures and WebRTC set-ups all run on
     // this thread; the session code (100–250 ms of script) waits for that start to end, joined or

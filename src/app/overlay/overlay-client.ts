@@ -258,13 +258,15 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     init.signal?.throwIfAborted();
   } catch (e) {
     closed = true;
-    // RFC 6940 §10.9: it was admitted already; leaving hands its range back (beside the error).
+    // RFC 6940 §10.9: it was admitted already; leaving hands its range back. Thrown once it has
+    // left and its records are closed: the caller (overlay.ts close) may give its Node-ID to
+    // another tab then (device-slot.ts).
     const admitted = running.peer;
-    void admitted
+    await admitted
       .leave()
       .catch(() => undefined)
-      .finally(() => admitted.close())
-      .then(release);
+      .finally(() => admitted.close());
+    await release();
     throw e;
   }
   const current = (): Running => running!;

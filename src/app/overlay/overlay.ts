@@ -74,7 +74,12 @@ export interface Overlay {
   readonly peer: OverlayPeer | undefined;
   /** Everything the join made (peer, configuration, identity, network), once joined: for the softphone layer. */
   readonly joined: JoinedOverlay | undefined;
-  close(): void;
+  /**
+   * Stop: the snapshot says `closed` at once; settles once a start under way has ended and the
+   * peer and its records are closed (no peer of this overlay is on the ring any more). Called
+   * again, the same close.
+   */
+  close(): Promise<void>;
 }
 
 export interface OverlayInit extends Omit<JoinOverlayInit, 'onPhase' | 'nodeIdSlot'> {
@@ -106,6 +111,7 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
   let joined: JoinedOverlay | undefined;
   let started: Promise<void> | undefined;
   let refresh: ReturnType<typeof setInterval> | undefined;
+  let closing: Promise<void> | undefined;
   const abort = new AbortController();
 
   const set = (patch: Partial<OverlaySnapshot>) => {
@@ -171,6 +177,8 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
             { ...deps, wrapNetwork: (n) => capture.wrap(deps.wrapNetwork ? deps.wrapNetwork(n) : n) },
             { ...init, nodeIdSlot, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }) },
           );
+          // Closed as the join ended: close() closes this peer once the start has ended.
+          abort.signal.throwIfAborted();
           const { peer, configuration, identity } = joined;
           set({
             phase: 'joined',
@@ -183,7 +191,8 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
           observe();
           refresh = setInterval(observe, init.refreshMs ?? 500);
         } catch (e) {
-          set({ phase: 'failed', error: describeError(e), detail: 'could not join the overlay' });
+          // Closed meanwhile: it says so, not why the start it stopped failed.
+          if (!abort.signal.aborted) set({ phase: 'failed', error: describeError(e), detail: 'could not join the overlay' });
           throw e;
         }
       })();
@@ -216,11 +225,18 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
     },
     capture: () => capture.toBytes(),
     close() {
+      if (closing) return closing;
       abort.abort();
       if (refresh) clearInterval(refresh);
-      // Its peer, then its records (an IndexedDB connection: a tab that joins again opens another).
-      void joined?.close();
+      // A start under way stops (joinOverlay closes what it made); then the joined peer, then its
+      // records (an IndexedDB connection: a tab that joins again opens another).
+      const ending = started?.catch(() => undefined);
+      closing = (async () => {
+        await ending;
+        await joined?.close();
+      })();
       set({ phase: 'closed', joined: false, detail: 'closed' });
+      return closing;
     },
   };
   return overlay;
