@@ -45,11 +45,12 @@ describe('bootOverlay', () => {
       asked.push(url);
       return new Promise<Response>((resolve) => (answer = resolve));
     });
-    const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch);
+    // This test's own stand-in for the origin's Web Locks (Node has navigator.locks from 22 on).
+    const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, new FakeSlotLocks().tab('this')));
     made.push(overlay);
     expect(g.chordphone?.overlay).toBe(overlay);
     expect(performance.getEntriesByName(OVERLAY_CODE_MARK, 'mark').length).toBeGreaterThan(0);
-    // Once the tab's guest slot is claimed (at once: no Web Locks here, slot 0).
+    // Once the tab's guest slot is claimed (at once: slot 0, free).
     await vi.waitFor(() => expect(overlay.getSnapshot().phase).toBe('configuring'));
     expect(await settlesWithin(sessionCodeDue, 50)).toBe(false);
     // The server answers something that is not a configuration: the start fails, the session code (which shows why) is due.
@@ -103,7 +104,7 @@ describe('bootOverlay', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>(() => {}));
-      const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch);
+      const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, new FakeSlotLocks().tab('this')));
       made.push(overlay);
       let due = false;
       void sessionCodeDue.then(() => (due = true));
