@@ -46,7 +46,13 @@ describe('join progress steps', () => {
     ]);
     // Joined, but registering failed.
     expect(states({ phase: 'joined', phaseMs: { configuring: 0, joining: 5 }, joinMs: 9 }, 'failed').at(-1)).toBe('registered:failed');
-    // Refused before starting (every device slot of the name taken in this browser).
-    expect(states({ phase: 'idle', phaseMs: {} }, 'failed')[0]).toBe('configuration:failed');
+  });
+
+  it('marks no step failed when the join was refused before its first step (every device slot taken in this browser): the configuration was never asked for', () => {
+    const none = ['configuration:pending', 'certificate:pending', 'bootstrap:pending', 'joined:pending', 'registered:pending'];
+    // A named user's session refuses before starting its overlay (phone-session.ts).
+    expect(states({ phase: 'idle', phaseMs: {} }, 'failed')).toEqual(none);
+    // The guest's boot overlay fails its start with GuestSlotsTakenError (overlay-boot.ts), before configuring.
+    expect(states({ phase: 'failed', phaseMs: {} }, 'failed')).toEqual(none);
   });
 });

@@ -52,8 +52,12 @@ const ms = (a: number | undefined, b: number | undefined) => (a !== undefined &&
 export function joinSteps(o: JoinProgressOverlay, session: SessionPhase): JoinStep[] {
   const t = o.phaseMs;
   // The session registers (and is ready) only once the overlay has joined: then "registered" is the step.
-  const at = session === 'ready' ? ORDER.length : session === 'registering' || o.phase === 'joined' ? 4 : overlayStep(o);
   const failed = session === 'failed' || o.phase === 'failed';
+  // Refused before the overlay began its first step (only the claim of the tab's device slot fails
+  // there: every slot of the identity taken in this browser, device-slot.ts): no step failed, and
+  // the error says why.
+  const refusedBeforeStart = failed && o.phase !== 'joined' && Object.keys(t).length === 0;
+  const at = session === 'ready' ? ORDER.length : session === 'registering' || o.phase === 'joined' ? 4 : refusedBeforeStart ? -1 : overlayStep(o);
   const stored = o.reusedIdentity === true || (t.joining !== undefined && t.enrolling === undefined);
   // Short enough for one line of a phone-sized screen.
   const details: Record<JoinStepId, { doing: string; done: string }> = {
