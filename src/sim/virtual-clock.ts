@@ -1,8 +1,9 @@
 /**
- * A Clock (reload/runtime/components.ts) whose time moves only when the simulator or a test runs
- * it. Timers run in time order (ties in the order they were set); between two timers the clock
- * lets the JavaScript job queue drain, so promise chains started by a timer (a handler awaiting a
- * signature, a transport awaiting a verification) settle before virtual time moves on.
+ * A PostingClock (reload/runtime/components.ts) whose time moves only when the simulator or a test
+ * runs it. Timers and posted tasks run in time order, ties in the order they were set (the queue
+ * that keeps them is timer-queue.ts); between two timers the clock lets the JavaScript job queue
+ * drain, so promise chains started by a timer (a handler awaiting a signature, a transport awaiting
+ * a verification) settle before virtual time moves on.
  *
  * How asynchronous work is made to fit virtual time:
  * - Pure promise chains (microtasks) always settle: after each batch of timers due at the same
@@ -23,73 +24,8 @@
  * The simulator's composition root tracks its crypto provider; tests that use real WebCrypto do
  * the same. Nothing under reload/ knows this clock exists.
  */
-import type { Clock, Hasher, Timer } from '../reload/runtime/components.js';
-
-const NOOP = () => {};
-
-/**
- * Work for `VirtualClock.post`: an object run at its time, with no Timer handed out (so no entry
- * object and no closure per call; a memory network posts each frame's delivery this way).
- */
-export interface ClockTask {
-  run(): void;
-}
-
-/**
- * A pending timer, and the Timer handed out for it (one object per timer rather than an entry plus
- * a handle and its closure: a simulation sets a few per message it carries). It knows its slot in
- * its instant's bucket, so a cancelled timer lets go of its callback at once and leaves the queue
- * when its bucket empties: most timers of a simulation (retransmission, request lifetime, link
- * liveness) are cancelled long before they are due.
- */
-class Entry implements Timer {
-  /** The bucket holding it; undefined once run or cancelled. */
-  bucket: Bucket | undefined;
-  /** Its slot in `bucket.entries`. */
-  index: number;
-
-  constructor(
-    /** Replaced by NOOP when cancelled or run, so the callback (and all it captured) can be collected at once. */
-    public fn: () => void,
-    bucket: Bucket,
-  ) {
-    this.bucket = bucket;
-    this.index = bucket.entries.length;
-    bucket.entries.push(this);
-    bucket.live++;
-  }
-
-  cancel(): void {
-    const b = this.bucket;
-    if (b === undefined) return;
-    this.fn = NOOP;
-    this.bucket = undefined;
-    b.entries[this.index] = undefined;
-    b.clock.cancelled(b);
-  }
-}
-
-/**
- * The timers due at one instant, in the order they were set (a simulation sets dozens for each
- * instant: every frame's delivery is due one link latency after it is sent). Timers of one instant
- * run in the order set, so a bucket is a plain list; only the buckets are kept in time order.
- */
-class Bucket {
-  /** Pending timers (and posted tasks) in the order set; a cancelled or run one leaves an empty slot. */
-  readonly entries: (Entry | ClockTask | undefined)[] = [];
-  /** Entries not yet run or cancelled. */
-  live = 0;
-  /** Position in the clock's heap of buckets. */
-  heapIndex = -1;
-
-  constructor(
-    readonly at: number,
-    readonly clock: VirtualClock,
-  ) {}
-}
-
-/** A bucket with more empty slots than this (and than live entries) is compacted. */
-const COMPACT_AFTER = 32;
+import type { ClockTask, Hasher, PostingClock, Timer } from '../reload/runtime/components.js';
+import { TimerQueue } from './timer-queue.js';
 
 /** An operation registered with `VirtualClock.track`. */
 interface TrackedOperation {
@@ -113,21 +49,15 @@ export interface VirtualClockInit {
   readonly hostYield?: HostYield;
 }
 
-export class VirtualClock implements Clock {
+export class VirtualClock implements PostingClock {
   private time: number;
-  /** Buckets of pending timers by instant, and the same buckets as a binary heap by time (each holds its index). */
-  private readonly buckets = new Map<number, Bucket>();
-  private readonly heap: Bucket[] = [];
-  /** The bucket `runDue` is running (it stays in the queue until done: timers set for now join it). */
-  private runningBucket: Bucket | undefined;
-  private pending = 0;
+  /** Pending timers and posted tasks in (time, order set) order. */
+  private readonly queue = new TimerQueue();
   /** Tracked operations in the order tracked, a queue from `trackedHead` (handed-over ones are `done`). */
   private tracked: TrackedOperation[] = [];
   private trackedHead = 0;
   private readonly hostYield: HostYield;
   private running = false;
-  /** Timers run so far. */
-  timersRun = 0;
 
   constructor(init: VirtualClockInit = {}) {
     this.time = init.start ?? 0;
@@ -139,9 +69,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): Timer {
-    const b = this.bucketIn(ms);
-    this.pending++;
-    return new Entry(fn, b);
+    return this.queue.add(this.timeIn(ms), fn);
   }
 
   /**
@@ -149,43 +77,27 @@ export class VirtualClock implements Clock {
    * with no Timer to cancel it: for the many timers nobody cancels, one allocation less each.
    */
   post(ms: number, task: ClockTask): void {
-    const b = this.bucketIn(ms);
-    this.pending++;
-    b.entries.push(task);
-    b.live++;
+    this.queue.post(this.timeIn(ms), task);
   }
 
-  /** The bucket of the instant `ms` from now, made if there is none. */
-  private bucketIn(ms: number): Bucket {
-    const at = this.time + Math.max(0, Number.isFinite(ms) ? ms : 0);
-    let b = this.buckets.get(at);
-    if (b === undefined) {
-      b = new Bucket(at, this);
-      this.buckets.set(at, b);
-      b.heapIndex = this.heap.length;
-      this.heap.push(b);
-      this.siftUp(b.heapIndex);
-    }
-    return b;
+  /** The instant `ms` from now (never in the past). */
+  private timeIn(ms: number): number {
+    return this.time + Math.max(0, Number.isFinite(ms) ? ms : 0);
   }
 
-  /** @internal An entry of `b` was cancelled (Entry.cancel): drop the bucket once empty, compact it once mostly empty. */
-  cancelled(b: Bucket): void {
-    this.pending--;
-    b.live--;
-    if (b === this.runningBucket) return;
-    if (b.live === 0) this.removeBucket(b);
-    else if (b.entries.length - b.live > COMPACT_AFTER && b.entries.length > 2 * b.live) compact(b);
+  /** Timers run so far, posted tasks included. */
+  get timersRun(): number {
+    return this.queue.runCount;
   }
 
-  /** Timers set and not yet run or cancelled. */
+  /** Timers set and not yet run or cancelled, posted tasks not yet run included. */
   get pendingTimers(): number {
-    return this.pending;
+    return this.queue.size;
   }
 
   /** Time of the next timer, or undefined when none is pending. */
   nextTimerAt(): number | undefined {
-    return this.heap[0]?.at;
+    return this.queue.nextAt();
   }
 
   /**
@@ -300,7 +212,7 @@ export class VirtualClock implements Clock {
       for (;;) {
         const at = this.nextTimerAt();
         if (at === undefined) return;
-        if (budget <= 0) throw new Error(`VirtualClock.runAll: still ${this.pending} timers after ${maxTimers}`);
+        if (budget <= 0) throw new Error(`VirtualClock.runAll: still ${this.queue.size} timers after ${maxTimers}`);
         budget -= this.runDue(at);
         await this.settle();
       }
@@ -317,102 +229,8 @@ export class VirtualClock implements Clock {
   /** Run every timer due at time `at` (including ones they add for the same instant); returns how many ran. */
   private runDue(at: number): number {
     this.time = at;
-    const b = this.heap[0];
-    if (b === undefined || b.at !== at) return 0;
-    this.runningBucket = b;
-    const entries = b.entries;
-    let n = 0;
-    try {
-      // Timers set for this instant while it runs join the bucket's end: they run in this pass.
-      for (let i = 0; i < entries.length; i++) {
-        const e = entries[i];
-        if (e === undefined) continue;
-        entries[i] = undefined;
-        b.live--;
-        this.pending--;
-        n++;
-        this.timersRun++;
-        if (e instanceof Entry) {
-          e.bucket = undefined;
-          const fn = e.fn;
-          e.fn = NOOP;
-          fn();
-        } else e.run();
-      }
-    } finally {
-      this.runningBucket = undefined;
-      if (b.live === 0) this.removeBucket(b);
-      else compact(b);
-    }
-    return n;
+    return this.queue.runDue(at);
   }
-
-  private removeBucket(b: Bucket): void {
-    this.buckets.delete(b.at);
-    const h = this.heap;
-    const i = b.heapIndex;
-    b.heapIndex = -1;
-    const last = h.pop()!;
-    if (last === b) return;
-    h[i] = last;
-    last.heapIndex = i;
-    this.siftDown(i);
-    this.siftUp(last.heapIndex);
-  }
-
-  private siftUp(i: number): void {
-    const h = this.heap;
-    const e = h[i]!;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const q = h[p]!;
-      if (!(e.at < q.at)) break;
-      h[i] = q;
-      q.heapIndex = i;
-      i = p;
-    }
-    h[i] = e;
-    e.heapIndex = i;
-  }
-
-  private siftDown(i: number): void {
-    const h = this.heap;
-    const n = h.length;
-    const e = h[i]!;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let m = l;
-      let c = h[l]!;
-      if (r < n) {
-        const d = h[r]!;
-        if (d.at < c.at) {
-          m = r;
-          c = d;
-        }
-      }
-      if (!(c.at < e.at)) break;
-      h[i] = c;
-      c.heapIndex = i;
-      i = m;
-    }
-    h[i] = e;
-    e.heapIndex = i;
-  }
-}
-
-/** Close up the empty slots of `b` (its live entries keep their order). */
-function compact(b: Bucket): void {
-  const entries = b.entries;
-  let j = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e === undefined) continue;
-    if (e instanceof Entry) e.index = j;
-    entries[j++] = e;
-  }
-  entries.length = j;
 }
 
 /** A Hasher whose every operation is tracked by `clock` (so WebCrypto digests fit virtual time). */

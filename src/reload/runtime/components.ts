@@ -17,6 +17,21 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Timer;
 }
 
+/** Work a PostingClock runs at its time (an object with a method: no closure per call). */
+export interface ClockTask {
+  run(): void;
+}
+
+/**
+ * A Clock that can also run a task with no Timer handed out (no entry object and no closure per
+ * call), for work nobody cancels: the simulator's clock is one, and a memory network posts each
+ * frame's delivery this way (links/memory/memory-network.ts).
+ */
+export interface PostingClock extends Clock {
+  /** Run `task.run()` once after `ms` milliseconds, in the same order as timers set with `setTimer`. */
+  post(ms: number, task: ClockTask): void;
+}
+
 /** Randomness: cryptographically strong in production, seeded in the simulator. */
 export interface Random {
   /** `n` random bytes. */

@@ -16,7 +16,7 @@
  * `crash(address)` makes a peer vanish silently (its frames and closes stop; the other ends find
  * out through liveness), `disconnect(address)` closes its links cleanly.
  */
-import type { Clock, Logger, Random, Timer } from '../../runtime/components.js';
+import type { Clock, ClockTask, Logger, PostingClock, Random, Timer } from '../../runtime/components.js';
 import { silentLogger } from '../../runtime/components.js';
 import type { AbortOptions } from '../../runtime/components.js';
 import { AbortError } from '../../runtime/components.js';
@@ -34,17 +34,12 @@ export interface MemoryLinkModel {
 
 export const DEFAULT_MEMORY_LINK_MODEL: MemoryLinkModel = { latencyMs: 10, jitterMs: 0, loss: 0, mtu: 65_536 };
 
-/** Work a clock runs at its time with no Timer handed out (see `MemoryNetworkDeps.clock`). */
-export interface PostedTask {
-  run(): void;
-}
-
 export interface MemoryNetworkDeps {
   /**
-   * With a `post` method (the simulator's VirtualClock), each frame's delivery is posted as a task
-   * in the order timers are set, with no Timer made for it: nothing cancels a delivery.
+   * With a clock that can post tasks (PostingClock, components.ts), each frame's delivery is posted
+   * as a task in the order timers are set, with no Timer made for it: nothing cancels a delivery.
    */
-  readonly clock: Clock & { post?(ms: number, task: PostedTask): void };
+  readonly clock: Clock & Partial<Pick<PostingClock, 'post'>>;
   readonly random: Random;
   readonly logger?: Logger;
 }
@@ -89,7 +84,7 @@ interface EndpointState {
   crashed: boolean;
 }
 
-class PipeEnd implements BytePipe, PostedTask {
+class PipeEnd implements BytePipe, ClockTask {
   handlers: BytePipeHandlers | undefined;
   peer!: PipeEnd;
   /** The link framed on this end (what the endpoint closes when it goes). */
