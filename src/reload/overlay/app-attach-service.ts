@@ -36,9 +36,11 @@ export interface AppAttachStats {
   /** AppAttach requests this peer sent. */
   readonly appAttachesSent: number;
   /**
-   * AppAttach requests this peer answered: AppAttachAns that went out (not one the transport did
-   * not send, Reply.unsent: too large for max_response_length, RFC 6940 §6.3.2, unencodable, or
-   * after the request lifetime, §6.2.1). Error answers are not counted.
+   * AppAttach requests this peer answered: goes up when the handler has built its AppAttachAns
+   * reply (the network's answer in hand), and down again if the transport then calls that reply's
+   * `unsent` (Reply.unsent: not sent, as too large for max_response_length, RFC 6940 §6.3.2,
+   * unencodable, or after the request lifetime, §6.2.1). The transport tells of no loss on the
+   * way. Error answers are not counted.
    */
   readonly appAttachesAnswered: number;
   /** Channels made (in and out) so far. */
