@@ -191,7 +191,7 @@ export class RequestServer {
     const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
     const result = await handler(request);
     // Every call of the handler's unsent, here and on (message-sealer.ts, `process`), goes through the guard.
-    const unsent = guardedUnsent(result.unsent, this.init.log);
+    const unsent = result.unsent === undefined ? undefined : guardedUnsent(result.unsent, this.init.log);
     let encoded: { code: number; bytes: Uint8Array };
     try {
       const answerName = messageCodeName(answerCodeFor(messageCode));

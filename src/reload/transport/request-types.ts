@@ -110,7 +110,7 @@ export function replyHolding<A extends KnownBodyName>(log: Logger, release: (rea
   try {
     reply = build();
   } catch (e) {
-    guardedUnsent(release, log)?.(e);
+    guardedUnsent(release, log)(e);
     throw e;
   }
   // The transport guards the unsent it calls (request-server.ts).
@@ -121,11 +121,11 @@ export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>
 
 /**
  * A handler's Reply.unsent as the transport calls it (request-server.ts; and replyHolding's
- * release, on a failed build): one that throws is logged, and what the transport does goes on unchanged (the error answer of §6.3.2 or §6.3.3.1 still goes, the error
- * it reports stays its own), as the Update listeners of attach-answerer.ts are called.
+ * release, on a failed build): one that throws is logged, and what the transport does goes on
+ * unchanged (the error answer of §6.3.2 or §6.3.3.1 still goes, the error it reports stays its
+ * own), as the Update listeners of attach-answerer.ts are called.
  */
-export function guardedUnsent(unsent: ((reason: unknown) => void) | undefined, log: Logger): ((reason: unknown) => void) | undefined {
-  if (!unsent) return undefined;
+export function guardedUnsent(unsent: (reason: unknown) => void, log: Logger): (reason: unknown) => void {
   return (reason) => {
     try {
       unsent(reason);
