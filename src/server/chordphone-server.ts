@@ -187,7 +187,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         ...(logger ? { logger } : {}),
       });
       if (capture) network = capture.wrap(network);
-      // Held by this process from here until `stop` (node/sqlite-backend.ts): closed by this, its opener.
+      // Held by this process from here until `stop` (node/sqlite-files.ts): closed by this, its opener.
       const storage: StorageBackend = openSqliteBackend({ filename: join(dataDir, `${name}.records.sqlite`) });
       let peer: ComposedPeer;
       try {

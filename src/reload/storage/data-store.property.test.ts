@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredData, StoredDataValue } from '../wire/storage/stored-data.js';
 import { createMemoryBackend } from './memory-backend.js';
-import { openSqliteBackend } from './node/sqlite-backend.js';
+import { openSqliteBackend } from './node/index.js';
 import type { StorageBackend } from './storage-backend.js';
 import { expectReloadError } from '../testing/reload-error-assert.js';
 import { fetchAnswer, K, storageFixture, storeReq } from './testing/storage-fixture.js';

@@ -9,7 +9,7 @@ import type { FetchReq, StoredDataSpecifier } from '../wire/storage/fetch.js';
 import { closeBackendAfterStores } from './data-store.js';
 import { openIdbBackend } from './idb-backend.js';
 import { createMemoryBackend } from './memory-backend.js';
-import { openSqliteBackend } from './node/sqlite-backend.js';
+import { openSqliteBackend } from './node/index.js';
 import type { StorageBackend } from './storage-backend.js';
 import type { StoreContext } from './store-operation.js';
 import { expectReloadError, infoText } from '../testing/reload-error-assert.js';

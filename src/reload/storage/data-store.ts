@@ -147,8 +147,9 @@ export interface DataStore {
  * operation already waited on the one before it within one store; a backend write that never
  * settles stalls the new store too. It is shared only for the same backend object (the ConfigUpdate
  * restart in overlay-client.ts passes the old peer's object on); the stores over other backend
- * objects over the same data, in another tab, are ordered with these by the backend's own
- * `exclusively` (StorageBackend; Web Locks in idb-backend.ts), which each locked operation runs in.
+ * objects over the same data (another IndexedDB connection, another open of a SQLite file in the
+ * process) are ordered with these by the backend's own `exclusively` (StorageBackend; Web Locks
+ * in idb-backend.ts, node/sqlite-files.ts), which each locked operation runs in.
  */
 const lockTails = new WeakMap<StorageBackend, Promise<unknown>>();
 
@@ -238,7 +239,7 @@ class DataStoreImpl implements DataStore {
    * from one user to many Resource-IDs would each pass the check before any of them was written.
    * Nor one per store: one per backend, after the operations of an earlier store over it (lockTails),
    * and inside the backend's `exclusively`, after those of the stores over other backend objects
-   * over the same data (another tab's).
+   * over the same data (another IndexedDB connection, another open of the SQLite file).
    */
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const { backend } = this.deps;

@@ -7,7 +7,7 @@ import { createDataStore } from './data-store.js';
 import { openIdbBackend } from './idb-backend.js';
 import { kindTableFromConfiguration } from './kind-table.js';
 import { createMemoryBackend } from './memory-backend.js';
-import { openSqliteBackend } from './node/sqlite-backend.js';
+import { openSqliteBackend } from './node/index.js';
 import type { StorageBackend } from './storage-backend.js';
 import { FakeOracle } from './testing/fake-oracle.js';
 import type { FakeIdentity } from './testing/fake-trust.js';

@@ -71,10 +71,10 @@ export interface StorageBackend {
   forgetCounters(keep: number): Promise<number>;
   /**
    * Runs `critical` (a DataStore's read-check-write, DataStore withLock) while no other backend
-   * object over the same stored data runs its own: two tabs of one origin can open the IndexedDB
-   * database of one Node-ID, each with its own connection (idb-backend.ts). Absent where no other
-   * object reaches the data: the memory backend's is its own, and a SQLite file is held by one
-   * connection (node/sqlite-backend.ts).
+   * object over the same stored data runs its own: an IndexedDB database can be open through two
+   * connections of the origin at once (idb-backend.ts), and a SQLite file through two opens in one
+   * process (node/sqlite-files.ts). Absent where no other object reaches the data: the memory
+   * backend's is its own.
    */
   exclusively?<T>(critical: () => Promise<T>): Promise<T>;
   close(): Promise<void>;

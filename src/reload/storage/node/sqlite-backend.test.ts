@@ -10,7 +10,7 @@ import { heldCertificate, id16, record, single } from '../testing/records.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import type { StoredRecord } from '../stored-record.js';
 import { fetchAnswer, K, storageFixture, storeReq } from '../testing/storage-fixture.js';
-import { openSqliteBackend, StorageInUseError } from './sqlite-backend.js';
+import { openSqliteBackend } from './sqlite-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chordphone-sqlite-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,48 +35,6 @@ describe('sqlite backend on disk', () => {
     expect(await second.usage()).toEqual({ count: 1, bytes: r.size });
     expect(await second.certificates(['a1'])).toEqual([heldCertificate('a1')]);
     await second.close();
-  });
-
-  // Two `chordphone serve` or `chordphone peer` over one data directory open one file of records
-  // (its name fixed by the peer's name or Node-ID). Their Stores' read-check-write would not be
-  // ordered: one process's write between the other's read and write loses an update that RFC 6940
-  // §7.4.1.1's generation counter must refuse (as testing/two-writers.ts shows over two tabs).
-  it('a file another process holds is refused with StorageInUseError, and one we hold is refused to another process', async () => {
-    const filename = join(dir, 'in-use.db');
-    // Another process's peer over the file (a connection of its own, holding it as openSqliteBackend does).
-    const theirs = new Database(filename, { timeout: 0 });
-    theirs.pragma('locking_mode = EXCLUSIVE');
-    theirs.pragma('journal_mode = WAL');
-    theirs.exec('BEGIN EXCLUSIVE; COMMIT');
-    expect(() => openSqliteBackend({ filename })).toThrow(StorageInUseError);
-    theirs.close();
-
-    const ours = openSqliteBackend({ filename });
-    await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 3n }] });
-    const other = new Database(filename, { timeout: 0 });
-    expect(() => other.pragma('journal_mode = WAL')).toThrow(/database is locked/);
-    expect(() => other.prepare('SELECT * FROM generations').all()).toThrow(/database is locked/);
-    other.close();
-    // Ours goes on, and the file opens again once closed.
-    await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 4n }] });
-    await ours.close();
-    const next = openSqliteBackend({ filename });
-    expect((await next.kindState(id16(1), 7)).generation).toBe(4n);
-    await next.close();
-  });
-
-  it('a second open in this process of a file open is the same backend object (one DataStore lock), which closes with its last open', async () => {
-    const filename = join(dir, 'reopened.db');
-    const first = openSqliteBackend({ filename });
-    const second = openSqliteBackend({ filename });
-    expect(second).toBe(first);
-    await first.close();
-    // Still open for the second.
-    await second.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 5n }] });
-    await second.close();
-    const held = new Database(filename, { timeout: 0 });
-    expect(() => held.prepare('SELECT * FROM generations').all()).not.toThrow();
-    held.close();
   });
 
   it('a file of schema version 1 keeps its records, which name no certificates, and its counters, and then keeps certificates', async () => {

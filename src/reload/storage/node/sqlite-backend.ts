@@ -4,46 +4,18 @@
  * WAL journal, prepared statements, one SQLite transaction per `write` (RFC 6940 §7.4.1.1
  * atomic Store). Works with ':memory:' too.
  *
- * One process holds the file, from open to close (SQLite's exclusive locking mode): a second
- * process over the same file (a second `chordphone serve` or `chordphone peer` over one data
- * directory, whose file names are fixed by the peer's name or Node-ID) is refused at open with
- * StorageInUseError. A Store's read-check-write (DataStore) spans several statements, with a
- * signature verified in between, and only the DataStore lock over the backend object orders it
- * (lockTails); another connection could write between its read and its write, over what it never
- * checked (RFC 6940 §7.4.1.1 generation counters, StorageLimits). OUR CHOICE: refused rather than
- * shared (as the browser's tabs share theirs under a Web Lock, idb-backend.ts): two processes over
- * one directory also share its keys and so sign as one Node-ID, a mistake to report, not to serve.
- * Within one process an open of a file already open is given the same backend object (and so the
- * same DataStore lock), which closes when every open of it has closed: a peer restarted in the
- * process (a server stopped and started again) finds its file held by the one before, which may
- * not have closed it.
- *
- * Tables, upgrades and the triggers that keep its tallies: sqlite-schema.ts.
+ * This is the backend over one connection, held and of the current schema. How a file is opened,
+ * held by one process and shared by the opens in it: sqlite-files.ts. Tables, upgrades and the
+ * triggers that keep its tallies: sqlite-schema.ts.
  */
 import Database from 'better-sqlite3';
-import { resolve } from 'node:path';
 import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
 import { compareIds, type RingRange } from '../ring-range.js';
 import { CertificateLimitError, CertificateNotHeldError, firstCertificateNotHeld, MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import { keyOfRecord, recordKeyBytes, type RecordKey, type StoredRecord } from '../stored-record.js';
-import { CERTIFICATE_NOT_HELD, prepareSchema, UNREFERENCED } from './sqlite-schema.js';
-
-/** The file is held by another connection, another peer's (see the file comment); nothing was opened. */
-export class StorageInUseError extends Error {
-  override readonly name: string = 'StorageInUseError';
-  constructor(readonly filename: string) {
-    super(`the records file ${filename} is already in use by another peer (is another chordphone running over this data directory?); stop it, or pass --data to choose another`);
-  }
-}
-
-export interface SqliteBackendInit {
-  /** A file path, or ':memory:'. */
-  readonly filename: string;
-  /** Called with each SQL statement the connection runs, values filled in (better-sqlite3's `verbose`): for diagnostics and tests. */
-  readonly trace?: (sql: string) => void;
-}
+import { CERTIFICATE_NOT_HELD, UNREFERENCED } from './sqlite-schema.js';
 
 interface RecordRow {
   resource: Uint8Array;
@@ -127,8 +99,7 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-class SqliteBackend implements StorageBackend {
-  private readonly db: Database.Database;
+export class SqliteBackend implements StorageBackend {
   private readonly stmt: ReturnType<typeof prepareStatements>;
   private readonly rangeStatements = new Map<string, Database.Statement<unknown[], { resource: Uint8Array }>>();
   private readonly applyBatch: (batch: WriteBatch) => void;
@@ -136,18 +107,9 @@ class SqliteBackend implements StorageBackend {
   private readonly purge: (now: number) => number;
   private readonly forget: (keep: number) => number;
 
-  constructor(
-    init: SqliteBackendInit,
-    /** Told when the connection has closed. */
-    private readonly closed?: () => void,
-  ) {
-    // No busy wait (better-sqlite3 waits 5 s by default): a peer holding the file holds it until it stops.
-    this.db = new Database(init.filename, { timeout: 0, ...(init.trace ? { verbose: (sql: unknown) => init.trace?.(String(sql)) } : {}) });
-    holdExclusively(this.db, init.filename);
-    this.db.pragma('synchronous = NORMAL');
-    prepareSchema(this.db);
-    this.stmt = prepareStatements(this.db);
-    const db = this.db;
+  /** Over `db`, held and of the current schema (sqlite-files.ts); it closes with `close`. */
+  constructor(private readonly db: Database.Database) {
+    this.stmt = prepareStatements(db);
     this.applyBatch = db.transaction((batch: WriteBatch) => this.applyInTransaction(batch));
     this.purge = db.transaction((now: number): number => {
       const removed = this.stmt.deleteExpired.run(now).changes;
@@ -348,18 +310,11 @@ class SqliteBackend implements StorageBackend {
     return this.forget(keep);
   }
 
-  /** How many opens of the file in this process this object serves (openSqliteBackend); the connection closes with the last. */
-  opens = 1;
-
+  /** Closes the connection (sqlite-files.ts closes it with the last open of its file). */
   async close(): Promise<void> {
-    if (--this.opens > 0) return;
     if (this.db.open) this.db.close();
-    this.closed?.();
   }
 }
-
-/** The files open in this process, by absolute path (openSqliteBackend). */
-const openFiles = new Map<string, SqliteBackend>();
 
 /** The clockwise pieces of a ring range as plain ascending intervals (see RingRange). */
 function rangeParts(range: RingRange | undefined): { after?: Uint8Array; upTo?: Uint8Array }[] {
@@ -368,40 +323,4 @@ function rangeParts(range: RingRange | undefined): { after?: Uint8Array; upTo?: 
   if (order < 0) return [{ after: range.after, upTo: range.upTo }];
   // Wraps: (after, end], then [start, upTo]; the whole ring when after == upTo.
   return [{ after: range.after }, { upTo: range.upTo }];
-}
-
-/**
- * Takes the file for `db` alone until it closes (the file comment): exclusive locking mode, set
- * before WAL so that no shared-memory index is made, and a write transaction that takes the lock
- * (held from then on). Closes `db` and throws StorageInUseError when another connection holds it.
- */
-function holdExclusively(db: Database.Database, filename: string): void {
-  try {
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.pragma('journal_mode = WAL');
-    db.exec('BEGIN EXCLUSIVE; COMMIT');
-  } catch (e) {
-    db.close();
-    if (e instanceof Database.SqliteError && e.code === 'SQLITE_BUSY') throw new StorageInUseError(filename);
-    throw e;
-  }
-}
-
-/**
- * Opens (creating if needed) a SQLite backend; throws StorageInUseError when another process holds
- * the file. A file this process has open already comes back as the same object (`trace` is then
- * the first open's); each open is closed once.
- */
-export function openSqliteBackend(init: SqliteBackendInit): StorageBackend {
-  // A database of its own every time (SQLite: ':memory:', and '' for a temporary file).
-  if (init.filename === ':memory:' || init.filename === '') return new SqliteBackend(init);
-  const path = resolve(init.filename);
-  const held = openFiles.get(path);
-  if (held) {
-    held.opens++;
-    return held;
-  }
-  const backend = new SqliteBackend(init, () => openFiles.delete(path));
-  openFiles.set(path, backend);
-  return backend;
 }

@@ -1,0 +1,129 @@
+/**
+ * Opening a SQLite backend (sqlite-files.ts): one process holds a file; the opens of it in this
+ * process share its connection, each closed once by its owner.
+ */
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { id16 } from '../testing/records.js';
+import { raceStoresWithOneGeneration } from '../testing/two-writers.js';
+import { openSqliteBackend, StorageInUseError } from './sqlite-files.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'chordphone-sqlite-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('sqlite files', () => {
+  // Two `chordphone serve` or `chordphone peer` over one data directory open one file of records
+  // (its name fixed by the peer's name or Node-ID). Their Stores' read-check-write would not be
+  // ordered: one process's write between the other's read and write loses an update that RFC 6940
+  // §7.4.1.1's generation counter must refuse (as testing/two-writers.ts shows over two tabs).
+  it('a file another process holds is refused with StorageInUseError, and one we hold is refused to another process', async () => {
+    const filename = join(dir, 'in-use.db');
+    // Another process's peer over the file (a connection of its own, holding it as openSqliteBackend does).
+    const theirs = new Database(filename, { timeout: 0 });
+    theirs.pragma('locking_mode = EXCLUSIVE');
+    theirs.pragma('journal_mode = WAL');
+    theirs.exec('BEGIN EXCLUSIVE; COMMIT');
+    expect(() => openSqliteBackend({ filename })).toThrow(StorageInUseError);
+    theirs.close();
+
+    const ours = openSqliteBackend({ filename });
+    await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 3n }] });
+    const other = new Database(filename, { timeout: 0 });
+    expect(() => other.pragma('journal_mode = WAL')).toThrow(/database is locked/);
+    expect(() => other.prepare('SELECT * FROM generations').all()).toThrow(/database is locked/);
+    other.close();
+    // Ours goes on, and the file opens again once closed.
+    await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 4n }] });
+    await ours.close();
+    const next = openSqliteBackend({ filename });
+    expect((await next.kindState(id16(1), 7)).generation).toBe(4n);
+    await next.close();
+  });
+
+  it('a second open in this process of a file open shares its connection, which closes with its last open', async () => {
+    const filename = join(dir, 'reopened.db');
+    const first = openSqliteBackend({ filename });
+    const second = openSqliteBackend({ filename });
+    await first.close();
+    // Still open for the second.
+    await second.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 5n }] });
+    await second.close();
+    const held = new Database(filename, { timeout: 0 });
+    expect(() => held.prepare('SELECT * FROM generations').all()).not.toThrow();
+    held.close();
+  });
+
+  // A peer restarted in the process (a server stopped and started again) opens its file while the
+  // one before may still hold it: the DataStores over the two opens (each with its own DataStore
+  // lock, lockTails) run their read-check-writes in `exclusively`, so they take turns, as two tabs'
+  // do under a Web Lock (idb-backend.ts), and RFC 6940 §7.4.1.1's generation check holds.
+  it('the critical sections of two opens in this process of one file take turns, and the Stores over them keep the generation check', async () => {
+    const filename = join(dir, 'two-opens.db');
+    const [first, second] = [openSqliteBackend({ filename }), openSqliteBackend({ filename })];
+    const ran: string[] = [];
+    let leave = (): void => {};
+    const held = first.exclusively?.(async () => {
+      ran.push('first in');
+      await new Promise<void>((resolve) => (leave = resolve));
+      ran.push('first out');
+    });
+    const waiting = second.exclusively?.(async () => ran.push('second'));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(ran).toEqual(['first in']);
+    leave();
+    await Promise.all([held, waiting]);
+    expect(ran).toEqual(['first in', 'first out', 'second']);
+    expect((await raceStoresWithOneGeneration(first, second)).sort()).toEqual(['Error_Generation_Counter_Too_Low', 'stored']);
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('each open is closed once: a second close by one owner leaves the file open for the other owner', async () => {
+    const filename = join(dir, 'closed-twice.db');
+    const first = openSqliteBackend({ filename });
+    const second = openSqliteBackend({ filename });
+    await first.close();
+    await first.close();
+    await second.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 6n }] });
+    expect((await second.kindState(id16(1), 7)).generation).toBe(6n);
+    await second.close();
+  });
+
+  it('a late close of an open already closed leaves the next open of the file in place: a third open shares it, not StorageInUseError', async () => {
+    const filename = join(dir, 'closed-late.db');
+    const first = openSqliteBackend({ filename });
+    await first.close();
+    const second = openSqliteBackend({ filename });
+    await first.close();
+    const third = openSqliteBackend({ filename });
+    await third.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 7n }] });
+    expect((await second.kindState(id16(1), 7)).generation).toBe(7n);
+    await Promise.all([second.close(), third.close()]);
+  });
+
+  // A file a later release wrote (its tables of another shape): the open fails, and must not keep
+  // the file held, or the next open in this process, or another process's, is told it is in use.
+  it('an open that fails after taking the file lets go of it: a file of a schema version from the future', async () => {
+    const filename = join(dir, 'future.db');
+    const raw = new Database(filename);
+    raw.exec('CREATE TABLE records (resource BLOB NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)');
+    raw.pragma('user_version = 99');
+    raw.close();
+    const failure = (() => {
+      try {
+        openSqliteBackend({ filename });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(StorageInUseError);
+    const other = new Database(filename, { timeout: 0 });
+    expect(other.prepare<[], { n: number }>('SELECT count(*) AS n FROM records').get()).toEqual({ n: 0 });
+    other.close();
+    expect(() => openSqliteBackend({ filename })).toThrow(failure instanceof Error ? failure.message : '');
+  });
+});
