@@ -9,7 +9,7 @@ import { OVERLAY_CODE_MARK } from './boot-marks.js';
 import { bootOverlay, GuestSlotsTakenError, SESSION_CODE_MAX_WAIT_MS } from './overlay-boot.js';
 import { prefetchConfiguration } from './overlay/configuration-prefetch.js';
 import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS } from './overlay/device-slot.js';
-import { FakeSlotLocks } from './overlay/fake-slot-locks.js';
+import { FakeWebLocks } from '../reload/testing/fake-web-locks.js';
 import type { Overlay } from './overlay/overlay.js';
 
 const PAGE = 'http://127.0.0.1:9/';
@@ -46,7 +46,7 @@ describe('bootOverlay', () => {
       return new Promise<Response>((resolve) => (answer = resolve));
     });
     // This test's own stand-in for the origin's Web Locks (Node has navigator.locks from 22 on).
-    const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, new FakeSlotLocks().tab('this')));
+    const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, new FakeWebLocks().tab('this')));
     made.push(overlay);
     expect(g.chordphone?.overlay).toBe(overlay);
     expect(performance.getEntriesByName(OVERLAY_CODE_MARK, 'mark').length).toBeGreaterThan(0);
@@ -63,7 +63,7 @@ describe('bootOverlay', () => {
   });
 
   it('a guest tab finding every guest slot of the browser held does not join, and says why and what to do', async () => {
-    const locks = new FakeSlotLocks();
+    const locks = new FakeWebLocks();
     for (let tab = 0; tab < MAX_DEVICE_SLOTS; tab++) await claimDeviceSlot(GUEST_DEVICE, locks.tab(`other-${tab}`));
     const asked: string[] = [];
     const prefetch = prefetchConfiguration(PAGE, async (url) => (asked.push(url), new Response('not here', { status: 404 })));
@@ -79,7 +79,7 @@ describe('bootOverlay', () => {
   });
 
   it('gives the guest slot back when the guest’s overlay closes (a switch to a user name, the tab going away), once its start has ended', async () => {
-    const locks = new FakeSlotLocks();
+    const locks = new FakeWebLocks();
     let answer!: (r: Response) => void;
     const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>((resolve) => (answer = resolve)));
     const { overlay } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')));
@@ -104,7 +104,7 @@ describe('bootOverlay', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>(() => {}));
-      const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, new FakeSlotLocks().tab('this')));
+      const { overlay, sessionCodeDue } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, new FakeWebLocks().tab('this')));
       made.push(overlay);
       let due = false;
       void sessionCodeDue.then(() => (due = true));

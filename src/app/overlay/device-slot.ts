@@ -10,6 +10,7 @@
  * Light: early-boot.ts claims the guest's slot with it in the initial JavaScript; `ifAvailable`
  * answers at once, never waiting for another tab.
  */
+import { browserWebLocks, type WebLocks } from '../../reload/runtime/web-locks.js';
 
 /** Tabs (devices) of one identity per browser; the enrollment server gives up to 8 Node-IDs per certificate. */
 export const MAX_DEVICE_SLOTS = 4;
@@ -27,12 +28,6 @@ export function deviceSlotLockName(device: string, slot: number): string {
   return `chordphone-${device}-${slot}`;
 }
 
-/** What is used of the Web Locks API (navigator.locks, a LockManager, shared by the tabs of an origin). */
-export interface SlotLocks {
-  /** `callback` gets the lock, or null when another holder has it; the lock is held until its returned promise settles. */
-  request(name: string, options: { readonly ifAvailable: true }, callback: (lock: unknown) => Promise<void> | undefined): Promise<unknown>;
-}
-
 /** One tab's hold on a device slot. */
 export interface DeviceSlot {
   readonly slot: number;
@@ -41,10 +36,11 @@ export interface DeviceSlot {
 
 /**
  * The lowest free device slot of `device` for this tab, held until released or the tab goes away
- * (so a reloaded tab gets a slot again); undefined when all MAX_DEVICE_SLOTS are taken.
+ * (so a reloaded tab gets a slot again); undefined when all MAX_DEVICE_SLOTS are taken. `locks`:
+ * the origin's lock manager, by default the page's; null where there is none.
  * OUR CHOICE: without Web Locks (an old browser) every tab takes slot 0, as before they existed.
  */
-export async function claimDeviceSlot(device: string, locks: SlotLocks | undefined = (globalThis.navigator as Navigator | undefined)?.locks): Promise<DeviceSlot | undefined> {
+export async function claimDeviceSlot(device: string, locks: WebLocks | null = browserWebLocks() ?? null): Promise<DeviceSlot | undefined> {
   if (!locks) return { slot: 0, release: () => {} };
   for (let slot = 0; slot < MAX_DEVICE_SLOTS; slot++) {
     const release = await new Promise<(() => void) | undefined>((resolve, reject) => {

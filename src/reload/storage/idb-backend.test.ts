@@ -9,7 +9,8 @@ import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
 import { describeStorageBackendContract, expectCountersKeptByUpgrade, hexes } from './storage-backend.contract.js';
 import { heldCertificate, id16, NODE_A, record, single } from './testing/records.js';
-import { FakeLocks, raceStoresWithOneGeneration } from './testing/two-writers.js';
+import { raceStoresWithOneGeneration } from './testing/two-writers.js';
+import { FakeWebLocks } from '../testing/fake-web-locks.js';
 
 let n = 0;
 
@@ -140,7 +141,7 @@ describe('indexeddb backend', () => {
   // Two tabs of one origin as guests load one identity (peer-identity.ts, credentials named after
   // the overlay) and so open the database of one Node-ID, each with its own connection.
   it('two tabs over one database take turns: of two Stores with the same generation counter one is stored, the other is too low (RFC 6940 §7.4.1.1)', async () => {
-    const locks = new FakeLocks();
+    const locks = new FakeWebLocks();
     const [tabA, tabB] = await Promise.all([0, 1].map(() => openIdbBackend({ overlay: 'tabs.example', nodeId: NODE_A, locks })));
     expect((await raceStoresWithOneGeneration(tabA!, tabB!)).sort()).toEqual(['Error_Generation_Counter_Too_Low', 'stored']);
     expect(new Set(locks.requested)).toEqual(new Set([idbDatabaseName('tabs.example', NODE_A)]));

@@ -18,6 +18,7 @@
  * 4, the `idle` index of kinds holding only a counter, for forgetCounters, and its tally.
  */
 import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import { browserWebLocks, type WebLocks } from '../runtime/web-locks.js';
 import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
@@ -34,18 +35,13 @@ export function idbDatabaseName(overlay: string, nodeId: NodeId): string {
   return `chordphone-storage/${overlay}/${hexKey(nodeId)}`;
 }
 
-/** What the backend uses of the Web Locks API (navigator.locks, a LockManager): locks by name shared by the tabs of an origin, held while `callback` runs. */
-export interface WebLocks {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
-}
-
 export interface IdbBackendInit {
   /** The overlay's instance name (§11.1). */
   readonly overlay: string;
   /** This peer's Node-ID. */
   readonly nodeId: NodeId;
   /**
-   * The origin's lock manager, for `exclusively`; default `navigator.locks`. OUR CHOICE: where the
+   * The origin's lock manager, for `exclusively`; default the page's (browserWebLocks). OUR CHOICE: where the
    * page has none (every current browser has it, in a secure context only: https or localhost), the
    * tabs over one database are not ordered, as before.
    */
@@ -369,5 +365,5 @@ export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBacke
     // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
     blocking: () => db.close(),
   });
-  return new IdbBackend(db, name, init.locks ?? globalThis.navigator?.locks);
+  return new IdbBackend(db, name, init.locks ?? browserWebLocks());
 }

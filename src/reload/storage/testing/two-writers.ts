@@ -9,20 +9,6 @@ import { webHasher } from '../../testing/web-hasher.js';
 import { single } from './records.js';
 import { K, resourceIdHash, storageFixture, storeReq } from './storage-fixture.js';
 
-/** A Web Locks LockManager (idb-backend.ts WebLocks) for one origin: each name's holders one at a time, in order of request. */
-export class FakeLocks {
-  private readonly tails = new Map<string, Promise<unknown>>();
-  /** Names requested, in order. */
-  readonly requested: string[] = [];
-
-  request<T>(name: string, callback: () => Promise<T>): Promise<T> {
-    this.requested.push(name);
-    const run = (this.tails.get(name) ?? Promise.resolve()).then(callback);
-    this.tails.set(name, run.catch(() => undefined));
-    return run;
-  }
-}
-
 /**
  * Alice stores a K.SINGLE value through `first`, then stores a new value through each of `first`
  * and `second` at once, both with the generation counter she read (RFC 6940 §7.4.1.1: "If the

@@ -1,0 +1,46 @@
+/**
+ * The tests' Web Locks (fake-web-locks.ts) behave as the browser's LockManager in what the code
+ * relies on: one holder per name, waiters in order, `ifAvailable`, and a lock let go when the value
+ * its callback returned settles.
+ */
+import { describe, expect, it } from 'vitest';
+import { FakeWebLocks } from './fake-web-locks.js';
+
+describe('FakeWebLocks', () => {
+  it('lets go of a lock whose callback returned a value that is not a promise at once, and resolves the request with it', async () => {
+    const tab = new FakeWebLocks().tab('a');
+    expect(await tab.request('n', { ifAvailable: true }, () => undefined)).toBeUndefined();
+    expect(await tab.request('n', { ifAvailable: true }, (lock) => lock?.name)).toBe('n');
+  });
+
+  it('holds a lock until the promise its callback returned settles, rejected too; ifAvailable gets null meanwhile', async () => {
+    const locks = new FakeWebLocks();
+    let fail = (_: Error): void => {};
+    const held = locks.tab('a').request('n', () => new Promise<void>((_, reject) => (fail = reject)));
+    await Promise.resolve();
+    expect(await locks.tab('b').request('n', { ifAvailable: true }, (lock) => lock)).toBeNull();
+    expect(locks.names()).toEqual(['n']);
+    fail(new Error('gone'));
+    await expect(held).rejects.toThrow('gone');
+    expect(await locks.tab('b').request('n', { ifAvailable: true }, (lock) => lock?.name)).toBe('n');
+  });
+
+  it('grants waiters one at a time in order of request, and drops a closed tab’s locks and requests', async () => {
+    const locks = new FakeWebLocks();
+    const order: string[] = [];
+    let leave = (): void => {};
+    const first = locks.tab('a').request('n', async () => {
+      order.push('a');
+      await new Promise<void>((resolve) => (leave = resolve));
+    });
+    void locks.tab('gone').request('n', async () => order.push('gone'));
+    const last = locks.tab('c').request('n', async () => order.push('c'));
+    await Promise.resolve();
+    locks.closeTab('gone');
+    leave();
+    await Promise.all([first, last]);
+    expect(order).toEqual(['a', 'c']);
+    expect(locks.requested).toEqual(['n', 'n', 'n']);
+    expect(locks.names()).toEqual([]);
+  });
+});
