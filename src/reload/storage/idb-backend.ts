@@ -41,9 +41,9 @@ export interface IdbBackendInit {
   /** This peer's Node-ID. */
   readonly nodeId: NodeId;
   /**
-   * The origin's lock manager, for `exclusively`; default the page's (browserWebLocks). OUR CHOICE: where the
-   * page has none (every current browser has it, in a secure context only: https or localhost), the
-   * tabs over one database are not ordered, as before.
+   * The origin's lock manager, for `exclusively`; default the page's (browserWebLocks). OUR CHOICE:
+   * where the page has none (every current browser has it, in a secure context only: https or
+   * localhost), the connections to one database are not ordered, as before.
    */
   readonly locks?: WebLocks;
 }
@@ -90,13 +90,15 @@ class IdbBackend implements StorageBackend {
   ) {}
 
   /**
-   * Under the Web Lock named after the database: the tabs of an origin share IndexedDB, and two
-   * tabs can open the database of one Node-ID (two guest tabs load the one identity stored under
-   * the overlay's name, peer-identity.ts), each as a peer storing what it is sent; so can one tab
-   * that joins again as the same user (overlay-client.ts opens the database at each join). A Store's
-   * read-check-write (DataStore) spans several transactions, with a signature verified in
-   * between, so one tab's Store could otherwise read a location, the other tab's write it, and
-   * the first write over what it never checked (RFC 6940 §7.4.1.1 generation counters, limits).
+   * Under the Web Lock named after the database: the tabs of an origin share IndexedDB. Each tab
+   * joins with a Node-ID of its own (device-slot.ts), so its own database, but two connections
+   * to one database still meet, each under a peer storing what it is sent: one tab that joins
+   * again as the same user (overlay-client.ts opens the database at each join, while the old
+   * connection closes only after its peer has), and a guest slot handed on (a tab's guest overlay
+   * closing lets its slot go, and the tab that takes it opens that Node-ID's database, before the
+   * closing one's connection has closed). A Store's read-check-write (DataStore) spans several
+   * transactions, so one connection's Store could otherwise read a location, the other's write it,
+   * and the first write over what it never checked (RFC 6940 §7.4.1.1 generation counters, limits).
    */
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
     return this.locks ? this.locks.request(this.name, critical) : critical();

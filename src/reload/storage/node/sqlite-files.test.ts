@@ -18,7 +18,7 @@ describe('sqlite files', () => {
   // Two `chordphone serve` or `chordphone peer` over one data directory open one file of records
   // (its name fixed by the peer's name or Node-ID). Their Stores' read-check-write would not be
   // ordered: one process's write between the other's read and write loses an update that RFC 6940
-  // §7.4.1.1's generation counter must refuse (as testing/two-writers.ts shows over two tabs).
+  // §7.4.1.1's generation counter must refuse (as testing/two-writers.ts shows over two IndexedDB connections).
   it('a file another process holds is refused with StorageInUseError, and one we hold is refused to another process', async () => {
     const filename = join(dir, 'in-use.db');
     // Another process's peer over the file (a connection of its own, holding it as openSqliteBackend does).
@@ -58,8 +58,9 @@ describe('sqlite files', () => {
 
   // A peer restarted in the process (a server stopped and started again) opens its file while the
   // one before may still hold it: the DataStores over the two opens (each with its own DataStore
-  // lock, lockTails) run their read-check-writes in `exclusively`, so they take turns, as two tabs'
-  // do under a Web Lock (idb-backend.ts), and RFC 6940 §7.4.1.1's generation check holds.
+  // lock, lockTails) run their read-check-writes in `exclusively`, so they take turns, as two
+  // IndexedDB connections do under a Web Lock (idb-backend.ts), and RFC 6940 §7.4.1.1's
+  // generation check holds.
   it('the critical sections of two opens in this process of one file take turns, and the Stores over them keep the generation check', async () => {
     const filename = join(dir, 'two-opens.db');
     const [first, second] = [openSqliteBackend({ filename }), openSqliteBackend({ filename })];
