@@ -190,7 +190,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       newerArrived?.();
       // Once joined, restart after this ConfigUpdate's answer has gone out; while joining, stop
       // that join (its requests carry the old sequence) and join again with this configuration.
-      if (running?.peer === peer) setTimeout(() => void (restarting = restarting.then(restart)), 0);
+      if (running?.peer === peer) setTimeout(queueRestart, 0);
       else joining.abort(new Error('a newer configuration arrived'));
     };
     const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage: records, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
@@ -222,6 +222,11 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     }
   };
 
+  // Restarts run one after another; the queue never stays rejected, or every later one would be skipped.
+  const queueRestart = (): void => {
+    restarting = restarting.then(restart).catch((e: unknown) => log?.error('the restart with a newer configuration failed', { error: String(e) }));
+  };
+
   async function restart(): Promise<void> {
     const next = newer;
     const old = running;
@@ -239,7 +244,12 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       return;
     }
     await deps.saveConfiguration?.(running.document, running.configuration).catch((e: unknown) => log?.warn('could not keep the newer configuration', { error: String(e) }));
-    init.onRestart?.(joined);
+    // The caller's trouble with the news is its own: the peer runs, and later restarts still come.
+    try {
+      init.onRestart?.(joined);
+    } catch (e) {
+      log?.error('onRestart threw after the restart with a newer configuration', { error: String(e) });
+    }
   }
 
   phase('joining', `${init.mode === 'client' ? 'attaching as a client' : 'joining'} through ${bootstrap[0]}`);

@@ -1,0 +1,95 @@
+/**
+ * Restarts with newer configurations (overlay-client.ts, RFC 6940 §6.5.4) against `chordphone
+ * serve`'s composition on one in-memory network: the restarts a joined peer is sent one after
+ * another each happen and are told, whatever the caller's `onRestart` does with the one before.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemWallClock } from '../../platform/system-clock.js';
+import { MemoryKeyStore } from '../../reload/security/key-store.js';
+import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
+import { ConfigUpdateType } from '../../reload/wire/methods/config-update.js';
+import { ANY_CONFIGURATION_SEQUENCE } from '../../reload/transport/index.js';
+import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
+import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
+import type { ComposedPeer } from './compose-peer.js';
+import { joinOverlay, type JoinedOverlay } from './overlay-client.js';
+
+const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
+
+describe('restarts with newer configurations, one after another (RFC 6940 §6.5.4)', () => {
+  let dir: string;
+  const servers: ChordphoneServer[] = [];
+  const clients: JoinedOverlay[] = [];
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chordphone-restart-'));
+    await mkdir(join(dir, 'dist'));
+    await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html><title>Chordphone</title>');
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    for (const s of servers) await s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /**
+   * `peer` is sent `xml` in a ConfigUpdate (§6.5.4); here by itself, the one peer that can reach it
+   * on a ring whose server went away. Its own answer may be cut off by the restart it starts.
+   */
+  const sendConfigUpdate = (peer: ComposedPeer, xml: string): void =>
+    void peer.transport
+      .request(
+        [{ kind: 'node', nodeId: peer.nodeId }],
+        { name: 'config_update_req', value: { type: ConfigUpdateType.config, configData: new TextEncoder().encode(xml) } },
+        { configurationSequence: ANY_CONFIGURATION_SEQUENCE },
+      )
+      .catch(() => undefined);
+
+  it('an onRestart that throws is logged and the next newer configuration still restarts the peer and is told', async () => {
+    const net = memoryNodeNetwork();
+    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'data'), port: 0, lan: LAN, network: net };
+    let server = await startChordphoneServer(base);
+    servers.push(server);
+    const port = Number(new URL(server.localUrl).port);
+    const errors: string[] = [];
+    const restarts: number[] = [];
+    const cleo = await joinOverlay(
+      {
+        crypto: globalThis.crypto,
+        wallClock: systemWallClock,
+        fetch: (url, init) => fetch(url, init),
+        keyStore: new MemoryKeyStore(),
+        openStorage: async () => createMemoryBackend(),
+        createNetwork: (init) => net(init),
+        logger: { debug: () => {}, info: () => {}, warn: () => {}, error: (message) => void errors.push(message) },
+      },
+      {
+        serverUrl: server.localUrl,
+        userName: () => 'cleo',
+        bootstrap: [server.bootstrapUrls[0]!],
+        onRestart: (j) => {
+          restarts.push(j.configuration.sequence ?? 0);
+          if (restarts.length === 1) throw new Error('the caller’s view failed to update');
+        },
+      },
+    );
+    clients.push(cleo);
+    const first = cleo.configuration.sequence ?? 0;
+    // Twice the server comes back on the same address with a changed configuration (sequence + 1),
+    // and Cleo is handed its document.
+    for (const [n, urls] of [[1, 'stun:192.0.2.1:3478'], [2, 'stun:192.0.2.2:3478']] as const) {
+      await server.close();
+      server = await startChordphoneServer({ ...base, port, extraPeers: 1, iceServers: [{ urls }] });
+      servers.push(server);
+      expect(server.document.configuration.sequence).toBe(first + n);
+      sendConfigUpdate(cleo.peer, server.document.xml);
+      await vi.waitFor(() => expect(restarts).toHaveLength(n), { timeout: 20_000, interval: 100 });
+    }
+    expect(restarts).toEqual([first + 1, first + 2]);
+    expect(cleo.configuration.sequence).toBe(first + 2);
+    expect(cleo.peer.status().joined).toBe(true);
+    expect(errors.some((e) => /onRestart/.test(e))).toBe(true);
+  }, 60_000);
+});
