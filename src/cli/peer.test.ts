@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { toHex } from '../reload/wire/codec/hex.js';
 import { decodeUdpCapture } from '../reload/wire/pcap/index.js';
 import { startChordphoneServer, type ChordphoneServer } from '../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../server/testing/memory-node-network.js';
+import { recordsFileBusy } from '../server/testing/records-file.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './main.js';
 import { createPeerCommand, serverUrlOfBootstrap } from './peer.js';
@@ -70,14 +70,7 @@ describe('chordphone peer', () => {
     const ids = first.joined.map((j) => toHex(j.peer.nodeId));
     expect(decodeUdpCapture(new Uint8Array(await readFile(pcap))).length).toBeGreaterThan(5);
     // Stopped, the run let its records files go: another `chordphone peer` over the directory can open them.
-    for (const id of ids) {
-      const other = new Database(join(data, `${first.joined[0]!.configuration.instanceName}.${id}.records.sqlite`), { timeout: 0 });
-      try {
-        expect(() => other.prepare('SELECT count(*) FROM records').get(), id).not.toThrow();
-      } finally {
-        other.close();
-      }
-    }
+    for (const id of ids) expect(recordsFileBusy(join(data, `${first.joined[0]!.configuration.instanceName}.${id}.records.sqlite`)), id).toBeUndefined();
 
     const again = await runPeers(['--bootstrap', server.bootstrapUrls[0]!, '--count', '3', '--data', data]);
     expect(again.out).toContain('stopped (test)');

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import { DataDirectoryError } from './data-directory.js';
 import { CONFIG_FILE, CorruptConfigurationError } from './overlay-document.js';
 import { PortInUseError } from './static-server.js';
 import { memoryNodeNetwork } from './testing/memory-node-network.js';
+import { recordsFileBusy } from './testing/records-file.js';
 import { readFile } from 'node:fs/promises';
 import { Reader } from '../reload/wire/codec/reader.js';
 import { readForwardingHeader } from '../reload/wire/forwarding-header.js';
@@ -137,15 +137,26 @@ describe('startChordphoneServer', () => {
   it('close lets each peer’s records file go, for another process to open', async () => {
     const server = await startChordphoneServer(init('closed', { httpsPort: undefined, extraPeers: 1 }));
     await server.close();
-    for (const name of ['server', 'peer-1']) {
-      // Another process's connection: no wait, as openSqliteBackend's.
-      const other = new Database(join(dir, 'closed', `${name}.records.sqlite`), { timeout: 0 });
-      try {
-        expect(() => other.prepare('SELECT count(*) FROM records').get(), name).not.toThrow();
-      } finally {
-        other.close();
-      }
-    }
+    for (const name of ['server', 'peer-1']) expect(recordsFileBusy(join(dir, 'closed', `${name}.records.sqlite`)), name).toBeUndefined();
+  });
+
+  // A peer that cannot be composed (here its network refuses an inbound listener) fails the start;
+  // what was opened for it is closed, not left to hold its records file or its network.
+  it('a peer that cannot be composed fails the start, and its network and records file are let go', async () => {
+    const memory = memoryNodeNetwork();
+    const closed: string[] = [];
+    const network: ChordphoneServerInit['network'] = async (peerInit) => {
+      const made = await memory(peerInit);
+      const accepting = peerInit.accept !== undefined;
+      return {
+        ...made,
+        ...(accepting ? {} : { onInbound: () => { throw new Error('this network takes no inbound links'); } }),
+        close: () => (closed.push(accepting ? 'server' : 'peer-1'), made.close()),
+      };
+    };
+    await expect(startChordphoneServer(init('uncomposed', { httpsPort: undefined, extraPeers: 1, network }))).rejects.toThrow('this network takes no inbound links');
+    expect(closed).toContain('peer-1');
+    for (const name of ['server', 'peer-1']) expect(recordsFileBusy(join(dir, 'uncomposed', `${name}.records.sqlite`)), name).toBeUndefined();
   });
 
   it('refuses a corrupt stored configuration with one line naming the file', async () => {
