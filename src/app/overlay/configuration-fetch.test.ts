@@ -127,6 +127,29 @@ describe('loadConfiguration with a prefetched answer (configuration-prefetch.ts,
     expect(asked).toHaveLength(2);
   });
 
+  // A guest tab closed while the early request hangs: its start ends now (and gives its device
+  // slot back), not when the server at last answers.
+  it('a load’s signal ends its wait for an early answer that hangs; the early request is not cut', async () => {
+    const { asked, deps } = answering();
+    let answer!: (r: Response) => void;
+    const hanging = async (url: string, init?: RequestInit) => (asked.push({ url, init }), new Promise<Response>((resolve) => (answer = resolve)));
+    const prefetch = prefetchConfiguration(URL_, hanging);
+    const abort = new AbortController();
+    const loading = loadConfiguration(deps(prefetch), URL_, { signal: abort.signal });
+    let ended: unknown;
+    loading.verified.catch((e: unknown) => (ended = e));
+    abort.abort();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ended).toBeInstanceOf(ConfigurationFetchError);
+    await expect(loading.unverified).rejects.toThrow(/cannot fetch the overlay configuration/);
+    // Only the early request was made, without the load's signal; its late answer harms nothing.
+    expect(asked).toEqual([{ url: URL_, init: { cache: 'no-cache' } }]);
+    answer(new Response(xml));
+    // A load already aborted does not wait at all.
+    const again = prefetchConfiguration(URL_, hanging);
+    await expect(loadConfiguration(deps(again), URL_, { signal: abort.signal }).verified).rejects.toBeInstanceOf(ConfigurationFetchError);
+  });
+
   it('without a prefetch every load asks the server', async () => {
     const { asked, deps } = answering();
     await loadConfiguration(deps(undefined), URL_).verified;

@@ -96,7 +96,7 @@ function firstConfiguration(configurations: readonly Configuration[]): Configura
 async function fetchText(deps: ConfigurationFetchDeps, url: string, options: { readonly signal?: AbortSignal }): Promise<string> {
   let response: Response;
   try {
-    const early = deps.prefetched?.url === url ? deps.prefetched.take() : undefined;
+    const early = deps.prefetched?.url === url ? deps.prefetched.take(options) : undefined;
     response = await (early ?? deps.fetch(url, { ...CONFIGURATION_REQUEST, ...(options.signal ? { signal: options.signal } : {}) }));
   } catch (e) {
     throw new ConfigurationFetchError(`cannot fetch the overlay configuration from ${url}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);

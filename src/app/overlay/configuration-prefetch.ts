@@ -22,8 +22,13 @@ export type FetchFunction = (url: string, init?: RequestInit) => Promise<Respons
 /** A configuration request made ahead of its use; its answer is given out once. */
 export interface ConfigurationPrefetch {
   readonly url: string;
-  /** The answer (or the failure) of the early request, the first time; undefined after. */
-  take(): Promise<Response> | undefined;
+  /**
+   * The answer (or the failure) of the early request, the first time; undefined after. With a
+   * signal, the wait for it ends (rejected with the signal's reason) when the signal aborts: the
+   * overlay closed while the request hangs stops waiting at once (and gives its tab's device slot
+   * back, overlay-boot.ts). The request itself goes on; its answer is not used.
+   */
+  take(options?: { readonly signal?: AbortSignal }): Promise<Response> | undefined;
 }
 
 /** Ask for the configuration of the server of `pageUrl` now. */
@@ -34,10 +39,20 @@ export function prefetchConfiguration(pageUrl: string, fetchFn: FetchFunction = 
   answer.catch(() => undefined);
   return {
     url,
-    take() {
+    take(options = {}) {
       const a = answer;
       answer = undefined;
-      return a;
+      return a && options.signal ? untilAborted(a, options.signal) : a;
     },
   };
+}
+
+/** `work`'s outcome, or a rejection with `signal`'s reason once it aborts, whichever comes first. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
