@@ -86,6 +86,8 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
       fetch: (url, init) => fetch(url, init),
       ...(options.configuration ? { prefetched: options.configuration } : {}),
       keyStore: eagerIdbKeyStore(),
+      // The tabs share that key store: one at a time gets (or makes) an identity (peer-identity.ts).
+      ...(globalThis.navigator?.locks ? { locks: navigator.locks } : {}),
       openStorage: async (overlay, nodeId) => {
         // Ask the browser to keep our records (ARCHITECTURE.md "Storage"); a refusal changes nothing else.
         void navigator.storage?.persist?.().catch(() => false);

@@ -19,7 +19,7 @@ import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from 
 import { loadConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
 import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf, type IceServer } from './ice-servers.js';
-import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
+import { obtainPeerIdentity, type IdentityLocks, type PeerIdentity } from './peer-identity.js';
 
 export type JoinPhase = 'configuring' | 'enrolling' | 'joining' | 'joined';
 
@@ -30,6 +30,8 @@ export interface OverlayClientDeps {
   /** The configuration already asked for: the first load of it takes that answer (configuration-fetch.ts). */
   readonly prefetched?: ConfigurationPrefetch;
   readonly keyStore: KeyStore;
+  /** The Web Locks shared by the key store's holders (peer-identity.ts): the tabs of a browser. */
+  readonly locks?: IdentityLocks;
   readonly openStorage: (overlay: string, nodeId: NodeId) => Promise<StorageBackend>;
   readonly createNetwork: (init: { readonly security: PeerSecurity; readonly configuration: Configuration; readonly iceServers: readonly IceServer[] }) => PeerNetwork | Promise<PeerNetwork>;
   /**

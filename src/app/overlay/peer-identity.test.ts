@@ -6,7 +6,7 @@ import { MemoryKeyStore } from '../../reload/security/key-store.js';
 import { MemoryNameRegistry } from '../../reload/security/name-registry.js';
 import { TestPki } from '../../reload/testing/test-pki.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
-import { obtainPeerIdentity, type PeerIdentityDeps } from './peer-identity.js';
+import { identityLockName, obtainPeerIdentity, type IdentityLocks, type PeerIdentityDeps } from './peer-identity.js';
 
 /** An enrollment server reached through `fetch` in-process; records the URLs asked. */
 async function setup(server: { readonly maxNodeIds?: number } = {}) {
@@ -35,6 +35,48 @@ async function setup(server: { readonly maxNodeIds?: number } = {}) {
   const keyStore = new MemoryKeyStore();
   const deps: PeerIdentityDeps = { crypto: globalThis.crypto, wallClock: pki.wallClock, fetch, keyStore };
   return { pki, deps, asked, answered, keyStore };
+}
+
+/**
+ * Tests' stand-in for the Web Locks of one origin (exclusive requests, waited for in turn): a name
+ * is held until the promise its holder's callback returned settles; a waiter whose signal aborts
+ * stops waiting.
+ */
+class FakeWebLocks implements IdentityLocks {
+  /** Lock names requested, in order. */
+  readonly requested: string[] = [];
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly holders = new Set<string>();
+
+  async request<T>(name: string, options: { readonly signal?: AbortSignal }, callback: (lock: unknown) => Promise<T>): Promise<T> {
+    this.requested.push(name);
+    const before = this.tails.get(name) ?? Promise.resolve();
+    let done!: () => void;
+    this.tails.set(name, before.then(() => new Promise<void>((r) => (done = r))));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const { signal } = options;
+        if (signal?.aborted) return reject(signal.reason);
+        const stop = () => reject(signal?.reason);
+        signal?.addEventListener('abort', stop, { once: true });
+        void before.then(() => (signal?.removeEventListener('abort', stop), resolve()));
+      });
+    } catch (e) {
+      void before.then(() => done());
+      throw e;
+    }
+    this.holders.add(name);
+    try {
+      return await callback({ name });
+    } finally {
+      this.holders.delete(name);
+      done();
+    }
+  }
+
+  held(): string[] {
+    return [...this.holders];
+  }
 }
 
 describe('obtainPeerIdentity', () => {
@@ -217,6 +259,46 @@ describe('obtainPeerIdentity', () => {
       accepted.open();
       expect((await identity).enrolled).toBe(true);
       expect(asked).toEqual(['http://127.0.0.2:9/.well-known/reload-enrollment', 'http://127.0.0.1:1/.well-known/reload-enrollment']);
+    });
+  });
+
+  describe('the tabs of one browser (Web Locks, `locks`)', () => {
+    it('two tabs opened at once with nothing stored get one identity: the second waits for the first’s enrollment and reuses it', async () => {
+      const { pki, deps, asked, keyStore } = await setup({ maxNodeIds: 8 });
+      const locks = new FakeWebLocks();
+      const tab = { ...deps, locks };
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', enrollNodeIds: 4 };
+      // Each tab would make up its own guest name; the second takes device slot 1.
+      const [first, second] = await Promise.all([
+        obtainPeerIdentity(tab, { ...init, userName: () => 'guest-aaaaaa' }),
+        obtainPeerIdentity(tab, { ...init, userName: () => 'guest-bbbbbb', nodeIds: 2 }),
+      ]);
+      expect(first.enrolled).toBe(true);
+      expect(second.enrolled).toBe(false);
+      expect(second.certificate.userName).toBe(first.certificate.userName);
+      expect(toHex(second.certificate.nodeIds[0]!)).toBe(toHex(first.certificate.nodeIds[0]!));
+      expect(asked).toHaveLength(1);
+      await first.stored;
+      expect((await keyStore.load('guest'))?.certificates[0]).toEqual(first.certificates[0]);
+      expect(locks.requested).toEqual([identityLockName('guest'), identityLockName('guest')]);
+      expect(locks.held()).toEqual([]);
+    });
+
+    it('a tab given up while another gets the identity stops waiting and enrolls nothing; other entries do not wait', async () => {
+      const { pki, deps, asked } = await setup();
+      const locks = new FakeWebLocks();
+      let release!: () => void;
+      void locks.request(identityLockName('guest'), {}, () => new Promise<void>((r) => (release = r)));
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', userName: () => 'guest-aaaaaa' };
+      const abort = new AbortController();
+      const waiting = obtainPeerIdentity({ ...deps, locks }, { ...init, credentialsName: 'guest', signal: abort.signal });
+      // Another entry (a user name's) is not behind the guest's lock.
+      expect((await obtainPeerIdentity({ ...deps, locks }, { ...init, credentialsName: 'user.ada', userName: () => 'ada' })).enrolled).toBe(true);
+      expect(asked).toHaveLength(1);
+      abort.abort(new Error('the tab went away'));
+      await expect(waiting).rejects.toThrow('the tab went away');
+      release();
+      expect(asked).toHaveLength(1);
     });
   });
 });

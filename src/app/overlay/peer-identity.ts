@@ -33,6 +33,21 @@ export interface PeerIdentityDeps {
   readonly wallClock: WallClock;
   readonly fetch: (url: string, init: RequestInit) => Promise<Response>;
   readonly keyStore: KeyStore;
+  /**
+   * The Web Locks of the key store's holders (navigator.locks: the tabs of an origin share one
+   * IndexedDB key store). Getting one entry's identity holds its lock; without, as if always free.
+   */
+  readonly locks?: IdentityLocks;
+}
+
+/** What is used of the Web Locks API (navigator.locks): an exclusive lock, waited for, held until the callback's promise settles. */
+export interface IdentityLocks {
+  request<T>(name: string, options: { readonly signal?: AbortSignal }, callback: (lock: unknown) => Promise<T>): Promise<T>;
+}
+
+/** The Web Lock held while the identity of key store entry `credentialsName` is loaded, or made and saved. */
+export function identityLockName(credentialsName: string): string {
+  return `chordphone-identity-${credentialsName}`;
 }
 
 export interface PeerIdentityInit {
@@ -80,7 +95,31 @@ export interface PeerIdentity extends StoredCredentials {
   readonly stored: Promise<void>;
 }
 
+/**
+ * The identity of key store entry `init.credentialsName`: loaded, or enrolled and saved, under its
+ * Web Lock. OUR CHOICE: two tabs opened at once with nothing stored would otherwise both enroll,
+ * each under its own made-up guest name (§11.3 open enrollment), and whichever saved last would be
+ * the identity the other tab finds at its next load. Under the lock the second waits for the first
+ * to have enrolled and saved, then reuses that identity (or enrolls its key again under the same
+ * name). The lock is held until the credentials are saved, not until the caller has used them; it
+ * is free at once in the common case of one tab.
+ */
 export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdentityInit): Promise<PeerIdentity> {
+  const locks = deps.locks;
+  if (!locks) return loadOrEnroll(deps, init);
+  return new Promise<PeerIdentity>((resolve, reject) => {
+    locks
+      .request(identityLockName(init.credentialsName), init.signal ? { signal: init.signal } : {}, async () => {
+        const identity = await loadOrEnroll(deps, init);
+        resolve(identity);
+        // Held until the next holder can find them in the key store (a failed save it will not).
+        await identity.stored.catch(() => undefined);
+      })
+      .catch(reject);
+  });
+}
+
+async function loadOrEnroll(deps: PeerIdentityDeps, init: PeerIdentityInit): Promise<PeerIdentity> {
   const { configuration } = init;
   const policy = trustPolicyFromConfiguration(configuration);
   const stored = await deps.keyStore.load(init.credentialsName);
