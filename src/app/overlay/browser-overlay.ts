@@ -10,6 +10,7 @@ import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { IdbKeyStore } from '../../reload/security/idb-key-store.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
 import { logEntryText, type Logger } from '../../reload/runtime/components.js';
+import { browserWebLocks } from '../../reload/runtime/web-locks.js';
 import { OVERLAY_DEBUG_KEY } from './overlay-debug-key.js';
 import { openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
@@ -78,6 +79,7 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
   const logger = consoleLogger(pageUrl);
   const mode = options.mode ?? overlayModeSetting(pageUrl, safeLocalStorage());
   let prepared: OfferPool | undefined;
+  const locks = browserWebLocks();
   return createOverlay(
     {
       ...(logger ? { logger } : {}),
@@ -87,7 +89,7 @@ export function createBrowserOverlay(pageUrl: string = location.href, options: B
       ...(options.configuration ? { prefetched: options.configuration } : {}),
       keyStore: eagerIdbKeyStore(),
       // The tabs share that key store: one at a time gets (or makes) an identity (peer-identity.ts).
-      ...(globalThis.navigator?.locks ? { locks: navigator.locks } : {}),
+      ...(locks ? { locks } : {}),
       openStorage: async (overlay, nodeId) => {
         // Ask the browser to keep our records (ARCHITECTURE.md "Storage"); a refusal changes nothing else.
         void navigator.storage?.persist?.().catch(() => false);

@@ -9,6 +9,7 @@
 import type { OverlayMode, PeerNetwork } from '../../reload/overlay/index.js';
 import type { Logger } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
+import type { WebLocks } from '../../reload/runtime/web-locks.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
 import type { WallClock } from '../../reload/security/security-components.js';
@@ -19,7 +20,7 @@ import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from 
 import { loadConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
 import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf, type IceServer } from './ice-servers.js';
-import { obtainPeerIdentity, type IdentityLocks, type PeerIdentity } from './peer-identity.js';
+import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
 
 export type JoinPhase = 'configuring' | 'enrolling' | 'joining' | 'joined';
 
@@ -31,7 +32,7 @@ export interface OverlayClientDeps {
   readonly prefetched?: ConfigurationPrefetch;
   readonly keyStore: KeyStore;
   /** The Web Locks shared by the key store's holders (peer-identity.ts): the tabs of a browser. */
-  readonly locks?: IdentityLocks;
+  readonly locks?: WebLocks;
   readonly openStorage: (overlay: string, nodeId: NodeId) => Promise<StorageBackend>;
   readonly createNetwork: (init: { readonly security: PeerSecurity; readonly configuration: Configuration; readonly iceServers: readonly IceServer[] }) => PeerNetwork | Promise<PeerNetwork>;
   /**

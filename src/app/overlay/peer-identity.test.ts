@@ -5,8 +5,9 @@ import { EnrollmentService } from '../../reload/security/enrollment.js';
 import { MemoryKeyStore } from '../../reload/security/key-store.js';
 import { MemoryNameRegistry } from '../../reload/security/name-registry.js';
 import { TestPki } from '../../reload/testing/test-pki.js';
+import { FakeWebLocks } from '../../reload/testing/fake-web-locks.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
-import { identityLockName, obtainPeerIdentity, type IdentityLocks, type PeerIdentityDeps } from './peer-identity.js';
+import { identityLockName, obtainPeerIdentity, type PeerIdentityDeps } from './peer-identity.js';
 
 /** An enrollment server reached through `fetch` in-process; records the URLs asked. */
 async function setup(server: { readonly maxNodeIds?: number } = {}) {
@@ -35,48 +36,6 @@ async function setup(server: { readonly maxNodeIds?: number } = {}) {
   const keyStore = new MemoryKeyStore();
   const deps: PeerIdentityDeps = { crypto: globalThis.crypto, wallClock: pki.wallClock, fetch, keyStore };
   return { pki, deps, asked, answered, keyStore };
-}
-
-/**
- * Tests' stand-in for the Web Locks of one origin (exclusive requests, waited for in turn): a name
- * is held until the promise its holder's callback returned settles; a waiter whose signal aborts
- * stops waiting.
- */
-class FakeWebLocks implements IdentityLocks {
-  /** Lock names requested, in order. */
-  readonly requested: string[] = [];
-  private readonly tails = new Map<string, Promise<void>>();
-  private readonly holders = new Set<string>();
-
-  async request<T>(name: string, options: { readonly signal?: AbortSignal }, callback: (lock: unknown) => Promise<T>): Promise<T> {
-    this.requested.push(name);
-    const before = this.tails.get(name) ?? Promise.resolve();
-    let done!: () => void;
-    this.tails.set(name, before.then(() => new Promise<void>((r) => (done = r))));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const { signal } = options;
-        if (signal?.aborted) return reject(signal.reason);
-        const stop = () => reject(signal?.reason);
-        signal?.addEventListener('abort', stop, { once: true });
-        void before.then(() => (signal?.removeEventListener('abort', stop), resolve()));
-      });
-    } catch (e) {
-      void before.then(() => done());
-      throw e;
-    }
-    this.holders.add(name);
-    try {
-      return await callback({ name });
-    } finally {
-      this.holders.delete(name);
-      done();
-    }
-  }
-
-  held(): string[] {
-    return [...this.holders];
-  }
 }
 
 describe('obtainPeerIdentity', () => {
@@ -281,7 +240,8 @@ describe('obtainPeerIdentity', () => {
       await first.stored;
       expect((await keyStore.load('guest'))?.certificates[0]).toEqual(first.certificates[0]);
       expect(locks.requested).toEqual([identityLockName('guest'), identityLockName('guest')]);
-      expect(locks.held()).toEqual([]);
+      // Let go once each holder's credentials are saved (a lock goes when its callback's promise settles).
+      await vi.waitFor(() => expect(locks.names()).toEqual([]));
     });
 
     it('a tab given up while another gets the identity stops waiting and enrolls nothing; other entries do not wait', async () => {

@@ -15,6 +15,7 @@
  * certificate; the Chordphone server answers enrollment at the same well-known path on every
  * origin it serves, so the enrollment URL on the configuration's own origin is tried first.
  */
+import type { WebLocks } from '../../reload/runtime/web-locks.js';
 import { ChainValidator } from '../../reload/security/chain-validator.js';
 import { enroll, EnrollmentError, type Enrollment } from '../../reload/security/enrollment-client.js';
 import { generateSigningKeys, type KeyStore, type StoredCredentials } from '../../reload/security/key-store.js';
@@ -37,12 +38,7 @@ export interface PeerIdentityDeps {
    * The Web Locks of the key store's holders (navigator.locks: the tabs of an origin share one
    * IndexedDB key store). Getting one entry's identity holds its lock; without, as if always free.
    */
-  readonly locks?: IdentityLocks;
-}
-
-/** What is used of the Web Locks API (navigator.locks): an exclusive lock, waited for, held until the callback's promise settles. */
-export interface IdentityLocks {
-  request<T>(name: string, options: { readonly signal?: AbortSignal }, callback: (lock: unknown) => Promise<T>): Promise<T>;
+  readonly locks?: WebLocks;
 }
 
 /** The Web Lock held while the identity of key store entry `credentialsName` is loaded, or made and saved. */

@@ -2,7 +2,8 @@
  * What is used of the Web Locks API (`navigator.locks`, a LockManager): locks by name, shared by the
  * tabs (and workers) of an origin, one holder at a time. The storage's IndexedDB backend orders the
  * Stores of two connections to one database by one (storage/idb-backend.ts); the app gives each tab
- * its own device slot of an identity by them (app/overlay/device-slot.ts). A browser's LockManager
+ * its own device slot of an identity by them (app/overlay/device-slot.ts), and gets or makes one
+ * identity at a time per key store entry (app/overlay/peer-identity.ts). A browser's LockManager
  * is one; tests use testing/fake-web-locks.ts.
  */
 
@@ -14,6 +15,8 @@ export interface WebLock {
 export interface WebLockOptions {
   /** Grant the lock only if it is free now; else the callback gets null at once, never waiting. */
   readonly ifAvailable?: boolean;
+  /** Stop waiting for the lock: the request rejects with the signal's reason (once granted, no effect). */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The tests' Web Locks (fake-web-locks.ts) behave as the browser's LockManager in what the code
- * relies on: one holder per name, waiters in order, `ifAvailable`, and a lock let go when the value
- * its callback returned settles.
+ * relies on: one holder per name, waiters in order, `ifAvailable`, a waiter's `signal`, and a lock
+ * let go when the value its callback returned settles.
  */
 import { describe, expect, it } from 'vitest';
 import { FakeWebLocks } from './fake-web-locks.js';
@@ -42,5 +42,22 @@ describe('FakeWebLocks', () => {
     expect(order).toEqual(['a', 'c']);
     expect(locks.requested).toEqual(['n', 'n', 'n']);
     expect(locks.names()).toEqual([]);
+  });
+
+  it('a waiting request whose signal aborts leaves the queue, rejected with the reason; the next waiter is granted', async () => {
+    const locks = new FakeWebLocks();
+    const order: string[] = [];
+    let leave = (): void => {};
+    const first = locks.tab('a').request('n', () => new Promise<void>((resolve) => (leave = resolve)));
+    const abort = new AbortController();
+    const given = locks.tab('b').request('n', { signal: abort.signal }, async () => order.push('b'));
+    const last = locks.tab('c').request('n', async () => order.push('c'));
+    await Promise.resolve();
+    abort.abort(new Error('given up'));
+    await expect(given).rejects.toThrow('given up');
+    leave();
+    await Promise.all([first, last]);
+    expect(order).toEqual(['c']);
+    await expect(locks.request('n', { signal: AbortSignal.abort(new Error('too late')) }, () => 1)).rejects.toThrow('too late');
   });
 });

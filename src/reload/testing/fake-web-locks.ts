@@ -1,7 +1,8 @@
 /**
  * Tests' stand-in for the Web Locks of one origin (runtime/web-locks.ts), with tabs that can go
  * away. As the browser's: a name has one holder at a time, the others waiting in order of request;
- * `ifAvailable` gets null at once when the name is held or waited for; the callback is called after
+ * `ifAvailable` gets null at once when the name is held or waited for; a waiting request whose
+ * `signal` aborts leaves the queue, rejected with its reason; the callback is called after
  * the request returns; a lock is held until the value its callback returned settles (at once when
  * that is not a promise), or the tab holding it goes away (`closeTab`).
  */
@@ -53,15 +54,26 @@ export class FakeWebLocks implements WebLocks {
     const queue = this.waiting.get(name) ?? [];
     if (options.ifAvailable && (this.held.has(name) || queue.length > 0)) return Promise.resolve().then(async (): Promise<Awaited<T>> => await callback(null));
     return new Promise<Awaited<T>>((resolve, reject) => {
+      const { signal } = options;
+      if (signal?.aborted) return reject(signal.reason);
       const grant = (): void => {
+        signal?.removeEventListener('abort', stopWaiting);
         const granted: Grant = { tab, lock: { name } };
         this.held.set(name, granted);
         // Called on a later microtask, as the browser calls it on a task of its own.
         const holding = Promise.resolve().then(async (): Promise<Awaited<T>> => await callback(granted.lock));
         holding.finally(() => this.release(name, granted)).then(resolve, reject);
       };
-      if (this.held.has(name)) this.waiting.set(name, [...queue, { tab, grant }]);
-      else grant();
+      const waiter: Waiter = { tab, grant };
+      // A waiting request given up (the browser's `signal`): out of the queue, rejected with the reason.
+      const stopWaiting = (): void => {
+        this.waiting.set(name, (this.waiting.get(name) ?? []).filter((w) => w !== waiter));
+        reject(signal?.reason);
+      };
+      if (this.held.has(name)) {
+        this.waiting.set(name, [...queue, waiter]);
+        signal?.addEventListener('abort', stopWaiting, { once: true });
+      } else grant();
     });
   }
 
