@@ -89,6 +89,9 @@ class IdbBackend implements StorageBackend {
     private readonly locks: WebLocks | undefined,
   ) {}
 
+  /** Set by `close`: `exclusively` then rejects, as the connection's operations do. */
+  private closed = false;
+
   /**
    * Under the Web Lock named after the database: the tabs of an origin share IndexedDB. Each tab
    * joins with a Node-ID of its own (device-slot.ts), so its own database, but two connections
@@ -101,6 +104,8 @@ class IdbBackend implements StorageBackend {
    * and the first write over what it never checked (RFC 6940 §7.4.1.1 generation counters, limits).
    */
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
+    // A closed connection's own operations reject (IndexedDB's InvalidStateError); so does this, not waiting for the lock.
+    if (this.closed) return Promise.reject(new Error('storage backend is closed'));
     return this.locks ? this.locks.request(this.name, critical) : critical();
   }
 
@@ -296,6 +301,7 @@ class IdbBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.db.close();
   }
 }

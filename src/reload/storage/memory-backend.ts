@@ -81,6 +81,7 @@ class MemoryBackend implements StorageBackend {
   }
 
   async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
+    this.checkOpen();
     const had = this.slotAt(hexKey(resourceId), kind, key) !== undefined;
     if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
     return had;

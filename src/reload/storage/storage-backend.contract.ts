@@ -390,5 +390,32 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       expect((await b.resources()).length).toBe(400);
       expect(await b.get(id16(3, 1), 7, { model: 'single' })).toEqual(puts[259]);
     });
+
+    // StorageBackend's operations return promises: a caller awaits (or .catch()es) one, so a closed
+    // backend says so by a rejection, never a synchronous throw its caller's chain does not see.
+    it('an operation on a closed backend rejects, and a second close does nothing', async () => {
+      await b.close();
+      const operations: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
+        ['get', () => b.get(R1, 7, { model: 'single' })],
+        ['put', () => b.put(record({ resourceId: R1, value: single('a') }))],
+        ['delete', () => b.delete(R1, 7, { model: 'single' })],
+        ['kindState', () => b.kindState(R1, 7)],
+        ['kinds', () => b.kinds(R1)],
+        ['resources', () => b.resources()],
+        ['write', () => b.write({ puts: [record({ resourceId: R1, value: single('a') })] })],
+        ['deleteExpired', () => b.deleteExpired(1e12)],
+        ['usage', () => b.usage()],
+        ['certificates', () => b.certificates(['a1'])],
+        ['certificateUsage', () => b.certificateUsage()],
+        ['forgetCounters', () => b.forgetCounters(0)],
+        ...(b.exclusively ? [['exclusively', () => b.exclusively?.(async () => 1) ?? Promise.resolve()] as const] : []),
+      ];
+      for (const [name, operation] of operations) {
+        let answer: Promise<unknown> | undefined;
+        expect(() => (answer = operation()), `${name} throws at once`).not.toThrow();
+        await expect(answer, name).rejects.toThrow();
+      }
+      await expect(b.close()).resolves.toBeUndefined();
+    });
   });
 }

@@ -118,63 +118,65 @@ class SqliteOpen implements StorageBackend {
     this.file = file;
   }
 
-  private get backend(): SqliteBackend {
-    if (!this.file) throw new Error('storage backend is closed');
-    return this.file.backend;
+  /**
+   * The file's `operation`, or once this open has closed a rejected promise: StorageBackend's
+   * operations answer by promise, closed or not (as the memory backend's do), never by a throw.
+   */
+  private use<T>(operation: (file: OpenFile) => Promise<T>): Promise<T> {
+    return this.file ? operation(this.file) : Promise.reject(new Error('storage backend is closed'));
   }
 
   get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
-    return this.backend.get(resourceId, kind, key);
+    return this.use((f) => f.backend.get(resourceId, kind, key));
   }
 
   put(record: StoredRecord): Promise<void> {
-    return this.backend.put(record);
+    return this.use((f) => f.backend.put(record));
   }
 
   delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
-    return this.backend.delete(resourceId, kind, key);
+    return this.use((f) => f.backend.delete(resourceId, kind, key));
   }
 
   kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
-    return this.backend.kindState(resourceId, kind);
+    return this.use((f) => f.backend.kindState(resourceId, kind));
   }
 
   kinds(resourceId: ResourceId): Promise<number[]> {
-    return this.backend.kinds(resourceId);
+    return this.use((f) => f.backend.kinds(resourceId));
   }
 
   resources(query?: ResourceQuery): Promise<ResourceId[]> {
-    return this.backend.resources(query);
+    return this.use((f) => f.backend.resources(query));
   }
 
   write(batch: WriteBatch): Promise<void> {
-    return this.backend.write(batch);
+    return this.use((f) => f.backend.write(batch));
   }
 
   deleteExpired(now: number): Promise<number> {
-    return this.backend.deleteExpired(now);
+    return this.use((f) => f.backend.deleteExpired(now));
   }
 
   usage(scope?: UsageScope): Promise<Usage> {
-    return this.backend.usage(scope);
+    return this.use((f) => f.backend.usage(scope));
   }
 
   certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
-    return this.backend.certificates(hashes);
+    return this.use((f) => f.backend.certificates(hashes));
   }
 
   certificateUsage(): Promise<Usage> {
-    return this.backend.certificateUsage();
+    return this.use((f) => f.backend.certificateUsage());
   }
 
   forgetCounters(keep: number): Promise<number> {
-    return this.backend.forgetCounters(keep);
+    return this.use((f) => f.backend.forgetCounters(keep));
   }
 
   /** After the critical sections of every open of the file in this process (StorageBackend; DataStore orders those of one open). */
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
-    if (!this.file) return Promise.reject(new Error('storage backend is closed'));
-    return this.file.exclusively(critical);
+    return this.use((f) => f.exclusively(critical));
   }
 
   /** Once: a second close does nothing (the file's other opens keep the connection). */
