@@ -15,7 +15,11 @@ export interface WebLock {
 export interface WebLockOptions {
   /** Grant the lock only if it is free now; else the callback gets null at once, never waiting. */
   readonly ifAvailable?: boolean;
-  /** Stop waiting for the lock: the request rejects with the signal's reason (once granted, no effect). */
+  /**
+   * Stop waiting for the lock: the request rejects with the signal's reason (once granted, no
+   * effect; aborted already, at once). Not with `ifAvailable`, which never waits: the browser
+   * refuses the pair (NotSupportedError).
+   */
   readonly signal?: AbortSignal;
 }
 

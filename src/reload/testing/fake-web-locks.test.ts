@@ -60,4 +60,19 @@ describe('FakeWebLocks', () => {
     expect(order).toEqual(['c']);
     await expect(locks.request('n', { signal: AbortSignal.abort(new Error('too late')) }, () => 1)).rejects.toThrow('too late');
   });
+
+  it('a request with both a signal and ifAvailable is refused (NotSupportedError), held name or not, its callback never called', async () => {
+    const locks = new FakeWebLocks();
+    const called: Array<string | null> = [];
+    const note = (lock: { name: string } | null) => void called.push(lock?.name ?? null);
+    const notSupported = { name: 'NotSupportedError' };
+    await expect(locks.tab('a').request('n', { ifAvailable: true, signal: new AbortController().signal }, note)).rejects.toMatchObject(notSupported);
+    let leave = (): void => {};
+    const held = locks.tab('a').request('n', () => new Promise<void>((resolve) => (leave = resolve)));
+    await Promise.resolve();
+    await expect(locks.tab('b').request('n', { ifAvailable: true, signal: AbortSignal.abort(new Error('too late')) }, note)).rejects.toMatchObject(notSupported);
+    leave();
+    await held;
+    expect(called).toEqual([]);
+  });
 });

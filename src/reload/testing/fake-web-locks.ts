@@ -1,10 +1,12 @@
 /**
  * Tests' stand-in for the Web Locks of one origin (runtime/web-locks.ts), with tabs that can go
  * away. As the browser's: a name has one holder at a time, the others waiting in order of request;
- * `ifAvailable` gets null at once when the name is held or waited for; a waiting request whose
- * `signal` aborts leaves the queue, rejected with its reason; the callback is called after
- * the request returns; a lock is held until the value its callback returned settles (at once when
- * that is not a promise), or the tab holding it goes away (`closeTab`).
+ * `ifAvailable` gets null at once when the name is held or waited for; a request with both a
+ * `signal` and `ifAvailable` is refused (NotSupportedError); one whose signal has aborted is
+ * rejected with its reason, and a waiting one whose signal aborts leaves the queue, rejected
+ * likewise; the callback is called after the request returns; a lock is held until the value its
+ * callback returned settles (at once when that is not a promise), or the tab holding it goes away
+ * (`closeTab`).
  */
 import type { WebLock, WebLockCallback, WebLockOptions, WebLocks } from '../runtime/web-locks.js';
 
@@ -51,11 +53,16 @@ export class FakeWebLocks implements WebLocks {
     const [options, callback] = typeof a === 'function' ? [{}, a] : [a, b];
     if (!callback) return Promise.reject(new TypeError('a Web Lock request needs a callback'));
     this.requested.push(name);
+    const { signal } = options;
+    // Web Locks API, LockManager request() step 8: "If options["signal"] exists, and either of
+    // options["steal"] or options["ifAvailable"] is true, then return a promise rejected with a
+    // "NotSupportedError" DOMException"; step 9 then rejects an aborted signal with its reason.
+    // Both before the lock is looked at: an aborted signal never gets ifAvailable's null.
+    if (signal && options.ifAvailable) return Promise.reject(new DOMException('a Web Lock request cannot have both a signal and ifAvailable', 'NotSupportedError'));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const queue = this.waiting.get(name) ?? [];
     if (options.ifAvailable && (this.held.has(name) || queue.length > 0)) return Promise.resolve().then(async (): Promise<Awaited<T>> => await callback(null));
     return new Promise<Awaited<T>>((resolve, reject) => {
-      const { signal } = options;
-      if (signal?.aborted) return reject(signal.reason);
       const grant = (): void => {
         signal?.removeEventListener('abort', stopWaiting);
         const granted: Grant = { tab, lock: { name } };
