@@ -138,9 +138,8 @@ describe('indexeddb backend', () => {
     await upgraded.close();
   });
 
-  // Two connections to the database of one Node-ID: a tab that joins again as the same user while
-  // its old peer's connection is still open, or a tab taking the guest slot another tab's closing
-  // overlay let go (idb-backend.ts `exclusively`).
+  // Two connections to the database of one Node-ID: a tab that joins again under the same name
+  // opens it while the old overlay, its connection still open, closes (idb-backend.ts `exclusively`).
   it('two connections over one database take turns: of two Stores with the same generation counter one is stored, the other is too low (RFC 6940 §7.4.1.1)', async () => {
     const locks = new FakeWebLocks();
     const [tabA, tabB] = await Promise.all([0, 1].map(() => openIdbBackend({ overlay: 'tabs.example', nodeId: NODE_A, locks })));

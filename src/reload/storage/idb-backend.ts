@@ -94,14 +94,14 @@ class IdbBackend implements StorageBackend {
 
   /**
    * Under the Web Lock named after the database: the tabs of an origin share IndexedDB. Each tab
-   * joins with a Node-ID of its own (device-slot.ts), so its own database, but two connections
-   * to one database still meet, each under a peer storing what it is sent: one tab that joins
-   * again as the same user (overlay-client.ts opens the database at each join, while the old
-   * connection closes only after its peer has), and a guest slot handed on (a tab's guest overlay
-   * closing lets its slot go, and the tab that takes it opens that Node-ID's database, before the
-   * closing one's connection has closed). A Store's read-check-write (DataStore) spans several
-   * transactions, so one connection's Store could otherwise read a location, the other's write it,
-   * and the first write over what it never checked (RFC 6940 §7.4.1.1 generation counters, limits).
+   * joins with a Node-ID of its own (device-slot.ts), so its own database, and a slot is let go
+   * only once the overlay holding it has closed its records; but two connections to one database
+   * still meet, each under a peer storing what it is sent, in one tab that joins again under the
+   * same name: the new join opens the database (overlay-client.ts opens it at each join) while
+   * the old overlay, its connection still open, closes. A Store's read-check-write (DataStore)
+   * spans several transactions, so one connection's Store could otherwise read a location, the
+   * other's write it, and the first write over what it never checked (RFC 6940 §7.4.1.1
+   * generation counters, limits).
    */
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
     // A closed connection's own operations reject (IndexedDB's InvalidStateError); so does this, not waiting for the lock.

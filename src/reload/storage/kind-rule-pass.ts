@@ -23,8 +23,8 @@
  * compare with the rules the values were stored under, short of a version each usage would have
  * to keep and the backends to store (RFC 7904's rule closes over the configuration's domains; its
  * name does not change with them). Even then a recorded digest would miss values another writer
- * stored under other rules (the peer before a rejoin, or a guest overlay closing in another tab,
- * whose connection to the same database is still open under an older configuration:
+ * stored under other rules (the peer before a same-name rejoin in one tab, its connection to the
+ * same database still open under an older configuration while it closes:
  * StorageBackend.exclusively) and a release that changed a check's code. The cost: one
  * read of each ruled value per start (none when the configuration has no rule).
  */

@@ -1,7 +1,8 @@
 /**
- * TESTS ONLY: whether a SQLite records file (node/sqlite-backend.ts) is free for another process,
- * as `chordphone serve` or `chordphone peer` started again over the data directory would open it:
- * a connection that does not wait (as openSqliteBackend's) reads it, or says why it cannot.
+ * TESTS ONLY: whether a SQLite records file (held as node/sqlite-files.ts says) is free for
+ * another process, as `chordphone serve` or `chordphone peer` started again over the data
+ * directory would open it: a connection that does not wait (as openSqliteBackend's) reads it, or
+ * says why it cannot.
  */
 import Database from 'better-sqlite3';
 

@@ -235,7 +235,7 @@ describe('sqlite backend cost of a Store', () => {
     f.clock.advance(61_000);
     expect(await f.store.purgeExpired()).toBe(1);
     tracing = false;
-    // Closed first: the backend holds its file alone (sqlite-backend.ts).
+    // Closed first: the backend holds its file alone (sqlite-files.ts).
     await f.backend.close();
     expect(statements.length).toBeGreaterThan(0);
     expect(wholeTableWalks(filename, statements)).toEqual([]);

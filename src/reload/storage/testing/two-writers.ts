@@ -1,7 +1,7 @@
 /**
  * Two DataStores over one stored database through two backend objects (two IndexedDB connections
- * to one database: a rejoin in one tab, or a guest slot handed from a closing overlay to another
- * tab; two opens of one SQLite file in one process, sqlite-files.ts), racing Stores.
+ * to one database: a same-name rejoin in one tab, the new join opening the database while the old
+ * overlay closes; two opens of one SQLite file in one process, sqlite-files.ts), racing Stores.
  */
 import { ReloadError } from '../../runtime/reload-error.js';
 import { createDataStore, type DataStore } from '../data-store.js';
