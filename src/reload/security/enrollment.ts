@@ -24,6 +24,7 @@
  */
 import type { Clock, Logger, Random } from '../runtime/components.js';
 import { silentLogger } from '../runtime/components.js';
+import { SerialQueue } from '../runtime/serial-queue.js';
 import { parseBase64 } from '../wire/config/configuration-values.js';
 import { fromHex, toHex } from '../wire/codec/hex.js';
 import { NODE_ID_LENGTH } from '../wire/ids.js';
@@ -109,7 +110,7 @@ export class EnrollmentService {
   private readonly limiter: RateLimiter;
   private readonly log: Logger;
   /** Registry updates run one at a time, so two clients cannot both win the same name. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly registryUpdates = new SerialQueue();
 
   constructor(
     private readonly deps: EnrollmentServiceDeps,
@@ -173,7 +174,7 @@ export class EnrollmentService {
 
     const userName = this.userNameFor(account, csr.requestedUserName, text(EnrollmentField.username));
     const keyHash = toHex(await sha256(this.deps.crypto, csr.subjectPublicKeyInfo));
-    const nodeIds = await this.serialized(() => this.allocate(userName, keyHash, nodeIdCount, account !== undefined));
+    const nodeIds = await this.registryUpdates.run(() => this.allocate(userName, keyHash, nodeIdCount, account !== undefined));
     const der = await this.init.authority.issue({
       publicKey: csr.subjectPublicKeyInfo,
       nodeIds,
@@ -238,12 +239,6 @@ export class EnrollmentService {
     const record: NameRecord = { userName, keyHash, nodeIds: ids, firstIssuedAt: existing?.firstIssuedAt ?? now, lastIssuedAt: now };
     await registry.put(record);
     return ids.slice(0, count).map((h) => fromHex(h)!);
-  }
-
-  private serialized<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 }
 

@@ -6,6 +6,7 @@
  * and `absorb`.
  */
 import { AbortError, silentLogger, type AbortOptions, type Clock, type Hasher, type Logger, type Timer } from '../runtime/components.js';
+import { SerialQueue } from '../runtime/serial-queue.js';
 import type { Verifier } from '../security/signer.js';
 import type { GenericCertificate } from '../wire/security-block.js';
 import type { ResourceId } from '../wire/ids.js';
@@ -129,14 +130,14 @@ export interface DataStore {
    * another DataStore is made over its backend (a restart with a newer configuration, RFC 6940
    * §6.5.4, overlay-client.ts): a Store this one verified under the old rules would otherwise write
    * after the new store's start-up pass and keep a value the new rules refuse. One already under
-   * the lock finishes: a DataStore made over the same backend shares the lock (lockTails), so its
+   * the lock finishes: a DataStore made over the same backend shares the lock (storeLocks), so its
    * pass comes after that write and judges it.
    */
   close(): void;
 }
 
 /**
- * The tail of the lock (DataStoreImpl.withLock) of the DataStores over each backend object. Shared
+ * The lock (DataStoreImpl.withLock) of the DataStores over each backend object. Shared
  * because a peer restarted with a newer configuration (RFC 6940 §6.5.4, overlay-client.ts) makes a
  * new DataStore over the backend while the old one's closing cannot wait: a write the old one had
  * under way when it closed would otherwise land after the new one's start-up pass (KindRulePass)
@@ -151,7 +152,14 @@ export interface DataStore {
  * process) are ordered with these by the backend's own `exclusively` (StorageBackend; Web Locks
  * in idb-backend.ts, node/sqlite-files.ts), which each locked operation runs in.
  */
-const lockTails = new WeakMap<StorageBackend, Promise<unknown>>();
+const storeLocks = new WeakMap<StorageBackend, SerialQueue>();
+
+/** The lock of the DataStores over `backend` (storeLocks), made at its first use. */
+function lockOf(backend: StorageBackend): SerialQueue {
+  let lock = storeLocks.get(backend);
+  if (!lock) storeLocks.set(backend, (lock = new SerialQueue()));
+  return lock;
+}
 
 /**
  * How the owner of a backend (the one that opened it: chordphone-server.ts, overlay-client.ts)
@@ -160,7 +168,7 @@ const lockTails = new WeakMap<StorageBackend, Promise<unknown>>();
  * its read and its write; those queued behind it were refused by the close.
  */
 export async function closeBackendAfterStores(backend: StorageBackend): Promise<void> {
-  await lockTails.get(backend);
+  await storeLocks.get(backend)?.settled();
   await backend.close();
 }
 
@@ -237,7 +245,7 @@ class DataStoreImpl implements DataStore {
    * for the whole store, not one per Resource-ID: the per-user and total bounds (checkLimits in
    * store-operation.ts) span resources, and with a lock per resource a burst of concurrent Stores
    * from one user to many Resource-IDs would each pass the check before any of them was written.
-   * Nor one per store: one per backend, after the operations of an earlier store over it (lockTails),
+   * Nor one per store: one per backend, after the operations of an earlier store over it (storeLocks),
    * and inside the backend's `exclusively`, after those of the stores over other backend objects
    * over the same data (another IndexedDB connection, another open of the SQLite file).
    */
@@ -245,9 +253,7 @@ class DataStoreImpl implements DataStore {
     const { backend } = this.deps;
     const guarded = (): Promise<T> => (this.closed ? Promise.reject(new AbortError('the data store is closed')) : fn());
     const exclusive = (): Promise<T> => (backend.exclusively ? backend.exclusively(guarded) : guarded());
-    const run = (lockTails.get(backend) ?? Promise.resolve()).then(exclusive, exclusive);
-    lockTails.set(backend, run.catch(() => undefined));
-    return run;
+    return lockOf(backend).run(exclusive);
   }
 
   /**

@@ -58,7 +58,7 @@ describe('sqlite files', () => {
 
   // A peer restarted in the process (a server stopped and started again) opens its file while the
   // one before may still hold it: the DataStores over the two opens (each with its own DataStore
-  // lock, lockTails) run their read-check-writes in `exclusively`, so they take turns, as two
+  // lock, storeLocks) run their read-check-writes in `exclusively`, so they take turns, as two
   // IndexedDB connections do under a Web Lock (idb-backend.ts), and RFC 6940 §7.4.1.1's
   // generation check holds.
   it('the critical sections of two opens in this process of one file take turns, and the Stores over them keep the generation check', async () => {

@@ -6,7 +6,7 @@
  * process over the same file (a second `chordphone serve` or `chordphone peer` over one data
  * directory, whose file names are fixed by the peer's name or Node-ID) is refused at open with
  * StorageInUseError. A Store's read-check-write (DataStore) spans several statements and is
- * ordered only by the DataStore lock over a backend object (lockTails) and by that object's
+ * ordered only by the DataStore lock over a backend object (storeLocks) and by that object's
  * `exclusively`; another connection, ordered by neither, could write between its read and its
  * write, over what it never checked (RFC 6940 §7.4.1.1 generation counters, StorageLimits).
  * OUR CHOICE: refused rather than shared (as the browser's tabs share a database under a Web Lock,
@@ -21,6 +21,7 @@
  */
 import Database from 'better-sqlite3';
 import { resolve } from 'node:path';
+import { SerialQueue } from '../../runtime/serial-queue.js';
 import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import type { KindState, ResourceQuery, StorageBackend, Usage, UsageScope, WriteBatch } from '../storage-backend.js';
@@ -83,8 +84,8 @@ function connect(init: SqliteBackendInit): SqliteBackend {
 class OpenFile {
   /** The opens not yet closed; the connection closes with the last. */
   private opens = 0;
-  /** The tail of the critical sections of its opens (`exclusively`). */
-  private tail: Promise<unknown> = Promise.resolve();
+  /** The critical sections of its opens, one at a time (`exclusively`). */
+  private readonly critical = new SerialQueue();
 
   constructor(
     readonly backend: SqliteBackend,
@@ -98,9 +99,7 @@ class OpenFile {
   }
 
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(critical, critical);
-    this.tail = run.catch(() => undefined);
-    return run;
+    return this.critical.run(critical);
   }
 
   async release(): Promise<void> {
