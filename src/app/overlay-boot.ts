@@ -7,7 +7,7 @@
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
 import { createBrowserOverlay } from './overlay/browser-overlay.js';
 import type { ConfigurationPrefetch } from './overlay/configuration-prefetch.js';
-import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS, type DeviceSlot } from './overlay/device-slot.js';
+import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS, releaseWhenClosed, type DeviceSlot } from './overlay/device-slot.js';
 import type { Overlay } from './overlay/overlay.js';
 import type { ChordphoneDebugHandle } from './phone/debug-handle.js';
 
@@ -72,13 +72,8 @@ export function bootOverlay(
     const unsubscribe = overlay.subscribe(() => {
       if (overlay.getSnapshot().phase !== 'closed') return;
       unsubscribe();
-      // Once the close has finished (`closed` shows at once): until then the old peer may still be
-      // on the ring with this slot's Node-ID, which a tab loading meanwhile would take.
-      void overlay
-        .close()
-        .then(() => claim)
-        .then((held) => held?.release())
-        .catch(() => undefined);
+      // Once the close has finished (`closed` shows at once), as a user name's (phone-session.ts).
+      releaseWhenClosed(overlay.close(), claim);
     });
     // Verifying, making a key, enrolling and the join's signatures and WebRTC set-ups all run on
     // this thread; the session code (100–250 ms of script) waits for that start to end, joined or

@@ -58,3 +58,19 @@ export async function claimDeviceSlot(device: string, locks: WebLocks | null = b
   }
   return undefined;
 }
+
+/**
+ * Give `slot` back once `closing` (Overlay.close() of the overlay that joined with its Node-ID)
+ * has settled: until then its peer may still be on the ring (leaving, or a join under way), and
+ * another tab claiming the slot meanwhile would join with the same Node-ID (RFC 6940 §10: the ring
+ * has one place for it). `slot` may be the claim itself (overlay-boot.ts: the guest's, claimed early).
+ */
+export function releaseWhenClosed(closing: Promise<unknown>, slot: DeviceSlot | Promise<DeviceSlot | undefined> | undefined): void {
+  void closing
+    .then(
+      () => slot,
+      () => slot,
+    )
+    .then((held) => held?.release())
+    .catch(() => undefined);
+}

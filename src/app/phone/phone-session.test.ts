@@ -15,6 +15,8 @@ import { createPhoneSession, localPart } from './phone-session.js';
 interface FakeOverlay extends Overlay {
   readonly userName: string;
   closed: boolean;
+  /** Ends the close under way (its peer leaving, its records closing): close() settles then. */
+  finishClose(): void;
   resolveStart(): void;
   rejectStart(e: Error): void;
   /** A ConfigUpdate restarted the peer: a new peer object, listeners told. */
@@ -28,6 +30,8 @@ function fakeOverlay(userName: string): FakeOverlay {
   let joined: JoinedOverlay | undefined;
   const listeners = new Set<() => void>();
   let generation = 0;
+  let finishClose!: () => void;
+  const closing = new Promise<void>((r) => (finishClose = r));
   const o = {
     userName,
     closed: false,
@@ -45,7 +49,9 @@ function fakeOverlay(userName: string): FakeOverlay {
     },
     close() {
       o.closed = true;
+      return closing;
     },
+    finishClose: () => finishClose(),
     resolveStart() {
       joined = { peer: { userName: `${userName}@example.test` }, configuration: { instanceName: 'example.test' } } as unknown as JoinedOverlay;
       resolve();
@@ -183,11 +189,71 @@ describe('phone session', () => {
     const gina = session.join('gina');
     await settle();
     expect(slots).toEqual([1, 0]);
+    created[0]!.finishClose();
+    await settle();
     expect([...held].sort()).toEqual(['erin/0', 'erin/1', 'frank/0', 'gina/0']);
     created[1]!.resolveStart();
     await gina;
     session.close();
+    created[1]!.finishClose();
+    await settle();
     expect([...held].sort()).toEqual(['erin/0', 'erin/1', 'frank/0']);
+  });
+
+  it('gives a name’s device slot back only once its overlay has closed (until then its peer may be on the ring with that Node-ID)', async () => {
+    const held = new Set<string>();
+    const boot = fakeOverlay('guest-6');
+    const { session, created } = harness(boot, held);
+    boot.resolveStart();
+    await settle();
+    const alice = session.join('alice');
+    await settle();
+    created[0]!.resolveStart();
+    await alice;
+    expect([...held]).toEqual(['alice/0']);
+    // A switch to bob: alice's overlay is closing; another tab loading alice now must not get slot 0.
+    const bob = session.join('bob');
+    await settle();
+    expect(created[0]!.closed).toBe(true);
+    expect([...held].sort()).toEqual(['alice/0', 'bob/0']);
+    created[0]!.finishClose();
+    await settle();
+    expect([...held]).toEqual(['bob/0']);
+    created[1]!.resolveStart();
+    await bob;
+    // The tab going away: the same.
+    session.close();
+    await settle();
+    expect(created[1]!.closed).toBe(true);
+    expect([...held]).toEqual(['bob/0']);
+    created[1]!.finishClose();
+    await settle();
+    expect([...held]).toEqual([]);
+  });
+
+  it('a rejoin as the same name keeps its device slot, and joins with it once the old overlay has closed', async () => {
+    const held = new Set<string>();
+    const boot = fakeOverlay('guest-7');
+    const { session, created, slots } = harness(boot, held);
+    boot.resolveStart();
+    await settle();
+    const alice = session.join('alice');
+    await settle();
+    created[0]!.resolveStart();
+    await alice;
+    const again = session.join('alice', { again: true });
+    await settle();
+    // The old peer, with this slot's Node-ID, may still be on the ring: no second peer with it yet.
+    expect(created[0]!.closed).toBe(true);
+    expect(created).toHaveLength(1);
+    expect([...held]).toEqual(['alice/0']);
+    created[0]!.finishClose();
+    await settle();
+    expect(slots).toEqual([0, 0]);
+    created[1]!.resolveStart();
+    await again;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'alice@example.test' });
+    expect([...held]).toEqual(['alice/0']);
   });
 
   it('moves the Phone to the new peer when a ConfigUpdate restarts it', async () => {

@@ -19,7 +19,7 @@
  * ```
  */
 import type { Phone, PhoneCall } from '../../phone/index.js';
-import type { DeviceSlot } from '../overlay/device-slot.js';
+import { releaseWhenClosed, type DeviceSlot } from '../overlay/device-slot.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
 import { describeError, type Overlay } from '../overlay/overlay.js';
 import type { BrowserPhone } from './browser-phone.js';
@@ -179,16 +179,19 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       set({ phase: 'joining', phone: undefined, userName: undefined, error: undefined, guest: false });
       await stopCurrent();
       // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
-      if (s.overlay !== deps.overlay || deps.userName === undefined) s.overlay.close();
-      // A rejoin as the same name keeps this tab's device slot (and so its Node-ID).
+      const closing = s.overlay !== deps.overlay || deps.userName === undefined ? s.overlay.close() : Promise.resolve();
+      // A rejoin as the same name keeps this tab's device slot (and so its Node-ID): its new peer
+      // joins once the old one is off the ring (RFC 6940 §10: one place per Node-ID on the ring).
       const kept = options?.again && held?.name === wanted ? held : undefined;
-      if (!kept) {
-        held?.release();
+      if (kept) await closing.catch(() => undefined);
+      else {
+        releaseWhenClosed(closing, held);
         held = undefined;
       }
       const claimed = kept ?? (deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} });
       if (mine !== generation) {
-        claimed?.release();
+        // A kept slot is still `held`: whatever superseded this join gives it back or uses it.
+        if (claimed !== kept) claimed?.release();
         return;
       }
       if (!claimed) {
@@ -216,8 +219,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       // unregistering Store is started but cannot outlive the page, so a closed tab's registration
       // stays until its lifetime ends (Phone's registrationLifetime) and callers' routing skips it.
       void old?.stop().catch(() => {});
-      snapshot.overlay.close();
-      held?.release();
+      releaseWhenClosed(snapshot.overlay.close(), held);
       held = undefined;
       set({ phase: 'closed', phone: undefined });
     },

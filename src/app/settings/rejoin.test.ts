@@ -34,6 +34,7 @@ function joinedOverlay(name: string): Overlay & { closed: boolean } {
     },
     close() {
       o.closed = true;
+      return Promise.resolve();
     },
   };
   return o as unknown as Overlay & { closed: boolean };
