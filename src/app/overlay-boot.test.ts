@@ -10,6 +10,7 @@ import { bootOverlay, GuestSlotsTakenError, SESSION_CODE_MAX_WAIT_MS } from './o
 import { prefetchConfiguration } from './overlay/configuration-prefetch.js';
 import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS } from './overlay/device-slot.js';
 import { FakeWebLocks } from '../reload/testing/fake-web-locks.js';
+import { createBrowserOverlay, type BrowserOverlayOptions } from './overlay/browser-overlay.js';
 import type { Overlay } from './overlay/overlay.js';
 
 const PAGE = 'http://127.0.0.1:9/';
@@ -78,22 +79,37 @@ describe('bootOverlay', () => {
     expect(s.nodeId).toBeUndefined();
   });
 
-  it('gives the guest slot back when the guest’s overlay closes (a switch to a user name, the tab going away), once its start has ended', async () => {
+  it('gives the guest slot back when the guest’s overlay closes (a switch to a user name, the tab going away), once that close has ended', async () => {
     const locks = new FakeWebLocks();
     let answer!: (r: Response) => void;
     const prefetch = prefetchConfiguration(PAGE, () => new Promise<Response>((resolve) => (answer = resolve)));
-    const { overlay } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')));
+    // The browser's overlay, whose close ends once its peer has left (RFC 6940 §10.9) and its
+    // records are closed: here held open by the test, as a leave that waits for its answer.
+    let left!: () => void;
+    const leaving = new Promise<void>((resolve) => (left = resolve));
+    const withSlowLeave = (url: string, options: BrowserOverlayOptions): Overlay => {
+      const real = createBrowserOverlay(url, options);
+      const close = real.close.bind(real);
+      return Object.assign(real, { close: () => close().then(() => leaving) });
+    };
+    const { overlay } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')), withSlowLeave);
     made.push(overlay);
     await vi.waitFor(() => expect(overlay.getSnapshot().phase).toBe('configuring'));
     expect(locks.names()).toEqual(['chordphone-guest-0']);
-    const closed = Promise.resolve(overlay.close());
+    const closed = overlay.close();
     expect(overlay.getSnapshot().phase).toBe('closed');
     // The early configuration request hangs: the close ends the start's wait for it (the start's
-    // signal), so the start ends, and the slot comes back without the server's answer.
+    // signal), so the start ends without the server's answer.
+    await expect(overlay.start()).rejects.toThrow();
+    // Still closing: the peer may still be on the ring with slot 0's Node-ID, so a tab loading now gets another.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(locks.names()).toEqual(['chordphone-guest-0']);
+    expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('next')))?.slot).toBe(1);
+    left();
     await closed;
-    await vi.waitFor(() => expect(locks.names()).toEqual([]));
+    await vi.waitFor(() => expect(locks.names()).toEqual(['chordphone-guest-1']));
     expect(overlay.getSnapshot().phase).toBe('closed');
-    expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('next')))?.slot).toBe(0);
+    expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('third')))?.slot).toBe(0);
     // Its late answer changes nothing.
     answer(new Response('not here', { status: 404 }));
     await new Promise((r) => setTimeout(r, 0));

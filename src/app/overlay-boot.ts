@@ -5,7 +5,7 @@
  * chunk has run instead of after the whole session chunk. session-boot.tsx takes the overlay from here.
  */
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
-import { createBrowserOverlay } from './overlay/browser-overlay.js';
+import { createBrowserOverlay, type BrowserOverlayOptions } from './overlay/browser-overlay.js';
 import type { ConfigurationPrefetch } from './overlay/configuration-prefetch.js';
 import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS, releaseWhenClosed, type DeviceSlot } from './overlay/device-slot.js';
 import type { Overlay } from './overlay/overlay.js';
@@ -50,13 +50,15 @@ export class GuestSlotsTakenError extends Error {
  * browser's tabs: the tab joins with the Node-ID of the guest device slot it holds (`guestSlot`,
  * claimed by early-boot.ts; device-slot.ts), as a named user's tabs do, and gives the slot back
  * when its overlay has closed (a switch to a user name, the tab going away). With every slot taken
- * the start fails with GuestSlotsTakenError, shown by the phone session.
+ * the start fails with GuestSlotsTakenError, shown by the phone session. `makeOverlay`: the
+ * browser's overlay (tests give one whose close they hold open).
  */
 export function bootOverlay(
   returningUser: string | undefined,
   pageUrl: string = location.href,
   configuration?: ConfigurationPrefetch,
   guestSlot?: Promise<DeviceSlot | undefined>,
+  makeOverlay: (pageUrl: string, options: BrowserOverlayOptions) => Overlay = createBrowserOverlay,
 ): BootedOverlay {
   // When the overlay's code had arrived and run (bench/overlay-join.ts reports it).
   performance.mark(OVERLAY_CODE_MARK);
@@ -68,7 +70,7 @@ export function bootOverlay(
     });
     // Handled by the start (a failed overlay), never as unhandled.
     nodeIdSlot.catch(() => undefined);
-    const overlay = createBrowserOverlay(pageUrl, { ...(configuration ? { configuration } : {}), nodeIdSlot });
+    const overlay = makeOverlay(pageUrl, { ...(configuration ? { configuration } : {}), nodeIdSlot });
     const unsubscribe = overlay.subscribe(() => {
       if (overlay.getSnapshot().phase !== 'closed') return;
       unsubscribe();
@@ -87,5 +89,5 @@ export function bootOverlay(
     (g.chordphone ??= {}).overlay = overlay;
     return { overlay, sessionCodeDue: Promise.race([started, new Promise<void>((r) => setTimeout(r, SESSION_CODE_MAX_WAIT_MS))]) };
   }
-  return { overlay: createBrowserOverlay(pageUrl, configuration ? { configuration } : {}), sessionCodeDue: Promise.resolve() };
+  return { overlay: makeOverlay(pageUrl, configuration ? { configuration } : {}), sessionCodeDue: Promise.resolve() };
 }
