@@ -258,7 +258,35 @@ describe('obtainPeerIdentity', () => {
       abort.abort(new Error('the tab went away'));
       await expect(waiting).rejects.toThrow('the tab went away');
       release();
+      // Once every holder queued before it has had the lock (a given-up request still queued would
+      // have enrolled under it by then), nothing more was asked.
+      await locks.request(identityLockName('guest'), () => undefined);
       expect(asked).toHaveLength(1);
     });
+
+    it('holds the lock until the credentials are saved: a second tab waits for a slow save and reuses them', async () => {
+      const { pki, deps, asked, keyStore } = await setup({ maxNodeIds: 8 });
+      const locks = new FakeWebLocks();
+      let finishSave!: () => void;
+      const saved = new Promise<void>((resolve) => (finishSave = resolve));
+      keyStore.save = (name, credentials) => saved.then(() => MemoryKeyStore.prototype.save.call(keyStore, name, credentials));
+      let loads = 0;
+      const load = keyStore.load.bind(keyStore);
+      keyStore.load = (name) => (loads++, load(name));
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', enrollNodeIds: 4 };
+      const first = await obtainPeerIdentity({ ...deps, locks: locks.tab('one') }, { ...init, userName: () => 'guest-aaaaaa' });
+      expect(first.enrolled).toBe(true);
+      const second = obtainPeerIdentity({ ...deps, locks: locks.tab('two') }, { ...init, userName: () => 'guest-bbbbbb', nodeIds: 2 });
+      // Whatever is not waiting for the save runs meanwhile: the second tab still waits for the lock.
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0));
+      expect(loads).toBe(1);
+      expect(locks.names()).toEqual([identityLockName('guest')]);
+      finishSave();
+      const got = await second;
+      expect(got.enrolled).toBe(false);
+      expect(got.certificate.userName).toBe(first.certificate.userName);
+      expect(asked).toHaveLength(1);
+    });
+
   });
 });
