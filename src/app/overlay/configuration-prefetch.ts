@@ -4,6 +4,7 @@
  * the first load of that configuration takes the answer (configuration-fetch.ts `prefetched`,
  * which still verifies it, §11.1). Light: part of the initial JavaScript (no parser, no crypto here).
  */
+import { untilAborted } from './until-aborted.js';
 
 /** RFC 6940 §11.2 / §14.19 well-known path. */
 export const RELOAD_CONFIG_WELL_KNOWN = '/.well-known/reload-config';
@@ -42,17 +43,7 @@ export function prefetchConfiguration(pageUrl: string, fetchFn: FetchFunction = 
     take(options = {}) {
       const a = answer;
       answer = undefined;
-      return a && options.signal ? untilAborted(a, options.signal) : a;
+      return a && untilAborted(a, options.signal);
     },
   };
-}
-
-/** `work`'s outcome, or a rejection with `signal`'s reason once it aborts, whichever comes first. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const stop = () => reject(signal.reason);
-    signal.addEventListener('abort', stop, { once: true });
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
-  });
 }

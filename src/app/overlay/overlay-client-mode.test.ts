@@ -10,9 +10,12 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemWallClock } from '../../platform/system-clock.js';
-import { MemoryKeyStore } from '../../reload/security/key-store.js';
+import { MemoryKeyStore, type KeyStore, type StoredCredentials } from '../../reload/security/key-store.js';
+import { parseReloadCertificate } from '../../reload/security/reload-certificate.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
+import { KindId } from '../../reload/wire/message-codes.js';
+import { dataValueOf } from '../../reload/wire/storage/stored-data.js';
 import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import { createOverlay, type Overlay } from './overlay.js';
@@ -38,13 +41,13 @@ describe('a tab in client mode (issue 5)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const open = (userName: string, mode: 'peer' | 'client', openStorage = async () => createMemoryBackend()): Overlay => {
+  const open = (userName: string, mode: 'peer' | 'client', openStorage = async () => createMemoryBackend(), keyStore: KeyStore = new MemoryKeyStore()): Overlay => {
     const o = createOverlay(
       {
         crypto: globalThis.crypto,
         wallClock: systemWallClock,
         fetch: (url, init) => fetch(url, init),
-        keyStore: new MemoryKeyStore(),
+        keyStore,
         openStorage,
         createNetwork: (init) => net(init),
       },
@@ -113,5 +116,33 @@ describe('a tab in client mode (issue 5)', () => {
     expect(settled).toBe(true);
     // Called again, the same close.
     await tab.close();
+  }, 60_000);
+
+  // The join waits for newly enrolled credentials to be kept; a key store save that never settles
+  // must not keep close() (and so the tab's device slot) from settling once the tab gives up.
+  it('a tab joined while its new credentials are still being saved closes and leaves, though the save never settles', async () => {
+    const keyStore = new MemoryKeyStore();
+    let saving: StoredCredentials | undefined;
+    keyStore.save = (_name, credentials) => ((saving = credentials), new Promise<void>(() => {}));
+    const tab = open('cyra', 'peer', undefined, keyStore);
+    const started = tab.start();
+    started.catch(() => undefined);
+    await vi.waitFor(() => expect(saving).toBeDefined(), { timeout: 10_000, interval: 20 });
+    const { instanceName } = server.document.configuration;
+    const me = toHex(parseReloadCertificate(saving!.certificates[0]!, instanceName).nodeIds[0]!);
+    // Joined and its certificate published (RFC 6940 §8, stored only once its join has ended): the
+    // start now waits for the save alone.
+    const published = async () => {
+      const { answer } = await server.peers[0]!.peer.fetch(`cyra@${instanceName}`, [{ kind: KindId.CERTIFICATE_BY_USER }]);
+      return answer.kindResponses.some((r) => r.values.some((d) => dataValueOf(d.value).exists));
+    };
+    await vi.waitFor(async () => expect(await published()).toBe(true), { timeout: 10_000, interval: 50 });
+    expect(tab.getSnapshot().phase).toBe('joining');
+    await tab.close();
+    await expect(started).rejects.toThrow();
+    expect(tab.getSnapshot().phase).toBe('closed');
+    // It left (§10.9): no server peer keeps it as a neighbour.
+    const listed = () => server.peers.some(({ peer }) => [...peer.status().predecessors, ...peer.status().successors].map(toHex).includes(me));
+    await vi.waitFor(() => expect(listed()).toBe(false), { timeout: 10_000, interval: 20 });
   }, 60_000);
 });

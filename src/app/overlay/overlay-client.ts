@@ -21,6 +21,7 @@ import { loadConfiguration, type FetchedConfiguration } from './configuration-fe
 import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf, type IceServer } from './ice-servers.js';
 import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
+import { untilAborted } from './until-aborted.js';
 
 export type JoinPhase = 'configuring' | 'enrolling' | 'joining' | 'joined';
 
@@ -263,9 +264,11 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     await release();
     throw e;
   }
-  // Newly enrolled credentials were being saved meanwhile: joined means kept for the next visit too.
+  // Newly enrolled credentials were being saved meanwhile: joined means kept for the next visit
+  // too. The wait ends with the caller's signal (the overlay closed): a save that never settles
+  // does not keep close() (and so the tab's device slot, device-slot.ts) from settling.
   try {
-    await identity.stored;
+    await untilAborted(identity.stored, init.signal);
     if (running.document !== fetched.xml) await deps.saveConfiguration?.(running.document, running.configuration).catch(() => undefined);
     // Aborted while those were awaited: the caller no longer wants this peer.
     init.signal?.throwIfAborted();

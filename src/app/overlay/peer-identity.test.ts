@@ -288,5 +288,19 @@ describe('obtainPeerIdentity', () => {
       expect(asked).toHaveLength(1);
     });
 
+    it('lets go of the lock when its tab gives up (the overlay closed) while the save never settles', async () => {
+      const { pki, deps, keyStore } = await setup();
+      const locks = new FakeWebLocks();
+      keyStore.save = () => new Promise<void>(() => {});
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', userName: () => 'guest-aaaaaa' };
+      const closing = new AbortController();
+      const first = await obtainPeerIdentity({ ...deps, locks: locks.tab('one') }, { ...init, signal: closing.signal });
+      expect(first.enrolled).toBe(true);
+      expect(locks.names()).toEqual([identityLockName('guest')]);
+      closing.abort(new Error('the overlay was closed'));
+      await vi.waitFor(() => expect(locks.names()).toEqual([]));
+      // Another tab gets the identity lock (and, nothing kept, enrolls).
+      expect((await obtainPeerIdentity({ ...deps, locks: locks.tab('two') }, { ...init, userName: () => 'guest-bbbbbb' })).enrolled).toBe(true);
+    });
   });
 });

@@ -24,6 +24,7 @@ import type { WallClock } from '../../reload/security/security-components.js';
 import type { SignatureKeyType } from '../../reload/security/signature-algorithm.js';
 import { trustPolicyFromConfiguration } from '../../reload/security/trust-policy.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
+import { untilAborted } from './until-aborted.js';
 
 /** Where the Chordphone server answers enrollment (src/server/enrollment-route.ts). */
 export const ENROLLMENT_WELL_KNOWN = '/.well-known/reload-enrollment';
@@ -97,8 +98,8 @@ export interface PeerIdentity extends StoredCredentials {
  * each under its own made-up guest name (§11.3 open enrollment), and whichever saved last would be
  * the identity the other tab finds at its next load. Under the lock the second waits for the first
  * to have enrolled and saved, then reuses that identity (or enrolls its key again under the same
- * name). The lock is held until the credentials are saved, not until the caller has used them; it
- * is free at once in the common case of one tab.
+ * name). The lock is held until the credentials are saved (or `init.signal` aborts), not until
+ * the caller has used them; it is free at once in the common case of one tab.
  */
 export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdentityInit): Promise<PeerIdentity> {
   const locks = deps.locks;
@@ -108,8 +109,10 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
       .request(identityLockName(init.credentialsName), init.signal ? { signal: init.signal } : {}, async () => {
         const identity = await loadOrEnroll(deps, init);
         resolve(identity);
-        // Held until the next holder can find them in the key store (a failed save it will not).
-        await identity.stored.catch(() => undefined);
+        // Held until the next holder can find them in the key store (a failed save it will not),
+        // or the caller gives up (its signal: the tab's overlay closed): a save that never settles
+        // does not keep the lock from the other tabs.
+        await untilAborted(identity.stored, init.signal).catch(() => undefined);
       })
       .catch(reject);
   });
