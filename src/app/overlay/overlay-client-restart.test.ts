@@ -16,6 +16,7 @@ import { startChordphoneServer, type ChordphoneServer } from '../../server/chord
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import type { ComposedPeer } from './compose-peer.js';
 import { joinOverlay, type JoinedOverlay } from './overlay-client.js';
+import { createOverlay } from './overlay.js';
 
 const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
 
@@ -23,6 +24,7 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
   let dir: string;
   const servers: ChordphoneServer[] = [];
   const clients: JoinedOverlay[] = [];
+  const closers: (() => Promise<void>)[] = [];
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'chordphone-restart-'));
     await mkdir(join(dir, 'dist'));
@@ -30,6 +32,7 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
   });
   afterAll(async () => {
     for (const c of clients) await c.close();
+    for (const close of closers) await close();
     for (const s of servers) await s.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -91,5 +94,41 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
     expect(cleo.configuration.sequence).toBe(first + 2);
     expect(cleo.peer.status().joined).toBe(true);
     expect(errors.some((e) => /onRestart/.test(e))).toBe(true);
+  }, 60_000);
+
+  it('a restart that cannot join again leaves the overlay not joined, saying why', async () => {
+    const net = memoryNodeNetwork();
+    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'data-failed'), port: 0, lan: LAN, network: net };
+    let server = await startChordphoneServer(base);
+    servers.push(server);
+    const port = Number(new URL(server.localUrl).port);
+    let networks = 0;
+    const tab = createOverlay(
+      {
+        crypto: globalThis.crypto,
+        wallClock: systemWallClock,
+        fetch: (url, init) => fetch(url, init),
+        keyStore: new MemoryKeyStore(),
+        openStorage: async () => createMemoryBackend(),
+        // The restart's peer gets no network (say, the new configuration's ICE servers are refused).
+        createNetwork: (init) => {
+          if (++networks > 1) throw new Error('no network for the new configuration');
+          return net(init);
+        },
+      },
+      { serverUrl: server.localUrl, userName: () => 'dora', bootstrap: [server.bootstrapUrls[0]!], refreshMs: 20 },
+    );
+    closers.push(() => tab.close());
+    await tab.start();
+    expect(tab.getSnapshot()).toMatchObject({ phase: 'joined', joined: true });
+    await server.close();
+    server = await startChordphoneServer({ ...base, port, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.3:3478' }] });
+    servers.push(server);
+    sendConfigUpdate(tab.joined!.peer, server.document.xml);
+    await vi.waitFor(() => expect(tab.getSnapshot().phase).toBe('failed'), { timeout: 20_000, interval: 50 });
+    expect(tab.getSnapshot()).toMatchObject({ joined: false, error: 'no network for the new configuration' });
+    // The refresh no longer reads the peer that left.
+    await new Promise((r) => setTimeout(r, 60));
+    expect(tab.getSnapshot()).toMatchObject({ phase: 'failed', joined: false });
   }, 60_000);
 });

@@ -77,6 +77,11 @@ export interface JoinOverlayInit {
   /** The peer was restarted with a newer configuration (ConfigUpdate, RFC 6940 §6.5.4). */
   readonly onRestart?: (joined: JoinedOverlay) => void;
   /**
+   * A restart with a newer configuration failed: the old peer has left and no new one joined, so
+   * the overlay is not joined any more (`peer` names the peer that left) until joined again.
+   */
+  readonly onRestartFailed?: (error: unknown) => void;
+  /**
    * `client` (RFC 6940 §4.2, RFC 7890 §2.2): do not join; attach to the peer responsible for our
    * Node-ID and use the overlay through it (reload/overlay/client-overlay.ts). Default `peer`.
    */
@@ -240,7 +245,9 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     try {
       running = await joinWith(next.configuration, next.document);
     } catch (e) {
-      if (!closed) log?.error('could not join again with the newer configuration', { error: String(e) });
+      if (closed) return;
+      log?.error('could not join again with the newer configuration', { error: String(e) });
+      init.onRestartFailed?.(e);
       return;
     }
     if (closed) {

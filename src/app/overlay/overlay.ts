@@ -150,6 +150,16 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
     set({ joined: status.joined, links, predecessors, successors, mode, ...(attachedPeer ? { attachedPeer } : {}) });
   };
 
+  // RFC 6940 §6.5.4: the peer left to restart with a newer configuration, and the new one could
+  // not join: not joined any more, and says why (the status view offers to join again).
+  const onRestartFailed = (e: unknown): void => {
+    init.onRestartFailed?.(e);
+    if (abort.signal.aborted) return;
+    if (refresh) clearInterval(refresh);
+    refresh = undefined;
+    set({ phase: 'failed', joined: false, error: describeError(e), detail: 'could not join again with the newer configuration' });
+  };
+
   const requirePeer = (): OverlayPeer => {
     if (!joined) throw new Error('not joined to the overlay yet');
     return joined.peer;
@@ -175,7 +185,7 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
           const nodeIdSlot = typeof init.nodeIdSlot === 'object' ? await init.nodeIdSlot : (init.nodeIdSlot ?? 0);
           joined = await joinOverlay(
             { ...deps, wrapNetwork: (n) => capture.wrap(deps.wrapNetwork ? deps.wrapNetwork(n) : n) },
-            { ...init, nodeIdSlot, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }) },
+            { ...init, nodeIdSlot, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }), onRestartFailed },
           );
           // Closed as the join ended: close() closes this peer once the start has ended.
           abort.signal.throwIfAborted();

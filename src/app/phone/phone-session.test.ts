@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Phone, PhoneCall } from '../../phone/index.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
-import type { Overlay } from '../overlay/overlay.js';
+import type { Overlay, OverlaySnapshot } from '../overlay/overlay.js';
 import type { BrowserPhone } from './browser-phone.js';
 import { createPhoneSession, localPart } from './phone-session.js';
 
@@ -21,6 +21,8 @@ interface FakeOverlay extends Overlay {
   rejectStart(e: Error): void;
   /** A ConfigUpdate restarted the peer: a new peer object, listeners told. */
   restartPeer(): void;
+  /** That restart could not join again: the overlay says `failed`, listeners told. */
+  failRestart(error: string): void;
 }
 
 function fakeOverlay(userName: string): FakeOverlay {
@@ -30,6 +32,7 @@ function fakeOverlay(userName: string): FakeOverlay {
   let joined: JoinedOverlay | undefined;
   const listeners = new Set<() => void>();
   let generation = 0;
+  let snapshot: Partial<OverlaySnapshot> = { phase: 'idle', joined: false };
   let finishClose!: () => void;
   const closing = new Promise<void>((r) => (finishClose = r));
   const o = {
@@ -39,6 +42,11 @@ function fakeOverlay(userName: string): FakeOverlay {
     subscribe(l: () => void) {
       listeners.add(l);
       return () => listeners.delete(l);
+    },
+    getSnapshot: () => snapshot,
+    failRestart(error: string) {
+      snapshot = { phase: 'failed', joined: false, error };
+      for (const l of [...listeners]) l();
     },
     restartPeer() {
       joined = { ...joined!, peer: { userName: `${userName}@example.test`, generation: ++generation } } as unknown as JoinedOverlay;
@@ -268,6 +276,18 @@ describe('phone session', () => {
     expect(phones.map((p) => p.stopped)).toEqual([true, false]);
     expect(session.getSnapshot().phase).toBe('ready');
     expect(session.getSnapshot().phone).not.toBe(first);
+  });
+
+  it('says failed, with the overlay’s reason, when a restart with a newer configuration could not join again', async () => {
+    const boot = fakeOverlay('guest-10');
+    const { session, phones } = harness(boot);
+    boot.resolveStart();
+    await settle();
+    expect(session.getSnapshot().phase).toBe('ready');
+    boot.failRestart('no network for the new configuration');
+    await settle();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'failed', phone: undefined, error: 'no network for the new configuration' });
+    expect(phones.map((p) => p.stopped)).toEqual([true]);
   });
 
   it('a returning user joins with the remembered name at once: the guest never starts', async () => {

@@ -126,6 +126,14 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       // RFC 6940 §6.5.4: a newer configuration restarts the peer (overlay-client.ts); the Phone moves to the new one.
       const unsubscribe = overlay.subscribe(() => {
         if (mine !== generation) return unsubscribe();
+        // Not joined any more (that restart could not join again): its Phone is of no use.
+        const { phase, error } = overlay.getSnapshot();
+        if (phase === 'failed') {
+          unsubscribe();
+          void stopCurrent();
+          set({ phase: 'failed', phone: undefined, error: error ?? 'the overlay is not joined any more' });
+          return;
+        }
         const now = overlay.joined;
         if (!now || !current || now.peer === bound || restarting) return;
         restarting = true;
