@@ -17,7 +17,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReloadError } from '../reload/runtime/reload-error.js';
 import type { Signer } from '../reload/security/signer.js';
 import { TestPki, DAY_MS, TEST_NOW } from '../reload/testing/test-pki.js';
-import { X509Signer } from '../reload/security/x509-signer.js';
 import type { X509Verifier } from '../reload/security/x509-verifier.js';
 import { createMemoryBackend, nodeMultipleResourceName, type StorageBackend } from '../reload/storage/index.js';
 import type { SecurityFailure, RequestBody } from '../reload/transport/index.js';
@@ -106,6 +105,8 @@ describe('identity and trust through real overlay peers with real certificates (
   let attackerSigner: SwitchableSigner;
   /** StoreReq transactions seen on the wire: resource hex → transaction ids. */
   const storesOnWire = new Map<string, Set<bigint>>();
+  /** Told of each StoreReq frame as it goes on the wire (its resource in hex). */
+  let storeOnWire: ((resource: string) => void) | undefined;
 
   beforeAll(async () => {
     const clock = new VirtualClock();
@@ -134,6 +135,7 @@ describe('identity and trust through real overlay peers with real certificates (
       const set = storesOnWire.get(resource) ?? new Set<bigint>();
       set.add(header.transactionId);
       storesOnWire.set(resource, set);
+      storeOnWire?.(resource);
     });
     for (let i = 0; i < PEERS; i++) {
       const backend = tamperingBackend();
@@ -200,14 +202,27 @@ describe('identity and trust through real overlay peers with real certificates (
       resourceId = await attacker.peer.resourceId(name);
     } while (bytesEqual(responsibleFor(resourceId).nodeId, attacker.nodeId) || attackerAnswersFor(resourceId));
     const before = failures.length;
+    // The bad credentials sign this Store only. Once its StoreReq is on the wire (a retransmission
+    // resends the same signed bytes, §6.2.1) the attacker signs as itself again: signed badly for
+    // the Store's whole lifetime (~15 s), its Chord traffic (Updates, their answers, Attaches)
+    // would be dropped too, its neighbours would declare it failed (§10.7.1) and the ring would
+    // change under the later tests. The bad signers use the clock-tracked WebCrypto, so no virtual
+    // time passes (and no other message of the attacker is signed) before the StoreReq goes.
+    const honestAgain = () => {
+      attackerSigner.use(undefined);
+      attackerSigner.forge = false;
+      storeOnWire = undefined;
+    };
+    storeOnWire = (resource) => {
+      if (resource === toHex(resourceId)) honestAgain();
+    };
     configure();
     try {
       const e = await rejection(attacker.peer.store(name, SIM_KINDS.open, [{ value: utf8.encode('evil') }]));
       // The destination dropped every transmission: the requester's transaction times out (§6.2.1).
       expect(e.codeName).toBe('Error_Request_Timeout');
     } finally {
-      attackerSigner.use(undefined);
-      attackerSigner.forge = false;
+      honestAgain();
     }
     const mine = failures.slice(before).filter((f) => f.failure.messageCode === MessageCode.store_req);
     expect(mine.length).toBeGreaterThan(0);
@@ -216,6 +231,11 @@ describe('identity and trust through real overlay peers with real certificates (
       expect(info(failure.error)).toMatch(why);
       expect(failure.claimedNodeId).toEqual(attacker.nodeId);
     }
+    // The bad credentials signed that Store only: no other message of the attacker (its Chord
+    // Updates, their answers, Attaches) was dropped, so no neighbour declared it failed, and the
+    // later tests run on the same exact ring.
+    expect(failures.slice(before).filter((f) => f.failure.messageCode !== MessageCode.store_req)).toEqual([]);
+    expect(o.ringCheck().exact).toBe(true);
     expect(await storedAnywhere(resourceId)).toBe(0);
     // One Store transaction (the attacker's, perhaps retransmitted); no replica Store went anywhere.
     expect(storesOnWire.get(toHex(resourceId))?.size ?? 0).toBe(1);
@@ -231,7 +251,7 @@ describe('identity and trust through real overlay peers with real certificates (
   it('a valid certificate used for a Node-ID it does not contain: dropped, Error_Forbidden', async () => {
     // Another peer's valid credentials (issued by the overlay's CA, for another Node-ID).
     const other = ids.credentials[PEERS]!;
-    const signer = await X509Signer.create({ crypto: globalThis.crypto }, { privateKey: other.keys.privateKey, certificates: [other.certificate], overlay: ids.pki.overlay });
+    const { signer } = await ids.identityOf(other);
     await droppedStore(() => attackerSigner.use(signer), /does not contain the claimed Node-ID/);
   }, 120_000);
 
@@ -239,14 +259,14 @@ describe('identity and trust through real overlay peers with real certificates (
     const otherCa = await TestPki.create({ overlay: ids.pki.overlay, keyType: 'ecdsa-p256' });
     const keys = await otherCa.keyPair('ecdsa-p256');
     const certificate = await otherCa.ca.issue({ publicKey: keys.publicKey, nodeIds: [attacker.nodeId], userName: attacker.peer.userName });
-    const signer = await X509Signer.create({ crypto: globalThis.crypto }, { privateKey: keys.privateKey, certificates: [certificate], overlay: ids.pki.overlay });
+    const { signer } = await ids.identityOf({ keys, certificate, nodeId: attacker.nodeId, userName: attacker.peer.userName });
     await droppedStore(() => attackerSigner.use(signer), /chain|root|issuer/i);
   }, 120_000);
 
   it('an expired certificate: dropped, Error_Forbidden', async () => {
     const keys = await ids.pki.keyPair('ecdsa-p256');
     const certificate = await ids.pki.ca.issue({ publicKey: keys.publicKey, nodeIds: [attacker.nodeId], userName: attacker.peer.userName, notBefore: TEST_NOW - 30 * DAY_MS, notAfter: TEST_NOW - DAY_MS });
-    const signer = await X509Signer.create({ crypto: globalThis.crypto }, { privateKey: keys.privateKey, certificates: [certificate], overlay: ids.pki.overlay });
+    const { signer } = await ids.identityOf({ keys, certificate, nodeId: attacker.nodeId, userName: attacker.peer.userName });
     await droppedStore(() => attackerSigner.use(signer), /expired|valid/i);
   }, 120_000);
 
