@@ -7,15 +7,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemWallClock } from '../../platform/system-clock.js';
-import { MemoryKeyStore } from '../../reload/security/key-store.js';
-import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { ConfigUpdateType } from '../../reload/wire/methods/config-update.js';
 import { ANY_CONFIGURATION_SEQUENCE } from '../../reload/transport/index.js';
 import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import type { ComposedPeer } from './compose-peer.js';
 import { joinOverlay, type JoinedOverlay } from './overlay-client.js';
+import { clientDeps } from './testing/client-deps.js';
 import { createOverlay } from './overlay.js';
 
 const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
@@ -59,15 +57,7 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
     const errors: string[] = [];
     const restarts: number[] = [];
     const cleo = await joinOverlay(
-      {
-        crypto: globalThis.crypto,
-        wallClock: systemWallClock,
-        fetch: (url, init) => fetch(url, init),
-        keyStore: new MemoryKeyStore(),
-        openStorage: async () => createMemoryBackend(),
-        createNetwork: (init) => net(init),
-        logger: { debug: () => {}, info: () => {}, warn: () => {}, error: (message) => void errors.push(message) },
-      },
+      clientDeps(net, [], { logger: { debug: () => {}, info: () => {}, warn: () => {}, error: (message) => void errors.push(message) } }),
       {
         serverUrl: server.localUrl,
         userName: () => 'cleo',
@@ -104,18 +94,13 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
     const port = Number(new URL(server.localUrl).port);
     let networks = 0;
     const tab = createOverlay(
-      {
-        crypto: globalThis.crypto,
-        wallClock: systemWallClock,
-        fetch: (url, init) => fetch(url, init),
-        keyStore: new MemoryKeyStore(),
-        openStorage: async () => createMemoryBackend(),
+      clientDeps(net, [], {
         // The restart's peer gets no network (say, the new configuration's ICE servers are refused).
         createNetwork: (init) => {
           if (++networks > 1) throw new Error('no network for the new configuration');
           return net(init);
         },
-      },
+      }),
       { serverUrl: server.localUrl, userName: () => 'dora', bootstrap: [server.bootstrapUrls[0]!], refreshMs: 20 },
     );
     closers.push(() => tab.close());

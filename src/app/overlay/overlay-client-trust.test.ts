@@ -34,6 +34,7 @@ import { CHORDPHONE_KINDS } from './chordphone-kinds.js';
 import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
 import { fetchConfiguration } from './configuration-fetch.js';
 import { joinOverlay, type JoinedOverlay, type OverlayClientDeps } from './overlay-client.js';
+import { clientDeps, type MemoryNet } from './testing/client-deps.js';
 import { obtainPeerIdentity } from './peer-identity.js';
 
 const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
@@ -48,24 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-type Net = ReturnType<typeof memoryNodeNetwork>;
-
-/** joinOverlay's deps for a Node client on `net`; `securities` collects each peer's signer and verifier. */
-function clientDeps(net: Net, securities: PeerSecurity[] = [], extra: Partial<OverlayClientDeps> = {}): OverlayClientDeps {
-  return {
-    crypto: globalThis.crypto,
-    wallClock: systemWallClock,
-    fetch: (url, init) => fetch(url, init),
-    keyStore: new MemoryKeyStore(),
-    openStorage: async () => createMemoryBackend(),
-    createNetwork: (init) => {
-      securities.push(init.security);
-      return net(init);
-    },
-    ...extra,
-  };
-}
 
 /** Deps whose storage and network say (in `events`) when they are closed. */
 function closeTracking(events: string[]): Partial<OverlayClientDeps> {
@@ -88,7 +71,7 @@ async function listed(peer: ComposedPeer, kind: number, name: Uint8Array): Promi
 
 describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => {
   let server: ChordphoneServer;
-  let net: Net;
+  let net: MemoryNet;
   const closers: (() => void)[] = [];
 
   beforeAll(async () => {

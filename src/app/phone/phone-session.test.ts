@@ -75,6 +75,20 @@ interface Started {
 }
 
 /** Device slots held per name (another tab's, or this one's), at most two per name. */
+/** A session whose boot overlay (guest `guest`) has joined and which then joined as alice (device slots in `held`). */
+async function joinedAsAlice(guest: string) {
+  const held = new Set<string>();
+  const boot = fakeOverlay(guest);
+  const h = harness(boot, held);
+  boot.resolveStart();
+  await settle();
+  const alice = h.session.join('alice');
+  await settle();
+  h.created[0]!.resolveStart();
+  await alice;
+  return { ...h, held };
+}
+
 function harness(boot: FakeOverlay, held: Set<string> = new Set(), returning?: string) {
   const created: FakeOverlay[] = [];
   const slots: number[] = [];
@@ -209,15 +223,7 @@ describe('phone session', () => {
   });
 
   it('gives a name’s device slot back only once its overlay has closed (until then its peer may be on the ring with that Node-ID)', async () => {
-    const held = new Set<string>();
-    const boot = fakeOverlay('guest-6');
-    const { session, created } = harness(boot, held);
-    boot.resolveStart();
-    await settle();
-    const alice = session.join('alice');
-    await settle();
-    created[0]!.resolveStart();
-    await alice;
+    const { held, session, created } = await joinedAsAlice('guest-6');
     expect([...held]).toEqual(['alice/0']);
     // A switch to bob: alice's overlay is closing; another tab loading alice now must not get slot 0.
     const bob = session.join('bob');
@@ -240,15 +246,7 @@ describe('phone session', () => {
   });
 
   it('a rejoin as the same name keeps its device slot, and joins with it once the old overlay has closed', async () => {
-    const held = new Set<string>();
-    const boot = fakeOverlay('guest-7');
-    const { session, created, slots } = harness(boot, held);
-    boot.resolveStart();
-    await settle();
-    const alice = session.join('alice');
-    await settle();
-    created[0]!.resolveStart();
-    await alice;
+    const { held, session, created, slots } = await joinedAsAlice('guest-7');
     const again = session.join('alice', { again: true });
     await settle();
     // The old peer, with this slot's Node-ID, may still be on the ring: no second peer with it yet.
