@@ -176,7 +176,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         progress(`${p.name} could not publish its certificate (${e instanceof Error ? e.message : String(e)})`);
       }
     };
-    const startPeer = async (name: string, credentials: PeerCredentials, accept: boolean): Promise<ServerPeer & { readonly stop: () => Promise<void> }> => {
+    const startPeer = async (name: string, credentials: PeerCredentials, accept: boolean): Promise<{ readonly served: ServerPeer; readonly stop: () => Promise<void> }> => {
       const logger = init.peerLogger?.(`${name}:${toHex(credentials.nodeId).slice(0, 8)}`) ?? init.logger;
       const security = await peerSecurity(configuration, credentials);
       let network = await init.network({
@@ -214,26 +214,26 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         await closeBackendAfterStores(storage);
       })());
       closers.push(stop);
-      return { name, credentials, peer, stop };
+      return { served: { name, credentials, peer }, stop };
     };
-    const first = await startPeer('server', own, true);
+    const { served: first } = await startPeer('server', own, true);
     await first.peer.join([]);
     await publishCertificate(first);
-    peers.push({ name: first.name, credentials: first.credentials, peer: first.peer });
+    peers.push(first);
     progress(`first peer ${toHex(own.nodeId)} (${own.userName}) started the overlay`);
     const local = bootstrapUrls[0]!;
     let failed = 0;
     for (let i = 1; i <= (init.extraPeers ?? 0); i++) {
       const name = `peer-${i}`;
-      const p = await startPeer(name, await identity.peer(name), false);
+      const { served: p, stop } = await startPeer(name, await identity.peer(name), false);
       try {
         await p.peer.join([local]);
         await publishCertificate(p);
-        peers.push({ name: p.name, credentials: p.credentials, peer: p.peer });
+        peers.push(p);
       } catch (e) {
         // One headless peer that cannot join is reported, not fatal: the server and the rest go on.
         failed++;
-        await p.stop();
+        await stop();
         progress(`${name} could not join (${e instanceof Error ? e.message : String(e)}); left out`);
       }
     }
