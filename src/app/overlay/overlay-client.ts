@@ -9,6 +9,7 @@
 import type { OverlayMode, PeerNetwork } from '../../reload/overlay/index.js';
 import type { Logger } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { SerialQueue } from '../../reload/runtime/serial-queue.js';
 import type { WebLocks } from '../../reload/runtime/web-locks.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
@@ -188,7 +189,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   let newerArrived: (() => void) | undefined;
   let running: Running | undefined;
   let closed = false;
-  let restarting: Promise<void> = Promise.resolve();
+  const restarts = new SerialQueue();
 
   const start = async (configuration: Configuration, document: string, joining: AbortController): Promise<Omit<Running, 'published'>> => {
     const [security, records] = await Promise.all([peerSecurity(configuration, identity, deps.crypto, nodeId), storage]);
@@ -233,7 +234,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
 
   // Restarts run one after another; the queue never stays rejected, or every later one would be skipped.
   const queueRestart = (): void => {
-    restarting = restarting.then(restart).catch((e: unknown) => log?.error('the restart with a newer configuration failed', { error: String(e) }));
+    void restarts.run(restart).catch((e: unknown) => log?.error('the restart with a newer configuration failed', { error: String(e) }));
   };
 
   async function restart(): Promise<void> {
@@ -314,7 +315,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       stopping.abort(new Error('the overlay was closed'));
       current().peer.close();
       // A restart under way ends (its join aborted, or its new peer closed since `closed`) before the records close.
-      return restarting.then(release, release);
+      return restarts.settled().then(release);
     },
   };
   init.signal?.addEventListener('abort', () => (closed = true), { once: true });

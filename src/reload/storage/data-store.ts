@@ -252,8 +252,7 @@ class DataStoreImpl implements DataStore {
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const { backend } = this.deps;
     const guarded = (): Promise<T> => (this.closed ? Promise.reject(new AbortError('the data store is closed')) : fn());
-    const exclusive = (): Promise<T> => (backend.exclusively ? backend.exclusively(guarded) : guarded());
-    return lockOf(backend).run(exclusive);
+    return lockOf(backend).run(backend.exclusively ? () => backend.exclusively!(guarded) : guarded);
   }
 
   /**
