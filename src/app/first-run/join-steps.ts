@@ -56,7 +56,7 @@ export function joinSteps(o: JoinProgressOverlay, session: SessionPhase): JoinSt
   // Refused before the overlay began its first step (only the claim of the tab's device slot fails
   // there: every slot of the identity taken in this browser, device-slot.ts): no step failed, and
   // the error says why.
-  const refusedBeforeStart = failed && o.phase !== 'joined' && Object.keys(t).length === 0;
+  const refusedBeforeStart = failed && Object.keys(t).length === 0;
   const at = session === 'ready' ? ORDER.length : session === 'registering' || o.phase === 'joined' ? 4 : refusedBeforeStart ? -1 : overlayStep(o);
   const stored = o.reusedIdentity === true || (t.joining !== undefined && t.enrolling === undefined);
   // Short enough for one line of a phone-sized screen.

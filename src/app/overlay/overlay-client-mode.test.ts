@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemWallClock } from '../../platform/system-clock.js';
 import { MemoryKeyStore, type KeyStore, type StoredCredentials } from '../../reload/security/key-store.js';
 import { parseReloadCertificate } from '../../reload/security/reload-certificate.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
@@ -19,6 +18,7 @@ import { dataValueOf } from '../../reload/wire/storage/stored-data.js';
 import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import { createOverlay, type Overlay } from './overlay.js';
+import { clientDeps } from './testing/client-deps.js';
 
 const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
 
@@ -43,14 +43,7 @@ describe('a tab in client mode (issue 5)', () => {
 
   const open = (userName: string, mode: 'peer' | 'client', openStorage = async () => createMemoryBackend(), keyStore: KeyStore = new MemoryKeyStore()): Overlay => {
     const o = createOverlay(
-      {
-        crypto: globalThis.crypto,
-        wallClock: systemWallClock,
-        fetch: (url, init) => fetch(url, init),
-        keyStore,
-        openStorage,
-        createNetwork: (init) => net(init),
-      },
+      clientDeps(net, [], { keyStore, openStorage }),
       { serverUrl: server.localUrl, userName: () => userName, bootstrap: [server.bootstrapUrls[0]!], mode, refreshMs: 50 },
     );
     overlays.push(o);
