@@ -14,7 +14,7 @@ import { startEchoPeer } from '../phone/node/echo-peer.js';
 import { createMemoryAppChannels } from '../reload/links/memory/index.js';
 import { startChordphoneServer, type ChordphoneServer, type NodeNetworkFactory } from '../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../server/testing/memory-node-network.js';
-import { recordsFileBusy } from '../server/testing/records-file.js';
+import { recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
 import { UsageError } from './command.js';
 import { startEchoOverlayPeer } from './echo-peer.js';
 import type { CliIo } from './main.js';

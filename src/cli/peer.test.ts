@@ -7,7 +7,7 @@ import { toHex } from '../reload/wire/codec/hex.js';
 import { decodeUdpCapture } from '../reload/wire/pcap/index.js';
 import { startChordphoneServer, type ChordphoneServer } from '../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../server/testing/memory-node-network.js';
-import { recordsFileBusy } from '../server/testing/records-file.js';
+import { recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './main.js';
 import { createPeerCommand, serverUrlOfBootstrap } from './peer.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { holdAsAnotherProcess } from '../reload/storage/node/testing/records-file.js';
 import { createServeCommand } from './serve.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './main.js';
@@ -106,11 +106,8 @@ describe('chordphone serve', () => {
     const data = join(dir, 'data-held');
     await mkdir(data);
     // The other `chordphone serve` (another process) holding the first peer's records, as it does.
-    const theirs = new Database(join(data, 'server.records.sqlite'), { timeout: 0 });
+    const theirs = holdAsAnotherProcess(join(data, 'server.records.sqlite'));
     try {
-      theirs.pragma('locking_mode = EXCLUSIVE');
-      theirs.pragma('journal_mode = WAL');
-      theirs.exec('BEGIN EXCLUSIVE; COMMIT');
       const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
       await expect(cmd.run(['--port', '0', '--https-port', 'off', '--data', data], captureIo())).rejects.toThrow(/^the records file \S+server\.records\.sqlite is already in use by another peer /);
     } finally {

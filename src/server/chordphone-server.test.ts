@@ -19,7 +19,7 @@ import { DataDirectoryError } from './data-directory.js';
 import { CONFIG_FILE, CorruptConfigurationError } from './overlay-document.js';
 import { PortInUseError } from './static-server.js';
 import { memoryNodeNetwork } from './testing/memory-node-network.js';
-import { recordsFileBusy } from './testing/records-file.js';
+import { recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
 import { readFile } from 'node:fs/promises';
 import { Reader } from '../reload/wire/codec/reader.js';
 import { readForwardingHeader } from '../reload/wire/forwarding-header.js';

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { id16 } from '../testing/records.js';
 import { raceStoresWithOneGeneration } from '../testing/two-writers.js';
 import { openSqliteBackend, StorageInUseError } from './sqlite-files.js';
+import { holdAsAnotherProcess, recordsFileBusy } from './testing/records-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chordphone-sqlite-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,19 +23,13 @@ describe('sqlite files', () => {
   it('a file another process holds is refused with StorageInUseError, and one we hold is refused to another process', async () => {
     const filename = join(dir, 'in-use.db');
     // Another process's peer over the file (a connection of its own, holding it as openSqliteBackend does).
-    const theirs = new Database(filename, { timeout: 0 });
-    theirs.pragma('locking_mode = EXCLUSIVE');
-    theirs.pragma('journal_mode = WAL');
-    theirs.exec('BEGIN EXCLUSIVE; COMMIT');
+    const theirs = holdAsAnotherProcess(filename);
     expect(() => openSqliteBackend({ filename })).toThrow(StorageInUseError);
     theirs.close();
 
     const ours = openSqliteBackend({ filename });
     await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 3n }] });
-    const other = new Database(filename, { timeout: 0 });
-    expect(() => other.pragma('journal_mode = WAL')).toThrow(/database is locked/);
-    expect(() => other.prepare('SELECT * FROM generations').all()).toThrow(/database is locked/);
-    other.close();
+    expect(recordsFileBusy(filename)).toMatch(/database is locked/);
     // Ours goes on, and the file opens again once closed.
     await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 4n }] });
     await ours.close();
@@ -51,9 +46,7 @@ describe('sqlite files', () => {
     // Still open for the second.
     await second.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 5n }] });
     await second.close();
-    const held = new Database(filename, { timeout: 0 });
-    expect(() => held.prepare('SELECT * FROM generations').all()).not.toThrow();
-    held.close();
+    expect(recordsFileBusy(filename)).toBeUndefined();
   });
 
   // A peer restarted in the process (a server stopped and started again) opens its file while the

@@ -49,7 +49,7 @@ export interface SqliteBackendInit {
  * before WAL so that no shared-memory index is made, and a write transaction that takes the lock
  * (held from then on). Throws StorageInUseError when another connection holds it.
  */
-function holdExclusively(db: Database.Database, filename: string): void {
+export function holdExclusively(db: Database.Database, filename: string): void {
   try {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
