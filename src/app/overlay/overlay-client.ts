@@ -188,7 +188,6 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   let newer: { configuration: Configuration; document: string } | undefined;
   let newerArrived: (() => void) | undefined;
   let running: Running | undefined;
-  let closed = false;
   const restarts = new SerialQueue();
 
   const start = async (configuration: Configuration, document: string, joining: AbortController): Promise<Omit<Running, 'published'>> => {
@@ -240,18 +239,18 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   async function restart(): Promise<void> {
     const next = newer;
     const old = running;
-    if (closed || !next || !old || (next.configuration.sequence ?? 0) === (old.configuration.sequence ?? 0)) return;
+    if (signal.aborted || !next || !old || (next.configuration.sequence ?? 0) === (old.configuration.sequence ?? 0)) return;
     log?.info('restarting the peer with a newer configuration (RFC 6940 §6.5.4)', { sequence: next.configuration.sequence ?? 0 });
     await old.peer.leave({ signal }).catch(() => old.peer.close());
     try {
       running = await joinWith(next.configuration, next.document);
     } catch (e) {
-      if (closed) return;
+      if (signal.aborted) return;
       log?.error('could not join again with the newer configuration', { error: String(e) });
       init.onRestartFailed?.(e);
       return;
     }
-    if (closed) {
+    if (signal.aborted) {
       running.peer.close();
       return;
     }
@@ -281,7 +280,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     // Aborted while those were awaited: the caller no longer wants this peer.
     init.signal?.throwIfAborted();
   } catch (e) {
-    closed = true;
+    stopping.abort(e);
     // RFC 6940 §10.9: it was admitted already; leaving hands its range back. Thrown once it has
     // left and its records are closed: the caller (overlay.ts close) may give its Node-ID to
     // another tab then (device-slot.ts).
@@ -311,14 +310,12 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     fetched,
     bootstrap,
     close() {
-      closed = true;
       stopping.abort(new Error('the overlay was closed'));
       current().peer.close();
-      // A restart under way ends (its join aborted, or its new peer closed since `closed`) before the records close.
+      // A restart under way ends (its join aborted, or its new peer closed since `signal` aborted) before the records close.
       return restarts.settled().then(release);
     },
   };
-  init.signal?.addEventListener('abort', () => (closed = true), { once: true });
   phase('joined', init.mode === 'client' ? `attached as a client, ${identity.certificate.userName}` : `joined as ${identity.certificate.userName}`);
   return joined;
 }
