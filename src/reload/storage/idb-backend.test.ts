@@ -7,8 +7,9 @@ import { toHex } from '../wire/codec/hex.js';
 import type { StorageSchema } from './idb-schema.js';
 import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
-import { describeStorageBackendContract, expectCountersKeptByUpgrade, hexes } from './storage-backend.contract.js';
-import { heldCertificate, id16, NODE_A, record, single } from './testing/records.js';
+import { describeStorageBackendContract } from './storage-backend.contract.js';
+import { expectCountersKeptByUpgrade } from './storage-backend-counters.contract.js';
+import { heldCertificate, hexes, id16, NODE_A, record, single } from './testing/records.js';
 import { raceStoresWithOneGeneration } from './testing/two-writers.js';
 import { FakeWebLocks } from '../testing/fake-web-locks.js';
 

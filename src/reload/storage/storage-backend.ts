@@ -6,7 +6,7 @@ import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
 /**
  * Where a peer keeps the values it stores (ARCHITECTURE.md "Storage"): in memory in the
  * simulator, IndexedDB in the browser, SQLite on disk in a Node peer. All three pass one
- * contract suite (storage-backend.contract.ts).
+ * contract suite (storage-backend.contract.ts and the file it runs with it).
  *
  * A backend knows nothing of RFC 6940's rules: DataStore checks them and then writes the
  * outcome of a whole StoreReq in one atomic `write` (§7.4.1.1: "These operations MUST be
@@ -57,7 +57,7 @@ export interface StorageBackend {
   certificates(hashes: readonly string[]): Promise<HeldCertificate[]>;
   /**
    * Certificates held, and their bytes (GenericCertificate.certificate). OUR CHOICE: the contract's
-   * observation point (storage-backend.contract.ts and the backends' tests check by it that a
+   * observation point (storage-backend-counters.contract.ts and the backends' tests check by it that a
    * certificate is kept once and goes with the last record naming it), with no production caller:
    * the limit on certificate bytes is the backend's own check in `write`
    * (WriteBatch.maxCertificateBytes), and the peer reports no storage usage (OverlayStats).

@@ -1,10 +1,20 @@
-/** Builders of StoredRecords for backend tests (any signature will do: backends do not verify). */
+/** Builders of StoredRecords for backend tests (any signature will do: backends do not verify), and what the backend contract's files share. */
 import type { NodeId, ResourceId } from '../../wire/ids.js';
 import type { Signature } from '../../wire/security-block.js';
 import type { StoredData, StoredDataValue } from '../../wire/storage/stored-data.js';
 import { encodeStoredDataBytes } from '../record-encoding.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import type { StoredRecord } from '../stored-record.js';
+import { hexKey } from '../ring-range.js';
+import type { StorageBackend } from '../storage-backend.js';
+
+/** Fresh, empty backends, one per case of the contract (storage-backend.contract.ts). */
+export type BackendFactory = () => Promise<StorageBackend>;
+
+/** Resource-IDs as hex, to compare lists of them. */
+export function hexes(ids: readonly Uint8Array[]): string[] {
+  return ids.map((id) => hexKey(id));
+}
 
 /** A 16-byte id whose first byte is `first` and last byte `last` (chord-reload ids are 128 bits). */
 export function id16(first: number, last = 0): Uint8Array {
