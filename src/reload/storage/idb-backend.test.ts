@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { openDB, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type IDBPDatabase } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { idbDatabaseName, openIdbBackend } from './idb-backend.js';
 import { encodeWith } from '../wire/codec/writer.js';
@@ -7,6 +7,7 @@ import { toHex } from '../wire/codec/hex.js';
 import type { StorageSchema } from './idb-schema.js';
 import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
+import { StorageClosedError } from './storage-backend.js';
 import { describeStorageBackendContract } from './storage-backend.contract.js';
 import { expectCountersKeptByUpgrade } from './storage-backend-counters.contract.js';
 import { heldCertificate, hexes, id16, NODE_A, record, single } from './testing/records.js';
@@ -45,6 +46,16 @@ describe('indexeddb backend', () => {
     expect(v?.d.buffer.byteLength).toBe(v?.d.byteLength);
     expect(v?.n.buffer.byteLength).toBe(16);
     expect(toHex(new Uint8Array(v?.d.buffer ?? new ArrayBuffer(0)))).not.toContain(toHex(secret));
+  });
+
+  // "Clear identity and data" (maybe in another tab) deletes the database: the open connection lets it go (`blocking`).
+  it('a connection let go for the deletion of its database is closed: its operations reject with StorageClosedError, not IndexedDB’s InvalidStateError', async () => {
+    const backend = await openIdbBackend({ overlay: 'deleted.example', nodeId: NODE_A });
+    await backend.put(record({ resourceId: id16(1), value: single('v') }));
+    await deleteDB(idbDatabaseName('deleted.example', NODE_A));
+    await expect(backend.get(id16(1), 7, { model: 'single' })).rejects.toThrow(StorageClosedError);
+    await expect(backend.write({ puts: [record({ resourceId: id16(2), value: single('w') })] })).rejects.toThrow(StorageClosedError);
+    await expect(backend.close()).resolves.toBeUndefined();
   });
 
   it('keeps records and their certificates across close and reopen', async () => {

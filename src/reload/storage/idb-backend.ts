@@ -25,7 +25,7 @@ import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { CERTIFICATES, CertificateRefs, FLOOR, HIGH, KEPT, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema, type StoreName } from './idb-schema.js';
 import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
-import { MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
+import { MAX_GENERATION, StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
 const VERSION = 4;
@@ -89,7 +89,11 @@ class IdbBackend implements StorageBackend {
     private readonly locks: WebLocks | undefined,
   ) {}
 
-  /** Set by `close`: `exclusively` then rejects, as the connection's operations do. */
+  /**
+   * Set by `close`, and when IndexedDB closes the connection (`blocking`, `terminated` in
+   * openIdbBackend): every operation then rejects with StorageClosedError before it asks the
+   * connection, which would throw its own InvalidStateError (a closed connection's `transaction`).
+   */
   private closed = false;
 
   /**
@@ -104,12 +108,13 @@ class IdbBackend implements StorageBackend {
    * generation counters, limits).
    */
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
-    // A closed connection's own operations reject (IndexedDB's InvalidStateError); so does this, not waiting for the lock.
-    if (this.closed) return Promise.reject(new Error('storage backend is closed'));
+    // Closed: rejects as the other operations do, not waiting for the lock.
+    if (this.closed) return Promise.reject(new StorageClosedError());
     return this.locks ? this.locks.request(this.name, critical) : critical();
   }
 
   async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
+    this.checkOpen();
     const v = await this.db.get('records', [hexKey(resourceId), kind, recordKeyTag(key)]);
     return v && toRecord(v);
   }
@@ -119,12 +124,14 @@ class IdbBackend implements StorageBackend {
   }
 
   async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
+    this.checkOpen();
     const had = (await this.db.count('records', [hexKey(resourceId), kind, recordKeyTag(key)])) > 0;
     if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
     return had;
   }
 
   async kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
+    this.checkOpen();
     const r = hexKey(resourceId);
     const tx = this.db.transaction(['records', 'kinds', 'meta'], 'readonly');
     const [k, values, floor] = await Promise.all([
@@ -137,12 +144,14 @@ class IdbBackend implements StorageBackend {
   }
 
   async kinds(resourceId: ResourceId): Promise<number[]> {
+    this.checkOpen();
     const r = hexKey(resourceId);
     const kinds = await this.db.getAll('kinds', IDBKeyRange.bound([r], [r, HIGH]));
     return kinds.filter((k) => k.c > 0).map((k) => k.k);
   }
 
   async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
+    this.checkOpen();
     const limit = query.limit ?? Infinity;
     const tx = this.db.transaction(['records', 'kinds'], 'readonly');
     const out: string[] = [];
@@ -191,6 +200,7 @@ class IdbBackend implements StorageBackend {
   }
 
   async write(batch: WriteBatch): Promise<void> {
+    this.checkOpen();
     const tx = this.db.transaction(WRITE_STORES, 'readwrite');
     const done = tx.done.catch((e: unknown) => e);
     try {
@@ -242,6 +252,7 @@ class IdbBackend implements StorageBackend {
   }
 
   async deleteExpired(now: number): Promise<number> {
+    this.checkOpen();
     const tx = this.db.transaction(WRITE_STORES, 'readwrite');
     const tallies = new Tallies(tx);
     const refs = new CertificateRefs(tx);
@@ -260,6 +271,7 @@ class IdbBackend implements StorageBackend {
   }
 
   async usage(scope?: UsageScope): Promise<Usage> {
+    this.checkOpen();
     const t = !scope
       ? await this.db.get('meta', TOTAL)
       : 'user' in scope
@@ -269,6 +281,7 @@ class IdbBackend implements StorageBackend {
   }
 
   async certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
+    this.checkOpen();
     const tx = this.db.transaction('certificates', 'readonly');
     const unique = [...new Set(hashes)];
     const [values] = await Promise.all([Promise.all(unique.map((h) => tx.store.get(h))), tx.done]);
@@ -276,11 +289,13 @@ class IdbBackend implements StorageBackend {
   }
 
   async certificateUsage(): Promise<Usage> {
+    this.checkOpen();
     const t = await this.db.get('meta', CERTIFICATES);
     return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
   }
 
   async forgetCounters(keep: number): Promise<number> {
+    this.checkOpen();
     const tx = this.db.transaction(['kinds', 'meta'], 'readwrite');
     const meta = tx.objectStore('meta');
     const kept = await meta.get(KEPT);
@@ -303,6 +318,10 @@ class IdbBackend implements StorageBackend {
   async close(): Promise<void> {
     this.closed = true;
     this.db.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StorageClosedError();
   }
 }
 
@@ -371,7 +390,10 @@ export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBacke
       if (oldVersion < 3) database.createObjectStore('certificates', { keyPath: 'h' });
     },
     // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
-    blocking: () => db.close(),
+    blocking: () => void backend.close(),
+    // The browser closed it (its storage cleared, say): closed as by `close`.
+    terminated: () => void backend.close(),
   });
-  return new IdbBackend(db, name, init.locks ?? browserWebLocks());
+  const backend = new IdbBackend(db, name, init.locks ?? browserWebLocks());
+  return backend;
 }

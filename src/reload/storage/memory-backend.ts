@@ -5,7 +5,7 @@ import type { HeldCertificate } from './held-certificates.js';
 import { MemoryCertificates } from './memory-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { fromHexKey, hexKey, ringOrder } from './ring-range.js';
-import { CertificateLimitError, CertificateNotHeldError, checkBatch, firstCertificateNotHeld, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
+import { CertificateLimitError, CertificateNotHeldError, checkBatch, StorageClosedError, firstCertificateNotHeld, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
 /**
@@ -289,7 +289,7 @@ class MemoryBackend implements StorageBackend {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new Error('storage backend is closed');
+    if (this.closed) throw new StorageClosedError();
   }
 
   private kindEntry(resource: string, kind: number): KindEntry | undefined {

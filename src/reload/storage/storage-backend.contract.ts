@@ -6,7 +6,7 @@
  * counters and certificates, run with these.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StorageBackend } from './storage-backend.js';
+import { StorageClosedError, type StorageBackend } from './storage-backend.js';
 import { describeCountersAndCertificatesContract } from './storage-backend-counters.contract.js';
 import { type BackendFactory, dict, entry, hexes, id16, NODE_B, record, single } from './testing/records.js';
 
@@ -203,7 +203,7 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
 
     // StorageBackend's operations return promises: a caller awaits (or .catch()es) one, so a closed
     // backend says so by a rejection, never a synchronous throw its caller's chain does not see.
-    it('an operation on a closed backend rejects, and a second close does nothing', async () => {
+    it('an operation on a closed backend rejects with StorageClosedError, and a second close does nothing', async () => {
       await b.close();
       const operations: ReadonlyArray<readonly [string, () => Promise<unknown>]> = [
         ['get', () => b.get(R1, 7, { model: 'single' })],
@@ -223,7 +223,7 @@ export function describeStorageBackendContract(name: string, factory: BackendFac
       for (const [name, operation] of operations) {
         let answer: Promise<unknown> | undefined;
         expect(() => (answer = operation()), `${name} throws at once`).not.toThrow();
-        await expect(answer, name).rejects.toThrow();
+        await expect(answer, name).rejects.toThrow(StorageClosedError);
       }
       await expect(b.close()).resolves.toBeUndefined();
     });

@@ -77,6 +77,7 @@ export interface StorageBackend {
    * backend's is its own.
    */
   exclusively?<T>(critical: () => Promise<T>): Promise<T>;
+  /** Lets the stored data go; every operation after it rejects with StorageClosedError. A second close does nothing. */
   close(): Promise<void>;
 }
 
@@ -140,6 +141,18 @@ export class CertificateLimitError extends Error {
     readonly limit: number,
   ) {
     super(`the write would hold ${bytes} bytes of certificates, more than ${limit}`);
+  }
+}
+
+/**
+ * The backend was closed (StorageBackend.close) before the operation: nothing was read or written.
+ * Every operation of every backend rejects with it after close, so that a caller tells a backend
+ * closed under it (a peer shutting down) from a failure of the store.
+ */
+export class StorageClosedError extends Error {
+  override readonly name: string = 'StorageClosedError';
+  constructor() {
+    super('the storage backend is closed');
   }
 }
 

@@ -24,7 +24,7 @@ import { resolve } from 'node:path';
 import { SerialQueue } from '../../runtime/serial-queue.js';
 import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
-import type { KindState, ResourceQuery, StorageBackend, Usage, UsageScope, WriteBatch } from '../storage-backend.js';
+import { StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import type { RecordKey, StoredRecord } from '../stored-record.js';
 import { SqliteBackend } from './sqlite-backend.js';
 import { prepareSchema } from './sqlite-schema.js';
@@ -118,11 +118,12 @@ class SqliteOpen implements StorageBackend {
   }
 
   /**
-   * The file's `operation`, or once this open has closed a rejected promise: StorageBackend's
-   * operations answer by promise, closed or not (as the memory backend's do), never by a throw.
+   * The file's `operation`, or once this open has closed a promise rejected with StorageClosedError:
+   * StorageBackend's operations answer by promise, closed or not (as the memory backend's do),
+   * never by a throw.
    */
   private use<T>(operation: (file: OpenFile) => Promise<T>): Promise<T> {
-    return this.file ? operation(this.file) : Promise.reject(new Error('storage backend is closed'));
+    return this.file ? operation(this.file) : Promise.reject(new StorageClosedError());
   }
 
   get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
