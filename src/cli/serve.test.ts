@@ -1,9 +1,11 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { holdAsAnotherProcess } from '../reload/storage/node/testing/records-file.js';
+import { holdAsAnotherProcess, recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
+import { SCHEMA_VERSION } from '../reload/storage/node/sqlite-schema.js';
 import { createServeCommand } from './serve.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './main.js';
@@ -113,6 +115,20 @@ describe('chordphone serve', () => {
     } finally {
       theirs.close();
     }
+  });
+
+  it('a data directory whose records a newer chordphone wrote fails with one clear line, and the file is left as it was', async () => {
+    const data = join(dir, 'data-newer');
+    await mkdir(data);
+    const records = join(data, 'server.records.sqlite');
+    const newer = new Database(records);
+    newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    newer.close();
+    const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
+    await expect(cmd.run(['--port', '0', '--https-port', 'off', '--data', data], captureIo())).rejects.toThrow(
+      new RegExp(`^the records file \\S+server\\.records\\.sqlite was written by a newer chordphone \\(schema ${SCHEMA_VERSION + 1}, this build knows up to ${SCHEMA_VERSION}\\): upgrade, or pass --data for another directory$`),
+    );
+    expect(recordsFileBusy(records)).toMatch(/no such table: records/);
   });
 
   describe('with the port taken', () => {

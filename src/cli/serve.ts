@@ -6,13 +6,14 @@
  * 127.0.0.1, HTTPS on the LAN addresses with a certificate the server makes itself; it prints the
  * URLs and a QR code of the LAN URL, and runs until SIGINT or SIGTERM.
  *
- * Errors a person can fix (port in use, unusable data directory, corrupt configuration, bad
- * option) are one line, never only a stack trace.
+ * Errors a person can fix (port in use, unusable data directory, records written by a newer
+ * release, corrupt configuration, bad option) are one line, never only a stack trace.
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIceServer, type IceServer } from '../app/overlay/ice-servers.js';
+import { StorageTooNewError } from '../reload/storage/index.js';
 import { StorageInUseError } from '../reload/storage/node/index.js';
 import { startChordphoneServer, DEFAULT_OVERLAY, type NodeNetworkFactory } from '../server/chordphone-server.js';
 import { DataDirectoryError, DEFAULT_DATA_DIR, prepareDataDirectory } from '../server/data-directory.js';
@@ -91,7 +92,7 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** Errors a person can act on, as they are; anything else with its class name. */
 function isPlainError(e: unknown): boolean {
-  return e instanceof PortInUseError || e instanceof ListenError || e instanceof DataDirectoryError || e instanceof CorruptConfigurationError || e instanceof CaptureFileError || e instanceof StorageInUseError || e instanceof UsageError;
+  return e instanceof PortInUseError || e instanceof ListenError || e instanceof DataDirectoryError || e instanceof CorruptConfigurationError || e instanceof CaptureFileError || e instanceof StorageInUseError || e instanceof StorageTooNewError || e instanceof UsageError;
 }
 
 export function createServeCommand(init: ServeCommandInit = {}): Command {

@@ -1,7 +1,7 @@
 // RFC 6940 §7 storage: kinds, data models, access control, StoredData signatures, replication,
 // and the backends behind one interface. Browser-safe: the Node-only SQLite backend is in ./node.
 export type { StorageBackend, KindState, ResourceQuery, WriteBatch, GenerationUpdate, Usage, UsageScope } from './storage-backend.js';
-export { MAX_GENERATION, StorageClosedError } from './storage-backend.js';
+export { MAX_GENERATION, StorageClosedError, StorageTooNewError } from './storage-backend.js';
 export type { StoredRecord, RecordKey, RecordRef } from './stored-record.js';
 export { recordKeyOf, storedDataSize } from './stored-record.js';
 export type { RingRange } from './ring-range.js';

@@ -156,6 +156,29 @@ export class StorageClosedError extends Error {
   }
 }
 
+/**
+ * The stored data was written by a newer chordphone, at a schema version this build does not know
+ * (the SQLite file's user_version, the IndexedDB database's version): refused at open, the data
+ * left as it was and let go. Its tables or stores may fit this build's and still mean other
+ * things, and it has no way down: an older build reading and writing them by its rules could
+ * spoil what the newer one kept.
+ */
+export class StorageTooNewError extends Error {
+  override readonly name: string = 'StorageTooNewError';
+  constructor(
+    /** What was opened, as the message names it: "the records file …", "the database …". */
+    readonly store: string,
+    /** Its schema version; undefined where the store does not say (a newer IndexedDB database whose version could not be read). */
+    readonly version: number | undefined,
+    /** The newest this build knows. */
+    readonly known: number,
+    /** What else the user can do, after "upgrade, or ". */
+    alternative?: string,
+  ) {
+    super(`${store} was written by a newer chordphone (schema ${version ?? 'newer'}, this build knows up to ${known}): upgrade${alternative === undefined ? '' : `, or ${alternative}`}`);
+  }
+}
+
 /** A put of a write names a certificate neither held nor in its batch (WriteBatch); nothing was written. */
 export class CertificateNotHeldError extends RangeError {
   override readonly name: string = 'CertificateNotHeldError';

@@ -3,13 +3,15 @@
  * process share its connection, each closed once by its owner.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { StorageTooNewError } from '../storage-backend.js';
 import { id16 } from '../testing/records.js';
 import { raceStoresWithOneGeneration } from '../testing/two-writers.js';
 import { openSqliteBackend, StorageInUseError } from './sqlite-files.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
 import { holdAsAnotherProcess, recordsFileBusy } from './testing/records-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'chordphone-sqlite-files-'));
@@ -97,27 +99,39 @@ describe('sqlite files', () => {
     await Promise.all([second.close(), third.close()]);
   });
 
-  // A file a later release wrote (its tables of another shape): the open fails, and must not keep
-  // the file held, or the next open in this process, or another process's, is told it is in use.
-  it('an open that fails after taking the file lets go of it: a file of a schema version from the future', async () => {
+  // A file a later release wrote (its tables of another shape): the open is refused, and must not
+  // keep the file held, or the next open in this process, or another process's, is told it is in use.
+  it('an open of a file of a newer schema version whose tables do not fit is refused with StorageTooNewError, and lets go of the file', async () => {
     const filename = join(dir, 'future.db');
     const raw = new Database(filename);
     raw.exec('CREATE TABLE records (resource BLOB NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)');
     raw.pragma('user_version = 99');
     raw.close();
-    const failure = (() => {
-      try {
-        openSqliteBackend({ filename });
-      } catch (e) {
-        return e;
-      }
-      return undefined;
-    })();
-    expect(failure).toBeInstanceOf(Error);
-    expect(failure).not.toBeInstanceOf(StorageInUseError);
-    const other = new Database(filename, { timeout: 0 });
-    expect(other.prepare<[], { n: number }>('SELECT count(*) AS n FROM records').get()).toEqual({ n: 0 });
-    other.close();
-    expect(() => openSqliteBackend({ filename })).toThrow(failure instanceof Error ? failure.message : '');
+    expect(() => openSqliteBackend({ filename })).toThrow(new StorageTooNewError(`the records file ${filename}`, 99, SCHEMA_VERSION, 'pass --data for another directory'));
+    expect(recordsFileBusy(filename)).toBeUndefined();
+    expect(() => openSqliteBackend({ filename })).toThrow(StorageTooNewError);
+  });
+
+  // A newer release may keep the tables and change what their values mean: this build would read
+  // and write them by its own rules, and its upgrade path would never run (user_version is higher).
+  it('a file a newer release wrote is refused at open even where its tables fit, and is left as it was', async () => {
+    const filename = join(dir, 'newer-fits.db');
+    const ours = openSqliteBackend({ filename });
+    await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 3n }] });
+    await ours.close();
+    const raw = new Database(filename);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    const before = readFileSync(filename);
+    let failure: unknown;
+    try {
+      openSqliteBackend({ filename });
+    } catch (e) {
+      failure = e;
+    }
+    expect(failure).toBeInstanceOf(StorageTooNewError);
+    expect(failure).toMatchObject({ version: SCHEMA_VERSION + 1, known: SCHEMA_VERSION });
+    expect(readFileSync(filename).equals(before)).toBe(true);
+    expect(recordsFileBusy(filename)).toBeUndefined();
   });
 });

@@ -62,9 +62,10 @@ export function holdExclusively(db: Database.Database, filename: string): void {
 
 /**
  * A connection to `init.filename`, held, its schema made or upgraded (sqlite-schema.ts), and the
- * backend over it. On any failure (the file held by another, or unreadable, or of tables this
- * release cannot use, or a disk that refuses the upgrade) the connection is closed before the
- * error is thrown: it would otherwise keep the file held, and the next open be told it is in use.
+ * backend over it. On any failure (the file held by another, or unreadable, or written by a newer
+ * release (StorageTooNewError), or of tables this release cannot use, or a disk that refuses the
+ * upgrade) the connection is closed before the error is thrown: it would otherwise keep the file
+ * held, and the next open be told it is in use.
  */
 function connect(init: SqliteBackendInit): SqliteBackend {
   // No busy wait (better-sqlite3 waits 5 s by default): a peer holding the file holds it until it stops.

@@ -24,6 +24,7 @@
  * purge); opening an older file rewrites the lists and counts the references once.
  */
 import type Database from 'better-sqlite3';
+import { StorageTooNewError } from '../storage-backend.js';
 
 /** The current `user_version` (see the file comment). */
 export const SCHEMA_VERSION = 4;
@@ -182,10 +183,16 @@ function hasColumn(db: Database.Database, table: string, column: string): boolea
     .some((c) => c.name === column);
 }
 
-/** Creates the tables of a new file, or upgrades an older one, then the triggers. */
+/**
+ * Creates the tables of a new file, or upgrades an older one, then the triggers. A file of a newer
+ * version than SCHEMA_VERSION is refused (StorageTooNewError) before anything is written to it.
+ */
 export function prepareSchema(db: Database.Database): void {
-  db.exec(TABLES);
   const version = db.pragma('user_version', { simple: true }) as number;
+  // OUR CHOICE: refused whether or not its tables fit (StorageTooNewError says why); this build's
+  // upgrades go only up, so it would go on reading and writing them by its own rules.
+  if (version > SCHEMA_VERSION) throw new StorageTooNewError(`the records file ${db.name}`, version, SCHEMA_VERSION, 'pass --data for another directory');
+  db.exec(TABLES);
   if (version < SCHEMA_VERSION) {
     db.transaction(() => {
       // Every trigger goes before the counts (an older file's may differ from TRIGGERS); TRIGGERS makes them again.
