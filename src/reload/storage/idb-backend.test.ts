@@ -7,7 +7,7 @@ import { toHex } from '../wire/codec/hex.js';
 import type { StorageSchema } from './idb-schema.js';
 import { encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { hexKey } from './ring-range.js';
-import { StorageClosedError } from './storage-backend.js';
+import { StorageClosedError, StorageTooNewError } from './storage-backend.js';
 import { describeStorageBackendContract } from './storage-backend.contract.js';
 import { expectCountersKeptByUpgrade } from './storage-backend-counters.contract.js';
 import { heldCertificate, hexes, id16, NODE_A, record, single } from './testing/records.js';
@@ -148,6 +148,19 @@ describe('indexeddb backend', () => {
     expect(await upgraded.resources({ withCounters: true })).toEqual([]);
     expect((await upgraded.kindState(id16(1), 7)).generation).toBe(12n);
     await upgraded.close();
+  });
+
+  // A newer chordphone in this browser (a newer build of the app, then an older one served again).
+  it('a database a newer release wrote is refused at open with StorageTooNewError, not IndexedDB’s VersionError, and left as it was', async () => {
+    const name = idbDatabaseName('newer.example', NODE_A);
+    const newer = await openDB(name, 5, { upgrade: (db) => db.createObjectStore('records-of-tomorrow') });
+    newer.close();
+    const failure = await openIdbBackend({ overlay: 'newer.example', nodeId: NODE_A }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StorageTooNewError);
+    expect(failure).toMatchObject({ version: 5, known: 4, message: `the database ${name} was written by a newer chordphone (schema 5, this build knows up to 4): upgrade` });
+    const after = await openDB(name);
+    expect([after.version, [...after.objectStoreNames]]).toEqual([5, ['records-of-tomorrow']]);
+    after.close();
   });
 
   // Two connections to the database of one Node-ID: a tab that joins again under the same name

@@ -11,24 +11,20 @@
  * forgotten counters) and `certificates` (key hash: a held certificate and how many records name
  * it, held-certificates.ts). Hex strings sort like the bytes (RingRange), tags like `list` order.
  *
- * Database versions: 1, times on the tab's monotonic clock (performance.now(), from 0 in each page
- * load); 2, times on the epoch clock (StorageBackend). The upgrade from 1 deletes the records and
- * keeps the generation counters, for the reason the SQLite backend gives (storage/node); 3, the
- * certificates of the stored values (the records of version 2 name none, as in the SQLite backend);
- * 4, the `idle` index of kinds holding only a counter, for forgetCounters, and its tally.
+ * Database versions, their upgrades and the refusal of a newer one: idb-database.ts.
  */
-import { openDB, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { IDBPDatabase, IDBPTransaction } from 'idb';
 import { browserWebLocks, type WebLocks } from '../runtime/web-locks.js';
 import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
-import { CERTIFICATES, CertificateRefs, FLOOR, HIGH, KEPT, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema, type StoreName } from './idb-schema.js';
+import { openStorageDatabase } from './idb-database.js';
+import { CERTIFICATES, CertificateRefs, FLOOR, HIGH, KEPT, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema } from './idb-schema.js';
 import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
 import { MAX_GENERATION, StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
-const VERSION = 4;
 
 /** RFC-free naming: one database per overlay and Node-ID. */
 export function idbDatabaseName(overlay: string, nodeId: NodeId): string {
@@ -90,8 +86,8 @@ class IdbBackend implements StorageBackend {
   ) {}
 
   /**
-   * Set by `close`, and when IndexedDB closes the connection (`blocking`, `terminated` in
-   * openIdbBackend): every operation then rejects with StorageClosedError before it asks the
+   * Set by `close`, also when IndexedDB asks for the connection or closes it (openStorageDatabase's
+   * `closed`): every operation then rejects with StorageClosedError before it asks the
    * connection, which would throw its own InvalidStateError (a closed connection's `transaction`).
    */
   private closed = false;
@@ -341,59 +337,10 @@ function rangeParts(range: RingRange | undefined): { after?: string; upTo?: stri
   return [{ after }, { upTo }];
 }
 
-/** The data of an older version made current (see the file comment). */
-async function upgradeData(tx: IDBPTransaction<StorageSchema, StoreName[], 'versionchange'>, oldVersion: number): Promise<void> {
-  if (oldVersion < 2) await dropMonotonicRecords(tx);
-  if (oldVersion < 4) await markKeptCounters(tx);
-}
-
-/** Version 4: the kinds holding only a counter get their `i` (all alike: which emptied first is not known) and their tally. */
-async function markKeptCounters(tx: IDBPTransaction<StorageSchema, StoreName[], 'versionchange'>): Promise<void> {
-  let count = 0;
-  for (let c = await tx.objectStore('kinds').openCursor(); c; c = await c.continue()) {
-    if (c.value.c !== 0) continue;
-    await c.update({ ...c.value, i: 0 });
-    count++;
-  }
-  await tx.objectStore('meta').put({ u: KEPT, c: count, b: 1 }, KEPT);
-}
-
-/** Version 1 to 2: delete the records (their times are on a dead page's clock) and their tallies; keep the counters. */
-async function dropMonotonicRecords(tx: IDBPTransaction<StorageSchema, StoreName[], 'versionchange'>): Promise<void> {
-  await Promise.all([tx.objectStore('records').clear(), tx.objectStore('users').clear(), tx.objectStore('meta').clear()]);
-  for (let c = await tx.objectStore('kinds').openCursor(); c; c = await c.continue()) {
-    if (c.value.g === '0') await c.delete();
-    else await c.update({ ...c.value, c: 0, b: 0 });
-  }
-}
-
-/** Opens (creating if needed) the IndexedDB backend of one overlay and Node-ID. */
+/** Opens (creating or upgrading, idb-database.ts) the IndexedDB backend of one overlay and Node-ID. */
 export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBackend> {
   const name = idbDatabaseName(init.overlay, init.nodeId);
-  const db = await openDB<StorageSchema>(name, VERSION, {
-    upgrade(database, oldVersion, _newVersion, tx) {
-      if (oldVersion < 1) {
-        const records = database.createObjectStore('records', { keyPath: ['r', 'k', 'x'] });
-        records.createIndex('expiry', 'e');
-        records.createIndex('kindResource', ['k', 'r']);
-        database.createObjectStore('kinds', { keyPath: ['r', 'k'] }).createIndex('idle', 'i');
-        database.createObjectStore('users', { keyPath: 'u' });
-        database.createObjectStore('meta');
-      } else {
-        // Version 4: kinds holding only a counter, in the order they lost their last record (forgetCounters).
-        if (oldVersion < 4) tx.objectStore('kinds').createIndex('idle', 'i');
-        // On the upgrade transaction, which commits after these requests and before the open resolves;
-        // a request that fails aborts it, and the open rejects with that error.
-        upgradeData(tx, oldVersion).catch(() => undefined);
-      }
-      // Version 3: the certificates of the stored values (the records of version 2 name none).
-      if (oldVersion < 3) database.createObjectStore('certificates', { keyPath: 'h' });
-    },
-    // The database is being deleted ("Clear identity and data", maybe in another tab): let it go.
-    blocking: () => void backend.close(),
-    // The browser closed it (its storage cleared, say): closed as by `close`.
-    terminated: () => void backend.close(),
-  });
+  const db = await openStorageDatabase(name, () => void backend.close());
   const backend = new IdbBackend(db, name, init.locks ?? browserWebLocks());
   return backend;
 }
