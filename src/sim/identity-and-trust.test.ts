@@ -36,6 +36,8 @@ import { createRealIdentities, type RealIdentities } from './testing/real-identi
 import { VirtualClock } from './virtual-clock.js';
 
 const PEERS = 10;
+/** Seeds the overlay and the peers' Node-IDs: the same ring, so the same test, every run. */
+const SEED = 44;
 const utf8 = new TextEncoder();
 const KINDS = { nodeMatch: 4010, userNodeMatch: 4011, nodeMultiple: 4012 } as const;
 const kind = (k: Partial<Kind> & { id: number }): { kind: Kind } => ({ kind: { dataModel: 'SINGLE', accessControl: 'USER-MATCH', maxCount: 4, maxSize: 256, extensions: [], ...k } as Kind });
@@ -110,10 +112,10 @@ describe('identity and trust through real overlay peers with real certificates (
 
   beforeAll(async () => {
     const clock = new VirtualClock();
-    ids = await createRealIdentities({ clock });
+    ids = await createRealIdentities({ clock, seed: SEED });
     await ids.prepare(PEERS + 2);
     o = createChordOverlay({
-      seed: 44,
+      seed: SEED,
       clock,
       configuration: {
         ...ids.configuration,

@@ -36,6 +36,8 @@ export interface TestPeer {
 export interface TestPeerOptions {
   readonly keyType?: SignatureKeyType;
   readonly nodeIdCount?: number;
+  /** The Node-IDs to certify (default `nodeIdCount` random ones): tests that need the same ring every run give them. */
+  readonly nodeIds?: readonly NodeId[];
   readonly notBefore?: number;
   readonly notAfter?: number;
   /** Reuse a key pair (saves generating one). */
@@ -87,7 +89,7 @@ export class TestPki {
 
   async peer(userName: string, options: TestPeerOptions = {}): Promise<TestPeer> {
     const keys = options.keys ?? (await this.keyPair(options.keyType ?? 'rsa'));
-    const nodeIds = Array.from({ length: options.nodeIdCount ?? 1 }, () => this.randomNodeId());
+    const nodeIds = options.nodeIds ?? Array.from({ length: options.nodeIdCount ?? 1 }, () => this.randomNodeId());
     const certificate = await this.ca.issue({
       publicKey: keys.publicKey,
       nodeIds,

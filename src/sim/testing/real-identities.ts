@@ -9,6 +9,7 @@
  * `clock.track`, and virtual time waits for it (it costs no virtual time).
  */
 import type { VirtualClock } from '../virtual-clock.js';
+import { SeededRandom } from '../seeded-random.js';
 import type { SimIdentity } from '../chord-overlay.js';
 import { simConfiguration } from '../chord-overlay.js';
 import { TestPki } from '../../reload/testing/test-pki.js';
@@ -18,7 +19,7 @@ import { signatureAlgorithmElements, trustPolicyFromConfiguration } from '../../
 import type { SignatureKeyType } from '../../reload/security/signature-algorithm.js';
 import type { WallClock } from '../../reload/security/security-components.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
-import type { NodeId } from '../../reload/wire/ids.js';
+import { NODE_ID_LENGTH, type NodeId } from '../../reload/wire/ids.js';
 
 /** WebCrypto whose every `subtle` operation is tracked by `clock` (see the file comment). */
 export function trackedCrypto(clock: Pick<VirtualClock, 'track'>, crypto: Crypto = globalThis.crypto): Crypto {
@@ -69,6 +70,12 @@ export interface RealIdentitiesInit {
   readonly wallClock?: WallClock;
   /** Override the user name of peer `i` (default `peer<i>@sim.chordphone.invalid`). */
   readonly userName?: (index: number) => string;
+  /**
+   * Seed of the peers' Node-IDs: peer `i` gets the `i`-th Node-ID drawn from a SeededRandom with
+   * this seed, whatever order `prepare` makes the credentials in, so the ring is the same every run
+   * and a failure can be replayed. Default: Node-IDs from WebCrypto (a different ring each run).
+   */
+  readonly seed?: number;
 }
 
 export async function createRealIdentities(init: RealIdentitiesInit): Promise<RealIdentities> {
@@ -82,9 +89,17 @@ export async function createRealIdentities(init: RealIdentitiesInit): Promise<Re
   const credentials: RealCredentials[] = [];
   const userName = init.userName ?? ((i: number) => `peer${i}@sim.chordphone.invalid`);
   const signers = new Map<number, X509Signer>();
+  // Drawn in index order (not in the order `prepare`'s workers ask), so peer i's Node-ID depends on the seed and i only.
+  const seeded = init.seed === undefined ? undefined : new SeededRandom(init.seed);
+  const seededNodeIds: NodeId[] = [];
+  const nodeIdsOf = (i: number): { nodeIds?: readonly NodeId[] } => {
+    if (!seeded) return {};
+    while (seededNodeIds.length <= i) seededNodeIds.push(seeded.bytes(NODE_ID_LENGTH));
+    return { nodeIds: [seededNodeIds[i]!] };
+  };
 
   const make = async (i: number): Promise<void> => {
-    const peer = await pki.peer(userName(i), { keyType });
+    const peer = await pki.peer(userName(i), { keyType, ...nodeIdsOf(i) });
     credentials[i] = { keys: peer.keys, certificate: peer.certificate, nodeId: peer.nodeIds[0]!, userName: peer.userName };
     signers.set(i, await X509Signer.create({ crypto }, { privateKey: peer.keys.privateKey, certificates: [peer.certificate], overlay: instanceName }));
   };
