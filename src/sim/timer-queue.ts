@@ -73,6 +73,7 @@ export class TimerQueue {
   private runningBucket: Bucket | undefined;
   private pending = 0;
   private ran = 0;
+  private compacted = 0;
 
   /** Timers and posted tasks set and not yet run or cancelled. */
   get size(): number {
@@ -82,6 +83,11 @@ export class TimerQueue {
   /** Timers and posted tasks run so far. */
   get runCount(): number {
     return this.ran;
+  }
+
+  /** Buckets compacted so far (tests read it to know they reached compaction). */
+  get compactions(): number {
+    return this.compacted;
   }
 
   /** Call `fn` at time `at`; the Timer cancels it. */
@@ -123,7 +129,7 @@ export class TimerQueue {
     b.live--;
     if (b === this.runningBucket) return;
     if (b.live === 0) this.removeBucket(b);
-    else if (b.entries.length - b.live > COMPACT_AFTER && b.entries.length > 2 * b.live) compact(b);
+    else if (b.entries.length - b.live > COMPACT_AFTER && b.entries.length > 2 * b.live) this.compact(b);
   }
 
   /**
@@ -156,9 +162,23 @@ export class TimerQueue {
     } finally {
       this.runningBucket = undefined;
       if (b.live === 0) this.removeBucket(b);
-      else compact(b);
+      else this.compact(b);
     }
     return n;
+  }
+
+  /** Close up the empty slots of `b` (its live entries keep their order). */
+  private compact(b: Bucket): void {
+    this.compacted++;
+    const entries = b.entries;
+    let j = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e === undefined) continue;
+      if (e instanceof Entry) e.index = j;
+      entries[j++] = e;
+    }
+    entries.length = j;
   }
 
   private removeBucket(b: Bucket): void {
@@ -214,17 +234,4 @@ export class TimerQueue {
     h[i] = e;
     e.heapIndex = i;
   }
-}
-
-/** Close up the empty slots of `b` (its live entries keep their order). */
-function compact(b: Bucket): void {
-  const entries = b.entries;
-  let j = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e === undefined) continue;
-    if (e instanceof Entry) e.index = j;
-    entries[j++] = e;
-  }
-  entries.length = j;
 }
