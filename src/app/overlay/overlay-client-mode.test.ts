@@ -6,39 +6,32 @@
  * is in none of the server peers' routing tables.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MemoryKeyStore, type KeyStore, type StoredCredentials } from '../../reload/security/key-store.js';
 import { parseReloadCertificate } from '../../reload/security/reload-certificate.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import { KindId } from '../../reload/wire/message-codes.js';
 import { dataValueOf } from '../../reload/wire/storage/stored-data.js';
-import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
+import type { ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import { createOverlay, type Overlay } from './overlay.js';
-import { clientDeps } from './testing/client-deps.js';
-
-const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
+import { clientDeps, type MemoryNet } from './testing/client-deps.js';
+import { serverSite, type ServerSite } from './testing/server-site.js';
 
 describe('a tab in client mode (issue 5)', () => {
-  let dir: string;
+  let site: ServerSite;
   let server: ChordphoneServer;
-  let net: ReturnType<typeof memoryNodeNetwork>;
+  let net: MemoryNet;
   const overlays: Overlay[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'chordphone-client-mode-'));
-    await mkdir(join(dir, 'dist'));
-    await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html><title>Chordphone</title>');
+    site = await serverSite('chordphone-client-mode-');
     net = memoryNodeNetwork();
-    server = await startChordphoneServer({ distDir: join(dir, 'dist'), dataDir: join(dir, 'data'), port: 0, lan: LAN, extraPeers: 3, network: net });
+    server = await site.start(site.init('data', net, { extraPeers: 3 }));
   }, 60_000);
   afterAll(async () => {
     for (const o of overlays) o.close();
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   const open = (userName: string, mode: 'peer' | 'client', openStorage = async () => createMemoryBackend(), keyStore: KeyStore = new MemoryKeyStore()): Overlay => {

@@ -4,35 +4,26 @@
  * another each happen and are told, whatever the caller's `onRestart` does with the one before.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ConfigUpdateType } from '../../reload/wire/methods/config-update.js';
 import { ANY_CONFIGURATION_SEQUENCE } from '../../reload/transport/index.js';
-import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import type { ComposedPeer } from './compose-peer.js';
 import { joinOverlay, type JoinedOverlay } from './overlay-client.js';
 import { clientDeps } from './testing/client-deps.js';
+import { serverSite, type ServerSite } from './testing/server-site.js';
 import { createOverlay } from './overlay.js';
 
-const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
-
 describe('restarts with newer configurations, one after another (RFC 6940 §6.5.4)', () => {
-  let dir: string;
-  const servers: ChordphoneServer[] = [];
+  let site: ServerSite;
   const clients: JoinedOverlay[] = [];
   const closers: (() => Promise<void>)[] = [];
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'chordphone-restart-'));
-    await mkdir(join(dir, 'dist'));
-    await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html><title>Chordphone</title>');
+    site = await serverSite('chordphone-restart-');
   });
   afterAll(async () => {
     for (const c of clients) await c.close();
     for (const close of closers) await close();
-    for (const s of servers) await s.close();
-    await rm(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
   /**
@@ -50,9 +41,8 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
 
   it('an onRestart that throws is logged and the next newer configuration still restarts the peer and is told', async () => {
     const net = memoryNodeNetwork();
-    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'data'), port: 0, lan: LAN, network: net };
-    let server = await startChordphoneServer(base);
-    servers.push(server);
+    const base = site.init('data', net);
+    let server = await site.start(base);
     const port = Number(new URL(server.localUrl).port);
     const errors: string[] = [];
     const restarts: number[] = [];
@@ -74,8 +64,7 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
     // and Cleo is handed its document.
     for (const [n, urls] of [[1, 'stun:192.0.2.1:3478'], [2, 'stun:192.0.2.2:3478']] as const) {
       await server.close();
-      server = await startChordphoneServer({ ...base, port, extraPeers: 1, iceServers: [{ urls }] });
-      servers.push(server);
+      server = await site.start({ ...base, port, extraPeers: 1, iceServers: [{ urls }] });
       expect(server.document.configuration.sequence).toBe(first + n);
       sendConfigUpdate(cleo.peer, server.document.xml);
       await vi.waitFor(() => expect(restarts).toHaveLength(n), { timeout: 20_000, interval: 100 });
@@ -88,9 +77,8 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
 
   it('a restart that cannot join again leaves the overlay not joined, saying why', async () => {
     const net = memoryNodeNetwork();
-    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'data-failed'), port: 0, lan: LAN, network: net };
-    let server = await startChordphoneServer(base);
-    servers.push(server);
+    const base = site.init('data-failed', net);
+    let server = await site.start(base);
     const port = Number(new URL(server.localUrl).port);
     let networks = 0;
     const tab = createOverlay(
@@ -107,8 +95,7 @@ describe('restarts with newer configurations, one after another (RFC 6940 §6.5.
     await tab.start();
     expect(tab.getSnapshot()).toMatchObject({ phase: 'joined', joined: true });
     await server.close();
-    server = await startChordphoneServer({ ...base, port, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.3:3478' }] });
-    servers.push(server);
+    server = await site.start({ ...base, port, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.3:3478' }] });
     sendConfigUpdate(tab.joined!.peer, server.document.xml);
     await vi.waitFor(() => expect(tab.getSnapshot().phase).toBe('failed'), { timeout: 20_000, interval: 50 });
     expect(tab.getSnapshot()).toMatchObject({ joined: false, error: 'no network for the new configuration' });

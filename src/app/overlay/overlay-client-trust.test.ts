@@ -9,8 +9,7 @@
  * the server keeps a newer document of its own signer in its data directory.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { systemWallClock } from '../../platform/system-clock.js';
 import { MemoryKeyStore } from '../../reload/security/key-store.js';
@@ -26,7 +25,7 @@ import { ConfigUpdateType } from '../../reload/wire/methods/config-update.js';
 import { ANY_CONFIGURATION_SEQUENCE } from '../../reload/transport/index.js';
 import { certificateByNodeResourceName, certificateByUserResourceName, decodeCertificateValue } from '../../reload/wire/storage/kinds/certificate.js';
 import { dataValueOf } from '../../reload/wire/storage/stored-data.js';
-import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
+import type { ChordphoneServer } from '../../server/chordphone-server.js';
 import { CONFIG_FILE } from '../../server/overlay-document.js';
 import { ServerIdentity } from '../../server/server-identity.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
@@ -35,19 +34,17 @@ import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from 
 import { fetchConfiguration } from './configuration-fetch.js';
 import { joinOverlay, type JoinedOverlay, type OverlayClientDeps } from './overlay-client.js';
 import { clientDeps, type MemoryNet } from './testing/client-deps.js';
+import { serverSite, type ServerSite } from './testing/server-site.js';
 import { obtainPeerIdentity } from './peer-identity.js';
 
-const LAN = { ips: ['192.0.2.10'], hostname: 'testbox' };
 const hash = chordReloadResourceIdHash(webCryptoHasher);
 
-let dir: string;
+let site: ServerSite;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'chordphone-trust-'));
-  await mkdir(join(dir, 'dist'));
-  await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html><title>Chordphone</title>');
+  site = await serverSite('chordphone-trust-');
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await site?.close();
 });
 
 /** Deps whose storage and network say (in `events`) when they are closed. */
@@ -76,11 +73,11 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
 
   beforeAll(async () => {
     net = memoryNodeNetwork();
-    server = await startChordphoneServer({ distDir: join(dir, 'dist'), dataDir: join(dir, 'certs'), port: 0, lan: LAN, extraPeers: 2, network: net });
+    server = await site.start(site.init('certs', net, { extraPeers: 2 }));
   }, 60_000);
   afterAll(async () => {
     for (const c of closers) c();
-    await server?.close();
+    await site.closeServers();
   });
 
   /** A peer composed with compose-peer.ts whose signer can leave its certificates out of SecurityBlocks. */
@@ -257,26 +254,20 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
 });
 
 describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5.4)', () => {
-  const servers: ChordphoneServer[] = [];
   const clients: JoinedOverlay[] = [];
   afterAll(async () => {
     for (const c of clients) c.close();
-    for (const s of servers) await s.close();
+    await site.closeServers();
   });
-  const serve = async (init: Parameters<typeof startChordphoneServer>[0]) => {
-    const s = await startChordphoneServer(init);
-    servers.push(s);
-    return s;
-  };
 
   it('a client holding an older document is sent the newer one in a ConfigUpdate and joins with it, same identity, and keeps it', async () => {
     const net = memoryNodeNetwork();
-    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'config'), port: 0, lan: LAN, network: net };
-    const first = await serve(base);
+    const base = site.init('config', net);
+    const first = await site.start(base);
     const old = first.document;
     await first.close();
     // The configuration changed (an ICE server added): the restarted server publishes sequence + 1.
-    const server = await serve({ ...base, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.1:3478' }] });
+    const server = await site.start({ ...base, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.1:3478' }] });
     expect(server.document.configuration.sequence).toBe((old.configuration.sequence ?? 0) + 1);
 
     const saved: string[] = [];
@@ -301,8 +292,8 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
 
   it('a joined client sent a newer document restarts with it: same identity, joined again through the same bootstrap, told by onRestart', async () => {
     const net = memoryNodeNetwork();
-    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'restart'), port: 0, lan: LAN, network: net };
-    const first = await serve(base);
+    const base = site.init('restart', net);
+    const first = await site.start(base);
     const port = Number(new URL(first.localUrl).port);
     const saved: string[] = [];
     const restarts: JoinedOverlay[] = [];
@@ -328,7 +319,7 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
     const before = cleo.peer;
     await first.close();
     // The server comes back on the same address with a changed configuration (sequence + 1).
-    const server = await serve({ ...base, port, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.1:3478' }] });
+    const server = await site.start({ ...base, port, extraPeers: 1, iceServers: [{ urls: 'stun:192.0.2.1:3478' }] });
     const doc = server.document;
     expect(doc.configuration.sequence).toBe((cleo.configuration.sequence ?? 0) + 1);
     // Dave (still on the old overlay with Cleo) hands it on in a ConfigUpdate (§6.5.4).
@@ -357,8 +348,8 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
 
   it('a server peer sent a newer document by its own configuration signer keeps it, and the next start continues from its sequence', async () => {
     const net = memoryNodeNetwork();
-    const base = { distDir: join(dir, 'dist'), dataDir: join(dir, 'restored'), port: 0, lan: LAN, network: net, extraPeers: 1 };
-    const server = await serve(base);
+    const base = site.init('restored', net, { extraPeers: 1 });
+    const server = await site.start(base);
     const c = server.document.configuration;
     const sequence = (c.sequence ?? 0) + 1;
     // Signed as the server signs (its own peer's key on disk): what a newer run of it published.
@@ -374,7 +365,7 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
     await vi.waitFor(async () => expect(await readFile(join(base.dataDir, CONFIG_FILE), 'utf8')).toBe(xml), { timeout: 5_000, interval: 50 });
     await server.close();
     // Same address, so nothing else changed: the stored (newer) sequence is kept, not reissued below it.
-    const again = await serve({ ...base, port: Number(new URL(server.localUrl).port) });
+    const again = await site.start({ ...base, port: Number(new URL(server.localUrl).port) });
     expect(again.document.configuration.sequence).toBe(sequence);
   }, 60_000);
 });
