@@ -31,8 +31,8 @@ const loadSession = () => import('./session-boot.js');
 const sessionCode = returningUser === undefined ? undefined : loadSession();
 // Its failure shows through `booting` (the placeholders' error), not as an unhandled rejection.
 sessionCode?.catch(() => undefined);
-const booting: Promise<BootedSession> = overlayBooting.then(({ overlay, sessionCodeDue }) =>
-  sessionCodeDue.then(() => sessionCode ?? loadSession()).then(({ bootSession }) => bootSession(returningUser, overlay)),
+const booting: Promise<BootedSession> = overlayBooting.then((boot) =>
+  boot.sessionCodeDue.then(() => sessionCode ?? loadSession()).then(({ bootSession }) => bootSession(returningUser, boot)),
 );
 
 function BootedStatus() {

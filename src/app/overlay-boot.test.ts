@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
-import { bootOverlay, GuestSlotsTakenError, SESSION_CODE_MAX_WAIT_MS } from './overlay-boot.js';
+import { bootOverlay, SESSION_CODE_MAX_WAIT_MS } from './overlay-boot.js';
 import { prefetchConfiguration } from './overlay/configuration-prefetch.js';
-import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS } from './overlay/device-slot.js';
+import { claimDeviceSlot, GUEST_DEVICE, GuestSlotsTakenError, MAX_DEVICE_SLOTS } from './overlay/device-slot.js';
 import { FakeWebLocks } from '../reload/testing/fake-web-locks.js';
 import { createBrowserOverlay, type BrowserOverlayOptions } from './overlay/browser-overlay.js';
 import type { Overlay } from './overlay/overlay.js';
@@ -92,7 +92,7 @@ describe('bootOverlay', () => {
       const close = real.close.bind(real);
       return Object.assign(real, { close: () => close().then(() => leaving) });
     };
-    const { overlay } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')), withSlowLeave);
+    const { overlay, guestSlotReturned } = bootOverlay(undefined, PAGE, prefetch, claimDeviceSlot(GUEST_DEVICE, locks.tab('this')), withSlowLeave);
     made.push(overlay);
     await vi.waitFor(() => expect(overlay.getSnapshot().phase).toBe('configuring'));
     expect(locks.names()).toEqual(['chordphone-guest-0']);
@@ -105,9 +105,12 @@ describe('bootOverlay', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(locks.names()).toEqual(['chordphone-guest-0']);
     expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('next')))?.slot).toBe(1);
+    expect(await settlesWithin(guestSlotReturned, 0)).toBe(false);
     left();
     await closed;
-    await vi.waitFor(() => expect(locks.names()).toEqual(['chordphone-guest-1']));
+    // Settled once the slot is free (the phone session's "Try again" as the guest claims then).
+    await guestSlotReturned;
+    expect(locks.names()).toEqual(['chordphone-guest-1']);
     expect(overlay.getSnapshot().phase).toBe('closed');
     expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('third')))?.slot).toBe(0);
     // Its late answer changes nothing.

@@ -7,7 +7,7 @@
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
 import { createBrowserOverlay, type BrowserOverlayOptions } from './overlay/browser-overlay.js';
 import type { ConfigurationPrefetch } from './overlay/configuration-prefetch.js';
-import { claimDeviceSlot, GUEST_DEVICE, MAX_DEVICE_SLOTS, releaseWhenClosed, type DeviceSlot } from './overlay/device-slot.js';
+import { claimDeviceSlot, GUEST_DEVICE, GuestSlotsTakenError, releaseWhenClosed, type DeviceSlot } from './overlay/device-slot.js';
 import type { Overlay } from './overlay/overlay.js';
 import type { ChordphoneDebugHandle } from './phone/debug-handle.js';
 
@@ -27,17 +27,12 @@ export interface BootedOverlay {
    * shell shows the first run's placeholder (BootPlaceholders.tsx).
    */
   readonly sessionCodeDue: Promise<void>;
-}
-
-/** Every guest device slot of this browser is held by another tab: this one does not join. */
-export class GuestSlotsTakenError extends Error {
-  constructor() {
-    super(
-      `Chordphone is already open as a guest in ${MAX_DEVICE_SLOTS} other tabs of this browser, and each tab needs a Node-ID of its own. ` +
-        'Close another Chordphone tab, then reload this one, or choose a user name and press Join.',
-    );
-    this.name = 'GuestSlotsTakenError';
-  }
+  /**
+   * Settles once the guest device slot the boot overlay joined with is free again (its overlay
+   * closed: releaseWhenClosed); at once for a returning user (no guest slot). The phone session's
+   * "Try again" as the guest claims a guest slot after it (phone-session.ts).
+   */
+  readonly guestSlotReturned: Promise<void>;
 }
 
 /**
@@ -71,11 +66,13 @@ export function bootOverlay(
     // Handled by the start (a failed overlay), never as unhandled.
     nodeIdSlot.catch(() => undefined);
     const overlay = makeOverlay(pageUrl, { ...(configuration ? { configuration } : {}), nodeIdSlot });
+    let returned!: (done: Promise<void>) => void;
+    const guestSlotReturned = new Promise<void>((resolve) => (returned = resolve));
     const unsubscribe = overlay.subscribe(() => {
       if (overlay.getSnapshot().phase !== 'closed') return;
       unsubscribe();
       // Once the close has finished (`closed` shows at once), as a user name's (phone-session.ts).
-      releaseWhenClosed(overlay.close(), claim);
+      returned(releaseWhenClosed(overlay.close(), claim));
     });
     // Verifying, making a key, enrolling and the join's signatures and WebRTC set-ups all run on
     // this thread; the session code (100–250 ms of script) waits for that start to end, joined or
@@ -87,7 +84,7 @@ export function bootOverlay(
     // `window.chordphone.overlay` (debug-handle.ts) from now on, not only once the phone session has loaded.
     const g = globalThis as { chordphone?: Partial<ChordphoneDebugHandle> };
     (g.chordphone ??= {}).overlay = overlay;
-    return { overlay, sessionCodeDue: Promise.race([started, new Promise<void>((r) => setTimeout(r, SESSION_CODE_MAX_WAIT_MS))]) };
+    return { overlay, sessionCodeDue: Promise.race([started, new Promise<void>((r) => setTimeout(r, SESSION_CODE_MAX_WAIT_MS))]), guestSlotReturned };
   }
-  return { overlay: makeOverlay(pageUrl, configuration ? { configuration } : {}), sessionCodeDue: Promise.resolve() };
+  return { overlay: makeOverlay(pageUrl, configuration ? { configuration } : {}), sessionCodeDue: Promise.resolve(), guestSlotReturned: Promise.resolve() };
 }

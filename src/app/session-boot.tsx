@@ -8,7 +8,7 @@ import type { ComponentType } from 'react';
 import { UnreadBadge } from './chat/UnreadBadge.js';
 import { MissedCallBadge } from './history/MissedCallBadge.js';
 import { startRecorder } from './history/recorder.js';
-import type { Overlay } from './overlay/overlay.js';
+import type { BootedOverlay } from './overlay-boot.js';
 import { callTargetOf, startBrowserPhoneSession } from './phone/browser-session.js';
 import { SessionCallLayer, SessionStatus, SessionView } from './phone/SessionApp.js';
 import type { Navigate, ViewId, ViewTarget } from './views.js';
@@ -31,9 +31,9 @@ export interface BootedSession {
  * boots as a guest, so a first visit to `/?call=bob` calls in one click while the first run asks
  * for a name.
  */
-export function bootSession(returningUser: string | undefined, overlay: Overlay): BootedSession {
+export function bootSession(returningUser: string | undefined, boot: BootedOverlay): BootedSession {
   // The phone (issue 6): registers the user once joined; sets and keeps window.chordphone.overlay / .phone current (debug-handle.ts).
-  const session = startBrowserPhoneSession(overlay, location.href, returningUser);
+  const session = startBrowserPhoneSession(boot, location.href, returningUser);
   const stopRecorder = startRecorder(session);
   window.addEventListener('pagehide', () => {
     stopRecorder();

@@ -39,13 +39,37 @@ export function JoinError({ error }: { error: string | undefined }) {
   return <ErrorNote error={error && joinErrorText(error)} testId="phone-error" />;
 }
 
-/** The first run (or "Switch user"): the name form, an error, and the join's steps. */
-export function FirstRunPanel({ switching, form, error, stepsHeading, steps }: { switching: boolean; form: ReactNode; error?: string | undefined; stepsHeading: string; steps: ReactNode }) {
+/**
+ * The first run (or "Switch user"): the name form, an error, and the join's steps. `onRetry`: a
+ * guest whose overlay failed joins again as the guest (PhoneSession.rejoinAsGuest).
+ */
+export function FirstRunPanel({
+  switching,
+  form,
+  error,
+  onRetry,
+  stepsHeading,
+  steps,
+}: {
+  switching: boolean;
+  form: ReactNode;
+  error?: string | undefined;
+  onRetry?: (() => void) | undefined;
+  stepsHeading: string;
+  steps: ReactNode;
+}) {
   return (
     <Panel title={switching ? 'Switch user' : 'Choose your user name'}>
       {!switching && <p className="lede">{ABOUT}</p>}
       {form}
       <JoinError error={error} />
+      {onRetry && (
+        <p>
+          <button type="button" className="primary" data-testid="guest-retry" onClick={onRetry}>
+            Try again
+          </button>
+        </p>
+      )}
       <h3 className="steps-heading">{stepsHeading}</h3>
       {steps}
     </Panel>

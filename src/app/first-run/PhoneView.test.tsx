@@ -63,6 +63,21 @@ describe('Phone view', () => {
     expect(html).toContain('>User name</label>');
   });
 
+  it('a guest whose overlay failed gets "Try again" (join again as the guest) beside the name form; a named user or a guest still joining does not', () => {
+    const failedGuest = new FakeSession(overlay({ phase: 'failed', phaseMs: { configuring: 0, joining: 40 }, error: 'no network' }));
+    failedGuest.set({ guest: true, phase: 'failed', error: 'could not join again with the newer configuration' });
+    const html = render(failedGuest);
+    expect(html).toMatch(/<button type="button" class="primary" data-testid="guest-retry">Try again<\/button>/);
+    expect(html).toContain('>User name</label>');
+
+    const joiningGuest = new FakeSession(overlay({ phase: 'joining', phaseMs: { configuring: 0, joining: 40 } }));
+    joiningGuest.set({ guest: true });
+    expect(render(joiningGuest)).not.toContain('guest-retry');
+    const failedName = new FakeSession(overlay({ phase: 'failed', phaseMs: { configuring: 0, enrolling: 12 } }));
+    failedName.set({ guest: false, phase: 'failed', error: 'the user name bob@test.example is already taken by someone else: choose another one' });
+    expect(render(failedName)).not.toContain('guest-retry');
+  });
+
   it('a returning user at boot: their name and the steps, no questions; the first paint draws the same card', () => {
     const session = new FakeSession(overlay({ phase: 'configuring', phaseMs: { configuring: 0 } }));
     session.set({ guest: false });

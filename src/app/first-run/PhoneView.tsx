@@ -5,7 +5,8 @@
  * - First run (a guest tab, or "Switch user", or a join by name that failed): pick a user name,
  *   checked live against the enrollment rule; after "Join" the progress steps configuration →
  *   certificate → bootstrap → joined → registered, the form staying (a refused name is corrected
- *   in place); once registered, the card below with the Share link and QR code.
+ *   in place); once registered, the card below with the Share link and QR code. A guest whose
+ *   overlay failed also gets "Try again" (a new guest overlay: PhoneSession.rejoinAsGuest).
  * - Joined by name (also a returning user at boot, while it joins): "You are alice@…", the join's
  *   steps until registered and then Share, "Switch user", and the Dialer (call/Dialer.tsx).
  * - `/?call=bob` adds "Call bob" on top of the first run: a first visit from a shared link calls
@@ -32,6 +33,9 @@ function FirstRun({ session, switching, onCancel }: { session: PhoneSession; swi
       switching={switching}
       form={<NameForm session={session} domain={domain} busy={busy} onCancel={onCancel} autoFocus={switching} onJoining={setJoiningAs} />}
       error={s.phase === 'failed' ? s.error : undefined}
+      // A guest's join has no name to correct: its overlay failed (a restart that could not join
+      // again, every guest slot taken), so it offers a new guest overlay; a failure shows in `error`.
+      onRetry={s.guest && s.phase === 'failed' ? () => void session.rejoinAsGuest().catch(() => undefined) : undefined}
       stepsHeading={s.guest ? 'Connecting this browser to the overlay' : `Joining as ${s.userName ?? joiningAs ?? 'your user name'}`}
       steps={<JoinSteps overlay={s.overlay} phase={s.phase} />}
     />

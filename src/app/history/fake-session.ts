@@ -103,6 +103,9 @@ export class FakeSession implements PhoneSession {
     return () => this.listeners.delete(listener);
   };
   join = (): Promise<void> => Promise.resolve();
+  /** Times rejoinAsGuest was called. */
+  guestRejoins = 0;
+  rejoinAsGuest = (): Promise<void> => (this.guestRejoins++, Promise.resolve());
   dial = (address: string): Promise<PhoneCall> => {
     this.dialed.push(address);
     return Promise.resolve({ id: `dial-${this.dialed.length}` } as PhoneCall);

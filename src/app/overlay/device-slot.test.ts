@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebLocks } from '../../reload/testing/fake-web-locks.js';
-import { claimDeviceSlot, deviceSlotLockName, GUEST_DEVICE, MAX_DEVICE_SLOTS, userDevice } from './device-slot.js';
+import { claimDeviceSlot, deviceSlotLockName, GUEST_DEVICE, MAX_DEVICE_SLOTS, releaseWhenClosed, userDevice } from './device-slot.js';
 
 describe('claimDeviceSlot', () => {
   it('gives each tab of the browser its own slot of an identity, and none once every slot is held', async () => {
@@ -25,6 +25,20 @@ describe('claimDeviceSlot', () => {
     expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('c')))?.slot).toBe(0);
     locks.closeTab('b');
     expect((await claimDeviceSlot(GUEST_DEVICE, locks.tab('b-reloaded')))?.slot).toBe(1);
+  });
+
+  it('releaseWhenClosed gives the slot back only after the close, and settles once it is free: the tab claiming again gets the same slot', async () => {
+    const locks = new FakeWebLocks();
+    const tab = locks.tab('a');
+    const held = await claimDeviceSlot(GUEST_DEVICE, tab);
+    let closed!: () => void;
+    const returned = releaseWhenClosed(new Promise<void>((r) => (closed = r)), held);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(locks.names()).toEqual([deviceSlotLockName(GUEST_DEVICE, 0)]);
+    closed();
+    await returned;
+    expect(locks.names()).toEqual([]);
+    expect((await claimDeviceSlot(GUEST_DEVICE, tab))?.slot).toBe(0);
   });
 
   it('keeps the slots of the guest and of each user name apart (named users keep their lock names)', async () => {

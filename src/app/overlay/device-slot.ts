@@ -31,7 +31,22 @@ export function deviceSlotLockName(device: string, slot: number): string {
 /** One tab's hold on a device slot. */
 export interface DeviceSlot {
   readonly slot: number;
-  release(): void;
+  /** Let go of it; settles once another claim can take it (the lock manager has let go). */
+  release(): void | Promise<void>;
+}
+
+/**
+ * Every guest device slot of this browser is held by another tab: this one cannot join as the
+ * guest (overlay-boot.ts at boot, phone-session.ts on "Try again").
+ */
+export class GuestSlotsTakenError extends Error {
+  constructor() {
+    super(
+      `Chordphone is already open as a guest in ${MAX_DEVICE_SLOTS} other tabs of this browser, and each tab needs a Node-ID of its own. ` +
+        'Close another Chordphone tab, then press Try again, or choose a user name and press Join.',
+    );
+    this.name = 'GuestSlotsTakenError';
+  }
 }
 
 /**
@@ -43,16 +58,21 @@ export interface DeviceSlot {
 export async function claimDeviceSlot(device: string, locks: WebLocks | null = browserWebLocks() ?? null): Promise<DeviceSlot | undefined> {
   if (!locks) return { slot: 0, release: () => {} };
   for (let slot = 0; slot < MAX_DEVICE_SLOTS; slot++) {
-    const release = await new Promise<(() => void) | undefined>((resolve, reject) => {
-      locks
-        .request(deviceSlotLockName(device, slot), { ifAvailable: true }, (lock) => {
-          if (!lock) {
-            resolve(undefined);
-            return undefined;
-          }
-          return new Promise<void>((done) => resolve(() => done()));
-        })
-        .catch(reject);
+    const release = await new Promise<(() => Promise<void>) | undefined>((resolve, reject) => {
+      // Settles once the lock manager has let go of the slot (after `done`).
+      const request: Promise<void> = locks.request(deviceSlotLockName(device, slot), { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          resolve(undefined);
+          return undefined;
+        }
+        return new Promise<void>((done) =>
+          resolve(() => {
+            done();
+            return request.catch(() => undefined);
+          }),
+        );
+      });
+      request.catch(reject);
     });
     if (release) return { slot, release };
   }
@@ -64,9 +84,11 @@ export async function claimDeviceSlot(device: string, locks: WebLocks | null = b
  * has settled: until then its peer may still be on the ring (leaving, or a join under way), and
  * another tab claiming the slot meanwhile would join with the same Node-ID (RFC 6940 §10: the ring
  * has one place for it). `slot` may be the claim itself (overlay-boot.ts: the guest's, claimed early).
+ * Settles (never rejects) once the slot is free for another claim: a tab claiming the same
+ * identity again (phone-session.ts "Try again" as the guest) waits for it, so it gets that slot back.
  */
-export function releaseWhenClosed(closing: Promise<unknown>, slot: DeviceSlot | Promise<DeviceSlot | undefined> | undefined): void {
-  void closing
+export function releaseWhenClosed(closing: Promise<unknown>, slot: DeviceSlot | Promise<DeviceSlot | undefined> | undefined): Promise<void> {
+  return closing
     .then(
       () => slot,
       () => slot,

@@ -6,20 +6,22 @@
  * (first-run/last-user.ts); `returningUser` joins with it at once (no guest step).
  */
 import { createBrowserOverlay } from '../overlay/browser-overlay.js';
-import { claimDeviceSlot, userDevice } from '../overlay/device-slot.js';
-import type { Overlay } from '../overlay/overlay.js';
+import { claimDeviceSlot, GUEST_DEVICE, userDevice } from '../overlay/device-slot.js';
+import type { BootedOverlay } from '../overlay-boot.js';
 import { startBrowserPhone } from './browser-phone.js';
 import { installDebugHandle } from './debug-handle.js';
 import { createPhoneSession, localPart, type PhoneSession } from './phone-session.js';
 import { forgetLastUser, readLastUser, rememberUser } from '../first-run/last-user.js';
 
-export function startBrowserPhoneSession(overlay: Overlay, pageUrl: string = location.href, returningUser?: string): PhoneSession {
+export function startBrowserPhoneSession(boot: Pick<BootedOverlay, 'overlay' | 'guestSlotReturned'>, pageUrl: string = location.href, returningUser?: string): PhoneSession {
   const session = createPhoneSession({
-    overlay,
+    overlay: boot.overlay,
     ...(returningUser === undefined ? {} : { userName: returningUser }),
     createOverlay: (name, slot) => createBrowserOverlay(pageUrl, { userName: () => name, credentialsName: (c) => `${c.instanceName}.user.${name}`, nodeIdSlot: slot }),
     startPhone: (joined) => startBrowserPhone(joined),
     claim: (name) => claimDeviceSlot(userDevice(name)),
+    // "Try again" as the guest: the boot overlay's identity (browser-overlay.ts defaults) on a guest slot.
+    guest: { claim: () => claimDeviceSlot(GUEST_DEVICE), createOverlay: (slot) => createBrowserOverlay(pageUrl, { nodeIdSlot: slot }), slotReturned: boot.guestSlotReturned },
   });
   installDebugHandle(session);
   let registered = false;

@@ -17,6 +17,8 @@ interface FakeOverlay extends Overlay {
   closed: boolean;
   /** Ends the close under way (its peer leaving, its records closing): close() settles then. */
   finishClose(): void;
+  /** What close() returns: settles once finishClose() was called. */
+  readonly whenClosed: Promise<void>;
   resolveStart(): void;
   rejectStart(e: Error): void;
   /** A ConfigUpdate restarted the peer: a new peer object, listeners told. */
@@ -60,6 +62,7 @@ function fakeOverlay(userName: string): FakeOverlay {
       return closing;
     },
     finishClose: () => finishClose(),
+    whenClosed: closing,
     resolveStart() {
       joined = { peer: { userName: `${userName}@example.test` }, configuration: { instanceName: 'example.test' } } as unknown as JoinedOverlay;
       resolve();
@@ -93,20 +96,35 @@ function harness(boot: FakeOverlay, held: Set<string> = new Set(), returning?: s
   const created: FakeOverlay[] = [];
   const slots: number[] = [];
   const phones: Started[] = [];
+  // Device slots as the Web Locks keep them: `name/slot` in `held`, the guest's slot numbers in `guestSlots`.
+  const claim = async (name: string, from: Set<string> = held, key = (slot: number) => `${name}/${slot}`) => {
+    const slot = [0, 1].find((i) => !from.has(key(i)));
+    if (slot === undefined) return undefined;
+    from.add(key(slot));
+    return { slot, release: () => void from.delete(key(slot)) };
+  };
+  // A guest's boot overlay holds guest slot 0 and gives it back once closed (overlay-boot.ts).
+  const guestSlots = new Set<string>(returning === undefined ? ['0'] : []);
+  const guestSlotReturned = returning === undefined ? boot.whenClosed.then(() => void guestSlots.delete('0')) : Promise.resolve();
   const session = createPhoneSession({
     overlay: boot,
     ...(returning === undefined ? {} : { userName: returning }),
-    claim: async (name) => {
-      const slot = [0, 1].find((i) => !held.has(`${name}/${i}`));
-      if (slot === undefined) return undefined;
-      held.add(`${name}/${slot}`);
-      return { slot, release: () => held.delete(`${name}/${slot}`) };
-    },
+    claim,
     createOverlay: (name, slot) => {
       const o = fakeOverlay(name);
       created.push(o);
       slots.push(slot);
       return o;
+    },
+    guest: {
+      claim: () => claim('guest', guestSlots, String),
+      createOverlay: (slot) => {
+        const o = fakeOverlay(`guest-again-${created.length}`);
+        created.push(o);
+        slots.push(slot);
+        return o;
+      },
+      slotReturned: guestSlotReturned,
     },
     startPhone: async (joined) => {
       const record: Started = { user: joined.peer.userName, stopped: false };
@@ -125,7 +143,7 @@ function harness(boot: FakeOverlay, held: Set<string> = new Set(), returning?: s
       return bp;
     },
   });
-  return { session, created, slots, phones };
+  return { session, created, slots, phones, guestSlots };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -286,6 +304,72 @@ describe('phone session', () => {
     await settle();
     expect(session.getSnapshot()).toMatchObject({ phase: 'failed', phone: undefined, error: 'no network for the new configuration' });
     expect(phones.map((p) => p.stopped)).toEqual([true]);
+  });
+
+  it('a guest whose overlay failed tries again as the guest: a new guest overlay once the old one has closed and its slot is back', async () => {
+    const boot = fakeOverlay('guest-11');
+    const { session, created, slots, phones, guestSlots: held } = harness(boot);
+    boot.resolveStart();
+    await settle();
+    boot.failRestart('no network for the new configuration');
+    await settle();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'failed', guest: true });
+
+    const again = session.rejoinAsGuest();
+    await settle();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'joining', guest: true, error: undefined });
+    expect(boot.closed).toBe(true);
+    // The old peer, with guest slot 0's Node-ID, may still be on the ring: no new overlay, the slot still its.
+    expect(created).toHaveLength(0);
+    expect([...held]).toEqual(['0']);
+    boot.finishClose();
+    await settle();
+    // The slot went back (overlay-boot.ts releaseWhenClosed), then this tab claimed it again: the same Node-ID.
+    expect(slots).toEqual([0]);
+    expect([...held]).toEqual(['0']);
+    expect(session.getSnapshot().overlay).toBe(created[0]);
+    created[0]!.resolveStart();
+    await again;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', guest: true, userName: 'guest-again-0@example.test' });
+    expect(phones.map((p) => p.user)).toEqual(['guest-11@example.test', 'guest-again-0@example.test']);
+
+    // That one fails too: its slot (now held by the session) goes back once it has closed, then a third.
+    created[0]!.failRestart('still no network');
+    await settle();
+    const third = session.rejoinAsGuest();
+    await settle();
+    expect(created).toHaveLength(1);
+    expect([...held]).toEqual(['0']);
+    created[0]!.finishClose();
+    await settle();
+    expect(slots).toEqual([0, 0]);
+    created[1]!.resolveStart();
+    await third;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', guest: true });
+
+    // The tab going away gives the guest slot back once that overlay has closed.
+    session.close();
+    await settle();
+    expect([...held]).toEqual(['0']);
+    created[1]!.finishClose();
+    await settle();
+    expect([...held]).toEqual([]);
+  });
+
+  it('"Try again" as the guest with every guest slot held by other tabs says so, and joins nothing', async () => {
+    const boot = fakeOverlay('guest-12');
+    const { session, created, guestSlots: held } = harness(boot);
+    boot.rejectStart(new Error('could not fetch the configuration'));
+    await settle();
+    const again = session.rejoinAsGuest();
+    await settle();
+    // Other tabs take both guest slots meanwhile: slot 1 now, slot 0 as soon as it is back.
+    held.add('1');
+    void boot.whenClosed.then(() => held.add('0'));
+    boot.finishClose();
+    await expect(again).rejects.toThrow(/already open as a guest/);
+    expect(session.getSnapshot()).toMatchObject({ phase: 'failed', guest: true });
+    expect(created).toHaveLength(0);
   });
 
   it('a returning user joins with the remembered name at once: the guest never starts', async () => {

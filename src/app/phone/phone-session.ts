@@ -11,6 +11,10 @@
  * A returning user (`userName` in the deps: the name this browser last joined with) skips the
  * guest: the boot overlay is never started and the session joins with that name at once.
  *
+ * A guest whose overlay failed (a restart with a newer configuration that could not join again,
+ * RFC 6940 §6.5.4; every guest slot taken) has no name to correct: `rejoinAsGuest` ("Try again")
+ * makes a new guest overlay once the old one has closed and its device slot has gone back.
+ *
  * ```ts
  * const session = createPhoneSession({ overlay, createOverlay: (name) => createBrowserOverlay(location.href, ...), startPhone });
  * session.subscribe(() => render(session.getSnapshot()));
@@ -19,7 +23,7 @@
  * ```
  */
 import type { Phone, PhoneCall } from '../../phone/index.js';
-import { releaseWhenClosed, type DeviceSlot } from '../overlay/device-slot.js';
+import { GuestSlotsTakenError, releaseWhenClosed, type DeviceSlot } from '../overlay/device-slot.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
 import { describeError, type Overlay } from '../overlay/overlay.js';
 import type { BrowserPhone } from './browser-phone.js';
@@ -50,6 +54,12 @@ export interface PhoneSession {
   subscribe(listener: () => void): () => void;
   /** Use the identity `name` (a user name, with or without `@domain`): join with it and register it. */
   join(name: string, options?: JoinOptions): Promise<void>;
+  /**
+   * "Try again" as the guest (the boot identity), e.g. after its overlay failed: the overlay in use
+   * closes, its guest device slot goes back once it has, and a new guest overlay joins with the
+   * guest slot claimed then (the same one, unless another tab took it meanwhile), and registers.
+   */
+  rejoinAsGuest(): Promise<void>;
   /** Call `address` with the current Phone (Phone.call's errors), keeping the PhoneCall for `call(id)`. */
   dial(address: string, options?: { video?: boolean }): Promise<PhoneCall>;
   /** Start looking `address` up before the call (Phone.prepare): the dialer calls it while the address is typed. */
@@ -84,6 +94,17 @@ export interface PhoneSessionDeps {
    * (the boot overlay is then never started).
    */
   readonly userName?: string;
+  /** The guest's identity, for rejoinAsGuest (absent: only a page load joins as the guest). */
+  readonly guest?: GuestDeps;
+}
+
+export interface GuestDeps {
+  /** Hold a guest device slot for this tab (device-slot.ts GUEST_DEVICE); undefined when every slot is taken. */
+  readonly claim: () => Promise<DeviceSlot | undefined>;
+  /** A new guest overlay (not started) on Node-ID number `slot` of the guest's certificate. */
+  readonly createOverlay: (slot: number) => Overlay;
+  /** Settles once the boot overlay's guest slot is free again (overlay-boot.ts `guestSlotReturned`). */
+  readonly slotReturned: Promise<void>;
 }
 
 /** The local part of a typed user name, lower-case (`Alice@x` → `alice`). */
@@ -97,8 +118,13 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
   const listeners = new Set<() => void>();
   const calls = new Map<string, PhoneCall>();
   let current: BrowserPhone | undefined;
-  /** The device slot this tab holds, and of which name (released on a switch or close). */
-  let held: (DeviceSlot & { readonly name: string }) | undefined;
+  /**
+   * The device slot this tab holds, and of which name (undefined: the guest's); released on a
+   * switch or close. The boot overlay's guest slot is not here: overlay-boot.ts gives that back.
+   */
+  let held: (DeviceSlot & { readonly name: string | undefined }) | undefined;
+  /** Settles once no guest slot this tab held is still going back (the next guest claim waits for it). */
+  let guestReturned: Promise<void> = deps.guest?.slotReturned ?? Promise.resolve();
   /** The peer the current Phone runs on. */
   let bound: unknown;
   let restarting = false;
@@ -172,6 +198,54 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     if (old) await Promise.race([old.stop().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
   };
 
+  const guestDeps = (): GuestDeps => {
+    if (!deps.guest) throw new Error('This page cannot join as the guest again: reload it.');
+    return deps.guest;
+  };
+
+  /**
+   * Close the overlay in use and join as `wanted` (a user name's local part; undefined: the guest)
+   * on a new overlay, with a device slot of that identity. `again`: as the same identity.
+   */
+  const switchTo = async (wanted: string | undefined, again: boolean): Promise<void> => {
+    const guest = wanted === undefined;
+    const s = snapshot;
+    const mine = ++generation;
+    set({ phase: 'joining', phone: undefined, userName: undefined, error: undefined, guest });
+    await stopCurrent();
+    // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
+    const closing = s.overlay !== deps.overlay || deps.userName === undefined ? s.overlay.close() : Promise.resolve();
+    // A rejoin as the same name keeps this tab's device slot (and so its Node-ID): its new peer
+    // joins once the old one is off the ring (RFC 6940 §10: one place per Node-ID on the ring).
+    const kept = again && !guest && held?.name === wanted ? held : undefined;
+    if (kept) await closing.catch(() => undefined);
+    else {
+      const returned = releaseWhenClosed(closing, held);
+      if (held && held.name === undefined) guestReturned = returned;
+      held = undefined;
+    }
+    // The guest's slot goes back through releaseWhenClosed (overlay-boot.ts for the boot overlay's,
+    // here for one this session made) once its overlay has closed, and is claimed again after: never
+    // two peers with the slot's Node-ID on the ring, nor two slots held by this tab.
+    if (guest) await guestReturned;
+    if (mine !== generation) return;
+    const claimed = kept ?? (wanted === undefined ? await guestDeps().claim() : deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} });
+    if (mine !== generation) {
+      // A kept slot is still `held`: whatever superseded this join gives it back or uses it.
+      if (claimed !== kept) void claimed?.release();
+      return;
+    }
+    if (!claimed) {
+      const error = guest ? new GuestSlotsTakenError().message : `${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`;
+      set({ phase: 'failed', error });
+      throw new Error(error);
+    }
+    held = { name: wanted, slot: claimed.slot, release: () => claimed.release() };
+    const overlay = wanted === undefined ? guestDeps().createOverlay(claimed.slot) : deps.createOverlay(wanted, claimed.slot);
+    set({ overlay });
+    await attach(overlay, mine);
+  };
+
   const session: PhoneSession = {
     getSnapshot: () => snapshot,
     subscribe(listener) {
@@ -183,34 +257,11 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       if (wanted === '') throw new Error('Type a user name, for example alice.');
       const s = snapshot;
       if (!options?.again && s.userName !== undefined && localPart(s.userName) === wanted && (s.phase === 'ready' || s.phase === 'registering')) return;
-      const mine = ++generation;
-      set({ phase: 'joining', phone: undefined, userName: undefined, error: undefined, guest: false });
-      await stopCurrent();
-      // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
-      const closing = s.overlay !== deps.overlay || deps.userName === undefined ? s.overlay.close() : Promise.resolve();
-      // A rejoin as the same name keeps this tab's device slot (and so its Node-ID): its new peer
-      // joins once the old one is off the ring (RFC 6940 §10: one place per Node-ID on the ring).
-      const kept = options?.again && held?.name === wanted ? held : undefined;
-      if (kept) await closing.catch(() => undefined);
-      else {
-        releaseWhenClosed(closing, held);
-        held = undefined;
-      }
-      const claimed = kept ?? (deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} });
-      if (mine !== generation) {
-        // A kept slot is still `held`: whatever superseded this join gives it back or uses it.
-        if (claimed !== kept) claimed?.release();
-        return;
-      }
-      if (!claimed) {
-        const error = `${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`;
-        set({ phase: 'failed', error });
-        throw new Error(error);
-      }
-      held = { name: wanted, slot: claimed.slot, release: () => claimed.release() };
-      const overlay = deps.createOverlay(wanted, claimed.slot);
-      set({ overlay });
-      await attach(overlay, mine);
+      await switchTo(wanted, options?.again === true);
+    },
+    async rejoinAsGuest() {
+      guestDeps();
+      await switchTo(undefined, true);
     },
     async dial(address, options) {
       const phone = current?.phone;
@@ -227,7 +278,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       // unregistering Store is started but cannot outlive the page, so a closed tab's registration
       // stays until its lifetime ends (Phone's registrationLifetime) and callers' routing skips it.
       void old?.stop().catch(() => {});
-      releaseWhenClosed(snapshot.overlay.close(), held);
+      void releaseWhenClosed(snapshot.overlay.close(), held);
       held = undefined;
       set({ phase: 'closed', phone: undefined });
     },

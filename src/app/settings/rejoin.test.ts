@@ -58,7 +58,7 @@ function harness(pageUrl: string) {
       const slot = [0, 1, 2].find((i) => !slots.has(`${name}/${i}`));
       if (slot === undefined) return undefined;
       slots.add(`${name}/${slot}`);
-      return { slot, release: () => setTimeout(() => slots.delete(`${name}/${slot}`), 10) };
+      return { slot, release: () => void setTimeout(() => slots.delete(`${name}/${slot}`), 10) };
     },
     createOverlay: (name, slot) => {
       const overlay = joinedOverlay(name);
