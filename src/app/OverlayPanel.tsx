@@ -21,6 +21,7 @@ const RingView = lazy(() => import('./ring/RingView.js').then((m) => ({ default:
 const PHASE_TEXT: Record<OverlaySnapshot['phase'], string> = {
   idle: 'Starting…',
   configuring: 'Fetching the overlay configuration…',
+  'waiting-for-identity': 'Waiting for another tab of this browser to finish setting up this identity…',
   enrolling: 'Getting a certificate from the enrollment server…',
   joining: 'Joining the overlay…',
   joined: 'Joined the overlay.',

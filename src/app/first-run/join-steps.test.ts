@@ -35,6 +35,22 @@ describe('join progress steps', () => {
     expect(stored[2]).toMatchObject({ state: 'current', detail: 'Joining the ring…' });
   });
 
+  it('while another tab of this browser sets up the same identity, the certificate step says it waits for that tab; then the normal steps', () => {
+    const waiting = joinSteps({ phase: 'waiting-for-identity', phaseMs: { configuring: 0, 'waiting-for-identity': 30 } }, 'joining');
+    expect(waiting.map((s) => `${s.id}:${s.state}`)).toEqual(['configuration:done', 'certificate:current', 'bootstrap:pending', 'joined:pending', 'registered:pending']);
+    expect(waiting[0]).toMatchObject({ detail: 'Fetched (30 ms)' });
+    expect(waiting[1]).toMatchObject({ detail: 'Waiting for another tab of this browser to finish setting up this identity…' });
+    // That tab stored it: this one reuses it and joins.
+    const reused = joinSteps({ phase: 'joining', phaseMs: { configuring: 0, 'waiting-for-identity': 30, joining: 900 } }, 'joining');
+    expect(reused[1]).toMatchObject({ state: 'done', detail: 'Stored in this browser' });
+    expect(reused[2]).toMatchObject({ state: 'current', detail: 'Joining the ring…' });
+    // Or it enrolls after all (the stored one did not do): the certificate step asks the server.
+    const enrolling = joinSteps({ phase: 'enrolling', phaseMs: { configuring: 0, 'waiting-for-identity': 30, enrolling: 900 } }, 'joining');
+    expect(enrolling[1]).toMatchObject({ state: 'current', detail: 'Asking the enrollment server…' });
+    // Given up while waiting (the tab's overlay failed): the certificate step failed.
+    expect(states({ phase: 'failed', phaseMs: { configuring: 0, 'waiting-for-identity': 30 } }, 'failed')[1]).toBe('certificate:failed');
+  });
+
   it('marks the step that failed', () => {
     // Enrollment refused (a taken name): the overlay fails while getting the certificate.
     expect(states({ phase: 'failed', phaseMs: { configuring: 0, enrolling: 30 } }, 'failed')).toEqual([

@@ -24,7 +24,12 @@ import { iceServersOf, type IceServer } from './ice-servers.js';
 import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
 import { untilAborted } from './until-aborted.js';
 
-export type JoinPhase = 'configuring' | 'enrolling' | 'joining' | 'joined';
+/**
+ * configuring → [waiting-for-identity] → [enrolling] → joining → joined. `waiting-for-identity`:
+ * another tab of this browser is getting or making the same identity (peer-identity.ts, its Web
+ * Lock); it ends with enrolling, or with joining once the identity that tab stored is reused.
+ */
+export type JoinPhase = 'configuring' | 'waiting-for-identity' | 'enrolling' | 'joining' | 'joined';
 
 export interface OverlayClientDeps {
   readonly crypto: Crypto;
@@ -154,6 +159,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     ...(init.extractable !== undefined ? { extractable: init.extractable } : {}),
     signal: identitySignal,
     onEnroll: () => phase('enrolling', 'asking the enrollment server for a certificate'),
+    onWait: () => phase('waiting-for-identity', 'waiting for another tab of this browser to finish setting up this identity'),
     ...(init.nodeIdSlot ? { nodeIds: init.nodeIdSlot + 1 } : {}),
     ...(init.enrollNodeIds ? { enrollNodeIds: init.enrollNodeIds } : {}),
     accepted: loading.verified,

@@ -228,10 +228,13 @@ describe('obtainPeerIdentity', () => {
       const tab = { ...deps, locks };
       const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', enrollNodeIds: 4 };
       // Each tab would make up its own guest name; the second takes device slot 1.
+      const waited: string[] = [];
       const [first, second] = await Promise.all([
-        obtainPeerIdentity(tab, { ...init, userName: () => 'guest-aaaaaa' }),
-        obtainPeerIdentity(tab, { ...init, userName: () => 'guest-bbbbbb', nodeIds: 2 }),
+        obtainPeerIdentity(tab, { ...init, userName: () => 'guest-aaaaaa', onWait: () => waited.push('first') }),
+        obtainPeerIdentity(tab, { ...init, userName: () => 'guest-bbbbbb', nodeIds: 2, onWait: () => waited.push('second') }),
       ]);
+      // Only the second waited, and was told so (the tab shows what it waits for).
+      expect(waited).toEqual(['second']);
       expect(first.enrolled).toBe(true);
       expect(second.enrolled).toBe(false);
       expect(second.certificate.userName).toBe(first.certificate.userName);
@@ -239,7 +242,8 @@ describe('obtainPeerIdentity', () => {
       expect(asked).toHaveLength(1);
       await first.stored;
       expect((await keyStore.load('guest'))?.certificates[0]).toEqual(first.certificates[0]);
-      expect(locks.requested).toEqual([identityLockName('guest'), identityLockName('guest')]);
+      // The second asked without waiting first (so it knew it would wait), then queued.
+      expect(locks.requested).toEqual([identityLockName('guest'), identityLockName('guest'), identityLockName('guest')]);
       // Let go once each holder's credentials are saved (a lock goes when its callback's promise settles).
       await vi.waitFor(() => expect(locks.names()).toEqual([]));
     });
@@ -251,7 +255,9 @@ describe('obtainPeerIdentity', () => {
       void locks.request(identityLockName('guest'), {}, () => new Promise<void>((r) => (release = r)));
       const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', userName: () => 'guest-aaaaaa' };
       const abort = new AbortController();
-      const waiting = obtainPeerIdentity({ ...deps, locks }, { ...init, credentialsName: 'guest', signal: abort.signal });
+      let toldWaiting = false;
+      const waiting = obtainPeerIdentity({ ...deps, locks }, { ...init, credentialsName: 'guest', signal: abort.signal, onWait: () => (toldWaiting = true) });
+      await vi.waitFor(() => expect(toldWaiting).toBe(true));
       // Another entry (a user name's) is not behind the guest's lock.
       expect((await obtainPeerIdentity({ ...deps, locks }, { ...init, credentialsName: 'user.ada', userName: () => 'ada' })).enrolled).toBe(true);
       expect(asked).toHaveLength(1);
@@ -286,6 +292,19 @@ describe('obtainPeerIdentity', () => {
       expect(got.enrolled).toBe(false);
       expect(got.certificate.userName).toBe(first.certificate.userName);
       expect(asked).toHaveLength(1);
+    });
+
+    it('a tab given up before it asked for the lock asks for nothing and is not told it waits', async () => {
+      const { pki, deps, asked } = await setup();
+      const locks = new FakeWebLocks();
+      const abort = new AbortController();
+      abort.abort(new Error('the tab went away'));
+      let toldWaiting = false;
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', userName: () => 'guest-aaaaaa' };
+      await expect(obtainPeerIdentity({ ...deps, locks }, { ...init, signal: abort.signal, onWait: () => (toldWaiting = true) })).rejects.toThrow('the tab went away');
+      expect(locks.requested).toEqual([]);
+      expect(toldWaiting).toBe(false);
+      expect(asked).toEqual([]);
     });
 
     it('lets go of the lock when its tab gives up (the overlay closed) while the save never settles', async () => {

@@ -62,6 +62,11 @@ export interface PeerIdentityInit {
   readonly signal?: AbortSignal;
   /** Told before an enrollment request goes out. */
   readonly onEnroll?: () => void;
+  /**
+   * Told when another holder of the key store (another tab of this browser) has this entry's lock:
+   * this call waits until that one has got (or made) and saved the identity, then goes on.
+   */
+  readonly onWait?: () => void;
   /** How many Node-IDs the certificate must carry (§11.3 nodeids; one per device of the user); default 1. */
   readonly nodeIds?: number;
   /**
@@ -104,15 +109,27 @@ export interface PeerIdentity extends StoredCredentials {
 export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdentityInit): Promise<PeerIdentity> {
   const locks = deps.locks;
   if (!locks) return loadOrEnroll(deps, init);
+  const name = identityLockName(init.credentialsName);
   return new Promise<PeerIdentity>((resolve, reject) => {
+    const holding = async (): Promise<void> => {
+      const identity = await loadOrEnroll(deps, init);
+      resolve(identity);
+      // Held until the next holder can find them in the key store (a failed save it will not),
+      // or the caller gives up (its signal: the tab's overlay closed): a save that never settles
+      // does not keep the lock from the other tabs.
+      await untilAborted(identity.stored, init.signal).catch(() => undefined);
+    };
+    if (init.signal?.aborted) {
+      reject(init.signal.reason);
+      return;
+    }
+    // Asked for first without waiting (Web Locks refuse `ifAvailable` with a `signal`), so that a
+    // wait is known and told (onWait: the tab says what it waits for); then queued behind the holder.
     locks
-      .request(identityLockName(init.credentialsName), init.signal ? { signal: init.signal } : {}, async () => {
-        const identity = await loadOrEnroll(deps, init);
-        resolve(identity);
-        // Held until the next holder can find them in the key store (a failed save it will not),
-        // or the caller gives up (its signal: the tab's overlay closed): a save that never settles
-        // does not keep the lock from the other tabs.
-        await untilAborted(identity.stored, init.signal).catch(() => undefined);
+      .request(name, { ifAvailable: true }, (lock) => {
+        if (lock) return holding();
+        init.onWait?.();
+        return locks.request(name, init.signal ? { signal: init.signal } : {}, holding);
       })
       .catch(reject);
   });
