@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
+import { StorageTooNewError } from '../../reload/storage/index.js';
 import { APP_STORE_VERSION } from './app-store-schema.js';
 import { AppStoreError, appStoreName, openAppStore, type AppStore } from './app-store.js';
 
@@ -36,6 +37,19 @@ describe('openAppStore', () => {
     const b = await openAppStore(name);
     expect(await b.contacts.list()).toEqual([{ aor: BOB, displayName: 'Bob', addedAt: 1 }]);
     b.close();
+  });
+
+  // A newer chordphone in this browser (a tab of a newer build, then an older one served again).
+  it('a database a newer release wrote is refused at open with StorageTooNewError, not IndexedDB’s VersionError, and left as it was', async () => {
+    const name = appStoreName('test.example', 'newer');
+    const newer = await openDB(name, APP_STORE_VERSION + 1, { upgrade: (db) => db.createObjectStore('contacts-of-tomorrow') });
+    newer.close();
+    const failure = await openAppStore(name).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StorageTooNewError);
+    expect(failure).toMatchObject({ version: APP_STORE_VERSION + 1, known: APP_STORE_VERSION, message: `the database ${name} was written by a newer chordphone (schema ${APP_STORE_VERSION + 1}, this build knows up to ${APP_STORE_VERSION}): upgrade` });
+    const after = await openDB(name);
+    expect([after.version, [...after.objectStoreNames]]).toEqual([APP_STORE_VERSION + 1, ['contacts-of-tomorrow']]);
+    after.close();
   });
 });
 

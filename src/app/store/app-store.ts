@@ -11,7 +11,7 @@
  * const thread = await store.chat.thread('sip:bob@chordphone.local');   // oldest first
  * ```
  */
-import { openDB } from 'idb';
+import { openVersionedDatabase } from '../../reload/runtime/idb-open.js';
 import {
   APP_STORE_VERSION,
   upgradeAppSchema,
@@ -144,10 +144,13 @@ export interface OpenAppStoreOptions {
   readonly limits?: Partial<AppStoreLimits>;
 }
 
-/** Opens (creating or upgrading) the database `name`. Uses the global `indexedDB`. */
+/**
+ * Opens (creating or upgrading) the database `name`. Uses the global `indexedDB`. One a newer
+ * release wrote is refused with StorageTooNewError and left as it was (runtime/idb-open.ts).
+ */
 export async function openAppStore(name: string, options: OpenAppStoreOptions = {}): Promise<AppStore> {
   const limits = { ...DEFAULT_APP_STORE_LIMITS, ...options.limits };
-  const db: AppDatabase = await openDB<AppSchema>(name, APP_STORE_VERSION, {
+  const db: AppDatabase = await openVersionedDatabase<AppSchema>(name, APP_STORE_VERSION, {
     upgrade: (database, oldVersion, _newVersion, tx) => upgradeAppSchema(database, oldVersion, tx),
     // Another tab needs a newer schema: close so its upgrade can run (this tab's later calls then
     // fail with InvalidStateError; a reload picks up the new version).

@@ -1,5 +1,7 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
+import { StorageTooNewError } from '../runtime/storage-too-new-error.js';
 import { generateSigningKeys } from './key-store.js';
 import { IdbKeyStore } from './idb-key-store.js';
 import { signParams } from './signature-algorithm.js';
@@ -33,5 +35,18 @@ describe('IdbKeyStore', () => {
     const keys = await generateSigningKeys({ crypto }, 'ecdsa-p256', true);
     await expect(store.save('x', { keys, certificates: [] })).rejects.toThrow(/non-extractable/);
     store.close();
+  });
+
+  // A newer chordphone in this browser (a tab of a newer build, then an older one served again).
+  it('a key store a newer release wrote is refused at open with StorageTooNewError, not IndexedDB’s VersionError, and left as it was', async () => {
+    const database = `identity-test-${n++}`;
+    const newer = await openDB(database, 2, { upgrade: (db) => db.createObjectStore('credentials-of-tomorrow') });
+    newer.close();
+    const failure = await IdbKeyStore.open({ database }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StorageTooNewError);
+    expect(failure).toMatchObject({ version: 2, known: 1, message: `the database ${database} was written by a newer chordphone (schema 2, this build knows up to 1): upgrade` });
+    const after = await openDB(database);
+    expect([after.version, [...after.objectStoreNames]]).toEqual([2, ['credentials-of-tomorrow']]);
+    after.close();
   });
 });

@@ -4,7 +4,8 @@
  * non-extractable private key stays non-extractable: it can sign after a reload, and no script
  * can ever read its bytes. Saving an extractable private key is refused.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
+import { openVersionedDatabase } from '../runtime/idb-open.js';
 import type { KeyStore, StoredCredentials } from './key-store.js';
 
 interface CredentialsValue {
@@ -28,8 +29,9 @@ export interface IdbKeyStoreInit {
 export class IdbKeyStore implements KeyStore {
   private constructor(private readonly db: IDBPDatabase<IdentitySchema>) {}
 
+  /** Opens the key store; one a newer release wrote is refused with StorageTooNewError and left as it was (runtime/idb-open.ts). */
   static async open(init: IdbKeyStoreInit = {}): Promise<IdbKeyStore> {
-    const db = await openDB<IdentitySchema>(init.database ?? IDENTITY_DATABASE, VERSION, {
+    const db = await openVersionedDatabase<IdentitySchema>(init.database ?? IDENTITY_DATABASE, VERSION, {
       upgrade(database) {
         database.createObjectStore('credentials');
       },

@@ -3,6 +3,10 @@ import type { HeldCertificate } from './held-certificates.js';
 import type { RingRange } from './ring-range.js';
 import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
 
+// StorageTooNewError lives in runtime, below storage and security, so the identity's key store
+// refuses a newer database with it too (runtime/idb-open.ts); exported here beside the backends' other errors.
+export { StorageTooNewError } from '../runtime/storage-too-new-error.js';
+
 /**
  * Where a peer keeps the values it stores (ARCHITECTURE.md "Storage"): in memory in the
  * simulator, IndexedDB in the browser, SQLite on disk in a Node peer. All three pass one
@@ -153,29 +157,6 @@ export class StorageClosedError extends Error {
   override readonly name: string = 'StorageClosedError';
   constructor() {
     super('the storage backend is closed');
-  }
-}
-
-/**
- * The stored data was written by a newer chordphone, at a schema version this build does not know
- * (the SQLite file's user_version, the IndexedDB database's version): refused at open, the data
- * left as it was and let go. Its tables or stores may fit this build's and still mean other
- * things, and it has no way down: an older build reading and writing them by its rules could
- * spoil what the newer one kept.
- */
-export class StorageTooNewError extends Error {
-  override readonly name: string = 'StorageTooNewError';
-  constructor(
-    /** What was opened, as the message names it: "the records file …", "the database …". */
-    readonly store: string,
-    /** Its schema version; undefined where the store does not say (a newer IndexedDB database whose version could not be read). */
-    readonly version: number | undefined,
-    /** The newest this build knows. */
-    readonly known: number,
-    /** What else the user can do, after "upgrade, or ". */
-    alternative?: string,
-  ) {
-    super(`${store} was written by a newer chordphone (schema ${version ?? 'newer'}, this build knows up to ${known}): upgrade${alternative === undefined ? '' : `, or ${alternative}`}`);
   }
 }
 
