@@ -1,8 +1,10 @@
 import 'fake-indexeddb/auto';
+import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { FakePhone, FakeSession } from '../history/fake-session.js';
 import { createAppStoreHub } from './app-store-hub.js';
 import { appStoreName } from './app-store.js';
+import { APP_STORE_VERSION } from './app-store-schema.js';
 
 let n = 0;
 const until = async (f: () => boolean) => {
@@ -57,6 +59,23 @@ describe('AppStoreHub', () => {
     session.ready('erin', 'test.example', new FakePhone('sip:erin@test.example'));
     await until(() => hub.getSnapshot().error !== undefined);
     expect(hub.getSnapshot().error).toContain('IndexedDB is disabled');
+    hub.close();
+  });
+
+  // A tab of a newer chordphone was open in this browser: the user's database is of a version this build does not know.
+  it('says what is wrong and what to do when a newer chordphone wrote the store (StorageTooNewError)', async () => {
+    const session = new FakeSession();
+    const hub = createAppStoreHub(session);
+    const user = `fay-${n++}`;
+    const name = appStoreName('test.example', `${user}@test.example`);
+    (await openDB(name, APP_STORE_VERSION + 1)).close();
+    session.ready(user, 'test.example', new FakePhone('sip:fay@test.example'));
+    await until(() => hub.getSnapshot().error !== undefined);
+    const error = hub.getSnapshot().error!;
+    expect(error).toContain(`the database ${name} was written by a newer chordphone (schema ${APP_STORE_VERSION + 1}, this build knows up to ${APP_STORE_VERSION})`);
+    expect(error).toMatch(/reload the page/i);
+    expect(error).toContain('“Clear identity and data”');
+    expect(error).not.toMatch(/VersionError|DOMException/);
     hub.close();
   });
 

@@ -11,6 +11,7 @@
  * const store = await hub.storeFor(domain, user);
  * ```
  */
+import { describeError } from '../overlay/overlay.js';
 import { perSession } from '../phone/per-session.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { appStoreName, openAppStore, type AppStore } from './app-store.js';
@@ -23,7 +24,7 @@ export interface AppStoreView {
   readonly store: AppStore | undefined;
   /** Bumped after every write through the hub's stores: views read again. */
   readonly revision: number;
-  /** Why the store could not be opened (no IndexedDB, private mode), in words. */
+  /** Why the store could not be opened (no IndexedDB, private mode, written by a newer chordphone), in words (describeError). */
   readonly error: string | undefined;
 }
 
@@ -88,7 +89,7 @@ export function createAppStoreHub(session: PhoneSession, deps: AppStoreHubDeps =
     if (!user || !domain) return;
     storeFor(domain, user).then(
       (store) => view.user === user && view.domain === domain && set({ store }),
-      (e: unknown) => view.user === user && view.domain === domain && set({ error: `Contacts, history and chat cannot be kept in this browser: ${e instanceof Error ? e.message : String(e)}` }),
+      (e: unknown) => view.user === user && view.domain === domain && set({ error: `Contacts, history and chat cannot be kept in this browser: ${describeError(e)}` }),
     );
   };
   const unsubscribe = session.subscribe(follow);

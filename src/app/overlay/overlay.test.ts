@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { StorageTooNewError } from '../../reload/storage/index.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { describeError } from './overlay.js';
+
+describe('describeError', () => {
+  // What the failed join step shows (the overlay's and the phone session's `error`) when this
+  // browser's records or key store were written by a newer chordphone (a tab of a newer build).
+  it.each([
+    ['the records', new StorageTooNewError('the database chordphone-storage/chordphone.local/5f1c', 5, 4)],
+    ['the key store', new StorageTooNewError('the database chordphone-identity', 2, 1)],
+    ['a database whose version the browser does not list', new StorageTooNewError('the database chordphone-identity', undefined, 1)],
+  ])('a StorageTooNewError of %s says what is wrong and what to do in a browser: reload, or clear the data', (_what, e) => {
+    const text = describeError(e);
+    expect(text.startsWith(e.message)).toBe(true);
+    expect(text).toMatch(/a newer Chordphone has been open in this browser/i);
+    expect(text).toMatch(/reload the page/i);
+    expect(text).toContain('“Clear identity and data” in Settings');
+    expect(text).not.toContain('\n');
+  });
+
+  it('keeps the other errors as they were: a RELOAD error by its code name, else the message', () => {
+    expect(describeError(new Error('the configuration lists no bootstrap WebSocket URL to join through'))).toBe('the configuration lists no bootstrap WebSocket URL to join through');
+    expect(describeError('plain')).toBe('plain');
+    expect(describeError(new ReloadError(8, new TextEncoder().encode('who?')))).toBe('Error_Data_Too_Large: who?');
+  });
+});
