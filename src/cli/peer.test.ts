@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { decodeUdpCapture } from '../reload/wire/pcap/index.js';
 import { startChordphoneServer, type ChordphoneServer } from '../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../server/testing/memory-node-network.js';
 import { recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
+import { SCHEMA_VERSION } from '../reload/storage/node/sqlite-schema.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './main.js';
 import { createPeerCommand, serverUrlOfBootstrap } from './peer.js';
@@ -86,6 +88,25 @@ describe('chordphone peer', () => {
   it('fails with one line when the server is not there', async () => {
     const attempt = createPeerCommand({ network }).run(['--config', 'http://127.0.0.1:9/', '--data', join(dir, 'none')], captureIo());
     await expect(attempt).rejects.toThrow(/^cannot fetch the overlay configuration from http:\/\/127\.0\.0\.1:9\/\.well-known\/reload-config: .+$/);
+  });
+
+  it('a data directory whose records a newer chordphone wrote fails with one clear line, and the file is left as it was', async () => {
+    const data = join(dir, 'peers-newer');
+    const first = await runPeers(['--config', server.localUrl, '--data', data]);
+    expect(first.exit).toBe(0);
+    const records = join(data, `${first.joined[0]!.configuration.instanceName}.${toHex(first.joined[0]!.peer.nodeId)}.records.sqlite`);
+    const newer = new Database(records);
+    newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    newer.close();
+    const attempt = createPeerCommand({ network, untilStopped: () => new Promise(() => {}) }).run(['--config', server.localUrl, '--data', data], captureIo());
+    // main prints `chordphone peer: ` and the message: one line, as `chordphone serve` prints it.
+    await expect(attempt).rejects.toThrow(
+      new RegExp(`^the records file \\S+\\.records\\.sqlite was written by a newer chordphone \\(schema ${SCHEMA_VERSION + 1}, this build knows up to ${SCHEMA_VERSION}\\): upgrade, or pass --data for another directory$`),
+    );
+    const after = new Database(records, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
+    after.close();
+    expect(recordsFileBusy(records)).toBeUndefined();
   });
 
   it('maps a bootstrap URL to its server', () => {
