@@ -56,6 +56,7 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
   const network = joined.network.appChannels;
   if (!network) {
     await joined.close();
+    await joined.recordsClosed;
     throw new Error('the peer network has no application channels (AppAttach), so the echo peer cannot take calls');
   }
   const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
@@ -69,6 +70,7 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
   } catch (e) {
     apps.close();
     await joined.close();
+    await joined.recordsClosed;
     throw e;
   }
   return {
@@ -80,6 +82,7 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
       await joined.peer.leave({ signal: AbortSignal.timeout(leaveTimeoutMs) }).catch(() => undefined);
       // The peer, then its records file (held until closed).
       await joined.close();
+      await joined.recordsClosed;
     },
   };
 }

@@ -126,6 +126,7 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
             await j.peer.leave({ signal: timeout }).catch(() => undefined);
             // The peer, then its records file (held until closed: another run over --data can open it).
             await j.close();
+            await j.recordsClosed;
           }),
         );
         await writer?.close();

@@ -81,25 +81,24 @@ describe('a tab in client mode (issue 5)', () => {
     expect(tab.getSnapshot().phase).toBe('closed');
   }, 60_000);
 
-  // overlay-boot.ts gives the tab's device slot (its Node-ID) back only then: a tab loading
-  // meanwhile would join with the Node-ID of a peer still on the ring.
-  it('close() settles once the peer and the records its join opened are closed', async () => {
+  // overlay-boot.ts gives the tab's device slot (its Node-ID) back once close() has settled: the
+  // peer is off the ring then. The records close after (overlay-close.test.ts: one that never does).
+  it('close() settles once the peer is closed; the records its join opened close after it (recordsClosed)', async () => {
     const backend = createMemoryBackend();
     let recordsClosed!: () => void;
     const closeRecords = backend.close.bind(backend);
     backend.close = () => new Promise<void>((resolve) => (recordsClosed = resolve)).then(() => closeRecords());
     const tab = open('cody', 'peer', async () => backend);
     await tab.start();
-    let settled = false;
-    const closing = tab.close();
-    void Promise.resolve(closing).then(() => (settled = true));
-    await vi.waitFor(() => expect(recordsClosed).toBeDefined(), { timeout: 5_000, interval: 20 });
+    const joined = tab.joined!;
+    let recordsSettled = false;
+    void joined.recordsClosed.then(() => (recordsSettled = true));
+    await tab.close();
     expect(tab.getSnapshot().phase).toBe('closed');
-    await new Promise((r) => setTimeout(r, 50));
-    expect(settled).toBe(false);
+    await vi.waitFor(() => expect(recordsClosed).toBeDefined(), { timeout: 5_000, interval: 20 });
+    expect(recordsSettled).toBe(false);
     recordsClosed();
-    await closing;
-    expect(settled).toBe(true);
+    await joined.recordsClosed;
     // Called again, the same close.
     await tab.close();
   }, 60_000);

@@ -120,7 +120,9 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
     closers.push(() => joined.close());
     expect(events).toEqual([]);
     await joined.close();
+    expect(events).toEqual(['network closed']);
     await joined.close();
+    await joined.recordsClosed;
     expect(events).toEqual(['network closed', 'storage closed']);
   }, 60_000);
 
@@ -343,6 +345,7 @@ describe('a newer configuration from chordphone serve (RFC 6940 §6.3.2.1, §6.5
     // The restart passed Cleo's records on to the new peer; closing Cleo closes them, once.
     expect(closedStorages).toEqual([]);
     await cleo.close();
+    await cleo.recordsClosed;
     expect(closedStorages).toEqual([0]);
   }, 60_000);
 

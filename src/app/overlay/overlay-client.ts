@@ -108,10 +108,24 @@ export interface JoinedOverlay {
   /** The network the peer runs on (its `appChannels` carry AppAttach's SIP channels). */
   readonly network: PeerNetwork;
   /**
-   * Close the running peer and restart it no more, then the records the join opened (its storage
-   * backend); settles once they are closed. Once: calling it again waits for the same.
+   * Close the running peer and restart it no more; settles once it is closed and a restart under
+   * way has ended (no peer of this join is on the ring any more: its Node-ID may be given to
+   * another, device-slot.ts), then the records the join opened close (`recordsClosed`). Once:
+   * calling it again waits for the same.
    */
   close(): Promise<void>;
+  /**
+   * Settles (never rejects) once the records the join opened (its storage backend) are closed,
+   * which they are after `close()` has settled; pending until then. Awaited by an owner that must
+   * let go of them before it or another opens them again: a Node process over a SQLite file
+   * (cli/peer.ts, cli/echo-peer.ts; node/sqlite-files.ts holds it until closed).
+   * OUR CHOICE: not awaited by `close()`: a records close that never settles (a hung IndexedDB
+   * close) must not keep the tab's device slot, and so a rejoin, waiting; and a tab that joins
+   * again with the same Node-ID needs no wait, since IndexedDB opens a second connection to the
+   * database beside the first, and the Stores over both take turns under the database's Web Lock
+   * (idb-backend.ts `exclusively`), so neither loses a generation check (RFC 6940 §7.4.1.1).
+   */
+  readonly recordsClosed: Promise<void>;
 }
 
 /** How long a join refused with Error_Config_Too_Old waits for the ConfigUpdate that follows (§6.3.2.1). */
@@ -179,7 +193,8 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   storage.catch(() => undefined);
   // Opened here, so closed here, once (a SQLite file is held, an IndexedDB connection open, until
   // then): when the join fails or the joined overlay closes, after the last peer over it has
-  // closed. A restart with a newer configuration passes it on to the new peer.
+  // closed. A restart with a newer configuration passes it on to the new peer. A failed join is
+  // thrown without waiting for it (JoinedOverlay.recordsClosed says why); nothing else holds them.
   let released: Promise<void> | undefined;
   const release = (): Promise<void> =>
     (released ??= storage.then(
@@ -274,7 +289,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     running = await joinWith(fetched.configuration, fetched.xml);
   } catch (e) {
     // joinWith closed the peer it made.
-    await release();
+    void release();
     throw e;
   }
   // Newly enrolled credentials were being saved meanwhile: joined means kept for the next visit
@@ -288,17 +303,19 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   } catch (e) {
     stopping.abort(e);
     // RFC 6940 §10.9: it was admitted already; leaving hands its range back. Thrown once it has
-    // left and its records are closed: the caller (overlay.ts close) may give its Node-ID to
-    // another tab then (device-slot.ts).
+    // left: the caller (overlay.ts close) may give its Node-ID to another tab then (device-slot.ts).
     const admitted = running.peer;
     await admitted
       .leave()
       .catch(() => undefined)
       .finally(() => admitted.close());
-    await release();
+    void release();
     throw e;
   }
   const current = (): Running => running!;
+  let closing: Promise<void> | undefined;
+  let closed!: () => void;
+  const recordsClosed = new Promise<void>((resolve) => (closed = resolve)).then(release);
   const joined: JoinedOverlay = {
     get peer() {
       return current().peer;
@@ -316,11 +333,16 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     fetched,
     bootstrap,
     close() {
+      if (closing) return closing;
       stopping.abort(new Error('the overlay was closed'));
       current().peer.close();
-      // A restart under way ends (its join aborted, or its new peer closed since `signal` aborted) before the records close.
-      return restarts.settled().then(release);
+      // A restart under way ends (its join aborted, or its new peer closed since `signal` aborted);
+      // then no peer over the records is left, and they close.
+      closing = restarts.settled();
+      void closing.then(closed);
+      return closing;
     },
+    recordsClosed,
   };
   phase('joined', init.mode === 'client' ? `attached as a client, ${identity.certificate.userName}` : `joined as ${identity.certificate.userName}`);
   return joined;

@@ -77,8 +77,9 @@ export interface Overlay {
   readonly joined: JoinedOverlay | undefined;
   /**
    * Stop: the snapshot says `closed` at once; settles once a start under way has ended and the
-   * peer and its records are closed (no peer of this overlay is on the ring any more). Called
-   * again, the same close.
+   * peer is closed (no peer of this overlay is on the ring any more: its device slot may go back,
+   * device-slot.ts). Its records close after that (`joined.recordsClosed`, which says why that is
+   * not awaited here). Called again, the same close.
    */
   close(): Promise<void>;
 }
@@ -239,8 +240,8 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
       if (closing) return closing;
       abort.abort();
       if (refresh) clearInterval(refresh);
-      // A start under way stops (joinOverlay closes what it made); then the joined peer, then its
-      // records (an IndexedDB connection: a tab that joins again opens another).
+      // A start under way stops (joinOverlay closes what it made); then the joined peer (its
+      // records, an IndexedDB connection, close after: a tab that joins again opens another).
       const ending = started?.catch(() => undefined);
       closing = (async () => {
         await ending;
