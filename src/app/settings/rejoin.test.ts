@@ -2,8 +2,8 @@
  * A setting that takes a new overlay reaches it: on the real phone session (createPhoneSession)
  * with stand-in overlays, "Rejoin now" as a named user makes a new overlay for the same name,
  * reading the mode saved in Settings as it is made (as createBrowserOverlay does, overlay-mode.ts),
- * even on a page opened with `?mode=peer`; the old overlay and Phone are closed. A guest (the boot
- * identity, made by the page load) reloads instead.
+ * even on a page opened with `?mode=peer`; the old overlay and Phone are closed. A guest joins again
+ * as the guest (PhoneSession.rejoinAsGuest) the same way.
  */
 import { describe, expect, it } from 'vitest';
 import type { OverlayMode } from '../../reload/overlay/index.js';
@@ -50,6 +50,8 @@ function harness(pageUrl: string) {
   const made: Made[] = [];
   const stopped: string[] = [];
   const boot = joinedOverlay('guest-1a2b3c');
+  // The boot overlay reads the mode as it is made (createBrowserOverlay), taking a URL's `mode`.
+  overlayModeSetting(pageUrl, store);
   // Device slots held (Web Locks in the browser: a released one is free again only a moment later).
   const slots = new Set<string>();
   const session = createPhoneSession({
@@ -64,6 +66,21 @@ function harness(pageUrl: string) {
       const overlay = joinedOverlay(name);
       made.push({ overlay, name, mode: overlayModeSetting(pageUrl, store), slot });
       return overlay;
+    },
+    // "Try again" as the guest (browser-session.ts): a guest slot, and a new guest overlay reading the settings as it is made.
+    guest: {
+      claim: async () => {
+        const slot = [0, 1, 2].find((i) => !slots.has(`guest/${i}`));
+        if (slot === undefined) return undefined;
+        slots.add(`guest/${slot}`);
+        return { slot, release: () => void slots.delete(`guest/${slot}`) };
+      },
+      createOverlay: (slot) => {
+        const overlay = joinedOverlay(`guest-${slot}`);
+        made.push({ overlay, name: 'guest', mode: overlayModeSetting(pageUrl, store), slot });
+        return overlay;
+      },
+      slotReturned: Promise.resolve(),
     },
     startPhone: async (joined) => ({
       phone: { onIncomingCall: () => {} } as unknown as Phone,
@@ -109,14 +126,28 @@ describe('rejoin to apply a setting', () => {
     expect(made).toHaveLength(1);
   });
 
-  it('reloads the page for the boot (guest) identity', async () => {
-    const { session, made, boot } = harness('https://h/');
+  it('joins a guest again as the guest on a new overlay that reads the saved mode, without reloading the page', async () => {
+    const { session, store, made, boot, stopped } = harness('https://h/?mode=peer');
     await settled(session);
     expect(session.getSnapshot().guest).toBe(true);
+    saveMode(store, 'client');
+    let reloaded = 0;
+    expect(await rejoinSession(session, () => reloaded++)).toBe('rejoined');
+    await settled(session);
+    expect(reloaded).toBe(0);
+    expect(boot.closed).toBe(true);
+    expect(stopped).toEqual(['guest-1a2b3c@example.test']);
+    expect(made.map((m) => [m.name, m.mode, m.slot])).toEqual([['guest', 'client', 0]]);
+    expect(session.getSnapshot()).toMatchObject({ guest: true, userName: 'guest-0@example.test', overlay: made[0]!.overlay });
+  });
+
+  it('reloads the page once the session has closed (the page is going away)', async () => {
+    const { session, made } = harness('https://h/');
+    await settled(session);
+    session.close();
     let reloaded = 0;
     expect(await rejoinSession(session, () => reloaded++)).toBe('reloading');
     expect(reloaded).toBe(1);
     expect(made).toHaveLength(0);
-    expect(boot.closed).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Applying a setting that takes a new overlay (client mode, STUN/TURN for data-channel links): the
- * session joins again with the same user name (PhoneSession.join with `again`); a new overlay reads
- * the mode and the servers as it is made (overlay-mode.ts, settings-store.ts). The boot identity (a
- * guest), or a session with no user name yet, is made by the page load: that one reloads, and the
- * returning user (first-run/last-user.ts) or the guest is joined again at boot.
+ * session joins again as the same identity on a new overlay, which reads the mode and the servers
+ * as it is made (overlay-mode.ts, settings-store.ts; browser-network.ts reads the servers when its
+ * network is made): a user name with PhoneSession.join and `again`, the guest with
+ * PhoneSession.rejoinAsGuest (a guest device slot claimed again once the old overlay has closed).
+ * A session with no identity yet (a name's join under way), or closed (the page going away),
+ * reloads: the returning user (first-run/last-user.ts) or the guest is joined again at boot.
  */
 import { localPart, type PhoneSession } from '../phone/phone-session.js';
 
@@ -11,7 +13,11 @@ export type RejoinOutcome = 'rejoined' | 'reloading';
 
 export async function rejoinSession(session: PhoneSession, reload: () => void): Promise<RejoinOutcome> {
   const s = session.getSnapshot();
-  if (s.guest || s.userName === undefined || s.phase === 'closed') {
+  if (s.phase !== 'closed' && s.guest) {
+    await session.rejoinAsGuest();
+    return 'rejoined';
+  }
+  if (s.userName === undefined || s.phase === 'closed') {
     reload();
     return 'reloading';
   }
