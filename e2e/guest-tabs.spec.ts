@@ -8,11 +8,12 @@
  * reloads (peer-identity.ts). Two tabs opened at once with nothing stored yet both enroll, each
  * under a name of its own: the credentials saved last are the browser's guest from then on (the
  * other tab takes them at its next load). A reloaded tab gets a slot again. When every guest slot
- * of the browser is taken, the tab says what is wrong and what to do, and does not join.
+ * of the browser is taken, the tab says what is wrong and what to do, and does not join; once a
+ * slot is free, its "Try again" joins.
  */
 import { expect, test, type Page } from './overlay-log.js';
 import { MAX_DEVICE_SLOTS, deviceSlotLockName, GUEST_DEVICE } from '../src/app/overlay/device-slot.js';
-import { overlaySnapshot, phoneReady, READY_TIMEOUT_MS } from './phone-steps.js';
+import { overlaySnapshot, phoneReady } from './phone-steps.js';
 
 test.describe.configure({ timeout: 150_000 });
 
@@ -96,23 +97,21 @@ test('a guest tab finding every guest slot of the browser taken says so and what
   expect(s.phase).toBe('failed');
   expect(s.nodeId).toBeUndefined();
 
-  // Once a tab closes, reloading joins. The browser frees the closed page's locks as it tears the
-  // page down: a reload served before that still finds every slot held, so reload again (bounded).
+  // Once a tab closes, "Try again" joins, without a reload (phone-session.ts rejoinAsGuest): the
+  // browser frees the closed page's locks as it tears the page down, so wait for a free slot first.
   await holder.close();
-  await reloadUntilNotFailed(late);
+  await expect
+    .poll(
+      () =>
+        late.evaluate(async (lockNames) => {
+          const { held = [] } = await navigator.locks.query();
+          return lockNames.some((name) => !held.some((lock) => lock.name === name));
+        }, names),
+      { timeout: 20_000 },
+    )
+    .toBe(true);
+  await late.getByTestId('guest-retry').click();
   await guestNodeId(late);
+  expect((await overlaySnapshot(late)).reusedIdentity).toBe(true);
   await context.close();
 });
-
-/** Reload `page` until its phone session is not `failed` (registering or ready), at most `attempts` times. */
-async function reloadUntilNotFailed(page: Page, attempts = 10): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    await page.reload();
-    const status = page.getByTestId('phone-status');
-    // The slot claim answers at once: a tab without one fails within moments; one with a slot joins.
-    await expect(status).toHaveAttribute('data-phase', /^(registering|ready|failed)$/, { timeout: READY_TIMEOUT_MS });
-    if ((await status.getAttribute('data-phase')) !== 'failed') return;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`still failed after ${attempts} reloads`);
-}
