@@ -13,6 +13,8 @@ import { createRealIdentities } from './testing/real-identities.js';
 import { VirtualClock } from './virtual-clock.js';
 
 const N = Number(process.env.REAL_CERT_PEERS ?? 300);
+/** The overlay's and the peers' Node-IDs' seed: the same ring every run. */
+const SEED = 4004;
 
 describe(`a ${N}-peer overlay with real X.509 certificates and real signatures`, () => {
   let o: ChordOverlay;
@@ -21,11 +23,11 @@ describe(`a ${N}-peer overlay with real X.509 certificates and real signatures`,
   beforeAll(async () => {
     const clock = new VirtualClock();
     let t = performance.now();
-    const ids = await createRealIdentities({ clock });
+    const ids = await createRealIdentities({ clock, seed: SEED });
     await ids.prepare(N + 1);
     timing.credentialsMs = performance.now() - t;
     t = performance.now();
-    o = await buildChordOverlay({ peers: N, seed: 4004, clock, configuration: ids.configuration, identity: (i) => ids.identity(i) });
+    o = await buildChordOverlay({ peers: N, seed: SEED, clock, configuration: ids.configuration, identity: (i) => ids.identity(i) });
     timing.buildMs = performance.now() - t;
   }, 600_000);
   afterAll(() => o?.close());

@@ -32,6 +32,8 @@ import { VirtualClock } from '../../sim/virtual-clock.js';
 import { CertificateStore, type CertificateStoreInit } from './certificate-store.js';
 
 const PEERS = 8;
+/** The overlay's and the peers' Node-IDs' seed: the same ring every run. */
+const SEED = 8;
 const hash = chordReloadResourceIdHash(nodeHasher);
 const certKind = (name: 'CERTIFICATE_BY_NODE' | 'CERTIFICATE_BY_USER', accessControl: Kind['accessControl']) => ({
   kind: { name, dataModel: 'ARRAY', accessControl, maxCount: 8, maxSize: 4096, extensions: [] } as Kind,
@@ -67,10 +69,10 @@ describe('Certificate Store Usage (RFC 6940 §8)', () => {
 
   beforeAll(async () => {
     const clock = new VirtualClock();
-    ids = await createRealIdentities({ clock });
+    ids = await createRealIdentities({ clock, seed: SEED });
     await ids.prepare(PEERS);
     o = createChordOverlay({
-      seed: 8,
+      seed: SEED,
       clock,
       configuration: {
         ...ids.configuration,
