@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,13 +121,18 @@ describe('chordphone serve', () => {
     const data = join(dir, 'data-newer');
     await mkdir(data);
     const records = join(data, 'server.records.sqlite');
+    // In SQLite's default journal mode (a rollback journal), which the open must not switch to WAL.
     const newer = new Database(records);
     newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     newer.close();
+    const before = await readFile(records);
     const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
     await expect(cmd.run(['--port', '0', '--https-port', 'off', '--data', data], captureIo())).rejects.toThrow(
       new RegExp(`^the records file \\S+server\\.records\\.sqlite was written by a newer chordphone \\(schema ${SCHEMA_VERSION + 1}, this build knows up to ${SCHEMA_VERSION}\\): upgrade, or pass --data for another directory$`),
     );
+    expect((await readFile(records)).equals(before)).toBe(true);
+    expect((await readdir(data)).filter((name) => name.startsWith('server.records.sqlite'))).toEqual(['server.records.sqlite']);
+    // Not held (not 'database is locked'), and no tables made in it.
     expect(recordsFileBusy(records)).toMatch(/no such table: records/);
   });
 

@@ -3,9 +3,10 @@
  * process share its connection, each closed once by its owner.
  */
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StorageTooNewError } from '../storage-backend.js';
 import { id16 } from '../testing/records.js';
@@ -99,39 +100,57 @@ describe('sqlite files', () => {
     await Promise.all([second.close(), third.close()]);
   });
 
-  // A file a later release wrote (its tables of another shape): the open is refused, and must not
-  // keep the file held, or the next open in this process, or another process's, is told it is in use.
-  it('an open of a file of a newer schema version whose tables do not fit is refused with StorageTooNewError, and lets go of the file', async () => {
+  // A file a later release wrote: its tables may be of another shape, or fit this build's and mean
+  // other things (this build would read and write them by its own rules, and its upgrade path would
+  // never run: user_version is higher). The open is refused before anything is written to the file
+  // (in the default rollback-journal mode, the switch to WAL would rewrite its header and delete a
+  // journal that PERSIST or TRUNCATE kept), and must not keep the file held, or the next open in
+  // this process, or another process's, is told it is in use.
+  it.each(['DELETE', 'PERSIST', 'TRUNCATE'])(
+    'a file a newer release wrote in journal mode %s is refused at open with StorageTooNewError, even where its tables fit, left byte for byte as it was, and let go',
+    async (journalMode) => {
+      const filename = join(dir, `newer-${journalMode}.db`);
+      const ours = openSqliteBackend({ filename });
+      await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 3n }] });
+      await ours.close();
+      // As the newer release leaves it: its own journal mode (a rollback journal, SQLite's default), its version.
+      const newer = new Database(filename);
+      newer.pragma(`journal_mode = ${journalMode}`);
+      newer.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      newer.close();
+      const before = filesOf(filename);
+      let failure: unknown;
+      try {
+        openSqliteBackend({ filename });
+      } catch (e) {
+        failure = e;
+      }
+      expect(failure).toEqual(new StorageTooNewError(`the records file ${filename}`, SCHEMA_VERSION + 1, SCHEMA_VERSION, 'pass --data for another directory'));
+      expect(failure).toMatchObject({ version: SCHEMA_VERSION + 1, known: SCHEMA_VERSION });
+      expect(filesOf(filename)).toEqual(before);
+      expect(recordsFileBusy(filename)).toBeUndefined();
+      expect(() => openSqliteBackend({ filename })).toThrow(StorageTooNewError);
+      expect(filesOf(filename)).toEqual(before);
+    },
+  );
+
+  it('a file of a newer schema version whose tables do not fit is refused the same way, left as it was', async () => {
     const filename = join(dir, 'future.db');
     const raw = new Database(filename);
     raw.exec('CREATE TABLE records (resource BLOB NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)');
     raw.pragma('user_version = 99');
     raw.close();
+    const before = filesOf(filename);
     expect(() => openSqliteBackend({ filename })).toThrow(new StorageTooNewError(`the records file ${filename}`, 99, SCHEMA_VERSION, 'pass --data for another directory'));
-    expect(recordsFileBusy(filename)).toBeUndefined();
-    expect(() => openSqliteBackend({ filename })).toThrow(StorageTooNewError);
-  });
-
-  // A newer release may keep the tables and change what their values mean: this build would read
-  // and write them by its own rules, and its upgrade path would never run (user_version is higher).
-  it('a file a newer release wrote is refused at open even where its tables fit, and is left as it was', async () => {
-    const filename = join(dir, 'newer-fits.db');
-    const ours = openSqliteBackend({ filename });
-    await ours.write({ generations: [{ resourceId: id16(1), kind: 7, generation: 3n }] });
-    await ours.close();
-    const raw = new Database(filename);
-    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
-    raw.close();
-    const before = readFileSync(filename);
-    let failure: unknown;
-    try {
-      openSqliteBackend({ filename });
-    } catch (e) {
-      failure = e;
-    }
-    expect(failure).toBeInstanceOf(StorageTooNewError);
-    expect(failure).toMatchObject({ version: SCHEMA_VERSION + 1, known: SCHEMA_VERSION });
-    expect(readFileSync(filename).equals(before)).toBe(true);
+    expect(filesOf(filename)).toEqual(before);
     expect(recordsFileBusy(filename)).toBeUndefined();
   });
 });
+
+/** The SHA-256 of `filename` and of each file SQLite keeps beside it (-journal, -wal, -shm), by name. */
+function filesOf(filename: string): Record<string, string> {
+  const base = basename(filename);
+  const files: Record<string, string> = {};
+  for (const name of readdirSync(dirname(filename)).filter((n) => n.startsWith(base)).sort()) files[name] = createHash('sha256').update(readFileSync(join(dirname(filename), name))).digest('hex');
+  return files;
+}

@@ -27,7 +27,7 @@ import type { HeldCertificate } from '../held-certificates.js';
 import { StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import type { RecordKey, StoredRecord } from '../stored-record.js';
 import { SqliteBackend } from './sqlite-backend.js';
-import { prepareSchema } from './sqlite-schema.js';
+import { prepareSchema, readSchemaVersion } from './sqlite-schema.js';
 
 /** The file is held by another connection, another peer's (see the file comment); nothing was opened. */
 export class StorageInUseError extends Error {
@@ -45,15 +45,26 @@ export interface SqliteBackendInit {
 }
 
 /**
- * Takes the file for `db` alone until it closes (the file comment): exclusive locking mode, set
- * before WAL so that no shared-memory index is made, and a write transaction that takes the lock
- * (held from then on). Throws StorageInUseError when another connection holds it.
+ * Takes the file for `db` alone until it closes (the file comment): exclusive locking mode, then
+ * `firstRead` (whose read takes the lock that mode keeps), set before WAL so that no
+ * shared-memory index is made, and a write transaction that takes the write lock (held from then
+ * on). Throws StorageInUseError when another connection holds the file.
+ *
+ * `firstRead` runs before anything is written: the switch to WAL is a lasting write (the header's
+ * read and write versions go from 1 to 2, and a rollback journal that `journal_mode = PERSIST` or
+ * `TRUNCATE` kept is deleted), so a file that `firstRead` refuses (readSchemaVersion: written by a
+ * newer release) is left as it was. OUR CHOICE: one left in WAL mode with a `-wal` file (a newer
+ * release stopped before it could checkpoint) still has the `-wal` folded in when the refused
+ * connection closes (SQLite's checkpoint on close, which better-sqlite3 cannot turn off): the
+ * same records, other bytes.
  */
-export function holdExclusively(db: Database.Database, filename: string): void {
+export function holdExclusively<T>(db: Database.Database, filename: string, firstRead: (db: Database.Database) => T): T {
   try {
     db.pragma('locking_mode = EXCLUSIVE');
+    const read = firstRead(db);
     db.pragma('journal_mode = WAL');
     db.exec('BEGIN EXCLUSIVE; COMMIT');
+    return read;
   } catch (e) {
     if (e instanceof Database.SqliteError && e.code === 'SQLITE_BUSY') throw new StorageInUseError(filename);
     throw e;
@@ -63,17 +74,17 @@ export function holdExclusively(db: Database.Database, filename: string): void {
 /**
  * A connection to `init.filename`, held, its schema made or upgraded (sqlite-schema.ts), and the
  * backend over it. On any failure (the file held by another, or unreadable, or written by a newer
- * release (StorageTooNewError), or of tables this release cannot use, or a disk that refuses the
- * upgrade) the connection is closed before the error is thrown: it would otherwise keep the file
- * held, and the next open be told it is in use.
+ * release (StorageTooNewError, before anything is written), or of tables this release cannot use,
+ * or a disk that refuses the upgrade) the connection is closed before the error is thrown: it
+ * would otherwise keep the file held, and the next open be told it is in use.
  */
 function connect(init: SqliteBackendInit): SqliteBackend {
   // No busy wait (better-sqlite3 waits 5 s by default): a peer holding the file holds it until it stops.
   const db = new Database(init.filename, { timeout: 0, ...(init.trace ? { verbose: (sql: unknown) => init.trace?.(String(sql)) } : {}) });
   try {
-    holdExclusively(db, init.filename);
+    const version = holdExclusively(db, init.filename, readSchemaVersion);
     db.pragma('synchronous = NORMAL');
-    prepareSchema(db);
+    prepareSchema(db, version);
     return new SqliteBackend(db);
   } catch (e) {
     db.close();

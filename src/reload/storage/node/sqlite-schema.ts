@@ -184,14 +184,24 @@ function hasColumn(db: Database.Database, table: string, column: string): boolea
 }
 
 /**
- * Creates the tables of a new file, or upgrades an older one, then the triggers. A file of a newer
- * version than SCHEMA_VERSION is refused (StorageTooNewError) before anything is written to it.
+ * The file's schema version (`user_version`), read before anything is written to it; a version
+ * newer than SCHEMA_VERSION is refused with StorageTooNewError. It is the first read of the file
+ * (sqlite-files.ts: before the switch to WAL, which would write to it), so the refused file is
+ * left as it was.
  */
-export function prepareSchema(db: Database.Database): void {
+export function readSchemaVersion(db: Database.Database): number {
   const version = db.pragma('user_version', { simple: true }) as number;
   // OUR CHOICE: refused whether or not its tables fit (StorageTooNewError says why); this build's
   // upgrades go only up, so it would go on reading and writing them by its own rules.
   if (version > SCHEMA_VERSION) throw new StorageTooNewError(`the records file ${db.name}`, version, SCHEMA_VERSION, 'pass --data for another directory');
+  return version;
+}
+
+/**
+ * Creates the tables of a new file, or upgrades an older one from `version` (readSchemaVersion's,
+ * the file held since), then the triggers.
+ */
+export function prepareSchema(db: Database.Database, version: number): void {
   db.exec(TABLES);
   if (version < SCHEMA_VERSION) {
     db.transaction(() => {

@@ -6,6 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { holdExclusively } from '../sqlite-files.js';
+import { readSchemaVersion } from '../sqlite-schema.js';
 
 /** `undefined` when another connection can read `file` now; otherwise the error it got (`database is locked`). */
 export function recordsFileBusy(file: string): string | undefined {
@@ -24,7 +25,7 @@ export function recordsFileBusy(file: string): string | undefined {
 export function holdAsAnotherProcess(file: string): Database.Database {
   const theirs = new Database(file, { timeout: 0 });
   try {
-    holdExclusively(theirs, file);
+    holdExclusively(theirs, file, readSchemaVersion);
   } catch (e) {
     theirs.close();
     throw e;
