@@ -19,7 +19,8 @@ import { DataDirectoryError } from './data-directory.js';
 import { CONFIG_FILE, CorruptConfigurationError } from './overlay-document.js';
 import { PortInUseError } from './static-server.js';
 import { memoryNodeNetwork } from './testing/memory-node-network.js';
-import { recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
+import { holdAsAnotherProcess, recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
+import { StorageInUseError } from '../reload/storage/node/index.js';
 import { readFile } from 'node:fs/promises';
 import { Reader } from '../reload/wire/codec/reader.js';
 import { readForwardingHeader } from '../reload/wire/forwarding-header.js';
@@ -157,6 +158,30 @@ describe('startChordphoneServer', () => {
     await expect(startChordphoneServer(init('uncomposed', { httpsPort: undefined, extraPeers: 1, network }))).rejects.toThrow('this network takes no inbound links');
     expect(closed).toContain('peer-1');
     for (const name of ['server', 'peer-1']) expect(recordsFileBusy(join(dir, 'uncomposed', `${name}.records.sqlite`)), name).toBeUndefined();
+  });
+
+  // A peer whose records file another process holds (a second server over this data directory)
+  // fails the start with StorageInUseError; the network already made for it (a UDP socket bound,
+  // or a listener on the shared WebSocket path) must be closed too, or the port stays taken.
+  it.each(['server', 'peer-1'])('a records file of %s another process holds fails the start, and the network made for that peer is closed', async (held) => {
+    const memory = memoryNodeNetwork();
+    const made: string[] = [];
+    const closed: string[] = [];
+    const network: ChordphoneServerInit['network'] = async (peerInit) => {
+      const name = peerInit.accept !== undefined ? 'server' : 'peer-1';
+      const net = await memory(peerInit);
+      made.push(name);
+      return { ...net, close: () => (closed.push(name), net.close()) };
+    };
+    const data = `held-${held}`;
+    await mkdir(join(dir, data), { recursive: true });
+    const theirs = holdAsAnotherProcess(join(dir, data, `${held}.records.sqlite`));
+    try {
+      await expect(startChordphoneServer(init(data, { httpsPort: undefined, extraPeers: 1, network }))).rejects.toThrow(StorageInUseError);
+    } finally {
+      theirs.close();
+    }
+    expect(closed.sort()).toEqual(made.sort());
   });
 
   it('refuses a corrupt stored configuration with one line naming the file', async () => {

@@ -179,18 +179,21 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
     const startPeer = async (name: string, credentials: PeerCredentials, accept: boolean): Promise<{ readonly served: ServerPeer; readonly stop: () => Promise<void> }> => {
       const logger = init.peerLogger?.(`${name}:${toHex(credentials.nodeId).slice(0, 8)}`) ?? init.logger;
       const security = await peerSecurity(configuration, credentials);
-      let network = await init.network({
-        security,
-        configuration,
-        iceServers: init.iceServers ?? [],
-        ...(accept ? { accept: { servers, path: RELOAD_WS_PATH }, address: bootstrapUrls[0]! } : {}),
-        ...(logger ? { logger } : {}),
-      });
-      if (capture) network = capture.wrap(network);
       // Held by this process from here until `stop` (node/sqlite-files.ts): closed by this, its opener.
+      // Opened first: a file another process holds (StorageInUseError) or a newer release wrote
+      // (StorageTooNewError) fails the start before anything else is made for this peer.
       const storage: StorageBackend = openSqliteBackend({ filename: join(dataDir, `${name}.records.sqlite`) });
+      let network: PeerNetwork | undefined;
       let peer: ComposedPeer;
       try {
+        network = await init.network({
+          security,
+          configuration,
+          iceServers: init.iceServers ?? [],
+          ...(accept ? { accept: { servers, path: RELOAD_WS_PATH }, address: bootstrapUrls[0]! } : {}),
+          ...(logger ? { logger } : {}),
+        });
+        if (capture) network = capture.wrap(network);
         peer = await composePeer({
           configuration,
           configurationDocument: document!.xml,
@@ -203,7 +206,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
           ...(logger ? { logger } : {}),
         });
       } catch (e) {
-        network.close();
+        network?.close();
         await storage.close();
         throw e;
       }
