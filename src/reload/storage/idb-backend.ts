@@ -25,7 +25,6 @@ import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
 import { MAX_GENERATION, StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
-
 /** RFC-free naming: one database per overlay and Node-ID. */
 export function idbDatabaseName(overlay: string, nodeId: NodeId): string {
   return `chordphone-storage/${overlay}/${hexKey(nodeId)}`;

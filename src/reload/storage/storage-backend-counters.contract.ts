@@ -6,12 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CertificateLimitError, CertificateNotHeldError, type StorageBackend } from './storage-backend.js';
 import type { StoredRecord } from './stored-record.js';
-import { type BackendFactory, heldCertificate, hexes, id16, record, single } from './testing/records.js';
+import { type BackendFactory, heldCertificate, hexes, id16, R1, R2, R3, R4, record, single } from './testing/records.js';
 
-const R1 = id16(0x10);
-const R2 = id16(0x20);
-const R3 = id16(0x30);
-const R4 = id16(0x40);
 const CA = heldCertificate('a1', 300);
 const CB = heldCertificate('b2', 200);
 const CC = heldCertificate('c3', 100);

@@ -8,12 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageClosedError, type StorageBackend } from './storage-backend.js';
 import { describeCountersAndCertificatesContract } from './storage-backend-counters.contract.js';
-import { type BackendFactory, dict, entry, hexes, id16, NODE_B, record, single } from './testing/records.js';
-
-const R1 = id16(0x10);
-const R2 = id16(0x20);
-const R3 = id16(0x30);
-const R4 = id16(0x40);
+import { type BackendFactory, dict, entry, hexes, id16, NODE_B, R1, R2, R3, R4, record, single } from './testing/records.js';
 
 export function describeStorageBackendContract(name: string, factory: BackendFactory): void {
   describe(`StorageBackend contract: ${name}`, () => {

@@ -24,6 +24,12 @@ export function id16(first: number, last = 0): Uint8Array {
   return out;
 }
 
+/** Four Resource-IDs in ring order, the contract's locations (storage-backend.contract.ts and storage-backend-counters.contract.ts). */
+export const R1 = id16(0x10);
+export const R2 = id16(0x20);
+export const R3 = id16(0x30);
+export const R4 = id16(0x40);
+
 export const NODE_A: NodeId = id16(0xa0, 1);
 export const NODE_B: NodeId = id16(0xb0, 2);
 
