@@ -14,7 +14,7 @@ import type { WebLocks } from '../../reload/runtime/web-locks.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
 import type { WallClock } from '../../reload/security/security-components.js';
-import { closeBackendAfterStores, type StorageBackend } from '../../reload/storage/index.js';
+import { closeBackendAfterStores, type StorageBackend, type StorageClosedError } from '../../reload/storage/index.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import type { NodeId } from '../../reload/wire/ids.js';
 import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
@@ -87,6 +87,12 @@ export interface JoinOverlayInit {
    * the overlay is not joined any more (`peer` names the peer that left) until joined again.
    */
   readonly onRestartFailed?: (error: unknown) => void;
+  /**
+   * The records were closed under the running peer (StorageBackend.closedUnder: IndexedDB closed
+   * the connection for another tab, or the browser did): the peer has left the overlay (RFC 6940
+   * §10.9) and is not joined any more until joined again. Told once.
+   */
+  readonly onStorageLost?: (error: StorageClosedError) => void;
   /**
    * `client` (RFC 6940 §4.2, RFC 7890 §2.2): do not join; attach to the peer responsible for our
    * Node-ID and use the overlay through it (reload/overlay/client-overlay.ts). Default `peer`.
@@ -344,6 +350,27 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     },
     recordsClosed,
   };
+  // RFC 6940 §10: a peer is responsible for its range, answering Stores and Fetches and taking
+  // replicas (§10.4) from its records. Records closed under it fail every one of them, while the
+  // ring still sends them here; so it leaves, and its neighbours take the range over (§10.9:
+  // "peers SHOULD send a Leave request to all members of their Neighbor Table before exiting").
+  // OUR CHOICE: not reopened here: what closed it (the database deleted, or opened at a newer
+  // version by another tab) wants it closed, and the user is told (onStorageLost) to join again.
+  void storage.then((records) =>
+    records.closedUnder?.then(async (e) => {
+      if (signal.aborted) return;
+      log?.error('the records were closed under the peer; leaving the overlay', { error: e.message });
+      stopping.abort(e);
+      const lost = current().peer;
+      await lost
+        .leave()
+        .catch(() => undefined)
+        .finally(() => lost.close());
+      await restarts.settled();
+      await release();
+      init.onStorageLost?.(e);
+    }),
+  ).catch((e: unknown) => log?.error('onStorageLost threw', { error: String(e) }));
   phase('joined', init.mode === 'client' ? `attached as a client, ${identity.certificate.userName}` : `joined as ${identity.certificate.userName}`);
   return joined;
 }

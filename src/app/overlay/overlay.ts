@@ -16,6 +16,7 @@
 import type { OverlayMode, OverlayPeer } from '../../reload/overlay/index.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { StorageTooNewError } from '../../reload/runtime/storage-too-new-error.js';
+import type { StorageClosedError } from '../../reload/storage/index.js';
 import { fromHex, toHex } from '../../reload/wire/codec/hex.js';
 import { createTrafficCapture, type TrafficCapture } from './capture-network.js';
 import { CHORDPHONE_KINDS, NOTE_MAX_SIZE } from './chordphone-kinds.js';
@@ -152,14 +153,22 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
     set({ joined: status.joined, links, predecessors, successors, mode, ...(attachedPeer ? { attachedPeer } : {}) });
   };
 
-  // RFC 6940 §6.5.4: the peer left to restart with a newer configuration, and the new one could
-  // not join: not joined any more, and says why (the status view offers to join again).
-  const onRestartFailed = (e: unknown): void => {
-    init.onRestartFailed?.(e);
+  /** The joined peer has left (it runs no more): not joined any more, and says why (the status view offers to join again). */
+  const failedAfterJoin = (e: unknown, detail: string): void => {
     if (abort.signal.aborted) return;
     if (refresh) clearInterval(refresh);
     refresh = undefined;
-    set({ phase: 'failed', joined: false, error: describeError(e), detail: 'could not join again with the newer configuration' });
+    set({ phase: 'failed', joined: false, error: describeError(e), detail });
+  };
+  // RFC 6940 §6.5.4: the peer left to restart with a newer configuration, and the new one could not join.
+  const onRestartFailed = (e: unknown): void => {
+    init.onRestartFailed?.(e);
+    failedAfterJoin(e, 'could not join again with the newer configuration');
+  };
+  // The records were closed under the peer, which left the overlay (overlay-client.ts, RFC 6940 §10.9).
+  const onStorageLost = (e: StorageClosedError): void => {
+    init.onStorageLost?.(e);
+    failedAfterJoin(e, "this tab's records database was closed by the browser or another tab: reload the page to join again");
   };
 
   const requirePeer = (): OverlayPeer => {
@@ -187,7 +196,7 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
           const nodeIdSlot = typeof init.nodeIdSlot === 'object' ? await init.nodeIdSlot : (init.nodeIdSlot ?? 0);
           joined = await joinOverlay(
             { ...deps, wrapNetwork: (n) => capture.wrap(deps.wrapNetwork ? deps.wrapNetwork(n) : n) },
-            { ...init, nodeIdSlot, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }), onRestartFailed },
+            { ...init, nodeIdSlot, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }), onRestartFailed, onStorageLost },
           );
           // Closed as the join ended: close() closes this peer once the start has ended.
           abort.signal.throwIfAborted();

@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { deleteDB, openDB, type IDBPDatabase } from 'idb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { idbDatabaseName, openIdbBackend } from './idb-backend.js';
 import { encodeWith } from '../wire/codec/writer.js';
 import { toHex } from '../wire/codec/hex.js';
@@ -56,6 +56,29 @@ describe('indexeddb backend', () => {
     await expect(backend.get(id16(1), 7, { model: 'single' })).rejects.toThrow(StorageClosedError);
     await expect(backend.write({ puts: [record({ resourceId: id16(2), value: single('w') })] })).rejects.toThrow(StorageClosedError);
     await expect(backend.close()).resolves.toBeUndefined();
+  });
+
+  // Its user (the peer over it) must stop answering for records it can no longer read or write.
+  it('a connection IndexedDB closes under its backend tells closedUnder once, saying why; a close by its user does not', async () => {
+    const lost = await openIdbBackend({ overlay: 'lost.example', nodeId: NODE_A });
+    const told = vi.fn();
+    void lost.closedUnder?.then(told);
+    // Another tab opens the database at a newer version (a newer release): this connection is asked for it.
+    const newer = await openDB(idbDatabaseName('lost.example', NODE_A), 99);
+    await vi.waitFor(() => expect(told).toHaveBeenCalledTimes(1));
+    expect(told.mock.calls[0]?.[0]).toEqual(new StorageClosedError('the records were closed under this peer: another tab is deleting this records database or opening it at a newer version'));
+    await expect(lost.get(id16(1), 7, { model: 'single' })).rejects.toThrow(/closed under this peer: another tab/);
+    await lost.close();
+    newer.close();
+
+    const closed = await openIdbBackend({ overlay: 'closed.example', nodeId: NODE_A });
+    const notTold = vi.fn();
+    void closed.closedUnder?.then(notTold);
+    await closed.close();
+    await deleteDB(idbDatabaseName('closed.example', NODE_A));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(notTold).not.toHaveBeenCalled();
+    expect(closed.closedUnder).toBeInstanceOf(Promise);
   });
 
   it('keeps records and their certificates across close and reopen', async () => {

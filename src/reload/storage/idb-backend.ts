@@ -86,10 +86,13 @@ class IdbBackend implements StorageBackend {
 
   /**
    * Set by `close`, also when IndexedDB asks for the connection or closes it (openStorageDatabase's
-   * `closed`): every operation then rejects with StorageClosedError before it asks the
-   * connection, which would throw its own InvalidStateError (a closed connection's `transaction`).
+   * `closed`, `closeUnder`): every operation then rejects with StorageClosedError before it asks
+   * the connection, which would throw its own InvalidStateError (a closed connection's `transaction`).
    */
-  private closed = false;
+  private closed: StorageClosedError | undefined;
+  private tellClosedUnder: (error: StorageClosedError) => void = () => {};
+  /** StorageBackend: settles once IndexedDB closed the connection (`closeUnder`); `close` leaves it pending. */
+  readonly closedUnder = new Promise<StorageClosedError>((resolve) => (this.tellClosedUnder = resolve));
 
   /**
    * Under the Web Lock named after the database: the tabs of an origin share IndexedDB. Each tab
@@ -104,7 +107,7 @@ class IdbBackend implements StorageBackend {
    */
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
     // Closed: rejects as the other operations do, not waiting for the lock.
-    if (this.closed) return Promise.reject(new StorageClosedError());
+    if (this.closed) return Promise.reject(new StorageClosedError(this.closed.message));
     return this.locks ? this.locks.request(this.name, critical) : critical();
   }
 
@@ -311,12 +314,20 @@ class IdbBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.closed ??= new StorageClosedError();
     this.db.close();
   }
 
+  /** IndexedDB asked for the connection or closed it (`why`, openStorageDatabase): closed, and `closedUnder` told, once. */
+  closeUnder(why: string): void {
+    if (this.closed) return;
+    this.closed = new StorageClosedError(`the records were closed under this peer: ${why}`);
+    this.db.close();
+    this.tellClosedUnder(this.closed);
+  }
+
   private checkOpen(): void {
-    if (this.closed) throw new StorageClosedError();
+    if (this.closed) throw new StorageClosedError(this.closed.message);
   }
 }
 
@@ -339,7 +350,7 @@ function rangeParts(range: RingRange | undefined): { after?: string; upTo?: stri
 /** Opens (creating or upgrading, idb-database.ts) the IndexedDB backend of one overlay and Node-ID. */
 export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBackend> {
   const name = idbDatabaseName(init.overlay, init.nodeId);
-  const db = await openStorageDatabase(name, () => void backend.close());
+  const db = await openStorageDatabase(name, (why) => backend.closeUnder(why));
   const backend = new IdbBackend(db, name, init.locks ?? browserWebLocks());
   return backend;
 }

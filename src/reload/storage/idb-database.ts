@@ -16,13 +16,13 @@ import { KEPT, type StorageSchema, type StoreName } from './idb-schema.js';
 export const DATABASE_VERSION = 4;
 
 /**
- * Opens database `name`, made or upgraded to DATABASE_VERSION. `closed` is called when IndexedDB
- * asks for the connection (the database is being deleted, "Clear identity and data" maybe in
+ * Opens database `name`, made or upgraded to DATABASE_VERSION. `closed` is called, with why in
+ * words, when IndexedDB asks for the connection (the database is being deleted, "Clear identity and data" maybe in
  * another tab, or opened at a newer version) or has closed it itself (the browser cleared its
  * storage): it closes the connection, and its owner counts it closed. A database a newer release
  * wrote is refused with StorageTooNewError, left as it was (runtime/idb-open.ts).
  */
-export async function openStorageDatabase(name: string, closed: () => void): Promise<IDBPDatabase<StorageSchema>> {
+export async function openStorageDatabase(name: string, closed: (why: string) => void): Promise<IDBPDatabase<StorageSchema>> {
   return openVersionedDatabase<StorageSchema>(name, DATABASE_VERSION, {
     upgrade(database, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
@@ -42,8 +42,8 @@ export async function openStorageDatabase(name: string, closed: () => void): Pro
       // Version 3: the certificates of the stored values (the records of version 2 name none).
       if (oldVersion < 3) database.createObjectStore('certificates', { keyPath: 'h' });
     },
-    blocking: closed,
-    terminated: closed,
+    blocking: () => closed('another tab is deleting this records database or opening it at a newer version'),
+    terminated: () => closed('the browser closed this records database'),
   });
 }
 

@@ -83,6 +83,15 @@ export interface StorageBackend {
   exclusively?<T>(critical: () => Promise<T>): Promise<T>;
   /** Lets the stored data go; every operation after it rejects with StorageClosedError. A second close does nothing. */
   close(): Promise<void>;
+  /**
+   * Settles, with the StorageClosedError its operations reject with from then on, when the backend
+   * is closed under its user rather than by `close`: IndexedDB closing the connection
+   * (idb-backend.ts: the database deleted or opened at a newer version in another tab, or the
+   * browser closing it). Never settles otherwise. The user stops what runs over the records (the
+   * peer leaves the overlay, overlay-client.ts). Absent where nothing but `close` closes the
+   * backend (memory; a SQLite file, held by this process until it closes it).
+   */
+  readonly closedUnder?: Promise<StorageClosedError>;
 }
 
 /** One location's state, read at one instant. */
@@ -149,14 +158,15 @@ export class CertificateLimitError extends Error {
 }
 
 /**
- * The backend was closed (StorageBackend.close) before the operation: nothing was read or written.
- * Every operation of every backend rejects with it after close, so that a caller tells a backend
- * closed under it (a peer shutting down) from a failure of the store.
+ * The backend was closed (StorageBackend.close, or under its user: StorageBackend.closedUnder)
+ * before the operation: nothing was read or written. Every operation of every backend rejects with
+ * it after close, so that a caller tells a backend closed under it (a peer shutting down) from a
+ * failure of the store. `message` says who closed it, where not its user.
  */
 export class StorageClosedError extends Error {
   override readonly name: string = 'StorageClosedError';
-  constructor() {
-    super('the storage backend is closed');
+  constructor(message = 'the storage backend is closed') {
+    super(message);
   }
 }
 
