@@ -29,7 +29,7 @@ function slowIdentity(clock: VirtualClock, index: number, delay: () => number): 
       userName: signer.userName,
       certificates: () => signer.certificates(),
       identity: () => signer.identity(),
-      sign: (input) => clock.track(realDelay(delay()).then((): Promise<Signature> => signer.sign(input))),
+      sign: (input) => clock.track(realDelay(delay()).then((): Signature => signer.sign(input))),
     },
     verifier: { verify: (input, signature, certificates, options) => clock.track(realDelay(delay()).then(() => verifier.verify(input, signature, certificates, options))) },
   };

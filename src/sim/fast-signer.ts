@@ -137,23 +137,24 @@ export class FastSigner implements Signer {
     return this.signerIdentity;
   }
 
-  sign(input: Uint8Array, _options?: AbortOptions): Promise<Signature> {
+  sign(input: Uint8Array, _options?: AbortOptions): Signature {
     macBegin(this.key);
     macAbsorb(this.id);
     macAbsorb(input);
     macEnd();
-    return Promise.resolve({ algorithm: FAST_SIGNATURE_ALGORITHM, identity: this.signerIdentity, signatureValue: macBytes() });
+    return { algorithm: FAST_SIGNATURE_ALGORITHM, identity: this.signerIdentity, signatureValue: macBytes() };
   }
 }
 
-function forbidden(why: string): Promise<never> {
-  return Promise.reject(ReloadError.of('Error_Forbidden', `fast signature: ${why}`));
+function forbidden(why: string): never {
+  throw ReloadError.of('Error_Forbidden', `fast signature: ${why}`);
 }
 
 export class FastVerifier implements Verifier {
   constructor(private readonly key: number = DEFAULT_FAST_SIGNER_KEY) {}
 
-  verify(input: Uint8Array, signature: Signature, _certificates: readonly GenericCertificate[], options?: VerifyOptions): Promise<VerifiedSigner> {
+  /** The signer at once (a MAC needs no wait), or Error_Forbidden thrown. */
+  verify(input: Uint8Array, signature: Signature, _certificates: readonly GenericCertificate[], options?: VerifyOptions): VerifiedSigner {
     const { algorithm, identity, signatureValue } = signature;
     if (algorithm.hash !== FAST_SIGNATURE_ALGORITHM.hash || algorithm.signature !== FAST_SIGNATURE_ALGORITHM.signature) return forbidden('not a fast signature');
     if (!('hash' in identity) || identity.identityType !== SignerIdentityType.cert_hash || identity.hashAlg !== HashAlgorithm.none) return forbidden('not a fast identity');
@@ -168,7 +169,7 @@ export class FastVerifier implements Verifier {
     const claimed = options?.claimedNodeId;
     if (claimed && !sameNodeId(claimed, identity.hash)) return forbidden('signed for another Node-ID than the claimed one');
     const signer = verifiedSigner(identity.hash);
-    return signer ? Promise.resolve(signer) : forbidden('user name is not UTF-8');
+    return signer ?? forbidden('user name is not UTF-8');
   }
 }
 

@@ -8,6 +8,7 @@
 import type { NodeId } from '../wire/ids.js';
 import type { GenericCertificate, Signature, SignerIdentity } from '../wire/security-block.js';
 import type { AbortOptions } from '../runtime/components.js';
+import type { MaybePromise } from '../runtime/maybe-promise.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { ErrorCode } from '../wire/message-codes.js';
 
@@ -37,8 +38,11 @@ export interface Signer {
   certificates(): readonly GenericCertificate[];
   /** The SignerIdentity that `sign` will put in the Signature (it is part of the signed input, §6.3.4). */
   identity(): SignerIdentity;
-  /** Sign `input` (already built per §6.3.4 or §7.1, SignerIdentity included). */
-  sign(input: Uint8Array, options?: AbortOptions): Promise<Signature>;
+  /**
+   * Sign `input` (already built per §6.3.4 or §7.1, SignerIdentity included): the signature at
+   * once when it is made without waiting, else a promise of it (MaybePromise).
+   */
+  sign(input: Uint8Array, options?: AbortOptions): MaybePromise<Signature>;
 }
 
 export interface VerifyOptions extends AbortOptions {
@@ -53,9 +57,10 @@ export interface VerifyOptions extends AbortOptions {
 export interface Verifier {
   /**
    * Verify `signature` over `input`, finding the signer's certificate among `certificates`
-   * (or a cache). Resolves with the signer, or rejects with ReloadError Error_Forbidden.
+   * (or a cache). The signer, or ReloadError Error_Forbidden thrown: at once when the check needs
+   * no wait, else a promise that resolves with the signer or rejects (MaybePromise).
    */
-  verify(input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options?: VerifyOptions): Promise<VerifiedSigner>;
+  verify(input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options?: VerifyOptions): MaybePromise<VerifiedSigner>;
   /**
    * The certificates (peer certificate, then intermediates) of a signer this verifier has already
    * validated, by the SignerIdentity its signatures carry; empty when it knows none. Storage keeps

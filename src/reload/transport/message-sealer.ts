@@ -4,6 +4,7 @@
  * check (§6.3.2) and the error answers of §6.3.3.1.
  */
 import { AbortError, type Logger } from '../runtime/components.js';
+import { isPending, type MaybePromise } from '../runtime/maybe-promise.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer } from '../security/signer.js';
 import type { Forwarding } from '../forwarding/index.js';
@@ -81,19 +82,38 @@ export class MessageSealer {
   }
 
   /**
-   * Sign and send an answer; returns its signed payload (for the answer cache) in bytes of its own,
-   * or undefined.
+   * Sign and send an answer; gives its signed payload (for the answer cache) in bytes of its own,
+   * or undefined: at once when the signer signs at once (MaybePromise), else once it has signed.
    * `reply.unsent` is told when this answer does not go out as given (guarded by request-server.ts: it does not
    * throw): an error answer goes instead, or none.
    */
-  async sendAnswer(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply): Promise<Uint8Array | undefined> {
-    const { code, unsent } = reply;
+  sendAnswer(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply): MaybePromise<Uint8Array | undefined> {
     // A new object, this answer's own: seal() sets its length.
     const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters) as EncodingHeader;
+    let contentsBytes: Uint8Array;
+    let signature: MaybePromise<Signature>;
+    try {
+      const signed = this.signatureInput(header, { messageCode: reply.code, messageBody: reply.body, extensions: reply.extensions });
+      contentsBytes = signed.contentsBytes;
+      signature = this.signer.sign(signed.input, {});
+    } catch (e) {
+      return this.notSealed(request, from, reply, e);
+    }
+    if (isPending(signature)) {
+      return signature.then(
+        (s) => this.sealAnswer(request, from, reply, header, contentsBytes, s),
+        (e: unknown) => this.notSealed(request, from, reply, e),
+      );
+    }
+    return this.sealAnswer(request, from, reply, header, contentsBytes, signature);
+  }
+
+  /** `sendAnswer` once signed: the answer sealed, checked against max_response_length and sent. */
+  private sealAnswer(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply, header: EncodingHeader, contentsBytes: Uint8Array, signature: Signature): MaybePromise<Uint8Array | undefined> {
+    const { code, unsent } = reply;
     let message: Uint8Array;
     try {
-      const { input, contentsBytes } = this.signatureInput(header, { messageCode: code, messageBody: reply.body, extensions: reply.extensions });
-      message = this.seal(header, contentsBytes, await this.signer.sign(input, {}), reply.certificates);
+      message = this.seal(header, contentsBytes, signature, reply.certificates);
       // §6.3.2 max_response_length: "responding peers MUST check that any response would not
       // exceed it". §6.3.2 names Error_Incompatible_with_Overlay for this, but §6.3.3.1 defines
       // Error_Response_Too_Large for exactly this case ("A node would have generated a response that
@@ -103,11 +123,7 @@ export class MessageSealer {
         throw ReloadError.of('Error_Response_Too_Large', `the answer has ${message.length} bytes, max_response_length is ${request.maxResponseLength}`);
       }
     } catch (e) {
-      unsent?.(e);
-      if (!(e instanceof ReloadError) || code === MessageCode.error) throw e;
-      // The answer cannot go out as it is (too large): answer with the error instead.
-      const err = e.code === ErrorCode.Error_Message_Too_Large ? ReloadError.of('Error_Response_Too_Large', e.message) : e;
-      return this.sendAnswer(request, from, errorAnswer(err.toResponse()));
+      return this.notSealed(request, from, reply, e);
     }
     if (this.hooks.closed()) {
       unsent?.(new AbortError('the transport is closed'));
@@ -119,6 +135,15 @@ export class MessageSealer {
     // A copy (the answer cache keeps it: exactBytes takes it as it is), not a view to copy later.
     // `message` is a Uint8Array of the slab (Writer.finish), whose slice copies.
     return message.slice(headerLength);
+  }
+
+  /** The answer could not be signed or sealed as it is (`e`): the error answer instead, when it is one the requester can be given. */
+  private notSealed(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply, e: unknown): MaybePromise<Uint8Array | undefined> {
+    reply.unsent?.(e);
+    if (!(e instanceof ReloadError) || reply.code === MessageCode.error) throw e;
+    // The answer cannot go out as it is (too large): answer with the error instead.
+    const err = e.code === ErrorCode.Error_Message_Too_Large ? ReloadError.of('Error_Response_Too_Large', e.message) : e;
+    return this.sendAnswer(request, from, errorAnswer(err.toResponse()));
   }
 
   /** §6.3.3.1: an error answer to `request`, which reached this node from `from`. */

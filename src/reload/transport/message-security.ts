@@ -5,10 +5,11 @@
 import { isWildcardNodeId } from '../forwarding/index.js';
 import { CertificateLookups, type CertificateLookupsInit } from './certificate-lookups.js';
 import type { Clock, Logger } from '../runtime/components.js';
-import { CertificateUnknownError, type VerifiedSigner, type Verifier } from '../security/signer.js';
+import { isPending, type MaybePromise } from '../runtime/maybe-promise.js';
+import { CertificateUnknownError, type VerifiedSigner, type Verifier, type VerifyOptions } from '../security/signer.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
-import type { SecurityBlock } from '../wire/security-block.js';
+import type { SecurityBlock, Signature } from '../wire/security-block.js';
 import type { TransportInit } from './transport-types.js';
 import type { Destination } from '../wire/destination.js';
 import type { ForwardingHeader } from '../wire/forwarding-header.js';
@@ -77,28 +78,36 @@ export class MessageVerification {
   }
 
   /**
-   * The verified signer; rejects (Error_Forbidden) when the message must be dropped. `from`: the
-   * neighbour it came from; `answering`: for an answer, the request it answers.
+   * The verified signer, at once when the verifier answers at once (MaybePromise); throws or
+   * rejects (Error_Forbidden) when the message must be dropped. `from`: the neighbour it came from;
+   * `answering`: for an answer, the request it answers.
    */
-  verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock, answering?: Answering): Promise<VerifiedSigner> {
+  verify(header: ForwardingHeader, from: NodeId | undefined, contentsBytes: Uint8Array, securityBlock: SecurityBlock, answering?: Answering): MaybePromise<VerifiedSigner> {
     const { signature, certificates } = securityBlock;
     const claimedNodeId = originatorOf(header, from, this.init.localNodeId);
-    let input: Uint8Array;
-    try {
-      input = messageSignatureInput(header.overlay, header.transactionId, contentsBytes, signature.identity);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const input = messageSignatureInput(header.overlay, header.transactionId, contentsBytes, signature.identity);
     const options = claimedNodeId ? { claimedNodeId } : {};
-    const verified = this.deps.verifier.verify(input, signature, certificates, options);
     // Without a certificate source there is nothing to retry with: the verifier's answer as it is.
-    const lookups = this.lookups;
-    if (!lookups) return verified;
-    return verified.catch(async (e: unknown) => {
-      // §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: ask it once.
-      if (!(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering?.target) || !(await lookups.lookUp(claimedNodeId, from, answering?.lookupsBefore))) throw e;
-      return this.deps.verifier.verify(input, signature, certificates, options);
-    });
+    if (!this.lookups) return this.deps.verifier.verify(input, signature, certificates, options);
+    let verified: MaybePromise<VerifiedSigner>;
+    try {
+      verified = this.deps.verifier.verify(input, signature, certificates, options);
+    } catch (e) {
+      return this.verifyAfterLookup(e, input, signature, certificates, options, from, answering);
+    }
+    if (!isPending(verified)) return verified;
+    return verified.catch((e: unknown) => this.verifyAfterLookup(e, input, signature, certificates, options, from, answering));
+  }
+
+  /**
+   * §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: when `e` says
+   * the signer's certificate is unknown, ask it once (CertificateLookups) and verify again; else `e`.
+   */
+  private async verifyAfterLookup(e: unknown, input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options: VerifyOptions, from: NodeId | undefined, answering: Answering | undefined): Promise<VerifiedSigner> {
+    const { lookups } = this;
+    const claimedNodeId = options.claimedNodeId;
+    if (!lookups || !(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering?.target) || !(await lookups.lookUp(claimedNodeId, from, answering?.lookupsBefore))) throw e;
+    return this.deps.verifier.verify(input, signature, certificates, options);
   }
 }
 

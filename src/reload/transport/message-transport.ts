@@ -10,6 +10,7 @@
 import type { Clock, Logger, Random } from '../runtime/components.js';
 import { AbortError, logsDebug, silentLogger } from '../runtime/components.js';
 import { ErrorAnswer, ReloadError } from '../runtime/reload-error.js';
+import { isPending, type MaybePromise } from '../runtime/maybe-promise.js';
 import type { Signer, VerifiedSigner } from '../security/signer.js';
 import type { Forwarding, ForwardingDelegate, InboundMessage, RoutingFailure, SendResult } from '../forwarding/index.js';
 import { nodeIdKey } from '../forwarding/index.js';
@@ -21,6 +22,7 @@ import type { NodeId } from '../wire/ids.js';
 import { decodeMessageBody, defaultBodyContext, encodeMessageBody, type BodyContext, type KnownBodyName, type MessageBody } from '../wire/message-body.js';
 import { answerCodeFor, isRequestCode, MessageCode, messageCodeName } from '../wire/message-codes.js';
 import { checkCriticalExtensions, type MessageContents } from '../wire/message-contents.js';
+import type { Signature } from '../wire/security-block.js';
 import { NO_DESTINATIONS } from './answer-header.js';
 import { KeyedLimiter } from './keyed-limiter.js';
 import { parseMessageParts, type MessageParts } from './message-parts.js';
@@ -137,11 +139,22 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
 
   // ── Requests we originate (§6.2.1) ────────────────────────────────────────────────────────
 
-  async request<K extends RequestName>(destinationList: readonly Destination[], body: RequestBody<K>, options: RequestOptions = NO_REQUEST_OPTIONS): Promise<Answer<AnswerNameFor<K>>> {
+  request<K extends RequestName>(destinationList: readonly Destination[], body: RequestBody<K>, options: RequestOptions = NO_REQUEST_OPTIONS): Promise<Answer<AnswerNameFor<K>>> {
+    // Not async, so that a request whose signature is made at once goes out at once, and settles
+    // with its answer and no other promise; what the checks throw rejects as from an async function.
+    try {
+      return this.startRequest<K>(destinationList, body, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** `request`'s checks, its message and its signature. */
+  private startRequest<K extends RequestName>(destinationList: readonly Destination[], body: RequestBody<K>, options: RequestOptions): Promise<Answer<AnswerNameFor<K>>> {
     if (this.closed) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
     if (destinationList.length === 0) throw new RangeError('empty destination list');
-    // Before anything awaits: a certificate lookup that makes this request (its Fetch) started before.
+    // Before anything waits: a certificate lookup that makes this request (its Fetch) started before.
     const certificateLookupsBefore = this.verification.lookupsStarted();
     if (this.pending.size >= this.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
     const p = this.forwarding.parameters;
@@ -165,13 +178,21 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       options: options.forwardingOptions ? options.forwardingOptions.slice() : NO_FORWARDING_OPTIONS,
     };
     const { input, contentsBytes } = this.sealer.signatureInput(header, contents);
-    const signature = await this.signer.sign(input, options);
+    const signature = this.signer.sign(input, options);
+    // Sent at once when the signer signs at once (MaybePromise), else once it has signed.
+    if (isPending(signature)) return signature.then((s) => this.sendRequest<K>(header, code, contentsBytes, s, options, certificateLookupsBefore));
+    return this.sendRequest<K>(header, code, contentsBytes, signature, options, certificateLookupsBefore);
+  }
+
+  /** `request`, signed: the message sealed and its ClientTransaction started; settles with the answer. */
+  private sendRequest<K extends RequestName>(header: EncodingHeader, code: number, contentsBytes: Uint8Array, signature: Signature, options: RequestOptions, certificateLookupsBefore: number): Promise<Answer<AnswerNameFor<K>>> {
     const message = this.sealer.seal(header, contentsBytes, signature, options.certificates);
     const headerLength = forwardingHeaderSize(header);
     if (this.closed) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
     if (this.pending.size >= this.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
 
+    const { transactionId } = header;
     const init: ClientTransactionInit = {
       transactionId,
       requestCode: code,
@@ -179,14 +200,12 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       message,
       header,
       headerLength,
-      timerMs: p.overlayReliabilityTimerMs,
+      timerMs: this.forwarding.parameters.overlayReliabilityTimerMs,
       maxTransmissions: this.maxTransmissions,
       anyResponder: options.anyResponder === true,
       certificateLookupsBefore,
     };
-    // Awaited rather than returned: the request settles with the answer itself, not by adopting
-    // another promise (which costs a job and a promise more per request).
-    return await new Promise<Answer<AnswerNameFor<K>>>((resolve, reject) => {
+    return new Promise<Answer<AnswerNameFor<K>>>((resolve, reject) => {
       const tx = new ClientTransaction<AnyAnswer>(this.clock, init, this, resolve as (a: AnyAnswer) => void, reject);
       this.pending.set(transactionId, tx);
       this.counters.requestsSent++;
@@ -257,7 +276,12 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
       // A flood from one link cannot exhaust memory: requests beyond the bounds are dropped before
       // any work (their senders retransmit, §6.2.1).
       if (!this.inbound.admit(neighbour)) return;
-      this.server.process(message, parsed, neighbour).catch(this.onMessageFailed);
+      try {
+        const done = this.server.process(message, parsed, neighbour);
+        if (isPending(done)) done.catch(this.onMessageFailed);
+      } catch (e) {
+        this.onMessageFailed(e);
+      }
       return;
     }
     if (code === MessageCode.error || (code % 2 === 0 && code !== 0 && code < 0x8000)) {
@@ -266,7 +290,12 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
         this.counters.droppedOther++;
         return;
       }
-      this.onAnswer(message, parsed, tx, tx.transmissions).catch(this.onMessageFailed);
+      try {
+        const done = this.onAnswer(message, parsed, tx, tx.transmissions);
+        if (isPending(done)) done.catch(this.onMessageFailed);
+      } catch (e) {
+        this.onMessageFailed(e);
+      }
       return;
     }
     // 0 and the reserved 0x8000..0xFFFE are neither (answerForUnknownMessageCode): discard.
@@ -291,7 +320,7 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
   }
 
   /** §6.3.4: the verified signer of a message for this node; `answering`: for an answer, the request it answers. */
-  private verify(msg: InboundMessage, parsed: MessageParts, answering?: Answering): Promise<VerifiedSigner> {
+  private verify(msg: InboundMessage, parsed: MessageParts, answering?: Answering): MaybePromise<VerifiedSigner> {
     return this.verification.verify(msg.header, msg.from, parsed.contentsBytes, parsed.securityBlock, answering);
   }
 
@@ -308,18 +337,29 @@ class Transport implements MessageTransport, ForwardingDelegate, ClientTransacti
 
   // ── Answers (§6.3.3.1, §6.3.4) ───────────────────────────────────────────────────────────
 
-  /** An answer to pending transaction `tx`; `sentBefore`: the request's transmissions when the answer arrived (its verification is asynchronous). */
-  private async onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number): Promise<void> {
+  /** An answer to pending transaction `tx`; `sentBefore`: the request's transmissions when the answer arrived (its verification may wait). */
+  private onAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number): MaybePromise<void> {
     // §6.3.4: every message for this node is verified before anything else is done with it. Answers
     // are not bounded like requests (KeyedLimiter), so their certificate lookups are limited to
     // the one signer check 1 accepts (mayAnswer) and the bound on lookups.
-    let sender: VerifiedSigner;
+    let sender: MaybePromise<VerifiedSigner>;
     try {
-      sender = await this.verify(msg, parsed, { target: tx.target, lookupsBefore: tx.init.certificateLookupsBefore });
+      sender = this.verify(msg, parsed, { target: tx.target, lookupsBefore: tx.init.certificateLookupsBefore });
     } catch (e) {
       this.verificationFailed(msg, parsed, e);
       return;
     }
+    if (isPending(sender)) {
+      return sender.then(
+        (s) => this.verifiedAnswer(msg, parsed, tx, sentBefore, s),
+        (e: unknown) => this.verificationFailed(msg, parsed, e),
+      );
+    }
+    this.verifiedAnswer(msg, parsed, tx, sentBefore, sender);
+  }
+
+  /** `onAnswer` once `sender` is verified: the answer taken, or the request failed with the error answer, or dropped. */
+  private verifiedAnswer(msg: InboundMessage, parsed: MessageParts, tx: ClientTransaction<AnyAnswer>, sentBefore: number, sender: VerifiedSigner): void {
     if (tx.state !== 'waiting') return;
     const { messageCode, messageBody, extensions } = parsed.contents;
     if (messageCode === MessageCode.error) {

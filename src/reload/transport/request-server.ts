@@ -7,6 +7,7 @@
  * message-transport.ts admits requests under the flood bounds (KeyedLimiter) and calls `process`.
  */
 import { AbortError, logsDebug, type Clock, type Logger } from '../runtime/components.js';
+import { always, isPending, type MaybePromise } from '../runtime/maybe-promise.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { VerifiedSigner } from '../security/signer.js';
 import { nodeIdKey, type Forwarding, type InboundMessage } from '../forwarding/index.js';
@@ -28,7 +29,7 @@ import { RequestLifetimes, type Expiring } from './request-lifetime.js';
 import { guardedUnsent, type IncomingRequest, type Reply, type RequestHandler, type RequestName } from './request-types.js';
 import type { TransportInit } from './transport-types.js';
 
-type AnyHandler = (request: IncomingRequest) => Promise<Reply> | Reply;
+type AnyHandler = (request: IncomingRequest) => MaybePromise<Reply>;
 
 /** The counters of TransportStats this side keeps (message-transport.ts owns the object). */
 export interface ServerCounters {
@@ -50,8 +51,8 @@ export interface RequestServerInit {
   readonly onStaleConfiguration: TransportInit['onStaleConfiguration'];
   readonly unknownKindError: TransportInit['unknownKindError'];
   readonly counters: ServerCounters;
-  /** §6.3.4: the verified signer of a message for this node (rejects when its signature does not verify). */
-  readonly verify: (msg: InboundMessage, parsed: MessageParts) => Promise<VerifiedSigner>;
+  /** §6.3.4: the verified signer of a message for this node (throws or rejects when its signature does not verify). */
+  readonly verify: (msg: InboundMessage, parsed: MessageParts) => MaybePromise<VerifiedSigner>;
   /** §6.3.4: "the implementation SHOULD simply drop the message and MUST NOT process it" (and reports it). */
   readonly verificationFailed: (msg: InboundMessage, parsed: MessageParts, e: unknown) => void;
   readonly closed: () => boolean;
@@ -90,62 +91,134 @@ export class RequestServer {
     this.lifetimes.clear();
   }
 
-  /** A request admitted under the bound for `neighbour` (released here, or when its lifetime ends). */
-  async process(msg: InboundMessage, parsed: MessageParts, neighbour: string): Promise<void> {
-    const { clock, forwarding, localNodeId, counters } = this.init;
-    let inProgress: InboundRequest | undefined;
+  /**
+   * A request admitted under the bound for `neighbour` (released here, or when its lifetime ends).
+   * Each step goes on at once when the one before has its value at hand (MaybePromise: a verifier
+   * that answers without waiting, a handler that needs no I/O, a signer): then the answer is sent
+   * within this call, and waits happen only where a step really waits.
+   */
+  process(msg: InboundMessage, parsed: MessageParts, neighbour: string): MaybePromise<void> {
+    let sender: MaybePromise<VerifiedSigner>;
     try {
-      const { header, from } = msg;
-      let sender: VerifiedSigner;
-      try {
-        sender = await this.init.verify(msg, parsed);
-      } catch (e) {
-        this.init.verificationFailed(msg, parsed, e);
-        return;
-      }
-      if (this.init.closed()) return;
-      const now = clock.now();
-      const cacheKey = answerCacheKey(header.transactionId, sender.nodeId);
-      const known = this.answers.lookup(cacheKey, now);
-      if (known?.state === 'in-progress') return;
-      if (known?.state === 'answered') {
-        // §6.2.1: the same answer again, under a header for the path this retransmission took.
-        forwarding.send(encodeWithForwardingHeader(answerHeader(header, from, localNodeId, forwarding.parameters), known.payload));
-        return;
-      }
-      this.answers.begin(cacheKey, now);
-      // A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its
-      // requester has given up, so the request is dropped and its slot freed (a stuck handler
-      // cannot hold the flood bounds forever): `requestExpired`.
-      inProgress = { deadline: now + MAX_REQUEST_LIFETIME_MS, cacheKey, neighbour, expired: false, older: undefined, newer: undefined, watched: false };
-      this.lifetimes.add(inProgress);
-      let reply: EncodedReply;
-      try {
-        reply = await this.dispatch(msg, parsed, sender);
-      } catch (e) {
-        if (inProgress.expired) return;
-        if (e instanceof NoAnswer) {
-          this.answers.forget(cacheKey);
-          counters.droppedOther++;
-          return;
-        }
-        reply = errorReply(e, this.init.log);
-      }
-      if (inProgress.expired) {
-        reply.unsent?.(new AbortError('the request lifetime ended before its answer (RFC 6940 §6.2.1)'));
-        return;
-      }
-      this.lifetimes.remove(inProgress);
-      if (this.traced) this.init.log.debug('answering', { method: messageCodeName(parsed.contents.messageCode), transactionId: header.transactionId.toString(), requester: nodeIdKey(sender.nodeId), ...(from ? { from: nodeIdKey(from) } : {}), answer: messageCodeName(reply.code), ms: clock.now() - now });
-      const sent = await this.init.sealer.sendAnswer(header, from, reply);
-      if (sent) this.answers.answered(cacheKey, clock.now(), sent);
-      else this.answers.forget(cacheKey);
-    } finally {
-      if (!inProgress?.expired) {
-        if (inProgress) this.lifetimes.remove(inProgress);
-        this.init.inbound.release(neighbour);
-      }
+      sender = this.init.verify(msg, parsed);
+    } catch (e) {
+      return this.notVerified(msg, parsed, neighbour, e);
     }
+    if (isPending(sender)) {
+      return sender.then(
+        (s) => this.verified(msg, parsed, neighbour, s),
+        (e: unknown) => this.notVerified(msg, parsed, neighbour, e),
+      );
+    }
+    return this.verified(msg, parsed, neighbour, sender);
+  }
+
+  /** §6.3.4: a request whose signature does not verify is dropped (and reported); its slot is freed. */
+  private notVerified(msg: InboundMessage, parsed: MessageParts, neighbour: string, e: unknown): void {
+    try {
+      this.init.verificationFailed(msg, parsed, e);
+    } finally {
+      this.init.inbound.release(neighbour);
+    }
+  }
+
+  /** A request from `sender` (verified): answered again from the cache, or handled and answered. */
+  private verified(msg: InboundMessage, parsed: MessageParts, neighbour: string, sender: VerifiedSigner): MaybePromise<void> {
+    let request: InboundRequest | undefined;
+    try {
+      request = this.begin(msg, parsed, neighbour, sender);
+    } finally {
+      if (!request) this.init.inbound.release(neighbour);
+    }
+    if (!request) return;
+    const started = request;
+    return always(
+      () => this.answer(started),
+      () => this.end(started),
+    );
+  }
+
+  /**
+   * The request as the answer cache knows it (§6.2.1): a retransmission is answered again (or, its
+   * answer being made, dropped), and undefined returned; else a request in progress, watched for
+   * its lifetime.
+   */
+  private begin(msg: InboundMessage, parsed: MessageParts, neighbour: string, sender: VerifiedSigner): InboundRequest | undefined {
+    if (this.init.closed()) return undefined;
+    const { clock, forwarding, localNodeId } = this.init;
+    const { header, from } = msg;
+    const now = clock.now();
+    const cacheKey = answerCacheKey(header.transactionId, sender.nodeId);
+    const known = this.answers.lookup(cacheKey, now);
+    if (known?.state === 'in-progress') return undefined;
+    if (known?.state === 'answered') {
+      // §6.2.1: the same answer again, under a header for the path this retransmission took.
+      forwarding.send(encodeWithForwardingHeader(answerHeader(header, from, localNodeId, forwarding.parameters), known.payload));
+      return undefined;
+    }
+    this.answers.begin(cacheKey, now);
+    // A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its
+    // requester has given up, so the request is dropped and its slot freed (a stuck handler
+    // cannot hold the flood bounds forever): `requestExpired`.
+    const request: InboundRequest = { deadline: now + MAX_REQUEST_LIFETIME_MS, cacheKey, neighbour, msg, parsed, sender, started: now, expired: false, older: undefined, newer: undefined, watched: false };
+    this.lifetimes.add(request);
+    return request;
+  }
+
+  /** The request is over (answered, dropped, or failed): its slot is freed, unless its lifetime ended first (`requestExpired` freed it). */
+  private end(request: InboundRequest): void {
+    if (request.expired) return;
+    this.lifetimes.remove(request);
+    this.init.inbound.release(request.neighbour);
+  }
+  /** Run the handler (`dispatch`) and send its answer, or the error answer for what it threw (§6.3.3.1). */
+  private answer(request: InboundRequest): MaybePromise<void> {
+    let reply: MaybePromise<EncodedReply | undefined>;
+    try {
+      reply = this.dispatch(request.msg, request.parsed, request.sender);
+    } catch (e) {
+      reply = this.notDispatched(request, e);
+    }
+    if (isPending(reply)) {
+      return reply.then(
+        (r) => this.reply(request, r),
+        (e: unknown) => this.reply(request, this.notDispatched(request, e)),
+      );
+    }
+    return this.reply(request, reply);
+  }
+
+  /** What `dispatch` threw comes to: an error answer, or none (undefined: no answer at all, or the request's lifetime ended). */
+  private notDispatched(request: InboundRequest, e: unknown): EncodedReply | undefined {
+    if (request.expired) return undefined;
+    if (e instanceof NoAnswer) {
+      this.answers.forget(request.cacheKey);
+      this.init.counters.droppedOther++;
+      return undefined;
+    }
+    return errorReply(e, this.init.log);
+  }
+
+  /** Send `reply` (if any), unless the request's lifetime ended first; the answer cache keeps what went out. */
+  private reply(request: InboundRequest, reply: EncodedReply | undefined): MaybePromise<void> {
+    if (!reply) return;
+    if (request.expired) {
+      reply.unsent?.(new AbortError('the request lifetime ended before its answer (RFC 6940 §6.2.1)'));
+      return;
+    }
+    this.lifetimes.remove(request);
+    const { msg, parsed, sender } = request;
+    const { header, from } = msg;
+    if (this.traced) this.init.log.debug('answering', { method: messageCodeName(parsed.contents.messageCode), transactionId: header.transactionId.toString(), requester: nodeIdKey(sender.nodeId), ...(from ? { from: nodeIdKey(from) } : {}), answer: messageCodeName(reply.code), ms: this.init.clock.now() - request.started });
+    const sent = this.init.sealer.sendAnswer(header, from, reply);
+    if (isPending(sent)) return sent.then((payload) => this.sent(request, payload));
+    this.sent(request, sent);
+  }
+
+  /** The answer cache keeps the answer's signed payload (§6.2.1), or forgets a request whose answer did not go out. */
+  private sent(request: InboundRequest, payload: Uint8Array | undefined): void {
+    if (payload) this.answers.answered(request.cacheKey, this.init.clock.now(), payload);
+    else this.answers.forget(request.cacheKey);
   }
 
   /** RequestLifetimes: a handler did not answer within the request lifetime; its answer, if it ever comes, is dropped. */
@@ -158,7 +231,7 @@ export class RequestServer {
   }
 
   /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
-  private async dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): Promise<EncodedReply> {
+  private dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): MaybePromise<EncodedReply> {
     const { header } = msg;
     const { messageCode, messageBody, extensions } = parsed.contents;
     const { bodyContext } = this.init;
@@ -189,14 +262,19 @@ export class RequestServer {
     if (body.name === 'unknown' || body.name === 'error') throw ReloadError.of('Error_Invalid_Message', 'not a request body');
     this.init.counters.requestsHandled++;
     const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
-    const result = await handler(request);
-    // Every call of the handler's unsent, here and on (message-sealer.ts, `process`), goes through the guard.
+    const result = handler(request);
+    return isPending(result) ? result.then((r) => this.encodeAnswer(messageCode, r)) : this.encodeAnswer(messageCode, result);
+  }
+
+  /** The handler's Reply to a request of `messageCode`, encoded as its answer. */
+  private encodeAnswer(messageCode: number, result: Reply): EncodedReply {
+    // Every call of the handler's unsent, here and on (message-sealer.ts, `reply`), goes through the guard.
     const unsent = result.unsent === undefined ? undefined : guardedUnsent(result.unsent, this.init.log);
     let encoded: { code: number; bytes: Uint8Array };
     try {
       const answerName = messageCodeName(answerCodeFor(messageCode));
       if (!answerName) throw new Error(`no answer code for 0x${messageCode.toString(16)}`);
-      encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, bodyContext);
+      encoded = encodeMessageBody({ name: answerName, value: result.value } as MessageBody, this.init.bodyContext);
     } catch (e) {
       unsent?.(e);
       throw e;
@@ -209,6 +287,11 @@ export class RequestServer {
 interface InboundRequest extends Expiring {
   readonly deadline: number;
   readonly cacheKey: string;
+  readonly msg: InboundMessage;
+  readonly parsed: MessageParts;
+  readonly sender: VerifiedSigner;
+  /** When it began (clock.now()), for the log. */
+  readonly started: number;
   /** The inbound bound it counts against (KeyedLimiter). */
   readonly neighbour: string;
   /** Its lifetime ended before the handler answered: dropped, its slot already freed. */
