@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ViewPlaceholder } from '../BootPlaceholders.js';
 import { FakePhone, FakeSession } from '../history/fake-session.js';
 import type { Overlay, OverlaySnapshot } from '../overlay/overlay.js';
+import { guestRetry } from './guest-retry.js';
 import { PhoneView } from './PhoneView.js';
 
 function overlay(patch: Partial<OverlaySnapshot> = {}): Overlay {
@@ -76,6 +77,22 @@ describe('Phone view', () => {
     const failedName = new FakeSession(overlay({ phase: 'failed', phaseMs: { configuring: 0, enrolling: 12 } }));
     failedName.set({ guest: false, phase: 'failed', error: 'the user name bob@test.example is already taken by someone else: choose another one' });
     expect(render(failedName)).not.toContain('guest-retry');
+  });
+
+  it('"Try again" joins again as the guest, once per press; a rejoin that fails is left to the session’s snapshot', async () => {
+    const session = new FakeSession(overlay({ phase: 'failed' }));
+    session.set({ guest: true, phase: 'failed', error: 'could not join again with the newer configuration' });
+    const retry = guestRetry(session, session.getSnapshot());
+    expect(retry).toBeTypeOf('function');
+    retry!();
+    expect(session.guestRejoins).toBe(1);
+    retry!();
+    expect(session.guestRejoins).toBe(2);
+    // A rejected rejoin (the session then says failed, with the reason) is not an unhandled rejection.
+    session.rejoinAsGuest = () => Promise.reject(new Error('every guest slot is taken'));
+    guestRetry(session, session.getSnapshot())!();
+    await new Promise((r) => setTimeout(r, 0));
+    for (const s of [{ guest: true, phase: 'joining' }, { guest: false, phase: 'failed' }, { guest: true, phase: 'ready' }] as const) expect(guestRetry(session, s)).toBeUndefined();
   });
 
   it('a returning user at boot: their name and the steps, no questions; the first paint draws the same card', () => {

@@ -18,6 +18,7 @@ import { errorText, useSessionSnapshot } from '../call/use-phone.js';
 import { localPart, type PhoneSession } from '../phone/phone-session.js';
 import type { ViewProps } from '../views.js';
 import { CallTargetPanel, FirstRunPanel, IdentityPanel } from './FirstRunParts.js';
+import { guestRetry } from './guest-retry.js';
 import { JoinSteps } from './JoinSteps.js';
 import { NameForm } from './NameForm.js';
 import { ShareCard } from './ShareCard.js';
@@ -33,9 +34,7 @@ function FirstRun({ session, switching, onCancel }: { session: PhoneSession; swi
       switching={switching}
       form={<NameForm session={session} domain={domain} busy={busy} onCancel={onCancel} autoFocus={switching} onJoining={setJoiningAs} />}
       error={s.phase === 'failed' ? s.error : undefined}
-      // A guest's join has no name to correct: its overlay failed (a restart that could not join
-      // again, every guest slot taken), so it offers a new guest overlay; a failure shows in `error`.
-      onRetry={s.guest && s.phase === 'failed' ? () => void session.rejoinAsGuest().catch(() => undefined) : undefined}
+      onRetry={guestRetry(session, s)}
       stepsHeading={s.guest ? 'Connecting this browser to the overlay' : `Joining as ${s.userName ?? joiningAs ?? 'your user name'}`}
       steps={<JoinSteps overlay={s.overlay} phase={s.phase} />}
     />

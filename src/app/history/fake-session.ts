@@ -103,7 +103,7 @@ export class FakeSession implements PhoneSession {
     return () => this.listeners.delete(listener);
   };
   join = (): Promise<void> => Promise.resolve();
-  /** Times rejoinAsGuest was called. */
+  /** Times rejoinAsGuest was called ("Try again", PhoneView.test.tsx). */
   guestRejoins = 0;
   rejoinAsGuest = (): Promise<void> => (this.guestRejoins++, Promise.resolve());
   dial = (address: string): Promise<PhoneCall> => {

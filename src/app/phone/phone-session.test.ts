@@ -169,6 +169,26 @@ describe('phone session', () => {
     expect(phones.map((p) => p.stopped)).toEqual([true]);
   });
 
+
+  it('a join by name whose device slot claim fails, or whose overlay cannot be made, ends failed with the reason; the slot goes back', async () => {
+    const held = new Set<string>();
+    const boot = fakeOverlay('guest-13');
+    const { session } = harness(boot, held, undefined, (deps) => ({
+      ...deps,
+      claim: (name) => (name === 'ida' ? Promise.reject(new Error('the lock manager went away')) : deps.claim!(name)),
+      createOverlay: () => {
+        throw new Error('no storage in this browser');
+      },
+    }));
+    boot.resolveStart();
+    await settle();
+    await expect(session.join('ida')).rejects.toThrow('the lock manager went away');
+    expect(session.getSnapshot()).toMatchObject({ phase: 'failed', guest: false, error: 'the lock manager went away' });
+    await expect(session.join('jo')).rejects.toThrow('no storage in this browser');
+    expect(session.getSnapshot()).toMatchObject({ phase: 'failed', guest: false, error: 'no storage in this browser' });
+    await settle();
+    expect([...held]).toEqual([]);
+  });
   it('localPart takes the name before the last @, lower-cased', () => {
     expect(localPart(' Alice@Example.test ')).toBe('alice');
     expect(localPart('bob')).toBe('bob');

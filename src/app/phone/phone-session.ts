@@ -13,7 +13,8 @@
  *
  * A guest whose overlay failed (a restart with a newer configuration that could not join again,
  * RFC 6940 §6.5.4; every guest slot taken) has no name to correct: `rejoinAsGuest` ("Try again")
- * makes a new guest overlay once the old one has closed and its device slot has gone back.
+ * makes a new guest overlay once the old one has closed, on the guest slot the session holds (kept,
+ * as a rejoin by name keeps its slot) or, for the boot overlay's, once that slot has gone back.
  *
  * ```ts
  * const session = createPhoneSession({ overlay, createOverlay: (name) => createBrowserOverlay(location.href, ...), startPhone });
@@ -56,8 +57,10 @@ export interface PhoneSession {
   join(name: string, options?: JoinOptions): Promise<void>;
   /**
    * "Try again" as the guest (the boot identity), e.g. after its overlay failed: the overlay in use
-   * closes, its guest device slot goes back once it has, and a new guest overlay joins with the
-   * guest slot claimed then (the same one, unless another tab took it meanwhile), and registers.
+   * closes and a new guest overlay joins once it has, and registers. A guest slot this session holds
+   * is kept (the same Node-ID, never free for another tab meanwhile); the boot overlay's goes back
+   * once it has closed (overlay-boot.ts) and is claimed again (the same one, unless another tab
+   * took it meanwhile). Any failure ends the session `failed` with the reason, and is thrown.
    */
   rejoinAsGuest(): Promise<void>;
   /** Call `address` with the current Phone (Phone.call's errors), keeping the PhoneCall for `call(id)`. */
@@ -198,50 +201,94 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     if (old) await Promise.race([old.stop().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
   };
 
-  const guestDeps = (): GuestDeps => {
-    if (!deps.guest) throw new Error('This page cannot join as the guest again: reload it.');
-    return deps.guest;
+  /** Why this page cannot join as the guest again (no guest deps): only a page load can. */
+  const noGuestRejoin = (): Error => new Error('This page cannot join as the guest again: reload it.');
+
+  /**
+   * Settles once no device slot claim of this session is under way or being given back (a claim
+   * superseded by a later switch is given back first). Every claim waits for it: never two slots
+   * held by this tab at once, so a claim after a superseded one gets the same slot (Node-ID).
+   */
+  let claims: Promise<void> = Promise.resolve();
+
+  /** A device slot of `wanted` (undefined: the guest's) for switch `mine`, after the claims before it; undefined when superseded or every slot is taken. */
+  const claimSlot = async (wanted: string | undefined, mine: number): Promise<DeviceSlot | undefined> => {
+    const before = claims;
+    let settled!: (after?: Promise<void>) => void;
+    claims = new Promise<void>((resolve) => (settled = resolve));
+    let claimed: DeviceSlot | undefined;
+    try {
+      await before;
+      if (mine !== generation) return undefined;
+      if (wanted !== undefined) claimed = deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} };
+      else if (deps.guest) claimed = await deps.guest.claim();
+      else throw noGuestRejoin();
+      return mine === generation ? claimed : undefined;
+    } finally {
+      // Superseded meanwhile: given back before the next claim starts (a guest's is also what the
+      // next guest claim waits for through `claims`, so it gets this slot again).
+      settled(claimed && mine !== generation ? Promise.resolve(claimed.release()).catch(() => undefined) : undefined);
+    }
+  };
+
+  /** A new overlay for `wanted` (undefined: the guest) on `slot`. */
+  const makeOverlay = (wanted: string | undefined, slot: number): Overlay => {
+    if (wanted !== undefined) return deps.createOverlay(wanted, slot);
+    if (!deps.guest) throw noGuestRejoin();
+    return deps.guest.createOverlay(slot);
   };
 
   /**
    * Close the overlay in use and join as `wanted` (a user name's local part; undefined: the guest)
-   * on a new overlay, with a device slot of that identity. `again`: as the same identity.
+   * on a new overlay, with a device slot of that identity. `again`: as the same identity, keeping
+   * the slot this session holds for it. Any failure (no slot free, a claim or an overlay that could
+   * not be made, the join) ends in `failed` with the reason, and is thrown.
    */
   const switchTo = async (wanted: string | undefined, again: boolean): Promise<void> => {
     const guest = wanted === undefined;
     const s = snapshot;
     const mine = ++generation;
     set({ phase: 'joining', phone: undefined, userName: undefined, error: undefined, guest });
-    await stopCurrent();
-    // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
-    const closing = s.overlay !== deps.overlay || deps.userName === undefined ? s.overlay.close() : Promise.resolve();
-    // A rejoin as the same name keeps this tab's device slot (and so its Node-ID): its new peer
-    // joins once the old one is off the ring (RFC 6940 §10: one place per Node-ID on the ring).
-    const kept = again && !guest && held?.name === wanted ? held : undefined;
-    if (kept) await closing.catch(() => undefined);
-    else {
-      const returned = releaseWhenClosed(closing, held);
-      if (held && held.name === undefined) guestReturned = returned;
-      held = undefined;
+    let overlay: Overlay;
+    try {
+      await stopCurrent();
+      // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
+      const closing = s.overlay !== deps.overlay || deps.userName === undefined ? s.overlay.close() : Promise.resolve();
+      // A rejoin as the same identity (a name, or the guest) keeps this tab's device slot (and so
+      // its Node-ID), never letting another tab take it meanwhile: its new peer joins once the old
+      // one is off the ring (RFC 6940 §10: one place per Node-ID on the ring).
+      const kept = again && held !== undefined && held.name === wanted ? held : undefined;
+      if (kept) await closing.catch(() => undefined);
+      else {
+        const returned = releaseWhenClosed(closing, held);
+        if (held && held.name === undefined) guestReturned = returned;
+        held = undefined;
+      }
+      // The guest's slot goes back through releaseWhenClosed (overlay-boot.ts for the boot overlay's,
+      // here for one this session made) once its overlay has closed, and is claimed again after: never
+      // two peers with the slot's Node-ID on the ring, nor two slots held by this tab.
+      if (guest && !kept) await guestReturned;
+      if (mine !== generation) return;
+      // A kept slot is still `held`: whatever supersedes this join gives it back or uses it.
+      const claimed = kept ?? (await claimSlot(wanted, mine));
+      if (mine !== generation) return;
+      if (!claimed) throw guest ? new GuestSlotsTakenError() : new Error(`${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`);
+      held = { name: wanted, slot: claimed.slot, release: () => claimed.release() };
+      try {
+        overlay = makeOverlay(wanted, claimed.slot);
+      } catch (e) {
+        // No overlay was made with its Node-ID: the slot goes back at once (the next claim waits for it).
+        const slot = held;
+        held = undefined;
+        const returned = releaseWhenClosed(Promise.resolve(), slot);
+        if (guest) guestReturned = returned;
+        claims = claims.then(() => returned);
+        throw e;
+      }
+    } catch (e) {
+      if (mine === generation) set({ phase: 'failed', error: describeError(e) });
+      throw e;
     }
-    // The guest's slot goes back through releaseWhenClosed (overlay-boot.ts for the boot overlay's,
-    // here for one this session made) once its overlay has closed, and is claimed again after: never
-    // two peers with the slot's Node-ID on the ring, nor two slots held by this tab.
-    if (guest) await guestReturned;
-    if (mine !== generation) return;
-    const claimed = kept ?? (wanted === undefined ? await guestDeps().claim() : deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} });
-    if (mine !== generation) {
-      // A kept slot is still `held`: whatever superseded this join gives it back or uses it.
-      if (claimed !== kept) void claimed?.release();
-      return;
-    }
-    if (!claimed) {
-      const error = guest ? new GuestSlotsTakenError().message : `${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`;
-      set({ phase: 'failed', error });
-      throw new Error(error);
-    }
-    held = { name: wanted, slot: claimed.slot, release: () => claimed.release() };
-    const overlay = wanted === undefined ? guestDeps().createOverlay(claimed.slot) : deps.createOverlay(wanted, claimed.slot);
     set({ overlay });
     await attach(overlay, mine);
   };
@@ -260,7 +307,12 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       await switchTo(wanted, options?.again === true);
     },
     async rejoinAsGuest() {
-      guestDeps();
+      if (!deps.guest) {
+        // Nothing closed: the overlay in use stays; the session says why it cannot.
+        const e = noGuestRejoin();
+        set({ phase: 'failed', error: e.message });
+        throw e;
+      }
       await switchTo(undefined, true);
     },
     async dial(address, options) {

@@ -8,7 +8,8 @@ import type { Phone, PhoneCall } from '../../../phone/index.js';
 import type { JoinedOverlay } from '../../overlay/overlay-client.js';
 import type { Overlay, OverlaySnapshot } from '../../overlay/overlay.js';
 import type { BrowserPhone } from '../browser-phone.js';
-import { createPhoneSession } from '../phone-session.js';
+import type { DeviceSlot } from '../../overlay/device-slot.js';
+import { createPhoneSession, type PhoneSessionDeps } from '../phone-session.js';
 
 export interface FakeOverlay extends Overlay {
   readonly userName: string;
@@ -89,7 +90,11 @@ export async function joinedAsAlice(guest: string) {
   return { ...h, held };
 }
 
-export function harness(boot: FakeOverlay, held: Set<string> = new Set(), returning?: string) {
+/**
+ * The real session on `boot` with stand-in deps; `patch` changes them (a claim that fails, no guest
+ * deps), given the harness's own (`guestClaim`: the guest's claim, from `guestSlots`).
+ */
+export function harness(boot: FakeOverlay, held: Set<string> = new Set(), returning?: string, patch: (deps: PhoneSessionDeps, own: { readonly guestClaim: () => Promise<DeviceSlot | undefined> }) => PhoneSessionDeps = (d) => d) {
   const created: FakeOverlay[] = [];
   const slots: number[] = [];
   const phones: Started[] = [];
@@ -103,7 +108,8 @@ export function harness(boot: FakeOverlay, held: Set<string> = new Set(), return
   // A guest's boot overlay holds guest slot 0 and gives it back once closed (overlay-boot.ts).
   const guestSlots = new Set<string>(returning === undefined ? ['0'] : []);
   const guestSlotReturned = returning === undefined ? boot.whenClosed.then(() => void guestSlots.delete('0')) : Promise.resolve();
-  const session = createPhoneSession({
+  const guestClaim = () => claim('guest', guestSlots, String);
+  const deps: PhoneSessionDeps = {
     overlay: boot,
     ...(returning === undefined ? {} : { userName: returning }),
     claim,
@@ -114,7 +120,7 @@ export function harness(boot: FakeOverlay, held: Set<string> = new Set(), return
       return o;
     },
     guest: {
-      claim: () => claim('guest', guestSlots, String),
+      claim: guestClaim,
       createOverlay: (slot) => {
         const o = fakeOverlay(`guest-again-${created.length}`);
         created.push(o);
@@ -139,7 +145,8 @@ export function harness(boot: FakeOverlay, held: Set<string> = new Set(), return
       };
       return bp;
     },
-  });
+  };
+  const session = createPhoneSession(patch(deps, { guestClaim }));
   return { session, created, slots, phones, guestSlots };
 }
 
