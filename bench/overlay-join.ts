@@ -25,7 +25,7 @@ import { nodeNetwork } from '../src/server/node-network.js';
 import { envInteger, type BenchModule, type BenchResult } from './bench.js';
 
 const GOAL_MS = 1_000;
-const PHASES = ['configuring', 'enrolling', 'joining', 'joined'] as const;
+const PHASES = ['configuring', 'waiting-for-identity', 'checking-identity', 'enrolling', 'joining', 'joined'] as const;
 
 function median(xs: readonly number[]): number {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);

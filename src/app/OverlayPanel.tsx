@@ -9,6 +9,7 @@ import { shortNodeId } from './node-id-text.js';
 import { lazy, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Overlay, OverlaySnapshot } from './overlay/overlay.js';
 import { describeError } from './overlay/overlay.js';
+import { PHASE_TEXT } from './overlay/phase-text.js';
 import { IdentityFacts } from './overlay/IdentityFacts.js';
 import { CaptureDownload } from './CaptureDownload.js';
 import { LazyPart } from './LazyPart.js';
@@ -17,18 +18,6 @@ import { ringStatusOf } from './ring/ring-status.js';
 import { useOverlaySnapshot } from './overlay/use-overlay.js';
 
 const RingView = lazy(() => import('./ring/RingView.js').then((m) => ({ default: m.RingView })));
-
-const PHASE_TEXT: Record<OverlaySnapshot['phase'], string> = {
-  idle: 'Starting…',
-  configuring: 'Fetching the overlay configuration…',
-  'waiting-for-identity': 'Waiting for another tab of this browser to finish setting up this identity…',
-  enrolling: 'Getting a certificate from the enrollment server…',
-  joining: 'Joining the overlay…',
-  joined: 'Joined the overlay.',
-  failed: 'Could not join the overlay.',
-  closed: 'Left the overlay.',
-};
-
 
 export function OverlayPanel({ overlay }: { overlay: Overlay }) {
   const s = useOverlaySnapshot(overlay);

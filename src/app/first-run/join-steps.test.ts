@@ -40,8 +40,11 @@ describe('join progress steps', () => {
     expect(waiting.map((s) => `${s.id}:${s.state}`)).toEqual(['configuration:done', 'certificate:current', 'bootstrap:pending', 'joined:pending', 'registered:pending']);
     expect(waiting[0]).toMatchObject({ detail: 'Fetched (30 ms)' });
     expect(waiting[1]).toMatchObject({ detail: 'Waiting for another tab of this browser to finish setting up this identity…' });
+    // The wait is over (this tab has the lock): it checks what that tab stored, still the certificate step.
+    const checking = joinSteps({ phase: 'checking-identity', phaseMs: { configuring: 0, 'waiting-for-identity': 30, 'checking-identity': 800 } }, 'joining');
+    expect(checking[1]).toMatchObject({ state: 'current', detail: 'Checking the identity stored in this browser…' });
     // That tab stored it: this one reuses it and joins.
-    const reused = joinSteps({ phase: 'joining', phaseMs: { configuring: 0, 'waiting-for-identity': 30, joining: 900 } }, 'joining');
+    const reused = joinSteps({ phase: 'joining', phaseMs: { configuring: 0, 'waiting-for-identity': 30, 'checking-identity': 800, joining: 900 } }, 'joining');
     expect(reused[1]).toMatchObject({ state: 'done', detail: 'Stored in this browser' });
     expect(reused[2]).toMatchObject({ state: 'current', detail: 'Joining the ring…' });
     // Or it enrolls after all (the stored one did not do): the certificate step asks the server.

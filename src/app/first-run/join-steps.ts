@@ -4,12 +4,14 @@
  * `phaseMs`: ms from start to the start of each phase) and the phone session's phase (registered
  * = the Phone stored the user's SIP-REGISTRATION, RFC 7904 §3).
  *
- * The overlay goes configuring → waiting-for-identity (only while another tab of this browser
- * sets up the same identity) → enrolling (only without a stored certificate) → joining → joined;
- * the session then goes registering → ready. The wait belongs to the certificate step.
+ * The overlay goes configuring → waiting-for-identity → checking-identity (only while another tab
+ * of this browser sets up the same identity, then once this tab has it) → enrolling (only without a
+ * stored certificate) → joining → joined; the session then goes registering → ready. The wait and
+ * the check after it belong to the certificate step.
  */
 import type { JoinPhase } from '../overlay/overlay-client.js';
 import type { OverlaySnapshot } from '../overlay/overlay.js';
+import { PHASE_TEXT } from '../overlay/phase-text.js';
 import type { SessionPhase } from '../phone/phone-session.js';
 
 export type JoinStepId = 'configuration' | 'certificate' | 'bootstrap' | 'joined' | 'registered';
@@ -37,7 +39,7 @@ export type JoinProgressOverlay = Pick<OverlaySnapshot, 'phase' | 'phaseMs' | 'j
 
 /** The step the overlay is at (the one it failed at, when failed). */
 function overlayStep(o: JoinProgressOverlay): number {
-  const phaseIndex: Record<JoinPhase, number> = { configuring: 0, 'waiting-for-identity': 1, enrolling: 1, joining: 2, joined: 3 };
+  const phaseIndex: Record<JoinPhase, number> = { configuring: 0, 'waiting-for-identity': 1, 'checking-identity': 1, enrolling: 1, joining: 2, joined: 3 };
   if (o.phase === 'failed' || o.phase === 'closed') {
     // The last phase it started.
     let last = 0;
@@ -61,12 +63,12 @@ export function joinSteps(o: JoinProgressOverlay, session: SessionPhase): JoinSt
   const at = session === 'ready' ? ORDER.length : session === 'registering' || o.phase === 'joined' ? 4 : refusedBeforeStart ? -1 : overlayStep(o);
   const stored = o.reusedIdentity === true || (t.joining !== undefined && t.enrolling === undefined);
   // Short enough for one line of a phone-sized screen.
-  // Waiting for another tab's enrollment (peer-identity.ts) until this tab enrolls or joins.
-  const waiting = o.phase === 'waiting-for-identity';
+  // Waiting for another tab's enrollment (peer-identity.ts), then checking what it stored, until this tab enrolls or joins.
+  const identityPhase = o.phase === 'waiting-for-identity' || o.phase === 'checking-identity' ? o.phase : undefined;
   const details: Record<JoinStepId, { doing: string; done: string }> = {
     configuration: { doing: 'Fetching the overlay’s settings…', done: `Fetched${suffix(ms(t.configuring, t['waiting-for-identity'] ?? t.enrolling ?? t.joining))}` },
     certificate: {
-      doing: waiting ? 'Waiting for another tab of this browser to finish setting up this identity…' : 'Asking the enrollment server…',
+      doing: identityPhase ? PHASE_TEXT[identityPhase] : 'Asking the enrollment server…',
       done: stored ? 'Stored in this browser' : `From the enrollment server${suffix(ms(t.enrolling, t.joining))}`,
     },
     bootstrap: { doing: 'Joining the ring…', done: `Through a bootstrap peer${suffix(ms(t.joining, o.joinMs))}` },

@@ -1,36 +1,35 @@
 /**
  * The phases a join reports (overlay-client.ts `onPhase`, shown by the first run's steps) against
  * `chordphone serve`'s composition on one in-memory network: a tab whose identity another tab of
- * the browser is setting up (its Web Lock held, peer-identity.ts) says it waits for that tab, then
- * goes on with the normal phases once the lock is free.
+ * the browser is setting up (its Web Lock held, peer-identity.ts) says it waits for that tab, says
+ * the wait is over once it has the lock, then goes on with the normal phases; an overlay closed
+ * while it asks for that lock stays closed.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { WebLockCallback, WebLockOptions, WebLocks } from '../../reload/runtime/web-locks.js';
 import { FakeWebLocks } from '../../reload/testing/fake-web-locks.js';
-import { startChordphoneServer, type ChordphoneServer } from '../../server/chordphone-server.js';
+import type { ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
 import { joinOverlay, type JoinPhase } from './overlay-client.js';
+import { createOverlay } from './overlay.js';
 import { identityLockName } from './peer-identity.js';
-import { clientDeps } from './testing/client-deps.js';
+import { clientDeps, type MemoryNet } from './testing/client-deps.js';
+import { serverSite, type ServerSite } from './testing/server-site.js';
 
 describe('join phases', () => {
-  let dir: string;
-  let server: ChordphoneServer | undefined;
+  let site: ServerSite;
+  let net: MemoryNet;
+  let server: ChordphoneServer;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'chordphone-phases-'));
-    await mkdir(join(dir, 'dist'));
-    await writeFile(join(dir, 'dist', 'index.html'), '<!doctype html><title>Chordphone</title>');
+    site = await serverSite('chordphone-phases-');
+    net = memoryNodeNetwork();
+    server = await site.start(site.init('data', net));
   });
   afterAll(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
+    await site?.close();
   });
 
-  it('waits, and says so, while another tab of this browser sets up the same identity; then enrolls and joins', async () => {
-    const net = memoryNodeNetwork();
-    server = await startChordphoneServer({ distDir: join(dir, 'dist'), dataDir: join(dir, 'data'), port: 0, lan: { ips: ['192.0.2.10'], hostname: 'testbox' }, network: net });
+  it('waits, and says so, while another tab of this browser sets up the same identity; says the wait is over once it has the lock; then enrolls and joins', async () => {
     const locks = new FakeWebLocks();
     // Another tab holds the identity's lock (its enrollment under way).
     let otherTabDone!: () => void;
@@ -45,12 +44,30 @@ describe('join phases', () => {
       onPhase: (phase, detail) => (phases.push(phase), details.push(detail)),
     });
     await vi.waitFor(() => expect(phases.at(-1)).toBe('waiting-for-identity'));
-    expect(details.at(-1)).toBe('waiting for another tab of this browser to finish setting up this identity');
+    expect(details.at(-1)).toBe(`another tab holds the Web Lock ${identityLockName('dora')}`);
     expect(phases).toEqual(['configuring', 'waiting-for-identity']);
-    // That tab stored nothing (here): this one enrolls once it has the lock, then joins.
+    // That tab stored nothing (here): this one checks what is stored once it has the lock, enrolls, then joins.
     otherTabDone();
     const joined = await joining;
-    expect(phases).toEqual(['configuring', 'waiting-for-identity', 'enrolling', 'joining', 'joined']);
+    expect(phases).toEqual(['configuring', 'waiting-for-identity', 'checking-identity', 'enrolling', 'joining', 'joined']);
     await joined.close();
+  });
+
+  it('an overlay closed while it asks for its identity’s lock (held by another tab) stays closed: the late wait is not reported', async () => {
+    const locks = new FakeWebLocks();
+    void locks.tab('other').request(identityLockName('eve'), () => new Promise<void>(() => {}));
+    const tab = locks.tab('this');
+    // The tab's page goes away just as the identity's lock is asked for, before the answer (null: held) is told.
+    const closingLocks: WebLocks = {
+      request: <T>(name: string, a: WebLockOptions | WebLockCallback<T>, b?: WebLockCallback<T>) => {
+        const asked = typeof a === 'function' ? tab.request(name, a) : tab.request(name, a, b!);
+        if (name === identityLockName('eve') && typeof a !== 'function' && a.ifAvailable) void overlay.close();
+        return asked;
+      },
+    };
+    const overlay = createOverlay(clientDeps(net, [], { locks: closingLocks }), { serverUrl: server.localUrl, credentialsName: 'eve', userName: () => 'eve', bootstrap: [server.bootstrapUrls[0]!] });
+    await expect(overlay.start()).rejects.toThrow();
+    await overlay.close();
+    expect(overlay.getSnapshot()).toMatchObject({ phase: 'closed', detail: 'closed' });
   });
 });

@@ -21,15 +21,16 @@ import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from 
 import { loadConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
 import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf, type IceServer } from './ice-servers.js';
-import { obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
+import { identityLockName, obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
 import { untilAborted } from './until-aborted.js';
 
 /**
- * configuring → [waiting-for-identity] → [enrolling] → joining → joined. `waiting-for-identity`:
- * another tab of this browser is getting or making the same identity (peer-identity.ts, its Web
- * Lock); it ends with enrolling, or with joining once the identity that tab stored is reused.
+ * configuring → [waiting-for-identity → checking-identity] → [enrolling] → joining → joined.
+ * `waiting-for-identity`: another tab of this browser is getting or making the same identity
+ * (peer-identity.ts, its Web Lock); `checking-identity`: that wait is over (this tab has the lock)
+ * and it loads and checks what that tab stored, then joins with it or enrolls.
  */
-export type JoinPhase = 'configuring' | 'waiting-for-identity' | 'enrolling' | 'joining' | 'joined';
+export type JoinPhase = 'configuring' | 'waiting-for-identity' | 'checking-identity' | 'enrolling' | 'joining' | 'joined';
 
 export interface OverlayClientDeps {
   readonly crypto: Crypto;
@@ -171,15 +172,18 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   const refused = new AbortController();
   loading.verified.catch((e: unknown) => refused.abort(e));
   const identitySignal = init.signal ? AbortSignal.any([init.signal, refused.signal]) : refused.signal;
+  const credentialsName = typeof init.credentialsName === 'function' ? init.credentialsName(served.configuration) : (init.credentialsName ?? served.configuration.instanceName);
   const identityWork = obtainPeerIdentity(deps, {
     configuration: served.configuration,
     configurationUrl: served.url,
-    credentialsName: typeof init.credentialsName === 'function' ? init.credentialsName(served.configuration) : (init.credentialsName ?? served.configuration.instanceName),
+    credentialsName,
     userName: init.userName,
     ...(init.extractable !== undefined ? { extractable: init.extractable } : {}),
     signal: identitySignal,
     onEnroll: () => phase('enrolling', 'asking the enrollment server for a certificate'),
-    onWait: () => phase('waiting-for-identity', 'waiting for another tab of this browser to finish setting up this identity'),
+    // The phase says what is waited for in words (phase-text.ts); the detail names the lock.
+    onWait: () => phase('waiting-for-identity', `another tab holds the Web Lock ${identityLockName(credentialsName)}`),
+    onWaitEnded: () => phase('checking-identity', 'checking the identity stored in this browser'),
     ...(init.nodeIdSlot ? { nodeIds: init.nodeIdSlot + 1 } : {}),
     ...(init.enrollNodeIds ? { enrollNodeIds: init.enrollNodeIds } : {}),
     accepted: loading.verified,

@@ -196,7 +196,17 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
           const nodeIdSlot = typeof init.nodeIdSlot === 'object' ? await init.nodeIdSlot : (init.nodeIdSlot ?? 0);
           joined = await joinOverlay(
             { ...deps, wrapNetwork: (n) => capture.wrap(deps.wrapNetwork ? deps.wrapNetwork(n) : n) },
-            { ...init, nodeIdSlot, signal: abort.signal, onPhase: (phase, detail) => set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } }), onRestartFailed, onStorageLost },
+            {
+              ...init,
+              nodeIdSlot,
+              signal: abort.signal,
+              // A closed overlay stays `closed`: a phase told late (the join stopping) is not its state.
+              onPhase: (phase, detail) => {
+                if (!abort.signal.aborted) set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } });
+              },
+              onRestartFailed,
+              onStorageLost,
+            },
           );
           // Closed as the join ended: close() closes this peer once the start has ended.
           abort.signal.throwIfAborted();

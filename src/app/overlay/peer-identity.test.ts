@@ -307,6 +307,45 @@ describe('obtainPeerIdentity', () => {
       expect(asked).toEqual([]);
     });
 
+    it('a tab given up between asking for the lock and the answer is not told it waits, nor that it enrolls', async () => {
+      const { pki, deps, asked } = await setup();
+      const locks = new FakeWebLocks();
+      void locks.tab('other').request(identityLockName('guest'), () => new Promise<void>(() => {}));
+      const abort = new AbortController();
+      const told: string[] = [];
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', userName: () => 'guest-aaaaaa' };
+      const waiting = obtainPeerIdentity({ ...deps, locks: locks.tab('this') }, { ...init, signal: abort.signal, onWait: () => told.push('wait'), onEnroll: () => told.push('enroll') });
+      // Asked already (ifAvailable, answered on a later task); the tab's overlay closes now.
+      expect(locks.requested.at(-1)).toBe(identityLockName('guest'));
+      abort.abort(new Error('the overlay was closed'));
+      await expect(waiting).rejects.toThrow('the overlay was closed');
+      // Nothing held or stored: a tab given up as it got the lock does not enroll either.
+      const late = new AbortController();
+      const free = obtainPeerIdentity({ ...deps, locks: locks.tab('third') }, { ...init, credentialsName: 'user.ada', userName: () => { late.abort(new Error('closed while naming')); return 'ada'; }, signal: late.signal, onEnroll: () => told.push('enroll') });
+      await expect(free).rejects.toThrow('closed while naming');
+      expect(told).toEqual([]);
+      expect(asked).toEqual([]);
+    });
+
+    it('says when the wait is over (onWaitEnded, once it has the lock), before it loads or enrolls', async () => {
+      const { pki, deps } = await setup();
+      const locks = new FakeWebLocks();
+      let otherDone!: () => void;
+      void locks.tab('other').request(identityLockName('guest'), () => new Promise<void>((r) => (otherDone = r)));
+      const told: string[] = [];
+      const init = { configuration: pki.configuration(), configurationUrl: 'http://127.0.0.1:1/', credentialsName: 'guest', userName: () => 'guest-aaaaaa' };
+      const got = obtainPeerIdentity({ ...deps, locks: locks.tab('this') }, { ...init, onWait: () => told.push('wait'), onWaitEnded: () => told.push('wait over'), onEnroll: () => told.push('enroll') });
+      await vi.waitFor(() => expect(told).toEqual(['wait']));
+      otherDone();
+      expect((await got).enrolled).toBe(true);
+      expect(told).toEqual(['wait', 'wait over', 'enroll']);
+      // Not waited (the lock free once the credentials are saved): not told.
+      await vi.waitFor(() => expect(locks.names()).toEqual([]));
+      const again = await obtainPeerIdentity({ ...deps, locks: locks.tab('this') }, { ...init, onWaitEnded: () => told.push('wait over again') });
+      expect(again.enrolled).toBe(false);
+      expect(told).toEqual(['wait', 'wait over', 'enroll']);
+    });
+
     it('lets go of the lock when its tab gives up (the overlay closed) while the save never settles', async () => {
       const { pki, deps, keyStore } = await setup();
       const locks = new FakeWebLocks();

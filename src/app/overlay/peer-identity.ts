@@ -67,6 +67,8 @@ export interface PeerIdentityInit {
    * this call waits until that one has got (or made) and saved the identity, then goes on.
    */
   readonly onWait?: () => void;
+  /** Told when, after `onWait`, this call has the lock: it now loads what that holder stored (or enrolls). */
+  readonly onWaitEnded?: () => void;
   /** How many Node-IDs the certificate must carry (§11.3 nodeids; one per device of the user); default 1. */
   readonly nodeIds?: number;
   /**
@@ -112,6 +114,8 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
   const name = identityLockName(init.credentialsName);
   return new Promise<PeerIdentity>((resolve, reject) => {
     const holding = async (): Promise<void> => {
+      // Given up as the lock came (the tab's overlay closed): nothing loaded, enrolled or told.
+      init.signal?.throwIfAborted();
       const identity = await loadOrEnroll(deps, init);
       resolve(identity);
       // Held until the next holder can find them in the key store (a failed save it will not),
@@ -125,11 +129,17 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
     }
     // Asked for first without waiting (Web Locks refuse `ifAvailable` with a `signal`), so that a
     // wait is known and told (onWait: the tab says what it waits for); then queued behind the holder.
+    // The answer comes later (a task of the lock manager's): a caller that gave up meanwhile is told nothing.
     locks
       .request(name, { ifAvailable: true }, (lock) => {
         if (lock) return holding();
+        init.signal?.throwIfAborted();
         init.onWait?.();
-        return locks.request(name, init.signal ? { signal: init.signal } : {}, holding);
+        return locks.request(name, init.signal ? { signal: init.signal } : {}, () => {
+          init.signal?.throwIfAborted();
+          init.onWaitEnded?.();
+          return holding();
+        });
       })
       .catch(reject);
   });
@@ -152,6 +162,8 @@ async function loadOrEnroll(deps: PeerIdentityDeps, init: PeerIdentityInit): Pro
   // asks for the name its certificate has (§11.3: the same user gets the same Node-IDs), never a
   // new one `userName` would make up (a guest's random name: a new address and all-new Node-IDs).
   const userName = storedCertificate?.userName ?? (await init.userName());
+  // Given up meanwhile (the tab's overlay closed): no enrollment, and nothing told.
+  init.signal?.throwIfAborted();
   init.onEnroll?.();
   const ask = async (url: string): Promise<Enrollment> => {
     const request = (nodeIds: number) =>
