@@ -52,7 +52,8 @@ function harness(pageUrl: string) {
   const boot = joinedOverlay('guest-1a2b3c');
   // The boot overlay reads the mode as it is made (createBrowserOverlay), taking a URL's `mode`.
   overlayModeSetting(pageUrl, store);
-  // Device slots held (Web Locks in the browser: a released one is free again only a moment later).
+  // Device slots held (Web Locks in the browser: a released one is free again only a moment later,
+  // and release settles then, as DeviceSlot.release says).
   const slots = new Set<string>();
   const session = createPhoneSession({
     overlay: boot,
@@ -60,7 +61,7 @@ function harness(pageUrl: string) {
       const slot = [0, 1, 2].find((i) => !slots.has(`${name}/${i}`));
       if (slot === undefined) return undefined;
       slots.add(`${name}/${slot}`);
-      return { slot, release: () => void setTimeout(() => slots.delete(`${name}/${slot}`), 10) };
+      return { slot, release: () => new Promise<void>((freed) => setTimeout(() => (slots.delete(`${name}/${slot}`), freed()), 10)) };
     },
     createOverlay: (name, slot) => {
       const overlay = joinedOverlay(name);

@@ -10,7 +10,7 @@ import { createRealIdentities } from './real-identities.js';
 /** The Node-IDs of peers 0 … n-1 of a fresh fixture, and the ring they make (sorted). */
 async function build(n: number, seed?: number): Promise<{ byPeer: string[]; ring: string[] }> {
   const ids = await createRealIdentities({ clock: new VirtualClock(), ...(seed === undefined ? {} : { seed }) });
-  // More workers than peers: credentials are made in whatever order WebCrypto finishes them.
+  // One worker per peer: all are made at once, and finish in whatever order WebCrypto finishes them.
   await ids.prepare(n, n);
   const byPeer = Array.from({ length: n }, (_, i) => toHex(ids.identity(i).signer.nodeId));
   return { byPeer, ring: [...byPeer].sort() };

@@ -89,7 +89,9 @@ export async function createRealIdentities(init: RealIdentitiesInit): Promise<Re
   const credentials: RealCredentials[] = [];
   const userName = init.userName ?? ((i: number) => `peer${i}@sim.chordphone.invalid`);
   const signers = new Map<number, X509Signer>();
-  // Drawn in index order (not in the order `prepare`'s workers ask), so peer i's Node-ID depends on the seed and i only.
+  // Peer i's Node-ID is the i-th drawn, so it depends on the seed and i only. `prepare` asks in index
+  // order already (each worker takes the next index and draws before its first await); drawing by
+  // index here keeps that true by construction, not by how `prepare` schedules its workers.
   const seeded = init.seed === undefined ? undefined : new SeededRandom(init.seed);
   const seededNodeIds: NodeId[] = [];
   const nodeIdsOf = (i: number): { nodeIds?: readonly NodeId[] } => {
