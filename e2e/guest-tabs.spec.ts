@@ -75,7 +75,7 @@ test('a guest keeps its name and each tab its Node-ID: a tab opened later reuses
   await context.close();
 });
 
-test('a guest tab finding every guest slot of the browser taken says so and what to do, and does not join', async ({ browser }) => {
+test('a guest tab finding every guest slot of the browser taken says so and what to do, joins no slot meanwhile, and joins with Try again once another tab has closed', async ({ browser }) => {
   const context = await browser.newContext();
   const holder = await context.newPage();
   await holder.goto('/');

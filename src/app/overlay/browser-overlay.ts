@@ -22,7 +22,7 @@ import { createOfferPool, JOIN_OFFERS, type OfferPool } from './offer-pool.js';
 import { MAX_DEVICE_SLOTS } from './device-slot.js';
 import { createOverlay, type Overlay } from './overlay.js';
 import { safeLocalStorage } from '../browser-storage.js';
-import { bootstrapForPage } from './overlay-client.js';
+import { bootstrapForPage } from './bootstrap-for-page.js';
 import { overlayModeSetting } from './overlay-mode.js';
 import type { OverlayMode } from '../../reload/overlay/index.js';
 

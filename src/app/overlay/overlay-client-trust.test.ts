@@ -112,8 +112,9 @@ describe('certificates in the real compositions (RFC 6940 §8, §6.3.4)', () => 
   }, 60_000);
 
   // The join opened the records (in the browser an IndexedDB connection, in Node a SQLite file held
-  // until closed): closing what it joined closes them too, after the peer, so a tab that joins
-  // again, or another `chordphone peer` over the directory, is not left behind an open one.
+  // until closed): closing what it joined closes them too, after the peer (recordsClosed; close()
+  // itself waits only for the peer in a tab, and for the records too with closeAwaitsRecords, the
+  // Node platform's, so another `chordphone peer` over the directory is not left behind an open file).
   it('close closes the peer, then the records its join opened, once', async () => {
     const events: string[] = [];
     const joined = await joinOverlay(clientDeps(net, [], closeTracking(events)), { serverUrl: server.localUrl, userName: () => 'cora', bootstrap: [server.bootstrapUrls[0]!] });

@@ -14,13 +14,14 @@ import type { WebLocks } from '../../reload/runtime/web-locks.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
 import type { WallClock } from '../../reload/security/security-components.js';
-import { closeBackendAfterStores, type StorageBackend, type StorageClosedError } from '../../reload/storage/index.js';
+import type { StorageBackend, StorageClosedError } from '../../reload/storage/index.js';
 import type { Configuration } from '../../reload/wire/config/overlay-configuration.js';
 import type { NodeId } from '../../reload/wire/ids.js';
 import { composePeer, peerSecurity, type ComposedPeer, type PeerSecurity } from './compose-peer.js';
 import { loadConfiguration, type FetchedConfiguration } from './configuration-fetch.js';
 import type { ConfigurationPrefetch } from './configuration-prefetch.js';
 import { iceServersOf, type IceServer } from './ice-servers.js';
+import { joinRecords } from './join-records.js';
 import { identityLockName, obtainPeerIdentity, type PeerIdentity } from './peer-identity.js';
 import { untilAborted } from './until-aborted.js';
 
@@ -42,6 +43,13 @@ export interface OverlayClientDeps {
   /** The Web Locks shared by the key store's holders (peer-identity.ts): the tabs of a browser. */
   readonly locks?: WebLocks;
   readonly openStorage: (overlay: string, nodeId: NodeId) => Promise<StorageBackend>;
+  /**
+   * `close()`, and the throw of a failed join, settle only once the records the join opened are
+   * closed (`recordsClosed`): a Node process over a SQLite file (cli/node-client-deps.ts), which
+   * must let go of it before it exits or another run opens it. Default (a tab): not waited for,
+   * JoinedOverlay.recordsClosed says why.
+   */
+  readonly closeAwaitsRecords?: boolean;
   readonly createNetwork: (init: { readonly security: PeerSecurity; readonly configuration: Configuration; readonly iceServers: readonly IceServer[] }) => PeerNetwork | Promise<PeerNetwork>;
   /**
    * Told as soon as the configuration is verified, while the identity is still being made: the
@@ -123,14 +131,18 @@ export interface JoinedOverlay {
   close(): Promise<void>;
   /**
    * Settles (never rejects) once the records the join opened (its storage backend) are closed,
-   * which they are after `close()` has settled; pending until then. Awaited by an owner that must
-   * let go of them before it or another opens them again: a Node process over a SQLite file
-   * (cli/peer.ts, cli/echo-peer.ts; node/sqlite-files.ts holds it until closed).
-   * OUR CHOICE: not awaited by `close()`: a records close that never settles (a hung IndexedDB
-   * close) must not keep the tab's device slot, and so a rejoin, waiting; and a tab that joins
-   * again with the same Node-ID needs no wait, since IndexedDB opens a second connection to the
-   * database beside the first, and the Stores over both take turns under the database's Web Lock
-   * (idb-backend.ts `exclusively`), so neither loses a generation check (RFC 6940 §7.4.1.1).
+   * which they are after the peer has closed (`close()`), once the operation its store had under
+   * way has ended (closeBackendAfterStores); pending until then. `close()` awaits it only with
+   * OverlayClientDeps.closeAwaitsRecords (a Node process over a SQLite file).
+   * OUR CHOICE: a tab's `close()` does not: an operation on the records that never ends (one
+   * IndexedDB request that never answers) must not keep the tab's device slot, and so a rejoin,
+   * waiting. The rejoin with the same Node-ID opens a second connection to the database beside the
+   * first, and waits, before it joins, until that operation has let go of the database's Web Lock
+   * (join-records.ts `ready`); from then on the Stores over both connections take turns under that
+   * lock (idb-backend.ts `exclusively`), so neither loses a generation check (RFC 6940 §7.4.1.1).
+   * Where the page has no Web Locks (idb-backend.ts IdbBackendInit.locks) there is no such turn
+   * and no such wait: the new connection's Stores may run between the read and the write of one
+   * still under way on the old one.
    */
   readonly recordsClosed: Promise<void>;
 }
@@ -198,19 +210,13 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   const listed = init.bootstrap ?? fetched.configuration.bootstrapWebSockets;
   const bootstrap = init.chooseBootstrap ? init.chooseBootstrap(listed) : listed;
   if (bootstrap.length === 0) throw new Error('the configuration lists no bootstrap WebSocket URL to join through');
-  // Records are kept per overlay and the Node-ID this peer signs as.
-  const storage = deps.openStorage(fetched.configuration.instanceName, nodeId);
-  storage.catch(() => undefined);
-  // Opened here, so closed here, once (a SQLite file is held, an IndexedDB connection open, until
-  // then): when the join fails or the joined overlay closes, after the last peer over it has
-  // closed. A restart with a newer configuration passes it on to the new peer. A failed join is
-  // thrown without waiting for it (JoinedOverlay.recordsClosed says why); nothing else holds them.
-  let released: Promise<void> | undefined;
-  const release = (): Promise<void> =>
-    (released ??= storage.then(
-      (records) => closeBackendAfterStores(records).catch((e: unknown) => log?.warn('could not close the records', { error: String(e) })),
-      () => undefined,
-    ));
+  // Records are kept per overlay and the Node-ID this peer signs as. Opened here, so closed here,
+  // once (a SQLite file is held, an IndexedDB connection open, until then): when the join fails or
+  // the joined overlay closes, after the last peer over it has closed. A restart with a newer
+  // configuration passes it on to the new peer. A failed join is thrown without waiting for it,
+  // unless closeAwaitsRecords (JoinedOverlay.recordsClosed says why); nothing else holds them.
+  const records = joinRecords(deps.openStorage(fetched.configuration.instanceName, nodeId), log);
+  const release = (): Promise<void> => (deps.closeAwaitsRecords ? records.release() : (void records.release(), Promise.resolve()));
   // Aborted by close (or the caller's signal): a join under way, a restart's join and leave stop.
   const stopping = new AbortController();
   const signal = init.signal ? AbortSignal.any([init.signal, stopping.signal]) : stopping.signal;
@@ -222,7 +228,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   const restarts = new SerialQueue();
 
   const start = async (configuration: Configuration, document: string, joining: AbortController): Promise<Omit<Running, 'published'>> => {
-    const [security, records] = await Promise.all([peerSecurity(configuration, identity, deps.crypto, nodeId), storage]);
+    const security = await peerSecurity(configuration, identity, deps.crypto, nodeId);
     let network = await deps.createNetwork({ security, configuration, iceServers: iceServersOf(configuration) });
     if (deps.wrapNetwork) network = deps.wrapNetwork(network);
     const onConfiguration = (c: Configuration, d: string) => {
@@ -233,7 +239,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       if (running?.peer === peer) setTimeout(queueRestart, 0);
       else joining.abort(new Error('a newer configuration arrived'));
     };
-    const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage: records, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
+    const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
     return { peer, network, configuration, document };
   };
 
@@ -294,12 +300,22 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     }
   }
 
-  phase('joining', `${init.mode === 'client' ? 'attaching as a client' : 'joining'} through ${bootstrap[0]}`);
+  const joining = `${init.mode === 'client' ? 'attaching as a client' : 'joining'} through ${bootstrap[0]}`;
+  phase('joining', joining);
+  let storage: StorageBackend;
+  try {
+    let waited = false;
+    storage = await records.ready(signal, () => ((waited = true), phase('joining', "waiting for this peer's records: an earlier overlay with this Node-ID has an operation on them under way")));
+    if (waited) phase('joining', joining);
+  } catch (e) {
+    await release();
+    throw e;
+  }
   try {
     running = await joinWith(fetched.configuration, fetched.xml);
   } catch (e) {
     // joinWith closed the peer it made.
-    void release();
+    await release();
     throw e;
   }
   // Newly enrolled credentials were being saved meanwhile: joined means kept for the next visit
@@ -319,13 +335,13 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       .leave()
       .catch(() => undefined)
       .finally(() => admitted.close());
-    void release();
+    await release();
     throw e;
   }
   const current = (): Running => running!;
   let closing: Promise<void> | undefined;
   let closed!: () => void;
-  const recordsClosed = new Promise<void>((resolve) => (closed = resolve)).then(release);
+  const recordsClosed = new Promise<void>((resolve) => (closed = resolve)).then(records.release);
   const joined: JoinedOverlay = {
     get peer() {
       return current().peer;
@@ -348,8 +364,9 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       current().peer.close();
       // A restart under way ends (its join aborted, or its new peer closed since `signal` aborted);
       // then no peer over the records is left, and they close.
-      closing = restarts.settled();
-      void closing.then(closed);
+      const peerClosed = restarts.settled();
+      void peerClosed.then(closed);
+      closing = deps.closeAwaitsRecords ? peerClosed.then(() => recordsClosed) : peerClosed;
       return closing;
     },
     recordsClosed,
@@ -360,8 +377,8 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   // "peers SHOULD send a Leave request to all members of their Neighbor Table before exiting").
   // OUR CHOICE: not reopened here: what closed it (the database deleted, or opened at a newer
   // version by another tab) wants it closed, and the user is told (onStorageLost) to join again.
-  void storage.then((records) =>
-    records.closedUnder?.then(async (e) => {
+  void storage.closedUnder
+    ?.then(async (e) => {
       if (signal.aborted) return;
       log?.error('the records were closed under the peer; leaving the overlay', { error: e.message });
       stopping.abort(e);
@@ -371,10 +388,10 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
         .catch(() => undefined)
         .finally(() => lost.close());
       await restarts.settled();
-      await release();
+      await records.release();
       init.onStorageLost?.(e);
-    }),
-  ).catch((e: unknown) => log?.error('onStorageLost threw', { error: String(e) }));
+    })
+    .catch((e: unknown) => log?.error('onStorageLost threw', { error: String(e) }));
   phase('joined', init.mode === 'client' ? `attached as a client, ${identity.certificate.userName}` : `joined as ${identity.certificate.userName}`);
   return joined;
 }
@@ -392,31 +409,4 @@ function waitFor(ms: number, arm: (resolve: () => void) => void): Promise<void> 
       resolve();
     });
   });
-}
-
-/**
- * The bootstrap URLs a page at `pageUrl` can use, best first: a page may connect only to its own
- * origin (the server's Content-Security-Policy `connect-src 'self'`), and an https: page only to
- * wss:. URLs on the page's host and port come first; a URL on the page's port with another host
- * name for the same server (127.0.0.1 for localhost) is rewritten to the page's host.
- */
-export function bootstrapForPage(urls: readonly string[], pageUrl: string): string[] {
-  const page = new URL(pageUrl);
-  const wsScheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
-  const pagePort = page.port || (page.protocol === 'https:' ? '443' : '80');
-  const out: string[] = [];
-  for (const text of urls) {
-    let u: URL;
-    try {
-      u = new URL(text);
-    } catch {
-      continue;
-    }
-    if (u.protocol !== wsScheme) continue;
-    const port = u.port || (u.protocol === 'wss:' ? '443' : '80');
-    if (port !== pagePort) continue;
-    u.host = page.host;
-    out.push(u.href);
-  }
-  return [...new Set(out)];
 }

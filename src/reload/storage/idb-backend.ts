@@ -96,14 +96,17 @@ class IdbBackend implements StorageBackend {
 
   /**
    * Under the Web Lock named after the database: the tabs of an origin share IndexedDB. Each tab
-   * joins with a Node-ID of its own (device-slot.ts), so its own database, and a slot is let go
-   * only once the overlay holding it has closed its records; but two connections to one database
-   * still meet, each under a peer storing what it is sent, in one tab that joins again under the
-   * same name: the new join opens the database (overlay-client.ts opens it at each join) while
-   * the old overlay, its connection still open, closes. A Store's read-check-write (DataStore)
-   * spans several transactions, so one connection's Store could otherwise read a location, the
-   * other's write it, and the first write over what it never checked (RFC 6940 §7.4.1.1
-   * generation counters, limits).
+   * joins with a Node-ID of its own (device-slot.ts), so its own database; but a slot is let go
+   * once the overlay holding it has closed its peer, before its records have closed
+   * (overlay-client.ts JoinedOverlay.recordsClosed), so two connections to one database meet: the
+   * join that takes the slot next, in the same tab ("Try again", the same name again) or in
+   * another, opens the database (overlay-client.ts opens it at each join) while the old
+   * connection is still open, its store's operation under way finishing. A Store's
+   * read-check-write (DataStore) spans several transactions, so one connection's Store could
+   * otherwise read a location, the other's write it, and the first write over what it never
+   * checked (RFC 6940 §7.4.1.1 generation counters, limits). The new join waits for this lock
+   * once before it joins (join-records.ts `ready`). Without Web Locks (IdbBackendInit.locks)
+   * there is no such order.
    */
   exclusively<T>(critical: () => Promise<T>): Promise<T> {
     // Closed: rejects as the other operations do, not waiting for the lock.

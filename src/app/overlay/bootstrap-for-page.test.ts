@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapForPage } from './overlay-client.js';
+import { bootstrapForPage } from './bootstrap-for-page.js';
 
 describe('bootstrapForPage', () => {
   const urls = ['ws://127.0.0.1:8080/reload', 'wss://192.0.2.10:8443/reload', 'wss://[2001:db8::5]:8443/reload'];
