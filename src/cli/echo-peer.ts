@@ -56,7 +56,6 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
   const network = joined.network.appChannels;
   if (!network) {
     await joined.close();
-    await joined.recordsClosed;
     throw new Error('the peer network has no application channels (AppAttach), so the echo peer cannot take calls');
   }
   const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
@@ -70,7 +69,6 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
   } catch (e) {
     apps.close();
     await joined.close();
-    await joined.recordsClosed;
     throw e;
   }
   return {
@@ -80,9 +78,8 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
       await echo.stop().catch(() => undefined);
       apps.close();
       await joined.peer.leave({ signal: AbortSignal.timeout(leaveTimeoutMs) }).catch(() => undefined);
-      // The peer, then its records file (held until closed).
+      // The peer, then its records file (held until closed; nodeClientDeps closeAwaitsRecords).
       await joined.close();
-      await joined.recordsClosed;
     },
   };
 }

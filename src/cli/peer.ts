@@ -124,9 +124,9 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
           joined.map(async (j) => {
             const timeout = AbortSignal.timeout(LEAVE_TIMEOUT_MS);
             await j.peer.leave({ signal: timeout }).catch(() => undefined);
-            // The peer, then its records file (held until closed: another run over --data can open it).
+            // The peer, then its records file (held until closed, nodeClientDeps closeAwaitsRecords:
+            // another run over --data can open it).
             await j.close();
-            await j.recordsClosed;
           }),
         );
         await writer?.close();
