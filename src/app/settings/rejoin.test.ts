@@ -142,6 +142,21 @@ describe('rejoin to apply a setting', () => {
     expect(session.getSnapshot()).toMatchObject({ guest: true, userName: 'guest-0@example.test', overlay: made[0]!.overlay });
   });
 
+  it('reloads the page while a name\'s join is under way (no identity yet), and does not join again', async () => {
+    const { session, made } = harness('https://h/');
+    await settled(session);
+    const joining = session.join('alice');
+    expect(session.getSnapshot()).toMatchObject({ phase: 'joining', userName: undefined, guest: false });
+    let reloaded = 0;
+    expect(await rejoinSession(session, () => reloaded++)).toBe('reloading');
+    expect(reloaded).toBe(1);
+    await joining;
+    await settled(session);
+    // Only the join under way made an overlay: the reload (the returning user joins at boot) is the rejoin.
+    expect(made.map((m) => [m.name, m.slot])).toEqual([['alice', 0]]);
+    expect(session.getSnapshot().overlay).toBe(made[0]!.overlay);
+  });
+
   it('reloads the page once the session has closed (the page is going away)', async () => {
     const { session, made } = harness('https://h/');
     await settled(session);
