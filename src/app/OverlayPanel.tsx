@@ -8,7 +8,7 @@
 import { shortNodeId } from './node-id-text.js';
 import { lazy, useId, useMemo, useState, type FormEvent } from 'react';
 import type { Overlay, OverlaySnapshot } from './overlay/overlay.js';
-import { describeError } from './overlay/overlay.js';
+import { describeError } from './error-text.js';
 import { PHASE_TEXT } from './overlay/phase-text.js';
 import { IdentityFacts } from './overlay/IdentityFacts.js';
 import { CaptureDownload } from './CaptureDownload.js';

@@ -14,10 +14,9 @@
  * ```
  */
 import type { OverlayMode, OverlayPeer } from '../../reload/overlay/index.js';
-import { ReloadError } from '../../reload/runtime/reload-error.js';
-import { StorageTooNewError } from '../../reload/runtime/storage-too-new-error.js';
 import type { StorageClosedError } from '../../reload/storage/index.js';
 import { fromHex, toHex } from '../../reload/wire/codec/hex.js';
+import { describeError } from '../error-text.js';
 import { createTrafficCapture, type TrafficCapture } from './capture-network.js';
 import { CHORDPHONE_KINDS, NOTE_MAX_SIZE } from './chordphone-kinds.js';
 import { joinOverlay, type JoinedOverlay, type JoinOverlayInit, type JoinPhase, type OverlayClientDeps } from './overlay-client.js';
@@ -271,20 +270,4 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
     },
   };
   return overlay;
-}
-
-/**
- * What to do in a browser whose data a newer chordphone wrote (StorageTooNewError of the records,
- * the key store or the app store). A tab of a newer build ran here: reloading gets that build
- * (its "upgrade"), unless an older one is served again; then only clearing the data lets this one run.
- */
-const NEWER_DATA_ADVICE =
-  'A newer Chordphone has been open in this browser: reload the page to get it (close this site’s other tabs first), or, to use this version, choose “Clear identity and data” in Settings (it deletes this browser’s identity, contacts, history and chat).';
-
-/** One line for people: a RELOAD error's code name and info, data of a newer release with what to do, else the message. */
-export function describeError(e: unknown): string {
-  if (e instanceof ReloadError) return `${e.codeName ?? `error ${e.code}`}: ${fromUtf8.decode(e.info)}`;
-  if (e instanceof StorageTooNewError) return `${e.message}. ${NEWER_DATA_ADVICE}`;
-  if (e instanceof Error) return e.message;
-  return String(e);
 }

@@ -24,9 +24,10 @@
  * ```
  */
 import type { Phone, PhoneCall } from '../../phone/index.js';
+import { describeError } from '../error-text.js';
 import { GuestSlotsTakenError, releaseWhenClosed, type DeviceSlot } from '../overlay/device-slot.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
-import { describeError, type Overlay } from '../overlay/overlay.js';
+import type { Overlay } from '../overlay/overlay.js';
 import type { BrowserPhone } from './browser-phone.js';
 
 export type SessionPhase = 'joining' | 'registering' | 'ready' | 'failed' | 'closed';

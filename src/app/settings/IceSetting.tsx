@@ -4,8 +4,8 @@
  * join; "Rejoin with these servers" joins again at once. Each field says in words what is wrong with it.
  */
 import { useId, useState, type FormEvent } from 'react';
+import { describeError } from '../error-text.js';
 import type { IceServer } from '../overlay/ice-servers.js';
-import { describeError } from '../overlay/overlay.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { rejoinSession } from './rejoin.js';
 import { iceOverrideFieldsOf, parseIceOverride, saveIceOverride, type IceOverrideField, type IceOverrideFields, type SettingsStore } from './settings-store.js';

@@ -4,7 +4,7 @@
  */
 import { useId, useState } from 'react';
 import type { OverlayMode } from '../../reload/overlay/index.js';
-import { describeError } from '../overlay/overlay.js';
+import { describeError } from '../error-text.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { rejoinSession } from './rejoin.js';
 import { saveMode, type SettingsStore } from './settings-store.js';

@@ -11,7 +11,7 @@
  * const store = await hub.storeFor(domain, user);
  * ```
  */
-import { describeError } from '../overlay/overlay.js';
+import { describeError } from '../error-text.js';
 import { perSession } from '../phone/per-session.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { appStoreName, openAppStore, type AppStore } from './app-store.js';

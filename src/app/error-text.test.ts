@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StorageTooNewError } from '../../reload/storage/index.js';
-import { ReloadError } from '../../reload/runtime/reload-error.js';
-import { describeError } from './overlay.js';
+import { StorageTooNewError } from '../reload/storage/index.js';
+import { ReloadError } from '../reload/runtime/reload-error.js';
+import { describeError } from './error-text.js';
 
 describe('describeError', () => {
   // What the failed join step shows (the overlay's and the phone session's `error`) when this

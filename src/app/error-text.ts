@@ -1,0 +1,26 @@
+/**
+ * Errors in words for people: the one place the app turns an error into the line a view shows
+ * (the overlay's and the phone session's `error`, the app store's, Settings' messages). Apart from
+ * the overlay module so that what only needs the words (the app store, Settings) does not depend
+ * on it.
+ */
+import { ReloadError } from '../reload/runtime/reload-error.js';
+import { StorageTooNewError } from '../reload/runtime/storage-too-new-error.js';
+
+const fromUtf8 = new TextDecoder();
+
+/**
+ * What to do in a browser whose data a newer chordphone wrote (StorageTooNewError of the records,
+ * the key store or the app store). A tab of a newer build ran here: reloading gets that build
+ * (its "upgrade"), unless an older one is served again; then only clearing the data lets this one run.
+ */
+const NEWER_DATA_ADVICE =
+  'A newer Chordphone has been open in this browser: reload the page to get it (close this site’s other tabs first), or, to use this version, choose “Clear identity and data” in Settings (it deletes this browser’s identity, contacts, history and chat).';
+
+/** One line for people: a RELOAD error's code name and info, data of a newer release with what to do, else the message. */
+export function describeError(e: unknown): string {
+  if (e instanceof ReloadError) return `${e.codeName ?? `error ${e.code}`}: ${fromUtf8.decode(e.info)}`;
+  if (e instanceof StorageTooNewError) return `${e.message}. ${NEWER_DATA_ADVICE}`;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
