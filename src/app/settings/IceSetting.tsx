@@ -7,7 +7,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { describeError } from '../error-text.js';
 import type { IceServer } from '../overlay/ice-servers.js';
 import type { PhoneSession } from '../phone/phone-session.js';
-import { rejoinSession } from './rejoin.js';
+import { rejoinFailedText, rejoinSession } from './rejoin.js';
 import { iceOverrideFieldsOf, parseIceOverride, saveIceOverride, type IceOverrideField, type IceOverrideFields, type SettingsStore } from './settings-store.js';
 
 export interface IceSettingProps {
@@ -77,7 +77,7 @@ export function IceSetting({ session, store, saved, overlayServers, onSaved, rel
       const outcome = await rejoinSession(session, reload);
       if (outcome === 'rejoined') setMessage({ ok: true, text: 'Joined again with these servers.', rejoin: false });
     } catch (e) {
-      setMessage({ ok: false, text: `Could not join again: ${describeError(e)}. Reload the page to try again.`, rejoin: false });
+      setMessage({ ok: false, text: rejoinFailedText(e), rejoin: false });
     } finally {
       setBusy(false);
     }

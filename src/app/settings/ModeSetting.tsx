@@ -6,7 +6,7 @@ import { useId, useState } from 'react';
 import type { OverlayMode } from '../../reload/overlay/index.js';
 import { describeError } from '../error-text.js';
 import type { PhoneSession } from '../phone/phone-session.js';
-import { rejoinSession } from './rejoin.js';
+import { rejoinFailedText, rejoinSession } from './rejoin.js';
 import { saveMode, type SettingsStore } from './settings-store.js';
 
 export interface ModeSettingProps {
@@ -42,7 +42,7 @@ export function ModeSetting({ session, store, saved, onSaved, reload }: ModeSett
       const outcome = await rejoinSession(session, reload);
       if (outcome === 'rejoined') setMessage({ ok: true, text: `Joined again as a ${chosen}.` });
     } catch (e) {
-      setMessage({ ok: false, text: `Could not join again: ${describeError(e)}. Your choice is kept: reload the page to try again.` });
+      setMessage({ ok: false, text: rejoinFailedText(e, { choiceKept: true }) });
     } finally {
       setBusy(false);
     }

@@ -7,6 +7,7 @@
  * A session with no identity yet (a name's join under way), or closed (the page going away),
  * reloads: the returning user (first-run/last-user.ts) or the guest is joined again at boot.
  */
+import { describeError } from '../error-text.js';
 import { localPart, type PhoneSession } from '../phone/phone-session.js';
 
 export type RejoinOutcome = 'rejoined' | 'reloading';
@@ -23,4 +24,13 @@ export async function rejoinSession(session: PhoneSession, reload: () => void): 
   }
   await session.join(localPart(s.userName), { again: true });
   return 'rejoined';
+}
+
+/**
+ * What Settings says when joining again to apply a setting failed (ModeSetting, IceSetting).
+ * `choiceKept`: the setting was saved before the rejoin and the message says so.
+ */
+export function rejoinFailedText(e: unknown, options: { readonly choiceKept?: boolean } = {}): string {
+  const reason = describeError(e);
+  return options.choiceKept ? `Could not join again: ${reason}. Your choice is kept: reload the page to try again.` : `Could not join again: ${reason}. Reload the page to try again.`;
 }
