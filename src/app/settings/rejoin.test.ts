@@ -3,16 +3,18 @@
  * with stand-in overlays, "Rejoin now" as a named user makes a new overlay for the same name,
  * reading the mode saved in Settings as it is made (as createBrowserOverlay does, overlay-mode.ts),
  * even on a page opened with `?mode=peer`; the old overlay and Phone are closed. A guest joins again
- * as the guest (PhoneSession.rejoinAsGuest) the same way.
+ * as the guest (PhoneSession.rejoinAsGuest) the same way. A session with no identity yet, or closed,
+ * reloads instead. When joining again fails, Settings says why and what helps (rejoinFailedText).
  */
 import { describe, expect, it } from 'vitest';
 import type { OverlayMode } from '../../reload/overlay/index.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
+import { GuestSlotsTakenError } from '../overlay/device-slot.js';
 import { overlayModeSetting } from '../overlay/overlay-mode.js';
 import type { Overlay } from '../overlay/overlay.js';
 import { createPhoneSession } from '../phone/phone-session.js';
 import type { Phone } from '../../phone/index.js';
-import { rejoinSession } from './rejoin.js';
+import { rejoinFailedText, rejoinSession } from './rejoin.js';
 import { saveMode, type SettingsStore } from './settings-store.js';
 
 interface Made {
@@ -45,7 +47,7 @@ function memoryStore(): SettingsStore {
   return { getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) };
 }
 
-function harness(pageUrl: string) {
+function harness(pageUrl: string, guestSlotsTaken = 0) {
   const store = memoryStore();
   const made: Made[] = [];
   const stopped: string[] = [];
@@ -55,6 +57,8 @@ function harness(pageUrl: string) {
   // Device slots held (Web Locks in the browser: a released one is free again only a moment later,
   // and release settles then, as DeviceSlot.release says).
   const slots = new Set<string>();
+  // Guest slots other tabs hold.
+  for (let i = 0; i < guestSlotsTaken; i++) slots.add(`guest/${i}`);
   const session = createPhoneSession({
     overlay: boot,
     claim: async (name) => {
@@ -165,5 +169,32 @@ describe('rejoin to apply a setting', () => {
     expect(await rejoinSession(session, () => reloaded++)).toBe('reloading');
     expect(reloaded).toBe(1);
     expect(made).toHaveLength(0);
+  });
+});
+
+describe('what Settings says when joining again failed', () => {
+  it('a guest that finds every guest slot taken is told what frees one (the error\'s own advice), not to reload', async () => {
+    // The boot overlay's guest slot goes back when it closes (overlay-boot.ts); other tabs hold all three.
+    const { session } = harness('https://h/', 3);
+    await settled(session);
+    const failure = await rejoinSession(session, () => {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failure).toBeInstanceOf(GuestSlotsTakenError);
+    const advice = (failure as GuestSlotsTakenError).message;
+    for (const text of [rejoinFailedText(failure), rejoinFailedText(failure, { choiceKept: true })]) {
+      expect(text).toContain(advice);
+      expect(text).not.toMatch(/reload/i);
+    }
+    expect(rejoinFailedText(failure, { choiceKept: true })).toMatch(/your choice is kept/i);
+  });
+
+  it('any other failure keeps the reason and says to reload, with the choice kept where it was saved', () => {
+    const e = new Error('the configuration lists no bootstrap WebSocket URL to join through');
+    expect(rejoinFailedText(e)).toBe('Could not join again: the configuration lists no bootstrap WebSocket URL to join through. Reload the page to try again.');
+    expect(rejoinFailedText(e, { choiceKept: true })).toBe(
+      'Could not join again: the configuration lists no bootstrap WebSocket URL to join through. Your choice is kept: reload the page to try again.',
+    );
   });
 });
