@@ -13,8 +13,8 @@
 import { VirtualClock } from '../../sim/virtual-clock.js';
 import { SeededRandom } from '../../sim/seeded-random.js';
 import type { Logger } from '../runtime/components.js';
-import type { Verifier } from '../security/signer.js';
-import { stubSigner, stubVerifier } from './test-signatures.js';
+import type { Signer, Verifier } from '../security/signer.js';
+import { stubSigner, stubVerifierOf, type SignatureTiming } from './test-signatures.js';
 import type { Forwarding, ForwardingDelegate, OverlayParameters, SendResult } from '../forwarding/index.js';
 import { overlayParameters } from '../forwarding/index.js';
 import type { Destination } from '../wire/destination.js';
@@ -69,13 +69,21 @@ export class ScriptedForwarding implements Forwarding {
   close(): void {}
 }
 
-/** A transport for Node-ID id(0xa0) over a ScriptedForwarding, on a virtual clock. */
-export function setup(init: TransportInit = {}, verifier: Verifier = stubVerifier, logger?: Logger) {
-  const clock = new VirtualClock();
-  const fwd = new ScriptedForwarding();
-  const transport: MessageTransport = createMessageTransport({ clock, random: new SeededRandom(5), signer: stubSigner(fwd.localNodeId), verifier, forwarding: fwd, ...(logger ? { logger } : {}) }, init);
-  return { clock, fwd, transport };
+/**
+ * `setup` for a transport whose signer and verifier answer as `timing` says (test-signatures.ts
+ * SignatureTiming); `signer` replaces its signer (it signs as id(0xa0), the transport's Node-ID).
+ */
+export function setupWith(timing: SignatureTiming) {
+  return (init: TransportInit = {}, verifier: Verifier = stubVerifierOf(timing), logger?: Logger, signer: Signer = stubSigner(id(0xa0), timing)) => {
+    const clock = new VirtualClock();
+    const fwd = new ScriptedForwarding();
+    const transport: MessageTransport = createMessageTransport({ clock, random: new SeededRandom(5), signer, verifier, forwarding: fwd, ...(logger ? { logger } : {}) }, init);
+    return { clock, fwd, transport };
+  };
 }
+
+/** A transport for Node-ID id(0xa0) over a ScriptedForwarding, on a virtual clock (signer and verifier answer with promises). */
+export const setup = setupWith('async');
 
 export interface Craft {
   from?: Uint8Array;

@@ -11,10 +11,12 @@ import { decodeForwardedMessage } from '../wire/forwarded-message.js';
 import { MAX_CERTIFICATE_LOOKUPS, certificateLookupShare } from './certificate-lookups.js';
 import type { TransportInit } from './message-transport.js';
 import { answersPings, CERTIFICATE_LOOKUP_TIMEOUT_MS, junk, lastTransactionId, nodeIdOf } from './testing/certificate-lookup-fixtures.js';
-import { deliver, id, lastSent, node, ping, pingAns, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
-import { omittedUnlessKnown } from '../testing/test-signatures.js';
+import { deliver, id, lastSent, node, ping, pingAns, setupWith, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
+import { omittedUnlessKnown, SIGNATURE_TIMINGS } from '../testing/test-signatures.js';
 
-describe('a message whose signer is being looked up waits for that lookup (§6.3.4, §13.1)', () => {
+describe.each(SIGNATURE_TIMINGS)('a message whose signer is being looked up waits for that lookup (§6.3.4, §13.1), signer and verifier %s', (timing) => {
+  const setup = setupWith(timing);
+
   /**
    * A transport whose lookups come back only when the test says (`finish`), finding the
    * certificate; `aborted` lists the Node-IDs (hex) whose lookup's AbortSignal fired, `lookups`
@@ -34,7 +36,7 @@ describe('a message whose signer is being looked up waits for that lookup (§6.3
           resolve(true);
         });
       });
-    const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known));
+    const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known, timing));
     answersPings(t.transport);
     const finish = (nodeId: Uint8Array) => running.get(toHex(nodeId))!();
     return { ...t, finish, aborted, lookups: () => started };

@@ -10,14 +10,15 @@ import { decodeForwardedMessage } from '../wire/forwarded-message.js';
 import { MAX_CERTIFICATE_LOOKUPS } from './certificate-lookups.js';
 import { TransportOverloadError, type MessageTransport, type TransportInit } from './message-transport.js';
 import { answersPings, CERTIFICATE_LOOKUP_TIMEOUT_MS, junk, lastTransactionId, nodeIdOf, ONE_LINK } from './testing/certificate-lookup-fixtures.js';
-import { deliver, id, lastSent, node, ping, pingAns, setup, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
-import { omittedUnlessKnown } from '../testing/test-signatures.js';
+import { deliver, id, lastSent, node, ping, pingAns, setupWith, type ScriptedForwarding } from '../testing/scripted-forwarding.js';
+import { omittedUnlessKnown, SIGNATURE_TIMINGS, type SignatureTiming } from '../testing/test-signatures.js';
 
 /**
  * A transport whose lookups run as the §8 usage's do in composePeer, as an overlay Fetch (one more
- * pending request of ours), that finds a certificate only for Node-IDs in `published`.
+ * pending request of ours), that finds a certificate only for Node-IDs in `published`; its signer
+ * and verifier answer as `timing` says.
  */
-function withLookups(published: Uint8Array[] = [], init: TransportInit = {}) {
+function withLookups(timing: SignatureTiming, published: Uint8Array[] = [], init: TransportInit = {}) {
   const known = new Set<string>();
   const looked: string[] = [];
   let transport!: MessageTransport;
@@ -28,7 +29,7 @@ function withLookups(published: Uint8Array[] = [], init: TransportInit = {}) {
     known.add(toHex(nodeId));
     return true;
   };
-  const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known));
+  const t = setupWith(timing)({ certificateSource, ...init }, omittedUnlessKnown(known, timing));
   transport = t.transport;
   answersPings(transport);
   return { ...t, known, looked };
@@ -40,10 +41,10 @@ async function answerLookups(fwd: ScriptedForwarding, skip: number, from: Uint8A
   for (const m of fwd.sent.slice(skip)) await deliver(fwd, { from, transactionId: decodeForwardedMessage(m).forwardingHeader.transactionId, body: pingAns() });
 }
 
-describe('certificates omitted by the signer (§6.3.4) are looked up (§8)', () => {
+describe.each(SIGNATURE_TIMINGS)('certificates omitted by the signer (§6.3.4) are looked up (§8), signer and verifier %s', (timing) => {
   it('a request whose signer omitted its certificate is verified after the lookup of its Node-ID, and answered', async () => {
     const signer = nodeIdOf(1);
-    const { clock, fwd, known, looked } = withLookups([signer]);
+    const { clock, fwd, known, looked } = withLookups(timing, [signer]);
     const sentBefore = fwd.sent.length;
     await deliver(fwd, { from: id(0xb0), signer, transactionId: 5n, header: { viaList: [node(signer)] }, body: ping });
     await clock.advance(0);
@@ -56,7 +57,7 @@ describe('certificates omitted by the signer (§6.3.4) are looked up (§8)', () 
 
   it('an answer whose signer omitted its certificate is verified after the lookup of the Node-ID the request went to', async () => {
     const target = nodeIdOf(2);
-    const { clock, fwd, transport, known, looked } = withLookups([target]);
+    const { clock, fwd, transport, known, looked } = withLookups(timing, [target]);
     const answer = transport.request([node(target)], ping);
     await clock.advance(0);
     const sentBefore = fwd.sent.length;
@@ -69,7 +70,7 @@ describe('certificates omitted by the signer (§6.3.4) are looked up (§8)', () 
 
   it('a lookup lasts until its Fetch has had its second transmission answered, at the overlay-reliability-timer configured (§6.2.1)', async () => {
     const signer = nodeIdOf(1);
-    const { clock, fwd, known } = withLookups([signer]);
+    const { clock, fwd, known } = withLookups(timing, [signer]);
     fwd.parameters = { ...fwd.parameters, overlayReliabilityTimerMs: 4_000 };
     await deliver(fwd, { from: id(0xb0), signer, transactionId: 5n, header: { viaList: [node(signer)] }, body: ping });
     await clock.advance(0);
@@ -83,9 +84,11 @@ describe('certificates omitted by the signer (§6.3.4) are looked up (§8)', () 
   });
 });
 
-describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
+describe.each(SIGNATURE_TIMINGS)('lookups junk messages cannot drive (§6.3.4, §13.1), signer and verifier %s', (timing) => {
+  const setup = setupWith(timing);
+
   it('forged answers to a request sent to a Node-ID look up no other signer: they cannot fill the pending requests', async () => {
-    const { clock, fwd, transport, looked } = withLookups([], { maxPendingRequests: 1024 });
+    const { clock, fwd, transport, looked } = withLookups(timing, [], { maxPendingRequests: 1024 });
     void transport.request([node(id(0xbb))], ping).catch(() => undefined);
     await clock.advance(0);
     // Whoever sees our request knows its transaction id, and may name any first via entry.
@@ -102,7 +105,7 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
   });
 
   it(`forged answers to a request sent to a Resource-ID, all from one link, start at most ${ONE_LINK} lookups at once; the others are dropped at once`, async () => {
-    const { clock, fwd, transport, looked } = withLookups();
+    const { clock, fwd, transport, looked } = withLookups(timing);
     void transport.request([{ kind: 'resource', resourceId: id(0x77) }], ping).catch(() => undefined);
     await clock.advance(0);
     const transactionId = lastTransactionId(fwd);
@@ -116,7 +119,7 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
   it('junk requests relayed by an honest neighbour hold few of its inbound slots while they are looked up: its genuine requests are answered', async () => {
     const known = new Set<string>();
     // A lookup is an overlay Fetch: seconds; here one that has not come back yet.
-    const { clock, fwd, transport } = setup({ certificateSource: () => new Promise<boolean>(() => {}) }, omittedUnlessKnown(known));
+    const { clock, fwd, transport } = setup({ certificateSource: () => new Promise<boolean>(() => {}) }, omittedUnlessKnown(known, timing));
     answersPings(transport);
     const relay = id(0xb0);
     await junk(fwd, relay, 0, 64);
@@ -131,7 +134,7 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
   });
 
   it('maxCertificateLookups sets the bound over all links', async () => {
-    const { clock, fwd, looked } = withLookups([], { maxCertificateLookups: 2 });
+    const { clock, fwd, looked } = withLookups(timing, [], { maxCertificateLookups: 2 });
     for (let i = 0; i < 5; i++) await deliver(fwd, { from: id(0xb0 + i), signer: nodeIdOf(i), transactionId: BigInt(i + 1), header: { viaList: [node(nodeIdOf(i))] }, body: ping });
     await clock.advance(0);
     expect(looked).toHaveLength(2);
@@ -153,7 +156,7 @@ describe('lookups junk messages cannot drive (§6.3.4, §13.1)', () => {
       options?.signal?.addEventListener('abort', () => aborted++);
       return new Promise<boolean>(() => {});
     };
-    const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known));
+    const t = setup({ certificateSource, ...init }, omittedUnlessKnown(known, timing));
     answersPings(t.transport);
     return { ...t, aborted: () => aborted };
   }

@@ -13,10 +13,12 @@ import { encodeMessageBody } from '../wire/message-body.js';
 import { ErrorCode } from '../wire/message-codes.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
 import { kindModelsFrom } from '../wire/storage/data-model.js';
-import { deliver, id, lastSent, node, OVERLAY, ping, pingAns, setup } from '../testing/scripted-forwarding.js';
-import { stubVerifier } from '../testing/test-signatures.js';
+import { deliver, id, lastSent, node, OVERLAY, ping, pingAns, setupWith } from '../testing/scripted-forwarding.js';
+import { SIGNATURE_TIMINGS, stubVerifier } from '../testing/test-signatures.js';
 
-describe('requests (§6.2.1, §6.3)', () => {
+describe.each(SIGNATURE_TIMINGS)('requests (§6.2.1, §6.3), signer and verifier %s', (timing) => {
+  const setup = setupWith(timing);
+
   it('sends a signed request with a random transaction id and the overlay header fields', async () => {
     const { clock, fwd, transport } = setup();
     void transport.request([node(id(0xc0))], ping, { maxResponseLength: 4000 }).catch(() => {});
@@ -171,7 +173,9 @@ describe('requests (§6.2.1, §6.3)', () => {
   });
 });
 
-describe('requests for this node (§6.2.2, §6.3.3.1)', () => {
+describe.each(SIGNATURE_TIMINGS)('requests for this node (§6.2.2, §6.3.3.1), signer and verifier %s', (timing) => {
+  const setup = setupWith(timing);
+
   it('answers along [previous hop, reversed via list] with RESPONSE_COPY options, TTL reset and max_response_length 0', async () => {
     const { clock, fwd, transport } = setup();
     const seen: { from?: Uint8Array; sender: Uint8Array }[] = [];
@@ -292,6 +296,8 @@ describe('requests for this node (§6.2.2, §6.3.3.1)', () => {
     expect(calls).toBe(0);
     expect(fwd.sent).toHaveLength(0);
     expect(transport.stats().droppedBadSignature).toBe(1);
+    // Its inbound slot is freed (KeyedLimiter).
+    expect(transport.stats().inboundInProgress).toBe(0);
   });
 
   it('a request without a handler gets Error_Invalid_Message; an answer nobody waits for is dropped', async () => {

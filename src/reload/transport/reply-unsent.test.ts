@@ -9,7 +9,8 @@ import { MAX_REQUEST_LIFETIME_MS } from './answer-cache.js';
 import { AbortError, silentLogger, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { ErrorCode } from '../wire/message-codes.js';
-import { deliver, lastSent, ping, setup } from '../testing/scripted-forwarding.js';
+import { deliver, lastSent, ping, setupWith } from '../testing/scripted-forwarding.js';
+import { SIGNATURE_TIMINGS } from '../testing/test-signatures.js';
 import { replyHolding, type Reply } from './request-types.js';
 
 /** A PingAns whose `unsent` records each reason, then throws when `throws` says so. */
@@ -32,7 +33,9 @@ function keptLog() {
   return { entries, log };
 }
 
-describe('Reply.unsent', () => {
+describe.each(SIGNATURE_TIMINGS)('Reply.unsent, signer and verifier %s', (timing) => {
+  const setup = setupWith(timing);
+
   it('tells a handler whose answer does not go out as given (Reply.unsent): too large for max_response_length, or too late for the request lifetime; not one whose answer goes', async () => {
     const { clock, fwd, transport } = setup();
     const { reasons: unsent, reply: answer } = recordingAnswer();
@@ -120,7 +123,9 @@ describe('Reply.unsent', () => {
   });
 });
 
-describe('replyHolding', () => {
+describe.each(SIGNATURE_TIMINGS)('replyHolding, signer and verifier %s', (timing) => {
+  const setup = setupWith(timing);
+
   it('a release that throws when the build fails is logged and changes nothing: the transport answers with the build\'s error (§6.3.3.1), not the release\'s', async () => {
     const { entries, log } = keptLog();
     const { clock, fwd, transport } = setup({}, undefined, log);
