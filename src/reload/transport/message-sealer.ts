@@ -4,7 +4,7 @@
  * check (§6.3.2) and the error answers of §6.3.3.1.
  */
 import { AbortError, type Logger } from '../runtime/components.js';
-import { isPending, type MaybePromise } from '../runtime/maybe-promise.js';
+import { proceed, type MaybePromise } from '../runtime/maybe-promise.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { Signer } from '../security/signer.js';
 import type { Forwarding } from '../forwarding/index.js';
@@ -34,6 +34,18 @@ export interface EncodedReply {
   /** The handler's Reply.unsent, guarded (request-types.ts guardedUnsent, applied in request-server.ts): told when this answer does not go out as given. */
   readonly unsent?: ((reason: unknown) => void) | undefined;
 }
+
+/** An answer `sendAnswer` is signing and sealing: to `request`, which reached this node from `from`. */
+interface SealingAnswer {
+  readonly request: ForwardingHeader;
+  readonly from: NodeId | undefined;
+  readonly reply: EncodedReply;
+  readonly header: EncodingHeader;
+  /** The encoded MessageContents, once `signAnswer` has made them. */
+  contentsBytes: Uint8Array;
+}
+
+const NO_BYTES = new Uint8Array(0);
 
 /** What the sealer asks of the transport it works for. */
 export interface SealerHooks {
@@ -88,32 +100,26 @@ export class MessageSealer {
    * throw): an error answer goes instead, or none.
    */
   sendAnswer(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply): MaybePromise<Uint8Array | undefined> {
-    // A new object, this answer's own: seal() sets its length.
-    const header = answerHeader(request, from, this.localNodeId, this.forwarding.parameters) as EncodingHeader;
-    let contentsBytes: Uint8Array;
-    let signature: MaybePromise<Signature>;
-    try {
-      const signed = this.signatureInput(header, { messageCode: reply.code, messageBody: reply.body, extensions: reply.extensions });
-      contentsBytes = signed.contentsBytes;
-      signature = this.signer.sign(signed.input, {});
-    } catch (e) {
-      return this.notSealed(request, from, reply, e);
-    }
-    if (isPending(signature)) {
-      return signature.then(
-        (s) => this.sealAnswer(request, from, reply, header, contentsBytes, s),
-        (e: unknown) => this.notSealed(request, from, reply, e),
-      );
-    }
-    return this.sealAnswer(request, from, reply, header, contentsBytes, signature);
+    // A new header, this answer's own: seal() sets its length.
+    const answer: SealingAnswer = { request, from, reply, header: answerHeader(request, from, this.localNodeId, this.forwarding.parameters) as EncodingHeader, contentsBytes: NO_BYTES };
+    return proceed(this, answer, this.signAnswer, this.sealAnswer, this.notSealed);
+  }
+
+  /** `sendAnswer`'s signature (§6.3.4), the answer's MessageContents encoded on the way (`contentsBytes`). */
+  private signAnswer(answer: SealingAnswer): MaybePromise<Signature> {
+    const { reply } = answer;
+    const signed = this.signatureInput(answer.header, { messageCode: reply.code, messageBody: reply.body, extensions: reply.extensions });
+    answer.contentsBytes = signed.contentsBytes;
+    return this.signer.sign(signed.input, {});
   }
 
   /** `sendAnswer` once signed: the answer sealed, checked against max_response_length and sent. */
-  private sealAnswer(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply, header: EncodingHeader, contentsBytes: Uint8Array, signature: Signature): MaybePromise<Uint8Array | undefined> {
+  private sealAnswer(answer: SealingAnswer, signature: Signature): MaybePromise<Uint8Array | undefined> {
+    const { request, reply, header } = answer;
     const { code, unsent } = reply;
     let message: Uint8Array;
     try {
-      message = this.seal(header, contentsBytes, signature, reply.certificates);
+      message = this.seal(header, answer.contentsBytes, signature, reply.certificates);
       // §6.3.2 max_response_length: "responding peers MUST check that any response would not
       // exceed it". §6.3.2 names Error_Incompatible_with_Overlay for this, but §6.3.3.1 defines
       // Error_Response_Too_Large for exactly this case ("A node would have generated a response that
@@ -123,7 +129,7 @@ export class MessageSealer {
         throw ReloadError.of('Error_Response_Too_Large', `the answer has ${message.length} bytes, max_response_length is ${request.maxResponseLength}`);
       }
     } catch (e) {
-      return this.notSealed(request, from, reply, e);
+      return this.notSealed(answer, e);
     }
     if (this.hooks.closed()) {
       unsent?.(new AbortError('the transport is closed'));
@@ -138,7 +144,8 @@ export class MessageSealer {
   }
 
   /** The answer could not be signed or sealed as it is (`e`): the error answer instead, when it is one the requester can be given. */
-  private notSealed(request: ForwardingHeader, from: NodeId | undefined, reply: EncodedReply, e: unknown): MaybePromise<Uint8Array | undefined> {
+  private notSealed(answer: SealingAnswer, e: unknown): MaybePromise<Uint8Array | undefined> {
+    const { request, from, reply } = answer;
     reply.unsent?.(e);
     if (!(e instanceof ReloadError) || reply.code === MessageCode.error) throw e;
     // The answer cannot go out as it is (too large): answer with the error instead.

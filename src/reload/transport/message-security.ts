@@ -5,16 +5,15 @@
 import { isWildcardNodeId } from '../forwarding/index.js';
 import { CertificateLookups, type CertificateLookupsInit } from './certificate-lookups.js';
 import type { Clock, Logger } from '../runtime/components.js';
-import { isPending, type MaybePromise } from '../runtime/maybe-promise.js';
+import { proceed, type MaybePromise } from '../runtime/maybe-promise.js';
 import { CertificateUnknownError, type VerifiedSigner, type Verifier, type VerifyOptions } from '../security/signer.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
-import type { SecurityBlock, Signature } from '../wire/security-block.js';
+import type { GenericCertificate, SecurityBlock, Signature } from '../wire/security-block.js';
 import type { TransportInit } from './transport-types.js';
 import type { Destination } from '../wire/destination.js';
 import type { ForwardingHeader } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
-import type { GenericCertificate } from '../wire/security-block.js';
 
 /**
  * The Node-ID a received message comes from, whose certificate must have signed it (§6.3.4): the
@@ -89,26 +88,41 @@ export class MessageVerification {
     const options = claimedNodeId ? { claimedNodeId } : {};
     // Without a certificate source there is nothing to retry with: the verifier's answer as it is.
     if (!this.lookups) return this.deps.verifier.verify(input, signature, certificates, options);
-    let verified: MaybePromise<VerifiedSigner>;
-    try {
-      verified = this.deps.verifier.verify(input, signature, certificates, options);
-    } catch (e) {
-      return this.verifyAfterLookup(e, input, signature, certificates, options, from, answering);
-    }
-    if (!isPending(verified)) return verified;
-    return verified.catch((e: unknown) => this.verifyAfterLookup(e, input, signature, certificates, options, from, answering));
+    const verification: Verification = { input, signature, certificates, options, from, answering };
+    return proceed(this, verification, this.verifyOnce, verifiedAs, this.verifyAfterLookup);
+  }
+
+  /** The verifier's answer for `v` (throws or rejects when it does not verify). */
+  private verifyOnce(v: Verification): MaybePromise<VerifiedSigner> {
+    return this.deps.verifier.verify(v.input, v.signature, v.certificates, v.options);
   }
 
   /**
    * §6.3.4: certificates "MAY be omitted" where another distribution mechanism exists: when `e` says
-   * the signer's certificate is unknown, ask it once (CertificateLookups) and verify again; else `e`.
+   * the signer's certificate is unknown (thrown or rejected), ask it once (CertificateLookups) and
+   * verify again; else `e`.
    */
-  private async verifyAfterLookup(e: unknown, input: Uint8Array, signature: Signature, certificates: readonly GenericCertificate[], options: VerifyOptions, from: NodeId | undefined, answering: Answering | undefined): Promise<VerifiedSigner> {
+  private async verifyAfterLookup(v: Verification, e: unknown): Promise<VerifiedSigner> {
     const { lookups } = this;
-    const claimedNodeId = options.claimedNodeId;
-    if (!lookups || !(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, answering?.target) || !(await lookups.lookUp(claimedNodeId, from, answering?.lookupsBefore))) throw e;
-    return this.deps.verifier.verify(input, signature, certificates, options);
+    const claimedNodeId = v.options.claimedNodeId;
+    if (!lookups || !(e instanceof CertificateUnknownError) || !claimedNodeId || !mayAnswer(claimedNodeId, v.answering?.target) || !(await lookups.lookUp(claimedNodeId, v.from, v.answering?.lookupsBefore))) throw e;
+    return this.verifyOnce(v);
   }
+}
+
+/** A message being verified by MessageVerification (with a certificate source: it may be verified twice). */
+interface Verification {
+  readonly input: Uint8Array;
+  readonly signature: Signature;
+  readonly certificates: readonly GenericCertificate[];
+  readonly options: VerifyOptions;
+  readonly from: NodeId | undefined;
+  readonly answering: Answering | undefined;
+}
+
+/** The verified signer, as the verifier gave it. */
+function verifiedAs(_v: Verification, signer: VerifiedSigner): VerifiedSigner {
+  return signer;
 }
 
 /**

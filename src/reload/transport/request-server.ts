@@ -7,7 +7,7 @@
  * message-transport.ts admits requests under the flood bounds (KeyedLimiter) and calls `process`.
  */
 import { AbortError, logsDebug, type Clock, type Logger } from '../runtime/components.js';
-import { always, isPending, type MaybePromise } from '../runtime/maybe-promise.js';
+import { always, isPending, proceed, type MaybePromise } from '../runtime/maybe-promise.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import type { VerifiedSigner } from '../security/signer.js';
 import { nodeIdKey, type Forwarding, type InboundMessage } from '../forwarding/index.js';
@@ -98,54 +98,45 @@ export class RequestServer {
    * within this call, and waits happen only where a step really waits.
    */
   process(msg: InboundMessage, parsed: MessageParts, neighbour: string): MaybePromise<void> {
-    let sender: MaybePromise<VerifiedSigner>;
-    try {
-      sender = this.init.verify(msg, parsed);
-    } catch (e) {
-      return this.notVerified(msg, parsed, neighbour, e);
-    }
-    if (isPending(sender)) {
-      return sender.then(
-        (s) => this.verified(msg, parsed, neighbour, s),
-        (e: unknown) => this.notVerified(msg, parsed, neighbour, e),
-      );
-    }
-    return this.verified(msg, parsed, neighbour, sender);
+    const received: Received = { msg, parsed, neighbour };
+    return proceed(this, received, this.verifySender, this.verified, this.notVerified);
+  }
+
+  /** §6.3.4: the verified signer of the request (throws or rejects when its signature does not verify). */
+  private verifySender(received: Received): MaybePromise<VerifiedSigner> {
+    return this.init.verify(received.msg, received.parsed);
   }
 
   /** §6.3.4: a request whose signature does not verify is dropped (and reported); its slot is freed. */
-  private notVerified(msg: InboundMessage, parsed: MessageParts, neighbour: string, e: unknown): void {
+  private notVerified(received: Received, e: unknown): void {
     try {
-      this.init.verificationFailed(msg, parsed, e);
+      this.init.verificationFailed(received.msg, received.parsed, e);
     } finally {
-      this.init.inbound.release(neighbour);
+      this.init.inbound.release(received.neighbour);
     }
   }
 
   /** A request from `sender` (verified): answered again from the cache, or handled and answered. */
-  private verified(msg: InboundMessage, parsed: MessageParts, neighbour: string, sender: VerifiedSigner): MaybePromise<void> {
+  private verified(received: Received, sender: VerifiedSigner): MaybePromise<void> {
     let request: InboundRequest | undefined;
     try {
-      request = this.begin(msg, parsed, neighbour, sender);
+      request = this.begin(received, sender);
     } finally {
-      if (!request) this.init.inbound.release(neighbour);
+      if (!request) this.init.inbound.release(received.neighbour);
     }
     if (!request) return;
-    const started = request;
-    return always(
-      () => this.answer(started),
-      () => this.end(started),
-    );
+    return always(this, request, this.answer, this.end);
   }
 
   /**
    * The request as the answer cache knows it (§6.2.1): a retransmission is answered again (or, its
-   * answer being made, dropped), and undefined returned; else a request in progress, watched for
-   * its lifetime.
+   * answer being made, dropped), and undefined returned; undefined too when the transport is
+   * closed; else a request in progress, watched for its lifetime.
    */
-  private begin(msg: InboundMessage, parsed: MessageParts, neighbour: string, sender: VerifiedSigner): InboundRequest | undefined {
+  private begin(received: Received, sender: VerifiedSigner): InboundRequest | undefined {
     if (this.init.closed()) return undefined;
     const { clock, forwarding, localNodeId } = this.init;
+    const { msg, parsed, neighbour } = received;
     const { header, from } = msg;
     const now = clock.now();
     const cacheKey = answerCacheKey(header.transactionId, sender.nodeId);
@@ -160,7 +151,7 @@ export class RequestServer {
     // A handler gets the maximum request lifetime (§6.2.1: 15 s) to answer; after that its
     // requester has given up, so the request is dropped and its slot freed (a stuck handler
     // cannot hold the flood bounds forever): `requestExpired`.
-    const request: InboundRequest = { deadline: now + MAX_REQUEST_LIFETIME_MS, cacheKey, neighbour, msg, parsed, sender, started: now, expired: false, older: undefined, newer: undefined, watched: false };
+    const request: InboundRequest = { deadline: now + MAX_REQUEST_LIFETIME_MS, cacheKey, neighbour, msg, parsed, sender, started: now, answer: undefined, expired: false, older: undefined, newer: undefined, watched: false };
     this.lifetimes.add(request);
     return request;
   }
@@ -171,25 +162,19 @@ export class RequestServer {
     this.lifetimes.remove(request);
     this.init.inbound.release(request.neighbour);
   }
+
   /** Run the handler (`dispatch`) and send its answer, or the error answer for what it threw (§6.3.3.1). */
   private answer(request: InboundRequest): MaybePromise<void> {
-    let reply: MaybePromise<EncodedReply | undefined>;
-    try {
-      reply = this.dispatch(request.msg, request.parsed, request.sender);
-    } catch (e) {
-      reply = this.notDispatched(request, e);
-    }
-    if (isPending(reply)) {
-      return reply.then(
-        (r) => this.reply(request, r),
-        (e: unknown) => this.reply(request, this.notDispatched(request, e)),
-      );
-    }
-    return this.reply(request, reply);
+    return proceed(this, request, this.dispatch, this.reply, this.notDispatched);
+  }
+
+  /** `dispatch` threw or rejected with `e`: the error answer for it is sent, or none. */
+  private notDispatched(request: InboundRequest, e: unknown): MaybePromise<void> {
+    return this.reply(request, this.failureReply(request, e));
   }
 
   /** What `dispatch` threw comes to: an error answer, or none (undefined: no answer at all, or the request's lifetime ended). */
-  private notDispatched(request: InboundRequest, e: unknown): EncodedReply | undefined {
+  private failureReply(request: InboundRequest, e: unknown): EncodedReply | undefined {
     if (request.expired) return undefined;
     if (e instanceof NoAnswer) {
       this.answers.forget(request.cacheKey);
@@ -210,15 +195,33 @@ export class RequestServer {
     const { msg, parsed, sender } = request;
     const { header, from } = msg;
     if (this.traced) this.init.log.debug('answering', { method: messageCodeName(parsed.contents.messageCode), transactionId: header.transactionId.toString(), requester: nodeIdKey(sender.nodeId), ...(from ? { from: nodeIdKey(from) } : {}), answer: messageCodeName(reply.code), ms: this.init.clock.now() - request.started });
-    const sent = this.init.sealer.sendAnswer(header, from, reply);
-    if (isPending(sent)) return sent.then((payload) => this.sent(request, payload));
-    this.sent(request, sent);
+    request.answer = reply;
+    return proceed(this, request, this.sendAnswer, this.sent, this.notSent);
+  }
+
+  /** Sign and send the request's answer (MessageSealer.sendAnswer): its signed payload, or undefined when it did not go out. */
+  private sendAnswer(request: InboundRequest): MaybePromise<Uint8Array | undefined> {
+    const { msg, answer } = request;
+    return answer ? this.init.sealer.sendAnswer(msg.header, msg.from, answer) : undefined;
   }
 
   /** The answer cache keeps the answer's signed payload (§6.2.1), or forgets a request whose answer did not go out. */
   private sent(request: InboundRequest, payload: Uint8Array | undefined): void {
     if (payload) this.answers.answered(request.cacheKey, this.init.clock.now(), payload);
     else this.answers.forget(request.cacheKey);
+  }
+
+  /**
+   * Sending the answer failed (`e`: a signer that threw something not a ReloadError, an error
+   * answer that could not be sealed, forwarding that threw): the request is forgotten, so that its
+   * retransmission is processed anew and answered. Kept "in progress", every retransmission would
+   * be dropped for the cache's whole lifetime, against RFC 6940 §6.2.1: "Receiving nodes MUST
+   * generate semantically equivalent responses to retransmissions of the same request". `e` goes
+   * on to the transport's failure report.
+   */
+  private notSent(request: InboundRequest, e: unknown): never {
+    this.answers.forget(request.cacheKey);
+    throw e;
   }
 
   /** RequestLifetimes: a handler did not answer within the request lifetime; its answer, if it ever comes, is dropped. */
@@ -231,7 +234,8 @@ export class RequestServer {
   }
 
   /** Run the checks of a destination node, then the handler; throws ReloadError for an error answer. */
-  private dispatch(msg: InboundMessage, parsed: MessageParts, sender: VerifiedSigner): MaybePromise<EncodedReply> {
+  private dispatch(request: InboundRequest): MaybePromise<EncodedReply> {
+    const { msg, parsed, sender } = request;
     const { header } = msg;
     const { messageCode, messageBody, extensions } = parsed.contents;
     const { bodyContext } = this.init;
@@ -261,8 +265,8 @@ export class RequestServer {
     }
     if (body.name === 'unknown' || body.name === 'error') throw ReloadError.of('Error_Invalid_Message', 'not a request body');
     this.init.counters.requestsHandled++;
-    const request = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
-    const result = handler(request);
+    const incoming = { name: body.name, value: body.value, extensions, sender, header, from: msg.from, certificates: parsed.securityBlock.certificates } as IncomingRequest;
+    const result = handler(incoming);
     return isPending(result) ? result.then((r) => this.encodeAnswer(messageCode, r)) : this.encodeAnswer(messageCode, result);
   }
 
@@ -283,17 +287,23 @@ export class RequestServer {
   }
 }
 
-/** A received request whose handler is running (RequestLifetimes watches its deadline). */
-interface InboundRequest extends Expiring {
-  readonly deadline: number;
-  readonly cacheKey: string;
+/** A request admitted under the inbound bounds, its signature not yet verified. */
+interface Received {
   readonly msg: InboundMessage;
   readonly parsed: MessageParts;
+  /** The inbound bound it counts against (KeyedLimiter). */
+  readonly neighbour: string;
+}
+
+/** A received request whose handler is running (RequestLifetimes watches its deadline). */
+interface InboundRequest extends Received, Expiring {
+  readonly deadline: number;
+  readonly cacheKey: string;
   readonly sender: VerifiedSigner;
   /** When it began (clock.now()), for the log. */
   readonly started: number;
-  /** The inbound bound it counts against (KeyedLimiter). */
-  readonly neighbour: string;
+  /** The answer being sent (set when it is). */
+  answer: EncodedReply | undefined;
   /** Its lifetime ended before the handler answered: dropped, its slot already freed. */
   expired: boolean;
 }

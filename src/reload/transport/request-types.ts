@@ -4,6 +4,7 @@
  * Bodies are the message-body table's (wire/message-body.ts, §6.3.3).
  */
 import type { AbortOptions, Logger } from '../runtime/components.js';
+import type { MaybePromise } from '../runtime/maybe-promise.js';
 import type { VerifiedSigner } from '../security/signer.js';
 import type { ForwardingHeader } from '../wire/forwarding-header.js';
 import type { ForwardingOption } from '../wire/forwarding-option.js';
@@ -117,7 +118,7 @@ export function replyHolding<A extends KnownBodyName>(log: Logger, release: (rea
   return { ...reply, unsent: release };
 }
 
-export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>) => Promise<Reply<AnswerNameFor<K>>> | Reply<AnswerNameFor<K>>;
+export type RequestHandler<K extends RequestName> = (request: IncomingRequest<K>) => MaybePromise<Reply<AnswerNameFor<K>>>;
 
 /**
  * A handler's Reply.unsent as the transport calls it (request-server.ts; and replyHolding's
