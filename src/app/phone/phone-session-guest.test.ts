@@ -205,4 +205,31 @@ describe('phone session as the guest', () => {
     expect([...guestSlots]).toEqual(['0']);
   });
 
+  it('a "Try again" superseded by a join by name while its Phone unregisters leaves that name’s slot held', async () => {
+    const held = new Set<string>();
+    const boot = fakeOverlay('guest-15');
+    let unregistered!: () => void;
+    const { session, created } = harness(boot, held, undefined, (deps) => ({
+      ...deps,
+      startPhone: async (joined) => ({ ...(await deps.startPhone(joined)), stop: () => new Promise<void>((r) => (unregistered = r)) }),
+    }));
+    boot.resolveStart();
+    await settle();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', guest: true });
+    // A setting changed: the guest joins again, its Phone unregistering meanwhile.
+    const again = session.rejoinAsGuest();
+    await settle();
+    const bob = session.join('bob');
+    await settle();
+    expect([...held]).toEqual(['bob/0']);
+    unregistered();
+    boot.finishClose();
+    await settle();
+    await again;
+    created[0]!.resolveStart();
+    await bob;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', guest: false, userName: 'bob@example.test' });
+    // Bob's overlay runs with its slot (Node-ID) held: no other tab can join with it (RFC 6940 §10).
+    expect([...held]).toEqual(['bob/0']);
+  });
 });

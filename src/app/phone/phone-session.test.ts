@@ -8,6 +8,7 @@
  * session's sequencing. The guest's side: phone-session-guest.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import type { DeviceSlot } from '../overlay/device-slot.js';
 import { localPart } from './phone-session.js';
 import { fakeOverlay, harness, joinedAsAlice, settle } from './testing/session-harness.js';
 
@@ -169,7 +170,6 @@ describe('phone session', () => {
     expect(phones.map((p) => p.stopped)).toEqual([true]);
   });
 
-
   it('a join by name whose device slot claim fails, or whose overlay cannot be made, ends failed with the reason; the slot goes back', async () => {
     const held = new Set<string>();
     const boot = fakeOverlay('guest-13');
@@ -189,6 +189,66 @@ describe('phone session', () => {
     await settle();
     expect([...held]).toEqual([]);
   });
+
+  it('a join by name superseded just after its device slot was claimed gives that slot back', async () => {
+    const held = new Set<string>();
+    const boot = fakeOverlay('guest-14');
+    let tell!: () => void;
+    let bobClaim: Promise<DeviceSlot | undefined> | undefined;
+    const { session, created } = harness(boot, held, undefined, (deps) => ({
+      ...deps,
+      claim: (name) => (name === 'bob' ? (bobClaim = new Promise<void>((r) => (tell = r)).then(() => deps.claim!(name))) : deps.claim!(name)),
+    }));
+    boot.resolveStart();
+    await settle();
+    const bob = session.join('bob');
+    await settle();
+    // Carol is chosen in the moment between bob's claim being had and bob's join going on with it.
+    const carol = bobClaim!.then(() => session.join('carol'));
+    tell();
+    await settle();
+    await settle();
+    created[0]!.resolveStart();
+    await carol;
+    await bob;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'carol@example.test' });
+    expect(created.map((o) => o.userName)).toEqual(['carol']);
+    // Bob's slot is not kept by a join that no longer runs: another tab may take it.
+    expect([...held]).toEqual(['carol/0']);
+  });
+
+  it('a superseded device slot claim whose release throws does not hold up the next claim', async () => {
+    const boot = fakeOverlay('guest-16');
+    let tell!: () => void;
+    const { session, created } = harness(boot, new Set(), undefined, (deps) => ({
+      ...deps,
+      claim: (name) =>
+        name === 'bob'
+          ? new Promise<void>((r) => (tell = r)).then(() => ({
+              slot: 0,
+              release: () => {
+                throw new Error('the lock manager went away');
+              },
+            }))
+          : deps.claim!(name),
+    }));
+    boot.resolveStart();
+    await settle();
+    const bob = session.join('bob');
+    bob.catch(() => undefined);
+    await settle();
+    const carol = session.join('carol');
+    await settle();
+    tell();
+    await settle();
+    await settle();
+    expect(created.map((o) => o.userName)).toEqual(['carol']);
+    created[0]!.resolveStart();
+    await carol;
+    await expect(bob).resolves.toBeUndefined();
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'carol@example.test' });
+  });
+
   it('localPart takes the name before the last @, lower-cased', () => {
     expect(localPart(' Alice@Example.test ')).toBe('alice');
     expect(localPart('bob')).toBe('bob');

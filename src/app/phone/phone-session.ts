@@ -207,10 +207,26 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
 
   /**
    * Settles once no device slot claim of this session is under way or being given back (a claim
-   * superseded by a later switch is given back first). Every claim waits for it: never two slots
-   * held by this tab at once, so a claim after a superseded one gets the same slot (Node-ID).
+   * superseded by a later switch, or whose overlay could not be made, is given back first). Every
+   * claim waits for it, so a claim after a superseded one gets the same slot (Node-ID). Only the
+   * claims are ordered: the slot of the overlay a switch leaves goes back once that overlay has
+   * closed (releaseWhenClosed), while the next identity's is claimed meanwhile; a switch back to
+   * the name it left before then (alice, bob, alice at once) gets another slot of that name.
    */
   let claims: Promise<void> = Promise.resolve();
+
+  /**
+   * Gives back `slot` of `name` (undefined: the guest's) at once, no overlay running with it: the
+   * next claim waits for it (through `claims`, and a guest claim through `guestReturned`).
+   * Settles (never rejects) once it is back.
+   */
+  const giveBack = (name: string | undefined, slot: DeviceSlot): Promise<void> => {
+    // releaseWhenClosed: a release that throws, even synchronously, still settles.
+    const returned = releaseWhenClosed(Promise.resolve(), slot);
+    claims = claims.then(() => returned);
+    if (name === undefined) guestReturned = guestReturned.then(() => returned);
+    return returned;
+  };
 
   /** A device slot of `wanted` (undefined: the guest's) for switch `mine`, after the claims before it; undefined when superseded or every slot is taken. */
   const claimSlot = async (wanted: string | undefined, mine: number): Promise<DeviceSlot | undefined> => {
@@ -226,9 +242,10 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       else throw noGuestRejoin();
       return mine === generation ? claimed : undefined;
     } finally {
-      // Superseded meanwhile: given back before the next claim starts (a guest's is also what the
-      // next guest claim waits for through `claims`, so it gets this slot again).
-      settled(claimed && mine !== generation ? Promise.resolve(claimed.release()).catch(() => undefined) : undefined);
+      // Superseded meanwhile: given back before the next claim starts (one under way already waits
+      // for `before`, this claim's turn, so that settles once the slot is back; a guest's is also
+      // what the next guest claim waits for, so it gets this slot again).
+      settled(claimed && mine !== generation ? giveBack(wanted, claimed) : undefined);
     }
   };
 
@@ -253,6 +270,9 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     let overlay: Overlay;
     try {
       await stopCurrent();
+      // Superseded while the Phone unregistered: the later switch closes the overlay in use and
+      // gives back or keeps `held`, which may be its own slot by now (never given back here).
+      if (mine !== generation) return;
       // A boot overlay never started (a returning user's) has nothing to leave: closing it would only show "Left the overlay".
       const closing = s.overlay !== deps.overlay || deps.userName === undefined ? s.overlay.close() : Promise.resolve();
       // A rejoin as the same identity (a name, or the guest) keeps this tab's device slot (and so
@@ -272,18 +292,20 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       if (mine !== generation) return;
       // A kept slot is still `held`: whatever supersedes this join gives it back or uses it.
       const claimed = kept ?? (await claimSlot(wanted, mine));
-      if (mine !== generation) return;
+      if (mine !== generation) {
+        // Superseded after the claim was had (a switch in the moment before this one went on): not
+        // this join's any more, so given back (a kept one is still `held`, as above).
+        if (claimed && !kept) void giveBack(wanted, claimed);
+        return;
+      }
       if (!claimed) throw guest ? new GuestSlotsTakenError() : new Error(`${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`);
-      held = { name: wanted, slot: claimed.slot, release: () => claimed.release() };
+      held = kept ?? { name: wanted, slot: claimed.slot, release: () => claimed.release() };
       try {
         overlay = makeOverlay(wanted, claimed.slot);
       } catch (e) {
         // No overlay was made with its Node-ID: the slot goes back at once (the next claim waits for it).
-        const slot = held;
         held = undefined;
-        const returned = releaseWhenClosed(Promise.resolve(), slot);
-        if (guest) guestReturned = returned;
-        claims = claims.then(() => returned);
+        void giveBack(wanted, claimed);
         throw e;
       }
     } catch (e) {
