@@ -24,9 +24,9 @@ export interface JoinRecords {
    * it has held that lock once, and never sits on the ring with a range it cannot serve.
    * OUR CHOICE: no bound on the wait: such an operation is one IndexedDB or SQLite request, which
    * ends unless the storage itself hangs, and one that never ends is held by its page (the Web Lock
-   * goes with it: a reload, or the other tab closed); `onWait` is told when the lock is not had
-   * at once (within a task), for the phase to say what the join waits for; closing the overlay
-   * ends the wait.
+   * goes with it: a reload, or the other tab closed); `onWait` is told when the lock is not free
+   * (the backend's `exclusively` says so), for the phase to say what the join waits for; closing
+   * the overlay ends the wait.
    */
   ready(signal: AbortSignal, onWait?: () => void): Promise<StorageBackend>;
   /**
@@ -43,11 +43,11 @@ export function joinRecords(opening: Promise<StorageBackend>, logger?: Logger): 
     async ready(signal, onWait) {
       const records = await untilAborted(opening, signal);
       if (!records.exclusively) return records;
-      // Granted once the lock is free; a request left waiting when the signal aborts runs nothing.
-      const free = records.exclusively(async () => true);
-      const atOnce = await Promise.race([free.catch(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), 0))]);
-      if (!atOnce) onWait?.();
-      await untilAborted(free, signal);
+      // Held once, for nothing: what matters is that the turn came. Told whether it had to wait
+      // from the lock manager's answer (requestTellingWait), never from a timer: a browser answers
+      // on a task of its own. A request still waiting when the signal aborts leaves the queue
+      // (Web Locks), or passes its turn with nothing run (a SQLite file's queue).
+      await untilAborted(records.exclusively(async () => undefined, { signal, onWait }), signal);
       return records;
     },
     release: () =>

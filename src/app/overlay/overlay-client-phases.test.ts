@@ -3,10 +3,13 @@
  * `chordphone serve`'s composition on one in-memory network: a tab whose identity another tab of
  * the browser is setting up (its Web Lock held, peer-identity.ts) says it waits for that tab, says
  * the wait is over once it has the lock, then goes on with the normal phases; an overlay closed
- * while it asks for that lock stays closed.
+ * while it asks for that lock stays closed; a join whose records' lock is free says nothing of it,
+ * however late the lock manager answers.
  */
+import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WebLockCallback, WebLockOptions, WebLocks } from '../../reload/runtime/web-locks.js';
+import { openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { FakeWebLocks } from '../../reload/testing/fake-web-locks.js';
 import type { ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
@@ -50,6 +53,23 @@ describe('join phases', () => {
     otherTabDone();
     const joined = await joining;
     expect(phases).toEqual(['configuring', 'waiting-for-identity', 'checking-identity', 'enrolling', 'joining', 'joined']);
+    await joined.close();
+  });
+
+  it('says joining once when its records’ lock is free, though the lock manager answers tasks later (a browser’s answers on a task of its own)', async () => {
+    const locks = new FakeWebLocks({ answerAfterTasks: 2 });
+    const tab = locks.tab('this');
+    const phases: JoinPhase[] = [];
+    const details: string[] = [];
+    const joined = await joinOverlay(clientDeps(net, [], { locks: tab, openStorage: (overlay, nodeId) => openIdbBackend({ overlay, nodeId, locks: tab }) }), {
+      serverUrl: server.localUrl,
+      credentialsName: 'fay',
+      userName: () => 'fay',
+      bootstrap: [server.bootstrapUrls[0]!],
+      onPhase: (phase, detail) => (phases.push(phase), details.push(detail)),
+    });
+    expect(phases).toEqual(['configuring', 'enrolling', 'joining', 'joined']);
+    expect(details.join('\n')).not.toMatch(/records/);
     await joined.close();
   });
 

@@ -304,9 +304,9 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   phase('joining', joining);
   let storage: StorageBackend;
   try {
-    let waited = false;
-    storage = await records.ready(signal, () => ((waited = true), phase('joining', "waiting for this peer's records: an earlier overlay with this Node-ID has an operation on them under way")));
-    if (waited) phase('joining', joining);
+    // Said only when the records' lock is not free (rare: a rejoin with this Node-ID right after
+    // its last overlay), in words that stay true while it then joins: no third report.
+    storage = await records.ready(signal, () => phase('joining', `${joining} once this peer's records are free: an earlier overlay with this Node-ID has an operation on them under way`));
   } catch (e) {
     await release();
     throw e;

@@ -15,7 +15,7 @@
  * certificate; the Chordphone server answers enrollment at the same well-known path on every
  * origin it serves, so the enrollment URL on the configuration's own origin is tried first.
  */
-import type { WebLocks } from '../../reload/runtime/web-locks.js';
+import { requestTellingWait, type WebLocks } from '../../reload/runtime/web-locks.js';
 import { ChainValidator } from '../../reload/security/chain-validator.js';
 import { enroll, EnrollmentError, type Enrollment } from '../../reload/security/enrollment-client.js';
 import { generateSigningKeys, type KeyStore, type StoredCredentials } from '../../reload/security/key-store.js';
@@ -113,9 +113,9 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
   if (!locks) return loadOrEnroll(deps, init);
   const name = identityLockName(init.credentialsName);
   return new Promise<PeerIdentity>((resolve, reject) => {
+    // Given up before the lock came (the tab's overlay closed): nothing loaded, enrolled or told
+    // (requestTellingWait checks the signal at each answer of the lock manager).
     const holding = async (): Promise<void> => {
-      // Given up as the lock came (the tab's overlay closed): nothing loaded, enrolled or told.
-      init.signal?.throwIfAborted();
       const identity = await loadOrEnroll(deps, init);
       resolve(identity);
       // Held until the next holder can find them in the key store (a failed save it will not),
@@ -123,25 +123,8 @@ export async function obtainPeerIdentity(deps: PeerIdentityDeps, init: PeerIdent
       // does not keep the lock from the other tabs.
       await untilAborted(identity.stored, init.signal).catch(() => undefined);
     };
-    if (init.signal?.aborted) {
-      reject(init.signal.reason);
-      return;
-    }
-    // Asked for first without waiting (Web Locks refuse `ifAvailable` with a `signal`), so that a
-    // wait is known and told (onWait: the tab says what it waits for); then queued behind the holder.
-    // The answer comes later (a task of the lock manager's): a caller that gave up meanwhile is told nothing.
-    locks
-      .request(name, { ifAvailable: true }, (lock) => {
-        if (lock) return holding();
-        init.signal?.throwIfAborted();
-        init.onWait?.();
-        return locks.request(name, init.signal ? { signal: init.signal } : {}, () => {
-          init.signal?.throwIfAborted();
-          init.onWaitEnded?.();
-          return holding();
-        });
-      })
-      .catch(reject);
+    // A wait is told (onWait: the tab says what it waits for), and its end (onWaitEnded).
+    requestTellingWait(locks, name, { signal: init.signal, onWait: init.onWait, onWaitEnded: init.onWaitEnded }, holding).catch(reject);
   });
 }
 

@@ -14,7 +14,7 @@
  * Database versions, their upgrades and the refusal of a newer one: idb-database.ts.
  */
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
-import { browserWebLocks, type WebLocks } from '../runtime/web-locks.js';
+import { browserWebLocks, requestTellingWait, type LockWait, type WebLocks } from '../runtime/web-locks.js';
 import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
@@ -108,10 +108,11 @@ class IdbBackend implements StorageBackend {
    * once before it joins (join-records.ts `ready`). Without Web Locks (IdbBackendInit.locks)
    * there is no such order.
    */
-  exclusively<T>(critical: () => Promise<T>): Promise<T> {
+  exclusively<T>(critical: () => Promise<T>, wait?: LockWait): Promise<T> {
     // Closed: rejects as the other operations do, not waiting for the lock.
     if (this.closed) return Promise.reject(new StorageClosedError(this.closed.message));
-    return this.locks ? this.locks.request(this.name, critical) : critical();
+    if (!this.locks) return critical();
+    return wait ? requestTellingWait(this.locks, this.name, wait, critical) : this.locks.request(this.name, critical);
   }
 
   async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {

@@ -1,3 +1,4 @@
+import type { LockWait } from '../runtime/web-locks.js';
 import type { ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
 import type { RingRange } from './ring-range.js';
@@ -78,9 +79,11 @@ export interface StorageBackend {
    * object over the same stored data runs its own: an IndexedDB database can be open through two
    * connections of the origin at once (idb-backend.ts), and a SQLite file through two opens in one
    * process (node/sqlite-files.ts). Absent where no other object reaches the data: the memory
-   * backend's is its own.
+   * backend's is its own. `wait` (a join waiting for its records, app/overlay/join-records.ts):
+   * told when that turn is not had at once (onWait, onWaitEnded), and a wait for it ended by its
+   * signal (`critical` then never runs).
    */
-  exclusively?<T>(critical: () => Promise<T>): Promise<T>;
+  exclusively?<T>(critical: () => Promise<T>, wait?: LockWait): Promise<T>;
   /** Lets the stored data go; every operation after it rejects with StorageClosedError. A second close does nothing. */
   close(): Promise<void>;
   /**

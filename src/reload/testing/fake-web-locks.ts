@@ -4,9 +4,9 @@
  * `ifAvailable` gets null at once when the name is held or waited for; a request with both a
  * `signal` and `ifAvailable` is refused (NotSupportedError); one whose signal has aborted is
  * rejected with its reason, and a waiting one whose signal aborts leaves the queue, rejected
- * likewise; the callback is called after the request returns; a lock is held until the value its
- * callback returned settles (at once when that is not a promise), or the tab holding it goes away
- * (`closeTab`).
+ * likewise; the callback is called after the request returns (a microtask later, or
+ * `answerAfterTasks` tasks later); a lock is held until the value its callback returned settles
+ * (at once when that is not a promise), or the tab holding it goes away (`closeTab`).
  */
 import type { WebLock, WebLockCallback, WebLockOptions, WebLocks } from '../runtime/web-locks.js';
 
@@ -20,11 +20,28 @@ interface Waiter {
   readonly grant: () => void;
 }
 
+export interface FakeWebLocksOptions {
+  /**
+   * Call back only after this many tasks (setTimeout 0 each), as a browser's lock manager answers
+   * on a task of its own, and maybe not the next one; default 0: after a microtask.
+   */
+  readonly answerAfterTasks?: number;
+}
+
 export class FakeWebLocks implements WebLocks {
   private readonly held = new Map<string, Grant>();
   private readonly waiting = new Map<string, Waiter[]>();
   /** Names requested, in order, by every tab. */
   readonly requested: string[] = [];
+  /** Settles when a callback is to be called (`answerAfterTasks`). */
+  private readonly later: () => Promise<void>;
+
+  constructor(options: FakeWebLocksOptions = {}) {
+    const tasks = options.answerAfterTasks ?? 0;
+    this.later = async () => {
+      for (let i = 0; i < tasks; i++) await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    };
+  }
 
   /** The LockManager of tab `id` of the origin (`request` on the FakeWebLocks itself is tab ''). */
   tab(id: string): WebLocks {
@@ -61,14 +78,14 @@ export class FakeWebLocks implements WebLocks {
     if (signal && options.ifAvailable) return Promise.reject(new DOMException('a Web Lock request cannot have both a signal and ifAvailable', 'NotSupportedError'));
     if (signal?.aborted) return Promise.reject(signal.reason);
     const queue = this.waiting.get(name) ?? [];
-    if (options.ifAvailable && (this.held.has(name) || queue.length > 0)) return Promise.resolve().then(async (): Promise<Awaited<T>> => await callback(null));
+    if (options.ifAvailable && (this.held.has(name) || queue.length > 0)) return this.later().then(async (): Promise<Awaited<T>> => await callback(null));
     return new Promise<Awaited<T>>((resolve, reject) => {
       const grant = (): void => {
         signal?.removeEventListener('abort', stopWaiting);
         const granted: Grant = { tab, lock: { name } };
         this.held.set(name, granted);
-        // Called on a later microtask, as the browser calls it on a task of its own.
-        const holding = Promise.resolve().then(async (): Promise<Awaited<T>> => await callback(granted.lock));
+        // Called later (a microtask, or tasks later: `answerAfterTasks`), as the browser calls it on a task of its own.
+        const holding = this.later().then(async (): Promise<Awaited<T>> => await callback(granted.lock));
         holding.finally(() => this.release(name, granted)).then(resolve, reject);
       };
       const waiter: Waiter = { tab, grant };

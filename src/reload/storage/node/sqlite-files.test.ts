@@ -77,6 +77,28 @@ describe('sqlite files', () => {
     await Promise.all([first.close(), second.close()]);
   });
 
+  // A join waiting for its records (app/overlay/join-records.ts) says so only when another open's
+  // critical section is under way, and stops waiting when its signal aborts.
+  it('a critical section told of its wait: only when another open’s is under way; given up meanwhile, it never runs', async () => {
+    const filename = join(dir, 'told-wait.db');
+    const [first, second] = [openSqliteBackend({ filename }), openSqliteBackend({ filename })];
+    const told: string[] = [];
+    const tell = (name: string) => ({ onWait: () => told.push(`${name} waits`), onWaitEnded: () => told.push(`${name} goes on`) });
+    await second.exclusively?.(async () => told.push('free one ran'), tell('free one'));
+    let leave = (): void => {};
+    const held = first.exclusively?.(() => new Promise<void>((resolve) => (leave = resolve)));
+    const waiting = second.exclusively?.(async () => told.push('waiting one ran'), tell('waiting one'));
+    const stop = new AbortController();
+    const givenUp = second.exclusively?.(async () => told.push('given up one ran'), { ...tell('given up one'), signal: stop.signal });
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    stop.abort(new Error('the overlay was closed'));
+    leave();
+    await Promise.all([held, waiting]);
+    await expect(givenUp).rejects.toThrow('the overlay was closed');
+    expect(told).toEqual(['free one ran', 'waiting one waits', 'given up one waits', 'waiting one goes on', 'waiting one ran']);
+    await Promise.all([first.close(), second.close()]);
+  });
+
   it('each open is closed once: a second close by one owner leaves the file open for the other owner', async () => {
     const filename = join(dir, 'closed-twice.db');
     const first = openSqliteBackend({ filename });

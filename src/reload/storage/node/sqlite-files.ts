@@ -22,6 +22,7 @@
 import Database from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { SerialQueue } from '../../runtime/serial-queue.js';
+import type { LockWait } from '../../runtime/web-locks.js';
 import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import { StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
@@ -98,6 +99,8 @@ class OpenFile {
   private opens = 0;
   /** The critical sections of its opens, one at a time (`exclusively`). */
   private readonly critical = new SerialQueue();
+  /** Critical sections queued or running: a new one waits for its turn while there are any. */
+  private pending = 0;
 
   constructor(
     readonly backend: SqliteBackend,
@@ -110,8 +113,23 @@ class OpenFile {
     return new SqliteOpen(this);
   }
 
-  exclusively<T>(critical: () => Promise<T>): Promise<T> {
-    return this.critical.run(critical);
+  exclusively<T>(critical: () => Promise<T>, wait?: LockWait): Promise<T> {
+    const signal = wait?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const waits = this.pending > 0;
+    if (waits) wait?.onWait?.();
+    this.pending++;
+    // OUR CHOICE: the signal is looked at when the turn comes, not before (the sections ahead are
+    // this process's own, and each ends); given up by then, the turn passes with nothing run.
+    return this.critical.run(async () => {
+      try {
+        signal?.throwIfAborted();
+        if (waits) wait?.onWaitEnded?.();
+        return await critical();
+      } finally {
+        this.pending--;
+      }
+    });
   }
 
   async release(): Promise<void> {
@@ -187,8 +205,8 @@ class SqliteOpen implements StorageBackend {
   }
 
   /** After the critical sections of every open of the file in this process (StorageBackend; DataStore orders those of one open). */
-  exclusively<T>(critical: () => Promise<T>): Promise<T> {
-    return this.use((f) => f.exclusively(critical));
+  exclusively<T>(critical: () => Promise<T>, wait?: LockWait): Promise<T> {
+    return this.use((f) => f.exclusively(critical, wait));
   }
 
   /** Once: a second close does nothing (the file's other opens keep the connection). */
