@@ -287,7 +287,8 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       }
       // The guest's slot goes back through releaseWhenClosed (overlay-boot.ts for the boot overlay's,
       // here for one this session made) once its overlay has closed, and is claimed again after: never
-      // two peers with the slot's Node-ID on the ring, nor two slots held by this tab.
+      // two peers with the slot's Node-ID on the ring, nor two guest slots held by this tab (a name's
+      // slot may still be held meanwhile, until the overlay of that name has closed).
       if (guest && !kept) await guestReturned;
       if (mine !== generation) return;
       // A kept slot is still `held`: whatever supersedes this join gives it back or uses it.
