@@ -14,7 +14,8 @@ import { ErrorCode } from '../wire/message-codes.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
 import { kindModelsFrom } from '../wire/storage/data-model.js';
 import { deliver, id, lastSent, node, OVERLAY, ping, pingAns, setupWith } from '../testing/scripted-forwarding.js';
-import { SIGNATURE_TIMINGS, stubVerifier } from '../testing/test-signatures.js';
+import type { Signer } from '../security/signer.js';
+import { SIGNATURE_TIMINGS, stubSigner, stubVerifier } from '../testing/test-signatures.js';
 
 describe.each(SIGNATURE_TIMINGS)('requests (§6.2.1, §6.3), signer and verifier %s', (timing) => {
   const setup = setupWith(timing);
@@ -170,6 +171,36 @@ describe.each(SIGNATURE_TIMINGS)('requests (§6.2.1, §6.3), signer and verifier
     await expect(q).rejects.toBeInstanceOf(AbortError);
     expect(transport.stats().pendingRequests).toBe(0);
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('a request whose signature is not made at once', () => {
+  /** A signer that signs once `open` is called. */
+  function gatedSigner(): { signer: Signer; open: () => void } {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const base = stubSigner(id(0xa0));
+    return { signer: { ...base, sign: async (input, options) => (await gate, base.sign(input, options)) }, open };
+  }
+
+  it('is not sent when its caller gave up or the transport closed while it was being signed', async () => {
+    const aborting = gatedSigner();
+    const a = setupWith('async')({}, undefined, undefined, aborting.signer);
+    const ac = new AbortController();
+    const p = a.transport.request([node(id(0xc0))], ping, { signal: ac.signal });
+    ac.abort();
+    aborting.open();
+    await expect(p).rejects.toBeInstanceOf(AbortError);
+    expect(a.fwd.sent).toHaveLength(0);
+
+    const closing = gatedSigner();
+    const c = setupWith('async')({}, undefined, undefined, closing.signer);
+    const q = c.transport.request([node(id(0xc0))], ping);
+    c.transport.close();
+    closing.open();
+    await expect(q).rejects.toBeInstanceOf(AbortError);
+    expect(c.fwd.sent).toHaveLength(0);
+    expect(c.transport.stats().pendingRequests).toBe(0);
   });
 });
 

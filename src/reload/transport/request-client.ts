@@ -137,18 +137,27 @@ export class RequestClient implements ClientTransactionOwner<AnyAnswer> {
     const { input, contentsBytes } = this.init.sealer.signatureInput(header, contents);
     const signature = this.init.signer.sign(input, options);
     // Sent at once when the signer signs at once (MaybePromise), else once it has signed.
-    if (isPending(signature)) return signature.then((s) => this.sendRequest<K>(header, code, contentsBytes, s, options, certificateLookupsBefore));
+    if (isPending(signature)) {
+      return signature.then((s) => {
+        // Signing took a while: the transport may have closed, the caller given up, or others filled the pending table.
+        this.checkStillSendable(options);
+        return this.sendRequest<K>(header, code, contentsBytes, s, options, certificateLookupsBefore);
+      });
+    }
     return this.sendRequest<K>(header, code, contentsBytes, signature, options, certificateLookupsBefore);
+  }
+
+  /** `startRequest`'s checks again, after a signature that was not made at once. */
+  private checkStillSendable(options: RequestOptions): void {
+    if (this.init.closed()) throw new AbortError('message transport is closed');
+    if (options.signal?.aborted) throw new AbortError();
+    if (this.pending.size >= this.init.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
   }
 
   /** `request`, signed: the message sealed and its ClientTransaction started; settles with the answer. */
   private sendRequest<K extends RequestName>(header: EncodingHeader, code: number, contentsBytes: Uint8Array, signature: Signature, options: RequestOptions, certificateLookupsBefore: number): Promise<Answer<AnswerNameFor<K>>> {
     const message = this.init.sealer.seal(header, contentsBytes, signature, options.certificates);
     const headerLength = forwardingHeaderSize(header);
-    if (this.init.closed()) throw new AbortError('message transport is closed');
-    if (options.signal?.aborted) throw new AbortError();
-    if (this.pending.size >= this.init.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
-
     const { transactionId } = header;
     const init: ClientTransactionInit = {
       transactionId,
