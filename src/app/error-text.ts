@@ -6,6 +6,7 @@
  */
 import { ReloadError } from '../reload/runtime/reload-error.js';
 import { StorageTooNewError } from '../reload/runtime/storage-too-new-error.js';
+import { GuestSlotsTakenError } from './overlay/device-slot.js';
 
 const fromUtf8 = new TextDecoder();
 
@@ -23,4 +24,14 @@ export function describeError(e: unknown): string {
   if (e instanceof StorageTooNewError) return `${e.message}. ${NEWER_DATA_ADVICE}`;
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/**
+ * Whether describeError's line for `e` already says what to do, as a whole sentence, so a view adds
+ * no advice of its own (Settings' "Reload the page to try again", rejoin.ts): data of a newer
+ * release (NEWER_DATA_ADVICE), every guest slot taken (what frees one; a reload would find them
+ * taken too).
+ */
+export function carriesOwnAdvice(e: unknown): boolean {
+  return e instanceof StorageTooNewError || e instanceof GuestSlotsTakenError;
 }

@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import type { OverlayMode } from '../../reload/overlay/index.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
+import { StorageTooNewError } from '../../reload/runtime/storage-too-new-error.js';
+import { describeError } from '../error-text.js';
 import { GuestSlotsTakenError } from '../overlay/device-slot.js';
 import { overlayModeSetting } from '../overlay/overlay-mode.js';
 import type { Overlay } from '../overlay/overlay.js';
@@ -188,6 +190,18 @@ describe('what Settings says when joining again failed', () => {
       expect(text).not.toMatch(/reload/i);
     }
     expect(rejoinFailedText(failure, { choiceKept: true })).toMatch(/your choice is kept/i);
+  });
+
+  it('data of a newer release keeps its own advice (reload, or clear the data), one sentence each, no second reload advice', () => {
+    // A rejoin opens the new identity's records and key store, which can find a newer schema.
+    const e = new StorageTooNewError('the database chordphone-records', 9, 3);
+    const reason = describeError(e);
+    expect(rejoinFailedText(e)).toBe(`Could not join again: ${reason}`);
+    expect(rejoinFailedText(e, { choiceKept: true })).toBe(`Could not join again: ${reason} Your choice is kept.`);
+    for (const text of [rejoinFailedText(e), rejoinFailedText(e, { choiceKept: true })]) {
+      expect(text).not.toContain('..');
+      expect(text).not.toMatch(/reload the page to try again/i);
+    }
   });
 
   it('any other failure keeps the reason and says to reload, with the choice kept where it was saved', () => {

@@ -7,8 +7,7 @@
  * A session with no identity yet (a name's join under way), or closed (the page going away),
  * reloads: the returning user (first-run/last-user.ts) or the guest is joined again at boot.
  */
-import { describeError } from '../error-text.js';
-import { GuestSlotsTakenError } from '../overlay/device-slot.js';
+import { carriesOwnAdvice, describeError } from '../error-text.js';
 import { localPart, type PhoneSession } from '../phone/phone-session.js';
 
 export type RejoinOutcome = 'rejoined' | 'reloading';
@@ -30,13 +29,12 @@ export async function rejoinSession(session: PhoneSession, reload: () => void): 
 /**
  * What Settings says when joining again to apply a setting failed (ModeSetting, IceSetting).
  * `choiceKept`: the setting was saved before the rejoin and the message says so. Reloading is the
- * advice, except where a reload cannot help.
+ * advice, except where the error carries its own (carriesOwnAdvice).
  */
 export function rejoinFailedText(e: unknown, options: { readonly choiceKept?: boolean } = {}): string {
-  // Every guest slot taken (a guest's rejoin): a reload claims a guest slot the same way and finds
-  // them taken too. The error says what frees one (close another tab, then Try again) or what else
-  // to do (a user name), and nothing more is added.
-  if (e instanceof GuestSlotsTakenError) return `Could not join again: ${e.message}${options.choiceKept ? ' Your choice is kept.' : ''}`;
   const reason = describeError(e);
+  // Every guest slot taken, data of a newer release: the line ends with its own advice (a reload
+  // cannot help, or is part of it), and nothing more is added but that the choice is kept.
+  if (carriesOwnAdvice(e)) return `Could not join again: ${reason}${options.choiceKept ? ' Your choice is kept.' : ''}`;
   return options.choiceKept ? `Could not join again: ${reason}. Your choice is kept: reload the page to try again.` : `Could not join again: ${reason}. Reload the page to try again.`;
 }
