@@ -111,6 +111,15 @@ export interface GuestDeps {
   readonly slotReturned: Promise<void>;
 }
 
+/** An identity a switch joins as: how to hold one of its device slots, and a new overlay on one. */
+interface Identity {
+  /** The user name's local part; undefined: the guest. */
+  readonly name: string | undefined;
+  readonly claim: () => Promise<DeviceSlot | undefined>;
+  /** A new overlay (not started) on Node-ID number `slot` of the identity's certificate. */
+  readonly createOverlay: (slot: number) => Overlay;
+}
+
 /** The local part of a typed user name, lower-case (`Alice@x` → `alice`). */
 export function localPart(name: string): string {
   const n = name.trim().toLowerCase();
@@ -127,7 +136,11 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
    * switch or close. The boot overlay's guest slot is not here: overlay-boot.ts gives that back.
    */
   let held: (DeviceSlot & { readonly name: string | undefined }) | undefined;
-  /** Settles once no guest slot this tab held is still going back (the next guest claim waits for it). */
+  /**
+   * Settles once the guest slot of the guest overlay this session last left (at first the boot
+   * overlay's) is back, that overlay having closed (the next guest switch waits for it). A guest slot
+   * given back with no overlay on it (giveBack) is waited for through `claims`.
+   */
   let guestReturned: Promise<void> = deps.guest?.slotReturned ?? Promise.resolve();
   /** The peer the current Phone runs on. */
   let bound: unknown;
@@ -145,6 +158,12 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     calls.set(call.id, call);
     return call;
   };
+
+  /** Switch `mine` failed with `e`: the session says why, unless a later switch has superseded it; `e` is thrown on. */
+  function fail(e: unknown, mine: number): never {
+    if (mine === generation) set({ phase: 'failed', error: describeError(e) });
+    throw e;
+  }
 
   /** Wait for `overlay` to join, then register its user's Phone (again when a ConfigUpdate restarts its peer). */
   const attach = async (overlay: Overlay, mine: number): Promise<void> => {
@@ -173,8 +192,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
           .finally(() => (restarting = false));
       });
     } catch (e) {
-      if (mine === generation) set({ phase: 'failed', error: describeError(e) });
-      throw e;
+      fail(e, mine);
     }
   };
 
@@ -191,8 +209,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       started.phone.onIncomingCall(keep);
       set({ phase: 'ready', phone: started.phone });
     } catch (e) {
-      if (mine === generation) set({ phase: 'failed', error: describeError(e) });
-      throw e;
+      fail(e, mine);
     }
   };
 
@@ -201,9 +218,6 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     current = undefined;
     if (old) await Promise.race([old.stop().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
   };
-
-  /** Why this page cannot join as the guest again (no guest deps): only a page load can. */
-  const noGuestRejoin = (): Error => new Error('This page cannot join as the guest again: reload it.');
 
   /**
    * Settles once no device slot claim of this session is under way or being given back (a claim
@@ -216,20 +230,19 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
   let claims: Promise<void> = Promise.resolve();
 
   /**
-   * Gives back `slot` of `name` (undefined: the guest's) at once, no overlay running with it: the
-   * next claim waits for it (through `claims`, and a guest claim through `guestReturned`).
-   * Settles (never rejects) once it is back.
+   * Gives back `slot` at once, no overlay running with it: the next claim waits for it through
+   * `claims`, a guest's too: a guest switch reads `guestReturned` before its claimSlot reads `claims`,
+   * so a give-back it could see in the one it sees in the other. Settles (never rejects) once back.
    */
-  const giveBack = (name: string | undefined, slot: DeviceSlot): Promise<void> => {
+  const giveBack = (slot: DeviceSlot): Promise<void> => {
     // releaseWhenClosed: a release that throws, even synchronously, still settles.
     const returned = releaseWhenClosed(Promise.resolve(), slot);
     claims = claims.then(() => returned);
-    if (name === undefined) guestReturned = guestReturned.then(() => returned);
     return returned;
   };
 
-  /** A device slot of `wanted` (undefined: the guest's) for switch `mine`, after the claims before it; undefined when superseded or every slot is taken. */
-  const claimSlot = async (wanted: string | undefined, mine: number): Promise<DeviceSlot | undefined> => {
+  /** A device slot of `identity` for switch `mine`, after the claims before it; undefined when superseded or every slot is taken. */
+  const claimSlot = async (identity: Identity, mine: number): Promise<DeviceSlot | undefined> => {
     const before = claims;
     let settled!: (after?: Promise<void>) => void;
     claims = new Promise<void>((resolve) => (settled = resolve));
@@ -237,32 +250,31 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     try {
       await before;
       if (mine !== generation) return undefined;
-      if (wanted !== undefined) claimed = deps.claim ? await deps.claim(wanted) : { slot: 0, release: () => {} };
-      else if (deps.guest) claimed = await deps.guest.claim();
-      else throw noGuestRejoin();
+      claimed = await identity.claim();
       return mine === generation ? claimed : undefined;
     } finally {
       // Superseded meanwhile: given back before the next claim starts (one under way already waits
-      // for `before`, this claim's turn, so that settles once the slot is back; a guest's is also
-      // what the next guest claim waits for, so it gets this slot again).
-      settled(claimed && mine !== generation ? giveBack(wanted, claimed) : undefined);
+      // for `before`, this claim's turn, so that settles once the slot is back, and a claim of the
+      // same identity gets this slot again).
+      settled(claimed && mine !== generation ? giveBack(claimed) : undefined);
     }
   };
 
-  /** A new overlay for `wanted` (undefined: the guest) on `slot`. */
-  const makeOverlay = (wanted: string | undefined, slot: number): Overlay => {
-    if (wanted !== undefined) return deps.createOverlay(wanted, slot);
-    if (!deps.guest) throw noGuestRejoin();
-    return deps.guest.createOverlay(slot);
-  };
+  /** The user name `name`'s device slots and overlays (every tab on slot 0 without deps.claim). */
+  const userIdentity = (name: string): Identity => ({
+    name,
+    claim: () => (deps.claim ? deps.claim(name) : Promise.resolve({ slot: 0, release: () => {} })),
+    createOverlay: (slot) => deps.createOverlay(name, slot),
+  });
 
   /**
-   * Close the overlay in use and join as `wanted` (a user name's local part; undefined: the guest)
-   * on a new overlay, with a device slot of that identity. `again`: as the same identity, keeping
-   * the slot this session holds for it. Any failure (no slot free, a claim or an overlay that could
-   * not be made, the join) ends in `failed` with the reason, and is thrown.
+   * Close the overlay in use and join as `identity` (a user name, or the guest) on a new overlay,
+   * with a device slot of that identity. `again`: as the same identity, keeping the slot this
+   * session holds for it. Any failure (no slot free, a claim or an overlay that could not be made,
+   * the join) ends in `failed` with the reason, and is thrown.
    */
-  const switchTo = async (wanted: string | undefined, again: boolean): Promise<void> => {
+  const switchTo = async (identity: Identity, again: boolean): Promise<void> => {
+    const wanted = identity.name;
     const guest = wanted === undefined;
     const s = snapshot;
     const mine = ++generation;
@@ -292,26 +304,25 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       if (guest && !kept) await guestReturned;
       if (mine !== generation) return;
       // A kept slot is still `held`: whatever supersedes this join gives it back or uses it.
-      const claimed = kept ?? (await claimSlot(wanted, mine));
+      const claimed = kept ?? (await claimSlot(identity, mine));
       if (mine !== generation) {
         // Superseded after the claim was had (a switch in the moment before this one went on): not
         // this join's any more, so given back (a kept one is still `held`, as above).
-        if (claimed && !kept) void giveBack(wanted, claimed);
+        if (claimed && !kept) void giveBack(claimed);
         return;
       }
       if (!claimed) throw guest ? new GuestSlotsTakenError() : new Error(`${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`);
       held = kept ?? { name: wanted, slot: claimed.slot, release: () => claimed.release() };
       try {
-        overlay = makeOverlay(wanted, claimed.slot);
+        overlay = identity.createOverlay(claimed.slot);
       } catch (e) {
         // No overlay was made with its Node-ID: the slot goes back at once (the next claim waits for it).
         held = undefined;
-        void giveBack(wanted, claimed);
+        void giveBack(claimed);
         throw e;
       }
     } catch (e) {
-      if (mine === generation) set({ phase: 'failed', error: describeError(e) });
-      throw e;
+      fail(e, mine);
     }
     set({ overlay });
     await attach(overlay, mine);
@@ -328,16 +339,17 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       if (wanted === '') throw new Error('Type a user name, for example alice.');
       const s = snapshot;
       if (!options?.again && s.userName !== undefined && localPart(s.userName) === wanted && (s.phase === 'ready' || s.phase === 'registering')) return;
-      await switchTo(wanted, options?.again === true);
+      await switchTo(userIdentity(wanted), options?.again === true);
     },
     async rejoinAsGuest() {
-      if (!deps.guest) {
+      const { guest } = deps;
+      if (!guest) {
         // Nothing closed: the overlay in use stays; the session says why it cannot.
-        const e = noGuestRejoin();
+        const e = new Error('This page cannot join as the guest again: reload it.');
         set({ phase: 'failed', error: e.message });
         throw e;
       }
-      await switchTo(undefined, true);
+      await switchTo({ name: undefined, claim: () => guest.claim(), createOverlay: (slot) => guest.createOverlay(slot) }, true);
     },
     async dial(address, options) {
       const phone = current?.phone;
