@@ -206,11 +206,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     stopping.abort(e);
     // RFC 6940 §10.9: it was admitted already; leaving hands its range back. Thrown once it has
     // left: the caller (overlay.ts close) may give its Node-ID to another tab then (device-slot.ts).
-    const admitted = running.peer;
-    await admitted
-      .leave()
-      .catch(() => undefined)
-      .finally(() => admitted.close());
+    await leaveThenClose(running.peer);
     await release();
     throw e;
   }
@@ -258,11 +254,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       if (signal.aborted) return;
       log?.error('the records were closed under the peer; leaving the overlay', { error: e.message });
       stopping.abort(e);
-      const lost = current().peer;
-      await lost
-        .leave()
-        .catch(() => undefined)
-        .finally(() => lost.close());
+      await leaveThenClose(current().peer);
       await restarts.settled();
       await records.release();
       init.onStorageLost?.(e);
@@ -270,6 +262,18 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     .catch((e: unknown) => log?.error('onStorageLost threw', { error: String(e) }));
   phase('joined', init.mode === 'client' ? `attached as a client, ${identity.certificate.userName}` : `joined as ${identity.certificate.userName}`);
   return joined;
+}
+
+/**
+ * RFC 6940 §10.9: an admitted peer going away hands its range back ("peers SHOULD send a Leave
+ * request to all members of their Neighbor Table before exiting"), then closes; a Leave that fails
+ * still closes it. Settles once it is closed.
+ */
+function leaveThenClose(peer: ComposedPeer): Promise<void> {
+  return peer
+    .leave()
+    .catch(() => undefined)
+    .finally(() => peer.close());
 }
 
 function isConfigTooOld(e: unknown): boolean {
