@@ -38,22 +38,23 @@ describe.each(SIGNATURE_TIMINGS)('answering requests, signer and verifier %s', (
       if (req.header.transactionId === 6n) throw ReloadError.of('Error_Forbidden', 'not for you');
       return { value: { responseId: 1n, time: 0n } };
     });
+    /** Deliver request `transactionId`, then its retransmission; the frames sent after the first. */
+    const sentTwice = async (transactionId: bigint): Promise<number> => {
+      await deliver(fwd, { transactionId, body: ping });
+      await clock.advance(0);
+      const afterFirst = fwd.sent.length;
+      await deliver(fwd, { transactionId, body: ping });
+      await clock.advance(0);
+      return afterFirst;
+    };
     // The answer's signature fails (not a ReloadError: no error answer either).
     state.failures = 1;
-    await deliver(fwd, { transactionId: 5n, body: ping });
-    await clock.advance(0);
-    expect(fwd.sent).toHaveLength(0);
-    await deliver(fwd, { transactionId: 5n, body: ping });
-    await clock.advance(0);
+    expect(await sentTwice(5n)).toBe(0);
     expect(calls).toBe(2);
     expect(lastSent(fwd).body).toMatchObject({ name: 'ping_ans' });
     // The error answer's signature fails.
     state.failures = 1;
-    await deliver(fwd, { transactionId: 6n, body: ping });
-    await clock.advance(0);
-    expect(fwd.sent).toHaveLength(1);
-    await deliver(fwd, { transactionId: 6n, body: ping });
-    await clock.advance(0);
+    expect(await sentTwice(6n)).toBe(1);
     expect(calls).toBe(4);
     expect(lastSent(fwd).body).toMatchObject({ name: 'error', value: { errorCode: ReloadError.of('Error_Forbidden', '').code } });
     // Forwarding throws as the answer is sent.
@@ -62,11 +63,7 @@ describe.each(SIGNATURE_TIMINGS)('answering requests, signer and verifier %s', (
       fwd.send = send;
       throw new Error('the link broke');
     };
-    await deliver(fwd, { transactionId: 7n, body: ping });
-    await clock.advance(0);
-    expect(fwd.sent).toHaveLength(2);
-    await deliver(fwd, { transactionId: 7n, body: ping });
-    await clock.advance(0);
+    expect(await sentTwice(7n)).toBe(2);
     expect(calls).toBe(6);
     expect(fwd.sent).toHaveLength(3);
     expect(transport.stats()).toMatchObject({ inboundInProgress: 0, answerCacheEntries: 3 });
