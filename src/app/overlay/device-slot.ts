@@ -35,6 +35,9 @@ export interface DeviceSlot {
   release(): void | Promise<void>;
 }
 
+/** The slot of a tab that cannot tell its slots apart (no Web Locks, or no claimer): slot 0, nothing to let go of. */
+export const SOLE_SLOT: DeviceSlot = { slot: 0, release: () => {} };
+
 /**
  * Every guest device slot of this browser is held by another tab: this one cannot join as the
  * guest (overlay-boot.ts at boot, phone-session.ts on "Try again").
@@ -56,7 +59,7 @@ export class GuestSlotsTakenError extends Error {
  * OUR CHOICE: without Web Locks (an old browser) every tab takes slot 0, as before they existed.
  */
 export async function claimDeviceSlot(device: string, locks: WebLocks | null = browserWebLocks() ?? null): Promise<DeviceSlot | undefined> {
-  if (!locks) return { slot: 0, release: () => {} };
+  if (!locks) return SOLE_SLOT;
   for (let slot = 0; slot < MAX_DEVICE_SLOTS; slot++) {
     const release = await new Promise<(() => Promise<void>) | undefined>((resolve, reject) => {
       // Settles once the lock manager has let go of the slot (after `done`).

@@ -183,11 +183,6 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
     // Said only when the records' lock is not free (rare: a rejoin with this Node-ID right after
     // its last overlay), in words that stay true while it then joins: no third report.
     storage = await records.ready(signal, () => phase('joining', `${joining} once this peer's records are free: an earlier overlay with this Node-ID has an operation on them under way`));
-  } catch (e) {
-    await release();
-    throw e;
-  }
-  try {
     running = await joinWith(fetched.configuration, fetched.xml);
   } catch (e) {
     // joinWith closed the peer it made.

@@ -25,7 +25,7 @@
  */
 import type { Phone, PhoneCall } from '../../phone/index.js';
 import { describeError } from '../error-text.js';
-import { GuestSlotsTakenError, releaseWhenClosed, type DeviceSlot } from '../overlay/device-slot.js';
+import { GuestSlotsTakenError, releaseWhenClosed, SOLE_SLOT, type DeviceSlot } from '../overlay/device-slot.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
 import type { Overlay } from '../overlay/overlay.js';
 import type { BrowserPhone } from './browser-phone.js';
@@ -263,7 +263,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
   /** The user name `name`'s device slots and overlays (every tab on slot 0 without deps.claim). */
   const userIdentity = (name: string): Identity => ({
     name,
-    claim: () => (deps.claim ? deps.claim(name) : Promise.resolve({ slot: 0, release: () => {} })),
+    claim: () => (deps.claim ? deps.claim(name) : Promise.resolve(SOLE_SLOT)),
     createOverlay: (slot) => deps.createOverlay(name, slot),
   });
 
@@ -307,8 +307,8 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       const claimed = kept ?? (await claimSlot(identity, mine));
       if (mine !== generation) {
         // Superseded after the claim was had (a switch in the moment before this one went on): not
-        // this join's any more, so given back (a kept one is still `held`, as above).
-        if (claimed && !kept) void giveBack(claimed);
+        // this join's any more, so given back. (Never a kept one: with one, nothing waited since the check above.)
+        if (claimed) void giveBack(claimed);
         return;
       }
       if (!claimed) throw guest ? new GuestSlotsTakenError() : new Error(`${wanted} is already open in too many tabs of this browser. Close one, or use another user name here.`);
@@ -349,7 +349,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
         set({ phase: 'failed', error: e.message });
         throw e;
       }
-      await switchTo({ name: undefined, claim: () => guest.claim(), createOverlay: (slot) => guest.createOverlay(slot) }, true);
+      await switchTo({ ...guest, name: undefined }, true);
     },
     async dial(address, options) {
       const phone = current?.phone;
