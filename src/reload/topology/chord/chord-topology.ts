@@ -25,7 +25,14 @@ import { clockwise, inHalfOpen, inOpen, ringPosition, ringShareInPpb, sameId } f
 
 export type { ChordDeps, ChordInit } from './chord-core.js';
 
-/** How long a leaving peer waits for its hand-over Stores, then for its neighbours' LeaveAns (ms each). */
+/**
+ * How long a leaving peer waits for its hand-over Stores, then for its neighbours' LeaveAns (ms each).
+ * OUR CHOICE: RFC 6940 §10.9 sets no bound. 5 s, a third of the Maximum Request Lifetime (§3:
+ * "defaults to 15 seconds"): the Stores go one hop over links we hold, whose reliability sends a
+ * frame "at times 0 ms, 500 ms, 1500 ms, 3500 ms" (§6.6.3.1), so a hand-over not done by 5 s is
+ * stuck (our own storage backend not answering, a neighbour gone); and a peer that is leaving (a
+ * closing tab, a Node peer shutting down) must not be held longer.
+ */
 const LEAVE_WAIT_MS = 5_000;
 
 /** The CHORD-RELOAD plug-in. */
@@ -115,9 +122,15 @@ class ChordTopologyImpl implements ChordTopology {
       const [p, lower] = [held[i - 1], held[i]];
       if (p && lower) for (const t of targets.slice(0, n - i + 1)) moves.push({ target: t.id, range: { after: lower.id, upTo: p.id } });
     }
-    await this.bounded(options, (signal) =>
+    const handedOver = await this.bounded(options, (signal) =>
       Promise.all(moves.map((m) => core.deps.data.handOver(m.target, m.range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
     );
+    // A hand-over cut short (our storage backend not answering, a neighbour gone) does not keep us
+    // from leaving: §10.4 "It MUST then send a Store request to its successor in the Neighbor Table
+    // and to that peer's successor", so our successors hold replicas of our range already (all but
+    // Stores still being replicated this instant), and each Pi hands its range on when our Leave
+    // arrives. Said, not silent: the range may have reached only those replicas.
+    if (handedOver !== 'done') core.log.warn('hand-over before leaving timed out', { outcome: handedOver, waitedMs: LEAVE_WAIT_MS, moves: moves.length });
     const preds = core.table.predecessors.map((e) => e.id);
     const succs = core.table.successors.map((e) => e.id);
     await this.bounded(options, (signal) => {
@@ -141,18 +154,33 @@ class ChordTopologyImpl implements ChordTopology {
     this.stop();
   }
 
-  /** Run `work` with a signal that aborts after LEAVE_WAIT_MS (or with the caller's). */
-  private async bounded(options: AbortOptions | undefined, work: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  /**
+   * Run `work` with a signal that aborts after LEAVE_WAIT_MS (or with the caller's), and wait for it
+   * no longer than that: work that does not heed its signal (a storage read that never settles) is
+   * left behind. Resolves with 'done', or with why the wait ended first. A rejection of `work` counts
+   * as 'done' (its parts log their own failures): leaving goes on either way.
+   */
+  private bounded(options: AbortOptions | undefined, work: (signal: AbortSignal) => Promise<unknown>): Promise<'done' | 'timed out' | 'aborted'> {
     const controller = new AbortController();
-    const abort = () => controller.abort();
-    options?.signal?.addEventListener('abort', abort, { once: true });
-    const timer = this.core.deps.clock.setTimer(LEAVE_WAIT_MS, abort);
-    try {
-      await work(controller.signal);
-    } finally {
-      timer.cancel();
-      options?.signal?.removeEventListener('abort', abort);
-    }
+    const caller = options?.signal;
+    return new Promise((resolve) => {
+      let over = false;
+      const end = (outcome: 'done' | 'timed out' | 'aborted') => {
+        if (over) return;
+        over = true;
+        timer.cancel();
+        caller?.removeEventListener('abort', aborted);
+        if (outcome !== 'done') controller.abort();
+        resolve(outcome);
+      };
+      const aborted = () => end('aborted');
+      const timer = this.core.deps.clock.setTimer(LEAVE_WAIT_MS, () => end('timed out'));
+      caller?.addEventListener('abort', aborted, { once: true });
+      work(controller.signal).then(
+        () => end('done'),
+        () => end('done'),
+      );
+    });
   }
 
   stop(): void {
