@@ -277,6 +277,26 @@ describe('AttachService: an Attach of ours waiting for the peer\'s own (§6.5.1.
     expect(ours).toBeInstanceOf(OverloadError);
     expect(clock.now()).toBeLessThan(1_000);
   });
+
+  it('a fresh Attach of ours, started after a failed Attach of the peer\'s and refused for the peer\'s newer one, waits for that one\'s link: the remembered failure is not its (stale crossing failure)', async () => {
+    const { clock, fabric, small, large, kept } = pairOf();
+    fabric.refuse = { at: SMALLER, what: 'answer' };
+    // The larger peer's first Attach cannot be answered here: its failure is remembered (CROSSING_FAILURE_MEMORY_MS).
+    const failedFirst = await clock.run(large.service.attach([{ kind: 'node', nodeId: SMALLER }]).catch((e: unknown) => e));
+    expect((failedFirst as ReloadError).codeName).toBe('Error_Request_Timeout');
+    fabric.refuse = undefined;
+    await clock.advance(1_000);
+    // A second Attach of the larger peer's takes a slower route; ours, started after the failure,
+    // reaches the larger peer first and is refused (tie-breaker: its own is unanswered).
+    large.requestLatencyMs = 5 * LATENCY_MS;
+    const second = large.service.attach([{ kind: 'node', nodeId: SMALLER }]).catch((e: unknown) => e);
+    const mine = small.service.attach([{ kind: 'node', nodeId: LARGER }]).catch((e: unknown) => e);
+    const [ours, theirs] = await clock.run(Promise.all([mine, second]));
+    expect(theirs).toEqual(SMALLER);
+    expect(ours).toEqual(LARGER);
+    // The link of the larger peer's second offer (its first was refused here).
+    expect(kept()).toEqual(['L2 open', 'L2 open']);
+  });
 });
 
 describe('AttachService: each Attach of the peer\'s is told its outcome once, whatever throws after (review 2, bug 3)', () => {

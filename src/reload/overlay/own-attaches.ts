@@ -13,7 +13,8 @@
  * can make that link: the last of the peer's Attaches admitted here failed and we have no usable
  * link to the peer then. Messages cross, so the peer's Attach may fail here before its refusal of
  * ours arrives: that failure is remembered a while (CROSSING_FAILURE_MEMORY_MS) for the refusal
- * that comes after.
+ * that comes after, for the Attaches of ours it may have crossed: those started before it. One of
+ * ours started after it did not cross it (OwnAttach.attempt).
  *
  * OUR CHOICE: the last of them ending without error ends nothing, usable link or not: its link was
  * installed, but may be in the table only later (one-link-per-peer.ts retires a new link while it
@@ -34,6 +35,12 @@ import type { NodeId } from '../wire/ids.js';
 /** One Attach of ours. Its signal aborts the request and its ICE check. */
 export class OwnAttach {
   readonly controller = new AbortController();
+
+  constructor(
+    /** Its place among this peer's Attach attempts (OwnAttaches.start), for the failures it may have crossed. */
+    readonly attempt: number,
+  ) {}
+
   /** The AttachAns is in. */
   answered = false;
   /** The §6.5.1.2 tie-breaker cancelled it for this peer's crossing Attach, which makes the link instead. */
@@ -78,8 +85,13 @@ export class OwnAttaches {
   private readonly awaiting = new Map<string, Set<OwnAttach>>();
   /** How many of the peer's Attaches admitted here have no outcome yet, by peer. */
   private readonly admitted = new Map<string, { pending: number }>();
-  /** The peer's Attaches that all failed here, by peer: the error, and until when it is remembered. */
-  private readonly failed = new Map<string, { readonly error: unknown; readonly until: number }>();
+  /**
+   * The peer's Attaches that all failed here, by peer: the error, until when it is remembered, and
+   * the last Attach of ours started by then (OwnAttach.attempt; those after it did not cross it).
+   */
+  private readonly failed = new Map<string, { readonly error: unknown; readonly until: number; readonly lastAttempt: number }>();
+  /** Attaches of ours started so far (the last one's OwnAttach.attempt). */
+  private attempts = 0;
 
   constructor(
     private readonly clock: Pick<Clock, 'now'>,
@@ -89,7 +101,7 @@ export class OwnAttaches {
 
   /** An Attach of ours starts, addressed to `target` when its destination is a Node-ID. */
   start(target: NodeId | undefined): OwnAttach {
-    const own = new OwnAttach();
+    const own = new OwnAttach(++this.attempts);
     if (target) this.file(own, nodeIdKey(target));
     return own;
   }
@@ -113,8 +125,14 @@ export class OwnAttaches {
     own.awaitedKey = key;
     file(this.awaiting, own, key);
     // The peer's Attaches failed here already (before its refusal, or our abort, was in): no link comes.
+    // OUR CHOICE: only for an Attach of ours started before that failure, which the refusal may
+    // have crossed. One started after it (a new attempt, not a retransmission: RFC 6940 §6.2.1,
+    // "the request MUST be retransmitted with the same transaction identifier") was refused for an
+    // Attach of the peer's not failed here, a newer one still on its way (or the peer had yet to
+    // hear our error answer: then ours waits out its own link timeout, as it would without this
+    // memory). A stale failure must not end a fresh attempt.
     const failed = this.failed.get(key);
-    if (failed && failed.until > this.clock.now()) own.crossing.abort(failed.error);
+    if (failed && failed.until > this.clock.now() && own.attempt <= failed.lastAttempt) own.crossing.abort(failed.error);
   }
 
   /** It is over (link up, failed, aborted, or refused). */
@@ -209,7 +227,7 @@ export class OwnAttaches {
     // A Map iterates in insertion order: the first key is the oldest failure.
     const oldest = this.failed.keys().next();
     if (this.failed.size >= MAX_CROSSING_FAILURES && !oldest.done) this.failed.delete(oldest.value);
-    this.failed.set(key, { error, until: now + CROSSING_FAILURE_MEMORY_MS });
+    this.failed.set(key, { error, until: now + CROSSING_FAILURE_MEMORY_MS, lastAttempt: this.attempts });
   }
 
   private file(own: OwnAttach, key: string): void {
