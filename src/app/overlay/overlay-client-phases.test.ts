@@ -4,12 +4,13 @@
  * the browser is setting up (its Web Lock held, peer-identity.ts) says it waits for that tab, says
  * the wait is over once it has the lock, then goes on with the normal phases; an overlay closed
  * while it asks for that lock stays closed; a join whose records' lock is free says nothing of it,
- * however late the lock manager answers.
+ * however late the lock manager answers, and one whose records' lock is held says so in the
+ * joining phase's detail, the phase keeping its first start.
  */
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { WebLockCallback, WebLockOptions, WebLocks } from '../../reload/runtime/web-locks.js';
-import { openIdbBackend } from '../../reload/storage/idb-backend.js';
+import { idbDatabaseName, openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { FakeWebLocks } from '../../reload/testing/fake-web-locks.js';
 import type { ChordphoneServer } from '../../server/chordphone-server.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
@@ -71,6 +72,44 @@ describe('join phases', () => {
     expect(phases).toEqual(['configuring', 'enrolling', 'joining', 'joined']);
     expect(details.join('\n')).not.toMatch(/records/);
     await joined.close();
+  });
+
+  it('stays joining when its records’ lock is held by an earlier overlay: the detail then names the wait, and the phase keeps its first start (the wait is the join’s time, not the step before’s)', async () => {
+    const locks = new FakeWebLocks({ answerAfterTasks: 2 });
+    const tab = locks.tab('this');
+    // The overlay's injected ms clock, moved by the test only.
+    let t = 0;
+    let earlierDone!: () => void;
+    let earlier: Promise<void> | undefined;
+    const overlay = createOverlay(
+      clientDeps(net, [], {
+        locks: tab,
+        openStorage: async (name, nodeId) => {
+          // An earlier overlay with this Node-ID still has an operation on these records under way.
+          earlier = locks.tab('earlier').request(idbDatabaseName(name, nodeId), () => new Promise<void>((r) => (earlierDone = r)));
+          t = 1_000;
+          const backend = await openIdbBackend({ overlay: name, nodeId, locks: tab });
+          // Opening the records took 300 ms.
+          t = 1_300;
+          return backend;
+        },
+      }),
+      { serverUrl: server.localUrl, credentialsName: 'gus', userName: () => 'gus', bootstrap: [server.bootstrapUrls[0]!], now: () => t },
+    );
+    const seen: string[] = [];
+    overlay.subscribe(() => {
+      const s = overlay.getSnapshot();
+      if (seen.at(-1) !== `${s.phase}: ${s.detail}`) seen.push(`${s.phase}: ${s.detail}`);
+    });
+    const started = overlay.start();
+    await vi.waitFor(() => expect(overlay.getSnapshot().detail).toMatch(/once this peer's records are free/));
+    t = 6_000;
+    earlierDone();
+    await earlier;
+    await started;
+    expect(seen.filter((s) => s.startsWith('joining')).length).toBe(2);
+    expect(overlay.getSnapshot().phaseMs).toMatchObject({ enrolling: 0, joining: 1_000 });
+    await overlay.close();
   });
 
   it('an overlay closed while it asks for its identity’s lock (held by another tab) stays closed: the late wait is not reported', async () => {

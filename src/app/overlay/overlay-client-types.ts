@@ -69,6 +69,15 @@ export interface JoinOverlayInit {
   readonly bootstrap?: readonly string[];
   /** Which configuration URLs suit this peer best (the browser's own origin); default all in order. */
   readonly chooseBootstrap?: (urls: readonly string[]) => readonly string[];
+  /**
+   * Told when each phase starts, in order, with what it does in words. The same phase told again
+   * is only its detail changing: `joining` says so once its records' lock turns out to be held
+   * (overlay-client.ts). OUR CHOICE: not a phase of its own: the wait is one of the join's, which
+   * needs those records to answer its range's Stores and Fetches (RFC 6940 §10), and `joining` was
+   * told before the lock manager answered; so the user sees the join, then why it waits, and its
+   * time stays the join's (the phase started at its first telling, overlay.ts `phaseMs`), not the
+   * time of the step before it.
+   */
   readonly onPhase?: (phase: JoinPhase, detail: string) => void;
   readonly signal?: AbortSignal;
   /**

@@ -181,7 +181,8 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
   let storage: StorageBackend;
   try {
     // Said only when the records' lock is not free (rare: a rejoin with this Node-ID right after
-    // its last overlay), in words that stay true while it then joins: no third report.
+    // its last overlay), in words that stay true while it then joins: no third report. Told as
+    // `joining` again, its detail changed: the phase keeps its first start (JoinOverlayInit.onPhase).
     storage = await records.ready(signal, () => phase('joining', `${joining} once this peer's records are free: an earlier overlay with this Node-ID has an operation on them under way`));
     running = await joinWith(fetched.configuration, fetched.xml);
   } catch (e) {

@@ -200,8 +200,12 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
               nodeIdSlot,
               signal: abort.signal,
               // A closed overlay stays `closed`: a phase told late (the join stopping) is not its state.
+              // A phase told again changes only the detail: it started at its first telling
+              // (JoinOverlayInit.onPhase), so the time the records' wait takes stays the join's.
               onPhase: (phase, detail) => {
-                if (!abort.signal.aborted) set({ phase, detail, phaseMs: { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) } });
+                if (abort.signal.aborted) return;
+                const phaseMs = phase in snapshot.phaseMs ? snapshot.phaseMs : { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) };
+                set({ phase, detail, phaseMs });
               },
               onRestartFailed,
               onStorageLost,
