@@ -10,9 +10,10 @@ import { startChordphoneServer, type ChordphoneServer } from '../server/chordpho
 import { memoryNodeNetwork } from '../server/testing/memory-node-network.js';
 import { recordsFileBusy } from '../reload/storage/node/testing/records-file.js';
 import { SCHEMA_VERSION } from '../reload/storage/node/sqlite-schema.js';
+import { StorageTooNewError } from '../reload/runtime/storage-too-new-error.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './main.js';
-import { createPeerCommand, serverUrlOfBootstrap } from './peer.js';
+import { createPeerCommand, joinFailure, serverUrlOfBootstrap } from './peer.js';
 
 function captureIo(): CliIo & { readonly outText: () => string } {
   let out = '';
@@ -90,7 +91,7 @@ describe('chordphone peer', () => {
     await expect(attempt).rejects.toThrow(/^cannot fetch the overlay configuration from http:\/\/127\.0\.0\.1:9\/\.well-known\/reload-config: .+$/);
   });
 
-  it('a data directory whose records a newer chordphone wrote fails with one clear line, and the file is left as it was', async () => {
+  it('a data directory whose records a newer chordphone wrote fails with one clear line, as the StorageTooNewError it is, and the file is left as it was', async () => {
     const data = join(dir, 'peers-newer');
     const first = await runPeers(['--config', server.localUrl, '--data', data]);
     expect(first.exit).toBe(0);
@@ -103,10 +104,22 @@ describe('chordphone peer', () => {
     await expect(attempt).rejects.toThrow(
       new RegExp(`^the records file \\S+\\.records\\.sqlite was written by a newer chordphone \\(schema ${SCHEMA_VERSION + 1}, this build knows up to ${SCHEMA_VERSION}\\): upgrade, or pass --data for another directory$`),
     );
+    // Its class kept for callers (main prints only the message): what failed, and how, not only words.
+    await expect(attempt).rejects.toBeInstanceOf(StorageTooNewError);
+    await expect(attempt).rejects.toMatchObject({ version: SCHEMA_VERSION + 1, known: SCHEMA_VERSION });
     const after = new Database(records, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
     after.close();
     expect(recordsFileBusy(records)).toBeUndefined();
+  });
+
+  it('a failed join on an https: server whose certificate was refused says what to do, and keeps the error as its cause', () => {
+    const refused = new TypeError('self-signed certificate');
+    const thrown = joinFailure(refused, 'https://192.0.2.1:8443/');
+    expect(thrown.message).toMatch(/^self-signed certificate \(the server’s HTTPS certificate is self-made: .+NODE_EXTRA_CA_CERTS.+\)$/);
+    expect(thrown.cause).toBe(refused);
+    // Anything else is the error itself.
+    expect(joinFailure(refused, 'http://192.0.2.1:8080/')).toBe(refused);
   });
 
   it('maps a bootstrap URL to its server', () => {

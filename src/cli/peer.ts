@@ -153,11 +153,7 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
         }
       } catch (e) {
         await stopAll();
-        if (e instanceof UsageError) throw e;
-        const message = e instanceof Error ? e.message : String(e);
-        // The server's HTTPS certificate is self-made: Node trusts it only when told to.
-        const hint = serverUrl.startsWith('https:') && /certificate|self.signed/i.test(message) ? ' (the server’s HTTPS certificate is self-made: on its machine use its http://127.0.0.1 URL, or set NODE_EXTRA_CA_CERTS to its data/tls/server.cert.pem)' : '';
-        throw new Error(`${message}${hint}`);
+        throw joinFailure(e, serverUrl);
       }
       io.out(`${count} peer${count === 1 ? '' : 's'} joined in ${Math.round(performance.now() - t0)} ms. Press Ctrl-C to stop.\n`);
       init.onJoined?.(joined);
@@ -170,3 +166,18 @@ export function createPeerCommand(init: PeerCommandInit = {}): Command {
 }
 
 export const peerCommand: Command = createPeerCommand();
+
+/**
+ * What `chordphone peer` throws for a join that failed (its peers stopped, their records files let
+ * go): the error itself, its class kept for callers (a ReloadError's code, StorageTooNewError), as
+ * main prints only its message. One whose words say a certificate was refused on an https: server
+ * gets a hint, in a new Error that carries it as `cause`: the server's HTTPS certificate is
+ * self-made, and Node trusts it only when told to.
+ */
+export function joinFailure(e: unknown, serverUrl: string): Error {
+  const message = e instanceof Error ? e.message : String(e);
+  const selfMade = !(e instanceof UsageError) && serverUrl.startsWith('https:') && /certificate|self.signed/i.test(message);
+  if (e instanceof Error && !selfMade) return e;
+  const hint = selfMade ? ' (the server’s HTTPS certificate is self-made: on its machine use its http://127.0.0.1 URL, or set NODE_EXTRA_CA_CERTS to its data/tls/server.cert.pem)' : '';
+  return new Error(`${message}${hint}`, { cause: e });
+}
