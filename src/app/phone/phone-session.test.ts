@@ -8,8 +8,10 @@
  * session's sequencing. The guest's side: phone-session-guest.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../reload/testing/manual-clock.js';
 import type { DeviceSlot } from '../overlay/device-slot.js';
-import { localPart } from './phone-session.js';
+import type { BrowserPhone } from './browser-phone.js';
+import { localPart, PHONE_STOP_MAX_WAIT_MS } from './phone-session.js';
 import { fakeOverlay, harness, joinedAsAlice, settle } from './testing/session-harness.js';
 
 describe('phone session', () => {
@@ -142,6 +144,31 @@ describe('phone session', () => {
     await again;
     expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'alice@example.test' });
     expect([...held]).toEqual(['alice/0']);
+  });
+
+  it(`a switch whose old Phone never finishes unregistering goes on after ${PHONE_STOP_MAX_WAIT_MS} ms of the session's clock`, async () => {
+    const clock = new ManualClock();
+    const boot = fakeOverlay('guest-20');
+    const { session, created } = harness(boot, new Set(), undefined, (deps) => ({
+      ...deps,
+      clock,
+      // Its unregistering Store never gets an answer (the old peer's links gone).
+      startPhone: async (joined) => ({ ...(await deps.startPhone(joined)), stop: () => new Promise<void>(() => {}) }) satisfies BrowserPhone,
+    }));
+    boot.resolveStart();
+    await settle();
+    expect(session.getSnapshot().phase).toBe('ready');
+    const joining = session.join('erin');
+    await settle();
+    clock.advance(PHONE_STOP_MAX_WAIT_MS - 1);
+    await settle();
+    expect({ created: created.length, closed: boot.closed }).toEqual({ created: 0, closed: false });
+    clock.advance(1);
+    await settle();
+    expect({ created: created.map((o) => o.userName), closed: boot.closed }).toEqual({ created: ['erin'], closed: true });
+    created[0]!.resolveStart();
+    await joining;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'erin@example.test' });
   });
 
   it('moves the Phone to the new peer when a ConfigUpdate restarts it', async () => {

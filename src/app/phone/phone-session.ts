@@ -24,11 +24,20 @@
  * ```
  */
 import type { Phone, PhoneCall } from '../../phone/index.js';
+import { systemClock } from '../../platform/system-clock.js';
+import { withTimeout, type Clock } from '../../reload/runtime/components.js';
 import { describeError } from '../error-text.js';
 import { GuestSlotsTakenError, releaseWhenClosed, SOLE_SLOT, type DeviceSlot } from '../overlay/device-slot.js';
 import type { JoinedOverlay } from '../overlay/overlay-client.js';
 import type { Overlay } from '../overlay/overlay.js';
 import type { BrowserPhone } from './browser-phone.js';
+
+/**
+ * The longest a switch waits for the old Phone to unregister (its SIP-REGISTRATION removed, RFC
+ * 7904 §3) before it closes the old overlay and goes on. OUR CHOICE: the Store may never be
+ * answered (the old peer's links gone); the registration then lapses at its lifetime's end.
+ */
+export const PHONE_STOP_MAX_WAIT_MS = 2_000;
 
 export type SessionPhase = 'joining' | 'registering' | 'ready' | 'failed' | 'closed';
 
@@ -100,6 +109,8 @@ export interface PhoneSessionDeps {
   readonly userName?: string;
   /** The guest's identity, for rejoinAsGuest (absent: only a page load joins as the guest). */
   readonly guest?: GuestDeps;
+  /** Times the old Phone's unregistering (PHONE_STOP_MAX_WAIT_MS); default the system clock. */
+  readonly clock?: Clock;
 }
 
 export interface GuestDeps {
@@ -128,6 +139,7 @@ export function localPart(name: string): string {
 }
 
 export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
+  const clock = deps.clock ?? systemClock;
   const listeners = new Set<() => void>();
   const calls = new Map<string, PhoneCall>();
   let current: BrowserPhone | undefined;
@@ -216,7 +228,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
   const stopCurrent = async () => {
     const old = current;
     current = undefined;
-    if (old) await Promise.race([old.stop().catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
+    if (old) await withTimeout(clock, old.stop(), PHONE_STOP_MAX_WAIT_MS, () => new Error('the Phone did not stop in time')).catch(() => {});
   };
 
   /**
