@@ -4,6 +4,8 @@
  * phone (JsSIP), the views or React parts, so a first visit starts joining as soon as this smaller
  * chunk has run instead of after the whole session chunk. session-boot.tsx takes the overlay from here.
  */
+import { systemClock } from '../platform/system-clock.js';
+import type { Clock } from '../reload/runtime/components.js';
 import { OVERLAY_CODE_MARK } from './boot-marks.js';
 import { createBrowserOverlay, type BrowserOverlayOptions } from './overlay/browser-overlay.js';
 import type { ConfigurationPrefetch } from './overlay/configuration-prefetch.js';
@@ -46,7 +48,8 @@ export interface BootedOverlay {
  * claimed by early-boot.ts; device-slot.ts), as a named user's tabs do, and gives the slot back
  * when its overlay has closed (a switch to a user name, the tab going away). With every slot taken
  * the start fails with GuestSlotsTakenError, shown by the phone session. `makeOverlay`: the
- * browser's overlay (tests give one whose close they hold open).
+ * browser's overlay (tests give one whose close they hold open); `clock`: what times
+ * SESSION_CODE_MAX_WAIT_MS (tests give a virtual one).
  */
 export function bootOverlay(
   returningUser: string | undefined,
@@ -54,6 +57,7 @@ export function bootOverlay(
   configuration?: ConfigurationPrefetch,
   guestSlot?: Promise<DeviceSlot | undefined>,
   makeOverlay: (pageUrl: string, options: BrowserOverlayOptions) => Overlay = createBrowserOverlay,
+  clock: Pick<Clock, 'setTimer'> = systemClock,
 ): BootedOverlay {
   // When the overlay's code had arrived and run (bench/overlay-join.ts reports it).
   performance.mark(OVERLAY_CODE_MARK);
@@ -84,7 +88,7 @@ export function bootOverlay(
     // `window.chordphone.overlay` (debug-handle.ts) from now on, not only once the phone session has loaded.
     const g = globalThis as { chordphone?: Partial<ChordphoneDebugHandle> };
     (g.chordphone ??= {}).overlay = overlay;
-    return { overlay, sessionCodeDue: Promise.race([started, new Promise<void>((r) => setTimeout(r, SESSION_CODE_MAX_WAIT_MS))]), guestSlotReturned };
+    return { overlay, sessionCodeDue: Promise.race([started, new Promise<void>((r) => clock.setTimer(SESSION_CODE_MAX_WAIT_MS, r))]), guestSlotReturned };
   }
   return { overlay: makeOverlay(pageUrl, configuration ? { configuration } : {}), sessionCodeDue: Promise.resolve(), guestSlotReturned: Promise.resolve() };
 }
