@@ -13,7 +13,7 @@
 import { systemClock, systemWallClock } from '../../platform/system-clock.js';
 import { webCryptoHasher, webCryptoRandom } from '../../platform/web-crypto.js';
 import { openOverlayPeer, type OverlayPeer, type OverlayPeerInit, type PeerNetwork } from '../../reload/overlay/index.js';
-import type { AbortOptions, Logger } from '../../reload/runtime/components.js';
+import type { AbortOptions, Clock, Logger } from '../../reload/runtime/components.js';
 import type { TransportInit } from '../../reload/transport/index.js';
 import { chordReloadResourceIdHash } from '../../reload/topology/chord/chord-hash.js';
 import { CertificateStore } from '../../usages/certificates/certificate-store.js';
@@ -47,6 +47,8 @@ export interface ComposePeerInit extends Omit<OverlayPeerInit, 'overlayHash' | '
   readonly network: PeerNetwork;
   readonly storage: StorageBackend;
   readonly logger?: Logger;
+  /** The peer's time (its timers, the certificate cache's ages); default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A composed peer with its Certificate Store Usage (§8). */
@@ -59,7 +61,7 @@ export interface ComposedPeer extends OverlayPeer {
 
 /** The peer, not joined yet (call `join` with the bootstrap addresses). */
 export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> {
-  const { configuration, security, network, storage, logger, ...rest } = init;
+  const { configuration, security, network, storage, logger, clock = systemClock, ...rest } = init;
   // The store needs the peer and the peer's transport needs the store: bound once the peer exists.
   // Its `source`, not byNode: the transport's lookup must not join a Fetch another caller started
   // (TransportInit.certificateSource, RFC 6940 §6.3.4), or it may wait for itself until its timeout.
@@ -67,7 +69,7 @@ export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> 
   const certificateSource: NonNullable<TransportInit['certificateSource']> = (nodeId, options) => (source ? source(nodeId, options) : Promise.resolve(false));
   const peer = await openOverlayPeer(
     {
-      clock: systemClock,
+      clock,
       random: webCryptoRandom,
       hasher: webCryptoHasher,
       signer: security.signer,
@@ -92,7 +94,7 @@ export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> 
       transport: { certificateSource, ...rest.transport },
     },
   );
-  const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock: systemClock });
+  const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock });
   source = store.source();
   return Object.assign(peer, {
     certificates: store,

@@ -4,7 +4,7 @@
  * and the joined overlay (JoinedOverlay). Apart from the join's steps, so each reads on its own.
  */
 import type { OverlayMode, PeerNetwork } from '../../reload/overlay/index.js';
-import type { Logger } from '../../reload/runtime/components.js';
+import type { Clock, Logger } from '../../reload/runtime/components.js';
 import type { WebLocks } from '../../reload/runtime/web-locks.js';
 import type { KeyStore } from '../../reload/security/key-store.js';
 import type { WallClock } from '../../reload/security/security-components.js';
@@ -28,6 +28,11 @@ export type JoinPhase = 'configuring' | 'waiting-for-identity' | 'checking-ident
 export interface OverlayClientDeps {
   readonly crypto: Crypto;
   readonly wallClock: WallClock;
+  /**
+   * Time for the join's own waits (a ConfigUpdate after Error_Config_Too_Old, a restart after its
+   * answer) and its peer's timers (compose-peer.ts); default the system clock.
+   */
+  readonly clock?: Clock;
   readonly fetch: (url: string, init?: RequestInit) => Promise<Response>;
   /** The configuration already asked for: the first load of it takes that answer (configuration-fetch.ts). */
   readonly prefetched?: ConfigurationPrefetch;

@@ -6,7 +6,9 @@
  * newer configurations (§6.5.4). Progress goes to `onPhase`, for the status
  * view. No DOM here: the platform (fetch, key store, storage, network) is injected.
  */
+import { systemClock } from '../../platform/system-clock.js';
 import type { PeerNetwork } from '../../reload/overlay/index.js';
+import type { Clock } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { SerialQueue } from '../../reload/runtime/serial-queue.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
@@ -49,6 +51,7 @@ interface Running {
 export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit): Promise<JoinedOverlay> {
   const phase = init.onPhase ?? (() => {});
   const log = deps.logger;
+  const clock = deps.clock ?? systemClock;
   phase('configuring', `fetching the overlay configuration from ${new URL(init.serverUrl).origin}`);
   const loading = loadConfiguration(deps, init.serverUrl, init.signal ? { signal: init.signal } : {});
   const served = await loading.unverified;
@@ -112,10 +115,10 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       newerArrived?.();
       // Once joined, restart after this ConfigUpdate's answer has gone out; while joining, stop
       // that join (its requests carry the old sequence) and join again with this configuration.
-      if (running?.peer === peer) setTimeout(queueRestart, 0);
+      if (running?.peer === peer) clock.setTimer(0, queueRestart);
       else joining.abort(new Error('a newer configuration arrived'));
     };
-    const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
+    const peer = await composePeer({ configuration, configurationDocument: document, security, network, storage, clock, onConfiguration, ...(init.mode ? { mode: init.mode } : {}), ...(log ? { logger: log } : {}) });
     return { peer, network, configuration, document };
   };
 
@@ -133,7 +136,7 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
         );
         return { ...s, published };
       } catch (e) {
-        if (!newer && isConfigTooOld(e)) await waitFor(CONFIG_UPDATE_WAIT_MS, (resolve) => (newerArrived = resolve));
+        if (!newer && isConfigTooOld(e)) await waitFor(clock, CONFIG_UPDATE_WAIT_MS, (resolve) => (newerArrived = resolve));
         newerArrived = undefined;
         s.peer.close();
         const next = newer as { configuration: Configuration; document: string } | undefined;
@@ -276,12 +279,12 @@ function isConfigTooOld(e: unknown): boolean {
   return e instanceof ReloadError && e.code === ErrorCode.Error_Config_Too_Old;
 }
 
-/** Resolves after `ms` or when `arm`'s callback is called, whichever is first. */
-function waitFor(ms: number, arm: (resolve: () => void) => void): Promise<void> {
+/** Resolves after `ms` of `clock` or when `arm`'s callback is called, whichever is first. */
+function waitFor(clock: Clock, ms: number, arm: (resolve: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
+    const t = clock.setTimer(ms, resolve);
     arm(() => {
-      clearTimeout(t);
+      t.cancel();
       resolve();
     });
   });
