@@ -13,6 +13,7 @@ import { expectCountersKeptByUpgrade } from './storage-backend-counters.contract
 import { heldCertificate, hexes, id16, NODE_A, record, single } from './testing/records.js';
 import { raceStoresWithOneGeneration } from './testing/two-writers.js';
 import { FakeWebLocks } from '../testing/fake-web-locks.js';
+import { watchNextConnection } from '../testing/idb-terminate.js';
 
 let n = 0;
 
@@ -79,6 +80,42 @@ describe('indexeddb backend', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(notTold).not.toHaveBeenCalled();
     expect(closed.closedUnder).toBeInstanceOf(Promise);
+  });
+
+  // The browser closes the connection itself (its storage cleared in the settings or DevTools):
+  // what was running fails in IndexedDB (the transactions aborted), then `terminated`.
+  it('an operation under way when the browser closes the connection rejects with StorageClosedError, IndexedDB’s error its cause, and closedUnder is told', async () => {
+    const connection = watchNextConnection();
+    const backend = await openIdbBackend({ overlay: 'terminated.example', nodeId: NODE_A });
+    const told = vi.fn();
+    void backend.closedUnder?.then(told);
+    await backend.put(record({ resourceId: id16(1), value: single('v') }));
+    const under = [backend.write({ puts: [record({ resourceId: id16(2), value: single('w') })] }), backend.kindState(id16(1), 7), backend.resources()].map((p) => p.catch((e: unknown) => e));
+    connection.terminate();
+    for (const failure of await Promise.all(under)) {
+      expect(failure).toBeInstanceOf(StorageClosedError);
+      expect((failure as Error).cause).toMatchObject({ name: 'AbortError' });
+    }
+    await vi.waitFor(() => expect(told).toHaveBeenCalledTimes(1));
+    expect(told.mock.calls[0]?.[0]).toEqual(new StorageClosedError('the records were closed under this peer: the browser closed this records database'));
+    await expect(backend.get(id16(1), 7, { model: 'single' })).rejects.toThrow(StorageClosedError);
+    await backend.close();
+    const again = await openIdbBackend({ overlay: 'terminated.example', nodeId: NODE_A });
+    expect(await again.get(id16(2), 7, { model: 'single' })).toBeUndefined();
+    await again.close();
+  });
+
+  // An operation of several transactions (delete: the count, then the write) finds the connection closing between them.
+  it('an operation whose next transaction finds the connection closing under it rejects with StorageClosedError, not IndexedDB’s InvalidStateError', async () => {
+    const connection = watchNextConnection();
+    const backend = await openIdbBackend({ overlay: 'terminated-between.example', nodeId: NODE_A });
+    await backend.put(record({ resourceId: id16(1), value: single('v') }));
+    const deleting = backend.delete(id16(1), 7, { model: 'single' }).catch((e: unknown) => e);
+    connection.terminate();
+    const failure = await deleting;
+    expect(failure).toBeInstanceOf(StorageClosedError);
+    expect((failure as Error).cause).toMatchObject({ name: expect.stringMatching(/InvalidStateError|AbortError/) });
+    await backend.close();
   });
 
   it('keeps records and their certificates across close and reopen', async () => {

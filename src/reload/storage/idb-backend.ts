@@ -13,14 +13,15 @@
  *
  * Database versions, their upgrades and the refusal of a newer one: idb-database.ts.
  */
-import type { IDBPDatabase, IDBPTransaction } from 'idb';
+import type { IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
+import { failsAsClosed } from '../runtime/idb-closing.js';
 import { browserWebLocks, requestTellingWait, type LockWait, type WebLocks } from '../runtime/web-locks.js';
 import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
-import { openStorageDatabase } from './idb-database.js';
-import { CERTIFICATES, CertificateRefs, FLOOR, HIGH, KEPT, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema } from './idb-schema.js';
+import { BROWSER_CLOSED, openStorageDatabase } from './idb-database.js';
+import { CERTIFICATES, CertificateRefs, FLOOR, HIGH, KEPT, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema, type StoreName } from './idb-schema.js';
 import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
 import { MAX_GENERATION, StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
@@ -87,7 +88,8 @@ class IdbBackend implements StorageBackend {
   /**
    * Set by `close`, also when IndexedDB asks for the connection or closes it (openStorageDatabase's
    * `closed`, `closeUnder`): every operation then rejects with StorageClosedError before it asks
-   * the connection, which would throw its own InvalidStateError (a closed connection's `transaction`).
+   * the connection, which would throw its own InvalidStateError (a closed connection's `transaction`);
+   * one under way then rejects with it too (`run`).
    */
   private closed: StorageClosedError | undefined;
   private tellClosedUnder: (error: StorageClosedError) => void = () => {};
@@ -115,76 +117,81 @@ class IdbBackend implements StorageBackend {
     return wait ? requestTellingWait(this.locks, this.name, wait, critical) : this.locks.request(this.name, critical);
   }
 
-  async get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
-    this.checkOpen();
-    const v = await this.db.get('records', [hexKey(resourceId), kind, recordKeyTag(key)]);
-    return v && toRecord(v);
+  get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
+    return this.run(async () => {
+      const v = await this.request('records', (s) => s.get([hexKey(resourceId), kind, recordKeyTag(key)]));
+      return v && toRecord(v);
+    });
   }
 
   async put(record: StoredRecord): Promise<void> {
     await this.write({ puts: [record] });
   }
 
-  async delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
-    this.checkOpen();
-    const had = (await this.db.count('records', [hexKey(resourceId), kind, recordKeyTag(key)])) > 0;
-    if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
-    return had;
+  delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
+    return this.run(async () => {
+      const had = (await this.request('records', (s) => s.count([hexKey(resourceId), kind, recordKeyTag(key)]))) > 0;
+      if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
+      return had;
+    });
   }
 
-  async kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
-    this.checkOpen();
-    const r = hexKey(resourceId);
-    const tx = this.db.transaction(['records', 'kinds', 'meta'], 'readonly');
-    const [k, values, floor] = await Promise.all([
-      tx.objectStore('kinds').get([r, kind]),
-      tx.objectStore('records').getAll(IDBKeyRange.bound([r, kind], [r, kind, HIGH])),
-      tx.objectStore('meta').get(FLOOR),
-      tx.done,
-    ]);
-    return { generation: k && k.g !== '0' ? BigInt(k.g) : BigInt(floor?.g ?? '0'), records: values.map(toRecord) };
+  kindState(resourceId: ResourceId, kind: number): Promise<KindState> {
+    return this.run(async () => {
+      const r = hexKey(resourceId);
+      const tx = this.transaction(['records', 'kinds', 'meta'], 'readonly');
+      const [k, values, floor] = await Promise.all([
+        tx.objectStore('kinds').get([r, kind]),
+        tx.objectStore('records').getAll(IDBKeyRange.bound([r, kind], [r, kind, HIGH])),
+        tx.objectStore('meta').get(FLOOR),
+        tx.done,
+      ]);
+      return { generation: k && k.g !== '0' ? BigInt(k.g) : BigInt(floor?.g ?? '0'), records: values.map(toRecord) };
+    });
   }
 
-  async kinds(resourceId: ResourceId): Promise<number[]> {
-    this.checkOpen();
-    const r = hexKey(resourceId);
-    const kinds = await this.db.getAll('kinds', IDBKeyRange.bound([r], [r, HIGH]));
-    return kinds.filter((k) => k.c > 0).map((k) => k.k);
+  kinds(resourceId: ResourceId): Promise<number[]> {
+    return this.run(async () => {
+      const r = hexKey(resourceId);
+      const kinds = await this.request('kinds', (s) => s.getAll(IDBKeyRange.bound([r], [r, HIGH])));
+      return kinds.filter((k) => k.c > 0).map((k) => k.k);
+    });
   }
 
-  async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
-    this.checkOpen();
-    const limit = query.limit ?? Infinity;
-    const tx = this.db.transaction(['records', 'kinds'], 'readonly');
-    const out: string[] = [];
-    for (const part of rangeParts(query.range)) {
-      if (out.length >= limit) break;
-      let last: string | undefined;
-      if (query.kind === undefined) {
-        const range = keyRange(part.after === undefined ? undefined : [part.after, HIGH], part.upTo === undefined ? undefined : [part.upTo, HIGH]);
-        const counters = query.withCounters === true && query.aliveAt === undefined;
-        for (let c = await tx.objectStore('kinds').openCursor(range); c && out.length < limit; c = await c.continue()) {
-          const r = c.key[0];
-          // A count of 0: only a kept counter (no record).
-          if (r === last || (c.value.c === 0 && !counters)) continue;
-          last = r;
-          if (await this.alive(tx, r, undefined, query.aliveAt)) out.push(r);
-        }
-      } else {
-        const kind = query.kind;
-        const lower: [number, string] | [number] = part.after === undefined ? [kind] : [kind, part.after];
-        const upper: [number, string] | [number, []] = part.upTo === undefined ? [kind, HIGH] : [kind, part.upTo];
-        const range = IDBKeyRange.bound(lower, upper, part.after !== undefined, false);
-        for (let c = await tx.objectStore('records').index('kindResource').openKeyCursor(range); c && out.length < limit; c = await c.continue()) {
-          const r = c.key[1];
-          if (r === last) continue;
-          last = r;
-          if (await this.alive(tx, r, kind, query.aliveAt)) out.push(r);
+  resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
+    return this.run(async () => {
+      const limit = query.limit ?? Infinity;
+      const tx = this.transaction(['records', 'kinds'], 'readonly');
+      const out: string[] = [];
+      for (const part of rangeParts(query.range)) {
+        if (out.length >= limit) break;
+        let last: string | undefined;
+        if (query.kind === undefined) {
+          const range = keyRange(part.after === undefined ? undefined : [part.after, HIGH], part.upTo === undefined ? undefined : [part.upTo, HIGH]);
+          const counters = query.withCounters === true && query.aliveAt === undefined;
+          for (let c = await tx.objectStore('kinds').openCursor(range); c && out.length < limit; c = await c.continue()) {
+            const r = c.key[0];
+            // A count of 0: only a kept counter (no record).
+            if (r === last || (c.value.c === 0 && !counters)) continue;
+            last = r;
+            if (await this.alive(tx, r, undefined, query.aliveAt)) out.push(r);
+          }
+        } else {
+          const kind = query.kind;
+          const lower: [number, string] | [number] = part.after === undefined ? [kind] : [kind, part.after];
+          const upper: [number, string] | [number, []] = part.upTo === undefined ? [kind, HIGH] : [kind, part.upTo];
+          const range = IDBKeyRange.bound(lower, upper, part.after !== undefined, false);
+          for (let c = await tx.objectStore('records').index('kindResource').openKeyCursor(range); c && out.length < limit; c = await c.continue()) {
+            const r = c.key[1];
+            if (r === last) continue;
+            last = r;
+            if (await this.alive(tx, r, kind, query.aliveAt)) out.push(r);
+          }
         }
       }
-    }
-    await tx.done;
-    return out.map(fromHexKey);
+      await tx.done;
+      return out.map(fromHexKey);
+    });
   }
 
   private async alive(
@@ -201,120 +208,131 @@ class IdbBackend implements StorageBackend {
     return false;
   }
 
-  async write(batch: WriteBatch): Promise<void> {
-    this.checkOpen();
-    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
-    const done = tx.done.catch((e: unknown) => e);
-    try {
-      const tallies = new Tallies(tx);
-      const refs = new CertificateRefs(tx);
-      for (const c of batch.certificates ?? []) await refs.offer(c);
-      const records = tx.objectStore('records');
-      for (const id of batch.dropResources ?? []) {
-        const r = hexKey(id);
-        for (let c = await records.openCursor(IDBKeyRange.bound([r], [r, HIGH])); c; c = await c.continue()) {
-          await tallies.adjust(c.value, -1);
-          await refs.adjust(c.value.c, -1);
-          await c.delete();
+  write(batch: WriteBatch): Promise<void> {
+    return this.run(async () => {
+      const tx = this.transaction(WRITE_STORES, 'readwrite');
+      const done = tx.done.catch((e: unknown) => e);
+      try {
+        const tallies = new Tallies(tx);
+        const refs = new CertificateRefs(tx);
+        for (const c of batch.certificates ?? []) await refs.offer(c);
+        const records = tx.objectStore('records');
+        for (const id of batch.dropResources ?? []) {
+          const r = hexKey(id);
+          for (let c = await records.openCursor(IDBKeyRange.bound([r], [r, HIGH])); c; c = await c.continue()) {
+            await tallies.adjust(c.value, -1);
+            await refs.adjust(c.value.c, -1);
+            await c.delete();
+          }
+          await tallies.dropResource(r);
         }
-        await tallies.dropResource(r);
-      }
-      for (const ref of batch.deletes ?? []) {
-        const key: [string, number, string] = [hexKey(ref.resourceId), ref.kind, recordKeyTag(ref.key)];
-        const old = await records.get(key);
-        if (!old) continue;
-        await tallies.adjust(old, -1);
-        await refs.adjust(old.c, -1);
-        await records.delete(key);
-      }
-      for (const record of batch.puts ?? []) {
-        const v = toValue(record);
-        const old = await records.get([v.r, v.k, v.x]);
-        if (old) {
+        for (const ref of batch.deletes ?? []) {
+          const key: [string, number, string] = [hexKey(ref.resourceId), ref.kind, recordKeyTag(ref.key)];
+          const old = await records.get(key);
+          if (!old) continue;
           await tallies.adjust(old, -1);
           await refs.adjust(old.c, -1);
+          await records.delete(key);
         }
-        await tallies.adjust(v, 1);
-        await refs.adjust(v.c, 1);
-        await records.put(v);
+        for (const record of batch.puts ?? []) {
+          const v = toValue(record);
+          const old = await records.get([v.r, v.k, v.x]);
+          if (old) {
+            await tallies.adjust(old, -1);
+            await refs.adjust(old.c, -1);
+          }
+          await tallies.adjust(v, 1);
+          await refs.adjust(v.c, 1);
+          await records.put(v);
+        }
+        for (const g of batch.generations ?? []) {
+          if (g.generation < 1n || g.generation > MAX_GENERATION) throw new RangeError(`generation ${g.generation} is not in 1..2^64-1`);
+          (await tallies.kind(hexKey(g.resourceId), g.kind)).g = g.generation.toString();
+        }
+        await tallies.flush();
+        await refs.flush(batch.maxCertificateBytes);
+      } catch (e) {
+        try {
+          tx.abort();
+        } catch {
+          // Aborted already (by the request that failed, or by the browser closing the connection):
+          // `abort` throws an InvalidStateError, which must not hide `e`.
+        }
+        await done;
+        throw e;
       }
-      for (const g of batch.generations ?? []) {
-        if (g.generation < 1n || g.generation > MAX_GENERATION) throw new RangeError(`generation ${g.generation} is not in 1..2^64-1`);
-        (await tallies.kind(hexKey(g.resourceId), g.kind)).g = g.generation.toString();
+      const result = await done;
+      if (result !== undefined) throw result;
+    });
+  }
+
+  deleteExpired(now: number): Promise<number> {
+    return this.run(async () => {
+      const tx = this.transaction(WRITE_STORES, 'readwrite');
+      const tallies = new Tallies(tx);
+      const refs = new CertificateRefs(tx);
+      let removed = 0;
+      const index = tx.objectStore('records').index('expiry');
+      for (let c = await index.openCursor(IDBKeyRange.upperBound(now)); c; c = await c.continue()) {
+        await tallies.adjust(c.value, -1);
+        await refs.adjust(c.value.c, -1);
+        await c.delete();
+        removed++;
       }
       await tallies.flush();
-      await refs.flush(batch.maxCertificateBytes);
-    } catch (e) {
-      tx.abort();
-      await done;
-      throw e;
-    }
-    const result = await done;
-    if (result !== undefined) throw result;
+      await refs.flush();
+      await tx.done;
+      return removed;
+    });
   }
 
-  async deleteExpired(now: number): Promise<number> {
-    this.checkOpen();
-    const tx = this.db.transaction(WRITE_STORES, 'readwrite');
-    const tallies = new Tallies(tx);
-    const refs = new CertificateRefs(tx);
-    let removed = 0;
-    const index = tx.objectStore('records').index('expiry');
-    for (let c = await index.openCursor(IDBKeyRange.upperBound(now)); c; c = await c.continue()) {
-      await tallies.adjust(c.value, -1);
-      await refs.adjust(c.value.c, -1);
-      await c.delete();
-      removed++;
-    }
-    await tallies.flush();
-    await refs.flush();
-    await tx.done;
-    return removed;
+  usage(scope?: UsageScope): Promise<Usage> {
+    return this.run(async () => {
+      const t = !scope
+        ? await this.request('meta', (s) => s.get(TOTAL))
+        : 'user' in scope
+          ? await this.request('users', (s) => s.get(scope.user))
+          : await this.request('kinds', (s) => s.get([hexKey(scope.resourceId), scope.kind]));
+      return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
+    });
   }
 
-  async usage(scope?: UsageScope): Promise<Usage> {
-    this.checkOpen();
-    const t = !scope
-      ? await this.db.get('meta', TOTAL)
-      : 'user' in scope
-        ? await this.db.get('users', scope.user)
-        : await this.db.get('kinds', [hexKey(scope.resourceId), scope.kind]);
-    return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
+  certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
+    return this.run(async () => {
+      const tx = this.transaction(['certificates'], 'readonly');
+      const unique = [...new Set(hashes)];
+      const [values] = await Promise.all([Promise.all(unique.map((h) => tx.objectStore('certificates').get(h))), tx.done]);
+      return values.filter((v) => v !== undefined).map((v) => ({ hash: v.h, certificate: { type: v.t, certificate: v.d } }));
+    });
   }
 
-  async certificates(hashes: readonly string[]): Promise<HeldCertificate[]> {
-    this.checkOpen();
-    const tx = this.db.transaction('certificates', 'readonly');
-    const unique = [...new Set(hashes)];
-    const [values] = await Promise.all([Promise.all(unique.map((h) => tx.store.get(h))), tx.done]);
-    return values.filter((v) => v !== undefined).map((v) => ({ hash: v.h, certificate: { type: v.t, certificate: v.d } }));
+  certificateUsage(): Promise<Usage> {
+    return this.run(async () => {
+      const t = await this.request('meta', (s) => s.get(CERTIFICATES));
+      return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
+    });
   }
 
-  async certificateUsage(): Promise<Usage> {
-    this.checkOpen();
-    const t = await this.db.get('meta', CERTIFICATES);
-    return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
-  }
-
-  async forgetCounters(keep: number): Promise<number> {
-    this.checkOpen();
-    const tx = this.db.transaction(['kinds', 'meta'], 'readwrite');
-    const meta = tx.objectStore('meta');
-    const kept = await meta.get(KEPT);
-    let forgotten = 0;
-    if (kept && kept.c > keep) {
-      let floor = BigInt((await meta.get(FLOOR))?.g ?? '0');
-      for (let c = await tx.objectStore('kinds').index('idle').openCursor(); c && forgotten < kept.c - keep; c = await c.continue()) {
-        const g = BigInt(c.value.g);
-        if (g > floor) floor = g;
-        await c.delete();
-        forgotten++;
+  forgetCounters(keep: number): Promise<number> {
+    return this.run(async () => {
+      const tx = this.transaction(['kinds', 'meta'], 'readwrite');
+      const meta = tx.objectStore('meta');
+      const kept = await meta.get(KEPT);
+      let forgotten = 0;
+      if (kept && kept.c > keep) {
+        let floor = BigInt((await meta.get(FLOOR))?.g ?? '0');
+        for (let c = await tx.objectStore('kinds').index('idle').openCursor(); c && forgotten < kept.c - keep; c = await c.continue()) {
+          const g = BigInt(c.value.g);
+          if (g > floor) floor = g;
+          await c.delete();
+          forgotten++;
+        }
+        await meta.put({ ...kept, c: kept.c - forgotten }, KEPT);
+        await meta.put({ u: FLOOR, c: 0, b: 0, g: floor.toString() }, FLOOR);
       }
-      await meta.put({ ...kept, c: kept.c - forgotten }, KEPT);
-      await meta.put({ u: FLOOR, c: 0, b: 0, g: floor.toString() }, FLOOR);
-    }
-    await tx.done;
-    return forgotten;
+      await tx.done;
+      return forgotten;
+    });
   }
 
   async close(): Promise<void> {
@@ -328,6 +346,35 @@ class IdbBackend implements StorageBackend {
     this.closed = new StorageClosedError(`the records were closed under this peer: ${why}`);
     this.db.close();
     this.tellClosedUnder(this.closed);
+  }
+
+  /** `operation` on the open backend; failing as IndexedDB closed the connection under it (runtime/idb-closing.ts), it rejects with StorageClosedError. */
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    this.checkOpen();
+    return failsAsClosed(this.db, operation, (cause) => {
+      // Not closed by this backend (`close` and `closeUnder` mark it closed first): by the browser,
+      // whose `close` event (`terminated`) comes after the aborts. Closed now, and `closedUnder` told.
+      this.closeUnder(BROWSER_CLOSED);
+      return new StorageClosedError(this.closed?.message, { cause });
+    });
+  }
+
+  /**
+   * A transaction of this connection, its `done` also handled here: an operation that fails on a
+   * request first (the browser aborting the transaction as it closes the connection) leaves it
+   * unawaited, and idb rejects it all the same.
+   */
+  private transaction<Names extends ArrayLike<StoreName>, Mode extends IDBTransactionMode>(stores: Names, mode: Mode): IDBPTransaction<StorageSchema, Names, Mode> {
+    const tx = this.db.transaction(stores, mode);
+    tx.done.catch(() => undefined);
+    return tx;
+  }
+
+  /** One request on store `name`, in a readonly transaction of its own (as idb's `db.get` and the like, `transaction`). */
+  private async request<N extends StoreName, T>(name: N, request: (store: IDBPObjectStore<StorageSchema, [N], N, 'readonly'>) => Promise<T>): Promise<T> {
+    const tx = this.transaction<[N], 'readonly'>([name], 'readonly');
+    const [value] = await Promise.all([request(tx.objectStore(name)), tx.done]);
+    return value;
   }
 
   private checkOpen(): void {

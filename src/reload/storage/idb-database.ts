@@ -15,6 +15,9 @@ import { KEPT, type StorageSchema, type StoreName } from './idb-schema.js';
 /** The current database version (see the file comment). */
 export const DATABASE_VERSION = 4;
 
+/** Why the records were closed, when the browser closed the connection itself (its `close` event, idb's `terminated`). */
+export const BROWSER_CLOSED = 'the browser closed this records database';
+
 /**
  * Opens database `name`, made or upgraded to DATABASE_VERSION. `closed` is called, with why in
  * words, when IndexedDB asks for the connection (the database is being deleted, "Clear identity and data" maybe in
@@ -43,7 +46,7 @@ export async function openStorageDatabase(name: string, closed: (why: string) =>
       if (oldVersion < 3) database.createObjectStore('certificates', { keyPath: 'h' });
     },
     blocking: () => closed('another tab is deleting this records database or opening it at a newer version'),
-    terminated: () => closed('the browser closed this records database'),
+    terminated: () => closed(BROWSER_CLOSED),
   });
 }
 

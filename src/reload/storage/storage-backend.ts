@@ -1,12 +1,15 @@
+import type { StorageClosedError } from '../runtime/storage-closed-error.js';
 import type { LockWait } from '../runtime/web-locks.js';
 import type { ResourceId } from '../wire/ids.js';
 import type { HeldCertificate } from './held-certificates.js';
 import type { RingRange } from './ring-range.js';
 import type { RecordKey, RecordRef, StoredRecord } from './stored-record.js';
 
-// StorageTooNewError lives in runtime, below storage and security, so the identity's key store
-// refuses a newer database with it too (runtime/idb-open.ts); exported here beside the backends' other errors.
+// StorageTooNewError and StorageClosedError live in runtime, below storage and security, so the
+// identity's key store and the app's store refuse a newer database and tell a closed one with them
+// too (runtime/idb-open.ts, runtime/idb-closing.ts); exported here beside the backends' other errors.
 export { StorageTooNewError } from '../runtime/storage-too-new-error.js';
+export { StorageClosedError } from '../runtime/storage-closed-error.js';
 
 /**
  * Where a peer keeps the values it stores (ARCHITECTURE.md "Storage"): in memory in the
@@ -157,19 +160,6 @@ export class CertificateLimitError extends Error {
     readonly limit: number,
   ) {
     super(`the write would hold ${bytes} bytes of certificates, more than ${limit}`);
-  }
-}
-
-/**
- * The backend was closed (StorageBackend.close, or under its user: StorageBackend.closedUnder)
- * before the operation: nothing was read or written. Every operation of every backend rejects with
- * it after close, so that a caller tells a backend closed under it (a peer shutting down) from a
- * failure of the store. `message` says who closed it, where not its user.
- */
-export class StorageClosedError extends Error {
-  override readonly name: string = 'StorageClosedError';
-  constructor(message = 'the storage backend is closed') {
-    super(message);
   }
 }
 
