@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
-import { StorageTooNewError } from '../../reload/storage/index.js';
+import { StorageClosedError, StorageTooNewError } from '../../reload/storage/index.js';
+import { watchNextConnection } from '../../reload/testing/idb-terminate.js';
 import { APP_STORE_VERSION } from './app-store-schema.js';
 import { AppStoreError, appStoreName, openAppStore, type AppStore } from './app-store.js';
 
@@ -50,6 +51,33 @@ describe('openAppStore', () => {
     const after = await openDB(name);
     expect([after.version, [...after.objectStoreNames]]).toEqual([APP_STORE_VERSION + 1, ['contacts-of-tomorrow']]);
     after.close();
+  });
+
+  // Another tab opens it at a newer schema: this one lets the connection go (`blocking`).
+  it('a store closed under its user rejects its operations with StorageClosedError, not IndexedDB’s InvalidStateError; bad input keeps its own error', async () => {
+    const name = appStoreName('test.example', 'closed-under');
+    const store = await openAppStore(name);
+    const newer = await openDB(name, APP_STORE_VERSION + 1);
+    for (const operation of [() => store.contacts.list(), () => store.history.add({ direction: 'in', aor: BOB, start: 1, durationMs: 0, outcome: 'answered' }), () => store.chat.threads()]) {
+      const failure = await operation().catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(StorageClosedError);
+      expect((failure as Error).cause).toMatchObject({ name: 'InvalidStateError' });
+    }
+    await expect(store.contacts.get('not an aor')).rejects.toThrow(AppStoreError);
+    store.close();
+    newer.close();
+  });
+
+  // The browser closes the connection itself (its storage cleared): what is under way is aborted.
+  it('a write under way when the browser closes the connection rejects with StorageClosedError, IndexedDB’s AbortError its cause', async () => {
+    const connection = watchNextConnection();
+    const store = await fresh();
+    const adding = store.chat.append({ aor: BOB, direction: 'in', text: 'hi', at: 1, status: 'received' }).catch((e: unknown) => e);
+    connection.terminate();
+    const failure = await adding;
+    expect(failure).toBeInstanceOf(StorageClosedError);
+    expect((failure as Error).cause).toMatchObject({ name: 'AbortError' });
+    store.close();
   });
 });
 

@@ -11,7 +11,9 @@
  * const thread = await store.chat.thread('sip:bob@chordphone.local');   // oldest first
  * ```
  */
+import { doneHandled, failsAsClosed } from '../../reload/runtime/idb-closing.js';
 import { openVersionedDatabase } from '../../reload/runtime/idb-open.js';
+import { StorageClosedError } from '../../reload/runtime/storage-closed-error.js';
 import {
   APP_STORE_VERSION,
   upgradeAppSchema,
@@ -153,9 +155,11 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
   const db: AppDatabase = await openVersionedDatabase<AppSchema>(name, APP_STORE_VERSION, {
     upgrade: (database, oldVersion, _newVersion, tx) => upgradeAppSchema(database, oldVersion, tx),
     // Another tab needs a newer schema: close so its upgrade can run (this tab's later calls then
-    // fail with InvalidStateError; a reload picks up the new version).
+    // reject with StorageClosedError, `closedAware`; a reload picks up the new version).
     blocking: () => db.close(),
   });
+
+  const closedAware = <A extends Api<A>>(api: A): A => eachMethodThrough(api, (operation) => failsAsClosed(db, operation, (cause) => new StorageClosedError(`the app's store ${name} is closed`, { cause })));
 
   const contacts: ContactsApi = {
     async put(contact) {
@@ -181,7 +185,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
         outcome: checkOneOf(call.outcome, CALL_OUTCOMES, 'outcome'),
         ...(call.callId === undefined ? {} : { callId: checkCallId(call.callId) }),
       };
-      const tx = db.transaction('history', 'readwrite');
+      const tx = doneHandled(db.transaction('history', 'readwrite'));
       const same = row.callId === undefined ? null : await tx.store.index('callId').openCursor(row.callId);
       if (same) {
         const kept = same.value;
@@ -198,7 +202,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     },
     async list(limit = Number.POSITIVE_INFINITY) {
       const out: CallRecord[] = [];
-      let cursor = await db.transaction('history').store.index('start').openCursor(null, 'prev');
+      let cursor = await doneHandled(db.transaction('history')).store.index('start').openCursor(null, 'prev');
       while (cursor && out.length < limit) {
         out.push(cursor.value as CallRecord);
         cursor = await cursor.continue();
@@ -209,7 +213,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     async unseenMissed() {
       const seen = (await db.get('marks', HISTORY_SEEN))?.value ?? -1;
       let n = 0;
-      let cursor = await db.transaction('history').store.index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
+      let cursor = await doneHandled(db.transaction('history')).store.index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
       while (cursor) {
         if (cursor.value.outcome === 'missed') n++;
         cursor = await cursor.continue();
@@ -236,7 +240,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
         status: checkOneOf(message.status, CHAT_STATUSES, 'status'),
         ...(message.messageId === undefined ? {} : { messageId: checkCallId(message.messageId) }),
       };
-      const tx = db.transaction('messages', 'readwrite');
+      const tx = doneHandled(db.transaction('messages', 'readwrite'));
       const same = row.messageId === undefined ? undefined : await tx.store.index('messageId').getKey(row.messageId);
       if (same !== undefined) {
         await tx.done;
@@ -252,7 +256,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     },
     async setStatus(id, status) {
       checkOneOf(status, CHAT_STATUSES, 'status');
-      const tx = db.transaction('messages', 'readwrite');
+      const tx = doneHandled(db.transaction('messages', 'readwrite'));
       const row = await tx.store.get(id);
       if (!row) {
         tx.abort();
@@ -266,7 +270,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       return (await db.getAllFromIndex('messages', 'aor', checkAor(aor))) as ChatRecord[];
     },
     async threads() {
-      const tx = db.transaction(['messages', 'marks']);
+      const tx = doneHandled(db.transaction(['messages', 'marks']));
       const index = tx.objectStore('messages').index('aor');
       const out: ThreadSummary[] = [];
       let keys = await index.openKeyCursor(null, 'nextunique');
@@ -280,7 +284,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       return out.sort((a, b) => b.last.at - a.last.at || b.last.id - a.last.id);
     },
     async removeThread(aor) {
-      const tx = db.transaction('messages', 'readwrite');
+      const tx = doneHandled(db.transaction('messages', 'readwrite'));
       let cursor = await tx.store.index('aor').openCursor(checkAor(aor));
       while (cursor) {
         await cursor.delete();
@@ -289,12 +293,29 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       await tx.done;
     },
     async markRead(aor) {
-      const last = await db.transaction('messages').store.index('aor').openCursor(checkAor(aor), 'prev');
+      const last = await doneHandled(db.transaction('messages')).store.index('aor').openCursor(checkAor(aor), 'prev');
       if (last) await db.put('marks', { key: chatReadMark(aor), value: last.value.id! });
     },
   };
 
-  return { name, contacts, history, chat, close: () => db.close() };
+  return { name, contacts: closedAware(contacts), history: closedAware(history), chat: closedAware(chat), close: () => db.close() };
+}
+
+/** An API of the store: methods that answer by a promise. */
+type Api<A> = { readonly [K in keyof A]: (...args: never[]) => Promise<unknown> };
+
+/**
+ * `api` with each method run through `run` (its failures because the connection was closed under
+ * it rejecting with StorageClosedError, runtime/idb-closing.ts). Bad input still rejects with its
+ * AppStoreError: a thrown error that is not IndexedDB's keeps its own.
+ */
+function eachMethodThrough<A extends Api<A>>(api: A, run: <T>(operation: () => Promise<T>) => Promise<T>): A {
+  const out: Partial<Record<keyof A, unknown>> = {};
+  for (const key of Object.keys(api) as (keyof A)[]) {
+    const method = api[key];
+    out[key] = (...args: Parameters<typeof method>) => run(() => method(...args));
+  }
+  return out as A;
 }
 
 /** Received messages with an id above `read`, walking a thread back from its newest message. */

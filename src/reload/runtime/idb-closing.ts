@@ -43,3 +43,13 @@ export async function failsAsClosed<S, T>(db: IDBPDatabase<S>, operation: () => 
     throw e;
   }
 }
+
+/**
+ * `tx`, its `done` handled too: an operation that fails on a request first (the browser aborting
+ * the transaction as it closes the connection) leaves `done` unawaited, and idb rejects it all the
+ * same, an unhandled rejection. Awaiting it still rejects.
+ */
+export function doneHandled<T extends { readonly done: Promise<void> }>(tx: T): T {
+  tx.done.catch(() => undefined);
+  return tx;
+}

@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto';
-import { openDB } from 'idb';
+import { deleteDB, openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
+import { StorageClosedError } from '../runtime/storage-closed-error.js';
 import { StorageTooNewError } from '../runtime/storage-too-new-error.js';
+import { watchNextConnection } from '../testing/idb-terminate.js';
 import { generateSigningKeys } from './key-store.js';
 import { IdbKeyStore } from './idb-key-store.js';
 import { signParams } from './signature-algorithm.js';
@@ -34,6 +36,30 @@ describe('IdbKeyStore', () => {
     const store = await IdbKeyStore.open({ database: `identity-test-${n++}` });
     const keys = await generateSigningKeys({ crypto }, 'ecdsa-p256', true);
     await expect(store.save('x', { keys, certificates: [] })).rejects.toThrow(/non-extractable/);
+    store.close();
+  });
+
+  // "Clear identity and data" in another tab deletes the database: this one lets the connection go (`blocking`).
+  it('a key store closed under its user rejects its operations with StorageClosedError, not IndexedDB’s InvalidStateError', async () => {
+    const database = `identity-test-${n++}`;
+    const store = await IdbKeyStore.open({ database });
+    await deleteDB(database);
+    const failure = await store.load('chordphone.test').catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(StorageClosedError);
+    expect((failure as Error).cause).toMatchObject({ name: 'InvalidStateError' });
+    await expect(store.delete('chordphone.test')).rejects.toThrow(StorageClosedError);
+    store.close();
+  });
+
+  it('a save under way when the browser closes the connection rejects with StorageClosedError, IndexedDB’s AbortError its cause', async () => {
+    const connection = watchNextConnection();
+    const store = await IdbKeyStore.open({ database: `identity-test-${n++}` });
+    const keys = await generateSigningKeys({ crypto }, 'ecdsa-p256');
+    const saving = store.save('chordphone.test', { keys, certificates: [] }).catch((e: unknown) => e);
+    connection.terminate();
+    const failure = await saving;
+    expect(failure).toBeInstanceOf(StorageClosedError);
+    expect((failure as Error).cause).toMatchObject({ name: 'AbortError' });
     store.close();
   });
 

@@ -5,7 +5,9 @@
  * can ever read its bytes. Saving an extractable private key is refused.
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
+import { doneHandled, failsAsClosed } from '../runtime/idb-closing.js';
 import { openVersionedDatabase } from '../runtime/idb-open.js';
+import { StorageClosedError } from '../runtime/storage-closed-error.js';
 import type { KeyStore, StoredCredentials } from './key-store.js';
 
 interface CredentialsValue {
@@ -41,18 +43,26 @@ export class IdbKeyStore implements KeyStore {
     return new IdbKeyStore(db);
   }
 
-  async load(name: string): Promise<StoredCredentials | undefined> {
-    const v = await this.db.get('credentials', name);
-    return v ? { keys: v.keys, certificates: v.certificates } : undefined;
+  load(name: string): Promise<StoredCredentials | undefined> {
+    return this.run(async () => {
+      // Its own transaction, `done` handled (idb's db.get leaves an aborted one's unhandled).
+      const v = await doneHandled(this.db.transaction('credentials')).store.get(name);
+      return v ? { keys: v.keys, certificates: v.certificates } : undefined;
+    });
   }
 
   async save(name: string, credentials: StoredCredentials): Promise<void> {
     if (credentials.keys.privateKey.extractable) throw new TypeError('a browser identity key must be non-extractable');
-    await this.db.put('credentials', { keys: credentials.keys, certificates: credentials.certificates.map((c) => c.slice()) }, name);
+    await this.run(() => this.db.put('credentials', { keys: credentials.keys, certificates: credentials.certificates.map((c) => c.slice()) }, name));
   }
 
-  async delete(name: string): Promise<void> {
-    await this.db.delete('credentials', name);
+  delete(name: string): Promise<void> {
+    return this.run(() => this.db.delete('credentials', name));
+  }
+
+  /** `operation`; failing as the connection was closed (by `close`, `blocking` or the browser), it rejects with StorageClosedError (runtime/idb-closing.ts). */
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    return failsAsClosed(this.db, operation, (cause) => new StorageClosedError('the key store is closed', { cause }));
   }
 
   close(): void {

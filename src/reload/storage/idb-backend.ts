@@ -14,7 +14,7 @@
  * Database versions, their upgrades and the refusal of a newer one: idb-database.ts.
  */
 import type { IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
-import { failsAsClosed } from '../runtime/idb-closing.js';
+import { doneHandled, failsAsClosed } from '../runtime/idb-closing.js';
 import { browserWebLocks, requestTellingWait, type LockWait, type WebLocks } from '../runtime/web-locks.js';
 import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
@@ -359,15 +359,9 @@ class IdbBackend implements StorageBackend {
     });
   }
 
-  /**
-   * A transaction of this connection, its `done` also handled here: an operation that fails on a
-   * request first (the browser aborting the transaction as it closes the connection) leaves it
-   * unawaited, and idb rejects it all the same.
-   */
+  /** A transaction of this connection, its `done` handled (runtime/idb-closing.ts doneHandled). */
   private transaction<Names extends ArrayLike<StoreName>, Mode extends IDBTransactionMode>(stores: Names, mode: Mode): IDBPTransaction<StorageSchema, Names, Mode> {
-    const tx = this.db.transaction(stores, mode);
-    tx.done.catch(() => undefined);
-    return tx;
+    return doneHandled(this.db.transaction(stores, mode));
   }
 
   /** One request on store `name`, in a readonly transaction of its own (as idb's `db.get` and the like, `transaction`). */
