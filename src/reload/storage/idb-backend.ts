@@ -22,7 +22,7 @@ import type { HeldCertificate } from './held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from './record-encoding.js';
 import { BROWSER_CLOSED, openStorageDatabase } from './idb-database.js';
 import { CERTIFICATES, CertificateRefs, FLOOR, HIGH, KEPT, Tallies, TOTAL, WRITE_STORES, type RecordValue, type StorageSchema, type StoreName } from './idb-schema.js';
-import { fromHexKey, hexKey, type RingRange } from './ring-range.js';
+import { fromHexKey, hexKey, ringRangeParts } from './ring-range.js';
 import { MAX_GENERATION, StorageClosedError, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from './storage-backend.js';
 import { keyOfRecord, recordKeyTag, type RecordKey, type StoredRecord } from './stored-record.js';
 
@@ -163,7 +163,7 @@ class IdbBackend implements StorageBackend {
       const limit = query.limit ?? Infinity;
       const tx = this.transaction(['records', 'kinds'], 'readonly');
       const out: string[] = [];
-      for (const part of rangeParts(query.range)) {
+      for (const part of ringRangeParts(query.range, hexKey)) {
         if (out.length >= limit) break;
         let last: string | undefined;
         if (query.kind === undefined) {
@@ -383,14 +383,6 @@ function keyRange<K extends IDBValidKey>(lower: K | undefined, upper: K | undefi
   return undefined;
 }
 
-/** The clockwise pieces of a ring range as ascending hex intervals `(after, upTo]`. */
-function rangeParts(range: RingRange | undefined): { after?: string; upTo?: string }[] {
-  if (!range) return [{}];
-  const after = hexKey(range.after);
-  const upTo = hexKey(range.upTo);
-  if (after < upTo) return [{ after, upTo }];
-  return [{ after }, { upTo }];
-}
 
 /** Opens (creating or upgrading, idb-database.ts) the IndexedDB backend of one overlay and Node-ID. */
 export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBackend> {

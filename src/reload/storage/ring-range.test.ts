@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareIds, fromHexKey, hexKey, inRingRange, ringDecrement, ringFrom, ringOrder } from './ring-range.js';
+import { compareIds, fromHexKey, hexKey, inRingRange, ringDecrement, ringFrom, ringOrder, ringRangeParts, type RingRangePart } from './ring-range.js';
 import { id16 } from './testing/records.js';
 
 describe('ring ranges (RFC 6940 §10.1, modulo 2^128)', () => {
@@ -52,5 +52,20 @@ describe('ring ranges (RFC 6940 §10.1, modulo 2^128)', () => {
         expect(listed.map(dist)).toEqual([...listed.map(dist)].sort((x, y) => x - y));
       }),
     );
+  });
+  it('ringRangeParts splits a range into ascending pieces that hold exactly its ids, in bytes or in hex keys', () => {
+    const inPart = (id: Uint8Array, p: RingRangePart) => (p.after === undefined || compareIds(id, p.after) > 0) && (p.upTo === undefined || compareIds(id, p.upTo) <= 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), (a, b, i) => {
+        const range = { after: Uint8Array.of(a), upTo: Uint8Array.of(b) };
+        const parts = ringRangeParts(range);
+        // One piece when it does not wrap; a wrapping range (or the whole ring, a == b) in two.
+        expect(parts.length).toBe(a < b ? 1 : 2);
+        const id = Uint8Array.of(i);
+        expect(parts.filter((p) => inPart(id, p)).length).toBe(inRingRange(id, range) ? 1 : 0);
+        expect(ringRangeParts(range, hexKey)).toEqual(parts.map((p) => ({ ...(p.after ? { after: hexKey(p.after) } : {}), ...(p.upTo ? { upTo: hexKey(p.upTo) } : {}) })));
+      }),
+    );
+    expect(ringRangeParts(undefined)).toEqual([{}]);
   });
 });

@@ -29,6 +29,24 @@ export function inRingRange(id: Uint8Array, range: RingRange): boolean {
   return order < 0 ? afterStart && atOrBeforeEnd : afterStart || atOrBeforeEnd;
 }
 
+/** One ascending piece `(after, upTo]` of a RingRange; a missing end is the ring's start or end. */
+export interface RingRangePart<T = ResourceId> {
+  readonly after?: T;
+  readonly upTo?: T;
+}
+
+/**
+ * The clockwise pieces of `range` as plain ascending intervals, for a backend that keeps ids in key
+ * order (SQLite BLOBs, IndexedDB hex strings: `key` makes its form, e.g. hexKey): one piece, or,
+ * when it wraps through zero, `(after, end]` then `[start, upTo]` (both: the whole ring when after
+ * == upTo). No range: the whole ring in one piece.
+ */
+export function ringRangeParts<T = ResourceId>(range: RingRange | undefined, key: (id: ResourceId) => T = (id) => id as T): RingRangePart<T>[] {
+  if (!range) return [{}];
+  if (compareIds(range.after, range.upTo) < 0) return [{ after: key(range.after), upTo: key(range.upTo) }];
+  return [{ after: key(range.after) }, { upTo: key(range.upTo) }];
+}
+
 /** `id - 1` modulo 2^(8·length) (the id just before `id` on the ring). */
 export function ringDecrement(id: Uint8Array): Uint8Array {
   const out = id.slice();

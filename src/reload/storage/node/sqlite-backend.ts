@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import type { ResourceId } from '../../wire/ids.js';
 import type { HeldCertificate } from '../held-certificates.js';
 import { decodeStoredDataBytes, encodeStoredDataBytes, MODEL_CODES } from '../record-encoding.js';
-import { compareIds, type RingRange } from '../ring-range.js';
+import { ringRangeParts } from '../ring-range.js';
 import { CertificateLimitError, CertificateNotHeldError, firstCertificateNotHeld, MAX_GENERATION, type KindState, type ResourceQuery, type StorageBackend, type Usage, type UsageScope, type WriteBatch } from '../storage-backend.js';
 import { keyOfRecord, recordKeyBytes, type RecordKey, type StoredRecord } from '../stored-record.js';
 import { CERTIFICATE_NOT_HELD, UNREFERENCED } from './sqlite-schema.js';
@@ -226,7 +226,7 @@ export class SqliteBackend implements StorageBackend {
 
   async resources(query: ResourceQuery = {}): Promise<ResourceId[]> {
     const limit = query.limit ?? -1;
-    const parts = rangeParts(query.range);
+    const parts = ringRangeParts(query.range);
     const out: ResourceId[] = [];
     for (const part of parts) {
       const remaining = limit < 0 ? -1 : limit - out.length;
@@ -316,11 +316,3 @@ export class SqliteBackend implements StorageBackend {
   }
 }
 
-/** The clockwise pieces of a ring range as plain ascending intervals (see RingRange). */
-function rangeParts(range: RingRange | undefined): { after?: Uint8Array; upTo?: Uint8Array }[] {
-  if (!range) return [{}];
-  const order = compareIds(range.after, range.upTo);
-  if (order < 0) return [{ after: range.after, upTo: range.upTo }];
-  // Wraps: (after, end], then [start, upTo]; the whole ring when after == upTo.
-  return [{ after: range.after }, { upTo: range.upTo }];
-}
