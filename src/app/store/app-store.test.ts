@@ -79,6 +79,22 @@ describe('openAppStore', () => {
     expect((failure as Error).cause).toMatchObject({ name: 'AbortError' });
     store.close();
   });
+
+  // Each read is its own transaction, whose `done` idb rejects too when the browser aborts it: an
+  // unhandled rejection (a console error; vitest fails the run on one) unless the store handles it.
+  it.each([
+    ['contacts.get', (s: AppStore) => s.contacts.get(BOB)],
+    ['contacts.list', (s: AppStore) => s.contacts.list()],
+    ['history.unseenMissed', (s: AppStore) => s.history.unseenMissed()],
+    ['chat.thread', (s: AppStore) => s.chat.thread(BOB)],
+  ])('a read (%s) under way when the browser closes the connection rejects with StorageClosedError and leaves no unhandled rejection', async (_, read) => {
+    const connection = watchNextConnection();
+    const store = await fresh();
+    const reading = read(store).catch((e: unknown) => e);
+    connection.terminate();
+    expect(await reading).toBeInstanceOf(StorageClosedError);
+    store.close();
+  });
 });
 
 describe('contacts', () => {

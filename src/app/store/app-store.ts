@@ -167,9 +167,12 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       if (typeof contact.displayName !== 'string' || contact.displayName.length > 200) throw new AppStoreError('bad-text', 'a display name is text of at most 200 characters');
       await db.put('contacts', { aor, displayName: contact.displayName.trim(), addedAt: checkTime(contact.addedAt, 'addedAt') });
     },
-    get: (aor) => db.get('contacts', checkAor(aor)),
+    get: (aor) => {
+      const key = checkAor(aor);
+      return doneHandled(db.transaction('contacts')).store.get(key);
+    },
     async list() {
-      const all = await db.getAll('contacts');
+      const all = await doneHandled(db.transaction('contacts')).store.getAll();
       return all.sort((a, b) => a.displayName.localeCompare(b.displayName) || (a.aor < b.aor ? -1 : a.aor > b.aor ? 1 : 0));
     },
     remove: (aor) => db.delete('contacts', checkAor(aor)),
@@ -211,7 +214,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     },
     clear: () => db.clear('history'),
     async unseenMissed() {
-      const seen = (await db.get('marks', HISTORY_SEEN))?.value ?? -1;
+      const seen = (await doneHandled(db.transaction('marks')).store.get(HISTORY_SEEN))?.value ?? -1;
       let n = 0;
       let cursor = await doneHandled(db.transaction('history')).store.index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
       while (cursor) {
@@ -267,7 +270,8 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       await tx.done;
     },
     async thread(aor) {
-      return (await db.getAllFromIndex('messages', 'aor', checkAor(aor))) as ChatRecord[];
+      const key = checkAor(aor);
+      return (await doneHandled(db.transaction('messages')).store.index('aor').getAll(key)) as ChatRecord[];
     },
     async threads() {
       const tx = doneHandled(db.transaction(['messages', 'marks']));
