@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StorageTooNewError } from '../reload/storage/index.js';
+import { StorageClosedError, StorageTooNewError } from '../reload/storage/index.js';
 import { ReloadError } from '../reload/runtime/reload-error.js';
-import { describeError } from './error-text.js';
+import { carriesOwnAdvice, describeError } from './error-text.js';
 
 describe('describeError', () => {
   // What the failed join step shows (the overlay's and the phone session's `error`) when this
@@ -17,6 +17,20 @@ describe('describeError', () => {
     expect(text).toMatch(/reload the page/i);
     expect(text).toContain('“Clear identity and data” in Settings');
     expect(text).not.toContain('\n');
+  });
+
+  // What Contacts, History, Chat or a join show when the tab's IndexedDB connection was closed under
+  // it (another tab upgrading the database, the browser clearing the site's data).
+  it.each([
+    ['the app store', new StorageClosedError("the app's store chordphone-app/chordphone.local/alice is closed")],
+    ['the key store', new StorageClosedError('the key store is closed')],
+  ])('a StorageClosedError of %s says the data was closed under the tab and to reload, as its own advice', (_what, e) => {
+    const text = describeError(e);
+    expect(text.startsWith(e.message)).toBe(true);
+    expect(text).toMatch(/can no longer use its data/);
+    expect(text).toMatch(/reload the page\.$/);
+    expect(carriesOwnAdvice(e)).toBe(true);
+    expect(carriesOwnAdvice(new Error(e.message))).toBe(false);
   });
 
   it('keeps the other errors as they were: a RELOAD error by its code name, else the message', () => {

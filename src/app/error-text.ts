@@ -5,6 +5,7 @@
  * on it.
  */
 import { ReloadError } from '../reload/runtime/reload-error.js';
+import { StorageClosedError } from '../reload/runtime/storage-closed-error.js';
 import { StorageTooNewError } from '../reload/runtime/storage-too-new-error.js';
 import { GuestSlotsTakenError } from './overlay/device-slot.js';
 
@@ -18,10 +19,18 @@ const fromUtf8 = new TextDecoder();
 const NEWER_DATA_ADVICE =
   'A newer Chordphone has been open in this browser: reload the page to get it (close this site’s other tabs first), or, to use this version, choose “Clear identity and data” in Settings (it deletes this browser’s identity, contacts, history and chat).';
 
-/** One line for people: a RELOAD error's code name and info, data of a newer release with what to do, else the message. */
+/**
+ * What to do in a tab whose data was closed under it (StorageClosedError of the key store or the
+ * app store: a tab of a newer build upgrading the database, or the browser clearing this site's
+ * data). This tab's connection is gone for good; a reload opens the data again.
+ */
+const CLOSED_DATA_ADVICE = 'This tab can no longer use its data (a newer Chordphone in another tab, or the browser clearing this site’s data, closed it): reload the page.';
+
+/** One line for people: a RELOAD error's code name and info, data of a newer release or data closed under the tab with what to do, else the message. */
 export function describeError(e: unknown): string {
   if (e instanceof ReloadError) return `${e.codeName ?? `error ${e.code}`}: ${fromUtf8.decode(e.info)}`;
   if (e instanceof StorageTooNewError) return `${e.message}. ${NEWER_DATA_ADVICE}`;
+  if (e instanceof StorageClosedError) return `${e.message}. ${CLOSED_DATA_ADVICE}`;
   if (e instanceof Error) return e.message;
   return String(e);
 }
@@ -29,9 +38,9 @@ export function describeError(e: unknown): string {
 /**
  * Whether describeError's line for `e` already says what to do, as a whole sentence, so a view adds
  * no advice of its own (Settings' "Reload the page to try again", rejoin.ts): data of a newer
- * release (NEWER_DATA_ADVICE), every guest slot taken (what frees one; a reload would find them
- * taken too).
+ * release (NEWER_DATA_ADVICE), data closed under the tab (CLOSED_DATA_ADVICE), every guest slot
+ * taken (what frees one; a reload would find them taken too).
  */
 export function carriesOwnAdvice(e: unknown): boolean {
-  return e instanceof StorageTooNewError || e instanceof GuestSlotsTakenError;
+  return e instanceof StorageTooNewError || e instanceof StorageClosedError || e instanceof GuestSlotsTakenError;
 }

@@ -7,6 +7,7 @@
 import { useId, useRef, useState } from 'react';
 import type { CallSnapshot, PhoneCall } from '../../phone/index.js';
 import { ErrorNote } from '../ErrorNote.js';
+import { describeError } from '../error-text.js';
 import { setCallVideo } from '../phone/call-media.js';
 import { callLine, callTimer } from './call-format.js';
 import { CallCard } from './CallCard.js';
@@ -15,7 +16,7 @@ import { CallVideo, RemoteAudio } from './CallMedia.js';
 import { DevicePanel } from './DevicePanel.js';
 import { Keypad } from './Keypad.js';
 import { LevelMeters } from './LevelMeters.js';
-import { errorText, useNow } from './use-phone.js';
+import { useNow } from './use-phone.js';
 
 export interface ActiveCallProps {
   readonly snap: CallSnapshot;
@@ -49,7 +50,7 @@ export function ActiveCall({ snap, call, holdOthers }: ActiveCallProps) {
     setError(undefined);
     setVideoBusy(true);
     setCallVideo(call, !snap.video)
-      .catch((e: unknown) => setError(`Video could not be turned ${snap.video ? 'off' : 'on'}. ${errorText(e)}`))
+      .catch((e: unknown) => setError(`Video could not be turned ${snap.video ? 'off' : 'on'}. ${describeError(e)}`))
       .finally(() => setVideoBusy(false));
   };
 

@@ -5,8 +5,8 @@
  */
 import { useEffect, useId, useState, type RefObject } from 'react';
 import type { PhoneCall } from '../../phone/index.js';
+import { describeError } from '../error-text.js';
 import { canChooseSpeaker, currentDeviceId, listDevices, setSpeaker, switchDevice, type DeviceLists } from '../phone/call-media.js';
-import { errorText } from './use-phone.js';
 
 const EMPTY: DeviceLists = { microphones: [], cameras: [], speakers: [] };
 
@@ -39,7 +39,7 @@ export function DevicePanel({ call, audioRef, sendingVideo, id }: { call: PhoneC
       await fn();
       setStatus(what);
     } catch (e) {
-      setStatus(`Could not switch: ${errorText(e)}`);
+      setStatus(`Could not switch: ${describeError(e)}`);
     }
   };
 

@@ -11,11 +11,12 @@
  */
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { parseCallAddress } from '../../phone/address.js';
+import { describeError } from '../error-text.js';
 import { callTargetOf } from '../phone/browser-session.js';
 import { ErrorNote } from '../ErrorNote.js';
 import type { ViewProps } from '../views.js';
 import { askNotificationPermission, notificationPermission, type NotificationPermissionState } from './call-notification.js';
-import { errorText, useSessionSnapshot } from './use-phone.js';
+import { useSessionSnapshot } from './use-phone.js';
 import './call.css';
 
 /** How long typing must pause before the address is looked up. */
@@ -53,7 +54,7 @@ export function Dialer({ session, target }: ViewProps) {
       parseCallAddress(address, domain, domains);
       return undefined;
     } catch (e) {
-      return errorText(e);
+      return describeError(e);
     }
   }, [address, domain, domains]);
 
@@ -70,7 +71,7 @@ export function Dialer({ session, target }: ViewProps) {
     try {
       await session.dial(to, { video });
     } catch (e) {
-      setError(errorText(e));
+      setError(describeError(e));
     } finally {
       setBusy(false);
     }

@@ -5,9 +5,9 @@
 import { useId, useState } from 'react';
 import type { CallSnapshot, PhoneCall } from '../../phone/index.js';
 import { ErrorNote } from '../ErrorNote.js';
+import { describeError } from '../error-text.js';
 import { callLine } from './call-format.js';
 import { CallCard } from './CallCard.js';
-import { errorText } from './use-phone.js';
 
 export interface IncomingCallProps {
   readonly snap: CallSnapshot;
@@ -28,7 +28,7 @@ export function IncomingCall({ snap, call, others, holdOthers }: IncomingCallPro
     holdOthers();
     call
       .answer({ video })
-      .catch((e: unknown) => setError(errorText(e)))
+      .catch((e: unknown) => setError(describeError(e)))
       .finally(() => setAnswering(false));
   };
   const busyWith = others.filter((o) => o.state === 'connected').map((o) => o.remoteUser);

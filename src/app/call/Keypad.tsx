@@ -6,8 +6,8 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { PhoneCall } from '../../phone/index.js';
 import { ErrorNote } from '../ErrorNote.js';
+import { describeError } from '../error-text.js';
 import { KEYPAD, toneOfKey } from './dtmf.js';
-import { errorText } from './use-phone.js';
 import { playDtmfFeedback } from './web-audio.js';
 
 export function Keypad({ call, label }: { call: PhoneCall | undefined; label: string }) {
@@ -21,7 +21,7 @@ export function Keypad({ call, label }: { call: PhoneCall | undefined; label: st
       setSent((s) => (s + tone).slice(-24));
       setError(undefined);
     } catch (e) {
-      setError(`The key could not be sent: ${errorText(e)}`);
+      setError(`The key could not be sent: ${describeError(e)}`);
     }
   };
   const onKey = (e: KeyboardEvent) => {

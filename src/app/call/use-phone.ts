@@ -51,6 +51,3 @@ export function usePoll<T>(read: () => Promise<T>, everyMs: number, on: boolean)
   return value;
 }
 
-export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

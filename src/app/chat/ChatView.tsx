@@ -14,6 +14,7 @@ import { Panel } from '../Panel.js';
 import { presenceLabel, shortAddress } from '../contacts/contact-format.js';
 import { PresenceBadge } from '../contacts/PresenceBadge.js';
 import { useViewParam } from '../contacts/use-view-param.js';
+import { describeError } from '../error-text.js';
 import { formatWhen } from '../history/call-record.js';
 import { sessionPresence, usePresence } from '../presence/index.js';
 import { appStoreHub, useStoreQuery, type ChatRecord } from '../store/index.js';
@@ -21,10 +22,6 @@ import type { ViewProps } from '../views.js';
 import { sendChat } from './send-chat.js';
 import '../contacts/view-common.css';
 import './chat.css';
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export function ChatView(props: ViewProps) {
   const s = useSessionSnapshot(props.session);
@@ -35,7 +32,7 @@ export function ChatView(props: ViewProps) {
     try {
       aor = parseCallAddress(address, s.domain, s.phone?.domains).aor;
     } catch (e) {
-      problem = message(e);
+      problem = describeError(e);
     }
   }
   return (
@@ -60,7 +57,7 @@ function Threads({ session, navigate, domain, domains, problem, initial }: ViewP
       setError(undefined);
       navigate({ view: 'chat', with: shortAddress(target.aor, domain) });
     } catch (x) {
-      setError(message(x));
+      setError(describeError(x));
     }
   };
 
@@ -162,7 +159,7 @@ function Thread({ session, navigate, aor, domain }: ViewProps & { aor: string; d
     try {
       await sendChat(session, appStoreHub(session), aor, body);
     } catch (x) {
-      setError(message(x));
+      setError(describeError(x));
       setText((t) => (t === '' ? body : t));
       // "bob is not online.": the header's presence should say so too.
       sessionPresence(session).current()?.refresh(aor);
@@ -183,7 +180,7 @@ function Thread({ session, navigate, aor, domain }: ViewProps & { aor: string; d
           {who}{' '}
           <PresenceBadge label={p} />
         </h3>
-        <button type="button" aria-label={`Call ${who}`} disabled={!ready} onClick={() => void session.dial(aor).then(() => navigate({ view: 'phone' }), (x: unknown) => setError(message(x)))}>
+        <button type="button" aria-label={`Call ${who}`} disabled={!ready} onClick={() => void session.dial(aor).then(() => navigate({ view: 'phone' }), (x: unknown) => setError(describeError(x)))}>
           Call
         </button>
         {q.data && !q.data.contact && (

@@ -10,6 +10,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useSessionSnapshot } from '../call/use-phone.js';
 import { parseCallAddress, type AorDomains, type CallAddress } from '../../phone/index.js';
 import { Panel } from '../Panel.js';
+import { describeError } from '../error-text.js';
 import { usePresence } from '../presence/index.js';
 import { appStoreHub, useAppStore, useStoreQuery, type Contact } from '../store/index.js';
 import type { ViewProps } from '../views.js';
@@ -19,17 +20,13 @@ import { useViewParam } from './use-view-param.js';
 import './contacts.css';
 import './view-common.css';
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 /** The address typed, checked for this overlay; the AddressError's words when it is wrong. */
 function checkAddress(input: string, domain: string | undefined, domains: AorDomains | undefined): CallAddress | string {
   if (!domain) return 'The phone has not joined the overlay yet; wait until it says Ready.';
   try {
     return parseCallAddress(input, domain, domains);
   } catch (e) {
-    return message(e);
+    return describeError(e);
   }
 }
 
@@ -49,7 +46,7 @@ export function ContactsView({ session, navigate, target }: ViewProps) {
     try {
       await what();
     } catch (e) {
-      setError(message(e));
+      setError(describeError(e));
     }
   };
 
@@ -162,7 +159,7 @@ function AddContactForm({ prefill, disabled, onSave }: { prefill: string | undef
     try {
       p = await onSave(name, address);
     } catch (x) {
-      p = message(x);
+      p = describeError(x);
     }
     setProblem(p);
     if (p) addressRef.current?.focus();
@@ -218,7 +215,7 @@ function EditContactForm({ contact, address: initial, onSave, onCancel }: { cont
     try {
       setProblem(await onSave(name, address));
     } catch (x) {
-      setProblem(message(x));
+      setProblem(describeError(x));
     }
   };
 

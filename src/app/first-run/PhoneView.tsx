@@ -14,7 +14,8 @@
  */
 import { useEffect, useState } from 'react';
 import { Dialer } from '../call/Dialer.js';
-import { errorText, useSessionSnapshot } from '../call/use-phone.js';
+import { useSessionSnapshot } from '../call/use-phone.js';
+import { describeError } from '../error-text.js';
 import { localPart, type PhoneSession } from '../phone/phone-session.js';
 import type { ViewProps } from '../views.js';
 import { CallTargetPanel, FirstRunPanel, IdentityPanel } from './FirstRunParts.js';
@@ -61,7 +62,7 @@ function CallTarget({ session, address }: { session: PhoneSession; address: stri
     try {
       await session.dial(address);
     } catch (e) {
-      setError(errorText(e));
+      setError(describeError(e));
     }
   };
   return <CallTargetPanel address={address} onCall={s.phase === 'ready' ? () => void call() : undefined} error={error} />;

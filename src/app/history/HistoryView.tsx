@@ -9,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { useSessionSnapshot } from '../call/use-phone.js';
 import { Panel } from '../Panel.js';
 import { shortAddress } from '../contacts/contact-format.js';
+import { describeError } from '../error-text.js';
 import { useStoreQuery, type CallRecord } from '../store/index.js';
 import type { ViewProps } from '../views.js';
 import { formatDuration, formatWhen, OUTCOME_TEXT } from './call-record.js';
@@ -42,7 +43,7 @@ export function HistoryView({ session, navigate }: ViewProps) {
       await session.dial(r.aor);
       navigate({ view: 'phone' });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(describeError(e));
     }
   };
 

@@ -4,6 +4,7 @@
  * `useMissedCallCount` for the shell's History badge.
  */
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { describeError } from '../error-text.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { appStoreHub, type AppStoreView } from './app-store-hub.js';
 import type { AppStore } from './app-store.js';
@@ -31,7 +32,7 @@ export function useStoreQuery<T>(session: PhoneSession, query: (store: AppStore)
     let live = true;
     query(store).then(
       (data) => live && setState({ store, data, error: undefined }),
-      (e: unknown) => live && setState((s) => ({ store, data: s.store === store ? s.data : undefined, error: e instanceof Error ? e.message : String(e) })),
+      (e: unknown) => live && setState((s) => ({ store, data: s.store === store ? s.data : undefined, error: describeError(e) })),
     );
     return () => {
       live = false;
