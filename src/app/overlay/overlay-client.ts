@@ -26,7 +26,7 @@ import { untilAborted } from './until-aborted.js';
 export type { JoinedOverlay, JoinOverlayInit, JoinPhase, OverlayClientDeps } from './overlay-client-types.js';
 
 /** How long a join refused with Error_Config_Too_Old waits for the ConfigUpdate that follows (§6.3.2.1). */
-const CONFIG_UPDATE_WAIT_MS = 3_000;
+export const CONFIG_UPDATE_WAIT_MS = 3_000;
 /** Newer configurations taken on one join before giving up (a bootstrap that keeps changing). */
 const MAX_CONFIGURATION_RESTARTS = 3;
 
