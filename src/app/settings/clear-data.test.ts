@@ -2,16 +2,19 @@
  * "Clear identity and data" against IndexedDB (fake-indexeddb) with the app's real stores open: the
  * key store (with a user's key in it), a records database and an app store are deleted even while
  * this page still holds them open (each closes on `versionchange`), another site's database and
- * localStorage keys stay, and a connection that never lets go is reported, not waited for forever.
+ * localStorage keys stay, and a connection that never lets go is reported, not waited for forever:
+ * after DELETE_TIMEOUT_MS of the injected clock (a ManualClock here: no timer runs unless it is
+ * advanced, so a slow delete never counts as a blocked one).
  */
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IdbKeyStore, IDENTITY_DATABASE } from '../../reload/security/idb-key-store.js';
 import { generateSigningKeys } from '../../reload/security/key-store.js';
 import { idbDatabaseName, openIdbBackend } from '../../reload/storage/idb-backend.js';
+import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { appStoreName, openAppStore } from '../store/app-store.js';
-import { clearAppData, isAppDatabase, isAppStorageKey } from './clear-data.js';
+import { clearAppData, DELETE_TIMEOUT_MS, isAppDatabase, isAppStorageKey, type ClearOutcome } from './clear-data.js';
 
 function memoryLocalStorage(entries: Record<string, string>): Pick<Storage, 'length' | 'key' | 'removeItem'> & { readonly items: Map<string, string> } {
   const items = new Map(Object.entries(entries));
@@ -53,7 +56,7 @@ describe('clear identity and data', () => {
     other.close();
     const storage = memoryLocalStorage({ 'chordphone.user': 'alice', 'chordphone.overlay-mode': 'client', 'chordphone.ice-servers': '{}', theme: 'dark' });
 
-    const outcome = await clearAppData({ indexedDB, localStorage: storage, timeoutMs: 2_000 });
+    const outcome = await clearAppData({ indexedDB, localStorage: storage, clock: new ManualClock() });
 
     expect(outcome.failed).toEqual([]);
     expect(outcome.deleted).toEqual([appStoreName('chordphone.local', 'alice'), IDENTITY_DATABASE, idbDatabaseName('chordphone.local', new Uint8Array(16).fill(7))].sort());
@@ -63,14 +66,24 @@ describe('clear identity and data', () => {
     // A fresh key store (the next page load) has no key for alice.
     const fresh = await IdbKeyStore.open();
     expect(await fresh.load('chordphone.local.user.alice')).toBeUndefined();
-    await clearAppData({ indexedDB, localStorage: undefined, timeoutMs: 2_000 });
+    await clearAppData({ indexedDB, localStorage: undefined, clock: new ManualClock() });
   });
 
-  it('reports a database another connection keeps open instead of waiting forever', async () => {
+  it(`reports a database another connection keeps open after ${DELETE_TIMEOUT_MS} ms of the injected clock, not before`, async () => {
     const stubborn = await openDB('chordphone-stubborn', 1, { upgrade: (db) => void db.createObjectStore('x') });
-    const outcome = await clearAppData({ indexedDB, localStorage: undefined, timeoutMs: 200 });
-    expect(outcome.failed.map((f) => f.name)).toEqual(['chordphone-stubborn']);
-    expect(outcome.failed[0]!.reason).toMatch(/another tab of Chordphone keeps it open: close the other tabs/);
+    const clock = new ManualClock();
+    let outcome: ClearOutcome | undefined;
+    void clearAppData({ indexedDB, localStorage: undefined, clock }).then((o) => (outcome = o));
+    // Both deletes are under way (each with its timer) and the identity database's is done: the stubborn one waits.
+    await vi.waitFor(() => expect(clock.pendingTimers).toBe(1));
+    clock.advance(DELETE_TIMEOUT_MS - 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(outcome).toBeUndefined();
+    clock.advance(1);
+    await vi.waitFor(() => expect(outcome).toBeDefined(), { timeout: 1_000 });
+    expect(outcome!.failed.map((f) => f.name)).toEqual(['chordphone-stubborn']);
+    expect(outcome!.failed[0]!.reason).toMatch(/another tab of Chordphone keeps it open: close the other tabs/);
+    expect(outcome!.deleted).toEqual([IDENTITY_DATABASE]);
     stubborn.close();
   });
 
@@ -79,7 +92,7 @@ describe('clear identity and data', () => {
     const signing = await generateSigningKeys({ crypto: globalThis.crypto }, 'ecdsa-p256');
     await keys.save('x', { keys: signing, certificates: [] });
     const factory = Object.create(indexedDB, { databases: { value: () => Promise.reject(new Error('not supported')) } }) as IDBFactory;
-    const outcome = await clearAppData({ indexedDB: factory, localStorage: undefined, timeoutMs: 2_000 });
+    const outcome = await clearAppData({ indexedDB: factory, localStorage: undefined, clock: new ManualClock() });
     expect(outcome.deleted).toContain(IDENTITY_DATABASE);
     expect(await (await IdbKeyStore.open()).load('x')).toBeUndefined();
   });

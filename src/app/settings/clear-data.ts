@@ -12,6 +12,8 @@
  * Databases are found with `indexedDB.databases()` by their `chordphone-` prefix; where the
  * browser cannot list them, the identity database (the one whose name is fixed) is still deleted.
  */
+import { systemClock } from '../../platform/system-clock.js';
+import type { Clock } from '../../reload/runtime/components.js';
 import { IDENTITY_DATABASE } from '../../reload/security/idb-key-store.js';
 
 /** IndexedDB databases of the app: every name begins with this. */
@@ -19,7 +21,7 @@ export const APP_DATABASE_PREFIX = 'chordphone-';
 /** localStorage keys of the app begin with one of these. */
 const APP_STORAGE_PREFIXES = ['chordphone.', 'chordphone-'] as const;
 /** How long one database may stay blocked (a connection of another tab that does not close). */
-const DELETE_TIMEOUT_MS = 5_000;
+export const DELETE_TIMEOUT_MS = 5_000;
 
 export function isAppDatabase(name: string): boolean {
   return name.startsWith(APP_DATABASE_PREFIX);
@@ -41,10 +43,11 @@ export interface ClearOutcome {
 export interface ClearDeps {
   readonly indexedDB: IDBFactory;
   readonly localStorage: Pick<Storage, 'length' | 'key' | 'removeItem'> | undefined;
-  readonly timeoutMs?: number;
+  /** Times a blocked delete (DELETE_TIMEOUT_MS); default the system clock. */
+  readonly clock?: Clock;
 }
 
-function deleteDatabase(factory: IDBFactory, name: string, timeoutMs: number): Promise<string | undefined> {
+function deleteDatabase(factory: IDBFactory, name: string, clock: Clock): Promise<string | undefined> {
   return new Promise((resolve) => {
     let request: IDBOpenDBRequest;
     try {
@@ -53,13 +56,13 @@ function deleteDatabase(factory: IDBFactory, name: string, timeoutMs: number): P
       resolve(e instanceof Error ? e.message : String(e));
       return;
     }
-    const timer = setTimeout(() => resolve('another tab of Chordphone keeps it open: close the other tabs and try again'), timeoutMs);
+    const timer = clock.setTimer(DELETE_TIMEOUT_MS, () => resolve('another tab of Chordphone keeps it open: close the other tabs and try again'));
     request.onsuccess = () => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve(undefined);
     };
     request.onerror = () => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve(request.error?.message ?? 'the browser refused');
     };
   });
@@ -77,10 +80,10 @@ export async function clearAppData(deps: ClearDeps): Promise<ClearOutcome> {
   if (!names.includes(IDENTITY_DATABASE)) names.push(IDENTITY_DATABASE);
   const deleted: string[] = [];
   const failed: { name: string; reason: string }[] = [];
-  const timeoutMs = deps.timeoutMs ?? DELETE_TIMEOUT_MS;
+  const clock = deps.clock ?? systemClock;
   await Promise.all(
     names.map(async (name) => {
-      const reason = await deleteDatabase(deps.indexedDB, name, timeoutMs);
+      const reason = await deleteDatabase(deps.indexedDB, name, clock);
       if (reason === undefined) deleted.push(name);
       else failed.push({ name, reason });
     }),
