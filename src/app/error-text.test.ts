@@ -27,8 +27,8 @@ describe('describeError', () => {
   ])('a StorageClosedError of %s says the data was closed under the tab and to reload, as its own advice', (_what, e) => {
     const text = describeError(e);
     expect(text.startsWith(e.message)).toBe(true);
-    expect(text).toMatch(/can no longer use its data/);
-    expect(text).toMatch(/reload the page\.$/);
+    expect(text).toMatch(/connection to its data is closed/);
+    expect(text).toMatch(/reload the page to open it again\.$/);
     expect(carriesOwnAdvice(e)).toBe(true);
     expect(carriesOwnAdvice(new Error(e.message))).toBe(false);
   });
@@ -37,5 +37,8 @@ describe('describeError', () => {
     expect(describeError(new Error('the configuration lists no bootstrap WebSocket URL to join through'))).toBe('the configuration lists no bootstrap WebSocket URL to join through');
     expect(describeError('plain')).toBe('plain');
     expect(describeError(new ReloadError(8, new TextEncoder().encode('who?')))).toBe('Error_Data_Too_Large: who?');
+    // No error_info: no dangling colon; error_info that is not UTF-8 is not shown as mojibake.
+    expect(describeError(new ReloadError(8))).toBe('Error_Data_Too_Large');
+    expect(describeError(new ReloadError(8, Uint8Array.of(0xff, 0xfe)))).toBe(new ReloadError(8, Uint8Array.of(0xff, 0xfe)).message);
   });
 });

@@ -4,12 +4,9 @@
  * the overlay module so that what only needs the words (the app store, Settings) does not depend
  * on it.
  */
-import { ReloadError } from '../reload/runtime/reload-error.js';
 import { StorageClosedError } from '../reload/runtime/storage-closed-error.js';
 import { StorageTooNewError } from '../reload/runtime/storage-too-new-error.js';
 import { GuestSlotsTakenError } from './overlay/device-slot.js';
-
-const fromUtf8 = new TextDecoder();
 
 /**
  * What to do in a browser whose data a newer chordphone wrote (StorageTooNewError of the records,
@@ -20,15 +17,18 @@ const NEWER_DATA_ADVICE =
   'A newer Chordphone has been open in this browser: reload the page to get it (close this site’s other tabs first), or, to use this version, choose “Clear identity and data” in Settings (it deletes this browser’s identity, contacts, history and chat).';
 
 /**
- * What to do in a tab whose data was closed under it (StorageClosedError of the key store or the
- * app store: a tab of a newer build upgrading the database, or the browser clearing this site's
- * data). This tab's connection is gone for good; a reload opens the data again.
+ * What to do in a tab whose data is closed (StorageClosedError: of the app store or the key store,
+ * closed under the tab by a tab of a newer build upgrading the database or by the browser clearing
+ * this site's data; or of the records, closed as their overlay stopped). The connection does not
+ * come back; a reload opens the data again. Says no more of who closed it than the error does.
  */
-const CLOSED_DATA_ADVICE = 'This tab can no longer use its data (a newer Chordphone in another tab, or the browser clearing this site’s data, closed it): reload the page.';
+const CLOSED_DATA_ADVICE = 'This tab’s connection to its data is closed: reload the page to open it again.';
 
-/** One line for people: a RELOAD error's code name and info, data of a newer release or data closed under the tab with what to do, else the message. */
+/**
+ * One line for people: data of a newer release, or data closed, with what to do; else the message
+ * (a RELOAD error's names its code and says its error_info, ReloadError).
+ */
 export function describeError(e: unknown): string {
-  if (e instanceof ReloadError) return `${e.codeName ?? `error ${e.code}`}: ${fromUtf8.decode(e.info)}`;
   if (e instanceof StorageTooNewError) return `${e.message}. ${NEWER_DATA_ADVICE}`;
   if (e instanceof StorageClosedError) return `${e.message}. ${CLOSED_DATA_ADVICE}`;
   if (e instanceof Error) return e.message;

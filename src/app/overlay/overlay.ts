@@ -153,21 +153,22 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
   };
 
   /** The joined peer has left (it runs no more): not joined any more, and says why (the status view offers to join again). */
-  const failedAfterJoin = (e: unknown, detail: string): void => {
+  const failedAfterJoin = (error: string, detail: string): void => {
     if (abort.signal.aborted) return;
     if (refresh) clearInterval(refresh);
     refresh = undefined;
-    set({ phase: 'failed', joined: false, error: describeError(e), detail });
+    set({ phase: 'failed', joined: false, error, detail });
   };
   // RFC 6940 §6.5.4: the peer left to restart with a newer configuration, and the new one could not join.
   const onRestartFailed = (e: unknown): void => {
     init.onRestartFailed?.(e);
-    failedAfterJoin(e, 'could not join again with the newer configuration');
+    failedAfterJoin(describeError(e), 'could not join again with the newer configuration');
   };
   // The records were closed under the peer, which left the overlay (overlay-client.ts, RFC 6940 §10.9).
   const onStorageLost = (e: StorageClosedError): void => {
     init.onStorageLost?.(e);
-    failedAfterJoin(e, "this tab's records database was closed by the browser or another tab: reload the page to join again");
+    // The error as it is: the detail says what to do (describeError's advice for closed data would say it twice).
+    failedAfterJoin(e.message, "this tab's records database was closed by the browser or another tab: reload the page to join again");
   };
 
   const requirePeer = (): OverlayPeer => {

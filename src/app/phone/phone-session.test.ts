@@ -171,6 +171,44 @@ describe('phone session', () => {
     expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'erin@example.test' });
   });
 
+  it(`a Phone that starts after its join was superseded, and never finishes unregistering, lets that join settle after ${PHONE_STOP_MAX_WAIT_MS} ms of the session's clock`, async () => {
+    const clock = new ManualClock();
+    const boot = fakeOverlay('guest-21');
+    let startAlice!: () => void;
+    const { session, created } = harness(boot, new Set(), undefined, (deps) => ({
+      ...deps,
+      clock,
+      startPhone: async (joined) => {
+        const started = await deps.startPhone(joined);
+        if (!joined.peer.userName.startsWith('alice')) return started;
+        // Alice's Phone starts only once the join was superseded, and its unregistering Store is never answered.
+        await new Promise<void>((r) => (startAlice = r));
+        return { ...started, stop: () => new Promise<void>(() => {}) } satisfies BrowserPhone;
+      },
+    }));
+    boot.resolveStart();
+    await settle();
+    let aliceSettled = false;
+    const alice = session.join('alice').finally(() => (aliceSettled = true));
+    await settle();
+    created[0]!.resolveStart();
+    await settle();
+    const bob = session.join('bob');
+    await settle();
+    startAlice();
+    await settle();
+    clock.advance(PHONE_STOP_MAX_WAIT_MS - 1);
+    await settle();
+    expect(aliceSettled).toBe(false);
+    clock.advance(1);
+    await settle();
+    expect(aliceSettled).toBe(true);
+    await alice;
+    created[1]!.resolveStart();
+    await bob;
+    expect(session.getSnapshot()).toMatchObject({ phase: 'ready', userName: 'bob@example.test' });
+  });
+
   it('moves the Phone to the new peer when a ConfigUpdate restarts it', async () => {
     const boot = fakeOverlay('guest-5');
     const { session, phones } = harness(boot);

@@ -213,7 +213,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       set({ phase: 'registering', userName: joined.peer.userName, domain: joined.configuration.instanceName, error: undefined });
       const started = await deps.startPhone(joined);
       if (mine !== generation) {
-        await started.stop();
+        await stopWithin(started);
         return;
       }
       current = started;
@@ -225,10 +225,13 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     }
   };
 
+  /** Stop `phone` (unregister it), waiting PHONE_STOP_MAX_WAIT_MS of the session's clock at most. */
+  const stopWithin = (phone: BrowserPhone): Promise<void> => withTimeout(clock, phone.stop(), PHONE_STOP_MAX_WAIT_MS, () => new Error('the Phone did not stop in time')).catch(() => {});
+
   const stopCurrent = async () => {
     const old = current;
     current = undefined;
-    if (old) await withTimeout(clock, old.stop(), PHONE_STOP_MAX_WAIT_MS, () => new Error('the Phone did not stop in time')).catch(() => {});
+    if (old) await stopWithin(old);
   };
 
   /**
