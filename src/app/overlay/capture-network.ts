@@ -11,11 +11,11 @@
  * A peer's own address shows as itself when it is an IPv4 `a.b.c.d:port`, and every other
  * endpoint as a synthetic 172.16.0.0/12 address (PcapTap.ipOf).
  */
-import type { Link, LinkMessageListener, LinkStateListener } from '../../reload/links/link.js';
 import type { MemoryFrame } from '../../reload/links/memory/index.js';
-import type { IceCapability, PeerNetwork } from '../../reload/overlay/overlay-types.js';
+import type { PeerNetwork } from '../../reload/overlay/overlay-types.js';
 import { encodeFramedMessage } from '../../reload/wire/framing.js';
 import { PCAP_EPOCH_MS, PcapTap } from '../../sim/harness/pcap-tap.js';
+import { proxyLink, wrapNetworkLinks } from './wrap-network-links.js';
 
 export interface CaptureNetworkInit {
   /** Stop recording after this many packets; default 200 000. */
@@ -54,62 +54,19 @@ export function createTrafficCapture(init: CaptureNetworkInit = {}): TrafficCapt
   };
   const wrapNetwork = <N extends PeerNetwork>(inner: N): N => {
     tap.addAddress(inner.address);
-    const wrapped = new WeakMap<Link, Link>();
-    const originals = new WeakMap<Link, Link>();
-    const wrap = (link: Link): Link => {
-      const known = wrapped.get(link);
-      if (known) return known;
+    return wrapNetworkLinks(inner, (link) => {
       let sent = 0;
       let received = 0;
       const remote = link.remoteAddress;
       link.onMessage((m) => record(remote, inner.address, received++ >>> 0, m));
-      const proxy: Link = {
-        id: link.id,
-        remoteAddress: remote,
-        maxMessageSize: link.maxMessageSize,
-        get state() {
-          return link.state;
-        },
-        get rtt() {
-          return link.rtt;
-        },
-        get rto() {
-          return link.rto;
-        },
-        send(message: Uint8Array): boolean {
+      return proxyLink(link, {
+        send(message) {
           const ok = link.send(message);
           if (ok) record(inner.address, remote, sent++ >>> 0, message);
           return ok;
         },
-        probe: (timeoutMs: number) => link.probe(timeoutMs),
-        heardWithin: (ms: number) => link.heardWithin(ms),
-        close: () => link.close(),
-        onMessage: (l: LinkMessageListener) => link.onMessage(l),
-        onStateChange: (l: LinkStateListener) => link.onStateChange(l),
-      };
-      wrapped.set(link, proxy);
-      originals.set(proxy, link);
-      return proxy;
-    };
-    const ice: IceCapability | undefined = inner.ice && {
-      async offer(options) {
-        const offer = await inner.ice!.offer(options);
-        return { local: offer.local, complete: async (answerer, remote, o) => wrap(await offer.complete(answerer, remote, o)), cancel: () => offer.cancel() };
-      },
-      async answer(requester, remote, options) {
-        const answer = await inner.ice!.answer(requester, remote, options);
-        return { local: answer.local, link: answer.link.then(wrap), cancel: () => answer.cancel() };
-      },
-    };
-    // The rest of the network (its own extras, e.g. acceptLink) as it is; links it hands out wrapped.
-    return {
-      ...inner,
-      linkFactory: { open: async (address, options) => wrap(await inner.linkFactory.open(address, options)) },
-      onInbound: (listener) => inner.onInbound((link) => listener(wrap(link))),
-      authenticate: (link) => inner.authenticate(originals.get(link) ?? link),
-      close: () => inner.close(),
-      ...(ice ? { ice } : {}),
-    };
+      });
+    });
   };
   return {
     wrap: wrapNetwork,
