@@ -202,6 +202,26 @@ describe('a request whose signature is not made at once', () => {
     expect(c.fwd.sent).toHaveLength(0);
     expect(c.transport.stats().pendingRequests).toBe(0);
   });
+
+  it('tells onSent once it has gone out, before any answer, and never when it did not go out', async () => {
+    const gated = gatedSigner();
+    const a = setupWith('async')({}, undefined, undefined, gated.signer);
+    const events: string[] = [];
+    const p = a.transport.request([node(id(0xc0))], ping, { onSent: () => events.push(`sent with ${a.fwd.sent.length} on the wire`) });
+    await a.clock.advance(10);
+    expect(events).toEqual([]);
+    gated.open();
+    await a.clock.advance(0);
+    expect(events).toEqual(['sent with 1 on the wire']);
+    void p.catch(() => undefined);
+    a.transport.close();
+
+    const aborted = setupWith('async')();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(aborted.transport.request([node(id(0xc0))], ping, { signal: ac.signal, onSent: () => events.push('sent aborted') })).rejects.toBeInstanceOf(AbortError);
+    expect(events).toEqual(['sent with 1 on the wire']);
+  });
 });
 
 describe.each(SIGNATURE_TIMINGS)('requests for this node (§6.2.2, §6.3.3.1), signer and verifier %s', (timing) => {

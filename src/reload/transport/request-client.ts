@@ -176,6 +176,7 @@ export class RequestClient implements ClientTransactionOwner<AnyAnswer> {
       this.pending.set(transactionId, tx);
       this.init.counters.requestsSent++;
       tx.start(options.signal);
+      if (tx.transmissions > 0) options.onSent?.();
     });
   }
 

@@ -53,6 +53,12 @@ export interface RequestOptions extends AbortOptions {
    * with an older configuration carries 65535 (§6.3.2.1: "MUST be accepted regardless").
    */
   readonly configurationSequence?: number;
+  /**
+   * Called once the request is signed and its first transmission handed to forwarding: for a caller
+   * that needs the request out but not its answer (a leaving peer's Leave, RFC 6940 §10.9). Not
+   * called for a request that never goes out (aborted, transport closed, signing failed).
+   */
+  readonly onSent?: () => void;
 }
 
 /** A successful answer. Error answers reject the request with ReloadError instead. */

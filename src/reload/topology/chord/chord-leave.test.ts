@@ -52,7 +52,7 @@ async function overlayWithStuckLeaver() {
     const from = o.live().find((p) => p !== leaver)!;
     for (const n of names) expect((await o.clock.run(o.fetch(from, n))).value).toEqual(utf8.encode(n));
   };
-  const handOverWarnings = () => lines.filter((l) => l.message === 'hand-over before leaving timed out');
+  const handOverWarnings = () => lines.filter((l) => l.message.startsWith('hand-over before leaving'));
   return { o, leaver, stick, leftWithoutLoss, handOverWarnings };
 }
 
@@ -61,7 +61,7 @@ describe('leaving while the own storage backend never answers (RFC 6940 §10.9)'
     const { o, leaver, stick, leftWithoutLoss, handOverWarnings } = await overlayWithStuckLeaver();
     stick();
     await o.clock.run(o.leave(leaver), 60_000);
-    expect(handOverWarnings().map((l) => l.fields?.outcome)).toEqual(['timed out']);
+    expect(handOverWarnings().map((l) => [l.message, l.fields?.outcome, l.fields?.waitedMs])).toEqual([['hand-over before leaving timed out', 'timed out', 5_000]]);
     await leftWithoutLoss();
     o.close();
   }, 60_000);
@@ -73,9 +73,23 @@ describe('leaving while the own storage backend never answers (RFC 6940 §10.9)'
     o.clock.setTimer(1_000, () => caller.abort());
     const started = o.clock.now();
     await o.clock.run(leaver.peer.leave({ signal: caller.signal }), 60_000);
+    // Said as it happened: the caller aborted, no 5 s were waited.
+    expect(handOverWarnings().map((l) => [l.message, l.fields?.outcome, l.fields?.waitedMs])).toEqual([['hand-over before leaving cut short: the caller aborted', 'aborted', undefined]]);
+    // Cut at the abort, not at the 5 s bound; and no wait for the LeaveAns after it.
+    expect(o.clock.now() - started).toBe(1_000);
+    await leftWithoutLoss();
+    o.close();
+  }, 60_000);
+
+  it('with the caller\'s signal aborted up front, the Leaves are still sent and nothing is waited for', async () => {
+    const { o, leaver, stick, leftWithoutLoss, handOverWarnings } = await overlayWithStuckLeaver();
+    stick();
+    const caller = new AbortController();
+    caller.abort();
+    const started = o.clock.now();
+    await o.clock.run(leaver.peer.leave({ signal: caller.signal }), 60_000);
+    expect(o.clock.now() - started).toBe(0);
     expect(handOverWarnings().map((l) => l.fields?.outcome)).toEqual(['aborted']);
-    // Cut at the abort, not at the 5 s bound; the Leaves' own wait is bounded too.
-    expect(o.clock.now() - started).toBeLessThan(1_000 + 5_000 + 1);
     await leftWithoutLoss();
     o.close();
   }, 60_000);

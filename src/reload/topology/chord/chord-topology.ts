@@ -28,12 +28,23 @@ export type { ChordDeps, ChordInit } from './chord-core.js';
 /**
  * How long a leaving peer waits for its hand-over Stores, then for its neighbours' LeaveAns (ms each).
  * OUR CHOICE: RFC 6940 §10.9 sets no bound. 5 s, a third of the Maximum Request Lifetime (§3:
- * "defaults to 15 seconds"): the Stores go one hop over links we hold, whose reliability sends a
- * frame "at times 0 ms, 500 ms, 1500 ms, 3500 ms" (§6.6.3.1), so a hand-over not done by 5 s is
- * stuck (our own storage backend not answering, a neighbour gone); and a peer that is leaving (a
- * closing tab, a Node peer shutting down) must not be held longer.
+ * "defaults to 15 seconds"). The Stores go one hop over links we hold, whose reliability sends a
+ * frame "at times 0 ms, 500 ms, 1500 ms, 3500 ms, and 7500 ms" (§6.6.3.1): 5 s covers the first four
+ * transmissions, not the fifth. A hand-over not done by then is most likely stuck (our own storage
+ * backend not answering, a neighbour gone), and a peer that is leaving (a closing tab, a Node peer
+ * shutting down) must not be held longer: we give up the last transmission's chance.
  */
 const LEAVE_WAIT_MS = 5_000;
+
+/** What a leaving peer waits for (chord-topology.ts `bounded`). */
+interface LeaveWork {
+  /** Waited for even once the caller has aborted. */
+  readonly needed?: Promise<unknown>;
+  /** Waited for only while the caller has not aborted. */
+  readonly wanted: Promise<unknown>;
+}
+
+type LeaveWaitOutcome = 'done' | 'timed out' | 'aborted';
 
 /** The CHORD-RELOAD plug-in. */
 export interface ChordTopology extends TopologyPlugin {
@@ -122,50 +133,62 @@ class ChordTopologyImpl implements ChordTopology {
       const [p, lower] = [held[i - 1], held[i]];
       if (p && lower) for (const t of targets.slice(0, n - i + 1)) moves.push({ target: t.id, range: { after: lower.id, upTo: p.id } });
     }
-    const handedOver = await this.bounded(options, (signal) =>
-      Promise.all(moves.map((m) => core.deps.data.handOver(m.target, m.range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
-    );
+    // With the caller's signal aborted already, the hand-over is not started: nothing would wait for it.
+    const handedOver = options?.signal?.aborted
+      ? 'aborted'
+      : await this.bounded(options, (signal) => ({
+          wanted: Promise.all(moves.map((m) => core.deps.data.handOver(m.target, m.range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
+        }));
     // A hand-over cut short (our storage backend not answering, a neighbour gone) does not keep us
     // from leaving: §10.4 "It MUST then send a Store request to its successor in the Neighbor Table
     // and to that peer's successor", so our successors hold replicas of our range already (all but
     // Stores still being replicated this instant), and each Pi hands its range on when our Leave
     // arrives. Said, not silent: the range may have reached only those replicas.
-    if (handedOver !== 'done') core.log.warn('hand-over before leaving timed out', { outcome: handedOver, waitedMs: LEAVE_WAIT_MS, moves: moves.length });
+    if (handedOver === 'timed out') core.log.warn('hand-over before leaving timed out', { outcome: handedOver, waitedMs: LEAVE_WAIT_MS, moves: moves.length });
+    if (handedOver === 'aborted') core.log.warn('hand-over before leaving cut short: the caller aborted', { outcome: handedOver, moves: moves.length });
     const preds = core.table.predecessors.map((e) => e.id);
     const succs = core.table.successors.map((e) => e.id);
+    // §10.9 "SHOULD send a Leave": sent even when the caller has aborted (before or during the
+    // hand-over); only the wait for the LeaveAns is given up then.
     await this.bounded(options, (signal) => {
       const sent = new Set<string>();
-      const leaves: Promise<unknown>[] = [];
+      const out: Promise<unknown>[] = [];
+      const answered: Promise<unknown>[] = [];
       const send = (to: NodeId, data: ChordLeaveData) => {
         const key = nodeIdKey(to);
         if (sent.has(key) || !core.deps.forwarding.isUsable(to)) return;
         sent.add(key);
-        leaves.push(
-          core.deps.transport
-            .request([node(to)], { name: 'leave_req', value: { leavingPeerId: core.self, overlaySpecificData: encodeChordLeaveData(data) } }, { signal, ...LINK_LOCAL })
-            .catch((e: unknown) => core.log.debug('leave not answered', { peer: key, error: String(e) })),
-        );
+        let wentOut = () => {};
+        out.push(new Promise<void>((resolve) => (wentOut = resolve)));
+        const answer = core.deps.transport
+          .request([node(to)], { name: 'leave_req', value: { leavingPeerId: core.self, overlaySpecificData: encodeChordLeaveData(data) } }, { signal, onSent: () => wentOut(), ...LINK_LOCAL })
+          .catch((e: unknown) => core.log.debug('leave not answered', { peer: key, error: String(e) }))
+          .finally(() => wentOut());
+        answered.push(answer);
       };
       for (const p of preds) send(p, { type: ChordLeaveType.from_succ, successors: succs });
       for (const s of succs) send(s, { type: ChordLeaveType.from_pred, predecessors: preds });
-      return Promise.all(leaves);
+      return { needed: Promise.all(out), wanted: Promise.all(answered) };
     });
     if ((core.state as JoinState) === 'leaving') core.transition('left', 'Leave sent');
     this.stop();
   }
 
   /**
-   * Run `work` with a signal that aborts after LEAVE_WAIT_MS (or with the caller's), and wait for it
-   * no longer than that: work that does not heed its signal (a storage read that never settles) is
-   * left behind. Resolves with 'done', or with why the wait ended first. A rejection of `work` counts
-   * as 'done' (its parts log their own failures): leaving goes on either way.
+   * Run `work` with a signal that aborts after LEAVE_WAIT_MS, and wait for it no longer than that:
+   * work that does not heed its signal (a storage read that never settles) is left behind. Of the
+   * work, `needed` (the Leaves going out) is waited for even once the caller's signal has aborted,
+   * before the call or during it; `wanted` (the hand-over, the LeaveAns) only until then. Resolves
+   * with 'done', or with why the wait ended first; the signal aborts when it ends so. A rejection
+   * counts as done (the parts log their own failures): leaving goes on either way.
    */
-  private bounded(options: AbortOptions | undefined, work: (signal: AbortSignal) => Promise<unknown>): Promise<'done' | 'timed out' | 'aborted'> {
+  private bounded(options: AbortOptions | undefined, work: (signal: AbortSignal) => LeaveWork): Promise<LeaveWaitOutcome> {
     const controller = new AbortController();
     const caller = options?.signal;
     return new Promise((resolve) => {
       let over = false;
-      const end = (outcome: 'done' | 'timed out' | 'aborted') => {
+      let neededOut = false;
+      const end = (outcome: LeaveWaitOutcome) => {
         if (over) return;
         over = true;
         timer.cancel();
@@ -173,10 +196,19 @@ class ChordTopologyImpl implements ChordTopology {
         if (outcome !== 'done') controller.abort();
         resolve(outcome);
       };
-      const aborted = () => end('aborted');
+      const aborted = () => {
+        if (neededOut) end('aborted');
+      };
       const timer = this.core.deps.clock.setTimer(LEAVE_WAIT_MS, () => end('timed out'));
+      // An already aborted signal fires no 'abort' event: `needed`'s end looks at it instead.
       caller?.addEventListener('abort', aborted, { once: true });
-      work(controller.signal).then(
+      const { needed, wanted } = work(controller.signal);
+      const whenOut = () => {
+        neededOut = true;
+        if (caller?.aborted) end('aborted');
+      };
+      (needed ?? Promise.resolve()).then(whenOut, whenOut);
+      wanted.then(
         () => end('done'),
         () => end('done'),
       );
