@@ -12,8 +12,15 @@ export interface WatchedConnection {
    * transaction and a newly created "AbortError" DOMException. Wait for all transactions created
    * using connection to complete. [...] If forced is true, then fire an event named close at
    * connection." fake-indexeddb's forceCloseDatabase does all but the aborts, so they are done here.
+   * The aborts and the close pending flag come at once, the `close` event in a later task.
    */
   terminate(): void;
+  /**
+   * Runs `action` in the `complete` event of the next transaction made on the connection, before
+   * the code awaiting that transaction goes on (its listener comes first): e.g. `terminate` between
+   * two transactions of one operation.
+   */
+  afterNextTransaction(action: () => void): void;
 }
 
 /**
@@ -25,6 +32,7 @@ export function watchNextConnection(): WatchedConnection {
   const open = factory.open.bind(factory);
   let connection: IDBDatabase | undefined;
   const live = new Set<IDBTransaction>();
+  let next: (() => void) | undefined;
   factory.open = (name, version) => {
     factory.open = open;
     const request = open(name, version);
@@ -36,6 +44,9 @@ export function watchNextConnection(): WatchedConnection {
         const tx = transaction(...args);
         live.add(tx);
         for (const end of ['complete', 'abort'] as const) tx.addEventListener(end, () => live.delete(tx));
+        const action = next;
+        next = undefined;
+        if (action) tx.addEventListener('complete', action);
         return tx;
       };
     });
@@ -52,7 +63,14 @@ export function watchNextConnection(): WatchedConnection {
           // Committing already: it completes.
         }
       }
-      forceCloseDatabase(db as unknown as Parameters<typeof forceCloseDatabase>[0]);
+      // The close pending flag now; the `close` event a task later, as the browser, which closes
+      // from outside the page's script, queues it. (fake-indexeddb's forceCloseDatabase fires it at
+      // once when no transaction is live, under the code that called it.)
+      db.close();
+      setTimeout(() => forceCloseDatabase(db as unknown as Parameters<typeof forceCloseDatabase>[0]), 0);
+    },
+    afterNextTransaction(action) {
+      next = action;
     },
   };
 }
