@@ -63,7 +63,9 @@ describe('openAppStore', () => {
       expect(failure).toBeInstanceOf(StorageClosedError);
       expect((failure as Error).cause).toMatchObject({ name: 'InvalidStateError' });
     }
-    await expect(store.contacts.get('not an aor')).rejects.toThrow(AppStoreError);
+    for (const badInput of [() => store.contacts.get('not an aor'), () => store.chat.thread('not an aor'), () => store.chat.markRead('not an aor'), () => store.chat.removeThread('not an aor')]) {
+      await expect(badInput()).rejects.toThrow(AppStoreError);
+    }
     store.close();
     newer.close();
   });

@@ -11,7 +11,7 @@
  * const thread = await store.chat.thread('sip:bob@chordphone.local');   // oldest first
  * ```
  */
-import { doneHandled, failsAsClosed } from '../../reload/runtime/idb-closing.js';
+import { doneHandled, failsAsClosed, readInTransaction } from '../../reload/runtime/idb-closing.js';
 import { openVersionedDatabase } from '../../reload/runtime/idb-open.js';
 import { StorageClosedError } from '../../reload/runtime/storage-closed-error.js';
 import {
@@ -169,10 +169,10 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     },
     get: (aor) => {
       const key = checkAor(aor);
-      return doneHandled(db.transaction('contacts')).store.get(key);
+      return readInTransaction(db, 'contacts', (s) => s.get(key));
     },
     async list() {
-      const all = await doneHandled(db.transaction('contacts')).store.getAll();
+      const all = await readInTransaction(db, 'contacts', (s) => s.getAll());
       return all.sort((a, b) => a.displayName.localeCompare(b.displayName) || (a.aor < b.aor ? -1 : a.aor > b.aor ? 1 : 0));
     },
     remove: (aor) => db.delete('contacts', checkAor(aor)),
@@ -203,25 +203,28 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       await tx.done;
       return id;
     },
-    async list(limit = Number.POSITIVE_INFINITY) {
-      const out: CallRecord[] = [];
-      let cursor = await doneHandled(db.transaction('history')).store.index('start').openCursor(null, 'prev');
-      while (cursor && out.length < limit) {
-        out.push(cursor.value as CallRecord);
-        cursor = await cursor.continue();
-      }
-      return out;
-    },
+    list: (limit = Number.POSITIVE_INFINITY) =>
+      readInTransaction(db, 'history', async (s) => {
+        const out: CallRecord[] = [];
+        let cursor = await s.index('start').openCursor(null, 'prev');
+        while (cursor && out.length < limit) {
+          out.push(cursor.value as CallRecord);
+          cursor = await cursor.continue();
+        }
+        return out;
+      }),
     clear: () => db.clear('history'),
     async unseenMissed() {
-      const seen = (await doneHandled(db.transaction('marks')).store.get(HISTORY_SEEN))?.value ?? -1;
-      let n = 0;
-      let cursor = await doneHandled(db.transaction('history')).store.index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
-      while (cursor) {
-        if (cursor.value.outcome === 'missed') n++;
-        cursor = await cursor.continue();
-      }
-      return n;
+      const seen = (await readInTransaction(db, 'marks', (s) => s.get(HISTORY_SEEN)))?.value ?? -1;
+      return readInTransaction(db, 'history', async (s) => {
+        let n = 0;
+        let cursor = await s.index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
+        while (cursor) {
+          if (cursor.value.outcome === 'missed') n++;
+          cursor = await cursor.continue();
+        }
+        return n;
+      });
     },
     async markSeen() {
       const [newest] = await history.list(1);
@@ -271,7 +274,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     },
     async thread(aor) {
       const key = checkAor(aor);
-      return (await doneHandled(db.transaction('messages')).store.index('aor').getAll(key)) as ChatRecord[];
+      return (await readInTransaction(db, 'messages', (s) => s.index('aor').getAll(key))) as ChatRecord[];
     },
     async threads() {
       const tx = doneHandled(db.transaction(['messages', 'marks']));
@@ -288,8 +291,10 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       return out.sort((a, b) => b.last.at - a.last.at || b.last.id - a.last.id);
     },
     async removeThread(aor) {
+      // The AoR first: bad input rejects with its AppStoreError also on a closed store.
+      const key = checkAor(aor);
       const tx = doneHandled(db.transaction('messages', 'readwrite'));
-      let cursor = await tx.store.index('aor').openCursor(checkAor(aor));
+      let cursor = await tx.store.index('aor').openCursor(key);
       while (cursor) {
         await cursor.delete();
         cursor = await cursor.continue();
@@ -297,8 +302,9 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       await tx.done;
     },
     async markRead(aor) {
-      const last = await doneHandled(db.transaction('messages')).store.index('aor').openCursor(checkAor(aor), 'prev');
-      if (last) await db.put('marks', { key: chatReadMark(aor), value: last.value.id! });
+      const key = checkAor(aor);
+      const last = await readInTransaction(db, 'messages', (s) => s.index('aor').openCursor(key, 'prev'));
+      if (last) await db.put('marks', { key: chatReadMark(key), value: last.value.id! });
     },
   };
 

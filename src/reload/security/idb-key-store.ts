@@ -5,7 +5,7 @@
  * can ever read its bytes. Saving an extractable private key is refused.
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
-import { doneHandled, failsAsClosed } from '../runtime/idb-closing.js';
+import { failsAsClosed, readInTransaction } from '../runtime/idb-closing.js';
 import { openVersionedDatabase } from '../runtime/idb-open.js';
 import { StorageClosedError } from '../runtime/storage-closed-error.js';
 import type { KeyStore, StoredCredentials } from './key-store.js';
@@ -45,8 +45,7 @@ export class IdbKeyStore implements KeyStore {
 
   load(name: string): Promise<StoredCredentials | undefined> {
     return this.run(async () => {
-      // Its own transaction, `done` handled (idb's db.get leaves an aborted one's unhandled).
-      const v = await doneHandled(this.db.transaction('credentials')).store.get(name);
+      const v = await readInTransaction(this.db, 'credentials', (s) => s.get(name));
       return v ? { keys: v.keys, certificates: v.certificates } : undefined;
     });
   }

@@ -13,8 +13,8 @@
  *
  * Database versions, their upgrades and the refusal of a newer one: idb-database.ts.
  */
-import type { IDBPDatabase, IDBPObjectStore, IDBPTransaction } from 'idb';
-import { doneHandled, failsAsClosed } from '../runtime/idb-closing.js';
+import type { IDBPDatabase, IDBPTransaction } from 'idb';
+import { doneHandled, failsAsClosed, readInTransaction } from '../runtime/idb-closing.js';
 import { browserWebLocks, requestTellingWait, type LockWait, type WebLocks } from '../runtime/web-locks.js';
 import { exactBytes } from '../wire/codec/byte-slab.js';
 import type { NodeId, ResourceId } from '../wire/ids.js';
@@ -76,7 +76,6 @@ function toRecord(v: RecordValue): StoredRecord {
   };
 }
 
-
 class IdbBackend implements StorageBackend {
   constructor(
     private readonly db: IDBPDatabase<StorageSchema>,
@@ -119,7 +118,7 @@ class IdbBackend implements StorageBackend {
 
   get(resourceId: ResourceId, kind: number, key: RecordKey): Promise<StoredRecord | undefined> {
     return this.run(async () => {
-      const v = await this.request('records', (s) => s.get([hexKey(resourceId), kind, recordKeyTag(key)]));
+      const v = await readInTransaction(this.db, 'records', (s) => s.get([hexKey(resourceId), kind, recordKeyTag(key)]));
       return v && toRecord(v);
     });
   }
@@ -130,7 +129,7 @@ class IdbBackend implements StorageBackend {
 
   delete(resourceId: ResourceId, kind: number, key: RecordKey): Promise<boolean> {
     return this.run(async () => {
-      const had = (await this.request('records', (s) => s.count([hexKey(resourceId), kind, recordKeyTag(key)]))) > 0;
+      const had = (await readInTransaction(this.db, 'records', (s) => s.count([hexKey(resourceId), kind, recordKeyTag(key)]))) > 0;
       if (had) await this.write({ deletes: [{ resourceId, kind, key }] });
       return had;
     });
@@ -153,7 +152,7 @@ class IdbBackend implements StorageBackend {
   kinds(resourceId: ResourceId): Promise<number[]> {
     return this.run(async () => {
       const r = hexKey(resourceId);
-      const kinds = await this.request('kinds', (s) => s.getAll(IDBKeyRange.bound([r], [r, HIGH])));
+      const kinds = await readInTransaction(this.db, 'kinds', (s) => s.getAll(IDBKeyRange.bound([r], [r, HIGH])));
       return kinds.filter((k) => k.c > 0).map((k) => k.k);
     });
   }
@@ -211,7 +210,6 @@ class IdbBackend implements StorageBackend {
   write(batch: WriteBatch): Promise<void> {
     return this.run(async () => {
       const tx = this.transaction(WRITE_STORES, 'readwrite');
-      const done = tx.done.catch((e: unknown) => e);
       try {
         const tallies = new Tallies(tx);
         const refs = new CertificateRefs(tx);
@@ -258,11 +256,11 @@ class IdbBackend implements StorageBackend {
           // Aborted already (by the request that failed, or by the browser closing the connection):
           // `abort` throws an InvalidStateError, which must not hide `e`.
         }
-        await done;
+        // Until the abort is over; its failure is `e`'s, not another.
+        await tx.done.catch(() => undefined);
         throw e;
       }
-      const result = await done;
-      if (result !== undefined) throw result;
+      await tx.done;
     });
   }
 
@@ -289,10 +287,10 @@ class IdbBackend implements StorageBackend {
   usage(scope?: UsageScope): Promise<Usage> {
     return this.run(async () => {
       const t = !scope
-        ? await this.request('meta', (s) => s.get(TOTAL))
+        ? await readInTransaction(this.db, 'meta', (s) => s.get(TOTAL))
         : 'user' in scope
-          ? await this.request('users', (s) => s.get(scope.user))
-          : await this.request('kinds', (s) => s.get([hexKey(scope.resourceId), scope.kind]));
+          ? await readInTransaction(this.db, 'users', (s) => s.get(scope.user))
+          : await readInTransaction(this.db, 'kinds', (s) => s.get([hexKey(scope.resourceId), scope.kind]));
       return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
     });
   }
@@ -308,7 +306,7 @@ class IdbBackend implements StorageBackend {
 
   certificateUsage(): Promise<Usage> {
     return this.run(async () => {
-      const t = await this.request('meta', (s) => s.get(CERTIFICATES));
+      const t = await readInTransaction(this.db, 'meta', (s) => s.get(CERTIFICATES));
       return { count: t?.c ?? 0, bytes: t?.b ?? 0 };
     });
   }
@@ -352,8 +350,10 @@ class IdbBackend implements StorageBackend {
   private async run<T>(operation: () => Promise<T>): Promise<T> {
     this.checkOpen();
     return failsAsClosed(this.db, operation, (cause) => {
-      // Not closed by this backend (`close` and `closeUnder` mark it closed first): by the browser,
-      // whose `close` event (`terminated`) comes after the aborts. Closed now, and `closedUnder` told.
+      // Closed by the browser, whose `close` event (`terminated`) comes after the aborts: closed
+      // now, and `closedUnder` told. Or by `close` or `closeUnder` while the operation was under way
+      // (they mark this backend closed first): then `closeUnder` does nothing, and the error says
+      // what they said.
       this.closeUnder(BROWSER_CLOSED);
       return new StorageClosedError(this.closed?.message, { cause });
     });
@@ -362,13 +362,6 @@ class IdbBackend implements StorageBackend {
   /** A transaction of this connection, its `done` handled (runtime/idb-closing.ts doneHandled). */
   private transaction<Names extends ArrayLike<StoreName>, Mode extends IDBTransactionMode>(stores: Names, mode: Mode): IDBPTransaction<StorageSchema, Names, Mode> {
     return doneHandled(this.db.transaction(stores, mode));
-  }
-
-  /** One request on store `name`, in a readonly transaction of its own (as idb's `db.get` and the like, `transaction`). */
-  private async request<N extends StoreName, T>(name: N, request: (store: IDBPObjectStore<StorageSchema, [N], N, 'readonly'>) => Promise<T>): Promise<T> {
-    const tx = this.transaction<[N], 'readonly'>([name], 'readonly');
-    const [value] = await Promise.all([request(tx.objectStore(name)), tx.done]);
-    return value;
   }
 
   private checkOpen(): void {
@@ -382,7 +375,6 @@ function keyRange<K extends IDBValidKey>(lower: K | undefined, upper: K | undefi
   if (upper !== undefined) return IDBKeyRange.upperBound(upper);
   return undefined;
 }
-
 
 /** Opens (creating or upgrading, idb-database.ts) the IndexedDB backend of one overlay and Node-ID. */
 export async function openIdbBackend(init: IdbBackendInit): Promise<StorageBackend> {
