@@ -23,8 +23,7 @@
  * ```
  */
 import { nodeIdKey } from '../forwarding/index.js';
-import { OverloadError, type LocalFailure } from '../runtime/reload-error.js';
-import { ErrorCode } from '../wire/message-codes.js';
+import { overloaded } from '../runtime/reload-error.js';
 import type { NodeId } from '../wire/ids.js';
 
 export interface PeerConnectionLimits {
@@ -56,24 +55,6 @@ export interface PeerConnectionSlot {
   connected(): void;
   /** It closed, or was never made. Idempotent. */
   release(): void;
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * This peer's own failure to make a peer connection (`Kind`: overloaded, or none of our ICE parameters gathered),
- * as the error the requester is answered with. OUR CHOICE of code: RFC 6940 §6.3.3.1 has none for
- * it. Error_Request_Timeout ("The requesting node MAY resend the request at a later time") is what
- * the requester would see had we dropped the request, as an overloaded peer's inbound limiter
- * does, only sooner. A LocalFailure: for an offer of our own it is ours, not the target's failure.
- */
-export function localFailureAnswer<E extends LocalFailure>(Kind: new (code: number, info: Uint8Array) => E, reason: string): E {
-  return new Kind(ErrorCode.Error_Request_Timeout, utf8.encode(reason));
-}
-
-/** A cap of ours refused the peer connection (localFailureAnswer). */
-export function overloaded(reason: string): OverloadError {
-  return localFailureAnswer(OverloadError, `overloaded: ${reason}`);
 }
 
 export class PeerConnectionBudget {

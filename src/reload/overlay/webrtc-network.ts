@@ -31,7 +31,7 @@ import { LinkOpenError } from '../links/link.js';
 import { GatheringError, IceParametersError, answerWebRtc, offerWebRtc, type IceParameters, type WebRtcConnection, type WebRtcAnswer, type WebRtcInit, type WebRtcOffer } from '../links/webrtc/index.js';
 import { openWebSocketLink, type WebSocketConstructor, type WebSocketLinkInit } from '../links/websocket/index.js';
 import { silentLogger, type AbortOptions, type Clock, type Logger, type Random } from '../runtime/components.js';
-import { LocalGatheringError, ReloadError, type LocalFailure } from '../runtime/reload-error.js';
+import { LocalGatheringError, ReloadError, localFailureAnswer, overloaded, type LocalFailure } from '../runtime/reload-error.js';
 import { checkDtlsFingerprint, type RemoteDtlsIdentity } from '../security/dtls-fingerprint-check.js';
 import type { Signer, Verifier } from '../security/signer.js';
 import type { DtlsFingerprint } from '../wire/methods/dtls-fingerprint.js';
@@ -40,7 +40,7 @@ import type { NodeId } from '../wire/ids.js';
 import { HelloVersionError, helloAccept, helloDial, type LinkHelloDeps } from './link-hello.js';
 import { DataChannelConnections } from './data-channel-connections.js';
 import type { IceAttachParameters, IceCapability, PeerNetwork } from './overlay-types.js';
-import { PeerConnectionBudget, localFailureAnswer, overloaded, type PeerConnectionLimits, type PeerConnectionSlot } from './peer-connection-budget.js';
+import { PeerConnectionBudget, type PeerConnectionLimits, type PeerConnectionSlot } from './peer-connection-budget.js';
 
 export interface WebRtcNetworkDeps {
   readonly clock: Clock;

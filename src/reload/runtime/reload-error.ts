@@ -52,6 +52,22 @@ export class OverloadError extends LocalFailure {
 }
 
 /**
+ * This peer's own failure to make a peer connection (`Kind`: overloaded, or none of our ICE parameters gathered),
+ * as the error the requester is answered with. OUR CHOICE of code: RFC 6940 §6.3.3.1 has none for
+ * it. Error_Request_Timeout ("The requesting node MAY resend the request at a later time") is what
+ * the requester would see had we dropped the request, as an overloaded peer's inbound limiter
+ * does, only sooner. A LocalFailure: for an offer of our own it is ours, not the target's failure.
+ */
+export function localFailureAnswer<E extends LocalFailure>(Kind: new (code: number, info: Uint8Array) => E, reason: string): E {
+  return new Kind(ErrorCode.Error_Request_Timeout, new TextEncoder().encode(reason));
+}
+
+/** A cap of ours refused the peer connection (overlay/peer-connection-budget.ts; localFailureAnswer). */
+export function overloaded(reason: string): OverloadError {
+  return localFailureAnswer(OverloadError, `overloaded: ${reason}`);
+}
+
+/**
  * This node's WebRTC stack gave it none of its own ICE parameters for a peer connection: it made no
  * local description (SDP offer or answer) within the wait, or it closed the peer connection before
  * they were gathered. The info says which.

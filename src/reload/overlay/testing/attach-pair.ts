@@ -10,13 +10,13 @@ import { VirtualClock } from '../../../sim/virtual-clock.js';
 import { LinkTable } from '../../forwarding/link-table.js';
 import { FramedLink } from '../../links/framed-link.js';
 import type { Link } from '../../links/link.js';
+import { budgetRefusal } from '../../testing/budget-refusal.js';
 import { FakeLink } from '../../testing/fake-link.js';
 import { AbortError } from '../../runtime/components.js';
 import { ErrorAnswer, ReloadError } from '../../runtime/reload-error.js';
 import type { IncomingRequest, Reply } from '../../transport/index.js';
 import type { NodeId } from '../../wire/ids.js';
 import { AttachService } from '../attach-service.js';
-import { PeerConnectionBudget } from '../peer-connection-budget.js';
 import type { IceCapability, PeerNetwork } from '../overlay-types.js';
 import { Wire, tableForwarding } from './attach-links.js';
 import { iceParams as params } from './budgeted-ice.js';
@@ -28,16 +28,6 @@ export const ICE_CHECK_MS = 50;
 export const id = (b: number): NodeId => new Uint8Array(16).fill(b);
 export const SMALLER = id(0x01);
 export const LARGER = id(0x02);
-
-/** What a full PeerConnectionBudget throws (webrtc-network.ts takes a place before each peer connection). */
-const budgetRefusal = () => {
-  try {
-    new PeerConnectionBudget({ pendingPerRequester: 0, pending: 0, total: 0 }).take();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('the budget took a place');
-};
 
 /** The two ends of link `L<n>`: FakeLinks (state set by the test), or FramedLinks over Wires. */
 export type LinkPairMaker = (n: number) => { atOfferer: Link; atAnswerer: Link };

@@ -12,7 +12,8 @@ import { ErrorCode } from '../../wire/message-codes.js';
 import { REFUSED_RETRIES, REFUSED_RETRY_MS } from './chord-core.js';
 import { DEFAULT_CHORD_PARAMETERS } from './chord-parameters.js';
 import { ChordStabilization } from './chord-stabilization.js';
-import { budgetRefusal, maintenanceFixture, TARGET } from './testing/maintenance-fixture.js';
+import { budgetRefusal } from '../../testing/budget-refusal.js';
+import { maintenanceFixture, TARGET } from './testing/maintenance-fixture.js';
 
 describe('ChordMaintenance: an Attach to a peer an Update named fails (RFC 6940 §10.7.1, §10.7.3)', () => {
   it.each([

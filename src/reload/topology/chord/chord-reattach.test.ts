@@ -15,7 +15,8 @@ import { REFUSED_RETRY_MS } from './chord-core.js';
 import { CLOSED_LINK_REATTACH_MS } from './chord-reattach.js';
 import { DEFAULT_CHORD_PARAMETERS, type ChordParameters } from './chord-parameters.js';
 import { ChordStabilization } from './chord-stabilization.js';
-import { budgetRefusal, id, maintenanceFixture, SELF, TARGET, type AttachOutcome } from './testing/maintenance-fixture.js';
+import { budgetRefusal } from '../../testing/budget-refusal.js';
+import { id, maintenanceFixture, SELF, TARGET, type AttachOutcome } from './testing/maintenance-fixture.js';
 
 const VIA = id(0x30);
 const OTHER = id(0x18);

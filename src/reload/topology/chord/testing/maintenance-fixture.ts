@@ -7,10 +7,8 @@ import { SeededRandom } from '../../../../sim/seeded-random.js';
 import { VirtualClock } from '../../../../sim/virtual-clock.js';
 import { nodeIdKey, overlayParameters, type LinkTableListener } from '../../../forwarding/index.js';
 import type { Link, LinkCloseReason } from '../../../links/index.js';
-import { OverloadError } from '../../../runtime/reload-error.js';
 import type { MessageTransport } from '../../../transport/index.js';
 import type { NodeId } from '../../../wire/ids.js';
-import { ErrorCode } from '../../../wire/message-codes.js';
 import type { DataMoveReport, DataTransfer, LinkConnector } from '../../topology-plugin.js';
 import { ChordCore } from '../chord-core.js';
 import { ChordMaintenance } from '../chord-maintenance.js';
@@ -19,9 +17,6 @@ import { DEFAULT_CHORD_PARAMETERS, type ChordParameters } from '../chord-paramet
 export const id = (b: number): NodeId => new Uint8Array(16).fill(b);
 export const SELF = id(0x10);
 export const TARGET = id(0x20);
-
-/** What the budget of overlay/peer-connection-budget.ts throws for an offer of ours over its caps. */
-export const budgetRefusal = () => new OverloadError(ErrorCode.Error_Request_Timeout, new TextEncoder().encode('overloaded: 128 peer connections being set up'));
 
 /**
  * What the n-th Attach does: reject with an error, 'link' (the target becomes usable), or 'hang'
