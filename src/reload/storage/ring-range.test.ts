@@ -67,5 +67,8 @@ describe('ring ranges (RFC 6940 §10.1, modulo 2^128)', () => {
       }),
     );
     expect(ringRangeParts(undefined)).toEqual([{}]);
+    // Parts of another form only with the key that makes it (checked by tsc): no Uint8Arrays typed as strings.
+    // @ts-expect-error no key, so no string parts
+    expect(ringRangeParts<string>(undefined)).toEqual([{}]);
   });
 });

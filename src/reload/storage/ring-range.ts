@@ -41,10 +41,13 @@ export interface RingRangePart<T = ResourceId> {
  * when it wraps through zero, `(after, end]` then `[start, upTo]` (both: the whole ring when after
  * == upTo). No range: the whole ring in one piece.
  */
-export function ringRangeParts<T = ResourceId>(range: RingRange | undefined, key: (id: ResourceId) => T = (id) => id as T): RingRangePart<T>[] {
+export function ringRangeParts(range: RingRange | undefined): RingRangePart[];
+export function ringRangeParts<T>(range: RingRange | undefined, key: (id: ResourceId) => T): RingRangePart<T>[];
+export function ringRangeParts<T>(range: RingRange | undefined, key?: (id: ResourceId) => T): RingRangePart<T | ResourceId>[] {
+  const as = key ?? ((id: ResourceId) => id);
   if (!range) return [{}];
-  if (compareIds(range.after, range.upTo) < 0) return [{ after: key(range.after), upTo: key(range.upTo) }];
-  return [{ after: key(range.after) }, { upTo: key(range.upTo) }];
+  if (compareIds(range.after, range.upTo) < 0) return [{ after: as(range.after), upTo: as(range.upTo) }];
+  return [{ after: as(range.after) }, { upTo: as(range.upTo) }];
 }
 
 /** `id - 1` modulo 2^(8·length) (the id just before `id` on the ring). */
