@@ -130,7 +130,11 @@ export class OwnAttaches {
     // "the request MUST be retransmitted with the same transaction identifier") was refused for an
     // Attach of the peer's not failed here, a newer one still on its way (or the peer had yet to
     // hear our error answer: then ours waits out its own link timeout, as it would without this
-    // memory). A stale failure must not end a fresh attempt.
+    // memory). A stale failure must not end a fresh attempt. What the rule cannot tell apart: an
+    // Attach of ours started before the failure but refused (its answer over a slower route) for
+    // the peer's NEWER Attach, one made after that failure, is still ended with the old error,
+    // though the newer Attach may yet bring the link: the refusal does not say which Attach of the
+    // peer's it was refused for.
     const failed = this.failed.get(key);
     if (failed && failed.until > this.clock.now() && own.attempt <= failed.lastAttempt) own.crossing.abort(failed.error);
   }
