@@ -177,7 +177,6 @@ export const peerCommand: Command = createPeerCommand();
 export function joinFailure(e: unknown, serverUrl: string): Error {
   const message = e instanceof Error ? e.message : String(e);
   const selfMade = !(e instanceof UsageError) && serverUrl.startsWith('https:') && /certificate|self.signed/i.test(message);
-  if (e instanceof Error && !selfMade) return e;
-  const hint = selfMade ? ' (the server’s HTTPS certificate is self-made: on its machine use its http://127.0.0.1 URL, or set NODE_EXTRA_CA_CERTS to its data/tls/server.cert.pem)' : '';
-  return new Error(`${message}${hint}`, { cause: e });
+  if (!selfMade) return e instanceof Error ? e : new Error(message, { cause: e });
+  return new Error(`${message} (the server’s HTTPS certificate is self-made: on its machine use its http://127.0.0.1 URL, or set NODE_EXTRA_CA_CERTS to its data/tls/server.cert.pem)`, { cause: e });
 }

@@ -29,8 +29,8 @@ export interface OverlayClientDeps {
   readonly crypto: Crypto;
   readonly wallClock: WallClock;
   /**
-   * Time for the join's own waits (a ConfigUpdate after Error_Config_Too_Old, a restart after its
-   * answer) and its peer's timers (compose-peer.ts); default the system clock.
+   * Time for the join's own waits (a ConfigUpdate after Error_Config_Too_Old) and its peer's timers
+   * (compose-peer.ts); default the system clock.
    */
   readonly clock?: Clock;
   readonly fetch: (url: string, init?: RequestInit) => Promise<Response>;

@@ -2,6 +2,8 @@ import { ErrorCode, errorCodeName, type ErrorCodeName } from '../wire/message-co
 import type { NodeId } from '../wire/ids.js';
 import type { ErrorResponse } from '../wire/message-contents.js';
 
+const utf8 = new TextEncoder();
+
 /**
  * An RFC 6940 error (§6.3.3.1) as an exception: `code` is the §14.9 error code and `info` the
  * error_info bytes. Maps one-to-one to the ErrorResponse answered on the wire (style.md §5).
@@ -19,7 +21,7 @@ export class ReloadError extends Error {
 
   /** Build from a registry name and human text (carried as UTF-8 error_info). */
   static of(name: ErrorCodeName, text = ''): ReloadError {
-    return new ReloadError(ErrorCode[name], new TextEncoder().encode(text));
+    return new ReloadError(ErrorCode[name], utf8.encode(text));
   }
 
   toResponse(): ErrorResponse {
@@ -59,7 +61,7 @@ export class OverloadError extends LocalFailure {
  * does, only sooner. A LocalFailure: for an offer of our own it is ours, not the target's failure.
  */
 export function localFailureAnswer<E extends LocalFailure>(Kind: new (code: number, info: Uint8Array) => E, reason: string): E {
-  return new Kind(ErrorCode.Error_Request_Timeout, new TextEncoder().encode(reason));
+  return new Kind(ErrorCode.Error_Request_Timeout, utf8.encode(reason));
 }
 
 /** A cap of ours refused the peer connection (overlay/peer-connection-budget.ts; localFailureAnswer). */

@@ -15,7 +15,7 @@ import type { VerifiedSigner } from '../security/signer.js';
 import { nodeIdKey, type ForwardingDelegate, type InboundMessage, type RoutingFailure } from '../forwarding/index.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import type { Destination } from '../wire/destination.js';
-import { fragmentOffset } from '../wire/forwarding-header.js';
+import { leadingMessageCode } from '../wire/forwarding-header.js';
 import type { NodeId } from '../wire/ids.js';
 import { defaultBodyContext } from '../wire/message-body.js';
 import { isRequestCode, MessageCode } from '../wire/message-codes.js';
@@ -187,9 +187,8 @@ class Transport implements MessageTransport, ForwardingDelegate {
     if (this.closed) return;
     // Only a request gets an error answer (§6.3.3.1), and only the piece that starts with its
     // message_code can tell: a fragment at offset 0 or a whole message.
-    if (fragmentOffset(failure.header.fragment) !== 0 || failure.payload.length < 2) return;
-    const code = (failure.payload[0]! << 8) | failure.payload[1]!;
-    if (!isRequestCode(code) || code >= 0x8000) return;
+    const code = leadingMessageCode(failure.header.fragment, failure.payload);
+    if (code === undefined || !isRequestCode(code) || code >= 0x8000) return;
     const key = nodeIdKey(failure.from);
     if (!this.inbound.admit(key)) return;
     // An intermediate node does not verify signatures (§6.3.4), so the answer goes to the

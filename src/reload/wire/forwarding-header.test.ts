@@ -17,6 +17,7 @@ import {
   isLastFragment,
   isSupportedVersion,
   isUnfragmented,
+  leadingMessageCode,
   readForwardingHeader,
   writeForwardingHeader,
   type ForwardingHeader,
@@ -206,5 +207,14 @@ describe('ForwardingHeader properties', () => {
 
   it('mutated bytes raise only DecodeError', () => {
     damageRaisesOnlyDecodeError(arbForwardingHeader(), encodeHeader, decodeHeader, { truncate: false });
+  });
+
+  it.each([
+    ['a whole message', UNFRAGMENTED, Uint8Array.of(0x00, 0x07, 0xaa), 7],
+    ['the first fragment', fragmentField(0, false), Uint8Array.of(0x7f, 0xff), 0x7fff],
+    ['a later fragment', fragmentField(1000, true), Uint8Array.of(0x00, 0x07), undefined],
+    ['a payload too short for a message_code', UNFRAGMENTED, Uint8Array.of(0x00), undefined],
+  ])('leadingMessageCode of %s (§6.3.3: MessageContents opens with its message_code)', (_, fragment, payload, code) => {
+    expect(leadingMessageCode(fragment, payload)).toBe(code);
   });
 });

@@ -46,6 +46,16 @@ export function fragmentOffset(fragment: number): number {
   return fragment & FragmentBits.OFFSET;
 }
 
+/**
+ * The message_code a piece of a message starts with (RFC 6940 §6.3.3: MessageContents opens with its
+ * uint16 message_code): for a whole message or the fragment at offset 0, given its `fragment` field
+ * and its payload; undefined for a later fragment or a payload too short to hold one.
+ */
+export function leadingMessageCode(fragment: number, payload: Uint8Array): number | undefined {
+  if (fragmentOffset(fragment) !== 0 || payload.length < 2) return undefined;
+  return (payload[0]! << 8) | payload[1]!;
+}
+
 /** Whether a `fragment` field marks the last (or only) fragment. */
 export function isLastFragment(fragment: number): boolean {
   return (fragment & FragmentBits.LAST_FRAGMENT) !== 0;

@@ -1,8 +1,10 @@
 /**
  * Test helper: the RELOAD messages a simulated overlay's memory network carries (each hop, lost
- * frames left out), as `{ from, to, name, bytes }` with the message code's name (RFC 6940 §6.3.3).
+ * frames left out), as `{ from, to, name, bytes }` with the message code's name (RFC 6940 §6.3.3; `fragment` for a
+ * fragment after the first).
  */
 import { decodeForwardingHeaderOnly } from '../../reload/wire/forwarded-message.js';
+import { leadingMessageCode } from '../../reload/wire/forwarding-header.js';
 import { decodeFramedMessage } from '../../reload/wire/framing.js';
 import { messageCodeName } from '../../reload/wire/message-codes.js';
 import type { ChordOverlay } from '../chord-overlay.js';
@@ -20,9 +22,10 @@ export function captureMessages(o: Pick<ChordOverlay, 'network'>): CapturedMessa
   o.network.tap((f) => {
     const m = decodeFramedMessage(f.bytes);
     if (m.kind !== 'data' || m.message.length === 0 || f.dropped) return;
-    const { payload } = decodeForwardingHeaderOnly(m.message, { maxMessageSize: 1 << 24 });
-    const code = (payload[0]! << 8) | payload[1]!;
-    out.push({ from: f.from, to: f.to, name: messageCodeName(code) ?? String(code), bytes: m.message });
+    const { header, payload } = decodeForwardingHeaderOnly(m.message, { maxMessageSize: 1 << 24 });
+    const code = leadingMessageCode(header.fragment, payload);
+    // A later fragment starts with no message_code.
+    out.push({ from: f.from, to: f.to, name: code === undefined ? 'fragment' : (messageCodeName(code) ?? String(code)), bytes: m.message });
   });
   return out;
 }

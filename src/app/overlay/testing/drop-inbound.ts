@@ -6,16 +6,16 @@
  */
 import type { PeerNetwork } from '../../../reload/overlay/index.js';
 import { decodeForwardingHeaderOnly } from '../../../reload/wire/forwarded-message.js';
-import { fragmentOffset } from '../../../reload/wire/forwarding-header.js';
+import { leadingMessageCode } from '../../../reload/wire/forwarding-header.js';
 import { proxyLink, wrapNetworkLinks } from '../wrap-network-links.js';
 
 /** `inner`, its links (opened, accepted or made by ICE) dropping every received message whose message_code is `code`. */
 export function dropInbound(inner: PeerNetwork, code: number): PeerNetwork {
   const carries = (message: Uint8Array): boolean => {
     try {
-      // Any size (the overlay's max-message-size is the peer's to check). §6.3.3: MessageContents opens with its uint16 message_code, where the first (or only) piece starts.
+      // Any size (the overlay's max-message-size is the peer's to check).
       const { header, payload } = decodeForwardingHeaderOnly(message, { maxMessageSize: message.length }, true);
-      return fragmentOffset(header.fragment) === 0 && payload.length >= 2 && ((payload[0]! << 8) | payload[1]!) === code;
+      return leadingMessageCode(header.fragment, payload) === code;
     } catch {
       return false;
     }
