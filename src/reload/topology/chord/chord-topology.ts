@@ -40,8 +40,8 @@ const LEAVE_WAIT_MS = 5_000;
 interface LeaveWork {
   /** Waited for even once the caller has aborted. */
   readonly needed?: Promise<unknown>;
-  /** Waited for only while the caller has not aborted. */
-  readonly wanted: Promise<unknown>;
+  /** Waited for only while the caller has not aborted; not started when it had aborted already. */
+  readonly wanted: () => Promise<unknown>;
 }
 
 type LeaveWaitOutcome = 'done' | 'timed out' | 'aborted';
@@ -133,12 +133,9 @@ class ChordTopologyImpl implements ChordTopology {
       const [p, lower] = [held[i - 1], held[i]];
       if (p && lower) for (const t of targets.slice(0, n - i + 1)) moves.push({ target: t.id, range: { after: lower.id, upTo: p.id } });
     }
-    // With the caller's signal aborted already, the hand-over is not started: nothing would wait for it.
-    const handedOver = options?.signal?.aborted
-      ? 'aborted'
-      : await this.bounded(options, (signal) => ({
-          wanted: Promise.all(moves.map((m) => core.deps.data.handOver(m.target, m.range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
-        }));
+    const handedOver = await this.bounded(options, (signal) => ({
+      wanted: () => Promise.all(moves.map((m) => core.deps.data.handOver(m.target, m.range, { signal }).catch((e: unknown) => core.log.debug('hand-over before leaving failed', { error: String(e) })))),
+    }));
     // A hand-over cut short (our storage backend not answering, a neighbour gone) does not keep us
     // from leaving: §10.4 "It MUST then send a Store request to its successor in the Neighbor Table
     // and to that peer's successor", so our successors hold replicas of our range already (all but
@@ -168,7 +165,7 @@ class ChordTopologyImpl implements ChordTopology {
       };
       for (const p of preds) send(p, { type: ChordLeaveType.from_succ, successors: succs });
       for (const s of succs) send(s, { type: ChordLeaveType.from_pred, predecessors: preds });
-      return { needed: Promise.all(out), wanted: Promise.all(answered) };
+      return { needed: Promise.all(out), wanted: () => Promise.all(answered) };
     });
     if ((core.state as JoinState) === 'leaving') core.transition('left', 'Leave sent');
     this.stop();
@@ -187,7 +184,6 @@ class ChordTopologyImpl implements ChordTopology {
     const caller = options?.signal;
     return new Promise((resolve) => {
       let over = false;
-      let neededOut = false;
       const end = (outcome: LeaveWaitOutcome) => {
         if (over) return;
         over = true;
@@ -196,19 +192,18 @@ class ChordTopologyImpl implements ChordTopology {
         if (outcome !== 'done') controller.abort();
         resolve(outcome);
       };
-      const aborted = () => {
-        if (neededOut) end('aborted');
-      };
       const timer = this.core.deps.clock.setTimer(LEAVE_WAIT_MS, () => end('timed out'));
-      // An already aborted signal fires no 'abort' event: `needed`'s end looks at it instead.
-      caller?.addEventListener('abort', aborted, { once: true });
       const { needed, wanted } = work(controller.signal);
-      const whenOut = () => {
-        neededOut = true;
-        if (caller?.aborted) end('aborted');
-      };
-      (needed ?? Promise.resolve()).then(whenOut, whenOut);
-      wanted.then(
+      const out = (needed ?? Promise.resolve()).then(
+        () => {},
+        () => {},
+      );
+      // The caller's abort ends the wait once what is needed is out.
+      const aborted = () => void out.then(() => end('aborted'));
+      // An already aborted signal fires no 'abort' event; and `wanted` is then not started.
+      if (caller?.aborted) return aborted();
+      caller?.addEventListener('abort', aborted, { once: true });
+      wanted().then(
         () => end('done'),
         () => end('done'),
       );
