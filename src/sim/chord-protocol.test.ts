@@ -9,6 +9,7 @@ import { idAt, ringPosition, inHalfOpen } from '../reload/topology/chord/ring.js
 import { toHex } from '../reload/wire/codec/hex.js';
 import type { Destination } from '../reload/wire/destination.js';
 import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
+import { leadingMessageCode } from '../reload/wire/forwarding-header.js';
 import { decodeFramedMessage } from '../reload/wire/framing.js';
 import { formatIpAddress } from '../reload/wire/ip-address-port.js';
 import { decodeReloadMessage } from '../reload/wire/reload-message.js';
@@ -135,8 +136,9 @@ describe('Join and Leave checks (RFC 6940 §6.4.2.1, §6.4.2.2)', () => {
     const code = (bytes: Uint8Array): string | undefined => {
       const m = decodeFramedMessage(bytes);
       if (m.kind !== 'data' || m.message.length === 0) return undefined;
-      const { payload } = decodeForwardingHeaderOnly(m.message, { maxMessageSize: 1 << 24 });
-      return messageCodeName((payload[0]! << 8) | payload[1]!);
+      const { header, payload } = decodeForwardingHeaderOnly(m.message, { maxMessageSize: 1 << 24 });
+      const c = leadingMessageCode(header.fragment, payload);
+      return c === undefined ? undefined : messageCodeName(c);
     };
     let x: SimChordPeer | undefined;
     let xSentJoin = false;

@@ -25,6 +25,7 @@ import { ringPosition } from '../reload/topology/chord/ring.js';
 import { bytesEqual, toHex } from '../reload/wire/codec/hex.js';
 import type { Kind } from '../reload/wire/config/overlay-configuration.js';
 import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
+import { leadingMessageCode } from '../reload/wire/forwarding-header.js';
 import { decodeFramedMessage } from '../reload/wire/framing.js';
 import type { NodeId, ResourceId } from '../reload/wire/ids.js';
 import { MessageCode } from '../reload/wire/message-codes.js';
@@ -132,7 +133,7 @@ describe('identity and trust through real overlay peers with real certificates (
       const framed = decodeFramedMessage(f.bytes);
       if (framed.kind !== 'data' || framed.message.length === 0) return;
       const { header, payload } = decodeForwardingHeaderOnly(framed.message);
-      if (payload.length < 7 || ((payload[0]! << 8) | payload[1]!) !== MessageCode.store_req) return;
+      if (payload.length < 7 || leadingMessageCode(header.fragment, payload) !== MessageCode.store_req) return;
       const resource = toHex(payload.subarray(7, 7 + payload[6]!));
       const set = storesOnWire.get(resource) ?? new Set<bigint>();
       set.add(header.transactionId);

@@ -16,6 +16,7 @@ import { JOIN_ATTACHES_WAIT_MS } from '../reload/topology/chord/chord-join.js';
 import { idAt, ringPosition } from '../reload/topology/chord/ring.js';
 import { bytesEqual } from '../reload/wire/codec/hex.js';
 import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
+import { leadingMessageCode } from '../reload/wire/forwarding-header.js';
 import { decodeFramedMessage } from '../reload/wire/framing.js';
 import type { NodeId } from '../reload/wire/ids.js';
 import { MessageCode } from '../reload/wire/message-codes.js';
@@ -27,7 +28,7 @@ function isAttachTo(frame: Uint8Array, target: NodeId): boolean {
   if (f.kind !== 'data' || f.message.length === 0) return false;
   const { header, payload } = decodeForwardingHeaderOnly(f.message, { maxMessageSize: 1 << 24 });
   const last = header.destinationList.at(-1);
-  return ((payload[0]! << 8) | payload[1]!) === MessageCode.attach_req && last?.kind === 'node' && bytesEqual(last.nodeId, target);
+  return leadingMessageCode(header.fragment, payload) === MessageCode.attach_req && last?.kind === 'node' && bytesEqual(last.nodeId, target);
 }
 
 /** Virtual ms from now until `p` settles. */

@@ -108,12 +108,10 @@ export class RequestClient implements ClientTransactionOwner<AnyAnswer> {
 
   /** `request`'s checks, its message and its signature. */
   private startRequest<K extends RequestName>(destinationList: readonly Destination[], body: RequestBody<K>, options: RequestOptions): Promise<Answer<AnswerNameFor<K>>> {
-    if (this.init.closed()) throw new AbortError('message transport is closed');
-    if (options.signal?.aborted) throw new AbortError();
+    this.checkSendable(options);
     if (destinationList.length === 0) throw new RangeError('empty destination list');
     // Before anything waits: a certificate lookup that makes this request (its Fetch) started before.
     const certificateLookupsBefore = this.init.certificateLookupsStarted();
-    if (this.pending.size >= this.init.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);
     const p = this.init.forwarding.parameters;
     // §6.3.2 transaction_id: "they MUST be randomly generated".
     let transactionId = this.newTransactionId();
@@ -140,15 +138,15 @@ export class RequestClient implements ClientTransactionOwner<AnyAnswer> {
     if (isPending(signature)) {
       return signature.then((s) => {
         // Signing took a while: the transport may have closed, the caller given up, or others filled the pending table.
-        this.checkStillSendable(options);
+        this.checkSendable(options);
         return this.sendRequest<K>(header, code, contentsBytes, s, options, certificateLookupsBefore);
       });
     }
     return this.sendRequest<K>(header, code, contentsBytes, signature, options, certificateLookupsBefore);
   }
 
-  /** `startRequest`'s checks again, after a signature that was not made at once. */
-  private checkStillSendable(options: RequestOptions): void {
+  /** Whether a request may go out now (transport open, caller not given up, room in the pending table): before it is signed, and again after a signature that was not made at once. */
+  private checkSendable(options: RequestOptions): void {
     if (this.init.closed()) throw new AbortError('message transport is closed');
     if (options.signal?.aborted) throw new AbortError();
     if (this.pending.size >= this.init.maxPending) throw new TransportOverloadError(`${this.pending.size} requests already pending`);

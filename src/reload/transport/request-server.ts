@@ -201,8 +201,8 @@ export class RequestServer {
 
   /** Sign and send the request's answer (MessageSealer.sendAnswer): its signed payload, or undefined when it did not go out. */
   private sendAnswer(request: InboundRequest): MaybePromise<Uint8Array | undefined> {
-    const { msg, answer } = request;
-    return answer ? this.init.sealer.sendAnswer(msg.header, msg.from, answer) : undefined;
+    // Set by reply, the one caller, before it calls this.
+    return this.init.sealer.sendAnswer(request.msg.header, request.msg.from, request.answer!);
   }
 
   /** The answer cache keeps the answer's signed payload (§6.2.1), or forgets a request whose answer did not go out. */
