@@ -215,16 +215,16 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
       }),
     clear: () => db.clear('history'),
     async unseenMissed() {
-      const seen = (await readInTransaction(db, 'marks', (s) => s.get(HISTORY_SEEN)))?.value ?? -1;
-      return readInTransaction(db, 'history', async (s) => {
-        let n = 0;
-        let cursor = await s.index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
-        while (cursor) {
-          if (cursor.value.outcome === 'missed') n++;
-          cursor = await cursor.continue();
-        }
-        return n;
-      });
+      // One transaction: the mark and the history it counts from read as of one moment.
+      const tx = doneHandled(db.transaction(['marks', 'history']));
+      const seen = (await tx.objectStore('marks').get(HISTORY_SEEN))?.value ?? -1;
+      let n = 0;
+      let cursor = await tx.objectStore('history').index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
+      while (cursor) {
+        if (cursor.value.outcome === 'missed') n++;
+        cursor = await cursor.continue();
+      }
+      return n;
     },
     async markSeen() {
       const [newest] = await history.list(1);
