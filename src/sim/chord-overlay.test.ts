@@ -8,6 +8,8 @@
  * relay appends to the via list (§6.1.2), so the requester reads it off the answer: via list
  * length + 1 (`Outcome.hops`).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection } from './testing/rejection.js';
 import { clockwise, fingerIndex, fingerRangeStart, ringPosition } from '../reload/topology/chord/ring.js';
@@ -16,7 +18,7 @@ import type { Destination } from '../reload/wire/destination.js';
 import { ForwardingOptionFlag } from '../reload/wire/forwarding-option.js';
 import { decodeStoreAns } from '../reload/wire/storage/store.js';
 import { decodeUnknownKindsInfo } from '../reload/wire/storage/unknown-kinds-info.js';
-import { buildChordOverlay, createChordOverlay, simAddress, simConfiguration, SIM_KINDS, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
+import { buildChordOverlay, createChordOverlay, simAddress, simConfiguration, SIM_KINDS, SimPeerGoneError, type ChordOverlay, type SimChordPeer } from './chord-overlay.js';
 
 const N = 300;
 const utf8 = new TextEncoder();
@@ -49,7 +51,7 @@ async function fetchRecords(o: ChordOverlay, records: readonly Record[]): Promis
   const missing: Record[] = [];
   for (const r of records) {
     const from = live[o.random.int(live.length)]!;
-    const { answer, hops: h } = await o.clock.run(from.peer.fetch(r.storer.peer.userName, [{ kind: SIM_KINDS.user, keys: [r.key] }]));
+    const { answer, hops: h } = await o.clock.run(from.peer.fetch(r.storer.userName, [{ kind: SIM_KINDS.user, keys: [r.key] }]));
     hops.push(h);
     const v = answer.kindResponses[0]?.values[0]?.value;
     if (v?.model === 'dictionary' && v.dictionaryEntry.value.exists && toHex(v.dictionaryEntry.value.value) === toHex(r.value)) found++;
@@ -268,7 +270,7 @@ describe(`a ${N}-peer overlay with the RFC's defaults (3 predecessors, 3 success
 async function recordsWithoutCopy(o: ChordOverlay, records: readonly Record[], ring: readonly SimChordPeer[], victims: ReadonlySet<SimChordPeer>, copies: number): Promise<Record[]> {
   const out: Record[] = [];
   for (const r of records) {
-    const id = ringPosition(await o.clock.run(r.storer.peer.resourceId(r.storer.peer.userName)));
+    const id = ringPosition(await o.clock.run(o.live()[0]!.peer.resourceId(r.storer.userName)));
     const i = Math.max(0, ring.findIndex((p) => ringPosition(p.nodeId) >= id));
     if (Array.from({ length: copies }, (_, k) => ring[(i + k) % ring.length]!).every((p) => victims.has(p))) out.push(r);
   }
@@ -341,6 +343,33 @@ describe('addPeers when a join gives up', () => {
     expect(joined).toHaveLength(4);
     expect(o.peers.find((p) => p.address === cut)?.state).toBe('failed');
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 4 });
+    o.close();
+  });
+});
+
+describe('a killed or departed peer', () => {
+  it("is let go of: its OverlayPeer can be collected, its final status and user name stay, and reading its peer says why it is gone", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const o = await buildChordOverlay({ peers: 8, seed: 9 });
+    const [killed, left] = o.live().slice(2, 4) as [SimChordPeer, SimChordPeer];
+    const refs = [new WeakRef(killed.peer), new WeakRef(left.peer)];
+    const userName = killed.peer.userName;
+    o.kill(killed);
+    await o.clock.run(o.leave(left));
+    await o.settle(60_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 6 });
+    expect(killed.userName).toBe(userName);
+    expect(killed.finalStatus?.address).toBe(killed.address);
+    expect(left.finalStatus?.state).toBe('left');
+    expect(() => killed.peer).toThrow(SimPeerGoneError);
+    expect(() => left.peer).toThrow(/was left: its OverlayPeer is gone/);
+    // A WeakRef's target stays alive to the end of the job that made or read it: collect in a later one.
+    for (let i = 0; i < 3 && refs.some((r) => r.deref()); i++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+    expect(refs.map((r) => r.deref() === undefined)).toEqual([true, true]);
     o.close();
   });
 });

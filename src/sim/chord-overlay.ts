@@ -34,7 +34,7 @@ import type { Link } from '../reload/links/link.js';
 import { MemoryNetwork, type MemoryNetworkInit } from '../reload/links/memory/index.js';
 import type { Logger } from '../reload/runtime/components.js';
 import { ReloadError } from '../reload/runtime/reload-error.js';
-import { createOverlayPeer, type OverlayPeer, type OverlayPeerInit } from '../reload/overlay/index.js';
+import { createOverlayPeer, type OverlayPeer, type OverlayPeerInit, type OverlayStatus } from '../reload/overlay/index.js';
 import type { ChordParameters } from '../reload/topology/chord/chord-parameters.js';
 import { ringPosition } from '../reload/topology/chord/ring.js';
 import { configurationWithDefaults, type Configuration, type Kind } from '../reload/wire/config/overlay-configuration.js';
@@ -141,9 +141,26 @@ export interface SimChordPeer {
   readonly index: number;
   readonly address: string;
   readonly nodeId: NodeId;
+  /** Its identity's user name (the Resource Name of its USER-MATCH records). */
+  readonly userName: string;
+  /**
+   * Its OverlayPeer. Once the peer has been killed or has finished leaving, the overlay lets go of
+   * it, and reading it throws SimPeerGoneError: a long run with churn creates tens of thousands of
+   * peers, and each one kept its tables (about 66 KB). `finalStatus` is what it showed last.
+   */
   readonly peer: OverlayPeer;
+  /** Its status when it was killed or had left; undefined until then. */
+  readonly finalStatus?: OverlayStatus;
   /** `created` → `joined` → `left` / `killed` (or `failed` when its join gave up). */
   readonly state: 'created' | 'joining' | 'joined' | 'left' | 'killed' | 'failed';
+}
+
+/** A killed or departed SimChordPeer's OverlayPeer was read: the overlay has let go of it. */
+export class SimPeerGoneError extends Error {
+  constructor(readonly address: string, readonly state: SimChordPeer['state']) {
+    super(`sim peer ${address} was ${state === 'killed' ? 'killed' : 'left'}: its OverlayPeer is gone (read finalStatus or userName instead)`);
+    this.name = 'SimPeerGoneError';
+  }
 }
 
 /** The outcome of a name-based Store or Fetch (shape of the harness's OperationOutcome). */
@@ -203,13 +220,34 @@ export interface ChordOverlay {
   close(): void;
 }
 
-interface MutablePeer {
-  bootstrap?: string;
-  index: number;
-  address: string;
-  nodeId: NodeId;
-  peer: OverlayPeer;
-  state: SimChordPeer['state'];
+class MutablePeer implements SimChordPeer {
+  state: SimChordPeer['state'] = 'created';
+  finalStatus: OverlayStatus | undefined;
+  readonly userName: string;
+  #peer: OverlayPeer | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly address: string,
+    readonly nodeId: NodeId,
+    peer: OverlayPeer,
+    readonly bootstrap: string | undefined,
+  ) {
+    this.#peer = peer;
+    this.userName = peer.userName;
+  }
+
+  get peer(): OverlayPeer {
+    if (!this.#peer) throw new SimPeerGoneError(this.address, this.state);
+    return this.#peer;
+  }
+
+  /** Killed or left: keep its last status, drop the rest. */
+  release(): void {
+    if (!this.#peer) return;
+    this.finalStatus = this.#peer.status();
+    this.#peer = undefined;
+  }
 }
 
 /** `10.a.b.c:6084` for peer `n` (n from 0; the host part starts at 1). */
@@ -295,7 +333,7 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
         ...(options.mode ? { mode: options.mode } : {}),
       },
     );
-    const entry: MutablePeer = { index, address, nodeId, peer: overlayPeer, state: 'created', ...(options.bootstrap ? { bootstrap: options.bootstrap } : {}) };
+    const entry = new MutablePeer(index, address, nodeId, overlayPeer, options.bootstrap);
     peers.push(entry);
     return entry;
   };
@@ -358,12 +396,17 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
       setState(entry, 'killed');
       network.crash(entry.address);
       entry.peer.close();
+      entry.release();
     },
     async leave(p) {
       const entry = p as MutablePeer;
       if (entry.state !== 'joined') return;
       setState(entry, 'left');
-      await entry.peer.leave();
+      try {
+        await entry.peer.leave();
+      } finally {
+        entry.release();
+      }
     },
     settle: (ms) => clock.advance(ms),
     async store(p, name, value) {

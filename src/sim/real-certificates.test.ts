@@ -58,7 +58,7 @@ describe(`a ${N}-peer overlay with real X.509 certificates and real signatures`,
     let rejected = 0;
     for (const r of records) {
       const from = live[o.random.int(live.length)]!;
-      const out = await o.clock.run(from.peer.fetch(r.storer.peer.userName, [{ kind: SIM_KINDS.user, keys: [r.key] }]));
+      const out = await o.clock.run(from.peer.fetch(r.storer.userName, [{ kind: SIM_KINDS.user, keys: [r.key] }]));
       rejected += out.rejected.length;
       const v = out.answer.kindResponses[0]?.values[0]?.value;
       if (v?.model === 'dictionary' && v.dictionaryEntry.value.exists && toHex(v.dictionaryEntry.value.value) === toHex(r.value)) found++;
