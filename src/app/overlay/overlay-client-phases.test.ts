@@ -9,6 +9,7 @@
  */
 import 'fake-indexeddb/auto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../platform/system-clock.js';
 import type { WebLockCallback, WebLockOptions, WebLocks } from '../../reload/runtime/web-locks.js';
 import { idbDatabaseName, openIdbBackend } from '../../reload/storage/idb-backend.js';
 import { FakeWebLocks } from '../../reload/testing/fake-web-locks.js';
@@ -84,6 +85,8 @@ describe('join phases', () => {
     const overlay = createOverlay(
       clientDeps(net, [], {
         locks: tab,
+        // Held still between the steps the test moves it through (timers stay real).
+        clock: { now: () => t, setTimer: systemClock.setTimer },
         openStorage: async (name, nodeId) => {
           // An earlier overlay with this Node-ID still has an operation on these records under way.
           earlier = locks.tab('earlier').request(idbDatabaseName(name, nodeId), () => new Promise<void>((r) => (earlierDone = r)));
@@ -94,7 +97,7 @@ describe('join phases', () => {
           return backend;
         },
       }),
-      { serverUrl: server.localUrl, credentialsName: 'gus', userName: () => 'gus', bootstrap: [server.bootstrapUrls[0]!], now: () => t },
+      { serverUrl: server.localUrl, credentialsName: 'gus', userName: () => 'gus', bootstrap: [server.bootstrapUrls[0]!] },
     );
     const seen: string[] = [];
     overlay.subscribe(() => {

@@ -51,6 +51,8 @@ describe('records closed under a joined peer', () => {
     });
     try {
       await tab.start();
+      let recordsSettled = false;
+      void tab.joined!.recordsClosed.then(() => (recordsSettled = true));
       const ours = toHex(tab.joined!.peer.nodeId);
       const first = server.peers[0]!.peer;
       const neighbours = (): string[] => [...first.status().successors, ...first.status().predecessors].map(toHex);
@@ -64,6 +66,8 @@ describe('records closed under a joined peer', () => {
         detail: "this tab's records database was closed by the browser or another tab: reload the page to join again",
       });
       expect(told).toHaveBeenCalledTimes(1);
+      // Closed with the peer gone, before the overlay is closed (JoinedOverlay.recordsClosed).
+      expect(recordsSettled).toBe(true);
       expect(told.mock.calls[0]?.[0]).toBeInstanceOf(StorageClosedError);
       // RFC 6940 §10.9: it left, so the ring no longer routes its range to it.
       expect(tab.joined!.peer.status().joined).toBe(false);

@@ -137,8 +137,9 @@ export interface JoinedOverlay {
   close(): Promise<void>;
   /**
    * Settles (never rejects) once the records the join opened (its storage backend) are closed,
-   * which they are after the peer has closed (`close()`), once the operation its store had under
-   * way has ended (closeBackendAfterStores); pending until then. `close()` awaits it only with
+   * which they are after the peer has closed (`close()`, or its leaving when they were closed under
+   * it: onStorageLost is told after), once the operation its store had under way has ended
+   * (closeBackendAfterStores); pending until then. `close()` awaits it only with
    * OverlayClientDeps.closeAwaitsRecords (a Node process over a SQLite file).
    * OUR CHOICE: a tab's `close()` does not: an operation on the records that never ends (one
    * IndexedDB request that never answers) must not keep the tab's device slot, and so a rejoin,

@@ -257,7 +257,9 @@ export async function joinOverlay(deps: OverlayClientDeps, init: JoinOverlayInit
       stopping.abort(e);
       await leaveThenClose(current().peer);
       await restarts.settled();
-      await records.release();
+      // No peer over the records is left: they close, as after close() (recordsClosed settles).
+      closed();
+      await recordsClosed;
       init.onStorageLost?.(e);
     })
     .catch((e: unknown) => log?.error('onStorageLost threw', { error: String(e) }));

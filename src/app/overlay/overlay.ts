@@ -16,6 +16,7 @@
 import type { OverlayMode, OverlayPeer } from '../../reload/overlay/index.js';
 import type { StorageClosedError } from '../../reload/storage/index.js';
 import { fromHex, toHex } from '../../reload/wire/codec/hex.js';
+import { systemClock } from '../../platform/system-clock.js';
 import { describeError } from '../error-text.js';
 import { createTrafficCapture, type TrafficCapture } from './capture-network.js';
 import { CHORDPHONE_KINDS, NOTE_MAX_SIZE } from './chordphone-kinds.js';
@@ -90,8 +91,6 @@ export interface OverlayInit extends Omit<JoinOverlayInit, 'onPhase' | 'nodeIdSl
    * awaits first (overlay-boot.ts: the guest tab's device slot, device-slot.ts); a rejection fails the start.
    */
   readonly nodeIdSlot?: number | Promise<number>;
-  /** ms clock for the join time (default performance.now). */
-  readonly now?: () => number;
   /** How often the snapshot refreshes the link table and neighbours (ms); default 500. */
   readonly refreshMs?: number;
 }
@@ -106,7 +105,8 @@ function transportOf(remoteAddress: string): LinkRow['transport'] {
 }
 
 export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overlay {
-  const now = init.now ?? (() => performance.now());
+  // The one time source of this overlay, the peer's too (OverlayClientDeps.clock): phaseMs and joinMs.
+  const clock = deps.clock ?? systemClock;
   const listeners = new Set<() => void>();
   const capture: TrafficCapture = createTrafficCapture();
   let snapshot: OverlaySnapshot = { phase: 'idle', detail: 'not started', joined: false, links: [], predecessors: [], successors: [], phaseMs: {}, capturedPackets: 0 };
@@ -190,7 +190,7 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
     },
     start() {
       started ??= (async () => {
-        const t0 = now();
+        const t0 = clock.now();
         try {
           // A claim is awaited (settled already when claimed early, early-boot.ts); a number is used at once.
           const nodeIdSlot = typeof init.nodeIdSlot === 'object' ? await init.nodeIdSlot : (init.nodeIdSlot ?? 0);
@@ -205,7 +205,7 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
               // (JoinOverlayInit.onPhase), so the time the records' wait takes stays the join's.
               onPhase: (phase, detail) => {
                 if (abort.signal.aborted) return;
-                const phaseMs = phase in snapshot.phaseMs ? snapshot.phaseMs : { ...snapshot.phaseMs, [phase]: Math.round(now() - t0) };
+                const phaseMs = phase in snapshot.phaseMs ? snapshot.phaseMs : { ...snapshot.phaseMs, [phase]: Math.round(clock.now() - t0) };
                 set({ phase, detail, phaseMs });
               },
               onRestartFailed,
@@ -217,7 +217,7 @@ export function createOverlay(deps: OverlayClientDeps, init: OverlayInit): Overl
           const { peer, configuration, identity } = joined;
           set({
             phase: 'joined',
-            joinMs: Math.round(now() - t0),
+            joinMs: Math.round(clock.now() - t0),
             overlayName: configuration.instanceName,
             nodeId: toHex(peer.nodeId),
             userName: peer.userName,
