@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FakeLink } from '../testing/fake-link.js';
+import { AbortError } from '../runtime/components.js';
 import { OverloadError, ReloadError } from '../runtime/reload-error.js';
 import { LARGER, LATENCY_MS, SMALLER, id, pairOf } from './testing/attach-pair.js';
 
@@ -160,5 +161,17 @@ describe('AttachService: each Attach of the peer\'s is told its outcome once, wh
     const [ours] = await clock.run(Promise.all([mine, theirs]));
     expect(ours).toBeInstanceOf(OverloadError);
     expect(clock.now()).toBeLessThan(1_000);
+  });
+});
+
+describe('AttachService: an Attach whose caller aborted before the call (audit attachclient, defect 1)', () => {
+  it('rejects at once with the signal\'s reason and sends nothing: no offer, no Attach, no answer spent at the answerer', async () => {
+    const { clock, fabric, small } = pairOf();
+    const reason = new AbortError('the caller gave up');
+    const mine = small.service.attach([{ kind: 'node', nodeId: LARGER }], { signal: AbortSignal.abort(reason) }).catch((e: unknown) => e);
+    expect(await clock.run(mine)).toBe(reason);
+    expect(clock.now()).toBe(0);
+    expect(fabric.offers).toBe(0);
+    expect(fabric.answers).toBe(0);
   });
 });

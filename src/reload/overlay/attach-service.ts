@@ -133,6 +133,10 @@ export class AttachService implements LinkConnector {
   /** §6.5.1: Attach along `destinationList`; resolves with the answerer once a link to it is up. */
   async attach(destinationList: readonly Destination[], options: AttachOptions = {}): Promise<NodeId> {
     if (this.closed) throw new AbortError('closed');
+    // Already aborted: no 'abort' event will come for the listener below, so nothing would stop
+    // the Attach (and the answerer's ICE answer and peer connection). The caller's own reason, as
+    // chord-join.ts reports it.
+    options.signal?.throwIfAborted();
     const last = destinationList[destinationList.length - 1];
     const target = last?.kind === 'node' ? last.nodeId : undefined;
     if (target && this.deps.forwarding.isUsable(target)) return target;
