@@ -177,4 +177,28 @@ describe('client mode (RFC 6940 §4.2)', () => {
     const answer = await o.clock.run(o.live()[0]!.peer.transport.request([{ kind: 'node', nodeId: client.nodeId }], ping));
     expect(toHex(answer.sender.nodeId)).toBe(toHex(client.nodeId));
   });
+
+  it('a join() its caller aborted ends there: the client does not go on attaching in the background (audit attachclient, defect 2)', async () => {
+    const o = (overlay = await buildChordOverlay({ peers: 5, seed: 21 }));
+    const client = o.createPeer({ mode: 'client', storage: createMemoryBackend() });
+    const ac = new AbortController();
+    const join = client.peer.join(o.live()[0]!.address, { signal: ac.signal }).catch((e: unknown) => e);
+    ac.abort();
+    expect(await o.clock.run(join)).toBeInstanceOf(Error);
+    await o.settle(30_000);
+    const status = client.peer.status();
+    expect(status.state).toBe('client-idle');
+    expect(status.attachedPeer).toBeUndefined();
+    expect(status.links).toBe(0);
+  });
+
+  it('a join() that fails ends there, as a peer\'s does: no retries in the background after the caller was told', async () => {
+    const o = await tenPeers(22);
+    const gone = o.live()[0]!;
+    o.kill(gone);
+    const client = o.createPeer({ mode: 'client', storage: createMemoryBackend() });
+    await expect(o.clock.run(client.peer.join(gone.address))).rejects.toThrow();
+    await o.settle(30_000);
+    expect(client.peer.status().state).toBe('client-idle');
+  });
 });

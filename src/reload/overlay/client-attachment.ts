@@ -43,6 +43,11 @@ export class ClientAttachment {
   private bootstrap: readonly string[] = [];
   private peer: NodeId | undefined;
   private running: Promise<NodeId> | undefined;
+  /**
+   * The client needs an attachment of its own accord (its peer's link was lost, or an Update said
+   * the peer is no longer responsible): attempts are retried while they fail, until one succeeds.
+   */
+  private ownNeed = false;
   private retry: Timer | undefined;
   private attempts = 0;
   private closed = false;
@@ -67,7 +72,8 @@ export class ClientAttachment {
   get state(): ClientAttachmentState {
     if (this.closed) return 'closed';
     if (this.peer && this.deps.forwarding.isUsable(this.peer)) return 'attached';
-    return this.running || this.retry || this.bootstrap.length > 0 ? 'attaching' : 'idle';
+    // An attempt under way or a retry due, or the attached peer just lost (its re-attach queued).
+    return this.running || this.retry || this.peer ? 'attaching' : 'idle';
   }
 
   /** Called with the new attached peer each time it changes (undefined: lost, re-attaching). */
@@ -78,12 +84,17 @@ export class ClientAttachment {
 
   /**
    * Connect through the first reachable of `bootstrap` (§11.4) and attach to the peer responsible
-   * for our Node-ID; resolves with that peer. Rejects when no bootstrap address leads anywhere.
+   * for our Node-ID; resolves with that peer. Rejects when no bootstrap address leads anywhere,
+   * or `options.signal` aborts.
+   *
+   * OUR CHOICE: a start that fails or is aborted ends there (the client is idle again), as a
+   * peer's join does (chord-join.ts): the caller was told, and may call start again. Only attempts
+   * the client makes of its own accord (reattach) are retried in the background.
    */
   async start(bootstrap: readonly string[], options?: AbortOptions): Promise<NodeId> {
     if (bootstrap.length === 0) throw new RangeError('a client needs a bootstrap address: it cannot start an overlay alone');
     this.bootstrap = [...bootstrap];
-    return this.reattach(options);
+    return this.attempt(options);
   }
 
   /**
@@ -96,11 +107,22 @@ export class ClientAttachment {
     // §10.1: x is responsible for k when k ≤ x and k > p (p its predecessor); alone, for everything.
     if (pred === undefined || inHalfOpen(ringPosition(this.self), ringPosition(pred), ringPosition(sender))) return;
     this.log.debug('the attached peer is no longer responsible for our Node-ID', { peer: nodeIdKey(sender) });
-    void this.reattach().catch(() => undefined);
+    this.reattach();
   }
 
-  /** Find the responsible peer again (one attempt at a time; retried after a pause while it fails). */
-  reattach(options?: AbortOptions): Promise<NodeId> {
+  /** Find the responsible peer again of the client's own accord: retried after a pause while it fails. */
+  private reattach(): void {
+    if (this.closed) return;
+    this.ownNeed = true;
+    void this.attempt().catch(() => undefined);
+  }
+
+  /**
+   * One attempt at a time: one asked for while another runs shares it (and its signal). A failed
+   * one is retried only while the client needs the attachment of its own accord (`ownNeed`), not
+   * for a start() alone: the caller has its rejection, also when its signal aborted the attempt.
+   */
+  private attempt(options?: AbortOptions): Promise<NodeId> {
     if (this.closed) return Promise.reject(new AbortError('closed'));
     this.retry?.cancel();
     this.retry = undefined;
@@ -108,11 +130,12 @@ export class ClientAttachment {
       (peer) => {
         this.running = undefined;
         this.attempts = 0;
+        this.ownNeed = false;
         return peer;
       },
       (e: unknown) => {
         this.running = undefined;
-        this.scheduleRetry(e);
+        if (this.ownNeed) this.scheduleRetry(e);
         throw e;
       },
     );
@@ -168,7 +191,7 @@ export class ClientAttachment {
     this.log.debug('could not attach; trying again', { error: String(e), attempt: this.attempts });
     this.retry = this.deps.clock.setTimer(this.retryMs * Math.min(this.attempts, 10), () => {
       this.retry = undefined;
-      void this.reattach().catch(() => undefined);
+      void this.attempt().catch(() => undefined);
     });
   }
 
@@ -181,7 +204,7 @@ export class ClientAttachment {
       // A link replaced by a newer one to the same peer is removed and added in one go.
       if (this.closed || this.deps.forwarding.isUsable(lost) || !this.peer || !bytesEqual(this.peer, lost)) return;
       for (const l of [...this.listeners]) l(undefined);
-      void this.reattach().catch(() => undefined);
+      this.reattach();
     });
   }
 }
