@@ -5,8 +5,13 @@
  * Chord plug-in sends its Updates to its routing table; the nodes linked to this peer that are in
  * no routing table entry (clients, §4.2.1: "these updates can indicate that the peer is no longer
  * responsible for the client's Node-ID") get the same `neighbors` Update here, when our range
- * changes (our first predecessor, §10.1: we are responsible for (predecessor, us]) so that their
- * Node-ID is no longer in it.
+ * changes (our first predecessor, §10.1: we are responsible for (predecessor, us]; alone, for the
+ * whole ring) so that their Node-ID, in the old range, is no longer in the new one. For a node
+ * whose Node-ID was never ours, responsibility did not change: it gets none.
+ *
+ * OUR CHOICE: the first range we hold once joined (the first event then, `state` or `neighbors`)
+ * is no change: there is no old range, we were responsible for nothing before. Not joined, we hold
+ * none and send none.
  *
  * The Update goes over the link only (TTL 0, as Chord's own Updates to neighbours): a client that
  * has gone away is not chased through the overlay.
@@ -30,26 +35,30 @@ export interface ClientUpdatesDeps {
 /** Start sending range-change Updates to the linked nodes outside the routing table; returns the stop function. */
 export function notifyClientsOfRangeChanges(deps: ClientUpdatesDeps): () => void {
   const log = deps.logger ?? silentLogger;
-  let firstPredecessor: string | undefined;
-  return deps.topology.subscribe((e) => {
-    if (e.type !== 'neighbors') return;
-    const pred = e.predecessors[0];
-    const key = pred ? nodeIdKey(pred) : undefined;
-    if (key === firstPredecessor) return;
-    firstPredecessor = key;
+  /** The range we hold, by its first predecessor (none: alone, the whole ring); undefined: none held (not joined). */
+  let held: { readonly pred: NodeId | undefined } | undefined;
+  return deps.topology.subscribe(() => {
     const status = deps.topology.status();
-    if (!status.joined) return;
+    if (!status.joined) {
+      held = undefined;
+      return;
+    }
+    const old = held;
+    const pred = status.predecessors[0];
+    held = { pred };
+    if (!old || keyOf(old.pred) === keyOf(pred)) return;
     // The plug-in's own range-change Updates reach its routing table: those get no second one here.
     const inTable = new Set((status.routingTable ?? [...status.predecessors, ...status.successors, ...status.fingers]).map(nodeIdKey));
-    // Only those whose Node-ID left our range (§10.1: (first predecessor, us]): responsibility for
-    // them changed; for the others it did not, and a linked peer outside the table is not bothered.
+    // RFC 6940 §6.4.1: Updates "to clients and peers that have established connections to the peer
+    // responsible for a particular ID when the responsibility for that ID changes": only those
+    // whose Node-ID was in our old range and is not in the new one (§10.1: (first predecessor, us]).
     const self = ringPosition(status.nodeId);
-    const stillOurs = (id: NodeId) => pred === undefined || inHalfOpen(ringPosition(id), ringPosition(pred), self);
+    const inRange = (id: NodeId, p: NodeId | undefined) => p === undefined || inHalfOpen(ringPosition(id), ringPosition(p), self);
     const others: NodeId[] = deps.forwarding
       .neighbours()
       .map((n) => n.nodeId)
-      .filter((id) => !inTable.has(nodeIdKey(id)) && !stillOurs(id) && deps.forwarding.isUsable(id));
-    const value = { uptime: status.uptime, type: ChordUpdateType.neighbors, predecessors: [...e.predecessors], successors: [...e.successors] };
+      .filter((id) => !inTable.has(nodeIdKey(id)) && inRange(id, old.pred) && !inRange(id, pred) && deps.forwarding.isUsable(id));
+    const value = { uptime: status.uptime, type: ChordUpdateType.neighbors, predecessors: [...status.predecessors], successors: [...status.successors] };
     for (const id of others) {
       deps.transport.request([{ kind: 'node', nodeId: id }], { name: 'update_req', value }, { ttl: 0 }).catch((err: unknown) => {
         log.debug('range-change Update to a client failed', { node: nodeIdKey(id), error: String(err) });
@@ -57,3 +66,5 @@ export function notifyClientsOfRangeChanges(deps: ClientUpdatesDeps): () => void
     }
   });
 }
+
+const keyOf = (id: NodeId | undefined): string | undefined => (id ? nodeIdKey(id) : undefined);
