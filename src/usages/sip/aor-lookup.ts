@@ -5,10 +5,12 @@
  * 2. "If any of the results of the Fetch are non-GRUU AORs, then repeat step 1 for that AOR."
  * 3. "Once only GRUUs and destination lists remain, the Peer removes duplicate destination lists
  *    and GRUUs".
- * Step 2 follows sip_registration_uri values breadth-first, each AoR at most once, at most
+ * Step 2 follows sip_registration_uri values breadth-first, each AoR fetched at most once, at most
  * `maxDepth` levels of them (the AoR asked is level 0, an AoR it forwards to level 1, ...) and
- * `maxFetches` Fetches (RFC 7904 §8.2.1 "Fork Explosion"): a loop or a chain too deep that yields
- * nothing is `registration-loop`; nothing at all is `not-registered`.
+ * `maxFetches` Fetches (RFC 7904 §8.2.1 "Fork Explosion"). An AoR reached again is not fetched
+ * again; it is a loop only when it forwards, through the registrations fetched, back to the AoR
+ * that reached it (two devices forwarding to one AoR, or a diamond, are no loop). When nothing is
+ * found, a loop or a chain too deep is `registration-loop`, else `not-registered`.
  */
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import type { AbortOptions } from '../../reload/runtime/components.js';
@@ -46,6 +48,8 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
   const maxFetches = options.maxFetches ?? 8;
   const first = aorResourceName(aor);
   const seen = new Set<string>([first]);
+  /** The AoRs each fetched AoR forwards to (sip_registration_uri, GRUUs aside), repeats included. */
+  const forwards = new Map<string, string[]>();
   const contacts = new Map<string, AorContact>();
   let level = [first];
   let fetches = 0;
@@ -58,6 +62,8 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
         break;
       }
       fetches++;
+      const targets: string[] = [];
+      forwards.set(name, targets);
       for (const found of await fetchRegistrations(overlay, name, options)) {
         if (found.kind === 'contact') {
           const key = found.contact.destinationList.map(destinationKey).join('/');
@@ -77,10 +83,9 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
         } catch {
           continue; // not a SIP AoR: an external URI we cannot follow here (§4.2 step 3 "external AORs")
         }
-        if (seen.has(target)) {
-          cutShort = true;
-          continue;
-        }
+        targets.push(target);
+        // Reached already (by another device's registration, or another path): not fetched again.
+        if (seen.has(target)) continue;
         seen.add(target);
         next.push(target);
       }
@@ -93,8 +98,27 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
     level = next;
   }
   if (contacts.size > 0) return [...contacts.values()];
-  if (cutShort) throw new SipUsageError('registration-loop', `the registrations of ${first} forward in a loop or too deep (more than ${maxDepth} levels)`);
+  if (cutShort || forwardsInALoop(first, forwards)) throw new SipUsageError('registration-loop', `the registrations of ${first} forward in a loop or too deep (more than ${maxDepth} levels)`);
   throw new SipUsageError('not-registered', `${first} is not registered in the overlay`);
+}
+
+/**
+ * Whether the forwardings from `first` lead back to an AoR on their own path (a cycle reachable
+ * from `first`); AoRs not fetched forward nowhere. Depth-first, each AoR finished once.
+ */
+function forwardsInALoop(first: string, forwards: ReadonlyMap<string, readonly string[]>): boolean {
+  const onPath = new Set<string>();
+  const done = new Set<string>();
+  const visit = (name: string): boolean => {
+    if (onPath.has(name)) return true;
+    if (done.has(name)) return false;
+    onPath.add(name);
+    for (const target of forwards.get(name) ?? []) if (visit(target)) return true;
+    onPath.delete(name);
+    done.add(name);
+    return false;
+  };
+  return visit(first);
 }
 
 type Found = { kind: 'contact'; contact: AorContact } | { kind: 'uri'; uri: string };
