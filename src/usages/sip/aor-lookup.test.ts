@@ -1,9 +1,12 @@
 /**
  * lookupAor (RFC 7904 §4.2) on scripted overlays: its bound on sip_registration_uri indirection
- * (step 2, §8.2.1) and what a repeated target is (a loop only on its own forwarding path).
+ * (step 2, §8.2.1), what a repeated target is (a loop only on its own forwarding path), and a failed
+ * Fetch of a forwarded AoR (the contacts already found still count, step 3).
  */
 import { describe, expect, it } from 'vitest';
 import type { FetchOutcome, OverlayPeer } from '../../reload/overlay/overlay-types.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { bytesEqual } from '../../reload/wire/codec/hex.js';
 import { encodeSipRegistration, type SipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import { syntheticNonexistentSignature, type StoredData } from '../../reload/wire/storage/stored-data.js';
 import { lookupAor } from './aor-lookup.js';
@@ -104,5 +107,30 @@ describe('lookupAor: a target reached twice is a loop only on its own forwarding
   it('a cycle beside a diamond (alice → bob, alice → carol → bob → carol) is registration-loop', async () => {
     const overlay = scripted({ alice: [uriRegistration('sip:bob@d.test'), uriRegistration('sip:carol@d.test')], carol: [uriRegistration('sip:bob@d.test')], bob: [uriRegistration('sip:carol@d.test')] });
     expect(await failure(lookupAor(overlay, 'sip:alice@d.test'))).toBe('registration-loop');
+  });
+});
+
+describe('lookupAor: a failed Fetch of a forwarded AoR (§4.2 step 3)', () => {
+  it('does not throw away the device already found', async () => {
+    // alice is registered on her desk phone (node 9) and also forwards to sam (§3.1 "in order to
+    // contact me, dereference this AOR"); the Fetch of sam's registrations times out.
+    const overlay = scripted({ alice: [routeRegistration(node(9)), uriRegistration('sip:sam@d.test')], sam: ReloadError.of('Error_Request_Timeout', 'no answer') });
+    const contacts = await lookupAor(overlay, 'sip:alice@d.test');
+    expect(contacts.map((c) => c.nodeId !== undefined && bytesEqual(c.nodeId, node(9)))).toEqual([true]);
+  });
+
+  it('nor the device found beyond it on another branch', async () => {
+    const overlay = scripted({ alice: [uriRegistration('sip:sam@d.test'), uriRegistration('sip:bob@d.test')], sam: ReloadError.of('Error_Request_Timeout', 'no answer'), bob: [routeRegistration(node(9))] });
+    expect(await lookupAor(overlay, 'sip:alice@d.test')).toHaveLength(1);
+  });
+
+  it('with no contact found at all, is overlay-failure (not not-registered: sam may be registered)', async () => {
+    const overlay = scripted({ alice: [uriRegistration('sip:sam@d.test')], sam: ReloadError.of('Error_Request_Timeout', 'no answer') });
+    expect(await failure(lookupAor(overlay, 'sip:alice@d.test'))).toBe('overlay-failure');
+  });
+
+  it('a failed Fetch of the AoR itself is overlay-failure', async () => {
+    const overlay = scripted({ alice: ReloadError.of('Error_Request_Timeout', 'no answer') });
+    expect(await failure(lookupAor(overlay, 'sip:alice@d.test'))).toBe('overlay-failure');
   });
 });

@@ -11,6 +11,11 @@
  * again; it is a loop only when it forwards, through the registrations fetched, back to the AoR
  * that reached it (two devices forwarding to one AoR, or a diamond, are no loop). When nothing is
  * found, a loop or a chain too deep is `registration-loop`, else `not-registered`.
+ * A Fetch that fails (other than Error_Not_Found, "not registered") loses only what it would have
+ * found: the contacts found elsewhere are still the answer (§4.2 step 3: "Once only GRUUs and
+ * destination lists remain, the Peer ... initiates SIP or SIPS connections to the appropriate
+ * Peers"). Only when nothing is found is the first such failure the lookup's (`overlay-failure`):
+ * the AoR may be registered where it could not look.
  */
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import type { AbortOptions } from '../../reload/runtime/components.js';
@@ -54,6 +59,7 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
   let level = [first];
   let fetches = 0;
   let cutShort = false;
+  let failure: SipUsageError | undefined;
   for (let depth = 0; level.length > 0; depth++) {
     const next: string[] = [];
     for (const name of level) {
@@ -62,9 +68,18 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
         break;
       }
       fetches++;
+      let registrations: Found[];
+      try {
+        registrations = await fetchRegistrations(overlay, name, options);
+      } catch (e) {
+        if (!(e instanceof SipUsageError)) throw e; // aborted
+        options.signal?.throwIfAborted();
+        failure ??= e;
+        continue;
+      }
       const targets: string[] = [];
       forwards.set(name, targets);
-      for (const found of await fetchRegistrations(overlay, name, options)) {
+      for (const found of registrations) {
         if (found.kind === 'contact') {
           const key = found.contact.destinationList.map(destinationKey).join('/');
           if (!contacts.has(key)) contacts.set(key, found.contact);
@@ -98,6 +113,8 @@ export async function lookupAor(overlay: Pick<OverlayPeer, 'fetch'>, aor: string
     level = next;
   }
   if (contacts.size > 0) return [...contacts.values()];
+  // OUR CHOICE: a failure before a loop or the limits: had that Fetch answered, there might be a contact.
+  if (failure) throw failure;
   if (cutShort || forwardsInALoop(first, forwards)) throw new SipUsageError('registration-loop', `the registrations of ${first} forward in a loop or too deep (more than ${maxDepth} levels)`);
   throw new SipUsageError('not-registered', `${first} is not registered in the overlay`);
 }
