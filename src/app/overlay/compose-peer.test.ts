@@ -4,13 +4,15 @@
  * usages/sip sip-usage.test.ts): a peer composed from a configuration whose SIP-REGISTRATION Kind
  * accepts only other domains refuses its own user's registration (alone, it is the storing peer).
  * Its transport looks up omitted certificates through the §8 usage's own source (RFC 6940 §6.3.4,
- * TransportInit.certificateSource), never by joining a Fetch another caller started.
+ * TransportInit.certificateSource), never by joining a Fetch another caller started. Its
+ * `publishCertificate` keeps the certificate stored (§8) until the peer closes or leaves.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { webCryptoHasher } from '../../platform/web-crypto.js';
 import type { FetchOutcome } from '../../reload/overlay/index.js';
 import { AbortError } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { TestPki } from '../../reload/testing/test-pki.js';
 import { createMemoryBackend } from '../../reload/storage/memory-backend.js';
 import { infoText } from '../../reload/testing/reload-error-assert.js';
@@ -20,6 +22,7 @@ import type { DomainRestriction } from '../../reload/wire/config/index.js';
 import { certificateByNodeResourceName } from '../../reload/wire/storage/kinds/certificate.js';
 import { encodeSipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import { memoryNodeNetwork } from '../../server/testing/memory-node-network.js';
+import { certificateKindBlocks } from '../../usages/certificates/certificate-kinds.js';
 import { routeRegistration, SIP_REGISTRATION_KIND, sipRegistrationKindBlock } from '../../usages/sip/sip-registration-kind.js';
 import { composePeer, type ComposedPeer } from './compose-peer.js';
 
@@ -102,5 +105,30 @@ describe('composePeer wires the §8 usage as its transport\'s certificate source
     await vi.waitFor(() => expect(fetches).toBeGreaterThan(1), { timeout: 5_000, interval: 10 });
     end.abort();
     await Promise.all([other, ping]);
+  }, 30_000);
+});
+
+describe('composePeer keeps its certificate published while it runs (RFC 6940 §8)', () => {
+  it.each(['close', 'leave'] as const)('publishCertificate stores it again before its lifetime ends, until %s', async (end) => {
+    const pki = await TestPki.create();
+    const configuration = pki.configuration({ requiredKinds: certificateKindBlocks() });
+    const signer = await (await pki.peer(`rita@${pki.overlay}`, { keyType: 'ecdsa-p256' })).signer();
+    const security = { signer, verifier: pki.verifier(pki.policy({ requiredKinds: configuration.requiredKinds })) };
+    const network = await memoryNodeNetwork()({ security, configuration, iceServers: [] });
+    const clock = new ManualClock();
+    const peer = await composePeer({ configuration, security, network, storage: createMemoryBackend(), clock });
+    opened.push(peer);
+    await peer.join([]);
+    const publishes = vi.spyOn(peer.certificates, 'publish');
+    await peer.publishCertificate();
+    expect(publishes).toHaveBeenCalledTimes(1);
+    // The certificate values live 86 400 s (CertificateStore's lifetime): stored again at 0.8 of it.
+    clock.block(0.8 * 86_400_000);
+    expect(publishes).toHaveBeenCalledTimes(2);
+    await vi.waitFor(async () => expect(await peer.certificates.byNode(peer.nodeId)).toBeDefined());
+    if (end === 'close') peer.close();
+    else await peer.leave();
+    clock.block(2 * 86_400_000);
+    expect(publishes).toHaveBeenCalledTimes(2);
   }, 30_000);
 });

@@ -7,7 +7,8 @@
  * Each peer also runs the Certificate Store Usage (RFC 6940 §8, usages/certificates): its message
  * transport looks up a signer's certificate that a SecurityBlock left out (§6.3.4 "MAY be
  * omitted") by CERTIFICATE_BY_NODE, and `publishCertificate` stores its own after joining (§8 "A
- * user/node MUST store its certificate"). As storing peer it applies the SIP usage's AoR domain
+ * user/node MUST store its certificate") and keeps it stored (CertificateStore.keepPublished) until
+ * the peer closes or leaves. As storing peer it applies the SIP usage's AoR domain
  * rule (RFC 7904 §3.3, §3.4: usages/sip aorDomainKindRules of the configuration).
  */
 import { systemClock, systemWallClock } from '../../platform/system-clock.js';
@@ -55,7 +56,10 @@ export interface ComposePeerInit extends Omit<OverlayPeerInit, 'overlayHash' | '
 export interface ComposedPeer extends OverlayPeer {
   /** Publishes and looks up certificates; the transport's source for omitted ones. */
   readonly certificates: CertificateStore;
-  /** §8: store this peer's certificate under its user name and Node-ID (call once joined). */
+  /**
+   * §8: store this peer's certificate under its user name and Node-ID (call once joined), and store
+   * it again before its lifetime ends until the peer closes or leaves. Resolves with the Kinds it was appended to.
+   */
   publishCertificate(options?: AbortOptions): Promise<number[]>;
 }
 
@@ -94,10 +98,20 @@ export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> 
       transport: { certificateSource, ...rest.transport },
     },
   );
-  const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock });
+  const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock, ...(logger ? { logger } : {}) });
   source = store.source();
+  // The certificate's refresh ends with the peer (a leave closes it too): its Stores would only fail.
+  const { close, leave } = peer;
   return Object.assign(peer, {
     certificates: store,
-    publishCertificate: (options?: AbortOptions) => store.publish(security.signer.certificate, security.signer.nodeId, options),
+    publishCertificate: (options?: AbortOptions) => store.keepPublished(security.signer.certificate, security.signer.nodeId, options),
+    leave: (options?: AbortOptions) => {
+      store.close();
+      return leave(options);
+    },
+    close: () => {
+      store.close();
+      close();
+    },
   });
 }

@@ -10,6 +10,7 @@ import { AbortError } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import type { Signer } from '../../reload/security/signer.js';
 import { CertificateCache, type CachedCertificate } from '../../reload/security/certificate-cache.js';
+import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { TestPki } from '../../reload/testing/test-pki.js';
 import type { X509Signer } from '../../reload/security/x509-signer.js';
 import type { X509Verifier } from '../../reload/security/x509-verifier.js';
@@ -186,7 +187,7 @@ describe('Certificate Store Usage (RFC 6940 §8)', () => {
 describe('names without a certificate (lookups for §6.3.4 come from messages anyone can send)', () => {
   /** A store over an overlay where every list is empty, counting its Fetches, on a clock the test moves. */
   function emptyOverlay(init?: CertificateStoreInit) {
-    const clock = { t: 0, now: () => clock.t };
+    const clock = new ManualClock(0);
     let fetches = 0;
     const store = new CertificateStore(
       {
@@ -213,7 +214,7 @@ describe('names without a certificate (lookups for §6.3.4 come from messages an
     expect(await store.byNode(nodeId(1))).toBeUndefined();
     expect(await store.byNode(nodeId(1))).toBeUndefined();
     expect(fetches()).toBe(1);
-    clock.t += 1000;
+    clock.advance(1000);
     expect(await store.byNode(nodeId(1))).toBeUndefined();
     expect(fetches()).toBe(2);
   });
@@ -232,7 +233,7 @@ describe('names without a certificate (lookups for §6.3.4 come from messages an
     const { clock, store, nodeId } = emptyOverlay({ negativeTtlMs: 30_000 });
     for (let i = 0; i < 20_000; i++) {
       await store.byNode(nodeId(i));
-      clock.t += 10;
+      clock.advance(10);
     }
     expect(store.missingCount).toBeLessThanOrEqual(30_000 / 10);
   });
@@ -254,7 +255,7 @@ describe('one Fetch per name, shared by the callers waiting for it', () => {
       },
       resourceIdHash: async (name) => name.subarray(0, 16),
       validator: { cache: new CertificateCache(), addCertificate: () => Promise.reject(new Error('not used')) },
-      clock: { now: () => 0 },
+      clock: new ManualClock(0),
     });
     return { store, waiting };
   }
@@ -364,7 +365,7 @@ describe('the transport\'s lookup (source) never waits for a Fetch another calle
           return { certificate: { nodeIds: [signer] } } as unknown as CachedCertificate;
         },
       },
-      clock: { now: () => 0 },
+      clock: new ManualClock(0),
     });
     const t = setup({ certificateSource: certs.source() }, omittedUnlessKnown(known));
     transport = t.transport;

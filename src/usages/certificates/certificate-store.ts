@@ -14,15 +14,20 @@
  * certificate is remembered for `negativeTtlMs` (at most `maxMissing` of them: the names come from
  * messages anyone can send).
  *
+ * The publishing side keeps the certificate there for as long as the peer runs: each value lives
+ * `lifetime` (§7: "The validity period for the data"), so `keepPublished` stores the certificate
+ * again before that ends (RefreshTimer, as the SIP registration does), until `close`.
+ *
  * ```ts
  * const certs = new CertificateStore({ overlay: peer, resourceIdHash, validator: verifier, clock });
- * await certs.publish(signer.certificate);                 // both Kinds, skipped when already there
+ * await certs.keepPublished(signer.certificate, signer.nodeId); // both Kinds, refreshed until close()
  * const c = await certs.byNode(nodeId);                    // CachedCertificate | undefined
  * const transportInit = { certificateSource: certs.source() }; // transport asks it for omitted ones
  * ```
  */
 import type { FetchOutcome, OverlayPeer } from '../../reload/overlay/overlay-types.js';
-import type { AbortOptions, Clock } from '../../reload/runtime/components.js';
+import type { AbortOptions, Clock, Logger } from '../../reload/runtime/components.js';
+import { RefreshTimer, refreshIntervalMs } from '../../reload/runtime/refresh-timer.js';
 import { SharedAttempt } from '../../reload/runtime/shared-attempt.js';
 import type { CachedCertificate, CertificateCache } from '../../reload/security/certificate-cache.js';
 import type { ReloadCertificate } from '../../reload/security/reload-certificate.js';
@@ -45,7 +50,8 @@ export interface CertificateStoreDeps {
   /** The overlay's hash of a Resource Name (CHORD-RELOAD: chordReloadResourceIdHash). */
   readonly resourceIdHash: (name: Uint8Array) => Promise<ResourceId>;
   readonly validator: CertificateValidator;
-  readonly clock: Pick<Clock, 'now'>;
+  readonly clock: Clock;
+  readonly logger?: Logger;
 }
 
 export interface CertificateStoreInit {
@@ -53,6 +59,12 @@ export interface CertificateStoreInit {
   readonly negativeTtlMs?: number;
   /** Most names remembered as having no certificate; default 4096 (the oldest go first). */
   readonly maxMissing?: number;
+  /** Lifetime of the published certificate values in seconds (StoredData.lifetime); default 86 400. */
+  readonly lifetime?: number;
+  /** keepPublished stores them again after this share of the lifetime; default 0.8. */
+  readonly refreshRatio?: number;
+  /** Retry a failed publish after this many ms; default 30 000. */
+  readonly retryMs?: number;
 }
 
 type Key = `node:${string}` | `user:${string}`;
@@ -65,6 +77,12 @@ export class CertificateStore {
   private readonly missing = new Map<Key, number>();
   private readonly negativeTtlMs: number;
   private readonly maxMissing: number;
+  private readonly lifetime: number;
+  private readonly refreshMs: number;
+  private readonly retryMs: number;
+  /** keepPublished's refresh; undefined until called, and once closed. */
+  private keeper: RefreshTimer | undefined;
+  private closed = false;
 
   constructor(
     private readonly deps: CertificateStoreDeps,
@@ -72,6 +90,9 @@ export class CertificateStore {
   ) {
     this.negativeTtlMs = init.negativeTtlMs ?? 30_000;
     this.maxMissing = init.maxMissing ?? 4096;
+    this.lifetime = init.lifetime ?? 86_400;
+    this.refreshMs = refreshIntervalMs(this.lifetime, init.refreshRatio);
+    this.retryMs = init.retryMs ?? 30_000;
   }
 
   /** Names remembered as having no certificate (at most `maxMissing`). */
@@ -82,7 +103,8 @@ export class CertificateStore {
   /**
    * §8: store `certificate` under its user name (CERTIFICATE_BY_USER) and under `nodeId`, the
    * Node-ID this peer signs as (CERTIFICATE_BY_NODE: NODE-MATCH lets each Node-ID store only its own).
-   * A certificate already in a list is not appended again. Resolves with the Kinds written.
+   * A certificate already in a list is not appended again but stored again at its index, with a
+   * fresh `lifetime` (so it lives on). Resolves with the Kinds it was appended to.
    */
   async publish(certificate: ReloadCertificate, nodeId: NodeId, options?: AbortOptions): Promise<number[]> {
     if (!certificate.nodeIds.some((n) => bytesEqual(n, nodeId))) throw new RangeError(`the certificate does not hold Node-ID ${toHex(nodeId)}`);
@@ -93,12 +115,47 @@ export class CertificateStore {
     ];
     const written: number[] = [];
     for (const [kind, resourceId] of targets) {
-      if ((await this.list(kind, resourceId, options)).some((der) => bytesEqual(der, certificate.der))) continue;
+      const listed = (await this.list(kind, resourceId, options)).find((e) => bytesEqual(e.der, certificate.der));
       // §8: "New certificates are stored at the end of the list."
-      await this.deps.overlay.store(resourceId, kind, [{ index: ARRAY_APPEND_INDEX, value }], options);
-      written.push(kind);
+      await this.deps.overlay.store(resourceId, kind, [{ index: listed?.index ?? ARRAY_APPEND_INDEX, value, lifetime: this.lifetime }], options);
+      if (!listed) written.push(kind);
     }
     return written;
+  }
+
+  /**
+   * `publish`, then keep the certificate published (§8 "MUST store") until `close`: stored again at
+   * `refreshRatio` of its lifetime, before it expires. Resolves or rejects as the first publish.
+   * OUR CHOICE: a first publish that fails (the overlay still settling) is tried again after
+   * `retryMs` as a failed refresh is: the rule holds for as long as the peer runs. One certificate
+   * at a time: a later call replaces the earlier one's refresh.
+   */
+  async keepPublished(certificate: ReloadCertificate, nodeId: NodeId, options?: AbortOptions): Promise<number[]> {
+    if (this.closed) throw new Error('the certificate store is closed');
+    this.keeper?.stop();
+    const keeper = new RefreshTimer(this.deps, {
+      everyMs: this.refreshMs,
+      retryMs: this.retryMs,
+      refresh: () => this.publish(certificate, nodeId),
+      failure: 'could not store our certificate again (RFC 6940 §8)',
+      fields: { nodeId: toHex(nodeId) },
+    });
+    this.keeper = keeper;
+    try {
+      const written = await this.publish(certificate, nodeId, options);
+      if (this.keeper === keeper) keeper.start();
+      return written;
+    } catch (e) {
+      if (this.keeper === keeper && !options?.signal?.aborted) keeper.start(this.retryMs);
+      throw e;
+    }
+  }
+
+  /** Stop keeping the certificate published (it then expires by its lifetime); lookups still work. */
+  close(): void {
+    this.closed = true;
+    this.keeper?.stop();
+    this.keeper = undefined;
   }
 
   /** The newest valid certificate holding `nodeId`: from the cache, else CERTIFICATE_BY_NODE. */
@@ -188,7 +245,7 @@ export class CertificateStore {
   /** Fetch the list and return its newest certificate that validates and `holds`. */
   private async fetchValid(kind: number, resourceName: Uint8Array, holds: (c: CachedCertificate) => boolean, options?: AbortOptions): Promise<CachedCertificate | undefined> {
     const list = await this.list(kind, await this.deps.resourceIdHash(resourceName), options);
-    for (const der of list.reverse()) {
+    for (const { der } of list.reverse()) {
       try {
         const entry = await this.deps.validator.addCertificate(der);
         if (holds(entry)) return entry;
@@ -200,30 +257,29 @@ export class CertificateStore {
   }
 
   /**
-   * The certificates (DER) in one list, oldest first; only values the overlay peer verified (§7.1).
+   * The certificates (DER) in one list with their array indices, oldest first; only values the overlay peer verified (§7.1).
    * A value refused because its signer's certificate is unknown is signed by the certificate it
    * holds (§8: each peer stores its own): that certificate is validated to the root and the list
    * fetched once more, which verifies it. (A fetcher that stores the list itself, or whose answer's
    * SecurityBlock left the certificate out, has no other way to the signer's certificate.)
    */
-  private async list(kind: number, resourceId: ResourceId, options?: AbortOptions, again = true): Promise<Uint8Array[]> {
+  private async list(kind: number, resourceId: ResourceId, options?: AbortOptions, again = true): Promise<{ index: number; der: Uint8Array }[]> {
     const { answer, rejected } = await this.deps.overlay.fetch(resourceId, [{ kind }], options);
     if (again && (await this.learnSigners(kind, rejected))) return this.list(kind, resourceId, options, false);
-    const out: Uint8Array[] = [];
+    const out: { index: number; der: Uint8Array }[] = [];
     for (const r of answer.kindResponses) {
       if (r.kind !== kind) continue;
-      const values = [...r.values].sort((a, b) => (a.value.model === 'array' && b.value.model === 'array' ? a.value.arrayEntry.index - b.value.arrayEntry.index : 0));
-      for (const d of values) {
-        const v = dataValueOf(d.value);
-        if (!v.exists) continue;
+      for (const d of r.values) {
+        // Both Kinds are arrays (§8): a value of another model is not one of their entries.
+        if (d.value.model !== 'array' || !d.value.arrayEntry.value.exists) continue;
         try {
-          out.push(decodeCertificateValue(v.value));
+          out.push({ index: d.value.arrayEntry.index, der: decodeCertificateValue(d.value.arrayEntry.value.value) });
         } catch {
           // Not one DER certificate: skip it.
         }
       }
     }
-    return out;
+    return out.sort((a, b) => a.index - b.index);
   }
 
   /** Validate the certificates held by values refused for want of their signer's certificate; true if any was new. */

@@ -4,7 +4,7 @@
  * AoR's Resource Name, dictionary key = our Node-ID (§7), value a sip_registration_route to us.
  * "The registration lifetime known from the regular SIP REGISTER method is inherited from the
  * lifetime attribute of the basic RELOAD StoredData structure": we store with `lifetime` and store
- * again at `refreshRatio` of it (RFC 3261 §10.2.4 style: refresh before it expires); `unregister`
+ * again at `refreshRatio` of it (RefreshTimer: refresh before it expires); `unregister`
  * stores a deletion marker (RFC 6940 §7.4.1.3, exists = false) for the key.
  *
  * ```ts
@@ -13,7 +13,8 @@
  * ```
  */
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
-import { silentLogger, type AbortOptions, type Clock, type Logger, type Timer } from '../../reload/runtime/components.js';
+import type { AbortOptions, Clock, Logger } from '../../reload/runtime/components.js';
+import { RefreshTimer, refreshIntervalMs } from '../../reload/runtime/refresh-timer.js';
 import { encodeSipRegistration, type SipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import type { AorDomains } from './aor-domains.js';
 import { aorResourceName, requireAorDomain, routeRegistration, SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
@@ -48,11 +49,8 @@ export class SipRegistrar {
   readonly resourceName: string;
   private readonly domains: AorDomains | undefined;
   private readonly lifetime: number;
-  private readonly refreshMs: number;
-  private readonly retryMs: number;
   private readonly value: Uint8Array;
-  private readonly log: Logger;
-  private timer: Timer | undefined;
+  private readonly refresh: RefreshTimer;
   private current: SipRegistrarState = 'unregistered';
   /**
    * Bumped by every `register`, `unregister` and `close`: a Store answered after one of them
@@ -71,10 +69,14 @@ export class SipRegistrar {
     this.resourceName = aorResourceName(init.aor);
     this.domains = init.domains;
     this.lifetime = init.lifetime ?? 3600;
-    this.refreshMs = this.lifetime * 1000 * (init.refreshRatio ?? 0.8);
-    this.retryMs = init.retryMs ?? 5000;
     this.value = encodeSipRegistration(init.registration ?? routeRegistration(deps.overlay.nodeId));
-    this.log = deps.logger ?? silentLogger;
+    this.refresh = new RefreshTimer(deps, {
+      everyMs: refreshIntervalMs(this.lifetime, init.refreshRatio),
+      retryMs: init.retryMs ?? 5000,
+      refresh: () => this.storeOnce(true),
+      failure: 'SIP registration refresh failed',
+      fields: { aor: this.resourceName },
+    });
   }
 
   get state(): SipRegistrarState {
@@ -103,7 +105,7 @@ export class SipRegistrar {
     }
     if (epoch !== this.epoch) return;
     this.current = 'registered';
-    this.schedule(epoch, this.refreshMs);
+    this.refresh.start();
   }
 
   /** Remove the registration (deletion marker under our key) and stop refreshing. */
@@ -123,22 +125,8 @@ export class SipRegistrar {
 
   /** A new epoch: the refresh timer and the answers of Stores made before it no longer count. */
   private newEpoch(): number {
-    this.timer?.cancel();
-    this.timer = undefined;
+    this.refresh.stop();
     return ++this.epoch;
-  }
-
-  private schedule(epoch: number, ms: number): void {
-    this.timer = this.deps.clock.setTimer(ms, () => {
-      if (epoch !== this.epoch) return;
-      this.storeOnce(true).then(
-        () => epoch === this.epoch && this.schedule(epoch, this.refreshMs),
-        (e: unknown) => {
-          this.log.warn('SIP registration refresh failed', { aor: this.resourceName, error: String(e) });
-          if (epoch === this.epoch) this.schedule(epoch, this.retryMs);
-        },
-      );
-    });
   }
 
   private async storeOnce(exists: boolean, options?: AbortOptions): Promise<void> {
