@@ -10,6 +10,7 @@ import { webCryptoRandom } from '../../platform/web-crypto.js';
 import { overlayParameters } from '../forwarding/index.js';
 import { MemoryNetwork } from '../links/memory/index.js';
 import type { Link } from '../links/link.js';
+import type { Signer } from '../security/signer.js';
 import type { X509Signer } from '../security/x509-signer.js';
 import { TestPki } from '../testing/test-pki.js';
 import { toHex } from '../wire/codec/hex.js';
@@ -19,7 +20,9 @@ import { MessageCode } from '../wire/message-codes.js';
 import { decodePingReq, encodePingReq } from '../wire/methods/ping.js';
 import { messageSignatureInput } from '../wire/message-signature-input.js';
 import { RELOAD_VERSION, UNFRAGMENTED } from '../wire/forwarding-header.js';
-import type { Random } from '../runtime/components.js';
+import { AbortError, type Random } from '../runtime/components.js';
+import { FakeLink } from '../testing/fake-link.js';
+import { VirtualClock } from '../../sim/virtual-clock.js';
 import type { NodeId } from '../wire/ids.js';
 import type { MessageTransport } from '../transport/index.js';
 import { AttachService } from './attach-service.js';
@@ -60,12 +63,12 @@ function network() {
 }
 
 async function pair() {
-  const { net, frames } = network();
+  const { net, frames, sent } = network();
   let accepted: Link | undefined;
   const a = net.listen('a', () => {});
   net.listen('b', (l) => (accepted = l));
   const dialer = await a.linkFactory.open('b');
-  return { dialer, acceptor: accepted!, frames };
+  return { dialer, acceptor: accepted!, frames, sent };
 }
 
 /** Resolves with the first message `link` receives. */
@@ -266,5 +269,72 @@ describe('link hello against the hello before the challenge (a page loaded befor
     const error = await dialing.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LinkHelloError);
     expect(error).not.toBeInstanceOf(HelloVersionError);
+  });
+});
+
+describe('link hello: a caller that aborted before the hello', () => {
+  const onVirtualClock = (signer: X509Signer, clock: VirtualClock): LinkHelloDeps => ({ ...deps(signer), clock });
+
+  it('the dialer rejects at once with an AbortError and sends nothing (no wait for the hello timeout)', async () => {
+    const clock = new VirtualClock();
+    const [dialer] = FakeLink.pair('hello');
+    const dialing = helloDial(onVirtualClock(alice, clock), params, dialer, { signal: AbortSignal.abort(), timeoutMs: 5_000 }).catch((e: unknown) => e);
+    expect(await clock.run(dialing)).toBeInstanceOf(AbortError);
+    expect(clock.now()).toBe(0);
+    expect(dialer.sent).toEqual([]);
+  });
+
+  it('the acceptor rejects at once with an AbortError and sends no challenge', async () => {
+    const clock = new VirtualClock();
+    const [acceptor] = FakeLink.pair('hello');
+    const accepting = helloAccept(onVirtualClock(bob, clock), params, acceptor, { signal: AbortSignal.abort(), timeoutMs: 5_000 }).catch((e: unknown) => e);
+    expect(await clock.run(accepting)).toBeInstanceOf(AbortError);
+    expect(clock.now()).toBe(0);
+    expect(acceptor.sent).toEqual([]);
+  });
+
+  /** `signer`, but the caller gives up (aborts `controller`) while it makes its `nth` signature (1: the first). */
+  const abortingWhenSigning = (signer: Signer, controller: AbortController, nth = 1): Signer => {
+    let signed = 0;
+    return {
+      nodeId: signer.nodeId,
+      userName: signer.userName,
+      certificates: () => signer.certificates(),
+      identity: () => signer.identity(),
+      sign: (input) => {
+        if (++signed === nth) controller.abort();
+        return signer.sign(input);
+      },
+    };
+  };
+
+  it('the dialer aborted while it signs its Ping sends no Ping', async () => {
+    const { dialer, acceptor, sent } = await pair();
+    const accepting = helloAccept(deps(bob), params, acceptor, { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    const controller = new AbortController();
+    const error = await helloDial({ ...deps(alice), signer: abortingWhenSigning(alice, controller) }, params, dialer, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    dialer.close();
+    expect(await accepting).toBeInstanceOf(LinkHelloError);
+    expect(sent('a')).toEqual([]);
+  });
+
+  it('the acceptor aborted while it signs its challenge sends no challenge', async () => {
+    const [acceptor] = FakeLink.pair('hello');
+    const controller = new AbortController();
+    const error = await helloAccept({ ...deps(bob), signer: abortingWhenSigning(bob, controller) }, params, acceptor, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(acceptor.sent).toEqual([]);
+  });
+
+  it('the acceptor aborted while it signs its PingAns sends no PingAns and binds nothing', async () => {
+    const { dialer, acceptor, sent } = await pair();
+    const controller = new AbortController();
+    const accepting = helloAccept({ ...deps(bob), signer: abortingWhenSigning(bob, controller, 2) }, params, acceptor, { signal: controller.signal }).catch((e: unknown) => e);
+    const dialing = helloDial(deps(alice), params, dialer, { timeoutMs: 5_000 }).catch((e: unknown) => e);
+    expect(await accepting).toBeInstanceOf(AbortError);
+    acceptor.close();
+    expect(await dialing).toBeInstanceOf(LinkHelloError);
+    expect(sent('b').map((m) => decodeForwardedMessage(m).messageContents.messageCode)).toEqual([MessageCode.ping_req]);
   });
 });

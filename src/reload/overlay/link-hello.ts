@@ -178,6 +178,8 @@ function firstMessage<T>(
   accept: (bytes: Uint8Array) => Promise<T | undefined>,
   silence?: (why: string) => LinkHelloError,
 ): Promise<T> {
+  // Already aborted: no 'abort' event will come for the listener below, and the hello would wait out its timeout.
+  if (options.signal?.aborted) return Promise.reject(new AbortError());
   return new Promise<T>((resolve, reject) => {
     let done = false;
     let heard = false;
@@ -248,6 +250,8 @@ export async function helloDial(deps: LinkHelloDeps, parameters: Parameters, lin
   });
   answer.catch(() => {});
   const ping = await signPing(deps, p, transactionId, challenge.acceptor, binding(challenge.nonce, challenge.acceptor));
+  // Aborted while signing: `answer` has rejected already; nothing goes out for a caller that has gone.
+  if (options.signal?.aborted) throw new AbortError();
   if (!link.send(ping)) throw new LinkHelloError(`cannot send on ${link.remoteAddress}`);
   return answer;
 }
@@ -273,11 +277,17 @@ export async function helloAccept(deps: LinkHelloDeps, parameters: Parameters, l
   });
   request.catch(() => {});
   const p = await parameters;
-  if (!link.send(await signPing(deps, p, randomU64(deps.random), WILDCARD_NODE_ID, nonce))) throw new LinkHelloError(`cannot send on ${link.remoteAddress}`);
+  const challenge = await signPing(deps, p, randomU64(deps.random), WILDCARD_NODE_ID, nonce);
+  // Aborted before or during the hello so far: `request` has rejected already; no challenge for a caller that has gone.
+  if (options.signal?.aborted) throw new AbortError();
+  if (!link.send(challenge)) throw new LinkHelloError(`cannot send on ${link.remoteAddress}`);
   const got = await request;
   const header = answerHeader(got.header, got.signer, deps.signer.nodeId, p);
   const responseId = randomU64(deps.random);
   const contents: MessageContents = { messageCode: MessageCode.ping_ans, messageBody: encodePingAns({ responseId, time: BigInt(Math.floor(deps.epochClock())) }), extensions: [] };
-  if (!link.send(await sign(deps, header, contents, p))) throw new LinkHelloError(`cannot answer on ${link.remoteAddress}`);
+  const answer = await sign(deps, header, contents, p);
+  // Aborted while signing: the caller has gone, so no answer binds the link for it.
+  if (options.signal?.aborted) throw new AbortError();
+  if (!link.send(answer)) throw new LinkHelloError(`cannot answer on ${link.remoteAddress}`);
   return got.signer;
 }
