@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../platform/system-clock.js';
+import { AbortError } from '../../runtime/components.js';
 import { decodeAttachReqAns, encodeAttachReqAns } from '../../wire/methods/attach.js';
 import { decodeDtlsFingerprint, encodeDtlsFingerprint } from '../../wire/methods/dtls-fingerprint.js';
 import { linkComplianceTests } from '../link.compliance.js';
@@ -34,6 +35,18 @@ function overTheWire(p: IceParameters): IceParameters {
 const FAILURE_TIMEOUT = 2_000;
 const init = (extra: Partial<WebRtcInit> = {}): WebRtcInit => ({ wrtc: nodeWrtc, rtcConfiguration: nodeRtcConfiguration([], '127.0.0.1'), link: { failureTimeoutMs: FAILURE_TIMEOUT }, ...extra });
 const deps = { clock: systemClock };
+
+/** `init()` on an RTCPeerConnection that counts how many were made. */
+function counting() {
+  const made = { count: 0 };
+  class Counting extends nodeWrtc.RTCPeerConnection {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      made.count++;
+    }
+  }
+  return { made, init: init({ wrtc: { ...nodeWrtc, RTCPeerConnection: Counting } }) };
+}
 
 async function connectPair(i: WebRtcInit = init()) {
   const offer = await offerWebRtc(deps, i);
@@ -181,15 +194,9 @@ describe('WebRTC data-channel link', () => {
   it('refuses a stated max-message-size that cannot carry a framed message, before making a peer connection', async () => {
     const offer = await offerWebRtc(deps, init());
     const tiny = (p: IceParameters): IceParameters => ({ ...p, dtls: { ...p.dtls, maxMessageSize: 8 } });
-    let made = 0;
-    class Counting extends nodeWrtc.RTCPeerConnection {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        made++;
-      }
-    }
-    await expect(answerWebRtc(deps, init({ wrtc: { ...nodeWrtc, RTCPeerConnection: Counting } }), tiny(overTheWire(offer.local)))).rejects.toBeInstanceOf(IceParametersError);
-    expect(made).toBe(0);
+    const { made, init: i } = counting();
+    await expect(answerWebRtc(deps, i, tiny(overTheWire(offer.local)))).rejects.toBeInstanceOf(IceParametersError);
+    expect(made.count).toBe(0);
     const answer = await answerWebRtc(deps, init(), overTheWire(offer.local));
     await expect(offer.complete(tiny(overTheWire(answer.local)))).rejects.toBeInstanceOf(IceParametersError);
     answer.cancel();
@@ -260,5 +267,31 @@ describe('WebRtcOffer/WebRtcAnswer.onClose: the one end of a peer connection', (
     // The other end's, by the channel's close or its own: once either way.
     b.close();
     expect([...told].sort()).toEqual(['answer', 'offer']);
+  });
+});
+
+describe('WebRTC: a caller that aborted before the call', () => {
+  it('offerWebRtc rejects with an AbortError and makes no peer connection', async () => {
+    const { made, init: i } = counting();
+    await expect(offerWebRtc(deps, i, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect(made.count).toBe(0);
+  });
+
+  it('answerWebRtc rejects with an AbortError and makes no peer connection', async () => {
+    const offer = await offerWebRtc(deps, init());
+    const { made, init: i } = counting();
+    await expect(answerWebRtc(deps, i, overTheWire(offer.local), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect(made.count).toBe(0);
+    offer.cancel();
+  });
+
+  it('offer.complete rejects with an AbortError at once, makes no link and ends the peer connection', async () => {
+    const offer = await offerWebRtc(deps, init());
+    const answer = await answerWebRtc(deps, init(), overTheWire(offer.local));
+    let ended = false;
+    offer.onClose(() => (ended = true));
+    await expect(offer.complete(overTheWire(answer.local), { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError);
+    expect(ended).toBe(true);
+    answer.cancel();
   });
 });

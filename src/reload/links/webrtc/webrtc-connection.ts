@@ -197,7 +197,10 @@ class Session implements WebRtcConnection {
     void add();
   }
 
-  /** Resolves once simple-peer's channel is open; builds the overlay link. */
+  /**
+   * Resolves once simple-peer's channel is open; builds the overlay link. Its callers (offer.complete,
+   * answerWebRtc) refuse a signal already aborted, which would fire no 'abort' here.
+   */
   connected(remote: IceParameters, options: AbortOptions): Promise<WebRtcConnection> {
     return new Promise<WebRtcConnection>((resolve, reject) => {
       const timeoutMs = this.init.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -310,11 +313,18 @@ async function gatheredOrDestroyed(session: Session, options: AbortOptions): Pro
 
 /** Start a connection as the Attach requester: gather, then wait for the answer's parameters. */
 export async function offerWebRtc(deps: WebRtcDeps, init: WebRtcInit = {}, options: AbortOptions = {}): Promise<WebRtcOffer> {
+  if (options.signal?.aborted) throw new AbortError();
   const session = new Session(deps, init, true);
   const gathered = await gatheredOrDestroyed(session, options);
   return {
     local: gathered.parameters,
     complete(remote, completeOptions = {}) {
+      // Already aborted: no 'abort' event would stop the wait in `connected` (up to connectTimeoutMs,
+      // or a link made for a caller that has gone). Failed, as any other complete that fails: the session ends.
+      if (completeOptions.signal?.aborted) {
+        session.end();
+        return Promise.reject(new AbortError());
+      }
       try {
         dataChannelMessageSize(remote);
         session.signalRemote('answer', remote, gathered.mid);
@@ -335,6 +345,7 @@ export async function answerWebRtc(deps: WebRtcDeps, init: WebRtcInit, remote: I
   // IceParametersError for fields that make no SDP or no link, before anything starts.
   remoteSdp(remote);
   dataChannelMessageSize(remote);
+  if (options.signal?.aborted) throw new AbortError();
   const session = new Session(deps, init, false);
   const connection = session.connected(remote, options);
   // The connection promise may be abandoned when gathering fails; keep it from being unhandled.
