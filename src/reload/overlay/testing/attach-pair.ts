@@ -77,6 +77,8 @@ export class IceFabric {
           local: params(ufrag),
           complete: (_answerer, _remote, options) =>
             new Promise<Link>((resolve, reject) => {
+              // As offerWebRtc's complete: an already aborted signal fails at once (it fires no 'abort').
+              if (options?.signal?.aborted) return reject(new AbortError());
               this.checksRunning++;
               const timer = this.clock.setTimer(ICE_CHECK_MS, () => {
                 this.checksRunning--;
@@ -127,6 +129,8 @@ function peer(self: NodeId, clock: VirtualClock, fabric: IceFabric): Peer {
     request: (_to: unknown, body: { value: IncomingRequest<'attach_req'>['value'] }, options: { signal?: AbortSignal; extensions?: IncomingRequest['extensions'] }) =>
       new Promise((resolve, reject) => {
         const { signal } = options;
+        // As ClientTransaction.start: an already aborted signal ends the request before it goes out.
+        if (signal?.aborted) return reject(new AbortError());
         signal?.addEventListener('abort', () => reject(new AbortError()), { once: true });
         clock.setTimer(p.requestLatencyMs, () => {
           const other = p.other!;
