@@ -121,7 +121,7 @@ export class ConfigurationUpdateService {
       throw ReloadError.of('Error_Invalid_Message', 'config_data is not UTF-8');
     }
     // §6.5.4.2: "correctly digitally signed" (verifyDocument refuses otherwise, Error_Forbidden) …
-    const configuration = await this.deps.verifyDocument(text, this.configuration);
+    const configuration = await this.verifiedAgainstCurrent(text);
     if (configuration.instanceName !== this.configuration.instanceName) throw ReloadError.of('Error_Forbidden', `the document is for overlay ${configuration.instanceName}`);
     // … and "The sequence number in the document is greater than the current configuration sequence number."
     const theirs = configuration.sequence ?? 0;
@@ -132,5 +132,23 @@ export class ConfigurationUpdateService {
     this.log.info('accepted a newer configuration', { sequence: theirs, from: toHex(req.sender.nodeId) });
     this.init.onConfiguration?.(configuration, text);
     return { value: {} };
+  }
+
+  /**
+   * `text` verified against the configuration in force once the verification has ended. RFC 6940
+   * §11.1: "Any configuration file MUST be signed by one of the configuration-signer elements from
+   * the previous extant configuration." Another ConfigUpdate may be accepted while this one is
+   * verified (it may drop this one's signer), so the verification is done again whenever the
+   * configuration in force changed during it; what follows the last one runs without an await.
+   * OUR CHOICE: verifying again rather than handling ConfigUpdates one at a time (SerialQueue), so
+   * one slow document does not hold up the others; it loops only while newer configurations keep
+   * being accepted.
+   */
+  private async verifiedAgainstCurrent(text: string): Promise<Configuration> {
+    for (;;) {
+      const against = this.configuration;
+      const configuration = await this.deps.verifyDocument(text, against);
+      if (this.configuration === against) return configuration;
+    }
   }
 }
