@@ -97,4 +97,19 @@ describe('configuration document signatures (§11.1)', () => {
     const late = { crypto: pki.crypto, wallClock: { epochMs: () => TEST_NOW + 400 * DAY_MS } };
     await expectReloadError(verifyConfigurationDocument(late, await sign()), 'Error_Forbidden');
   });
+
+  it('refuses a configuration whose expiration is a leap second in the past as expired', async () => {
+    // RFC 3339 (and the parser) allow second 60; it must expire like '2017-01-01T00:00:00Z' does.
+    const xml = await sign(configuration({ expiration: '2016-12-31T23:59:60Z' }));
+    expect(parseOverlayConfiguration(xml).configurations[0]?.expiration).toBe('2016-12-31T23:59:60Z');
+    const error = await expectReloadError(verifyConfigurationDocument(deps(), xml), 'Error_Forbidden');
+    expect(infoText(error)).toMatch(/expired at 2016-12-31T23:59:60Z/);
+  });
+
+  it('accepts a configuration whose expiration is a leap second still to come, until it has passed', async () => {
+    // TEST_NOW is 2026-01-01T00:00:00Z, just after this leap second.
+    const xml = await sign(configuration({ expiration: '2025-12-31T23:59:60Z' }));
+    await verifyConfigurationDocument({ crypto: pki.crypto, wallClock: { epochMs: () => TEST_NOW - 2000 } }, xml);
+    expect(infoText(await expectReloadError(verifyConfigurationDocument(deps(), xml), 'Error_Forbidden'))).toMatch(/expired at 2025-12-31T23:59:60Z/);
+  });
 });

@@ -29,7 +29,7 @@ import { DecodeError } from '../wire/codec/decode-error.js';
 import { decodeAll } from '../wire/codec/reader.js';
 import { encodeWith } from '../wire/codec/writer.js';
 import { bytesEqual, toHex } from '../wire/codec/hex.js';
-import { configurationSignatureInput, kindSignatureInput, parseOverlayConfigurationWithSource, produceOverlayConfiguration } from '../wire/config/index.js';
+import { configurationSignatureInput, kindSignatureInput, parseOverlayConfigurationWithSource, produceOverlayConfiguration, utcDateTimeMs } from '../wire/config/index.js';
 import type { Configuration, OverlayConfiguration, ParsedOverlayConfiguration, SignatureElement } from '../wire/config/index.js';
 import type { NodeId } from '../wire/ids.js';
 import { readSecurityBlock, writeSecurityBlock } from '../wire/security-block.js';
@@ -103,7 +103,13 @@ export async function verifyConfigurationDocument(deps: X509VerifierDeps, xml: s
     const previous = options.previous?.find((p) => p.instanceName === c.instanceName);
     const trusted = previous ?? c;
     const what = `configuration ${c.instanceName}`;
-    if (c.expiration !== undefined && Date.parse(c.expiration) < deps.wallClock.epochMs()) throw forbidden(`${what} expired at ${c.expiration} (§11.1)`);
+    if (c.expiration !== undefined) {
+      // RFC 6940 §11.1 expiration: "Time in the future at which this overlay configuration is no
+      // longer valid." A time that cannot be computed is refused: it must never read as "not yet".
+      const expires = utcDateTimeMs(c.expiration);
+      if (expires === undefined) throw forbidden(`${what}: expiration "${c.expiration}" is not a UTC date-time (§11.1)`);
+      if (expires < deps.wallClock.epochMs()) throw forbidden(`${what} expired at ${c.expiration} (§11.1)`);
+    }
     if (previous && isOlderSequence(c.sequence ?? 0, previous.sequence ?? 0)) {
       throw ReloadError.of('Error_Config_Too_Old', `${what}: sequence ${c.sequence ?? 0} is older than the configuration in force (${previous.sequence ?? 0})`);
     }

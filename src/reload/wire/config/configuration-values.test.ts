@@ -11,6 +11,7 @@ import {
   parseHexNodeId,
   parseHexNumber,
   parseInteger,
+  utcDateTimeMs,
 } from './configuration-values.js';
 
 describe('configuration values (XML Schema lexical forms, RFC 6940 §11.1.1)', () => {
@@ -54,6 +55,16 @@ describe('configuration values (XML Schema lexical forms, RFC 6940 §11.1.1)', (
     for (const bad of ['2002-10-10T07:00:00', '2002-10-10 07:00:00Z', '2023-02-29T00:00:00Z', '2002-13-01T00:00:00Z', '2002-10-10T07:00:00+01:00']) {
       expect(isUtcDateTime(bad)).toBe(false);
     }
+  });
+
+  it('computes the time of an RFC 3339 UTC date-time, a leap second as second 59', () => {
+    expect(utcDateTimeMs('2002-10-10T07:00:00Z')).toBe(Date.UTC(2002, 9, 10, 7));
+    expect(utcDateTimeMs('2030-01-01T00:00:00.25-00:00')).toBe(Date.UTC(2030, 0, 1, 0, 0, 0, 250));
+    expect(utcDateTimeMs('2016-12-31T23:59:60Z')).toBe(Date.UTC(2016, 11, 31, 23, 59, 59));
+    expect(utcDateTimeMs('2016-12-31T23:59:60.5Z')).toBe(Date.UTC(2016, 11, 31, 23, 59, 59, 500));
+    expect(utcDateTimeMs('0050-02-29T00:00:00Z')).toBeUndefined();
+    expect(utcDateTimeMs('0048-02-29T00:00:00Z')).toBe(new Date('0048-02-29T00:00:00Z').getTime());
+    for (const bad of ['2023-02-29T00:00:00Z', '2002-10-10T07:00:00+01:00', 'soon']) expect(utcDateTimeMs(bad)).toBeUndefined();
   });
 
   it('collapses white space and checks names', () => {

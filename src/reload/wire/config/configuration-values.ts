@@ -170,16 +170,27 @@ export function isWebSocketUrl(text: string): boolean {
 
 /**
  * §11.1 expiration: xsd:dateTime in RFC 3339 form "specified using UTC": `Z` (or an offset of
- * zero, `+00:00` / `-00:00`), with a real calendar date and time.
+ * zero, `+00:00` / `-00:00`), with a real calendar date and time. Its time in ms since the epoch;
+ * undefined when `text` is not one (never NaN, which compares false with every time).
+ * OUR CHOICE: RFC 3339 §5.6 allows a leap second (second 60); the Date arithmetic has none, so it
+ * counts as second 59 (the fraction kept): 23:59:60Z has passed when 00:00:00Z has.
  */
-export function isUtcDateTime(text: string): boolean {
+export function utcDateTimeMs(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]00:00)$/.exec(text);
-  if (!m) return false;
+  if (!m) return undefined;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return false;
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 60) return undefined;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
-  return day <= daysInMonth;
+  if (day > daysInMonth) return undefined;
+  const ms = Math.floor(Number(`0${m[7] ?? ''}`) * 1000);
+  const time = new Date(Date.UTC(2000, 0, 1, hour, minute, Math.min(second, 59), ms));
+  // setUTCFullYear, not Date.UTC's year: that one reads years 0–99 as 1900–1999.
+  return time.setUTCFullYear(year, month - 1, day);
+}
+
+export function isUtcDateTime(text: string): boolean {
+  return utcDateTimeMs(text) !== undefined;
 }
 
 /** A non-empty name token (topology-plugin, data-model, link protocol, digest …): no white space. */

@@ -37,3 +37,4 @@ export { compileWholeMatch, MAX_PROGRAM_SIZE, type WholeMatcher } from './posix-
 export { parseOverlayConfiguration, parseOverlayConfigurationWithSource, type ParsedOverlayConfiguration } from './parse-configuration.js';
 export { produceOverlayConfiguration } from './produce-configuration.js';
 export { configurationSignatureInput, kindSignatureInput, type ConfigurationSource } from './configuration-signature.js';
+export { utcDateTimeMs } from './configuration-values.js';
