@@ -258,6 +258,8 @@ export async function helloDial(deps: LinkHelloDeps, parameters: Parameters, lin
 
 /** Acceptor side: send the challenge, wait for the Ping bound to it, answer it, resolve with its signer's Node-ID. */
 export async function helloAccept(deps: LinkHelloDeps, parameters: Parameters, link: Link, options: AbortOptions & { timeoutMs?: number } = {}): Promise<NodeId> {
+  // A caller that has gone already: nothing to sign or send (no real signature to wait for either).
+  if (options.signal?.aborted) throw new AbortError();
   // RFC 6940 §6.6.1: "The overlay link protocol MUST also provide replay prevention/detection":
   // only a Ping signed over this link's fresh nonce, and for us, binds the link.
   const nonce = deps.random.bytes(HELLO_NONCE_BYTES);
