@@ -211,13 +211,19 @@ export class InboundRequests {
    * RFC 6940 §6.3.4; RFC 7904 §3.3 binds AoR and user name). Otherwise it is answered 403 here and
    * the UA never sees it. From and To are the ones JsSIP reads (parseSipMessage uses its grammar
    * and drops a message with two of either), so what is checked here is what the UA shows.
+   * A channel whose certificate user is not known (no AppAttach with its peer seen: RFC 7904 §5.1
+   * sets every SIP connection up "using the AppAttach method") vouches for no From: refused too.
    */
   private fromVerified(ch: AppChannel, m: SipMessage): boolean {
     // ACK and CANCEL, and requests within a dialog (a MESSAGE or OPTIONS with a To tag is not, see
     // withinDialog), are checked against the peer of their transaction or dialog (fromItsPeer).
     if (m.method === 'ACK' || m.method === 'CANCEL' || withinDialog(m)) return true;
     const user = this.deps.apps.verifiedUser(ch.remoteNodeId);
-    if (user === undefined) return true; // no AppAttach seen (cannot happen with AppAttachService): nothing to check against
+    if (user === undefined) {
+      this.deps.logger.warn('request on a channel whose certificate user is not known: refused', { from: m.fromUri });
+      this.refuse(ch, m, 403, 'Forbidden', 'no AppAttach with this peer: its certificate user is not known');
+      return false;
+    }
     let from: string | undefined;
     try {
       from = aorResourceName(m.fromUri);

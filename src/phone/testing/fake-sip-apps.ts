@@ -18,8 +18,8 @@ export interface FakeSipPeer {
 
 export interface FakeSipApps {
   readonly apps: OverlaySocketDeps['apps'];
-  /** Device `n` (Node-ID 16 bytes of `n`) of `user@domain` opens its channel. */
-  peer(n: number, user: string): FakeSipPeer;
+  /** Device `n` (Node-ID 16 bytes of `n`) of `user@domain` opens its channel; unless `verified`, with no certificate user known (no AppAttach seen). */
+  peer(n: number, user: string, verified?: boolean): FakeSipPeer;
   /** Make channel() wait until the returned function is called. */
   slowAttach(): () => void;
 }
@@ -46,9 +46,9 @@ export function fakeSipApps(domain: string): FakeSipApps {
   };
   return {
     apps,
-    peer(n, user) {
+    peer(n, user, verified = true) {
       const ch = fakeSipChannel(n);
-      users.set(toHex(ch.remoteNodeId), `${user}@${domain}`);
+      if (verified) users.set(toHex(ch.remoteNodeId), `${user}@${domain}`);
       channels.set(toHex(ch.remoteNodeId), ch);
       for (const l of listeners) l(ch);
       return { ch, aor: `sip:${user}@${domain}`, gruu: buildGruu(`sip:${user}@${domain}`, ch.remoteNodeId) };

@@ -10,7 +10,11 @@
  * Fast path (ARCHITECTURE.md "SIP": "where a link to the callee's peer already exists, the
  * AppAttach'd SIP channel is a second data channel on that peer connection (no new ICE round)"):
  * with `existing`, an AppAttach to a peer we share a peer connection with carries no candidates,
- * and the channel is a data channel labelled `app-<Application-ID>` on that connection.
+ * and the channel is a data channel labelled `app-<Application-ID>` on that connection. Such a
+ * channel is taken only from a peer whose AppAttach we answered (and only one per AppAttach): RFC
+ * 7904 §5.1 sets the SIP connection up with AppAttach (RFC 6940 §6.5.2), whose signed request
+ * tells us the certificate behind the channel (AppAttachService.verifiedUser), and a peer that
+ * merely shares a peer connection with us (an Attach, a finger) has shown us none for it.
  */
 import { nodeIdKey } from '../forwarding/index.js';
 import type { AppAttachIce, AppChannel, AppChannelNetwork } from '../links/app-channel.js';
@@ -26,7 +30,7 @@ import type { IceCapability, IceOffer } from './overlay-types.js';
 export interface ExistingConnections {
   /** The peer connection shared with `nodeId`, if there is one that can open channels. */
   connectionTo(nodeId: NodeId): { openChannel(label: string, options?: AbortOptions): Promise<DataChannelLike> } | undefined;
-  /** Channels peers open on shared connections (all labels; the ones named `app-N` are taken). */
+  /** Channels peers open on shared connections (all labels; the ones named `app-N` are taken when expected, closed otherwise). */
   onChannel(listener: (nodeId: NodeId, channel: DataChannelLike) => void): void;
 }
 
@@ -39,15 +43,21 @@ export interface IceAppChannelsDeps {
 export interface IceAppChannelsInit {
   /** Applications accepted; default [5060]. */
   readonly applications?: readonly number[];
-  /** How long a gathered offer waits for its AppAttachAns before it is released (ms); default 30 000. */
-  readonly offerLifetimeMs?: number;
+  /**
+   * How long one AppAttach is waited on (ms): a gathered offer for its AppAttachAns before it is
+   * released, and an answer on a shared connection for its channel; default 30 000.
+   */
+  readonly attachLifetimeMs?: number;
 }
 
 const EMPTY = new Uint8Array(0);
 
 export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChannelsInit = {}): AppChannelNetwork {
   const accepted = new Set(init.applications ?? [5060]);
+  const lifetimeMs = init.attachLifetimeMs ?? 30_000;
   const pending = new Map<string, { offer: IceOffer; timer: Timer }>();
+  /** By key: an AppAttach we answered on a shared connection, waiting for its `app-N` channel. */
+  const expected = new Map<string, Timer>();
   const live = new Set<AppChannel>();
   let inbound: ((ch: AppChannel) => void) | undefined;
   let closed = false;
@@ -73,7 +83,17 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
 
   deps.existing?.onChannel((nodeId, dc) => {
     const application = applicationOfLabel(dc.label);
-    if (application === undefined || !accepted.has(application) || closed || !inbound) return;
+    if (application === undefined) return;
+    const k = key(nodeId, application);
+    const wait = expected.get(k);
+    // RFC 7904 §5.1: "the Peer MUST establish a SIP connection ... using the AppAttach method"; an
+    // `app-N` channel no AppAttach of this peer asked for is closed, unread.
+    if (!wait || !accepted.has(application) || closed || !inbound) {
+      dc.close();
+      return;
+    }
+    expected.delete(k);
+    wait.cancel();
     inbound(track(dataChannelAppChannel(dc, nodeId, application)));
   });
 
@@ -88,7 +108,7 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
         old.timer.cancel();
         old.offer.cancel();
       }
-      const timer = deps.clock.setTimer(init.offerLifetimeMs ?? 30_000, () => {
+      const timer = deps.clock.setTimer(lifetimeMs, () => {
         if (pending.get(k)?.offer !== offer) return;
         pending.delete(k);
         offer.cancel();
@@ -99,10 +119,21 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
     async answer(remote, application, request) {
       refuse(application);
       if (reuse(request)) {
-        // The requester shares a peer connection with us: its channel comes on that connection.
-        // Nothing is held for it: every `app-N` channel opened on a shared connection is taken.
+        // The requester shares a peer connection with us: its channel comes on that connection,
+        // taken while this answer waits for it (onChannel above).
         if (!deps.existing?.connectionTo(remote)) throw ReloadError.of('Error_Invalid_Message', 'an AppAttach without candidates, and no connection to reuse');
-        return { local: { ufrag: EMPTY, password: EMPTY, candidates: [] }, cancel: () => {} };
+        const k = key(remote, application);
+        expected.get(k)?.cancel();
+        const timer = deps.clock.setTimer(lifetimeMs, () => {
+          if (expected.get(k) === timer) expected.delete(k);
+        });
+        expected.set(k, timer);
+        const cancel = () => {
+          if (expected.get(k) !== timer) return;
+          timer.cancel();
+          expected.delete(k);
+        };
+        return { local: { ufrag: EMPTY, password: EMPTY, candidates: [] }, cancel };
       }
       const answer = await deps.ice.answer(remote, parameters(request));
       let local: AppAttachIce;
@@ -144,6 +175,8 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
         offer.cancel();
       }
       pending.clear();
+      for (const timer of expected.values()) timer.cancel();
+      expected.clear();
       for (const ch of [...live]) ch.close();
     },
   };

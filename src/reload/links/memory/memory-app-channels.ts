@@ -4,7 +4,10 @@
  * `10.0.0.1:5060`): that address is the host candidate its AppAttachReq/Ans carry. The requester
  * opens a memory link to the answerer's candidate, which carries the channel (link-app-channel.ts).
  * `authenticate` maps the other end's address to its Node-ID, standing in for the certificate a
- * DTLS handshake would show.
+ * DTLS handshake would show. A channel is taken only from a peer whose AppAttach we answered, one
+ * per AppAttach (RFC 7904 §5.1: the SIP connection is set up "using the AppAttach method"), as
+ * ice-app-channels.ts takes one on a shared connection: its signed request tells us the
+ * certificate behind it (AppAttachService.verifiedUser).
  */
 import { AbortError, type AbortOptions } from '../../runtime/components.js';
 import { bytesEqual, toHex } from '../../wire/codec/hex.js';
@@ -36,12 +39,19 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
   let inbound: ((ch: AppChannel) => void) | undefined;
   let closed = false;
   const endpoints = new Map<number, MemoryEndpoint>();
+  /**
+   * `<Node-ID hex>/<application>` of each AppAttach answered whose channel has not come yet.
+   * OUR CHOICE: no timer (this network has no clock): an entry waits until its channel comes, the
+   * answer is cancelled, or the network closes; there is one per peer and application at most.
+   */
+  const expected = new Map<string, object>();
+  const key = (nodeId: NodeId, application: number) => `${toHex(nodeId)}/${application}`;
   for (const app of applications) {
     endpoints.set(
       app,
       network.listen(withPort(init.address, app), (link) => {
         const id = closed ? undefined : init.authenticate(link.remoteAddress);
-        if (!id || !inbound) {
+        if (!id || !inbound || !expected.delete(key(id, app))) {
           link.close();
           return;
         }
@@ -67,10 +77,15 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
       endpointFor(application);
       return describe(application);
     },
-    answer: async (_remote, application) => {
+    answer: async (remote, application) => {
       endpointFor(application);
-      // The application's endpoint listens for every requester: nothing is held for this one.
-      return { local: describe(application), cancel: () => {} };
+      const k = key(remote, application);
+      const mine = {};
+      expected.set(k, mine);
+      const cancel = () => {
+        if (expected.get(k) === mine) expected.delete(k);
+      };
+      return { local: describe(application), cancel };
     },
     async open(remote: NodeId, application: number, answer: AppAttachIce, options?: AbortOptions): Promise<AppChannel> {
       if (closed) throw new AbortError('closed');
@@ -89,6 +104,7 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
     },
     close() {
       closed = true;
+      expected.clear();
       for (const e of endpoints.values()) e.close();
     },
   };
