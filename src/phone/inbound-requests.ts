@@ -45,6 +45,10 @@ export const MAX_UNANSWERED_INVITES_PER_PEER = 8;
 interface ServerTx {
   readonly channel: AppChannel;
   readonly method: string;
+  /** The request's Call-ID, From tag and CSeq number, which a CANCEL or ACK of it repeats (sameRequest). */
+  readonly callId: string;
+  readonly fromTag: string | undefined;
+  readonly cseq: number;
   /** The request was within a dialog (withinDialog): a 481 or 408 to it ends the dialog (DialogPeers.failed). */
   readonly inDialog: boolean;
   /** The final response sent (the UA's, or OverlaySocket's 500): its status and To tag (responding), and its text (resentFinal). */
@@ -81,7 +85,7 @@ export class InboundRequests {
         return false;
       }
       old?.timer?.cancel();
-      const tx: ServerTx = { channel: ch, method: m.method, inDialog: withinDialog(m) };
+      const tx: ServerTx = { channel: ch, method: m.method, callId: m.callId, fromTag: m.fromTag, cseq: m.cseq, inDialog: withinDialog(m) };
       this.serverTx.set(k, tx);
       this.keep(k, tx);
     }
@@ -249,6 +253,10 @@ export class InboundRequests {
    * it SHOULD respond to the CANCEL with a 481". A 481 also does not tell the sender that the call
    * it named exists. A request within a dialog we do not know is refused the same way (JsSIP would
    * answer it 481 too, but its lookup would also take swapped tags, or a Call-ID that runs into a tag).
+   * A CANCEL or ACK on a transaction's branch must also name that transaction's request (sameRequest):
+   * JsSIP checks the branch, then gives a CANCEL to the session of the CANCEL's own Call-ID and From
+   * tag (UA._findSession), and an ACK to the dialog of its own Call-ID and tags, so a peer could
+   * otherwise CANCEL or ACK another peer's call on the branch of its own INVITE.
    */
   private fromItsPeer(ch: AppChannel, m: SipMessage): boolean {
     const peer = nodeIdKey(ch.remoteNodeId);
@@ -258,7 +266,7 @@ export class InboundRequests {
     if (m.method === 'ACK') {
       // §17.2.1: the ACK of a non-2xx final has the INVITE's branch; §13.2.2.4: that of a 2xx is
       // within the dialog. An ACK is never answered (§17.1.1.3): a stranger's is dropped.
-      if ((tx?.method === 'INVITE' ? txPeer : this.dialogs.peerOf(m)) === peer) return true;
+      if (tx?.method === 'INVITE' ? txPeer === peer && sameRequest(tx, m) : this.dialogs.peerOf(m) === peer) return true;
       this.deps.logger.warn('an ACK from another peer than its transaction\'s or dialog\'s: dropped', { callId: m.callId });
       return false;
     }
@@ -270,6 +278,11 @@ export class InboundRequests {
       this.deps.logger.warn('a request with the branch of another peer\'s transaction: refused', { method: m.method, callId: m.callId });
       if (m.method === 'CANCEL') this.refuse(ch, m, 481, 'Call/Transaction Does Not Exist', 'no such transaction with this peer');
       else this.refuse(ch, m, 482, 'Loop Detected', 'the branch is another peer\'s transaction');
+      return false;
+    }
+    if (m.method === 'CANCEL' && tx && !sameRequest(tx, m)) {
+      this.deps.logger.warn('a CANCEL on the branch of another request than the one it names: refused', { callId: m.callId });
+      this.refuse(ch, m, 481, 'Call/Transaction Does Not Exist', 'no such transaction with this Call-ID, From tag and CSeq');
       return false;
     }
     if (m.method === 'CANCEL' || !withinDialog(m) || this.dialogs.peerOf(m) === peer) return true;
@@ -295,6 +308,18 @@ export class InboundRequests {
   private refuse(ch: AppChannel, m: SipMessage, status: number, reason: string, why: string): void {
     ch.send(answerWithWarning(m, status, reason, toHex(this.deps.random.bytes(5)), this.init.domain, why));
   }
+}
+
+/**
+ * Whether CANCEL or ACK `m` names the request of `tx`, the transaction its branch matched. RFC 3261
+ * §9.1: "The Request-URI, Call-ID, To, the numeric part of CSeq, and From header fields in the
+ * CANCEL request MUST be identical to those in the request being cancelled, including tags";
+ * §17.1.1.3 builds the ACK of a non-2xx the same way. OUR CHOICE: Call-ID, From tag and CSeq number
+ * are checked (JsSIP finds the session by Call-ID and From tag); a mismatch matches no transaction
+ * (§9.2: a CANCEL that matches none is answered 481).
+ */
+function sameRequest(tx: ServerTx, m: SipMessage): boolean {
+  return tx.callId === m.callId && tx.fromTag === m.fromTag && tx.cseq === m.cseq;
 }
 
 /** A server transaction's key: its branch, with the method for a CANCEL (RFC 3261 §17.2.3: "the method of the request matches the one that created the transaction, except for ACK, where the method of the request that created the transaction is INVITE"). */

@@ -77,6 +77,31 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     expect(responses(dave.ch)).toEqual(['180 INVITE', '486 INVITE', '200 CANCEL']);
   });
 
+  it('a CANCEL on the branch of sole\'s own INVITE that names another request (RFC 3261 §9.1): 481, nothing goes up', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    incomingCall(w, dave, 'call-d', true);
+    const soleInvite = incomingCall(w, sole, 'call-s', true);
+    const daves = { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'call-d', cseq: 1, branch: soleInvite.branch };
+    sole.ch.deliver(request('CANCEL', ALICE_GRUU, daves));
+    sole.ch.deliver(request('CANCEL', ALICE_GRUU, { ...daves, callId: 'call-s', cseq: 2 }));
+    expect(responses(sole.ch)).toEqual(['180 INVITE', '481 CANCEL', '481 CANCEL']);
+    expect(upLines(w.up)).toEqual(['INVITE', 'INVITE']);
+  });
+
+  it('an ACK on the branch of sole\'s own INVITE, answered 2xx, that names dave\'s dialog is dropped; sole\'s own goes up', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    incomingCall(w, dave, 'call-d');
+    const soleInvite = incomingCall(w, sole, 'call-s');
+    const daves = { from: dave.aor, fromTag: 'dt', to: ALICE, toTag: 'at', callId: 'call-d', cseq: 1, branch: soleInvite.branch };
+    sole.ch.deliver(request('ACK', ALICE_GRUU, daves));
+    expect(upLines(w.up)).toEqual(['INVITE', 'INVITE']);
+    sole.ch.deliver(request('ACK', ALICE_GRUU, { ...daves, from: sole.aor, callId: 'call-s' }));
+    expect(upLines(w.up)).toEqual(['INVITE', 'INVITE', 'ACK']);
+    expect(w.up.at(-1)!.callId).toBe('call-s');
+  });
+
   it('callee side: a call answered after ringing longer than 64*T1 still sends its 200 back to the caller, and takes the caller\'s ACK and BYE', () => {
     const w = world();
     const dave = w.peer(1, 'dave');
