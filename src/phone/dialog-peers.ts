@@ -72,6 +72,7 @@ interface DialogPeer {
   readonly peer: string;
   readonly callId: string;
   readonly localTag: string;
+  readonly remoteTag: string;
   /**
    * The method whose response set it up: INVITE or SUBSCRIBE. JsSIP gives each dialog one owner
    * (an RTCSession or a Subscriber/Notifier), so this is its only usage: a REFER's subscription
@@ -116,15 +117,29 @@ export class DialogPeers {
   }
 
   /**
+   * Whether an INVITE dialog of another peer than `peer` (a Node-ID key) has Call-ID `callId` and,
+   * as the From tag of the INVITE that set it up, `fromTag`: the remote tag of one whose INVITE
+   * came in, our own of one we sent. JsSIP keys the call (RTCSession) by those two.
+   */
+  anotherPeersCall(callId: string, fromTag: string | undefined, peer: string): boolean {
+    for (const d of this.dialogs.values()) {
+      if (d.usage === 'INVITE' && d.callId === callId && (d.side === 'uas' ? d.remoteTag : d.localTag) === fromTag && d.peer !== peer) return true;
+    }
+    return false;
+  }
+
+  /**
    * Response `m` went up to the UA (`side` 'uac', from `peer`) or was sent by it on the channel of
    * its request (`side` 'uas', to `peer`): the dialog it sets up, confirms or ends.
    */
   response(m: SipMessage, side: 'uac' | 'uas', peer: NodeId | undefined): void {
     const usage = usageOf(m.method);
-    const { localTag } = tags(m, side);
+    const { localTag, remoteTag } = tags(m, side);
     if (usage === undefined || m.fromTag === undefined || localTag === undefined) return;
     const k = dialogKey(m, side);
-    if (m.status > 100 && m.status < 300 && k !== undefined && peer) this.bind(k, { peer: nodeIdKey(peer), callId: m.callId, localTag, usage, side, confirmed: m.status >= 200, ending: false });
+    if (m.status > 100 && m.status < 300 && k !== undefined && remoteTag !== undefined && peer) {
+      this.bind(k, { peer: nodeIdKey(peer), callId: m.callId, localTag, remoteTag, usage, side, confirmed: m.status >= 200, ending: false });
+    }
     if (m.status < 200) return;
     // §12.3 / §13.2.2.4: the final of the request ends its early dialogs but the one it confirms.
     for (const [k, d] of this.dialogs) {

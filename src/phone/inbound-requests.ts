@@ -4,6 +4,8 @@
  *   behind its channel (`fromVerified`, answered 403 otherwise);
  * - ACK, CANCEL and a request within a dialog must come from the peer (Node-ID) of their
  *   transaction or dialog (`fromItsPeer` and DialogPeers, answered 481 or 482 otherwise);
+ * - a new INVITE must not take the Call-ID and From tag of another peer's call (`notAnotherPeersCall`,
+ *   answered 482 otherwise);
  * - each request's server transaction (RFC 3261 §17.2) keeps the channel it came on, where the
  *   UA's responses go back (§18.2.2), and the dialogs those responses set up are bound to its peer;
  *   a retransmission of a request answered gets its final again (§17.2.1, §17.2.2, `resentFinal`);
@@ -70,7 +72,7 @@ export class InboundRequests {
 
   /** Request `m` came in on `ch`: true when it may go up to the UA (its transaction is then kept); false when refused here. */
   admit(ch: AppChannel, m: SipMessage): boolean {
-    if (!this.fromVerified(ch, m) || !this.fromItsPeer(ch, m) || !this.wellFormed(ch, m)) return false;
+    if (!this.fromVerified(ch, m) || !this.fromItsPeer(ch, m) || !this.notAnotherPeersCall(ch, m) || !this.wellFormed(ch, m)) return false;
     const k = serverTxKey(m.branch, m.method);
     const old = this.serverTx.get(k);
     // RFC 3261 §17.2.3 (serverTxKey): a request matches a transaction only with its method (an
@@ -288,6 +290,29 @@ export class InboundRequests {
     if (m.method === 'CANCEL' || !withinDialog(m) || this.dialogs.peerOf(m) === peer) return true;
     this.deps.logger.warn('a request within a dialog not with this peer: refused', { method: m.method, callId: m.callId });
     this.refuse(ch, m, 481, 'Call/Transaction Does Not Exist', 'no such dialog with this peer');
+    return false;
+  }
+
+  /**
+   * An INVITE outside a dialog must not take the Call-ID and From tag of another peer's call: JsSIP
+   * keys its call (RTCSession) by them, so the second INVITE's session would take the first's place
+   * in the UA, and the first caller's CANCEL or BYE would then reach it. JsSIP's own merged-request
+   * check (sanityCheck rfc3261_8_2_2_2) compares the CSeq too, which the second sender need not
+   * repeat. RFC 3261 §8.2.2.2: "If the From tag, Call-ID, and CSeq exactly match those associated
+   * with an ongoing transaction, but the request does not match that transaction (based on the
+   * matching rules in Section 17.2.3), the UAS core SHOULD generate a 482 (Loop Detected) response".
+   * OUR CHOICE: 482, as for a merged request, for an INVITE whose Call-ID and From tag (any CSeq)
+   * are those of another peer's INVITE server transaction or INVITE dialog; not 403, since its From
+   * is its sender's own. The same peer's is left to JsSIP (a retransmission, or a merged request).
+   */
+  private notAnotherPeersCall(ch: AppChannel, m: SipMessage): boolean {
+    if (m.method !== 'INVITE' || m.toTag !== undefined) return true;
+    const peer = nodeIdKey(ch.remoteNodeId);
+    const sameCall = (tx: ServerTx) => tx.method === 'INVITE' && tx.callId === m.callId && tx.fromTag === m.fromTag;
+    const taken = [...this.serverTx.values()].some((tx) => sameCall(tx) && nodeIdKey(tx.channel.remoteNodeId) !== peer) || this.dialogs.anotherPeersCall(m.callId, m.fromTag, peer);
+    if (!taken) return true;
+    this.deps.logger.warn('an INVITE with the Call-ID and From tag of another peer\'s call: refused', { callId: m.callId });
+    this.refuse(ch, m, 482, 'Loop Detected', 'the Call-ID and From tag are another peer\'s call');
     return false;
   }
 

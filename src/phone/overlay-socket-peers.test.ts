@@ -102,6 +102,22 @@ describe('OverlaySocket: requests within a dialog come only from its peer (RFC 3
     expect(w.up.at(-1)!.callId).toBe('call-s');
   });
 
+  it('an INVITE from sole with the Call-ID and From tag of dave\'s ringing or connected call (any CSeq) is refused 482 (RFC 3261 §8.2.2.2); another From tag is another call', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    incomingCall(w, dave, 'call-ring', true);
+    incomingCall(w, dave, 'call-up');
+    w.clock.advance(LIFETIME_MS); // call-up's INVITE transaction is gone: its dialog remains
+    const intruder = (callId: string, cseq: number) => request('INVITE', ALICE_GRUU, { from: sole.aor, fromTag: 'dt', to: ALICE, callId, cseq, branch: `z9hG4bKsole${callId}`, contact: sole.gruu });
+    sole.ch.deliver(intruder('call-ring', 2));
+    sole.ch.deliver(intruder('call-up', 1));
+    expect(responses(sole.ch)).toEqual(['482 INVITE', '482 INVITE']);
+    expect(upLines(w.up)).toEqual(['INVITE', 'INVITE']);
+    // Another From tag is another call.
+    sole.ch.deliver(request('INVITE', ALICE_GRUU, { from: sole.aor, fromTag: 'st', to: ALICE, callId: 'call-ring', cseq: 1, branch: 'z9hG4bKsole-own', contact: sole.gruu }));
+    expect(upLines(w.up)).toEqual(['INVITE', 'INVITE', 'INVITE']);
+  });
+
   it('callee side: a call answered after ringing longer than 64*T1 still sends its 200 back to the caller, and takes the caller\'s ACK and BYE', () => {
     const w = world();
     const dave = w.peer(1, 'dave');

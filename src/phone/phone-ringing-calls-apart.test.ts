@@ -34,4 +34,24 @@ describe('Phone: one caller\'s requests cannot reach another caller\'s ringing c
     expect(incoming[0]!.state).toBe('incoming');
     await phone.stop();
   });
+
+  it('dave\'s CANCEL still cancels dave\'s call (487 to dave, the call fails) after sole sent an INVITE with dave\'s Call-ID and From tag', async () => {
+    const { phone, peer, incoming } = await alicePhoneWithPeers();
+    const dave = peer(1, 'dave');
+    const sole = peer(2, 'sole');
+    const daveInvite = { from: dave.aor, fromTag: 'dt', to: ALICE, callId: 'call-dave', cseq: 1, branch: 'z9hG4bKdave1', contact: dave.gruu };
+    dave.ch.deliver(sipRequest('INVITE', ALICE_GRUU, daveInvite));
+    await flush();
+    // sole learnt dave's Call-ID and tag; its INVITE is From sole (its own certificate), CSeq 2.
+    sole.ch.deliver(sipRequest('INVITE', ALICE_GRUU, { from: sole.aor, fromTag: 'dt', to: ALICE, callId: 'call-dave', cseq: 2, branch: 'z9hG4bKsole1', contact: sole.gruu }));
+    await flush();
+    // dave hangs up before alice answers.
+    dave.ch.deliver(sipRequest('CANCEL', ALICE_GRUU, daveInvite));
+    await flush();
+    expect(responses(sole.ch)).toEqual(['482 INVITE']);
+    expect(responses(dave.ch)).toContain('487 INVITE');
+    expect(incoming[0]!.remoteUser).toBe('dave');
+    expect(incoming[0]!.state).toBe('failed');
+    await phone.stop();
+  });
 });
