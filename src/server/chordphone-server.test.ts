@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemWallClock } from '../platform/system-clock.js';
 import { verifyConfigurationDocument } from '../reload/security/configuration-signer.js';
-import { enroll } from '../reload/security/enrollment-client.js';
+import { enroll, EnrollmentError } from '../reload/security/enrollment-client.js';
 import { generateSigningKeys } from '../reload/security/key-store.js';
 import { trustPolicyFromConfiguration } from '../reload/security/trust-policy.js';
 import { X509Certificate } from '../reload/security/x509.js';
@@ -101,6 +101,14 @@ describe('startChordphoneServer', () => {
         { url: new URL('/.well-known/reload-enrollment', server.localUrl).href, policy: trustPolicyFromConfiguration(c), keys: await generateSigningKeys({ crypto: globalThis.crypto }, 'ecdsa-p256'), openUsername: 'server' },
       ).catch((e: unknown) => e);
       expect((taken as Error).message).toMatch(/already taken/);
+      // Also the names of extra peers this start does not run (RFC 6940 §13.3: user names "MUST be unique"):
+      // a later start with --peers must not find them given away.
+      const reserved = await enroll(
+        { crypto: globalThis.crypto, wallClock: systemWallClock, fetch: (u, i) => fetch(u, i) },
+        { url: new URL('/.well-known/reload-enrollment', server.localUrl).href, policy: trustPolicyFromConfiguration(c), keys, openUsername: 'peer-1' },
+      ).catch((e: unknown) => e);
+      expect(reserved).toBeInstanceOf(EnrollmentError);
+      expect(reserved).toMatchObject({ token: 'username_not_available', message: expect.stringMatching(/already taken/) });
 
       // HTTPS on every address, with a certificate made for the LAN address and the host name.
       const secure = await httpsGet(`https://127.0.0.1:${httpsPort}/.well-known/reload-config`);

@@ -34,7 +34,7 @@ import { lanAddresses, urlHost, type LanAddresses } from './lan-addresses.js';
 import { CONFIG_FILE, loadOrCreateOverlayDocument, type OverlayDocument } from './overlay-document.js';
 import { PcapFileWriter } from './pcap-file-writer.js';
 import { reloadConfigRoute } from './reload-config-route.js';
-import { ServerIdentity, type PeerCredentials } from './server-identity.js';
+import { extraPeerName, FIRST_PEER_NAME, ServerIdentity, type PeerCredentials } from './server-identity.js';
 import { startStaticServer, type StaticServer } from './static-server.js';
 import { loadOrCreateTlsCredentials, tlsNames } from './tls-certificate.js';
 
@@ -107,7 +107,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
   const dataDir = await prepareDataDirectory(init.dataDir);
   const crypto = globalThis.crypto;
   const identity = await ServerIdentity.open({ crypto }, { dataDir, overlay });
-  const own = await identity.peer('server');
+  const own = await identity.peer(FIRST_PEER_NAME);
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const c of closers.splice(0).reverse()) {
@@ -128,6 +128,8 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         registry: identity.registry,
         keyTypes: ['rsa', 'ecdsa-p256'],
         userNameDomain: overlay,
+        // The names of the server's own peers, also of extra peers a later start adds (§13.3 unique).
+        reservedUserName: (userName) => identity.reservesUserName(userName),
         // A workshop: many browsers and `chordphone peer --count N` behind one address.
         rateLimit: { burst: 200, windowMs: 60_000 },
         // §11.3 nodeids: one user's devices (browser tabs sharing a key) each take a Node-ID of the certificate.
@@ -219,7 +221,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
       closers.push(stop);
       return { served: { name, credentials, peer }, stop };
     };
-    const { served: first } = await startPeer('server', own, true);
+    const { served: first } = await startPeer(FIRST_PEER_NAME, own, true);
     await first.peer.join([]);
     await publishCertificate(first);
     peers.push(first);
@@ -227,7 +229,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
     const local = bootstrapUrls[0]!;
     let failed = 0;
     for (let i = 1; i <= (init.extraPeers ?? 0); i++) {
-      const name = `peer-${i}`;
+      const name = extraPeerName(i);
       const { served: p, stop } = await startPeer(name, await identity.peer(name), false);
       try {
         await p.peer.join([local]);

@@ -8,7 +8,10 @@
  *
  * A restart finds the same files and so keeps the same CA, Node-IDs and user names. The server's
  * own peers are enrolled directly with the CA (no HTTP round trip), and their names go into the
- * same registry, so no browser can take them.
+ * same registry. RFC 6940 §13.3: user names "MUST be unique", and §11.3 a returning user gets "the
+ * same Node-IDs": so the names of the server's own peers are reserved (`reservesUserName`, which
+ * open enrollment is given), also those of extra peers not started yet, and `peer` never takes a
+ * name whose registry record holds another key.
  */
 import { join } from 'node:path';
 import { webCryptoRandom } from '../platform/web-crypto.js';
@@ -22,7 +25,6 @@ import { ChainValidator } from '../reload/security/chain-validator.js';
 import { writeFileAtomic } from '../reload/security/node/private-file.js';
 import { bufferSource } from '../reload/security/security-components.js';
 import { PemConverter } from '../reload/security/x509.js';
-import type { NameRegistryStore } from '../reload/security/name-registry.js';
 import type { WallClock } from '../reload/security/security-components.js';
 import type { Random } from '../reload/runtime/components.js';
 import { fromHex, toHex } from '../reload/wire/codec/hex.js';
@@ -30,6 +32,35 @@ import type { NodeId } from '../reload/wire/ids.js';
 
 /** Credentials name of the CA in the key store. */
 export const CA_CREDENTIALS = 'ca';
+/** Credentials and user name (local part) of the server's first peer. */
+export const FIRST_PEER_NAME = 'server';
+const EXTRA_PEER_PREFIX = 'peer-';
+/** Credentials and user name (local part) of the server's `i`-th extra peer (`--peers`), from 1. */
+export const extraPeerName = (i: number): string => `${EXTRA_PEER_PREFIX}${i}`;
+/**
+ * OUR CHOICE: every `peer-<digits>` is reserved, not just the extras running now, so that a later
+ * start with more `--peers` finds their names free; `peer-01` too, to spare people look-alikes.
+ */
+const OWN_PEER_NAME = new RegExp(`^(?:${FIRST_PEER_NAME}|${EXTRA_PEER_PREFIX}[0-9]+)$`);
+
+/**
+ * The registry already holds the user name for another key than the server's (open enrollment gave
+ * it to someone before it was reserved): the server does not take it over (§13.3 "MUST be unique").
+ */
+export class ServerNameConflictError extends Error {
+  override readonly name = 'ServerNameConflictError';
+  constructor(
+    readonly userName: string,
+    readonly registryPath: string,
+  ) {
+    super(
+      `the user name ${userName} of one of the server's own peers is held by another key in ${registryPath} ` +
+        "(someone enrolled it, or the server's key for it was removed); the server does not take it over: " +
+        'remove that record, or use another --data directory',
+    );
+  }
+}
+
 /** Renew a server peer's certificate when less than this is left of it. */
 const RENEW_BEFORE_MS = 7 * 86_400_000;
 
@@ -56,7 +87,7 @@ export class ServerIdentity {
   private constructor(
     readonly authority: CertificateAuthority,
     readonly keyStore: FileKeyStore,
-    readonly registry: NameRegistryStore,
+    readonly registry: FileNameRegistry,
     private readonly deps: Required<ServerIdentityDeps>,
     private readonly overlay: string,
   ) {}
@@ -82,10 +113,17 @@ export class ServerIdentity {
     return this.authority.rootCertificate;
   }
 
+  /** Whether a (prepared) user name is one the server's own peers use or may use later. */
+  reservesUserName(userName: string): boolean {
+    const at = userName.lastIndexOf('@');
+    return at > 0 && userName.slice(at + 1) === this.overlay.toLowerCase() && OWN_PEER_NAME.test(userName.slice(0, at));
+  }
+
   /**
    * The credentials named `name` (`server`, `peer-1`, …) with user name `name@overlay`: loaded
    * when a certificate of this CA for them is on disk and not about to expire, else (re)issued
-   * with the Node-ID the registry holds for the name (a new random one the first time).
+   * with the Node-ID the registry holds for the name (a new random one the first time). Rejects
+   * with ServerNameConflictError when the registry gives the name to another key.
    */
   async peer(name: string): Promise<PeerCredentials> {
     const userName = `${name}@${this.overlay}`.toLowerCase();
@@ -102,6 +140,9 @@ export class ServerIdentity {
     const keyHash = toHex(new Uint8Array(await this.deps.crypto.subtle.digest('SHA-256', spki)));
     const now = this.deps.wallClock.epochMs();
     const existing = await this.registry.get(userName);
+    // OUR CHOICE: refuse rather than take the record (and with it its holder's Node-ID) over, or
+    // quietly pick another name: the operator sees the conflict and decides.
+    if (existing && existing.keyHash !== keyHash) throw new ServerNameConflictError(userName, this.registry.path);
     const nodeIdHex = existing?.nodeIds[0] ?? toHex(randomNodeId(this.deps.random));
     const nodeId = fromHex(nodeIdHex)!;
     await this.registry.put({ userName, keyHash, nodeIds: [nodeIdHex], firstIssuedAt: existing?.firstIssuedAt ?? now, lastIssuedAt: now });

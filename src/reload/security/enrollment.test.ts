@@ -86,6 +86,20 @@ describe('EnrollmentService: open enrollment (workshop)', () => {
     }
   });
 
+  it('refuses a reserved user name (the server’s own peers’) like a taken one, before anyone holds it', async () => {
+    const { s, registry } = service({ reservedUserName: (n) => n === 'server@chordphone.test' });
+    for (const name of ['server', 'SERVER', 'server@chordphone.test']) {
+      const res = await s.handle(await formRequest({ username: name, csr: await csr(k1) }));
+      expect(res.status).toBe(403);
+      expect(bodyText(res.body)).toBe('username_not_available');
+      expect(res.headers[ENROLLMENT_DETAIL_HEADER]).toBe('the user name server@chordphone.test is already taken by someone else: choose another one');
+    }
+    // Also when the CSR asks for it, and nothing was written to the registry.
+    expect(bodyText((await s.handle(await formRequest({ csr: await csr(k1, 'server@chordphone.test') }))).body)).toBe('username_not_available');
+    expect(registry.size).toBe(0);
+    expect((await s.handle(await formRequest({ username: 'servers', csr: await csr(k1) }))).status).toBe(200);
+  });
+
   it('lets exactly one of two racing keys take a name', async () => {
     const { s } = service();
     const [a, b] = await Promise.all([s.handle(await formRequest({ username: 'dora', csr: await csr(k1) })), s.handle(await formRequest({ username: 'dora', csr: await csr(k2) }))]);

@@ -16,7 +16,8 @@
  * - `open` (workshop): no password; a user name alone, first come first served. A name belongs to
  *   the key that first enrolled it: the same key may come back (and gets the same Node-IDs),
  *   another key asking for it is refused with username_not_available and a detail saying the name
- *   is taken. A per-address rate limit keeps one client from taking every name.
+ *   is taken. Names the server keeps for itself (`reservedUserName`) are refused the same way. A
+ *   per-address rate limit keeps one client from taking every name.
  * Both modes rate-limit per address (password guessing, CPU for CSR checks).
  *
  * The CSR's key must be one the overlay accepts; the user name goes through user-name.ts's
@@ -82,6 +83,11 @@ export interface EnrollmentServiceInit {
   readonly rateLimit?: RateLimitInit;
   /** The domain of every user name; a bare name gets it (default the overlay name). */
   readonly userNameDomain?: string;
+  /**
+   * Prepared user names nobody may enroll (the server's own peers' names): refused like a taken
+   * name. RFC 6940 §13.3: user names "MUST be unique".
+   */
+  readonly reservedUserName?: (userName: string) => boolean;
 }
 
 export const DEFAULT_ENROLLMENT_RATE_LIMIT: RateLimitInit = { burst: 10, windowMs: 60_000 };
@@ -209,6 +215,9 @@ export class EnrollmentService {
       const p = prepareUserName(name, domain);
       if ('error' in p) throw refuse('username_not_available', p.error);
       if (userNameDomain(p.userName) !== domain.toLowerCase()) throw refuse('username_not_available', `user names in this overlay end in @${domain}`);
+      // OUR CHOICE: a reserved name is answered as a taken one (the same token and wording), in
+      // both modes: to the client there is no difference, the name is someone else's.
+      if (this.init.reservedUserName?.(p.userName)) throw refuse('username_not_available', takenDetail(p.userName));
       return p.userName;
     };
     if (account) {
@@ -232,7 +241,7 @@ export class EnrollmentService {
     const existing = await registry.get(userName);
     if (existing && !authenticated && existing.keyHash !== keyHash) {
       // Open enrollment: first come, first served; the name stays with the key that took it.
-      throw refuse('username_not_available', `the user name ${userName} is already taken by someone else: choose another one`);
+      throw refuse('username_not_available', takenDetail(userName));
     }
     const ids = [...(existing?.nodeIds ?? [])];
     while (ids.length < count) ids.push(toHex(randomNodeId(this.deps.random)));
@@ -241,6 +250,8 @@ export class EnrollmentService {
     return ids.slice(0, count).map((h) => fromHex(h)!);
   }
 }
+
+const takenDetail = (userName: string) => `the user name ${userName} is already taken by someone else: choose another one`;
 
 function acceptsPkixCert(accept: string): boolean {
   return accept.split(',').some((item) => {
