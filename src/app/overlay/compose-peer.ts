@@ -98,7 +98,7 @@ export async function composePeer(init: ComposePeerInit): Promise<ComposedPeer> 
       transport: { certificateSource, ...rest.transport },
     },
   );
-  const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock, ...(logger ? { logger } : {}) });
+  const store = new CertificateStore({ overlay: peer, resourceIdHash: chordReloadResourceIdHash(webCryptoHasher), validator: security.verifier, clock, wallClock: systemWallClock, ...(logger ? { logger } : {}) });
   source = store.source();
   // The certificate's refresh ends with the peer (a leave closes it too): its Stores would only fail.
   const { close, leave } = peer;

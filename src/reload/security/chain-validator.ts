@@ -139,10 +139,22 @@ export class ChainValidator {
 
 /** Throws Error_Forbidden unless `at` (epoch ms) is within the path's validity (§7.1). */
 export function checkValidityAt(path: Pick<ValidatedPath, 'path'>, at: number): void {
+  const outside = outsideValidity(path, at);
+  if (outside) throw forbidden(outside);
+}
+
+/** Whether `at` (epoch ms) is within the path's validity (§7.1), as checkValidityAt checks it. */
+export function isWithinValidity(path: Pick<ValidatedPath, 'path'>, at: number): boolean {
+  return outsideValidity(path, at) === undefined;
+}
+
+/** Why `at` is outside the validity of a certificate of the path, or undefined when it is within all. */
+function outsideValidity(path: Pick<ValidatedPath, 'path'>, at: number): string | undefined {
   for (const cert of path.path) {
-    if (at > cert.notAfter.getTime()) throw forbidden(`${describe(cert)} expired at ${cert.notAfter.toISOString()} (§7.1: the current time MUST be within the validity period)`);
-    if (at < cert.notBefore.getTime()) throw forbidden(`${describe(cert)} is not valid before ${cert.notBefore.toISOString()}`);
+    if (at > cert.notAfter.getTime()) return `${describe(cert)} expired at ${cert.notAfter.toISOString()} (§7.1: the current time MUST be within the validity period)`;
+    if (at < cert.notBefore.getTime()) return `${describe(cert)} is not valid before ${cert.notBefore.toISOString()}`;
   }
+  return undefined;
 }
 
 /** RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign, pathLenConstraint. */

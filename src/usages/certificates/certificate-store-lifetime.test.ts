@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { FetchOutcome, OverlayPeer, StoreValue } from '../../reload/overlay/overlay-types.js';
 import { CertificateCache, type CachedCertificate } from '../../reload/security/certificate-cache.js';
 import type { ReloadCertificate } from '../../reload/security/reload-certificate.js';
+import { fixedWallClock } from '../../reload/security/security-components.js';
 import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import { KindId } from '../../reload/wire/message-codes.js';
@@ -66,7 +67,7 @@ function setup(init?: CertificateStoreInit) {
   const clock = new ManualClock(0);
   const o = expiringOverlay(clock);
   const validator = () => ({ cache: new CertificateCache(), addCertificate: async () => ({ certificate }) as unknown as CachedCertificate });
-  const storeOf = () => new CertificateStore({ overlay: o.overlay, resourceIdHash: async (name) => name.subarray(0, 16), validator: validator(), clock }, init);
+  const storeOf = () => new CertificateStore({ overlay: o.overlay, resourceIdHash: async (name) => name.subarray(0, 16), validator: validator(), clock, wallClock: fixedWallClock(0) }, init);
   /** Whether another peer (empty cache) finds the certificate by Node-ID (§6.3.4 omitted certificate) and by user name. */
   const found = async () => {
     const other = storeOf();

@@ -10,6 +10,7 @@ import { AbortError } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import type { Signer } from '../../reload/security/signer.js';
 import { CertificateCache, type CachedCertificate } from '../../reload/security/certificate-cache.js';
+import { fixedWallClock } from '../../reload/security/security-components.js';
 import { ManualClock } from '../../reload/testing/manual-clock.js';
 import { TestPki } from '../../reload/testing/test-pki.js';
 import type { X509Signer } from '../../reload/security/x509-signer.js';
@@ -66,7 +67,7 @@ describe('Certificate Store Usage (RFC 6940 §8)', () => {
   let ids: RealIdentities;
   const peers: { p: SimChordPeer; signer: OmittingSigner; verifier: X509Verifier; certs: CertificateStore; lookups: number }[] = [];
 
-  const storeFor = (p: SimChordPeer, verifier: X509Verifier) => new CertificateStore({ overlay: p.peer, resourceIdHash: hash, validator: verifier, clock: o.clock });
+  const storeFor = (p: SimChordPeer, verifier: X509Verifier) => new CertificateStore({ overlay: p.peer, resourceIdHash: hash, validator: verifier, clock: o.clock, wallClock: ids.pki.wallClock });
 
   beforeAll(async () => {
     const clock = new VirtualClock();
@@ -198,6 +199,7 @@ describe('names without a certificate (lookups for §6.3.4 come from messages an
         resourceIdHash: async (name) => name.subarray(0, 16),
         validator: { cache: new CertificateCache(), addCertificate: () => Promise.reject(new Error('not used')) },
         clock,
+        wallClock: fixedWallClock(0),
       },
       init,
     );
@@ -256,6 +258,7 @@ describe('one Fetch per name, shared by the callers waiting for it', () => {
       resourceIdHash: async (name) => name.subarray(0, 16),
       validator: { cache: new CertificateCache(), addCertificate: () => Promise.reject(new Error('not used')) },
       clock: new ManualClock(0),
+      wallClock: fixedWallClock(0),
     });
     return { store, waiting };
   }
@@ -366,6 +369,7 @@ describe('the transport\'s lookup (source) never waits for a Fetch another calle
         },
       },
       clock: new ManualClock(0),
+      wallClock: fixedWallClock(0),
     });
     const t = setup({ certificateSource: certs.source() }, omittedUnlessKnown(known));
     transport = t.transport;

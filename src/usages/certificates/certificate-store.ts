@@ -9,8 +9,10 @@
  * the array, whose values the overlay peer has already verified (§7.1 signatures and the Kind's
  * policy, so only the owner of the Node-ID or user name can have put them there), then each
  * certificate validated to the overlay's root (`CertificateValidator.addCertificate`), which keeps
- * it in the verifier's certificate cache. The cache is asked first; concurrent lookups of the same
- * name share one Fetch (but the transport's, `source`, has one of its own); a name with no
+ * it in the verifier's certificate cache. The cache is asked first, for a certificate still within
+ * its validity (§7.1; renewed certificates replace expired ones, §13.3); concurrent lookups of the
+ * same name share one Fetch. The transport's lookup (`source`) comes only after the verifier did not
+ * know the signer's certificate, so it skips the cache and has a Fetch of its own; a name with no
  * certificate is remembered for `negativeTtlMs` (at most `maxMissing` of them: the names come from
  * messages anyone can send).
  *
@@ -30,7 +32,9 @@ import type { AbortOptions, Clock, Logger } from '../../reload/runtime/component
 import { RefreshTimer, refreshIntervalMs } from '../../reload/runtime/refresh-timer.js';
 import { SharedAttempt } from '../../reload/runtime/shared-attempt.js';
 import type { CachedCertificate, CertificateCache } from '../../reload/security/certificate-cache.js';
+import { isWithinValidity } from '../../reload/security/chain-validator.js';
 import type { ReloadCertificate } from '../../reload/security/reload-certificate.js';
+import type { WallClock } from '../../reload/security/security-components.js';
 import { CertificateUnknownError } from '../../reload/security/signer.js';
 import { bytesEqual, toHex } from '../../reload/wire/codec/hex.js';
 import type { NodeId, ResourceId } from '../../reload/wire/ids.js';
@@ -51,6 +55,8 @@ export interface CertificateStoreDeps {
   readonly resourceIdHash: (name: Uint8Array) => Promise<ResourceId>;
   readonly validator: CertificateValidator;
   readonly clock: Clock;
+  /** Calendar time, to tell cached certificates still within their validity (§7.1): the validator's. */
+  readonly wallClock: WallClock;
   readonly logger?: Logger;
 }
 
@@ -68,6 +74,12 @@ export interface CertificateStoreInit {
 }
 
 type Key = `node:${string}` | `user:${string}`;
+
+/**
+ * `cached-or-shared` (byNode, byUser): a valid cached certificate, else the Fetch of the name the
+ * callers share; `own-fetch` (source): no cache, a Fetch of its own.
+ */
+type LookupWay = 'cached-or-shared' | 'own-fetch';
 
 /** One Fetch for a name, shared by the callers waiting for it (the transport's source aside). */
 export class CertificateStore {
@@ -160,17 +172,23 @@ export class CertificateStore {
 
   /** The newest valid certificate holding `nodeId`: from the cache, else CERTIFICATE_BY_NODE. */
   byNode(nodeId: NodeId, options?: AbortOptions): Promise<CachedCertificate | undefined> {
-    return this.lookUpNode(nodeId, true, options);
+    return this.lookUpNode(nodeId, 'cached-or-shared', options);
   }
 
   /** The newest valid certificate of `userName`: from the cache, else CERTIFICATE_BY_USER. */
   byUser(userName: string, options?: AbortOptions): Promise<CachedCertificate | undefined> {
-    return this.lookUp(`user:${userName}`, () => this.deps.validator.cache.findByUserName(userName), KindId.CERTIFICATE_BY_USER, certificateByUserResourceName(userName), (c) => c.certificate.userName === userName, true, options);
+    return this.lookUp(`user:${userName}`, () => this.deps.validator.cache.findByUserName(userName), KindId.CERTIFICATE_BY_USER, certificateByUserResourceName(userName), (c) => c.certificate.userName === userName, 'cached-or-shared', options);
   }
 
   /**
    * TransportInit.certificateSource: look up a message signer's omitted certificate by Node-ID, as
-   * byNode does but with a Fetch of its own. A Fetch another caller started earlier may be answered
+   * byNode does but always with a Fetch (unless the name is remembered as having no certificate),
+   * and one of its own. The transport asks only after the verifier did not know the certificate the
+   * SignerIdentity names (MessageVerification.verifyAfterLookup): a certificate of that Node-ID in
+   * the cache is then not the one, e.g. the signer renewed (§13.3) and omits the new one (§6.3.4
+   * "MAY be omitted"); answering from the cache would drop its every message until the old entry
+   * leaves the cache. (Junk naming a known Node-ID now costs a Fetch, as junk naming any other does:
+   * CertificateLookups bounds them.) A Fetch another caller started earlier may be answered
    * by the very node looked up with its certificate omitted (§6.3.4; it may hold its own list, §8):
    * the transport then verifies that answer by waiting for this lookup, which would wait for that
    * answer until the lookup's timeout. So it never joins one.
@@ -181,12 +199,11 @@ export class CertificateStore {
    * Fetch running, one more each time a lookup of the name is preempted and started again.
    */
   source(): (nodeId: NodeId, options?: AbortOptions) => Promise<boolean> {
-    return async (nodeId, options) => (await this.lookUpNode(nodeId, false, options)) !== undefined;
+    return async (nodeId, options) => (await this.lookUpNode(nodeId, 'own-fetch', options)) !== undefined;
   }
 
-  /** byNode; `shared`: whether to share one Fetch with the other callers, else one of its own. */
-  private lookUpNode(nodeId: NodeId, shared: boolean, options?: AbortOptions): Promise<CachedCertificate | undefined> {
-    return this.lookUp(`node:${toHex(nodeId)}`, () => this.deps.validator.cache.findByNodeId(nodeId), KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(nodeId), (c) => c.certificate.nodeIds.some((n) => bytesEqual(n, nodeId)), shared, options);
+  private lookUpNode(nodeId: NodeId, how: LookupWay, options?: AbortOptions): Promise<CachedCertificate | undefined> {
+    return this.lookUp(`node:${toHex(nodeId)}`, () => this.deps.validator.cache.findByNodeId(nodeId), KindId.CERTIFICATE_BY_NODE, certificateByNodeResourceName(nodeId), (c) => c.certificate.nodeIds.some((n) => bytesEqual(n, nodeId)), how, options);
   }
 
   private lookUp(
@@ -195,12 +212,17 @@ export class CertificateStore {
     kind: number,
     resourceName: Uint8Array,
     holds: (c: CachedCertificate) => boolean,
-    shared: boolean,
+    how: LookupWay,
     options?: AbortOptions,
   ): Promise<CachedCertificate | undefined> {
     const now = this.deps.clock.now();
-    const hit = cached().at(-1);
-    if (hit) return Promise.resolve(hit);
+    if (how === 'cached-or-shared') {
+      // §7.1: "When signatures are verified, the current time MUST be compared to the certificate
+      // validity period": an expired (or not yet valid) cached certificate verifies nothing.
+      const at = this.deps.wallClock.epochMs();
+      const hit = cached().filter((c) => isWithinValidity(c.path, at)).at(-1);
+      if (hit) return Promise.resolve(hit);
+    }
     const until = this.missing.get(key);
     if (until !== undefined) {
       if (until > now) return Promise.resolve(undefined);
@@ -212,7 +234,7 @@ export class CertificateStore {
         else this.rememberMissing(key);
         return found;
       });
-    if (!shared) return fetched(options);
+    if (how === 'own-fetch') return fetched(options);
     let flight = this.inFlight.get(key);
     if (!flight) {
       // One Fetch per name for all callers (SharedAttempt: it is aborted only when all gave up).
