@@ -102,6 +102,20 @@ describe('ResponseContext', () => {
     expect(cancels()).toBe(0);
   });
 
+  it('a 2xx that crosses the UA\'s CANCEL is ACKed and ended with BYE here, and does not go up (RFC 3261 §13.2.2.4, §15)', () => {
+    const [a, b] = [device(1), device(2)];
+    const { req, ctx, up } = start('INVITE', [a, b]);
+    ctx.response(a, response(req, 180, 'a'));
+    ctx.response(b, response(req, 180, 'b'));
+    ctx.fromUa(parsed(buildCancel(req)));
+    ctx.response(a, response(req, 200, 'a'));
+    expect(methods(a)).toEqual(['INVITE', 'CANCEL', 'ACK', 'BYE']);
+    expect(a.sent[3]).toMatchObject({ callId: 'ctx', toTag: 'a' });
+    ctx.response(b, response(req, 487, 'b'));
+    expect(up).toEqual(['180 INVITE', '180 INVITE', '487 INVITE']);
+    expect(ctx.ringing).toBe(false);
+  });
+
   it('forked INVITE: a branch whose channel closes counts as a 503 (RFC 3261 §16.9): the other device\'s 486 goes up', () => {
     const [a, b] = [device(1), device(2)];
     const { req, ctx, up } = start('INVITE', [a, b]);

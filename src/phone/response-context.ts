@@ -22,6 +22,8 @@
  *   that sent a provisional is CANCELed, one that sent nothing counts as a 408.
  * - When the UA gives up on its INVITE with nothing received (`uaTimedOut`: Timer B, or a hang-up
  *   before any response), the context goes on for it: what rings later is CANCELed, a late 2xx ACKed and BYEd, nothing goes up.
+ * - A 2xx that comes after the UA's CANCEL (it crossed the CANCEL) is ACKed and ended with BYE here
+ *   too, and does not go up: the UA ended its session when it CANCELed.
  */
 import type { AppChannel } from '../reload/links/app-channel.js';
 import type { Clock, Timer } from '../reload/runtime/components.js';
@@ -84,6 +86,8 @@ export class ResponseContext {
   private wentUp = false;
   /** The UA gave up on its INVITE with nothing received (uaTimedOut): the context acts for it. */
   private uaGone = false;
+  /** The UA CANCELed its INVITE (fromUa): a 2xx that comes after is ACKed and BYEd here (success). */
+  private uaCancelled = false;
   private readonly finals: SipMessage[] = [];
   /** The finals in `finals` made here (madeHere), not by a device. */
   private readonly madeHereFinals = new Set<SipMessage>();
@@ -159,6 +163,7 @@ export class ResponseContext {
 
   /** The UA's ACK or CANCEL of this request. */
   fromUa(m: SipMessage): void {
+    if (m.method === 'CANCEL') this.uaCancelled = true;
     // With one branch the UA's own transaction rules hold (it waits for a provisional before its
     // CANCEL, §9.1): both pass through. A CANCEL of the pending branch goes as forked ones do
     // (cancelPending), so that the branch's final is awaited 64*T1 after it (§9.1), not for ever.
@@ -189,7 +194,11 @@ export class ResponseContext {
   }
 
   private success(b: Branch, m: SipMessage): void {
-    if (!this.finalSent) {
+    // A 2xx that crossed the UA's CANCEL: JsSIP 3.13 ended the session when it sent the CANCEL
+    // (RTCSession.terminate in 1XX_RECEIVED) and drops the 2xx without an ACK. RFC 3261 §13.2.2.4:
+    // "The UAC core MUST generate an ACK request for each 2xx received from the transaction layer";
+    // §15: the dialog it set up is then ended with BYE. Done here, as for a fork that lost.
+    if (!this.finalSent && !this.uaCancelled) {
       // RFC 3261 §16.7 step 5: "Any 2xx response" MUST be forwarded immediately.
       this.winner = b;
       this.settle(b, m.status);

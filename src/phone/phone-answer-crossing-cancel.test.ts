@@ -1,0 +1,38 @@
+/**
+ * The caller hangs up while the callee rings (JsSIP RTCSession.terminate in 1XX_RECEIVED: CANCEL
+ * sent, session ended at once) and the callee's 200 crosses the CANCEL. JsSIP 3.13 drops that 2xx
+ * (its session is no longer in INVITE_SENT or 1XX_RECEIVED), so the socket ACKs it and ends its
+ * dialog with BYE (ResponseContext.success). RFC 3261 §13.2.2.4: "The UAC core MUST generate an
+ * ACK request for each 2xx received from the transaction layer"; §15: the dialog is then ended.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { requests } from './testing/fake-sip-channel.js';
+import { alicePhone, jsSipGlobals, SDP } from './testing/jssip-phone.js';
+import { flush } from './testing/socket-world.js';
+import { sipResponse, withBody } from './testing/sip-messages.js';
+
+describe('Phone: a 200 OK crossing the caller\'s CANCEL', () => {
+  jsSipGlobals();
+
+  it('the 2xx that crossed the CANCEL is ACKed and its dialog ended with BYE (RFC 3261 §13.2.2.4, §15)', async () => {
+    const w = await alicePhone();
+    const call = await w.phone.call('dave');
+    await flush();
+    const invite = w.dave.sent.find((m) => m.kind === 'request' && m.method === 'INVITE')!;
+    w.dave.deliver(sipResponse(invite, 180, 'dt', w.daveGruu, 'Ringing'));
+    await flush();
+    call.hangup(); // CANCEL
+    await flush();
+    expect(requests(w.dave)).toEqual(['INVITE', 'CANCEL']);
+    // dave answered just before the CANCEL reached it: its 200 INVITE, then its 200 CANCEL.
+    w.dave.deliver(withBody(sipResponse(invite, 200, 'dt', w.daveGruu, 'OK'), 'application/sdp', SDP));
+    const cancel = w.dave.sent.find((m) => m.method === 'CANCEL')!;
+    w.dave.deliver(sipResponse(cancel, 200, 'dt', undefined, 'OK'));
+    await flush();
+    w.clock.advance(2_000);
+    vi.advanceTimersByTime(2_000);
+    await flush();
+    expect(requests(w.dave)).toEqual(['INVITE', 'CANCEL', 'ACK', 'BYE']);
+    await w.phone.stop();
+  });
+});
