@@ -65,8 +65,10 @@ const MAX_DIALOGS = 256;
  * may fork, or send 180s with any tags), and JsSIP sends a 180 for every INVITE that comes in, so
  * one peer could otherwise fill the table with early dialogs; beyond this its oldest early one
  * goes. A call has one early dialog per device that rings it, and maxForks (8) devices at most.
+ * ResponseContext passes up the provisionals of at most this many To tags per branch (JsSIP keeps
+ * an early dialog per tag until the INVITE's final).
  */
-const MAX_EARLY_PER_PEER = 16;
+export const MAX_EARLY_PER_PEER = 16;
 
 interface DialogPeer {
   readonly peer: string;

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../reload/testing/manual-clock.js';
+import { MAX_EARLY_PER_PEER } from './dialog-peers.js';
 import { DEFAULT_TIMER_C_MS, ResponseContext } from './response-context.js';
 import { buildCancel, withHeaders, type SipMessage } from './sip-message.js';
 import { fakeSipChannel as device, type FakeSipChannel as Device } from './testing/fake-sip-channel.js';
@@ -114,6 +115,16 @@ describe('ResponseContext', () => {
     ctx.response(b, response(req, 487, 'b'));
     expect(up).toEqual(['180 INVITE', '180 INVITE', '487 INVITE']);
     expect(ctx.ringing).toBe(false);
+  });
+
+  it('a branch\'s provisionals go up with at most MAX_EARLY_PER_PEER To tags (each an early dialog in the UA); a tag seen still passes', () => {
+    const a = device(1);
+    const { req, ctx, up, upMessages } = start('INVITE', [a]);
+    for (let i = 0; i < MAX_EARLY_PER_PEER + 4; i++) ctx.response(a, response(req, 180, `t${i}`));
+    expect(new Set(upMessages.map((m) => m.toTag)).size).toBe(MAX_EARLY_PER_PEER);
+    ctx.response(a, response(req, 183, 't0'));
+    ctx.response(a, response(req, 200, 't99'));
+    expect(up.slice(-2)).toEqual(['183 INVITE', '200 INVITE']);
   });
 
   it('forked INVITE: a branch whose channel closes counts as a 503 (RFC 3261 §16.9): the other device\'s 486 goes up', () => {

@@ -27,6 +27,7 @@
  */
 import type { AppChannel } from '../reload/links/app-channel.js';
 import type { Clock, Timer } from '../reload/runtime/components.js';
+import { MAX_EARLY_PER_PEER } from './dialog-peers.js';
 import { bestFinal } from './routing-outcomes.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
 import { answerWithWarningMessage, buildAckAndBye, buildCancel, buildNon2xxAck, parseMadeHere, synthesizeResponse, withHeaders, type SipMessage } from './sip-message.js';
@@ -73,6 +74,8 @@ interface Branch {
   cancelSent?: boolean;
   /** Timer C, or after a CANCEL the wait for the final. */
   timer?: Timer;
+  /** The To tags of its provisionals passed up (each an early dialog in the UA): at most MAX_EARLY_PER_PEER. */
+  readonly earlyTags: Set<string>;
   offClose: () => void;
 }
 
@@ -102,7 +105,7 @@ export class ResponseContext {
   ) {
     this.invite = request.method === 'INVITE';
     this.timerCMs = init.timerCMs ?? DEFAULT_TIMER_C_MS;
-    this.branches = channels.map((channel) => ({ channel, offClose: () => {} }));
+    this.branches = channels.map((channel) => ({ channel, earlyTags: new Set<string>(), offClose: () => {} }));
     for (const b of this.branches) b.offClose = b.channel.onClose(() => this.transportFailure(b, 'the device\'s SIP channel closed'));
     // RFC 3261 §16.6 step 11: "Timer C MUST be set for each client transaction when an INVITE request is proxied."
     if (this.invite) for (const b of this.branches) this.arm(b, this.timerCMs);
@@ -190,7 +193,21 @@ export class ResponseContext {
     // Any provisional response other than 100 (Trying)" is forwarded at once.
     // OUR CHOICE: a 100 too, as the socket always did: with one branch it is the UA's transport,
     // not a proxy hop, and a forked 100 tells the UA no more than a single one.
-    if (!this.finalSent) this.up(m, b.channel);
+    if (!this.finalSent && this.earlyDialogAllowed(b, m)) this.up(m, b.channel);
+  }
+
+  /**
+   * RFC 3261 §12.1: every provisional with a new To tag makes an early dialog, and JsSIP 3.13 keeps
+   * each until the INVITE's final (RTCSession._earlyDialogs, UA._dialogs), with no bound.
+   * OUR CHOICE: a branch's provisionals go up with at most MAX_EARLY_PER_PEER distinct To tags
+   * (DialogPeers' own bound); one with yet another tag is dropped here, one with a tag seen passes.
+   * A device rings with one tag, so only a callee that would grow the caller's memory loses any.
+   */
+  private earlyDialogAllowed(b: Branch, m: SipMessage): boolean {
+    if (m.toTag === undefined || b.earlyTags.has(m.toTag)) return true;
+    if (b.earlyTags.size >= MAX_EARLY_PER_PEER) return false;
+    b.earlyTags.add(m.toTag);
+    return true;
   }
 
   private success(b: Branch, m: SipMessage): void {
