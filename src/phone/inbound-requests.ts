@@ -19,7 +19,7 @@ import { toHex } from '../reload/wire/codec/hex.js';
 import { aorResourceName } from '../usages/sip/index.js';
 import { DialogPeers, dialogEndingStatus, withinDialog } from './dialog-peers.js';
 import { TRANSACTION_LIFETIME_MS } from './sip-timers.js';
-import { answerWithWarning, type SipMessage } from './sip-message.js';
+import { answerWithWarning, buildCancel, type SipMessage } from './sip-message.js';
 
 export interface InboundRequestsDeps {
   readonly apps: Pick<AppAttachService, 'verifiedUser'>;
@@ -47,10 +47,11 @@ export const MAX_UNANSWERED_INVITES_PER_PEER = 8;
 interface ServerTx {
   readonly channel: AppChannel;
   readonly method: string;
-  /** The request's Call-ID, From tag and CSeq number, which a CANCEL or ACK of it repeats (sameRequest). */
-  readonly callId: string;
-  readonly fromTag: string | undefined;
-  readonly cseq: number;
+  /**
+   * The request that created it: a CANCEL or ACK of it repeats its Call-ID, From tag and CSeq
+   * number (sameRequest), and channelClosed CANCELs an INVITE from it.
+   */
+  readonly request: SipMessage;
   /** The request was within a dialog (withinDialog): a 481 or 408 to it ends the dialog (DialogPeers.failed). */
   readonly inDialog: boolean;
   /** The final response sent (the UA's, or OverlaySocket's 500): its status and To tag (responding), and its text (resentFinal). */
@@ -87,7 +88,7 @@ export class InboundRequests {
         return false;
       }
       old?.timer?.cancel();
-      const tx: ServerTx = { channel: ch, method: m.method, callId: m.callId, fromTag: m.fromTag, cseq: m.cseq, inDialog: withinDialog(m) };
+      const tx: ServerTx = { channel: ch, method: m.method, request: m, inDialog: withinDialog(m) };
       this.serverTx.set(k, tx);
       this.keep(k, tx);
     }
@@ -155,6 +156,21 @@ export class InboundRequests {
   /** The UA sent request `m`: the dialog it ends (a BYE, or a final NOTIFY as the notifier; DialogPeers.request). */
   requestSent(m: SipMessage): void {
     this.dialogs.request(m, 'uac');
+  }
+
+  /**
+   * SIP channel `ch` closed: a CANCEL for the UA (RFC 3261 §9.1, built as its caller would: the
+   * INVITE's Request-URI, top Via with its branch, Call-ID, From, To and CSeq number) of each
+   * INVITE that came in on it and has no final yet. Its caller has gone (its tab closed, its link
+   * dropped; its own socket counts its INVITE as failed, a 503) and no answer could reach it, so
+   * the call stops ringing now (JsSIP ends it as Canceled) rather than at JsSIP's no-answer timeout
+   * (60 s), only for an answer to fail then. The UA's 200 to the CANCEL and 487 to the INVITE have
+   * no open channel to go on and are dropped (responding, OverlaySocket.sendResponse).
+   */
+  channelClosed(ch: AppChannel): string[] {
+    const cancels: string[] = [];
+    for (const tx of this.serverTx.values()) if (tx.channel === ch && tx.method === 'INVITE' && !tx.final) cancels.push(buildCancel(tx.request));
+    return cancels;
   }
 
   close(): void {
@@ -308,7 +324,7 @@ export class InboundRequests {
   private notAnotherPeersCall(ch: AppChannel, m: SipMessage): boolean {
     if (m.method !== 'INVITE' || m.toTag !== undefined) return true;
     const peer = nodeIdKey(ch.remoteNodeId);
-    const sameCall = (tx: ServerTx) => tx.method === 'INVITE' && tx.callId === m.callId && tx.fromTag === m.fromTag;
+    const sameCall = (tx: ServerTx) => tx.method === 'INVITE' && tx.request.callId === m.callId && tx.request.fromTag === m.fromTag;
     const taken = [...this.serverTx.values()].some((tx) => sameCall(tx) && nodeIdKey(tx.channel.remoteNodeId) !== peer) || this.dialogs.anotherPeersCall(m.callId, m.fromTag, peer);
     if (!taken) return true;
     this.deps.logger.warn('an INVITE with the Call-ID and From tag of another peer\'s call: refused', { callId: m.callId });
@@ -344,7 +360,7 @@ export class InboundRequests {
  * (§9.2: a CANCEL that matches none is answered 481).
  */
 function sameRequest(tx: ServerTx, m: SipMessage): boolean {
-  return tx.callId === m.callId && tx.fromTag === m.fromTag && tx.cseq === m.cseq;
+  return tx.request.callId === m.callId && tx.request.fromTag === m.fromTag && tx.request.cseq === m.cseq;
 }
 
 /** A server transaction's key: its branch, with the method for a CANCEL (RFC 3261 §17.2.3: "the method of the request matches the one that created the transaction, except for ACK, where the method of the request that created the transaction is INVITE"). */

@@ -380,3 +380,19 @@ describe('OverlaySocket: a request the UA has given up on rings nobody', () => {
     expect(upLines(w.up)).toEqual(['180 INVITE']);
   });
 });
+
+describe('OverlaySocket: a caller whose channel closes while its call rings', () => {
+  it('callee side: when a caller\'s channel closes, each of its INVITEs not answered yet is CANCELed to the UA (RFC 3261 §9.1); its answers are dropped', () => {
+    const w = world();
+    const [dave, sole] = [w.peer(1, 'dave'), w.peer(2, 'sole')];
+    const ringing = incomingCall(w, dave, 'call-r', true);
+    incomingCall(w, dave, 'call-a');
+    incomingCall(w, sole, 'call-s', true);
+    dave.ch.close();
+    const cancels = w.up.filter((m) => m.method === 'CANCEL');
+    expect(cancels.map((m) => m.callId)).toEqual(['call-r']);
+    expect(cancels[0]).toMatchObject({ branch: ringing.branch, cseq: 1, requestUri: ringing.requestUri, fromTag: 'dt', toTag: undefined });
+    // The UA's 487 goes nowhere: dave's channel is closed.
+    expect(w.socket.send(answer(ringing, 487, 'at', ALICE_GRUU))).toBe(false);
+  });
+});

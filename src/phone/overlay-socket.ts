@@ -33,6 +33,8 @@
  *   transaction (DialogPeers); otherwise it is answered 481 (482 for a branch that collides) here,
  *   and a response from a peer its request was not sent to is dropped.
  * - At most `maxForks` devices per request (RFC 7904 §8.2.1 "throttle at some reasonable number").
+ * - When a SIP channel closes, the UA gets a CANCEL of each INVITE that came in on it and is not
+ *   answered yet (InboundRequests.channelClosed): its caller has gone, and the call stops ringing.
  */
 import type { AppAttachService, AppChannel, AppChannelData, OverlayPeer } from '../reload/overlay/index.js';
 import { silentLogger, type Clock, type Logger, type Random } from '../reload/runtime/components.js';
@@ -126,7 +128,11 @@ export class OverlaySocket {
     const offChannels = deps.apps.onChannel(this.application, (ch) => {
       const off = ch.onMessage((data) => this.receive(ch, data));
       offMessages.add(off);
-      ch.onClose(() => offMessages.delete(off));
+      ch.onClose(() => {
+        offMessages.delete(off);
+        // The caller of an INVITE still ringing here has gone: the UA is told as by its CANCEL.
+        for (const cancel of this.inbound.channelClosed(ch)) this.up(cancel);
+      });
     });
     this.unsubscribe = () => {
       offChannels();
