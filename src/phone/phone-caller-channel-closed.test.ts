@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { jsSipGlobals } from './testing/jssip-phone.js';
-import { alicePhoneWithPeers } from './testing/several-peers.js';
+import { alicePhoneWithPeers } from './testing/phone-with-peers.js';
 import { ALICE, ALICE_GRUU, flush } from './testing/socket-world.js';
 import { sipRequest } from './testing/sip-messages.js';
 
