@@ -28,6 +28,8 @@ describe('parseCallAddress', () => {
     ['sips:bob@chordphone.test', 'unsupported-scheme', /sips:/],
     ['bob smith', 'bad-user', /space/],
     ['@chordphone.test', 'bad-user', /nothing before the @/],
+    ['sip:', 'empty', /^"sip:" has no user name after the scheme; type the name, for example sip:bob@chordphone\.test or just bob\.$/],
+    ['<sip: >', 'empty', /no user name after the scheme/],
     ['bob@', 'bad-domain', /nothing after the @/],
     ['bob@example.org', 'other-overlay', /^bob@example\.org cannot be called here: this overlay serves only addresses in chordphone\.test; to call someone in chordphone\.test type just the name, for example bob\.$/],
     ['sip:bob@chordphone.test;transport=ws', 'has-parameters', /for example bob@chordphone\.test/],

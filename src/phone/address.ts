@@ -51,6 +51,7 @@ export function parseCallAddress(input: string, domain: string, domains: AorDoma
   const at = s.lastIndexOf('@');
   const user = at < 0 ? s : s.slice(0, at);
   const host = at < 0 ? domain : s.slice(at + 1);
+  if (user === '' && at < 0) throw new AddressError('empty', `"${input.trim()}" has no user name after the scheme; type the name, for example sip:bob@${domain} or just bob.`);
   if (user === '') throw new AddressError('bad-user', `"${input.trim()}" has nothing before the @; type the user name, for example bob@${domain}.`);
   if (host === '') throw new AddressError('bad-domain', `"${input.trim()}" has nothing after the @; type just the name, for example ${user}.`);
   let decoded = user;
