@@ -236,6 +236,8 @@ describe('DataStore Fetch (§7.4.2)', () => {
     { name: 'past the end: synthesized', indices: [{ first: 5, last: 6 }], expected: ['5:-', '6:-'] },
     { name: 'two ranges, in order', indices: [{ first: 3, last: LAST }, { first: 0, last: 0 }], expected: ['0:a0', '3:a3'] },
     { name: 'from past the end to the final element: nothing', indices: [{ first: 9, last: LAST }], expected: [] },
+    // §7.4.2.1: ranges "MUST NOT overlap"; one that reaches the final element and 0xffffffff name it twice: answered once.
+    { name: 'a range through the final element and the final element again: each once', indices: [{ first: 0, last: 5 }, { first: LAST, last: LAST }], expected: ['0:a0', '1:-', '2:a2', '3:a3', '4:-', '5:-'] },
   ])('array ranges: $name', async ({ indices, expected }) => {
     const f = await withArray();
     const ans = await fetchAnswer(f.store, arrayFetch(f.aliceUser, indices));

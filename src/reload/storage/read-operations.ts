@@ -91,11 +91,16 @@ function select(spec: ModelSpecifier, live: readonly StoredRecord[], budget: { l
         final = Math.max(final, r.data.value.arrayEntry.index);
       }
       const out: Selected[] = [];
+      // The first index not yet answered: the ranges do not overlap as sent (checkRanges), but once
+      // 0xffffffff names the final element they may (§7.4.2.1 "they MUST NOT overlap"): [0, 5] and
+      // [0xffffffff, 0xffffffff] both hold an array's final index 3. Each index is answered once.
+      let next = 0;
       for (const range of [...spec.indices].sort((a, b) => a.first - b.first)) {
         // §7.4.2.1: "0xffffffff is used to indicate the final element".
-        const first = range.first === ARRAY_LAST_INDEX ? final : range.first;
+        const first = Math.max(next, range.first === ARRAY_LAST_INDEX ? final : range.first);
         const last = range.last === ARRAY_LAST_INDEX ? final : range.last;
         if (first < 0 || first > last) continue;
+        next = last + 1;
         take(last - first + 1);
         for (let i = first; i <= last; i++) {
           const r = byIndex.get(i);
