@@ -192,6 +192,31 @@ describe('client mode (RFC 6940 §4.2)', () => {
     expect(status.links).toBe(0);
   });
 
+  it('a join() its caller aborted once the bootstrap link was up closes that link: a client that gave up keeps no peer', async () => {
+    const o = (overlay = await buildChordOverlay({ peers: 5, seed: 23 }));
+    const client = o.createPeer({ mode: 'client', storage: createMemoryBackend() });
+    const ac = new AbortController();
+    let settled = false;
+    const join = client.peer
+      .join(o.live()[0]!.address, { signal: ac.signal })
+      .catch((e: unknown) => e)
+      .finally(() => (settled = true));
+    // Run until the bootstrap link is in the link table, the Attach to the responsible peer not yet answered.
+    while (!settled && client.peer.neighbours().length === 0) await o.clock.advance(1);
+    expect(settled).toBe(false);
+    ac.abort();
+    expect(await o.clock.run(join)).toBeInstanceOf(Error);
+    await o.settle(30_000);
+    const status = client.peer.status();
+    expect(status.state).toBe('client-idle');
+    expect(status.links).toBe(0);
+    // Nor does any peer keep one to it: the bootstrap peer, or the answerer of the abandoned Attach.
+    for (const p of o.live()) expect(p.peer.neighbours().map((n) => toHex(n.nodeId)), p.address).not.toContain(toHex(client.nodeId));
+    // It can still start again.
+    await o.clock.run(client.peer.join(o.live()[0]!.address));
+    expect(client.peer.status()).toMatchObject({ state: 'client-attached', links: 1 });
+  });
+
   it('a join() that fails ends there, as a peer\'s does: no retries in the background after the caller was told', async () => {
     const o = await tenPeers(22);
     const gone = o.live()[0]!;

@@ -136,6 +136,7 @@ export class ClientAttachment {
       (e: unknown) => {
         this.running = undefined;
         if (this.ownNeed) this.scheduleRetry(e);
+        else this.keepOnlyAttached();
         throw e;
       },
     );
@@ -162,12 +163,20 @@ export class ClientAttachment {
     const changed = !this.peer || !bytesEqual(this.peer, peer);
     this.peer = peer;
     // Keep that one link (§4.2.1): the bootstrap link and a former attached peer's are closed.
-    for (const n of this.deps.forwarding.neighbours()) if (!bytesEqual(n.nodeId, peer)) this.deps.forwarding.removeLink(n.nodeId);
+    this.keepOnlyAttached();
     if (changed) {
       this.log.debug('attached', { peer: nodeIdKey(peer) });
       for (const l of [...this.listeners]) l(peer);
     }
     return peer;
+  }
+
+  /**
+   * §4.2.1: the client keeps "a connection to the peer responsible for the client's Node-ID" and no
+   * other: every link but the attached peer's is closed (all of them when it has none).
+   */
+  private keepOnlyAttached(): void {
+    for (const n of this.deps.forwarding.neighbours()) if (!this.peer || !bytesEqual(n.nodeId, this.peer)) this.deps.forwarding.removeLink(n.nodeId);
   }
 
   /** The first bootstrap address that gives a link (§11.4). */
@@ -197,6 +206,16 @@ export class ClientAttachment {
 
   /** The link to the attached peer was removed or stopped being usable: find the responsible peer again. */
   private onLinkEvent(e: LinkTableEvent): void {
+    if (!this.closed && e.type === 'added' && this.state === 'idle') {
+      // OUR CHOICE: a client that is not attached and not attaching (its start gave up) keeps no
+      // link: one that comes up now, such as the link the answerer of an Attach the caller aborted
+      // still makes to it afterwards (the AttachAns was on its way), is closed at once. It would
+      // hold a peer connection and keepalives for an overlay the client is not in.
+      queueMicrotask(() => {
+        if (!this.closed && this.state === 'idle') this.keepOnlyAttached();
+      });
+      return;
+    }
     if (this.closed || !this.peer || !bytesEqual(e.nodeId, this.peer)) return;
     if (e.type === 'added' || (e.type === 'state' && e.state === 'open')) return;
     const lost = this.peer;
