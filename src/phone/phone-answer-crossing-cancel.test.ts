@@ -35,4 +35,28 @@ describe('Phone: a 200 OK crossing the caller\'s CANCEL', () => {
     expect(requests(w.dave)).toEqual(['INVITE', 'CANCEL', 'ACK', 'BYE']);
     await w.phone.stop();
   });
+  it('JsSIP\'s INVITE transaction ends: it is given a 487 for the CANCELed INVITE (RFC 3261 §9.2), whose ACK stays here', async () => {
+    const w = await alicePhone();
+    const ua = (w.phone as unknown as { ua: { _transactions: { ict: Record<string, unknown> } } }).ua;
+    const call = await w.phone.call('dave');
+    await flush();
+    const invite = w.dave.sent.find((m) => m.kind === 'request' && m.method === 'INVITE')!;
+    w.dave.deliver(sipResponse(invite, 180, 'dt', w.daveGruu, 'Ringing'));
+    await flush();
+    expect(Object.keys(ua._transactions.ict)).toHaveLength(1);
+    call.hangup(); // CANCEL
+    await flush();
+    w.dave.deliver(withBody(sipResponse(invite, 200, 'dt', w.daveGruu, 'OK'), 'application/sdp', SDP));
+    const cancel = w.dave.sent.find((m) => m.method === 'CANCEL')!;
+    w.dave.deliver(sipResponse(cancel, 200, 'dt', undefined, 'OK'));
+    await flush();
+    w.clock.advance(2_000);
+    vi.advanceTimersByTime(2_000);
+    await flush();
+    // The UA's INVITE client transaction got its final and is gone (Timer D), not kept till ua.stop().
+    expect(Object.keys(ua._transactions.ict)).toHaveLength(0);
+    // dave got the ACK of its 2xx and the BYE, and no ACK of a 487 it never sent (§17.1.1.3: hop by hop).
+    expect(requests(w.dave)).toEqual(['INVITE', 'CANCEL', 'ACK', 'BYE']);
+    await w.phone.stop();
+  });
 });

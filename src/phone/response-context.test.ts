@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../reload/testing/manual-clock.js';
 import { MAX_EARLY_PER_PEER } from './dialog-peers.js';
 import { DEFAULT_TIMER_C_MS, ResponseContext } from './response-context.js';
-import { buildCancel, withHeaders, type SipMessage } from './sip-message.js';
+import { buildCancel, buildNon2xxAck, withHeaders, type SipMessage } from './sip-message.js';
 import { fakeSipChannel as device, type FakeSipChannel as Device } from './testing/fake-sip-channel.js';
 import { parsed, sipRequest, sipResponse } from './testing/sip-messages.js';
 
@@ -125,6 +125,28 @@ describe('ResponseContext', () => {
     ctx.response(a, response(req, 183, 't0'));
     ctx.response(a, response(req, 200, 't99'));
     expect(up.slice(-2)).toEqual(['183 INVITE', '200 INVITE']);
+  });
+
+  it('a 2xx that crosses the UA\'s CANCEL is the branch\'s 487 for the UA, last branch or only one (RFC 3261 §9.2), and its ACK stays here (§17.1.1.3)', () => {
+    // Forked, the crossing 2xx the last final: the context still answers the UA.
+    const [a, b] = [device(1), device(2)];
+    const forked = start('INVITE', [a, b]);
+    forked.ctx.response(a, response(forked.req, 180, 'a'));
+    forked.ctx.response(b, response(forked.req, 180, 'b'));
+    forked.ctx.fromUa(parsed(buildCancel(forked.req)));
+    forked.ctx.response(b, response(forked.req, 487, 'b'));
+    forked.ctx.response(a, response(forked.req, 200, 'a'));
+    expect(forked.up).toEqual(['180 INVITE', '180 INVITE', '487 INVITE']);
+    // One branch: the 487 is made here; the UA's ACK of it goes to no device.
+    const c = device(3);
+    const single = start('INVITE', [c]);
+    single.ctx.response(c, response(single.req, 180, 'c'));
+    single.ctx.fromUa(parsed(buildCancel(single.req)));
+    single.ctx.response(c, response(single.req, 200, 'c'));
+    expect(single.up).toEqual(['180 INVITE', '487 INVITE']);
+    single.ctx.fromUa(parsed(buildNon2xxAck(single.req, single.upMessages[1]!)));
+    expect(methods(c)).toEqual(['INVITE', 'CANCEL', 'ACK', 'BYE']);
+    expect(single.ctx.ringing).toBe(false);
   });
 
   it('forked INVITE: a branch whose channel closes counts as a 503 (RFC 3261 §16.9): the other device\'s 486 goes up', () => {

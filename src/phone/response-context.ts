@@ -23,7 +23,9 @@
  * - When the UA gives up on its INVITE with nothing received (`uaTimedOut`: Timer B, or a hang-up
  *   before any response), the context goes on for it: what rings later is CANCELed, a late 2xx ACKed and BYEd, nothing goes up.
  * - A 2xx that comes after the UA's CANCEL (it crossed the CANCEL) is ACKed and ended with BYE here
- *   too, and does not go up: the UA ended its session when it CANCELed.
+ *   too, and does not go up: the UA ended its session when it CANCELed. The branch's final is a
+ *   487 made here instead, so that the UA's INVITE transaction ends (§9.1).
+ * - The UA's ACK of a final made here stays here (§17.1.1.3: it is hop by hop).
  */
 import type { AppChannel } from '../reload/links/app-channel.js';
 import type { Clock, Timer } from '../reload/runtime/components.js';
@@ -94,6 +96,8 @@ export class ResponseContext {
   private readonly finals: SipMessage[] = [];
   /** The finals in `finals` made here (madeHere), not by a device. */
   private readonly madeHereFinals = new Set<SipMessage>();
+  /** The final that went up was made here: no device has a transaction for the UA's ACK of it. */
+  private madeHereUp = false;
   private readonly timerCMs: number;
 
   /** Send `request` to every channel (each a branch). */
@@ -170,6 +174,11 @@ export class ResponseContext {
     // With one branch the UA's own transaction rules hold (it waits for a provisional before its
     // CANCEL, §9.1): both pass through. A CANCEL of the pending branch goes as forked ones do
     // (cancelPending), so that the branch's final is awaited 64*T1 after it (§9.1), not for ever.
+    // RFC 3261 §17.1.1.3: the ACK of a non-2xx final goes where the final came from, hop by hop
+    // (the ACK of a 2xx has a branch of its own and is not sent here). For a final made here that
+    // is here: its device sent none (a 487 made for a 2xx that crossed the UA's CANCEL got its own
+    // ACK from us, a 408 or 503 came from no device at all).
+    if (m.method === 'ACK' && this.madeHereUp) return;
     if (!this.forked) {
       const b = this.branches[0]!;
       if (m.method === 'CANCEL' && b.final === undefined && !b.cancel) this.cancelPending('ua', m.raw);
@@ -228,8 +237,14 @@ export class ResponseContext {
     } else if (this.invite) {
       // §16.7 step 5 would forward it too; the UA would then ACK and BYE it (§13.2.2.4), which we
       // do here, so that the call has one dialog (or none, when the UA has gone).
-      this.settle(b, m.status);
       for (const r of buildAckAndBye(this.request, m, [this.branch(), this.branch()])) this.actions.send(b.channel, r);
+      // OUR CHOICE: for the UA, a branch whose 2xx crossed its CANCEL ended as CANCELed INVITEs do
+      // (§9.2: "the UAS SHOULD immediately respond to the INVITE with a 487 (Request Terminated)"):
+      // its final is a 487 made here, which goes up once every branch is final (§16.7 step 6), so
+      // that the UA's INVITE client transaction, still waiting in Proceeding, ends (JsSIP 3.13
+      // would keep it in its transaction table until the UA stops). A retransmission is ACKed again.
+      if (this.uaCancelled) this.madeHere(b, 487, 'Request Terminated', 'the device answered as the call was CANCELed: its answer was ended with BYE');
+      else this.settle(b, m.status);
     } else {
       // §16.7 step 5: after the final "A stateful proxy MUST NOT immediately forward any other responses".
       if (b.final === undefined) this.settle(b, m.status);
@@ -293,7 +308,10 @@ export class ResponseContext {
       if (best.status === 503 && this.forked) {
         const warnings = this.finals.filter((f) => f.status === 503).flatMap((f) => f.headers.filter(([k]) => k === 'warning').map(([, v]) => ['Warning', v] as const));
         this.up(parseMadeHere(synthesizeResponse(this.request, 500, 'Server Internal Error', this.actions.token(), warnings)));
-      } else this.up(best.status === 401 || best.status === 407 ? withHeaders(best, this.challenges(best)) : best);
+      } else {
+        this.madeHereUp = this.madeHereFinals.has(best);
+        this.up(best.status === 401 || best.status === 407 ? withHeaders(best, this.challenges(best)) : best);
+      }
     }
   }
 
