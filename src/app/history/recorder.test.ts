@@ -76,6 +76,21 @@ describe('startRecorder: calls into the history', () => {
     expect((await carol.history.list()).map((r) => [r.callId, r.outcome])).toEqual([['c4', 'rejected']]);
   });
 
+  it('a call whose Call-ID (chosen by the caller, RFC 3261 §8.1.1.4) is longer than the store keeps is still recorded, once', async () => {
+    const { session, hub, phone, store, settle, errors } = setup();
+    const otherTab = new FakePhone(`sip:alice@${DOMAIN}`);
+    const stop = startRecorder(session, { hub });
+    session.set({ phone: otherTab as never });
+    const longId = `${'x'.repeat(600)}@caller.example`;
+    phone.setCall(fakeCall(longId, { state: 'failed', errorCode: 'cancelled' }));
+    otherTab.setCall(fakeCall(longId, { state: 'failed', errorCode: 'cancelled' }));
+    phone.setCall(fakeCall(`${'x'.repeat(600)}@other.example`, { state: 'failed', errorCode: 'cancelled' }));
+    await settle();
+    expect(errors).toEqual([]);
+    expect((await (await store()).history.list()).map((r) => r.outcome)).toEqual(['missed', 'missed']);
+    stop();
+  });
+
   it('stops recording when stopped', async () => {
     const { phone, store, settle, stop } = setup();
     stop();

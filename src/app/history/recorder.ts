@@ -16,9 +16,11 @@
  * ```
  */
 import type { CallSnapshot, ChatMessage, Phone } from '../../phone/index.js';
+import { webCryptoHasher } from '../../platform/web-crypto.js';
+import { toHex } from '../../reload/wire/codec/hex.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { sessionPresence } from '../presence/index.js';
-import { appStoreHub, type AppStore, type AppStoreHub } from '../store/index.js';
+import { appStoreHub, MAX_RECORD_ID, type AppStore, type AppStoreHub } from '../store/index.js';
 import { callRecordOf } from './call-record.js';
 
 export interface RecorderDeps {
@@ -88,7 +90,7 @@ function watchPhone(
     if ((c.state === 'ended' || c.state === 'failed') && !t.recorded) {
       t.recorded = true;
       const row = callRecordOf(c, { start: t.start, connectedAt: t.connectedAt, endedAt: now() });
-      write((s) => s.history.add(row));
+      write(async (s) => s.history.add({ ...row, callId: await storedId(c.id) }));
       onCallEnded(c.remoteAor);
     }
   };
@@ -99,7 +101,8 @@ function watchPhone(
       if (hub.takeSent(aor, m.text)) return;
       write((s) => s.chat.append({ aor, direction: 'out', text: m.text, at: m.at, status: 'delivered' }));
     } else {
-      write((s) => s.chat.append({ aor, direction: 'in', text: m.text, at: m.at, status: 'received', ...(m.callId ? { messageId: m.callId } : {}) }));
+      const callId = m.callId;
+      write(async (s) => s.chat.append({ aor, direction: 'in', text: m.text, at: m.at, status: 'received', ...(callId ? { messageId: await storedId(callId) } : {}) }));
     }
   };
 
@@ -112,4 +115,16 @@ function watchPhone(
   const unsubscribe = phone.subscribe(onChange);
   onChange();
   return unsubscribe;
+}
+
+/**
+ * The key a call or message is kept under in the store (one call forked to two tabs is one row):
+ * its Call-ID, or, when the caller chose a longer one than the store keeps (RFC 3261 §8.1.1.4 sets
+ * no bound), `sha256:` and its digest in hex, the same in every tab, so it is neither dropped nor
+ * kept twice.
+ */
+async function storedId(id: string): Promise<string> {
+  if (id.length <= MAX_RECORD_ID) return id;
+  const digest = await webCryptoHasher.sha256(new TextEncoder().encode(id));
+  return `sha256:${toHex(digest)}`;
 }

@@ -114,6 +114,8 @@ export function appStoreName(overlay: string, user: string): string {
 }
 
 const MAX_AOR = 512;
+/** Characters in a `callId` / `messageId` at most (a longer one is kept by its digest, recorder.ts). */
+export const MAX_RECORD_ID = 512;
 
 function checkAor(aor: unknown): string {
   if (typeof aor !== 'string' || aor.length === 0 || aor.length > MAX_AOR || /\s/.test(aor)) {
@@ -345,7 +347,7 @@ interface ReadCursor {
 }
 
 function checkCallId(id: unknown): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 512) throw new AppStoreError('bad-value', 'callId must be a non-empty string');
+  if (typeof id !== 'string' || id.length === 0 || id.length > MAX_RECORD_ID) throw new AppStoreError('bad-value', `callId must be a non-empty string of at most ${MAX_RECORD_ID} characters`);
   return id;
 }
 
