@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { PhoneError } from '../../phone/index.js';
 import { sendChat } from '../chat/send-chat.js';
-import { createAppStoreHub } from '../store/index.js';
+import { createAppStoreHub, DEFAULT_APP_STORE_LIMITS } from '../store/index.js';
 import { callRecordOf, formatDuration } from './call-record.js';
 import { FakePhone, FakeSession, fakeCall } from './fake-session.js';
 import { startRecorder } from './recorder.js';
@@ -155,6 +155,18 @@ describe('startRecorder: messages into chat threads', () => {
       ['in', 'hi from a.my.example', 'received'],
     ]);
     expect(await s.chat.thread(BOB)).toEqual([]);
+  });
+
+  it('a received message longer than a thread keeps is kept cut, saying so, not dropped', async () => {
+    const { phone, store, settle, errors } = setup();
+    const long = 'a'.repeat(DEFAULT_APP_STORE_LIMITS.messageChars + 500);
+    phone.receive({ direction: 'incoming', aor: BOB, text: long, at: 1, callId: `${'m'.repeat(600)}@bob` });
+    await settle();
+    expect(errors).toEqual([]);
+    const [kept] = await (await store()).chat.thread(BOB);
+    expect(kept?.text.length).toBeLessThanOrEqual(DEFAULT_APP_STORE_LIMITS.messageChars);
+    expect(kept?.text.startsWith('a'.repeat(9_000))).toBe(true);
+    expect(kept?.text).toMatch(/10,500 characters/);
   });
 
   it('a message sent some other way (straight through the Phone) is still kept', async () => {

@@ -99,10 +99,10 @@ function watchPhone(
     const aor = m.aor;
     if (m.direction === 'outgoing') {
       if (hub.takeSent(aor, m.text)) return;
-      write((s) => s.chat.append({ aor, direction: 'out', text: m.text, at: m.at, status: 'delivered' }));
+      write((s) => s.chat.append({ aor, direction: 'out', text: keptText(m.text, s.limits.messageChars), at: m.at, status: 'delivered' }));
     } else {
       const callId = m.callId;
-      write(async (s) => s.chat.append({ aor, direction: 'in', text: m.text, at: m.at, status: 'received', ...(callId ? { messageId: await storedId(callId) } : {}) }));
+      write(async (s) => s.chat.append({ aor, direction: 'in', text: keptText(m.text, s.limits.messageChars), at: m.at, status: 'received', ...(callId ? { messageId: await storedId(callId) } : {}) }));
     }
   };
 
@@ -127,4 +127,17 @@ async function storedId(id: string): Promise<string> {
   if (id.length <= MAX_RECORD_ID) return id;
   const digest = await webCryptoHasher.sha256(new TextEncoder().encode(id));
   return `sha256:${toHex(digest)}`;
+}
+
+/**
+ * A message's text as a thread keeps it: whole when it fits in `max` characters; else (another
+ * user sent more than a thread keeps: the phone takes any body the overlay carries) its beginning and a
+ * note saying it was cut, so it is neither dropped nor left unexplained. Never cuts a surrogate pair.
+ */
+function keptText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = `… [cut: the message had ${text.length.toLocaleString('en-US')} characters]`;
+  let end = Math.max(0, max - note.length);
+  if (end > 0 && /[\uD800-\uDBFF]/.test(text[end - 1]!)) end--;
+  return `${text.slice(0, end)}${note}`;
 }

@@ -146,6 +146,7 @@ function notifying(store: AppStore, after: () => void): AppStore {
   const { contacts, history, chat } = store;
   return {
     name: store.name,
+    limits: store.limits,
     contacts: { ...bind(contacts), put: w(contacts.put.bind(contacts)), remove: w(contacts.remove.bind(contacts)) },
     history: { ...bind(history), add: w(history.add.bind(history)), clear: w(history.clear.bind(history)), markSeen: w(history.markSeen.bind(history)) },
     chat: {

@@ -102,6 +102,8 @@ export interface ChatApi {
 
 export interface AppStore {
   readonly name: string;
+  /** What this store keeps at most (a writer of text from elsewhere cuts it to fit, recorder.ts). */
+  readonly limits: AppStoreLimits;
   readonly contacts: ContactsApi;
   readonly history: HistoryApi;
   readonly chat: ChatApi;
@@ -310,7 +312,7 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     },
   };
 
-  return { name, contacts: closedAware(contacts), history: closedAware(history), chat: closedAware(chat), close: () => db.close() };
+  return { name, limits, contacts: closedAware(contacts), history: closedAware(history), chat: closedAware(chat), close: () => db.close() };
 }
 
 /** An API of the store: methods that answer by a promise. */
