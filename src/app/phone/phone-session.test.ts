@@ -8,6 +8,7 @@
  * session's sequencing. The guest's side: phone-session-guest.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import type { Phone, PhoneCall } from '../../phone/index.js';
 import { ManualClock } from '../../reload/testing/manual-clock.js';
 import type { DeviceSlot } from '../overlay/device-slot.js';
 import type { BrowserPhone } from './browser-phone.js';
@@ -221,6 +222,33 @@ describe('phone session', () => {
     expect(phones.map((p) => p.stopped)).toEqual([true, false]);
     expect(session.getSnapshot().phase).toBe('ready');
     expect(session.getSnapshot().phone).not.toBe(first);
+  });
+
+  it('lets go of a call once its Phone has (ended, and dropped from the Phone\'s calls): a long-lived tab does not keep every call it ever made', async () => {
+    const boot = fakeOverlay('guest-20');
+    // A Phone like the real one: its snapshot lists its calls; it drops an ended one (a minute later) and says so.
+    const listed = new Map<string, { id: string; state: string }>();
+    const listeners = new Set<() => void>();
+    const phone = {
+      onIncomingCall: () => () => {},
+      subscribe: (l: () => void) => (listeners.add(l), () => listeners.delete(l)),
+      snapshot: () => ({ calls: [...listed.values()] }),
+      call: async (address: string) => {
+        const call = { id: `call-${listed.size}-${address}`, state: 'calling' };
+        listed.set(call.id, call);
+        return call as unknown as PhoneCall;
+      },
+    } as unknown as Phone;
+    const { session } = harness(boot, new Set(), undefined, (d) => ({ ...d, startPhone: async () => ({ phone, stop: async () => {} }) }));
+    boot.resolveStart();
+    await settle();
+    const first = await session.dial('bob');
+    (first as unknown as { state: string }).state = 'ended';
+    listed.delete(first.id);
+    for (const l of [...listeners]) l();
+    const second = await session.dial('carol');
+    expect(session.call(second.id)).toBe(second);
+    expect(session.call(first.id)).toBeUndefined();
   });
 
   it('says failed, with the overlay’s reason, when a restart with a newer configuration could not join again', async () => {

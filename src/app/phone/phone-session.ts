@@ -171,6 +171,17 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
     return call;
   };
 
+  /**
+   * Let go of the calls the Phone in use has let go of (ended or failed, and no longer in its
+   * snapshot: Phone.track drops them a while after), with their RTCSession and media, so a tab open
+   * for days does not keep every call it made or took. A call of a Phone left behind (a switch, a
+   * restart) goes once it has ended.
+   */
+  const forgetDropped = () => {
+    const listed = new Set(current?.phone.snapshot().calls.map((c) => c.id));
+    for (const [id, call] of calls) if ((call.state === 'ended' || call.state === 'failed') && !listed.has(id)) calls.delete(id);
+  };
+
   /** Switch `mine` failed with `e`: the session says why, unless a later switch has superseded it; `e` is thrown on. */
   function fail(e: unknown, mine: number): never {
     if (mine === generation) set({ phase: 'failed', error: describeError(e) });
@@ -219,6 +230,7 @@ export function createPhoneSession(deps: PhoneSessionDeps): PhoneSession {
       current = started;
       bound = joined.peer;
       started.phone.onIncomingCall(keep);
+      started.phone.subscribe(forgetDropped);
       set({ phase: 'ready', phone: started.phone });
     } catch (e) {
       fail(e, mine);

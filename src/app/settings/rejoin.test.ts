@@ -90,7 +90,7 @@ function harness(pageUrl: string, guestSlotsTaken = 0) {
       slotReturned: Promise.resolve(),
     },
     startPhone: async (joined) => ({
-      phone: { onIncomingCall: () => {} } as unknown as Phone,
+      phone: { onIncomingCall: () => {}, subscribe: () => () => {}, snapshot: () => ({ calls: [] }) } as unknown as Phone,
       stop: async () => void stopped.push(joined.peer.userName),
     }),
   });

@@ -135,6 +135,8 @@ export function harness(boot: FakeOverlay, held: Set<string> = new Set(), return
       let n = 0;
       const phone = {
         onIncomingCall: () => () => {},
+        subscribe: () => () => {},
+        snapshot: () => ({ calls: [] }),
         call: async (address: string) => ({ id: `call-${++n}-${address}` }) as unknown as PhoneCall,
       } as unknown as Phone;
       const bp: BrowserPhone = {
