@@ -53,6 +53,22 @@ describe('AppStoreHub', () => {
     hub.close();
   });
 
+  it('another tab\'s write to the same user\'s store bumps this tab\'s revision too, so its views (and badges) read again', async () => {
+    const user = `frank-${n++}`;
+    const [tabA, tabB, other] = [new FakeSession(), new FakeSession(), new FakeSession()];
+    const [hubA, hubB, hubOther] = [createAppStoreHub(tabA), createAppStoreHub(tabB), createAppStoreHub(other)];
+    tabA.ready(user, 'test.example', new FakePhone('sip:frank@test.example'));
+    tabB.ready(user, 'test.example', new FakePhone('sip:frank@test.example'));
+    other.ready(`grace-${n++}`, 'test.example', new FakePhone('sip:grace@test.example'));
+    await until(() => [hubA, hubB, hubOther].every((h) => h.getSnapshot().store !== undefined));
+    const [b0, o0] = [hubB.getSnapshot().revision, hubOther.getSnapshot().revision];
+    await hubA.getSnapshot().store!.contacts.put({ aor: 'sip:bob@test.example', displayName: 'Bob', addedAt: 1 });
+    await until(() => hubB.getSnapshot().revision > b0);
+    expect(await hubB.getSnapshot().store!.contacts.list()).toHaveLength(1);
+    expect(hubOther.getSnapshot().revision).toBe(o0);
+    for (const h of [hubA, hubB, hubOther]) h.close();
+  });
+
   it('says in words when the store cannot be opened', async () => {
     const session = new FakeSession();
     const hub = createAppStoreHub(session, { open: () => Promise.reject(new Error('IndexedDB is disabled')) });

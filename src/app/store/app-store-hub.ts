@@ -7,7 +7,7 @@
  *
  * ```ts
  * const hub = appStoreHub(session);            // one per session (memoised)
- * hub.subscribe(() => render(hub.getSnapshot())); // { store, user, revision }: revision bumps on every write
+ * hub.subscribe(() => render(hub.getSnapshot())); // { store, user, revision }: revision bumps on every write (another tab's too)
  * const store = await hub.storeFor(domain, user);
  * ```
  */
@@ -22,7 +22,7 @@ export interface AppStoreView {
   readonly domain: string | undefined;
   /** The user's store, once open. */
   readonly store: AppStore | undefined;
-  /** Bumped after every write through the hub's stores: views read again. */
+  /** Bumped after every write through the hub's stores, and after another tab's write to this user's store: views read again. */
   readonly revision: number;
   /** Why the store could not be opened (no IndexedDB, private mode, written by a newer chordphone), in words (describeError). */
   readonly error: string | undefined;
@@ -49,6 +49,23 @@ export interface AppStoreHubDeps {
   readonly open?: (name: string) => Promise<AppStore>;
 }
 
+/**
+ * The channel on which each tab of this browser says which store it wrote (its name): another tab
+ * of the same user (a forked call, a message, a contact added there) writes the same database, and
+ * the views here must read again. OUR CHOICE: a BroadcastChannel (same origin, this browser only,
+ * as IndexedDB); where there is none, views read again only after this tab's own writes.
+ */
+const WRITES_CHANNEL = 'chordphone-app-store-writes';
+
+function writesChannel(onWrite: (name: string) => void): { post(name: string): void; close(): void } {
+  if (typeof BroadcastChannel === 'undefined') return { post: () => {}, close: () => {} };
+  const channel = new BroadcastChannel(WRITES_CHANNEL);
+  // Node's channel would keep the process alive (the tests, the server's build): it must not.
+  (channel as { unref?: () => void }).unref?.();
+  channel.onmessage = (e: MessageEvent<unknown>) => typeof e.data === 'string' && onWrite(e.data);
+  return { post: (name) => channel.postMessage(name), close: () => channel.close() };
+}
+
 /** The hub of `session` (created on first use; later deps are ignored). */
 export const appStoreHub: (session: PhoneSession, deps?: AppStoreHubDeps) => AppStoreHub = perSession(createAppStoreHub);
 
@@ -67,12 +84,18 @@ export function createAppStoreHub(session: PhoneSession, deps: AppStoreHubDeps =
   const bump = () => {
     if (!closed) set({ revision: view.revision + 1 });
   };
+  // Another tab wrote the store this tab shows: read again.
+  const channel = writesChannel((name) => view.user && view.domain && name === appStoreName(view.domain, view.user) && bump());
+  const wrote = (name: string) => {
+    bump();
+    if (!closed) channel.post(name);
+  };
 
   const storeFor = (domain: string, user: string): Promise<AppStore> => {
     const name = appStoreName(domain, user);
     let p = opened.get(name);
     if (!p) {
-      p = open(name).then((s) => notifying(s, bump));
+      p = open(name).then((s) => notifying(s, () => wrote(name)));
       opened.set(name, p);
       // A failed open may succeed later (another tab released a blocking upgrade): forget it.
       p.catch(() => opened.get(name) === p && opened.delete(name));
@@ -127,6 +150,7 @@ export function createAppStoreHub(session: PhoneSession, deps: AppStoreHubDeps =
     close() {
       closed = true;
       unsubscribe();
+      channel.close();
       listeners.clear();
       for (const p of opened.values()) p.then((s) => s.close(), () => {});
       opened.clear();
