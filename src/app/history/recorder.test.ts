@@ -91,6 +91,25 @@ describe('startRecorder: calls into the history', () => {
     stop();
   });
 
+  it('a call and a message from a caller whose From user (decoded, RFC 3261 §19.1.2) has a space, or is very long, are still recorded', async () => {
+    const { phone, store, settle, errors } = setup();
+    // PhoneCall.remoteAor and aorOfUri put JsSIP's decoded user (%20 → ' ') in the AoR as it came.
+    const spaced = `sip:bad user@${DOMAIN}`;
+    const long = `sip:${'l'.repeat(600)}@${DOMAIN}`;
+    phone.setCall(fakeCall('s1', { remoteAor: spaced, state: 'failed', errorCode: 'cancelled' }));
+    phone.setCall(fakeCall('s2', { remoteAor: long, state: 'failed', errorCode: 'cancelled' }));
+    phone.receive({ direction: 'incoming', aor: spaced, text: 'hi', at: 1 });
+    phone.receive({ direction: 'incoming', aor: long, text: 'hello', at: 2 });
+    await settle();
+    expect(errors).toEqual([]);
+    const s = await store();
+    const rows = await s.history.list();
+    expect(rows.map((r) => r.outcome)).toEqual(['missed', 'missed']);
+    expect(rows.map((r) => r.aor)).toContain(`sip:bad%20user@${DOMAIN}`);
+    expect((await s.chat.thread(`sip:bad%20user@${DOMAIN}`)).map((m) => m.text)).toEqual(['hi']);
+    expect((await s.chat.threads()).map((t) => t.last.text).sort()).toEqual(['hello', 'hi']);
+  });
+
   it('stops recording when stopped', async () => {
     const { phone, store, settle, stop } = setup();
     stop();

@@ -20,7 +20,7 @@ import { webCryptoHasher } from '../../platform/web-crypto.js';
 import { toHex } from '../../reload/wire/codec/hex.js';
 import type { PhoneSession } from '../phone/phone-session.js';
 import { sessionPresence } from '../presence/index.js';
-import { appStoreHub, MAX_RECORD_ID, type AppStore, type AppStoreHub } from '../store/index.js';
+import { appStoreHub, MAX_AOR, MAX_RECORD_ID, type AppStore, type AppStoreHub } from '../store/index.js';
 import { callRecordOf } from './call-record.js';
 
 export interface RecorderDeps {
@@ -90,19 +90,18 @@ function watchPhone(
     if ((c.state === 'ended' || c.state === 'failed') && !t.recorded) {
       t.recorded = true;
       const row = callRecordOf(c, { start: t.start, connectedAt: t.connectedAt, endedAt: now() });
-      write(async (s) => s.history.add({ ...row, callId: await storedId(c.id) }));
+      write(async (s) => s.history.add({ ...row, aor: await storedAor(row.aor), callId: await storedId(c.id) }));
       onCallEnded(c.remoteAor);
     }
   };
 
   const onMessage = (m: ChatMessage) => {
-    const aor = m.aor;
     if (m.direction === 'outgoing') {
-      if (hub.takeSent(aor, m.text)) return;
-      write((s) => s.chat.append({ aor, direction: 'out', text: keptText(m.text, s.limits.messageChars), at: m.at, status: 'delivered' }));
+      if (hub.takeSent(m.aor, m.text)) return;
+      write(async (s) => s.chat.append({ aor: await storedAor(m.aor), direction: 'out', text: keptText(m.text, s.limits.messageChars), at: m.at, status: 'delivered' }));
     } else {
       const callId = m.callId;
-      write(async (s) => s.chat.append({ aor, direction: 'in', text: keptText(m.text, s.limits.messageChars), at: m.at, status: 'received', ...(callId ? { messageId: await storedId(callId) } : {}) }));
+      write(async (s) => s.chat.append({ aor: await storedAor(m.aor), direction: 'in', text: keptText(m.text, s.limits.messageChars), at: m.at, status: 'received', ...(callId ? { messageId: await storedId(callId) } : {}) }));
     }
   };
 
@@ -115,6 +114,20 @@ function watchPhone(
   const unsubscribe = phone.subscribe(onChange);
   onChange();
   return unsubscribe;
+}
+
+/**
+ * The AoR as the store keeps it (the history row's, the thread's key). The Phone builds it from the
+ * caller's From user as JsSIP decoded it (`%20` → a space), which the store refuses; RFC 3261
+ * §19.1.2: "Excluded US-ASCII characters (RFC 2396 [5]), such as space and control characters and
+ * characters used as URI delimiters, also MUST be escaped", so they are escaped again. One longer
+ * than the store keeps: its beginning and `#` and its SHA-256 in hex, the same in every tab.
+ */
+async function storedAor(aor: string): Promise<string> {
+  const escaped = aor.replace(/[\s\p{Cc}]/gu, (c) => Array.from(new TextEncoder().encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  if (escaped.length <= MAX_AOR) return escaped;
+  const digest = toHex(await webCryptoHasher.sha256(new TextEncoder().encode(aor)));
+  return `${escaped.slice(0, MAX_AOR - digest.length - 1)}#${digest}`;
 }
 
 /**

@@ -115,7 +115,8 @@ export function appStoreName(overlay: string, user: string): string {
   return `chordphone-app/${overlay}/${user}`;
 }
 
-const MAX_AOR = 512;
+/** Characters in an AoR at most (a longer one from elsewhere is kept cut, with its digest, recorder.ts). */
+export const MAX_AOR = 512;
 /** Characters in a `callId` / `messageId` at most (a longer one is kept by its digest, recorder.ts). */
 export const MAX_RECORD_ID = 512;
 

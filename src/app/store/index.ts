@@ -4,6 +4,7 @@ export {
   appStoreName,
   AppStoreError,
   DEFAULT_APP_STORE_LIMITS,
+  MAX_AOR,
   MAX_RECORD_ID,
   type AppStore,
   type AppStoreErrorCode,
