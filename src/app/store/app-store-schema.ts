@@ -7,7 +7,8 @@
  *   1: `contacts` (key `aor`), `history` (auto key `id`, index `start`), `messages` (auto key `id`,
  *      index `aor`: a thread reads in insertion order, IndexedDB sorts equal index keys by primary key).
  *   2: `marks` (key `key`: what the user has seen, `chat:<aor>` → the last message id read,
- *      `history:seen` → the newest call start seen), index `callId` on `history` and index
+ *      `history:seen-id` → the last history row seen, by id; an older release's `history:seen` →
+ *      the newest call start seen, read until the next mark), index `callId` on `history` and index
  *      `messageId` on `messages` (one row per call or message, even when two tabs of the user
  *      record it: the overlay forks to every device of an AoR).
  */

@@ -264,6 +264,18 @@ describe('seen and read marks', () => {
       expect(await s.history.unseenMissed()).toBe(1);
     }));
 
+  it('a missed call recorded after the history was seen counts, though it began ringing before the newest row seen', () =>
+    withStore(async (s) => {
+      // Bob's call rings from 300; meanwhile a call placed at 305 fails at once and the history is
+      // looked at (an older missed call made the badge show); bob's ends unanswered after that.
+      await s.history.add({ direction: 'in', aor: CAROL, start: 100, durationMs: 0, outcome: 'missed' });
+      await s.history.add({ direction: 'out', aor: CAROL, start: 305, durationMs: 0, outcome: 'unavailable' });
+      await s.history.markSeen();
+      expect(await s.history.unseenMissed()).toBe(0);
+      await s.history.add({ direction: 'in', aor: BOB, start: 300, durationMs: 0, outcome: 'missed' });
+      expect(await s.history.unseenMissed()).toBe(1);
+    }));
+
   it('counts received messages after the thread was last read', () =>
     withStore(async (s) => {
       await s.chat.append({ aor: BOB, direction: 'in', text: 'one', at: 1, status: 'received' });

@@ -137,7 +137,13 @@ const CALL_OUTCOMES: readonly CallOutcome[] = ['answered', 'missed', 'rejected',
 /** Which of two records of one call to keep: the one that got furthest. */
 const OUTCOME_RANK: Partial<Record<CallOutcome, number>> = { answered: 2, rejected: 1 };
 const rankOf = (o: CallOutcome) => OUTCOME_RANK[o] ?? 0;
-const HISTORY_SEEN = 'history:seen';
+/**
+ * The last history row seen, by its id: rows are numbered as they are recorded, and a call is
+ * recorded when it ends, so a missed call that began ringing before a row already seen still counts.
+ */
+const HISTORY_SEEN_ID = 'history:seen-id';
+/** What an older release marked: the newest call start seen (read until the next markSeen). */
+const HISTORY_SEEN_START = 'history:seen';
 const chatReadMark = (aor: string) => `chat:${aor}`;
 const CHAT_DIRECTIONS: readonly ChatDirection[] = ['in', 'out'];
 const CHAT_STATUSES: readonly ChatStatus[] = ['received', 'sending', 'delivered', 'failed'];
@@ -222,18 +228,18 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
     async unseenMissed() {
       // One transaction: the mark and the history it counts from read as of one moment.
       const tx = doneHandled(db.transaction(['marks', 'history']));
-      const seen = (await tx.objectStore('marks').get(HISTORY_SEEN))?.value ?? -1;
-      let n = 0;
-      let cursor = await tx.objectStore('history').index('start').openCursor(IDBKeyRange.lowerBound(seen, true), 'prev');
-      while (cursor) {
-        if (cursor.value.outcome === 'missed') n++;
-        cursor = await cursor.continue();
-      }
-      return n;
+      const marks = tx.objectStore('marks');
+      const rows = tx.objectStore('history');
+      const seenId = (await marks.get(HISTORY_SEEN_ID))?.value;
+      if (seenId !== undefined) return countMissed(await rows.openCursor(IDBKeyRange.lowerBound(seenId, true)));
+      const seenStart = (await marks.get(HISTORY_SEEN_START))?.value ?? -1;
+      return countMissed(await rows.index('start').openCursor(IDBKeyRange.lowerBound(seenStart, true)));
     },
     async markSeen() {
-      const [newest] = await history.list(1);
-      if (newest) await db.put('marks', { key: HISTORY_SEEN, value: newest.start });
+      const tx = doneHandled(db.transaction(['marks', 'history'], 'readwrite'));
+      const last = await tx.objectStore('history').openKeyCursor(null, 'prev');
+      if (last) await tx.objectStore('marks').put({ key: HISTORY_SEEN_ID, value: last.primaryKey });
+      await tx.done;
     },
   };
 
@@ -331,6 +337,18 @@ function eachMethodThrough<A extends Api<A>>(api: A, run: <T>(operation: () => P
     out[key] = (...args: Parameters<typeof method>) => run(() => method(...args));
   }
   return out as A;
+}
+
+/** The missed calls among the rows a cursor walks over. */
+async function countMissed(cursor: OutcomeCursor | null): Promise<number> {
+  let n = 0;
+  for (let c = cursor; c; c = await c.continue()) if (c.value.outcome === 'missed') n++;
+  return n;
+}
+
+interface OutcomeCursor {
+  readonly value: { readonly outcome: CallOutcome };
+  continue(): Promise<OutcomeCursor | null>;
 }
 
 /** Received messages with an id above `read`, walking a thread back from its newest message. */
