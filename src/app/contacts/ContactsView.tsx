@@ -16,6 +16,7 @@ import { appStoreHub, useAppStore, useStoreQuery, type Contact } from '../store/
 import type { ViewProps } from '../views.js';
 import { presenceLabel, shortAddress } from './contact-format.js';
 import { PresenceBadge } from './PresenceBadge.js';
+import { saveContact } from './save-contact.js';
 import { useViewParam } from './use-view-param.js';
 import './contacts.css';
 import './view-common.css';
@@ -66,11 +67,10 @@ export function ContactsView({ session, navigate, target }: ViewProps) {
     const target = checkAddress(address, s.domain, s.phone?.domains);
     if (typeof target === 'string') return target;
     if (!store) return 'Contacts cannot be kept yet: the phone has not joined the overlay.';
-    const displayName = name.trim() || target.user;
-    await store.contacts.put({ aor: target.aor, displayName, addedAt: old?.addedAt ?? Date.now() });
     // A new address is looked up as soon as the list shows it (the scheduler starts new contacts at once).
-    if (old && old.aor !== target.aor) await store.contacts.remove(old.aor);
-    setStatus(old ? `Saved ${displayName}.` : `Added ${displayName}.`);
+    const result = await saveContact(store.contacts, old, name, target, s.domain, Date.now);
+    if ('problem' in result) return result.problem;
+    setStatus(old ? `Saved ${result.saved.displayName}.` : `Added ${result.saved.displayName}.`);
     return undefined;
   };
 

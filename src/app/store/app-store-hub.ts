@@ -171,7 +171,7 @@ function notifying(store: AppStore, after: () => void): AppStore {
   return {
     name: store.name,
     limits: store.limits,
-    contacts: { ...bind(contacts), put: w(contacts.put.bind(contacts)), remove: w(contacts.remove.bind(contacts)) },
+    contacts: { ...bind(contacts), put: w(contacts.put.bind(contacts)), add: w(contacts.add.bind(contacts)), remove: w(contacts.remove.bind(contacts)) },
     history: { ...bind(history), add: w(history.add.bind(history)), clear: w(history.clear.bind(history)), markSeen: w(history.markSeen.bind(history)) },
     chat: {
       ...bind(chat),

@@ -30,7 +30,7 @@ import {
 
 export type { CallDirection, CallOutcome, CallRecord, ChatDirection, ChatRecord, ChatStatus, Contact } from './app-store-schema.js';
 
-export type AppStoreErrorCode = 'bad-aor' | 'bad-text' | 'bad-time' | 'bad-value' | 'not-found';
+export type AppStoreErrorCode = 'bad-aor' | 'bad-text' | 'bad-time' | 'bad-value' | 'not-found' | 'exists';
 
 /** Bad input to the store (style.md §5: a typed error, never a crash deep in IndexedDB). */
 export class AppStoreError extends Error {
@@ -57,6 +57,8 @@ export const DEFAULT_APP_STORE_LIMITS: AppStoreLimits = { historyRows: 500, mess
 export interface ContactsApi {
   /** Adds or replaces the contact with this AoR. */
   put(contact: Contact): Promise<void>;
+  /** Adds a contact; one with this AoR kept already rejects with AppStoreError `exists`, and stays as it was. */
+  add(contact: Contact): Promise<void>;
   get(aor: string): Promise<Contact | undefined>;
   /** Sorted by display name, then AoR. */
   list(): Promise<Contact[]>;
@@ -127,6 +129,12 @@ function checkAor(aor: unknown): string {
   return aor;
 }
 
+function checkContact(contact: Contact): Contact {
+  const aor = checkAor(contact.aor);
+  if (typeof contact.displayName !== 'string' || contact.displayName.length > 200) throw new AppStoreError('bad-text', 'a display name is text of at most 200 characters');
+  return { aor, displayName: contact.displayName.trim(), addedAt: checkTime(contact.addedAt, 'addedAt') };
+}
+
 function checkTime(t: unknown, what: string): number {
   if (typeof t !== 'number' || !Number.isFinite(t) || t < 0) throw new AppStoreError('bad-time', `${what} must be a time in ms, got ${String(t)}`);
   return t;
@@ -174,9 +182,20 @@ export async function openAppStore(name: string, options: OpenAppStoreOptions = 
 
   const contacts: ContactsApi = {
     async put(contact) {
-      const aor = checkAor(contact.aor);
-      if (typeof contact.displayName !== 'string' || contact.displayName.length > 200) throw new AppStoreError('bad-text', 'a display name is text of at most 200 characters');
-      await db.put('contacts', { aor, displayName: contact.displayName.trim(), addedAt: checkTime(contact.addedAt, 'addedAt') });
+      await db.put('contacts', checkContact(contact));
+    },
+    async add(contact) {
+      const row = checkContact(contact);
+      // One transaction: another tab adding the same AoR meanwhile cannot be overwritten.
+      const tx = doneHandled(db.transaction('contacts', 'readwrite'));
+      const kept = await tx.store.get(row.aor);
+      if (kept) {
+        tx.abort();
+        await tx.done.catch(() => {});
+        throw new AppStoreError('exists', `${row.aor} is already a contact (${kept.displayName})`);
+      }
+      await tx.store.add(row);
+      await tx.done;
     },
     get: (aor) => {
       const key = checkAor(aor);
