@@ -276,6 +276,18 @@ describe('seen and read marks', () => {
       expect(await s.history.unseenMissed()).toBe(1);
     }));
 
+  it('reads an older release\'s seen mark (the newest start seen) until the history is seen again', () =>
+    withStore(async (s) => {
+      await s.history.add({ direction: 'in', aor: BOB, start: 10, durationMs: 0, outcome: 'missed' });
+      await s.history.add({ direction: 'in', aor: CAROL, start: 30, durationMs: 0, outcome: 'missed' });
+      const raw = await openDB(s.name);
+      await raw.put('marks', { key: 'history:seen', value: 10 });
+      raw.close();
+      expect(await s.history.unseenMissed()).toBe(1);
+      await s.history.markSeen();
+      expect(await s.history.unseenMissed()).toBe(0);
+    }));
+
   it('counts received messages after the thread was last read', () =>
     withStore(async (s) => {
       await s.chat.append({ aor: BOB, direction: 'in', text: 'one', at: 1, status: 'received' });
