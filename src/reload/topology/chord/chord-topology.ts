@@ -240,13 +240,23 @@ class ChordTopologyImpl implements ChordTopology {
   /**
    * §6.3.4 check 2: the responder must be "at least as close to the target Resource-ID as any node
    * in the requesting node's Neighbor Table": no neighbour lies in [k, responder).
+   *
+   * OUR CHOICE: a neighbour whose link is not usable does not count: a suspect link (§6.6.3.1)
+   * whose peer is not yet declared dead and removed (§10.7.1: "the peer MUST remove the entry from
+   * its Neighbor Table"). While it is suspect its successor answers for its range
+   * (ChordRouter.effectivePredecessor) and our own router sends its Resource-IDs past it to that
+   * successor (ChordRouter.nextHop); counting it here rejected that very answer, and "the request
+   * to be retransmitted" met the same answer until it failed with Error_Request_Timeout (a Store
+   * or Fetch for the range of a peer that failed seconds before, from a peer near it, or from its
+   * successor answering itself).
    */
   responderAcceptable(resourceId: ResourceId, responder: NodeId): boolean {
     const c = this.core;
+    const usable = c.router.usable;
     const k = ringPosition(resourceId);
     const d = clockwise(k, ringPosition(responder));
-    for (const e of c.table.predecessors) if (clockwise(k, e.pos) < d) return false;
-    for (const e of c.table.successors) if (clockwise(k, e.pos) < d) return false;
+    for (const e of c.table.predecessors) if (clockwise(k, e.pos) < d && usable(e)) return false;
+    for (const e of c.table.successors) if (clockwise(k, e.pos) < d && usable(e)) return false;
     return true;
   }
 
