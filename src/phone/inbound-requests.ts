@@ -324,11 +324,15 @@ export class InboundRequests {
   private notAnotherPeersCall(ch: AppChannel, m: SipMessage): boolean {
     if (m.method !== 'INVITE' || m.toTag !== undefined) return true;
     const peer = nodeIdKey(ch.remoteNodeId);
-    const sameCall = (tx: ServerTx) => tx.method === 'INVITE' && tx.request.callId === m.callId && tx.request.fromTag === m.fromTag;
-    const taken = [...this.serverTx.values()].some((tx) => sameCall(tx) && nodeIdKey(tx.channel.remoteNodeId) !== peer) || this.dialogs.anotherPeersCall(m.callId, m.fromTag, peer);
-    if (!taken) return true;
+    if (!this.anotherPeersInvite(m, peer) && !this.dialogs.anotherPeersCall(m.callId, m.fromTag, peer)) return true;
     this.deps.logger.warn('an INVITE with the Call-ID and From tag of another peer\'s call: refused', { callId: m.callId });
     this.refuse(ch, m, 482, 'Loop Detected', 'the Call-ID and From tag are another peer\'s call');
+    return false;
+  }
+
+  /** An INVITE server transaction of another peer than `peer` has `m`'s Call-ID and From tag. */
+  private anotherPeersInvite(m: SipMessage, peer: string): boolean {
+    for (const tx of this.serverTx.values()) if (tx.method === 'INVITE' && sameCall(tx.request, m) && nodeIdKey(tx.channel.remoteNodeId) !== peer) return true;
     return false;
   }
 
@@ -360,7 +364,12 @@ export class InboundRequests {
  * (§9.2: a CANCEL that matches none is answered 481).
  */
 function sameRequest(tx: ServerTx, m: SipMessage): boolean {
-  return tx.request.callId === m.callId && tx.request.fromTag === m.fromTag && tx.request.cseq === m.cseq;
+  return sameCall(tx.request, m) && tx.request.cseq === m.cseq;
+}
+
+/** The same Call-ID and From tag: the call JsSIP finds a request's session by. */
+function sameCall(a: SipMessage, b: SipMessage): boolean {
+  return a.callId === b.callId && a.fromTag === b.fromTag;
 }
 
 /** A server transaction's key: its branch, with the method for a CANCEL (RFC 3261 §17.2.3: "the method of the request matches the one that created the transaction, except for ACK, where the method of the request that created the transaction is INVITE"). */

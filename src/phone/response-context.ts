@@ -96,8 +96,6 @@ export class ResponseContext {
   private readonly finals: SipMessage[] = [];
   /** The finals in `finals` made here (madeHere), not by a device. */
   private readonly madeHereFinals = new Set<SipMessage>();
-  /** The final that went up was made here: no device has a transaction for the UA's ACK of it. */
-  private madeHereUp = false;
   private readonly timerCMs: number;
 
   /** Send `request` to every channel (each a branch). */
@@ -178,7 +176,9 @@ export class ResponseContext {
     // (the ACK of a 2xx has a branch of its own and is not sent here). For a final made here that
     // is here: its device sent none (a 487 made for a 2xx that crossed the UA's CANCEL got its own
     // ACK from us, a 408 or 503 came from no device at all).
-    if (m.method === 'ACK' && this.madeHereUp) return;
+    // Unforked, the one final that went up is the branch's: made here when madeHereFinals holds it
+    // (forked, every ACK stays here below).
+    if (m.method === 'ACK' && this.madeHereFinals.size > 0) return;
     if (!this.forked) {
       const b = this.branches[0]!;
       if (m.method === 'CANCEL' && b.final === undefined && !b.cancel) this.cancelPending('ua', m.raw);
@@ -309,7 +309,6 @@ export class ResponseContext {
         const warnings = this.finals.filter((f) => f.status === 503).flatMap((f) => f.headers.filter(([k]) => k === 'warning').map(([, v]) => ['Warning', v] as const));
         this.up(parseMadeHere(synthesizeResponse(this.request, 500, 'Server Internal Error', this.actions.token(), warnings)));
       } else {
-        this.madeHereUp = this.madeHereFinals.has(best);
         this.up(best.status === 401 || best.status === 407 ? withHeaders(best, this.challenges(best)) : best);
       }
     }

@@ -124,9 +124,9 @@ function watchPhone(
  * than the store keeps: its beginning and `#` and its SHA-256 in hex, the same in every tab.
  */
 async function storedAor(aor: string): Promise<string> {
-  const escaped = aor.replace(/[\s\p{Cc}]/gu, (c) => Array.from(new TextEncoder().encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
+  const escaped = aor.replace(/[\s\p{Cc}]/gu, (c) => Array.from(utf8.encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
   if (escaped.length <= MAX_AOR) return escaped;
-  const digest = toHex(await webCryptoHasher.sha256(new TextEncoder().encode(aor)));
+  const digest = await sha256Hex(aor);
   return `${escaped.slice(0, MAX_AOR - digest.length - 1)}#${digest}`;
 }
 
@@ -138,8 +138,14 @@ async function storedAor(aor: string): Promise<string> {
  */
 async function storedId(id: string): Promise<string> {
   if (id.length <= MAX_RECORD_ID) return id;
-  const digest = await webCryptoHasher.sha256(new TextEncoder().encode(id));
-  return `sha256:${toHex(digest)}`;
+  return `sha256:${await sha256Hex(id)}`;
+}
+
+const utf8 = new TextEncoder();
+
+/** SHA-256 of `text` (UTF-8), in hex: the same in every tab. */
+async function sha256Hex(text: string): Promise<string> {
+  return toHex(await webCryptoHasher.sha256(utf8.encode(text)));
 }
 
 /**
