@@ -348,7 +348,7 @@ describe('addPeers when a join gives up', () => {
 });
 
 describe('a killed or departed peer', () => {
-  it("is let go of: its OverlayPeer can be collected, its final status and user name stay, and reading its peer says why it is gone", async () => {
+  it("is let go of: its OverlayPeer can be collected, its final join state and user name stay, and reading its peer says why it is gone", async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const o = await buildChordOverlay({ peers: 8, seed: 9 });
@@ -360,8 +360,8 @@ describe('a killed or departed peer', () => {
     await o.settle(60_000);
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 6 });
     expect(killed.userName).toBe(userName);
-    expect(killed.finalStatus?.address).toBe(killed.address);
-    expect(left.finalStatus?.state).toBe('left');
+    expect(killed.finalState).toBe('stopped');
+    expect(left.finalState).toBe('left');
     expect(() => killed.peer).toThrow(SimPeerGoneError);
     expect(() => left.peer).toThrow(/was left: its OverlayPeer is gone/);
     // A WeakRef's target stays alive to the end of the job that made or read it: collect in a later one.

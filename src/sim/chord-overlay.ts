@@ -146,11 +146,11 @@ export interface SimChordPeer {
   /**
    * Its OverlayPeer. Once the peer has been killed or has finished leaving, the overlay lets go of
    * it, and reading it throws SimPeerGoneError: a long run with churn creates tens of thousands of
-   * peers, and each one kept its tables (about 66 KB). `finalStatus` is what it showed last.
+   * peers, and each one kept its tables (about 66 KB). `finalState` is the join state it showed last.
    */
   readonly peer: OverlayPeer;
-  /** Its status when it was killed or had left; undefined until then. */
-  readonly finalStatus?: OverlayStatus;
+  /** Its OverlayPeer's join state (`status().state`) when it was killed or had left; undefined until then. */
+  readonly finalState?: OverlayStatus['state'];
   /** `created` → `joined` → `left` / `killed` (or `failed` when its join gave up). */
   readonly state: 'created' | 'joining' | 'joined' | 'left' | 'killed' | 'failed';
 }
@@ -158,7 +158,7 @@ export interface SimChordPeer {
 /** A killed or departed SimChordPeer's OverlayPeer was read: the overlay has let go of it. */
 export class SimPeerGoneError extends Error {
   constructor(readonly address: string, readonly state: SimChordPeer['state']) {
-    super(`sim peer ${address} was ${state === 'killed' ? 'killed' : 'left'}: its OverlayPeer is gone (read finalStatus or userName instead)`);
+    super(`sim peer ${address} was ${state === 'killed' ? 'killed' : 'left'}: its OverlayPeer is gone (read finalState or userName instead)`);
     this.name = 'SimPeerGoneError';
   }
 }
@@ -222,7 +222,7 @@ export interface ChordOverlay {
 
 class MutablePeer implements SimChordPeer {
   state: SimChordPeer['state'] = 'created';
-  finalStatus: OverlayStatus | undefined;
+  finalState: OverlayStatus['state'] | undefined;
   readonly userName: string;
   #peer: OverlayPeer | undefined;
 
@@ -242,10 +242,10 @@ class MutablePeer implements SimChordPeer {
     return this.#peer;
   }
 
-  /** Killed or left: keep its last status, drop the rest. */
+  /** Killed or left: keep its last join state, drop the rest. */
   release(): void {
     if (!this.#peer) return;
-    this.finalStatus = this.#peer.status();
+    this.finalState = this.#peer.status().state;
     this.#peer = undefined;
   }
 }

@@ -37,7 +37,9 @@ export function notifyClientsOfRangeChanges(deps: ClientUpdatesDeps): () => void
   const log = deps.logger ?? silentLogger;
   /** The range we hold, by its first predecessor (none: alone, the whole ring); undefined: none held (not joined). */
   let held: { readonly pred: NodeId | undefined } | undefined;
-  return deps.topology.subscribe(() => {
+  return deps.topology.subscribe((e) => {
+    // Most events change no first predecessor (a successor, a finger): no status() built for them.
+    if (e.type === 'neighbors' && held && keyOf(held.pred) === keyOf(e.predecessors[0])) return;
     const status = deps.topology.status();
     if (!status.joined) {
       held = undefined;

@@ -49,11 +49,6 @@ export class RefreshTimer {
     this.log = deps.logger ?? silentLogger;
   }
 
-  /** Whether a refresh is scheduled or under way. */
-  get running(): boolean {
-    return this.timer !== undefined;
-  }
-
   /** (Re)start: the first refresh in `firstInMs` (default `everyMs`), any earlier schedule dropped. */
   start(firstInMs = this.init.everyMs): void {
     this.stop();

@@ -47,7 +47,7 @@ async function overlayWithStuckLeaver() {
   /** The Leave went to its neighbours, the peer is gone, and every record is still found (§10.4). */
   const leftWithoutLoss = async () => {
     expect(msgs.filter((m) => m.from === leaver.address && m.name === 'leave_req').length).toBeGreaterThan(0);
-    expect((leaver.finalStatus ?? leaver.peer.status()).state).toBe('left');
+    expect(leaver.finalState ?? leaver.peer.status().state).toBe('left');
     await o.settle(5_000);
     const from = o.live().find((p) => p !== leaver)!;
     for (const n of names) expect((await o.clock.run(o.fetch(from, n))).value).toEqual(utf8.encode(n));
