@@ -59,7 +59,15 @@ export async function shoot(page: Page, screen: string, { noSidewaysScroll = fal
  */
 export async function phoneReady(page: Page, name?: string): Promise<string> {
   if (name !== undefined) await expect(page.getByTestId('phone-aor')).toHaveText(new RegExp(`^${name}@`), { timeout: READY_TIMEOUT_MS });
-  await expect(page.getByTestId('phone-status')).toHaveAttribute('data-phase', 'ready', { timeout: READY_TIMEOUT_MS });
+  const status = page.getByTestId('phone-status');
+  try {
+    await expect(status).toHaveAttribute('data-phase', 'ready', { timeout: READY_TIMEOUT_MS });
+  } catch (e) {
+    // What the page told the user, so a failure in CI says why the phone did not register.
+    const shown = await page.getByTestId('phone-error').allTextContents().catch(() => []);
+    const phase = await status.getAttribute('data-phase').catch(() => null);
+    throw new Error(`the phone is ${phase ?? 'not shown'}, not ready; the page says: ${shown.join(' | ') || '(no error shown)'}`, { cause: e });
+  }
   return (await page.getByTestId('phone-aor').textContent()) ?? '';
 }
 

@@ -68,10 +68,11 @@ describe('chordphone serve', () => {
     await expect(fetch(url as string)).rejects.toThrow();
   });
 
-  it('--log-file writes the peers\' log there, one line per entry naming the peer (its first request and hop included)', async () => {
+  it('--log-file writes the peers\' log there (its directory made when missing), one line per entry naming the peer (its first request and hop included)', async () => {
     const io = captureIo();
     const control = manualStop();
-    const logFile = join(dir, 'serve.log');
+    // A clean clone has no tmp/: the e2e server's log went nowhere ("ENOENT … tmp/e2e-server-4173.log").
+    const logFile = join(dir, 'not-yet', 'serve.log');
     const exit = createServeCommand({ distDir: dist, untilStopped: control.untilStopped }).run(['--port', '0', '--https-port', 'off', '--data', join(dir, 'data-log'), '--log-file', logFile], io);
     await control.started;
     control.stop('SIGTERM');

@@ -9,8 +9,8 @@
  * Errors a person can fix (port in use, unusable data directory, records written by a newer
  * release, corrupt configuration, bad option) are one line, never only a stack trace.
  */
-import { createWriteStream, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIceServer, type IceServer } from '../app/overlay/ice-servers.js';
 import { StorageTooNewError } from '../reload/storage/index.js';
@@ -88,6 +88,20 @@ export function parseOverlayName(text: string): string {
   return text.toLowerCase();
 }
 
+/**
+ * The `--log-file` stream, its directory made first when missing (the e2e server logs to `tmp/`,
+ * which a clean clone does not have). A directory that cannot be made is not an error here: the
+ * stream's own error then says why the log could not be written.
+ */
+function openLogFile(path: string) {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch {
+    // reported by the stream's 'error' below
+  }
+  return createWriteStream(path, { flags: 'w' });
+}
+
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** Errors a person can act on, as they are; anything else with its class name. */
@@ -156,7 +170,7 @@ export function createServeCommand(init: ServeCommandInit = {}): Command {
       if (values.pcap === '') throw new UsageError('--pcap must not be empty');
       if (values['log-file'] === '') throw new UsageError('--log-file must not be empty');
       const logLevel = values.log !== undefined ? parseLogLevel(values.log) : values['log-file'] !== undefined ? 'debug' : undefined;
-      const logFile = values['log-file'] !== undefined ? createWriteStream(resolve(values['log-file']), { flags: 'w' }) : undefined;
+      const logFile = values['log-file'] !== undefined ? openLogFile(resolve(values['log-file'])) : undefined;
       logFile?.on('error', (e) => io.err(`note: the log file could not be written (${e.message})\n`));
       const peerLogger = logLevel === undefined ? undefined : lineLoggers(logLevel, logFile ? (line) => void (logFile.writableEnded || logFile.write(line)) : (line) => io.err(line));
       const stopWatching = peerLogger ? watchEventLoop(peerLogger('process')) : undefined;

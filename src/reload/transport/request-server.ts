@@ -170,6 +170,8 @@ export class RequestServer {
 
   /** `dispatch` threw or rejected with `e`: the error answer for it is sent, or none. */
   private notDispatched(request: InboundRequest, e: unknown): MaybePromise<void> {
+    // The 'answering' line names only the error answer's code; why it was refused goes here.
+    if (this.traced && !(e instanceof NoAnswer)) this.init.log.debug('refused', { transactionId: request.msg.header.transactionId.toString(), error: String(e) });
     return this.reply(request, this.failureReply(request, e));
   }
 
