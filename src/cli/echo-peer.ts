@@ -58,7 +58,7 @@ export async function startEchoOverlayPeer(init: EchoOverlayPeerInit): Promise<E
     await joined.close();
     throw new Error('the peer network has no application channels (AppAttach), so the echo peer cannot take calls');
   }
-  const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
+  const apps = new AppAttachService({ transport: joined.peer.transport, network, clock: systemClock }, { applications: [ApplicationId.SIP] });
   const domain = joined.configuration.instanceName;
   let echo: EchoPeer;
   try {

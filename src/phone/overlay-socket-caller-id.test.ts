@@ -2,7 +2,8 @@
  * Caller ID that cannot be forged (InboundRequests.fromVerified): a request that starts a dialog
  * must come From the AoR of the certificate behind its channel, and a channel with no certificate
  * user known (no AppAttach seen, RFC 7904 §5.1) vouches for none. Nor does a peer that shares a
- * peer connection with us get a SIP channel without an AppAttach (ice-app-channels.ts).
+ * peer connection with us get a SIP channel without an AppAttach (AppAttachService over
+ * ice-app-channels.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { webCryptoRandom } from '../platform/web-crypto.js';
@@ -35,7 +36,7 @@ describe('OverlaySocket: caller ID on a channel with no AppAttach behind it', ()
     const noIce = { offer: () => Promise.reject(new Error('no ICE')), answer: () => Promise.reject(new Error('no ICE')) };
     const network = createIceAppChannels({ ice: noIce as never, clock, existing: shared.existing }, { applications: [ApplicationId.SIP] });
     const transport = { localNodeId: SELF, request: () => Promise.reject(new Error('no transport')), handle: () => () => {} };
-    const apps = new AppAttachService({ transport: transport as never, network }, { applications: [ApplicationId.SIP] });
+    const apps = new AppAttachService({ transport: transport as never, network, clock }, { applications: [ApplicationId.SIP] });
     const socket = new OverlaySocket({ apps, overlay: { nodeId: SELF, fetch: () => Promise.reject(new Error('no lookups')) }, clock, random: webCryptoRandom }, { domain: DOMAIN });
     const up: string[] = [];
     socket.ondata = (t) => up.push(t);

@@ -37,7 +37,7 @@ const KEEP_MICROPHONE_MS = 30_000;
 export async function startBrowserPhone(joined: JoinedOverlay, getMedia: (c: { audio: boolean; video: boolean }) => Promise<MediaStream> = userMedia): Promise<BrowserPhone> {
   const network = joined.network.appChannels;
   if (!network) throw new Error('this overlay network has no application channels (AppAttach), so it cannot carry calls');
-  const apps = new AppAttachService({ transport: joined.peer.transport, network }, { applications: [ApplicationId.SIP] });
+  const apps = new AppAttachService({ transport: joined.peer.transport, network, clock: systemClock }, { applications: [ApplicationId.SIP] });
   // The phone's log (AoR lookups, AppAttaches, registration refreshes) goes where the overlay's does (`?debug`).
   const logger = consoleLogger();
   const phone = new Phone(

@@ -15,6 +15,8 @@
  *                 <----------- AppAttachAns <-   (cancel() when it does not go)
  *  open(B, app, ans) ======== channel =======>  onInbound(channel bound to A)
  * ```
+ * Where the channel comes unbidden rather than on a connection the answer made (`expectMs`), the
+ * AppAttachService takes it only for an AppAttach it answered (RFC 7904 §5.1).
  * Memory network: the candidate is a host address; WebRTC: ICE ufrag/password/candidates (and the
  * DTLS fingerprint), or, when a peer connection to that Node-ID exists already, a new labelled
  * data channel on it with no ICE round at all (ARCHITECTURE.md "SIP").
@@ -58,6 +60,13 @@ export interface AppAttachAnswer {
   /** What the AppAttachAns carries. */
   readonly local: AppAttachIce;
   /**
+   * Set when the requester's channel is to come unbidden, not on a connection this answer makes
+   * (memory: a link to our application address; WebRTC: an `app-N` data channel on a peer
+   * connection we share): for how long (ms; Infinity: until cancelled) the AppAttachService
+   * waits for that one channel from `remote`, handed to onInbound as `unbidden`.
+   */
+  readonly expectMs?: number;
+  /**
    * The AppAttachAns did not go (Reply.unsent): the requester cannot open this channel, so what
    * the answer holds for it (a peer connection and its budget slot, say) is freed now rather
    * than at its own timeout. Idempotent.
@@ -77,8 +86,12 @@ export interface AppChannelNetwork {
   answer(remote: NodeId, application: number, request: AppAttachIce): Promise<AppAttachAnswer>;
   /** Requester, with the AppAttachAns in hand: make the channel; resolves once it is open and bound to `remote`. */
   open(remote: NodeId, application: number, answer: AppAttachIce, options?: AbortOptions): Promise<AppChannel>;
-  /** The one listener for channels other peers open to this one. */
-  onInbound(listener: (channel: AppChannel) => void): void;
+  /**
+   * The one listener for channels other peers open to this one. `unbidden`: it did not come on a
+   * connection an answer of ours made, so the listener takes it only while an answer expects it
+   * (AppAttachAnswer.expectMs) and closes it otherwise.
+   */
+  onInbound(listener: (channel: AppChannel, unbidden: boolean) => void): void;
   /** Close every channel and stop accepting. */
   close(): void;
 }

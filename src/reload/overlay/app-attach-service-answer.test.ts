@@ -41,7 +41,7 @@ function answerer(local: IceAttachParameters, delayMs = 0) {
       ),
   };
   const network = createIceAppChannels({ ice, clock }, { applications: [ApplicationId.SIP] });
-  const service = new AppAttachService({ transport, network }, { applications: [ApplicationId.SIP] });
+  const service = new AppAttachService({ transport, network, clock }, { applications: [ApplicationId.SIP] });
   return { clock, fwd, budget, service, answersMade: () => made };
 }
 

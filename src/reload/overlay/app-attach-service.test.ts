@@ -4,6 +4,7 @@ import { AbortError } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { bytesEqual } from '../wire/codec/hex.js';
 import { ApplicationId } from '../wire/methods/app-attach.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { AppAttachService } from './app-attach-service.js';
 import { buildAppOverlay, type AppOverlay, until } from './testing/app-overlay-fixture.js';
 
@@ -133,8 +134,8 @@ describe('AppAttachService with a network that signs its parameters into the App
         return { name: 'app_attach_ans', value: reply.value, extensions: reply.extensions ?? [], sender: { nodeId: other() === 'b' ? idB : idA, nodeIds: [], userName: `${other()}@x` }, header: {} };
       },
     });
-    const a = new AppAttachService({ transport: transport(idA, 'a', () => 'b') as never, network: net('a') as never }, { applications: [5060] });
-    new AppAttachService({ transport: transport(idB, 'b', () => 'a') as never, network: net('b') as never }, { applications: [5060] });
+    const a = new AppAttachService({ transport: transport(idA, 'a', () => 'b') as never, network: net('a') as never, clock: new ManualClock() }, { applications: [5060] });
+    new AppAttachService({ transport: transport(idB, 'b', () => 'a') as never, network: net('b') as never, clock: new ManualClock() }, { applications: [5060] });
     await a.channel(idB, 5060);
     expect(seen).toEqual([
       { at: 'b answer', ext: 1 },

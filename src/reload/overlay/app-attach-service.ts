@@ -2,17 +2,17 @@
  * AppAttach (RFC 6940 §6.5.2) over message transport, and the application channels it makes,
  * with channel reuse: one channel per (remote Node-ID, application), whichever end opened it, kept
  * for later requests (RFC 7904 §5.1 "A previously established SIP connection MAY be used for a
- * new call"). Composed beside an OverlayPeer (it needs only the peer's transport and the
- * network's AppChannelNetwork), not inside it:
+ * new call"). Composed beside an OverlayPeer (it needs only the peer's transport, the network's
+ * AppChannelNetwork and a clock), not inside it:
  *
  * ```ts
- * const apps = new AppAttachService({ transport: peer.transport, network: net.appChannels }, { applications: [ApplicationId.SIP] });
+ * const apps = new AppAttachService({ transport: peer.transport, network: net.appChannels, clock }, { applications: [ApplicationId.SIP] });
  * apps.onChannel(ApplicationId.SIP, (ch) => ch.onMessage(...));     // every new channel, in or out
  * const ch = await apps.channel(bobNodeId, ApplicationId.SIP);      // AppAttach, or the one we have
  * ```
  */
 import { nodeIdKey } from '../forwarding/index.js';
-import { AbortError, silentLogger, type AbortOptions, type Logger } from '../runtime/components.js';
+import { AbortError, silentLogger, type AbortOptions, type Clock, type Logger } from '../runtime/components.js';
 import { ReloadError } from '../runtime/reload-error.js';
 import { SharedAttempt } from '../runtime/shared-attempt.js';
 import { replyHolding, type IncomingRequest, type MessageTransport, type Reply } from '../transport/index.js';
@@ -24,6 +24,8 @@ import type { AppChannel, AppChannelNetwork } from '../links/app-channel.js';
 export interface AppAttachServiceDeps {
   readonly transport: Pick<MessageTransport, 'localNodeId' | 'request' | 'handle'>;
   readonly network: AppChannelNetwork;
+  /** Times how long an answered AppAttach waits for its unbidden channel (AppAttachAnswer.expectMs). */
+  readonly clock: Pick<Clock, 'setTimer'>;
   readonly logger?: Logger;
 }
 
@@ -59,6 +61,8 @@ export class AppAttachService {
   private readonly listeners = new Map<number, Set<(channel: AppChannel) => void>>();
   /** The user name of each peer's certificate, from the signed AppAttach exchange (§6.3.4). */
   private readonly users = new Map<string, string>();
+  /** By key: an AppAttach we answered whose channel is to come unbidden; the value drops the wait. */
+  private readonly expected = new Map<string, () => void>();
   private readonly unregister: () => void;
   private closed = false;
   private counters = { appAttachesSent: 0, appAttachesAnswered: 0, channelsOpened: 0, reused: 0 };
@@ -69,7 +73,14 @@ export class AppAttachService {
   ) {
     this.log = deps.logger ?? silentLogger;
     this.accepted = new Set(init.applications);
-    deps.network.onInbound((ch) => this.adopt(ch));
+    deps.network.onInbound((ch, unbidden) => {
+      // RFC 7904 §5.1: "the Peer MUST establish a SIP connection ... using the AppAttach method",
+      // whose signed request tells us the certificate behind the channel (verifiedUser): a channel
+      // that came unbidden (any peer could open it) is taken only for an AppAttach from its
+      // Node-ID that we answered, one per AppAttach, and closed unread otherwise.
+      if (unbidden && !this.takeExpected(ch.remoteNodeId, ch.application)) ch.close();
+      else this.adopt(ch);
+    });
     this.unregister = deps.transport.handle('app_attach_req', (req) => this.handleAppAttach(req));
   }
 
@@ -139,6 +150,7 @@ export class AppAttachService {
     if (this.closed) return;
     this.closed = true;
     this.unregister();
+    for (const drop of [...this.expected.values()]) drop();
     for (const ch of [...this.open.values()]) ch.close();
     this.open.clear();
   }
@@ -176,6 +188,7 @@ export class AppAttachService {
     if (!this.accepted.has(application) || this.closed) throw ReloadError.of('Error_Not_Found', `application ${application} is not served here`);
     const requester = req.sender.nodeId;
     const answer = await this.deps.network.answer(requester, application, { ...req.value, extensions: req.extensions });
+    const unexpect = answer.expectMs === undefined ? undefined : this.expect(requester, application, answer.expectMs);
     this.users.set(nodeIdKey(requester), req.sender.userName);
     // The answer holds what the requester's channel needs (over ICE a peer connection and its
     // PeerConnectionBudget slot) until that channel opens or its own timeout, and only the
@@ -191,6 +204,7 @@ export class AppAttachService {
         if (counted) this.counters.appAttachesAnswered--;
         counted = false;
         answer.cancel();
+        unexpect?.();
         this.log.debug('the AppAttachAns did not go; its answer is cancelled', { peer: nodeIdKey(requester), application, error: String(reason) });
       },
       () => {
@@ -201,6 +215,29 @@ export class AppAttachService {
     this.counters.appAttachesAnswered++;
     counted = true;
     return reply;
+  }
+
+  /**
+   * Wait `ms` (Infinity: until dropped) for the unbidden channel of an AppAttach from `nodeId`
+   * that we answered; a newer AppAttach from it replaces the wait. Returns what drops the wait.
+   */
+  private expect(nodeId: NodeId, application: number, ms: number): () => void {
+    const k = key(nodeId, application);
+    this.expected.get(k)?.();
+    const timer = Number.isFinite(ms) ? this.deps.clock.setTimer(ms, () => drop()) : undefined;
+    const drop = () => {
+      timer?.cancel();
+      if (this.expected.get(k) === drop) this.expected.delete(k);
+    };
+    this.expected.set(k, drop);
+    return drop;
+  }
+
+  /** Take the wait for an unbidden channel from `nodeId` for `application`: false when none is waiting. */
+  private takeExpected(nodeId: NodeId, application: number): boolean {
+    const drop = this.expected.get(key(nodeId, application));
+    drop?.();
+    return drop !== undefined;
   }
 
   /** A new channel (ours or inbound): keep it as the channel for its peer and application. */

@@ -1,13 +1,15 @@
 /**
  * The fast path's `app-N` data channels on a shared peer connection (ice-app-channels.ts) are
  * taken only for an AppAttach we answered: RFC 7904 §5.1 sets the SIP connection up with AppAttach
- * (RFC 6940 §6.5.2), whose signed request tells us the certificate behind the channel.
+ * (RFC 6940 §6.5.2), whose signed request tells us the certificate behind the channel. The rule is
+ * the AppAttachService's (app-attach-service-expected.test.ts); this checks the network with it.
  */
 import { describe, expect, it } from 'vitest';
 import type { AppChannel } from '../links/app-channel.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { ApplicationId } from '../wire/methods/app-attach.js';
 import { createIceAppChannels } from './ice-app-channels.js';
+import { answeringAppAttachService } from './testing/answering-app-attach.js';
 import { fakeExistingConnections } from './testing/fake-data-channel.js';
 
 const MALLORY = new Uint8Array(16).fill(7);
@@ -20,9 +22,10 @@ function sharedWith() {
   const shared = fakeExistingConnections([MALLORY, BOB]);
   const noIce = { offer: () => Promise.reject(new Error('no ICE')), answer: () => Promise.reject(new Error('no ICE')) };
   const net = createIceAppChannels({ ice: noIce as never, clock, existing: shared.existing }, { applications: [ApplicationId.SIP], attachLifetimeMs: LIFETIME_MS });
+  const { service, appAttachFrom } = answeringAppAttachService(net, clock);
   const inbound: AppChannel[] = [];
-  net.onInbound((ch) => inbound.push(ch));
-  return { clock, net, inbound, openedBy: shared.openedBy };
+  service.onChannel(ApplicationId.SIP, (ch) => inbound.push(ch));
+  return { clock, appAttachFrom, inbound, openedBy: shared.openedBy };
 }
 
 describe('app channels on a shared peer connection', () => {
@@ -34,8 +37,8 @@ describe('app channels on a shared peer connection', () => {
   });
 
   it('after an AppAttach from that peer is answered, its one channel is handed on; a second, or another peer\'s, is closed', async () => {
-    const { net, inbound, openedBy } = sharedWith();
-    await net.answer(BOB, ApplicationId.SIP, REUSE);
+    const { appAttachFrom, inbound, openedBy } = sharedWith();
+    await appAttachFrom(BOB, REUSE);
     const other = openedBy(MALLORY, 'app-5060');
     expect(other.closed()).toBe(true);
     const bob = openedBy(BOB, 'app-5060');
@@ -46,12 +49,12 @@ describe('app channels on a shared peer connection', () => {
     expect(inbound).toHaveLength(1);
   });
 
-  it('an answered AppAttach whose AppAttachAns did not go (cancel), or whose channel did not come within the lifetime, takes no channel', async () => {
-    const { clock, net, inbound, openedBy } = sharedWith();
-    const answer = await net.answer(BOB, ApplicationId.SIP, REUSE);
-    answer.cancel();
+  it('an answered AppAttach whose AppAttachAns did not go (unsent), or whose channel did not come within the lifetime, takes no channel', async () => {
+    const { clock, appAttachFrom, inbound, openedBy } = sharedWith();
+    const answer = await appAttachFrom(BOB, REUSE);
+    answer.unsent?.(new Error('not sent'));
     expect(openedBy(BOB, 'app-5060').closed()).toBe(true);
-    await net.answer(BOB, ApplicationId.SIP, REUSE);
+    await appAttachFrom(BOB, REUSE);
     clock.advance(LIFETIME_MS);
     expect(openedBy(BOB, 'app-5060').closed()).toBe(true);
     expect(inbound).toEqual([]);

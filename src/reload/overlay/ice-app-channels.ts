@@ -11,10 +11,9 @@
  * AppAttach'd SIP channel is a second data channel on that peer connection (no new ICE round)"):
  * with `existing`, an AppAttach to a peer we share a peer connection with carries no candidates,
  * and the channel is a data channel labelled `app-<Application-ID>` on that connection. Such a
- * channel is taken only from a peer whose AppAttach we answered (and only one per AppAttach): RFC
- * 7904 §5.1 sets the SIP connection up with AppAttach (RFC 6940 §6.5.2), whose signed request
- * tells us the certificate behind the channel (AppAttachService.verifiedUser), and a peer that
- * merely shares a peer connection with us (an Attach, a finger) has shown us none for it.
+ * channel comes unbidden (a peer that merely shares a peer connection with us, an Attach or a
+ * finger, can open one), so it goes up as `unbidden` and our answer says how long it is expected:
+ * the AppAttachService takes one per AppAttach it answered (RFC 7904 §5.1) and closes the rest.
  */
 import { nodeIdKey } from '../forwarding/index.js';
 import type { AppAttachIce, AppChannel, AppChannelNetwork } from '../links/app-channel.js';
@@ -30,7 +29,7 @@ import type { IceCapability, IceOffer } from './overlay-types.js';
 export interface ExistingConnections {
   /** The peer connection shared with `nodeId`, if there is one that can open channels. */
   connectionTo(nodeId: NodeId): { openChannel(label: string, options?: AbortOptions): Promise<DataChannelLike> } | undefined;
-  /** Channels peers open on shared connections (all labels; the ones named `app-N` are taken when expected, closed otherwise). */
+  /** Channels peers open on shared connections (all labels; the ones named `app-N` go up as unbidden). */
   onChannel(listener: (nodeId: NodeId, channel: DataChannelLike) => void): void;
 }
 
@@ -56,10 +55,8 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
   const accepted = new Set(init.applications ?? [5060]);
   const lifetimeMs = init.attachLifetimeMs ?? 30_000;
   const pending = new Map<string, { offer: IceOffer; timer: Timer }>();
-  /** By key: an AppAttach we answered on a shared connection, waiting for its `app-N` channel. */
-  const expected = new Map<string, Timer>();
   const live = new Set<AppChannel>();
-  let inbound: ((ch: AppChannel) => void) | undefined;
+  let inbound: ((ch: AppChannel, unbidden: boolean) => void) | undefined;
   let closed = false;
   const key = (n: NodeId, a: number) => `${nodeIdKey(n)}/${a}`;
   const refuse = (application: number) => {
@@ -84,17 +81,11 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
   deps.existing?.onChannel((nodeId, dc) => {
     const application = applicationOfLabel(dc.label);
     if (application === undefined) return;
-    const k = key(nodeId, application);
-    const wait = expected.get(k);
-    // RFC 7904 §5.1: "the Peer MUST establish a SIP connection ... using the AppAttach method"; an
-    // `app-N` channel no AppAttach of this peer asked for is closed, unread.
-    if (!wait || !accepted.has(application) || closed || !inbound) {
+    if (!accepted.has(application) || closed || !inbound) {
       dc.close();
       return;
     }
-    expected.delete(k);
-    wait.cancel();
-    inbound(track(dataChannelAppChannel(dc, nodeId, application)));
+    inbound(track(dataChannelAppChannel(dc, nodeId, application)), true);
   });
 
   return {
@@ -120,20 +111,9 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
       refuse(application);
       if (reuse(request)) {
         // The requester shares a peer connection with us: its channel comes on that connection,
-        // taken while this answer waits for it (onChannel above).
+        // unbidden (onChannel above), expected for the AppAttach's lifetime.
         if (!deps.existing?.connectionTo(remote)) throw ReloadError.of('Error_Invalid_Message', 'an AppAttach without candidates, and no connection to reuse');
-        const k = key(remote, application);
-        expected.get(k)?.cancel();
-        const timer = deps.clock.setTimer(lifetimeMs, () => {
-          if (expected.get(k) === timer) expected.delete(k);
-        });
-        expected.set(k, timer);
-        const cancel = () => {
-          if (expected.get(k) !== timer) return;
-          timer.cancel();
-          expected.delete(k);
-        };
-        return { local: { ufrag: EMPTY, password: EMPTY, candidates: [] }, cancel };
+        return { local: { ufrag: EMPTY, password: EMPTY, candidates: [] }, cancel: () => {}, expectMs: lifetimeMs };
       }
       const answer = await deps.ice.answer(remote, parameters(request));
       let local: AppAttachIce;
@@ -145,7 +125,7 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
         throw e;
       }
       answer.link.then(
-        (link) => (closed || !inbound ? link.close() : inbound(track(linkAppChannel(link, remote, application)))),
+        (link) => (closed || !inbound ? link.close() : inbound(track(linkAppChannel(link, remote, application)), false)),
         () => {},
       );
       return { local, cancel: () => answer.cancel() };
@@ -175,8 +155,6 @@ export function createIceAppChannels(deps: IceAppChannelsDeps, init: IceAppChann
         offer.cancel();
       }
       pending.clear();
-      for (const timer of expected.values()) timer.cancel();
-      expected.clear();
       for (const ch of [...live]) ch.close();
     },
   };

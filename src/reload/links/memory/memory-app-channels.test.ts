@@ -1,9 +1,11 @@
 /**
  * App channels on the in-memory network (memory-app-channels.ts) are taken only for an AppAttach
  * we answered: RFC 7904 §5.1 sets the SIP connection up with AppAttach (RFC 6940 §6.5.2), whose
- * signed request tells us the certificate behind the channel.
+ * signed request tells us the certificate behind the channel. The rule is the AppAttachService's
+ * (app-attach-service-expected.test.ts); this checks the network with it.
  */
 import { describe, expect, it } from 'vitest';
+import { answeringAppAttachService } from '../../overlay/testing/answering-app-attach.js';
 import { SeededRandom } from '../../../sim/seeded-random.js';
 import { VirtualClock } from '../../../sim/virtual-clock.js';
 import type { AppChannel } from '../app-channel.js';
@@ -21,10 +23,11 @@ function twoPeers() {
   const authenticate = (a: string) => ids.get(a.replace(/:\d+$/, ''));
   const alice = createMemoryAppChannels(network, { address: '10.0.0.1:6084', authenticate });
   const bob = createMemoryAppChannels(network, { address: '10.0.0.2:6084', authenticate });
+  const { service, appAttachFrom } = answeringAppAttachService(alice, clock);
   const atAlice: AppChannel[] = [];
-  alice.onInbound((ch) => atAlice.push(ch));
+  service.onChannel(SIP, (ch) => atAlice.push(ch));
   bob.onInbound(() => {});
-  return { clock, alice, bob, atAlice };
+  return { clock, alice, bob, atAlice, appAttachFrom };
 }
 
 describe('memory app channels', () => {
@@ -37,19 +40,19 @@ describe('memory app channels', () => {
     expect(ch.state).toBe('closed');
   });
 
-  it('after alice answers bob\'s AppAttach, bob\'s one channel is handed on; a second, or one after the answer was cancelled, is closed', async () => {
-    const { clock, alice, bob, atAlice } = twoPeers();
-    const answer = await alice.answer(BOB, SIP, await bob.offer(ALICE, SIP));
-    const ch = await clock.run(bob.open(ALICE, SIP, answer.local));
+  it('after alice answers bob\'s AppAttach, bob\'s one channel is handed on; a second, or one after the AppAttachAns did not go, is closed', async () => {
+    const { clock, bob, atAlice, appAttachFrom } = twoPeers();
+    const answer = await appAttachFrom(BOB, await bob.offer(ALICE, SIP));
+    const ch = await clock.run(bob.open(ALICE, SIP, answer.value));
     await clock.advance(100);
     expect(atAlice.map((c) => [c.remoteNodeId, c.application])).toEqual([[BOB, SIP]]);
     expect(ch.state).toBe('open');
-    const second = await clock.run(bob.open(ALICE, SIP, answer.local));
+    const second = await clock.run(bob.open(ALICE, SIP, answer.value));
     await clock.advance(100);
     expect(second.state).toBe('closed');
-    const cancelled = await alice.answer(BOB, SIP, await bob.offer(ALICE, SIP));
-    cancelled.cancel();
-    const late = await clock.run(bob.open(ALICE, SIP, cancelled.local));
+    const unsent = await appAttachFrom(BOB, await bob.offer(ALICE, SIP));
+    unsent.unsent?.(new Error('not sent'));
+    const late = await clock.run(bob.open(ALICE, SIP, unsent.value));
     await clock.advance(100);
     expect(late.state).toBe('closed');
     expect(atAlice).toHaveLength(1);

@@ -4,10 +4,9 @@
  * `10.0.0.1:5060`): that address is the host candidate its AppAttachReq/Ans carry. The requester
  * opens a memory link to the answerer's candidate, which carries the channel (link-app-channel.ts).
  * `authenticate` maps the other end's address to its Node-ID, standing in for the certificate a
- * DTLS handshake would show. A channel is taken only from a peer whose AppAttach we answered, one
- * per AppAttach (RFC 7904 §5.1: the SIP connection is set up "using the AppAttach method"), as
- * ice-app-channels.ts takes one on a shared connection: its signed request tells us the
- * certificate behind it (AppAttachService.verifiedUser).
+ * DTLS handshake would show. Any peer can open a link to that address, so a channel goes up as
+ * `unbidden`, and the AppAttachService takes one per AppAttach it answered (RFC 7904 §5.1), as it
+ * does for ice-app-channels.ts's channels on a shared connection.
  */
 import { AbortError, type AbortOptions } from '../../runtime/components.js';
 import { bytesEqual, toHex } from '../../wire/codec/hex.js';
@@ -36,26 +35,19 @@ function withPort(address: string, port: number): string {
 
 export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppChannelsInit): AppChannelNetwork {
   const applications = init.applications ?? [5060];
-  let inbound: ((ch: AppChannel) => void) | undefined;
+  let inbound: ((ch: AppChannel, unbidden: boolean) => void) | undefined;
   let closed = false;
   const endpoints = new Map<number, MemoryEndpoint>();
-  /**
-   * `<Node-ID hex>/<application>` of each AppAttach answered whose channel has not come yet.
-   * OUR CHOICE: no timer (this network has no clock): an entry waits until its channel comes, the
-   * answer is cancelled, or the network closes; there is one per peer and application at most.
-   */
-  const expected = new Map<string, object>();
-  const key = (nodeId: NodeId, application: number) => `${toHex(nodeId)}/${application}`;
   for (const app of applications) {
     endpoints.set(
       app,
       network.listen(withPort(init.address, app), (link) => {
         const id = closed ? undefined : init.authenticate(link.remoteAddress);
-        if (!id || !inbound || !expected.delete(key(id, app))) {
+        if (!id || !inbound) {
           link.close();
           return;
         }
-        inbound(linkAppChannel(link, id, app));
+        inbound(linkAppChannel(link, id, app), true);
       }),
     );
   }
@@ -77,15 +69,11 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
       endpointFor(application);
       return describe(application);
     },
-    answer: async (remote, application) => {
+    answer: async (_remote, application) => {
       endpointFor(application);
-      const k = key(remote, application);
-      const mine = {};
-      expected.set(k, mine);
-      const cancel = () => {
-        if (expected.get(k) === mine) expected.delete(k);
-      };
-      return { local: describe(application), cancel };
+      // OUR CHOICE: expected with no lifetime (this network keeps no clock): until its channel
+      // comes, the AppAttachAns does not go, or the AppAttachService closes.
+      return { local: describe(application), cancel: () => {}, expectMs: Infinity };
     },
     async open(remote: NodeId, application: number, answer: AppAttachIce, options?: AbortOptions): Promise<AppChannel> {
       if (closed) throw new AbortError('closed');
@@ -104,7 +92,6 @@ export function createMemoryAppChannels(network: MemoryNetwork, init: MemoryAppC
     },
     close() {
       closed = true;
-      expected.clear();
       for (const e of endpoints.values()) e.close();
     },
   };

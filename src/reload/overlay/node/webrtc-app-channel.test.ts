@@ -31,7 +31,7 @@ describe('a SIP channel on the data-channel link two peers already share', () =>
     expect(shared).toBeDefined();
     const apps = (p: RealPeer) =>
       new AppAttachService(
-        { transport: p.peer.transport, network: createIceAppChannels({ ice: p.network.ice, clock: systemClock, existing: p.network }, { applications: [ApplicationId.SIP] }) },
+        { transport: p.peer.transport, network: createIceAppChannels({ ice: p.network.ice, clock: systemClock, existing: p.network }, { applications: [ApplicationId.SIP] }), clock: systemClock },
         { applications: [ApplicationId.SIP] },
       );
     const appsA = apps(a);

@@ -127,7 +127,7 @@ export async function buildAppOverlay(init: AppOverlayInit = {}): Promise<AppOve
       },
       { configuration, overlayHash, ...(kindRules ? { kindRules } : {}) },
     );
-    const apps = new AppAttachService({ transport: peer.transport, network: appChannels }, { applications });
+    const apps = new AppAttachService({ transport: peer.transport, network: appChannels, clock: realClock }, { applications });
     const entry: AppOverlayPeer = { index, name, aor: `sip:${name}@${domain}`, address, nodeId, peer, apps, storage, joined: false };
     const close = peer.close.bind(peer);
     // Closing the peer closes its application channels too (as closing a tab would).
