@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReloadError } from '../runtime/reload-error.js';
+import { ErrorCode } from '../wire/message-codes.js';
 import { CertificateCache } from '../security/certificate-cache.js';
 import { TestPki } from '../testing/test-pki.js';
 import { X509Verifier } from '../security/x509-verifier.js';
@@ -142,5 +143,67 @@ describe('StorageService fetch_req: the certificates of the stored values (§6.3
     const checked = await checkFetchedData({ verifier: pki.verifier(policy), kinds, policies: BASE_ACCESS_POLICIES, resourceIdHash }, resource, reply?.value as FetchAns, reply?.certificates ?? []);
     expect(checked.rejected.map((r) => r.error.message)).toEqual([]);
     expect(checked.answer.kindResponses[0]?.values).toHaveLength(1);
+  });
+});
+
+describe('StorageService toResource: an answer from a peer that is no longer responsible', () => {
+  /** Runs the virtual clock until `p` settles. */
+  async function settled(p: Promise<unknown>): Promise<void> {
+    let done = false;
+    p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    for (let i = 0; i < 200 && !done; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      clock.advance(100);
+    }
+  }
+
+  /** A service whose transport answers each request with the next of `answers` (an ErrorCode name: that error). */
+  function answering(answers: readonly ('ok' | 'Error_Not_Found' | 'Error_Forbidden')[]) {
+    const x = trust.identity('x@example.com', [id16(0xa0)]);
+    const sent: number[] = [];
+    const transport = {
+      handle: () => () => undefined,
+      request: async () => {
+        const a = answers[sent.length] ?? 'ok';
+        sent.push(clock.now());
+        if (a !== 'ok') throw ReloadError.of(a, 'in this test');
+        return { name: 'store_ans', value: { kindResponses: [] }, extensions: [], sender: x.signer, header: { viaList: [] }, certificates: [] };
+      },
+    } as unknown as MessageTransport;
+    const store = dataStore();
+    const service = new StorageService({
+      store,
+      transport,
+      forwarding: { localNodeId: x.signer.nodeId },
+      responsibility: new FakeOracle(),
+      signer: undefined as never,
+      checks: { verifier: trust, kinds: store.kinds, policies: new Map(), resourceIdHash },
+      clock,
+      epochClock: () => clock.now(),
+    });
+    return { sent, send: () => service.toResource(id16(0x42), { name: 'store_req', value: storeReq(id16(0x42), K.DICT, []) }) };
+  }
+
+  it('a Store answered Error_Not_Found (RFC 6940 §7.4.1.1: the peer it reached is not responsible: the ring changed under it) is made again and succeeds', async () => {
+    const { sent, send } = answering(['Error_Not_Found', 'ok']);
+    const started = clock.now();
+    const outcome = send();
+    await settled(outcome);
+    await expect(outcome).resolves.toMatchObject({ answer: { kindResponses: [] } });
+    expect(sent.map((t) => t - started)).toEqual([0, 1000]);
+  });
+
+  it('a peer that keeps answering Error_Not_Found fails the request after three attempts, and other errors at once', async () => {
+    const notFound = answering(['Error_Not_Found', 'Error_Not_Found', 'Error_Not_Found', 'ok']);
+    const a = notFound.send();
+    await settled(a);
+    await expect(a).rejects.toMatchObject({ code: ErrorCode.Error_Not_Found });
+    expect(notFound.sent).toHaveLength(3);
+    const forbidden = answering(['Error_Forbidden', 'ok']);
+    await expect(forbidden.send()).rejects.toMatchObject({ code: ErrorCode.Error_Forbidden });
+    expect(forbidden.sent).toHaveLength(1);
   });
 });

@@ -40,9 +40,14 @@ export interface StorageServiceDeps {
 
 const node = (nodeId: NodeId): Destination => ({ kind: 'node', nodeId });
 
-/** Attempts of a request that met a routing loop, and the pause before the next (ms, times the attempt). */
+/** Attempts of a request that met a changing ring (changingRing), and the pause before the next (ms, times the attempt). */
 const LOOP_ATTEMPTS = 3;
 const LOOP_RETRY_MS = 1000;
+
+/** Whether error `code` in answer to request `name` says the ring changed under it (requestResource tries again). */
+function changingRing(code: number, name: RequestName): boolean {
+  return code === ErrorCode.Error_Loop_Detected || (code === ErrorCode.Error_Not_Found && (name === 'store_req' || name === 'find_req'));
+}
 
 /** Runs of a Store's replication whose Stores partly failed, and the pause before the next (ms, times the run). */
 const REPLICATION_ATTEMPTS = 3;
@@ -256,8 +261,12 @@ export class StorageService {
         // A loop (RFC 7851 §6.2 Error_Loop_Detected) comes from routing tables that disagree while
         // the ring changes; they settle within moments, so the request is made again (a new
         // transaction; a Store carries the same signed values, which a peer that took them already
-        // treats as a repeat).
-        if (!(e instanceof ReloadError && e.code === ErrorCode.Error_Loop_Detected) || attempt >= LOOP_ATTEMPTS) throw e;
+        // treats as a repeat). So does a Store or Find answered Error_Not_Found (§7.4.1.1: "if it is
+        // not [responsible], the peer must reject the request"; §7.4.4.2): the peer it was routed to
+        // was responsible when it took the message and no longer was when it acted on it (a peer
+        // joined in front of it meanwhile, §10.5). Seen as a registration that failed at once while
+        // another browser joined beside it.
+        if (!(e instanceof ReloadError && changingRing(e.code, body.name)) || attempt >= LOOP_ATTEMPTS) throw e;
         await new Promise<void>((resolve) => this.deps.clock.setTimer(LOOP_RETRY_MS * attempt, resolve));
       }
     }
