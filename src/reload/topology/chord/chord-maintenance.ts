@@ -9,6 +9,7 @@ import type { Timer } from '../../runtime/components.js';
 import type { NodeId } from '../../wire/ids.js';
 import { ChordUpdateType, type ChordUpdate } from '../../wire/methods/chord.js';
 import { node, refusedHere, type ChordCore, type UpdateOutcome } from './chord-core.js';
+import { HeldBackNeighbours } from './chord-held-back.js';
 import { NeighbourReattach } from './chord-reattach.js';
 import { ChordReplication } from './chord-replication.js';
 import { sameId } from './ring.js';
@@ -48,6 +49,8 @@ export class ChordMaintenance {
   private readonly refusedRetries = new Map<string, Timer>();
   /** Neighbours lost with their links, waiting for the Attach that may bring them back. */
   private readonly reattach: NeighbourReattach;
+  /** Would-be neighbours held back, sought again when their hold-back ends (chord-held-back.ts). */
+  private readonly heldBack: HeldBackNeighbours;
   private flushTimer: Timer | undefined;
   private held = 0;
   private flushWanted = false;
@@ -69,6 +72,11 @@ export class ChordMaintenance {
       attaching: (key) => this.inFlight.has(key),
       attach: (id, via) => this.attachTo(id, via, 0, true),
       requestTable: (id) => this.repair.requestTable(id),
+    });
+    this.heldBack = new HeldBackNeighbours(core, {
+      namedBy: (key, since) => this.repair.namedBy(key, since),
+      attaching: (key) => this.inFlight.has(key),
+      attach: (id, via) => this.attachTo(id, via, 0, false, true),
     });
     this.unsubscribe = core.deps.forwarding.onLinkEvent((e) => this.onLinkEvent(e));
   }
@@ -106,8 +114,9 @@ export class ChordMaintenance {
   /**
    * Attach to `id` (§10.6: "it MUST source-route the Attach request through the peer from which it
    * learned the new peer's Node-ID") and take it in. `reattach`: to a neighbour lost with its link.
+   * `last`: the attempt at the end of a hold-back (chord-held-back.ts), whose failure arms no other.
    */
-  private attachTo(id: NodeId, via: NodeId | undefined, refusals = 0, reattach = false): void {
+  private attachTo(id: NodeId, via: NodeId | undefined, refusals = 0, reattach = false, last = false): void {
     const key = nodeIdKey(id);
     this.refusedRetries.get(key)?.cancel();
     this.refusedRetries.delete(key);
@@ -122,8 +131,12 @@ export class ChordMaintenance {
       })
       .catch((e: unknown) => {
         this.core.log.debug('attach failed', { target: key, error: String(e) });
-        if (refusedHere(e)) this.retryRefused(id, via, refusals, reattach);
-        else this.core.markFailed(key);
+        if (refusedHere(e)) this.retryRefused(id, via, refusals, reattach, last);
+        else {
+          this.core.markFailed(key);
+          // Sought again when the hold-back ends (chord-held-back.ts); a lost neighbour, by chord-reattach.ts.
+          if (!reattach && !last && this.core.table.wouldBeNeighbour(id)) this.heldBack.heldBack(id, key);
+        }
       })
       .finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, { settled, reattach });
@@ -140,7 +153,7 @@ export class ChordMaintenance {
    * again before then. (A neighbour lost with its link is held back from the loss on; the refusal
    * of our Attach to it is retried all the same.)
    */
-  private retryRefused(id: NodeId, via: NodeId | undefined, refusals: number, reattach: boolean): void {
+  private retryRefused(id: NodeId, via: NodeId | undefined, refusals: number, reattach: boolean, last: boolean): void {
     const key = nodeIdKey(id);
     if (this.core.stopped) return;
     const wait = this.core.refusedRetryWait(refusals);
@@ -151,7 +164,7 @@ export class ChordMaintenance {
       const t = this.core.table;
       if (this.core.stopped || t.has(key) || this.inFlight.has(key) || this.core.failedSince(key, refusedAt)) return;
       if (this.core.deps.forwarding.isUsable(id)) this.addPeer(id);
-      else if (t.wouldBeNeighbour(id)) this.attachTo(id, via, refusals + 1, reattach);
+      else if (t.wouldBeNeighbour(id)) this.attachTo(id, via, refusals + 1, reattach, last);
     });
     this.refusedRetries.set(key, timer);
   }
@@ -366,6 +379,7 @@ export class ChordMaintenance {
     for (const timer of this.refusedRetries.values()) timer.cancel();
     this.refusedRetries.clear();
     this.reattach.stop();
+    this.heldBack.stop();
     this.replication.stop();
     this.unsubscribe?.();
     this.unsubscribe = undefined;

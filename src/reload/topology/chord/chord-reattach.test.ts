@@ -251,8 +251,14 @@ describe('ChordMaintenance: a lost neighbour that no Update has named since the 
     await s.clock.advance(CLOSED_LINK_REATTACH_MS + 100);
     expect(s.queries).toEqual([nodeIdKey(VIA)]);
     expect(s.attaches()).toBe(1);
+    // That Attach (to a peer VIA's `full` Update named, ChordMaintenance.consider) failed at its
+    // target: one more goes at the end of the hold-back it began, while VIA's last Update names the
+    // peer (chord-held-back.ts); its failure arms none, and VIA is asked no more.
+    await s.clock.advance(memoryMs + CLOSED_LINK_REATTACH_MS);
+    expect(s.attaches()).toBe(2);
+    expect(s.routes[1]).toEqual([nodeIdKey(VIA), nodeIdKey(TARGET)]);
     await s.clock.advance(10 * memoryMs);
-    expect(s.attaches()).toBe(1);
+    expect(s.attaches()).toBe(2);
     expect(s.queries).toEqual([nodeIdKey(VIA)]);
     s.maintenance.stop();
   });
