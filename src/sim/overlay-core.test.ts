@@ -125,6 +125,27 @@ describe('errors made on the path (§6.3.2, §6.3.3.1)', () => {
     await expectReloadError(o.peers[0]!.transport.request([node(o.ids[4]!)], ping()), o, ErrorCode.Error_Loop_Detected);
   });
 
+  it('a request of max-message-size when sent is not refused by a relay for the via list the relays added (§6.6)', async () => {
+    const o = await buildStaticOverlay({ peers: 6 });
+    answerPings(o);
+    // The largest padding the sealer lets out: the request is then at most max-message-size, and within a few bytes of it.
+    let size = 4800;
+    for (;;) {
+      const err = await o.clock.run(Promise.resolve().then(() => o.peers[0]!.transport.request([node(o.ids[1]!)], ping(size + 1)))).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (err) {
+        expect((err as ReloadError).codeName).toBe('Error_Message_Too_Large');
+        break;
+      }
+      size++;
+    }
+    // p0>p1>p2>p3>p4: 5018 bytes at p2 on the old code, refused there with Error_Message_Too_Large.
+    const answer = await o.clock.run(o.peers[0]!.transport.request([node(o.ids[4]!)], ping(size)));
+    expect(answer.value.responseId).toBe(4n);
+  });
+
   it('an unknown FORWARD_CRITICAL option is refused by the first relay', async () => {
     const o = await buildStaticOverlay({ peers: 6 });
     const handled = answerPings(o);

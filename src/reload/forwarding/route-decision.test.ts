@@ -92,6 +92,12 @@ describe('decideRoute (RFC 6940 §6.1)', () => {
     }
   });
 
+  it('max-message-size is the message as its originator sent it: the via list relays added is not counted (§6.6, §6.3.2)', () => {
+    // 5000 bytes when sent, 18 bytes more (one Node-ID on the via list) at the second relay.
+    expect(decideRoute(header({ length: 5018, viaList: [node(0x10)] }), id(FROM), ctx).action).toBe('forward');
+    expect(decideRoute(header({ length: 5019, viaList: [node(0x10)] }), id(FROM), ctx)).toMatchObject({ action: 'error', errorCode: ErrorCode.Error_Message_Too_Large });
+  });
+
   it('relays toward another ID: TTL − 1, the previous hop appended to the via list (§6.1.2)', () => {
     const d = decideRoute(header({ viaList: [node(0x10)] }), id(FROM), ctx);
     expect(d).toMatchObject({ action: 'forward', target: { kind: 'node', nodeId: id(0x90) }, relayedFrom: id(FROM), popped: 0 });

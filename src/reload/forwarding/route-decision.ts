@@ -80,7 +80,12 @@ function checkReceived(h: ForwardingHeader, ctx: RouteContext): RouteDecision | 
   }
   // §6.6: "If a peer receives a message that is larger than the value of max-message-size ... the
   // peer SHOULD send an Error_Message_Too_Large error".
-  if (h.length > p.maxMessageSize) {
+  // OUR CHOICE: the via list is not counted. It "starts out empty and grows as the message
+  // traverses each peer" (§6.3.2, 18 bytes a hop, §6.1.2), so what is measured is the message as
+  // its originator sent it: one the originator could send (at most max-message-size) is not
+  // refused by the second relay on its path, and answered by the first ones. (A forwarding header
+  // over max-message-size still closes the link, forwarding.ts.)
+  if (h.length > p.maxMessageSize && h.length - destinationListSize(h.viaList) > p.maxMessageSize) {
     return { action: 'error', errorCode: ErrorCode.Error_Message_Too_Large, reason: `message of ${h.length} bytes exceeds max-message-size ${p.maxMessageSize}` };
   }
   // §6.3.2 ttl: "Implementations which receive messages with a TTL greater than the current value
