@@ -157,4 +157,26 @@ describe('chordphone serve', () => {
       );
     });
   });
+
+  describe('with the HTTPS port taken', () => {
+    let blocker: Server;
+    let port: number;
+    beforeAll(async () => {
+      // HTTPS listens on every address.
+      blocker = createServer();
+      await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', r));
+      const address = blocker.address();
+      port = typeof address === 'object' && address ? address.port : 0;
+    });
+    afterAll(async () => {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    });
+
+    it('fails with one line naming --https-port, the option that moves it (not --port)', async () => {
+      const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
+      await expect(cmd.run(['--port', '0', '--https-port', String(port), '--data', join(dir, 'data-https-taken')], captureIo())).rejects.toThrow(
+        new RegExp(`^port ${port} is already in use; pass --https-port to pick another$`),
+      );
+    });
+  });
 });

@@ -145,7 +145,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
     if (init.httpsPort !== undefined) {
       const tls = await loadOrCreateTlsCredentials(join(dataDir, 'tls'), tlsNames(lan.ips, lan.hostname));
       tlsFingerprint = tls.fingerprint;
-      https = await startStaticServer({ root: init.distDir, port: init.httpsPort, host: '0.0.0.0', routes, tls });
+      https = await startStaticServer({ root: init.distDir, port: init.httpsPort, host: '0.0.0.0', routes, tls, portOption: '--https-port' });
       closers.push(() => https?.close());
     }
     const httpsHosts = https ? (lan.ips.length > 0 ? lan.ips : ['localhost']) : [];

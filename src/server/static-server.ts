@@ -33,6 +33,8 @@ export interface StaticServerOptions {
   readonly routes?: readonly HttpRoute[];
   /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
   readonly tls?: { readonly key: string; readonly cert: string };
+  /** The command-line option that sets `port`, named when listening fails (default `--port`). */
+  readonly portOption?: string;
 }
 
 export interface StaticServer {
@@ -52,8 +54,9 @@ export class PortInUseError extends Error {
   constructor(
     readonly port: number,
     readonly host: string,
+    option = '--port',
   ) {
-    super(`port ${port} is already in use; pass --port to pick another`);
+    super(`port ${port} is already in use; pass ${option} to pick another`);
   }
 }
 
@@ -288,7 +291,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   await new Promise<void>((resolvePromise, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      reject(listenError(err, port, host));
+      reject(listenError(err, port, host, options.portOption ?? '--port'));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -315,12 +318,13 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   };
 }
 
-function listenError(err: NodeJS.ErrnoException, port: number, host: string): Error {
+/** `option`: the one a person changes to move this listener (the HTTPS one is `--https-port`, not `--port`). */
+function listenError(err: NodeJS.ErrnoException, port: number, host: string, option: string): Error {
   switch (err.code) {
     case 'EADDRINUSE':
-      return new PortInUseError(port, host);
+      return new PortInUseError(port, host, option);
     case 'EACCES':
-      return new ListenError(port, host, err.code, `no permission to listen on port ${port}; pass --port to pick one above 1023`);
+      return new ListenError(port, host, err.code, `no permission to listen on port ${port}; pass ${option} to pick one above 1023`);
     case 'EADDRNOTAVAIL':
       return new ListenError(port, host, err.code, `${host} is not an address of this machine; pass --host to pick another`);
     default:
