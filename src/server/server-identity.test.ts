@@ -4,7 +4,7 @@
  * server's own names are reserved, and an old data directory in which a browser holds one of them
  * is reported rather than taken over.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -100,3 +100,14 @@ it('a server peer whose certificate is renewed with its own key keeps its name a
   expect(renewed.certificates[0]).not.toEqual(first.certificates[0]);
   expect({ nodeId: toHex(renewed.nodeId), userName: renewed.userName }).toEqual({ nodeId: toHex(first.nodeId), userName: first.userName });
 }, 60_000);
+
+it('a first start stopped between writing the CA key files starts again (the private key is written last)', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'server-identity-crash-'));
+  // The write of ca.pub.pem fails: a stand-in for the process dying right there.
+  await mkdir(join(dir, 'keys', 'ca.pub.pem'), { recursive: true });
+  await expect(ServerIdentity.open({ crypto }, { dataDir: dir, overlay: OVERLAY })).rejects.toThrow();
+  await rmdir(join(dir, 'keys', 'ca.pub.pem'));
+  // Before: ca.key.pem alone was left, and every later start failed ("ca.pub.pem is missing beside ca.key.pem").
+  const identity = await ServerIdentity.open({ crypto }, { dataDir: dir, overlay: OVERLAY });
+  expect((await identity.peer('server')).userName).toBe(`server@${OVERLAY}`);
+});

@@ -60,7 +60,10 @@ export class FileKeyStore implements KeyStore {
     await ensurePrivateDirectory(this.init.directory);
     const pkcs8 = await subtle.exportKey('pkcs8', credentials.keys.privateKey);
     const spki = await subtle.exportKey('spki', credentials.keys.publicKey);
-    await writeFileAtomic(this.file(name, 'key'), PemConverter.encode(pkcs8, PemConverter.PrivateKeyTag), PRIVATE_KEY_FILE_MODE);
+    // Each file is replaced atomically, but not the three together: the private key goes last, so
+    // that a save cut short (a crash, Ctrl-C on a first start, a full disk) leaves no key file, and
+    // `load` finds nothing and the credentials are made again, instead of a key without its public
+    // key or certificate, which `load` refuses on every start until someone deletes it by hand.
     await writeFileAtomic(this.file(name, 'pub'), PemConverter.encode(spki, PemConverter.PublicKeyTag), PUBLIC_FILE_MODE);
     if (credentials.certificates.length > 0) {
       const pem = credentials.certificates.map((c) => PemConverter.encode(bufferSource(c), PemConverter.CertificateTag)).join('\n');
@@ -68,6 +71,7 @@ export class FileKeyStore implements KeyStore {
     } else {
       await rm(this.file(name, 'cert'), { force: true });
     }
+    await writeFileAtomic(this.file(name, 'key'), PemConverter.encode(pkcs8, PemConverter.PrivateKeyTag), PRIVATE_KEY_FILE_MODE);
   }
 
   async delete(name: string): Promise<void> {
