@@ -123,6 +123,18 @@ describe('startChordphoneServer', () => {
     }
   });
 
+  it('answers HTTPS on every LAN URL it prints, an IPv6 one too', async () => {
+    const server = await startChordphoneServer(init('v6', { lan: { ips: ['127.0.0.1', '::1'], hostname: 'testbox' } }));
+    try {
+      const port = new URL(server.lanUrls[0]!).port;
+      expect(server.lanUrls).toEqual([`https://127.0.0.1:${port}/`, `https://[::1]:${port}/`]);
+      // Before: HTTPS listened on 0.0.0.0 only, and the IPv6 URL was refused (ECONNREFUSED ::1).
+      for (const url of server.lanUrls) expect((await httpsGet(url)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('keeps its CA, Node-ID and configuration sequence across restarts, and bumps the sequence when the configuration changes', async () => {
     const first = await startChordphoneServer(init('b', { httpsPort: undefined }));
     const nodeId = toHex(first.peers[0]!.peer.nodeId);

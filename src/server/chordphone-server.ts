@@ -145,7 +145,10 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
     if (init.httpsPort !== undefined) {
       const tls = await loadOrCreateTlsCredentials(join(dataDir, 'tls'), tlsNames(lan.ips, lan.hostname));
       tlsFingerprint = tls.fingerprint;
-      https = await startStaticServer({ root: init.distDir, port: init.httpsPort, host: '0.0.0.0', routes, tls, portOption: '--https-port' });
+      // Every address, IPv6 too: lanUrls, the certificate and the bootstrap and enrollment URLs
+      // name the LAN's IPv6 addresses beside its IPv4 ones (lan-addresses.ts), so HTTPS must
+      // answer on them (`0.0.0.0` is IPv4 only: a phone given the IPv6 URL was refused).
+      https = await startStaticServer({ root: init.distDir, port: init.httpsPort, host: undefined, routes, tls, portOption: '--https-port' });
       closers.push(() => https?.close());
     }
     const httpsHosts = https ? (lan.ips.length > 0 ? lan.ips : ['localhost']) : [];

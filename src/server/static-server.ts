@@ -27,8 +27,11 @@ export interface StaticServerOptions {
   readonly root: string;
   /** TCP port; 0 picks a free one (the chosen port is in the returned `url`). */
   readonly port: number;
-  /** Address to listen on, e.g. `127.0.0.1`. */
-  readonly host: string;
+  /**
+   * Address to listen on, e.g. `127.0.0.1`; undefined: every address, IPv6 and IPv4 (Node's `::`,
+   * dual-stack, or `0.0.0.0` on a machine without IPv6).
+   */
+  readonly host: string | undefined;
   /** Handlers tried in order before serving files (e.g. the enrollment server, src/server/enrollment-route.ts). */
   readonly routes?: readonly HttpRoute[];
   /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
@@ -274,7 +277,8 @@ async function routeThenFiles(routes: readonly HttpRoute[], root: string, cache:
 
 /** Starts serving `root` on `host:port`. Rejects with `PortInUseError` when the port is taken. */
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
-  const { port, host } = options;
+  const { port } = options;
+  const host = options.host ?? '::';
   const root = await realpath(resolve(options.root));
 
   const routes = options.routes ?? [];
@@ -299,7 +303,8 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen(port, host);
+    if (options.host === undefined) server.listen(port);
+    else server.listen(port, host);
   });
 
   const address = server.address() as AddressInfo;
