@@ -136,7 +136,7 @@ export async function startChordphoneServer(init: ChordphoneServerInit): Promise
         maxNodeIds: 8,
       },
     );
-    const routes = [reloadConfigRoute(() => document?.xml ?? ''), enrollmentRoute(enrollment)];
+    const routes = [reloadConfigRoute(() => document?.xml), enrollmentRoute(enrollment)];
     const http = await startStaticServer({ root: init.distDir, port: init.port, host: init.host ?? '127.0.0.1', routes });
     closers.push(() => http.close());
     const lan = init.lan ?? lanAddresses();

@@ -7,7 +7,7 @@ import { startStaticServer, type StaticServer } from './static-server.js';
 
 let dir: string;
 let server: StaticServer;
-let document = '<overlay>one</overlay>';
+let document: string | undefined = '<overlay>one</overlay>';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chordphone-config-route-'));
   await writeFile(join(dir, 'index.html'), '<!doctype html><title>Chordphone</title>');
@@ -32,6 +32,21 @@ describe('GET /.well-known/reload-config (RFC 6940 §11.2)', () => {
     const changed = await fetch(url(), { headers: { 'If-None-Match': etag } });
     expect(changed.status).toBe(200);
     expect(await changed.text()).toBe('<overlay>two</overlay>');
+  });
+
+  it('answers 503 with Retry-After, not an empty 200, while the document is not made yet (the server starting)', async () => {
+    const saved = document;
+    document = undefined;
+    try {
+      // Before: chordphone-server.ts passed `document?.xml ?? ''`, served as a 200 with an empty body and an ETag.
+      const res = await fetch(url());
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.headers.get('etag')).toBeNull();
+    } finally {
+      document = saved;
+    }
+    expect((await fetch(url())).status).toBe(200);
   });
 
   it('refuses other methods and leaves other paths to the files', async () => {
