@@ -67,6 +67,11 @@ describe('loadConfiguration', () => {
     await expect(loading.verified).rejects.toThrow(/answered HTTP 404/);
   });
 
+  it('says the server is starting when it answers 503 (its document not signed yet), not that it may not be a Chordphone server', async () => {
+    const loading = loadConfiguration(serving('starting', 503).deps, URL_);
+    await expect(loading.verified).rejects.toThrow(/answered HTTP 503: the server is starting; try again in a moment$/);
+  });
+
   it('fails both, as ConfigurationFetchError, on a document that is not a configuration', async () => {
     const loading = loadConfiguration(serving('<html>hello</html>').deps, URL_);
     await expect(loading.unverified).rejects.toBeInstanceOf(ConfigurationFetchError);

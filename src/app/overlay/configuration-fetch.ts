@@ -101,6 +101,8 @@ async function fetchText(deps: ConfigurationFetchDeps, url: string, options: { r
   } catch (e) {
     throw new ConfigurationFetchError(`cannot fetch the overlay configuration from ${url}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}`);
   }
+  // The server answers 503 while it is starting, before its document is signed (reload-config-route.ts).
+  if (response.status === 503) throw new ConfigurationFetchError(`${url} answered HTTP 503: the server is starting; try again in a moment`);
   if (!response.ok) throw new ConfigurationFetchError(`${url} answered HTTP ${response.status}; is this a Chordphone server?`);
   return response.text();
 }
