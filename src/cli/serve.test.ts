@@ -137,12 +137,16 @@ describe('chordphone serve', () => {
     expect(recordsFileBusy(records)).toMatch(/no such table: records/);
   });
 
-  describe('with the port taken', () => {
+  // The HTTP port and the HTTPS port (which listens on every address), each taken by another server.
+  describe.each([
+    ['the port', '127.0.0.1', (port: number) => ['--port', String(port)], '--port'],
+    ['the HTTPS port', '0.0.0.0', (port: number) => ['--port', '0', '--https-port', String(port), '--data', join(dir, 'data-https-taken')], '--https-port'],
+  ])('with %s taken', (_name, host, args, option) => {
     let blocker: Server;
     let port: number;
     beforeAll(async () => {
       blocker = createServer();
-      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      await new Promise<void>((r) => blocker.listen(0, host, r));
       const address = blocker.address();
       port = typeof address === 'object' && address ? address.port : 0;
     });
@@ -150,33 +154,9 @@ describe('chordphone serve', () => {
       await new Promise<void>((r) => blocker.close(() => r()));
     });
 
-    it('fails with one clear line', async () => {
+    it(`fails with one clear line naming the option that moves it (${option})`, async () => {
       const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
-      await expect(cmd.run(['--port', String(port)], captureIo())).rejects.toThrow(
-        new RegExp(`^port ${port} is already in use; pass --port to pick another$`),
-      );
-    });
-  });
-
-  describe('with the HTTPS port taken', () => {
-    let blocker: Server;
-    let port: number;
-    beforeAll(async () => {
-      // HTTPS listens on every address.
-      blocker = createServer();
-      await new Promise<void>((r) => blocker.listen(0, '0.0.0.0', r));
-      const address = blocker.address();
-      port = typeof address === 'object' && address ? address.port : 0;
-    });
-    afterAll(async () => {
-      await new Promise<void>((r) => blocker.close(() => r()));
-    });
-
-    it('fails with one line naming --https-port, the option that moves it (not --port)', async () => {
-      const cmd = createServeCommand({ distDir: dist, untilStopped: manualStop().untilStopped });
-      await expect(cmd.run(['--port', '0', '--https-port', String(port), '--data', join(dir, 'data-https-taken')], captureIo())).rejects.toThrow(
-        new RegExp(`^port ${port} is already in use; pass --https-port to pick another$`),
-      );
+      await expect(cmd.run(args(port), captureIo())).rejects.toThrow(new RegExp(`^port ${port} is already in use; pass ${option} to pick another$`));
     });
   });
 });

@@ -13,22 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { CLOSED_LINK_REATTACH_MS } from '../reload/topology/chord/chord-reattach.js';
 import { DEFAULT_CHORD_PARAMETERS } from '../reload/topology/chord/chord-parameters.js';
 import { idAt, ringPosition } from '../reload/topology/chord/ring.js';
-import { bytesEqual } from '../reload/wire/codec/hex.js';
-import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
-import { leadingMessageCode } from '../reload/wire/forwarding-header.js';
-import { decodeFramedMessage } from '../reload/wire/framing.js';
-import type { NodeId } from '../reload/wire/ids.js';
-import { MessageCode } from '../reload/wire/message-codes.js';
 import { buildChordOverlay, type SimChordPeer } from './chord-overlay.js';
-
-/** Whether a memory-network frame carries an AttachReq whose last destination is `target`. */
-function isAttachTo(frame: Uint8Array, target: NodeId): boolean {
-  const f = decodeFramedMessage(frame);
-  if (f.kind !== 'data' || f.message.length === 0) return false;
-  const { header, payload } = decodeForwardingHeaderOnly(f.message, { maxMessageSize: 1 << 24 });
-  const last = header.destinationList.at(-1);
-  return leadingMessageCode(header.fragment, payload) === MessageCode.attach_req && last?.kind === 'node' && bytesEqual(last.nodeId, target);
-}
+import { isAttachTo } from './testing/capture-messages.js';
 
 const byPosition = (peers: readonly SimChordPeer[]) => [...peers].sort((a, b) => (ringPosition(a.nodeId) < ringPosition(b.nodeId) ? -1 : 1));
 

@@ -14,22 +14,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { JOIN_ATTACHES_WAIT_MS } from '../reload/topology/chord/chord-join.js';
 import { idAt, ringPosition } from '../reload/topology/chord/ring.js';
-import { bytesEqual } from '../reload/wire/codec/hex.js';
-import { decodeForwardingHeaderOnly } from '../reload/wire/forwarded-message.js';
-import { leadingMessageCode } from '../reload/wire/forwarding-header.js';
-import { decodeFramedMessage } from '../reload/wire/framing.js';
 import type { NodeId } from '../reload/wire/ids.js';
-import { MessageCode } from '../reload/wire/message-codes.js';
 import { buildChordOverlay } from './chord-overlay.js';
-
-/** Whether a memory-network frame carries an AttachReq whose last destination is `target`. */
-function isAttachTo(frame: Uint8Array, target: NodeId): boolean {
-  const f = decodeFramedMessage(frame);
-  if (f.kind !== 'data' || f.message.length === 0) return false;
-  const { header, payload } = decodeForwardingHeaderOnly(f.message, { maxMessageSize: 1 << 24 });
-  const last = header.destinationList.at(-1);
-  return leadingMessageCode(header.fragment, payload) === MessageCode.attach_req && last?.kind === 'node' && bytesEqual(last.nodeId, target);
-}
+import { isAttachTo } from './testing/capture-messages.js';
 
 /** Virtual ms from now until `p` settles. */
 async function timed(o: Awaited<ReturnType<typeof buildChordOverlay>>, p: Promise<unknown>): Promise<number> {

@@ -5,8 +5,10 @@
  */
 import { decodeForwardingHeaderOnly } from '../../reload/wire/forwarded-message.js';
 import { leadingMessageCode } from '../../reload/wire/forwarding-header.js';
+import { bytesEqual } from '../../reload/wire/codec/hex.js';
 import { decodeFramedMessage } from '../../reload/wire/framing.js';
-import { messageCodeName } from '../../reload/wire/message-codes.js';
+import type { NodeId } from '../../reload/wire/ids.js';
+import { MessageCode, messageCodeName } from '../../reload/wire/message-codes.js';
 import type { ChordOverlay } from '../chord-overlay.js';
 
 export interface CapturedMessage {
@@ -28,4 +30,13 @@ export function captureMessages(o: Pick<ChordOverlay, 'network'>): CapturedMessa
     out.push({ from: f.from, to: f.to, name: code === undefined ? 'fragment' : (messageCodeName(code) ?? String(code)), bytes: m.message });
   });
   return out;
+}
+
+/** Whether a memory-network frame carries an AttachReq whose last destination is `target` (for a network model's `drop`). */
+export function isAttachTo(frame: Uint8Array, target: NodeId): boolean {
+  const f = decodeFramedMessage(frame);
+  if (f.kind !== 'data' || f.message.length === 0) return false;
+  const { header, payload } = decodeForwardingHeaderOnly(f.message, { maxMessageSize: 1 << 24 });
+  const last = header.destinationList.at(-1);
+  return leadingMessageCode(header.fragment, payload) === MessageCode.attach_req && last?.kind === 'node' && bytesEqual(last.nodeId, target);
 }
