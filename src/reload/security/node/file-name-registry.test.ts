@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,5 +22,14 @@ describe('FileNameRegistry', () => {
     const b = new FileNameRegistry(path);
     expect(await b.get('alice@x.test')).toEqual(record);
     expect((await b.get('bob@x.test'))?.keyHash).toBe('ab');
+  });
+
+  it.each([['{"version": 1, "records": [', 'not JSON (a file cut short)'], ['null', 'JSON null']])('names its file when the file is not a registry: %s (%s)', async (text) => {
+    const dir = await mkdtemp(join(tmpdir(), 'chordphone-names-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'state'));
+    const path = join(dir, 'state', 'names.json');
+    await writeFile(path, text);
+    await expect(new FileNameRegistry(path).get('alice@x.test')).rejects.toThrow(new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a name registry`));
   });
 });

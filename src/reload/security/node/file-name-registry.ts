@@ -43,8 +43,14 @@ export class FileNameRegistry implements NameRegistryStore {
     }
     const map = new Map<string, NameRecord>();
     if (text !== undefined) {
-      const file = JSON.parse(text) as Partial<RegistryFile>;
-      if (file.version !== 1 || !Array.isArray(file.records)) throw new Error(`${this.path} is not a name registry (version 1)`);
+      let file: Partial<RegistryFile> | null;
+      try {
+        file = JSON.parse(text) as Partial<RegistryFile> | null;
+      } catch (e) {
+        // A bare SyntaxError would not say which file (the server's start fails with it).
+        throw new Error(`${this.path} is not a name registry: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (file?.version !== 1 || !Array.isArray(file.records)) throw new Error(`${this.path} is not a name registry (version 1)`);
       for (const r of file.records) map.set(r.userName, r);
     }
     this.records ??= map;
