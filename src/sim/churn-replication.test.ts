@@ -130,3 +130,38 @@ describe('replication under churn (RFC 6940 §10.4, §10.7.3)', () => {
     o.close();
   });
 });
+
+describe('a replica made at once after a failure (RFC 6940 §10.7.1, §10.7.3)', () => {
+  it('is made again after the hold-down: the new member may have pruned the first copy while it still counted the failed peer', async () => {
+    // 14 peers, periodic recovery, seed 6: the responsible peer of r-15 sees its second successor's
+    // link go suspect first and sends the copy to its third at once; that one, whose link to the
+    // failed peer is still open, prunes it at its next stabilization (three predecessors between
+    // it and the Resource-ID, §10.7.3). Old code: two copies for good.
+    const backends = new Map<number, StorageBackend>();
+    const o = await buildChordOverlay({ peers: 14, seed: 6, configuration: { chordReactive: false, ...PERIODIC_RECOVERY_TIMERS }, storage: (i) => { const b = createMemoryBackend(); backends.set(i, b); return b; } });
+    const names = Array.from({ length: 24 }, (_, i) => `r-${i}`);
+    const ids = new Map<string, Uint8Array>();
+    for (const [i, n] of names.entries()) {
+      const p = o.live()[i % o.live().length]!;
+      expect((await o.clock.run(o.store(p, n, utf8.encode(n)))).ok).toBe(true);
+      ids.set(n, await o.clock.run(p.peer.resourceId(n)));
+    }
+    await o.settle(2_000);
+    await o.clock.run(o.leave(byPosition(o.live())[2]!));
+    await o.settle(40_000);
+    o.kill(byPosition(o.live())[4]!);
+    await o.settle(120_000);
+    const sorted = byPosition(o.live());
+    const short: string[] = [];
+    for (const n of names) {
+      const k = ringPosition(ids.get(n)!);
+      const first = Math.max(0, sorted.findIndex((p) => ringPosition(p.nodeId) >= k));
+      const want = indexes([...sorted.slice(first), ...sorted.slice(0, first)].slice(0, 3));
+      const have: number[] = [];
+      for (const p of o.live()) if ((await o.clock.run(backends.get(p.index)!.kinds(ids.get(n)!))).length > 0) have.push(p.index);
+      if (want.some((w) => !have.includes(w))) short.push(`${n}: ${toHex(ids.get(n)!).slice(0, 8)} on ${have.join(',')}, want ${want.join(',')}`);
+    }
+    expect(short).toEqual([]);
+    o.close();
+  }, 60_000);
+});

@@ -42,6 +42,9 @@ export class ChordReplication {
   private heldTimer: Timer | undefined;
   private promptPrevious: readonly NodeId[] | undefined;
   private promptTimer: Timer | undefined;
+  /** The replica set before the first failure whose prompt copies are sent again after the hold-down. */
+  private confirmPrevious: readonly NodeId[] | undefined;
+  private confirmTimer: Timer | undefined;
   /** Moves waiting for GAIN_DELAY_MS. */
   private moves: { readonly what: string; readonly run: () => Promise<DataMoveReport> }[] = [];
   private movesTimer: Timer | undefined;
@@ -103,6 +106,20 @@ export class ChordReplication {
           this.move('re-replication', () => data.replicaSetChanged(before));
         });
       }
+      // A replacement from our successor list gets its copy at once (above), and again once the
+      // hold-down has passed: RFC 6940 §10.7.3 has a peer delete what it holds "when there are three
+      // predecessors between x and R", and the new member may still count the failed peer (its link
+      // to it not yet suspect) and prune the first copy at its next stabilization; nothing else
+      // would send it again. OUR CHOICE: the second run costs repeats, which are taken as such.
+      if (failure && held.length < added.length) {
+        this.confirmPrevious ??= previous;
+        this.confirmTimer ??= clock.setTimer(this.core.params.holdDownMs, () => {
+          this.confirmTimer = undefined;
+          const before = this.confirmPrevious ?? [];
+          this.confirmPrevious = undefined;
+          this.move('re-replication after the hold-down', () => data.replicaSetChanged(before));
+        });
+      }
       if (held.length < added.length) {
         // The others at once: a member that came from an Update (a joining peer, §10.5 step 9), one a
         // Leave named (§10.9), or one of our successors. Also while a hold-down for an earlier
@@ -134,6 +151,7 @@ export class ChordReplication {
   stop(): void {
     this.heldTimer?.cancel();
     this.promptTimer?.cancel();
+    this.confirmTimer?.cancel();
     this.movesTimer?.cancel();
     for (const t of this.retries) t.cancel();
     this.retries.clear();
