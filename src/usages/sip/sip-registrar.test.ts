@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { OverlayPeer, StoreOutcome } from '../../reload/overlay/overlay-types.js';
 import { ManualClock } from '../../reload/testing/manual-clock.js';
-import { SipRegistrar } from './sip-registrar.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { ErrorCode, type ErrorCodeName } from '../../reload/wire/message-codes.js';
+import { REGISTER_ATTEMPTS, SipRegistrar } from './sip-registrar.js';
 
 const LIFETIME_S = 10;
 const REFRESH_MS = LIFETIME_S * 1000 * 0.8;
@@ -99,5 +101,71 @@ describe('SipRegistrar', () => {
     expect(r.state).toBe('registered');
     await twoPeriods();
     expect(o.stores).toEqual([true, false, true, true, true]);
+  });
+});
+
+describe('SipRegistrar: a first Store that failed for the overlay\'s passing state', () => {
+  /** An overlay whose Stores fail with the next of `errors` (then succeed); `stores` lists when each was made. */
+  function failingOverlay(errors: readonly ErrorCodeName[]) {
+    const clock = new ManualClock();
+    const stores: number[] = [];
+    const nodeId = new Uint8Array(16).fill(7);
+    const store: OverlayPeer['store'] = async () => {
+      const error = errors[stores.length];
+      stores.push(clock.now());
+      if (error) throw ReloadError.of(error, 'in this test');
+      return { answer: { kindResponses: [] }, hops: 1, responder: nodeId };
+    };
+    const r = new SipRegistrar({ overlay: { nodeId, store }, clock }, { aor: 'sip:alice@chordphone.test', lifetime: LIFETIME_S, retryMs: 1000 });
+    /** Runs the clock until `p` settles. */
+    const run = async (p: Promise<unknown>) => {
+      let done = false;
+      p.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      for (let i = 0; i < 100 && !done; i++) {
+        await settle();
+        clock.advance(100);
+      }
+    };
+    return { clock, r, stores, run, started: clock.now() };
+  }
+
+  it.each<[string, ErrorCodeName[], number[]]>([
+    ['no answer in time (Error_Request_Timeout)', ['Error_Request_Timeout'], [0, 1000]],
+    ['a peer no longer responsible, twice (Error_Not_Found)', ['Error_Not_Found', 'Error_Not_Found'], [0, 1000, 3000]],
+    ['a loop (Error_Loop_Detected), then no answer', ['Error_Loop_Detected', 'Error_Request_Timeout'], [0, 1000, 3000]],
+  ])('%s: is made again, retryMs × the attempt apart, and registers', async (_name, errors, at) => {
+    const { r, stores, run, started } = failingOverlay(errors);
+    const p = r.register();
+    await run(p);
+    await expect(p).resolves.toBeUndefined();
+    expect(r.state).toBe('registered');
+    expect(stores.map((t) => t - started)).toEqual(at);
+  });
+
+  it(`fails after ${REGISTER_ATTEMPTS} attempts, and at once for a refusal of the Store itself (Error_Forbidden)`, async () => {
+    const timeouts = failingOverlay(['Error_Request_Timeout', 'Error_Request_Timeout', 'Error_Request_Timeout']);
+    const p = timeouts.r.register();
+    await timeouts.run(p);
+    await expect(p).rejects.toMatchObject({ code: ErrorCode.Error_Request_Timeout });
+    expect(timeouts.stores).toHaveLength(REGISTER_ATTEMPTS);
+    expect(timeouts.r.state).toBe('unregistered');
+    const forbidden = failingOverlay(['Error_Forbidden']);
+    await expect(forbidden.r.register()).rejects.toMatchObject({ code: ErrorCode.Error_Forbidden });
+    expect(forbidden.stores).toHaveLength(1);
+  });
+
+  it('close() while it waits to try again: no other Store, and the registrar stays closed', async () => {
+    const { clock, r, stores, run } = failingOverlay(['Error_Request_Timeout']);
+    const p = r.register();
+    await settle();
+    r.close();
+    await run(p);
+    clock.advance(10_000);
+    await settle();
+    expect(stores).toHaveLength(1);
+    expect(r.state).toBe('closed');
   });
 });

@@ -15,6 +15,8 @@
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
 import type { AbortOptions, Clock, Logger } from '../../reload/runtime/components.js';
 import { RefreshTimer, refreshIntervalMs } from '../../reload/runtime/refresh-timer.js';
+import { ReloadError } from '../../reload/runtime/reload-error.js';
+import { ErrorCode } from '../../reload/wire/message-codes.js';
 import { encodeSipRegistration, type SipRegistration } from '../../reload/wire/storage/kinds/sip-registration.js';
 import type { AorDomains } from './aor-domains.js';
 import { aorResourceName, requireAorDomain, routeRegistration, SIP_REGISTRATION_KIND } from './sip-registration-kind.js';
@@ -37,10 +39,26 @@ export interface SipRegistrarInit {
   readonly lifetime?: number;
   /** Refresh after this share of the lifetime; default 0.8. */
   readonly refreshRatio?: number;
-  /** Retry a failed refresh after this many ms; default 5000. */
+  /** Retry a failed refresh after this many ms, and a failed first Store after this many times its attempt (storeFirst); default 5000. */
   readonly retryMs?: number;
   /** What to register; default a route to this device. */
   readonly registration?: SipRegistration;
+}
+
+/** Attempts of the first Store of a registration that failed for the overlay's passing state (storeFirst). */
+export const REGISTER_ATTEMPTS = 3;
+
+/**
+ * Whether a Store failed for the overlay's passing state, which a later attempt may not meet: no
+ * answer in time (RFC 6940 §6.2.1 Error_Request_Timeout), routing tables that disagree while the
+ * ring changes (Error_Loop_Detected, RFC 7851 §6.2; Error_TTL_Exceeded, §6.3.2), or a peer that was
+ * no longer responsible when it acted on the Store (Error_Not_Found, §7.4.1.1). Not a refusal of
+ * the Store itself (Error_Forbidden, Error_Data_Too_Large …), which another attempt meets again.
+ */
+function passingFailure(e: unknown): boolean {
+  if (!(e instanceof ReloadError)) return false;
+  const c = e.code;
+  return c === ErrorCode.Error_Request_Timeout || c === ErrorCode.Error_Loop_Detected || c === ErrorCode.Error_TTL_Exceeded || c === ErrorCode.Error_Not_Found;
 }
 
 export type SipRegistrarState = 'unregistered' | 'registering' | 'registered' | 'closed';
@@ -51,6 +69,7 @@ export class SipRegistrar {
   private readonly lifetime: number;
   private readonly value: Uint8Array;
   private readonly refresh: RefreshTimer;
+  private readonly retryMs: number;
   private current: SipRegistrarState = 'unregistered';
   /**
    * Bumped by every `register`, `unregister` and `close`: a Store answered after one of them
@@ -70,9 +89,10 @@ export class SipRegistrar {
     this.domains = init.domains;
     this.lifetime = init.lifetime ?? 3600;
     this.value = encodeSipRegistration(init.registration ?? routeRegistration(deps.overlay.nodeId));
+    this.retryMs = init.retryMs ?? 5000;
     this.refresh = new RefreshTimer(deps, {
       everyMs: refreshIntervalMs(this.lifetime, init.refreshRatio),
-      retryMs: init.retryMs ?? 5000,
+      retryMs: this.retryMs,
       refresh: () => this.storeOnce(true),
       failure: 'SIP registration refresh failed',
       fields: { aor: this.resourceName },
@@ -98,7 +118,7 @@ export class SipRegistrar {
     const epoch = this.newEpoch();
     this.current = 'registering';
     try {
-      await this.storeOnce(true, options);
+      await this.storeFirst(epoch, options);
     } catch (e) {
       if (epoch === this.epoch) this.current = 'unregistered';
       throw e;
@@ -127,6 +147,26 @@ export class SipRegistrar {
   private newEpoch(): number {
     this.refresh.stop();
     return ++this.epoch;
+  }
+
+  /**
+   * The first Store of a registration. OUR CHOICE: one that failed for the overlay's passing state
+   * (passingFailure) is made again, up to REGISTER_ATTEMPTS in all, `retryMs` × the attempt apart,
+   * as a SIP UA registers again after a failed REGISTER, rather than leaving the phone offline
+   * until its user joins again. Returns early, unregistered, when `unregister`, `close` or another
+   * `register` came meanwhile (register then sees the newer epoch).
+   */
+  private async storeFirst(epoch: number, options?: AbortOptions): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.storeOnce(true, options);
+      } catch (e) {
+        if (attempt >= REGISTER_ATTEMPTS || !passingFailure(e) || epoch !== this.epoch || options?.signal?.aborted) throw e;
+        this.deps.logger?.info('registration failed; trying again', { aor: this.resourceName, attempt, error: String(e) });
+      }
+      await new Promise<void>((resolve) => this.deps.clock.setTimer(this.retryMs * attempt, resolve));
+      if (epoch !== this.epoch) return;
+    }
   }
 
   private async storeOnce(exists: boolean, options?: AbortOptions): Promise<void> {
