@@ -2,10 +2,12 @@
  * A joined peer that loses every link at once (a network outage; in `chordphone serve`'s e2e runs,
  * every link of the process closed after its event loop was blocked) finds the ring again through
  * its bootstrap node (chord-stabilization.ts `alone`, RFC 6940 §10.7.4.4's partition check) rather
- * than answering for the whole Resource-ID space by itself until the hourly check.
+ * than answering for the whole Resource-ID space by itself until the hourly check. Likewise peers
+ * that lost their bootstrap node (its server restarted and started a ring of its own) look for its
+ * ring through it again (chord-stabilization.ts `bootstrapLost`).
  */
 import { describe, expect, it } from 'vitest';
-import { buildChordOverlay } from './chord-overlay.js';
+import { buildChordOverlay, createChordOverlay } from './chord-overlay.js';
 
 const utf8 = new TextEncoder();
 
@@ -25,6 +27,27 @@ describe('a peer that lost every link (RFC 6940 §10.7.4.4)', () => {
     expect(check.mismatches.map((m) => m.address)).toEqual([]);
     const fetched = await o.clock.run(o.fetch(alone!, 'kept-elsewhere'));
     expect(fetched.value).toEqual(utf8.encode('found'));
+    o.close();
+  });
+
+  it('peers that lost their bootstrap node find the ring it starts when it comes back within minutes, not at the hourly check', async () => {
+    const o = createChordOverlay({ seed: 5, configuration: { chordUpdateInterval: 30 } });
+    const server = await o.clock.run(o.addPeer());
+    for (let i = 0; i < 5; i++) await o.clock.run(o.addPeer({ bootstrap: server.address }));
+    await o.settle(2_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 6 });
+    // The server goes (its links go silent); the five tabs keep their ring.
+    o.kill(server);
+    await o.settle(60_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 5 });
+    // It comes back on the same address with the same Node-ID and, its bootstrap address its own,
+    // starts a ring alone (§6.4.2.1); a tab that arrives now joins through it.
+    const back = o.createPeer({ address: server.address, nodeId: server.nodeId, bootstrap: server.address });
+    await o.clock.run(o.joinPeer(back));
+    await o.clock.run(o.addPeer({ bootstrap: server.address }));
+    // One ring again (before: two, until the periodic check an hour on).
+    await o.settle(5 * 60_000);
+    expect(o.ringCheck()).toMatchObject({ exact: true, peers: 7 });
     o.close();
   });
 });

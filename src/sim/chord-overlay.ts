@@ -95,6 +95,8 @@ export interface SimPeerOptions {
   readonly storage?: StorageBackend;
   /** `client` (RFC 6940 §4.2): attach with `peer.join(bootstrap)` yourself, not through `joinPeer`. Default `peer`. */
   readonly mode?: OverlayPeerInit['mode'];
+  /** Its address; default simAddress(index). A killed peer's, for one that comes back where it was (a restarted server). */
+  readonly address?: string;
 }
 
 /** One peer's identity: real X.509 ones for tests with real certificates (default: the sim-only fast signer). */
@@ -298,7 +300,7 @@ export function createChordOverlay(init: Omit<ChordOverlayInit, 'peers' | 'joinC
 
   const createPeer = (options: SimPeerOptions = {}): SimChordPeer => {
     const index = peers.length;
-    const address = simAddress(index);
+    const address = options.address ?? simAddress(index);
     const identity = options.identity ?? init.identity?.(index);
     const nodeId = identity?.signer.nodeId ?? options.nodeId ?? newNodeId();
     directory.set(address, nodeId);

@@ -7,7 +7,8 @@
  * The link model (per pair of addresses, default for the rest):
  * - `latencyMs` (+ uniform `jitterMs`) one-way delay; frames in one direction never overtake each
  *   other (a link is an ordered channel).
- * - `loss`: probability that a frame (data or ack) is lost. OUR CHOICE: loss is surfaced, not
+ * - `loss`: probability that a frame (data or ack) is lost (1: the pair is cut, and no link opens
+ *   across it either). OUR CHOICE: loss is surfaced, not
  *   repaired: FramedLink does no hop-by-hop retransmission (see framed-link.ts), so a lost data
  *   frame is a lost message and message transport's end-to-end retransmission (RFC 6940 §6.2.1)
  *   recovers it; lost frames also delay acks, which the liveness probes cover.
@@ -271,6 +272,11 @@ export class MemoryNetwork {
         const target = this.endpoints.get(to);
         if (!target || from.crashed || this.endpoints.get(from.address) !== from) {
           reject(new LinkOpenError(`no peer listening at ${to}`));
+          return;
+        }
+        // A pair cut apart (every frame lost): no handshake completes, so no link opens across it.
+        if (model.loss >= 1) {
+          reject(new LinkOpenError(`no route to ${to}`));
           return;
         }
         const n = ++this.linkSeq;

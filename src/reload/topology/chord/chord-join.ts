@@ -161,6 +161,7 @@ export class ChordJoin {
       }
     }
     if (!bootstrapPeer) throw new Error('no bootstrap node reachable');
+    this.stabilization.reachedBootstrap(bootstrapPeer);
     // Bootstrap nodes are peers: route through it until we know better.
     this.maintenance.addPeer(bootstrapPeer);
     core.transition('attaching', 'bootstrap link up');

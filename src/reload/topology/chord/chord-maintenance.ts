@@ -35,6 +35,8 @@ export interface RepairHooks {
   requestTable(id: NodeId): Promise<UpdateOutcome>;
   /** Every peer of the Routing Table was lost: look for the ring again through a bootstrap node. */
   alone(): void;
+  /** The peer `key` was lost (failed or left): if a bootstrap node, check for a partition through the bootstrap addresses (§10.7.4.4). */
+  bootstrapLost(key: string): void;
 }
 
 /** An Attach in flight; `reattach`: to a neighbour lost with its link (chord-reattach.ts), no part of a change to announce. */
@@ -63,7 +65,7 @@ export class ChordMaintenance {
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, namedBy: () => undefined, requestTable: () => Promise.resolve('failed'), alone: () => {} };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, namedBy: () => undefined, requestTable: () => Promise.resolve('failed'), alone: () => {}, bootstrapLost: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.replication = new ChordReplication(core);
@@ -264,6 +266,7 @@ export class ChordMaintenance {
       this.repair.alone();
       return;
     }
+    this.repair.bootstrapLost(key);
     // §10.7.2: "If using reactive recovery, the peer MUST initiate a search for a new Finger Table entry".
     if (this.core.params.reactive && t.finger(entry.finger) === undefined && t.fingerIndices(this.core.params.minFingers).includes(entry.finger)) {
       void this.repair.searchFinger(entry.finger);

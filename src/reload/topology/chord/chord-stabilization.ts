@@ -47,6 +47,10 @@ export class ChordStabilization implements RepairHooks {
   bootstrap: readonly string[] = [];
   /** The next look for the ring while this peer is alone (`alone`). */
   private aloneTimer: Timer | undefined;
+  /** Peers reached through a bootstrap address (the join's step 1, partition checks), by key. */
+  private readonly bootstrapNodes = new Set<string>();
+  /** The next partition check after a bootstrap node was lost (`bootstrapLost`). */
+  private bootstrapTimer: Timer | undefined;
 
   constructor(
     private readonly core: ChordCore,
@@ -185,6 +189,45 @@ export class ChordStabilization implements RepairHooks {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
     this.aloneTimer = undefined;
+    this.bootstrapTimer = undefined;
+  }
+
+  /** `id` answered at a bootstrap address (§11.4 step 1, or a partition check): its loss is `bootstrapLost`'s. */
+  reachedBootstrap(id: NodeId): void {
+    this.bootstrapNodes.add(nodeIdKey(id));
+  }
+
+  /**
+   * OUR CHOICE (RFC 6940 §10.7.4.4 leaves the interval open): a peer of our Routing Table that we
+   * reached through a bootstrap address was lost (its link failed, or it left). Most often the
+   * server it runs in went down, and when it comes back its peer, the overlay's first, starts a
+   * ring of its own (its only bootstrap address is its own, §6.4.2.1): every node joining through
+   * it from then on is in that ring, apart from ours (no call between the two) until the periodic
+   * check (partitionCheckIntervalMs: an hour). So §10.7.4.4's check runs now, and again, backing
+   * off as `alone` does (ALONE_FIRST_WAIT_MS doubling up to ALONE_MAX_WAIT_MS), until one reaches a
+   * bootstrap node; a partition it finds is healed as the periodic check heals it. Only the peers
+   * that had it in their tables look (some of every ring near it): not a check per tab.
+   */
+  bootstrapLost(key: string): void {
+    if (!this.bootstrapNodes.has(key) || this.bootstrapTimer !== undefined || this.bootstrap.length === 0) return;
+    const look = (attempt: number) => {
+      const wait = Math.min(ALONE_MAX_WAIT_MS, ALONE_FIRST_WAIT_MS * 2 ** attempt);
+      const timer = this.core.deps.clock.setTimer(wait / 2 + this.core.jitter(wait / 2), () => {
+        this.timers.delete(timer);
+        if (this.core.stopped || this.core.state !== 'joined') {
+          this.bootstrapTimer = undefined;
+          return;
+        }
+        void this.checkPartition().then((reached) => {
+          if (this.bootstrapTimer !== timer) return;
+          if (!reached && !this.core.stopped) look(attempt + 1);
+          else this.bootstrapTimer = undefined;
+        });
+      });
+      this.bootstrapTimer = timer;
+      this.timers.add(timer);
+    };
+    look(0);
   }
 
   /**
@@ -360,28 +403,31 @@ export class ChordStabilization implements RepairHooks {
    * partitioned and P SHOULD send an Attach to S' routed through B, followed by an Update sent to S'."
    * OUR READING: the Ping goes to Resource-ID P; in one ring it comes back to P itself (P is
    * responsible for its own id), so any other responder S' means B's ring does not contain P.
+   * Resolves true once a bootstrap node answered (and a partition it showed was healed).
    */
-  async checkPartition(): Promise<void> {
+  async checkPartition(): Promise<boolean> {
     const { connector, transport } = this.core.deps;
     for (const address of this.bootstrap) {
       if (this.core.ownAddresses.includes(address)) continue;
       try {
         const b = await connector.connect(address);
         if (sameId(b, this.core.self)) continue;
+        this.reachedBootstrap(b);
         // The answer comes from outside our neighbourhood exactly when there is a partition, so
         // §6.3.4 check 2 would drop it (RequestOptions.anyResponder).
         const answer = await transport.request([node(b), resource(this.core.self)], { name: 'ping_req', value: { padding: new Uint8Array(0) } }, { anyResponder: true });
         const s = answer.sender.nodeId;
-        if (sameId(s, this.core.self) || this.core.table.has(nodeIdKey(s))) return;
+        if (sameId(s, this.core.self) || this.core.table.has(nodeIdKey(s))) return true;
         this.core.log.info('partition detected', { responder: nodeIdKey(s) });
         await connector.attach([node(b), node(s)]);
         this.maintenance.addPeer(s);
         await this.core.sendUpdate(s, 'neighbors');
-        return;
+        return true;
       } catch (e) {
         this.core.log.debug('partition check failed', { bootstrap: address, error: String(e) });
       }
     }
+    return false;
   }
 }
 
