@@ -50,4 +50,23 @@ describe('a peer that lost every link (RFC 6940 §10.7.4.4)', () => {
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 7 });
     o.close();
   });
+
+  // RFC 6940 §6.4.2.3 "When a peer detects through an Update that it is no longer responsible for
+  // any data value it is storing, it MUST attempt to Store a copy to the correct node ... such as
+  // the merging of partitioned overlays". A peer alone answers for the whole Resource-ID space, so a
+  // Store made then (a SIP registration refreshed at a wake, RFC 7904 §3.1; its certificate, §8)
+  // succeeds here with hops 0; once the ring is found again it must reach the peer responsible.
+  it('a Store made while alone is found by the others once the ring is found again (§6.4.2.3)', async () => {
+    const o = await buildChordOverlay({ peers: 12, seed: 7 });
+    const [other, , , alone] = o.live();
+    for (const n of alone!.peer.neighbours()) n.link.close();
+    await o.settle(300);
+    expect(alone!.peer.neighbours()).toEqual([]);
+    expect(await o.clock.run(o.store(alone!, 'stored-alone', utf8.encode('mine')))).toMatchObject({ ok: true, hops: 0 });
+    await o.settle(300_000);
+    expect(alone!.peer.status().successors.length).toBeGreaterThan(0);
+    const fetched = await o.clock.run(o.fetch(other!, 'stored-alone'));
+    o.close();
+    expect(fetched.value).toEqual(utf8.encode('mine'));
+  });
 });

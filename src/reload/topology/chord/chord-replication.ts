@@ -45,6 +45,8 @@ export class ChordReplication {
   /** The replica set before the first failure whose prompt copies are sent again after the hold-down. */
   private confirmPrevious: readonly NodeId[] | undefined;
   private confirmTimer: Timer | undefined;
+  /** The hand-on of what was stored while this peer had no predecessor (handOnAfterAlone). */
+  private aloneTimer: Timer | undefined;
   /** Moves waiting for GAIN_DELAY_MS. */
   private moves: { readonly what: string; readonly run: () => Promise<DataMoveReport> }[] = [];
   private movesTimer: Timer | undefined;
@@ -152,6 +154,7 @@ export class ChordReplication {
     this.heldTimer?.cancel();
     this.promptTimer?.cancel();
     this.confirmTimer?.cancel();
+    this.aloneTimer?.cancel();
     this.movesTimer?.cancel();
     for (const t of this.retries) t.cancel();
     this.retries.clear();
@@ -189,6 +192,24 @@ export class ChordReplication {
       else this.handOnReplicas(q, between, range);
     }
     if (before[0]) this.handOverLostRange(before[0], now, unusableBefore);
+    else if (now[0]) this.handOnAfterAlone();
+  }
+
+  /**
+   * RFC 6940 §6.4.2.3: "it MUST attempt to Store a copy to the correct node ... This prevents data
+   * loss during large-scale topology shifts, such as the merging of partitioned overlays." A peer
+   * with no predecessor answered for the whole Resource-ID space (alone after losing every link,
+   * §10.7.4.4: a Wi-Fi drop, a laptop's sleep), and a Store it made then (a SIP registration's
+   * refresh, its certificate, §8) stayed here. Now that it has a predecessor again, what it neither
+   * answers for nor replicates goes by Resource-ID to the peer that does: the prune's hand-on
+   * (storage-service.ts, which drops only what that peer took). OUR CHOICE: once the hold-down has
+   * passed (§10.7.1's 30 s), so that the tables of a ring found again have settled first.
+   */
+  private handOnAfterAlone(): void {
+    this.aloneTimer ??= this.core.deps.clock.setTimer(this.core.params.holdDownMs, () => {
+      this.aloneTimer = undefined;
+      if (this.core.state === 'joined') this.core.deps.data.prune().catch((e: unknown) => this.core.log.warn('handing on what was stored while alone failed', { error: String(e) }));
+    });
   }
 
   /**
