@@ -11,6 +11,7 @@ import { ContactsView } from '../contacts/ContactsView.js';
 import { PhoneView } from '../first-run/PhoneView.js';
 import { HistoryView } from '../history/HistoryView.js';
 import { OverlayPanel } from '../OverlayPanel.js';
+import { useOverlaySnapshot } from '../overlay/use-overlay.js';
 import { SettingsView } from '../settings/SettingsView.js';
 import type { Navigate, ViewTarget } from '../views.js';
 import type { PhoneSession, PhoneSessionSnapshot } from './phone-session.js';
@@ -35,11 +36,16 @@ const STATE_TEXT: Record<PhoneSessionSnapshot['phase'], string> = {
 export function SessionStatus({ session, returningUser }: { session: PhoneSession; returningUser?: string | undefined }) {
   const s = useSessionSnapshot(session);
   const phase = s.phase;
+  // Registered, but every link of the peer is gone (a Wi-Fi drop, a laptop's sleep): no call can go
+  // or come until the overlay finds the ring again (RFC 6940 §10.7.4.4), so it does not say Online.
+  const { links } = useOverlaySnapshot(s.overlay);
+  const cut = phase === 'ready' && links.length === 0;
+  const text = cut ? 'Reconnecting…' : STATE_TEXT[phase];
   // A returning user's name is shown from the first paint on (BootPlaceholders.tsx), before the AoR is known.
   const pending = !s.userName && !s.guest && phase === 'joining' ? returningUser : undefined;
   return (
-    <p className="phone-status" data-testid="phone-status" data-phase={phase} aria-live="polite" title={s.userName ? `${s.userName}: ${STATE_TEXT[phase]}` : STATE_TEXT[phase]}>
-      <span className={`state-dot state-dot--${phase}`} aria-hidden="true" />
+    <p className="phone-status" data-testid="phone-status" data-phase={phase} data-connected={phase === 'ready' ? String(!cut) : undefined} aria-live="polite" title={s.userName ? `${s.userName}: ${text}` : text}>
+      <span className={`state-dot state-dot--${cut ? 'registering' : phase}`} aria-hidden="true" />
       <span className="phone-status-text">
         {s.userName ? (
           <>
@@ -48,7 +54,7 @@ export function SessionStatus({ session, returningUser }: { session: PhoneSessio
         ) : pending ? (
           <strong>{pending}</strong>
         ) : null}{' '}
-        <span className="phone-state">{STATE_TEXT[phase]}</span>
+        <span className="phone-state">{text}</span>
       </span>
     </p>
   );
