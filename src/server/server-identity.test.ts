@@ -111,3 +111,15 @@ it('a first start stopped between writing the CA key files starts again (the pri
   const identity = await ServerIdentity.open({ crypto }, { dataDir: dir, overlay: OVERLAY });
   expect((await identity.peer('server')).userName).toBe(`server@${OVERLAY}`);
 });
+
+it('a server peer whose key save was cut short starts again with a new key (its name record is written after the key)', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'server-identity-crash-'));
+  await ServerIdentity.open({ crypto }, { dataDir: dir, overlay: OVERLAY });
+  // The write of peer-1.pub.pem fails: a stand-in for the process dying right there.
+  await mkdir(join(dir, 'keys', 'peer-1.pub.pem'), { recursive: true });
+  await expect((await ServerIdentity.open({ crypto }, { dataDir: dir, overlay: OVERLAY })).peer('peer-1')).rejects.toThrow();
+  await rmdir(join(dir, 'keys', 'peer-1.pub.pem'));
+  // Before: the record of the unsaved key was kept, and every later start failed with ServerNameConflictError.
+  const identity = await ServerIdentity.open({ crypto }, { dataDir: dir, overlay: OVERLAY });
+  expect((await identity.peer('peer-1')).userName).toBe(`peer-1@${OVERLAY}`);
+}, 60_000);

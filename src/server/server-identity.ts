@@ -145,11 +145,13 @@ export class ServerIdentity {
     if (existing && existing.keyHash !== keyHash) throw new ServerNameConflictError(userName, this.registry.path);
     const nodeIdHex = existing?.nodeIds[0] ?? toHex(randomNodeId(this.deps.random));
     const nodeId = fromHex(nodeIdHex)!;
-    await this.registry.put({ userName, keyHash, nodeIds: [nodeIdHex], firstIssuedAt: existing?.firstIssuedAt ?? now, lastIssuedAt: now });
     const certificate = await this.authority.issue({ publicKey: spki, nodeIds: [nodeId], userName });
     const credentials: StoredCredentials = { keys, certificates: [certificate] };
     if (stored) await writeFileAtomic(this.keyStore.keyFile(name).replace(/\.key\.pem$/, '.cert.pem'), PemConverter.encode(bufferSource(certificate), PemConverter.CertificateTag), 0o644);
     else await this.keyStore.save(name, credentials);
+    // The record names the key's hash: written after the key is on disk, so a save cut short leaves
+    // no record of a key that was never kept (the next start's new key would conflict with it).
+    await this.registry.put({ userName, keyHash, nodeIds: [nodeIdHex], firstIssuedAt: existing?.firstIssuedAt ?? now, lastIssuedAt: now });
     return { ...credentials, nodeId, userName };
   }
 
