@@ -134,8 +134,7 @@ describe('SipRegistrar: a first Store that failed for the overlay\'s passing sta
 
   it.each<[string, ErrorCodeName[], number[]]>([
     ['no answer in time (Error_Request_Timeout)', ['Error_Request_Timeout'], [0, 1000]],
-    ['a peer no longer responsible, twice (Error_Not_Found)', ['Error_Not_Found', 'Error_Not_Found'], [0, 1000, 3000]],
-    ['a loop (Error_Loop_Detected), then no answer', ['Error_Loop_Detected', 'Error_Request_Timeout'], [0, 1000, 3000]],
+    ['no answer, then a path past the TTL (Error_TTL_Exceeded)', ['Error_Request_Timeout', 'Error_TTL_Exceeded'], [0, 1000, 3000]],
   ])('%s: is made again, retryMs × the attempt apart, and registers', async (_name, errors, at) => {
     const { r, stores, run, started } = failingOverlay(errors);
     const p = r.register();
@@ -145,27 +144,44 @@ describe('SipRegistrar: a first Store that failed for the overlay\'s passing sta
     expect(stores.map((t) => t - started)).toEqual(at);
   });
 
-  it(`fails after ${REGISTER_ATTEMPTS} attempts, and at once for a refusal of the Store itself (Error_Forbidden)`, async () => {
+  it(`fails after ${REGISTER_ATTEMPTS} attempts, and at once for a refusal of the Store itself or what the storage layer retried already`, async () => {
     const timeouts = failingOverlay(['Error_Request_Timeout', 'Error_Request_Timeout', 'Error_Request_Timeout']);
     const p = timeouts.r.register();
     await timeouts.run(p);
     await expect(p).rejects.toMatchObject({ code: ErrorCode.Error_Request_Timeout });
     expect(timeouts.stores).toHaveLength(REGISTER_ATTEMPTS);
     expect(timeouts.r.state).toBe('unregistered');
-    const forbidden = failingOverlay(['Error_Forbidden']);
-    await expect(forbidden.r.register()).rejects.toMatchObject({ code: ErrorCode.Error_Forbidden });
-    expect(forbidden.stores).toHaveLength(1);
+    // Error_Not_Found and Error_Loop_Detected reach the registrar after StorageService's own attempts.
+    for (const code of ['Error_Forbidden', 'Error_Not_Found', 'Error_Loop_Detected'] as const) {
+      const refused = failingOverlay([code]);
+      await expect(refused.r.register()).rejects.toMatchObject({ code: ErrorCode[code] });
+      expect(refused.stores).toHaveLength(1);
+    }
   });
 
-  it('close() while it waits to try again: no other Store, and the registrar stays closed', async () => {
-    const { clock, r, stores, run } = failingOverlay(['Error_Request_Timeout']);
+  it('close() while it waits to try again: register() ends at once, no other Store, and the registrar stays closed', async () => {
+    const { clock, r, stores } = failingOverlay(['Error_Request_Timeout']);
+    const started = clock.now();
     const p = r.register();
     await settle();
     r.close();
-    await run(p);
+    await p;
+    expect(clock.now()).toBe(started);
     clock.advance(10_000);
     await settle();
     expect(stores).toHaveLength(1);
     expect(r.state).toBe('closed');
+  });
+
+  it('an abort while it waits to try again rejects register() at once, with no other Store', async () => {
+    const { clock, r, stores } = failingOverlay(['Error_Request_Timeout']);
+    const started = clock.now();
+    const abort = new AbortController();
+    const p = r.register({ signal: abort.signal });
+    await settle();
+    abort.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(clock.now()).toBe(started);
+    expect(stores).toHaveLength(1);
   });
 });

@@ -13,7 +13,7 @@
  * ```
  */
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
-import type { AbortOptions, Clock, Logger } from '../../reload/runtime/components.js';
+import { AbortError, type AbortOptions, type Clock, type Logger } from '../../reload/runtime/components.js';
 import { RefreshTimer, refreshIntervalMs } from '../../reload/runtime/refresh-timer.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
@@ -49,16 +49,15 @@ export interface SipRegistrarInit {
 export const REGISTER_ATTEMPTS = 3;
 
 /**
- * Whether a Store failed for the overlay's passing state, which a later attempt may not meet: no
- * answer in time (RFC 6940 §6.2.1 Error_Request_Timeout), routing tables that disagree while the
- * ring changes (Error_Loop_Detected, RFC 7851 §6.2; Error_TTL_Exceeded, §6.3.2), or a peer that was
- * no longer responsible when it acted on the Store (Error_Not_Found, §7.4.1.1). Not a refusal of
- * the Store itself (Error_Forbidden, Error_Data_Too_Large …), which another attempt meets again.
+ * Whether a Store failed for the overlay's passing state in a way the storage layer does not retry
+ * itself (StorageService retries a Store answered Error_Loop_Detected or Error_Not_Found): no
+ * answer after every retransmission (RFC 6940 §6.2.1 Error_Request_Timeout: a peer on the path
+ * failed, or the ring was changing), or a path longer than the TTL while routing tables disagree
+ * (§6.3.2 Error_TTL_Exceeded). Not a refusal of the Store itself (Error_Forbidden, too large …),
+ * which another attempt meets again.
  */
 function passingFailure(e: unknown): boolean {
-  if (!(e instanceof ReloadError)) return false;
-  const c = e.code;
-  return c === ErrorCode.Error_Request_Timeout || c === ErrorCode.Error_Loop_Detected || c === ErrorCode.Error_TTL_Exceeded || c === ErrorCode.Error_Not_Found;
+  return e instanceof ReloadError && (e.code === ErrorCode.Error_Request_Timeout || e.code === ErrorCode.Error_TTL_Exceeded);
 }
 
 export type SipRegistrarState = 'unregistered' | 'registering' | 'registered' | 'closed';
@@ -70,6 +69,8 @@ export class SipRegistrar {
   private readonly value: Uint8Array;
   private readonly refresh: RefreshTimer;
   private readonly retryMs: number;
+  /** Ends the pause of a first Store waiting to be made again (storeFirst), when there is one. */
+  private endPause: (() => void) | undefined;
   private current: SipRegistrarState = 'unregistered';
   /**
    * Bumped by every `register`, `unregister` and `close`: a Store answered after one of them
@@ -146,6 +147,7 @@ export class SipRegistrar {
   /** A new epoch: the refresh timer and the answers of Stores made before it no longer count. */
   private newEpoch(): number {
     this.refresh.stop();
+    this.endPause?.();
     return ++this.epoch;
   }
 
@@ -164,9 +166,25 @@ export class SipRegistrar {
         if (attempt >= REGISTER_ATTEMPTS || !passingFailure(e) || epoch !== this.epoch || options?.signal?.aborted) throw e;
         this.deps.logger?.info('registration failed; trying again', { aor: this.resourceName, attempt, error: String(e) });
       }
-      await new Promise<void>((resolve) => this.deps.clock.setTimer(this.retryMs * attempt, resolve));
+      await this.pause(this.retryMs * attempt, options?.signal);
       if (epoch !== this.epoch) return;
+      if (options?.signal?.aborted) throw new AbortError();
     }
+  }
+
+  /** Wait `ms`, or less: until the next epoch (`unregister`, `close`, another `register`) or `signal`'s abort. */
+  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        timer.cancel();
+        signal?.removeEventListener('abort', done);
+        if (this.endPause === done) this.endPause = undefined;
+        resolve();
+      };
+      const timer = this.deps.clock.setTimer(ms, done);
+      signal?.addEventListener('abort', done, { once: true });
+      this.endPause = done;
+    });
   }
 
   private async storeOnce(exists: boolean, options?: AbortOptions): Promise<void> {
