@@ -16,9 +16,9 @@ import { expectOnlyDecodeError } from './testing/codec-test-kit.js';
 
 const NODE = new Uint8Array(16).fill(0x11);
 
-/** A store_req-shaped message of exactly `total` bytes (header 56, contents 10 + body, security block 9). */
-function messageOfSize(total: number, transactionId = 0x0102030405060708n): Uint8Array {
-  const fixed = 56 + 10 + 9;
+/** A store_req-shaped message of exactly `total` bytes (header 56, contents 10 + body, security block 9), relayed by `via` (18 bytes each). */
+function messageOfSize(total: number, transactionId = 0x0102030405060708n, via: readonly Uint8Array[] = []): Uint8Array {
+  const fixed = 56 + 18 * via.length + 10 + 9;
   const m: ForwardedMessage = {
     forwardingHeader: {
       overlay: 0x01020304,
@@ -29,7 +29,7 @@ function messageOfSize(total: number, transactionId = 0x0102030405060708n): Uint
       length: 0,
       transactionId,
       maxResponseLength: 0,
-      viaList: [],
+      viaList: via.map((nodeId) => ({ kind: 'node' as const, nodeId })),
       destinationList: [{ kind: 'node', nodeId: NODE }],
       options: [],
     },
@@ -294,6 +294,16 @@ describe('Reassembler', () => {
     expect(r.add(p0, 0).status).toBe('pending');
     expect(r.add(p3, 0)).toMatchObject({ status: 'rejected', reason: 'too-large' });
     expect(r.pendingMessages).toBe(0);
+  });
+
+  it('measures max-message-size without the via list relays added (as route-decision.ts does)', () => {
+    // 2000 bytes as its originator sent it; two relays added 36 bytes of via list on the way.
+    const relayed = fragmentMessage(messageOfSize(2036, 9n, [new Uint8Array(16).fill(0x22), new Uint8Array(16).fill(0x33)]), 700);
+    const r = new Reassembler({ maxMessageSize: 2000 });
+    const results = relayed.map((piece) => r.add(piece, 0));
+    expect(results.at(-1)).toMatchObject({ status: 'complete' });
+    const over = fragmentMessage(messageOfSize(2037, 10n, [new Uint8Array(16).fill(0x22), new Uint8Array(16).fill(0x33)]), 700);
+    expect(over.map((piece) => r.add(piece, 0).status)).toContain('rejected');
   });
 
   it('bounds the number of separate pieces per message (adjacent ones count once)', () => {

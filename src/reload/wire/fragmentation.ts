@@ -1,4 +1,5 @@
 import { bytesEqual } from './codec/hex.js';
+import { destinationListSize } from './destination.js';
 import { itself, upperBound } from './codec/sorted.js';
 import {
   UNFRAGMENTED,
@@ -260,7 +261,9 @@ export class Reassembler {
     // OUR CHOICE: not checked on the last piece, which senders that cut path-MTU-sized pieces
     // rather than equal ones leave short; there is one last piece per message.
     if (!last && payload.length < MIN_FRAGMENT_BODY) return reject('too-small', `a piece of ${payload.length} bytes of body at offset ${offset}, not the last`);
-    if (headerLength + end > this.maxMessageSize) {
+    // The via list does not count: it grew on the way (18 bytes a relay, §6.1.2), and relays measure
+    // the message as its originator sent it (route-decision.ts checkReceived).
+    if (headerLength - destinationListSize(header.viaList) + end > this.maxMessageSize) {
       return reject('too-large', `a piece ending at body offset ${end} makes the message larger than max-message-size ${this.maxMessageSize}`);
     }
 
@@ -311,8 +314,10 @@ export class Reassembler {
     const completeHeader: ForwardingHeader = { ...p.header, fragment: UNFRAGMENTED };
     const headerSize = p.headerLength;
     this.drop(key);
-    if (headerSize + body.length > this.maxMessageSize) {
-      return { status: 'rejected', reason: 'too-large', detail: `reassembled message of ${headerSize + body.length} bytes exceeds max-message-size ${this.maxMessageSize}` };
+    // Without the via list, as above.
+    const sent = headerSize - destinationListSize(p.header.viaList) + body.length;
+    if (sent > this.maxMessageSize) {
+      return { status: 'rejected', reason: 'too-large', detail: `reassembled message of ${sent} bytes (without its via list) exceeds max-message-size ${this.maxMessageSize}` };
     }
     return { status: 'complete', message: encodeWithForwardingHeader(completeHeader, body) };
   }
