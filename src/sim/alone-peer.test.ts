@@ -7,6 +7,8 @@
  * ring through it again (chord-stabilization.ts `bootstrapLost`).
  */
 import { describe, expect, it } from 'vitest';
+import { silentLogger, type Logger } from '../reload/runtime/components.js';
+import { BOOTSTRAP_LOST_LOOKS } from '../reload/topology/chord/chord-stabilization.js';
 import { buildChordOverlay, createChordOverlay } from './chord-overlay.js';
 
 const utf8 = new TextEncoder();
@@ -48,6 +50,24 @@ describe('a peer that lost every link (RFC 6940 §10.7.4.4)', () => {
     // One ring again (before: two, until the periodic check an hour on).
     await o.settle(5 * 60_000);
     expect(o.ringCheck()).toMatchObject({ exact: true, peers: 7 });
+    o.close();
+  });
+
+  it(`peers that lost their bootstrap node for good look for it ${BOOTSTRAP_LOST_LOOKS} times at most, then leave it to the periodic check`, async () => {
+    let failedChecks = 0;
+    const logger: Logger = { ...silentLogger, debug: (message) => void (message === 'partition check failed' && failedChecks++) };
+    // No periodic partition check (an hour, at a random offset): every check counted is bootstrapLost's.
+    const o = createChordOverlay({ seed: 5, logger, chord: { partitionCheckIntervalMs: 0 } });
+    const server = await o.clock.run(o.addPeer());
+    for (let i = 0; i < 5; i++) await o.clock.run(o.addPeer({ bootstrap: server.address }));
+    await o.settle(2_000);
+    o.kill(server);
+    await o.settle(30 * 60_000);
+    const after30 = failedChecks;
+    expect(after30).toBeGreaterThan(0);
+    expect(after30).toBeLessThanOrEqual(5 * BOOTSTRAP_LOST_LOOKS);
+    await o.settle(20 * 60_000);
+    expect(failedChecks).toBe(after30);
     o.close();
   });
 

@@ -34,6 +34,8 @@ interface HeardTable {
 export const ALONE_FIRST_WAIT_MS = 1_000;
 /** `alone`: the longest wait between looks (ms). */
 export const ALONE_MAX_WAIT_MS = 60_000;
+/** `bootstrapLost`: the most partition checks after a bootstrap node was lost, before the periodic one. */
+export const BOOTSTRAP_LOST_LOOKS = 12;
 
 export class ChordStabilization implements RepairHooks {
   private readonly timers = new Set<Timer>();
@@ -205,8 +207,10 @@ export class ChordStabilization implements RepairHooks {
    * it from then on is in that ring, apart from ours (no call between the two) until the periodic
    * check (partitionCheckIntervalMs: an hour). So §10.7.4.4's check runs now, and again, backing
    * off as `alone` does (ALONE_FIRST_WAIT_MS doubling up to ALONE_MAX_WAIT_MS), until one reaches a
-   * bootstrap node; a partition it finds is healed as the periodic check heals it. Only the peers
-   * that had it in their tables look (some of every ring near it): not a check per tab.
+   * bootstrap node, BOOTSTRAP_LOST_LOOKS times at most (some 4 to 8 minutes: a restart, not a
+   * server gone for good, which the periodic check is left to); a partition it finds is healed as
+   * the periodic check heals it. Only the peers that had it in their tables look (some of every
+   * ring near it): not a check per tab.
    */
   bootstrapLost(key: string): void {
     if (!this.bootstrapNodes.has(key) || this.bootstrapTimer !== undefined || this.bootstrap.length === 0) return;
@@ -220,7 +224,7 @@ export class ChordStabilization implements RepairHooks {
         }
         void this.checkPartition().then((reached) => {
           if (this.bootstrapTimer !== timer) return;
-          if (!reached && !this.core.stopped) look(attempt + 1);
+          if (!reached && !this.core.stopped && attempt + 1 < BOOTSTRAP_LOST_LOOKS) look(attempt + 1);
           else this.bootstrapTimer = undefined;
         });
       });
