@@ -47,6 +47,8 @@ export class ChordReplication {
   private confirmTimer: Timer | undefined;
   /** The hand-on of what was stored while this peer had no predecessor (handOnAfterAlone). */
   private aloneTimer: Timer | undefined;
+  /** Whether this peer, joined, has had no usable predecessor since (alone: handOnAfterAlone once it has one). */
+  private wasAlone = false;
   /** Moves waiting for GAIN_DELAY_MS. */
   private moves: { readonly what: string; readonly run: () => Promise<DataMoveReport> }[] = [];
   private movesTimer: Timer | undefined;
@@ -192,7 +194,14 @@ export class ChordReplication {
       else this.handOnReplicas(q, between, range);
     }
     if (before[0]) this.handOverLostRange(before[0], now, unusableBefore);
-    else if (now[0]) this.handOnAfterAlone();
+    // Joined with no predecessor left: alone (every link lost), answering for the whole ring. Not a
+    // joining peer, whose first predecessors come with its join and which holds only what its
+    // admitting peer handed it (§10.5).
+    if (!now[0]) this.wasAlone ||= this.core.state === 'joined';
+    else if (this.wasAlone) {
+      this.wasAlone = false;
+      this.handOnAfterAlone();
+    }
   }
 
   /**
