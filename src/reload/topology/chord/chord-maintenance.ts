@@ -37,6 +37,8 @@ export interface RepairHooks {
   alone(): void;
   /** The peer `key` was lost (failed or left): if a bootstrap node, check for a partition through the bootstrap addresses (§10.7.4.4). */
   bootstrapLost(key: string): void;
+  /** Our first predecessor or first successor changed: check soon that it lists us adjacent (chord-stabilization.ts). */
+  adjacencyChanged(): void;
 }
 
 /** An Attach in flight; `reattach`: to a neighbour lost with its link (chord-reattach.ts), no part of a change to announce. */
@@ -62,10 +64,11 @@ export class ChordMaintenance {
   private readonly replication: ChordReplication;
   private neighbourKeys = '';
   private neighbourPred0: string | undefined;
+  private neighbourSucc0: string | undefined;
   private lastChangeAt = 0;
   private unsubscribe: (() => void) | undefined;
   /** The reactive repairs of stabilization (chord-stabilization.ts), wired by the plug-in. */
-  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, namedBy: () => undefined, requestTable: () => Promise.resolve('failed'), alone: () => {}, bootstrapLost: () => {} };
+  repair: RepairHooks = { pull: () => {}, searchFinger: () => Promise.resolve(), noteUpdate: () => {}, wouldChange: () => true, answerUpdate: () => {}, reconsiderHeard: () => {}, namedBy: () => undefined, requestTable: () => Promise.resolve('failed'), alone: () => {}, bootstrapLost: () => {}, adjacencyChanged: () => {} };
 
   constructor(private readonly core: ChordCore) {
     this.replication = new ChordReplication(core);
@@ -289,8 +292,11 @@ export class ChordMaintenance {
     if (keys !== this.neighbourKeys) {
       // Our range is (first predecessor, us]: it changed with the first predecessor.
       const rangeChanged = t.predecessors[0]?.key !== this.neighbourPred0;
+      const adjacencyChanged = rangeChanged || t.successors[0]?.key !== this.neighbourSucc0;
       this.neighbourKeys = keys;
       this.neighbourPred0 = t.predecessors[0]?.key;
+      this.neighbourSucc0 = t.successors[0]?.key;
+      if (joined && adjacencyChanged) this.repair.adjacencyChanged();
       this.lastChangeAt = this.core.deps.clock.now();
       this.core.emit({ type: 'neighbors', predecessors: t.predecessors.map((e) => e.id), successors: t.successors.map((e) => e.id) });
       // §10.7.3: "if the Neighbor Table changes and the peer is using reactive recovery, the peer MUST
@@ -314,6 +320,7 @@ export class ChordMaintenance {
     this.replication.reset();
     this.neighbourKeys = `${t.predecessors.map((e) => e.key).join()}|${t.successors.map((e) => e.key).join()}`;
     this.neighbourPred0 = t.predecessors[0]?.key;
+    this.neighbourSucc0 = t.successors[0]?.key;
   }
 
   /**

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { nodeIdKey } from '../../forwarding/index.js';
 import { ChordUpdateType } from '../../wire/methods/chord.js';
 import { DEFAULT_CHORD_PARAMETERS } from './chord-parameters.js';
-import { ChordStabilization } from './chord-stabilization.js';
-import { id, maintenanceFixture, TARGET } from './testing/maintenance-fixture.js';
+import { ADJACENCY_CHECK_MS, ChordStabilization } from './chord-stabilization.js';
+import { id, maintenanceFixture, SELF, TARGET } from './testing/maintenance-fixture.js';
 
 const VIA = id(0x30);
 const OTHER = id(0x18);
@@ -48,6 +48,35 @@ describe('ChordStabilization.namedBy: who vouches for a lost neighbour', () => {
     expect(stabilization.namedBy(nodeIdKey(TARGET), lostAt)).toEqual(VIA);
     s.usable.delete(nodeIdKey(VIA));
     expect(stabilization.namedBy(nodeIdKey(TARGET), lostAt)).toBeUndefined();
+    s.maintenance.stop();
+  });
+});
+
+describe('ChordStabilization.adjacencyChanged: a new first neighbour that does not list us adjacent', () => {
+  const FAR = id(0xc0);
+  /** A joined peer whose only neighbour becomes FAR; `sent` lists each request as name:target. */
+  function scene() {
+    const sent: string[] = [];
+    const s = maintenanceFixture(['link'], { answer: ({ name, target }) => (sent.push(`${name}:${target}`), {}) });
+    s.core.transition('joined');
+    const stabilization = new ChordStabilization(s.core, s.maintenance);
+    s.usable.add(nodeIdKey(FAR));
+    s.maintenance.addPeer(FAR);
+    return { s, stabilization, sent };
+  }
+
+  it('is asked for its table (RouteQuery with send_update, §10.8) when no Update from it names us adjacent', async () => {
+    const { s, sent } = scene();
+    await s.clock.advance(2 * ADJACENCY_CHECK_MS + 1);
+    expect(sent).toContain(`route_query_req:${nodeIdKey(FAR)}`);
+    s.maintenance.stop();
+  });
+
+  it('is not, when its Update named us its first predecessor and successor meanwhile', async () => {
+    const { s, stabilization, sent } = scene();
+    stabilization.noteUpdate(FAR, { uptime: 1, type: ChordUpdateType.neighbors, predecessors: [SELF], successors: [SELF] });
+    await s.clock.advance(2 * ADJACENCY_CHECK_MS + 1);
+    expect(sent.filter((r) => r.startsWith('route_query_req'))).toEqual([]);
     s.maintenance.stop();
   });
 });

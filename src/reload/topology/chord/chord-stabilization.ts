@@ -34,6 +34,8 @@ interface HeardTable {
 export const ALONE_FIRST_WAIT_MS = 1_000;
 /** `alone`: the longest wait between looks (ms). */
 export const ALONE_MAX_WAIT_MS = 60_000;
+/** `adjacencyChanged`: the wait (ms, plus as much jitter) before checking that a new first neighbour lists us adjacent. */
+export const ADJACENCY_CHECK_MS = 5_000;
 /** `bootstrapLost`: the most partition checks after a bootstrap node was lost, before the periodic one. */
 export const BOOTSTRAP_LOST_LOOKS = 12;
 
@@ -53,6 +55,8 @@ export class ChordStabilization implements RepairHooks {
   private readonly bootstrapNodes = new Set<string>();
   /** The next partition check after a bootstrap node was lost (`bootstrapLost`). */
   private bootstrapTimer: Timer | undefined;
+  /** The adjacency check after our first predecessor or successor changed (`adjacencyChanged`). */
+  private adjacencyTimer: Timer | undefined;
 
   constructor(
     private readonly core: ChordCore,
@@ -192,6 +196,28 @@ export class ChordStabilization implements RepairHooks {
     this.timers.clear();
     this.aloneTimer = undefined;
     this.bootstrapTimer = undefined;
+    this.adjacencyTimer = undefined;
+  }
+
+  /**
+   * OUR CHOICE (§10.7.1, §10.7.3, §10.7.4.1): our first predecessor or first successor changed; once
+   * ADJACENCY_CHECK_MS (plus as much jitter) has passed, checkAdjacency asks it for its table unless
+   * an Update from it names us adjacent by then. A first predecessor taken from far routing-table
+   * entries (§10.7.1 "the best match it has", e.g. after a joiner's admitting peer crashed) is no
+   * neighbour of its neighbours: no Update corrects it, and until the periodic stabilization
+   * (chord-update-interval, 600 s) the peer answered for a range that was not its own ("not
+   * found" for records stored meanwhile, a 1,000-peer `chordphone sim` churn run). In a healthy
+   * ring the Updates of a change name us adjacent within moments, and nothing more is sent.
+   */
+  adjacencyChanged(): void {
+    if (this.adjacencyTimer !== undefined || this.core.stopped) return;
+    const timer = this.core.deps.clock.setTimer(ADJACENCY_CHECK_MS + this.core.jitter(ADJACENCY_CHECK_MS), () => {
+      this.timers.delete(timer);
+      this.adjacencyTimer = undefined;
+      if (!this.core.stopped && this.core.state === 'joined') this.checkAdjacency();
+    });
+    this.adjacencyTimer = timer;
+    this.timers.add(timer);
   }
 
   /** `id` answered at a bootstrap address (§11.4 step 1, or a partition check): its loss is `bootstrapLost`'s. */
