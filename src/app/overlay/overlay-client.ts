@@ -8,7 +8,7 @@
  */
 import { systemClock } from '../../platform/system-clock.js';
 import type { PeerNetwork } from '../../reload/overlay/index.js';
-import type { Clock } from '../../reload/runtime/components.js';
+import { waitFor, type Clock } from '../../reload/runtime/components.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { SerialQueue } from '../../reload/runtime/serial-queue.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
@@ -281,15 +281,4 @@ function leaveThenClose(peer: ComposedPeer): Promise<void> {
 
 function isConfigTooOld(e: unknown): boolean {
   return e instanceof ReloadError && e.code === ErrorCode.Error_Config_Too_Old;
-}
-
-/** Resolves after `ms` of `clock` or when `arm`'s callback is called, whichever is first. */
-function waitFor(clock: Clock, ms: number, arm: (resolve: () => void) => void): Promise<void> {
-  return new Promise((resolve) => {
-    const t = clock.setTimer(ms, resolve);
-    arm(() => {
-      t.cancel();
-      resolve();
-    });
-  });
 }

@@ -109,6 +109,17 @@ export class AbortError extends Error {
   }
 }
 
+/** Resolves after `ms` of `clock` or when `arm`'s callback is called, whichever is first. */
+export function waitFor(clock: Pick<Clock, 'setTimer'>, ms: number, arm: (wake: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const t = clock.setTimer(ms, resolve);
+    arm(() => {
+      t.cancel();
+      resolve();
+    });
+  });
+}
+
 /** `work`'s outcome, or a rejection with `timeoutError()` if it has none within `ms` on `clock`. */
 export function withTimeout<T>(clock: Clock, work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -13,7 +13,7 @@
  * ```
  */
 import type { OverlayPeer } from '../../reload/overlay/overlay-types.js';
-import { AbortError, type AbortOptions, type Clock, type Logger } from '../../reload/runtime/components.js';
+import { AbortError, waitFor, type AbortOptions, type Clock, type Logger } from '../../reload/runtime/components.js';
 import { RefreshTimer, refreshIntervalMs } from '../../reload/runtime/refresh-timer.js';
 import { ReloadError } from '../../reload/runtime/reload-error.js';
 import { ErrorCode } from '../../reload/wire/message-codes.js';
@@ -173,18 +173,15 @@ export class SipRegistrar {
   }
 
   /** Wait `ms`, or less: until the next epoch (`unregister`, `close`, another `register`) or `signal`'s abort. */
-  private pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        timer.cancel();
-        signal?.removeEventListener('abort', done);
-        if (this.endPause === done) this.endPause = undefined;
-        resolve();
-      };
-      const timer = this.deps.clock.setTimer(ms, done);
-      signal?.addEventListener('abort', done, { once: true });
-      this.endPause = done;
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    let wake = () => {};
+    await waitFor(this.deps.clock, ms, (w) => {
+      wake = w;
+      this.endPause = w;
+      signal?.addEventListener('abort', w, { once: true });
     });
+    signal?.removeEventListener('abort', wake);
+    if (this.endPause === wake) this.endPause = undefined;
   }
 
   private async storeOnce(exists: boolean, options?: AbortOptions): Promise<void> {
